@@ -1,0 +1,16 @@
+"""Errors a user can cause. Each carries a one-line message naming the bad value and what is accepted.
+
+The CLI turns any :class:`OptimlabError` into ``optimlab: error: <message>`` and exit status 2.
+"""
+
+
+class OptimlabError(Exception):
+    """Base class of every error a user can cause (bad input, missing data)."""
+
+
+class ConfigError(OptimlabError, ValueError):
+    """A bad setting: unknown name, out-of-range hyperparameter, malformed recipe."""
+
+
+class DatasetError(OptimlabError):
+    """A dataset that cannot be found, downloaded, verified or parsed."""

@@ -1,0 +1,37 @@
+"""The five learning-rate optimizers of the note, each rule written once (see :mod:`optimlab.optim.base`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ConfigError
+from .adagrad import AdaGrad
+from .adam import Adam
+from .base import Optimizer, OptState, load_state, save_state, stack_hyperparameters, tree_map_update
+from .momentum import Momentum
+from .rmsprop import RMSProp
+from .sgd import SGD
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {c.name: c for c in (SGD, Momentum, AdaGrad, RMSProp, Adam)}
+PRESETS = ("note", "torch", "optax")
+
+
+def make_optimizer(name: str, preset: str = "note", **hyperparameters: Any) -> Optimizer:
+    """An optimizer by name (``sgd``, ``momentum``, ``adagrad``, ``rmsprop``, ``adam``), preset and overrides."""
+    key = str(name).lower()
+    if key not in OPTIMIZERS:
+        raise ConfigError(f"unknown optimizer: {name!r} (accepted: {', '.join(OPTIMIZERS)})")
+    cls = OPTIMIZERS[key]
+    known = {f for f in cls.__dataclass_fields__}
+    bad = sorted(set(hyperparameters) - known)
+    if bad:
+        raise ConfigError(f"unknown hyperparameter for {key}: {bad[0]!r} (accepted: {', '.join(sorted(known))})")
+    if preset in cls.presets:
+        return cls.preset(preset, **hyperparameters)
+    if preset not in PRESETS:
+        raise ConfigError(f"unknown preset: {preset!r} (accepted: {', '.join(PRESETS)})")
+    return cls(**hyperparameters)
+
+
+__all__ = ["Optimizer", "OptState", "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "OPTIMIZERS", "PRESETS",
+           "make_optimizer", "save_state", "load_state", "stack_hyperparameters", "tree_map_update"]

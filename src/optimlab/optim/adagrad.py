@@ -1,0 +1,70 @@
+"""AdaGrad: per-coordinate learning rates from the running sum of squared gradients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .base import Optimizer, _check, _finite_positive
+
+
+@dataclass(frozen=True)
+class AdaGrad(Optimizer):
+    r"""AdaGrad (Duchi, Hazan & Singer 2011). The note's text writes
+
+    .. math::
+        h_0 = \theta,\qquad h_t = h_{t-1} + (\nabla E)^2,\qquad
+        w^{(t+1)} = w^{(t)} - \epsilon \frac{1}{\sqrt{h_t} + \theta}\nabla E
+
+    The note's *code* differs: at the first step it sets :math:`h = 10^{-4}` **without** adding
+    :math:`(\nabla E)^2`, adds :math:`(\nabla E)^2` only from the second step on, and divides by
+    :math:`\sqrt{h}` with no θ.
+
+    **Default: the note's code** (``initial_accumulator=1e-4``, ``accumulate_first_step=False``, ``eps=0``), because
+    the note's figures and conclusions come from that code; lr ε = 0.1 as in the note. Its first step is
+    therefore large (ε/√1e-4 = 10·∇E per coordinate). Preset ``note-text`` follows the formula above with
+    θ = 1e-4 in both places.
+
+    Conventions that frameworks choose differently:
+
+    * ``initial_accumulator`` (h₀): note 1e-4, PyTorch 0, optax 0.1;
+    * ``eps`` and ``eps_inside_sqrt``: PyTorch adds ε = 1e-10 outside the root, :math:`\sqrt{h}+ε`;
+      optax adds ε = 1e-7 inside, :math:`\sqrt{h+ε}`;
+    * ``accumulate_first_step``: every framework adds (∇E)² at every step; the note's code skips step 1.
+    """
+
+    name = "adagrad"
+    slots = ("h",)
+    conventions = ("eps_inside_sqrt", "accumulate_first_step")
+    presets = {
+        "note": {"initial_accumulator": 1e-4, "eps": 0.0, "eps_inside_sqrt": False, "accumulate_first_step": False},
+        "note-text": {"initial_accumulator": 1e-4, "eps": 1e-4, "eps_inside_sqrt": False, "accumulate_first_step": True},
+        "torch": {"initial_accumulator": 0.0, "eps": 1e-10, "eps_inside_sqrt": False, "accumulate_first_step": True},
+        "optax": {"initial_accumulator": 0.1, "eps": 1e-7, "eps_inside_sqrt": True, "accumulate_first_step": True},
+    }
+
+    lr: float = 0.1
+    initial_accumulator: float = 1e-4
+    eps: float = 0.0
+    eps_inside_sqrt: bool = False
+    accumulate_first_step: bool = False
+
+    def validate(self):
+        _finite_positive("initial_accumulator", self.initial_accumulator, allow_zero=True)
+        _finite_positive("eps", self.eps, allow_zero=True)
+        no_floor = np.all(np.asarray(self.eps) == 0) and np.all(np.asarray(self.initial_accumulator) == 0)
+        _check(not no_floor, "AdaGrad eps and initial_accumulator", (self.eps, self.initial_accumulator),
+               "at least one of them > 0, else a zero gradient divides 0 by 0")
+
+    def init_slot(self, name, w):
+        return np.full_like(w, self.initial_accumulator)  # h₀
+
+    def rule(self, w, g, s, t):
+        h = s["h"]
+        if self.accumulate_first_step or t > 1:
+            h += g * g                                       # h ← h + (∇E)²
+        if self.eps_inside_sqrt:
+            w -= self.lr * g / np.sqrt(h + self.eps)         # w ← w − ε∇E/√(h+θ)
+        else:
+            w -= self.lr * g / (np.sqrt(h) + self.eps)       # w ← w − ε∇E/(√h+θ)

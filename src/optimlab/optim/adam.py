@@ -1,0 +1,68 @@
+"""Adam: momentum on the gradient and RMSProp on its square, with bias correction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .base import Optimizer, _check, _finite_positive, _unit_interval
+
+BIAS_CORRECTIONS = ("lr", "moments", "none")
+
+
+@dataclass(frozen=True)
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba 2015), as the note's code computes it:
+
+    .. math::
+        m_t = \beta_1 m_{t-1} + (1-\beta_1)\nabla E,\qquad v_t = \beta_2 v_{t-1} + (1-\beta_2)(\nabla E)^2
+
+    .. math::
+        \epsilon_t = \epsilon\,\frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t},\qquad
+        w^{(t+1)} = w^{(t)} - \epsilon_t \frac{m_t}{\sqrt{v_t} + \hat\theta}
+
+    ``lr`` = ε (0.01), β₁ 0.9, β₂ 0.999, θ̂ = ``eps`` 1e-7: the note's values.
+
+    **Warning — ε vs ε̂.** The note folds the bias correction into the learning rate (``bias_correction='lr'``,
+    the "efficient version" at the end of the paper's Section 2, also TensorFlow/Keras's form). PyTorch and
+    optax correct the moments instead (``bias_correction='moments'``):
+    :math:`\hat m = m/(1-\beta_1^t),\ \hat v = v/(1-\beta_2^t),\ w \leftarrow w - \epsilon\,\hat m/(\sqrt{\hat v}+\theta)`.
+    The two agree when θ = 0; otherwise the note's θ̂ equals :math:`\theta\sqrt{1-\beta_2^t}`, which is much
+    smaller than θ in the first steps. ``bias_correction='none'`` drops the correction (then Adam with β₁ = 0
+    is RMSProp with decay β₂). Presets: ``note`` (lr form, θ̂ 1e-7), ``torch`` and ``optax`` (moments, θ 1e-8).
+    """
+
+    name = "adam"
+    slots = ("m", "v")
+    conventions = ("bias_correction",)
+    presets = {
+        "note": {"eps": 1e-7, "bias_correction": "lr"},
+        "torch": {"eps": 1e-8, "bias_correction": "moments"},
+        "optax": {"eps": 1e-8, "bias_correction": "moments"},
+    }
+
+    lr: float = 0.01
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-7
+    bias_correction: str = "lr"
+
+    def validate(self):
+        _unit_interval("beta1", self.beta1)
+        _unit_interval("beta2", self.beta2)
+        _finite_positive("eps", self.eps)
+        _check(self.bias_correction in BIAS_CORRECTIONS, "bias_correction", self.bias_correction,
+               ", ".join(BIAS_CORRECTIONS))
+
+    def rule(self, w, g, s, t):
+        b1, b2, m, v = self.beta1, self.beta2, s["m"], s["v"]
+        m *= b1; m += (1 - b1) * g                            # m ← β₁m + (1−β₁)∇E   (first moment)
+        v *= b2; v += (1 - b2) * (g * g)                      # v ← β₂v + (1−β₂)(∇E)² (second moment)
+        c1, c2 = 1 - b1 ** t, 1 - b2 ** t                     # bias corrections
+        if self.bias_correction == "lr":
+            w -= (self.lr * np.sqrt(c2) / c1) * m / (np.sqrt(v) + self.eps)   # w ← w − ε_t m/(√v+θ̂)
+        elif self.bias_correction == "moments":
+            w -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)           # w ← w − ε m̂/(√v̂+θ)
+        else:
+            w -= self.lr * m / (np.sqrt(v) + self.eps)                        # w ← w − ε m/(√v+θ)

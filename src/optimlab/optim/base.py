@@ -1,0 +1,179 @@
+"""What every optimizer shares: validated hyperparameters, explicit state, and one lifting helper.
+
+An optimizer is a frozen dataclass of hyperparameters. Its update rule, :meth:`Optimizer.rule`, is written
+once, for a single array ``w`` with gradient ``g`` and state slots ``s``, and works in place. The same rule
+then serves
+
+* one array (a 2-D landscape point, one weight matrix),
+* a dict of arrays (a network's parameters) — lifted by :func:`tree_map_update`,
+* a stack of K models in lockstep: ``w`` has shape ``(K, P)`` and each numeric hyperparameter may be an
+  array of shape ``(K, 1)``, so K learning rates (or K different β's) update K models in one pass.
+
+State is explicit: :meth:`Optimizer.init` builds an :class:`OptState` holding the step count and the slots
+(``m``, ``v``, ``h``, …) with the parameters' structure; nothing is created lazily.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, Mapping
+
+import numpy as np
+
+from .._io import read_npz, write_npz
+from ..errors import ConfigError
+
+Params = Any  # an ndarray or a Mapping[str, ndarray]
+
+
+@dataclass
+class OptState:
+    """The optimizer's memory: ``count`` steps taken so far and one slot tree per state name."""
+
+    count: int
+    slots: dict[str, Any] = field(default_factory=dict)
+
+
+def _map(fn, tree):
+    if isinstance(tree, Mapping):
+        return {k: fn(v) for k, v in tree.items()}
+    return fn(tree)
+
+
+def _check(cond: bool, name: str, value: Any, accepted: str) -> None:
+    if not cond:
+        raise ConfigError(f"invalid {name}: {value!r} (accepted: {accepted})")
+
+
+def _finite_positive(name: str, value: Any, *, allow_zero: bool = False) -> None:
+    arr = np.asarray(value, dtype=float)
+    ok = bool(np.all(np.isfinite(arr)) and (np.all(arr >= 0) if allow_zero else np.all(arr > 0)))
+    _check(ok, name, value, "a finite number >= 0" if allow_zero else "a finite number > 0")
+
+
+def _unit_interval(name: str, value: Any) -> None:
+    arr = np.asarray(value, dtype=float)
+    _check(bool(np.all((arr >= 0) & (arr < 1))), name, value, "a number in [0, 1)")
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """Base class. Subclasses define numeric hyperparameter fields, ``slots`` and :meth:`rule`.
+
+    Numeric fields may be floats (one model) or arrays broadcastable against the parameters (a stack of
+    models). Fields listed in ``conventions`` select a formula variant and must be plain values.
+    """
+
+    name: ClassVar[str] = "optimizer"
+    slots: ClassVar[tuple[str, ...]] = ()
+    conventions: ClassVar[tuple[str, ...]] = ()
+    presets: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    lr: float = 0.01
+
+    # -- construction -------------------------------------------------------------------------------
+    def __post_init__(self) -> None:
+        _finite_positive("learning rate (lr)", self.lr)
+        self.validate()
+
+    def validate(self) -> None:
+        """Check the subclass's own hyperparameters (raise :class:`ConfigError`)."""
+
+    @classmethod
+    def preset(cls, preset: str, **overrides: Any) -> "Optimizer":
+        """The optimizer with another framework's conventions: ``'note'``, ``'torch'`` or ``'optax'``."""
+        _check(preset in cls.presets, f"preset for {cls.name}", preset, ", ".join(sorted(cls.presets)))
+        return cls(**{**cls.presets[preset], **overrides})
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """Hyperparameters as JSON-ready plain values."""
+        out = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = np.asarray(v).tolist() if isinstance(v, np.ndarray) else v
+        return out
+
+    def numeric_fields(self) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(self) if f.name not in self.conventions)
+
+    # -- state --------------------------------------------------------------------------------------
+    def init_slot(self, name: str, w: np.ndarray) -> np.ndarray:
+        """Initial value of state slot ``name`` for parameter array ``w`` (zeros unless overridden)."""
+        return np.zeros_like(w)
+
+    def init(self, params: Params) -> OptState:
+        """Fresh state for ``params`` (an array or a dict of arrays)."""
+        return OptState(0, {s: _map(lambda w, s=s: self.init_slot(s, w), params) for s in self.slots})
+
+    # -- the update -----------------------------------------------------------------------------------
+    def rule(self, w: np.ndarray, g: np.ndarray, s: dict[str, np.ndarray], t: int) -> None:
+        """Update one array ``w`` in place from gradient ``g``, state slots ``s`` and step number ``t`` (1-based)."""
+        raise NotImplementedError
+
+    def update(self, params: Params, grads: Params, state: OptState) -> OptState:
+        """One step on every parameter, in place; returns ``state`` with its count advanced."""
+        state.count += 1
+        tree_map_update(self.rule, params, grads, state.slots, state.count)
+        return state
+
+    def step(self, params: Params, grads: Params, state: OptState) -> OptState:  # alias, torch-like name
+        return self.update(params, grads, state)
+
+
+def tree_map_update(rule, params: Params, grads: Params, slots: dict[str, Any], t: int) -> None:
+    """Lift a single-array ``rule`` over a parameter tree (an array or a dict of arrays)."""
+    if isinstance(params, Mapping):
+        for k in params:
+            rule(params[k], grads[k], {s: tree[k] for s, tree in slots.items()}, t)
+    else:
+        rule(params, grads, slots, t)
+
+
+def stack_hyperparameters(opts: list[Optimizer], ndim: int = 2) -> Optimizer:
+    """One optimizer whose numeric hyperparameters are arrays of shape ``(K, 1, ...)``, for K stacked models.
+
+    All ``opts`` must be of one class with the same conventions; their numeric hyperparameters may differ.
+    """
+    first = opts[0]
+    for o in opts[1:]:
+        if type(o) is not type(first) or any(getattr(o, c) != getattr(first, c) for c in first.conventions):
+            raise ConfigError(f"cannot stack {o!r} with {first!r}: same optimizer and conventions required")
+    values = {}
+    for name in first.numeric_fields():
+        col = np.array([float(getattr(o, name)) for o in opts])
+        values[name] = col.reshape((-1,) + (1,) * (ndim - 1)) if np.ptp(col) > 0 else float(col[0])
+    conv = {c: getattr(first, c) for c in first.conventions}
+    return type(first)(**values, **conv)
+
+
+# -- saving and loading state (npz arrays + JSON header, no pickle) --------------------------------------
+
+def save_state(path: str | os.PathLike, opt: Optimizer, state: OptState) -> None:
+    """Write ``state`` to ``path`` (``.npz``) with a JSON header naming the optimizer and its hyperparameters."""
+    arrays: dict[str, np.ndarray] = {}
+    for slot, tree in state.slots.items():
+        if isinstance(tree, Mapping):
+            for k, v in tree.items():
+                arrays[f"{slot}/{k}"] = v
+        else:
+            arrays[slot] = tree
+    header = {"optimizer": opt.name, "hyperparameters": opt.hyperparameters(), "count": state.count,
+              "tree": isinstance(next(iter(state.slots.values()), None), Mapping)}
+    arrays["__header__"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    write_npz(path, arrays)
+
+
+def load_state(path: str | os.PathLike) -> tuple[dict[str, Any], OptState]:
+    """Read a state saved by :func:`save_state`; returns ``(header, state)``."""
+    arrays = read_npz(path)
+    header = json.loads(bytes(arrays.pop("__header__")).decode())
+    slots: dict[str, Any] = {}
+    for key, v in arrays.items():
+        if header["tree"]:
+            slot, name = key.split("/", 1)
+            slots.setdefault(slot, {})[name] = v
+        else:
+            slots[key] = v
+    return header, OptState(int(header["count"]), slots)
