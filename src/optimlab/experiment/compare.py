@@ -1,0 +1,86 @@
+"""Run a recipe: every run × every seed, grouped into cohorts that train in lockstep."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from ..train import History, NetConfig, Trainer
+from .recipe import Recipe, RunSpec
+
+
+@dataclass
+class RunResult:
+    """One (run, seed): its setting and what it recorded."""
+
+    spec: RunSpec
+    seed: int
+    net: NetConfig
+    history: History
+    cohort_size: int = 1
+
+
+@dataclass
+class CompareResult:
+    recipe: Recipe
+    dataset: dict[str, Any]
+    runs: list[RunResult] = field(default_factory=list)
+    wall_seconds: float = 0.0
+
+    def by_label(self) -> dict[str, list[RunResult]]:
+        out: dict[str, list[RunResult]] = {r.label: [] for r in self.recipe.runs}
+        for r in self.runs:
+            out[r.spec.label].append(r)
+        return out
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Runs that share a seed and an architecture: they see the same batches and train in lockstep."""
+
+    seed: int
+    net: NetConfig
+    specs: tuple[RunSpec, ...]
+
+
+def plan_cohorts(recipe: Recipe) -> list[Cohort]:
+    """Group the recipe's runs by (seed, network); order follows the recipe."""
+    cohorts: list[Cohort] = []
+    for seed in recipe.seeds:
+        groups: dict[NetConfig, list[RunSpec]] = {}
+        for spec in recipe.runs:
+            groups.setdefault(spec.net_config(recipe.net), []).append(spec)
+        cohorts += [Cohort(seed, net, tuple(specs)) for net, specs in groups.items()]
+    return cohorts
+
+
+def run_cohort(cohort: Cohort, data, recipe: Recipe, *, val=None, progress: bool = False,
+               callbacks: Sequence[Callable] = ()) -> list[RunResult]:
+    """Train one cohort; if it raises, its runs are recorded as failed with the error (others go on)."""
+    labels = [s.label for s in cohort.specs]
+    try:
+        trainer = Trainer(data, [s.make_optimizer() for s in cohort.specs], labels, net=cohort.net,
+                          train=recipe.train, seed=cohort.seed, val=val, callbacks=callbacks)
+        desc = f"seed {cohort.seed}: " + ", ".join(labels)
+        histories = trainer.run(progress=progress, desc=desc if len(desc) < 40 else desc[:37] + "...")
+    except Exception as e:  # noqa: BLE001 - recorded, not swallowed: the run's status says what happened
+        msg = f"{type(e).__name__}: {e}"
+        histories = [History(label, status="failed", error=msg + "\n" + traceback.format_exc(limit=3))
+                     for label in labels]
+    return [RunResult(s, cohort.seed, cohort.net, h, len(cohort.specs)) for s, h in zip(cohort.specs, histories)]
+
+
+def run_compare(recipe: Recipe, data, *, progress: bool = False, telemetry_factory=None) -> CompareResult:
+    """Train every run of ``recipe`` on ``data`` for every seed. ``data`` is an :class:`optimlab.data.Dataset`."""
+    info = data.info() if hasattr(data, "info") else {}
+    result = CompareResult(recipe, info)
+    t0 = time.perf_counter()
+    for cohort in plan_cohorts(recipe):
+        callbacks = [telemetry_factory(cohort)] if telemetry_factory else []
+        result.runs += run_cohort(cohort, data, recipe, progress=progress, callbacks=callbacks)
+    result.wall_seconds = time.perf_counter() - t0
+    order = {(s.label): i for i, s in enumerate(recipe.runs)}
+    result.runs.sort(key=lambda r: (order[r.spec.label], r.seed))
+    return result

@@ -1,0 +1,177 @@
+"""Recipes: an experiment as data (TOML ↔ frozen dataclasses)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from ..optim import OPTIMIZERS, PRESETS, Optimizer, make_optimizer
+from ..train import NetConfig, TrainConfig
+
+NET_KEYS = tuple(f.name for f in fields(NetConfig))
+TRAIN_KEYS = tuple(f.name for f in fields(TrainConfig))
+RUN_KEYS = ("label", "optimizer", "preset")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One optimizer setting to train: label, optimizer name, preset, hyperparameters, network overrides."""
+
+    label: str
+    optimizer: str
+    preset: str = "note"
+    hyperparameters: dict[str, Any] = field(default_factory=dict)
+    net: dict[str, Any] = field(default_factory=dict)       # overrides of the recipe's [net], e.g. batchnorm
+
+    def make_optimizer(self) -> Optimizer:
+        return make_optimizer(self.optimizer, self.preset, **self.hyperparameters)
+
+    def net_config(self, base: NetConfig) -> NetConfig:
+        return replace(base, **self.net)
+
+    def to_toml_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "optimizer": self.optimizer, "preset": self.preset, **self.hyperparameters,
+                **self.net}
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A whole comparison: data, seeds, protocol, network and the runs."""
+
+    name: str = "note"
+    dataset: str = "auto"
+    data_dir: str | None = None
+    seeds: tuple[int, ...] = (0,)
+    train: TrainConfig = TrainConfig()
+    net: NetConfig = NetConfig()
+    runs: tuple[RunSpec, ...] = ()
+
+    def to_toml_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"name": self.name, "dataset": self.dataset}
+        if self.data_dir:
+            d["data_dir"] = self.data_dir
+        d["seeds"] = list(self.seeds)
+        d["train"] = asdict(self.train)
+        d["net"] = {**asdict(self.net), "hidden": list(self.net.hidden)}
+        d["runs"] = [r.to_toml_dict() for r in self.runs]
+        return d
+
+    def to_toml(self) -> str:
+        import tomli_w
+
+        return tomli_w.dumps(self.to_toml_dict())
+
+
+def default_recipe() -> Recipe:
+    """The note's experiment, shipped with the package (``optimlab/recipes/note.toml``)."""
+    text = resources.files("optimlab").joinpath("recipes/note.toml").read_text(encoding="utf-8")
+    return parse_recipe(tomllib.loads(text), "note.toml")
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    """Read and validate a TOML recipe."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"recipe file not found: {str(p)!r} (accepted: a path to a .toml file)")
+    try:
+        doc = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"recipe {str(p)!r} is not valid TOML: {e}") from None
+    return parse_recipe(doc, str(p))
+
+
+def _unknown(keys, accepted, where) -> None:
+    bad = sorted(set(keys) - set(accepted))
+    if bad:
+        raise ConfigError(f"unknown key {bad[0]!r} in {where} (accepted: {', '.join(accepted)})")
+
+
+def parse_net(d: dict[str, Any], where: str, base: NetConfig = NetConfig()) -> NetConfig:
+    _unknown(d, NET_KEYS, where)
+    d = dict(d)
+    if "hidden" in d:
+        h = d["hidden"]
+        if not isinstance(h, (list, tuple)) or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in h):
+            raise ConfigError(f"invalid hidden: {h!r} (accepted: a list of positive integers, e.g. [40, 20])")
+        d["hidden"] = tuple(h)
+    net = replace(base, **d)
+    check_net(net)
+    return net
+
+
+def check_net(net: NetConfig) -> None:
+    from ..nn import ACTIVATIONS, init_scale
+
+    if net.activation not in ACTIVATIONS:
+        raise ConfigError(f"unknown activation: {net.activation!r} (accepted: {', '.join(ACTIVATIONS)})")
+    init_scale(net.init, 1)
+    for flag in ("batchnorm", "freeze_bn_affine"):
+        if not isinstance(getattr(net, flag), bool):
+            raise ConfigError(f"invalid {flag}: {getattr(net, flag)!r} (accepted: true or false)")
+
+
+def parse_run(d: dict[str, Any], where: str) -> RunSpec:
+    if "optimizer" not in d:
+        raise ConfigError(f"{where} has no optimizer (accepted: {', '.join(OPTIMIZERS)})")
+    name = str(d["optimizer"]).lower()
+    if name not in OPTIMIZERS:
+        raise ConfigError(f"unknown optimizer: {d['optimizer']!r} in {where} (accepted: {', '.join(OPTIMIZERS)})")
+    preset = d.get("preset", "note")
+    if preset not in PRESETS and preset not in OPTIMIZERS[name].presets:
+        raise ConfigError(f"unknown preset: {preset!r} in {where} (accepted: {', '.join(PRESETS)})")
+    hp_keys = tuple(f for f in OPTIMIZERS[name].__dataclass_fields__)
+    _unknown(d, RUN_KEYS + hp_keys + NET_KEYS, where)
+    hp = {k: d[k] for k in hp_keys if k in d}
+    net = {k: (tuple(d[k]) if k == "hidden" else d[k]) for k in NET_KEYS if k in d}
+    spec = RunSpec(str(d.get("label", name)), name, preset, hp, net)
+    spec.make_optimizer()                      # validates the hyperparameters now, with a clear message
+    return spec
+
+
+def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
+    _unknown(doc, ("name", "dataset", "data_dir", "seeds", "train", "net", "runs"), where)
+    train_d = doc.get("train", {})
+    _unknown(train_d, TRAIN_KEYS, f"{where} [train]")
+    train = TrainConfig(**train_d)
+    net = parse_net(doc.get("net", {}), f"{where} [net]")
+    runs = tuple(parse_run(r, f"{where} [[runs]] #{i + 1}") for i, r in enumerate(doc.get("runs", [])))
+    if not runs:
+        raise ConfigError(f"{where} has no [[runs]] (accepted: at least one run)")
+    labels = [r.label for r in runs]
+    dup = next((x for x in labels if labels.count(x) > 1), None)
+    if dup is not None:
+        raise ConfigError(f"duplicate run label {dup!r} in {where} (accepted: unique labels)")
+    for r in runs:
+        check_net(r.net_config(net))
+    seeds = parse_seeds(doc.get("seeds", [0]))
+    return Recipe(str(doc.get("name", "experiment")), str(doc.get("dataset", "auto")), doc.get("data_dir"), seeds,
+                  train, net, runs)
+
+
+def parse_seeds(value: Any) -> tuple[int, ...]:
+    """Seeds from a list, a count (``5`` → 0..4) or a range string (``'0-4'``, ``'3,7,9'``)."""
+    accepted = "a count like 5, a range like 0-4, or a list like 0,3,7"
+    try:
+        if isinstance(value, (list, tuple)):
+            seeds = [int(v) for v in value]
+        elif isinstance(value, int):
+            seeds = list(range(value)) if value > 0 else []
+        else:
+            text = str(value).strip()
+            if "-" in text[1:] and "," not in text:
+                a, b = text.split("-", 1)
+                seeds = list(range(int(a), int(b) + 1))
+            elif "," in text:
+                seeds = [int(x) for x in text.split(",") if x.strip()]
+            else:
+                n = int(text)
+                seeds = list(range(n))
+    except (TypeError, ValueError):
+        raise ConfigError(f"invalid seeds: {value!r} (accepted: {accepted})") from None
+    if not seeds or any(s < 0 for s in seeds) or len(set(seeds)) != len(seeds):
+        raise ConfigError(f"invalid seeds: {value!r} (accepted: {accepted}; non-negative, no repeats)")
+    return tuple(seeds)

@@ -1,0 +1,194 @@
+"""``MultiLayerNet``: the note's network, for one model or K models in lockstep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import ConfigError
+from .layers import Affine, BatchNormalization, ReLU, Sigmoid, SoftmaxWithLoss
+
+ACTIVATIONS = {"sigmoid": Sigmoid, "relu": ReLU}
+INITS = ("xavier", "he")
+DTYPES = ("float32", "float64")
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """Where one parameter lives in the flat buffer: name, shape (without the model axis), offset."""
+
+    name: str
+    shape: tuple[int, ...]
+    offset: int
+    trainable: bool
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+
+def init_scale(weight_init_std, n_in: int) -> float:
+    """Standard deviation of a layer's initial weights: a number, ``'xavier'`` (√(1/n)) or ``'he'`` (√(2/n))."""
+    if isinstance(weight_init_std, str):
+        key = weight_init_std.lower()
+        if key in ("xavier", "sigmoid"):
+            return float(np.sqrt(1.0 / n_in))
+        if key in ("he", "relu"):
+            return float(np.sqrt(2.0 / n_in))
+        raise ConfigError(f"unknown weight init: {weight_init_std!r} (accepted: a positive number, xavier, he)")
+    std = float(weight_init_std)
+    if not (np.isfinite(std) and std > 0):
+        raise ConfigError(f"invalid weight_init_std: {weight_init_std!r} (accepted: a positive number, xavier, he)")
+    return std
+
+
+class MultiLayerNet:
+    """Fully connected network: (Affine → [BatchNorm] → activation) × hidden layers → Affine → SoftmaxWithLoss.
+
+    Called as in the note: ``MultiLayerNet(784, [40, 20], 10, activation='sigmoid', weight_init_std=0.01)``.
+
+    ``n_models=K`` stacks K independent models that share every input batch; their parameters carry a
+    leading model axis. ``None`` (default) is one model without that axis. Every parameter of every model
+    lives in one flat buffer ``theta`` (``(P,)`` or ``(K, P)``), its gradient in ``grad``; ``params`` and
+    ``grads`` give named views into them. Trainable parameters come first, so an optimizer updates
+    ``theta[..., :n_trainable]``. BatchNorm's running statistics are buffers, not parameters.
+
+    ``freeze_bn_affine=True`` keeps γ = 1 and β = 0 fixed, reproducing the course code behind the note, whose
+    training loop updates only W and b. By default γ and β are trained like every other parameter.
+    """
+
+    def __init__(self, input_size: int, hidden_size_list: Sequence[int], output_size: int, activation: str = "sigmoid",
+                 weight_init_std: float | str = 0.01, use_batchnorm: bool = False, *, n_models: int | None = None,
+                 dtype: str = "float32", rng: np.random.Generator | Sequence[np.random.Generator] | None = None,
+                 freeze_bn_affine: bool = False, bn_momentum: float = 0.9, bn_eps: float = 1e-6):
+        if activation not in ACTIVATIONS:
+            raise ConfigError(f"unknown activation: {activation!r} (accepted: {', '.join(ACTIVATIONS)})")
+        if str(dtype) not in DTYPES:
+            raise ConfigError(f"unknown dtype: {dtype!r} (accepted: {', '.join(DTYPES)})")
+        sizes = [int(input_size), *[int(h) for h in hidden_size_list], int(output_size)]
+        if any(s <= 0 for s in sizes):
+            raise ConfigError(f"invalid layer sizes: {sizes} (accepted: positive integers)")
+        if n_models is not None and int(n_models) < 1:
+            raise ConfigError(f"invalid n_models: {n_models!r} (accepted: None or an integer >= 1)")
+        self.sizes, self.activation, self.use_batchnorm = sizes, activation, bool(use_batchnorm)
+        self.weight_init_std, self.n_models, self.dtype = weight_init_std, n_models, np.dtype(dtype)
+        self.freeze_bn_affine = bool(freeze_bn_affine)
+        self.scales = [init_scale(weight_init_std, n) for n in sizes[:-1]]
+
+        # -- layout of the flat buffer: trainable parameters first -----------------------------------------
+        n_hidden = len(sizes) - 2
+        specs: list[tuple[str, tuple[int, ...], bool]] = []
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+            specs += [(f"W{i}", (n_in, n_out), True), (f"b{i}", (1, n_out), True)]
+        for i in range(1, n_hidden + 1):
+            if self.use_batchnorm:
+                trainable = not self.freeze_bn_affine
+                specs += [(f"gamma{i}", (1, sizes[i]), trainable), (f"beta{i}", (1, sizes[i]), trainable)]
+        specs.sort(key=lambda s: not s[2])            # stable: trainable first
+        offset, self.specs = 0, []
+        for name, shape, trainable in specs:
+            self.specs.append(ParamSpec(name, shape, offset, trainable))
+            offset += int(np.prod(shape))
+        self.n_params = offset
+        self.n_trainable = sum(s.size for s in self.specs if s.trainable)
+
+        lead = () if n_models is None else (int(n_models),)
+        self.theta = np.zeros(lead + (self.n_params,), dtype=self.dtype)
+        self.grad = np.zeros_like(self.theta)
+        self.params = {s.name: self._view(self.theta, s) for s in self.specs}
+        self.grads = {s.name: self._view(self.grad, s) for s in self.specs}
+        self.buffers: dict[str, np.ndarray] = {}
+
+        # -- layers ---------------------------------------------------------------------------------------
+        P, G = self.params, self.grads
+        self.layers: list = []
+        for i in range(1, n_hidden + 2):
+            self.layers.append(Affine(P[f"W{i}"], P[f"b{i}"], G[f"W{i}"], G[f"b{i}"], need_dx=i > 1))
+            if i == n_hidden + 1:
+                break
+            if self.use_batchnorm:
+                shape = lead + (1, sizes[i])
+                rm = self.buffers[f"running_mean{i}"] = np.zeros(shape, dtype=self.dtype)
+                rv = self.buffers[f"running_var{i}"] = np.ones(shape, dtype=self.dtype)
+                self.layers.append(BatchNormalization(P[f"gamma{i}"], P[f"beta{i}"], G[f"gamma{i}"], G[f"beta{i}"],
+                                                      rm, rv, momentum=bn_momentum, eps=bn_eps))
+            self.layers.append(ACTIVATIONS[activation]())
+        self.last_layer = SoftmaxWithLoss()
+        self.initialize(rng)
+
+    def _view(self, flat: np.ndarray, spec: ParamSpec) -> np.ndarray:
+        block = flat[..., spec.offset:spec.offset + spec.size]
+        return block.reshape(flat.shape[:-1] + spec.shape)
+
+    # -- initialisation ---------------------------------------------------------------------------------
+    def initialize(self, rng=None) -> None:
+        """Draw the weights (float64, then cast, so float32 and float64 runs start alike); biases 0, γ 1, β 0.
+
+        ``rng`` is one ``np.random.Generator`` or, for K models, a list of K (model k draws from ``rng[k]``
+        alone, so a model's start does not depend on which other models share its stack).
+        """
+        K = self.n_models
+        if K is None:
+            rngs = [rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)]
+        elif isinstance(rng, np.random.Generator) or rng is None or isinstance(rng, int):
+            base = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+            rngs = [base] * K
+        else:
+            rngs = list(rng)
+            if len(rngs) != K:
+                raise ConfigError(f"got {len(rngs)} random generators for {K} models (accepted: exactly {K})")
+        for k, r in enumerate(rngs):
+            theta = self.theta if K is None else self.theta[k]
+            for i, scale in enumerate(self.scales, start=1):
+                spec = next(s for s in self.specs if s.name == f"W{i}")
+                theta[spec.offset:spec.offset + spec.size] = scale * r.standard_normal(spec.size)
+            for s in self.specs:
+                if s.name.startswith("gamma"):
+                    theta[s.offset:s.offset + s.size] = 1
+        for name, buf in self.buffers.items():
+            buf[...] = 0 if name.startswith("running_mean") else 1
+
+    # -- forward and backward --------------------------------------------------------------------------------
+    def predict(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        """Logits ``(..., B, C)``; BatchNorm uses batch statistics when ``train`` else running statistics."""
+        for layer in self.layers:
+            x = layer.forward(x, train)
+        return x
+
+    def loss(self, x: np.ndarray, t: np.ndarray, train: bool = True) -> np.ndarray:
+        """Mean cross-entropy over the batch, per model (``()`` or ``(K,)``). ``t``: labels or one-hot."""
+        return self.last_layer.forward(self.predict(x, train), _labels(t))
+
+    def loss_and_grad(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Forward in train mode, then backward; gradients land in ``self.grad``. Returns the loss."""
+        loss = self.loss(x, t, train=True)
+        dout = self.last_layer.backward()
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return loss
+
+    def gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
+        """Gradients by backpropagation, as a dict of named arrays (views into ``self.grad``)."""
+        self.loss_and_grad(x, t)
+        return self.grads
+
+    def accuracy(self, x: np.ndarray, t: np.ndarray, batch: int = 10_000) -> np.ndarray:
+        """Fraction of correct predictions per model (eval mode), computed ``batch`` rows at a time."""
+        t = _labels(t)
+        correct = 0
+        for a in range(0, len(t), batch):
+            logits = self.predict(x[a:a + batch], train=False)
+            correct = correct + (logits.argmax(axis=-1) == t[a:a + batch]).sum(axis=-1)
+        return np.asarray(correct) / len(t)
+
+    def trainable(self, flat: np.ndarray | None = None) -> np.ndarray:
+        """The trainable part of ``flat`` (default ``theta``): ``flat[..., :n_trainable]``, a view."""
+        flat = self.theta if flat is None else flat
+        return flat[..., :self.n_trainable]
+
+
+def _labels(t: np.ndarray) -> np.ndarray:
+    t = np.asarray(t)
+    return t.argmax(axis=-1) if t.ndim == 2 else t

@@ -1,0 +1,108 @@
+"""``History``: what one training run recorded, round-tripping to JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .._io import write_json, write_text
+
+
+@dataclass
+class History:
+    """One run's record. ``loss[i]`` is the minibatch loss at iteration ``i + 1`` (before that step's update);
+    ``eval_iters[j]`` is an iteration count at which ``test_acc[j]`` (full test set) and ``train_acc[j]``
+    (the minibatch just used, after the update, as in the note) were measured."""
+
+    label: str
+    loss: list[float] = field(default_factory=list)
+    eval_iters: list[int] = field(default_factory=list)
+    test_acc: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    status: str = "ok"            # ok | diverged | failed | running
+    diverged_at: int | None = None
+    error: str | None = None
+    wall_seconds: float = 0.0
+    extra: dict[str, list[float]] = field(default_factory=dict)   # e.g. validation accuracy
+
+    # -- summaries --------------------------------------------------------------------------------------
+    @property
+    def final_test_accuracy(self) -> float:
+        return self.test_acc[-1] if self.test_acc else float("nan")
+
+    @property
+    def best_test_accuracy(self) -> float:
+        return max(self.test_acc) if self.test_acc else float("nan")
+
+    @property
+    def final_train_accuracy(self) -> float:
+        return self.train_acc[-1] if self.train_acc else float("nan")
+
+    def iterations_to(self, target: float, metric: str = "test_acc") -> int | None:
+        """The first evaluated iteration at which ``metric`` reached ``target`` (None if never)."""
+        values = getattr(self, metric) if metric in ("test_acc", "train_acc") else self.extra[metric]
+        for it, v in zip(self.eval_iters, values):
+            if v >= target:
+                return it
+        return None
+
+    # -- round trips ------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "loss": _floats(self.loss), "eval_iters": list(map(int, self.eval_iters)),
+                "test_acc": _floats(self.test_acc), "train_acc": _floats(self.train_acc), "status": self.status,
+                "diverged_at": self.diverged_at, "error": self.error, "wall_seconds": float(self.wall_seconds),
+                "extra": {k: _floats(v) for k, v in self.extra.items()}}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "History":
+        return cls(**{**d, "loss": [float(x) for x in d["loss"]], "extra": dict(d.get("extra", {}))})
+
+    def save_json(self, path: str | os.PathLike) -> None:
+        write_json(path, self.to_dict())
+
+    @classmethod
+    def load_json(cls, path: str | os.PathLike) -> "History":
+        return cls.from_dict(json.loads(open(path, encoding="utf-8").read()))
+
+    def metric_rows(self) -> list[tuple[str, int, str, float]]:
+        """Long-format rows ``(run, iteration, metric, value)``."""
+        rows = [(self.label, i + 1, "loss", float(v)) for i, v in enumerate(self.loss)]
+        for name, values in (("test_acc", self.test_acc), ("train_acc", self.train_acc), *self.extra.items()):
+            rows += [(self.label, int(it), name, float(v)) for it, v in zip(self.eval_iters, values)]
+        return rows
+
+
+def write_metrics_csv(path: str | os.PathLike, histories: list[History]) -> None:
+    """All runs' metrics in one long table: ``run,iteration,metric,value``."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["run", "iteration", "metric", "value"])
+    for h in histories:
+        w.writerows((r, it, m, repr(v)) for r, it, m, v in h.metric_rows())
+    write_text(path, buf.getvalue())
+
+
+def read_metrics_csv(path: str | os.PathLike, labels: list[str] | None = None) -> list[History]:
+    """Rebuild histories (curves only) from a ``metrics.csv``."""
+    runs: dict[str, History] = {}
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            h = runs.setdefault(row["run"], History(row["run"]))
+            it, m, v = int(row["iteration"]), row["metric"], float(row["value"])
+            if m == "loss":
+                h.loss.append(v)
+            else:
+                if m == "test_acc":
+                    h.eval_iters.append(it)
+                (h.test_acc if m == "test_acc" else h.train_acc if m == "train_acc" else h.extra.setdefault(m, [])).append(v)
+    return [runs[k] for k in (labels or runs)]
+
+
+def _floats(xs) -> list[float]:
+    return [float(x) for x in np.asarray(xs, dtype=float).ravel()]

@@ -1,0 +1,264 @@
+"""The training loop: K models that share one minibatch stream train in lockstep (a *cohort*).
+
+One model is a cohort of one and runs through the same code. Each model has its own optimizer; models
+whose optimizers share a class and conventions are updated together in one pass with their
+hyperparameters stacked (see :func:`optimlab.optim.stack_hyperparameters`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .._io import read_npz, write_npz
+from ..errors import ConfigError
+from ..nn import MultiLayerNet
+from ..optim import Optimizer, OptState, stack_hyperparameters
+from .history import History
+
+
+@dataclass(frozen=True)
+class NetConfig:
+    """The network. Defaults: the note's ``MultiLayerNet(784, [40, 20], 10, 'sigmoid', 0.01)``
+    (input and output sizes come from the data)."""
+
+    hidden: tuple[int, ...] = (40, 20)      # hidden_size_list
+    activation: str = "sigmoid"             # 'sigmoid' | 'relu'
+    init: float | str = 0.01                # weight_init_std: a number, 'xavier' or 'he'
+    batchnorm: bool = False                 # use_batchnorm
+    freeze_bn_affine: bool = False          # True: γ, β never updated, as in the course code behind the note
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """The protocol. Defaults are the note's."""
+
+    iters: int = 1000           # iters_num
+    batch_size: int = 100       # batch_size
+    eval_interval: int = 10     # plot_interval: test and minibatch accuracy every this many iterations
+    replace: bool = True        # minibatches drawn with replacement, like np.random.choice(train_size, batch_size)
+    dtype: str = "float32"      # 'float32' (fast) or 'float64' (the note's precision)
+
+    def __post_init__(self):
+        for name in ("iters", "batch_size", "eval_interval"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+                raise ConfigError(f"invalid {name}: {v!r} (accepted: an integer >= 1)")
+        if self.dtype not in ("float32", "float64"):
+            raise ConfigError(f"invalid dtype: {self.dtype!r} (accepted: float32, float64)")
+
+
+def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
+    """Two independent generators from one seed: (initial weights, minibatch sequence).
+
+    Every model trained with seed ``s`` starts from the same weights and sees the same minibatches,
+    whatever its optimizer (common random numbers)."""
+    init_ss, batch_ss = np.random.SeedSequence(int(seed)).spawn(2)
+    return np.random.default_rng(init_ss), np.random.default_rng(batch_ss)
+
+
+class BatchSampler:
+    """Minibatch indices from a seeded generator, with replacement (the note) or by shuffled epochs."""
+
+    def __init__(self, n: int, batch_size: int, rng: np.random.Generator, replace: bool = True):
+        if not replace and batch_size > n:
+            raise ConfigError(f"batch size {batch_size} exceeds the {n} training examples (accepted: <= {n})")
+        self.n, self.batch_size, self.rng, self.replace = n, batch_size, rng, replace
+        self.perm = np.zeros(0, dtype=np.int64)
+        self.pos = 0
+
+    def next(self) -> np.ndarray:
+        if self.replace:
+            return self.rng.integers(0, self.n, size=self.batch_size)
+        if self.pos + self.batch_size > len(self.perm):      # a new epoch: integer bookkeeping, no floats
+            self.perm, self.pos = self.rng.permutation(self.n), 0
+        idx = self.perm[self.pos:self.pos + self.batch_size]
+        self.pos += self.batch_size
+        return idx
+
+    def get_state(self) -> tuple[dict[str, Any], np.ndarray]:
+        return {"rng": self.rng.bit_generator.state, "pos": self.pos}, self.perm
+
+    def set_state(self, meta: dict[str, Any], perm: np.ndarray) -> None:
+        self.rng.bit_generator.state = meta["rng"]
+        self.pos, self.perm = int(meta["pos"]), perm.astype(np.int64)
+
+
+@dataclass
+class _Group:
+    rows: slice
+    opt: Optimizer
+    state: OptState
+
+
+def _groups(optimizers: Sequence[Optimizer], net: MultiLayerNet) -> list[_Group]:
+    """Consecutive models whose optimizers share class and conventions are updated together."""
+    groups, start = [], 0
+    for k in range(1, len(optimizers) + 1):
+        if k == len(optimizers) or not _same_kind(optimizers[k], optimizers[start]):
+            opt = stack_hyperparameters(list(optimizers[start:k]), ndim=2)
+            rows = slice(start, k)
+            groups.append(_Group(rows, opt, opt.init(net.trainable()[rows])))
+            start = k
+    return groups
+
+
+def _same_kind(a: Optimizer, b: Optimizer) -> bool:
+    return type(a) is type(b) and all(getattr(a, c) == getattr(b, c) for c in a.conventions)
+
+
+class Trainer:
+    """Trains ``len(optimizers)`` models of one architecture on one minibatch stream.
+
+    ``data`` needs ``x_train, y_train, x_test, y_test`` (images as integers or floats, flattened) and
+    ``scale`` (pixels × scale ∈ [0, 1]). ``val=(x, y)`` adds validation accuracy (``extra['val_acc']``).
+    ``callbacks`` are called as ``cb(trainer)`` after every update (telemetry uses this).
+    """
+
+    def __init__(self, data, optimizers: Sequence[Optimizer], labels: Sequence[str] | None = None, *,
+                 net: NetConfig = NetConfig(), train: TrainConfig = TrainConfig(), seed: int = 0,
+                 val: tuple[np.ndarray, np.ndarray] | None = None,
+                 callbacks: Sequence[Callable[["Trainer"], None]] = ()):
+        if not optimizers:
+            raise ConfigError("no optimizers given (accepted: at least one)")
+        self.data, self.net_config, self.config, self.seed = data, net, train, int(seed)
+        self.labels = list(labels) if labels is not None else [o.name for o in optimizers]
+        self.optimizers = list(optimizers)
+        self.callbacks = list(callbacks)
+        K = len(self.optimizers)
+        n_classes = int(getattr(data, "n_classes", int(np.max(data.y_train)) + 1))
+        init_rng, batch_rng = seed_streams(seed)
+        # every model draws its start from a copy of the same generator: same seed, same weights
+        state = init_rng.bit_generator.state
+        rngs = []
+        for _ in range(K):
+            r = np.random.default_rng(0)
+            r.bit_generator.state = state
+            rngs.append(r)
+        self.net = MultiLayerNet(data.x_train.shape[1], net.hidden, n_classes, activation=net.activation,
+                                 weight_init_std=net.init, use_batchnorm=net.batchnorm, n_models=K,
+                                 dtype=train.dtype, rng=rngs, freeze_bn_affine=net.freeze_bn_affine)
+        self.groups = _groups(self.optimizers, self.net)
+        self.sampler = BatchSampler(len(data.y_train), train.batch_size, batch_rng, train.replace)
+        self.dtype = np.dtype(train.dtype)
+        self.scale = self.dtype.type(getattr(data, "scale", 1.0))
+        self.x_test = self._as_float(data.x_test)
+        self.y_test = np.asarray(data.y_test)
+        self.val = None if val is None else (self._as_float(val[0]), np.asarray(val[1]))
+        self.iteration = 0
+        self.elapsed = 0.0
+        self.histories = [History(label) for label in self.labels]
+        self.last_batch: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _as_float(self, x: np.ndarray) -> np.ndarray:
+        out = np.asarray(x, dtype=self.dtype)
+        return out * self.scale if self.scale != 1 else out
+
+    # -- one iteration ------------------------------------------------------------------------------------
+    def step(self) -> np.ndarray:
+        """Draw a minibatch, compute every model's loss and gradient, update every model. Returns the losses."""
+        idx = self.sampler.next()
+        xb = self._as_float(self.data.x_train[idx])
+        yb = np.asarray(self.data.y_train[idx])
+        loss = self.net.loss_and_grad(xb, yb)
+        theta, grad = self.net.trainable(self.net.theta), self.net.trainable(self.net.grad)
+        for g in self.groups:
+            g.opt.update(theta[g.rows], grad[g.rows], g.state)
+        self.iteration += 1
+        self.last_batch = (xb, yb)
+        for k, (h, value) in enumerate(zip(self.histories, loss)):
+            h.loss.append(float(value))
+            if h.status == "ok" and not np.isfinite(value):
+                h.status, h.diverged_at = "diverged", self.iteration
+        for cb in self.callbacks:
+            cb(self)
+        return loss
+
+    def evaluate(self) -> None:
+        """Record test accuracy (full test set) and minibatch accuracy (after the update, eval mode)."""
+        test = self.net.accuracy(self.x_test, self.y_test)
+        batch = self.net.accuracy(*self.last_batch)
+        val = self.net.accuracy(*self.val) if self.val is not None else None
+        per_model_wall = self.elapsed / len(self.histories)
+        for k, h in enumerate(self.histories):
+            h.eval_iters.append(self.iteration)
+            h.test_acc.append(float(test[k]))
+            h.train_acc.append(float(batch[k]))
+            h.extra.setdefault("wall_s", []).append(per_model_wall)
+            if val is not None:
+                h.extra.setdefault("val_acc", []).append(float(val[k]))
+
+    def run(self, iters: int | None = None, progress: bool = False, desc: str = "train") -> list[History]:
+        """Train until iteration ``iters`` (default: the configured total), evaluating every ``eval_interval``."""
+        total = self.config.iters if iters is None else int(iters)
+        bar = _progress(total, self.iteration, desc) if progress else None
+        t0 = time.perf_counter() - self.elapsed
+        try:
+            while self.iteration < total:
+                self.step()
+                self.elapsed = time.perf_counter() - t0
+                if self.iteration % self.config.eval_interval == 0 or self.iteration == self.config.iters:
+                    self.evaluate()
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+        for h in self.histories:
+            h.wall_seconds = self.elapsed / len(self.histories)
+        return self.histories
+
+    # -- checkpoints ----------------------------------------------------------------------------------------
+    def save_checkpoint(self, path: str | os.PathLike) -> None:
+        """Parameters, BN buffers, optimizer states, sampler RNG state and histories, in one ``.npz`` (no pickle)."""
+        arrays: dict[str, np.ndarray] = {"theta": self.net.theta}
+        arrays.update({f"buffer/{k}": v for k, v in self.net.buffers.items()})
+        for i, g in enumerate(self.groups):
+            arrays.update({f"opt{i}/{s}": v for s, v in g.state.slots.items()})
+        sampler_meta, perm = self.sampler.get_state()
+        arrays["sampler_perm"] = perm
+        meta = {"iteration": self.iteration, "elapsed": self.elapsed, "counts": [g.state.count for g in self.groups],
+                "sampler": sampler_meta, "histories": [h.to_dict() for h in self.histories],
+                "labels": self.labels, "seed": self.seed, "net": asdict(self.net_config), "train": asdict(self.config),
+                "optimizers": [{"name": o.name, **o.hyperparameters()} for o in self.optimizers]}
+        arrays["__meta__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+        write_npz(path, arrays)
+
+    def load_checkpoint(self, path: str | os.PathLike) -> None:
+        """Restore a checkpoint written by :meth:`save_checkpoint` into this (identically configured) trainer."""
+        arrays = read_npz(path)
+        meta = json.loads(bytes(arrays["__meta__"]).decode())
+        if meta["labels"] != self.labels or meta["seed"] != self.seed:
+            raise ConfigError(f"checkpoint {os.fspath(path)!r} is for runs {meta['labels']} seed {meta['seed']}, "
+                              f"not {self.labels} seed {self.seed}")
+        self.net.theta[...] = arrays["theta"]
+        for k, v in self.net.buffers.items():
+            v[...] = arrays[f"buffer/{k}"]
+        for i, g in enumerate(self.groups):
+            for s in g.state.slots:
+                g.state.slots[s][...] = arrays[f"opt{i}/{s}"]
+            g.state.count = int(meta["counts"][i])
+        self.sampler.set_state(meta["sampler"], arrays["sampler_perm"])
+        self.iteration, self.elapsed = int(meta["iteration"]), float(meta["elapsed"])
+        self.histories = [History.from_dict(d) for d in meta["histories"]]
+
+
+def _progress(total: int, initial: int, desc: str):
+    from tqdm.auto import tqdm
+
+    tty = sys.stderr.isatty()
+    # In a log (CI), print a line every 10 s at most rather than redrawing many times a second.
+    return tqdm(total=total, initial=initial, desc=desc, unit="it", file=sys.stderr, leave=tty,
+                mininterval=0.2 if tty else 10.0, ncols=None if tty else 80, dynamic_ncols=tty)
+
+
+def train(data, optimizers: Sequence[Optimizer], labels: Sequence[str] | None = None, **kwargs) -> list[History]:
+    """Train a cohort to the end and return its histories (see :class:`Trainer`)."""
+    progress = kwargs.pop("progress", False)
+    return Trainer(data, optimizers, labels, **kwargs).run(progress=progress)
