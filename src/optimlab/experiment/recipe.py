@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from ..errors import ConfigError
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, make_optimizer
@@ -175,3 +175,59 @@ def parse_seeds(value: Any) -> tuple[int, ...]:
     if not seeds or any(s < 0 for s in seeds) or len(set(seeds)) != len(seeds):
         raise ConfigError(f"invalid seeds: {value!r} (accepted: {accepted}; non-negative, no repeats)")
     return tuple(seeds)
+
+
+def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str | None = None,
+                    optimizers: Sequence[str] | None = None, lrs: dict[str, float] | None = None,
+                    iters: int | None = None, batch_size: int | None = None, eval_interval: int | None = None,
+                    seeds: Any = None, activation: str | None = None, init: float | str | None = None,
+                    batchnorm: bool | None = None, dtype: str | None = None, name: str | None = None) -> Recipe:
+    """The recipe with command-line style overrides applied (``None`` leaves a setting as it is).
+
+    ``optimizers`` keeps the recipe's runs of those optimizers (all of them: Adam and Adam + BatchNorm) and
+    adds a run with the note's defaults for a named optimizer the recipe lacks. ``lrs`` maps an optimizer
+    name (or ``'*'`` for all) to a learning rate. ``batchnorm``, ``activation`` and ``init`` apply to every run.
+    """
+    runs = list(recipe.runs)
+    if optimizers is not None:
+        names = [str(o).strip().lower() for o in optimizers if str(o).strip()]
+        for n in names:
+            if n not in OPTIMIZERS:
+                raise ConfigError(f"unknown optimizer: {n!r} (accepted: {', '.join(OPTIMIZERS)})")
+        if not names:
+            raise ConfigError(f"no optimizers given: {optimizers!r} (accepted: {', '.join(OPTIMIZERS)})")
+        kept = [r for r in runs if r.optimizer in names]
+        for n in names:
+            if not any(r.optimizer == n for r in kept):
+                kept.append(RunSpec(OPTIMIZERS[n].__name__, n))
+        runs = kept
+    if lrs:
+        for key, lr in lrs.items():
+            if key != "*" and key not in OPTIMIZERS:
+                raise ConfigError(f"unknown optimizer in --lr: {key!r} (accepted: {', '.join(OPTIMIZERS)} or a bare number)")
+        new = []
+        for r in runs:
+            lr = lrs.get(r.optimizer, lrs.get("*"))
+            new.append(r if lr is None else replace(r, hyperparameters={**r.hyperparameters, "lr": lr}))
+        runs = new
+    for r in runs:
+        r.make_optimizer()
+    net_over = {k: v for k, v in (("activation", activation), ("init", init), ("batchnorm", batchnorm)) if v is not None}
+    if net_over:
+        runs = [replace(r, net={k: v for k, v in r.net.items() if k not in net_over}) for r in runs]
+        if batchnorm is not None:     # labels say what they are: drop duplicates that now mean the same run
+            seen, uniq = set(), []
+            for r in runs:
+                key = (r.optimizer, r.preset, tuple(sorted(r.hyperparameters.items())), tuple(sorted(r.net.items())))
+                if key not in seen:
+                    seen.add(key)
+                    uniq.append(r)
+            runs = uniq
+    net = parse_net(net_over, "command-line options", recipe.net) if net_over else recipe.net
+    train_over = {k: v for k, v in (("iters", iters), ("batch_size", batch_size), ("eval_interval", eval_interval),
+                                    ("dtype", dtype)) if v is not None}
+    train = replace(recipe.train, **train_over) if train_over else recipe.train
+    return replace(recipe, name=name or recipe.name, dataset=dataset or recipe.dataset,
+                   data_dir=data_dir if data_dir is not None else recipe.data_dir,
+                   seeds=parse_seeds(seeds) if seeds is not None else recipe.seeds, train=train, net=net,
+                   runs=tuple(runs))

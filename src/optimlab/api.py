@@ -1,0 +1,101 @@
+"""The whole comparison as one call: load data, train, write the run directory, draw figures, report.
+
+``compare()`` is what ``optimlab compare`` runs; in a notebook it returns the results and the figures'
+paths without printing anything.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from .errors import ConfigError, DatasetError
+from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
+from .results import staged_directory, write_results
+from .viz.figures import accuracy_figure, loss_figure, overlay_figure, save_figure, slug
+from .viz.i18n import check_lang
+
+
+@dataclass
+class CompareOutcome:
+    """What :func:`compare` produced."""
+
+    result: CompareResult
+    summary: dict[str, Any]
+    directory: Path | None
+    dataset_notice: str | None = None
+    figures: list[str] = field(default_factory=list)
+    plot_seconds: float = 0.0
+
+
+def load_data(recipe: Recipe):
+    """The recipe's dataset (``data_dir`` must exist when given)."""
+    from .data import load_dataset
+
+    if recipe.data_dir is not None and not Path(recipe.data_dir).is_dir():
+        raise DatasetError(f"data directory not found: {recipe.data_dir!r} (accepted: an existing folder of IDX files)")
+    return load_dataset(recipe.dataset, recipe.data_dir)
+
+
+def histories_by_label(result: CompareResult) -> dict[str, list]:
+    return {label: [r.history for r in runs] for label, runs in result.by_label().items()}
+
+
+def draw_figures(result: CompareResult, directory: Path, lang: str = "en") -> list[str]:
+    """Every figure of a comparison into ``directory``; returns the file names."""
+    names = []
+    by_label = histories_by_label(result)
+    for label, hs in by_label.items():
+        if hs and hs[0].test_acc:
+            name = f"accuracy_{slug(label)}.png"
+            title = label + (f" (seed {result.recipe.seeds[0]})" if len(hs) > 1 else "")
+            save_figure(accuracy_figure(hs[0], title=title, lang=lang), directory / name)
+            names.append(name)
+    save_figure(overlay_figure(by_label, lang=lang), directory / "test_accuracy.png")
+    save_figure(loss_figure(by_label, lang=lang), directory / "loss.png")
+    return names + ["test_accuracy.png", "loss.png"]
+
+
+def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.PathLike | None = None,
+            lang: str = "en", plots: bool = True, report: bool = True, progress: bool = False,
+            telemetry: bool = False, on_data: Callable[[Any], None] | None = None, **overrides: Any) -> CompareOutcome:
+    """Run a comparison (default: the note's experiment) and write ``runs/<name>/`` (or ``out``).
+
+    ``overrides`` are those of :func:`optimlab.experiment.apply_overrides` (``dataset``, ``optimizers``,
+    ``iters``, ``seeds`` …). Everything is validated and the data loaded before any directory is created;
+    the directory appears only when complete.
+    """
+    check_lang(lang)
+    base = recipe if isinstance(recipe, Recipe) else load_recipe(recipe) if recipe is not None else default_recipe()
+    recipe = apply_overrides(base, **overrides)
+    data = load_data(recipe)
+    if on_data is not None:
+        on_data(data)
+    telemetry_factory = None
+    if telemetry:
+        from .viz.telemetry import Telemetry
+
+        telemetry_factory = Telemetry.for_cohort
+    result = run_compare(recipe, data, progress=progress, telemetry_factory=telemetry_factory)
+    target = Path(out) if out is not None else Path("runs") / recipe.name
+    outcome = CompareOutcome(result, {}, target, dataset_notice=getattr(data, "notice", None))
+    with staged_directory(target) as stage:
+        t0 = time.perf_counter()
+        if plots:
+            outcome.figures = draw_figures(result, stage, lang)
+            if telemetry_factory is not None:
+                from .viz.telemetry import write_telemetry
+
+                outcome.figures += write_telemetry(result, stage, lang)
+        outcome.plot_seconds = time.perf_counter() - t0
+        outcome.summary = write_results(result, stage, lang=lang, figures=outcome.figures,
+                                        plot_seconds=round(outcome.plot_seconds, 3))
+        if report and importlib.util.find_spec("optimlab.viz.report") is not None:
+            from .viz.report import write_report
+
+            write_report(stage, lang=lang)
+    return outcome

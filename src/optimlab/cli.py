@@ -1,0 +1,147 @@
+"""``optimlab`` on the command line: parse, call the API, print. Errors: one line, exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from . import __version__
+from .errors import ConfigError, OptimlabError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (``optimlab: error: …``) and exit status 2."""
+
+    def error(self, message: str):  # noqa: D401
+        raise ConfigError(message)
+
+
+def _floats_map(items: Sequence[str] | None) -> dict[str, float] | None:
+    """``--lr 0.01`` (all runs) or ``--lr adam=0.001`` (one optimizer), repeatable."""
+    if not items:
+        return None
+    out: dict[str, float] = {}
+    for item in items:
+        key, _, value = item.rpartition("=")
+        try:
+            out[key.strip().lower() or "*"] = float(value)
+        except ValueError:
+            raise ConfigError(f"invalid --lr: {item!r} (accepted: a number, or NAME=NUMBER like adam=0.001)") from None
+    return out
+
+
+def _on_off(value: str) -> bool:
+    v = value.lower()
+    if v in ("on", "true", "yes", "1"):
+        return True
+    if v in ("off", "false", "no", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"invalid --batchnorm: {value!r} (accepted: on, off)")
+
+
+def _init(value: str) -> float | str:
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
+def add_compare_parser(sub) -> None:
+    p = sub.add_parser("compare", help="run the note's optimizer comparison (or a recipe)",
+                       description="Train the note's network with each optimizer and compare them.")
+    p.add_argument("--recipe", help="TOML recipe to run instead of the note's experiment")
+    p.add_argument("--dataset", help="mnist, fashion-mnist, mnist-5k, digits, idx, auto (default: the recipe's, auto)")
+    p.add_argument("--data-dir", help="folder with IDX files (MNIST, Fashion-MNIST or any for --dataset idx)")
+    p.add_argument("--optimizers", help="comma-separated subset: sgd,momentum,adagrad,rmsprop,adam")
+    p.add_argument("--lr", action="append", metavar="[NAME=]VALUE", help="learning rate override, e.g. adam=0.001")
+    p.add_argument("--iters", type=int, help="training iterations (note: 1000)")
+    p.add_argument("--batch-size", type=int, help="minibatch size (note: 100)")
+    p.add_argument("--eval-interval", type=int, help="evaluate every this many iterations (note: 10)")
+    seeds = p.add_mutually_exclusive_group()
+    seeds.add_argument("--seed", type=int, help="random seed (default 0)")
+    seeds.add_argument("--seeds", help="several seeds: a count (5), a range (0-4) or a list (0,3,7)")
+    p.add_argument("--activation", choices=["sigmoid", "relu"])
+    p.add_argument("--init", type=_init, help="weight_init_std: a number, xavier or he")
+    p.add_argument("--batchnorm", type=_on_off, metavar="on|off", help="batch normalization for every run")
+    p.add_argument("--dtype", choices=["float32", "float64"])
+    p.add_argument("--out", help="output folder (default runs/<recipe name>)")
+    p.add_argument("--lang", choices=["en", "ja"], default="en", help="language of figures and report")
+    p.add_argument("--no-plots", action="store_true", help="skip the figures")
+    p.add_argument("--no-report", action="store_true", help="skip report.html")
+    p.add_argument("--telemetry", action="store_true", help="record and plot optimizer internals per layer")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run_compare_cli(args) -> int:
+    from .api import compare
+    from .results import summary_table
+
+    if args.seed is not None and args.seed < 0:
+        raise ConfigError(f"invalid --seed: {args.seed} (accepted: an integer >= 0)")
+    seeds = [args.seed] if args.seed is not None else args.seeds
+
+    def on_data(data):
+        if getattr(data, "notice", None):
+            print(f"optimlab: note: {data.notice}", file=sys.stderr)
+        print(f"dataset: {data.name} ({len(data.y_train):,} train / {len(data.y_test):,} test, "
+              f"{data.input_dim} inputs, {data.n_classes} classes) from {data.source}", file=sys.stderr)
+
+    outcome = compare(args.recipe, out=args.out, lang=args.lang, plots=not args.no_plots, report=not args.no_report,
+                      progress=not args.no_progress, telemetry=args.telemetry, on_data=on_data,
+                      dataset=args.dataset, data_dir=args.data_dir,
+                      optimizers=args.optimizers.split(",") if args.optimizers is not None else None,
+                      lrs=_floats_map(args.lr), iters=args.iters, batch_size=args.batch_size,
+                      eval_interval=args.eval_interval, seeds=seeds, activation=args.activation, init=args.init,
+                      batchnorm=args.batchnorm, dtype=args.dtype)
+    print(summary_table(outcome.summary))
+    print(f"\ntraining {outcome.result.wall_seconds:.2f} s, figures {outcome.plot_seconds:.2f} s; "
+          f"results in {outcome.directory}/")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="optimlab", description="Run, see and fairly compare learning-rate optimizers.")
+    p.add_argument("--version", action="version", version=f"optimlab {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    add_compare_parser(sub)
+    from .data.cli import add_data_parser
+
+    add_data_parser(sub)
+    try:
+        from .viz.landscape_cli import add_landscape_parser
+    except ImportError:
+        add_landscape_parser = None
+    if add_landscape_parser is not None:
+        add_landscape_parser(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 2
+        if args.command == "compare":
+            return run_compare_cli(args)
+        if args.command == "data":
+            from .data.cli import run_data
+
+            return run_data(args)
+        if args.command == "landscape":
+            from .viz.landscape_cli import run_landscape_cli
+
+            return run_landscape_cli(args)
+        raise ConfigError(f"unknown command: {args.command!r}")
+    except OptimlabError as e:
+        print(f"optimlab: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("optimlab: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

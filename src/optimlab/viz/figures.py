@@ -1,0 +1,118 @@
+"""The comparison's figures, drawn on ``matplotlib.figure.Figure`` (no pyplot, no global state).
+
+* :func:`accuracy_figure` — one run in the note's layout: training set vs test set, y from 0 to 1;
+* :func:`overlay_figure` — every run's test accuracy (mean and 95 % band over seeds when there are several);
+* :func:`loss_figure` — every run's minibatch loss (moving average).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .._io import atomic_path
+from ..train import History
+from .i18n import check_lang, t, use_japanese_font
+
+
+def _fig(lang: str, size=(6.4, 4.2)) -> Figure:
+    if check_lang(lang) == "ja":
+        use_japanese_font()
+    return Figure(figsize=size, dpi=100, layout="constrained")
+
+
+def accuracy_figure(history: History, title: str | None = None, lang: str = "en") -> Figure:
+    """The note's plot for one run: minibatch and test accuracy against the iteration count."""
+    fig = _fig(lang)
+    ax = fig.add_subplot()
+    ax.plot(history.eval_iters, history.train_acc, label=t("training set", lang))
+    ax.plot(history.eval_iters, history.test_acc, label=t("test set", lang))
+    ax.legend(loc="lower right")
+    ax.set_title(f"{t('accuracy', lang)}: {title or history.label}")
+    ax.set_xlabel(t("count", lang))
+    ax.set_ylabel(t("accuracy", lang))
+    ax.set_ylim(0, 1.0)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def mean_band(curves: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and 95 % confidence band (Student t) over seeds, pointwise. One curve: no band."""
+    a = np.asarray(curves, dtype=float)
+    mean = np.nanmean(a, axis=0)
+    if len(a) < 2:
+        return mean, mean, mean
+    from scipy import stats
+
+    half = stats.t.ppf(0.975, len(a) - 1) * np.nanstd(a, axis=0, ddof=1) / np.sqrt(len(a))
+    return mean, mean - half, mean + half
+
+
+def _grouped(histories: dict[str, list[History]], attr: str):
+    for label, hs in histories.items():
+        hs = [h for h in hs if getattr(h, attr)]
+        if not hs:
+            continue
+        n = min(len(getattr(h, attr)) for h in hs)
+        yield label, hs, [getattr(h, attr)[:n] for h in hs], n
+
+
+def overlay_figure(histories: dict[str, list[History]], lang: str = "en", title: str | None = None) -> Figure:
+    """Test accuracy of every run on one axis; several seeds give a mean line and a 95 % band."""
+    fig = _fig(lang, (7.2, 4.6))
+    ax = fig.add_subplot()
+    for label, hs, curves, n in _grouped(histories, "test_acc"):
+        x = hs[0].eval_iters[:n]
+        mean, lo, hi = mean_band(curves)
+        line, = ax.plot(x, mean, label=label + (f" (n={len(hs)})" if len(hs) > 1 else ""))
+        if len(hs) > 1:
+            ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+    ax.set_ylim(0, 1.0)
+    ax.set_xlabel(t("count", lang))
+    ax.set_ylabel(t("test accuracy", lang))
+    ax.set_title(title or t("test accuracy", lang))
+    ax.legend(loc="lower right", fontsize="small")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def moving_average(x: Sequence[float], window: int) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    window = max(1, min(window, len(x)))
+    c = np.cumsum(np.insert(x, 0, 0.0))
+    out = np.empty_like(x)
+    out[window - 1:] = (c[window:] - c[:-window]) / window
+    out[:window - 1] = c[1:window] / np.arange(1, window)
+    return out
+
+
+def loss_figure(histories: dict[str, list[History]], lang: str = "en", window: int = 20) -> Figure:
+    """Minibatch loss of every run (moving average over ``window`` iterations; mean over seeds)."""
+    fig = _fig(lang, (7.2, 4.6))
+    ax = fig.add_subplot()
+    for label, hs, curves, n in _grouped(histories, "loss"):
+        mean = np.nanmean(np.asarray(curves, dtype=float), axis=0)
+        ax.plot(np.arange(1, n + 1), moving_average(mean, window), label=label)
+    ax.set_xlabel(t("count", lang))
+    ax.set_ylabel(t("loss", lang))
+    ax.set_title(t("training loss", lang))
+    ax.set_yscale("log")
+    ax.legend(loc="upper right", fontsize="small")
+    ax.grid(alpha=0.3, which="both")
+    return fig
+
+
+def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 100) -> None:
+    """Write ``fig`` as PNG atomically."""
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=dpi)
+
+
+def slug(label: str) -> str:
+    """A file-name-safe version of a run label (``Adam + BatchNorm`` → ``adam_batchnorm``)."""
+    s = "".join(c.lower() if c.isalnum() else "_" for c in label)
+    s = "_".join(p for p in s.split("_") if p)
+    return s or "run"

@@ -1,0 +1,33 @@
+"""Labels in English and Japanese, shared by figures and the report."""
+
+from __future__ import annotations
+
+from ..errors import ConfigError
+
+LANGS = ("en", "ja")
+
+TEXT = {
+    "en": {"accuracy": "accuracy", "training set": "training set (minibatch)", "test set": "test set",
+           "count": "iterations", "loss": "loss", "test accuracy": "test accuracy",
+           "training loss": "training loss (minibatch, moving average)", "mean": "mean", "band": "95% CI",
+           "learning rate": "learning rate", "validation accuracy": "validation accuracy"},
+    "ja": {"accuracy": "正答率", "training set": "訓練データ（ミニバッチ）", "test set": "テストデータ",
+           "count": "反復回数", "loss": "損失", "test accuracy": "テストデータの正答率",
+           "training loss": "訓練損失（ミニバッチ、移動平均）", "mean": "平均", "band": "95%信頼区間",
+           "learning rate": "学習率", "validation accuracy": "検証データの正答率"},
+}
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ConfigError(f"unknown language: {lang!r} (accepted: {', '.join(LANGS)})")
+    return lang
+
+
+def t(key: str, lang: str = "en") -> str:
+    return TEXT[check_lang(lang)].get(key, key)
+
+
+def use_japanese_font() -> None:
+    """Make matplotlib render Japanese (IPAex Gothic from the matplotlib-fontja package)."""
+    import matplotlib_fontja  # noqa: F401  - registers the font and sets it as the default family
