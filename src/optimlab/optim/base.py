@@ -44,7 +44,8 @@ def _map(fn, tree):
 
 def _check(cond: bool, name: str, value: Any, accepted: str) -> None:
     if not cond:
-        raise ConfigError(f"invalid {name}: {value!r} (accepted: {accepted})")
+        shown = value.tolist() if isinstance(value, np.ndarray) else value  # one line, also for stacked values
+        raise ConfigError(f"invalid {name}: {shown!r} (accepted: {accepted})")
 
 
 def _finite_positive(name: str, value: Any, *, allow_zero: bool = False) -> None:
@@ -85,6 +86,9 @@ class Optimizer:
     def preset(cls, preset: str, **overrides: Any) -> "Optimizer":
         """The optimizer with another framework's conventions: ``'note'``, ``'torch'`` or ``'optax'``."""
         _check(preset in cls.presets, f"preset for {cls.name}", preset, ", ".join(sorted(cls.presets)))
+        known = {f.name for f in fields(cls)}
+        for key in overrides:
+            _check(key in known, f"hyperparameter for {cls.name}", key, ", ".join(sorted(known)))
         return cls(**{**cls.presets[preset], **overrides})
 
     def hyperparameters(self) -> dict[str, Any]:
@@ -136,6 +140,7 @@ def stack_hyperparameters(opts: list[Optimizer], ndim: int = 2) -> Optimizer:
 
     All ``opts`` must be of one class with the same conventions; their numeric hyperparameters may differ.
     """
+    _check(len(opts) > 0, "optimizers to stack", opts, "a non-empty list")
     first = opts[0]
     for o in opts[1:]:
         if type(o) is not type(first) or any(getattr(o, c) != getattr(first, c) for c in first.conventions):

@@ -17,6 +17,8 @@ class SGD(Optimizer):
     """
 
     name = "sgd"
+    presets = {"note": {}, "torch": {}, "optax": {}}  # no conventions to choose: every framework agrees
+
     lr: float = 0.01
 
     def rule(self, w, g, s, t):

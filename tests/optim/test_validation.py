@@ -1,0 +1,137 @@
+"""Bad hyperparameters and names raise ConfigError at construction, with a message naming the bad value."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from optimlab.errors import ConfigError
+from optimlab.optim import OPTIMIZERS, PRESETS, AdaGrad, Adam, Momentum, RMSProp, make_optimizer
+
+from .conftest import NAMES
+
+NAN = float("nan")
+
+
+def raises_naming(what, fn, *, value=None):
+    """``fn()`` raises ConfigError whose message names ``what`` and the bad ``value``."""
+    with pytest.raises(ConfigError) as info:
+        fn()
+    msg = str(info.value)
+    assert what in msg, msg
+    if value is not None:
+        assert repr(value) in msg or str(value) in msg, msg
+    assert "\n" not in msg
+    return msg
+
+
+@pytest.mark.parametrize("lr", [0.0, -0.1, NAN, math.inf, -math.inf])
+@pytest.mark.parametrize("preset", ["note", "torch", "optax"])
+def test_bad_learning_rate(name, preset, lr):
+    raises_naming("lr", lambda: make_optimizer(name, preset, lr=lr), value=lr)
+    raises_naming("lr", lambda: OPTIMIZERS[name](lr=lr), value=lr)
+    raises_naming("lr", lambda: OPTIMIZERS[name].preset(preset, lr=lr), value=lr)
+
+
+def test_bad_learning_rate_inside_a_stack(name):
+    raises_naming("lr", lambda: OPTIMIZERS[name](lr=np.array([[0.1], [-0.2]])), value="-0.2")
+
+
+@pytest.mark.parametrize("mu", [1.0, 1.5, -0.1, NAN])
+def test_bad_momentum(mu):
+    raises_naming("momentum", lambda: Momentum(momentum=mu), value=mu)
+    raises_naming("momentum", lambda: make_optimizer("momentum", "torch", momentum=mu), value=mu)
+
+
+@pytest.mark.parametrize("field", ["beta1", "beta2"])
+@pytest.mark.parametrize("beta", [1.0, 1.01, -0.5, NAN, math.inf])
+def test_bad_adam_beta(field, beta):
+    raises_naming(field, lambda: Adam(**{field: beta}), value=beta)
+    raises_naming(field, lambda: make_optimizer("adam", "torch", **{field: beta}), value=beta)
+
+
+@pytest.mark.parametrize("decay", [1.0, -0.01, NAN])
+def test_bad_rmsprop_decay(decay):
+    raises_naming("decay", lambda: RMSProp(decay=decay), value=decay)
+
+
+@pytest.mark.parametrize("cls, eps", [(Adam, 0.0), (Adam, -1e-8), (RMSProp, 0.0), (RMSProp, NAN), (AdaGrad, -1e-10)])
+def test_bad_eps(cls, eps):
+    raises_naming("eps", lambda: cls(eps=eps), value=eps)
+
+
+def test_bad_initial_accumulator():
+    raises_naming("initial_accumulator", lambda: AdaGrad(initial_accumulator=-1.0), value=-1.0)
+    raises_naming("initial_accumulator", lambda: RMSProp(initial_accumulator=NAN), value=NAN)
+
+
+@pytest.mark.parametrize("preset", ["note", "torch", "optax", "note-text"])
+def test_adagrad_without_any_floor_is_refused(preset):
+    """eps = 0 and h₀ = 0 would divide 0 by 0 on a zero gradient."""
+    msg = raises_naming("AdaGrad eps and initial_accumulator",
+                        lambda: make_optimizer("adagrad", preset, eps=0.0, initial_accumulator=0.0))
+    assert "(0.0, 0.0)" in msg
+    # either floor alone is enough
+    AdaGrad(eps=0.0, initial_accumulator=1e-4)
+    AdaGrad(eps=1e-10, initial_accumulator=0.0)
+    make_optimizer("adagrad", "torch")  # h₀ = 0, eps = 1e-10
+
+
+@pytest.mark.parametrize("field, value", [("bias_correction", "both"), ("bias_correction", None)])
+def test_bad_adam_convention(field, value):
+    raises_naming(field, lambda: Adam(**{field: value}), value=value)
+
+
+@pytest.mark.parametrize("cls, field", [(Momentum, "lr_in_buffer"), (RMSProp, "eps_inside_sqrt")])
+def test_convention_flags_must_be_bools(cls, field):
+    raises_naming(field, lambda: cls(**{field: "yes"}), value="yes")
+
+
+def test_unknown_optimizer():
+    msg = raises_naming("unknown optimizer", lambda: make_optimizer("adamw"), value="adamw")
+    for n in NAMES:
+        assert n in msg
+
+
+def test_optimizer_names_are_case_insensitive():
+    assert make_optimizer("Adam") == make_optimizer("adam")
+
+
+def test_unknown_preset(name):
+    unknown = ["pytorch", "keras", "", "NOTE"] + (["note-text"] if name != "adagrad" else [])
+    for preset in unknown:
+        raises_naming("preset", lambda: make_optimizer(name, preset), value=preset)
+        raises_naming("preset", lambda: OPTIMIZERS[name].preset(preset), value=preset)
+
+
+def test_every_optimizer_has_the_three_framework_presets(name):
+    """``Cls.preset(p)`` and ``make_optimizer(name, p)`` agree for note / torch / optax."""
+    cls = OPTIMIZERS[name]
+    for p in PRESETS:
+        assert cls.preset(p) == make_optimizer(name, p)
+    assert cls.preset("note") == cls()
+
+
+@pytest.mark.parametrize("bad", ["learning_rate", "beta", "weight_decay", "nesterov"])
+def test_unknown_hyperparameter(name, bad):
+    raises_naming("hyperparameter", lambda: make_optimizer(name, **{bad: 0.1}), value=bad)
+    raises_naming("hyperparameter", lambda: OPTIMIZERS[name].preset("torch", **{bad: 0.1}), value=bad)
+
+
+def test_hyperparameters_of_another_optimizer_are_unknown():
+    raises_naming("hyperparameter", lambda: make_optimizer("sgd", momentum=0.9), value="momentum")
+    raises_naming("hyperparameter", lambda: make_optimizer("rmsprop", beta2=0.9), value="beta2")
+    raises_naming("hyperparameter", lambda: make_optimizer("momentum", eps=1e-8), value="eps")
+
+
+def test_config_error_is_a_value_error():
+    with pytest.raises(ValueError):
+        Adam(lr=-1.0)
+
+
+def test_optimizers_are_frozen(name):
+    opt = make_optimizer(name)
+    with pytest.raises(AttributeError):
+        opt.lr = 1.0  # type: ignore[misc]
