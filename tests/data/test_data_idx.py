@@ -1,0 +1,124 @@
+"""The IDX parser: round trips, and one clear DatasetError naming the file for every malformed input."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pytest
+from _optimlab_data_helpers import synthetic_arrays, write_idx_folder
+
+from optimlab.data.idx import (
+    IMAGES_MAGIC,
+    LABELS_MAGIC,
+    TEST_IMAGES,
+    TRAIN_IMAGES,
+    TRAIN_LABELS,
+    find_idx_files,
+    parse_idx,
+    read_idx,
+    read_idx_folder,
+    write_idx,
+)
+from optimlab.errors import DatasetError
+
+
+def idx_bytes(array: np.ndarray, magic_dtype: int = 0x08) -> bytes:
+    header = bytes([0, 0, magic_dtype, array.ndim]) + b"".join(n.to_bytes(4, "big") for n in array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+def test_round_trip_raw_and_gz(tmp_path, suffix):
+    images, labels, _, _ = synthetic_arrays()
+    write_idx(tmp_path / f"img{suffix}", images)
+    write_idx(tmp_path / f"lab{suffix}", labels)
+    got = read_idx(tmp_path / f"img{suffix}", magic=IMAGES_MAGIC)
+    assert got.dtype == np.uint8 and got.shape == images.shape
+    np.testing.assert_array_equal(got, images)
+    np.testing.assert_array_equal(read_idx(tmp_path / f"lab{suffix}", magic=LABELS_MAGIC), labels)
+
+
+def test_header_is_big_endian_and_exact():
+    a = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    data = idx_bytes(a)
+    assert data[:4] == b"\x00\x00\x08\x03" and data[4:8] == b"\x00\x00\x00\x02"
+    np.testing.assert_array_equal(parse_idx(data, magic=IMAGES_MAGIC), a)
+
+
+IMAGES = np.zeros((3, 4, 5), dtype=np.uint8)
+
+
+@pytest.mark.parametrize(
+    "name, content, magic, words",
+    [
+        ("bad-magic", b"\x12\x34" + idx_bytes(IMAGES)[2:], IMAGES_MAGIC, ["bad magic number 0x12340803", "0x00000803"]),
+        ("bad-dtype", idx_bytes(IMAGES, 0x0D), None, ["data type 0x0d", "0x08"]),
+        ("2d-images", idx_bytes(IMAGES[:, 0]), IMAGES_MAGIC, ["0x00000802", "expected 0x00000803"]),
+        ("images-as-labels", idx_bytes(IMAGES), LABELS_MAGIC, ["0x00000803", "expected 0x00000801"]),
+        ("truncated-data", idx_bytes(IMAGES)[:-7], IMAGES_MAGIC, ["truncated", "(3, 4, 5)", "60 bytes"]),
+        ("truncated-header", idx_bytes(IMAGES)[:9], IMAGES_MAGIC, ["truncated"]),
+        ("tiny", b"\x00\x00", None, ["truncated"]),
+        ("trailing", idx_bytes(IMAGES) + b"xx", IMAGES_MAGIC, ["2 bytes after the data"]),
+        ("gzip-without-suffix", gzip.compress(idx_bytes(IMAGES)), IMAGES_MAGIC, ["gzip", ".gz"]),
+    ],
+)
+def test_malformed_raw_files(tmp_path, name, content, magic, words):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DatasetError) as e:
+        read_idx(path, magic=magic)
+    message = str(e.value)
+    assert str(path) in message and "\n" not in message
+    for w in words:
+        assert w in message
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (idx_bytes(IMAGES), ["not a gzip file"]),
+        (gzip.compress(idx_bytes(IMAGES))[:-12], ["corrupt or truncated gzip"]),
+        (b"\x1f\x8b" + b"garbage" * 5, ["corrupt or truncated gzip"]),
+    ],
+)
+def test_malformed_gz_files(tmp_path, content, words):
+    path = tmp_path / f"{TRAIN_IMAGES}.gz"
+    path.write_bytes(content)
+    with pytest.raises(DatasetError) as e:
+        read_idx(path, magic=IMAGES_MAGIC)
+    assert str(path) in str(e.value) and all(w in str(e.value) for w in words)
+
+
+def test_folder_reads_and_prefers_gz(tmp_path):
+    arrays = synthetic_arrays()
+    folder = write_idx_folder(tmp_path / "d", arrays)
+    write_idx(folder / TRAIN_IMAGES, arrays[0][:1])  # a raw twin that must be ignored
+    got = read_idx_folder(folder)
+    assert got.files[TRAIN_IMAGES].name == TRAIN_IMAGES + ".gz"
+    for a, b in zip(arrays, (got.x_train, got.y_train, got.x_test, got.y_test)):
+        np.testing.assert_array_equal(a, b)
+    assert len(got.content_sha256) == 4
+
+
+def test_folder_missing_file(tmp_path):
+    folder = write_idx_folder(tmp_path / "d")
+    (folder / f"{TRAIN_LABELS}.gz").unlink()
+    with pytest.raises(DatasetError, match="missing IDX file.*train-labels-idx1-ubyte"):
+        read_idx_folder(folder)
+    assert find_idx_files(tmp_path / "nowhere") == {}
+
+
+def test_folder_count_mismatch(tmp_path):
+    x, y, xt, yt = synthetic_arrays()
+    folder = write_idx_folder(tmp_path / "d", (x, y[:-1], xt, yt))
+    with pytest.raises(DatasetError) as e:
+        read_idx_folder(folder)
+    assert "29 labels for 30 images" in str(e.value) and TRAIN_LABELS in str(e.value)
+
+
+def test_folder_image_size_mismatch(tmp_path):
+    x, y, xt, yt = synthetic_arrays()
+    folder = write_idx_folder(tmp_path / "d", (x, y, xt[:, :3], yt))
+    with pytest.raises(DatasetError, match=f"{TEST_IMAGES}.*same size"):
+        read_idx_folder(folder)
