@@ -1,0 +1,449 @@
+"""Watch the optimizers move on a 2-D surface: run, plot, animate, write.
+
+The optimizers are the very classes training uses (:data:`optimlab.optim.OPTIMIZERS`, built by
+:func:`optimlab.optim.make_optimizer`); a landscape point is just a parameter array of shape ``(2,)``
+updated in place by ``opt.update(point, grad, state)``. No update rule is written here.
+
+Default learning rates (``note`` presets, per surface; see :mod:`optimlab.viz.functions`):
+
+========== ===== ======== ======= ======= =====  ======
+surface    SGD   Momentum AdaGrad RMSProp Adam   steps
+========== ===== ======== ======= ======= =====  ======
+bowl       0.95  0.1      0.008   0.1     0.3    40
+saddle     0.05  0.02     0.01    0.01    0.01   150
+rosenbrock 2e-3  5e-4     1e-4    3e-3    0.02   3000
+himmelblau 0.01  2e-3     1e-3    0.03    0.1    300
+beale      0.03  3e-3     1e-4    0.01    0.1    1000
+========== ===== ======== ======= ======= =====  ======
+
+Why: on the bowl (L = 2 along y) SGD's 0.95 lies between 1/L and 2/L, so y flips sign every step yet
+stays stable; Momentum 0.1 and Adam 0.3 are the values of the classic picture. AdaGrad's ``note`` preset
+(the note's code) skips accumulating at the first step, so its first step is lr/√1e-4 = 100·lr times the
+gradient: on surfaces with large gradients only a tiny lr keeps it on the plot, and then it stalls — that
+is the note's code, not a plotting choice (``preset={'adagrad': 'note-text'}`` gives the textbook rule).
+On the saddle the three adaptive methods share lr 0.01 so they differ only in their accumulators.
+
+Divergence: a run stops at the first step whose point or value is not finite or whose coordinates exceed
+:data:`DIVERGENCE_BOUND`; the result records that step in ``Track.diverged_at``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import shutil
+import subprocess
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+
+from .._io import atomic_path, write_json, write_text
+from ..errors import ConfigError
+from ..optim import OPTIMIZERS, Optimizer, make_optimizer
+from .functions import SURFACES, Surface, get_surface
+
+DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
+DIVERGENCE_BOUND = 1e12     # |x| or |y| beyond this counts as diverged
+LANGS = ("en", "ja")
+MAX_FRAMES = 60             # animation frames (steps are subsampled beyond this)
+
+DISPLAY = {"sgd": "SGD", "momentum": "Momentum", "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
+COLORS = {"sgd": "#d62728", "momentum": "#1f77b4", "adagrad": "#2ca02c", "rmsprop": "#9467bd", "adam": "#ff7f0e"}
+
+TEXT = {
+    "en": {"start": "start", "minimum": "minimum", "saddle": "saddle point", "step": "step",
+           "step_size": "step size ‖Δw‖", "diverged": "diverged at step {k}",
+           "frame": "step {t} / {n}"},
+    "ja": {"start": "開始点", "minimum": "最小点", "saddle": "鞍点", "step": "ステップ",
+           "step_size": "更新幅 ‖Δw‖", "diverged": "ステップ{k}で発散",
+           "frame": "ステップ {t} / {n}"},
+}
+SURFACE_JA = {"bowl": "細長い谷", "saddle": "鞍点", "rosenbrock": "Rosenbrock 関数",
+              "himmelblau": "Himmelblau 関数", "beale": "Beale 関数"}
+
+
+# -- the run ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Track:
+    """One optimizer's walk. ``points`` has shape ``(n + 1, 2)``: the start and one row per step taken
+    (``n`` = steps, or fewer when the run diverged at step ``diverged_at``, whose point is dropped)."""
+
+    name: str
+    optimizer: Optimizer            # the instance that moved the point
+    points: np.ndarray              # (n + 1, 2)
+    values: np.ndarray              # (n + 1,) f at each point
+    step_sizes: np.ndarray          # (n,) ‖w_t − w_{t−1}‖
+    effective_lrs: np.ndarray       # (n,) ‖w_t − w_{t−1}‖ / ‖∇f(w_{t−1})‖ (nan where the gradient is 0)
+    diverged_at: int | None         # first step with a non-finite or out-of-bound point, else None
+
+    @property
+    def lr(self) -> float:
+        return float(self.optimizer.lr)
+
+    @property
+    def final(self) -> np.ndarray:
+        return self.points[-1]
+
+
+@dataclass(frozen=True)
+class LandscapeResult:
+    """Trajectories of several optimizers on one surface from one start."""
+
+    surface: Surface
+    start: tuple[float, float]
+    steps: int
+    presets: Mapping[str, str]
+    tracks: Mapping[str, Track]
+
+    @property
+    def trajectories(self) -> dict[str, np.ndarray]:
+        return {k: t.points for k, t in self.tracks.items()}
+
+    @property
+    def step_sizes(self) -> dict[str, np.ndarray]:
+        return {k: t.step_sizes for k, t in self.tracks.items()}
+
+    @property
+    def effective_lrs(self) -> dict[str, np.ndarray]:
+        return {k: t.effective_lrs for k, t in self.tracks.items()}
+
+    @property
+    def optimizers(self) -> dict[str, Optimizer]:
+        return {k: t.optimizer for k, t in self.tracks.items()}
+
+    @property
+    def diverged(self) -> dict[str, int | None]:
+        return {k: t.diverged_at for k, t in self.tracks.items()}
+
+    def config(self) -> dict[str, Any]:
+        """What made this result, JSON-ready."""
+        return {"function": self.surface.name, "formula": self.surface.formula, "start": list(self.start),
+                "steps": self.steps,
+                "optimizers": {k: {"preset": self.presets[k], "hyperparameters": t.optimizer.hyperparameters()}
+                               for k, t in self.tracks.items()}}
+
+    def summary(self) -> list[dict[str, Any]]:
+        """One row per optimizer: final point, final f, distance to the nearest known minimum, steps taken."""
+        rows = []
+        for k, t in self.tracks.items():
+            x, y = (float(v) for v in t.final)
+            _, dist = self.surface.nearest_minimum(t.final)
+            rows.append({"optimizer": k, "lr": t.lr, "x": x, "y": y, "f": float(t.values[-1]),
+                         "distance": dist, "steps": len(t.step_sizes), "diverged_at": t.diverged_at})
+        return rows
+
+
+def _names(optimizers: str | Iterable[str]) -> tuple[str, ...]:
+    items = optimizers.split(",") if isinstance(optimizers, str) else list(optimizers)
+    names = tuple(str(n).strip().lower() for n in items if str(n).strip())
+    if not names:
+        raise ConfigError(f"no optimizers given: {optimizers!r} (accepted: some of {', '.join(OPTIMIZERS)})")
+    for n in names:
+        if n not in OPTIMIZERS:
+            raise ConfigError(f"unknown optimizer: {n!r} (accepted: {', '.join(OPTIMIZERS)})")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ConfigError(f"optimizer listed twice: {dup[0]!r} (accepted: each name once)")
+    return names
+
+
+def _start(start, surface: Surface) -> tuple[float, float]:
+    if start is None:
+        return surface.start
+    try:
+        xy = tuple(float(v) for v in start)
+    except (TypeError, ValueError):
+        raise ConfigError(f"invalid start: {start!r} (accepted: two finite numbers x, y)") from None
+    if len(xy) != 2 or not all(math.isfinite(v) for v in xy):
+        raise ConfigError(f"invalid start: {start!r} (accepted: two finite numbers x, y)")
+    return xy
+
+
+def _steps(steps, surface: Surface) -> int:
+    if steps is None:
+        return surface.steps
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps <= 0:
+        raise ConfigError(f"invalid steps: {steps!r} (accepted: an integer > 0)")
+    return int(steps)
+
+
+def _lr(name: str, value) -> float:
+    try:
+        lr = float(value)
+    except (TypeError, ValueError):
+        lr = float("nan")
+    if not (math.isfinite(lr) and lr > 0):
+        raise ConfigError(f"invalid lr for {name}: {value!r} (accepted: a finite number > 0)")
+    return lr
+
+
+def _per_name(kind: str, given: Mapping[str, Any] | None, names: tuple[str, ...]) -> dict[str, Any]:
+    given = dict(given or {})
+    for k in given:
+        if str(k).lower() not in names:
+            raise ConfigError(f"{kind} given for {k!r}, which is not run (accepted: {', '.join(names)})")
+    return {str(k).lower(): v for k, v in given.items()}
+
+
+def run_landscape(function: str = "bowl", optimizers: str | Iterable[str] = DEFAULT_OPTIMIZERS,
+                  lrs: Mapping[str, float] | None = None, steps: int | None = None,
+                  start: Iterable[float] | None = None,
+                  preset: str | Mapping[str, str] = "note") -> LandscapeResult:
+    """Move each optimizer ``steps`` times down ``function`` from ``start``.
+
+    ``lrs`` overrides the surface's default learning rate per optimizer name; ``preset`` is one preset for
+    all (``'note'``, ``'torch'``, ``'optax'``) or a mapping name → preset (e.g. ``{'adagrad': 'note-text'}``;
+    unnamed ones use ``'note'``). Bad input raises :class:`~optimlab.errors.ConfigError`.
+    """
+    surface = get_surface(function)
+    names = _names(optimizers)
+    xy0 = _start(start, surface)
+    n_steps = _steps(steps, surface)
+    overrides = _per_name("lr", lrs, names)
+    if isinstance(preset, str):
+        presets = {n: preset for n in names}
+    else:
+        given = _per_name("preset", preset, names)
+        presets = {n: str(given.get(n, "note")) for n in names}
+    tracks = {}
+    for name in names:
+        lr = _lr(name, overrides.get(name, surface.lrs.get(name, OPTIMIZERS[name].lr)))
+        opt = make_optimizer(name, presets[name], lr=lr)
+        tracks[name] = _walk(surface, name, opt, xy0, n_steps)
+    return LandscapeResult(surface, xy0, n_steps, presets, tracks)
+
+
+def _walk(surface: Surface, name: str, opt: Optimizer, start: tuple[float, float], steps: int) -> Track:
+    w = np.array(start, dtype=float)
+    state = opt.init(w)
+    points = [w.copy()]
+    eff = []
+    diverged_at = None
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for t in range(1, steps + 1):
+            g = np.array(surface.grad(w[0], w[1]), dtype=float)
+            opt.update(w, g, state)
+            if not np.all(np.isfinite(w)) or np.max(np.abs(w)) > DIVERGENCE_BOUND or not np.all(np.isfinite(g)):
+                diverged_at = t
+                break
+            gnorm = float(np.hypot(*g))
+            eff.append(float(np.hypot(*(w - points[-1]))) / gnorm if gnorm > 0 else float("nan"))
+            points.append(w.copy())
+        pts = np.array(points)
+        values = np.asarray(surface.value(pts[:, 0], pts[:, 1]), dtype=float)
+    if not np.isfinite(values[-1]) and diverged_at is None:  # finite point, overflowing value
+        cut = int(np.argmax(~np.isfinite(values)))
+        diverged_at, pts, values, eff = cut, pts[:cut], values[:cut], eff[:cut - 1]
+    sizes = np.hypot(*np.diff(pts, axis=0).T) if len(pts) > 1 else np.zeros(0)
+    return Track(name, opt, pts, values, sizes, np.array(eff, dtype=float), diverged_at)
+
+
+# -- drawing ----------------------------------------------------------------------------------------
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ConfigError(f"unknown lang: {lang!r} (accepted: {', '.join(LANGS)})")
+    return lang
+
+
+@contextmanager
+def _fonts(lang: str):
+    """Japanese labels: register the IPAex font (lazily) and use it only inside this block."""
+    if _check_lang(lang) != "ja":
+        yield
+        return
+    import matplotlib
+    before = list(matplotlib.rcParams["font.family"])
+    import matplotlib_fontja  # registers IPAexGothic; its import also sets rcParams, undone just below
+    matplotlib.rcParams["font.family"] = before
+    with matplotlib.rc_context({"font.family": [matplotlib_fontja.matplotlib_fontja.FONT_NAME, "DejaVu Sans"]}):
+        yield
+
+
+def _title(surface: Surface, lang: str) -> str:
+    name = f"{SURFACE_JA[surface.name]} ({surface.name})" if lang == "ja" else surface.name
+    return f"{name}: {surface.formula}"
+
+
+def _label(track: Track, lang: str) -> str:
+    label = f"{DISPLAY.get(track.name, track.name)} (lr={track.lr:g})"
+    if track.diverged_at is not None:
+        label += ", " + TEXT[lang]["diverged"].format(k=track.diverged_at)
+    return label
+
+
+def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
+    """Figure with the contour map (and optionally the step-size panel), the start, minima, saddles and
+    one empty line per optimizer; returns ``(fig, ax, lines, step_lines, markers)``."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    s, txt = result.surface, TEXT[lang]
+    x0, x1, y0, y1 = s.window
+    aspect = (y1 - y0) / (x1 - x0)
+    ax_w = 6.5                                       # inches of map, legend to its right
+    ax_h = ax_w * aspect
+    if ax_h > 5.0:
+        ax_h, ax_w = 5.0, 5.0 / aspect
+    fig = Figure(figsize=(ax_w + 3.2, ax_h + 0.9 + (2.0 if with_steps else 0.0)), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    if with_steps:
+        ax, ax2 = fig.subplots(2, 1, height_ratios=(3.2, 1.0))
+    else:
+        ax, ax2 = fig.subplots(), None
+
+    gx, gy = np.meshgrid(np.linspace(x0, x1, 200), np.linspace(y0, y1, 200))
+    z = s.value(gx, gy)
+    z = np.log1p(z - s.f_min) if s.log_levels else z
+    ax.contourf(gx, gy, z, levels=24, cmap="Blues_r", alpha=0.45)
+    ax.contour(gx, gy, z, levels=24, colors="0.45", linewidths=0.5)
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="x", ylabel="y", aspect="equal")
+    ax.set_title(_title(s, lang), fontsize=11)
+
+    lines = {}
+    for k, t in result.tracks.items():
+        (lines[k],) = ax.plot([], [], "-o", color=COLORS.get(k), lw=1.4, ms=3.2, label=_label(t, lang), zorder=3)
+    markers = ax.plot(*result.start, marker="*", ms=15, color="black", ls="none", label=txt["start"], zorder=4)
+    mins = np.array(s.minima)
+    markers += ax.plot(mins[:, 0], mins[:, 1], marker="X", ms=11, color="gold", mec="black", ls="none",
+                       label=txt["minimum"], zorder=4)
+    if s.saddles:
+        sad = np.array(s.saddles)
+        markers += ax.plot(sad[:, 0], sad[:, 1], marker="D", ms=8, mfc="white", mec="black", ls="none",
+                           label=txt["saddle"], zorder=4)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9, framealpha=0.95, borderaxespad=0)
+
+    step_lines = {}
+    if ax2 is not None:
+        for k, t in result.tracks.items():
+            (step_lines[k],) = ax2.plot([], [], color=COLORS.get(k), lw=1.3)
+        sizes = np.concatenate([t.step_sizes for t in result.tracks.values()] + [np.zeros(0)])
+        sizes = sizes[np.isfinite(sizes) & (sizes > 0)]
+        ax2.set(xlim=(0, result.steps), xlabel=txt["step"], ylabel=txt["step_size"], yscale="log")
+        if sizes.size:
+            ax2.set_ylim(sizes.min() / 2, sizes.max() * 2)
+        ax2.grid(True, which="major", alpha=0.3)
+    return fig, ax, lines, step_lines, markers
+
+
+def _show_until(result: LandscapeResult, lines, step_lines, upto: int) -> None:
+    for k, t in result.tracks.items():
+        n = min(upto, len(t.points) - 1)
+        lines[k].set_data(t.points[: n + 1, 0], t.points[: n + 1, 1])
+        if k in step_lines:
+            step_lines[k].set_data(np.arange(1, n + 1), t.step_sizes[:n])
+
+
+def plot_landscape(result: LandscapeResult, lang: str = "en", *, show_steps: bool = True):
+    """A :class:`matplotlib.figure.Figure`: contours, each optimizer's path (a marker per step), the start,
+    the known minima (and saddle points), a legend; below, the step size ‖Δw‖ per step (``show_steps``)."""
+    with _fonts(lang):
+        fig, _, lines, step_lines, _ = _new_figure(result, lang, show_steps)
+        _show_until(result, lines, step_lines, result.steps)
+        fig.canvas.draw()  # lay out with the Japanese font while it is active
+    return fig
+
+
+def _frame_steps(steps: int, max_frames: int) -> list[int]:
+    n = max(2, min(steps + 1, max_frames))
+    return sorted({int(round(v)) for v in np.linspace(0, steps, n)})
+
+
+def _frames(result: LandscapeResult, lang: str, max_frames: int, dpi: int):
+    """Yield RGB frames (PIL images) of the paths growing step by step. The contours are drawn once;
+    each frame restores them and redraws only the paths, the markers and the step counter (blitting)."""
+    from PIL import Image
+
+    fig, ax, lines, _, markers = _new_figure(result, lang, with_steps=False)
+    counter = ax.text(0.015, 0.97, "", transform=ax.transAxes, ha="left", va="top", fontsize=11, zorder=5,
+                      bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
+    fig.set_dpi(dpi)
+    canvas = fig.canvas
+    canvas.draw()
+    background = canvas.copy_from_bbox(fig.bbox)
+    for t in _frame_steps(result.steps, max_frames):
+        canvas.restore_region(background)
+        _show_until(result, lines, {}, t)
+        counter.set_text(TEXT[lang]["frame"].format(t=t, n=result.steps))
+        for artist in (*lines.values(), *markers, counter):
+            ax.draw_artist(artist)
+        rgba = np.asarray(canvas.buffer_rgba())
+        yield Image.fromarray(rgba[..., :3].copy(), "RGB")
+
+
+def animate_landscape(result: LandscapeResult, path, lang: str = "en", *, max_frames: int = MAX_FRAMES,
+                      frame_ms: int = 120, dpi: int = 72) -> Path:
+    """Write the paths growing step by step as an animated GIF (pillow) or, for a ``.mp4`` path, an MP4
+    (needs ``ffmpeg`` on PATH). At most ``max_frames`` frames; the last one is held for 2 s."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".gif", ".mp4"):
+        raise ConfigError(f"unknown animation format: {path.name!r} (accepted: .gif, .mp4)")
+    if suffix == ".mp4" and shutil.which("ffmpeg") is None:
+        raise ConfigError(f"cannot write {path.name!r}: ffmpeg is not on PATH (accepted: a .gif path)")
+    if max_frames < 2:
+        raise ConfigError(f"invalid max_frames: {max_frames!r} (accepted: an integer >= 2)")
+    with _fonts(lang):
+        frames = list(_frames(result, lang, max_frames, dpi))
+    if suffix == ".gif":
+        from PIL import Image
+        palette = frames[-1].quantize(colors=255, method=Image.Quantize.FASTOCTREE)  # last frame has every colour
+        pal = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+        durations = [frame_ms] * (len(pal) - 1) + [2000]
+        with atomic_path(path) as tmp:
+            pal[0].save(tmp, format="GIF", save_all=True, append_images=pal[1:], duration=durations, loop=0,
+                        optimize=False, disposal=1)
+    else:
+        _write_mp4(frames, path, fps=max(1, round(1000 / frame_ms)))
+    return path
+
+
+def _write_mp4(frames, path: Path, fps: int) -> None:
+    w, h = frames[0].size
+    w2, h2 = w - w % 2, h - h % 2  # yuv420p needs even sizes
+    with atomic_path(path) as tmp:
+        cmd = ["ffmpeg", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w2}x{h2}",
+               "-r", str(fps), "-i", "-", "-pix_fmt", "yuv420p", "-vcodec", "libx264", "-f", "mp4", str(tmp)]
+        data = b"".join(f.crop((0, 0, w2, h2)).tobytes() for f in frames + [frames[-1]] * (2 * fps))
+        proc = subprocess.run(cmd, input=data, capture_output=True)
+        if proc.returncode != 0:
+            raise OSError(f"ffmpeg failed: {proc.stderr.decode(errors='replace').strip()}")
+
+
+# -- files ------------------------------------------------------------------------------------------
+
+def trajectories_csv(result: LandscapeResult) -> str:
+    """Long format: one row per optimizer and step, ``optimizer,step,x,y,f``."""
+    rows = ["optimizer,step,x,y,f"]
+    for k, t in result.tracks.items():
+        for i, ((x, y), f) in enumerate(zip(t.points, t.values)):
+            rows.append(f"{k},{i},{float(x)!r},{float(y)!r},{float(f)!r}")
+    return "\n".join(rows) + "\n"
+
+
+def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: bool = True,
+                    max_frames: int = MAX_FRAMES) -> dict[str, Path]:
+    """Write ``landscape_<function>.png``, ``landscape_<function>.gif`` (unless ``gif=False``),
+    ``trajectories.csv`` and ``landscape.json`` (config and summary) into ``out_dir``, each atomically."""
+    _check_lang(lang)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"landscape_{result.surface.name}"
+    paths = {"png": out / f"{stem}.png", "csv": out / "trajectories.csv", "json": out / "landscape.json"}
+    fig = plot_landscape(result, lang)
+    with atomic_path(paths["png"]) as tmp, _fonts(lang):
+        fig.savefig(tmp, format="png", dpi=100)
+    if gif:
+        paths["gif"] = animate_landscape(result, out / f"{stem}.gif", lang, max_frames=max_frames)
+    write_text(paths["csv"], trajectories_csv(result))
+    write_json(paths["json"], {"config": result.config(), "summary": result.summary()})
+    return paths
+
+
+__all__ = ["DEFAULT_OPTIMIZERS", "SURFACES", "LandscapeResult", "Track", "run_landscape", "plot_landscape",
+           "animate_landscape", "write_landscape", "trajectories_csv"]

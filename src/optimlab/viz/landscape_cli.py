@@ -1,0 +1,108 @@
+"""The ``optimlab landscape`` subcommand: argument parser and runner, for :mod:`optimlab.cli` to wire in.
+
+    optimlab landscape --function saddle --optimizers sgd,adam --lr adam=0.05 --steps 200 --lang ja
+
+``run_landscape_cli`` raises :class:`~optimlab.errors.ConfigError` (one line) on bad input; the main CLI
+turns it into ``optimlab: error: ...`` and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+from ..errors import ConfigError
+from .functions import SURFACES
+from .landscape import DEFAULT_OPTIMIZERS, LANGS, run_landscape, write_landscape
+
+
+def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``landscape`` subcommand to ``subparsers`` (from ``parser.add_subparsers()``); returns it.
+    Its defaults carry ``func=run_landscape_cli``."""
+    p = subparsers.add_parser(
+        "landscape", help="watch the optimizers move on a 2-D test function",
+        description="Run optimizers on a 2-D test function; write a contour figure (PNG), an animation (GIF) "
+                    "and the trajectories (CSV).")
+    p.add_argument("--function", default="bowl", metavar="NAME",
+                   help=f"test function: {', '.join(SURFACES)} (default: bowl)")
+    p.add_argument("--optimizers", default=",".join(DEFAULT_OPTIMIZERS), metavar="LIST",
+                   help="comma-separated optimizer names (default: all five)")
+    p.add_argument("--lr", action="append", default=[], metavar="NAME=VALUE",
+                   help="learning rate for one optimizer, e.g. --lr sgd=0.5 (repeatable; default: per function)")
+    p.add_argument("--preset", action="append", default=[], metavar="[NAME=]PRESET",
+                   help="optimizer conventions: note (default), torch, optax; NAME=PRESET for one optimizer, "
+                        "e.g. --preset adagrad=note-text (repeatable)")
+    p.add_argument("--steps", type=int, default=None, help="number of steps (default: per function)")
+    p.add_argument("--start", default=None, metavar="X,Y", help="starting point; write --start=-7,2 when X is negative (default: per function)")
+    p.add_argument("--out", default=None, metavar="DIR", help="output folder (default: runs/landscape-<function>)")
+    p.add_argument("--lang", default="en", choices=LANGS, help="label language (default: en)")
+    p.add_argument("--no-gif", action="store_true", help="skip the animation")
+    p.set_defaults(func=run_landscape_cli)
+    return p
+
+
+def _parse_pairs(option: str, items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise ConfigError(f"invalid {option}: {item!r} (accepted: NAME=VALUE, e.g. {option} sgd=0.1)")
+        out[name.strip().lower()] = value.strip()
+    return out
+
+
+def _parse_lrs(items: list[str]) -> dict[str, float]:
+    lrs = {}
+    for name, value in _parse_pairs("--lr", items).items():
+        try:
+            lrs[name] = float(value)
+        except ValueError:
+            raise ConfigError(f"invalid --lr for {name}: {value!r} (accepted: a finite number > 0)") from None
+    return lrs
+
+
+def _parse_presets(items: list[str], optimizers: str) -> str | dict[str, str]:
+    plain = [i for i in items if "=" not in i]
+    if len(plain) > 1:
+        raise ConfigError(f"--preset given twice without a name: {plain!r} (accepted: one PRESET and NAME=PRESET)")
+    per_name = _parse_pairs("--preset", [i for i in items if "=" in i])
+    if not per_name:
+        return plain[0] if plain else "note"
+    names = [n.strip().lower() for n in optimizers.split(",") if n.strip()]
+    return {n: per_name.get(n, plain[0] if plain else "note") for n in names} | per_name
+
+
+def _parse_start(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    parts = text.split(",")
+    try:
+        xy = tuple(float(p) for p in parts)
+    except ValueError:
+        xy = ()
+    if len(xy) != 2 or not all(math.isfinite(v) for v in xy):
+        raise ConfigError(f"invalid --start: {text!r} (accepted: two finite numbers X,Y, e.g. --start=-7,2)")
+    return xy
+
+
+def run_landscape_cli(args: argparse.Namespace) -> int:
+    """Run, write the files, print a summary table; returns 0. Bad input raises ConfigError."""
+    result = run_landscape(args.function, args.optimizers, lrs=_parse_lrs(args.lr), steps=args.steps,
+                           start=_parse_start(args.start), preset=_parse_presets(args.preset, args.optimizers))
+    out = Path(args.out) if args.out else Path("runs") / f"landscape-{result.surface.name}"
+    paths = write_landscape(result, out, args.lang, gif=not args.no_gif)
+    print(format_summary(result.summary()))
+    print(f"wrote {', '.join(str(p) for p in paths.values())}")
+    return 0
+
+
+def format_summary(rows: list[dict]) -> str:
+    """The summary rows as a plain-text table."""
+    head = f"{'optimizer':<10} {'lr':>9} {'final x':>11} {'final y':>11} {'final f':>12} {'dist to min':>12}  steps"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        steps = str(r["steps"]) if r["diverged_at"] is None else f"{r['steps']} (diverged at {r['diverged_at']})"
+        lines.append(f"{r['optimizer']:<10} {r['lr']:>9.3g} {r['x']:>11.4g} {r['y']:>11.4g} {r['f']:>12.5g} "
+                     f"{r['distance']:>12.4g}  {steps}")
+    return "\n".join(lines)
