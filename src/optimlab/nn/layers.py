@@ -56,7 +56,7 @@ class Sigmoid:
     r""":math:`y = 1/(1+e^{-x})`, :math:`\partial y/\partial x = y(1-y)`."""
 
     def forward(self, x, train=True):
-        with np.errstate(over="ignore"):   # exp(-x) -> inf for x << 0 gives y = 0 exactly, as it should
+        with np.errstate(over="ignore", under="ignore"):   # exp(-x) = inf for x << 0 gives y = 0 exactly
             y = np.exp(-x)
         y += 1
         np.reciprocal(y, out=y)

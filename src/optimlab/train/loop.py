@@ -7,6 +7,7 @@ hyperparameters stacked (see :func:`optimlab.optim.stack_hyperparameters`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -15,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .._io import read_npz, write_npz
 from ..errors import ConfigError
@@ -166,10 +168,11 @@ class Trainer:
         idx = self.sampler.next()
         xb = self._as_float(self.data.x_train[idx])
         yb = np.asarray(self.data.y_train[idx])
-        loss = self.net.loss_and_grad(xb, yb)
-        theta, grad = self.net.trainable(self.net.theta), self.net.trainable(self.net.grad)
-        for g in self.groups:
-            g.opt.update(theta[g.rows], grad[g.rows], g.state)
+        with np.errstate(over="ignore", invalid="ignore"):   # a diverging model is recorded below, not warned
+            loss = self.net.loss_and_grad(xb, yb)
+            theta, grad = self.net.trainable(self.net.theta), self.net.trainable(self.net.grad)
+            for g in self.groups:
+                g.opt.update(theta[g.rows], grad[g.rows], g.state)
         self.iteration += 1
         self.last_batch = (xb, yb)
         for k, (h, value) in enumerate(zip(self.histories, loss)):
@@ -194,19 +197,26 @@ class Trainer:
             if val is not None:
                 h.extra.setdefault("val_acc", []).append(float(val[k]))
 
-    def run(self, iters: int | None = None, progress: bool = False, desc: str = "train") -> list[History]:
-        """Train until iteration ``iters`` (default: the configured total), evaluating every ``eval_interval``."""
+    def run(self, iters: int | None = None, progress: bool = False, desc: str = "train",
+            blas_threads: int | None = 1) -> list[History]:
+        """Train until iteration ``iters`` (default: the configured total), evaluating every ``eval_interval``.
+
+        ``blas_threads`` caps BLAS threads while training (None: leave as is). One thread is the default: the
+        matrices are small, and on two cores a second BLAS thread slowed training down (see benchmarks/).
+        """
         total = self.config.iters if iters is None else int(iters)
         bar = _progress(total, self.iteration, desc) if progress else None
         t0 = time.perf_counter() - self.elapsed
+        limits = threadpool_limits(blas_threads, user_api="blas") if blas_threads else contextlib.nullcontext()
         try:
-            while self.iteration < total:
-                self.step()
-                self.elapsed = time.perf_counter() - t0
-                if self.iteration % self.config.eval_interval == 0 or self.iteration == self.config.iters:
-                    self.evaluate()
-                if bar is not None:
-                    bar.update(1)
+            with limits:
+                while self.iteration < total:
+                    self.step()
+                    self.elapsed = time.perf_counter() - t0
+                    if self.iteration % self.config.eval_interval == 0 or self.iteration == self.config.iters:
+                        self.evaluate()
+                    if bar is not None:
+                        bar.update(1)
         finally:
             if bar is not None:
                 bar.close()
@@ -254,7 +264,7 @@ def _progress(total: int, initial: int, desc: str):
 
     tty = sys.stderr.isatty()
     # In a log (CI), print a line every 10 s at most rather than redrawing many times a second.
-    return tqdm(total=total, initial=initial, desc=desc, unit="it", file=sys.stderr, leave=tty,
+    return tqdm(total=total, initial=initial, desc=desc, unit="it", file=sys.stderr, leave=True,
                 mininterval=0.2 if tty else 10.0, ncols=None if tty else 80, dynamic_ncols=tty)
 
 

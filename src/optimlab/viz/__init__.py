@@ -1,0 +1,1 @@
+"""Figures: comparison plots, landscapes, telemetry and the HTML report (matplotlib Figure objects, no pyplot)."""

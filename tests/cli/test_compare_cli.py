@@ -1,0 +1,138 @@
+"""``optimlab compare`` end to end through the real command line, and its handling of bad input."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ENV = {**os.environ, "OPTIMLAB_CACHE_DIR": "/nonexistent-optimlab-cache"}
+
+
+def run_cli(*args, cwd=None, timeout=300):
+    return subprocess.run([sys.executable, "-m", "optimlab", *args], capture_output=True, text=True, cwd=cwd,
+                          env=ENV, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def note_run(tmp_path_factory):
+    """The note's experiment, unchanged, on the 5,000 real MNIST digits."""
+    out = tmp_path_factory.mktemp("cli") / "note"
+    r = run_cli("compare", "--dataset", "mnist-5k", "--out", str(out), "--no-progress", "--no-report")
+    assert r.returncode == 0, r.stderr
+    return out, r
+
+
+def test_compare_writes_every_output(note_run):
+    out, r = note_run
+    names = {p.name for p in out.iterdir()}
+    expected = {"recipe.toml", "metrics.csv", "summary.json", "test_accuracy.png", "loss.png"} | {
+        f"accuracy_{s}.png" for s in ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adam_batchnorm")}
+    assert expected <= names
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]      # no leftover staging folders
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "complete"
+    assert summary["dataset"]["name"] == "mnist-5k" and summary["dataset"]["n_train"] == 4000
+    assert len(summary["dataset"]["sha256"]) == 64
+    runs = {x["label"]: x for x in summary["runs"]}
+    assert list(runs) == ["SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "Adam + BatchNorm"]
+    for x in runs.values():
+        assert {"final_test_accuracy", "best_test_accuracy", "final_train_accuracy", "wall_seconds", "status",
+                "hyperparameters", "optimizer"} <= set(x)
+        assert x["status"] == "ok"
+    assert runs["Momentum"]["hyperparameters"] == {"lr": 0.3, "momentum": 0.9, "lr_in_buffer": True}
+    assert runs["Adam + BatchNorm"]["net"]["batchnorm"] is True
+    # the recipe actually used is the note's
+    recipe = tomllib.loads((out / "recipe.toml").read_text())
+    assert recipe["train"] == {"iters": 1000, "batch_size": 100, "eval_interval": 10, "replace": True,
+                               "dtype": "float32"}
+    assert recipe["net"]["hidden"] == [40, 20] and recipe["net"]["init"] == 0.01
+    # metrics: long format; 1000 losses and 100 evaluations per run
+    with open(out / "metrics.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["run", "iteration", "metric", "value", "seed"]
+    sgd = [r for r in rows if r["run"] == "SGD"]
+    assert sum(r["metric"] == "loss" for r in sgd) == 1000
+    assert [int(r["iteration"]) for r in sgd if r["metric"] == "test_acc"] == list(range(10, 1001, 10))
+    # the printed table names every run
+    for label in runs:
+        assert label in r.stdout
+
+
+def test_the_notes_findings_hold(note_run):
+    """Adam ends far above chance; SGD at lr 0.01 stays near chance (the note's own figures)."""
+    summary = json.loads((note_run[0] / "summary.json").read_text())
+    acc = {x["label"]: x["final_test_accuracy"] for x in summary["runs"]}
+    assert acc["Adam"] > 0.6 and acc["RMSProp"] > 0.6 and acc["Adam + BatchNorm"] > 0.6
+    assert acc["SGD"] < 0.25
+
+
+def test_japanese_figures_render(tmp_path):
+    out = tmp_path / "ja"
+    r = run_cli("compare", "--dataset", "digits", "--iters", "30", "--optimizers", "adam", "--lang", "ja",
+                "--out", str(out), "--no-progress", "--no-report")
+    assert r.returncode == 0, r.stderr
+    assert "Glyph" not in r.stderr and "missing from" not in r.stderr     # matplotlib warns on missing glyphs
+    assert (out / "accuracy_adam.png").stat().st_size > 5000
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--optimizers", "sgd,nadam"], "nadam"),
+    (["--lr", "adam=-0.1"], "-0.1"),
+    (["--dataset", "mnist", "--data-dir", "/no/such/folder"], "/no/such/folder"),
+    (["--dataset", "cifar"], "cifar"),
+    (["--iters", "0"], "iters"),
+    (["--seeds", "x-y"], "x-y"),
+    (["--recipe", "/no/such/recipe.toml"], "recipe.toml"),
+    (["--bogus"], "--bogus"),
+])
+def test_bad_input_one_line_exit_2_and_no_run_directory(tmp_path, args, needle):
+    out = tmp_path / "run"
+    r = run_cli("compare", "--dataset", "digits", *args, "--out", str(out), "--no-progress")
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("optimlab: error:") and needle in lines[0], r.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_bad_recipe_names_the_key(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\n[[runs]]\noptimizer = "adam"\nlearning_rate = 0.1\n')
+    r = run_cli("compare", "--recipe", str(bad), "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "learning_rate" in r.stderr and not (tmp_path / "o").exists()
+
+
+def test_a_failure_after_training_leaves_no_directory(tmp_path, monkeypatch):
+    """A crash while writing outputs removes the half-written directory and keeps the previous one intact."""
+    import optimlab.api as api
+
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "summary.json").write_text('{"previous": true}')
+
+    def boom(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(api, "draw_figures", boom)
+    with pytest.raises(RuntimeError):
+        api.compare(dataset="digits", iters=5, out=out, report=False)
+    assert json.loads((out / "summary.json").read_text()) == {"previous": True}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_recipe_file_and_python_api(tmp_path):
+    from optimlab.api import compare
+
+    recipe = tmp_path / "mine.toml"
+    recipe.write_text('name = "mine"\ndataset = "digits"\n[train]\niters = 20\n'
+                      '[[runs]]\nlabel = "fast adam"\noptimizer = "adam"\nlr = 0.05\n'
+                      '[[runs]]\noptimizer = "adam"\npreset = "torch"\n')
+    outcome = compare(recipe, out=tmp_path / "o", report=False, plots=False)
+    labels = [r["label"] for r in outcome.summary["runs"]]
+    assert labels == ["fast adam", "adam"]
+    assert outcome.summary["runs"][1]["hyperparameters"]["bias_correction"] == "moments"
+    assert outcome.summary["runs"][0]["hyperparameters"]["lr"] == 0.05

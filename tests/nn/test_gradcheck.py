@@ -1,0 +1,159 @@
+"""Backpropagation against central differences, float64: every layer and the whole network."""
+
+import numpy as np
+import pytest
+
+from optimlab.nn import (Affine, BatchNormalization, MultiLayerNet, ReLU, Sigmoid, SoftmaxWithLoss, gradient_check,
+                         numerical_gradient)
+
+TOL = 1e-6
+
+
+def _layer_check(layer, x, params=()):
+    """Check d(sum(y * r))/dx and /dparams for a random projection r of the output."""
+    rng = np.random.default_rng(42)
+    y = layer.forward(x, True)
+    r = rng.standard_normal(y.shape)
+    f = lambda: float(np.sum(layer.forward(x, True) * r))  # noqa: E731
+    layer.forward(x, True)
+    dx = layer.backward(r)
+    errors = {}
+    if dx is not None:
+        errors["x"] = gradient_check(dx, numerical_gradient(f, x))
+    for name, p, dp in params:
+        layer.forward(x, True)
+        layer.backward(r)
+        analytic = dp.copy()
+        errors[name] = gradient_check(analytic, numerical_gradient(f, p))
+    return errors
+
+
+@pytest.mark.parametrize("K", [None, 3])
+def test_affine(K):
+    rng = np.random.default_rng(0)
+    lead = () if K is None else (K,)
+    W, b = rng.standard_normal(lead + (5, 4)), rng.standard_normal(lead + (1, 4))
+    dW, db = np.zeros_like(W), np.zeros_like(b)
+    x = rng.standard_normal(lead + (6, 5))
+    errs = _layer_check(Affine(W, b, dW, db), x, [("W", W, dW), ("b", b, db)])
+    assert max(errs.values()) < TOL, errs
+
+
+def test_affine_shared_input_for_k_models():
+    """One (B, in) batch feeding K models takes the side-by-side matmul path; it must agree with K matmuls."""
+    rng = np.random.default_rng(1)
+    W, b = rng.standard_normal((3, 5, 4)), rng.standard_normal((3, 1, 4))
+    dW, db = np.zeros_like(W), np.zeros_like(b)
+    x = rng.standard_normal((6, 5))
+    layer = Affine(W, b, dW, db, need_dx=False)
+    y = layer.forward(x)
+    np.testing.assert_allclose(y, np.stack([x @ W[k] + b[k] for k in range(3)]), rtol=1e-12)
+    errs = _layer_check(layer, x, [("W", W, dW), ("b", b, db)])
+    assert max(errs.values()) < TOL, errs
+
+
+@pytest.mark.parametrize("layer_cls", [Sigmoid, ReLU])
+@pytest.mark.parametrize("K", [None, 2])
+def test_activations(layer_cls, K):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(((K,) if K else ()) + (6, 5))
+    x[np.abs(x) < 1e-3] = 0.5    # keep ReLU away from its kink
+    assert _layer_check(layer_cls(), x)["x"] < TOL
+
+
+def test_sigmoid_saturates_without_overflow_warning():
+    s = Sigmoid()
+    with np.errstate(all="raise"):
+        y = s.forward(np.array([[-1000.0, 0.0, 1000.0]]))
+    np.testing.assert_array_equal(y, [[0.0, 0.5, 1.0]])
+
+
+@pytest.mark.parametrize("K", [None, 3])
+def test_batchnorm(K):
+    rng = np.random.default_rng(3)
+    lead = () if K is None else (K,)
+    g, bt = 1 + 0.1 * rng.standard_normal(lead + (1, 4)), 0.1 * rng.standard_normal(lead + (1, 4))
+    dg, dbt = np.zeros_like(g), np.zeros_like(bt)
+    rm, rv = np.zeros(lead + (1, 4)), np.ones(lead + (1, 4))
+    x = rng.standard_normal(lead + (7, 4)) * 3 + 1
+    errs = _layer_check(BatchNormalization(g, bt, dg, dbt, rm, rv), x, [("gamma", g, dg), ("beta", bt, dbt)])
+    assert max(errs.values()) < TOL, errs
+
+
+def test_batchnorm_eval_uses_running_statistics():
+    rm, rv = np.full((1, 2), 3.0), np.full((1, 2), 4.0)
+    bn = BatchNormalization(np.ones((1, 2)), np.zeros((1, 2)), np.zeros((1, 2)), np.zeros((1, 2)), rm, rv, eps=0.0)
+    np.testing.assert_allclose(bn.forward(np.array([[5.0, 1.0]]), train=False), [[1.0, -1.0]])
+    bn.forward(np.array([[0.0, 0.0], [2.0, 2.0]]), train=True)       # batch mean 1, var 1
+    np.testing.assert_allclose(rm, 0.9 * 3 + 0.1 * 1)
+    np.testing.assert_allclose(rv, 0.9 * 4 + 0.1 * 1)
+
+
+def test_softmax_with_loss_value_and_gradient():
+    rng = np.random.default_rng(4)
+    z, t = rng.standard_normal((2, 5, 3)), np.array([0, 2, 1, 1, 0])
+    layer = SoftmaxWithLoss()
+    loss = layer.forward(z, t)
+    p = np.exp(z) / np.exp(z).sum(-1, keepdims=True)
+    np.testing.assert_allclose(loss, -np.log(p[:, np.arange(5), t]).mean(-1))
+    d = layer.backward()
+    num = numerical_gradient(lambda: float(layer.forward(z, t).sum()), z)
+    assert gradient_check(d, num) < TOL
+
+
+@pytest.mark.parametrize("K", [None, 3])
+@pytest.mark.parametrize("batchnorm", [False, True])
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+def test_whole_network(K, batchnorm, activation):
+    rngs = np.random.default_rng(0) if K is None else [np.random.default_rng(i) for i in range(K)]
+    net = MultiLayerNet(6, [5, 4], 3, activation=activation, weight_init_std="xavier", use_batchnorm=batchnorm,
+                        dtype="float64", n_models=K, rng=rngs)
+    x = np.random.default_rng(1).standard_normal((7, 6))
+    t = np.array([0, 1, 2, 0, 1, 2, 1])
+    grads = {k: v.copy() for k, v in net.gradient(x, t).items()}
+    assert set(grads) == set(net.params)
+    if batchnorm:
+        assert {"gamma1", "beta1", "gamma2", "beta2"} <= set(grads)
+    for name, p in net.params.items():
+        err = gradient_check(grads[name], numerical_gradient(lambda: net.loss(x, t).sum(), p))
+        assert err < TOL, (name, err)
+
+
+def test_stacked_models_equal_single_models():
+    """K models in one network give exactly what K separate networks give (float64)."""
+    x = np.random.default_rng(5).standard_normal((8, 6))
+    t = np.arange(8) % 3
+    stacked = MultiLayerNet(6, [5], 3, weight_init_std=0.5, use_batchnorm=True, dtype="float64", n_models=2,
+                            rng=[np.random.default_rng(10), np.random.default_rng(11)])
+    loss = stacked.loss_and_grad(x, t)
+    for k, seed in enumerate((10, 11)):
+        single = MultiLayerNet(6, [5], 3, weight_init_std=0.5, use_batchnorm=True, dtype="float64",
+                               rng=np.random.default_rng(seed))
+        np.testing.assert_allclose(single.loss_and_grad(x, t), loss[k], rtol=1e-13)
+        np.testing.assert_allclose(single.grad, stacked.grad[k], rtol=1e-11, atol=1e-14)
+
+
+def test_frozen_bn_affine_is_laid_out_after_trainable_parameters():
+    net = MultiLayerNet(4, [3], 2, use_batchnorm=True, freeze_bn_affine=True, rng=0)
+    assert net.n_trainable == 4 * 3 + 3 + 3 * 2 + 2
+    assert net.n_params == net.n_trainable + 2 * 3
+    assert not np.shares_memory(net.trainable(), net.params["gamma1"])
+    net2 = MultiLayerNet(4, [3], 2, use_batchnorm=True, rng=0)
+    assert np.shares_memory(net2.trainable(), net2.params["gamma1"])
+
+
+def test_init_scales():
+    net = MultiLayerNet(100, [50], 10, weight_init_std="he", rng=0, dtype="float64")
+    assert abs(net.params["W1"].std() - np.sqrt(2 / 100)) < 0.01
+    net = MultiLayerNet(100, [50], 10, weight_init_std="xavier", rng=0, dtype="float64")
+    assert abs(net.params["W2"].std() - np.sqrt(1 / 50)) < 0.02
+    assert np.all(net.params["b1"] == 0)
+
+
+@pytest.mark.parametrize("kwargs", [dict(activation="tanh"), dict(weight_init_std=-1), dict(weight_init_std="lecun"),
+                                    dict(dtype="float16"), dict(n_models=0)])
+def test_bad_network_settings(kwargs):
+    from optimlab.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        MultiLayerNet(4, [3], 2, **kwargs)

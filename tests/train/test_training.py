@@ -1,0 +1,165 @@
+"""The training loop: determinism, checkpoints, cohorts, precision, sampling, divergence, histories."""
+
+import numpy as np
+import pytest
+
+from optimlab.data import load_dataset
+from optimlab.optim import make_optimizer
+from optimlab.train import BatchSampler, History, NetConfig, TrainConfig, Trainer, read_metrics_csv, train, write_metrics_csv
+
+NOTE = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_dataset("digits")
+
+
+def _opts(names=NOTE, **hp):
+    return [make_optimizer(n, **hp) for n in names]
+
+
+def _curves(hs):
+    return [(h.loss, h.test_acc, h.train_acc) for h in hs]
+
+
+def test_same_seed_is_bit_identical(digits):
+    cfg = TrainConfig(iters=60, batch_size=32, eval_interval=10)
+    a = train(digits, _opts(), train=cfg, seed=3)
+    b = train(digits, _opts(), train=cfg, seed=3)
+    c = train(digits, _opts(), train=cfg, seed=4)
+    assert _curves(a) == _curves(b)
+    assert _curves(a) != _curves(c)
+
+
+@pytest.mark.parametrize("replace", [True, False])
+@pytest.mark.parametrize("batchnorm", [False, True])
+def test_checkpoint_resume_equals_uninterrupted(digits, tmp_path, replace, batchnorm):
+    cfg = TrainConfig(iters=50, batch_size=64, eval_interval=10, replace=replace)
+    net = NetConfig(batchnorm=batchnorm)
+    whole = Trainer(digits, _opts(), net=net, train=cfg, seed=1)
+    straight = whole.run()
+    first = Trainer(digits, _opts(), net=net, train=cfg, seed=1)
+    first.run(iters=23)
+    first.save_checkpoint(tmp_path / "ck.npz")
+    resumed = Trainer(digits, _opts(), net=net, train=cfg, seed=1)
+    resumed.load_checkpoint(tmp_path / "ck.npz")
+    assert resumed.iteration == 23
+    hs = resumed.run()
+    assert _curves(hs) == _curves(straight)
+    np.testing.assert_array_equal(resumed.net.theta, whole.net.theta)
+    for name, buf in whole.net.buffers.items():
+        np.testing.assert_array_equal(resumed.net.buffers[name], buf)
+    # the checkpoint holds no pickled objects
+    with np.load(tmp_path / "ck.npz", allow_pickle=False) as z:
+        assert "theta" in z.files
+
+
+def test_checkpoint_for_other_runs_is_refused(digits, tmp_path):
+    from optimlab.errors import ConfigError
+
+    t = Trainer(digits, _opts(("adam",)), train=TrainConfig(iters=5), seed=0)
+    t.run()
+    t.save_checkpoint(tmp_path / "ck.npz")
+    with pytest.raises(ConfigError, match="seed 0"):
+        Trainer(digits, _opts(("adam",)), train=TrainConfig(iters=5), seed=1).load_checkpoint(tmp_path / "ck.npz")
+
+
+@pytest.mark.parametrize("dtype,rtol", [("float64", 1e-9), ("float32", 2e-3)])
+def test_cohort_equals_each_model_alone(digits, dtype, rtol):
+    """K models in lockstep give the numbers each gives when trained alone with the same seed."""
+    cfg = TrainConfig(iters=40, batch_size=50, eval_interval=10, dtype=dtype)
+    together = train(digits, _opts(), train=cfg, seed=7)
+    for name, h in zip(NOTE, together):
+        alone = train(digits, _opts((name,)), train=cfg, seed=7)[0]
+        np.testing.assert_allclose(alone.loss, h.loss, rtol=rtol, err_msg=name)
+        np.testing.assert_allclose(alone.test_acc, h.test_acc, atol=0.02 if dtype == "float32" else 0, err_msg=name)
+
+
+def test_stacked_learning_rates_equal_separate_runs(digits):
+    cfg = TrainConfig(iters=30, batch_size=50, eval_interval=10, dtype="float64")
+    lrs = [0.001, 0.01, 0.1]
+    together = train(digits, [make_optimizer("adam", lr=lr) for lr in lrs], [f"adam {lr}" for lr in lrs], train=cfg)
+    for lr, h in zip(lrs, together):
+        alone = train(digits, [make_optimizer("adam", lr=lr)], train=cfg)[0]
+        np.testing.assert_allclose(alone.loss, h.loss, rtol=1e-9)
+
+
+def test_float32_and_float64_agree(digits):
+    """The note's protocol at both precisions: losses within 1e-3 relative, accuracies within 1 point."""
+    h32 = train(digits, _opts(), train=TrainConfig(iters=100, batch_size=100, dtype="float32"), seed=0)
+    h64 = train(digits, _opts(), train=TrainConfig(iters=100, batch_size=100, dtype="float64"), seed=0)
+    for a, b in zip(h32, h64):
+        np.testing.assert_allclose(a.loss, b.loss, rtol=1e-3, atol=1e-4, err_msg=a.label)
+        np.testing.assert_allclose(a.test_acc, b.test_acc, atol=0.01, err_msg=a.label)
+
+
+def test_common_random_numbers(digits):
+    """Same seed: every optimizer starts from the same weights and sees the same batches."""
+    seen = []
+    t = Trainer(digits, _opts(), train=TrainConfig(iters=3), seed=5,
+                callbacks=[lambda tr: seen.append(tr.last_batch[1].copy())])
+    rows = t.net.theta
+    for k in range(1, len(NOTE)):
+        np.testing.assert_array_equal(rows[0], rows[k])
+    t.run()
+    alone_seen = []
+    Trainer(digits, _opts(("adam",)), train=TrainConfig(iters=3), seed=5,
+            callbacks=[lambda tr: alone_seen.append(tr.last_batch[1].copy())]).run()
+    for a, b in zip(seen, alone_seen):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_sampler_with_and_without_replacement():
+    s = BatchSampler(10, 5, np.random.default_rng(0), replace=False)
+    epoch = np.concatenate([s.next(), s.next()])
+    assert sorted(epoch) == list(range(10))
+    s = BatchSampler(10, 4, np.random.default_rng(0), replace=False)
+    first = np.concatenate([s.next(), s.next()])
+    assert len(set(first)) == 8                       # no repeats within an epoch; the last 2 are dropped
+    r = BatchSampler(10, 1000, np.random.default_rng(0), replace=True).next()
+    assert len(set(r)) == 10 and r.min() >= 0 and r.max() <= 9
+
+
+def test_divergence_is_recorded_and_other_models_go_on(digits):
+    hs = train(digits, [make_optimizer("sgd", lr=1e6), make_optimizer("adam")], ["huge", "adam"],
+               net=NetConfig(activation="relu", init="he"), train=TrainConfig(iters=40, batch_size=50))
+    assert hs[0].status == "diverged" and hs[0].diverged_at is not None
+    assert hs[1].status == "ok" and hs[1].final_test_accuracy > 0.5
+
+
+@pytest.mark.parametrize("freeze", [False, True])
+def test_batchnorm_gamma_beta_are_trained_unless_frozen(digits, freeze):
+    t = Trainer(digits, _opts(("adam",)), net=NetConfig(batchnorm=True, freeze_bn_affine=freeze),
+                train=TrainConfig(iters=20, batch_size=50))
+    t.run()
+    gamma, beta = t.net.params["gamma1"], t.net.params["beta1"]
+    if freeze:
+        assert np.all(gamma == 1) and np.all(beta == 0)
+    else:
+        assert np.abs(gamma - 1).max() > 1e-3 and np.abs(beta).max() > 1e-3
+
+
+def test_history_round_trips(tmp_path, digits):
+    hs = train(digits, _opts(("sgd", "adam")), train=TrainConfig(iters=20, eval_interval=5), seed=0)
+    hs[0].save_json(tmp_path / "h.json")
+    assert History.load_json(tmp_path / "h.json") == hs[0]
+    write_metrics_csv(tmp_path / "m.csv", hs)
+    back = read_metrics_csv(tmp_path / "m.csv")
+    for a, b in zip(hs, back):
+        assert (a.label, a.loss, a.eval_iters, a.test_acc, a.train_acc) == (b.label, b.loss, b.eval_iters, b.test_acc, b.train_acc)
+
+
+def test_progress_bar_in_a_log(digits, capsys):
+    train(digits, _opts(("adam",)), train=TrainConfig(iters=15), progress=True)
+    err = capsys.readouterr().err
+    assert "15/15" in err            # the finished bar stays in the log
+    assert err.count("\n") <= 3      # a few lines, not one per redraw
+
+
+@pytest.mark.parametrize("field,value", [("iters", 0), ("batch_size", -1), ("eval_interval", 2.5), ("dtype", "int8")])
+def test_bad_train_config(field, value):
+    from optimlab.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=field if field != "dtype" else "dtype"):
+        TrainConfig(**{field: value})
