@@ -95,6 +95,10 @@ def run_compare_cli(args) -> int:
                       eval_interval=args.eval_interval, seeds=seeds, activation=args.activation, init=args.init,
                       batchnorm=args.batchnorm, dtype=args.dtype)
     print(summary_table(outcome.summary))
+    if len(outcome.summary.get("seeds", [])) > 1:
+        from .results import format_seed_report
+
+        print("\n" + format_seed_report(outcome.summary))
     print(f"\ntraining {outcome.result.wall_seconds:.2f} s, figures {outcome.plot_seconds:.2f} s; "
           f"results in {outcome.directory}/")
     return 0

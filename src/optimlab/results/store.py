@@ -76,6 +76,16 @@ def run_summary(r) -> dict[str, Any]:
 
 
 def summary_dict(result: CompareResult, **extra: Any) -> dict[str, Any]:
+    summary = _summary_core(result, **extra)
+    if len(result.recipe.seeds) > 1:
+        from .stats import paired_differences, seed_statistics
+
+        summary["seed_statistics"] = seed_statistics(summary)
+        summary["paired_differences"] = paired_differences(summary)
+    return summary
+
+
+def _summary_core(result: CompareResult, **extra: Any) -> dict[str, Any]:
     return {"name": result.recipe.name, "status": "complete", "optimlab_version": __version__,
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "dataset": result.dataset,
             "seeds": list(result.recipe.seeds), "total_wall_seconds": round(result.wall_seconds, 3),

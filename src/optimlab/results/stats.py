@@ -1,0 +1,71 @@
+"""Statistics over seeds: means with 95 % confidence intervals, and paired differences.
+
+Runs with the same seed share initial weights and minibatches (common random numbers), so the difference
+between two optimizers is measured seed by seed; its spread is usually much smaller than either's.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+
+
+def mean_ci(values, level: float = 0.95) -> tuple[float, float]:
+    """Mean and the half-width of its Student-t confidence interval (nan for fewer than 2 values)."""
+    v = np.asarray([x for x in values if x is not None and not math.isnan(x)], dtype=float)
+    if len(v) == 0:
+        return math.nan, math.nan
+    if len(v) < 2:
+        return float(v.mean()), math.nan
+    from scipy import stats
+
+    half = stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v))
+    return float(v.mean()), float(half)
+
+
+def per_label(summary: dict[str, Any], metric: str = "final_test_accuracy") -> dict[str, dict[int, float]]:
+    out: dict[str, dict[int, float]] = {}
+    for r in summary["runs"]:
+        v = r.get(metric)
+        out.setdefault(r["label"], {})[int(r["seed"])] = math.nan if v is None else float(v)
+    return out
+
+
+def seed_statistics(summary: dict[str, Any], metric: str = "final_test_accuracy") -> list[dict[str, Any]]:
+    """Per run label: n, mean and 95 % CI of ``metric`` over seeds."""
+    rows = []
+    for label, by_seed in per_label(summary, metric).items():
+        m, h = mean_ci(list(by_seed.values()))
+        rows.append({"label": label, "metric": metric, "n": len(by_seed), "mean": m, "ci95": h})
+    return rows
+
+
+def paired_differences(summary: dict[str, Any], metric: str = "final_test_accuracy") -> list[dict[str, Any]]:
+    """For every pair of labels: mean of (a − b) over the seeds both ran, its 95 % CI, and a's wins."""
+    data = per_label(summary, metric)
+    rows = []
+    for a, b in combinations(data, 2):
+        seeds = sorted(set(data[a]) & set(data[b]))
+        d = [data[a][s] - data[b][s] for s in seeds]
+        m, h = mean_ci(d)
+        rows.append({"a": a, "b": b, "metric": metric, "n": len(seeds), "mean_diff": m, "ci95": h,
+                     "a_wins": int(sum(x > 0 for x in d)),
+                     "significant": bool(not math.isnan(h) and abs(m) > h)})
+    return rows
+
+
+def format_seed_report(summary: dict[str, Any]) -> str:
+    """Text: mean ± 95 % CI per run, then the paired differences."""
+    lines = ["final test accuracy over seeds (mean ± 95% CI):"]
+    for r in seed_statistics(summary):
+        ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
+        lines.append(f"  {r['label']:<24} {r['mean']:.4f}{ci}  (n={r['n']})")
+    lines.append("paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0):")
+    for r in paired_differences(summary):
+        ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
+        star = " *" if r["significant"] else ""
+        lines.append(f"  {r['a']} − {r['b']}: {r['mean_diff']:+.4f}{ci}  ({r['a_wins']}/{r['n']} seeds a better){star}")
+    return "\n".join(lines)

@@ -1,0 +1,41 @@
+"""Several seeds: mean ± CI per run and paired differences on common random numbers."""
+
+import math
+
+import pytest
+
+from optimlab.results import mean_ci, paired_differences, seed_statistics
+
+
+def _summary(values):
+    return {"runs": [{"label": label, "seed": s, "final_test_accuracy": v}
+                     for label, vs in values.items() for s, v in enumerate(vs)]}
+
+
+def test_mean_ci_matches_student_t():
+    m, h = mean_ci([0.1, 0.2, 0.3])
+    assert m == pytest.approx(0.2)
+    assert h == pytest.approx(4.302652729 * 0.1 / math.sqrt(3), rel=1e-6)
+    assert math.isnan(mean_ci([0.5])[1])
+
+
+def test_paired_differences_use_the_seed_pairing():
+    # b is a + 0.01 on every seed: the unpaired spread is large, the paired difference exact
+    s = _summary({"a": [0.5, 0.7, 0.9, 0.6], "b": [0.51, 0.71, 0.91, 0.61]})
+    (row,) = paired_differences(s)
+    assert row["mean_diff"] == pytest.approx(-0.01) and row["ci95"] == pytest.approx(0, abs=1e-12)
+    assert row["a_wins"] == 0 and row["n"] == 4 and row["significant"]
+    stats = {r["label"]: r for r in seed_statistics(s)}
+    assert stats["a"]["ci95"] > 0.1
+
+
+def test_compare_with_seeds_reports_statistics(tmp_path):
+    from optimlab.api import compare
+
+    out = compare(dataset="digits", optimizers=["sgd", "rmsprop"], iters=40, seeds="0-2", out=tmp_path / "r",
+                  plots=False, report=False)
+    s = out.summary
+    assert s["seeds"] == [0, 1, 2] and len(s["runs"]) == 2 * 3
+    assert {r["label"] for r in s["seed_statistics"]} == {"SGD", "RMSProp"}
+    pair = s["paired_differences"][0]
+    assert (pair["a"], pair["b"], pair["n"]) == ("SGD", "RMSProp", 3)
