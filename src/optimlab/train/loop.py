@@ -183,9 +183,12 @@ class Trainer:
             cb(self)
         return loss
 
-    def evaluate(self) -> None:
-        """Record test accuracy (full test set) and minibatch accuracy (after the update, eval mode)."""
-        test = self.net.accuracy(self.x_test, self.y_test)
+    def evaluate(self, blas_threads: int | None = None) -> None:
+        """Record test accuracy (full test set) and minibatch accuracy (after the update, eval mode).
+
+        The test set's matmul is large: it gets ``blas_threads`` BLAS threads (default: one per core)."""
+        with threadpool_limits(blas_threads or os.cpu_count() or 1, user_api="blas"):
+            test = self.net.accuracy(self.x_test, self.y_test)
         batch = self.net.accuracy(*self.last_batch)
         val = self.net.accuracy(*self.val) if self.val is not None else None
         per_model_wall = self.elapsed / len(self.histories)
@@ -198,11 +201,12 @@ class Trainer:
                 h.extra.setdefault("val_acc", []).append(float(val[k]))
 
     def run(self, iters: int | None = None, progress: bool = False, desc: str = "train",
-            blas_threads: int | None = 1) -> list[History]:
+            blas_threads: int | None = 1, eval_blas_threads: int | None = None) -> list[History]:
         """Train until iteration ``iters`` (default: the configured total), evaluating every ``eval_interval``.
 
         ``blas_threads`` caps BLAS threads while training (None: leave as is). One thread is the default: the
-        matrices are small, and on two cores a second BLAS thread slowed training down (see benchmarks/).
+        matrices are small, and a second BLAS thread slowed training down (see benchmarks/). The evaluation
+        on the full test set is one large matmul and uses ``eval_blas_threads`` (default: every core).
         """
         total = self.config.iters if iters is None else int(iters)
         bar = _progress(total, self.iteration, desc) if progress else None
@@ -214,7 +218,7 @@ class Trainer:
                     self.step()
                     self.elapsed = time.perf_counter() - t0
                     if self.iteration % self.config.eval_interval == 0 or self.iteration == self.config.iters:
-                        self.evaluate()
+                        self.evaluate(eval_blas_threads)
                     if bar is not None:
                         bar.update(1)
         finally:
