@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
 from ..train import History, NetConfig, Trainer
@@ -38,21 +38,24 @@ class CompareResult:
 
 @dataclass(frozen=True)
 class Cohort:
-    """Runs that share a seed and an architecture: they see the same batches and train in lockstep."""
+    """Runs that share a seed and a network up to batch normalization: they see the same batches and train in
+    lockstep in one stack of models (one matmul for all of them, in training and on the test set)."""
 
     seed: int
-    net: NetConfig
+    nets: tuple[NetConfig, ...]          # one per spec
     specs: tuple[RunSpec, ...]
 
 
 def plan_cohorts(recipe: Recipe) -> list[Cohort]:
-    """Group the recipe's runs by (seed, network); order follows the recipe."""
+    """Group the recipe's runs by (seed, network without its batchnorm flag); order follows the recipe."""
     cohorts: list[Cohort] = []
     for seed in recipe.seeds:
-        groups: dict[NetConfig, list[RunSpec]] = {}
+        groups: dict[NetConfig, list[tuple[NetConfig, RunSpec]]] = {}
         for spec in recipe.runs:
-            groups.setdefault(spec.net_config(recipe.net), []).append(spec)
-        cohorts += [Cohort(seed, net, tuple(specs)) for net, specs in groups.items()]
+            net = spec.net_config(recipe.net)
+            groups.setdefault(replace(net, batchnorm=False), []).append((net, spec))
+        cohorts += [Cohort(seed, tuple(n for n, _ in members), tuple(s for _, s in members))
+                    for members in groups.values()]
     return cohorts
 
 
@@ -61,7 +64,7 @@ def run_cohort(cohort: Cohort, data, recipe: Recipe, *, val=None, progress: bool
     """Train one cohort; if it raises, its runs are recorded as failed with the error (others go on)."""
     labels = [s.label for s in cohort.specs]
     try:
-        trainer = Trainer(data, [s.make_optimizer() for s in cohort.specs], labels, net=cohort.net,
+        trainer = Trainer(data, [s.make_optimizer() for s in cohort.specs], labels, net=list(cohort.nets),
                           train=recipe.train, seed=cohort.seed, val=val, callbacks=callbacks)
         desc = f"seed {cohort.seed}: " + ", ".join(labels)
         histories = trainer.run(progress=progress, desc=desc if len(desc) < 40 else desc[:37] + "...")
@@ -69,7 +72,7 @@ def run_cohort(cohort: Cohort, data, recipe: Recipe, *, val=None, progress: bool
         msg = f"{type(e).__name__}: {e}"
         histories = [History(label, status="failed", error=msg + "\n" + traceback.format_exc(limit=3))
                      for label in labels]
-    return [RunResult(s, cohort.seed, cohort.net, h, len(cohort.specs)) for s, h in zip(cohort.specs, histories)]
+    return [RunResult(s, cohort.seed, n, h, len(cohort.specs)) for s, n, h in zip(cohort.specs, cohort.nets, histories)]
 
 
 def run_compare(recipe: Recipe, data, *, progress: bool = False, telemetry_factory=None) -> CompareResult:

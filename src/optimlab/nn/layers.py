@@ -86,33 +86,44 @@ class BatchNormalization:
     running statistics move toward the batch's: :math:`r \leftarrow m\,r + (1-m)\,\mu_B` (m = ``momentum``,
     0.9 as in the course code). Eval mode normalizes with the running statistics. ``gamma`` and ``beta``
     are parameters (trained unless the network freezes them); ``running_mean``/``running_var`` are buffers.
+    ``eps`` is 1e-6: the course code writes ``10e-7``.
+
+    ``active`` (K models only): a ``(K, 1, 1)`` boolean mask; inactive models pass through unchanged and
+    their γ, β get zero gradients.
     """
 
-    def __init__(self, gamma, beta, dgamma, dbeta, running_mean, running_var, momentum=0.9, eps=1e-6):
+    def __init__(self, gamma, beta, dgamma, dbeta, running_mean, running_var, momentum=0.9, eps=1e-6, active=None):
         self.gamma, self.beta, self.dgamma, self.dbeta = gamma, beta, dgamma, dbeta
         self.running_mean, self.running_var = running_mean, running_var
-        self.momentum, self.eps = momentum, eps
+        self.momentum, self.eps, self.active = momentum, eps, active
 
     def forward(self, x, train=True):
         if not train:
-            return self.gamma * (x - self.running_mean) / np.sqrt(self.running_var + self.eps) + self.beta
-        mu = x.mean(axis=-2, keepdims=True)
-        xc = x - mu
-        var = np.mean(xc * xc, axis=-2, keepdims=True)
-        self.std = np.sqrt(var + self.eps)
-        self.xn = xc / self.std
-        m = self.momentum
-        self.running_mean *= m; self.running_mean += (1 - m) * mu
-        self.running_var *= m; self.running_var += (1 - m) * var
-        return self.gamma * self.xn + self.beta
+            y = self.gamma * (x - self.running_mean) / np.sqrt(self.running_var + self.eps) + self.beta
+        else:
+            mu = x.mean(axis=-2, keepdims=True)
+            xc = x - mu
+            var = np.mean(xc * xc, axis=-2, keepdims=True)
+            self.std = np.sqrt(var + self.eps)
+            self.xn = xc / self.std
+            m = self.momentum
+            self.running_mean *= m; self.running_mean += (1 - m) * mu
+            self.running_var *= m; self.running_var += (1 - m) * var
+            y = self.gamma * self.xn + self.beta
+        return y if self.active is None else np.where(self.active, y, x)
 
     def backward(self, dout):
-        xn, B = self.xn, dout.shape[-2]
+        xn, active = self.xn, self.active
         _sum_batch(dout, self.dbeta)
         _sum_batch(xn * dout, self.dgamma)
         dxn = dout * self.gamma
         # dx = (B·dxn − Σdxn − x̂·Σ(dxn·x̂)) / (B·σ)
-        return (dxn - dxn.mean(axis=-2, keepdims=True) - xn * (dxn * xn).mean(axis=-2, keepdims=True)) / self.std
+        dx = (dxn - dxn.mean(axis=-2, keepdims=True) - xn * (dxn * xn).mean(axis=-2, keepdims=True)) / self.std
+        if active is None:
+            return dx
+        self.dbeta *= active
+        self.dgamma *= active
+        return np.where(active, dx, dout)
 
 
 class SoftmaxWithLoss:

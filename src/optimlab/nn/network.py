@@ -57,6 +57,10 @@ class MultiLayerNet:
 
     ``freeze_bn_affine=True`` keeps γ = 1 and β = 0 fixed, reproducing the course code behind the note, whose
     training loop updates only W and b. By default γ and β are trained like every other parameter.
+
+    With K models, ``use_batchnorm`` may also be a list of K booleans: models with ``False`` pass their
+    activations through the BatchNorm layers unchanged (their γ, β get zero gradients and never move), so
+    runs with and without batch normalization share one stack, one minibatch matmul and one test-set matmul.
     """
 
     def __init__(self, input_size: int, hidden_size_list: Sequence[int], output_size: int, activation: str = "sigmoid",
@@ -72,7 +76,17 @@ class MultiLayerNet:
             raise ConfigError(f"invalid layer sizes: {sizes} (accepted: positive integers)")
         if n_models is not None and int(n_models) < 1:
             raise ConfigError(f"invalid n_models: {n_models!r} (accepted: None or an integer >= 1)")
+        bn_mask = None
+        if isinstance(use_batchnorm, (list, tuple, np.ndarray)):
+            flags = [bool(b) for b in use_batchnorm]
+            if n_models is None or len(flags) != int(n_models):
+                raise ConfigError(f"use_batchnorm has {len(flags)} flags for n_models={n_models} "
+                                  "(accepted: one bool, or one per model)")
+            if any(flags) and not all(flags):
+                bn_mask = np.array(flags).reshape(-1, 1, 1)
+            use_batchnorm = any(flags)
         self.sizes, self.activation, self.use_batchnorm = sizes, activation, bool(use_batchnorm)
+        self.bn_mask = bn_mask
         self.weight_init_std, self.n_models, self.dtype = weight_init_std, n_models, np.dtype(dtype)
         self.freeze_bn_affine = bool(freeze_bn_affine)
         self.scales = [init_scale(weight_init_std, n) for n in sizes[:-1]]
@@ -113,7 +127,7 @@ class MultiLayerNet:
                 rm = self.buffers[f"running_mean{i}"] = np.zeros(shape, dtype=self.dtype)
                 rv = self.buffers[f"running_var{i}"] = np.ones(shape, dtype=self.dtype)
                 self.layers.append(BatchNormalization(P[f"gamma{i}"], P[f"beta{i}"], G[f"gamma{i}"], G[f"beta{i}"],
-                                                      rm, rv, momentum=bn_momentum, eps=bn_eps))
+                                                      rm, rv, momentum=bn_momentum, eps=bn_eps, active=bn_mask))
             self.layers.append(ACTIVATIONS[activation]())
         self.last_layer = SoftmaxWithLoss()
         self.initialize(rng)

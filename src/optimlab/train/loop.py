@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -116,7 +116,10 @@ def _same_kind(a: Optimizer, b: Optimizer) -> bool:
 
 
 class Trainer:
-    """Trains ``len(optimizers)`` models of one architecture on one minibatch stream.
+    """Trains ``len(optimizers)`` models on one minibatch stream, in lockstep.
+
+    ``net`` is one :class:`NetConfig` for all models, or one per model; per-model settings may differ only
+    in ``batchnorm`` (see :class:`optimlab.nn.MultiLayerNet`).
 
     ``data`` needs ``x_train, y_train, x_test, y_test`` (images as integers or floats, flattened) and
     ``scale`` (pixels × scale ∈ [0, 1]). ``val=(x, y)`` adds validation accuracy (``extra['val_acc']``).
@@ -124,12 +127,12 @@ class Trainer:
     """
 
     def __init__(self, data, optimizers: Sequence[Optimizer], labels: Sequence[str] | None = None, *,
-                 net: NetConfig = NetConfig(), train: TrainConfig = TrainConfig(), seed: int = 0,
+                 net: NetConfig | Sequence[NetConfig] = NetConfig(), train: TrainConfig = TrainConfig(), seed: int = 0,
                  val: tuple[np.ndarray, np.ndarray] | None = None,
                  callbacks: Sequence[Callable[["Trainer"], None]] = ()):
         if not optimizers:
             raise ConfigError("no optimizers given (accepted: at least one)")
-        self.data, self.net_config, self.config, self.seed = data, net, train, int(seed)
+        self.data, self.config, self.seed = data, train, int(seed)
         self.labels = list(labels) if labels is not None else [o.name for o in optimizers]
         self.optimizers = list(optimizers)
         self.callbacks = list(callbacks)
@@ -143,9 +146,14 @@ class Trainer:
             r = np.random.default_rng(0)
             r.bit_generator.state = state
             rngs.append(r)
-        self.net = MultiLayerNet(data.x_train.shape[1], net.hidden, n_classes, activation=net.activation,
-                                 weight_init_std=net.init, use_batchnorm=net.batchnorm, n_models=K,
-                                 dtype=train.dtype, rng=rngs, freeze_bn_affine=net.freeze_bn_affine)
+        nets = [net] * K if isinstance(net, NetConfig) else list(net)
+        if len(nets) != K or any(replace(n, batchnorm=False) != replace(nets[0], batchnorm=False) for n in nets):
+            raise ConfigError("models trained together must share their network except batchnorm "
+                              f"(got {len(nets)} network settings for {K} models)")
+        self.net_configs = nets
+        self.net = MultiLayerNet(data.x_train.shape[1], nets[0].hidden, n_classes, activation=nets[0].activation,
+                                 weight_init_std=nets[0].init, use_batchnorm=[n.batchnorm for n in nets], n_models=K,
+                                 dtype=train.dtype, rng=rngs, freeze_bn_affine=nets[0].freeze_bn_affine)
         self.groups = _groups(self.optimizers, self.net)
         self.sampler = BatchSampler(len(data.y_train), train.batch_size, batch_rng, train.replace)
         self.dtype = np.dtype(train.dtype)
@@ -239,7 +247,8 @@ class Trainer:
         arrays["sampler_perm"] = perm
         meta = {"iteration": self.iteration, "elapsed": self.elapsed, "counts": [g.state.count for g in self.groups],
                 "sampler": sampler_meta, "histories": [h.to_dict() for h in self.histories],
-                "labels": self.labels, "seed": self.seed, "net": asdict(self.net_config), "train": asdict(self.config),
+                "labels": self.labels, "seed": self.seed, "net": [asdict(n) for n in self.net_configs],
+                "train": asdict(self.config),
                 "optimizers": [{"name": o.name, **o.hyperparameters()} for o in self.optimizers]}
         arrays["__meta__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         write_npz(path, arrays)

@@ -1,0 +1,297 @@
+"""Where a sweep's tasks run, behind one futures-style interface.
+
+Every executor has ``submit(fn, *args, retries=0) -> future`` and ``as_completed(futures)``; a future has
+``result()``. The sweep driver is written once against that and runs unchanged on
+
+* :class:`SerialExecutor` — in this process, one task at a time (debugging, tiny sweeps);
+* :class:`LocalExecutor` — a pool of worker processes on this machine (the default);
+* :class:`DaskExecutor` — a Dask distributed cluster: one started here (``LocalCluster``), or an
+  existing one joined by address or scheduler file.
+
+Each worker caps BLAS at one thread (:func:`worker_setup`): the sweep's parallelism is one task per core,
+and a second BLAS thread per process would only oversubscribe the cores.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import sys
+import threading
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, Iterable, Iterator
+
+from ..errors import ConfigError
+
+BLAS_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+# Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in its workers' environment. Setting that variable turns off
+# glibc's dynamic mmap threshold, so every NumPy temporary above 128 KiB is mmap'ed and unmapped afresh (page
+# faults each time): a cohort's training step measured 2.5x slower. Workers started here get it unset, and
+# worker_setup() restores fast reuse in workers of clusters we merely join (see docs/sweep_results.md).
+MALLOC_OVERRIDE = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3              # mallopt parameters (glibc malloc.h)
+
+_setup_done = False
+
+
+def worker_setup() -> dict[str, Any]:
+    """Once per process: BLAS at one thread; undo a ``MALLOC_TRIM_THRESHOLD_`` from the environment (glibc)."""
+    global _setup_done
+    info: dict[str, Any] = {"pid": os.getpid()}
+    if _setup_done:
+        return info
+    for k in BLAS_ENV:
+        os.environ.setdefault(k, "1")
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")          # process-wide, not a context: stays for every task
+    if os.environ.get("MALLOC_TRIM_THRESHOLD_") and sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL("libc.so.6")
+            libc.mallopt(_M_MMAP_THRESHOLD, 64 << 20)   # arrays below 64 MiB come from the heap and are reused
+            libc.mallopt(_M_TRIM_THRESHOLD, 128 << 20)  # give memory back to the OS only above 128 MiB free
+            info["malloc_fix"] = True
+    _setup_done = True
+    return info
+
+
+class Executor:
+    """The interface: ``submit``, ``as_completed``, ``describe``, ``close``; usable as a context manager."""
+
+    n_workers: int = 1
+
+    def submit(self, fn: Callable, *args: Any, retries: int = 0):
+        raise NotImplementedError
+
+    def as_completed(self, futures: Iterable) -> Iterator:
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class _Deferred:
+    """A task of :class:`SerialExecutor`: runs when its result is first asked for (by ``as_completed``)."""
+
+    def __init__(self, fn: Callable, args: tuple, retries: int):
+        self.fn, self.args, self.retries = fn, args, retries
+        self._future: cf.Future | None = None
+
+    def _run(self) -> cf.Future:
+        if self._future is None:
+            self._future = cf.Future()
+            for attempt in range(self.retries + 1):
+                try:
+                    self._future.set_result(self.fn(*self.args))
+                    break
+                except Exception as e:  # noqa: BLE001 - handed to the caller through result()
+                    if attempt == self.retries:
+                        self._future.set_exception(e)
+        return self._future
+
+    def result(self):
+        return self._run().result()
+
+
+class SerialExecutor(Executor):
+    """Runs tasks in this process, one at a time, as ``as_completed`` reaches them (so an interrupted
+    sweep has trained only what it recorded). Exceptions are raised by ``result()``, as with a pool."""
+
+    n_workers = 1
+
+    def submit(self, fn: Callable, *args: Any, retries: int = 0) -> _Deferred:
+        return _Deferred(fn, args, retries)
+
+    def as_completed(self, futures: Iterable) -> Iterator:
+        for f in list(futures):
+            f._run()
+            yield f
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "serial", "workers": 1}
+
+
+class LocalExecutor(Executor):
+    """Worker processes on this machine (``ProcessPoolExecutor``, ``forkserver`` start on Linux, else ``spawn``).
+
+    A task whose worker process dies (killed, out of memory) breaks the whole pool; its futures and every
+    other unfinished one are then resubmitted to a fresh pool, up to ``retries`` times each.
+    """
+
+    def __init__(self, max_workers: int | None = None, start_method: str | None = None):
+        n = (os.cpu_count() or 1) if max_workers is None else max_workers
+        if not isinstance(n, int) or n < 1:
+            raise ConfigError(f"invalid number of local workers: {max_workers!r} (accepted: an integer >= 1)")
+        methods = multiprocessing.get_all_start_methods()
+        self.start_method = start_method or ("forkserver" if "forkserver" in methods else "spawn")
+        if self.start_method not in ("spawn", "forkserver"):
+            raise ConfigError(f"invalid start method: {self.start_method!r} (accepted: spawn, forkserver)")
+        self.n_workers = n
+        self._lock = threading.RLock()
+        self._pool = self._new_pool()
+        self._generation = 0
+        self.restarts = 0
+
+    def _new_pool(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(self.n_workers, mp_context=multiprocessing.get_context(self.start_method),
+                                      initializer=worker_setup)
+
+    def submit(self, fn: Callable, *args: Any, retries: int = 0) -> cf.Future:
+        outer: cf.Future = cf.Future()
+        self._launch(outer, fn, args, retries)
+        return outer
+
+    def _launch(self, outer: cf.Future, fn: Callable, args: tuple, retries: int) -> None:
+        with self._lock:
+            generation = self._generation
+            try:
+                inner = self._pool.submit(fn, *args)
+            except BrokenProcessPool:
+                self._replace_pool(generation)
+                generation = self._generation
+                inner = self._pool.submit(fn, *args)
+        inner.add_done_callback(lambda f: self._done(f, outer, fn, args, retries, generation))
+
+    def _replace_pool(self, generation: int) -> None:
+        with self._lock:
+            if generation == self._generation:          # the first callback of a broken pool replaces it
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+                self._generation += 1
+                self.restarts += 1
+
+    def _done(self, inner: cf.Future, outer: cf.Future, fn, args, retries: int, generation: int) -> None:
+        exc = inner.exception() if not inner.cancelled() else BrokenProcessPool("cancelled with a broken pool")
+        if isinstance(exc, BrokenProcessPool) and retries > 0:
+            self._replace_pool(generation)
+            # a fresh thread: this callback runs in the broken pool's own management thread
+            threading.Thread(target=self._launch, args=(outer, fn, args, retries - 1), daemon=True).start()
+        elif exc is not None:
+            outer.set_exception(exc)
+        else:
+            outer.set_result(inner.result())
+
+    def as_completed(self, futures: Iterable) -> Iterator:
+        return cf.as_completed(list(futures))
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "local", "workers": self.n_workers, "start_method": self.start_method,
+                "blas_threads_per_worker": 1, "pool_restarts": self.restarts}
+
+    def close(self) -> None:
+        with self._lock:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor(Executor):
+    """A Dask distributed ``Client``. Build one with :meth:`local`, :meth:`connect` or :meth:`from_scheduler_file`.
+
+    Tasks go through ``client.submit(..., retries=)``; a worker that dies has its tasks rescheduled by the
+    scheduler. Only a cluster this executor started is shut down by :meth:`close`.
+    """
+
+    def __init__(self, client, *, cluster=None, owns: bool = False, how: str = "client"):
+        self.client, self.cluster, self.owns, self.how = client, cluster, owns, how
+
+    @classmethod
+    def local(cls, n_workers: int, *, malloc_override: bool = True, **cluster_kwargs: Any) -> "DaskExecutor":
+        """Start a ``LocalCluster`` of ``n_workers`` single-threaded processes listening on 127.0.0.1 only.
+
+        Scripts that call this need an ``if __name__ == "__main__":`` guard (workers are spawned processes)."""
+        import dask
+        from distributed import Client, LocalCluster
+
+        if not isinstance(n_workers, int) or n_workers < 1:
+            raise ConfigError(f"invalid --workers: {n_workers!r} (accepted: an integer >= 1)")
+        settings = dict(MALLOC_OVERRIDE) if malloc_override else {}
+        kwargs = {"n_workers": n_workers, "threads_per_worker": 1, "processes": True, "host": "127.0.0.1",
+                  "dashboard_address": "127.0.0.1:0", "silence_logs": 40, **cluster_kwargs}
+        with dask.config.set(settings):
+            cluster = LocalCluster(**kwargs)
+        return cls(Client(cluster), cluster=cluster, owns=True, how=f"LocalCluster({n_workers} workers)")
+
+    @classmethod
+    def connect(cls, address: str) -> "DaskExecutor":
+        """Join a running scheduler, e.g. ``tcp://127.0.0.1:8786``."""
+        from distributed import Client
+
+        if not str(address).startswith(("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")):
+            raise ConfigError(f"invalid --cluster address: {address!r} (accepted: tcp://HOST:PORT)")
+        try:
+            client = Client(address, timeout="20s")
+        except OSError as e:
+            raise ConfigError(f"cannot reach the Dask scheduler at {address!r}: {e}") from None
+        return cls(client, how=f"scheduler {address}")
+
+    @classmethod
+    def from_scheduler_file(cls, path: str | os.PathLike) -> "DaskExecutor":
+        from distributed import Client
+
+        if not os.path.isfile(path):
+            raise ConfigError(f"scheduler file not found: {os.fspath(path)!r} (accepted: a file written by "
+                              "'dask scheduler --scheduler-file FILE')")
+        try:
+            client = Client(scheduler_file=os.fspath(path), timeout="20s")
+        except OSError as e:
+            raise ConfigError(f"cannot reach the Dask scheduler of {os.fspath(path)!r}: {e}") from None
+        return cls(client, how=f"scheduler file {os.fspath(path)}")
+
+    @property
+    def n_workers(self) -> int:  # type: ignore[override]
+        return max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
+
+    def wait_for_workers(self, n: int, timeout: float = 60) -> None:
+        self.client.wait_for_workers(n, timeout=timeout)
+
+    def submit(self, fn: Callable, *args: Any, retries: int = 0):
+        return self.client.submit(fn, *args, retries=retries, pure=False)
+
+    def as_completed(self, futures: Iterable) -> Iterator:
+        from distributed import as_completed
+
+        return iter(as_completed(list(futures)))
+
+    def describe(self) -> dict[str, Any]:
+        info = self.client.scheduler_info(n_workers=-1)
+        threads = [w.get("nthreads", 1) for w in info["workers"].values()]
+        return {"kind": "dask", "how": self.how, "scheduler": self.client.scheduler.address,
+                "workers": len(threads), "threads": int(sum(threads)), "dashboard": self.client.dashboard_link,
+                "blas_threads_per_worker": 1}
+
+    def close(self) -> None:
+        self.client.close()
+        if self.owns and self.cluster is not None:
+            self.cluster.close()
+
+
+def make_executor(*, jobs: int | None = None, workers: int | None = None, cluster: str | None = None,
+                  scheduler_file: str | None = None) -> Executor:
+    """The executor the command-line options ask for: Dask when ``cluster``, ``scheduler_file`` or ``workers``
+    is given, else local processes (``jobs`` of them; 0: in this process)."""
+    chosen = [x for x in (workers, cluster, scheduler_file) if x is not None]
+    if len(chosen) > 1:
+        raise ConfigError("choose one of --workers, --cluster, --scheduler-file (accepted: at most one)")
+    if cluster is not None:
+        return DaskExecutor.connect(cluster)
+    if scheduler_file is not None:
+        return DaskExecutor.from_scheduler_file(scheduler_file)
+    if workers is not None:
+        return DaskExecutor.local(workers)
+    if jobs == 0:
+        return SerialExecutor()
+    if jobs is not None and jobs < 0:
+        raise ConfigError(f"invalid --jobs: {jobs} (accepted: 0 for in-process, or a number of worker processes)")
+    return LocalExecutor(jobs)

@@ -1,0 +1,749 @@
+"""Learning-rate sweeps: tune every optimizer on a validation split, then report on fresh seeds.
+
+The protocol (after DeepOBS, AlgoPerf and Schmidt et al., "Descending through a Crowded Valley"):
+
+1. **tune** — every optimizer × learning rate (a log grid) × architecture variant × tuning seed trains on the
+   training set minus a held-out validation split (:mod:`optimlab.experiment.splits`);
+2. **select** — each optimizer's learning rate is the one with the best *mean final validation accuracy*
+   over the tuning seeds (a run that diverged or failed counts as accuracy 0); the test set is never used;
+3. **test** — the chosen learning rate, and the note's default for comparison, train again on *fresh* seeds
+   (disjoint from the tuning seeds); their test accuracy is what the sweep reports.
+
+Runs that share a seed and an architecture are one task: a cohort trained in lockstep by
+:class:`optimlab.train.Trainer` (same initial weights, same minibatches: common random numbers). Tasks go
+through one futures interface (:mod:`optimlab.experiment.executors`): local processes or Dask.
+
+Layout of ``runs/<name>/``::
+
+    sweep.toml                the spec actually run
+    <run-id>/config.json      what the run is (dataset hash, split, net, protocol, optimizer, seed)
+    <run-id>/metrics.csv      its curves (loss, test_acc, train_acc, val_acc, wall_s)
+    <run-id>/status.json      written last: a run is complete iff this exists and matches config.json
+    table.csv                 one row per run (table.parquet too when pyarrow is installed)
+    summary.json              "kind": "sweep": tuned lrs, defaults vs tuned, sensitivity, time to target
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import os
+import time
+import tomllib
+import traceback
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import datetime, timezone
+from importlib import resources
+from itertools import product
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .._io import read_json, write_json, write_text
+from ..errors import ConfigError
+from ..optim import OPTIMIZERS, PRESETS, make_optimizer
+from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics_csv, write_metrics_csv
+from .executors import Executor, LocalExecutor, worker_setup
+from .recipe import TRAIN_KEYS, check_net, parse_net, parse_seeds
+from .splits import SPLIT_SEED, VAL_FRACTION, VAL_MAX, split_dataset
+
+STAGES = ("tune", "test")
+TEST_SEED_OFFSET = 1000     # default test seeds: 1000, 1001, ... (as many as tuning seeds), never tuned on
+COMPLETE = ("ok", "diverged")  # statuses of a finished run; 'failed' runs are tried again on resume
+RETRIES = 2                 # resubmissions of a task whose worker died
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The spec
+
+
+def lr_grid(lo: float, hi: float, n: int) -> tuple[float, ...]:
+    """``n`` log-spaced learning rates from ``lo`` to ``hi`` (6 significant digits, so ids and tables read well)."""
+    return tuple(float(f"{x:.6g}") for x in np.logspace(math.log10(lo), math.log10(hi), n))
+
+
+def parse_lrs(value: Any) -> tuple[float, ...]:
+    """Learning rates from ``'LO:HI:N'`` (a log grid), a list ``'0.001,0.01'`` / ``[0.001, 0.01]`` or one number."""
+    accepted = "LO:HI:N with 0 < LO <= HI and N >= 1 (e.g. 1e-4:1:9), or a list like 0.001,0.01"
+    try:
+        if isinstance(value, str) and ":" in value:
+            parts = value.split(":")
+            if len(parts) != 3:
+                raise ValueError
+            lo, hi, n_text = float(parts[0]), float(parts[1]), parts[2].strip()
+            n = int(n_text)
+            if not (0 < lo <= hi and math.isfinite(hi) and n >= 1) or (n == 1 and lo != hi):
+                raise ValueError
+            lrs = lr_grid(lo, hi, n)
+        elif isinstance(value, str):
+            lrs = tuple(float(x) for x in value.split(",") if x.strip())
+        elif isinstance(value, (list, tuple)):
+            lrs = tuple(float(x) for x in value)
+        else:
+            lrs = (float(value),)
+    except (TypeError, ValueError):
+        raise ConfigError(f"invalid learning-rate grid: {value!r} (accepted: {accepted})") from None
+    if not lrs or len(set(lrs)) != len(lrs):
+        raise ConfigError(f"invalid learning-rate grid: {value!r} (accepted: {accepted}; no repeats)")
+    for lr in lrs:
+        if not (math.isfinite(lr) and lr > 0):
+            raise ConfigError(f"invalid learning rate: {lr!r} in {value!r} (accepted: finite numbers > 0)")
+    return tuple(sorted(lrs))
+
+
+def _floats(value: Any, what: str, accepted: str) -> tuple[float, ...]:
+    try:
+        items = value.split(",") if isinstance(value, str) else value if isinstance(value, (list, tuple)) else [value]
+        return tuple(float(x) for x in items if str(x).strip())
+    except (TypeError, ValueError):
+        raise ConfigError(f"invalid {what}: {value!r} (accepted: {accepted})") from None
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A sweep as data. Defaults: the note's network and protocol, evaluated every 100 iterations."""
+
+    name: str = "sweep"                                          # output folder runs/<name>
+    dataset: str = "auto"                                        # see optimlab.data.load_dataset
+    data_dir: str | None = None
+    optimizers: tuple[str, ...] = tuple(OPTIMIZERS)              # the five of the note
+    lrs: tuple[float, ...] = lr_grid(1e-4, 1.0, 9)              # 1e-4:1:9
+    seeds: tuple[int, ...] = (0, 1, 2)                          # tuning seeds
+    test_seeds: tuple[int, ...] | None = None                   # fresh seeds; None: 1000, 1001, ... (len(seeds))
+    targets: tuple[float, ...] = (0.8, 0.9)                     # validation accuracies for time-to-target
+    preset: str = "note"                                         # conventions of the optimizers (optimlab.optim)
+    train: TrainConfig = TrainConfig(eval_interval=100)          # the note's 1000 iterations of batch 100
+    net: NetConfig = NetConfig()                                 # the note's MultiLayerNet
+    batchnorm: tuple[bool, ...] | None = None                    # grid axes; None: the net's setting only
+    activation: tuple[str, ...] | None = None
+    init: tuple[float | str, ...] | None = None
+    val_fraction: float = VAL_FRACTION                           # validation split: 10 % of the training set ...
+    val_max: int = VAL_MAX                                       # ... or 5,000 examples, whichever is smaller
+    split_seed: int = SPLIT_SEED
+    chunks: int | None = None                                    # tasks per cohort; None: from the worker count
+
+    def __post_init__(self):
+        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 - normalizing a frozen dataclass
+        names = tuple(str(o).strip().lower() for o in self.optimizers if str(o).strip())
+        for n in names:
+            if n not in OPTIMIZERS:
+                raise ConfigError(f"unknown optimizer: {n!r} (accepted: {', '.join(OPTIMIZERS)})")
+        if not names or len(set(names)) != len(names):
+            raise ConfigError(f"invalid optimizers: {self.optimizers!r} (accepted: distinct names of "
+                              f"{', '.join(OPTIMIZERS)})")
+        set_("optimizers", names)
+        set_("lrs", parse_lrs(list(self.lrs)))
+        set_("seeds", parse_seeds(list(self.seeds)))
+        test = parse_seeds(list(self.test_seeds)) if self.test_seeds is not None else \
+            tuple(TEST_SEED_OFFSET + i for i in range(len(self.seeds)))
+        if set(test) & set(self.seeds):
+            raise ConfigError(f"test seeds {list(test)} overlap the tuning seeds {list(self.seeds)} "
+                              "(accepted: disjoint seeds, e.g. 1000-1002)")
+        set_("test_seeds", test)
+        targets = _floats(self.targets, "targets", "accuracies in (0, 1], e.g. 0.8,0.9")
+        if not targets or not all(0 < t <= 1 for t in targets):
+            raise ConfigError(f"invalid targets: {self.targets!r} (accepted: accuracies in (0, 1], e.g. 0.8,0.9)")
+        set_("targets", tuple(sorted(set(targets))))
+        if self.preset not in PRESETS:
+            raise ConfigError(f"unknown preset: {self.preset!r} (accepted: {', '.join(PRESETS)})")
+        for axis in ("batchnorm", "activation", "init"):
+            v = getattr(self, axis)
+            if v is not None:
+                v = tuple(dict.fromkeys(v))
+                if not v:
+                    raise ConfigError(f"empty {axis} axis (accepted: at least one value)")
+                set_(axis, v)
+        for net in self.variants():
+            check_net(net)
+        for o, lr in product(self.optimizers, self.lrs):
+            make_optimizer(o, self.preset, lr=lr)
+        if self.chunks is not None and (not isinstance(self.chunks, int) or self.chunks < 1):
+            raise ConfigError(f"invalid chunks: {self.chunks!r} (accepted: an integer >= 1)")
+        if not str(self.name).strip() or any(c in str(self.name) for c in "/\\"):
+            raise ConfigError(f"invalid sweep name: {self.name!r} (accepted: a folder name without slashes)")
+
+    def variants(self) -> list[NetConfig]:
+        """Every architecture of the grid (batchnorm × activation × init over the base network)."""
+        axes = [(k, getattr(self, k) or (getattr(self.net, k),)) for k in ("batchnorm", "activation", "init")]
+        return [replace(self.net, **dict(zip([k for k, _ in axes], values)))
+                for values in product(*[v for _, v in axes])]
+
+    def varying(self) -> list[str]:
+        return [k for k in ("batchnorm", "activation", "init") if len(getattr(self, k) or ()) > 1]
+
+    def to_toml_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"name": self.name, "dataset": self.dataset}
+        if self.data_dir:
+            d["data_dir"] = self.data_dir
+        d.update(optimizers=list(self.optimizers), lrs=list(self.lrs), seeds=list(self.seeds),
+                 test_seeds=list(self.test_seeds), targets=list(self.targets), preset=self.preset)
+        if self.chunks is not None:
+            d["chunks"] = self.chunks
+        d["split"] = {"fraction": self.val_fraction, "max_size": self.val_max, "seed": self.split_seed}
+        d["train"] = asdict(self.train)
+        d["net"] = {**asdict(self.net), "hidden": list(self.net.hidden)}
+        grid = {k: list(getattr(self, k)) for k in ("batchnorm", "activation", "init") if getattr(self, k)}
+        if grid:
+            d["grid"] = grid
+        return d
+
+    def to_toml(self) -> str:
+        import tomli_w
+
+        return tomli_w.dumps(self.to_toml_dict())
+
+
+SPEC_KEYS = ("name", "dataset", "data_dir", "optimizers", "lrs", "seeds", "test_seeds", "targets", "preset", "chunks",
+             "split", "train", "net", "grid")
+
+
+def parse_sweep_spec(doc: dict[str, Any], where: str = "sweep recipe") -> SweepSpec:
+    """A :class:`SweepSpec` from a TOML document (see ``optimlab/recipes/sweep.toml``)."""
+    bad = sorted(set(doc) - set(SPEC_KEYS))
+    if bad:
+        raise ConfigError(f"unknown key {bad[0]!r} in {where} (accepted: {', '.join(SPEC_KEYS)})")
+    train_d = doc.get("train", {})
+    bad = sorted(set(train_d) - set(TRAIN_KEYS))
+    if bad:
+        raise ConfigError(f"unknown key {bad[0]!r} in {where} [train] (accepted: {', '.join(TRAIN_KEYS)})")
+    split = doc.get("split", {})
+    bad = sorted(set(split) - {"fraction", "max_size", "seed"})
+    if bad:
+        raise ConfigError(f"unknown key {bad[0]!r} in {where} [split] (accepted: fraction, max_size, seed)")
+    grid = doc.get("grid", {})
+    bad = sorted(set(grid) - {"batchnorm", "activation", "init"})
+    if bad:
+        raise ConfigError(f"unknown key {bad[0]!r} in {where} [grid] (accepted: batchnorm, activation, init)")
+    kw: dict[str, Any] = {k: doc[k] for k in ("name", "dataset", "data_dir", "preset", "chunks") if k in doc}
+    if "optimizers" in doc:
+        kw["optimizers"] = tuple(doc["optimizers"]) if isinstance(doc["optimizers"], list) else \
+            tuple(str(doc["optimizers"]).split(","))
+    if "lrs" in doc:
+        kw["lrs"] = parse_lrs(doc["lrs"])
+    for k in ("seeds", "test_seeds"):
+        if k in doc:
+            kw[k] = parse_seeds(doc[k])
+    if "targets" in doc:
+        kw["targets"] = _floats(doc["targets"], "targets", "accuracies in (0, 1], e.g. [0.8, 0.9]")
+    kw["train"] = TrainConfig(**{"eval_interval": 100, **train_d})
+    kw["net"] = parse_net(doc.get("net", {}), f"{where} [net]")
+    for k in ("batchnorm", "activation", "init"):
+        if k in grid:
+            kw[k] = tuple(grid[k]) if isinstance(grid[k], list) else (grid[k],)
+    if "fraction" in split:
+        kw["val_fraction"] = float(split["fraction"])
+    if "max_size" in split:
+        kw["val_max"] = split["max_size"]
+    if "seed" in split:
+        kw["split_seed"] = int(split["seed"])
+    return SweepSpec(**kw)
+
+
+def default_sweep_spec() -> SweepSpec:
+    """The shipped sweep (``optimlab/recipes/sweep.toml``)."""
+    text = resources.files("optimlab").joinpath("recipes/sweep.toml").read_text(encoding="utf-8")
+    return parse_sweep_spec(tomllib.loads(text), "sweep.toml")
+
+
+def load_sweep_spec(path: str | os.PathLike) -> SweepSpec:
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"sweep recipe not found: {str(p)!r} (accepted: a path to a .toml file)")
+    try:
+        doc = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"sweep recipe {str(p)!r} is not valid TOML: {e}") from None
+    return parse_sweep_spec(doc, str(p))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Runs and tasks
+
+
+def _net_suffix(net: NetConfig) -> str:
+    """A stable id part for the architecture settings a grid can vary (empty for the note's)."""
+    default, parts = NetConfig(), []
+    if net.batchnorm != default.batchnorm:
+        parts.append("bn" if net.batchnorm else "nobn")
+    if net.activation != default.activation:
+        parts.append(net.activation)
+    if net.init != default.init:
+        parts.append(f"init{net.init}")
+    return "".join(f"-{p}" for p in parts)
+
+
+@dataclass(frozen=True)
+class RunKey:
+    """One run of the sweep: stage, optimizer, learning rate, seed and architecture."""
+
+    stage: str
+    optimizer: str
+    lr: float
+    seed: int
+    net: NetConfig
+
+    @property
+    def run_id(self) -> str:
+        return f"{self.stage}-{self.optimizer}-lr{self.lr:.6g}-s{self.seed}{_net_suffix(self.net)}"
+
+
+@dataclass(frozen=True)
+class SweepTask:
+    """What a worker needs to train one cohort (plain data: pickles small; the dataset is loaded by name)."""
+
+    dataset: str
+    data_dir: str | None
+    sha256: str
+    split: tuple[float, int, int]           # fraction, max_size, seed
+    seed: int
+    net: NetConfig
+    train: TrainConfig
+    preset: str
+    runs: tuple[tuple[str, str, float], ...]  # (run_id, optimizer, lr)
+
+
+_DATA_CACHE: dict[tuple, Any] = {}
+
+
+def task_data(dataset: str, data_dir: str | None, split: tuple[float, int, int]):
+    """The split dataset, loaded once per process (a worker keeps it for every later task)."""
+    key = (dataset, data_dir, split)
+    if key not in _DATA_CACHE:
+        from ..data import load_dataset
+
+        _DATA_CACHE[key] = split_dataset(load_dataset(dataset, data_dir), *split)
+    return _DATA_CACHE[key]
+
+
+def train_task(task: SweepTask) -> dict[str, Any]:
+    """Train one cohort on a worker. A cohort that raises is returned as failed runs with the error."""
+    setup = worker_setup()
+    t0 = time.perf_counter()
+    labels = [r[0] for r in task.runs]
+    try:
+        data = task_data(task.dataset, task.data_dir, task.split)
+        if task.sha256 and data.sha256 != task.sha256:
+            raise ConfigError(f"dataset {task.dataset!r} on this worker has SHA-256 {data.sha256[:12]}…, "
+                              f"not {task.sha256[:12]}… as where the sweep started")
+        optimizers = [make_optimizer(o, task.preset, lr=lr) for _, o, lr in task.runs]
+        trainer = Trainer(data, optimizers, labels, net=task.net, train=task.train, seed=task.seed, val=data.val)
+        histories = trainer.run(blas_threads=1)
+    except Exception as e:  # noqa: BLE001 - recorded, not swallowed: each run's status says what happened
+        error = f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=4)}"
+        histories = [History(label, status="failed", error=error) for label in labels]
+    import socket
+
+    return {"histories": [h.to_dict() for h in histories], "seconds": time.perf_counter() - t0,
+            "worker": {"host": socket.gethostname(), **setup}}
+
+
+def _chunks(items: list, n: int) -> list[list]:
+    n = max(1, min(n, len(items)))
+    bounds = np.linspace(0, len(items), n + 1).round().astype(int)
+    return [items[a:b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+
+def auto_chunks(n_workers: int, n_cohorts: int) -> int:
+    """Tasks per cohort: one when a single worker, else enough that every worker gets about two tasks."""
+    if n_workers <= 1 or n_cohorts <= 0:
+        return 1
+    return int(min(4, max(1, math.ceil(2 * n_workers / n_cohorts))))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The run store
+
+
+def _config_digest(config: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
+
+
+def run_config(spec: SweepSpec, key: RunKey, data_info: dict[str, Any]) -> dict[str, Any]:
+    """What makes the run: changing any of it makes a resumed sweep train the run again."""
+    opt = make_optimizer(key.optimizer, spec.preset, lr=key.lr)
+    return {"run_id": key.run_id, "stage": key.stage, "optimizer": key.optimizer, "preset": spec.preset,
+            "hyperparameters": opt.hyperparameters(), "seed": key.seed,
+            "net": {**asdict(key.net), "hidden": list(key.net.hidden)}, "train": asdict(spec.train),
+            "dataset": {"name": data_info["name"], "sha256": data_info["sha256"]}, "split": data_info["split"]}
+
+
+def completed_run(directory: Path, config: dict[str, Any]) -> dict[str, Any] | None:
+    """The run's status if it finished (``ok`` or ``diverged``) with exactly this config, else None."""
+    try:
+        status = read_json(directory / "status.json")
+    except (OSError, ValueError):
+        return None
+    if status.get("config_sha256") != _config_digest(config) or status.get("status") not in COMPLETE:
+        return None
+    if not (directory / "metrics.csv").is_file():
+        return None
+    return status
+
+
+def write_run(directory: Path, config: dict[str, Any], history: History, worker: dict[str, Any]) -> None:
+    """config.json and metrics.csv, then status.json last: a run never looks complete before it is."""
+    (directory / "status.json").unlink(missing_ok=True)
+    write_json(directory / "config.json", config)
+    write_metrics_csv(directory / "metrics.csv", [history])
+    write_json(directory / "status.json", {
+        "run_id": config["run_id"], "status": history.status, "error": history.error,
+        "diverged_at": history.diverged_at, "wall_seconds": history.wall_seconds,
+        "config_sha256": _config_digest(config), "worker": worker,
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+
+
+def load_run(directory: Path) -> History:
+    status = read_json(directory / "status.json")
+    hs = read_metrics_csv(directory / "metrics.csv") if (directory / "metrics.csv").is_file() else []
+    h = hs[0] if hs else History(status["run_id"])
+    h.label, h.status, h.error = status["run_id"], status["status"], status.get("error")
+    h.diverged_at, h.wall_seconds = status.get("diverged_at"), float(status.get("wall_seconds") or 0.0)
+    return h
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Results: the table and the summary
+
+
+def _last(xs: Sequence[float]) -> float:
+    return float(xs[-1]) if len(xs) else math.nan
+
+
+def score(row: dict[str, Any]) -> float:
+    """Selection score of a run: final validation accuracy; a run that diverged or failed counts as 0."""
+    v = row["final_val_acc"]
+    return float(v) if row["status"] == "ok" and v is not None and math.isfinite(v) else 0.0
+
+
+def table_row(key: RunKey, h: History, targets: Sequence[float]) -> dict[str, Any]:
+    val = h.extra.get("val_acc", [])
+    wall = h.extra.get("wall_s", [])
+    row: dict[str, Any] = {"run_id": key.run_id, "stage": key.stage, "optimizer": key.optimizer, "lr": key.lr,
+                           "seed": key.seed, "batchnorm": key.net.batchnorm, "activation": key.net.activation,
+                           "init": key.net.init, "status": h.status,
+                           "error": (h.error or "").strip().splitlines()[0] if h.error else "",
+                           "diverged_at": h.diverged_at, "final_val_acc": _last(val),
+                           "best_val_acc": max(val) if val else math.nan, "final_test_acc": _last(h.test_acc)}
+    for t in targets:
+        it = h.iterations_to(t, "val_acc") if val else None
+        row[f"iters_to_{t:g}"] = it
+        row[f"seconds_to_{t:g}"] = wall[h.eval_iters.index(it)] if it is not None and wall else None
+    row["wall_seconds"] = h.wall_seconds
+    return row
+
+
+def _csv_value(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return repr(v) if isinstance(v, float) else str(v)
+
+
+def write_table(path: Path, rows: list[dict[str, Any]]) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    if rows:
+        w.writerow(list(rows[0]))
+        w.writerows([_csv_value(v) for v in r.values()] for r in rows)
+    write_text(path, buf.getvalue())
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        return
+    from .._io import atomic_path
+
+    cols = {k: [None if (isinstance(r[k], float) and math.isnan(r[k])) else r[k] for r in rows] for k in rows[0]}
+    cols["init"] = [str(v) for v in cols["init"]]
+    with atomic_path(path.with_suffix(".parquet")) as tmp:
+        pq.write_table(pa.table(cols), tmp)
+
+
+def mean_ci(values: Sequence[float]) -> tuple[float, float, float]:
+    """Mean and 95 % confidence interval (Student t) — the same band as ``viz.figures.mean_band``."""
+    a = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+    if len(a) == 0:
+        return math.nan, math.nan, math.nan
+    m = float(a.mean())
+    if len(a) < 2:
+        return m, m, m
+    from scipy import stats
+
+    half = float(stats.t.ppf(0.975, len(a) - 1) * a.std(ddof=1) / math.sqrt(len(a)))
+    return m, m - half, m + half
+
+
+def setting_label(spec: SweepSpec, optimizer: str, net: NetConfig) -> str:
+    parts = []
+    for axis in spec.varying():
+        v = getattr(net, axis)
+        parts.append(("BN" if v else "no BN") if axis == "batchnorm" else v if axis == "activation" else f"init={v}")
+    name = OPTIMIZERS[optimizer].__name__
+    return f"{name} ({', '.join(parts)})" if parts else name
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), 6)
+
+
+def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str, NetConfig], float],
+              data_info: dict[str, Any]) -> dict[str, Any]:
+    by = {}
+    for r in rows:
+        by.setdefault((r["stage"], r["optimizer"], r["lr"], r["batchnorm"], r["activation"], str(r["init"])), []).append(r)
+    settings, sensitivity, dvt, ttt = [], {}, {}, {}
+    for net in spec.variants():
+        for o in spec.optimizers:
+            label = setting_label(spec, o, net)
+            nk = (net.batchnorm, net.activation, str(net.init))
+            settings.append({"label": label, "optimizer": o, "batchnorm": net.batchnorm,
+                             "activation": net.activation, "init": net.init})
+            means, los, his, diverged = [], [], [], []
+            for lr in spec.lrs:
+                rs = by.get(("tune", o, lr, *nk), [])
+                m, lo, hi = mean_ci([score(r) for r in rs])
+                means.append(_num(m)), los.append(_num(lo)), his.append(_num(hi))
+                diverged.append(sum(r["status"] != "ok" for r in rs))
+            sensitivity[label] = {"optimizer": o, "lrs": list(spec.lrs), "mean": means, "lo": los, "hi": his,
+                                  "not_ok": diverged, "n_seeds": len(spec.seeds)}
+            lr_t, lr_d = tuned[(o, net)], OPTIMIZERS[o]().lr
+            test_t, test_d = by.get(("test", o, lr_t, *nk), []), by.get(("test", o, lr_d, *nk), [])
+            mt, lot, hit = mean_ci([r["final_test_acc"] if r["status"] == "ok" else 0.0 for r in test_t])
+            md, lod, hid = mean_ci([r["final_test_acc"] if r["status"] == "ok" else 0.0 for r in test_d])
+            dvt[label] = {"optimizer": o, "default_lr": lr_d, "default_test_acc": _num(md), "default_lo": _num(lod),
+                          "default_hi": _num(hid), "default_not_ok": sum(r["status"] != "ok" for r in test_d),
+                          "tuned_lr": lr_t, "tuned_val_acc": means[spec.lrs.index(lr_t)],
+                          "tuned_test_acc": _num(mt), "tuned_lo": _num(lot), "tuned_hi": _num(hit),
+                          "tuned_not_ok": sum(r["status"] != "ok" for r in test_t),
+                          "gain": _num(mt - md), "n_test_seeds": len(test_t)}
+            ttt[label] = {"optimizer": o, "lr": lr_t, "targets": {}}
+            for t in spec.targets:
+                its = [r[f"iters_to_{t:g}"] for r in test_t]
+                secs = [r[f"seconds_to_{t:g}"] for r in test_t]
+                hit_its = [i for i in its if i is not None]
+                hit_secs = [s for s in secs if s is not None]
+                ttt[label]["targets"][f"{t:g}"] = {
+                    "reached": len(hit_its), "n": len(its),
+                    "iters_median": float(np.median(hit_its)) if hit_its else None,
+                    "seconds_median": round(float(np.median(hit_secs)), 4) if hit_secs else None}
+    return {"kind": "sweep", "name": spec.name, "dataset": data_info, "metric": "final validation accuracy",
+            "selection": "best mean final validation accuracy over the tuning seeds; diverged/failed runs count as 0",
+            "grid": {"optimizers": list(spec.optimizers), "lrs": list(spec.lrs), "seeds": list(spec.seeds),
+                     "test_seeds": list(spec.test_seeds), "preset": spec.preset,
+                     "variants": [{k: getattr(n, k) for k in ("batchnorm", "activation", "init")}
+                                  for n in spec.variants()],
+                     "train": asdict(spec.train), "net": {**asdict(spec.net), "hidden": list(spec.net.hidden)}},
+            "targets": list(spec.targets), "settings": settings,
+            "tuned": {s["label"]: dvt[s["label"]]["tuned_lr"] for s in settings},
+            "defaults_vs_tuned": dvt, "sensitivity": sensitivity, "time_to_target": ttt}
+
+
+def defaults_table(summary: dict[str, Any]) -> str:
+    """Plain text: each optimizer's note default vs tuned learning rate, test accuracy on the fresh seeds."""
+    head = ["optimizer", "note lr", "test acc (note lr)", "tuned lr", "val acc (tuning)", "test acc (tuned)", "gain"]
+    fmt_ci = lambda m, lo, hi: "nan" if m is None else f"{m:.4f} [{lo:.4f}, {hi:.4f}]"  # noqa: E731
+    lines = []
+    for label, d in summary["defaults_vs_tuned"].items():
+        bad_d = f" ({d['default_not_ok']} diverged)" if d["default_not_ok"] else ""
+        bad_t = f" ({d['tuned_not_ok']} diverged)" if d["tuned_not_ok"] else ""
+        lines.append([label, f"{d['default_lr']:g}", fmt_ci(d["default_test_acc"], d["default_lo"], d["default_hi"]) + bad_d,
+                      f"{d['tuned_lr']:g}", "nan" if d["tuned_val_acc"] is None else f"{d['tuned_val_acc']:.4f}",
+                      fmt_ci(d["tuned_test_acc"], d["tuned_lo"], d["tuned_hi"]) + bad_t,
+                      "nan" if d["gain"] is None else f"{d['gain']:+.4f}"])
+    return _text_table(head, lines)
+
+
+def time_to_target_table(summary: dict[str, Any]) -> str:
+    """Plain text: median iterations and seconds to each validation-accuracy target at the tuned lr."""
+    head = ["optimizer", "tuned lr"]
+    for t in summary["targets"]:
+        head += [f"iters to {t:g}", f"s to {t:g}"]
+    lines = []
+    for label, d in summary["time_to_target"].items():
+        line = [label, f"{d['lr']:g}"]
+        for t in summary["targets"]:
+            x = d["targets"][f"{t:g}"]
+            tag = "" if x["reached"] == x["n"] else f" ({x['reached']}/{x['n']})"
+            line += ["never" if x["iters_median"] is None else f"{x['iters_median']:g}{tag}",
+                     "-" if x["seconds_median"] is None else f"{x['seconds_median']:.2f}"]
+        lines.append(line)
+    return _text_table(head, lines)
+
+
+def _text_table(head: list[str], lines: list[list[str]]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]
+    fmt = lambda row: "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()  # noqa: E731
+    return "\n".join([fmt(head), fmt(["-" * w for w in widths])] + [fmt(r) for r in lines])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The driver
+
+
+@dataclass
+class SweepResult:
+    """What :func:`run_sweep` did: the directory, the table (a dict per run), the summary."""
+
+    spec: SweepSpec
+    directory: Path
+    summary: dict[str, Any]
+    table: list[dict[str, Any]]
+    trained: list[str] = field(default_factory=list)       # run ids trained by this call
+    skipped: list[str] = field(default_factory=list)       # run ids found complete on disk
+    wall_seconds: float = 0.0
+
+    @property
+    def tuned_lrs(self) -> dict[str, float]:
+        return dict(self.summary["tuned"])
+
+
+class _Driver:
+    """Plans tasks, submits them, writes each finished run, schedules the test stage once tuning is done."""
+
+    def __init__(self, spec: SweepSpec, out: Path, executor: Executor, data_info: dict[str, Any], progress: bool):
+        self.spec, self.out, self.ex, self.info = spec, out, executor, data_info
+        self.configs: dict[str, dict[str, Any]] = {}
+        self.done: set[str] = set()
+        self.trained: list[str] = []
+        self.skipped: list[str] = []
+        self.pending: dict[Any, tuple[SweepTask, list[RunKey]]] = {}
+        self.tuned: dict[tuple[str, NetConfig], float] = {}
+        n_cohorts = len(spec.seeds) * len(spec.variants())
+        self.chunks = spec.chunks or auto_chunks(executor.n_workers, n_cohorts)
+        self.bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(desc=f"sweep {spec.name}", unit="run", total=0)
+
+    def tune_keys(self, net: NetConfig) -> list[RunKey]:
+        return [RunKey("tune", o, lr, s, net) for s in self.spec.seeds for o in self.spec.optimizers
+                for lr in self.spec.lrs]
+
+    def test_keys(self, net: NetConfig) -> list[RunKey]:
+        keys = []
+        for s in self.spec.test_seeds:
+            for o in self.spec.optimizers:
+                for lr in dict.fromkeys((self.tuned[(o, net)], OPTIMIZERS[o]().lr)):
+                    keys.append(RunKey("test", o, lr, s, net))
+        return keys
+
+    def schedule(self, keys: list[RunKey]) -> None:
+        """Skip completed runs; submit the rest as cohorts (by seed and architecture), split into chunks."""
+        cohorts: dict[tuple[int, NetConfig], list[RunKey]] = {}
+        for k in keys:
+            cfg = self.configs.setdefault(k.run_id, run_config(self.spec, k, self.info))
+            if k.run_id in self.done:
+                continue
+            if completed_run(self.out / k.run_id, cfg) is not None:
+                self.done.add(k.run_id)
+                self.skipped.append(k.run_id)
+                continue
+            cohorts.setdefault((k.seed, k.net), []).append(k)
+        for (seed, net), ks in cohorts.items():
+            for part in _chunks(ks, self.chunks):
+                task = SweepTask(self.spec.dataset, self.spec.data_dir, self.info["sha256"],
+                                 (self.spec.val_fraction, self.spec.val_max, self.spec.split_seed), seed, net,
+                                 self.spec.train, self.spec.preset, tuple((k.run_id, k.optimizer, k.lr) for k in part))
+                self.pending[self.ex.submit(train_task, task, retries=RETRIES)] = (task, part)
+                if self.bar is not None:
+                    self.bar.total += len(part)
+                    self.bar.refresh()
+
+    def finish(self, future) -> None:
+        task, keys = self.pending.pop(future)
+        try:
+            out = future.result()
+            histories, worker = [History.from_dict(d) for d in out["histories"]], out["worker"]
+        except Exception as e:  # noqa: BLE001 - a task that could not run: its runs are recorded as failed
+            error = f"{type(e).__name__}: {e}"
+            histories, worker = [History(k.run_id, status="failed", error=error) for k in keys], {}
+        for k, h in zip(keys, histories):
+            write_run(self.out / k.run_id, self.configs[k.run_id], h, worker)
+            if h.status in COMPLETE:
+                self.done.add(k.run_id)
+            self.trained.append(k.run_id)
+        if self.bar is not None:
+            self.bar.update(len(keys))
+
+    def select(self, net: NetConfig) -> None:
+        """Each optimizer's lr: best mean final validation accuracy over the tuning seeds (ties: smaller lr)."""
+        for o in self.spec.optimizers:
+            scores = []
+            for lr in self.spec.lrs:
+                rows = [self.row(RunKey("tune", o, lr, s, net)) for s in self.spec.seeds]
+                scores.append(float(np.mean([score(r) for r in rows])))
+            self.tuned[(o, net)] = self.spec.lrs[int(np.argmax(scores))]
+
+    def row(self, key: RunKey) -> dict[str, Any]:
+        return table_row(key, load_run(self.out / key.run_id), self.spec.targets)
+
+    def run(self) -> list[dict[str, Any]]:
+        variants = self.spec.variants()
+        waiting = {i: {k.run_id for k in self.tune_keys(net)} for i, net in enumerate(variants)}
+        for net in variants:
+            self.schedule(self.tune_keys(net))
+        while True:
+            for i in [i for i, ids in waiting.items() if ids <= self.finished_ids()]:
+                del waiting[i]
+                self.select(variants[i])
+                self.schedule(self.test_keys(variants[i]))
+            if not self.pending:
+                break
+            for fut in self.ex.as_completed(list(self.pending)):
+                self.finish(fut)
+                if any(ids <= self.finished_ids() for ids in waiting.values()):
+                    break                              # a variant is tuned: schedule its test stage now
+        if self.bar is not None:
+            self.bar.close()
+        keys = [k for net in variants for k in self.tune_keys(net) + self.test_keys(net)]
+        return [self.row(k) for k in keys]
+
+    def finished_ids(self) -> set[str]:
+        """Runs with a status on disk (complete, or failed in this call)."""
+        return self.done | set(self.trained)
+
+
+def load_sweep_data(spec: SweepSpec):
+    """The spec's dataset with its validation split (what every worker loads too)."""
+    if spec.data_dir is not None and not Path(spec.data_dir).is_dir():
+        raise ConfigError(f"data directory not found: {spec.data_dir!r} (accepted: an existing folder of IDX files)")
+    return task_data(spec.dataset, spec.data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))
+
+
+def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, out: str | os.PathLike | None = None,
+              progress: bool = False) -> SweepResult:
+    """Run (or resume) a sweep into ``out`` (default ``runs/<name>``) and return its results.
+
+    ``executor``: where tasks run (default: a :class:`LocalExecutor` with a process per core, closed at the end;
+    an executor passed in is left open). Runs already complete in ``out`` with the same config are not trained
+    again; the table and summary are rebuilt from every run directory.
+    """
+    spec = spec or default_sweep_spec()
+    t0 = time.perf_counter()
+    data = load_sweep_data(spec)
+    info = {**data.info(), "source": getattr(data, "source", None)}
+    directory = Path(out) if out is not None else Path("runs") / spec.name
+    directory.mkdir(parents=True, exist_ok=True)
+    write_text(directory / "sweep.toml", spec.to_toml())
+    own = executor is None
+    ex = LocalExecutor() if own else executor
+    try:
+        driver = _Driver(spec, directory, ex, info, progress)
+        rows = driver.run()
+        description = ex.describe()
+    finally:
+        if own:
+            ex.close()
+    write_table(directory / "table.csv", rows)
+    wall = time.perf_counter() - t0
+    summary = summarize(spec, rows, driver.tuned, info)
+    summary.update(total_wall_seconds=round(wall, 3), executor={**description, "chunks_per_cohort": driver.chunks},
+                   n_runs=len(rows), n_trained=len(driver.trained), n_skipped=len(driver.skipped),
+                   finished=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    write_json(directory / "summary.json", summary)
+    return SweepResult(spec, directory, summary, rows, driver.trained, driver.skipped, wall)
+
