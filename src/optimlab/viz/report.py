@@ -1,0 +1,685 @@
+"""``report.html``: one self-contained page per run directory — conclusions, interactive curves, tables,
+the note-style figures, the exact configuration and environment.
+
+The page makes no network request: plotly.js is inlined once, figures are ``data:`` URIs, and there are no
+external fonts or styles. Everything a user typed (labels, names, paths) is HTML-escaped; the chart data sits
+in one ``<script>`` as JSON with ``<``, ``>`` and ``&`` written as ``\\u003c`` … so a label cannot close it.
+
+The conclusions are computed from the data (:func:`compute_conclusions`): which run reached a target test
+accuracy first (iterations read off the curves), which ended best and whether the margin exceeds the seed
+spread, whether batch normalization sped Adam up, and which runs diverged.
+
+Pipeline: :class:`~optimlab.results.LoadedRun` → :class:`LabelGroup` (one per run label, all its seeds) →
+conclusions, chart specifications (plotly.js JSON), tables → HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .. import __version__
+from .._io import write_text
+from ..errors import OptimlabError
+from ..results.store import LoadedRun
+from ..train import History
+from .figures import mean_band, moving_average
+from .i18n import check_lang
+from .report_page import CSS, SCRIPT
+from .report_text import rt
+
+DEFAULT_TARGET = 0.8          # the target accuracy when some run reaches it
+RELATIVE_TARGET = 0.9         # otherwise: this fraction of the best accuracy reached
+LOSS_WINDOW = 20              # moving-average window of the loss curves, as in the figures
+COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+          "#17becf")           # matplotlib's tab10, so a run has the same colour here as in the PNG figures
+PLOTLY_CONFIG = {"responsive": True, "displaylogo": False, "scrollZoom": False,
+                 "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
+
+
+# -- the data, grouped by run label ------------------------------------------------------------------------
+
+@dataclass
+class LabelGroup:
+    """One run label with all its seeds: the summary rows and the recorded histories, in seed order."""
+
+    label: str
+    rows: list[dict[str, Any]]
+    histories: list[History]
+    color: str
+
+    @property
+    def optimizer(self) -> str:
+        return self.rows[0].get("optimizer", "?")
+
+    @property
+    def hyperparameters(self) -> dict[str, Any]:
+        return dict(self.rows[0].get("hyperparameters") or {})
+
+    @property
+    def lr(self) -> float:
+        return float(self.hyperparameters.get("lr", math.nan))
+
+    @property
+    def net(self) -> dict[str, Any]:
+        return dict(self.rows[0].get("net") or {})
+
+    @property
+    def batchnorm(self) -> bool:
+        return bool(self.net.get("batchnorm", False))
+
+    def finals(self, key: str = "final_test_accuracy") -> np.ndarray:
+        """One value per seed (NaN where missing)."""
+        return np.array([math.nan if r.get(key) is None else float(r[key]) for r in self.rows], dtype=float)
+
+    def curve(self, attr: str) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
+        """x, mean, lower and upper 95 % band over seeds of ``test_acc``, ``train_acc`` or ``loss``,
+        truncated to the shortest seed. Accuracy bands are clipped to [0, 1]; the loss (a moving average) is
+        averaged in log space — a geometric mean and band — since it is drawn on a log axis."""
+        hs = [h for h in self.histories if getattr(h, attr)]
+        if not hs:
+            return [], np.array([]), np.array([]), np.array([])
+        n = min(len(getattr(h, attr)) for h in hs)
+        if attr == "loss":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                logs = [np.log(moving_average(h.loss[:n], LOSS_WINDOW)) for h in hs]
+            return list(range(1, n + 1)), *(np.exp(c) for c in mean_band(logs))
+        x = hs[0].eval_iters[:n]
+        mean, lo, hi = mean_band([getattr(h, attr)[:n] for h in hs])
+        return x, mean, np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+
+    def iterations_to(self, target: float) -> int | None:
+        """First evaluated iteration at which the mean test accuracy over seeds reached ``target``."""
+        x, mean, _, _ = self.curve("test_acc")
+        hit = np.flatnonzero(np.nan_to_num(mean, nan=-1.0) >= target)
+        return int(x[hit[0]]) if len(hit) else None
+
+    @property
+    def best_mean_accuracy(self) -> float:
+        _, mean, _, _ = self.curve("test_acc")
+        return float(np.nanmax(mean)) if len(mean) and not np.all(np.isnan(mean)) else math.nan
+
+
+def label_groups(run: LoadedRun) -> list[LabelGroup]:
+    """The run's labels in recipe order, each with its seeds."""
+    groups = []
+    for i, label in enumerate(run.labels):
+        rows = [r for r in run.summary["runs"] if r["label"] == label]
+        rows.sort(key=lambda r: int(r["seed"]))
+        groups.append(LabelGroup(label, rows, [run.histories[(label, int(r["seed"]))] for r in rows],
+                                 COLORS[i % len(COLORS)]))
+    return groups
+
+
+def load_run(run_dir: str | os.PathLike) -> LoadedRun:
+    """:class:`LoadedRun`, with any malformed content turned into a one-line :class:`OptimlabError`."""
+    p = Path(run_dir)
+    if not p.is_dir():
+        raise OptimlabError(f"run directory not found: {str(p)!r} (accepted: a folder written by optimlab compare)")
+    try:
+        return LoadedRun(p)
+    except OptimlabError:
+        raise
+    except (ValueError, KeyError, TypeError, OSError) as e:
+        detail = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise OptimlabError(f"cannot read run directory {str(p)!r}: {detail} (accepted: summary.json and "
+                            "metrics.csv as written by optimlab compare)") from None
+
+
+# -- conclusions -------------------------------------------------------------------------------------------
+
+def _acc(x: float) -> str:
+    return "—" if x is None or not np.isfinite(x) else f"{x:.3f}"
+
+
+def _signed(x: float) -> str:
+    return f"{x:+.3f}"
+
+
+def choose_target(groups: Sequence[LabelGroup], target: float | None = None) -> tuple[float, str, float]:
+    """``(target, how, best)``: the requested target, else 0.8 when some run's mean test accuracy reaches it,
+    else 90 % of the best accuracy reached (rounded down to 0.01). ``how`` is given | fixed | relative."""
+    best = max((g.best_mean_accuracy for g in groups if np.isfinite(g.best_mean_accuracy)), default=math.nan)
+    if target is not None:
+        if not 0.0 < target <= 1.0:
+            raise OptimlabError(f"invalid target accuracy: {target!r} (accepted: a number in (0, 1])")
+        return float(target), "given", best
+    if not np.isfinite(best) or best >= DEFAULT_TARGET:
+        return DEFAULT_TARGET, "fixed", best
+    return math.floor(RELATIVE_TARGET * best * 100) / 100, "relative", best
+
+
+def difference_interval(a: np.ndarray, b: np.ndarray) -> tuple[float, float] | None:
+    """95 % confidence interval of mean(a) − mean(b) over seeds (Welch); None with fewer than 2 seeds each."""
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    if len(a) < 2 or len(b) < 2:
+        return None
+    diff = a.mean() - b.mean()
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = math.sqrt(va + vb)
+    if se == 0.0:
+        return diff, diff
+    from scipy import stats
+
+    dof = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    half = stats.t.ppf(0.975, dof) * se
+    return diff - half, diff + half
+
+
+def _excludes_zero(ci: tuple[float, float] | None) -> bool | None:
+    return None if ci is None else bool(ci[0] > 0 or ci[1] < 0)
+
+
+def _conclusion(kind: str, text: str, **facts: Any) -> dict[str, Any]:
+    return {"kind": kind, "text": text, "facts": facts}
+
+
+def _first_to_target(groups, target, how, best, lang) -> dict[str, Any]:
+    target_text = rt(f"target chosen {how}", lang, target=f"{target:.2f}", best=_acc(best))
+    iters = {g.label: g.iterations_to(target) for g in groups}
+    reached = sorted((it, i) for i, it in enumerate(iters.values()) if it is not None)
+    facts = dict(target=target, target_how=how, iterations=iters)
+    if not reached:
+        top = max(groups, key=lambda g: np.nan_to_num(g.best_mean_accuracy, nan=-1.0))
+        return _conclusion("first_to_target", rt("first none", lang, target_text=target_text,
+                                                 best=_acc(top.best_mean_accuracy), label=top.label),
+                           first=[], first_iterations=None, **facts)
+    first_it = reached[0][0]
+    first = [groups[i].label for it, i in reached if it == first_it]
+    later = [(it, groups[i].label) for it, i in reached if it != first_it]
+    runner = (rt("first runner", lang, label=later[0][1], iters=later[0][0]) if later
+              else rt("first runner none", lang) if len(first) == 1 else "")
+    if len(first) == 1:
+        text = rt("first", lang, label=first[0], target_text=target_text, iters=first_it, runner_up=runner)
+    else:
+        text = rt("first tie", lang, labels=", ".join(first), target_text=target_text, iters=first_it,
+                  runner_up=runner)
+    # the same question seed by seed: in how many seeds was the winner (one of) the first?
+    n_seeds = min(len(g.histories) for g in groups)
+    wins = None
+    if n_seeds > 1 and len(first) == 1:
+        wins = 0
+        for s in range(n_seeds):
+            per = {g.label: g.histories[s].iterations_to(target) for g in groups}
+            done = [it for it in per.values() if it is not None]
+            wins += bool(done) and per[first[0]] == min(done)
+        text += rt("first seeds", lang, wins=wins, n=n_seeds)
+    return _conclusion("first_to_target", text, first=first, first_iterations=first_it,
+                       runner_up=later[0][1] if later else None, runner_up_iterations=later[0][0] if later else None,
+                       seed_wins=wins, n_seeds=n_seeds, **facts)
+
+
+def _best_final(groups, lang) -> dict[str, Any] | None:
+    scored = [(float(np.nanmean(g.finals())), g) for g in groups if np.isfinite(g.finals()).any()]
+    if not scored:
+        return None
+    scored.sort(key=lambda s: -s[0])
+    acc, best = scored[0]
+    if len(scored) == 1:
+        return _conclusion("best_final", rt("best only", lang, label=best.label, acc=_acc(acc)),
+                           best=best.label, accuracy=acc, runner_up=None, margin=None, exceeds_spread=None)
+    runner_acc, runner = scored[1]
+    margin = acc - runner_acc
+    text = rt("best", lang, label=best.label, acc=_acc(acc), margin=f"{margin:.3f}", runner=runner.label,
+              runner_acc=_acc(runner_acc))
+    ci = difference_interval(best.finals(), runner.finals())
+    n = min(np.isfinite(best.finals()).sum(), np.isfinite(runner.finals()).sum())
+    if ci is None:
+        text += rt("best spread single", lang)
+    else:
+        text += rt("best spread yes" if _excludes_zero(ci) else "best spread no", lang, n=int(n),
+                   lo=_signed(ci[0]), hi=_signed(ci[1]))
+    return _conclusion("best_final", text, best=best.label, accuracy=acc, runner_up=runner.label,
+                       runner_up_accuracy=runner_acc, margin=margin, difference_ci=ci, exceeds_spread=_excludes_zero(ci))
+
+
+def _bn_pairs(groups) -> list[tuple[LabelGroup, LabelGroup]]:
+    """(with BN, without BN) pairs of Adam runs; the same hyperparameters and network apart from BN when possible."""
+    adam = [g for g in groups if g.optimizer == "adam"]
+    bn, plain = [g for g in adam if g.batchnorm], [g for g in adam if not g.batchnorm]
+
+    def key(g):
+        net = {k: v for k, v in g.net.items() if k != "batchnorm"}
+        return json.dumps([g.hyperparameters, net, g.rows[0].get("preset")], sort_keys=True, default=str)
+
+    pairs = []
+    for b in bn:
+        match = next((p for p in plain if key(p) == key(b)), plain[0] if len(bn) == 1 and plain else None)
+        if match is not None:
+            pairs.append((b, match))
+    return pairs
+
+
+def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str) -> dict[str, Any]:
+    target_text = rt("target short", lang, target=f"{target:.2f}")
+    bi, pi = bn.iterations_to(target), plain.iterations_to(target)
+    if bi is None and pi is None:
+        sped_up, text = None, rt("bn none", lang, bn=bn.label, plain=plain.label, target_text=target_text)
+    else:
+        sped_up = pi is None or (bi is not None and bi < pi)
+        def when(it):
+            return rt("bn never", lang) if it is None else rt("bn at", lang, iters=it)
+
+        text = rt("bn yes" if sped_up else "bn no", lang, bn=bn.label, plain=plain.label, target_text=target_text,
+                  bn_when=when(bi), plain_when=when(pi))
+    ba, pa = float(np.nanmean(bn.finals())), float(np.nanmean(plain.finals()))
+    text += rt("bn final", lang, bn_acc=_acc(ba), plain_acc=_acc(pa), diff=_signed(ba - pa))
+    ci = difference_interval(bn.finals(), plain.finals())
+    if ci is not None:
+        text += rt("bn spread yes" if _excludes_zero(ci) else "bn spread no", lang)
+    return _conclusion("batchnorm_adam", text, with_bn=bn.label, without_bn=plain.label, target=target,
+                       iterations_with_bn=bi, iterations_without_bn=pi, sped_up=sped_up, final_with_bn=ba,
+                       final_without_bn=pa, difference_ci=ci, exceeds_spread=_excludes_zero(ci))
+
+
+def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "en",
+                        target: float | None = None) -> list[dict[str, Any]]:
+    """Facts read off the data, each ``{"kind", "text", "facts"}``; ``text`` is the sentence in ``lang``.
+
+    Kinds: ``first_to_target`` (iterations to ``target`` on the mean test-accuracy curve; ``target`` defaults
+    to 0.8, or 90 % of the best accuracy when no run reaches 0.8), ``best_final`` (highest mean final test
+    accuracy, margin to the runner-up and, over several seeds, whether the 95 % CI of the difference excludes
+    zero), ``batchnorm_adam`` (Adam with vs without batch normalization: iterations to target, final
+    accuracy), ``not_ok`` (a run that diverged or failed).
+    """
+    check_lang(lang)
+    run = loaded_run if isinstance(loaded_run, LoadedRun) else load_run(loaded_run)
+    groups = [g for g in label_groups(run) if any(h.test_acc for h in g.histories)]
+    out: list[dict[str, Any]] = []
+    if groups:
+        target, how, best = choose_target(groups, target)
+        out.append(_first_to_target(groups, target, how, best, lang))
+        best_final = _best_final(groups, lang)
+        if best_final is not None:
+            out.append(best_final)
+        out += [_batchnorm_adam(b, p, target, lang) for b, p in _bn_pairs(groups)]
+    for r in run.summary["runs"]:
+        if r.get("status", "ok") != "ok":
+            at = rt("not ok at", lang, iters=r["diverged_at"]) if r.get("diverged_at") is not None else ""
+            out.append(_conclusion("not_ok", rt("not ok", lang, label=r["label"], seed=r["seed"], at=at,
+                                                status=rt(r["status"], lang)),
+                                   label=r["label"], seed=r["seed"], status=r["status"], at=r.get("diverged_at")))
+    return out
+
+
+# -- charts (plotly.js figure JSON) --------------------------------------------------------------------------
+
+def _plotly_text(s: str) -> str:
+    """Plotly renders names and titles as pseudo-HTML: escape so a label shows literally."""
+    return html.escape(str(s), quote=False)
+
+
+def _values(a: Sequence[float], digits: int | None = 4, sig: int | None = None) -> list[float | None]:
+    out = []
+    for v in np.asarray(a, dtype=float).ravel():
+        if not np.isfinite(v):
+            out.append(None)
+        elif sig is not None:
+            out.append(float(f"{v:.{sig}g}"))
+        else:
+            out.append(round(float(v), digits))
+    return out
+
+
+def _rgba(color: str, alpha: float) -> str:
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _curve_traces(groups: Sequence[LabelGroup], attr: str, lang: str) -> list[dict[str, Any]]:
+    traces = []
+    sig = 5 if attr == "loss" else None
+    for i, g in enumerate(groups):
+        x, mean, lo, hi = g.curve(attr)
+        if not x:
+            continue
+        n = len(g.histories)
+        name = _plotly_text(g.label + (f" (n={n})" if n > 1 else ""))
+        if n > 1:   # the band first, so the line is drawn over it; one legend entry toggles both
+            traces.append({"type": "scatter", "mode": "lines", "x": list(x) + list(x)[::-1],
+                           "y": _values(hi, sig=sig) + _values(lo[::-1], sig=sig), "fill": "toself",
+                           "fillcolor": _rgba(g.color, 0.18), "line": {"width": 0}, "hoverinfo": "skip",
+                           "legendgroup": f"g{i}", "showlegend": False, "name": name})
+        traces.append({"type": "scatter", "mode": "lines", "x": list(x), "y": _values(mean, sig=sig), "name": name,
+                       "legendgroup": f"g{i}", "line": {"color": g.color, "width": 2},
+                       "hovertemplate": "%{y:.4f}" if attr != "loss" else "%{y:.4g}"})
+    return traces
+
+
+def _layout(title: str, xtitle: str, ytitle: str, lang: str, **extra: Any) -> dict[str, Any]:
+    axis = {"gridcolor": "#e6e6e6", "zeroline": False, "linecolor": "#999", "ticks": "outside"}
+    layout = {"title": {"text": _plotly_text(title), "x": 0.01, "xanchor": "left", "font": {"size": 15}},
+              "xaxis": {**axis, "title": {"text": _plotly_text(xtitle)}},
+              "yaxis": {**axis, "title": {"text": _plotly_text(ytitle)}},
+              "font": {"family": FONT_STACK[lang], "size": 12}, "hovermode": "x unified", "hoverdistance": -1,
+              "margin": {"l": 60, "r": 16, "t": 44, "b": 48}, "height": 400, "paper_bgcolor": "white",
+              "plot_bgcolor": "white", "legend": {"bgcolor": "rgba(255,255,255,0.8)"}}
+    for k, v in extra.items():
+        layout[k] = {**layout.get(k, {}), **v} if isinstance(v, dict) else v
+    return layout
+
+
+def lr_points(groups: Sequence[LabelGroup]) -> dict[str, list[tuple[float, np.ndarray]]]:
+    """Learning-rate sweeps hidden in the runs: for each setting that appears with two or more learning rates
+    (same optimizer, preset, other hyperparameters and network), ``(lr, final test accuracies)`` sorted by lr.
+    Keyed by a readable name of the setting. Empty for a plain comparison."""
+    sweeps: dict[str, dict[float, list[float]]] = {}
+    names: dict[str, str] = {}
+    for g in groups:
+        if not np.isfinite(g.lr):
+            continue
+        others = {k: v for k, v in g.hyperparameters.items() if k != "lr"}
+        key = json.dumps([g.optimizer, g.rows[0].get("preset"), others, g.net], sort_keys=True, default=str)
+        names.setdefault(key, g.optimizer + (" + BN" if g.batchnorm else ""))
+        sweeps.setdefault(key, {}).setdefault(g.lr, []).extend(g.finals().tolist())
+    out = {}
+    for key, by_lr in sweeps.items():
+        if len(by_lr) >= 2:
+            name = names[key]
+            while name in out:
+                name += "′"
+            out[name] = [(lr, np.array(v, dtype=float)) for lr, v in sorted(by_lr.items())]
+    return out
+
+
+BELOW = {"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.2, "yanchor": "top"}   # legend under the axes
+
+
+def build_charts(groups: Sequence[LabelGroup], lang: str) -> dict[str, dict[str, Any]]:
+    """Plotly figure specifications keyed by the id of the ``div`` each goes into."""
+    it = rt("count", lang)
+    charts = {
+        "chart-test-acc": {"data": _curve_traces(groups, "test_acc", lang),
+                           "layout": _layout(rt("test accuracy", lang), it, rt("accuracy", lang), lang,
+                                             yaxis={"range": [0, 1.0]})},
+        "chart-loss": {"data": _curve_traces(groups, "loss", lang),
+                       "layout": _layout(rt("training loss", lang), it, rt("loss", lang), lang,
+                                         yaxis={"type": "log"})},
+        "chart-train-acc": {"data": _curve_traces(groups, "train_acc", lang),
+                            "layout": _layout(rt("minibatch accuracy", lang), it, rt("accuracy", lang), lang,
+                                              yaxis={"range": [0, 1.0]}, height=440, legend=BELOW)},
+    }
+    bars = []
+    for g in groups:
+        f = g.finals()
+        f = f[np.isfinite(f)]
+        if not len(f):
+            continue
+        _, lo, hi = mean_band(f[:, None])
+        bar = {"type": "bar", "x": [_plotly_text(g.label)], "y": _values([f.mean()]), "name": _plotly_text(g.label),
+               "marker": {"color": g.color}, "hovertemplate": "%{y:.4f}<extra>%{x}</extra>"}
+        if len(f) > 1:
+            bar["error_y"] = {"type": "data", "array": _values(hi - f.mean()), "color": "#333", "thickness": 1.2}
+            bars.append(bar)
+            bars.append({"type": "scatter", "mode": "markers", "x": [_plotly_text(g.label)] * len(f), "y": _values(f),
+                         "marker": {"color": "#222", "size": 5}, "showlegend": False, "name": _plotly_text(g.label),
+                         "hovertemplate": rt("seed", lang) + ": %{y:.4f}<extra></extra>", "legendgroup": g.label})
+            bar["legendgroup"] = g.label
+        else:
+            bars.append(bar)
+    charts["chart-final"] = {"data": bars,
+                             "layout": _layout(rt("final accuracy", lang), "", rt("accuracy", lang), lang, height=440,
+                                               xaxis={"automargin": True, "tickangle": -25},
+                                               yaxis={"range": [0, 1.0]}, hovermode="closest", showlegend=False)}
+    sweeps = lr_points(groups)
+    if sweeps:
+        traces = []
+        for i, (name, pts) in enumerate(sweeps.items()):
+            means = [float(np.nanmean(v)) for _, v in pts]
+            halves = [float(mean_band(v[np.isfinite(v)][:, None])[2][0] - m) if np.isfinite(v).sum() > 1 else 0.0
+                      for (_, v), m in zip(pts, means)]
+            traces.append({"type": "scatter", "mode": "lines+markers", "x": [lr for lr, _ in pts], "y": _values(means),
+                           "error_y": {"type": "data", "array": _values(halves)}, "name": _plotly_text(name),
+                           "line": {"color": COLORS[i % len(COLORS)]}, "hovertemplate": "lr %{x:.3g}: %{y:.4f}"})
+        charts["chart-lr"] = {"data": traces, "layout": _layout(rt("lr sensitivity", lang), rt("learning rate", lang),
+                                                                rt("final accuracy", lang), lang,
+                                                                xaxis={"type": "log"}, yaxis={"range": [0, 1.0]},
+                                                                hovermode="closest")}
+    return charts
+
+
+def script_json(obj: Any) -> str:
+    """JSON safe to place inside ``<script>``: no ``</script>``, ``<!--`` or line separators can appear."""
+    text = json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                    ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return text
+
+
+def plotly_bundle() -> str:
+    """plotly.js, to inline once (raises a one-line error when the plotly package is missing)."""
+    try:
+        from plotly.offline import get_plotlyjs
+    except ImportError:
+        raise OptimlabError("the HTML report needs the plotly package (accepted: pip install 'optimlab[report]')") from None
+    return get_plotlyjs().replace("</script", "<\\/script")
+
+
+# -- HTML -----------------------------------------------------------------------------------------------------
+
+FONT_STACK = {
+    "en": 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, '
+          '"Noto Sans CJK JP", "IPAexGothic", sans-serif',
+    "ja": '"Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic UI", "Yu Gothic", Meiryo, '
+          '"Noto Sans CJK JP", "IPAexGothic", "IPAGothic", system-ui, sans-serif',
+}
+
+
+def esc(x: Any) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _fmt(x: Any, digits: int = 4) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "—"
+    return f"{x:.{digits}f}" if isinstance(x, float) else str(x)
+
+
+def _cell(text: Any, sort: Any = None, cls: str = "") -> str:
+    v = "" if sort is None or (isinstance(sort, float) and not math.isfinite(sort)) else f' data-v="{esc(sort)}"'
+    c = f' class="{cls}"' if cls else ""
+    return f"<td{v}{c}>{esc(text)}</td>"
+
+
+def _mean_sd(values: np.ndarray) -> tuple[str, float]:
+    v = values[np.isfinite(values)]
+    if not len(v):
+        return "—", math.nan
+    if len(v) > 1:
+        return f"{v.mean():.4f} ± {v.std(ddof=1):.4f}", float(v.mean())
+    return f"{v[0]:.4f}", float(v[0])
+
+
+def _hp_text(hp: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in hp.items() if k != "lr")
+
+
+def _table(head: Sequence[str], rows: Sequence[str], numeric: Sequence[bool], table_id: str) -> str:
+    ths = "".join(f'<th scope="col"{" class=num" if num else ""}>{esc(h)}</th>' for h, num in zip(head, numeric))
+    return (f'<div class="table-wrap"><table class="sortable" id="{table_id}"><thead><tr>{ths}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def summary_table_html(groups: Sequence[LabelGroup], target: float, lang: str) -> str:
+    head = [rt(k, lang) for k in ("run", "optimizer", "lr", "batchnorm", "n", "final test acc", "best test acc",
+                                  "final batch acc", "final loss")]
+    head += [rt("iters to target", lang, target=f"{target:.2f}"), rt("wall s", lang), rt("status", lang),
+             rt("hyperparameters", lang)]
+    numeric = [False, False, True, False, True, True, True, True, True, True, True, False, False]
+    rows = []
+    for g in groups:
+        it = g.iterations_to(target)
+        cells = [f'<th scope="row"><span class="swatch" style="background:{g.color}"></span>{esc(g.label)}</th>',
+                 _cell(g.optimizer), _cell(f"{g.lr:g}", g.lr, "num"),
+                 _cell(rt("yes" if g.batchnorm else "no", lang)), _cell(len(g.rows), len(g.rows), "num")]
+        for key in ("final_test_accuracy", "best_test_accuracy", "final_train_accuracy", "final_loss"):
+            text, sort = _mean_sd(g.finals(key))
+            cells.append(_cell(text, sort, "num"))
+        cells.append(_cell(rt("never", lang) if it is None else it, it, "num"))
+        wall = sum(float(r.get("wall_seconds") or 0.0) for r in g.rows)
+        cells.append(_cell(f"{wall:.2f}", wall, "num"))
+        cells.append(_cell("/".join(sorted({r.get("status", "ok") for r in g.rows}))))
+        cells.append(_cell(_hp_text(g.hyperparameters), cls="wrap"))
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return _table(head, rows, numeric, "summary-table")
+
+
+def seeds_table_html(groups: Sequence[LabelGroup], target: float, lang: str) -> str:
+    head = [rt(k, lang) for k in ("run", "seed", "final test acc", "best test acc", "final batch acc", "final loss")]
+    head += [rt("iters to target", lang, target=f"{target:.2f}"), rt("wall s", lang), rt("status", lang)]
+    numeric = [False, True, True, True, True, True, True, True, False]
+    rows = []
+    for g in groups:
+        for r, h in zip(g.rows, g.histories):
+            it = h.iterations_to(target) if h.test_acc else None
+            cells = [f'<th scope="row">{esc(g.label)}</th>', _cell(r["seed"], int(r["seed"]), "num")]
+            for key in ("final_test_accuracy", "best_test_accuracy", "final_train_accuracy", "final_loss"):
+                v = r.get(key)
+                cells.append(_cell(_fmt(v), v, "num"))
+            cells += [_cell(rt("never", lang) if it is None else it, it, "num"),
+                      _cell(f"{float(r.get('wall_seconds') or 0):.2f}", r.get("wall_seconds"), "num"),
+                      _cell(r.get("status", "ok"))]
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+    return _table(head, rows, numeric, "seeds-table")
+
+
+def _figure_files(run: LoadedRun) -> list[Path]:
+    names = run.summary.get("figures") or sorted(p.name for p in run.directory.glob("*.png"))
+    files = []
+    for name in names:
+        p = run.directory / Path(str(name)).name      # only files inside the run directory
+        if p.suffix.lower() == ".png" and p.is_file() and p not in files:
+            files.append(p)
+    return files
+
+
+def figures_html(run: LoadedRun, lang: str) -> str:
+    items = []
+    for p in _figure_files(run):
+        data = base64.b64encode(p.read_bytes()).decode("ascii")
+        items.append(f'<figure><img alt="{esc(p.name)}" loading="lazy" src="data:image/png;base64,{data}">'
+                     f"<figcaption>{esc(p.name)}</figcaption></figure>")
+    return f'<div class="figures">{"".join(items)}</div>' if items else f"<p>{esc(rt('no figures', lang))}</p>"
+
+
+def _kv_table(pairs: Sequence[tuple[str, Any]]) -> str:
+    rows = "".join(f'<tr><th scope="row">{esc(k)}</th><td>{esc(v)}</td></tr>' for k, v in pairs
+                   if v not in (None, "", []))
+    return f'<table class="kv">{rows}</table>'
+
+
+def environment_html(summary: dict[str, Any], lang: str) -> str:
+    ds = summary.get("dataset") or {}
+    data_pairs = [(rt("dataset", lang), ds.get("name")), (rt("source", lang), ds.get("source")),
+                  (rt("train size", lang), ds.get("n_train")), (rt("test size", lang), ds.get("n_test")),
+                  (rt("inputs", lang), ds.get("input_dim")), (rt("classes", lang), ds.get("n_classes")),
+                  ("sha256", ds.get("sha256")), ("notice", ds.get("notice"))]
+    env = dict(summary.get("environment") or {})
+    blas = env.pop("blas", None)
+    env_pairs = [(k, v) for k, v in env.items()]
+    for b in blas or []:
+        env_pairs.append(("blas", ", ".join(f"{k}={v}" for k, v in b.items() if v is not None)))
+    try:
+        import plotly
+
+        env_pairs.append(("plotly (report)", plotly.__version__))
+    except ImportError:     # pragma: no cover - the report needs plotly anyway
+        pass
+    env_pairs += [("total wall seconds", summary.get("total_wall_seconds")), ("plot seconds", summary.get("plot_seconds"))]
+    return (f'<div class="two-col"><div><h3>{esc(rt("dataset", lang))}</h3>{_kv_table(data_pairs)}</div>'
+            f'<div><h3>{esc(rt("environment", lang))}</h3>{_kv_table(env_pairs)}</div></div>')
+
+
+def _finished(summary: dict[str, Any]) -> str:
+    s = summary.get("finished")
+    try:
+        return datetime.fromisoformat(s).strftime("%Y-%m-%d %H:%M %Z").strip()
+    except (TypeError, ValueError):
+        return str(s or "")
+
+
+def build_report_html(run_dir: str | os.PathLike, lang: str = "en") -> str:
+    """The whole page for ``run_dir`` as one string (no network resources)."""
+    check_lang(lang)
+    run = load_run(run_dir)
+    summary = run.summary
+    groups = label_groups(run)
+    conclusions = compute_conclusions(run, lang)
+    with_curves = [g for g in groups if any(h.test_acc for h in g.histories)]
+    target = next((c["facts"]["target"] for c in conclusions if c["kind"] == "first_to_target"), DEFAULT_TARGET)
+    charts = build_charts(with_curves, lang)
+    ds = summary.get("dataset") or {}
+    seeds = summary.get("seeds") or sorted({int(r["seed"]) for r in summary["runs"]})
+    name = summary.get("name", run.directory.name)
+
+    title = f"{rt('title', lang)}: {ds.get('name', '?')}"
+    meta = [f"{esc(rt('run', lang))} <b>{esc(name)}</b>", f"{esc(rt('finished', lang))} {esc(_finished(summary))}",
+            f"{esc(rt('seeds', lang))} {esc(', '.join(map(str, seeds)))}",
+            esc(rt("runs x seeds", lang, runs=len(groups), seeds=len(seeds)))]
+    items = "".join(f'<li class="c-{esc(c["kind"])}">{esc(c["text"])}</li>' for c in conclusions)
+    conclusions_html = f"<ul>{items}</ul>" if items else f"<p>{esc(rt('no conclusions', lang))}</p>"
+
+    def chart_div(cid: str, wide: str = "") -> str:
+        return f'<div class="chart{wide}" id="{cid}"></div>' if cid in charts else ""
+
+    lr_section = ""
+    if "chart-lr" in charts:
+        lr_section = (f'<section id="lr"><h2>{esc(rt("lr sensitivity", lang))}</h2>'
+                      f'<p class="help">{esc(rt("lr help", lang))}</p>{chart_div("chart-lr")}</section>')
+    recipe_path = run.directory / "recipe.toml"
+    recipe = (f"<pre><code>{esc(recipe_path.read_text(encoding='utf-8'))}</code></pre>" if recipe_path.is_file()
+              else f"<p>{esc(rt('no recipe', lang))}</p>")
+    nav = [("conclusions", "conclusions"), ("charts", "charts"), ("summary", "summary"), ("figures", "figures"),
+           ("configuration", "configuration"), ("environment", "data and environment")]
+    if lr_section:
+        nav.insert(2, ("lr", "lr sensitivity"))
+    nav_html = "".join(f'<a href="#{a}">{esc(rt(k, lang))}</a>' for a, k in nav)
+    multi = len(seeds) > 1
+    body = f"""
+<header>
+  <h1>{esc(title)}</h1>
+  <p class="meta">{' · '.join(meta)}</p>
+  <nav>{nav_html}</nav>
+</header>
+<main>
+<section id="conclusions" class="conclusions"><h2>{esc(rt('conclusions', lang))}</h2>{conclusions_html}</section>
+<section id="charts"><h2>{esc(rt('charts', lang))}</h2>
+  <p class="help">{esc(rt('chart help', lang))}{' ' + esc(rt('band help', lang)) if multi else ''}</p>
+  <div class="grid">{chart_div('chart-test-acc', ' wide')}{chart_div('chart-loss', ' wide')}{chart_div('chart-train-acc')}{chart_div('chart-final')}</div>
+</section>
+{lr_section}
+<section id="summary"><h2>{esc(rt('summary', lang))}</h2><p class="help">{esc(rt('table help', lang))}</p>
+  {summary_table_html(groups, target, lang)}
+  <details{' open' if multi else ''}><summary>{esc(rt('per seed', lang))}</summary>{seeds_table_html(groups, target, lang)}</details>
+</section>
+<section id="figures"><h2>{esc(rt('figures', lang))}</h2>{figures_html(run, lang)}</section>
+<section id="configuration"><h2>{esc(rt('configuration', lang))}</h2><h3>recipe.toml</h3>{recipe}</section>
+<section id="environment"><h2>{esc(rt('data and environment', lang))}</h2>{environment_html(summary, lang)}</section>
+</main>
+<footer>{esc(rt('generated', lang, version=__version__))} <code>{esc(run.directory.resolve())}</code></footer>
+"""
+    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{esc(title)} — {esc(name)}</title>\n"
+            f"<style>:root {{ --font: {FONT_STACK[lang]}; }}\n{CSS}</style>\n</head>\n<body>\n{body}\n"
+            f"<script>{plotly_bundle()}</script>\n"
+            f'<script id="report-data" type="application/json">{script_json({"charts": charts, "config": PLOTLY_CONFIG})}'
+            f"</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n")
+
+
+def write_report(run_dir: str | os.PathLike, lang: str = "en", out: str | os.PathLike | None = None) -> Path:
+    """Write ``report.html`` into ``run_dir`` (or to ``out``) atomically; returns its path."""
+    page = build_report_html(run_dir, lang)
+    path = Path(out) if out is not None else Path(run_dir) / "report.html"
+    write_text(path, page)
+    return path

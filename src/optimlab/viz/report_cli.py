@@ -1,0 +1,42 @@
+"""The ``optimlab report`` subcommand: argument parser and runner, for :mod:`optimlab.cli` to wire in.
+
+    optimlab report runs/note --lang ja --out note-report.html
+
+A bad run directory raises :class:`~optimlab.errors.OptimlabError` (one line); the main CLI turns it into
+``optimlab: error: ...`` and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from .i18n import LANGS
+
+
+def add_report_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``report`` subcommand to ``subparsers`` (from ``parser.add_subparsers()``); returns it.
+    Its defaults carry ``func=run_report_cli``."""
+    p = subparsers.add_parser(
+        "report", help="write report.html for a run directory",
+        description="Write one self-contained report.html (interactive charts, tables, figures, configuration and "
+                    "conclusions computed from the data) for a run directory written by optimlab compare. "
+                    "The page works offline.")
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a run directory (with summary.json and metrics.csv)")
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help="language of the report (default: the language the run was made with, else en)")
+    p.add_argument("--out", default=None, metavar="FILE", help="where to write the page (default: RUN_DIR/report.html)")
+    p.set_defaults(func=run_report_cli)
+    return p
+
+
+def run_report_cli(args) -> int:
+    """Write the report and print its path; returns the exit status (0)."""
+    from .report import load_run, write_report
+
+    lang = args.lang
+    if lang is None:
+        lang = load_run(args.run_dir).summary.get("lang") or "en"
+        lang = lang if lang in LANGS else "en"
+    path = write_report(args.run_dir, lang=lang, out=args.out)
+    print(f"report: {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0

@@ -1,0 +1,96 @@
+"""The report page's style sheet and script (kept as strings so the page is one file and the package needs
+no data files). The script draws the charts from the JSON in ``#report-data`` and makes tables sortable."""
+
+CSS = """
+* { box-sizing: border-box; }
+body { margin: 0; font-family: var(--font); color: #1d2330; background: #f5f6f8; line-height: 1.5; }
+header { background: #1d2b44; color: #fff; padding: 20px max(24px, calc((100vw - 1180px) / 2)) 12px; }
+header h1 { margin: 0 0 4px; font-size: 1.55rem; font-weight: 650; }
+header .meta { margin: 0 0 10px; color: #c9d3e6; font-size: .92rem; }
+header nav a { color: #fff; text-decoration: none; margin-right: 18px; font-size: .9rem; opacity: .85; }
+header nav a:hover { opacity: 1; text-decoration: underline; }
+main { max-width: 1180px; margin: 0 auto; padding: 8px 24px 24px; }
+section { background: #fff; border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0,.08); padding: 14px 20px 18px;
+          margin: 16px 0; }
+h2 { font-size: 1.2rem; margin: 0 0 8px; }
+h3 { font-size: 1rem; margin: 12px 0 6px; }
+.help { color: #5a6273; font-size: .86rem; margin: 0 0 10px; }
+.conclusions { border-left: 5px solid #2f7be5; }
+.conclusions ul { margin: 0; padding-left: 1.2em; }
+.conclusions li { margin: 4px 0; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 12px; }
+.chart.wide { grid-column: 1 / -1; }
+td.wrap { white-space: normal; min-width: 220px; font-size: .8rem; color: #5a6273; }
+.chart { min-width: 0; min-height: 400px; border: 1px solid #eceef2; border-radius: 6px; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; font-size: .88rem; width: 100%; }
+th, td { padding: 5px 9px; border-bottom: 1px solid #e6e8ee; text-align: left; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.sortable thead th { cursor: pointer; user-select: none; background: #f0f2f6; position: relative;
+                          padding-right: 18px; }
+table.sortable thead th:hover { background: #e3e8f2; }
+table.sortable thead th::after { content: "\\2195"; position: absolute; right: 5px; color: #a0a7b5; font-size: .8em; }
+table.sortable thead th[aria-sort="ascending"]::after { content: "\\25B2"; color: #2f7be5; }
+table.sortable thead th[aria-sort="descending"]::after { content: "\\25BC"; color: #2f7be5; }
+tbody th { font-weight: 600; }
+.swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
+details { margin-top: 12px; }
+summary { cursor: pointer; color: #2f5fa7; }
+.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 12px; }
+figure { margin: 0; border: 1px solid #eceef2; border-radius: 6px; padding: 6px; background: #fff; }
+figure img { width: 100%; height: auto; display: block; }
+figcaption { font-size: .8rem; color: #5a6273; text-align: center; }
+pre { background: #f6f8fa; border: 1px solid #e6e8ee; border-radius: 6px; padding: 10px 12px; overflow: auto;
+      max-height: 420px; font-size: .82rem; }
+.kv th { width: 34%; color: #5a6273; font-weight: 500; }
+.kv td { white-space: normal; word-break: break-all; }
+.two-col { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 18px; }
+footer { max-width: 1180px; margin: 0 auto; padding: 0 24px 24px; color: #7a8190; font-size: .8rem; }
+"""
+
+SCRIPT = r"""
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("report-data").textContent);
+  Object.keys(data.charts).forEach(function (id) {
+    var el = document.getElementById(id);
+    if (el) { Plotly.newPlot(el, data.charts[id].data, data.charts[id].layout, data.config); }
+  });
+
+  function sortKey(cell) {
+    if (!cell) { return null; }
+    var v = cell.hasAttribute("data-v") ? cell.getAttribute("data-v") : cell.textContent.trim();
+    if (v === "" || v === "\u2014") { return null; }
+    var n = Number(v);
+    return isNaN(n) ? v.toLowerCase() : n;
+  }
+  function compare(a, b) {
+    if (a === null || b === null) { return a === b ? 0 : (a === null ? 1 : -1); }  // missing values last
+    if (typeof a === typeof b) { return a < b ? -1 : (a > b ? 1 : 0); }
+    return typeof a === "number" ? -1 : 1;
+  }
+  document.querySelectorAll("table.sortable").forEach(function (table) {
+    var heads = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(heads, function (th, col) {
+      th.tabIndex = 0;
+      function sort() {
+        var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", dir);
+        var body = table.tBodies[0];
+        var rows = Array.prototype.map.call(body.rows, function (r, i) { return [sortKey(r.cells[col]), i, r]; });
+        rows.sort(function (x, y) {
+          var c = compare(x[0], y[0]);
+          if (x[0] !== null && y[0] !== null && dir === "descending") { c = -c; }
+          return c || x[1] - y[1];
+        });
+        rows.forEach(function (r) { body.appendChild(r[2]); });
+      }
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); }
+      });
+    });
+  });
+})();
+"""

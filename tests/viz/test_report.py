@@ -1,0 +1,360 @@
+"""report.html: offline, interactive, escaped, and its conclusions follow the data.
+
+Browser tests open the page from ``file://`` in headless Debian Chromium through Playwright (never
+``playwright install``); they skip only when /usr/bin/chromium is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from optimlab.api import compare
+from optimlab.errors import OptimlabError
+from optimlab.results.store import LoadedRun
+from optimlab.viz.report import build_report_html, compute_conclusions, script_json, write_report
+from optimlab.viz.report_cli import add_report_parser, run_report_cli
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+EVIL = "<script>alert(1)</script>"
+EVIL2 = "</script><img src=x onerror=alert(2)>"
+
+
+# -- run directories ----------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory) -> Path:
+    """A small real comparison (the note's six runs on scikit-learn's digits), with en and ja reports."""
+    out = tmp_path_factory.mktemp("report") / "digits"
+    compare(dataset="digits", iters=60, eval_interval=10, out=out, report=False)
+    write_report(out, lang="en")
+    write_report(out, lang="ja", out=out / "report_ja.html")
+    return out
+
+
+@pytest.fixture(scope="module")
+def evil_run(tmp_path_factory) -> Path:
+    """Run labels that are HTML/script; made through compare(report=True), the path the CLI takes."""
+    d = tmp_path_factory.mktemp("evil")
+    recipe = d / "evil.toml"
+    recipe.write_text(f'name = "evil"\ndataset = "digits"\n[train]\niters = 30\neval_interval = 10\n'
+                      f'[[runs]]\nlabel = {json.dumps(EVIL)}\noptimizer = "sgd"\nlr = 0.1\n'
+                      f'[[runs]]\nlabel = {json.dumps(EVIL2)}\noptimizer = "adam"\nlr = 0.01\n', encoding="utf-8")
+    compare(recipe, out=d / "run", report=True)
+    return d / "run"
+
+
+def write_synthetic_run(directory: Path, runs: dict[str, tuple[str, bool, list[list[float]]]],
+                        eval_interval: int = 10) -> Path:
+    """A run directory by hand: ``runs[label] = (optimizer, batchnorm, test-accuracy curve per seed)``."""
+    directory.mkdir(parents=True)
+    n_seeds = len(next(iter(runs.values()))[2])
+    rows, buf = [], io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["run", "iteration", "metric", "value", "seed"])
+    for seed in range(n_seeds):
+        for label, (opt, bn, curves) in runs.items():
+            acc = curves[seed]
+            iters = [eval_interval * (i + 1) for i in range(len(acc))]
+            loss = np.linspace(2.3, 2.3 * (1.05 - acc[-1]), iters[-1])
+            w.writerows([label, i + 1, "loss", repr(float(v)), seed] for i, v in enumerate(loss))
+            w.writerows([label, it, "test_acc", repr(a), seed] for it, a in zip(iters, acc))
+            w.writerows([label, it, "train_acc", repr(min(1.0, a + 0.05)), seed] for it, a in zip(iters, acc))
+            rows.append({"label": label, "seed": seed, "optimizer": opt, "preset": "note",
+                         "hyperparameters": {"lr": 0.01}, "net": {"hidden": [40, 20], "batchnorm": bn},
+                         "final_test_accuracy": acc[-1], "best_test_accuracy": max(acc),
+                         "final_train_accuracy": min(1.0, acc[-1] + 0.05), "final_loss": float(loss[-1]),
+                         "wall_seconds": 0.1, "status": "ok", "diverged_at": None, "error": None})
+    (directory / "metrics.csv").write_text(buf.getvalue(), encoding="utf-8")
+    summary = {"name": "synthetic", "finished": "2026-01-01T00:00:00+00:00", "seeds": list(range(n_seeds)),
+               "dataset": {"name": "synthetic", "n_train": 10, "n_test": 10}, "environment": {}, "runs": rows}
+    (directory / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    return directory
+
+
+def ramp(reach_at: int, final: float, n: int = 10, start: float = 0.1) -> list[float]:
+    """A test-accuracy curve rising linearly to 0.8 at evaluation ``reach_at`` (1-based), then to ``final``."""
+    up = list(np.linspace(start, 0.8, reach_at))
+    up[-1] = 0.8
+    rest = list(np.linspace(0.8, final, n - reach_at + 1))[1:]
+    return [round(float(v), 4) for v in up + rest]
+
+
+def facts(conclusions, kind):
+    return next(c for c in conclusions if c["kind"] == kind)
+
+
+# -- conclusions ------------------------------------------------------------------------------------------------
+
+def test_conclusions_follow_the_data(tmp_path):
+    # A: SGD first and best; batch normalization makes Adam slower.   B: the opposite.
+    a = write_synthetic_run(tmp_path / "a", {"SGD": ("sgd", False, [ramp(2, 0.95)]),
+                                             "Adam": ("adam", False, [ramp(4, 0.90)]),
+                                             "Adam + BN": ("adam", True, [ramp(7, 0.85)])})
+    b = write_synthetic_run(tmp_path / "b", {"SGD": ("sgd", False, [ramp(9, 0.82)]),
+                                             "Adam": ("adam", False, [ramp(6, 0.88)]),
+                                             "Adam + BN": ("adam", True, [ramp(3, 0.97)])})
+    ca, cb = compute_conclusions(LoadedRun(a), "en"), compute_conclusions(LoadedRun(b), "en")
+
+    first_a, first_b = facts(ca, "first_to_target"), facts(cb, "first_to_target")
+    assert first_a["facts"]["target"] == first_b["facts"]["target"] == 0.8
+    assert first_a["facts"]["first"] == ["SGD"] and first_a["facts"]["first_iterations"] == 20
+    assert first_b["facts"]["first"] == ["Adam + BN"] and first_b["facts"]["first_iterations"] == 30
+    assert first_a["facts"]["iterations"] == {"SGD": 20, "Adam": 40, "Adam + BN": 70}
+    assert first_a["text"].startswith("SGD reached") and first_b["text"].startswith("Adam + BN reached")
+
+    best_a, best_b = facts(ca, "best_final"), facts(cb, "best_final")
+    assert (best_a["facts"]["best"], best_a["facts"]["runner_up"]) == ("SGD", "Adam")
+    assert best_a["facts"]["margin"] == pytest.approx(0.05)
+    assert (best_b["facts"]["best"], best_b["facts"]["runner_up"]) == ("Adam + BN", "Adam")
+    assert "0.950" in best_a["text"] and "0.970" in best_b["text"]
+
+    bn_a, bn_b = facts(ca, "batchnorm_adam"), facts(cb, "batchnorm_adam")
+    assert bn_a["facts"]["sped_up"] is False and bn_b["facts"]["sped_up"] is True
+    assert (bn_a["facts"]["iterations_with_bn"], bn_a["facts"]["iterations_without_bn"]) == (70, 40)
+    assert "did not speed" in bn_a["text"] and "sped Adam up" in bn_b["text"]
+    assert [c["text"] for c in ca] != [c["text"] for c in cb]
+
+    # the same facts in Japanese
+    ja = compute_conclusions(LoadedRun(b), "ja")
+    assert "速くなりました" in facts(ja, "batchnorm_adam")["text"]
+    assert "速くなりませんでした" in facts(compute_conclusions(LoadedRun(a), "ja"), "batchnorm_adam")["text"]
+
+
+def test_margin_against_seed_spread_and_relative_target(tmp_path):
+    tight = write_synthetic_run(tmp_path / "tight", {
+        "Adam": ("adam", False, [[0.2, 0.4, 0.6], [0.21, 0.41, 0.61], [0.19, 0.39, 0.59]]),
+        "SGD": ("sgd", False, [[0.1, 0.2, 0.30], [0.1, 0.2, 0.31], [0.1, 0.2, 0.29]])})
+    noisy = write_synthetic_run(tmp_path / "noisy", {
+        "Adam": ("adam", False, [[0.2, 0.4, 0.60], [0.1, 0.2, 0.20], [0.3, 0.5, 0.55]]),
+        "SGD": ("sgd", False, [[0.1, 0.2, 0.30], [0.2, 0.4, 0.50], [0.1, 0.3, 0.40]])})
+    bt, bn = facts(compute_conclusions(tight), "best_final"), facts(compute_conclusions(noisy), "best_final")
+    assert bt["facts"]["best"] == bn["facts"]["best"] == "Adam"
+    assert bt["facts"]["exceeds_spread"] is True and "exceeds the seed spread" in bt["text"]
+    assert bn["facts"]["exceeds_spread"] is False and "within the seed spread" in bn["text"]
+    # nobody reaches 0.8: the target is 90 % of the best mean accuracy (0.6 -> 0.54), reached at iteration 30
+    first = facts(compute_conclusions(tight), "first_to_target")
+    assert first["facts"]["target_how"] == "relative" and first["facts"]["target"] == pytest.approx(0.54)
+    assert first["facts"]["first"] == ["Adam"] and first["facts"]["seed_wins"] == 3
+    # no batch-normalized Adam: no claim about it
+    assert not [c for c in compute_conclusions(tight) if c["kind"] == "batchnorm_adam"]
+    assert facts(compute_conclusions(tight, target=0.95), "first_to_target")["facts"]["first"] == []
+
+
+# -- the page as text -------------------------------------------------------------------------------------------
+
+class _Attrs(HTMLParser):
+    """Every URL-carrying attribute in the page (script bodies are not parsed as markup)."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls, self.tags = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for k, v in attrs:
+            if k in ("src", "href", "action", "poster", "srcset", "data", "formaction", "xlink:href") and v:
+                self.urls.append(v)
+            if k == "style" and v and "url(" in v:
+                self.urls.append(v)
+
+
+def test_page_loads_nothing_from_the_network(real_run):
+    page = (real_run / "report.html").read_text(encoding="utf-8")
+    p = _Attrs()
+    p.feed(page)
+    assert p.urls, "expected the figures' data: URIs and in-page links"
+    loaders = [u for u in p.urls if not (u.startswith("data:image/png;base64,") or u.startswith("#"))]
+    assert loaders == []
+    assert "link" not in p.tags and "iframe" not in p.tags
+    assert "@import" not in page and "url(http" not in page
+    assert p.tags.count("img") == len(list(real_run.glob("*.png")))      # every figure embedded
+
+
+def test_page_contents(real_run):
+    page = (real_run / "report.html").read_text(encoding="utf-8")
+    summary = json.loads((real_run / "summary.json").read_text())
+    assert summary["dataset"]["sha256"] in page and "digits" in page
+    assert "iters = 60" in page                                            # recipe.toml verbatim
+    assert page.count('class="chart') == 4                                 # no sweep here: no lr section
+    for c in compute_conclusions(real_run, "en"):
+        assert c["text"].replace("&", "&amp;") in page
+    ja = (real_run / "report_ja.html").read_text(encoding="utf-8")
+    assert '<html lang="ja">' in ja and "結論" in ja and "学習曲線" in ja
+    assert facts(compute_conclusions(real_run, "ja"), "first_to_target")["text"] in ja
+
+
+def test_labels_are_escaped(evil_run):
+    page = (evil_run / "report.html").read_text(encoding="utf-8")       # written by compare(report=True)
+    assert EVIL not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page                 # shown as text in the tables
+    assert json.loads(script_json({"s": EVIL2})) == {"s": EVIL2} and "<" not in script_json(EVIL2)
+
+
+def test_bad_run_directory(tmp_path):
+    for bad in (tmp_path / "missing", tmp_path):
+        with pytest.raises(OptimlabError) as e:
+            build_report_html(bad, "en")
+        assert "\n" not in str(e.value) and str(bad) in str(e.value)
+    (tmp_path / "summary.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(OptimlabError, match="cannot read run directory"):
+        write_report(tmp_path)
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_cli(real_run, tmp_path, capsys):
+    parser = argparse.ArgumentParser()
+    add_report_parser(parser.add_subparsers(dest="command"))
+    out = tmp_path / "r.html"
+    args = parser.parse_args(["report", str(real_run), "--lang", "ja", "--out", str(out)])
+    assert args.func is run_report_cli and run_report_cli(args) == 0
+    assert str(out) in capsys.readouterr().out and '<html lang="ja">' in out.read_text(encoding="utf-8")
+    args = parser.parse_args(["report", str(tmp_path / "nope")])
+    with pytest.raises(OptimlabError):
+        run_report_cli(args)
+
+
+# -- in the browser ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("browser tests need Debian chromium at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Opened:
+    """A page opened from file:// with everything it did recorded."""
+
+    def __init__(self, browser, path: Path):
+        self.page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        self.errors, self.requests, self.dialogs = [], [], []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_function("document.querySelectorAll('.chart .main-svg').length >= "
+                                    "document.querySelectorAll('.chart').length", timeout=15000)
+
+    def close(self):
+        self.page.close()
+
+
+def test_report_in_browser(browser, real_run, tmp_path):
+    o = Opened(browser, real_run / "report.html")
+    page = o.page
+    try:
+        assert o.errors == []
+        assert all(u.startswith(("file:", "data:")) for u in o.requests), o.requests
+        # every chart drawn, with its curves
+        charts = page.evaluate("""Array.from(document.querySelectorAll('.chart')).map(el => ({id: el.id,
+            svg: el.querySelectorAll('.main-svg').length, traces: (el.data || []).length,
+            paths: el.querySelectorAll('.scatterlayer .trace path.js-line, .barlayer .point').length}))""")
+        assert {c["id"] for c in charts} == {"chart-test-acc", "chart-loss", "chart-train-acc", "chart-final"}
+        assert all(c["svg"] > 0 and c["traces"] >= 6 and c["paths"] >= 6 for c in charts), charts
+
+        # hide a run: click its legend entry -> its trace becomes 'legendonly' and one fewer line is drawn
+        sel = "#chart-test-acc"
+        lines = f"{sel} .scatterlayer .trace path.js-line"
+        before = page.locator(lines).count()
+        page.locator(f"{sel} .legend .traces").nth(1).click()
+        page.wait_for_function(f"document.querySelector('{sel}').data[1].visible === 'legendonly'")
+        assert page.evaluate(f"document.querySelector('{sel}').data.filter(t => t.visible === 'legendonly')"
+                             ".map(t => t.name)") == ["Momentum"]
+        assert page.locator(lines).count() == before - 1
+        page.locator(f"{sel} .legend .traces").nth(1).click()           # and back
+        page.wait_for_function(f"document.querySelector('{sel}').data[1].visible === true")
+
+        # hover shows values; dragging zooms
+        box = page.locator(f"{sel} .nsewdrag").bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+        page.wait_for_selector(f"{sel} .hoverlayer .hoverlabel, {sel} .hoverlayer .legend", timeout=5000)
+        hover = page.evaluate(f"document.querySelector('{sel} .hoverlayer').textContent")
+        assert "Adam + BatchNorm" in hover and "0." in hover
+        x0 = page.evaluate(f"document.querySelector('{sel}').layout.xaxis.range.slice()")
+        page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.3)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.7, steps=5)
+        page.mouse.up()
+        page.wait_for_function(f"document.querySelector('{sel}').layout.xaxis.range[1] < {x0[1]}")
+
+        # sortable table: click a header, rows follow its values; again, reversed
+        col = page.locator("#summary-table thead th").all_inner_texts().index("final test acc")
+        values = f"""Array.from(document.querySelectorAll('#summary-table tbody tr'))
+                     .map(r => Number(r.cells[{col}].dataset.v))"""
+        page.locator("#summary-table thead th").nth(col).click()
+        up = page.evaluate(values)
+        assert up == sorted(up) and len(up) == 6
+        page.locator("#summary-table thead th").nth(col).click()
+        assert page.evaluate(values) == sorted(up, reverse=True)
+
+        # not blank
+        shot = tmp_path / "page.png"
+        page.screenshot(path=str(shot))
+        img = np.asarray(Image.open(shot).convert("RGB"), dtype=float)
+        assert img.std() > 20 and len(np.unique(img.reshape(-1, 3), axis=0)) > 100
+        assert o.errors == [] and o.dialogs == []
+    finally:
+        o.close()
+
+
+def _glyph_image(page, text: str) -> np.ndarray:
+    """``text`` drawn in the conclusions heading's font, as a grayscale array."""
+    page.evaluate("""t => { const h = document.querySelector('#conclusions h2');
+        let s = document.getElementById('probe'); if (!s) { s = document.createElement('span'); s.id = 'probe';
+        s.style.cssText = 'font:' + getComputedStyle(h).font + ';font-size:40px;padding:4px;background:#fff';
+        h.after(s); } s.textContent = t; }""", text)
+    return np.asarray(Image.open(io.BytesIO(page.locator("#probe").screenshot())).convert("L"), dtype=float)
+
+
+def test_japanese_glyphs_render(browser, real_run):
+    o = Opened(browser, real_run / "report_ja.html")
+    page = o.page
+    try:
+        assert o.errors == []
+        heading = page.locator("#conclusions h2").inner_text()
+        assert heading == "結論" and page.locator("#conclusions h2").is_visible()
+        # control: two unassigned code points draw the same missing-glyph box ("tofu") ...
+        tofu_a, tofu_b = _glyph_image(page, "\u0378"), _glyph_image(page, "\u0379")
+        assert tofu_a.shape == tofu_b.shape and np.abs(tofu_a - tofu_b).max() == 0
+        # ... whereas the heading's two Japanese characters draw two different glyphs, neither of them tofu
+        ketsu, ron = _glyph_image(page, heading[0]), _glyph_image(page, heading[1])
+        assert ketsu.shape != ron.shape or np.abs(ketsu - ron).mean() > 1.0
+        for g in (ketsu, ron):
+            assert g.shape != tofu_a.shape or np.abs(g - tofu_a).mean() > 1.0
+            assert g.min() < 100                                           # real ink
+    finally:
+        o.close()
+
+
+def test_script_labels_stay_text(browser, evil_run):
+    o = Opened(browser, evil_run / "report.html")
+    page = o.page
+    try:
+        page.locator("#chart-test-acc .legend .traces").first.click()     # re-render the legend with the label
+        page.wait_for_timeout(200)
+        assert o.dialogs == [] and o.errors == []
+        assert all(u.startswith(("file:", "data:")) for u in o.requests), o.requests
+        for label in (EVIL, EVIL2):
+            assert page.get_by_role("rowheader", name=label, exact=True).first.is_visible()
+        legend = page.locator("#chart-test-acc .legend .legendtext").all_text_contents()
+        assert legend == [EVIL, EVIL2]
+        assert page.locator("img[src='x']").count() == 0 and page.evaluate("document.scripts.length") == 3
+    finally:
+        o.close()
