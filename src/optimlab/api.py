@@ -16,7 +16,6 @@ from typing import Any, Callable, Sequence
 from .errors import ConfigError, DatasetError
 from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
 from .results import staged_directory, write_results
-from .viz.figures import accuracy_figure, loss_figure, overlay_figure, save_figure, slug
 from .viz.i18n import check_lang
 
 
@@ -47,6 +46,8 @@ def histories_by_label(result: CompareResult) -> dict[str, list]:
 
 def draw_figures(result: CompareResult, directory: Path, lang: str = "en") -> list[str]:
     """Every figure of a comparison into ``directory``; returns the file names."""
+    from .viz.figures import accuracy_figure, loss_figure, overlay_figure, save_figure, slug  # matplotlib: lazily
+
     names = []
     by_label = histories_by_label(result)
     for label, hs in by_label.items():

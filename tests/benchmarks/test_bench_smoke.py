@@ -1,0 +1,34 @@
+"""The benchmark harness runs end to end on tiny data (no timing is asserted: speed is shown in benchmarks/)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_benchmark_smoke(tmp_path):
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--smoke", "--sides", "note,optimlab"],
+                       capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert "note/optimlab" in r.stdout and "optimlab/floor" in r.stdout
+    # both sides trained the same six runs
+    for run in ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adam_bn"):
+        assert run in r.stdout
+
+
+def test_flop_count_of_the_note_experiment():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import flops
+    finally:
+        sys.path.pop(0)
+    per_layer = 2 * 100 * (784 * 40 + 40 * 20 + 20 * 10)         # one forward matmul pass, batch 100
+    fl = flops.experiment_flops(n_train_iters=1000, batch=100, eval_interval=10, n_test=10000,
+                                sizes=(784, 40, 20, 10), n_runs=1)
+    total = fl["total"] if isinstance(fl, dict) else fl
+    # forward + weight gradients + input gradients except the first layer, and 100 test-set evaluations
+    train = 1000 * (per_layer * 2 + 2 * 100 * (40 * 20 + 20 * 10))
+    evals = 100 * 2 * 10000 * (784 * 40 + 40 * 20 + 20 * 10)
+    assert abs(total - (train + evals)) / total < 0.02, fl
