@@ -6,7 +6,6 @@ paths without printing anything.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import time
 from dataclasses import dataclass, field
@@ -95,7 +94,7 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
         outcome.plot_seconds = time.perf_counter() - t0
         outcome.summary = write_results(result, stage, lang=lang, figures=outcome.figures,
                                         plot_seconds=round(outcome.plot_seconds, 3))
-        if report and importlib.util.find_spec("optimlab.viz.report") is not None:
+        if report:
             from .viz.report import write_report
 
             write_report(stage, lang=lang)

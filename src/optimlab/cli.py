@@ -112,12 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     from .data.cli import add_data_parser
 
     add_data_parser(sub)
-    try:
-        from .viz.landscape_cli import add_landscape_parser
-    except ImportError:
-        add_landscape_parser = None
-    if add_landscape_parser is not None:
-        add_landscape_parser(sub)
+    from .viz.landscape_cli import add_landscape_parser
+    from .viz.report_cli import add_report_parser
+
+    add_landscape_parser(sub)
+    add_report_parser(sub)
     return p
 
 
@@ -138,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .viz.landscape_cli import run_landscape_cli
 
             return run_landscape_cli(args)
+        if args.command == "report":
+            from .viz.report_cli import run_report_cli
+
+            return run_report_cli(args)
         raise ConfigError(f"unknown command: {args.command!r}")
     except OptimlabError as e:
         print(f"optimlab: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)
