@@ -1,0 +1,160 @@
+"""Telemetry on the real network: the measured step sizes agree with what each update rule says they are.
+
+One small comparison (scikit-learn digits, float64 so that Δw = w_t − w_{t−1} is exact to ~1e-10) feeds
+most tests; every expected value is derived from the optimizers' formulas, not from a previous run.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections import defaultdict
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from optimlab.api import compare
+from optimlab.optim import OPTIMIZERS
+from optimlab.train import NetConfig, TrainConfig, Trainer
+from optimlab.viz import telemetry as tm
+from optimlab.viz.telemetry import Schedule, Telemetry
+
+ITERS = 60
+SGD_LR, ADAGRAD_LR, ADAM_LR = 0.01, 0.1, 0.01     # the note's recipe
+B1, B2 = 0.9, 0.999
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tel") / "run"
+    outcome = compare(dataset="digits", iters=ITERS, out=out, telemetry=True, report=False, dtype="float64",
+                      optimizers=["sgd", "adagrad", "adam"])
+    table: dict[tuple[str, str, str], dict[int, float]] = defaultdict(dict)
+    with open(out / "telemetry.csv", newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        columns = reader.fieldnames
+        for r in reader:
+            table[(r["run"], r["layer"], r["metric"])][int(r["iteration"])] = float(r["value"])
+    return outcome, out, columns, table
+
+
+def curve(table, run, layer, metric):
+    d = table[(run, layer, metric)]
+    assert d, f"no {metric} for {run} {layer}"
+    it = sorted(d)
+    return np.array(it), np.array([d[i] for i in it])
+
+
+def test_sgd_effective_step_is_exactly_its_learning_rate(run):
+    _, _, _, table = run
+    for layer in ("W1", "W2", "W3"):
+        for metric in ("eff_lr_p10", "eff_lr_p50", "eff_lr_p90"):
+            it, v = curve(table, "SGD", layer, metric)
+            assert it[0] == 1 and len(it) == len([t for t in range(1, ITERS + 1) if t in Schedule()])
+            np.testing.assert_allclose(v, SGD_LR, rtol=1e-7, err_msg=f"{layer} {metric}")
+
+
+def test_adagrad_effective_step_shrinks_and_matches_lr_over_sqrt_h(run):
+    _, _, _, table = run
+    for layer in ("W1", "W2", "W3"):
+        _, h = curve(table, "AdaGrad", layer, "h_mean")
+        assert np.all(np.diff(h) >= 0)                      # h only accumulates
+        it, analytic = curve(table, "AdaGrad", layer, "lr_analytic_p50")
+        # the note's code: step 1 divides by √h₀ = √1e-4 without adding g², so lr/√h₀ = 0.1/0.01 = 10
+        assert analytic[0] == pytest.approx(ADAGRAD_LR / math.sqrt(1e-4), rel=1e-12)
+        assert np.all(np.diff(analytic) <= 1e-12 * analytic[1:])   # every coordinate's lr/√h only shrinks
+        assert analytic[-1] < analytic[1]
+        _, measured = curve(table, "AdaGrad", layer, "eff_lr_p50")
+        assert measured[0] == pytest.approx(10.0, rel=1e-7)  # measured |Δw|/|g| at step 1
+    # In W2 and W3 every coordinate has g ≠ 0 (sigmoid activations are never 0), so the measured median over
+    # the coordinates is the median of lr/√h itself: monotone from step 2 on and equal to the analytic value.
+    # (W1's median is over the pixels that are non-zero in the batch, a set that changes from step to step.)
+    for layer in ("W2", "W3"):
+        _, measured = curve(table, "AdaGrad", layer, "eff_lr_p50")
+        _, analytic = curve(table, "AdaGrad", layer, "lr_analytic_p50")
+        np.testing.assert_allclose(measured, analytic, rtol=1e-7)
+        assert np.all(np.diff(measured[1:]) <= 1e-7 * measured[2:]), layer
+        assert measured[-1] < measured[1]
+    _, w3 = curve(table, "AdaGrad", "W3", "eff_lr_p50")
+    assert w3[-1] < 0.9 * w3[1]                               # measured: 3.09 at step 2 → 2.60 at step 60
+
+
+def test_adam_first_step_is_lr_times_sign_of_g(run):
+    _, _, _, table = run
+    # t = 1: m = (1−β₁)g, v = (1−β₂)g², ε₁ = lr·√(1−β₂)/(1−β₁), so
+    #   |Δw| = lr·|g| / (|g| + θ̂/√(1−β₂))  ≤ lr, and ≈ lr where |g| ≫ θ̂/√(1−β₂) ≈ 3e-6.
+    for label, layers in (("Adam", ("W3",)), ("Adam + BatchNorm", ("W1", "W2", "W3"))):
+        for layer in layers:
+            _, step = curve(table, label, layer, "step_p50")
+            assert step[0] == pytest.approx(ADAM_LR, rel=5e-3), (label, layer)   # measured 0.9987..0.9998 lr
+    for label in ("Adam", "Adam + BatchNorm"):
+        for layer in ("W1", "W2", "W3"):
+            _, step = curve(table, label, layer, "step_p50")
+            assert step[0] <= ADAM_LR * (1 + 1e-9)
+    # without bias correction the first step would be (1−β₁)/√(1−β₂) ≈ 3.16 lr; ε_t follows the formula
+    it, lr_t = curve(table, "Adam", "all", "lr_t")
+    np.testing.assert_allclose(lr_t, ADAM_LR * np.sqrt(1 - B2 ** it) / (1 - B1 ** it), rtol=1e-8)   # the CSV keeps 9 digits
+    assert lr_t[0] == pytest.approx(ADAM_LR * math.sqrt(0.001) / 0.1)      # 0.316·lr
+
+
+def test_files_columns_and_layers(run):
+    outcome, out, columns, table = run
+    assert tuple(columns) == tm.CSV_COLUMNS
+    for name in tm.FIGURES:
+        assert name in outcome.figures
+        with Image.open(out / name) as im:
+            assert im.format == "PNG" and im.size[0] > 600
+    assert "telemetry.csv" in outcome.figures
+    runs = {k[0] for k in table}
+    assert runs == {"SGD", "AdaGrad", "Adam", "Adam + BatchNorm"}
+    assert {k[1] for k in table if k[0] == "SGD"} == {"W1", "W2", "W3"}          # biases skipped
+    assert {k[1] for k in table if k[0] == "Adam + BatchNorm"} == \
+        {"W1", "W2", "W3", "gamma1", "beta1", "gamma2", "beta2", "all"}
+    assert ("AdaGrad", "W1", "h_mean") in table and ("SGD", "W1", "h_mean") not in table
+    assert not tm._REGISTRY                                     # write_telemetry consumed the records
+
+
+def test_no_telemetry_files_without_the_flag(tmp_path):
+    compare(dataset="digits", iters=3, out=tmp_path / "plain", telemetry=False, report=False, optimizers=["sgd"])
+    files = [p.name for p in (tmp_path / "plain").iterdir()]
+    assert files and not [f for f in files if f.startswith("telemetry")]
+
+
+def _digits():
+    from optimlab.data import load_dataset
+
+    return load_dataset("digits")
+
+
+def test_start_hook_and_rebuilt_initial_weights_agree():
+    data = _digits()
+    opts = [OPTIMIZERS["sgd"](lr=0.01), OPTIMIZERS["adam"]()]
+    kwargs = dict(net=NetConfig(), train=TrainConfig(iters=3, dtype="float64"), seed=3)
+    with_start, rebuilt = Telemetry(), Telemetry()
+    a = Trainer(data, opts, callbacks=[with_start], **kwargs)
+    with_start.start(a)                        # snapshot before step 1
+    a.run()
+    Trainer(data, opts, callbacks=[rebuilt], **kwargs).run()   # no start(): θ₀ rebuilt from the seed
+    assert with_start.records and with_start.records == rebuilt.records
+    assert {r[1] for r in rebuilt.records} == {1, 2, 3}
+
+
+def test_schedule_and_sampled_iterations_only():
+    s = Schedule(dense=5, every=10)
+    assert [t for t in range(1, 41) if t in s] == [1, 2, 3, 4, 5, 10, 20, 30, 40]
+    data = _digits()
+    tel = Telemetry(Schedule(dense=2, every=7))
+    Trainer(data, [OPTIMIZERS["sgd"]()], train=TrainConfig(iters=15, dtype="float64"), callbacks=[tel]).run()
+    it, v = tel.series("sgd", "W2", "eff_lr_p50")
+    assert it.tolist() == [1, 2, 7, 14]
+    np.testing.assert_allclose(v, 0.01, rtol=1e-7)         # t = 7, 14: θ copied at t = 6, 13 only
+
+
+def test_japanese_figures_render(run, tmp_path):
+    _, out, _, table = run
+    series = tm.RunSeries("AdaGrad", "adagrad", {"lr": 0.1}, ["W1"],
+                          {("W1", m): curve(table, "AdaGrad", "W1", m)
+                           for m in ("h_mean", "lr_analytic_p50", "eff_lr_p50", "eff_lr_p10", "eff_lr_p90")})
+    for fig in (tm.adagrad_figure([series], lang="ja"), tm.effective_lr_figure([series], lang="ja")):
+        assert fig.axes[0].get_ylabel() and "の" in fig.get_suptitle() + fig.axes[0].get_ylabel()
