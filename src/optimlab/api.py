@@ -87,10 +87,10 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
         t0 = time.perf_counter()
         if plots:
             outcome.figures = draw_figures(result, stage, lang)
-            if telemetry_factory is not None:
-                from .viz.telemetry import write_telemetry
+        if telemetry_factory is not None:
+            from .viz.telemetry import write_telemetry
 
-                outcome.figures += write_telemetry(result, stage, lang)
+            outcome.figures += write_telemetry(result, stage, lang)
         outcome.plot_seconds = time.perf_counter() - t0
         outcome.summary = write_results(result, stage, lang=lang, figures=outcome.figures,
                                         plot_seconds=round(outcome.plot_seconds, 3))

@@ -220,6 +220,9 @@ class Trainer:
         bar = _progress(total, self.iteration, desc) if progress else None
         t0 = time.perf_counter() - self.elapsed
         limits = threadpool_limits(blas_threads, user_api="blas") if blas_threads else contextlib.nullcontext()
+        for cb in self.callbacks:                 # callbacks that need the starting point (telemetry) get it
+            if hasattr(cb, "start"):
+                cb.start(self)
         try:
             with limits:
                 while self.iteration < total:

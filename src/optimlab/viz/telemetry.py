@@ -131,7 +131,7 @@ class Telemetry:
 
     # -- recording ---------------------------------------------------------------------------------------
     def start(self, trainer) -> None:
-        """Snapshot the parameters before the next step (call it before training; optional)."""
+        """Snapshot the parameters before the next step (``Trainer.run`` calls it before training)."""
         self._setup(trainer)
         if trainer.iteration + 1 in self.schedule:
             self._snapshot(trainer)
@@ -141,8 +141,6 @@ class Telemetry:
         if self._layers is None:
             self._setup(trainer)
         if t in self.schedule:
-            if self._prev_iter != t - 1 and t == 1:
-                self._prev, self._prev_iter = _initial_parameters(trainer), 0
             if self._prev_iter == t - 1:
                 self._measure(trainer, t)
         if t + 1 in self.schedule:
@@ -289,14 +287,6 @@ def row_quantiles(x: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
         a, b = s[rows, lo], s[rows, hi]
         out[i, ok] = a + (pos - lo) * (b - a)
     return out
-
-
-def _initial_parameters(trainer) -> np.ndarray:
-    """The trainable parameters before step 1, rebuilt from the seed (a trainer's start depends on it alone)."""
-    net = getattr(trainer, "net_configs", None) or trainer.net_config   # one per model, or one for all
-    fresh = type(trainer)(trainer.data, trainer.optimizers, trainer.labels, net=net, train=trainer.config,
-                          seed=trainer.seed)
-    return fresh.net.trainable(fresh.net.theta).copy()
 
 
 @dataclass
