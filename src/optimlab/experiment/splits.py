@@ -73,6 +73,8 @@ class SplitData:
     n_classes: int
     sha256: str                 # the original dataset's
     split: dict[str, Any]       # fraction, max_size, seed, n_train, n_val
+    source: str = ""            # where the original dataset came from
+    notice: str | None = None   # the loader's note, e.g. what 'auto' fell back to
 
     @property
     def input_dim(self) -> int:
@@ -85,7 +87,7 @@ class SplitData:
     def info(self) -> dict[str, Any]:
         return {"name": self.name, "n_train": len(self.y_train), "n_val": len(self.y_val), "n_test": len(self.y_test),
                 "input_dim": self.input_dim, "n_classes": self.n_classes, "sha256": self.sha256,
-                "split": dict(self.split)}
+                "split": dict(self.split), "source": self.source, "notice": self.notice}
 
     def __repr__(self) -> str:
         return (f"SplitData(name={self.name!r}, n_train={len(self.y_train)}, n_val={len(self.y_val)}, "
@@ -100,4 +102,5 @@ def split_dataset(ds, fraction: float = VAL_FRACTION, max_size: int = VAL_MAX, s
     return SplitData(name=ds.name, x_train=ds.x_train[train_idx], y_train=ds.y_train[train_idx],
                      x_val=ds.x_train[val_idx], y_val=ds.y_train[val_idx], x_test=ds.x_test, y_test=ds.y_test,
                      train_idx=train_idx, val_idx=val_idx, scale=float(ds.scale), n_classes=int(ds.n_classes),
-                     sha256=getattr(ds, "sha256", ""), split=split)
+                     sha256=getattr(ds, "sha256", ""), split=split, source=str(getattr(ds, "source", "")),
+                     notice=getattr(ds, "notice", None))

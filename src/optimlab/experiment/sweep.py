@@ -34,7 +34,7 @@ import os
 import time
 import tomllib
 import traceback
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from importlib import resources
 from itertools import product
@@ -491,9 +491,10 @@ def _num(x: float) -> float | None:
 
 def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str, NetConfig], float],
               data_info: dict[str, Any]) -> dict[str, Any]:
-    by = {}
+    by: dict[tuple, list[dict[str, Any]]] = {}
     for r in rows:
-        by.setdefault((r["stage"], r["optimizer"], r["lr"], r["batchnorm"], r["activation"], str(r["init"])), []).append(r)
+        key = (r["stage"], r["optimizer"], r["lr"], r["batchnorm"], r["activation"], str(r["init"]))
+        by.setdefault(key, []).append(r)
     settings, sensitivity, dvt, ttt = [], {}, {}, {}
     for net in spec.variants():
         for o in spec.optimizers:
@@ -516,6 +517,7 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
             dvt[label] = {"optimizer": o, "default_lr": lr_d, "default_test_acc": _num(md), "default_lo": _num(lod),
                           "default_hi": _num(hid), "default_not_ok": sum(r["status"] != "ok" for r in test_d),
                           "tuned_lr": lr_t, "tuned_val_acc": means[spec.lrs.index(lr_t)],
+                          "at_grid_edge": len(spec.lrs) > 1 and lr_t in (spec.lrs[0], spec.lrs[-1]),
                           "tuned_test_acc": _num(mt), "tuned_lo": _num(lot), "tuned_hi": _num(hit),
                           "tuned_not_ok": sum(r["status"] != "ok" for r in test_t),
                           "gain": _num(mt - md), "n_test_seeds": len(test_t)}
@@ -549,11 +551,16 @@ def defaults_table(summary: dict[str, Any]) -> str:
     for label, d in summary["defaults_vs_tuned"].items():
         bad_d = f" ({d['default_not_ok']} diverged)" if d["default_not_ok"] else ""
         bad_t = f" ({d['tuned_not_ok']} diverged)" if d["tuned_not_ok"] else ""
-        lines.append([label, f"{d['default_lr']:g}", fmt_ci(d["default_test_acc"], d["default_lo"], d["default_hi"]) + bad_d,
-                      f"{d['tuned_lr']:g}", "nan" if d["tuned_val_acc"] is None else f"{d['tuned_val_acc']:.4f}",
+        val = "nan" if d["tuned_val_acc"] is None else f"{d['tuned_val_acc']:.4f}"
+        lines.append([label, f"{d['default_lr']:g}",
+                      fmt_ci(d["default_test_acc"], d["default_lo"], d["default_hi"]) + bad_d,
+                      f"{d['tuned_lr']:g}" + ("*" if d["at_grid_edge"] else ""), val,
                       fmt_ci(d["tuned_test_acc"], d["tuned_lo"], d["tuned_hi"]) + bad_t,
                       "nan" if d["gain"] is None else f"{d['gain']:+.4f}"])
-    return _text_table(head, lines)
+    text = _text_table(head, lines)
+    if any(d["at_grid_edge"] for d in summary["defaults_vs_tuned"].values()):
+        text += "\n* at the edge of the grid: the best lr may lie outside it"
+    return text
 
 
 def time_to_target_table(summary: dict[str, Any]) -> str:
@@ -725,7 +732,7 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
     spec = spec or default_sweep_spec()
     t0 = time.perf_counter()
     data = load_sweep_data(spec)
-    info = {**data.info(), "source": getattr(data, "source", None)}
+    info = data.info()
     directory = Path(out) if out is not None else Path("runs") / spec.name
     directory.mkdir(parents=True, exist_ok=True)
     write_text(directory / "sweep.toml", spec.to_toml())

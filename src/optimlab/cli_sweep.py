@@ -1,0 +1,146 @@
+"""``optimlab sweep``: parse, run the sweep, draw the sensitivity figure, print the tables.
+
+Wire into :mod:`optimlab.cli` with ``add_sweep_parser(sub)`` and ``run_sweep_cli(args)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from .errors import ConfigError
+
+BN_CHOICES = {"on": (True,), "off": (False,), "both": (False, True)}
+
+
+def add_sweep_parser(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser("sweep", help="tune each optimizer's learning rate on a validation split, over seeds",
+                       description="Grid over optimizers × learning rates × seeds (and architecture settings); "
+                                   "each optimizer's lr is chosen on validation accuracy, then tested on fresh seeds.")
+    p.add_argument("--recipe", help="sweep TOML (default: the shipped recipes/sweep.toml)")
+    p.add_argument("--name", help="sweep name: output folder runs/<name> (default: the recipe's, sweep)")
+    p.add_argument("--dataset", help="mnist, fashion-mnist, mnist-5k, digits, idx, auto")
+    p.add_argument("--data-dir", help="folder with IDX files")
+    p.add_argument("--optimizers", help="comma-separated subset of sgd,momentum,adagrad,rmsprop,adam")
+    p.add_argument("--lrs", help="log grid LO:HI:N (e.g. 1e-4:1:9) or a list (0.001,0.01)")
+    p.add_argument("--seeds", help="tuning seeds: a count (3), a range (0-2) or a list (0,3,7)")
+    p.add_argument("--test-seeds", help="fresh seeds for the test accuracy (default 1000, 1001, ...)")
+    p.add_argument("--iters", type=int, help="training iterations (note: 1000)")
+    p.add_argument("--batch-size", type=int, help="minibatch size (note: 100)")
+    p.add_argument("--eval-interval", type=int, help="evaluate every this many iterations (default 100)")
+    p.add_argument("--batchnorm", choices=sorted(BN_CHOICES), help="batch normalization: on, off or both (a grid axis)")
+    p.add_argument("--activation", help="sigmoid, relu, or both as sigmoid,relu (a grid axis)")
+    p.add_argument("--init", help="weight_init_std: numbers, xavier, he; several as 0.01,he (a grid axis)")
+    p.add_argument("--targets", help="validation accuracies for time-to-target, e.g. 0.8,0.9")
+    p.add_argument("--chunks", type=int, help="tasks per (seed, architecture) cohort (default: from the workers)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=int, help="local worker processes (default: one per core; 0: in this process)")
+    where.add_argument("--workers", type=int, help="start a Dask LocalCluster of N single-threaded workers")
+    where.add_argument("--cluster", metavar="tcp://HOST:PORT", help="join a running Dask scheduler")
+    where.add_argument("--scheduler-file", metavar="FILE", help="join the Dask scheduler of this file")
+    p.add_argument("--out", help="output folder (default runs/<name>); running again resumes it")
+    p.add_argument("--lang", choices=["en", "ja"], default="en", help="language of the figure")
+    p.add_argument("--no-plots", action="store_true", help="skip the figure")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+
+def _init_value(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text.strip()
+
+
+def spec_from_args(args):
+    """The sweep spec: the recipe (or the shipped default) with the command-line options applied."""
+    from .experiment.recipe import parse_seeds
+    from .experiment.sweep import default_sweep_spec, load_sweep_spec, parse_lrs
+
+    spec = load_sweep_spec(args.recipe) if args.recipe else default_sweep_spec()
+    over = {}
+    for key in ("name", "dataset", "data_dir", "chunks"):
+        if getattr(args, key) is not None:
+            over[key] = getattr(args, key)
+    if args.optimizers is not None:
+        over["optimizers"] = tuple(args.optimizers.split(","))
+    if args.lrs is not None:
+        over["lrs"] = parse_lrs(args.lrs)
+    if args.seeds is not None:
+        over["seeds"] = parse_seeds(args.seeds)
+        if args.test_seeds is None:
+            over["test_seeds"] = None
+    if args.test_seeds is not None:
+        over["test_seeds"] = parse_seeds(args.test_seeds)
+    if args.targets is not None:
+        over["targets"] = tuple(args.targets.split(","))
+    train = {k: getattr(args, k) for k in ("iters", "batch_size", "eval_interval") if getattr(args, k) is not None}
+    if train:
+        over["train"] = replace(spec.train, **train)
+    if args.batchnorm is not None:
+        over["batchnorm"] = BN_CHOICES[args.batchnorm]
+    if args.activation is not None:
+        over["activation"] = tuple(a.strip() for a in args.activation.split(",") if a.strip())
+    if args.init is not None:
+        over["init"] = tuple(_init_value(x) for x in args.init.split(",") if x.strip())
+    return replace(spec, **over) if over else spec
+
+
+def run_sweep_cli(args) -> int:
+    from .experiment.executors import make_executor
+    from .experiment.sweep import defaults_table, run_sweep, time_to_target_table
+
+    spec = spec_from_args(args)
+    for k in ("jobs", "workers", "chunks", "iters"):
+        v = getattr(args, k, None)
+        if v is not None and v < (0 if k == "jobs" else 1):
+            raise ConfigError(f"invalid --{k}: {v} (accepted: an integer >= {0 if k == 'jobs' else 1})")
+    executor = make_executor(jobs=args.jobs, workers=args.workers, cluster=args.cluster,
+                             scheduler_file=args.scheduler_file)
+    try:
+        d = executor.describe()
+        print(f"executor: {d['kind']}, {d['workers']} workers" + (f" ({d['how']})" if "how" in d else ""),
+              file=sys.stderr)
+        result = run_sweep(spec, executor, out=args.out, progress=not args.no_progress)
+    finally:
+        executor.close()
+    s = result.summary
+    ds = s["dataset"]
+    if ds.get("notice"):
+        print(f"optimlab: note: {ds['notice']}", file=sys.stderr)
+    print(f"dataset: {ds['name']} ({ds['n_train']:,} train / {ds['n_val']:,} validation / {ds['n_test']:,} test)")
+    print(f"grid: {len(spec.optimizers)} optimizers × {len(spec.lrs)} lrs × {len(spec.seeds)} tuning seeds"
+          f" × {len(spec.variants())} architectures; test seeds {list(spec.test_seeds)}\n")
+    print("Note's default learning rate vs tuned (test accuracy over the fresh seeds, mean [95% CI]):")
+    print(defaults_table(s))
+    print("\nTime to validation-accuracy target at the tuned lr (median over the fresh seeds):")
+    print(time_to_target_table(s))
+    if not args.no_plots:
+        from .viz.sweep_figures import save_sweep_figures
+
+        save_sweep_figures(s, result.directory, args.lang)
+    bad = sum(r["status"] != "ok" for r in result.table)
+    print(f"\n{s['n_runs']} runs ({s['n_trained']} trained, {s['n_skipped']} already complete"
+          f"{f', {bad} diverged or failed' if bad else ''}); wall time {result.wall_seconds:.1f} s; "
+          f"results in {Path(result.directory)}/")
+    return 0
+
+
+def main(argv=None) -> int:
+    """``python -m optimlab.cli_sweep ...`` until ``optimlab sweep`` is wired into :mod:`optimlab.cli`."""
+    from .cli import _Parser
+    from .errors import OptimlabError
+
+    parser = _Parser(prog="optimlab")
+    add_sweep_parser(parser.add_subparsers(dest="command", parser_class=_Parser))
+    try:
+        return run_sweep_cli(parser.parse_args(["sweep", *(sys.argv[1:] if argv is None else argv)]))
+    except OptimlabError as e:
+        print(f"optimlab: error: {str(e).splitlines()[0]}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

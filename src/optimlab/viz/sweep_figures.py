@@ -1,0 +1,59 @@
+"""The sweep's figure: final validation accuracy against the learning rate, one line per optimizer.
+
+Drawn from ``summary.json`` alone (``summary["sensitivity"]``), so it can be redrawn without the runs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .figures import save_figure
+from .i18n import check_lang, t, use_japanese_font
+
+_TEXT = {
+    "en": {"title": "Learning-rate sensitivity ({n} seeds, mean and 95% CI)", "tuned": "tuned",
+           "ylabel": "final validation accuracy"},
+    "ja": {"title": "学習率への感度（{n}シード、平均と95%信頼区間）", "tuned": "選ばれた学習率",
+           "ylabel": "最終の検証データの正答率"},
+}
+
+
+def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
+    """Mean final validation accuracy over the tuning seeds against lr (log x), 95 % band; ○ marks the tuned lr."""
+    if check_lang(lang) == "ja":
+        use_japanese_font()
+    fig = Figure(figsize=(7.2, 4.6), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    tuned = summary.get("tuned", {})
+    n = 1
+    for label, s in summary["sensitivity"].items():
+        lrs = np.asarray(s["lrs"], dtype=float)
+        mean, lo, hi = (np.asarray([np.nan if v is None else v for v in s[k]], dtype=float)
+                        for k in ("mean", "lo", "hi"))
+        line, = ax.plot(lrs, mean, marker="o", markersize=3, label=label)
+        if s.get("n_seeds", 1) > 1:
+            ax.fill_between(lrs, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+        if label in tuned:
+            i = int(np.argmin(np.abs(lrs - tuned[label])))
+            ax.plot([lrs[i]], [mean[i]], marker="o", markersize=8, markerfacecolor="none", color=line.get_color())
+        n = s.get("n_seeds", n)
+    ax.set_xscale("log")
+    ax.set_ylim(0, 1.0)
+    ax.set_xlabel(t("learning rate", lang))
+    ax.set_ylabel(_TEXT[lang]["ylabel"])
+    ax.set_title(_TEXT[lang]["title"].format(n=n))
+    ax.legend(loc="best", fontsize="small", title=f"○ {_TEXT[lang]['tuned']}", title_fontsize="small")
+    ax.grid(alpha=0.3, which="both")
+    return fig
+
+
+def save_sweep_figures(summary: dict[str, Any], directory: str | os.PathLike, lang: str = "en") -> list[str]:
+    """Write ``sensitivity.png`` (``sensitivity_ja.png`` in Japanese) into ``directory``; returns the paths."""
+    path = Path(directory) / ("sensitivity.png" if lang == "en" else f"sensitivity_{lang}.png")
+    save_figure(sensitivity_figure(summary, lang), path)
+    return [str(path)]

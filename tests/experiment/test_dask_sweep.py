@@ -1,0 +1,127 @@
+"""Sweeps on Dask: a LocalCluster, and a scheduler and workers started as separate processes (127.0.0.1 only).
+
+In both, one worker process is SIGKILLed while tasks run: no run is lost, and the table equals the one of
+the same sweep run serially in this process.
+"""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+from optimlab.experiment.executors import DaskExecutor, SerialExecutor  # noqa: E402
+from optimlab.experiment.sweep import SweepSpec, parse_lrs, run_sweep  # noqa: E402
+from optimlab.train import TrainConfig  # noqa: E402
+
+# Long enough per task (about a second) that a worker can be killed while it trains.
+SPEC = SweepSpec(name="dask", dataset="digits", lrs=parse_lrs("1e-3:1:4"), seeds=(0, 1),
+                 train=TrainConfig(iters=1000, eval_interval=250), targets=(0.5,))
+CLI_ARGS = ["--dataset", "digits", "--lrs", "1e-3:1:4", "--seeds", "2", "--iters", "1000", "--eval-interval", "250",
+            "--targets", "0.5", "--no-progress", "--no-plots"]
+
+
+def table(path):
+    with open(path, newline="") as f:
+        return [{k: v for k, v in r.items() if k != "wall_seconds" and not k.startswith("seconds_to")}
+                for r in csv.DictReader(f)]
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial")
+    run_sweep(SPEC, SerialExecutor(), out=out)
+    return table(out / "table.csv")
+
+
+def _kill_one_worker_when_busy(client, killed: list, timeout=60.0):
+    """SIGKILL one worker process as soon as the scheduler reports a task processing on it."""
+    t0 = time.time()
+    pids = client.run(os.getpid)                       # {worker address: pid}
+    while time.time() - t0 < timeout:
+        busy = [w for w, tasks in client.processing().items() if tasks and w in pids]
+        if busy:
+            time.sleep(0.3)                            # well inside the task
+            os.kill(pids[busy[0]], signal.SIGKILL)
+            killed.append(pids[busy[0]])
+            return
+        time.sleep(0.05)
+
+
+def test_local_cluster_sweep_survives_a_killed_worker(tmp_path, reference):
+    with DaskExecutor.local(2) as ex:
+        env = ex.client.run(lambda: (os.environ.get("MALLOC_TRIM_THRESHOLD_"), os.environ.get("OMP_NUM_THREADS")))
+        assert set(env.values()) == {(None, "1")}      # our override reached the workers
+        info = ex.describe()
+        assert info["workers"] == 2 and info["scheduler"].startswith("tcp://127.0.0.1:")
+        assert "127.0.0.1" in info["dashboard"]
+        killed: list = []
+        killer = threading.Thread(target=_kill_one_worker_when_busy, args=(ex.client, killed), daemon=True)
+        killer.start()
+        r = run_sweep(SPEC, ex, out=tmp_path)
+        killer.join()
+    assert killed, "no worker was killed"
+    assert {row["status"] for row in r.table} == {"ok"} and len(r.trained) == len(reference)
+    assert r.summary["executor"]["kind"] == "dask"
+    assert table(tmp_path / "table.csv") == reference
+
+
+@pytest.fixture
+def dask_processes(tmp_path):
+    """``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1, torn down afterwards."""
+    sched_file = tmp_path / "scheduler.json"
+    procs = []
+    common = ["--dashboard-address", "127.0.0.1:0"]
+    try:
+        procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                       "--port", "0", "--scheduler-file", str(sched_file), *common],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for _ in range(300):
+            if sched_file.exists() and sched_file.stat().st_size > 0:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("dask scheduler did not start")
+        for _ in range(2):
+            procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file",
+                                           str(sched_file), "--nworkers", "1", "--nthreads", "1", "--host",
+                                           "127.0.0.1", *common],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        with distributed.Client(scheduler_file=str(sched_file), timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+        yield sched_file
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in reversed(procs):
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def test_separate_process_cluster_via_cli_survives_a_killed_worker(tmp_path, dask_processes, reference):
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-c", "import sys; from optimlab.cli_sweep import main; sys.exit(main())",
+           "--scheduler-file", str(dask_processes), "--out", str(out), *CLI_ARGS]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    killed: list = []
+    with distributed.Client(scheduler_file=str(dask_processes), timeout="30s") as client:
+        _kill_one_worker_when_busy(client, killed)
+        stdout, _ = proc.communicate(timeout=240)
+    assert proc.returncode == 0, stdout
+    assert killed, "no worker was killed"
+    assert "Note's default learning rate vs tuned" in stdout and "wall time" in stdout
+    assert table(out / "table.csv") == reference
+    import json
+
+    status = json.loads(next(Path(out).glob("tune-*/status.json")).read_text())
+    assert status["worker"].get("malloc_fix") is True   # the nanny's MALLOC_TRIM_THRESHOLD_ was undone

@@ -1,0 +1,346 @@
+"""The sweep: spec validation, tuning on validation data only, fresh test seeds, divergence, resume, CLI."""
+
+import csv
+import json
+import shutil
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import optimlab.experiment.sweep as sweep_mod
+from optimlab.data import load_dataset
+from optimlab.errors import ConfigError
+from optimlab.experiment.executors import LocalExecutor, SerialExecutor
+from optimlab.experiment.sweep import (SweepSpec, default_sweep_spec, load_sweep_spec, parse_lrs, run_sweep,
+                                       defaults_table, time_to_target_table)
+from optimlab.optim import OPTIMIZERS, make_optimizer
+from optimlab.train import NetConfig, TrainConfig, Trainer
+
+# Small enough to take a few seconds; big enough that optimizers and lrs differ.
+SPEC = SweepSpec(name="t", dataset="digits", lrs=parse_lrs("1e-3:1:4"), seeds=(0, 1),
+                 train=TrainConfig(iters=150, eval_interval=50), targets=(0.3, 0.9))
+WALL = ("wall_seconds",)
+
+
+def table(path):
+    """table.csv without the columns that measure time."""
+    with open(path, newline="") as f:
+        return [{k: v for k, v in r.items() if k not in WALL and not k.startswith("seconds_to")}
+                for r in csv.DictReader(f)]
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The uninterrupted sweep, in this process."""
+    out = tmp_path_factory.mktemp("ref")
+    return run_sweep(SPEC, SerialExecutor(), out=out)
+
+
+# -- the spec -------------------------------------------------------------------------------------------------
+
+def test_lr_grid_is_log_spaced_and_validated():
+    assert parse_lrs("1e-4:1:9") == (0.0001, 0.000316228, 0.001, 0.00316228, 0.01, 0.0316228, 0.1, 0.316228, 1.0)
+    assert parse_lrs("0.01,0.001") == (0.001, 0.01)
+    assert parse_lrs("0.5:0.5:1") == (0.5,)
+    for bad in ("1e-4:0:9", "1:1e-4:3", "1e-4:1:0", "1e-4:1", "a,b", "-0.1,0.1", "0.1,0.1", "nan", "1e-4:1:2.5"):
+        with pytest.raises(ConfigError) as e:
+            parse_lrs(bad)
+        assert "\n" not in str(e.value) and "learning" in str(e.value)
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(optimizers=("adamw",)), "unknown optimizer: 'adamw'"),
+    (dict(lrs=(-0.1,)), "invalid learning rate"),
+    (dict(seeds=(0, 0)), "invalid seeds"),
+    (dict(seeds=(-1,)), "invalid seeds"),
+    (dict(seeds=(0, 1000)), "overlap the tuning seeds"),
+    (dict(targets=(1.5,)), "invalid targets"),
+    (dict(activation=("tanh",)), "unknown activation"),
+    (dict(chunks=0), "invalid chunks"),
+])
+def test_bad_specs_raise_one_line_config_errors(kw, match):
+    with pytest.raises(ConfigError, match=match) as e:
+        SweepSpec(**kw)
+    assert "\n" not in str(e.value)
+
+
+def test_shipped_recipe_is_the_requested_default_and_round_trips(tmp_path):
+    spec = default_sweep_spec()
+    assert spec.optimizers == tuple(OPTIMIZERS) and len(spec.lrs) == 9 and spec.lrs[0] == 1e-4 and spec.lrs[-1] == 1
+    assert spec.seeds == (0, 1, 2) and spec.test_seeds == (1000, 1001, 1002)
+    assert (spec.train.iters, spec.train.eval_interval, spec.net) == (1000, 100, NetConfig())
+    (tmp_path / "s.toml").write_text(spec.to_toml())
+    assert load_sweep_spec(tmp_path / "s.toml") == spec
+    grid = replace(spec, batchnorm=(False, True), activation=("sigmoid", "relu"))
+    assert len(grid.variants()) == 4
+    (tmp_path / "g.toml").write_text(grid.to_toml())
+    assert load_sweep_spec(tmp_path / "g.toml") == grid
+
+
+# -- the protocol ----------------------------------------------------------------------------------------------
+
+def test_tuned_lr_is_the_best_mean_validation_accuracy_and_tested_on_fresh_seeds(reference):
+    rows, s = reference.table, reference.summary
+    tune = [r for r in rows if r["stage"] == "tune"]
+    test = [r for r in rows if r["stage"] == "test"]
+    assert len(tune) == 5 * 4 * 2 and {r["seed"] for r in tune} == {0, 1}
+    assert {r["seed"] for r in test} == {1000, 1001}                  # fresh seeds only
+    for o in SPEC.optimizers:
+        means = {lr: np.mean([r["final_val_acc"] for r in tune if r["optimizer"] == o and r["lr"] == lr])
+                 for lr in SPEC.lrs}
+        label = OPTIMIZERS[o].__name__
+        assert s["tuned"][label] == max(means, key=lambda lr: (means[lr], -lr))
+        tested = {r["lr"] for r in test if r["optimizer"] == o}
+        assert tested == {s["tuned"][label], OPTIMIZERS[o]().lr}     # tuned, and the note's default
+        d = s["defaults_vs_tuned"][label]
+        at = [r["final_test_acc"] for r in test if r["optimizer"] == o and r["lr"] == d["tuned_lr"]]
+        assert d["tuned_test_acc"] == pytest.approx(np.mean(at), abs=1e-6) and d["n_test_seeds"] == 2
+    assert s["kind"] == "sweep" and s["dataset"]["n_val"] == 144 and s["n_trained"] == len(rows)
+    sens = s["sensitivity"]["Adam"]
+    assert len(sens["mean"]) == len(sens["lo"]) == len(sens["hi"]) == 4
+    assert all(lo <= m <= hi for m, lo, hi in zip(sens["mean"], sens["lo"], sens["hi"]))
+    assert "Adam" in defaults_table(s) and "iters to 0.3" in time_to_target_table(s)
+
+
+def test_test_accuracy_never_drives_the_choice(tmp_path, monkeypatch, reference):
+    """Scrambling every test accuracy leaves each tuned lr as it was."""
+    real = sweep_mod.table_row
+
+    def scrambled(key, h, targets):
+        row = real(key, h, targets)
+        row["final_test_acc"] = float(np.random.default_rng(abs(hash(key.run_id)) % 2**32).random())
+        return row
+
+    monkeypatch.setattr(sweep_mod, "table_row", scrambled)
+    shutil.copytree(reference.directory, tmp_path / "copy")
+    again = run_sweep(SPEC, SerialExecutor(), out=tmp_path / "copy")       # all runs on disk: nothing trains
+    assert again.trained == [] and again.summary["tuned"] == reference.summary["tuned"]
+
+
+def test_run_directory_layout(reference):
+    d = reference.directory
+    assert json.loads((d / "summary.json").read_text())["kind"] == "sweep"
+    assert (d / "sweep.toml").is_file() and (d / "table.csv").is_file()
+    run = d / reference.table[0]["run_id"]
+    assert {p.name for p in run.iterdir()} == {"config.json", "metrics.csv", "status.json"}
+    cfg = json.loads((run / "config.json").read_text())
+    assert cfg["dataset"]["name"] == "digits" and cfg["split"]["n_val"] == 144 and cfg["stage"] == "tune"
+    head = (d / "table.csv").read_text().splitlines()[0].split(",")
+    for col in ("run_id", "stage", "optimizer", "lr", "seed", "batchnorm", "activation", "init", "status", "error",
+                "final_val_acc", "best_val_acc", "final_test_acc", "iters_to_0.3", "iters_to_0.9", "wall_seconds"):
+        assert col in head
+
+
+def test_diverging_lr_is_recorded_and_others_go_on(tmp_path):
+    spec = SweepSpec(name="div", dataset="digits", optimizers=("sgd",), lrs=(0.1, 1e10), seeds=(0,),
+                     activation=("relu",), init=("he",), train=TrainConfig(iters=100, eval_interval=50))
+    r = run_sweep(spec, SerialExecutor(), out=tmp_path)
+    by_lr = {row["lr"]: row for row in r.table if row["stage"] == "tune"}
+    assert by_lr[1e10]["status"] == "diverged" and by_lr[1e10]["diverged_at"] is not None
+    assert by_lr[0.1]["status"] == "ok" and by_lr[0.1]["final_val_acc"] > 0.5
+    assert r.summary["tuned"]["SGD"] == 0.1                  # a diverged lr scores 0
+    assert json.loads((tmp_path / by_lr[1e10]["run_id"] / "status.json").read_text())["status"] == "diverged"
+    again = run_sweep(spec, SerialExecutor(), out=tmp_path)  # diverged is a finished run: not redone
+    assert again.trained == []
+
+
+def test_a_failing_task_is_recorded_as_failed(tmp_path, monkeypatch):
+    def boom(task):
+        raise RuntimeError("worker exploded")
+
+    monkeypatch.setattr(sweep_mod, "train_task", boom)
+    spec = replace(SPEC, optimizers=("sgd",), lrs=(0.1,), seeds=(0,))
+    r = run_sweep(spec, SerialExecutor(), out=tmp_path)
+    assert {row["status"] for row in r.table} == {"failed"}
+    assert all("worker exploded" in row["error"] for row in r.table)
+
+
+# -- resume -----------------------------------------------------------------------------------------------------
+
+class _Counting:
+    """Wraps train_task (in-process executors only) and records each run id it trains."""
+
+    def __init__(self):
+        self.runs = []
+
+    def __call__(self, task):
+        self.runs += [rid for rid, _, _ in task.runs]
+        return sweep_mod.__dict__["_real_train_task"](task)
+
+
+@pytest.fixture
+def counting(monkeypatch):
+    monkeypatch.setitem(sweep_mod.__dict__, "_real_train_task", sweep_mod.train_task)
+    c = _Counting()
+    monkeypatch.setattr(sweep_mod, "train_task", c)
+    return c
+
+
+class _Interrupting(SerialExecutor):
+    """Stops (as Ctrl-C would) after ``n`` tasks have finished."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def as_completed(self, futures):
+        for f in futures:
+            if self.n == 0:
+                raise KeyboardInterrupt
+            self.n -= 1
+            yield from super().as_completed([f])
+
+
+def test_interrupted_sweep_resumes_without_training_anything_twice(tmp_path, counting, reference):
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(SPEC, _Interrupting(1), out=tmp_path)
+    first = list(counting.runs)
+    assert 0 < len(first) < len(reference.table)
+    assert not (tmp_path / "table.csv").exists()
+    r = run_sweep(SPEC, SerialExecutor(), out=tmp_path)
+    assert len(counting.runs) == len(set(counting.runs)) == len(reference.table)   # each run trained once
+    assert sorted(r.skipped) == sorted(first) and len(r.trained) == len(reference.table) - len(first)
+    assert table(tmp_path / "table.csv") == table(reference.directory / "table.csv")
+
+
+def test_a_run_without_status_json_is_redone_and_only_it(tmp_path, counting, reference):
+    run_sweep(SPEC, SerialExecutor(), out=tmp_path)
+    counting.runs.clear()
+    gone = [r["run_id"] for r in reference.table[3:6]] + [reference.table[-1]["run_id"]]
+    for rid in gone:
+        (tmp_path / rid / "status.json").unlink()
+    (tmp_path / reference.table[7]["run_id"] / "metrics.csv").write_text("garbage")  # not checked: complete
+    r = run_sweep(SPEC, SerialExecutor(), out=tmp_path)
+    assert sorted(counting.runs) == sorted(gone) and sorted(r.trained) == sorted(gone)
+
+
+def test_changed_protocol_retrains(tmp_path, counting):
+    spec = replace(SPEC, optimizers=("adam",), lrs=(0.01,), seeds=(0,))
+    run_sweep(spec, SerialExecutor(), out=tmp_path)
+    r = run_sweep(replace(spec, train=TrainConfig(iters=100, eval_interval=50)), SerialExecutor(), out=tmp_path)
+    assert len(r.trained) == 3 and r.skipped == []          # tune + test(tuned == default): all new
+
+
+def test_local_processes_and_chunking_give_the_same_table(tmp_path, reference):
+    with LocalExecutor(2) as ex:
+        r = run_sweep(replace(SPEC, chunks=3), ex, out=tmp_path)
+        assert r.summary["executor"]["kind"] == "local" and r.summary["executor"]["chunks_per_cohort"] == 3
+    assert table(tmp_path / "table.csv") == table(reference.directory / "table.csv")
+
+
+def test_local_executor_resubmits_after_a_worker_is_killed():
+    import os
+    import signal
+    import time
+    from concurrent.futures.process import BrokenProcessPool
+
+    with LocalExecutor(2) as ex:
+        retried = [ex.submit(time.sleep, 1.0, retries=1) for _ in range(3)] + [ex.submit(pow, 2, 10, retries=1)]
+        plain = ex.submit(time.sleep, 1.0)
+        time.sleep(0.5)                                       # both workers are sleeping
+        os.kill(next(iter(ex._pool._processes)), signal.SIGKILL)
+        assert [f.result(timeout=60) for f in retried] == [None, None, None, 1024]
+        with pytest.raises(BrokenProcessPool):                # no retries left: reported, not hung
+            plain.result(timeout=60)
+        assert ex.restarts == 1
+        assert ex.submit(pow, 3, 2).result(timeout=60) == 9   # and the pool works on
+
+
+def test_sweep_on_local_processes_loses_no_run_when_a_worker_is_killed(tmp_path, reference):
+    import os
+    import signal
+    import threading
+    import time
+
+    spec = replace(SPEC, train=TrainConfig(iters=1000, eval_interval=250), name="kill")
+    with LocalExecutor(2) as ex:
+        def kill():
+            while not ex._pool._processes:
+                time.sleep(0.05)
+            time.sleep(1.5)                                   # inside the first tasks
+            os.kill(next(iter(ex._pool._processes)), signal.SIGKILL)
+
+        killer = threading.Thread(target=kill, daemon=True)
+        killer.start()
+        r = run_sweep(spec, ex, out=tmp_path)
+        killer.join()
+        assert ex.restarts >= 1
+    assert {row["status"] for row in r.table} == {"ok"} and len(r.trained) == len(r.table) == len(reference.table)
+
+
+# -- common random numbers -----------------------------------------------------------------------------------
+
+def test_same_seed_same_initial_weights_and_batches():
+    ds = load_dataset("digits")
+    cfg = TrainConfig(iters=30, eval_interval=30)
+
+    def trainer(opts, seed):
+        t = Trainer(ds, opts, train=cfg, seed=seed)
+        drawn, sample = [], t.sampler.next
+        t.sampler.next = lambda: drawn.append(idx := sample()) or idx
+        return t, drawn
+
+    a, batches_a = trainer([make_optimizer("sgd", lr=0.1), make_optimizer("adam", lr=0.001)], seed=7)
+    b, batches_b = trainer([make_optimizer("rmsprop", lr=0.01)], seed=7)
+    c, batches_c = trainer([make_optimizer("sgd", lr=0.1)], seed=8)
+    assert np.array_equal(a.net.theta[0], a.net.theta[1])          # two optimizers, one start
+    assert np.array_equal(a.net.theta[0], b.net.theta[0])          # whatever else is in the cohort
+    assert not np.array_equal(a.net.theta[0], c.net.theta[0])      # another seed, another start
+    seen = []
+    a.callbacks.append(lambda t: seen.append(t.last_batch[1].copy()))
+    a.run(), b.run(), c.run()
+    assert len(batches_a) == 30 and all(np.array_equal(x, y) for x, y in zip(batches_a, batches_b))
+    assert not all(np.array_equal(x, y) for x, y in zip(batches_a, batches_c))
+    assert all(np.array_equal(ds.y_train[i], y) for i, y in zip(batches_a, seen))
+    assert not np.array_equal(a.net.theta[0], a.net.theta[1])      # and then they part ways
+
+
+# -- CLI and figure --------------------------------------------------------------------------------------------
+
+def _parse(argv):
+    from optimlab.cli import _Parser
+    from optimlab.cli_sweep import add_sweep_parser
+
+    p = _Parser(prog="optimlab")
+    add_sweep_parser(p.add_subparsers(dest="command", parser_class=_Parser))
+    return p.parse_args(["sweep", *argv])
+
+
+def test_cli_runs_prints_tables_and_draws_the_figure(tmp_path, capsys):
+    from optimlab.cli_sweep import run_sweep_cli, spec_from_args
+
+    args = _parse(["--dataset", "digits", "--optimizers", "sgd,adam", "--lrs", "0.01,0.1", "--seeds", "2",
+                   "--iters", "100", "--eval-interval", "50", "--targets", "0.3", "--jobs", "0", "--out",
+                   str(tmp_path), "--lang", "ja", "--no-progress", "--batchnorm", "both"])
+    spec = spec_from_args(args)
+    assert spec.seeds == (0, 1) and spec.test_seeds == (1000, 1001) and spec.batchnorm == (False, True)
+    assert run_sweep_cli(args) == 0
+    out = capsys.readouterr().out
+    assert "Adam (BN)" in out and "SGD (no BN)" in out and "iters to 0.3" in out and "wall time" in out
+    assert (tmp_path / "sensitivity_ja.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["--lrs", "1e-4:0:9"], "learning-rate grid"),
+    (["--lrs", "-0.1"], "learning rate"),
+    (["--optimizers", "sgd,lion"], "unknown optimizer: 'lion'"),
+    (["--seeds", "x"], "invalid seeds"),
+    (["--seeds", "0-2", "--test-seeds", "2-4"], "overlap"),
+    (["--targets", "0,0.9"], "invalid targets"),
+    (["--cluster", "localhost:1"], "tcp://HOST:PORT"),
+    (["--scheduler-file", "/nonexistent.json"], "scheduler file not found"),
+    (["--jobs", "-1"], "invalid --jobs"),
+])
+def test_cli_errors_are_one_line(argv, match):
+    from optimlab.cli_sweep import run_sweep_cli
+
+    with pytest.raises(ConfigError, match=match) as e:
+        run_sweep_cli(_parse(["--dataset", "digits", *argv]))
+    assert "\n" not in str(e.value)
+
+
+def test_sensitivity_figure_in_english(reference, tmp_path):
+    from optimlab.viz.sweep_figures import save_sweep_figures
+
+    (path,) = save_sweep_figures(reference.summary, tmp_path)
+    assert path.endswith("sensitivity.png") and (tmp_path / "sensitivity.png").stat().st_size > 10_000
