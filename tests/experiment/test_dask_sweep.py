@@ -75,12 +75,13 @@ def test_local_cluster_sweep_survives_a_killed_worker(tmp_path, reference):
 
 @pytest.fixture
 def dask_processes(tmp_path):
-    """``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1, torn down afterwards."""
+    """``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1, torn down afterwards (run as
+    ``python -m dask ...`` so that they use this interpreter)."""
     sched_file = tmp_path / "scheduler.json"
     procs = []
     common = ["--dashboard-address", "127.0.0.1:0"]
     try:
-        procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+        procs.append(subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1",
                                        "--port", "0", "--scheduler-file", str(sched_file), *common],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         for _ in range(300):
@@ -90,7 +91,7 @@ def dask_processes(tmp_path):
         else:
             pytest.fail("dask scheduler did not start")
         for _ in range(2):
-            procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file",
+            procs.append(subprocess.Popen([sys.executable, "-m", "dask", "worker", "--scheduler-file",
                                            str(sched_file), "--nworkers", "1", "--nthreads", "1", "--host",
                                            "127.0.0.1", *common],
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))

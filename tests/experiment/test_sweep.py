@@ -132,6 +132,13 @@ def test_run_directory_layout(reference):
         assert col in head
 
 
+def test_parquet_table_matches_csv_when_pyarrow_is_installed(reference):
+    pq = pytest.importorskip("pyarrow.parquet")
+    t = pq.read_table(reference.directory / "table.parquet").to_pylist()
+    assert [r["run_id"] for r in t] == [r["run_id"] for r in reference.table]
+    assert [r["final_val_acc"] for r in t] == [r["final_val_acc"] for r in reference.table]
+
+
 def test_diverging_lr_is_recorded_and_others_go_on(tmp_path):
     spec = SweepSpec(name="div", dataset="digits", optimizers=("sgd",), lrs=(0.1, 1e10), seeds=(0,),
                      activation=("relu",), init=("he",), train=TrainConfig(iters=100, eval_interval=50))

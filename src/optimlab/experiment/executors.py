@@ -143,6 +143,7 @@ class LocalExecutor(Executor):
         self._lock = threading.RLock()
         self._pool = self._new_pool()
         self._generation = 0
+        self._closed = False
         self.restarts = 0
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
@@ -175,7 +176,7 @@ class LocalExecutor(Executor):
 
     def _done(self, inner: cf.Future, outer: cf.Future, fn, args, retries: int, generation: int) -> None:
         exc = inner.exception() if not inner.cancelled() else BrokenProcessPool("cancelled with a broken pool")
-        if isinstance(exc, BrokenProcessPool) and retries > 0:
+        if isinstance(exc, BrokenProcessPool) and retries > 0 and not self._closed:
             self._replace_pool(generation)
             # a fresh thread: this callback runs in the broken pool's own management thread
             threading.Thread(target=self._launch, args=(outer, fn, args, retries - 1), daemon=True).start()
@@ -193,6 +194,7 @@ class LocalExecutor(Executor):
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 

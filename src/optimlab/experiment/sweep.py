@@ -31,6 +31,7 @@ import io
 import json
 import math
 import os
+import socket
 import time
 import tomllib
 import traceback
@@ -335,8 +336,6 @@ def train_task(task: SweepTask) -> dict[str, Any]:
     except Exception as e:  # noqa: BLE001 - recorded, not swallowed: each run's status says what happened
         error = f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=4)}"
         histories = [History(label, status="failed", error=error) for label in labels]
-    import socket
-
     return {"histories": [h.to_dict() for h in histories], "seconds": time.perf_counter() - t0,
             "worker": {"host": socket.gethostname(), **setup}}
 
