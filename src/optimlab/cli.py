@@ -112,9 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     from .data.cli import add_data_parser
 
     add_data_parser(sub)
+    from .cli_sweep import add_sweep_parser
     from .viz.landscape_cli import add_landscape_parser
     from .viz.report_cli import add_report_parser
 
+    add_sweep_parser(sub)
     add_landscape_parser(sub)
     add_report_parser(sub)
     return p
@@ -129,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         if args.command == "compare":
             return run_compare_cli(args)
+        if args.command == "sweep":
+            from .cli_sweep import run_sweep_cli
+
+            return run_sweep_cli(args)
         if args.command == "data":
             from .data.cli import run_data
 

@@ -1,7 +1,4 @@
-"""``optimlab sweep``: parse, run the sweep, draw the sensitivity figure, print the tables.
-
-Wire into :mod:`optimlab.cli` with ``add_sweep_parser(sub)`` and ``run_sweep_cli(args)``.
-"""
+"""``optimlab sweep``: parse, run the sweep, draw the sensitivity figure, print the tables."""
 
 from __future__ import annotations
 
@@ -126,21 +123,3 @@ def run_sweep_cli(args) -> int:
           f"{f', {bad} diverged or failed' if bad else ''}); wall time {result.wall_seconds:.1f} s; "
           f"results in {Path(result.directory)}/")
     return 0
-
-
-def main(argv=None) -> int:
-    """``python -m optimlab.cli_sweep ...`` until ``optimlab sweep`` is wired into :mod:`optimlab.cli`."""
-    from .cli import _Parser
-    from .errors import OptimlabError
-
-    parser = _Parser(prog="optimlab")
-    add_sweep_parser(parser.add_subparsers(dest="command", parser_class=_Parser))
-    try:
-        return run_sweep_cli(parser.parse_args(["sweep", *(sys.argv[1:] if argv is None else argv)]))
-    except OptimlabError as e:
-        print(f"optimlab: error: {str(e).splitlines()[0]}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -111,8 +111,7 @@ def dask_processes(tmp_path):
 
 def test_separate_process_cluster_via_cli_survives_a_killed_worker(tmp_path, dask_processes, reference):
     out = tmp_path / "out"
-    cmd = [sys.executable, "-c", "import sys; from optimlab.cli_sweep import main; sys.exit(main())",
-           "--scheduler-file", str(dask_processes), "--out", str(out), *CLI_ARGS]
+    cmd = [sys.executable, "-m", "optimlab", "sweep", "--scheduler-file", str(dask_processes), "--out", str(out), *CLI_ARGS]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     killed: list = []
     with distributed.Client(scheduler_file=str(dask_processes), timeout="30s") as client:

@@ -86,6 +86,8 @@ def test_tuned_lr_is_the_best_mean_validation_accuracy_and_tested_on_fresh_seeds
     test = [r for r in rows if r["stage"] == "test"]
     assert len(tune) == 5 * 4 * 2 and {r["seed"] for r in tune} == {0, 1}
     assert {r["seed"] for r in test} == {1000, 1001}                  # fresh seeds only
+    assert all(r["final_test_acc"] is None or np.isnan(r["final_test_acc"]) for r in tune)   # never saw the test set
+    assert all(0 <= r["final_test_acc"] <= 1 for r in test)
     for o in SPEC.optimizers:
         means = {lr: np.mean([r["final_val_acc"] for r in tune if r["optimizer"] == o and r["lr"] == lr])
                  for lr in SPEC.lrs}

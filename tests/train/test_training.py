@@ -188,3 +188,11 @@ def test_models_that_differ_beyond_batchnorm_cannot_share_a_stack(digits):
 
     with pytest.raises(ConfigError, match="share their network"):
         Trainer(digits, _opts(("sgd", "adam")), net=[NetConfig(), NetConfig(activation="relu")])
+
+
+def test_test_set_can_be_left_untouched(digits):
+    """Tuning on a validation split: with test=False the test set is never evaluated."""
+    val = (digits.x_test[:100], digits.y_test[:100])
+    t = Trainer(digits, _opts(("adam",)), train=TrainConfig(iters=20, eval_interval=10), val=val, test=False)
+    (h,) = t.run()
+    assert t.x_test is None and h.test_acc == [] and len(h.extra["val_acc"]) == 2 and h.eval_iters == [10, 20]

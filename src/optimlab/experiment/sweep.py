@@ -142,7 +142,7 @@ class SweepSpec:
         test = parse_seeds(list(self.test_seeds)) if self.test_seeds is not None else \
             tuple(TEST_SEED_OFFSET + i for i in range(len(self.seeds)))
         if set(test) & set(self.seeds):
-            raise ConfigError(f"test seeds {list(test)} overlap the tuning seeds {list(self.seeds)} "
+            raise ConfigError(f"test seeds {_seed_text(test)} overlap the tuning seeds {_seed_text(self.seeds)} "
                               "(accepted: disjoint seeds, e.g. 1000-1002)")
         set_("test_seeds", test)
         targets = _floats(self.targets, "targets", "accuracies in (0, 1], e.g. 0.8,0.9")
@@ -305,6 +305,7 @@ class SweepTask:
     train: TrainConfig
     preset: str
     runs: tuple[tuple[str, str, float], ...]  # (run_id, optimizer, lr)
+    test_set: bool = True                     # False for tuning runs: they never see the test set
 
 
 _DATA_CACHE: dict[tuple, Any] = {}
@@ -331,7 +332,8 @@ def train_task(task: SweepTask) -> dict[str, Any]:
             raise ConfigError(f"dataset {task.dataset!r} on this worker has SHA-256 {data.sha256[:12]}…, "
                               f"not {task.sha256[:12]}… as where the sweep started")
         optimizers = [make_optimizer(o, task.preset, lr=lr) for _, o, lr in task.runs]
-        trainer = Trainer(data, optimizers, labels, net=task.net, train=task.train, seed=task.seed, val=data.val)
+        trainer = Trainer(data, optimizers, labels, net=task.net, train=task.train, seed=task.seed, val=data.val,
+                          test=task.test_set)
         histories = trainer.run(blas_threads=1)
     except Exception as e:  # noqa: BLE001 - recorded, not swallowed: each run's status says what happened
         error = f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=4)}"
@@ -406,6 +408,14 @@ def load_run(directory: Path) -> History:
 
 # ---------------------------------------------------------------------------------------------------------
 # Results: the table and the summary
+
+
+def _seed_text(seeds: Sequence[int]) -> str:
+    """Seeds for a message: a range when contiguous (``0-999``), else a short list."""
+    seeds = list(seeds)
+    if len(seeds) > 3 and seeds == list(range(seeds[0], seeds[0] + len(seeds))):
+        return f"{seeds[0]}-{seeds[-1]}"
+    return str(seeds[:8])[:-1] + (", ...]" if len(seeds) > 8 else "]")
 
 
 def _last(xs: Sequence[float]) -> float:
@@ -653,7 +663,8 @@ class _Driver:
             for part in _chunks(ks, self.chunks):
                 task = SweepTask(self.spec.dataset, self.spec.data_dir, self.info["sha256"],
                                  (self.spec.val_fraction, self.spec.val_max, self.spec.split_seed), seed, net,
-                                 self.spec.train, self.spec.preset, tuple((k.run_id, k.optimizer, k.lr) for k in part))
+                                 self.spec.train, self.spec.preset, tuple((k.run_id, k.optimizer, k.lr) for k in part),
+                                 test_set=any(k.stage == "test" for k in part))
                 self.pending[self.ex.submit(train_task, task, retries=RETRIES)] = (task, part)
                 if self.bar is not None:
                     self.bar.total += len(part)

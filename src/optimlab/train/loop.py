@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Callable, Sequence
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from .._io import read_npz, write_npz
 from ..errors import ConfigError
@@ -122,13 +122,14 @@ class Trainer:
     in ``batchnorm`` (see :class:`optimlab.nn.MultiLayerNet`).
 
     ``data`` needs ``x_train, y_train, x_test, y_test`` (images as integers or floats, flattened) and
-    ``scale`` (pixels × scale ∈ [0, 1]). ``val=(x, y)`` adds validation accuracy (``extra['val_acc']``).
+    ``scale`` (pixels × scale ∈ [0, 1]). ``val=(x, y)`` adds validation accuracy (``extra['val_acc']``);
+    ``test=False`` never evaluates on the test set.
     ``callbacks`` are called as ``cb(trainer)`` after every update (telemetry uses this).
     """
 
     def __init__(self, data, optimizers: Sequence[Optimizer], labels: Sequence[str] | None = None, *,
                  net: NetConfig | Sequence[NetConfig] = NetConfig(), train: TrainConfig = TrainConfig(), seed: int = 0,
-                 val: tuple[np.ndarray, np.ndarray] | None = None,
+                 val: tuple[np.ndarray, np.ndarray] | None = None, test: bool = True,
                  callbacks: Sequence[Callable[["Trainer"], None]] = ()):
         if not optimizers:
             raise ConfigError("no optimizers given (accepted: at least one)")
@@ -158,8 +159,9 @@ class Trainer:
         self.sampler = BatchSampler(len(data.y_train), train.batch_size, batch_rng, train.replace)
         self.dtype = np.dtype(train.dtype)
         self.scale = self.dtype.type(getattr(data, "scale", 1.0))
-        self.x_test = self._as_float(data.x_test)
-        self.y_test = np.asarray(data.y_test)
+        self.test = bool(test)        # False: never look at the test set (tuning on a validation split)
+        self.x_test = self._as_float(data.x_test) if self.test else None
+        self.y_test = np.asarray(data.y_test) if self.test else None
         self.val = None if val is None else (self._as_float(val[0]), np.asarray(val[1]))
         self.iteration = 0
         self.elapsed = 0.0
@@ -194,15 +196,17 @@ class Trainer:
     def evaluate(self, blas_threads: int | None = None) -> None:
         """Record test accuracy (full test set) and minibatch accuracy (after the update, eval mode).
 
-        The test set's matmul is large: it gets ``blas_threads`` BLAS threads (default: one per core)."""
-        with threadpool_limits(blas_threads or os.cpu_count() or 1, user_api="blas"):
-            test = self.net.accuracy(self.x_test, self.y_test)
+        The test set's matmul is large: it runs with ``blas_threads`` BLAS threads (None: as the process is set)."""
+        limits = threadpool_limits(blas_threads, user_api="blas") if blas_threads else contextlib.nullcontext()
+        with limits:
+            test = self.net.accuracy(self.x_test, self.y_test) if self.test else None
+            val = self.net.accuracy(*self.val) if self.val is not None else None
         batch = self.net.accuracy(*self.last_batch)
-        val = self.net.accuracy(*self.val) if self.val is not None else None
         per_model_wall = self.elapsed / len(self.histories)
         for k, h in enumerate(self.histories):
             h.eval_iters.append(self.iteration)
-            h.test_acc.append(float(test[k]))
+            if test is not None:
+                h.test_acc.append(float(test[k]))
             h.train_acc.append(float(batch[k]))
             h.extra.setdefault("wall_s", []).append(per_model_wall)
             if val is not None:
@@ -212,10 +216,13 @@ class Trainer:
             blas_threads: int | None = 1, eval_blas_threads: int | None = None) -> list[History]:
         """Train until iteration ``iters`` (default: the configured total), evaluating every ``eval_interval``.
 
-        ``blas_threads`` caps BLAS threads while training (None: leave as is). One thread is the default: the
-        matrices are small, and a second BLAS thread slowed training down (see benchmarks/). The evaluation
-        on the full test set is one large matmul and uses ``eval_blas_threads`` (default: every core).
+        ``blas_threads`` caps BLAS threads for the training steps (None: leave as is). One thread is the
+        default: the matrices are small, and a second BLAS thread slowed training down (see benchmarks/).
+        The evaluation on the full test set is one large matmul; it runs with ``eval_blas_threads`` (default:
+        as many as BLAS had when ``run`` was called — every core, unless a worker process limited it).
         """
+        if eval_blas_threads is None:
+            eval_blas_threads = max([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] or [1])
         total = self.config.iters if iters is None else int(iters)
         bar = _progress(total, self.iteration, desc) if progress else None
         t0 = time.perf_counter() - self.elapsed
