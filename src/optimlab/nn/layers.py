@@ -34,8 +34,11 @@ class Affine:
             # is much faster than K small ones; the copy of W it needs is cheap next to the matmul.
             K, n_in, n_out = W.shape
             y = x @ W.transpose(1, 0, 2).reshape(n_in, K * n_out)
-            return y.reshape(-1, K, n_out).transpose(1, 0, 2) + self.b
-        return np.matmul(x, W) + self.b
+            y += self.b.reshape(1, K * n_out)                  # in place, on contiguous memory
+            return y.reshape(-1, K, n_out).transpose(1, 0, 2)  # (K, B, out), a view
+        y = np.matmul(x, W)
+        y += self.b
+        return y
 
     def backward(self, dout):
         x = self.x
@@ -53,13 +56,17 @@ class Affine:
 
 
 class Sigmoid:
-    r""":math:`y = 1/(1+e^{-x})`, :math:`\partial y/\partial x = y(1-y)`."""
+    r""":math:`y = 1/(1+e^{-x})`, :math:`\partial y/\partial x = y(1-y)`.
+
+    Computed as :math:`\tfrac12(1 + \tanh(x/2))`, the same function: it cannot overflow for very negative x
+    and NumPy's vectorized tanh is faster than exp plus a division.
+    """
 
     def forward(self, x, train=True):
-        with np.errstate(over="ignore", under="ignore"):   # exp(-x) = inf for x << 0 gives y = 0 exactly
-            y = np.exp(-x)
-        y += 1
-        np.reciprocal(y, out=y)
+        y = np.multiply(x, 0.5)
+        np.tanh(y, out=y)
+        y *= 0.5
+        y += 0.5
         self.y = y
         return y
 
@@ -88,8 +95,8 @@ class BatchNormalization:
     are parameters (trained unless the network freezes them); ``running_mean``/``running_var`` are buffers.
     ``eps`` is 1e-6: the course code writes ``10e-7``.
 
-    ``active`` (K models only): a ``(K, 1, 1)`` boolean mask; inactive models pass through unchanged and
-    their γ, β get zero gradients.
+    ``active`` (K models only): the models that use this layer, a ``slice`` of the model axis or a boolean
+    mask ``(K, 1, 1)``; the others pass through unchanged and their γ, β get zero gradients.
     """
 
     def __init__(self, gamma, beta, dgamma, dbeta, running_mean, running_var, momentum=0.9, eps=1e-6, active=None):
@@ -98,32 +105,55 @@ class BatchNormalization:
         self.momentum, self.eps, self.active = momentum, eps, active
 
     def forward(self, x, train=True):
+        a = self.active
+        if a is None:
+            return self._forward(x, train, slice(None))
+        if isinstance(a, slice):                 # only the active models' rows are normalized
+            y = x.copy() if train else x         # eval: x is a fresh temporary, safe to overwrite
+            y[a] = self._forward(x[a], train, a)
+            return y
+        return np.where(a, self._forward(x, train, slice(None)), x)
+
+    def _forward(self, x, train, rows):
+        g, b = self.gamma[rows], self.beta[rows]
+        rm, rv = self.running_mean[rows], self.running_var[rows]
         if not train:
-            y = self.gamma * (x - self.running_mean) / np.sqrt(self.running_var + self.eps) + self.beta
-        else:
-            mu = x.mean(axis=-2, keepdims=True)
-            xc = x - mu
-            var = np.mean(xc * xc, axis=-2, keepdims=True)
-            self.std = np.sqrt(var + self.eps)
-            self.xn = xc / self.std
-            m = self.momentum
-            self.running_mean *= m; self.running_mean += (1 - m) * mu
-            self.running_var *= m; self.running_var += (1 - m) * var
-            y = self.gamma * self.xn + self.beta
-        return y if self.active is None else np.where(self.active, y, x)
+            scale = g / np.sqrt(rv + self.eps)       # y = γ(x − r_μ)/√(r_σ²+ε) + β, as x·scale + shift
+            y = x * scale
+            y += b - rm * scale
+            return y
+        mu = x.mean(axis=-2, keepdims=True)
+        xc = x - mu
+        var = np.mean(xc * xc, axis=-2, keepdims=True)
+        self.std = np.sqrt(var + self.eps)
+        self.xn = xc / self.std
+        m = self.momentum
+        rm *= m; rm += (1 - m) * mu                  # views: updates the buffers in place
+        rv *= m; rv += (1 - m) * var
+        return g * self.xn + b
 
     def backward(self, dout):
-        xn, active = self.xn, self.active
-        _sum_batch(dout, self.dbeta)
-        _sum_batch(xn * dout, self.dgamma)
-        dxn = dout * self.gamma
-        # dx = (B·dxn − Σdxn − x̂·Σ(dxn·x̂)) / (B·σ)
-        dx = (dxn - dxn.mean(axis=-2, keepdims=True) - xn * (dxn * xn).mean(axis=-2, keepdims=True)) / self.std
-        if active is None:
+        a = self.active
+        if a is None:
+            return self._backward(dout, slice(None))
+        if isinstance(a, slice):
+            self.dgamma[...] = 0
+            self.dbeta[...] = 0
+            dx = dout.copy()
+            dx[a] = self._backward(dout[a], a)
             return dx
-        self.dbeta *= active
-        self.dgamma *= active
-        return np.where(active, dx, dout)
+        dx = self._backward(dout, slice(None))
+        self.dbeta *= a
+        self.dgamma *= a
+        return np.where(a, dx, dout)
+
+    def _backward(self, dout, rows):
+        xn = self.xn
+        _sum_batch(dout, self.dbeta[rows])
+        _sum_batch(xn * dout, self.dgamma[rows])
+        dxn = dout * self.gamma[rows]
+        # dx = (B·dxn − Σdxn − x̂·Σ(dxn·x̂)) / (B·σ)
+        return (dxn - dxn.mean(axis=-2, keepdims=True) - xn * (dxn * xn).mean(axis=-2, keepdims=True)) / self.std
 
 
 class SoftmaxWithLoss:

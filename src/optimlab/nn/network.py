@@ -83,7 +83,9 @@ class MultiLayerNet:
                 raise ConfigError(f"use_batchnorm has {len(flags)} flags for n_models={n_models} "
                                   "(accepted: one bool, or one per model)")
             if any(flags) and not all(flags):
-                bn_mask = np.array(flags).reshape(-1, 1, 1)
+                on = [k for k, f in enumerate(flags) if f]
+                contiguous = on == list(range(on[0], on[-1] + 1))
+                bn_mask = slice(on[0], on[-1] + 1) if contiguous else np.array(flags).reshape(-1, 1, 1)
             use_batchnorm = any(flags)
         self.sizes, self.activation, self.use_batchnorm = sizes, activation, bool(use_batchnorm)
         self.bn_mask = bn_mask
