@@ -1,4 +1,4 @@
-"""``optimlab sweep``: parse, run the sweep, draw the sensitivity figure, print the tables."""
+"""``optimlab sweep``: parse, run the sweep, draw the sensitivity figure, print the tables, write report.html."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ def add_sweep_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default runs/<name>); running again resumes it")
     p.add_argument("--lang", choices=["en", "ja"], default="en", help="language of the figure")
     p.add_argument("--no-plots", action="store_true", help="skip the figure")
+    p.add_argument("--no-report", action="store_true", help="skip report.html (the interactive offline page)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
 
@@ -118,8 +119,19 @@ def run_sweep_cli(args) -> int:
         from .viz.sweep_figures import save_sweep_figures
 
         save_sweep_figures(s, result.directory, args.lang)
+    report = None
+    if not args.no_report:
+        from .errors import OptimlabError
+        from .viz.report import write_report
+
+        try:
+            report = write_report(result.directory, lang=args.lang)
+        except OptimlabError as e:      # e.g. plotly missing: the sweep's results are kept all the same
+            print(f"optimlab: note: report.html skipped: {e}", file=sys.stderr)
     bad = sum(r["status"] != "ok" for r in result.table)
     print(f"\n{s['n_runs']} runs ({s['n_trained']} trained, {s['n_skipped']} already complete"
           f"{f', {bad} diverged or failed' if bad else ''}); wall time {result.wall_seconds:.1f} s; "
           f"results in {Path(result.directory)}/")
+    if report is not None:
+        print(f"report: {report}")
     return 0

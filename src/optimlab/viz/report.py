@@ -121,10 +121,16 @@ def label_groups(run: LoadedRun) -> list[LabelGroup]:
 
 
 def load_run(run_dir: str | os.PathLike) -> LoadedRun:
-    """:class:`LoadedRun`, with any malformed content turned into a one-line :class:`OptimlabError`."""
+    """:class:`LoadedRun`, with any malformed content turned into a one-line :class:`OptimlabError`.
+    A sweep directory (``"kind": "sweep"``) gives a :class:`~optimlab.viz.report_sweep.SweepDir` instead."""
     p = Path(run_dir)
     if not p.is_dir():
-        raise OptimlabError(f"run directory not found: {str(p)!r} (accepted: a folder written by optimlab compare)")
+        raise OptimlabError(f"run directory not found: {str(p)!r} (accepted: a folder written by optimlab compare "
+                            "or optimlab sweep)")
+    from .report_sweep import is_sweep_dir, load_sweep
+
+    if is_sweep_dir(p):
+        return load_sweep(p)
     try:
         return LoadedRun(p)
     except OptimlabError:
@@ -293,6 +299,10 @@ def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "
     """
     check_lang(lang)
     run = loaded_run if isinstance(loaded_run, LoadedRun) else load_run(loaded_run)
+    if not isinstance(run, LoadedRun):      # a sweep directory
+        from .report_sweep import compute_sweep_conclusions
+
+        return compute_sweep_conclusions(run, lang)
     groups = [g for g in label_groups(run) if any(h.test_acc for h in g.histories)]
     out: list[dict[str, Any]] = []
     if groups:
@@ -609,9 +619,14 @@ def _finished(summary: dict[str, Any]) -> str:
 
 
 def build_report_html(run_dir: str | os.PathLike, lang: str = "en") -> str:
-    """The whole page for ``run_dir`` as one string (no network resources)."""
+    """The whole page for ``run_dir`` as one string (no network resources); a sweep directory gets the sweep's
+    page (:func:`optimlab.viz.report_sweep.build_sweep_report_html`)."""
     check_lang(lang)
     run = load_run(run_dir)
+    if not isinstance(run, LoadedRun):
+        from .report_sweep import build_sweep_report_html
+
+        return build_sweep_report_html(run.directory, lang)
     summary = run.summary
     groups = label_groups(run)
     conclusions = compute_conclusions(run, lang)

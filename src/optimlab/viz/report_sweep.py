@@ -1,0 +1,527 @@
+"""``report.html`` for a sweep directory (``summary.json`` with ``"kind": "sweep"``): the same offline page as
+for a comparison (:mod:`.report`), with the sweep's own content.
+
+- an interactive learning-rate sensitivity chart (log x; mean validation accuracy over the tuning seeds with a
+  95 % band, one legend group per optimizer setting) and the validation curves at each tuned lr, read from the
+  run folders' ``metrics.csv``;
+- sortable tables: the note's defaults vs tuned, time to target, validation accuracy at every lr;
+- the sensitivity PNG, ``sweep.toml``, the dataset (with its hash) and the executor;
+- conclusions computed from ``summary.json`` (:func:`compute_sweep_conclusions`): the best optimizer after
+  tuning and whether its lead exceeds the 95 % CIs, the largest gain of tuning over the note's defaults, the
+  least lr-sensitive optimizer (the check of the note's claim that RMSProp needs little tuning), tuned lrs at
+  the edge of the grid, and diverged tuning runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import __version__
+from .._io import read_json
+from ..errors import OptimlabError
+from .figures import mean_band
+from .i18n import check_lang
+from .report import (COLORS, FONT_STACK, PLOTLY_CONFIG, _cell, _conclusion, _finished, _kv_table, _layout,
+                     _plotly_text, _rgba, _table, _values, esc, plotly_bundle, script_json)
+from .report_page import CSS, SCRIPT
+from .report_sweep_text import st
+
+TOLERANCE = 0.05      # an lr is "tolerated" when its mean validation accuracy is within this of the setting's best
+LEARNED_ABOVE_CHANCE = 0.1   # a setting "learned" when its best validation accuracy exceeds chance by this much
+SMALL_GAIN = 0.01     # a largest tuning gain below this: the note's defaults were already fine
+
+
+@dataclass
+class SweepDir:
+    """A sweep directory read back: its ``summary`` (summary.json) and, when present, ``table`` (table.csv)."""
+
+    directory: Path
+    summary: dict[str, Any]
+    table: list[dict[str, str]] = field(default_factory=list)
+
+
+def is_sweep_dir(directory: str | os.PathLike) -> bool:
+    p = Path(directory) / "summary.json"
+    if not p.is_file():
+        return False
+    try:
+        s = read_json(p)
+    except (ValueError, OSError):
+        return False
+    return isinstance(s, dict) and s.get("kind") == "sweep"
+
+
+def load_sweep(directory: str | os.PathLike) -> SweepDir:
+    """:class:`SweepDir`, with malformed content turned into a one-line :class:`OptimlabError`."""
+    d = Path(directory)
+    try:
+        summary = read_json(d / "summary.json")
+        for key in ("sensitivity", "defaults_vs_tuned", "tuned"):
+            if not isinstance(summary.get(key), dict):
+                raise KeyError(key)
+        table = []
+        if (d / "table.csv").is_file():
+            with open(d / "table.csv", newline="", encoding="utf-8") as f:
+                table = list(csv.DictReader(f))
+    except (ValueError, KeyError, TypeError, OSError) as e:
+        detail = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise OptimlabError(f"cannot read sweep directory {str(d)!r}: {detail} (accepted: summary.json and "
+                            "table.csv as written by optimlab sweep)") from None
+    return SweepDir(d, summary, table)
+
+
+# -- conclusions ---------------------------------------------------------------------------------------------
+
+def _a(x: float | None) -> str:
+    return "—" if x is None or not math.isfinite(x) else f"{x:.3f}"
+
+
+def _lr(x: float) -> str:
+    return f"{float(x):.3g}"
+
+
+def _arr(xs) -> np.ndarray:
+    return np.array([math.nan if v is None else float(v) for v in xs], dtype=float)
+
+
+def _best_tuned(summary, lang) -> dict[str, Any] | None:
+    dvt = {k: d for k, d in summary["defaults_vs_tuned"].items() if d.get("tuned_test_acc") is not None}
+    if not dvt:
+        return None
+    ranked = sorted(dvt, key=lambda k: -dvt[k]["tuned_test_acc"])
+    best, d = ranked[0], dvt[ranked[0]]
+    facts = dict(best=best, accuracy=d["tuned_test_acc"], lr=d["tuned_lr"], ranking=ranked)
+    if len(ranked) == 1:
+        return _conclusion("best_tuned", st("best only", lang, label=best, acc=_a(d["tuned_test_acc"]),
+                                            lr=_lr(d['tuned_lr'])), runner_up=None, exceeds_ci=None, **facts)
+    runner, r = ranked[1], dvt[ranked[1]]
+    margin = d["tuned_test_acc"] - r["tuned_test_acc"]
+    text = st("best", lang, label=best, acc=_a(d["tuned_test_acc"]), lo=_a(d.get("tuned_lo")),
+              hi=_a(d.get("tuned_hi")), lr=_lr(d['tuned_lr']), margin=f"{margin:.3f}", runner=runner,
+              runner_acc=_a(r["tuned_test_acc"]), runner_lo=_a(r.get("tuned_lo")), runner_hi=_a(r.get("tuned_hi")))
+    n = min(int(d.get("n_test_seeds") or 0), int(r.get("n_test_seeds") or 0))
+    if n < 2 or d.get("tuned_lo") is None or r.get("tuned_hi") is None:
+        exceeds = None
+        text += st("best ci none", lang)
+    else:
+        exceeds = bool(d["tuned_lo"] > r["tuned_hi"])
+        text += st("best ci yes" if exceeds else "best ci no", lang)
+    return _conclusion("best_tuned", text, runner_up=runner, runner_up_accuracy=r["tuned_test_acc"], margin=margin,
+                       exceeds_ci=exceeds, **facts)
+
+
+def _tuning_gain(summary, lang) -> dict[str, Any] | None:
+    gains = {k: d["gain"] for k, d in summary["defaults_vs_tuned"].items() if d.get("gain") is not None}
+    if not gains:
+        return None
+    top = max(gains, key=lambda k: gains[k])
+    d = summary["defaults_vs_tuned"][top]
+    others = ", ".join(f"{k} {gains[k]:+.3f}" for k in gains if k != top) or "—"
+    small = gains[top] < SMALL_GAIN
+    text = st("gain small" if small else "gain", lang, label=top, gain=f"{gains[top]:+.3f}",
+              default=_a(d.get("default_test_acc")), default_lr=_lr(d['default_lr']),
+              tuned=_a(d.get("tuned_test_acc")), tuned_lr=_lr(d['tuned_lr']), others=others)
+    return _conclusion("tuning_gain", text, largest=top, gain=gains[top], gains=gains, small=small)
+
+
+def lr_tolerance(sens: dict[str, Any], tol: float = TOLERANCE) -> dict[str, Any]:
+    """How tolerant one setting is to the lr: the grid lrs whose mean validation accuracy is within ``tol`` of
+    its own best, their count and the span from the smallest to the largest in decades."""
+    lrs, mean = np.asarray(sens["lrs"], dtype=float), _arr(sens["mean"])
+    ok = np.isfinite(mean)
+    if not ok.any():
+        return {"best": math.nan, "count": 0, "n": len(lrs), "lrs": [], "decades": 0.0}
+    best = float(np.nanmax(mean))
+    within = lrs[ok & (np.nan_to_num(mean, nan=-1.0) >= best - tol - 1e-12)]
+    return {"best": best, "count": int(len(within)), "n": len(lrs), "lrs": [float(x) for x in within],
+            "decades": float(np.log10(within.max() / within.min())) if len(within) else 0.0}
+
+
+def _span(t: dict[str, Any], lang: str) -> str:
+    if not t["lrs"]:
+        return "—"
+    lo, hi = min(t["lrs"]), max(t["lrs"])
+    return (st("span one", lang, lo=_lr(lo)) if lo == hi
+            else st("span", lang, lo=_lr(lo), hi=_lr(hi), decades=f"{t['decades']:.1f}"))
+
+
+def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None:
+    sens = summary["sensitivity"]
+    if not sens:
+        return None
+    n_classes = int((summary.get("dataset") or {}).get("n_classes") or 10)
+    floor = 1.0 / n_classes + LEARNED_ABOVE_CHANCE
+    tols = {k: lr_tolerance(s, tol) for k, s in sens.items()}
+    learned = [k for k in sens if np.isfinite(tols[k]["best"]) and tols[k]["best"] > floor]
+    not_learned = [k for k in sens if k not in learned]
+    facts = dict(tolerance=tol, learned_floor=floor, counts={k: t["count"] for k, t in tols.items()},
+                 spans={k: t["decades"] for k, t in tols.items()}, not_learned=not_learned)
+    definition = st("sensitivity def", lang, tol=f"{tol:g}")
+    if not learned:
+        return _conclusion("lr_sensitivity", definition + " " + st("none learned", lang, floor=f"{floor:.2f}"),
+                           least_sensitive=None, rmsprop_claim=None, **facts)
+    # most tolerated lrs; ties: the wider span, then the higher best accuracy
+    ranked = sorted(learned, key=lambda k: (-tols[k]["count"], -round(tols[k]["decades"], 2), -tols[k]["best"]))
+    least = ranked[0]
+    t = tols[least]
+    rms = [k for k in sens if sens[k].get("optimizer") == "rmsprop"]
+    rms_learned = [k for k in ranked if k in rms]
+
+    def tail(named: set[str]) -> str:
+        rest = [k for k in ranked if k not in named]
+        out = st("others counts", lang, counts=", ".join(f"{k} {tols[k]['count']}/{tols[k]['n']}" for k in rest)) \
+            if rest else ""
+        if not_learned:
+            out += st("not learned", lang, floor=f"{floor:.2f}", labels=", ".join(not_learned))
+        return out
+
+    common = dict(tol=f"{tol:g}", n=t["n"], label=least, count=t["count"], span=_span(t, lang))
+    if not rms:
+        claim, text = None, st("rmsprop absent", lang, others=tail({least}), **common)
+    elif not rms_learned:
+        claim = None
+        text = st("rmsprop no learn", lang, rms=rms[0], rms_best=_a(tols[rms[0]]["best"]), others=tail({least}),
+                  **common)
+    else:
+        r = rms_learned[0]
+        claim = tols[r]["count"] >= t["count"]      # RMSProp tolerates as many lrs as any setting that learned
+        text = st("rmsprop holds" if claim else "rmsprop fails", lang, rms=r, rms_n=tols[r]["count"],
+                  rms_span=_span(tols[r], lang), others=tail({r} if claim else {r, least}), **common)
+    return _conclusion("lr_sensitivity", definition + text, least_sensitive=least, rmsprop_claim=claim, **facts)
+
+
+def _grid_edges(summary, lang) -> list[dict[str, Any]]:
+    out = []
+    for label, d in summary["defaults_vs_tuned"].items():
+        lrs = (summary["sensitivity"].get(label) or {}).get("lrs") or (summary.get("grid") or {}).get("lrs") or []
+        if len(lrs) < 2 or d.get("tuned_lr") is None:
+            continue
+        lr = float(d["tuned_lr"])
+        side = "low" if math.isclose(lr, min(lrs)) else "high" if math.isclose(lr, max(lrs)) else None
+        if side:
+            out.append(_conclusion("grid_edge", st(f"edge {side}", lang, label=label, lr=_lr(lr)),
+                                   label=label, lr=lr, side=side))
+    return out
+
+
+def _diverged(summary, lang) -> dict[str, Any] | None:
+    where = []
+    total = 0
+    for label, s in summary["sensitivity"].items():
+        bad = [(lr, int(n)) for lr, n in zip(s["lrs"], s.get("not_ok") or []) if n]
+        if bad:
+            total += sum(n for _, n in bad)
+            where.append(f"{label} (" + ", ".join(f"lr {_lr(lr)}: {n}" for lr, n in bad) + ")")
+    if not total:
+        return None
+    return _conclusion("not_ok", st("diverged", lang, n=total, where="; ".join(where)), n=total)
+
+
+def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLike,
+                              lang: str = "en") -> list[dict[str, Any]]:
+    """Facts read off a sweep's ``summary.json``, each ``{"kind", "text", "facts"}``.
+
+    Kinds: ``best_tuned`` (highest mean test accuracy at the tuned lr on the fresh seeds; ``exceeds_ci`` when its
+    95 % CI lies above the runner-up's), ``tuning_gain`` (largest test-accuracy gain of the tuned lr over the
+    note's default), ``lr_sensitivity`` (per setting, the count of grid lrs within :data:`TOLERANCE` of its own
+    best mean validation accuracy, among settings that learned; ``rmsprop_claim`` True/False/None), ``grid_edge``
+    (a tuned lr at the smallest or largest grid lr), ``not_ok`` (diverged or failed tuning runs).
+    """
+    check_lang(lang)
+    summary = (sweep.summary if isinstance(sweep, SweepDir) else sweep if isinstance(sweep, dict)
+               else load_sweep(sweep).summary)
+    out = [c for c in (_best_tuned(summary, lang), _tuning_gain(summary, lang), _sensitivity(summary, lang))
+           if c is not None]
+    out += _grid_edges(summary, lang)
+    d = _diverged(summary, lang)
+    return out + ([d] if d else [])
+
+
+# -- charts -----------------------------------------------------------------------------------------------------
+
+def _colors(summary) -> dict[str, str]:
+    return {label: COLORS[i % len(COLORS)] for i, label in enumerate(summary["sensitivity"])}
+
+
+def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
+    """One legend group per setting: the 95 % band, the mean line and a ring at the tuned lr."""
+    traces = []
+    colors = _colors(summary)
+    for i, (label, s) in enumerate(summary["sensitivity"].items()):
+        lrs = [float(x) for x in s["lrs"]]
+        mean, lo, hi = _arr(s["mean"]), _arr(s["lo"]), _arr(s["hi"])
+        lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+        group, name, color = f"s{i}", _plotly_text(label), colors[label]
+        if int(s.get("n_seeds") or 1) > 1:
+            traces.append({"type": "scatter", "mode": "lines", "x": lrs + lrs[::-1],
+                           "y": _values(hi) + _values(lo[::-1]), "fill": "toself", "fillcolor": _rgba(color, 0.15),
+                           "line": {"width": 0}, "hoverinfo": "skip", "legendgroup": group, "showlegend": False,
+                           "name": name})
+        traces.append({"type": "scatter", "mode": "lines+markers", "x": lrs, "y": _values(mean), "name": name,
+                       "legendgroup": group, "line": {"color": color, "width": 2}, "marker": {"size": 6},
+                       "customdata": [[a, b] for a, b in zip(_values(lo), _values(hi))],
+                       "hovertemplate": "lr %{x:.3~g}: %{y:.4f} [%{customdata[0]:.3f}, %{customdata[1]:.3f}]"})
+        tuned = summary["tuned"].get(label)
+        if tuned is not None and lrs:
+            j = int(np.argmin(np.abs(np.log(lrs) - math.log(float(tuned)))))
+            traces.append({"type": "scatter", "mode": "markers", "x": [lrs[j]], "y": _values([mean[j]]),
+                           "legendgroup": group, "showlegend": False, "name": name, "hoverinfo": "skip",
+                           "marker": {"size": 15, "color": "rgba(0,0,0,0)", "line": {"color": color, "width": 2}}})
+    n = max((int(s.get("n_seeds") or 1) for s in summary["sensitivity"].values()), default=1)
+    title = st("lr sensitivity", lang) + f" ({n} {st('seeds', lang)})"
+    return {"data": traces, "layout": _layout(title, st("learning rate", lang), st("final val accuracy", lang),
+                                              lang, xaxis={"type": "log", "dtick": 1, "exponentformat": "none"},
+                                              yaxis={"range": [0, 1.0]}, hovermode="closest", height=460)}
+
+
+def _tuned_run_ids(sweep: SweepDir, label: str) -> list[str]:
+    """The tuning runs of ``label`` at its tuned lr, from table.csv (matched on optimizer and architecture)."""
+    setting = next((s for s in sweep.summary.get("settings") or [] if s.get("label") == label), None)
+    tuned = sweep.summary["tuned"].get(label)
+    if setting is None or tuned is None:
+        return []
+    ids = []
+    for r in sweep.table:
+        try:
+            same_lr = math.isclose(float(r["lr"]), float(tuned), rel_tol=1e-6)
+        except (KeyError, ValueError):
+            continue
+        if (r.get("stage") == "tune" and r.get("optimizer") == setting["optimizer"] and same_lr
+                and r.get("batchnorm") == str(setting.get("batchnorm")) and r.get("activation") == setting.get("activation")
+                and r.get("init") == str(setting.get("init"))):
+            ids.append(r["run_id"])
+    return ids
+
+
+def _val_curve(path: Path) -> tuple[list[int], list[float]]:
+    xs, ys = [], []
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row.get("metric") == "val_acc":
+                xs.append(int(row["iteration"]))
+                ys.append(float(row["value"]))
+    return xs, ys
+
+
+def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
+    """Mean validation accuracy over the tuning seeds at each setting's tuned lr, from ``<run>/metrics.csv``."""
+    traces = []
+    colors = _colors(sweep.summary)
+    for i, label in enumerate(sweep.summary["sensitivity"]):
+        curves = []
+        for run_id in _tuned_run_ids(sweep, label):
+            p = sweep.directory / Path(run_id).name / "metrics.csv"
+            if p.is_file():
+                x, y = _val_curve(p)
+                if y:
+                    curves.append((x, y))
+        if not curves:
+            continue
+        n = min(len(y) for _, y in curves)
+        x = curves[0][0][:n]
+        mean, lo, hi = mean_band([np.asarray(y[:n], dtype=float) for _, y in curves])
+        lr = float(sweep.summary["tuned"][label])
+        name, color, group = _plotly_text(f"{label} (lr {_lr(lr)})"), colors[label], f"c{i}"
+        if len(curves) > 1:
+            traces.append({"type": "scatter", "mode": "lines", "x": x + x[::-1],
+                           "y": _values(np.clip(hi, 0, 1)) + _values(np.clip(lo, 0, 1)[::-1]), "fill": "toself",
+                           "fillcolor": _rgba(color, 0.15), "line": {"width": 0}, "hoverinfo": "skip",
+                           "legendgroup": group, "showlegend": False, "name": name})
+        traces.append({"type": "scatter", "mode": "lines", "x": x, "y": _values(mean), "name": name,
+                       "legendgroup": group, "line": {"color": color, "width": 2}, "hovertemplate": "%{y:.4f}"})
+    if not traces:
+        return None
+    return {"data": traces, "layout": _layout(st("curves", lang), st("count", lang), st("val accuracy", lang), lang,
+                                              yaxis={"range": [0, 1.0]}, height=420)}
+
+
+# -- tables -------------------------------------------------------------------------------------------------------
+
+def _ci_cell(m, lo, hi) -> str:
+    if m is None:
+        return _cell("—")
+    text = f"{m:.4f} [{lo:.4f}, {hi:.4f}]" if lo is not None and hi is not None else f"{m:.4f}"
+    return _cell(text, m, "num")
+
+
+def _label_th(label: str, color: str) -> str:
+    return f'<th scope="row"><span class="swatch" style="background:{color}"></span>{esc(label)}</th>'
+
+
+def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> str:
+    head = [st(k, lang) for k in ("setting", "note lr", "test note", "tuned lr", "val tuned", "test tuned", "gain col",
+                                  "not ok")]
+    numeric = [False, True, True, True, True, True, True, True]
+    colors = _colors(summary)
+    rows = []
+    for label, d in summary["defaults_vs_tuned"].items():
+        lr = d.get("tuned_lr")
+        gain = d.get("gain")
+        bad = int(d.get("default_not_ok") or 0) + int(d.get("tuned_not_ok") or 0)
+        cells = [_label_th(label, colors.get(label, "#999")), _cell(_lr(d['default_lr']), d["default_lr"], "num"),
+                 _ci_cell(d.get("default_test_acc"), d.get("default_lo"), d.get("default_hi")),
+                 _cell(_lr(lr) + (" ⚠" if label in edges else ""), lr, "num"),
+                 _cell("—" if d.get("tuned_val_acc") is None else f"{d['tuned_val_acc']:.4f}", d.get("tuned_val_acc"),
+                       "num"),
+                 _ci_cell(d.get("tuned_test_acc"), d.get("tuned_lo"), d.get("tuned_hi")),
+                 _cell("—" if gain is None else f"{gain:+.4f}", gain, "num"), _cell(bad, bad, "num")]
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return _table(head, rows, numeric, "defaults-table")
+
+
+def time_to_target_html(summary: dict[str, Any], lang: str) -> str:
+    ttt = summary.get("time_to_target") or {}
+    targets = list(dict.fromkeys(t for d in ttt.values() for t in d.get("targets", {})))
+    head = [st("setting", lang), st("tuned lr", lang)]
+    for t in targets:
+        head += [st("reached", lang, t=t), st("iters to", lang, t=t), st("s to", lang, t=t)]
+    colors = _colors(summary)
+    rows = []
+    for label, d in ttt.items():
+        cells = [_label_th(label, colors.get(label, "#999")), _cell(_lr(d['lr']), d["lr"], "num")]
+        for t in targets:
+            x = d["targets"].get(t) or {}
+            it, s = x.get("iters_median"), x.get("seconds_median")
+            cells += [_cell(f"{x.get('reached', 0)}/{x.get('n', 0)}", x.get("reached"), "num"),
+                      _cell(st("never", lang) if it is None else f"{it:g}", it, "num"),
+                      _cell("—" if s is None else f"{s:.2f}", s, "num")]
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return _table(head, rows, [False] + [True] * (len(head) - 1), "ttt-table")
+
+
+def grid_table_html(summary: dict[str, Any], lang: str) -> str:
+    sens = summary["sensitivity"]
+    lrs = next(iter(sens.values()))["lrs"] if sens else []
+    head = [st("setting", lang)] + [f"lr {_lr(lr)}" for lr in lrs]
+    colors = _colors(summary)
+    rows = []
+    for label, s in sens.items():
+        tuned = summary["tuned"].get(label)
+        cells = [_label_th(label, colors[label])]
+        for lr, m in zip(s["lrs"], s["mean"]):
+            cls = "num tuned" if tuned is not None and math.isclose(lr, tuned) else "num"
+            cells.append(_cell("—" if m is None else f"{m:.4f}", m, cls))
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return _table(head, rows, [False] + [True] * len(lrs), "grid-table")
+
+
+def figure_html(sweep: SweepDir, lang: str) -> str:
+    names = [f"sensitivity_{lang}.png", "sensitivity.png", "sweep_sensitivity.png"]
+    p = next((sweep.directory / n for n in names if (sweep.directory / n).is_file()), None)
+    if p is None:
+        return f"<p>{esc(st('no png', lang))}</p>"
+    data = base64.b64encode(p.read_bytes()).decode("ascii")
+    return (f'<figure class="sweep-png"><img alt="{esc(p.name)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{esc(p.name)}</figcaption></figure>")
+
+
+def environment_html(sweep: SweepDir, lang: str) -> str:
+    s = sweep.summary
+    ds = s.get("dataset") or {}
+    split = ds.get("split") or {}
+    data_pairs = [(st("dataset", lang), ds.get("name")), (st("source", lang), ds.get("source")),
+                  (st("train size", lang), ds.get("n_train")), ("validation", ds.get("n_val")),
+                  (st("test size", lang), ds.get("n_test")), (st("inputs", lang), ds.get("input_dim")),
+                  (st("classes", lang), ds.get("n_classes")), ("sha256", ds.get("sha256")),
+                  (st("split", lang), ", ".join(f"{k}={v}" for k, v in split.items()) if split else None),
+                  ("notice", ds.get("notice"))]
+    ex = s.get("executor") or {}
+    run_pairs = [(st("executor", lang), ", ".join(f"{k}={v}" for k, v in ex.items())),
+                 (st("selection", lang), s.get("selection")), ("runs", s.get("n_runs")),
+                 ("trained / already complete", f"{s.get('n_trained')} / {s.get('n_skipped')}"),
+                 ("total wall seconds", s.get("total_wall_seconds"))]
+    env = s.get("environment")
+    heading = st("environment", lang)
+    if not env:
+        from ..results.store import environment
+
+        env, heading = environment(), st("generated with", lang)
+    env = dict(env)
+    blas = env.pop("blas", None) or []
+    env_pairs = list(env.items()) + [("blas", ", ".join(f"{k}={v}" for k, v in b.items() if v is not None))
+                                     for b in blas]
+    return (f'<div class="two-col"><div><h3>{esc(st("dataset", lang))}</h3>{_kv_table(data_pairs)}'
+            f'<h3>{esc(st("sweep", lang))}</h3>{_kv_table(run_pairs)}</div>'
+            f'<div><h3>{esc(heading)}</h3>{_kv_table(env_pairs)}</div></div>')
+
+
+EXTRA_CSS = """
+td.tuned { font-weight: 700; background: #eef4ff; }
+figure.sweep-png { max-width: 680px; }
+.kv td { word-break: normal; overflow-wrap: anywhere; }
+.conclusions li.c-grid_edge, .conclusions li.c-not_ok { color: #8a4b00; }
+.conclusions li.c-grid_edge::marker, .conclusions li.c-not_ok::marker { content: "⚠ "; }
+"""
+
+
+def build_sweep_report_html(sweep_dir: str | os.PathLike, lang: str = "en") -> str:
+    """The whole page for a sweep directory as one string (no network resources)."""
+    check_lang(lang)
+    sweep = load_sweep(sweep_dir)
+    s = sweep.summary
+    conclusions = compute_sweep_conclusions(sweep, lang)
+    edges = {c["facts"]["label"] for c in conclusions if c["kind"] == "grid_edge"}
+    charts = {"chart-sensitivity": sensitivity_chart(s, lang)}
+    curves = curves_chart(sweep, lang)
+    if curves is not None:
+        charts["chart-curves"] = curves
+    ds = s.get("dataset") or {}
+    grid = s.get("grid") or {}
+    name = s.get("name") or sweep.directory.name
+    title = f"{st('sweep title', lang)}: {ds.get('name', '?')}"
+    meta = [f"{esc(st('sweep', lang))} <b>{esc(name)}</b>", f"{esc(st('finished', lang))} {esc(_finished(s))}",
+            esc(st("grid meta", lang, opts=len(s["sensitivity"]), lrs=len(grid.get("lrs") or []),
+                   seeds=len(grid.get("seeds") or []), tests=len(grid.get("test_seeds") or []))),
+            esc(st("runs meta", lang, runs=s.get("n_runs", "?"), wall=f"{float(s.get('total_wall_seconds') or 0):.0f}"))]
+    items = "".join(f'<li class="c-{esc(c["kind"])}">{esc(c["text"])}</li>' for c in conclusions)
+    conclusions_html = f"<ul>{items}</ul>" if items else f"<p>{esc(st('no conclusions', lang))}</p>"
+    toml_path = sweep.directory / "sweep.toml"
+    toml = (f"<pre><code>{esc(toml_path.read_text(encoding='utf-8'))}</code></pre>" if toml_path.is_file()
+            else f"<p>{esc(st('no sweep toml', lang))}</p>")
+    nav = [("conclusions", "conclusions"), ("sensitivity", "lr sensitivity"), ("defaults", "nav defaults"),
+           ("ttt", "ttt"), ("figures", "figures"), ("configuration", "configuration"),
+           ("environment", "data and environment")]
+    if curves is not None:
+        nav.insert(2, ("curves", "charts"))
+    nav_html = "".join(f'<a href="#{a}">{esc(st(k, lang))}</a>' for a, k in nav)
+    curves_section = (f'<section id="curves"><h2>{esc(st("curves", lang))}</h2>'
+                      f'<p class="help">{esc(st("curves help", lang))}</p><div class="chart" id="chart-curves"></div>'
+                      f"</section>" if curves is not None else "")
+    body = f"""
+<header>
+  <h1>{esc(title)}</h1>
+  <p class="meta">{' · '.join(meta)}</p>
+  <nav>{nav_html}</nav>
+</header>
+<main>
+<section id="conclusions" class="conclusions"><h2>{esc(st('conclusions', lang))}</h2>{conclusions_html}</section>
+<section id="sensitivity"><h2>{esc(st('lr sensitivity', lang))}</h2>
+  <p class="help">{esc(st('sensitivity help', lang))}</p><div class="chart" id="chart-sensitivity"></div>
+  <details><summary>{esc(st('grid table', lang))}</summary>{grid_table_html(s, lang)}</details>
+</section>
+{curves_section}
+<section id="defaults"><h2>{esc(st('defaults', lang))}</h2><p class="help">{esc(st('defaults help', lang))}</p>
+  {defaults_table_html(s, edges, lang)}</section>
+<section id="ttt"><h2>{esc(st('ttt', lang))}</h2><p class="help">{esc(st('ttt help', lang))}</p>
+  {time_to_target_html(s, lang)}</section>
+<section id="figures"><h2>{esc(st('sensitivity png', lang))}</h2>{figure_html(sweep, lang)}</section>
+<section id="configuration"><h2>{esc(st('configuration', lang))}</h2><h3>sweep.toml</h3>{toml}</section>
+<section id="environment"><h2>{esc(st('data and environment', lang))}</h2>{environment_html(sweep, lang)}</section>
+</main>
+<footer>{esc(st('generated', lang, version=__version__))} <code>{esc(sweep.directory.resolve())}</code></footer>
+"""
+    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{esc(title)} — {esc(name)}</title>\n"
+            f"<style>:root {{ --font: {FONT_STACK[lang]}; }}\n{CSS}{EXTRA_CSS}</style>\n</head>\n<body>\n{body}\n"
+            f"<script>{plotly_bundle()}</script>\n"
+            f'<script id="report-data" type="application/json">{script_json({"charts": charts, "config": PLOTLY_CONFIG})}'
+            f"</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n")

@@ -1,0 +1,132 @@
+"""The sweep report's words in English and Japanese; anything not here falls back to :mod:`.report_text`.
+
+Conclusion templates only phrase facts computed from ``summary.json`` (see
+:func:`optimlab.viz.report_sweep.compute_sweep_conclusions`).
+"""
+
+from __future__ import annotations
+
+from .i18n import check_lang
+from .report_text import rt
+
+SWEEP_TEXT = {
+    "en": {
+        "sweep title": "Learning-rate sweep", "sweep": "sweep",
+        "grid meta": "{opts} optimizer settings × {lrs} learning rates × {seeds} tuning seeds; {tests} test seeds",
+        "runs meta": "{runs} runs, {wall} s",
+        "sensitivity help": "Mean final validation accuracy over the tuning seeds at each learning rate (log axis); "
+                            "bands are 95% confidence intervals (Student t), rings mark the tuned lr. Hover for "
+                            "values; click a legend entry to hide or show an optimizer; drag to zoom, double-click "
+                            "to reset.",
+        "curves": "Validation accuracy at the tuned learning rates",
+        "curves help": "Mean over the tuning seeds at each optimizer's tuned lr, read from the run folders; "
+                       "bands are 95% confidence intervals.",
+        "val accuracy": "validation accuracy", "final val accuracy": "final validation accuracy",
+        "defaults": "The note's defaults vs tuned",
+        "defaults help": "Test accuracy on fresh seeds (mean [95% CI]) at the note's default lr and at the lr tuned on "
+                         "validation accuracy. ⚠ marks a tuned lr at the edge of the grid. Click a column header to sort.",
+        "ttt": "Time to target", "ttt help": "At the tuned lr, over the fresh seeds: how many reached the validation "
+                                              "accuracy target, and the median iterations and seconds to it.",
+        "grid table": "Validation accuracy at every learning rate",
+        "setting": "optimizer", "note lr": "note lr", "test note": "test acc (note lr)", "tuned lr": "tuned lr",
+        "val tuned": "val acc (tuning)", "test tuned": "test acc (tuned)", "gain col": "gain", "not ok": "diverged/failed", "nav defaults": "Defaults vs tuned",
+        "reached": "reached {t}", "iters to": "iterations to {t}", "s to": "s to {t}",
+        "sensitivity png": "Sensitivity figure", "no png": "No sensitivity figure in this folder (made with --no-plots).",
+        "no sweep toml": "sweep.toml is missing from this folder.",
+        "executor": "executor", "generated with": "Report generated with (the sweep did not record its environment)",
+        "selection": "selection", "split": "validation split",
+        # conclusions ----------------------------------------------------------------------------------------
+        "best": "After tuning, {label} is best: test accuracy {acc} [{lo}, {hi}] at lr {lr}, {margin} ahead of "
+                "{runner} ({runner_acc} [{runner_lo}, {runner_hi}]).",
+        "best only": "{label} is the only optimizer; after tuning its test accuracy is {acc} at lr {lr}.",
+        "best ci yes": " The 95% CIs do not overlap, so the lead exceeds the seed spread.",
+        "best ci no": " The 95% CIs overlap, so the lead is within the seed spread and the order is not settled.",
+        "best ci none": " With one test seed there is no spread to compare the lead against.",
+        "gain": "Tuning gained most for {label}: {gain} test accuracy ({default} at the note's lr {default_lr} → "
+                "{tuned} at lr {tuned_lr}). Others: {others}.",
+        "gain small": "Tuning gained little: the largest gain is {gain} ({label}); the note's default lrs were "
+                      "already close to the best of the grid. Others: {others}.",
+        "sensitivity def": "Tolerance to the lr is counted as the grid lrs whose mean validation accuracy is within "
+                           "{tol} of the optimizer's own best.",
+        "rmsprop holds": " Checking the note's claim that RMSProp needs little tuning: {rms} stays within {tol} at "
+                         "{rms_n} of {n} lrs ({rms_span}), the most of any optimizer that learned, so the claim holds "
+                         "here.{others}",
+        "rmsprop fails": " Checking the note's claim that RMSProp needs little tuning: {rms} stays within {tol} at "
+                         "only {rms_n} of {n} lrs ({rms_span}), while {label} does at {count} ({span}), so the claim "
+                         "does not hold here.{others}",
+        "rmsprop absent": " Least sensitive: {label}, within {tol} at {count} of {n} lrs ({span}). RMSProp is not in "
+                          "this sweep, so the note's claim that it needs little tuning is not tested.{others}",
+        "rmsprop no learn": " Checking the note's claim that RMSProp needs little tuning: {rms} did not learn "
+                            "(best validation accuracy {rms_best}), so the claim cannot be checked. Least sensitive: "
+                            "{label}, within {tol} at {count} of {n} lrs ({span}).{others}",
+        "none learned": "No optimizer learned (best validation accuracy at most {floor} everywhere), so sensitivity "
+                        "to the lr cannot be compared.",
+        "span": "lr {lo} to {hi}, {decades} decades", "span one": "only lr {lo}",
+        "others counts": " Others: {counts}.", "not learned": " Did not learn at any lr (best ≤ {floor}): {labels}.",
+        "edge low": "{label}'s tuned lr {lr} is the smallest in the grid: its best lr may be smaller; extend the grid "
+                    "down.",
+        "edge high": "{label}'s tuned lr {lr} is the largest in the grid: its best lr may be larger; extend the grid "
+                     "up.",
+        "diverged": "{n} tuning runs diverged or failed: {where}.",
+    },
+    "ja": {
+        "sweep title": "学習率スイープ", "sweep": "スイープ",
+        "grid meta": "最適化設定 {opts} 個 × 学習率 {lrs} 個 × 調整用シード {seeds} 個、テスト用シード {tests} 個",
+        "runs meta": "{runs} 実行、{wall} 秒",
+        "sensitivity help": "各学習率での最終検証正答率の調整用シード間の平均（横軸は対数）。帯は95%信頼区間（t分布）、"
+                            "丸は選ばれた学習率です。カーソルを重ねると値を表示。凡例をクリックすると手法を表示／非表示。"
+                            "ドラッグで拡大、ダブルクリックで元に戻ります。",
+        "curves": "選ばれた学習率での検証正答率",
+        "curves help": "各手法の選ばれた学習率での、調整用シード間の平均（実行フォルダから読み込み）。帯は95%信頼区間です。",
+        "val accuracy": "検証正答率", "final val accuracy": "最終検証正答率",
+        "defaults": "ノートの既定値と調整後の比較",
+        "defaults help": "新しいシードでのテスト正答率（平均 [95%信頼区間]）を、ノートの既定の学習率と検証正答率で選んだ学習率で"
+                         "比べます。⚠ は格子の端で選ばれた学習率です。列の見出しをクリックすると並べ替えます。",
+        "ttt": "目標到達までの時間", "ttt help": "選ばれた学習率で、新しいシードのうち検証正答率の目標に達した数と、"
+                                                "到達までの反復回数・秒数の中央値です。",
+        "grid table": "すべての学習率での検証正答率",
+        "setting": "最適化手法", "note lr": "ノートの学習率", "test note": "テスト正答率（ノート）",
+        "tuned lr": "選ばれた学習率", "val tuned": "検証正答率（調整）", "test tuned": "テスト正答率（調整後）",
+        "gain col": "改善", "not ok": "発散／失敗", "nav defaults": "既定値と調整後",
+        "reached": "{t} 到達数", "iters to": "{t} までの反復", "s to": "{t} までの秒",
+        "sensitivity png": "感度の図", "no png": "このフォルダには感度の図がありません（--no-plots で作成）。",
+        "no sweep toml": "このフォルダには sweep.toml がありません。",
+        "executor": "実行方式", "generated with": "レポート作成時の環境（スイープは実行環境を記録していません）",
+        "selection": "選び方", "split": "検証データの分割",
+        "best": "調整後に最も良いのは {label} で、学習率 {lr} でテスト正答率 {acc} [{lo}, {hi}]、"
+                "{runner}（{runner_acc} [{runner_lo}, {runner_hi}]）を {margin} 上回りました。",
+        "best only": "最適化手法は {label} のみで、調整後のテスト正答率は学習率 {lr} で {acc} です。",
+        "best ci yes": "95%信頼区間は重ならず、この差はシード間のばらつきを超えています。",
+        "best ci no": "95%信頼区間が重なっており、この差はばらつきの範囲内で、順位は確定しません。",
+        "best ci none": "テスト用シードが1つのため、差をばらつきと比べることはできません。",
+        "gain": "調整による改善が最も大きいのは {label} で、テスト正答率が {gain}（ノートの学習率 {default_lr} で "
+                "{default} → 学習率 {tuned_lr} で {tuned}）。他：{others}。",
+        "gain small": "調整による改善はわずかです：最大でも {gain}（{label}）で、ノートの既定の学習率は格子の最良に近いものでした。"
+                      "他：{others}。",
+        "sensitivity def": "学習率への許容度は、平均検証正答率がその手法自身の最高値から {tol} 以内に収まる格子上の学習率の数で数えます。",
+        "rmsprop holds": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} は {n} 個中 {rms_n} 個の学習率"
+                         "（{rms_span}）で {tol} 以内に収まり、学習できた手法の中で最多なので、ここでは主張どおりです。{others}",
+        "rmsprop fails": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} が {tol} 以内に収まるのは {n} 個中 "
+                         "{rms_n} 個（{rms_span}）だけで、{label} は {count} 個（{span}）なので、ここでは主張は成り立ちません。{others}",
+        "rmsprop absent": "最も感度が低いのは {label} で、{n} 個中 {count} 個の学習率（{span}）で {tol} 以内です。"
+                          "このスイープに RMSProp はないため、ノートの主張は確かめていません。{others}",
+        "rmsprop no learn": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} は学習できなかった"
+                            "（最高検証正答率 {rms_best}）ため確かめられません。最も感度が低いのは {label} で、{n} 個中 "
+                            "{count} 個（{span}）で {tol} 以内です。{others}",
+        "none learned": "どの手法も学習できなかった（検証正答率が常に {floor} 以下）ため、学習率への感度は比べられません。",
+        "span": "学習率 {lo} 〜 {hi}、{decades} 桁", "span one": "学習率 {lo} のみ",
+        "others counts": "他：{counts}。", "not learned": "どの学習率でも学習できなかった手法（最高 {floor} 以下）：{labels}。",
+        "edge low": "{label} の選ばれた学習率 {lr} は格子の最小値です。最良の学習率はさらに小さいかもしれません。格子を下に広げてください。",
+        "edge high": "{label} の選ばれた学習率 {lr} は格子の最大値です。最良の学習率はさらに大きいかもしれません。格子を上に広げてください。",
+        "diverged": "調整用の実行のうち {n} 個が発散または失敗しました：{where}。",
+    },
+}
+
+
+def st(key: str, lang: str = "en", **values) -> str:
+    """The sweep report's text for ``key`` in ``lang`` (falling back to the run report's words)."""
+    check_lang(lang)
+    text = SWEEP_TEXT[lang].get(key)
+    if text is None:
+        return rt(key, lang, **values)
+    return text.format(**values) if values else text

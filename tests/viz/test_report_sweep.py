@@ -1,0 +1,252 @@
+"""report.html for a sweep directory: conclusions follow the data; the page is offline, interactive, escaped.
+
+Browser tests open the page from ``file://`` in headless Debian Chromium through Playwright (never
+``playwright install``); they skip only when /usr/bin/chromium is missing.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from optimlab.cli import main
+from optimlab.viz.report import build_report_html, compute_conclusions, write_report
+from optimlab.viz.report_sweep import compute_sweep_conclusions, lr_tolerance
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+EVIL = "<img src=x onerror=alert(1)>"    # a sweep name may not hold "/", so not </script>
+LRS = [0.001, 0.01, 0.1, 1.0]
+NOTE_LR = {"sgd": 0.01, "momentum": 0.3, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01}
+NAMES = {"sgd": "SGD", "momentum": "Momentum", "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
+
+
+# -- synthetic summaries ---------------------------------------------------------------------------------------
+
+def synthetic_summary(val: dict[str, list[float]], test: dict[str, tuple[float, float, float, float]],
+                      half: float = 0.01) -> dict:
+    """A sweep summary by hand: ``val[opt]`` mean validation accuracy per lr in :data:`LRS` (CI ± ``half``);
+    ``test[opt] = (tuned test acc, CI half-width, test acc at the note's lr, -)``. The tuned lr is the argmax."""
+    sens, dvt, tuned = {}, {}, {}
+    for o, means in val.items():
+        label = NAMES[o]
+        sens[label] = {"optimizer": o, "lrs": LRS, "mean": means, "lo": [m - half for m in means],
+                       "hi": [m + half for m in means], "not_ok": [0, 0, 0, 1 if o == "sgd" else 0], "n_seeds": 3}
+        lr = LRS[int(np.argmax(means))]
+        acc, h, default, _ = test[o]
+        tuned[label] = lr
+        dvt[label] = {"optimizer": o, "default_lr": NOTE_LR[o], "default_test_acc": default,
+                      "default_lo": default - h, "default_hi": default + h, "default_not_ok": 0, "tuned_lr": lr,
+                      "tuned_val_acc": max(means), "tuned_test_acc": acc, "tuned_lo": acc - h, "tuned_hi": acc + h,
+                      "tuned_not_ok": 0, "gain": acc - default, "n_test_seeds": 3}
+    return {"kind": "sweep", "name": "synthetic", "dataset": {"name": "digits", "n_classes": 10},
+            "grid": {"lrs": LRS, "seeds": [0, 1, 2], "test_seeds": [1000, 1001, 1002]}, "targets": [0.8],
+            "settings": [{"label": NAMES[o], "optimizer": o} for o in val], "tuned": tuned,
+            "defaults_vs_tuned": dvt, "sensitivity": sens, "time_to_target": {}, "n_runs": 0}
+
+
+def facts(conclusions, kind):
+    found = [c for c in conclusions if c["kind"] == kind]
+    assert len(found) == 1, [c["kind"] for c in conclusions]
+    return found[0]["facts"]
+
+
+def test_conclusions_follow_the_data(tmp_path):
+    # A: Adam clearly best; RMSProp has the widest plateau; SGD gains most and peaks at the top edge of the grid
+    a = synthetic_summary(
+        val={"sgd": [0.1, 0.1, 0.3, 0.7], "rmsprop": [0.85, 0.88, 0.86, 0.2], "adam": [0.6, 0.93, 0.5, 0.1]},
+        test={"sgd": (0.70, 0.01, 0.10, 0), "rmsprop": (0.87, 0.01, 0.86, 0), "adam": (0.93, 0.01, 0.93, 0)})
+    ca = compute_sweep_conclusions(a)
+    assert facts(ca, "best_tuned")["best"] == "Adam" and facts(ca, "best_tuned")["exceeds_ci"] is True
+    assert facts(ca, "tuning_gain")["largest"] == "SGD"
+    s = facts(ca, "lr_sensitivity")
+    assert s["least_sensitive"] == "RMSProp" and s["rmsprop_claim"] is True
+    assert s["counts"] == {"SGD": 1, "RMSProp": 3, "Adam": 1}
+    assert [(c["facts"]["label"], c["facts"]["side"]) for c in ca if c["kind"] == "grid_edge"] == [("SGD", "high")]
+    assert facts(ca, "not_ok")["n"] == 1
+    text = " ".join(c["text"] for c in ca)
+    assert "claim that RMSProp needs little tuning" in text and "the claim holds" in text
+    assert "CIs do not overlap" in text
+
+    # B: the data change, so do the conclusions: RMSProp best but within the spread; Momentum least sensitive;
+    # AdaGrad gains most; the tuned lrs are interior, except Momentum's at the bottom edge
+    b = synthetic_summary(
+        val={"momentum": [0.80, 0.81, 0.79, 0.78], "adagrad": [0.1, 0.5, 0.8, 0.3],
+             "rmsprop": [0.3, 0.84, 0.4, 0.1]},
+        test={"momentum": (0.80, 0.02, 0.79, 0), "adagrad": (0.82, 0.02, 0.40, 0), "rmsprop": (0.83, 0.02, 0.83, 0)})
+    b["sensitivity"]["Momentum"]["mean"][0] = 0.815          # tuned at the smallest lr
+    b["tuned"]["Momentum"] = b["defaults_vs_tuned"]["Momentum"]["tuned_lr"] = 0.001
+    cb = compute_sweep_conclusions(b)
+    assert facts(cb, "best_tuned")["best"] == "RMSProp" and facts(cb, "best_tuned")["exceeds_ci"] is False
+    assert facts(cb, "tuning_gain")["largest"] == "AdaGrad"
+    s = facts(cb, "lr_sensitivity")
+    assert s["least_sensitive"] == "Momentum" and s["rmsprop_claim"] is False
+    assert [(c["facts"]["label"], c["facts"]["side"]) for c in cb if c["kind"] == "grid_edge"] == [("Momentum", "low")]
+    assert not [c for c in cb if c["kind"] == "not_ok"]
+    assert "does not hold" in " ".join(c["text"] for c in cb)
+
+    # a setting that never learned is not "insensitive"; without RMSProp the claim is not tested
+    c = synthetic_summary(val={"sgd": [0.1, 0.1, 0.1, 0.1], "adam": [0.5, 0.9, 0.7, 0.2]},
+                          test={"sgd": (0.1, 0.01, 0.1, 0), "adam": (0.9, 0.01, 0.9, 0)})
+    s = facts(compute_sweep_conclusions(c), "lr_sensitivity")
+    assert s["least_sensitive"] == "Adam" and s["rmsprop_claim"] is None and s["not_learned"] == ["SGD"]
+
+    # the same through the directory API (dispatch on "kind"), in Japanese, and the page without runs or PNG
+    (tmp_path / "summary.json").write_text(json.dumps(b), encoding="utf-8")
+    ja = compute_conclusions(tmp_path, lang="ja")
+    assert facts(ja, "best_tuned")["best"] == "RMSProp" and "RMSProp はほとんど調整がいらない" in ja[2]["text"]
+    page = build_report_html(tmp_path)
+    assert 'id="chart-sensitivity"' in page and 'id="chart-curves"' not in page and "--no-plots" in page
+
+
+def test_lr_tolerance_definition():
+    t = lr_tolerance({"lrs": LRS, "mean": [0.5, 0.86, 0.9, None]})
+    assert t["count"] == 2 and t["lrs"] == [0.01, 0.1] and t["decades"] == pytest.approx(1.0)
+
+
+# -- a real tiny sweep, made through the CLI ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def real_sweep(tmp_path_factory) -> Path:
+    """5 optimizers × 4 lrs × 2 seeds on digits; the sweep's name is a script (it must stay text)."""
+    d = tmp_path_factory.mktemp("sweep")
+    recipe = d / "evil.toml"
+    recipe.write_text(f'name = {json.dumps(EVIL)}\ndataset = "digits"\nlrs = [0.001, 0.01, 0.1, 1.0]\n'
+                      f'seeds = [0, 1]\ntest_seeds = [1000, 1001]\n[train]\niters = 100\neval_interval = 20\n',
+                      encoding="utf-8")
+    out = d / "run"
+    assert main(["sweep", "--recipe", str(recipe), "--out", str(out), "--no-progress", "--jobs", "0"]) == 0
+    write_report(out, lang="ja", out=out / "report_ja.html")
+    return out
+
+
+def test_sweep_cli_writes_report_unless_told_not_to(real_sweep, tmp_path, capsys):
+    assert (real_sweep / "report.html").is_file() and (real_sweep / "sensitivity.png").is_file()
+    page = (real_sweep / "report.html").read_text(encoding="utf-8")
+    assert EVIL not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "data:image/png;base64," in page                      # the sensitivity PNG, embedded
+    assert main(["sweep", "--dataset", "digits", "--optimizers", "sgd", "--lrs", "0.01,0.1", "--seeds", "1",
+                 "--test-seeds", "1000-1001", "--iters", "20", "--eval-interval", "10", "--out", str(tmp_path / "s"),
+                 "--no-progress", "--jobs", "0", "--no-report", "--no-plots"]) == 0
+    assert not (tmp_path / "s" / "report.html").exists()
+    assert "report:" not in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("browser tests need Debian chromium at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Opened:
+    """A page opened from file:// with everything it did recorded."""
+
+    def __init__(self, browser, path: Path):
+        self.page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        self.errors, self.requests, self.dialogs = [], [], []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_function("document.querySelectorAll('.chart .main-svg').length >= "
+                                    "document.querySelectorAll('.chart').length", timeout=15000)
+
+    def close(self):
+        self.page.close()
+
+
+def test_sweep_report_in_browser(browser, real_sweep):
+    o = Opened(browser, real_sweep / "report.html")
+    page = o.page
+    sel = "#chart-sensitivity"
+    try:
+        assert o.errors == [] and o.dialogs == []
+        assert all(u.startswith(("file:", "data:")) for u in o.requests), o.requests
+        assert page.evaluate("Array.from(document.querySelectorAll('.chart')).map(e => e.id)") == \
+            ["chart-sensitivity", "chart-curves"]
+        # one legend entry (group: band, line, tuned ring) per optimizer, on a log lr axis
+        names = ["SGD", "Momentum", "AdaGrad", "RMSProp", "Adam"]
+        assert page.locator(f"{sel} .legend .legendtext").all_text_contents() == names
+        groups = page.evaluate(f"[...new Set(document.querySelector('{sel}').data.map(t => t.legendgroup))]")
+        assert len(groups) == 5
+        assert page.evaluate(f"document.querySelector('{sel}').layout.xaxis.type") == "log"
+        assert page.locator(f"{sel} .scatterlayer .trace path.js-line").count() >= 5
+        assert page.locator("#chart-curves .legend .legendtext").count() == 5
+
+        # legend click hides every trace of that optimizer, and only those
+        hidden = f"document.querySelector('{sel}').data.filter(t => t.visible === 'legendonly')"
+        page.locator(f"{sel} .legend .traces").nth(3).click()
+        page.wait_for_function(f"{hidden}.length > 0")
+        assert set(page.evaluate(f"{hidden}.map(t => t.name)")) == {"RMSProp"}
+        assert page.evaluate(f"{hidden}.length") == page.evaluate(
+            f"document.querySelector('{sel}').data.filter(t => t.name === 'RMSProp').length")
+
+        # hover shows the lr and the value; dragging zooms
+        page.evaluate(f"Plotly.Fx.hover(document.querySelector('{sel}'), [{{curveNumber: 1, pointNumber: 2}}])")
+        page.wait_for_selector(f"{sel} .hoverlayer .hovertext", timeout=5000)
+        assert "lr 0.1: 0." in page.evaluate(f"document.querySelector('{sel} .hoverlayer').textContent")
+        box = page.locator(f"{sel} .nsewdrag").bounding_box()
+        x0 = page.evaluate(f"document.querySelector('{sel}').layout.xaxis.range.slice()")
+        page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.3)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.7, steps=5)
+        page.mouse.up()
+        page.wait_for_function(f"document.querySelector('{sel}').layout.xaxis.range[1] < {x0[1]}")
+
+        # sortable tables: defaults vs tuned by tuned test accuracy, validation accuracy at lr 0.01
+        page.locator("#sensitivity details summary").click()
+        for table, header in (("#defaults-table", "test acc (tuned)"), ("#grid-table", "lr 0.01")):
+            col = page.locator(f"{table} thead th").all_inner_texts().index(header)
+            values = f"""Array.from(document.querySelectorAll('{table} tbody tr'))
+                         .map(r => Number(r.cells[{col}].dataset.v))"""
+            page.locator(f"{table} thead th").nth(col).click()
+            up = page.evaluate(values)
+            assert up == sorted(up) and len(up) == 5
+            page.locator(f"{table} thead th").nth(col).click()
+            assert page.evaluate(values) == sorted(up, reverse=True)
+        assert page.locator("#ttt-table tbody tr").count() == 5
+
+        # the script-like sweep name is text, in the header and the title; no script ran
+        assert EVIL in page.locator("header .meta").inner_text() and EVIL in page.title()
+        assert page.evaluate("document.scripts.length") == 3 and page.locator("img[src='x']").count() == 0
+        assert page.locator("#configuration pre").inner_text().startswith(f"name = {json.dumps(EVIL)}")
+        assert o.errors == [] and o.dialogs == []
+    finally:
+        o.close()
+
+
+def _glyph(page, text: str) -> np.ndarray:
+    page.evaluate("""t => { const h = document.querySelector('#conclusions h2');
+        let s = document.getElementById('probe'); if (!s) { s = document.createElement('span'); s.id = 'probe';
+        s.style.cssText = 'font:' + getComputedStyle(h).font + ';font-size:40px;padding:4px;background:#fff';
+        h.after(s); } s.textContent = t; }""", text)
+    return np.asarray(Image.open(io.BytesIO(page.locator("#probe").screenshot())).convert("L"), dtype=float)
+
+
+def test_japanese_sweep_page(browser, real_sweep):
+    o = Opened(browser, real_sweep / "report_ja.html")
+    page = o.page
+    try:
+        assert o.errors == [] and o.dialogs == []
+        assert page.locator("#conclusions h2").inner_text() == "結論"
+        assert "ノートの主張" in page.locator("#conclusions").inner_text()
+        assert page.locator("#defaults h2").inner_text() == "ノートの既定値と調整後の比較"
+        tofu = _glyph(page, "\u0378")
+        for ch in "結論":
+            g = _glyph(page, ch)
+            assert g.min() < 100 and (g.shape != tofu.shape or np.abs(g - tofu).mean() > 1.0)
+    finally:
+        o.close()
