@@ -88,7 +88,7 @@ class MultiLayerNet:
                 bn_mask = slice(on[0], on[-1] + 1) if contiguous else np.array(flags).reshape(-1, 1, 1)
             use_batchnorm = any(flags)
         self.sizes, self.activation, self.use_batchnorm = sizes, activation, bool(use_batchnorm)
-        self.bn_mask = bn_mask
+        self.bn_mask = bn_mask            # None (all or none), a slice of the model axis, or a (K, 1, 1) mask
         self.weight_init_std, self.n_models, self.dtype = weight_init_std, n_models, np.dtype(dtype)
         self.freeze_bn_affine = bool(freeze_bn_affine)
         self.scales = [init_scale(weight_init_std, n) for n in sizes[:-1]]
@@ -133,6 +133,17 @@ class MultiLayerNet:
             self.layers.append(ACTIVATIONS[activation]())
         self.last_layer = SoftmaxWithLoss()
         self.initialize(rng)
+
+    def batchnorm_models(self) -> np.ndarray:
+        """Indices of the models that use batch normalization."""
+        K = 1 if self.n_models is None else self.n_models
+        if not self.use_batchnorm:
+            return np.zeros(0, dtype=np.int64)
+        if self.bn_mask is None:
+            return np.arange(K)
+        if isinstance(self.bn_mask, slice):
+            return np.arange(K)[self.bn_mask]
+        return np.flatnonzero(np.reshape(self.bn_mask, -1))
 
     def _view(self, flat: np.ndarray, spec: ParamSpec) -> np.ndarray:
         block = flat[..., spec.offset:spec.offset + spec.size]

@@ -164,8 +164,7 @@ class Telemetry:
         self.hyperparameters = [o.hyperparameters() for o in trainer.optimizers]
         rng = np.random.default_rng(0)
         K = trainer.net.theta.shape[0]
-        bn_mask = getattr(trainer.net, "bn_mask", None)         # (K, 1, 1) when only some models use BatchNorm
-        with_bn = np.arange(K) if bn_mask is None else np.flatnonzero(np.reshape(bn_mask, -1))
+        with_bn = trainer.net.batchnorm_models()
         layers = []
         for s in trainer.net.specs:
             if s.trainable and LAYER_PARAM.fullmatch(s.name):
