@@ -29,5 +29,9 @@ def t(key: str, lang: str = "en") -> str:
 
 
 def use_japanese_font() -> None:
-    """Make matplotlib render Japanese (IPAex Gothic from the matplotlib-fontja package)."""
-    import matplotlib_fontja  # noqa: F401  - registers the font and sets it as the default family
+    """Make matplotlib render Japanese (IPAex Gothic from the matplotlib-fontja package), falling back to
+    DejaVu Sans for the glyphs IPAex lacks (subscripts, superscripts)."""
+    import matplotlib
+    import matplotlib_fontja  # registers the font
+
+    matplotlib.rcParams["font.family"] = [matplotlib_fontja.matplotlib_fontja.FONT_NAME, "DejaVu Sans"]
