@@ -10,9 +10,9 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
-from .errors import ConfigError, DatasetError
+from .errors import DatasetError
 from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
 from .results import staged_directory, write_results
 from .viz.i18n import check_lang

@@ -1,6 +1,5 @@
 """The benchmark harness runs end to end on tiny data (no timing is asserted: speed is shown in benchmarks/)."""
 
-import json
 import subprocess
 import sys
 from pathlib import Path

@@ -17,15 +17,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from browser_helpers import Opened
 from optimlab.api import compare
 from optimlab.errors import OptimlabError
 from optimlab.results.store import LoadedRun
 from optimlab.viz.report import build_report_html, compute_conclusions, script_json, write_report
 from optimlab.viz.report_cli import add_report_parser, run_report_cli
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 EVIL = "<script>alert(1)</script>"
 EVIL2 = "</script><img src=x onerror=alert(2)>"
 
@@ -226,34 +224,6 @@ def test_cli(real_run, tmp_path, capsys):
 
 # -- in the browser ---------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian chromium at /usr/bin/chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-class Opened:
-    """A page opened from file:// with everything it did recorded."""
-
-    def __init__(self, browser, path: Path):
-        self.page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        self.errors, self.requests, self.dialogs = [], [], []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_function("document.querySelectorAll('.chart .main-svg').length >= "
-                                    "document.querySelectorAll('.chart').length", timeout=15000)
-
-    def close(self):
-        self.page.close()
 
 
 def test_report_in_browser(browser, real_run, tmp_path):

@@ -14,13 +14,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from browser_helpers import Opened
 from optimlab.cli import main
 from optimlab.viz.report import build_report_html, compute_conclusions, write_report
 from optimlab.viz.report_sweep import compute_sweep_conclusions, lr_tolerance
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 EVIL = "<img src=x onerror=alert(1)>"    # a sweep name may not hold "/", so not </script>
 LRS = [0.001, 0.01, 0.1, 1.0]
 NOTE_LR = {"sgd": 0.01, "momentum": 0.3, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01}
@@ -138,34 +136,6 @@ def test_sweep_cli_writes_report_unless_told_not_to(real_sweep, tmp_path, capsys
     assert "report:" not in capsys.readouterr().out
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian chromium at /usr/bin/chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-class Opened:
-    """A page opened from file:// with everything it did recorded."""
-
-    def __init__(self, browser, path: Path):
-        self.page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        self.errors, self.requests, self.dialogs = [], [], []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_function("document.querySelectorAll('.chart .main-svg').length >= "
-                                    "document.querySelectorAll('.chart').length", timeout=15000)
-
-    def close(self):
-        self.page.close()
 
 
 def test_sweep_report_in_browser(browser, real_sweep):

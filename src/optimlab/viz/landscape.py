@@ -29,12 +29,10 @@ Divergence: a run stops at the first step whose point or value is not finite or 
 
 from __future__ import annotations
 
-import io
-import json
 import math
 import shutil
 import subprocess
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping

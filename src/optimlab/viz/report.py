@@ -683,13 +683,7 @@ def build_report_html(run_dir: str | os.PathLike, lang: str = "en") -> str:
 </main>
 <footer>{esc(rt('generated', lang, version=__version__))} <code>{esc(run.directory.resolve())}</code></footer>
 """
-    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{esc(title)} — {esc(name)}</title>\n"
-            f"<style>:root {{ --font: {FONT_STACK[lang]}; }}\n{CSS}</style>\n</head>\n<body>\n{body}\n"
-            f"<script>{plotly_bundle()}</script>\n"
-            f'<script id="report-data" type="application/json">{script_json({"charts": charts, "config": PLOTLY_CONFIG})}'
-            f"</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n")
+    return page_html(lang, title, name, body, charts)
 
 
 def write_report(run_dir: str | os.PathLike, lang: str = "en", out: str | os.PathLike | None = None) -> Path:
@@ -698,3 +692,14 @@ def write_report(run_dir: str | os.PathLike, lang: str = "en", out: str | os.Pat
     path = Path(out) if out is not None else Path(run_dir) / "report.html"
     write_text(path, page)
     return path
+
+
+def page_html(lang: str, title: str, name: str, body: str, charts: list, extra_css: str = "") -> str:
+    """The whole offline page around ``body``: styles, the inlined plotly.js, the chart data and the script."""
+    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{esc(title)} — {esc(name)}</title>\n"
+            f"<style>:root {{ --font: {FONT_STACK[lang]}; }}\n{CSS}{extra_css}</style>\n</head>\n<body>\n{body}\n"
+            f"<script>{plotly_bundle()}</script>\n"
+            f'<script id="report-data" type="application/json">{script_json({"charts": charts, "config": PLOTLY_CONFIG})}'
+            f"</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n")

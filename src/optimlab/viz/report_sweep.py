@@ -29,9 +29,8 @@ from .._io import read_json
 from ..errors import OptimlabError
 from .figures import mean_band
 from .i18n import check_lang
-from .report import (COLORS, FONT_STACK, PLOTLY_CONFIG, _cell, _conclusion, _finished, _kv_table, _layout,
-                     _plotly_text, _rgba, _table, _values, esc, plotly_bundle, script_json)
-from .report_page import CSS, SCRIPT
+from .report import (COLORS, _cell, _conclusion, _finished, _kv_table, _layout, _plotly_text, _rgba, _table, _values,
+                     esc, page_html)
 from .report_sweep_text import st
 
 TOLERANCE = 0.05      # an lr is "tolerated" when its mean validation accuracy is within this of the setting's best
@@ -518,10 +517,4 @@ def build_sweep_report_html(sweep_dir: str | os.PathLike, lang: str = "en") -> s
 </main>
 <footer>{esc(st('generated', lang, version=__version__))} <code>{esc(sweep.directory.resolve())}</code></footer>
 """
-    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{esc(title)} — {esc(name)}</title>\n"
-            f"<style>:root {{ --font: {FONT_STACK[lang]}; }}\n{CSS}{EXTRA_CSS}</style>\n</head>\n<body>\n{body}\n"
-            f"<script>{plotly_bundle()}</script>\n"
-            f'<script id="report-data" type="application/json">{script_json({"charts": charts, "config": PLOTLY_CONFIG})}'
-            f"</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n")
+    return page_html(lang, title, name, body, charts, EXTRA_CSS)
