@@ -72,16 +72,20 @@ def default_recipe() -> Recipe:
     return parse_recipe(tomllib.loads(text), "note.toml")
 
 
-def load_recipe(path: str | Path) -> Recipe:
-    """Read and validate a TOML recipe."""
+def read_toml(path: str | Path, what: str = "recipe") -> dict[str, Any]:
+    """A TOML file as a dict, or a one-line :class:`ConfigError` naming the file."""
     p = Path(path)
     if not p.is_file():
-        raise ConfigError(f"recipe file not found: {str(p)!r} (accepted: a path to a .toml file)")
+        raise ConfigError(f"{what} file not found: {str(p)!r} (accepted: a path to a .toml file)")
     try:
-        doc = tomllib.loads(p.read_text(encoding="utf-8"))
+        return tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(f"recipe {str(p)!r} is not valid TOML: {e}") from None
-    return parse_recipe(doc, str(p))
+        raise ConfigError(f"{what} {str(p)!r} is not valid TOML: {e}") from None
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    """Read and validate a TOML recipe."""
+    return parse_recipe(read_toml(path), str(path))
 
 
 def _unknown(keys, accepted, where) -> None:

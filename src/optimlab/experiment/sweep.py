@@ -49,7 +49,7 @@ from ..errors import ConfigError
 from ..optim import OPTIMIZERS, PRESETS, make_optimizer
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics_csv, write_metrics_csv
 from .executors import Executor, LocalExecutor, worker_setup
-from .recipe import TRAIN_KEYS, check_net, parse_net, parse_seeds
+from .recipe import TRAIN_KEYS, check_net, parse_net, parse_seeds, read_toml
 from .splits import SPLIT_SEED, VAL_FRACTION, VAL_MAX, split_dataset
 
 STAGES = ("tune", "test")
@@ -251,14 +251,7 @@ def default_sweep_spec() -> SweepSpec:
 
 
 def load_sweep_spec(path: str | os.PathLike) -> SweepSpec:
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"sweep recipe not found: {str(p)!r} (accepted: a path to a .toml file)")
-    try:
-        doc = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(f"sweep recipe {str(p)!r} is not valid TOML: {e}") from None
-    return parse_sweep_spec(doc, str(p))
+    return parse_sweep_spec(read_toml(path, "sweep recipe"), str(path))
 
 
 # ---------------------------------------------------------------------------------------------------------
