@@ -123,7 +123,6 @@ OTHER = {
 
 def separate_and_stacked(opts, params, steps):
     """K single-model runs vs one stacked run on the (K, ...) stack; returns both (K, ...) results."""
-    K = len(opts)
     sep = []
     for k, o in enumerate(opts):
         w = copy(params)

@@ -1,6 +1,10 @@
 """Browser-test helpers: headless Debian chromium driven by Playwright (never `playwright install`)."""
 
+import io
 from pathlib import Path
+
+import numpy as np
+from PIL import Image
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -23,3 +27,12 @@ class Opened:
 
     def close(self):
         self.page.close()
+
+
+def glyph_image(page, text: str) -> np.ndarray:
+    """``text`` drawn in the conclusions heading's font, as a grayscale array."""
+    page.evaluate("""t => { const h = document.querySelector('#conclusions h2');
+        let s = document.getElementById('probe'); if (!s) { s = document.createElement('span'); s.id = 'probe';
+        s.style.cssText = 'font:' + getComputedStyle(h).font + ';font-size:40px;padding:4px;background:#fff';
+        h.after(s); } s.textContent = t; }""", text)
+    return np.asarray(Image.open(io.BytesIO(page.locator("#probe").screenshot())).convert("L"), dtype=float)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from browser_helpers import Opened
+from browser_helpers import Opened, glyph_image
 from optimlab.api import compare
 from optimlab.errors import OptimlabError
 from optimlab.results.store import LoadedRun
@@ -284,15 +284,6 @@ def test_report_in_browser(browser, real_run, tmp_path):
         o.close()
 
 
-def _glyph_image(page, text: str) -> np.ndarray:
-    """``text`` drawn in the conclusions heading's font, as a grayscale array."""
-    page.evaluate("""t => { const h = document.querySelector('#conclusions h2');
-        let s = document.getElementById('probe'); if (!s) { s = document.createElement('span'); s.id = 'probe';
-        s.style.cssText = 'font:' + getComputedStyle(h).font + ';font-size:40px;padding:4px;background:#fff';
-        h.after(s); } s.textContent = t; }""", text)
-    return np.asarray(Image.open(io.BytesIO(page.locator("#probe").screenshot())).convert("L"), dtype=float)
-
-
 def test_japanese_glyphs_render(browser, real_run):
     o = Opened(browser, real_run / "report_ja.html")
     page = o.page
@@ -301,10 +292,10 @@ def test_japanese_glyphs_render(browser, real_run):
         heading = page.locator("#conclusions h2").inner_text()
         assert heading == "結論" and page.locator("#conclusions h2").is_visible()
         # control: two unassigned code points draw the same missing-glyph box ("tofu") ...
-        tofu_a, tofu_b = _glyph_image(page, "\u0378"), _glyph_image(page, "\u0379")
+        tofu_a, tofu_b = glyph_image(page, "\u0378"), glyph_image(page, "\u0379")
         assert tofu_a.shape == tofu_b.shape and np.abs(tofu_a - tofu_b).max() == 0
         # ... whereas the heading's two Japanese characters draw two different glyphs, neither of them tofu
-        ketsu, ron = _glyph_image(page, heading[0]), _glyph_image(page, heading[1])
+        ketsu, ron = glyph_image(page, heading[0]), glyph_image(page, heading[1])
         assert ketsu.shape != ron.shape or np.abs(ketsu - ron).mean() > 1.0
         for g in (ketsu, ron):
             assert g.shape != tofu_a.shape or np.abs(g - tofu_a).mean() > 1.0

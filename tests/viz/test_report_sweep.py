@@ -6,15 +6,13 @@ Browser tests open the page from ``file://`` in headless Debian Chromium through
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from browser_helpers import Opened
+from browser_helpers import Opened, glyph_image
 from optimlab.cli import main
 from optimlab.viz.report import build_report_html, compute_conclusions, write_report
 from optimlab.viz.report_sweep import compute_sweep_conclusions, lr_tolerance
@@ -198,14 +196,6 @@ def test_sweep_report_in_browser(browser, real_sweep):
         o.close()
 
 
-def _glyph(page, text: str) -> np.ndarray:
-    page.evaluate("""t => { const h = document.querySelector('#conclusions h2');
-        let s = document.getElementById('probe'); if (!s) { s = document.createElement('span'); s.id = 'probe';
-        s.style.cssText = 'font:' + getComputedStyle(h).font + ';font-size:40px;padding:4px;background:#fff';
-        h.after(s); } s.textContent = t; }""", text)
-    return np.asarray(Image.open(io.BytesIO(page.locator("#probe").screenshot())).convert("L"), dtype=float)
-
-
 def test_japanese_sweep_page(browser, real_sweep):
     o = Opened(browser, real_sweep / "report_ja.html")
     page = o.page
@@ -214,9 +204,9 @@ def test_japanese_sweep_page(browser, real_sweep):
         assert page.locator("#conclusions h2").inner_text() == "結論"
         assert "ノートの主張" in page.locator("#conclusions").inner_text()
         assert page.locator("#defaults h2").inner_text() == "ノートの既定値と調整後の比較"
-        tofu = _glyph(page, "\u0378")
+        tofu = glyph_image(page, "\u0378")
         for ch in "結論":
-            g = _glyph(page, ch)
+            g = glyph_image(page, ch)
             assert g.min() < 100 and (g.shape != tofu.shape or np.abs(g - tofu).mean() > 1.0)
     finally:
         o.close()

@@ -185,7 +185,7 @@ class Trainer:
                 g.opt.update(theta[g.rows], grad[g.rows], g.state)
         self.iteration += 1
         self.last_batch = (xb, yb)
-        for k, (h, value) in enumerate(zip(self.histories, loss)):
+        for h, value in zip(self.histories, loss):
             h.loss.append(float(value))
             if h.status == "ok" and not np.isfinite(value):
                 h.status, h.diverged_at = "diverged", self.iteration
