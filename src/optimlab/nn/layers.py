@@ -20,7 +20,13 @@ def _sum_batch(a: np.ndarray, out: np.ndarray) -> None:
 
 
 class Affine:
-    """``y = x W + b``. ``need_dx=False`` skips the input gradient (the first layer needs none)."""
+    """``y = x W + b``. ``need_dx=False`` skips the input gradient (the first layer needs none).
+
+    With K models, each model's matmul is its own BLAS call of the same shape as when it trains alone (an
+    input shared by all models is broadcast), so a model's numbers do not depend on which models share its
+    stack — bit for bit. One ``(B, in) @ (in, K·out)`` matmul would be no faster here, once the copy it
+    needs is counted, and its rounding can change with K.
+    """
 
     def __init__(self, W, b, dW, db, need_dx=True):
         self.W, self.b, self.dW, self.db, self.need_dx = W, b, dW, db, need_dx
@@ -28,27 +34,12 @@ class Affine:
 
     def forward(self, x, train=True):
         self.x = x
-        W = self.W
-        if x.ndim == 2 and W.ndim == 3:
-            # One input shared by K models: a single matmul with [W_1 … W_K] side by side, (B, in) @ (in, K·out),
-            # is much faster than K small ones; the copy of W it needs is cheap next to the matmul.
-            K, n_in, n_out = W.shape
-            y = x @ W.transpose(1, 0, 2).reshape(n_in, K * n_out)
-            y += self.b.reshape(1, K * n_out)                  # in place, on contiguous memory
-            return y.reshape(-1, K, n_out).transpose(1, 0, 2)  # (K, B, out), a view
-        y = np.matmul(x, W)
+        y = np.matmul(x, self.W)
         y += self.b
         return y
 
     def backward(self, dout):
-        x = self.x
-        if x.ndim == 2 and dout.ndim == 3:
-            # shared input: x^T @ [dY_1 … dY_K] in one matmul, (in, B) @ (B, K·out), then split per model
-            K, B, n_out = dout.shape
-            dW = x.T @ dout.transpose(1, 0, 2).reshape(B, K * n_out)
-            self.dW[...] = dW.reshape(-1, K, n_out).transpose(1, 0, 2)
-        else:
-            np.matmul(np.swapaxes(x, -1, -2), dout, out=self.dW)
+        np.matmul(np.swapaxes(self.x, -1, -2), dout, out=self.dW)
         _sum_batch(dout, self.db)
         if self.need_dx:
             return np.matmul(dout, np.swapaxes(self.W, -1, -2))

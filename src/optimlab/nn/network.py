@@ -8,6 +8,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import ConfigError
+from . import inference
 from .layers import Affine, BatchNormalization, ReLU, Sigmoid, SoftmaxWithLoss
 
 ACTIVATIONS = {"sigmoid": Sigmoid, "relu": ReLU}
@@ -91,6 +92,7 @@ class MultiLayerNet:
         self.bn_mask = bn_mask            # None (all or none), a slice of the model axis, or a (K, 1, 1) mask
         self.weight_init_std, self.n_models, self.dtype = weight_init_std, n_models, np.dtype(dtype)
         self.freeze_bn_affine = bool(freeze_bn_affine)
+        self.bn_eps = bn_eps
         self.scales = [init_scale(weight_init_std, n) for n in sizes[:-1]]
 
         # -- layout of the flat buffer: trainable parameters first -----------------------------------------
@@ -201,14 +203,12 @@ class MultiLayerNet:
         self.loss_and_grad(x, t)
         return self.grads
 
-    def accuracy(self, x: np.ndarray, t: np.ndarray, batch: int = 10_000) -> np.ndarray:
-        """Fraction of correct predictions per model (eval mode), computed ``batch`` rows at a time."""
-        t = _labels(t)
-        correct = 0
-        for a in range(0, len(t), batch):
-            logits = self.predict(x[a:a + batch], train=False)
-            correct = correct + (logits.argmax(axis=-1) == t[a:a + batch]).sum(axis=-1)
-        return np.asarray(correct) / len(t)
+    def accuracy(self, x: np.ndarray, t: np.ndarray, batch: int = 1000) -> np.ndarray:
+        """Fraction of correct predictions per model (eval mode), ``batch`` rows at a time.
+
+        Runs the folded eval-mode path of :mod:`optimlab.nn.inference` on a snapshot of the weights."""
+        acc = inference.accuracy(self, inference.snapshot(self), x, _labels(t), chunk=batch)
+        return acc if self.n_models is not None else acc[0]
 
     def trainable(self, flat: np.ndarray | None = None) -> np.ndarray:
         """The trainable part of ``flat`` (default ``theta``): ``flat[..., :n_trainable]``, a view."""

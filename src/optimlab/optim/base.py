@@ -135,10 +135,13 @@ def tree_map_update(rule, params: Params, grads: Params, slots: dict[str, Any], 
         rule(params, grads, slots, t)
 
 
-def stack_hyperparameters(opts: list[Optimizer], ndim: int = 2) -> Optimizer:
+def stack_hyperparameters(opts: list[Optimizer], ndim: int = 2, dtype: Any = None) -> Optimizer:
     """One optimizer whose numeric hyperparameters are arrays of shape ``(K, 1, ...)``, for K stacked models.
 
     All ``opts`` must be of one class with the same conventions; their numeric hyperparameters may differ.
+    A hyperparameter equal for all K stays a plain float, unless ``dtype`` is given: then every one is an
+    array of that dtype (the parameters'), so the arithmetic of a model's update is the same whatever the
+    other models in its stack — alone, it is a stack of one.
     """
     _check(len(opts) > 0, "optimizers to stack", opts, "a non-empty list")
     first = opts[0]
@@ -148,7 +151,10 @@ def stack_hyperparameters(opts: list[Optimizer], ndim: int = 2) -> Optimizer:
     values = {}
     for name in first.numeric_fields():
         col = np.array([float(getattr(o, name)) for o in opts])
-        values[name] = col.reshape((-1,) + (1,) * (ndim - 1)) if np.ptp(col) > 0 else float(col[0])
+        if dtype is None and np.ptp(col) == 0:
+            values[name] = float(col[0])
+        else:
+            values[name] = col.astype(dtype if dtype is not None else col.dtype).reshape((-1,) + (1,) * (ndim - 1))
     conv = {c: getattr(first, c) for c in first.conventions}
     return type(first)(**values, **conv)
 

@@ -7,20 +7,22 @@ hyperparameters stacked (see :func:`optimlab.optim.stack_hyperparameters`).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Callable, Sequence
 
 import numpy as np
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_limits
 
 from .._io import read_npz, write_npz
 from ..errors import ConfigError
-from ..nn import MultiLayerNet
+from ..nn import MultiLayerNet, inference
 from ..optim import Optimizer, OptState, stack_hyperparameters
 from .history import History
 
@@ -104,7 +106,7 @@ def _groups(optimizers: Sequence[Optimizer], net: MultiLayerNet) -> list[_Group]
     groups, start = [], 0
     for k in range(1, len(optimizers) + 1):
         if k == len(optimizers) or not _same_kind(optimizers[k], optimizers[start]):
-            opt = stack_hyperparameters(list(optimizers[start:k]), ndim=2)
+            opt = stack_hyperparameters(list(optimizers[start:k]), ndim=2, dtype=net.dtype)
             rows = slice(start, k)
             groups.append(_Group(rows, opt, opt.init(net.trainable()[rows])))
             start = k
@@ -193,40 +195,56 @@ class Trainer:
             cb(self)
         return loss
 
-    def evaluate(self, blas_threads: int | None = None) -> None:
-        """Record test accuracy (full test set) and minibatch accuracy (after the update, eval mode).
+    def _eval_task(self, snap: inference.Snapshot, batch: tuple[np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
+        """Accuracies of one snapshot: test set, validation set, and the minibatch of its iteration."""
+        net = self.net
+        return {"test": inference.accuracy(net, snap, self.x_test, self.y_test) if self.test else None,
+                "val": inference.accuracy(net, snap, *self.val) if self.val is not None else None,
+                "batch": inference.accuracy(net, snap, *batch)}
 
-        The test set's matmul is large: it runs with ``blas_threads`` BLAS threads (None: as the process is set)."""
+    def _record(self, iteration: int, wall: float, acc: dict[str, np.ndarray]) -> None:
+        per_model_wall = wall / len(self.histories)
+        for k, h in enumerate(self.histories):
+            h.eval_iters.append(iteration)
+            if acc["test"] is not None:
+                h.test_acc.append(float(acc["test"][k]))
+            h.train_acc.append(float(acc["batch"][k]))
+            h.extra.setdefault("wall_s", []).append(per_model_wall)
+            if acc["val"] is not None:
+                h.extra.setdefault("val_acc", []).append(float(acc["val"][k]))
+
+    def evaluate(self, blas_threads: int | None = None) -> None:
+        """Record test accuracy (full test set) and minibatch accuracy (after the update, eval mode), now.
+
+        Runs with ``blas_threads`` BLAS threads (None: as the process is set). :meth:`run` does the same work
+        on snapshots in background threads instead."""
         limits = threadpool_limits(blas_threads, user_api="blas") if blas_threads else contextlib.nullcontext()
         with limits:
-            test = self.net.accuracy(self.x_test, self.y_test) if self.test else None
-            val = self.net.accuracy(*self.val) if self.val is not None else None
-        batch = self.net.accuracy(*self.last_batch)
-        per_model_wall = self.elapsed / len(self.histories)
-        for k, h in enumerate(self.histories):
-            h.eval_iters.append(self.iteration)
-            if test is not None:
-                h.test_acc.append(float(test[k]))
-            h.train_acc.append(float(batch[k]))
-            h.extra.setdefault("wall_s", []).append(per_model_wall)
-            if val is not None:
-                h.extra.setdefault("val_acc", []).append(float(val[k]))
+            acc = self._eval_task(inference.snapshot(self.net, self.iteration), self.last_batch)
+        self._record(self.iteration, self.elapsed, acc)
 
     def run(self, iters: int | None = None, progress: bool = False, desc: str = "train",
-            blas_threads: int | None = 1, eval_blas_threads: int | None = None) -> list[History]:
+            blas_threads: int | None = 1, eval_threads: int | None = None) -> list[History]:
         """Train until iteration ``iters`` (default: the configured total), evaluating every ``eval_interval``.
 
-        ``blas_threads`` caps BLAS threads for the training steps (None: leave as is). One thread is the
-        default: the matrices are small, and a second BLAS thread slowed training down (see benchmarks/).
-        The evaluation on the full test set is one large matmul; it runs with ``eval_blas_threads`` (default:
-        as many as BLAS had when ``run`` was called — every core, unless a worker process limited it).
+        ``blas_threads`` caps BLAS threads (None: leave as is). One thread is the default: the training
+        matrices are small, and a second BLAS thread slowed training down (see benchmarks/).
+
+        Evaluation overlaps training: at each evaluation point the weights are copied (a snapshot, a few
+        hundred KB) and ``eval_threads`` background threads (default: one per CPU core this process may use,
+        minus the one that trains; at least 1) compute the accuracies while training goes on; when training
+        ends, this thread evaluates the snapshots still waiting, beside them. Every snapshot is evaluated with
+        the same arithmetic whichever thread takes it, so the histories do not depend on timing.
+        ``eval_threads=0`` evaluates in this thread at each evaluation point instead.
         """
-        if eval_blas_threads is None:
-            eval_blas_threads = max([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] or [1])
+        if eval_threads is None:
+            eval_threads = max(1, _usable_cpus() - 1)
         total = self.config.iters if iters is None else int(iters)
         bar = _progress(total, self.iteration, desc) if progress else None
         t0 = time.perf_counter() - self.elapsed
         limits = threadpool_limits(blas_threads, user_api="blas") if blas_threads else contextlib.nullcontext()
+        evals = _Evaluations(self._eval_task, eval_threads)
+        points: list[tuple[int, float]] = []
         for cb in self.callbacks:                 # callbacks that need the starting point (telemetry) get it
             if hasattr(cb, "start"):
                 cb.start(self)
@@ -236,12 +254,18 @@ class Trainer:
                     self.step()
                     self.elapsed = time.perf_counter() - t0
                     if self.iteration % self.config.eval_interval == 0 or self.iteration == self.config.iters:
-                        self.evaluate(eval_blas_threads)
+                        points.append((self.iteration, self.elapsed))
+                        evals.submit(inference.snapshot(self.net, self.iteration), self.last_batch)
                     if bar is not None:
                         bar.update(1)
+                results = evals.finish()
         finally:
+            evals.close()
             if bar is not None:
                 bar.close()
+        for (iteration, wall), acc in zip(points, results):
+            self._record(iteration, wall, acc)
+        self.elapsed = time.perf_counter() - t0
         for h in self.histories:
             h.wall_seconds = self.elapsed / len(self.histories)
         return self.histories
@@ -280,6 +304,85 @@ class Trainer:
         self.sampler.set_state(meta["sampler"], arrays["sampler_perm"])
         self.iteration, self.elapsed = int(meta["iteration"]), float(meta["elapsed"])
         self.histories = [History.from_dict(d) for d in meta["histories"]]
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:                     # not on Linux
+        return os.cpu_count() or 1
+
+
+class _Evaluations:
+    """Snapshots waiting to be evaluated, taken oldest first by ``threads`` background threads.
+
+    The training thread lends a hand, newest first: with more than ``max_waiting`` snapshots waiting (each
+    holds a copy of the weights), and for all that are left when training ends. ``threads=0``: everything is
+    evaluated at once in the calling thread. Results come back in submission order whoever computed them.
+    """
+
+    def __init__(self, task: Callable, threads: int, max_waiting: int = 4):
+        self.task, self.max_waiting = task, max_waiting
+        self.waiting: collections.deque = collections.deque()
+        self.results: list = []
+        self.error: BaseException | None = None
+        self.closed = False
+        self.cond = threading.Condition()
+        self.threads = [threading.Thread(target=self._work, name=f"optimlab-eval-{i}", daemon=True)
+                        for i in range(threads)]
+        for t in self.threads:
+            t.start()
+
+    def _work(self) -> None:
+        while True:
+            with self.cond:
+                while not self.waiting and not self.closed:
+                    self.cond.wait()
+                if not self.waiting:
+                    return
+                i, args = self.waiting.popleft()
+            self._run(i, args)
+
+    def _run(self, i: int, args: tuple) -> None:
+        try:
+            out = self.task(*args)
+        except BaseException as e:            # re-raised in the training thread by finish()
+            out, self.error = None, e
+        with self.cond:
+            self.results[i] = out
+            self.cond.notify_all()
+
+    def _take_newest(self):
+        with self.cond:
+            return self.waiting.pop() if self.waiting else None
+
+    def submit(self, *args) -> None:
+        with self.cond:
+            self.results.append(None)
+            self.waiting.append((len(self.results) - 1, args))
+            self.cond.notify()
+        if not self.threads:
+            self._run(*self._take_newest())
+        while len(self.waiting) > self.max_waiting and (item := self._take_newest()) is not None:
+            self._run(*item)
+
+    def finish(self) -> list:
+        while (item := self._take_newest()) is not None:
+            self._run(*item)
+        with self.cond:
+            while any(r is None for r in self.results) and self.error is None:
+                self.cond.wait()
+        if self.error is not None:
+            raise self.error
+        return self.results
+
+    def close(self) -> None:
+        with self.cond:
+            self.closed = True
+            self.waiting.clear()
+            self.cond.notify_all()
+        for t in self.threads:
+            t.join()
 
 
 def _progress(total: int, initial: int, desc: str):
