@@ -34,13 +34,13 @@ def test_folded_logits_equal_layer_eval_mode(n_models, bn, activation):
     x = rng.random((33, 12))
     expected = net.predict(x, train=False)
     layers = inference.folded_layers(net, inference.snapshot(net))
-    got = inference.logits(net, layers, x)
+    got = inference.logits(net, layers, inference.eval_set(x, np.zeros(len(x)), net.dtype).xT).transpose(0, 2, 1)
     if n_models is None:
         got = got[0]
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("chunk", [1, 7, 33, 1000])
+@pytest.mark.parametrize("chunk", [1, 7, 33, 2000])
 def test_accuracy_does_not_depend_on_chunk_and_matches_argmax(chunk):
     net, rng = _trained_net(4, [False, True, True, False], "sigmoid")
     x = rng.random((33, 12))
@@ -49,25 +49,25 @@ def test_accuracy_does_not_depend_on_chunk_and_matches_argmax(chunk):
     np.testing.assert_array_equal(net.accuracy(x, t, batch=chunk), expected)
 
 
-def test_integer_pixels_are_scaled_per_chunk():
-    net, rng = _trained_net(2, False, "sigmoid", dtype="float32")
+def test_eval_set_scales_integer_pixels_and_appends_the_bias_row():
+    rng = np.random.default_rng(0)
     pixels = rng.integers(0, 256, (50, 12)).astype(np.uint8)
-    t = rng.integers(0, 4, 50)
-    snap = inference.snapshot(net)
-    as_float = inference.accuracy(net, snap, pixels.astype(np.float32) / np.float32(255), t)
-    np.testing.assert_array_equal(inference.accuracy(net, snap, pixels, t, scale=1 / 255, chunk=8), as_float)
+    data = inference.eval_set(pixels, np.eye(4)[rng.integers(0, 4, 50)], "float32", scale=1 / 255)
+    assert data.xT.shape == (13, 50) and data.xT.dtype == np.float32 and data.t.shape == (50,)
+    np.testing.assert_array_equal(data.xT[:12], (pixels.astype(np.float32) * np.float32(1 / 255)).T)
+    np.testing.assert_array_equal(data.xT[12], 1)
 
 
 def test_snapshot_is_a_copy():
     net, rng = _trained_net(2, True, "sigmoid")
     x, t = rng.random((20, 12)), rng.integers(0, 4, 20)
-    snap = inference.snapshot(net)
-    before = inference.accuracy(net, snap, x, t)
-    logits_before = inference.logits(net, inference.folded_layers(net, snap), x)
+    snap, data = inference.snapshot(net), inference.eval_set(x, t, net.dtype)
+    before = inference.accuracy(net, snap, data)
+    logits_before = inference.logits(net, inference.folded_layers(net, snap), data.xT)
     net.theta[...] = 0                                  # training goes on: the snapshot must not see it
     net.buffers["running_var1"][...] = 7
-    np.testing.assert_array_equal(inference.logits(net, inference.folded_layers(net, snap), x), logits_before)
-    np.testing.assert_array_equal(inference.accuracy(net, snap, x, t), before)
+    np.testing.assert_array_equal(inference.logits(net, inference.folded_layers(net, snap), data.xT), logits_before)
+    np.testing.assert_array_equal(inference.accuracy(net, snap, data), before)
 
 
 def test_saturated_sigmoid_gives_no_warning_and_exact_limits():
@@ -76,5 +76,6 @@ def test_saturated_sigmoid_gives_no_warning_and_exact_limits():
     x = np.stack([np.full(12, 1.0), np.full(12, -1.0)]).astype(np.float32)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        got = inference.logits(net, inference.folded_layers(net, inference.snapshot(net)), x)[0]
+        xT = inference.eval_set(x, np.zeros(2), net.dtype).xT
+        got = inference.logits(net, inference.folded_layers(net, inference.snapshot(net)), xT)[0].T
     np.testing.assert_allclose(got, net.predict(x, train=False), rtol=1e-5, atol=1e-5)

@@ -197,4 +197,4 @@ def test_test_set_can_be_left_untouched(digits):
     val = (digits.x_test[:100], digits.y_test[:100])
     t = Trainer(digits, _opts(("adam",)), train=TrainConfig(iters=20, eval_interval=10), val=val, test=False)
     (h,) = t.run()
-    assert t.x_test is None and h.test_acc == [] and len(h.extra["val_acc"]) == 2 and h.eval_iters == [10, 20]
+    assert t.test_set is None and h.test_acc == [] and len(h.extra["val_acc"]) == 2 and h.eval_iters == [10, 20]

@@ -38,11 +38,37 @@ def snapshot(net, iteration: int = 0) -> Snapshot:
                                    for k, v in net.buffers.items()}, iteration)
 
 
-def folded_layers(net, snap: Snapshot) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per layer ``(W, b)`` with BatchNorm folded in and, for sigmoid layers, the sign flipped (see module doc).
+@dataclass(frozen=True)
+class EvalSet:
+    """A dataset laid out for evaluation: ``xT`` is ``(in + 1, N)``, the inputs as columns in the network's
+    dtype with a last row of ones (the first layer's bias rides in its matmul), ``t`` the labels ``(N,)``.
 
-    The first layer's ``W`` is ``(in, K·out)`` (all models side by side) and its ``b`` ``(1, K·out)``; the
-    others are ``(K, in, out)`` and ``(K, 1, out)``."""
+    Column-major inputs make every layer a matmul of the weights on the left, ``(K·out, in) @ (in, N)``,
+    whose output is each model's activations ``(K, out, N)`` in one contiguous block: the next layers
+    are batched matmuls on contiguous arrays, and the big matmul ran ~6 % faster than ``X @ W`` here."""
+
+    xT: np.ndarray
+    t: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+
+def eval_set(x: np.ndarray, t: np.ndarray, dtype="float32", scale: float = 1.0) -> EvalSet:
+    """Prepare ``x`` ``(N, in)`` (floats, or integers with ``scale``) and labels ``t`` for :func:`accuracy`."""
+    x = np.asarray(x)
+    dtype = np.dtype(dtype)
+    xT = np.ones((x.shape[1] + 1, x.shape[0]), dtype=dtype)
+    np.multiply(x.T, dtype.type(scale), out=xT[:-1], casting="unsafe")
+    t = np.asarray(t)
+    return EvalSet(xT, t.argmax(axis=-1) if t.ndim == 2 else t)
+
+
+def folded_layers(net, snap: Snapshot) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    """Per layer ``(Wᵀ, b)`` with BatchNorm folded in and, for sigmoid layers, the sign flipped (module doc).
+
+    The first layer is one matrix ``(K·out, in + 1)`` for all models, its last column the bias (``b`` is
+    None); the others are ``(K, out, in)`` with ``b`` ``(K, out, 1)``."""
     K = snap.theta.shape[0]
     p = {s.name: snap.theta[:, s.offset:s.offset + s.size].reshape((K,) + s.shape) for s in net.specs}
     n_layers = len(net.sizes) - 1
@@ -60,10 +86,14 @@ def folded_layers(net, snap: Snapshot) -> list[tuple[np.ndarray, np.ndarray]]:
             W, b = W * s, b * s + t
         if hidden and net.activation == "sigmoid":
             W, b = -W, -b
+        WT, bT = W.transpose(0, 2, 1), b.transpose(0, 2, 1)              # (K, out, in), (K, out, 1)
         if i == 1:
-            n_in, n_out = W.shape[1:]
-            W = np.ascontiguousarray(W.transpose(1, 0, 2)).reshape(n_in, K * n_out)
-            b = np.ascontiguousarray(b.transpose(1, 0, 2)).reshape(1, K * n_out)
+            n_out, n_in = WT.shape[1:]
+            first = np.empty((K, n_out, n_in + 1), dtype=W.dtype)
+            first[:, :, :n_in], first[:, :, n_in:] = WT, bT
+            out.append((first.reshape(K * n_out, n_in + 1), None))
+            continue
+        W, b = np.ascontiguousarray(WT), bT
         out.append((W, b))
     return out
 
@@ -79,51 +109,39 @@ def _activate(z: np.ndarray, activation: str) -> None:
         np.maximum(z, 0, out=z)
 
 
-def logits(net, layers, x: np.ndarray, scratch: dict | None = None) -> np.ndarray:
-    """Eval-mode logits ``(K, B, C)`` of the folded ``layers`` for inputs ``x`` ``(B, in)`` (one chunk).
+def logits(net, layers, xT: np.ndarray, scratch: dict | None = None) -> np.ndarray:
+    """Eval-mode logits ``(K, C, B)`` (classes × examples) of the folded ``layers`` for the columns ``xT``
+    ``(in + 1, B)`` of an :class:`EvalSet`.
 
     ``scratch`` (a dict, empty at first) keeps the output arrays between calls with the same batch size:
     writing into memory already touched is faster than into fresh pages."""
     scratch = {} if scratch is None else scratch
-    (W1, b1), rest = layers[0], layers[1:]
-    B, K = len(x), (rest[0][0].shape[0] if rest else W1.shape[1] // net.sizes[1])
+    B, W1 = xT.shape[1], layers[0][0]
+    K = layers[1][0].shape[0] if len(layers) > 1 else W1.shape[0] // net.sizes[1]
 
     def buffer(i, shape):
         buf = scratch.get(i)
         if buf is None or buf.shape != shape:
-            buf = scratch[i] = np.empty(shape, dtype=np.result_type(x, W1))
+            buf = scratch[i] = np.empty(shape, dtype=np.result_type(xT, W1))
         return buf
 
-    h = np.matmul(x, W1, out=buffer(1, (B, W1.shape[1])))
-    h += b1
-    if not rest:
-        return h.reshape(B, K, -1).transpose(1, 0, 2)
-    _activate(h, net.activation)
-    a = h.reshape(B, K, -1).transpose(1, 0, 2)       # (K, B, n1), a view
-    for j, (W, b) in enumerate(rest, start=2):
-        a = np.matmul(a, W, out=buffer(j, (K, B, W.shape[-1])))
+    a = np.matmul(W1, xT, out=buffer(1, (W1.shape[0], B))).reshape(K, -1, B)
+    for j, (W, b) in enumerate(layers[1:], start=2):
+        _activate(a, net.activation)
+        a = np.matmul(W, a, out=buffer(j, (K, W.shape[1], B)))
         a += b
-        if j < len(layers):
-            _activate(a, net.activation)
     return a
 
 
-def accuracy(net, snap: Snapshot, x: np.ndarray, t: np.ndarray, scale: float = 1.0, chunk: int = 1000) -> np.ndarray:
-    """Fraction of correct predictions per model ``(K,)``, ``chunk`` rows at a time.
+def accuracy(net, snap: Snapshot, data: EvalSet, chunk: int = 2000) -> np.ndarray:
+    """Fraction of correct predictions per model ``(K,)`` on ``data``, ``chunk`` examples at a time.
 
-    ``x`` may be integers (uint8 pixels): each chunk is cast to the network's dtype and multiplied by ``scale``.
     The count of correct predictions is exact, so the result does not depend on ``chunk``."""
     layers = folded_layers(net, snap)
-    t = np.asarray(t)
     K = snap.theta.shape[0]
     correct = np.zeros(K, dtype=np.int64)
-    buf = np.empty((min(chunk, len(t)), x.shape[1]), dtype=net.dtype)
     scratch: dict = {}
-    for a in range(0, len(t), chunk):
-        xc = x[a:a + chunk]
-        if xc.dtype != net.dtype or scale != 1:
-            xc = buf[:len(xc)]
-            np.multiply(x[a:a + chunk], net.dtype.type(scale), out=xc, casting="unsafe")
-        z = logits(net, layers, xc, scratch)
-        correct += (z.argmax(axis=-1) == t[a:a + chunk]).sum(axis=-1)
-    return correct / max(len(t), 1)
+    for a in range(0, len(data), chunk):
+        z = logits(net, layers, data.xT[:, a:a + chunk], scratch)
+        correct += (z.argmax(axis=1) == data.t[a:a + chunk]).sum(axis=-1)
+    return correct / max(len(data), 1)

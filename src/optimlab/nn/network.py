@@ -203,11 +203,12 @@ class MultiLayerNet:
         self.loss_and_grad(x, t)
         return self.grads
 
-    def accuracy(self, x: np.ndarray, t: np.ndarray, batch: int = 1000) -> np.ndarray:
-        """Fraction of correct predictions per model (eval mode), ``batch`` rows at a time.
+    def accuracy(self, x: np.ndarray, t: np.ndarray, batch: int = 2000) -> np.ndarray:
+        """Fraction of correct predictions per model (eval mode), ``batch`` examples at a time.
 
         Runs the folded eval-mode path of :mod:`optimlab.nn.inference` on a snapshot of the weights."""
-        acc = inference.accuracy(self, inference.snapshot(self), x, _labels(t), chunk=batch)
+        data = inference.eval_set(x, _labels(t), self.dtype)
+        acc = inference.accuracy(self, inference.snapshot(self), data, chunk=batch)
         return acc if self.n_models is not None else acc[0]
 
     def trainable(self, flat: np.ndarray | None = None) -> np.ndarray:

@@ -162,9 +162,9 @@ class Trainer:
         self.dtype = np.dtype(train.dtype)
         self.scale = self.dtype.type(getattr(data, "scale", 1.0))
         self.test = bool(test)        # False: never look at the test set (tuning on a validation split)
-        self.x_test = self._as_float(data.x_test) if self.test else None
-        self.y_test = np.asarray(data.y_test) if self.test else None
-        self.val = None if val is None else (self._as_float(val[0]), np.asarray(val[1]))
+        # evaluation sets, laid out for the eval path once (the test set: 31 MB as float32 columns)
+        self.test_set = inference.eval_set(data.x_test, data.y_test, self.dtype, self.scale) if self.test else None
+        self.val_set = None if val is None else inference.eval_set(val[0], val[1], self.dtype, self.scale)
         self.iteration = 0
         self.elapsed = 0.0
         self.histories = [History(label) for label in self.labels]
@@ -198,9 +198,9 @@ class Trainer:
     def _eval_task(self, snap: inference.Snapshot, batch: tuple[np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
         """Accuracies of one snapshot: test set, validation set, and the minibatch of its iteration."""
         net = self.net
-        return {"test": inference.accuracy(net, snap, self.x_test, self.y_test) if self.test else None,
-                "val": inference.accuracy(net, snap, *self.val) if self.val is not None else None,
-                "batch": inference.accuracy(net, snap, *batch)}
+        return {"test": inference.accuracy(net, snap, self.test_set) if self.test_set is not None else None,
+                "val": inference.accuracy(net, snap, self.val_set) if self.val_set is not None else None,
+                "batch": inference.accuracy(net, snap, inference.eval_set(*batch, self.dtype))}
 
     def _record(self, iteration: int, wall: float, acc: dict[str, np.ndarray]) -> None:
         per_model_wall = wall / len(self.histories)
