@@ -157,8 +157,8 @@ class SoftmaxWithLoss:
         self.p = e / s
         self.labels = labels
         B = z.shape[-2]
-        picked = np.take_along_axis(z, np.broadcast_to(labels[:, None], z.shape[:-1] + (1,)), axis=-1)
-        return (np.log(s) - picked).sum(axis=(-2, -1)) / B        # loss per model: (K,) or ()
+        picked = z[..., np.arange(B), labels]                      # z of each example's label: (..., B)
+        return (np.log(s[..., 0]) - picked).sum(axis=-1) / B       # loss per model: (K,) or ()
 
     def backward(self):
         d = self.p.copy()

@@ -171,8 +171,8 @@ class Trainer:
         self.last_batch: tuple[np.ndarray, np.ndarray] | None = None
 
     def _as_float(self, x: np.ndarray) -> np.ndarray:
-        out = np.asarray(x, dtype=self.dtype)
-        return out * self.scale if self.scale != 1 else out
+        """``x × scale`` in the training dtype, in one pass (uint8 pixels are cast on the fly)."""
+        return np.multiply(x, self.scale, dtype=self.dtype, casting="unsafe")
 
     # -- one iteration ------------------------------------------------------------------------------------
     def step(self) -> np.ndarray:
