@@ -49,21 +49,27 @@ class Affine:
 class Sigmoid:
     r""":math:`y = 1/(1+e^{-x})`, :math:`\partial y/\partial x = y(1-y)`.
 
-    Computed as :math:`\tfrac12(1 + \tanh(x/2))`, the same function: it cannot overflow for very negative x
-    and NumPy's vectorized tanh is faster than exp plus a division.
+    Computed in place on one new array: :math:`-x`, exp, +1, reciprocal. For very negative x, :math:`e^{-x}`
+    overflows to inf and :math:`1/\infty = 0` is the exact float answer; for very positive x it
+    underflows to 0 and y is exactly 1. Neither is warned.
+    (NumPy's float32 exp is about twice as fast as its tanh, the other usual route.)
     """
 
     def forward(self, x, train=True):
-        y = np.multiply(x, 0.5)
-        np.tanh(y, out=y)
-        y *= 0.5
-        y += 0.5
+        y = np.negative(x)
+        with np.errstate(over="ignore", under="ignore"):     # e^(−x) → inf or 0: both give the exact limit
+            np.exp(y, out=y)
+        y += 1
+        np.reciprocal(y, out=y)
         self.y = y
         return y
 
     def backward(self, dout):
         y = self.y
-        return dout * y * (1 - y)
+        d = 1 - y
+        d *= y
+        d *= dout
+        return d
 
 
 class ReLU:
