@@ -198,3 +198,51 @@ def test_test_set_can_be_left_untouched(digits):
     t = Trainer(digits, _opts(("adam",)), train=TrainConfig(iters=20, eval_interval=10), val=val, test=False)
     (h,) = t.run()
     assert t.test_set is None and h.test_acc == [] and len(h.extra["val_acc"]) == 2 and h.eval_iters == [10, 20]
+
+
+@pytest.mark.parametrize("eval_threads", [1, 3])
+def test_overlapped_evaluation_equals_evaluating_in_place(digits, eval_threads):
+    """Background evaluation of snapshots gives the histories of evaluating at each point in the training
+    thread, in order, whatever the number of threads; and matches the layers' own eval-mode forward."""
+    cfg = TrainConfig(iters=60, batch_size=32, eval_interval=5)
+    nets = [NetConfig(), NetConfig(), NetConfig(batchnorm=True)]
+    in_place = Trainer(digits, _opts(("sgd", "rmsprop", "adam")), net=nets, train=cfg, seed=5)
+    a = in_place.run(eval_threads=0)
+    b = Trainer(digits, _opts(("sgd", "rmsprop", "adam")), net=nets, train=cfg, seed=5).run(eval_threads=eval_threads)
+    assert [(h.eval_iters, h.test_acc, h.train_acc) for h in a] == [(h.eval_iters, h.test_acc, h.train_acc) for h in b]
+    assert a[0].eval_iters == list(range(5, 61, 5))
+    x = digits.x_test.astype(np.float32) * np.float32(digits.scale)
+    layered = (in_place.net.predict(x, train=False).argmax(-1) == digits.y_test).mean(-1)
+    np.testing.assert_allclose([h.test_acc[-1] for h in a], layered, atol=2 / len(digits.y_test))
+
+
+def test_waiting_snapshots_are_bounded_and_errors_reach_the_caller():
+    from optimlab.train.loop import _Evaluations
+
+    gate, seen = __import__("threading").Event(), []
+
+    def task(i):
+        if i == 0:
+            gate.wait(5)                      # the only worker is stuck on the first snapshot
+        if i == 7:
+            raise ValueError("snapshot 7 is broken")
+        seen.append(i)
+        return i * 10
+
+    ev = _Evaluations(task, threads=1, max_waiting=2)
+    try:
+        for i in range(7):
+            ev.submit(i)
+            assert len(ev.waiting) <= 2       # the submitting thread evaluated the newest ones itself
+        assert set(seen) >= {6, 5, 4}
+        gate.set()
+        assert ev.finish() == [i * 10 for i in range(7)]
+    finally:
+        ev.close()
+    ev = _Evaluations(task, threads=1)
+    try:
+        ev.submit(7)
+        with pytest.raises(ValueError, match="snapshot 7"):
+            ev.finish()
+    finally:
+        ev.close()

@@ -232,10 +232,12 @@ class Trainer:
 
         Evaluation overlaps training: at each evaluation point the weights are copied (a snapshot, a few
         hundred KB) and ``eval_threads`` background threads (default: one per CPU core this process may use,
-        minus the one that trains; at least 1) compute the accuracies while training goes on; when training
-        ends, this thread evaluates the snapshots still waiting, beside them. Every snapshot is evaluated with
-        the same arithmetic whichever thread takes it, so the histories do not depend on timing.
-        ``eval_threads=0`` evaluates in this thread at each evaluation point instead.
+        minus the one that trains; at least 1) compute the accuracies while training goes on. This thread
+        lends a hand when more than 4 snapshots wait (so they cannot pile up in memory) and, when training
+        ends, evaluates those still waiting beside them. Every snapshot is evaluated with the same arithmetic
+        whichever thread takes it, so the histories do not depend on timing. ``eval_threads=0`` evaluates in
+        this thread at each evaluation point instead. Each evaluation point's ``wall_s`` is the time at which
+        training reached it.
         """
         if eval_threads is None:
             eval_threads = max(1, _usable_cpus() - 1)
