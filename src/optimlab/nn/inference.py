@@ -133,11 +133,12 @@ def logits(net, layers, xT: np.ndarray, scratch: dict | None = None) -> np.ndarr
     return a
 
 
-def accuracy(net, snap: Snapshot, data: EvalSet, chunk: int = 2000) -> np.ndarray:
+def accuracy(net, snap: Snapshot, data: EvalSet, chunk: int = 2000, layers=None) -> np.ndarray:
     """Fraction of correct predictions per model ``(K,)`` on ``data``, ``chunk`` examples at a time.
 
-    The count of correct predictions is exact, so the result does not depend on ``chunk``."""
-    layers = folded_layers(net, snap)
+    ``layers``: :func:`folded_layers` of ``snap``, if already computed. The count of correct predictions is
+    exact, so the result does not depend on ``chunk``."""
+    layers = folded_layers(net, snap) if layers is None else layers
     K = snap.theta.shape[0]
     correct = np.zeros(K, dtype=np.int64)
     scratch: dict = {}

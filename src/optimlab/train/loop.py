@@ -197,10 +197,11 @@ class Trainer:
 
     def _eval_task(self, snap: inference.Snapshot, batch: tuple[np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
         """Accuracies of one snapshot: test set, validation set, and the minibatch of its iteration."""
-        net = self.net
-        return {"test": inference.accuracy(net, snap, self.test_set) if self.test_set is not None else None,
-                "val": inference.accuracy(net, snap, self.val_set) if self.val_set is not None else None,
-                "batch": inference.accuracy(net, snap, inference.eval_set(*batch, self.dtype))}
+        net, layers = self.net, inference.folded_layers(self.net, snap)
+        acc = {name: inference.accuracy(net, snap, data, layers=layers) if data is not None else None
+               for name, data in (("test", self.test_set), ("val", self.val_set))}
+        acc["batch"] = inference.accuracy(net, snap, inference.eval_set(*batch, self.dtype), layers=layers)
+        return acc
 
     def _record(self, iteration: int, wall: float, acc: dict[str, np.ndarray]) -> None:
         per_model_wall = wall / len(self.histories)
