@@ -327,7 +327,7 @@ def train_task(task: SweepTask) -> dict[str, Any]:
         optimizers = [make_optimizer(o, task.preset, lr=lr) for _, o, lr in task.runs]
         trainer = Trainer(data, optimizers, labels, net=task.net, train=task.train, seed=task.seed, val=data.val,
                           test=task.test_set)
-        histories = trainer.run(blas_threads=1)
+        histories = trainer.run(blas_threads=1, eval_threads=1)   # the sweep's parallelism is one process per core
     except Exception as e:  # noqa: BLE001 - recorded, not swallowed: each run's status says what happened
         error = f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=4)}"
         histories = [History(label, status="failed", error=error) for label in labels]
