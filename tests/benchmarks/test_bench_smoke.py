@@ -8,10 +8,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_benchmark_smoke(tmp_path):
-    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--smoke", "--sides", "note,optimlab"],
-                       capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--smoke", "--sides", "note,optimlab",
+                        "--sweep"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
-    assert "note/optimlab" in r.stdout and "optimlab/floor" in r.stdout
+    assert "note/optimlab" in r.stdout and "optimlab/floor" in r.stdout and "optimlab_sweep/floor" in r.stdout
     # both sides trained the same six runs
     for run in ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adam_bn"):
         assert run in r.stdout
@@ -31,3 +31,23 @@ def test_flop_count_of_the_note_experiment():
     train = 1000 * (per_layer * 2 + 2 * 100 * (40 * 20 + 20 * 10))
     evals = 100 * 2 * 10000 * (784 * 40 + 40 * 20 + 20 * 10)
     assert abs(total - (train + evals)) / total < 0.02, fl
+
+
+def test_sweep_side_gives_the_same_runs_whatever_the_threads_and_chunks():
+    """The benchmark's sweep splits each seed's models into cohorts trained by several threads; a model's
+    numbers do not depend on its cohort, so the split changes only the time."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import optimlab_side
+    finally:
+        sys.path.pop(0)
+    from optimlab.data import load_dataset
+
+    d = load_dataset("digits")
+    x_train = (d.x_train * d.scale * 255).round().astype("uint8")
+    x_test = (d.x_test * d.scale * 255).round().astype("uint8")
+    kw = dict(iters=30, batch_size=20, eval_interval=10, n_lrs=3, seeds=(0, 1))
+    one = optimlab_side.run_optimlab_sweep(x_train, d.y_train, x_test, d.y_test, threads=1, chunks=1, **kw)
+    split = optimlab_side.run_optimlab_sweep(x_train, d.y_train, x_test, d.y_test, threads=2, chunks=3, **kw)
+    assert len(one["runs"]) == 5 * 3 * 2
+    assert one == split
