@@ -246,3 +246,48 @@ def test_waiting_snapshots_are_bounded_and_errors_reach_the_caller():
             ev.finish()
     finally:
         ev.close()
+
+
+class _Boom(Exception):
+    pass
+
+
+@pytest.mark.parametrize("eval_threads", [0, 1])
+def test_a_failing_or_interrupted_evaluation_stops_training_soon_and_keeps_what_was_done(digits, eval_threads):
+    """An evaluation that raises (or a Ctrl-C while the training thread evaluates) stops the run at once, not
+    after the last iteration; evaluations finished before it stay in the histories; no thread is left."""
+    import threading
+
+    cfg = TrainConfig(iters=400, batch_size=20, eval_interval=10)
+    for exc in (_Boom, KeyboardInterrupt):
+        t = Trainer(digits, _opts(("sgd", "adam")), train=cfg, seed=0)
+        task = t._eval_task
+
+        def failing(snap, batch, exc=exc):
+            if snap.iteration == 30:
+                raise exc("eval broke")
+            return task(snap, batch)
+
+        t._eval_task = failing
+        before = threading.active_count()
+        with pytest.raises(exc):
+            t.run(eval_threads=eval_threads)
+        assert threading.active_count() == before
+        assert t.iteration <= 30 + 10 * 6                   # stopped at the next evaluation points, not at 400
+        assert t.histories[0].eval_iters[:2] == [10, 20]
+
+
+def test_a_callback_start_that_raises_leaves_no_thread(digits):
+    import threading
+
+    class BadStart:
+        def start(self, trainer):
+            raise _Boom("no start")
+
+        def __call__(self, trainer):
+            pass
+
+    before = threading.active_count()
+    with pytest.raises(_Boom):
+        Trainer(digits, _opts(("adam",)), train=TrainConfig(iters=20), callbacks=[BadStart()]).run(eval_threads=3)
+    assert threading.active_count() == before

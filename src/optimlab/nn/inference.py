@@ -8,8 +8,10 @@ running statistics is itself an affine map, so it is folded into the affine laye
     b \\leftarrow b\\,s + \\beta - r_\\mu s
 
 The sigmoid is computed as :math:`1/(1+e^{u})` from :math:`u = -z`, with the sign folded into the weights
-too, so a hidden layer costs one matmul and four in-place element-wise passes (bias, exp, +1, reciprocal)
-over a chunk of rows small enough to stay in cache. All K models' first layers are one matmul.
+too, so a hidden layer costs one matmul and three in-place element-wise passes (exp, +1, reciprocal), plus a
+bias add after every matmul but the first (whose bias rides in it as a row of ones under the inputs), over a
+chunk of examples small enough to stay in cache. All K models' first layers are one matmul (its float32
+rounding of a model's rows can depend on K in the last bit; training uses per-model matmuls instead).
 
 Everything here reads only the snapshot it is given, never the layers' stored activations, so it can run in
 another thread while the same network trains (see :class:`optimlab.train.Trainer`).

@@ -233,7 +233,8 @@ class Trainer:
 
         Evaluation overlaps training: at each evaluation point the weights are copied (a snapshot, a few
         hundred KB) and ``eval_threads`` background threads (default: one per CPU core this process may use,
-        minus the one that trains; at least 1) compute the accuracies while training goes on. This thread
+        minus the one that trains; 1 to 8) compute the accuracies while training goes on; each uses BLAS as
+        ``blas_threads`` sets it (with ``None`` and several cores, they may oversubscribe them). This thread
         lends a hand when more than 4 snapshots wait (so they cannot pile up in memory) and, when training
         ends, evaluates those still waiting beside them. Every snapshot is evaluated with the same arithmetic
         whichever thread takes it, so the histories do not depend on timing. ``eval_threads=0`` evaluates in
@@ -241,18 +242,18 @@ class Trainer:
         training reached it.
         """
         if eval_threads is None:
-            eval_threads = max(1, _usable_cpus() - 1)
+            eval_threads = min(8, max(1, _usable_cpus() - 1))
         total = self.config.iters if iters is None else int(iters)
         bar = _progress(total, self.iteration, desc) if progress else None
         t0 = time.perf_counter() - self.elapsed
         limits = threadpool_limits(blas_threads, user_api="blas") if blas_threads else contextlib.nullcontext()
-        evals = _Evaluations(self._eval_task, eval_threads)
         points: list[tuple[int, float]] = []
-        for cb in self.callbacks:                 # callbacks that need the starting point (telemetry) get it
-            if hasattr(cb, "start"):
-                cb.start(self)
-        try:
-            with limits:
+        with limits:                              # around the evaluation threads too: they are joined inside
+            evals = _Evaluations(self._eval_task, eval_threads)
+            try:
+                for cb in self.callbacks:         # callbacks that need the starting point (telemetry) get it
+                    if hasattr(cb, "start"):
+                        cb.start(self)
                 while self.iteration < total:
                     self.step()
                     self.elapsed = time.perf_counter() - t0
@@ -261,13 +262,14 @@ class Trainer:
                         evals.submit(inference.snapshot(self.net, self.iteration), self.last_batch)
                     if bar is not None:
                         bar.update(1)
-                results = evals.finish()
-        finally:
-            evals.close()
-            if bar is not None:
-                bar.close()
-        for (iteration, wall), acc in zip(points, results):
-            self._record(iteration, wall, acc)
+                evals.finish()
+            finally:
+                evals.close()
+                if bar is not None:
+                    bar.close()
+                # also when training stops on an error or Ctrl-C: keep the evaluations already done, in order
+                for (iteration, wall), acc in zip(points, evals.done_in_order()):
+                    self._record(iteration, wall, acc)
         self.elapsed = time.perf_counter() - t0
         for h in self.histories:
             h.wall_seconds = self.elapsed / len(self.histories)
@@ -316,12 +318,16 @@ def _usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+_PENDING = object()
+
+
 class _Evaluations:
     """Snapshots waiting to be evaluated, taken oldest first by ``threads`` background threads.
 
     The training thread lends a hand, newest first: with more than ``max_waiting`` snapshots waiting (each
     holds a copy of the weights), and for all that are left when training ends. ``threads=0``: everything is
     evaluated at once in the calling thread. Results come back in submission order whoever computed them.
+    An evaluation that raises stops training at the next evaluation point, with that error.
     """
 
     def __init__(self, task: Callable, threads: int, max_waiting: int = 4):
@@ -329,6 +335,7 @@ class _Evaluations:
         self.waiting: collections.deque = collections.deque()
         self.results: list = []
         self.error: BaseException | None = None
+        self.owner = threading.current_thread()
         self.closed = False
         self.cond = threading.Condition()
         self.threads = [threading.Thread(target=self._work, name=f"optimlab-eval-{i}", daemon=True)
@@ -349,35 +356,55 @@ class _Evaluations:
     def _run(self, i: int, args: tuple) -> None:
         try:
             out = self.task(*args)
-        except BaseException as e:            # re-raised in the training thread by finish()
-            out, self.error = None, e
+        except BaseException as e:            # raised in the training thread, at once if it is this one
+            with self.cond:
+                self.error = self.error or e
+                self.cond.notify_all()
+            if threading.current_thread() is self.owner:
+                raise
+            return
         with self.cond:
             self.results[i] = out
             self.cond.notify_all()
+
+    def _check(self) -> None:
+        if self.error is not None:
+            raise self.error
 
     def _take_newest(self):
         with self.cond:
             return self.waiting.pop() if self.waiting else None
 
     def submit(self, *args) -> None:
+        self._check()
         with self.cond:
-            self.results.append(None)
+            self.results.append(_PENDING)
             self.waiting.append((len(self.results) - 1, args))
             self.cond.notify()
         if not self.threads:
             self._run(*self._take_newest())
         while len(self.waiting) > self.max_waiting and (item := self._take_newest()) is not None:
             self._run(*item)
+        self._check()
 
     def finish(self) -> list:
         while (item := self._take_newest()) is not None:
             self._run(*item)
+            self._check()
         with self.cond:
-            while any(r is None for r in self.results) and self.error is None:
+            while any(r is _PENDING for r in self.results) and self.error is None:
                 self.cond.wait()
-        if self.error is not None:
-            raise self.error
+        self._check()
         return self.results
+
+    def done_in_order(self) -> list:
+        """The results up to the first one not (successfully) computed."""
+        out = []
+        for r in self.results:
+            if r is _PENDING:
+                break
+            out.append(r)
+        return out
 
     def close(self) -> None:
         with self.cond:
