@@ -641,8 +641,6 @@ def build_report_html(run_dir: str | os.PathLike, lang: str = "en") -> str:
     meta = [f"{esc(rt('run', lang))} <b>{esc(name)}</b>", f"{esc(rt('finished', lang))} {esc(_finished(summary))}",
             f"{esc(rt('seeds', lang))} {esc(', '.join(map(str, seeds)))}",
             esc(rt("runs x seeds", lang, runs=len(groups), seeds=len(seeds)))]
-    items = "".join(f'<li class="c-{esc(c["kind"])}">{esc(c["text"])}</li>' for c in conclusions)
-    conclusions_html = f"<ul>{items}</ul>" if items else f"<p>{esc(rt('no conclusions', lang))}</p>"
 
     def chart_div(cid: str, wide: str = "") -> str:
         return f'<div class="chart{wide}" id="{cid}"></div>' if cid in charts else ""
@@ -658,16 +656,9 @@ def build_report_html(run_dir: str | os.PathLike, lang: str = "en") -> str:
            ("configuration", "configuration"), ("environment", "data and environment")]
     if lr_section:
         nav.insert(2, ("lr", "lr sensitivity"))
-    nav_html = "".join(f'<a href="#{a}">{esc(rt(k, lang))}</a>' for a, k in nav)
     multi = len(seeds) > 1
     body = f"""
-<header>
-  <h1>{esc(title)}</h1>
-  <p class="meta">{' · '.join(meta)}</p>
-  <nav>{nav_html}</nav>
-</header>
-<main>
-<section id="conclusions" class="conclusions"><h2>{esc(rt('conclusions', lang))}</h2>{conclusions_html}</section>
+{page_top(title, meta, nav, conclusions, rt, lang)}
 <section id="charts"><h2>{esc(rt('charts', lang))}</h2>
   <p class="help">{esc(rt('chart help', lang))}{' ' + esc(rt('band help', lang)) if multi else ''}</p>
   <div class="grid">{chart_div('chart-test-acc', ' wide')}{chart_div('chart-loss', ' wide')}{chart_div('chart-train-acc')}{chart_div('chart-final')}</div>
@@ -692,6 +683,21 @@ def write_report(run_dir: str | os.PathLike, lang: str = "en", out: str | os.Pat
     path = Path(out) if out is not None else Path(run_dir) / "report.html"
     write_text(path, page)
     return path
+
+
+def page_top(title: str, meta: list[str], nav: list[tuple[str, str]], conclusions: list[dict], tr, lang: str) -> str:
+    """What both reports open with: the header (title, ``meta`` HTML pieces, links to the ``nav`` sections,
+    given as (anchor, text key)) and the conclusions section. ``tr`` is the report's text function."""
+    links = "".join(f'<a href="#{a}">{esc(tr(k, lang))}</a>' for a, k in nav)
+    items = "".join(f'<li class="c-{esc(c["kind"])}">{esc(c["text"])}</li>' for c in conclusions)
+    listed = f"<ul>{items}</ul>" if items else f"<p>{esc(tr('no conclusions', lang))}</p>"
+    return f"""<header>
+  <h1>{esc(title)}</h1>
+  <p class="meta">{' · '.join(meta)}</p>
+  <nav>{links}</nav>
+</header>
+<main>
+<section id="conclusions" class="conclusions"><h2>{esc(tr('conclusions', lang))}</h2>{listed}</section>"""
 
 
 def page_html(lang: str, title: str, name: str, body: str, charts: list, extra_css: str = "") -> str:

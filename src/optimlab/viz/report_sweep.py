@@ -30,7 +30,7 @@ from ..errors import OptimlabError
 from .figures import mean_band
 from .i18n import check_lang
 from .report import (COLORS, _cell, _conclusion, _finished, _kv_table, _layout, _plotly_text, _rgba, _table, _values,
-                     esc, page_html)
+                     esc, page_html, page_top)
 from .report_sweep_text import st
 
 TOLERANCE = 0.05      # an lr is "tolerated" when its mean validation accuracy is within this of the setting's best
@@ -480,8 +480,6 @@ def build_sweep_report_html(sweep_dir: str | os.PathLike, lang: str = "en") -> s
             esc(st("grid meta", lang, opts=len(s["sensitivity"]), lrs=len(grid.get("lrs") or []),
                    seeds=len(grid.get("seeds") or []), tests=len(grid.get("test_seeds") or []))),
             esc(st("runs meta", lang, runs=s.get("n_runs", "?"), wall=f"{float(s.get('total_wall_seconds') or 0):.0f}"))]
-    items = "".join(f'<li class="c-{esc(c["kind"])}">{esc(c["text"])}</li>' for c in conclusions)
-    conclusions_html = f"<ul>{items}</ul>" if items else f"<p>{esc(st('no conclusions', lang))}</p>"
     toml_path = sweep.directory / "sweep.toml"
     toml = (f"<pre><code>{esc(toml_path.read_text(encoding='utf-8'))}</code></pre>" if toml_path.is_file()
             else f"<p>{esc(st('no sweep toml', lang))}</p>")
@@ -490,18 +488,11 @@ def build_sweep_report_html(sweep_dir: str | os.PathLike, lang: str = "en") -> s
            ("environment", "data and environment")]
     if curves is not None:
         nav.insert(2, ("curves", "charts"))
-    nav_html = "".join(f'<a href="#{a}">{esc(st(k, lang))}</a>' for a, k in nav)
     curves_section = (f'<section id="curves"><h2>{esc(st("curves", lang))}</h2>'
                       f'<p class="help">{esc(st("curves help", lang))}</p><div class="chart" id="chart-curves"></div>'
                       f"</section>" if curves is not None else "")
     body = f"""
-<header>
-  <h1>{esc(title)}</h1>
-  <p class="meta">{' · '.join(meta)}</p>
-  <nav>{nav_html}</nav>
-</header>
-<main>
-<section id="conclusions" class="conclusions"><h2>{esc(st('conclusions', lang))}</h2>{conclusions_html}</section>
+{page_top(title, meta, nav, conclusions, st, lang)}
 <section id="sensitivity"><h2>{esc(st('lr sensitivity', lang))}</h2>
   <p class="help">{esc(st('sensitivity help', lang))}</p><div class="chart" id="chart-sensitivity"></div>
   <details><summary>{esc(st('grid table', lang))}</summary>{grid_table_html(s, lang)}</details>
