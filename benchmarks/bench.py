@@ -320,16 +320,22 @@ def run_side_inprocess(side, data, cfg):
     return rec
 
 
-def _worker_main(side, data_path, cfg_json, result_path):
-    cfg = json.loads(cfg_json)
-    with np.load(data_path) as z:
-        data = (z["x_train"], z["y_train"], z["x_test"], z["y_test"])
+def run_side_recorded(side, data, cfg):
+    """run_side_inprocess, with a failure turned into a record (``ok`` False, the error and its traceback)."""
     try:
         rec = run_side_inprocess(side, data, cfg)
         rec["ok"] = True
     except Exception as exc:  # noqa: BLE001
         rec = {"side": side, "ok": False, "error": f"{type(exc).__name__}: {exc}",
                "traceback": traceback.format_exc()}
+    return rec
+
+
+def _worker_main(side, data_path, cfg_json, result_path):
+    cfg = json.loads(cfg_json)
+    with np.load(data_path) as z:
+        data = (z["x_train"], z["y_train"], z["x_test"], z["y_test"])
+    rec = run_side_recorded(side, data, cfg)
     Path(result_path).write_text(json.dumps(rec))
     return 0 if rec["ok"] else 1
 
@@ -565,12 +571,7 @@ def main(argv=None):
         for rep, side in schedule:
             tag = f"{side}-{rep}"
             if args.in_process:
-                try:
-                    rec = run_side_inprocess(side, data, cfg)
-                    rec["ok"] = True
-                except Exception as exc:  # noqa: BLE001
-                    rec = {"side": side, "ok": False, "error": f"{type(exc).__name__}: {exc}",
-                           "traceback": traceback.format_exc()}
+                rec = run_side_recorded(side, data, cfg)
             else:
                 rec = run_side_subprocess(side, data_path, cfg, tmp, tag)
             rec["repeat"] = rep
