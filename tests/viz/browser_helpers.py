@@ -28,6 +28,12 @@ class Opened:
     def close(self):
         self.page.close()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
 
 def glyph_image(page, text: str) -> np.ndarray:
     """``text`` drawn in the conclusions heading's font, as a grayscale array."""

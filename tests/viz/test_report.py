@@ -227,9 +227,8 @@ def test_cli(real_run, tmp_path, capsys):
 
 
 def test_report_in_browser(browser, real_run, tmp_path):
-    o = Opened(browser, real_run / "report.html")
-    page = o.page
-    try:
+    with Opened(browser, real_run / "report.html") as o:
+        page = o.page
         assert o.errors == []
         assert all(u.startswith(("file:", "data:")) for u in o.requests), o.requests
         # every chart drawn, with its curves
@@ -280,14 +279,11 @@ def test_report_in_browser(browser, real_run, tmp_path):
         img = np.asarray(Image.open(shot).convert("RGB"), dtype=float)
         assert img.std() > 20 and len(np.unique(img.reshape(-1, 3), axis=0)) > 100
         assert o.errors == [] and o.dialogs == []
-    finally:
-        o.close()
 
 
 def test_japanese_glyphs_render(browser, real_run):
-    o = Opened(browser, real_run / "report_ja.html")
-    page = o.page
-    try:
+    with Opened(browser, real_run / "report_ja.html") as o:
+        page = o.page
         assert o.errors == []
         heading = page.locator("#conclusions h2").inner_text()
         assert heading == "結論" and page.locator("#conclusions h2").is_visible()
@@ -300,14 +296,11 @@ def test_japanese_glyphs_render(browser, real_run):
         for g in (ketsu, ron):
             assert g.shape != tofu_a.shape or np.abs(g - tofu_a).mean() > 1.0
             assert g.min() < 100                                           # real ink
-    finally:
-        o.close()
 
 
 def test_script_labels_stay_text(browser, evil_run):
-    o = Opened(browser, evil_run / "report.html")
-    page = o.page
-    try:
+    with Opened(browser, evil_run / "report.html") as o:
+        page = o.page
         page.locator("#chart-test-acc .legend .traces").first.click()     # re-render the legend with the label
         page.wait_for_timeout(200)
         assert o.dialogs == [] and o.errors == []
@@ -317,5 +310,3 @@ def test_script_labels_stay_text(browser, evil_run):
         legend = page.locator("#chart-test-acc .legend .legendtext").all_text_contents()
         assert legend == [EVIL, EVIL2]
         assert page.locator("img[src='x']").count() == 0 and page.evaluate("document.scripts.length") == 3
-    finally:
-        o.close()

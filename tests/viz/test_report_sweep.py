@@ -137,10 +137,9 @@ def test_sweep_cli_writes_report_unless_told_not_to(real_sweep, tmp_path, capsys
 
 
 def test_sweep_report_in_browser(browser, real_sweep):
-    o = Opened(browser, real_sweep / "report.html")
-    page = o.page
-    sel = "#chart-sensitivity"
-    try:
+    with Opened(browser, real_sweep / "report.html") as o:
+        page = o.page
+        sel = "#chart-sensitivity"
         assert o.errors == [] and o.dialogs == []
         assert all(u.startswith(("file:", "data:")) for u in o.requests), o.requests
         assert page.evaluate("Array.from(document.querySelectorAll('.chart')).map(e => e.id)") == \
@@ -192,14 +191,11 @@ def test_sweep_report_in_browser(browser, real_sweep):
         assert page.evaluate("document.scripts.length") == 3 and page.locator("img[src='x']").count() == 0
         assert page.locator("#configuration pre").inner_text().startswith(f"name = {json.dumps(EVIL)}")
         assert o.errors == [] and o.dialogs == []
-    finally:
-        o.close()
 
 
 def test_japanese_sweep_page(browser, real_sweep):
-    o = Opened(browser, real_sweep / "report_ja.html")
-    page = o.page
-    try:
+    with Opened(browser, real_sweep / "report_ja.html") as o:
+        page = o.page
         assert o.errors == [] and o.dialogs == []
         assert page.locator("#conclusions h2").inner_text() == "結論"
         assert "ノートの主張" in page.locator("#conclusions").inner_text()
@@ -208,5 +204,3 @@ def test_japanese_sweep_page(browser, real_sweep):
         for ch in "結論":
             g = glyph_image(page, ch)
             assert g.min() < 100 and (g.shape != tofu.shape or np.abs(g - tofu).mean() > 1.0)
-    finally:
-        o.close()
