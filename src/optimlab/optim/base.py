@@ -154,7 +154,7 @@ def stack_hyperparameters(opts: list[Optimizer], ndim: int = 2, dtype: Any = Non
         if dtype is None and np.ptp(col) == 0:
             values[name] = float(col[0])
         else:
-            values[name] = col.astype(dtype if dtype is not None else col.dtype).reshape((-1,) + (1,) * (ndim - 1))
+            values[name] = col.astype(dtype or col.dtype).reshape((-1,) + (1,) * (ndim - 1))
     conv = {c: getattr(first, c) for c in first.conventions}
     return type(first)(**values, **conv)
 
