@@ -69,8 +69,9 @@ def eval_set(x: np.ndarray, t: np.ndarray, dtype="float32", scale: float = 1.0) 
 def folded_layers(net, snap: Snapshot) -> list[tuple[np.ndarray, np.ndarray | None]]:
     """Per layer ``(Wᵀ, b)`` with BatchNorm folded in and, for sigmoid layers, the sign flipped (module doc).
 
-    The first layer is one matrix ``(K·out, in + 1)`` for all models, its last column the bias (``b`` is
-    None); the others are ``(K, out, in)`` with ``b`` ``(K, out, 1)``."""
+    The first layer's ``Wᵀ`` is ``(K, out, in + 1)``, its last column the bias (``b`` is None), so that all
+    models' first layers are one ``(K·out, in + 1)`` matmul; the others are ``(K, out, in)`` with ``b``
+    ``(K, out, 1)``."""
     K = snap.theta.shape[0]
     p = {s.name: snap.theta[:, s.offset:s.offset + s.size].reshape((K,) + s.shape) for s in net.specs}
     n_layers = len(net.sizes) - 1
@@ -89,14 +90,7 @@ def folded_layers(net, snap: Snapshot) -> list[tuple[np.ndarray, np.ndarray | No
         if hidden and net.activation == "sigmoid":
             W, b = -W, -b
         WT, bT = W.transpose(0, 2, 1), b.transpose(0, 2, 1)              # (K, out, in), (K, out, 1)
-        if i == 1:
-            n_out, n_in = WT.shape[1:]
-            first = np.empty((K, n_out, n_in + 1), dtype=W.dtype)
-            first[:, :, :n_in], first[:, :, n_in:] = WT, bT
-            out.append((first.reshape(K * n_out, n_in + 1), None))
-            continue
-        W, b = np.ascontiguousarray(WT), bT
-        out.append((W, b))
+        out.append((np.concatenate((WT, bT), axis=-1), None) if i == 1 else (np.ascontiguousarray(WT), bT))
     return out
 
 
@@ -119,7 +113,7 @@ def logits(net, layers, xT: np.ndarray, scratch: dict | None = None) -> np.ndarr
     writing into memory already touched is faster than into fresh pages."""
     scratch = {} if scratch is None else scratch
     B, W1 = xT.shape[1], layers[0][0]
-    K = layers[1][0].shape[0] if len(layers) > 1 else W1.shape[0] // net.sizes[1]
+    K, n1, _ = W1.shape
 
     def buffer(i, shape):
         buf = scratch.get(i)
@@ -127,7 +121,7 @@ def logits(net, layers, xT: np.ndarray, scratch: dict | None = None) -> np.ndarr
             buf = scratch[i] = np.empty(shape, dtype=np.result_type(xT, W1))
         return buf
 
-    a = np.matmul(W1, xT, out=buffer(1, (W1.shape[0], B))).reshape(K, -1, B)
+    a = np.matmul(W1.reshape(K * n1, -1), xT, out=buffer(1, (K * n1, B))).reshape(K, n1, B)
     for j, (W, b) in enumerate(layers[1:], start=2):
         _activate(a, net.activation)
         a = np.matmul(W, a, out=buffer(j, (K, W.shape[1], B)))
