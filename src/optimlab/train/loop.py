@@ -161,9 +161,9 @@ class Trainer:
         self.sampler = BatchSampler(len(data.y_train), train.batch_size, batch_rng, train.replace)
         self.dtype = np.dtype(train.dtype)
         self.scale = self.dtype.type(getattr(data, "scale", 1.0))
-        self.test = bool(test)        # False: never look at the test set (tuning on a validation split)
-        # evaluation sets, laid out for the eval path once (the test set: 31 MB as float32 columns)
-        self.test_set = inference.eval_set(data.x_test, data.y_test, self.dtype, self.scale) if self.test else None
+        # evaluation sets, laid out for the eval path once (the test set: 31 MB as float32 columns);
+        # test=False: never look at the test set (tuning on a validation split)
+        self.test_set = inference.eval_set(data.x_test, data.y_test, self.dtype, self.scale) if test else None
         self.val_set = None if val is None else inference.eval_set(val[0], val[1], self.dtype, self.scale)
         self.iteration = 0
         self.elapsed = 0.0
@@ -219,8 +219,7 @@ class Trainer:
 
         Runs with ``blas_threads`` BLAS threads (None: as the process is set). :meth:`run` does the same work
         on snapshots in background threads instead."""
-        limits = threadpool_limits(blas_threads, user_api="blas") if blas_threads else contextlib.nullcontext()
-        with limits:
+        with _blas_limit(blas_threads):
             acc = self._eval_task(inference.snapshot(self.net, self.iteration), self.last_batch)
         self._record(self.iteration, self.elapsed, acc)
 
@@ -246,9 +245,8 @@ class Trainer:
         total = self.config.iters if iters is None else int(iters)
         bar = _progress(total, self.iteration, desc) if progress else None
         t0 = time.perf_counter() - self.elapsed
-        limits = threadpool_limits(blas_threads, user_api="blas") if blas_threads else contextlib.nullcontext()
         points: list[tuple[int, float]] = []
-        with limits:                              # around the evaluation threads too: they are joined inside
+        with _blas_limit(blas_threads):            # around the evaluation threads too: they are joined inside
             evals = _Evaluations(self._eval_task, eval_threads)
             try:
                 for cb in self.callbacks:         # callbacks that need the starting point (telemetry) get it
@@ -309,6 +307,11 @@ class Trainer:
         self.sampler.set_state(meta["sampler"], arrays["sampler_perm"])
         self.iteration, self.elapsed = int(meta["iteration"]), float(meta["elapsed"])
         self.histories = [History.from_dict(d) for d in meta["histories"]]
+
+
+def _blas_limit(threads: int | None):
+    """BLAS capped at ``threads`` threads for the ``with`` block (None or 0: left as it is)."""
+    return threadpool_limits(threads, user_api="blas") if threads else contextlib.nullcontext()
 
 
 def _usable_cpus() -> int:
