@@ -101,6 +101,16 @@ def test_softmax_with_loss_value_and_gradient():
     assert gradient_check(d, num) < TOL
 
 
+def test_softmax_is_stable_for_large_logits_and_keeps_nan():
+    """The max is subtracted (large logits give finite losses); a model with a NaN logit gets a NaN loss,
+    the others are untouched — this is how a diverging run is detected."""
+    z = np.array([[[1000.0, 0.0, -1000.0], [0.0, 2000.0, 1.0]],
+                  [[np.nan, 0.0, 1.0], [0.0, 1.0, 2.0]]], dtype=np.float32)
+    loss = SoftmaxWithLoss().forward(z, np.array([0, 2]))
+    assert np.isnan(loss[1])
+    np.testing.assert_allclose(loss[0], (0.0 + 1999.0) / 2)
+
+
 @pytest.mark.parametrize("K", [None, 3])
 @pytest.mark.parametrize("batchnorm", [False, True])
 @pytest.mark.parametrize("activation", ["sigmoid", "relu"])
