@@ -67,6 +67,7 @@ if str(HERE) not in sys.path:
 import flops  # noqa: E402  (benchmarks/flops.py)
 
 ALL_SIDES = ("note", "torch", "optimlab")
+PAIRED_SIDES = ("optimlab", "optimlab_sweep")   # each run also set against the matmul rate measured right after it
 RUN_NAMES = ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adam_bn")
 IDX_DIRS = {"fashion-mnist": "/usr/share/datasets/fashion-mnist",
             "mnist": "/usr/share/datasets/mnist"}
@@ -413,6 +414,13 @@ def summarize(records, sides, exp_flops, sweep_fl, matmul, cfg):
             summary[f"{other}/floor"] = s[other]["median_wall_s"] / floor_s
     if "optimlab_sweep" in s:
         summary["optimlab_sweep/floor"] = s["optimlab_sweep"]["median_wall_s"] / summary["sweep_floor_s"]
+    # paired: each run's wall time over its floor at the matmul rate measured right after it (median over runs)
+    for side, total in (("optimlab", exp_flops["total"]), ("optimlab_sweep", sweep_fl["total"])):
+        paired = [r["wall_s"] * r["matmul_after_gflops"] * 1e9 / total for r in records
+                  if r["side"] == side and r.get("ok") and r.get("matmul_after_gflops")]
+        if paired:
+            summary[f"{side}/floor paired"] = _median(paired)
+            summary["sides"][side]["floor_ratios_paired"] = paired
     return summary
 
 
@@ -446,9 +454,13 @@ def print_report(machine, cfg, summary, exp_flops, sweep_fl, matmuls, skipped, f
           f"{_fmt_s(s.get('sum_min_run_s')):>10}"
           f"{s['peak_rss_mb']:>13.0f}{s['median_wall_s'] / fl:>10.1f}   "
           + " ".join(f"{w:.2f}" for w in s["walls_s"]))
-    for key in ("note/optimlab", "torch/optimlab", "optimlab/floor", "optimlab_sweep/floor"):
+    for key in ("note/optimlab", "torch/optimlab", "optimlab/floor", "optimlab_sweep/floor",
+                "optimlab/floor paired", "optimlab_sweep/floor paired"):
         if key in summary:
-            p(f"{key:<22}{summary[key]:8.2f}")
+            p(f"{key:<28}{summary[key]:8.2f}")
+    if any(k.endswith("paired") for k in summary):
+        p("  (floor: the best matmul rate of the whole run; paired: each run against the rate measured right\n"
+          "   after it, median over runs)")
     if "optimlab" not in summary["sides"]:
         p("ratios vs optimlab: n/a (optimlab side not run)")
     p("-" * 78)
@@ -576,9 +588,13 @@ def main(argv=None):
                 rec = run_side_subprocess(side, data_path, cfg, tmp, tag)
             rec["repeat"] = rep
             records.append(rec)
-            if run_sides and side == run_sides[-1]:  # end of a round: re-measure the matmul rate
+            # re-measure the matmul rate at the end of every round and right after every optimlab run
+            # (that run is then also compared with the rate of its own minutes: the machine drifts)
+            if side in PAIRED_SIDES or (run_sides and side == run_sides[-1]):
                 matmuls.append(flops.measure_matmul_gflops(np.float32, n=matmul_n,
                                                            repeats=matmul_repeats))
+                if side in PAIRED_SIDES:
+                    rec["matmul_after_gflops"] = matmuls[-1]["gflops"]
             if rec.get("ok"):
                 accs = rec.get("final_test_acc") or {}
                 acc_s = " ".join(f"{k}={v:.3f}" for k, v in accs.items() if v is not None)

@@ -12,9 +12,20 @@ def test_benchmark_smoke(tmp_path):
                         "--sweep"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     assert "note/optimlab" in r.stdout and "optimlab/floor" in r.stdout and "optimlab_sweep/floor" in r.stdout
+    assert "optimlab/floor paired" in r.stdout and "optimlab_sweep/floor paired" in r.stdout
     # both sides trained the same six runs
     for run in ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adam_bn"):
         assert run in r.stdout
+
+
+def test_breakdown_smoke(tmp_path):
+    """breakdown.py times a step, its matmuls, its optimizer updates and an evaluation, and bounds the wall time."""
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "breakdown.py"), "--smoke"],
+                       capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert "experiment (note's 6 runs)" in r.stdout and "sweep cohort of 23" in r.stdout
+    assert "sweep cohort of 22" in r.stdout
+    assert r.stdout.count("cores busy throughout") == 2
 
 
 def test_flop_count_of_the_note_experiment():
