@@ -28,7 +28,6 @@ import os
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -116,7 +115,7 @@ def measure_cohort(trainer: Trainer, rounds: int, inner: int) -> dict[str, float
 
 
 def workload_line(name, cohorts, iters, n_evals, floor_s, cores):
-    """cohorts: list of (count, measurements). Prints work and the best wall time on ``cores`` cores."""
+    """cohorts: list of (count, measurements). Prints the work and the best wall time on ``cores`` cores."""
     work = sum(n * (iters * m["step"] + n_evals * m["eval"]) for n, m in cohorts)
     mm = sum(n * (iters * m["matmuls"] + n_evals * m["eval first matmul"]) for n, m in cohorts)
     opt = sum(n * iters * m["optimizers"] for n, m in cohorts)
@@ -125,8 +124,6 @@ def workload_line(name, cohorts, iters, n_evals, floor_s, cores):
           f"everything else {work - mm - opt:.2f})")
     print(f"  {cores} cores busy throughout at these rates: {best:.2f} s = {best / floor_s:.2f}x its floor "
           f"({floor_s:.2f} s); the matmuls alone: {mm / cores:.2f} s = {mm / cores / floor_s:.2f}x")
-    return {"work_core_s": work, "matmul_core_s": mm, "optimizer_core_s": opt, "best_wall_s": best,
-            "best_over_floor": best / floor_s}
 
 
 def main(argv=None):
@@ -165,10 +162,9 @@ def main(argv=None):
     exp_fl = flops.experiment_flops(n_train_iters=iters, n_test=n_test)["total"]
     sweep_fl = flops.sweep_flops(n_train_iters=iters, n_test=n_test)["total"]
     print()
-    out = {"experiment": workload_line("experiment", [(1, m_exp)], iters, iters // 10, exp_fl / matmul / 1e9, cores),
-           "sweep": workload_line("sweep (135 runs)", [(len(seeds), m) for m in m_sweep], iters, iters // 100,
-                                  sweep_fl / matmul / 1e9, cores)}
-    return SimpleNamespace(experiment=m_exp, sweep=m_sweep, bounds=out)
+    workload_line("experiment", [(1, m_exp)], iters, iters // 10, exp_fl / matmul / 1e9, cores)
+    workload_line("sweep (135 runs)", [(len(seeds), m) for m in m_sweep], iters, iters // 100,
+                  sweep_fl / matmul / 1e9, cores)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """The training loop: determinism, checkpoints, cohorts, precision, sampling, divergence, histories."""
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -219,7 +221,7 @@ def test_overlapped_evaluation_equals_evaluating_in_place(digits, eval_threads):
 def test_waiting_snapshots_are_bounded_and_errors_reach_the_caller():
     from optimlab.train.loop import _Evaluations
 
-    gate, seen = __import__("threading").Event(), []
+    gate, seen = threading.Event(), []
 
     def task(i):
         if i == 0:
@@ -256,8 +258,6 @@ class _Boom(Exception):
 def test_a_failing_or_interrupted_evaluation_stops_training_soon_and_keeps_what_was_done(digits, eval_threads):
     """An evaluation that raises (or a Ctrl-C while the training thread evaluates) stops the run at once, not
     after the last iteration; evaluations finished before it stay in the histories; no thread is left."""
-    import threading
-
     cfg = TrainConfig(iters=400, batch_size=20, eval_interval=10)
     for exc in (_Boom, KeyboardInterrupt):
         t = Trainer(digits, _opts(("sgd", "adam")), train=cfg, seed=0)
@@ -278,8 +278,6 @@ def test_a_failing_or_interrupted_evaluation_stops_training_soon_and_keeps_what_
 
 
 def test_a_callback_start_that_raises_leaves_no_thread(digits):
-    import threading
-
     class BadStart:
         def start(self, trainer):
             raise _Boom("no start")
