@@ -14,9 +14,9 @@ Where torch's built-in optimizers differ from the note's formulas:
 
 * Momentum: ``SGD(momentum=0.9)`` keeps ``v = mu v + g; w -= lr v``, identical
   to the note's ``v = mu v - lr g; w += v`` for a constant lr.
-* AdaGrad: ``Adagrad(lr=0.1, initial_accumulator_value=1e-4, eps=0)``; torch adds
-  g^2 already at the first step, the note does not (its first step divides by
-  sqrt(1e-4) = 0.01 only).  Later steps' h differ by that first g^2.
+* AdaGrad: ``Adagrad(lr=0.1, initial_accumulator_value=1e-4, eps=1e-4)`` is the
+  note's formula (h_0 = theta, h += g^2 from the first step, w -= lr g/(sqrt(h) +
+  theta)), optimlab's default; the note's code skips g^2 at the first step.
 * RMSProp: ``RMSprop(lr=0.01, alpha=0.99, eps=1e-7)`` is the note's formula.
 * Adam: ``Adam(lr=0.01, betas=(0.9, 0.999), eps=1e-7)``; torch adds eps to
   sqrt(v_hat) rather than sqrt(v) (negligible).
@@ -71,7 +71,7 @@ def _make_optimizer(name, params):
     if name == "momentum":
         return torch.optim.SGD(params, lr=0.3, momentum=0.9)
     if name == "adagrad":
-        return torch.optim.Adagrad(params, lr=0.1, initial_accumulator_value=1e-4, eps=0.0)
+        return torch.optim.Adagrad(params, lr=0.1, initial_accumulator_value=1e-4, eps=1e-4)
     if name == "rmsprop":
         return torch.optim.RMSprop(params, lr=0.01, alpha=0.99, eps=1e-7)
     if name in ("adam", "adam_bn"):

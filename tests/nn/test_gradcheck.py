@@ -125,7 +125,7 @@ def test_whole_network(K, batchnorm, activation):
     if batchnorm:
         assert {"gamma1", "beta1", "gamma2", "beta2"} <= set(grads)
     for name, p in net.params.items():
-        err = gradient_check(grads[name], numerical_gradient(lambda: net.loss(x, t).sum(), p))
+        err = gradient_check(grads[name], numerical_gradient(lambda: net.loss(x, t, train=True).sum(), p))
         assert err < TOL, (name, err)
 
 

@@ -63,7 +63,7 @@ def note_adagrad_code(w, grads):
     return out
 
 
-def note_adagrad_text(w, grads):
+def note_adagrad_formula(w, grads):
     theta = 1e-4
     h = np.full_like(w, theta)                             # h₀ = θ
     out = []
@@ -97,12 +97,13 @@ def note_adam(w, grads):
     return out
 
 
-HAND = {"sgd": note_sgd, "momentum": note_momentum, "adagrad": note_adagrad_code, "rmsprop": note_rmsprop,
+HAND = {"sgd": note_sgd, "momentum": note_momentum, "adagrad": note_adagrad_formula, "rmsprop": note_rmsprop,
         "adam": note_adam}
 
 
 @pytest.mark.parametrize("via", ["class", "make_optimizer", "preset"])
-def test_default_settings_follow_the_note_code_for_three_steps(name, via):
+def test_default_settings_follow_the_note_for_three_steps(name, via):
+    """The note's formulas; for all but AdaGrad its code computes the same."""
     opt = {"class": lambda: OPTIMIZERS[name](), "make_optimizer": lambda: make_optimizer(name),
            "preset": lambda: OPTIMIZERS[name].preset("note")}[via]()
     got = run(opt, W0, GRADS)
@@ -111,22 +112,23 @@ def test_default_settings_follow_the_note_code_for_three_steps(name, via):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14, err_msg=f"{name} step {t}")
 
 
-def test_adagrad_note_text_preset_follows_the_formula():
-    opt = make_optimizer("adagrad", "note-text")
-    assert opt == AdaGrad.preset("note-text")
+def test_adagrad_note_code_preset_follows_the_notes_code():
+    opt = make_optimizer("adagrad", "note-code")
+    assert opt == AdaGrad.preset("note-code")
     got = run(opt, W0, GRADS)
-    for t, (a, b) in enumerate(zip(got, note_adagrad_text(W0.copy(), GRADS)), start=1):
+    for t, (a, b) in enumerate(zip(got, note_adagrad_code(W0.copy(), GRADS)), start=1):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14, err_msg=f"step {t}")
-    # and it is not the note's code: step 1 already accumulates g²
-    assert not np.allclose(got[0], note_adagrad_code(W0.copy(), GRADS)[0])
+    # and it is not the formula, the default: the formula's step 1 already accumulates g²
+    assert not np.allclose(got[0], run(AdaGrad(), W0, GRADS[:1])[0])
 
 
 def test_adagrad_note_code_first_step_is_ten_gradients():
     """The quirk, in numbers: h = 1e-4 without g², so w₁ = w₀ − 0.1·g/0.01 = w₀ − 10 g."""
-    w1 = run(AdaGrad(), W0, GRADS[:1])[0]
+    code = AdaGrad.preset("note-code")
+    w1 = run(code, W0, GRADS[:1])[0]
     np.testing.assert_allclose(w1, W0 - 10.0 * GRADS[0], rtol=1e-12, atol=1e-12)
     # step 2 then divides by √(1e-4 + g₂²): g₁ never enters the accumulator
-    w2 = run(AdaGrad(), W0, GRADS[:2])[1]
+    w2 = run(code, W0, GRADS[:2])[1]
     np.testing.assert_allclose(w2, w1 - 0.1 * GRADS[1] / np.sqrt(1e-4 + GRADS[1] ** 2), rtol=1e-12, atol=1e-14)
 
 
@@ -153,7 +155,8 @@ def test_rmsprop_first_step_is_about_ten_lr():
 def test_note_defaults_are_the_notes_numbers():
     assert SGD().lr == 0.01
     assert (Momentum().lr, Momentum().momentum) == (0.3, 0.9)
-    assert (AdaGrad().lr, AdaGrad().initial_accumulator, AdaGrad().eps) == (0.1, 1e-4, 0.0)
+    assert (AdaGrad().lr, AdaGrad().initial_accumulator, AdaGrad().eps) == (0.1, 1e-4, 1e-4)
+    assert AdaGrad().accumulate_first_step and not AdaGrad().eps_inside_sqrt
     assert (RMSProp().lr, RMSProp().decay, RMSProp().eps) == (0.01, 0.99, 1e-7)
     assert (Adam().lr, Adam().beta1, Adam().beta2, Adam().eps) == (0.01, 0.9, 0.999, 1e-7)
 
@@ -280,13 +283,13 @@ def test_adam_lr_form_with_eps_hat_equal_to_eps_sqrt_one_minus_beta2_t_is_the_mo
 # -- 4. convergence on an ill-conditioned quadratic ------------------------------------------------------------
 
 # (preset, hyperparameters, relative distance to the minimum to reach). RMSProp with a constant ε keeps
-# taking steps of about ε·sign(g) near the minimum, so it only gets near it. AdaGrad's note-code default
-# (first step 10·∇E) overshoots on an ill-conditioned quadratic and then freezes, so its convergence is
-# checked with the torch and note-text conventions.
+# taking steps of about ε·sign(g) near the minimum, so it only gets near it. AdaGrad's note-code preset
+# (first step 10·∇E) overshoots on an ill-conditioned quadratic and then freezes, so AdaGrad's convergence is
+# checked with the note's formula (the default) and the torch conventions.
 CONVERGENCE = {
     "sgd": [("note", {"lr": 0.015}, 1e-6)],
     "momentum": [("note", {"lr": 0.003}, 1e-6), ("torch", {"lr": 0.003}, 1e-6)],
-    "adagrad": [("torch", {"lr": 0.5}, 1e-6), ("note-text", {"lr": 1.0}, 1e-6)],
+    "adagrad": [("torch", {"lr": 0.5}, 1e-6), ("note", {"lr": 1.0}, 1e-6)],
     "rmsprop": [("note", {"lr": 0.003}, 2e-2)],
     "adam": [("note", {"lr": 0.05}, 1e-6), ("torch", {"lr": 0.05}, 1e-6)],
 }
@@ -309,7 +312,7 @@ def test_adagrad_note_code_overshoots_on_a_stiff_quadratic():
     """Pins the documented consequence of the quirk: the first step multiplies the gradient by ε/√1e-4."""
     A, grad, w0 = quadratic(2, 25.0)
     w = w0.copy()
-    opt = AdaGrad()
+    opt = AdaGrad.preset("note-code")
     state = opt.init(w)
     opt.update(w, grad(w), state)
     np.testing.assert_allclose(w, w0 - 10 * grad(w0), rtol=1e-12)

@@ -197,7 +197,7 @@ def test_stacking_equal_values_keeps_plain_floats():
     [RMSProp(), AdaGrad()],
     [Momentum(lr_in_buffer=True), Momentum(lr_in_buffer=False)],
     [Adam(bias_correction="lr"), Adam(bias_correction="moments")],
-    [AdaGrad.preset("note"), AdaGrad.preset("torch")],
+    [AdaGrad.preset("note-code"), AdaGrad.preset("torch")],
     [RMSProp.preset("torch"), RMSProp.preset("optax")],
     [Adam(), Adam(), Adam(bias_correction="none")],
 ], ids=lambda o: "+".join(f"{type(x).__name__}" for x in o))

@@ -67,7 +67,7 @@ def test_bad_initial_accumulator():
     raises_naming("initial_accumulator", lambda: RMSProp(initial_accumulator=NAN), value=NAN)
 
 
-@pytest.mark.parametrize("preset", ["note", "torch", "optax", "note-text"])
+@pytest.mark.parametrize("preset", ["note", "torch", "optax", "note-code"])
 def test_adagrad_without_any_floor_is_refused(preset):
     """eps = 0 and h₀ = 0 would divide 0 by 0 on a zero gradient."""
     msg = raises_naming("AdaGrad eps and initial_accumulator",
@@ -100,7 +100,7 @@ def test_optimizer_names_are_case_insensitive():
 
 
 def test_unknown_preset(name):
-    unknown = ["pytorch", "keras", "", "NOTE"] + (["note-text"] if name != "adagrad" else [])
+    unknown = ["pytorch", "keras", "", "NOTE"] + (["note-code"] if name != "adagrad" else [])
     for preset in unknown:
         raises_naming("preset", lambda: make_optimizer(name, preset), value=preset)
         raises_naming("preset", lambda: OPTIMIZERS[name].preset(preset), value=preset)

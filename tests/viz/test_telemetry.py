@@ -61,12 +61,13 @@ def test_adagrad_effective_step_shrinks_and_matches_lr_over_sqrt_h(run):
         _, h = curve(table, "AdaGrad", layer, "h_mean")
         assert np.all(np.diff(h) >= 0)                      # h only accumulates
         it, analytic = curve(table, "AdaGrad", layer, "lr_analytic_p50")
-        # the note's code: step 1 divides by √h₀ = √1e-4 without adding g², so lr/√h₀ = 0.1/0.01 = 10
-        assert analytic[0] == pytest.approx(ADAGRAD_LR / math.sqrt(1e-4), rel=1e-12)
-        assert np.all(np.diff(analytic) <= 1e-12 * analytic[1:])   # every coordinate's lr/√h only shrinks
+        # the note's formula: step 1 already adds g² to h₀ = θ = 1e-4, so every coordinate's lr/(√h₁ + θ) is
+        # below lr/(√θ + θ) = 0.1/0.0101 ≈ 9.90 (the note's code would give exactly lr/√θ = 10)
+        theta = 1e-4
+        assert analytic[0] <= ADAGRAD_LR / (math.sqrt(theta) + theta) * (1 + 1e-12)
+        assert analytic[0] > 1.0                                   # ... and of that order: these gradients are ≪ 0.01
+        assert np.all(np.diff(analytic) <= 1e-12 * analytic[1:])   # every coordinate's lr/(√h + θ) only shrinks
         assert analytic[-1] < analytic[1]
-        _, measured = curve(table, "AdaGrad", layer, "eff_lr_p50")
-        assert measured[0] == pytest.approx(10.0, rel=1e-7)  # measured |Δw|/|g| at step 1
     # In W2 and W3 every coordinate has g ≠ 0 (sigmoid activations are never 0), so the measured median over
     # the coordinates is the median of lr/√h itself: monotone from step 2 on and equal to the analytic value.
     # (W1's median is over the pixels that are non-zero in the batch, a set that changes from step to step.)
@@ -77,7 +78,7 @@ def test_adagrad_effective_step_shrinks_and_matches_lr_over_sqrt_h(run):
         assert np.all(np.diff(measured[1:]) <= 1e-7 * measured[2:]), layer
         assert measured[-1] < measured[1]
     _, w3 = curve(table, "AdaGrad", "W3", "eff_lr_p50")
-    assert w3[-1] < 0.9 * w3[1]                               # measured: 3.09 at step 2 → 2.60 at step 60
+    assert w3[-1] < 0.9 * w3[1]                               # measured: 3.88 at step 2 → 2.48 at step 60
 
 
 def test_adam_first_step_is_lr_times_sign_of_g(run):

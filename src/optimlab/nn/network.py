@@ -129,7 +129,7 @@ class MultiLayerNet:
             if self.use_batchnorm:
                 shape = lead + (1, sizes[i])
                 rm = self.buffers[f"running_mean{i}"] = np.zeros(shape, dtype=self.dtype)
-                rv = self.buffers[f"running_var{i}"] = np.ones(shape, dtype=self.dtype)
+                rv = self.buffers[f"running_var{i}"] = np.zeros(shape, dtype=self.dtype)
                 self.layers.append(BatchNormalization(P[f"gamma{i}"], P[f"beta{i}"], G[f"gamma{i}"], G[f"beta{i}"],
                                                       rm, rv, momentum=bn_momentum, eps=bn_eps, active=bn_mask))
             self.layers.append(ACTIVATIONS[activation]())
@@ -177,7 +177,7 @@ class MultiLayerNet:
                 if s.name.startswith("gamma"):
                     theta[s.offset:s.offset + s.size] = 1
         for name, buf in self.buffers.items():
-            buf[...] = 0 if name.startswith("running_mean") else 1
+            buf[...] = 0
 
     # -- forward and backward --------------------------------------------------------------------------------
     def predict(self, x: np.ndarray, train: bool = False) -> np.ndarray:
@@ -186,8 +186,12 @@ class MultiLayerNet:
             x = layer.forward(x, train)
         return x
 
-    def loss(self, x: np.ndarray, t: np.ndarray, train: bool = True) -> np.ndarray:
-        """Mean cross-entropy over the batch, per model (``()`` or ``(K,)``). ``t``: labels or one-hot."""
+    def loss(self, x: np.ndarray, t: np.ndarray, train: bool = False) -> np.ndarray:
+        """Mean cross-entropy over the batch, per model (``()`` or ``(K,)``). ``t``: labels or one-hot.
+
+        Eval mode by default, like the course code's ``loss(x, t, train_flg=False)``: BatchNorm normalizes with
+        its running statistics and leaves them as they are. ``train=True`` uses the batch's statistics and
+        moves the running statistics toward them (what a training step does)."""
         return self.last_layer.forward(self.predict(x, train), _labels(t))
 
     def loss_and_grad(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:

@@ -126,9 +126,8 @@ SURFACES: dict[str, Surface] = {s.name: s for s in (
         "bowl", "f(x, y) = x²/20 + y²", _bowl, _bowl_grad,
         start=(-7.0, 2.0), window=(-8.0, 3.0, -2.5, 2.5), minima=((0.0, 0.0),),
         # SGD 0.95: past 1/L = 0.5 for the steep y (L = 2), so y flips sign every step (the zigzag),
-        # below the 2/L = 1 limit. Momentum 0.1 with μ = 0.9: the book's picture. AdaGrad (note preset)
-        # takes a first step of lr/√1e-4 = 100·lr times ∇E, so lr must stay ≲ 0.01 to stay on the plot.
-        lrs={"sgd": 0.95, "momentum": 0.1, "adagrad": 0.008, "rmsprop": 0.1, "adam": 0.3},
+        # below the 2/L = 1 limit. Momentum 0.1 with μ = 0.9 and AdaGrad 1.5: the book's picture.
+        lrs={"sgd": 0.95, "momentum": 0.1, "adagrad": 1.5, "rmsprop": 0.1, "adam": 0.3},
         steps=40,
         notes="SGD lr 0.95 is above 1/L for the steep direction (zigzag) and below 2/L (stable).",
     ),
@@ -142,7 +141,7 @@ SURFACES: dict[str, Surface] = {s.name: s for s in (
     Surface(
         "rosenbrock", "f(x, y) = (1 − x)² + 100 (y − x²)²", _rosenbrock, _rosenbrock_grad,
         start=(-1.2, 1.0), window=(-2.0, 2.0, -1.0, 3.0), minima=((1.0, 1.0),), log_levels=True,
-        lrs={"sgd": 2e-3, "momentum": 5e-4, "adagrad": 1e-4, "rmsprop": 3e-3, "adam": 0.02},
+        lrs={"sgd": 2e-3, "momentum": 5e-4, "adagrad": 1.0, "rmsprop": 3e-3, "adam": 0.02},
         steps=3000,
     ),
     Surface(
@@ -151,13 +150,13 @@ SURFACES: dict[str, Surface] = {s.name: s for s in (
         minima=((3.0, 2.0), (-2.805118086952745, 3.131312518250573), (-3.779310253377747, -3.283185991286170),
                 (3.584428340330492, -1.848126526964404)),
         log_levels=True,
-        lrs={"sgd": 0.01, "momentum": 0.002, "adagrad": 0.001, "rmsprop": 0.03, "adam": 0.1},
+        lrs={"sgd": 0.01, "momentum": 0.002, "adagrad": 0.3, "rmsprop": 0.03, "adam": 0.1},
         steps=300,
     ),
     Surface(
         "beale", "f(x, y) = (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²", _beale, _beale_grad,
         start=(1.0, 1.5), window=(-1.0, 4.5, -1.5, 2.0), minima=((3.0, 0.5),), log_levels=True,
-        lrs={"sgd": 0.03, "momentum": 0.003, "adagrad": 1e-4, "rmsprop": 0.01, "adam": 0.1},
+        lrs={"sgd": 0.03, "momentum": 0.003, "adagrad": 1.0, "rmsprop": 0.01, "adam": 0.1},
         steps=1000,
     ),
 )}

@@ -9,18 +9,19 @@ Default learning rates (``note`` presets, per surface; see :mod:`optimlab.viz.fu
 ========== ===== ======== ======= ======= =====  ======
 surface    SGD   Momentum AdaGrad RMSProp Adam   steps
 ========== ===== ======== ======= ======= =====  ======
-bowl       0.95  0.1      0.008   0.1     0.3    40
+bowl       0.95  0.1      1.5     0.1     0.3    40
 saddle     0.05  0.02     0.01    0.01    0.01   150
-rosenbrock 2e-3  5e-4     1e-4    3e-3    0.02   3000
-himmelblau 0.01  2e-3     1e-3    0.03    0.1    300
-beale      0.03  3e-3     1e-4    0.01    0.1    1000
+rosenbrock 2e-3  5e-4     1.0     3e-3    0.02   3000
+himmelblau 0.01  2e-3     0.3     0.03    0.1    300
+beale      0.03  3e-3     1.0     0.01    0.1    1000
 ========== ===== ======== ======= ======= =====  ======
 
 Why: on the bowl (L = 2 along y) SGD's 0.95 lies between 1/L and 2/L, so y flips sign every step yet
-stays stable; Momentum 0.1 and Adam 0.3 are the values of the classic picture. AdaGrad's ``note`` preset
-(the note's code) skips accumulating at the first step, so its first step is lr/√1e-4 = 100·lr times the
-gradient: on surfaces with large gradients only a tiny lr keeps it on the plot, and then it stalls — that
-is the note's code, not a plotting choice (``preset={'adagrad': 'note-text'}`` gives the textbook rule).
+stays stable; Momentum 0.1, AdaGrad 1.5 and Adam 0.3 are the values of the classic picture. AdaGrad's
+``note`` preset is the note's formula, whose first step is about lr·sign(∇E) where the gradient is large;
+the note's code (``preset={'adagrad': 'note-code'}``) skips accumulating at the first step, so its first
+step is lr/√1e-4 = 100·lr times the gradient, and on surfaces with large gradients it is thrown off the plot
+or, at a tiny lr, stalls.
 On the saddle the three adaptive methods share lr 0.01 so they differ only in their accumulators.
 
 Divergence: a run stops at the first step whose point or value is not finite or whose coordinates exceed
@@ -195,7 +196,7 @@ def run_landscape(function: str = "bowl", optimizers: str | Iterable[str] = DEFA
     """Move each optimizer ``steps`` times down ``function`` from ``start``.
 
     ``lrs`` overrides the surface's default learning rate per optimizer name; ``preset`` is one preset for
-    all (``'note'``, ``'torch'``, ``'optax'``) or a mapping name → preset (e.g. ``{'adagrad': 'note-text'}``;
+    all (``'note'``, ``'torch'``, ``'optax'``) or a mapping name → preset (e.g. ``{'adagrad': 'note-code'}``;
     unnamed ones use ``'note'``). Bad input raises :class:`~optimlab.errors.ConfigError`.
     """
     surface = get_surface(function)

@@ -32,7 +32,7 @@ def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
                    help="learning rate for one optimizer, e.g. --lr sgd=0.5 (repeatable; default: per function)")
     p.add_argument("--preset", action="append", default=[], metavar="[NAME=]PRESET",
                    help="optimizer conventions: note (default), torch, optax; NAME=PRESET for one optimizer, "
-                        "e.g. --preset adagrad=note-text (repeatable)")
+                        "e.g. --preset adagrad=note-code (repeatable)")
     p.add_argument("--steps", type=int, default=None, help="number of steps (default: per function)")
     p.add_argument("--start", default=None, metavar="X,Y", help="starting point; write --start=-7,2 when X is negative (default: per function)")
     p.add_argument("--out", default=None, metavar="DIR", help="output folder (default: runs/landscape-<function>)")
