@@ -95,6 +95,36 @@ def test_float32_and_float64_agree(digits):
         np.testing.assert_allclose(a.test_acc, b.test_acc, atol=0.01, err_msg=a.label)
 
 
+def test_float32_and_float64_agree_on_the_notes_experiment():
+    """The note's whole experiment (6 runs, 1000 iterations, mnist-5k) at both precisions — the stated tolerance.
+
+    Measured: SGD, Momentum, AdaGrad and Adam + BN stay within 2e-4 relative in loss and 0.001 in test
+    accuracy throughout. RMSProp and Adam are chaotic: float32 rounding grows until their losses part
+    (RMSProp from iteration 57, Adam from 411), after which they behave like runs from different seeds — test
+    accuracy within 0.017 and 0.008 at every evaluation, best test accuracy within 0.001."""
+    from optimlab.experiment import default_recipe, run_compare
+    from optimlab.experiment.recipe import apply_overrides
+
+    data = load_dataset("mnist-5k")
+    runs = {}
+    for dtype in ("float32", "float64"):
+        result = run_compare(apply_overrides(default_recipe(), dtype=dtype), data)
+        runs[dtype] = {r.spec.label: r.history for r in result.runs}
+    assert len(runs["float32"]) == 6
+    for label, h32 in runs["float32"].items():
+        h64 = runs["float64"][label]
+        loss32, loss64 = np.array(h32.loss), np.array(h64.loss)
+        acc32, acc64 = np.array(h32.test_acc), np.array(h64.test_acc)
+        assert loss32.shape == loss64.shape == (1000,) and acc32.shape == acc64.shape == (100,)
+        rel = np.abs(loss32 - loss64) / np.abs(loss64)
+        assert rel[:50].max() < 1e-3, label                           # before rounding has grown
+        if label not in ("RMSProp", "Adam"):
+            assert rel.max() < 1e-3, label
+            assert np.abs(acc32 - acc64).max() <= 0.002 + 1e-9, label
+        assert np.abs(acc32 - acc64).max() <= 0.03, label
+        assert abs(acc32.max() - acc64.max()) <= 0.005, label
+
+
 def test_common_random_numbers(digits):
     """Same seed: every optimizer starts from the same weights and sees the same batches."""
     seen = []

@@ -90,8 +90,9 @@ class BatchNormalization:
     running statistics move toward the batch's: :math:`r \leftarrow m\,r + (1-m)\,\mu_B` (m = ``momentum``,
     0.9 as in the course code). Eval mode normalizes with the running statistics. ``gamma`` and ``beta``
     are parameters (trained unless the network freezes them); ``running_mean``/``running_var`` are buffers,
-    both starting at 0 as in the course code (PyTorch and Keras start the variance at 1; with this network's
-    small pre-activations that makes the first evaluations, until the start has decayed, markedly worse).
+    both starting at 0 as in the course code (PyTorch and Keras start the variance at 1, which with this
+    network's small pre-activations makes the first evaluations worse until the start has decayed: Adam + BN on
+    Fashion-MNIST, test accuracy at iterations 10 and 20, 0.34 / 0.51 starting at 0, 0.20 / 0.38 at 1).
     ``eps`` is 1e-6: the course code writes ``10e-7``.
 
     ``active`` (K models only): the models that use this layer, a ``slice`` of the model axis or a boolean
