@@ -5,16 +5,78 @@ from __future__ import annotations
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
+from numbers import Integral, Real
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from ..errors import ConfigError
-from ..optim import OPTIMIZERS, PRESETS, Optimizer, make_optimizer
+from ..optim import OPTIMIZERS, PRESETS, Optimizer, make_optimizer, stack_hyperparameters
+from ..optim.base import check_value
 from ..train import NetConfig, TrainConfig
 
+MAX_SEED = 2**32        # a seed is an integer in [0, 2**32)
+MAX_SEEDS = 1000        # at most this many seeds in one list
+
+
+def is_integer(v: Any) -> bool:
+    return isinstance(v, Integral) and not isinstance(v, bool)
+
+
+def _num(v: Any) -> bool:
+    return isinstance(v, Real) and not isinstance(v, bool)
+
+
+def _list_of(ok):
+    return lambda v: isinstance(v, (list, tuple)) and all(ok(x) for x in v)
+
+
+def _init(v: Any) -> bool:
+    return isinstance(v, str) or _num(v)
+
+
+# The TOML type of every recipe key: kind -> (test, what is accepted). Tables map key -> kind; None: the key is
+# parsed and checked by its own function (parse_seeds).
+KINDS = {
+    "string": (lambda v: isinstance(v, str), "a string"),
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "int": (is_integer, "an integer"),
+    "number": (_num, "a number"),
+    "init": (_init, "a positive number, xavier or he"),
+    "sizes": (_list_of(lambda x: is_integer(x) and x > 0), "a list of positive integers, e.g. [40, 20]"),
+    "table": (lambda v: isinstance(v, dict), "a table"),
+    "tables": (_list_of(lambda x: isinstance(x, dict)), "an array of tables, e.g. [[runs]]"),
+    "strings": (lambda v: isinstance(v, str) or _list_of(lambda x: isinstance(x, str))(v),
+                "a string or a list of strings"),
+    "bools": (lambda v: isinstance(v, bool) or _list_of(lambda x: isinstance(x, bool))(v),
+              "true, false or a list of them"),
+    "inits": (lambda v: _init(v) or _list_of(_init)(v), "a positive number, xavier, he, or a list of them"),
+    "numbers": (lambda v: isinstance(v, str) or _num(v) or _list_of(_num)(v),
+                "a number, a list of numbers or a string"),
+}
+RECIPE_TYPES = {"name": "string", "dataset": "string", "data_dir": "string", "seeds": None, "train": "table",
+                "net": "table", "runs": "tables"}
+TRAIN_TYPES = {"iters": "int", "batch_size": "int", "eval_interval": "int", "replace": "bool", "dtype": "string"}
+NET_TYPES = {"hidden": "sizes", "activation": "string", "init": "init", "batchnorm": "bool", "freeze_bn_affine": "bool"}
+RUN_TYPES = {"label": "string", "optimizer": "string", "preset": "string"}
 NET_KEYS = tuple(f.name for f in fields(NetConfig))
 TRAIN_KEYS = tuple(f.name for f in fields(TrainConfig))
-RUN_KEYS = ("label", "optimizer", "preset")
+RUN_KEYS = tuple(RUN_TYPES)
+
+
+def check_table(d: Mapping[str, Any], types: Mapping[str, str | None], where: str = "") -> None:
+    """Unknown keys and wrong types in ``d``: a one-line :class:`ConfigError` naming the key, value and type."""
+    _unknown(d, types, where)
+    for key, value in d.items():
+        if types[key] is not None:
+            ok, accepted = KINDS[types[key]]
+            check_value(ok(value), f"{key} in {where}" if where else key, value, accepted)
+
+
+def hyperparameter_types(optimizer: str) -> dict[str, str]:
+    """The TOML kind of each hyperparameter of ``optimizer``: numbers, and conventions typed by their default."""
+    cls = OPTIMIZERS[optimizer]
+    return {f.name: "number" if f.name not in cls.conventions else "bool" if isinstance(f.default, bool) else "string"
+            for f in fields(cls)}
 
 
 @dataclass(frozen=True)
@@ -94,14 +156,16 @@ def _unknown(keys, accepted, where) -> None:
         raise ConfigError(f"unknown key {bad[0]!r} in {where} (accepted: {', '.join(accepted)})")
 
 
+def parse_train(d: dict[str, Any], where: str, **defaults: Any) -> TrainConfig:
+    check_table(d, TRAIN_TYPES, where)
+    return TrainConfig(**{**defaults, **d})
+
+
 def parse_net(d: dict[str, Any], where: str, base: NetConfig = NetConfig()) -> NetConfig:
-    _unknown(d, NET_KEYS, where)
+    check_table(d, NET_TYPES, where)
     d = dict(d)
     if "hidden" in d:
-        h = d["hidden"]
-        if not isinstance(h, (list, tuple)) or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in h):
-            raise ConfigError(f"invalid hidden: {h!r} (accepted: a list of positive integers, e.g. [40, 20])")
-        d["hidden"] = tuple(h)
+        d["hidden"] = tuple(d["hidden"])
     net = replace(base, **d)
     check_net(net)
     return net
@@ -110,37 +174,40 @@ def parse_net(d: dict[str, Any], where: str, base: NetConfig = NetConfig()) -> N
 def check_net(net: NetConfig) -> None:
     from ..nn import ACTIVATIONS, init_scale
 
+    check_table({k: getattr(net, k) for k in NET_KEYS}, NET_TYPES)
     if net.activation not in ACTIVATIONS:
         raise ConfigError(f"unknown activation: {net.activation!r} (accepted: {', '.join(ACTIVATIONS)})")
     init_scale(net.init, 1)
-    for flag in ("batchnorm", "freeze_bn_affine"):
-        if not isinstance(getattr(net, flag), bool):
-            raise ConfigError(f"invalid {flag}: {getattr(net, flag)!r} (accepted: true or false)")
+
+
+def check_runs(runs: Sequence[RunSpec], train: TrainConfig) -> None:
+    """Each run's hyperparameters are valid and fit the training dtype (e.g. lr = 1e308 does not fit float32)."""
+    for r in runs:
+        stack_hyperparameters([r.make_optimizer()], dtype=train.dtype)
 
 
 def parse_run(d: dict[str, Any], where: str) -> RunSpec:
     if "optimizer" not in d:
         raise ConfigError(f"{where} has no optimizer (accepted: {', '.join(OPTIMIZERS)})")
-    name = str(d["optimizer"]).lower()
+    check_value(isinstance(d["optimizer"], str), f"optimizer in {where}", d["optimizer"], ", ".join(OPTIMIZERS))
+    name = d["optimizer"].lower()
     if name not in OPTIMIZERS:
         raise ConfigError(f"unknown optimizer: {d['optimizer']!r} in {where} (accepted: {', '.join(OPTIMIZERS)})")
+    hp_types = hyperparameter_types(name)
+    check_table(d, {**RUN_TYPES, **hp_types, **NET_TYPES}, where)
     preset = d.get("preset", "note")
     if preset not in PRESETS and preset not in OPTIMIZERS[name].presets:
         raise ConfigError(f"unknown preset: {preset!r} in {where} (accepted: {', '.join(PRESETS)})")
-    hp_keys = tuple(f for f in OPTIMIZERS[name].__dataclass_fields__)
-    _unknown(d, RUN_KEYS + hp_keys + NET_KEYS, where)
-    hp = {k: d[k] for k in hp_keys if k in d}
+    hp = {k: d[k] for k in hp_types if k in d}
     net = {k: (tuple(d[k]) if k == "hidden" else d[k]) for k in NET_KEYS if k in d}
-    spec = RunSpec(str(d.get("label", name)), name, preset, hp, net)
+    spec = RunSpec(d.get("label", name), name, preset, hp, net)
     spec.make_optimizer()                      # validates the hyperparameters now, with a clear message
     return spec
 
 
 def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
-    _unknown(doc, ("name", "dataset", "data_dir", "seeds", "train", "net", "runs"), where)
-    train_d = doc.get("train", {})
-    _unknown(train_d, TRAIN_KEYS, f"{where} [train]")
-    train = TrainConfig(**train_d)
+    check_table(doc, RECIPE_TYPES, where)
+    train = parse_train(doc.get("train", {}), f"{where} [train]")
     net = parse_net(doc.get("net", {}), f"{where} [net]")
     runs = tuple(parse_run(r, f"{where} [[runs]] #{i + 1}") for i, r in enumerate(doc.get("runs", [])))
     if not runs:
@@ -151,33 +218,45 @@ def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
         raise ConfigError(f"duplicate run label {dup!r} in {where} (accepted: unique labels)")
     for r in runs:
         check_net(r.net_config(net))
+    check_runs(runs, train)
     seeds = parse_seeds(doc.get("seeds", [0]))
     return Recipe(str(doc.get("name", "experiment")), str(doc.get("dataset", "auto")), doc.get("data_dir"), seeds,
                   train, net, runs)
 
 
 def parse_seeds(value: Any) -> tuple[int, ...]:
-    """Seeds from a list, a count (``5`` → 0..4) or a range string (``'0-4'``, ``'3,7,9'``)."""
-    accepted = "a count like 5, a range like 0-4, or a list like 0,3,7"
+    """Seeds from a list, a count (``5`` → 0..4) or a range string (``'0-4'``, ``'3,7,9'``).
+
+    At most :data:`MAX_SEEDS` distinct integers in ``[0, MAX_SEED)``; a bool, a float or a huge range is an error."""
+
+    def span(a: int, b: int) -> list[int]:               # a..b-1, refused before a huge list is built
+        if b - a > MAX_SEEDS:
+            raise ValueError
+        return list(range(a, b))
+
     try:
         if isinstance(value, (list, tuple)):
+            if not all(is_integer(v) for v in value):
+                raise TypeError
             seeds = [int(v) for v in value]
-        elif isinstance(value, int):
-            seeds = list(range(value)) if value > 0 else []
-        else:
-            text = str(value).strip()
+        elif is_integer(value):
+            seeds = span(0, int(value))
+        elif isinstance(value, str):
+            text = value.strip()
             if "-" in text[1:] and "," not in text:
                 a, b = text.split("-", 1)
-                seeds = list(range(int(a), int(b) + 1))
+                seeds = span(int(a), int(b) + 1)
             elif "," in text:
                 seeds = [int(x) for x in text.split(",") if x.strip()]
             else:
-                n = int(text)
-                seeds = list(range(n))
+                seeds = span(0, int(text))
+        else:
+            raise TypeError
+        ok = 0 < len(seeds) <= MAX_SEEDS and min(seeds) >= 0 and max(seeds) < MAX_SEED and len(set(seeds)) == len(seeds)
     except (TypeError, ValueError):
-        raise ConfigError(f"invalid seeds: {value!r} (accepted: {accepted})") from None
-    if not seeds or any(s < 0 for s in seeds) or len(set(seeds)) != len(seeds):
-        raise ConfigError(f"invalid seeds: {value!r} (accepted: {accepted}; non-negative, no repeats)")
+        ok = False
+    check_value(ok, "seeds", value, "a count like 5, a range like 0-4 or a list like 0,3,7 of distinct integers "
+                               f"in [0, 2**32), at most {MAX_SEEDS} seeds")
     return tuple(seeds)
 
 
@@ -206,16 +285,19 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
                 kept.append(RunSpec(OPTIMIZERS[n].__name__, n))
         runs = kept
     if lrs:
+        run_names = list(dict.fromkeys(r.optimizer for r in runs))
         for key, lr in lrs.items():
             if key != "*" and key not in OPTIMIZERS:
                 raise ConfigError(f"unknown optimizer in --lr: {key!r} (accepted: {', '.join(OPTIMIZERS)} or a bare number)")
+            make_optimizer("sgd" if key == "*" else key, lr=lr)         # the value, even for an optimizer not run
+            if key != "*" and key not in run_names:
+                raise ConfigError(f"--lr names {key!r}, which is not among the runs "
+                                  f"(accepted: {', '.join(run_names)} or a bare number)")
         new = []
         for r in runs:
             lr = lrs.get(r.optimizer, lrs.get("*"))
             new.append(r if lr is None else replace(r, hyperparameters={**r.hyperparameters, "lr": lr}))
         runs = new
-    for r in runs:
-        r.make_optimizer()
     net_over = {k: v for k, v in (("activation", activation), ("init", init), ("batchnorm", batchnorm)) if v is not None}
     if net_over:
         runs = [replace(r, net={k: v for k, v in r.net.items() if k not in net_over}) for r in runs]
@@ -231,6 +313,7 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
     train_over = {k: v for k, v in (("iters", iters), ("batch_size", batch_size), ("eval_interval", eval_interval),
                                     ("dtype", dtype)) if v is not None}
     train = replace(recipe.train, **train_over) if train_over else recipe.train
+    check_runs(runs, train)
     return replace(recipe, name=name or recipe.name, dataset=dataset or recipe.dataset,
                    data_dir=data_dir if data_dir is not None else recipe.data_dir,
                    seeds=parse_seeds(seeds) if seeds is not None else recipe.seeds, train=train, net=net,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from ..errors import ConfigError
@@ -16,16 +17,22 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {c.name: c for c in (SGD, Momentum, Ada
 PRESETS = ("note", "torch", "optax")
 
 
-def make_optimizer(name: str, preset: str = "note", **hyperparameters: Any) -> Optimizer:
+def hyperparameter_names(cls: type[Optimizer]) -> tuple[str, ...]:
+    """The hyperparameters an optimizer class accepts: its dataclass fields (numeric ones and conventions),
+    never its class attributes (``name``, ``slots``, ``conventions``, ``presets``)."""
+    return tuple(f.name for f in fields(cls))
+
+
+def make_optimizer(name: str, preset: str = "note", /, **hyperparameters: Any) -> Optimizer:
     """An optimizer by name (``sgd``, ``momentum``, ``adagrad``, ``rmsprop``, ``adam``), preset and overrides."""
     key = str(name).lower()
     if key not in OPTIMIZERS:
         raise ConfigError(f"unknown optimizer: {name!r} (accepted: {', '.join(OPTIMIZERS)})")
     cls = OPTIMIZERS[key]
-    known = {f for f in cls.__dataclass_fields__}
-    bad = sorted(set(hyperparameters) - known)
+    known = hyperparameter_names(cls)
+    bad = sorted(set(hyperparameters) - set(known))
     if bad:
-        raise ConfigError(f"unknown hyperparameter for {key}: {bad[0]!r} (accepted: {', '.join(sorted(known))})")
+        raise ConfigError(f"unknown hyperparameter for {key}: {bad[0]!r} (accepted: {', '.join(known)})")
     if preset in cls.presets:
         return cls.preset(preset, **hyperparameters)
     if preset not in PRESETS:
@@ -34,4 +41,5 @@ def make_optimizer(name: str, preset: str = "note", **hyperparameters: Any) -> O
 
 
 __all__ = ["Optimizer", "OptState", "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "OPTIMIZERS", "PRESETS",
-           "make_optimizer", "save_state", "load_state", "stack_hyperparameters", "tree_map_update"]
+           "make_optimizer", "hyperparameter_names", "save_state", "load_state", "stack_hyperparameters",
+           "tree_map_update"]

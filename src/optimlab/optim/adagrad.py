@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Optimizer, _check, _finite_positive
+from .base import Optimizer, check_value, _finite_positive
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class AdaGrad(Optimizer):
         _finite_positive("initial_accumulator", self.initial_accumulator, allow_zero=True)
         _finite_positive("eps", self.eps, allow_zero=True)
         no_floor = np.all(np.asarray(self.eps) == 0) and np.all(np.asarray(self.initial_accumulator) == 0)
-        _check(not no_floor, "AdaGrad eps and initial_accumulator", (self.eps, self.initial_accumulator),
+        check_value(not no_floor, "AdaGrad eps and initial_accumulator", (self.eps, self.initial_accumulator),
                "at least one of them > 0, else a zero gradient divides 0 by 0")
 
     def init_slot(self, name, w):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Optimizer, _check, _finite_positive, _unit_interval
+from .base import Optimizer, check_value, _finite_positive, _unit_interval
 
 BIAS_CORRECTIONS = ("lr", "moments", "none")
 
@@ -52,7 +52,7 @@ class Adam(Optimizer):
         _unit_interval("beta1", self.beta1)
         _unit_interval("beta2", self.beta2)
         _finite_positive("eps", self.eps)
-        _check(self.bias_correction in BIAS_CORRECTIONS, "bias_correction", self.bias_correction,
+        check_value(self.bias_correction in BIAS_CORRECTIONS, "bias_correction", self.bias_correction,
                ", ".join(BIAS_CORRECTIONS))
 
     def rule(self, w, g, s, t):

@@ -42,21 +42,32 @@ def _map(fn, tree):
     return fn(tree)
 
 
-def _check(cond: bool, name: str, value: Any, accepted: str) -> None:
+def check_value(cond: bool, name: str, value: Any, accepted: str) -> None:
     if not cond:
         shown = value.tolist() if isinstance(value, np.ndarray) else value  # one line, also for stacked values
         raise ConfigError(f"invalid {name}: {shown!r} (accepted: {accepted})")
 
 
+def _numbers(name: str, value: Any, accepted: str) -> np.ndarray:
+    """``value`` as a float array; a string, a bool or anything else not a number is a :class:`ConfigError`."""
+    try:
+        arr = None if isinstance(value, str) else np.asarray(value)
+    except (TypeError, ValueError):
+        arr = None
+    check_value(arr is not None and arr.dtype.kind in "iuf", name, value, accepted)
+    return arr.astype(float)
+
+
 def _finite_positive(name: str, value: Any, *, allow_zero: bool = False) -> None:
-    arr = np.asarray(value, dtype=float)
+    accepted = "a finite number >= 0" if allow_zero else "a finite number > 0"
+    arr = _numbers(name, value, accepted)
     ok = bool(np.all(np.isfinite(arr)) and (np.all(arr >= 0) if allow_zero else np.all(arr > 0)))
-    _check(ok, name, value, "a finite number >= 0" if allow_zero else "a finite number > 0")
+    check_value(ok, name, value, accepted)
 
 
 def _unit_interval(name: str, value: Any) -> None:
-    arr = np.asarray(value, dtype=float)
-    _check(bool(np.all((arr >= 0) & (arr < 1))), name, value, "a number in [0, 1)")
+    arr = _numbers(name, value, "a number in [0, 1)")
+    check_value(bool(np.all((arr >= 0) & (arr < 1))), name, value, "a number in [0, 1)")
 
 
 @dataclass(frozen=True)
@@ -85,10 +96,10 @@ class Optimizer:
     @classmethod
     def preset(cls, preset: str, **overrides: Any) -> "Optimizer":
         """The optimizer with another framework's conventions: ``'note'``, ``'torch'`` or ``'optax'``."""
-        _check(preset in cls.presets, f"preset for {cls.name}", preset, ", ".join(sorted(cls.presets)))
+        check_value(preset in cls.presets, f"preset for {cls.name}", preset, ", ".join(sorted(cls.presets)))
         known = {f.name for f in fields(cls)}
         for key in overrides:
-            _check(key in known, f"hyperparameter for {cls.name}", key, ", ".join(sorted(known)))
+            check_value(key in known, f"hyperparameter for {cls.name}", key, ", ".join(sorted(known)))
         return cls(**{**cls.presets[preset], **overrides})
 
     def hyperparameters(self) -> dict[str, Any]:
@@ -143,7 +154,7 @@ def stack_hyperparameters(opts: list[Optimizer], ndim: int = 2, dtype: Any = Non
     array of that dtype (the parameters'), so the arithmetic of a model's update is the same whatever the
     other models in its stack — alone, it is a stack of one.
     """
-    _check(len(opts) > 0, "optimizers to stack", opts, "a non-empty list")
+    check_value(len(opts) > 0, "optimizers to stack", opts, "a non-empty list")
     first = opts[0]
     for o in opts[1:]:
         if type(o) is not type(first) or any(getattr(o, c) != getattr(first, c) for c in first.conventions):
@@ -154,7 +165,15 @@ def stack_hyperparameters(opts: list[Optimizer], ndim: int = 2, dtype: Any = Non
         if dtype is None and np.ptp(col) == 0:
             values[name] = float(col[0])
         else:
-            values[name] = col.astype(dtype or col.dtype).reshape((-1,) + (1,) * (ndim - 1))
+            with np.errstate(over="ignore", under="ignore"):
+                arr = col.astype(dtype or col.dtype)
+            lost = ~np.isfinite(arr) | ((arr == 0) & (col != 0))      # overflowed to inf, or underflowed to 0
+            if lost.any():
+                info = np.finfo(arr.dtype)
+                check_value(False, f"{name} for {arr.dtype} training", float(col[lost][0]),
+                       f"a number {arr.dtype} can hold: magnitude at most {info.max:.3g}, "
+                       f"a non-zero one at least {info.smallest_subnormal:.3g}")
+            values[name] = arr.reshape((-1,) + (1,) * (ndim - 1))
     conv = {c: getattr(first, c) for c in first.conventions}
     return type(first)(**values, **conv)
 

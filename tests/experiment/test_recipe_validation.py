@@ -1,0 +1,233 @@
+"""Recipes are checked when read: every key's TOML type, seeds' bounds, --lr overrides, dtype range.
+
+Each bad input is a one-line ConfigError naming the key (or option) and the value, raised before any training.
+"""
+
+import math
+import tomllib
+import warnings
+from dataclasses import fields
+
+import numpy as np
+import pytest
+
+from optimlab.cli import main
+from optimlab.errors import ConfigError
+from optimlab.experiment.recipe import (MAX_SEEDS, NET_TYPES, TRAIN_TYPES, apply_overrides, default_recipe,
+                                        parse_recipe, parse_seeds)
+from optimlab.experiment.sweep import default_sweep_spec, parse_sweep_spec
+from optimlab.optim import OPTIMIZERS, make_optimizer, stack_hyperparameters
+from optimlab.train import NetConfig, TrainConfig
+
+RUN = '[[runs]]\noptimizer = "sgd"\n'
+
+
+def one_line_error(fn, *needles):
+    """``fn()`` raises a one-line ConfigError containing every needle; returns the message."""
+    with pytest.raises(ConfigError) as info:
+        fn()
+    msg = str(info.value)
+    assert "\n" not in msg, msg
+    for n in needles:
+        assert n in msg, msg
+    return msg
+
+
+def recipe(text):
+    return parse_recipe(tomllib.loads(text), "r.toml")
+
+
+# -- every key's type ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, needles", [
+    ("train = 5\n" + RUN, ["train", "5", "a table"]),
+    ("runs = [1, 2]", ["runs", "[1, 2]", "array of tables"]),
+    ("data_dir = 5\n" + RUN, ["data_dir", "5", "a string"]),
+    ("dataset = 1\n" + RUN, ["dataset", "1", "a string"]),
+    ('name = ["x"]\n' + RUN, ["name", "['x']", "a string"]),
+    ("seeds = [1.5]\n" + RUN, ["seeds", "1.5"]),
+    ("seeds = true\n" + RUN, ["seeds", "True"]),
+    ('seeds = ["1"]\n' + RUN, ["seeds", "'1'"]),
+    ('[train]\nreplace = "false"\n' + RUN, ["replace", "'false'", "true or false"]),
+    ("[train]\niters = 2.5\n" + RUN, ["iters", "2.5", "an integer"]),
+    ("[train]\ndtype = 64\n" + RUN, ["dtype", "64", "a string"]),
+    ("[net]\ninit = true\n" + RUN, ["init", "True", "xavier"]),
+    ("[net]\nbatchnorm = 1\n" + RUN, ["batchnorm", "1", "true or false"]),
+    ('[net]\nhidden = "abc"\n' + RUN, ["hidden", "'abc'", "positive integers"]),
+    ('[net]\nactivation = ["relu"]\n' + RUN, ["activation", "['relu']", "a string"]),
+    (RUN + 'lr = "fast"', ["lr", "'fast'", "a number", "[[runs]] #1"]),
+    (RUN + "lr = true", ["lr", "True", "a number"]),
+    (RUN + 'preset = ["a"]', ["preset", "['a']", "a string"]),
+    (RUN + 'label = ["a"]', ["label", "['a']", "a string"]),
+    (RUN + 'hidden = "abc"', ["hidden", "'abc'", "positive integers"]),
+    (RUN + "init = true", ["init", "True"]),
+    (RUN + 'batchnorm = "yes"', ["batchnorm", "'yes'", "true or false"]),
+    ('[[runs]]\noptimizer = 5', ["optimizer", "5", "sgd"]),
+    ('[[runs]]\noptimizer = "momentum"\nlr_in_buffer = "yes"', ["lr_in_buffer", "'yes'", "true or false"]),
+    ('[[runs]]\noptimizer = "adam"\nbias_correction = 1', ["bias_correction", "1", "a string"]),
+    ('[[runs]]\noptimizer = "adagrad"\neps_inside_sqrt = 0', ["eps_inside_sqrt", "0", "true or false"]),
+])
+def test_wrong_types_in_a_recipe_are_one_line_errors(text, needles):
+    one_line_error(lambda: recipe(text), *needles)
+
+
+@pytest.mark.parametrize("internal", ["name", "slots", "conventions", "presets"])
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_run_keys_are_the_real_hyperparameters_only(optimizer, internal):
+    msg = one_line_error(lambda: recipe(f'[[runs]]\noptimizer = "{optimizer}"\n{internal} = "x"'),
+                         f"unknown key {internal!r}")
+    accepted = msg.split("(accepted: ")[1].rstrip(")").split(", ")
+    hp = [f.name for f in fields(OPTIMIZERS[optimizer])]
+    assert accepted == ["label", "optimizer", "preset", *hp, *(f.name for f in fields(NetConfig))]
+
+
+@pytest.mark.parametrize("internal", ["name", "slots", "conventions", "presets"])
+def test_make_optimizer_accepts_only_hyperparameters(name, internal):
+    msg = one_line_error(lambda: make_optimizer(name, **{internal: 1}), "hyperparameter", repr(internal))
+    assert msg.split("(accepted: ")[1].rstrip(")").split(", ") == [f.name for f in fields(OPTIMIZERS[name])]
+
+
+@pytest.fixture(params=list(OPTIMIZERS))
+def name(request):
+    return request.param
+
+
+@pytest.mark.parametrize("value", ["fast", True, [0.1, "a"], None])
+def test_optimizers_reject_non_numbers(value):
+    one_line_error(lambda: make_optimizer("sgd", lr=value), "lr", repr(value))
+    one_line_error(lambda: make_optimizer("adam", beta1=value), "beta1")
+
+
+def test_type_tables_cover_the_dataclasses():
+    assert list(TRAIN_TYPES) == [f.name for f in fields(TrainConfig)]
+    assert list(NET_TYPES) == [f.name for f in fields(NetConfig)]
+
+
+def test_shipped_recipes_still_parse_and_round_trip():
+    r = default_recipe()
+    assert parse_recipe(tomllib.loads(r.to_toml()), "again") == r
+    s = default_sweep_spec()
+    assert parse_sweep_spec(tomllib.loads(s.to_toml()), "again") == s
+
+
+# -- seeds -----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "100000000", "0-99999999", "1000-1000000000",
+                                   MAX_SEEDS + 1, 10**30, [2**32], [-1], "4294967296,1", True, [True], [1.5],
+                                   ["1"], 1.0, [], 0, "0-0-1", [3, 3]])
+def test_bad_seeds_are_one_line_errors_naming_the_bounds(value):
+    one_line_error(lambda: parse_seeds(value), "seeds", repr(value), "2**32", str(MAX_SEEDS))
+
+
+def test_good_seeds():
+    assert parse_seeds(MAX_SEEDS) == tuple(range(MAX_SEEDS))
+    assert parse_seeds(f"5-{4 + MAX_SEEDS}") == tuple(range(5, 5 + MAX_SEEDS))
+    assert parse_seeds([2**32 - 1, 0]) == (2**32 - 1, 0)
+    assert parse_seeds(np.arange(3).tolist()) == (0, 1, 2) and parse_seeds([np.int64(4)]) == (4,)
+    assert parse_seeds("3,7") == (3, 7) and parse_seeds("2") == (0, 1)
+
+
+# -- --lr overrides and the training dtype -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("runs, lrs, needles", [
+    (["sgd"], {"adam": -1.0}, ["lr", "-1.0"]),
+    (["adam"], {"momentum": math.nan}, ["lr", "nan"]),
+    (["sgd"], {"adam": 0.1}, ["'adam'", "not among the runs", "sgd"]),
+    (["sgd"], {"*": 0.0}, ["lr", "0.0"]),
+    (["sgd"], {"sgd": "fast"}, ["lr", "'fast'"]),
+    (["sgd"], {"sgd": 1e308}, ["lr", "float32", "1e+308"]),
+    (["adam"], {"adam": 1e-50}, ["lr", "float32", "1e-50"]),
+])
+def test_lr_overrides_are_checked(runs, lrs, needles):
+    one_line_error(lambda: apply_overrides(default_recipe(), optimizers=runs, lrs=lrs), *needles)
+
+
+def test_lr_overrides_that_fit_are_applied():
+    r = apply_overrides(default_recipe(), optimizers=["sgd", "adam"], lrs={"adam": 0.002, "*": 0.5})
+    assert {x.label: x.hyperparameters["lr"] for x in r.runs} == {"SGD": 0.5, "Adam": 0.002, "Adam + BatchNorm": 0.002}
+    big = apply_overrides(default_recipe(), optimizers=["sgd"], lrs={"sgd": 1e308}, dtype="float64")
+    assert big.runs[0].hyperparameters["lr"] == 1e308
+
+
+def test_a_recipe_value_that_does_not_fit_float32_fails_when_read():
+    one_line_error(lambda: recipe(RUN + "lr = 1e308"), "lr", "float32", "1e+308")
+    assert recipe('[train]\ndtype = "float64"\n' + RUN + "lr = 1e308").runs[0].hyperparameters["lr"] == 1e308
+
+
+def test_stacking_into_a_small_dtype_raises_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        one_line_error(lambda: stack_hyperparameters([make_optimizer("sgd", lr=1e308)], dtype=np.float32),
+                       "lr", "float32", "1e+308")
+        opt = stack_hyperparameters([make_optimizer("sgd", lr=0.1)], dtype=np.float32)
+    assert opt.lr.dtype == np.float32 and opt.lr.shape == (1, 1)
+
+
+# -- sweep recipes -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, needles", [
+    ("split = 5", ["split", "5", "a table"]),
+    ("grid = 5", ["grid", "5", "a table"]),
+    ("targets = [true]", ["targets", "[True]"]),
+    ("lrs = [true]", ["lrs", "[True]"]),
+    ("lrs = true", ["lrs", "True"]),
+    ("seeds = [1.5]", ["seeds", "[1.5]"]),
+    ("seeds = true", ["seeds", "True"]),
+    ('test_seeds = "1000-1000000000"', ["seeds", "1000-1000000000", "2**32"]),
+    ("chunks = true", ["chunks", "True", "an integer"]),
+    ("optimizers = 5", ["optimizers", "5", "strings"]),
+    ('preset = ["note"]', ["preset", "['note']", "a string"]),
+    ('[split]\nfraction = "0.1"', ["fraction", "'0.1'", "a number"]),
+    ("[split]\nfraction = 1.5", ["fraction", "1.5"]),
+    ("[split]\nmax_size = 1.5", ["max_size", "1.5", "an integer"]),
+    ("[split]\nseed = 1.5", ["seed", "1.5", "an integer"]),
+    ("[split]\nseed = -1", ["split seed", "-1"]),
+    ('[train]\nreplace = "false"', ["replace", "'false'", "true or false"]),
+    ('[grid]\nbatchnorm = ["yes"]', ["batchnorm", "['yes']", "true, false"]),
+    ("[grid]\ninit = [true]", ["init", "[True]", "xavier"]),
+    ("[grid]\nactivation = 1", ["activation", "1", "strings"]),
+    ("lrs = [1e300]", ["lr", "float32", "1e+300"]),
+])
+def test_wrong_types_in_a_sweep_recipe_are_one_line_errors(text, needles):
+    one_line_error(lambda: parse_sweep_spec(tomllib.loads(text), "s.toml"), *needles)
+
+
+# -- end to end: exit status 2, one line, nothing written -----------------------------------------------------------
+
+@pytest.mark.parametrize("toml, args, needle", [
+    ('[train]\nreplace = "false"\n' + RUN, [], "replace"),
+    (RUN + 'name = "evil"', [], "unknown key 'name'"),
+    (None, ["--optimizers", "sgd", "--seeds", "0-99999999"], "0-99999999"),
+    (None, ["--optimizers", "sgd", "--seeds", "99999999999999999999"], "99999999999999999999"),
+    (None, ["--optimizers", "sgd", "--lr", "adam=-1"], "-1"),
+    (None, ["--optimizers", "adam", "--lr", "momentum=0.1"], "not among the runs"),
+    (None, ["--optimizers", "sgd", "--lr", "sgd=1e308"], "float32"),
+])
+def test_compare_cli_rejects_before_training(tmp_path, capsys, toml, args, needle):
+    if toml is not None:
+        (tmp_path / "r.toml").write_text(toml)
+        args = ["--recipe", str(tmp_path / "r.toml"), *args]
+    out = tmp_path / "out"
+    assert main(["compare", "--dataset", "digits", "--iters", "5", "--no-plots", "--no-report", "--no-progress",
+                 "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("optimlab: error:") and needle in err[0], err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("toml, args, needle", [
+    ("split = 5", [], "split"),
+    ("targets = [true]", [], "targets"),
+    (None, ["--test-seeds", "1000-1000000000"], "1000-1000000000"),
+    (None, ["--seeds", "100000000"], "100000000"),
+])
+def test_sweep_cli_rejects_before_training(tmp_path, capsys, toml, args, needle):
+    if toml is not None:
+        (tmp_path / "s.toml").write_text(toml)
+        args = ["--recipe", str(tmp_path / "s.toml"), *args]
+    out = tmp_path / "out"
+    assert main(["sweep", "--dataset", "digits", "--jobs", "0", "--no-plots", "--no-report", "--no-progress",
+                 "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("optimlab: error:") and needle in err[0], err
+    assert not out.exists()
