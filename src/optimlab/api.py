@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import DatasetError
+from .errors import ConfigError, DatasetError
 from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
 from .results import staged_directory, write_results
+from .results.store import check_output_dir
 from .viz.i18n import check_lang
 
 
@@ -37,6 +38,19 @@ def load_data(recipe: Recipe):
     if recipe.data_dir is not None and not Path(recipe.data_dir).is_dir():
         raise DatasetError(f"data directory not found: {recipe.data_dir!r} (accepted: an existing folder of IDX files)")
     return load_dataset(recipe.dataset, recipe.data_dir)
+
+
+def output_directory(recipe: Recipe, out: str | os.PathLike | None = None) -> Path:
+    """Where a comparison writes: ``out``, else ``runs/<recipe name>``; checked before any training.
+
+    The recipe name must be a plain folder name (it may not reach outside ``runs/`` or be ``runs/`` itself);
+    the folder must be new, empty or an earlier compare run folder
+    (see :func:`optimlab.results.store.check_output_dir`)."""
+    name = str(recipe.name)
+    if not name.strip() or any(c in name for c in "/\\") or name.strip() in (".", ".."):
+        raise ConfigError(f"invalid recipe name: {recipe.name!r} (accepted: a folder name without slashes, "
+                          "not . or ..)")
+    return check_output_dir(out if out is not None else Path("runs") / name)
 
 
 def histories_by_label(result: CompareResult) -> dict[str, list]:
@@ -66,12 +80,13 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     """Run a comparison (default: the note's experiment) and write ``runs/<name>/`` (or ``out``).
 
     ``overrides`` are those of :func:`optimlab.experiment.apply_overrides` (``dataset``, ``optimizers``,
-    ``iters``, ``seeds`` …). Everything is validated and the data loaded before any directory is created;
-    the directory appears only when complete.
+    ``iters``, ``seeds`` …). Everything is validated (the output folder too) and the data loaded before any
+    directory is created; the directory appears only when complete, replacing an earlier run folder as a whole.
     """
     check_lang(lang)
     base = recipe if isinstance(recipe, Recipe) else load_recipe(recipe) if recipe is not None else default_recipe()
     recipe = apply_overrides(base, **overrides)
+    target = output_directory(recipe, out)
     data = load_data(recipe)
     if on_data is not None:
         on_data(data)
@@ -81,7 +96,6 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
 
         telemetry_factory = Telemetry.for_cohort
     result = run_compare(recipe, data, progress=progress, telemetry_factory=telemetry_factory)
-    target = Path(out) if out is not None else Path("runs") / recipe.name
     outcome = CompareOutcome(result, {}, target, dataset_notice=getattr(data, "notice", None))
     with staged_directory(target) as stage:
         t0 = time.perf_counter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
@@ -23,8 +24,10 @@ def _floats_map(items: Sequence[str] | None) -> dict[str, float] | None:
         return None
     out: dict[str, float] = {}
     for item in items:
-        key, _, value = item.rpartition("=")
+        key, sep, value = item.rpartition("=")
         try:
+            if sep and not key.strip():
+                raise ValueError
             out[key.strip().lower() or "*"] = float(value)
         except ValueError:
             raise ConfigError(f"invalid --lr: {item!r} (accepted: a number, or NAME=NUMBER like adam=0.001)") from None
@@ -146,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "report":
             from .viz.report_cli import run_report_cli
 
+            if args.out is not None:
+                from .results.store import check_output_file
+
+                check_output_file(args.out, "--out")
             return run_report_cli(args)
         raise ConfigError(f"unknown command: {args.command!r}")
     except OptimlabError as e:
@@ -154,6 +161,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("optimlab: interrupted", file=sys.stderr)
         return 130
+    except OSError as e:        # the safety net: an output that could not be written, as one line
+        print(f"optimlab: error: {_os_error_line(e)}", file=sys.stderr)
+        return 2
+
+
+def _os_error_line(e: OSError) -> str:
+    """``cannot write 'PATH': <strerror>`` (the destination of a rename, else the file named), one line."""
+    path = e.filename2 if e.filename2 is not None else e.filename
+    what = e.strerror or str(e) or type(e).__name__
+    if path is None:
+        return what.splitlines()[0] if what.strip() else type(e).__name__
+    path = os.fsdecode(path) if isinstance(path, (bytes, os.PathLike)) else str(path)
+    return f"cannot write {path!r}: {what}".splitlines()[0]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -88,20 +88,22 @@ def spec_from_args(args):
 
 def run_sweep_cli(args) -> int:
     from .experiment.executors import make_executor
-    from .experiment.sweep import defaults_table, run_sweep, time_to_target_table
+    from .experiment.sweep import defaults_table, load_sweep_data, run_sweep, sweep_directory, time_to_target_table
 
     spec = spec_from_args(args)
     for k in ("jobs", "workers", "chunks", "iters"):
         v = getattr(args, k, None)
         if v is not None and v < (0 if k == "jobs" else 1):
             raise ConfigError(f"invalid --{k}: {v} (accepted: an integer >= {0 if k == 'jobs' else 1})")
+    out = sweep_directory(spec, args.out)       # before any executor starts: the folder, then the data
+    load_sweep_data(spec)                       # (kept in this process: run_sweep finds it loaded)
     executor = make_executor(jobs=args.jobs, workers=args.workers, cluster=args.cluster,
                              scheduler_file=args.scheduler_file)
     try:
         d = executor.describe()
         print(f"executor: {d['kind']}, {d['workers']} workers" + (f" ({d['how']})" if "how" in d else ""),
               file=sys.stderr)
-        result = run_sweep(spec, executor, out=args.out, progress=not args.no_progress)
+        result = run_sweep(spec, executor, out=out, progress=not args.no_progress)
     finally:
         executor.close()
     s = result.summary

@@ -82,6 +82,7 @@ def test_japanese_figures_render(tmp_path):
 @pytest.mark.parametrize("args,needle", [
     (["--optimizers", "sgd,nadam"], "nadam"),
     (["--lr", "adam=-0.1"], "-0.1"),
+    (["--lr", "=0.1"], "=0.1"),
     (["--dataset", "mnist", "--data-dir", "/no/such/folder"], "/no/such/folder"),
     (["--dataset", "cifar"], "cifar"),
     (["--iters", "0"], "iters"),
@@ -111,7 +112,7 @@ def test_a_failure_after_training_leaves_no_directory(tmp_path, monkeypatch):
 
     out = tmp_path / "run"
     out.mkdir()
-    (out / "summary.json").write_text('{"previous": true}')
+    (out / "summary.json").write_text('{"previous": true, "optimlab_version": "0", "runs": []}')
 
     def boom(*a, **k):
         raise RuntimeError("disk full")
@@ -119,7 +120,7 @@ def test_a_failure_after_training_leaves_no_directory(tmp_path, monkeypatch):
     monkeypatch.setattr(api, "draw_figures", boom)
     with pytest.raises(RuntimeError):
         api.compare(dataset="digits", iters=5, out=out, report=False)
-    assert json.loads((out / "summary.json").read_text()) == {"previous": True}
+    assert json.loads((out / "summary.json").read_text()) == {"previous": True, "optimlab_version": "0", "runs": []}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 

@@ -31,6 +31,7 @@ import io
 import json
 import math
 import os
+import re
 import socket
 import time
 import tomllib
@@ -46,11 +47,12 @@ import numpy as np
 
 from .._io import read_json, write_json, write_text
 from ..errors import ConfigError
-from ..optim import OPTIMIZERS, PRESETS, make_optimizer
+from ..optim import OPTIMIZERS, PRESETS, make_optimizer, stack_hyperparameters
+from ..optim.base import check_value
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics_csv, write_metrics_csv
 from .executors import Executor, LocalExecutor, worker_setup
-from .recipe import TRAIN_KEYS, check_net, parse_net, parse_seeds, read_toml
-from .splits import SPLIT_SEED, VAL_FRACTION, VAL_MAX, split_dataset
+from .recipe import MAX_SEED, is_integer, check_net, check_table, parse_net, parse_seeds, parse_train, read_toml
+from .splits import SPLIT_SEED, VAL_FRACTION, VAL_MAX, split_dataset, validation_size
 
 STAGES = ("tune", "test")
 TEST_SEED_OFFSET = 1000     # default test seeds: 1000, 1001, ... (as many as tuning seeds), never tuned on
@@ -83,9 +85,9 @@ def parse_lrs(value: Any) -> tuple[float, ...]:
         elif isinstance(value, str):
             lrs = tuple(float(x) for x in value.split(",") if x.strip())
         elif isinstance(value, (list, tuple)):
-            lrs = tuple(float(x) for x in value)
+            lrs = tuple(_float(x) for x in value)
         else:
-            lrs = (float(value),)
+            lrs = (_float(value),)
     except (TypeError, ValueError):
         raise ConfigError(f"invalid learning-rate grid: {value!r} (accepted: {accepted})") from None
     if not lrs or len(set(lrs)) != len(lrs):
@@ -96,10 +98,16 @@ def parse_lrs(value: Any) -> tuple[float, ...]:
     return tuple(sorted(lrs))
 
 
+def _float(x: Any) -> float:
+    if isinstance(x, bool):                    # float(True) is 1.0: a bool is not a number here
+        raise TypeError
+    return float(x)
+
+
 def _floats(value: Any, what: str, accepted: str) -> tuple[float, ...]:
     try:
         items = value.split(",") if isinstance(value, str) else value if isinstance(value, (list, tuple)) else [value]
-        return tuple(float(x) for x in items if str(x).strip())
+        return tuple(_float(x) for x in items if str(x).strip())
     except (TypeError, ValueError):
         raise ConfigError(f"invalid {what}: {value!r} (accepted: {accepted})") from None
 
@@ -154,18 +162,25 @@ class SweepSpec:
         for axis in ("batchnorm", "activation", "init"):
             v = getattr(self, axis)
             if v is not None:
-                v = tuple(dict.fromkeys(v))
+                v = tuple(v)
                 if not v:
                     raise ConfigError(f"empty {axis} axis (accepted: at least one value)")
+                if len(set(v)) != len(v):
+                    raise ConfigError(f"invalid {axis} axis: {v!r} (accepted: distinct values; no repeats)")
                 set_(axis, v)
         for net in self.variants():
             check_net(net)
         for o, lr in product(self.optimizers, self.lrs):
-            make_optimizer(o, self.preset, lr=lr)
-        if self.chunks is not None and (not isinstance(self.chunks, int) or self.chunks < 1):
+            stack_hyperparameters([make_optimizer(o, self.preset, lr=lr)], dtype=self.train.dtype)  # fits the dtype
+        if self.chunks is not None and (not is_integer(self.chunks) or self.chunks < 1):
             raise ConfigError(f"invalid chunks: {self.chunks!r} (accepted: an integer >= 1)")
-        if not str(self.name).strip() or any(c in str(self.name) for c in "/\\"):
-            raise ConfigError(f"invalid sweep name: {self.name!r} (accepted: a folder name without slashes)")
+        validation_size(2, self.val_fraction, self.val_max)     # the split's fraction and max_size, checked now
+        check_value(is_integer(self.split_seed) and 0 <= self.split_seed < MAX_SEED, "split seed", self.split_seed,
+                    "an integer in [0, 2**32)")
+        if not str(self.name).strip() or any(c in str(self.name) for c in "/\\") or \
+                str(self.name).strip() in (".", ".."):
+            raise ConfigError(f"invalid sweep name: {self.name!r} (accepted: a folder name without slashes, "
+                              "not . or ..)")
 
     def variants(self) -> list[NetConfig]:
         """Every architecture of the grid (batchnorm × activation × init over the base network)."""
@@ -198,31 +213,25 @@ class SweepSpec:
         return tomli_w.dumps(self.to_toml_dict())
 
 
-SPEC_KEYS = ("name", "dataset", "data_dir", "optimizers", "lrs", "seeds", "test_seeds", "targets", "preset", "chunks",
-             "split", "train", "net", "grid")
+# TOML types of the keys (kinds of optimlab.experiment.recipe.KINDS; None: checked by parse_seeds)
+SPEC_TYPES = {"name": "string", "dataset": "string", "data_dir": "string", "optimizers": "strings", "lrs": "numbers",
+              "seeds": None, "test_seeds": None, "targets": "numbers", "preset": "string", "chunks": "int",
+              "split": "table", "train": "table", "net": "table", "grid": "table"}
+SPLIT_TYPES = {"fraction": "number", "max_size": "int", "seed": "int"}
+GRID_TYPES = {"batchnorm": "bools", "activation": "strings", "init": "inits"}
+SPEC_KEYS = tuple(SPEC_TYPES)
 
 
 def parse_sweep_spec(doc: dict[str, Any], where: str = "sweep recipe") -> SweepSpec:
     """A :class:`SweepSpec` from a TOML document (see ``optimlab/recipes/sweep.toml``)."""
-    bad = sorted(set(doc) - set(SPEC_KEYS))
-    if bad:
-        raise ConfigError(f"unknown key {bad[0]!r} in {where} (accepted: {', '.join(SPEC_KEYS)})")
-    train_d = doc.get("train", {})
-    bad = sorted(set(train_d) - set(TRAIN_KEYS))
-    if bad:
-        raise ConfigError(f"unknown key {bad[0]!r} in {where} [train] (accepted: {', '.join(TRAIN_KEYS)})")
-    split = doc.get("split", {})
-    bad = sorted(set(split) - {"fraction", "max_size", "seed"})
-    if bad:
-        raise ConfigError(f"unknown key {bad[0]!r} in {where} [split] (accepted: fraction, max_size, seed)")
-    grid = doc.get("grid", {})
-    bad = sorted(set(grid) - {"batchnorm", "activation", "init"})
-    if bad:
-        raise ConfigError(f"unknown key {bad[0]!r} in {where} [grid] (accepted: batchnorm, activation, init)")
+    check_table(doc, SPEC_TYPES, where)
+    split, grid = doc.get("split", {}), doc.get("grid", {})
+    check_table(split, SPLIT_TYPES, f"{where} [split]")
+    check_table(grid, GRID_TYPES, f"{where} [grid]")
     kw: dict[str, Any] = {k: doc[k] for k in ("name", "dataset", "data_dir", "preset", "chunks") if k in doc}
     if "optimizers" in doc:
         kw["optimizers"] = tuple(doc["optimizers"]) if isinstance(doc["optimizers"], list) else \
-            tuple(str(doc["optimizers"]).split(","))
+            tuple(doc["optimizers"].split(","))
     if "lrs" in doc:
         kw["lrs"] = parse_lrs(doc["lrs"])
     for k in ("seeds", "test_seeds"):
@@ -230,17 +239,14 @@ def parse_sweep_spec(doc: dict[str, Any], where: str = "sweep recipe") -> SweepS
             kw[k] = parse_seeds(doc[k])
     if "targets" in doc:
         kw["targets"] = _floats(doc["targets"], "targets", "accuracies in (0, 1], e.g. [0.8, 0.9]")
-    kw["train"] = TrainConfig(**{"eval_interval": 100, **train_d})
+    kw["train"] = parse_train(doc.get("train", {}), f"{where} [train]", eval_interval=100)
     kw["net"] = parse_net(doc.get("net", {}), f"{where} [net]")
     for k in ("batchnorm", "activation", "init"):
         if k in grid:
             kw[k] = tuple(grid[k]) if isinstance(grid[k], list) else (grid[k],)
-    if "fraction" in split:
-        kw["val_fraction"] = float(split["fraction"])
-    if "max_size" in split:
-        kw["val_max"] = split["max_size"]
-    if "seed" in split:
-        kw["split_seed"] = int(split["seed"])
+    for key, name in (("fraction", "val_fraction"), ("max_size", "val_max"), ("seed", "split_seed")):
+        if key in split:
+            kw[name] = split[key]
     return SweepSpec(**kw)
 
 
@@ -717,6 +723,59 @@ class _Driver:
         return self.done | set(self.trained)
 
 
+SWEEP_FILES = ("sweep.toml", "summary.json", "table.csv", "table.parquet")
+DERIVED_FILES = ("report.html", "sensitivity.png", "sensitivity_ja.png")   # drawn from summary.json afterwards
+RUN_FILES = ("config.json", "metrics.csv", "status.json")
+SWEEP_ACCEPTED = "a new folder, an empty folder or an earlier optimlab sweep folder, to resume it"
+
+
+def _allowed_with_temporaries(names: Sequence[str]) -> "re.Pattern[str]":
+    """The names, and what :func:`optimlab._io.atomic_path` leaves of them when a process is killed mid-write."""
+    alt = "|".join(re.escape(n) for n in names)
+    return re.compile(rf"(?:{alt})|\.(?:{alt})\.[A-Za-z0-9_]+\.tmp")
+
+
+_TOP = _allowed_with_temporaries(SWEEP_FILES + DERIVED_FILES)
+_RUN = _allowed_with_temporaries(RUN_FILES)
+
+
+def foreign_in_sweep_dir(directory: Path) -> str | None:
+    """Why a sweep may not write into ``directory`` (None when it is empty or an earlier sweep's folder).
+
+    A sweep folder has a ``sweep.toml`` written by optimlab sweep and nothing but a sweep's files: the tables,
+    the summary, its figures and report, and run folders (``tune-…``, ``test-…``) of config, metrics and status."""
+    names = sorted(os.listdir(directory))
+    if not names:
+        return None
+    try:
+        doc = tomllib.loads((directory / "sweep.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        doc = None
+    if not (isinstance(doc, dict) and "name" in doc and set(doc) <= set(SPEC_KEYS)):
+        return f"it holds {names[0]!r} and is not an optimlab sweep folder (no sweep.toml of optimlab sweep)"
+    for name in names:
+        p = directory / name
+        if p.is_symlink():
+            ok = False
+        elif p.is_dir():
+            ok = re.fullmatch(r"(?:tune|test)-[^/]+", name) is not None and all(
+                _RUN.fullmatch(c) and (p / c).is_file() and not (p / c).is_symlink() for c in os.listdir(p))
+        else:
+            ok = _TOP.fullmatch(name) is not None and p.is_file()
+        if not ok:
+            return f"it holds {name!r}, which is not an output of optimlab sweep"
+    return None
+
+
+def sweep_directory(spec: SweepSpec, out: str | os.PathLike | None = None) -> Path:
+    """The sweep's folder (``out``, default ``runs/<name>``), checked before any training: it must be new, empty
+    or an earlier sweep's folder (a sweep writes into it in place, so that a rerun resumes)."""
+    from ..results.store import check_output_dir
+
+    target = Path("runs") / spec.name if out is None else out
+    return check_output_dir(target, foreign=foreign_in_sweep_dir, accepted=SWEEP_ACCEPTED, replace=False)
+
+
 def load_sweep_data(spec: SweepSpec):
     """The spec's dataset with its validation split (what every worker loads too)."""
     if spec.data_dir is not None and not Path(spec.data_dir).is_dir():
@@ -734,9 +793,9 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
     """
     spec = spec or default_sweep_spec()
     t0 = time.perf_counter()
+    directory = sweep_directory(spec, out)
     data = load_sweep_data(spec)
     info = data.info()
-    directory = Path(out) if out is not None else Path("runs") / spec.name
     directory.mkdir(parents=True, exist_ok=True)
     write_text(directory / "sweep.toml", spec.to_toml())
     own = executor is None
@@ -754,6 +813,8 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
     summary.update(total_wall_seconds=round(wall, 3), executor={**description, "chunks_per_cohort": driver.chunks},
                    n_runs=len(rows), n_trained=len(driver.trained), n_skipped=len(driver.skipped),
                    finished=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    for name in DERIVED_FILES:      # drawn from the summary being replaced: stale now (the CLI draws them again)
+        (directory / name).unlink(missing_ok=True)
     write_json(directory / "summary.json", summary)
     return SweepResult(spec, directory, summary, rows, driver.trained, driver.skipped, wall)
 

@@ -30,8 +30,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from .. import __version__
-from .._io import read_json, write_json, write_text
-from ..errors import OptimlabError
+from .._io import apply_default_mode, read_json, write_json, write_text
+from ..errors import ConfigError, OptimlabError
 from ..experiment import CompareResult
 from ..train import History
 
@@ -111,17 +111,126 @@ def write_results(result: CompareResult, directory: str | os.PathLike, **extra: 
     return summary
 
 
+RUN_FILES = ("recipe.toml", "metrics.csv", "summary.json", "report.html")
+RUN_DIR_ACCEPTED = "a new folder, an empty folder or an earlier optimlab compare run folder"
+
+
+def foreign_in_run_dir(directory: Path) -> str | None:
+    """Why optimlab may not replace ``directory`` (None when it is empty or an earlier compare run folder).
+
+    A run folder has a ``summary.json`` written by optimlab compare and nothing else but the files a run writes
+    (:data:`RUN_FILES` and the figures its summary lists); anything else might be the user's, so it is kept."""
+    names = sorted(os.listdir(directory))
+    if not names:
+        return None
+    try:
+        summary = read_json(directory / "summary.json")
+    except (OSError, ValueError):
+        summary = None
+    if not (isinstance(summary, dict) and "optimlab_version" in summary and isinstance(summary.get("runs"), list)
+            and summary.get("kind") != "sweep"):
+        return f"it holds {names[0]!r} and is not an optimlab compare run folder (no summary.json of optimlab compare)"
+    figures = summary.get("figures") if isinstance(summary.get("figures"), list) else []
+    return foreign_entry(directory, names, set(RUN_FILES) | {f for f in figures if isinstance(f, str)},
+                         "optimlab compare")
+
+
+def foreign_entry(directory: Path, names: list[str], allowed: set[str], what: str) -> str | None:
+    """The reason to keep ``directory`` when one of ``names`` is not an ``allowed`` regular file, else None."""
+    for name in names:
+        p = directory / name
+        if name not in allowed or p.is_symlink() or not p.is_file():
+            return f"it holds {name!r}, which is not an output of {what}"
+    return None
+
+
+def check_output_dir(target: str | os.PathLike, *, foreign=foreign_in_run_dir, accepted: str = RUN_DIR_ACCEPTED,
+                     replace: bool = True) -> Path:
+    """Check, before any long work, that ``target`` can become an output folder; raise a one-line ConfigError.
+
+    ``replace``: the folder is built beside ``target`` and swapped in (:func:`staged_directory`), so ``target``
+    must not be a link, the current folder or one above it; otherwise files are written into it in place.
+    An existing ``target`` must be a folder for which ``foreign(target)`` (the reason it may hold files optimlab
+    did not write) is None. Writability is probed with a temporary folder, removed at once."""
+    text = os.fspath(target)
+    if not str(text).strip():
+        raise ConfigError(f"invalid output folder: {text!r} (accepted: {accepted})")
+    path = Path(target)
+    absolute = Path(os.path.abspath(path))
+    if replace:
+        here = Path.cwd().resolve()
+        real = absolute.resolve()
+        if not absolute.name or real == here or real in here.parents:
+            raise ConfigError(f"refusing to replace {text!r}: it is the current folder or one above it "
+                              f"(accepted: {accepted})")
+        if path.is_symlink():
+            raise ConfigError(f"refusing to replace {text!r}: it is a symbolic link (accepted: {accepted})")
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"output folder {text!r} is an existing file (accepted: {accepted})")
+    if path.is_dir():
+        try:
+            reason = foreign(path)
+        except OSError as e:
+            raise ConfigError(f"cannot read output folder {text!r}: {e.strerror or e} (accepted: {accepted})") from None
+        if reason is not None:
+            raise ConfigError(f"refusing to {'replace' if replace else 'write into'} {text!r}: {reason} "
+                              f"(accepted: {accepted})")
+    base = absolute if (path.is_dir() and not replace) else absolute.parent
+    while not os.path.lexists(base) and base != base.parent:
+        base = base.parent
+    if not base.is_dir():
+        raise ConfigError(f"cannot create output folder {text!r}: {str(base)!r} is not a folder "
+                          f"(accepted: {accepted})")
+    _probe_writable(base, text)
+    return path
+
+
+def check_output_file(target: str | os.PathLike, option: str = "--out") -> Path:
+    """Check, before writing, that a file can be written at ``target``; raise a one-line ConfigError."""
+    text = os.fspath(target)
+    accepted = "a file path in a folder you can write to, e.g. report.html"
+    if not str(text).strip():
+        raise ConfigError(f"invalid {option}: {text!r} (accepted: {accepted})")
+    path = Path(target)
+    if path.is_dir():
+        raise ConfigError(f"invalid {option}: {text!r} is a folder (accepted: {accepted})")
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"invalid {option}: {text!r} is not a regular file (accepted: {accepted})")
+    base = Path(os.path.abspath(path)).parent
+    while not os.path.lexists(base) and base != base.parent:
+        base = base.parent
+    if not base.is_dir():
+        raise ConfigError(f"invalid {option}: cannot create {text!r}: {str(base)!r} is not a folder "
+                          f"(accepted: {accepted})")
+    _probe_writable(base, text)
+    return path
+
+
+def _probe_writable(folder: Path, text: str) -> None:
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".optimlab-probe-", dir=folder))
+    except OSError as e:
+        raise ConfigError(f"cannot write {text!r}: {e.strerror or e} (accepted: a path in a folder you can write "
+                          "to)") from None
+
+
 @contextmanager
-def staged_directory(target: str | os.PathLike) -> Iterator[Path]:
-    """Yield a fresh hidden directory beside ``target``; on success it replaces ``target`` in one rename."""
-    target = Path(target)
+def staged_directory(target: str | os.PathLike, *, foreign=foreign_in_run_dir,
+                     accepted: str = RUN_DIR_ACCEPTED) -> Iterator[Path]:
+    """Yield a fresh hidden directory beside ``target``; on success it replaces ``target`` in one rename.
+
+    ``target`` is checked first (:func:`check_output_dir`: a file, a link, the current folder or a folder holding
+    files optimlab did not write is refused with a ConfigError) and again just before the swap."""
+    target = check_output_dir(target, foreign=foreign, accepted=accepted)
     target.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
     try:
         yield stage
+        check_output_dir(target, foreign=foreign, accepted=accepted)   # unchanged while the stage was written
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
+    apply_default_mode(stage, directory=True)                        # mkdtemp's 0700 -> what mkdir would give
     old = None
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
@@ -133,7 +242,18 @@ def staged_directory(target: str | os.PathLike) -> Iterator[Path]:
 
 
 class LoadedRun:
-    """A run directory read back: ``summary`` (dict) and ``histories[(label, seed)]``."""
+    """A run directory read back: ``summary`` (dict) and ``histories[(label, seed)]``.
+
+    Both files are checked as they are read: a missing, malformed or truncated ``summary.json`` or
+    ``metrics.csv`` raises a one-line :class:`OptimlabError` naming the file and what is wrong. A truncated
+    ``metrics.csv`` is caught by its last line's field count or, cut at a line end, by each run's last loss
+    and accuracies no longer matching the final values in ``summary.json``.
+    """
+
+    ACCEPTED = "(accepted: summary.json and metrics.csv as written by optimlab compare)"
+    METRICS_COLUMNS = ("run", "iteration", "metric", "value")   # and "seed" (0 when the column is absent)
+    FINALS = (("loss", "final_loss"), ("test_acc", "final_test_accuracy"), ("train_acc", "final_train_accuracy"))
+    NUMBERS = ("wall_seconds", "final_test_accuracy", "best_test_accuracy", "final_train_accuracy", "final_loss")
 
     def __init__(self, directory: str | os.PathLike):
         d = Path(directory)
@@ -141,32 +261,147 @@ class LoadedRun:
             raise OptimlabError(f"not a run directory: {str(d)!r} (accepted: a folder with summary.json, "
                                 "as written by optimlab compare)")
         self.directory = d
-        self.summary: dict[str, Any] = read_json(d / "summary.json")
+        self.summary: dict[str, Any] = self._read_summary()
         self.histories: dict[tuple[str, int], History] = {}
         for r in self.summary["runs"]:
-            self.histories[(r["label"], int(r["seed"]))] = History(r["label"], status=r["status"],
-                                                                  wall_seconds=r["wall_seconds"])
-        metrics = d / "metrics.csv"
-        if metrics.is_file():
-            with open(metrics, newline="", encoding="utf-8") as f:
-                for row in csv.DictReader(f):
-                    h = self.histories.get((row["run"], int(row.get("seed") or 0)))
-                    if h is None:
-                        continue
-                    it, m, v = int(row["iteration"]), row["metric"], float(row["value"])
-                    if m == "loss":
-                        h.loss.append(v)
-                    elif m == "test_acc":
-                        h.eval_iters.append(it)
-                        h.test_acc.append(v)
-                    elif m == "train_acc":
-                        h.train_acc.append(v)
-                    else:
-                        h.extra.setdefault(m, []).append(v)
+            key = (r["label"], int(r["seed"]))
+            if key in self.histories:
+                raise self._error(f"summary.json: run {key[0]!r} seed {key[1]} appears twice")
+            self.histories[key] = History(r["label"], status=r.get("status", "ok"),
+                                          wall_seconds=float(r.get("wall_seconds") or 0.0))
+        n_rows = self._read_metrics()
+        self._check_finals(n_rows)
 
     @property
     def labels(self) -> list[str]:
         return list(dict.fromkeys(r["label"] for r in self.summary["runs"]))
+
+    # -- reading and checking ------------------------------------------------------------------------------
+    def _error(self, what: str) -> OptimlabError:
+        return OptimlabError(f"cannot read run directory {str(self.directory)!r}: {what} {self.ACCEPTED}")
+
+    def _read_summary(self) -> dict[str, Any]:
+        try:
+            s = read_json(self.directory / "summary.json")
+        except UnicodeDecodeError:
+            raise self._error("summary.json is not UTF-8 text") from None
+        except ValueError as e:
+            raise self._error(f"summary.json is not valid JSON ({str(e).splitlines()[0]})") from None
+        except OSError as e:
+            raise self._error(f"summary.json: {e.strerror or type(e).__name__}") from None
+        if not isinstance(s, dict):
+            raise self._error(f"summary.json holds a JSON {type(s).__name__}, not an object")
+        runs = s.get("runs")
+        if runs is None:
+            raise self._error("summary.json has no 'runs' (the list of runs)")
+        if not isinstance(runs, list) or not runs:
+            raise self._error(f"summary.json: 'runs' is {'empty' if runs == [] else repr(runs)[:40]} "
+                              "(expected a non-empty list of runs)")
+        if not isinstance(s.get("seeds", []), list):
+            raise self._error(f"summary.json: 'seeds' is {s['seeds']!r} (expected a list of integers)")
+        for i, r in enumerate(runs):
+            if not isinstance(r, dict):
+                raise self._error(f"summary.json: runs[{i}] is {repr(r)[:40]}, not an object")
+            label, seed = r.get("label"), r.get("seed")
+            if not isinstance(label, str) or not label:
+                raise self._error(f"summary.json: runs[{i}] has no 'label' (a non-empty text)")
+            if isinstance(seed, bool) or not isinstance(seed, (int, str)) or not _is_int(seed):
+                raise self._error(f"summary.json: runs[{i}] ({label!r}) has seed {seed!r} (expected an integer)")
+            where = f"summary.json: run {label!r} seed {seed}"
+            for key in self.NUMBERS:
+                v = r.get(key)
+                if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                    raise self._error(f"{where}: {key} is {v!r} (expected a number or null)")
+            if not isinstance(r.get("status", "ok"), str):
+                raise self._error(f"{where}: status is {r['status']!r} (expected a text such as 'ok')")
+            for key in ("hyperparameters", "net"):
+                if r.get(key) is not None and not isinstance(r[key], dict):
+                    raise self._error(f"{where}: {key} is {repr(r[key])[:40]} (expected an object)")
+        return s
+
+    def _read_metrics(self) -> int:
+        """Fill the histories from metrics.csv; returns the number of data rows."""
+        path = self.directory / "metrics.csv"
+        if not path.is_file():
+            raise self._error("metrics.csv is missing" if not path.exists() else "metrics.csv is not a file")
+        n = 0
+        try:
+            with open(path, newline="", encoding="utf-8") as f:
+                reader = csv.reader(f)
+                header = next(reader, None)
+                if header is None:
+                    raise self._error("metrics.csv is empty (expected the header run,iteration,metric,value,seed)")
+                absent = [c for c in self.METRICS_COLUMNS if c not in header]
+                if absent:
+                    raise self._error(f"metrics.csv line 1: no column {', '.join(absent)} in the header "
+                                      "(expected run,iteration,metric,value,seed)")
+                col = {c: header.index(c) for c in (*self.METRICS_COLUMNS, "seed") if c in header}
+                for fields in reader:
+                    line = reader.line_num
+                    if not fields:
+                        continue
+                    if len(fields) != len(header):
+                        raise self._error(f"metrics.csv line {line}: expected {len(header)} fields, found "
+                                          f"{len(fields)} (truncated or edited?)")
+                    run, metric = fields[col["run"]], fields[col["metric"]]
+                    it = _parse(fields[col["iteration"]], int)
+                    v = _parse(fields[col["value"]], float)
+                    seed = _parse(fields[col["seed"]] or "0", int) if "seed" in col else 0
+                    for name, parsed, kind in (("iteration", it, "an integer"), ("value", v, "a number"),
+                                               ("seed", seed, "an integer")):
+                        if parsed is None:
+                            raise self._error(f"metrics.csv line {line}: {name} {fields[col[name]]!r} is not {kind}")
+                    h = self.histories.get((run, seed))
+                    if h is None:
+                        raise self._error(f"metrics.csv line {line}: run {run!r} seed {seed} is not in summary.json")
+                    if metric == "loss":
+                        h.loss.append(v)
+                    elif metric == "test_acc":
+                        h.eval_iters.append(it)
+                        h.test_acc.append(v)
+                    elif metric == "train_acc":
+                        h.train_acc.append(v)
+                    else:
+                        h.extra.setdefault(metric, []).append(v)
+                    n += 1
+        except UnicodeDecodeError:
+            raise self._error("metrics.csv is not UTF-8 text") from None
+        except csv.Error as e:
+            raise self._error(f"metrics.csv: {str(e).splitlines()[0] if str(e) else 'malformed CSV'}") from None
+        except OSError as e:
+            raise self._error(f"metrics.csv: {e.strerror or type(e).__name__}") from None
+        return n
+
+    def _check_finals(self, n_rows: int) -> None:
+        """Each run's last loss / test / train accuracy must be the final value summary.json records."""
+        runs = self.summary["runs"]
+        if n_rows == 0 and any(r.get(key) is not None for r in runs for _, key in self.FINALS):
+            raise self._error("metrics.csv has a header but no rows")
+        for r in runs:
+            label, seed = r["label"], int(r["seed"])
+            h = self.histories[(label, seed)]
+            for metric, key in self.FINALS:
+                want = r.get(key)
+                if want is None:
+                    continue
+                values = getattr(h, metric)
+                last = values[-1] if values else None
+                if last is None or not (last == want or math.isclose(last, want, rel_tol=1e-9, abs_tol=1e-12)):
+                    got = f"no {metric} rows" if last is None else f"last {metric} {last!r}"
+                    raise self._error(f"metrics.csv has {got} for run {label!r} seed {seed} but summary.json "
+                                      f"has {key} {want!r} (truncated or edited?)")
+
+
+def _is_int(x: Any) -> bool:
+    return _parse(str(x), int) is not None
+
+
+def _parse(text: str, kind: type) -> Any:
+    """``kind(text)``, or None when the text is not one."""
+    try:
+        return kind(text)
+    except (TypeError, ValueError):
+        return None
 
 
 def summary_table(summary: dict[str, Any]) -> str:

@@ -31,6 +31,7 @@ Divergence: a run stops at the first step whose point or value is not finite or 
 from __future__ import annotations
 
 import math
+import os
 import shutil
 import subprocess
 from contextlib import contextmanager
@@ -40,13 +41,14 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from .._io import atomic_path, write_json, write_text
+from .._io import atomic_path, read_json, write_json, write_text
 from ..errors import ConfigError
 from ..optim import OPTIMIZERS, Optimizer, make_optimizer
 from .functions import SURFACES, Surface, get_surface
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 DIVERGENCE_BOUND = 1e12     # |x| or |y| beyond this counts as diverged
+MAX_STEPS = 100_000         # 100,000 steps of five optimizers: about 25 s and a 26 MB trajectories.csv
 LANGS = ("en", "ja")
 MAX_FRAMES = 60             # animation frames (steps are subsampled beyond this)
 
@@ -158,16 +160,17 @@ def _start(start, surface: Surface) -> tuple[float, float]:
         xy = tuple(float(v) for v in start)
     except (TypeError, ValueError):
         raise ConfigError(f"invalid start: {start!r} (accepted: two finite numbers x, y)") from None
-    if len(xy) != 2 or not all(math.isfinite(v) for v in xy):
-        raise ConfigError(f"invalid start: {start!r} (accepted: two finite numbers x, y)")
+    if len(xy) != 2 or not all(math.isfinite(v) and abs(v) <= DIVERGENCE_BOUND for v in xy):
+        raise ConfigError(f"invalid start: {start!r} (accepted: two finite numbers x, y with |x|, |y| <= "
+                          f"{DIVERGENCE_BOUND:g})")
     return xy
 
 
 def _steps(steps, surface: Surface) -> int:
     if steps is None:
         return surface.steps
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps <= 0:
-        raise ConfigError(f"invalid steps: {steps!r} (accepted: an integer > 0)")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 0 < steps <= MAX_STEPS:
+        raise ConfigError(f"invalid steps: {steps!r} (accepted: an integer from 1 to {MAX_STEPS:,})")
     return int(steps)
 
 
@@ -326,6 +329,8 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
         ax2.set(xlim=(0, result.steps), xlabel=txt["step"], ylabel=txt["step_size"], yscale="log")
         if sizes.size:
             ax2.set_ylim(sizes.min() / 2, sizes.max() * 2)
+        else:                                        # every run diverged at its first step: nothing to show
+            ax2.set_ylim(0.1, 10.0)
         ax2.grid(True, which="major", alpha=0.3)
     return fig, ax, lines, step_lines, markers
 
@@ -425,23 +430,59 @@ def trajectories_csv(result: LandscapeResult) -> str:
     return "\n".join(rows) + "\n"
 
 
+LANDSCAPE_ACCEPTED = "a new folder, an empty folder or an earlier optimlab landscape folder"
+
+
+def foreign_in_landscape_dir(directory: Path) -> str | None:
+    """Why optimlab may not replace ``directory`` (None when it is empty or holds only what
+    :func:`write_landscape` wrote there: ``landscape.json``, ``trajectories.csv`` and the figures it names)."""
+    from ..results.store import foreign_entry
+
+    names = sorted(os.listdir(directory))
+    if not names:
+        return None
+    try:
+        function = read_json(directory / "landscape.json")["config"]["function"]
+    except (OSError, ValueError, KeyError, TypeError):
+        function = None
+    if not isinstance(function, str):
+        return f"it holds {names[0]!r} and is not an optimlab landscape folder (no landscape.json of optimlab)"
+    allowed = {"landscape.json", "trajectories.csv", f"landscape_{function}.png", f"landscape_{function}.gif"}
+    return foreign_entry(directory, names, allowed, "optimlab landscape")
+
+
+def check_landscape_dir(out_dir) -> Path:
+    """Raise a one-line ConfigError unless ``out_dir`` may receive (and be replaced by) a landscape's files."""
+    from ..results.store import check_output_dir
+
+    return check_output_dir(out_dir, foreign=foreign_in_landscape_dir, accepted=LANDSCAPE_ACCEPTED)
+
+
 def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: bool = True,
                     max_frames: int = MAX_FRAMES) -> dict[str, Path]:
     """Write ``landscape_<function>.png``, ``landscape_<function>.gif`` (unless ``gif=False``),
-    ``trajectories.csv`` and ``landscape.json`` (config and summary) into ``out_dir``, each atomically."""
+    ``trajectories.csv`` and ``landscape.json`` (config and summary) into ``out_dir``.
+
+    The set is built in a hidden folder beside ``out_dir`` and replaces it as a whole, so no file of an earlier
+    landscape stays behind and a failure leaves nothing; ``out_dir`` must be new, empty or an earlier landscape
+    folder (:func:`check_landscape_dir`), else a one-line ConfigError is raised."""
+    from ..results.store import staged_directory
+
     _check_lang(lang)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     stem = f"landscape_{result.surface.name}"
-    paths = {"png": out / f"{stem}.png", "csv": out / "trajectories.csv", "json": out / "landscape.json"}
-    fig = plot_landscape(result, lang)
-    with atomic_path(paths["png"]) as tmp, _fonts(lang):
-        fig.savefig(tmp, format="png", dpi=100)
+    names = {"png": f"{stem}.png", "csv": "trajectories.csv", "json": "landscape.json"}
     if gif:
-        paths["gif"] = animate_landscape(result, out / f"{stem}.gif", lang, max_frames=max_frames)
-    write_text(paths["csv"], trajectories_csv(result))
-    write_json(paths["json"], {"config": result.config(), "summary": result.summary()})
-    return paths
+        names["gif"] = f"{stem}.gif"
+    with staged_directory(out, foreign=foreign_in_landscape_dir, accepted=LANDSCAPE_ACCEPTED) as stage:
+        fig = plot_landscape(result, lang)
+        with atomic_path(stage / names["png"]) as tmp, _fonts(lang):
+            fig.savefig(tmp, format="png", dpi=100)
+        if gif:
+            animate_landscape(result, stage / names["gif"], lang, max_frames=max_frames)
+        write_text(stage / names["csv"], trajectories_csv(result))
+        write_json(stage / names["json"], {"config": result.config(), "summary": result.summary()})
+    return {k: out / v for k, v in names.items()}
 
 
 __all__ = ["DEFAULT_OPTIMIZERS", "SURFACES", "LandscapeResult", "Track", "run_landscape", "plot_landscape",

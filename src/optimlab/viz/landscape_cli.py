@@ -13,8 +13,9 @@ import math
 from pathlib import Path
 
 from ..errors import ConfigError
-from .functions import SURFACES
-from .landscape import DEFAULT_OPTIMIZERS, LANGS, run_landscape, write_landscape
+from .functions import SURFACES, get_surface
+from .landscape import (DEFAULT_OPTIMIZERS, DIVERGENCE_BOUND, LANGS, MAX_STEPS, check_landscape_dir, run_landscape,
+                        write_landscape)
 
 
 def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
@@ -33,7 +34,8 @@ def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--preset", action="append", default=[], metavar="[NAME=]PRESET",
                    help="optimizer conventions: note (default), torch, optax; NAME=PRESET for one optimizer, "
                         "e.g. --preset adagrad=note-code (repeatable)")
-    p.add_argument("--steps", type=int, default=None, help="number of steps (default: per function)")
+    p.add_argument("--steps", type=int, default=None,
+                   help=f"number of steps, at most {MAX_STEPS:,} (default: per function)")
     p.add_argument("--start", default=None, metavar="X,Y", help="starting point; write --start=-7,2 when X is negative (default: per function)")
     p.add_argument("--out", default=None, metavar="DIR", help="output folder (default: runs/landscape-<function>)")
     p.add_argument("--lang", default="en", choices=LANGS, help="label language (default: en)")
@@ -81,16 +83,20 @@ def _parse_start(text: str | None) -> tuple[float, float] | None:
         xy = tuple(float(p) for p in parts)
     except ValueError:
         xy = ()
-    if len(xy) != 2 or not all(math.isfinite(v) for v in xy):
-        raise ConfigError(f"invalid --start: {text!r} (accepted: two finite numbers X,Y, e.g. --start=-7,2)")
+    if len(xy) != 2 or not all(math.isfinite(v) and abs(v) <= DIVERGENCE_BOUND for v in xy):
+        raise ConfigError(f"invalid --start: {text!r} (accepted: two finite numbers X,Y with |X|, |Y| <= "
+                          f"{DIVERGENCE_BOUND:g}, e.g. --start=-7,2)")
     return xy
 
 
 def run_landscape_cli(args: argparse.Namespace) -> int:
-    """Run, write the files, print a summary table; returns 0. Bad input raises ConfigError."""
-    result = run_landscape(args.function, args.optimizers, lrs=_parse_lrs(args.lr), steps=args.steps,
-                           start=_parse_start(args.start), preset=_parse_presets(args.preset, args.optimizers))
-    out = Path(args.out) if args.out else Path("runs") / f"landscape-{result.surface.name}"
+    """Run, write the files, print a summary table; returns 0. Bad input raises ConfigError (the output
+    folder is checked before the run)."""
+    lrs, start = _parse_lrs(args.lr), _parse_start(args.start)
+    preset = _parse_presets(args.preset, args.optimizers)
+    out = Path("runs") / f"landscape-{get_surface(args.function).name}" if args.out is None else args.out
+    out = check_landscape_dir(out)
+    result = run_landscape(args.function, args.optimizers, lrs=lrs, steps=args.steps, start=start, preset=preset)
     paths = write_landscape(result, out, args.lang, gif=not args.no_gif)
     print(format_summary(result.summary()))
     print(f"wrote {', '.join(str(p) for p in paths.values())}")

@@ -1,0 +1,239 @@
+"""Output paths of compare, sweep, landscape and report: checked before any long work, refused in one line
+(exit status 2, no traceback), never deleting what optimlab did not write, and replaced as a whole."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from optimlab.cli import main
+from optimlab.errors import ConfigError
+
+COMPARE = ["compare", "--dataset", "digits", "--iters", "20", "--eval-interval", "10", "--optimizers", "sgd",
+           "--no-report", "--no-progress"]
+SWEEP = ["sweep", "--dataset", "digits", "--optimizers", "sgd", "--lrs", "0.1", "--seeds", "1", "--iters", "20",
+         "--eval-interval", "10", "--jobs", "0", "--no-progress"]
+LANDSCAPE = ["landscape", "--steps", "5", "--no-gif"]
+HAS_PROC = Path("/proc/self").is_dir()
+
+
+@pytest.fixture
+def cwd(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Fail the test if a comparison starts training or a sweep starts an executor."""
+    import optimlab.api
+    import optimlab.experiment.executors
+
+    def boom(*a, **k):
+        raise AssertionError("started before the output path was checked")
+
+    monkeypatch.setattr(optimlab.api, "run_compare", boom)
+    monkeypatch.setattr(optimlab.experiment.executors, "make_executor", boom)
+
+
+def refused(capsys, argv, *needles):
+    """Run the CLI in this process; it must exit 2 with one line on stderr holding every needle."""
+    rc = main(argv)
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    assert err.startswith("optimlab: error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    for needle in needles:
+        assert needle in err, err
+    return err
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): (p.read_text(errors="replace") if p.is_file() else "/")
+            for p in sorted(root.rglob("*"))}
+
+
+# -- compare ------------------------------------------------------------------------------------------------
+
+def test_compare_keeps_a_folder_it_did_not_write(cwd, capsys, no_training):
+    (cwd / "userdir").mkdir()
+    (cwd / "userdir" / "notes.txt").write_text("precious")
+    (cwd / "afile").write_text("mine")
+    before = tree(cwd)
+    refused(capsys, COMPARE + ["--out", "userdir"], "'userdir'", "notes.txt", "earlier optimlab compare run folder")
+    refused(capsys, COMPARE + ["--out", "afile"], "'afile'", "existing file")
+    assert tree(cwd) == before
+
+
+def test_compare_replaces_an_earlier_run_folder_as_a_whole_but_not_a_foreign_file(cwd, capsys):
+    assert main(COMPARE + ["--out", "r"]) == 0
+    assert (cwd / "r" / "loss.png").is_file()
+    assert main(COMPARE + ["--out", "r", "--no-plots"]) == 0          # an earlier run: replaced, stale figures gone
+    assert sorted(p.name for p in (cwd / "r").iterdir()) == ["metrics.csv", "recipe.toml", "summary.json"]
+    (cwd / "r" / "mine.txt").write_text("precious")
+    capsys.readouterr()
+    refused(capsys, COMPARE + ["--out", "r"], "'mine.txt'")
+    assert (cwd / "r" / "mine.txt").read_text() == "precious" and (cwd / "r" / "summary.json").is_file()
+    (cwd / "empty").mkdir()
+    assert main(COMPARE + ["--out", "empty", "--no-plots"]) == 0
+    assert (cwd / "empty" / "summary.json").is_file()
+    assert not [p.name for p in cwd.iterdir() if p.name.startswith(".")]       # no staging leftovers
+
+
+@pytest.mark.parametrize("name", ["", "../../escape", "..", ".", "a/b"])
+def test_compare_recipe_name_must_be_a_folder_name(cwd, capsys, no_training, name):
+    (cwd / "runs" / "earlier").mkdir(parents=True)
+    (cwd / "runs" / "earlier" / "summary.json").write_text("{}")
+    recipe = cwd / "r.toml"
+    recipe.write_text(f'name = {json.dumps(name)}\n[[runs]]\nlabel = "SGD"\noptimizer = "sgd"\nlr = 0.01\n')
+    before = tree(cwd)
+    refused(capsys, COMPARE + ["--recipe", str(recipe)], f"invalid recipe name: {name!r}", "without slashes")
+    assert tree(cwd) == before
+
+
+@pytest.mark.parametrize("out, needle", [
+    ("", "invalid output folder: ''"),
+    (".", "current folder"),
+    ("..", "current folder"),
+    ("f2/sub", "is not a folder"),
+    pytest.param("/proc/optout", "cannot write '/proc/optout'",
+                 marks=pytest.mark.skipif(not HAS_PROC, reason="needs /proc")),
+])
+def test_compare_unusable_out_is_refused_before_training(cwd, capsys, no_training, out, needle):
+    (cwd / "f2").write_text("a file")
+    before = tree(cwd)
+    refused(capsys, COMPARE + ["--out", out], needle)
+    assert tree(cwd) == before                         # no ..old-/..partial- leftovers, nothing created
+
+
+# -- report -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("out, needle", [
+    ("rep/outdir", "is a folder"),
+    ("rep/f/r.html", "is not a folder"),
+    ("", "invalid --out: ''"),
+    ("/dev/null", "not a regular file"),
+    pytest.param("/proc/r.html", "cannot write '/proc/r.html'",
+                 marks=pytest.mark.skipif(not HAS_PROC, reason="needs /proc")),
+])
+def test_report_out_is_checked(cwd, capsys, out, needle):
+    (cwd / "rep" / "outdir").mkdir(parents=True)
+    (cwd / "rep" / "f").write_text("a file")
+    before = tree(cwd)
+    refused(capsys, ["report", "no-such-run", "--out", out], needle)
+    assert tree(cwd) == before
+
+
+def test_an_os_error_while_writing_is_one_line(capsys, monkeypatch):
+    import optimlab.cli
+
+    def fail(args):
+        raise IsADirectoryError(21, "Is a directory", "out/.x.abc.tmp", None, "out/x")
+
+    monkeypatch.setattr(optimlab.cli, "run_compare_cli", fail)
+    assert refused(capsys, ["compare"]) == "optimlab: error: cannot write 'out/x': Is a directory\n"
+
+
+def test_cli_prints_no_traceback_as_a_process(tmp_path):
+    (tmp_path / "afile").write_text("mine")
+    r = subprocess.run([sys.executable, "-m", "optimlab", *COMPARE, "--out", "afile"], capture_output=True,
+                       text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "existing file" in r.stderr, r.stderr
+    assert (tmp_path / "afile").read_text() == "mine"
+
+
+# -- landscape ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, needle", [
+    (["--out", "afile"], "existing file"),
+    (["--out", ""], "invalid output folder: ''"),
+    (["--steps", "100000000"], "100,000"),
+    (["--start=1e308,1e308"], "invalid --start"),
+    pytest.param(["--out", "/proc/lsx"], "cannot write '/proc/lsx'",
+                 marks=pytest.mark.skipif(not HAS_PROC, reason="needs /proc")),
+])
+def test_landscape_bad_out_steps_start_are_one_line_and_write_nothing(cwd, capsys, argv, needle):
+    (cwd / "afile").write_text("mine")
+    before = tree(cwd)
+    refused(capsys, LANDSCAPE + argv, needle)
+    assert tree(cwd) == before
+
+
+def test_landscape_where_every_run_diverges_at_once_still_draws(cwd, capsys):
+    assert main(["landscape", "--optimizers", "sgd", "--lr", "sgd=1e300", "--no-gif", "--out", "o"]) == 0
+    assert (cwd / "o" / "landscape_bowl.png").stat().st_size > 1000
+
+
+def test_landscape_replaces_its_own_files_and_keeps_foreign_ones(cwd, capsys):
+    assert main(LANDSCAPE + ["--out", "o"]) == 0
+    assert main(LANDSCAPE + ["--function", "saddle", "--out", "o"]) == 0
+    assert sorted(p.name for p in (cwd / "o").iterdir()) == ["landscape.json", "landscape_saddle.png",
+                                                              "trajectories.csv"]
+    (cwd / "o" / "notes.txt").write_text("precious")
+    capsys.readouterr()
+    refused(capsys, LANDSCAPE + ["--out", "o"], "'notes.txt'", "earlier optimlab landscape folder")
+    assert (cwd / "o" / "notes.txt").read_text() == "precious" and (cwd / "o" / "landscape_saddle.png").exists()
+    assert not [p.name for p in cwd.iterdir() if p.name.startswith(".")]
+
+
+def test_write_landscape_refuses_a_foreign_folder(tmp_path):
+    from optimlab.viz.landscape import run_landscape, write_landscape
+
+    (tmp_path / "notes.txt").write_text("precious")
+    with pytest.raises(ConfigError, match="notes.txt"):
+        write_landscape(run_landscape("bowl", steps=3), tmp_path, gif=False)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+# -- sweep --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, needle", [
+    (["--out", "afile"], "existing file"),
+    (["--out", ""], "invalid output folder: ''"),
+    (["--out", "userdir"], "'notes.txt'"),
+    (["--dataset", "nope"], "unknown dataset 'nope'"),
+    (["--data-dir", "/nonexistent-optimlab"], "data directory not found"),
+    (["--init", "0.01,0.01"], "invalid init axis"),
+    (["--activation", "sigmoid,sigmoid"], "invalid activation axis"),
+    (["--name", ".."], "invalid sweep name"),
+    pytest.param(["--out", "/proc/swx"], "cannot write '/proc/swx'",
+                 marks=pytest.mark.skipif(not HAS_PROC, reason="needs /proc")),
+])
+def test_sweep_bad_input_is_refused_before_any_executor_starts(cwd, capsys, no_training, argv, needle):
+    (cwd / "afile").write_text("mine")
+    (cwd / "userdir").mkdir()
+    (cwd / "userdir" / "notes.txt").write_text("precious")
+    before = tree(cwd)
+    err = refused(capsys, SWEEP + argv, needle)
+    assert "executor" not in err and tree(cwd) == before
+
+
+def test_sweep_folder_resumes_and_drops_stale_outputs(cwd, capsys):
+    assert main(SWEEP + ["--out", "s", "--no-report"]) == 0
+    assert (cwd / "s" / "sensitivity.png").is_file()
+    (cwd / "s" / "report.html").write_text("an earlier report")
+    capsys.readouterr()
+    assert main(SWEEP + ["--out", "s", "--no-plots", "--no-report"]) == 0
+    assert "0 trained, 3 already complete" in capsys.readouterr().out          # resumed: nothing trained again
+    assert not (cwd / "s" / "sensitivity.png").exists() and not (cwd / "s" / "report.html").exists()
+    (cwd / "s" / "notes.txt").write_text("precious")
+    refused(capsys, SWEEP + ["--out", "s"], "'notes.txt'", "earlier optimlab sweep folder")
+    assert (cwd / "s" / "notes.txt").read_text() == "precious"
+
+
+def test_run_sweep_refuses_a_foreign_folder(tmp_path):
+    from optimlab.experiment import SerialExecutor
+    from optimlab.experiment.sweep import SweepSpec, run_sweep
+
+    (tmp_path / "notes.txt").write_text("precious")
+    spec = SweepSpec(name="t", dataset="digits", optimizers=("sgd",), lrs=(0.1,), seeds=(0,))
+    with pytest.raises(ConfigError, match="notes.txt"):
+        run_sweep(spec, SerialExecutor(), out=tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+    with pytest.raises(ConfigError, match="invalid sweep name"):
+        SweepSpec(name=".")
+    with pytest.raises(ConfigError, match="invalid batchnorm axis"):
+        SweepSpec(batchnorm=(True, True))
