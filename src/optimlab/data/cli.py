@@ -59,6 +59,9 @@ def add_data_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
 def run_data(args: argparse.Namespace, out: Print = print) -> int:
     """Run a parsed ``data`` subcommand; returns the exit status (0 ok, 1 verification failed)."""
     command = getattr(args, "data_command", None)
+    if command in ("list", "verify") and args.data_dir is not None:
+        # list and verify only read: the folder must exist (fetch creates it)
+        _remote.check_data_dir(args.data_dir, "--data-dir", must_exist=True)
     if command == "list":
         return _list(args.data_dir, out)
     if command == "fetch":
@@ -104,6 +107,9 @@ def _list(data_dir: str | None, out: Print) -> int:
 
 
 def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: float, out: Print) -> int:
+    timeout = _remote.check_timeout(timeout, "--timeout")
+    if data_dir is not None:
+        _remote.check_data_dir(data_dir, "--data-dir")
     remote = _remote.REMOTES[name].with_mirrors(mirrors)
     cache = _remote.cache_dir() / name
     if data_dir is None:

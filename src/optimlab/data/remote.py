@@ -19,6 +19,7 @@ Where the hashes were confirmed:
 from __future__ import annotations
 
 import logging
+import math
 import os
 import queue
 import re
@@ -32,8 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from optimlab._io import apply_default_mode
 from optimlab.data.idx import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS
-from optimlab.errors import DatasetError
+from optimlab.errors import ConfigError, DatasetError
 
 DOWNLOAD_TIMEOUT = 30.0  # seconds per connect / read of one request
 PROBE_TIMEOUT = 3.0  # seconds 'auto' waits to learn whether any mirror answers at all
@@ -165,6 +167,62 @@ def offline_options(name: str) -> str:
     )
 
 
+def check_timeout(timeout: float, option: str = "timeout") -> float:
+    """``timeout`` as a float, or a one-line :class:`ConfigError` unless it is a positive finite number."""
+    try:
+        value = math.nan if isinstance(timeout, bool) else float(timeout)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"invalid {option}: {timeout!r} (accepted: a positive finite number of seconds)")
+    return value
+
+
+def check_data_dir(folder: str | os.PathLike, option: str = "data directory", *, must_exist: bool = False) -> Path:
+    """``folder`` as a Path; a one-line :class:`ConfigError` when it (or the parent it would be made in) is a
+    file, or, with ``must_exist``, when it is missing."""
+    path = Path(folder).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{option} {str(folder)!r} is a file, not a directory (accepted: a folder)")
+    if must_exist and not path.is_dir():
+        raise ConfigError(f"{option} {str(folder)!r} not found (accepted: an existing folder)")
+    parent = path
+    while not parent.exists() and parent.parent != parent:
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        raise ConfigError(f"{option} {str(folder)!r} cannot be created: {str(parent)!r} is a file, not a directory "
+                          "(accepted: a folder)")
+    return path
+
+
+def _make_folder(folder: Path) -> list[Path]:
+    """Create ``folder`` and any missing parents; returns the folders created, outermost first."""
+    check_data_dir(folder)
+    missing = []
+    p = folder
+    while not p.exists() and p.parent != p:
+        missing.append(p)
+        p = p.parent
+    created: list[Path] = []
+    try:
+        for d in reversed(missing):
+            d.mkdir()
+            created.append(d)
+    except OSError as e:
+        _remove_empty(created)
+        raise DatasetError(f"cannot create data directory {str(folder)!r}: {e.strerror or type(e).__name__}") from None
+    return created
+
+
+def _remove_empty(created: Sequence[Path]) -> None:
+    """Remove the folders ``created`` (outermost first) that are still empty, innermost first."""
+    for d in reversed(created):
+        try:
+            d.rmdir()
+        except OSError:   # not empty (a file arrived) or already gone: leave it
+            break
+
+
 def _short_reason(exc: BaseException, timeout: float) -> str:
     """A few words for why one download failed (requests' messages run to several lines)."""
     import requests
@@ -207,16 +265,30 @@ def download(
     Each file is fetched with pooch from the first mirror that serves it with the pinned SHA-256;
     a file is written only after its hash matched (pooch downloads to a temporary file and
     deletes it on a mismatch), and a file already there with the right hash is not fetched again.
-    Raises a one-line :class:`DatasetError` listing every mirror's failure and the offline options.
+    Raises a one-line :class:`DatasetError` listing every mirror's failure and the offline options;
+    folders this call created are removed again when the download fails and they are still empty.
+    A ``dest`` that is a file, or a ``timeout`` that is not a positive finite number, is a :class:`ConfigError`.
     """
     import pooch
     import requests
 
-    folder = Path(dest) if dest is not None else cache_dir() / remote.name
+    timeout = check_timeout(timeout)
+    folder = Path(dest).expanduser() if dest is not None else cache_dir() / remote.name
     if not remote.mirrors:
         raise DatasetError(f"no mirrors given for {remote.name}; {offline_options(remote.name)}")
+    created = _make_folder(folder)
+    try:
+        _download_files(remote, folder, timeout, progress, pooch, requests)
+    except BaseException:
+        _remove_empty(created)
+        raise
+    return folder
+
+
+def _download_files(remote: Remote, folder: Path, timeout: float, progress: bool, pooch, requests) -> None:
     for f in remote.files:
         failures = []
+        fresh = not (folder / f.gz_name).exists()
         for mirror in remote.mirrors:
             url = mirror.rstrip("/") + "/" + f.gz_name
             downloader = pooch.HTTPDownloader(progressbar=progress, timeout=timeout)
@@ -230,6 +302,8 @@ def download(
                         downloader=downloader,
                         progressbar=progress,
                     )
+                if fresh:   # pooch writes through a 0600 temporary file: give it open()'s mode under the umask
+                    apply_default_mode(folder / f.gz_name, directory=False)
                 break
             except (ValueError, OSError, requests.RequestException) as e:
                 failures.append(f"{url}: {_short_reason(e, timeout)}")
@@ -239,7 +313,6 @@ def download(
                 + offline_options(remote.name),
                 failures,
             )
-    return folder
 
 
 def any_reachable(urls: Sequence[str], timeout: float = PROBE_TIMEOUT) -> bool:

@@ -1,0 +1,109 @@
+"""Atomic writes give files the mode a plain ``open()`` would (0o666 minus the umask), not mkstemp's 0600."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from optimlab import _io
+
+
+def mode(p: Path) -> int:
+    return stat.S_IMODE(os.stat(p).st_mode)
+
+
+@pytest.fixture
+def set_umask():
+    """Call it with a umask; the test's original umask comes back afterwards."""
+    old = os.umask(0o022)
+    os.umask(old)
+
+    def set_(mask: int) -> None:
+        os.umask(mask)
+
+    try:
+        yield set_
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.parametrize("mask, want", [(0o022, 0o644), (0o077, 0o600), (0o027, 0o640), (0o002, 0o664)])
+def test_written_files_follow_the_umask(tmp_path, set_umask, mask, want):
+    set_umask(mask)
+    _io.write_text(tmp_path / "a.txt", "x")
+    _io.write_json(tmp_path / "b.json", {"a": 1})
+    _io.write_npz(tmp_path / "c.npz", {"a": np.arange(3)})
+    with _io.atomic_path(tmp_path / "d.bin") as tmp:
+        tmp.write_bytes(b"\0")
+    for name in ("a.txt", "b.json", "c.npz", "d.bin"):
+        assert mode(tmp_path / name) == want, name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.json", "c.npz", "d.bin"]   # no temporaries
+
+
+def test_same_mode_as_plain_open(tmp_path, set_umask):
+    set_umask(0o022)
+    (tmp_path / "plain").write_text("x")
+    _io.write_text(tmp_path / "atomic", "x")
+    assert mode(tmp_path / "atomic") == mode(tmp_path / "plain") == 0o644
+
+
+def test_rewrite_gets_the_default_mode(tmp_path, set_umask):
+    """A file an older version left at 0600 is readable again once rewritten."""
+    set_umask(0o022)
+    p = tmp_path / "report.html"
+    p.write_text("old")
+    os.chmod(p, 0o600)
+    _io.write_text(p, "new")
+    assert mode(p) == 0o644 and p.read_text() == "new"
+
+
+def test_a_failed_write_leaves_the_old_file(tmp_path, set_umask):
+    set_umask(0o022)
+    p = tmp_path / "f.txt"
+    _io.write_text(p, "old")
+    with pytest.raises(RuntimeError):
+        with _io.atomic_path(p) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("boom")
+    assert p.read_text() == "old" and [x.name for x in tmp_path.iterdir()] == ["f.txt"]
+
+
+def test_current_umask_reads_without_changing(set_umask):
+    set_umask(0o027)
+    assert _io.current_umask() == 0o027
+    assert _io.current_umask() == 0o027
+    assert _io.default_mode() == 0o640 and _io.default_mode(directory=True) == 0o750
+
+
+def test_current_umask_without_proc(set_umask, monkeypatch):
+    """Where /proc/self/status is not there, the umask is set and restored under a lock."""
+    def no_proc(*a, **k):
+        raise FileNotFoundError("/proc/self/status")
+
+    monkeypatch.setattr(_io, "open", no_proc, raising=False)
+    set_umask(0o027)
+    assert _io.current_umask() == 0o027
+    assert _io.current_umask() == 0o027          # and it was put back
+    monkeypatch.undo()
+    assert _io.current_umask() == 0o027
+
+
+def test_apply_default_mode_on_mkdtemp_directories(tmp_path, set_umask):
+    set_umask(0o022)
+    d = Path(tempfile.mkdtemp(dir=tmp_path))
+    assert mode(d) == 0o700
+    _io.apply_default_mode(d, directory=True)
+    assert mode(d) == 0o755
+    e = Path(tempfile.mkdtemp(dir=tmp_path))
+    _io.apply_default_mode(e)                     # directory=None: looks
+    assert mode(e) == 0o755
+    fd, f = tempfile.mkstemp(dir=tmp_path)
+    os.close(fd)
+    _io.apply_default_mode(f)
+    assert mode(Path(f)) == 0o644
+    _io.apply_default_mode(tmp_path / "missing")  # best effort: never raises
