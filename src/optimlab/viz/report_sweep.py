@@ -58,23 +58,119 @@ def is_sweep_dir(directory: str | os.PathLike) -> bool:
     return isinstance(s, dict) and s.get("kind") == "sweep"
 
 
+TABLE_COLUMNS = ("run_id", "stage", "optimizer", "lr")   # the table.csv columns the report reads
+DVT_NUMBERS = ("default_lr", "default_test_acc", "default_lo", "default_hi", "default_not_ok", "tuned_lr",
+               "tuned_val_acc", "tuned_test_acc", "tuned_lo", "tuned_hi", "tuned_not_ok", "gain", "n_test_seeds")
+
+
+def _sweep_error(d: Path, what: str) -> OptimlabError:
+    return OptimlabError(f"cannot read sweep directory {str(d)!r}: {what} (accepted: summary.json and "
+                         "table.csv as written by optimlab sweep)")
+
+
 def load_sweep(directory: str | os.PathLike) -> SweepDir:
-    """:class:`SweepDir`, with malformed content turned into a one-line :class:`OptimlabError`."""
+    """:class:`SweepDir`, with malformed content turned into a one-line :class:`OptimlabError` naming the file
+    and what is wrong. ``table.csv`` may be absent only when summary.json lists no runs (``n_runs`` 0 or absent);
+    a truncated one is caught by a short last line or by fewer rows than ``n_runs``."""
     d = Path(directory)
     try:
         summary = read_json(d / "summary.json")
-        for key in ("sensitivity", "defaults_vs_tuned", "tuned"):
-            if not isinstance(summary.get(key), dict):
-                raise KeyError(key)
-        table = []
-        if (d / "table.csv").is_file():
-            with open(d / "table.csv", newline="", encoding="utf-8") as f:
-                table = list(csv.DictReader(f))
-    except (ValueError, KeyError, TypeError, OSError) as e:
-        detail = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise OptimlabError(f"cannot read sweep directory {str(d)!r}: {detail} (accepted: summary.json and "
-                            "table.csv as written by optimlab sweep)") from None
+    except UnicodeDecodeError:
+        raise _sweep_error(d, "summary.json is not UTF-8 text") from None
+    except ValueError as e:
+        raise _sweep_error(d, f"summary.json is not valid JSON ({str(e).splitlines()[0]})") from None
+    except OSError as e:
+        raise _sweep_error(d, f"summary.json: {e.strerror or type(e).__name__}") from None
+    _check_sweep_summary(d, summary)
+    try:
+        table = _read_table(d, summary.get("n_runs"))
+    except UnicodeDecodeError:
+        raise _sweep_error(d, "table.csv is not UTF-8 text") from None
+    except csv.Error as e:
+        raise _sweep_error(d, f"table.csv: {str(e).splitlines()[0] if str(e) else 'malformed CSV'}") from None
+    except OSError as e:
+        raise _sweep_error(d, f"table.csv: {e.strerror or type(e).__name__}") from None
     return SweepDir(d, summary, table)
+
+
+def _number(x: Any, allow_none: bool = False) -> bool:
+    return (x is None and allow_none) or (isinstance(x, (int, float)) and not isinstance(x, bool))
+
+
+def _check_sweep_summary(d: Path, summary: Any) -> None:
+    """The parts of summary.json the report reads: their presence and types."""
+    if not isinstance(summary, dict):
+        raise _sweep_error(d, f"summary.json holds a JSON {type(summary).__name__}, not an object")
+    for key in ("sensitivity", "defaults_vs_tuned", "tuned"):
+        if key not in summary:
+            raise _sweep_error(d, f"summary.json has no '{key}' (a table per setting)")
+        if not isinstance(summary[key], dict):
+            raise _sweep_error(d, f"summary.json: '{key}' is {repr(summary[key])[:40]} (expected an object)")
+    if summary.get("n_runs") is not None and not (isinstance(summary["n_runs"], int) and summary["n_runs"] >= 0
+                                                  and not isinstance(summary["n_runs"], bool)):
+        raise _sweep_error(d, f"summary.json: 'n_runs' is {summary['n_runs']!r} (expected a count)")
+    for label, sens in summary["sensitivity"].items():
+        where = f"summary.json: sensitivity[{label!r}]"
+        if not isinstance(sens, dict):
+            raise _sweep_error(d, f"{where} is {repr(sens)[:40]} (expected an object)")
+        lrs = sens.get("lrs")
+        if not isinstance(lrs, list) or not lrs or not all(_number(x) and x > 0 for x in lrs):
+            raise _sweep_error(d, f"{where}: lrs is {repr(lrs)[:40]} (expected a non-empty list of positive numbers)")
+        for key in ("mean", "lo", "hi"):
+            v = sens.get(key)
+            if not isinstance(v, list) or len(v) != len(lrs) or not all(_number(x, True) for x in v):
+                raise _sweep_error(d, f"{where}: {key} is {repr(v)[:40]} (expected {len(lrs)} numbers or nulls, "
+                                      "one per lr)")
+    for label, lr in summary["tuned"].items():
+        if not (_number(lr, True) and (lr is None or lr > 0)):
+            raise _sweep_error(d, f"summary.json: tuned[{label!r}] is {lr!r} (expected a positive lr or null)")
+    for label, dvt in summary["defaults_vs_tuned"].items():
+        if not isinstance(dvt, dict):
+            raise _sweep_error(d, f"summary.json: defaults_vs_tuned[{label!r}] is {repr(dvt)[:40]} (expected an object)")
+        for key in DVT_NUMBERS:
+            v = dvt.get(key)
+            if not _number(v, True):
+                raise _sweep_error(d, f"summary.json: defaults_vs_tuned[{label!r}].{key} is {repr(v)[:40]} "
+                                      "(expected a number or null)")
+
+
+def _read_table(d: Path, n_runs: int | None) -> list[dict[str, str]]:
+    """table.csv as dicts, every row with all the header's fields and a numeric lr."""
+    path = d / "table.csv"
+    if not path.exists():
+        if n_runs:
+            raise _sweep_error(d, f"table.csv is missing (summary.json lists {n_runs} runs)")
+        return []
+    if not path.is_file():
+        raise _sweep_error(d, "table.csv is not a file")
+    rows = []
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if header is None:
+            if n_runs:
+                raise _sweep_error(d, f"table.csv is empty (summary.json lists {n_runs} runs)")
+            return []
+        absent = [c for c in TABLE_COLUMNS if c not in header]
+        if absent:
+            raise _sweep_error(d, f"table.csv line 1: no column {', '.join(absent)} in the header")
+        for fields in reader:
+            if not fields:
+                continue
+            line = reader.line_num
+            if len(fields) != len(header):
+                raise _sweep_error(d, f"table.csv line {line}: expected {len(header)} fields, found {len(fields)} "
+                                      "(truncated or edited?)")
+            row = dict(zip(header, fields))
+            try:
+                float(row["lr"])
+            except ValueError:
+                raise _sweep_error(d, f"table.csv line {line}: lr {row['lr']!r} is not a number") from None
+            rows.append(row)
+    if n_runs is not None and len(rows) != n_runs:
+        raise _sweep_error(d, f"table.csv has {len(rows)} rows but summary.json lists {n_runs} runs "
+                              "(truncated or edited?)")
+    return rows
 
 
 # -- conclusions ---------------------------------------------------------------------------------------------
@@ -301,12 +397,34 @@ def _tuned_run_ids(sweep: SweepDir, label: str) -> list[str]:
 
 
 def _val_curve(path: Path) -> tuple[list[int], list[float]]:
+    """The val_acc rows of one run's metrics.csv; a malformed file is a one-line :class:`OptimlabError`."""
     xs, ys = [], []
-    with open(path, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if row.get("metric") == "val_acc":
-                xs.append(int(row["iteration"]))
-                ys.append(float(row["value"]))
+    line = 1
+
+    def bad(what: str) -> OptimlabError:
+        return OptimlabError(f"cannot read sweep run {str(path.parent)!r}: metrics.csv {what} (accepted: the "
+                             "metrics.csv optimlab sweep writes: run,iteration,metric,value)")
+
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.reader(f)
+            header = next(reader, None) or []
+            if not all(c in header for c in ("iteration", "metric", "value")):
+                raise bad("line 1: expected the header run,iteration,metric,value")
+            col = {c: header.index(c) for c in ("iteration", "metric", "value")}
+            for fields in reader:
+                line = reader.line_num
+                if not fields:
+                    continue
+                if len(fields) != len(header):
+                    raise bad(f"line {line}: expected {len(header)} fields, found {len(fields)} (truncated or edited?)")
+                if fields[col["metric"]] == "val_acc":
+                    xs.append(int(fields[col["iteration"]]))
+                    ys.append(float(fields[col["value"]]))
+    except ValueError as e:     # int()/float() of a bad field, or text that is not UTF-8
+        raise bad(f"line {line}: {str(e).splitlines()[0]}") from None
+    except (csv.Error, OSError) as e:
+        raise bad(f"line {line}: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
     return xs, ys
 
 
