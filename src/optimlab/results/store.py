@@ -175,13 +175,8 @@ def check_output_dir(target: str | os.PathLike, *, foreign=foreign_in_run_dir, a
         if reason is not None:
             raise ConfigError(f"refusing to {'replace' if replace else 'write into'} {text!r}: {reason} "
                               f"(accepted: {accepted})")
-    base = absolute if (path.is_dir() and not replace) else absolute.parent
-    while not os.path.lexists(base) and base != base.parent:
-        base = base.parent
-    if not base.is_dir():
-        raise ConfigError(f"cannot create output folder {text!r}: {str(base)!r} is not a folder "
-                          f"(accepted: {accepted})")
-    _probe_writable(base, text)
+    _check_can_create(absolute if (path.is_dir() and not replace) else absolute.parent, text,
+                      f"cannot create output folder {text!r}", accepted)
     return path
 
 
@@ -196,17 +191,17 @@ def check_output_file(target: str | os.PathLike, option: str = "--out") -> Path:
         raise ConfigError(f"invalid {option}: {text!r} is a folder (accepted: {accepted})")
     if path.exists() and not path.is_file():
         raise ConfigError(f"invalid {option}: {text!r} is not a regular file (accepted: {accepted})")
-    base = Path(os.path.abspath(path)).parent
-    while not os.path.lexists(base) and base != base.parent:
-        base = base.parent
-    if not base.is_dir():
-        raise ConfigError(f"invalid {option}: cannot create {text!r}: {str(base)!r} is not a folder "
-                          f"(accepted: {accepted})")
-    _probe_writable(base, text)
+    _check_can_create(Path(os.path.abspath(path)).parent, text, f"invalid {option}: cannot create {text!r}", accepted)
     return path
 
 
-def _probe_writable(folder: Path, text: str) -> None:
+def _check_can_create(folder: Path, text: str, what: str, accepted: str) -> None:
+    """``folder``'s nearest existing ancestor (or itself) must be a folder we can write to (probed with a
+    temporary folder, removed at once); else a one-line ConfigError starting with ``what``."""
+    while not os.path.lexists(folder) and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ConfigError(f"{what}: {str(folder)!r} is not a folder (accepted: {accepted})")
     try:
         os.rmdir(tempfile.mkdtemp(prefix=".optimlab-probe-", dir=folder))
     except OSError as e:
