@@ -98,6 +98,11 @@ def test_optimizers_reject_non_numbers(value):
     one_line_error(lambda: make_optimizer("adam", beta1=value), "beta1")
 
 
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_train_config_replace_must_be_a_bool_from_python_too(value):
+    one_line_error(lambda: TrainConfig(replace=value), "replace", repr(value))
+
+
 def test_type_tables_cover_the_dataclasses():
     assert list(TRAIN_TYPES) == [f.name for f in fields(TrainConfig)]
     assert list(NET_TYPES) == [f.name for f in fields(NetConfig)]

@@ -84,9 +84,11 @@ def test_bad_adam_convention(field, value):
     raises_naming(field, lambda: Adam(**{field: value}), value=value)
 
 
-@pytest.mark.parametrize("cls, field", [(Momentum, "lr_in_buffer"), (RMSProp, "eps_inside_sqrt")])
-def test_convention_flags_must_be_bools(cls, field):
-    raises_naming(field, lambda: cls(**{field: "yes"}), value="yes")
+@pytest.mark.parametrize("cls, field", [(Momentum, "lr_in_buffer"), (RMSProp, "eps_inside_sqrt"),
+                                        (AdaGrad, "eps_inside_sqrt"), (AdaGrad, "accumulate_first_step")])
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_convention_flags_must_be_bools(cls, field, value):
+    raises_naming(field, lambda: cls(**{field: value}), value=value)
 
 
 def test_unknown_optimizer():

@@ -88,6 +88,10 @@ class Optimizer:
     # -- construction -------------------------------------------------------------------------------
     def __post_init__(self) -> None:
         _finite_positive("learning rate (lr)", self.lr)
+        for f in fields(self):       # a convention whose default is a bool must be a bool (1 or "yes" is not)
+            if f.name in self.conventions and isinstance(f.default, bool):
+                value = getattr(self, f.name)
+                check_value(isinstance(value, bool), f.name, value, "true or false")
         self.validate()
 
     def validate(self) -> None:

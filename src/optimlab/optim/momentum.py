@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import Optimizer, check_value, _unit_interval
+from .base import Optimizer, _unit_interval
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,6 @@ class Momentum(Optimizer):
 
     def validate(self):
         _unit_interval("momentum", self.momentum)
-        check_value(isinstance(self.lr_in_buffer, bool), "lr_in_buffer", self.lr_in_buffer, "true or false")
 
     def rule(self, w, g, s, t):
         v = s["v"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Optimizer, check_value, _finite_positive, _unit_interval
+from .base import Optimizer, _finite_positive, _unit_interval
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,6 @@ class RMSProp(Optimizer):
         _unit_interval("decay", self.decay)
         _finite_positive("eps", self.eps)
         _finite_positive("initial_accumulator", self.initial_accumulator, allow_zero=True)
-        check_value(isinstance(self.eps_inside_sqrt, bool), "eps_inside_sqrt", self.eps_inside_sqrt, "true or false")
 
     def init_slot(self, name, w):
         return np.full_like(w, self.initial_accumulator)  # h₀

@@ -54,6 +54,8 @@ class TrainConfig:
             v = getattr(self, name)
             if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
                 raise ConfigError(f"invalid {name}: {v!r} (accepted: an integer >= 1)")
+        if not isinstance(self.replace, bool):
+            raise ConfigError(f"invalid replace: {self.replace!r} (accepted: true or false)")
         if self.dtype not in ("float32", "float64"):
             raise ConfigError(f"invalid dtype: {self.dtype!r} (accepted: float32, float64)")
 
