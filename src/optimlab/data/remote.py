@@ -206,7 +206,12 @@ def _make_folder(folder: Path) -> list[Path]:
     created: list[Path] = []
     try:
         for d in reversed(missing):
-            d.mkdir()
+            try:
+                d.mkdir()
+            except FileExistsError:     # another process made it meanwhile: fine, and not ours to remove
+                if not d.is_dir():
+                    raise
+                continue
             created.append(d)
     except OSError as e:
         _remove_empty(created)

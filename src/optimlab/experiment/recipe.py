@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..errors import ConfigError
-from ..optim import OPTIMIZERS, PRESETS, Optimizer, make_optimizer, stack_hyperparameters
+from ..optim import OPTIMIZERS, PRESETS, Optimizer, make_optimizer, preset_names, stack_hyperparameters
 from ..optim.base import check_value
 from ..train import NetConfig, TrainConfig
 
@@ -197,7 +197,8 @@ def parse_run(d: dict[str, Any], where: str) -> RunSpec:
     check_table(d, {**RUN_TYPES, **hp_types, **NET_TYPES}, where)
     preset = d.get("preset", "note")
     if preset not in PRESETS and preset not in OPTIMIZERS[name].presets:
-        raise ConfigError(f"unknown preset: {preset!r} in {where} (accepted: {', '.join(PRESETS)})")
+        raise ConfigError(f"unknown preset: {preset!r} in {where} (accepted for {name}: "
+                          f"{', '.join(preset_names(name))})")
     hp = {k: d[k] for k in hp_types if k in d}
     net = {k: (tuple(d[k]) if k == "hidden" else d[k]) for k in NET_KEYS if k in d}
     spec = RunSpec(d.get("label", name), name, preset, hp, net)

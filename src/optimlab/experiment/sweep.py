@@ -31,7 +31,6 @@ import io
 import json
 import math
 import os
-import re
 import socket
 import time
 import tomllib
@@ -723,27 +722,16 @@ class _Driver:
         return self.done | set(self.trained)
 
 
-SWEEP_FILES = ("sweep.toml", "summary.json", "table.csv", "table.parquet")
 DERIVED_FILES = ("report.html", "sensitivity.png", "sensitivity_ja.png")   # drawn from summary.json afterwards
-RUN_FILES = ("config.json", "metrics.csv", "status.json")
 SWEEP_ACCEPTED = "a new folder, an empty folder or an earlier optimlab sweep folder, to resume it"
-
-
-def _allowed_with_temporaries(names: Sequence[str]) -> "re.Pattern[str]":
-    """The names, and what :func:`optimlab._io.atomic_path` leaves of them when a process is killed mid-write."""
-    alt = "|".join(re.escape(n) for n in names)
-    return re.compile(rf"(?:{alt})|\.(?:{alt})\.[A-Za-z0-9_]+\.tmp")
-
-
-_TOP = _allowed_with_temporaries(SWEEP_FILES + DERIVED_FILES)
-_RUN = _allowed_with_temporaries(RUN_FILES)
 
 
 def foreign_in_sweep_dir(directory: Path) -> str | None:
     """Why a sweep may not write into ``directory`` (None when it is empty or an earlier sweep's folder).
 
-    A sweep folder has a ``sweep.toml`` written by optimlab sweep and nothing but a sweep's files: the tables,
-    the summary, its figures and report, and run folders (``tune-…``, ``test-…``) of config, metrics and status."""
+    An earlier sweep's folder has a ``sweep.toml`` written by optimlab sweep. A sweep writes into it in place
+    (so that a rerun resumes) and never removes anything but its own derived files (:data:`DERIVED_FILES`),
+    so other files there (notes, a report written with ``report --out``) are kept and do not stop a resume."""
     names = sorted(os.listdir(directory))
     if not names:
         return None
@@ -753,17 +741,6 @@ def foreign_in_sweep_dir(directory: Path) -> str | None:
         doc = None
     if not (isinstance(doc, dict) and "name" in doc and set(doc) <= set(SPEC_KEYS)):
         return f"it holds {names[0]!r} and is not an optimlab sweep folder (no sweep.toml of optimlab sweep)"
-    for name in names:
-        p = directory / name
-        if p.is_symlink():
-            ok = False
-        elif p.is_dir():
-            ok = re.fullmatch(r"(?:tune|test)-[^/]+", name) is not None and all(
-                _RUN.fullmatch(c) and (p / c).is_file() and not (p / c).is_symlink() for c in os.listdir(p))
-        else:
-            ok = _TOP.fullmatch(name) is not None and p.is_file()
-        if not ok:
-            return f"it holds {name!r}, which is not an output of optimlab sweep"
     return None
 
 

@@ -23,6 +23,12 @@ def hyperparameter_names(cls: type[Optimizer]) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
+def preset_names(name: str) -> tuple[str, ...]:
+    """The presets an optimizer accepts: the framework ones (:data:`PRESETS`) and its own (e.g. AdaGrad's
+    ``note-code``)."""
+    return tuple(dict.fromkeys(PRESETS + tuple(OPTIMIZERS[name].presets)))
+
+
 def make_optimizer(name: str, preset: str = "note", /, **hyperparameters: Any) -> Optimizer:
     """An optimizer by name (``sgd``, ``momentum``, ``adagrad``, ``rmsprop``, ``adam``), preset and overrides."""
     key = str(name).lower()
@@ -36,10 +42,10 @@ def make_optimizer(name: str, preset: str = "note", /, **hyperparameters: Any) -
     if preset in cls.presets:
         return cls.preset(preset, **hyperparameters)
     if preset not in PRESETS:
-        raise ConfigError(f"unknown preset: {preset!r} (accepted: {', '.join(PRESETS)})")
+        raise ConfigError(f"unknown preset for {key}: {preset!r} (accepted: {', '.join(preset_names(key))})")
     return cls(**hyperparameters)
 
 
 __all__ = ["Optimizer", "OptState", "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "OPTIMIZERS", "PRESETS",
-           "make_optimizer", "hyperparameter_names", "save_state", "load_state", "stack_hyperparameters",
+           "make_optimizer", "hyperparameter_names", "preset_names", "save_state", "load_state", "stack_hyperparameters",
            "tree_map_update"]

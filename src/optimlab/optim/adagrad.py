@@ -21,6 +21,7 @@ class AdaGrad(Optimizer):
     :math:`|\nabla E| \gg \sqrt\theta = 0.01` the first step is about ε·sign(∇E), where
     :math:`|\nabla E| \ll 0.01` about :math:`\epsilon\nabla E/\sqrt\theta`; the steps shrink as :math:`h_t` grows.
 
+    Preset ``note-text`` is the same as ``note`` (the name recipes used before the formula became the default).
     The note's *code* differs (preset ``note-code``): at the first step it sets :math:`h = 10^{-4}` **without**
     adding :math:`(\nabla E)^2`, adds :math:`(\nabla E)^2` only from the second step on, and divides by
     :math:`\sqrt{h}` with no θ, so its first step is ε∇E/√1e-4 (10·∇E at ε = 0.1) whatever the gradient's size — the
@@ -40,6 +41,7 @@ class AdaGrad(Optimizer):
     conventions = ("eps_inside_sqrt", "accumulate_first_step")
     presets = {
         "note": {"initial_accumulator": 1e-4, "eps": 1e-4, "eps_inside_sqrt": False, "accumulate_first_step": True},
+        "note-text": {"initial_accumulator": 1e-4, "eps": 1e-4, "eps_inside_sqrt": False, "accumulate_first_step": True},
         "note-code": {"initial_accumulator": 1e-4, "eps": 0.0, "eps_inside_sqrt": False, "accumulate_first_step": False},
         "torch": {"initial_accumulator": 0.0, "eps": 1e-10, "eps_inside_sqrt": False, "accumulate_first_step": True},
         "optax": {"initial_accumulator": 0.1, "eps": 1e-7, "eps_inside_sqrt": True, "accumulate_first_step": True},

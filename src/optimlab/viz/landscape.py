@@ -34,14 +34,14 @@ import math
 import os
 import shutil
 import subprocess
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from .._io import atomic_path, read_json, write_json, write_text
+from .._io import atomic_path, write_json, write_text
 from ..errors import ConfigError
 from ..optim import OPTIMIZERS, Optimizer, make_optimizer
 from .functions import SURFACES, Surface, get_surface
@@ -381,11 +381,12 @@ def _frames(result: LandscapeResult, lang: str, max_frames: int, dpi: int):
 
 
 def animate_landscape(result: LandscapeResult, path, lang: str = "en", *, max_frames: int = MAX_FRAMES,
-                      frame_ms: int = 120, dpi: int = 72) -> Path:
+                      frame_ms: int = 120, dpi: int = 72, fmt: str | None = None) -> Path:
     """Write the paths growing step by step as an animated GIF (pillow) or, for a ``.mp4`` path, an MP4
-    (needs ``ffmpeg`` on PATH). At most ``max_frames`` frames; the last one is held for 2 s."""
+    (needs ``ffmpeg`` on PATH). At most ``max_frames`` frames; the last one is held for 2 s. ``fmt``
+    (``'gif'`` or ``'mp4'``) overrides the format the path's suffix gives (e.g. for a temporary file)."""
     path = Path(path)
-    suffix = path.suffix.lower()
+    suffix = f".{fmt.lower()}" if fmt else path.suffix.lower()
     if suffix not in (".gif", ".mp4"):
         raise ConfigError(f"unknown animation format: {path.name!r} (accepted: .gif, .mp4)")
     if suffix == ".mp4" and shutil.which("ffmpeg") is None:
@@ -430,32 +431,17 @@ def trajectories_csv(result: LandscapeResult) -> str:
     return "\n".join(rows) + "\n"
 
 
-LANDSCAPE_ACCEPTED = "a new folder, an empty folder or an earlier optimlab landscape folder"
-
-
-def foreign_in_landscape_dir(directory: Path) -> str | None:
-    """Why optimlab may not replace ``directory`` (None when it is empty or holds only what
-    :func:`write_landscape` wrote there: ``landscape.json``, ``trajectories.csv`` and the figures it names)."""
-    from ..results.store import foreign_entry
-
-    names = sorted(os.listdir(directory))
-    if not names:
-        return None
-    try:
-        function = read_json(directory / "landscape.json")["config"]["function"]
-    except (OSError, ValueError, KeyError, TypeError):
-        function = None
-    if not isinstance(function, str):
-        return f"it holds {names[0]!r} and is not an optimlab landscape folder (no landscape.json of optimlab)"
-    allowed = {"landscape.json", "trajectories.csv", f"landscape_{function}.png", f"landscape_{function}.gif"}
-    return foreign_entry(directory, names, allowed, "optimlab landscape")
+LANDSCAPE_ACCEPTED = "a folder you can write to (new or existing; only the landscape's own files are replaced)"
 
 
 def check_landscape_dir(out_dir) -> Path:
-    """Raise a one-line ConfigError unless ``out_dir`` may receive (and be replaced by) a landscape's files."""
+    """Raise a one-line ConfigError unless ``out_dir`` is (or can become) a folder we can write files into.
+
+    Other files in it are left alone: a landscape writes only ``landscape_<function>.png``/``.gif``,
+    ``trajectories.csv`` and ``landscape.json``, so several functions' figures can share a folder."""
     from ..results.store import check_output_dir
 
-    return check_output_dir(out_dir, foreign=foreign_in_landscape_dir, accepted=LANDSCAPE_ACCEPTED)
+    return check_output_dir(out_dir, foreign=lambda _: None, accepted=LANDSCAPE_ACCEPTED, replace=False)
 
 
 def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: bool = True,
@@ -463,26 +449,26 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
     """Write ``landscape_<function>.png``, ``landscape_<function>.gif`` (unless ``gif=False``),
     ``trajectories.csv`` and ``landscape.json`` (config and summary) into ``out_dir``.
 
-    The set is built in a hidden folder beside ``out_dir`` and replaces it as a whole, so no file of an earlier
-    landscape stays behind and a failure leaves nothing; ``out_dir`` must be new, empty or an earlier landscape
-    folder (:func:`check_landscape_dir`), else a one-line ConfigError is raised."""
-    from ..results.store import staged_directory
-
+    All or nothing: each file is written to a temporary file beside its name, and only when every one is
+    complete are they renamed into place (replacing files of the same names; nothing else in ``out_dir`` is
+    touched). A failure leaves no new file behind."""
     _check_lang(lang)
-    out = Path(out_dir)
+    out = check_landscape_dir(out_dir)
     stem = f"landscape_{result.surface.name}"
-    names = {"png": f"{stem}.png", "csv": "trajectories.csv", "json": "landscape.json"}
+    paths = {"png": out / f"{stem}.png", "csv": out / "trajectories.csv", "json": out / "landscape.json"}
     if gif:
-        names["gif"] = f"{stem}.gif"
-    with staged_directory(out, foreign=foreign_in_landscape_dir, accepted=LANDSCAPE_ACCEPTED) as stage:
+        paths["gif"] = out / f"{stem}.gif"
+    out.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:                       # every atomic_path renames on a clean exit, none on an error
+        tmp = {k: stack.enter_context(atomic_path(p)) for k, p in paths.items()}
         fig = plot_landscape(result, lang)
-        with atomic_path(stage / names["png"]) as tmp, _fonts(lang):
-            fig.savefig(tmp, format="png", dpi=100)
+        with _fonts(lang):
+            fig.savefig(tmp["png"], format="png", dpi=100)
         if gif:
-            animate_landscape(result, stage / names["gif"], lang, max_frames=max_frames)
-        write_text(stage / names["csv"], trajectories_csv(result))
-        write_json(stage / names["json"], {"config": result.config(), "summary": result.summary()})
-    return {k: out / v for k, v in names.items()}
+            animate_landscape(result, tmp["gif"], lang, max_frames=max_frames, fmt="gif")
+        write_text(tmp["csv"], trajectories_csv(result))
+        write_json(tmp["json"], {"config": result.config(), "summary": result.summary()})
+    return paths
 
 
 __all__ = ["DEFAULT_OPTIMIZERS", "SURFACES", "LandscapeResult", "Track", "run_landscape", "plot_landscape",
