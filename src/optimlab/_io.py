@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import stat
@@ -9,12 +10,22 @@ import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from .errors import FileFormatError
+
 
 _UMASK_LOCK = threading.Lock()
+
+
+def nearest_existing(path: str | os.PathLike) -> Path:
+    """``path`` itself if it exists (a link counts), else its closest parent that does."""
+    p = Path(path)
+    while not os.path.lexists(p) and p != p.parent:
+        p = p.parent
+    return p
 
 
 def current_umask() -> int:
@@ -87,6 +98,62 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
 
 def read_json(path: str | os.PathLike) -> Any:
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def _read_problem(name: str, e: OSError) -> FileFormatError:
+    if isinstance(e, FileNotFoundError):
+        return FileFormatError(f"{name} is missing")
+    if isinstance(e, IsADirectoryError):
+        return FileFormatError(f"{name} is not a file")
+    return FileFormatError(f"{name}: {e.strerror or type(e).__name__}")
+
+
+def read_json_checked(path: str | os.PathLike) -> Any:
+    """:func:`read_json`, every failure a one-line :class:`FileFormatError` naming the file."""
+    name = Path(path).name
+    try:
+        return read_json(path)
+    except UnicodeDecodeError:
+        raise FileFormatError(f"{name} is not UTF-8 text") from None
+    except ValueError as e:
+        raise FileFormatError(f"{name} is not valid JSON ({str(e).splitlines()[0]})") from None
+    except OSError as e:
+        raise _read_problem(name, e) from None
+
+
+def csv_records(path: str | os.PathLike, required: Sequence[str], *,
+                empty_ok: bool = False) -> Iterator[tuple[int, dict[str, str]]]:
+    """``(line number, row)`` for every non-blank data row of a CSV file with a header line.
+
+    Strict, with every failure a one-line :class:`FileFormatError` naming the file: missing, not UTF-8,
+    empty (unless ``empty_ok``), a header without the ``required`` columns, or a row whose field count is not
+    the header's (a file cut mid-line)."""
+    name = Path(path).name
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if header is None:
+                if empty_ok:
+                    return
+                raise FileFormatError(f"{name} is empty (expected the header {','.join(required)})")
+            absent = [c for c in required if c not in header]
+            if absent:
+                raise FileFormatError(f"{name} line 1: no column {', '.join(absent)} in the header "
+                                      f"(expected {','.join(required)})")
+            for fields in reader:
+                if not fields:
+                    continue
+                if len(fields) != len(header):
+                    raise FileFormatError(f"{name} line {reader.line_num}: expected {len(header)} fields, found "
+                                          f"{len(fields)} (truncated or edited?)")
+                yield reader.line_num, dict(zip(header, fields))
+    except UnicodeDecodeError:
+        raise FileFormatError(f"{name} is not UTF-8 text") from None
+    except csv.Error as e:
+        raise FileFormatError(f"{name}: {str(e).splitlines()[0] if str(e) else 'malformed CSV'}") from None
+    except OSError as e:
+        raise _read_problem(name, e) from None
 
 
 def write_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> None:

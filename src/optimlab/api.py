@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import ConfigError, DatasetError
+from .errors import DatasetError
 from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
 from .results import staged_directory, write_results
-from .results.store import check_output_dir
+from .results.store import check_output_dir, default_output_dir
 from .viz.i18n import check_lang
 
 
@@ -47,13 +47,7 @@ def output_directory(recipe: Recipe, out: str | os.PathLike | None = None) -> Pa
     ``runs/`` itself);
     the folder must be new, empty or an earlier compare run folder
     (see :func:`optimlab.results.store.check_output_dir`)."""
-    if out is not None:
-        return check_output_dir(out)
-    name = str(recipe.name)
-    if not name.strip() or any(c in name for c in "/\\") or name.strip() in (".", ".."):
-        raise ConfigError(f"invalid recipe name: {recipe.name!r} as the folder runs/<name> (accepted: a folder "
-                          "name without slashes, not . or ..; or give --out)")
-    return check_output_dir(Path("runs") / name)
+    return check_output_dir(out if out is not None else default_output_dir(recipe.name, "recipe"))
 
 
 def histories_by_label(result: CompareResult) -> dict[str, list]:

@@ -14,3 +14,8 @@ class ConfigError(OptimlabError, ValueError):
 
 class DatasetError(OptimlabError):
     """A dataset that cannot be found, downloaded, verified or parsed."""
+
+
+class FileFormatError(OptimlabError, ValueError):
+    """A results file that is missing, unreadable or not as optimlab writes it; the message names the file
+    (its name only: callers say which folder) and what is wrong, e.g. ``metrics.csv line 7: expected 5 fields``."""

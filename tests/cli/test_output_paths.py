@@ -90,7 +90,8 @@ def test_compare_recipe_name_must_be_a_folder_name(cwd, capsys, no_training, nam
     recipe = cwd / "r.toml"
     recipe.write_text(f'name = {json.dumps(name)}\n[[runs]]\nlabel = "SGD"\noptimizer = "sgd"\nlr = 0.01\n')
     before = tree(cwd)
-    refused(capsys, COMPARE + ["--recipe", str(recipe)], f"invalid recipe name: {name!r}", "without slashes")
+    refused(capsys, COMPARE + ["--recipe", str(recipe)], f"invalid recipe name: {name!r}", "without slashes",
+            "or give --out")
     assert tree(cwd) == before
 
 
@@ -99,6 +100,8 @@ def test_compare_recipe_name_with_a_slash_is_fine_with_out(cwd, capsys):
     recipe.write_text('name = "note 1/2"\n[[runs]]\nlabel = "SGD"\noptimizer = "sgd"\nlr = 0.01\n')
     assert main(COMPARE + ["--recipe", str(recipe), "--out", "o", "--no-plots"]) == 0
     assert json.loads((cwd / "o" / "summary.json").read_text())["runs"][0]["label"] == "SGD"
+    assert main(SWEEP + ["--name", "a/b", "--out", "s", "--no-plots", "--no-report"]) == 0    # the same for a sweep
+    assert (cwd / "s" / "summary.json").is_file()
 
 
 @pytest.mark.parametrize("out, needle", [
@@ -259,6 +262,6 @@ def test_run_sweep_refuses_a_foreign_folder(tmp_path):
         run_sweep(spec, SerialExecutor(), out=tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
     with pytest.raises(ConfigError, match="invalid sweep name"):
-        SweepSpec(name=".")
+        run_sweep(SweepSpec(name=".", dataset="digits"), SerialExecutor())      # . as runs/<name>: refused
     with pytest.raises(ConfigError, match="invalid batchnorm axis"):
         SweepSpec(batchnorm=(True, True))

@@ -218,9 +218,11 @@ def test_a_run_without_status_json_is_redone_and_only_it(tmp_path, counting, ref
     gone = [r["run_id"] for r in reference.table[3:6]] + [reference.table[-1]["run_id"]]
     for rid in gone:
         (tmp_path / rid / "status.json").unlink()
-    (tmp_path / reference.table[7]["run_id"] / "metrics.csv").write_text("garbage")  # not checked: complete
+    damaged = reference.table[7]["run_id"]
+    (tmp_path / damaged / "metrics.csv").write_text("garbage")      # its curves do not read back: redone too
     r = run_sweep(SPEC, SerialExecutor(), out=tmp_path)
-    assert sorted(counting.runs) == sorted(gone) and sorted(r.trained) == sorted(gone)
+    assert sorted(counting.runs) == sorted(gone + [damaged]) and sorted(r.trained) == sorted(gone + [damaged])
+    assert table(tmp_path / "table.csv") == table(reference.directory / "table.csv")
 
 
 def test_changed_protocol_retrains(tmp_path, counting):

@@ -7,7 +7,7 @@ import pytest
 
 from optimlab.data import load_dataset
 from optimlab.optim import make_optimizer
-from optimlab.train import BatchSampler, History, NetConfig, TrainConfig, Trainer, read_metrics_csv, train, write_metrics_csv
+from optimlab.train import BatchSampler, History, NetConfig, TrainConfig, Trainer, read_metrics, train, write_metrics_csv
 
 NOTE = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 
@@ -176,9 +176,20 @@ def test_history_round_trips(tmp_path, digits):
     hs[0].save_json(tmp_path / "h.json")
     assert History.load_json(tmp_path / "h.json") == hs[0]
     write_metrics_csv(tmp_path / "m.csv", hs)
-    back = read_metrics_csv(tmp_path / "m.csv")
-    for a, b in zip(hs, back):
+    back = read_metrics(tmp_path / "m.csv")
+    assert list(back) == [(h.label, 0) for h in hs]
+    for a, b in zip(hs, back.values()):
         assert (a.label, a.loss, a.eval_iters, a.test_acc, a.train_acc) == (b.label, b.loss, b.eval_iters, b.test_acc, b.train_acc)
+
+
+def test_eval_iterations_read_back_without_a_test_set(tmp_path):
+    """A sweep's tuning run records train_acc and val_acc but never test_acc: its evaluation points must
+    still come back (they give the table's iterations to a target)."""
+    h = History("tune", loss=[2.3, 2.2, 2.1, 2.0], eval_iters=[2, 4], train_acc=[0.2, 0.4],
+                extra={"val_acc": [0.15, 0.35]})
+    write_metrics_csv(tmp_path / "m.csv", [h])
+    back = read_metrics(tmp_path / "m.csv")[("tune", 0)]
+    assert back == h and back.iterations_to(0.3, "val_acc") == 4
 
 
 def test_progress_bar_in_a_log(digits, capsys):

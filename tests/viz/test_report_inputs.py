@@ -193,8 +193,8 @@ TABLE_DAMAGE = {
                           ["table.csv has 5 rows but summary.json lists 6 runs (truncated or edited?)"]),
     "header only": (lambda d: (d / "table.csv").write_text(lines(d / "table.csv")[0]),
                     ["table.csv has 0 rows but summary.json lists 6 runs"]),
-    "empty": (lambda d: (d / "table.csv").write_text(""), ["table.csv is empty (summary.json lists 6 runs)"]),
-    "missing": (lambda d: (d / "table.csv").unlink(), ["table.csv is missing (summary.json lists 6 runs)"]),
+    "empty": (lambda d: (d / "table.csv").write_text(""), ["table.csv is empty (expected the header run_id,stage,optimizer,lr)"]),
+    "missing": (lambda d: (d / "table.csv").unlink(), ["table.csv is missing"]),
     "bad lr": (_set_lr, ["table.csv line 2: lr 'fast' is not a number"]),
     "no lr column": (lambda d: (d / "table.csv").write_text(
         "".join(lines(d / "table.csv")).replace(",lr,", ",rate,", 1)), ["table.csv line 1: no column lr"]),

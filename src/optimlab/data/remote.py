@@ -18,6 +18,7 @@ Where the hashes were confirmed:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import os
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from optimlab._io import apply_default_mode
+from optimlab._io import apply_default_mode, nearest_existing
 from optimlab.data.idx import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS
 from optimlab.errors import ConfigError, DatasetError
 
@@ -186,9 +187,7 @@ def check_data_dir(folder: str | os.PathLike, option: str = "data directory", *,
         raise ConfigError(f"{option} {str(folder)!r} is a file, not a directory (accepted: a folder)")
     if must_exist and not path.is_dir():
         raise ConfigError(f"{option} {str(folder)!r} not found (accepted: an existing folder)")
-    parent = path
-    while not parent.exists() and parent.parent != parent:
-        parent = parent.parent
+    parent = nearest_existing(path)
     if parent.exists() and not parent.is_dir():
         raise ConfigError(f"{option} {str(folder)!r} cannot be created: {str(parent)!r} is a file, not a directory "
                           "(accepted: a folder)")
@@ -198,11 +197,8 @@ def check_data_dir(folder: str | os.PathLike, option: str = "data directory", *,
 def _make_folder(folder: Path) -> list[Path]:
     """Create ``folder`` and any missing parents; returns the folders created, outermost first."""
     check_data_dir(folder)
-    missing = []
-    p = folder
-    while not p.exists() and p.parent != p:
-        missing.append(p)
-        p = p.parent
+    base = nearest_existing(folder)
+    missing = list(itertools.takewhile(lambda p: p != base, (folder, *folder.parents)))   # innermost first
     created: list[Path] = []
     try:
         for d in reversed(missing):

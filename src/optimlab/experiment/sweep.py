@@ -45,10 +45,10 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._io import read_json, write_json, write_text
-from ..errors import ConfigError
+from ..errors import ConfigError, FileFormatError
 from ..optim import OPTIMIZERS, PRESETS, make_optimizer, stack_hyperparameters
 from ..optim.base import check_value
-from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics_csv, write_metrics_csv
+from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
 from .executors import Executor, LocalExecutor, worker_setup
 from .recipe import MAX_SEED, is_integer, check_net, check_table, parse_net, parse_seeds, parse_train, read_toml
 from .splits import SPLIT_SEED, VAL_FRACTION, VAL_MAX, split_dataset, validation_size
@@ -176,10 +176,6 @@ class SweepSpec:
         validation_size(2, self.val_fraction, self.val_max)     # the split's fraction and max_size, checked now
         check_value(is_integer(self.split_seed) and 0 <= self.split_seed < MAX_SEED, "split seed", self.split_seed,
                     "an integer in [0, 2**32)")
-        if not str(self.name).strip() or any(c in str(self.name) for c in "/\\") or \
-                str(self.name).strip() in (".", ".."):
-            raise ConfigError(f"invalid sweep name: {self.name!r} (accepted: a folder name without slashes, "
-                              "not . or ..)")
 
     def variants(self) -> list[NetConfig]:
         """Every architecture of the grid (batchnorm × activation × init over the base network)."""
@@ -371,14 +367,17 @@ def run_config(spec: SweepSpec, key: RunKey, data_info: dict[str, Any]) -> dict[
 
 
 def completed_run(directory: Path, config: dict[str, Any]) -> dict[str, Any] | None:
-    """The run's status if it finished (``ok`` or ``diverged``) with exactly this config, else None."""
+    """The run's status if it finished (``ok`` or ``diverged``) with exactly this config and its metrics.csv
+    reads back, else None (so a run whose files were damaged is trained again)."""
     try:
         status = read_json(directory / "status.json")
     except (OSError, ValueError):
         return None
     if status.get("config_sha256") != _config_digest(config) or status.get("status") not in COMPLETE:
         return None
-    if not (directory / "metrics.csv").is_file():
+    try:
+        read_metrics(directory / "metrics.csv")
+    except FileFormatError:
         return None
     return status
 
@@ -397,7 +396,7 @@ def write_run(directory: Path, config: dict[str, Any], history: History, worker:
 
 def load_run(directory: Path) -> History:
     status = read_json(directory / "status.json")
-    hs = read_metrics_csv(directory / "metrics.csv") if (directory / "metrics.csv").is_file() else []
+    hs = list(read_metrics(directory / "metrics.csv").values()) if (directory / "metrics.csv").is_file() else []
     h = hs[0] if hs else History(status["run_id"])
     h.label, h.status, h.error = status["run_id"], status["status"], status.get("error")
     h.diverged_at, h.wall_seconds = status.get("diverged_at"), float(status.get("wall_seconds") or 0.0)
@@ -747,9 +746,9 @@ def foreign_in_sweep_dir(directory: Path) -> str | None:
 def sweep_directory(spec: SweepSpec, out: str | os.PathLike | None = None) -> Path:
     """The sweep's folder (``out``, default ``runs/<name>``), checked before any training: it must be new, empty
     or an earlier sweep's folder (a sweep writes into it in place, so that a rerun resumes)."""
-    from ..results.store import check_output_dir
+    from ..results.store import check_output_dir, default_output_dir
 
-    target = Path("runs") / spec.name if out is None else out
+    target = default_output_dir(spec.name, "sweep") if out is None else out
     return check_output_dir(target, foreign=foreign_in_sweep_dir, accepted=SWEEP_ACCEPTED, replace=False)
 
 

@@ -30,10 +30,10 @@ from typing import Any, Iterator
 import numpy as np
 
 from .. import __version__
-from .._io import apply_default_mode, read_json, write_json, write_text
-from ..errors import ConfigError, OptimlabError
+from .._io import apply_default_mode, nearest_existing, read_json, read_json_checked, write_json, write_text
+from ..errors import ConfigError, FileFormatError, OptimlabError
 from ..experiment import CompareResult
-from ..train import History
+from ..train import History, read_metrics
 
 SUMMARY_FIELDS = ("label", "seed", "optimizer", "final_test_accuracy", "best_test_accuracy", "final_train_accuracy",
                   "final_loss", "wall_seconds", "status")
@@ -180,6 +180,16 @@ def check_output_dir(target: str | os.PathLike, *, foreign=foreign_in_run_dir, a
     return path
 
 
+def default_output_dir(name: Any, what: str) -> Path:
+    """``runs/<name>``, the default output folder of a comparison or sweep called ``name``; a one-line
+    ConfigError unless ``name`` is a plain folder name (it may not reach outside ``runs/`` or be ``runs/``)."""
+    text = str(name)
+    if not text.strip() or any(c in text for c in "/\\") or text.strip() in (".", ".."):
+        raise ConfigError(f"invalid {what} name: {name!r} as the folder runs/<name> (accepted: a folder name "
+                          "without slashes, not . or ..; or give --out)")
+    return Path("runs") / text
+
+
 def check_output_file(target: str | os.PathLike, option: str = "--out") -> Path:
     """Check, before writing, that a file can be written at ``target``; raise a one-line ConfigError."""
     text = os.fspath(target)
@@ -198,8 +208,7 @@ def check_output_file(target: str | os.PathLike, option: str = "--out") -> Path:
 def _check_can_create(folder: Path, text: str, what: str, accepted: str) -> None:
     """``folder``'s nearest existing ancestor (or itself) must be a folder we can write to (probed with a
     temporary folder, removed at once); else a one-line ConfigError starting with ``what``."""
-    while not os.path.lexists(folder) and folder != folder.parent:
-        folder = folder.parent
+    folder = nearest_existing(folder)
     if not folder.is_dir():
         raise ConfigError(f"{what}: {str(folder)!r} is not a folder (accepted: {accepted})")
     try:
@@ -246,7 +255,6 @@ class LoadedRun:
     """
 
     ACCEPTED = "(accepted: summary.json and metrics.csv as written by optimlab compare)"
-    METRICS_COLUMNS = ("run", "iteration", "metric", "value")   # and "seed" (0 when the column is absent)
     FINALS = (("loss", "final_loss"), ("test_acc", "final_test_accuracy"), ("train_acc", "final_train_accuracy"))
     NUMBERS = ("wall_seconds", "final_test_accuracy", "best_test_accuracy", "final_train_accuracy", "final_loss")
 
@@ -256,34 +264,33 @@ class LoadedRun:
             raise OptimlabError(f"not a run directory: {str(d)!r} (accepted: a folder with summary.json, "
                                 "as written by optimlab compare)")
         self.directory = d
-        self.summary: dict[str, Any] = self._read_summary()
+        try:
+            self.summary: dict[str, Any] = self._check_summary(read_json_checked(d / "summary.json"))
+            curves = read_metrics(d / "metrics.csv")
+        except FileFormatError as e:
+            raise self._error(str(e)) from None
         self.histories: dict[tuple[str, int], History] = {}
         for r in self.summary["runs"]:
             key = (r["label"], int(r["seed"]))
             if key in self.histories:
                 raise self._error(f"summary.json: run {key[0]!r} seed {key[1]} appears twice")
-            self.histories[key] = History(r["label"], status=r.get("status", "ok"),
-                                          wall_seconds=float(r.get("wall_seconds") or 0.0))
-        n_rows = self._read_metrics()
-        self._check_finals(n_rows)
+            self.histories[key] = curves.pop(key, None) or History(r["label"])
+            self.histories[key].status = r.get("status", "ok")
+            self.histories[key].wall_seconds = float(r.get("wall_seconds") or 0.0)
+        if curves:
+            run, seed = next(iter(curves))
+            raise self._error(f"metrics.csv: run {run!r} seed {seed} is not in summary.json")
+        self._check_finals()
 
     @property
     def labels(self) -> list[str]:
         return list(dict.fromkeys(r["label"] for r in self.summary["runs"]))
 
-    # -- reading and checking ------------------------------------------------------------------------------
+    # -- checking ------------------------------------------------------------------------------------------
     def _error(self, what: str) -> OptimlabError:
         return OptimlabError(f"cannot read run directory {str(self.directory)!r}: {what} {self.ACCEPTED}")
 
-    def _read_summary(self) -> dict[str, Any]:
-        try:
-            s = read_json(self.directory / "summary.json")
-        except UnicodeDecodeError:
-            raise self._error("summary.json is not UTF-8 text") from None
-        except ValueError as e:
-            raise self._error(f"summary.json is not valid JSON ({str(e).splitlines()[0]})") from None
-        except OSError as e:
-            raise self._error(f"summary.json: {e.strerror or type(e).__name__}") from None
+    def _check_summary(self, s: Any) -> dict[str, Any]:
         if not isinstance(s, dict):
             raise self._error(f"summary.json holds a JSON {type(s).__name__}, not an object")
         runs = s.get("runs")
@@ -314,63 +321,11 @@ class LoadedRun:
                     raise self._error(f"{where}: {key} is {repr(r[key])[:40]} (expected an object)")
         return s
 
-    def _read_metrics(self) -> int:
-        """Fill the histories from metrics.csv; returns the number of data rows."""
-        path = self.directory / "metrics.csv"
-        if not path.is_file():
-            raise self._error("metrics.csv is missing" if not path.exists() else "metrics.csv is not a file")
-        n = 0
-        try:
-            with open(path, newline="", encoding="utf-8") as f:
-                reader = csv.reader(f)
-                header = next(reader, None)
-                if header is None:
-                    raise self._error("metrics.csv is empty (expected the header run,iteration,metric,value,seed)")
-                absent = [c for c in self.METRICS_COLUMNS if c not in header]
-                if absent:
-                    raise self._error(f"metrics.csv line 1: no column {', '.join(absent)} in the header "
-                                      "(expected run,iteration,metric,value,seed)")
-                col = {c: header.index(c) for c in (*self.METRICS_COLUMNS, "seed") if c in header}
-                for fields in reader:
-                    line = reader.line_num
-                    if not fields:
-                        continue
-                    if len(fields) != len(header):
-                        raise self._error(f"metrics.csv line {line}: expected {len(header)} fields, found "
-                                          f"{len(fields)} (truncated or edited?)")
-                    run, metric = fields[col["run"]], fields[col["metric"]]
-                    it = _parse(fields[col["iteration"]], int)
-                    v = _parse(fields[col["value"]], float)
-                    seed = _parse(fields[col["seed"]] or "0", int) if "seed" in col else 0
-                    for name, parsed, kind in (("iteration", it, "an integer"), ("value", v, "a number"),
-                                               ("seed", seed, "an integer")):
-                        if parsed is None:
-                            raise self._error(f"metrics.csv line {line}: {name} {fields[col[name]]!r} is not {kind}")
-                    h = self.histories.get((run, seed))
-                    if h is None:
-                        raise self._error(f"metrics.csv line {line}: run {run!r} seed {seed} is not in summary.json")
-                    if metric == "loss":
-                        h.loss.append(v)
-                    elif metric == "test_acc":
-                        h.eval_iters.append(it)
-                        h.test_acc.append(v)
-                    elif metric == "train_acc":
-                        h.train_acc.append(v)
-                    else:
-                        h.extra.setdefault(metric, []).append(v)
-                    n += 1
-        except UnicodeDecodeError:
-            raise self._error("metrics.csv is not UTF-8 text") from None
-        except csv.Error as e:
-            raise self._error(f"metrics.csv: {str(e).splitlines()[0] if str(e) else 'malformed CSV'}") from None
-        except OSError as e:
-            raise self._error(f"metrics.csv: {e.strerror or type(e).__name__}") from None
-        return n
-
-    def _check_finals(self, n_rows: int) -> None:
+    def _check_finals(self) -> None:
         """Each run's last loss / test / train accuracy must be the final value summary.json records."""
         runs = self.summary["runs"]
-        if n_rows == 0 and any(r.get(key) is not None for r in runs for _, key in self.FINALS):
+        if not any(h.loss or h.eval_iters for h in self.histories.values()) and \
+                any(r.get(key) is not None for r in runs for _, key in self.FINALS):
             raise self._error("metrics.csv has a header but no rows")
         for r in runs:
             label, seed = r["label"], int(r["seed"])
@@ -388,15 +343,11 @@ class LoadedRun:
 
 
 def _is_int(x: Any) -> bool:
-    return _parse(str(x), int) is not None
-
-
-def _parse(text: str, kind: type) -> Any:
-    """``kind(text)``, or None when the text is not one."""
     try:
-        return kind(text)
-    except (TypeError, ValueError):
-        return None
+        int(str(x))
+        return True
+    except ValueError:
+        return False
 
 
 def summary_table(summary: dict[str, Any]) -> str:

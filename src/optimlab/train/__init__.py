@@ -1,7 +1,7 @@
 """Training: the cohort loop, minibatch sampling, histories, checkpoints."""
 
-from .history import History, read_metrics_csv, write_metrics_csv
+from .history import History, read_metrics, write_metrics_csv
 from .loop import BatchSampler, NetConfig, TrainConfig, Trainer, seed_streams, train
 
-__all__ = ["History", "read_metrics_csv", "write_metrics_csv", "BatchSampler", "NetConfig", "TrainConfig", "Trainer",
+__all__ = ["History", "read_metrics", "write_metrics_csv", "BatchSampler", "NetConfig", "TrainConfig", "Trainer",
            "seed_streams", "train"]

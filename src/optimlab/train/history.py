@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from .._io import write_json, write_text
+from .._io import csv_records, write_json, write_text
+from ..errors import FileFormatError
 
 
 @dataclass
@@ -88,20 +89,44 @@ def write_metrics_csv(path: str | os.PathLike, histories: list[History]) -> None
     write_text(path, buf.getvalue())
 
 
-def read_metrics_csv(path: str | os.PathLike, labels: list[str] | None = None) -> list[History]:
-    """Rebuild histories (curves only) from a ``metrics.csv``."""
-    runs: dict[str, History] = {}
-    with open(path, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            h = runs.setdefault(row["run"], History(row["run"]))
-            it, m, v = int(row["iteration"]), row["metric"], float(row["value"])
-            if m == "loss":
-                h.loss.append(v)
-            else:
-                if m == "test_acc":
-                    h.eval_iters.append(it)
-                (h.test_acc if m == "test_acc" else h.train_acc if m == "train_acc" else h.extra.setdefault(m, [])).append(v)
-    return [runs[k] for k in (labels or runs)]
+METRICS_COLUMNS = ("run", "iteration", "metric", "value")   # and "seed" where several seeds share a file
+
+
+def read_metrics(path: str | os.PathLike) -> dict[tuple[str, int], History]:
+    """Every run's curves from a ``metrics.csv``, keyed by ``(run, seed)`` (seed 0 without a seed column).
+
+    The inverse of :meth:`History.metric_rows`: ``loss`` rows fill ``loss``; every other metric is recorded
+    at the evaluation points, whose iterations are taken from the run's first such metric (``test_acc`` in a
+    comparison, ``train_acc`` in a sweep's tuning run, which never sees the test set). Strict: a missing,
+    malformed or cut file, or a field that is not a number, is a one-line :class:`FileFormatError`."""
+    name = os.path.basename(path)
+    runs: dict[tuple[str, int], History] = {}
+    clock: dict[tuple[str, int], str] = {}          # run -> the metric whose rows give its eval_iters
+    for line, row in csv_records(path, METRICS_COLUMNS):
+        it, value, seed = _parse(row["iteration"], int), _parse(row["value"], float), _parse(row.get("seed") or "0", int)
+        for field, parsed, kind in (("iteration", it, "an integer"), ("value", value, "a number"),
+                                    ("seed", seed, "an integer")):
+            if parsed is None:
+                raise FileFormatError(f"{name} line {line}: {field} {row[field]!r} is not {kind}")
+        key, metric = (row["run"], seed), row["metric"]
+        h = runs.setdefault(key, History(row["run"]))
+        if metric == "loss":
+            h.loss.append(value)
+            continue
+        if clock.setdefault(key, metric) == metric:
+            h.eval_iters.append(it)
+        values = h.test_acc if metric == "test_acc" else h.train_acc if metric == "train_acc" else \
+            h.extra.setdefault(metric, [])
+        values.append(value)
+    return runs
+
+
+def _parse(text: str, kind: type) -> Any:
+    """``kind(text)``, or None when the text is not one."""
+    try:
+        return kind(text)
+    except (TypeError, ValueError):
+        return None
 
 
 def _floats(xs) -> list[float]:

@@ -15,7 +15,6 @@ for a comparison (:mod:`.report`), with the sweep's own content.
 from __future__ import annotations
 
 import base64
-import csv
 import math
 import os
 from dataclasses import dataclass, field
@@ -25,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
-from .._io import read_json
-from ..errors import OptimlabError
+from .._io import csv_records, read_json, read_json_checked
+from ..errors import FileFormatError, OptimlabError
+from ..train import read_metrics
 from .figures import mean_band
 from .i18n import check_lang
 from .report import (COLORS, _cell, _conclusion, _finished, _kv_table, _layout, _plotly_text, _rgba, _table, _values,
@@ -74,22 +74,11 @@ def load_sweep(directory: str | os.PathLike) -> SweepDir:
     a truncated one is caught by a short last line or by fewer rows than ``n_runs``."""
     d = Path(directory)
     try:
-        summary = read_json(d / "summary.json")
-    except UnicodeDecodeError:
-        raise _sweep_error(d, "summary.json is not UTF-8 text") from None
-    except ValueError as e:
-        raise _sweep_error(d, f"summary.json is not valid JSON ({str(e).splitlines()[0]})") from None
-    except OSError as e:
-        raise _sweep_error(d, f"summary.json: {e.strerror or type(e).__name__}") from None
-    _check_sweep_summary(d, summary)
-    try:
+        summary = read_json_checked(d / "summary.json")
+        _check_sweep_summary(d, summary)
         table = _read_table(d, summary.get("n_runs"))
-    except UnicodeDecodeError:
-        raise _sweep_error(d, "table.csv is not UTF-8 text") from None
-    except csv.Error as e:
-        raise _sweep_error(d, f"table.csv: {str(e).splitlines()[0] if str(e) else 'malformed CSV'}") from None
-    except OSError as e:
-        raise _sweep_error(d, f"table.csv: {e.strerror or type(e).__name__}") from None
+    except FileFormatError as e:
+        raise _sweep_error(d, str(e)) from None
     return SweepDir(d, summary, table)
 
 
@@ -137,38 +126,17 @@ def _check_sweep_summary(d: Path, summary: Any) -> None:
 def _read_table(d: Path, n_runs: int | None) -> list[dict[str, str]]:
     """table.csv as dicts, every row with all the header's fields and a numeric lr."""
     path = d / "table.csv"
-    if not path.exists():
-        if n_runs:
-            raise _sweep_error(d, f"table.csv is missing (summary.json lists {n_runs} runs)")
+    if not path.exists() and not n_runs:
         return []
-    if not path.is_file():
-        raise _sweep_error(d, "table.csv is not a file")
     rows = []
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        if header is None:
-            if n_runs:
-                raise _sweep_error(d, f"table.csv is empty (summary.json lists {n_runs} runs)")
-            return []
-        absent = [c for c in TABLE_COLUMNS if c not in header]
-        if absent:
-            raise _sweep_error(d, f"table.csv line 1: no column {', '.join(absent)} in the header")
-        for fields in reader:
-            if not fields:
-                continue
-            line = reader.line_num
-            if len(fields) != len(header):
-                raise _sweep_error(d, f"table.csv line {line}: expected {len(header)} fields, found {len(fields)} "
-                                      "(truncated or edited?)")
-            row = dict(zip(header, fields))
-            try:
-                float(row["lr"])
-            except ValueError:
-                raise _sweep_error(d, f"table.csv line {line}: lr {row['lr']!r} is not a number") from None
-            rows.append(row)
+    for line, row in csv_records(path, TABLE_COLUMNS, empty_ok=not n_runs):
+        try:
+            float(row["lr"])
+        except ValueError:
+            raise FileFormatError(f"table.csv line {line}: lr {row['lr']!r} is not a number") from None
+        rows.append(row)
     if n_runs is not None and len(rows) != n_runs:
-        raise _sweep_error(d, f"table.csv has {len(rows)} rows but summary.json lists {n_runs} runs "
+        raise FileFormatError(f"table.csv has {len(rows)} rows but summary.json lists {n_runs} runs "
                               "(truncated or edited?)")
     return rows
 
@@ -397,35 +365,13 @@ def _tuned_run_ids(sweep: SweepDir, label: str) -> list[str]:
 
 
 def _val_curve(path: Path) -> tuple[list[int], list[float]]:
-    """The val_acc rows of one run's metrics.csv; a malformed file is a one-line :class:`OptimlabError`."""
-    xs, ys = [], []
-    line = 1
-
-    def bad(what: str) -> OptimlabError:
-        return OptimlabError(f"cannot read sweep run {str(path.parent)!r}: metrics.csv {what} (accepted: the "
-                             "metrics.csv optimlab sweep writes: run,iteration,metric,value)")
-
+    """The validation-accuracy curve of one run's metrics.csv; a malformed file is a one-line error."""
     try:
-        with open(path, newline="", encoding="utf-8") as f:
-            reader = csv.reader(f)
-            header = next(reader, None) or []
-            if not all(c in header for c in ("iteration", "metric", "value")):
-                raise bad("line 1: expected the header run,iteration,metric,value")
-            col = {c: header.index(c) for c in ("iteration", "metric", "value")}
-            for fields in reader:
-                line = reader.line_num
-                if not fields:
-                    continue
-                if len(fields) != len(header):
-                    raise bad(f"line {line}: expected {len(header)} fields, found {len(fields)} (truncated or edited?)")
-                if fields[col["metric"]] == "val_acc":
-                    xs.append(int(fields[col["iteration"]]))
-                    ys.append(float(fields[col["value"]]))
-    except ValueError as e:     # int()/float() of a bad field, or text that is not UTF-8
-        raise bad(f"line {line}: {str(e).splitlines()[0]}") from None
-    except (csv.Error, OSError) as e:
-        raise bad(f"line {line}: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
-    return xs, ys
+        h = next(iter(read_metrics(path).values()), None)
+    except FileFormatError as e:
+        raise OptimlabError(f"cannot read sweep run {str(path.parent)!r}: {e} (accepted: the metrics.csv "
+                            "optimlab sweep writes: run,iteration,metric,value)") from None
+    return (list(h.eval_iters), list(h.extra.get("val_acc", []))) if h is not None else ([], [])
 
 
 def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
