@@ -159,6 +159,32 @@ def test_divergence_is_recorded_and_other_models_go_on(digits):
     assert hs[1].status == "ok" and hs[1].final_test_accuracy > 0.5
 
 
+def test_a_diverged_model_has_no_accuracy_and_says_so_without_warnings(digits, recwarn):
+    """After divergence the weights or logits are not finite; argmax over them would 'predict' class 0 and
+    record the share of class 0 as an accuracy. Instead the accuracy is NaN from then on, the best accuracy is
+    the best before it, and the neighbour in the cohort is untouched."""
+    hs = train(digits, [make_optimizer("sgd", lr=3.0), make_optimizer("sgd", lr=1e5), make_optimizer("adam")],
+               net=NetConfig(activation="relu", init="he"), train=TrainConfig(iters=60, batch_size=50, eval_interval=5))
+    h = hs[1]
+    assert h.status == "diverged" and h.diverged_at is not None
+    after = [a for it, a in zip(h.eval_iters, h.test_acc) if it >= h.diverged_at]
+    assert after and all(np.isnan(a) for a in after) and all(np.isnan(a) for a in h.train_acc[-len(after):])
+    assert not np.isnan(h.best_test_accuracy) or all(np.isnan(h.test_acc))
+    assert hs[2].status == "ok" and np.isfinite(hs[2].test_acc).all()
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_divergence_on_the_last_update_is_caught_by_the_evaluation(digits):
+    """The loss is computed before each update, so it cannot see the last one; the evaluation after it can.
+    lr 1e38 keeps the weights finite but sends the logits to ±inf."""
+    t = Trainer(digits, [make_optimizer("sgd", lr=1e38), make_optimizer("sgd", lr=0.1)],
+                net=NetConfig(activation="relu", init="he"), train=TrainConfig(iters=1, eval_interval=1))
+    bad, good = t.run()
+    assert np.isfinite(bad.loss).all() and np.isfinite(t.net.theta).all()
+    assert (bad.status, bad.diverged_at) == ("diverged", 1) and np.isnan(bad.test_acc).all()
+    assert good.status == "ok" and np.isfinite(good.test_acc).all()
+
+
 @pytest.mark.parametrize("freeze", [False, True])
 def test_batchnorm_gamma_beta_are_trained_unless_frozen(digits, freeze):
     t = Trainer(digits, _opts(("adam",)), net=NetConfig(batchnorm=True, freeze_bn_affine=freeze),

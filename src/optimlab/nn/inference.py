@@ -132,13 +132,18 @@ def logits(net, layers, xT: np.ndarray, scratch: dict | None = None) -> np.ndarr
 def accuracy(net, snap: Snapshot, data: EvalSet, chunk: int = 2000, layers=None) -> np.ndarray:
     """Fraction of correct predictions per model ``(K,)`` on ``data``, ``chunk`` examples at a time.
 
+    A model with a logit that is not finite (its weights overflowed or became NaN: it diverged) has no
+    prediction, and its accuracy is NaN rather than the share of whatever class ``argmax`` picks out of NaNs.
     ``layers``: :func:`folded_layers` of ``snap``, if already computed. The count of correct predictions is
     exact, so the result does not depend on ``chunk``."""
     layers = folded_layers(net, snap) if layers is None else layers
     K = snap.theta.shape[0]
     correct = np.zeros(K, dtype=np.int64)
+    finite = np.ones(K, dtype=bool)
     scratch: dict = {}
-    for a in range(0, len(data), chunk):
-        z = logits(net, layers, data.xT[:, a:a + chunk], scratch)
-        correct += (z.argmax(axis=1) == data.t[a:a + chunk]).sum(axis=-1)
-    return correct / max(len(data), 1)
+    with np.errstate(over="ignore", invalid="ignore"):       # a diverged model's logits: reported as NaN below
+        for a in range(0, len(data), chunk):
+            z = logits(net, layers, data.xT[:, a:a + chunk], scratch)
+            finite &= np.isfinite(z).all(axis=(1, 2))
+            correct += (z.argmax(axis=1) == data.t[a:a + chunk]).sum(axis=-1)
+    return np.where(finite, correct / max(len(data), 1), np.nan)

@@ -19,7 +19,8 @@ from ..errors import FileFormatError
 class History:
     """One run's record. ``loss[i]`` is the minibatch loss at iteration ``i + 1`` (before that step's update);
     ``eval_iters[j]`` is an iteration count at which ``test_acc[j]`` (full test set) and ``train_acc[j]``
-    (the minibatch just used, after the update, as in the note) were measured."""
+    (the minibatch just used, after the update, as in the note) were measured. An accuracy is NaN where the
+    model's outputs were not finite (it had diverged)."""
 
     label: str
     loss: list[float] = field(default_factory=list)
@@ -39,7 +40,8 @@ class History:
 
     @property
     def best_test_accuracy(self) -> float:
-        return max(self.test_acc) if self.test_acc else float("nan")
+        finite = [v for v in self.test_acc if not np.isnan(v)]     # a diverged run: the best before it diverged
+        return max(finite) if finite else float("nan")
 
     @property
     def final_train_accuracy(self) -> float:

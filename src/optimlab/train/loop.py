@@ -215,6 +215,10 @@ class Trainer:
             h.extra.setdefault("wall_s", []).append(per_model_wall)
             if acc["val"] is not None:
                 h.extra.setdefault("val_acc", []).append(float(acc["val"][k]))
+            # NaN accuracy: the model's outputs were not finite after this update (the loss, computed before
+            # the next update, shows it one step later, or never when this was the last step)
+            if np.isnan(acc["batch"][k]) and (h.diverged_at is None or iteration < h.diverged_at):
+                h.status, h.diverged_at = ("diverged" if h.status in ("ok", "diverged") else h.status), iteration
 
     def evaluate(self, blas_threads: int | None = None) -> None:
         """Record test accuracy (full test set) and minibatch accuracy (after the update, eval mode), now.
