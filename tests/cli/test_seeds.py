@@ -39,3 +39,26 @@ def test_compare_with_seeds_reports_statistics(tmp_path):
     assert {r["label"] for r in s["seed_statistics"]} == {"SGD", "RMSProp"}
     pair = s["paired_differences"][0]
     assert (pair["a"], pair["b"], pair["n"]) == ("SGD", "RMSProp", 3)
+
+
+def test_seeds_without_a_value_are_not_counted():
+    """A diverged seed has no final accuracy (None in summary.json): n counts the seeds with a value, and a
+    pair is compared only on the seeds where both have one; ties are counted apart from wins."""
+    s = _summary({"a": [0.5, None, 0.9, 0.6], "b": [0.4, 0.7, 0.9, None]})
+    st = {r["label"]: r for r in seed_statistics(s)}
+    assert (st["a"]["n"], st["a"]["n_seeds"]) == (3, 4) and st["a"]["mean"] == pytest.approx(2.0 / 3)
+    (row,) = paired_differences(s)
+    assert (row["n"], row["a_wins"], row["b_wins"], row["ties"]) == (2, 1, 0, 1)
+    assert row["mean_diff"] == pytest.approx(0.05)
+
+
+def test_compare_with_a_diverging_run_reports_what_it_has(tmp_path):
+    from optimlab.api import compare
+    from optimlab.results import summary_table
+
+    out = compare(dataset="digits", optimizers=["sgd", "adam"], lrs={"sgd": 1e5}, activation="relu", init="he",
+                  iters=30, eval_interval=5, seeds="0-1", out=tmp_path / "r", plots=False, report=False)
+    sgd = [r for r in out.summary["runs"] if r["label"] == "SGD"]
+    assert all(r["status"] == "diverged" and r["final_test_accuracy"] is None for r in sgd)
+    table = summary_table(out.summary)
+    assert "SGD" in table and "nan" in table.splitlines()[2] and "mean±sd over seeds" in table

@@ -65,6 +65,19 @@ def test_bad_specs_raise_one_line_config_errors(kw, match):
     assert "\n" not in str(e.value)
 
 
+def test_one_value_has_no_interval():
+    m, lo, hi = sweep_mod.mean_ci([0.8])
+    assert m == 0.8 and np.isnan(lo) and np.isnan(hi)
+    m, lo, hi = sweep_mod.mean_ci([0.7, 0.9, None, float("nan")])
+    assert m == pytest.approx(0.8) and lo < 0.7 and hi > 0.9
+    one = {"defaults_vs_tuned": {"Adam": {"default_lr": 0.01, "default_test_acc": 0.8, "default_lo": None,
+                                          "default_hi": None, "default_not_ok": 0, "tuned_lr": 0.01,
+                                          "tuned_val_acc": 0.81, "at_grid_edge": False, "tuned_test_acc": 0.8,
+                                          "tuned_lo": None, "tuned_hi": None, "tuned_not_ok": 0, "gain": 0.0}}}
+    line = defaults_table(one).splitlines()[-1]
+    assert "0.8000" in line and "[" not in line          # no zero-width interval from one seed
+
+
 def test_shipped_recipe_is_the_requested_default_and_round_trips(tmp_path):
     spec = default_sweep_spec()
     assert spec.optimizers == tuple(OPTIMIZERS) and len(spec.lrs) == 9 and spec.lrs[0] == 1e-4 and spec.lrs[-1] == 1
@@ -98,6 +111,8 @@ def test_tuned_lr_is_the_best_mean_validation_accuracy_and_tested_on_fresh_seeds
         d = s["defaults_vs_tuned"][label]
         at = [r["final_test_acc"] for r in test if r["optimizer"] == o and r["lr"] == d["tuned_lr"]]
         assert d["tuned_test_acc"] == pytest.approx(np.mean(at), abs=1e-6) and d["n_test_seeds"] == 2
+        by_seed = {str(r["seed"]): r["final_test_acc"] for r in test if r["optimizer"] == o and r["lr"] == d["tuned_lr"]}
+        assert d["tuned_test_by_seed"] == pytest.approx(by_seed, abs=1e-6)     # to pair optimizers seed by seed
     assert s["kind"] == "sweep" and s["dataset"]["n_val"] == 144 and s["n_trained"] == len(rows)
     sens = s["sensitivity"]["Adam"]
     assert len(sens["mean"]) == len(sens["lo"]) == len(sens["hi"]) == 4

@@ -68,6 +68,27 @@ def test_sigmoid_saturates_without_overflow_warning():
     np.testing.assert_array_equal(y, [[0.0, 0.5, 1.0]])
 
 
+@pytest.mark.parametrize("active", [slice(1, 3), np.array([True, False, True, False]).reshape(-1, 1, 1)],
+                         ids=["slice", "mask"])
+def test_batchnorm_for_some_models_of_a_stack(active):
+    """Models with and without batch normalization in one stack: the active ones normalize (gradients as
+    usual), the others pass x through (dx = dout) and get zero γ, β gradients."""
+    rng = np.random.default_rng(4)
+    K = 4
+    g, bt = 1 + 0.1 * rng.standard_normal((K, 1, 4)), 0.1 * rng.standard_normal((K, 1, 4))
+    dg, dbt = np.zeros_like(g), np.zeros_like(bt)
+    rm, rv = np.zeros((K, 1, 4)), np.ones((K, 1, 4))
+    x = rng.standard_normal((K, 7, 4)) * 3 + 1
+    layer = BatchNormalization(g, bt, dg, dbt, rm, rv, active=active)
+    errs = _layer_check(layer, x, [("gamma", g, dg), ("beta", bt, dbt)])
+    assert max(errs.values()) < TOL, errs
+    on = np.arange(K)[active] if isinstance(active, slice) else np.flatnonzero(active.ravel())
+    off = np.setdiff1d(np.arange(K), on)
+    assert not dg[off].any() and not dbt[off].any() and dg[on].any()
+    y = layer.forward(x, True)
+    np.testing.assert_array_equal(y[off], x[off])
+
+
 @pytest.mark.parametrize("K", [None, 3])
 def test_batchnorm(K):
     rng = np.random.default_rng(3)

@@ -42,3 +42,22 @@ def test_every_text_is_inside_the_figure(lang, kind):
     box = ax.get_tightbbox(renderer)             # what is drawn: title, axis labels, tick labels, legend
     assert (box.x0 >= canvas.x0 - 0.5 and box.y0 >= canvas.y0 - 0.5 and box.x1 <= canvas.x1 + 0.5
             and box.y1 <= canvas.y1 + 0.5), f"{kind}/{lang}: texts reach {box.bounds}, the canvas is {canvas.bounds}"
+
+
+def test_band_counts_only_the_seeds_with_a_value():
+    """A diverged seed has no accuracy (NaN) from its divergence on: the band over the others uses their count
+    (t with n − 1 degrees of freedom, √n), and a point with one value left has no band."""
+    from scipy import stats
+
+    from optimlab.viz.figures import mean_band
+
+    mean, lo, hi = mean_band([[0.5, 0.6, np.nan], [0.7, 0.8, np.nan], [0.6, np.nan, np.nan]])
+    v = np.array([0.5, 0.7, 0.6])
+    half = stats.t.ppf(0.975, 2) * v.std(ddof=1) / np.sqrt(3)
+    assert mean[0] == pytest.approx(0.6) and (lo[0], hi[0]) == pytest.approx((0.6 - half, 0.6 + half))
+    w = np.array([0.6, 0.8])
+    half = stats.t.ppf(0.975, 1) * w.std(ddof=1) / np.sqrt(2)
+    assert mean[1] == pytest.approx(0.7) and (lo[1], hi[1]) == pytest.approx((0.7 - half, 0.7 + half))
+    assert np.isnan(mean[2]) and np.isnan(lo[2]) and np.isnan(hi[2])
+    one = mean_band([[0.5, np.nan], [0.7, 0.9]])
+    assert one[0][1] == one[1][1] == one[2][1] == 0.9

@@ -138,8 +138,8 @@ def test_margin_against_seed_spread_and_relative_target(tmp_path):
         "SGD": ("sgd", False, [[0.1, 0.2, 0.30], [0.2, 0.4, 0.50], [0.1, 0.3, 0.40]])})
     bt, bn = facts(compute_conclusions(tight), "best_final"), facts(compute_conclusions(noisy), "best_final")
     assert bt["facts"]["best"] == bn["facts"]["best"] == "Adam"
-    assert bt["facts"]["exceeds_spread"] is True and "exceeds the seed spread" in bt["text"]
-    assert bn["facts"]["exceeds_spread"] is False and "within the seed spread" in bn["text"]
+    assert bt["facts"]["exceeds_spread"] is True and "larger than its spread" in bt["text"]
+    assert bn["facts"]["exceeds_spread"] is False and "within its spread" in bn["text"]
     # nobody reaches 0.8: the target is 90 % of the best mean accuracy (0.6 -> 0.54), reached at iteration 30
     first = facts(compute_conclusions(tight), "first_to_target")
     assert first["facts"]["target_how"] == "relative" and first["facts"]["target"] == pytest.approx(0.54)
@@ -147,6 +147,22 @@ def test_margin_against_seed_spread_and_relative_target(tmp_path):
     # no batch-normalized Adam: no claim about it
     assert not [c for c in compute_conclusions(tight) if c["kind"] == "batchnorm_adam"]
     assert facts(compute_conclusions(tight, target=0.95), "first_to_target")["facts"]["first"] == []
+
+
+def test_the_margin_is_judged_seed_by_seed(tmp_path):
+    """Common random numbers: Adam ends exactly 0.02 above SGD at every seed while the seeds themselves differ by
+    0.3. Paired, the difference is certain; two unpaired intervals would overlap and call the order unsettled."""
+    base = [0.5, 0.8, 0.6, 0.7]
+    run = write_synthetic_run(tmp_path / "paired", {
+        "Adam": ("adam", False, [[0.1, b + 0.02] for b in base]),
+        "SGD": ("sgd", False, [[0.1, b] for b in base])})
+    best = facts(compute_conclusions(run), "best_final")
+    assert best["facts"]["best"] == "Adam" and best["facts"]["exceeds_spread"] is True
+    lo, hi = best["facts"]["difference_ci"]
+    assert lo == pytest.approx(0.02) and hi == pytest.approx(0.02)
+    assert "Paired seed by seed over 4 seeds" in best["text"]
+    ja = facts(compute_conclusions(run, "ja"), "best_final")["text"]
+    assert "対応のある差" in ja
 
 
 # -- the page as text -------------------------------------------------------------------------------------------

@@ -53,6 +53,29 @@ def facts(conclusions, kind):
     return found[0]["facts"]
 
 
+def test_the_lead_is_judged_seed_by_seed_when_the_summary_has_the_seeds():
+    """The fresh seeds are shared by every optimizer, so the lead is a paired difference: Adam 0.02 above
+    RMSProp at every seed is a settled lead even though the two intervals (seeds differ by 0.3) overlap."""
+    s = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"rmsprop": (0.65, 0.3, 0.6, 0), "adam": (0.67, 0.3, 0.6, 0)})
+    base = {"1000": 0.5, "1001": 0.8, "1002": 0.65}
+    s["defaults_vs_tuned"]["RMSProp"]["tuned_test_by_seed"] = base
+    s["defaults_vs_tuned"]["Adam"]["tuned_test_by_seed"] = {k: v + 0.02 for k, v in base.items()}
+    c = compute_sweep_conclusions(s)
+    f = facts(c, "best_tuned")
+    assert f["best"] == "Adam" and f["exceeds_ci"] is True and f["paired_wins"] == 3 and f["paired_n"] == 3
+    assert f["paired_difference"] == pytest.approx(0.02) and f["paired_ci95"] == pytest.approx(0.0, abs=1e-9)
+    assert "ahead on 3 of 3 seeds" in c[0]["text"]
+    # one seed where RMSProp is ahead by more: no longer settled
+    s["defaults_vs_tuned"]["Adam"]["tuned_test_by_seed"]["1001"] = 0.7
+    f = facts(compute_sweep_conclusions(s), "best_tuned")
+    assert f["exceeds_ci"] is False and f["paired_wins"] == 2
+    # without per-seed values (an older summary) the intervals are compared, and they overlap here
+    for d in s["defaults_vs_tuned"].values():
+        del d["tuned_test_by_seed"]
+    assert facts(compute_sweep_conclusions(s), "best_tuned")["exceeds_ci"] is False
+
+
 def test_conclusions_follow_the_data(tmp_path):
     # A: Adam clearly best; RMSProp has the widest plateau; SGD gains most and peaks at the top edge of the grid
     a = synthetic_summary(

@@ -419,6 +419,12 @@ def _last(xs: Sequence[float]) -> float:
     return float(xs[-1]) if len(xs) else math.nan
 
 
+def _best(xs: Sequence[float]) -> float:
+    """The highest value that is not NaN (a diverged run's accuracies are NaN from its divergence on)."""
+    finite = [float(x) for x in xs if not math.isnan(x)]
+    return max(finite) if finite else math.nan
+
+
 def score(row: dict[str, Any]) -> float:
     """Selection score of a run: final validation accuracy; a run that diverged or failed counts as 0."""
     v = row["final_val_acc"]
@@ -433,7 +439,7 @@ def table_row(key: RunKey, h: History, targets: Sequence[float]) -> dict[str, An
                            "init": key.net.init, "status": h.status,
                            "error": (h.error or "").strip().splitlines()[0] if h.error else "",
                            "diverged_at": h.diverged_at, "final_val_acc": _last(val),
-                           "best_val_acc": max(val) if val else math.nan, "final_test_acc": _last(h.test_acc)}
+                           "best_val_acc": _best(val), "final_test_acc": _last(h.test_acc)}
     for t in targets:
         it = h.iterations_to(t, "val_acc") if val else None
         row[f"iters_to_{t:g}"] = it
@@ -469,13 +475,14 @@ def write_table(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def mean_ci(values: Sequence[float]) -> tuple[float, float, float]:
-    """Mean and 95 % confidence interval (Student t) — the same band as ``viz.figures.mean_band``."""
+    """Mean and 95 % confidence interval (Student t) — the same band as ``viz.figures.mean_band``; one value
+    has no interval (nan, nan)."""
     a = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
     if len(a) == 0:
         return math.nan, math.nan, math.nan
     m = float(a.mean())
     if len(a) < 2:
-        return m, m, m
+        return m, math.nan, math.nan
     from scipy import stats
 
     half = float(stats.t.ppf(0.975, len(a) - 1) * a.std(ddof=1) / math.sqrt(len(a)))
@@ -518,7 +525,8 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
                                   "not_ok": diverged, "n_seeds": len(spec.seeds)}
             lr_t, lr_d = tuned[(o, net)], OPTIMIZERS[o]().lr
             test_t, test_d = by.get(("test", o, lr_t, *nk), []), by.get(("test", o, lr_d, *nk), [])
-            mt, lot, hit = mean_ci([r["final_test_acc"] if r["status"] == "ok" else 0.0 for r in test_t])
+            by_seed_t = {int(r["seed"]): r["final_test_acc"] if r["status"] == "ok" else 0.0 for r in test_t}
+            mt, lot, hit = mean_ci(list(by_seed_t.values()))
             md, lod, hid = mean_ci([r["final_test_acc"] if r["status"] == "ok" else 0.0 for r in test_d])
             dvt[label] = {"optimizer": o, "default_lr": lr_d, "default_test_acc": _num(md), "default_lo": _num(lod),
                           "default_hi": _num(hid), "default_not_ok": sum(r["status"] != "ok" for r in test_d),
@@ -526,7 +534,8 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
                           "at_grid_edge": len(spec.lrs) > 1 and lr_t in (spec.lrs[0], spec.lrs[-1]),
                           "tuned_test_acc": _num(mt), "tuned_lo": _num(lot), "tuned_hi": _num(hit),
                           "tuned_not_ok": sum(r["status"] != "ok" for r in test_t),
-                          "gain": _num(mt - md), "n_test_seeds": len(test_t)}
+                          "gain": _num(mt - md), "n_test_seeds": len(test_t),
+                          "tuned_test_by_seed": {str(k): _num(v) for k, v in sorted(by_seed_t.items())}}
             ttt[label] = {"optimizer": o, "lr": lr_t, "targets": {}}
             for t in spec.targets:
                 its = [r[f"iters_to_{t:g}"] for r in test_t]
@@ -552,7 +561,8 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
 def defaults_table(summary: dict[str, Any]) -> str:
     """Plain text: each optimizer's note default vs tuned learning rate, test accuracy on the fresh seeds."""
     head = ["optimizer", "note lr", "test acc (note lr)", "tuned lr", "val acc (tuning)", "test acc (tuned)", "gain"]
-    fmt_ci = lambda m, lo, hi: "nan" if m is None else f"{m:.4f} [{lo:.4f}, {hi:.4f}]"  # noqa: E731
+    fmt_ci = lambda m, lo, hi: ("nan" if m is None else f"{m:.4f}" if lo is None or hi is None  # noqa: E731
+                                else f"{m:.4f} [{lo:.4f}, {hi:.4f}]")
     lines = []
     for label, d in summary["defaults_vs_tuned"].items():
         bad_d = f" ({d['default_not_ok']} diverged)" if d["default_not_ok"] else ""

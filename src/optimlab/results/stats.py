@@ -35,26 +35,33 @@ def per_label(summary: dict[str, Any], metric: str = "final_test_accuracy") -> d
 
 
 def seed_statistics(summary: dict[str, Any], metric: str = "final_test_accuracy") -> list[dict[str, Any]]:
-    """Per run label: n, mean and 95 % CI of ``metric`` over seeds."""
+    """Per run label: n (seeds with a value; a diverged run has none), mean and 95 % CI of ``metric``."""
     rows = []
     for label, by_seed in per_label(summary, metric).items():
         m, h = mean_ci(list(by_seed.values()))
-        rows.append({"label": label, "metric": metric, "n": len(by_seed), "mean": m, "ci95": h})
+        n = sum(not math.isnan(v) for v in by_seed.values())
+        rows.append({"label": label, "metric": metric, "n": n, "n_seeds": len(by_seed), "mean": m, "ci95": h})
     return rows
+
+
+def paired(a: dict[int, float], b: dict[int, float]) -> dict[str, Any]:
+    """a − b seed by seed, over the seeds where both have a value: n, mean difference, the half-width of its
+    95 % Student-t CI (nan for n < 2), and in how many seeds a was higher, lower, equal.
+
+    With common random numbers (same seed: same initial weights and minibatches), the seed's own luck cancels
+    in the difference, so this interval is the one to judge an order by — not two overlapping intervals."""
+    seeds = sorted(s for s in set(a) & set(b) if not (math.isnan(a[s]) or math.isnan(b[s])))
+    d = [a[s] - b[s] for s in seeds]
+    m, h = mean_ci(d)
+    return {"n": len(seeds), "mean_diff": m, "ci95": h, "a_wins": int(sum(x > 0 for x in d)),
+            "b_wins": int(sum(x < 0 for x in d)), "ties": int(sum(x == 0 for x in d)),
+            "significant": bool(not math.isnan(h) and abs(m) > h)}
 
 
 def paired_differences(summary: dict[str, Any], metric: str = "final_test_accuracy") -> list[dict[str, Any]]:
-    """For every pair of labels: mean of (a − b) over the seeds both ran, its 95 % CI, and a's wins."""
+    """For every pair of labels: :func:`paired` over the seeds both ran."""
     data = per_label(summary, metric)
-    rows = []
-    for a, b in combinations(data, 2):
-        seeds = sorted(set(data[a]) & set(data[b]))
-        d = [data[a][s] - data[b][s] for s in seeds]
-        m, h = mean_ci(d)
-        rows.append({"a": a, "b": b, "metric": metric, "n": len(seeds), "mean_diff": m, "ci95": h,
-                     "a_wins": int(sum(x > 0 for x in d)),
-                     "significant": bool(not math.isnan(h) and abs(m) > h)})
-    return rows
+    return [{"a": a, "b": b, "metric": metric, **paired(data[a], data[b])} for a, b in combinations(data, 2)]
 
 
 def format_seed_report(summary: dict[str, Any]) -> str:
@@ -62,10 +69,12 @@ def format_seed_report(summary: dict[str, Any]) -> str:
     lines = ["final test accuracy over seeds (mean ± 95% CI):"]
     for r in seed_statistics(summary):
         ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
-        lines.append(f"  {r['label']:<24} {r['mean']:.4f}{ci}  (n={r['n']})")
+        n = f"n={r['n']}" if r["n"] == r["n_seeds"] else f"n={r['n']} of {r['n_seeds']} seeds"
+        lines.append(f"  {r['label']:<24} {r['mean']:.4f}{ci}  ({n})")
     lines.append("paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0):")
     for r in paired_differences(summary):
         ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
         star = " *" if r["significant"] else ""
-        lines.append(f"  {r['a']} − {r['b']}: {r['mean_diff']:+.4f}{ci}  ({r['a_wins']}/{r['n']} seeds a better){star}")
+        ties = f", {r['ties']} tied" if r["ties"] else ""
+        lines.append(f"  {r['a']} − {r['b']}: {r['mean_diff']:+.4f}{ci}  ({r['a_wins']}/{r['n']} seeds a better{ties}){star}")
     return "\n".join(lines)

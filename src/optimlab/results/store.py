@@ -361,12 +361,14 @@ def summary_table(summary: dict[str, Any]) -> str:
     for label, rs in rows.items():
         def agg(key):
             vals = np.array([x[key] for x in rs if x[key] is not None], dtype=float)
-            if len(vals) == 0 or np.all(np.isnan(vals)):
+            vals = vals[~np.isnan(vals)]
+            if len(vals) == 0:
                 return "nan"
-            m = np.nanmean(vals)
+            m = vals.mean()
+            some = f" ({len(vals)}/{len(rs)})" if len(vals) < len(rs) else ""
             if n_seeds > 1 and len(vals) > 1:
-                return f"{m:.4f}±{np.nanstd(vals, ddof=1):.4f}"
-            return f"{m:.4f}"
+                return f"{m:.4f}±{vals.std(ddof=1):.4f}{some}"
+            return f"{m:.4f}{some}"
         statuses = sorted({x["status"] for x in rs})
         lines.append([label, rs[0]["optimizer"], f"{rs[0]['hyperparameters'].get('lr', float('nan')):g}",
                       agg("final_test_accuracy"), agg("best_test_accuracy"), agg("final_train_accuracy"),
@@ -374,6 +376,8 @@ def summary_table(summary: dict[str, Any]) -> str:
     widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]
     fmt = lambda row: "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()  # noqa: E731
     out = [fmt(head), fmt(["-" * w for w in widths])] + [fmt(r) for r in lines]
+    if n_seeds > 1:
+        out.append("(mean±sd over seeds; (k/n): k of n seeds have a value, a run that diverged or failed has none)")
     return "\n".join(out)
 
 

@@ -45,14 +45,19 @@ def accuracy_figure(history: History, title: str | None = None, lang: str = "en"
 
 
 def mean_band(curves: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and 95 % confidence band (Student t) over seeds, pointwise. One curve: no band."""
+    """Mean and 95 % confidence band (Student t) over seeds, pointwise, over the seeds with a value there (a
+    diverged seed has none): where fewer than 2 have one, no band (lower = upper = mean)."""
     a = np.asarray(curves, dtype=float)
-    mean = np.nanmean(a, axis=0)
-    if len(a) < 2:
-        return mean, mean, mean
-    from scipy import stats
+    n = np.isfinite(a).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, np.nansum(np.where(np.isfinite(a), a, 0.0), axis=0) / np.maximum(n, 1), np.nan)
+        if len(a) < 2 or not (n >= 2).any():
+            return mean, mean, mean
+        from scipy import stats
 
-    half = stats.t.ppf(0.975, len(a) - 1) * np.nanstd(a, axis=0, ddof=1) / np.sqrt(len(a))
+        dev = np.where(np.isfinite(a), a - mean, 0.0)
+        sd = np.sqrt((dev ** 2).sum(axis=0) / np.maximum(n - 1, 1))
+        half = np.where(n >= 2, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1)), 0.0)
     return mean, mean - half, mean + half
 
 
@@ -89,7 +94,8 @@ def moving_average(x: Sequence[float], window: int) -> np.ndarray:
     window = max(1, min(window, len(x)))
     c = np.cumsum(np.insert(x, 0, 0.0))
     out = np.empty_like(x)
-    out[window - 1:] = (c[window:] - c[:-window]) / window
+    with np.errstate(invalid="ignore"):          # a diverged run's inf − inf: NaN, drawn as a gap
+        out[window - 1:] = (c[window:] - c[:-window]) / window
     out[:window - 1] = c[1:window] / np.arange(1, window)
     return out
 

@@ -30,6 +30,7 @@ import numpy as np
 from .. import __version__
 from .._io import write_text
 from ..errors import OptimlabError
+from ..results.stats import paired
 from ..results.store import LoadedRun
 from ..train import History
 from .figures import mean_band, moving_average
@@ -80,6 +81,10 @@ class LabelGroup:
     def finals(self, key: str = "final_test_accuracy") -> np.ndarray:
         """One value per seed (NaN where missing)."""
         return np.array([math.nan if r.get(key) is None else float(r[key]) for r in self.rows], dtype=float)
+
+    def by_seed(self, key: str = "final_test_accuracy") -> dict[int, float]:
+        """``{seed: value}`` (NaN where missing), to pair runs seed by seed."""
+        return {int(r["seed"]): v for r, v in zip(self.rows, self.finals(key))}
 
     def curve(self, attr: str) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
         """x, mean, lower and upper 95 % band over seeds of ``test_acc``, ``train_acc`` or ``loss``,
@@ -164,21 +169,13 @@ def choose_target(groups: Sequence[LabelGroup], target: float | None = None) -> 
     return math.floor(RELATIVE_TARGET * best * 100) / 100, "relative", best
 
 
-def difference_interval(a: np.ndarray, b: np.ndarray) -> tuple[float, float] | None:
-    """95 % confidence interval of mean(a) − mean(b) over seeds (Welch); None with fewer than 2 seeds each."""
-    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
-    if len(a) < 2 or len(b) < 2:
+def difference_interval(a: "LabelGroup", b: "LabelGroup", key: str = "final_test_accuracy") -> tuple[float, float] | None:
+    """95 % confidence interval of a − b, paired seed by seed over the seeds both ran (common random numbers:
+    :func:`optimlab.results.stats.paired`); None with fewer than 2 such seeds."""
+    p = paired(a.by_seed(key), b.by_seed(key))
+    if p["n"] < 2:
         return None
-    diff = a.mean() - b.mean()
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    se = math.sqrt(va + vb)
-    if se == 0.0:
-        return diff, diff
-    from scipy import stats
-
-    dof = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
-    half = stats.t.ppf(0.975, dof) * se
-    return diff - half, diff + half
+    return p["mean_diff"] - p["ci95"], p["mean_diff"] + p["ci95"]
 
 
 def _excludes_zero(ci: tuple[float, float] | None) -> bool | None:
@@ -237,8 +234,8 @@ def _best_final(groups, lang) -> dict[str, Any] | None:
     margin = acc - runner_acc
     text = rt("best", lang, label=best.label, acc=_acc(acc), margin=f"{margin:.3f}", runner=runner.label,
               runner_acc=_acc(runner_acc))
-    ci = difference_interval(best.finals(), runner.finals())
-    n = min(np.isfinite(best.finals()).sum(), np.isfinite(runner.finals()).sum())
+    ci = difference_interval(best, runner)
+    n = paired(best.by_seed(), runner.by_seed())["n"]
     if ci is None:
         text += rt("best spread single", lang)
     else:
@@ -279,7 +276,7 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str)
                   bn_when=when(bi), plain_when=when(pi))
     ba, pa = float(np.nanmean(bn.finals())), float(np.nanmean(plain.finals()))
     text += rt("bn final", lang, bn_acc=_acc(ba), plain_acc=_acc(pa), diff=_signed(ba - pa))
-    ci = difference_interval(bn.finals(), plain.finals())
+    ci = difference_interval(bn, plain)
     if ci is not None:
         text += rt("bn spread yes" if _excludes_zero(ci) else "bn spread no", lang)
     return _conclusion("batchnorm_adam", text, with_bn=bn.label, without_bn=plain.label, target=target,
@@ -502,12 +499,14 @@ def _cell(text: Any, sort: Any = None, cls: str = "") -> str:
 
 
 def _mean_sd(values: np.ndarray) -> tuple[str, float]:
+    """``mean ± sd`` over the seeds with a value, ``(k/n)`` when only k of the n seeds have one."""
     v = values[np.isfinite(values)]
     if not len(v):
         return "—", math.nan
+    some = f" ({len(v)}/{len(values)})" if len(v) < len(values) else ""
     if len(v) > 1:
-        return f"{v.mean():.4f} ± {v.std(ddof=1):.4f}", float(v.mean())
-    return f"{v[0]:.4f}", float(v[0])
+        return f"{v.mean():.4f} ± {v.std(ddof=1):.4f}{some}", float(v.mean())
+    return f"{v[0]:.4f}{some}", float(v[0])
 
 
 def _hp_text(hp: dict[str, Any]) -> str:

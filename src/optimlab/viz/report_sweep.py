@@ -27,6 +27,7 @@ from .. import __version__
 from .._io import csv_records, read_json, read_json_checked
 from ..errors import FileFormatError, OptimlabError
 from ..train import read_metrics
+from ..results.stats import paired
 from .figures import mean_band
 from .i18n import check_lang
 from .report import (COLORS, _cell, _conclusion, _finished, _kv_table, _layout, _plotly_text, _rgba, _table, _values,
@@ -170,15 +171,37 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
     text = st("best", lang, label=best, acc=_a(d["tuned_test_acc"]), lo=_a(d.get("tuned_lo")),
               hi=_a(d.get("tuned_hi")), lr=_lr(d['tuned_lr']), margin=f"{margin:.3f}", runner=runner,
               runner_acc=_a(r["tuned_test_acc"]), runner_lo=_a(r.get("tuned_lo")), runner_hi=_a(r.get("tuned_hi")))
-    n = min(int(d.get("n_test_seeds") or 0), int(r.get("n_test_seeds") or 0))
-    if n < 2 or d.get("tuned_lo") is None or r.get("tuned_hi") is None:
+    pair = _paired_tuned(d, r)
+    if pair is not None:            # the fresh seeds are shared: judge the lead seed by seed
+        exceeds = bool(pair["significant"]) if pair["n"] >= 2 else None
+        text += (st("best ci none", lang) if exceeds is None else
+                 st("best paired yes" if exceeds else "best paired no", lang, n=pair["n"], wins=pair["a_wins"],
+                    diff=f"{pair['mean_diff']:+.3f}", half=f"{pair['ci95']:.3f}"))
+        facts.update(paired_difference=pair["mean_diff"], paired_ci95=pair["ci95"], paired_n=pair["n"],
+                     paired_wins=pair["a_wins"])
+    elif min(int(d.get("n_test_seeds") or 0), int(r.get("n_test_seeds") or 0)) < 2 \
+            or d.get("tuned_lo") is None or r.get("tuned_hi") is None:
         exceeds = None
         text += st("best ci none", lang)
-    else:
+    else:                           # a summary written before the per-seed values were kept
         exceeds = bool(d["tuned_lo"] > r["tuned_hi"])
         text += st("best ci yes" if exceeds else "best ci no", lang)
     return _conclusion("best_tuned", text, runner_up=runner, runner_up_accuracy=r["tuned_test_acc"], margin=margin,
                        exceeds_ci=exceeds, **facts)
+
+
+def _paired_tuned(d: dict[str, Any], r: dict[str, Any]) -> dict[str, Any] | None:
+    """:func:`optimlab.results.stats.paired` of two settings' test accuracies at their tuned lrs, seed by seed
+    (None when the summary does not hold them per seed)."""
+    a, b = d.get("tuned_test_by_seed"), r.get("tuned_test_by_seed")
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return None
+    as_floats = lambda m: {int(k): math.nan if v is None else float(v) for k, v in m.items()}  # noqa: E731
+    try:
+        return paired(as_floats(a), as_floats(b))
+    except (TypeError, ValueError):
+        raise OptimlabError("summary.json: tuned_test_by_seed holds a value that is not a seed and a number "
+                            "(accepted: as written by optimlab sweep)") from None
 
 
 def _tuning_gain(summary, lang) -> dict[str, Any] | None:

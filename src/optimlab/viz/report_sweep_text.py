@@ -26,7 +26,10 @@ SWEEP_TEXT = {
         "defaults help": "Test accuracy on fresh seeds (mean [95% CI]) at the note's default lr and at the lr tuned on "
                          "validation accuracy. ⚠ marks a tuned lr at the edge of the grid. Click a column header to sort.",
         "ttt": "Time to target", "ttt help": "At the tuned lr, over the fresh seeds: how many reached the validation "
-                                              "accuracy target, and the median iterations and seconds to it.",
+                                              "accuracy target, and the median iterations and seconds to it. Models "
+                                              "train in lockstep, several to a task, so a model's seconds are its share "
+                                              "of its task's wall time: they depend on how many models shared the task, "
+                                              "not on the optimizer's cost. Compare optimizers by iterations.",
         "grid table": "Validation accuracy at every learning rate",
         "setting": "optimizer", "note lr": "note lr", "test note": "test acc (note lr)", "tuned lr": "tuned lr",
         "val tuned": "val acc (tuning)", "test tuned": "test acc (tuned)", "gain col": "gain", "not ok": "diverged/failed", "nav defaults": "Defaults vs tuned",
@@ -42,6 +45,10 @@ SWEEP_TEXT = {
         "best ci yes": " The 95% CIs do not overlap, so the lead exceeds the seed spread.",
         "best ci no": " The 95% CIs overlap, so the lead is within the seed spread and the order is not settled.",
         "best ci none": " With one test seed there is no spread to compare the lead against.",
+        "best paired yes": " Seed by seed (the same fresh seeds, so the same starts and minibatches) it is ahead by "
+                           "{diff} ± {half} (95% CI) and ahead on {wins} of {n} seeds, so the lead exceeds the spread.",
+        "best paired no": " Seed by seed (the same fresh seeds, so the same starts and minibatches) the difference is "
+                          "{diff} ± {half} (95% CI; ahead on {wins} of {n} seeds), so the order is not settled.",
         "gain": "Tuning gained most for {label}: {gain} test accuracy ({default} at the note's lr {default_lr} → "
                 "{tuned} at lr {tuned_lr}). Others: {others}.",
         "gain small": "Tuning gained little: the largest gain is {gain} ({label}); the note's default lrs were "
@@ -83,7 +90,10 @@ SWEEP_TEXT = {
         "defaults help": "新しいシードでのテスト正答率（平均 [95%信頼区間]）を、ノートの既定の学習率と検証正答率で選んだ学習率で"
                          "比べます。⚠ は格子の端で選ばれた学習率です。列の見出しをクリックすると並べ替えます。",
         "ttt": "目標到達までの時間", "ttt help": "選ばれた学習率で、新しいシードのうち検証正答率の目標に達した数と、"
-                                                "到達までの反復回数・秒数の中央値です。",
+                                                "到達までの反復回数・秒数の中央値です。モデルは1つのタスクで複数まとめて"
+                                                "同時に学習するため、秒数はタスクの経過時間をモデル数で割った値で、"
+                                                "手法の計算コストではなく同じタスクのモデル数で変わります。"
+                                                "手法どうしは反復回数で比べてください。",
         "grid table": "すべての学習率での検証正答率",
         "setting": "最適化手法", "note lr": "ノートの学習率", "test note": "テスト正答率（ノート）",
         "tuned lr": "選ばれた学習率", "val tuned": "検証正答率（調整）", "test tuned": "テスト正答率（調整後）",
@@ -99,6 +109,10 @@ SWEEP_TEXT = {
         "best ci yes": "95%信頼区間は重ならず、この差はシード間のばらつきを超えています。",
         "best ci no": "95%信頼区間が重なっており、この差はばらつきの範囲内で、順位は確定しません。",
         "best ci none": "テスト用シードが1つのため、差をばらつきと比べることはできません。",
+        "best paired yes": "同じ新しいシード（同じ初期値・同じミニバッチ）どうしで比べると差は {diff} ± {half}（95%信頼区間）で、"
+                           "{n} シード中 {wins} シードで上回っており、この差はばらつきを超えています。",
+        "best paired no": "同じ新しいシード（同じ初期値・同じミニバッチ）どうしで比べると差は {diff} ± {half}（95%信頼区間、"
+                          "{n} シード中 {wins} シードで上回る）で、順位は確定しません。",
         "gain": "調整による改善が最も大きいのは {label} で、テスト正答率が {gain}（ノートの学習率 {default_lr} で "
                 "{default} → 学習率 {tuned_lr} で {tuned}）。他：{others}。",
         "gain small": "調整による改善はわずかです：最大でも {gain}（{label}）で、ノートの既定の学習率は格子の最良に近いものでした。"

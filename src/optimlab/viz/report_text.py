@@ -19,7 +19,8 @@ REPORT_TEXT = {
         "chart help": "Hover for values; click a legend entry to hide or show a run (double-click: only that run); "
                       "drag to zoom, double-click to reset.",
         "band help": "Lines are means over seeds; shaded bands are 95% confidence intervals (Student t).",
-        "table help": "Click a column header to sort.",
+        "table help": "Click a column header to sort. Over several seeds: mean ± standard deviation; (k/n): only k of "
+                      "the n seeds have a value (a run that diverged or failed has none).",
         "lr help": "Final test accuracy against the learning rate, for runs that differ only in it.",
         "run": "run", "optimizer": "optimizer", "lr": "lr", "hyperparameters": "hyperparameters",
         "batchnorm": "batch norm", "n": "seeds", "seed": "seed", "final test acc": "final test acc",
@@ -44,18 +45,19 @@ REPORT_TEXT = {
         "first none": "No run reached {target_text}; the highest mean test accuracy was {best} ({label}).",
         "best": "{label} ended best with a final test accuracy of {acc}, {margin} ahead of {runner} ({runner_acc}).",
         "best only": "{label} is the only run; its final test accuracy is {acc}.",
-        "best spread yes": " Over {n} seeds the difference exceeds the seed spread "
-                           "(95% CI of the difference: {lo} to {hi}).",
-        "best spread no": " Over {n} seeds the difference is within the seed spread "
-                          "(95% CI of the difference: {lo} to {hi}), so the order is not settled.",
-        "best spread single": " With a single seed there is no spread to compare the margin against.",
+        "best spread yes": " Paired seed by seed over {n} seeds, the difference is larger than its spread "
+                           "(95% CI of the paired difference: {lo} to {hi}).",
+        "best spread no": " Paired seed by seed over {n} seeds, the difference is within its spread "
+                          "(95% CI of the paired difference: {lo} to {hi}), so the order is not settled.",
+        "best spread single": " With fewer than two seeds that both runs completed there is no spread to compare "
+                              "the margin against.",
         "bn yes": "Batch normalization sped Adam up to {target_text}: {bn} {bn_when}, {plain} {plain_when}.",
         "bn no": "Batch normalization did not speed Adam up to {target_text}: {bn} {bn_when}, "
                  "{plain} {plain_when}.",
         "bn none": "Neither {bn} nor {plain} reached {target_text}, so speed cannot be compared.",
         "bn final": " Final test accuracy {bn_acc} with batch normalization vs {plain_acc} without ({diff}).",
-        "bn spread yes": " The difference exceeds the seed spread.",
-        "bn spread no": " The difference is within the seed spread.",
+        "bn spread yes": " Paired seed by seed, the difference is larger than its spread (95% CI excludes 0).",
+        "bn spread no": " Paired seed by seed, the difference is within its spread (95% CI includes 0).",
         "not ok": "{label} (seed {seed}) {status}{at}.",
         "not ok at": " at iteration {iters}",
         "diverged": "diverged", "failed": "failed", "running": "did not finish",
@@ -70,7 +72,8 @@ REPORT_TEXT = {
         "chart help": "カーソルを重ねると値を表示。凡例をクリックすると表示／非表示（ダブルクリックでその実行だけ表示）。"
                       "ドラッグで拡大、ダブルクリックで元に戻ります。",
         "band help": "線はシード間の平均、帯は95%信頼区間（t分布）です。",
-        "table help": "列の見出しをクリックすると並べ替えます。",
+        "table help": "列の見出しをクリックすると並べ替えます。複数シードでは平均 ± 標準偏差、(k/n) は n シード中 k シードだけに"
+                      "値があることを示します（発散・失敗した実行には値がありません）。",
         "lr help": "学習率だけが異なる実行について、学習率と最終テスト正答率の関係を示します。",
         "run": "実行", "optimizer": "最適化手法", "lr": "学習率", "hyperparameters": "ハイパーパラメータ",
         "batchnorm": "バッチ正規化", "n": "シード数", "seed": "シード", "final test acc": "最終テスト正答率",
@@ -93,19 +96,19 @@ REPORT_TEXT = {
         "first none": "{target_text}に達した実行はありません。平均テスト正答率の最高値は {best}（{label}）でした。",
         "best": "最終テスト正答率が最も高かったのは {label} で {acc}、{runner}（{runner_acc}）を {margin} 上回りました。",
         "best only": "実行は {label} のみで、最終テスト正答率は {acc} です。",
-        "best spread yes": "{n} シードで見ると、この差はシード間のばらつきを超えています"
-                           "（差の95%信頼区間：{lo} 〜 {hi}）。",
-        "best spread no": "{n} シードで見ると、この差はシード間のばらつきの範囲内で"
-                          "（差の95%信頼区間：{lo} 〜 {hi}）、順位は確定しません。",
-        "best spread single": "シードが1つのため、差をばらつきと比べることはできません。",
+        "best spread yes": "{n} シードで同じシードどうしの差を見ると、この差はばらつきを超えています"
+                           "（対応のある差の95%信頼区間：{lo} 〜 {hi}）。",
+        "best spread no": "{n} シードで同じシードどうしの差を見ると、この差はばらつきの範囲内で"
+                          "（対応のある差の95%信頼区間：{lo} 〜 {hi}）、順位は確定しません。",
+        "best spread single": "両方の実行が完了したシードが2つ未満のため、差をばらつきと比べることはできません。",
         "bn yes": "バッチ正規化で Adam は速くなりました：{target_text}への到達は {bn} が{bn_when}、"
                   "{plain} が{plain_when}です。",
         "bn no": "バッチ正規化で Adam は速くなりませんでした：{target_text}への到達は {bn} が{bn_when}、"
                  "{plain} が{plain_when}です。",
         "bn none": "{bn} も {plain} も{target_text}に達しなかったため、速さは比較できません。",
         "bn final": "最終テスト正答率はバッチ正規化ありで {bn_acc}、なしで {plain_acc}（{diff}）。",
-        "bn spread yes": "この差はシード間のばらつきを超えています。",
-        "bn spread no": "この差はシード間のばらつきの範囲内です。",
+        "bn spread yes": "同じシードどうしの差で見ると、この差はばらつきを超えています（95%信頼区間が0を含みません）。",
+        "bn spread no": "同じシードどうしの差で見ると、この差はばらつきの範囲内です（95%信頼区間が0を含みます）。",
         "not ok": "{label}（シード {seed}）は{at}{status}。",
         "not ok at": "反復 {iters} 回目で",
         "diverged": "発散しました", "failed": "失敗しました", "running": "完了しませんでした",
