@@ -6,6 +6,7 @@ paths without printing anything.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from dataclasses import dataclass, field
@@ -63,6 +64,9 @@ def draw_figures(result: CompareResult, directory: Path, lang: str = "en") -> li
     for label, hs in by_label.items():
         if hs and hs[0].test_acc:
             name = f"accuracy_{slug(label)}.png"
+            n = 2
+            while name.lower() in {x.lower() for x in names}:    # 'lr=1e-3' and 'lr=1e+3' share a slug
+                name, n = f"accuracy_{slug(label)}_{n}.png", n + 1
             title = label + (f" (seed {result.recipe.seeds[0]})" if len(hs) > 1 else "")
             save_figure(accuracy_figure(hs[0], title=title, lang=lang), directory / name)
             names.append(name)
@@ -85,6 +89,8 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     recipe = apply_overrides(base, **overrides)
     target = output_directory(recipe, out)
     data = load_data(recipe)
+    if recipe.dataset == "auto":          # recipe.toml records the data actually used (auto may fall back)
+        recipe = dataclasses.replace(recipe, dataset=data.name)
     if on_data is not None:
         on_data(data)
     telemetry_factory = None
@@ -108,5 +114,5 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
         if report:
             from .viz.report import write_report
 
-            write_report(stage, lang=lang)
+            write_report(stage, lang=lang, shown_as=target)
     return outcome

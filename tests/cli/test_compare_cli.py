@@ -136,3 +136,66 @@ def test_recipe_file_and_python_api(tmp_path):
     assert labels == ["fast adam", "adam"]
     assert outcome.summary["runs"][1]["hyperparameters"]["bias_correction"] == "moments"
     assert outcome.summary["runs"][0]["hyperparameters"]["lr"] == 0.05
+
+
+def test_recipe_toml_records_the_dataset_auto_chose(tmp_path, monkeypatch):
+    """'auto' may fall back (offline: mnist-5k); recipe.toml says which data was used, so rerunning it on a
+    machine with full MNIST trains on the same data."""
+    import optimlab.api as api
+    from optimlab.data import load_dataset
+
+    monkeypatch.setattr(api, "load_data", lambda recipe: load_dataset("digits"))
+    out = api.compare(dataset="auto", optimizers=["sgd"], iters=5, out=tmp_path / "o", plots=False, report=False)
+    assert 'dataset = "digits"' in (tmp_path / "o" / "recipe.toml").read_text()
+    assert out.summary["dataset"]["name"] == "digits"
+
+
+def test_labels_that_share_a_file_name_keep_both_figures(tmp_path):
+    from optimlab.api import compare
+
+    recipe = tmp_path / "r.toml"
+    recipe.write_text('name = "r"\ndataset = "digits"\n[train]\niters = 10\neval_interval = 5\n'
+                      '[[runs]]\nlabel = "Adam lr=1e-3"\noptimizer = "adam"\nlr = 0.001\n'
+                      '[[runs]]\nlabel = "Adam lr=1e+3"\noptimizer = "adam"\nlr = 1000.0\n'
+                      '[[runs]]\nlabel = "adam LR=1E-3"\noptimizer = "adam"\nlr = 0.002\n')
+    out = compare(recipe, out=tmp_path / "o", report=False)
+    acc = [f for f in out.figures if f.startswith("accuracy_")]
+    assert acc == ["accuracy_adam_lr_1e_3.png", "accuracy_adam_lr_1e_3_2.png", "accuracy_adam_lr_1e_3_3.png"]
+    assert all((tmp_path / "o" / f).stat().st_size > 1000 for f in acc)
+
+
+@pytest.mark.parametrize("label", ["", "   ", "x" * 101, "a\tb"])
+def test_bad_labels_are_refused_before_training(tmp_path, label):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'name = "x"\ndataset = "digits"\n[[runs]]\noptimizer = "adam"\nlabel = {json.dumps(label)}\n')
+    r = run_cli("compare", "--recipe", str(bad), "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "invalid run label" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_out_through_dotdot_replaces_the_folder_it_names(tmp_path):
+    args = ("compare", "--dataset", "digits", "--iters", "5", "--optimizers", "sgd", "--no-plots", "--no-report")
+    assert run_cli(*args, "--out", str(tmp_path / "r1")).returncode == 0
+    r = run_cli(*args, "--out", f"{tmp_path}/r1/../r1")
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r1"]
+    assert (tmp_path / "r1" / "summary.json").is_file()
+
+
+def test_report_out_never_overwrites_other_files_and_names_the_final_folder(tmp_path):
+    from optimlab.api import compare
+
+    compare(dataset="digits", optimizers=["sgd"], iters=5, out=tmp_path / "r", plots=False)
+    page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert f"<code>{tmp_path / 'r'}</code></footer>" in page and ".partial-" not in page
+    before = (tmp_path / "r" / "metrics.csv").read_bytes()
+    for target, why in ((tmp_path / "r" / "metrics.csv", "invalid report file"),
+                        (tmp_path / "notes.html", "not a report optimlab wrote")):
+        if target.suffix == ".html":
+            target.write_text("<p>my notes</p>")
+        r = run_cli("report", str(tmp_path / "r"), "--out", str(target))
+        assert r.returncode == 2 and why in r.stderr
+    assert (tmp_path / "r" / "metrics.csv").read_bytes() == before
+    assert (tmp_path / "notes.html").read_text() == "<p>my notes</p>"
+    r = run_cli("report", str(tmp_path / "r"), "--out", str(tmp_path / "r" / "report.html"))
+    assert r.returncode == 0, r.stderr                                      # a report may be written again

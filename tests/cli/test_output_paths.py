@@ -182,11 +182,12 @@ def test_landscapes_share_a_folder_and_keep_other_files(cwd, capsys):
     (cwd / "o" / "notes.txt").write_text("precious")
     assert main(LANDSCAPE + ["--out", "o"]) == 0
     assert main(LANDSCAPE + ["--function", "saddle", "--out", "o"]) == 0
-    assert sorted(p.name for p in (cwd / "o").iterdir()) == ["landscape.json", "landscape_bowl.png",
-                                                              "landscape_saddle.png", "notes.txt",
-                                                              "trajectories.csv"]
+    assert sorted(p.name for p in (cwd / "o").iterdir()) == [
+        "landscape_bowl.json", "landscape_bowl.png", "landscape_saddle.json", "landscape_saddle.png", "notes.txt",
+        "trajectories_bowl.csv", "trajectories_saddle.csv"]
     assert (cwd / "o" / "notes.txt").read_text() == "precious"
-    assert '"function": "saddle"' in (cwd / "o" / "landscape.json").read_text()
+    assert '"function": "saddle"' in (cwd / "o" / "landscape_saddle.json").read_text()
+    assert '"function": "bowl"' in (cwd / "o" / "landscape_bowl.json").read_text()     # not replaced by the saddle
     assert main(LANDSCAPE + ["--out", "."]) == 0                        # the current folder is fine too
     assert (cwd / "landscape_bowl.png").is_file()
     assert not [p.name for p in cwd.rglob(".*")]                        # no temporary file left anywhere
@@ -196,7 +197,7 @@ def test_write_landscape_writes_all_files_or_none(tmp_path, monkeypatch):
     from optimlab.viz import landscape
 
     (tmp_path / "notes.txt").write_text("precious")
-    (tmp_path / "landscape.json").write_text("an earlier one")
+    (tmp_path / "landscape_bowl.json").write_text("an earlier one")
     result = landscape.run_landscape("bowl", steps=3)
 
     def broken(_):
@@ -205,12 +206,12 @@ def test_write_landscape_writes_all_files_or_none(tmp_path, monkeypatch):
     monkeypatch.setattr(landscape, "trajectories_csv", broken)          # fails after the PNG and GIF are drawn
     with pytest.raises(RuntimeError):
         landscape.write_landscape(result, tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["landscape.json", "notes.txt"]
-    assert (tmp_path / "landscape.json").read_text() == "an earlier one"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["landscape_bowl.json", "notes.txt"]
+    assert (tmp_path / "landscape_bowl.json").read_text() == "an earlier one"
     monkeypatch.undo()
     paths = landscape.write_landscape(result, tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["landscape.json", "landscape_bowl.gif",
-                                                           "landscape_bowl.png", "notes.txt", "trajectories.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["landscape_bowl.gif", "landscape_bowl.json",
+                                                           "landscape_bowl.png", "notes.txt", "trajectories_bowl.csv"]
     assert paths["gif"].read_bytes()[:6] == b"GIF89a"
 
 

@@ -30,6 +30,9 @@ def test_list(capsys, tmp_path):
     folder = write_idx_folder(tmp_path / "mine")
     rc, out = run(["list", "--data-dir", str(folder)], capsys)
     assert f"idx            available  {folder}" in out
+    # other IDX data is not listed as MNIST: the content's SHA-256 decides, not the file names
+    assert f"mnist          other      {folder} holds IDX files that are not mnist" in out
+    assert "mnist          available" not in out
 
 
 def test_subcommand_required(capsys):

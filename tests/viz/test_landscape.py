@@ -214,7 +214,7 @@ def test_write_landscape_files(tmp_path):
     r = run_landscape("saddle", steps=20)
     paths = write_landscape(r, tmp_path, max_frames=12)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["landscape_saddle.png", "landscape_saddle.gif", "trajectories.csv", "landscape.json"])
+        ["landscape_saddle.png", "landscape_saddle.gif", "trajectories_saddle.csv", "landscape_saddle.json"])
     with Image.open(paths["gif"]) as gif:
         assert gif.n_frames == 12 and gif.is_animated
     with Image.open(paths["png"]) as png:
@@ -237,7 +237,7 @@ def test_cli_runs_and_prints_a_summary(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "sgd" in out and "adam" in out and "0.2" in out
     assert (tmp_path / "o" / "landscape_bowl.png").exists() and not (tmp_path / "o" / "landscape_bowl.gif").exists()
-    rows = list(csv.DictReader(open(tmp_path / "o" / "trajectories.csv")))
+    rows = list(csv.DictReader(open(tmp_path / "o" / "trajectories_bowl.csv")))
     assert rows[0]["x"] == "-5.0" and len(rows) == 2 * 6
 
 

@@ -83,8 +83,11 @@ def _list(data_dir: str | None, out: Print) -> int:
     for name in DATASET_NAMES:
         if name in _remote.REMOTES:
             folder = locate(_remote.REMOTES[name], data_dir)
-            if folder is not None:
+            if folder is not None and _pinned_content(_remote.REMOTES[name], folder):
                 rows.append((name, "available", str(folder)))
+            elif folder is not None:
+                rows.append((name, "other", f"{folder} holds IDX files that are not {name} (SHA-256 differs); "
+                                            "they load as --dataset idx"))
             else:
                 rows.append((name, "missing", f"run 'optimlab data fetch {name}' or pass --data-dir DIR"))
         elif name == "idx":
@@ -124,6 +127,16 @@ def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: 
     ds = load_pinned_folder(remote, folder)
     out(f"{name}: {ds.n_train} train / {ds.n_test} test images in {folder} (SHA-256 verified)")
     return 0
+
+
+def _pinned_content(remote: _remote.Remote, folder) -> bool:
+    """Whether ``folder``'s four IDX files are ``remote``'s (their content's SHA-256 as pinned)."""
+    files = find_idx_files(folder)
+    try:
+        return all(f.stem in files and hashlib.sha256(read_bytes(files[f.stem])).hexdigest() == f.content_sha256
+                   for f in remote.files)
+    except DatasetError:
+        return False
 
 
 def _verify(name: str, data_dir: str | None, out: Print) -> int:

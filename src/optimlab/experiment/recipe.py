@@ -58,6 +58,7 @@ RECIPE_TYPES = {"name": "string", "dataset": "string", "data_dir": "string", "se
 TRAIN_TYPES = {"iters": "int", "batch_size": "int", "eval_interval": "int", "replace": "bool", "dtype": "string"}
 NET_TYPES = {"hidden": "sizes", "activation": "string", "init": "init", "batchnorm": "bool", "freeze_bn_affine": "bool"}
 RUN_TYPES = {"label": "string", "optimizer": "string", "preset": "string"}
+MAX_LABEL = 100          # a run label: shown in legends and tables, and (as a slug) in a figure's file name
 NET_KEYS = tuple(f.name for f in fields(NetConfig))
 TRAIN_KEYS = tuple(f.name for f in fields(TrainConfig))
 RUN_KEYS = tuple(RUN_TYPES)
@@ -201,7 +202,11 @@ def parse_run(d: dict[str, Any], where: str) -> RunSpec:
                           f"{', '.join(preset_names(name))})")
     hp = {k: d[k] for k in hp_types if k in d}
     net = {k: (tuple(d[k]) if k == "hidden" else d[k]) for k in NET_KEYS if k in d}
-    spec = RunSpec(d.get("label", name), name, preset, hp, net)
+    label = d.get("label", name)
+    if not label.strip() or len(label) > MAX_LABEL or any(ord(c) < 32 for c in label):
+        raise ConfigError(f"invalid run label: {label!r} in {where} (accepted: a label of 1 to {MAX_LABEL} "
+                          "characters, not only spaces, no control characters)")
+    spec = RunSpec(label, name, preset, hp, net)
     spec.make_optimizer()                      # validates the hyperparameters now, with a clear message
     return spec
 

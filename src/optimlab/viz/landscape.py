@@ -48,7 +48,7 @@ from .functions import SURFACES, Surface, get_surface
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 DIVERGENCE_BOUND = 1e12     # |x| or |y| beyond this counts as diverged
-MAX_STEPS = 100_000         # 100,000 steps of five optimizers: about 25 s and a 26 MB trajectories.csv
+MAX_STEPS = 100_000         # 100,000 steps of five optimizers: about 25 s and a 26 MB trajectories_<function>.csv
 LANGS = ("en", "ja")
 MAX_FRAMES = 60             # animation frames (steps are subsampled beyond this)
 
@@ -438,7 +438,7 @@ def check_landscape_dir(out_dir) -> Path:
     """Raise a one-line ConfigError unless ``out_dir`` is (or can become) a folder we can write files into.
 
     Other files in it are left alone: a landscape writes only ``landscape_<function>.png``/``.gif``,
-    ``trajectories.csv`` and ``landscape.json``, so several functions' figures can share a folder."""
+    ``trajectories_<function>.csv`` and ``landscape_<function>.json``, so several functions can share a folder."""
     from ..results.store import check_output_dir
 
     return check_output_dir(out_dir, foreign=lambda _: None, accepted=LANDSCAPE_ACCEPTED, replace=False)
@@ -447,7 +447,7 @@ def check_landscape_dir(out_dir) -> Path:
 def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: bool = True,
                     max_frames: int = MAX_FRAMES) -> dict[str, Path]:
     """Write ``landscape_<function>.png``, ``landscape_<function>.gif`` (unless ``gif=False``),
-    ``trajectories.csv`` and ``landscape.json`` (config and summary) into ``out_dir``.
+    ``trajectories_<function>.csv`` and ``landscape_<function>.json`` (config and summary) into ``out_dir``.
 
     All or nothing: each file is written to a temporary file beside its name, and only when every one is
     complete are they renamed into place (replacing files of the same names; nothing else in ``out_dir`` is
@@ -455,7 +455,8 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
     _check_lang(lang)
     out = check_landscape_dir(out_dir)
     stem = f"landscape_{result.surface.name}"
-    paths = {"png": out / f"{stem}.png", "csv": out / "trajectories.csv", "json": out / "landscape.json"}
+    paths = {"png": out / f"{stem}.png", "csv": out / f"trajectories_{result.surface.name}.csv",
+             "json": out / f"{stem}.json"}
     if gif:
         paths["gif"] = out / f"{stem}.gif"
     out.mkdir(parents=True, exist_ok=True)

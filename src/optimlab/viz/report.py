@@ -29,7 +29,7 @@ import numpy as np
 
 from .. import __version__
 from .._io import write_text
-from ..errors import OptimlabError
+from ..errors import ConfigError, OptimlabError
 from ..results.stats import paired
 from ..results.store import LoadedRun
 from ..train import History
@@ -617,9 +617,10 @@ def _finished(summary: dict[str, Any]) -> str:
         return str(s or "")
 
 
-def build_report_html(run_dir: str | os.PathLike, lang: str = "en") -> str:
+def build_report_html(run_dir: str | os.PathLike, lang: str = "en", shown_as: str | os.PathLike | None = None) -> str:
     """The whole page for ``run_dir`` as one string (no network resources); a sweep directory gets the sweep's
-    page (:func:`optimlab.viz.report_sweep.build_sweep_report_html`)."""
+    page (:func:`optimlab.viz.report_sweep.build_sweep_report_html`). ``shown_as``: the folder named in the
+    footer (default: ``run_dir``; a comparison writes its report in a staging folder, then renames it)."""
     check_lang(lang)
     run = load_run(run_dir)
     if not isinstance(run, LoadedRun):
@@ -633,6 +634,7 @@ def build_report_html(run_dir: str | os.PathLike, lang: str = "en") -> str:
     target = next((c["facts"]["target"] for c in conclusions if c["kind"] == "first_to_target"), DEFAULT_TARGET)
     charts = build_charts(with_curves, lang)
     ds = summary.get("dataset") or {}
+    ds = ds if isinstance(ds, dict) else {"name": str(ds)}
     seeds = summary.get("seeds") or sorted({int(r["seed"]) for r in summary["runs"]})
     name = summary.get("name", run.directory.name)
 
@@ -671,15 +673,37 @@ def build_report_html(run_dir: str | os.PathLike, lang: str = "en") -> str:
 <section id="configuration"><h2>{esc(rt('configuration', lang))}</h2><h3>recipe.toml</h3>{recipe}</section>
 <section id="environment"><h2>{esc(rt('data and environment', lang))}</h2>{environment_html(summary, lang)}</section>
 </main>
-<footer>{esc(rt('generated', lang, version=__version__))} <code>{esc(run.directory.resolve())}</code></footer>
+<footer>{esc(rt('generated', lang, version=__version__))} <code>{esc(Path(os.path.abspath(shown_as)) if shown_as is not None else run.directory.resolve())}</code></footer>
 """
     return page_html(lang, title, name, body, charts)
 
 
-def write_report(run_dir: str | os.PathLike, lang: str = "en", out: str | os.PathLike | None = None) -> Path:
-    """Write ``report.html`` into ``run_dir`` (or to ``out``) atomically; returns its path."""
-    page = build_report_html(run_dir, lang)
-    path = Path(out) if out is not None else Path(run_dir) / "report.html"
+REPORT_OUT_ACCEPTED = "a new .html file, or a report optimlab wrote earlier"
+
+
+def check_report_out(out: str | os.PathLike) -> Path:
+    """``out`` for a report: an .html/.htm path that is new or holds a report optimlab wrote (so that a
+    mistyped ``--out`` cannot overwrite a run's metrics.csv or any other file); a one-line ConfigError."""
+    text = os.fspath(out)
+    path = Path(text)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ConfigError(f"invalid report file: {text!r} (accepted: {REPORT_OUT_ACCEPTED})")
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise ConfigError(f"refusing to overwrite {text!r}: not a regular file (accepted: {REPORT_OUT_ACCEPTED})")
+    if path.exists():
+        data = path.read_bytes()
+        if not data.startswith(b"<!DOCTYPE html>") or b'<script id="report-data"' not in data:
+            raise ConfigError(f"refusing to overwrite {text!r}: it is not a report optimlab wrote "
+                              f"(accepted: {REPORT_OUT_ACCEPTED})")
+    return path
+
+
+def write_report(run_dir: str | os.PathLike, lang: str = "en", out: str | os.PathLike | None = None,
+                 shown_as: str | os.PathLike | None = None) -> Path:
+    """Write ``report.html`` into ``run_dir`` (or to ``out``, checked by :func:`check_report_out`) atomically;
+    returns its path. ``shown_as``: the folder the footer names (see :func:`build_report_html`)."""
+    path = check_report_out(out) if out is not None else Path(run_dir) / "report.html"
+    page = build_report_html(run_dir, lang, shown_as)
     write_text(path, page)
     return path
 
