@@ -8,6 +8,7 @@ import os
 import stat
 import tempfile
 import threading
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -169,3 +170,19 @@ def write_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> None:
 def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     with np.load(path, allow_pickle=False) as z:
         return {k: z[k] for k in z.files}
+
+
+def _display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def text_table(head: Sequence[str], lines: Sequence[Sequence[Any]]) -> str:
+    """A plain-text table: a header, a rule, the rows; columns aligned for the terminal (Japanese labels too)."""
+    rows = [[str(c) for c in r] for r in (head, *lines)]
+    widths = [max(_display_width(x) for x in col) for col in zip(*rows)]
+
+    def fmt(row):
+        return "  ".join(c + " " * (w - _display_width(c)) for c, w in zip(row, widths)).rstrip()
+
+    return "\n".join([fmt(rows[0]), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows[1:]])

@@ -89,6 +89,7 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     recipe = apply_overrides(base, **overrides)
     target = output_directory(recipe, out)
     data = load_data(recipe)
+    recipe.train.check_data(len(data.y_train), data.name)
     if recipe.dataset == "auto":          # recipe.toml records the data actually used (auto may fall back)
         recipe = dataclasses.replace(recipe, dataset=data.name)
     if on_data is not None:

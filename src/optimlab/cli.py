@@ -104,7 +104,20 @@ def run_compare_cli(args) -> int:
         print("\n" + format_seed_report(outcome.summary))
     print(f"\ntraining {outcome.result.wall_seconds:.2f} s, figures {outcome.plot_seconds:.2f} s; "
           f"results in {outcome.directory}/")
-    return 0
+    return failed_runs_status(outcome.summary["runs"], "label", f"{outcome.directory}/summary.json")
+
+
+def failed_runs_status(runs: Sequence[dict], name_key: str, where: str, retry: str = "") -> int:
+    """Exit status 1, with one line on stderr naming the first error, when any run failed (raised an error);
+    0 otherwise. A run that diverged is a result, not a failure."""
+    failed = [r for r in runs if r.get("status") == "failed"]
+    if not failed:
+        return 0
+    first = failed[0]
+    error = (str(first.get("error") or "").strip().splitlines() or ["unknown error"])[0]
+    print(f"optimlab: error: {len(failed)} of {len(runs)} runs failed (recorded in {where}{retry}); "
+          f"{first.get(name_key)}: {error}", file=sys.stderr)
+    return 1
 
 
 def build_parser() -> argparse.ArgumentParser:

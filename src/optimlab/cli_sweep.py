@@ -136,4 +136,7 @@ def run_sweep_cli(args) -> int:
           f"results in {Path(result.directory)}/")
     if report is not None:
         print(f"report: {report}")
-    return 0
+    from .cli import failed_runs_status
+
+    return failed_runs_status(result.table, "run_id", f"{Path(result.directory)}/table.csv",
+                              "; the same command trains them again")

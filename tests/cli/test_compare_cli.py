@@ -199,3 +199,39 @@ def test_report_out_never_overwrites_other_files_and_names_the_final_folder(tmp_
     assert (tmp_path / "notes.html").read_text() == "<p>my notes</p>"
     r = run_cli("report", str(tmp_path / "r"), "--out", str(tmp_path / "r" / "report.html"))
     assert r.returncode == 0, r.stderr                                      # a report may be written again
+
+
+@pytest.mark.parametrize("batch", ["1439", "99999999999999999999"])
+def test_a_batch_larger_than_the_training_set_is_refused_before_training(tmp_path, batch):
+    r = run_cli("compare", "--dataset", "digits", "--iters", "5", "--batch-size", batch, "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "exceeds the 1,438 training examples of digits" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+    ok = run_cli("compare", "--dataset", "digits", "--iters", "2", "--batch-size", "1438", "--optimizers", "sgd",
+                 "--no-plots", "--no-report", "--out", str(tmp_path / "p"))
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_runs_that_fail_give_a_nonzero_exit_and_one_line(tmp_path, monkeypatch, capsys):
+    """A run that raises is recorded (the others go on and everything is written), and the command says so
+    with exit status 1; a run that diverges is a result, exit 0."""
+    import optimlab.experiment.compare as cmp
+    from optimlab.cli import main
+
+    real = cmp.Trainer
+
+    def flaky(data, optimizers, labels, **kw):
+        if kw["seed"] == 1:
+            raise MemoryError("pretend the network does not fit")
+        return real(data, optimizers, labels, **kw)
+
+    monkeypatch.setattr(cmp, "Trainer", flaky)
+    rc = main(["compare", "--dataset", "digits", "--iters", "5", "--optimizers", "sgd,adam", "--batchnorm", "off",
+               "--seeds", "0-1", "--no-plots", "--no-report", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 1 and err[-1].startswith("optimlab: error: 2 of 4 runs failed"), err
+    assert "SGD: MemoryError: pretend the network does not fit" in err[-1]
+    assert (tmp_path / "o" / "summary.json").is_file()
+    monkeypatch.undo()
+    rc = main(["compare", "--dataset", "digits", "--iters", "5", "--optimizers", "sgd", "--lr", "sgd=1e6",
+               "--activation", "relu", "--init", "he", "--no-plots", "--no-report", "--out", str(tmp_path / "d")])
+    assert rc == 0 and "diverged" in capsys.readouterr().out

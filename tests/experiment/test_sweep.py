@@ -43,7 +43,8 @@ def test_lr_grid_is_log_spaced_and_validated():
     assert parse_lrs("1e-4:1:9") == (0.0001, 0.000316228, 0.001, 0.00316228, 0.01, 0.0316228, 0.1, 0.316228, 1.0)
     assert parse_lrs("0.01,0.001") == (0.001, 0.01)
     assert parse_lrs("0.5:0.5:1") == (0.5,)
-    for bad in ("1e-4:0:9", "1:1e-4:3", "1e-4:1:0", "1e-4:1", "a,b", "-0.1,0.1", "0.1,0.1", "nan", "1e-4:1:2.5"):
+    for bad in ("1e-4:0:9", "1:1e-4:3", "1e-4:1:0", "1e-4:1", "a,b", "-0.1,0.1", "0.1,0.1", "nan", "1e-4:1:2.5",
+                "0.1,0.1000000001", "1e-4:1:1"):     # one run folder per lr: distinct to 6 digits; N = 1 needs LO = HI
         with pytest.raises(ConfigError) as e:
             parse_lrs(bad)
         assert "\n" not in str(e.value) and "learning" in str(e.value)
@@ -69,7 +70,9 @@ def test_one_value_has_no_interval():
     m, lo, hi = sweep_mod.mean_ci([0.8])
     assert m == 0.8 and np.isnan(lo) and np.isnan(hi)
     m, lo, hi = sweep_mod.mean_ci([0.7, 0.9, None, float("nan")])
-    assert m == pytest.approx(0.8) and lo < 0.7 and hi > 0.9
+    assert m == pytest.approx(0.8) and (lo, hi) == (0.0, 1.0)          # ±12.7 sd with 2 values: clipped
+    m, lo, hi = sweep_mod.mean_ci([0.75, 0.8, 0.85])
+    assert m == pytest.approx(0.8) and 0.6 < lo < 0.75 and 0.85 < hi < 1
     one = {"defaults_vs_tuned": {"Adam": {"default_lr": 0.01, "default_test_acc": 0.8, "default_lo": None,
                                           "default_hi": None, "default_not_ok": 0, "tuned_lr": 0.01,
                                           "tuned_val_acc": 0.81, "at_grid_edge": False, "tuned_test_acc": 0.8,
@@ -178,6 +181,20 @@ def test_a_failing_task_is_recorded_as_failed(tmp_path, monkeypatch):
     r = run_sweep(spec, SerialExecutor(), out=tmp_path)
     assert {row["status"] for row in r.table} == {"failed"}
     assert all("worker exploded" in row["error"] for row in r.table)
+
+
+def test_the_sweep_command_exits_1_when_runs_failed(tmp_path, monkeypatch, capsys):
+    from optimlab.cli import main
+
+    def boom(task):
+        raise RuntimeError("worker exploded")
+
+    monkeypatch.setattr(sweep_mod, "train_task", boom)
+    rc = main(["sweep", "--dataset", "digits", "--optimizers", "sgd", "--lrs", "0.1", "--seeds", "1", "--iters", "5",
+               "--jobs", "0", "--no-plots", "--no-report", "--no-progress", "--out", str(tmp_path / "s")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 1 and "runs failed" in err[-1] and "the same command trains them again" in err[-1]
+    assert "RuntimeError: worker exploded" in err[-1]
 
 
 # -- resume -----------------------------------------------------------------------------------------------------

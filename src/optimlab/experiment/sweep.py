@@ -44,7 +44,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .._io import read_json, write_json, write_text
+from .._io import read_json, text_table, write_json, write_text
 from ..errors import ConfigError, FileFormatError
 from ..optim import OPTIMIZERS, PRESETS, make_optimizer, stack_hyperparameters
 from ..optim.base import check_value
@@ -55,6 +55,7 @@ from .splits import SPLIT_SEED, VAL_FRACTION, VAL_MAX, split_dataset, validation
 
 STAGES = ("tune", "test")
 TEST_SEED_OFFSET = 1000     # default test seeds: 1000, 1001, ... (as many as tuning seeds), never tuned on
+SELECTION_RULE = "best mean final validation accuracy over the tuning seeds; diverged/failed runs count as 0"
 COMPLETE = ("ok", "diverged")  # statuses of a finished run; 'failed' runs are tried again on resume
 RETRIES = 2                 # resubmissions of a task whose worker died
 
@@ -70,7 +71,8 @@ def lr_grid(lo: float, hi: float, n: int) -> tuple[float, ...]:
 
 def parse_lrs(value: Any) -> tuple[float, ...]:
     """Learning rates from ``'LO:HI:N'`` (a log grid), a list ``'0.001,0.01'`` / ``[0.001, 0.01]`` or one number."""
-    accepted = "LO:HI:N with 0 < LO <= HI and N >= 1 (e.g. 1e-4:1:9), or a list like 0.001,0.01"
+    accepted = ("LO:HI:N with 0 < LO <= HI and N >= 1, N = 1 only when LO = HI (e.g. 1e-4:1:9), "
+                "or a list like 0.001,0.01")
     try:
         if isinstance(value, str) and ":" in value:
             parts = value.split(":")
@@ -89,8 +91,9 @@ def parse_lrs(value: Any) -> tuple[float, ...]:
             lrs = (_float(value),)
     except (TypeError, ValueError):
         raise ConfigError(f"invalid learning-rate grid: {value!r} (accepted: {accepted})") from None
-    if not lrs or len(set(lrs)) != len(lrs):
-        raise ConfigError(f"invalid learning-rate grid: {value!r} (accepted: {accepted}; no repeats)")
+    if not lrs or len({f"{lr:.6g}" for lr in lrs}) != len(lrs):     # run ids name lrs by 6 significant digits
+        raise ConfigError(f"invalid learning-rate grid: {value!r} (accepted: {accepted}; no repeats, distinct "
+                          "to 6 significant digits)")
     for lr in lrs:
         if not (math.isfinite(lr) and lr > 0):
             raise ConfigError(f"invalid learning rate: {lr!r} in {value!r} (accepted: finite numbers > 0)")
@@ -475,8 +478,9 @@ def write_table(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def mean_ci(values: Sequence[float]) -> tuple[float, float, float]:
-    """Mean and 95 % confidence interval (Student t) — the same band as ``viz.figures.mean_band``; one value
-    has no interval (nan, nan)."""
+    """Mean and 95 % confidence interval (Student t) of accuracies — the same band as ``viz.figures.mean_band``
+    — clipped to [0, 1], where an accuracy lies (with 2 seeds the t interval is ±12.7 sd wide); one value has no
+    interval (nan, nan)."""
     a = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
     if len(a) == 0:
         return math.nan, math.nan, math.nan
@@ -486,7 +490,7 @@ def mean_ci(values: Sequence[float]) -> tuple[float, float, float]:
     from scipy import stats
 
     half = float(stats.t.ppf(0.975, len(a) - 1) * a.std(ddof=1) / math.sqrt(len(a)))
-    return m, m - half, m + half
+    return m, max(m - half, 0.0), min(m + half, 1.0)
 
 
 def setting_label(spec: SweepSpec, optimizer: str, net: NetConfig) -> str:
@@ -547,7 +551,7 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
                     "iters_median": float(np.median(hit_its)) if hit_its else None,
                     "seconds_median": round(float(np.median(hit_secs)), 4) if hit_secs else None}
     return {"kind": "sweep", "name": spec.name, "dataset": data_info, "metric": "final validation accuracy",
-            "selection": "best mean final validation accuracy over the tuning seeds; diverged/failed runs count as 0",
+            "selection": SELECTION_RULE,
             "grid": {"optimizers": list(spec.optimizers), "lrs": list(spec.lrs), "seeds": list(spec.seeds),
                      "test_seeds": list(spec.test_seeds), "preset": spec.preset,
                      "variants": [{k: getattr(n, k) for k in ("batchnorm", "activation", "init")}
@@ -573,7 +577,7 @@ def defaults_table(summary: dict[str, Any]) -> str:
                       f"{d['tuned_lr']:g}" + ("*" if d["at_grid_edge"] else ""), val,
                       fmt_ci(d["tuned_test_acc"], d["tuned_lo"], d["tuned_hi"]) + bad_t,
                       "nan" if d["gain"] is None else f"{d['gain']:+.4f}"])
-    text = _text_table(head, lines)
+    text = text_table(head, lines)
     if any(d["at_grid_edge"] for d in summary["defaults_vs_tuned"].values()):
         text += "\n* at the edge of the grid: the best lr may lie outside it"
     return text
@@ -593,13 +597,9 @@ def time_to_target_table(summary: dict[str, Any]) -> str:
             line += ["never" if x["iters_median"] is None else f"{x['iters_median']:g}{tag}",
                      "-" if x["seconds_median"] is None else f"{x['seconds_median']:.2f}"]
         lines.append(line)
-    return _text_table(head, lines)
+    return text_table(head, lines)
 
 
-def _text_table(head: list[str], lines: list[list[str]]) -> str:
-    widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]
-    fmt = lambda row: "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()  # noqa: E731
-    return "\n".join([fmt(head), fmt(["-" * w for w in widths])] + [fmt(r) for r in lines])
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -781,6 +781,7 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
     t0 = time.perf_counter()
     directory = sweep_directory(spec, out)
     data = load_sweep_data(spec)
+    spec.train.check_data(len(data.y_train), f"{spec.dataset} after the validation split")
     info = data.info()
     directory.mkdir(parents=True, exist_ok=True)
     write_text(directory / "sweep.toml", spec.to_toml())

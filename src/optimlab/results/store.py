@@ -30,7 +30,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from .. import __version__
-from .._io import apply_default_mode, nearest_existing, read_json, read_json_checked, write_json, write_text
+from .._io import (apply_default_mode, nearest_existing, read_json, read_json_checked, text_table, write_json,
+                   write_text)
 from ..errors import ConfigError, FileFormatError, OptimlabError
 from ..experiment import CompareResult
 from ..train import History, read_metrics
@@ -375,9 +376,7 @@ def summary_table(summary: dict[str, Any]) -> str:
         lines.append([label, rs[0]["optimizer"], f"{rs[0]['hyperparameters'].get('lr', float('nan')):g}",
                       agg("final_test_accuracy"), agg("best_test_accuracy"), agg("final_train_accuracy"),
                       f"{sum(x['wall_seconds'] for x in rs):.2f}", "/".join(statuses)])
-    widths = [max(len(str(x)) for x in col) for col in zip(head, *lines)]
-    fmt = lambda row: "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()  # noqa: E731
-    out = [fmt(head), fmt(["-" * w for w in widths])] + [fmt(r) for r in lines]
+    out = [text_table(head, lines)]
     if n_seeds > 1:
         out.append("(mean±sd over seeds; (k/n): k of n seeds have a value, a run that diverged or failed has none)")
     return "\n".join(out)

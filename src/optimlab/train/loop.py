@@ -59,6 +59,13 @@ class TrainConfig:
         if self.dtype not in ("float32", "float64"):
             raise ConfigError(f"invalid dtype: {self.dtype!r} (accepted: float32, float64)")
 
+    def check_data(self, n_train: int, name: str = "the data") -> None:
+        """A one-line ConfigError unless a minibatch fits in the ``n_train`` training examples (with or without
+        replacement: a larger batch is a mistake, and a huge one would exhaust memory before failing)."""
+        if self.batch_size > n_train:
+            raise ConfigError(f"invalid batch_size: {self.batch_size} exceeds the {n_train:,} training examples of "
+                              f"{name} (accepted: 1 to {n_train})")
+
 
 def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
     """Two independent generators from one seed: (initial weights, minibatch sequence).
@@ -137,6 +144,7 @@ class Trainer:
                  callbacks: Sequence[Callable[["Trainer"], None]] = ()):
         if not optimizers:
             raise ConfigError("no optimizers given (accepted: at least one)")
+        train.check_data(len(data.y_train), getattr(data, "name", "the data"))
         self.data, self.config, self.seed = data, train, int(seed)
         self.labels = list(labels) if labels is not None else [o.name for o in optimizers]
         self.optimizers = list(optimizers)

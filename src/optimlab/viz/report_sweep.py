@@ -26,8 +26,9 @@ import numpy as np
 from .. import __version__
 from .._io import csv_records, read_json, read_json_checked
 from ..errors import FileFormatError, OptimlabError
-from ..train import read_metrics
+from ..experiment.sweep import SELECTION_RULE
 from ..results.stats import paired
+from ..train import read_metrics
 from .figures import mean_band
 from .i18n import check_lang
 from .report import (COLORS, _cell, _conclusion, _finished, _kv_table, _layout, _plotly_text, _rgba, _table, _values,
@@ -514,16 +515,17 @@ def environment_html(sweep: SweepDir, lang: str) -> str:
     ds = s.get("dataset") or {}
     split = ds.get("split") or {}
     data_pairs = [(st("dataset", lang), ds.get("name")), (st("source", lang), ds.get("source")),
-                  (st("train size", lang), ds.get("n_train")), ("validation", ds.get("n_val")),
+                  (st("train size", lang), ds.get("n_train")), (st("val size", lang), ds.get("n_val")),
                   (st("test size", lang), ds.get("n_test")), (st("inputs", lang), ds.get("input_dim")),
                   (st("classes", lang), ds.get("n_classes")), ("sha256", ds.get("sha256")),
                   (st("split", lang), ", ".join(f"{k}={v}" for k, v in split.items()) if split else None),
-                  ("notice", ds.get("notice"))]
+                  (st("notice", lang), ds.get("notice"))]
     ex = s.get("executor") or {}
     run_pairs = [(st("executor", lang), ", ".join(f"{k}={v}" for k, v in ex.items())),
-                 (st("selection", lang), s.get("selection")), ("runs", s.get("n_runs")),
-                 ("trained / already complete", f"{s.get('n_trained')} / {s.get('n_skipped')}"),
-                 ("total wall seconds", s.get("total_wall_seconds"))]
+                 (st("selection", lang), st("selection rule", lang) if s.get("selection") == SELECTION_RULE
+                  else s.get("selection")), (st("runs", lang), s.get("n_runs")),
+                 (st("trained skipped", lang), f"{s.get('n_trained')} / {s.get('n_skipped')}"),
+                 (st("total wall", lang), s.get("total_wall_seconds"))]
     env = s.get("environment")
     heading = st("environment", lang)
     if not env:

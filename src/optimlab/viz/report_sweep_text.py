@@ -37,7 +37,9 @@ SWEEP_TEXT = {
         "sensitivity png": "Sensitivity figure", "no png": "No sensitivity figure in this folder (made with --no-plots).",
         "no sweep toml": "sweep.toml is missing from this folder.",
         "executor": "executor", "generated with": "Report generated with (the sweep did not record its environment)",
-        "selection": "selection", "split": "validation split",
+        "selection": "selection", "split": "validation split", "val size": "validation size", "notice": "notice",
+        "runs": "runs", "trained skipped": "trained / already complete", "total wall": "total wall seconds",
+        "selection rule": "best mean final validation accuracy over the tuning seeds; diverged/failed runs count as 0",
         # conclusions ----------------------------------------------------------------------------------------
         "best": "After tuning, {label} is best: test accuracy {acc} [{lo}, {hi}] at lr {lr}, {margin} ahead of "
                 "{runner} ({runner_acc} [{runner_lo}, {runner_hi}]).",
@@ -102,7 +104,9 @@ SWEEP_TEXT = {
         "sensitivity png": "感度の図", "no png": "このフォルダには感度の図がありません（--no-plots で作成）。",
         "no sweep toml": "このフォルダには sweep.toml がありません。",
         "executor": "実行方式", "generated with": "レポート作成時の環境（スイープは実行環境を記録していません）",
-        "selection": "選び方", "split": "検証データの分割",
+        "selection": "選び方", "split": "検証データの分割", "val size": "検証データ数", "notice": "お知らせ",
+        "runs": "実行数", "trained skipped": "今回学習 / 完了済み", "total wall": "全体の経過秒数",
+        "selection rule": "調整用シードでの最終検証正答率の平均が最も高い学習率（発散・失敗した実行は 0 とする）",
         "best": "調整後に最も良いのは {label} で、学習率 {lr} でテスト正答率 {acc} [{lo}, {hi}]、"
                 "{runner}（{runner_acc} [{runner_lo}, {runner_hi}]）を {margin} 上回りました。",
         "best only": "最適化手法は {label} のみで、調整後のテスト正答率は学習率 {lr} で {acc} です。",
