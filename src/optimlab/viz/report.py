@@ -237,7 +237,7 @@ def _best_final(groups, lang) -> dict[str, Any] | None:
     ci = difference_interval(best, runner)
     n = paired(best.by_seed(), runner.by_seed())["n"]
     if ci is None:
-        text += rt("best spread single", lang)
+        text += rt("best spread single" if min(len(best.rows), len(runner.rows)) < 2 else "best spread few", lang)
     else:
         text += rt("best spread yes" if _excludes_zero(ci) else "best spread no", lang, n=int(n),
                    lo=_signed(ci[0]), hi=_signed(ci[1]))

@@ -49,8 +49,9 @@ REPORT_TEXT = {
                            "(95% CI of the paired difference: {lo} to {hi}).",
         "best spread no": " Paired seed by seed over {n} seeds, the difference is within its spread "
                           "(95% CI of the paired difference: {lo} to {hi}), so the order is not settled.",
-        "best spread single": " With fewer than two seeds that both runs completed there is no spread to compare "
-                              "the margin against.",
+        "best spread single": " With a single seed there is no spread to compare the margin against.",
+        "best spread few": " Fewer than two seeds have a final accuracy for both runs, so there is no spread to "
+                           "compare the margin against.",
         "bn yes": "Batch normalization sped Adam up to {target_text}: {bn} {bn_when}, {plain} {plain_when}.",
         "bn no": "Batch normalization did not speed Adam up to {target_text}: {bn} {bn_when}, "
                  "{plain} {plain_when}.",
@@ -100,7 +101,8 @@ REPORT_TEXT = {
                            "（対応のある差の95%信頼区間：{lo} 〜 {hi}）。",
         "best spread no": "{n} シードで同じシードどうしの差を見ると、この差はばらつきの範囲内で"
                           "（対応のある差の95%信頼区間：{lo} 〜 {hi}）、順位は確定しません。",
-        "best spread single": "両方の実行が完了したシードが2つ未満のため、差をばらつきと比べることはできません。",
+        "best spread single": "シードが1つのため、差をばらつきと比べることはできません。",
+        "best spread few": "両方の実行に最終正答率があるシードが2つ未満のため、差をばらつきと比べることはできません。",
         "bn yes": "バッチ正規化で Adam は速くなりました：{target_text}への到達は {bn} が{bn_when}、"
                   "{plain} が{plain_when}です。",
         "bn no": "バッチ正規化で Adam は速くなりませんでした：{target_text}への到達は {bn} が{bn_when}、"
