@@ -271,6 +271,24 @@ def test_local_processes_and_chunking_give_the_same_table(tmp_path, reference):
     assert table(tmp_path / "table.csv") == table(reference.directory / "table.csv")
 
 
+def test_fresh_seed_runs_of_one_seed_train_as_one_task(tmp_path, monkeypatch):
+    """Tuning cohorts are split into chunks for the workers; the test stage is not, so that every optimizer's
+    seconds to target at a seed are shares of the same steps."""
+    tasks = []
+    real = sweep_mod.train_task
+
+    def recording(task):
+        tasks.append(task)
+        return real(task)
+
+    monkeypatch.setattr(sweep_mod, "train_task", recording)
+    run_sweep(replace(SPEC, chunks=3), SerialExecutor(), out=tmp_path)
+    tune = [t for t in tasks if not t.test_set]
+    test = [t for t in tasks if t.test_set]
+    assert len(tune) == 3 * len(SPEC.seeds)
+    assert sorted(t.seed for t in test) == sorted(SPEC.test_seeds) and all(len(t.runs) > 3 for t in test)
+
+
 def test_local_executor_resubmits_after_a_worker_is_killed():
     import os
     import signal

@@ -356,3 +356,31 @@ def test_a_callback_start_that_raises_leaves_no_thread(digits):
     with pytest.raises(_Boom):
         Trainer(digits, _opts(("adam",)), train=TrainConfig(iters=20), callbacks=[BadStart()]).run(eval_threads=3)
     assert threading.active_count() == before
+
+
+def test_each_model_accrues_its_share_of_the_step_time(digits, monkeypatch):
+    """The shared minibatch, forward and backward are split equally among the K models; each optimizer's
+    update among the models it updates. A fake clock makes the shares exact: forward/backward 3 s, the two SGD
+    models' update 1 s, Adam's 4 s → per step SGD 1 + 0.5, Adam 1 + 4."""
+    import optimlab.train.loop as loop
+
+    now = [0.0]
+    monkeypatch.setattr(loop.time, "perf_counter", lambda: now[0])
+    t = Trainer(digits, [make_optimizer("sgd"), make_optimizer("sgd", lr=0.1), make_optimizer("adam")],
+                train=TrainConfig(iters=2, batch_size=20))
+    real = t.net.loss_and_grad
+
+    def forward_backward(x, y):
+        now[0] += 3.0
+        return real(x, y)
+
+    monkeypatch.setattr(t.net, "loss_and_grad", forward_backward)
+    for cls, cost in {type(g.opt): {"SGD": 1.0, "Adam": 4.0}[type(g.opt).__name__] for g in t.groups}.items():
+        def update(self, theta, grad, state, _real=cls.update, _cost=cost):
+            now[0] += _cost
+            return _real(self, theta, grad, state)
+
+        monkeypatch.setattr(cls, "update", update)
+    t.step()
+    t.step()
+    np.testing.assert_allclose(t.model_seconds, [3.0, 3.0, 10.0])

@@ -667,7 +667,10 @@ class _Driver:
                 continue
             cohorts.setdefault((k.seed, k.net), []).append(k)
         for (seed, net), ks in cohorts.items():
-            for part in _chunks(ks, self.chunks):
+            # the fresh-seed runs of one seed train as one task: their seconds to target are then shares of the
+            # same steps (split tasks would give models of smaller tasks more seconds per iteration)
+            n = 1 if all(k.stage == "test" for k in ks) else self.chunks
+            for part in _chunks(ks, n):
                 task = SweepTask(self.spec.dataset, self.spec.data_dir, self.info["sha256"],
                                  (self.spec.val_fraction, self.spec.val_max, self.spec.split_seed), seed, net,
                                  self.spec.train, self.spec.preset, tuple((k.run_id, k.optimizer, k.lr) for k in part),

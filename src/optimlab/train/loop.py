@@ -177,6 +177,7 @@ class Trainer:
         self.val_set = None if val is None else inference.eval_set(val[0], val[1], self.dtype, self.scale)
         self.iteration = 0
         self.elapsed = 0.0
+        self.model_seconds = np.zeros(K)       # each model's share of the training steps' time (see step)
         self.histories = [History(label) for label in self.labels]
         self.last_batch: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -186,15 +187,25 @@ class Trainer:
 
     # -- one iteration ------------------------------------------------------------------------------------
     def step(self) -> np.ndarray:
-        """Draw a minibatch, compute every model's loss and gradient, update every model. Returns the losses."""
+        """Draw a minibatch, compute every model's loss and gradient, update every model. Returns the losses.
+
+        Each model's share of the step's time is added to :attr:`model_seconds`: the minibatch, forward and
+        backward (shared by all K models) split equally, plus its optimizer's update split among the models it
+        updates — so an optimizer whose rule takes more passes accrues more seconds."""
+        t0 = time.perf_counter()
         idx = self.sampler.next()
         xb = self._as_float(self.data.x_train[idx])
         yb = np.asarray(self.data.y_train[idx])
         with np.errstate(over="ignore", invalid="ignore"):   # a diverging model is recorded below, not warned
             loss = self.net.loss_and_grad(xb, yb)
             theta, grad = self.net.trainable(self.net.theta), self.net.trainable(self.net.grad)
+            t1 = time.perf_counter()
+            self.model_seconds += (t1 - t0) / len(self.model_seconds)
             for g in self.groups:
                 g.opt.update(theta[g.rows], grad[g.rows], g.state)
+                t2 = time.perf_counter()
+                self.model_seconds[g.rows] += (t2 - t1) / (g.rows.stop - g.rows.start)
+                t1 = t2
         self.iteration += 1
         self.last_batch = (xb, yb)
         for h, value in zip(self.histories, loss):
@@ -213,14 +224,13 @@ class Trainer:
         acc["batch"] = inference.accuracy(net, snap, inference.eval_set(*batch, self.dtype), layers=layers)
         return acc
 
-    def _record(self, iteration: int, wall: float, acc: dict[str, np.ndarray]) -> None:
-        per_model_wall = wall / len(self.histories)
+    def _record(self, iteration: int, seconds: np.ndarray, acc: dict[str, np.ndarray]) -> None:
         for k, h in enumerate(self.histories):
             h.eval_iters.append(iteration)
             if acc["test"] is not None:
                 h.test_acc.append(float(acc["test"][k]))
             h.train_acc.append(float(acc["batch"][k]))
-            h.extra.setdefault("wall_s", []).append(per_model_wall)
+            h.extra.setdefault("wall_s", []).append(float(seconds[k]))
             if acc["val"] is not None:
                 h.extra.setdefault("val_acc", []).append(float(acc["val"][k]))
             # NaN accuracy: the model's outputs were not finite after this update (the loss, computed before
@@ -235,7 +245,7 @@ class Trainer:
         on snapshots in background threads instead."""
         with _blas_limit(blas_threads):
             acc = self._eval_task(inference.snapshot(self.net, self.iteration), self.last_batch)
-        self._record(self.iteration, self.elapsed, acc)
+        self._record(self.iteration, self.model_seconds.copy(), acc)
 
     def run(self, iters: int | None = None, progress: bool = False, desc: str = "train",
             blas_threads: int | None = 1, eval_threads: int | None = None) -> list[History]:
@@ -251,8 +261,8 @@ class Trainer:
         lends a hand when more than 4 snapshots wait (so they cannot pile up in memory) and, when training
         ends, evaluates those still waiting beside them. Every snapshot is evaluated with the same arithmetic
         whichever thread takes it, so the histories do not depend on timing. ``eval_threads=0`` evaluates in
-        this thread at each evaluation point instead. Each evaluation point's ``wall_s`` is the time at which
-        training reached it.
+        this thread at each evaluation point instead. Each evaluation point's ``wall_s`` is the model's training
+        seconds up to it (:attr:`model_seconds`: its share of the steps, evaluation not included).
         """
         if eval_threads is None:
             eval_threads = min(8, max(1, _usable_cpus() - 1))
@@ -270,7 +280,7 @@ class Trainer:
                     self.step()
                     self.elapsed = time.perf_counter() - t0
                     if self.iteration % self.config.eval_interval == 0 or self.iteration == self.config.iters:
-                        points.append((self.iteration, self.elapsed))
+                        points.append((self.iteration, self.model_seconds.copy()))
                         evals.submit(inference.snapshot(self.net, self.iteration), self.last_batch)
                     if bar is not None:
                         bar.update(1)
@@ -280,8 +290,8 @@ class Trainer:
                 if bar is not None:
                     bar.close()
                 # also when training stops on an error or Ctrl-C: keep the evaluations already done, in order
-                for (iteration, wall), acc in zip(points, evals.done_in_order()):
-                    self._record(iteration, wall, acc)
+                for (iteration, seconds), acc in zip(points, evals.done_in_order()):
+                    self._record(iteration, seconds, acc)
         self.elapsed = time.perf_counter() - t0
         for h in self.histories:
             h.wall_seconds = self.elapsed / len(self.histories)
@@ -296,7 +306,8 @@ class Trainer:
             arrays.update({f"opt{i}/{s}": v for s, v in g.state.slots.items()})
         sampler_meta, perm = self.sampler.get_state()
         arrays["sampler_perm"] = perm
-        meta = {"iteration": self.iteration, "elapsed": self.elapsed, "counts": [g.state.count for g in self.groups],
+        meta = {"iteration": self.iteration, "elapsed": self.elapsed, "model_seconds": self.model_seconds.tolist(),
+                "counts": [g.state.count for g in self.groups],
                 "sampler": sampler_meta, "histories": [h.to_dict() for h in self.histories],
                 "labels": self.labels, "seed": self.seed, "net": [asdict(n) for n in self.net_configs],
                 "train": asdict(self.config),
@@ -320,6 +331,7 @@ class Trainer:
             g.state.count = int(meta["counts"][i])
         self.sampler.set_state(meta["sampler"], arrays["sampler_perm"])
         self.iteration, self.elapsed = int(meta["iteration"]), float(meta["elapsed"])
+        self.model_seconds[:] = meta.get("model_seconds", self.elapsed / len(self.model_seconds))
         self.histories = [History.from_dict(d) for d in meta["histories"]]
 
 

@@ -26,10 +26,11 @@ SWEEP_TEXT = {
         "defaults help": "Test accuracy on fresh seeds (mean [95% CI]) at the note's default lr and at the lr tuned on "
                          "validation accuracy. ⚠ marks a tuned lr at the edge of the grid. Click a column header to sort.",
         "ttt": "Time to target", "ttt help": "At the tuned lr, over the fresh seeds: how many reached the validation "
-                                              "accuracy target, and the median iterations and seconds to it. Models "
-                                              "train in lockstep, several to a task, so a model's seconds are its share "
-                                              "of its task's wall time: they depend on how many models shared the task, "
-                                              "not on the optimizer's cost. Compare optimizers by iterations.",
+                                              "accuracy target, and the median iterations and seconds to it. A model's "
+                                              "seconds are its training time: an equal share of the forward and backward "
+                                              "passes it shares with the models trained beside it (every fresh-seed run "
+                                              "of a seed trains in one task) plus its own optimizer's updates; "
+                                              "evaluation is not counted.",
         "grid table": "Validation accuracy at every learning rate",
         "setting": "optimizer", "note lr": "note lr", "test note": "test acc (note lr)", "tuned lr": "tuned lr",
         "val tuned": "val acc (tuning)", "test tuned": "test acc (tuned)", "gain col": "gain", "not ok": "diverged/failed", "nav defaults": "Defaults vs tuned",
@@ -92,10 +93,10 @@ SWEEP_TEXT = {
         "defaults help": "新しいシードでのテスト正答率（平均 [95%信頼区間]）を、ノートの既定の学習率と検証正答率で選んだ学習率で"
                          "比べます。⚠ は格子の端で選ばれた学習率です。列の見出しをクリックすると並べ替えます。",
         "ttt": "目標到達までの時間", "ttt help": "選ばれた学習率で、新しいシードのうち検証正答率の目標に達した数と、"
-                                                "到達までの反復回数・秒数の中央値です。モデルは1つのタスクで複数まとめて"
-                                                "同時に学習するため、秒数はタスクの経過時間をモデル数で割った値で、"
-                                                "手法の計算コストではなく同じタスクのモデル数で変わります。"
-                                                "手法どうしは反復回数で比べてください。",
+                                                "到達までの反復回数・秒数の中央値です。秒数はそのモデルの学習時間で、"
+                                                "一緒に学習するモデル（同じシードの検証用の実行はすべて1つのタスク）と"
+                                                "共有する順伝播・逆伝播の等分と、自身の最適化手法の更新時間の和です"
+                                                "（評価の時間は含みません）。",
         "grid table": "すべての学習率での検証正答率",
         "setting": "最適化手法", "note lr": "ノートの学習率", "test note": "テスト正答率（ノート）",
         "tuned lr": "選ばれた学習率", "val tuned": "検証正答率（調整）", "test tuned": "テスト正答率（調整後）",
