@@ -17,6 +17,29 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # noqa: D401
         raise ConfigError(message)
 
+    def parse_args(self, args=None, namespace=None):
+        return super().parse_args(_join_negative_values(sys.argv[1:] if args is None else list(args)), namespace)
+
+
+_NUMERIC_OPTIONS = ("--lr", "--lrs", "--start", "--init", "--seed", "--seeds", "--iters", "--batch-size",
+                    "--eval-interval", "--steps", "--targets")
+
+
+def _join_negative_values(argv: list[str]) -> list[str]:
+    """``--lrs -0.1,0.1`` → ``--lrs=-0.1,0.1``: argparse takes a value that starts with '-' (and is not one plain
+    negative number) for an option, and would say only "expected one argument" instead of naming the value."""
+    out, i = [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a in _NUMERIC_OPTIONS and i + 1 < len(argv) and len(argv[i + 1]) > 1 and argv[i + 1][0] == "-" \
+                and (argv[i + 1][1].isdigit() or argv[i + 1][1] in ".i"):
+            out.append(f"{a}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
 
 def _floats_map(items: Sequence[str] | None) -> dict[str, float] | None:
     """``--lr 0.01`` (all runs) or ``--lr adam=0.001`` (one optimizer), repeatable."""

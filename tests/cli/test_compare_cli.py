@@ -235,3 +235,13 @@ def test_runs_that_fail_give_a_nonzero_exit_and_one_line(tmp_path, monkeypatch, 
     rc = main(["compare", "--dataset", "digits", "--iters", "5", "--optimizers", "sgd", "--lr", "sgd=1e6",
                "--activation", "relu", "--init", "he", "--no-plots", "--no-report", "--out", str(tmp_path / "d")])
     assert rc == 0 and "diverged" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, says", [
+    (("sweep", "--dataset", "digits", "--lrs", "-0.1,0.1"), "invalid learning rate: -0.1 in '-0.1,0.1'"),
+    (("compare", "--dataset", "digits", "--lr", "-0.5"), "invalid learning rate (lr): -0.5"),
+    (("landscape", "--start", "-1.2,1", "--lr", "sgd=-1"), "sgd"),
+])
+def test_negative_values_are_named_not_taken_for_options(tmp_path, args, says):
+    r = run_cli(*args, "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and says in r.stderr and "expected one argument" not in r.stderr, r.stderr
