@@ -177,12 +177,17 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (wide characters count two)."""
+    return text + " " * max(0, width - _display_width(text))
+
+
 def text_table(head: Sequence[str], lines: Sequence[Sequence[Any]]) -> str:
     """A plain-text table: a header, a rule, the rows; columns aligned for the terminal (Japanese labels too)."""
     rows = [[str(c) for c in r] for r in (head, *lines)]
     widths = [max(_display_width(x) for x in col) for col in zip(*rows)]
 
     def fmt(row):
-        return "  ".join(c + " " * (w - _display_width(c)) for c, w in zip(row, widths)).rstrip()
+        return "  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip()
 
     return "\n".join([fmt(rows[0]), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows[1:]])

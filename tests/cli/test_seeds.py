@@ -1,5 +1,6 @@
 """Several seeds: mean ± CI per run and paired differences on common random numbers."""
 
+import json
 import math
 
 import pytest
@@ -60,5 +61,9 @@ def test_compare_with_a_diverging_run_reports_what_it_has(tmp_path):
                   iters=30, eval_interval=5, seeds="0-1", out=tmp_path / "r", plots=False, report=False)
     sgd = [r for r in out.summary["runs"] if r["label"] == "SGD"]
     assert all(r["status"] == "diverged" and r["final_test_accuracy"] is None for r in sgd)
+    def no_nan(constant):
+        raise AssertionError(f"summary.json holds {constant}: not JSON")
+
+    json.loads((tmp_path / "r" / "summary.json").read_text(), parse_constant=no_nan)
     table = summary_table(out.summary)
     assert "SGD" in table and "nan" in table.splitlines()[2] and "mean±sd over seeds" in table

@@ -59,6 +59,7 @@ def test_lr_grid_is_log_spaced_and_validated():
     (dict(targets=(1.5,)), "invalid targets"),
     (dict(activation=("tanh",)), "unknown activation"),
     (dict(chunks=0), "invalid chunks"),
+    (dict(optimizers=("sgd",), lrs=(0.010000001, 0.5)), "sgd's default 0.01 to 6 significant digits"),
 ])
 def test_bad_specs_raise_one_line_config_errors(kw, match):
     with pytest.raises(ConfigError, match=match) as e:

@@ -326,3 +326,24 @@ def test_script_labels_stay_text(browser, evil_run):
         legend = page.locator("#chart-test-acc .legend .legendtext").all_text_contents()
         assert legend == [EVIL, EVIL2]
         assert page.locator("img[src='x']").count() == 0 and page.evaluate("document.scripts.length") == 3
+
+
+def test_a_run_that_diverged_on_most_seeds_does_not_rank_best(tmp_path):
+    """RMSProp ends at 0.99 on the one seed that survived and diverged on the other two; Adam ends at 0.90 on
+    all three. Ranked on survivors RMSProp would 'end best'; counting diverged seeds as 0 (as the sweep does)
+    Adam does, and the sentence says why."""
+    run = write_synthetic_run(tmp_path / "d", {
+        "RMSProp": ("rmsprop", False, [[0.5, 0.6], [0.5, 0.6], [0.5, 0.99]]),
+        "Adam": ("adam", False, [[0.5, 0.9], [0.5, 0.9], [0.5, 0.9]])})
+    summary = json.loads((run / "summary.json").read_text())
+    for r in summary["runs"]:
+        if r["label"] == "RMSProp" and r["seed"] < 2:
+            r.update(status="diverged", diverged_at=15, final_test_accuracy=None)
+    (run / "summary.json").write_text(json.dumps(summary))
+    metrics = (run / "metrics.csv").read_text().splitlines(keepends=True)
+    (run / "metrics.csv").write_text("".join(
+        line.replace("0.6,", "nan,") if line.startswith("RMSProp,20,test_acc") else line for line in metrics))
+    best = facts(compute_conclusions(run), "best_final")
+    assert best["facts"]["best"] == "Adam" and best["facts"]["runner_up"] == "RMSProp"
+    assert best["facts"]["runner_up_accuracy"] == pytest.approx(0.33)
+    assert "count as 0: RMSProp 2/3" in best["text"]

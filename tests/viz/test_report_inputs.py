@@ -143,6 +143,7 @@ SUMMARY_DAMAGE = {
                     ["summary.json: run 'SGD' seed 0: final_loss is 'low' (expected a number or null)"]),
     "twice": (lambda s: {**s, "runs": s["runs"] + s["runs"][:1]}, ["run 'SGD' seed 0 appears twice"]),
     "seeds": (lambda s: {**s, "seeds": 3}, ["summary.json: 'seeds' is 3"]),
+    "dataset text": (lambda s: {**s, "dataset": "digits"}, ["summary.json: 'dataset' is 'digits' (expected an object)"]),
 }
 
 
@@ -223,6 +224,10 @@ SWEEP_SUMMARY_DAMAGE = {
                                                             for k, v in s["defaults_vs_tuned"].items()}},
                       ["summary.json: defaults_vs_tuned['SGD'].tuned_test_acc is 'high'"]),
     "n_runs": (lambda s: {**s, "n_runs": -1}, ["summary.json: 'n_runs' is -1 (expected a count)"]),
+    "dataset text": (lambda s: {**s, "dataset": "digits"}, ["summary.json: 'dataset' is 'digits' (expected an object)"]),
+    "per-seed text": (lambda s: {**s, "defaults_vs_tuned": {k: {**v, "tuned_test_by_seed": {"x": 1}}
+                                                             for k, v in s["defaults_vs_tuned"].items()}},
+                      ["tuned_test_by_seed"]),
 }
 
 

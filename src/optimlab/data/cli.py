@@ -105,7 +105,8 @@ def _list(data_dir: str | None, out: Print) -> int:
     width = max(len(r[0]) for r in rows)
     for name, status, where in rows:
         out(f"{name:<{width}}  {status:<9}  {where}")
-    out(f"cache: {_remote.cache_dir()}  ('auto' uses mnist when available, else mnist-5k)")
+    out(f"cache: {_remote.cache_dir()}  ('auto' uses mnist when available, else mnist-5k; a folder given for mnist "
+        "that holds other data is an error)")
     return 0
 
 

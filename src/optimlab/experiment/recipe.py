@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
 from numbers import Integral, Real
@@ -203,7 +204,8 @@ def parse_run(d: dict[str, Any], where: str) -> RunSpec:
     hp = {k: d[k] for k in hp_types if k in d}
     net = {k: (tuple(d[k]) if k == "hidden" else d[k]) for k in NET_KEYS if k in d}
     label = d.get("label", name)
-    if not label.strip() or len(label) > MAX_LABEL or any(ord(c) < 32 for c in label):
+    if not label.strip() or len(label) > MAX_LABEL or any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
+                                                          for c in label):
         raise ConfigError(f"invalid run label: {label!r} in {where} (accepted: a label of 1 to {MAX_LABEL} "
                           "characters, not only spaces, no control characters)")
     spec = RunSpec(label, name, preset, hp, net)

@@ -174,6 +174,11 @@ class SweepSpec:
             check_net(net)
         for o, lr in product(self.optimizers, self.lrs):
             stack_hyperparameters([make_optimizer(o, self.preset, lr=lr)], dtype=self.train.dtype)  # fits the dtype
+            default = OPTIMIZERS[o]().lr         # the test stage trains it too, in a folder named to 6 digits
+            if lr != default and f"{lr:.6g}" == f"{default:.6g}":
+                raise ConfigError(f"invalid learning rate: {lr!r} is {o}'s default {default:g} to 6 significant "
+                                  "digits, which names the run folders (accepted: the default itself, or an lr "
+                                  "distinct from it to 6 digits)")
         if self.chunks is not None and (not is_integer(self.chunks) or self.chunks < 1):
             raise ConfigError(f"invalid chunks: {self.chunks!r} (accepted: an integer >= 1)")
         validation_size(2, self.val_fraction, self.val_max)     # the split's fraction and max_size, checked now

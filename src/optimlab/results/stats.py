@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from .._io import pad
+
 
 def mean_ci(values, level: float = 0.95) -> tuple[float, float]:
     """Mean and the half-width of its Student-t confidence interval (nan for fewer than 2 values)."""
@@ -70,7 +72,7 @@ def format_seed_report(summary: dict[str, Any]) -> str:
     for r in seed_statistics(summary):
         ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
         n = f"n={r['n']}" if r["n"] == r["n_seeds"] else f"n={r['n']} of {r['n_seeds']} seeds"
-        lines.append(f"  {r['label']:<24} {r['mean']:.4f}{ci}  ({n})")
+        lines.append(f"  {pad(r['label'], 24)} {r['mean']:.4f}{ci}  ({n})")
     lines.append("paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0):")
     for r in paired_differences(summary):
         ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"

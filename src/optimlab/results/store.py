@@ -81,8 +81,12 @@ def summary_dict(result: CompareResult, **extra: Any) -> dict[str, Any]:
     if len(result.recipe.seeds) > 1:
         from .stats import paired_differences, seed_statistics
 
-        summary["seed_statistics"] = seed_statistics(summary)
-        summary["paired_differences"] = paired_differences(summary)
+        def json_rows(rows):              # strict JSON: a missing statistic (n < 2) is null, not NaN
+            return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
+                    for r in rows]
+
+        summary["seed_statistics"] = json_rows(seed_statistics(summary))
+        summary["paired_differences"] = json_rows(paired_differences(summary))
     return summary
 
 
@@ -304,6 +308,9 @@ class LoadedRun:
                               "(expected a non-empty list of runs)")
         if not isinstance(s.get("seeds", []), list):
             raise self._error(f"summary.json: 'seeds' is {s['seeds']!r} (expected a list of integers)")
+        for key in ("dataset", "environment"):
+            if s.get(key) is not None and not isinstance(s[key], dict):
+                raise self._error(f"summary.json: '{key}' is {repr(s[key])[:40]} (expected an object)")
         for i, r in enumerate(runs):
             if not isinstance(r, dict):
                 raise self._error(f"summary.json: runs[{i}] is {repr(r)[:40]}, not an object")

@@ -235,7 +235,8 @@ class Trainer:
                 h.extra.setdefault("val_acc", []).append(float(acc["val"][k]))
             # NaN accuracy: the model's outputs were not finite after this update (the loss, computed before
             # the next update, shows it one step later, or never when this was the last step)
-            if np.isnan(acc["batch"][k]) and (h.diverged_at is None or iteration < h.diverged_at):
+            no_output = any(a is not None and np.isnan(a[k]) for a in (acc["batch"], acc["test"], acc["val"]))
+            if no_output and (h.diverged_at is None or iteration < h.diverged_at):
                 h.status, h.diverged_at = ("diverged" if h.status in ("ok", "diverged") else h.status), iteration
 
     def evaluate(self, blas_threads: int | None = None) -> None:

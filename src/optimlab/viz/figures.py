@@ -105,7 +105,7 @@ def loss_figure(histories: dict[str, list[History]], lang: str = "en", window: i
     fig = _fig(lang, (7.2, 4.6))
     ax = fig.add_subplot()
     for label, hs, curves, n in _grouped(histories, "loss"):
-        mean = np.nanmean(np.asarray(curves, dtype=float), axis=0)
+        mean, _, _ = mean_band(curves)           # NaN where every seed had diverged: a gap, no warning
         ax.plot(np.arange(1, n + 1), moving_average(mean, window), label=label)
     ax.set_xlabel(t("count", lang))
     ax.set_ylabel(t("loss", lang))

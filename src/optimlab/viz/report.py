@@ -82,9 +82,20 @@ class LabelGroup:
         """One value per seed (NaN where missing)."""
         return np.array([math.nan if r.get(key) is None else float(r[key]) for r in self.rows], dtype=float)
 
-    def by_seed(self, key: str = "final_test_accuracy") -> dict[int, float]:
-        """``{seed: value}`` (NaN where missing), to pair runs seed by seed."""
-        return {int(r["seed"]): v for r, v in zip(self.rows, self.finals(key))}
+    def scores(self) -> np.ndarray:
+        """Final test accuracy per seed, a seed that diverged or failed counting as 0 (as in the sweep), so a run
+        cannot rank high on the seeds that survived; NaN only where a completed run has no test accuracy."""
+        f = self.finals()
+        bad = np.array([r.get("status", "ok") != "ok" for r in self.rows])
+        return np.where(bad & np.isnan(f), 0.0, f)
+
+    @property
+    def n_not_ok(self) -> int:
+        return sum(r.get("status", "ok") != "ok" for r in self.rows)
+
+    def by_seed(self) -> dict[int, float]:
+        """``{seed: score}`` (see :meth:`scores`), to pair runs seed by seed."""
+        return {int(r["seed"]): v for r, v in zip(self.rows, self.scores())}
 
     def curve(self, attr: str) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
         """x, mean, lower and upper 95 % band over seeds of ``test_acc``, ``train_acc`` or ``loss``,
@@ -169,10 +180,11 @@ def choose_target(groups: Sequence[LabelGroup], target: float | None = None) -> 
     return math.floor(RELATIVE_TARGET * best * 100) / 100, "relative", best
 
 
-def difference_interval(a: "LabelGroup", b: "LabelGroup", key: str = "final_test_accuracy") -> tuple[float, float] | None:
-    """95 % confidence interval of a − b, paired seed by seed over the seeds both ran (common random numbers:
-    :func:`optimlab.results.stats.paired`); None with fewer than 2 such seeds."""
-    p = paired(a.by_seed(key), b.by_seed(key))
+def difference_interval(a: "LabelGroup", b: "LabelGroup") -> tuple[float, float] | None:
+    """95 % confidence interval of a − b in final test accuracy (:meth:`LabelGroup.scores`), paired seed by seed
+    over the seeds both ran (common random numbers: :func:`optimlab.results.stats.paired`); None with fewer
+    than 2 such seeds."""
+    p = paired(a.by_seed(), b.by_seed())
     if p["n"] < 2:
         return None
     return p["mean_diff"] - p["ci95"], p["mean_diff"] + p["ci95"]
@@ -222,7 +234,7 @@ def _first_to_target(groups, target, how, best, lang) -> dict[str, Any]:
 
 
 def _best_final(groups, lang) -> dict[str, Any] | None:
-    scored = [(float(np.nanmean(g.finals())), g) for g in groups if np.isfinite(g.finals()).any()]
+    scored = [(float(np.nanmean(g.scores())), g) for g in groups if np.isfinite(g.scores()).any()]
     if not scored:
         return None
     scored.sort(key=lambda s: -s[0])
@@ -234,6 +246,9 @@ def _best_final(groups, lang) -> dict[str, Any] | None:
     margin = acc - runner_acc
     text = rt("best", lang, label=best.label, acc=_acc(acc), margin=f"{margin:.3f}", runner=runner.label,
               runner_acc=_acc(runner_acc))
+    if best.n_not_ok or runner.n_not_ok:
+        text += rt("best zeros", lang, labels=", ".join(f"{g.label} {g.n_not_ok}/{len(g.rows)}"
+                                                        for g in (best, runner) if g.n_not_ok))
     ci = difference_interval(best, runner)
     n = paired(best.by_seed(), runner.by_seed())["n"]
     if ci is None:
@@ -274,8 +289,9 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str)
 
         text = rt("bn yes" if sped_up else "bn no", lang, bn=bn.label, plain=plain.label, target_text=target_text,
                   bn_when=when(bi), plain_when=when(pi))
-    ba, pa = float(np.nanmean(bn.finals())), float(np.nanmean(plain.finals()))
-    text += rt("bn final", lang, bn_acc=_acc(ba), plain_acc=_acc(pa), diff=_signed(ba - pa))
+    ba, pa = (float(np.nanmean(g.scores())) if np.isfinite(g.scores()).any() else math.nan for g in (bn, plain))
+    text += rt("bn final", lang, bn_acc=_acc(ba), plain_acc=_acc(pa),
+               diff=_signed(ba - pa) if math.isfinite(ba - pa) else "—")
     ci = difference_interval(bn, plain)
     if ci is not None:
         text += rt("bn spread yes" if _excludes_zero(ci) else "bn spread no", lang)
@@ -441,7 +457,7 @@ def build_charts(groups: Sequence[LabelGroup], lang: str) -> dict[str, dict[str,
     if sweeps:
         traces = []
         for i, (name, pts) in enumerate(sweeps.items()):
-            means = [float(np.nanmean(v)) for _, v in pts]
+            means = [float(np.nanmean(v)) if np.isfinite(v).any() else math.nan for _, v in pts]
             halves = [float(mean_band(v[np.isfinite(v)][:, None])[2][0] - m) if np.isfinite(v).sum() > 1 else 0.0
                       for (_, v), m in zip(pts, means)]
             traces.append({"type": "scatter", "mode": "lines+markers", "x": [lr for lr, _ in pts], "y": _values(means),
@@ -634,7 +650,6 @@ def build_report_html(run_dir: str | os.PathLike, lang: str = "en", shown_as: st
     target = next((c["facts"]["target"] for c in conclusions if c["kind"] == "first_to_target"), DEFAULT_TARGET)
     charts = build_charts(with_curves, lang)
     ds = summary.get("dataset") or {}
-    ds = ds if isinstance(ds, dict) else {"name": str(ds)}
     seeds = summary.get("seeds") or sorted({int(r["seed"]) for r in summary["runs"]})
     name = summary.get("name", run.directory.name)
 

@@ -92,6 +92,9 @@ def _check_sweep_summary(d: Path, summary: Any) -> None:
     """The parts of summary.json the report reads: their presence and types."""
     if not isinstance(summary, dict):
         raise _sweep_error(d, f"summary.json holds a JSON {type(summary).__name__}, not an object")
+    for key in ("dataset", "environment", "executor"):
+        if summary.get(key) is not None and not isinstance(summary[key], dict):
+            raise _sweep_error(d, f"summary.json: '{key}' is {repr(summary[key])[:40]} (expected an object)")
     for key in ("sensitivity", "defaults_vs_tuned", "tuned"):
         if key not in summary:
             raise _sweep_error(d, f"summary.json has no '{key}' (a table per setting)")
@@ -123,6 +126,11 @@ def _check_sweep_summary(d: Path, summary: Any) -> None:
             if not _number(v, True):
                 raise _sweep_error(d, f"summary.json: defaults_vs_tuned[{label!r}].{key} is {repr(v)[:40]} "
                                       "(expected a number or null)")
+        per_seed = dvt.get("tuned_test_by_seed")
+        if per_seed is not None and not (isinstance(per_seed, dict) and all(
+                isinstance(k, str) and k.isdigit() and _number(v, True) for k, v in per_seed.items())):
+            raise _sweep_error(d, f"summary.json: defaults_vs_tuned[{label!r}].tuned_test_by_seed is "
+                                  f"{repr(per_seed)[:40]} (expected seeds mapped to numbers or nulls)")
 
 
 def _read_table(d: Path, n_runs: int | None) -> list[dict[str, str]]:
@@ -198,11 +206,7 @@ def _paired_tuned(d: dict[str, Any], r: dict[str, Any]) -> dict[str, Any] | None
     if not isinstance(a, dict) or not isinstance(b, dict):
         return None
     as_floats = lambda m: {int(k): math.nan if v is None else float(v) for k, v in m.items()}  # noqa: E731
-    try:
-        return paired(as_floats(a), as_floats(b))
-    except (TypeError, ValueError):
-        raise OptimlabError("summary.json: tuned_test_by_seed holds a value that is not a seed and a number "
-                            "(accepted: as written by optimlab sweep)") from None
+    return paired(as_floats(a), as_floats(b))          # checked by load_sweep
 
 
 def _tuning_gain(summary, lang) -> dict[str, Any] | None:

@@ -45,6 +45,7 @@ REPORT_TEXT = {
         "first none": "No run reached {target_text}; the highest mean test accuracy was {best} ({label}).",
         "best": "{label} ended best with a final test accuracy of {acc}, {margin} ahead of {runner} ({runner_acc}).",
         "best only": "{label} is the only run; its final test accuracy is {acc}.",
+        "best zeros": " (Seeds that diverged or failed count as 0: {labels}.)",
         "best spread yes": " Paired seed by seed over {n} seeds, the difference is larger than its spread "
                            "(95% CI of the paired difference: {lo} to {hi}).",
         "best spread no": " Paired seed by seed over {n} seeds, the difference is within its spread "
@@ -97,6 +98,7 @@ REPORT_TEXT = {
         "first none": "{target_text}に達した実行はありません。平均テスト正答率の最高値は {best}（{label}）でした。",
         "best": "最終テスト正答率が最も高かったのは {label} で {acc}、{runner}（{runner_acc}）を {margin} 上回りました。",
         "best only": "実行は {label} のみで、最終テスト正答率は {acc} です。",
+        "best zeros": "（発散・失敗したシードは 0 として数えています：{labels}）",
         "best spread yes": "{n} シードで同じシードどうしの差を見ると、この差はばらつきを超えています"
                            "（対応のある差の95%信頼区間：{lo} 〜 {hi}）。",
         "best spread no": "{n} シードで同じシードどうしの差を見ると、この差はばらつきの範囲内で"

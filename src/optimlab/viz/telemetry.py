@@ -190,7 +190,7 @@ class Telemetry:
         net = trainer.net
         theta, grad, prev = net.trainable(net.theta), net.trainable(net.grad), self._prev
         K, n_layers = theta.shape[0], len(self._layers)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):   # a diverging run: inf, NaN
             # percentiles of every layer at once: (K, layers, coordinates), padding and g = 0 as NaN
             step = np.abs(theta[:, self._idx] - prev[:, self._idx])
             g = np.abs(grad[:, self._idx])
