@@ -21,8 +21,8 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_args(_join_negative_values(sys.argv[1:] if args is None else list(args)), namespace)
 
 
-_NUMERIC_OPTIONS = ("--lr", "--lrs", "--start", "--init", "--seed", "--seeds", "--iters", "--batch-size",
-                    "--eval-interval", "--steps", "--targets")
+_NUMERIC_OPTIONS = ("--lr", "--lrs", "--start", "--init", "--seed", "--seeds", "--test-seeds", "--iters",
+                    "--batch-size", "--eval-interval", "--steps", "--targets", "--chunks", "--jobs", "--workers")
 
 
 def _join_negative_values(argv: list[str]) -> list[str]:

@@ -31,7 +31,8 @@ def add_sweep_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--activation", help="sigmoid, relu, or both as sigmoid,relu (a grid axis)")
     p.add_argument("--init", help="weight_init_std: numbers, xavier, he; several as 0.01,he (a grid axis)")
     p.add_argument("--targets", help="validation accuracies for time-to-target, e.g. 0.8,0.9")
-    p.add_argument("--chunks", type=int, help="tasks per (seed, architecture) cohort (default: from the workers)")
+    p.add_argument("--chunks", type=int, help="tasks per (seed, architecture) cohort of tuning runs (default: from the workers); "
+                                                 "the fresh-seed runs of a seed are always one task")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--jobs", type=int, help="local worker processes (default: one per core; 0: in this process)")
     where.add_argument("--workers", type=int, help="start a Dask LocalCluster of N single-threaded workers")

@@ -199,6 +199,16 @@ def test_report_out_never_overwrites_other_files_and_names_the_final_folder(tmp_
     assert (tmp_path / "notes.html").read_text() == "<p>my notes</p>"
     r = run_cli("report", str(tmp_path / "r"), "--out", str(tmp_path / "r" / "report.html"))
     assert r.returncode == 0, r.stderr                                      # a report may be written again
+    # a second-language report kept in the run folder does not stop the folder being replaced by a new run
+    r = run_cli("report", str(tmp_path / "r"), "--lang", "ja", "--out", str(tmp_path / "r" / "report_ja.html"))
+    assert r.returncode == 0, r.stderr
+    again = run_cli("compare", "--dataset", "digits", "--optimizers", "sgd", "--iters", "5", "--no-plots",
+                    "--out", str(tmp_path / "r"))
+    assert again.returncode == 0, again.stderr
+    (tmp_path / "r" / "mine.html").write_text("<p>mine</p>")
+    refused = run_cli("compare", "--dataset", "digits", "--optimizers", "sgd", "--iters", "5", "--no-plots",
+                      "--out", str(tmp_path / "r"))
+    assert refused.returncode == 2 and "mine.html" in refused.stderr
 
 
 @pytest.mark.parametrize("batch", ["1439", "99999999999999999999"])

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from optimlab.results import mean_ci, paired_differences, seed_statistics
+from optimlab.results import format_seed_report, mean_ci, paired_differences, seed_statistics
 
 
 def _summary(values):
@@ -67,3 +67,17 @@ def test_compare_with_a_diverging_run_reports_what_it_has(tmp_path):
     json.loads((tmp_path / "r" / "summary.json").read_text(), parse_constant=no_nan)
     table = summary_table(out.summary)
     assert "SGD" in table and "nan" in table.splitlines()[2] and "mean±sd over seeds" in table
+
+
+def test_two_seeds_never_settle_an_order():
+    """Accuracies move in steps of 1/n_test, so two seeds can differ by exactly the same amount: a zero-width
+    interval that is not evidence. Three seeds are needed to call the difference significant."""
+    from optimlab.results.stats import paired
+
+    two = paired({0: 0.60, 1: 0.70}, {0: 0.55, 1: 0.65})
+    assert two["ci95"] == pytest.approx(0, abs=1e-12) and not two["significant"]
+    three = paired({0: 0.60, 1: 0.70, 2: 0.80}, {0: 0.55, 1: 0.65, 2: 0.75})
+    assert three["significant"]
+    text = format_seed_report(_summary({"a": [0.6, 0.7], "b": [0.55, 0.65], "c": [None, None]}))
+    assert "*" not in text.split("paired differences")[1].splitlines()[1]
+    assert "c                        —  (n=0 of 2 seeds)" in text and "a − c: no seed where both have a value" in text

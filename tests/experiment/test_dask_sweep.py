@@ -32,7 +32,7 @@ CLI_ARGS = ["--dataset", "digits", "--lrs", "1e-3:1:4", "--seeds", "2", "--iters
 
 def table(path):
     with open(path, newline="") as f:
-        return [{k: v for k, v in r.items() if k != "wall_seconds" and not k.startswith("seconds_to")}
+        return [{k: v for k, v in r.items() if k not in ("wall_seconds", "task_models") and not k.startswith("seconds_to")}
                 for r in csv.DictReader(f)]
 
 

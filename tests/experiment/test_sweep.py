@@ -20,7 +20,7 @@ from optimlab.train import NetConfig, TrainConfig, Trainer
 # Small enough to take a few seconds; big enough that optimizers and lrs differ.
 SPEC = SweepSpec(name="t", dataset="digits", lrs=parse_lrs("1e-3:1:4"), seeds=(0, 1),
                  train=TrainConfig(iters=150, eval_interval=50), targets=(0.3, 0.9))
-WALL = ("wall_seconds",)
+WALL = ("wall_seconds", "task_models")   # timing and scheduling, not results
 
 
 def table(path):
@@ -128,8 +128,8 @@ def test_test_accuracy_never_drives_the_choice(tmp_path, monkeypatch, reference)
     """Scrambling every test accuracy leaves each tuned lr as it was."""
     real = sweep_mod.table_row
 
-    def scrambled(key, h, targets):
-        row = real(key, h, targets)
+    def scrambled(key, h, targets, *rest):
+        row = real(key, h, targets, *rest)
         row["final_test_acc"] = float(np.random.default_rng(abs(hash(key.run_id)) % 2**32).random())
         return row
 
@@ -406,3 +406,21 @@ def test_sensitivity_figure_in_english(reference, tmp_path):
 
     (path,) = save_sweep_figures(reference.summary, tmp_path)
     assert path.endswith("sensitivity.png") and (tmp_path / "sensitivity.png").stat().st_size > 10_000
+
+
+def test_seconds_to_target_are_withheld_when_tasks_differ_in_size(tmp_path):
+    """A resume trains missing fresh-seed runs in a smaller task, where a model's share of the steps is larger;
+    the summary then marks the seconds as not comparable instead of comparing them."""
+    spec = replace(SPEC, optimizers=("sgd", "adam"), lrs=(0.1,), seeds=(0,), test_seeds=(1000, 1001))
+    r = run_sweep(spec, SerialExecutor(), out=tmp_path)
+    test = [row for row in r.table if row["stage"] == "test"]
+    assert {row["task_models"] for row in test} == {4}          # sgd and adam, each at 0.1 and its default 0.01
+    assert all(d["seconds_comparable"] for d in r.summary["time_to_target"].values())
+    for run_dir in tmp_path.glob("test-adam-*"):
+        (run_dir / "status.json").unlink()
+    again = run_sweep(spec, SerialExecutor(), out=tmp_path)
+    assert {row["task_models"] for row in again.table if row["stage"] == "test"} == {2, 4}
+    assert not any(d["seconds_comparable"] for d in again.summary["time_to_target"].values())
+    assert all(x["seconds_median"] is None for d in again.summary["time_to_target"].values()
+               for x in d["targets"].values())
+    assert "? seconds not comparable" in time_to_target_table(again.summary)

@@ -347,3 +347,22 @@ def test_a_run_that_diverged_on_most_seeds_does_not_rank_best(tmp_path):
     assert best["facts"]["best"] == "Adam" and best["facts"]["runner_up"] == "RMSProp"
     assert best["facts"]["runner_up_accuracy"] == pytest.approx(0.33)
     assert "count as 0: RMSProp 2/3" in best["text"]
+
+
+def test_first_to_target_counts_diverged_seeds_as_zero(tmp_path):
+    """SGD reaches 0.99 at once on the one seed that survived and diverged on the other two: on survivors it
+    would be 'first'; with diverged seeds at 0 its mean never reaches 0.8, and Adam is first."""
+    run = write_synthetic_run(tmp_path / "d", {
+        "SGD": ("sgd", False, [[0.99, 0.99], [0.99, 0.99], [0.99, 0.99]]),
+        "Adam": ("adam", False, [[0.5, 0.85], [0.5, 0.85], [0.5, 0.85]])})
+    summary = json.loads((run / "summary.json").read_text())
+    for r in summary["runs"]:
+        if r["label"] == "SGD" and r["seed"] < 2:
+            r.update(status="diverged", diverged_at=5, final_test_accuracy=None, best_test_accuracy=None)
+    (run / "summary.json").write_text(json.dumps(summary))
+    lines = (run / "metrics.csv").read_text().splitlines(keepends=True)
+    (run / "metrics.csv").write_text("".join(
+        line.replace(",0.99,", ",nan,") if line.startswith("SGD,") and line.rstrip().endswith((",0", ",1"))
+        and ",test_acc," in line else line for line in lines))
+    first = facts(compute_conclusions(run), "first_to_target")
+    assert first["facts"]["first"] == ["Adam"] and first["facts"]["iterations"]["SGD"] is None

@@ -227,3 +227,12 @@ def test_japanese_sweep_page(browser, real_sweep):
         for ch in "結論":
             g = glyph_image(page, ch)
             assert g.min() < 100 and (g.shape != tofu.shape or np.abs(g - tofu).mean() > 1.0)
+
+
+def test_settings_whose_every_run_failed_are_not_ranked():
+    s = synthetic_summary(val={"sgd": [0.1, 0.1, 0.1, 0.1], "adam": [0.1, 0.1, 0.1, 0.1]},
+                          test={"sgd": (0.0, 0.0, 0.0, 0), "adam": (0.0, 0.0, 0.0, 0)})
+    for d in s["defaults_vs_tuned"].values():
+        d["tuned_not_ok"] = d["default_not_ok"] = 3
+    kinds = [c["kind"] for c in compute_sweep_conclusions(s)]
+    assert "best_tuned" not in kinds and "tuning_gain" not in kinds

@@ -402,13 +402,14 @@ def write_run(directory: Path, config: dict[str, Any], history: History, worker:
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")})
 
 
-def load_run(directory: Path) -> History:
+def load_run(directory: Path) -> tuple[History, dict[str, Any]]:
+    """A run's History (curves from metrics.csv, status from status.json) and its status.json."""
     status = read_json(directory / "status.json")
     hs = list(read_metrics(directory / "metrics.csv").values()) if (directory / "metrics.csv").is_file() else []
     h = hs[0] if hs else History(status["run_id"])
     h.label, h.status, h.error = status["run_id"], status["status"], status.get("error")
     h.diverged_at, h.wall_seconds = status.get("diverged_at"), float(status.get("wall_seconds") or 0.0)
-    return h
+    return h, status
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -439,7 +440,7 @@ def score(row: dict[str, Any]) -> float:
     return float(v) if row["status"] == "ok" and v is not None and math.isfinite(v) else 0.0
 
 
-def table_row(key: RunKey, h: History, targets: Sequence[float]) -> dict[str, Any]:
+def table_row(key: RunKey, h: History, targets: Sequence[float], task_models: int | None = None) -> dict[str, Any]:
     val = h.extra.get("val_acc", [])
     wall = h.extra.get("wall_s", [])
     row: dict[str, Any] = {"run_id": key.run_id, "stage": key.stage, "optimizer": key.optimizer, "lr": key.lr,
@@ -453,6 +454,7 @@ def table_row(key: RunKey, h: History, targets: Sequence[float]) -> dict[str, An
         row[f"iters_to_{t:g}"] = it
         row[f"seconds_to_{t:g}"] = wall[h.eval_iters.index(it)] if it is not None and wall else None
     row["wall_seconds"] = h.wall_seconds
+    row["task_models"] = task_models        # models trained together (None: a run from before this was kept)
     return row
 
 
@@ -545,7 +547,11 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
                           "tuned_not_ok": sum(r["status"] != "ok" for r in test_t),
                           "gain": _num(mt - md), "n_test_seeds": len(test_t),
                           "tuned_test_by_seed": {str(k): _num(v) for k, v in sorted(by_seed_t.items())}}
-            ttt[label] = {"optimizer": o, "lr": lr_t, "targets": {}}
+            # seconds compare optimizers only when all fresh-seed runs trained in tasks of one size
+            sizes = {r.get("task_models") for r in rows if r["stage"] == "test" and
+                     (r["batchnorm"], r["activation"], str(r["init"])) == nk}
+            comparable = len(sizes) == 1 and None not in sizes
+            ttt[label] = {"optimizer": o, "lr": lr_t, "targets": {}, "seconds_comparable": comparable}
             for t in spec.targets:
                 its = [r[f"iters_to_{t:g}"] for r in test_t]
                 secs = [r[f"seconds_to_{t:g}"] for r in test_t]
@@ -554,7 +560,7 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
                 ttt[label]["targets"][f"{t:g}"] = {
                     "reached": len(hit_its), "n": len(its),
                     "iters_median": float(np.median(hit_its)) if hit_its else None,
-                    "seconds_median": round(float(np.median(hit_secs)), 4) if hit_secs else None}
+                    "seconds_median": round(float(np.median(hit_secs)), 4) if hit_secs and comparable else None}
     return {"kind": "sweep", "name": spec.name, "dataset": data_info, "metric": "final validation accuracy",
             "selection": SELECTION_RULE,
             "grid": {"optimizers": list(spec.optimizers), "lrs": list(spec.lrs), "seeds": list(spec.seeds),
@@ -574,8 +580,8 @@ def defaults_table(summary: dict[str, Any]) -> str:
                                 else f"{m:.4f} [{lo:.4f}, {hi:.4f}]")
     lines = []
     for label, d in summary["defaults_vs_tuned"].items():
-        bad_d = f" ({d['default_not_ok']} diverged)" if d["default_not_ok"] else ""
-        bad_t = f" ({d['tuned_not_ok']} diverged)" if d["tuned_not_ok"] else ""
+        bad_d = f" ({d['default_not_ok']} diverged or failed)" if d["default_not_ok"] else ""
+        bad_t = f" ({d['tuned_not_ok']} diverged or failed)" if d["tuned_not_ok"] else ""
         val = "nan" if d["tuned_val_acc"] is None else f"{d['tuned_val_acc']:.4f}"
         lines.append([label, f"{d['default_lr']:g}",
                       fmt_ci(d["default_test_acc"], d["default_lo"], d["default_hi"]) + bad_d,
@@ -599,10 +605,15 @@ def time_to_target_table(summary: dict[str, Any]) -> str:
         for t in summary["targets"]:
             x = d["targets"][f"{t:g}"]
             tag = "" if x["reached"] == x["n"] else f" ({x['reached']}/{x['n']})"
-            line += ["never" if x["iters_median"] is None else f"{x['iters_median']:g}{tag}",
-                     "-" if x["seconds_median"] is None else f"{x['seconds_median']:.2f}"]
+            secs = ("-" if x["iters_median"] is None else "?" if not d.get("seconds_comparable", True)
+                    else "-" if x["seconds_median"] is None else f"{x['seconds_median']:.2f}")
+            line += ["never" if x["iters_median"] is None else f"{x['iters_median']:g}{tag}", secs]
         lines.append(line)
-    return text_table(head, lines)
+    text = text_table(head, lines)
+    if any(not d.get("seconds_comparable", True) for d in summary["time_to_target"].values()):
+        text += ("\n? seconds not comparable: the fresh-seed runs trained in tasks of different sizes (a resumed "
+                 "sweep, or one from an earlier version); compare iterations")
+    return text
 
 
 
@@ -693,6 +704,7 @@ class _Driver:
         except Exception as e:  # noqa: BLE001 - a task that could not run: its runs are recorded as failed
             error = f"{type(e).__name__}: {e}"
             histories, worker = [History(k.run_id, status="failed", error=error) for k in keys], {}
+        worker = {**worker, "task_models": len(keys)}      # its seconds are shares of a task this size
         for k, h in zip(keys, histories):
             write_run(self.out / k.run_id, self.configs[k.run_id], h, worker)
             if h.status in COMPLETE:
@@ -711,7 +723,8 @@ class _Driver:
             self.tuned[(o, net)] = self.spec.lrs[int(np.argmax(scores))]
 
     def row(self, key: RunKey) -> dict[str, Any]:
-        return table_row(key, load_run(self.out / key.run_id), self.spec.targets)
+        h, status = load_run(self.out / key.run_id)
+        return table_row(key, h, self.spec.targets, (status.get("worker") or {}).get("task_models"))
 
     def run(self) -> list[dict[str, Any]]:
         variants = self.spec.variants()

@@ -46,9 +46,14 @@ def seed_statistics(summary: dict[str, Any], metric: str = "final_test_accuracy"
     return rows
 
 
+MIN_SEEDS_TO_SETTLE = 3   # an order is called settled only over at least 3 paired seeds: accuracies move in steps
+                          # of 1/n_test, so 2 seeds can give 2 equal differences and a zero-width interval
+
+
 def paired(a: dict[int, float], b: dict[int, float]) -> dict[str, Any]:
     """a − b seed by seed, over the seeds where both have a value: n, mean difference, the half-width of its
-    95 % Student-t CI (nan for n < 2), and in how many seeds a was higher, lower, equal.
+    95 % Student-t CI (nan for n < 2), in how many seeds a was higher, lower, equal, and ``significant``: the
+    CI excludes 0 over at least :data:`MIN_SEEDS_TO_SETTLE` seeds.
 
     With common random numbers (same seed: same initial weights and minibatches), the seed's own luck cancels
     in the difference, so this interval is the one to judge an order by — not two overlapping intervals."""
@@ -57,7 +62,7 @@ def paired(a: dict[int, float], b: dict[int, float]) -> dict[str, Any]:
     m, h = mean_ci(d)
     return {"n": len(seeds), "mean_diff": m, "ci95": h, "a_wins": int(sum(x > 0 for x in d)),
             "b_wins": int(sum(x < 0 for x in d)), "ties": int(sum(x == 0 for x in d)),
-            "significant": bool(not math.isnan(h) and abs(m) > h)}
+            "significant": bool(len(seeds) >= MIN_SEEDS_TO_SETTLE and not math.isnan(h) and abs(m) > h)}
 
 
 def paired_differences(summary: dict[str, Any], metric: str = "final_test_accuracy") -> list[dict[str, Any]]:
@@ -72,9 +77,14 @@ def format_seed_report(summary: dict[str, Any]) -> str:
     for r in seed_statistics(summary):
         ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
         n = f"n={r['n']}" if r["n"] == r["n_seeds"] else f"n={r['n']} of {r['n_seeds']} seeds"
-        lines.append(f"  {pad(r['label'], 24)} {r['mean']:.4f}{ci}  ({n})")
-    lines.append("paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0):")
+        mean = "—" if math.isnan(r["mean"]) else f"{r['mean']:.4f}"
+        lines.append(f"  {pad(r['label'], 24)} {mean}{ci}  ({n})")
+    lines.append(f"paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= "
+                 f"{MIN_SEEDS_TO_SETTLE} seeds):")
     for r in paired_differences(summary):
+        if r["n"] == 0:
+            lines.append(f"  {r['a']} − {r['b']}: no seed where both have a value")
+            continue
         ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
         star = " *" if r["significant"] else ""
         ties = f", {r['ties']} tied" if r["ties"] else ""

@@ -136,8 +136,18 @@ def foreign_in_run_dir(directory: Path) -> str | None:
             and summary.get("kind") != "sweep"):
         return f"it holds {names[0]!r} and is not an optimlab compare run folder (no summary.json of optimlab compare)"
     figures = summary.get("figures") if isinstance(summary.get("figures"), list) else []
-    return foreign_entry(directory, names, set(RUN_FILES) | {f for f in figures if isinstance(f, str)},
+    reports = {n for n in names if n.lower().endswith((".html", ".htm")) and is_optimlab_report(directory / n)}
+    return foreign_entry(directory, names, set(RUN_FILES) | {f for f in figures if isinstance(f, str)} | reports,
                          "optimlab compare")
+
+
+def is_optimlab_report(path: Path) -> bool:
+    """Whether ``path`` is a regular file holding a report page optimlab wrote (e.g. ``optimlab report RUN --lang
+    ja --out RUN/report_ja.html``): such a file may be replaced, anything else is the user's."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    data = path.read_bytes()
+    return data.startswith(b"<!DOCTYPE html>") and b'<script id="report-data"' in data
 
 
 def foreign_entry(directory: Path, names: list[str], allowed: set[str], what: str) -> str | None:

@@ -36,7 +36,7 @@ def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
                         "e.g. --preset adagrad=note-code (repeatable)")
     p.add_argument("--steps", type=int, default=None,
                    help=f"number of steps, at most {MAX_STEPS:,} (default: per function)")
-    p.add_argument("--start", default=None, metavar="X,Y", help="starting point; write --start=-7,2 when X is negative (default: per function)")
+    p.add_argument("--start", default=None, metavar="X,Y", help="starting point, e.g. --start -7,2 (default: per function)")
     p.add_argument("--out", default=None, metavar="DIR", help="output folder (default: runs/landscape-<function>)")
     p.add_argument("--lang", default="en", choices=LANGS, help="label language (default: en)")
     p.add_argument("--no-gif", action="store_true", help="skip the animation")

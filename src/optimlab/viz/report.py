@@ -30,8 +30,8 @@ import numpy as np
 from .. import __version__
 from .._io import write_text
 from ..errors import ConfigError, OptimlabError
-from ..results.stats import paired
-from ..results.store import LoadedRun
+from ..results.stats import MIN_SEEDS_TO_SETTLE, paired
+from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
 from .figures import mean_band, moving_average
 from .i18n import check_lang
@@ -113,15 +113,27 @@ class LabelGroup:
         mean, lo, hi = mean_band([getattr(h, attr)[:n] for h in hs])
         return x, mean, np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
 
+    def score_curve(self) -> tuple[list[int], np.ndarray]:
+        """x and the mean test accuracy over seeds where a seed that diverged or failed counts as 0 from then on
+        (as :meth:`scores`), so a run cannot reach a target on the seeds that survived alone."""
+        pairs = [(h, r.get("status", "ok") != "ok") for h, r in zip(self.histories, self.rows) if h.test_acc]
+        if not pairs:
+            return [], np.array([])
+        n = min(len(h.test_acc) for h, _ in pairs)
+        a = np.array([np.nan_to_num(np.asarray(h.test_acc[:n], dtype=float), nan=0.0) if bad
+                      else np.asarray(h.test_acc[:n], dtype=float) for h, bad in pairs])
+        return pairs[0][0].eval_iters[:n], mean_band(a)[0]
+
     def iterations_to(self, target: float) -> int | None:
-        """First evaluated iteration at which the mean test accuracy over seeds reached ``target``."""
-        x, mean, _, _ = self.curve("test_acc")
+        """First evaluated iteration at which the mean test accuracy over seeds (:meth:`score_curve`) reached
+        ``target``."""
+        x, mean = self.score_curve()
         hit = np.flatnonzero(np.nan_to_num(mean, nan=-1.0) >= target)
         return int(x[hit[0]]) if len(hit) else None
 
     @property
     def best_mean_accuracy(self) -> float:
-        _, mean, _, _ = self.curve("test_acc")
+        _, mean = self.score_curve()
         return float(np.nanmax(mean)) if len(mean) and not np.all(np.isnan(mean)) else math.nan
 
 
@@ -183,9 +195,9 @@ def choose_target(groups: Sequence[LabelGroup], target: float | None = None) -> 
 def difference_interval(a: "LabelGroup", b: "LabelGroup") -> tuple[float, float] | None:
     """95 % confidence interval of a − b in final test accuracy (:meth:`LabelGroup.scores`), paired seed by seed
     over the seeds both ran (common random numbers: :func:`optimlab.results.stats.paired`); None with fewer
-    than 2 such seeds."""
+    than :data:`~optimlab.results.stats.MIN_SEEDS_TO_SETTLE` such seeds (too few to settle an order)."""
     p = paired(a.by_seed(), b.by_seed())
-    if p["n"] < 2:
+    if p["n"] < MIN_SEEDS_TO_SETTLE:
         return None
     return p["mean_diff"] - p["ci95"], p["mean_diff"] + p["ci95"]
 
@@ -706,8 +718,7 @@ def check_report_out(out: str | os.PathLike) -> Path:
     if path.is_symlink() or (path.exists() and not path.is_file()):
         raise ConfigError(f"refusing to overwrite {text!r}: not a regular file (accepted: {REPORT_OUT_ACCEPTED})")
     if path.exists():
-        data = path.read_bytes()
-        if not data.startswith(b"<!DOCTYPE html>") or b'<script id="report-data"' not in data:
+        if not is_optimlab_report(path):
             raise ConfigError(f"refusing to overwrite {text!r}: it is not a report optimlab wrote "
                               f"(accepted: {REPORT_OUT_ACCEPTED})")
     return path

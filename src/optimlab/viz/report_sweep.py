@@ -27,7 +27,7 @@ from .. import __version__
 from .._io import csv_records, read_json, read_json_checked
 from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import SELECTION_RULE
-from ..results.stats import paired
+from ..results.stats import MIN_SEEDS_TO_SETTLE, paired
 from ..train import read_metrics
 from .figures import mean_band
 from .i18n import check_lang
@@ -166,7 +166,8 @@ def _arr(xs) -> np.ndarray:
 
 
 def _best_tuned(summary, lang) -> dict[str, Any] | None:
-    dvt = {k: d for k, d in summary["defaults_vs_tuned"].items() if d.get("tuned_test_acc") is not None}
+    dvt = {k: d for k, d in summary["defaults_vs_tuned"].items()
+           if d.get("tuned_test_acc") is not None and not _all_not_ok(d, "tuned")}
     if not dvt:
         return None
     ranked = sorted(dvt, key=lambda k: -dvt[k]["tuned_test_acc"])
@@ -182,8 +183,8 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
               runner_acc=_a(r["tuned_test_acc"]), runner_lo=_a(r.get("tuned_lo")), runner_hi=_a(r.get("tuned_hi")))
     pair = _paired_tuned(d, r)
     if pair is not None:            # the fresh seeds are shared: judge the lead seed by seed
-        exceeds = bool(pair["significant"]) if pair["n"] >= 2 else None
-        text += (st("best ci none", lang) if exceeds is None else
+        exceeds = bool(pair["significant"]) if pair["n"] >= MIN_SEEDS_TO_SETTLE else None
+        text += (st("best ci none" if pair["n"] < 2 else "best paired few", lang, n=pair["n"]) if exceeds is None else
                  st("best paired yes" if exceeds else "best paired no", lang, n=pair["n"], wins=pair["a_wins"],
                     diff=f"{pair['mean_diff']:+.3f}", half=f"{pair['ci95']:.3f}"))
         facts.update(paired_difference=pair["mean_diff"], paired_ci95=pair["ci95"], paired_n=pair["n"],
@@ -199,6 +200,13 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
                        exceeds_ci=exceeds, **facts)
 
 
+def _all_not_ok(d: dict[str, Any], which: str) -> bool:
+    """Whether every fresh-seed run of a setting at its ``which`` ('tuned' or 'default') lr diverged or failed:
+    its accuracy 0 is the sweep's convention for ranking, not a result to draw conclusions from."""
+    n = int(d.get("n_test_seeds") or 0)
+    return n > 0 and int(d.get(f"{which}_not_ok") or 0) >= n
+
+
 def _paired_tuned(d: dict[str, Any], r: dict[str, Any]) -> dict[str, Any] | None:
     """:func:`optimlab.results.stats.paired` of two settings' test accuracies at their tuned lrs, seed by seed
     (None when the summary does not hold them per seed)."""
@@ -210,7 +218,8 @@ def _paired_tuned(d: dict[str, Any], r: dict[str, Any]) -> dict[str, Any] | None
 
 
 def _tuning_gain(summary, lang) -> dict[str, Any] | None:
-    gains = {k: d["gain"] for k, d in summary["defaults_vs_tuned"].items() if d.get("gain") is not None}
+    gains = {k: d["gain"] for k, d in summary["defaults_vs_tuned"].items()
+             if d.get("gain") is not None and not (_all_not_ok(d, "tuned") or _all_not_ok(d, "default"))}
     if not gains:
         return None
     top = max(gains, key=lambda k: gains[k])

@@ -48,6 +48,7 @@ SWEEP_TEXT = {
         "best ci yes": " The 95% CIs do not overlap, so the lead exceeds the seed spread.",
         "best ci no": " The 95% CIs overlap, so the lead is within the seed spread and the order is not settled.",
         "best ci none": " With one test seed there is no spread to compare the lead against.",
+        "best paired few": " {n} test seeds are too few to judge the lead against its spread (at least 3 are needed).",
         "best paired yes": " Seed by seed (the same fresh seeds, so the same starts and minibatches) it is ahead by "
                            "{diff} ± {half} (95% CI) and ahead on {wins} of {n} seeds, so the lead exceeds the spread.",
         "best paired no": " Seed by seed (the same fresh seeds, so the same starts and minibatches) the difference is "
@@ -114,6 +115,7 @@ SWEEP_TEXT = {
         "best ci yes": "95%信頼区間は重ならず、この差はシード間のばらつきを超えています。",
         "best ci no": "95%信頼区間が重なっており、この差はばらつきの範囲内で、順位は確定しません。",
         "best ci none": "テスト用シードが1つのため、差をばらつきと比べることはできません。",
+        "best paired few": "テスト用シード {n} つでは、差をばらつきと比べて判断するには足りません（3つ以上必要です）。",
         "best paired yes": "同じ新しいシード（同じ初期値・同じミニバッチ）どうしで比べると差は {diff} ± {half}（95%信頼区間）で、"
                            "{n} シード中 {wins} シードで上回っており、この差はばらつきを超えています。",
         "best paired no": "同じ新しいシード（同じ初期値・同じミニバッチ）どうしで比べると差は {diff} ± {half}（95%信頼区間、"
