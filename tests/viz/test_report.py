@@ -328,21 +328,34 @@ def test_script_labels_stay_text(browser, evil_run):
         assert page.locator("img[src='x']").count() == 0 and page.evaluate("document.scripts.length") == 3
 
 
+def diverge(run: Path, label: str, seeds, at: int) -> Path:
+    """Edit a synthetic run so ``label`` diverged at iteration ``at`` on ``seeds``: NaN test accuracy from then
+    on in metrics.csv, and in summary.json status 'diverged', no final accuracy, the best from before."""
+    rows = list(csv.reader(io.StringIO((run / "metrics.csv").read_text())))
+    for r in rows[1:]:
+        if r[0] == label and int(r[4]) in seeds and r[2] == "test_acc" and int(r[1]) >= at:
+            r[3] = "nan"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    (run / "metrics.csv").write_text(buf.getvalue())
+    summary = json.loads((run / "summary.json").read_text())
+    for r in summary["runs"]:
+        if r["label"] == label and r["seed"] in seeds:
+            before = [float(x[3]) for x in rows[1:] if x[0] == label and int(x[4]) == r["seed"]
+                      and x[2] == "test_acc" and int(x[1]) < at]
+            r.update(status="diverged", diverged_at=at, final_test_accuracy=None,
+                     best_test_accuracy=max(before) if before else None)
+    (run / "summary.json").write_text(json.dumps(summary))
+    return run
+
+
 def test_a_run_that_diverged_on_most_seeds_does_not_rank_best(tmp_path):
     """RMSProp ends at 0.99 on the one seed that survived and diverged on the other two; Adam ends at 0.90 on
     all three. Ranked on survivors RMSProp would 'end best'; counting diverged seeds as 0 (as the sweep does)
     Adam does, and the sentence says why."""
-    run = write_synthetic_run(tmp_path / "d", {
+    run = diverge(write_synthetic_run(tmp_path / "d", {
         "RMSProp": ("rmsprop", False, [[0.5, 0.6], [0.5, 0.6], [0.5, 0.99]]),
-        "Adam": ("adam", False, [[0.5, 0.9], [0.5, 0.9], [0.5, 0.9]])})
-    summary = json.loads((run / "summary.json").read_text())
-    for r in summary["runs"]:
-        if r["label"] == "RMSProp" and r["seed"] < 2:
-            r.update(status="diverged", diverged_at=15, final_test_accuracy=None)
-    (run / "summary.json").write_text(json.dumps(summary))
-    metrics = (run / "metrics.csv").read_text().splitlines(keepends=True)
-    (run / "metrics.csv").write_text("".join(
-        line.replace("0.6,", "nan,") if line.startswith("RMSProp,20,test_acc") else line for line in metrics))
+        "Adam": ("adam", False, [[0.5, 0.9], [0.5, 0.9], [0.5, 0.9]])}), "RMSProp", (0, 1), at=15)
     best = facts(compute_conclusions(run), "best_final")
     assert best["facts"]["best"] == "Adam" and best["facts"]["runner_up"] == "RMSProp"
     assert best["facts"]["runner_up_accuracy"] == pytest.approx(0.33)
@@ -352,17 +365,8 @@ def test_a_run_that_diverged_on_most_seeds_does_not_rank_best(tmp_path):
 def test_first_to_target_counts_diverged_seeds_as_zero(tmp_path):
     """SGD reaches 0.99 at once on the one seed that survived and diverged on the other two: on survivors it
     would be 'first'; with diverged seeds at 0 its mean never reaches 0.8, and Adam is first."""
-    run = write_synthetic_run(tmp_path / "d", {
+    run = diverge(write_synthetic_run(tmp_path / "d", {
         "SGD": ("sgd", False, [[0.99, 0.99], [0.99, 0.99], [0.99, 0.99]]),
-        "Adam": ("adam", False, [[0.5, 0.85], [0.5, 0.85], [0.5, 0.85]])})
-    summary = json.loads((run / "summary.json").read_text())
-    for r in summary["runs"]:
-        if r["label"] == "SGD" and r["seed"] < 2:
-            r.update(status="diverged", diverged_at=5, final_test_accuracy=None, best_test_accuracy=None)
-    (run / "summary.json").write_text(json.dumps(summary))
-    lines = (run / "metrics.csv").read_text().splitlines(keepends=True)
-    (run / "metrics.csv").write_text("".join(
-        line.replace(",0.99,", ",nan,") if line.startswith("SGD,") and line.rstrip().endswith((",0", ",1"))
-        and ",test_acc," in line else line for line in lines))
+        "Adam": ("adam", False, [[0.5, 0.85], [0.5, 0.85], [0.5, 0.85]])}), "SGD", (0, 1), at=5)
     first = facts(compute_conclusions(run), "first_to_target")
     assert first["facts"]["first"] == ["Adam"] and first["facts"]["iterations"]["SGD"] is None
