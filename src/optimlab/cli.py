@@ -32,7 +32,7 @@ def _join_negative_values(argv: list[str]) -> list[str]:
     while i < len(argv):
         a = argv[i]
         if a in _NUMERIC_OPTIONS and i + 1 < len(argv) and len(argv[i + 1]) > 1 and argv[i + 1][0] == "-" \
-                and (argv[i + 1][1].isdigit() or argv[i + 1][1] in ".i"):
+                and (argv[i + 1][1].isdigit() or argv[i + 1][1] in ".in"):
             out.append(f"{a}={argv[i + 1]}")
             i += 2
             continue

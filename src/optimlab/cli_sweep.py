@@ -72,7 +72,10 @@ def spec_from_args(args):
         if args.test_seeds is None:
             over["test_seeds"] = None
     if args.test_seeds is not None:
-        over["test_seeds"] = parse_seeds(args.test_seeds)
+        try:
+            over["test_seeds"] = parse_seeds(args.test_seeds)
+        except ConfigError as e:
+            raise ConfigError(str(e).replace("invalid seeds:", "invalid --test-seeds:", 1)) from None
     if args.targets is not None:
         over["targets"] = tuple(args.targets.split(","))
     train = {k: getattr(args, k) for k in ("iters", "batch_size", "eval_interval") if getattr(args, k) is not None}

@@ -370,3 +370,18 @@ def test_first_to_target_counts_diverged_seeds_as_zero(tmp_path):
         "Adam": ("adam", False, [[0.5, 0.85], [0.5, 0.85], [0.5, 0.85]])}), "SGD", (0, 1), at=5)
     first = facts(compute_conclusions(run), "first_to_target")
     assert first["facts"]["first"] == ["Adam"] and first["facts"]["iterations"]["SGD"] is None
+
+
+def test_a_diverged_seed_counts_as_0_even_with_a_finite_accuracy(tmp_path):
+    """The loss can become inf while the recorded accuracy stays finite (e.g. 0.100); the status decides."""
+    run = write_synthetic_run(tmp_path / "d", {
+        "SGD": ("sgd", False, [[0.5, 0.99], [0.5, 0.99], [0.5, 0.99]]),
+        "Adam": ("adam", False, [[0.5, 0.9], [0.5, 0.9], [0.5, 0.9]])})
+    summary = json.loads((run / "summary.json").read_text())
+    for r in summary["runs"]:
+        if r["label"] == "SGD" and r["seed"] == 0:
+            r.update(status="diverged", diverged_at=4)
+    (run / "summary.json").write_text(json.dumps(summary))
+    best = facts(compute_conclusions(run), "best_final")
+    assert best["facts"]["best"] == "Adam" and best["facts"]["runner_up_accuracy"] == pytest.approx(0.66)
+    assert best["facts"]["not_ok"] == {"Adam": 0, "SGD": 1} and best["facts"]["paired_seeds"] == 3

@@ -233,6 +233,12 @@ def test_settings_whose_every_run_failed_are_not_ranked():
     s = synthetic_summary(val={"sgd": [0.1, 0.1, 0.1, 0.1], "adam": [0.1, 0.1, 0.1, 0.1]},
                           test={"sgd": (0.0, 0.0, 0.0, 0), "adam": (0.0, 0.0, 0.0, 0)})
     for d in s["defaults_vs_tuned"].values():
-        d["tuned_not_ok"] = d["default_not_ok"] = 3
+        d["tuned_not_ok"] = d["default_not_ok"] = d["tuned_failed"] = d["default_failed"] = 3
     kinds = [c["kind"] for c in compute_sweep_conclusions(s)]
     assert "best_tuned" not in kinds and "tuning_gain" not in kinds
+    # runs that all diverged at the note's lr are a result: tuning gained everything there
+    s = synthetic_summary(val={"momentum": [0.1, 0.5, 0.9, 0.1], "adam": [0.5, 0.9, 0.7, 0.2]},
+                          test={"momentum": (0.9, 0.01, 0.0, 0), "adam": (0.9, 0.01, 0.9, 0)})
+    s["defaults_vs_tuned"]["Momentum"].update(default_not_ok=3, default_failed=0)
+    gain = facts(compute_sweep_conclusions(s), "tuning_gain")
+    assert gain["largest"] == "Momentum" and gain["gain"] == pytest.approx(0.9)

@@ -157,7 +157,8 @@ class SweepSpec:
         set_("test_seeds", test)
         targets = _floats(self.targets, "targets", "accuracies in (0, 1], e.g. 0.8,0.9")
         if not targets or not all(0 < t <= 1 for t in targets):
-            raise ConfigError(f"invalid targets: {self.targets!r} (accepted: accuracies in (0, 1], e.g. 0.8,0.9)")
+            shown = ",".join(str(t) for t in self.targets) if isinstance(self.targets, (tuple, list)) else self.targets
+            raise ConfigError(f"invalid targets: {shown!r} (accepted: accuracies in (0, 1], e.g. 0.8,0.9)")
         set_("targets", tuple(sorted(set(targets))))
         if self.preset not in PRESETS:
             raise ConfigError(f"unknown preset: {self.preset!r} (accepted: {', '.join(PRESETS)})")
@@ -545,6 +546,8 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
                           "at_grid_edge": len(spec.lrs) > 1 and lr_t in (spec.lrs[0], spec.lrs[-1]),
                           "tuned_test_acc": _num(mt), "tuned_lo": _num(lot), "tuned_hi": _num(hit),
                           "tuned_not_ok": sum(r["status"] != "ok" for r in test_t),
+                          "tuned_failed": sum(r["status"] == "failed" for r in test_t),
+                          "default_failed": sum(r["status"] == "failed" for r in test_d),
                           "gain": _num(mt - md), "n_test_seeds": len(test_t),
                           "tuned_test_by_seed": {str(k): _num(v) for k, v in sorted(by_seed_t.items())}}
             # seconds compare optimizers only when all fresh-seed runs trained in tasks of one size
@@ -605,12 +608,12 @@ def time_to_target_table(summary: dict[str, Any]) -> str:
         for t in summary["targets"]:
             x = d["targets"][f"{t:g}"]
             tag = "" if x["reached"] == x["n"] else f" ({x['reached']}/{x['n']})"
-            secs = ("-" if x["iters_median"] is None else "?" if not d.get("seconds_comparable", True)
+            secs = ("-" if x["iters_median"] is None else "?" if not d.get("seconds_comparable", False)
                     else "-" if x["seconds_median"] is None else f"{x['seconds_median']:.2f}")
             line += ["never" if x["iters_median"] is None else f"{x['iters_median']:g}{tag}", secs]
         lines.append(line)
     text = text_table(head, lines)
-    if any(not d.get("seconds_comparable", True) for d in summary["time_to_target"].values()):
+    if any(not d.get("seconds_comparable", False) for d in summary["time_to_target"].values()):
         text += ("\n? seconds not comparable: the fresh-seed runs trained in tasks of different sizes (a resumed "
                  "sweep, or one from an earlier version); compare iterations")
     return text

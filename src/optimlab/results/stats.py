@@ -29,20 +29,33 @@ def mean_ci(values, level: float = 0.95) -> tuple[float, float]:
 
 
 def per_label(summary: dict[str, Any], metric: str = "final_test_accuracy") -> dict[str, dict[int, float]]:
+    """``{label: {seed: value}}`` of an accuracy ``metric``; a run that diverged or failed counts as 0 (as in
+    the sweep: a run with no usable model scores nothing, so an optimizer cannot look good on the seeds that
+    survived); NaN only where a completed run has no value."""
     out: dict[str, dict[int, float]] = {}
     for r in summary["runs"]:
         v = r.get(metric)
-        out.setdefault(r["label"], {})[int(r["seed"])] = math.nan if v is None else float(v)
+        value = 0.0 if r.get("status", "ok") != "ok" else math.nan if v is None else float(v)
+        out.setdefault(r["label"], {})[int(r["seed"])] = value
+    return out
+
+
+def n_not_ok(summary: dict[str, Any]) -> dict[str, int]:
+    """Per label: how many of its seeds diverged or failed (counted as 0 by :func:`per_label`)."""
+    out: dict[str, int] = {}
+    for r in summary["runs"]:
+        out[r["label"]] = out.get(r["label"], 0) + (r.get("status", "ok") != "ok")
     return out
 
 
 def seed_statistics(summary: dict[str, Any], metric: str = "final_test_accuracy") -> list[dict[str, Any]]:
-    """Per run label: n (seeds with a value; a diverged run has none), mean and 95 % CI of ``metric``."""
-    rows = []
+    """Per label: n (seeds with a value), how many diverged or failed (counted as 0), mean and 95 % CI."""
+    rows, bad = [], n_not_ok(summary)
     for label, by_seed in per_label(summary, metric).items():
         m, h = mean_ci(list(by_seed.values()))
         n = sum(not math.isnan(v) for v in by_seed.values())
-        rows.append({"label": label, "metric": metric, "n": n, "n_seeds": len(by_seed), "mean": m, "ci95": h})
+        rows.append({"label": label, "metric": metric, "n": n, "n_seeds": len(by_seed), "n_not_ok": bad[label],
+                     "mean": m, "ci95": h})
     return rows
 
 
@@ -73,10 +86,12 @@ def paired_differences(summary: dict[str, Any], metric: str = "final_test_accura
 
 def format_seed_report(summary: dict[str, Any]) -> str:
     """Text: mean ± 95 % CI per run, then the paired differences."""
-    lines = ["final test accuracy over seeds (mean ± 95% CI):"]
+    lines = ["final test accuracy over seeds (mean ± 95% CI; a seed that diverged or failed counts as 0):"]
     for r in seed_statistics(summary):
         ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
         n = f"n={r['n']}" if r["n"] == r["n_seeds"] else f"n={r['n']} of {r['n_seeds']} seeds"
+        if r["n_not_ok"]:
+            n += f", {r['n_not_ok']} diverged or failed"
         mean = "—" if math.isnan(r["mean"]) else f"{r['mean']:.4f}"
         lines.append(f"  {pad(r['label'], 24)} {mean}{ci}  ({n})")
     lines.append(f"paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= "

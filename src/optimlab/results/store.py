@@ -395,7 +395,8 @@ def summary_table(summary: dict[str, Any]) -> str:
                       f"{sum(x['wall_seconds'] for x in rs):.2f}", "/".join(statuses)])
     out = [text_table(head, lines)]
     if n_seeds > 1:
-        out.append("(mean±sd over seeds; (k/n): k of n seeds have a value, a run that diverged or failed has none)")
+        out.append("(mean±sd over the seeds that have a value; (k/n): k of n seeds do, a run that diverged or failed "
+                   "has none, and the statistics below count it as 0)")
     return "\n".join(out)
 
 

@@ -87,7 +87,7 @@ class LabelGroup:
         cannot rank high on the seeds that survived; NaN only where a completed run has no test accuracy."""
         f = self.finals()
         bad = np.array([r.get("status", "ok") != "ok" for r in self.rows])
-        return np.where(bad & np.isnan(f), 0.0, f)
+        return np.where(bad, 0.0, f)
 
     @property
     def n_not_ok(self) -> int:
@@ -116,13 +116,23 @@ class LabelGroup:
     def score_curve(self) -> tuple[list[int], np.ndarray]:
         """x and the mean test accuracy over seeds where a seed that diverged or failed counts as 0 from then on
         (as :meth:`scores`), so a run cannot reach a target on the seeds that survived alone."""
-        pairs = [(h, r.get("status", "ok") != "ok") for h, r in zip(self.histories, self.rows) if h.test_acc]
-        if not pairs:
+        ok = [h for h, r in zip(self.histories, self.rows) if h.test_acc and r.get("status", "ok") == "ok"]
+        bad = [(h, r) for h, r in zip(self.histories, self.rows) if r.get("status", "ok") != "ok"]
+        longest = max((h for h in self.histories if h.test_acc), key=lambda h: len(h.test_acc), default=None)
+        if longest is None:
             return [], np.array([])
-        n = min(len(h.test_acc) for h, _ in pairs)
-        a = np.array([np.nan_to_num(np.asarray(h.test_acc[:n], dtype=float), nan=0.0) if bad
-                      else np.asarray(h.test_acc[:n], dtype=float) for h, bad in pairs])
-        return pairs[0][0].eval_iters[:n], mean_band(a)[0]
+        n = min([len(h.test_acc) for h in ok] or [len(longest.test_acc)])     # completed seeds: to the shortest
+        x = longest.eval_iters[:n]
+        curves = [np.asarray(h.test_acc[:n], dtype=float) for h in ok]
+        for h, r in bad:                    # 0 from divergence on (a failed run without a record: 0 throughout)
+            at = r.get("diverged_at") if r.get("status") == "diverged" else None
+            c = np.zeros(n)
+            if at is not None:
+                for i, (it, v) in enumerate(zip(h.eval_iters[:n], h.test_acc[:n])):
+                    if it < at and not np.isnan(v):
+                        c[i] = v
+            curves.append(c)
+        return x, mean_band(np.array(curves))[0]
 
     def iterations_to(self, target: float) -> int | None:
         """First evaluated iteration at which the mean test accuracy over seeds (:meth:`score_curve`) reached
@@ -264,12 +274,14 @@ def _best_final(groups, lang) -> dict[str, Any] | None:
     ci = difference_interval(best, runner)
     n = paired(best.by_seed(), runner.by_seed())["n"]
     if ci is None:
-        text += rt("best spread single" if min(len(best.rows), len(runner.rows)) < 2 else "best spread few", lang)
+        text += rt("best spread single" if min(len(best.rows), len(runner.rows)) < 2 else "best spread few", lang,
+                   n=int(n))
     else:
         text += rt("best spread yes" if _excludes_zero(ci) else "best spread no", lang, n=int(n),
                    lo=_signed(ci[0]), hi=_signed(ci[1]))
     return _conclusion("best_final", text, best=best.label, accuracy=acc, runner_up=runner.label,
-                       runner_up_accuracy=runner_acc, margin=margin, difference_ci=ci, exceeds_spread=_excludes_zero(ci))
+                       runner_up_accuracy=runner_acc, margin=margin, difference_ci=ci, exceeds_spread=_excludes_zero(ci),
+                       paired_seeds=int(n), not_ok={g.label: g.n_not_ok for g in (best, runner)})
 
 
 def _bn_pairs(groups) -> list[tuple[LabelGroup, LabelGroup]]:

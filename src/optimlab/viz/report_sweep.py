@@ -189,7 +189,7 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
                     diff=f"{pair['mean_diff']:+.3f}", half=f"{pair['ci95']:.3f}"))
         facts.update(paired_difference=pair["mean_diff"], paired_ci95=pair["ci95"], paired_n=pair["n"],
                      paired_wins=pair["a_wins"])
-    elif min(int(d.get("n_test_seeds") or 0), int(r.get("n_test_seeds") or 0)) < 2 \
+    elif min(int(d.get("n_test_seeds") or 0), int(r.get("n_test_seeds") or 0)) < MIN_SEEDS_TO_SETTLE \
             or d.get("tuned_lo") is None or r.get("tuned_hi") is None:
         exceeds = None
         text += st("best ci none", lang)
@@ -207,6 +207,12 @@ def _all_not_ok(d: dict[str, Any], which: str) -> bool:
     return n > 0 and int(d.get(f"{which}_not_ok") or 0) >= n
 
 
+def _all_failed(d: dict[str, Any], which: str) -> bool:
+    """Whether every fresh-seed run of a setting at its ``which`` lr failed (raised): no result at all."""
+    n = int(d.get("n_test_seeds") or 0)
+    return n > 0 and int(d.get(f"{which}_failed") or 0) >= n
+
+
 def _paired_tuned(d: dict[str, Any], r: dict[str, Any]) -> dict[str, Any] | None:
     """:func:`optimlab.results.stats.paired` of two settings' test accuracies at their tuned lrs, seed by seed
     (None when the summary does not hold them per seed)."""
@@ -218,8 +224,8 @@ def _paired_tuned(d: dict[str, Any], r: dict[str, Any]) -> dict[str, Any] | None
 
 
 def _tuning_gain(summary, lang) -> dict[str, Any] | None:
-    gains = {k: d["gain"] for k, d in summary["defaults_vs_tuned"].items()
-             if d.get("gain") is not None and not (_all_not_ok(d, "tuned") or _all_not_ok(d, "default"))}
+    gains = {k: d["gain"] for k, d in summary["defaults_vs_tuned"].items()    # diverged is a result; failed is not
+             if d.get("gain") is not None and not (_all_failed(d, "tuned") or _all_failed(d, "default"))}
     if not gains:
         return None
     top = max(gains, key=lambda k: gains[k])
@@ -492,7 +498,8 @@ def time_to_target_html(summary: dict[str, Any], lang: str) -> str:
             it, s = x.get("iters_median"), x.get("seconds_median")
             cells += [_cell(f"{x.get('reached', 0)}/{x.get('n', 0)}", x.get("reached"), "num"),
                       _cell(st("never", lang) if it is None else f"{it:g}", it, "num"),
-                      _cell("—" if s is None else f"{s:.2f}", s, "num")]
+                      _cell("—" if it is None else "?" if not d.get("seconds_comparable", False)
+                            else "—" if s is None else f"{s:.2f}", s, "num")]
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return _table(head, rows, [False] + [True] * (len(head) - 1), "ttt-table")
 

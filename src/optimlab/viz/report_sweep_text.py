@@ -30,7 +30,9 @@ SWEEP_TEXT = {
                                               "seconds are its training time: an equal share of the forward and backward "
                                               "passes it shares with the models trained beside it (every fresh-seed run "
                                               "of a seed trains in one task) plus its own optimizer's updates; "
-                                              "evaluation is not counted.",
+                                              "evaluation is not counted. ? : not comparable, because the fresh-seed runs "
+                                              "trained in tasks of different sizes (a resumed sweep, or one from an "
+                                              "earlier version).",
         "grid table": "Validation accuracy at every learning rate",
         "setting": "optimizer", "note lr": "note lr", "test note": "test acc (note lr)", "tuned lr": "tuned lr",
         "val tuned": "val acc (tuning)", "test tuned": "test acc (tuned)", "gain col": "gain", "not ok": "diverged/failed", "nav defaults": "Defaults vs tuned",
@@ -97,7 +99,8 @@ SWEEP_TEXT = {
                                                 "到達までの反復回数・秒数の中央値です。秒数はそのモデルの学習時間で、"
                                                 "一緒に学習するモデル（新しいシードでの実行は、シードごとにすべて1つのタスクで学習）と"
                                                 "共有する順伝播・逆伝播の等分と、自身の最適化手法の更新時間の和です"
-                                                "（評価の時間は含みません）。",
+                                                "（評価の時間は含みません）。? は、新しいシードでの実行が大きさの違うタスクで"
+                                                "学習されたため（再開した掃引や以前の版の掃引）比べられないことを示します。",
         "grid table": "すべての学習率での検証正答率",
         "setting": "最適化手法", "note lr": "ノートの学習率", "test note": "テスト正答率（ノート）",
         "tuned lr": "選ばれた学習率", "val tuned": "検証正答率（調整）", "test tuned": "テスト正答率（調整後）",

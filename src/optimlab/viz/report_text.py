@@ -51,8 +51,8 @@ REPORT_TEXT = {
         "best spread no": " Paired seed by seed over {n} seeds, the difference is within its spread "
                           "(95% CI of the paired difference: {lo} to {hi}), so the order is not settled.",
         "best spread single": " With a single seed there is no spread to compare the margin against.",
-        "best spread few": " Fewer than three seeds have a final accuracy for both runs: too few to judge the "
-                           "margin against its spread.",
+        "best spread few": " {n} paired seeds are too few to judge the margin against its spread (at least 3 "
+                           "are needed).",
         "bn yes": "Batch normalization sped Adam up to {target_text}: {bn} {bn_when}, {plain} {plain_when}.",
         "bn no": "Batch normalization did not speed Adam up to {target_text}: {bn} {bn_when}, "
                  "{plain} {plain_when}.",
@@ -104,7 +104,7 @@ REPORT_TEXT = {
         "best spread no": "{n} シードで同じシードどうしの差を見ると、この差はばらつきの範囲内で"
                           "（対応のある差の95%信頼区間：{lo} 〜 {hi}）、順位は確定しません。",
         "best spread single": "シードが1つのため、差をばらつきと比べることはできません。",
-        "best spread few": "両方の実行に最終正答率があるシードが3つ未満のため、差をばらつきと比べて判断するには足りません。",
+        "best spread few": "対応のあるシード {n} つでは、差をばらつきと比べて判断するには足りません（3つ以上必要です）。",
         "bn yes": "バッチ正規化で Adam は速くなりました：{target_text}への到達は {bn} が{bn_when}、"
                   "{plain} が{plain_when}です。",
         "bn no": "バッチ正規化で Adam は速くなりませんでした：{target_text}への到達は {bn} が{bn_when}、"
