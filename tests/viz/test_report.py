@@ -385,3 +385,12 @@ def test_a_diverged_seed_counts_as_0_even_with_a_finite_accuracy(tmp_path):
     best = facts(compute_conclusions(run), "best_final")
     assert best["facts"]["best"] == "Adam" and best["facts"]["runner_up_accuracy"] == pytest.approx(0.66)
     assert best["facts"]["not_ok"] == {"Adam": 0, "SGD": 1} and best["facts"]["paired_seeds"] == 3
+
+
+def test_the_batchnorm_sentence_says_when_diverged_seeds_count_as_0(tmp_path):
+    run = diverge(write_synthetic_run(tmp_path / "d", {
+        "Adam": ("adam", False, [[0.5, 0.9], [0.5, 0.9], [0.5, 0.9]]),
+        "Adam + BN": ("adam", True, [[0.85, 0.9], [0.85, 0.9], [0.85, 0.9]])}), "Adam + BN", (0, 1), at=15)
+    bn = facts(compute_conclusions(run), "batchnorm_adam")
+    assert bn["facts"]["final_with_bn"] == pytest.approx(0.3)
+    assert "count as 0: Adam + BN 2/3" in bn["text"]

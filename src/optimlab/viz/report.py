@@ -316,6 +316,9 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str)
     ba, pa = (float(np.nanmean(g.scores())) if np.isfinite(g.scores()).any() else math.nan for g in (bn, plain))
     text += rt("bn final", lang, bn_acc=_acc(ba), plain_acc=_acc(pa),
                diff=_signed(ba - pa) if math.isfinite(ba - pa) else "—")
+    if bn.n_not_ok or plain.n_not_ok:
+        text += rt("best zeros", lang, labels=", ".join(f"{g.label} {g.n_not_ok}/{len(g.rows)}"
+                                                        for g in (bn, plain) if g.n_not_ok))
     ci = difference_interval(bn, plain)
     if ci is not None:
         text += rt("bn spread yes" if _excludes_zero(ci) else "bn spread no", lang)
