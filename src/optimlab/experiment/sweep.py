@@ -48,6 +48,7 @@ from .._io import read_json, text_table, write_json, write_text
 from ..errors import ConfigError, FileFormatError
 from ..optim import OPTIMIZERS, PRESETS, make_optimizer, stack_hyperparameters
 from ..optim.base import check_value
+from ..results.stats import mean_ci as stats_mean_ci
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
 from .executors import Executor, LocalExecutor, worker_setup
 from .recipe import MAX_SEED, is_integer, check_net, check_table, parse_net, parse_seeds, parse_train, read_toml
@@ -486,18 +487,10 @@ def write_table(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def mean_ci(values: Sequence[float]) -> tuple[float, float, float]:
-    """Mean and 95 % confidence interval (Student t) of accuracies — the same band as ``viz.figures.mean_band``
-    — clipped to [0, 1], where an accuracy lies (with 2 seeds the t interval is ±12.7 sd wide); one value has no
-    interval (nan, nan)."""
-    a = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
-    if len(a) == 0:
-        return math.nan, math.nan, math.nan
-    m = float(a.mean())
-    if len(a) < 2:
-        return m, math.nan, math.nan
-    from scipy import stats
-
-    half = float(stats.t.ppf(0.975, len(a) - 1) * a.std(ddof=1) / math.sqrt(len(a)))
+    """Mean and 95 % confidence interval (:func:`optimlab.results.stats.mean_ci`) of accuracies, clipped to
+    [0, 1], where an accuracy lies (with 2 seeds the t interval is ±12.7 sd wide); one value has no interval
+    (nan, nan)."""
+    m, half = stats_mean_ci([v for v in values if v is not None])
     return m, max(m - half, 0.0), min(m + half, 1.0)
 
 

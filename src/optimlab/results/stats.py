@@ -7,6 +7,7 @@ between two optimizers is measured seed by seed; its spread is usually much smal
 from __future__ import annotations
 
 import math
+from collections import Counter
 from itertools import combinations
 from typing import Any
 
@@ -40,17 +41,9 @@ def per_label(summary: dict[str, Any], metric: str = "final_test_accuracy") -> d
     return out
 
 
-def n_not_ok(summary: dict[str, Any]) -> dict[str, int]:
-    """Per label: how many of its seeds diverged or failed (counted as 0 by :func:`per_label`)."""
-    out: dict[str, int] = {}
-    for r in summary["runs"]:
-        out[r["label"]] = out.get(r["label"], 0) + (r.get("status", "ok") != "ok")
-    return out
-
-
 def seed_statistics(summary: dict[str, Any], metric: str = "final_test_accuracy") -> list[dict[str, Any]]:
     """Per label: n (seeds with a value), how many diverged or failed (counted as 0), mean and 95 % CI."""
-    rows, bad = [], n_not_ok(summary)
+    rows, bad = [], Counter(r["label"] for r in summary["runs"] if r.get("status", "ok") != "ok")
     for label, by_seed in per_label(summary, metric).items():
         m, h = mean_ci(list(by_seed.values()))
         n = sum(not math.isnan(v) for v in by_seed.values())

@@ -237,7 +237,9 @@ class Trainer:
             # the next update, shows it one step later, or never when this was the last step)
             no_output = any(a is not None and np.isnan(a[k]) for a in (acc["batch"], acc["test"], acc["val"]))
             if no_output and (h.diverged_at is None or iteration < h.diverged_at):
-                h.status, h.diverged_at = ("diverged" if h.status in ("ok", "diverged") else h.status), iteration
+                h.diverged_at = iteration
+                if h.status == "ok":
+                    h.status = "diverged"
 
     def evaluate(self, blas_threads: int | None = None) -> None:
         """Record test accuracy (full test set) and minibatch accuracy (after the update, eval mode), now.

@@ -30,7 +30,7 @@ import numpy as np
 from .. import __version__
 from .._io import write_text
 from ..errors import ConfigError, OptimlabError
-from ..results.stats import MIN_SEEDS_TO_SETTLE, paired
+from ..results.stats import MIN_SEEDS_TO_SETTLE, paired, per_label
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
 from .figures import mean_band, moving_average
@@ -82,20 +82,19 @@ class LabelGroup:
         """One value per seed (NaN where missing)."""
         return np.array([math.nan if r.get(key) is None else float(r[key]) for r in self.rows], dtype=float)
 
-    def scores(self) -> np.ndarray:
-        """Final test accuracy per seed, a seed that diverged or failed counting as 0 (as in the sweep), so a run
-        cannot rank high on the seeds that survived; NaN only where a completed run has no test accuracy."""
-        f = self.finals()
-        bad = np.array([r.get("status", "ok") != "ok" for r in self.rows])
-        return np.where(bad, 0.0, f)
+    def by_seed(self) -> dict[int, float]:
+        """``{seed: final test accuracy}`` with a seed that diverged or failed at 0, as every statistic over seeds
+        counts it (:func:`optimlab.results.stats.per_label`), to rank runs and pair them seed by seed."""
+        return per_label({"runs": self.rows}).get(self.label, {})
+
+    def mean_score(self) -> float:
+        """Mean of :meth:`by_seed` over the seeds with a value (NaN when none has one)."""
+        v = np.array([x for x in self.by_seed().values() if not math.isnan(x)])
+        return float(v.mean()) if len(v) else math.nan
 
     @property
     def n_not_ok(self) -> int:
         return sum(r.get("status", "ok") != "ok" for r in self.rows)
-
-    def by_seed(self) -> dict[int, float]:
-        """``{seed: score}`` (see :meth:`scores`), to pair runs seed by seed."""
-        return {int(r["seed"]): v for r, v in zip(self.rows, self.scores())}
 
     def curve(self, attr: str) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
         """x, mean, lower and upper 95 % band over seeds of ``test_acc``, ``train_acc`` or ``loss``,
@@ -202,14 +201,21 @@ def choose_target(groups: Sequence[LabelGroup], target: float | None = None) -> 
     return math.floor(RELATIVE_TARGET * best * 100) / 100, "relative", best
 
 
-def difference_interval(a: "LabelGroup", b: "LabelGroup") -> tuple[float, float] | None:
-    """95 % confidence interval of a − b in final test accuracy (:meth:`LabelGroup.scores`), paired seed by seed
-    over the seeds both ran (common random numbers: :func:`optimlab.results.stats.paired`); None with fewer
-    than :data:`~optimlab.results.stats.MIN_SEEDS_TO_SETTLE` such seeds (too few to settle an order)."""
+def difference_interval(a: "LabelGroup", b: "LabelGroup") -> tuple[tuple[float, float] | None, int]:
+    """The 95 % confidence interval of a − b in final test accuracy (:meth:`LabelGroup.by_seed`), paired seed by
+    seed over the seeds both ran (common random numbers: :func:`optimlab.results.stats.paired`), and that number
+    of seeds; the interval is None below :data:`~optimlab.results.stats.MIN_SEEDS_TO_SETTLE` seeds (too few to
+    settle an order)."""
     p = paired(a.by_seed(), b.by_seed())
     if p["n"] < MIN_SEEDS_TO_SETTLE:
-        return None
-    return p["mean_diff"] - p["ci95"], p["mean_diff"] + p["ci95"]
+        return None, p["n"]
+    return (p["mean_diff"] - p["ci95"], p["mean_diff"] + p["ci95"]), p["n"]
+
+
+def _zeros_note(groups: Sequence["LabelGroup"], lang: str) -> str:
+    """The sentence saying which of ``groups`` had seeds that diverged or failed (counted as 0), or ''."""
+    bad = [f"{g.label} {g.n_not_ok}/{len(g.rows)}" for g in groups if g.n_not_ok]
+    return rt("best zeros", lang, labels=", ".join(bad)) if bad else ""
 
 
 def _excludes_zero(ci: tuple[float, float] | None) -> bool | None:
@@ -256,7 +262,7 @@ def _first_to_target(groups, target, how, best, lang) -> dict[str, Any]:
 
 
 def _best_final(groups, lang) -> dict[str, Any] | None:
-    scored = [(float(np.nanmean(g.scores())), g) for g in groups if np.isfinite(g.scores()).any()]
+    scored = [(g.mean_score(), g) for g in groups if np.isfinite(g.mean_score())]
     if not scored:
         return None
     scored.sort(key=lambda s: -s[0])
@@ -268,11 +274,8 @@ def _best_final(groups, lang) -> dict[str, Any] | None:
     margin = acc - runner_acc
     text = rt("best", lang, label=best.label, acc=_acc(acc), margin=f"{margin:.3f}", runner=runner.label,
               runner_acc=_acc(runner_acc))
-    if best.n_not_ok or runner.n_not_ok:
-        text += rt("best zeros", lang, labels=", ".join(f"{g.label} {g.n_not_ok}/{len(g.rows)}"
-                                                        for g in (best, runner) if g.n_not_ok))
-    ci = difference_interval(best, runner)
-    n = paired(best.by_seed(), runner.by_seed())["n"]
+    text += _zeros_note((best, runner), lang)
+    ci, n = difference_interval(best, runner)
     if ci is None:
         text += rt("best spread single" if min(len(best.rows), len(runner.rows)) < 2 else "best spread few", lang,
                    n=int(n))
@@ -313,13 +316,11 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str)
 
         text = rt("bn yes" if sped_up else "bn no", lang, bn=bn.label, plain=plain.label, target_text=target_text,
                   bn_when=when(bi), plain_when=when(pi))
-    ba, pa = (float(np.nanmean(g.scores())) if np.isfinite(g.scores()).any() else math.nan for g in (bn, plain))
+    ba, pa = bn.mean_score(), plain.mean_score()
     text += rt("bn final", lang, bn_acc=_acc(ba), plain_acc=_acc(pa),
                diff=_signed(ba - pa) if math.isfinite(ba - pa) else "—")
-    if bn.n_not_ok or plain.n_not_ok:
-        text += rt("best zeros", lang, labels=", ".join(f"{g.label} {g.n_not_ok}/{len(g.rows)}"
-                                                        for g in (bn, plain) if g.n_not_ok))
-    ci = difference_interval(bn, plain)
+    text += _zeros_note((bn, plain), lang)
+    ci, _ = difference_interval(bn, plain)
     if ci is not None:
         text += rt("bn spread yes" if _excludes_zero(ci) else "bn spread no", lang)
     return _conclusion("batchnorm_adam", text, with_bn=bn.label, without_bn=plain.label, target=target,

@@ -167,7 +167,7 @@ def _arr(xs) -> np.ndarray:
 
 def _best_tuned(summary, lang) -> dict[str, Any] | None:
     dvt = {k: d for k, d in summary["defaults_vs_tuned"].items()
-           if d.get("tuned_test_acc") is not None and not _all_not_ok(d, "tuned")}
+           if d.get("tuned_test_acc") is not None and not _every_run(d, "tuned_not_ok")}
     if not dvt:
         return None
     ranked = sorted(dvt, key=lambda k: -dvt[k]["tuned_test_acc"])
@@ -200,17 +200,11 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
                        exceeds_ci=exceeds, **facts)
 
 
-def _all_not_ok(d: dict[str, Any], which: str) -> bool:
-    """Whether every fresh-seed run of a setting at its ``which`` ('tuned' or 'default') lr diverged or failed:
-    its accuracy 0 is the sweep's convention for ranking, not a result to draw conclusions from."""
+def _every_run(d: dict[str, Any], count: str) -> bool:
+    """Whether ``d[count]`` (e.g. ``tuned_not_ok``: diverged or failed; ``default_failed``: raised) covers every
+    fresh-seed run of the setting."""
     n = int(d.get("n_test_seeds") or 0)
-    return n > 0 and int(d.get(f"{which}_not_ok") or 0) >= n
-
-
-def _all_failed(d: dict[str, Any], which: str) -> bool:
-    """Whether every fresh-seed run of a setting at its ``which`` lr failed (raised): no result at all."""
-    n = int(d.get("n_test_seeds") or 0)
-    return n > 0 and int(d.get(f"{which}_failed") or 0) >= n
+    return n > 0 and int(d.get(count) or 0) >= n
 
 
 def _paired_tuned(d: dict[str, Any], r: dict[str, Any]) -> dict[str, Any] | None:
@@ -225,7 +219,7 @@ def _paired_tuned(d: dict[str, Any], r: dict[str, Any]) -> dict[str, Any] | None
 
 def _tuning_gain(summary, lang) -> dict[str, Any] | None:
     gains = {k: d["gain"] for k, d in summary["defaults_vs_tuned"].items()    # diverged is a result; failed is not
-             if d.get("gain") is not None and not (_all_failed(d, "tuned") or _all_failed(d, "default"))}
+             if d.get("gain") is not None and not (_every_run(d, "tuned_failed") or _every_run(d, "default_failed"))}
     if not gains:
         return None
     top = max(gains, key=lambda k: gains[k])
