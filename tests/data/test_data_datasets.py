@@ -64,6 +64,19 @@ def test_mnist_data_dir_with_wrong_files_is_a_hash_error(tmp_path):
     assert "SHA-256" in msg and "pinned mnist" in msg and TRAIN_IMAGES in msg and "'idx'" in msg
 
 
+def test_a_folder_of_another_pinned_dataset_is_named(tmp_path, monkeypatch):
+    """Official Fashion-MNIST files where mnist is looked for: the error says what they are and how to use them."""
+    folder = write_idx_folder(tmp_path / "clothes")
+    monkeypatch.setitem(_remote.REMOTES, "fashion-mnist", pins_for(folder, "fashion-mnist"))
+    for name in ("mnist", "auto"):
+        with pytest.raises(DatasetError) as e:
+            load_dataset(name, folder, download=False)
+        assert str(e.value) == (f"{folder} holds the official fashion-mnist files, not mnist; accepted: dataset "
+                                "'fashion-mnist' for them (--dataset fashion-mnist), or the official mnist files "
+                                "('optimlab data fetch mnist')")
+    assert load_dataset("fashion-mnist", folder, download=False).n_train == 30
+
+
 def test_mnist_data_dir_empty_does_not_download(tmp_path, closed_port_url):
     with pytest.raises(DatasetError, match=r"no mnist IDX files in .*offline options"):
         load_dataset("mnist", tmp_path, mirrors=[closed_port_url])
@@ -220,5 +233,7 @@ def test_fashion_mnist_from_debian_package():
 def test_real_fashion_files_are_not_mnist(tmp_path):
     for stem in IDX_STEMS:
         shutil.copy(FASHION_DIR / f"{stem}.gz", tmp_path)
-    with pytest.raises(DatasetError, match="pinned mnist"):
-        load_dataset("mnist", tmp_path, download=False)
+    for name in ("mnist", "auto"):            # the real files are recognized by their pinned hashes
+        with pytest.raises(DatasetError, match="holds the official fashion-mnist files, not mnist; .*--dataset fashion-mnist"):
+            load_dataset(name, tmp_path, download=False)
+    assert load_dataset("fashion-mnist", tmp_path, download=False).n_train == 60000
