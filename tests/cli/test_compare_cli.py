@@ -150,6 +150,20 @@ def test_recipe_toml_records_the_dataset_auto_chose(tmp_path, monkeypatch):
     assert out.summary["dataset"]["name"] == "digits"
 
 
+def test_recipe_toml_drops_the_data_dir_when_auto_fell_back(tmp_path, monkeypatch):
+    """A bundled fallback takes no data_dir: recipe.toml must not pair one with it (rerunning it would fail)."""
+    import optimlab.api as api
+    from optimlab.data import load_dataset
+    from optimlab.experiment import load_recipe
+
+    monkeypatch.setattr(api, "load_data", lambda recipe: load_dataset("digits"))
+    api.compare(dataset="auto", data_dir=str(tmp_path), optimizers=["sgd"], iters=5, out=tmp_path / "o",
+                plots=False, report=False)
+    again = load_recipe(tmp_path / "o" / "recipe.toml")
+    assert (again.dataset, again.data_dir) == ("digits", None)
+    assert load_dataset(again.dataset, again.data_dir).name == "digits"
+
+
 def test_labels_that_share_a_file_name_keep_both_figures(tmp_path):
     from optimlab.api import compare
 

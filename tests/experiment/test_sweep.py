@@ -139,6 +139,28 @@ def test_test_accuracy_never_drives_the_choice(tmp_path, monkeypatch, reference)
     assert again.trained == [] and again.summary["tuned"] == reference.summary["tuned"]
 
 
+def test_sweep_toml_and_workers_use_the_dataset_auto_chose(tmp_path, monkeypatch):
+    """'auto' may fall back to a bundled dataset: sweep.toml names it (without the data_dir it takes none of), and
+    the tasks load it by that name, so every worker trains on the data the summary names."""
+    import optimlab.data as data_pkg
+
+    real, calls = data_pkg.load_dataset, []
+
+    def fake(name="auto", data_dir=None, **kw):     # auto falls back; named datasets load for real
+        calls.append((name, data_dir))
+        return real("digits") if name == "auto" else real(name, data_dir, **kw)
+
+    monkeypatch.setattr(data_pkg, "load_dataset", fake)
+    monkeypatch.setattr(sweep_mod, "_DATA_CACHE", {})
+    spec = replace(SPEC, dataset="auto", data_dir=str(tmp_path), optimizers=("sgd",), lrs=(0.1,), seeds=(0,),
+                   train=TrainConfig(iters=20, eval_interval=10))
+    result = run_sweep(spec, SerialExecutor(), out=tmp_path / "s")
+    toml = (tmp_path / "s" / "sweep.toml").read_text()
+    assert 'dataset = "digits"' in toml and "data_dir" not in toml and "auto" not in toml
+    assert result.summary["dataset"]["name"] == "digits" and all(r["status"] == "ok" for r in result.table)
+    assert calls[0] == ("auto", str(tmp_path)) and set(calls[1:]) <= {("digits", None)}
+
+
 def test_run_directory_layout(reference):
     d = reference.directory
     assert json.loads((d / "summary.json").read_text())["kind"] == "sweep"

@@ -409,6 +409,14 @@ def load_dataset(
     return _load_mnist_5k() if name == "mnist-5k" else _load_digits()
 
 
+def chosen(name: str, data_dir: str | None, ds: Dataset) -> tuple[str, str | None]:
+    """The ``(name, data_dir)`` that load ``ds`` (what ``load_dataset(name, data_dir)`` returned) again: ``auto``
+    becomes the dataset it chose, without ``data_dir`` when that is a bundled fallback (it takes none)."""
+    if name != "auto":
+        return name, data_dir
+    return ds.name, data_dir if ds.name in _remote.REMOTES else None
+
+
 def load_mnist(
     normalize: bool = True,
     flatten: bool = True,

@@ -25,6 +25,7 @@ Layout of ``runs/<name>/``::
 
 from __future__ import annotations
 
+
 import csv
 import hashlib
 import io
@@ -45,6 +46,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._io import read_json, text_table, write_json, write_text
+from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError
 from ..optim import OPTIMIZERS, PRESETS, make_optimizer, stack_hyperparameters
 from ..optim.base import check_value
@@ -798,7 +800,11 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
     t0 = time.perf_counter()
     directory = sweep_directory(spec, out)
     data = load_sweep_data(spec)
-    spec.train.check_data(len(data.y_train), f"{spec.dataset} after the validation split")
+    spec.train.check_data(len(data.y_train), f"{data.name} after the validation split")
+    if spec.dataset == "auto":      # sweep.toml and every worker use the data auto chose (it may fall back)
+        name, data_dir = chosen(spec.dataset, spec.data_dir, data)
+        spec = replace(spec, dataset=name, data_dir=data_dir)
+        _DATA_CACHE[(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
     info = data.info()
     directory.mkdir(parents=True, exist_ok=True)
     write_text(directory / "sweep.toml", spec.to_toml())
