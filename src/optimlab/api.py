@@ -1,19 +1,20 @@
 """The whole comparison as one call: load data, train, write the run directory, draw figures, report.
 
-``compare()`` is what ``optimlab compare`` runs; in a notebook it returns the results and the figures'
-paths without printing anything.
+``compare()`` is what ``optimlab compare`` runs; in a notebook it returns the results, the run folder and
+the figures' file names in it (``out.directory / out.figures[0]``) without printing anything.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import DatasetError
+from .errors import ConfigError, DatasetError
 from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
 from .results import staged_directory, write_results
 from .results.store import check_output_dir, default_output_dir
@@ -22,7 +23,8 @@ from .viz.i18n import check_lang
 
 @dataclass
 class CompareOutcome:
-    """What :func:`compare` produced."""
+    """What :func:`compare` produced: the results, ``summary`` (summary.json), the run folder ``directory`` and
+    ``figures``, the file names of the figures in it."""
 
     result: CompareResult
     summary: dict[str, Any]
@@ -85,6 +87,11 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     directory is created; the directory appears only when complete, replacing an earlier run folder as a whole.
     """
     check_lang(lang)
+    accepted = [n for n in inspect.signature(apply_overrides).parameters if n != "recipe"]
+    for key in overrides:
+        if key not in accepted:
+            raise ConfigError(f"unknown option for compare: {key!r} (accepted: {', '.join(accepted)}; "
+                              "out, lang, plots, report, progress, telemetry)")
     base = recipe if isinstance(recipe, Recipe) else load_recipe(recipe) if recipe is not None else default_recipe()
     recipe = apply_overrides(base, **overrides)
     target = output_directory(recipe, out)

@@ -269,3 +269,18 @@ def test_runs_that_fail_give_a_nonzero_exit_and_one_line(tmp_path, monkeypatch, 
 def test_negative_values_are_named_not_taken_for_options(tmp_path, args, says):
     r = run_cli(*args, "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and says in r.stderr and "expected one argument" not in r.stderr, r.stderr
+
+
+def test_compare_in_a_notebook_takes_the_command_line_spellings(tmp_path):
+    """optimizers='sgd,adam' is two names (it was split into characters: "unknown optimizer: 's'"); a bare lr is
+    every run's; an unknown keyword names itself and the accepted ones (it was a TypeError of apply_overrides)."""
+    from optimlab.api import compare
+    from optimlab.errors import ConfigError
+
+    out = compare(dataset="digits", optimizers="momentum,sgd", lrs=0.05, iters=10, out=tmp_path / "o", plots=False,
+                  report=False)
+    assert [(r["label"], r["hyperparameters"]["lr"]) for r in out.summary["runs"]] == [("SGD", 0.05),
+                                                                                       ("Momentum", 0.05)]
+    with pytest.raises(ConfigError, match=r"unknown option for compare: 'seed' \(accepted: dataset, .*seeds.*\)"):
+        compare(dataset="digits", seed=3, out=tmp_path / "p")
+    assert not (tmp_path / "p").exists()

@@ -146,3 +146,36 @@ def test_optimizers_are_frozen(name):
     opt = make_optimizer(name)
     with pytest.raises(AttributeError):
         opt.lr = 1.0  # type: ignore[misc]
+
+
+def test_preset_may_be_passed_by_keyword(name):
+    assert make_optimizer(name, preset="torch", lr=0.5) == make_optimizer(name, "torch", lr=0.5)
+
+
+@pytest.mark.parametrize("field", ["lr", "beta1"])
+def test_an_empty_array_is_not_a_hyperparameter(field):
+    raises_naming(field, lambda: make_optimizer("adam", **{field: []}), value=[])
+
+
+def _update_refused(opt, params, grads, state, what):
+    before = {k: v.copy() for k, v in params.items()} if isinstance(params, dict) else params.copy()
+    raises_naming(what, lambda: opt.update(params, grads, state))
+    assert state.count == 0                                  # nothing updated, the step not counted
+    if isinstance(params, dict):
+        assert all(np.array_equal(params[k], before[k]) for k in params)
+    else:
+        assert np.array_equal(params, before)
+
+
+def test_update_refuses_gradients_and_state_of_other_shapes(name):
+    opt = make_optimizer(name)
+    w = np.ones((3, 4))
+    _update_refused(opt, w, np.ones((4, 3)), opt.init(w), "gradient has shape (4, 3), the parameter (3, 4)")
+    _update_refused(opt, w, np.ones(4), opt.init(w), "gradient has shape (4,)")     # would broadcast silently
+    params = {"W": np.ones((3, 4)), "b": np.ones(4)}
+    _update_refused(opt, params, {"W": np.ones((3, 4))}, opt.init(params), "gradients ['W'] do not match")
+    _update_refused(opt, params, {"W": np.ones((3, 4)), "b": np.ones(3)}, opt.init(params),
+                    "gradient of 'b' has shape (3,)")
+    if opt.slots:
+        _update_refused(opt, w, np.ones((3, 4)), opt.init(np.ones(4)), f"state {opt.slots[0]!r} has shape (4,)")
+        _update_refused(opt, params, params, opt.init(w), f"state {opt.slots[0]!r} does not match")

@@ -14,8 +14,8 @@ from ..errors import ConfigError
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, make_optimizer, preset_names, stack_hyperparameters
 from ..optim.base import check_value
 from ..train import NetConfig, TrainConfig
+from ..train.loop import MAX_SEED       # a seed is an integer in [0, 2**32)
 
-MAX_SEED = 2**32        # a seed is an integer in [0, 2**32)
 MAX_SEEDS = 1000        # at most this many seeds in one list
 
 
@@ -275,11 +275,17 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
                     batchnorm: bool | None = None, dtype: str | None = None, name: str | None = None) -> Recipe:
     """The recipe with command-line style overrides applied (``None`` leaves a setting as it is).
 
-    ``optimizers`` keeps the recipe's runs of those optimizers (all of them: Adam and Adam + BatchNorm) and
-    adds a run with the note's defaults for a named optimizer the recipe lacks. ``lrs`` maps an optimizer
-    name (or ``'*'`` for all) to a learning rate. ``batchnorm``, ``activation`` and ``init`` apply to every run.
+    ``optimizers`` (a list, or ``"sgd,adam"`` as on the command line) keeps the recipe's runs of those
+    optimizers (all of them: Adam and Adam + BatchNorm) and adds a run with the note's defaults for a named
+    optimizer the recipe lacks. ``lrs`` maps an optimizer name (or ``'*'`` for all) to a learning rate; a bare
+    number is ``{'*': number}``. ``seeds``: a list, a count (``3`` → 0, 1, 2) or a range string (``'0-2'``).
+    ``batchnorm``, ``activation`` and ``init`` apply to every run.
     """
     runs = list(recipe.runs)
+    if isinstance(optimizers, str):
+        optimizers = optimizers.split(",")
+    if lrs is not None and not isinstance(lrs, Mapping):
+        lrs = {"*": lrs}
     if optimizers is not None:
         names = [str(o).strip().lower() for o in optimizers if str(o).strip()]
         for n in names:

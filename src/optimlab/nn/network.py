@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -49,6 +49,9 @@ class MultiLayerNet:
     """Fully connected network: (Affine → [BatchNorm] → activation) × hidden layers → Affine → SoftmaxWithLoss.
 
     Called as in the note: ``MultiLayerNet(784, [40, 20], 10, activation='sigmoid', weight_init_std=0.01)``.
+    It computes in float32 by default (twice as fast); the note computes in float64: pass ``dtype='float64'``
+    to match it, and for a gradient check (central differences need float64's precision). ``loss``,
+    ``gradient`` and ``accuracy`` take ``x`` as ``(batch, input_size)`` and ``t`` as class indices or one-hot rows.
 
     ``n_models=K`` stacks K independent models that share every input batch; their parameters carry a
     leading model axis. ``None`` (default) is one model without that axis. Every parameter of every model
@@ -72,7 +75,12 @@ class MultiLayerNet:
             raise ConfigError(f"unknown activation: {activation!r} (accepted: {', '.join(ACTIVATIONS)})")
         if str(dtype) not in DTYPES:
             raise ConfigError(f"unknown dtype: {dtype!r} (accepted: {', '.join(DTYPES)})")
-        sizes = [int(input_size), *[int(h) for h in hidden_size_list], int(output_size)]
+        sizes = [input_size, *hidden_size_list] if isinstance(hidden_size_list, (list, tuple)) else None
+        if sizes is None or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
+                                    for s in sizes + [output_size]):
+            raise ConfigError(f"invalid layer sizes: {input_size!r}, {hidden_size_list!r}, {output_size!r} "
+                              "(accepted: positive integers, the hidden ones in a list like [40, 20])")
+        sizes = [int(s) for s in sizes + [output_size]]
         if any(s <= 0 for s in sizes):
             raise ConfigError(f"invalid layer sizes: {sizes} (accepted: positive integers)")
         if n_models is not None and int(n_models) < 1:
@@ -192,7 +200,8 @@ class MultiLayerNet:
         Eval mode by default, like the course code's ``loss(x, t, train_flg=False)``: BatchNorm normalizes with
         its running statistics and leaves them as they are. ``train=True`` uses the batch's statistics and
         moves the running statistics toward them (what a training step does)."""
-        return self.last_layer.forward(self.predict(x, train), _labels(t))
+        x, labels = self._inputs(x, t)
+        return self.last_layer.forward(self.predict(x, train), labels)
 
     def loss_and_grad(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Forward in train mode, then backward; gradients land in ``self.grad``. Returns the loss."""
@@ -211,9 +220,21 @@ class MultiLayerNet:
         """Fraction of correct predictions per model (eval mode), ``batch`` examples at a time.
 
         Runs the folded eval-mode path of :mod:`optimlab.nn.inference` on a snapshot of the weights."""
-        data = inference.eval_set(x, _labels(t), self.dtype)
+        x, labels = self._inputs(x, t)
+        data = inference.eval_set(x, labels, self.dtype)
         acc = inference.accuracy(self, inference.snapshot(self), data, chunk=batch)
         return acc if self.n_models is not None else acc[0]
+
+    def _inputs(self, x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``x`` and ``t`` as class indices, checked: ``x`` is ``(B, input_size)``, ``t`` has B labels in
+        [0, output_size) or B one-hot rows (the note's ``one_hot_label=True``)."""
+        x = np.asarray(x)
+        if x.ndim != 2 or x.shape[1] != self.sizes[0]:
+            raise ConfigError(f"invalid x: shape {x.shape} (accepted: (batch, {self.sizes[0]}))")
+        t = np.asarray(t)
+        if t.ndim == 2 and t.shape[1] == self.sizes[-1]:
+            t = t.argmax(axis=1)
+        return x, check_labels(t, "t", len(x), self.sizes[-1])
 
     def trainable(self, flat: np.ndarray | None = None) -> np.ndarray:
         """The trainable part of ``flat`` (default ``theta``): ``flat[..., :n_trainable]``, a view."""
@@ -221,6 +242,15 @@ class MultiLayerNet:
         return flat[..., :self.n_trainable]
 
 
-def _labels(t: np.ndarray) -> np.ndarray:
-    t = np.asarray(t)
-    return t.argmax(axis=-1) if t.ndim == 2 else t
+def check_labels(y: Any, what: str, n_rows: int, n_classes: int | None) -> np.ndarray:
+    """``y`` as checked class indices: 1-D integers in [0, n_classes), one per row of its images."""
+    y = np.asarray(y)
+    if y.ndim != 1 or y.dtype.kind not in "iu":
+        raise ConfigError(f"invalid {what}: an array of {y.dtype} with shape {y.shape} (accepted: class indices, "
+                          "a 1-D integer array; one-hot rows → labels.argmax(axis=1))")
+    if len(y) != n_rows:
+        raise ConfigError(f"invalid {what}: {len(y)} labels for {n_rows} images (accepted: one label per image)")
+    if len(y) and (y.min() < 0 or (n_classes is not None and y.max() >= n_classes)):
+        bad = y.min() if y.min() < 0 else y.max()
+        raise ConfigError(f"invalid {what}: label {bad} (accepted: 0 to {n_classes - 1 if n_classes else 'C-1'})")
+    return y

@@ -29,8 +29,9 @@ def preset_names(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(PRESETS + tuple(OPTIMIZERS[name].presets)))
 
 
-def make_optimizer(name: str, preset: str = "note", /, **hyperparameters: Any) -> Optimizer:
-    """An optimizer by name (``sgd``, ``momentum``, ``adagrad``, ``rmsprop``, ``adam``), preset and overrides."""
+def make_optimizer(name: str, /, preset: str = "note", **hyperparameters: Any) -> Optimizer:
+    """An optimizer by name (``sgd``, ``momentum``, ``adagrad``, ``rmsprop``, ``adam``), preset and overrides:
+    ``make_optimizer("adam", "torch", lr=1e-3)`` or ``make_optimizer("adam", preset="torch", lr=1e-3)``."""
     key = str(name).lower()
     if key not in OPTIMIZERS:
         raise ConfigError(f"unknown optimizer: {name!r} (accepted: {', '.join(OPTIMIZERS)})")

@@ -54,7 +54,7 @@ def _numbers(name: str, value: Any, accepted: str) -> np.ndarray:
         arr = None if isinstance(value, str) else np.asarray(value)
     except (TypeError, ValueError):
         arr = None
-    check_value(arr is not None and arr.dtype.kind in "iuf", name, value, accepted)
+    check_value(arr is not None and arr.dtype.kind in "iuf" and arr.size > 0, name, value, accepted)
     return arr.astype(float)
 
 
@@ -133,8 +133,8 @@ class Optimizer:
 
     def update(self, params: Params, grads: Params, state: OptState) -> OptState:
         """One step on every parameter, in place; returns ``state`` with its count advanced."""
+        tree_map_update(self.rule, params, grads, state.slots, state.count + 1)
         state.count += 1
-        tree_map_update(self.rule, params, grads, state.slots, state.count)
         return state
 
     def step(self, params: Params, grads: Params, state: OptState) -> OptState:  # alias, torch-like name
@@ -142,12 +142,40 @@ class Optimizer:
 
 
 def tree_map_update(rule, params: Params, grads: Params, slots: dict[str, Any], t: int) -> None:
-    """Lift a single-array ``rule`` over a parameter tree (an array or a dict of arrays)."""
-    if isinstance(params, Mapping):
-        for k in params:
-            rule(params[k], grads[k], {s: tree[k] for s, tree in slots.items()}, t)
-    else:
+    """Lift a single-array ``rule`` over a parameter tree (an array or a dict of arrays).
+
+    ``grads`` and every state slot must have the parameters' structure and shapes (a :class:`ConfigError`
+    otherwise, before anything is updated: NumPy would broadcast a (P,) gradient over a (K, P) stack)."""
+    if not isinstance(params, Mapping):
+        _check_leaf(None, params, grads, slots)
         rule(params, grads, slots, t)
+        return
+    if not isinstance(grads, Mapping) or set(grads) != set(params):
+        shown = sorted(grads) if isinstance(grads, Mapping) else type(grads).__name__
+        raise ConfigError(f"gradients {shown} do not match the parameters {sorted(params)} "
+                          "(accepted: a dict with the same keys)")
+    for n, tree in slots.items():
+        if not isinstance(tree, Mapping) or set(tree) != set(params):
+            raise ConfigError(f"state {n!r} does not match the parameters {sorted(params)} "
+                              "(accepted: the state init() made for these parameters)")
+    leaves = [(k, params[k], grads[k], {s: tree[k] for s, tree in slots.items()}) for k in params]
+    for leaf in leaves:
+        _check_leaf(*leaf)
+    for k, w, g, s in leaves:
+        rule(w, g, s, t)
+
+
+def _check_leaf(key: str | None, w: np.ndarray, g: Any, s: dict[str, Any]) -> None:
+    shape = np.shape(w)
+    ok = getattr(g, "shape", None) == shape
+    for v in s.values():                    # a plain loop: this runs at every step (~1 µs)
+        ok = ok and getattr(v, "shape", None) == shape
+    if not ok:
+        what, a = next((what, a) for what, a in (("gradient", g), *((f"state {n!r}", v) for n, v in s.items()))
+                       if getattr(a, "shape", None) != shape)
+        accepted = "the parameter's shape" if what == "gradient" else "the state init() made for these parameters"
+        where = "" if key is None else f" of {key!r}"
+        raise ConfigError(f"{what}{where} has shape {np.shape(a)}, the parameter {shape} (accepted: {accepted})")
 
 
 def stack_hyperparameters(opts: list[Optimizer], ndim: int = 2, dtype: Any = None) -> Optimizer:

@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 from .._io import read_npz, write_npz
 from ..errors import ConfigError
 from ..nn import MultiLayerNet, inference
+from ..nn.network import check_labels
 from ..optim import Optimizer, OptState, stack_hyperparameters
 from .history import History
 
@@ -65,6 +66,40 @@ class TrainConfig:
         if self.batch_size > n_train:
             raise ConfigError(f"invalid batch_size: {self.batch_size} exceeds the {n_train:,} training examples of "
                               f"{name} (accepted: 1 to {n_train})")
+
+
+MAX_SEED = 2**32        # a seed is an integer in [0, 2**32)
+
+
+def check_seed(seed: Any, name: str = "seed") -> int:
+    """``seed`` as an int, or a one-line ConfigError unless it is an integer in [0, 2**32) (a bool, a float or a
+    string is refused: 1.7 would silently be seed 1)."""
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or not 0 <= seed < MAX_SEED:
+        raise ConfigError(f"invalid {name}: {seed!r} (accepted: an integer in [0, 2**32))")
+    return int(seed)
+
+
+def check_data(data: Any, test: bool = True, val: Any = None) -> int:
+    """A one-line ConfigError unless ``data`` is what :class:`Trainer` needs; returns the number of classes."""
+    needed = ("x_train", "y_train") + (("x_test", "y_test") if test else ())
+    missing = [a for a in needed if not hasattr(data, a)]
+    if missing:
+        raise ConfigError(f"invalid data: a {type(data).__name__} without {', '.join(missing)} (accepted: a Dataset "
+                          "from optimlab.data.load_dataset, or an object with x_train, y_train, x_test, y_test, scale)")
+    x = np.asarray(data.x_train)
+    if x.ndim != 2 or x.shape[0] == 0:
+        raise ConfigError(f"invalid x_train: shape {x.shape} (accepted: flattened images, (N, features), N >= 1)")
+    n_classes = getattr(data, "n_classes", None)
+    y = check_labels(data.y_train, "y_train", len(x), n_classes)
+    n_classes = int(n_classes) if n_classes is not None else int(y.max()) + 1
+    sets = [("test", data.x_test, data.y_test)] if test else []
+    sets += [] if val is None else [("val", *val)]
+    for what, xs, ys in sets:
+        xs = np.asarray(xs)
+        if xs.ndim != 2 or xs.shape[1] != x.shape[1]:
+            raise ConfigError(f"invalid x_{what}: shape {xs.shape} (accepted: (N, {x.shape[1]}), as x_train)")
+        check_labels(ys, f"y_{what}", len(xs), n_classes)
+    return n_classes
 
 
 def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
@@ -142,16 +177,30 @@ class Trainer:
                  net: NetConfig | Sequence[NetConfig] = NetConfig(), train: TrainConfig = TrainConfig(), seed: int = 0,
                  val: tuple[np.ndarray, np.ndarray] | None = None, test: bool = True,
                  callbacks: Sequence[Callable[["Trainer"], None]] = ()):
-        if not optimizers:
-            raise ConfigError("no optimizers given (accepted: at least one)")
+        optimizers = [optimizers] if isinstance(optimizers, Optimizer) else list(optimizers)
+        if not optimizers or not all(isinstance(o, Optimizer) for o in optimizers):
+            bad = next((o for o in optimizers if not isinstance(o, Optimizer)), None)
+            raise ConfigError(f"invalid optimizers: {'none given' if not optimizers else repr(bad)} (accepted: "
+                              "one or more optimizers, e.g. [make_optimizer('adam'), make_optimizer('sgd')])")
+        labels = [labels] if isinstance(labels, str) else labels
+        if labels is not None and (len(labels) != len(optimizers) or not all(isinstance(s, str) for s in labels)):
+            raise ConfigError(f"invalid labels: {list(labels)!r} for {len(optimizers)} optimizers (accepted: one "
+                              "string per optimizer, or None for their names)")
+        for what, value, kind in (("train", train, TrainConfig), ("net", net, NetConfig)):
+            ok = isinstance(value, kind) or (what == "net" and isinstance(value, (list, tuple))
+                                              and all(isinstance(n, NetConfig) for n in value))
+            if not ok:
+                raise ConfigError(f"invalid {what}: {value!r} (accepted: a {kind.__name__}(...)"
+                                  + (", or one per optimizer)" if what == "net" else ")"))
+        self.seed = check_seed(seed)
+        n_classes = check_data(data, test, val)
         train.check_data(len(data.y_train), getattr(data, "name", "the data"))
-        self.data, self.config, self.seed = data, train, int(seed)
+        self.data, self.config = data, train
         self.labels = list(labels) if labels is not None else [o.name for o in optimizers]
-        self.optimizers = list(optimizers)
+        self.optimizers = optimizers
         self.callbacks = list(callbacks)
         K = len(self.optimizers)
-        n_classes = int(getattr(data, "n_classes", int(np.max(data.y_train)) + 1))
-        init_rng, batch_rng = seed_streams(seed)
+        init_rng, batch_rng = seed_streams(self.seed)
         # every model draws its start from a copy of the same generator: same seed, same weights
         state = init_rng.bit_generator.state
         rngs = []
@@ -269,6 +318,8 @@ class Trainer:
         """
         if eval_threads is None:
             eval_threads = min(8, max(1, _usable_cpus() - 1))
+        if iters is not None and (not isinstance(iters, (int, np.integer)) or isinstance(iters, bool) or iters < 1):
+            raise ConfigError(f"invalid iters: {iters!r} (accepted: an integer >= 1, or None for the configured total)")
         total = self.config.iters if iters is None else int(iters)
         bar = _progress(total, self.iteration, desc) if progress else None
         t0 = time.perf_counter() - self.elapsed

@@ -1,0 +1,46 @@
+"""MultiLayerNet, called as in the note, checks what it is given: one clear line, never a silent wrong result."""
+
+import numpy as np
+import pytest
+
+from optimlab.errors import ConfigError
+from optimlab.nn import MultiLayerNet
+
+X = np.random.default_rng(0).random((5, 8))
+T = np.array([0, 1, 2, 3, 2])
+
+
+def net():
+    return MultiLayerNet(8, [6], 4, dtype="float64", rng=np.random.default_rng(1))
+
+
+def refused(match, fn):
+    with pytest.raises(ConfigError, match=match) as e:
+        fn()
+    assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("method", ["loss", "gradient", "accuracy"])
+def test_labels_and_inputs_are_checked(method):
+    n = net()
+    call = getattr(n, method)
+    refused(r"invalid t: label -1 \(accepted: 0 to 3\)", lambda: call(X, [0, 1, 2, 3, -1]))   # was class 3, silently
+    refused(r"invalid t: label 4 \(accepted: 0 to 3\)", lambda: call(X, [0, 1, 2, 3, 4]))
+    refused(r"invalid t: an array of float64 with shape \(5,\)", lambda: call(X, T.astype(float)))
+    refused(r"invalid t: 4 labels for 5 images", lambda: call(X, T[:4]))
+    refused(r"invalid x: shape \(5, 7\) \(accepted: \(batch, 8\)\)", lambda: call(X[:, 1:], T))
+
+
+def test_one_hot_labels_as_in_the_note_give_the_same_results():
+    a, b = net(), net()
+    one_hot = np.eye(4)[T]
+    assert a.loss(X, T) == b.loss(X, one_hot) and a.accuracy(X, T) == b.accuracy(X, one_hot)
+    ga, gb = a.gradient(X, T), b.gradient(X, one_hot)
+    assert all(np.array_equal(ga[k], gb[k]) for k in ga)
+
+
+@pytest.mark.parametrize("hidden", [40, "40", [40.5], [True], None])
+def test_hidden_sizes_are_a_list_of_integers(hidden):
+    refused(r"invalid layer sizes: .*\(accepted: positive integers, the hidden ones in a list like \[40, 20\]\)",
+            lambda: MultiLayerNet(8, hidden, 4))
+    assert MultiLayerNet(8, (np.int64(5),), 4).sizes == [8, 5, 4]

@@ -1,0 +1,93 @@
+"""What a notebook user may pass to Trainer by mistake: one clear line at construction, before any training."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from optimlab.data import load_dataset, load_mnist
+from optimlab.errors import ConfigError
+from optimlab.optim import make_optimizer
+from optimlab.train import NetConfig, TrainConfig, Trainer
+
+CFG = TrainConfig(iters=20, batch_size=16, eval_interval=10)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_dataset("digits")
+
+
+def refused(match, fn):
+    with pytest.raises(ConfigError, match=match) as e:
+        fn()
+    assert "\n" not in str(e.value)
+
+
+def test_one_label_per_optimizer(digits):
+    two = [make_optimizer("sgd"), make_optimizer("adam")]
+    refused(r"invalid labels: \['only one'\] for 2 optimizers", lambda: Trainer(digits, two, ["only one"], train=CFG))
+    refused(r"invalid labels: \['a', 'b', 'c'\] for 2", lambda: Trainer(digits, two, ["a", "b", "c"], train=CFG))
+    refused(r"invalid labels: \[1, 2\]", lambda: Trainer(digits, two, [1, 2], train=CFG))
+    # a string is one label, not one per character
+    hs = Trainer(digits, [make_optimizer("sgd")], "plain sgd", train=CFG).run()
+    assert [h.label for h in hs] == ["plain sgd"]
+
+
+def test_a_single_optimizer_is_a_cohort_of_one(digits):
+    alone = Trainer(digits, make_optimizer("adam"), train=CFG).run()
+    listed = Trainer(digits, [make_optimizer("adam")], train=CFG).run()
+    assert alone[0].label == "adam" and alone[0].loss == listed[0].loss
+
+
+@pytest.mark.parametrize("optimizers", [[], ["adam"], [make_optimizer("sgd"), "adam"]])
+def test_optimizers_must_be_optimizer_objects(digits, optimizers):
+    refused(r"invalid optimizers: .*make_optimizer\('adam'\)", lambda: Trainer(digits, optimizers, train=CFG))
+
+
+def test_train_and_net_must_be_configs(digits):
+    refused(r"invalid train: \{'iters': 20\} \(accepted: a TrainConfig", lambda: Trainer(
+        digits, make_optimizer("sgd"), train={"iters": 20}))
+    refused(r"invalid net: \{'hidden': \(10,\)\} \(accepted: a NetConfig.*one per optimizer", lambda: Trainer(
+        digits, make_optimizer("sgd"), net={"hidden": (10,)}, train=CFG))
+
+
+@pytest.mark.parametrize("seed, shown", [(-1, "-1"), (1.7, "1.7"), ("3", "'3'"), (True, "True"), (2**32, str(2**32))])
+def test_seed_is_an_integer_in_range(digits, seed, shown):
+    refused(rf"invalid seed: {shown} \(accepted: an integer in \[0, 2\*\*32\)\)",
+            lambda: Trainer(digits, make_optimizer("sgd"), train=CFG, seed=seed))
+    assert Trainer(digits, make_optimizer("sgd"), train=CFG, seed=np.int64(2**32 - 1)).seed == 2**32 - 1
+
+
+def test_run_iters_must_be_positive(digits):
+    t = Trainer(digits, make_optimizer("sgd"), train=CFG)
+    for bad in (-5, 0, 2.5):
+        refused(rf"invalid iters: {bad}", lambda: t.run(iters=bad))
+    assert t.iteration == 0
+
+
+def test_data_must_be_a_dataset_with_class_index_labels(digits):
+    opt = make_optimizer("sgd")
+
+    def replace(ds, **changes):          # a Dataset checks itself: this is a plain object with its fields
+        fields = ("x_train", "y_train", "x_test", "y_test", "scale", "n_classes")
+        return SimpleNamespace(**{**{f: getattr(ds, f) for f in fields}, **changes})
+
+    refused(r"invalid data: a tuple without x_train, y_train, x_test, y_test .*load_dataset", lambda: Trainer(
+        load_mnist(name="digits"), opt, train=CFG))
+    one_hot = np.eye(10, dtype=np.float32)[digits.y_train]
+    refused(r"invalid y_train: an array of float32 with shape \(1438, 10\) .*argmax", lambda: Trainer(
+        replace(digits, y_train=one_hot), opt, train=CFG))
+    refused(r"invalid y_test: label 10 \(accepted: 0 to 9\)", lambda: Trainer(
+        replace(digits, y_test=np.where(digits.y_test == 3, 10, digits.y_test)), opt, train=CFG))
+    refused(r"invalid y_train: label -1", lambda: Trainer(
+        replace(digits, y_train=np.where(digits.y_train == 3, -1, digits.y_train)), opt, train=CFG))
+    refused(r"invalid y_train: 1437 labels for 1438 images", lambda: Trainer(
+        replace(digits, y_train=digits.y_train[1:]), opt, train=CFG))
+    refused(r"invalid x_test: shape \(359, 63\) \(accepted: \(N, 64\)", lambda: Trainer(
+        replace(digits, x_test=digits.x_test[:, 1:]), opt, train=CFG))
+    refused(r"invalid y_val: label 12", lambda: Trainer(
+        digits, opt, train=CFG, val=(digits.x_test, np.full(len(digits.y_test), 12))))
+    # test=False never looks at the test set: it need not be there
+    no_test = SimpleNamespace(x_train=digits.x_train, y_train=digits.y_train, scale=digits.scale, n_classes=10)
+    assert Trainer(no_test, opt, train=CFG, test=False, val=(digits.x_test, digits.y_test)).run()[0].extra["val_acc"]
