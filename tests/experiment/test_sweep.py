@@ -280,11 +280,25 @@ def test_a_run_without_status_json_is_redone_and_only_it(tmp_path, counting, ref
     assert table(tmp_path / "table.csv") == table(reference.directory / "table.csv")
 
 
-def test_changed_protocol_retrains(tmp_path, counting):
+def test_a_folder_trained_with_other_settings_is_refused_and_kept(tmp_path, counting):
+    """Rerunning with another protocol, preset or dataset would silently replace the earlier results (and leave
+    stale runs beside them): refused before anything is written. More lrs, seeds or optimizers extend it."""
     spec = replace(SPEC, optimizers=("adam",), lrs=(0.01,), seeds=(0,))
     run_sweep(spec, SerialExecutor(), out=tmp_path)
-    r = run_sweep(replace(spec, train=TrainConfig(iters=100, eval_interval=50)), SerialExecutor(), out=tmp_path)
-    assert len(r.trained) == 3 and r.skipped == []          # tune + test(tuned == default): all new
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    counting.runs.clear()
+    for changed, diff in [(dict(train=TrainConfig(iters=100, eval_interval=50)), "train.iters: 150 there, 100 now"),
+                          (dict(preset="torch"), "preset: 'note' there, 'torch' now"),
+                          (dict(dataset="mnist-5k"), "dataset.name: 'digits' there, 'mnist-5k' now")]:
+        with pytest.raises(ConfigError) as e:
+            run_sweep(replace(spec, **changed), SerialExecutor(), out=tmp_path)
+        assert str(e.value).startswith(f"{tmp_path} holds runs trained with other settings (") and diff in str(e.value)
+        assert "a new --out" in str(e.value) and "\n" not in str(e.value)
+    assert counting.runs == []
+    assert {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    r = run_sweep(replace(spec, lrs=(0.01, 0.1), seeds=(0, 1)), SerialExecutor(), out=tmp_path)   # extends it
+    earlier = {str(p.parent) for p in before if p.name == "status.json"}
+    assert set(r.skipped) == earlier and len(r.trained) == len(r.table) - len(earlier) > 0
 
 
 def test_local_processes_and_chunking_give_the_same_table(tmp_path, reference):

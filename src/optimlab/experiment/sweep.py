@@ -406,6 +406,35 @@ def write_run(directory: Path, config: dict[str, Any], history: History, worker:
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")})
 
 
+def _differences(old: Any, new: Any, path: str = "") -> list[str]:
+    """Dotted paths where two JSON-like values differ, with both values: ``'train.iters: 100 there, 200 now'``."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [d for k in sorted(set(old) | set(new), key=str)
+                for d in _differences(old.get(k, "missing"), new.get(k, "missing"), f"{path}.{k}" if path else k)]
+    return [] if old == new else [f"{path or 'config'}: {old!r} there, {new!r} now"]
+
+
+def changed_run(directory: Path, spec: SweepSpec, data_info: dict[str, Any]) -> str | None:
+    """Why ``directory``, an earlier sweep's folder, may not take ``spec`` (None when it may): a complete run in
+    it that ``spec`` would make differently (another protocol, dataset, preset …) — training it again would
+    silently replace an earlier result. Runs ``spec`` adds (more lrs, seeds, optimizers) are no conflict."""
+    for run in sorted(p for p in directory.iterdir() if (p / "status.json").is_file()):
+        try:
+            old = read_json(run / "config.json")
+            status = read_json(run / "status.json")
+            net = NetConfig(**{**old["net"], "hidden": tuple(old["net"]["hidden"])})
+            key = RunKey(old["stage"], old["optimizer"], float(old["hyperparameters"]["lr"]), int(old["seed"]), net)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue                           # not a complete run of optimlab sweep: trained again if asked
+        if status.get("status") not in COMPLETE or key.run_id != run.name:
+            continue
+        diffs = sorted(_differences(old, run_config(spec, key, data_info)), key=lambda d: d.startswith("hyper"))
+        if diffs:                              # the preset or protocol first: a hyperparameter follows from them
+            return (f"{directory} holds runs trained with other settings ({run.name}: {diffs[0]}); accepted: the "
+                    "same settings to resume or extend that sweep (more lrs, seeds or optimizers), or a new --out")
+    return None
+
+
 def load_run(directory: Path) -> tuple[History, dict[str, Any]]:
     """A run's History (curves from metrics.csv, status from status.json) and its status.json."""
     status = read_json(directory / "status.json")
@@ -806,6 +835,8 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
         spec = replace(spec, dataset=name, data_dir=data_dir)
         _DATA_CACHE[(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
     info = data.info()
+    if directory.is_dir() and (why := changed_run(directory, spec, info)):
+        raise ConfigError(why)
     directory.mkdir(parents=True, exist_ok=True)
     write_text(directory / "sweep.toml", spec.to_toml())
     own = executor is None
