@@ -63,7 +63,7 @@ def _on_off(value: str) -> bool:
         return True
     if v in ("off", "false", "no", "0"):
         return False
-    raise argparse.ArgumentTypeError(f"invalid --batchnorm: {value!r} (accepted: on, off)")
+    raise argparse.ArgumentTypeError(f"invalid value {value!r} (accepted: on, off)")
 
 
 def _init(value: str) -> float | str:
@@ -77,9 +77,11 @@ def add_compare_parser(sub) -> None:
     p = sub.add_parser("compare", help="run the note's optimizer comparison (or a recipe)",
                        description="Train the note's network with each optimizer and compare them.")
     p.add_argument("--recipe", help="TOML recipe to run instead of the note's experiment")
-    p.add_argument("--dataset", help="mnist, fashion-mnist, mnist-5k, digits, idx, auto (default: the recipe's, auto)")
+    p.add_argument("--dataset", type=str.lower,
+                   help="mnist, fashion-mnist, mnist-5k, digits, idx, auto (default: the recipe's, auto)")
     p.add_argument("--data-dir", help="folder with IDX files (MNIST, Fashion-MNIST or any for --dataset idx)")
-    p.add_argument("--optimizers", help="comma-separated subset: sgd,momentum,adagrad,rmsprop,adam")
+    p.add_argument("--optimizers", help="comma-separated subset: sgd,momentum,adagrad,rmsprop,adam (the recipe's "
+                                        "runs of each: adam keeps Adam + BatchNorm too, --batchnorm off drops it)")
     p.add_argument("--lr", action="append", metavar="[NAME=]VALUE", help="learning rate override, e.g. adam=0.001")
     p.add_argument("--iters", type=int, help="training iterations (note: 1000)")
     p.add_argument("--batch-size", type=int, help="minibatch size (note: 100)")
@@ -87,10 +89,11 @@ def add_compare_parser(sub) -> None:
     seeds = p.add_mutually_exclusive_group()
     seeds.add_argument("--seed", type=int, help="random seed (default 0)")
     seeds.add_argument("--seeds", help="several seeds: a count (5), a range (0-4) or a list (0,3,7)")
-    p.add_argument("--activation", choices=["sigmoid", "relu"])
+    p.add_argument("--activation", choices=["sigmoid", "relu"], help="hidden-layer activation (note: sigmoid)")
     p.add_argument("--init", type=_init, help="weight_init_std: a number, xavier or he")
     p.add_argument("--batchnorm", type=_on_off, metavar="on|off", help="batch normalization for every run")
-    p.add_argument("--dtype", choices=["float32", "float64"])
+    p.add_argument("--dtype", choices=["float32", "float64"],
+                   help="arithmetic precision (default float32; the note computes in float64)")
     p.add_argument("--out", help="output folder (default runs/<recipe name>)")
     p.add_argument("--lang", choices=["en", "ja"], default="en", help="language of figures and report")
     p.add_argument("--no-plots", action="store_true", help="skip the figures")

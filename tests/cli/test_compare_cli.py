@@ -89,6 +89,9 @@ def test_japanese_figures_render(tmp_path):
     (["--seeds", "x-y"], "x-y"),
     (["--recipe", "/no/such/recipe.toml"], "recipe.toml"),
     (["--bogus"], "--bogus"),
+    (["--batchnorm", "maybe"], "argument --batchnorm: invalid value 'maybe' (accepted: on, off)"),
+    (["--seeds", "0"], "invalid seeds: '0' (accepted: a count like 5 (seeds 0-4), a range like 0-4 or a list like "
+                       "0,3,7 of distinct integers in [0, 2**32), at most 1000 seeds; for seed 7 alone write 7-7)"),
 ])
 def test_bad_input_one_line_exit_2_and_no_run_directory(tmp_path, args, needle):
     out = tmp_path / "run"
@@ -104,6 +107,9 @@ def test_bad_recipe_names_the_key(tmp_path):
     bad.write_text('name = "x"\n[[runs]]\noptimizer = "adam"\nlearning_rate = 0.1\n')
     r = run_cli("compare", "--recipe", str(bad), "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "learning_rate" in r.stderr and not (tmp_path / "o").exists()
+    bad.write_text('name = "x"\n[[runs]]\noptimiser = "adam"\n')
+    r = run_cli("compare", "--recipe", str(bad), "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "'optimiser' is not a key, 'optimizer' is" in r.stderr
 
 
 def test_a_failure_after_training_leaves_no_directory(tmp_path, monkeypatch):
@@ -284,3 +290,9 @@ def test_compare_in_a_notebook_takes_the_command_line_spellings(tmp_path):
     with pytest.raises(ConfigError, match=r"unknown option for compare: 'seed' \(accepted: dataset, .*seeds.*\)"):
         compare(dataset="digits", seed=3, out=tmp_path / "p")
     assert not (tmp_path / "p").exists()
+
+
+def test_dataset_names_on_the_command_line_ignore_case(tmp_path):
+    r = run_cli("compare", "--dataset", "DIGITS", "--optimizers", "sgd", "--iters", "10", "--out", str(tmp_path / "o"),
+                "--no-plots", "--no-report", "--no-progress")
+    assert r.returncode == 0 and "dataset: digits" in r.stderr

@@ -67,6 +67,7 @@ def test_compare_with_a_diverging_run_reports_what_it_has(tmp_path):
     json.loads((tmp_path / "r" / "summary.json").read_text(), parse_constant=no_nan)
     table = summary_table(out.summary)
     assert "SGD" in table and "nan" in table.splitlines()[2] and "mean±sd over the seeds that have a value" in table
+    assert "(1/2)" not in table        # the footnote explains (k/n) only where a run has no value at some seed
     # the statistics count the diverged seeds as 0, as the sweep and the report do
     sgd_stats = next(r for r in out.summary["seed_statistics"] if r["label"] == "SGD")
     assert (sgd_stats["mean"], sgd_stats["n"], sgd_stats["n_not_ok"]) == (0.0, 2, 2)
@@ -85,3 +86,18 @@ def test_two_seeds_never_settle_an_order():
     text = format_seed_report(_summary({"a": [0.6, 0.7], "b": [0.55, 0.65], "c": [None, None]}))
     assert "*" not in text.split("paired differences")[1].splitlines()[1]
     assert "c                        —  (n=0 of 2 seeds)" in text and "a − c: no seed where both have a value" in text
+
+
+def test_the_console_report_says_only_what_applies(tmp_path):
+    """Nothing diverged: a short footnote; one run: no paired-differences heading; wins in words."""
+    from optimlab.api import compare
+    from optimlab.results import summary_table
+
+    out = compare(dataset="digits", optimizers=["sgd", "rmsprop"], iters=40, seeds="0-2", out=tmp_path / "r",
+                  plots=False, report=False)
+    assert summary_table(out.summary).splitlines()[-1] == "(mean±sd over the seeds)"
+    pair = out.summary["paired_differences"][0]
+    assert f"(SGD better on {pair['a_wins']} of 3 seeds" in format_seed_report(out.summary)
+    one = compare(dataset="digits", optimizers=["sgd"], iters=20, seeds="0-1", out=tmp_path / "one", plots=False,
+                  report=False)
+    assert "paired differences" not in format_seed_report(one.summary)

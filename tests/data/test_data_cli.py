@@ -70,6 +70,15 @@ def test_verify_fashion(capsys):
     assert rc == 0 and out.count(" ok (") == 4 and "all 4 files match" in out
 
 
+@needs_fashion
+def test_verify_mnist_on_fashion_files_says_what_they_are(capsys):
+    rc, out = run(["verify", "mnist", "--data-dir", "/usr/share/datasets/fashion-mnist"], capsys)
+    assert rc == 1 and out.count("MISMATCH") == 4
+    assert out.splitlines()[-1] == ("mnist: /usr/share/datasets/fashion-mnist holds the official fashion-mnist files, "
+                                    "not mnist: use them with --dataset fashion-mnist ('optimlab data verify "
+                                    "fashion-mnist' checks them)")
+
+
 def test_fetch_into_cache(capsys, served, monkeypatch, closed_port_url, isolated_env):
     url, root = served
     monkeypatch.setitem(_remote.REMOTES, "mnist", pins_for(root))

@@ -195,10 +195,13 @@ def _cli(argv):
     (["--start", "1,nan"], "'1,nan'"),
     (["--start", "1"], "'1'"),
     (["--steps", "0"], "0"),
-    (["--lr", "sgd"], "'sgd'"),
+    (["--lr", "sgd"], "invalid --lr: 'sgd' (accepted: a number for every optimizer, or NAME=VALUE"),
     (["--lr", "sgd=fast"], "'fast'"),
     (["--lr", "sgd=-0.1"], "-0.1"),
     (["--preset", "adagrad=nonsense"], "'nonsense'"),
+    (["--preset", "tourch"], "unknown preset: 'tourch' (accepted: note, torch, optax, or NAME=PRESET"),
+    (["--lr", "0.1", "--lr", "0.2"], "--lr given twice without a name"),
+    (["--lr", "0"], "invalid lr for sgd: 0.0"),
 ])
 def test_cli_bad_input_is_a_clean_one_line_error(argv, needle, tmp_path):
     args = _cli(["landscape", "--out", str(tmp_path), "--no-gif", *argv])
@@ -256,3 +259,11 @@ def test_japanese_labels_do_not_leak_font_settings():
     assert list(matplotlib.rcParams["font.family"]) == before
     with pytest.raises(ConfigError):
         plot_landscape(run_landscape("saddle", ("adam",), steps=3), lang="fr")
+
+
+def test_cli_a_bare_lr_is_every_optimizers_and_a_named_one_wins(tmp_path):
+    args = _cli(["landscape", "--optimizers", "sgd,momentum,adam", "--lr", "0.05", "--lr", "adam=0.2", "--steps", "3",
+                 "--out", str(tmp_path / "o"), "--no-gif"])
+    assert args.func(args) == 0
+    meta = json.loads((tmp_path / "o" / "landscape_bowl.json").read_text())["config"]["optimizers"]
+    assert {k: v["hyperparameters"]["lr"] for k, v in meta.items()} == {"sgd": 0.05, "momentum": 0.05, "adam": 0.2}

@@ -163,7 +163,7 @@ def _verify_files(remote: _remote.Remote, data_dir: str | None, out: Print) -> i
         raise DatasetError(f"no {remote.name} files to verify (looked in {searched}); " + _remote.offline_options(remote.name))
     files = find_idx_files(folder)
     out(f"{remote.name} in {folder}")
-    failed = 0
+    failed, contents = 0, {}
     for f in remote.files:
         path = files.get(f.stem)
         if path is None:
@@ -171,7 +171,7 @@ def _verify_files(remote: _remote.Remote, data_dir: str | None, out: Print) -> i
             failed += 1
             continue
         try:
-            content = hashlib.sha256(read_bytes(path)).hexdigest()
+            content = contents[f.stem] = hashlib.sha256(read_bytes(path)).hexdigest()
         except DatasetError as e:
             out(f"  {path.name}  UNREADABLE: {e}")
             failed += 1
@@ -187,7 +187,13 @@ def _verify_files(remote: _remote.Remote, data_dir: str | None, out: Print) -> i
             how = "uncompressed; IDX content matches"
         out(f"  {path.name}  ok ({how})")
     if failed:
-        out(f"{remote.name}: {failed} of 4 files failed; re-download with 'optimlab data fetch {remote.name}'")
+        other = next((o.name for o in _remote.REMOTES.values() if o is not remote
+                      and all(contents.get(g.stem) == g.content_sha256 for g in o.files)), None)
+        if other is not None:
+            out(f"{remote.name}: {folder} holds the official {other} files, not {remote.name}: use them with "
+                f"--dataset {other} ('optimlab data verify {other}' checks them)")
+        else:
+            out(f"{remote.name}: {failed} of 4 files failed; re-download with 'optimlab data fetch {remote.name}'")
         return 1
     out(f"{remote.name}: all 4 files match the pinned SHA-256")
     return 0

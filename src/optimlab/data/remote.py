@@ -163,8 +163,9 @@ def offline_options(name: str) -> str:
     files = ", ".join(f.gz_name for f in REMOTES[name].files)
     return (
         f"offline options: copy the four IDX files ({files}; raw or .gz) into a folder and pass "
-        f"--data-dir DIR (data_dir=DIR) or set {DATA_ENV}=DIR; run 'optimlab data fetch {name}' where "
-        f"there is network and copy {cache_dir() / name}; or use a bundled dataset: 'mnist-5k' or 'digits'"
+        f"--data-dir DIR (data_dir=DIR) or set {DATA_ENV}=DIR; run 'optimlab data fetch {name}' on a machine "
+        f"with network and copy the folder it fills (its {cache_dir() / name}) to this one; or use a bundled "
+        "dataset: 'mnist-5k' or 'digits'"
     )
 
 

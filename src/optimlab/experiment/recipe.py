@@ -190,7 +190,9 @@ def check_runs(runs: Sequence[RunSpec], train: TrainConfig) -> None:
 
 def parse_run(d: dict[str, Any], where: str) -> RunSpec:
     if "optimizer" not in d:
-        raise ConfigError(f"{where} has no optimizer (accepted: {', '.join(OPTIMIZERS)})")
+        spelled = next((k for k in d if k.lower().replace("s", "z") == "optimizer"), None)    # optimiser
+        hint = f"; {spelled!r} is not a key, 'optimizer' is" if spelled else ""
+        raise ConfigError(f"{where} has no optimizer (accepted: optimizer = one of {', '.join(OPTIMIZERS)}{hint})")
     check_value(isinstance(d["optimizer"], str), f"optimizer in {where}", d["optimizer"], ", ".join(OPTIMIZERS))
     name = d["optimizer"].lower()
     if name not in OPTIMIZERS:
@@ -263,8 +265,8 @@ def parse_seeds(value: Any) -> tuple[int, ...]:
         ok = 0 < len(seeds) <= MAX_SEEDS and min(seeds) >= 0 and max(seeds) < MAX_SEED and len(set(seeds)) == len(seeds)
     except (TypeError, ValueError):
         ok = False
-    check_value(ok, "seeds", value, "a count like 5, a range like 0-4 or a list like 0,3,7 of distinct integers "
-                               f"in [0, 2**32), at most {MAX_SEEDS} seeds")
+    check_value(ok, "seeds", value, "a count like 5 (seeds 0-4), a range like 0-4 or a list like 0,3,7 of distinct "
+                               f"integers in [0, 2**32), at most {MAX_SEEDS} seeds; for seed 7 alone write 7-7")
     return tuple(seeds)
 
 

@@ -156,7 +156,7 @@ class SweepSpec:
             tuple(TEST_SEED_OFFSET + i for i in range(len(self.seeds)))
         if set(test) & set(self.seeds):
             raise ConfigError(f"test seeds {_seed_text(test)} overlap the tuning seeds {_seed_text(self.seeds)} "
-                              "(accepted: disjoint seeds, e.g. 1000-1002)")
+                              "(accepted: disjoint seeds, e.g. 1000-1002; a bare number N is a count, seeds 0 to N-1)")
         set_("test_seeds", test)
         targets = _floats(self.targets, "targets", "accuracies in (0, 1], e.g. 0.8,0.9")
         if not targets or not all(0 < t <= 1 for t in targets):

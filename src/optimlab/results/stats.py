@@ -87,14 +87,17 @@ def format_seed_report(summary: dict[str, Any]) -> str:
             n += f", {r['n_not_ok']} diverged or failed"
         mean = "—" if math.isnan(r["mean"]) else f"{r['mean']:.4f}"
         lines.append(f"  {pad(r['label'], 24)} {mean}{ci}  ({n})")
-    lines.append(f"paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= "
-                 f"{MIN_SEEDS_TO_SETTLE} seeds):")
-    for r in paired_differences(summary):
+    pairs = paired_differences(summary)
+    if pairs:
+        lines.append(f"paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= "
+                     f"{MIN_SEEDS_TO_SETTLE} seeds):")
+    for r in pairs:
         if r["n"] == 0:
             lines.append(f"  {r['a']} − {r['b']}: no seed where both have a value")
             continue
         ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
         star = " *" if r["significant"] else ""
         ties = f", {r['ties']} tied" if r["ties"] else ""
-        lines.append(f"  {r['a']} − {r['b']}: {r['mean_diff']:+.4f}{ci}  ({r['a_wins']}/{r['n']} seeds a better{ties}){star}")
+        lines.append(f"  {r['a']} − {r['b']}: {r['mean_diff']:+.4f}{ci}  ({r['a']} better on {r['a_wins']} of "
+                     f"{r['n']} seeds{ties}){star}")
     return "\n".join(lines)

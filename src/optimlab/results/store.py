@@ -279,7 +279,7 @@ class LoadedRun:
         d = Path(directory)
         if not (d / "summary.json").is_file():
             raise OptimlabError(f"not a run directory: {str(d)!r} (accepted: a folder with summary.json, "
-                                "as written by optimlab compare)")
+                                "as written by optimlab compare or optimlab sweep)")
         self.directory = d
         try:
             self.summary: dict[str, Any] = self._check_summary(read_json_checked(d / "summary.json"))
@@ -395,8 +395,10 @@ def summary_table(summary: dict[str, Any]) -> str:
                       f"{sum(x['wall_seconds'] for x in rs):.2f}", "/".join(statuses)])
     out = [text_table(head, lines)]
     if n_seeds > 1:
-        out.append("(mean±sd over the seeds that have a value; (k/n): k of n seeds do, a run that diverged or failed "
-                   "has none, and the statistics below count it as 0)")
+        out.append("(mean±sd over the seeds)")
+    if n_seeds > 1 and any(x["status"] != "ok" for x in summary["runs"]):
+        out[-1] = ("(mean±sd over the seeds that have a value; (k/n): k of n seeds have one — a run that diverged or "
+                   "failed has none, and the statistics below count it as 0)")
     return "\n".join(out)
 
 

@@ -43,7 +43,7 @@ import numpy as np
 
 from .._io import atomic_path, write_json, write_text
 from ..errors import ConfigError
-from ..optim import OPTIMIZERS, Optimizer, make_optimizer
+from ..optim import OPTIMIZERS, PRESETS, Optimizer, make_optimizer
 from .functions import SURFACES, Surface, get_surface
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
@@ -208,6 +208,9 @@ def run_landscape(function: str = "bowl", optimizers: str | Iterable[str] = DEFA
     n_steps = _steps(steps, surface)
     overrides = _per_name("lr", lrs, names)
     if isinstance(preset, str):
+        if preset not in PRESETS and not any(preset in cls.presets for cls in OPTIMIZERS.values()):
+            raise ConfigError(f"unknown preset: {preset!r} (accepted: {', '.join(PRESETS)}, or NAME=PRESET for one "
+                              "optimizer, e.g. adagrad=note-code)")
         presets = {n: preset for n in names}
     else:
         given = _per_name("preset", preset, names)

@@ -29,8 +29,9 @@ def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
                    help=f"test function: {', '.join(SURFACES)} (default: bowl)")
     p.add_argument("--optimizers", default=",".join(DEFAULT_OPTIMIZERS), metavar="LIST",
                    help="comma-separated optimizer names (default: all five)")
-    p.add_argument("--lr", action="append", default=[], metavar="NAME=VALUE",
-                   help="learning rate for one optimizer, e.g. --lr sgd=0.5 (repeatable; default: per function)")
+    p.add_argument("--lr", action="append", default=[], metavar="[NAME=]VALUE",
+                   help="learning rate for every optimizer (--lr 0.1) or one (--lr sgd=0.5; repeatable; "
+                        "default: per function)")
     p.add_argument("--preset", action="append", default=[], metavar="[NAME=]PRESET",
                    help="optimizer conventions: note (default), torch, optax; NAME=PRESET for one optimizer, "
                         "e.g. --preset adagrad=note-code (repeatable)")
@@ -54,9 +55,22 @@ def _parse_pairs(option: str, items: list[str]) -> dict[str, str]:
     return out
 
 
-def _parse_lrs(items: list[str]) -> dict[str, float]:
+def _parse_lrs(items: list[str], optimizers: str) -> dict[str, float]:
+    """``--lr 0.1`` (every optimizer) and ``--lr sgd=0.5`` (one; it wins over a bare value)."""
+    plain = [i for i in items if "=" not in i]
+    if len(plain) > 1:
+        raise ConfigError(f"--lr given twice without a name: {plain!r} (accepted: one VALUE and NAME=VALUE)")
+    if plain:
+        try:
+            float(plain[0])
+        except ValueError:
+            raise ConfigError(f"invalid --lr: {plain[0]!r} (accepted: a number for every optimizer, or NAME=VALUE "
+                              "like sgd=0.5)") from None
+    names = [n.strip().lower() for n in optimizers.split(",") if n.strip()]
+    pairs = {n: plain[0] for n in names} if plain else {}
+    pairs |= _parse_pairs("--lr", [i for i in items if "=" in i])
     lrs = {}
-    for name, value in _parse_pairs("--lr", items).items():
+    for name, value in pairs.items():
         try:
             lrs[name] = float(value)
         except ValueError:
@@ -92,7 +106,7 @@ def _parse_start(text: str | None) -> tuple[float, float] | None:
 def run_landscape_cli(args: argparse.Namespace) -> int:
     """Run, write the files, print a summary table; returns 0. Bad input raises ConfigError (the output
     folder is checked before the run)."""
-    lrs, start = _parse_lrs(args.lr), _parse_start(args.start)
+    lrs, start = _parse_lrs(args.lr, args.optimizers), _parse_start(args.start)
     preset = _parse_presets(args.preset, args.optimizers)
     out = Path("runs") / f"landscape-{get_surface(args.function).name}" if args.out is None else args.out
     out = check_landscape_dir(out)

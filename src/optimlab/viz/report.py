@@ -174,8 +174,8 @@ def load_run(run_dir: str | os.PathLike) -> LoadedRun:
         raise
     except (ValueError, KeyError, TypeError, OSError) as e:
         detail = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise OptimlabError(f"cannot read run directory {str(p)!r}: {detail} (accepted: summary.json and "
-                            "metrics.csv as written by optimlab compare)") from None
+        raise OptimlabError(f"cannot read run directory {str(p)!r}: {detail} (accepted: a folder written by "
+                            "optimlab compare, with summary.json and metrics.csv, or by optimlab sweep)") from None
 
 
 # -- conclusions -------------------------------------------------------------------------------------------
@@ -631,24 +631,28 @@ def _kv_table(pairs: Sequence[tuple[str, Any]]) -> str:
     return f'<table class="kv">{rows}</table>'
 
 
+ENV_KEYS = ("cpu", "cpu_count", "platform", "python", "numpy", "optimlab")    # summary.json's environment, translated
+
+
 def environment_html(summary: dict[str, Any], lang: str) -> str:
     ds = summary.get("dataset") or {}
     data_pairs = [(rt("dataset", lang), ds.get("name")), (rt("source", lang), ds.get("source")),
                   (rt("train size", lang), ds.get("n_train")), (rt("test size", lang), ds.get("n_test")),
                   (rt("inputs", lang), ds.get("input_dim")), (rt("classes", lang), ds.get("n_classes")),
-                  ("sha256", ds.get("sha256")), ("notice", ds.get("notice"))]
+                  ("sha256", ds.get("sha256")), (rt("notice", lang), ds.get("notice"))]
     env = dict(summary.get("environment") or {})
     blas = env.pop("blas", None)
-    env_pairs = [(k, v) for k, v in env.items()]
+    env_pairs = [(rt(k, lang) if k in ENV_KEYS else k, v) for k, v in env.items()]
     for b in blas or []:
-        env_pairs.append(("blas", ", ".join(f"{k}={v}" for k, v in b.items() if v is not None)))
+        env_pairs.append((rt("blas", lang), ", ".join(f"{k}={v}" for k, v in b.items() if v is not None)))
     try:
         import plotly
 
         env_pairs.append(("plotly (report)", plotly.__version__))
     except ImportError:     # pragma: no cover - the report needs plotly anyway
         pass
-    env_pairs += [("total wall seconds", summary.get("total_wall_seconds")), ("plot seconds", summary.get("plot_seconds"))]
+    env_pairs += [(rt("total wall seconds", lang), summary.get("total_wall_seconds")),
+                  (rt("plot seconds", lang), summary.get("plot_seconds"))]
     return (f'<div class="two-col"><div><h3>{esc(rt("dataset", lang))}</h3>{_kv_table(data_pairs)}</div>'
             f'<div><h3>{esc(rt("environment", lang))}</h3>{_kv_table(env_pairs)}</div></div>')
 

@@ -19,9 +19,11 @@ def add_report_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "report", help="write report.html for a run directory",
         description="Write one self-contained report.html (interactive charts, tables, figures, configuration and "
-                    "conclusions computed from the data) for a run directory written by optimlab compare. "
+                    "conclusions computed from the data) for a folder written by optimlab compare or optimlab "
+                    "sweep. "
                     "The page works offline.")
-    p.add_argument("run_dir", metavar="RUN_DIR", help="a run directory (with summary.json and metrics.csv)")
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a folder of optimlab compare or optimlab sweep (with its "
+                                                      "summary.json)")
     p.add_argument("--lang", choices=LANGS, default=None,
                    help="language of the report (default: the language the run was made with, else en)")
     p.add_argument("--out", default=None, metavar="FILE", help="where to write the page (default: RUN_DIR/report.html)")
