@@ -106,9 +106,9 @@ def run_compare_cli(args) -> int:
     from .api import compare
     from .results import summary_table
 
-    if args.seed is not None and args.seed < 0:
-        raise ConfigError(f"invalid --seed: {args.seed} (accepted: an integer >= 0)")
-    seeds = [args.seed] if args.seed is not None else args.seeds
+    from .train.loop import check_seed
+
+    seeds = [check_seed(args.seed, "--seed")] if args.seed is not None else args.seeds
 
     def on_data(data):
         if getattr(data, "notice", None):

@@ -61,3 +61,18 @@ def test_band_counts_only_the_seeds_with_a_value():
     assert np.isnan(mean[2]) and np.isnan(lo[2]) and np.isnan(hi[2])
     one = mean_band([[0.5, np.nan], [0.7, 0.9]])
     assert one[0][1] == one[1][1] == one[2][1] == 0.9
+
+
+@pytest.mark.parametrize("labels", [["SGD"], ["WWWWWWWWWWWWWWWWWWWWWW (n=3)", "ＡＤＡＭ学習率０．００１"]])
+def test_the_overlay_legend_hides_no_curve_and_fits(labels):
+    """The legend stands right of the axes (inside, it covered curves); the figure widens by its measured width,
+    so the axes keep their size and the legend is never cut, whatever the labels."""
+    hs = {label: _histories(1)["SGD"] for label in labels}
+    fig = overlay_figure(hs, lang="ja")
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent(renderer)
+    axes = ax.get_window_extent(renderer)
+    assert legend.x0 > axes.x1 and legend.x1 <= fig.bbox.x1 - 5
+    assert axes.width == pytest.approx((7.2 - 0.9 - 0.15) * fig.dpi, abs=1)

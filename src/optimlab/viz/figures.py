@@ -18,15 +18,31 @@ from ..train import History
 from .i18n import check_lang, t, use_japanese_font
 
 
-def _fig(lang: str, size=(6.4, 4.2)) -> Figure:
-    """A figure with fixed margins (in inches, so every size gets the same room for labels): constrained
-    layout would measure every text twice per save, about a third of the drawing time."""
+def _fig(lang: str, size=(6.4, 4.2), right: float = 0.15) -> Figure:
+    """A figure with fixed margins (in inches, so every size gets the same room for labels; ``right`` is the room
+    right of the axes): constrained layout would measure every text twice per save, about a third of the
+    drawing time."""
     if check_lang(lang) == "ja":
         use_japanese_font()
     fig = Figure(figsize=size, dpi=100)
-    w, h = size
-    fig.subplots_adjust(left=0.9 / w, right=1 - 0.15 / w, bottom=0.55 / h, top=1 - 0.35 / h)
+    _margins(fig, size, right)
     return fig
+
+
+def _margins(fig: Figure, size, right: float) -> None:
+    w, h = size[0] + right - 0.15, size[1]
+    fig.set_size_inches(w, h)
+    fig.subplots_adjust(left=0.9 / w, right=1 - right / w, bottom=0.55 / h, top=1 - 0.35 / h)
+
+
+def _legend_beside(fig: Figure, ax, size) -> None:
+    """The legend right of the axes, where it hides no curve; the figure widens by the legend's measured width
+    (one layout of the legend's texts), so the axes keep their size whatever the labels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    legend = ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize="small")
+    width = legend.get_window_extent(FigureCanvasAgg(fig).get_renderer()).width / fig.dpi
+    _margins(fig, size, width + 0.3)
 
 
 def accuracy_figure(history: History, title: str | None = None, lang: str = "en") -> Figure:
@@ -72,7 +88,8 @@ def _grouped(histories: dict[str, list[History]], attr: str):
 
 def overlay_figure(histories: dict[str, list[History]], lang: str = "en", title: str | None = None) -> Figure:
     """Test accuracy of every run on one axis; several seeds give a mean line and a 95 % band."""
-    fig = _fig(lang, (7.2, 4.6))
+    size = (7.2, 4.6)
+    fig = _fig(lang, size)
     ax = fig.add_subplot()
     for label, hs, curves, n in _grouped(histories, "test_acc"):
         x = hs[0].eval_iters[:n]
@@ -84,7 +101,7 @@ def overlay_figure(histories: dict[str, list[History]], lang: str = "en", title:
     ax.set_xlabel(t("count", lang))
     ax.set_ylabel(t("test accuracy", lang))
     ax.set_title(title or t("test accuracy", lang))
-    ax.legend(loc="lower right", fontsize="small")
+    _legend_beside(fig, ax, size)
     ax.grid(alpha=0.3)
     return fig
 
