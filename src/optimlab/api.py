@@ -91,7 +91,7 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     for key in overrides:
         if key not in accepted:
             raise ConfigError(f"unknown option for compare: {key!r} (accepted: {', '.join(accepted)}; "
-                              "out, lang, plots, report, progress, telemetry)")
+                              "out, lang, plots, report, progress, telemetry, on_data)")
     base = recipe if isinstance(recipe, Recipe) else load_recipe(recipe) if recipe is not None else default_recipe()
     recipe = apply_overrides(base, **overrides)
     target = output_directory(recipe, out)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tomllib
 
+import numpy as np
 import pytest
 
 ENV = {**os.environ, "OPTIMLAB_CACHE_DIR": "/nonexistent-optimlab-cache"}
@@ -287,9 +288,14 @@ def test_compare_in_a_notebook_takes_the_command_line_spellings(tmp_path):
                   report=False)
     assert [(r["label"], r["hyperparameters"]["lr"]) for r in out.summary["runs"]] == [("SGD", 0.05),
                                                                                        ("Momentum", 0.05)]
-    with pytest.raises(ConfigError, match=r"unknown option for compare: 'seed' \(accepted: dataset, .*seeds.*\)"):
+    with pytest.raises(ConfigError, match=r"unknown option for compare: 'seed' \(accepted: dataset, .*seeds.*on_data\)"):
         compare(dataset="digits", seed=3, out=tmp_path / "p")
+    with pytest.raises(ConfigError, match=r"invalid lr: \[0.01, 0.1\] \(accepted: a number\)"):
+        compare(dataset="digits", lrs=[0.01, 0.1], out=tmp_path / "p")    # not K stacked values
     assert not (tmp_path / "p").exists()
+    out = compare(dataset="digits", optimizers="sgd", lrs=np.float32(0.5), iters=5, out=tmp_path / "f", plots=False,
+                  report=False)                                       # a NumPy number is a number (recipe.toml too)
+    assert out.summary["runs"][0]["hyperparameters"]["lr"] == 0.5 and "lr = 0.5" in (tmp_path / "f" / "recipe.toml").read_text()
 
 
 def test_dataset_names_on_the_command_line_ignore_case(tmp_path):

@@ -150,15 +150,22 @@ def test_sweep_toml_and_workers_use_the_dataset_auto_chose(tmp_path, monkeypatch
         calls.append((name, data_dir))
         return real("digits") if name == "auto" else real(name, data_dir, **kw)
 
+    class Recording(SerialExecutor):        # what a worker is told to load
+        def submit(self, fn, task, **kw):
+            tasks.append((task.dataset, task.data_dir))
+            return super().submit(fn, task, **kw)
+
+    tasks = []
     monkeypatch.setattr(data_pkg, "load_dataset", fake)
     monkeypatch.setattr(sweep_mod, "_DATA_CACHE", {})
     spec = replace(SPEC, dataset="auto", data_dir=str(tmp_path), optimizers=("sgd",), lrs=(0.1,), seeds=(0,),
                    train=TrainConfig(iters=20, eval_interval=10))
-    result = run_sweep(spec, SerialExecutor(), out=tmp_path / "s")
+    result = run_sweep(spec, Recording(), out=tmp_path / "s")
     toml = (tmp_path / "s" / "sweep.toml").read_text()
     assert 'dataset = "digits"' in toml and "data_dir" not in toml and "auto" not in toml
     assert result.summary["dataset"]["name"] == "digits" and all(r["status"] == "ok" for r in result.table)
     assert calls[0] == ("auto", str(tmp_path)) and set(calls[1:]) <= {("digits", None)}
+    assert tasks and set(tasks) == {("digits", None)}
 
 
 def test_run_directory_layout(reference):
@@ -289,7 +296,10 @@ def test_a_folder_trained_with_other_settings_is_refused_and_kept(tmp_path, coun
     counting.runs.clear()
     for changed, diff in [(dict(train=TrainConfig(iters=100, eval_interval=50)), "train.iters: 150 there, 100 now"),
                           (dict(preset="torch"), "preset: 'note' there, 'torch' now"),
-                          (dict(dataset="mnist-5k"), "dataset.name: 'digits' there, 'mnist-5k' now")]:
+                          (dict(dataset="mnist-5k"), "dataset.name: 'digits' there, 'mnist-5k' now"),
+                          (dict(net=NetConfig(hidden=(30, 20))), "net.hidden: [40, 20] there, [30, 20] now"),
+                          (dict(net=NetConfig(freeze_bn_affine=True)),
+                           "net.freeze_bn_affine: False there, True now")]:
         with pytest.raises(ConfigError) as e:
             run_sweep(replace(spec, **changed), SerialExecutor(), out=tmp_path)
         assert str(e.value).startswith(f"{tmp_path} holds runs trained with other settings (") and diff in str(e.value)

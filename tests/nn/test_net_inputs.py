@@ -44,3 +44,16 @@ def test_hidden_sizes_are_a_list_of_integers(hidden):
     refused(r"invalid layer sizes: .*\(accepted: positive integers, the hidden ones in a list like \[40, 20\]\)",
             lambda: MultiLayerNet(8, hidden, 4))
     assert MultiLayerNet(8, (np.int64(5),), 4).sizes == [8, 5, 4]
+
+
+def test_hidden_sizes_may_be_any_iterable_of_integers():
+    assert MultiLayerNet(8, np.array([5, 3]), 4).sizes == MultiLayerNet(8, range(5, 2, -2), 4).sizes == [8, 5, 3, 4]
+
+
+def test_k_models_take_one_batch_each_in_loss_and_gradient():
+    net = MultiLayerNet(8, [6], 4, n_models=3, dtype="float64", rng=np.random.default_rng(1))
+    shared = net.loss(X, T)
+    assert np.array_equal(net.loss(np.stack([X] * 3), T), shared)
+    refused(r"invalid x: shape \(2, 5, 8\) \(accepted: \(batch, 8\), or \(3, batch, 8\)\)",
+            lambda: net.loss(np.stack([X] * 2), T))
+    refused(r"invalid x: shape \(3, 5, 8\) \(accepted: \(batch, 8\)\)", lambda: net.accuracy(np.stack([X] * 3), T))

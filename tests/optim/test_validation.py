@@ -179,3 +179,15 @@ def test_update_refuses_gradients_and_state_of_other_shapes(name):
     if opt.slots:
         _update_refused(opt, w, np.ones((3, 4)), opt.init(np.ones(4)), f"state {opt.slots[0]!r} has shape (4,)")
         _update_refused(opt, params, params, opt.init(w), f"state {opt.slots[0]!r} does not match")
+
+
+def test_update_takes_a_list_or_a_float_as_the_gradient(name):
+    opt = make_optimizer(name)
+    a, b = np.ones(2), np.ones(2)
+    opt.update(a, [0.1, -0.2], opt.init(a))
+    opt.update(b, np.array([0.1, -0.2]), opt.init(b))
+    w0, w1 = np.array(1.0), np.array(1.0)
+    opt.update(w0, 0.5, opt.init(w0))
+    opt.update(w1, np.array(0.5), opt.init(w1))
+    assert np.array_equal(a, b) and w0 == w1 != 1.0
+    raises_naming("gradient has shape (1,), the parameter (2,)", lambda: opt.update(a, [0.1], opt.init(a)))

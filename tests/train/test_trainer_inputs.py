@@ -75,19 +75,39 @@ def test_data_must_be_a_dataset_with_class_index_labels(digits):
 
     refused(r"invalid data: a tuple without x_train, y_train, x_test, y_test .*load_dataset", lambda: Trainer(
         load_mnist(name="digits"), opt, train=CFG))
-    one_hot = np.eye(10, dtype=np.float32)[digits.y_train]
-    refused(r"invalid y_train: an array of float32 with shape \(1438, 10\) .*argmax", lambda: Trainer(
-        replace(digits, y_train=one_hot), opt, train=CFG))
+    refused(r"invalid y_train: an array of float32 with shape \(1438, 3\) \(accepted: class indices, a 1-D "
+            r"integer array, or one-hot rows \(1438, 10\)\)", lambda: Trainer(
+                replace(digits, y_train=np.eye(3, dtype=np.float32)[digits.y_train % 3]), opt, train=CFG))
+    refused(r"invalid x_train: an array of <U1 with shape \(2, 2\)", lambda: Trainer(
+        replace(digits, x_train=[["a", "b"], ["c", "d"]]), opt, train=CFG))
     refused(r"invalid y_test: label 10 \(accepted: 0 to 9\)", lambda: Trainer(
         replace(digits, y_test=np.where(digits.y_test == 3, 10, digits.y_test)), opt, train=CFG))
     refused(r"invalid y_train: label -1", lambda: Trainer(
         replace(digits, y_train=np.where(digits.y_train == 3, -1, digits.y_train)), opt, train=CFG))
     refused(r"invalid y_train: 1437 labels for 1438 images", lambda: Trainer(
         replace(digits, y_train=digits.y_train[1:]), opt, train=CFG))
-    refused(r"invalid x_test: shape \(359, 63\) \(accepted: \(N, 64\)", lambda: Trainer(
+    refused(r"invalid x_test: an array of uint8 with shape \(359, 63\) \(accepted: flattened images as numbers, "
+            r"\(N, 64\)", lambda: Trainer(
         replace(digits, x_test=digits.x_test[:, 1:]), opt, train=CFG))
     refused(r"invalid y_val: label 12", lambda: Trainer(
         digits, opt, train=CFG, val=(digits.x_test, np.full(len(digits.y_test), 12))))
     # test=False never looks at the test set: it need not be there
     no_test = SimpleNamespace(x_train=digits.x_train, y_train=digits.y_train, scale=digits.scale, n_classes=10)
     assert Trainer(no_test, opt, train=CFG, test=False, val=(digits.x_test, digits.y_test)).run()[0].extra["val_acc"]
+
+
+def test_one_hot_labels_and_lists_train_as_class_indices(digits):
+    """The note loads MNIST with one_hot_label=True; plain lists are arrays. Both train exactly like the indices."""
+    fields = ("x_train", "y_train", "x_test", "y_test", "scale", "n_classes")
+    plain = {f: getattr(digits, f) for f in fields}
+    eye = np.eye(10, dtype=np.float32)
+    variants = [plain, {**plain, "y_train": eye[digits.y_train], "y_test": eye[digits.y_test]},
+                {**plain, "y_train": eye[digits.y_train], "y_test": eye[digits.y_test], "n_classes": None},
+                {**plain, "x_train": digits.x_train.tolist(), "y_train": digits.y_train.tolist(),
+                 "y_test": digits.y_test.tolist()}]
+    runs = []
+    for v in variants:
+        data = SimpleNamespace(**{k: x for k, x in v.items() if x is not None})
+        h = Trainer(data, make_optimizer("adam"), train=CFG, val=(digits.x_test[:50], eye[digits.y_test[:50]])).run()[0]
+        runs.append((h.loss, h.test_acc, h.extra["val_acc"]))
+    assert all(r == runs[0] for r in runs[1:])

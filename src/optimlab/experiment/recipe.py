@@ -288,6 +288,9 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
         optimizers = optimizers.split(",")
     if lrs is not None and not isinstance(lrs, Mapping):
         lrs = {"*": lrs}
+    for key, lr in (lrs or {}).items():     # one number each (an array would pass as K stacked values)
+        check_value(_num(lr), f"lr for {key}" if key != "*" else "lr", lr, "a number")
+    lrs = {k: float(v) for k, v in lrs.items()} if lrs else lrs
     if optimizers is not None:
         names = [str(o).strip().lower() for o in optimizers if str(o).strip()]
         for n in names:

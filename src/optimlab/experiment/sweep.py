@@ -418,16 +418,18 @@ def changed_run(directory: Path, spec: SweepSpec, data_info: dict[str, Any]) -> 
     """Why ``directory``, an earlier sweep's folder, may not take ``spec`` (None when it may): a complete run in
     it that ``spec`` would make differently (another protocol, dataset, preset …) — training it again would
     silently replace an earlier result. Runs ``spec`` adds (more lrs, seeds, optimizers) are no conflict."""
+    variants = spec.variants()
     for run in sorted(p for p in directory.iterdir() if (p / "status.json").is_file()):
         try:
             old = read_json(run / "config.json")
             status = read_json(run / "status.json")
-            net = NetConfig(**{**old["net"], "hidden": tuple(old["net"]["hidden"])})
-            key = RunKey(old["stage"], old["optimizer"], float(old["hyperparameters"]["lr"]), int(old["seed"]), net)
+            keys = [RunKey(old["stage"], old["optimizer"], float(old["hyperparameters"]["lr"]), int(old["seed"]), net)
+                    for net in variants]       # the architecture spec gives the run of this id (hidden sizes too)
         except (OSError, ValueError, KeyError, TypeError):
             continue                           # not a complete run of optimlab sweep: trained again if asked
-        if status.get("status") not in COMPLETE or key.run_id != run.name:
-            continue
+        key = next((k for k in keys if k.run_id == run.name), None)
+        if status.get("status") not in COMPLETE or key is None:
+            continue                           # a run spec would not write: it stays as it is
         diffs = sorted(_differences(old, run_config(spec, key, data_info)), key=lambda d: d.startswith("hyper"))
         if diffs:                              # the preset or protocol first: a hyperparameter follows from them
             return (f"{directory} holds runs trained with other settings ({run.name}: {diffs[0]}); accepted: the "

@@ -75,7 +75,10 @@ class MultiLayerNet:
             raise ConfigError(f"unknown activation: {activation!r} (accepted: {', '.join(ACTIVATIONS)})")
         if str(dtype) not in DTYPES:
             raise ConfigError(f"unknown dtype: {dtype!r} (accepted: {', '.join(DTYPES)})")
-        sizes = [input_size, *hidden_size_list] if isinstance(hidden_size_list, (list, tuple)) else None
+        try:
+            sizes = None if isinstance(hidden_size_list, (str, bytes)) else [input_size, *hidden_size_list]
+        except TypeError:                     # not iterable (hidden_size_list=40)
+            sizes = None
         if sizes is None or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
                                     for s in sizes + [output_size]):
             raise ConfigError(f"invalid layer sizes: {input_size!r}, {hidden_size_list!r}, {output_size!r} "
@@ -200,7 +203,7 @@ class MultiLayerNet:
         Eval mode by default, like the course code's ``loss(x, t, train_flg=False)``: BatchNorm normalizes with
         its running statistics and leaves them as they are. ``train=True`` uses the batch's statistics and
         moves the running statistics toward them (what a training step does)."""
-        x, labels = self._inputs(x, t)
+        x, labels = self._inputs(x, t, stacked=True)
         return self.last_layer.forward(self.predict(x, train), labels)
 
     def loss_and_grad(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -225,16 +228,16 @@ class MultiLayerNet:
         acc = inference.accuracy(self, inference.snapshot(self), data, chunk=batch)
         return acc if self.n_models is not None else acc[0]
 
-    def _inputs(self, x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``x`` and ``t`` as class indices, checked: ``x`` is ``(B, input_size)``, ``t`` has B labels in
-        [0, output_size) or B one-hot rows (the note's ``one_hot_label=True``)."""
+    def _inputs(self, x: np.ndarray, t: np.ndarray, stacked: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """``x`` and ``t`` as class indices, checked: ``x`` is ``(B, input_size)`` (or, with ``stacked`` and K
+        models, one batch per model ``(K, B, input_size)``), ``t`` has B labels in [0, output_size) or B one-hot
+        rows (the note's ``one_hot_label=True``)."""
         x = np.asarray(x)
-        if x.ndim != 2 or x.shape[1] != self.sizes[0]:
-            raise ConfigError(f"invalid x: shape {x.shape} (accepted: (batch, {self.sizes[0]}))")
-        t = np.asarray(t)
-        if t.ndim == 2 and t.shape[1] == self.sizes[-1]:
-            t = t.argmax(axis=1)
-        return x, check_labels(t, "t", len(x), self.sizes[-1])
+        per_model = stacked and self.n_models is not None and x.ndim == 3 and len(x) == self.n_models
+        if not (x.ndim == 2 or per_model) or x.shape[-1] != self.sizes[0]:
+            each = f", or ({self.n_models}, batch, {self.sizes[0]})" if stacked and self.n_models else ""
+            raise ConfigError(f"invalid x: shape {x.shape} (accepted: (batch, {self.sizes[0]}){each})")
+        return x, check_labels(t, "t", x.shape[-2], self.sizes[-1])
 
     def trainable(self, flat: np.ndarray | None = None) -> np.ndarray:
         """The trainable part of ``flat`` (default ``theta``): ``flat[..., :n_trainable]``, a view."""
@@ -243,11 +246,14 @@ class MultiLayerNet:
 
 
 def check_labels(y: Any, what: str, n_rows: int, n_classes: int | None) -> np.ndarray:
-    """``y`` as checked class indices: 1-D integers in [0, n_classes), one per row of its images."""
+    """``y`` as checked class indices: one per row of its images, integers in [0, n_classes), or one-hot rows
+    ``(n_rows, n_classes)`` (the note's ``one_hot_label=True``), turned into indices by argmax."""
     y = np.asarray(y)
+    if y.ndim == 2 and len(y) == n_rows and y.shape[1] > 1 and (n_classes is None or y.shape[1] == n_classes):
+        y = y.argmax(axis=1)
     if y.ndim != 1 or y.dtype.kind not in "iu":
         raise ConfigError(f"invalid {what}: an array of {y.dtype} with shape {y.shape} (accepted: class indices, "
-                          "a 1-D integer array; one-hot rows → labels.argmax(axis=1))")
+                          f"a 1-D integer array, or one-hot rows ({n_rows}, {n_classes or 'C'}))")
     if len(y) != n_rows:
         raise ConfigError(f"invalid {what}: {len(y)} labels for {n_rows} images (accepted: one label per image)")
     if len(y) and (y.min() < 0 or (n_classes is not None and y.max() >= n_classes)):

@@ -79,27 +79,47 @@ def check_seed(seed: Any, name: str = "seed") -> int:
     return int(seed)
 
 
-def check_data(data: Any, test: bool = True, val: Any = None) -> int:
-    """A one-line ConfigError unless ``data`` is what :class:`Trainer` needs; returns the number of classes."""
+@dataclass(frozen=True)
+class TrainArrays:
+    """What :class:`Trainer` trains and evaluates on, checked: images ``(N, D)``, labels as class indices."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray | None
+    y_test: np.ndarray | None
+    val: tuple[np.ndarray, np.ndarray] | None
+    n_classes: int
+
+
+def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
+    """``data``'s arrays as :class:`TrainArrays`, or a one-line ConfigError unless they are what :class:`Trainer`
+    needs. Labels may be class indices or one-hot rows (the note's ``one_hot_label=True``); lists are arrays."""
     needed = ("x_train", "y_train") + (("x_test", "y_test") if test else ())
     missing = [a for a in needed if not hasattr(data, a)]
     if missing:
         raise ConfigError(f"invalid data: a {type(data).__name__} without {', '.join(missing)} (accepted: a Dataset "
                           "from optimlab.data.load_dataset, or an object with x_train, y_train, x_test, y_test, scale)")
-    x = np.asarray(data.x_train)
-    if x.ndim != 2 or x.shape[0] == 0:
-        raise ConfigError(f"invalid x_train: shape {x.shape} (accepted: flattened images, (N, features), N >= 1)")
     n_classes = getattr(data, "n_classes", None)
+    if n_classes is None and np.ndim(data.y_train) == 2:
+        n_classes = np.shape(data.y_train)[1]                 # one-hot rows: their width is the class count
+
+    def images(x: Any, what: str, width: int | None) -> np.ndarray:
+        x = np.asarray(x)
+        if x.ndim != 2 or x.dtype.kind not in "iuf" or len(x) == 0 or (width is not None and x.shape[1] != width):
+            raise ConfigError(f"invalid {what}: an array of {x.dtype} with shape {x.shape} (accepted: flattened images "
+                              f"as numbers, (N, {'features' if width is None else width}), N >= 1)")
+        return x
+
+    x = images(data.x_train, "x_train", None)
     y = check_labels(data.y_train, "y_train", len(x), n_classes)
     n_classes = int(n_classes) if n_classes is not None else int(y.max()) + 1
-    sets = [("test", data.x_test, data.y_test)] if test else []
-    sets += [] if val is None else [("val", *val)]
-    for what, xs, ys in sets:
-        xs = np.asarray(xs)
-        if xs.ndim != 2 or xs.shape[1] != x.shape[1]:
-            raise ConfigError(f"invalid x_{what}: shape {xs.shape} (accepted: (N, {x.shape[1]}), as x_train)")
-        check_labels(ys, f"y_{what}", len(xs), n_classes)
-    return n_classes
+    sets = {}
+    for what, pair in (("test", (data.x_test, data.y_test) if test else None), ("val", val)):
+        if pair is not None:
+            xs = images(pair[0], f"x_{what}", x.shape[1])
+            sets[what] = (xs, check_labels(pair[1], f"y_{what}", len(xs), n_classes))
+    x_test, y_test = sets.get("test", (None, None))
+    return TrainArrays(x, y, x_test, y_test, sets.get("val"), n_classes)
 
 
 def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
@@ -193,9 +213,10 @@ class Trainer:
                 raise ConfigError(f"invalid {what}: {value!r} (accepted: a {kind.__name__}(...)"
                                   + (", or one per optimizer)" if what == "net" else ")"))
         self.seed = check_seed(seed)
-        n_classes = check_data(data, test, val)
-        train.check_data(len(data.y_train), getattr(data, "name", "the data"))
-        self.data, self.config = data, train
+        arrays = check_data(data, test, val)
+        n_classes = arrays.n_classes
+        train.check_data(len(arrays.y_train), getattr(data, "name", "the data"))
+        self.data, self.arrays, self.config = data, arrays, train
         self.labels = list(labels) if labels is not None else [o.name for o in optimizers]
         self.optimizers = optimizers
         self.callbacks = list(callbacks)
@@ -213,17 +234,17 @@ class Trainer:
             raise ConfigError("models trained together must share their network except batchnorm "
                               f"(got {len(nets)} network settings for {K} models)")
         self.net_configs = nets
-        self.net = MultiLayerNet(data.x_train.shape[1], nets[0].hidden, n_classes, activation=nets[0].activation,
+        self.net = MultiLayerNet(arrays.x_train.shape[1], nets[0].hidden, n_classes, activation=nets[0].activation,
                                  weight_init_std=nets[0].init, use_batchnorm=[n.batchnorm for n in nets], n_models=K,
                                  dtype=train.dtype, rng=rngs, freeze_bn_affine=nets[0].freeze_bn_affine)
         self.groups = _groups(self.optimizers, self.net)
-        self.sampler = BatchSampler(len(data.y_train), train.batch_size, batch_rng, train.replace)
+        self.sampler = BatchSampler(len(arrays.y_train), train.batch_size, batch_rng, train.replace)
         self.dtype = np.dtype(train.dtype)
         self.scale = self.dtype.type(getattr(data, "scale", 1.0))
         # evaluation sets, laid out for the eval path once (the test set: 31 MB as float32 columns);
         # test=False: never look at the test set (tuning on a validation split)
-        self.test_set = inference.eval_set(data.x_test, data.y_test, self.dtype, self.scale) if test else None
-        self.val_set = None if val is None else inference.eval_set(val[0], val[1], self.dtype, self.scale)
+        self.test_set = inference.eval_set(arrays.x_test, arrays.y_test, self.dtype, self.scale) if test else None
+        self.val_set = None if val is None else inference.eval_set(*arrays.val, self.dtype, self.scale)
         self.iteration = 0
         self.elapsed = 0.0
         self.model_seconds = np.zeros(K)       # each model's share of the training steps' time (see step)
@@ -243,8 +264,8 @@ class Trainer:
         updates — so an optimizer whose rule takes more passes accrues more seconds."""
         t0 = time.perf_counter()
         idx = self.sampler.next()
-        xb = self._as_float(self.data.x_train[idx])
-        yb = np.asarray(self.data.y_train[idx])
+        xb = self._as_float(self.arrays.x_train[idx])
+        yb = self.arrays.y_train[idx]
         with np.errstate(over="ignore", invalid="ignore"):   # a diverging model is recorded below, not warned
             loss = self.net.loss_and_grad(xb, yb)
             theta, grad = self.net.trainable(self.net.theta), self.net.trainable(self.net.grad)

@@ -62,10 +62,12 @@ def _parse_lrs(items: list[str], optimizers: str) -> dict[str, float]:
         raise ConfigError(f"--lr given twice without a name: {plain!r} (accepted: one VALUE and NAME=VALUE)")
     if plain:
         try:
-            float(plain[0])
+            ok = math.isfinite(float(plain[0])) and float(plain[0]) > 0
         except ValueError:
-            raise ConfigError(f"invalid --lr: {plain[0]!r} (accepted: a number for every optimizer, or NAME=VALUE "
-                              "like sgd=0.5)") from None
+            ok = False
+        if not ok:
+            raise ConfigError(f"invalid --lr: {plain[0]!r} (accepted: a finite number > 0 for every optimizer, or "
+                              "NAME=VALUE like sgd=0.5)")
     names = [n.strip().lower() for n in optimizers.split(",") if n.strip()]
     pairs = {n: plain[0] for n in names} if plain else {}
     pairs |= _parse_pairs("--lr", [i for i in items if "=" in i])
