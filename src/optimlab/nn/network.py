@@ -197,18 +197,19 @@ class MultiLayerNet:
             x = layer.forward(x, train)
         return x
 
-    def loss(self, x: np.ndarray, t: np.ndarray, train: bool = False) -> np.ndarray:
+    def loss(self, x: np.ndarray, t: np.ndarray, train: bool = False, checked: bool = False) -> np.ndarray:
         """Mean cross-entropy over the batch, per model (``()`` or ``(K,)``). ``t``: labels or one-hot.
 
         Eval mode by default, like the course code's ``loss(x, t, train_flg=False)``: BatchNorm normalizes with
         its running statistics and leaves them as they are. ``train=True`` uses the batch's statistics and
-        moves the running statistics toward them (what a training step does)."""
-        x, labels = self._inputs(x, t, stacked=True)
+        moves the running statistics toward them (what a training step does). ``checked=True``: ``x`` and ``t``
+        (class indices) were checked already — the trainer checks its data once, not at every step."""
+        x, labels = (x, t) if checked else self._inputs(x, t, stacked=True)
         return self.last_layer.forward(self.predict(x, train), labels)
 
-    def loss_and_grad(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    def loss_and_grad(self, x: np.ndarray, t: np.ndarray, checked: bool = False) -> np.ndarray:
         """Forward in train mode, then backward; gradients land in ``self.grad``. Returns the loss."""
-        loss = self.loss(x, t, train=True)
+        loss = self.loss(x, t, train=True, checked=checked)
         dout = self.last_layer.backward()
         for layer in reversed(self.layers):
             dout = layer.backward(dout)

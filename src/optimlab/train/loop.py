@@ -267,7 +267,7 @@ class Trainer:
         xb = self._as_float(self.arrays.x_train[idx])
         yb = self.arrays.y_train[idx]
         with np.errstate(over="ignore", invalid="ignore"):   # a diverging model is recorded below, not warned
-            loss = self.net.loss_and_grad(xb, yb)
+            loss = self.net.loss_and_grad(xb, yb, checked=True)     # the data was checked at construction
             theta, grad = self.net.trainable(self.net.theta), self.net.trainable(self.net.grad)
             t1 = time.perf_counter()
             self.model_seconds += (t1 - t0) / len(self.model_seconds)
