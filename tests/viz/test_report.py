@@ -206,9 +206,11 @@ def test_page_contents(real_run):
     ja = (real_run / "report_ja.html").read_text(encoding="utf-8")
     assert '<html lang="ja">' in ja and "結論" in ja and "学習曲線" in ja
     assert facts(compute_conclusions(real_run, "ja"), "first_to_target")["text"] in ja
-    for english, japanese in (("total wall seconds", "全体の経過秒数"), ("plot seconds", "図の描画秒数"),
-                              ("cpu_count", "CPU コア数"), (">platform<", ">プラットフォーム<")):
+    for english, japanese in (("total wall seconds", "全体の経過秒数"), ("plot seconds", "図の描画時間（秒）"),
+                              ("cpu_count", "CPU コア数"), (">platform<", ">プラットフォーム<"),
+                              ("plotly (report)", "plotly（レポート用）"), (">ok<", ">完了<")):
         assert english in page and english not in ja and japanese in ja
+    assert "最適化手法の比較：digits" in ja and "実行名 <b>" in ja and "完了日時 " in ja
 
 
 def test_labels_are_escaped(evil_run):

@@ -52,7 +52,7 @@ def accuracy_figure(history: History, title: str | None = None, lang: str = "en"
     ax.plot(history.eval_iters, history.train_acc, label=t("training set", lang))
     ax.plot(history.eval_iters, history.test_acc, label=t("test set", lang))
     ax.legend(loc="lower right")
-    ax.set_title(f"{t('accuracy', lang)}: {title or history.label}")
+    ax.set_title(f"{t('accuracy', lang)}{t('colon', lang)}{title or history.label}")
     ax.set_xlabel(t("count", lang))
     ax.set_ylabel(t("accuracy", lang))
     ax.set_ylim(0, 1.0)

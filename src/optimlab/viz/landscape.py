@@ -60,10 +60,10 @@ TEXT = {
            "step_size": "step size ‖Δw‖", "diverged": "diverged at step {k}",
            "frame": "step {t} / {n}"},
     "ja": {"start": "開始点", "minimum": "最小点", "saddle": "鞍点", "step": "ステップ",
-           "step_size": "更新幅 ‖Δw‖", "diverged": "ステップ{k}で発散",
+           "step_size": "ステップ幅 ‖Δw‖", "diverged": "{k} ステップ目で発散",
            "frame": "ステップ {t} / {n}"},
 }
-SURFACE_JA = {"bowl": "細長い谷", "saddle": "鞍点", "rosenbrock": "Rosenbrock 関数",
+SURFACE_JA = {"bowl": "細長いお椀", "saddle": "鞍点", "rosenbrock": "Rosenbrock 関数",
               "himmelblau": "Himmelblau 関数", "beale": "Beale 関数"}
 
 
@@ -271,8 +271,9 @@ def _fonts(lang: str):
 
 
 def _title(surface: Surface, lang: str) -> str:
-    name = f"{SURFACE_JA[surface.name]} ({surface.name})" if lang == "ja" else surface.name
-    return f"{name}: {surface.formula}"
+    if lang == "ja":
+        return f"{SURFACE_JA[surface.name]}（{surface.name}）：{surface.formula}"
+    return f"{surface.name}: {surface.formula}"
 
 
 def _label(track: Track, lang: str) -> str:

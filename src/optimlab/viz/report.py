@@ -36,7 +36,7 @@ from ..train import History
 from .figures import mean_band, moving_average
 from .i18n import check_lang
 from .report_page import CSS, SCRIPT
-from .report_text import rt
+from .report_text import REPORT_TEXT, rt
 
 DEFAULT_TARGET = 0.8          # the target accuracy when some run reaches it
 RELATIVE_TARGET = 0.9         # otherwise: this fraction of the best accuracy reached
@@ -473,7 +473,8 @@ def build_charts(groups: Sequence[LabelGroup], lang: str) -> dict[str, dict[str,
             bars.append(bar)
             bars.append({"type": "scatter", "mode": "markers", "x": [_plotly_text(g.label)] * len(f), "y": _values(f),
                          "marker": {"color": "#222", "size": 5}, "showlegend": False, "name": _plotly_text(g.label),
-                         "hovertemplate": rt("seed", lang) + ": %{y:.4f}<extra></extra>", "legendgroup": g.label})
+                         "hovertemplate": rt("seed", lang) + rt("colon", lang) + "%{y:.4f}<extra></extra>",
+                         "legendgroup": g.label})
             bar["legendgroup"] = g.label
         else:
             bars.append(bar)
@@ -490,7 +491,8 @@ def build_charts(groups: Sequence[LabelGroup], lang: str) -> dict[str, dict[str,
                       for (_, v), m in zip(pts, means)]
             traces.append({"type": "scatter", "mode": "lines+markers", "x": [lr for lr, _ in pts], "y": _values(means),
                            "error_y": {"type": "data", "array": _values(halves)}, "name": _plotly_text(name),
-                           "line": {"color": COLORS[i % len(COLORS)]}, "hovertemplate": "lr %{x:.3g}: %{y:.4f}"})
+                           "line": {"color": COLORS[i % len(COLORS)]},
+                           "hovertemplate": rt("lr", lang) + " %{x:.3g}" + rt("colon", lang) + "%{y:.4f}"})
         charts["chart-lr"] = {"data": traces, "layout": _layout(rt("lr sensitivity", lang), rt("learning rate", lang),
                                                                 rt("final accuracy", lang), lang,
                                                                 xaxis={"type": "log"}, yaxis={"range": [0, 1.0]},
@@ -581,7 +583,7 @@ def summary_table_html(groups: Sequence[LabelGroup], target: float, lang: str) -
         cells.append(_cell(rt("never", lang) if it is None else it, it, "num"))
         wall = sum(float(r.get("wall_seconds") or 0.0) for r in g.rows)
         cells.append(_cell(f"{wall:.2f}", wall, "num"))
-        cells.append(_cell("/".join(sorted({r.get("status", "ok") for r in g.rows}))))
+        cells.append(_cell(status_text({r.get("status", "ok") for r in g.rows}, lang)))
         cells.append(_cell(_hp_text(g.hyperparameters), cls="wrap"))
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return _table(head, rows, numeric, "summary-table")
@@ -601,7 +603,7 @@ def seeds_table_html(groups: Sequence[LabelGroup], target: float, lang: str) -> 
                 cells.append(_cell(_fmt(v), v, "num"))
             cells += [_cell(rt("never", lang) if it is None else it, it, "num"),
                       _cell(f"{float(r.get('wall_seconds') or 0):.2f}", r.get("wall_seconds"), "num"),
-                      _cell(r.get("status", "ok"))]
+                      _cell(status_text([r.get("status", "ok")], lang))]
             rows.append(f"<tr>{''.join(cells)}</tr>")
     return _table(head, rows, numeric, "seeds-table")
 
@@ -634,21 +636,32 @@ def _kv_table(pairs: Sequence[tuple[str, Any]]) -> str:
 ENV_KEYS = ("cpu", "cpu_count", "platform", "python", "numpy", "optimlab")    # summary.json's environment, translated
 
 
+def environment_pairs(env: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
+    """summary.json's environment as (translated name, value) rows, one row per BLAS library."""
+    env = dict(env)
+    blas = env.pop("blas", None)
+    pairs = [(rt(k, lang) if k in ENV_KEYS else k, v) for k, v in env.items()]
+    for b in blas or []:
+        pairs.append((rt("blas", lang), ", ".join(f"{k}={v}" for k, v in b.items() if v is not None)))
+    return pairs
+
+
+def status_text(statuses, lang: str) -> str:
+    """Run statuses (``ok``, ``diverged`` …) in the report's language, joined by '/'."""
+    return "/".join(rt(f"status {s}", lang) if f"status {s}" in REPORT_TEXT[lang] else str(s) for s in sorted(statuses))
+
+
 def environment_html(summary: dict[str, Any], lang: str) -> str:
     ds = summary.get("dataset") or {}
     data_pairs = [(rt("dataset", lang), ds.get("name")), (rt("source", lang), ds.get("source")),
                   (rt("train size", lang), ds.get("n_train")), (rt("test size", lang), ds.get("n_test")),
                   (rt("inputs", lang), ds.get("input_dim")), (rt("classes", lang), ds.get("n_classes")),
                   ("sha256", ds.get("sha256")), (rt("notice", lang), ds.get("notice"))]
-    env = dict(summary.get("environment") or {})
-    blas = env.pop("blas", None)
-    env_pairs = [(rt(k, lang) if k in ENV_KEYS else k, v) for k, v in env.items()]
-    for b in blas or []:
-        env_pairs.append((rt("blas", lang), ", ".join(f"{k}={v}" for k, v in b.items() if v is not None)))
+    env_pairs = environment_pairs(summary.get("environment") or {}, lang)
     try:
         import plotly
 
-        env_pairs.append(("plotly (report)", plotly.__version__))
+        env_pairs.append((rt("plotly", lang), plotly.__version__))
     except ImportError:     # pragma: no cover - the report needs plotly anyway
         pass
     env_pairs += [(rt("total wall seconds", lang), summary.get("total_wall_seconds")),
@@ -685,8 +698,8 @@ def build_report_html(run_dir: str | os.PathLike, lang: str = "en", shown_as: st
     seeds = summary.get("seeds") or sorted({int(r["seed"]) for r in summary["runs"]})
     name = summary.get("name", run.directory.name)
 
-    title = f"{rt('title', lang)}: {ds.get('name', '?')}"
-    meta = [f"{esc(rt('run', lang))} <b>{esc(name)}</b>", f"{esc(rt('finished', lang))} {esc(_finished(summary))}",
+    title = f"{rt('title', lang)}{rt('colon', lang)}{ds.get('name', '?')}"
+    meta = [f"{esc(rt('run name', lang))} <b>{esc(name)}</b>", f"{esc(rt('finished at', lang))} {esc(_finished(summary))}",
             f"{esc(rt('seeds', lang))} {esc(', '.join(map(str, seeds)))}",
             esc(rt("runs x seeds", lang, runs=len(groups), seeds=len(seeds)))]
 

@@ -32,7 +32,7 @@ from ..train import read_metrics
 from .figures import mean_band
 from .i18n import check_lang
 from .report import (COLORS, _cell, _conclusion, _finished, _kv_table, _layout, _plotly_text, _rgba, _table, _values,
-                     esc, page_html, page_top)
+                     environment_pairs, esc, page_html, page_top)
 from .report_sweep_text import st
 
 TOLERANCE = 0.05      # an lr is "tolerated" when its mean validation accuracy is within this of the setting's best
@@ -368,7 +368,8 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
         traces.append({"type": "scatter", "mode": "lines+markers", "x": lrs, "y": _values(mean), "name": name,
                        "legendgroup": group, "line": {"color": color, "width": 2}, "marker": {"size": 6},
                        "customdata": [[a, b] for a, b in zip(_values(lo), _values(hi))],
-                       "hovertemplate": "lr %{x:.3~g}: %{y:.4f} [%{customdata[0]:.3f}, %{customdata[1]:.3f}]"})
+                       "hovertemplate": st("lr", lang) + " %{x:.3~g}" + st("colon", lang)
+                                        + "%{y:.4f} [%{customdata[0]:.3f}, %{customdata[1]:.3f}]"})
         tuned = summary["tuned"].get(label)
         if tuned is not None and lrs:
             j = int(np.argmin(np.abs(np.log(lrs) - math.log(float(tuned)))))
@@ -376,7 +377,7 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
                            "legendgroup": group, "showlegend": False, "name": name, "hoverinfo": "skip",
                            "marker": {"size": 15, "color": "rgba(0,0,0,0)", "line": {"color": color, "width": 2}}})
     n = max((int(s.get("n_seeds") or 1) for s in summary["sensitivity"].values()), default=1)
-    title = st("lr sensitivity", lang) + f" ({n} {st('seeds', lang)})"
+    title = st("lr sensitivity", lang) + (f"（{n} {st('seeds', lang)}）" if lang == "ja" else f" ({n} {st('seeds', lang)})")
     return {"data": traces, "layout": _layout(title, st("learning rate", lang), st("final val accuracy", lang),
                                               lang, xaxis={"type": "log", "dtick": 1, "exponentformat": "none"},
                                               yaxis={"range": [0, 1.0]}, hovermode="closest", height=460)}
@@ -429,7 +430,7 @@ def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
         x = curves[0][0][:n]
         mean, lo, hi = mean_band([np.asarray(y[:n], dtype=float) for _, y in curves])
         lr = float(sweep.summary["tuned"][label])
-        name, color, group = _plotly_text(f"{label} (lr {_lr(lr)})"), colors[label], f"c{i}"
+        name, color, group = _plotly_text(f"{label} ({st('lr', lang)} {_lr(lr)})"), colors[label], f"c{i}"
         if len(curves) > 1:
             traces.append({"type": "scatter", "mode": "lines", "x": x + x[::-1],
                            "y": _values(np.clip(hi, 0, 1)) + _values(np.clip(lo, 0, 1)[::-1]), "fill": "toself",
@@ -501,7 +502,7 @@ def time_to_target_html(summary: dict[str, Any], lang: str) -> str:
 def grid_table_html(summary: dict[str, Any], lang: str) -> str:
     sens = summary["sensitivity"]
     lrs = next(iter(sens.values()))["lrs"] if sens else []
-    head = [st("setting", lang)] + [f"lr {_lr(lr)}" for lr in lrs]
+    head = [st("setting", lang)] + [f"{st('lr', lang)} {_lr(lr)}" for lr in lrs]
     colors = _colors(summary)
     rows = []
     for label, s in sens.items():
@@ -546,10 +547,7 @@ def environment_html(sweep: SweepDir, lang: str) -> str:
         from ..results.store import environment
 
         env, heading = environment(), st("generated with", lang)
-    env = dict(env)
-    blas = env.pop("blas", None) or []
-    env_pairs = list(env.items()) + [("blas", ", ".join(f"{k}={v}" for k, v in b.items() if v is not None))
-                                     for b in blas]
+    env_pairs = environment_pairs(env, lang)
     return (f'<div class="two-col"><div><h3>{esc(st("dataset", lang))}</h3>{_kv_table(data_pairs)}'
             f'<h3>{esc(st("sweep", lang))}</h3>{_kv_table(run_pairs)}</div>'
             f'<div><h3>{esc(heading)}</h3>{_kv_table(env_pairs)}</div></div>')
@@ -579,7 +577,7 @@ def build_sweep_report_html(sweep_dir: str | os.PathLike, lang: str = "en") -> s
     grid = s.get("grid") or {}
     name = s.get("name") or sweep.directory.name
     title = f"{st('sweep title', lang)}: {ds.get('name', '?')}"
-    meta = [f"{esc(st('sweep', lang))} <b>{esc(name)}</b>", f"{esc(st('finished', lang))} {esc(_finished(s))}",
+    meta = [f"{esc(st('sweep name', lang))} <b>{esc(name)}</b>", f"{esc(st('finished at', lang))} {esc(_finished(s))}",
             esc(st("grid meta", lang, opts=len(s["sensitivity"]), lrs=len(grid.get("lrs") or []),
                    seeds=len(grid.get("seeds") or []), tests=len(grid.get("test_seeds") or []))),
             esc(st("runs meta", lang, runs=s.get("n_runs", "?"), wall=f"{float(s.get('total_wall_seconds') or 0):.0f}"))]

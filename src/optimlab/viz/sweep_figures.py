@@ -18,8 +18,8 @@ from .i18n import check_lang, t, use_japanese_font
 _TEXT = {
     "en": {"title": "Learning-rate sensitivity ({n} seeds, mean and 95% CI)", "tuned": "tuned",
            "ylabel": "final validation accuracy"},
-    "ja": {"title": "学習率への感度（{n}シード、平均と95%信頼区間）", "tuned": "選ばれた学習率",
-           "ylabel": "最終の検証データの正答率"},
+    "ja": {"title": "学習率への感度（{n} シード、平均と 95% 信頼区間）", "tuned": "選ばれた学習率",
+           "ylabel": "最終検証正答率"},
 }
 
 
