@@ -293,6 +293,9 @@ def test_compare_in_a_notebook_takes_the_command_line_spellings(tmp_path):
     with pytest.raises(ConfigError, match=r"invalid lr: \[0.01, 0.1\] \(accepted: a number\)"):
         compare(dataset="digits", lrs=[0.01, 0.1], out=tmp_path / "p")    # not K stacked values
     assert not (tmp_path / "p").exists()
+    out = compare(dataset="digits", optimizers="sgd", lrs=np.array(0.5), iters=5, out=tmp_path / "z", plots=False,
+                  report=False)                                       # a 0-d array is a number too
+    assert out.summary["runs"][0]["hyperparameters"]["lr"] == 0.5
     out = compare(dataset="digits", optimizers="sgd", lrs=np.float32(0.5), iters=5, out=tmp_path / "f", plots=False,
                   report=False)                                       # a NumPy number is a number (recipe.toml too)
     assert out.summary["runs"][0]["hyperparameters"]["lr"] == 0.5 and "lr = 0.5" in (tmp_path / "f" / "recipe.toml").read_text()

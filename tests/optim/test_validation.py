@@ -191,3 +191,13 @@ def test_update_takes_a_list_or_a_float_as_the_gradient(name):
     opt.update(w1, np.array(0.5), opt.init(w1))
     assert np.array_equal(a, b) and w0 == w1 != 1.0
     raises_naming("gradient has shape (1,), the parameter (2,)", lambda: opt.update(a, [0.1], opt.init(a)))
+
+
+def test_a_gradient_that_is_not_numbers_changes_nothing():
+    opt = make_optimizer("adam", lr=0.1)
+    params = {"W": np.ones(2), "b": np.ones(2)}
+    state = opt.init(params)
+    for bad, says in ((["x", "y"], "is not numbers"), ([1, [2, 3]], "is not numbers"),
+                      (np.array(["x", "y"]), "is an array of <U1")):
+        raises_naming(f"gradient of 'b' {says}", lambda: opt.update(params, {"W": np.ones(2), "b": bad}, state))
+    assert state.count == 0 and np.array_equal(params["W"], np.ones(2)) and not state.slots["m"]["W"].any()

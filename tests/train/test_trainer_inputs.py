@@ -111,3 +111,25 @@ def test_one_hot_labels_and_lists_train_as_class_indices(digits):
         h = Trainer(data, make_optimizer("adam"), train=CFG, val=(digits.x_test[:50], eye[digits.y_test[:50]])).run()[0]
         runs.append((h.loss, h.test_acc, h.extra["val_acc"]))
     assert all(r == runs[0] for r in runs[1:])
+
+
+def test_only_true_one_hot_rows_are_labels_and_val_is_a_pair(digits):
+    """A matrix that is not one-hot (images, probabilities, zero rows) is not taken for labels by argmax."""
+    opt = make_optimizer("sgd")
+    n = len(digits.y_train)
+    for bad in (digits.x_train, np.random.default_rng(0).random((n, 10)), np.zeros((n, 10))):
+        data = SimpleNamespace(x_train=digits.x_train, y_train=bad, x_test=digits.x_test, y_test=digits.y_test,
+                               scale=digits.scale)
+        refused(r"invalid y_train: an array of .* \(accepted: class indices, a 1-D integer array, or one-hot rows",
+                lambda: Trainer(data, opt, train=CFG))
+    for val in ((digits.x_test,), (digits.x_test, digits.y_test, "junk"), {"x": 1, "y": 2}):
+        refused(r"invalid val: a (tuple|dict) \(accepted: a pair \(x_val, y_val\)\)",
+                lambda: Trainer(digits, opt, train=CFG, val=val))
+
+
+@pytest.mark.parametrize("hidden", [np.array([40, 20]), range(40, 19, -20), [40, 20], (h for h in (40, 20))])
+def test_net_config_keeps_hidden_sizes_as_a_tuple_of_ints(hidden):
+    cfg = NetConfig(hidden=hidden)
+    assert cfg.hidden == (40, 20) and all(type(h) is int for h in cfg.hidden) and hash(cfg)
+    for bad in ("40", [0], [2.5], 40, [True]):
+        refused(r"invalid hidden: .* \(accepted: positive integers, e.g. \(40, 20\)\)", lambda: NetConfig(hidden=bad))

@@ -63,10 +63,12 @@ def test_band_counts_only_the_seeds_with_a_value():
     assert one[0][1] == one[1][1] == one[2][1] == 0.9
 
 
-@pytest.mark.parametrize("labels", [["SGD"], ["WWWWWWWWWWWWWWWWWWWWWW (n=3)", "ＡＤＡＭ学習率０．００１"]])
+@pytest.mark.parametrize("labels", [["SGD"], ["WWWWWWWWWWWWWWWWWWWWWW (n=3)", "ＡＤＡＭ学習率０．００１"],
+                                    [f"run {i}" for i in range(40)], ["W" * 100, "学" * 100]])
 def test_the_overlay_legend_hides_no_curve_and_fits(labels):
-    """The legend stands right of the axes (inside, it covered curves); the figure widens by its measured width,
-    so the axes keep their size and the legend is never cut, whatever the labels."""
+    """The legend stands right of the axes (inside, it covered curves), in columns of at most 18 entries, labels
+    over 40 columns shortened; the figure widens by its measured width, so the axes keep their size and the legend
+    lies inside the figure."""
     hs = {label: _histories(1)["SGD"] for label in labels}
     fig = overlay_figure(hs, lang="ja")
     renderer = FigureCanvasAgg(fig).get_renderer()
@@ -74,5 +76,6 @@ def test_the_overlay_legend_hides_no_curve_and_fits(labels):
     ax = fig.axes[0]
     legend = ax.get_legend().get_window_extent(renderer)
     axes = ax.get_window_extent(renderer)
-    assert legend.x0 > axes.x1 and legend.x1 <= fig.bbox.x1 - 5
+    assert legend.x0 > axes.x1 and legend.x1 <= fig.bbox.x1 - 5 and legend.y0 >= fig.bbox.y0
+    assert fig.get_figwidth() < 7.2 + 3 * 4.5               # 40 runs: three columns; 100 characters: cut at 40
     assert axes.width == pytest.approx((7.2 - 0.9 - 0.15) * fig.dpi, abs=1)

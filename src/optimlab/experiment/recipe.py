@@ -10,6 +10,8 @@ from numbers import Integral, Real
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+import numpy as np
+
 from ..errors import ConfigError
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, make_optimizer, preset_names, stack_hyperparameters
 from ..optim.base import check_value
@@ -288,7 +290,9 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
         optimizers = optimizers.split(",")
     if lrs is not None and not isinstance(lrs, Mapping):
         lrs = {"*": lrs}
-    for key, lr in (lrs or {}).items():     # one number each (an array would pass as K stacked values)
+    if lrs:                                 # a 0-d array is a number; a longer one would pass as K stacked values
+        lrs = {k: v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v for k, v in lrs.items()}
+    for key, lr in (lrs or {}).items():
         check_value(_num(lr), f"lr for {key}" if key != "*" else "lr", lr, "a number")
     lrs = {k: float(v) for k, v in lrs.items()} if lrs else lrs
     if optimizers is not None:

@@ -250,8 +250,9 @@ def check_labels(y: Any, what: str, n_rows: int, n_classes: int | None) -> np.nd
     """``y`` as checked class indices: one per row of its images, integers in [0, n_classes), or one-hot rows
     ``(n_rows, n_classes)`` (the note's ``one_hot_label=True``), turned into indices by argmax."""
     y = np.asarray(y)
-    if y.ndim == 2 and len(y) == n_rows and y.shape[1] > 1 and (n_classes is None or y.shape[1] == n_classes):
-        y = y.argmax(axis=1)
+    if (y.ndim == 2 and len(y) == n_rows and y.shape[1] > 1 and (n_classes is None or y.shape[1] == n_classes)
+            and y.dtype.kind in "iufb" and np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1)):
+        y = y.argmax(axis=1)                  # one-hot rows: exactly one 1 each
     if y.ndim != 1 or y.dtype.kind not in "iu":
         raise ConfigError(f"invalid {what}: an array of {y.dtype} with shape {y.shape} (accepted: class indices, "
                           f"a 1-D integer array, or one-hot rows ({n_rows}, {n_classes or 'C'}))")

@@ -168,11 +168,19 @@ def _checked_leaf(key: str | None, w: np.ndarray, g: Any, s: dict[str, Any]) -> 
     the parameter's shape."""
     shape = w.shape if isinstance(w, np.ndarray) else np.shape(w)
     if not isinstance(g, np.ndarray):
-        g = np.asarray(g)
-    ok = g.shape == shape
+        try:
+            g = np.asarray(g, dtype=float)
+        except (TypeError, ValueError):         # strings, a ragged list
+            where = "" if key is None else f" of {key!r}"
+            raise ConfigError(f"gradient{where} is not numbers: {g!r} (accepted: an array of the parameter's "
+                              f"shape {shape})") from None
+    ok = g.shape == shape and g.dtype.kind in "iuf"
     for v in s.values():                    # a plain loop with attribute lookups: this runs at every step
         ok = ok and getattr(v, "shape", None) == shape
     if not ok:
+        if g.shape == shape and g.dtype.kind not in "iuf":
+            raise ConfigError(f"gradient{'' if key is None else f' of {key!r}'} is an array of {g.dtype} (accepted: "
+                              "numbers)")
         what, a = next((what, a) for what, a in (("gradient", g), *((f"state {n!r}", v) for n, v in s.items()))
                        if np.shape(a) != shape)
         accepted = "the parameter's shape" if what == "gradient" else "the state init() made for these parameters"

@@ -39,6 +39,18 @@ class NetConfig:
     batchnorm: bool = False                 # use_batchnorm
     freeze_bn_affine: bool = False          # True: γ, β never updated, as in the course code behind the note
 
+    def __post_init__(self):
+        """``hidden`` as a tuple of positive ints (a list, an array or a range is one), so that the config is
+        hashable, JSON-ready and the same every time it is read."""
+        try:
+            hidden = None if isinstance(self.hidden, (str, bytes)) else tuple(self.hidden)
+        except TypeError:
+            hidden = None
+        if hidden is None or not all(isinstance(h, (int, np.integer)) and not isinstance(h, bool) and h > 0
+                                     for h in hidden):
+            raise ConfigError(f"invalid hidden: {self.hidden!r} (accepted: positive integers, e.g. (40, 20))")
+        object.__setattr__(self, "hidden", tuple(int(h) for h in hidden))
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -110,6 +122,8 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
                               f"as numbers, (N, {'features' if width is None else width}), N >= 1)")
         return x
 
+    if val is not None and not (isinstance(val, (tuple, list)) and len(val) == 2):
+        raise ConfigError(f"invalid val: a {type(val).__name__} (accepted: a pair (x_val, y_val))")
     x = images(data.x_train, "x_train", None)
     y = check_labels(data.y_train, "y_train", len(x), n_classes)
     n_classes = int(n_classes) if n_classes is not None else int(y.max()) + 1

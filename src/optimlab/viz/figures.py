@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._io import atomic_path
+from .._io import _display_width, atomic_path
 from ..train import History
 from .i18n import check_lang, t, use_japanese_font
 
@@ -35,14 +35,32 @@ def _margins(fig: Figure, size, right: float) -> None:
     fig.subplots_adjust(left=0.9 / w, right=1 - right / w, bottom=0.55 / h, top=1 - 0.35 / h)
 
 
+LEGEND_ROWS = 18        # entries per legend column beside the axes (they fit the axes' height)
+LEGEND_CHARS = 40       # longer labels are shortened with … in the legend (the report and files keep them whole)
+
+
 def _legend_beside(fig: Figure, ax, size) -> None:
-    """The legend right of the axes, where it hides no curve; the figure widens by the legend's measured width
-    (one layout of the legend's texts), so the axes keep their size whatever the labels."""
+    """The legend right of the axes, where it hides no curve, in columns of at most :data:`LEGEND_ROWS` entries;
+    the figure widens by the legend's measured width (one layout of the legend's texts), so the axes keep their
+    size."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    legend = ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize="small")
+    handles, labels = ax.get_legend_handles_labels()
+    labels = [s if _display_width(s) <= LEGEND_CHARS else _clip(s, LEGEND_CHARS - 1) + "…" for s in labels]
+    legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0,
+                       fontsize="small", ncol=max(1, -(-len(labels) // LEGEND_ROWS)))
     width = legend.get_window_extent(FigureCanvasAgg(fig).get_renderer()).width / fig.dpi
     _margins(fig, size, width + 0.3)
+
+
+def _clip(text: str, width: int) -> str:
+    """The longest start of ``text`` at most ``width`` columns wide (wide characters count two)."""
+    out = ""
+    for c in text:
+        if _display_width(out + c) > width:
+            break
+        out += c
+    return out
 
 
 def accuracy_figure(history: History, title: str | None = None, lang: str = "en") -> Figure:
