@@ -60,6 +60,7 @@ def histories_by_label(result: CompareResult) -> dict[str, list]:
 def draw_figures(result: CompareResult, directory: Path, lang: str = "en") -> list[str]:
     """Every figure of a comparison into ``directory``; returns the file names."""
     from .viz.figures import accuracy_figure, loss_figure, overlay_figure, save_figure, slug  # matplotlib: lazily
+    from .viz.i18n import t
 
     names = []
     by_label = histories_by_label(result)
@@ -69,7 +70,7 @@ def draw_figures(result: CompareResult, directory: Path, lang: str = "en") -> li
             n = 2
             while name.lower() in {x.lower() for x in names}:    # 'lr=1e-3' and 'lr=1e+3' share a slug
                 name, n = f"accuracy_{slug(label)}_{n}.png", n + 1
-            title = label + (f" (seed {result.recipe.seeds[0]})" if len(hs) > 1 else "")
+            title = label + (t("seed note", lang).format(seed=result.recipe.seeds[0]) if len(hs) > 1 else "")
             save_figure(accuracy_figure(hs[0], title=title, lang=lang), directory / name)
             names.append(name)
     save_figure(overlay_figure(by_label, lang=lang), directory / "test_accuracy.png")

@@ -305,3 +305,14 @@ def test_dataset_names_on_the_command_line_ignore_case(tmp_path):
     r = run_cli("compare", "--dataset", "DIGITS", "--optimizers", "sgd", "--iters", "10", "--out", str(tmp_path / "o"),
                 "--no-plots", "--no-report", "--no-progress")
     assert r.returncode == 0 and "dataset: digits" in r.stderr
+
+
+def test_figure_titles_name_the_seed_in_the_figures_language(tmp_path, monkeypatch):
+    import optimlab.viz.figures as figures
+    from optimlab.api import compare
+
+    titles, real = [], figures.accuracy_figure
+    monkeypatch.setattr(figures, "accuracy_figure", lambda h, title=None, lang="en": titles.append(title) or real(h, title, lang))
+    for lang, want in (("ja", "SGD（シード 3）"), ("en", "SGD (seed 3)")):
+        compare(dataset="digits", optimizers="sgd", iters=10, seeds="3-4", lang=lang, out=tmp_path / lang, report=False)
+        assert titles[-1] == want

@@ -256,7 +256,8 @@ def test_japanese_labels_do_not_leak_font_settings():
     before = list(matplotlib.rcParams["font.family"])
     fig = plot_landscape(run_landscape("saddle", ("adam",), steps=3), lang="ja", show_steps=False)
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert "開始点" in texts and "鞍点" in texts
+    assert "開始点" in texts and "鞍点" in texts and "Adam（学習率 0.01）" in texts
+    assert fig.axes[0].get_title().startswith("鞍点（saddle）：")
     assert list(matplotlib.rcParams["font.family"]) == before
     with pytest.raises(ConfigError):
         plot_landscape(run_landscape("saddle", ("adam",), steps=3), lang="fr")

@@ -45,6 +45,7 @@ from .._io import atomic_path, write_json, write_text
 from ..errors import ConfigError
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, make_optimizer
 from .functions import SURFACES, Surface, get_surface
+from .i18n import t as i18n_text
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 DIVERGENCE_BOUND = 1e12     # |x| or |y| beyond this counts as diverged
@@ -277,9 +278,9 @@ def _title(surface: Surface, lang: str) -> str:
 
 
 def _label(track: Track, lang: str) -> str:
-    label = f"{DISPLAY.get(track.name, track.name)} (lr={track.lr:g})"
+    label = DISPLAY.get(track.name, track.name) + i18n_text("lr note", lang).format(lr=f"{track.lr:g}")
     if track.diverged_at is not None:
-        label += ", " + TEXT[lang]["diverged"].format(k=track.diverged_at)
+        label += ("、" if lang == "ja" else ", ") + TEXT[lang]["diverged"].format(k=track.diverged_at)
     return label
 
 
