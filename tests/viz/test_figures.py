@@ -79,3 +79,13 @@ def test_the_overlay_legend_hides_no_curve_and_fits(labels):
     assert legend.x0 > axes.x1 and legend.x1 <= fig.bbox.x1 - 5 and legend.y0 >= fig.bbox.y0
     assert fig.get_figwidth() < 7.2 + 3 * 4.5               # 40 runs: three columns; 100 characters: cut at 40
     assert axes.width == pytest.approx((7.2 - 0.9 - 0.15) * fig.dpi, abs=1)
+
+
+def test_shortened_legend_labels_keep_what_tells_them_apart():
+    """Labels of one family differ at the end (an lr, a seed count): shortening keeps the end, so the legend
+    entries stay distinct."""
+    base = "Adam with the note's defaults and batch size 100, lr "
+    hs = {base + "0.001": _histories(2)["SGD"], base + "0.01": _histories(2)["SGD"]}
+    fig = overlay_figure(hs, lang="en")
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert texts == ["Adam with the note's…100, lr 0.001 (n=2)", "Adam with the note's… 100, lr 0.01 (n=2)"]

@@ -211,6 +211,7 @@ def test_page_contents(real_run):
                               ("plotly (report)", "plotly（レポート用）"), (">ok<", ">完了<")):
         assert english in page and english not in ja and japanese in ja
     assert "最適化手法の比較：digits" in ja and "実行名 <b>" in ja and "完了日時 " in ja
+    assert "） に" not in ja and "）に最初に達したのは" in ja      # no space after a full-width bracket
 
 
 def test_labels_are_escaped(evil_run):

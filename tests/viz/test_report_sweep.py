@@ -225,6 +225,7 @@ def test_japanese_sweep_page(browser, real_sweep):
         assert page.locator("#defaults h2").inner_text() == "ノートの既定値と調整後の比較"
         text = page.locator("body").inner_text()
         assert "スイープ名" in text and "CPU コア数" in text and "学習率 0.01" in text and "lr 0.01" not in text
+        assert page.title().startswith("学習率スイープ：")
         tofu = glyph_image(page, "\u0378")
         for ch in "結論":
             g = glyph_image(page, ch)

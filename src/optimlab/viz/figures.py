@@ -36,7 +36,7 @@ def _margins(fig: Figure, size, right: float) -> None:
 
 
 LEGEND_ROWS = 18        # entries per legend column beside the axes (they fit the axes' height)
-LEGEND_CHARS = 40       # longer labels are shortened with … in the legend (the report and files keep them whole)
+LEGEND_CHARS = 40       # longer labels lose their middle to … in the legend (the report and files keep them whole)
 
 
 def _legend_beside(fig: Figure, ax, size) -> None:
@@ -46,21 +46,29 @@ def _legend_beside(fig: Figure, ax, size) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     handles, labels = ax.get_legend_handles_labels()
-    labels = [s if _display_width(s) <= LEGEND_CHARS else _clip(s, LEGEND_CHARS - 1) + "…" for s in labels]
+    labels = [_shortened(s, LEGEND_CHARS) for s in labels]
     legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0,
                        fontsize="small", ncol=max(1, -(-len(labels) // LEGEND_ROWS)))
     width = legend.get_window_extent(FigureCanvasAgg(fig).get_renderer()).width / fig.dpi
     _margins(fig, size, width + 0.3)
 
 
-def _clip(text: str, width: int) -> str:
-    """The longest start of ``text`` at most ``width`` columns wide (wide characters count two)."""
-    out = ""
-    for c in text:
-        if _display_width(out + c) > width:
+def _shortened(text: str, width: int) -> str:
+    """``text`` if it is at most ``width`` columns wide (wide characters count two), else its start and its end
+    around an ellipsis: labels that differ at the end (``… lr 0.001`` / ``… lr 0.01``, `` (n=3)``) stay apart."""
+    if _display_width(text) <= width:
+        return text
+    budget = width - 1
+    head, tail = "", ""
+    for c in reversed(text):                # the end first: it is where labels of one family differ
+        if _display_width(c + tail) > budget // 2:
             break
-        out += c
-    return out
+        tail = c + tail
+    for c in text:
+        if _display_width(head + c) > budget - _display_width(tail):
+            break
+        head += c
+    return head + "…" + tail
 
 
 def accuracy_figure(history: History, title: str | None = None, lang: str = "en") -> Figure:

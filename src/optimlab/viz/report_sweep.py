@@ -430,7 +430,7 @@ def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
         x = curves[0][0][:n]
         mean, lo, hi = mean_band([np.asarray(y[:n], dtype=float) for _, y in curves])
         lr = float(sweep.summary["tuned"][label])
-        name, color, group = _plotly_text(f"{label} ({st('lr', lang)} {_lr(lr)})"), colors[label], f"c{i}"
+        name, color, group = _plotly_text(label + st("lr note", lang, lr=_lr(lr))), colors[label], f"c{i}"
         if len(curves) > 1:
             traces.append({"type": "scatter", "mode": "lines", "x": x + x[::-1],
                            "y": _values(np.clip(hi, 0, 1)) + _values(np.clip(lo, 0, 1)[::-1]), "fill": "toself",
@@ -576,7 +576,7 @@ def build_sweep_report_html(sweep_dir: str | os.PathLike, lang: str = "en") -> s
     ds = s.get("dataset") or {}
     grid = s.get("grid") or {}
     name = s.get("name") or sweep.directory.name
-    title = f"{st('sweep title', lang)}: {ds.get('name', '?')}"
+    title = f"{st('sweep title', lang)}{st('colon', lang)}{ds.get('name', '?')}"
     meta = [f"{esc(st('sweep name', lang))} <b>{esc(name)}</b>", f"{esc(st('finished at', lang))} {esc(_finished(s))}",
             esc(st("grid meta", lang, opts=len(s["sensitivity"]), lrs=len(grid.get("lrs") or []),
                    seeds=len(grid.get("seeds") or []), tests=len(grid.get("test_seeds") or []))),
