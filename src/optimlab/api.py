@@ -98,11 +98,10 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     target = output_directory(recipe, out)
     data = load_data(recipe)
     recipe.train.check_data(len(data.y_train), data.name)
-    if recipe.dataset == "auto":          # recipe.toml records the data actually used (auto may fall back)
-        from .data.datasets import chosen
+    from .data.datasets import chosen
 
-        name, data_dir = chosen(recipe.dataset, recipe.data_dir, data)
-        recipe = dataclasses.replace(recipe, dataset=name, data_dir=data_dir)
+    name, data_dir = chosen(recipe.dataset, recipe.data_dir, data)      # recipe.toml records the data used
+    recipe = dataclasses.replace(recipe, dataset=name, data_dir=data_dir)
     if on_data is not None:
         on_data(data)
     telemetry_factory = None

@@ -41,8 +41,9 @@ def test_one_hot_labels_as_in_the_note_give_the_same_results():
 
 @pytest.mark.parametrize("hidden", [40, "40", [40.5], [True], None])
 def test_hidden_sizes_are_a_list_of_integers(hidden):
-    refused(r"invalid layer sizes: .*\(accepted: positive integers, the hidden ones in a list like \[40, 20\]\)",
+    refused(r"invalid hidden_size_list: .*\(accepted: positive integers in a list, e.g. \[40, 20\]\)",
             lambda: MultiLayerNet(8, hidden, 4))
+    refused(r"invalid layer sizes: 8 inputs, 0 outputs", lambda: MultiLayerNet(8, [3], 0))
     assert MultiLayerNet(8, (np.int64(5),), 4).sizes == [8, 5, 4]
 
 

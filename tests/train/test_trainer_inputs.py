@@ -132,4 +132,5 @@ def test_net_config_keeps_hidden_sizes_as_a_tuple_of_ints(hidden):
     cfg = NetConfig(hidden=hidden)
     assert cfg.hidden == (40, 20) and all(type(h) is int for h in cfg.hidden) and hash(cfg)
     for bad in ("40", [0], [2.5], 40, [True]):
-        refused(r"invalid hidden: .* \(accepted: positive integers, e.g. \(40, 20\)\)", lambda: NetConfig(hidden=bad))
+        refused(r"invalid hidden: .* \(accepted: positive integers in a list, e.g. \[40, 20\]\)",
+                lambda: NetConfig(hidden=bad))

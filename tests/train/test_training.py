@@ -377,9 +377,9 @@ def test_each_model_accrues_its_share_of_the_step_time(digits, monkeypatch):
 
     monkeypatch.setattr(t.net, "loss_and_grad", forward_backward)
     for cls, cost in {type(g.opt): {"SGD": 1.0, "Adam": 4.0}[type(g.opt).__name__] for g in t.groups}.items():
-        def update(self, theta, grad, state, _real=cls.update, _cost=cost):
+        def update(self, theta, grad, state, _real=cls.update, _cost=cost, **kw):
             now[0] += _cost
-            return _real(self, theta, grad, state)
+            return _real(self, theta, grad, state, **kw)
 
         monkeypatch.setattr(cls, "update", update)
     t.step()

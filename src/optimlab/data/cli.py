@@ -187,8 +187,7 @@ def _verify_files(remote: _remote.Remote, data_dir: str | None, out: Print) -> i
             how = "uncompressed; IDX content matches"
         out(f"  {path.name}  ok ({how})")
     if failed:
-        other = next((o.name for o in _remote.REMOTES.values() if o is not remote
-                      and all(contents.get(g.stem) == g.content_sha256 for g in o.files)), None)
+        other = _remote.pinned_dataset(contents, remote)
         if other is not None:
             out(f"{remote.name}: {folder} holds the official {other} files, not {remote.name}: use them with "
                 f"--dataset {other} ('optimlab data verify {other}' checks them)")

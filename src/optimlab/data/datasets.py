@@ -214,14 +214,13 @@ def _from_idx(name: str, idx: IdxFolder, source: str, n_classes: int | None = No
 def check_pinned(remote: _remote.Remote, idx: IdxFolder) -> None:
     """Raise a DatasetError naming the first file whose IDX content differs from the pinned hash (and the
     dataset the folder holds instead, when its four files are another pinned dataset's)."""
-    for other in _remote.REMOTES.values():
-        if other.name != remote.name and all(idx.content_sha256[f.stem] == f.content_sha256 for f in other.files):
-            folder = Path(idx.files[remote.files[0].stem]).parent
-            raise DatasetError(
-                f"{folder} holds the official {other.name} files, not {remote.name}; accepted: dataset "
-                f"{other.name!r} for them (--dataset {other.name}), or the official {remote.name} files "
-                f"('optimlab data fetch {remote.name}')"
-            )
+    other = _remote.pinned_dataset(idx.content_sha256, remote)
+    if other is not None:
+        folder = Path(idx.files[remote.files[0].stem]).parent
+        raise DatasetError(
+            f"{folder} holds the official {other} files, not {remote.name}; accepted: dataset {other!r} for them "
+            f"(--dataset {other}), or the official {remote.name} files ('optimlab data fetch {remote.name}')"
+        )
     for f in remote.files:
         got = idx.content_sha256[f.stem]
         if got != f.content_sha256:

@@ -158,6 +158,13 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("optimlab"))
 
 
+def pinned_dataset(contents: dict[str, str], other_than: Remote) -> str | None:
+    """The name of the pinned dataset (not ``other_than``) whose four files have these IDX content hashes
+    (stem → SHA-256), if any: official Fashion-MNIST files put where MNIST is looked for are named as such."""
+    return next((r.name for r in REMOTES.values() if r.name != other_than.name
+                 and all(contents.get(f.stem) == f.content_sha256 for f in r.files)), None)
+
+
 def offline_options(name: str) -> str:
     """One line telling the user how to get ``name`` without this machine downloading it."""
     files = ", ".join(f.gz_name for f in REMOTES[name].files)

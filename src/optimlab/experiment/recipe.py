@@ -288,13 +288,12 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
     runs = list(recipe.runs)
     if isinstance(optimizers, str):
         optimizers = optimizers.split(",")
-    if lrs is not None and not isinstance(lrs, Mapping):
-        lrs = {"*": lrs}
-    if lrs:                                 # a 0-d array is a number; a longer one would pass as K stacked values
-        lrs = {k: v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v for k, v in lrs.items()}
-    for key, lr in (lrs or {}).items():
-        check_value(_num(lr), f"lr for {key}" if key != "*" else "lr", lr, "a number")
-    lrs = {k: float(v) for k, v in lrs.items()} if lrs else lrs
+    if lrs is not None:                     # one number each: an array would pass as K stacked values
+        lrs = dict(lrs) if isinstance(lrs, Mapping) else {"*": lrs}
+        for key, lr in lrs.items():
+            lr = lr.item() if isinstance(lr, np.ndarray) and lr.ndim == 0 else lr
+            check_value(_num(lr), f"lr for {key}" if key != "*" else "lr", lr, "a number")
+            lrs[key] = float(lr)
     if optimizers is not None:
         names = [str(o).strip().lower() for o in optimizers if str(o).strip()]
         for n in names:

@@ -25,7 +25,6 @@ Layout of ``runs/<name>/``::
 
 from __future__ import annotations
 
-
 import csv
 import hashlib
 import io
@@ -832,10 +831,9 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
     directory = sweep_directory(spec, out)
     data = load_sweep_data(spec)
     spec.train.check_data(len(data.y_train), f"{data.name} after the validation split")
-    if spec.dataset == "auto":      # sweep.toml and every worker use the data auto chose (it may fall back)
-        name, data_dir = chosen(spec.dataset, spec.data_dir, data)
-        spec = replace(spec, dataset=name, data_dir=data_dir)
-        _DATA_CACHE[(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
+    name, data_dir = chosen(spec.dataset, spec.data_dir, data)   # sweep.toml and every worker: the data auto chose
+    spec = replace(spec, dataset=name, data_dir=data_dir)
+    _DATA_CACHE[(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
     info = data.info()
     if directory.is_dir() and (why := changed_run(directory, spec, info)):
         raise ConfigError(why)

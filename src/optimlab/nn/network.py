@@ -75,17 +75,11 @@ class MultiLayerNet:
             raise ConfigError(f"unknown activation: {activation!r} (accepted: {', '.join(ACTIVATIONS)})")
         if str(dtype) not in DTYPES:
             raise ConfigError(f"unknown dtype: {dtype!r} (accepted: {', '.join(DTYPES)})")
-        try:
-            sizes = None if isinstance(hidden_size_list, (str, bytes)) else [input_size, *hidden_size_list]
-        except TypeError:                     # not iterable (hidden_size_list=40)
-            sizes = None
-        if sizes is None or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
-                                    for s in sizes + [output_size]):
-            raise ConfigError(f"invalid layer sizes: {input_size!r}, {hidden_size_list!r}, {output_size!r} "
-                              "(accepted: positive integers, the hidden ones in a list like [40, 20])")
-        sizes = [int(s) for s in sizes + [output_size]]
-        if any(s <= 0 for s in sizes):
-            raise ConfigError(f"invalid layer sizes: {sizes} (accepted: positive integers)")
+        hidden = hidden_sizes(hidden_size_list, "hidden_size_list")
+        if not all(_positive_int(s) for s in (input_size, output_size)):
+            raise ConfigError(f"invalid layer sizes: {input_size!r} inputs, {output_size!r} outputs (accepted: "
+                              "positive integers)")
+        sizes = [int(input_size), *hidden, int(output_size)]
         if n_models is not None and int(n_models) < 1:
             raise ConfigError(f"invalid n_models: {n_models!r} (accepted: None or an integer >= 1)")
         bn_mask = None
@@ -244,6 +238,21 @@ class MultiLayerNet:
         """The trainable part of ``flat`` (default ``theta``): ``flat[..., :n_trainable]``, a view."""
         flat = self.theta if flat is None else flat
         return flat[..., :self.n_trainable]
+
+
+def _positive_int(s: Any) -> bool:
+    return isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0
+
+
+def hidden_sizes(value: Any, what: str = "hidden") -> tuple[int, ...]:
+    """Hidden layer sizes as a tuple of positive ints (a list, an array or a range is one), or a ConfigError."""
+    try:
+        sizes = None if isinstance(value, (str, bytes)) else tuple(value)
+    except TypeError:                         # not iterable (40)
+        sizes = None
+    if sizes is None or not all(_positive_int(s) for s in sizes):
+        raise ConfigError(f"invalid {what}: {value!r} (accepted: positive integers in a list, e.g. [40, 20])")
+    return tuple(int(s) for s in sizes)
 
 
 def check_labels(y: Any, what: str, n_rows: int, n_classes: int | None) -> np.ndarray:

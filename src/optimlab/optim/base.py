@@ -131,9 +131,15 @@ class Optimizer:
         """Update one array ``w`` in place from gradient ``g``, state slots ``s`` and step number ``t`` (1-based)."""
         raise NotImplementedError
 
-    def update(self, params: Params, grads: Params, state: OptState) -> OptState:
-        """One step on every parameter, in place; returns ``state`` with its count advanced."""
-        tree_map_update(self.rule, params, grads, state.slots, state.count + 1)
+    def update(self, params: Params, grads: Params, state: OptState, checked: bool = False) -> OptState:
+        """One step on every parameter, in place; returns ``state`` with its count advanced.
+
+        ``checked=True``: ``params`` is one array and ``grads`` and ``state`` were made for it (the trainer's
+        flat buffers), so the checks of :func:`tree_map_update` are skipped at every step."""
+        if checked:
+            self.rule(params, grads, state.slots, state.count + 1)
+        else:
+            tree_map_update(self.rule, params, grads, state.slots, state.count + 1)
         state.count += 1
         return state
 
@@ -164,28 +170,20 @@ def tree_map_update(rule, params: Params, grads: Params, slots: dict[str, Any], 
 
 
 def _checked_leaf(key: str | None, w: np.ndarray, g: Any, s: dict[str, Any]) -> np.ndarray:
-    """The gradient as an array (a list or a float is one), or a ConfigError unless it and every state slot have
-    the parameter's shape."""
-    shape = w.shape if isinstance(w, np.ndarray) else np.shape(w)
-    if not isinstance(g, np.ndarray):
-        try:
-            g = np.asarray(g, dtype=float)
-        except (TypeError, ValueError):         # strings, a ragged list
-            where = "" if key is None else f" of {key!r}"
-            raise ConfigError(f"gradient{where} is not numbers: {g!r} (accepted: an array of the parameter's "
-                              f"shape {shape})") from None
-    ok = g.shape == shape and g.dtype.kind in "iuf"
-    for v in s.values():                    # a plain loop with attribute lookups: this runs at every step
-        ok = ok and getattr(v, "shape", None) == shape
-    if not ok:
-        if g.shape == shape and g.dtype.kind not in "iuf":
-            raise ConfigError(f"gradient{'' if key is None else f' of {key!r}'} is an array of {g.dtype} (accepted: "
-                              "numbers)")
-        what, a = next((what, a) for what, a in (("gradient", g), *((f"state {n!r}", v) for n, v in s.items()))
-                       if np.shape(a) != shape)
-        accepted = "the parameter's shape" if what == "gradient" else "the state init() made for these parameters"
-        where = "" if key is None else f" of {key!r}"
-        raise ConfigError(f"{what}{where} has shape {np.shape(a)}, the parameter {shape} (accepted: {accepted})")
+    """The gradient as an array (a list or a float is one), or a ConfigError unless it is numbers and it and
+    every state slot have the parameter's shape."""
+    where, shape = "" if key is None else f" of {key!r}", np.shape(w)
+    try:
+        g = g if isinstance(g, np.ndarray) else np.asarray(g, dtype=float)
+    except (TypeError, ValueError):             # strings, a ragged list
+        raise ConfigError(f"gradient{where} is not numbers: {g!r} (accepted: an array of shape {shape})") from None
+    if g.dtype.kind not in "iuf":
+        raise ConfigError(f"gradient{where} is an array of {g.dtype} (accepted: numbers)")
+    for what, a, accepted in (("gradient", g, "the parameter's shape"),
+                              *((f"state {n!r}", v, "the state init() made for these parameters")
+                                for n, v in s.items())):
+        if np.shape(a) != shape:
+            raise ConfigError(f"{what}{where} has shape {np.shape(a)}, the parameter {shape} (accepted: {accepted})")
     return g
 
 

@@ -394,10 +394,10 @@ def summary_table(summary: dict[str, Any]) -> str:
                       agg("final_test_accuracy"), agg("best_test_accuracy"), agg("final_train_accuracy"),
                       f"{sum(x['wall_seconds'] for x in rs):.2f}", "/".join(statuses)])
     out = [text_table(head, lines)]
-    if n_seeds > 1:
+    if n_seeds > 1 and all(x["status"] == "ok" for x in summary["runs"]):
         out.append("(mean±sd over the seeds)")
-    if n_seeds > 1 and any(x["status"] != "ok" for x in summary["runs"]):
-        out[-1] = ("(mean±sd over the seeds that have a value; (k/n): k of n seeds have one — a run that diverged or "
+    elif n_seeds > 1:
+        out.append("(mean±sd over the seeds that have a value; (k/n): k of n seeds have one — a run that diverged or "
                    "failed has none, and the statistics below count it as 0)")
     return "\n".join(out)
 

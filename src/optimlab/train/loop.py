@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_limits
 from .._io import read_npz, write_npz
 from ..errors import ConfigError
 from ..nn import MultiLayerNet, inference
-from ..nn.network import check_labels
+from ..nn.network import check_labels, hidden_sizes
 from ..optim import Optimizer, OptState, stack_hyperparameters
 from .history import History
 
@@ -40,16 +40,9 @@ class NetConfig:
     freeze_bn_affine: bool = False          # True: γ, β never updated, as in the course code behind the note
 
     def __post_init__(self):
-        """``hidden`` as a tuple of positive ints (a list, an array or a range is one), so that the config is
-        hashable, JSON-ready and the same every time it is read."""
-        try:
-            hidden = None if isinstance(self.hidden, (str, bytes)) else tuple(self.hidden)
-        except TypeError:
-            hidden = None
-        if hidden is None or not all(isinstance(h, (int, np.integer)) and not isinstance(h, bool) and h > 0
-                                     for h in hidden):
-            raise ConfigError(f"invalid hidden: {self.hidden!r} (accepted: positive integers, e.g. (40, 20))")
-        object.__setattr__(self, "hidden", tuple(int(h) for h in hidden))
+        """``hidden`` as a tuple of positive ints, so that the config is hashable, JSON-ready and the same every
+        time it is read (a generator would be used up)."""
+        object.__setattr__(self, "hidden", hidden_sizes(self.hidden))
 
 
 @dataclass(frozen=True)
@@ -286,7 +279,7 @@ class Trainer:
             t1 = time.perf_counter()
             self.model_seconds += (t1 - t0) / len(self.model_seconds)
             for g in self.groups:
-                g.opt.update(theta[g.rows], grad[g.rows], g.state)
+                g.opt.update(theta[g.rows], grad[g.rows], g.state, checked=True)    # buffers made here
                 t2 = time.perf_counter()
                 self.model_seconds[g.rows] += (t2 - t1) / (g.rows.stop - g.rows.start)
                 t1 = t2

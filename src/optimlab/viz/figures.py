@@ -18,18 +18,18 @@ from ..train import History
 from .i18n import check_lang, t, use_japanese_font
 
 
-def _fig(lang: str, size=(6.4, 4.2), right: float = 0.15) -> Figure:
-    """A figure with fixed margins (in inches, so every size gets the same room for labels; ``right`` is the room
-    right of the axes): constrained layout would measure every text twice per save, about a third of the
-    drawing time."""
+def _fig(lang: str, size=(6.4, 4.2)) -> Figure:
+    """A figure with fixed margins (in inches, so every size gets the same room for labels): constrained
+    layout would measure every text twice per save, about a third of the drawing time."""
     if check_lang(lang) == "ja":
         use_japanese_font()
     fig = Figure(figsize=size, dpi=100)
-    _margins(fig, size, right)
+    _margins(fig, size)
     return fig
 
 
-def _margins(fig: Figure, size, right: float) -> None:
+def _margins(fig: Figure, size, right: float = 0.15) -> None:
+    """The fixed margins; ``right`` inches right of the axes (the figure widens by what is more than 0.15)."""
     w, h = size[0] + right - 0.15, size[1]
     fig.set_size_inches(w, h)
     fig.subplots_adjust(left=0.9 / w, right=1 - right / w, bottom=0.55 / h, top=1 - 0.35 / h)

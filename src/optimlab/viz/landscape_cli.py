@@ -55,11 +55,17 @@ def _parse_pairs(option: str, items: list[str]) -> dict[str, str]:
     return out
 
 
-def _parse_lrs(items: list[str], optimizers: str) -> dict[str, float]:
-    """``--lr 0.1`` (every optimizer) and ``--lr sgd=0.5`` (one; it wins over a bare value)."""
+def _plain_and_named(option: str, items: list[str], what: str) -> tuple[list[str], dict[str, str]]:
+    """``items`` split into the value for every optimizer (at most one) and NAME=VALUE pairs."""
     plain = [i for i in items if "=" not in i]
     if len(plain) > 1:
-        raise ConfigError(f"--lr given twice without a name: {plain!r} (accepted: one VALUE and NAME=VALUE)")
+        raise ConfigError(f"{option} given twice without a name: {plain!r} (accepted: one {what} and NAME={what})")
+    return plain, _parse_pairs(option, [i for i in items if "=" in i])
+
+
+def _parse_lrs(items: list[str], optimizers: str) -> dict[str, float]:
+    """``--lr 0.1`` (every optimizer) and ``--lr sgd=0.5`` (one; it wins over a bare value)."""
+    plain, named = _plain_and_named("--lr", items, "VALUE")
     if plain:
         try:
             ok = math.isfinite(float(plain[0])) and float(plain[0]) > 0
@@ -69,8 +75,7 @@ def _parse_lrs(items: list[str], optimizers: str) -> dict[str, float]:
             raise ConfigError(f"invalid --lr: {plain[0]!r} (accepted: a finite number > 0 for every optimizer, or "
                               "NAME=VALUE like sgd=0.5)")
     names = [n.strip().lower() for n in optimizers.split(",") if n.strip()]
-    pairs = {n: plain[0] for n in names} if plain else {}
-    pairs |= _parse_pairs("--lr", [i for i in items if "=" in i])
+    pairs = ({n: plain[0] for n in names} if plain else {}) | named
     lrs = {}
     for name, value in pairs.items():
         try:
@@ -81,10 +86,7 @@ def _parse_lrs(items: list[str], optimizers: str) -> dict[str, float]:
 
 
 def _parse_presets(items: list[str], optimizers: str) -> str | dict[str, str]:
-    plain = [i for i in items if "=" not in i]
-    if len(plain) > 1:
-        raise ConfigError(f"--preset given twice without a name: {plain!r} (accepted: one PRESET and NAME=PRESET)")
-    per_name = _parse_pairs("--preset", [i for i in items if "=" in i])
+    plain, per_name = _plain_and_named("--preset", items, "PRESET")
     if not per_name:
         return plain[0] if plain else "note"
     names = [n.strip().lower() for n in optimizers.split(",") if n.strip()]
