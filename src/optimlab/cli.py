@@ -95,7 +95,8 @@ def add_compare_parser(sub) -> None:
     p.add_argument("--dtype", choices=["float32", "float64"],
                    help="arithmetic precision (default float32; the note computes in float64)")
     p.add_argument("--out", help="output folder (default runs/<recipe name>)")
-    p.add_argument("--lang", choices=["en", "ja"], default="en", help="language of figures and report")
+    p.add_argument("--lang", choices=["en", "ja"], default="en",
+                   help="language of the figures, the report and the printed tables")
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
     p.add_argument("--no-report", action="store_true", help="skip report.html")
     p.add_argument("--telemetry", action="store_true", help="record and plot optimizer internals per layer")
@@ -104,6 +105,7 @@ def add_compare_parser(sub) -> None:
 
 def run_compare_cli(args) -> int:
     from .api import compare
+    from .console import say
     from .results import summary_table
 
     from .train.loop import check_seed
@@ -113,8 +115,8 @@ def run_compare_cli(args) -> int:
     def on_data(data):
         if getattr(data, "notice", None):
             print(f"optimlab: note: {data.notice}", file=sys.stderr)
-        print(f"dataset: {data.name} ({len(data.y_train):,} train / {len(data.y_test):,} test, "
-              f"{data.input_dim} inputs, {data.n_classes} classes) from {data.source}", file=sys.stderr)
+        print(say("dataset", args.lang, name=data.name, n_train=len(data.y_train), n_test=len(data.y_test),
+                  inputs=data.input_dim, classes=data.n_classes, source=data.source), file=sys.stderr)
 
     outcome = compare(args.recipe, out=args.out, lang=args.lang, plots=not args.no_plots, report=not args.no_report,
                       progress=not args.no_progress, telemetry=args.telemetry, on_data=on_data,
@@ -123,13 +125,13 @@ def run_compare_cli(args) -> int:
                       lrs=_floats_map(args.lr), iters=args.iters, batch_size=args.batch_size,
                       eval_interval=args.eval_interval, seeds=seeds, activation=args.activation, init=args.init,
                       batchnorm=args.batchnorm, dtype=args.dtype)
-    print(summary_table(outcome.summary))
+    print(summary_table(outcome.summary, args.lang))
     if len(outcome.summary.get("seeds", [])) > 1:
         from .results import format_seed_report
 
-        print("\n" + format_seed_report(outcome.summary))
-    print(f"\ntraining {outcome.result.wall_seconds:.2f} s, figures {outcome.plot_seconds:.2f} s; "
-          f"results in {outcome.directory}/")
+        print("\n" + format_seed_report(outcome.summary, args.lang))
+    print("\n" + say("compare done", args.lang, train=outcome.result.wall_seconds, figures=outcome.plot_seconds,
+                     out=outcome.directory))
     return failed_runs_status(outcome.summary["runs"], "label", f"{outcome.directory}/summary.json")
 
 

@@ -7,6 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from .console import say
 from .errors import ConfigError
 
 BN_CHOICES = {"on": (True,), "off": (False,), "both": (False, True)}
@@ -41,7 +42,7 @@ def add_sweep_parser(sub) -> argparse.ArgumentParser:
     where.add_argument("--scheduler-file", metavar="FILE", help="join the Dask scheduler of this file")
     p.add_argument("--out", help="output folder (default runs/<name>); running again with the same settings "
                                  "resumes it")
-    p.add_argument("--lang", choices=["en", "ja"], default="en", help="language of the figure and report")
+    p.add_argument("--lang", choices=["en", "ja"], default="en", help="language of the figure, the report and the printed tables")
     p.add_argument("--no-plots", action="store_true", help="skip the figure")
     p.add_argument("--no-report", action="store_true", help="skip report.html (the interactive offline page)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -107,8 +108,8 @@ def run_sweep_cli(args) -> int:
                              scheduler_file=args.scheduler_file)
     try:
         d = executor.describe()
-        print(f"executor: {d['kind']}, {d['workers']} workers" + (f" ({d['how']})" if "how" in d else ""),
-              file=sys.stderr)
+        print(say("executor", args.lang, kind=d["kind"], workers=d["workers"],
+                  how=f" ({d['how']})" if "how" in d else ""), file=sys.stderr)
         result = run_sweep(spec, executor, out=out, progress=not args.no_progress)
     finally:
         executor.close()
@@ -116,14 +117,15 @@ def run_sweep_cli(args) -> int:
     ds = s["dataset"]
     if ds.get("notice"):
         print(f"optimlab: note: {ds['notice']}", file=sys.stderr)
-    print(f"dataset: {ds['name']} ({ds['n_train']:,} train / {ds['n_val']:,} validation / {ds['n_test']:,} test)")
-    print(f"grid: {len(spec.optimizers)} optimizers × {len(spec.lrs)} lrs × {len(spec.seeds)} tuning seeds"
-          + (f" × {len(spec.variants())} architectures" if len(spec.variants()) > 1 else "")
-          + f"; test seeds {list(spec.test_seeds)}\n")
-    print("Note's default learning rate vs tuned (test accuracy over the fresh seeds, mean [95% CI]):")
-    print(defaults_table(s))
-    print("\nTime to validation-accuracy target at the tuned lr (median over the fresh seeds):")
-    print(time_to_target_table(s))
+    lang = args.lang
+    print(say("sweep dataset", lang, name=ds["name"], n_train=ds["n_train"], n_val=ds["n_val"], n_test=ds["n_test"]))
+    n_archs = len(spec.variants())
+    print(say("grid", lang, opts=len(spec.optimizers), lrs=len(spec.lrs), seeds=len(spec.seeds),
+              archs=say("archs", lang, n=n_archs) if n_archs > 1 else "", tests=list(spec.test_seeds)) + "\n")
+    print(say("defaults title", lang))
+    print(defaults_table(s, lang))
+    print("\n" + say("ttt title", lang))
+    print(time_to_target_table(s, lang))
     if not args.no_plots:
         from .viz.sweep_figures import save_sweep_figures
 
@@ -138,11 +140,11 @@ def run_sweep_cli(args) -> int:
         except OptimlabError as e:      # e.g. plotly missing: the sweep's results are kept all the same
             print(f"optimlab: note: report.html skipped: {e}", file=sys.stderr)
     bad = sum(r["status"] != "ok" for r in result.table)
-    print(f"\n{s['n_runs']} runs ({s['n_trained']} trained, {s['n_skipped']} already complete"
-          f"{f', {bad} diverged or failed' if bad else ''}); wall time {result.wall_seconds:.1f} s; "
-          f"results in {Path(result.directory)}/")
+    print("\n" + say("sweep done", lang, n=s["n_runs"], trained=s["n_trained"], skipped=s["n_skipped"],
+                     bad=say("sweep bad", lang, k=bad) if bad else "", wall=result.wall_seconds,
+                     out=Path(result.directory)))
     if report is not None:
-        print(f"report: {report}")
+        print(say("report", lang, path=report))
     from .cli import failed_runs_status
 
     return failed_runs_status(result.table, "run_id", f"{Path(result.directory)}/table.csv",

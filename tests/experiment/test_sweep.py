@@ -424,7 +424,10 @@ def test_cli_runs_prints_tables_and_draws_the_figure(tmp_path, capsys):
     assert spec.seeds == (0, 1) and spec.test_seeds == (1000, 1001) and spec.batchnorm == (False, True)
     assert run_sweep_cli(args) == 0
     out = capsys.readouterr().out
-    assert "Adam (BN)" in out and "SGD (no BN)" in out and "iters to 0.3" in out and "wall time" in out
+    # --lang ja: the tables and lines are Japanese (run labels stay as they are named)
+    assert "Adam (BN)" in out and "SGD (no BN)" in out and "0.3 までの反復回数" in out and "所要時間" in out
+    assert "格子：最適化手法 2 個 × 学習率 2 点 × 調整用シード 2 個 × 構成 2 通り。新しいシード [1000, 1001]" in out
+    assert "iters to" not in out and "wall time" not in out and "test acc" not in out
     assert (tmp_path / "sensitivity_ja.png").stat().st_size > 10_000
 
 

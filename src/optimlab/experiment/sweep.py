@@ -45,6 +45,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._io import read_json, text_table, write_json, write_text
+from ..console import say
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError
 from ..optim import OPTIMIZERS, PRESETS, make_optimizer, stack_hyperparameters
@@ -601,15 +602,16 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
             "defaults_vs_tuned": dvt, "sensitivity": sensitivity, "time_to_target": ttt}
 
 
-def defaults_table(summary: dict[str, Any]) -> str:
-    """Plain text: each optimizer's note default vs tuned learning rate, test accuracy on the fresh seeds."""
-    head = ["optimizer", "note lr", "test acc (note lr)", "tuned lr", "val acc (tuning)", "test acc (tuned)", "gain"]
+def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
+    """Plain text: each optimizer's note default vs tuned learning rate, test accuracy on the fresh seeds; in
+    ``lang`` ("en" or "ja")."""
+    head = [say(k, lang) for k in ("optimizer", "note lr", "test note", "tuned lr", "val tuned", "test tuned", "gain")]
     fmt_ci = lambda m, lo, hi: ("nan" if m is None else f"{m:.4f}" if lo is None or hi is None  # noqa: E731
                                 else f"{m:.4f} [{lo:.4f}, {hi:.4f}]")
     lines = []
     for label, d in summary["defaults_vs_tuned"].items():
-        bad_d = f" ({d['default_not_ok']} diverged or failed)" if d["default_not_ok"] else ""
-        bad_t = f" ({d['tuned_not_ok']} diverged or failed)" if d["tuned_not_ok"] else ""
+        bad_d = say("not ok", lang, k=d["default_not_ok"]) if d["default_not_ok"] else ""
+        bad_t = say("not ok", lang, k=d["tuned_not_ok"]) if d["tuned_not_ok"] else ""
         val = "nan" if d["tuned_val_acc"] is None else f"{d['tuned_val_acc']:.4f}"
         lines.append([label, f"{d['default_lr']:g}",
                       fmt_ci(d["default_test_acc"], d["default_lo"], d["default_hi"]) + bad_d,
@@ -618,15 +620,16 @@ def defaults_table(summary: dict[str, Any]) -> str:
                       "nan" if d["gain"] is None else f"{d['gain']:+.4f}"])
     text = text_table(head, lines)
     if any(d["at_grid_edge"] for d in summary["defaults_vs_tuned"].values()):
-        text += "\n* at the edge of the grid: the best lr may lie outside it"
+        text += "\n" + say("edge", lang)
     return text
 
 
-def time_to_target_table(summary: dict[str, Any]) -> str:
-    """Plain text: median iterations and seconds to each validation-accuracy target at the tuned lr."""
-    head = ["optimizer", "tuned lr"]
+def time_to_target_table(summary: dict[str, Any], lang: str = "en") -> str:
+    """Plain text: median iterations and seconds to each validation-accuracy target at the tuned lr; in
+    ``lang`` ("en" or "ja")."""
+    head = [say("optimizer", lang), say("tuned lr", lang)]
     for t in summary["targets"]:
-        head += [f"iters to {t:g}", f"s to {t:g}"]
+        head += [say("iters to", lang, t=f"{t:g}"), say("s to", lang, t=f"{t:g}")]
     lines = []
     for label, d in summary["time_to_target"].items():
         line = [label, f"{d['lr']:g}"]
@@ -635,15 +638,12 @@ def time_to_target_table(summary: dict[str, Any]) -> str:
             tag = "" if x["reached"] == x["n"] else f" ({x['reached']}/{x['n']})"
             secs = ("-" if x["iters_median"] is None else "?" if not d.get("seconds_comparable", False)
                     else "-" if x["seconds_median"] is None else f"{x['seconds_median']:.2f}")
-            line += ["never" if x["iters_median"] is None else f"{x['iters_median']:g}{tag}", secs]
+            line += [say("never", lang) if x["iters_median"] is None else f"{x['iters_median']:g}{tag}", secs]
         lines.append(line)
     text = text_table(head, lines)
     if any(not d.get("seconds_comparable", False) for d in summary["time_to_target"].values()):
-        text += ("\n? seconds not comparable: the fresh-seed runs trained in tasks of different sizes (a resumed "
-                 "sweep, or one from an earlier version); compare iterations")
+        text += "\n" + say("not comparable", lang)
     return text
-
-
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._io import pad
+from ..console import say
 
 
 def mean_ci(values, level: float = 0.95) -> tuple[float, float]:
@@ -77,27 +78,25 @@ def paired_differences(summary: dict[str, Any], metric: str = "final_test_accura
     return [{"a": a, "b": b, "metric": metric, **paired(data[a], data[b])} for a, b in combinations(data, 2)]
 
 
-def format_seed_report(summary: dict[str, Any]) -> str:
-    """Text: mean ± 95 % CI per run, then the paired differences."""
-    lines = ["final test accuracy over seeds (mean ± 95% CI; a seed that diverged or failed counts as 0):"]
+def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
+    """Text: mean ± 95 % CI per run, then the paired differences (in ``lang``, "en" or "ja")."""
+    lines = [say("over seeds", lang)]
     for r in seed_statistics(summary):
         ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
-        n = f"n={r['n']}" if r["n"] == r["n_seeds"] else f"n={r['n']} of {r['n_seeds']} seeds"
+        n = say("n all" if r["n"] == r["n_seeds"] else "n some", lang, n=r["n"], seeds=r["n_seeds"])
         if r["n_not_ok"]:
-            n += f", {r['n_not_ok']} diverged or failed"
+            n += say("n not ok", lang, k=r["n_not_ok"])
         mean = "—" if math.isnan(r["mean"]) else f"{r['mean']:.4f}"
-        lines.append(f"  {pad(r['label'], 24)} {mean}{ci}  ({n})")
+        lines.append(say("seed line", lang, label=pad(r["label"], 24), mean=mean, ci=ci, n=n))
     pairs = paired_differences(summary)
     if pairs:
-        lines.append(f"paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= "
-                     f"{MIN_SEEDS_TO_SETTLE} seeds):")
+        lines.append(say("paired", lang, min=MIN_SEEDS_TO_SETTLE))
     for r in pairs:
         if r["n"] == 0:
-            lines.append(f"  {r['a']} − {r['b']}: no seed where both have a value")
+            lines.append("  " + say("no pair", lang, a=r["a"], b=r["b"]))
             continue
         ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
-        star = " *" if r["significant"] else ""
-        ties = f", {r['ties']} tied" if r["ties"] else ""
-        lines.append(f"  {r['a']} − {r['b']}: {r['mean_diff']:+.4f}{ci}  ({r['a']} better on {r['a_wins']} of "
-                     f"{r['n']} seeds{ties}){star}")
+        ties = say("ties", lang, k=r["ties"]) if r["ties"] else ""
+        lines.append("  " + say("pair", lang, a=r["a"], b=r["b"], diff=f"{r['mean_diff']:+.4f}", ci=ci,
+                                wins=r["a_wins"], n=r["n"], ties=ties, star=" *" if r["significant"] else ""))
     return "\n".join(lines)

@@ -30,6 +30,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from .. import __version__
+from ..console import say
 from .._io import (apply_default_mode, nearest_existing, read_json, read_json_checked, text_table, write_json,
                    write_text)
 from ..errors import ConfigError, FileFormatError, OptimlabError
@@ -370,13 +371,15 @@ def _is_int(x: Any) -> bool:
         return False
 
 
-def summary_table(summary: dict[str, Any]) -> str:
-    """A plain-text table of the runs: mean over seeds when there are several."""
+def summary_table(summary: dict[str, Any], lang: str = "en") -> str:
+    """A plain-text table of the runs: mean over seeds when there are several; headers, statuses and notes in
+    ``lang`` ("en" or "ja")."""
     rows: dict[str, list[dict[str, Any]]] = {}
     for r in summary["runs"]:
         rows.setdefault(r["label"], []).append(r)
     n_seeds = len(summary.get("seeds", [0]))
-    head = ["run", "optimizer", "lr", "final test acc", "best test acc", "final batch acc", "wall s", "status"]
+    head = [say(k, lang) for k in ("run", "optimizer", "lr", "final test acc", "best test acc", "final batch acc",
+                                   "wall s", "status")]
     lines = []
     for label, rs in rows.items():
         def agg(key):
@@ -389,16 +392,14 @@ def summary_table(summary: dict[str, Any]) -> str:
             if n_seeds > 1 and len(vals) > 1:
                 return f"{m:.4f}±{vals.std(ddof=1):.4f}{some}"
             return f"{m:.4f}{some}"
-        statuses = sorted({x["status"] for x in rs})
+        statuses = [say(x, lang) if x in ("ok", "diverged", "failed", "running") else x
+                    for x in sorted({x["status"] for x in rs})]
         lines.append([label, rs[0]["optimizer"], f"{rs[0]['hyperparameters'].get('lr', float('nan')):g}",
                       agg("final_test_accuracy"), agg("best_test_accuracy"), agg("final_train_accuracy"),
                       f"{sum(x['wall_seconds'] for x in rs):.2f}", "/".join(statuses)])
     out = [text_table(head, lines)]
-    if n_seeds > 1 and all(x["status"] == "ok" for x in summary["runs"]):
-        out.append("(mean±sd over the seeds)")
-    elif n_seeds > 1:
-        out.append("(mean±sd over the seeds that have a value; (k/n): k of n seeds have one — a run that diverged or "
-                   "failed has none, and the statistics below count it as 0)")
+    if n_seeds > 1:
+        out.append(say("mean sd" if all(x["status"] == "ok" for x in summary["runs"]) else "mean sd some", lang))
     return "\n".join(out)
 
 

@@ -106,10 +106,10 @@ def read_metrics(path: str | os.PathLike) -> dict[tuple[str, int], History]:
     clock: dict[tuple[str, int], str] = {}          # run -> the metric whose rows give its eval_iters
     for line, row in csv_records(path, METRICS_COLUMNS):
         it, value, seed = _parse(row["iteration"], int), _parse(row["value"], float), _parse(row.get("seed") or "0", int)
-        for field, parsed, kind in (("iteration", it, "an integer"), ("value", value, "a number"),
-                                    ("seed", seed, "an integer")):
+        for column, parsed, kind in (("iteration", it, "an integer"), ("value", value, "a number"),
+                                     ("seed", seed, "an integer")):
             if parsed is None:
-                raise FileFormatError(f"{name} line {line}: {field} {row[field]!r} is not {kind}")
+                raise FileFormatError(f"{name} line {line}: {column} {row[column]!r} is not {kind}")
         key, metric = (row["run"], seed), row["metric"]
         h = runs.setdefault(key, History(row["run"]))
         if metric == "loss":

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import ConfigError
-
-LANGS = ("en", "ja")
+from ..console import LANGS, check_lang  # noqa: F401 - one list of languages for the figures, report, console
 
 TEXT = {
     "en": {"accuracy": "accuracy", "training set": "training set (minibatch)", "test set": "test set",
@@ -18,12 +16,6 @@ TEXT = {
            "learning rate": "学習率", "validation accuracy": "検証データの正答率", "colon": "：",
            "seed note": "（シード {seed}）", "lr note": "（学習率 {lr}）"},
 }
-
-
-def check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ConfigError(f"unknown language: {lang!r} (accepted: {', '.join(LANGS)})")
-    return lang
 
 
 def t(key: str, lang: str = "en") -> str:

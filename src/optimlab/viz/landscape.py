@@ -31,7 +31,6 @@ Divergence: a run stops at the first step whose point or value is not finite or 
 from __future__ import annotations
 
 import math
-import os
 import shutil
 import subprocess
 from contextlib import ExitStack, contextmanager
@@ -45,12 +44,11 @@ from .._io import atomic_path, write_json, write_text
 from ..errors import ConfigError
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, make_optimizer
 from .functions import SURFACES, Surface, get_surface
-from .i18n import t as i18n_text
+from .i18n import check_lang, t as i18n_text
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 DIVERGENCE_BOUND = 1e12     # |x| or |y| beyond this counts as diverged
 MAX_STEPS = 100_000         # 100,000 steps of five optimizers: about 25 s and a 26 MB trajectories_<function>.csv
-LANGS = ("en", "ja")
 MAX_FRAMES = 60             # animation frames (steps are subsampled beyond this)
 
 DISPLAY = {"sgd": "SGD", "momentum": "Momentum", "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
@@ -251,16 +249,10 @@ def _walk(surface: Surface, name: str, opt: Optimizer, start: tuple[float, float
 
 # -- drawing ----------------------------------------------------------------------------------------
 
-def _check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ConfigError(f"unknown lang: {lang!r} (accepted: {', '.join(LANGS)})")
-    return lang
-
-
 @contextmanager
 def _fonts(lang: str):
     """Japanese labels: register the IPAex font (lazily) and use it only inside this block."""
-    if _check_lang(lang) != "ja":
+    if check_lang(lang) != "ja":
         yield
         return
     import matplotlib
@@ -457,7 +449,7 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
     All or nothing: each file is written to a temporary file beside its name, and only when every one is
     complete are they renamed into place (replacing files of the same names; nothing else in ``out_dir`` is
     touched). A failure leaves no new file behind."""
-    _check_lang(lang)
+    check_lang(lang)
     out = check_landscape_dir(out_dir)
     stem = f"landscape_{result.surface.name}"
     paths = {"png": out / f"{stem}.png", "csv": out / f"trajectories_{result.surface.name}.csv",

@@ -12,9 +12,12 @@ import argparse
 import math
 from pathlib import Path
 
+from .._io import text_table
+from ..console import say
 from ..errors import ConfigError
 from .functions import SURFACES, get_surface
-from .landscape import (DEFAULT_OPTIMIZERS, DIVERGENCE_BOUND, LANGS, MAX_STEPS, check_landscape_dir, run_landscape,
+from .i18n import LANGS
+from .landscape import (DEFAULT_OPTIMIZERS, DIVERGENCE_BOUND, MAX_STEPS, check_landscape_dir, run_landscape,
                         write_landscape)
 
 
@@ -39,7 +42,7 @@ def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
                    help=f"number of steps, at most {MAX_STEPS:,} (default: per function)")
     p.add_argument("--start", default=None, metavar="X,Y", help="starting point, e.g. --start -7,2 (default: per function)")
     p.add_argument("--out", default=None, metavar="DIR", help="output folder (default: runs/landscape-<function>)")
-    p.add_argument("--lang", default="en", choices=LANGS, help="label language (default: en)")
+    p.add_argument("--lang", default="en", choices=LANGS, help="language of the figures and the printed table (default: en)")
     p.add_argument("--no-gif", action="store_true", help="skip the animation")
     p.set_defaults(func=run_landscape_cli)
     return p
@@ -116,17 +119,16 @@ def run_landscape_cli(args: argparse.Namespace) -> int:
     out = check_landscape_dir(out)
     result = run_landscape(args.function, args.optimizers, lrs=lrs, steps=args.steps, start=start, preset=preset)
     paths = write_landscape(result, out, args.lang, gif=not args.no_gif)
-    print(format_summary(result.summary()))
-    print(f"wrote {', '.join(str(p) for p in paths.values())}")
+    print(format_summary(result.summary(), args.lang))
+    print(say("wrote", args.lang, paths=say("join", args.lang).join(str(p) for p in paths.values())))
     return 0
 
 
-def format_summary(rows: list[dict]) -> str:
-    """The summary rows as a plain-text table."""
-    head = f"{'optimizer':<10} {'lr':>9} {'final x':>11} {'final y':>11} {'final f':>12} {'dist to min':>12}  steps"
-    lines = [head, "-" * len(head)]
-    for r in rows:
-        steps = str(r["steps"]) if r["diverged_at"] is None else f"{r['steps']} (diverged at {r['diverged_at']})"
-        lines.append(f"{r['optimizer']:<10} {r['lr']:>9.3g} {r['x']:>11.4g} {r['y']:>11.4g} {r['f']:>12.5g} "
-                     f"{r['distance']:>12.4g}  {steps}")
-    return "\n".join(lines)
+def format_summary(rows: list[dict], lang: str = "en") -> str:
+    """The summary rows as a plain-text table, headers in ``lang`` ("en" or "ja")."""
+    head = [say(k, lang) for k in ("optimizer", "lr", "final x", "final y", "final f", "distance", "steps")]
+    lines = [[r["optimizer"], f"{r['lr']:.3g}", f"{r['x']:.4g}", f"{r['y']:.4g}", f"{r['f']:.5g}",
+              f"{r['distance']:.4g}",
+              str(r["steps"]) if r["diverged_at"] is None else say("diverged at", lang, steps=r["steps"],
+                                                                     k=r["diverged_at"])] for r in rows]
+    return text_table(head, lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..console import say
 from .i18n import LANGS
 
 
@@ -40,5 +41,5 @@ def run_report_cli(args) -> int:
         lang = load_run(args.run_dir).summary.get("lang") or "en"
         lang = lang if lang in LANGS else "en"
     path = write_report(args.run_dir, lang=lang, out=args.out)
-    print(f"report: {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    print(say("report size", lang, path=path, mb=path.stat().st_size / 1e6))
     return 0
