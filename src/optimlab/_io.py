@@ -182,12 +182,14 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _display_width(text))
 
 
-def text_table(head: Sequence[str], lines: Sequence[Sequence[Any]]) -> str:
-    """A plain-text table: a header, a rule, the rows; columns aligned for the terminal (Japanese labels too)."""
+def text_table(head: Sequence[str], lines: Sequence[Sequence[Any]], right: Sequence[int] = ()) -> str:
+    """A plain-text table: a header, a rule, the rows; columns aligned for the terminal (Japanese labels too),
+    the columns numbered in ``right`` (numbers) flush right."""
     rows = [[str(c) for c in r] for r in (head, *lines)]
     widths = [max(_display_width(x) for x in col) for col in zip(*rows)]
 
     def fmt(row):
-        return "  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip()
+        return "  ".join(" " * (w - _display_width(c)) + c if i in right else pad(c, w)
+                         for i, (c, w) in enumerate(zip(row, widths))).rstrip()
 
     return "\n".join([fmt(rows[0]), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows[1:]])

@@ -8,6 +8,7 @@ import sys
 from typing import Sequence
 
 from . import __version__
+from .console import LANGS, say
 from .errors import ConfigError, OptimlabError
 
 
@@ -95,7 +96,7 @@ def add_compare_parser(sub) -> None:
     p.add_argument("--dtype", choices=["float32", "float64"],
                    help="arithmetic precision (default float32; the note computes in float64)")
     p.add_argument("--out", help="output folder (default runs/<recipe name>)")
-    p.add_argument("--lang", choices=["en", "ja"], default="en",
+    p.add_argument("--lang", choices=LANGS, default="en",
                    help="language of the figures, the report and the printed tables")
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
     p.add_argument("--no-report", action="store_true", help="skip report.html")
@@ -105,7 +106,6 @@ def add_compare_parser(sub) -> None:
 
 def run_compare_cli(args) -> int:
     from .api import compare
-    from .console import say
     from .results import summary_table
 
     from .train.loop import check_seed

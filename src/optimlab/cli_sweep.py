@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .console import say
+from .console import LANGS, say
 from .errors import ConfigError
 
 BN_CHOICES = {"on": (True,), "off": (False,), "both": (False, True)}
@@ -42,7 +42,8 @@ def add_sweep_parser(sub) -> argparse.ArgumentParser:
     where.add_argument("--scheduler-file", metavar="FILE", help="join the Dask scheduler of this file")
     p.add_argument("--out", help="output folder (default runs/<name>); running again with the same settings "
                                  "resumes it")
-    p.add_argument("--lang", choices=["en", "ja"], default="en", help="language of the figure, the report and the printed tables")
+    p.add_argument("--lang", choices=LANGS, default="en",
+                   help="language of the figure, the report and the printed tables")
     p.add_argument("--no-plots", action="store_true", help="skip the figure")
     p.add_argument("--no-report", action="store_true", help="skip report.html (the interactive offline page)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -97,7 +98,7 @@ def run_sweep_cli(args) -> int:
     from .experiment.executors import make_executor
     from .experiment.sweep import defaults_table, load_sweep_data, run_sweep, sweep_directory, time_to_target_table
 
-    spec = spec_from_args(args)
+    spec, lang = spec_from_args(args), args.lang
     for k in ("jobs", "workers", "chunks", "iters"):
         v = getattr(args, k, None)
         if v is not None and v < (0 if k == "jobs" else 1):
@@ -108,16 +109,15 @@ def run_sweep_cli(args) -> int:
                              scheduler_file=args.scheduler_file)
     try:
         d = executor.describe()
-        print(say("executor", args.lang, kind=d["kind"], workers=d["workers"],
-                  how=f" ({d['how']})" if "how" in d else ""), file=sys.stderr)
-        result = run_sweep(spec, executor, out=out, progress=not args.no_progress)
+        print(say("executor", lang, kind=d["kind"], workers=d["workers"])
+              + (say("executor how", lang, how=d["how"]) if "how" in d else ""), file=sys.stderr)
+        result = run_sweep(spec, executor, out=out, progress=not args.no_progress, lang=lang)
     finally:
         executor.close()
     s = result.summary
     ds = s["dataset"]
     if ds.get("notice"):
         print(f"optimlab: note: {ds['notice']}", file=sys.stderr)
-    lang = args.lang
     print(say("sweep dataset", lang, name=ds["name"], n_train=ds["n_train"], n_val=ds["n_val"], n_test=ds["n_test"]))
     n_archs = len(spec.variants())
     print(say("grid", lang, opts=len(spec.optimizers), lrs=len(spec.lrs), seeds=len(spec.seeds),
@@ -129,14 +129,14 @@ def run_sweep_cli(args) -> int:
     if not args.no_plots:
         from .viz.sweep_figures import save_sweep_figures
 
-        save_sweep_figures(s, result.directory, args.lang)
+        save_sweep_figures(s, result.directory, lang)
     report = None
     if not args.no_report:
         from .errors import OptimlabError
         from .viz.report import write_report
 
         try:
-            report = write_report(result.directory, lang=args.lang)
+            report = write_report(result.directory, lang=lang)
         except OptimlabError as e:      # e.g. plotly missing: the sweep's results are kept all the same
             print(f"optimlab: note: report.html skipped: {e}", file=sys.stderr)
     bad = sum(r["status"] != "ok" for r in result.table)

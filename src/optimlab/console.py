@@ -15,7 +15,8 @@ TEXT = {
                    "from {source}",
         "run": "run", "optimizer": "optimizer", "lr": "lr", "final test acc": "final test acc",
         "best test acc": "best test acc", "final batch acc": "final batch acc", "wall s": "wall s",
-        "status": "status", "ok": "ok", "diverged": "diverged", "failed": "failed", "running": "running",
+        "status": "status", "status ok": "ok", "status diverged": "diverged", "status failed": "failed",
+        "status running": "running",
         "mean sd": "(mean±sd over the seeds)",
         "mean sd some": "(mean±sd over the seeds that have a value; (k/n): k of n seeds have one — a run that "
                         "diverged or failed has none, and the statistics below count it as 0)",
@@ -26,7 +27,7 @@ TEXT = {
         "pair": "{a} − {b}: {diff}{ci}  ({a} better on {wins} of {n} seeds{ties}){star}", "ties": ", {k} tied",
         "compare done": "training {train:.2f} s, figures {figures:.2f} s; results in {out}/",
         # optimlab sweep
-        "executor": "executor: {kind}, {workers} workers{how}",
+        "executor": "executor: {kind}, workers: {workers}", "executor how": " ({how})",
         "sweep dataset": "dataset: {name} ({n_train:,} train / {n_val:,} validation / {n_test:,} test)",
         "grid": "grid: {opts} optimizers × {lrs} lrs × {seeds} tuning seeds{archs}; test seeds {tests}",
         "archs": " × {n} architectures",
@@ -48,35 +49,38 @@ TEXT = {
     },
     "ja": {
         "dataset": "データセット：{name}（訓練 {n_train:,} 件 / テスト {n_test:,} 件、入力 {inputs} 次元、{classes} クラス、"
-                   "読み込み元 {source}）",
+                   "取得元 {source}）",
         "run": "実行", "optimizer": "最適化手法", "lr": "学習率", "final test acc": "最終テスト正答率",
         "best test acc": "最高テスト正答率", "final batch acc": "最終ミニバッチ正答率", "wall s": "所要時間（秒）",
-        "status": "状態", "ok": "完了", "diverged": "発散", "failed": "失敗", "running": "未完了",
+        "status": "状態", "status ok": "完了", "status diverged": "発散", "status failed": "失敗",
+        "status running": "未完了",
         "mean sd": "（シード間の平均±標準偏差）",
         "mean sd some": "（値のあるシードでの平均±標準偏差。(k/n) は n シード中 k シードに値があることを示します。発散・失敗した"
                         "実行には値がなく、下の統計では 0 として数えます）",
         "over seeds": "シード間の最終テスト正答率（平均 ± 95% 信頼区間。発散・失敗したシードは 0 として数えます）：",
-        "seed line": "  {label} {mean}{ci}（{n}）", "n all": "{n} シード", "n some": "{seeds} シード中 {n} シードに値", "n not ok": "、発散・失敗 {k}",
-        "paired": "同じシードどうしの差（a − b、平均 ± 95% 信頼区間。* は {min} シード以上で信頼区間が 0 を含まないもの）：",
+        "seed line": "  {label} {mean}{ci}（{n}）", "n all": "{n} シード", "n some": "値があるのは {seeds} シード中 {n} シード", "n not ok": "、うち {k} シードが発散・失敗",
+        "paired": "対応のある差（同じシードどうし、a − b、平均 ± 95% 信頼区間。* は信頼区間が 0 を含まない差で、{min} シード以上の"
+                  "ときだけ付けます）：",
         "no pair": "{a} − {b}：両方に値のあるシードがありません",
-        "pair": "{a} − {b}：{diff}{ci}（{n} シード中 {wins} シードで {a} が上{ties}）{star}", "ties": "、{k} シードで同点",
-        "compare done": "学習 {train:.2f} 秒、図 {figures:.2f} 秒。結果：{out}/",
-        "executor": "実行方法：{kind}、ワーカー {workers} 個{how}",
+        "pair": "{a} − {b}：{diff}{ci}（{a} が上回ったのは {n} シード中 {wins} シード{ties}）{star}", "ties": "、{k} シードで同点",
+        "compare done": "学習 {train:.2f} 秒、図の描画 {figures:.2f} 秒。結果の保存先：{out}/",
+        "executor": "実行方式：{kind}、ワーカー {workers} 個", "executor how": "（{how}）",
         "sweep dataset": "データセット：{name}（訓練 {n_train:,} 件 / 検証 {n_val:,} 件 / テスト {n_test:,} 件）",
         "grid": "格子：最適化手法 {opts} 個 × 学習率 {lrs} 点 × 調整用シード {seeds} 個{archs}。新しいシード {tests}",
         "archs": " × 構成 {n} 通り",
-        "defaults title": "ノートの既定の学習率と調整後の学習率（新しいシードでのテスト正答率、平均 [95% 信頼区間]）：",
+        "defaults title": "ノートの既定の学習率と調整後の学習率の比較（新しいシードでのテスト正答率、平均 [95% 信頼区間]）：",
         "note lr": "ノートの学習率", "test note": "テスト正答率（ノートの学習率）", "tuned lr": "選ばれた学習率",
-        "val tuned": "検証正答率（調整時）", "test tuned": "テスト正答率（調整後）", "gain": "差", "not ok": "（発散・失敗 {k}）",
+        "val tuned": "検証正答率（調整時）", "test tuned": "テスト正答率（調整後）", "gain": "差（調整後 − ノート）",
+        "not ok": "（{k} シードで発散・失敗）",
         "edge": "* 格子の端：最良の学習率は格子の外にあるかもしれません",
-        "ttt title": "選ばれた学習率で検証正答率の目標に達するまで（新しいシードでの中央値）：",
+        "ttt title": "選ばれた学習率で検証正答率の目標に達するまでの反復回数と秒数（新しいシードでの中央値）：",
         "iters to": "{t} までの反復回数", "s to": "{t} までの秒数", "never": "未到達",
-        "not comparable": "? 秒数は比べられません：新しいシードでの実行が大きさの違うタスクで学習しました（再開したスイープ、または"
-                          "以前の版のスイープ）。反復回数で比べてください",
-        "sweep done": "{n} 本（学習 {trained} 本、完了済み {skipped} 本{bad}）。所要時間 {wall:.1f} 秒。結果：{out}/",
+        "not comparable": "? の秒数は比べられません。新しいシードでの実行が大きさの違うタスクで学習されたためです（再開した"
+                          "スイープ、または以前の版のスイープ）。反復回数で比べてください",
+        "sweep done": "実行 {n} 本（今回学習 {trained} 本、完了済み {skipped} 本{bad}）。所要時間 {wall:.1f} 秒。結果の保存先：{out}/",
         "sweep bad": "、発散・失敗 {k} 本",
         "report": "レポート：{path}", "report size": "レポート：{path}（{mb:.1f} MB）",
-        "final x": "最終 x", "final y": "最終 y", "final f": "最終 f", "distance": "最小点までの距離", "steps": "ステップ数",
+        "final x": "最終 x", "final y": "最終 y", "final f": "最終 f", "distance": "最も近い最小点までの距離", "steps": "ステップ数",
         "diverged at": "{steps}（{k} ステップ目で発散）", "wrote": "書き出したファイル：{paths}", "join": "、",
     },
 }
@@ -90,5 +94,11 @@ def check_lang(lang: str) -> str:
 
 def say(key: str, lang: str = "en", **values) -> str:
     """The text ``key`` in ``lang``, with ``values`` filled in."""
-    text = TEXT[check_lang(lang)][key]
-    return text.format(**values) if values else text
+    return TEXT[check_lang(lang)][key].format(**values)
+
+
+def status_text(statuses, lang: str = "en") -> str:
+    """Run statuses (``ok``, ``diverged``, ``failed``, ``running``; others as they are) in ``lang``, sorted, joined
+    by '/'."""
+    words = TEXT[check_lang(lang)]
+    return "/".join(words.get(f"status {s}", str(s)) for s in sorted(statuses))

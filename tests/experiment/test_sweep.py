@@ -428,6 +428,14 @@ def test_cli_runs_prints_tables_and_draws_the_figure(tmp_path, capsys):
     assert "Adam (BN)" in out and "SGD (no BN)" in out and "0.3 までの反復回数" in out and "所要時間" in out
     assert "格子：最適化手法 2 個 × 学習率 2 点 × 調整用シード 2 個 × 構成 2 通り。新しいシード [1000, 1001]" in out
     assert "iters to" not in out and "wall time" not in out and "test acc" not in out
+    # the sweep records its language: `optimlab report` writes the page again in it, and says so in it
+    assert json.loads((tmp_path / "summary.json").read_text())["lang"] == "ja"
+    (tmp_path / "report.html").unlink()
+    from optimlab.cli import main
+
+    assert main(["report", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith(f"レポート：{tmp_path / 'report.html'}（")
+    assert '<html lang="ja">' in (tmp_path / "report.html").read_text(encoding="utf-8")
     assert (tmp_path / "sensitivity_ja.png").stat().st_size > 10_000
 
 

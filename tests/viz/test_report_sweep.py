@@ -7,6 +7,7 @@ Browser tests open the page from ``file://`` in headless Debian Chromium through
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +121,17 @@ def test_conclusions_follow_the_data(tmp_path):
     (tmp_path / "summary.json").write_text(json.dumps(b), encoding="utf-8")
     ja = compute_conclusions(tmp_path, lang="ja")
     assert facts(ja, "best_tuned")["best"] == "RMSProp" and "RMSProp はほとんど調整がいらない" in ja[2]["text"]
+    # Japanese sentences list with 、 and never leave a half-width ", " or a space after 。
+    sgd_too = synthetic_summary(val={"sgd": [0.5, 0.6, 0.55, 0.1], "momentum": [0.80, 0.81, 0.79, 0.78],
+                                     "adagrad": [0.1, 0.5, 0.8, 0.3]},
+                                test={"sgd": (0.6, 0.02, 0.3, 0), "momentum": (0.80, 0.02, 0.79, 0),
+                                      "adagrad": (0.82, 0.02, 0.40, 0)})
+    texts = [c["text"] for c in compute_sweep_conclusions(sgd_too, lang="ja")]
+    assert any("他：" in t and "、" in t.split("他：")[1] for t in texts)
+    assert any("SGD（学習率 1 で 1 本）" in t for t in texts)
+    prose = [re.sub(r"\[[^]]*\]", "", t) for t in texts]           # intervals [lo, hi] keep their comma
+    assert not [t for t in prose if ", " in t or "; " in t or "。 " in t]
+    assert any("SGD (lr 1: 1)" in c["text"] for c in compute_sweep_conclusions(sgd_too))
     page = build_report_html(tmp_path)
     assert 'id="chart-sensitivity"' in page and 'id="chart-curves"' not in page and "--no-plots" in page
 

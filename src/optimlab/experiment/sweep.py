@@ -45,7 +45,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._io import read_json, text_table, write_json, write_text
-from ..console import say
+from ..console import check_lang, say
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError
 from ..optim import OPTIMIZERS, PRESETS, make_optimizer, stack_hyperparameters
@@ -819,13 +819,15 @@ def load_sweep_data(spec: SweepSpec):
 
 
 def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, out: str | os.PathLike | None = None,
-              progress: bool = False) -> SweepResult:
+              progress: bool = False, lang: str = "en") -> SweepResult:
     """Run (or resume) a sweep into ``out`` (default ``runs/<name>``) and return its results.
 
     ``executor``: where tasks run (default: a :class:`LocalExecutor` with a process per core, closed at the end;
     an executor passed in is left open). Runs already complete in ``out`` with the same config are not trained
-    again; the table and summary are rebuilt from every run directory.
+    again; the table and summary are rebuilt from every run directory. ``lang`` ("en" or "ja") is recorded in
+    summary.json: ``optimlab report`` writes the report in it unless told otherwise.
     """
+    check_lang(lang)
     spec = spec or default_sweep_spec()
     t0 = time.perf_counter()
     directory = sweep_directory(spec, out)
@@ -852,7 +854,7 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
     wall = time.perf_counter() - t0
     summary = summarize(spec, rows, driver.tuned, info)
     summary.update(total_wall_seconds=round(wall, 3), executor={**description, "chunks_per_cohort": driver.chunks},
-                   n_runs=len(rows), n_trained=len(driver.trained), n_skipped=len(driver.skipped),
+                   n_runs=len(rows), n_trained=len(driver.trained), n_skipped=len(driver.skipped), lang=lang,
                    finished=datetime.now(timezone.utc).isoformat(timespec="seconds"))
     for name in DERIVED_FILES:      # drawn from the summary being replaced: stale now (the CLI draws them again)
         (directory / name).unlink(missing_ok=True)

@@ -30,7 +30,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from .. import __version__
-from ..console import say
+from ..console import say, status_text
 from .._io import (apply_default_mode, nearest_existing, read_json, read_json_checked, text_table, write_json,
                    write_text)
 from ..errors import ConfigError, FileFormatError, OptimlabError
@@ -392,11 +392,9 @@ def summary_table(summary: dict[str, Any], lang: str = "en") -> str:
             if n_seeds > 1 and len(vals) > 1:
                 return f"{m:.4f}±{vals.std(ddof=1):.4f}{some}"
             return f"{m:.4f}{some}"
-        statuses = [say(x, lang) if x in ("ok", "diverged", "failed", "running") else x
-                    for x in sorted({x["status"] for x in rs})]
         lines.append([label, rs[0]["optimizer"], f"{rs[0]['hyperparameters'].get('lr', float('nan')):g}",
                       agg("final_test_accuracy"), agg("best_test_accuracy"), agg("final_train_accuracy"),
-                      f"{sum(x['wall_seconds'] for x in rs):.2f}", "/".join(statuses)])
+                      f"{sum(x['wall_seconds'] for x in rs):.2f}", status_text({x["status"] for x in rs}, lang)])
     out = [text_table(head, lines)]
     if n_seeds > 1:
         out.append(say("mean sd" if all(x["status"] == "ok" for x in summary["runs"]) else "mean sd some", lang))

@@ -13,10 +13,9 @@ import math
 from pathlib import Path
 
 from .._io import text_table
-from ..console import say
+from ..console import LANGS, say
 from ..errors import ConfigError
 from .functions import SURFACES, get_surface
-from .i18n import LANGS
 from .landscape import (DEFAULT_OPTIMIZERS, DIVERGENCE_BOUND, MAX_STEPS, check_landscape_dir, run_landscape,
                         write_landscape)
 
@@ -125,10 +124,12 @@ def run_landscape_cli(args: argparse.Namespace) -> int:
 
 
 def format_summary(rows: list[dict], lang: str = "en") -> str:
-    """The summary rows as a plain-text table, headers in ``lang`` ("en" or "ja")."""
+    """The summary rows as a plain-text table, headers in ``lang`` ("en" or "ja"), numbers flush right."""
     head = [say(k, lang) for k in ("optimizer", "lr", "final x", "final y", "final f", "distance", "steps")]
-    lines = [[r["optimizer"], f"{r['lr']:.3g}", f"{r['x']:.4g}", f"{r['y']:.4g}", f"{r['f']:.5g}",
-              f"{r['distance']:.4g}",
-              str(r["steps"]) if r["diverged_at"] is None else say("diverged at", lang, steps=r["steps"],
-                                                                     k=r["diverged_at"])] for r in rows]
-    return text_table(head, lines)
+    lines = []
+    for r in rows:
+        steps = str(r["steps"]) if r["diverged_at"] is None else \
+            say("diverged at", lang, steps=r["steps"], k=r["diverged_at"])
+        lines.append([r["optimizer"], f"{r['lr']:.3g}", f"{r['x']:.4g}", f"{r['y']:.4g}", f"{r['f']:.5g}",
+                      f"{r['distance']:.4g}", steps])
+    return text_table(head, lines, right=range(1, 6))

@@ -34,9 +34,10 @@ from ..results.stats import MIN_SEEDS_TO_SETTLE, paired, per_label
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
 from .figures import mean_band, moving_average
+from ..console import status_text
 from .i18n import check_lang
 from .report_page import CSS, SCRIPT
-from .report_text import REPORT_TEXT, rt
+from .report_text import rt
 
 DEFAULT_TARGET = 0.8          # the target accuracy when some run reaches it
 RELATIVE_TARGET = 0.9         # otherwise: this fraction of the best accuracy reached
@@ -215,7 +216,7 @@ def difference_interval(a: "LabelGroup", b: "LabelGroup") -> tuple[tuple[float, 
 def _zeros_note(groups: Sequence["LabelGroup"], lang: str) -> str:
     """The sentence saying which of ``groups`` had seeds that diverged or failed (counted as 0), or ''."""
     bad = [f"{g.label} {g.n_not_ok}/{len(g.rows)}" for g in groups if g.n_not_ok]
-    return rt("best zeros", lang, labels=", ".join(bad)) if bad else ""
+    return rt("best zeros", lang, labels=rt("list sep", lang).join(bad)) if bad else ""
 
 
 def _excludes_zero(ci: tuple[float, float] | None) -> bool | None:
@@ -244,7 +245,7 @@ def _first_to_target(groups, target, how, best, lang) -> dict[str, Any]:
     if len(first) == 1:
         text = rt("first", lang, label=first[0], target_text=target_text, iters=first_it, runner_up=runner)
     else:
-        text = rt("first tie", lang, labels=", ".join(first), target_text=target_text, iters=first_it,
+        text = rt("first tie", lang, labels=rt("list sep", lang).join(first), target_text=target_text, iters=first_it,
                   runner_up=runner)
     # the same question seed by seed: in how many seeds was the winner (one of) the first?
     n_seeds = min(len(g.histories) for g in groups)
@@ -644,11 +645,6 @@ def environment_pairs(env: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
     for b in blas or []:
         pairs.append((rt("blas", lang), ", ".join(f"{k}={v}" for k, v in b.items() if v is not None)))
     return pairs
-
-
-def status_text(statuses, lang: str) -> str:
-    """Run statuses (``ok``, ``diverged`` …) in the report's language, joined by '/'."""
-    return "/".join(rt(f"status {s}", lang) if f"status {s}" in REPORT_TEXT[lang] else str(s) for s in sorted(statuses))
 
 
 def environment_html(summary: dict[str, Any], lang: str) -> str:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..console import say
-from .i18n import LANGS
+from ..console import LANGS, say
 
 
 def add_report_parser(subparsers) -> argparse.ArgumentParser:

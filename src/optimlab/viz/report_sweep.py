@@ -224,7 +224,7 @@ def _tuning_gain(summary, lang) -> dict[str, Any] | None:
         return None
     top = max(gains, key=lambda k: gains[k])
     d = summary["defaults_vs_tuned"][top]
-    others = ", ".join(f"{k} {gains[k]:+.3f}" for k in gains if k != top) or "—"
+    others = st("list sep", lang).join(f"{k} {gains[k]:+.3f}" for k in gains if k != top) or "—"
     small = gains[top] < SMALL_GAIN
     text = st("gain small" if small else "gain", lang, label=top, gain=f"{gains[top]:+.3f}",
               default=_a(d.get("default_test_acc")), default_lr=_lr(d['default_lr']),
@@ -266,7 +266,7 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
                  spans={k: t["decades"] for k, t in tols.items()}, not_learned=not_learned)
     definition = st("sensitivity def", lang, tol=f"{tol:g}")
     if not learned:
-        return _conclusion("lr_sensitivity", definition + " " + st("none learned", lang, floor=f"{floor:.2f}"),
+        return _conclusion("lr_sensitivity", definition + st("none learned", lang, floor=f"{floor:.2f}"),
                            least_sensitive=None, rmsprop_claim=None, **facts)
     # most tolerated lrs; ties: the wider span, then the higher best accuracy
     ranked = sorted(learned, key=lambda k: (-tols[k]["count"], -round(tols[k]["decades"], 2), -tols[k]["best"]))
@@ -277,10 +277,11 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
 
     def tail(named: set[str]) -> str:
         rest = [k for k in ranked if k not in named]
-        out = st("others counts", lang, counts=", ".join(f"{k} {tols[k]['count']}/{tols[k]['n']}" for k in rest)) \
+        sep = st("list sep", lang)
+        out = st("others counts", lang, counts=sep.join(f"{k} {tols[k]['count']}/{tols[k]['n']}" for k in rest)) \
             if rest else ""
         if not_learned:
-            out += st("not learned", lang, floor=f"{floor:.2f}", labels=", ".join(not_learned))
+            out += st("not learned", lang, floor=f"{floor:.2f}", labels=sep.join(not_learned))
         return out
 
     common = dict(tol=f"{tol:g}", n=t["n"], label=least, count=t["count"], span=_span(t, lang))
@@ -319,10 +320,11 @@ def _diverged(summary, lang) -> dict[str, Any] | None:
         bad = [(lr, int(n)) for lr, n in zip(s["lrs"], s.get("not_ok") or []) if n]
         if bad:
             total += sum(n for _, n in bad)
-            where.append(f"{label} (" + ", ".join(f"lr {_lr(lr)}: {n}" for lr, n in bad) + ")")
+            lrs = st("list sep", lang).join(st("diverged lr", lang, lr=_lr(lr), n=n) for lr, n in bad)
+            where.append(st("diverged where", lang, label=label, lrs=lrs))
     if not total:
         return None
-    return _conclusion("not_ok", st("diverged", lang, n=total, where="; ".join(where)), n=total)
+    return _conclusion("not_ok", st("diverged", lang, n=total, where=st("diverged sep", lang).join(where)), n=total)
 
 
 def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLike,

@@ -72,7 +72,7 @@ SWEEP_TEXT = {
         "rmsprop no learn": " Checking the note's claim that RMSProp needs little tuning: {rms} did not learn "
                             "(best validation accuracy {rms_best}), so the claim cannot be checked. Least sensitive: "
                             "{label}, within {tol} at {count} of {n} lrs ({span}).{others}",
-        "none learned": "No optimizer learned (best validation accuracy at most {floor} everywhere), so sensitivity "
+        "none learned": " No optimizer learned (best validation accuracy at most {floor} everywhere), so sensitivity "
                         "to the lr cannot be compared.",
         "span": "lr {lo} to {hi}, {decades} decades", "span one": "only lr {lo}",
         "others counts": " Others: {counts}.", "not learned": " Did not learn at any lr (best ≤ {floor}): {labels}.",
@@ -81,6 +81,7 @@ SWEEP_TEXT = {
         "edge high": "{label}'s tuned lr {lr} is the largest in the grid: its best lr may be larger; extend the grid "
                      "up.",
         "diverged": "{n} tuning runs diverged or failed: {where}.",
+        "diverged where": "{label} ({lrs})", "diverged lr": "lr {lr}: {n}", "diverged sep": "; ",
     },
     "ja": {
         "sweep title": "学習率スイープ", "sweep": "スイープ",
@@ -143,6 +144,7 @@ SWEEP_TEXT = {
         "edge low": "{label} の選ばれた学習率 {lr} は格子の最小値です。最良の学習率はさらに小さいかもしれません。格子を下に広げてください。",
         "edge high": "{label} の選ばれた学習率 {lr} は格子の最大値です。最良の学習率はさらに大きいかもしれません。格子を上に広げてください。",
         "diverged": "調整用の実行のうち {n} 本が発散または失敗しました：{where}。",
+        "diverged where": "{label}（{lrs}）", "diverged lr": "学習率 {lr} で {n} 本", "diverged sep": "、",
     },
 }
 
