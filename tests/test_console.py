@@ -67,10 +67,11 @@ def sweep_summary():
 
 
 # The English output, byte for byte as it was before the texts moved into optimlab.console (generated with the
-# earlier code from the same summaries).
+# earlier code from the same summaries), but for two deliberate changes: a label with an operator is bracketed in
+# a difference ("SGD − (Adam + BatchNorm)"), and the note under the table says wall s is the sum over the seeds.
 ENGLISH = {
-    "summary_table": 'run               optimizer  lr    final test acc       best test acc        final batch acc      wall s  status\n----------------  ---------  ----  -------------------  -------------------  -------------------  ------  ---------------------\nSGD               sgd        0.01  0.1500±0.0500        0.1500±0.0500        0.1500±0.0500        3.75    ok\nAdam + BatchNorm  adam       0.01  0.9100±0.0141 (2/3)  0.9100±0.0141 (2/3)  0.9100±0.0141 (2/3)  3.75    diverged/ok\nRMSProp           rmsprop    0.01  nan                  nan                  nan                  3.75    diverged/failed/weird\n(mean±sd over the seeds that have a value; (k/n): k of n seeds have one — a run that diverged or failed has none, and the statistics below count it as 0)',
-    "format_seed_report": 'final test accuracy over seeds (mean ± 95% CI; a seed that diverged or failed counts as 0):\n  SGD                      0.1500 ± 0.1242  (n=3)\n  Adam + BatchNorm         0.6067 ± 1.3054  (n=3, 1 diverged or failed)\n  RMSProp                  0.0000 ± 0.0000  (n=3, 3 diverged or failed)\npaired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= 3 seeds):\n  SGD − Adam + BatchNorm: -0.4567 ± 1.3089  (SGD better on 1 of 3 seeds)\n  SGD − RMSProp: +0.1500 ± 0.1242  (SGD better on 3 of 3 seeds) *\n  Adam + BatchNorm − RMSProp: +0.6067 ± 1.3054  (Adam + BatchNorm better on 2 of 3 seeds, 1 tied)',
+    "summary_table": 'run               optimizer  lr    final test acc       best test acc        final batch acc      wall s  status\n----------------  ---------  ----  -------------------  -------------------  -------------------  ------  ---------------------\nSGD               sgd        0.01  0.1500±0.0500        0.1500±0.0500        0.1500±0.0500        3.75    ok\nAdam + BatchNorm  adam       0.01  0.9100±0.0141 (2/3)  0.9100±0.0141 (2/3)  0.9100±0.0141 (2/3)  3.75    diverged/ok\nRMSProp           rmsprop    0.01  nan                  nan                  nan                  3.75    diverged/failed/weird\n(mean±sd over the seeds that have a value; (k/n): k of n seeds have one — a run that diverged or failed has none, and the statistics below count it as 0; wall s: the sum over the seeds)',
+    "format_seed_report": 'final test accuracy over seeds (mean ± 95% CI; a seed that diverged or failed counts as 0):\n  SGD                      0.1500 ± 0.1242  (n=3)\n  Adam + BatchNorm         0.6067 ± 1.3054  (n=3, 1 diverged or failed)\n  RMSProp                  0.0000 ± 0.0000  (n=3, 3 diverged or failed)\npaired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= 3 seeds):\n  SGD − (Adam + BatchNorm): -0.4567 ± 1.3089  (SGD better on 1 of 3 seeds)\n  SGD − RMSProp: +0.1500 ± 0.1242  (SGD better on 3 of 3 seeds) *\n  (Adam + BatchNorm) − RMSProp: +0.6067 ± 1.3054  (Adam + BatchNorm better on 2 of 3 seeds, 1 tied)',
     "defaults_table": 'optimizer  note lr  test acc (note lr)          tuned lr  val acc (tuning)  test acc (tuned)                                gain\n---------  -------  --------------------------  --------  ----------------  ----------------------------------------------  -------\nSGD        0.01     0.1000 [0.1000, 0.1000]     1*        0.6927            0.6899 [0.6659, 0.7139] (1 diverged or failed)  +0.5899\nAdam       0.01     nan (3 diverged or failed)  0.001     nan               0.8000                                          nan\n* at the edge of the grid: the best lr may lie outside it',
     "time_to_target_table": 'optimizer  tuned lr  iters to 0.8  s to 0.8  iters to 0.9  s to 0.9\n---------  --------  ------------  --------  ------------  --------\nSGD        1         450 (2/3)     0.21      never         -\nAdam       0.001     700           ?         900 (1/3)     ?\n? seconds not comparable: the fresh-seed runs trained in tasks of different sizes (a resumed sweep, or one from an earlier version); compare iterations',
 }
@@ -98,7 +99,7 @@ def test_the_compare_table_and_seed_report_in_japanese():
     assert report[0] == "シード間の最終テスト正答率（平均 ± 95% 信頼区間。発散・失敗したシードは 0 として数えます）："
     assert report[2] == "  Adam + BatchNorm         0.6067 ± 1.3054（3 シード、うち 1 シードが発散・失敗）"
     assert report[4].startswith("対応のある差（同じシードどうし、a − b、平均 ± 95% 信頼区間。* は信頼区間が 0 を含まない差で、3 シード")
-    assert report[5] == "  SGD − Adam + BatchNorm：-0.4567 ± 1.3089（SGD が上回ったのは 3 シード中 1 シード）"
+    assert report[5] == "  SGD − (Adam + BatchNorm)：-0.4567 ± 1.3089（SGD が上回ったのは 3 シード中 1 シード）"
     assert report[7].endswith("（Adam + BatchNorm が上回ったのは 3 シード中 2 シード、1 シードで同点）")
     none = format_seed_report(_summary({"a": [0.6, 0.7], "b": [None, None]}, {("b", 0): "ok", ("b", 1): "ok"}), "ja")
     assert "  b                        —（値があるのは 2 シード中 0 シード）" in none.splitlines()
@@ -153,9 +154,10 @@ def test_compare_prints_japanese_with_lang_ja(tmp_path):
                         "--no-progress", "--no-plots", "--no-report"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     out = r.stdout.splitlines()
-    assert out[0].split()[:3] == ["実行", "最適化手法", "学習率"] and "（シード間の平均±標準偏差）" in out
+    assert out[0].split()[:3] == ["実行", "最適化手法", "学習率"] and "（シード間の平均±標準偏差。所要時間はシードの合計）" in out
     assert any(line.startswith("対応のある差（同じシードどうし、a − b、") for line in out)
-    assert out[-1].startswith("学習 ") and f"図の描画 0.00 秒。結果の保存先：{tmp_path / 'ja'}/" in out[-1]
+    assert out[-1].startswith("学習 ") and out[-1].endswith(f" 秒。結果の保存先：{tmp_path / 'ja'}/")
+    assert "図の描画" not in out[-1]                                     # --no-plots: no figures were drawn
     assert "データセット：digits（訓練 1,438 件 / テスト 359 件、入力 64 次元、10 クラス、" in r.stderr
     en = subprocess.run([sys.executable, "-m", "optimlab", "compare", "--dataset", "digits", "--iters", "20",
                          "--optimizers", "sgd", "--out", str(tmp_path / "en"), "--no-progress", "--no-plots",

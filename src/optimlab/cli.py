@@ -130,7 +130,8 @@ def run_compare_cli(args) -> int:
         from .results import format_seed_report
 
         print("\n" + format_seed_report(outcome.summary, args.lang))
-    print("\n" + say("compare done", args.lang, train=outcome.result.wall_seconds, figures=outcome.plot_seconds,
+    figures = say("figures took", args.lang, s=outcome.plot_seconds) if not args.no_plots else ""
+    print("\n" + say("compare done", args.lang, train=outcome.result.wall_seconds, figures=figures,
                      out=outcome.directory))
     return failed_runs_status(outcome.summary["runs"], "label", f"{outcome.directory}/summary.json")
 

@@ -109,7 +109,8 @@ def run_sweep_cli(args) -> int:
                              scheduler_file=args.scheduler_file)
     try:
         d = executor.describe()
-        print(say("executor", lang, kind=d["kind"], workers=d["workers"])
+        kind = say(d["kind"], lang) if d["kind"] in ("serial", "local", "dask") else d["kind"]
+        print(say("executor", lang, kind=kind, workers=d["workers"])
               + (say("executor how", lang, how=d["how"]) if "how" in d else ""), file=sys.stderr)
         result = run_sweep(spec, executor, out=out, progress=not args.no_progress, lang=lang)
     finally:
@@ -121,7 +122,9 @@ def run_sweep_cli(args) -> int:
     print(say("sweep dataset", lang, name=ds["name"], n_train=ds["n_train"], n_val=ds["n_val"], n_test=ds["n_test"]))
     n_archs = len(spec.variants())
     print(say("grid", lang, opts=len(spec.optimizers), lrs=len(spec.lrs), seeds=len(spec.seeds),
-              archs=say("archs", lang, n=n_archs) if n_archs > 1 else "", tests=list(spec.test_seeds)) + "\n")
+              archs=say("archs", lang, n=n_archs) if n_archs > 1 else "",
+              tests=say("list sep", lang).join(map(str, spec.test_seeds)))
+          + "\n")
     print(say("defaults title", lang))
     print(defaults_table(s, lang))
     print("\n" + say("ttt title", lang))

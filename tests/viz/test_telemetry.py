@@ -159,3 +159,5 @@ def test_japanese_figures_render(run, tmp_path):
                            for m in ("h_mean", "lr_analytic_p50", "eff_lr_p50", "eff_lr_p10", "eff_lr_p90")})
     for fig in (tm.adagrad_figure([series], lang="ja"), tm.effective_lr_figure([series], lang="ja")):
         assert fig.axes[0].get_ylabel() and "の" in fig.get_suptitle() + fig.axes[0].get_ylabel()
+    eff = tm.effective_lr_figure([series], lang="ja").get_suptitle()
+    assert eff == "層ごとの実効ステップ幅 |Δw|/|g|（実測、中央値と 10〜90 パーセンタイル）"     # said once, not twice

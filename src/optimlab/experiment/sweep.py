@@ -684,7 +684,7 @@ class _Driver:
         if progress:
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(desc=f"sweep {spec.name}", unit="run", total=0)
+            self.bar = tqdm(desc=spec.name if spec.name == "sweep" else f"sweep {spec.name}", unit="run", total=0)
 
     def tune_keys(self, net: NetConfig) -> list[RunKey]:
         return [RunKey("tune", o, lr, s, net) for s in self.spec.seeds for o in self.spec.optimizers

@@ -131,19 +131,26 @@ class Optimizer:
         """Update one array ``w`` in place from gradient ``g``, state slots ``s`` and step number ``t`` (1-based)."""
         raise NotImplementedError
 
-    def update(self, params: Params, grads: Params, state: OptState, checked: bool = False) -> OptState:
+    def update(self, params: Params, grads: Params, state: OptState | None = None, checked: bool = False) -> OptState:
         """One step on every parameter, in place; returns ``state`` with its count advanced.
 
+        The state is kept by the caller, not the optimizer: ``state = opt.init(net.params)`` once, then
+        ``state = opt.update(net.params, grads, state)`` at every step (calling it as the note's
+        ``optimizer.update(params, grads)`` is a one-line error that says so).
         ``checked=True``: ``params`` is one array and ``grads`` and ``state`` were made for it (the trainer's
         flat buffers), so the checks of :func:`tree_map_update` are skipped at every step."""
         if checked:
             self.rule(params, grads, state.slots, state.count + 1)
         else:
+            if not isinstance(state, OptState):
+                raise ConfigError(f"{type(self).__name__}.update needs the optimizer's state, got {state!r:.40}: "
+                                  f"state = opt.init(params) once, then state = opt.update(params, grads, state) "
+                                  f"at every step")
             tree_map_update(self.rule, params, grads, state.slots, state.count + 1)
         state.count += 1
         return state
 
-    def step(self, params: Params, grads: Params, state: OptState) -> OptState:  # alias, torch-like name
+    def step(self, params: Params, grads: Params, state: OptState | None = None) -> OptState:  # torch-like name
         return self.update(params, grads, state)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._io import pad
-from ..console import say
+from ..console import operand, say
 
 
 def mean_ci(values, level: float = 0.95) -> tuple[float, float]:
@@ -93,10 +93,11 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
         lines.append(say("paired", lang, min=MIN_SEEDS_TO_SETTLE))
     for r in pairs:
         if r["n"] == 0:
-            lines.append("  " + say("no pair", lang, a=r["a"], b=r["b"]))
+            lines.append("  " + say("no pair", lang, a_op=operand(r["a"], lang), b_op=operand(r["b"], lang)))
             continue
         ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
         ties = say("ties", lang, k=r["ties"]) if r["ties"] else ""
-        lines.append("  " + say("pair", lang, a=r["a"], b=r["b"], diff=f"{r['mean_diff']:+.4f}", ci=ci,
+        lines.append("  " + say("pair", lang, a=r["a"], a_op=operand(r["a"], lang), b_op=operand(r["b"], lang),
+                                diff=f"{r['mean_diff']:+.4f}", ci=ci,
                                 wins=r["a_wins"], n=r["n"], ties=ties, star=" *" if r["significant"] else ""))
     return "\n".join(lines)

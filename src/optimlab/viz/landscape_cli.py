@@ -119,7 +119,7 @@ def run_landscape_cli(args: argparse.Namespace) -> int:
     result = run_landscape(args.function, args.optimizers, lrs=lrs, steps=args.steps, start=start, preset=preset)
     paths = write_landscape(result, out, args.lang, gif=not args.no_gif)
     print(format_summary(result.summary(), args.lang))
-    print(say("wrote", args.lang, paths=say("join", args.lang).join(str(p) for p in paths.values())))
+    print(say("wrote", args.lang, paths=say("list sep", args.lang).join(str(p) for p in paths.values())))
     return 0
 
 

@@ -39,6 +39,7 @@ from .i18n import check_lang
 from .report_page import CSS, SCRIPT
 from .report_text import rt
 
+LEARNED_ABOVE_CHANCE = 0.1   # a run "learned" when its best accuracy exceeds chance (1 / classes) by this much
 DEFAULT_TARGET = 0.8          # the target accuracy when some run reaches it
 RELATIVE_TARGET = 0.9         # otherwise: this fraction of the best accuracy reached
 LOSS_WINDOW = 20              # moving-average window of the loss curves, as in the figures
@@ -262,9 +263,23 @@ def _first_to_target(groups, target, how, best, lang) -> dict[str, Any]:
                        seed_wins=wins, n_seeds=n_seeds, **facts)
 
 
+def _none_learned(groups, n_classes: int, lang) -> dict[str, Any] | None:
+    """The conclusion that no run learned — its best mean test accuracy at most chance (1 / classes) plus
+    :data:`LEARNED_ABOVE_CHANCE` — or None when some run did."""
+    floor = 1.0 / n_classes + LEARNED_ABOVE_CHANCE
+    top = max(groups, key=lambda g: np.nan_to_num(g.best_mean_accuracy, nan=-1.0))
+    best = top.best_mean_accuracy
+    if np.isfinite(best) and best > floor:
+        return None
+    return _conclusion("none_learned", rt("none learned", lang, best=_acc(best), label=top.label,
+                                          chance=f"{1.0 / n_classes:.3f}",
+                                          margin=f"{LEARNED_ABOVE_CHANCE:g}"),
+                       best=top.label, best_accuracy=best, floor=floor)
+
+
 def _best_final(groups, lang) -> dict[str, Any] | None:
     scored = [(g.mean_score(), g) for g in groups if np.isfinite(g.mean_score())]
-    if not scored:
+    if not scored or all(g.n_not_ok == len(g.rows) for g in groups):     # every run diverged: nothing to rank
         return None
     scored.sort(key=lambda s: -s[0])
     acc, best = scored[0]
@@ -273,7 +288,8 @@ def _best_final(groups, lang) -> dict[str, Any] | None:
                            best=best.label, accuracy=acc, runner_up=None, margin=None, exceeds_spread=None)
     runner_acc, runner = scored[1]
     margin = acc - runner_acc
-    text = rt("best", lang, label=best.label, acc=_acc(acc), margin=f"{margin:.3f}", runner=runner.label,
+    shown = float(_acc(acc)) - float(_acc(runner_acc))          # the margin of the numbers the sentence shows
+    text = rt("best", lang, label=best.label, acc=_acc(acc), margin=f"{shown:.3f}", runner=runner.label,
               runner_acc=_acc(runner_acc))
     text += _zeros_note((best, runner), lang)
     ci, n = difference_interval(best, runner)
@@ -347,7 +363,10 @@ def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "
         return compute_sweep_conclusions(run, lang)
     groups = [g for g in label_groups(run) if any(h.test_acc for h in g.histories)]
     out: list[dict[str, Any]] = []
-    if groups:
+    n_classes = int((run.summary.get("dataset") or {}).get("n_classes") or 10)
+    if groups and (none := _none_learned(groups, n_classes, lang)):
+        out.append(none)                # no order, target or margin means anything among runs at chance
+    elif groups:
         target, how, best = choose_target(groups, target)
         out.append(_first_to_target(groups, target, how, best, lang))
         best_final = _best_final(groups, lang)
@@ -638,13 +657,21 @@ ENV_KEYS = ("cpu", "cpu_count", "platform", "python", "numpy", "optimlab")    # 
 
 
 def environment_pairs(env: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
-    """summary.json's environment as (translated name, value) rows, one row per BLAS library."""
+    """summary.json's environment as (translated name, value) rows, one row per BLAS library (sorted)."""
     env = dict(env)
     blas = env.pop("blas", None)
     pairs = [(rt(k, lang) if k in ENV_KEYS else k, v) for k, v in env.items()]
-    for b in blas or []:
-        pairs.append((rt("blas", lang), ", ".join(f"{k}={v}" for k, v in b.items() if v is not None)))
+    rows = [", ".join(f"{k}={v}" for k, v in b.items() if v is not None) for b in blas or []]
+    pairs += [(rt("blas", lang), row) for row in sorted(rows)]      # threadpoolctl's order varies between runs
     return pairs
+
+
+def notice_text(notice: str | None, lang: str) -> str | None:
+    """The dataset's notice (English, from the loader) for the report: the fallback to mnist-5k is said in the
+    report's language, with the English details after it."""
+    if isinstance(notice, str) and notice.startswith("using mnist-5k"):
+        return rt("notice mnist-5k", lang, notice=notice)
+    return notice
 
 
 def environment_html(summary: dict[str, Any], lang: str) -> str:
@@ -652,7 +679,7 @@ def environment_html(summary: dict[str, Any], lang: str) -> str:
     data_pairs = [(rt("dataset", lang), ds.get("name")), (rt("source", lang), ds.get("source")),
                   (rt("train size", lang), ds.get("n_train")), (rt("test size", lang), ds.get("n_test")),
                   (rt("inputs", lang), ds.get("input_dim")), (rt("classes", lang), ds.get("n_classes")),
-                  ("sha256", ds.get("sha256")), (rt("notice", lang), ds.get("notice"))]
+                  ("sha256", ds.get("sha256")), (rt("notice", lang), notice_text(ds.get("notice"), lang))]
     env_pairs = environment_pairs(summary.get("environment") or {}, lang)
     try:
         import plotly
@@ -696,7 +723,7 @@ def build_report_html(run_dir: str | os.PathLike, lang: str = "en", shown_as: st
 
     title = f"{rt('title', lang)}{rt('colon', lang)}{ds.get('name', '?')}"
     meta = [f"{esc(rt('run name', lang))} <b>{esc(name)}</b>", f"{esc(rt('finished at', lang))} {esc(_finished(summary))}",
-            f"{esc(rt('seeds', lang))} {esc(', '.join(map(str, seeds)))}",
+            f"{esc(rt('seeds', lang))} {esc(rt('list sep', lang).join(map(str, seeds)))}",
             esc(rt("runs x seeds", lang, runs=len(groups), seeds=len(seeds)))]
 
     def chart_div(cid: str, wide: str = "") -> str:
@@ -717,7 +744,7 @@ def build_report_html(run_dir: str | os.PathLike, lang: str = "en", shown_as: st
     body = f"""
 {page_top(title, meta, nav, conclusions, rt, lang)}
 <section id="charts"><h2>{esc(rt('charts', lang))}</h2>
-  <p class="help">{esc(rt('chart help', lang))}{' ' + esc(rt('band help', lang)) if multi else ''}</p>
+  <p class="help">{esc(rt('chart help', lang))}{esc(rt('band help', lang)) if multi else ''}</p>
   <div class="grid">{chart_div('chart-test-acc', ' wide')}{chart_div('chart-loss', ' wide')}{chart_div('chart-train-acc')}{chart_div('chart-final')}</div>
 </section>
 {lr_section}

@@ -31,12 +31,11 @@ from ..results.stats import MIN_SEEDS_TO_SETTLE, paired
 from ..train import read_metrics
 from .figures import mean_band
 from .i18n import check_lang
-from .report import (COLORS, _cell, _conclusion, _finished, _kv_table, _layout, _plotly_text, _rgba, _table, _values,
-                     environment_pairs, esc, page_html, page_top)
+from .report import (LEARNED_ABOVE_CHANCE, COLORS, _cell, _conclusion, _finished, _kv_table, _layout, _plotly_text,
+                     _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top)
 from .report_sweep_text import st
 
 TOLERANCE = 0.05      # an lr is "tolerated" when its mean validation accuracy is within this of the setting's best
-LEARNED_ABOVE_CHANCE = 0.1   # a setting "learned" when its best validation accuracy exceeds chance by this much
 SMALL_GAIN = 0.01     # a largest tuning gain below this: the note's defaults were already fine
 
 
@@ -536,7 +535,7 @@ def environment_html(sweep: SweepDir, lang: str) -> str:
                   (st("test size", lang), ds.get("n_test")), (st("inputs", lang), ds.get("input_dim")),
                   (st("classes", lang), ds.get("n_classes")), ("sha256", ds.get("sha256")),
                   (st("split", lang), ", ".join(f"{k}={v}" for k, v in split.items()) if split else None),
-                  (st("notice", lang), ds.get("notice"))]
+                  (st("notice", lang), notice_text(ds.get("notice"), lang))]
     ex = s.get("executor") or {}
     run_pairs = [(st("executor", lang), ", ".join(f"{k}={v}" for k, v in ex.items())),
                  (st("selection", lang), st("selection rule", lang) if s.get("selection") == SELECTION_RULE

