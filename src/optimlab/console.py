@@ -22,7 +22,8 @@ TEXT = {
                         "diverged or failed has none, and the statistics below count it as 0; wall s: the sum over "
                         "the seeds)",
         "over seeds": "final test accuracy over seeds (mean ± 95% CI; a seed that diverged or failed counts as 0):",
-        "seed line": "  {label} {mean}{ci}  ({n})", "n all": "n={n}", "n some": "n={n} of {seeds} seeds", "n not ok": ", {k} diverged or failed",
+        "seed line": "  {label} {mean}{ci}  ({n})", "n all": "n={n}", "n some": "n={n} of {seeds} seeds",
+        "n not ok": ", {k} diverged or failed",
         "paired": "paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= {min} seeds):",
         "no pair": "{a_op} − {b_op}: no seed where both have a value",
         "pair": "{a_op} − {b_op}: {diff}{ci}  ({a} better on {wins} of {n} seeds{ties}){star}", "ties": ", {k} tied",
@@ -35,7 +36,8 @@ TEXT = {
         "grid": "grid: {opts} optimizers × {lrs} lrs × {seeds} tuning seeds{archs}; test seeds {tests}",
         "archs": " × {n} architectures",
         "defaults title": "Note's default learning rate vs tuned (test accuracy over the fresh seeds, mean [95% CI]):",
-        "note lr": "note lr", "test note": "test acc (note lr)", "tuned lr": "tuned lr", "val tuned": "val acc (tuning)",
+        "note lr": "note lr", "test note": "test acc (note lr)", "tuned lr": "tuned lr",
+        "val tuned": "val acc (tuning)",
         "test tuned": "test acc (tuned)", "gain": "gain", "not ok": " ({k} diverged or failed)",
         "edge": "* at the edge of the grid: the best lr may lie outside it",
         "ttt title": "Time to validation-accuracy target at the tuned lr (median over the fresh seeds):",
@@ -61,7 +63,8 @@ TEXT = {
         "mean sd some": "（値のあるシードでの平均±標準偏差。(k/n) は n シード中 k シードに値があることを示します。発散・失敗した"
                         "実行には値がなく、下の統計では 0 として数えます。所要時間はシードの合計）",
         "over seeds": "シード間の最終テスト正答率（平均 ± 95% 信頼区間。発散・失敗したシードは 0 として数えます）：",
-        "seed line": "  {label} {mean}{ci}（{n}）", "n all": "{n} シード", "n some": "値があるのは {seeds} シード中 {n} シード", "n not ok": "、うち {k} シードが発散・失敗",
+        "seed line": "  {label} {mean}{ci}（{n}）", "n all": "{n} シード", "n some": "値があるのは {seeds} シード中 {n} シード",
+        "n not ok": "、うち {k} シードが発散・失敗",
         "paired": "対応のある差（同じシードどうし、a − b、平均 ± 95% 信頼区間。* は信頼区間が 0 を含まない差で、{min} シード以上の"
                   "ときだけ付けます）：",
         "no pair": "{a_op} − {b_op}：両方に値のあるシードがありません",

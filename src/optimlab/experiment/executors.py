@@ -223,7 +223,8 @@ class DaskExecutor(Executor):
                   "dashboard_address": "127.0.0.1:0", "silence_logs": 40, **cluster_kwargs}
         with dask.config.set(settings):
             cluster = LocalCluster(**kwargs)
-        return cls(Client(cluster), cluster=cluster, owns=True, how=f"LocalCluster({n_workers} worker{'s' if n_workers > 1 else ''})")
+        how = f"LocalCluster({n_workers} worker{'s' if n_workers > 1 else ''})"
+        return cls(Client(cluster), cluster=cluster, owns=True, how=how)
 
     @classmethod
     def connect(cls, address: str) -> "DaskExecutor":

@@ -20,7 +20,9 @@ REPORT_TEXT = {
                       "drag to zoom, double-click to reset.",
         "band help": " Lines are means over seeds; shaded bands are 95% confidence intervals (Student t).",
         "table help": "Click a column header to sort. Over several seeds: mean ± standard deviation; (k/n): only k of "
-                      "the n seeds have a value (a run that diverged or failed has none).",
+                      "the n seeds have a value (a run that diverged or failed has none); iterations to the target "
+                      "are read off the mean curve over the seeds (each seed's own are under \"Every run and seed\"), and "
+                      "wall seconds are the sum over the seeds.",
         "lr help": "Final test accuracy against the learning rate, for runs that differ only in it.",
         "run": "run", "optimizer": "optimizer", "lr": "lr", "hyperparameters": "hyperparameters",
         "batchnorm": "batch norm", "n": "seeds", "seed": "seed", "final test acc": "final test acc",
@@ -82,7 +84,8 @@ REPORT_TEXT = {
                       "その実行だけを表示）。ドラッグで拡大し、ダブルクリックで元に戻ります。",
         "band help": "線はシード間の平均、帯は 95% 信頼区間（t 分布）です。",
         "table help": "列の見出しをクリックすると並べ替えます。複数シードでは平均 ± 標準偏差、(k/n) は n シード中 k シードだけに"
-                      "値があることを示します（発散・失敗した実行には値がありません）。",
+                      "値があることを示します（発散・失敗した実行には値がありません）。目標到達の反復回数はシード平均の曲線で数え"
+                      "（シードごとの値は「すべての実行とシード」の表にあります）、所要時間はシードの合計です。",
         "lr help": "学習率だけが異なる実行について、学習率と最終テスト正答率の関係を示します。",
         "run": "実行", "optimizer": "最適化手法", "lr": "学習率", "hyperparameters": "ハイパーパラメータ",
         "batchnorm": "バッチ正規化", "n": "シード数", "seed": "シード", "final test acc": "最終テスト正答率",
