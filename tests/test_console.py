@@ -199,3 +199,12 @@ def test_the_landscape_table_in_both_languages():
     assert ja[0].split() == ["最適化手法", "学習率", "最終", "x", "最終", "y", "最終", "f", "最も近い最小点までの距離",
                              "ステップ数"]
     assert ja[2].endswith("  3（4 ステップ目で発散）")
+
+
+@pytest.mark.parametrize("label, shown", [
+    ("Adam + BatchNorm", "(Adam + BatchNorm)"), ("Adam+BN", "(Adam+BN)"), ("a − b", "(a − b)"), ("a – b", "(a – b)"),
+    ("(Adam + BN)", "(Adam + BN)"), ("adam-bn", "adam-bn"), ("lr=1e-3", "lr=1e-3"), ("SGD (init=he)", "SGD (init=he)")])
+def test_a_label_with_an_operator_is_bracketed_in_a_difference(label, shown):
+    from optimlab.console import operand
+
+    assert operand(label) == operand(label, "ja") == shown

@@ -27,7 +27,6 @@ TEXT = {
         "paired": "paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= {min} seeds):",
         "no pair": "{a_op} − {b_op}: no seed where both have a value",
         "pair": "{a_op} − {b_op}: {diff}{ci}  ({a} better on {wins} of {n} seeds{ties}){star}", "ties": ", {k} tied",
-        "operand": "({label})",
         "compare done": "training {train:.2f} s{figures}; results in {out}/", "figures took": ", figures {s:.2f} s",
         # optimlab sweep
         "executor": "executor: {kind}, workers: {workers}", "executor how": " ({how})",
@@ -69,7 +68,6 @@ TEXT = {
                   "ときだけ付けます）：",
         "no pair": "{a_op} − {b_op}：両方に値のあるシードがありません",
         "pair": "{a_op} − {b_op}：{diff}{ci}（{a} が上回ったのは {n} シード中 {wins} シード{ties}）{star}", "ties": "、{k} シードで同点",
-        "operand": "({label})",
         "compare done": "学習 {train:.2f} 秒{figures}。結果の保存先：{out}/", "figures took": "、図の描画 {s:.2f} 秒",
         "executor": "実行方式：{kind}、ワーカー {workers} 個", "executor how": "（{how}）",
         "serial": "逐次実行", "local": "ローカルのプロセス", "dask": "Dask",
@@ -113,5 +111,9 @@ def status_text(statuses, lang: str = "en") -> str:
 
 
 def operand(label: str, lang: str = "en") -> str:
-    """``label`` as one side of a difference: bracketed when it holds an operator ("Adam − (Adam + BatchNorm)")."""
-    return say("operand", lang, label=label) if any(op in label for op in (" + ", " - ", " − ")) else label
+    """``label`` as one side of a difference: bracketed when it holds an operator ("Adam − (Adam + BatchNorm)")
+    and is not bracketed already. ``lang`` is accepted for symmetry; the brackets are the same in both."""
+    check_lang(lang)
+    spaced_minus = any(f" {op} " in label for op in ("-", "−", "–"))
+    wrapped = label.startswith("(") and label.endswith(")")
+    return f"({label})" if ("+" in label or spaced_minus) and not wrapped else label

@@ -213,5 +213,7 @@ def test_update_without_state_says_how_to_call_it(name):
                                           r"once, then state = opt.update\(params, grads, state\) at every step"):
         opt.update(params, grads)
     np.testing.assert_array_equal(params["W1"], 1.0)             # nothing changed
+    with pytest.raises(ConfigError, match=r"state, got a dict: "):
+        opt.update(params, grads, {"m": 1})
     state = opt.update(params, grads, opt.init(params))
     assert state.count == 1 and not np.array_equal(params["W1"], 1.0)

