@@ -116,6 +116,11 @@ def test_conclusions_follow_the_data(tmp_path):
                           test={"sgd": (0.1, 0.01, 0.1, 0), "adam": (0.9, 0.01, 0.9, 0)})
     s = facts(compute_sweep_conclusions(c), "lr_sensitivity")
     assert s["least_sensitive"] == "Adam" and s["rmsprop_claim"] is None and s["not_learned"] == ["SGD"]
+    # nor is its 'gain' from tuning (no lr worked, so the note's lr was not 'already near the best')
+    assert "SGD" not in facts(compute_sweep_conclusions(c), "tuning_gain")["gains"]
+    nothing = synthetic_summary(val={"sgd": [0.1, 0.1, 0.1, 0.1], "adam": [0.1, 0.12, 0.1, 0.1]},
+                                test={"sgd": (0.1, 0.01, 0.1, 0), "adam": (0.1, 0.01, 0.1, 0)})
+    assert "tuning_gain" not in [x["kind"] for x in compute_sweep_conclusions(nothing)]
 
     # the same through the directory API (dispatch on "kind"), in Japanese, and the page without runs or PNG
     (tmp_path / "summary.json").write_text(json.dumps(b), encoding="utf-8")

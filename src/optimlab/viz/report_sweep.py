@@ -216,9 +216,19 @@ def _paired_tuned(d: dict[str, Any], r: dict[str, Any]) -> dict[str, Any] | None
     return paired(as_floats(a), as_floats(b))          # checked by load_sweep
 
 
+def _never_learned(summary) -> set[str]:
+    """Settings whose best mean validation accuracy at every grid lr is at most :data:`LEARNED_ABOVE_CHANCE` above
+    chance: their 'tuned' lr is noise, so their gain says nothing about the note's default."""
+    floor = chance(summary) + LEARNED_ABOVE_CHANCE
+    bests = {k: lr_tolerance(sens)["best"] for k, sens in (summary.get("sensitivity") or {}).items()}
+    return {k for k, b in bests.items() if not (np.isfinite(b) and b > floor)}
+
+
 def _tuning_gain(summary, lang) -> dict[str, Any] | None:
+    never = _never_learned(summary)
     gains = {k: d["gain"] for k, d in summary["defaults_vs_tuned"].items()    # diverged is a result; failed is not
-             if d.get("gain") is not None and not (_every_run(d, "tuned_failed") or _every_run(d, "default_failed"))}
+             if d.get("gain") is not None and not (_every_run(d, "tuned_failed") or _every_run(d, "default_failed"))
+             and k not in never}
     if not gains:
         return None
     top = max(gains, key=lambda k: gains[k])
@@ -331,7 +341,7 @@ def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLi
 
     Kinds: ``best_tuned`` (highest mean test accuracy at the tuned lr on the fresh seeds; ``exceeds_ci`` when its
     95 % CI lies above the runner-up's), ``tuning_gain`` (largest test-accuracy gain of the tuned lr over the
-    note's default), ``lr_sensitivity`` (per setting, the count of grid lrs within :data:`TOLERANCE` of its own
+    note's default, among settings that learned at some lr), ``lr_sensitivity`` (per setting, the count of grid lrs within :data:`TOLERANCE` of its own
     best mean validation accuracy, among settings that learned; ``rmsprop_claim`` True/False/None), ``grid_edge``
     (a tuned lr at the smallest or largest grid lr), ``not_ok`` (diverged or failed tuning runs).
     """
