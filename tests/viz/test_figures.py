@@ -65,12 +65,16 @@ def test_band_counts_only_the_seeds_with_a_value():
 
 @pytest.mark.parametrize("labels", [["SGD"], ["WWWWWWWWWWWWWWWWWWWWWW (n=3)", "ＡＤＡＭ学習率０．００１"],
                                     [f"run {i}" for i in range(40)], ["W" * 100, "学" * 100]])
-def test_the_overlay_legend_hides_no_curve_and_fits(labels):
+def test_the_overlay_and_loss_legends_hide_no_curve_and_fit(labels):
     """The legend stands right of the axes (inside, it covered curves), in columns of at most 18 entries, labels
     over 40 columns shortened; the figure widens by its measured width, so the axes keep their size and the legend
     lies inside the figure."""
     hs = {label: _histories(1)["SGD"] for label in labels}
-    fig = overlay_figure(hs, lang="ja")
+    for fig in (overlay_figure(hs, lang="ja"), loss_figure(hs, lang="ja")):
+        _legend_is_beside_the_axes(fig)
+
+
+def _legend_is_beside_the_axes(fig):
     renderer = FigureCanvasAgg(fig).get_renderer()
     fig.draw(renderer)
     ax = fig.axes[0]

@@ -144,8 +144,10 @@ def moving_average(x: Sequence[float], window: int) -> np.ndarray:
 
 
 def loss_figure(histories: dict[str, list[History]], lang: str = "en", window: int = 20) -> Figure:
-    """Minibatch loss of every run (moving average over ``window`` iterations; mean over seeds)."""
-    fig = _fig(lang, (7.2, 4.6))
+    """Minibatch loss of every run (moving average over ``window`` iterations; mean over seeds); the legend beside
+    the axes, as in :func:`overlay_figure` (inside, it covered SGD's flat line at the top)."""
+    size = (7.2, 4.6)
+    fig = _fig(lang, size)
     ax = fig.add_subplot()
     for label, hs, curves, n in _grouped(histories, "loss"):
         mean, _, _ = mean_band(curves)           # NaN where every seed had diverged: a gap, no warning
@@ -154,7 +156,7 @@ def loss_figure(histories: dict[str, list[History]], lang: str = "en", window: i
     ax.set_ylabel(t("loss", lang))
     ax.set_title(t("training loss", lang))
     ax.set_yscale("log")
-    ax.legend(loc="upper right", fontsize="small")
+    _legend_beside(fig, ax, size)
     ax.grid(alpha=0.3, which="both")
     return fig
 
