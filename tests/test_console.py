@@ -193,8 +193,8 @@ def test_the_landscape_table_in_both_languages():
     assert format_summary(rows).splitlines() == [
         "optimizer    lr    final x     final y     final f  dist to min  steps",
         "---------  ----  ---------  ----------  ----------  -----------  -----------------",
-        "sgd          50  1.455e+06  -5.125e+04  1.7248e+18    1.456e+06  3 (diverged at 4)",
-        "momentum   0.02     0.1022       1.448    -0.98725       0.1076  50"]
+        "SGD          50  1.455e+06  -5.125e+04  1.7248e+18    1.456e+06  3 (diverged at 4)",
+        "Momentum   0.02     0.1022       1.448    -0.98725       0.1076  50"]
     ja = format_summary(rows, "ja").splitlines()
     assert ja[0].split() == ["最適化手法", "学習率", "最終", "x", "最終", "y", "最終", "f", "最も近い最小点までの距離",
                              "ステップ数"]

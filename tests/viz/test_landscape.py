@@ -239,7 +239,8 @@ def test_cli_runs_and_prints_a_summary(tmp_path, capsys):
                  "--steps", "5", "--start=-5,1", "--out", str(tmp_path / "o"), "--no-gif"])
     assert run_landscape_cli(args) == 0
     out = capsys.readouterr().out
-    assert "sgd" in out and "adam" in out and "0.2" in out
+    rows = [line.split() for line in out.splitlines()[2:4]]
+    assert [r[:2] for r in rows] == [["SGD", "0.95"], ["Adam", "0.2"]]      # the figure's names; --lr adam=0.2
     assert (tmp_path / "o" / "landscape_bowl.png").exists() and not (tmp_path / "o" / "landscape_bowl.gif").exists()
     rows = list(csv.DictReader(open(tmp_path / "o" / "trajectories_bowl.csv")))
     assert rows[0]["x"] == "-5.0" and len(rows) == 2 * 6

@@ -477,3 +477,14 @@ def test_the_mnist_5k_fallback_notice_is_in_the_reports_language(tmp_path):
     ja, en = build_report_html(run, lang="ja"), build_report_html(run, lang="en")
     assert "MNIST 本体を使えなかったため" in ja and "詳細（英語）：using mnist-5k (5,000" in ja
     assert "using mnist-5k (5,000" in en and "MNIST 本体" not in en
+
+
+@pytest.mark.parametrize("recorded, page", [("ja", "ja"), ("en", "en"), (None, "en"), ("fr", "en"), (["ja"], "en")])
+def test_the_report_is_in_the_language_the_run_was_made_in_unless_told(tmp_path, recorded, page):
+    run = write_synthetic_run(tmp_path / "l", {"SGD": ("sgd", False, [[0.1, 0.5]])})
+    summary = json.loads((run / "summary.json").read_text())
+    summary["lang"] = recorded
+    (run / "summary.json").write_text(json.dumps(summary))
+    assert f'<html lang="{page}">' in build_report_html(run)
+    assert '<html lang="en">' in build_report_html(run, lang="en")
+    assert f'<html lang="{page}">' in write_report(run).read_text(encoding="utf-8")

@@ -36,7 +36,7 @@ from ..results.stats import MIN_SEEDS_TO_SETTLE, paired, per_label
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
 from .figures import mean_band, moving_average
-from .i18n import check_lang
+from .i18n import LANGS, check_lang
 from .report_page import CSS, SCRIPT
 from .report_text import rt
 
@@ -726,12 +726,22 @@ def _finished(summary: dict[str, Any]) -> str:
         return str(s or "")
 
 
-def build_report_html(run_dir: str | os.PathLike, lang: str = "en", shown_as: str | os.PathLike | None = None) -> str:
-    """The whole page for ``run_dir`` as one string (no network resources); a sweep directory gets the sweep's
-    page (:func:`optimlab.viz.report_sweep.build_sweep_report_html`). ``shown_as``: the folder named in the
+def recorded_lang(summary: dict[str, Any]) -> str:
+    """The language a run or sweep was made in (summary.json's ``lang``), "en" when it says none or another."""
+    lang = summary.get("lang")
+    return lang if isinstance(lang, str) and lang in LANGS else "en"
+
+
+def build_report_html(run_dir: str | os.PathLike, lang: str | None = None,
+                      shown_as: str | os.PathLike | None = None) -> str:
+    """The whole page for ``run_dir`` as one string (no network resources), in ``lang`` (default: the language
+    the run was made in, :func:`recorded_lang`); a sweep directory gets the sweep's page
+    (:func:`optimlab.viz.report_sweep.build_sweep_report_html`). ``shown_as``: the folder named in the
     footer (default: ``run_dir``; a comparison writes its report in a staging folder, then renames it)."""
-    check_lang(lang)
+    if lang is not None:
+        check_lang(lang)
     run = load_run(run_dir)
+    lang = recorded_lang(run.summary) if lang is None else lang
     if not isinstance(run, LoadedRun):
         from .report_sweep import build_sweep_report_html
 
@@ -805,10 +815,11 @@ def check_report_out(out: str | os.PathLike) -> Path:
     return path
 
 
-def write_report(run_dir: str | os.PathLike, lang: str = "en", out: str | os.PathLike | None = None,
+def write_report(run_dir: str | os.PathLike, lang: str | None = None, out: str | os.PathLike | None = None,
                  shown_as: str | os.PathLike | None = None) -> Path:
-    """Write ``report.html`` into ``run_dir`` (or to ``out``, checked by :func:`check_report_out`) atomically;
-    returns its path. ``shown_as``: the folder the footer names (see :func:`build_report_html`)."""
+    """Write ``report.html`` into ``run_dir`` (or to ``out``, checked by :func:`check_report_out`) atomically, in
+    ``lang`` (default: the run's, see :func:`build_report_html`); returns its path. ``shown_as``: the folder the
+    footer names."""
     path = check_report_out(out) if out is not None else Path(run_dir) / "report.html"
     page = build_report_html(run_dir, lang, shown_as)
     write_text(path, page)

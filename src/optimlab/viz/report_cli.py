@@ -33,12 +33,9 @@ def add_report_parser(subparsers) -> argparse.ArgumentParser:
 
 def run_report_cli(args) -> int:
     """Write the report and print its path; returns the exit status (0)."""
-    from .report import load_run, write_report
+    from .report import load_run, recorded_lang, write_report
 
-    lang = args.lang
-    if lang is None:
-        lang = load_run(args.run_dir).summary.get("lang") or "en"
-        lang = lang if lang in LANGS else "en"
+    lang = recorded_lang(load_run(args.run_dir).summary) if args.lang is None else args.lang
     path = write_report(args.run_dir, lang=lang, out=args.out)
     print(say("report size", lang, path=path, mb=path.stat().st_size / 1e6))
     return 0
