@@ -203,7 +203,7 @@ def test_the_landscape_table_in_both_languages():
 
 @pytest.mark.parametrize("label, shown", [
     ("Adam + BatchNorm", "(Adam + BatchNorm)"), ("Adam+BN", "(Adam+BN)"), ("a − b", "(a − b)"), ("a – b", "(a – b)"),
-    ("(Adam + BN)", "(Adam + BN)"), ("adam-bn", "adam-bn"), ("lr=1e-3", "lr=1e-3"), ("SGD (init=he)", "SGD (init=he)")])
+    ("(Adam + BN)", "(Adam + BN)"), ("(A) + (B)", "((A) + (B))"), ("(a) − (b)", "((a) − (b))"), ("adam-bn", "adam-bn"), ("lr=1e-3", "lr=1e-3"), ("SGD (init=he)", "SGD (init=he)")])
 def test_a_label_with_an_operator_is_bracketed_in_a_difference(label, shown):
     from optimlab.console import operand
 

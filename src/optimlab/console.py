@@ -17,7 +17,7 @@ TEXT = {
         "best test acc": "best test acc", "final batch acc": "final batch acc", "wall s": "wall s",
         "status": "status", "status ok": "ok", "status diverged": "diverged", "status failed": "failed",
         "status running": "running",
-        "mean sd": "(mean±sd over the seeds; wall s: their sum)",
+        "mean sd": "(mean±sd over the seeds; wall s: the sum over the seeds)",
         "mean sd some": "(mean±sd over the seeds that have a value; (k/n): k of n seeds have one — a run that "
                         "diverged or failed has none, and the statistics below count it as 0; wall s: the sum over "
                         "the seeds)",
@@ -115,5 +115,16 @@ def operand(label: str, lang: str = "en") -> str:
     and is not bracketed already. ``lang`` is accepted for symmetry; the brackets are the same in both."""
     check_lang(lang)
     spaced_minus = any(f" {op} " in label for op in ("-", "−", "–"))
-    wrapped = label.startswith("(") and label.endswith(")")
-    return f"({label})" if ("+" in label or spaced_minus) and not wrapped else label
+    return f"({label})" if ("+" in label or spaced_minus) and not _wrapped(label) else label
+
+
+def _wrapped(label: str) -> bool:
+    """Whether ``label`` is one bracketed whole: its opening '(' closes at its last character."""
+    if not label.startswith("("):
+        return False
+    depth = 0
+    for i, c in enumerate(label):
+        depth += (c == "(") - (c == ")")
+        if depth == 0:
+            return i == len(label) - 1
+    return False

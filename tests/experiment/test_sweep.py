@@ -438,6 +438,9 @@ def test_cli_runs_prints_tables_and_draws_the_figure(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 0
     assert capsys.readouterr().out.startswith(f"レポート：{tmp_path / 'report.html'}（")
     assert '<html lang="ja">' in (tmp_path / "report.html").read_text(encoding="utf-8")
+    from optimlab.viz.report import build_report_html
+
+    assert '<html lang="ja">' in build_report_html(tmp_path)            # from Python too, without a lang
     assert (tmp_path / "sensitivity_ja.png").stat().st_size > 10_000
 
 

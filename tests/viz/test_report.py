@@ -451,6 +451,24 @@ def test_every_run_diverged_ranks_nothing(tmp_path):
                                                                "Adam + BN": ("adam", True, [[0.5, 0.9]])}),
                          "Adam", (0,), at=15), "Adam + BN", (0,), at=15)
     assert "Final test accuracy" not in facts(compute_conclusions(bn), "batchnorm_adam")["text"]
+    # three seeds each, all diverged after learning: no comparison of their zeros against the spread either
+    bn3 = write_synthetic_run(tmp_path / "bn3", {"Adam": ("adam", False, [[0.5, 0.9]] * 3),
+                                                 "Adam + BN": ("adam", True, [[0.5, 0.9]] * 3)})
+    for label in ("Adam", "Adam + BN"):
+        diverge(bn3, label, (0, 1, 2), at=15)
+    text = facts(compute_conclusions(bn3), "batchnorm_adam")["text"]
+    assert "spread" not in text and "Final test accuracy" not in text
+
+
+def test_runs_that_diverged_before_any_evaluation_are_only_reported_as_diverged(tmp_path):
+    """No 'reached target accuracy 0.00 first' and no batch-norm race to 0.00: only what happened."""
+    run = write_synthetic_run(tmp_path / "early", {"SGD": ("sgd", False, [[0.1, 0.1]] * 2),
+                                                   "Adam": ("adam", False, [[0.1, 0.1]] * 2),
+                                                   "Adam + BN": ("adam", True, [[0.1, 0.1]] * 2)})
+    for label in ("SGD", "Adam", "Adam + BN"):
+        diverge(run, label, (0, 1), at=5)
+    for lang in ("en", "ja"):
+        assert {c["kind"] for c in compute_conclusions(run, lang)} == {"not_ok"}
 
 
 def test_the_margin_is_that_of_the_numbers_shown(tmp_path):
@@ -464,8 +482,9 @@ def test_the_margin_is_that_of_the_numbers_shown(tmp_path):
     assert "0.829 with batch normalization vs 0.836 without (-0.007)" in facts(conclusions, "batchnorm_adam")["text"]
     level = write_synthetic_run(tmp_path / "level", {"Adam": ("adam", False, [[0.5, 0.8362]]),
                                                      "SGD": ("sgd", False, [[0.5, 0.8358]])})
-    assert facts(compute_conclusions(level), "best_final")["text"].startswith(
-        "Adam and SGD ended level at the precision shown, with a final test accuracy of 0.836.")
+    assert facts(compute_conclusions(level), "best_final")["text"] == (
+        "Adam and SGD ended level at the precision shown, with a final test accuracy of 0.836.")   # no spread
+    assert facts(compute_conclusions(run, target=np.float32(0.5)), "first_to_target")["facts"]["target"] == 0.5
 
 
 def test_the_mnist_5k_fallback_notice_is_in_the_reports_language(tmp_path):

@@ -19,6 +19,7 @@ import base64
 import html
 import json
 import math
+import numbers
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -203,7 +204,7 @@ def choose_target(groups: Sequence[LabelGroup], target: float | None = None) -> 
 
 
 def _check_target(target: float | None) -> float | None:
-    if target is not None and not (isinstance(target, (int, float)) and not isinstance(target, bool)
+    if target is not None and not (isinstance(target, numbers.Real) and not isinstance(target, bool)
                                    and 0.0 < target <= 1.0):
         raise OptimlabError(f"invalid target accuracy: {target!r} (accepted: a number in (0, 1])")
     return None if target is None else float(target)
@@ -276,23 +277,25 @@ def chance(summary: dict[str, Any]) -> float:
     return 1.0 / (n if isinstance(n, int) and not isinstance(n, bool) and n >= 2 else 10)
 
 
-def _none_learned(groups, chance_acc: float, lang) -> dict[str, Any] | None:
-    """The conclusion that no run learned — no seed's best test accuracy more than :data:`LEARNED_ABOVE_CHANCE`
-    above chance — or None when some seed of some run did, or when every run diverged or failed (the not_ok
-    conclusions say what happened)."""
-    if all(g.n_not_ok == len(g.rows) for g in groups):
-        return None
-    floor = chance_acc + LEARNED_ABOVE_CHANCE
-    bests = {g.label: max((float(r["best_test_accuracy"]) for r in g.rows
-                           if isinstance(r.get("best_test_accuracy"), (int, float))
-                           and math.isfinite(r["best_test_accuracy"])), default=math.nan) for g in groups}
-    top = max(bests, key=lambda k: np.nan_to_num(bests[k], nan=-1.0))
-    if np.isfinite(bests[top]) and bests[top] > floor:
-        return None
-    key = "none learned" if len(groups) > 1 else "none learned one"
-    return _conclusion("none_learned", rt(key, lang, best=_acc(bests[top]), label=top, chance=f"{chance_acc:.3f}",
+def _best_seed(groups) -> tuple[str | None, float]:
+    """The label and best test accuracy of the best seed of any run (each seed's ``best_test_accuracy``: a seed
+    that learned counts even if another diverged); (None, -inf) when no seed has one."""
+    best: tuple[str | None, float] = (None, -math.inf)
+    for g in groups:
+        for r in g.rows:
+            v = r.get("best_test_accuracy")
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > best[1]:
+                best = (g.label, float(v))
+    return best
+
+
+def _none_learned(label: str | None, best: float, n_groups: int, chance_acc: float, lang) -> dict[str, Any]:
+    """The conclusion that no run learned: no seed's best test accuracy more than :data:`LEARNED_ABOVE_CHANCE`
+    above chance."""
+    key = "none learned" if n_groups > 1 else "none learned one"
+    return _conclusion("none_learned", rt(key, lang, best=_acc(best), label=label or "—", chance=f"{chance_acc:.3f}",
                                           margin=f"{LEARNED_ABOVE_CHANCE:g}"),
-                       best=top, best_accuracy=bests[top], floor=floor)
+                       best=label, best_accuracy=best, floor=chance_acc + LEARNED_ABOVE_CHANCE)
 
 
 def _shown_difference(a: float, b: float) -> float:
@@ -316,7 +319,9 @@ def _best_final(groups, lang) -> dict[str, Any] | None:
               runner=runner.label, runner_acc=_acc(runner_acc))
     text += _zeros_note((best, runner), lang)
     ci, n = difference_interval(best, runner)
-    if ci is None:
+    if shown <= 0:
+        pass                            # level at the precision shown: no margin to weigh against the spread
+    elif ci is None:
         text += rt("best spread single" if min(len(best.rows), len(runner.rows)) < 2 else "best spread few", lang,
                    n=int(n))
     else:
@@ -357,11 +362,12 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str)
         text = rt("bn yes" if sped_up else "bn no", lang, bn=bn.label, plain=plain.label, target_text=target_text,
                   bn_when=when(bi), plain_when=when(pi))
     ba, pa = bn.mean_score(), plain.mean_score()
+    ci = None
     if not all(g.n_not_ok == len(g.rows) for g in (bn, plain)):        # both diverged everywhere: no 0 vs 0
         text += rt("bn final", lang, bn_acc=_acc(ba), plain_acc=_acc(pa),
                    diff=_signed(_shown_difference(ba, pa)) if math.isfinite(ba - pa) else "—")
+        ci, _ = difference_interval(bn, plain)
     text += _zeros_note((bn, plain), lang)
-    ci, _ = difference_interval(bn, plain)
     if ci is not None:
         text += rt("bn spread yes" if _excludes_zero(ci) else "bn spread no", lang)
     return _conclusion("batchnorm_adam", text, with_bn=bn.label, without_bn=plain.label, target=target,
@@ -389,8 +395,12 @@ def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "
     groups = [g for g in label_groups(run) if any(h.test_acc for h in g.histories)]
     out: list[dict[str, Any]] = []
     _check_target(target)
-    if groups and (none := _none_learned(groups, chance(run.summary), lang)):
-        out.append(none)                # no order, target or margin means anything among runs at chance
+    top, top_best = _best_seed(groups)
+    if groups and not top_best > chance(run.summary) + LEARNED_ABOVE_CHANCE:
+        # no order, target or margin means anything among runs at chance; if every run diverged, the not_ok
+        # conclusions below say what happened
+        if not all(g.n_not_ok == len(g.rows) for g in groups):
+            out.append(_none_learned(top, top_best, len(groups), chance(run.summary), lang))
     elif groups:
         target, how, best = choose_target(groups, target)
         out.append(_first_to_target(groups, target, how, best, lang))

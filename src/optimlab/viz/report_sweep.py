@@ -32,7 +32,8 @@ from ..train import read_metrics
 from .figures import mean_band
 from .i18n import check_lang
 from .report import (LEARNED_ABOVE_CHANCE, COLORS, chance, _cell, _conclusion, _finished, _kv_table, _layout, _plotly_text,
-                     _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top)
+                     _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top,
+                     recorded_lang)
 from .report_sweep_text import st
 
 TOLERANCE = 0.05      # an lr is "tolerated" when its mean validation accuracy is within this of the setting's best
@@ -572,11 +573,14 @@ figure.sweep-png { max-width: 680px; }
 """
 
 
-def build_sweep_report_html(sweep_dir: str | os.PathLike, lang: str = "en") -> str:
-    """The whole page for a sweep directory as one string (no network resources)."""
-    check_lang(lang)
+def build_sweep_report_html(sweep_dir: str | os.PathLike, lang: str | None = None) -> str:
+    """The whole page for a sweep directory as one string (no network resources), in ``lang`` (default: the
+    language the sweep was made in)."""
+    if lang is not None:
+        check_lang(lang)
     sweep = load_sweep(sweep_dir)
     s = sweep.summary
+    lang = recorded_lang(s) if lang is None else lang
     conclusions = compute_sweep_conclusions(sweep, lang)
     edges = {c["facts"]["label"] for c in conclusions if c["kind"] == "grid_edge"}
     charts = {"chart-sensitivity": sensitivity_chart(s, lang)}
