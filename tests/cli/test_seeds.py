@@ -66,7 +66,7 @@ def test_compare_with_a_diverging_run_reports_what_it_has(tmp_path):
 
     json.loads((tmp_path / "r" / "summary.json").read_text(), parse_constant=no_nan)
     table = summary_table(out.summary)
-    assert "SGD" in table and "nan" in table.splitlines()[2] and "mean±sd over the seeds that have a value" in table
+    assert "SGD" in table and "—" in table.splitlines()[2] and "nan" not in table and "mean±sd over the seeds that have a value" in table
     # the statistics count the diverged seeds as 0, as the sweep and the report do
     sgd_stats = next(r for r in out.summary["seed_statistics"] if r["label"] == "SGD")
     assert (sgd_stats["mean"], sgd_stats["n"], sgd_stats["n_not_ok"]) == (0.0, 2, 2)

@@ -606,18 +606,18 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
     """Plain text: each optimizer's note default vs tuned learning rate, test accuracy on the fresh seeds; in
     ``lang`` ("en" or "ja")."""
     head = [say(k, lang) for k in ("optimizer", "note lr", "test note", "tuned lr", "val tuned", "test tuned", "gain")]
-    fmt_ci = lambda m, lo, hi: ("nan" if m is None else f"{m:.4f}" if lo is None or hi is None  # noqa: E731
+    fmt_ci = lambda m, lo, hi: ("—" if m is None else f"{m:.4f}" if lo is None or hi is None  # noqa: E731
                                 else f"{m:.4f} [{lo:.4f}, {hi:.4f}]")
     lines = []
     for label, d in summary["defaults_vs_tuned"].items():
         bad_d = say("not ok", lang, k=d["default_not_ok"]) if d["default_not_ok"] else ""
         bad_t = say("not ok", lang, k=d["tuned_not_ok"]) if d["tuned_not_ok"] else ""
-        val = "nan" if d["tuned_val_acc"] is None else f"{d['tuned_val_acc']:.4f}"
+        val = "—" if d["tuned_val_acc"] is None else f"{d['tuned_val_acc']:.4f}"
         lines.append([label, f"{d['default_lr']:g}",
                       fmt_ci(d["default_test_acc"], d["default_lo"], d["default_hi"]) + bad_d,
                       f"{d['tuned_lr']:g}" + ("*" if d["at_grid_edge"] else ""), val,
                       fmt_ci(d["tuned_test_acc"], d["tuned_lo"], d["tuned_hi"]) + bad_t,
-                      "nan" if d["gain"] is None else f"{d['gain']:+.4f}"])
+                      "—" if d["gain"] is None else f"{d['gain']:+.4f}"])
     text = text_table(head, lines)
     if any(d["at_grid_edge"] for d in summary["defaults_vs_tuned"].values()):
         text += "\n" + say("edge", lang)

@@ -386,7 +386,7 @@ def summary_table(summary: dict[str, Any], lang: str = "en") -> str:
             vals = np.array([x[key] for x in rs if x[key] is not None], dtype=float)
             vals = vals[~np.isnan(vals)]
             if len(vals) == 0:
-                return "nan"
+                return "—"                      # no seed has a value (as in the report)
             m = vals.mean()
             some = f" ({len(vals)}/{len(rs)})" if len(vals) < len(rs) else ""
             if n_seeds > 1 and len(vals) > 1:
