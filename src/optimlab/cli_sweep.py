@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .console import LANGS, say
+from .console import LANGS, say, term
 from .errors import ConfigError
 
 BN_CHOICES = {"on": (True,), "off": (False,), "both": (False, True)}
@@ -109,8 +109,7 @@ def run_sweep_cli(args) -> int:
                              scheduler_file=args.scheduler_file)
     try:
         d = executor.describe()
-        kind = say(d["kind"], lang) if d["kind"] in ("serial", "local", "dask") else d["kind"]
-        print(say("executor", lang, kind=kind, workers=d["workers"])
+        print(say("executor", lang, kind=term("executor", d["kind"], lang), workers=d["workers"])
               + (say("executor how", lang, how=d["how"]) if "how" in d else ""), file=sys.stderr)
         result = run_sweep(spec, executor, out=out, progress=not args.no_progress, lang=lang)
     finally:

@@ -4,6 +4,8 @@ can be searched for."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from .errors import ConfigError
 
 LANGS = ("en", "ja")
@@ -30,7 +32,7 @@ TEXT = {
         "compare done": "training {train:.2f} s{figures}; results in {out}/", "figures took": ", figures {s:.2f} s",
         # optimlab sweep
         "executor": "executor: {kind}, workers: {workers}", "executor how": " ({how})",
-        "serial": "serial", "local": "local", "dask": "dask",
+        "executor serial": "serial", "executor local": "local", "executor dask": "dask",
         "sweep dataset": "dataset: {name} ({n_train:,} train / {n_val:,} validation / {n_test:,} test)",
         "grid": "grid: {opts} optimizers × {lrs} lrs × {seeds} tuning seeds{archs}; test seeds {tests}",
         "archs": " × {n} architectures",
@@ -70,7 +72,7 @@ TEXT = {
         "pair": "{a_op} − {b_op}：{diff}{ci}（{a} が上回ったのは {n} シード中 {wins} シード{ties}）{star}", "ties": "、{k} シードで同点",
         "compare done": "学習 {train:.2f} 秒{figures}。結果の保存先：{out}/", "figures took": "、図の描画 {s:.2f} 秒",
         "executor": "実行方式：{kind}、ワーカー {workers} 個", "executor how": "（{how}）",
-        "serial": "逐次実行", "local": "ローカルのプロセス", "dask": "Dask",
+        "executor serial": "逐次実行", "executor local": "ローカルのプロセス", "executor dask": "Dask",
         "sweep dataset": "データセット：{name}（訓練 {n_train:,} 件 / 検証 {n_val:,} 件 / テスト {n_test:,} 件）",
         "grid": "格子：手法の設定 {opts} 通り × 学習率 {lrs} 点 × 調整用シード {seeds} 個{archs}。新しいシード {tests}",
         "archs": " × 構成 {n} 通り",
@@ -103,11 +105,16 @@ def say(key: str, lang: str = "en", **values) -> str:
     return TEXT[check_lang(lang)][key].format(**values)
 
 
+def term(kind: str, value: Any, lang: str = "en") -> str:
+    """A value the program names (a status ``ok``, an executor ``serial`` …) in ``lang``: the text of key
+    ``"<kind> <value>"``, or the value as it is when there is none."""
+    return TEXT[check_lang(lang)].get(f"{kind} {value}", str(value))
+
+
 def status_text(statuses, lang: str = "en") -> str:
     """Run statuses (``ok``, ``diverged``, ``failed``, ``running``; others as they are) in ``lang``, sorted, joined
     by '/'."""
-    words = TEXT[check_lang(lang)]
-    return "/".join(words.get(f"status {s}", str(s)) for s in sorted(statuses))
+    return "/".join(term("status", s, lang) for s in sorted(statuses))
 
 
 def operand(label: str, lang: str = "en") -> str:

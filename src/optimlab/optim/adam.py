@@ -29,7 +29,8 @@ class Adam(Optimizer):
     optax correct the moments instead (``bias_correction='moments'``):
     :math:`\hat m = m/(1-\beta_1^t),\ \hat v = v/(1-\beta_2^t),\ w \leftarrow w - \epsilon\,\hat m/(\sqrt{\hat v}+\theta)`.
     The two would agree at θ = 0 (``eps`` must be > 0 here: a zero gradient would divide 0 by 0); otherwise
-    the note's θ̂ equals :math:`\theta\sqrt{1-\beta_2^t}`, which is much smaller than θ in the first steps. ``bias_correction='none'`` drops the correction (then Adam with β₁ = 0
+    the note's θ̂ equals :math:`\theta\sqrt{1-\beta_2^t}`, which is much smaller than θ in the first steps.
+    ``bias_correction='none'`` drops the correction (then Adam with β₁ = 0
     is RMSProp with decay β₂). Presets: ``note`` (lr form, θ̂ 1e-7), ``torch`` and ``optax`` (moments, θ 1e-8).
     """
 

@@ -272,7 +272,7 @@ def _title(surface: Surface, lang: str) -> str:
 def _label(track: Track, lang: str) -> str:
     label = DISPLAY.get(track.name, track.name) + i18n_text("lr note", lang).format(lr=f"{track.lr:g}")
     if track.diverged_at is not None:
-        label += ("、" if lang == "ja" else ", ") + TEXT[lang]["diverged"].format(k=track.diverged_at)
+        label += i18n_text("list sep", lang) + TEXT[lang]["diverged"].format(k=track.diverged_at)
     return label
 
 

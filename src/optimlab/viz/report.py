@@ -100,6 +100,11 @@ class LabelGroup:
     def n_not_ok(self) -> int:
         return sum(r.get("status", "ok") != "ok" for r in self.rows)
 
+    @property
+    def none_ok(self) -> bool:
+        """Every seed diverged or failed."""
+        return self.n_not_ok == len(self.rows)
+
     def curve(self, attr: str) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
         """x, mean, lower and upper 95 % band over seeds of ``test_acc``, ``train_acc`` or ``loss``,
         truncated to the shortest seed. Accuracy bands are clipped to [0, 1]; the loss (a moving average) is
@@ -282,10 +287,10 @@ def _best_seed(groups) -> tuple[str | None, float]:
     that learned counts even if another diverged); (None, -inf) when no seed has one."""
     best: tuple[str | None, float] = (None, -math.inf)
     for g in groups:
-        for r in g.rows:
-            v = r.get("best_test_accuracy")
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > best[1]:
-                best = (g.label, float(v))
+        v = g.finals("best_test_accuracy")
+        v = v[np.isfinite(v)]
+        if len(v) and v.max() > best[1]:
+            best = (g.label, float(v.max()))
     return best
 
 
@@ -304,8 +309,8 @@ def _shown_difference(a: float, b: float) -> float:
 
 
 def _best_final(groups, lang) -> dict[str, Any] | None:
-    scored = [(g.mean_score(), g) for g in groups if np.isfinite(g.mean_score())]
-    if not scored or all(g.n_not_ok == len(g.rows) for g in groups):     # every run diverged: nothing to rank
+    scored = [(m, g) for g in groups if np.isfinite(m := g.mean_score())]
+    if not scored or all(g.none_ok for g in groups):         # every run diverged: nothing to rank
         return None
     scored.sort(key=lambda s: -s[0])
     acc, best = scored[0]
@@ -363,7 +368,7 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str)
                   bn_when=when(bi), plain_when=when(pi))
     ba, pa = bn.mean_score(), plain.mean_score()
     ci = None
-    if not all(g.n_not_ok == len(g.rows) for g in (bn, plain)):        # both diverged everywhere: no 0 vs 0
+    if not (bn.none_ok and plain.none_ok):                  # both diverged everywhere: no 0 vs 0
         text += rt("bn final", lang, bn_acc=_acc(ba), plain_acc=_acc(pa),
                    diff=_signed(_shown_difference(ba, pa)) if math.isfinite(ba - pa) else "—")
         ci, _ = difference_interval(bn, plain)
@@ -396,11 +401,12 @@ def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "
     out: list[dict[str, Any]] = []
     _check_target(target)
     top, top_best = _best_seed(groups)
-    if groups and not top_best > chance(run.summary) + LEARNED_ABOVE_CHANCE:
+    chance_acc = chance(run.summary)
+    if groups and not top_best > chance_acc + LEARNED_ABOVE_CHANCE:
         # no order, target or margin means anything among runs at chance; if every run diverged, the not_ok
         # conclusions below say what happened
-        if not all(g.n_not_ok == len(g.rows) for g in groups):
-            out.append(_none_learned(top, top_best, len(groups), chance(run.summary), lang))
+        if not all(g.none_ok for g in groups):
+            out.append(_none_learned(top, top_best, len(groups), chance_acc, lang))
     elif groups:
         target, how, best = choose_target(groups, target)
         out.append(_first_to_target(groups, target, how, best, lang))
