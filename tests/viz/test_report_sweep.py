@@ -111,6 +111,20 @@ def test_conclusions_follow_the_data(tmp_path):
     assert not [c for c in cb if c["kind"] == "not_ok"]
     assert "does not hold" in " ".join(c["text"] for c in cb)
 
+    # a tie at the top singles out no one: RMSProp and Adam both within 0.05 at 2 lrs, Momentum at 1
+    d = synthetic_summary(
+        val={"momentum": [0.5, 0.8, 0.6, 0.3], "rmsprop": [0.84, 0.86, 0.5, 0.1], "adam": [0.3, 0.88, 0.9, 0.1]},
+        test={"momentum": (0.8, 0.02, 0.8, 0), "rmsprop": (0.86, 0.02, 0.86, 0), "adam": (0.9, 0.02, 0.88, 0)})
+    s = facts(compute_sweep_conclusions(d), "lr_sensitivity")
+    assert s["counts"] == {"Momentum": 1, "RMSProp": 2, "Adam": 2}
+    assert s["rmsprop_claim"] is None and s["rmsprop_tied_with"] == ["Adam"]
+    text = next(c["text"] for c in compute_sweep_conclusions(d) if c["kind"] == "lr_sensitivity")
+    assert "the same count as Adam, so this sweep does not single RMSProp out. Others: Momentum 1/4" in text
+    assert "the claim holds" not in text
+    ja = next(c["text"] for c in compute_sweep_conclusions(d, "ja") if c["kind"] == "lr_sensitivity")
+    assert "Adam も同じ数" in ja and "主張どおり" not in ja
+    assert facts(ca, "lr_sensitivity")["rmsprop_tied_with"] == []
+
     # a setting that never learned is not "insensitive"; without RMSProp the claim is not tested
     c = synthetic_summary(val={"sgd": [0.1, 0.1, 0.1, 0.1], "adam": [0.5, 0.9, 0.7, 0.2]},
                           test={"sgd": (0.1, 0.01, 0.1, 0), "adam": (0.9, 0.01, 0.9, 0)})

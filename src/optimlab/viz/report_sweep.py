@@ -302,9 +302,14 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
                   **common)
     else:
         r = rms_learned[0]
-        claim = tols[r]["count"] >= t["count"]      # RMSProp tolerates as many lrs as any setting that learned
-        text = st("rmsprop holds" if claim else "rmsprop fails", lang, rms=r, rms_n=tols[r]["count"],
-                  rms_span=_span(tols[r], lang), others=tail({r} if claim else {r, least}), **common)
+        n_r = tols[r]["count"]
+        tied = [k for k in ranked if k not in rms and tols[k]["count"] == n_r] if n_r >= t["count"] else []
+        facts["rmsprop_tied_with"] = tied
+        # holds: RMSProp tolerates more lrs than any other setting that learned; a tie at the top singles out none
+        claim = None if tied else n_r >= t["count"]
+        key = "rmsprop tied" if tied else "rmsprop holds" if claim else "rmsprop fails"
+        text = st(key, lang, rms=r, rms_n=n_r, rms_span=_span(tols[r], lang), tied=st("list sep", lang).join(tied),
+                  others=tail({r, *tied} if tied else {r} if claim else {r, least}), **common)
     return _conclusion("lr_sensitivity", definition + text, least_sensitive=least, rmsprop_claim=claim, **facts)
 
 
@@ -343,7 +348,9 @@ def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLi
     Kinds: ``best_tuned`` (highest mean test accuracy at the tuned lr on the fresh seeds; ``exceeds_ci`` when its
     95 % CI lies above the runner-up's), ``tuning_gain`` (largest test-accuracy gain of the tuned lr over the
     note's default, among settings that learned at some lr), ``lr_sensitivity`` (per setting, the count of grid lrs within :data:`TOLERANCE` of its own
-    best mean validation accuracy, among settings that learned; ``rmsprop_claim`` True/False/None), ``grid_edge``
+    best mean validation accuracy, among settings that learned; ``rmsprop_claim`` True when RMSProp tolerates more lrs
+    than any other, False when fewer than some, None when tied at the top (``rmsprop_tied_with``), absent or
+    it did not learn), ``grid_edge``
     (a tuned lr at the smallest or largest grid lr), ``not_ok`` (diverged or failed tuning runs).
     """
     check_lang(lang)

@@ -64,6 +64,9 @@ SWEEP_TEXT = {
         "rmsprop holds": " Checking the note's claim that RMSProp needs little tuning: {rms} stays within {tol} at "
                          "{rms_n} of {n} lrs ({rms_span}), the most of any optimizer that learned, so the claim holds "
                          "here.{others}",
+        "rmsprop tied": " Checking the note's claim that RMSProp needs little tuning: {rms} stays within {tol} at "
+                        "{rms_n} of {n} lrs ({rms_span}), the same count as {tied}, so this sweep does not single "
+                        "RMSProp out.{others}",
         "rmsprop fails": " Checking the note's claim that RMSProp needs little tuning: {rms} stays within {tol} at "
                          "only {rms_n} of {n} lrs ({rms_span}), while {label} does at {count} ({span}), so the claim "
                          "does not hold here.{others}",
@@ -131,6 +134,9 @@ SWEEP_TEXT = {
         "sensitivity def": "学習率への許容度は、平均検証正答率がその手法自身の最高値から {tol} 以内に収まる、格子上の学習率の数とします。",
         "rmsprop holds": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} は {n} 個中 {rms_n} 個"
                          "（{rms_span}）で {tol} 以内に収まり、学習できた手法の中で最多なので、ここでは主張どおりです。{others}",
+        "rmsprop tied": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} は {n} 個中 {rms_n} 個"
+                        "（{rms_span}）で {tol} 以内に収まりますが、{tied} も同じ数なので、このスイープでは RMSProp だけが"
+                        "調整いらずとは言えません。{others}",
         "rmsprop fails": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} が {tol} 以内に収まるのは {n} 個中 "
                          "{rms_n} 個（{rms_span}）だけで、{label} は {count} 個（{span}）なので、ここでは主張は成り立ちません。{others}",
         "rmsprop absent": "最も感度が低いのは {label} で、{n} 個中 {count} 個（{span}）で {tol} 以内です。"
