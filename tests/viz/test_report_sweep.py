@@ -181,6 +181,19 @@ def test_sweep_cli_writes_report_unless_told_not_to(real_sweep, tmp_path, capsys
     page = (real_sweep / "report.html").read_text(encoding="utf-8")
     assert EVIL not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "data:image/png;base64," in page                      # the sensitivity PNG, embedded
+    # how it ran, one fact a row, and where: the sweep records its environment as compare does
+    summary = json.loads((real_sweep / "summary.json").read_text(encoding="utf-8"))
+    assert summary["environment"]["numpy"] == np.__version__ and summary["environment"]["cpu_count"] >= 1
+    for row in ("<th scope=\"row\">executor</th><td>serial</td>", "<th scope=\"row\">workers</th><td>1</td>",
+                "<th scope=\"row\">validation share of the training set</th><td>10%</td>",
+                "<th scope=\"row\">stratified by class</th><td>yes</td>",
+                f"<th scope=\"row\">numpy</th><td>{np.__version__}</td>"):
+        assert row in page
+    env = page[page.index('<section id="environment">'):]
+    env = env[:env.index("</section>")]
+    assert "kind=serial" not in env and "fraction=" not in env and "did not record" not in env
+    ja = (real_sweep / "report_ja.html").read_text(encoding="utf-8")
+    assert "<th scope=\"row\">実行方式</th><td>逐次実行</td>" in ja and "<td>はい</td>" in ja
     assert main(["sweep", "--dataset", "digits", "--optimizers", "sgd", "--lrs", "0.01,0.1", "--seeds", "1",
                  "--test-seeds", "1000-1001", "--iters", "20", "--eval-interval", "10", "--out", str(tmp_path / "s"),
                  "--no-progress", "--jobs", "0", "--no-report", "--no-plots"]) == 0

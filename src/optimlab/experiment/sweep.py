@@ -852,10 +852,12 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
             ex.close()
     write_table(directory / "table.csv", rows)
     wall = time.perf_counter() - t0
+    from ..results.store import environment     # here: results.store imports this module
+
     summary = summarize(spec, rows, driver.tuned, info)
     summary.update(total_wall_seconds=round(wall, 3), executor={**description, "chunks_per_cohort": driver.chunks},
                    n_runs=len(rows), n_trained=len(driver.trained), n_skipped=len(driver.skipped), lang=lang,
-                   finished=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                   environment=environment(), finished=datetime.now(timezone.utc).isoformat(timespec="seconds"))
     for name in DERIVED_FILES:      # drawn from the summary being replaced: stale now (the CLI draws them again)
         (directory / name).unlink(missing_ok=True)
     write_json(directory / "summary.json", summary)

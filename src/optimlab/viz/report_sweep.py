@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import __version__
 from .._io import csv_records, read_json, read_json_checked
+from ..console import term
 from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import SELECTION_RULE
 from ..results.stats import MIN_SEEDS_TO_SETTLE, paired
@@ -543,6 +544,31 @@ def figure_html(sweep: SweepDir, lang: str) -> str:
             f"<figcaption>{esc(p.name)}</figcaption></figure>")
 
 
+def _split_pairs(split: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
+    """The validation split as rows: how it was carved (its sizes are the dataset's rows); keys not known here
+    (a later version's) as they are."""
+    known = {"fraction": "split fraction", "max_size": "split max", "seed": "split seed", "stratified": "split strat"}
+    rows = []
+    for k, v in split.items():
+        if k in ("n_train", "n_val"):
+            continue
+        if k == "fraction" and isinstance(v, (int, float)) and not isinstance(v, bool):
+            v = f"{v:.0%}" if 0 < v <= 1 else v
+        elif isinstance(v, bool):
+            v = st("yes" if v else "no", lang)
+        rows.append((st(known[k], lang) if k in known else k, v))
+    return rows
+
+
+def _executor_pairs(ex: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
+    """How the sweep ran, one row per fact (the executor kind translated as on the console)."""
+    known = {"workers": "ex workers", "threads": "ex threads", "how": "ex how", "start_method": "ex start",
+             "blas_threads_per_worker": "ex blas", "pool_restarts": "ex restarts", "chunks_per_cohort": "ex chunks",
+             "scheduler": "ex scheduler", "dashboard": "ex dashboard"}
+    rows = [(st("executor", lang), term("executor", ex["kind"], lang))] if "kind" in ex else []
+    return rows + [(st(known[k], lang) if k in known else k, v) for k, v in ex.items() if k != "kind"]
+
+
 def environment_html(sweep: SweepDir, lang: str) -> str:
     s = sweep.summary
     ds = s.get("dataset") or {}
@@ -551,10 +577,8 @@ def environment_html(sweep: SweepDir, lang: str) -> str:
                   (st("train size", lang), ds.get("n_train")), (st("val size", lang), ds.get("n_val")),
                   (st("test size", lang), ds.get("n_test")), (st("inputs", lang), ds.get("input_dim")),
                   (st("classes", lang), ds.get("n_classes")), ("sha256", ds.get("sha256")),
-                  (st("split", lang), ", ".join(f"{k}={v}" for k, v in split.items()) if split else None),
-                  (st("notice", lang), notice_text(ds.get("notice"), lang))]
-    ex = s.get("executor") or {}
-    run_pairs = [(st("executor", lang), ", ".join(f"{k}={v}" for k, v in ex.items())),
+                  *_split_pairs(split, lang), (st("notice", lang), notice_text(ds.get("notice"), lang))]
+    run_pairs = [*_executor_pairs(s.get("executor") or {}, lang),
                  (st("selection", lang), st("selection rule", lang) if s.get("selection") == SELECTION_RULE
                   else s.get("selection")), (st("runs", lang), s.get("n_runs")),
                  (st("trained skipped", lang), f"{s.get('n_trained')} / {s.get('n_skipped')}"),

@@ -43,6 +43,11 @@ SWEEP_TEXT = {
         "selection": "selection", "split": "validation split", "val size": "validation size", "notice": "notice",
         "runs": "runs", "trained skipped": "trained / already complete", "total wall": "total wall seconds",
         "selection rule": "best mean final validation accuracy over the tuning seeds; diverged/failed runs count as 0",
+        "split fraction": "validation share of the training set", "split max": "validation at most",
+        "split seed": "split seed", "split strat": "stratified by class", "yes": "yes", "no": "no",
+        "ex workers": "workers", "ex threads": "threads", "ex how": "cluster", "ex start": "process start method",
+        "ex blas": "BLAS threads per worker", "ex restarts": "pool restarts (a worker died)",
+        "ex chunks": "tasks per seed's tuning runs", "ex scheduler": "scheduler", "ex dashboard": "dashboard",
         # conclusions ----------------------------------------------------------------------------------------
         "best": "After tuning, {label} is best: test accuracy {acc} [{lo}, {hi}] at lr {lr}, {margin} ahead of "
                 "{runner} ({runner_acc} [{runner_lo}, {runner_hi}]).",
@@ -116,6 +121,11 @@ SWEEP_TEXT = {
         "selection": "選び方", "split": "検証データの分割", "val size": "検証データ数", "notice": "注記",
         "runs": "実行数", "trained skipped": "今回学習／完了済み", "total wall": "全体の経過秒数",
         "selection rule": "調整用シードでの最終検証正答率の平均が最も高い学習率（発散・失敗した実行は 0 とする）",
+        "split fraction": "訓練データから検証に回す割合", "split max": "検証データの上限",
+        "split seed": "分割のシード", "split strat": "クラスごとに層化", "yes": "はい", "no": "いいえ",
+        "ex workers": "ワーカー数", "ex threads": "スレッド数", "ex how": "クラスター", "ex start": "プロセスの起動方式",
+        "ex blas": "ワーカーあたりの BLAS スレッド数", "ex restarts": "プールの再起動（ワーカーの停止）",
+        "ex chunks": "シードごとの調整用実行のタスク数", "ex scheduler": "スケジューラー", "ex dashboard": "ダッシュボード",
         "best": "調整後に最も良いのは {label} で、学習率 {lr} でテスト正答率 {acc} [{lo}, {hi}]、"
                 "{runner}（{runner_acc} [{runner_lo}, {runner_hi}]）を {margin} 上回りました。",
         "best only": "最適化手法は {label} のみで、調整後のテスト正答率は学習率 {lr} で {acc} です。",
