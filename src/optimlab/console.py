@@ -16,12 +16,14 @@ TEXT = {
         "dataset": "dataset: {name} ({n_train:,} train / {n_test:,} test, {inputs} inputs, {classes} classes) "
                    "from {source}",
         "run": "run", "optimizer": "optimizer", "lr": "lr", "final test acc": "final test acc",
-        "best test acc": "best test acc", "final batch acc": "final batch acc", "wall s": "wall s",
+        "best test acc": "best test acc", "final batch acc": "final batch acc", "wall s": "train s",
         "status": "status", "status ok": "ok", "status diverged": "diverged", "status failed": "failed",
         "status running": "running",
-        "mean sd": "(mean±sd over the seeds; wall s: the sum over the seeds)",
+        "mean sd": "(mean±sd over the seeds; train s: the sum over the seeds)",
+        "train s note": "(train s: each run's share of the training steps — the passes it shares with the runs beside "
+                        "it split equally, plus its own optimizer's updates; evaluation not counted)",
         "mean sd some": "(mean±sd over the seeds that have a value; (k/n): k of n seeds have one — a run that "
-                        "diverged or failed has none, and the statistics below count it as 0; wall s: the sum over "
+                        "diverged or failed has none, and the statistics below count it as 0; train s: the sum over "
                         "the seeds)",
         "over seeds": "final test accuracy over seeds (mean ± 95% CI; a seed that diverged or failed counts as 0):",
         "seed line": "  {label} {mean}{ci}  ({n})", "n all": "n={n}", "n some": "n={n} of {seeds} seeds",
@@ -57,12 +59,14 @@ TEXT = {
         "dataset": "データセット：{name}（訓練 {n_train:,} 件 / テスト {n_test:,} 件、入力 {inputs} 次元、{classes} クラス、"
                    "取得元 {source}）",
         "run": "実行", "optimizer": "最適化手法", "lr": "学習率", "final test acc": "最終テスト正答率",
-        "best test acc": "最高テスト正答率", "final batch acc": "最終ミニバッチ正答率", "wall s": "所要時間（秒）",
+        "best test acc": "最高テスト正答率", "final batch acc": "最終ミニバッチ正答率", "wall s": "学習時間（秒）",
         "status": "状態", "status ok": "完了", "status diverged": "発散", "status failed": "失敗",
         "status running": "未完了",
-        "mean sd": "（シード間の平均±標準偏差。所要時間はシードの合計）",
+        "mean sd": "（シード間の平均±標準偏差。学習時間はシードの合計）",
+        "train s note": "（学習時間：訓練ステップのうちその実行の分。並んで学習する実行と共有する計算の時間を等分し、"
+                        "自分の最適化手法の更新時間を足したもの。評価の時間は含みません）",
         "mean sd some": "（値のあるシードでの平均±標準偏差。(k/n) は n シード中 k シードに値があることを示します。発散・失敗した"
-                        "実行には値がなく、下の統計では 0 として数えます。所要時間はシードの合計）",
+                        "実行には値がなく、下の統計では 0 として数えます。学習時間はシードの合計）",
         "over seeds": "シード間の最終テスト正答率（平均 ± 95% 信頼区間。発散・失敗したシードは 0 として数えます）：",
         "seed line": "  {label} {mean}{ci}（{n}）", "n all": "{n} シード", "n some": "値があるのは {seeds} シード中 {n} シード",
         "n not ok": "、うち {k} シードが発散・失敗",

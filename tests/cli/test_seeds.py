@@ -94,7 +94,7 @@ def test_the_console_report_says_only_what_applies(tmp_path):
 
     out = compare(dataset="digits", optimizers=["sgd", "rmsprop"], iters=40, seeds="0-2", out=tmp_path / "r",
                   plots=False, report=False)
-    assert summary_table(out.summary).splitlines()[-1] == "(mean±sd over the seeds; wall s: the sum over the seeds)"
+    assert summary_table(out.summary).splitlines()[-2] == "(mean±sd over the seeds; train s: the sum over the seeds)"
     pair = out.summary["paired_differences"][0]
     assert f"(SGD better on {pair['a_wins']} of 3 seeds" in format_seed_report(out.summary)
     one = compare(dataset="digits", optimizers=["sgd"], iters=20, seeds="0-1", out=tmp_path / "one", plots=False,

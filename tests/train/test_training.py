@@ -382,6 +382,7 @@ def test_each_model_accrues_its_share_of_the_step_time(digits, monkeypatch):
             return _real(self, theta, grad, state, **kw)
 
         monkeypatch.setattr(cls, "update", update)
-    t.step()
-    t.step()
+    histories = t.run(eval_threads=0)
     np.testing.assert_allclose(t.model_seconds, [3.0, 3.0, 10.0])
+    # a run's seconds (summary.json's wall_seconds, the tables' "train s") are its share, not the wall split equally
+    assert [h.wall_seconds for h in histories] == [3.0, 3.0, 10.0]

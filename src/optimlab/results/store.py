@@ -398,6 +398,7 @@ def summary_table(summary: dict[str, Any], lang: str = "en") -> str:
     out = [text_table(head, lines)]
     if n_seeds > 1:
         out.append(say("mean sd" if all(x["status"] == "ok" for x in summary["runs"]) else "mean sd some", lang))
+    out.append(say("train s note", lang))
     return "\n".join(out)
 
 

@@ -30,7 +30,7 @@ class History:
     status: str = "ok"            # ok | diverged | failed | running
     diverged_at: int | None = None
     error: str | None = None
-    wall_seconds: float = 0.0
+    wall_seconds: float = 0.0     # training seconds: the model's share of the steps (Trainer.step), evaluation not
     extra: dict[str, list[float]] = field(default_factory=dict)   # e.g. validation accuracy
 
     # -- summaries --------------------------------------------------------------------------------------

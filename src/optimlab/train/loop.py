@@ -375,8 +375,8 @@ class Trainer:
                 for (iteration, seconds), acc in zip(points, evals.done_in_order()):
                     self._record(iteration, seconds, acc)
         self.elapsed = time.perf_counter() - t0
-        for h in self.histories:
-            h.wall_seconds = self.elapsed / len(self.histories)
+        for h, seconds in zip(self.histories, self.model_seconds):
+            h.wall_seconds = float(seconds)     # its share of the steps (see step), not an equal share of the wall
         return self.histories
 
     # -- checkpoints ----------------------------------------------------------------------------------------

