@@ -114,7 +114,7 @@ def test_the_sweep_tables_in_japanese():
     d = defaults_table(sweep_summary(), "ja").splitlines()
     assert d[0].endswith("  差（調整後 − ノート）")
     assert "0.6899 [0.6659, 0.7139]（1 シードで発散・失敗）" in d[2] and "—（3 シードで発散・失敗）" in d[3]
-    assert d[-1] == "* 格子の端：最良の学習率は格子の外にあるかもしれません"
+    assert d[-1] == "* グリッドの端：最良の学習率はグリッドの外にあるかもしれません"
     t = time_to_target_table(sweep_summary(), "ja").splitlines()
     assert t[0].split() == ["最適化手法", "選ばれた学習率", "0.8", "までの反復回数", "0.8", "までの秒数", "0.9",
                             "までの反復回数", "0.9", "までの秒数"]

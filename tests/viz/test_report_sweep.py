@@ -125,6 +125,26 @@ def test_conclusions_follow_the_data(tmp_path):
     assert "Adam も同じ数" in ja and "主張どおり" not in ja
     assert facts(ca, "lr_sensitivity")["rmsprop_tied_with"] == []
 
+    # gains tied at the shown value name every one of them, not the first; no "Others: —" when there are none
+    tie = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                            test={"rmsprop": (0.86, 0.02, 0.86, 0), "adam": (0.9, 0.02, 0.9, 0)})
+    g = next(c for c in compute_sweep_conclusions(tie) if c["kind"] == "tuning_gain")
+    assert g["facts"]["tied"] == ["RMSProp", "Adam"] and "+0.000 (RMSProp, Adam)" in g["text"]
+    assert "Others" not in g["text"]
+    tie["defaults_vs_tuned"]["RMSProp"]["gain"] = tie["defaults_vs_tuned"]["Adam"]["gain"] = 0.05
+    g = next(c for c in compute_sweep_conclusions(tie, "ja") if c["kind"] == "tuning_gain")
+    assert g["text"] == "調整による改善が最も大きいのは RMSProp、Adam で、どれもテスト正答率が +0.050 上がりました。"
+
+    # a never-learned setting gets no "extend the grid" (its tuned lr is noise); a note's lr outside the grid is said
+    out = synthetic_summary(val={"momentum": [0.1, 0.1, 0.1, 0.1], "adam": [0.93, 0.6, 0.5, 0.1]},
+                            test={"momentum": (0.1, 0.01, 0.22, 0), "adam": (0.9, 0.02, 0.9, 0)})
+    out["defaults_vs_tuned"]["Momentum"]["default_lr"] = 3.0                      # above the grid's largest lr
+    cs = compute_sweep_conclusions(out)
+    assert [(c["facts"]["label"], c["facts"]["side"]) for c in cs if c["kind"] == "grid_edge"] == [("Adam", "low")]
+    outside = [c for c in cs if c["kind"] == "note_lr_outside"]
+    assert [c["facts"]["label"] for c in outside] == ["Momentum"]
+    assert outside[0]["text"].startswith(f"Momentum's note lr 3 lies outside the grid ({LRS[0]:g} to {LRS[-1]:g})")
+
     # a setting that never learned is not "insensitive"; without RMSProp the claim is not tested
     c = synthetic_summary(val={"sgd": [0.1, 0.1, 0.1, 0.1], "adam": [0.5, 0.9, 0.7, 0.2]},
                           test={"sgd": (0.1, 0.01, 0.1, 0), "adam": (0.9, 0.01, 0.9, 0)})

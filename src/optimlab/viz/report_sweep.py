@@ -234,13 +234,17 @@ def _tuning_gain(summary, lang) -> dict[str, Any] | None:
     if not gains:
         return None
     top = max(gains, key=lambda k: gains[k])
+    shown = f"{gains[top]:+.3f}"
+    tied = [k for k in gains if f"{gains[k]:+.3f}" == shown]      # the same gain as shown: no one is "largest"
     d = summary["defaults_vs_tuned"][top]
-    others = st("list sep", lang).join(f"{k} {gains[k]:+.3f}" for k in gains if k != top) or "—"
+    sep = st("list sep", lang)
+    others = sep.join(f"{k} {gains[k]:+.3f}" for k in gains if k not in tied)
     small = gains[top] < SMALL_GAIN
-    text = st("gain small" if small else "gain", lang, label=top, gain=f"{gains[top]:+.3f}",
-              default=_a(d.get("default_test_acc")), default_lr=_lr(d['default_lr']),
-              tuned=_a(d.get("tuned_test_acc")), tuned_lr=_lr(d['tuned_lr']), others=others)
-    return _conclusion("tuning_gain", text, largest=top, gain=gains[top], gains=gains, small=small)
+    key = "gain small" if small else "gain tied" if len(tied) > 1 else "gain"
+    text = st(key, lang, label=sep.join(tied), gain=shown, default=_a(d.get("default_test_acc")),
+              default_lr=_lr(d['default_lr']), tuned=_a(d.get("tuned_test_acc")), tuned_lr=_lr(d['tuned_lr']))
+    text += st("gain others", lang, others=others) if others else ""
+    return _conclusion("tuning_gain", text, largest=top, tied=tied, gain=gains[top], gains=gains, small=small)
 
 
 def lr_tolerance(sens: dict[str, Any], tol: float = TOLERANCE) -> dict[str, Any]:
@@ -315,10 +319,20 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
 
 
 def _grid_edges(summary, lang) -> list[dict[str, Any]]:
+    """A tuned lr at the grid's edge (said only for settings that learned: a never-learned setting's tuned lr is
+    noise, and it is named as not learning), and a note's lr outside the grid (tuning could not choose it)."""
     out = []
+    never = _never_learned(summary)
     for label, d in summary["defaults_vs_tuned"].items():
         lrs = (summary["sensitivity"].get(label) or {}).get("lrs") or (summary.get("grid") or {}).get("lrs") or []
-        if len(lrs) < 2 or d.get("tuned_lr") is None:
+        if not lrs:
+            continue
+        note = d.get("default_lr")
+        if isinstance(note, (int, float)) and not (min(lrs) * (1 - 1e-9) <= note <= max(lrs) * (1 + 1e-9)):
+            out.append(_conclusion("note_lr_outside", st("note lr outside", lang, label=label, lr=_lr(note),
+                                                         lo=_lr(min(lrs)), hi=_lr(max(lrs))),
+                                   label=label, lr=float(note)))
+        if len(lrs) < 2 or d.get("tuned_lr") is None or label in never:
             continue
         lr = float(d["tuned_lr"])
         side = "low" if math.isclose(lr, min(lrs)) else "high" if math.isclose(lr, max(lrs)) else None
@@ -352,7 +366,8 @@ def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLi
     best mean validation accuracy, among settings that learned; ``rmsprop_claim`` True when RMSProp tolerates more lrs
     than any other, False when fewer than some, None when tied at the top (``rmsprop_tied_with``), absent or
     it did not learn), ``grid_edge``
-    (a tuned lr at the smallest or largest grid lr), ``not_ok`` (diverged or failed tuning runs).
+    (a tuned lr at the smallest or largest grid lr, for settings that learned), ``note_lr_outside`` (a note's lr
+    outside the grid), ``not_ok`` (diverged or failed tuning runs).
     """
     check_lang(lang)
     summary = (sweep.summary if isinstance(sweep, SweepDir) else sweep if isinstance(sweep, dict)
@@ -599,8 +614,9 @@ EXTRA_CSS = """
 td.tuned { font-weight: 700; background: #eef4ff; }
 figure.sweep-png { max-width: 680px; }
 .kv td { word-break: normal; overflow-wrap: anywhere; }
-.conclusions li.c-grid_edge, .conclusions li.c-not_ok { color: #8a4b00; }
-.conclusions li.c-grid_edge::marker, .conclusions li.c-not_ok::marker { content: "⚠ "; }
+.conclusions li.c-grid_edge, .conclusions li.c-note_lr_outside, .conclusions li.c-not_ok { color: #8a4b00; }
+.conclusions li.c-grid_edge::marker, .conclusions li.c-note_lr_outside::marker,
+.conclusions li.c-not_ok::marker { content: "⚠ "; }
 """
 
 

@@ -61,9 +61,13 @@ SWEEP_TEXT = {
         "best paired no": " Seed by seed (the same fresh seeds, so the same starts and minibatches) the difference is "
                           "{diff} ± {half} (95% CI; ahead on {wins} of {n} seeds), so the order is not settled.",
         "gain": "Tuning gained most for {label}: {gain} test accuracy ({default} at the note's lr {default_lr} → "
-                "{tuned} at lr {tuned_lr}). Others: {others}.",
+                "{tuned} at lr {tuned_lr}).",
+        "gain tied": "Tuning gained most for {label}, each {gain} test accuracy.",
+        "gain others": " Others: {others}.",
         "gain small": "Tuning gained little: the largest gain is {gain} ({label}); the note's default lrs were "
-                      "already close to the best of the grid. Others: {others}.",
+                      "already close to the best of the grid.",
+        "note lr outside": "{label}'s note lr {lr} lies outside the grid ({lo} to {hi}), so tuning could not choose "
+                           "it; its gain compares the note's lr with the grid's best.",
         "sensitivity def": "Tolerance to the lr is counted as the grid lrs whose mean validation accuracy is within "
                            "{tol} of the optimizer's own best.",
         "rmsprop holds": " Checking the note's claim that RMSProp needs little tuning: {rms} stays within {tol} at "
@@ -103,7 +107,7 @@ SWEEP_TEXT = {
         "val accuracy": "検証正答率", "final val accuracy": "最終検証正答率",
         "defaults": "ノートの既定値と調整後の比較",
         "defaults help": "新しいシードでのテスト正答率（平均 [95% 信頼区間]）を、ノートの既定の学習率の場合と、検証正答率で選んだ"
-                         "学習率の場合とで比べます。⚠ は選ばれた学習率が格子の端にあることを示します。列の見出しをクリックすると並べ替えます。",
+                         "学習率の場合とで比べます。⚠ は選ばれた学習率がグリッドの端にあることを示します。列の見出しをクリックすると並べ替えます。",
         "ttt": "目標到達までの時間", "ttt help": "選ばれた学習率で、新しいシードのうち検証正答率の目標に達した数と、"
                                                 "到達までの反復回数・秒数の中央値です。秒数はそのモデルの学習時間で、"
                                                 "一緒に学習するモデル（新しいシードでの実行は、シードごとにすべて1つのタスクで学習）と"
@@ -138,10 +142,13 @@ SWEEP_TEXT = {
         "best paired no": "同じ新しいシード（同じ初期値・同じミニバッチ）どうしで比べると差は {diff} ± {half}（95% 信頼区間、"
                           "{n} シード中 {wins} シードで上回る）で、順位は確定しません。",
         "gain": "調整による改善が最も大きいのは {label} で、テスト正答率が {gain} 上がりました（ノートの学習率 {default_lr} で "
-                "{default} → 学習率 {tuned_lr} で {tuned}）。他：{others}。",
-        "gain small": "調整による改善はわずかです：最大でも {gain}（{label}）で、ノートの既定の学習率はすでに格子内で最良の学習率に近い値でした。"
-                      "他：{others}。",
-        "sensitivity def": "学習率への許容度は、平均検証正答率がその手法自身の最高値から {tol} 以内に収まる、格子上の学習率の数とします。",
+                "{default} → 学習率 {tuned_lr} で {tuned}）。",
+        "gain tied": "調整による改善が最も大きいのは {label} で、どれもテスト正答率が {gain} 上がりました。",
+        "gain others": "他：{others}。",
+        "gain small": "調整による改善はわずかです：最大でも {gain}（{label}）で、ノートの既定の学習率はすでにグリッド内で最良の学習率に近い値でした。",
+        "note lr outside": "{label} のノートの学習率 {lr} はグリッド（{lo}〜{hi}）の外にあるため、調整では選べません。"
+                           "差はノートの学習率とグリッド内の最良の学習率の比較です。",
+        "sensitivity def": "学習率への許容度は、平均検証正答率がその手法自身の最高値から {tol} 以内に収まる、グリッド上の学習率の数とします。",
         "rmsprop holds": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} は {n} 個中 {rms_n} 個"
                          "（{rms_span}）で {tol} 以内に収まり、学習できた手法の中で最多なので、ここでは主張どおりです。{others}",
         "rmsprop tied": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} は {n} 個中 {rms_n} 個"
@@ -157,8 +164,8 @@ SWEEP_TEXT = {
         "none learned": "どの手法も学習できなかった（検証正答率が常に {floor} 以下）ため、学習率への感度は比べられません。",
         "span": "学習率 {lo} 〜 {hi}、{decades} 桁", "span one": "学習率 {lo} のみ",
         "others counts": "他：{counts}。", "not learned": "どの学習率でも学習できなかった手法（最高 {floor} 以下）：{labels}。",
-        "edge low": "{label} の選ばれた学習率 {lr} は格子の最小値です。最良の学習率はさらに小さいかもしれません。格子を下に広げてください。",
-        "edge high": "{label} の選ばれた学習率 {lr} は格子の最大値です。最良の学習率はさらに大きいかもしれません。格子を上に広げてください。",
+        "edge low": "{label} の選ばれた学習率 {lr} はグリッドの最小値です。最良の学習率はさらに小さいかもしれません。グリッドを下に広げてください。",
+        "edge high": "{label} の選ばれた学習率 {lr} はグリッドの最大値です。最良の学習率はさらに大きいかもしれません。グリッドを上に広げてください。",
         "diverged": "調整用の実行のうち {n} 本が発散または失敗しました：{where}。",
         "diverged where": "{label}（{lrs}）", "diverged lr": "学習率 {lr} で {n} 本", "diverged sep": "、",
     },
