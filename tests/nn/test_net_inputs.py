@@ -58,3 +58,33 @@ def test_k_models_take_one_batch_each_in_loss_and_gradient():
     refused(r"invalid x: shape \(2, 5, 8\) \(accepted: \(batch, 8\), or \(3, batch, 8\)\)",
             lambda: net.loss(np.stack([X] * 2), T))
     refused(r"invalid x: shape \(3, 5, 8\) \(accepted: \(batch, 8\)\)", lambda: net.accuracy(np.stack([X] * 3), T))
+
+
+def test_assigning_parameters_loads_them_into_the_network():
+    """The network computes with its flat buffer: ``net.params['W1'] = W`` (how the note's code loads weights) and
+    ``net.params = {...}`` copy into it; replacing the array instead would leave the network on the old one."""
+    a = MultiLayerNet(8, [6], 4, dtype="float64", weight_init_std=1.0)
+    a.params = {k: np.zeros_like(v) for k, v in a.params.items()}
+    assert a.loss(X, T) == pytest.approx(np.log(4))                  # all-zero weights: a uniform softmax
+    b = net()
+    a.params["W1"] = b.params["W1"]
+    np.testing.assert_array_equal(a.theta[:48], b.params["W1"].ravel())
+    w = a.params["W1"]
+    a.params["W1"] -= 0.5                                           # the note's SGD step: in place, as before
+    assert a.params["W1"] is w and np.array_equal(w, b.params["W1"] - 0.5)
+    refused(r"invalid name in net.params: 'W9' \(accepted: W1, b1, W2, b2\)", lambda: a.params.__setitem__("W9", 1))
+    refused(r"invalid net.params\['W1'\]: shape \(3,\) \(accepted: \(8, 6\)\)",
+            lambda: a.params.__setitem__("W1", np.ones(3)))
+    refused(r"invalid net.params\['b1'\]: str 'x'", lambda: a.params.__setitem__("b1", "x"))
+    refused(r"net.params has a fixed set of entries", lambda: a.params.pop("W1"))
+    refused(r"invalid net.params: \['W1'\] \(accepted: a dict with exactly the names W1, b1, W2, b2\)",
+            lambda: setattr(a, "params", {"W1": b.params["W1"]}))
+    np.testing.assert_array_equal(a.params["W1"], b.params["W1"] - 0.5)    # the refusals changed nothing
+
+
+def test_gradient_returns_new_arrays_as_the_notes_does():
+    a = net()
+    g1 = a.gradient(X[:3], T[:3])
+    kept = {k: v.copy() for k, v in g1.items()}
+    g2 = a.gradient(X[3:], T[3:])
+    assert all(np.array_equal(g1[k], kept[k]) and not np.shares_memory(g1[k], g2[k]) for k in g1)

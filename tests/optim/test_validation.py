@@ -217,3 +217,26 @@ def test_update_without_state_says_how_to_call_it(name):
         opt.update(params, grads, {"m": 1})
     state = opt.update(params, grads, opt.init(params))
     assert state.count == 1 and not np.array_equal(params["W1"], 1.0)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_update_refuses_another_optimizers_state(name):
+    """RMSProp's ``h`` is not AdaGrad's, nor Adam's ``v`` Momentum's velocity: the state says who made it."""
+    opt = make_optimizer(name)
+    w = np.zeros(3)
+    for other in NAMES:
+        if other == name:
+            continue
+        state = make_optimizer(other).init(w)
+        _update_refused(opt, w, np.ones(3), state, f"{type(opt).__name__}.update got {other}'s state")
+    assert opt.update(w, np.ones(3), opt.init(w)).count == 1
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_update_refuses_parameters_it_cannot_change_in_place(name):
+    """A list, a float or an integer array would be left as it was (or fail deep in NumPy)."""
+    opt = make_optimizer(name)
+    for params, got in (([0.0, 1.0], "a list"), (1.0, "a float"), (np.zeros(3, dtype=int), "an array of int64"),
+                        ({"w": [0.0, 1.0]}, "a list")):
+        grads = {"w": [1.0, 1.0]} if isinstance(params, dict) else np.ones(np.shape(params))
+        raises_naming(f"is {got}, which cannot be updated in place", lambda: opt.update(params, grads, opt.init(params)))

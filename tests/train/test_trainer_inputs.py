@@ -134,3 +134,44 @@ def test_net_config_keeps_hidden_sizes_as_a_tuple_of_ints(hidden):
     for bad in ("40", [0], [2.5], 40, [True]):
         refused(r"invalid hidden: .* \(accepted: positive integers in a list, e.g. \[40, 20\]\)",
                 lambda: NetConfig(hidden=bad))
+
+
+def test_data_that_is_not_finite_is_refused(digits):
+    """A NaN pixel would make every run 'diverge' at the step that draws it: a data bug, not an optimizer's."""
+    x = digits.x_test.astype(np.float64)
+    x[5, 7] = np.nan
+    data = SimpleNamespace(x_train=digits.x_train.astype(np.float64), y_train=digits.y_train, x_test=x,
+                           y_test=digits.y_test, scale=digits.scale)
+    refused(r"invalid x_test: nan at row 5, column 7 \(accepted: finite numbers\)",
+            lambda: Trainer(data, [make_optimizer("adam")], train=CFG))
+    data.x_test, data.x_train[3, 2] = digits.x_test, np.inf
+    refused(r"invalid x_train: inf at row 3, column 2", lambda: Trainer(data, [make_optimizer("adam")], train=CFG))
+
+
+def test_labels_are_unique_and_nothing_is_a_dict(digits):
+    """Results are keyed by label, and list(dict) keeps only the keys: both would lose a run without a word."""
+    two = [make_optimizer("adam", lr=1e-2), make_optimizer("adam", lr=1e-3)]
+    refused(r"invalid labels: 'x' given to more than one optimizer", lambda: Trainer(digits, two, ["x", "x"], train=CFG))
+    # the default labels (the optimizers' names) tell repeated names apart by lr, then by number
+    assert Trainer(digits, two, train=CFG).labels == ["adam lr=0.01", "adam lr=0.001"]
+    same = [make_optimizer("sgd"), make_optimizer("adam"), make_optimizer("adam")]
+    assert Trainer(digits, same, train=CFG).labels == ["sgd", "adam lr=0.01 #1", "adam lr=0.01 #2"]
+    refused(r"invalid optimizers: a dict \{'a': Adam", lambda: Trainer(digits, dict(a=two[0], b=two[1]), train=CFG))
+    refused(r"invalid labels: a dict", lambda: Trainer(digits, two, {"a": 1, "b": 2}, train=CFG))
+    assert [h.label for h in Trainer(digits, two, ["adam 1e-2", "adam 1e-3"], train=CFG).run()] == ["adam 1e-2",
+                                                                                                   "adam 1e-3"]
+
+
+def test_an_array_of_hyperparameters_is_refused_for_one_model(digits):
+    """Arrays are for stacks of models built inside; a user's array lr would fail deep in NumPy."""
+    refused(r"invalid lr of sgd for models trained together: \[0.01, 0.1\] \(accepted: one number per optimizer",
+            lambda: Trainer(digits, [make_optimizer("sgd", lr=[0.01, 0.1])], train=CFG))
+    refused(r"invalid lr of sgd for models trained together: \[0.01\]",
+            lambda: Trainer(digits, [make_optimizer("sgd", lr=np.array([0.01]))], train=CFG))
+
+
+def test_a_run_past_the_configured_total_is_evaluated_where_it_ends(digits):
+    t = Trainer(digits, [make_optimizer("adam")], train=CFG)          # 20 iterations, evaluated every 10
+    assert t.run(iters=15)[0].eval_iters == [10]                      # short of the total: on the interval only
+    assert t.run()[0].eval_iters == [10, 20]
+    assert t.run(iters=27)[0].eval_iters == [10, 20, 27]              # past it: where it ends too

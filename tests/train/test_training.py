@@ -65,6 +65,17 @@ def test_checkpoint_for_other_runs_is_refused(digits, tmp_path):
     t.save_checkpoint(tmp_path / "ck.npz")
     with pytest.raises(ConfigError, match="seed 0"):
         Trainer(digits, _opts(("adam",)), train=TrainConfig(iters=5), seed=1).load_checkpoint(tmp_path / "ck.npz")
+    # the same labels and seed, other hyperparameters, network or training: refused before anything is restored
+    for other, what in ((dict(optimizers=[make_optimizer("adam", lr=0.5)]), "other optimizers"),
+                        (dict(optimizers=[make_optimizer("rmsprop")], labels=["adam"]), "other optimizers"),
+                        (dict(net=NetConfig(hidden=(30, 20))), "other net"),
+                        (dict(train=TrainConfig(iters=5, batch_size=50)), "other train")):
+        kw = dict(optimizers=_opts(("adam",)), train=TrainConfig(iters=5), seed=0) | other
+        t2 = Trainer(digits, **kw)
+        before = t2.net.theta.copy()
+        with pytest.raises(ConfigError, match=f"was saved with {what}: .* there, .* here") as e:
+            t2.load_checkpoint(tmp_path / "ck.npz")
+        assert "\n" not in str(e.value) and t2.iteration == 0 and np.array_equal(t2.net.theta, before)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])

@@ -286,6 +286,9 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
     ``batchnorm``, ``activation`` and ``init`` apply to every run.
     """
     runs = list(recipe.runs)
+    if isinstance(optimizers, Mapping):       # {"adam": 1e-3}: the lr would be dropped without a word
+        raise ConfigError(f"invalid optimizers: a dict {dict(optimizers)!r:.80} (accepted: names, e.g. ['sgd', 'adam'] "
+                          "or 'sgd,adam'; learning rates go in lrs={'adam': 1e-3})")
     if isinstance(optimizers, str):
         optimizers = optimizers.split(",")
     if lrs is not None:                     # one number each: an array would pass as K stacked values

@@ -30,6 +30,43 @@ class ParamSpec:
         return int(np.prod(self.shape))
 
 
+class ParamViews(dict):
+    """Named views into a network's flat buffer (``net.params``, ``net.grads``).
+
+    The network computes with the buffer, so assigning an entry copies the value into it: ``net.params['W1'] = W``
+    loads weights, as in the note's code (``params[k] -= lr * g`` updates in place as before). A name the network
+    does not have, another shape, something not numbers, or adding and removing entries is a :class:`ConfigError`
+    — replacing the array would leave the network computing with the old one, silently."""
+
+    def __init__(self, views: dict[str, np.ndarray], what: str):
+        super().__init__(views)
+        self._what = what
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key not in self:
+            raise ConfigError(f"invalid name in net.{self._what}: {key!r} (accepted: {', '.join(self)})")
+        target = dict.__getitem__(self, key)
+        if value is target:                    # params[k] -= lr * g: already updated in place
+            return
+        arr = np.asarray(value) if not isinstance(value, str) else None
+        if arr is None or arr.dtype.kind not in "iuf":
+            raise ConfigError(f"invalid net.{self._what}[{key!r}]: {type(value).__name__} {value!r:.60} "
+                              f"(accepted: numbers of shape {target.shape})")
+        if arr.shape != target.shape:
+            raise ConfigError(f"invalid net.{self._what}[{key!r}]: shape {arr.shape} (accepted: {target.shape})")
+        target[...] = arr
+
+    def update(self, other=(), **more) -> None:
+        for k, v in dict(other, **more).items():
+            self[k] = v
+
+    def _fixed(self, *args, **kwargs):
+        raise ConfigError(f"net.{self._what} has a fixed set of entries (accepted: assigning an existing one, e.g. "
+                          f"net.{self._what}['W1'] = W)")
+
+    __delitem__ = pop = popitem = clear = setdefault = _fixed
+
+
 def init_scale(weight_init_std, n_in: int) -> float:
     """Standard deviation of a layer's initial weights: a number, ``'xavier'`` (√(1/n)) or ``'he'`` (√(2/n))."""
     if isinstance(weight_init_std, str):
@@ -120,8 +157,8 @@ class MultiLayerNet:
         lead = () if n_models is None else (int(n_models),)
         self.theta = np.zeros(lead + (self.n_params,), dtype=self.dtype)
         self.grad = np.zeros_like(self.theta)
-        self.params = {s.name: self._view(self.theta, s) for s in self.specs}
-        self.grads = {s.name: self._view(self.grad, s) for s in self.specs}
+        self._params = ParamViews({s.name: self._view(self.theta, s) for s in self.specs}, "params")
+        self._grads = ParamViews({s.name: self._view(self.grad, s) for s in self.specs}, "grads")
         self.buffers: dict[str, np.ndarray] = {}
 
         # -- layers ---------------------------------------------------------------------------------------
@@ -140,6 +177,32 @@ class MultiLayerNet:
             self.layers.append(ACTIVATIONS[activation]())
         self.last_layer = SoftmaxWithLoss()
         self.initialize(rng)
+
+    @property
+    def params(self) -> ParamViews:
+        """Named views of the parameters; ``net.params = {...}`` copies every entry in (same names and shapes)."""
+        return self._params
+
+    @params.setter
+    def params(self, values) -> None:
+        self._assign(self._params, values)
+
+    @property
+    def grads(self) -> ParamViews:
+        """Named views of the gradients that the last backward pass wrote."""
+        return self._grads
+
+    @grads.setter
+    def grads(self, values) -> None:
+        self._assign(self._grads, values)
+
+    @staticmethod
+    def _assign(views: ParamViews, values) -> None:
+        if not hasattr(values, "keys") or set(values.keys()) != set(views):
+            shown = sorted(values.keys()) if hasattr(values, "keys") else type(values).__name__
+            raise ConfigError(f"invalid net.{views._what}: {shown} (accepted: a dict with exactly the names "
+                              f"{', '.join(views)})")
+        views.update(values)
 
     def batchnorm_models(self) -> np.ndarray:
         """Indices of the models that use batch normalization."""
@@ -210,9 +273,10 @@ class MultiLayerNet:
         return loss
 
     def gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
-        """Gradients by backpropagation, as a dict of named arrays (views into ``self.grad``)."""
+        """Gradients by backpropagation, as a dict of new named arrays, as the note's ``gradient`` returns (the next
+        call does not change them). :meth:`loss_and_grad` leaves them in ``self.grad`` without copying."""
         self.loss_and_grad(x, t)
-        return self.grads
+        return {k: v.copy() for k, v in self.grads.items()}
 
     def accuracy(self, x: np.ndarray, t: np.ndarray, batch: int = 2000) -> np.ndarray:
         """Fraction of correct predictions per model (eval mode), ``batch`` examples at a time.

@@ -30,10 +30,12 @@ Params = Any  # an ndarray or a Mapping[str, ndarray]
 
 @dataclass
 class OptState:
-    """The optimizer's memory: ``count`` steps taken so far and one slot tree per state name."""
+    """The optimizer's memory: ``count`` steps taken so far, one slot tree per state name, and the name of the
+    optimizer whose :meth:`Optimizer.init` made it (RMSProp's ``h`` is not AdaGrad's, though the slots match)."""
 
     count: int
     slots: dict[str, Any] = field(default_factory=dict)
+    optimizer: str | None = None
 
 
 def _map(fn, tree):
@@ -124,7 +126,7 @@ class Optimizer:
 
     def init(self, params: Params) -> OptState:
         """Fresh state for ``params`` (an array or a dict of arrays)."""
-        return OptState(0, {s: _map(lambda w, s=s: self.init_slot(s, w), params) for s in self.slots})
+        return OptState(0, {s: _map(lambda w, s=s: self.init_slot(s, w), params) for s in self.slots}, self.name)
 
     # -- the update -----------------------------------------------------------------------------------
     def rule(self, w: np.ndarray, g: np.ndarray, s: dict[str, np.ndarray], t: int) -> None:
@@ -147,6 +149,11 @@ class Optimizer:
                 raise ConfigError(f"{type(self).__name__}.update needs the optimizer's state, got {got}: "
                                   f"state = opt.init(params) once, then state = opt.update(params, grads, state) "
                                   f"at every step")
+            if state.optimizer not in (None, self.name) or set(state.slots) != set(self.slots):
+                made = f"{state.optimizer}'s" if state.optimizer else "another optimizer's"
+                raise ConfigError(f"{type(self).__name__}.update got {made} state (slots {sorted(state.slots)}) "
+                                  f"(accepted: the state {type(self).__name__}.init(params) made, slots "
+                                  f"{sorted(self.slots)})")
             tree_map_update(self.rule, params, grads, state.slots, state.count + 1)
         state.count += 1
         return state
@@ -181,6 +188,10 @@ def _checked_leaf(key: str | None, w: np.ndarray, g: Any, s: dict[str, Any]) -> 
     """The gradient as an array (a list or a float is one), or a ConfigError unless it is numbers and it and
     every state slot have the parameter's shape."""
     where, shape = "" if key is None else f" of {key!r}", np.shape(w)
+    if not (isinstance(w, np.ndarray) and w.dtype.kind == "f"):
+        got = f"an array of {w.dtype}" if isinstance(w, np.ndarray) else f"a {type(w).__name__}"
+        raise ConfigError(f"parameter{where} is {got}, which cannot be updated in place (accepted: a NumPy float "
+                          "array, e.g. np.array([1.0, 2.0]))")
     try:
         g = g if isinstance(g, np.ndarray) else np.asarray(g, dtype=float)
     except (TypeError, ValueError):             # strings, a ragged list
@@ -210,6 +221,10 @@ def stack_hyperparameters(opts: list[Optimizer], ndim: int = 2, dtype: Any = Non
             raise ConfigError(f"cannot stack {o!r} with {first!r}: same optimizer and conventions required")
     values = {}
     for name in first.numeric_fields():
+        for o in opts:
+            v = getattr(o, name)
+            check_value(np.ndim(v) == 0, f"{name} of {o.name} for models trained together", v,
+                        "one number per optimizer; train several values as several optimizers")
         col = np.array([float(getattr(o, name)) for o in opts])
         if dtype is None and np.ptp(col) == 0:
             values[name] = float(col[0])
@@ -255,4 +270,4 @@ def load_state(path: str | os.PathLike) -> tuple[dict[str, Any], OptState]:
             slots.setdefault(slot, {})[name] = v
         else:
             slots[key] = v
-    return header, OptState(int(header["count"]), slots)
+    return header, OptState(int(header["count"]), slots, header.get("optimizer"))

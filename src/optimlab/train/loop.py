@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -113,6 +113,9 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
         if x.ndim != 2 or x.dtype.kind not in "iuf" or len(x) == 0 or (width is not None and x.shape[1] != width):
             raise ConfigError(f"invalid {what}: an array of {x.dtype} with shape {x.shape} (accepted: flattened images "
                               f"as numbers, (N, {'features' if width is None else width}), N >= 1)")
+        if x.dtype.kind == "f" and not np.isfinite(x).all():      # else every run would "diverge" on the data
+            row, col = (int(i[0]) for i in np.nonzero(~np.isfinite(x)))
+            raise ConfigError(f"invalid {what}: {x[row, col]} at row {row}, column {col} (accepted: finite numbers)")
         return x
 
     if val is not None and not (isinstance(val, (tuple, list)) and len(val) == 2):
@@ -127,6 +130,14 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
             sets[what] = (xs, check_labels(pair[1], f"y_{what}", len(xs), n_classes))
     x_test, y_test = sets.get("test", (None, None))
     return TrainArrays(x, y, x_test, y_test, sets.get("val"), n_classes)
+
+
+def default_labels(optimizers: Sequence[Optimizer]) -> list[str]:
+    """Optimizer names as labels; a name used more than once gets its lr (``adam lr=0.001``), then a number."""
+    names = [o.name for o in optimizers]
+    labels = [n if names.count(n) == 1 else f"{n} lr={np.asarray(o.lr).tolist():g}" if np.ndim(o.lr) == 0 else n
+              for n, o in zip(names, optimizers)]
+    return [s if labels.count(s) == 1 else f"{s} #{labels[:i].count(s) + 1}" for i, s in enumerate(labels)]
 
 
 def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
@@ -204,6 +215,10 @@ class Trainer:
                  net: NetConfig | Sequence[NetConfig] = NetConfig(), train: TrainConfig = TrainConfig(), seed: int = 0,
                  val: tuple[np.ndarray, np.ndarray] | None = None, test: bool = True,
                  callbacks: Sequence[Callable[["Trainer"], None]] = ()):
+        for what, value in (("optimizers", optimizers), ("labels", labels)):
+            if isinstance(value, Mapping):        # list(dict) would quietly keep only its keys
+                raise ConfigError(f"invalid {what}: a dict {dict(value)!r:.80} (accepted: a list, e.g. "
+                                  + ("[make_optimizer('adam', lr=1e-3)])" if what == "optimizers" else "['a', 'b'])"))
         optimizers = [optimizers] if isinstance(optimizers, Optimizer) else list(optimizers)
         if not optimizers or not all(isinstance(o, Optimizer) for o in optimizers):
             bad = next((o for o in optimizers if not isinstance(o, Optimizer)), None)
@@ -224,7 +239,11 @@ class Trainer:
         n_classes = arrays.n_classes
         train.check_data(len(arrays.y_train), getattr(data, "name", "the data"))
         self.data, self.arrays, self.config = data, arrays, train
-        self.labels = list(labels) if labels is not None else [o.name for o in optimizers]
+        self.labels = list(labels) if labels is not None else default_labels(optimizers)
+        repeated = sorted({s for s in self.labels if self.labels.count(s) > 1})
+        if repeated:                              # results are keyed by label: one would hide the other
+            raise ConfigError(f"invalid labels: {', '.join(map(repr, repeated))} given to more than one optimizer "
+                              f"(accepted: one label each, e.g. labels=['adam 1e-3', 'adam 1e-2'])")
         self.optimizers = optimizers
         self.callbacks = list(callbacks)
         K = len(self.optimizers)
@@ -329,7 +348,10 @@ class Trainer:
 
     def run(self, iters: int | None = None, progress: bool = False, desc: str = "train",
             blas_threads: int | None = 1, eval_threads: int | None = None) -> list[History]:
-        """Train until iteration ``iters`` (default: the configured total), evaluating every ``eval_interval``.
+        """Train until iteration ``iters`` (default: the configured total), evaluating every ``eval_interval`` and
+        at the end of training: the configured total, or ``iters`` past it. A run that stops short of the total
+        (``iters`` smaller, to save a checkpoint) evaluates only on the interval, so that its continuation gives the
+        same history as one run.
 
         ``blas_threads`` caps BLAS threads (None: leave as is). One thread is the default: the training
         matrices are small, and a second BLAS thread slowed training down (see benchmarks/).
@@ -361,7 +383,8 @@ class Trainer:
                 while self.iteration < total:
                     self.step()
                     self.elapsed = time.perf_counter() - t0
-                    if self.iteration % self.config.eval_interval == 0 or self.iteration == self.config.iters:
+                    if (self.iteration % self.config.eval_interval == 0 or self.iteration == self.config.iters
+                            or self.iteration == total > self.config.iters):
                         points.append((self.iteration, self.model_seconds.copy()))
                         evals.submit(inference.snapshot(self.net, self.iteration), self.last_batch)
                     if bar is not None:
@@ -404,6 +427,12 @@ class Trainer:
         if meta["labels"] != self.labels or meta["seed"] != self.seed:
             raise ConfigError(f"checkpoint {os.fspath(path)!r} is for runs {meta['labels']} seed {meta['seed']}, "
                               f"not {self.labels} seed {self.seed}")
+        now = json.loads(json.dumps({"optimizers": [{"name": o.name, **o.hyperparameters()} for o in self.optimizers],
+                                     "net": [asdict(n) for n in self.net_configs], "train": asdict(self.config)}))
+        for key, value in now.items():        # checked before anything is restored
+            if meta.get(key) != value:
+                raise ConfigError(f"checkpoint {os.fspath(path)!r} was saved with other {key}: {meta.get(key)} there, "
+                                  f"{value} here (accepted: a trainer configured as the one that saved it)")
         self.net.theta[...] = arrays["theta"]
         for k, v in self.net.buffers.items():
             v[...] = arrays[f"buffer/{k}"]
