@@ -59,23 +59,13 @@ def histories_by_label(result: CompareResult) -> dict[str, list]:
 
 def draw_figures(result: CompareResult, directory: Path, lang: str = "en") -> list[str]:
     """Every figure of a comparison into ``directory``; returns the file names."""
-    from .viz.figures import accuracy_figure, loss_figure, overlay_figure, save_figure, slug  # matplotlib: lazily
-    from .viz.i18n import t
+    from .viz.figures import comparison_figures, save_figure         # matplotlib: lazily
 
     names = []
-    by_label = histories_by_label(result)
-    for label, hs in by_label.items():
-        if hs and hs[0].test_acc:
-            name = f"accuracy_{slug(label)}.png"
-            n = 2
-            while name.lower() in {x.lower() for x in names}:    # 'lr=1e-3' and 'lr=1e+3' share a slug
-                name, n = f"accuracy_{slug(label)}_{n}.png", n + 1
-            title = label + (t("seed note", lang).format(seed=result.recipe.seeds[0]) if len(hs) > 1 else "")
-            save_figure(accuracy_figure(hs[0], title=title, lang=lang), directory / name)
-            names.append(name)
-    save_figure(overlay_figure(by_label, lang=lang), directory / "test_accuracy.png")
-    save_figure(loss_figure(by_label, lang=lang), directory / "loss.png")
-    return names + ["test_accuracy.png", "loss.png"]
+    for name, fig in comparison_figures(histories_by_label(result), result.recipe.seeds[0], lang):
+        save_figure(fig, directory / name)
+        names.append(name)
+    return names
 
 
 def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.PathLike | None = None,

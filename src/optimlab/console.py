@@ -89,7 +89,7 @@ TEXT = {
         "iters to": "{t} までの反復回数", "s to": "{t} までの秒数", "never": "未到達",
         "not comparable": "? の秒数は比べられません。新しいシードでの実行が大きさの違うタスクで学習されたためです（再開した"
                           "スイープ、または以前の版のスイープ）。反復回数で比べてください",
-        "sweep done": "実行 {n} 本（今回学習 {trained} 本、完了済み {skipped} 本{bad}）。所要時間 {wall:.1f} 秒。結果の保存先：{out}/",
+        "sweep done": "実行 {n} 本（今回学習 {trained} 本、前回までの結果を使用 {skipped} 本{bad}）。所要時間 {wall:.1f} 秒。結果の保存先：{out}/",
         "sweep bad": "、うち発散・失敗 {k} 本",
         "report": "レポート：{path}", "report size": "レポート：{path}（{mb:.1f} MB）",
         "final x": "最終 x", "final y": "最終 y", "final f": "最終 f", "distance": "最も近い最小点までの距離", "steps": "ステップ数",

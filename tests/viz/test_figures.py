@@ -96,3 +96,20 @@ def test_shortened_legend_labels_keep_what_tells_them_apart():
     fig = overlay_figure(hs, lang="en")
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert texts == ["Adam with the note's…100, lr 0.001 (n=2)", "Adam with the note's… 100, lr 0.01 (n=2)"]
+
+
+@pytest.mark.parametrize("level", [0.1, 0.5, 0.9])
+def test_the_accuracy_legend_covers_no_point(level):
+    """A run at chance (the note's SGD) has its curves at 0.1, where the note's lower-right legend stood."""
+    h = History("SGD")
+    h.eval_iters = list(range(10, 1001, 10))
+    h.train_acc = list(level + 0.05 * np.sin(np.arange(100)))
+    h.test_acc = [level] * 100
+    fig = accuracy_figure(h)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent(renderer)
+    for line in ax.get_lines():
+        points = ax.transData.transform(np.column_stack(line.get_data()))
+        assert not legend.count_contains(points), f"the legend covers {line.get_label()} at {level}"

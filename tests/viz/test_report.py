@@ -259,6 +259,16 @@ def test_report_in_browser(browser, real_run, tmp_path):
             paths: el.querySelectorAll('.scatterlayer .trace path.js-line, .barlayer .point').length}))""")
         assert {c["id"] for c in charts} == {"chart-test-acc", "chart-loss", "chart-train-acc", "chart-final"}
         assert all(c["svg"] > 0 and c["traces"] >= 6 and c["paths"] >= 6 for c in charts), charts
+        # each chart, legend included, inside its box and its section, also after the window is resized (Plotly
+        # then fits each chart to its box: the box was 400 px tall and a legend below the axes spilled out)
+        page.set_viewport_size({"width": 1280, "height": 3000})
+        page.wait_for_timeout(600)
+        spill = page.evaluate("""Array.from(document.querySelectorAll('.chart')).map(el => {
+            const svg = el.querySelector('.main-svg').getBoundingClientRect(), box = el.getBoundingClientRect(),
+                  sec = el.closest('section').getBoundingClientRect();
+            return [el.id, svg.bottom - box.bottom, svg.bottom - sec.bottom]; })""")
+        assert all(into_box <= 1 and into_section <= 0 for _, into_box, into_section in spill), spill
+        page.set_viewport_size({"width": 1280, "height": 1000})
 
         # hide a run: click its legend entry -> its trace becomes 'legendonly' and one fewer line is drawn
         sel = "#chart-test-acc"
@@ -507,3 +517,24 @@ def test_the_report_is_in_the_language_the_run_was_made_in_unless_told(tmp_path,
     assert f'<html lang="{page}">' in build_report_html(run)
     assert '<html lang="en">' in build_report_html(run, lang="en")
     assert f'<html lang="{page}">' in write_report(run).read_text(encoding="utf-8")
+
+
+def test_a_report_in_another_language_redraws_the_figures_in_it(tmp_path):
+    """The figures of a Japanese run, reported in English, are the ones an English run draws: the same PNGs."""
+    import base64
+    import re
+
+    for lang in ("en", "ja"):
+        compare(dataset="digits", iters=30, eval_interval=10, optimizers="sgd,adam", out=tmp_path / lang, lang=lang,
+                report=False)
+
+    def embedded(page):
+        found = re.findall(r'<img alt="([^"]+)" loading="lazy" src="data:image/png;base64,([^"]+)"', page)
+        return {name: base64.b64decode(data) for name, data in found}
+
+    files = {p.name: p.read_bytes() for p in (tmp_path / "en").glob("*.png")}
+    assert set(files) == {"accuracy_sgd.png", "accuracy_adam.png", "accuracy_adam_batchnorm.png",
+                          "test_accuracy.png", "loss.png"}
+    assert embedded(build_report_html(tmp_path / "ja", lang="en")) == files
+    ja_files = {p.name: p.read_bytes() for p in (tmp_path / "ja").glob("*.png")}
+    assert embedded(build_report_html(tmp_path / "ja")) == ja_files != files      # its own language: as drawn

@@ -15,14 +15,13 @@ from matplotlib.figure import Figure
 
 from .._io import _display_width, atomic_path
 from ..train import History
-from .i18n import check_lang, t, use_japanese_font
+from .i18n import t, use_font
 
 
 def _fig(lang: str, size=(6.4, 4.2)) -> Figure:
     """A figure with fixed margins (in inches, so every size gets the same room for labels): constrained
     layout would measure every text twice per save, about a third of the drawing time."""
-    if check_lang(lang) == "ja":
-        use_japanese_font()
+    use_font(lang)
     fig = Figure(figsize=size, dpi=100)
     _margins(fig, size)
     return fig
@@ -77,7 +76,7 @@ def accuracy_figure(history: History, title: str | None = None, lang: str = "en"
     ax = fig.add_subplot()
     ax.plot(history.eval_iters, history.train_acc, label=t("training set", lang))
     ax.plot(history.eval_iters, history.test_acc, label=t("test set", lang))
-    ax.legend(loc="lower right")
+    ax.legend(loc="best")               # the note puts it lower right, where a run that stays at chance has its curves
     ax.set_title(f"{t('accuracy', lang)}{t('colon', lang)}{title or history.label}")
     ax.set_xlabel(t("count", lang))
     ax.set_ylabel(t("accuracy", lang))
@@ -159,6 +158,22 @@ def loss_figure(histories: dict[str, list[History]], lang: str = "en", window: i
     _legend_beside(fig, ax, size)
     ax.grid(alpha=0.3, which="both")
     return fig
+
+
+def comparison_figures(by_label: dict[str, list[History]], first_seed: int,
+                       lang: str = "en") -> list[tuple[str, Figure]]:
+    """A comparison's figures with the names ``optimlab compare`` gives them: ``accuracy_<run>.png`` for each run
+    (its first seed, ``first_seed``, in the note's layout), ``test_accuracy.png`` and ``loss.png`` (all runs)."""
+    out: list[tuple[str, Figure]] = []
+    for label, hs in by_label.items():
+        if hs and hs[0].test_acc:
+            name, n = f"accuracy_{slug(label)}.png", 2
+            while name.lower() in {x.lower() for x, _ in out}:       # 'lr=1e-3' and 'lr=1e+3' share a slug
+                name, n = f"accuracy_{slug(label)}_{n}.png", n + 1
+            title = label + (t("seed note", lang).format(seed=first_seed) if len(hs) > 1 else "")
+            out.append((name, accuracy_figure(hs[0], title=title, lang=lang)))
+    return out + [("test_accuracy.png", overlay_figure(by_label, lang=lang)),
+                  ("loss.png", loss_figure(by_label, lang=lang))]
 
 
 def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 100) -> None:

@@ -25,10 +25,28 @@ def t(key: str, lang: str = "en") -> str:
     return TEXT[check_lang(lang)].get(key, key)
 
 
-def use_japanese_font() -> None:
-    """Make matplotlib render Japanese (IPAex Gothic from the matplotlib-fontja package), falling back to
-    DejaVu Sans for the glyphs IPAex lacks (subscripts, superscripts)."""
-    import matplotlib
-    import matplotlib_fontja  # registers the font
+_before_japanese: list[str] | None = None     # matplotlib's font family before optimlab's first Japanese figure
 
-    matplotlib.rcParams["font.family"] = [matplotlib_fontja.matplotlib_fontja.FONT_NAME, "DejaVu Sans"]
+
+def use_font(lang: str) -> None:
+    """The font for a figure in ``lang``, set before it is made and drawn: for Japanese, IPAex Gothic (from
+    matplotlib-fontja) with DejaVu Sans for the glyphs it lacks; for English, the family that was in use before
+    the first Japanese figure — so English figures made after Japanese ones in one process (a notebook, a report
+    in the other language) are drawn as they would be alone."""
+    import matplotlib
+
+    global _before_japanese
+    rc = matplotlib.rcParams
+    if check_lang(lang) == "ja":
+        if _before_japanese is None:
+            _before_japanese = list(rc["font.family"])
+        import matplotlib_fontja  # registers the font
+
+        rc["font.family"] = [matplotlib_fontja.matplotlib_fontja.FONT_NAME, "DejaVu Sans"]
+    elif _before_japanese is not None and len(rc["font.family"]) == 2 and rc["font.family"][1] == "DejaVu Sans":
+        rc["font.family"] = _before_japanese
+
+
+def use_japanese_font() -> None:
+    """Make matplotlib render Japanese (see :func:`use_font`)."""
+    use_font("ja")

@@ -52,7 +52,8 @@ MAX_STEPS = 100_000         # 100,000 steps of five optimizers: about 25 s and a
 MAX_FRAMES = 60             # animation frames (steps are subsampled beyond this)
 
 DISPLAY = {"sgd": "SGD", "momentum": "Momentum", "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
-COLORS = {"sgd": "#d62728", "momentum": "#1f77b4", "adagrad": "#2ca02c", "rmsprop": "#9467bd", "adam": "#ff7f0e"}
+# the colours these optimizers have in optimlab compare's figures and report (the note's order on matplotlib's cycle)
+COLORS = {"sgd": "#1f77b4", "momentum": "#ff7f0e", "adagrad": "#2ca02c", "rmsprop": "#d62728", "adam": "#9467bd"}
 
 TEXT = {
     "en": {"start": "start", "minimum": "minimum", "saddle": "saddle point", "step": "step",
@@ -299,14 +300,16 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     gx, gy = np.meshgrid(np.linspace(x0, x1, 200), np.linspace(y0, y1, 200))
     z = s.value(gx, gy)
     z = np.log1p(z - s.f_min) if s.log_levels else z
-    ax.contourf(gx, gy, z, levels=24, cmap="Blues_r", alpha=0.45)
+    ax.contourf(gx, gy, z, levels=24, cmap="Greys_r", alpha=0.35)     # grey: no path's colour is the background's
     ax.contour(gx, gy, z, levels=24, colors="0.45", linewidths=0.5)
     ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="x", ylabel="y", aspect="equal")
     ax.set_title(_title(s, lang), fontsize=11)
 
     lines = {}
+    style = "-o" if result.steps <= 200 else "-"     # beyond, the markers of the last path drawn hide the others
     for k, t in result.tracks.items():
-        (lines[k],) = ax.plot([], [], "-o", color=COLORS.get(k), lw=1.4, ms=3.2, label=_label(t, lang), zorder=3)
+        (lines[k],) = ax.plot([], [], style, color=COLORS.get(k), lw=1.4, ms=3.2, alpha=0.85, label=_label(t, lang),
+                              zorder=3)
     markers = ax.plot(*result.start, marker="*", ms=15, color="black", ls="none", label=txt["start"], zorder=4)
     mins = np.array(s.minima)
     markers += ax.plot(mins[:, 0], mins[:, 1], marker="X", ms=11, color="gold", mec="black", ls="none",

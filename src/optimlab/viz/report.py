@@ -679,10 +679,33 @@ def _figure_files(run: LoadedRun) -> list[Path]:
     return files
 
 
+def _redrawn(run: LoadedRun, lang: str) -> dict[str, bytes]:
+    """The comparison's figures drawn again from metrics.csv in ``lang``, as PNG bytes by file name — for a report
+    in another language than the run's. (Telemetry figures need the run's telemetry objects: they stay as drawn.)"""
+    import io
+
+    from .figures import comparison_figures
+
+    by_label: dict[str, list] = {}
+    for (label, _seed), h in sorted(run.histories.items(), key=lambda kv: kv[0][1]):
+        by_label.setdefault(label, []).append(h)
+    order = list(dict.fromkeys(r["label"] for r in run.summary["runs"]))
+    by_label = {label: by_label[label] for label in order if label in by_label}
+    seeds = sorted({seed for _, seed in run.histories})
+    out = {}
+    for name, fig in comparison_figures(by_label, seeds[0] if seeds else 0, lang):
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=100)
+        out[name] = buf.getvalue()
+    return out
+
+
 def figures_html(run: LoadedRun, lang: str) -> str:
     items = []
-    for p in _figure_files(run):
-        data = base64.b64encode(p.read_bytes()).decode("ascii")
+    files = _figure_files(run)
+    redrawn = _redrawn(run, lang) if files and lang != recorded_lang(run.summary) else {}
+    for p in files:
+        data = base64.b64encode(redrawn.get(p.name) or p.read_bytes()).decode("ascii")
         items.append(f'<figure><img alt="{esc(p.name)}" loading="lazy" src="data:image/png;base64,{data}">'
                      f"<figcaption>{esc(p.name)}</figcaption></figure>")
     return f'<div class="figures">{"".join(items)}</div>' if items else f"<p>{esc(rt('no figures', lang))}</p>"

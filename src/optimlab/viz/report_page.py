@@ -54,7 +54,10 @@ SCRIPT = r"""
   var data = JSON.parse(document.getElementById("report-data").textContent);
   Object.keys(data.charts).forEach(function (id) {
     var el = document.getElementById(id);
-    if (el) { Plotly.newPlot(el, data.charts[id].data, data.charts[id].layout, data.config); }
+    if (!el) { return; }
+    // the box as tall as the chart before it is drawn: a legend below the axes stays inside its section
+    el.style.minHeight = (data.charts[id].layout.height || 400) + 2 + "px";
+    Plotly.newPlot(el, data.charts[id].data, data.charts[id].layout, data.config);
   });
 
   function sortKey(cell) {

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .figures import save_figure
-from .i18n import check_lang, t, use_japanese_font
+from .i18n import t, use_font
 
 _TEXT = {
     "en": {"title": "Learning-rate sensitivity ({n} seeds, mean and 95% CI)", "tuned": "tuned",
@@ -25,8 +25,7 @@ _TEXT = {
 
 def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
     """Mean final validation accuracy over the tuning seeds against lr (log x), 95 % band; ○ marks the tuned lr."""
-    if check_lang(lang) == "ja":
-        use_japanese_font()
+    use_font(lang)
     fig = Figure(figsize=(7.2, 4.6), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     tuned = summary.get("tuned", {})

@@ -43,7 +43,7 @@ from matplotlib.figure import Figure
 
 from .._io import write_text
 from .figures import save_figure
-from .i18n import check_lang, t as _t, use_japanese_font
+from .i18n import check_lang, t as _t, use_font
 
 CSV_COLUMNS = ("run", "seed", "iteration", "layer", "metric", "value")
 LAYER_PARAM = re.compile(r"(W|gamma|beta)\d+")       # parameters recorded; biases are skipped
@@ -54,22 +54,26 @@ FIGURES = ("telemetry_effective_lr.png", "telemetry_update_ratio.png", "telemetr
 TEXT = {
     "en": {"eff_lr_title": "Effective step size |Δw|/|g| per layer, measured (median, 10–90 %)",
            "update_ratio": "‖Δw‖ / ‖w‖", "update_ratio_title": "Update-to-weight ratio per layer",
-           "h_mean": "mean of h (sum of squared gradients)", "lr_analytic": "lr / (√h + ε), median",
-           "adagrad_title": "AdaGrad: h only grows, so its learning rate only shrinks (RMSProp dashed)",
-           "measured": "measured |Δw|/|g|", "lr_t": "εₜ / ε = √(1−β₂ᵗ) / (1−β₁ᵗ)",
+           "h_mean": "mean of h",
+           "lr_analytic": "ε / (√h + θ), median (ε = lr, θ = eps)",
+           "adagrad_title": "AdaGrad: h sums g², so it only grows and the step only shrinks (dashed: RMSProp, a moving "
+                            "average)",
+           "measured": "measured |Δw|/|g|", "lr_t": r"$\varepsilon_t / \varepsilon = \sqrt{1-\beta_2^{\,t}}\ /\ (1-\beta_1^{\,t})$",
            "adam_title": "Adam's bias correction in the first steps",
-           "lr_t_panel": "step size εₜ from the formula (dots: recorded)",
-           "step_panel": "measured step |Δw| / lr (median)",
-           "uncorrected": "step 1 without bias correction: (1−β₁)/√(1−β₂) ≈ {:.2f}",
+           "lr_t_panel": r"step size $\varepsilon_t$ from the formula (dots: recorded)",
+           "step_panel": "measured step |Δw| / ε (median)",
+           "uncorrected": r"step 1 without bias correction: $(1-\beta_1)/\sqrt{{1-\beta_2}}$ ≈ {:.2f}",
            "iteration": "iteration (log scale)", "reference": "1e-3 (a common rule of thumb)"},
     "ja": {"eff_lr_title": "層ごとの実効ステップ幅 |Δw|/|g|（実測、中央値と 10〜90 パーセンタイル）",
            "update_ratio": "‖Δw‖ / ‖w‖", "update_ratio_title": "層ごとの重みに対する更新量の比",
-           "h_mean": "h の平均（勾配の2乗の累積）", "lr_analytic": "lr / (√h + ε) の中央値",
-           "adagrad_title": "AdaGrad：h は増える一方なので学習率は小さくなり続ける（破線は RMSProp）",
-           "measured": "実測 |Δw|/|g|", "lr_t": "εₜ / ε = √(1−β₂ᵗ) / (1−β₁ᵗ)",
+           "h_mean": "h の平均",
+           "lr_analytic": "ε / (√h + θ) の中央値（ε = 学習率 lr、θ = eps）",
+           "adagrad_title": "AdaGrad：h は勾配の2乗の累積で増える一方なので、ステップ幅は小さくなり続ける"
+                            "（破線：h が移動平均の RMSProp）",
+           "measured": "実測 |Δw|/|g|", "lr_t": r"$\varepsilon_t / \varepsilon = \sqrt{1-\beta_2^{\,t}}\ /\ (1-\beta_1^{\,t})$",
            "adam_title": "Adam のバイアス補正（最初の数ステップ）",
-           "lr_t_panel": "式による学習率 εₜ（点：記録値）", "step_panel": "実測ステップ |Δw| / lr（中央値）",
-           "uncorrected": "補正なしの1ステップ目：(1−β₁)/√(1−β₂) ≈ {:.2f}",
+           "lr_t_panel": r"式による学習率 $\varepsilon_t$（点：記録値）", "step_panel": "実測ステップ |Δw| / ε（中央値）",
+           "uncorrected": r"補正なしの1ステップ目：$(1-\beta_1)/\sqrt{{1-\beta_2}}$ ≈ {:.2f}",
            "iteration": "反復回数（対数軸）", "reference": "1e-3（よく使われる目安）"},
 }
 
@@ -309,8 +313,7 @@ class RunSeries:
 # -- figures -----------------------------------------------------------------------------------------------
 
 def _fig(lang: str, size) -> Figure:
-    if check_lang(lang) == "ja":
-        use_japanese_font()
+    use_font(lang)
     return Figure(figsize=size, dpi=100, layout="constrained")
 
 
@@ -409,7 +412,8 @@ def adagrad_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
 
 
 def adam_first_steps_figure(run: RunSeries, iters: int, lang: str = "en", first: int = 50) -> Figure:
-    """Adam: the bias-corrected rate ε_t/ε over training, and the measured step |Δw|/lr over the first steps."""
+    """Adam: the bias-corrected rate ε_t/ε over training, and the measured step |Δw|/ε over the first steps (ε is
+    the learning rate, in the note's notation)."""
     hp = run.hyperparameters
     lr, b1, b2 = float(hp["lr"]), float(hp["beta1"]), float(hp["beta2"])
     fig = _fig(lang, (11, 4.2))
@@ -430,7 +434,7 @@ def adam_first_steps_figure(run: RunSeries, iters: int, lang: str = "en", first:
     ax_t.set_xscale("log")
     ax_t.set_yscale("log")
     ax_t.set_xlabel(_tt("iteration", lang))
-    ax_t.set_ylabel("εₜ / ε")
+    ax_t.set_ylabel(r"$\varepsilon_t / \varepsilon$")
     ax_t.set_title(f"{run.label}{_tt('colon', lang)}{_tt('lr_t_panel', lang)}")
     ax_t.legend(fontsize="small", loc="upper center")
     for color, layer in zip(_LAYER_COLORS, run.weight_layers):
@@ -443,7 +447,7 @@ def adam_first_steps_figure(run: RunSeries, iters: int, lang: str = "en", first:
     ax_s.set_yscale("log")
     ax_s.set_ylim(top=10)
     ax_s.set_xlabel(_t("count", lang))
-    ax_s.set_ylabel("|Δw| / lr")
+    ax_s.set_ylabel("|Δw| / ε")
     ax_s.set_title(_tt("step_panel", lang))
     ax_s.grid(alpha=0.3, which="both")
     ax_t.grid(alpha=0.3, which="both")
