@@ -269,6 +269,11 @@ def test_report_in_browser(browser, real_run, tmp_path):
             return [el.id, svg.bottom - box.bottom, svg.bottom - sec.bottom]; })""")
         assert all(into_box <= 1 and into_section <= 0 for _, into_box, into_section in spill), spill
         page.set_viewport_size({"width": 1280, "height": 1000})
+        # the summary table fits the page at 1280 px: no column hidden behind a scroll (the hyperparameters, a
+        # column of their own, made it 1.5 times too wide); they stand under the optimizer's name
+        assert page.evaluate("(w => w.scrollWidth <= w.clientWidth)(document.querySelector('#summary-table')"
+                             ".closest('.table-wrap'))")
+        assert "beta1=0.9, beta2=0.999" in page.locator("#summary-table tbody tr", has_text="Adam").first.inner_text()
 
         # hide a run: click its legend entry -> its trace becomes 'legendonly' and one fewer line is drawn
         sel = "#chart-test-acc"

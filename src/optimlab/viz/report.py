@@ -629,23 +629,28 @@ def _table(head: Sequence[str], rows: Sequence[str], numeric: Sequence[bool], ta
 def summary_table_html(groups: Sequence[LabelGroup], target: float, lang: str) -> str:
     head = [rt(k, lang) for k in ("run", "optimizer", "lr", "batchnorm", "n", "final test acc", "best test acc",
                                   "final batch acc", "final loss")]
-    head += [rt("iters to target", lang, target=f"{target:.2f}"), rt("wall s", lang), rt("status", lang),
-             rt("hyperparameters", lang)]
-    numeric = [False, False, True, False, True, True, True, True, True, True, True, False, False]
+    head += [rt("iters to target", lang, target=f"{target:.2f}"), rt("wall s", lang), rt("status", lang)]
+    numeric = [False, False, True, False, True, True, True, True, True, True, True, False]
     rows = []
     for g in groups:
         it = g.iterations_to(target)
         cells = [f'<th scope="row"><span class="swatch" style="background:{g.color}"></span>{esc(g.label)}</th>',
-                 _cell(g.optimizer), _cell(f"{g.lr:g}", g.lr, "num"),
+                 # the other hyperparameters under the optimizer's name: a column of their own made the table
+                 # wider than the page
+                 f'<td data-v="{esc(g.optimizer)}">{esc(g.optimizer)}<div class="hp">{esc(_hp_text(g.hyperparameters))}'
+                 f'</div></td>', _cell(f"{g.lr:g}", g.lr, "num"),
                  _cell(rt("yes" if g.batchnorm else "no", lang)), _cell(len(g.rows), len(g.rows), "num")]
         for key in ("final_test_accuracy", "best_test_accuracy", "final_train_accuracy", "final_loss"):
             text, sort = _mean_sd(g.finals(key))
-            cells.append(_cell(text, sort, "num"))
+            mean, sd = text.split(" ± ", 1) if " ± " in text else (text, "")
+            cell = _cell(mean, sort, "num")
+            if sd:                         # the spread on a line of its own: four such columns fit the page
+                cell = cell[:-len("</td>")] + f'<div class="sd">± {esc(sd)}</div></td>'
+            cells.append(cell)
         cells.append(_cell(rt("never", lang) if it is None else it, it, "num"))
         wall = sum(float(r.get("wall_seconds") or 0.0) for r in g.rows)
         cells.append(_cell(f"{wall:.2f}", wall, "num"))
         cells.append(_cell(status_text({r.get("status", "ok") for r in g.rows}, lang)))
-        cells.append(_cell(_hp_text(g.hyperparameters), cls="wrap"))
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return _table(head, rows, numeric, "summary-table")
 

@@ -20,11 +20,15 @@ h3 { font-size: 1rem; margin: 12px 0 6px; }
 .conclusions li { margin: 4px 0; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 12px; }
 .chart.wide { grid-column: 1 / -1; }
-td.wrap { white-space: normal; min-width: 220px; font-size: .8rem; color: #5a6273; }
+td .hp { white-space: normal; min-width: 140px; max-width: 210px; font-size: .74rem; color: #5a6273; line-height: 1.3; }
+td .sd { font-size: .78rem; color: #5a6273; }
+table.sortable thead th { vertical-align: bottom; }
+html:lang(en) table.sortable thead th { white-space: normal; }
+html:lang(ja) table.sortable thead th { white-space: normal; word-break: keep-all; }
 .chart { min-width: 0; min-height: 400px; border: 1px solid #eceef2; border-radius: 6px; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; font-size: .88rem; width: 100%; }
-th, td { padding: 5px 9px; border-bottom: 1px solid #e6e8ee; text-align: left; white-space: nowrap; }
+th, td { padding: 5px 7px; border-bottom: 1px solid #e6e8ee; text-align: left; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.sortable thead th { cursor: pointer; user-select: none; background: #f0f2f6; position: relative;
                           padding-right: 18px; }

