@@ -309,6 +309,16 @@ def test_a_folder_trained_with_other_settings_is_refused_and_kept(tmp_path, coun
     r = run_sweep(replace(spec, lrs=(0.01, 0.1), seeds=(0, 1)), SerialExecutor(), out=tmp_path)   # extends it
     earlier = {str(p.parent) for p in before if p.name == "status.json"}
     assert set(r.skipped) == earlier and len(r.trained) == len(r.table) - len(earlier) > 0
+    # another architecture-axis value makes other run ids: another batchnorm extends it under the same protocol,
+    # but not with other iterations (the folder would mix runs of 150 and 100 iterations)
+    bn = replace(spec, batchnorm=(True,))
+    with pytest.raises(ConfigError, match=r"\(test-adam-lr0.01-s1000: train.iters: 150 there, 100 now\)"):
+        run_sweep(replace(bn, train=TrainConfig(iters=100, eval_interval=50)), SerialExecutor(), out=tmp_path)
+    assert not any(p.name.endswith("-bn") for p in tmp_path.iterdir())
+    assert run_sweep(bn, SerialExecutor(), out=tmp_path).trained
+    with pytest.raises(ConfigError, match=r"train.iters: 150 there, 100 now"):
+        run_sweep(replace(spec, activation=("relu",), train=TrainConfig(iters=100, eval_interval=50)),
+                  SerialExecutor(), out=tmp_path)
 
 
 def test_local_processes_and_chunking_give_the_same_table(tmp_path, reference):

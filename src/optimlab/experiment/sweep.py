@@ -414,11 +414,22 @@ def _differences(old: Any, new: Any, path: str = "") -> list[str]:
     return [] if old == new else [f"{path or 'config'}: {old!r} there, {new!r} now"]
 
 
+def _protocol(config: dict[str, Any]) -> dict[str, Any]:
+    """What every run of one sweep folder shares, whatever its optimizer, lr, seed or architecture-axis value."""
+    net = config.get("net") if isinstance(config.get("net"), dict) else {}
+    return {**{k: config.get(k) for k in ("preset", "train", "dataset", "split")},
+            "net": {k: net.get(k) for k in ("hidden", "freeze_bn_affine")}}
+
+
 def changed_run(directory: Path, spec: SweepSpec, data_info: dict[str, Any]) -> str | None:
     """Why ``directory``, an earlier sweep's folder, may not take ``spec`` (None when it may): a complete run in
     it that ``spec`` would make differently (another protocol, dataset, preset …) — training it again would
-    silently replace an earlier result. Runs ``spec`` adds (more lrs, seeds, optimizers) are no conflict."""
+    silently replace an earlier result — or any complete run trained under another protocol (iterations, dataset,
+    preset, split, hidden sizes), which the folder would mix with spec's. Runs ``spec`` adds (more lrs, seeds,
+    optimizers, another batchnorm or activation) are no conflict."""
     variants = spec.variants()
+    protocol = _protocol(run_config(spec, RunKey("tune", spec.optimizers[0], spec.lrs[0], spec.seeds[0], variants[0]),
+                                    data_info))
     for run in sorted(p for p in directory.iterdir() if (p / "status.json").is_file()):
         try:
             old = read_json(run / "config.json")
@@ -427,13 +438,17 @@ def changed_run(directory: Path, spec: SweepSpec, data_info: dict[str, Any]) -> 
                     for net in variants]       # the architecture spec gives the run of this id (hidden sizes too)
         except (OSError, ValueError, KeyError, TypeError):
             continue                           # not a complete run of optimlab sweep: trained again if asked
+        if status.get("status") not in COMPLETE:
+            continue                           # trained again if spec has it; else it stays as it is
         key = next((k for k in keys if k.run_id == run.name), None)
-        if status.get("status") not in COMPLETE or key is None:
-            continue                           # a run spec would not write: it stays as it is
-        diffs = sorted(_differences(old, run_config(spec, key, data_info)), key=lambda d: d.startswith("hyper"))
+        if key is None:                        # a run spec would not write (another batchnorm, activation …): it
+            diffs = _differences(_protocol(old), protocol)     # may stay, if it was trained under the same protocol
+        else:
+            diffs = sorted(_differences(old, run_config(spec, key, data_info)), key=lambda d: d.startswith("hyper"))
         if diffs:                              # the preset or protocol first: a hyperparameter follows from them
             return (f"{directory} holds runs trained with other settings ({run.name}: {diffs[0]}); accepted: the "
-                    "same settings to resume or extend that sweep (more lrs, seeds or optimizers), or a new --out")
+                    "same settings to resume or extend that sweep (more lrs, seeds or optimizers, another batchnorm, "
+                    "activation or init), or a new --out")
     return None
 
 
