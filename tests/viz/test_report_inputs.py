@@ -144,6 +144,12 @@ SUMMARY_DAMAGE = {
     "twice": (lambda s: {**s, "runs": s["runs"] + s["runs"][:1]}, ["run 'SGD' seed 0 appears twice"]),
     "seeds": (lambda s: {**s, "seeds": 3}, ["summary.json: 'seeds' is 3"]),
     "dataset text": (lambda s: {**s, "dataset": "digits"}, ["summary.json: 'dataset' is 'digits' (expected an object)"]),
+    "text lr": (lambda s: {**s, "runs": [{**r, "hyperparameters": {"lr": "x"}} for r in s["runs"]]},
+                ["summary.json: run 'SGD' seed 0: hyperparameters.lr is 'x' (expected a number)"]),
+    "optimizer not a name": (lambda s: {**s, "runs": [{**r, "optimizer": ["adam"]} for r in s["runs"]]},
+                             ["summary.json: run 'SGD' seed 0: optimizer is ['adam'] (expected a name"]),
+    "blas text": (lambda s: {**s, "environment": {**s["environment"], "blas": "x"}},
+                  ["summary.json: 'environment.blas' is 'x' (expected a list of objects)"]),
 }
 
 
@@ -228,6 +234,11 @@ SWEEP_SUMMARY_DAMAGE = {
     "per-seed text": (lambda s: {**s, "defaults_vs_tuned": {k: {**v, "tuned_test_by_seed": {"x": 1}}
                                                              for k, v in s["defaults_vs_tuned"].items()}},
                       ["tuned_test_by_seed"]),
+    "settings": (lambda s: {**s, "settings": [1]}, ["summary.json: 'settings' is [1] (expected a list of objects)"]),
+    "grid": (lambda s: {**s, "grid": [1]}, ["summary.json: 'grid' is [1] (expected an object)"]),
+    "time to target": (lambda s: {**s, "time_to_target": {k: {**v, "targets": [1]}
+                                                         for k, v in s["time_to_target"].items()}},
+                       ["summary.json: time_to_target['SGD'] is", "(expected an object with 'targets'"]),
 }
 
 
@@ -250,3 +261,15 @@ def test_truncated_run_metrics_in_a_sweep(sweep_dir, tmp_path, capsys):
     assert err.count("\n") == 1 and err.startswith(f"optimlab: error: cannot read sweep run {str(d / 'tune-')!r}"[:-1])
     assert "metrics.csv line 7: expected 4 fields, found 1 (truncated or edited?)" in err
     assert sorted(p.name for p in d.iterdir()) == before
+
+
+def test_a_missing_lr_is_shown_as_unknown(run_dir, sweep_dir, tmp_path):
+    """null where a number may be missing (a run without an lr, a setting never tuned): — in the report."""
+    d = copy(run_dir, tmp_path)
+    edit_json(d / "summary.json", lambda s: {**s, "runs": [{**r, "hyperparameters": {**r["hyperparameters"],
+                                                                                      "lr": None}} for r in s["runs"]]})
+    assert write_report(d).is_file()
+    w = copy(sweep_dir, tmp_path)
+    edit_json(w / "summary.json", lambda s: {**s, "defaults_vs_tuned": {k: {**v, "tuned_lr": None}
+                                                                         for k, v in s["defaults_vs_tuned"].items()}})
+    assert write_report(w).is_file()

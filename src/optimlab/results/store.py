@@ -322,6 +322,9 @@ class LoadedRun:
         for key in ("dataset", "environment"):
             if s.get(key) is not None and not isinstance(s[key], dict):
                 raise self._error(f"summary.json: '{key}' is {repr(s[key])[:40]} (expected an object)")
+        blas = (s.get("environment") or {}).get("blas")
+        if blas is not None and not (isinstance(blas, list) and all(isinstance(b, dict) for b in blas)):
+            raise self._error(f"summary.json: 'environment.blas' is {repr(blas)[:40]} (expected a list of objects)")
         for i, r in enumerate(runs):
             if not isinstance(r, dict):
                 raise self._error(f"summary.json: runs[{i}] is {repr(r)[:40]}, not an object")
@@ -340,6 +343,11 @@ class LoadedRun:
             for key in ("hyperparameters", "net"):
                 if r.get(key) is not None and not isinstance(r[key], dict):
                     raise self._error(f"{where}: {key} is {repr(r[key])[:40]} (expected an object)")
+            if not isinstance(r.get("optimizer", ""), str):
+                raise self._error(f"{where}: optimizer is {repr(r['optimizer'])[:40]} (expected a name such as 'adam')")
+            lr = (r.get("hyperparameters") or {}).get("lr")
+            if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))):
+                raise self._error(f"{where}: hyperparameters.lr is {repr(lr)[:40]} (expected a number)")
         return s
 
     def _check_finals(self) -> None:

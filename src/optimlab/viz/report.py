@@ -72,7 +72,8 @@ class LabelGroup:
 
     @property
     def lr(self) -> float:
-        return float(self.hyperparameters.get("lr", math.nan))
+        lr = self.hyperparameters.get("lr")          # summary.json is checked: a number, or absent / null
+        return float(lr) if isinstance(lr, (int, float)) else math.nan
 
     @property
     def net(self) -> dict[str, Any]:

@@ -93,9 +93,17 @@ def _check_sweep_summary(d: Path, summary: Any) -> None:
     """The parts of summary.json the report reads: their presence and types."""
     if not isinstance(summary, dict):
         raise _sweep_error(d, f"summary.json holds a JSON {type(summary).__name__}, not an object")
-    for key in ("dataset", "environment", "executor"):
+    for key in ("dataset", "environment", "executor", "grid", "time_to_target"):
         if summary.get(key) is not None and not isinstance(summary[key], dict):
             raise _sweep_error(d, f"summary.json: '{key}' is {repr(summary[key])[:40]} (expected an object)")
+    settings = summary.get("settings")
+    if settings is not None and not (isinstance(settings, list) and all(isinstance(x, dict) for x in settings)):
+        raise _sweep_error(d, f"summary.json: 'settings' is {repr(settings)[:40]} (expected a list of objects)")
+    for label, ttt in (summary.get("time_to_target") or {}).items():
+        targets = ttt.get("targets") if isinstance(ttt, dict) else None
+        if not (isinstance(targets, dict) and all(isinstance(x, dict) for x in targets.values())):
+            raise _sweep_error(d, f"summary.json: time_to_target[{label!r}] is {repr(ttt)[:40]} (expected an object "
+                                  "with 'targets', an object per target)")
     for key in ("sensitivity", "defaults_vs_tuned", "tuned"):
         if key not in summary:
             raise _sweep_error(d, f"summary.json has no '{key}' (a table per setting)")
@@ -158,8 +166,8 @@ def _a(x: float | None) -> str:
     return "—" if x is None or not math.isfinite(x) else f"{x:.3f}"
 
 
-def _lr(x: float) -> str:
-    return f"{float(x):.3g}"
+def _lr(x: float | None) -> str:
+    return f"{float(x):.3g}" if _number(x) else "—"
 
 
 def _arr(xs) -> np.ndarray:
