@@ -19,6 +19,7 @@ import contextlib
 import ctypes
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from concurrent.futures.process import BrokenProcessPool
@@ -36,6 +37,18 @@ MALLOC_OVERRIDE = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_":
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3              # mallopt parameters (glibc malloc.h)
 
 _setup_done = False
+
+
+def _stop_quietly(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def _local_worker_init() -> None:
+    """A local pool's worker process: Ctrl-C reaches every process of the terminal's group, so a worker stops its
+    task (the cleanup of its files runs) and exits without the traceback a KeyboardInterrupt prints; the parent
+    says "interrupted" once. Then :func:`worker_setup`."""
+    signal.signal(signal.SIGINT, _stop_quietly)
+    worker_setup()
 
 
 def worker_setup() -> dict[str, Any]:
@@ -148,7 +161,7 @@ class LocalExecutor(Executor):
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(self.n_workers, mp_context=multiprocessing.get_context(self.start_method),
-                                      initializer=worker_setup)
+                                      initializer=_local_worker_init)
 
     def submit(self, fn: Callable, *args: Any, retries: int = 0) -> cf.Future:
         outer: cf.Future = cf.Future()

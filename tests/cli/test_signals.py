@@ -1,0 +1,56 @@
+"""Ctrl-C and kill, with real processes and real signals: one line, the usual exit status, nothing half-written."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+
+
+def start(args: list[str], cwd: Path) -> subprocess.Popen:
+    """``python -m optimlab ARGS`` in its own process group (as a terminal runs it)."""
+    return subprocess.Popen([sys.executable, "-m", "optimlab", *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def wait_until(proc: subprocess.Popen, ready, timeout: float = 120) -> None:
+    end = time.monotonic() + timeout
+    while not ready():
+        assert proc.poll() is None, f"finished before the signal: {proc.communicate()}"
+        assert time.monotonic() < end, "never got there"
+        time.sleep(0.01)
+
+
+def test_sigterm_while_the_figures_are_drawn_leaves_nothing(tmp_path):
+    """``kill`` or ``timeout`` while the results are staged: the staging folder goes, as with Ctrl-C."""
+    proc = start(["compare", "--dataset", "digits", "--iters", "200", "--no-progress", "--out", "c"], tmp_path)
+    wait_until(proc, lambda: any(p.name.startswith(".c.partial-") for p in tmp_path.iterdir()))
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert err.splitlines()[-1] == "optimlab: terminated" and "Traceback" not in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_on_a_sweep_with_worker_processes_is_one_line(tmp_path):
+    """Ctrl-C reaches the workers too (one process group): they stop without a traceback each, no temporary file
+    is left, and the sweep resumes."""
+    args = ["sweep", "--dataset", "digits", "--iters", "300", "--lrs", "1e-3:1:4", "--seeds", "2", "--optimizers",
+            "sgd,adam", "--jobs", "2", "--no-progress", "--no-plots", "--no-report", "--out", "s"]
+    proc = start(args, tmp_path)
+    wait_until(proc, lambda: any((tmp_path / "s").glob("*/status.json")))
+    time.sleep(0.5)                 # some workers between tasks, some in one
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and err.splitlines()[-1] == "optimlab: interrupted", err
+    assert not [p for p in (tmp_path / "s").rglob("*") if p.name.endswith(".tmp")]
+    done = subprocess.run([sys.executable, "-m", "optimlab", *args], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0 and "already complete" in done.stdout, done.stderr
