@@ -83,6 +83,45 @@ def test_compare_replaces_an_earlier_run_folder_as_a_whole_but_not_a_foreign_fil
     assert not [p.name for p in cwd.iterdir() if p.name.startswith(".")]       # no staging leftovers
 
 
+def test_a_read_only_earlier_run_folder_is_refused_before_training(cwd, capsys, monkeypatch):
+    """Replacing a run folder moves it aside, which needs it writable (its '..' entry changes): without that, the
+    new results were trained and then stranded in a hidden staging folder. (As root every folder is writable, so
+    the permission is what os.access answers.)"""
+    import optimlab.results.store as store
+
+    assert main(COMPARE + ["--out", "r", "--no-plots"]) == 0
+    capsys.readouterr()
+    before = tree(cwd)
+    real = store.os.access
+    monkeypatch.setattr(store.os, "access", lambda p, mode: False if Path(p).name == "r" else real(p, mode))
+    import optimlab.api
+
+    monkeypatch.setattr(optimlab.api, "run_compare", lambda *a, **k: pytest.fail("trained"))
+    refused(capsys, COMPARE + ["--out", "r"], "cannot replace 'r': the folder is read-only")
+    assert tree(cwd) == before
+
+
+def test_a_failed_swap_names_the_folder_and_where_the_results_are(cwd, capsys, monkeypatch):
+    import optimlab.results.store as store
+
+    assert main(COMPARE + ["--out", "r", "--no-plots"]) == 0
+    capsys.readouterr()
+    real = store.os.replace
+
+    def replace(src, dst):
+        if Path(dst).name == "previous":
+            raise PermissionError(13, "Permission denied")
+        return real(src, dst)
+
+    monkeypatch.setattr(store.os, "replace", replace)
+    assert main(COMPARE + ["--out", "r", "--no-plots"]) == 2
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.startswith("optimlab: error: cannot write 'r': Permission denied; the new results are in "), err
+    staged = [p for p in cwd.iterdir() if p.name.startswith(".r.partial-")]
+    assert len(staged) == 1 and str(staged[0].name) in err and (staged[0] / "summary.json").is_file()
+    assert not [p for p in cwd.iterdir() if p.name.startswith(".r.old-")] and (cwd / "r" / "summary.json").is_file()
+
+
 @pytest.mark.parametrize("name", ["", "../../escape", "..", ".", "a/b"])
 def test_compare_recipe_name_must_be_a_folder_name(cwd, capsys, no_training, name):
     (cwd / "runs" / "earlier").mkdir(parents=True)

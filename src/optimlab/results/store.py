@@ -193,6 +193,9 @@ def check_output_dir(target: str | os.PathLike, *, foreign=foreign_in_run_dir, a
         if reason is not None:
             raise ConfigError(f"refusing to {'replace' if replace else 'write into'} {text!r}: {reason} "
                               f"(accepted: {accepted})")
+        if replace and not os.access(path, os.W_OK):     # moving a folder aside rewrites its '..' entry
+            raise ConfigError(f"cannot replace {text!r}: the folder is read-only, so it cannot be moved aside "
+                              f"(accepted: {accepted}; or make it writable)")
     _check_can_create(absolute if (path.is_dir() and not replace) else absolute.parent, text,
                       f"cannot create output folder {text!r}", accepted)
     return path
@@ -256,7 +259,11 @@ def staged_directory(target: str | os.PathLike, *, foreign=foreign_in_run_dir,
     old = None
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.replace(target, old / "previous")
+        try:
+            os.replace(target, old / "previous")
+        except OSError as e:                          # the new results stay staged; say where, name the folder
+            old.rmdir()
+            raise OSError(e.errno, f"{e.strerror}; the new results are in {stage}", os.fspath(target)) from None
     os.replace(stage, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
