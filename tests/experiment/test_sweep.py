@@ -44,7 +44,8 @@ def test_lr_grid_is_log_spaced_and_validated():
     assert parse_lrs("0.01,0.001") == (0.001, 0.01)
     assert parse_lrs("0.5:0.5:1") == (0.5,)
     for bad in ("1e-4:0:9", "1:1e-4:3", "1e-4:1:0", "1e-4:1", "a,b", "-0.1,0.1", "0.1,0.1", "nan", "1e-4:1:2.5",
-                "0.1,0.1000000001", "1e-4:1:1"):     # one run folder per lr: distinct to 6 digits; N = 1 needs LO = HI
+                "0.1,0.1000000001", "1e-4:1:1",       # one run folder per lr: distinct to 6 digits; N = 1 needs LO = HI
+                "1e-4:1:1001", ",".join(str(i + 1) for i in range(1001))):      # at most 1000 lrs, not a typo's 10⁵
         with pytest.raises(ConfigError) as e:
             parse_lrs(bad)
         assert "\n" not in str(e.value) and "learning" in str(e.value)

@@ -59,9 +59,17 @@ def test_seed_is_an_integer_in_range(digits, seed, shown):
     assert Trainer(digits, make_optimizer("sgd"), train=CFG, seed=np.int64(2**32 - 1)).seed == 2**32 - 1
 
 
+@pytest.mark.parametrize("name", ["iters", "batch_size", "eval_interval"])
+def test_the_protocol_is_bounded(name):
+    """A typo's 10²⁰ iterations would train for ever: at most 10 million (hours), said in one line."""
+    refused(rf"invalid {name}: 10000001 \(accepted: an integer from 1 to 10,000,000\)",
+            lambda: TrainConfig(**{name: 10_000_001}))
+    assert getattr(TrainConfig(**{name: 10_000_000}), name) == 10_000_000
+
+
 def test_run_iters_must_be_positive(digits):
     t = Trainer(digits, make_optimizer("sgd"), train=CFG)
-    for bad in (-5, 0, 2.5):
+    for bad in (-5, 0, 2.5, 10**20):
         refused(rf"invalid iters: {bad}", lambda: t.run(iters=bad))
     assert t.iteration == 0
 

@@ -67,6 +67,9 @@ RETRIES = 2                 # resubmissions of a task whose worker died
 # The spec
 
 
+MAX_LRS = 1000          # learning rates in one grid (with 5 optimizers and 3 seeds: 15,000 runs)
+
+
 def lr_grid(lo: float, hi: float, n: int) -> tuple[float, ...]:
     """``n`` log-spaced learning rates from ``lo`` to ``hi`` (6 significant digits, so ids and tables read well)."""
     return tuple(float(f"{x:.6g}") for x in np.logspace(math.log10(lo), math.log10(hi), n))
@@ -74,8 +77,8 @@ def lr_grid(lo: float, hi: float, n: int) -> tuple[float, ...]:
 
 def parse_lrs(value: Any) -> tuple[float, ...]:
     """Learning rates from ``'LO:HI:N'`` (a log grid), a list ``'0.001,0.01'`` / ``[0.001, 0.01]`` or one number."""
-    accepted = ("LO:HI:N with 0 < LO <= HI and N >= 1, N = 1 only when LO = HI (e.g. 1e-4:1:9), "
-                "or a list like 0.001,0.01")
+    accepted = (f"LO:HI:N with 0 < LO <= HI and 1 <= N <= {MAX_LRS}, N = 1 only when LO = HI (e.g. 1e-4:1:9), "
+                f"or a list like 0.001,0.01 of at most {MAX_LRS}")
     try:
         if isinstance(value, str) and ":" in value:
             parts = value.split(":")
@@ -83,7 +86,7 @@ def parse_lrs(value: Any) -> tuple[float, ...]:
                 raise ValueError
             lo, hi, n_text = float(parts[0]), float(parts[1]), parts[2].strip()
             n = int(n_text)
-            if not (0 < lo <= hi and math.isfinite(hi) and n >= 1) or (n == 1 and lo != hi):
+            if not (0 < lo <= hi and math.isfinite(hi) and 1 <= n <= MAX_LRS) or (n == 1 and lo != hi):
                 raise ValueError
             lrs = lr_grid(lo, hi, n)
         elif isinstance(value, str):
@@ -94,7 +97,7 @@ def parse_lrs(value: Any) -> tuple[float, ...]:
             lrs = (_float(value),)
     except (TypeError, ValueError):
         raise ConfigError(f"invalid learning-rate grid: {value!r} (accepted: {accepted})") from None
-    if not lrs or len({f"{lr:.6g}" for lr in lrs}) != len(lrs):     # run ids name lrs by 6 significant digits
+    if not lrs or len(lrs) > MAX_LRS or len({f"{lr:.6g}" for lr in lrs}) != len(lrs):   # ids: 6 significant digits
         raise ConfigError(f"invalid learning-rate grid: {value!r} (accepted: {accepted}; no repeats, distinct "
                           "to 6 significant digits)")
     for lr in lrs:

@@ -45,6 +45,9 @@ class NetConfig:
         object.__setattr__(self, "hidden", hidden_sizes(self.hidden))
 
 
+MAX_ITERS = 10_000_000      # 10,000 times the note's 1000 iterations: hours of training, not a typo's years
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """The protocol. Defaults are the note's."""
@@ -58,8 +61,8 @@ class TrainConfig:
     def __post_init__(self):
         for name in ("iters", "batch_size", "eval_interval"):
             v = getattr(self, name)
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ConfigError(f"invalid {name}: {v!r} (accepted: an integer >= 1)")
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or not 1 <= v <= MAX_ITERS:
+                raise ConfigError(f"invalid {name}: {v!r} (accepted: an integer from 1 to {MAX_ITERS:,})")
         if not isinstance(self.replace, bool):
             raise ConfigError(f"invalid replace: {self.replace!r} (accepted: true or false)")
         if self.dtype not in ("float32", "float64"):
@@ -368,8 +371,10 @@ class Trainer:
         """
         if eval_threads is None:
             eval_threads = min(8, max(1, _usable_cpus() - 1))
-        if iters is not None and (not isinstance(iters, (int, np.integer)) or isinstance(iters, bool) or iters < 1):
-            raise ConfigError(f"invalid iters: {iters!r} (accepted: an integer >= 1, or None for the configured total)")
+        if iters is not None and (not isinstance(iters, (int, np.integer)) or isinstance(iters, bool)
+                                  or not 1 <= iters <= MAX_ITERS):
+            raise ConfigError(f"invalid iters: {iters!r} (accepted: an integer from 1 to {MAX_ITERS:,}, or None for "
+                              "the configured total)")
         total = self.config.iters if iters is None else int(iters)
         bar = _progress(total, self.iteration, desc) if progress else None
         t0 = time.perf_counter() - self.elapsed
