@@ -117,3 +117,23 @@ def test_text_tables_align_japanese_labels():
     lines = text_table(["run", "acc"], [["アダム（BN）", "0.8"], ["SGD", "0.1"]]).splitlines()
     column = [_display_width(line[:line.index(v)]) for line, v in zip(lines, ("acc", "-", "0.8", "0.1"))]
     assert column == [14, 0, 14, 14] and lines[1] == "-" * 12 + "  ---"        # アダム（BN）: 5 wide characters and 2 narrow ones = 12 columns
+
+
+def test_a_full_disk_names_the_file_being_written(tmp_path):
+    """A failed write() carries no file name ('No space left on device'): the error names the file, as the
+    results folder will have it (not its staging copy), and nothing is left behind."""
+    import errno
+
+    from optimlab._io import atomic_path
+    from optimlab.results.store import staged_directory
+
+    with pytest.raises(OSError) as e:
+        with atomic_path(tmp_path / "x.json"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+    assert (e.value.errno, e.value.filename) == (errno.ENOSPC, str(tmp_path / "x.json"))
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(OSError) as e:
+        with staged_directory(tmp_path / "run") as stage:
+            with atomic_path(stage / "summary.json"):
+                raise OSError(errno.ENOSPC, "No space left on device")
+    assert e.value.filename == str(tmp_path / "run" / "summary.json") and list(tmp_path.iterdir()) == []

@@ -83,6 +83,11 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         yield tmp_path
         apply_default_mode(tmp_path, directory=False)
         os.replace(tmp_path, path)
+    except OSError as e:
+        tmp_path.unlink(missing_ok=True)
+        if e.filename is None:           # a failed write() names no file (a full disk): name the one being written
+            raise OSError(e.errno, e.strerror or str(e), os.fspath(path)) from e
+        raise
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise

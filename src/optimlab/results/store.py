@@ -252,6 +252,12 @@ def staged_directory(target: str | os.PathLike, *, foreign=foreign_in_run_dir,
     try:
         yield stage
         check_output_dir(target, foreign=foreign, accepted=accepted)   # unchanged while the stage was written
+    except OSError as e:
+        shutil.rmtree(stage, ignore_errors=True)
+        name = os.fspath(e.filename) if isinstance(e.filename, (str, os.PathLike)) else ""
+        if name.startswith(os.fspath(stage) + os.sep):       # name the file as it would have been, not the stage
+            raise OSError(e.errno, e.strerror, os.fspath(target / os.path.relpath(name, stage))) from e
+        raise
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
