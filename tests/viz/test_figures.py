@@ -113,3 +113,12 @@ def test_the_accuracy_legend_covers_no_point(level):
     for line in ax.get_lines():
         points = ax.transData.transform(np.column_stack(line.get_data()))
         assert not legend.count_contains(points), f"the legend covers {line.get_label()} at {level}"
+
+
+def test_a_japanese_label_in_an_english_figure_is_drawn(recwarn):
+    """A run labelled in Japanese with the default --lang en: its glyphs come from IPAex (DejaVu Sans lacks them)
+    instead of empty boxes and a warning per glyph."""
+    h = _histories(1)["SGD"]
+    fig = overlay_figure({"日本語 ラベル": h, "SGD": h}, lang="en")
+    FigureCanvasAgg(fig).draw()
+    assert not [w for w in recwarn if "missing from font" in str(w.message)]

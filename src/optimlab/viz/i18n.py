@@ -25,26 +25,25 @@ def t(key: str, lang: str = "en") -> str:
     return TEXT[check_lang(lang)].get(key, key)
 
 
-_before_japanese: list[str] | None = None     # matplotlib's font family before optimlab's first Japanese figure
+_base_family: list[str] | None = None     # matplotlib's font family before optimlab first set one
 
 
 def use_font(lang: str) -> None:
     """The font for a figure in ``lang``, set before it is made and drawn: for Japanese, IPAex Gothic (from
-    matplotlib-fontja) with DejaVu Sans for the glyphs it lacks; for English, the family that was in use before
-    the first Japanese figure — so English figures made after Japanese ones in one process (a notebook, a report
-    in the other language) are drawn as they would be alone."""
+    matplotlib-fontja) with DejaVu Sans for the glyphs it lacks; for English, the family in use before optimlab
+    first set one, with IPAex Gothic for the glyphs that lacks (a run labelled in Japanese, in an English figure).
+    English figures made after Japanese ones in one process (a notebook, a report in the other language) are
+    drawn as they would be alone."""
     import matplotlib
 
-    global _before_japanese
+    global _base_family
     rc = matplotlib.rcParams
-    if check_lang(lang) == "ja":
-        if _before_japanese is None:
-            _before_japanese = list(rc["font.family"])
-        import matplotlib_fontja  # registers the font
+    if _base_family is None:
+        _base_family = list(rc["font.family"])
+    import matplotlib_fontja  # registers the font (and sets it as the family: set again just below)
 
-        rc["font.family"] = [matplotlib_fontja.matplotlib_fontja.FONT_NAME, "DejaVu Sans"]
-    elif _before_japanese is not None and len(rc["font.family"]) == 2 and rc["font.family"][1] == "DejaVu Sans":
-        rc["font.family"] = _before_japanese
+    ja = matplotlib_fontja.matplotlib_fontja.FONT_NAME
+    rc["font.family"] = [ja, "DejaVu Sans"] if check_lang(lang) == "ja" else [*_base_family, ja]
 
 
 def use_japanese_font() -> None:
