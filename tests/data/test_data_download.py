@@ -32,13 +32,17 @@ def test_correct_hash_is_cached_and_reused_offline(served, closed_port_url, isol
 def test_wrong_hash_is_rejected_and_leaves_nothing(served, isolated_env):
     url, root = served
     good = pins_for(root, mirrors=[url])
-    bad_first = _remote.PinnedFile(TRAIN_IMAGES, "0" * 64, good.files[0].content_sha256)
+    bad_first = _remote.PinnedFile(TRAIN_IMAGES, "0" * 64, "0" * 64)      # neither the .gz nor its content
     remote = _remote.Remote("mnist", (url,), (bad_first,) + good.files[1:])
     with pytest.raises(_remote.DownloadError) as e:
         _remote.download(remote, timeout=5)
     assert "SHA-256 mismatch" in str(e.value) and TRAIN_IMAGES in str(e.value)
     folder = isolated_env / "mnist"
     assert not folder.exists() or list(folder.iterdir()) == []
+    # the published .gz with another content pin (a file of another dataset under this name): rejected too
+    other = _remote.PinnedFile(TRAIN_IMAGES, "0" * 64, good.files[1].content_sha256)
+    with pytest.raises(_remote.DownloadError, match="SHA-256 mismatch"):
+        _remote.download(_remote.Remote("mnist", (url,), (other,) + good.files[1:]), timeout=5)
 
 
 @pytest.mark.parametrize("dead", ["closed", "404"])
@@ -129,3 +133,19 @@ def test_a_folder_made_meanwhile_by_another_process_is_fine_and_not_removed(tmp_
     assert _remote._make_folder(target) == []           # nothing counted as ours, so nothing to clean up
     monkeypatch.undo()
     assert target.is_dir()
+
+
+def test_a_mirror_serving_recompressed_files_is_accepted_by_content(served, isolated_env):
+    """A mirror may recompress the .gz (Debian's dataset-fashion-mnist does): its IDX content is the pinned
+    content, which `optimlab data verify` accepts and every load checks, so the download accepts it too."""
+    import gzip
+    import hashlib
+
+    url, root = served
+    remote = pins_for(root, mirrors=[url])
+    for p in root.glob("*.gz"):                                   # other gzip bytes, the same IDX content
+        p.write_bytes(gzip.compress(gzip.decompress(p.read_bytes()), compresslevel=1, mtime=12345))
+    assert all(hashlib.sha256((root / f.gz_name).read_bytes()).hexdigest() != f.gz_sha256 for f in remote.files)
+    folder = _remote.download(remote, timeout=5)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(s + ".gz" for s in IDX_STEMS)    # no .part left
+    np.testing.assert_array_equal(load_pinned_folder(remote, folder).x_train, synthetic_arrays()[0].reshape(30, -1))

@@ -271,9 +271,10 @@ def download(
 ) -> Path:
     """Download the four ``.gz`` files of ``remote`` into ``dest`` (default: the cache) and return the folder.
 
-    Each file is fetched with pooch from the first mirror that serves it with the pinned SHA-256;
-    a file is written only after its hash matched (pooch downloads to a temporary file and
-    deletes it on a mismatch), and a file already there with the right hash is not fetched again.
+    Each file is fetched with pooch from the first mirror that serves it with the pinned SHA-256 — of the
+    published ``.gz``, or of its IDX content when a mirror serves it recompressed (as ``optimlab data verify``
+    accepts); a file takes its name only after that check (it is downloaded to a hidden ``.part.gz`` file, removed on
+    a mismatch), and a file already there that passes it is not fetched again.
     Raises a one-line :class:`DatasetError` listing every mirror's failure and the offline options;
     folders this call created are removed again when the download fails and they are still empty.
     A ``dest`` that is a file, or a ``timeout`` that is not a positive finite number, is a :class:`ConfigError`.
@@ -294,28 +295,44 @@ def download(
     return folder
 
 
+def _verified(path: Path, f: PinnedFile) -> bool:
+    """Whether ``path`` is the pinned file: the published ``.gz``, or a recompressed one whose IDX content is
+    the pinned content (as ``optimlab data verify`` accepts, and every load checks)."""
+    import hashlib
+
+    from .idx import read_bytes
+
+    try:
+        if hashlib.sha256(path.read_bytes()).hexdigest() == f.gz_sha256:
+            return True
+        return hashlib.sha256(read_bytes(path)).hexdigest() == f.content_sha256
+    except (OSError, DatasetError):
+        return False
+
+
 def _download_files(remote: Remote, folder: Path, timeout: float, progress: bool, pooch, requests) -> None:
     for f in remote.files:
         failures = []
-        fresh = not (folder / f.gz_name).exists()
+        target = folder / f.gz_name
+        if target.is_file() and _verified(target, f):
+            continue                                  # already here: not fetched again
+        part = folder / f".{f.stem}.part.gz"       # .gz: read back decompressed by the content check
         for mirror in remote.mirrors:
             url = mirror.rstrip("/") + "/" + f.gz_name
             downloader = pooch.HTTPDownloader(progressbar=progress, timeout=timeout)
             try:
                 with _quiet_pooch():
-                    pooch.retrieve(
-                        url,
-                        known_hash=f"sha256:{f.gz_sha256}",
-                        fname=f.gz_name,
-                        path=folder,
-                        downloader=downloader,
-                        progressbar=progress,
-                    )
-                if fresh:   # pooch writes through a 0600 temporary file: give it open()'s mode under the umask
-                    apply_default_mode(folder / f.gz_name, directory=False)
+                    pooch.retrieve(url, known_hash=None, fname=part.name, path=folder, downloader=downloader,
+                                   progressbar=progress)
+                if not _verified(part, f):
+                    raise ValueError("hash mismatch")
+                apply_default_mode(part, directory=False)   # pooch's temporary file is 0600: open()'s mode instead
+                os.replace(part, target)                     # only a verified file takes the pinned name
                 break
             except (ValueError, OSError, requests.RequestException) as e:
                 failures.append(f"{url}: {_short_reason(e, timeout)}")
+            finally:
+                part.unlink(missing_ok=True)
         else:
             raise DownloadError(
                 f"could not download {remote.name} file {f.gz_name} ({'; '.join(failures)}); "
