@@ -305,3 +305,19 @@ def test_run_sweep_refuses_a_foreign_folder(tmp_path):
         run_sweep(SweepSpec(name=".", dataset="digits"), SerialExecutor())      # . as runs/<name>: refused
     with pytest.raises(ConfigError, match="invalid batchnorm axis"):
         SweepSpec(batchnorm=(True, True))
+
+
+def test_misplaced_paths_and_values_say_what_they_are(cwd, capsys, no_training):
+    """A file for a folder, a folder for a file, a sweep folder for a compare one, an empty path, a mirror that is
+    not a URL: each named for what it is, in one line."""
+    (cwd / "s").mkdir()
+    (cwd / "s" / "summary.json").write_text(json.dumps({"kind": "sweep", "optimlab_version": "0.1.0"}))
+    refused(capsys, COMPARE + ["--out", "s"], "refusing to replace 's': it is an optimlab sweep folder")
+    refused(capsys, ["report", ""], "invalid run directory: ''")
+    refused(capsys, ["report", "s/summary.json"], "'s/summary.json' is a file, not a run directory; give the "
+                                                  "folder that holds it, 's'")
+    (cwd / "dir.toml").mkdir()
+    refused(capsys, ["compare", "--recipe", "dir.toml"], "recipe is a folder, not a file: 'dir.toml'")
+    refused(capsys, ["data", "fetch", "mnist", "--mirror", "notaurl", "--data-dir", "d"],
+            "invalid mirror: 'notaurl' (accepted: a base URL")
+    refused(capsys, SWEEP + ["--targets", "a,0.8"], "invalid targets: 'a,0.8' (accepted:")

@@ -72,6 +72,10 @@ class Remote:
             return self
         if isinstance(mirrors, str):
             mirrors = (mirrors,)
+        for m in mirrors:
+            u = urllib.parse.urlparse(m) if isinstance(m, str) else None
+            if u is None or u.scheme not in ("http", "https", "ftp") or not u.netloc:
+                raise ConfigError(f"invalid mirror: {m!r} (accepted: a base URL, e.g. https://example.org/mnist)")
         return Remote(self.name, tuple(mirrors), self.files, self.system_dirs)
 
 

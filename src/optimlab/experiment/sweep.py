@@ -117,7 +117,8 @@ def _floats(value: Any, what: str, accepted: str) -> tuple[float, ...]:
         items = value.split(",") if isinstance(value, str) else value if isinstance(value, (list, tuple)) else [value]
         return tuple(_float(x) for x in items if str(x).strip())
     except (TypeError, ValueError):
-        raise ConfigError(f"invalid {what}: {value!r} (accepted: {accepted})") from None
+        shown = ",".join(map(str, value)) if isinstance(value, (list, tuple)) else value   # as it was typed
+        raise ConfigError(f"invalid {what}: {shown!r} (accepted: {accepted})") from None
 
 
 @dataclass(frozen=True)

@@ -133,8 +133,9 @@ def foreign_in_run_dir(directory: Path) -> str | None:
         summary = read_json(directory / "summary.json")
     except (OSError, ValueError):
         summary = None
-    if not (isinstance(summary, dict) and "optimlab_version" in summary and isinstance(summary.get("runs"), list)
-            and summary.get("kind") != "sweep"):
+    if isinstance(summary, dict) and summary.get("kind") == "sweep":
+        return "it is an optimlab sweep folder"
+    if not (isinstance(summary, dict) and "optimlab_version" in summary and isinstance(summary.get("runs"), list)):
         return f"it holds {names[0]!r} and is not an optimlab compare run folder (no summary.json of optimlab compare)"
     figures = summary.get("figures") if isinstance(summary.get("figures"), list) else []
     reports = {n for n in names if n.lower().endswith((".html", ".htm")) and is_optimlab_report(directory / n)}

@@ -171,9 +171,14 @@ def load_run(run_dir: str | os.PathLike) -> LoadedRun:
     """:class:`LoadedRun`, with any malformed content turned into a one-line :class:`OptimlabError`.
     A sweep directory (``"kind": "sweep"``) gives a :class:`~optimlab.viz.report_sweep.SweepDir` instead."""
     p = Path(run_dir)
+    accepted = "(accepted: a folder written by optimlab compare or optimlab sweep)"
+    if not str(run_dir).strip():
+        raise OptimlabError(f"invalid run directory: {str(run_dir)!r} {accepted}")
+    if p.is_file():
+        raise OptimlabError(f"{str(p)!r} is a file, not a run directory; give the folder that holds it"
+                            + (f", {str(p.parent)!r}" if p.name == "summary.json" else "") + f" {accepted}")
     if not p.is_dir():
-        raise OptimlabError(f"run directory not found: {str(p)!r} (accepted: a folder written by optimlab compare "
-                            "or optimlab sweep)")
+        raise OptimlabError(f"run directory not found: {str(p)!r} {accepted}")
     from .report_sweep import is_sweep_dir, load_sweep
 
     if is_sweep_dir(p):
