@@ -101,6 +101,8 @@ def add_compare_parser(sub) -> None:
     p.add_argument("--lang", choices=LANGS, default="en",
                    help="language of the figures, the report and the printed tables")
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
+    p.add_argument("--dpi", type=int, default=100,
+                   help="resolution of the PNG figures, 50 to 600 (default 100; 200 suits slides)")
     p.add_argument("--no-report", action="store_true", help="skip report.html")
     p.add_argument("--telemetry", action="store_true", help="record and plot optimizer internals per layer")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -109,6 +111,7 @@ def add_compare_parser(sub) -> None:
 def run_compare_cli(args) -> int:
     from .api import compare
     from .results import summary_table
+    from .viz.figures import check_dpi
 
     from .train.loop import check_seed
 
@@ -122,6 +125,7 @@ def run_compare_cli(args) -> int:
 
     outcome = compare(args.recipe, out=args.out, lang=args.lang, plots=not args.no_plots, report=not args.no_report,
                       progress=not args.no_progress, telemetry=args.telemetry, on_data=on_data,
+                      dpi=check_dpi(args.dpi, "--dpi"),
                       dataset=args.dataset, data_dir=args.data_dir,
                       optimizers=args.optimizers.split(",") if args.optimizers is not None else None,
                       lrs=_floats_map(args.lr), iters=args.iters, batch_size=args.batch_size,

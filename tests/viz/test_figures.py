@@ -122,3 +122,28 @@ def test_a_japanese_label_in_an_english_figure_is_drawn(recwarn):
     fig = overlay_figure({"日本語 ラベル": h, "SGD": h}, lang="en")
     FigureCanvasAgg(fig).draw()
     assert not [w for w in recwarn if "missing from font" in str(w.message)]
+
+
+def test_figures_at_slide_resolution(tmp_path, capsys):
+    """--dpi 200: every PNG twice as many pixels each way (the note-style figure 1280 × 840 instead of 640 × 420),
+    recorded in summary.json, so a report in the other language redraws them alike; bad values refused first."""
+    import json
+
+    from PIL import Image
+
+    from optimlab.api import compare
+    from optimlab.cli import main
+
+    compare(dataset="digits", iters=20, eval_interval=10, optimizers="sgd", out=tmp_path / "a", report=False, dpi=200)
+    assert Image.open(tmp_path / "a" / "accuracy_sgd.png").size == (1280, 840)
+    assert json.loads((tmp_path / "a" / "summary.json").read_text())["figure_dpi"] == 200
+    for argv in (["compare", "--dpi", "49"], ["sweep", "--dpi", "601"], ["landscape", "--dpi", "0"]):
+        assert main(argv + ["--out", str(tmp_path / "never")]) == 2
+        assert "accepted: an integer from 50 to 600" in capsys.readouterr().err
+    assert not (tmp_path / "never").exists()
+    assert main(["landscape", "--function", "bowl", "--steps", "5", "--no-gif", "--dpi", "100",
+                 "--out", str(tmp_path / "l")]) == 0
+    small = Image.open(tmp_path / "l" / "landscape_bowl.png").size
+    assert main(["landscape", "--function", "bowl", "--steps", "5", "--no-gif", "--dpi", "200",
+                 "--out", str(tmp_path / "l")]) == 0
+    assert Image.open(tmp_path / "l" / "landscape_bowl.png").size == (2 * small[0], 2 * small[1])

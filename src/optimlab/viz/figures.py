@@ -176,7 +176,22 @@ def comparison_figures(by_label: dict[str, list[History]], first_seed: int,
                   ("loss.png", loss_figure(by_label, lang=lang))]
 
 
-def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 100) -> None:
+DPI = 100                  # the PNGs' resolution: 640 × 420 pixels for a note-style figure
+DPI_RANGE = (50, 600)
+
+
+def check_dpi(value, option: str = "dpi") -> int:
+    """``value`` as the figures' resolution in dots per inch, or a one-line ConfigError (200 suits slides)."""
+    from ..errors import ConfigError
+
+    lo, hi = DPI_RANGE
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
+        raise ConfigError(f"invalid {option}: {value!r} (accepted: an integer from {lo} to {hi}; 100 is the "
+                          "default, 200 suits slides)")
+    return int(value)
+
+
+def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = DPI) -> None:
     """Write ``fig`` as PNG atomically."""
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=dpi)

@@ -445,14 +445,17 @@ def check_landscape_dir(out_dir) -> Path:
 
 
 def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: bool = True,
-                    max_frames: int = MAX_FRAMES) -> dict[str, Path]:
+                    max_frames: int = MAX_FRAMES, dpi: int = 100) -> dict[str, Path]:
     """Write ``landscape_<function>.png``, ``landscape_<function>.gif`` (unless ``gif=False``),
     ``trajectories_<function>.csv`` and ``landscape_<function>.json`` (config and summary) into ``out_dir``.
 
     All or nothing: each file is written to a temporary file beside its name, and only when every one is
     complete are they renamed into place (replacing files of the same names; nothing else in ``out_dir`` is
-    touched). A failure leaves no new file behind."""
+    touched). A failure leaves no new file behind. ``dpi``: the PNG's resolution (the GIF's is 72 % of it)."""
+    from .figures import check_dpi
+
     check_lang(lang)
+    dpi = check_dpi(dpi)
     out = check_landscape_dir(out_dir)
     stem = f"landscape_{result.surface.name}"
     paths = {"png": out / f"{stem}.png", "csv": out / f"trajectories_{result.surface.name}.csv",
@@ -464,9 +467,9 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
         tmp = {k: stack.enter_context(atomic_path(p)) for k, p in paths.items()}
         fig = plot_landscape(result, lang)
         with _fonts(lang):
-            fig.savefig(tmp["png"], format="png", dpi=100)
+            fig.savefig(tmp["png"], format="png", dpi=dpi)
         if gif:
-            animate_landscape(result, tmp["gif"], lang, max_frames=max_frames, fmt="gif")
+            animate_landscape(result, tmp["gif"], lang, max_frames=max_frames, fmt="gif", dpi=round(dpi * 0.72))
         write_text(tmp["csv"], trajectories_csv(result))
         write_json(tmp["json"], {"config": result.config(), "summary": result.summary()})
     return paths

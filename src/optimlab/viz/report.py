@@ -704,9 +704,11 @@ def _redrawn(run: LoadedRun, lang: str) -> dict[str, bytes]:
     by_label = {label: by_label[label] for label in order if label in by_label}
     seeds = sorted({seed for _, seed in run.histories})
     out = {}
+    dpi = run.summary.get("figure_dpi")
+    dpi = dpi if isinstance(dpi, int) and not isinstance(dpi, bool) and 50 <= dpi <= 600 else 100
     for name, fig in comparison_figures(by_label, seeds[0] if seeds else 0, lang):
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=100)
+        fig.savefig(buf, format="png", dpi=dpi)
         out[name] = buf.getvalue()
     return out
 

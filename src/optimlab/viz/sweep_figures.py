@@ -51,8 +51,10 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
     return fig
 
 
-def save_sweep_figures(summary: dict[str, Any], directory: str | os.PathLike, lang: str = "en") -> list[str]:
-    """Write ``sensitivity.png`` (``sensitivity_ja.png`` in Japanese) into ``directory``; returns the paths."""
+def save_sweep_figures(summary: dict[str, Any], directory: str | os.PathLike, lang: str = "en",
+                       dpi: int = 100) -> list[str]:
+    """Write ``sensitivity.png`` (``sensitivity_ja.png`` in Japanese) at ``dpi`` into ``directory``; returns the
+    paths."""
     path = Path(directory) / ("sensitivity.png" if lang == "en" else f"sensitivity_{lang}.png")
-    save_figure(sensitivity_figure(summary, lang), path)
+    save_figure(sensitivity_figure(summary, lang), path, dpi)
     return [str(path)]

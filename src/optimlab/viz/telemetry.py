@@ -479,7 +479,7 @@ def collect(result) -> list[tuple[str, int, Telemetry]]:
     return items
 
 
-def write_telemetry(result, directory, lang: str = "en") -> list[str]:
+def write_telemetry(result, directory, lang: str = "en", dpi: int = 100) -> list[str]:
     """Write ``telemetry.csv`` and the ``telemetry_*.png`` figures into ``directory``; returns the file names.
 
     Figures show the first seed of each run; the CSV holds every seed.
@@ -504,6 +504,6 @@ def write_telemetry(result, directory, lang: str = "en") -> list[str]:
         iters = int(getattr(getattr(result.recipe, "train", None), "iters", 1000))
         figures.append(("telemetry_adam_first_steps.png", lambda: adam_first_steps_figure(adam, iters, lang)))
     for name, make in figures:
-        save_figure(make(), directory / name)
+        save_figure(make(), directory / name, dpi)
         names.append(name)
     return names + ["telemetry.csv"]
