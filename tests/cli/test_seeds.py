@@ -100,3 +100,37 @@ def test_the_console_report_says_only_what_applies(tmp_path):
     one = compare(dataset="digits", optimizers=["sgd"], iters=20, seeds="0-1", out=tmp_path / "one", plots=False,
                   report=False)
     assert "paired differences" not in format_seed_report(one.summary)
+
+
+def test_statistics_of_your_own_runs():
+    """Histories from Trainer.run() at several seeds: the same statistics as for optimlab compare; mistakes that
+    would silently merge runs or return NaN are one ConfigError line."""
+    import numpy as np
+
+    from optimlab.data import load_dataset
+    from optimlab.errors import ConfigError
+    from optimlab.optim import make_optimizer
+    from optimlab.results import histories_summary
+    from optimlab.train import TrainConfig, Trainer
+
+    digits = load_dataset("digits")
+    opts = lambda: [make_optimizer("adam", lr=1e-2), make_optimizer("adam", lr=1e-3)]      # noqa: E731
+    by_seed = {s: Trainer(digits, opts(), train=TrainConfig(iters=40, eval_interval=20), seed=s).run()
+               for s in range(3)}
+    s = histories_summary(by_seed)
+    stats = {r["label"]: r for r in seed_statistics(s)}
+    assert set(stats) == {"adam lr=0.01", "adam lr=0.001"} and all(r["n"] == 3 for r in stats.values())
+    finals = [by_seed[k][0].final_test_accuracy for k in range(3)]
+    assert stats["adam lr=0.01"]["mean"] == pytest.approx(np.mean(finals))
+    (pair,) = paired_differences(s)
+    assert pair["n"] == 3 and "adam lr=0.01 − adam lr=0.001" in format_seed_report(s)
+    for bad, says in (([1, 2], "invalid summary: a list"), (by_seed[0], "invalid summary: a list")):
+        with pytest.raises(ConfigError, match=says):
+            seed_statistics(bad)
+    with pytest.raises(ConfigError, match=r"invalid histories: a list"):
+        histories_summary(by_seed[0])
+    twice = {"runs": [{"label": "a", "seed": 0, "final_test_accuracy": 0.5}] * 2}
+    with pytest.raises(ConfigError, match=r"run 'a' appears twice for seed 0"):
+        seed_statistics(twice)
+    with pytest.raises(ConfigError, match=r"invalid level: 95 \(accepted: a fraction between 0 and 1"):
+        mean_ci([0.1, 0.2], level=95)

@@ -183,3 +183,17 @@ def test_a_run_past_the_configured_total_is_evaluated_where_it_ends(digits):
     assert t.run(iters=15)[0].eval_iters == [10]                      # short of the total: on the interval only
     assert t.run()[0].eval_iters == [10, 20]
     assert t.run(iters=27)[0].eval_iters == [10, 20, 27]              # past it: where it ends too
+
+
+def test_labels_counting_from_one_are_warned(digits):
+    """Labels 1 to 10 make an 11-class network whose class 0 never appears: said, not silently trained."""
+    data = SimpleNamespace(x_train=digits.x_train, y_train=digits.y_train + 1, x_test=digits.x_test,
+                           y_test=digits.y_test + 1, scale=digits.scale)
+    with pytest.warns(UserWarning, match=r"y_train has no label 0 \(labels 1 to 10\): the network gets 11 outputs"):
+        t = Trainer(data, [make_optimizer("sgd")], train=CFG)
+    assert t.net.sizes[-1] == 11
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Trainer(digits, [make_optimizer("sgd")], train=CFG)             # labels from 0: nothing to say

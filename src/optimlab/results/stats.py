@@ -9,16 +9,50 @@ from __future__ import annotations
 import math
 from collections import Counter
 from itertools import combinations
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from .._io import pad
 from ..console import operand, say
+from ..errors import ConfigError
+
+
+def histories_summary(by_seed: Mapping[int, Sequence[Any]]) -> dict[str, Any]:
+    """What :func:`seed_statistics`, :func:`paired_differences` and :func:`format_seed_report` read, made from your
+    own runs: ``{seed: [History, ...]}`` as ``Trainer(..., seed=s).run()`` returns them (one label per run, the same
+    labels at every seed). A run's status counts as in ``summary.json``: a diverged or failed one scores 0."""
+    if not isinstance(by_seed, Mapping) or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
+                                                   for s in by_seed):
+        raise ConfigError(f"invalid histories: a {type(by_seed).__name__} (accepted: {{seed: [History, ...]}}, e.g. "
+                          "{s: Trainer(data, opts, seed=s).run() for s in range(5)})")
+    runs = []
+    for seed, histories in by_seed.items():
+        for h in histories:
+            if not hasattr(h, "final_test_accuracy"):
+                raise ConfigError(f"invalid histories for seed {seed}: a {type(h).__name__} (accepted: History "
+                                  "objects, as Trainer.run() returns them)")
+            runs.append({"label": h.label, "seed": int(seed), "status": h.status,
+                         "final_test_accuracy": _finite(h.final_test_accuracy),
+                         "best_test_accuracy": _finite(h.best_test_accuracy)})
+    return {"runs": runs, "seeds": sorted(int(s) for s in by_seed)}
+
+
+def _finite(x: float) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def _check_summary(summary: Any) -> None:
+    if not (isinstance(summary, Mapping) and isinstance(summary.get("runs"), list)):
+        raise ConfigError(f"invalid summary: a {type(summary).__name__} (accepted: a dict with 'runs', as in "
+                          "summary.json, or histories_summary({seed: histories}) for your own runs)")
 
 
 def mean_ci(values, level: float = 0.95) -> tuple[float, float]:
-    """Mean and the half-width of its Student-t confidence interval (nan for fewer than 2 values)."""
+    """Mean and the half-width of its Student-t confidence interval (nan for fewer than 2 values); ``level`` is a
+    fraction (0.95, not 95)."""
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise ConfigError(f"invalid level: {level!r} (accepted: a fraction between 0 and 1, e.g. 0.95)")
     v = np.asarray([x for x in values if x is not None and not math.isnan(x)], dtype=float)
     if len(v) == 0:
         return math.nan, math.nan
@@ -33,17 +67,23 @@ def mean_ci(values, level: float = 0.95) -> tuple[float, float]:
 def per_label(summary: dict[str, Any], metric: str = "final_test_accuracy") -> dict[str, dict[int, float]]:
     """``{label: {seed: value}}`` of an accuracy ``metric``; a run that diverged or failed counts as 0 (as in
     the sweep: a run with no usable model scores nothing, so an optimizer cannot look good on the seeds that
-    survived); NaN only where a completed run has no value."""
+    survived); NaN only where a completed run has no value. One (label, seed) twice is an error: two runs shared a
+    label, and one would hide the other."""
+    _check_summary(summary)
     out: dict[str, dict[int, float]] = {}
     for r in summary["runs"]:
         v = r.get(metric)
         value = 0.0 if r.get("status", "ok") != "ok" else math.nan if v is None else float(v)
-        out.setdefault(r["label"], {})[int(r["seed"])] = value
+        seeds = out.setdefault(r["label"], {})
+        if int(r["seed"]) in seeds:
+            raise ConfigError(f"run {r['label']!r} appears twice for seed {r['seed']} (accepted: one label per run)")
+        seeds[int(r["seed"])] = value
     return out
 
 
 def seed_statistics(summary: dict[str, Any], metric: str = "final_test_accuracy") -> list[dict[str, Any]]:
     """Per label: n (seeds with a value), how many diverged or failed (counted as 0), mean and 95 % CI."""
+    _check_summary(summary)
     rows, bad = [], Counter(r["label"] for r in summary["runs"] if r.get("status", "ok") != "ok")
     for label, by_seed in per_label(summary, metric).items():
         m, h = mean_ci(list(by_seed.values()))

@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import time
+import warnings
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Callable, Mapping, Sequence
 
@@ -125,6 +126,10 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
         raise ConfigError(f"invalid val: a {type(val).__name__} (accepted: a pair (x_val, y_val))")
     x = images(data.x_train, "x_train", None)
     y = check_labels(data.y_train, "y_train", len(x), n_classes)
+    if n_classes is None and len(y) and y.min() > 0:         # 1-based labels would train a never-seen class 0
+        warnings.warn(f"y_train has no label 0 (labels {int(y.min())} to {int(y.max())}): the network gets "
+                      f"{int(y.max()) + 1} outputs, class 0 included; if the labels count from 1, subtract 1 "
+                      "(or set data.n_classes)", UserWarning, stacklevel=3)
     n_classes = int(n_classes) if n_classes is not None else int(y.max()) + 1
     sets = {}
     for what, pair in (("test", (data.x_test, data.y_test) if test else None), ("val", val)):
