@@ -234,6 +234,24 @@ def test_write_landscape_files(tmp_path):
     assert meta["config"]["function"] == "saddle" and meta["config"]["optimizers"]["adagrad"]["preset"] == "note"
 
 
+def test_the_view_takes_in_paths_that_leave_the_window():
+    """Momentum overshoots below Beale's window (y < -1.5): the map widens to show its whole path, but by at most
+    half the window's span, so a path that runs far away does not shrink the map to a dot."""
+    r = run_landscape("beale")
+    x0, x1, y0, y1 = r.surface.window
+    assert r.trajectories["momentum"][:, 1].min() < y0
+    ax = plot_landscape(r).axes[0]
+    lo_x, hi_x = ax.get_xlim()
+    lo_y, hi_y = ax.get_ylim()
+    for p in r.trajectories.values():
+        assert lo_x <= p[:, 0].min() and p[:, 0].max() <= hi_x and lo_y <= p[:, 1].min() and p[:, 1].max() <= hi_y
+    assert (lo_x, hi_x, hi_y) == (x0, x1, y1) and y0 - 0.5 * (y1 - y0) <= lo_y < y0
+    far = run_landscape("bowl", ["sgd"], lrs={"sgd": 1.01}, steps=400)           # |y| grows without bound
+    lo_y, hi_y = plot_landscape(far).axes[0].get_ylim()
+    span = far.surface.window[3] - far.surface.window[2]
+    assert hi_y - lo_y <= (1 + 2 * (0.5 + 0.03)) * span + 1e-9                  # half a span more each side, and a pad
+
+
 def test_cli_runs_and_prints_a_summary(tmp_path, capsys):
     args = _cli(["landscape", "--function", "bowl", "--optimizers", "sgd,adam", "--lr", "adam=0.2",
                  "--steps", "5", "--start=-5,1", "--out", str(tmp_path / "o"), "--no-gif"])

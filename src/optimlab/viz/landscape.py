@@ -277,6 +277,22 @@ def _label(track: Track, lang: str) -> str:
     return label
 
 
+def _view(result: LandscapeResult, grow: float = 0.5) -> tuple[float, float, float, float]:
+    """The surface's window, widened to take in the paths that leave it (Momentum overshooting on Beale was cut off),
+    by at most ``grow`` of its span on each side, so a diverging path does not shrink everything else to a dot."""
+    x0, x1, y0, y1 = result.surface.window
+    pts = [p[np.all(np.isfinite(p), axis=1)] for p in result.trajectories.values()]
+    pts = np.concatenate([p for p in pts if len(p)] or [np.zeros((0, 2))])
+    if not len(pts):
+        return x0, x1, y0, y1
+    w, h = x1 - x0, y1 - y0
+    lo = np.maximum(pts.min(axis=0), (x0 - grow * w, y0 - grow * h))
+    hi = np.minimum(pts.max(axis=0), (x1 + grow * w, y1 + grow * h))
+    pad_x, pad_y = 0.03 * w, 0.03 * h                 # a path at the edge is not drawn on the frame
+    return (min(x0, lo[0] - pad_x) if lo[0] < x0 else x0, max(x1, hi[0] + pad_x) if hi[0] > x1 else x1,
+            min(y0, lo[1] - pad_y) if lo[1] < y0 else y0, max(y1, hi[1] + pad_y) if hi[1] > y1 else y1)
+
+
 def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     """Figure with the contour map (and optionally the step-size panel), the start, minima, saddles and
     one empty line per optimizer; returns ``(fig, ax, lines, step_lines, markers)``."""
@@ -284,7 +300,7 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     from matplotlib.figure import Figure
 
     s, txt = result.surface, TEXT[lang]
-    x0, x1, y0, y1 = s.window
+    x0, x1, y0, y1 = _view(result)
     aspect = (y1 - y0) / (x1 - x0)
     ax_w = 6.5                                       # inches of map, legend to its right
     ax_h = ax_w * aspect
@@ -364,8 +380,8 @@ def _frames(result: LandscapeResult, lang: str, max_frames: int, dpi: int):
     from PIL import Image
 
     fig, ax, lines, _, markers = _new_figure(result, lang, with_steps=False)
-    counter = ax.text(0.015, 0.97, "", transform=ax.transAxes, ha="left", va="top", fontsize=11, zorder=5,
-                      bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
+    # under the legend, beside the axes: inside them it covered a start or a path (the bowl's start, top left)
+    counter = ax.text(1.02, 0.0, "", transform=ax.transAxes, ha="left", va="bottom", fontsize=11, zorder=5)
     fig.set_dpi(dpi)
     canvas = fig.canvas
     canvas.draw()
