@@ -12,13 +12,16 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..results.stats import MIN_SEEDS_TO_SETTLE
 from .figures import save_figure
 from .i18n import t, use_font
 
 _TEXT = {
     "en": {"title": "Learning-rate sensitivity ({n} seeds, mean and 95% CI)", "tuned": "tuned",
+           "title few": "Learning-rate sensitivity ({n} seeds, mean; a 95% CI needs {k} or more)",
            "ylabel": "final validation accuracy"},
     "ja": {"title": "学習率への感度（{n} シード、平均と 95% 信頼区間）", "tuned": "選ばれた学習率",
+           "title few": "学習率への感度（{n} シード、平均。95% 信頼区間は {k} シード以上で表示）",
            "ylabel": "最終検証正答率"},
 }
 
@@ -35,7 +38,7 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
         mean, lo, hi = (np.asarray([np.nan if v is None else v for v in s[k]], dtype=float)
                         for k in ("mean", "lo", "hi"))
         line, = ax.plot(lrs, mean, marker="o", markersize=3, label=label)
-        if s.get("n_seeds", 1) > 1:
+        if s.get("n_seeds", 1) >= MIN_SEEDS_TO_SETTLE:      # with 2, t = 12.7 makes bands that fill the axes
             ax.fill_between(lrs, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
         if label in tuned:
             i = int(np.argmin(np.abs(lrs - tuned[label])))
@@ -45,8 +48,10 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
     ax.set_ylim(0, 1.0)
     ax.set_xlabel(t("learning rate", lang))
     ax.set_ylabel(_TEXT[lang]["ylabel"])
-    ax.set_title(_TEXT[lang]["title"].format(n=n))
-    ax.legend(loc="best", fontsize="small", title=f"○ {_TEXT[lang]['tuned']}", title_fontsize="small")
+    few = n < MIN_SEEDS_TO_SETTLE
+    ax.set_title(_TEXT[lang]["title few" if few else "title"].format(n=n, k=MIN_SEEDS_TO_SETTLE))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, fontsize="small",
+              title=f"○ {_TEXT[lang]['tuned']}", title_fontsize="small")        # beside the axes: on no curve
     ax.grid(alpha=0.3, which="both")
     return fig
 
