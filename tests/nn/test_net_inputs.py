@@ -88,3 +88,28 @@ def test_gradient_returns_new_arrays_as_the_notes_does():
     kept = {k: v.copy() for k, v in g1.items()}
     g2 = a.gradient(X[3:], T[3:])
     assert all(np.array_equal(g1[k], kept[k]) and not np.shares_memory(g1[k], g2[k]) for k in g1)
+
+
+def test_a_refused_assignment_changes_nothing_and_copies_keep_their_views():
+    """``net.params = {...}`` checks every entry before copying any; ``|=`` copies in as ``[k] =`` does; a copy of
+    a network has its own buffer, with params that are views into it (copy.deepcopy of the views alone would
+    break them apart)."""
+    import copy
+
+    a = MultiLayerNet(8, [6], 4, dtype="float64", rng=np.random.default_rng(1), n_models=3,
+                      use_batchnorm=[True, False, True])
+    a.loss(X, T, train=True)                                     # running statistics away from 0
+    before = a.theta.copy()
+    bad = {**{k: np.zeros_like(v) for k, v in a.params.items()}, "W2": np.ones(2)}
+    refused(r"invalid net.params\['W2'\]: shape \(2,\)", lambda: setattr(a, "params", bad))
+    np.testing.assert_array_equal(a.theta, before)              # W1 and b1 were not written first
+    a.params |= {"b1": 1.0}
+    assert np.all(a.params["b1"] == 1) and np.shares_memory(a.params["b1"], a.theta)
+    for clone in (copy.copy(a), copy.deepcopy(a)):
+        assert not np.shares_memory(clone.theta, a.theta) and np.shares_memory(clone.params["W1"], clone.theta)
+        assert np.array_equal(clone.loss(X, T), a.loss(X, T))
+        assert all(np.array_equal(clone.buffers[k], a.buffers[k]) for k in a.buffers)
+        clone.params["W1"] = 0.0
+        assert not np.array_equal(clone.loss(X, T), a.loss(X, T))
+    kept = copy.deepcopy(a.params)                               # a plain dict of new arrays
+    assert type(kept) is dict and not np.shares_memory(kept["W1"], a.theta)

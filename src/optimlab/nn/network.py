@@ -42,23 +42,44 @@ class ParamViews(dict):
         super().__init__(views)
         self._what = what
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def _checked(self, key: str, value: Any) -> np.ndarray | None:
+        """``value`` as an array for entry ``key`` (None: it is the entry itself), or a ConfigError."""
         if key not in self:
             raise ConfigError(f"invalid name in net.{self._what}: {key!r} (accepted: {', '.join(self)})")
         target = dict.__getitem__(self, key)
         if value is target:                    # params[k] -= lr * g: already updated in place
-            return
+            return None
         arr = np.asarray(value) if not isinstance(value, str) else None
         if arr is None or arr.dtype.kind not in "iuf":
             raise ConfigError(f"invalid net.{self._what}[{key!r}]: {type(value).__name__} {value!r:.60} "
                               f"(accepted: numbers of shape {target.shape})")
-        if arr.shape != target.shape:
+        if arr.shape != target.shape and arr.ndim:        # a number fills the entry
             raise ConfigError(f"invalid net.{self._what}[{key!r}]: shape {arr.shape} (accepted: {target.shape})")
-        target[...] = arr
+        return arr
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.update({key: value})
 
     def update(self, other=(), **more) -> None:
-        for k, v in dict(other, **more).items():
-            self[k] = v
+        """Copy every entry in — after checking them all, so a refused one leaves the network as it was."""
+        checked = {k: self._checked(k, v) for k, v in dict(other, **more).items()}
+        for k, arr in checked.items():
+            if arr is not None:
+                dict.__getitem__(self, k)[...] = arr
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    # copies are plain dicts: of these views (copy.copy), or of new arrays (copy.deepcopy, pickle)
+    def __copy__(self) -> dict[str, np.ndarray]:
+        return dict(self)
+
+    def __deepcopy__(self, memo) -> dict[str, np.ndarray]:
+        return {k: v.copy() for k, v in self.items()}
+
+    def __reduce__(self):
+        return dict, (self.__deepcopy__({}),)
 
     def _fixed(self, *args, **kwargs):
         raise ConfigError(f"net.{self._what} has a fixed set of entries (accepted: assigning an existing one, e.g. "
@@ -134,7 +155,7 @@ class MultiLayerNet:
         self.bn_mask = bn_mask            # None (all or none), a slice of the model axis, or a (K, 1, 1) mask
         self.weight_init_std, self.n_models, self.dtype = weight_init_std, n_models, np.dtype(dtype)
         self.freeze_bn_affine = bool(freeze_bn_affine)
-        self.bn_eps = bn_eps
+        self.bn_eps, self.bn_momentum = bn_eps, bn_momentum
         self.scales = [init_scale(weight_init_std, n) for n in sizes[:-1]]
 
         # -- layout of the flat buffer: trainable parameters first -----------------------------------------
@@ -177,6 +198,16 @@ class MultiLayerNet:
             self.layers.append(ACTIVATIONS[activation]())
         self.last_layer = SoftmaxWithLoss()
         self.initialize(rng)
+
+    # -- copies: a new network with the same layout and its own buffer (its params are views into that) --
+    def __reduce__(self):
+        flags = self.use_batchnorm if self.bn_mask is None else \
+            [k in set(self.batchnorm_models().tolist()) for k in range(self.n_models)]
+        config = dict(input_size=self.sizes[0], hidden_size_list=list(self.sizes[1:-1]), output_size=self.sizes[-1],
+                      activation=self.activation, weight_init_std=self.weight_init_std, use_batchnorm=flags,
+                      n_models=self.n_models, dtype=self.dtype.name, freeze_bn_affine=self.freeze_bn_affine,
+                      bn_momentum=self.bn_momentum, bn_eps=self.bn_eps)
+        return _restore_net, (config, self.theta, self.grad, dict(self.buffers))
 
     @property
     def params(self) -> ParamViews:
@@ -302,6 +333,16 @@ class MultiLayerNet:
         """The trainable part of ``flat`` (default ``theta``): ``flat[..., :n_trainable]``, a view."""
         flat = self.theta if flat is None else flat
         return flat[..., :self.n_trainable]
+
+
+def _restore_net(config: dict[str, Any], theta: np.ndarray, grad: np.ndarray,
+                 buffers: dict[str, np.ndarray]) -> MultiLayerNet:
+    """The network ``config`` describes, holding copies of ``theta``, ``grad`` and ``buffers`` (copy, deepcopy)."""
+    net = MultiLayerNet(**config, rng=0)
+    net.theta[...], net.grad[...] = theta, grad
+    for k, v in buffers.items():
+        net.buffers[k][...] = v
+    return net
 
 
 def _positive_int(s: Any) -> bool:
