@@ -117,8 +117,10 @@ def run_sweep_cli(args) -> int:
         print(say("executor", lang, kind=term("executor", d["kind"], lang), workers=d["workers"])
               + (say("executor how", lang, how=d["how"]) if "how" in d else ""), file=sys.stderr)
         result = run_sweep(spec, executor, out=out, progress=not args.no_progress, lang=lang)
-    finally:
-        executor.close()
+    except BaseException:               # Ctrl-C, SIGTERM: do not wait for the running tasks
+        executor.abort()
+        raise
+    executor.close()
     s = result.summary
     ds = s["dataset"]
     if ds.get("notice"):

@@ -54,3 +54,23 @@ def test_ctrl_c_on_a_sweep_with_worker_processes_is_one_line(tmp_path):
     assert not [p for p in (tmp_path / "s").rglob("*") if p.name.endswith(".tmp")]
     done = subprocess.run([sys.executable, "-m", "optimlab", *args], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0 and "already complete" in done.stdout, done.stderr
+
+
+def test_sigterm_to_a_sweep_stops_its_workers_instead_of_waiting_for_them(tmp_path):
+    """A supervisor's SIGTERM reaches only the parent: the workers are told to stop their tasks (which would run
+    for minutes here) rather than waited for; what finished stays, and the sweep resumes."""
+    args = ["sweep", "--dataset", "digits", "--iters", "100000", "--eval-interval", "50000", "--lrs", "0.01,0.1",
+            "--seeds", "1", "--optimizers", "sgd,adam", "--jobs", "2", "--no-progress", "--no-plots", "--no-report",
+            "--out", "s"]
+    log = tmp_path / "stderr.txt"
+    with open(log, "w") as f:
+        proc = subprocess.Popen([sys.executable, "-m", "optimlab", *args], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                                stderr=f, text=True, start_new_session=True)
+    wait_until(proc, lambda: "executor: local" in log.read_text())
+    time.sleep(3.0)                                             # the workers inside their first tasks (~40 s each)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    err = log.read_text()
+    assert proc.returncode == 143 and err.splitlines()[-1] == "optimlab: terminated" and "Traceback" not in err, err
+    assert not [p for p in (tmp_path / "s").rglob("*") if p.name.endswith(".tmp")]
+    assert not list((tmp_path / "s").glob("*/status.json"))     # nothing finished, nothing recorded as done

@@ -39,14 +39,24 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3              # mallopt parameters 
 _setup_done = False
 
 
+_stopping = False
+
+
 def _stop_quietly(signum, frame):
+    """SIGINT in a local worker: stop the task (SystemExit runs its cleanup and prints nothing); the pool catches
+    it and would hand the worker its next queued task, so every later task stops at once (:func:`worker_setup`)."""
+    global _stopping
+    if _stopping:
+        return                                       # a second Ctrl-C must not cut the cleanup short
+    _stopping = True
     raise SystemExit(128 + signum)
 
 
 def _local_worker_init() -> None:
-    """A local pool's worker process: Ctrl-C reaches every process of the terminal's group, so a worker stops its
-    task (the cleanup of its files runs) and exits without the traceback a KeyboardInterrupt prints; the parent
-    says "interrupted" once. Then :func:`worker_setup`."""
+    """A local pool's worker process: Ctrl-C reaches every process of the terminal's group (and
+    :meth:`LocalExecutor.abort` sends it to the workers when only the parent was signalled), so a worker stops its
+    task — the cleanup of its files runs — without the traceback a KeyboardInterrupt prints; the parent says
+    "interrupted" once. Then :func:`worker_setup`."""
     signal.signal(signal.SIGINT, _stop_quietly)
     worker_setup()
 
@@ -54,6 +64,8 @@ def _local_worker_init() -> None:
 def worker_setup() -> dict[str, Any]:
     """Once per process: BLAS at one thread; undo a ``MALLOC_TRIM_THRESHOLD_`` from the environment (glibc)."""
     global _setup_done
+    if _stopping:
+        raise SystemExit(130)                        # an interrupted worker starts no further task
     info: dict[str, Any] = {"pid": os.getpid()}
     if _setup_done:
         return info
@@ -88,6 +100,10 @@ class Executor:
 
     def close(self) -> None:
         pass
+
+    def abort(self) -> None:
+        """Stop now (Ctrl-C, SIGTERM): running tasks are not waited for. By default, :meth:`close`."""
+        self.close()
 
     def __enter__(self):
         return self
@@ -208,6 +224,18 @@ class LocalExecutor(Executor):
     def close(self) -> None:
         with self._lock:
             self._closed = True
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def abort(self) -> None:
+        """Cancel what waits and interrupt what runs: each worker gets SIGINT (a kill or a supervisor's SIGTERM
+        reaches only this process), stops its task with its cleanup, and the pool shuts down at once instead of
+        after the running tasks."""
+        with self._lock:
+            self._closed = True
+            processes = getattr(self._pool, "_processes", None) or {}    # the pool's own: no public list before 3.14
+            for p in list(processes.values()):
+                with contextlib.suppress(OSError, ValueError, TypeError):
+                    os.kill(p.pid, signal.SIGINT)
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 

@@ -748,6 +748,8 @@ class _Driver:
         try:
             out = future.result()
             histories, worker = [History.from_dict(d) for d in out["histories"]], out["worker"]
+        except SystemExit:       # a local worker stopped by Ctrl-C (it raises SystemExit to stay quiet): so are we
+            raise KeyboardInterrupt from None
         except Exception as e:  # noqa: BLE001 - a task that could not run: its runs are recorded as failed
             error = f"{type(e).__name__}: {e}"
             histories, worker = [History(k.run_id, status="failed", error=error) for k in keys], {}
@@ -866,9 +868,12 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
         driver = _Driver(spec, directory, ex, info, progress)
         rows = driver.run()
         description = ex.describe()
-    finally:
+    except BaseException:
         if own:
-            ex.close()
+            ex.abort()                 # Ctrl-C, SIGTERM: do not wait for the running tasks
+        raise
+    if own:
+        ex.close()
     write_table(directory / "table.csv", rows)
     wall = time.perf_counter() - t0
     from ..results.store import environment     # here: results.store imports this module
