@@ -62,7 +62,8 @@ def draw_figures(result: CompareResult, directory: Path, lang: str = "en", dpi: 
     from .viz.figures import comparison_figures, save_figure         # matplotlib: lazily
 
     names = []
-    for name, fig in comparison_figures(histories_by_label(result), result.recipe.seeds[0], lang):
+    # the runs are in seed order (run_compare sorts them), so each run's figure shows its smallest seed
+    for name, fig in comparison_figures(histories_by_label(result), min(result.recipe.seeds), lang):
         save_figure(fig, directory / name, dpi)
         names.append(name)
     return names

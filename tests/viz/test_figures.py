@@ -147,3 +147,23 @@ def test_figures_at_slide_resolution(tmp_path, capsys):
     assert main(["landscape", "--function", "bowl", "--steps", "5", "--no-gif", "--dpi", "200",
                  "--out", str(tmp_path / "l")]) == 0
     assert Image.open(tmp_path / "l" / "landscape_bowl.png").size == (2 * small[0], 2 * small[1])
+
+
+def test_a_runs_figure_names_the_seed_it_shows(tmp_path, monkeypatch):
+    """With --seeds 3,1 each run's note-style figure shows one seed: the title names that seed (the runs are kept
+    in seed order, so it is seed 1; the title said 'seed 3' over seed 1's curves)."""
+    import optimlab.viz.figures as figures
+    from optimlab.api import compare
+    from optimlab.train import read_metrics
+
+    drawn = {}
+    real = figures.save_figure
+    monkeypatch.setattr(figures, "save_figure", lambda fig, path, dpi=100: drawn.setdefault(path.name, fig) and
+                        real(fig, path, dpi))
+    compare(dataset="digits", iters=30, eval_interval=10, optimizers="adam", seeds=[3, 1], out=tmp_path / "r",
+            report=False)
+    ax = drawn["accuracy_adam.png"].axes[0]
+    assert ax.get_title().endswith("Adam (seed 1)")
+    curves = read_metrics(tmp_path / "r" / "metrics.csv")
+    train_line = ax.get_lines()[0]
+    assert list(train_line.get_ydata()) == curves[("Adam", 1)].train_acc != curves[("Adam", 3)].train_acc

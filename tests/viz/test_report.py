@@ -530,8 +530,8 @@ def test_a_report_in_another_language_redraws_the_figures_in_it(tmp_path):
     import re
 
     for lang in ("en", "ja"):
-        compare(dataset="digits", iters=30, eval_interval=10, optimizers="sgd,adam", out=tmp_path / lang, lang=lang,
-                report=False)
+        compare(dataset="digits", iters=30, eval_interval=10, optimizers="sgd,adam", seeds=[3, 1],
+                out=tmp_path / lang, lang=lang, report=False)         # seed 3 drawn first, as compare draws it
 
     def embedded(page):
         found = re.findall(r'<img alt="([^"]+)" loading="lazy" src="data:image/png;base64,([^"]+)"', page)

@@ -236,6 +236,8 @@ SWEEP_SUMMARY_DAMAGE = {
                       ["tuned_test_by_seed"]),
     "settings": (lambda s: {**s, "settings": [1]}, ["summary.json: 'settings' is [1] (expected a list of objects)"]),
     "grid": (lambda s: {**s, "grid": [1]}, ["summary.json: 'grid' is [1] (expected an object)"]),
+    "split": (lambda s: {**s, "dataset": {**s["dataset"], "split": "10%"}},
+              ["summary.json: 'dataset.split' is '10%' (expected an object)"]),
     "time to target": (lambda s: {**s, "time_to_target": {k: {**v, "targets": [1]}
                                                          for k, v in s["time_to_target"].items()}},
                        ["summary.json: time_to_target['SGD'] is", "(expected an object with 'targets'"]),
@@ -268,7 +270,9 @@ def test_a_missing_lr_is_shown_as_unknown(run_dir, sweep_dir, tmp_path):
     d = copy(run_dir, tmp_path)
     edit_json(d / "summary.json", lambda s: {**s, "runs": [{**r, "hyperparameters": {**r["hyperparameters"],
                                                                                       "lr": None}} for r in s["runs"]]})
-    assert write_report(d).is_file()
+    page = write_report(d).read_text(encoding="utf-8")
+    table = page[page.index('id="summary-table"'):]
+    assert '<td class="num">—</td>' in table[:table.index("</tbody>")] and ">nan<" not in table
     w = copy(sweep_dir, tmp_path)
     edit_json(w / "summary.json", lambda s: {**s, "defaults_vs_tuned": {k: {**v, "tuned_lr": None}
                                                                          for k, v in s["defaults_vs_tuned"].items()}})

@@ -320,7 +320,8 @@ def _download_files(remote: Remote, folder: Path, timeout: float, progress: bool
         target = folder / f.gz_name
         if target.is_file() and _verified(target, f):
             continue                                  # already here: not fetched again
-        part = folder / f".{f.stem}.part.gz"       # .gz: read back decompressed by the content check
+        # one name per process (two fetches into one cache must not share it); .gz: read back decompressed
+        part = folder / f".{f.stem}.{os.getpid()}.{threading.get_ident()}.part.gz"
         for mirror in remote.mirrors:
             url = mirror.rstrip("/") + "/" + f.gz_name
             downloader = pooch.HTTPDownloader(progressbar=progress, timeout=timeout)

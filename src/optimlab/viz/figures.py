@@ -163,7 +163,7 @@ def loss_figure(histories: dict[str, list[History]], lang: str = "en", window: i
 def comparison_figures(by_label: dict[str, list[History]], first_seed: int,
                        lang: str = "en") -> list[tuple[str, Figure]]:
     """A comparison's figures with the names ``optimlab compare`` gives them: ``accuracy_<run>.png`` for each run
-    (its first seed, ``first_seed``, in the note's layout), ``test_accuracy.png`` and ``loss.png`` (all runs)."""
+    (its first history, of seed ``first_seed``, in the note's layout), ``test_accuracy.png`` and ``loss.png``."""
     out: list[tuple[str, Figure]] = []
     for label, hs in by_label.items():
         if hs and hs[0].test_acc:

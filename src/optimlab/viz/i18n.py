@@ -25,7 +25,8 @@ def t(key: str, lang: str = "en") -> str:
     return TEXT[check_lang(lang)].get(key, key)
 
 
-_base_family: list[str] | None = None     # matplotlib's font family before optimlab first set one
+_base_family: list[str] | None = None     # matplotlib's font family, as the user has it
+_set_family: list[str] | None = None      # the family optimlab set last
 
 
 def use_font(lang: str) -> None:
@@ -33,17 +34,19 @@ def use_font(lang: str) -> None:
     matplotlib-fontja) with DejaVu Sans for the glyphs it lacks; for English, the family in use before optimlab
     first set one, with IPAex Gothic for the glyphs that lacks (a run labelled in Japanese, in an English figure).
     English figures made after Japanese ones in one process (a notebook, a report in the other language) are
-    drawn as they would be alone."""
+    drawn as they would be alone. A family the user sets in between becomes the one English figures start from."""
     import matplotlib
 
-    global _base_family
+    global _base_family, _set_family
     rc = matplotlib.rcParams
-    if _base_family is None:
-        _base_family = list(rc["font.family"])
+    if _base_family is None or list(rc["font.family"]) != _set_family:
+        _base_family = list(rc["font.family"])        # the first call, or the user changed it since
     import matplotlib_fontja  # registers the font (and sets it as the family: set again just below)
 
     ja = matplotlib_fontja.matplotlib_fontja.FONT_NAME
-    rc["font.family"] = [ja, "DejaVu Sans"] if check_lang(lang) == "ja" else [*_base_family, ja]
+    base = [f for f in _base_family if f != ja] or ["sans-serif"]
+    _set_family = [ja, "DejaVu Sans"] if check_lang(lang) == "ja" else [*base, ja]
+    rc["font.family"] = _set_family
 
 
 def use_japanese_font() -> None:

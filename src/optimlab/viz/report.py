@@ -644,7 +644,7 @@ def summary_table_html(groups: Sequence[LabelGroup], target: float, lang: str) -
                  # the other hyperparameters under the optimizer's name: a column of their own made the table
                  # wider than the page
                  f'<td data-v="{esc(g.optimizer)}">{esc(g.optimizer)}<div class="hp">{esc(_hp_text(g.hyperparameters))}'
-                 f'</div></td>', _cell(f"{g.lr:g}", g.lr, "num"),
+                 f'</div></td>', _cell(f"{g.lr:g}" if math.isfinite(g.lr) else "—", g.lr, "num"),
                  _cell(rt("yes" if g.batchnorm else "no", lang)), _cell(len(g.rows), len(g.rows), "num")]
         for key in ("final_test_accuracy", "best_test_accuracy", "final_train_accuracy", "final_loss"):
             text, sort = _mean_sd(g.finals(key))
@@ -695,18 +695,18 @@ def _redrawn(run: LoadedRun, lang: str) -> dict[str, bytes]:
     in another language than the run's. (Telemetry figures need the run's telemetry objects: they stay as drawn.)"""
     import io
 
-    from .figures import comparison_figures
+    from ..errors import ConfigError
+    from .figures import DPI, check_dpi, comparison_figures
 
-    by_label: dict[str, list] = {}
-    for (label, _seed), h in sorted(run.histories.items(), key=lambda kv: kv[0][1]):
-        by_label.setdefault(label, []).append(h)
+    seeds = sorted({s for _, s in run.histories})           # each run's figure shows its smallest seed, as compare's
     order = list(dict.fromkeys(r["label"] for r in run.summary["runs"]))
-    by_label = {label: by_label[label] for label in order if label in by_label}
-    seeds = sorted({seed for _, seed in run.histories})
+    by_label = {label: [run.histories[(label, s)] for s in seeds if (label, s) in run.histories] for label in order}
+    try:
+        dpi = check_dpi(run.summary.get("figure_dpi", DPI))
+    except ConfigError:                                # a hand-edited value: the default
+        dpi = DPI
     out = {}
-    dpi = run.summary.get("figure_dpi")
-    dpi = dpi if isinstance(dpi, int) and not isinstance(dpi, bool) and 50 <= dpi <= 600 else 100
-    for name, fig in comparison_figures(by_label, seeds[0] if seeds else 0, lang):
+    for name, fig in comparison_figures({k: v for k, v in by_label.items() if v}, seeds[0] if seeds else 0, lang):
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi)
         out[name] = buf.getvalue()

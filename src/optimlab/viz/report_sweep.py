@@ -96,6 +96,9 @@ def _check_sweep_summary(d: Path, summary: Any) -> None:
     for key in ("dataset", "environment", "executor", "grid", "time_to_target"):
         if summary.get(key) is not None and not isinstance(summary[key], dict):
             raise _sweep_error(d, f"summary.json: '{key}' is {repr(summary[key])[:40]} (expected an object)")
+    split = (summary.get("dataset") or {}).get("split")
+    if split is not None and not isinstance(split, dict):
+        raise _sweep_error(d, f"summary.json: 'dataset.split' is {repr(split)[:40]} (expected an object)")
     settings = summary.get("settings")
     if settings is not None and not (isinstance(settings, list) and all(isinstance(x, dict) for x in settings)):
         raise _sweep_error(d, f"summary.json: 'settings' is {repr(settings)[:40]} (expected a list of objects)")
