@@ -167,3 +167,20 @@ def test_a_runs_figure_names_the_seed_it_shows(tmp_path, monkeypatch):
     curves = read_metrics(tmp_path / "r" / "metrics.csv")
     train_line = ax.get_lines()[0]
     assert list(train_line.get_ydata()) == curves[("Adam", 1)].train_acc != curves[("Adam", 3)].train_acc
+
+
+def test_english_figures_keep_a_font_family_the_user_sets():
+    import matplotlib
+
+    h = _histories(1)["SGD"]
+    overlay_figure({"SGD": h}, lang="ja")
+    before = list(matplotlib.rcParams["font.family"])
+    try:
+        matplotlib.rcParams["font.family"] = ["serif"]             # the user's choice, between two figures
+        overlay_figure({"SGD": h}, lang="en")
+        assert matplotlib.rcParams["font.family"][0] == "serif"
+        overlay_figure({"SGD": h}, lang="ja")
+        overlay_figure({"SGD": h}, lang="en")                      # after a Japanese one: the user's again
+        assert matplotlib.rcParams["font.family"][0] == "serif"
+    finally:
+        matplotlib.rcParams["font.family"] = before
