@@ -129,6 +129,9 @@ def test_statistics_of_your_own_runs():
             seed_statistics(bad)
     with pytest.raises(ConfigError, match=r"invalid histories: a list"):
         histories_summary(by_seed[0])
+    with pytest.raises(ConfigError, match=r"invalid histories for seed 0: a History"):
+        histories_summary({0: by_seed[0][0]})
+    assert mean_ci([0.1, 0.2], level=np.float32(0.95))[1] > 0
     twice = {"runs": [{"label": "a", "seed": 0, "final_test_accuracy": 0.5}] * 2}
     with pytest.raises(ConfigError, match=r"run 'a' appears twice for seed 0"):
         seed_statistics(twice)

@@ -74,3 +74,30 @@ def test_sigterm_to_a_sweep_stops_its_workers_instead_of_waiting_for_them(tmp_pa
     assert proc.returncode == 143 and err.splitlines()[-1] == "optimlab: terminated" and "Traceback" not in err, err
     assert not [p for p in (tmp_path / "s").rglob("*") if p.name.endswith(".tmp")]
     assert not list((tmp_path / "s").glob("*/status.json"))     # nothing finished, nothing recorded as done
+
+
+def test_a_local_executor_is_usable_again_after_its_workers_were_interrupted():
+    """An executor passed to run_sweep is left open: after Ctrl-C stopped a task, its workers (which start no
+    further task) are replaced, so the next task runs; abort() interrupts running tasks instead of waiting."""
+    import concurrent.futures as cf
+
+    from optimlab.experiment.executors import LocalExecutor, worker_setup
+
+    ex = LocalExecutor(1)
+    try:
+        first = ex.submit(time.sleep, 30)
+        time.sleep(2.0)                                          # the worker started, inside time.sleep
+        for p in list(ex._pool._processes.values()):
+            os.kill(p.pid, signal.SIGINT)
+        with pytest.raises(SystemExit):
+            first.result(timeout=20)
+        assert ex.submit(worker_setup).result(timeout=60)["pid"] > 0      # a fresh worker, not a stopped one
+        running = [ex.submit(time.sleep, 60) for _ in range(2)]
+        time.sleep(1.0)
+        start = time.monotonic()
+        ex.abort()
+        assert time.monotonic() - start < 30                      # not the 60 s of the running task
+        assert all(f.done() for f in running) and not any(isinstance(f.exception(), cf.TimeoutError)
+                                                          for f in running if not f.cancelled())
+    finally:
+        ex.abort()

@@ -309,3 +309,21 @@ def test_settings_whose_every_run_failed_are_not_ranked():
     s["defaults_vs_tuned"]["Momentum"].update(default_not_ok=3, default_failed=0)
     gain = facts(compute_sweep_conclusions(s), "tuning_gain")
     assert gain["largest"] == "Momentum" and gain["gain"] == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize("seeds, bands", [(2, False), (3, True)])
+def test_confidence_bands_need_three_seeds(seeds, bands):
+    """With 2 seeds, t = 12.7 makes a band that fills the axes: none is drawn, in the PNG and in the page."""
+    from matplotlib.collections import PolyCollection
+
+    from optimlab.viz.report_sweep import sensitivity_chart
+    from optimlab.viz.sweep_figures import sensitivity_figure
+
+    s = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"rmsprop": (0.86, 0.02, 0.86, 0), "adam": (0.9, 0.02, 0.9, 0)})
+    for sens in s["sensitivity"].values():
+        sens["n_seeds"] = seeds
+    ax = sensitivity_figure(s).axes[0]
+    assert any(isinstance(c, PolyCollection) for c in ax.collections) is bands
+    assert ("95% CI)" in ax.get_title()) is bands
+    assert any(t.get("fill") == "toself" for t in sensitivity_chart(s, "en")["data"]) is bands

@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator
 
@@ -205,6 +206,8 @@ class LocalExecutor(Executor):
 
     def _done(self, inner: cf.Future, outer: cf.Future, fn, args, retries: int, generation: int) -> None:
         exc = inner.exception() if not inner.cancelled() else BrokenProcessPool("cancelled with a broken pool")
+        if isinstance(exc, SystemExit) and not self._closed:
+            self._replace_pool(generation)       # its workers were interrupted and start no further task: fresh ones
         if isinstance(exc, BrokenProcessPool) and retries > 0 and not self._closed:
             self._replace_pool(generation)
             # a fresh thread: this callback runs in the broken pool's own management thread
@@ -226,17 +229,27 @@ class LocalExecutor(Executor):
             self._closed = True
             self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def abort(self) -> None:
+    def abort(self, grace: float = 5.0) -> None:
         """Cancel what waits and interrupt what runs: each worker gets SIGINT (a kill or a supervisor's SIGTERM
-        reaches only this process), stops its task with its cleanup, and the pool shuts down at once instead of
-        after the running tasks."""
+        reaches only this process) and stops its task with its cleanup, instead of the pool waiting for the running
+        tasks. SIGINT is sent again every 0.2 s (a worker still starting has no handler yet; one that is stopping
+        ignores repeats); a worker still alive after ``grace`` seconds is terminated."""
         with self._lock:
             self._closed = True
-            processes = getattr(self._pool, "_processes", None) or {}    # the pool's own: no public list before 3.14
-            for p in list(processes.values()):
-                with contextlib.suppress(OSError, ValueError, TypeError):
-                    os.kill(p.pid, signal.SIGINT)
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            processes = list((getattr(self._pool, "_processes", None) or {}).values())   # no public list before 3.14
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            end = time.monotonic() + grace
+            while (alive := [p for p in processes if p.is_alive()]) and time.monotonic() < end:
+                for p in alive:
+                    with contextlib.suppress(OSError, ValueError, TypeError):
+                        os.kill(p.pid, signal.SIGINT)
+                alive[0].join(0.2)
+            for p in alive:
+                p.terminate()
+                p.join(1.0)
+                if p.is_alive():
+                    p.kill()
+            self._pool.shutdown(wait=True)
 
 
 class DaskExecutor(Executor):

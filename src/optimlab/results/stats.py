@@ -7,6 +7,7 @@ between two optimizers is measured seed by seed; its spread is usually much smal
 from __future__ import annotations
 
 import math
+import numbers
 from collections import Counter
 from itertools import combinations
 from typing import Any, Mapping, Sequence
@@ -28,6 +29,9 @@ def histories_summary(by_seed: Mapping[int, Sequence[Any]]) -> dict[str, Any]:
                           "{s: Trainer(data, opts, seed=s).run() for s in range(5)})")
     runs = []
     for seed, histories in by_seed.items():
+        if not isinstance(histories, (list, tuple)):
+            raise ConfigError(f"invalid histories for seed {seed}: a {type(histories).__name__} (accepted: a list of "
+                              "History objects, as Trainer.run() returns them)")
         for h in histories:
             if not hasattr(h, "final_test_accuracy"):
                 raise ConfigError(f"invalid histories for seed {seed}: a {type(h).__name__} (accepted: History "
@@ -51,7 +55,7 @@ def _check_summary(summary: Any) -> None:
 def mean_ci(values, level: float = 0.95) -> tuple[float, float]:
     """Mean and the half-width of its Student-t confidence interval (nan for fewer than 2 values); ``level`` is a
     fraction (0.95, not 95)."""
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
         raise ConfigError(f"invalid level: {level!r} (accepted: a fraction between 0 and 1, e.g. 0.95)")
     v = np.asarray([x for x in values if x is not None and not math.isnan(x)], dtype=float)
     if len(v) == 0:

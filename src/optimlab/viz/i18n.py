@@ -44,8 +44,8 @@ def use_font(lang: str) -> None:
     import matplotlib_fontja  # registers the font (and sets it as the family: set again just below)
 
     ja = matplotlib_fontja.matplotlib_fontja.FONT_NAME
-    base = [f for f in _base_family if f != ja] or ["sans-serif"]
-    _set_family = [ja, "DejaVu Sans"] if check_lang(lang) == "ja" else [*base, ja]
+    _set_family = [ja, "DejaVu Sans"] if check_lang(lang) == "ja" else \
+        [*_base_family, *([] if ja in _base_family else [ja])]
     rc["font.family"] = _set_family
 
 

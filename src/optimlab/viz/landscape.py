@@ -380,8 +380,13 @@ def _frames(result: LandscapeResult, lang: str, max_frames: int, dpi: int):
     from PIL import Image
 
     fig, ax, lines, _, markers = _new_figure(result, lang, with_steps=False)
-    # under the legend, beside the axes: inside them it covered a start or a path (the bowl's start, top left)
-    counter = ax.text(1.02, 0.0, "", transform=ax.transAxes, ha="left", va="bottom", fontsize=11, zorder=5)
+    # top left, near where the paths start (a GIF frame stores the box around what changed: a counter far from the
+    # paths made every frame three times larger) — or bottom left when the start itself is there (the bowl's)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    sx, sy = (result.start[0] - x0) / (x1 - x0), (result.start[1] - y0) / (y1 - y0)
+    top = not (sx < 0.3 and sy > 0.75)
+    counter = ax.text(0.015, 0.97 if top else 0.03, "", transform=ax.transAxes, ha="left", va="top" if top else "bottom",
+                      fontsize=11, zorder=5, bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
     fig.set_dpi(dpi)
     canvas = fig.canvas
     canvas.draw()
@@ -413,7 +418,7 @@ def animate_landscape(result: LandscapeResult, path, lang: str = "en", *, max_fr
         frames = list(_frames(result, lang, max_frames, dpi))
     if suffix == ".gif":
         from PIL import Image
-        palette = frames[-1].quantize(colors=255, method=Image.Quantize.FASTOCTREE)  # last frame has every colour
+        palette = frames[-1].quantize(colors=255, method=Image.Quantize.MEDIANCUT)   # last frame has every colour
         pal = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
         durations = [frame_ms] * (len(pal) - 1) + [2000]
         with atomic_path(path) as tmp:

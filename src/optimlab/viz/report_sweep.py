@@ -405,7 +405,7 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
         mean, lo, hi = _arr(s["mean"]), _arr(s["lo"]), _arr(s["hi"])
         lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
         group, name, color = f"s{i}", _plotly_text(label), colors[label]
-        if int(s.get("n_seeds") or 1) > 1:
+        if int(s.get("n_seeds") or 1) >= MIN_SEEDS_TO_SETTLE:     # as the PNG: with 2 seeds a band fills the axes
             traces.append({"type": "scatter", "mode": "lines", "x": lrs + lrs[::-1],
                            "y": _values(hi) + _values(lo[::-1]), "fill": "toself", "fillcolor": _rgba(color, 0.15),
                            "line": {"width": 0}, "hoverinfo": "skip", "legendgroup": group, "showlegend": False,
