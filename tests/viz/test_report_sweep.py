@@ -249,7 +249,8 @@ def test_sweep_report_in_browser(browser, real_sweep):
             f"document.querySelector('{sel}').data.filter(t => t.name === 'RMSProp').length")
 
         # hover shows the lr and the value; dragging zooms
-        page.evaluate(f"Plotly.Fx.hover(document.querySelector('{sel}'), [{{curveNumber: 1, pointNumber: 2}}])")
+        line = page.evaluate(f"document.querySelector('{sel}').data.findIndex(t => t.mode === 'lines+markers')")
+        page.evaluate(f"Plotly.Fx.hover(document.querySelector('{sel}'), [{{curveNumber: {line}, pointNumber: 2}}])")
         page.wait_for_selector(f"{sel} .hoverlayer .hovertext", timeout=5000)
         assert "lr 0.1: 0." in page.evaluate(f"document.querySelector('{sel} .hoverlayer').textContent")
         box = page.locator(f"{sel} .nsewdrag").bounding_box()
