@@ -424,11 +424,14 @@ class Trainer:
         meta = {"iteration": self.iteration, "elapsed": self.elapsed, "model_seconds": self.model_seconds.tolist(),
                 "counts": [g.state.count for g in self.groups],
                 "sampler": sampler_meta, "histories": [h.to_dict() for h in self.histories],
-                "labels": self.labels, "seed": self.seed, "net": [asdict(n) for n in self.net_configs],
-                "train": asdict(self.config),
-                "optimizers": [{"name": o.name, **o.hyperparameters()} for o in self.optimizers]}
+                "labels": self.labels, "seed": self.seed, **self._setup()}
         arrays["__meta__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         write_npz(path, arrays)
+
+    def _setup(self) -> dict[str, Any]:
+        """What a checkpoint must have been saved with to continue here: optimizers, networks, protocol."""
+        return {"net": [asdict(n) for n in self.net_configs], "train": asdict(self.config),
+                "optimizers": [{"name": o.name, **o.hyperparameters()} for o in self.optimizers]}
 
     def load_checkpoint(self, path: str | os.PathLike) -> None:
         """Restore a checkpoint written by :meth:`save_checkpoint` into this (identically configured) trainer."""
@@ -437,8 +440,7 @@ class Trainer:
         if meta["labels"] != self.labels or meta["seed"] != self.seed:
             raise ConfigError(f"checkpoint {os.fspath(path)!r} is for runs {meta['labels']} seed {meta['seed']}, "
                               f"not {self.labels} seed {self.seed}")
-        now = json.loads(json.dumps({"optimizers": [{"name": o.name, **o.hyperparameters()} for o in self.optimizers],
-                                     "net": [asdict(n) for n in self.net_configs], "train": asdict(self.config)}))
+        now = json.loads(json.dumps(self._setup()))         # as JSON gives it back: tuples are lists
         for key, value in now.items():        # checked before anything is restored
             if meta.get(key) != value:
                 raise ConfigError(f"checkpoint {os.fspath(path)!r} was saved with other {key}: {meta.get(key)} there, "

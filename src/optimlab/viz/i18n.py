@@ -47,8 +47,3 @@ def use_font(lang: str) -> None:
     _set_family = [ja, "DejaVu Sans"] if check_lang(lang) == "ja" else \
         [*_base_family, *([] if ja in _base_family else [ja])]
     rc["font.family"] = _set_family
-
-
-def use_japanese_font() -> None:
-    """Make matplotlib render Japanese (see :func:`use_font`)."""
-    use_font("ja")

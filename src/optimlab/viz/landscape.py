@@ -289,8 +289,8 @@ def _view(result: LandscapeResult, grow: float = 0.5) -> tuple[float, float, flo
     lo = np.maximum(pts.min(axis=0), (x0 - grow * w, y0 - grow * h))
     hi = np.minimum(pts.max(axis=0), (x1 + grow * w, y1 + grow * h))
     pad_x, pad_y = 0.03 * w, 0.03 * h                 # a path at the edge is not drawn on the frame
-    return (min(x0, lo[0] - pad_x) if lo[0] < x0 else x0, max(x1, hi[0] + pad_x) if hi[0] > x1 else x1,
-            min(y0, lo[1] - pad_y) if lo[1] < y0 else y0, max(y1, hi[1] + pad_y) if hi[1] > y1 else y1)
+    return (x0 if lo[0] >= x0 else lo[0] - pad_x, x1 if hi[0] <= x1 else hi[0] + pad_x,
+            y0 if lo[1] >= y0 else lo[1] - pad_y, y1 if hi[1] <= y1 else hi[1] + pad_y)
 
 
 def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):

@@ -605,10 +605,12 @@ def _fmt(x: Any, digits: int = 4) -> str:
     return f"{x:.{digits}f}" if isinstance(x, float) else str(x)
 
 
-def _cell(text: Any, sort: Any = None, cls: str = "") -> str:
+def _cell(text: Any, sort: Any = None, cls: str = "", below: str = "", below_cls: str = "") -> str:
+    """A table cell; ``below``: a smaller second line (its class ``below_cls``), not part of the sort key."""
     v = "" if sort is None or (isinstance(sort, float) and not math.isfinite(sort)) else f' data-v="{esc(sort)}"'
     c = f' class="{cls}"' if cls else ""
-    return f"<td{v}{c}>{esc(text)}</td>"
+    second = f'<div class="{below_cls}">{esc(below)}</div>' if below else ""
+    return f"<td{v}{c}>{esc(text)}{second}</td>"
 
 
 def _mean_sd(values: np.ndarray) -> tuple[str, float]:
@@ -643,16 +645,14 @@ def summary_table_html(groups: Sequence[LabelGroup], target: float, lang: str) -
         cells = [f'<th scope="row"><span class="swatch" style="background:{g.color}"></span>{esc(g.label)}</th>',
                  # the other hyperparameters under the optimizer's name: a column of their own made the table
                  # wider than the page
-                 f'<td data-v="{esc(g.optimizer)}">{esc(g.optimizer)}<div class="hp">{esc(_hp_text(g.hyperparameters))}'
-                 f'</div></td>', _cell(f"{g.lr:g}" if math.isfinite(g.lr) else "—", g.lr, "num"),
+                 _cell(g.optimizer, g.optimizer, below=_hp_text(g.hyperparameters), below_cls="hp"),
+                 _cell(f"{g.lr:g}" if math.isfinite(g.lr) else "—", g.lr, "num"),
                  _cell(rt("yes" if g.batchnorm else "no", lang)), _cell(len(g.rows), len(g.rows), "num")]
         for key in ("final_test_accuracy", "best_test_accuracy", "final_train_accuracy", "final_loss"):
             text, sort = _mean_sd(g.finals(key))
             mean, sd = text.split(" ± ", 1) if " ± " in text else (text, "")
-            cell = _cell(mean, sort, "num")
-            if sd:                         # the spread on a line of its own: four such columns fit the page
-                cell = cell[:-len("</td>")] + f'<div class="sd">± {esc(sd)}</div></td>'
-            cells.append(cell)
+            # the spread on a line of its own: four such columns fit the page
+            cells.append(_cell(mean, sort, "num", below=f"± {sd}" if sd else "", below_cls="sd"))
         cells.append(_cell(rt("never", lang) if it is None else it, it, "num"))
         wall = sum(float(r.get("wall_seconds") or 0.0) for r in g.rows)
         cells.append(_cell(f"{wall:.2f}", wall, "num"))
