@@ -44,7 +44,7 @@ from .._io import atomic_path, write_json, write_text
 from ..errors import ConfigError
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, make_optimizer
 from .functions import SURFACES, Surface, get_surface
-from .i18n import check_lang, t as i18n_text
+from .i18n import check_lang, t as i18n_text, use_font
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 DIVERGENCE_BOUND = 1e12     # |x| or |y| beyond this counts as diverged
@@ -252,15 +252,12 @@ def _walk(surface: Surface, name: str, opt: Optimizer, start: tuple[float, float
 
 @contextmanager
 def _fonts(lang: str):
-    """Japanese labels: register the IPAex font (lazily) and use it only inside this block."""
-    if check_lang(lang) != "ja":
-        yield
-        return
+    """The figures' font (:func:`optimlab.viz.i18n.use_font`) inside this block only: a landscape leaves
+    matplotlib's settings as it found them."""
     import matplotlib
-    before = list(matplotlib.rcParams["font.family"])
-    import matplotlib_fontja  # registers IPAexGothic; its import also sets rcParams, undone just below
-    matplotlib.rcParams["font.family"] = before
-    with matplotlib.rc_context({"font.family": [matplotlib_fontja.matplotlib_fontja.FONT_NAME, "DejaVu Sans"]}):
+
+    with matplotlib.rc_context():
+        use_font(lang)
         yield
 
 
