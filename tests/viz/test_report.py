@@ -335,6 +335,25 @@ def test_japanese_glyphs_render(browser, real_run):
             assert g.min() < 100                                           # real ink
 
 
+def test_japanese_three_seed_summary_fits_the_page(browser, tmp_path):
+    """Japanese headings and three seeds' spreads made the summary table 66 px wider than a 1280 px window
+    (it scrolled); long run labels now wrap, and each swatch stays on the line of its label's first word."""
+    out = tmp_path / "ja3"
+    compare(dataset="digits", iters=30, eval_interval=10, seeds=[0, 1, 2], out=out, report=False)
+    write_report(out, lang="ja")
+    with Opened(browser, out / "report.html") as o:
+        page = o.page
+        assert o.errors == []
+        assert page.evaluate("(w => w.scrollWidth <= w.clientWidth)(document.querySelector('#summary-table')"
+                             ".closest('.table-wrap'))")
+        tops = page.evaluate("""Array.from(document.querySelectorAll('#summary-table tbody th')).map(th => {
+            const sw = th.querySelector('.swatch').getBoundingClientRect(), r = document.createRange();
+            r.setStart(th.querySelector('.nobr').lastChild, 0); r.setEnd(th.querySelector('.nobr').lastChild, 1);
+            const first = r.getBoundingClientRect();
+            return [th.innerText, sw.top >= first.top - 2 && sw.bottom <= first.bottom + 2]; })""")
+        assert len(tops) == 6 and all(ok for _, ok in tops), tops
+
+
 def test_script_labels_stay_text(browser, evil_run):
     with Opened(browser, evil_run / "report.html") as o:
         page = o.page

@@ -613,6 +613,13 @@ def _cell(text: Any, sort: Any = None, cls: str = "", below: str = "", below_cls
     return f"<td{v}{c}>{esc(text)}{second}</td>"
 
 
+def _label_th(label: str, color: str) -> str:
+    """A run label with its colour swatch; where the label wraps, the swatch stays with its first word."""
+    first, sep, rest = label.partition(" ")
+    return (f'<th scope="row"><span class="nobr"><span class="swatch" style="background:{color}"></span>'
+            f'{esc(first)}</span>{esc(sep + rest)}</th>')
+
+
 def _mean_sd(values: np.ndarray) -> tuple[str, float]:
     """``mean ± sd`` over the seeds with a value, ``(k/n)`` when only k of the n seeds have one."""
     v = values[np.isfinite(values)]
@@ -642,7 +649,7 @@ def summary_table_html(groups: Sequence[LabelGroup], target: float, lang: str) -
     rows = []
     for g in groups:
         it = g.iterations_to(target)
-        cells = [f'<th scope="row"><span class="swatch" style="background:{g.color}"></span>{esc(g.label)}</th>',
+        cells = [_label_th(g.label, g.color),
                  # the other hyperparameters under the optimizer's name: a column of their own made the table
                  # wider than the page
                  _cell(g.optimizer, g.optimizer, below=_hp_text(g.hyperparameters), below_cls="hp"),

@@ -37,6 +37,8 @@ table.sortable thead th::after { content: "\\2195"; position: absolute; right: 5
 table.sortable thead th[aria-sort="ascending"]::after { content: "\\25B2"; color: #2f7be5; }
 table.sortable thead th[aria-sort="descending"]::after { content: "\\25BC"; color: #2f7be5; }
 tbody th { font-weight: 600; }
+#summary-table tbody th { white-space: normal; }   /* a long label wraps: the table fits the page */
+.nobr { white-space: nowrap; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
 details { margin-top: 12px; }
 summary { cursor: pointer; color: #2f5fa7; }

@@ -32,7 +32,7 @@ from ..results.stats import MIN_SEEDS_TO_SETTLE, paired
 from ..train import read_metrics
 from .figures import mean_band
 from .i18n import check_lang
-from .report import (LEARNED_ABOVE_CHANCE, COLORS, chance, _cell, _conclusion, _finished, _kv_table, _layout, _plotly_text,
+from .report import (LEARNED_ABOVE_CHANCE, COLORS, chance, _cell, _label_th, _conclusion, _finished, _kv_table, _layout, _plotly_text,
                      _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top,
                      recorded_lang)
 from .report_sweep_text import st
@@ -496,10 +496,6 @@ def _ci_cell(m, lo, hi) -> str:
         return _cell("—")
     text = f"{m:.4f} [{lo:.4f}, {hi:.4f}]" if lo is not None and hi is not None else f"{m:.4f}"
     return _cell(text, m, "num")
-
-
-def _label_th(label: str, color: str) -> str:
-    return f'<th scope="row"><span class="swatch" style="background:{color}"></span>{esc(label)}</th>'
 
 
 def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> str:

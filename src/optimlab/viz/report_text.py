@@ -96,7 +96,7 @@ REPORT_TEXT = {
         "run": "実行", "optimizer": "最適化手法", "lr": "学習率", "hyperparameters": "ハイパーパラメータ",
         # \u200b (zero width): where a column heading may break, the table being narrower than its headings
         "batchnorm": "バッチ\u200b正規化", "n": "シード数", "seed": "シード", "final test acc": "最終テスト\u200b正答率",
-        "best test acc": "最高テスト\u200b正答率", "final batch acc": "最終ミニバッチ\u200b正答率", "final loss": "最終損失",
+        "best test acc": "最高テスト\u200b正答率", "final batch acc": "最終\u200bミニバッチ\u200b正答率", "final loss": "最終損失",
         "iters to target": "{target} 到達の\u200b反復回数", "wall s": "学習時間\u200b（秒）", "status": "状態",
         "dataset": "データセット", "source": "取得元", "train size": "訓練データ数", "test size": "テストデータ数",
         "inputs": "入力次元", "classes": "クラス数", "sha256": "sha256", "recipe": "recipe.toml",
