@@ -137,3 +137,39 @@ def test_statistics_of_your_own_runs():
         seed_statistics(twice)
     with pytest.raises(ConfigError, match=r"invalid level: 95 \(accepted: a fraction between 0 and 1"):
         mean_ci([0.1, 0.2], level=95)
+
+
+def test_holm_step_down():
+    """Holm's correction by hand: the smallest p against α/3, the next against α/2 — and it stops there, even
+    though the largest p is below α: a step-down test never rejects past its first failure."""
+    from optimlab.results.stats import holm
+
+    assert holm([0.01, 0.04, 0.03]) == [True, False, False]
+    assert holm([0.01, 0.02, 0.04]) == [True, True, True]
+    assert holm([0.02, 0.3, 0.001]) == [True, False, True]
+    assert holm([math.nan, 0.001]) == [False, True]          # no p-value: not part of the family
+    assert holm([]) == []
+
+
+def test_pairs_many_comparisons_are_corrected():
+    """With many pairs some look significant by chance: the paired t-test's p agrees with scipy's ttest_rel, a
+    pair whose CI just excludes 0 keeps its * but not the ** that survives Holm's correction for every pair."""
+    from scipy import stats
+
+    a = [0.80, 0.82, 0.81, 0.83]
+    b = [0.70, 0.71, 0.72, 0.70]               # far below the others on every seed: p ≈ 0.001
+    c = [0.79, 0.80, 0.804, 0.815]              # a − c: p ≈ 0.025, above Holm's bound α/3 for the 4th of 6 pairs
+    d = [0.81, 0.81, 0.82, 0.82]                # level with a
+    runs = {"a": a, "b": b, "c": c, "d": d}
+    rows = {(r["a"], r["b"]): r for r in paired_differences(_summary(runs))}
+    assert rows[("a", "c")]["p"] == pytest.approx(stats.ttest_rel(a, c).pvalue, rel=1e-9)
+    assert rows[("a", "b")]["p"] == pytest.approx(stats.ttest_rel(a, b).pvalue, rel=1e-9)
+    assert rows[("a", "c")]["significant"] and not rows[("a", "c")]["holm"]
+    assert rows[("a", "b")]["holm"] and rows[("b", "c")]["holm"]
+    assert not any(r["holm"] for k, r in rows.items() if "b" not in k)
+    text = format_seed_report(_summary(runs))
+    assert "Holm's correction for the 6 pairs compared" in text
+    line = {ln.split(":")[0].strip(): ln for ln in text.splitlines() if " − " in ln}
+    assert line["a − c"].endswith(" *") and line["a − b"].endswith(" **")
+    ja = format_seed_report(_summary(runs), "ja")
+    assert "Holm 法" in ja and "比較した 6 組" in ja
