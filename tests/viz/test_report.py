@@ -149,6 +149,39 @@ def test_margin_against_seed_spread_and_relative_target(tmp_path):
     assert facts(compute_conclusions(tight, target=0.95), "first_to_target")["facts"]["first"] == []
 
 
+def test_the_report_says_its_learning_rates_are_not_tuned(real_run):
+    """A compare report ranks optimizers at the recipe's learning rates: it says so under its conclusions and
+    points to the sweep; the table's help says the best test accuracy was picked on the test set."""
+    en = build_report_html(real_run, "en")
+    caveat = en.split('<p class="help" id="caveat">')[1].split("</p>")[0]
+    assert "not a tuned one" in caveat and "optimlab sweep" in caveat
+    assert en.index('id="caveat"') < en.index('<section id="charts"')
+    assert "picked on the test set, so it flatters" in en
+    ja = build_report_html(real_run, "ja")
+    assert "学習率は調整していません" in ja.split('id="caveat">')[1].split("</p>")[0]
+    assert "テストデータを見て選んだ値" in ja
+
+
+def test_first_to_target_names_tied_runners_up_and_says_it_reads_the_mean(tmp_path):
+    """Two runs whose mean curves reach the target at the same later iteration are both named next (the
+    sentence named one); over several seeds the sentence says it reads the mean curves — a seed of a run that
+    'did not reach it' may have (here SGD's seed 0 reaches 0.85, its mean does not)."""
+    run = write_synthetic_run(tmp_path / "r", {
+        "BN": ("adam", True, [ramp(2, 0.95), ramp(2, 0.95)]),
+        "Adam": ("adam", False, [ramp(6, 0.90), ramp(6, 0.90)]),
+        "RMSProp": ("rmsprop", False, [ramp(6, 0.90), ramp(6, 0.90)]),
+        "SGD": ("sgd", False, [ramp(10, 0.85), [0.1] * 10])})
+    first = facts(compute_conclusions(run), "first_to_target")
+    assert first["facts"]["first"] == ["BN"] and first["facts"]["runners_up"] == ["Adam", "RMSProp"]
+    assert first["text"].startswith("On the mean test accuracy over 2 seeds, BN reached")
+    assert "; next: Adam, RMSProp at iteration 60." in first["text"]
+    ja = facts(compute_conclusions(run, "ja"), "first_to_target")["text"]
+    assert ja.startswith("2 シードの平均テスト正答率で見ると、") and "（次は Adam、RMSProp の 60 回目）" in ja
+    one = write_synthetic_run(tmp_path / "one", {"BN": ("adam", True, [ramp(2, 0.95)]),
+                                                 "SGD": ("sgd", False, [ramp(9, 0.85)])})
+    assert facts(compute_conclusions(one), "first_to_target")["text"].startswith("BN reached")
+
+
 def test_the_margin_is_judged_seed_by_seed(tmp_path):
     """Common random numbers: Adam ends exactly 0.02 above SGD at every seed while the seeds themselves differ by
     0.3. Paired, the difference is certain; two unpaired intervals would overlap and call the order unsettled."""

@@ -259,15 +259,19 @@ def _first_to_target(groups, target, how, best, lang) -> dict[str, Any]:
     first_it = reached[0][0]
     first = [groups[i].label for it, i in reached if it == first_it]
     later = [(it, groups[i].label) for it, i in reached if it != first_it]
-    runner = (rt("first runner", lang, label=later[0][1], iters=later[0][0]) if later
+    runners = [label for it, label in later if it == later[0][0]]          # all the runs tied second
+    runner = (rt("first runner", lang, label=rt("list sep", lang).join(runners), iters=later[0][0]) if later
               else rt("first runner none", lang) if len(first) == 1 else "")
-    if len(first) == 1:
-        text = rt("first", lang, label=first[0], target_text=target_text, iters=first_it, runner_up=runner)
-    else:
-        text = rt("first tie", lang, labels=rt("list sep", lang).join(first), target_text=target_text, iters=first_it,
-                  runner_up=runner)
-    # the same question seed by seed: in how many seeds was the winner (one of) the first?
     n_seeds = min(len(g.histories) for g in groups)
+    # over several seeds the iterations are read off each run's mean curve (a seed can reach the target
+    # earlier, or alone): the sentence says so
+    text = rt("first mean", lang, n=n_seeds) if max(len(g.histories) for g in groups) > 1 else ""
+    if len(first) == 1:
+        text += rt("first", lang, label=first[0], target_text=target_text, iters=first_it, runner_up=runner)
+    else:
+        text += rt("first tie", lang, labels=rt("list sep", lang).join(first), target_text=target_text,
+                   iters=first_it, runner_up=runner)
+    # the same question seed by seed: in how many seeds was the winner (one of) the first?
     wins = None
     if n_seeds > 1 and len(first) == 1:
         wins = 0
@@ -277,7 +281,8 @@ def _first_to_target(groups, target, how, best, lang) -> dict[str, Any]:
             wins += bool(done) and per[first[0]] == min(done)
         text += rt("first seeds", lang, wins=wins, n=n_seeds)
     return _conclusion("first_to_target", text, first=first, first_iterations=first_it,
-                       runner_up=later[0][1] if later else None, runner_up_iterations=later[0][0] if later else None,
+                       runner_up=runners[0] if later else None, runners_up=runners,
+                       runner_up_iterations=later[0][0] if later else None,
                        seed_wins=wins, n_seeds=n_seeds, **facts)
 
 
@@ -836,7 +841,7 @@ def build_report_html(run_dir: str | os.PathLike, lang: str | None = None,
         nav.insert(2, ("lr", "lr sensitivity"))
     multi = len(seeds) > 1
     body = f"""
-{page_top(title, meta, nav, conclusions, rt, lang)}
+{page_top(title, meta, nav, conclusions, rt, lang, caveat=rt("untuned", lang) if conclusions else "")}
 <section id="charts"><h2>{esc(rt('charts', lang))}</h2>
   <p class="help">{esc(rt('chart help', lang))}{esc(rt('band help', lang)) if multi else ''}</p>
   <div class="grid">{chart_div('chart-test-acc', ' wide')}{chart_div('chart-loss', ' wide')}{chart_div('chart-train-acc')}{chart_div('chart-final')}</div>
@@ -885,12 +890,16 @@ def write_report(run_dir: str | os.PathLike, lang: str | None = None, out: str |
     return path
 
 
-def page_top(title: str, meta: list[str], nav: list[tuple[str, str]], conclusions: list[dict], tr, lang: str) -> str:
+def page_top(title: str, meta: list[str], nav: list[tuple[str, str]], conclusions: list[dict], tr, lang: str,
+             caveat: str = "") -> str:
     """What both reports open with: the header (title, ``meta`` HTML pieces, links to the ``nav`` sections,
-    given as (anchor, text key)) and the conclusions section. ``tr`` is the report's text function."""
+    given as (anchor, text key)) and the conclusions section, with ``caveat`` (text) under them. ``tr`` is the
+    report's text function."""
     links = "".join(f'<a href="#{a}">{esc(tr(k, lang))}</a>' for a, k in nav)
     items = "".join(f'<li class="c-{esc(c["kind"])}">{esc(c["text"])}</li>' for c in conclusions)
     listed = f"<ul>{items}</ul>" if items else f"<p>{esc(tr('no conclusions', lang))}</p>"
+    if caveat:
+        listed += f'<p class="help" id="caveat">{esc(caveat)}</p>'
     return f"""<header>
   <h1>{esc(title)}</h1>
   <p class="meta">{' · '.join(meta)}</p>

@@ -24,7 +24,12 @@ REPORT_TEXT = {
                       "are read off the mean curve over the seeds (each seed's own are under \"Every run and seed\"), and "
                       "training seconds are the sum over the seeds. A run's training seconds are its share of the training "
                       "steps: the minibatch, forward and backward passes it shares with the runs beside it split "
-                      "equally, plus its own optimizer's updates; evaluation is not counted.",
+                      "equally, plus its own optimizer's updates; evaluation is not counted. The best test "
+                      "accuracy is the highest of all the test-set evaluations: picked on the test set, so it flatters; "
+                      "the conclusions use the final one.",
+        "untuned": "Each run trains at its recipe's learning rate (recipe.toml; the note's by default), not a tuned "
+                   "one: an order here is the learning rates' as much as the optimizers'. optimlab sweep tunes "
+                   "each optimizer's learning rate on a validation split and compares them on fresh seeds.",
         "lr help": "Final test accuracy against the learning rate, for runs that differ only in it.",
         "run": "run", "optimizer": "optimizer", "lr": "lr", "hyperparameters": "hyperparameters",
         "batchnorm": "batch norm", "n": "seeds", "seed": "seed", "final test acc": "final test acc",
@@ -50,6 +55,7 @@ REPORT_TEXT = {
         "first tie": "{labels} reached {target_text} first, together at iteration {iters}{runner_up}.",
         "first runner": "; next: {label} at iteration {iters}",
         "first runner none": "; no other run reached it",
+        "first mean": "On the mean test accuracy over {n} seeds, ",
         "first seeds": " It was first in {wins} of {n} seeds.",
         "first none": "No run reached {target_text}; the highest mean test accuracy was {best} ({label}).",
         "best": "{label} ended best with a final test accuracy of {acc}, {margin} ahead of {runner} ({runner_acc}).",
@@ -91,7 +97,12 @@ REPORT_TEXT = {
         "table help": "列の見出しをクリックすると並べ替えます。複数シードでは平均 ± 標準偏差、(k/n) は n シード中 k シードだけに"
                       "値があることを示します（発散・失敗した実行には値がありません）。目標到達の反復回数はシード平均の曲線で数え"
                       "（シードごとの値は「すべての実行とシード」の表にあります）、学習時間はシードの合計です。実行の学習時間は訓練ステップのうちその実行の分で、並んで学習する実行と共有するミニバッチ・"
-                      "順伝播・逆伝播の時間を等分し、自分の最適化手法の更新時間を足したものです（評価の時間は含みません）。",
+                      "順伝播・逆伝播の時間を等分し、自分の最適化手法の更新時間を足したものです（評価の時間は含みません）。"
+                      "最高テスト正答率はすべてのテストデータ評価の中の最高値で、テストデータを見て選んだ値なので実力より高めに"
+                      "出ます。結論には最終テスト正答率を使っています。",
+        "untuned": "各実行はレシピ（recipe.toml、既定ではノート）の学習率で学習しており、学習率は調整していません。"
+                   "ここでの順位は、最適化手法だけでなく学習率の選び方の結果でもあります。各手法の学習率を検証データで調整し、"
+                   "新しいシードで比べるには optimlab sweep を使います。",
         "lr help": "学習率だけが異なる実行について、学習率と最終テスト正答率の関係を示します。",
         "run": "実行", "optimizer": "最適化手法", "lr": "学習率", "hyperparameters": "ハイパーパラメータ",
         # \u200b (zero width): where a column heading may break, the table being narrower than its headings
@@ -118,6 +129,7 @@ REPORT_TEXT = {
         "first tie": "{target_text}に最初に達したのは {labels} で、いずれも反復 {iters} 回目でした{runner_up}。",
         "first runner": "（次は {label} の {iters} 回目）",
         "first runner none": "（他の実行は到達せず）",
+        "first mean": "{n} シードの平均テスト正答率で見ると、",
         "first seeds": "{n} シード中 {wins} シードで最初に到達しました。",
         "first none": "{target_text}に達した実行はありません。平均テスト正答率の最高値は {best}（{label}）でした。",
         "best": "最終テスト正答率が最も高かったのは {label} で {acc}、{runner}（{runner_acc}）を {margin} 上回りました。",
