@@ -137,3 +137,43 @@ def test_a_full_disk_names_the_file_being_written(tmp_path):
             with atomic_path(stage / "summary.json"):
                 raise OSError(errno.ENOSPC, "No space left on device")
     assert e.value.filename == str(tmp_path / "run" / "summary.json") and list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupt_waits_for_the_block_to_finish():
+    import signal
+    import time
+
+    seen = []
+    with pytest.raises(KeyboardInterrupt):
+        with _io.signals_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)                          # without the hold, KeyboardInterrupt is raised in here
+            seen.append("finished")
+    assert seen == ["finished"]
+
+
+@pytest.mark.parametrize("earlier", [False, True])
+def test_ctrl_c_during_the_swap_leaves_a_whole_folder(tmp_path, monkeypatch, earlier):
+    """Ctrl-C arriving as the staged results replace the run folder: the swap finishes first (the folder holds
+    the new results, no hidden stage or old copy is left beside it), then the interrupt is raised. It left the
+    stage behind when it came between the results' last write and the rename."""
+    import signal
+
+    from optimlab.results import store
+
+    target = tmp_path / "run"
+    if earlier:
+        target.mkdir()
+        (target / "summary.json").write_text("{}")
+    real = store.apply_default_mode
+
+    def interrupted(path, directory=None):
+        os.kill(os.getpid(), signal.SIGINT)
+        real(path, directory)
+
+    with pytest.raises(KeyboardInterrupt):
+        with store.staged_directory(target, foreign=lambda d: None) as stage:
+            (stage / "summary.json").write_text('{"new": true}')
+            monkeypatch.setattr(store, "apply_default_mode", interrupted)
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+    assert (target / "summary.json").read_text() == '{"new": true}'

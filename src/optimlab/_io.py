@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import stat
 import tempfile
 import threading
@@ -69,6 +70,28 @@ def apply_default_mode(path: str | os.PathLike, directory: bool | None = None) -
 
 
 @contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done: for the few steps that must not be cut in two (a
+    temporary created and not yet guarded, a folder swapped). The signal is recorded and raised again as the
+    block ends. Python runs signal handlers in the main thread only, so only there is anything held."""
+    if threading.current_thread() is not threading.main_thread():      # only the main thread sets handlers
+        yield
+        return
+    caught: list[int] = []
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    held = [s for s, h in previous.items() if h is not None]           # None: a handler set outside Python
+    for s in held:
+        signal.signal(s, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        for s in held:
+            signal.signal(s, previous[s])
+        if caught:                                 # now delivered, to the handler it was meant for
+            signal.raise_signal(caught[0])
+
+
+@contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it over ``path``, on error remove it.
 
@@ -76,8 +99,9 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    with signals_held():                 # an interrupt here would leave the temporary unguarded
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path

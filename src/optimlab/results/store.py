@@ -31,8 +31,8 @@ import numpy as np
 
 from .. import __version__
 from ..console import say, status_text
-from .._io import (apply_default_mode, nearest_existing, read_json, read_json_checked, text_table, write_json,
-                   write_text)
+from .._io import (apply_default_mode, nearest_existing, read_json, read_json_checked, signals_held, text_table,
+                   write_json, write_text)
 from ..errors import ConfigError, FileFormatError, OptimlabError
 from ..experiment import CompareResult
 from ..train import History, read_metrics
@@ -249,7 +249,8 @@ def staged_directory(target: str | os.PathLike, *, foreign=foreign_in_run_dir,
     files optimlab did not write is refused with a ConfigError) and again just before the swap."""
     target = check_output_dir(target, foreign=foreign, accepted=accepted)
     target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    with signals_held():             # Ctrl-C or SIGTERM between creating the stage and guarding it would leave it
+        stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
     try:
         yield stage
         check_output_dir(target, foreign=foreign, accepted=accepted)   # unchanged while the stage was written
@@ -262,18 +263,19 @@ def staged_directory(target: str | os.PathLike, *, foreign=foreign_in_run_dir,
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    apply_default_mode(stage, directory=True)                        # mkdtemp's 0700 -> what mkdir would give
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        try:
-            os.replace(target, old / "previous")
-        except OSError as e:                          # the new results stay staged; say where, name the folder
-            old.rmdir()
-            raise OSError(e.errno, f"{e.strerror}; the new results are in {stage}", os.fspath(target)) from None
-    os.replace(stage, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    with signals_held():             # the swap is done whole: an interrupt waits the few ms until it is
+        apply_default_mode(stage, directory=True)                    # mkdtemp's 0700 -> what mkdir would give
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            try:
+                os.replace(target, old / "previous")
+            except OSError as e:                      # the new results stay staged; say where, name the folder
+                old.rmdir()
+                raise OSError(e.errno, f"{e.strerror}; the new results are in {stage}", os.fspath(target)) from None
+        os.replace(stage, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 
