@@ -3,6 +3,7 @@
 import csv
 import json
 import shutil
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -499,3 +500,21 @@ def test_seconds_to_target_are_withheld_when_tasks_differ_in_size(tmp_path):
     assert all(x["seconds_median"] is None for d in again.summary["time_to_target"].values()
                for x in d["targets"].values())
     assert "? seconds not comparable" in time_to_target_table(again.summary)
+
+
+@pytest.mark.parametrize("option", [["--workers", "2"], ["--cluster", "tcp://127.0.0.1:1"],
+                                    ["--scheduler-file", "sched.json"]])
+def test_dask_options_without_dask_say_how_to_install_it(tmp_path, monkeypatch, capsys, option):
+    """Dask is an extra: without it, --workers/--cluster/--scheduler-file are one line naming the extra (it was
+    a ModuleNotFoundError traceback), before anything is written."""
+    from optimlab.cli import main
+
+    monkeypatch.setitem(sys.modules, "distributed", None)          # import distributed -> ImportError
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sched.json").write_text("{}")
+    rc = main(["sweep", "--dataset", "digits", "--optimizers", "sgd", "--lrs", "0.1", "--seeds", "1", "--iters", "5",
+               "--no-progress", "--out", "s", *option])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and len(err.splitlines()) == 1, err
+    assert f"{option[0]} runs the sweep on Dask, which is not installed" in err and "'.[dask]'" in err
+    assert not (tmp_path / "s").exists()

@@ -595,3 +595,15 @@ def test_a_report_in_another_language_redraws_the_figures_in_it(tmp_path):
     assert embedded(build_report_html(tmp_path / "ja", lang="en")) == files
     ja_files = {p.name: p.read_bytes() for p in (tmp_path / "ja").glob("*.png")}
     assert embedded(build_report_html(tmp_path / "ja")) == ja_files != files      # its own language: as drawn
+
+
+def test_without_plotly_the_report_says_what_to_install(monkeypatch):
+    """plotly is a dependency, not an extra: the message names the package (it named a non-existent extra)."""
+    import sys
+
+    from optimlab.viz.report import plotly_bundle
+
+    monkeypatch.setitem(sys.modules, "plotly.offline", None)
+    with pytest.raises(OptimlabError, match=r"^the HTML report needs the plotly package, which is not installed "
+                                            r"\(accepted: pip install 'plotly>=5\.18'"):
+        plotly_bundle()

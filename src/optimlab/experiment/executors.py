@@ -252,6 +252,18 @@ class LocalExecutor(Executor):
             self._pool.shutdown(wait=True)
 
 
+def _distributed(option: str):
+    """The ``distributed`` package, or a one-line ConfigError saying how to install it (it is an extra)."""
+    try:
+        import dask  # noqa: F401   (dask.config is used with it)
+        import distributed
+    except ImportError:
+        raise ConfigError(f"{option} runs the sweep on Dask, which is not installed (accepted: pip install -e "
+                          "'.[dask]' in the optimlab folder, or pip install 'dask[distributed]'; --jobs N needs no "
+                          "Dask)") from None
+    return distributed
+
+
 class DaskExecutor(Executor):
     """A Dask distributed ``Client``. Build one with :meth:`local`, :meth:`connect` or :meth:`from_scheduler_file`.
 
@@ -267,11 +279,11 @@ class DaskExecutor(Executor):
         """Start a ``LocalCluster`` of ``n_workers`` single-threaded processes listening on 127.0.0.1 only.
 
         Scripts that call this need an ``if __name__ == "__main__":`` guard (workers are spawned processes)."""
-        import dask
-        from distributed import Client, LocalCluster
-
         if not isinstance(n_workers, int) or n_workers < 1:
             raise ConfigError(f"invalid --workers: {n_workers!r} (accepted: an integer >= 1)")
+        _distributed("--workers")
+        import dask
+        from distributed import Client, LocalCluster
         settings = dict(MALLOC_OVERRIDE) if malloc_override else {}
         kwargs = {"n_workers": n_workers, "threads_per_worker": 1, "processes": True, "host": "127.0.0.1",
                   "dashboard_address": "127.0.0.1:0", "silence_logs": 40, **cluster_kwargs}
@@ -283,7 +295,7 @@ class DaskExecutor(Executor):
     @classmethod
     def connect(cls, address: str) -> "DaskExecutor":
         """Join a running scheduler, e.g. ``tcp://127.0.0.1:8786``."""
-        from distributed import Client
+        Client = _distributed("--cluster").Client
 
         if not str(address).startswith(("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")):
             raise ConfigError(f"invalid --cluster address: {address!r} (accepted: tcp://HOST:PORT)")
@@ -295,7 +307,7 @@ class DaskExecutor(Executor):
 
     @classmethod
     def from_scheduler_file(cls, path: str | os.PathLike) -> "DaskExecutor":
-        from distributed import Client
+        Client = _distributed("--scheduler-file").Client
 
         if not os.path.isfile(path):
             raise ConfigError(f"scheduler file not found: {os.fspath(path)!r} (accepted: a file written by "

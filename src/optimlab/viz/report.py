@@ -586,7 +586,8 @@ def plotly_bundle() -> str:
     try:
         from plotly.offline import get_plotlyjs
     except ImportError:
-        raise OptimlabError("the HTML report needs the plotly package (accepted: pip install 'optimlab[report]')") from None
+        raise OptimlabError("the HTML report needs the plotly package, which is not installed (accepted: pip install "
+                            "'plotly>=5.18', or pip install -e . again in the optimlab folder)") from None
     return get_plotlyjs().replace("</script", "<\\/script")
 
 
