@@ -45,18 +45,24 @@ def _join_negative_values(argv: list[str]) -> list[str]:
 
 
 def _floats_map(items: Sequence[str] | None) -> dict[str, float] | None:
-    """``--lr 0.01`` (all runs) or ``--lr adam=0.001`` (one optimizer), repeatable."""
+    """``--lr 0.01`` (all runs) or ``--lr adam=0.001`` (one optimizer), repeatable or comma-separated
+    (``--lr rmsprop=0.01,adam=0.001``)."""
     if not items:
         return None
     out: dict[str, float] = {}
-    for item in items:
+    for item in (part for given in items for part in given.split(",")):
         key, sep, value = item.rpartition("=")
+        name = key.strip().lower() or "*"
         try:
             if sep and not key.strip():
                 raise ValueError
-            out[key.strip().lower() or "*"] = float(value)
+            lr = float(value)
         except ValueError:
             raise ConfigError(f"invalid --lr: {item!r} (accepted: a number, or NAME=NUMBER like adam=0.001)") from None
+        if name in out:
+            raise ConfigError(f"--lr given twice for {'every optimizer' if name == '*' else name}: {out[name]:g} and "
+                              f"{value.strip()} (accepted: one value per optimizer)")
+        out[name] = lr
     return out
 
 
@@ -85,7 +91,7 @@ def add_compare_parser(sub) -> None:
     p.add_argument("--data-dir", help="folder with IDX files (MNIST, Fashion-MNIST or any for --dataset idx)")
     p.add_argument("--optimizers", help="comma-separated subset: sgd,momentum,adagrad,rmsprop,adam (the recipe's "
                                         "runs of each: adam keeps Adam + BatchNorm too, --batchnorm off drops it)")
-    p.add_argument("--lr", action="append", metavar="[NAME=]VALUE", help="learning rate override, e.g. adam=0.001")
+    p.add_argument("--lr", action="append", metavar="[NAME=]VALUE", help="learning rate override, e.g. adam=0.001 or rmsprop=0.02,adam=0.005")
     p.add_argument("--iters", type=int, help="training iterations (note: 1000)")
     p.add_argument("--batch-size", type=int, help="minibatch size (note: 100)")
     p.add_argument("--eval-interval", type=int, help="evaluate every this many iterations (note: 10)")

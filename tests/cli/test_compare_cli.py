@@ -84,6 +84,8 @@ def test_japanese_figures_render(tmp_path):
     (["--optimizers", "sgd,nadam"], "nadam"),
     (["--lr", "adam=-0.1"], "-0.1"),
     (["--lr", "=0.1"], "=0.1"),
+    (["--lr", "0.1", "--lr", "0.2"], "--lr given twice for every optimizer: 0.1 and 0.2"),
+    (["--lr", "adam=0.1,adam=0.2"], "--lr given twice for adam: 0.1 and 0.2"),
     (["--dataset", "mnist", "--data-dir", "/no/such/folder"], "/no/such/folder"),
     (["--dataset", "cifar"], "cifar"),
     (["--iters", "0"], "iters"),
@@ -101,6 +103,15 @@ def test_bad_input_one_line_exit_2_and_no_run_directory(tmp_path, args, needle):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("optimlab: error:") and needle in lines[0], r.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_learning_rates_comma_separated(tmp_path):
+    """``--lr rmsprop=0.02,adam=0.005`` as well as one --lr per optimizer (the comma form was an error)."""
+    from optimlab.cli import _floats_map
+
+    assert _floats_map(["rmsprop=0.02,adam=0.005"]) == _floats_map(["rmsprop=0.02", "adam=0.005"]) \
+        == {"rmsprop": 0.02, "adam": 0.005}
+    assert _floats_map(["0.1,adam=0.5"]) == {"*": 0.1, "adam": 0.5}
 
 
 def test_bad_recipe_names_the_key(tmp_path):

@@ -288,3 +288,7 @@ def test_cli_a_bare_lr_is_every_optimizers_and_a_named_one_wins(tmp_path):
     assert args.func(args) == 0
     meta = json.loads((tmp_path / "o" / "landscape_bowl.json").read_text())["config"]["optimizers"]
     assert {k: v["hyperparameters"]["lr"] for k, v in meta.items()} == {"sgd": 0.05, "momentum": 0.05, "adam": 0.2}
+    args = _cli(["landscape", "--optimizers", "sgd,momentum,adam", "--lr", "0.05,adam=0.2", "--steps", "3",
+                 "--out", str(tmp_path / "c"), "--no-gif"])                           # the same, comma-separated
+    assert args.func(args) == 0
+    assert json.loads((tmp_path / "c" / "landscape_bowl.json").read_text())["config"]["optimizers"] == meta

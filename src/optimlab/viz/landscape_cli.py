@@ -68,8 +68,9 @@ def _plain_and_named(option: str, items: list[str], what: str) -> tuple[list[str
 
 
 def _parse_lrs(items: list[str], optimizers: str) -> dict[str, float]:
-    """``--lr 0.1`` (every optimizer) and ``--lr sgd=0.5`` (one; it wins over a bare value)."""
-    plain, named = _plain_and_named("--lr", items, "VALUE")
+    """``--lr 0.1`` (every optimizer) and ``--lr sgd=0.5`` (one; it wins over a bare value), repeatable or
+    comma-separated (``--lr sgd=0.5,adam=0.1``)."""
+    plain, named = _plain_and_named("--lr", [part for item in items for part in item.split(",")], "VALUE")
     if plain:
         try:
             ok = math.isfinite(float(plain[0])) and float(plain[0]) > 0
