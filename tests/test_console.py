@@ -71,9 +71,10 @@ def sweep_summary():
 # a difference ("SGD − (Adam + BatchNorm)"), the note under the table says train s is the sum over the seeds, and a
 # cell with no value is "—" (as in the report and the seed statistics) instead of "nan"; "wall s" became "train s",
 # each run's measured share of the training steps (it was an equal share of the wall time), said under the table.
+# The heading of the paired differences also says what ** means (Holm's correction), and no pair here has it.
 ENGLISH = {
     "summary_table": 'run               optimizer  lr    final test acc       best test acc        final batch acc      train s  status\n----------------  ---------  ----  -------------------  -------------------  -------------------  -------  ---------------------\nSGD               sgd        0.01  0.1500±0.0500        0.1500±0.0500        0.1500±0.0500        3.75     ok\nAdam + BatchNorm  adam       0.01  0.9100±0.0141 (2/3)  0.9100±0.0141 (2/3)  0.9100±0.0141 (2/3)  3.75     diverged/ok\nRMSProp           rmsprop    0.01  —                    —                    —                    3.75     diverged/failed/weird\n(mean±sd over the seeds that have a value; (k/n): k of n seeds have one — a run that diverged or failed has none, and the statistics below count it as 0; train s: the sum over the seeds)\n(train s: each run\'s share of the training steps — the passes it shares with the runs beside it split equally, plus its own optimizer\'s updates; evaluation not counted)',
-    "format_seed_report": 'final test accuracy over seeds (mean ± 95% CI; a seed that diverged or failed counts as 0):\n  SGD                      0.1500 ± 0.1242  (n=3)\n  Adam + BatchNorm         0.6067 ± 1.3054  (n=3, 1 diverged or failed)\n  RMSProp                  0.0000 ± 0.0000  (n=3, 3 diverged or failed)\npaired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= 3 seeds):\n  SGD − (Adam + BatchNorm): -0.4567 ± 1.3089  (SGD better on 1 of 3 seeds)\n  SGD − RMSProp: +0.1500 ± 0.1242  (SGD better on 3 of 3 seeds) *\n  (Adam + BatchNorm) − RMSProp: +0.6067 ± 1.3054  (Adam + BatchNorm better on 2 of 3 seeds, 1 tied)',
+    "format_seed_report": 'final test accuracy over seeds (mean ± 95% CI; a seed that diverged or failed counts as 0):\n  SGD                      0.1500 ± 0.1242  (n=3)\n  Adam + BatchNorm         0.6067 ± 1.3054  (n=3, 1 diverged or failed)\n  RMSProp                  0.0000 ± 0.0000  (n=3, 3 diverged or failed)\npaired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= 3 seeds; ** = still so after Holm\'s correction for the 3 pairs compared):\n  SGD − (Adam + BatchNorm): -0.4567 ± 1.3089  (SGD better on 1 of 3 seeds)\n  SGD − RMSProp: +0.1500 ± 0.1242  (SGD better on 3 of 3 seeds) *\n  (Adam + BatchNorm) − RMSProp: +0.6067 ± 1.3054  (Adam + BatchNorm better on 2 of 3 seeds, 1 tied)',
     "defaults_table": 'optimizer  note lr  test acc (note lr)        tuned lr  val acc (tuning)  test acc (tuned)                                gain\n---------  -------  ------------------------  --------  ----------------  ----------------------------------------------  -------\nSGD        0.01     0.1000 [0.1000, 0.1000]   1*        0.6927            0.6899 [0.6659, 0.7139] (1 diverged or failed)  +0.5899\nAdam       0.01     — (3 diverged or failed)  0.001     —                 0.8000                                          —\n* at the edge of the grid: the best lr may lie outside it',
     "time_to_target_table": 'optimizer  tuned lr  iters to 0.8  s to 0.8  iters to 0.9  s to 0.9\n---------  --------  ------------  --------  ------------  --------\nSGD        1         450 (2/3)     0.21      never         -\nAdam       0.001     700           ?         900 (1/3)     ?\n? seconds not comparable: the fresh-seed runs trained in tasks of different sizes (a resumed sweep, or one from an earlier version); compare iterations',
 }
@@ -93,12 +94,12 @@ def test_the_compare_table_and_seed_report_in_japanese():
     from optimlab.results import format_seed_report, summary_table
 
     ja = summary_table(compare_summary(), "ja").splitlines()
-    assert ja[0].split() == ["実行", "最適化手法", "学習率", "最終テスト正答率", "最高テスト正答率", "最終ミニバッチ正答率",
+    assert ja[0].split() == ["実行", "最適化手法", "学習率", "最終テスト正解率", "最高テスト正解率", "最終ミニバッチ正解率",
                              "学習時間（秒）", "状態"]
     assert ja[3].endswith("  発散/完了") and ja[4].endswith("  発散/失敗/weird")     # an unknown status as it is
     assert ja[-2].startswith("（値のあるシードでの平均±標準偏差。") and ja[-1].startswith("（学習時間：")
     report = format_seed_report(compare_summary(), "ja").splitlines()
-    assert report[0] == "シード間の最終テスト正答率（平均 ± 95% 信頼区間。発散・失敗したシードは 0 として数えます）："
+    assert report[0] == "シード間の最終テスト正解率（平均 ± 95% 信頼区間。発散・失敗したシードは 0 として数えます）："
     assert report[2] == "  Adam + BatchNorm         0.6067 ± 1.3054（3 シード、うち 1 シードが発散・失敗）"
     assert report[4].startswith("対応のある差（同じシードどうし、a − b、平均 ± 95% 信頼区間。* は信頼区間が 0 を含まない差で、3 シード")
     assert report[5] == "  SGD − (Adam + BatchNorm)：-0.4567 ± 1.3089（SGD が上回ったのは 3 シード中 1 シード）"

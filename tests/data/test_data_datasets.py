@@ -237,3 +237,16 @@ def test_real_fashion_files_are_not_mnist(tmp_path):
         with pytest.raises(DatasetError, match="holds the official fashion-mnist files, not mnist; .*--dataset fashion-mnist"):
             load_dataset(name, tmp_path, download=False)
     assert load_dataset("fashion-mnist", tmp_path, download=False).n_train == 60000
+
+
+def test_a_named_folder_with_only_the_books_pickle_says_it_is_not_read(tmp_path):
+    """ゼロから作る Deep Learning's dataset/ folder keeps mnist.pkl: the error (and auto's fallback notice) says
+    it is not read and that the IDX files beside it work, instead of only 'no mnist IDX files'."""
+    (tmp_path / "mnist.pkl").write_bytes(b"\x80\x04not really")
+    with pytest.raises(DatasetError, match=r"no mnist IDX files in .* \(mnist\.pkl is not read: optimlab loads no "
+                                           r"pickle files.*the four IDX \.gz files"):
+        load_dataset("mnist", tmp_path, download=False)
+    ds = load_dataset("auto", tmp_path, download=False)
+    assert ds.name == "mnist-5k" and "mnist.pkl is not read" in ds.notice
+    (tmp_path / "mnist.pkl").unlink()
+    assert "pkl" not in load_dataset("auto", tmp_path, download=False).notice

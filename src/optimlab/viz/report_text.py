@@ -89,8 +89,8 @@ REPORT_TEXT = {
         "conclusions": "結論", "charts": "学習曲線", "summary": "集計表", "figures": "図",
         "configuration": "設定", "environment": "実行環境",
         "data and environment": "データと実行環境", "runs x seeds": "{runs} 本 × {seeds} シード", "per seed": "すべての実行とシード",
-        "lr sensitivity": "学習率への感度", "final accuracy": "最終テスト正答率",
-        "minibatch accuracy": "ミニバッチの正答率（訓練データ）",
+        "lr sensitivity": "学習率への感度", "final accuracy": "最終テスト正解率",
+        "minibatch accuracy": "ミニバッチの正解率（訓練データ）",
         "chart help": "カーソルを重ねると値を表示し、凡例の項目をクリックするとその実行の表示／非表示を切り替えます（ダブルクリックで"
                       "その実行だけを表示）。ドラッグで拡大し、ダブルクリックで元に戻ります。",
         "band help": "線はシード間の平均、帯は 95% 信頼区間（t 分布）です。",
@@ -98,16 +98,16 @@ REPORT_TEXT = {
                       "値があることを示します（発散・失敗した実行には値がありません）。目標到達の反復回数はシード平均の曲線で数え"
                       "（シードごとの値は「すべての実行とシード」の表にあります）、学習時間はシードの合計です。実行の学習時間は訓練ステップのうちその実行の分で、並んで学習する実行と共有するミニバッチ・"
                       "順伝播・逆伝播の時間を等分し、自分の最適化手法の更新時間を足したものです（評価の時間は含みません）。"
-                      "最高テスト正答率はすべてのテストデータ評価の中の最高値で、テストデータを見て選んだ値なので実力より高めに"
-                      "出ます。結論には最終テスト正答率を使っています。",
+                      "最高テスト正解率はすべてのテストデータ評価の中の最高値で、テストデータを見て選んだ値なので実力より高めに"
+                      "出ます。結論には最終テスト正解率を使っています。",
         "untuned": "各実行はレシピ（recipe.toml、既定ではノート）の学習率で学習しており、学習率は調整していません。"
                    "ここでの順位は、最適化手法だけでなく学習率の選び方の結果でもあります。各手法の学習率を検証データで調整し、"
                    "新しいシードで比べるには optimlab sweep を使います。",
-        "lr help": "学習率だけが異なる実行について、学習率と最終テスト正答率の関係を示します。",
+        "lr help": "学習率だけが異なる実行について、学習率と最終テスト正解率の関係を示します。",
         "run": "実行", "optimizer": "最適化手法", "lr": "学習率", "hyperparameters": "ハイパーパラメータ",
         # \u200b (zero width): where a column heading may break, the table being narrower than its headings
-        "batchnorm": "バッチ\u200b正規化", "n": "シード数", "seed": "シード", "final test acc": "最終テスト\u200b正答率",
-        "best test acc": "最高テスト\u200b正答率", "final batch acc": "最終\u200bミニバッチ\u200b正答率", "final loss": "最終損失",
+        "batchnorm": "バッチ\u200b正規化", "n": "シード数", "seed": "シード", "final test acc": "最終テスト\u200b正解率",
+        "best test acc": "最高テスト\u200b正解率", "final batch acc": "最終\u200bミニバッチ\u200b正解率", "final loss": "最終損失",
         "iters to target": "{target} 到達の\u200b反復回数", "wall s": "学習時間\u200b（秒）", "status": "状態",
         "dataset": "データセット", "source": "取得元", "train size": "訓練データ数", "test size": "テストデータ数",
         "inputs": "入力次元", "classes": "クラス数", "sha256": "sha256", "recipe": "recipe.toml",
@@ -121,24 +121,24 @@ REPORT_TEXT = {
         "no recipe": "この実行フォルダには recipe.toml がありません。", "no figures": "この実行フォルダには図がありません。",
         "no conclusions": "結論を出せる完了済みの実行がありません。",
         "never": "未到達", "bn at": "反復 {iters} 回目", "bn never": "未到達", "yes": "あり", "no": "なし", "generated": "optimlab {version} で作成。元のフォルダ：",
-        "target chosen fixed": "目標正答率 {target}（既定値）",
-        "target chosen relative": "目標正答率 {target}（0.8 に達した実行がないため、最高正答率 {best} の 90%）",
-        "target chosen given": "目標正答率 {target}（指定値）",
-        "target short": "テスト正答率 {target} ",   # ends in a digit: a space before the particle
+        "target chosen fixed": "目標正解率 {target}（既定値）",
+        "target chosen relative": "目標正解率 {target}（0.8 に達した実行がないため、最高正解率 {best} の 90%）",
+        "target chosen given": "目標正解率 {target}（指定値）",
+        "target short": "テスト正解率 {target} ",   # ends in a digit: a space before the particle
         "first": "{target_text}に最初に達したのは {label} で、反復 {iters} 回目でした{runner_up}。",
         "first tie": "{target_text}に最初に達したのは {labels} で、いずれも反復 {iters} 回目でした{runner_up}。",
         "first runner": "（次は {label} の {iters} 回目）",
         "first runner none": "（他の実行は到達せず）",
-        "first mean": "{n} シードの平均テスト正答率で見ると、",
+        "first mean": "{n} シードの平均テスト正解率で見ると、",
         "first seeds": "{n} シード中 {wins} シードで最初に到達しました。",
-        "first none": "{target_text}に達した実行はありません。平均テスト正答率の最高値は {best}（{label}）でした。",
-        "best": "最終テスト正答率が最も高かったのは {label} で {acc}、{runner}（{runner_acc}）を {margin} 上回りました。",
-        "best only": "実行は {label} のみで、最終テスト正答率は {acc} です。",
-        "none learned": "どの実行のどのシードでも、テスト正答率はチャンスレベル（{chance}）を {margin} より大きく上回りません"
+        "first none": "{target_text}に達した実行はありません。平均テスト正解率の最高値は {best}（{label}）でした。",
+        "best": "最終テスト正解率が最も高かったのは {label} で {acc}、{runner}（{runner_acc}）を {margin} 上回りました。",
+        "best only": "実行は {label} のみで、最終テスト正解率は {acc} です。",
+        "none learned": "どの実行のどのシードでも、テスト正解率はチャンスレベル（{chance}）を {margin} より大きく上回りません"
                         "でした（最高は {label} の {best}）。そのため順位はつけません。",
-        "none learned one": "{label} のテスト正答率は、どのシードでもチャンスレベル（{chance}）を {margin} より大きく上回りません"
+        "none learned one": "{label} のテスト正解率は、どのシードでもチャンスレベル（{chance}）を {margin} より大きく上回りません"
                             "でした（最高は {best}）。",
-        "best level": "{label} と {runner} の最終テスト正答率は、表示の桁では同じ {acc} でした。",
+        "best level": "{label} と {runner} の最終テスト正解率は、表示の桁では同じ {acc} でした。",
         "best zeros": "（発散・失敗したシードは 0 として数えています：{labels}）",
         "best spread yes": "{n} シードで同じシードどうしの差を見ると、この差はばらつきを超えています"
                            "（対応のある差の 95% 信頼区間：{lo} 〜 {hi}）。",
@@ -151,7 +151,7 @@ REPORT_TEXT = {
         "bn no": "バッチ正規化で Adam は速くなりませんでした：{target_text}への到達は {bn} が{bn_when}、"
                  "{plain} が{plain_when}です。",
         "bn none": "{bn} も {plain} も {target_text}に達しなかったため、速さは比較できません。",
-        "bn final": "最終テスト正答率はバッチ正規化ありで {bn_acc}、なしで {plain_acc}（{diff}）。",
+        "bn final": "最終テスト正解率はバッチ正規化ありで {bn_acc}、なしで {plain_acc}（{diff}）。",
         "bn spread yes": "同じシードどうしの差で見ると、この差はばらつきを超えています（95% 信頼区間が 0 を含みません）。",
         "bn spread no": "同じシードどうしの差で見ると、この差はばらつきの範囲内です（95% 信頼区間が 0 を含みます）。",
         "not ok": "{label}（シード {seed}）は{at}{status}。",

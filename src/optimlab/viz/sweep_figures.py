@@ -22,7 +22,7 @@ _TEXT = {
            "ylabel": "final validation accuracy"},
     "ja": {"title": "学習率への感度（{n} シード、平均と 95% 信頼区間）", "tuned": "選ばれた学習率",
            "title few": "学習率への感度（{n} シード、平均。95% 信頼区間は {k} シード以上で表示）",
-           "ylabel": "最終検証正答率"},
+           "ylabel": "最終検証正解率"},
 }
 
 
