@@ -284,8 +284,17 @@ def test_a_run_without_status_json_is_redone_and_only_it(tmp_path, counting, ref
         (tmp_path / rid / "status.json").unlink()
     damaged = reference.table[7]["run_id"]
     (tmp_path / damaged / "metrics.csv").write_text("garbage")      # its curves do not read back: redone too
+    # files that still read back but are not what status.json was written for: redone as well (they counted as
+    # complete, and a curve cut at a line end gave a run with no final accuracy in the table)
+    cut, edited, garbled = (reference.table[i]["run_id"] for i in (8, 9, 10))
+    text = (tmp_path / cut / "metrics.csv").read_text()
+    (tmp_path / cut / "metrics.csv").write_text(text[:text.index("\n", 200) + 1])
+    cfg = (tmp_path / edited / "config.json").read_text()
+    (tmp_path / edited / "config.json").write_text(cfg.replace('"seed": ', '"seed": 7', 1))
+    (tmp_path / garbled / "config.json").write_bytes(b"\xff\xfe")
+    redone = gone + [damaged, cut, edited, garbled]
     r = run_sweep(SPEC, SerialExecutor(), out=tmp_path)
-    assert sorted(counting.runs) == sorted(gone + [damaged]) and sorted(r.trained) == sorted(gone + [damaged])
+    assert sorted(counting.runs) == sorted(redone) and sorted(r.trained) == sorted(redone)
     assert table(tmp_path / "table.csv") == table(reference.directory / "table.csv")
 
 

@@ -382,18 +382,26 @@ def run_config(spec: SweepSpec, key: RunKey, data_info: dict[str, Any]) -> dict[
             "dataset": {"name": data_info["name"], "sha256": data_info["sha256"]}, "split": data_info["split"]}
 
 
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def completed_run(directory: Path, config: dict[str, Any]) -> dict[str, Any] | None:
-    """The run's status if it finished (``ok`` or ``diverged``) with exactly this config and its metrics.csv
-    reads back, else None (so a run whose files were damaged is trained again)."""
+    """The run's status if it finished (``ok`` or ``diverged``) with exactly this config, and its config.json and
+    metrics.csv are the files status.json was written for (their SHA-256 there), else None: a run whose files were
+    damaged or edited is trained again. (Folders written before metrics.csv's digest was kept: it must read back.)"""
     try:
         status = read_json(directory / "status.json")
-    except (OSError, ValueError):
-        return None
-    if status.get("config_sha256") != _config_digest(config) or status.get("status") not in COMPLETE:
-        return None
-    try:
+        if not isinstance(status, dict) or status.get("config_sha256") != _config_digest(config) \
+                or status.get("status") not in COMPLETE:
+            return None
+        if _config_digest(read_json(directory / "config.json")) != status["config_sha256"]:
+            return None
+        digest = status.get("metrics_sha256")
+        if digest is not None:
+            return status if _file_digest(directory / "metrics.csv") == digest else None
         read_metrics(directory / "metrics.csv")
-    except FileFormatError:
+    except (OSError, ValueError, FileFormatError):
         return None
     return status
 
@@ -406,7 +414,8 @@ def write_run(directory: Path, config: dict[str, Any], history: History, worker:
     write_json(directory / "status.json", {
         "run_id": config["run_id"], "status": history.status, "error": history.error,
         "diverged_at": history.diverged_at, "wall_seconds": history.wall_seconds,
-        "config_sha256": _config_digest(config), "worker": worker,
+        "config_sha256": _config_digest(config), "metrics_sha256": _file_digest(directory / "metrics.csv"),
+        "worker": worker,
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")})
 
 
