@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 import threading
@@ -14,11 +15,23 @@ from .console import LANGS, say
 from .errors import ConfigError, OptimlabError
 
 
+def _accepted_style(message: str) -> str:
+    """argparse's type and choice errors in the project's style, saying what is accepted:
+    ``argument --iters: invalid int value: 'nan'`` → ``invalid --iters: 'nan' (accepted: a whole number)``."""
+    m = re.fullmatch(r"argument (\S+?): invalid (int|float) value: (.*)", message)
+    if m:
+        return f"invalid {m[1]}: {m[3]} (accepted: {'a whole number' if m[2] == 'int' else 'a number'})"
+    m = re.fullmatch(r"argument (\S+?): invalid choice: (.*?) \(choose from (.*)\)", message)
+    if m:
+        return f"invalid {m[1]}: {m[2]} (accepted: {m[3].replace(chr(39), '')})"
+    return message
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (``optimlab: error: …``) and exit status 2."""
 
     def error(self, message: str):  # noqa: D401
-        raise ConfigError(message)
+        raise ConfigError(_accepted_style(message))
 
     def parse_args(self, args=None, namespace=None):
         return super().parse_args(_join_negative_values(sys.argv[1:] if args is None else list(args)), namespace)
@@ -200,8 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
     try:
+        parser = build_parser()           # imports NumPy: Ctrl-C here is one line too
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()

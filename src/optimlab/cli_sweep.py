@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -96,6 +97,11 @@ def spec_from_args(args):
     return replace(spec, **over) if over else spec
 
 
+def max_local_workers() -> int:
+    """The most worker processes --jobs or --workers may start here: four per core, at least 8."""
+    return max(8, 4 * (os.cpu_count() or 1))
+
+
 def run_sweep_cli(args) -> int:
     from .experiment.executors import make_executor
     from .experiment.sweep import defaults_table, load_sweep_data, run_sweep, sweep_directory, time_to_target_table
@@ -108,6 +114,12 @@ def run_sweep_cli(args) -> int:
         v = getattr(args, k, None)
         if v is not None and v < (0 if k == "jobs" else 1):
             raise ConfigError(f"invalid --{k}: {v} (accepted: an integer >= {0 if k == 'jobs' else 1})")
+    most = max_local_workers()
+    for k in ("jobs", "workers"):       # processes on this machine: 100000 of them would hang it, not speed it up
+        v = getattr(args, k, None)
+        if v is not None and v > most:
+            raise ConfigError(f"invalid --{k}: {v} (accepted: at most {most}, four per core of this machine; "
+                              "more machines: --cluster or --scheduler-file)")
     out = sweep_directory(spec, args.out)       # before any executor starts: the folder, then the data
     load_sweep_data(spec)                       # (kept in this process: run_sweep finds it loaded)
     executor = make_executor(jobs=args.jobs, workers=args.workers, cluster=args.cluster,

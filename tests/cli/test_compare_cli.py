@@ -328,3 +328,17 @@ def test_figure_titles_name_the_seed_in_the_figures_language(tmp_path, monkeypat
     for lang, want in (("ja", "SGD（シード 3）"), ("en", "SGD (seed 3)")):
         compare(dataset="digits", optimizers="sgd", iters=10, seeds="3-4", lang=lang, out=tmp_path / lang, report=False)
         assert titles[-1] == want
+
+
+@pytest.mark.parametrize("args, line", [
+    (["compare", "--iters", "nan"], "invalid --iters: 'nan' (accepted: a whole number)"),
+    (["compare", "--lang", "fr"], "invalid --lang: 'fr' (accepted: en, ja)"),
+    (["landscape", "--steps", "abc"], "invalid --steps: 'abc' (accepted: a whole number)"),
+    (["frobnicate"], "invalid COMMAND: 'frobnicate' (accepted: compare, data, sweep, landscape, report)"),
+])
+def test_argparse_errors_say_what_is_accepted(capsys, args, line):
+    """argparse's own wording ("invalid int value", "invalid choice ... (choose from ...)") in the project's style."""
+    from optimlab.cli import main
+
+    assert main(args) == 2
+    assert capsys.readouterr().err == f"optimlab: error: {line}\n"

@@ -99,3 +99,25 @@ def test_a_local_executor_is_usable_again_after_its_workers_were_interrupted():
         assert workers and not any(p.is_alive() for p in workers)
     finally:
         ex.abort()
+
+
+@pytest.mark.parametrize("signum, code, word", [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")])
+def test_a_signal_while_the_parser_is_built_is_one_line(monkeypatch, capsys, signum, code, word):
+    """Building the parser imports NumPy (the first ~0.3 s of every command): Ctrl-C or SIGTERM then printed a
+    traceback — and SIGTERM exited 1 instead of 143."""
+    import optimlab.cli as cli
+
+    real = cli.build_parser
+
+    def slow():
+        os.kill(os.getpid(), signum)
+        time.sleep(1)
+        return real()
+
+    monkeypatch.setattr(cli, "build_parser", slow)
+    try:
+        rc = cli.main(["compare", "--help"])
+    except KeyboardInterrupt as e:          # what it did: the traceback of an uncaught KeyboardInterrupt
+        pytest.fail(f"{type(e).__name__} escaped main()")
+    assert rc == code
+    assert capsys.readouterr().err == f"optimlab: {word}\n"

@@ -476,7 +476,10 @@ def test_cli_runs_prints_tables_and_draws_the_figure(tmp_path, capsys):
     (["--targets", "0,0.9"], "invalid targets"),
     (["--cluster", "localhost:1"], "tcp://HOST:PORT"),
     (["--scheduler-file", "/nonexistent.json"], "scheduler file not found"),
+    (["--scheduler-file", "/etc/passwd"], "not a Dask scheduler file: '/etc/passwd'"),
     (["--jobs", "-1"], "invalid --jobs"),
+    (["--workers", "100000"], "invalid --workers: 100000 (accepted: at most "),
+    (["--jobs", "100000"], "invalid --jobs: 100000 (accepted: at most "),
 ])
 def test_cli_errors_are_one_line(argv, match):
     from optimlab.cli_sweep import run_sweep_cli

@@ -17,6 +17,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import ctypes
+import json
 import multiprocessing
 import os
 import signal
@@ -309,9 +310,17 @@ class DaskExecutor(Executor):
     def from_scheduler_file(cls, path: str | os.PathLike) -> "DaskExecutor":
         Client = _distributed("--scheduler-file").Client
 
+        accepted = "(accepted: a file written by 'dask scheduler --scheduler-file FILE')"
         if not os.path.isfile(path):
-            raise ConfigError(f"scheduler file not found: {os.fspath(path)!r} (accepted: a file written by "
-                              "'dask scheduler --scheduler-file FILE')")
+            raise ConfigError(f"scheduler file not found: {os.fspath(path)!r} {accepted}")
+        try:
+            with open(path, encoding="utf-8") as f:
+                info = json.load(f)
+        except (OSError, ValueError):
+            info = None
+        if not (isinstance(info, dict) and isinstance(info.get("address"), str)):
+            raise ConfigError(f"not a Dask scheduler file: {os.fspath(path)!r} (no JSON with the scheduler's "
+                              f"address) {accepted}")
         try:
             client = Client(scheduler_file=os.fspath(path), timeout="20s")
         except OSError as e:
