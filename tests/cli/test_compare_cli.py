@@ -241,6 +241,12 @@ def test_report_out_never_overwrites_other_files_and_names_the_final_folder(tmp_
     refused = run_cli("compare", "--dataset", "digits", "--optimizers", "sgd", "--iters", "5", "--no-plots",
                       "--out", str(tmp_path / "r"))
     assert refused.returncode == 2 and "mine.html" in refused.stderr
+    # the default report path is guarded like --out: a report.html of one's own in the run folder is kept
+    (tmp_path / "r" / "mine.html").unlink()
+    (tmp_path / "r" / "report.html").write_text("<p>my own notes</p>")
+    r = run_cli("report", str(tmp_path / "r"))
+    assert r.returncode == 2 and "report.html': it is not a report optimlab wrote" in r.stderr
+    assert (tmp_path / "r" / "report.html").read_text() == "<p>my own notes</p>"
 
 
 @pytest.mark.parametrize("batch, says", [("1439", "exceeds the 1,438 training examples of digits"),

@@ -885,7 +885,8 @@ def write_report(run_dir: str | os.PathLike, lang: str | None = None, out: str |
     """Write ``report.html`` into ``run_dir`` (or to ``out``, checked by :func:`check_report_out`) atomically, in
     ``lang`` (default: the run's, see :func:`build_report_html`); returns its path. ``shown_as``: the folder the
     footer names."""
-    path = check_report_out(out) if out is not None else Path(run_dir) / "report.html"
+    # the default path is checked too: a report.html of the user's own in the run folder is not overwritten
+    path = check_report_out(Path(run_dir) / "report.html" if out is None else out)
     page = build_report_html(run_dir, lang, shown_as)
     write_text(path, page)
     return path
