@@ -177,3 +177,17 @@ def test_ctrl_c_during_the_swap_leaves_a_whole_folder(tmp_path, monkeypatch, ear
             monkeypatch.setattr(store, "apply_default_mode", interrupted)
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
     assert (target / "summary.json").read_text() == '{"new": true}'
+
+
+def test_a_folder_that_takes_no_temporary_names_the_file_being_written(tmp_path, monkeypatch):
+    """A read-only folder fails at the temporary: the error names the file asked for, not '.report.html.x1y2.tmp'."""
+    import errno
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(tmp_path / ".report.html.abc.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(OSError) as e:
+        _io.write_text(tmp_path / "report.html", "x")
+    assert e.value.filename == str(tmp_path / "report.html") and e.value.errno == errno.EROFS
+    assert list(tmp_path.iterdir()) == []

@@ -100,7 +100,10 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with signals_held():                 # an interrupt here would leave the temporary unguarded
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        except OSError as e:             # e.g. a read-only folder: name the file being written, not the temporary
+            raise OSError(e.errno, e.strerror or str(e), os.fspath(path)) from e
         os.close(fd)
     tmp_path = Path(tmp)
     try:

@@ -607,3 +607,20 @@ def test_without_plotly_the_report_says_what_to_install(monkeypatch):
     with pytest.raises(OptimlabError, match=r"^the HTML report needs the plotly package, which is not installed "
                                             r"\(accepted: pip install 'plotly>=5\.18'"):
         plotly_bundle()
+
+
+def test_report_into_a_read_only_folder_says_where_else(real_run, monkeypatch):
+    """A run folder that cannot be written: one line naming report.html and --out (it named a temporary file)."""
+    import errno
+
+    import optimlab.viz.report as report_mod
+
+    def read_only(path, text):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(report_mod, "write_text", read_only)
+    parser = argparse.ArgumentParser()
+    add_report_parser(parser.add_subparsers(dest="command"))
+    with pytest.raises(OptimlabError, match=r"^cannot write '.*report\.html': Read-only file system \(accepted: a "
+                                            r"folder you can write to; --out FILE writes the page elsewhere\)$"):
+        run_report_cli(parser.parse_args(["report", str(real_run)]))

@@ -288,7 +288,8 @@ class LoadedRun:
     and accuracies no longer matching the final values in ``summary.json``.
     """
 
-    ACCEPTED = "(accepted: summary.json and metrics.csv as written by optimlab compare)"
+    ACCEPTED = ("(accepted: summary.json and metrics.csv as written by optimlab compare, or a sweep folder's "
+                "summary.json as optimlab sweep wrote it)")
     FINALS = (("loss", "final_loss"), ("test_acc", "final_test_accuracy"), ("train_acc", "final_train_accuracy"))
     NUMBERS = ("wall_seconds", "final_test_accuracy", "best_test_accuracy", "final_train_accuracy", "final_loss")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 
 from ..console import LANGS, say
+from ..errors import OptimlabError
 
 
 def add_report_parser(subparsers) -> argparse.ArgumentParser:
@@ -36,6 +37,10 @@ def run_report_cli(args) -> int:
     from .report import load_run, recorded_lang, write_report
 
     lang = recorded_lang(load_run(args.run_dir).summary) if args.lang is None else args.lang
-    path = write_report(args.run_dir, lang=lang, out=args.out)
+    try:
+        path = write_report(args.run_dir, lang=lang, out=args.out)
+    except OSError as e:                # a read-only run folder, a full disk: say where else it can go
+        raise OptimlabError(f"cannot write {e.filename or args.out!r}: {e.strerror or e} (accepted: a folder you can "
+                            "write to; --out FILE writes the page elsewhere)") from None
     print(say("report size", lang, path=path, mb=path.stat().st_size / 1e6))
     return 0
