@@ -85,9 +85,11 @@ def test_japanese_figures_render(tmp_path):
     (["--lr", "adam=-0.1"], "-0.1"),
     (["--lr", "=0.1"], "=0.1"),
     (["--lr", "0.1", "--lr", "0.2"], "--lr given twice for every optimizer: 0.1 and 0.2"),
+    (["--init", "1e39"], "invalid init: 1e+39 (accepted: a positive number up to 1000, xavier, he)"),
     (["--lr", "adam=0.1,adam=0.2"], "--lr given twice for adam: 0.1 and 0.2"),
     (["--dataset", "mnist", "--data-dir", "/no/such/folder"], "/no/such/folder"),
     (["--dataset", "cifar"], "cifar"),
+    (["--dataset", ""], "unknown dataset ''; accepted: auto,"),      # it ran as auto
     (["--iters", "0"], "iters"),
     (["--seeds", "x-y"], "x-y"),
     (["--recipe", "/no/such/recipe.toml"], "recipe.toml"),

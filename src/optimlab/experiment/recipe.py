@@ -182,7 +182,7 @@ def check_net(net: NetConfig) -> None:
     check_table({k: getattr(net, k) for k in NET_KEYS}, NET_TYPES)
     if net.activation not in ACTIVATIONS:
         raise ConfigError(f"unknown activation: {net.activation!r} (accepted: {', '.join(ACTIVATIONS)})")
-    init_scale(net.init, 1)
+    init_scale(net.init, 1, "init")
 
 
 def check_runs(runs: Sequence[RunSpec], train: TrainConfig) -> None:
@@ -340,7 +340,7 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
                                     ("dtype", dtype)) if v is not None}
     train = replace(recipe.train, **train_over) if train_over else recipe.train
     check_runs(runs, train)
-    return replace(recipe, name=name or recipe.name, dataset=dataset or recipe.dataset,
+    return replace(recipe, name=name or recipe.name, dataset=recipe.dataset if dataset is None else dataset,
                    data_dir=data_dir if data_dir is not None else recipe.data_dir,
                    seeds=parse_seeds(seeds) if seeds is not None else recipe.seeds, train=train, net=net,
                    runs=tuple(runs))

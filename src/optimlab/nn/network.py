@@ -88,19 +88,25 @@ class ParamViews(dict):
     __delitem__ = pop = popitem = clear = setdefault = _fixed
 
 
-def init_scale(weight_init_std, n_in: int) -> float:
-    """Standard deviation of a layer's initial weights: a number, ``'xavier'`` (√(1/n)) or ``'he'`` (√(2/n))."""
+def init_scale(weight_init_std, n_in: int, what: str = "weight_init_std") -> float:
+    """Standard deviation of a layer's initial weights: a number, ``'xavier'`` (√(1/n)) or ``'he'`` (√(2/n)).
+    ``what``: the name an error gives the value (``init`` in a recipe or on the command line)."""
     if isinstance(weight_init_std, str):
         key = weight_init_std.lower()
         if key in ("xavier", "sigmoid"):
             return float(np.sqrt(1.0 / n_in))
         if key in ("he", "relu"):
             return float(np.sqrt(2.0 / n_in))
-        raise ConfigError(f"unknown weight init: {weight_init_std!r} (accepted: a positive number, xavier, he)")
+        raise ConfigError(f"unknown weight init: {weight_init_std!r} (accepted: a positive number up to "
+                          f"{MAX_INIT_STD:g}, xavier, he)")
     std = float(weight_init_std)
-    if not (np.isfinite(std) and std > 0):
-        raise ConfigError(f"invalid weight_init_std: {weight_init_std!r} (accepted: a positive number, xavier, he)")
+    if not (np.isfinite(std) and 0 < std <= MAX_INIT_STD):
+        raise ConfigError(f"invalid {what}: {weight_init_std!r} (accepted: a positive number up to "
+                          f"{MAX_INIT_STD:g}, xavier, he)")
     return std
+
+
+MAX_INIT_STD = 1000.0   # far past full saturation already; 1e39 overflowed float32 with a NumPy warning
 
 
 class MultiLayerNet:
