@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import ConfigError, DatasetError
+from .errors import ConfigError
 from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
 from .results import staged_directory, write_results
 from .results.store import check_output_dir, default_output_dir
@@ -37,9 +37,9 @@ class CompareOutcome:
 def load_data(recipe: Recipe):
     """The recipe's dataset (``data_dir`` must exist when given)."""
     from .data import load_dataset
+    from .data.datasets import check_named_folder
 
-    if recipe.data_dir is not None and not Path(recipe.data_dir).is_dir():
-        raise DatasetError(f"data directory not found: {recipe.data_dir!r} (accepted: an existing folder of IDX files)")
+    check_named_folder(recipe.data_dir)
     return load_dataset(recipe.dataset, recipe.data_dir)
 
 

@@ -142,3 +142,30 @@ def test_fetched_files_follow_the_umask(capsys, served, monkeypatch, tmp_path, u
     assert rc == 0
     assert stat.S_IMODE(dest.stat().st_mode) == 0o755
     assert {stat.S_IMODE((dest / f"{s}.gz").stat().st_mode) for s in IDX_STEMS} == {0o644}
+
+
+@pytest.mark.parametrize("command", [["fetch", "mnist"], ["verify", "mnist"], ["list"]])
+def test_an_empty_data_dir_is_not_the_current_folder(command, capsys, tmp_path, monkeypatch):
+    """``--data-dir ''`` searched and filled the current folder ("looked in mnist, ."); every other option
+    refuses ''."""
+    monkeypatch.chdir(tmp_path)
+    rc, err = cli([*command, "--data-dir", ""], capsys)
+    assert rc == 2 and err == "optimlab: error: invalid --data-dir: '' (accepted: a folder)\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["file", "missing"])
+def test_a_named_data_folder_that_is_not_one_stops_compare(capsys, tmp_path, monkeypatch, kind):
+    """--data-dir FILE said 'not found'; OPTIMLAB_DATA=FILE fell back to mnist-5k without a word and
+    OPTIMLAB_DATA=MISSING was searched past (and mnist downloaded): each is one line before any work."""
+    target = tmp_path / "x"
+    if kind == "file":
+        target.write_text("x")
+    says = "is a file, not a directory (accepted: a folder)" if kind == "file" else "not found (accepted: an existing folder)"
+    rc = main(["compare", "--data-dir", str(target), "--out", str(tmp_path / "o"), "--no-progress"])
+    assert rc == 2 and capsys.readouterr().err == f"optimlab: error: data directory {str(target)!r} {says}\n"
+    monkeypatch.setenv(_remote.DATA_ENV, str(target))
+    for command in (["compare", "--dataset", "mnist"], ["sweep"]):
+        rc = main([*command, "--out", str(tmp_path / "o"), "--no-progress"])
+        assert rc == 2 and capsys.readouterr().err == f"optimlab: error: $OPTIMLAB_DATA {str(target)!r} {says}\n"
+    assert not (tmp_path / "o").exists()

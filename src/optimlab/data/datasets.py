@@ -194,6 +194,15 @@ def locate(remote: _remote.Remote, data_dir: str | os.PathLike | None = None) ->
     return None
 
 
+def check_named_folder(data_dir: str | os.PathLike | None) -> None:
+    """The folder the user named (``data_dir``, else ``$OPTIMLAB_DATA``) must be an existing folder: a one-line
+    ConfigError, before any work, instead of searching past it (or falling back to mnist-5k without a word)."""
+    if data_dir is not None:
+        _remote.check_data_dir(data_dir, "data directory", must_exist=True)
+    elif os.environ.get(_remote.DATA_ENV):
+        _remote.check_data_dir(os.environ[_remote.DATA_ENV], f"${_remote.DATA_ENV}", must_exist=True)
+
+
 def pickle_note(data_dir: str | os.PathLike | None) -> str:
     """A sentence for a folder the user named that holds pickle files (``mnist.pkl`` of the book's
     ``dataset/mnist.py``): they are not read, and what to use instead; '' when there are none."""

@@ -194,6 +194,8 @@ def check_timeout(timeout: float, option: str = "timeout") -> float:
 def check_data_dir(folder: str | os.PathLike, option: str = "data directory", *, must_exist: bool = False) -> Path:
     """``folder`` as a Path; a one-line :class:`ConfigError` when it (or the parent it would be made in) is a
     file, or, with ``must_exist``, when it is missing."""
+    if not str(folder).strip():         # Path('') is the current folder: never what was meant
+        raise ConfigError(f"invalid {option}: {str(folder)!r} (accepted: a folder)")
     path = Path(folder).expanduser()
     if path.exists() and not path.is_dir():
         raise ConfigError(f"{option} {str(folder)!r} is a file, not a directory (accepted: a folder)")

@@ -843,8 +843,9 @@ def sweep_directory(spec: SweepSpec, out: str | os.PathLike | None = None) -> Pa
 
 def load_sweep_data(spec: SweepSpec):
     """The spec's dataset with its validation split (what every worker loads too)."""
-    if spec.data_dir is not None and not Path(spec.data_dir).is_dir():
-        raise ConfigError(f"data directory not found: {spec.data_dir!r} (accepted: an existing folder of IDX files)")
+    from ..data.datasets import check_named_folder
+
+    check_named_folder(spec.data_dir)
     return task_data(spec.dataset, spec.data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))
 
 
