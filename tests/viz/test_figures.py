@@ -184,3 +184,20 @@ def test_english_figures_keep_a_font_family_the_user_sets():
         assert matplotlib.rcParams["font.family"][0] == "serif"
     finally:
         matplotlib.rcParams["font.family"] = before
+
+
+def test_a_curve_at_accuracy_one_is_drawn_whole():
+    """A minibatch accuracy of 1.0 (Adam + BatchNorm) lay on the top edge of the axes, half hidden under it: the
+    line's full width now fits below the top, in the note-style figure and the overlay."""
+    h = History("Adam + BatchNorm")
+    h.eval_iters = list(range(10, 1001, 10))
+    h.train_acc, h.test_acc = [1.0] * 100, [0.9] * 100
+    for fig in (accuracy_figure(h), overlay_figure({"a": [h]})):
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        fig.draw(renderer)
+        ax = fig.axes[0]
+        top = ax.get_window_extent(renderer).y1
+        line = ax.get_lines()[0]
+        y_line = ax.transData.transform((500, 1.0))[1]
+        half_width = line.get_linewidth() * fig.dpi / 72 / 2
+        assert y_line + half_width <= top, (y_line, half_width, top)

@@ -239,7 +239,7 @@ def test_page_contents(real_run):
     ja = (real_run / "report_ja.html").read_text(encoding="utf-8")
     assert '<html lang="ja">' in ja and "結論" in ja and "学習曲線" in ja
     assert facts(compute_conclusions(real_run, "ja"), "first_to_target")["text"] in ja
-    for english, japanese in (("total wall seconds", "全体の経過秒数"), ("plot seconds", "図の描画時間（秒）"),
+    for english, japanese in (("training and evaluation, wall seconds", "学習と評価の経過秒数"), ("plot seconds", "図の描画時間（秒）"),
                               ("cpu_count", "CPU コア数"), (">platform<", ">プラットフォーム<"),
                               ("plotly (report)", "plotly（レポート用）"), (">ok<", ">完了<")):
         assert english in page and english not in ja and japanese in ja

