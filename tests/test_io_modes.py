@@ -191,3 +191,53 @@ def test_a_folder_that_takes_no_temporary_names_the_file_being_written(tmp_path,
         _io.write_text(tmp_path / "report.html", "x")
     assert e.value.filename == str(tmp_path / "report.html") and e.value.errno == errno.EROFS
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_as_the_temporary_is_created_leaves_nothing(tmp_path, monkeypatch):
+    """A signal that arrives while mkstemp / mkdtemp runs is raised once the temporary is remembered, so it is
+    removed (raising it right after the hold, before the guard, left it behind)."""
+    import signal
+
+    from optimlab.results import store
+
+    for name in ("mkstemp", "mkdtemp"):
+        real = getattr(tempfile, name)
+
+        def interrupted(*args, _real=real, **kwargs):
+            out = _real(*args, **kwargs)
+            os.kill(os.getpid(), signal.SIGINT)
+            return out
+
+        monkeypatch.setattr(tempfile, name, interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _io.write_text(tmp_path / "a.txt", "x")
+    with pytest.raises(KeyboardInterrupt):
+        with store.staged_directory(tmp_path / "run"):
+            pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_held_sigterm_is_not_lost_to_an_ignored_or_earlier_sigint():
+    """Both signals inside one hold: SIGTERM's handler runs (exit 143, not 130); an ignored SIGINT stays ignored
+    and does not swallow the SIGTERM after it."""
+    import signal
+
+    calls = []
+
+    def on_term(signum, frame):
+        calls.append("term")
+        raise SystemExit(143)
+
+    for sigint in (signal.default_int_handler, signal.SIG_IGN):
+        old_int, old_term = signal.signal(signal.SIGINT, sigint), signal.signal(signal.SIGTERM, on_term)
+        try:
+            with pytest.raises(SystemExit):
+                with _io.signals_held():
+                    os.kill(os.getpid(), signal.SIGINT)
+                    os.kill(os.getpid(), signal.SIGTERM)
+        except KeyboardInterrupt:
+            pytest.fail("SIGINT's handler ran instead of SIGTERM's")
+        finally:
+            signal.signal(signal.SIGINT, old_int)
+            signal.signal(signal.SIGTERM, old_term)
+    assert calls == ["term", "term"]

@@ -77,18 +77,22 @@ def signals_held() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():      # only the main thread sets handlers
         yield
         return
-    caught: list[int] = []
-    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    held = [s for s, h in previous.items() if h is not None]           # None: a handler set outside Python
+    caught: set[int] = set()
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    # None: a handler set outside Python; SIG_IGN: ignored (nohup, a background job), and it stays so
+    held = [s for s, h in previous.items() if h is not None and h is not signal.SIG_IGN]
     for s in held:
-        signal.signal(s, lambda signum, frame: caught.append(signum))
+        signal.signal(s, lambda signum, frame: caught.add(signum))
     try:
         yield
     finally:
         for s in held:
             signal.signal(s, previous[s])
-        if caught:                                 # now delivered, to the handler it was meant for
-            signal.raise_signal(caught[0])
+        # now delivered, to the handler it was meant for; of both, SIGTERM (its handler ends the process either way)
+        for s in held:
+            if s in caught:
+                signal.raise_signal(s)
+                break
 
 
 @contextmanager
@@ -99,24 +103,27 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with signals_held():                 # an interrupt here would leave the temporary unguarded
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        except OSError as e:             # e.g. a read-only folder: name the file being written, not the temporary
-            raise OSError(e.errno, e.strerror or str(e), os.fspath(path)) from e
-        os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path: Path | None = None
     try:
+        with signals_held():             # created and remembered in one step: an interrupt comes after, and is
+            try:                         # cleaned up below
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            except OSError as e:         # e.g. a read-only folder: name the file being written, not the temporary
+                raise OSError(e.errno, e.strerror or str(e), os.fspath(path)) from e
+            tmp_path = Path(tmp)
+            os.close(fd)
         yield tmp_path
         apply_default_mode(tmp_path, directory=False)
         os.replace(tmp_path, path)
     except OSError as e:
-        tmp_path.unlink(missing_ok=True)
+        if tmp_path is not None:
+            tmp_path.unlink(missing_ok=True)
         if e.filename is None:           # a failed write() names no file (a full disk): name the one being written
             raise OSError(e.errno, e.strerror or str(e), os.fspath(path)) from e
         raise
     except BaseException:
-        tmp_path.unlink(missing_ok=True)
+        if tmp_path is not None:
+            tmp_path.unlink(missing_ok=True)
         raise
 
 

@@ -234,7 +234,8 @@ def _check_can_create(folder: Path, text: str, what: str, accepted: str) -> None
     if not folder.is_dir():
         raise ConfigError(f"{what}: {str(folder)!r} is not a folder (accepted: {accepted})")
     try:
-        os.rmdir(tempfile.mkdtemp(prefix=".optimlab-probe-", dir=folder))
+        with signals_held():         # made and removed in one step: a Ctrl-C between them would leave the probe
+            os.rmdir(tempfile.mkdtemp(prefix=".optimlab-probe-", dir=folder))
     except OSError as e:
         raise ConfigError(f"cannot write {text!r}: {e.strerror or e} (accepted: a path in a folder you can write "
                           "to)") from None
@@ -249,19 +250,23 @@ def staged_directory(target: str | os.PathLike, *, foreign=foreign_in_run_dir,
     files optimlab did not write is refused with a ConfigError) and again just before the swap."""
     target = check_output_dir(target, foreign=foreign, accepted=accepted)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with signals_held():             # Ctrl-C or SIGTERM between creating the stage and guarding it would leave it
-        stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    stage: Path | None = None
     try:
+        with signals_held():         # created and remembered in one step: a Ctrl-C or SIGTERM comes after, and
+            stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))   # is cleaned up
         yield stage
         check_output_dir(target, foreign=foreign, accepted=accepted)   # unchanged while the stage was written
     except OSError as e:
+        if stage is None:
+            raise
         shutil.rmtree(stage, ignore_errors=True)
         name = os.fspath(e.filename) if isinstance(e.filename, (str, os.PathLike)) else ""
         if name.startswith(os.fspath(stage) + os.sep):       # name the file as it would have been, not the stage
             raise OSError(e.errno, e.strerror, os.fspath(target / os.path.relpath(name, stage))) from e
         raise
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
         raise
     with signals_held():             # the swap is done whole: an interrupt waits the few ms until it is
         apply_default_mode(stage, directory=True)                    # mkdtemp's 0700 -> what mkdir would give
