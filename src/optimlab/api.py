@@ -39,7 +39,7 @@ def load_data(recipe: Recipe):
     from .data import load_dataset
     from .data.datasets import check_named_folder
 
-    check_named_folder(recipe.data_dir)
+    check_named_folder(recipe.data_dir, recipe.dataset)
     return load_dataset(recipe.dataset, recipe.data_dir)
 
 

@@ -42,6 +42,7 @@ from optimlab.errors import ConfigError, DatasetError
 
 DATASET_NAMES = ("mnist", "fashion-mnist", "mnist-5k", "digits", "idx")
 ACCEPTED_NAMES = ("auto",) + DATASET_NAMES
+BUNDLED = ("mnist-5k", "digits")      # shipped inside Python packages: they read no data folder
 
 SPLIT_SEED = 0  # seed of the fixed stratified split of the bundled datasets
 TEST_FRACTION = 0.2  # share of each class put in the test set of the bundled datasets
@@ -194,13 +195,20 @@ def locate(remote: _remote.Remote, data_dir: str | os.PathLike | None = None) ->
     return None
 
 
-def check_named_folder(data_dir: str | os.PathLike | None) -> None:
-    """The folder the user named (``data_dir``, else ``$OPTIMLAB_DATA``) must be an existing folder: a one-line
-    ConfigError, before any work, instead of searching past it (or falling back to mnist-5k without a word)."""
-    if data_dir is not None:
-        _remote.check_data_dir(data_dir, "data directory", must_exist=True)
-    elif os.environ.get(_remote.DATA_ENV):
-        _remote.check_data_dir(os.environ[_remote.DATA_ENV], f"${_remote.DATA_ENV}", must_exist=True)
+def check_named_folder(data_dir: str | os.PathLike | None, dataset: str) -> None:
+    """Before any work, a one-line DatasetError for a data folder that cannot be one: ``data_dir`` that is missing
+    or a file, or ``$OPTIMLAB_DATA`` that is a file (it was searched past, or auto fell back to mnist-5k without a
+    word). A missing ``$OPTIMLAB_DATA`` folder is no error: it may be made later, and the cache and system folders
+    are searched after it; bundled datasets read no folder (and refuse ``data_dir`` themselves)."""
+    if dataset in BUNDLED:
+        return
+    try:
+        if data_dir is not None:
+            _remote.check_data_dir(data_dir, "data directory", must_exist=True)
+        elif os.environ.get(_remote.DATA_ENV):
+            _remote.check_data_dir(os.environ[_remote.DATA_ENV], f"${_remote.DATA_ENV}")
+    except ConfigError as e:
+        raise DatasetError(str(e)) from None
 
 
 def pickle_note(data_dir: str | os.PathLike | None) -> str:

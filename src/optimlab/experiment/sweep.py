@@ -845,7 +845,7 @@ def load_sweep_data(spec: SweepSpec):
     """The spec's dataset with its validation split (what every worker loads too)."""
     from ..data.datasets import check_named_folder
 
-    check_named_folder(spec.data_dir)
+    check_named_folder(spec.data_dir, spec.dataset)
     return task_data(spec.dataset, spec.data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))
 
 
