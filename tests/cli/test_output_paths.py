@@ -261,7 +261,8 @@ def test_write_landscape_writes_all_files_or_none(tmp_path, monkeypatch):
     (["--out", ""], "invalid output folder: ''"),
     (["--out", "userdir"], "'notes.txt'"),
     (["--dataset", "nope"], "unknown dataset 'nope'"),
-    (["--data-dir", "/nonexistent-optimlab"], "data directory '/nonexistent-optimlab' not found"),
+    (["--data-dir", "/nonexistent-optimlab"], "takes no data_dir (got /nonexistent-optimlab)"),      # digits
+    (["--dataset", "mnist", "--data-dir", "/nonexistent-optimlab"], "data directory '/nonexistent-optimlab' not found"),
     (["--init", "0.01,0.01"], "invalid init axis"),
     (["--activation", "sigmoid,sigmoid"], "invalid activation axis"),
     (["--name", ".."], "invalid sweep name"),
