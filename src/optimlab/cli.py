@@ -57,9 +57,10 @@ def _join_negative_values(argv: list[str]) -> list[str]:
     return out
 
 
-def _floats_map(items: Sequence[str] | None) -> dict[str, float] | None:
-    """``--lr 0.01`` (all runs) or ``--lr adam=0.001`` (one optimizer), repeatable or comma-separated
-    (``--lr rmsprop=0.01,adam=0.001``)."""
+def lr_overrides(items: Sequence[str] | None) -> dict[str, float] | None:
+    """``--lr 0.01`` (every optimizer: key ``"*"``) or ``--lr adam=0.001`` (one optimizer), repeatable or
+    comma-separated (``--lr rmsprop=0.01,adam=0.001``); one value per optimizer. Used by compare and landscape;
+    each checks the values' range itself."""
     if not items:
         return None
     out: dict[str, float] = {}
@@ -147,7 +148,7 @@ def run_compare_cli(args) -> int:
                       dpi=check_dpi(args.dpi, "--dpi"),
                       dataset=args.dataset, data_dir=args.data_dir,
                       optimizers=args.optimizers.split(",") if args.optimizers is not None else None,
-                      lrs=_floats_map(args.lr), iters=args.iters, batch_size=args.batch_size,
+                      lrs=lr_overrides(args.lr), iters=args.iters, batch_size=args.batch_size,
                       eval_interval=args.eval_interval, seeds=seeds, activation=args.activation, init=args.init,
                       batchnorm=args.batchnorm, dtype=args.dtype)
     print(summary_table(outcome.summary, args.lang))

@@ -109,11 +109,11 @@ def test_bad_input_one_line_exit_2_and_no_run_directory(tmp_path, args, needle):
 
 def test_learning_rates_comma_separated(tmp_path):
     """``--lr rmsprop=0.02,adam=0.005`` as well as one --lr per optimizer (the comma form was an error)."""
-    from optimlab.cli import _floats_map
+    from optimlab.cli import lr_overrides
 
-    assert _floats_map(["rmsprop=0.02,adam=0.005"]) == _floats_map(["rmsprop=0.02", "adam=0.005"]) \
+    assert lr_overrides(["rmsprop=0.02,adam=0.005"]) == lr_overrides(["rmsprop=0.02", "adam=0.005"]) \
         == {"rmsprop": 0.02, "adam": 0.005}
-    assert _floats_map(["0.1,adam=0.5"]) == {"*": 0.1, "adam": 0.5}
+    assert lr_overrides(["0.1,adam=0.5"]) == {"*": 0.1, "adam": 0.5}
 
 
 def test_bad_recipe_names_the_key(tmp_path):

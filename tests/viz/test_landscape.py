@@ -195,14 +195,15 @@ def _cli(argv):
     (["--start", "1,nan"], "'1,nan'"),
     (["--start", "1"], "'1'"),
     (["--steps", "0"], "0"),
-    (["--lr", "sgd"], "invalid --lr: 'sgd' (accepted: a finite number > 0 for every optimizer, or NAME=VALUE"),
-    (["--lr", "sgd=fast"], "'fast'"),
+    (["--lr", "sgd"], "invalid --lr: 'sgd' (accepted: a number, or NAME=NUMBER like adam=0.001)"),
+    (["--lr", "sgd=fast"], "invalid --lr: 'sgd=fast'"),
     (["--lr", "sgd=-0.1"], "-0.1"),
     (["--preset", "adagrad=nonsense"], "'nonsense'"),
     (["--preset", "tourch"], "unknown preset: 'tourch' (accepted: note, torch, optax, or NAME=PRESET"),
-    (["--lr", "0.1", "--lr", "0.2"], "--lr given twice without a name"),
-    (["--lr", "0"], "invalid --lr: '0' (accepted: a finite number > 0 for every optimizer"),
-    (["--lr=-1"], "invalid --lr: '-1'"),
+    (["--lr", "0.1", "--lr", "0.2"], "--lr given twice for every optimizer: 0.1 and 0.2"),
+    (["--lr", "sgd=0.1,sgd=0.2"], "--lr given twice for sgd: 0.1 and 0.2"),            # sgd ran at 0.2
+    (["--lr", "0"], "invalid --lr: 0 (accepted: a finite number > 0)"),
+    (["--lr=-1"], "invalid --lr: -1 (accepted: a finite number > 0)"),
 ])
 def test_cli_bad_input_is_a_clean_one_line_error(argv, needle, tmp_path):
     args = _cli(["landscape", "--out", str(tmp_path), "--no-gif", *argv])

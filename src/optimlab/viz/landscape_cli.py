@@ -68,25 +68,17 @@ def _plain_and_named(option: str, items: list[str], what: str) -> tuple[list[str
 
 
 def _parse_lrs(items: list[str], optimizers: str) -> dict[str, float]:
-    """``--lr 0.1`` (every optimizer) and ``--lr sgd=0.5`` (one; it wins over a bare value), repeatable or
-    comma-separated (``--lr sgd=0.5,adam=0.1``)."""
-    plain, named = _plain_and_named("--lr", [part for item in items for part in item.split(",")], "VALUE")
-    if plain:
-        try:
-            ok = math.isfinite(float(plain[0])) and float(plain[0]) > 0
-        except ValueError:
-            ok = False
-        if not ok:
-            raise ConfigError(f"invalid --lr: {plain[0]!r} (accepted: a finite number > 0 for every optimizer, or "
-                              "NAME=VALUE like sgd=0.5)")
+    """``--lr 0.1`` (every optimizer) and ``--lr sgd=0.5`` (one; it wins over a bare value), parsed as compare's
+    (:func:`optimlab.cli.lr_overrides`); each must be a finite number > 0."""
+    from ..cli import lr_overrides
+
+    given = lr_overrides(items) or {}
     names = [n.strip().lower() for n in optimizers.split(",") if n.strip()]
-    pairs = ({n: plain[0] for n in names} if plain else {}) | named
-    lrs = {}
-    for name, value in pairs.items():
-        try:
-            lrs[name] = float(value)
-        except ValueError:
-            raise ConfigError(f"invalid --lr for {name}: {value!r} (accepted: a finite number > 0)") from None
+    lrs = ({n: given["*"] for n in names} if "*" in given else {}) | {k: v for k, v in given.items() if k != "*"}
+    for name, lr in given.items():
+        if not (math.isfinite(lr) and lr > 0):
+            raise ConfigError(f"invalid --lr{'' if name == '*' else ' for ' + name}: {lr:g} (accepted: a finite "
+                              "number > 0)")
     return lrs
 
 
