@@ -624,3 +624,14 @@ def test_report_into_a_read_only_folder_says_where_else(real_run, monkeypatch):
     with pytest.raises(OptimlabError, match=r"^cannot write '.*report\.html': Read-only file system \(accepted: a "
                                             r"folder you can write to; --out FILE writes the page elsewhere\)$"):
         run_report_cli(parser.parse_args(["report", str(real_run)]))
+
+
+def test_accuracy_charts_leave_room_above_one(real_run):
+    """The minibatch accuracy reaches 1.0; at a y range ending at 1.0 its line lay on the chart's top edge. Every
+    accuracy chart (report and sweep report) ends at the figures' ACC_TOP instead."""
+    from optimlab.viz.figures import ACC_TOP
+    from optimlab.viz.report import build_charts, label_groups
+
+    charts = build_charts(label_groups(LoadedRun(real_run)), "en")
+    for key in ("chart-test-acc", "chart-train-acc", "chart-final"):
+        assert charts[key]["layout"]["yaxis"]["range"] == [0, ACC_TOP] and ACC_TOP > 1, key

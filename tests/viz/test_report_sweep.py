@@ -328,3 +328,38 @@ def test_confidence_bands_need_three_seeds(seeds, bands):
     assert any(isinstance(c, PolyCollection) for c in ax.collections) is bands
     assert ("95% CI)" in ax.get_title()) is bands
     assert any(t.get("fill") == "toself" for t in sensitivity_chart(s, "en")["data"]) is bands
+
+
+def test_sweep_accuracy_axes_leave_room_above_one():
+    """As in the comparison's charts: a validation accuracy of 1.0 is drawn inside the axes, not on their edge."""
+    from optimlab.viz.figures import ACC_TOP
+    from optimlab.viz.report_sweep import sensitivity_chart
+    from optimlab.viz.sweep_figures import sensitivity_figure
+
+    s = synthetic_summary(val={"rmsprop": [0.3, 1.0, 0.4, 0.1]}, test={"rmsprop": (0.86, 0.02, 0.86, 0)})
+    assert sensitivity_chart(s, "en")["layout"]["yaxis"]["range"] == [0, ACC_TOP] and ACC_TOP > 1
+    assert sensitivity_figure(s).axes[0].get_ylim() == (0, ACC_TOP)
+
+
+def test_two_seeds_draw_no_band_and_print_no_interval(real_sweep):
+    """The validation curves at the tuned lrs (2 tuning seeds here) have no band, and the table of test accuracies
+    (2 fresh seeds) prints means only: as the sensitivity figure, an interval from 2 seeds ([0.0000, 1.0000]) is
+    not shown."""
+    from optimlab.viz.report_sweep import curves_chart, defaults_table_html, load_sweep
+
+    sweep = load_sweep(real_sweep)
+    chart = curves_chart(sweep, "en")
+    assert chart["data"] and not any(t.get("fill") == "toself" for t in chart["data"])
+    table = defaults_table_html(sweep.summary, set(), "en")
+    assert "[" not in table.split("<tbody>")[1]
+
+
+def test_a_setting_that_learned_on_the_fresh_seeds_is_not_said_never_to_learn():
+    """AdaGrad at chance on the tuning seeds' validation (best 0.15) but at 0.586 on the fresh seeds: the report
+    listed it among the settings that learned at no lr. Its tuned lr is still noise (no grid edge is claimed)."""
+    s = synthetic_summary(val={"adagrad": [0.1, 0.12, 0.15, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"adagrad": (0.586, 0.02, 0.586, 0), "adam": (0.9, 0.02, 0.9, 0)})
+    sens = facts(compute_sweep_conclusions(s), "lr_sensitivity")
+    assert "AdaGrad" not in sens["not_learned"]
+    s["defaults_vs_tuned"]["AdaGrad"].update(tuned_test_acc=0.11, default_test_acc=0.1)
+    assert "AdaGrad" in facts(compute_sweep_conclusions(s), "lr_sensitivity")["not_learned"]

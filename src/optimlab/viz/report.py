@@ -36,7 +36,7 @@ from ..errors import ConfigError, OptimlabError
 from ..results.stats import MIN_SEEDS_TO_SETTLE, paired, per_label
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
-from .figures import mean_band, moving_average
+from .figures import ACC_TOP, mean_band, moving_average
 from .i18n import LANGS, check_lang
 from .report_page import CSS, SCRIPT
 from .report_text import rt
@@ -523,13 +523,13 @@ def build_charts(groups: Sequence[LabelGroup], lang: str) -> dict[str, dict[str,
     charts = {
         "chart-test-acc": {"data": _curve_traces(groups, "test_acc", lang),
                            "layout": _layout(rt("test accuracy", lang), it, rt("accuracy", lang), lang,
-                                             yaxis={"range": [0, 1.0]})},
+                                             yaxis={"range": [0, ACC_TOP]})},
         "chart-loss": {"data": _curve_traces(groups, "loss", lang),
                        "layout": _layout(rt("training loss", lang), it, rt("loss", lang), lang,
                                          yaxis={"type": "log"})},
         "chart-train-acc": {"data": _curve_traces(groups, "train_acc", lang),
                             "layout": _layout(rt("minibatch accuracy", lang), it, rt("accuracy", lang), lang,
-                                              yaxis={"range": [0, 1.0]}, height=440, legend=BELOW)},
+                                              yaxis={"range": [0, ACC_TOP]}, height=440, legend=BELOW)},
     }
     bars = []
     for g in groups:
@@ -553,7 +553,7 @@ def build_charts(groups: Sequence[LabelGroup], lang: str) -> dict[str, dict[str,
     charts["chart-final"] = {"data": bars,
                              "layout": _layout(rt("final accuracy", lang), "", rt("accuracy", lang), lang, height=440,
                                                xaxis={"automargin": True, "tickangle": -25},
-                                               yaxis={"range": [0, 1.0]}, hovermode="closest", showlegend=False)}
+                                               yaxis={"range": [0, ACC_TOP]}, hovermode="closest", showlegend=False)}
     sweeps = lr_points(groups)
     if sweeps:
         traces = []
@@ -567,7 +567,7 @@ def build_charts(groups: Sequence[LabelGroup], lang: str) -> dict[str, dict[str,
                            "hovertemplate": rt("lr", lang) + " %{x:.3g}" + rt("colon", lang) + "%{y:.4f}"})
         charts["chart-lr"] = {"data": traces, "layout": _layout(rt("lr sensitivity", lang), rt("learning rate", lang),
                                                                 rt("final accuracy", lang), lang,
-                                                                xaxis={"type": "log"}, yaxis={"range": [0, 1.0]},
+                                                                xaxis={"type": "log"}, yaxis={"range": [0, ACC_TOP]},
                                                                 hovermode="closest")}
     return charts
 

@@ -30,7 +30,7 @@ from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import SELECTION_RULE
 from ..results.stats import MIN_SEEDS_TO_SETTLE, paired
 from ..train import read_metrics
-from .figures import mean_band
+from .figures import ACC_TOP, mean_band
 from .i18n import check_lang
 from .report import (LEARNED_ABOVE_CHANCE, COLORS, chance, _cell, _label_th, _conclusion, _finished, _kv_table, _layout, _plotly_text,
                      _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top,
@@ -229,12 +229,20 @@ def _paired_tuned(d: dict[str, Any], r: dict[str, Any]) -> dict[str, Any] | None
     return paired(as_floats(a), as_floats(b))          # checked by load_sweep
 
 
-def _never_learned(summary) -> set[str]:
+def _never_learned(summary, fresh: bool = False) -> set[str]:
     """Settings whose best mean validation accuracy at every grid lr is at most :data:`LEARNED_ABOVE_CHANCE` above
-    chance: their 'tuned' lr is noise, so their gain says nothing about the note's default."""
+    chance: their 'tuned' lr is noise, so their gain or grid edge says nothing. ``fresh``: only those whose test
+    accuracy on the fresh seeds (tuned and note lr) is at most that too — what may be called a setting that never
+    learned (one at the edge of learning can stay at chance on the tuning seeds and learn on the fresh ones)."""
     floor = chance(summary) + LEARNED_ABOVE_CHANCE
-    bests = {k: lr_tolerance(sens)["best"] for k, sens in (summary.get("sensitivity") or {}).items()}
-    return {k for k, b in bests.items() if not (np.isfinite(b) and b > floor)}
+    dvt = summary.get("defaults_vs_tuned") or {}
+
+    def above(x) -> bool:
+        return x is not None and np.isfinite(x) and x > floor
+
+    return {k for k, sens in (summary.get("sensitivity") or {}).items()
+            if not above(lr_tolerance(sens)["best"])
+            and not (fresh and any(above((dvt.get(k) or {}).get(f)) for f in ("tuned_test_acc", "default_test_acc")))}
 
 
 def _tuning_gain(summary, lang) -> dict[str, Any] | None:
@@ -285,8 +293,9 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
         return None
     floor = chance(summary) + LEARNED_ABOVE_CHANCE
     tols = {k: lr_tolerance(s, tol) for k, s in sens.items()}
-    learned = [k for k in sens if np.isfinite(tols[k]["best"]) and tols[k]["best"] > floor]
-    not_learned = [k for k in sens if k not in learned]
+    never = _never_learned(summary, fresh=True)
+    learned = [k for k in sens if k not in never]
+    not_learned = [k for k in sens if k in never]
     facts = dict(tolerance=tol, learned_floor=floor, counts={k: t["count"] for k, t in tols.items()},
                  spans={k: t["decades"] for k, t in tols.items()}, not_learned=not_learned)
     definition = st("sensitivity def", lang, tol=f"{tol:g}")
@@ -425,7 +434,7 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
     title = st("lr sensitivity", lang) + (f"（{n} {st('seeds', lang)}）" if lang == "ja" else f" ({n} {st('seeds', lang)})")
     return {"data": traces, "layout": _layout(title, st("learning rate", lang), st("final val accuracy", lang),
                                               lang, xaxis={"type": "log", "dtick": 1, "exponentformat": "none"},
-                                              yaxis={"range": [0, 1.0]}, hovermode="closest", height=460)}
+                                              yaxis={"range": [0, ACC_TOP]}, hovermode="closest", height=460)}
 
 
 def _tuned_run_ids(sweep: SweepDir, label: str) -> list[str]:
@@ -476,7 +485,7 @@ def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
         mean, lo, hi = mean_band([np.asarray(y[:n], dtype=float) for _, y in curves])
         lr = float(sweep.summary["tuned"][label])
         name, color, group = _plotly_text(label + st("lr note", lang, lr=_lr(lr))), colors[label], f"c{i}"
-        if len(curves) > 1:
+        if len(curves) >= MIN_SEEDS_TO_SETTLE:           # as the sensitivity chart: 2 seeds' band fills the axes
             traces.append({"type": "scatter", "mode": "lines", "x": x + x[::-1],
                            "y": _values(np.clip(hi, 0, 1)) + _values(np.clip(lo, 0, 1)[::-1]), "fill": "toself",
                            "fillcolor": _rgba(color, 0.15), "line": {"width": 0}, "hoverinfo": "skip",
@@ -486,16 +495,18 @@ def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
     if not traces:
         return None
     return {"data": traces, "layout": _layout(st("curves", lang), st("count", lang), st("val accuracy", lang), lang,
-                                              yaxis={"range": [0, 1.0]}, height=420)}
+                                              yaxis={"range": [0, ACC_TOP]}, height=420)}
 
 
 # -- tables -------------------------------------------------------------------------------------------------------
 
-def _ci_cell(m, lo, hi) -> str:
+def _ci_cell(m, lo, hi, n: int) -> str:
+    """Mean and, over at least :data:`MIN_SEEDS_TO_SETTLE` seeds, its 95 % interval (as the figures draw bands:
+    with 2 seeds, t = 12.7 gives an interval like [0.0000, 1.0000])."""
     if m is None:
         return _cell("—")
-    text = f"{m:.4f} [{lo:.4f}, {hi:.4f}]" if lo is not None and hi is not None else f"{m:.4f}"
-    return _cell(text, m, "num")
+    shown = lo is not None and hi is not None and n >= MIN_SEEDS_TO_SETTLE
+    return _cell(f"{m:.4f} [{lo:.4f}, {hi:.4f}]" if shown else f"{m:.4f}", m, "num")
 
 
 def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> str:
@@ -508,12 +519,13 @@ def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> 
         lr = d.get("tuned_lr")
         gain = d.get("gain")
         bad = int(d.get("default_not_ok") or 0) + int(d.get("tuned_not_ok") or 0)
+        n_test = int(d.get("n_test_seeds") or 0)
         cells = [_label_th(label, colors.get(label, "#999")), _cell(_lr(d['default_lr']), d["default_lr"], "num"),
-                 _ci_cell(d.get("default_test_acc"), d.get("default_lo"), d.get("default_hi")),
+                 _ci_cell(d.get("default_test_acc"), d.get("default_lo"), d.get("default_hi"), n_test),
                  _cell(_lr(lr) + (" ⚠" if label in edges else ""), lr, "num"),
                  _cell("—" if d.get("tuned_val_acc") is None else f"{d['tuned_val_acc']:.4f}", d.get("tuned_val_acc"),
                        "num"),
-                 _ci_cell(d.get("tuned_test_acc"), d.get("tuned_lo"), d.get("tuned_hi")),
+                 _ci_cell(d.get("tuned_test_acc"), d.get("tuned_lo"), d.get("tuned_hi"), n_test),
                  _cell("—" if gain is None else f"{gain:+.4f}", gain, "num"), _cell(bad, bad, "num")]
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return _table(head, rows, numeric, "defaults-table")

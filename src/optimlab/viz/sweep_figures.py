@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..results.stats import MIN_SEEDS_TO_SETTLE
-from .figures import save_figure
+from .figures import ACC_TOP, save_figure
 from .i18n import t, use_font
 
 _TEXT = {
@@ -45,7 +45,7 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
             ax.plot([lrs[i]], [mean[i]], marker="o", markersize=8, markerfacecolor="none", color=line.get_color())
         n = s.get("n_seeds", n)
     ax.set_xscale("log")
-    ax.set_ylim(0, 1.0)
+    ax.set_ylim(0, ACC_TOP)
     ax.set_xlabel(t("learning rate", lang))
     ax.set_ylabel(_TEXT[lang]["ylabel"])
     few = n < MIN_SEEDS_TO_SETTLE
