@@ -22,8 +22,9 @@ def _accepted_style(message: str) -> str:
     if m:
         return f"invalid {m[1]}: {m[3]} (accepted: {'a whole number' if m[2] == 'int' else 'a number'})"
     m = re.fullmatch(r"argument (\S+?): invalid choice: (.*?) \(choose from (.*)\)", message)
-    if m:
-        return f"invalid {m[1]}: {m[2]} (accepted: {m[3].replace(chr(39), '')})"
+    if m:                               # a subcommand's argument is shown as {list,fetch,verify}: name it so
+        what = "command" if m[1].startswith("{") else m[1]
+        return f"invalid {what}: {m[2]} (accepted: {m[3].replace(chr(39), '')})"
     return message
 
 

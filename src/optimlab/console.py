@@ -28,8 +28,9 @@ TEXT = {
         "over seeds": "final test accuracy over seeds (mean ± 95% CI; a seed that diverged or failed counts as 0):",
         "seed line": "  {label} {mean}{ci}  ({n})", "n all": "n={n}", "n some": "n={n} of {seeds} seeds",
         "n not ok": ", {k} diverged or failed",
-        "paired": "paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= {min} seeds; "
-                  "** = still so after Holm's correction for the {k} pairs compared):",
+        "paired": "paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= {min} seeds",
+        "paired holm": "; ** = still so after Holm's correction for the {k} pairs compared over that many seeds",
+        "paired end": "):",
         "no pair": "{a_op} − {b_op}: no seed where both have a value",
         "pair": "{a_op} − {b_op}: {diff}{ci}  ({a} better on {wins} of {n} seeds{ties}){star}", "ties": ", {k} tied",
         "compare done": "training {train:.2f} s{figures}; results in {out}/", "figures took": ", figures {s:.2f} s",
@@ -72,7 +73,9 @@ TEXT = {
         "seed line": "  {label} {mean}{ci}（{n}）", "n all": "{n} シード", "n some": "値があるのは {seeds} シード中 {n} シード",
         "n not ok": "、うち {k} シードが発散・失敗",
         "paired": "対応のある差（同じシードどうし、a − b、平均 ± 95% 信頼区間。* は信頼区間が 0 を含まない差で、{min} シード以上の"
-                  "ときだけ付けます。** は比較した {k} 組について Holm 法で多重比較の補正をしても有意な差）：",
+                  "ときだけ付けます",
+        "paired holm": "。** はそのシード数で比較した {k} 組について Holm 法で多重比較の補正をしても有意な差",
+        "paired end": "）：",
         "no pair": "{a_op} − {b_op}：両方に値のあるシードがありません",
         "pair": "{a_op} − {b_op}：{diff}{ci}（{a} が上回ったのは {n} シード中 {wins} シード{ties}）{star}", "ties": "、{k} シードで同点",
         "compare done": "学習 {train:.2f} 秒{figures}。結果の保存先：{out}/", "figures took": "、図の描画 {s:.2f} 秒",

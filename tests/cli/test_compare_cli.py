@@ -248,6 +248,7 @@ def test_report_out_never_overwrites_other_files_and_names_the_final_folder(tmp_
     (tmp_path / "r" / "report.html").write_text("<p>my own notes</p>")
     r = run_cli("report", str(tmp_path / "r"))
     assert r.returncode == 2 and "report.html': it is not a report optimlab wrote" in r.stderr
+    assert "or --out FILE to write it elsewhere)" in r.stderr
     assert (tmp_path / "r" / "report.html").read_text() == "<p>my own notes</p>"
 
 
@@ -343,6 +344,7 @@ def test_figure_titles_name_the_seed_in_the_figures_language(tmp_path, monkeypat
     (["compare", "--lang", "fr"], "invalid --lang: 'fr' (accepted: en, ja)"),
     (["landscape", "--steps", "abc"], "invalid --steps: 'abc' (accepted: a whole number)"),
     (["frobnicate"], "invalid COMMAND: 'frobnicate' (accepted: compare, data, sweep, landscape, report)"),
+    (["data", "bogus"], "invalid command: 'bogus' (accepted: list, fetch, verify)"),     # it said {list,fetch,verify}
 ])
 def test_argparse_errors_say_what_is_accepted(capsys, args, line):
     """argparse's own wording ("invalid int value", "invalid choice ... (choose from ...)") in the project's style."""

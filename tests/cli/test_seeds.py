@@ -84,6 +84,7 @@ def test_two_seeds_never_settle_an_order():
     assert three["significant"]
     text = format_seed_report(_summary({"a": [0.6, 0.7], "b": [0.55, 0.65], "c": [None, None]}))
     assert "*" not in text.split("paired differences")[1].splitlines()[1]
+    assert "Holm" not in text                   # no pair over 3 seeds: no correction to speak of ("the 0 pairs")
     assert "c                        —  (n=0 of 2 seeds)" in text and "a − c: no seed where both have a value" in text
 
 

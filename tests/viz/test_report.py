@@ -625,6 +625,13 @@ def test_report_into_a_read_only_folder_says_where_else(real_run, monkeypatch):
                                             r"folder you can write to; --out FILE writes the page elsewhere\)$"):
         run_report_cli(parser.parse_args(["report", str(real_run)]))
 
+    def unreadable(path, text):         # an error about another file (an input) is not called a write error
+        raise OSError(errno.EACCES, "Permission denied", str(real_run / "accuracy_sgd.png"))
+
+    monkeypatch.setattr(report_mod, "write_text", unreadable)
+    with pytest.raises(PermissionError):
+        run_report_cli(parser.parse_args(["report", str(real_run)]))
+
 
 def test_accuracy_charts_leave_room_above_one(real_run):
     """The minibatch accuracy reaches 1.0; at a y range ending at 1.0 its line lay on the chart's top edge. Every

@@ -97,7 +97,7 @@ def init_scale(weight_init_std, n_in: int, what: str = "weight_init_std") -> flo
             return float(np.sqrt(1.0 / n_in))
         if key in ("he", "relu"):
             return float(np.sqrt(2.0 / n_in))
-        raise ConfigError(f"unknown weight init: {weight_init_std!r} (accepted: a positive number up to "
+        raise ConfigError(f"unknown {what}: {weight_init_std!r} (accepted: a positive number up to "
                           f"{MAX_INIT_STD:g}, xavier, he)")
     std = float(weight_init_std)
     if not (np.isfinite(std) and 0 < std <= MAX_INIT_STD):

@@ -171,8 +171,9 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
         lines.append(say("seed line", lang, label=pad(r["label"], 24), mean=mean, ci=ci, n=n))
     pairs = paired_differences(summary)
     if pairs:
-        lines.append(say("paired", lang, min=MIN_SEEDS_TO_SETTLE,
-                         k=sum(r["n"] >= MIN_SEEDS_TO_SETTLE for r in pairs)))
+        k = sum(r["n"] >= MIN_SEEDS_TO_SETTLE for r in pairs)          # the pairs Holm's correction covers
+        lines.append(say("paired", lang, min=MIN_SEEDS_TO_SETTLE) + (say("paired holm", lang, k=k) if k > 1 else "")
+                     + say("paired end", lang))
     for r in pairs:
         if r["n"] == 0:
             lines.append("  " + say("no pair", lang, a_op=operand(r["a"], lang), b_op=operand(r["b"], lang)))
@@ -182,5 +183,5 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
         lines.append("  " + say("pair", lang, a=r["a"], a_op=operand(r["a"], lang), b_op=operand(r["b"], lang),
                                 diff=f"{r['mean_diff']:+.4f}", ci=ci,
                                 wins=r["a_wins"], n=r["n"], ties=ties,
-                                star=" **" if r["holm"] else " *" if r["significant"] else ""))
+                                star=" **" if r["holm"] and k > 1 else " *" if r["significant"] else ""))
     return "\n".join(lines)

@@ -864,9 +864,10 @@ def build_report_html(run_dir: str | os.PathLike, lang: str | None = None,
 REPORT_OUT_ACCEPTED = "a new .html file, or a report optimlab wrote earlier"
 
 
-def check_report_out(out: str | os.PathLike) -> Path:
+def check_report_out(out: str | os.PathLike, instead: str = "") -> Path:
     """``out`` for a report: an .html/.htm path that is new or holds a report optimlab wrote (so that a
-    mistyped ``--out`` cannot overwrite a run's metrics.csv or any other file); a one-line ConfigError."""
+    mistyped ``--out`` cannot overwrite a run's metrics.csv or any other file); a one-line ConfigError.
+    ``instead``: the option that writes the page elsewhere, named when a file of the user's is in the way."""
     text = os.fspath(out)
     path = Path(text)
     if path.suffix.lower() not in (".html", ".htm"):
@@ -876,7 +877,7 @@ def check_report_out(out: str | os.PathLike) -> Path:
     if path.exists():
         if not is_optimlab_report(path):
             raise ConfigError(f"refusing to overwrite {text!r}: it is not a report optimlab wrote "
-                              f"(accepted: {REPORT_OUT_ACCEPTED})")
+                              f"(accepted: {REPORT_OUT_ACCEPTED}{'; or ' + instead + ' to write it elsewhere' if instead else ''})")
     return path
 
 
@@ -886,7 +887,7 @@ def write_report(run_dir: str | os.PathLike, lang: str | None = None, out: str |
     ``lang`` (default: the run's, see :func:`build_report_html`); returns its path. ``shown_as``: the folder the
     footer names."""
     # the default path is checked too: a report.html of the user's own in the run folder is not overwritten
-    path = check_report_out(Path(run_dir) / "report.html" if out is None else out)
+    path = check_report_out(out) if out is not None else check_report_out(Path(run_dir) / "report.html", "--out FILE")
     page = build_report_html(run_dir, lang, shown_as)
     write_text(path, page)
     return path

@@ -9,6 +9,8 @@ A bad run directory raises :class:`~optimlab.errors.OptimlabError` (one line); t
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
 from ..console import LANGS, say
 from ..errors import OptimlabError
@@ -37,10 +39,13 @@ def run_report_cli(args) -> int:
     from .report import load_run, recorded_lang, write_report
 
     lang = recorded_lang(load_run(args.run_dir).summary) if args.lang is None else args.lang
+    target = os.fspath(args.out if args.out is not None else Path(args.run_dir) / "report.html")
     try:
         path = write_report(args.run_dir, lang=lang, out=args.out)
-    except OSError as e:                # a read-only run folder, a full disk: say where else it can go
-        raise OptimlabError(f"cannot write {e.filename or args.out!r}: {e.strerror or e} (accepted: a folder you can "
-                            "write to; --out FILE writes the page elsewhere)") from None
+    except OSError as e:                # the page could not be written (a read-only run folder, a full disk): say
+        if e.filename is not None and os.fspath(e.filename) != target:     # where else it can go; any other
+            raise                                                          # error is the CLI's usual line
+        raise OptimlabError(f"cannot write {target!r}: {e.strerror or e} (accepted: a folder you can write to; "
+                            "--out FILE writes the page elsewhere)") from None
     print(say("report size", lang, path=path, mb=path.stat().st_size / 1e6))
     return 0
