@@ -201,3 +201,39 @@ def test_a_curve_at_accuracy_one_is_drawn_whole():
         y_line = ax.transData.transform((500, 1.0))[1]
         half_width = line.get_linewidth() * fig.dpi / 72 / 2
         assert y_line + half_width <= top, (y_line, half_width, top)
+
+
+# Machado, Oliveira & Fernandes (2009), full-severity deuteranopia and protanopia, on linear RGB
+_CVD = {"deuteranopia": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                                  [-0.011820, 0.042940, 0.968881]]),
+        "protanopia": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                                [-0.003882, -0.048116, 1.051998]])}
+
+
+def _seen(hex_color: str, m: np.ndarray) -> np.ndarray:
+    from PIL import ImageColor
+
+    c = np.asarray(ImageColor.getrgb(hex_color), dtype=float) / 255
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    out = np.clip(m @ linear, 0, 1)
+    return 255 * np.where(out <= 0.0031308, 12.92 * out, 1.055 * out ** (1 / 2.4) - 0.055)
+
+
+def test_run_colours_stay_apart_for_colour_blind_readers():
+    """The six runs' colours, as a reader with red-green colour blindness sees them, stay at least 45 sRGB units
+    apart (matplotlib's default cycle: 13 to 29, AdaGrad/RMSProp and SGD/Adam nearly alike); every figure, the
+    report and the landscapes use them, in the same order."""
+    import itertools
+
+    from optimlab.viz.colors import OPTIMIZER_COLORS, RUN_COLORS
+    from optimlab.viz.landscape import COLORS as LANDSCAPE
+    from optimlab.viz.report import COLORS as REPORT
+
+    for m in _CVD.values():
+        gaps = [np.linalg.norm(_seen(a, m) - _seen(b, m)) for a, b in itertools.combinations(RUN_COLORS[:6], 2)]
+        assert min(gaps) > 45
+    assert tuple(REPORT[:6]) == RUN_COLORS[:6] and LANDSCAPE == OPTIMIZER_COLORS
+    assert list(OPTIMIZER_COLORS.values()) == list(RUN_COLORS[:5])
+    fig = overlay_figure(_histories(1))
+    drawn = [line.get_color().lower() for line in fig.axes[0].get_lines()]
+    assert drawn == [c.lower() for c in RUN_COLORS[:6]]

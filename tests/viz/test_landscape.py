@@ -276,7 +276,7 @@ def test_japanese_labels_do_not_leak_font_settings():
     before = list(matplotlib.rcParams["font.family"])
     fig = plot_landscape(run_landscape("saddle", ("adam",), steps=3), lang="ja", show_steps=False)
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert "開始点" in texts and "鞍点" in texts and "Adam（学習率 0.01）" in texts
+    assert "開始点（-1.5, 0.001）" in texts and "鞍点" in texts and "Adam（学習率 0.01）" in texts
     assert fig.axes[0].get_title().startswith("鞍点（saddle）：")
     assert list(matplotlib.rcParams["font.family"]) == before
     with pytest.raises(ConfigError):
@@ -293,3 +293,25 @@ def test_cli_a_bare_lr_is_every_optimizers_and_a_named_one_wins(tmp_path):
                  "--out", str(tmp_path / "c"), "--no-gif"])                           # the same, comma-separated
     assert args.func(args) == 0
     assert json.loads((tmp_path / "c" / "landscape_bowl.json").read_text())["config"]["optimizers"] == meta
+
+
+def test_the_gif_keeps_every_paths_colour():
+    """Median cut alone gave RMSProp's path Momentum's orange in the Rosenbrock GIF. Every path colour, as drawn
+    over any grey of the map, now maps to a palette colour nearer its own than any other path's."""
+    from PIL import ImageColor
+
+    from optimlab.viz.landscape import COLORS, PATH_ALPHA, _frames, gif_palette, run_landscape
+
+    result = run_landscape("rosenbrock", steps=300)
+    frames = list(_frames(result, "en", 4, 72))
+    palette = gif_palette(frames, [COLORS[k] for k in result.tracks])
+    rgb = {k: np.asarray(ImageColor.getrgb(c), dtype=float) for k, c in COLORS.items()}
+    for grey in np.linspace(60, 250, 20):
+        drawn = {k: PATH_ALPHA * c + (1 - PATH_ALPHA) * grey for k, c in rgb.items()}
+        patch = Image.fromarray(np.stack([np.full((4, 4, 3), v) for v in drawn.values()]).reshape(-1, 4, 3)
+                                .astype(np.uint8), "RGB")
+        got = np.asarray(patch.quantize(palette=palette, dither=Image.Dither.NONE).convert("RGB"), dtype=float)
+        for i, k in enumerate(drawn):
+            mapped = got[4 * i, 0]
+            nearest = min(drawn, key=lambda j: np.abs(drawn[j] - mapped).sum())
+            assert nearest == k, (k, grey, mapped)

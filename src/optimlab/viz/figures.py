@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from .._io import _display_width, atomic_path
 from ..train import History
+from .colors import use_run_colors
 from .i18n import t, use_font
 
 
@@ -77,6 +78,7 @@ def accuracy_figure(history: History, title: str | None = None, lang: str = "en"
     """The note's plot for one run: minibatch and test accuracy against the iteration count."""
     fig = _fig(lang)
     ax = fig.add_subplot()
+    use_run_colors(ax)
     ax.plot(history.eval_iters, history.train_acc, label=t("training set", lang))
     ax.plot(history.eval_iters, history.test_acc, label=t("test set", lang))
     ax.legend(loc="best")               # the note puts it lower right, where a run that stays at chance has its curves
@@ -119,6 +121,7 @@ def overlay_figure(histories: dict[str, list[History]], lang: str = "en", title:
     size = (7.2, 4.6)
     fig = _fig(lang, size)
     ax = fig.add_subplot()
+    use_run_colors(ax)
     for label, hs, curves, n in _grouped(histories, "test_acc"):
         x = hs[0].eval_iters[:n]
         mean, lo, hi = mean_band(curves)
@@ -151,6 +154,7 @@ def loss_figure(histories: dict[str, list[History]], lang: str = "en", window: i
     size = (7.2, 4.6)
     fig = _fig(lang, size)
     ax = fig.add_subplot()
+    use_run_colors(ax)
     for label, hs, curves, n in _grouped(histories, "loss"):
         mean, _, _ = mean_band(curves)           # NaN where every seed had diverged: a gap, no warning
         ax.plot(np.arange(1, n + 1), moving_average(mean, window), label=label)

@@ -43,6 +43,7 @@ import numpy as np
 from .._io import atomic_path, write_json, write_text
 from ..errors import ConfigError
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, make_optimizer
+from .colors import OPTIMIZER_COLORS
 from .functions import SURFACES, Surface, get_surface
 from .i18n import check_lang, t as i18n_text, use_font
 
@@ -52,14 +53,13 @@ MAX_STEPS = 100_000         # 100,000 steps of five optimizers: about 25 s and a
 MAX_FRAMES = 60             # animation frames (steps are subsampled beyond this)
 
 DISPLAY = {"sgd": "SGD", "momentum": "Momentum", "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
-# the colours these optimizers have in optimlab compare's figures and report (the note's order on matplotlib's cycle)
-COLORS = {"sgd": "#1f77b4", "momentum": "#ff7f0e", "adagrad": "#2ca02c", "rmsprop": "#d62728", "adam": "#9467bd"}
+COLORS = OPTIMIZER_COLORS      # as in optimlab compare's figures and report
 
 TEXT = {
-    "en": {"start": "start", "minimum": "minimum", "saddle": "saddle point", "step": "step",
+    "en": {"start": "start", "start at": "{start} ({x}, {y})", "minimum": "minimum", "saddle": "saddle point", "step": "step",
            "step_size": "step size ‖Δw‖", "diverged": "diverged at step {k}",
            "frame": "step {t} / {n}"},
-    "ja": {"start": "開始点", "minimum": "最小点", "saddle": "鞍点", "step": "ステップ",
+    "ja": {"start": "開始点", "start at": "{start}（{x}, {y}）", "minimum": "最小点", "saddle": "鞍点", "step": "ステップ",
            "step_size": "ステップ幅 ‖Δw‖", "diverged": "{k} ステップ目で発散",
            "frame": "ステップ {t} / {n}"},
 }
@@ -321,9 +321,12 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     lines = {}
     style = "-o" if result.steps <= 200 else "-"     # beyond, the markers of the last path drawn hide the others
     for k, t in result.tracks.items():
-        (lines[k],) = ax.plot([], [], style, color=COLORS.get(k), lw=1.4, ms=3.2, alpha=0.85, label=_label(t, lang),
+        (lines[k],) = ax.plot([], [], style, color=COLORS.get(k), lw=1.4, ms=3.2, alpha=PATH_ALPHA, label=_label(t, lang),
                               zorder=3)
-    markers = ax.plot(*result.start, marker="*", ms=15, color="black", ls="none", label=txt["start"], zorder=4)
+    # the start's coordinates in the legend: the saddle's (−1.5, 0.001) looks like y = 0 on the map
+    markers = ax.plot(*result.start, marker="*", ms=15, color="black", ls="none", zorder=4,
+                      label=txt["start at"].format(start=txt["start"], x=f"{result.start[0]:g}",
+                                                   y=f"{result.start[1]:g}"))
     mins = np.array(s.minima)
     markers += ax.plot(mins[:, 0], mins[:, 1], marker="X", ms=11, color="gold", mec="black", ls="none",
                        label=txt["minimum"], zorder=4)
@@ -398,6 +401,30 @@ def _frames(result: LandscapeResult, lang: str, max_frames: int, dpi: int):
         yield Image.fromarray(rgba[..., :3].copy(), "RGB")
 
 
+PATH_ALPHA = 0.85     # the paths' opacity over the grey map
+
+
+def gif_palette(frames: list, colors: list[str]):
+    """A GIF palette (a PIL "P" image) for ``frames`` that keeps every path's colour: each colour as it looks at
+    :data:`PATH_ALPHA` over 8 greys of the map, and pure, before 256 median-cut colours of the last frame (which
+    has every colour). Median cut alone merged small paths into their neighbours' colours (RMSProp's vermillion
+    came out as Momentum's orange on Rosenbrock)."""
+    from PIL import Image, ImageColor
+
+    lum = np.asarray(frames[0].convert("L"), dtype=float)
+    fixed = [(0, 0, 0), (255, 255, 255), ImageColor.getrgb("gold")]
+    for c in dict.fromkeys(colors):
+        rgb = np.asarray(ImageColor.getrgb(c), dtype=float)
+        fixed.append(tuple(int(v) for v in rgb))
+        for g in np.linspace(lum.min(), lum.max(), 8):
+            fixed.append(tuple(int(round(v)) for v in PATH_ALPHA * rgb + (1 - PATH_ALPHA) * g))
+    fixed = list(dict.fromkeys(fixed))[:128]
+    rest = frames[-1].quantize(colors=256 - len(fixed), method=Image.Quantize.MEDIANCUT).getpalette()
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([v for c in fixed for v in c] + rest[:3 * (256 - len(fixed))])
+    return palette
+
+
 def animate_landscape(result: LandscapeResult, path, lang: str = "en", *, max_frames: int = MAX_FRAMES,
                       frame_ms: int = 120, dpi: int = 72, fmt: str | None = None) -> Path:
     """Write the paths growing step by step as an animated GIF (pillow) or, for a ``.mp4`` path, an MP4
@@ -415,7 +442,7 @@ def animate_landscape(result: LandscapeResult, path, lang: str = "en", *, max_fr
         frames = list(_frames(result, lang, max_frames, dpi))
     if suffix == ".gif":
         from PIL import Image
-        palette = frames[-1].quantize(colors=255, method=Image.Quantize.MEDIANCUT)   # last frame has every colour
+        palette = gif_palette(frames, [COLORS.get(k, "#000000") for k in result.tracks])
         pal = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
         durations = [frame_ms] * (len(pal) - 1) + [2000]
         with atomic_path(path) as tmp:

@@ -36,6 +36,7 @@ from ..errors import ConfigError, OptimlabError
 from ..results.stats import MIN_SEEDS_TO_SETTLE, paired, per_label
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
+from .colors import RUN_COLORS
 from .figures import ACC_TOP, mean_band, moving_average
 from .i18n import LANGS, check_lang
 from .report_page import CSS, SCRIPT
@@ -45,8 +46,7 @@ LEARNED_ABOVE_CHANCE = 0.1   # a run "learned" when its best accuracy exceeds ch
 DEFAULT_TARGET = 0.8          # the target accuracy when some run reaches it
 RELATIVE_TARGET = 0.9         # otherwise: this fraction of the best accuracy reached
 LOSS_WINDOW = 20              # moving-average window of the loss curves, as in the figures
-COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-          "#17becf")           # matplotlib's tab10, so a run has the same colour here as in the PNG figures
+COLORS = RUN_COLORS     # so a run has the same colour here as in the PNG figures
 PLOTLY_CONFIG = {"responsive": True, "displaylogo": False, "scrollZoom": False,
                  "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
 

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..results.stats import MIN_SEEDS_TO_SETTLE
+from .colors import use_run_colors
 from .figures import ACC_TOP, save_figure
 from .i18n import t, use_font
 
@@ -31,6 +32,7 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
     use_font(lang)
     fig = Figure(figsize=(7.2, 4.6), dpi=100, layout="constrained")
     ax = fig.add_subplot()
+    use_run_colors(ax)
     tuned = summary.get("tuned", {})
     n = 1
     for label, s in summary["sensitivity"].items():

@@ -42,6 +42,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .._io import write_text
+from .colors import RUN_COLORS, use_run_colors
 from .figures import save_figure
 from .i18n import check_lang, t as _t, use_font
 
@@ -317,7 +318,7 @@ def _fig(lang: str, size) -> Figure:
     return Figure(figsize=size, dpi=100, layout="constrained")
 
 
-_LAYER_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")
+_LAYER_COLORS = RUN_COLORS
 
 
 def effective_lr_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
@@ -367,6 +368,7 @@ def update_ratio_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
     layers = runs[0].weight_layers
     fig = _fig(lang, (4.2 * len(layers), 4.2))
     axes = fig.subplots(1, len(layers), squeeze=False, sharey=True)[0]
+    use_run_colors(*axes)
     for ax, layer in zip(axes, layers):
         for run in runs:
             it, r = run.get(layer, "update_ratio")
@@ -421,7 +423,7 @@ def adam_first_steps_figure(run: RunSeries, iters: int, lang: str = "en", first:
     ts = np.arange(1, max(iters, first) + 1)
     ax_t.plot(ts, np.sqrt(1 - b2 ** ts) / (1 - b1 ** ts), color="k", linewidth=1.4, label=_tt("lr_t", lang))
     it, lr_t = run.get("all", "lr_t")
-    ax_t.plot(it, lr_t / lr, "o", color="tab:red", markersize=3, markerfacecolor="none")
+    ax_t.plot(it, lr_t / lr, "o", color=RUN_COLORS[3], markersize=3, markerfacecolor="none")
     start = math.sqrt(1 - b2) / (1 - b1)
     ax_t.annotate(f"t = 1: {start:.3f}", (1, start), xytext=(3, start * 1.6), fontsize="small",
                   arrowprops=dict(arrowstyle="->", color="0.3"))
@@ -442,7 +444,7 @@ def adam_first_steps_figure(run: RunSeries, iters: int, lang: str = "en", first:
         keep = it <= first
         ax_s.plot(it[keep], step[keep] / lr, ".-", color=color, label=layer, linewidth=1.2, markersize=4)
     ax_s.axhline(1, color="0.3", linestyle=":", linewidth=1)
-    ax_s.axhline((1 - b1) / math.sqrt(1 - b2), color="tab:red", linestyle="--", linewidth=1,
+    ax_s.axhline((1 - b1) / math.sqrt(1 - b2), color=RUN_COLORS[3], linestyle="--", linewidth=1,
                  label=_tt("uncorrected", lang).format((1 - b1) / math.sqrt(1 - b2)))
     ax_s.set_yscale("log")
     ax_s.set_ylim(top=10)

@@ -1,0 +1,25 @@
+"""The colours every figure, animation and report page gives runs and layers, in the order they are listed.
+
+Okabe & Ito's palette (Color Universal Design, https://jfly.uni-koeln.de/color/): its colours stay apart for
+readers with red-green colour blindness (about 1 in 20 men), where matplotlib's default cycle puts the note's
+AdaGrad (green) and RMSProp (red), or SGD (blue) and Adam (purple), close together. Yellow comes last: it is
+faint on white.
+"""
+
+RUN_COLORS = ("#0072B2",   # blue             SGD
+              "#E69F00",   # orange           Momentum
+              "#009E73",   # bluish green     AdaGrad
+              "#D55E00",   # vermillion       RMSProp
+              "#CC79A7",   # reddish purple   Adam
+              "#56B4E9",   # sky blue         Adam + BatchNorm
+              "#000000",   # black
+              "#F0E442")   # yellow
+
+# the note's optimizers, each in the colour it has in optimlab compare's figures (the note's order)
+OPTIMIZER_COLORS = dict(zip(("sgd", "momentum", "adagrad", "rmsprop", "adam"), RUN_COLORS))
+
+
+def use_run_colors(*axes) -> None:
+    """Matplotlib axes draw their lines in :data:`RUN_COLORS`, in turn (matplotlib's own settings untouched)."""
+    for ax in axes:
+        ax.set_prop_cycle(color=list(RUN_COLORS))
