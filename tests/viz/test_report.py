@@ -642,3 +642,6 @@ def test_accuracy_charts_leave_room_above_one(real_run):
     charts = build_charts(label_groups(LoadedRun(real_run)), "en")
     for key in ("chart-test-acc", "chart-train-acc", "chart-final"):
         assert charts[key]["layout"]["yaxis"]["range"] == [0, ACC_TOP] and ACC_TOP > 1, key
+    # the loss's log axis is labelled at decades only: plotly's in-between labels read "2, 1, 5, 2, 0.1, 5"
+    y = charts["chart-loss"]["layout"]["yaxis"]
+    assert (y["type"], y["dtick"], y["exponentformat"]) == ("log", 1, "none")

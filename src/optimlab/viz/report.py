@@ -47,6 +47,8 @@ DEFAULT_TARGET = 0.8          # the target accuracy when some run reaches it
 RELATIVE_TARGET = 0.9         # otherwise: this fraction of the best accuracy reached
 LOSS_WINDOW = 20              # moving-average window of the loss curves, as in the figures
 COLORS = RUN_COLORS     # so a run has the same colour here as in the PNG figures
+# log axes labelled at whole decades only (0.01, 0.1, 1): between them plotly wrote "2, 5" for 0.2 and 0.5
+LOG_AXIS = {"type": "log", "dtick": 1, "exponentformat": "none"}
 PLOTLY_CONFIG = {"responsive": True, "displaylogo": False, "scrollZoom": False,
                  "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
 
@@ -526,7 +528,7 @@ def build_charts(groups: Sequence[LabelGroup], lang: str) -> dict[str, dict[str,
                                              yaxis={"range": [0, ACC_TOP]})},
         "chart-loss": {"data": _curve_traces(groups, "loss", lang),
                        "layout": _layout(rt("training loss", lang), it, rt("loss", lang), lang,
-                                         yaxis={"type": "log"})},
+                                         yaxis=LOG_AXIS)},
         "chart-train-acc": {"data": _curve_traces(groups, "train_acc", lang),
                             "layout": _layout(rt("minibatch accuracy", lang), it, rt("accuracy", lang), lang,
                                               yaxis={"range": [0, ACC_TOP]}, height=440, legend=BELOW)},
@@ -567,7 +569,7 @@ def build_charts(groups: Sequence[LabelGroup], lang: str) -> dict[str, dict[str,
                            "hovertemplate": rt("lr", lang) + " %{x:.3g}" + rt("colon", lang) + "%{y:.4f}"})
         charts["chart-lr"] = {"data": traces, "layout": _layout(rt("lr sensitivity", lang), rt("learning rate", lang),
                                                                 rt("final accuracy", lang), lang,
-                                                                xaxis={"type": "log"}, yaxis={"range": [0, ACC_TOP]},
+                                                                xaxis=LOG_AXIS, yaxis={"range": [0, ACC_TOP]},
                                                                 hovermode="closest")}
     return charts
 

@@ -32,7 +32,7 @@ from ..results.stats import MIN_SEEDS_TO_SETTLE, paired
 from ..train import read_metrics
 from .figures import ACC_TOP, mean_band
 from .i18n import check_lang
-from .report import (LEARNED_ABOVE_CHANCE, COLORS, chance, _cell, _label_th, _conclusion, _finished, _kv_table, _layout, _plotly_text,
+from .report import (LEARNED_ABOVE_CHANCE, LOG_AXIS, COLORS, chance, _cell, _label_th, _conclusion, _finished, _kv_table, _layout, _plotly_text,
                      _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top,
                      recorded_lang)
 from .report_sweep_text import st
@@ -433,7 +433,7 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
     n = max((int(s.get("n_seeds") or 1) for s in summary["sensitivity"].values()), default=1)
     title = st("lr sensitivity", lang) + (f"（{n} {st('seeds', lang)}）" if lang == "ja" else f" ({n} {st('seeds', lang)})")
     return {"data": traces, "layout": _layout(title, st("learning rate", lang), st("final val accuracy", lang),
-                                              lang, xaxis={"type": "log", "dtick": 1, "exponentformat": "none"},
+                                              lang, xaxis=LOG_AXIS,
                                               yaxis={"range": [0, ACC_TOP]}, hovermode="closest", height=460)}
 
 
