@@ -315,3 +315,14 @@ def test_the_gif_keeps_every_paths_colour():
             mapped = got[4 * i, 0]
             nearest = min(drawn, key=lambda j: np.abs(drawn[j] - mapped).sum())
             assert nearest == k, (k, grey, mapped)
+
+
+def test_the_animation_shows_the_first_steps():
+    """3000 steps in 60 frames: evenly spaced, the first frame after the start was step 51 (AdaGrad's big early
+    jumps never shown one by one); now the first frames are the first steps, and all frames are distinct."""
+    from optimlab.viz.landscape import _frame_steps
+
+    t = _frame_steps(3000, 60)
+    assert len(t) == 60 and t[0] == 0 and t[-1] == 3000 and all(a < b for a, b in zip(t, t[1:]))
+    assert t[1:4] == [1, 3, 8] and max(b - a for a, b in zip(t, t[1:])) < 110
+    assert _frame_steps(40, 60) == list(range(41)) and len(_frame_steps(20, 12)) == 12

@@ -370,8 +370,19 @@ def plot_landscape(result: LandscapeResult, lang: str = "en", *, show_steps: boo
 
 
 def _frame_steps(steps: int, max_frames: int) -> list[int]:
+    """The steps the animation shows: every one when they fit in ``max_frames``, else ``max_frames`` of them
+    spaced as i² — dense at the start, where the paths change most (evenly spaced, Rosenbrock's 3000 steps began
+    at step 51, after AdaGrad's big first jumps), and every ~100 steps by the end."""
     n = max(2, min(steps + 1, max_frames))
-    return sorted({int(round(v)) for v in np.linspace(0, steps, n)})
+    if n == steps + 1:
+        return list(range(steps + 1))
+    t = [0]
+    for i in range(1, n):
+        t.append(max(t[-1] + 1, round(steps * (i / (n - 1)) ** 2)))
+    t[-1] = steps
+    for i in range(n - 2, -1, -1):         # distinct and never past the last step
+        t[i] = min(t[i], t[i + 1] - 1)
+    return t
 
 
 def _frames(result: LandscapeResult, lang: str, max_frames: int, dpi: int):
