@@ -161,3 +161,16 @@ def test_japanese_figures_render(run, tmp_path):
         assert fig.axes[0].get_ylabel() and "の" in fig.get_suptitle() + fig.axes[0].get_ylabel()
     eff = tm.effective_lr_figure([series], lang="ja").get_suptitle()
     assert eff == "層ごとの実効ステップ幅 |Δw|/|g|（実測、中央値と 10〜90 パーセンタイル）"     # said once, not twice
+
+
+def test_the_adagrad_figure_names_each_line_once(run):
+    """The right panel repeated the left's legend plus one 'measured' entry per layer (nine in all, covering
+    RMSProp's W1 curve): the left legend names the lines, the right one only the measured dots."""
+    _, out, _, table = run
+    layers = ["W1", "W2", "W3"]
+    series = tm.RunSeries("AdaGrad", "adagrad", {"lr": 0.1}, layers,
+                          {(layer, m): curve(table, "AdaGrad", layer, m) for layer in layers
+                           for m in ("h_mean", "lr_analytic_p50", "eff_lr_p50")})
+    left, right = tm.adagrad_figure([series]).axes[:2]
+    assert [t.get_text() for t in left.get_legend().get_texts()] == ["AdaGrad W1", "AdaGrad W2", "AdaGrad W3"]
+    assert [t.get_text() for t in right.get_legend().get_texts()] == ["AdaGrad: measured |Δw|/|g|"]

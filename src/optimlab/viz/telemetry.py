@@ -60,7 +60,7 @@ TEXT = {
            "adagrad_title": "AdaGrad: h sums g², so it only grows and the step only shrinks (dashed: RMSProp, a moving "
                             "average)",
            "measured": "measured |Δw|/|g|", "lr_t": r"$\varepsilon_t / \varepsilon = \sqrt{1-\beta_2^{\,t}}\ /\ (1-\beta_1^{\,t})$",
-           "adam_title": "Adam's bias correction in the first steps",
+           "adam_title": "Adam's bias correction: ε_t over training (left), the first steps measured (right)",
            "lr_t_panel": r"step size $\varepsilon_t$ from the formula (dots: recorded)",
            "step_panel": "measured step |Δw| / ε (median)",
            "uncorrected": r"step 1 without bias correction: $(1-\beta_1)/\sqrt{{1-\beta_2}}$ ≈ {:.2f}",
@@ -72,7 +72,7 @@ TEXT = {
            "adagrad_title": "AdaGrad：h は勾配の2乗の累積で増える一方なので、ステップ幅は小さくなり続ける"
                             "（破線：h が移動平均の RMSProp）",
            "measured": "実測 |Δw|/|g|", "lr_t": r"$\varepsilon_t / \varepsilon = \sqrt{1-\beta_2^{\,t}}\ /\ (1-\beta_1^{\,t})$",
-           "adam_title": "Adam のバイアス補正（最初の数ステップ）",
+           "adam_title": "Adam のバイアス補正：学習全体の ε_t（左）と最初のステップの実測（右）",
            "lr_t_panel": r"式による学習率 $\varepsilon_t$（点：記録値）", "step_panel": "実測ステップ |Δw| / ε（中央値）",
            "uncorrected": r"補正なしの1ステップ目：$(1-\beta_1)/\sqrt{{1-\beta_2}}$ ≈ {:.2f}",
            "iteration": "反復回数（対数軸）", "reference": "1e-3（よく使われる目安）"},
@@ -396,11 +396,12 @@ def adagrad_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
             it, h = run.get(layer, "h_mean")
             ax_h.plot(it, h, style, color=color, label=f"{run.label} {layer}", linewidth=1.4)
             it, rate = run.get(layer, "lr_analytic_p50")
-            ax_lr.plot(it, rate, style, color=color, label=f"{run.label} {layer}", linewidth=1.4)
+            ax_lr.plot(it, rate, style, color=color, linewidth=1.4)     # the left panel's legend names the lines
             if run.optimizer == "adagrad":
                 it, meas = run.get(layer, "eff_lr_p50")
+                measured = not any(line.get_marker() == "o" for line in ax_lr.get_lines())
                 ax_lr.plot(it[::3], meas[::3], "o", color=color, markersize=3, markerfacecolor="none",
-                           label=f"{run.label} {layer}: {_tt('measured', lang)}")
+                           label=f"{run.label}: {_tt('measured', lang)}" if measured else "_nolegend_")
     for ax, ylabel in ((ax_h, _tt("h_mean", lang)), (ax_lr, _tt("lr_analytic", lang))):
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -408,7 +409,7 @@ def adagrad_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3, which="both")
     ax_h.legend(fontsize="x-small", ncols=2, loc="best")
-    ax_lr.legend(fontsize="x-small", ncols=2, loc="best")
+    ax_lr.legend(fontsize="x-small", loc="best")   # one entry: nine covered RMSProp's W1 curve
     fig.suptitle(_tt("adagrad_title", lang))
     return fig
 
