@@ -586,7 +586,8 @@ def test_a_report_in_another_language_redraws_the_figures_in_it(tmp_path):
                 out=tmp_path / lang, lang=lang, report=False)         # seed 3 drawn first, as compare draws it
 
     def embedded(page):
-        found = re.findall(r'<img alt="([^"]+)" loading="lazy" src="data:image/png;base64,([^"]+)"', page)
+        found = re.findall(r'<img alt="[^"]+" data-file="([^"]+)" loading="lazy" src="data:image/png;base64,([^"]+)"',
+                           page)
         return {name: base64.b64decode(data) for name, data in found}
 
     files = {p.name: p.read_bytes() for p in (tmp_path / "en").glob("*.png")}
@@ -645,3 +646,17 @@ def test_accuracy_charts_leave_room_above_one(real_run):
     # the loss's log axis is labelled at decades only: plotly's in-between labels read "2, 1, 5, 2, 0.1, 5"
     y = charts["chart-loss"]["layout"]["yaxis"]
     assert (y["type"], y["dtick"], y["exponentformat"]) == ("log", 1, "none")
+
+
+def test_figures_are_captioned_in_the_reports_language(real_run):
+    """The figures section captioned each figure with its file name only: it now says what the figure shows,
+    in the report's language, naming the run of each note-style figure (Adam + BatchNorm is not Adam's)."""
+    import re
+
+    ja = build_report_html(real_run, "ja")
+    caps = [re.sub("<[^>]+>", "", c) for c in re.findall("<figcaption>(.*?)</figcaption>", ja)]
+    assert "ミニバッチとテストデータの正解率：Adam + BatchNorm accuracy_adam_batchnorm.png" in caps
+    assert "ミニバッチとテストデータの正解率：Adam accuracy_adam.png" in caps
+    assert "全実行のテスト正解率 test_accuracy.png" in caps and "訓練の損失（ミニバッチ） loss.png" in caps
+    en = build_report_html(real_run, "en")
+    assert "Accuracy on the minibatch and the test set: SGD" in en

@@ -172,15 +172,25 @@ def comparison_figures(by_label: dict[str, list[History]], first_seed: int,
     """A comparison's figures with the names ``optimlab compare`` gives them: ``accuracy_<run>.png`` for each run
     (its first history, of seed ``first_seed``, in the note's layout), ``test_accuracy.png`` and ``loss.png``."""
     out: list[tuple[str, Figure]] = []
-    for label, hs in by_label.items():
-        if hs and hs[0].test_acc:
-            name, n = f"accuracy_{slug(label)}.png", 2
-            while name.lower() in {x.lower() for x, _ in out}:       # 'lr=1e-3' and 'lr=1e+3' share a slug
-                name, n = f"accuracy_{slug(label)}_{n}.png", n + 1
-            title = label + (t("seed note", lang).format(seed=first_seed) if len(hs) > 1 else "")
-            out.append((name, accuracy_figure(hs[0], title=title, lang=lang)))
+    names = accuracy_figure_names([label for label, hs in by_label.items() if hs and hs[0].test_acc])
+    for label, name in names.items():
+        hs = by_label[label]
+        title = label + (t("seed note", lang).format(seed=first_seed) if len(hs) > 1 else "")
+        out.append((name, accuracy_figure(hs[0], title=title, lang=lang)))
     return out + [("test_accuracy.png", overlay_figure(by_label, lang=lang)),
                   ("loss.png", loss_figure(by_label, lang=lang))]
+
+
+def accuracy_figure_names(labels: Sequence[str]) -> dict[str, str]:
+    """``{label: "accuracy_<slug>.png"}`` in order; a slug taken already (case-insensitively: 'lr=1e-3' and
+    'lr=1e+3' share one) gets ``_2``, ``_3`` …"""
+    names: dict[str, str] = {}
+    for label in labels:
+        name, n = f"accuracy_{slug(label)}.png", 2
+        while name.lower() in {x.lower() for x in names.values()}:
+            name, n = f"accuracy_{slug(label)}_{n}.png", n + 1
+        names[label] = name
+    return names
 
 
 DPI = 100                  # the PNGs' resolution: 640 × 420 pixels for a note-style figure

@@ -40,7 +40,7 @@ from .colors import RUN_COLORS
 from .figures import ACC_TOP, mean_band, moving_average
 from .i18n import LANGS, check_lang
 from .report_page import CSS, SCRIPT
-from .report_text import rt
+from .report_text import REPORT_TEXT, rt
 
 LEARNED_ABOVE_CHANCE = 0.1   # a run "learned" when its best accuracy exceeds chance (1 / classes) by this much
 DEFAULT_TARGET = 0.8          # the target accuracy when some run reaches it
@@ -728,14 +728,30 @@ def _redrawn(run: LoadedRun, lang: str) -> dict[str, bytes]:
     return out
 
 
+def figure_caption(name: str, labels: Sequence[str], lang: str) -> str:
+    """What a figure of the run folder shows, in ``lang`` (for the file names optimlab gives its figures; '' for
+    any other)."""
+    from .figures import accuracy_figure_names
+
+    label = next((lb for lb, n in accuracy_figure_names(labels).items() if n == name), None)
+    if label is not None:
+        return rt("cap accuracy", lang, label=label)
+    key = f"cap {name}"
+    return rt(key, lang) if key in REPORT_TEXT[lang] else ""
+
+
 def figures_html(run: LoadedRun, lang: str) -> str:
     items = []
     files = _figure_files(run)
     redrawn = _redrawn(run, lang) if files and lang != recorded_lang(run.summary) else {}
+    labels = list(dict.fromkeys(r["label"] for r in run.summary["runs"]))
     for p in files:
         data = base64.b64encode(redrawn.get(p.name) or p.read_bytes()).decode("ascii")
-        items.append(f'<figure><img alt="{esc(p.name)}" loading="lazy" src="data:image/png;base64,{data}">'
-                     f"<figcaption>{esc(p.name)}</figcaption></figure>")
+        what = figure_caption(p.name, labels, lang)       # in the report's language, the file name beside it
+        caption = f"{esc(what)} <span class=\"file\">{esc(p.name)}</span>" if what else esc(p.name)
+        items.append(f'<figure><img alt="{esc(what or p.name)}" data-file="{esc(p.name)}" loading="lazy" '
+                     f'src="data:image/png;base64,{data}">'
+                     f"<figcaption>{caption}</figcaption></figure>")
     return f'<div class="figures">{"".join(items)}</div>' if items else f"<p>{esc(rt('no figures', lang))}</p>"
 
 

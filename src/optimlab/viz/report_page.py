@@ -46,6 +46,7 @@ summary { cursor: pointer; color: #2f5fa7; }
 figure { margin: 0; border: 1px solid #eceef2; border-radius: 6px; padding: 6px; background: #fff; }
 figure img { width: 100%; height: auto; display: block; }
 figcaption { font-size: .8rem; color: #5a6273; text-align: center; }
+figcaption .file { font-size: .72rem; color: #8a91a0; margin-left: .4em; }
 pre { background: #f6f8fa; border: 1px solid #e6e8ee; border-radius: 6px; padding: 10px 12px; overflow: auto;
       max-height: 420px; font-size: .82rem; }
 .kv th { width: 34%; color: #5a6273; font-weight: 500; }
