@@ -180,14 +180,18 @@ def offline_options(name: str) -> str:
     )
 
 
+MAX_TIMEOUT = 86400.0       # a day per request: enough for any mirror
+
+
 def check_timeout(timeout: float, option: str = "timeout") -> float:
     """``timeout`` as a float, or a one-line :class:`ConfigError` unless it is a positive finite number."""
     try:
         value = math.nan if isinstance(timeout, bool) else float(timeout)
     except (TypeError, ValueError):
         value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise ConfigError(f"invalid {option}: {timeout!r} (accepted: a positive finite number of seconds)")
+    if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT):      # socket timeouts past ~10^8 s overflow
+        raise ConfigError(f"invalid {option}: {timeout!r} (accepted: a number of seconds > 0, at most "
+                          f"{MAX_TIMEOUT:g} (a day))")
     return value
 
 
