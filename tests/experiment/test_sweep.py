@@ -530,3 +530,28 @@ def test_dask_options_without_dask_say_how_to_install_it(tmp_path, monkeypatch, 
     assert rc == 2 and len(err.splitlines()) == 1, err
     assert f"{option[0]} runs the sweep on Dask, which is not installed" in err and "'.[dask]'" in err
     assert not (tmp_path / "s").exists()
+
+
+def test_one_sweep_at_a_time_per_folder(tmp_path):
+    """Two sweeps started into one folder each trained every run: the second is now one line while the first
+    lives; a lock left by a process that is gone is taken over, and the lock goes when the sweep ends."""
+    import os
+    import socket
+    import subprocess
+
+    spec = replace(SPEC, optimizers=("sgd",), lrs=(0.1,), seeds=(0,), test_seeds=(1000,))
+    out = tmp_path / "s"
+    out.mkdir()
+    lock = out / sweep_mod.LOCK_NAME
+    lock.write_text(f"{os.getpid()} {socket.gethostname()}")              # a live sweep: this process
+    with pytest.raises(ConfigError) as e:
+        run_sweep(spec, SerialExecutor(), out=out)
+    assert str(e.value).startswith(f"{out} is being written by another optimlab sweep (process {os.getpid()} on ")
+    assert "\n" not in str(e.value) and lock.exists() and not (out / "sweep.toml").exists()
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    lock.write_text(f"{gone.pid} {socket.gethostname()}")                 # its process has ended: stale
+    r = run_sweep(spec, SerialExecutor(), out=out)
+    assert r.trained and not lock.exists()
+    lock.write_text("")                                                    # half-written by a sweep cut short
+    assert run_sweep(spec, SerialExecutor(), out=out).skipped and not lock.exists()

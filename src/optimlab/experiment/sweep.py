@@ -35,12 +35,13 @@ import socket
 import time
 import tomllib
 import traceback
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from importlib import resources
 from itertools import product
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -811,6 +812,52 @@ class _Driver:
 
 
 DERIVED_FILES = ("report.html", "sensitivity.png", "sensitivity_ja.png")   # drawn from summary.json afterwards
+LOCK_NAME = ".optimlab-sweep.lock"     # the sweep writing the folder: "<pid> <host>"
+
+
+@contextmanager
+def sweep_lock(directory: Path) -> Iterator[None]:
+    """One sweep at a time in a folder: :data:`LOCK_NAME` holds the process id and host of the sweep writing it,
+    and a second sweep into the folder is a one-line ConfigError while that process lives (two at once each
+    trained every run). A lock left by a process that is gone (SIGKILL, a power cut) is taken over; one held on
+    another host cannot be checked, and the message says how to remove it."""
+    path = directory / LOCK_NAME
+    host = socket.gethostname()
+    for _ in range(3):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                pid_text, _, other = path.read_text(encoding="utf-8").strip().partition(" ")
+                pid = int(pid_text)
+            except (OSError, ValueError):
+                pid, other = None, host                 # unreadable or half-written: from a process now gone
+            if pid is not None and (other != host or _alive(pid)):
+                raise ConfigError(f"{directory} is being written by another optimlab sweep (process {pid} on "
+                                  f"{other}); accepted: wait until it ends, another --out, or, if that sweep is "
+                                  f"gone, remove {path}") from None
+            path.unlink(missing_ok=True)                # stale: taken over
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(f"{os.getpid()} {host}")
+        break
+    else:
+        raise ConfigError(f"cannot lock {directory} for this sweep ({path} keeps coming back); accepted: one sweep "
+                          "at a time per folder")
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:          # another user's process: alive
+        return True
+    return True
 SWEEP_ACCEPTED = "a new folder, an empty folder or an earlier optimlab sweep folder, to resume it"
 
 
@@ -820,7 +867,7 @@ def foreign_in_sweep_dir(directory: Path) -> str | None:
     An earlier sweep's folder has a ``sweep.toml`` written by optimlab sweep. A sweep writes into it in place
     (so that a rerun resumes) and never removes anything but its own derived files (:data:`DERIVED_FILES`),
     so other files there (notes, a report written with ``report --out``) are kept and do not stop a resume."""
-    names = sorted(os.listdir(directory))
+    names = sorted(n for n in os.listdir(directory) if n != LOCK_NAME)    # a lock alone: a sweep cut short early
     if not names:
         return None
     try:
@@ -868,9 +915,15 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
     spec = replace(spec, dataset=name, data_dir=data_dir)
     _DATA_CACHE[(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
     info = data.info()
-    if directory.is_dir() and (why := changed_run(directory, spec, info)):
-        raise ConfigError(why)
     directory.mkdir(parents=True, exist_ok=True)
+    with sweep_lock(directory):
+        return _run_locked(spec, executor, directory, info, progress, lang, t0)
+
+
+def _run_locked(spec: SweepSpec, executor: Executor | None, directory: Path, info: dict[str, Any], progress: bool,
+                lang: str, t0: float) -> SweepResult:
+    if (why := changed_run(directory, spec, info)):
+        raise ConfigError(why)
     write_text(directory / "sweep.toml", spec.to_toml())
     own = executor is None
     ex = LocalExecutor() if own else executor
