@@ -103,8 +103,7 @@ def max_local_workers() -> int:
 
 
 def run_sweep_cli(args) -> int:
-    from .experiment.executors import make_executor
-    from .experiment.sweep import defaults_table, load_sweep_data, run_sweep, sweep_directory, time_to_target_table
+    from .experiment.sweep import sweep_directory, sweep_lock
 
     spec, lang = spec_from_args(args), args.lang
     from .viz.figures import check_dpi
@@ -121,6 +120,15 @@ def run_sweep_cli(args) -> int:
             raise ConfigError(f"invalid --{k}: {v} (accepted: at most {most}, four per core of this machine; "
                               "more machines: --cluster or --scheduler-file)")
     out = sweep_directory(spec, args.out)       # before any executor starts: the folder, then the data
+    with sweep_lock(out):                       # a second sweep into the folder stops here, not after its data,
+        return _run_and_show(args, spec, lang, dpi, out)      # and the figures and report are this sweep's
+
+
+def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
+    """The sweep's data, executor, runs, tables, figures and report (the folder locked by the caller)."""
+    from .experiment.executors import make_executor
+    from .experiment.sweep import defaults_table, load_sweep_data, run_sweep, time_to_target_table
+
     load_sweep_data(spec)                       # (kept in this process: run_sweep finds it loaded)
     executor = make_executor(jobs=args.jobs, workers=args.workers, cluster=args.cluster,
                              scheduler_file=args.scheduler_file)

@@ -532,26 +532,43 @@ def test_dask_options_without_dask_say_how_to_install_it(tmp_path, monkeypatch, 
     assert not (tmp_path / "s").exists()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="fcntl")
 def test_one_sweep_at_a_time_per_folder(tmp_path):
     """Two sweeps started into one folder each trained every run: the second is now one line while the first
-    lives; a lock left by a process that is gone is taken over, and the lock goes when the sweep ends."""
-    import os
-    import socket
+    holds the folder (here another process holds its lock); the lock file a process leaves when it dies is taken
+    over, and the lock goes when the sweep ends."""
     import subprocess
+    import time
 
     spec = replace(SPEC, optimizers=("sgd",), lrs=(0.1,), seeds=(0,), test_seeds=(1000,))
     out = tmp_path / "s"
-    out.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time\n"
+        "from optimlab.experiment.sweep import sweep_lock\n"
+        "with sweep_lock(sys.argv[1]):\n"
+        "    print('held', flush=True)\n"
+        "    time.sleep(60)\n"), str(out)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(ConfigError) as e:
+            run_sweep(spec, SerialExecutor(), out=out)
+        assert str(e.value).startswith(f"{out} is being written by another optimlab sweep (process {holder.pid} on ")
+        assert "\n" not in str(e.value) and not (out / "sweep.toml").exists()
+    finally:
+        holder.kill()
+        holder.wait()
     lock = out / sweep_mod.LOCK_NAME
-    lock.write_text(f"{os.getpid()} {socket.gethostname()}")              # a live sweep: this process
-    with pytest.raises(ConfigError) as e:
-        run_sweep(spec, SerialExecutor(), out=out)
-    assert str(e.value).startswith(f"{out} is being written by another optimlab sweep (process {os.getpid()} on ")
-    assert "\n" not in str(e.value) and lock.exists() and not (out / "sweep.toml").exists()
-    gone = subprocess.Popen(["true"])
-    gone.wait()
-    lock.write_text(f"{gone.pid} {socket.gethostname()}")                 # its process has ended: stale
+    assert lock.exists()                                   # left by the killed holder: stale
     r = run_sweep(spec, SerialExecutor(), out=out)
     assert r.trained and not lock.exists()
-    lock.write_text("")                                                    # half-written by a sweep cut short
-    assert run_sweep(spec, SerialExecutor(), out=out).skipped and not lock.exists()
+
+
+def test_a_sweep_that_stops_before_any_run_leaves_no_folder(tmp_path, capsys):
+    """The command makes the folder (for its lock) before it loads the data: a sweep that fails there removes it
+    again."""
+    from optimlab.cli import main
+
+    rc = main(["sweep", "--dataset", "mnist", "--data-dir", str(tmp_path / "nope"), "--no-progress",
+               "--out", str(tmp_path / "s")])
+    assert rc == 2 and "not found" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -812,51 +812,71 @@ class _Driver:
 
 
 DERIVED_FILES = ("report.html", "sensitivity.png", "sensitivity_ja.png")   # drawn from summary.json afterwards
-LOCK_NAME = ".optimlab-sweep.lock"     # the sweep writing the folder: "<pid> <host>"
+LOCK_NAME = ".optimlab-sweep.lock"     # the sweep writing the folder ("<pid> <host>", for the message)
+_HELD: dict[Path, int] = {}            # folders this process has locked, and how many times (re-entrant)
 
 
 @contextmanager
-def sweep_lock(directory: Path) -> Iterator[None]:
-    """One sweep at a time in a folder: :data:`LOCK_NAME` holds the process id and host of the sweep writing it,
-    and a second sweep into the folder is a one-line ConfigError while that process lives (two at once each
-    trained every run). A lock left by a process that is gone (SIGKILL, a power cut) is taken over; one held on
-    another host cannot be checked, and the message says how to remove it."""
-    path = directory / LOCK_NAME
-    host = socket.gethostname()
-    for _ in range(3):
+def sweep_lock(directory: str | os.PathLike) -> Iterator[None]:
+    """One sweep at a time in a folder (created if missing, and removed again if left empty, with any parent made
+    for it): an exclusive
+    ``flock`` on :data:`LOCK_NAME`, which the system releases when the holder ends however it ends, so a lock
+    file left behind (SIGKILL, a power cut) is simply taken over. A second sweep into a folder while the first
+    lives is a one-line ConfigError (two at once each trained every run). Re-entrant in one process: the CLI holds
+    it around run_sweep, the figures and the report. Without ``fcntl`` (Windows) nothing is locked."""
+    directory = Path(os.path.abspath(directory))
+    if directory in _HELD:
+        _HELD[directory] += 1
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            try:
-                pid_text, _, other = path.read_text(encoding="utf-8").strip().partition(" ")
-                pid = int(pid_text)
-            except (OSError, ValueError):
-                pid, other = None, host                 # unreadable or half-written: from a process now gone
-            if pid is not None and (other != host or _alive(pid)):
-                raise ConfigError(f"{directory} is being written by another optimlab sweep (process {pid} on "
-                                  f"{other}); accepted: wait until it ends, another --out, or, if that sweep is "
-                                  f"gone, remove {path}") from None
-            path.unlink(missing_ok=True)                # stale: taken over
-            continue
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(f"{os.getpid()} {host}")
-        break
-    else:
-        raise ConfigError(f"cannot lock {directory} for this sweep ({path} keeps coming back); accepted: one sweep "
-                          "at a time per folder")
+            yield
+        finally:
+            _HELD[directory] -= 1
+        return
     try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    made = []                                      # the folders made here, innermost first (runs/<name>, runs)
+    for d in (directory, *directory.parents):
+        if d.exists():
+            break
+        made.append(d)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / LOCK_NAME
+    while True:
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                holder = os.read(fd, 200).decode("utf-8", "replace").split()
+            finally:
+                os.close(fd)
+            who = f"process {holder[0]} on {holder[1]}" if len(holder) == 2 else "another process"
+            raise ConfigError(f"{directory} is being written by another optimlab sweep ({who}); accepted: wait "
+                              "until it ends, or another --out") from None
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino      # not a file another sweep removed meanwhile
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()} {socket.gethostname()}".encode())
+        _HELD[directory] = 1
         yield
     finally:
-        path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:          # another user's process: alive
-        return True
+        _HELD.pop(directory, None)
+        path.unlink(missing_ok=True)              # removed while still locked: the next sweep makes a new one
+        os.close(fd)
+        for d in made:                            # only if nothing was written (an error before any run)
+            try:
+                d.rmdir()
+            except OSError:
+                break
     return True
 SWEEP_ACCEPTED = "a new folder, an empty folder or an earlier optimlab sweep folder, to resume it"
 
@@ -915,8 +935,8 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
     spec = replace(spec, dataset=name, data_dir=data_dir)
     _DATA_CACHE[(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
     info = data.info()
-    directory.mkdir(parents=True, exist_ok=True)
     with sweep_lock(directory):
+        directory.mkdir(parents=True, exist_ok=True)
         return _run_locked(spec, executor, directory, info, progress, lang, t0)
 
 
