@@ -819,9 +819,8 @@ _HELD: dict[Path, int] = {}            # folders this process has locked, and ho
 @contextmanager
 def sweep_lock(directory: str | os.PathLike) -> Iterator[None]:
     """One sweep at a time in a folder (created if missing, and removed again if left empty, with any parent made
-    for it): an exclusive
-    ``flock`` on :data:`LOCK_NAME`, which the system releases when the holder ends however it ends, so a lock
-    file left behind (SIGKILL, a power cut) is simply taken over. A second sweep into a folder while the first
+    for it): an exclusive ``flock`` on :data:`LOCK_NAME`, which the system releases when the holder ends however
+    it ends, so a lock file left behind (SIGKILL, a power cut) is simply taken over. A second sweep into a folder while the first
     lives is a one-line ConfigError (two at once each trained every run). Re-entrant in one process: the CLI holds
     it around run_sweep, the figures and the report. Without ``fcntl`` (Windows) nothing is locked."""
     directory = Path(os.path.abspath(directory))
