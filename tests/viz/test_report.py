@@ -626,6 +626,9 @@ def test_report_into_a_read_only_folder_says_where_else(real_run, monkeypatch):
                                             r"folder you can write to; --out FILE writes the page elsewhere\)$"):
         run_report_cli(parser.parse_args(["report", str(real_run)]))
 
+    with pytest.raises(OptimlabError, match=r"--out FILE writes the page elsewhere"):      # --out not normalized
+        run_report_cli(parser.parse_args(["report", str(real_run), "--out", f"{real_run.parent}/./mine.html"]))
+
     def unreadable(path, text):         # an error about another file (an input) is not called a write error
         raise OSError(errno.EACCES, "Permission denied", str(real_run / "accuracy_sgd.png"))
 
@@ -660,3 +663,26 @@ def test_figures_are_captioned_in_the_reports_language(real_run):
     assert "全実行のテスト正解率 test_accuracy.png" in caps and "訓練の損失（ミニバッチ） loss.png" in caps
     en = build_report_html(real_run, "en")
     assert "Accuracy on the minibatch and the test set: SGD" in en
+
+
+def test_captions_follow_compares_figure_names_when_slugs_collide(tmp_path):
+    """'lr=1e-3' and 'lr=1e+3' share a slug; when the first has no test accuracy (it failed) compare gives the
+    second accuracy_lr_1e_3.png, and the caption names that run (it named the failed one)."""
+    import csv as csv_mod
+
+    run = write_synthetic_run(tmp_path / "r", {"lr=1e-3": ("sgd", False, [ramp(3, 0.9)]),
+                                               "lr=1e+3": ("sgd", False, [ramp(3, 0.85)])})
+    rows = list(csv_mod.reader(open(run / "metrics.csv", encoding="utf-8")))
+    kept = [r for r in rows if not (r[0] == "lr=1e-3" and r[2] in ("test_acc", "train_acc"))]
+    with open(run / "metrics.csv", "w", newline="", encoding="utf-8") as f:
+        csv_mod.writer(f, lineterminator="\n").writerows(kept)
+    summary = json.loads((run / "summary.json").read_text())
+    for r in summary["runs"]:
+        if r["label"] == "lr=1e-3":
+            r.update(status="failed", final_test_accuracy=None, best_test_accuracy=None, final_train_accuracy=None,
+                     error="boom")
+    summary["figures"] = ["accuracy_lr_1e_3.png"]
+    (run / "summary.json").write_text(json.dumps(summary))
+    Image.new("RGB", (4, 4)).save(run / "accuracy_lr_1e_3.png")
+    page = build_report_html(run, "en")
+    assert "Accuracy on the minibatch and the test set: lr=1e+3 <span" in page

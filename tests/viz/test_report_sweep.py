@@ -361,5 +361,15 @@ def test_a_setting_that_learned_on_the_fresh_seeds_is_not_said_never_to_learn():
                           test={"adagrad": (0.586, 0.02, 0.586, 0), "adam": (0.9, 0.02, 0.9, 0)})
     sens = facts(compute_sweep_conclusions(s), "lr_sensitivity")
     assert "AdaGrad" not in sens["not_learned"]
+    assert sens["least_sensitive"] == "Adam"        # its flat curve at chance, within 0.05 at every lr, is not ranked
     s["defaults_vs_tuned"]["AdaGrad"].update(tuned_test_acc=0.11, default_test_acc=0.1)
     assert "AdaGrad" in facts(compute_sweep_conclusions(s), "lr_sensitivity")["not_learned"]
+
+
+def test_the_console_table_prints_no_two_seed_interval(real_sweep):
+    """As the page: the terminal's table of test accuracies gives means only over 2 fresh seeds."""
+    from optimlab.experiment.sweep import defaults_table
+    from optimlab.viz.report_sweep import load_sweep
+
+    text = defaults_table(load_sweep(real_sweep).summary)
+    assert "[" not in text and "0." in text

@@ -51,7 +51,7 @@ from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError
 from ..optim import OPTIMIZERS, PRESETS, make_optimizer, stack_hyperparameters
 from ..optim.base import check_value
-from ..results.stats import mean_ci as stats_mean_ci
+from ..results.stats import MIN_SEEDS_TO_SETTLE, mean_ci as stats_mean_ci
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
 from .executors import Executor, LocalExecutor, worker_setup
 from .recipe import MAX_SEED, is_integer, check_net, check_table, parse_net, parse_seeds, parse_train, read_toml
@@ -635,10 +635,12 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
     """Plain text: each optimizer's note default vs tuned learning rate, test accuracy on the fresh seeds; in
     ``lang`` ("en" or "ja")."""
     head = [say(k, lang) for k in ("optimizer", "note lr", "test note", "tuned lr", "val tuned", "test tuned", "gain")]
-    fmt_ci = lambda m, lo, hi: ("—" if m is None else f"{m:.4f}" if lo is None or hi is None  # noqa: E731
-                                else f"{m:.4f} [{lo:.4f}, {hi:.4f}]")
     lines = []
     for label, d in summary["defaults_vs_tuned"].items():
+        # the interval only over 3 fresh seeds or more, as in the report (2 give t = 12.7: [0.0000, 1.0000])
+        few = int(d.get("n_test_seeds") or MIN_SEEDS_TO_SETTLE) < MIN_SEEDS_TO_SETTLE
+        fmt_ci = lambda m, lo, hi: ("—" if m is None else f"{m:.4f}" if few or lo is None or hi is None  # noqa: E731
+                                    else f"{m:.4f} [{lo:.4f}, {hi:.4f}]")
         bad_d = say("not ok", lang, k=d["default_not_ok"]) if d["default_not_ok"] else ""
         bad_t = say("not ok", lang, k=d["tuned_not_ok"]) if d["tuned_not_ok"] else ""
         val = "—" if d["tuned_val_acc"] is None else f"{d['tuned_val_acc']:.4f}"

@@ -374,7 +374,7 @@ def _frame_steps(steps: int, max_frames: int) -> list[int]:
     spaced as i² — dense at the start, where the paths change most (evenly spaced, Rosenbrock's 3000 steps began
     at step 51, after AdaGrad's big first jumps), and every ~100 steps by the end."""
     n = max(2, min(steps + 1, max_frames))
-    if n == steps + 1:
+    if steps + 1 <= n:
         return list(range(steps + 1))
     t = [0]
     for i in range(1, n):

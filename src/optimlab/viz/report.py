@@ -705,6 +705,13 @@ def _figure_files(run: LoadedRun) -> list[Path]:
     return files
 
 
+def _by_label(run: LoadedRun) -> tuple[list[int], dict[str, list]]:
+    """The seeds, and each label's histories in seed order (its figure shows the first, as compare's does)."""
+    seeds = sorted({s for _, s in run.histories})
+    order = list(dict.fromkeys(r["label"] for r in run.summary["runs"]))
+    return seeds, {label: [run.histories[(label, s)] for s in seeds if (label, s) in run.histories] for label in order}
+
+
 def _redrawn(run: LoadedRun, lang: str) -> dict[str, bytes]:
     """The comparison's figures drawn again from metrics.csv in ``lang``, as PNG bytes by file name — for a report
     in another language than the run's. (Telemetry figures need the run's telemetry objects: they stay as drawn.)"""
@@ -713,9 +720,7 @@ def _redrawn(run: LoadedRun, lang: str) -> dict[str, bytes]:
     from ..errors import ConfigError
     from .figures import DPI, check_dpi, comparison_figures
 
-    seeds = sorted({s for _, s in run.histories})           # each run's figure shows its smallest seed, as compare's
-    order = list(dict.fromkeys(r["label"] for r in run.summary["runs"]))
-    by_label = {label: [run.histories[(label, s)] for s in seeds if (label, s) in run.histories] for label in order}
+    seeds, by_label = _by_label(run)
     try:
         dpi = check_dpi(run.summary.get("figure_dpi", DPI))
     except ConfigError:                                # a hand-edited value: the default
@@ -744,7 +749,8 @@ def figures_html(run: LoadedRun, lang: str) -> str:
     items = []
     files = _figure_files(run)
     redrawn = _redrawn(run, lang) if files and lang != recorded_lang(run.summary) else {}
-    labels = list(dict.fromkeys(r["label"] for r in run.summary["runs"]))
+    # the labels that got a note-style figure, as compare names them (a run without test accuracy got none)
+    labels = [label for label, hs in _by_label(run)[1].items() if hs and hs[0].test_acc]
     for p in files:
         data = base64.b64encode(redrawn.get(p.name) or p.read_bytes()).decode("ascii")
         what = figure_caption(p.name, labels, lang)       # in the report's language, the file name beside it

@@ -43,8 +43,8 @@ def run_report_cli(args) -> int:
     try:
         path = write_report(args.run_dir, lang=lang, out=args.out)
     except OSError as e:                # the page could not be written (a read-only run folder, a full disk): say
-        if e.filename is not None and os.fspath(e.filename) != target:     # where else it can go; any other
-            raise                                                          # error is the CLI's usual line
+        if e.filename is not None and os.path.abspath(e.filename) != os.path.abspath(target):   # where else it
+            raise                                                          # can go; any other error is the CLI's
         raise OptimlabError(f"cannot write {target!r}: {e.strerror or e} (accepted: a folder you can write to; "
                             "--out FILE writes the page elsewhere)") from None
     print(say("report size", lang, path=path, mb=path.stat().st_size / 1e6))

@@ -293,8 +293,10 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
         return None
     floor = chance(summary) + LEARNED_ABOVE_CHANCE
     tols = {k: lr_tolerance(s, tol) for k, s in sens.items()}
-    never = _never_learned(summary, fresh=True)
-    learned = [k for k in sens if k not in never]
+    # ranked: the settings that learned on the validation split (a flat curve at chance tolerates every lr);
+    # said never to learn: those that did not on the fresh seeds either — one that learned there is neither
+    flat, never = _never_learned(summary), _never_learned(summary, fresh=True)
+    learned = [k for k in sens if k not in flat]
     not_learned = [k for k in sens if k in never]
     facts = dict(tolerance=tol, learned_floor=floor, counts={k: t["count"] for k, t in tols.items()},
                  spans={k: t["decades"] for k, t in tols.items()}, not_learned=not_learned)
@@ -519,7 +521,7 @@ def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> 
         lr = d.get("tuned_lr")
         gain = d.get("gain")
         bad = int(d.get("default_not_ok") or 0) + int(d.get("tuned_not_ok") or 0)
-        n_test = int(d.get("n_test_seeds") or 0)
+        n_test = int(d.get("n_test_seeds") or MIN_SEEDS_TO_SETTLE)      # a summary that does not say: shown
         cells = [_label_th(label, colors.get(label, "#999")), _cell(_lr(d['default_lr']), d["default_lr"], "num"),
                  _ci_cell(d.get("default_test_acc"), d.get("default_lo"), d.get("default_hi"), n_test),
                  _cell(_lr(lr) + (" ⚠" if label in edges else ""), lr, "num"),
