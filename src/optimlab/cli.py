@@ -106,7 +106,8 @@ def add_compare_parser(sub) -> None:
     p.add_argument("--data-dir", help="folder with IDX files (MNIST, Fashion-MNIST or any for --dataset idx)")
     p.add_argument("--optimizers", help="comma-separated subset: sgd,momentum,adagrad,rmsprop,adam (the recipe's "
                                         "runs of each: adam keeps Adam + BatchNorm too, --batchnorm off drops it)")
-    p.add_argument("--lr", action="append", metavar="[NAME=]VALUE", help="learning rate override, e.g. adam=0.001 or rmsprop=0.02,adam=0.005")
+    p.add_argument("--lr", action="append", metavar="[NAME=]VALUE",
+                   help="learning rate override, e.g. adam=0.001 or rmsprop=0.02,adam=0.005")
     p.add_argument("--iters", type=int, help="training iterations (note: 1000)")
     p.add_argument("--batch-size", type=int, help="minibatch size (note: 100)")
     p.add_argument("--eval-interval", type=int, help="evaluate every this many iterations (note: 10)")

@@ -538,7 +538,6 @@ def test_one_sweep_at_a_time_per_folder(tmp_path):
     holds the folder (here another process holds its lock); the lock file a process leaves when it dies is taken
     over, and the lock goes when the sweep ends."""
     import subprocess
-    import time
 
     spec = replace(SPEC, optimizers=("sgd",), lrs=(0.1,), seeds=(0,), test_seeds=(1000,))
     out = tmp_path / "s"

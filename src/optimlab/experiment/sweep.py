@@ -631,23 +631,32 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
             "defaults_vs_tuned": dvt, "sensitivity": sensitivity, "time_to_target": ttt}
 
 
+def shown_interval(d: dict[str, Any], which: str) -> tuple[Any, Any, Any]:
+    """An entry of ``defaults_vs_tuned``: the test accuracy at the ``which`` lr ("default" or "tuned") and its 95 %
+    interval, as the console and the report show them — the interval only over at least
+    :data:`MIN_SEEDS_TO_SETTLE` fresh seeds (with 2, t = 12.7 gives [0.0000, 1.0000]; a summary that does not say
+    how many: shown)."""
+    m, lo, hi = d.get(f"{which}_test_acc"), d.get(f"{which}_lo"), d.get(f"{which}_hi")
+    if int(d.get("n_test_seeds") or MIN_SEEDS_TO_SETTLE) < MIN_SEEDS_TO_SETTLE:
+        lo = hi = None
+    return m, lo, hi
+
+
 def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
     """Plain text: each optimizer's note default vs tuned learning rate, test accuracy on the fresh seeds; in
     ``lang`` ("en" or "ja")."""
     head = [say(k, lang) for k in ("optimizer", "note lr", "test note", "tuned lr", "val tuned", "test tuned", "gain")]
+    fmt_ci = lambda m, lo, hi: ("—" if m is None else f"{m:.4f}" if lo is None or hi is None  # noqa: E731
+                                else f"{m:.4f} [{lo:.4f}, {hi:.4f}]")
     lines = []
     for label, d in summary["defaults_vs_tuned"].items():
-        # the interval only over 3 fresh seeds or more, as in the report (2 give t = 12.7: [0.0000, 1.0000])
-        few = int(d.get("n_test_seeds") or MIN_SEEDS_TO_SETTLE) < MIN_SEEDS_TO_SETTLE
-        fmt_ci = lambda m, lo, hi: ("—" if m is None else f"{m:.4f}" if few or lo is None or hi is None  # noqa: E731
-                                    else f"{m:.4f} [{lo:.4f}, {hi:.4f}]")
         bad_d = say("not ok", lang, k=d["default_not_ok"]) if d["default_not_ok"] else ""
         bad_t = say("not ok", lang, k=d["tuned_not_ok"]) if d["tuned_not_ok"] else ""
         val = "—" if d["tuned_val_acc"] is None else f"{d['tuned_val_acc']:.4f}"
         lines.append([label, f"{d['default_lr']:g}",
-                      fmt_ci(d["default_test_acc"], d["default_lo"], d["default_hi"]) + bad_d,
+                      fmt_ci(*shown_interval(d, "default")) + bad_d,
                       f"{d['tuned_lr']:g}" + ("*" if d["at_grid_edge"] else ""), val,
-                      fmt_ci(d["tuned_test_acc"], d["tuned_lo"], d["tuned_hi"]) + bad_t,
+                      fmt_ci(*shown_interval(d, "tuned")) + bad_t,
                       "—" if d["gain"] is None else f"{d['gain']:+.4f}"])
     text = text_table(head, lines)
     if any(d["at_grid_edge"] for d in summary["defaults_vs_tuned"].values()):
@@ -822,9 +831,10 @@ _HELD: dict[Path, int] = {}            # folders this process has locked, and ho
 def sweep_lock(directory: str | os.PathLike) -> Iterator[None]:
     """One sweep at a time in a folder (created if missing, and removed again if left empty, with any parent made
     for it): an exclusive ``flock`` on :data:`LOCK_NAME`, which the system releases when the holder ends however
-    it ends, so a lock file left behind (SIGKILL, a power cut) is simply taken over. A second sweep into a folder while the first
-    lives is a one-line ConfigError (two at once each trained every run). Re-entrant in one process: the CLI holds
-    it around run_sweep, the figures and the report. Without ``fcntl`` (Windows) nothing is locked."""
+    it ends, so a lock file left behind (SIGKILL, a power cut) is simply taken over. A second sweep into a folder
+    while the first lives is a one-line ConfigError (two at once each trained every run). Re-entrant in one
+    process: the CLI holds it around run_sweep, the figures and the report. Without ``fcntl`` (Windows) the folder
+    is made and nothing is locked."""
     directory = Path(os.path.abspath(directory))
     if directory in _HELD:
         _HELD[directory] += 1
@@ -836,6 +846,7 @@ def sweep_lock(directory: str | os.PathLike) -> Iterator[None]:
     try:
         import fcntl
     except ImportError:
+        directory.mkdir(parents=True, exist_ok=True)
         yield
         return
     made = []                                      # the folders made here, innermost first (runs/<name>, runs)
@@ -878,7 +889,6 @@ def sweep_lock(directory: str | os.PathLike) -> Iterator[None]:
                 d.rmdir()
             except OSError:
                 break
-    return True
 SWEEP_ACCEPTED = "a new folder, an empty folder or an earlier optimlab sweep folder, to resume it"
 
 
@@ -936,8 +946,7 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
     spec = replace(spec, dataset=name, data_dir=data_dir)
     _DATA_CACHE[(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
     info = data.info()
-    with sweep_lock(directory):
-        directory.mkdir(parents=True, exist_ok=True)
+    with sweep_lock(directory):                     # makes the folder
         return _run_locked(spec, executor, directory, info, progress, lang, t0)
 
 

@@ -56,10 +56,12 @@ DISPLAY = {"sgd": "SGD", "momentum": "Momentum", "adagrad": "AdaGrad", "rmsprop"
 COLORS = OPTIMIZER_COLORS      # as in optimlab compare's figures and report
 
 TEXT = {
-    "en": {"start": "start", "start at": "{start} ({x}, {y})", "minimum": "minimum", "saddle": "saddle point", "step": "step",
+    "en": {"start": "start", "start at": "{start} ({x}, {y})", "minimum": "minimum", "saddle": "saddle point",
+           "step": "step",
            "step_size": "step size ‖Δw‖", "diverged": "diverged at step {k}",
            "frame": "step {t} / {n}"},
-    "ja": {"start": "開始点", "start at": "{start}（{x}, {y}）", "minimum": "最小点", "saddle": "鞍点", "step": "ステップ",
+    "ja": {"start": "開始点", "start at": "{start}（{x}, {y}）", "minimum": "最小点", "saddle": "鞍点",
+           "step": "ステップ",
            "step_size": "ステップ幅 ‖Δw‖", "diverged": "{k} ステップ目で発散",
            "frame": "ステップ {t} / {n}"},
 }
@@ -321,8 +323,8 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     lines = {}
     style = "-o" if result.steps <= 200 else "-"     # beyond, the markers of the last path drawn hide the others
     for k, t in result.tracks.items():
-        (lines[k],) = ax.plot([], [], style, color=COLORS.get(k), lw=1.4, ms=3.2, alpha=PATH_ALPHA, label=_label(t, lang),
-                              zorder=3)
+        (lines[k],) = ax.plot([], [], style, color=COLORS.get(k), lw=1.4, ms=3.2, alpha=PATH_ALPHA,
+                              label=_label(t, lang), zorder=3)
     # the start's coordinates in the legend: the saddle's (−1.5, 0.001) looks like y = 0 on the map
     markers = ax.plot(*result.start, marker="*", ms=15, color="black", ls="none", zorder=4,
                       label=txt["start at"].format(start=txt["start"], x=f"{result.start[0]:g}",

@@ -712,7 +712,7 @@ def _by_label(run: LoadedRun) -> tuple[list[int], dict[str, list]]:
     return seeds, {label: [run.histories[(label, s)] for s in seeds if (label, s) in run.histories] for label in order}
 
 
-def _redrawn(run: LoadedRun, lang: str) -> dict[str, bytes]:
+def _redrawn(run: LoadedRun, lang: str, seeds: list[int], by_label: dict[str, list]) -> dict[str, bytes]:
     """The comparison's figures drawn again from metrics.csv in ``lang``, as PNG bytes by file name — for a report
     in another language than the run's. (Telemetry figures need the run's telemetry objects: they stay as drawn.)"""
     import io
@@ -720,7 +720,6 @@ def _redrawn(run: LoadedRun, lang: str) -> dict[str, bytes]:
     from ..errors import ConfigError
     from .figures import DPI, check_dpi, comparison_figures
 
-    seeds, by_label = _by_label(run)
     try:
         dpi = check_dpi(run.summary.get("figure_dpi", DPI))
     except ConfigError:                                # a hand-edited value: the default
@@ -748,9 +747,10 @@ def figure_caption(name: str, labels: Sequence[str], lang: str) -> str:
 def figures_html(run: LoadedRun, lang: str) -> str:
     items = []
     files = _figure_files(run)
-    redrawn = _redrawn(run, lang) if files and lang != recorded_lang(run.summary) else {}
+    seeds, by_label = _by_label(run)
+    redrawn = _redrawn(run, lang, seeds, by_label) if files and lang != recorded_lang(run.summary) else {}
     # the labels that got a note-style figure, as compare names them (a run without test accuracy got none)
-    labels = [label for label, hs in _by_label(run)[1].items() if hs and hs[0].test_acc]
+    labels = [label for label, hs in by_label.items() if hs and hs[0].test_acc]
     for p in files:
         data = base64.b64encode(redrawn.get(p.name) or p.read_bytes()).decode("ascii")
         what = figure_caption(p.name, labels, lang)       # in the report's language, the file name beside it
@@ -900,8 +900,9 @@ def check_report_out(out: str | os.PathLike, instead: str = "") -> Path:
         raise ConfigError(f"refusing to overwrite {text!r}: not a regular file (accepted: {REPORT_OUT_ACCEPTED})")
     if path.exists():
         if not is_optimlab_report(path):
+            elsewhere = f"; or {instead} to write it elsewhere" if instead else ""
             raise ConfigError(f"refusing to overwrite {text!r}: it is not a report optimlab wrote "
-                              f"(accepted: {REPORT_OUT_ACCEPTED}{'; or ' + instead + ' to write it elsewhere' if instead else ''})")
+                              f"(accepted: {REPORT_OUT_ACCEPTED}{elsewhere})")
     return path
 
 

@@ -27,13 +27,13 @@ from .. import __version__
 from .._io import csv_records, read_json, read_json_checked
 from ..console import term
 from ..errors import FileFormatError, OptimlabError
-from ..experiment.sweep import SELECTION_RULE
+from ..experiment.sweep import SELECTION_RULE, shown_interval
 from ..results.stats import MIN_SEEDS_TO_SETTLE, paired
 from ..train import read_metrics
 from .figures import ACC_TOP, mean_band
 from .i18n import check_lang
-from .report import (LEARNED_ABOVE_CHANCE, LOG_AXIS, COLORS, chance, _cell, _label_th, _conclusion, _finished, _kv_table, _layout, _plotly_text,
-                     _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top,
+from .report import (LEARNED_ABOVE_CHANCE, LOG_AXIS, COLORS, chance, _cell, _label_th, _conclusion, _finished,
+                     _kv_table, _layout, _plotly_text, _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top,
                      recorded_lang)
 from .report_sweep_text import st
 
@@ -502,13 +502,11 @@ def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
 
 # -- tables -------------------------------------------------------------------------------------------------------
 
-def _ci_cell(m, lo, hi, n: int) -> str:
-    """Mean and, over at least :data:`MIN_SEEDS_TO_SETTLE` seeds, its 95 % interval (as the figures draw bands:
-    with 2 seeds, t = 12.7 gives an interval like [0.0000, 1.0000])."""
+def _ci_cell(m, lo, hi) -> str:
+    """Mean and its 95 % interval when there is one (:func:`optimlab.experiment.sweep.shown_interval`)."""
     if m is None:
         return _cell("—")
-    shown = lo is not None and hi is not None and n >= MIN_SEEDS_TO_SETTLE
-    return _cell(f"{m:.4f} [{lo:.4f}, {hi:.4f}]" if shown else f"{m:.4f}", m, "num")
+    return _cell(f"{m:.4f} [{lo:.4f}, {hi:.4f}]" if lo is not None and hi is not None else f"{m:.4f}", m, "num")
 
 
 def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> str:
@@ -521,13 +519,12 @@ def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> 
         lr = d.get("tuned_lr")
         gain = d.get("gain")
         bad = int(d.get("default_not_ok") or 0) + int(d.get("tuned_not_ok") or 0)
-        n_test = int(d.get("n_test_seeds") or MIN_SEEDS_TO_SETTLE)      # a summary that does not say: shown
         cells = [_label_th(label, colors.get(label, "#999")), _cell(_lr(d['default_lr']), d["default_lr"], "num"),
-                 _ci_cell(d.get("default_test_acc"), d.get("default_lo"), d.get("default_hi"), n_test),
+                 _ci_cell(*shown_interval(d, "default")),
                  _cell(_lr(lr) + (" ⚠" if label in edges else ""), lr, "num"),
                  _cell("—" if d.get("tuned_val_acc") is None else f"{d['tuned_val_acc']:.4f}", d.get("tuned_val_acc"),
                        "num"),
-                 _ci_cell(d.get("tuned_test_acc"), d.get("tuned_lo"), d.get("tuned_hi"), n_test),
+                 _ci_cell(*shown_interval(d, "tuned")),
                  _cell("—" if gain is None else f"{gain:+.4f}", gain, "num"), _cell(bad, bad, "num")]
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return _table(head, rows, numeric, "defaults-table")

@@ -318,9 +318,6 @@ def _fig(lang: str, size) -> Figure:
     return Figure(figsize=size, dpi=100, layout="constrained")
 
 
-_LAYER_COLORS = RUN_COLORS
-
-
 def effective_lr_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
     """One panel per run: median |Δw|/|g| per layer with a 10–90 % band; log axes."""
     ncols = min(3, len(runs))
@@ -328,7 +325,7 @@ def effective_lr_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
     fig = _fig(lang, (4.2 * ncols, 3.2 * nrows + 0.4))
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
     for ax, run in zip(axes.flat, runs):
-        for color, layer in zip(_LAYER_COLORS, run.weight_layers):
+        for color, layer in zip(RUN_COLORS, run.weight_layers):
             it, p50 = run.get(layer, "eff_lr_p50")
             _, p10 = run.get(layer, "eff_lr_p10")
             _, p90 = run.get(layer, "eff_lr_p90")
@@ -392,16 +389,16 @@ def adagrad_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
     ax_h, ax_lr = fig.subplots(1, 2)
     for run in runs:
         style = "-" if run.optimizer == "adagrad" else "--"
-        for color, layer in zip(_LAYER_COLORS, run.weight_layers):
+        for color, layer in zip(RUN_COLORS, run.weight_layers):
             it, h = run.get(layer, "h_mean")
             ax_h.plot(it, h, style, color=color, label=f"{run.label} {layer}", linewidth=1.4)
             it, rate = run.get(layer, "lr_analytic_p50")
             ax_lr.plot(it, rate, style, color=color, linewidth=1.4)     # the left panel's legend names the lines
             if run.optimizer == "adagrad":
                 it, meas = run.get(layer, "eff_lr_p50")
-                measured = not any(line.get_marker() == "o" for line in ax_lr.get_lines())
+                named = layer == run.weight_layers[0]          # one legend entry per run for its dots
                 ax_lr.plot(it[::3], meas[::3], "o", color=color, markersize=3, markerfacecolor="none",
-                           label=f"{run.label}: {_tt('measured', lang)}" if measured else "_nolegend_")
+                           label=f"{run.label}: {_tt('measured', lang)}" if named else "_nolegend_")
     for ax, ylabel in ((ax_h, _tt("h_mean", lang)), (ax_lr, _tt("lr_analytic", lang))):
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -440,7 +437,7 @@ def adam_first_steps_figure(run: RunSeries, iters: int, lang: str = "en", first:
     ax_t.set_ylabel(r"$\varepsilon_t / \varepsilon$")
     ax_t.set_title(f"{run.label}{_tt('colon', lang)}{_tt('lr_t_panel', lang)}")
     ax_t.legend(fontsize="small", loc="upper center")
-    for color, layer in zip(_LAYER_COLORS, run.weight_layers):
+    for color, layer in zip(RUN_COLORS, run.weight_layers):
         it, step = run.get(layer, "step_p50")
         keep = it <= first
         ax_s.plot(it[keep], step[keep] / lr, ".-", color=color, label=layer, linewidth=1.2, markersize=4)
