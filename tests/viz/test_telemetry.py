@@ -174,3 +174,32 @@ def test_the_adagrad_figure_names_each_line_once(run):
     left, right = tm.adagrad_figure([series]).axes[:2]
     assert [t.get_text() for t in left.get_legend().get_texts()] == ["AdaGrad W1", "AdaGrad W2", "AdaGrad W3"]
     assert [t.get_text() for t in right.get_legend().get_texts()] == ["AdaGrad: measured |Δw|/|g|"]
+
+
+def test_a_report_in_another_language_redraws_the_telemetry_figures(tmp_path):
+    """The telemetry figures of a Japanese run, reported in English, are the ones an English run draws (they were
+    left in Japanese): drawn again from telemetry.csv and summary.json. An edited telemetry.csv that cannot be read
+    back leaves them as drawn."""
+    import base64
+    import re
+
+    from optimlab.viz.report import build_report_html
+
+    for lang in ("en", "ja"):
+        compare(dataset="digits", iters=30, optimizers="adagrad,adam", out=tmp_path / lang, lang=lang, report=False,
+                telemetry=True)
+
+    def embedded(page):
+        found = re.findall(r'data-file="(telemetry_[^"]+)" loading="lazy" src="data:image/png;base64,([^"]+)"', page)
+        return {name: base64.b64decode(data) for name, data in found}
+
+    en = {p.name: p.read_bytes() for p in (tmp_path / "en").glob("telemetry_*.png")}
+    ja = {p.name: p.read_bytes() for p in (tmp_path / "ja").glob("telemetry_*.png")}
+    assert set(en) == set(tm.FIGURES) and set(ja) == set(en)
+    assert embedded(build_report_html(tmp_path / "ja", lang="en")) == en
+    assert embedded(build_report_html(tmp_path / "en", lang="ja")) == ja != en
+    csv_path = tmp_path / "ja" / "telemetry.csv"
+    csv_path.write_text(csv_path.read_text(encoding="utf-8").replace(",1,W1,", ",one,W1,", 1), encoding="utf-8")
+    with pytest.raises(tm.FileFormatError, match=r"^telemetry\.csv line 2: seed '0', iteration 'one'"):
+        tm.runs_from_csv(csv_path, [])
+    assert embedded(build_report_html(tmp_path / "ja", lang="en")) == ja        # kept as drawn

@@ -714,18 +714,30 @@ def _by_label(run: LoadedRun) -> tuple[list[int], dict[str, list]]:
 
 def _redrawn(run: LoadedRun, lang: str, seeds: list[int], by_label: dict[str, list]) -> dict[str, bytes]:
     """The comparison's figures drawn again from metrics.csv in ``lang``, as PNG bytes by file name — for a report
-    in another language than the run's. (Telemetry figures need the run's telemetry objects: they stay as drawn.)"""
+    in another language than the run's — and the telemetry figures from telemetry.csv, if the run has them (if
+    that file or the summary's hyperparameters cannot be read back, they stay as drawn, in the run's language)."""
     import io
 
-    from ..errors import ConfigError
+    from ..errors import ConfigError, OptimlabError
     from .figures import DPI, check_dpi, comparison_figures
+    from .telemetry import runs_from_csv, telemetry_figures
 
     try:
         dpi = check_dpi(run.summary.get("figure_dpi", DPI))
     except ConfigError:                                # a hand-edited value: the default
         dpi = DPI
+    figures = comparison_figures({k: v for k, v in by_label.items() if v}, seeds[0] if seeds else 0, lang)
+    drawn = {p.name for p in _figure_files(run)}
+    if any(name.startswith("telemetry_") for name in drawn) and (run.directory / "telemetry.csv").is_file():
+        iters = max((len(h.loss) for hs in by_label.values() for h in hs), default=1)
+        try:
+            made = [(name, make()) for name, make in telemetry_figures(
+                runs_from_csv(run.directory / "telemetry.csv", run.summary.get("runs", [])), iters, lang)]
+        except (OptimlabError, ValueError, KeyError, TypeError):       # edited by hand: keep what was drawn
+            made = []
+        figures += made
     out = {}
-    for name, fig in comparison_figures({k: v for k, v in by_label.items() if v}, seeds[0] if seeds else 0, lang):
+    for name, fig in figures:
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi)
         out[name] = buf.getvalue()

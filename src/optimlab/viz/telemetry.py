@@ -41,7 +41,8 @@ from typing import Any, Iterable
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._io import write_text
+from .._io import csv_records, write_text
+from ..errors import FileFormatError
 from .colors import RUN_COLORS, use_run_colors
 from .figures import save_figure
 from .i18n import check_lang, t as _t, use_font
@@ -493,7 +494,18 @@ def write_telemetry(result, directory, lang: str = "en", dpi: int = 100) -> list
     for label, seed, tel in sorted(items, key=lambda i: i[1]):
         first.setdefault(label, tel.run_series(label))
     runs = [first[label] for label in dict.fromkeys(i[0] for i in items)]
+    iters = int(getattr(getattr(result.recipe, "train", None), "iters", 1000))
     names = []
+    for name, make in telemetry_figures(runs, iters, lang):
+        save_figure(make(), directory / name, dpi)
+        names.append(name)
+    return names + ["telemetry.csv"]
+
+
+def telemetry_figures(runs: list[RunSeries], iters: int, lang: str) -> list[tuple[str, Any]]:
+    """The figures for ``runs`` (one series per run) as ``(file name, function drawing it)``: the effective
+    step size and the update ratio always, AdaGrad's accumulator if an AdaGrad run is there, Adam's bias
+    correction for the first Adam run."""
     figures = [("telemetry_effective_lr.png", lambda: effective_lr_figure(runs, lang)),
                ("telemetry_update_ratio.png", lambda: update_ratio_figure(runs, lang))]
     accumulating = [r for r in runs if r.optimizer in ("adagrad", "rmsprop")]
@@ -501,9 +513,38 @@ def write_telemetry(result, directory, lang: str = "en", dpi: int = 100) -> list
         figures.append(("telemetry_adagrad_h.png", lambda: adagrad_figure(accumulating, lang)))
     adam = next((r for r in runs if r.optimizer == "adam" and isinstance(r.hyperparameters.get("beta1"), (int, float))), None)
     if adam is not None:
-        iters = int(getattr(getattr(result.recipe, "train", None), "iters", 1000))
         figures.append(("telemetry_adam_first_steps.png", lambda: adam_first_steps_figure(adam, iters, lang)))
-    for name, make in figures:
-        save_figure(make(), directory / name, dpi)
-        names.append(name)
-    return names + ["telemetry.csv"]
+    return figures
+
+
+def runs_from_csv(path, summary_runs: list[dict[str, Any]]) -> list[RunSeries]:
+    """The series :func:`write_telemetry` drew, read back from its ``telemetry.csv``: each run's first seed, with
+    its optimizer and hyperparameters from ``summary.json``'s ``runs`` — so a report in another language can
+    draw the telemetry figures again. A file that is not what optimlab wrote is a :class:`FileFormatError`."""
+    meta = {(r.get("label"), r.get("seed")): r for r in summary_runs if isinstance(r, dict)}
+    first: dict[str, int] = {}
+    out: dict[str, dict[tuple[str, str], tuple[list, list]]] = {}
+    name = Path(path).name
+    for line, row in csv_records(path, CSV_COLUMNS):
+        try:
+            seed, it, value = int(row["seed"]), int(row["iteration"]), float(row["value"])
+        except ValueError:
+            raise FileFormatError(f"{name} line {line}: seed {row['seed']!r}, iteration {row['iteration']!r}, "
+                                  f"value {row['value']!r} (expected integers and a number)") from None
+        label = row["run"]
+        if first.setdefault(label, seed) != seed:
+            continue
+        its, vals = out.setdefault(label, {}).setdefault((row["layer"], row["metric"]), ([], []))
+        its.append(it)
+        vals.append(value)
+    runs = []
+    for label, data in out.items():
+        run = meta.get((label, first[label]))
+        if run is None or not isinstance(run.get("hyperparameters"), dict):
+            raise FileFormatError(f"{name}: run {label!r} seed {first[label]} is not in summary.json "
+                                  "(expected the telemetry of this run folder's runs)")
+        layers = list(dict.fromkeys(layer for layer, _ in data))
+        runs.append(RunSeries(label, str(run.get("optimizer")), run["hyperparameters"], layers,
+                              {k: (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=float))
+                               for k, (a, b) in data.items()}))
+    return runs
