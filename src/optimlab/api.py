@@ -34,13 +34,13 @@ class CompareOutcome:
     plot_seconds: float = 0.0
 
 
-def load_data(recipe: Recipe):
-    """The recipe's dataset (``data_dir`` must exist when given)."""
+def load_data(recipe: Recipe, progress: bool = False):
+    """The recipe's dataset (``data_dir`` must exist when given); ``progress``: a download says so, with bars."""
     from .data import load_dataset
     from .data.datasets import check_named_folder
 
     check_named_folder(recipe.data_dir, recipe.dataset)
-    return load_dataset(recipe.dataset, recipe.data_dir)
+    return load_dataset(recipe.dataset, recipe.data_dir, progress=progress)
 
 
 def output_directory(recipe: Recipe, out: str | os.PathLike | None = None) -> Path:
@@ -92,7 +92,7 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     base = recipe if isinstance(recipe, Recipe) else load_recipe(recipe) if recipe is not None else default_recipe()
     recipe = apply_overrides(base, **overrides)
     target = output_directory(recipe, out)
-    data = load_data(recipe)
+    data = load_data(recipe, progress=progress)
     recipe.train.check_data(len(data.y_train), data.name)
     from .data.datasets import chosen
 

@@ -76,13 +76,22 @@ def test_load_dataset_downloads_with_injected_pins_and_mirrors(served, monkeypat
     assert ds.notice is None
 
 
-def test_auto_downloads_when_a_mirror_answers(served, monkeypatch):
+def test_auto_downloads_when_a_mirror_answers(served, monkeypatch, capsys, isolated_env):
+    """Silent by default; with ``progress`` (what optimlab compare passes) a download says so first and shows its
+    bars: compare sat silent for as long as a slow mirror took."""
     url, root = served
     remote = pins_for(root, mirrors=[url])
     monkeypatch.setattr(_remote, "MNIST", remote)
     monkeypatch.setitem(_remote.REMOTES, "mnist", remote)
     ds = load_dataset("auto", timeout=5)
     assert ds.name == "mnist" and ds.notice is None
+    assert capsys.readouterr().err == ""
+    for p in (isolated_env / "mnist").iterdir():
+        p.unlink()
+    assert load_dataset("auto", timeout=5, progress=True).name == "mnist"
+    err = capsys.readouterr().err
+    assert err.startswith(f"optimlab: note: downloading mnist into {isolated_env / 'mnist'} from its mirrors "
+                          "(Ctrl-C stops; no network needed for --dataset mnist-5k)\n") and "100%" in err
 
 
 def test_real_pins_reject_synthetic_download(served):
@@ -149,3 +158,97 @@ def test_a_mirror_serving_recompressed_files_is_accepted_by_content(served, isol
     folder = _remote.download(remote, timeout=5)
     assert sorted(p.name for p in folder.iterdir()) == sorted(s + ".gz" for s in IDX_STEMS)    # no .part left
     np.testing.assert_array_equal(load_pinned_folder(remote, folder).x_train, synthetic_arrays()[0].reshape(30, -1))
+
+
+class _FaultyHandler(__import__("http.server").server.BaseHTTPRequestHandler):
+    """Serves the synthetic files of ``root`` the way a misconfigured or flaky mirror does, by the URL's first part:
+    ``ce`` marks the .gz as gzip-encoded (the client decompresses it on the way), ``html`` answers with a login page,
+    ``drop`` closes the connection half-way through, ``slow`` sends the headers and then nothing."""
+
+    root: Path
+
+    def log_message(self, format, *args):
+        pass
+
+    def do_GET(self):
+        mode, name = self.path.strip("/").split("/")[0], self.path.rsplit("/", 1)[-1]
+        body = (self.root / name).read_bytes()
+        if mode == "html":
+            body = b"<!DOCTYPE html><html><body>Please log in to the campus network</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Type", "text/html" if mode == "html" else "application/octet-stream")
+        if mode == "ce":
+            self.send_header("Content-Encoding", "gzip")
+        self.end_headers()
+        if mode == "slow":
+            time.sleep(1.5)
+            return
+        self.wfile.write(body[: len(body) // 2] if mode == "drop" else body)
+
+
+@pytest.fixture
+def faulty(served):
+    import http.server
+    import threading
+
+    url, root = served
+    handler = type("Handler", (_FaultyHandler,), {"root": root})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", root
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_mirror_that_gzip_encodes_its_gz_files_is_accepted(faulty, isolated_env):
+    """Content-Encoding: gzip on a .gz (a common server setting) made the client store the decompressed IDX, and
+    the file was rejected as a SHA-256 mismatch after the whole download: it is the pinned content, kept."""
+    base, root = faulty
+    remote = pins_for(root, mirrors=[f"{base}/ce"])
+    folder = _remote.download(remote, timeout=5)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(s + ".gz" for s in IDX_STEMS)
+    np.testing.assert_array_equal(load_pinned_folder(remote, folder).x_train, synthetic_arrays()[0].reshape(30, -1))
+
+
+@pytest.mark.parametrize("mode, reason", [
+    ("html", "got 76 bytes that are an HTML page (a network login page?), file rejected"),
+    ("drop", "the connection closed before the end of the file"),
+    ("slow", "no data for 0.5 s (timed out)"),
+])
+def test_what_a_flaky_mirror_did_is_said_in_a_few_words(faulty, isolated_env, mode, reason):
+    """A login page was called a SHA-256 mismatch, a connection closed mid-file ChunkedEncodingError, and a mirror
+    silent mid-file ConnectionError; nothing is left behind."""
+    base, root = faulty
+    with pytest.raises(_remote.DownloadError) as e:
+        _remote.download(pins_for(root, mirrors=[f"{base}/{mode}"]), timeout=0.5)
+    assert e.value.failures == [f"{base}/{mode}/{TRAIN_IMAGES}.gz: {reason}"]
+    assert not (isolated_env / "mnist").exists()
+
+
+def test_this_machines_write_errors_stop_at_once_and_name_the_folder(served, tmp_path, monkeypatch):
+    """A full disk was reported as a failure of every mirror in turn (each downloaded again), and a folder with a
+    file's name after a whole download: one line naming the data directory, before the next mirror."""
+    import errno
+
+    import pooch
+
+    url, root = served
+    blocked = tmp_path / "blocked"
+    (blocked / f"{TRAIN_IMAGES}.gz").mkdir(parents=True)
+    with pytest.raises(DatasetError, match=rf"^cannot download {TRAIN_IMAGES}\.gz into '{blocked}': a folder has its "
+                                           r"name \(accepted: remove or rename that folder\)$"):
+        _remote.download(pins_for(root, mirrors=[url]), blocked, timeout=5)
+    calls = []
+
+    def full(self, url, output_file, pooch_, check_only=False):
+        calls.append(url)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pooch.HTTPDownloader, "__call__", full)
+    with pytest.raises(DatasetError, match=rf"^cannot write into data directory '{tmp_path / 'full'}': No space left "
+                                           r"on device \(accepted: a folder you can write to"):
+        _remote.download(pins_for(root, mirrors=[url, url]), tmp_path / "full", timeout=5)
+    assert len(calls) == 1 and not (tmp_path / "full").exists()

@@ -61,6 +61,11 @@ IMAGES = np.zeros((3, 4, 5), dtype=np.uint8)
         ("tiny", b"\x00\x00", None, ["truncated"]),
         ("trailing", idx_bytes(IMAGES) + b"xx", IMAGES_MAGIC, ["2 bytes after the data"]),
         ("gzip-without-suffix", gzip.compress(idx_bytes(IMAGES)), IMAGES_MAGIC, ["gzip", ".gz"]),
+        # a zero dimension (a traceback from NumPy), sizes whose product overflows int64 (it wrapped to 0 bytes)
+        ("zero-dimension", bytes([0, 0, 8, 3]) + b"".join(n.to_bytes(4, "big") for n in (600, 0, 28)), IMAGES_MAGIC,
+         ["shape (600, 0, 28)", "at least 1"]),
+        ("overflowing-size", bytes([0, 0, 8, 3]) + b"".join(n.to_bytes(4, "big") for n in (2**31, 2**31, 4)),
+         IMAGES_MAGIC, ["truncated", "(2147483648, 2147483648, 4) (18446744073709551616 bytes)"]),
     ],
 )
 def test_malformed_raw_files(tmp_path, name, content, magic, words):

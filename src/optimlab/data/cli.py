@@ -48,7 +48,9 @@ def add_data_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
     q.add_argument("name", choices=tuple(_remote.REMOTES), help="dataset to download")
     data_dir_option(q, "download into DIR instead of the cache")
     q.add_argument("--mirror", action="append", metavar="URL", help="base URL to try instead of the built-in mirrors (repeatable)")
-    q.add_argument("--timeout", type=float, default=_remote.DOWNLOAD_TIMEOUT, metavar="S", help="seconds per request (default %(default)g)")
+    q.add_argument("--timeout", type=float, default=_remote.DOWNLOAD_TIMEOUT, metavar="S",
+                   help="seconds a mirror may send nothing (to connect, or between two reads; not a limit on the "
+                        "whole download) before the next is tried (default %(default)g)")
 
     q = sub.add_parser("verify", help="check the files (or data) of a dataset against the pinned SHA-256")
     q.add_argument("name", choices=DATASET_NAMES, help="dataset to verify")

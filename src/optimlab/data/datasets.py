@@ -30,6 +30,7 @@ import functools
 import hashlib
 import importlib.util
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -273,8 +274,17 @@ def load_pinned_folder(remote: _remote.Remote, folder: str | os.PathLike) -> Dat
     return _from_idx(remote.name, idx, source=str(folder), n_classes=10)
 
 
+def _download(remote: _remote.Remote, timeout: float, progress: bool) -> Path:
+    """Download ``remote`` into the cache; with ``progress``, say so first and show progress bars (on stderr)."""
+    if progress:
+        print(f"optimlab: note: downloading {remote.name} into {_remote.cache_dir() / remote.name} from its mirrors "
+              "(Ctrl-C stops; no network needed for --dataset mnist-5k)", file=sys.stderr, flush=True)
+    return _remote.download(remote, timeout=timeout, progress=progress)
+
+
 def _load_remote(
-    remote: _remote.Remote, data_dir: str | os.PathLike | None, *, download: bool, timeout: float
+    remote: _remote.Remote, data_dir: str | os.PathLike | None, *, download: bool, timeout: float,
+    progress: bool = False,
 ) -> Dataset:
     folder = locate(remote, data_dir)
     if folder is not None:
@@ -289,7 +299,7 @@ def _load_remote(
         raise DatasetError(
             f"{remote.name} not found (looked in {searched}) and download=False; " + _remote.offline_options(remote.name)
         )
-    return load_pinned_folder(remote, _remote.download(remote, timeout=timeout))
+    return load_pinned_folder(remote, _download(remote, timeout, progress))
 
 
 def _load_idx(data_dir: str | os.PathLike | None) -> Dataset:
@@ -387,7 +397,8 @@ def _load_digits() -> Dataset:
 
 
 def _auto(
-    data_dir: str | os.PathLike | None, *, download: bool, timeout: float, mirrors: Sequence[str] | None
+    data_dir: str | os.PathLike | None, *, download: bool, timeout: float, mirrors: Sequence[str] | None,
+    progress: bool = False,
 ) -> Dataset:
     remote = _remote.MNIST.with_mirrors(mirrors)
     folder = locate(remote, data_dir)
@@ -401,7 +412,7 @@ def _auto(
         reason = f"not found in {where}, and no MNIST mirror answered within {probe:g} s"
     else:
         try:
-            return load_pinned_folder(remote, _remote.download(remote, timeout=timeout))
+            return load_pinned_folder(remote, _download(remote, timeout, progress))
         except _remote.DownloadError as e:
             reason = f"not found in {where}, and the download failed ({'; '.join(e.failures)})"
         except (DatasetError, ConfigError) as e:     # e.g. the cache folder cannot be created
@@ -421,6 +432,7 @@ def load_dataset(
     download: bool = True,
     timeout: float = _remote.DOWNLOAD_TIMEOUT,
     mirrors: Sequence[str] | None = None,
+    progress: bool = False,
 ) -> Dataset:
     """Load a dataset by name (see the module docstring for names, search order and splits).
 
@@ -428,14 +440,15 @@ def load_dataset(
     ``timeout``: seconds per network request; ``auto`` waits at most ``min(timeout, 3)`` seconds to
     learn whether any mirror answers before falling back to ``mnist-5k`` (with a :attr:`Dataset.notice`).
     ``mirrors``: base URLs replacing the built-in mirror list of ``mnist``/``fashion-mnist``/``auto``.
+    ``progress``: before a download, a note and progress bars on stderr (``optimlab compare`` shows them).
     """
     if name not in ACCEPTED_NAMES:
         raise ConfigError(f"unknown dataset {name!r}; accepted: {', '.join(ACCEPTED_NAMES)}")
     if name == "auto":
-        return _auto(data_dir, download=download, timeout=timeout, mirrors=mirrors)
+        return _auto(data_dir, download=download, timeout=timeout, mirrors=mirrors, progress=progress)
     if name in _remote.REMOTES:
         remote = _remote.REMOTES[name].with_mirrors(mirrors)
-        return _load_remote(remote, data_dir, download=download, timeout=timeout)
+        return _load_remote(remote, data_dir, download=download, timeout=timeout, progress=progress)
     if name == "idx":
         return _load_idx(data_dir)
     if data_dir is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +57,9 @@ def parse_idx(data: bytes, *, source: str = "<bytes>", magic: int | None = None)
     if ndim == 0 or len(data) < header:
         raise DatasetError(f"{source}: truncated or invalid IDX header ({ndim} dimensions, {len(data)} bytes)")
     shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = int(np.prod(shape, dtype=np.int64))
+    if 0 in shape:
+        raise DatasetError(f"{source}: header says shape {shape}; every dimension must be at least 1")
+    expected = math.prod(shape)                  # Python integers: four sizes up to 2³²−1 overflow int64
     got = len(data) - header
     if got < expected:
         raise DatasetError(f"{source}: truncated: header says shape {shape} ({expected} bytes), file holds {got}")

@@ -18,6 +18,7 @@ Where the hashes were confirmed:
 
 from __future__ import annotations
 
+import errno
 import itertools
 import logging
 import math
@@ -242,16 +243,26 @@ def _remove_empty(created: Sequence[Path]) -> None:
             break
 
 
+class _Rejected(ValueError):
+    """A file a mirror served that is not the pinned one; its message says how it differs."""
+
+
+# errors of this machine's disk, not of the mirror: trying the next mirror cannot help
+LOCAL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENOTDIR}
+
+
 def _short_reason(exc: BaseException, timeout: float) -> str:
     """A few words for why one download failed (requests' messages run to several lines)."""
     import requests
 
     if isinstance(exc, requests.HTTPError) and exc.response is not None:
         return f"HTTP {exc.response.status_code}"
-    if isinstance(exc, requests.Timeout):
-        return f"timed out after {timeout:g} s"
-    if isinstance(exc, ValueError) and "hash" in str(exc).lower():
-        return "SHA-256 mismatch, file rejected"
+    if isinstance(exc, requests.Timeout) or "timed out" in str(exc).lower():   # a read timeout mid-file, too
+        return f"no data for {timeout:g} s (timed out)"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the connection closed before the end of the file"
+    if isinstance(exc, _Rejected):
+        return str(exc)
     m = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", str(exc))
     if m:
         return m.group(1).strip().rstrip(".")
@@ -305,6 +316,29 @@ def download(
     return folder
 
 
+def _check_served(part: Path, f: PinnedFile) -> None:
+    """Accept the downloaded ``part`` as ``f`` or raise :class:`_Rejected` saying what came instead. A mirror that
+    marks .gz files as gzip-encoded has them decompressed on the way (the HTTP client undoes the encoding): the
+    pinned IDX content, compressed again here."""
+    import gzip
+    import hashlib
+
+    from .idx import GZIP_MAGIC
+
+    if _verified(part, f):
+        return
+    raw = part.read_bytes()
+    if raw[:2] != GZIP_MAGIC:
+        if hashlib.sha256(raw).hexdigest() == f.content_sha256:
+            part.write_bytes(gzip.compress(raw, mtime=0))
+            return
+        head = raw[:512].lstrip().lower()
+        what = "an HTML page (a network login page?)" if head.startswith((b"<!doctype html", b"<html")) else \
+            "not a gzip file"
+        raise _Rejected(f"got {len(raw):,} bytes that are {what}, file rejected")
+    raise _Rejected("SHA-256 mismatch, file rejected")
+
+
 def _verified(path: Path, f: PinnedFile) -> bool:
     """Whether ``path`` is the pinned file: the published ``.gz``, or a recompressed one whose IDX content is
     the pinned content (as ``optimlab data verify`` accepts, and every load checks)."""
@@ -326,6 +360,12 @@ def _download_files(remote: Remote, folder: Path, timeout: float, progress: bool
         target = folder / f.gz_name
         if target.is_file() and _verified(target, f):
             continue                                  # already here: not fetched again
+        if target.is_dir():
+            raise DatasetError(f"cannot download {f.gz_name} into {str(folder)!r}: a folder has its name "
+                               "(accepted: remove or rename that folder)")
+        if not os.access(folder, os.W_OK):
+            raise DatasetError(f"cannot write into data directory {str(folder)!r} (accepted: a folder you can "
+                               "write to: --data-dir DIR)")
         # one name per process (two fetches into one cache must not share it); .gz: read back decompressed
         part = folder / f".{f.stem}.{os.getpid()}.{threading.get_ident()}.part.gz"
         for mirror in remote.mirrors:
@@ -335,12 +375,15 @@ def _download_files(remote: Remote, folder: Path, timeout: float, progress: bool
                 with _quiet_pooch():
                     pooch.retrieve(url, known_hash=None, fname=part.name, path=folder, downloader=downloader,
                                    progressbar=progress)
-                if not _verified(part, f):
-                    raise ValueError("hash mismatch")
+                _check_served(part, f)
                 apply_default_mode(part, directory=False)   # pooch's temporary file is 0600: open()'s mode instead
                 os.replace(part, target)                     # only a verified file takes the pinned name
                 break
             except (ValueError, OSError, requests.RequestException) as e:
+                if isinstance(e, OSError) and not isinstance(e, requests.RequestException) and e.errno in LOCAL_ERRNOS:
+                    raise DatasetError(f"cannot write into data directory {str(folder)!r}: "
+                                       f"{e.strerror or type(e).__name__} (accepted: a folder you can write to, "
+                                       "with room for the files: --data-dir DIR)") from None
                 failures.append(f"{url}: {_short_reason(e, timeout)}")
             finally:
                 part.unlink(missing_ok=True)
