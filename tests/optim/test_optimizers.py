@@ -321,13 +321,6 @@ def test_adagrad_note_code_overshoots_on_a_stiff_quadratic():
 
 # -- 8. one array, a dict of arrays, float32 -------------------------------------------------------------------
 
-PRESETS_OF = {n: sorted(c.presets) for n, c in OPTIMIZERS.items()}
-
-
-def all_presets(name):
-    return PRESETS_OF[name]
-
-
 @pytest.mark.parametrize("preset", ["note", "torch", "optax"])
 def test_dict_of_arrays_equals_each_array_alone(name, preset):
     opt = make_optimizer(name, preset)
@@ -419,3 +412,27 @@ def test_adam_framework_presets_correct_the_moments(preset):
         v = 0.999 * v + 0.001 * g * g
         w = w - 0.01 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
     np.testing.assert_allclose(run(Adam.preset(preset), W0, GRADS)[-1], w, rtol=1e-13, atol=1e-15)
+
+
+def test_an_optimizer_without_conventions_accepts_every_frameworks_preset():
+    """A new optimizer class with no ``presets`` of its own (nothing to choose between frameworks) gets its defaults
+    for note, torch and optax, from its class as from make_optimizer (Nesterov.preset('note') was refused with an
+    empty list of accepted presets); an unknown preset names the accepted ones."""
+    from dataclasses import dataclass
+
+    from optimlab.errors import ConfigError
+
+    @dataclass(frozen=True)
+    class Plain(SGD):
+        name = "plain"
+        lr: float = 0.05
+
+    assert not Plain.presets and not SGD.presets
+    for preset in ("note", "torch", "optax"):
+        assert Plain.preset(preset) == Plain() and Plain.preset(preset, lr=0.2).lr == 0.2
+        assert make_optimizer("sgd", preset) == SGD()
+    with pytest.raises(ConfigError, match=r"^invalid preset for plain: 'keras' \(accepted: note, torch, optax\)$"):
+        Plain.preset("keras")
+    with pytest.raises(ConfigError, match=r"^invalid preset for adagrad: 'x' \(accepted: note, torch, optax, "
+                                          r"note-text, note-code\)$"):
+        AdaGrad.preset("x")

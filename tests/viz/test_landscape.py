@@ -300,7 +300,8 @@ def test_the_gif_keeps_every_paths_colour():
     over any grey of the map, now maps to a palette colour nearer its own than any other path's."""
     from PIL import ImageColor
 
-    from optimlab.viz.landscape import COLORS, PATH_ALPHA, _frames, gif_palette, run_landscape
+    from optimlab.viz.colors import OPTIMIZER_COLORS as COLORS
+    from optimlab.viz.landscape import PATH_ALPHA, _frames, gif_palette, run_landscape
 
     result = run_landscape("rosenbrock", steps=300)
     frames = list(_frames(result, "en", 4, 72))
@@ -326,3 +327,26 @@ def test_the_animation_shows_the_first_steps():
     assert len(t) == 60 and t[0] == 0 and t[-1] == 3000 and all(a < b for a, b in zip(t, t[1:]))
     assert t[1:4] == [1, 3, 8] and max(b - a for a, b in zip(t, t[1:])) < 110
     assert _frame_steps(40, 60) == list(range(41)) and len(_frame_steps(20, 12)) == 12
+
+
+def test_an_optimizer_you_add_gets_its_class_name_and_a_colour_of_its_own(monkeypatch):
+    """A sixth optimizer registered in OPTIMIZERS was drawn in a colour matplotlib picked (SGD's blue) and named by
+    its code name in the legend and the table; now it is named as compare names it, in a palette colour no other path
+    has, also in the GIF's palette."""
+    from dataclasses import dataclass
+
+    from optimlab.optim import OPTIMIZERS, Momentum
+    from optimlab.viz.colors import OPTIMIZER_COLORS, RUN_COLORS, optimizer_colors
+    from optimlab.viz.landscape import plot_landscape, run_landscape
+
+    @dataclass(frozen=True)
+    class HeavyBall(Momentum):
+        name = "heavyball"
+
+    monkeypatch.setitem(OPTIMIZERS, "heavyball", HeavyBall)
+    result = run_landscape("bowl", optimizers="sgd,heavyball,adam", steps=20)
+    ax = plot_landscape(result).axes[0]
+    paths = {line.get_label().split(" ")[0]: line.get_color() for line in ax.get_lines()[:3]}
+    assert paths == {"SGD": OPTIMIZER_COLORS["sgd"], "HeavyBall": RUN_COLORS[1], "Adam": OPTIMIZER_COLORS["adam"]}
+    colors = optimizer_colors([*OPTIMIZER_COLORS, "a", "b", "c", "d"])
+    assert [colors[k] for k in "abcd"] == [*RUN_COLORS[5:], RUN_COLORS[5]]      # the three left, then again

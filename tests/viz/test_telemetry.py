@@ -203,3 +203,25 @@ def test_a_report_in_another_language_redraws_the_telemetry_figures(tmp_path):
     with pytest.raises(tm.FileFormatError, match=r"^telemetry\.csv line 2: seed '0', iteration 'one'"):
         tm.runs_from_csv(csv_path, [])
     assert embedded(build_report_html(tmp_path / "ja", lang="en")) == ja        # kept as drawn
+
+
+def test_an_optimizer_derived_from_adam_records_adams_internals():
+    """An AdamW-like class derived from Adam has Adam's m and v: its v_mean and ε_t are recorded (they were keyed
+    on the name "adam" and silently skipped); an optimizer with a state of its own records the measured steps only."""
+    from dataclasses import dataclass
+
+    from optimlab.optim import Adam, Momentum
+
+    @dataclass(frozen=True)
+    class AdamW(Adam):
+        name = "adamw"
+
+    data = _digits()
+    tel = Telemetry(Schedule(dense=3, every=10))
+    Trainer(data, [AdamW(), Momentum()], ["AdamW", "Momentum"], train=TrainConfig(iters=3, dtype="float64"),
+            callbacks=[tel]).run()
+    metrics = {(r[0], r[3]) for r in tel.records}
+    assert {(0, "v_mean"), (0, "lr_t"), (0, "eff_lr_p50")} <= metrics
+    assert {m for k, m in metrics if k == 1} == {"step_p50", "eff_lr_p10", "eff_lr_p50", "eff_lr_p90", "update_ratio"}
+    it, lr_t = tel.series("AdamW", "all", "lr_t")
+    np.testing.assert_allclose(lr_t, 0.01 * np.sqrt(1 - B2 ** it) / (1 - B1 ** it), rtol=1e-12)

@@ -13,7 +13,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..errors import ConfigError
-from ..optim import OPTIMIZERS, PRESETS, Optimizer, make_optimizer, preset_names, stack_hyperparameters
+from ..optim import (OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, preset_names,
+                     stack_hyperparameters)
 from ..optim.base import check_value
 from ..train import NetConfig, TrainConfig
 from ..train.loop import MAX_SEED       # a seed is an integer in [0, 2**32)
@@ -308,7 +309,7 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
         kept = [r for r in runs if r.optimizer in names]
         for n in names:
             if not any(r.optimizer == n for r in kept):
-                kept.append(RunSpec(OPTIMIZERS[n].__name__, n))
+                kept.append(RunSpec(display_name(n), n))
         runs = kept
     if lrs:
         run_names = list(dict.fromkeys(r.optimizer for r in runs))

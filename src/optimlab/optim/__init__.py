@@ -8,19 +8,25 @@ from typing import Any
 from ..errors import ConfigError
 from .adagrad import AdaGrad
 from .adam import Adam
-from .base import Optimizer, OptState, load_state, save_state, stack_hyperparameters, tree_map_update
+from .base import (FRAMEWORK_PRESETS, Optimizer, OptState, load_state, save_state, stack_hyperparameters,
+                   tree_map_update)
 from .momentum import Momentum
 from .rmsprop import RMSProp
 from .sgd import SGD
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {c.name: c for c in (SGD, Momentum, AdaGrad, RMSProp, Adam)}
-PRESETS = ("note", "torch", "optax")
+PRESETS = FRAMEWORK_PRESETS
 
 
 def hyperparameter_names(cls: type[Optimizer]) -> tuple[str, ...]:
     """The hyperparameters an optimizer class accepts: its dataclass fields (numeric ones and conventions),
     never its class attributes (``name``, ``slots``, ``conventions``, ``presets``)."""
     return tuple(f.name for f in fields(cls))
+
+
+def display_name(name: str) -> str:
+    """How runs, legends and tables name an optimizer: its class name (``rmsprop`` → ``RMSProp``)."""
+    return OPTIMIZERS[name].__name__ if name in OPTIMIZERS else str(name)
 
 
 def preset_names(name: str) -> tuple[str, ...]:
@@ -40,13 +46,11 @@ def make_optimizer(name: str, /, preset: str = "note", **hyperparameters: Any) -
     bad = sorted(set(hyperparameters) - set(known))
     if bad:
         raise ConfigError(f"unknown hyperparameter for {key}: {bad[0]!r} (accepted: {', '.join(known)})")
-    if preset in cls.presets:
-        return cls.preset(preset, **hyperparameters)
-    if preset not in PRESETS:
+    if preset not in preset_names(key):
         raise ConfigError(f"unknown preset for {key}: {preset!r} (accepted: {', '.join(preset_names(key))})")
-    return cls(**hyperparameters)
+    return cls.preset(preset, **hyperparameters)
 
 
 __all__ = ["Optimizer", "OptState", "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "OPTIMIZERS", "PRESETS",
-           "make_optimizer", "hyperparameter_names", "preset_names", "save_state", "load_state", "stack_hyperparameters",
+           "make_optimizer", "hyperparameter_names", "display_name", "preset_names", "save_state", "load_state", "stack_hyperparameters",
            "tree_map_update"]

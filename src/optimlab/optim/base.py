@@ -26,6 +26,7 @@ from .._io import read_npz, write_npz
 from ..errors import ConfigError
 
 Params = Any  # an ndarray or a Mapping[str, ndarray]
+FRAMEWORK_PRESETS = ("note", "torch", "optax")     # every optimizer accepts these
 
 
 @dataclass
@@ -101,12 +102,15 @@ class Optimizer:
 
     @classmethod
     def preset(cls, preset: str, **overrides: Any) -> "Optimizer":
-        """The optimizer with another framework's conventions: ``'note'``, ``'torch'`` or ``'optax'``."""
-        check_value(preset in cls.presets, f"preset for {cls.name}", preset, ", ".join(sorted(cls.presets)))
+        """The optimizer with another framework's conventions: ``'note'``, ``'torch'`` or ``'optax'`` (a class
+        that does not list one in ``presets`` has no convention to choose there: its defaults), or one of the
+        class's own ``presets``."""
+        accepted = tuple(dict.fromkeys(FRAMEWORK_PRESETS + tuple(cls.presets)))
+        check_value(preset in accepted, f"preset for {cls.name}", preset, ", ".join(accepted))
         known = {f.name for f in fields(cls)}
         for key in overrides:
             check_value(key in known, f"hyperparameter for {cls.name}", key, ", ".join(sorted(known)))
-        return cls(**{**cls.presets[preset], **overrides})
+        return cls(**{**cls.presets.get(preset, {}), **overrides})
 
     def hyperparameters(self) -> dict[str, Any]:
         """Hyperparameters as JSON-ready plain values."""

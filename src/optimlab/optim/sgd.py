@@ -15,7 +15,6 @@ class SGD(Optimizer):
     """
 
     name = "sgd"
-    presets = {"note": {}, "torch": {}, "optax": {}}  # no conventions to choose: every framework agrees
 
     lr: float = 0.01
 

@@ -19,6 +19,16 @@ RUN_COLORS = ("#0072B2",   # blue             SGD
 OPTIMIZER_COLORS = dict(zip(("sgd", "momentum", "adagrad", "rmsprop", "adam"), RUN_COLORS))
 
 
+def optimizer_colors(names) -> dict[str, str]:
+    """A colour for each optimizer in ``names``: the note's five keep theirs (:data:`OPTIMIZER_COLORS`), any other
+    (an optimizer you added) takes the palette's next colour that none of ``names`` has, in turn."""
+    names = list(dict.fromkeys(names))
+    taken = {OPTIMIZER_COLORS[n] for n in names if n in OPTIMIZER_COLORS}
+    free = [c for c in RUN_COLORS if c not in taken] or list(RUN_COLORS)
+    others = iter(free * (1 + len(names) // len(free)))
+    return {n: OPTIMIZER_COLORS[n] if n in OPTIMIZER_COLORS else next(others) for n in names}
+
+
 def use_run_colors(*axes) -> None:
     """Matplotlib axes draw their lines in :data:`RUN_COLORS`, in turn (matplotlib's own settings untouched)."""
     for ax in axes:

@@ -42,8 +42,8 @@ import numpy as np
 
 from .._io import atomic_path, write_json, write_text
 from ..errors import ConfigError
-from ..optim import OPTIMIZERS, PRESETS, Optimizer, make_optimizer
-from .colors import OPTIMIZER_COLORS
+from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer
+from .colors import optimizer_colors
 from .functions import SURFACES, Surface, get_surface
 from .i18n import check_lang, t as i18n_text, use_font
 
@@ -52,8 +52,6 @@ DIVERGENCE_BOUND = 1e12     # |x| or |y| beyond this counts as diverged
 MAX_STEPS = 100_000         # 100,000 steps of five optimizers: about 25 s and a 26 MB trajectories_<function>.csv
 MAX_FRAMES = 60             # animation frames (steps are subsampled beyond this)
 
-DISPLAY = {"sgd": "SGD", "momentum": "Momentum", "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
-COLORS = OPTIMIZER_COLORS      # as in optimlab compare's figures and report
 
 TEXT = {
     "en": {"start": "start", "start at": "{start} ({x}, {y})", "minimum": "minimum", "saddle": "saddle point",
@@ -270,7 +268,7 @@ def _title(surface: Surface, lang: str) -> str:
 
 
 def _label(track: Track, lang: str) -> str:
-    label = DISPLAY.get(track.name, track.name) + i18n_text("lr note", lang).format(lr=f"{track.lr:g}")
+    label = display_name(track.name) + i18n_text("lr note", lang).format(lr=f"{track.lr:g}")
     if track.diverged_at is not None:
         label += i18n_text("list sep", lang) + TEXT[lang]["diverged"].format(k=track.diverged_at)
     return label
@@ -320,10 +318,10 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="x", ylabel="y", aspect="equal")
     ax.set_title(_title(s, lang), fontsize=11)
 
-    lines = {}
+    lines, colors = {}, optimizer_colors(result.tracks)      # as in optimlab compare's figures and report
     style = "-o" if result.steps <= 200 else "-"     # beyond, the markers of the last path drawn hide the others
     for k, t in result.tracks.items():
-        (lines[k],) = ax.plot([], [], style, color=COLORS.get(k), lw=1.4, ms=3.2, alpha=PATH_ALPHA,
+        (lines[k],) = ax.plot([], [], style, color=colors[k], lw=1.4, ms=3.2, alpha=PATH_ALPHA,
                               label=_label(t, lang), zorder=3)
     # the start's coordinates in the legend: the saddle's (−1.5, 0.001) looks like y = 0 on the map
     markers = ax.plot(*result.start, marker="*", ms=15, color="black", ls="none", zorder=4,
@@ -341,7 +339,7 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     step_lines = {}
     if ax2 is not None:
         for k, t in result.tracks.items():
-            (step_lines[k],) = ax2.plot([], [], color=COLORS.get(k), lw=1.3)
+            (step_lines[k],) = ax2.plot([], [], color=colors[k], lw=1.3)
         sizes = np.concatenate([t.step_sizes for t in result.tracks.values()] + [np.zeros(0)])
         sizes = sizes[np.isfinite(sizes) & (sizes > 0)]
         ax2.set(xlim=(0, result.steps), xlabel=txt["step"], ylabel=txt["step_size"], yscale="log")
@@ -455,7 +453,7 @@ def animate_landscape(result: LandscapeResult, path, lang: str = "en", *, max_fr
         frames = list(_frames(result, lang, max_frames, dpi))
     if suffix == ".gif":
         from PIL import Image
-        palette = gif_palette(frames, [COLORS.get(k, "#000000") for k in result.tracks])
+        palette = gif_palette(frames, list(optimizer_colors(result.tracks).values()))
         pal = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
         durations = [frame_ms] * (len(pal) - 1) + [2000]
         with atomic_path(path) as tmp:

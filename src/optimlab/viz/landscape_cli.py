@@ -15,8 +15,9 @@ from pathlib import Path
 from .._io import text_table
 from ..console import LANGS, say
 from ..errors import ConfigError
+from ..optim import display_name
 from .functions import SURFACES, get_surface
-from .landscape import (DEFAULT_OPTIMIZERS, DISPLAY, DIVERGENCE_BOUND, MAX_STEPS, check_landscape_dir, run_landscape,
+from .landscape import (DEFAULT_OPTIMIZERS, DIVERGENCE_BOUND, MAX_STEPS, check_landscape_dir, run_landscape,
                         write_landscape)
 
 
@@ -128,6 +129,6 @@ def format_summary(rows: list[dict], lang: str = "en") -> str:
     for r in rows:
         steps = str(r["steps"]) if r["diverged_at"] is None else \
             say("diverged at", lang, steps=r["steps"], k=r["diverged_at"])
-        lines.append([DISPLAY.get(r["optimizer"], r["optimizer"]), f"{r['lr']:.3g}", f"{r['x']:.4g}", f"{r['y']:.4g}", f"{r['f']:.5g}",
+        lines.append([display_name(r["optimizer"]), f"{r['lr']:.3g}", f"{r['x']:.4g}", f"{r['y']:.4g}", f"{r['f']:.5g}",
                       f"{r['distance']:.4g}", steps])
     return text_table(head, lines, right=range(1, 6))

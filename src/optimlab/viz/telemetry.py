@@ -11,7 +11,7 @@ metric                    what
 ``step_p50``              median :math:`|\Delta w|` over the coordinates with :math:`g \ne 0`
 ``eff_lr_p10/p50/p90``    percentiles of the effective step size :math:`|\Delta w| / |g|` (same coordinates)
 ``update_ratio``          :math:`\lVert\Delta w\rVert / \lVert w_{t-1}\rVert`
-``h_mean`` / ``v_mean``   mean of the squared-gradient accumulator (AdaGrad, RMSProp ``h``; Adam ``v``)
+``h_mean`` / ``v_mean``   mean of the squared-gradient accumulator (AdaGrad, RMSProp ``h``; Adam ``v``; and their subclasses)
 ``lr_analytic_p50``       median of :math:`\epsilon / (\sqrt{h} + \theta)` from the state (AdaGrad, RMSProp)
 ``lr_t``                  Adam's :math:`\epsilon_t = \epsilon\sqrt{1-\beta_2^t}/(1-\beta_1^t)` (layer ``all``)
 ========================  ==============================================================================
@@ -43,13 +43,13 @@ from matplotlib.figure import Figure
 
 from .._io import csv_records, write_text
 from ..errors import FileFormatError
+from ..optim import AdaGrad, Adam, RMSProp
 from .colors import RUN_COLORS, use_run_colors
 from .figures import save_figure
 from .i18n import check_lang, t as _t, use_font
 
 CSV_COLUMNS = ("run", "seed", "iteration", "layer", "metric", "value")
 LAYER_PARAM = re.compile(r"(W|gamma|beta)\d+")       # parameters recorded; biases are skipped
-ACCUMULATORS = {"adagrad": "h", "rmsprop": "h", "adam": "v"}   # optimizer → its squared-gradient slot
 FIGURES = ("telemetry_effective_lr.png", "telemetry_update_ratio.png", "telemetry_adagrad_h.png",
            "telemetry_adam_first_steps.png")
 
@@ -217,11 +217,11 @@ class Telemetry:
         opt, rows = grp.opt, range(grp.rows.start, grp.rows.stop)
         k = len(rows)
         hp = lambda name: np.broadcast_to(np.asarray(getattr(opt, name), dtype=float).reshape(-1), (k,))  # noqa: E731
-        if opt.name == "adam":
+        if isinstance(opt, Adam):                 # Adam and any optimizer derived from it
             c1, c2 = 1 - hp("beta1") ** grp.state.count, 1 - hp("beta2") ** grp.state.count
             lr_t = hp("lr") * np.sqrt(c2) / c1 if opt.bias_correction != "none" else hp("lr")
             self._add(t, "all", "lr_t", lr_t, rows)
-        slot = ACCUMULATORS.get(opt.name)
+        slot = "h" if isinstance(opt, (AdaGrad, RMSProp)) else "v" if isinstance(opt, Adam) else None  # Σg² or its average
         if slot is None:
             return
         acc = grp.state.slots[slot]
