@@ -351,6 +351,33 @@ def test_report_in_browser(browser, real_run, tmp_path):
         assert o.errors == [] and o.dialogs == []
 
 
+@pytest.mark.parametrize("name", ["report.html", "report_ja.html"])
+def test_report_on_a_phone_in_print_and_for_screen_readers(browser, real_run, name):
+    """At 375 px the page was 525 px wide (charts, figures and the nav sticking out of their cards; the English nav,
+    one unbreakable row, ran off the header); printed, the white title vanished with the backgrounds; Plotly's
+    "Share chart" button offered to upload a chart to its cloud; the charts had no name for a screen reader; the loss
+    chart's log axis had the one label "1"."""
+    with Opened(browser, real_run / name) as o:
+        page = o.page
+        page.set_viewport_size({"width": 375, "height": 800})
+        page.wait_for_timeout(600)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        nav = page.evaluate("""Array.from(document.querySelectorAll('header nav a')).map(a => {
+            const r = a.getBoundingClientRect(), h = document.querySelector('header').getBoundingClientRect();
+            return r.right <= h.right && r.bottom <= h.bottom; })""")
+        assert nav and all(nav)
+        assert page.locator('.modebar-btn[data-title*="Share"], .modebar-btn[data-title*="Cloud"]').count() == 0
+        labels = page.evaluate("Array.from(document.querySelectorAll('.chart')).map(el => [el.getAttribute('role'), "
+                               "el.getAttribute('aria-label')])")
+        assert labels and all(role == "img" and label for role, label in labels), labels
+        ticks = page.evaluate("Array.from(document.querySelectorAll('#chart-loss .ytick text')).map(t => t.textContent)")
+        assert len(ticks) >= 3, ticks
+        page.emulate_media(media="print")
+        color = page.evaluate("getComputedStyle(document.querySelector('header h1')).color")
+        assert color not in ("rgb(255, 255, 255)",) and page.locator("header nav").is_hidden()
+        assert o.errors == []
+
+
 def test_japanese_glyphs_render(browser, real_run):
     with Opened(browser, real_run / "report_ja.html") as o:
         page = o.page
@@ -646,9 +673,16 @@ def test_accuracy_charts_leave_room_above_one(real_run):
     charts = build_charts(label_groups(LoadedRun(real_run)), "en")
     for key in ("chart-test-acc", "chart-train-acc", "chart-final"):
         assert charts[key]["layout"]["yaxis"]["range"] == [0, ACC_TOP] and ACC_TOP > 1, key
-    # the loss's log axis is labelled at decades only: plotly's in-between labels read "2, 1, 5, 2, 0.1, 5"
+    # the loss's log axis is labelled with plain numbers we chose: plotly's own in-between labels read
+    # "2, 1, 5, 2, 0.1, 5"; at decades only, a loss within one decade got a single label
+    from optimlab.viz.report import LOG_AXIS, log_axis
+
     y = charts["chart-loss"]["layout"]["yaxis"]
-    assert (y["type"], y["dtick"], y["exponentformat"]) == ("log", 1, "none")
+    assert (y["type"], y["exponentformat"]) == ("log", "none") and y["ticktext"] == [f"{t:g}" for t in y["tickvals"]]
+    for values, inside in (([0.3, 2.3], ["0.5", "1", "2"]), ([2.2, 2.3], ["2.2", "2.25", "2.3"])):
+        axis = log_axis([{"y": values}])
+        assert [t for v, t in zip(axis["tickvals"], axis["ticktext"]) if values[0] <= v <= values[1]] == inside
+    assert log_axis([{"y": [1e-3, None, 2.3]}]) == LOG_AXIS
 
 
 def test_figures_are_captioned_in_the_reports_language(real_run):
@@ -660,7 +694,7 @@ def test_figures_are_captioned_in_the_reports_language(real_run):
     caps = [re.sub("<[^>]+>", "", c) for c in re.findall("<figcaption>(.*?)</figcaption>", ja)]
     assert "ミニバッチとテストデータの正解率：Adam + BatchNorm accuracy_adam_batchnorm.png" in caps
     assert "ミニバッチとテストデータの正解率：Adam accuracy_adam.png" in caps
-    assert "全実行のテスト正解率 test_accuracy.png" in caps and "訓練の損失（ミニバッチ） loss.png" in caps
+    assert "全実行のテスト正解率 test_accuracy.png" in caps and "訓練損失（ミニバッチ、移動平均） loss.png" in caps
     en = build_report_html(real_run, "en")
     assert "Accuracy on the minibatch and the test set: SGD" in en
 

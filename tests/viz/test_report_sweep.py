@@ -373,3 +373,16 @@ def test_the_console_table_prints_no_two_seed_interval(real_sweep):
 
     text = defaults_table(load_sweep(real_sweep).summary)
     assert "[" not in text and "0." in text
+
+
+def test_no_setting_is_called_best_when_none_learned():
+    """A sweep in which no setting learned on the validation split (so every tuned lr was chosen at chance) said
+    "After tuning, Adam is best: test accuracy 0.206" above the line saying that none learned; once one setting learned
+    on validation, the best is named again."""
+    s = synthetic_summary(val={"sgd": [0.1, 0.12, 0.15, 0.1], "adam": [0.1, 0.18, 0.2, 0.1]},
+                          test={"sgd": (0.15, 0.02, 0.1, 0), "adam": (0.206, 0.02, 0.2, 0)})
+    conclusions = compute_sweep_conclusions(s)
+    assert "best_tuned" not in [c["kind"] for c in conclusions]
+    assert "No optimizer learned" in next(c["text"] for c in conclusions if c["kind"] == "lr_sensitivity")
+    s["sensitivity"]["SGD"]["mean"] = [0.1, 0.5, 0.15, 0.1]           # SGD learned at one lr
+    assert facts(compute_sweep_conclusions(s), "best_tuned")["best"] == "Adam"

@@ -49,7 +49,7 @@ LOSS_WINDOW = 20              # moving-average window of the loss curves, as in 
 COLORS = RUN_COLORS     # so a run has the same colour here as in the PNG figures
 # log axes labelled at whole decades only (0.01, 0.1, 1): between them plotly wrote "2, 5" for 0.2 and 0.5
 LOG_AXIS = {"type": "log", "dtick": 1, "exponentformat": "none"}
-PLOTLY_CONFIG = {"responsive": True, "displaylogo": False, "scrollZoom": False,
+PLOTLY_CONFIG = {"responsive": True, "displaylogo": False, "scrollZoom": False, "showSendToCloud": False,
                  "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
 
 
@@ -474,10 +474,34 @@ def _curve_traces(groups: Sequence[LabelGroup], attr: str, lang: str) -> list[di
                            "y": _values(hi, sig=sig) + _values(lo[::-1], sig=sig), "fill": "toself",
                            "fillcolor": _rgba(g.color, 0.18), "line": {"width": 0}, "hoverinfo": "skip",
                            "legendgroup": f"g{i}", "showlegend": False, "name": name})
-        traces.append({"type": "scatter", "mode": "lines", "x": list(x), "y": _values(mean, sig=sig), "name": name,
-                       "legendgroup": f"g{i}", "line": {"color": g.color, "width": 2},
+        traces.append({"type": "scatter", "mode": "lines" if len(x) > 1 else "markers", "x": list(x),
+                       "y": _values(mean, sig=sig), "name": name, "legendgroup": f"g{i}", "line": {"color": g.color, "width": 2},
                        "hovertemplate": "%{y:.4f}" if attr != "loss" else "%{y:.4g}"})
     return traces
+
+
+def log_axis(traces: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A log axis for the traces' y values, labelled at the decades (:data:`LOG_AXIS`) when they span two or more;
+    else at 1, 2 and 5 times the powers of ten, at 1 … 9 times, or at evenly spaced round values, whichever first
+    gives three labels (a loss from 0.3 to 2.3 had the single label "1", one from 2.2 to 2.3 the label "2")."""
+    v = np.array([y for t in traces for y in t.get("y", ()) if isinstance(y, (int, float))], dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if not v.size or np.log10(v.max() / v.min()) >= 2:
+        return LOG_AXIS
+    lo, hi = v.min(), v.max()
+    decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
+    for mantissas in ((1, 2, 5), tuple(range(1, 10))):
+        ticks = [float(f"{m * 10.0 ** e:.12g}") for e in decades for m in mantissas]
+        if sum(lo <= t <= hi for t in ticks) >= 3:
+            break
+    else:
+        raw = (hi - lo) / 4 if hi > lo else hi / 10
+        step = next(m * 10.0 ** math.floor(math.log10(raw)) for m in (1, 2, 5, 10)
+                    if m * 10.0 ** math.floor(math.log10(raw)) >= raw)
+        digits = max(0, -math.floor(math.log10(step)))
+        ticks = [round(k * step, digits) for k in range(math.floor(lo / step), math.ceil(hi / step) + 1)]
+        ticks = [t for t in ticks if t > 0]
+    return {"type": "log", "tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks], "exponentformat": "none"}
 
 
 def _layout(title: str, xtitle: str, ytitle: str, lang: str, **extra: Any) -> dict[str, Any]:
@@ -522,13 +546,13 @@ BELOW = {"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.2, "yanchor": 
 def build_charts(groups: Sequence[LabelGroup], lang: str) -> dict[str, dict[str, Any]]:
     """Plotly figure specifications keyed by the id of the ``div`` each goes into."""
     it = rt("count", lang)
+    loss = _curve_traces(groups, "loss", lang)
     charts = {
         "chart-test-acc": {"data": _curve_traces(groups, "test_acc", lang),
                            "layout": _layout(rt("test accuracy", lang), it, rt("accuracy", lang), lang,
                                              yaxis={"range": [0, ACC_TOP]})},
-        "chart-loss": {"data": _curve_traces(groups, "loss", lang),
-                       "layout": _layout(rt("training loss", lang), it, rt("loss", lang), lang,
-                                         yaxis=LOG_AXIS)},
+        "chart-loss": {"data": loss, "layout": _layout(rt("training loss", lang), it, rt("loss", lang), lang,
+                                                       yaxis=log_axis(loss))},
         "chart-train-acc": {"data": _curve_traces(groups, "train_acc", lang),
                             "layout": _layout(rt("minibatch accuracy", lang), it, rt("accuracy", lang), lang,
                                               yaxis={"range": [0, ACC_TOP]}, height=440, legend=BELOW)},
@@ -863,7 +887,7 @@ def build_report_html(run_dir: str | os.PathLike, lang: str | None = None,
             esc(rt("runs x seeds", lang, runs=len(groups), seeds=len(seeds)))]
 
     def chart_div(cid: str, wide: str = "") -> str:
-        return f'<div class="chart{wide}" id="{cid}"></div>' if cid in charts else ""
+        return chart_html(cid, charts[cid], wide) if cid in charts else ""
 
     lr_section = ""
     if "chart-lr" in charts:
@@ -947,6 +971,13 @@ def page_top(title: str, meta: list[str], nav: list[tuple[str, str]], conclusion
 </header>
 <main>
 <section id="conclusions" class="conclusions"><h2>{esc(tr('conclusions', lang))}</h2>{listed}</section>"""
+
+
+def chart_html(cid: str, chart: dict[str, Any], wide: str = "") -> str:
+    """The ``div`` a chart is drawn into, named for screen readers by its title (an image of the data, which the
+    tables beside it give as numbers)."""
+    title = ((chart.get("layout") or {}).get("title") or {}).get("text", "")
+    return f'<div class="chart{wide}" id="{esc(cid)}" role="img" aria-label="{esc(html.unescape(title))}"></div>'
 
 
 def page_html(lang: str, title: str, name: str, body: str, charts: list, extra_css: str = "") -> str:

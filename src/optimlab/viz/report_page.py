@@ -7,7 +7,8 @@ body { margin: 0; font-family: var(--font); color: #1d2330; background: #f5f6f8;
 header { background: #1d2b44; color: #fff; padding: 20px max(24px, calc((100vw - 1180px) / 2)) 12px; }
 header h1 { margin: 0 0 4px; font-size: 1.55rem; font-weight: 650; }
 header .meta { margin: 0 0 10px; color: #c9d3e6; font-size: .92rem; }
-header nav a { color: #fff; text-decoration: none; margin-right: 18px; font-size: .9rem; opacity: .85; }
+header nav { display: flex; flex-wrap: wrap; gap: 2px 18px; }
+header nav a { color: #fff; text-decoration: none; font-size: .9rem; opacity: .85; }
 header nav a:hover { opacity: 1; text-decoration: underline; }
 main { max-width: 1180px; margin: 0 auto; padding: 8px 24px 24px; }
 section { background: #fff; border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0,.08); padding: 14px 20px 18px;
@@ -18,7 +19,7 @@ h3 { font-size: 1rem; margin: 12px 0 6px; }
 .conclusions { border-left: 5px solid #2f7be5; }
 .conclusions ul { margin: 0; padding-left: 1.2em; }
 .conclusions li { margin: 4px 0; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 12px; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(480px, 100%), 1fr)); gap: 12px; }
 .chart.wide { grid-column: 1 / -1; }
 td .hp { white-space: normal; min-width: 140px; max-width: 210px; font-size: .74rem; color: #5a6273; line-height: 1.3; }
 td .sd { font-size: .78rem; color: #5a6273; }
@@ -42,17 +43,34 @@ tbody th { font-weight: 600; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
 details { margin-top: 12px; }
 summary { cursor: pointer; color: #2f5fa7; }
-.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 12px; }
+.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(340px, 100%), 1fr)); gap: 12px; }
 figure { margin: 0; border: 1px solid #eceef2; border-radius: 6px; padding: 6px; background: #fff; }
 figure img { width: 100%; height: auto; display: block; }
 figcaption { font-size: .8rem; color: #5a6273; text-align: center; }
-figcaption .file { font-size: .72rem; color: #8a91a0; margin-left: .4em; }
+figcaption .file { font-size: .72rem; color: #5f6673; margin-left: .4em; }
 pre { background: #f6f8fa; border: 1px solid #e6e8ee; border-radius: 6px; padding: 10px 12px; overflow: auto;
       max-height: 420px; font-size: .82rem; }
 .kv th { width: 34%; color: #5a6273; font-weight: 500; }
 .kv td { white-space: normal; word-break: break-all; }
-.two-col { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 18px; }
-footer { max-width: 1180px; margin: 0 auto; padding: 0 24px 24px; color: #7a8190; font-size: .8rem; }
+.two-col { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(360px, 100%), 1fr)); gap: 18px; }
+footer { max-width: 1180px; margin: 0 auto; padding: 0 24px 24px; color: #5a6273; font-size: .8rem; }
+@media (max-width: 600px) {          /* a phone: narrower margins, so the charts and tables keep their width */
+  header { padding: 14px 12px 10px; }
+  main { padding: 4px 8px 16px; }
+  section { padding: 10px 10px 14px; }
+  footer { padding: 0 12px 16px; }
+}
+@media print {                       /* backgrounds are not printed by default: dark text on white */
+  body { background: #fff; }
+  header { background: #fff; color: #1d2330; border-bottom: 2px solid #1d2b44; padding: 0 0 8px; }
+  header .meta { color: #3d4452; }
+  header nav, .modebar-container { display: none !important; }
+  main { max-width: none; padding: 0; }
+  section { box-shadow: none; border: 1px solid #d5d9e0; }
+  .chart, figure, tr { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
+  pre { max-height: none; overflow: visible; white-space: pre-wrap; }
+}
 """
 
 SCRIPT = r"""
@@ -66,6 +84,19 @@ SCRIPT = r"""
     el.style.minHeight = (data.charts[id].layout.height || 400) + 2 + "px";
     Plotly.newPlot(el, data.charts[id].data, data.charts[id].layout, data.config);
   });
+  // printed pages are narrower than the window: the charts take the page's width
+  function resizeCharts() {
+    Object.keys(data.charts).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el && el.data) { Plotly.Plots.resize(el); }
+    });
+  }
+  if (window.matchMedia) {
+    var print = window.matchMedia("print");
+    if (print.addEventListener) { print.addEventListener("change", resizeCharts); }
+  }
+  window.addEventListener("beforeprint", resizeCharts);
+  window.addEventListener("afterprint", resizeCharts);
 
   function sortKey(cell) {
     if (!cell) { return null; }

@@ -32,7 +32,7 @@ from ..results.stats import MIN_SEEDS_TO_SETTLE, paired
 from ..train import read_metrics
 from .figures import ACC_TOP, mean_band
 from .i18n import check_lang
-from .report import (LEARNED_ABOVE_CHANCE, LOG_AXIS, COLORS, chance, _cell, _label_th, _conclusion, _finished,
+from .report import (LEARNED_ABOVE_CHANCE, LOG_AXIS, COLORS, chance, chart_html, _cell, _label_th, _conclusion, _finished,
                      _kv_table, _layout, _plotly_text, _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top,
                      recorded_lang)
 from .report_sweep_text import st
@@ -180,7 +180,7 @@ def _arr(xs) -> np.ndarray:
 def _best_tuned(summary, lang) -> dict[str, Any] | None:
     dvt = {k: d for k, d in summary["defaults_vs_tuned"].items()
            if d.get("tuned_test_acc") is not None and not _every_run(d, "tuned_not_ok")}
-    if not dvt:
+    if not dvt or not set(dvt) - _never_learned(summary):   # every tuned lr was chosen at chance: no "best" after it
         return None
     ranked = sorted(dvt, key=lambda k: -dvt[k]["tuned_test_acc"])
     best, d = ranked[0], dvt[ranked[0]]
@@ -492,8 +492,9 @@ def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
                            "y": _values(np.clip(hi, 0, 1)) + _values(np.clip(lo, 0, 1)[::-1]), "fill": "toself",
                            "fillcolor": _rgba(color, 0.15), "line": {"width": 0}, "hoverinfo": "skip",
                            "legendgroup": group, "showlegend": False, "name": name})
-        traces.append({"type": "scatter", "mode": "lines", "x": x, "y": _values(mean), "name": name,
-                       "legendgroup": group, "line": {"color": color, "width": 2}, "hovertemplate": "%{y:.4f}"})
+        traces.append({"type": "scatter", "mode": "lines" if len(x) > 1 else "markers", "x": x, "y": _values(mean),
+                       "name": name, "legendgroup": group, "line": {"color": color, "width": 2},
+                       "hovertemplate": "%{y:.4f}"})       # one evaluation: a line of one point is not drawn
     if not traces:
         return None
     return {"data": traces, "layout": _layout(st("curves", lang), st("count", lang), st("val accuracy", lang), lang,
@@ -669,12 +670,12 @@ def build_sweep_report_html(sweep_dir: str | os.PathLike, lang: str | None = Non
     if curves is not None:
         nav.insert(2, ("curves", "charts"))
     curves_section = (f'<section id="curves"><h2>{esc(st("curves", lang))}</h2>'
-                      f'<p class="help">{esc(st("curves help", lang))}</p><div class="chart" id="chart-curves"></div>'
+                      f'<p class="help">{esc(st("curves help", lang))}</p>{chart_html("chart-curves", curves)}'
                       f"</section>" if curves is not None else "")
     body = f"""
 {page_top(title, meta, nav, conclusions, st, lang)}
 <section id="sensitivity"><h2>{esc(st('lr sensitivity', lang))}</h2>
-  <p class="help">{esc(st('sensitivity help', lang))}</p><div class="chart" id="chart-sensitivity"></div>
+  <p class="help">{esc(st('sensitivity help', lang))}</p>{chart_html("chart-sensitivity", charts["chart-sensitivity"])}
   <details><summary>{esc(st('grid table', lang))}</summary>{grid_table_html(s, lang)}</details>
 </section>
 {curves_section}

@@ -24,7 +24,7 @@ SWEEP_TEXT = {
         "val accuracy": "validation accuracy", "final val accuracy": "final validation accuracy",
         "defaults": "The note's defaults vs tuned",
         "defaults help": "Test accuracy on fresh seeds (mean [95% CI]) at the note's default lr and at the lr tuned on "
-                         "validation accuracy. ⚠ marks a tuned lr at the edge of the grid. Click a column header to sort.",
+                         "validation accuracy. ⚠ marks a tuned lr at the edge of the grid (for a setting that learned). Click a column header to sort.",
         "ttt": "Time to target", "ttt help": "At the tuned lr, over the fresh seeds: how many reached the validation "
                                               "accuracy target, and the median iterations and seconds to it. A model's "
                                               "seconds are its training time: an equal share of the forward and backward "
@@ -107,7 +107,7 @@ SWEEP_TEXT = {
         "val accuracy": "検証正解率", "final val accuracy": "最終検証正解率",
         "defaults": "ノートの既定値と調整後の比較",
         "defaults help": "新しいシードでのテスト正解率（平均 [95% 信頼区間]）を、ノートの既定の学習率の場合と、検証正解率で選んだ"
-                         "学習率の場合とで比べます。⚠ は選ばれた学習率がグリッドの端にあることを示します。列の見出しをクリックすると並べ替えます。",
+                         "学習率の場合とで比べます。⚠ は選ばれた学習率がグリッドの端にあることを示します（学習できた設定のみ）。列の見出しをクリックすると並べ替えます。",
         "ttt": "目標到達までの時間", "ttt help": "選ばれた学習率で、新しいシードのうち検証正解率の目標に達した数と、"
                                                 "到達までの反復回数・秒数の中央値です。秒数はそのモデルの学習時間で、"
                                                 "一緒に学習するモデルと共有する順伝播・逆伝播の時間を等分したものと、"

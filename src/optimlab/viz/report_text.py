@@ -44,7 +44,7 @@ REPORT_TEXT = {
         "run name": "run", "sweep name": "sweep", "finished at": "finished",
         "no recipe": "recipe.toml is missing from this run directory.", "no figures": "No figures in this run directory.",
         "cap accuracy": "Accuracy on the minibatch and the test set: {label}", "cap test_accuracy.png": "Test "
-        "accuracy of every run", "cap loss.png": "Training loss (minibatch)",
+        "accuracy of every run", "cap loss.png": "Training loss (minibatch, moving average)",
         "cap telemetry_effective_lr.png": "Effective step size |Δw|/|g| per layer (telemetry)",
         "cap telemetry_update_ratio.png": "Update-to-weight ratio ‖Δw‖/‖w‖ per layer (telemetry)",
         "cap telemetry_adagrad_h.png": "AdaGrad's accumulator h and the step size it leaves (telemetry)",
@@ -126,7 +126,7 @@ REPORT_TEXT = {
         "run name": "実行名", "sweep name": "スイープ名", "finished at": "完了日時",
         "no recipe": "この実行フォルダには recipe.toml がありません。", "no figures": "この実行フォルダには図がありません。",
         "cap accuracy": "ミニバッチとテストデータの正解率：{label}", "cap test_accuracy.png": "全実行のテスト正解率",
-        "cap loss.png": "訓練の損失（ミニバッチ）",
+        "cap loss.png": "訓練損失（ミニバッチ、移動平均）",
         "cap telemetry_effective_lr.png": "層ごとの実効ステップ幅 |Δw|/|g|（テレメトリ）",
         "cap telemetry_update_ratio.png": "層ごとの更新量と重みの比 ‖Δw‖/‖w‖（テレメトリ）",
         "cap telemetry_adagrad_h.png": "AdaGrad の累積 h と、それが決めるステップ幅（テレメトリ）",
