@@ -20,7 +20,11 @@ def _accepted_style(message: str) -> str:
     ``argument --iters: invalid int value: 'nan'`` → ``invalid --iters: 'nan' (accepted: a whole number)``."""
     m = re.fullmatch(r"argument (\S+?): invalid (int|float) value: (.*)", message)
     if m:
-        return f"invalid {m[1]}: {m[3]} (accepted: {'a whole number' if m[2] == 'int' else 'a number'})"
+        several = "; several seeds: --seeds 0-4" if m[1] == "--seed" else ""
+        return f"invalid {m[1]}: {m[3]} (accepted: {'a whole number' if m[2] == 'int' else 'a number'}{several})"
+    m = re.fullmatch(r"argument (\S+?): invalid value (.*)", message)        # from a type function of ours
+    if m:
+        return f"invalid {m[1]}: {m[2]}"
     m = re.fullmatch(r"argument (\S+?): invalid choice: (.*?) \(choose from (.*)\)", message)
     if m:                               # a subcommand's argument is shown as {list,fetch,verify}: name it so
         what = "command" if m[1].startswith("{") else m[1]
@@ -83,10 +87,8 @@ def lr_overrides(items: Sequence[str] | None) -> dict[str, float] | None:
 
 def _on_off(value: str) -> bool:
     v = value.lower()
-    if v in ("on", "true", "yes", "1"):
-        return True
-    if v in ("off", "false", "no", "0"):
-        return False
+    if v in ("on", "off"):          # as the help and optimlab sweep say (which also takes both)
+        return v == "on"
     raise argparse.ArgumentTypeError(f"invalid value {value!r} (accepted: on, off)")
 
 

@@ -128,6 +128,7 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     """The sweep's data, executor, runs, tables, figures and report (the folder locked by the caller)."""
     from .experiment.executors import make_executor
     from .experiment.sweep import defaults_table, load_sweep_data, run_sweep, time_to_target_table
+    from .results.stats import MIN_SEEDS_TO_SETTLE
 
     load_sweep_data(spec)                       # (kept in this process: run_sweep finds it loaded)
     executor = make_executor(jobs=args.jobs, workers=args.workers, cluster=args.cluster,
@@ -151,7 +152,8 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
               archs=say("archs", lang, n=n_archs) if n_archs > 1 else "",
               tests=say("list sep", lang).join(map(str, spec.test_seeds)))
           + "\n")
-    print(say("defaults title", lang))
+    few = len(spec.test_seeds) < MIN_SEEDS_TO_SETTLE            # the table then shows means only (shown_interval)
+    print(say("defaults title few" if few else "defaults title", lang, n=len(spec.test_seeds)))
     print(defaults_table(s, lang))
     print("\n" + say("ttt title", lang))
     print(time_to_target_table(s, lang))
