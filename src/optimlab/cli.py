@@ -100,14 +100,16 @@ def _init(value: str) -> float | str:
 
 
 def add_compare_parser(sub) -> None:
+    from .optim import OPTIMIZERS                # every registered optimizer, yours too
+
     p = sub.add_parser("compare", help="run the note's optimizer comparison (or a recipe)",
                        description="Train the note's network with each optimizer and compare them.")
     p.add_argument("--recipe", help="TOML recipe to run instead of the note's experiment")
     p.add_argument("--dataset", type=str.lower,
                    help="mnist, fashion-mnist, mnist-5k, digits, idx, auto (default: the recipe's, auto)")
     p.add_argument("--data-dir", help="folder with IDX files (MNIST, Fashion-MNIST or any for --dataset idx)")
-    p.add_argument("--optimizers", help="comma-separated subset: sgd,momentum,adagrad,rmsprop,adam (the recipe's "
-                                        "runs of each: adam keeps Adam + BatchNorm too, --batchnorm off drops it)")
+    p.add_argument("--optimizers", help=f"comma-separated subset: {','.join(OPTIMIZERS)} (the recipe's runs of "
+                                        "each: adam keeps Adam + BatchNorm too, --batchnorm off drops it)")
     p.add_argument("--lr", action="append", metavar="[NAME=]VALUE",
                    help="learning rate override, e.g. adam=0.001 or rmsprop=0.02,adam=0.005")
     p.add_argument("--iters", type=int, help="training iterations (note: 1000)")

@@ -15,6 +15,8 @@ BN_CHOICES = {"on": (True,), "off": (False,), "both": (False, True)}
 
 
 def add_sweep_parser(sub) -> argparse.ArgumentParser:
+    from .optim import OPTIMIZERS
+
     p = sub.add_parser("sweep", help="tune each optimizer's learning rate on a validation split, over seeds",
                        description="Grid over optimizers × learning rates × seeds (and architecture settings); "
                                    "each optimizer's lr is chosen on validation accuracy, then tested on fresh seeds.")
@@ -22,7 +24,7 @@ def add_sweep_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--name", help="sweep name: output folder runs/<name> (default: the recipe's, sweep)")
     p.add_argument("--dataset", type=str.lower, help="mnist, fashion-mnist, mnist-5k, digits, idx, auto")
     p.add_argument("--data-dir", help="folder with IDX files")
-    p.add_argument("--optimizers", help="comma-separated subset of sgd,momentum,adagrad,rmsprop,adam")
+    p.add_argument("--optimizers", help=f"comma-separated subset of {','.join(OPTIMIZERS)}")
     p.add_argument("--lrs", help="log grid LO:HI:N (e.g. 1e-4:1:9) or a list (0.001,0.01)")
     p.add_argument("--seeds", help="tuning seeds: a count (3), a range (0-2) or a list (0,3,7)")
     p.add_argument("--test-seeds", help="fresh seeds for the test accuracy, as --seeds (default 1000-1002 for 3 "

@@ -236,3 +236,21 @@ def test_run_colours_stay_apart_for_colour_blind_readers():
     fig = overlay_figure(_histories(1))
     drawn = [line.get_color().lower() for line in fig.axes[0].get_lines()]
     assert drawn == [c.lower() for c in RUN_COLORS[:6]]
+
+
+def test_a_ninth_run_is_dashed_not_a_second_first_run():
+    """Past the palette's eight colours a ninth run was drawn exactly as the first (SGD's blue, solid), in the figures
+    and the report's charts: the colours come again dashed (then dotted), and the first eight stay as they were."""
+    from optimlab.viz.colors import RUN_COLORS
+    from optimlab.viz.report import COLORS, _curve_traces, LabelGroup
+
+    one = _histories(1)["SGD"][0]
+    runs = {f"run {i}": [one] for i in range(10)}
+    for fig in (overlay_figure(runs), loss_figure(runs)):
+        lines = fig.axes[0].get_lines()
+        styles = [(line.get_color().lower(), line.get_linestyle()) for line in lines]
+        assert styles == [(c.lower(), "-") for c in RUN_COLORS] + [(c.lower(), "--") for c in RUN_COLORS[:2]]
+    groups = [LabelGroup(label, [{"label": label, "seed": 0}], hs, COLORS[i % len(COLORS)])
+              for i, (label, hs) in enumerate(runs.items())]
+    dashes = [(t["line"]["color"], t["line"]["dash"]) for t in _curve_traces(groups, "test_acc", "en")]
+    assert dashes == [(c, "solid") for c in RUN_COLORS] + [(c, "dash") for c in RUN_COLORS[:2]]

@@ -134,7 +134,10 @@ class Optimizer:
 
     # -- the update -----------------------------------------------------------------------------------
     def rule(self, w: np.ndarray, g: np.ndarray, s: dict[str, np.ndarray], t: int) -> None:
-        """Update one array ``w`` in place from gradient ``g``, state slots ``s`` and step number ``t`` (1-based)."""
+        """Update one array ``w`` in place from gradient ``g``, state slots ``s`` and step number ``t`` (1-based).
+
+        The slots too are updated in place (``v = s["v"]; v *= mu; v -= lr * g``): ``v = mu * v - lr * g`` would
+        make a new array and leave ``s["v"]`` as it was."""
         raise NotImplementedError
 
     def update(self, params: Params, grads: Params, state: OptState | None = None, checked: bool = False) -> OptState:

@@ -29,6 +29,20 @@ def optimizer_colors(names) -> dict[str, str]:
     return {n: OPTIMIZER_COLORS[n] if n in OPTIMIZER_COLORS else next(others) for n in names}
 
 
+RUN_LINESTYLES = ("-", "--", ":")          # past the eighth run the colours come again, dashed, then dotted
+RUN_DASHES = ("solid", "dash", "dot")      # the same in Plotly's words
+
+
+def run_linestyle(i: int) -> str:
+    """The matplotlib line style of the ``i``-th run (0-based): solid for the first eight, then dashed, dotted."""
+    return RUN_LINESTYLES[(i // len(RUN_COLORS)) % len(RUN_LINESTYLES)]
+
+
+def run_dash(i: int) -> str:
+    """The Plotly dash of the ``i``-th run's line, as :func:`run_linestyle`."""
+    return RUN_DASHES[(i // len(RUN_COLORS)) % len(RUN_DASHES)]
+
+
 def use_run_colors(*axes) -> None:
     """Matplotlib axes draw their lines in :data:`RUN_COLORS`, in turn (matplotlib's own settings untouched)."""
     for ax in axes:

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from .._io import _display_width, atomic_path
 from ..train import History
-from .colors import use_run_colors
+from .colors import run_linestyle, use_run_colors
 from .i18n import t, use_font
 
 
@@ -122,10 +122,10 @@ def overlay_figure(histories: dict[str, list[History]], lang: str = "en", title:
     fig = _fig(lang, size)
     ax = fig.add_subplot()
     use_run_colors(ax)
-    for label, hs, curves, n in _grouped(histories, "test_acc"):
+    for j, (label, hs, curves, n) in enumerate(_grouped(histories, "test_acc")):
         x = hs[0].eval_iters[:n]
         mean, lo, hi = mean_band(curves)
-        line, = ax.plot(x, mean, label=label + (f" (n={len(hs)})" if len(hs) > 1 else ""))
+        line, = ax.plot(x, mean, label=label + (f" (n={len(hs)})" if len(hs) > 1 else ""), linestyle=run_linestyle(j))
         if len(hs) > 1:
             ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
     ax.set_ylim(0, ACC_TOP)
@@ -155,9 +155,9 @@ def loss_figure(histories: dict[str, list[History]], lang: str = "en", window: i
     fig = _fig(lang, size)
     ax = fig.add_subplot()
     use_run_colors(ax)
-    for label, hs, curves, n in _grouped(histories, "loss"):
+    for j, (label, hs, curves, n) in enumerate(_grouped(histories, "loss")):
         mean, _, _ = mean_band(curves)           # NaN where every seed had diverged: a gap, no warning
-        ax.plot(np.arange(1, n + 1), moving_average(mean, window), label=label)
+        ax.plot(np.arange(1, n + 1), moving_average(mean, window), label=label, linestyle=run_linestyle(j))
     ax.set_xlabel(t("count", lang))
     ax.set_ylabel(t("loss", lang))
     ax.set_title(t("training loss", lang))

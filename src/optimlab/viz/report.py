@@ -36,7 +36,7 @@ from ..errors import ConfigError, OptimlabError
 from ..results.stats import MIN_SEEDS_TO_SETTLE, paired, per_label
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
-from .colors import RUN_COLORS
+from .colors import RUN_COLORS, run_dash
 from .figures import ACC_TOP, mean_band, moving_average
 from .i18n import LANGS, check_lang
 from .report_page import CSS, SCRIPT
@@ -475,7 +475,8 @@ def _curve_traces(groups: Sequence[LabelGroup], attr: str, lang: str) -> list[di
                            "fillcolor": _rgba(g.color, 0.18), "line": {"width": 0}, "hoverinfo": "skip",
                            "legendgroup": f"g{i}", "showlegend": False, "name": name})
         traces.append({"type": "scatter", "mode": "lines" if len(x) > 1 else "markers", "x": list(x),
-                       "y": _values(mean, sig=sig), "name": name, "legendgroup": f"g{i}", "line": {"color": g.color, "width": 2},
+                       "y": _values(mean, sig=sig), "name": name, "legendgroup": f"g{i}",
+                       "line": {"color": g.color, "width": 2, "dash": run_dash(i)},
                        "hovertemplate": "%{y:.4f}" if attr != "loss" else "%{y:.4g}"})
     return traces
 

@@ -30,6 +30,7 @@ from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import SELECTION_RULE, shown_interval
 from ..results.stats import MIN_SEEDS_TO_SETTLE, paired
 from ..train import read_metrics
+from .colors import run_dash
 from .figures import ACC_TOP, mean_band
 from .i18n import check_lang
 from .report import (LEARNED_ABOVE_CHANCE, LOG_AXIS, COLORS, chance, chart_html, _cell, _label_th, _conclusion, _finished,
@@ -422,7 +423,8 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
                            "line": {"width": 0}, "hoverinfo": "skip", "legendgroup": group, "showlegend": False,
                            "name": name})
         traces.append({"type": "scatter", "mode": "lines+markers", "x": lrs, "y": _values(mean), "name": name,
-                       "legendgroup": group, "line": {"color": color, "width": 2}, "marker": {"size": 6},
+                       "legendgroup": group, "line": {"color": color, "width": 2, "dash": run_dash(i)},
+                       "marker": {"size": 6},
                        "customdata": [[a, b] for a, b in zip(_values(lo), _values(hi))],
                        "hovertemplate": st("lr", lang) + " %{x:.3~g}" + st("colon", lang)
                                         + "%{y:.4f} [%{customdata[0]:.3f}, %{customdata[1]:.3f}]"})
@@ -493,7 +495,8 @@ def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
                            "fillcolor": _rgba(color, 0.15), "line": {"width": 0}, "hoverinfo": "skip",
                            "legendgroup": group, "showlegend": False, "name": name})
         traces.append({"type": "scatter", "mode": "lines" if len(x) > 1 else "markers", "x": x, "y": _values(mean),
-                       "name": name, "legendgroup": group, "line": {"color": color, "width": 2},
+                       "name": name, "legendgroup": group,
+                       "line": {"color": color, "width": 2, "dash": run_dash(i)},
                        "hovertemplate": "%{y:.4f}"})       # one evaluation: a line of one point is not drawn
     if not traces:
         return None
