@@ -154,8 +154,10 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
               archs=say("archs", lang, n=n_archs) if n_archs > 1 else "",
               tests=say("list sep", lang).join(map(str, spec.test_seeds)))
           + "\n")
-    few = len(spec.test_seeds) < MIN_SEEDS_TO_SETTLE            # the table then shows means only (shown_interval)
-    print(say("defaults title few" if few else "defaults title", lang, n=len(spec.test_seeds)))
+    n = min((int(d.get("n_test_seeds") or MIN_SEEDS_TO_SETTLE) for d in s["defaults_vs_tuned"].values()),
+            default=MIN_SEEDS_TO_SETTLE)
+    few = n < MIN_SEEDS_TO_SETTLE               # the table then shows means only, as shown_interval says
+    print(say("defaults title few" if few else "defaults title", lang, n=n, k=MIN_SEEDS_TO_SETTLE))
     print(defaults_table(s, lang))
     print("\n" + say("ttt title", lang))
     print(time_to_target_table(s, lang))

@@ -42,7 +42,7 @@ TEXT = {
         "archs": " × {n} architectures",
         "defaults title": "Note's default learning rate vs tuned (test accuracy over the fresh seeds, mean [95% CI]):",
         "defaults title few": "Note's default learning rate vs tuned (test accuracy over the {n} fresh seed(s), mean; a "
-                              "95% CI needs at least 3):",
+                              "95% CI needs at least {k}):",
         "note lr": "note lr", "test note": "test acc (note lr)", "tuned lr": "tuned lr",
         "val tuned": "val acc (tuning)",
         "test tuned": "test acc (tuned)", "gain": "gain", "not ok": " ({k} diverged or failed)",
@@ -88,7 +88,7 @@ TEXT = {
         "archs": " × 構成 {n} 通り",
         "defaults title": "ノートの既定の学習率と調整後の学習率の比較（新しいシードでのテスト正解率、平均 [95% 信頼区間]）：",
         "defaults title few": "ノートの既定の学習率と調整後の学習率の比較（新しいシード {n} 個でのテスト正解率の平均。95% 信頼区間には"
-                              "3 個以上必要）：",
+                              "{k} 個以上必要）：",
         "note lr": "ノートの学習率", "test note": "テスト正解率（ノートの学習率）", "tuned lr": "選ばれた学習率",
         "val tuned": "検証正解率（調整時）", "test tuned": "テスト正解率（調整後）", "gain": "差（調整後 − ノート）",
         "not ok": "（{k} シードで発散・失敗）",

@@ -166,7 +166,7 @@ def test_recipe_toml_records_the_dataset_auto_chose(tmp_path, monkeypatch):
     import optimlab.api as api
     from optimlab.data import load_dataset
 
-    monkeypatch.setattr(api, "load_data", lambda recipe: load_dataset("digits"))
+    monkeypatch.setattr(api, "load_data", lambda recipe, progress=False: load_dataset("digits"))
     out = api.compare(dataset="auto", optimizers=["sgd"], iters=5, out=tmp_path / "o", plots=False, report=False)
     assert 'dataset = "digits"' in (tmp_path / "o" / "recipe.toml").read_text()
     assert out.summary["dataset"]["name"] == "digits"
@@ -178,7 +178,7 @@ def test_recipe_toml_drops_the_data_dir_when_auto_fell_back(tmp_path, monkeypatc
     from optimlab.data import load_dataset
     from optimlab.experiment import load_recipe
 
-    monkeypatch.setattr(api, "load_data", lambda recipe: load_dataset("digits"))
+    monkeypatch.setattr(api, "load_data", lambda recipe, progress=False: load_dataset("digits"))
     api.compare(dataset="auto", data_dir=str(tmp_path), optimizers=["sgd"], iters=5, out=tmp_path / "o",
                 plots=False, report=False)
     again = load_recipe(tmp_path / "o" / "recipe.toml")

@@ -170,6 +170,13 @@ def test_a_named_data_folder_that_is_not_one_stops_compare(capsys, tmp_path, mon
         for command in (["compare", "--dataset", "mnist"], ["sweep"]):
             rc = main([*command, "--out", str(tmp_path / "o"), "--no-progress"])
             assert rc == 2 and capsys.readouterr().err == f"optimlab: error: $OPTIMLAB_DATA {str(target)!r} {says}\n"
+        for command in (["data", "list"], ["data", "verify", "fashion-mnist"], ["data", "fetch", "mnist"]):
+            rc = main(command)          # they searched past it and listed or verified another folder, with rc 0
+            assert rc == 2 and capsys.readouterr().err == f"optimlab: error: $OPTIMLAB_DATA {str(target)!r} {says}\n"
+        # a folder given on the command line is what they read, not $OPTIMLAB_DATA: no error about it
+        (tmp_path / "given").mkdir()
+        main(["data", "list", "--data-dir", str(tmp_path / "given")])
+        assert "OPTIMLAB_DATA" not in capsys.readouterr().err
         assert not (tmp_path / "o").exists()
     rc = main(["compare", "--dataset", "digits", "--optimizers", "sgd", "--iters", "5", "--no-plots", "--no-report",
                "--no-progress", "--out", str(tmp_path / "o")])

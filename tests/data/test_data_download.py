@@ -76,22 +76,14 @@ def test_load_dataset_downloads_with_injected_pins_and_mirrors(served, monkeypat
     assert ds.notice is None
 
 
-def test_auto_downloads_when_a_mirror_answers(served, monkeypatch, capsys, isolated_env):
-    """Silent by default; with ``progress`` (what optimlab compare passes) a download says so first and shows its
-    bars: compare sat silent for as long as a slow mirror took."""
+def test_auto_downloads_when_a_mirror_answers(served, monkeypatch, capsys):
     url, root = served
     remote = pins_for(root, mirrors=[url])
     monkeypatch.setattr(_remote, "MNIST", remote)
     monkeypatch.setitem(_remote.REMOTES, "mnist", remote)
     ds = load_dataset("auto", timeout=5)
     assert ds.name == "mnist" and ds.notice is None
-    assert capsys.readouterr().err == ""
-    for p in (isolated_env / "mnist").iterdir():
-        p.unlink()
-    assert load_dataset("auto", timeout=5, progress=True).name == "mnist"
-    err = capsys.readouterr().err
-    assert err.startswith(f"optimlab: note: downloading mnist into {isolated_env / 'mnist'} from its mirrors "
-                          "(Ctrl-C stops; no network needed for --dataset mnist-5k)\n") and "100%" in err
+    assert capsys.readouterr().err == ""                  # silent unless asked for progress
 
 
 def test_real_pins_reject_synthetic_download(served):
@@ -184,6 +176,8 @@ class _FaultyHandler(__import__("http.server").server.BaseHTTPRequestHandler):
         if mode == "slow":
             time.sleep(1.5)
             return
+        if mode == "late":          # a download that takes a moment
+            time.sleep(0.2)
         self.wfile.write(body[: len(body) // 2] if mode == "drop" else body)
 
 
@@ -252,3 +246,17 @@ def test_this_machines_write_errors_stop_at_once_and_name_the_folder(served, tmp
                                            r"on device \(accepted: a folder you can write to"):
         _remote.download(pins_for(root, mirrors=[url, url]), tmp_path / "full", timeout=5)
     assert len(calls) == 1 and not (tmp_path / "full").exists()
+
+
+def test_a_download_shows_a_named_bar_per_file(faulty, monkeypatch, capsys, isolated_env, closed_port_url):
+    """optimlab compare (progress=True) sat silent for as long as a slow mirror took: each file now has a progress
+    bar named by the dataset and the file, from its first bytes (a mirror that refuses the connection shows none)."""
+    base, root = faulty
+    remote = pins_for(root, mirrors=["http://unused.invalid"])
+    monkeypatch.setitem(_remote.REMOTES, "mnist", remote)
+    assert load_dataset("mnist", mirrors=[f"{base}/late"], timeout=5, progress=True).n_train == 30
+    err = capsys.readouterr().err
+    assert all(f"mnist {stem}.gz: 100%" in err for stem in IDX_STEMS), err
+    with pytest.raises(_remote.DownloadError):
+        _remote.download(pins_for(root, mirrors=[closed_port_url]), isolated_env / "other", timeout=5, progress=True)
+    assert capsys.readouterr().err == ""

@@ -225,13 +225,17 @@ def test_run_colours_stay_apart_for_colour_blind_readers():
     report and the landscapes use them, in the same order."""
     import itertools
 
-    from optimlab.viz.colors import OPTIMIZER_COLORS, RUN_COLORS, optimizer_colors
+    from optimlab.viz.colors import OPTIMIZER_COLORS, RUN_COLORS
     from optimlab.viz.report import COLORS as REPORT
 
     for m in _CVD.values():
         gaps = [np.linalg.norm(_seen(a, m) - _seen(b, m)) for a, b in itertools.combinations(RUN_COLORS[:6], 2)]
         assert min(gaps) > 45
-    assert tuple(REPORT[:6]) == RUN_COLORS[:6] and optimizer_colors(OPTIMIZER_COLORS) == OPTIMIZER_COLORS
+    assert tuple(REPORT[:6]) == RUN_COLORS[:6]
+    from optimlab.viz.landscape import plot_landscape, run_landscape       # the landscapes: each of the five its own
+
+    paths = plot_landscape(run_landscape("bowl", steps=5)).axes[0].get_lines()[:5]
+    assert [line.get_color() for line in paths] == list(OPTIMIZER_COLORS.values())
     assert list(OPTIMIZER_COLORS.values()) == list(RUN_COLORS[:5])
     fig = overlay_figure(_histories(1))
     drawn = [line.get_color().lower() for line in fig.axes[0].get_lines()]
@@ -250,7 +254,7 @@ def test_a_ninth_run_is_dashed_not_a_second_first_run():
         lines = fig.axes[0].get_lines()
         styles = [(line.get_color().lower(), line.get_linestyle()) for line in lines]
         assert styles == [(c.lower(), "-") for c in RUN_COLORS] + [(c.lower(), "--") for c in RUN_COLORS[:2]]
-    groups = [LabelGroup(label, [{"label": label, "seed": 0}], hs, COLORS[i % len(COLORS)])
+    groups = [LabelGroup(label, [{"label": label, "seed": 0}], hs, COLORS[i % len(COLORS)])   # as label_groups
               for i, (label, hs) in enumerate(runs.items())]
     dashes = [(t["line"]["color"], t["line"]["dash"]) for t in _curve_traces(groups, "test_acc", "en")]
     assert dashes == [(c, "solid") for c in RUN_COLORS] + [(c, "dash") for c in RUN_COLORS[:2]]

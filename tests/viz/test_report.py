@@ -356,7 +356,7 @@ def test_report_on_a_phone_in_print_and_for_screen_readers(browser, real_run, na
     """At 375 px the page was 525 px wide (charts, figures and the nav sticking out of their cards; the English nav,
     one unbreakable row, ran off the header); printed, the white title vanished with the backgrounds; Plotly's
     "Share chart" button offered to upload a chart to its cloud; the charts had no name for a screen reader; the loss
-    chart's log axis had the one label "1"."""
+    chart's log axis had the one label "1"; sortable column headers were not announced as buttons."""
     with Opened(browser, real_run / name) as o:
         page = o.page
         page.set_viewport_size({"width": 375, "height": 800})
@@ -369,9 +369,25 @@ def test_report_on_a_phone_in_print_and_for_screen_readers(browser, real_run, na
         assert page.locator('.modebar-btn[data-title*="Share"], .modebar-btn[data-title*="Cloud"]').count() == 0
         labels = page.evaluate("Array.from(document.querySelectorAll('.chart')).map(el => [el.getAttribute('role'), "
                                "el.getAttribute('aria-label')])")
-        assert labels and all(role == "img" and label for role, label in labels), labels
+        assert labels and all(role == "figure" and label for role, label in labels), labels
         ticks = page.evaluate("Array.from(document.querySelectorAll('#chart-loss .ytick text')).map(t => t.textContent)")
         assert len(ticks) >= 3, ticks
+        # a column header is a button: focused and pressed from the keyboard, it sorts (aria-sort on its th)
+        header = page.locator("#summary-table thead th").nth(5)
+        header.locator("button").focus()
+        page.keyboard.press("Enter")
+        assert header.get_attribute("aria-sort") == "ascending"
+        page.keyboard.press(" ")
+        assert header.get_attribute("aria-sort") == "descending"
+        # a figure's thumbnail (legend text ~5 px at 1280 px) enlarges to the section's width when clicked
+        page.set_viewport_size({"width": 1280, "height": 900})
+        img = page.locator(".figures figure img").last
+        img.scroll_into_view_if_needed()
+        narrow = img.bounding_box()["width"]
+        img.click()
+        assert img.bounding_box()["width"] > 2 * narrow and img.get_attribute("aria-expanded") == "true"
+        img.press("Enter")
+        assert img.bounding_box()["width"] == pytest.approx(narrow, abs=2)
         page.emulate_media(media="print")
         color = page.evaluate("getComputedStyle(document.querySelector('header h1')).color")
         assert color not in ("rgb(255, 255, 255)",) and page.locator("header nav").is_hidden()

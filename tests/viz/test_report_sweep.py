@@ -388,5 +388,9 @@ def test_no_setting_is_called_best_when_none_learned():
     conclusions = compute_sweep_conclusions(s)
     assert "best_tuned" not in [c["kind"] for c in conclusions]
     assert "No optimizer learned" in next(c["text"] for c in conclusions if c["kind"] == "lr_sensitivity")
-    s["sensitivity"]["SGD"]["mean"] = [0.1, 0.5, 0.15, 0.1]           # SGD learned at one lr
-    assert facts(compute_sweep_conclusions(s), "best_tuned")["best"] == "Adam"
+    s["sensitivity"]["SGD"]["mean"] = [0.1, 0.5, 0.15, 0.1]           # SGD learned at one lr ...
+    s["defaults_vs_tuned"]["SGD"]["tuned_test_acc"] = 0.5
+    assert facts(compute_sweep_conclusions(s), "best_tuned")["best"] == "SGD"
+    s["defaults_vs_tuned"]["SGD"]["tuned_test_acc"] = 0.15             # ... and Adam never learned, anywhere
+    s["defaults_vs_tuned"]["Adam"].update(tuned_test_acc=0.16, default_test_acc=0.1)
+    assert facts(compute_sweep_conclusions(s), "best_tuned")["ranking"] == ["SGD"]

@@ -202,6 +202,11 @@ def test_a_report_in_another_language_redraws_the_telemetry_figures(tmp_path):
     csv_path.write_text(csv_path.read_text(encoding="utf-8").replace(",1,W1,", ",one,W1,", 1), encoding="utf-8")
     with pytest.raises(tm.FileFormatError, match=r"^telemetry\.csv line 2: seed '0', iteration 'one'"):
         tm.runs_from_csv(csv_path, [])
+    header_only = tmp_path / "empty" / "telemetry.csv"
+    header_only.parent.mkdir()
+    header_only.write_text(",".join(tm.CSV_COLUMNS) + "\n", encoding="utf-8")
+    with pytest.raises(tm.FileFormatError, match=r"^telemetry\.csv holds no records"):        # (was a ZeroDivisionError)
+        tm.runs_from_csv(header_only, [])
     assert embedded(build_report_html(tmp_path / "ja", lang="en")) == ja        # kept as drawn
 
 

@@ -64,6 +64,9 @@ def run_data(args: argparse.Namespace, out: Print = print) -> int:
     if command in ("list", "verify") and args.data_dir is not None:
         # list and verify only read: the folder must exist (fetch creates it)
         _remote.check_data_dir(args.data_dir, "--data-dir", must_exist=True)
+    if command in ("list", "verify", "fetch") and args.data_dir is None and os.environ.get(_remote.DATA_ENV):
+        # searched first, as by compare, which refuses a file there: said here too, not searched past
+        _remote.check_data_dir(os.environ[_remote.DATA_ENV], f"${_remote.DATA_ENV}")
     if command == "list":
         return _list(args.data_dir, out)
     if command == "fetch":

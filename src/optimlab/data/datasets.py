@@ -30,7 +30,6 @@ import functools
 import hashlib
 import importlib.util
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -274,14 +273,6 @@ def load_pinned_folder(remote: _remote.Remote, folder: str | os.PathLike) -> Dat
     return _from_idx(remote.name, idx, source=str(folder), n_classes=10)
 
 
-def _download(remote: _remote.Remote, timeout: float, progress: bool) -> Path:
-    """Download ``remote`` into the cache; with ``progress``, say so first and show progress bars (on stderr)."""
-    if progress:
-        print(f"optimlab: note: downloading {remote.name} into {_remote.cache_dir() / remote.name} from its mirrors "
-              "(Ctrl-C stops; no network needed for --dataset mnist-5k)", file=sys.stderr, flush=True)
-    return _remote.download(remote, timeout=timeout, progress=progress)
-
-
 def _load_remote(
     remote: _remote.Remote, data_dir: str | os.PathLike | None, *, download: bool, timeout: float,
     progress: bool = False,
@@ -299,7 +290,7 @@ def _load_remote(
         raise DatasetError(
             f"{remote.name} not found (looked in {searched}) and download=False; " + _remote.offline_options(remote.name)
         )
-    return load_pinned_folder(remote, _download(remote, timeout, progress))
+    return load_pinned_folder(remote, _remote.download(remote, timeout=timeout, progress=progress))
 
 
 def _load_idx(data_dir: str | os.PathLike | None) -> Dataset:
@@ -412,7 +403,7 @@ def _auto(
         reason = f"not found in {where}, and no MNIST mirror answered within {probe:g} s"
     else:
         try:
-            return load_pinned_folder(remote, _download(remote, timeout, progress))
+            return load_pinned_folder(remote, _remote.download(remote, timeout=timeout, progress=progress))
         except _remote.DownloadError as e:
             reason = f"not found in {where}, and the download failed ({'; '.join(e.failures)})"
         except (DatasetError, ConfigError) as e:     # e.g. the cache folder cannot be created
@@ -440,7 +431,7 @@ def load_dataset(
     ``timeout``: seconds per network request; ``auto`` waits at most ``min(timeout, 3)`` seconds to
     learn whether any mirror answers before falling back to ``mnist-5k`` (with a :attr:`Dataset.notice`).
     ``mirrors``: base URLs replacing the built-in mirror list of ``mnist``/``fashion-mnist``/``auto``.
-    ``progress``: before a download, a note and progress bars on stderr (``optimlab compare`` shows them).
+    ``progress``: a download shows a progress bar per file, named, on stderr (``optimlab compare`` shows them).
     """
     if name not in ACCEPTED_NAMES:
         raise ConfigError(f"unknown dataset {name!r}; accepted: {', '.join(ACCEPTED_NAMES)}")

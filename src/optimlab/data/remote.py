@@ -26,6 +26,7 @@ import os
 import queue
 import re
 import socket
+import sys
 import threading
 import time
 import urllib.parse
@@ -339,6 +340,31 @@ def _check_served(part: Path, f: PinnedFile) -> None:
     raise _Rejected("SHA-256 mismatch, file rejected")
 
 
+class _Bar:
+    """A progress bar on stderr for one file's download, named by ``description``, for pooch's downloader (which
+    sets ``total`` and calls ``update``, ``reset`` and ``close``); it appears with the first bytes, so a mirror that
+    fails at once shows none."""
+
+    def __init__(self, description: str):
+        self.description, self.total, self._bar = description, 0, None
+
+    def update(self, n: int) -> None:
+        if self._bar is None:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=self.total or None, desc=self.description, unit="B", unit_scale=True, leave=True,
+                             dynamic_ncols=True, file=sys.stderr)
+        self._bar.update(n)
+
+    def reset(self) -> None:
+        if self._bar is not None:
+            self._bar.reset()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
 def _verified(path: Path, f: PinnedFile) -> bool:
     """Whether ``path`` is the pinned file: the published ``.gz``, or a recompressed one whose IDX content is
     the pinned content (as ``optimlab data verify`` accepts, and every load checks)."""
@@ -363,18 +389,15 @@ def _download_files(remote: Remote, folder: Path, timeout: float, progress: bool
         if target.is_dir():
             raise DatasetError(f"cannot download {f.gz_name} into {str(folder)!r}: a folder has its name "
                                "(accepted: remove or rename that folder)")
-        if not os.access(folder, os.W_OK):
-            raise DatasetError(f"cannot write into data directory {str(folder)!r} (accepted: a folder you can "
-                               "write to: --data-dir DIR)")
         # one name per process (two fetches into one cache must not share it); .gz: read back decompressed
         part = folder / f".{f.stem}.{os.getpid()}.{threading.get_ident()}.part.gz"
         for mirror in remote.mirrors:
             url = mirror.rstrip("/") + "/" + f.gz_name
-            downloader = pooch.HTTPDownloader(progressbar=progress, timeout=timeout)
+            bar = _Bar(f"{remote.name} {f.gz_name}") if progress else False     # what is downloading, on its bar
+            downloader = pooch.HTTPDownloader(progressbar=bar, timeout=timeout)
             try:
                 with _quiet_pooch():
-                    pooch.retrieve(url, known_hash=None, fname=part.name, path=folder, downloader=downloader,
-                                   progressbar=progress)
+                    pooch.retrieve(url, known_hash=None, fname=part.name, path=folder, downloader=downloader)
                 _check_served(part, f)
                 apply_default_mode(part, directory=False)   # pooch's temporary file is 0600: open()'s mode instead
                 os.replace(part, target)                     # only a verified file takes the pinned name
@@ -386,7 +409,10 @@ def _download_files(remote: Remote, folder: Path, timeout: float, progress: bool
                                        "with room for the files: --data-dir DIR)") from None
                 failures.append(f"{url}: {_short_reason(e, timeout)}")
             finally:
-                part.unlink(missing_ok=True)
+                if bar:
+                    bar.close()
+                if part.exists():                   # (unlink would fail on a read-only folder even with nothing)
+                    part.unlink()
         else:
             raise DownloadError(
                 f"could not download {remote.name} file {f.gz_name} ({'; '.join(failures)}); "

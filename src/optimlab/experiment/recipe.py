@@ -13,7 +13,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..errors import ConfigError
-from ..optim import (OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, preset_names,
+from ..optim import (OPTIMIZERS, Optimizer, display_name, make_optimizer, preset_names,
                      stack_hyperparameters)
 from ..optim.base import check_value
 from ..train import NetConfig, TrainConfig
@@ -204,7 +204,7 @@ def parse_run(d: dict[str, Any], where: str) -> RunSpec:
     hp_types = hyperparameter_types(name)
     check_table(d, {**RUN_TYPES, **hp_types, **NET_TYPES}, where)
     preset = d.get("preset", "note")
-    if preset not in PRESETS and preset not in OPTIMIZERS[name].presets:
+    if preset not in preset_names(name):
         raise ConfigError(f"unknown preset: {preset!r} in {where} (accepted for {name}: "
                           f"{', '.join(preset_names(name))})")
     hp = {k: d[k] for k in hp_types if k in d}

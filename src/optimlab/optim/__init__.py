@@ -32,7 +32,7 @@ def display_name(name: str) -> str:
 def preset_names(name: str) -> tuple[str, ...]:
     """The presets an optimizer accepts: the framework ones (:data:`PRESETS`) and its own (e.g. AdaGrad's
     ``note-code``)."""
-    return tuple(dict.fromkeys(PRESETS + tuple(OPTIMIZERS[name].presets)))
+    return OPTIMIZERS[name].preset_names()
 
 
 def make_optimizer(name: str, /, preset: str = "note", **hyperparameters: Any) -> Optimizer:

@@ -105,12 +105,16 @@ class Optimizer:
         """The optimizer with another framework's conventions: ``'note'``, ``'torch'`` or ``'optax'`` (a class
         that does not list one in ``presets`` has no convention to choose there: its defaults), or one of the
         class's own ``presets``."""
-        accepted = tuple(dict.fromkeys(FRAMEWORK_PRESETS + tuple(cls.presets)))
-        check_value(preset in accepted, f"preset for {cls.name}", preset, ", ".join(accepted))
+        check_value(preset in cls.preset_names(), f"preset for {cls.name}", preset, ", ".join(cls.preset_names()))
         known = {f.name for f in fields(cls)}
         for key in overrides:
             check_value(key in known, f"hyperparameter for {cls.name}", key, ", ".join(sorted(known)))
         return cls(**{**cls.presets.get(preset, {}), **overrides})
+
+    @classmethod
+    def preset_names(cls) -> tuple[str, ...]:
+        """The presets this optimizer accepts: the framework ones and its own (e.g. AdaGrad's ``note-code``)."""
+        return tuple(dict.fromkeys(FRAMEWORK_PRESETS + tuple(cls.presets)))
 
     def hyperparameters(self) -> dict[str, Any]:
         """Hyperparameters as JSON-ready plain values."""

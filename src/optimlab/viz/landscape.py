@@ -208,7 +208,7 @@ def run_landscape(function: str = "bowl", optimizers: str | Iterable[str] = DEFA
     n_steps = _steps(steps, surface)
     overrides = _per_name("lr", lrs, names)
     if isinstance(preset, str):
-        if preset not in PRESETS and not any(preset in cls.presets for cls in OPTIMIZERS.values()):
+        if not any(preset in cls.preset_names() for cls in OPTIMIZERS.values()):
             raise ConfigError(f"unknown preset: {preset!r} (accepted: {', '.join(PRESETS)}, or NAME=PRESET for one "
                               "optimizer, e.g. adagrad=note-code)")
         presets = {n: preset for n in names}

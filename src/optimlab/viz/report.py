@@ -484,25 +484,30 @@ def _curve_traces(groups: Sequence[LabelGroup], attr: str, lang: str) -> list[di
 def log_axis(traces: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """A log axis for the traces' y values, labelled at the decades (:data:`LOG_AXIS`) when they span two or more;
     else at 1, 2 and 5 times the powers of ten, at 1 … 9 times, or at evenly spaced round values, whichever first
-    gives three labels (a loss from 0.3 to 2.3 had the single label "1", one from 2.2 to 2.3 the label "2")."""
+    gives three labels within the values (a loss from 0.3 to 2.3 had the single label "1", one from 2.2 to 2.3 the
+    label "2"); the decades too when no three distinct labels fit (a single value, or a span below 1e-4)."""
     v = np.array([y for t in traces for y in t.get("y", ()) if isinstance(y, (int, float))], dtype=float)
     v = v[np.isfinite(v) & (v > 0)]
-    if not v.size or np.log10(v.max() / v.min()) >= 2:
+    if not v.size or not 1e-300 < v.min() <= v.max() < 1e300 or np.log10(v.max() / v.min()) >= 2:
         return LOG_AXIS
-    lo, hi = v.min(), v.max()
+    lo, hi = float(v.min()), float(v.max())
     decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
-    for mantissas in ((1, 2, 5), tuple(range(1, 10))):
-        ticks = [float(f"{m * 10.0 ** e:.12g}") for e in decades for m in mantissas]
+    for mantissas in ((1, 2, 5), tuple(range(1, 10)), None):
+        if mantissas is None:                          # evenly spaced round values, 4 or so across the span
+            raw = (hi - lo) / 4
+            if raw <= hi * 1e-5:
+                return LOG_AXIS
+            step = next(m * 10.0 ** math.floor(math.log10(raw)) for m in (1, 2, 5, 10)
+                        if m * 10.0 ** math.floor(math.log10(raw)) >= raw)
+            digits = max(0, -math.floor(math.log10(step)))
+            ticks = [round(k * step, digits) for k in range(math.floor(lo / step), math.ceil(hi / step) + 1)]
+        else:
+            ticks = [float(f"{m * 10.0 ** e:.12g}") for e in decades for m in mantissas]
+        ticks = [t for t in ticks if t > 0]
         if sum(lo <= t <= hi for t in ticks) >= 3:
             break
-    else:
-        raw = (hi - lo) / 4 if hi > lo else hi / 10
-        step = next(m * 10.0 ** math.floor(math.log10(raw)) for m in (1, 2, 5, 10)
-                    if m * 10.0 ** math.floor(math.log10(raw)) >= raw)
-        digits = max(0, -math.floor(math.log10(step)))
-        ticks = [round(k * step, digits) for k in range(math.floor(lo / step), math.ceil(hi / step) + 1)]
-        ticks = [t for t in ticks if t > 0]
-    return {"type": "log", "tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks], "exponentformat": "none"}
+    text = [f"{t:.10g}" for t in ticks]
+    return {"type": "log", "tickvals": ticks, "ticktext": text, "exponentformat": "none"}
 
 
 def _layout(title: str, xtitle: str, ytitle: str, lang: str, **extra: Any) -> dict[str, Any]:
@@ -590,7 +595,7 @@ def build_charts(groups: Sequence[LabelGroup], lang: str) -> dict[str, dict[str,
                       for (_, v), m in zip(pts, means)]
             traces.append({"type": "scatter", "mode": "lines+markers", "x": [lr for lr, _ in pts], "y": _values(means),
                            "error_y": {"type": "data", "array": _values(halves)}, "name": _plotly_text(name),
-                           "line": {"color": COLORS[i % len(COLORS)]},
+                           "line": {"color": COLORS[i % len(COLORS)], "dash": run_dash(i)},
                            "hovertemplate": rt("lr", lang) + " %{x:.3g}" + rt("colon", lang) + "%{y:.4f}"})
         charts["chart-lr"] = {"data": traces, "layout": _layout(rt("lr sensitivity", lang), rt("learning rate", lang),
                                                                 rt("final accuracy", lang), lang,
@@ -669,7 +674,10 @@ def _hp_text(hp: dict[str, Any]) -> str:
 
 
 def _table(head: Sequence[str], rows: Sequence[str], numeric: Sequence[bool], table_id: str) -> str:
-    ths = "".join(f'<th scope="col"{" class=num" if num else ""}>{esc(h)}</th>' for h, num in zip(head, numeric))
+    # each header a button (sorts by that column): reached with Tab, pressed with Enter or Space, and announced as
+    # one by screen readers; the th's aria-sort says how the table is sorted
+    ths = "".join(f'<th scope="col"{" class=num" if num else ""}><button type="button" class="sort">{esc(h)}</button>'
+                  f'</th>' for h, num in zip(head, numeric))
     return (f'<div class="table-wrap"><table class="sortable" id="{table_id}"><thead><tr>{ths}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
@@ -975,10 +983,10 @@ def page_top(title: str, meta: list[str], nav: list[tuple[str, str]], conclusion
 
 
 def chart_html(cid: str, chart: dict[str, Any], wide: str = "") -> str:
-    """The ``div`` a chart is drawn into, named for screen readers by its title (an image of the data, which the
-    tables beside it give as numbers)."""
+    """The ``div`` a chart is drawn into, a figure named for screen readers by its title (its legend and buttons stay
+    controls: ``role="img"`` would hide them; the tables beside it give the numbers)."""
     title = ((chart.get("layout") or {}).get("title") or {}).get("text", "")
-    return f'<div class="chart{wide}" id="{esc(cid)}" role="img" aria-label="{esc(html.unescape(title))}"></div>'
+    return f'<div class="chart{wide}" id="{esc(cid)}" role="figure" aria-label="{esc(html.unescape(title))}"></div>'
 
 
 def page_html(lang: str, title: str, name: str, body: str, charts: list, extra_css: str = "") -> str:

@@ -34,18 +34,24 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.sortable thead th { cursor: pointer; user-select: none; background: #f0f2f6; position: relative;
                           padding-right: 18px; }
 table.sortable thead th:hover { background: #e3e8f2; }
+table.sortable thead th button.sort { background: none; border: 0; padding: 0; margin: 0; font: inherit; color: inherit;
+                                      text-align: inherit; cursor: pointer; width: 100%; }
+table.sortable thead th button.sort:focus-visible { outline: 2px solid #2f7be5; outline-offset: 2px; }
 table.sortable thead th::after { content: "\\2195"; position: absolute; right: 5px; color: #a0a7b5; font-size: .8em; }
 table.sortable thead th[aria-sort="ascending"]::after { content: "\\25B2"; color: #2f7be5; }
 table.sortable thead th[aria-sort="descending"]::after { content: "\\25BC"; color: #2f7be5; }
 tbody th { font-weight: 600; }
 #summary-table tbody th { white-space: normal; }   /* a long label wraps: the table fits the page */
 .nobr { white-space: nowrap; }
-.swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
+.swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px;
+          -webkit-print-color-adjust: exact; print-color-adjust: exact; }   /* printed: rows keep their run's colour */
 details { margin-top: 12px; }
 summary { cursor: pointer; color: #2f5fa7; }
 .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(340px, 100%), 1fr)); gap: 12px; }
 figure { margin: 0; border: 1px solid #eceef2; border-radius: 6px; padding: 6px; background: #fff; }
-figure img { width: 100%; height: auto; display: block; }
+figure img { width: 100%; height: auto; display: block; cursor: zoom-in; }
+figure.zoomed { grid-column: 1 / -1; }                 /* a clicked figure takes the section's whole width */
+figure.zoomed img { cursor: zoom-out; }
 figcaption { font-size: .8rem; color: #5a6273; text-align: center; }
 figcaption .file { font-size: .72rem; color: #5f6673; margin-left: .4em; }
 pre { background: #f6f8fa; border: 1px solid #e6e8ee; border-radius: 6px; padding: 10px 12px; overflow: auto;
@@ -110,10 +116,24 @@ SCRIPT = r"""
     if (typeof a === typeof b) { return a < b ? -1 : (a > b ? 1 : 0); }
     return typeof a === "number" ? -1 : 1;
   }
+  // a figure clicked (or Enter on it) takes the whole width of its section, and back
+  document.querySelectorAll(".figures figure img").forEach(function (img) {
+    img.tabIndex = 0;
+    img.setAttribute("role", "button");
+    img.setAttribute("aria-expanded", "false");
+    function toggle() {
+      var zoomed = img.parentNode.classList.toggle("zoomed");
+      img.setAttribute("aria-expanded", zoomed ? "true" : "false");
+    }
+    img.addEventListener("click", toggle);
+    img.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(); }
+    });
+  });
+
   document.querySelectorAll("table.sortable").forEach(function (table) {
     var heads = table.tHead.rows[0].cells;
     Array.prototype.forEach.call(heads, function (th, col) {
-      th.tabIndex = 0;
       function sort() {
         var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
         Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
@@ -127,10 +147,7 @@ SCRIPT = r"""
         });
         rows.forEach(function (r) { body.appendChild(r[2]); });
       }
-      th.addEventListener("click", sort);
-      th.addEventListener("keydown", function (e) {
-        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); }
-      });
+      th.addEventListener("click", sort);          // its button's click (mouse, Enter, Space) reaches it
     });
   });
 })();

@@ -179,10 +179,11 @@ def _arr(xs) -> np.ndarray:
 
 
 def _best_tuned(summary, lang) -> dict[str, Any] | None:
+    never = _never_learned(summary, fresh=True)
     dvt = {k: d for k, d in summary["defaults_vs_tuned"].items()
-           if d.get("tuned_test_acc") is not None and not _every_run(d, "tuned_not_ok")}
-    if not dvt or not set(dvt) - _never_learned(summary):   # every tuned lr was chosen at chance: no "best" after it
-        return None
+           if d.get("tuned_test_acc") is not None and not _every_run(d, "tuned_not_ok") and k not in never}
+    if not dvt or not set(summary["sensitivity"]) - _never_learned(summary):
+        return None              # none learned, or every tuned lr was chosen at chance: no "best after tuning"
     ranked = sorted(dvt, key=lambda k: -dvt[k]["tuned_test_acc"])
     best, d = ranked[0], dvt[ranked[0]]
     facts = dict(best=best, accuracy=d["tuned_test_acc"], lr=d["tuned_lr"], ranking=ranked)
@@ -633,7 +634,7 @@ def environment_html(sweep: SweepDir, lang: str) -> str:
 
 
 EXTRA_CSS = """
-td.tuned { font-weight: 700; background: #eef4ff; }
+td.tuned { font-weight: 700; background: #eef4ff; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 figure.sweep-png { max-width: 680px; }
 .kv td { word-break: normal; overflow-wrap: anywhere; }
 .conclusions li.c-grid_edge, .conclusions li.c-note_lr_outside, .conclusions li.c-not_ok { color: #8a4b00; }

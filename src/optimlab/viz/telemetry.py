@@ -43,8 +43,8 @@ from matplotlib.figure import Figure
 
 from .._io import csv_records, write_text
 from ..errors import FileFormatError
-from ..optim import AdaGrad, Adam, RMSProp
-from .colors import RUN_COLORS, use_run_colors
+from ..optim import OPTIMIZERS, AdaGrad, Adam, RMSProp
+from .colors import RUN_COLORS, run_linestyle, use_run_colors
 from .figures import save_figure
 from .i18n import check_lang, t as _t, use_font
 
@@ -222,9 +222,9 @@ class Telemetry:
             lr_t = hp("lr") * np.sqrt(c2) / c1 if opt.bias_correction != "none" else hp("lr")
             self._add(t, "all", "lr_t", lr_t, rows)
         slot = "h" if isinstance(opt, (AdaGrad, RMSProp)) else "v" if isinstance(opt, Adam) else None  # Σg² or its average
-        if slot is None:
+        acc = grp.state.slots.get(slot)               # (a derived class may keep its state under other names)
+        if acc is None:
             return
-        acc = grp.state.slots[slot]
         mean = np.array([acc[:, L.cols].mean(axis=1, dtype=np.float64) for L in self._layers]).T     # (k, layers)
         if slot == "h":
             h = acc[:, self._idx].astype(np.float64)                                       # (k, layers, coords)
@@ -368,9 +368,9 @@ def update_ratio_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
     axes = fig.subplots(1, len(layers), squeeze=False, sharey=True)[0]
     use_run_colors(*axes)
     for ax, layer in zip(axes, layers):
-        for run in runs:
+        for j, run in enumerate(runs):
             it, r = run.get(layer, "update_ratio")
-            ax.plot(it, r, label=run.label, linewidth=1.3)
+            ax.plot(it, r, label=run.label, linewidth=1.3, linestyle=run_linestyle(j))
         ax.axhline(1e-3, color="0.3", linestyle=":", linewidth=1, label=_tt("reference", lang))
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -389,13 +389,13 @@ def adagrad_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
     fig = _fig(lang, (11, 4.2))
     ax_h, ax_lr = fig.subplots(1, 2)
     for run in runs:
-        style = "-" if run.optimizer == "adagrad" else "--"
+        style = "-" if _is(run, AdaGrad) else "--"
         for color, layer in zip(RUN_COLORS, run.weight_layers):
             it, h = run.get(layer, "h_mean")
             ax_h.plot(it, h, style, color=color, label=f"{run.label} {layer}", linewidth=1.4)
             it, rate = run.get(layer, "lr_analytic_p50")
             ax_lr.plot(it, rate, style, color=color, linewidth=1.4)     # the left panel's legend names the lines
-            if run.optimizer == "adagrad":
+            if _is(run, AdaGrad):
                 it, meas = run.get(layer, "eff_lr_p50")
                 named = layer == run.weight_layers[0]          # one legend entry per run for its dots
                 ax_lr.plot(it[::3], meas[::3], "o", color=color, markersize=3, markerfacecolor="none",
@@ -502,16 +502,22 @@ def write_telemetry(result, directory, lang: str = "en", dpi: int = 100) -> list
     return names + ["telemetry.csv"]
 
 
+def _is(run: RunSeries, *classes: type) -> bool:
+    """Whether ``run``'s optimizer is one of ``classes`` or derived from one (looked up by name in the registry)."""
+    cls = OPTIMIZERS.get(run.optimizer)
+    return cls is not None and issubclass(cls, classes)
+
+
 def telemetry_figures(runs: list[RunSeries], iters: int, lang: str) -> list[tuple[str, Any]]:
     """The figures for ``runs`` (one series per run) as ``(file name, function drawing it)``: the effective
     step size and the update ratio always, AdaGrad's accumulator if an AdaGrad run is there, Adam's bias
     correction for the first Adam run."""
     figures = [("telemetry_effective_lr.png", lambda: effective_lr_figure(runs, lang)),
                ("telemetry_update_ratio.png", lambda: update_ratio_figure(runs, lang))]
-    accumulating = [r for r in runs if r.optimizer in ("adagrad", "rmsprop")]
-    if any(r.optimizer == "adagrad" for r in accumulating):
+    accumulating = [r for r in runs if _is(r, AdaGrad, RMSProp)]
+    if any(_is(r, AdaGrad) for r in accumulating):
         figures.append(("telemetry_adagrad_h.png", lambda: adagrad_figure(accumulating, lang)))
-    adam = next((r for r in runs if r.optimizer == "adam" and isinstance(r.hyperparameters.get("beta1"), (int, float))), None)
+    adam = next((r for r in runs if _is(r, Adam) and isinstance(r.hyperparameters.get("beta1"), (int, float))), None)
     if adam is not None:
         figures.append(("telemetry_adam_first_steps.png", lambda: adam_first_steps_figure(adam, iters, lang)))
     return figures
@@ -537,6 +543,8 @@ def runs_from_csv(path, summary_runs: list[dict[str, Any]]) -> list[RunSeries]:
         its, vals = out.setdefault(label, {}).setdefault((row["layer"], row["metric"]), ([], []))
         its.append(it)
         vals.append(value)
+    if not out:
+        raise FileFormatError(f"{name} holds no records (expected the telemetry of this run folder's runs)")
     runs = []
     for label, data in out.items():
         run = meta.get((label, first[label]))
