@@ -258,3 +258,22 @@ def test_a_ninth_run_is_dashed_not_a_second_first_run():
               for i, (label, hs) in enumerate(runs.items())]
     dashes = [(t["line"]["color"], t["line"]["dash"]) for t in _curve_traces(groups, "test_acc", "en")]
     assert dashes == [(c, "solid") for c in RUN_COLORS] + [(c, "dash") for c in RUN_COLORS[:2]]
+
+
+def test_a_loss_near_the_end_of_float64_is_drawn_on_its_own_scale():
+    """lr 1e300 in float64 gives finite losses near 5e300: matplotlib's log autoscaling overflowed (a RuntimeWarning,
+    then an axis from 1 to 10 with the curve off it). The axis now spans the losses, with no warning."""
+    import warnings
+
+    h = History("SGD")
+    h.loss = [2.3] + [5.7e300] * 29
+    h.eval_iters, h.test_acc, h.train_acc = [10, 20, 30], [0.1] * 3, [0.1] * 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = loss_figure({"SGD": [h]}, window=1)
+        FigureCanvasAgg(fig).draw()
+    low, top = fig.axes[0].get_ylim()
+    assert low <= 2.3 and 5.7e300 <= top < np.inf
+    # an ordinary loss keeps matplotlib's own scale
+    fig = loss_figure(_histories(1))
+    assert fig.axes[0].get_ylim()[1] < 100

@@ -7,11 +7,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
 
 from .._io import _display_width, atomic_path
 from ..train import History
@@ -155,13 +157,26 @@ def loss_figure(histories: dict[str, list[History]], lang: str = "en", window: i
     fig = _fig(lang, size)
     ax = fig.add_subplot()
     use_run_colors(ax)
+    drawn = []
     for j, (label, hs, curves, n) in enumerate(_grouped(histories, "loss")):
         mean, _, _ = mean_band(curves)           # NaN where every seed had diverged: a gap, no warning
-        ax.plot(np.arange(1, n + 1), moving_average(mean, window), label=label, linestyle=run_linestyle(j))
+        drawn.append(moving_average(mean, window))
+        ax.plot(np.arange(1, n + 1), drawn[-1], label=label, linestyle=run_linestyle(j))
     ax.set_xlabel(t("count", lang))
     ax.set_ylabel(t("loss", lang))
     ax.set_title(t("training loss", lang))
+    y = np.concatenate(drawn) if drawn else np.zeros(0)
+    y = y[np.isfinite(y) & (y > 0)]
+    huge = bool(y.size) and y.max() > 1e100
+    if huge:
+        # a finite loss near float64's end (lr 1e300): matplotlib's log autoscaling and tick locator overflowed
+        # (a warning, then an axis from 1 to 10); the range and its decades chosen here instead, at most 1e308
+        lo, hi = math.floor(math.log10(y.min())), min(math.ceil(math.log10(y.max())), 308)
+        ax.set_ylim(10.0 ** lo, 10.0 ** hi)
     ax.set_yscale("log")
+    if huge:
+        ax.set_yticks([10.0 ** k for k in range(lo, hi + 1, max(1, math.ceil((hi - lo) / 8)))])
+        ax.yaxis.set_minor_locator(NullLocator())
     _legend_beside(fig, ax, size)
     ax.grid(alpha=0.3, which="both")
     return fig
