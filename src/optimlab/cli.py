@@ -25,6 +25,10 @@ def _accepted_style(message: str) -> str:
     m = re.fullmatch(r"argument (\S+?): invalid value (.*)", message)        # from a type function of ours
     if m:
         return f"invalid {m[1]}: {m[2]}"
+    m = re.fullmatch(r"unrecognized arguments: (.*)", message)      # e.g. --start -1.2 1: a value given as two
+    if m:
+        return (f"unrecognized arguments: {m[1]} (accepted: the options that --help lists, each value one word, "
+                "e.g. --start=-1.2,1 or --lr adam=0.05)")
     m = re.fullmatch(r"argument (\S+?): invalid choice: (.*?) \(choose from (.*)\)", message)
     if m:                               # a subcommand's argument is shown as {list,fetch,verify}: name it so
         what = "command" if m[1].startswith("{") else m[1]

@@ -93,7 +93,7 @@ def test_japanese_figures_render(tmp_path):
     (["--iters", "0"], "iters"),
     (["--seeds", "x-y"], "x-y"),
     (["--recipe", "/no/such/recipe.toml"], "recipe.toml"),
-    (["--bogus"], "--bogus"),
+    (["--bogus"], "unrecognized arguments: --bogus (accepted: the options that --help lists, each value one word"),
     (["--batchnorm", "maybe"], "invalid --batchnorm: 'maybe' (accepted: on, off)"),
     (["--batchnorm", "yes"], "invalid --batchnorm: 'yes' (accepted: on, off)"),     # as sweep: on, off (both)
     (["--seed", "0-4"], "invalid --seed: '0-4' (accepted: a whole number; several seeds: --seeds 0-4)"),

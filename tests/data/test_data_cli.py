@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 import pytest
-from _optimlab_data_helpers import needs_fashion, pins_for, write_idx_folder
+from _optimlab_data_helpers import FASHION_DIR, needs_fashion, pins_for, write_idx_folder
 
 from optimlab.data import remote as _remote
 from optimlab.data.cli import add_data_parser, run_data
@@ -31,8 +31,21 @@ def test_list(capsys, tmp_path):
     rc, out = run(["list", "--data-dir", str(folder)], capsys)
     assert f"idx            available  {folder}" in out
     # other IDX data is not listed as MNIST: the content's SHA-256 decides, not the file names
-    assert f"mnist          other      {folder} holds IDX files that are not mnist" in out
+    assert f"mnist          other      {folder} holds IDX files, not mnist (SHA-256 differs); they load as " \
+           "--dataset idx" in out
     assert "mnist          available" not in out
+
+
+@needs_fashion
+def test_list_names_fashion_mnist_files_where_mnist_is_looked_for(capsys, tmp_path):
+    """Official Fashion-MNIST files in a folder given for MNIST were 'IDX files that are not mnist'."""
+    import shutil
+
+    folder = tmp_path / "f"
+    shutil.copytree(FASHION_DIR, folder)
+    rc, out = run(["list", "--data-dir", str(folder)], capsys)
+    assert rc == 0 and (f"mnist          other      {folder} holds the official fashion-mnist files, not mnist "
+                        "(SHA-256 differs); they load as --dataset fashion-mnist") in out
 
 
 def test_subcommand_required(capsys):

@@ -91,8 +91,10 @@ def _list(data_dir: str | None, out: Print) -> int:
             if folder is not None and _pinned_content(_remote.REMOTES[name], folder):
                 rows.append((name, "available", str(folder)))
             elif folder is not None:
-                rows.append((name, "other", f"{folder} holds IDX files that are not {name} (SHA-256 differs); "
-                                            "they load as --dataset idx"))
+                other = _remote.pinned_dataset(_contents(folder), _remote.REMOTES[name])
+                what = f"the official {other} files" if other else "IDX files"
+                rows.append((name, "other", f"{folder} holds {what}, not {name} (SHA-256 differs); they load as "
+                                            f"--dataset {other or 'idx'}"))
             else:
                 rows.append((name, "missing", f"run 'optimlab data fetch {name}' or pass --data-dir DIR"))
         elif name == "idx":
@@ -135,14 +137,21 @@ def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: 
     return 0
 
 
+def _contents(folder) -> dict[str, str]:
+    """The SHA-256 of the IDX content of each standard-named file in ``folder`` that can be read."""
+    out = {}
+    for stem, path in find_idx_files(folder).items():
+        try:
+            out[stem] = hashlib.sha256(read_bytes(path)).hexdigest()
+        except DatasetError:
+            pass
+    return out
+
+
 def _pinned_content(remote: _remote.Remote, folder) -> bool:
     """Whether ``folder``'s four IDX files are ``remote``'s (their content's SHA-256 as pinned)."""
-    files = find_idx_files(folder)
-    try:
-        return all(f.stem in files and hashlib.sha256(read_bytes(files[f.stem])).hexdigest() == f.content_sha256
-                   for f in remote.files)
-    except DatasetError:
-        return False
+    contents = _contents(folder)
+    return all(contents.get(f.stem) == f.content_sha256 for f in remote.files)
 
 
 def _verify(name: str, data_dir: str | None, out: Print) -> int:
