@@ -26,6 +26,10 @@ class CompareOutcome:
     """What :func:`compare` produced: the results, ``summary`` (summary.json), the run folder ``directory`` and
     ``figures``, the file names of the figures in it."""
 
+    def __repr__(self) -> str:              # the summary runs to thousands of characters in a notebook
+        runs = ", ".join(f"{r['label']} {r['final_test_accuracy']:.4f}" for r in self.summary.get("runs", []))
+        return f"CompareOutcome({str(self.directory)!r}: {runs})"
+
     result: CompareResult
     summary: dict[str, Any]
     directory: Path | None

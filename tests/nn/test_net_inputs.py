@@ -113,3 +113,28 @@ def test_a_refused_assignment_changes_nothing_and_copies_keep_their_views():
         assert not np.array_equal(clone.loss(X, T), a.loss(X, T))
     kept = copy.deepcopy(a.params)                               # a plain dict of new arrays
     assert type(kept) is dict and not np.shares_memory(kept["W1"], a.theta)
+
+
+def test_the_notes_seeding_and_bias_shapes_work():
+    """As in the course code, np.random.seed(0) before MultiLayerNet(...) gives the same start every time (each net
+    drew from a fresh unseeded generator); rng=0 does so without the global generator; a course-code bias of shape
+    (40,) may be assigned to the (1, 40) row (it was refused); a note's hyperparameter name gets a hint."""
+    from optimlab.optim import make_optimizer
+
+    starts = []
+    for _ in range(2):
+        np.random.seed(0)
+        starts.append(MultiLayerNet(784, [40, 20], 10).params["W1"].copy())
+    np.testing.assert_array_equal(*starts)
+    np.random.seed(1)
+    assert not np.array_equal(MultiLayerNet(784, [40, 20], 10).params["W1"], starts[0])
+    state = np.random.get_state()[1].copy()
+    a, b = MultiLayerNet(784, [40, 20], 10, rng=0), MultiLayerNet(784, [40, 20], 10, rng=0)
+    np.testing.assert_array_equal(a.params["W1"], b.params["W1"])
+    np.testing.assert_array_equal(np.random.get_state()[1], state)          # the global generator untouched
+    a.params["b1"] = np.arange(40.0)
+    np.testing.assert_array_equal(a.params["b1"], np.arange(40.0)[None])
+    with pytest.raises(ConfigError, match=r"shape \(39,\) \(accepted: \(1, 40\)\)"):
+        a.params["b1"] = np.zeros(39)
+    with pytest.raises(ConfigError, match=r"the note's decay_rate is decay here\)$"):
+        make_optimizer("rmsprop", decay_rate=0.99)

@@ -81,8 +81,13 @@ def test_data_must_be_a_dataset_with_class_index_labels(digits):
         fields = ("x_train", "y_train", "x_test", "y_test", "scale", "n_classes")
         return SimpleNamespace(**{**{f: getattr(ds, f) for f in fields}, **changes})
 
-    refused(r"invalid data: a tuple without x_train, y_train, x_test, y_test .*load_dataset", lambda: Trainer(
-        load_mnist(name="digits"), opt, train=CFG))
+    refused(r"invalid data: a str without x_train, y_train, x_test, y_test .*load_dataset", lambda: Trainer(
+        "digits", opt, train=CFG))
+    # integer pixels without a scale: 0-16 (or 0-255) inputs saturate the sigmoids and trained badly, silently
+    refused(r"invalid data: x_train holds integers up to 16 and no scale \(accepted: a scale attribute or key, e\.g\. "
+            r"1/255 for pixels, or floats in \[0, 1\]", lambda: Trainer(SimpleNamespace(
+                x_train=digits.x_train, y_train=digits.y_train, x_test=digits.x_test, y_test=digits.y_test), opt,
+                train=CFG))
     refused(r"invalid y_train: an array of float32 with shape \(1438, 3\) \(accepted: class indices, a 1-D "
             r"integer array, or one-hot rows \(1438, 10\)\)", lambda: Trainer(
                 replace(digits, y_train=np.eye(3, dtype=np.float32)[digits.y_train % 3]), opt, train=CFG))
@@ -197,3 +202,46 @@ def test_labels_counting_from_one_are_warned(digits):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Trainer(digits, [make_optimizer("sgd")], train=CFG)             # labels from 0: nothing to say
+
+
+def test_what_the_notes_load_mnist_returns_trains_as_the_dataset(digits):
+    """The note's load_mnist gives ((x_train, t_train), (x_test, t_test)); Trainer refused it ("a tuple without
+    x_train"). It and a dict of the four arrays (with scale) now train exactly as the Dataset."""
+    opt = make_optimizer("adam")
+    runs = [Trainer(d, opt, train=CFG).run()[0] for d in (
+        digits, load_mnist(name="digits"), load_mnist(name="digits", one_hot_label=True),
+        {"x_train": digits.x_train, "y_train": digits.y_train, "x_test": digits.x_test, "y_test": digits.y_test,
+         "scale": digits.scale})]
+    assert all((h.loss, h.test_acc) == (runs[0].loss, runs[0].test_acc) for h in runs[1:])
+
+
+def test_a_notebook_progress_bar_is_not_squeezed_into_a_log_line(monkeypatch):
+    """In Jupyter (stderr not a terminal) the bar was made for a CI log: 80 'columns', which a notebook widget takes
+    as 80 px, refreshed every 10 s. A notebook's tqdm gets its own defaults."""
+    import tqdm.auto
+    import tqdm.notebook
+
+    from optimlab.train.loop import _progress
+
+    made = {}
+
+    class Notebook(tqdm.notebook.tqdm):          # what tqdm.auto.tqdm is in a Jupyter kernel
+        def __init__(self, *args, **kwargs):
+            made.update(kwargs)
+
+        def __del__(self):                        # nothing was set up to tear down
+            pass
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Notebook)
+    _progress(100, 0, "train")
+    assert "ncols" not in made and "mininterval" not in made and made["total"] == 100
+
+
+def test_running_a_finished_trainer_again_says_so(digits):
+    """A notebook cell `hs = tr.run()` run twice returned the same histories without a word."""
+    t = Trainer(digits, make_optimizer("sgd"), train=CFG)
+    first = [list(h.loss) for h in t.run()]
+    with pytest.warns(UserWarning, match=r"this Trainer has trained 20 iterations already, so run\(\) trains none: "
+                                         r"run\(iters=N\) with N > 20 goes on"):
+        again = t.run()
+    assert [h.loss for h in again] == first

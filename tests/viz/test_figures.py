@@ -277,3 +277,14 @@ def test_a_loss_near_the_end_of_float64_is_drawn_on_its_own_scale():
     # an ordinary loss keeps matplotlib's own scale
     fig = loss_figure(_histories(1))
     assert fig.axes[0].get_ylim()[1] < 100
+
+
+def test_the_figures_take_what_trainer_run_returns():
+    """Trainer.run() gives a list of histories; overlay_figure(list) failed with "'list' object has no attribute
+    'items'". A list is grouped by label: the same figure as the dict."""
+    hs = _histories(2)
+    as_list = [h for label in LABELS for h in hs[label]]
+    for make in (overlay_figure, loss_figure):
+        a, b = make(hs).axes[0].get_lines(), make(as_list).axes[0].get_lines()
+        assert [(line.get_label(), line.get_ydata().tolist()) for line in a] == \
+               [(line.get_label(), line.get_ydata().tolist()) for line in b]

@@ -53,7 +53,8 @@ class ParamViews(dict):
         if arr is None or arr.dtype.kind not in "iuf":
             raise ConfigError(f"invalid net.{self._what}[{key!r}]: {type(value).__name__} {value!r:.60} "
                               f"(accepted: numbers of shape {target.shape})")
-        if arr.shape != target.shape and arr.ndim:        # a number fills the entry
+        course_bias = target.ndim == 2 and target.shape[0] == 1 and arr.shape == target.shape[1:]   # (n,) → (1, n)
+        if arr.shape != target.shape and arr.ndim and not course_bias:       # a number fills the entry
             raise ConfigError(f"invalid net.{self._what}[{key!r}]: shape {arr.shape} (accepted: {target.shape})")
         return arr
 
@@ -112,7 +113,10 @@ MAX_INIT_STD = 1000.0   # far past full saturation already; 1e39 overflowed floa
 class MultiLayerNet:
     """Fully connected network: (Affine → [BatchNorm] → activation) × hidden layers → Affine → SoftmaxWithLoss.
 
-    Called as in the note: ``MultiLayerNet(784, [40, 20], 10, activation='sigmoid', weight_init_std=0.01)``.
+    Called as in the note: ``MultiLayerNet(784, [40, 20], 10, activation='sigmoid', weight_init_std=0.01)``; its
+    weights are drawn from NumPy's global generator as in the course code (``np.random.seed(0)`` before makes them the
+    same every time), or from ``rng=0`` (a seed or a Generator) without touching the global one. Biases are
+    ``(1, n)`` rows; a course-code ``(n,)`` bias may be assigned to ``net.params['b1']``.
     It computes in float32 by default (twice as fast); the note computes in float64: pass ``dtype='float64'``
     to match it, and for a gradient check (central differences need float64's precision). ``loss``,
     ``gradient`` and ``accuracy`` take ``x`` as ``(batch, input_size)`` and ``t`` as class indices or one-hot rows.
@@ -133,7 +137,7 @@ class MultiLayerNet:
 
     def __init__(self, input_size: int, hidden_size_list: Sequence[int], output_size: int, activation: str = "sigmoid",
                  weight_init_std: float | str = 0.01, use_batchnorm: bool = False, *, n_models: int | None = None,
-                 dtype: str = "float32", rng: np.random.Generator | Sequence[np.random.Generator] | None = None,
+                 dtype: str = "float32", rng: int | np.random.Generator | Sequence[np.random.Generator] | None = None,
                  freeze_bn_affine: bool = False, bn_momentum: float = 0.9, bn_eps: float = 1e-6):
         if activation not in ACTIVATIONS:
             raise ConfigError(f"unknown activation: {activation!r} (accepted: {', '.join(ACTIVATIONS)})")
@@ -260,15 +264,20 @@ class MultiLayerNet:
     def initialize(self, rng=None) -> None:
         """Draw the weights (float64, then cast, so float32 and float64 runs start alike); biases 0, γ 1, β 0.
 
-        ``rng`` is one ``np.random.Generator`` or, for K models, a list of K (model k draws from ``rng[k]``
-        alone, so a model's start does not depend on which other models share its stack).
+        ``rng`` is a seed (``rng=0``), one ``np.random.Generator`` or, for K models, a list of K (model k draws from
+        ``rng[k]`` alone, so a model's start does not depend on which other models share its stack). ``None`` draws
+        from NumPy's global generator, as the course code's ``np.random.randn`` does: ``np.random.seed(0)`` first
+        makes the start the same every time.
         """
         K = self.n_models
+
+        def one(r):
+            return np.random if r is None else r if isinstance(r, np.random.Generator) else np.random.default_rng(r)
+
         if K is None:
-            rngs = [rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)]
+            rngs = [one(rng)]
         elif isinstance(rng, np.random.Generator) or rng is None or isinstance(rng, int):
-            base = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-            rngs = [base] * K
+            rngs = [one(rng)] * K
         else:
             rngs = list(rng)
             if len(rngs) != K:

@@ -16,6 +16,7 @@ from .sgd import SGD
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {c.name: c for c in (SGD, Momentum, AdaGrad, RMSProp, Adam)}
 PRESETS = FRAMEWORK_PRESETS
+NOTE_NAMES = {"decay_rate": "decay"}      # the course code's RMSprop(lr, decay_rate): a name that differs here
 
 
 def hyperparameter_names(cls: type[Optimizer]) -> tuple[str, ...]:
@@ -45,7 +46,8 @@ def make_optimizer(name: str, /, preset: str = "note", **hyperparameters: Any) -
     known = hyperparameter_names(cls)
     bad = sorted(set(hyperparameters) - set(known))
     if bad:
-        raise ConfigError(f"unknown hyperparameter for {key}: {bad[0]!r} (accepted: {', '.join(known)})")
+        hint = f"; the note's {bad[0]} is {NOTE_NAMES[bad[0]]} here" if bad[0] in NOTE_NAMES else ""
+        raise ConfigError(f"unknown hyperparameter for {key}: {bad[0]!r} (accepted: {', '.join(known)}{hint})")
     if preset not in preset_names(key):
         raise ConfigError(f"unknown preset for {key}: {preset!r} (accepted: {', '.join(preset_names(key))})")
     return cls.preset(preset, **hyperparameters)

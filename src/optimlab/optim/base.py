@@ -38,6 +38,12 @@ class OptState:
     slots: dict[str, Any] = field(default_factory=dict)
     optimizer: str | None = None
 
+    def __repr__(self) -> str:              # the slots hold whole weight arrays: their shapes say enough
+        def shape(tree):
+            return {k: np.shape(v) for k, v in tree.items()} if isinstance(tree, Mapping) else np.shape(tree)
+        slots = ", ".join(f"{name}={shape(tree)}" for name, tree in self.slots.items())
+        return f"OptState({self.optimizer}, count={self.count}, slots: {slots or 'none'})"
+
 
 def _map(fn, tree):
     if isinstance(tree, Mapping):

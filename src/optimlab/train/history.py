@@ -33,6 +33,10 @@ class History:
     wall_seconds: float = 0.0     # training seconds: the model's share of the steps (Trainer.step), evaluation not
     extra: dict[str, list[float]] = field(default_factory=dict)   # e.g. validation accuracy
 
+    def __repr__(self) -> str:               # the arrays are long: a notebook cell shows what they add up to
+        return (f"History({self.label!r}: {len(self.loss)} iterations, {len(self.eval_iters)} evaluations, final test "
+                f"acc {self.final_test_accuracy:.4f}, status {self.status})")
+
     # -- summaries --------------------------------------------------------------------------------------
     @property
     def final_test_accuracy(self) -> float:

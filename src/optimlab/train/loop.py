@@ -16,6 +16,7 @@ import threading
 import time
 import warnings
 from dataclasses import asdict, dataclass, replace
+from types import SimpleNamespace
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
@@ -100,14 +101,31 @@ class TrainArrays:
     n_classes: int
 
 
+def as_data(data: Any) -> Any:
+    """``data`` as an object with ``x_train``, ``y_train``, ``x_test``, ``y_test`` attributes: a Dataset or any such
+    object as it is; what the note's ``load_mnist`` returns, ``((x_train, t_train), (x_test, t_test))``, or a dict
+    with those four keys, wrapped."""
+    if isinstance(data, dict) and {"x_train", "y_train", "x_test", "y_test"} <= set(data):
+        return SimpleNamespace(**data)
+    if (isinstance(data, (tuple, list)) and len(data) == 2
+            and all(isinstance(pair, (tuple, list)) and len(pair) == 2 for pair in data)):
+        (x_train, y_train), (x_test, y_test) = data
+        return SimpleNamespace(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    return data
+
+
 def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
     """``data``'s arrays as :class:`TrainArrays`, or a one-line ConfigError unless they are what :class:`Trainer`
-    needs. Labels may be class indices or one-hot rows (the note's ``one_hot_label=True``); lists are arrays."""
+    needs. Labels may be class indices or one-hot rows (the note's ``one_hot_label=True``); lists are arrays.
+    Integer pixels need ``data.scale`` (1/255 for bytes): unscaled, 0–255 inputs saturate the sigmoids and train
+    badly without any error."""
     needed = ("x_train", "y_train") + (("x_test", "y_test") if test else ())
     missing = [a for a in needed if not hasattr(data, a)]
     if missing:
         raise ConfigError(f"invalid data: a {type(data).__name__} without {', '.join(missing)} (accepted: a Dataset "
-                          "from optimlab.data.load_dataset, or an object with x_train, y_train, x_test, y_test, scale)")
+                          "from optimlab.data.load_dataset, load_mnist()'s ((x_train, t_train), (x_test, t_test)), "
+                          "or an object or dict with x_train, y_train, x_test, y_test and, for integer pixels, "
+                          "scale)")
     n_classes = getattr(data, "n_classes", None)
     if n_classes is None and np.ndim(data.y_train) == 2:
         n_classes = np.shape(data.y_train)[1]                 # one-hot rows: their width is the class count
@@ -125,6 +143,10 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
     if val is not None and not (isinstance(val, (tuple, list)) and len(val) == 2):
         raise ConfigError(f"invalid val: a {type(val).__name__} (accepted: a pair (x_val, y_val))")
     x = images(data.x_train, "x_train", None)
+    if x.dtype.kind in "iu" and not hasattr(data, "scale") and x.size and x.max() > 1:
+        raise ConfigError(f"invalid data: x_train holds integers up to {int(x.max())} and no scale (accepted: a "
+                          "scale attribute or key, e.g. 1/255 for pixels, or floats in [0, 1] as "
+                          "load_mnist(normalize=True) gives)")
     y = check_labels(data.y_train, "y_train", len(x), n_classes)
     if n_classes is None and len(y) and y.min() > 0:         # 1-based labels would train a never-seen class 0
         warnings.warn(f"y_train has no label 0 (labels {int(y.min())} to {int(y.max())}): the network gets "
@@ -243,6 +265,7 @@ class Trainer:
                 raise ConfigError(f"invalid {what}: {value!r} (accepted: a {kind.__name__}(...)"
                                   + (", or one per optimizer)" if what == "net" else ")"))
         self.seed = check_seed(seed)
+        data = as_data(data)
         arrays = check_data(data, test, val)
         n_classes = arrays.n_classes
         train.check_data(len(arrays.y_train), getattr(data, "name", "the data"))
@@ -381,6 +404,10 @@ class Trainer:
             raise ConfigError(f"invalid iters: {iters!r} (accepted: an integer from 1 to {MAX_ITERS:,}, or None for "
                               "the configured total)")
         total = self.config.iters if iters is None else int(iters)
+        if self.iteration >= total:          # a notebook cell run again: nothing to train, said rather than silent
+            warnings.warn(f"this Trainer has trained {self.iteration} iterations already, so run() trains none: "
+                          f"run(iters=N) with N > {self.iteration} goes on, a new Trainer starts again",
+                          UserWarning, stacklevel=2)
         bar = _progress(total, self.iteration, desc) if progress else None
         t0 = time.perf_counter() - self.elapsed
         points: list[tuple[int, float]] = []
@@ -570,6 +597,8 @@ class _Evaluations:
 def _progress(total: int, initial: int, desc: str):
     from tqdm.auto import tqdm
 
+    if any(c.__module__ == "tqdm.notebook" for c in tqdm.__mro__):    # in Jupyter: a widget, as wide as the cell
+        return tqdm(total=total, initial=initial, desc=desc, unit="it", leave=True)
     tty = sys.stderr.isatty()
     # In a log (CI), print a line every 10 s at most rather than redrawing many times a second.
     return tqdm(total=total, initial=initial, desc=desc, unit="it", file=sys.stderr, leave=True,

@@ -109,8 +109,19 @@ def mean_band(curves: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray
     return mean, mean - half, mean + half
 
 
-def _grouped(histories: dict[str, list[History]], attr: str):
-    for label, hs in histories.items():
+def label_histories(histories) -> dict[str, list[History]]:
+    """``{label: [History, ...]}`` (one entry per seed), as the figures take it; a list of histories (what
+    ``Trainer.run()`` returns) is grouped by label."""
+    if isinstance(histories, dict):
+        return histories
+    out: dict[str, list[History]] = {}
+    for h in histories:
+        out.setdefault(h.label, []).append(h)
+    return out
+
+
+def _grouped(histories, attr: str):
+    for label, hs in label_histories(histories).items():
         hs = [h for h in hs if getattr(h, attr)]
         if not hs:
             continue
@@ -118,8 +129,9 @@ def _grouped(histories: dict[str, list[History]], attr: str):
         yield label, hs, [getattr(h, attr)[:n] for h in hs], n
 
 
-def overlay_figure(histories: dict[str, list[History]], lang: str = "en", title: str | None = None) -> Figure:
-    """Test accuracy of every run on one axis; several seeds give a mean line and a 95 % band."""
+def overlay_figure(histories, lang: str = "en", title: str | None = None) -> Figure:
+    """Test accuracy of every run on one axis; several seeds give a mean line and a 95 % band. ``histories``:
+    ``{label: [History, ...]}``, or the list ``Trainer.run()`` returns."""
     size = (7.2, 4.6)
     fig = _fig(lang, size)
     ax = fig.add_subplot()
@@ -150,7 +162,7 @@ def moving_average(x: Sequence[float], window: int) -> np.ndarray:
     return out
 
 
-def loss_figure(histories: dict[str, list[History]], lang: str = "en", window: int = 20) -> Figure:
+def loss_figure(histories, lang: str = "en", window: int = 20) -> Figure:
     """Minibatch loss of every run (moving average over ``window`` iterations; mean over seeds); the legend beside
     the axes, as in :func:`overlay_figure` (inside, it covered SGD's flat line at the top)."""
     size = (7.2, 4.6)
