@@ -259,6 +259,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt as e:
         print(f"optimlab: {'terminated' if isinstance(e, Terminated) else 'interrupted'}", file=sys.stderr)
         return 143 if isinstance(e, Terminated) else 130
+    except BrokenPipeError:     # optimlab … | head: the reader has gone; stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())    # (the interpreter's last flush too)
+        return 141
     except OSError as e:        # the safety net: an output that could not be written, as one line
         print(f"optimlab: error: {_os_error_line(e)}", file=sys.stderr)
         return 2

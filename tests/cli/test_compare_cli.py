@@ -354,3 +354,17 @@ def test_argparse_errors_say_what_is_accepted(capsys, args, line):
 
     assert main(args) == 2
     assert capsys.readouterr().err == f"optimlab: error: {line}\n"
+
+
+def test_a_reader_that_has_gone_is_no_error(tmp_path):
+    """optimlab … | head: the pipe's reader closed; it printed 'optimlab: error: Broken pipe'. It stops quietly with
+    141 (128 + SIGPIPE), as shell tools do."""
+    read, write = os.pipe()
+    os.close(read)                               # the reader is gone before the first line
+    try:
+        r = subprocess.run([sys.executable, "-m", "optimlab", "landscape", "--function", "bowl", "--steps", "5",
+                            "--no-gif", "--out", str(tmp_path / "l")], stdout=write, stderr=subprocess.PIPE,
+                           text=True, env=ENV, timeout=300)
+    finally:
+        os.close(write)
+    assert r.returncode == 141 and r.stderr == ""

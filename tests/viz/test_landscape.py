@@ -235,6 +235,32 @@ def test_write_landscape_files(tmp_path):
     assert meta["config"]["function"] == "saddle" and meta["config"]["optimizers"]["adagrad"]["preset"] == "note"
 
 
+def test_a_folder_in_the_way_stops_before_anything_is_written_and_no_stale_gif_stays(tmp_path):
+    """A folder named landscape_bowl.png made the command fail after the GIF, CSV and JSON were renamed into place
+    (not all or nothing); --no-gif after a run with one left the old GIF beside the new PNG."""
+    from optimlab.errors import ConfigError
+
+    r = run_landscape("bowl", steps=5)
+    (tmp_path / "a" / "landscape_bowl.png").mkdir(parents=True)
+    with pytest.raises(ConfigError, match=r"landscape_bowl\.png': a folder has its name"):
+        write_landscape(r, tmp_path / "a", max_frames=3)
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["landscape_bowl.png"]
+    write_landscape(r, tmp_path / "b", max_frames=3)
+    write_landscape(run_landscape("bowl", steps=3), tmp_path / "b", gif=False)
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["landscape_bowl.json", "landscape_bowl.png",
+                                                                  "trajectories_bowl.csv"]
+
+
+def test_a_path_or_a_start_off_the_map_is_said_in_the_legend():
+    """The map widens by at most half its span: SGD at lr 1.2 on the bowl (growing 1.4x a step, below the divergence
+    bound) and a start at (500, 500) on Himmelblau ran off it with no sign; the legend now says from which step."""
+    ax = plot_landscape(run_landscape("bowl", lrs={"sgd": 1.2}, steps=40)).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0] == "SGD (lr=1.2), off the map from step 3" and labels[1] == "Momentum (lr=0.1)"
+    ax = plot_landscape(run_landscape("himmelblau", start=(500, 500), steps=5)).axes[0]
+    assert "start (500, 500), off the map" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
 def test_the_view_takes_in_paths_that_leave_the_window():
     """Momentum overshoots below Beale's window (y < -1.5): the map widens to show its whole path, but by at most
     half the window's span, so a path that runs far away does not shrink the map to a dot."""
@@ -350,3 +376,14 @@ def test_an_optimizer_you_add_gets_its_class_name_and_a_colour_of_its_own(monkey
     assert paths == {"SGD": OPTIMIZER_COLORS["sgd"], "HeavyBall": RUN_COLORS[1], "Adam": OPTIMIZER_COLORS["adam"]}
     colors = optimizer_colors([*OPTIMIZER_COLORS, "a", "b", "c", "d"])
     assert [colors[k] for k in "abcd"] == [*RUN_COLORS[5:], RUN_COLORS[5]]      # the three left, then again
+
+
+def test_slides_say_the_surface_the_preset_and_a_single_step():
+    """English titles gave the bare code name ("beale: …") where Japanese ones name the surface; a note-code or torch
+    run looked like the note's in the legend; with --steps 1 the step-size panel was empty (a line of one point)."""
+    r = run_landscape("beale", preset={"adagrad": "note-code"}, optimizers="sgd,adagrad", steps=1)
+    fig = plot_landscape(r)
+    assert fig.axes[0].get_title().startswith("Beale's function (beale): ")
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend[1].startswith("AdaGrad (lr=1, note-code)") and "note" not in legend[0]
+    assert all(line.get_marker() == "o" for line in fig.axes[1].get_lines())

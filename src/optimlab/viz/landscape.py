@@ -57,12 +57,16 @@ TEXT = {
     "en": {"start": "start", "start at": "{start} ({x}, {y})", "minimum": "minimum", "saddle": "saddle point",
            "step": "step",
            "step_size": "step size ‖Δw‖", "diverged": "diverged at step {k}",
+           "off map": "off the map from step {k}", "start off map": "off the map",
            "frame": "step {t} / {n}"},
     "ja": {"start": "開始点", "start at": "{start}（{x}, {y}）", "minimum": "最小点", "saddle": "鞍点",
            "step": "ステップ",
            "step_size": "ステップ幅 ‖Δw‖", "diverged": "{k} ステップ目で発散",
+           "off map": "{k} ステップ目から図の外", "start off map": "図の外",
            "frame": "ステップ {t} / {n}"},
 }
+SURFACE_EN = {"bowl": "elongated bowl", "saddle": "saddle point", "rosenbrock": "Rosenbrock function",
+              "himmelblau": "Himmelblau's function", "beale": "Beale's function"}
 SURFACE_JA = {"bowl": "細長いお椀", "saddle": "鞍点", "rosenbrock": "Rosenbrock 関数",
               "himmelblau": "Himmelblau 関数", "beale": "Beale 関数"}
 
@@ -264,14 +268,30 @@ def _fonts(lang: str):
 def _title(surface: Surface, lang: str) -> str:
     if lang == "ja":
         return f"{SURFACE_JA[surface.name]}（{surface.name}）：{surface.formula}"
-    return f"{surface.name}: {surface.formula}"
+    name = SURFACE_EN.get(surface.name, surface.name)
+    return f"{name}{'' if name == surface.name else f' ({surface.name})'}: {surface.formula}"
 
 
-def _label(track: Track, lang: str) -> str:
-    label = display_name(track.name) + i18n_text("lr note", lang).format(lr=f"{track.lr:g}")
+def _label(track: Track, lang: str, view: tuple[float, float, float, float], preset: str = "note") -> str:
+    """The legend's name for a path: optimizer, lr and a preset other than the note's (on a slide a torch or
+    note-code run looked like the note's), and where it diverged or left the map (a path that runs off the drawn
+    window — the map widens only so far — was drawn without a sign of it)."""
+    lr = f"{track.lr:g}" + ("" if preset == "note" else f"{i18n_text('list sep', lang)}{preset}")
+    label = display_name(track.name) + i18n_text("lr note", lang).format(lr=lr)
     if track.diverged_at is not None:
         label += i18n_text("list sep", lang) + TEXT[lang]["diverged"].format(k=track.diverged_at)
+    else:
+        off = _off_map(track.points, view)
+        if off is not None:
+            label += i18n_text("list sep", lang) + TEXT[lang]["off map"].format(k=off)
     return label
+
+
+def _off_map(xy: np.ndarray, view: tuple[float, float, float, float]) -> int | None:
+    """The first step (0 = the start) at which a path is outside ``view`` (x0, x1, y0, y1), if it ever is."""
+    x0, x1, y0, y1 = view
+    out = ~((xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1))
+    return int(np.argmax(out)) if out.any() else None
 
 
 def _view(result: LandscapeResult, grow: float = 0.5) -> tuple[float, float, float, float]:
@@ -322,11 +342,12 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     style = "-o" if result.steps <= 200 else "-"     # beyond, the markers of the last path drawn hide the others
     for k, t in result.tracks.items():
         (lines[k],) = ax.plot([], [], style, color=colors[k], lw=1.4, ms=3.2, alpha=PATH_ALPHA,
-                              label=_label(t, lang), zorder=3)
+                              label=_label(t, lang, (x0, x1, y0, y1), result.presets.get(k, "note")), zorder=3)
     # the start's coordinates in the legend: the saddle's (−1.5, 0.001) looks like y = 0 on the map
     markers = ax.plot(*result.start, marker="*", ms=15, color="black", ls="none", zorder=4,
-                      label=txt["start at"].format(start=txt["start"], x=f"{result.start[0]:g}",
-                                                   y=f"{result.start[1]:g}"))
+                      label=txt["start at"].format(start=txt["start"], x=f"{result.start[0]:g}", y=f"{result.start[1]:g}")
+                      + ("" if _off_map(np.array([result.start]), (x0, x1, y0, y1)) is None
+                         else i18n_text("list sep", lang) + txt["start off map"]))
     mins = np.array(s.minima)
     markers += ax.plot(mins[:, 0], mins[:, 1], marker="X", ms=11, color="gold", mec="black", ls="none",
                        label=txt["minimum"], zorder=4)
@@ -339,7 +360,8 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     step_lines = {}
     if ax2 is not None:
         for k, t in result.tracks.items():
-            (step_lines[k],) = ax2.plot([], [], color=colors[k], lw=1.3)
+            (step_lines[k],) = ax2.plot([], [], color=colors[k], lw=1.3,      # one step: a dot, not an empty line
+                                        marker="o" if result.steps < 3 else None, ms=3)
         sizes = np.concatenate([t.step_sizes for t in result.tracks.values()] + [np.zeros(0)])
         sizes = sizes[np.isfinite(sizes) & (sizes > 0)]
         ax2.set(xlim=(0, result.steps), xlabel=txt["step"], ylabel=txt["step_size"], yscale="log")
@@ -507,7 +529,10 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
 
     All or nothing: each file is written to a temporary file beside its name, and only when every one is
     complete are they renamed into place (replacing files of the same names; nothing else in ``out_dir`` is
-    touched). A failure leaves no new file behind. ``dpi``: the PNG's resolution (the GIF's is 72 % of it)."""
+    touched). A failure leaves no new file behind; a folder with one of the names is refused before anything is
+    written (the other files had been renamed into place when the last rename failed). With ``gif=False`` a GIF of
+    the same function left by an earlier run is removed with the rest replaced: it showed other paths than the new
+    PNG. ``dpi``: the PNG's resolution (the GIF's is 72 % of it)."""
     from .figures import check_dpi
 
     check_lang(lang)
@@ -515,9 +540,12 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
     out = check_landscape_dir(out_dir)
     stem = f"landscape_{result.surface.name}"
     paths = {"png": out / f"{stem}.png", "csv": out / f"trajectories_{result.surface.name}.csv",
-             "json": out / f"{stem}.json"}
-    if gif:
-        paths["gif"] = out / f"{stem}.gif"
+             "json": out / f"{stem}.json", "gif": out / f"{stem}.gif"}
+    for p in paths.values():
+        if p.is_dir() and not p.is_symlink():
+            raise ConfigError(f"cannot write {str(p)!r}: a folder has its name (accepted: remove or rename it, or "
+                              "--out another folder)")
+    stale = None if gif else paths.pop("gif")
     out.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:                       # every atomic_path renames on a clean exit, none on an error
         tmp = {k: stack.enter_context(atomic_path(p)) for k, p in paths.items()}
@@ -528,6 +556,8 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
             animate_landscape(result, tmp["gif"], lang, max_frames=max_frames, fmt="gif", dpi=round(dpi * 0.72))
         write_text(tmp["csv"], trajectories_csv(result))
         write_json(tmp["json"], {"config": result.config(), "summary": result.summary()})
+    if stale is not None and stale.is_file():
+        stale.unlink()
     return paths
 
 
