@@ -223,6 +223,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
+def entry() -> None:
+    """The ``optimlab`` command (and ``python -m optimlab``): :func:`main`, then exit with its status. After Ctrl-C or
+    SIGTERM the interpreter would join every worker pool's manager thread, and one that waits for a message a killed
+    worker left half-sent never returns (the process outlived SIGTERM): such a thread is left behind instead, the
+    cleanup being done already."""
+    rc = main()
+    if rc in (130, 143):
+        from concurrent.futures import process
+
+        if any(t.is_alive() for t in list(process._threads_wakeups)):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(rc)
+    sys.exit(rc)
+
+
 def _main(argv: Sequence[str] | None) -> int:
     try:
         parser = build_parser()           # imports NumPy: Ctrl-C here is one line too

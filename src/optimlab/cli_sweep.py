@@ -128,11 +128,11 @@ def run_sweep_cli(args) -> int:
 
 def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     """The sweep's data, executor, runs, tables, figures and report (the folder locked by the caller)."""
-    from .experiment.executors import make_executor
-    from .experiment.sweep import defaults_table, load_sweep_data, run_sweep, time_to_target_table
+    from .experiment.executors import ExecutorLost, make_executor
+    from .experiment.sweep import check_sweep_folder, defaults_table, run_sweep, time_to_target_table
     from .results.stats import MIN_SEEDS_TO_SETTLE
 
-    load_sweep_data(spec)                       # (kept in this process: run_sweep finds it loaded)
+    check_sweep_folder(spec, out)               # the data (kept for run_sweep) and the folder, before any executor
     executor = make_executor(jobs=args.jobs, workers=args.workers, cluster=args.cluster,
                              scheduler_file=args.scheduler_file)
     try:
@@ -140,6 +140,10 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
         print(say("executor", lang, kind=term("executor", d["kind"], lang), workers=d["workers"])
               + (say("executor how", lang, how=d["how"]) if "how" in d else ""), file=sys.stderr)
         result = run_sweep(spec, executor, out=out, progress=not args.no_progress, lang=lang)
+    except ExecutorLost as e:           # not bad input: the cluster went away (the same command resumes)
+        executor.abort()
+        print(f"optimlab: error: {e}", file=sys.stderr)
+        return 1
     except BaseException:               # Ctrl-C, SIGTERM: do not wait for the running tasks
         executor.abort()
         raise

@@ -229,6 +229,62 @@ def test_the_sweep_command_exits_1_when_runs_failed(tmp_path, monkeypatch, capsy
     assert "RuntimeError: worker exploded" in err[-1]
 
 
+class _LosingItsScheduler(SerialExecutor):
+    """Runs ``n`` tasks, then every future is cancelled, as Dask cancels them all when the client loses its
+    scheduler (``FutureCancelledError: … scheduler-connection-lost``)."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def submit(self, fn, *args, retries=0):
+        import concurrent.futures as cf
+
+        deferred = super().submit(fn, *args, retries=retries)
+        if self.n > 0:
+            self.n -= 1
+        else:
+            deferred._future = cf.Future()
+            deferred._future.cancel()
+        return deferred
+
+
+def test_a_lost_scheduler_stops_the_sweep_and_records_no_run(tmp_path, monkeypatch, capsys, reference):
+    """Killing the Dask scheduler recorded every pending run as failed, chose learning rates from that gap, ran the
+    fresh-seed stage (failed too) and ended in a traceback. Now the sweep stops with one line and exit 1, the runs
+    that finished are kept and nothing else is written; the same command then trains the rest."""
+    from optimlab.cli import main
+    from optimlab.experiment import executors
+
+    with pytest.raises(executors.ExecutorLost, match=r"^lost the executor \(CancelledError: cancelled\); the "
+                                                     r"completed runs are kept"):
+        run_sweep(SPEC, _LosingItsScheduler(2), out=tmp_path / "a")
+    statuses = [json.loads(p.read_text())["status"] for p in (tmp_path / "a").glob("*/status.json")]
+    assert statuses and set(statuses) == {"ok"} and not (tmp_path / "a" / "summary.json").exists()
+    r = run_sweep(SPEC, SerialExecutor(), out=tmp_path / "a")
+    assert len(r.skipped) == len(statuses)
+    assert table(tmp_path / "a" / "table.csv") == table(reference.directory / "table.csv")
+    monkeypatch.setattr(executors, "make_executor", lambda **kw: _LosingItsScheduler(1))
+    rc = main(["sweep", "--dataset", "digits", "--optimizers", "sgd", "--lrs", "0.1,0.01", "--seeds", "1",
+               "--iters", "5", "--no-plots", "--no-report", "--no-progress", "--out", str(tmp_path / "b")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 1 and err[-1].startswith("optimlab: error: lost the executor") and "Traceback" not in "".join(err)
+
+
+def test_a_changed_setting_is_refused_before_any_executor_starts(tmp_path, capsys):
+    """The refusal came after a Dask cluster had started (or, with an unreachable --cluster, 'cannot reach' came
+    instead of it)."""
+    from optimlab.cli import main
+
+    common = ["sweep", "--dataset", "digits", "--optimizers", "sgd", "--lrs", "0.1", "--seeds", "1",
+              "--test-seeds", "1000-1000", "--no-plots", "--no-report", "--no-progress", "--out", str(tmp_path / "s")]
+    assert main([*common, "--iters", "5", "--jobs", "0"]) == 0
+    capsys.readouterr()
+    assert main([*common, "--iters", "6", "--cluster", "tcp://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err
+    assert "holds runs trained with other settings" in err and "train.iters: 5 there, 6 now" in err
+    assert "executor" not in err and "reach" not in err
+
+
 # -- resume -----------------------------------------------------------------------------------------------------
 
 class _Counting:
@@ -571,3 +627,33 @@ def test_a_sweep_that_stops_before_any_run_leaves_no_folder(tmp_path, capsys):
                "--out", str(tmp_path / "s")])
     assert rc == 2 and "not found" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_sigterm_ends_the_command_even_with_a_pool_thread_stuck(tmp_path):
+    """A worker killed while sending its result leaves the pool's manager thread waiting for the rest of that message
+    for ever; the interpreter joins that thread at exit, so `optimlab sweep --jobs 2` outlived SIGTERM (after printing
+    'terminated'). Here such a thread is stood in for (one waiting for ever, registered as a pool's): the command
+    still ends with 143."""
+    import subprocess
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import os, signal, sys, threading
+        from concurrent.futures import process
+
+        stuck = threading.Thread(target=threading.Event().wait)     # a manager thread that never returns
+        stuck.start()
+
+        class Wakeup:
+            def wakeup(self):
+                pass
+
+        process._threads_wakeups[stuck] = Wakeup()
+        threading.Timer(2.0, os.kill, (os.getpid(), signal.SIGTERM)).start()
+        sys.argv = ["optimlab", "sweep", "--dataset", "digits", "--optimizers", "sgd", "--lrs", "0.1", "--seeds", "1",
+                    "--iters", "100000", "--jobs", "0", "--no-progress", "--out", {str(tmp_path / "s")!r}]
+        from optimlab.cli import entry
+        entry()
+    """)
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 143 and r.stderr.strip().splitlines()[-1] == "optimlab: terminated"

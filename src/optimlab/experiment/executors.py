@@ -27,7 +27,7 @@ import time
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator
 
-from ..errors import ConfigError
+from ..errors import ConfigError, OptimlabError
 
 BLAS_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -84,6 +84,19 @@ def worker_setup() -> dict[str, Any]:
             info["malloc_fix"] = True
     _setup_done = True
     return info
+
+
+class ExecutorLost(OptimlabError):
+    """The executor itself went away (a Dask scheduler lost, its futures cancelled): the tasks did not fail, so their
+    runs are not recorded — the same command, with the executor back, trains them."""
+
+
+def lost_executor(exc: BaseException) -> bool:
+    """Whether a task's exception says the executor went away rather than that the task failed: a cancelled future
+    (Dask cancels every pending one when the client loses its scheduler: ``scheduler-connection-lost``)."""
+    import asyncio
+
+    return isinstance(exc, (cf.CancelledError, asyncio.CancelledError)) or type(exc).__name__ == "FutureCancelledError"
 
 
 class Executor:
@@ -250,7 +263,12 @@ class LocalExecutor(Executor):
                 p.join(1.0)
                 if p.is_alive():
                     p.kill()
-            self._pool.shutdown(wait=True)
+            # the pool's manager thread ends once it sees its workers gone, unless one was killed halfway through
+            # sending a result: then it waits on that message for ever (cli.entry does not wait for it)
+            manager = getattr(self._pool, "_executor_manager_thread", None)
+            self._pool.shutdown(wait=False)
+            if manager is not None:
+                manager.join(5.0)
 
 
 def _distributed(option: str):
@@ -344,7 +362,7 @@ class DaskExecutor(Executor):
 
     def describe(self) -> dict[str, Any]:
         info = self.client.scheduler_info(n_workers=-1)
-        threads = [w.get("nthreads", 1) for w in info["workers"].values()]
+        threads = [w.get("nthreads", 1) for w in (info.get("workers") or {}).values()]    # none: scheduler gone
         return {"kind": "dask", "how": self.how, "scheduler": self.client.scheduler.address,
                 "workers": len(threads), "threads": int(sum(threads)), "dashboard": self.client.dashboard_link,
                 "blas_threads_per_worker": 1}

@@ -53,7 +53,7 @@ from ..optim import OPTIMIZERS, PRESETS, make_optimizer, stack_hyperparameters
 from ..optim.base import check_value
 from ..results.stats import MIN_SEEDS_TO_SETTLE, mean_ci as stats_mean_ci
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
-from .executors import Executor, LocalExecutor, worker_setup
+from .executors import Executor, ExecutorLost, LocalExecutor, lost_executor, worker_setup
 from .recipe import MAX_SEED, is_integer, check_net, check_table, parse_net, parse_seeds, parse_train, read_toml
 from .splits import SPLIT_SEED, VAL_FRACTION, VAL_MAX, split_dataset, validation_size
 
@@ -771,8 +771,15 @@ class _Driver:
             histories, worker = [History.from_dict(d) for d in out["histories"]], out["worker"]
         except SystemExit:       # a local worker stopped by Ctrl-C (it raises SystemExit to stay quiet): so are we
             raise KeyboardInterrupt from None
-        except Exception as e:  # noqa: BLE001 - a task that could not run: its runs are recorded as failed
-            error = f"{type(e).__name__}: {e}"
+        except BaseException as e:      # (asyncio's CancelledError is not an Exception)
+            if lost_executor(e):        # the scheduler went away, not the task: nothing recorded, no lr chosen
+                raise ExecutorLost(f"lost the executor ({type(e).__name__}: "
+                                   f"{str(e).splitlines()[0] if str(e) else 'cancelled'}); the completed runs are kept "
+                                   f"in {str(self.out)!r} (accepted: the same command, once the cluster is back, "
+                                   "trains the others)") from None
+            if not isinstance(e, Exception):
+                raise
+            error = f"{type(e).__name__}: {e}"     # a task that could not run: its runs are recorded as failed
             histories, worker = [History(k.run_id, status="failed", error=error) for k in keys], {}
         worker = {**worker, "task_models": len(keys)}      # its seconds are shares of a task this size
         for k, h in zip(keys, histories):
@@ -940,20 +947,29 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
     spec = spec or default_sweep_spec()
     t0 = time.perf_counter()
     directory = sweep_directory(spec, out)
+    with sweep_lock(directory):                     # makes the folder
+        spec, info = check_sweep_folder(spec, directory)
+        return _run_locked(spec, executor, directory, info, progress, lang, t0)
+
+
+def check_sweep_folder(spec: SweepSpec, directory: Path) -> tuple[SweepSpec, dict[str, Any]]:
+    """Load the sweep's data (kept for the workers in this process) and check that ``directory`` holds no runs of
+    other settings: the spec with the dataset ``auto`` chose, and the data's description; a
+    :class:`ConfigError` naming the first difference. The command calls it before starting an executor (a Dask
+    cluster started first, or one that cannot be reached, came before the refusal)."""
     data = load_sweep_data(spec)
     spec.train.check_data(len(data.y_train), f"{data.name} after the validation split")
     name, data_dir = chosen(spec.dataset, spec.data_dir, data)   # sweep.toml and every worker: the data auto chose
     spec = replace(spec, dataset=name, data_dir=data_dir)
     _DATA_CACHE[(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
     info = data.info()
-    with sweep_lock(directory):                     # makes the folder
-        return _run_locked(spec, executor, directory, info, progress, lang, t0)
+    if (why := changed_run(directory, spec, info)):
+        raise ConfigError(why)
+    return spec, info
 
 
 def _run_locked(spec: SweepSpec, executor: Executor | None, directory: Path, info: dict[str, Any], progress: bool,
                 lang: str, t0: float) -> SweepResult:
-    if (why := changed_run(directory, spec, info)):
-        raise ConfigError(why)
     write_text(directory / "sweep.toml", spec.to_toml())
     own = executor is None
     ex = LocalExecutor() if own else executor
