@@ -291,7 +291,14 @@ class DaskExecutor(Executor):
     """
 
     def __init__(self, client, *, cluster=None, owns: bool = False, how: str = "client"):
+        import logging
+
         self.client, self.cluster, self.owns, self.how = client, cluster, owns, how
+        # a lost scheduler is said in one line (ExecutorLost); the client's own reconnection log added 35 lines of
+        # tracebacks above it
+        self._client_log = logging.getLogger("distributed.client")
+        self._client_level = self._client_log.level
+        self._client_log.setLevel(logging.CRITICAL)
 
     @classmethod
     def local(cls, n_workers: int, *, malloc_override: bool = True, **cluster_kwargs: Any) -> "DaskExecutor":
@@ -368,6 +375,7 @@ class DaskExecutor(Executor):
                 "blas_threads_per_worker": 1}
 
     def close(self) -> None:
+        self._client_log.setLevel(self._client_level)
         self.client.close()
         if self.owns and self.cluster is not None:
             self.cluster.close()
