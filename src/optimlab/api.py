@@ -65,9 +65,13 @@ def draw_figures(result: CompareResult, directory: Path, lang: str = "en", dpi: 
     """Every figure of a comparison into ``directory`` (PNG at ``dpi``); returns the file names."""
     from .viz.figures import comparison_figures, save_figure         # matplotlib: lazily
 
+    from .viz.colors import run_colors
+
+    by_label = result.by_label()
+    colors = dict(zip(by_label, run_colors(runs[0].spec.optimizer for runs in by_label.values())))
     names = []
     # the runs are in seed order (run_compare sorts them), so each run's figure shows its smallest seed
-    for name, fig in comparison_figures(histories_by_label(result), min(result.recipe.seeds), lang):
+    for name, fig in comparison_figures(histories_by_label(result), min(result.recipe.seeds), lang, colors):
         save_figure(fig, directory / name, dpi)
         names.append(name)
     return names

@@ -357,8 +357,8 @@ def test_the_animation_shows_the_first_steps():
 
 def test_an_optimizer_you_add_gets_its_class_name_and_a_colour_of_its_own(monkeypatch):
     """A sixth optimizer registered in OPTIMIZERS was drawn in a colour matplotlib picked (SGD's blue) and named by
-    its code name in the legend and the table; now it is named as compare names it, in a palette colour no other path
-    has, also in the GIF's palette."""
+    its code name in the legend and the table; now it is named as compare names it, in a palette colour none of the
+    five has (not Momentum's, though Momentum is not drawn), as compare would colour it."""
     from dataclasses import dataclass
 
     from optimlab.optim import OPTIMIZERS, Momentum
@@ -373,7 +373,7 @@ def test_an_optimizer_you_add_gets_its_class_name_and_a_colour_of_its_own(monkey
     result = run_landscape("bowl", optimizers="sgd,heavyball,adam", steps=20)
     ax = plot_landscape(result).axes[0]
     paths = {line.get_label().split(" ")[0]: line.get_color() for line in ax.get_lines()[:3]}
-    assert paths == {"SGD": OPTIMIZER_COLORS["sgd"], "HeavyBall": RUN_COLORS[1], "Adam": OPTIMIZER_COLORS["adam"]}
+    assert paths == {"SGD": OPTIMIZER_COLORS["sgd"], "HeavyBall": RUN_COLORS[5], "Adam": OPTIMIZER_COLORS["adam"]}
     colors = optimizer_colors([*OPTIMIZER_COLORS, "a", "b", "c", "d"])
     assert [colors[k] for k in "abcd"] == [*RUN_COLORS[5:], RUN_COLORS[5]]      # the three left, then again
 

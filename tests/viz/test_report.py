@@ -736,3 +736,28 @@ def test_captions_follow_compares_figure_names_when_slugs_collide(tmp_path):
     Image.new("RGB", (4, 4)).save(run / "accuracy_lr_1e_3.png")
     page = build_report_html(run, "en")
     assert "Accuracy on the minibatch and the test set: lr=1e+3 <span" in page
+
+
+def test_each_optimizer_keeps_its_colour_whatever_runs_are_compared(tmp_path):
+    """Colours went by position: --optimizers sgd,adam drew Adam in Momentum's orange and Adam + BatchNorm in
+    AdaGrad's green, unlike the full comparison and the landscapes. Each of the five now has its colour wherever it
+    is, in the PNGs and the report alike; the note's six runs are as before."""
+    from optimlab.viz.colors import OPTIMIZER_COLORS, RUN_COLORS
+    from optimlab.viz.figures import overlay_figure
+    from optimlab.viz.report import label_colors, label_groups
+
+    compare(dataset="digits", iters=20, eval_interval=10, optimizers="sgd,adam", out=tmp_path / "c", report=False)
+    run = LoadedRun(tmp_path / "c")
+    assert label_colors(run) == {"SGD": OPTIMIZER_COLORS["sgd"], "Adam": OPTIMIZER_COLORS["adam"],
+                                 "Adam + BatchNorm": RUN_COLORS[5]}
+    assert [g.color for g in label_groups(run)] == list(label_colors(run).values())
+    by_label = {label: [run.histories[(label, 0)]] for label in run.labels}
+    drawn = [line.get_color() for line in overlay_figure(by_label, colors=label_colors(run)).axes[0].get_lines()]
+    assert drawn == list(label_colors(run).values())
+    # the PNG compare wrote is that figure: its pixels hold Adam's purple, and no Momentum orange
+    import numpy as np
+    from PIL import Image
+
+    pixels = {tuple(p) for p in np.asarray(Image.open(tmp_path / "c" / "test_accuracy.png").convert("RGB")).reshape(-1, 3)}
+    rgb = lambda c: tuple(int(c[i:i + 2], 16) for i in (1, 3, 5))      # noqa: E731
+    assert rgb(OPTIMIZER_COLORS["adam"]) in pixels and rgb(OPTIMIZER_COLORS["momentum"]) not in pixels

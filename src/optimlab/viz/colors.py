@@ -20,13 +20,24 @@ OPTIMIZER_COLORS = dict(zip(("sgd", "momentum", "adagrad", "rmsprop", "adam"), R
 
 
 def optimizer_colors(names) -> dict[str, str]:
-    """A colour for each optimizer in ``names``: the note's five keep theirs (:data:`OPTIMIZER_COLORS`), any other
-    (an optimizer you added) takes the palette's next colour that none of ``names`` has, in turn."""
+    """A colour for each optimizer in ``names`` (a landscape's paths), as :func:`run_colors` gives runs."""
     names = list(dict.fromkeys(names))
-    taken = {OPTIMIZER_COLORS[n] for n in names if n in OPTIMIZER_COLORS}
-    free = [c for c in RUN_COLORS if c not in taken] or list(RUN_COLORS)
-    others = iter(free * (1 + len(names) // len(free)))
-    return {n: OPTIMIZER_COLORS[n] if n in OPTIMIZER_COLORS else next(others) for n in names}
+    return dict(zip(names, run_colors(names)))
+
+
+def run_colors(optimizers) -> list[str]:
+    """A colour for each run of a comparison, given its optimizer's name, in order: the first run of each of the
+    note's five has that optimizer's colour (as in the note's experiment and the landscapes: ``--optimizers sgd,adam``
+    drew Adam in Momentum's orange), every other run the palette's next colour none of those has, in turn. The
+    note's six runs get :data:`RUN_COLORS` in order."""
+    optimizers = list(optimizers)
+    owners = {o: i for i, o in reversed(list(enumerate(optimizers))) if o in OPTIMIZER_COLORS}   # first run of each
+    taken = {OPTIMIZER_COLORS[o] for o in owners}
+    # the colours no optimizer has first (sky blue, black, yellow), then those of the five not in this comparison
+    free = [c for c in RUN_COLORS if c not in OPTIMIZER_COLORS.values()] + \
+        [c for c in OPTIMIZER_COLORS.values() if c not in taken]
+    others = iter(free * (1 + len(optimizers) // len(free)))
+    return [OPTIMIZER_COLORS[o] if owners.get(o) == i else next(others) for i, o in enumerate(optimizers)]
 
 
 RUN_LINESTYLES = ("-", "--", ":")          # past the eighth run the colours come again, dashed, then dotted

@@ -129,9 +129,12 @@ def _grouped(histories, attr: str):
         yield label, hs, [getattr(h, attr)[:n] for h in hs], n
 
 
-def overlay_figure(histories, lang: str = "en", title: str | None = None) -> Figure:
+def overlay_figure(histories, lang: str = "en", title: str | None = None,
+                   colors: dict[str, str] | None = None) -> Figure:
     """Test accuracy of every run on one axis; several seeds give a mean line and a 95 % band. ``histories``:
-    ``{label: [History, ...]}``, or the list ``Trainer.run()`` returns."""
+    ``{label: [History, ...]}``, or the list ``Trainer.run()`` returns; ``colors``: each label's colour (default: the
+    palette in turn; ``optimlab compare`` gives each optimizer its own, :func:`~optimlab.viz.colors.run_colors`)."""
+    colors = colors or {}
     size = (7.2, 4.6)
     fig = _fig(lang, size)
     ax = fig.add_subplot()
@@ -139,7 +142,8 @@ def overlay_figure(histories, lang: str = "en", title: str | None = None) -> Fig
     for j, (label, hs, curves, n) in enumerate(_grouped(histories, "test_acc")):
         x = hs[0].eval_iters[:n]
         mean, lo, hi = mean_band(curves)
-        line, = ax.plot(x, mean, label=label + (f" (n={len(hs)})" if len(hs) > 1 else ""), linestyle=run_linestyle(j))
+        line, = ax.plot(x, mean, label=label + (f" (n={len(hs)})" if len(hs) > 1 else ""), linestyle=run_linestyle(j),
+                        color=colors.get(label))
         if len(hs) > 1:
             ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
     ax.set_ylim(0, ACC_TOP)
@@ -162,9 +166,10 @@ def moving_average(x: Sequence[float], window: int) -> np.ndarray:
     return out
 
 
-def loss_figure(histories, lang: str = "en", window: int = 20) -> Figure:
+def loss_figure(histories, lang: str = "en", window: int = 20, colors: dict[str, str] | None = None) -> Figure:
     """Minibatch loss of every run (moving average over ``window`` iterations; mean over seeds); the legend beside
-    the axes, as in :func:`overlay_figure` (inside, it covered SGD's flat line at the top)."""
+    the axes, as in :func:`overlay_figure` (inside, it covered SGD's flat line at the top); ``colors`` as there."""
+    colors = colors or {}
     size = (7.2, 4.6)
     fig = _fig(lang, size)
     ax = fig.add_subplot()
@@ -173,7 +178,7 @@ def loss_figure(histories, lang: str = "en", window: int = 20) -> Figure:
     for j, (label, hs, curves, n) in enumerate(_grouped(histories, "loss")):
         mean, _, _ = mean_band(curves)           # NaN where every seed had diverged: a gap, no warning
         drawn.append(moving_average(mean, window))
-        ax.plot(np.arange(1, n + 1), drawn[-1], label=label, linestyle=run_linestyle(j))
+        ax.plot(np.arange(1, n + 1), drawn[-1], label=label, linestyle=run_linestyle(j), color=colors.get(label))
     ax.set_xlabel(t("count", lang))
     ax.set_ylabel(t("loss", lang))
     ax.set_title(t("training loss", lang))
@@ -195,17 +200,18 @@ def loss_figure(histories, lang: str = "en", window: int = 20) -> Figure:
 
 
 def comparison_figures(by_label: dict[str, list[History]], first_seed: int,
-                       lang: str = "en") -> list[tuple[str, Figure]]:
+                       lang: str = "en", colors: dict[str, str] | None = None) -> list[tuple[str, Figure]]:
     """A comparison's figures with the names ``optimlab compare`` gives them: ``accuracy_<run>.png`` for each run
-    (its first history, of seed ``first_seed``, in the note's layout), ``test_accuracy.png`` and ``loss.png``."""
+    (its first history, of seed ``first_seed``, in the note's layout), ``test_accuracy.png`` and ``loss.png``
+    (``colors``: each label's, as :func:`overlay_figure` takes them)."""
     out: list[tuple[str, Figure]] = []
     names = accuracy_figure_names([label for label, hs in by_label.items() if hs and hs[0].test_acc])
     for label, name in names.items():
         hs = by_label[label]
         title = label + (t("seed note", lang).format(seed=first_seed) if len(hs) > 1 else "")
         out.append((name, accuracy_figure(hs[0], title=title, lang=lang)))
-    return out + [("test_accuracy.png", overlay_figure(by_label, lang=lang)),
-                  ("loss.png", loss_figure(by_label, lang=lang))]
+    return out + [("test_accuracy.png", overlay_figure(by_label, lang=lang, colors=colors)),
+                  ("loss.png", loss_figure(by_label, lang=lang, colors=colors))]
 
 
 def accuracy_figure_names(labels: Sequence[str]) -> dict[str, str]:

@@ -36,7 +36,7 @@ from ..errors import ConfigError, OptimlabError
 from ..results.stats import MIN_SEEDS_TO_SETTLE, paired, per_label
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
-from .colors import RUN_COLORS, run_dash
+from .colors import RUN_COLORS, run_colors, run_dash
 from .figures import ACC_TOP, mean_band, moving_average
 from .i18n import LANGS, check_lang
 from .report_page import CSS, SCRIPT
@@ -158,14 +158,21 @@ class LabelGroup:
         return float(np.nanmax(mean)) if len(mean) and not np.all(np.isnan(mean)) else math.nan
 
 
+def label_colors(run: LoadedRun) -> dict[str, str]:
+    """Each label's colour, as ``optimlab compare`` drew it (:func:`~optimlab.viz.colors.run_colors`)."""
+    optimizer = {}
+    for r in run.summary["runs"]:
+        optimizer.setdefault(r["label"], str(r.get("optimizer", "")))
+    return dict(zip(run.labels, run_colors(optimizer.get(label, "") for label in run.labels)))
+
+
 def label_groups(run: LoadedRun) -> list[LabelGroup]:
     """The run's labels in recipe order, each with its seeds."""
-    groups = []
-    for i, label in enumerate(run.labels):
+    groups, colors = [], label_colors(run)
+    for label in run.labels:
         rows = [r for r in run.summary["runs"] if r["label"] == label]
         rows.sort(key=lambda r: int(r["seed"]))
-        groups.append(LabelGroup(label, rows, [run.histories[(label, int(r["seed"]))] for r in rows],
-                                 COLORS[i % len(COLORS)]))
+        groups.append(LabelGroup(label, rows, [run.histories[(label, int(r["seed"]))] for r in rows], colors[label]))
     return groups
 
 
@@ -759,7 +766,8 @@ def _redrawn(run: LoadedRun, lang: str, seeds: list[int], by_label: dict[str, li
         dpi = check_dpi(run.summary.get("figure_dpi", DPI))
     except ConfigError:                                # a hand-edited value: the default
         dpi = DPI
-    figures = comparison_figures({k: v for k, v in by_label.items() if v}, seeds[0] if seeds else 0, lang)
+    figures = comparison_figures({k: v for k, v in by_label.items() if v}, seeds[0] if seeds else 0, lang,
+                                 label_colors(run))
     drawn = {p.name for p in _figure_files(run)}
     if any(name.startswith("telemetry_") for name in drawn) and (run.directory / "telemetry.csv").is_file():
         iters = max((len(h.loss) for hs in by_label.values() for h in hs), default=1)
