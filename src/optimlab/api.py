@@ -63,9 +63,8 @@ def histories_by_label(result: CompareResult) -> dict[str, list]:
 
 def draw_figures(result: CompareResult, directory: Path, lang: str = "en", dpi: int = 100) -> list[str]:
     """Every figure of a comparison into ``directory`` (PNG at ``dpi``); returns the file names."""
-    from .viz.figures import comparison_figures, save_figure         # matplotlib: lazily
-
     from .viz.colors import run_colors
+    from .viz.figures import comparison_figures, save_figure         # matplotlib: lazily
 
     by_label = result.by_label()
     colors = dict(zip(by_label, run_colors(runs[0].spec.optimizer for runs in by_label.values())))

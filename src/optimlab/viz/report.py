@@ -752,10 +752,12 @@ def _by_label(run: LoadedRun) -> tuple[list[int], dict[str, list]]:
     return seeds, {label: [run.histories[(label, s)] for s in seeds if (label, s) in run.histories] for label in order}
 
 
-def _redrawn(run: LoadedRun, lang: str, seeds: list[int], by_label: dict[str, list]) -> dict[str, bytes]:
+def _redrawn(run: LoadedRun, lang: str, seeds: list[int], by_label: dict[str, list],
+             drawn: set[str]) -> dict[str, bytes]:
     """The comparison's figures drawn again from metrics.csv in ``lang``, as PNG bytes by file name — for a report
     in another language than the run's — and the telemetry figures from telemetry.csv, if the run has them (if
-    that file or the summary's hyperparameters cannot be read back, they stay as drawn, in the run's language)."""
+    that file or the summary's hyperparameters cannot be read back, they stay as drawn, in the run's language).
+    ``drawn``: the names of the run's figure files."""
     import io
 
     from ..errors import ConfigError, OptimlabError
@@ -768,7 +770,6 @@ def _redrawn(run: LoadedRun, lang: str, seeds: list[int], by_label: dict[str, li
         dpi = DPI
     figures = comparison_figures({k: v for k, v in by_label.items() if v}, seeds[0] if seeds else 0, lang,
                                  label_colors(run))
-    drawn = {p.name for p in _figure_files(run)}
     if any(name.startswith("telemetry_") for name in drawn) and (run.directory / "telemetry.csv").is_file():
         iters = max((len(h.loss) for hs in by_label.values() for h in hs), default=1)
         try:
@@ -801,7 +802,7 @@ def figures_html(run: LoadedRun, lang: str) -> str:
     items = []
     files = _figure_files(run)
     seeds, by_label = _by_label(run)
-    redrawn = _redrawn(run, lang, seeds, by_label) if files and lang != recorded_lang(run.summary) else {}
+    redrawn = _redrawn(run, lang, seeds, by_label, {p.name for p in files}) if files and lang != recorded_lang(run.summary) else {}
     # the labels that got a note-style figure, as compare names them (a run without test accuracy got none)
     labels = [label for label, hs in by_label.items() if hs and hs[0].test_acc]
     for p in files:

@@ -264,14 +264,7 @@ class Telemetry:
 
     def run_series(self, label: str) -> "RunSeries":
         k = self.model(label)
-        out: dict[tuple[str, str], tuple[list, list]] = {}
-        for (m, t, lay, met, v) in self.records:
-            if m == k:
-                its, vals = out.setdefault((lay, met), ([], []))
-                its.append(t)
-                vals.append(v)
-        return RunSeries(label, self.optimizers[k], self.hyperparameters[k], self.layers(),
-                         {key: (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=float)) for key, (a, b) in out.items()})
+        return RunSeries.from_rows(label, self.optimizers[k], self.hyperparameters[k], self.layers(), self.rows(label))
 
 
 def row_quantiles(x: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
@@ -302,6 +295,18 @@ class RunSeries:
     hyperparameters: dict[str, Any]
     layers: list[str]
     data: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]
+
+    @classmethod
+    def from_rows(cls, label: str, optimizer: str, hyperparameters: dict[str, Any], layers: list[str],
+                  rows: Iterable[tuple[int, str, str, float]]) -> "RunSeries":
+        """One run's series from its records ``(iteration, layer, metric, value)``, in the order they were taken."""
+        out: dict[tuple[str, str], tuple[list, list]] = {}
+        for t, layer, metric, v in rows:
+            its, vals = out.setdefault((layer, metric), ([], []))
+            its.append(t)
+            vals.append(v)
+        return cls(label, optimizer, hyperparameters, layers,
+                   {k: (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=float)) for k, (a, b) in out.items()})
 
     def get(self, layer: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
         empty = (np.zeros(0, dtype=np.int64), np.zeros(0))
@@ -529,7 +534,7 @@ def runs_from_csv(path, summary_runs: list[dict[str, Any]]) -> list[RunSeries]:
     draw the telemetry figures again. A file that is not what optimlab wrote is a :class:`FileFormatError`."""
     meta = {(r.get("label"), r.get("seed")): r for r in summary_runs if isinstance(r, dict)}
     first: dict[str, int] = {}
-    out: dict[str, dict[tuple[str, str], tuple[list, list]]] = {}
+    rows: dict[str, list[tuple[int, str, str, float]]] = {}
     name = Path(path).name
     for line, row in csv_records(path, CSV_COLUMNS):
         try:
@@ -537,22 +542,16 @@ def runs_from_csv(path, summary_runs: list[dict[str, Any]]) -> list[RunSeries]:
         except ValueError:
             raise FileFormatError(f"{name} line {line}: seed {row['seed']!r}, iteration {row['iteration']!r}, "
                                   f"value {row['value']!r} (expected integers and a number)") from None
-        label = row["run"]
-        if first.setdefault(label, seed) != seed:
-            continue
-        its, vals = out.setdefault(label, {}).setdefault((row["layer"], row["metric"]), ([], []))
-        its.append(it)
-        vals.append(value)
-    if not out:
+        if first.setdefault(row["run"], seed) == seed:          # the first seed's records, as the figures show
+            rows.setdefault(row["run"], []).append((it, row["layer"], row["metric"], value))
+    if not rows:
         raise FileFormatError(f"{name} holds no records (expected the telemetry of this run folder's runs)")
     runs = []
-    for label, data in out.items():
+    for label, records in rows.items():
         run = meta.get((label, first[label]))
         if run is None or not isinstance(run.get("hyperparameters"), dict):
             raise FileFormatError(f"{name}: run {label!r} seed {first[label]} is not in summary.json "
                                   "(expected the telemetry of this run folder's runs)")
-        layers = list(dict.fromkeys(layer for layer, _ in data))
-        runs.append(RunSeries(label, str(run.get("optimizer")), run["hyperparameters"], layers,
-                              {k: (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=float))
-                               for k, (a, b) in data.items()}))
+        layers = list(dict.fromkeys(layer for _, layer, _, _ in records))
+        runs.append(RunSeries.from_rows(label, str(run.get("optimizer")), run["hyperparameters"], layers, records))
     return runs
