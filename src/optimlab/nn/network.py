@@ -89,8 +89,12 @@ class ParamViews(dict):
     __delitem__ = pop = popitem = clear = setdefault = _fixed
 
 
+MAX_INIT_STD = 1000.0   # far past full saturation already; 1e39 overflowed float32 with a NumPy warning
+
+
 def init_scale(weight_init_std, n_in: int, what: str = "weight_init_std") -> float:
-    """Standard deviation of a layer's initial weights: a number, ``'xavier'`` (√(1/n)) or ``'he'`` (√(2/n)).
+    """Standard deviation of a layer's initial weights: a number, ``'xavier'`` (√(1/n)) or ``'he'`` (√(2/n)),
+    or, as the course code's ``MultiLayerNet`` also accepts, ``'sigmoid'`` (= xavier) or ``'relu'`` (= he).
     ``what``: the name an error gives the value (``init`` in a recipe or on the command line)."""
     if isinstance(weight_init_std, str):
         key = weight_init_std.lower()
@@ -105,9 +109,6 @@ def init_scale(weight_init_std, n_in: int, what: str = "weight_init_std") -> flo
         raise ConfigError(f"invalid {what}: {weight_init_std!r} (accepted: a positive number up to "
                           f"{MAX_INIT_STD:g}, xavier, he)")
     return std
-
-
-MAX_INIT_STD = 1000.0   # far past full saturation already; 1e39 overflowed float32 with a NumPy warning
 
 
 class MultiLayerNet:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Optimizer, check_value, _finite_positive
+from .base import Optimizer, check_value, sqrt_plus_eps, _finite_positive
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,4 @@ class AdaGrad(Optimizer):
         h = s["h"]
         if self.accumulate_first_step or t > 1:
             h += g * g                                       # h ← h + (∇E)²
-        if self.eps_inside_sqrt:
-            w -= self.lr * g / np.sqrt(h + self.eps)         # w ← w − ε∇E/√(h+θ)
-        else:
-            w -= self.lr * g / (np.sqrt(h) + self.eps)       # w ← w − ε∇E/(√h+θ)
+        w -= self.lr * g / sqrt_plus_eps(h, self.eps, self.eps_inside_sqrt)   # w ← w − ε∇E/(√h+θ)

@@ -56,14 +56,22 @@ class Adam(Optimizer):
         check_value(self.bias_correction in BIAS_CORRECTIONS, "bias_correction", self.bias_correction,
                ", ".join(BIAS_CORRECTIONS))
 
+    def lr_t(self, t):
+        r"""The note's bias-corrected learning rate at step ``t`` (an int or an array of them),
+        :math:`\epsilon_t = \epsilon\sqrt{1-\beta_2^t}/(1-\beta_1^t)`; ε with ``bias_correction='none'``. With
+        ``'moments'`` the corrected moments amount to the same rate, up to θ. ``--telemetry`` records it."""
+        if self.bias_correction == "none":
+            return self.lr
+        return self.lr * np.sqrt(1 - self.beta2 ** t) / (1 - self.beta1 ** t)
+
     def rule(self, w, g, s, t):
         b1, b2, m, v = self.beta1, self.beta2, s["m"], s["v"]
         m *= b1; m += (1 - b1) * g                            # m ← β₁m + (1−β₁)∇E   (first moment)
         v *= b2; v += (1 - b2) * (g * g)                      # v ← β₂v + (1−β₂)(∇E)² (second moment)
-        c1, c2 = 1 - b1 ** t, 1 - b2 ** t                     # bias corrections
         if self.bias_correction == "lr":
-            w -= (self.lr * np.sqrt(c2) / c1) * m / (np.sqrt(v) + self.eps)   # w ← w − ε_t m/(√v+θ̂)
+            w -= self.lr_t(t) * m / (np.sqrt(v) + self.eps)                  # w ← w − ε_t m/(√v+θ̂)
         elif self.bias_correction == "moments":
+            c1, c2 = 1 - b1 ** t, 1 - b2 ** t                                 # bias corrections
             w -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)           # w ← w − ε m̂/(√v̂+θ)
         else:
             w -= self.lr * m / (np.sqrt(v) + self.eps)                        # w ← w − ε m/(√v+θ)

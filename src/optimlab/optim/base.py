@@ -147,7 +147,9 @@ class Optimizer:
         """Update one array ``w`` in place from gradient ``g``, state slots ``s`` and step number ``t`` (1-based).
 
         The slots too are updated in place (``v = s["v"]; v *= mu; v -= lr * g``): ``v = mu * v - lr * g`` would
-        make a new array and leave ``s["v"]`` as it was."""
+        make a new array and leave ``s["v"]`` as it was. When the trainer runs K models, ``w`` is ``(K, P)`` and
+        every numeric hyperparameter is a ``(K, 1)`` array, also with K = 1: write the rule in arithmetic
+        (``np.where`` for a choice), since ``if self.beta1 > 0:`` would fail on an array."""
         raise NotImplementedError
 
     def update(self, params: Params, grads: Params, state: OptState | None = None, checked: bool = False) -> OptState:
@@ -177,6 +179,13 @@ class Optimizer:
 
     def step(self, params: Params, grads: Params, state: OptState | None = None) -> OptState:  # torch-like name
         return self.update(params, grads, state)
+
+
+def sqrt_plus_eps(h: np.ndarray, eps: Any, inside: bool) -> np.ndarray:
+    r"""The divisor of AdaGrad's and RMSProp's step: :math:`\sqrt{h}+\theta`, or :math:`\sqrt{h+\theta}` with
+    ``inside`` (optax's convention). The rules divide by it, and ``--telemetry`` by it to show their rate
+    :math:`\epsilon/(\sqrt{h}+\theta)`."""
+    return np.sqrt(h + eps) if inside else np.sqrt(h) + eps
 
 
 def tree_map_update(rule, params: Params, grads: Params, slots: dict[str, Any], t: int) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Optimizer, _finite_positive, _unit_interval
+from .base import Optimizer, sqrt_plus_eps, _finite_positive, _unit_interval
 
 
 @dataclass(frozen=True)
@@ -17,10 +17,11 @@ class RMSProp(Optimizer):
         h_t = a h_{t-1} + (1-a)(\nabla E)^2,\qquad
         w^{(t+1)} = w^{(t)} - \epsilon \frac{1}{\sqrt{h_t} + \theta}\nabla E
 
-    ``lr`` = ε (0.01), ``decay`` = a (0.99), ``eps`` = θ (1e-7, outside the root), h₀ = 0 — the note's values.
+    ``lr`` = ε (0.01), ``decay`` = a (0.99), ``eps`` = θ (1e-7, outside the root), h₀ = ``initial_accumulator`` (0)
+    — the note's values.
 
     Conventions: PyTorch ``RMSprop`` uses ε = 1e-8 outside the root; optax ``rmsprop`` puts ε = 1e-8
-    *inside* (:math:`\sqrt{h+ε}`, ``eps_in_sqrt=True``). Only the conventions change with a preset; the
+    *inside* (:math:`\sqrt{h+ε}`, ``eps_inside_sqrt=True``). Only the conventions change with a preset; the
     decay stays the note's 0.99 (optax's own default is 0.9, PyTorch's 0.99).
     """
 
@@ -50,7 +51,4 @@ class RMSProp(Optimizer):
     def rule(self, w, g, s, t):
         h = s["h"]
         h *= self.decay; h += (1 - self.decay) * (g * g)   # h ← a·h + (1−a)(∇E)²
-        if self.eps_inside_sqrt:
-            w -= self.lr * g / np.sqrt(h + self.eps)        # w ← w − ε∇E/√(h+θ)
-        else:
-            w -= self.lr * g / (np.sqrt(h) + self.eps)      # w ← w − ε∇E/(√h+θ)
+        w -= self.lr * g / sqrt_plus_eps(h, self.eps, self.eps_inside_sqrt)   # w ← w − ε∇E/(√h+θ)

@@ -44,6 +44,7 @@ from matplotlib.figure import Figure
 from .._io import csv_records, write_text
 from ..errors import FileFormatError
 from ..optim import OPTIMIZERS, AdaGrad, Adam, RMSProp
+from ..optim.base import sqrt_plus_eps
 from .colors import RUN_COLORS, run_linestyle, use_run_colors
 from .figures import save_figure
 from .i18n import check_lang, t as _t, use_font
@@ -60,23 +61,25 @@ TEXT = {
            "lr_analytic": "ε / (√h + θ), median (ε = lr, θ = eps)",
            "adagrad_title": "AdaGrad: h sums g², so it only grows and the step only shrinks (dashed: RMSProp, a moving "
                             "average)",
-           "measured": "measured |Δw|/|g|", "lr_t": r"$\varepsilon_t / \varepsilon = \sqrt{1-\beta_2^{\,t}}\ /\ (1-\beta_1^{\,t})$",
-           "adam_title": "Adam's bias correction: ε_t over training (left), the first steps measured (right)",
+           "lr_t": r"$\varepsilon_t / \varepsilon = \sqrt{1-\beta_2^{\,t}}\ /\ (1-\beta_1^{\,t})$",
+           "adam_title": "Adam's bias correction: εₜ over training (left), the first steps measured (right)",
            "lr_t_panel": r"step size $\varepsilon_t$ from the formula (dots: recorded)",
            "step_panel": "measured step |Δw| / ε (median)",
            "uncorrected": r"step 1 without bias correction: $(1-\beta_1)/\sqrt{{1-\beta_2}}$ ≈ {:.2f}",
-           "iteration": "iteration (log scale)", "reference": "1e-3 (a common rule of thumb)"},
+           "iteration": "iteration (log scale)", "reference": "1e-3 (a common rule of thumb)", "lr line": "lr = {}",
+           "run measured": "{}: measured |Δw|/|g|"},
     "ja": {"eff_lr_title": "層ごとの実効ステップ幅 |Δw|/|g|（実測、中央値と 10〜90 パーセンタイル）",
            "update_ratio": "‖Δw‖ / ‖w‖", "update_ratio_title": "層ごとの重みに対する更新量の比",
            "h_mean": "h の平均",
            "lr_analytic": "ε / (√h + θ) の中央値（ε = 学習率 lr、θ = eps）",
            "adagrad_title": "AdaGrad：h は勾配の2乗の累積で増える一方なので、ステップ幅は小さくなり続ける"
                             "（破線：h が移動平均の RMSProp）",
-           "measured": "実測 |Δw|/|g|", "lr_t": r"$\varepsilon_t / \varepsilon = \sqrt{1-\beta_2^{\,t}}\ /\ (1-\beta_1^{\,t})$",
-           "adam_title": "Adam のバイアス補正：学習全体の ε_t（左）と最初のステップの実測（右）",
+           "lr_t": r"$\varepsilon_t / \varepsilon = \sqrt{1-\beta_2^{\,t}}\ /\ (1-\beta_1^{\,t})$",
+           "adam_title": "Adam のバイアス補正：学習全体の εₜ（左）と最初のステップの実測（右）",
            "lr_t_panel": r"式による学習率 $\varepsilon_t$（点：記録値）", "step_panel": "実測ステップ |Δw| / ε（中央値）",
            "uncorrected": r"補正なしの1ステップ目：$(1-\beta_1)/\sqrt{{1-\beta_2}}$ ≈ {:.2f}",
-           "iteration": "反復回数（対数軸）", "reference": "1e-3（よく使われる目安）"},
+           "iteration": "反復回数（対数軸）", "reference": "1e-3（よく使われる目安）", "lr line": "学習率 {}",
+           "run measured": "{}：実測 |Δw|/|g|"},
 }
 
 
@@ -218,8 +221,7 @@ class Telemetry:
         k = len(rows)
         hp = lambda name: np.broadcast_to(np.asarray(getattr(opt, name), dtype=float).reshape(-1), (k,))  # noqa: E731
         if isinstance(opt, Adam):                 # Adam and any optimizer derived from it
-            c1, c2 = 1 - hp("beta1") ** grp.state.count, 1 - hp("beta2") ** grp.state.count
-            lr_t = hp("lr") * np.sqrt(c2) / c1 if opt.bias_correction != "none" else hp("lr")
+            lr_t = np.broadcast_to(np.asarray(opt.lr_t(grp.state.count), dtype=float).reshape(-1), (k,))
             self._add(t, "all", "lr_t", lr_t, rows)
         slot = "h" if isinstance(opt, (AdaGrad, RMSProp)) else "v" if isinstance(opt, Adam) else None  # Σg² or its average
         acc = grp.state.slots.get(slot)               # (a derived class may keep its state under other names)
@@ -229,7 +231,7 @@ class Telemetry:
         if slot == "h":
             h = acc[:, self._idx].astype(np.float64)                                       # (k, layers, coords)
             lr, eps = hp("lr")[:, None, None], hp("eps")[:, None, None]
-            rate = lr / np.sqrt(h + eps) if opt.eps_inside_sqrt else lr / (np.sqrt(h) + eps)
+            rate = lr / sqrt_plus_eps(h, eps, opt.eps_inside_sqrt)                       # the rules' ε/(√h+θ)
             rate = np.where(self._pad, np.nan, rate)
             (median,) = row_quantiles(rate.reshape(k * len(self._layers), -1), (0.5,))
             median = median.reshape(k, -1)
@@ -340,7 +342,7 @@ def effective_lr_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
         lr = run.hyperparameters.get("lr")
         if isinstance(lr, (int, float)):
             ax.axhline(lr, color="0.3", linestyle=":", linewidth=1)
-            ax.annotate(f"lr = {lr:g}", (1, lr), xycoords=("axes fraction", "data"), ha="right", va="bottom",
+            ax.annotate(_tt("lr line", lang).format(f"{lr:g}"), (1, lr), xycoords=("axes fraction", "data"), ha="right", va="bottom",
                         fontsize="small", color="0.3")
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -404,7 +406,7 @@ def adagrad_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
                 it, meas = run.get(layer, "eff_lr_p50")
                 named = layer == run.weight_layers[0]          # one legend entry per run for its dots
                 ax_lr.plot(it[::3], meas[::3], "o", color=color, markersize=3, markerfacecolor="none",
-                           label=f"{run.label}: {_tt('measured', lang)}" if named else "_nolegend_")
+                           label=_tt("run measured", lang).format(run.label) if named else "_nolegend_")
     for ax, ylabel in ((ax_h, _tt("h_mean", lang)), (ax_lr, _tt("lr_analytic", lang))):
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -425,14 +427,15 @@ def adam_first_steps_figure(run: RunSeries, iters: int, lang: str = "en", first:
     fig = _fig(lang, (11, 4.2))
     ax_t, ax_s = fig.subplots(1, 2)
     ts = np.arange(1, max(iters, first) + 1)
-    ax_t.plot(ts, np.sqrt(1 - b2 ** ts) / (1 - b1 ** ts), color="k", linewidth=1.4, label=_tt("lr_t", lang))
+    ratio = Adam(lr=1.0, beta1=b1, beta2=b2, bias_correction="lr").lr_t(ts)      # ε_t/ε, from Adam's own formula
+    ax_t.plot(ts, ratio, color="k", linewidth=1.4, label=_tt("lr_t", lang))
     it, lr_t = run.get("all", "lr_t")
     ax_t.plot(it, lr_t / lr, "o", color=RUN_COLORS[3], markersize=3, markerfacecolor="none")
-    start = math.sqrt(1 - b2) / (1 - b1)
+    start = float(ratio[0])
     ax_t.annotate(f"t = 1: {start:.3f}", (1, start), xytext=(3, start * 1.6), fontsize="small",
                   arrowprops=dict(arrowstyle="->", color="0.3"))
-    low = int(np.argmin(np.sqrt(1 - b2 ** ts) / (1 - b1 ** ts)))
-    low_v = math.sqrt(1 - b2 ** ts[low]) / (1 - b1 ** ts[low])
+    low = int(np.argmin(ratio))
+    low_v = float(ratio[low])
     ax_t.set_ylim(0.1, 1.2)
     ax_t.annotate(f"t = {ts[low]}: {low_v:.3f}", (ts[low], low_v), xytext=(ts[low] * 3, low_v * 0.78),
                   fontsize="small", arrowprops=dict(arrowstyle="->", color="0.3"))
