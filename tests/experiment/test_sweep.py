@@ -657,3 +657,15 @@ def test_sigterm_ends_the_command_even_with_a_pool_thread_stuck(tmp_path):
     """)
     r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert r.returncode == 143 and r.stderr.strip().splitlines()[-1] == "optimlab: terminated"
+
+
+def test_a_sweep_spec_reads_grids_and_seeds_written_as_on_the_command_line():
+    """SweepSpec(lrs="1e-4:10:11") was read character by character ("invalid learning-rate grid: ['1', 'e', ...]"),
+    and seeds="0-2" likewise; they are read as --lrs and --seeds read them, and a bare number is one lr or a count."""
+    s = SweepSpec(lrs="1e-4:10:11", seeds="0-2", test_seeds="1000-1001")
+    assert len(s.lrs) == 11 and s.lrs[0] == 1e-4 and s.lrs[-1] == 10.0
+    assert (s.seeds, s.test_seeds) == ((0, 1, 2), (1000, 1001))
+    s = SweepSpec(lrs=0.1, seeds=2)
+    assert (s.lrs, s.seeds) == ((0.1,), (0, 1))
+    with pytest.raises(ConfigError, match=r"invalid learning-rate grid: None \(accepted"):
+        SweepSpec(lrs=None)

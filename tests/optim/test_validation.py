@@ -240,3 +240,21 @@ def test_update_refuses_parameters_it_cannot_change_in_place(name):
                         ({"w": [0.0, 1.0]}, "a list")):
         grads = {"w": [1.0, 1.0]} if isinstance(params, dict) else np.ones(np.shape(params))
         raises_naming(f"is {got}, which cannot be updated in place", lambda: opt.update(params, grads, opt.init(params)))
+
+
+@pytest.mark.parametrize("given, message", [("adam,ADAM", "optimizer listed twice: 'adam'"),
+                                            (" , ", "no optimizers given"), ("sgd,lion", "unknown optimizer: 'lion'")])
+def test_compare_sweep_and_landscape_read_optimizer_names_alike(given, message):
+    """One parser for a list of optimizer names: compare took 'adam,adam' (two identical runs), the sweep called
+    it 'invalid optimizers' and the landscape 'listed twice'; all three now say the same, and all accept spaces
+    and capitals."""
+    from optimlab.experiment.recipe import apply_overrides, default_recipe
+    from optimlab.experiment.sweep import SweepSpec
+    from optimlab.optim import optimizer_names
+    from optimlab.viz.landscape import run_landscape
+
+    assert optimizer_names(" SGD, Adam ") == optimizer_names(["sgd", "adam"]) == ("sgd", "adam")
+    note = default_recipe()
+    for fn in (lambda: apply_overrides(note, optimizers=given), lambda: SweepSpec(optimizers=given.split(",")),
+               lambda: run_landscape(optimizers=given, steps=3)):
+        raises_naming(message, fn)

@@ -13,7 +13,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..errors import ConfigError
-from ..optim import (OPTIMIZERS, Optimizer, display_name, make_optimizer, preset_names,
+from ..optim import (OPTIMIZERS, Optimizer, display_name, make_optimizer, optimizer_names, preset_names,
                      stack_hyperparameters)
 from ..optim.base import check_value
 from ..train import NetConfig, TrainConfig
@@ -291,8 +291,6 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
     if isinstance(optimizers, Mapping):       # {"adam": 1e-3}: the lr would be dropped without a word
         raise ConfigError(f"invalid optimizers: a dict {dict(optimizers)!r:.80} (accepted: names, e.g. ['sgd', 'adam'] "
                           "or 'sgd,adam'; learning rates go in lrs={'adam': 1e-3})")
-    if isinstance(optimizers, str):
-        optimizers = optimizers.split(",")
     if lrs is not None:                     # one number each: an array would pass as K stacked values
         lrs = dict(lrs) if isinstance(lrs, Mapping) else {"*": lrs}
         for key, lr in lrs.items():
@@ -300,12 +298,7 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
             check_value(_num(lr), f"lr for {key}" if key != "*" else "lr", lr, "a number")
             lrs[key] = float(lr)
     if optimizers is not None:
-        names = [str(o).strip().lower() for o in optimizers if str(o).strip()]
-        for n in names:
-            if n not in OPTIMIZERS:
-                raise ConfigError(f"unknown optimizer: {n!r} (accepted: {', '.join(OPTIMIZERS)})")
-        if not names:
-            raise ConfigError(f"no optimizers given: {optimizers!r} (accepted: {', '.join(OPTIMIZERS)})")
+        names = optimizer_names(optimizers)
         kept = [r for r in runs if r.optimizer in names]
         for n in names:
             if not any(r.optimizer == n for r in kept):

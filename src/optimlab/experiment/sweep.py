@@ -49,7 +49,7 @@ from .._io import read_json, text_table, write_json, write_text
 from ..console import check_lang, say
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError
-from ..optim import OPTIMIZERS, PRESETS, make_optimizer, stack_hyperparameters
+from ..optim import OPTIMIZERS, PRESETS, make_optimizer, optimizer_names, stack_hyperparameters
 from ..optim.base import check_value
 from ..results.stats import MIN_SEEDS_TO_SETTLE, mean_ci as stats_mean_ci
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
@@ -147,17 +147,12 @@ class SweepSpec:
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 - normalizing a frozen dataclass
-        names = tuple(str(o).strip().lower() for o in self.optimizers if str(o).strip())
-        for n in names:
-            if n not in OPTIMIZERS:
-                raise ConfigError(f"unknown optimizer: {n!r} (accepted: {', '.join(OPTIMIZERS)})")
-        if not names or len(set(names)) != len(names):
-            raise ConfigError(f"invalid optimizers: {self.optimizers!r} (accepted: distinct names of "
-                              f"{', '.join(OPTIMIZERS)})")
-        set_("optimizers", names)
-        set_("lrs", parse_lrs(list(self.lrs)))
-        set_("seeds", parse_seeds(list(self.seeds)))
-        test = parse_seeds(list(self.test_seeds)) if self.test_seeds is not None else \
+        set_("optimizers", optimizer_names(self.optimizers))
+        # "1e-4:1:9", "0-2" and 0.1 as on the command line; any other iterable as a list
+        as_given = lambda v: list(v) if isinstance(v, (tuple, list, range, np.ndarray)) else v   # noqa: E731
+        set_("lrs", parse_lrs(as_given(self.lrs)))
+        set_("seeds", parse_seeds(as_given(self.seeds)))
+        test = parse_seeds(as_given(self.test_seeds)) if self.test_seeds is not None else \
             tuple(TEST_SEED_OFFSET + i for i in range(len(self.seeds)))
         if set(test) & set(self.seeds):
             raise ConfigError(f"test seeds {_seed_text(test)} overlap the tuning seeds {_seed_text(self.seeds)} "

@@ -36,6 +36,22 @@ def preset_names(name: str) -> tuple[str, ...]:
     return OPTIMIZERS[name].preset_names()
 
 
+def optimizer_names(optimizers) -> tuple[str, ...]:
+    """Optimizer names from ``"sgd,adam"`` or a list, lower-cased: each one known and listed once, at least one
+    (what ``--optimizers``, a recipe, a sweep and a landscape accept); a one-line ConfigError otherwise."""
+    items = optimizers.split(",") if isinstance(optimizers, str) else list(optimizers)
+    names = tuple(str(n).strip().lower() for n in items if str(n).strip())
+    if not names:
+        raise ConfigError(f"no optimizers given: {optimizers!r} (accepted: some of {', '.join(OPTIMIZERS)})")
+    for n in names:
+        if n not in OPTIMIZERS:
+            raise ConfigError(f"unknown optimizer: {n!r} (accepted: {', '.join(OPTIMIZERS)})")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ConfigError(f"optimizer listed twice: {dup[0]!r} (accepted: each name once)")
+    return names
+
+
 def make_optimizer(name: str, /, preset: str = "note", **hyperparameters: Any) -> Optimizer:
     """An optimizer by name (``sgd``, ``momentum``, ``adagrad``, ``rmsprop``, ``adam``), preset and overrides:
     ``make_optimizer("adam", "torch", lr=1e-3)`` or ``make_optimizer("adam", preset="torch", lr=1e-3)``."""
@@ -54,5 +70,5 @@ def make_optimizer(name: str, /, preset: str = "note", **hyperparameters: Any) -
 
 
 __all__ = ["Optimizer", "OptState", "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "OPTIMIZERS", "PRESETS",
-           "make_optimizer", "hyperparameter_names", "display_name", "preset_names", "save_state", "load_state", "stack_hyperparameters",
+           "make_optimizer", "optimizer_names", "hyperparameter_names", "display_name", "preset_names", "save_state", "load_state", "stack_hyperparameters",
            "tree_map_update"]

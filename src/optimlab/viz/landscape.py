@@ -42,7 +42,7 @@ import numpy as np
 
 from .._io import atomic_path, write_json, write_text
 from ..errors import ConfigError
-from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer
+from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
 from .colors import optimizer_colors
 from .functions import SURFACES, Surface, get_surface
 from .i18n import check_lang, t as i18n_text, use_font
@@ -143,20 +143,6 @@ class LandscapeResult:
         return rows
 
 
-def _names(optimizers: str | Iterable[str]) -> tuple[str, ...]:
-    items = optimizers.split(",") if isinstance(optimizers, str) else list(optimizers)
-    names = tuple(str(n).strip().lower() for n in items if str(n).strip())
-    if not names:
-        raise ConfigError(f"no optimizers given: {optimizers!r} (accepted: some of {', '.join(OPTIMIZERS)})")
-    for n in names:
-        if n not in OPTIMIZERS:
-            raise ConfigError(f"unknown optimizer: {n!r} (accepted: {', '.join(OPTIMIZERS)})")
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise ConfigError(f"optimizer listed twice: {dup[0]!r} (accepted: each name once)")
-    return names
-
-
 def _start(start, surface: Surface) -> tuple[float, float]:
     if start is None:
         return surface.start
@@ -207,7 +193,7 @@ def run_landscape(function: str = "bowl", optimizers: str | Iterable[str] = DEFA
     unnamed ones use ``'note'``). Bad input raises :class:`~optimlab.errors.ConfigError`.
     """
     surface = get_surface(function)
-    names = _names(optimizers)
+    names = optimizer_names(optimizers)
     xy0 = _start(start, surface)
     n_steps = _steps(steps, surface)
     overrides = _per_name("lr", lrs, names)
