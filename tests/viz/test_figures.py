@@ -256,7 +256,7 @@ def test_a_ninth_run_is_dashed_not_a_second_first_run():
         assert styles == [(c.lower(), "-") for c in RUN_COLORS] + [(c.lower(), "--") for c in RUN_COLORS[:2]]
     groups = [LabelGroup(label, [{"label": label, "seed": 0}], hs, COLORS[i % len(COLORS)])   # as label_groups
               for i, (label, hs) in enumerate(runs.items())]
-    dashes = [(t["line"]["color"], t["line"]["dash"]) for t in _curve_traces(groups, "test_acc", "en")]
+    dashes = [(t["line"]["color"], t["line"]["dash"]) for t in _curve_traces(groups, "test_acc")]
     assert dashes == [(c, "solid") for c in RUN_COLORS] + [(c, "dash") for c in RUN_COLORS[:2]]
 
 

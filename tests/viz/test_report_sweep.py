@@ -56,16 +56,17 @@ def facts(conclusions, kind):
 
 def test_the_lead_is_judged_seed_by_seed_when_the_summary_has_the_seeds():
     """The fresh seeds are shared by every optimizer, so the lead is a paired difference: Adam 0.02 above
-    RMSProp at every seed is a settled lead even though the two intervals (seeds differ by 0.3) overlap."""
+    RMSProp at every seed (± 0.001) is a settled lead even though the two intervals (seeds differ by 0.3) overlap.
+    (Exactly 0.02 at each of 3 seeds would not be: no spread, and the sign test's p is 0.25.)"""
     s = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
                           test={"rmsprop": (0.65, 0.3, 0.6, 0), "adam": (0.67, 0.3, 0.6, 0)})
     base = {"1000": 0.5, "1001": 0.8, "1002": 0.65}
     s["defaults_vs_tuned"]["RMSProp"]["tuned_test_by_seed"] = base
-    s["defaults_vs_tuned"]["Adam"]["tuned_test_by_seed"] = {k: v + 0.02 for k, v in base.items()}
+    s["defaults_vs_tuned"]["Adam"]["tuned_test_by_seed"] = {k: v + d for (k, v), d in zip(base.items(), (0.02, 0.021, 0.019))}
     c = compute_sweep_conclusions(s)
     f = facts(c, "best_tuned")
     assert f["best"] == "Adam" and f["exceeds_ci"] is True and f["paired_wins"] == 3 and f["paired_n"] == 3
-    assert f["paired_difference"] == pytest.approx(0.02) and f["paired_ci95"] == pytest.approx(0.0, abs=1e-9)
+    assert f["paired_difference"] == pytest.approx(0.02) and f["paired_ci95"] == pytest.approx(0.00248, abs=1e-5)
     assert "ahead on 3 of 3 seeds" in c[0]["text"]
     # one seed where RMSProp is ahead by more: no longer settled
     s["defaults_vs_tuned"]["Adam"]["tuned_test_by_seed"]["1001"] = 0.7
@@ -91,7 +92,7 @@ def test_conclusions_follow_the_data(tmp_path):
     assert [(c["facts"]["label"], c["facts"]["side"]) for c in ca if c["kind"] == "grid_edge"] == [("SGD", "high")]
     assert facts(ca, "not_ok")["n"] == 1
     text = " ".join(c["text"] for c in ca)
-    assert "claim that RMSProp needs little tuning" in text and "the claim holds" in text
+    assert "claim that RMSProp needs little tuning" in text and "this sweep agrees with the claim (a count on one grid of lrs, not a test)" in text
     assert "CIs do not overlap" in text
 
     # B: the data change, so do the conclusions: RMSProp best but within the spread; Momentum least sensitive;
@@ -120,9 +121,9 @@ def test_conclusions_follow_the_data(tmp_path):
     assert s["rmsprop_claim"] is None and s["rmsprop_tied_with"] == ["Adam"]
     text = next(c["text"] for c in compute_sweep_conclusions(d) if c["kind"] == "lr_sensitivity")
     assert "the same count as Adam, so this sweep does not single RMSProp out. Others: Momentum 1/4" in text
-    assert "the claim holds" not in text
+    assert "agrees with the claim" not in text
     ja = next(c["text"] for c in compute_sweep_conclusions(d, "ja") if c["kind"] == "lr_sensitivity")
-    assert "Adam も同じ数" in ja and "主張どおり" not in ja
+    assert "Adam も同じ数" in ja and "主張と合っています" not in ja
     assert facts(ca, "lr_sensitivity")["rmsprop_tied_with"] == []
 
     # gains tied at the shown value name every one of them, not the first; no "Others: —" when there are none
@@ -356,6 +357,12 @@ def test_two_seeds_draw_no_band_and_print_no_interval(real_sweep):
     assert chart["data"] and not any(t.get("fill") == "toself" for t in chart["data"])
     table = defaults_table_html(sweep.summary, set(), "en")
     assert "[" not in table.split("<tbody>")[1]
+    # nor the conclusion that names the highest mean: it printed "0.902 [0.724, 1.000]" beside the table without one
+    for lang in ("en", "ja"):
+        best = facts(compute_sweep_conclusions(sweep.summary, lang), "best_tuned")
+        text = next(c["text"] for c in compute_sweep_conclusions(sweep.summary, lang) if c["kind"] == "best_tuned")
+        assert "[" not in text and ("a mean of 2 seeds" in text or "2 シードの平均" in text), text
+        assert best["best"] in text
 
 
 def test_a_setting_that_learned_on_the_fresh_seeds_is_not_said_never_to_learn():
@@ -394,3 +401,42 @@ def test_no_setting_is_called_best_when_none_learned():
     s["defaults_vs_tuned"]["SGD"]["tuned_test_acc"] = 0.15             # ... and Adam never learned, anywhere
     s["defaults_vs_tuned"]["Adam"].update(tuned_test_acc=0.16, default_test_acc=0.1)
     assert facts(compute_sweep_conclusions(s), "best_tuned")["ranking"] == ["SGD"]
+
+
+def test_each_optimizer_has_its_own_colour_in_the_sweep_figure_and_page():
+    """The sweep coloured its settings by position: a sweep of rmsprop,adam drew RMSProp in SGD's blue and Adam in
+    Momentum's orange, unlike optimlab compare and its report. Each of the five now has its colour here too."""
+    from matplotlib.colors import to_hex
+
+    from optimlab.viz.colors import OPTIMIZER_COLORS
+    from optimlab.viz.report_sweep import sensitivity_chart
+    from optimlab.viz.sweep_figures import sensitivity_figure
+
+    s = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"rmsprop": (0.86, 0.02, 0.86, 0), "adam": (0.9, 0.02, 0.9, 0)})
+    want = {"RMSProp": OPTIMIZER_COLORS["rmsprop"], "Adam": OPTIMIZER_COLORS["adam"]}
+    lines = {line.get_label(): to_hex(line.get_color()).upper() for line in sensitivity_figure(s).axes[0].get_lines()
+             if not line.get_label().startswith("_")}
+    assert lines == {k: v.upper() for k, v in want.items()}
+    traces = {t["name"]: t["line"]["color"] for t in sensitivity_chart(s, "en")["data"] if "line" in t and t.get("mode") == "lines+markers"}
+    assert traces == want
+
+
+def test_the_sweeps_top_two_are_judged_after_holms_correction():
+    """As the compare report and the console: the top two settings are picked from all, so their lead is settled
+    only if it stays so after Holm's correction for every pair compared over 3 seeds or more."""
+    a, b, c = [0.80, 0.82, 0.81, 0.83], [0.78, 0.81, 0.80, 0.80], [0.79, 0.78, 0.81, 0.77]
+    s = synthetic_summary(val={"adam": [0.6, 0.93, 0.5, 0.1], "rmsprop": [0.3, 0.84, 0.4, 0.1],
+                               "sgd": [0.3, 0.8, 0.4, 0.1]},
+                          test={"adam": (np.mean(a), 0.02, 0.8, 0), "rmsprop": (np.mean(b), 0.02, 0.8, 0),
+                                "sgd": (np.mean(c), 0.02, 0.8, 0)})
+    for label, finals in (("Adam", a), ("RMSProp", b), ("SGD", c)):
+        s["defaults_vs_tuned"][label]["tuned_test_by_seed"] = {str(1000 + i): v for i, v in enumerate(finals)}
+        s["defaults_vs_tuned"][label]["n_test_seeds"] = 4
+    c_en = compute_sweep_conclusions(s)
+    f = facts(c_en, "best_tuned")
+    assert (f["best"], f["runner_up"], f["exceeds_ci"]) == ("Adam", "RMSProp", False)
+    assert "but not after Holm's correction for the 3 pairs of settings" in c_en[0]["text"]
+    del s["defaults_vs_tuned"]["SGD"], s["sensitivity"]["SGD"], s["tuned"]["SGD"]       # one pair: settled
+    f = facts(compute_sweep_conclusions(s), "best_tuned")
+    assert f["exceeds_ci"] is True

@@ -104,30 +104,45 @@ MIN_SEEDS_TO_SETTLE = 3   # an order is called settled only over at least 3 pair
 def paired(a: dict[int, float], b: dict[int, float]) -> dict[str, Any]:
     """a − b seed by seed, over the seeds where both have a value: n, mean difference, the half-width of its
     95 % Student-t CI (nan for n < 2), in how many seeds a was higher, lower, equal, ``p`` (the paired t-test's
-    two-sided p-value, nan for n < 2) and ``significant``: the CI excludes 0 (p < 0.05) over at least
+    two-sided p-value, nan for n < 2) and ``significant``: p < 0.05 (the CI excludes 0) over at least
     :data:`MIN_SEEDS_TO_SETTLE` seeds.
+
+    Accuracies move in steps of 1/n_test, so every seed can show the same difference: no spread, and a t-test
+    with nothing to go on (its interval ±1e-16 and p 1e-29 from the differences' rounding). Then the interval is
+    0 wide and ``p`` is the exact sign test's: 3 seeds that agree give p = 0.25, not a settled order.
 
     With common random numbers (same seed: same initial weights and minibatches), the seed's own luck cancels
     in the difference, so this interval is the one to judge an order by — not two overlapping intervals."""
     seeds = sorted(s for s in set(a) & set(b) if not (math.isnan(a[s]) or math.isnan(b[s])))
     d = [a[s] - b[s] for s in seeds]
     m, h = mean_ci(d)
-    return {"n": len(seeds), "mean_diff": m, "ci95": h, "p": _t_test_p(d), "a_wins": int(sum(x > 0 for x in d)),
+    if len(d) >= 2 and _no_spread(np.asarray(d)):
+        h = 0.0
+    p = _t_test_p(d)
+    return {"n": len(seeds), "mean_diff": m, "ci95": h, "p": p, "a_wins": int(sum(x > 0 for x in d)),
             "b_wins": int(sum(x < 0 for x in d)), "ties": int(sum(x == 0 for x in d)),
-            "significant": bool(len(seeds) >= MIN_SEEDS_TO_SETTLE and not math.isnan(h) and abs(m) > h)}
+            "significant": bool(len(seeds) >= MIN_SEEDS_TO_SETTLE and p < 0.05)}
+
+
+def _no_spread(v: np.ndarray) -> bool:
+    """All values equal but for floating-point rounding (0.81 − 0.80 and 0.82 − 0.81 differ by 1e-17)."""
+    return bool(v.std(ddof=1) <= 1e-12 * max(1.0, float(np.abs(v).max())))
 
 
 def _t_test_p(d: Sequence[float]) -> float:
     r"""Two-sided p-value of the one-sample t-test of mean 0 on ``d``: :math:`t = \bar d/(s/\sqrt n)`, n − 1 degrees
-    of freedom; nan below 2 values; with no spread, 0 for a nonzero mean and 1 for a zero one."""
+    of freedom; nan below 2 values. With no spread (:func:`_no_spread`) the exact two-sided sign test's instead:
+    :math:`\min(1, 2\,P[\mathrm{Bin}(n, 1/2) \le k])`, k the fewer of the positive and negative values, zeros left
+    out (all zeros: 1)."""
+    from scipy import stats
+
     v = np.asarray(d, dtype=float)
     if len(v) < 2:
         return math.nan
+    if _no_spread(v):
+        pos, neg = int((v > 0).sum()), int((v < 0).sum())
+        return 1.0 if pos + neg == 0 else float(min(1.0, 2 * stats.binom.cdf(min(pos, neg), pos + neg, 0.5)))
     sd = v.std(ddof=1)
-    if sd == 0:
-        return 0.0 if v.mean() != 0 else 1.0
-    from scipy import stats
-
     return float(2 * stats.t.sf(abs(v.mean()) / (sd / math.sqrt(len(v))), len(v) - 1))
 
 

@@ -412,8 +412,8 @@ def summary_table(summary: dict[str, Any], lang: str = "en") -> str:
                                    "wall s", "status")]
     lines = []
     for label, rs in rows.items():
-        def agg(key):
-            vals = np.array([x[key] for x in rs if x[key] is not None], dtype=float)
+        def agg(key):       # a seed that diverged or failed has no value here (its best came before it diverged)
+            vals = np.array([x[key] for x in rs if x[key] is not None and x["status"] == "ok"], dtype=float)
             vals = vals[~np.isnan(vals)]
             if len(vals) == 0:
                 return "—"                      # no seed has a value (as in the report)
@@ -429,6 +429,7 @@ def summary_table(summary: dict[str, Any], lang: str = "en") -> str:
     if n_seeds > 1:
         out.append(say("mean sd" if all(x["status"] == "ok" for x in summary["runs"]) else "mean sd some", lang))
     out.append(say("train s note", lang))
+    out.append(say("best note", lang))
     return "\n".join(out)
 
 

@@ -40,6 +40,12 @@ def run_colors(optimizers) -> list[str]:
     return [OPTIMIZER_COLORS[o] if owners.get(o) == i else next(others) for i, o in enumerate(optimizers)]
 
 
+def colors_by_label(optimizer_of: dict[str, str]) -> dict[str, str]:
+    """Each label's colour given its optimizer (``{label: optimizer name}``, in the order drawn), as
+    :func:`run_colors` gives runs: a sweep of ``sgd,adam`` draws Adam in Adam's colour, as ``optimlab compare`` does."""
+    return dict(zip(optimizer_of, run_colors(optimizer_of.values())))
+
+
 RUN_LINESTYLES = ("-", "--", ":")          # past the eighth run the colours come again, dashed, then dotted
 RUN_DASHES = ("solid", "dash", "dot")      # the same in Plotly's words
 

@@ -23,6 +23,7 @@ import numbers
 import os
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import combinations
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -33,10 +34,11 @@ from .._io import write_text
 from ..console import status_text
 from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
-from ..results.stats import MIN_SEEDS_TO_SETTLE, paired, per_label
+from ..optim import display_name
+from ..results.stats import MIN_SEEDS_TO_SETTLE, holm, paired, per_label
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
-from .colors import RUN_COLORS, run_colors, run_dash
+from .colors import RUN_COLORS, colors_by_label, run_dash
 from .figures import ACC_TOP, mean_band, moving_average
 from .i18n import LANGS, check_lang
 from .report_page import CSS, SCRIPT
@@ -163,7 +165,7 @@ def label_colors(run: LoadedRun) -> dict[str, str]:
     optimizer = {}
     for r in run.summary["runs"]:
         optimizer.setdefault(r["label"], str(r.get("optimizer", "")))
-    return dict(zip(run.labels, run_colors(optimizer.get(label, "") for label in run.labels)))
+    return colors_by_label({label: optimizer.get(label, "") for label in run.labels})
 
 
 def label_groups(run: LoadedRun) -> list[LabelGroup]:
@@ -234,11 +236,29 @@ def difference_interval(a: "LabelGroup", b: "LabelGroup") -> tuple[tuple[float, 
     """The 95 % confidence interval of a − b in final test accuracy (:meth:`LabelGroup.by_seed`), paired seed by
     seed over the seeds both ran (common random numbers: :func:`optimlab.results.stats.paired`), and that number
     of seeds; the interval is None below :data:`~optimlab.results.stats.MIN_SEEDS_TO_SETTLE` seeds (too few to
-    settle an order)."""
+    settle an order). Whether it settles the order is :func:`settled`'s to say (an interval 0 wide is no evidence
+    by itself)."""
     p = paired(a.by_seed(), b.by_seed())
     if p["n"] < MIN_SEEDS_TO_SETTLE:
         return None, p["n"]
     return (p["mean_diff"] - p["ci95"], p["mean_diff"] + p["ci95"]), p["n"]
+
+
+def settled(a: "LabelGroup", b: "LabelGroup", groups: Sequence["LabelGroup"] = ()) -> tuple[bool | None, int]:
+    """Whether a − b settles their order (:func:`~optimlab.results.stats.paired`'s ``significant``; None below
+    :data:`~optimlab.results.stats.MIN_SEEDS_TO_SETTLE` seeds), and, when ``groups`` are given (a and b were
+    picked as the top two of them), only if it stays so after Holm's correction for every pair of ``groups``
+    compared over that many seeds, as the console's table of paired differences corrects it; with the number of
+    those pairs."""
+    p = paired(a.by_seed(), b.by_seed())
+    if p["n"] < MIN_SEEDS_TO_SETTLE:
+        return None, 0
+    family = [(g, h, paired(g.by_seed(), h.by_seed())) for g, h in combinations(groups, 2)]
+    family = [f for f in family if f[2]["n"] >= MIN_SEEDS_TO_SETTLE]
+    if len(family) < 2 or not p["significant"]:
+        return bool(p["significant"]), len(family)
+    kept = dict(zip(((g.label, h.label) for g, h, _ in family), holm([q["p"] for _, _, q in family])))
+    return bool(kept.get((a.label, b.label), kept.get((b.label, a.label), False))), len(family)
 
 
 def _zeros_note(groups: Sequence["LabelGroup"], lang: str) -> str:
@@ -344,16 +364,21 @@ def _best_final(groups, lang) -> dict[str, Any] | None:
               runner=runner.label, runner_acc=_acc(runner_acc))
     text += _zeros_note((best, runner), lang)
     ci, n = difference_interval(best, runner)
+    exceeds, k = settled(best, runner, [g for _, g in scored])      # the top two of all: Holm over every pair
     if shown <= 0:
         pass                            # level at the precision shown: no margin to weigh against the spread
     elif ci is None:
         text += rt("best spread single" if min(len(best.rows), len(runner.rows)) < 2 else "best spread few", lang,
                    n=int(n))
     else:
-        text += rt("best spread yes" if _excludes_zero(ci) else "best spread no", lang, n=int(n),
-                   lo=_signed(ci[0]), hi=_signed(ci[1]))
+        unadjusted = _excludes_zero(ci) and paired(best.by_seed(), runner.by_seed())["significant"]
+        key = ("best spread yes" if exceeds else "best spread holm" if unadjusted else
+               "best spread equal" if ci[0] == ci[1] else "best spread no")
+        text += rt(key, lang, n=int(n), lo=_signed(ci[0]), hi=_signed(ci[1]), k=k)
+        if exceeds and k > 1:
+            text += rt("best holm kept", lang, k=k)
     return _conclusion("best_final", text, best=best.label, accuracy=acc, runner_up=runner.label,
-                       runner_up_accuracy=runner_acc, margin=margin, difference_ci=ci, exceeds_spread=_excludes_zero(ci),
+                       runner_up_accuracy=runner_acc, margin=margin, difference_ci=ci, exceeds_spread=exceeds,
                        paired_seeds=int(n), not_ok={g.label: g.n_not_ok for g in (best, runner)})
 
 
@@ -393,11 +418,12 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str)
                    diff=_signed(_shown_difference(ba, pa)) if math.isfinite(ba - pa) else "—")
         ci, _ = difference_interval(bn, plain)
     text += _zeros_note((bn, plain), lang)
+    exceeds = settled(bn, plain)[0] if ci is not None else None      # one comparison, named before the data
     if ci is not None:
-        text += rt("bn spread yes" if _excludes_zero(ci) else "bn spread no", lang)
+        text += rt("bn spread yes" if exceeds else "bn spread no", lang)
     return _conclusion("batchnorm_adam", text, with_bn=bn.label, without_bn=plain.label, target=target,
                        iterations_with_bn=bi, iterations_without_bn=pi, sped_up=sped_up, final_with_bn=ba,
-                       final_without_bn=pa, difference_ci=ci, exceeds_spread=_excludes_zero(ci))
+                       final_without_bn=pa, difference_ci=ci, exceeds_spread=exceeds)
 
 
 def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "en",
@@ -467,7 +493,7 @@ def _rgba(color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _curve_traces(groups: Sequence[LabelGroup], attr: str, lang: str) -> list[dict[str, Any]]:
+def _curve_traces(groups: Sequence[LabelGroup], attr: str) -> list[dict[str, Any]]:
     traces = []
     sig = 5 if attr == "loss" else None
     for i, g in enumerate(groups):
@@ -530,10 +556,10 @@ def _layout(title: str, xtitle: str, ytitle: str, lang: str, **extra: Any) -> di
     return layout
 
 
-def lr_points(groups: Sequence[LabelGroup]) -> dict[str, list[tuple[float, np.ndarray]]]:
+def lr_points(groups: Sequence[LabelGroup]) -> dict[str, tuple[str, list[tuple[float, np.ndarray]]]]:
     """Learning-rate sweeps hidden in the runs: for each setting that appears with two or more learning rates
-    (same optimizer, preset, other hyperparameters and network), ``(lr, final test accuracies)`` sorted by lr.
-    Keyed by a readable name of the setting. Empty for a plain comparison."""
+    (same optimizer, preset, other hyperparameters and network), its optimizer and ``(lr, final test accuracies)``
+    sorted by lr. Keyed by a readable name of the setting. Empty for a plain comparison."""
     sweeps: dict[str, dict[float, list[float]]] = {}
     names: dict[str, str] = {}
     for g in groups:
@@ -541,7 +567,7 @@ def lr_points(groups: Sequence[LabelGroup]) -> dict[str, list[tuple[float, np.nd
             continue
         others = {k: v for k, v in g.hyperparameters.items() if k != "lr"}
         key = json.dumps([g.optimizer, g.rows[0].get("preset"), others, g.net], sort_keys=True, default=str)
-        names.setdefault(key, g.optimizer + (" + BN" if g.batchnorm else ""))
+        names.setdefault(key, display_name(g.optimizer) + (" + BN" if g.batchnorm else ""))
         sweeps.setdefault(key, {}).setdefault(g.lr, []).extend(g.finals().tolist())
     out = {}
     for key, by_lr in sweeps.items():
@@ -549,7 +575,7 @@ def lr_points(groups: Sequence[LabelGroup]) -> dict[str, list[tuple[float, np.nd
             name = names[key]
             while name in out:
                 name += "′"
-            out[name] = [(lr, np.array(v, dtype=float)) for lr, v in sorted(by_lr.items())]
+            out[name] = (json.loads(key)[0], [(lr, np.array(v, dtype=float)) for lr, v in sorted(by_lr.items())])
     return out
 
 
@@ -559,14 +585,14 @@ BELOW = {"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.2, "yanchor": 
 def build_charts(groups: Sequence[LabelGroup], lang: str) -> dict[str, dict[str, Any]]:
     """Plotly figure specifications keyed by the id of the ``div`` each goes into."""
     it = rt("count", lang)
-    loss = _curve_traces(groups, "loss", lang)
+    loss = _curve_traces(groups, "loss")
     charts = {
-        "chart-test-acc": {"data": _curve_traces(groups, "test_acc", lang),
+        "chart-test-acc": {"data": _curve_traces(groups, "test_acc"),
                            "layout": _layout(rt("test accuracy", lang), it, rt("accuracy", lang), lang,
                                              yaxis={"range": [0, ACC_TOP]})},
         "chart-loss": {"data": loss, "layout": _layout(rt("training loss", lang), it, rt("loss", lang), lang,
                                                        yaxis=log_axis(loss))},
-        "chart-train-acc": {"data": _curve_traces(groups, "train_acc", lang),
+        "chart-train-acc": {"data": _curve_traces(groups, "train_acc"),
                             "layout": _layout(rt("minibatch accuracy", lang), it, rt("accuracy", lang), lang,
                                               yaxis={"range": [0, ACC_TOP]}, height=440, legend=BELOW)},
     }
@@ -596,13 +622,14 @@ def build_charts(groups: Sequence[LabelGroup], lang: str) -> dict[str, dict[str,
     sweeps = lr_points(groups)
     if sweeps:
         traces = []
-        for i, (name, pts) in enumerate(sweeps.items()):
+        colors = colors_by_label({name: optimizer for name, (optimizer, _) in sweeps.items()})
+        for i, (name, (_, pts)) in enumerate(sweeps.items()):
             means = [float(np.nanmean(v)) if np.isfinite(v).any() else math.nan for _, v in pts]
             halves = [float(mean_band(v[np.isfinite(v)][:, None])[2][0] - m) if np.isfinite(v).sum() > 1 else 0.0
                       for (_, v), m in zip(pts, means)]
             traces.append({"type": "scatter", "mode": "lines+markers", "x": [lr for lr, _ in pts], "y": _values(means),
                            "error_y": {"type": "data", "array": _values(halves)}, "name": _plotly_text(name),
-                           "line": {"color": COLORS[i % len(COLORS)], "dash": run_dash(i)},
+                           "line": {"color": colors[name], "dash": run_dash(i)},
                            "hovertemplate": rt("lr", lang) + " %{x:.3g}" + rt("colon", lang) + "%{y:.4f}"})
         charts["chart-lr"] = {"data": traces, "layout": _layout(rt("lr sensitivity", lang), rt("learning rate", lang),
                                                                 rt("final accuracy", lang), lang,
@@ -760,7 +787,6 @@ def _redrawn(run: LoadedRun, lang: str, seeds: list[int], by_label: dict[str, li
     ``drawn``: the names of the run's figure files."""
     import io
 
-    from ..errors import ConfigError, OptimlabError
     from .figures import DPI, check_dpi, comparison_figures
     from .telemetry import runs_from_csv, telemetry_figures
 

@@ -18,6 +18,7 @@ import base64
 import math
 import os
 from dataclasses import dataclass, field
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +29,16 @@ from .._io import csv_records, read_json, read_json_checked
 from ..console import term
 from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import SELECTION_RULE, shown_interval
-from ..results.stats import MIN_SEEDS_TO_SETTLE, paired
+from ..results.stats import MIN_SEEDS_TO_SETTLE, holm, paired
 from ..train import read_metrics
 from .colors import run_dash
 from .figures import ACC_TOP, mean_band
 from .i18n import check_lang
-from .report import (LEARNED_ABOVE_CHANCE, LOG_AXIS, COLORS, chance, chart_html, _cell, _label_th, _conclusion, _finished,
+from .report import (LEARNED_ABOVE_CHANCE, LOG_AXIS, chance, chart_html, _cell, _label_th, _conclusion, _finished,
                      _kv_table, _layout, _plotly_text, _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top,
                      recorded_lang)
 from .report_sweep_text import st
+from .sweep_figures import sweep_colors
 
 TOLERANCE = 0.05      # an lr is "tolerated" when its mean validation accuracy is within this of the setting's best
 SMALL_GAIN = 0.01     # a largest tuning gain below this: the note's defaults were already fine
@@ -192,15 +194,30 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
                                             lr=_lr(d['tuned_lr'])), runner_up=None, exceeds_ci=None, **facts)
     runner, r = ranked[1], dvt[ranked[1]]
     margin = d["tuned_test_acc"] - r["tuned_test_acc"]
-    text = st("best", lang, label=best, acc=_a(d["tuned_test_acc"]), lo=_a(d.get("tuned_lo")),
+    n_fresh = min(int(d.get("n_test_seeds") or 0), int(r.get("n_test_seeds") or 0))
+    few = "best few" if 0 < n_fresh < MIN_SEEDS_TO_SETTLE else "best"     # as the tables: no interval from 2 seeds
+    text = st(few, lang, n=n_fresh, k=MIN_SEEDS_TO_SETTLE, label=best, acc=_a(d["tuned_test_acc"]), lo=_a(d.get("tuned_lo")),
               hi=_a(d.get("tuned_hi")), lr=_lr(d['tuned_lr']), margin=f"{margin:.3f}", runner=runner,
               runner_acc=_a(r["tuned_test_acc"]), runner_lo=_a(r.get("tuned_lo")), runner_hi=_a(r.get("tuned_hi")))
     pair = _paired_tuned(d, r)
     if pair is not None:            # the fresh seeds are shared: judge the lead seed by seed
         exceeds = bool(pair["significant"]) if pair["n"] >= MIN_SEEDS_TO_SETTLE else None
-        text += (st("best ci none" if pair["n"] < 2 else "best paired few", lang, n=pair["n"]) if exceeds is None else
-                 st("best paired yes" if exceeds else "best paired no", lang, n=pair["n"], wins=pair["a_wins"],
-                    diff=f"{pair['mean_diff']:+.3f}", half=f"{pair['ci95']:.3f}"))
+        # the top two were picked from all: Holm over every pair compared over enough seeds, as the console does
+        family = [q for a, b in combinations(ranked, 2)
+                  if (q := _paired_tuned(dvt[a], dvt[b])) is not None and q["n"] >= MIN_SEEDS_TO_SETTLE]
+        k = len(family)
+        unadjusted = exceeds
+        if exceeds and k > 1:
+            exceeds = holm([q["p"] for q in family])[0]          # (best, runner) is the first pair of the ranking
+        values = dict(n=pair["n"], wins=pair["a_wins"], diff=f"{pair['mean_diff']:+.3f}", half=f"{pair['ci95']:.3f}",
+                      k=k)
+        if exceeds is None:
+            text += st("best ci none" if pair["n"] < 2 else "best paired few", lang, n=pair["n"])
+        else:
+            text += st("best paired yes" if exceeds else "best paired holm" if unadjusted else
+                       "best paired equal" if pair["ci95"] == 0 else "best paired no", lang, **values)
+            if exceeds and k > 1:
+                text += st("best holm kept", lang, k=k)
         facts.update(paired_difference=pair["mean_diff"], paired_ci95=pair["ci95"], paired_n=pair["n"],
                      paired_wins=pair["a_wins"])
     elif min(int(d.get("n_test_seeds") or 0), int(r.get("n_test_seeds") or 0)) < MIN_SEEDS_TO_SETTLE \
@@ -406,7 +423,8 @@ def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLi
 # -- charts -----------------------------------------------------------------------------------------------------
 
 def _colors(summary) -> dict[str, str]:
-    return {label: COLORS[i % len(COLORS)] for i, label in enumerate(summary["sensitivity"])}
+    """Each setting's colour, by its optimizer (as in optimlab compare and the sensitivity PNG)."""
+    return sweep_colors(summary)
 
 
 def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:

@@ -49,8 +49,10 @@ SWEEP_TEXT = {
         "ex blas": "BLAS threads per worker", "ex restarts": "pool restarts (a worker died)",
         "ex chunks": "tasks per seed's tuning runs", "ex scheduler": "scheduler", "ex dashboard": "dashboard",
         # conclusions ----------------------------------------------------------------------------------------
-        "best": "After tuning, {label} is best: test accuracy {acc} [{lo}, {hi}] at lr {lr}, {margin} ahead of "
-                "{runner} ({runner_acc} [{runner_lo}, {runner_hi}]).",
+        "best": "After tuning, {label} has the highest mean test accuracy: {acc} [{lo}, {hi}] at lr {lr}, {margin} "
+                "ahead of {runner} ({runner_acc} [{runner_lo}, {runner_hi}]).",
+        "best few": "After tuning, {label} has the highest mean test accuracy: {acc} at lr {lr} (a mean of {n} seeds; "
+                    "a 95% CI needs {k} or more), {margin} ahead of {runner} ({runner_acc}).",
         "best only": "{label} is the only optimizer; after tuning its test accuracy is {acc} at lr {lr}.",
         "best ci yes": " The 95% CIs do not overlap, so the lead exceeds the seed spread.",
         "best ci no": " The 95% CIs overlap, so the lead is within the seed spread and the order is not settled.",
@@ -60,6 +62,13 @@ SWEEP_TEXT = {
                            "{diff} ± {half} (95% CI) and ahead on {wins} of {n} seeds, so the lead exceeds the spread.",
         "best paired no": " Seed by seed (the same fresh seeds, so the same starts and minibatches) the difference is "
                           "{diff} ± {half} (95% CI; ahead on {wins} of {n} seeds), so the order is not settled.",
+        "best paired holm": " Seed by seed (the same fresh seeds) the difference is {diff} ± {half} (95% CI; ahead on "
+                            "{wins} of {n} seeds), but not after Holm's correction for the {k} pairs of settings compared "
+                            "(the top two were picked from them), so the order is not settled.",
+        "best paired equal": " Seed by seed (the same fresh seeds) it is ahead by the same {diff} on every one of {n} "
+                             "seeds: no spread to judge it by, and too few agreeing seeds for the sign test, so the "
+                             "order is not settled.",
+        "best holm kept": " It stays so after Holm's correction for the {k} pairs of settings compared.",
         "gain": "Tuning gained most for {label}: {gain} test accuracy ({default} at the note's lr {default_lr} → "
                 "{tuned} at lr {tuned_lr}).",
         "gain tied": "Tuning gained most for {label}, each {gain} test accuracy.",
@@ -71,8 +80,8 @@ SWEEP_TEXT = {
         "sensitivity def": "Tolerance to the lr is counted as the grid lrs whose mean validation accuracy is within "
                            "{tol} of the optimizer's own best.",
         "rmsprop holds": " Checking the note's claim that RMSProp needs little tuning: {rms} stays within {tol} at "
-                         "{rms_n} of {n} lrs ({rms_span}), the most of any optimizer that learned, so the claim holds "
-                         "here.{others}",
+                         "{rms_n} of {n} lrs ({rms_span}), the most of any optimizer that learned, so this sweep agrees "
+                         "with the claim (a count on one grid of lrs, not a test).{others}",
         "rmsprop tied": " Checking the note's claim that RMSProp needs little tuning: {rms} stays within {tol} at "
                         "{rms_n} of {n} lrs ({rms_span}), the same count as {tied}, so this sweep does not single "
                         "RMSProp out.{others}",
@@ -130,8 +139,10 @@ SWEEP_TEXT = {
         "ex workers": "ワーカー数", "ex threads": "スレッド数", "ex how": "クラスター", "ex start": "プロセスの起動方式",
         "ex blas": "ワーカーあたりの BLAS スレッド数", "ex restarts": "プールの再起動（ワーカーの停止）",
         "ex chunks": "シードごとの調整用実行のタスク数", "ex scheduler": "スケジューラー", "ex dashboard": "ダッシュボード",
-        "best": "調整後に最も良いのは {label} で、学習率 {lr} でテスト正解率 {acc} [{lo}, {hi}]、"
+        "best": "調整後に平均テスト正解率が最も高いのは {label} で、学習率 {lr} で {acc} [{lo}, {hi}]、"
                 "{runner}（{runner_acc} [{runner_lo}, {runner_hi}]）を {margin} 上回りました。",
+        "best few": "調整後に平均テスト正解率が最も高いのは {label} で、学習率 {lr} で {acc}（{n} シードの平均。95% 信頼区間は "
+                    "{k} シード以上で表示）、{runner}（{runner_acc}）を {margin} 上回りました。",
         "best only": "最適化手法は {label} のみで、調整後のテスト正解率は学習率 {lr} で {acc} です。",
         "best ci yes": "95% 信頼区間は重ならず、この差はシード間のばらつきを超えています。",
         "best ci no": "95% 信頼区間が重なっており、この差はばらつきの範囲内で、順位は確定しません。",
@@ -141,6 +152,12 @@ SWEEP_TEXT = {
                            "{n} シード中 {wins} シードで上回っており、この差はばらつきを超えています。",
         "best paired no": "同じ新しいシード（同じ初期値・同じミニバッチ）どうしで比べると差は {diff} ± {half}（95% 信頼区間、"
                           "{n} シード中 {wins} シードで上回る）で、順位は確定しません。",
+        "best paired holm": "同じ新しいシードどうしで比べると差は {diff} ± {half}（95% 信頼区間、{n} シード中 {wins} シードで上回る）"
+                            "ですが、比べた {k} 組について Holm 法で多重比較の補正をすると（上位 2 つはその中から選んだもの）"
+                            "有意ではなく、順位は確定しません。",
+        "best paired equal": "同じ新しいシードどうしで比べると、{n} シードのどれでも同じ {diff} の差です。ばらつきがないため"
+                             "信頼区間では判断できず、符号検定には一致するシードが少なすぎるので、順位は確定しません。",
+        "best holm kept": "比べた {k} 組について Holm 法で多重比較の補正をしても同じです。",
         "gain": "調整による改善が最も大きいのは {label} で、テスト正解率が {gain} 上がりました（ノートの学習率 {default_lr} で "
                 "{default} → 学習率 {tuned_lr} で {tuned}）。",
         "gain tied": "調整による改善が最も大きいのは {label} で、どれもテスト正解率が {gain} 上がりました。",
@@ -150,7 +167,7 @@ SWEEP_TEXT = {
                            "差はノートの学習率とグリッド内の最良の学習率の比較です。",
         "sensitivity def": "学習率への許容度は、平均検証正解率がその手法自身の最高値から {tol} 以内に収まる、グリッド上の学習率の数とします。",
         "rmsprop holds": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} は {n} 個中 {rms_n} 個"
-                         "（{rms_span}）で {tol} 以内に収まり、学習できた手法の中で最多なので、ここでは主張どおりです。{others}",
+                         "（{rms_span}）で {tol} 以内に収まり、学習できた手法の中で最多で、このスイープの結果は主張と合っています（1 つの学習率グリッドでの数え上げで、検定ではありません）。{others}",
         "rmsprop tied": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} は {n} 個中 {rms_n} 個"
                         "（{rms_span}）で {tol} 以内に収まりますが、{tied} も同じ数なので、このスイープでは RMSProp だけが"
                         "調整いらずとは言えません。{others}",
