@@ -168,6 +168,18 @@ class SerialExecutor(Executor):
         return {"kind": "serial", "workers": 1}
 
 
+TRACKER_WARNINGS = "ignore::UserWarning:multiprocessing.resource_tracker"
+
+
+def _quiet_resource_tracker() -> None:
+    """After Ctrl-C or SIGTERM stopped the pool mid-task, multiprocessing's resource tracker (a process of its own,
+    started with this interpreter's ``-W`` options when the pool makes its first lock) printed "There appear to be
+    5 leaked semaphore objects to clean up at shutdown" and its traceback-like source line *after* "optimlab:
+    interrupted". It cleans them up all the same; only that warning is turned off, in the tracker alone."""
+    if TRACKER_WARNINGS not in sys.warnoptions:
+        sys.warnoptions.append(TRACKER_WARNINGS)
+
+
 class LocalExecutor(Executor):
     """Worker processes on this machine (``ProcessPoolExecutor``, ``forkserver`` start on Linux, else ``spawn``).
 
@@ -185,6 +197,7 @@ class LocalExecutor(Executor):
             raise ConfigError(f"invalid start method: {self.start_method!r} (accepted: spawn, forkserver)")
         self.n_workers = n
         self._lock = threading.RLock()
+        _quiet_resource_tracker()
         self._pool = self._new_pool()
         self._generation = 0
         self._closed = False
