@@ -137,6 +137,12 @@ def test_a_full_disk_names_the_file_being_written(tmp_path):
             with atomic_path(stage / "summary.json"):
                 raise OSError(errno.ENOSPC, "No space left on device")
     assert e.value.filename == str(tmp_path / "run" / "summary.json") and list(tmp_path.iterdir()) == []
+    assert e.value.strerror == f"No space left on device; nothing was written to {str(tmp_path / 'run')!r}"
+    # a writer that names the file it was given (PIL saving a GIF): that is the hidden temporary, gone now
+    with pytest.raises(OSError) as e:
+        with atomic_path(tmp_path / "a.gif") as tmp:
+            raise OSError(errno.ENOSPC, "No space left on device", str(tmp))
+    assert e.value.filename == str(tmp_path / "a.gif") and list(tmp_path.iterdir()) == []
 
 
 def test_an_interrupt_waits_for_the_block_to_finish():

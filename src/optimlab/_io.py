@@ -118,13 +118,54 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     except OSError as e:
         if tmp_path is not None:
             tmp_path.unlink(missing_ok=True)
-        if e.filename is None:           # a failed write() names no file (a full disk): name the one being written
+        named = e.filename if e.filename2 is None else e.filename2
+        if named is None or (tmp_path is not None and os.fspath(named) == os.fspath(tmp_path)):
+            # a failed write() names no file, or the hidden temporary that is gone now: name the file being written
             raise OSError(e.errno, e.strerror or str(e), os.fspath(path)) from e
         raise
     except BaseException:
         if tmp_path is not None:
             tmp_path.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def exclusive_lock(path: Path, busy) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on the file ``path`` (made if missing, holding "<pid> <host>"), removed again at
+    the end. The system releases a lock when its holder ends however it ends, so a file left behind (SIGKILL, a
+    power cut) is simply taken over. While another process holds it, raises ``busy(who)`` (who: "process N on
+    HOST"). Without ``fcntl`` (Windows) nothing is locked."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    import socket
+
+    while True:
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                holder = os.read(fd, 200).decode("utf-8", "replace").split()
+            finally:
+                os.close(fd)
+            raise busy(f"process {holder[0]} on {holder[1]}" if len(holder) == 2 else "another process") from None
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino      # not a file another holder removed meanwhile
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()} {socket.gethostname()}".encode())
+        yield
+    finally:
+        Path(path).unlink(missing_ok=True)        # removed while still locked: the next holder makes a new one
+        os.close(fd)
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from .errors import ConfigError
 from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
 from .results import staged_directory, write_results
-from .results.store import check_output_dir, default_output_dir
+from .results.store import check_output_dir, default_output_dir, output_lock
 from .viz.i18n import check_lang
 
 
@@ -99,6 +99,13 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     base = recipe if isinstance(recipe, Recipe) else load_recipe(recipe) if recipe is not None else default_recipe()
     recipe = apply_overrides(base, **overrides)
     target = output_directory(recipe, out)
+    with output_lock(target):                  # one compare at a time into a folder, from its check to the swap
+        output_directory(recipe, out)          # as it is now the lock is held
+        return _compare_locked(recipe, target, lang, plots, report, progress, telemetry, on_data, dpi)
+
+
+def _compare_locked(recipe: Recipe, target: Path, lang: str, plots: bool, report: bool, progress: bool,
+                    telemetry: bool, on_data: Callable[[Any], None] | None, dpi: int) -> CompareOutcome:
     data = load_data(recipe, progress=progress)
     recipe.train.check_data(len(data.y_train), data.name)
     from .data.datasets import chosen

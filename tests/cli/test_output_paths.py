@@ -320,5 +320,25 @@ def test_misplaced_paths_and_values_say_what_they_are(cwd, capsys, no_training):
     (cwd / "dir.toml").mkdir()
     refused(capsys, ["compare", "--recipe", "dir.toml"], "recipe is a folder, not a file: 'dir.toml'")
     refused(capsys, ["data", "fetch", "mnist", "--mirror", "notaurl", "--data-dir", "d"],
-            "invalid mirror: 'notaurl' (accepted: a base URL")
+            "invalid mirror: 'notaurl' (accepted: an http or https base URL")
+    refused(capsys, ["data", "fetch", "mnist", "--mirror", "ftp://x", "--data-dir", "d"],    # failed after a probe
+            "invalid mirror: 'ftp://x' (accepted: an http or https base URL")
     refused(capsys, SWEEP + ["--targets", "a,0.8"], "invalid targets: 'a,0.8' (accepted:")
+    refused(capsys, SWEEP + ["--targets", "0.8,0.8"], "invalid targets: '0.8,0.8' (accepted: distinct")
+    if Path("/dev/null").exists():
+        refused(capsys, ["compare", "--recipe", "/dev/null"], "recipe is not a regular file: '/dev/null'")
+
+
+def test_one_compare_at_a_time_writes_a_folder(cwd, capsys, no_training):
+    """Five compares started into one --out all said 'results in …' and one result was left: a compare into a
+    folder another compare is writing is refused in one line before any work, and the lock file beside the folder
+    is gone when its holder ends, as are the folders made for it."""
+    from optimlab.results.store import output_lock
+
+    with output_lock(cwd / "runs" / "r"):
+        assert sorted(p.name for p in (cwd / "runs").iterdir()) == [".r.optimlab-lock"]
+        assert main(COMPARE + ["--out", "runs/r"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"optimlab: error: {cwd / 'runs' / 'r'} is being written by another optimlab compare "
+                              "(process ") and err.endswith("(accepted: wait until it ends, or another --out)\n")
+    assert list(cwd.iterdir()) == []

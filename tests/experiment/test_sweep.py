@@ -669,3 +669,68 @@ def test_a_sweep_spec_reads_grids_and_seeds_written_as_on_the_command_line():
     assert (s.lrs, s.seeds) == ((0.1,), (0, 1))
     with pytest.raises(ConfigError, match=r"invalid learning-rate grid: None \(accepted"):
         SweepSpec(lrs=None)
+
+
+def test_a_sweep_folder_is_refused_before_training_for_a_file_where_a_run_belongs(tmp_path):
+    """A file named as a run folder was found only after training (writing its status.json: 'Not a directory'),
+    and a damaged sweep.toml was called 'no sweep.toml'; each is one line before any work now."""
+    from optimlab.experiment.sweep import foreign_in_sweep_dir
+
+    d = tmp_path / "s"
+    d.mkdir()
+    (d / "sweep.toml").write_text(SPEC.to_toml(), encoding="utf-8")
+    (d / "tune-sgd-lr0.1-s0").mkdir()
+    assert foreign_in_sweep_dir(d) is None
+    (d / "tune-adam-lr0.1-s0").write_text("x")
+    assert foreign_in_sweep_dir(d) == "'tune-adam-lr0.1-s0' there is a file where a run's folder belongs"
+    with pytest.raises(ConfigError, match="a file where a run's folder belongs"):
+        run_sweep(SPEC, out=d)
+    (d / "sweep.toml").write_text("garbage[", encoding="utf-8")
+    assert "its sweep.toml cannot be read" in foreign_in_sweep_dir(d)
+
+
+def test_a_validation_split_smaller_than_the_classes_is_refused():
+    """fraction 1e-12 tuned every lr on one image (validation accuracy 0 or 1) and said nothing."""
+    from optimlab.experiment.splits import validation_split
+
+    y = np.repeat(np.arange(10), 50)
+    with pytest.raises(ConfigError, match=r"give 1 validation examples for 10 classes \(accepted: at least one per"):
+        validation_split(y, fraction=1e-12)
+    assert len(validation_split(y, fraction=0.02)[1]) == 10
+
+
+def test_an_interrupted_extension_leaves_the_folder_describing_one_sweep(tmp_path, monkeypatch):
+    """Extending a sweep (a third seed) and pressing Ctrl-C: sweep.toml was rewritten before any training (it said
+    3 seeds beside results of 2, and the report's configuration said so), and an interrupt between table.csv and
+    summary.json left 96 rows beside 64 runs (optimlab report then refused the folder). The folder's own files
+    change only at the end, together."""
+    import os
+    import signal
+
+    small = replace(SPEC, optimizers=("sgd",), lrs=(0.1, 1.0), seeds=(0,), test_seeds=(1000,))
+    out = tmp_path / "s"
+    run_sweep(small, SerialExecutor(), out=out)
+    own = ("sweep.toml", "summary.json", "table.csv")
+    before = {n: (out / n).read_bytes() for n in own}
+    more = replace(small, seeds=(0, 1), test_seeds=(1000, 1001))
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep_mod._Driver, "run", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(more, SerialExecutor(), out=out)
+    assert {n: (out / n).read_bytes() for n in own} == before
+    monkeypatch.undo()
+    real = sweep_mod.write_table
+
+    def table_then_ctrl_c(path, rows):
+        real(path, rows)
+        os.kill(os.getpid(), signal.SIGINT)          # held until the folder's files are all written
+
+    monkeypatch.setattr(sweep_mod, "write_table", table_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(more, SerialExecutor(), out=out)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["n_runs"] == len(table(out / "table.csv")) == 8
+    assert load_sweep_spec(out / "sweep.toml").seeds == (0, 1)

@@ -76,8 +76,9 @@ class Remote:
             mirrors = (mirrors,)
         for m in mirrors:
             u = urllib.parse.urlparse(m) if isinstance(m, str) else None
-            if u is None or u.scheme not in ("http", "https", "ftp") or not u.netloc:
-                raise ConfigError(f"invalid mirror: {m!r} (accepted: a base URL, e.g. https://example.org/mnist)")
+            if u is None or u.scheme not in ("http", "https") or not u.netloc:    # what requests can fetch
+                raise ConfigError(f"invalid mirror: {m!r} (accepted: an http or https base URL, e.g. "
+                                  "https://example.org/mnist)")
         return Remote(self.name, tuple(mirrors), self.files, self.system_dirs)
 
 

@@ -143,7 +143,8 @@ def read_toml(path: str | Path, what: str = "recipe") -> dict[str, Any]:
     """A TOML file as a dict, or a one-line :class:`ConfigError` naming the file."""
     p = Path(path)
     if not p.is_file():
-        why = "is a folder, not a file" if p.is_dir() else "file not found"
+        why = ("is a folder, not a file" if p.is_dir() else "is not a regular file" if p.exists() else
+               "file not found")
         raise ConfigError(f"{what} {why}: {str(p)!r} (accepted: a path to a .toml file)")
     try:
         return tomllib.loads(p.read_text(encoding="utf-8"))

@@ -41,6 +41,11 @@ def validation_split(y: np.ndarray, fraction: float = VAL_FRACTION, max_size: in
     n_val = validation_size(len(y), fraction, max_size)
     rng = np.random.default_rng(seed)
     classes, counts = np.unique(y, return_counts=True)
+    if n_val < len(classes):     # tuning on 1 image (fraction 1e-12) chose every lr from a val accuracy of 0 or 1
+        need = min(len(classes) / len(y) * 1.5, 0.5)
+        raise ConfigError(f"invalid validation split: fraction {fraction!r} and max_size {max_size} give {n_val} "
+                          f"validation examples for {len(classes)} classes (accepted: at least one per class, e.g. "
+                          f"fraction {need:.2g} here)")
     quota = n_val * counts / len(y)
     take = np.floor(quota).astype(int)
     order = np.argsort(-(quota - take), kind="stable")        # largest remainders first

@@ -45,7 +45,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .._io import read_json, text_table, write_json, write_text
+from .._io import exclusive_lock, read_json, signals_held, text_table, write_json, write_text
 from ..console import check_lang, say
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError
@@ -159,9 +159,9 @@ class SweepSpec:
                               "(accepted: disjoint seeds, e.g. 1000-1002; a bare number N is a count, seeds 0 to N-1)")
         set_("test_seeds", test)
         targets = _floats(self.targets, "targets", "accuracies in (0, 1], e.g. 0.8,0.9")
-        if not targets or not all(0 < t <= 1 for t in targets):
+        if not targets or not all(0 < t <= 1 for t in targets) or len(set(targets)) != len(targets):
             shown = ",".join(str(t) for t in self.targets) if isinstance(self.targets, (tuple, list)) else self.targets
-            raise ConfigError(f"invalid targets: {shown!r} (accepted: accuracies in (0, 1], e.g. 0.8,0.9)")
+            raise ConfigError(f"invalid targets: {shown!r} (accepted: distinct accuracies in (0, 1], e.g. 0.8,0.9)")
         set_("targets", tuple(sorted(set(targets))))
         if self.preset not in PRESETS:
             raise ConfigError(f"unknown preset: {self.preset!r} (accepted: {', '.join(PRESETS)})")
@@ -845,52 +845,32 @@ def sweep_lock(directory: str | os.PathLike) -> Iterator[None]:
         finally:
             _HELD[directory] -= 1
         return
-    try:
-        import fcntl
-    except ImportError:
-        directory.mkdir(parents=True, exist_ok=True)
-        yield
-        return
     made = []                                      # the folders made here, innermost first (runs/<name>, runs)
     for d in (directory, *directory.parents):
         if d.exists():
             break
         made.append(d)
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / LOCK_NAME
-    while True:
-        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            try:
-                holder = os.read(fd, 200).decode("utf-8", "replace").split()
-            finally:
-                os.close(fd)
-            who = f"process {holder[0]} on {holder[1]}" if len(holder) == 2 else "another process"
-            raise ConfigError(f"{directory} is being written by another optimlab sweep ({who}); accepted: wait "
-                              "until it ends, or another --out") from None
-        try:
-            same = os.fstat(fd).st_ino == os.stat(path).st_ino      # not a file another sweep removed meanwhile
-        except FileNotFoundError:
-            same = False
-        if same:
-            break
-        os.close(fd)
+
+    def busy(who: str) -> ConfigError:
+        return ConfigError(f"{directory} is being written by another optimlab sweep ({who}); accepted: wait until "
+                           "it ends, or another --out")
+
     try:
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()} {socket.gethostname()}".encode())
-        _HELD[directory] = 1
-        yield
+        with exclusive_lock(directory / LOCK_NAME, busy):
+            _HELD[directory] = 1
+            try:
+                yield
+            finally:
+                _HELD.pop(directory, None)
     finally:
-        _HELD.pop(directory, None)
-        path.unlink(missing_ok=True)              # removed while still locked: the next sweep makes a new one
-        os.close(fd)
         for d in made:                            # only if nothing was written (an error before any run)
             try:
                 d.rmdir()
             except OSError:
                 break
+
+
 SWEEP_ACCEPTED = "a new folder, an empty folder or an earlier optimlab sweep folder, to resume it"
 
 
@@ -903,12 +883,18 @@ def foreign_in_sweep_dir(directory: Path) -> str | None:
     names = sorted(n for n in os.listdir(directory) if n != LOCK_NAME)    # a lock alone: a sweep cut short early
     if not names:
         return None
+    toml = directory / "sweep.toml"
     try:
-        doc = tomllib.loads((directory / "sweep.toml").read_text(encoding="utf-8"))
+        doc = tomllib.loads(toml.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         doc = None
     if not (isinstance(doc, dict) and "name" in doc and set(doc) <= set(SPEC_KEYS)):
+        if toml.is_file():
+            return "its sweep.toml cannot be read as one optimlab sweep wrote (damaged or edited?)"
         return f"it holds {names[0]!r} and is not an optimlab sweep folder (no sweep.toml of optimlab sweep)"
+    for n in names:               # found only after training, when its status.json could not be written
+        if n.startswith(("tune-", "test-")) and not (directory / n).is_dir():
+            return f"{n!r} there is a file where a run's folder belongs"
     return None
 
 
@@ -965,7 +951,8 @@ def check_sweep_folder(spec: SweepSpec, directory: Path) -> tuple[SweepSpec, dic
 
 def _run_locked(spec: SweepSpec, executor: Executor | None, directory: Path, info: dict[str, Any], progress: bool,
                 lang: str, t0: float) -> SweepResult:
-    write_text(directory / "sweep.toml", spec.to_toml())
+    if not (directory / "sweep.toml").is_file():    # a new folder is a sweep's from its first run on (to resume it)
+        write_text(directory / "sweep.toml", spec.to_toml())
     own = executor is None
     ex = LocalExecutor() if own else executor
     try:
@@ -978,7 +965,6 @@ def _run_locked(spec: SweepSpec, executor: Executor | None, directory: Path, inf
         raise
     if own:
         ex.close()
-    write_table(directory / "table.csv", rows)
     wall = time.perf_counter() - t0
     from ..results.store import environment     # here: results.store imports this module
 
@@ -986,8 +972,14 @@ def _run_locked(spec: SweepSpec, executor: Executor | None, directory: Path, inf
     summary.update(total_wall_seconds=round(wall, 3), executor={**description, "chunks_per_cohort": driver.chunks},
                    n_runs=len(rows), n_trained=len(driver.trained), n_skipped=len(driver.skipped), lang=lang,
                    environment=environment(), finished=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    for name in DERIVED_FILES:      # drawn from the summary being replaced: stale now (the CLI draws them again)
-        (directory / name).unlink(missing_ok=True)
-    write_json(directory / "summary.json", summary)
+    # the folder's own files describe one sweep: written together, a Ctrl-C or SIGTERM waiting the fraction of a
+    # second it takes (an interrupt between them left a table of 96 runs beside a summary of 64, and a resumed
+    # sweep's sweep.toml beside the earlier results, until a rerun)
+    with signals_held():
+        write_table(directory / "table.csv", rows)
+        for name in DERIVED_FILES:  # drawn from the summary being replaced: stale now (the CLI draws them again)
+            (directory / name).unlink(missing_ok=True)
+        write_json(directory / "summary.json", summary)
+        write_text(directory / "sweep.toml", spec.to_toml())
     return SweepResult(spec, directory, summary, rows, driver.trained, driver.skipped, wall)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import os
 import platform
@@ -31,8 +32,8 @@ import numpy as np
 
 from .. import __version__
 from ..console import say, status_text
-from .._io import (apply_default_mode, nearest_existing, read_json, read_json_checked, signals_held, text_table,
-                   write_json, write_text)
+from .._io import (apply_default_mode, exclusive_lock, nearest_existing, read_json, read_json_checked, signals_held,
+                   text_table, write_json, write_text)
 from ..errors import ConfigError, FileFormatError, OptimlabError
 from ..experiment import CompareResult
 from ..train import History, read_metrics
@@ -242,6 +243,32 @@ def _check_can_create(folder: Path, text: str, what: str, accepted: str) -> None
 
 
 @contextmanager
+def output_lock(target: str | os.PathLike) -> Iterator[None]:
+    """One ``optimlab compare`` at a time into a folder: an exclusive lock on a hidden file beside it
+    (``.<name>.optimlab-lock``, removed again), held from the check of the folder to the swap. Five compares
+    started into one ``--out`` at once all said 'results in …' and only one result was left; the later ones are
+    now refused with one line while the first runs. A parent folder made for the lock is removed again if left
+    empty."""
+    target = Path(os.path.abspath(target))
+    made = list(itertools.takewhile(lambda d: not d.exists(), target.parents))      # innermost first
+
+    def busy(who: str) -> ConfigError:
+        return ConfigError(f"{target} is being written by another optimlab compare ({who}) (accepted: wait until "
+                           "it ends, or another --out)")
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with exclusive_lock(target.parent / f".{target.name}.optimlab-lock", busy):
+            yield
+    finally:
+        for d in made:
+            try:
+                d.rmdir()
+            except OSError:
+                break
+
+
+@contextmanager
 def staged_directory(target: str | os.PathLike, *, foreign=foreign_in_run_dir,
                      accepted: str = RUN_DIR_ACCEPTED) -> Iterator[Path]:
     """Yield a fresh hidden directory beside ``target``; on success it replaces ``target`` in one rename.
@@ -262,7 +289,8 @@ def staged_directory(target: str | os.PathLike, *, foreign=foreign_in_run_dir,
         shutil.rmtree(stage, ignore_errors=True)
         name = os.fspath(e.filename) if isinstance(e.filename, (str, os.PathLike)) else ""
         if name.startswith(os.fspath(stage) + os.sep):       # name the file as it would have been, not the stage
-            raise OSError(e.errno, e.strerror, os.fspath(target / os.path.relpath(name, stage))) from e
+            raise OSError(e.errno, f"{e.strerror}; nothing was written to {os.fspath(target)!r}",
+                          os.fspath(target / os.path.relpath(name, stage))) from e
         raise
     except BaseException:
         if stage is not None:

@@ -15,7 +15,7 @@ TEXT = {
     "ja": {"accuracy": "正解率", "training set": "訓練データ（ミニバッチ）", "test set": "テストデータ",
            "count": "反復回数", "loss": "損失", "test accuracy": "テストデータの正解率",
            "training loss": "訓練損失（ミニバッチ、移動平均）", "mean": "平均", "band": "95% 信頼区間",
-           "learning rate": "学習率", "validation accuracy": "検証データの正解率", "colon": "：",
+           "learning rate": "学習率", "validation accuracy": "検証正解率", "colon": "：",
            "list sep": CONSOLE["ja"]["list sep"],
            "seed note": "（シード {seed}）", "lr note": "（学習率 {lr}）"},
 }
