@@ -70,11 +70,11 @@ def test_bad_specs_raise_one_line_config_errors(kw, match):
 
 
 def test_one_value_has_no_interval():
-    m, lo, hi = sweep_mod.mean_ci([0.8])
+    m, lo, hi = sweep_mod.mean_interval([0.8])
     assert m == 0.8 and np.isnan(lo) and np.isnan(hi)
-    m, lo, hi = sweep_mod.mean_ci([0.7, 0.9, None, float("nan")])
+    m, lo, hi = sweep_mod.mean_interval([0.7, 0.9, None, float("nan")])
     assert m == pytest.approx(0.8) and (lo, hi) == (0.0, 1.0)          # ±12.7 sd with 2 values: clipped
-    m, lo, hi = sweep_mod.mean_ci([0.75, 0.8, 0.85])
+    m, lo, hi = sweep_mod.mean_interval([0.75, 0.8, 0.85])
     assert m == pytest.approx(0.8) and 0.6 < lo < 0.75 and 0.85 < hi < 1
     one = {"defaults_vs_tuned": {"Adam": {"default_lr": 0.01, "default_test_acc": 0.8, "default_lo": None,
                                           "default_hi": None, "default_not_ok": 0, "tuned_lr": 0.01,

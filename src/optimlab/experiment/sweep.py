@@ -51,7 +51,7 @@ from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError
 from ..optim import OPTIMIZERS, PRESETS, make_optimizer, optimizer_names, stack_hyperparameters
 from ..optim.base import check_value
-from ..results.stats import MIN_SEEDS_TO_SETTLE, mean_ci as stats_mean_ci
+from ..results.stats import MIN_SEEDS_TO_SETTLE, mean_ci
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
 from .executors import Executor, ExecutorLost, LocalExecutor, lost_executor, worker_setup
 from .recipe import MAX_SEED, is_integer, check_net, check_table, parse_net, parse_seeds, parse_train, read_toml
@@ -543,11 +543,11 @@ def write_table(path: Path, rows: list[dict[str, Any]]) -> None:
         pq.write_table(pa.table(cols), tmp)
 
 
-def mean_ci(values: Sequence[float]) -> tuple[float, float, float]:
+def mean_interval(values: Sequence[float]) -> tuple[float, float, float]:
     """Mean and 95 % confidence interval (:func:`optimlab.results.stats.mean_ci`) of accuracies, clipped to
     [0, 1], where an accuracy lies (with 2 seeds the t interval is ±12.7 sd wide); one value has no interval
     (nan, nan)."""
-    m, half = stats_mean_ci([v for v in values if v is not None])
+    m, half = mean_ci([v for v in values if v is not None])
     return m, max(m - half, 0.0), min(m + half, 1.0)
 
 
@@ -580,7 +580,7 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
             means, los, his, diverged = [], [], [], []
             for lr in spec.lrs:
                 rs = by.get(("tune", o, lr, *nk), [])
-                m, lo, hi = mean_ci([score(r) for r in rs])
+                m, lo, hi = mean_interval([score(r) for r in rs])
                 means.append(_num(m)), los.append(_num(lo)), his.append(_num(hi))
                 diverged.append(sum(r["status"] != "ok" for r in rs))
             sensitivity[label] = {"optimizer": o, "lrs": list(spec.lrs), "mean": means, "lo": los, "hi": his,
@@ -588,8 +588,8 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
             lr_t, lr_d = tuned[(o, net)], OPTIMIZERS[o]().lr
             test_t, test_d = by.get(("test", o, lr_t, *nk), []), by.get(("test", o, lr_d, *nk), [])
             by_seed_t = {int(r["seed"]): r["final_test_acc"] if r["status"] == "ok" else 0.0 for r in test_t}
-            mt, lot, hit = mean_ci(list(by_seed_t.values()))
-            md, lod, hid = mean_ci([r["final_test_acc"] if r["status"] == "ok" else 0.0 for r in test_d])
+            mt, lot, hit = mean_interval(list(by_seed_t.values()))
+            md, lod, hid = mean_interval([r["final_test_acc"] if r["status"] == "ok" else 0.0 for r in test_d])
             dvt[label] = {"optimizer": o, "default_lr": lr_d, "default_test_acc": _num(md), "default_lo": _num(lod),
                           "default_hi": _num(hid), "default_not_ok": sum(r["status"] != "ok" for r in test_d),
                           "tuned_lr": lr_t, "tuned_val_acc": means[spec.lrs.index(lr_t)],
