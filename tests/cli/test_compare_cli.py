@@ -85,7 +85,8 @@ def test_japanese_figures_render(tmp_path):
     (["--lr", "adam=-0.1"], "-0.1"),
     (["--lr", "=0.1"], "=0.1"),
     (["--lr", "0.1", "--lr", "0.2"], "--lr given twice for every optimizer: 0.1 and 0.2"),
-    (["--init", "1e39"], "invalid init: 1e+39 (accepted: a positive number up to 1000, xavier, he)"),
+    (["--init", "1e39"], "invalid init: 1e+39 (accepted: a number from 1e-30 to 1000, xavier, he)"),
+    (["--init", "1e-50"], "invalid init: 1e-50 (accepted: a number from 1e-30 to 1000"),    # all-zero float32 weights
     (["--lr", "adam=0.1,adam=0.2"], "--lr given twice for adam: 0.1 and 0.2"),
     (["--lr", "0,01"], "invalid --lr: '0,01' (accepted: a number with a decimal point, like 0.01,"),  # was "given twice: 0 and 01"
     (["--dataset", "mnist", "--data-dir", "/no/such/folder"], "/no/such/folder"),

@@ -90,6 +90,7 @@ class ParamViews(dict):
 
 
 MAX_INIT_STD = 1000.0   # far past full saturation already; 1e39 overflowed float32 with a NumPy warning
+MIN_INIT_STD = 1e-30    # 1e-50 became all-zero float32 weights: every unit alike, learning nothing, without a word
 
 
 def init_scale(weight_init_std, n_in: int, what: str = "weight_init_std") -> float:
@@ -102,11 +103,11 @@ def init_scale(weight_init_std, n_in: int, what: str = "weight_init_std") -> flo
             return float(np.sqrt(1.0 / n_in))
         if key in ("he", "relu"):
             return float(np.sqrt(2.0 / n_in))
-        raise ConfigError(f"unknown {what}: {weight_init_std!r} (accepted: a positive number up to "
+        raise ConfigError(f"unknown {what}: {weight_init_std!r} (accepted: a number from {MIN_INIT_STD:g} to "
                           f"{MAX_INIT_STD:g}, xavier, he)")
     std = float(weight_init_std)
-    if not (np.isfinite(std) and 0 < std <= MAX_INIT_STD):
-        raise ConfigError(f"invalid {what}: {weight_init_std!r} (accepted: a positive number up to "
+    if not (np.isfinite(std) and MIN_INIT_STD <= std <= MAX_INIT_STD):
+        raise ConfigError(f"invalid {what}: {weight_init_std!r} (accepted: a number from {MIN_INIT_STD:g} to "
                           f"{MAX_INIT_STD:g}, xavier, he)")
     return std
 
