@@ -73,10 +73,13 @@ def lr_overrides(items: Sequence[str] | None) -> dict[str, float] | None:
     if not items:
         return None
     out: dict[str, float] = {}
-    for given in items:
-        if re.fullmatch(r"\s*\d+,\d+\s*", given):                # 0,01: a decimal comma, not two values
-            raise ConfigError(f"invalid --lr: {given!r} (accepted: a number with a decimal point, like "
-                              f"{given.strip().replace(',', '.')}, or NAME=NUMBER,NAME=NUMBER)")
+    for given in items:          # 0,01 or sgd=1,5: a decimal comma (a bare run of digits after a comma), not two values
+        parts = given.split(",")
+        for before, after in zip(parts, parts[1:]):
+            if re.fullmatch(r"\s*\d+\s*", after) and re.search(r"(^|=)\s*\d+\s*$", before):   # 1,5: not 0.1,2
+                meant = f"{before.strip()}.{after.strip()}"
+                raise ConfigError(f"invalid --lr: {given!r} (accepted: numbers with a decimal point, like {meant}, "
+                                  "comma-separated as NAME=NUMBER,NAME=NUMBER)")
     for item in (part for given in items for part in given.split(",")):
         key, sep, value = item.rpartition("=")
         name = key.strip().lower() or "*"

@@ -196,17 +196,18 @@ def locate(remote: _remote.Remote, data_dir: str | os.PathLike | None = None) ->
 
 
 def check_named_folder(data_dir: str | os.PathLike | None, dataset: str) -> None:
-    """Before any work, a one-line DatasetError for a data folder that cannot be one: ``data_dir`` or
-    ``$OPTIMLAB_DATA`` that is missing or a file (it was searched past, or auto fell back to mnist-5k with only a
-    note: a typo in the variable trained on other data than the user set up). ``optimlab data fetch`` makes the
-    folder it names; bundled datasets read no folder (and refuse ``data_dir`` themselves)."""
+    """Before any work, a one-line DatasetError for a data folder that cannot be one: ``data_dir`` that is missing
+    or a file, or ``$OPTIMLAB_DATA`` that is a file (it was searched past, or auto fell back to mnist-5k without a
+    word). A missing ``$OPTIMLAB_DATA`` folder is no error (the cache, where ``optimlab data fetch`` downloads, and
+    the system folders are searched after it; auto's fallback notice says the folder does not exist); bundled
+    datasets read no folder (and refuse ``data_dir`` themselves)."""
     if dataset in BUNDLED:
         return
     try:
         if data_dir is not None:
             _remote.check_data_dir(data_dir, "data directory", must_exist=True)
         elif os.environ.get(_remote.DATA_ENV):
-            _remote.check_data_dir(os.environ[_remote.DATA_ENV], f"${_remote.DATA_ENV}", must_exist=True)
+            _remote.check_data_dir(os.environ[_remote.DATA_ENV], f"${_remote.DATA_ENV}")
     except ConfigError as e:
         raise DatasetError(str(e)) from None
 
@@ -396,6 +397,9 @@ def _auto(
     if folder is not None:
         return load_pinned_folder(remote, folder)
     where = ", ".join(str(d) for d in candidate_dirs(remote, data_dir))
+    env = os.environ.get(_remote.DATA_ENV)
+    if data_dir is None and env and not Path(env).expanduser().exists():     # a typo there trains on other data
+        where += f" (${_remote.DATA_ENV} names {env!r}, which does not exist)"
     probe = min(timeout, _remote.PROBE_TIMEOUT)
     if not download:
         reason = f"not found in {where}, and download is off"

@@ -107,9 +107,10 @@ def paired(a: dict[int, float], b: dict[int, float]) -> dict[str, Any]:
     two-sided p-value, nan for n < 2) and ``significant``: p < 0.05 (the CI excludes 0) over at least
     :data:`MIN_SEEDS_TO_SETTLE` seeds.
 
-    Accuracies move in steps of 1/n_test, so every seed can show the same difference: no spread, and a t-test
-    with nothing to go on (its interval ±1e-16 and p 1e-29 from the differences' rounding). Then the interval is
-    0 wide and ``p`` is the exact sign test's: 3 seeds that agree give p = 0.25, not a settled order.
+    Accuracies move in steps of 1/n_test, so every seed can show the same difference: no spread. Then the interval
+    is 0 wide and ``p`` is the t-test's limit, 0 for a nonzero difference (it was ±1.6e-16 and 1e-29, the
+    differences' float rounding taken for a spread). A rule for this case that differs from the t-test's (an exact
+    sign test: 0.25 for 3 seeds) would call 0.010, 0.010, 0.010 unsettled and 0.010, 0.010, 0.009 settled.
 
     With common random numbers (same seed: same initial weights and minibatches), the seed's own luck cancels
     in the difference, so this interval is the one to judge an order by — not two overlapping intervals."""
@@ -131,17 +132,15 @@ def _no_spread(v: np.ndarray) -> bool:
 
 def _t_test_p(d: Sequence[float]) -> float:
     r"""Two-sided p-value of the one-sample t-test of mean 0 on ``d``: :math:`t = \bar d/(s/\sqrt n)`, n − 1 degrees
-    of freedom; nan below 2 values. With no spread (:func:`_no_spread`) the exact two-sided sign test's instead:
-    :math:`\min(1, 2\,P[\mathrm{Bin}(n, 1/2) \le k])`, k the fewer of the positive and negative values, zeros left
-    out (all zeros: 1)."""
+    of freedom; nan below 2 values; with no spread (:func:`_no_spread`, rounding aside), its limit: 0 for a nonzero
+    mean and 1 for a zero one."""
     from scipy import stats
 
     v = np.asarray(d, dtype=float)
     if len(v) < 2:
         return math.nan
     if _no_spread(v):
-        pos, neg = int((v > 0).sum()), int((v < 0).sum())
-        return 1.0 if pos + neg == 0 else float(min(1.0, 2 * stats.binom.cdf(min(pos, neg), pos + neg, 0.5)))
+        return 0.0 if abs(v.mean()) > 1e-12 else 1.0
     sd = v.std(ddof=1)
     return float(2 * stats.t.sf(abs(v.mean()) / (sd / math.sqrt(len(v))), len(v) - 1))
 

@@ -372,8 +372,7 @@ def _best_final(groups, lang) -> dict[str, Any] | None:
                    n=int(n))
     else:
         unadjusted = _excludes_zero(ci) and paired(best.by_seed(), runner.by_seed())["significant"]
-        key = ("best spread yes" if exceeds else "best spread holm" if unadjusted else
-               "best spread equal" if ci[0] == ci[1] else "best spread no")
+        key = "best spread yes" if exceeds else "best spread holm" if unadjusted else "best spread no"
         text += rt(key, lang, n=int(n), lo=_signed(ci[0]), hi=_signed(ci[1]), k=k)
         if exceeds and k > 1:
             text += rt("best holm kept", lang, k=k)

@@ -214,8 +214,8 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
         if exceeds is None:
             text += st("best ci none" if pair["n"] < 2 else "best paired few", lang, n=pair["n"])
         else:
-            text += st("best paired yes" if exceeds else "best paired holm" if unadjusted else
-                       "best paired equal" if pair["ci95"] == 0 else "best paired no", lang, **values)
+            text += st("best paired yes" if exceeds else "best paired holm" if unadjusted else "best paired no", lang,
+                       **values)
             if exceeds and k > 1:
                 text += st("best holm kept", lang, k=k)
         facts.update(paired_difference=pair["mean_diff"], paired_ci95=pair["ci95"], paired_n=pair["n"],

@@ -65,9 +65,6 @@ SWEEP_TEXT = {
         "best paired holm": " Seed by seed (the same fresh seeds) the difference is {diff} ± {half} (95% CI; ahead on "
                             "{wins} of {n} seeds), but not after Holm's correction for the {k} pairs of settings compared "
                             "(the top two were picked from them), so the order is not settled.",
-        "best paired equal": " Seed by seed (the same fresh seeds) it is ahead by the same {diff} on every one of {n} "
-                             "seeds: no spread to judge it by, and too few agreeing seeds for the sign test, so the "
-                             "order is not settled.",
         "best holm kept": " It stays so after Holm's correction for the {k} pairs of settings compared.",
         "gain": "Tuning gained most for {label}: {gain} test accuracy ({default} at the note's lr {default_lr} → "
                 "{tuned} at lr {tuned_lr}).",
@@ -155,8 +152,6 @@ SWEEP_TEXT = {
         "best paired holm": "同じ新しいシードどうしで比べると差は {diff} ± {half}（95% 信頼区間、{n} シード中 {wins} シードで上回る）"
                             "ですが、比べた {k} 組について Holm 法で多重比較の補正をすると（上位 2 つはその中から選んだもの）"
                             "有意ではなく、順位は確定しません。",
-        "best paired equal": "同じ新しいシードどうしで比べると、{n} シードのどれでも同じ {diff} の差です。ばらつきがないため"
-                             "信頼区間では判断できず、符号検定には一致するシードが少なすぎるので、順位は確定しません。",
         "best holm kept": "比べた {k} 組について Holm 法で多重比較の補正をしても同じです。",
         "gain": "調整による改善が最も大きいのは {label} で、テスト正解率が {gain} 上がりました（ノートの学習率 {default_lr} で "
                 "{default} → 学習率 {tuned_lr} で {tuned}）。",

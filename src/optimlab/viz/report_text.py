@@ -79,9 +79,6 @@ REPORT_TEXT = {
         "best spread holm": " Paired seed by seed over {n} seeds, the 95% CI of the difference ({lo} to {hi}) excludes 0, "
                             "but not after Holm's correction for the {k} pairs of runs compared (the top two were "
                             "picked from them), so the order is not settled.",
-        "best spread equal": " Paired seed by seed over {n} seeds, the difference is the same {lo} on every seed: no "
-                             "spread to judge it by, and too few agreeing seeds for the sign test, so the order is not "
-                             "settled.",
         "best holm kept": " It stays so after Holm's correction for the {k} pairs of runs compared.",
         "best spread single": " With a single seed there is no spread to compare the margin against.",
         "best spread few": " {n} paired seeds are too few to judge the margin against its spread (at least 3 "
@@ -166,8 +163,6 @@ REPORT_TEXT = {
         "best spread holm": "{n} シードで同じシードどうしの差を見ると、差の 95% 信頼区間（{lo} 〜 {hi}）は 0 を含みませんが、"
                             "比べた {k} 組について Holm 法で多重比較の補正をすると（上位 2 つはその中から選んだもの）"
                             "有意ではなく、順位は確定しません。",
-        "best spread equal": "{n} シードで同じシードどうしの差を見ると、どのシードでも同じ {lo} の差です。ばらつきがないため"
-                             "信頼区間では判断できず、符号検定には一致するシードが少なすぎるので、順位は確定しません。",
         "best holm kept": "比べた {k} 組について Holm 法で多重比較の補正をしても同じです。",
         "best spread single": "シードが 1 つのため、差をばらつきと比べることはできません。",
         "best spread few": "対応のあるシード {n} 個では、差をばらつきと比べて判断するには足りません（3 個以上必要です）。",
