@@ -667,6 +667,8 @@ def test_a_sweep_spec_reads_grids_and_seeds_written_as_on_the_command_line():
     assert (s.seeds, s.test_seeds) == ((0, 1, 2), (1000, 1001))
     s = SweepSpec(lrs=0.1, seeds=2)
     assert (s.lrs, s.seeds) == ((0.1,), (0, 1))
+    s = SweepSpec(lrs={0.1: "a", 0.01: "b"}.keys(), seeds=(i for i in (3, 4)))       # any iterable, as before
+    assert (s.lrs, s.seeds) == ((0.01, 0.1), (3, 4))
     with pytest.raises(ConfigError, match=r"invalid learning-rate grid: None \(accepted"):
         SweepSpec(lrs=None)
 

@@ -148,8 +148,8 @@ class SweepSpec:
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 - normalizing a frozen dataclass
         set_("optimizers", optimizer_names(self.optimizers))
-        # "1e-4:1:9", "0-2" and 0.1 as on the command line; any other iterable as a list
-        as_given = lambda v: list(v) if isinstance(v, (tuple, list, range, np.ndarray)) else v   # noqa: E731
+        # "1e-4:1:9", "0-2" and 0.1 as on the command line; any other iterable (a set, a generator) as a list
+        as_given = lambda v: v if isinstance(v, (str, bytes)) or not hasattr(v, "__iter__") else list(v)  # noqa: E731
         set_("lrs", parse_lrs(as_given(self.lrs)))
         set_("seeds", parse_seeds(as_given(self.seeds)))
         test = parse_seeds(as_given(self.test_seeds)) if self.test_seeds is not None else \
