@@ -99,6 +99,20 @@ def test_rmsprop_and_adam_leave_the_saddle_region_faster_than_adagrad():
     assert np.all(np.diff(eff[3:]) <= 1e-12)
 
 
+def test_sgd_and_momentum_wait_at_the_saddle_point_while_the_adaptive_methods_go_around_it():
+    """What the default saddle figure shows (README): SGD and Momentum run to the saddle point and wait there for
+    the tiny y to grow; RMSProp and Adam head for the minimum at once, never near the saddle point; AdaGrad is slow
+    everywhere (at 150 steps it is still far from both the saddle point and the minima)."""
+    r = run_landscape("saddle", steps=400)
+    near = {k: np.linalg.norm(np.asarray(t.points), axis=1) for k, t in r.tracks.items()}
+    assert near["sgd"].min() < 0.05 and near["momentum"].min() < 0.06         # measured 0.046 (step 37), 0.053 (24)
+    assert exit_step(r.trajectories["sgd"]) == 66 and exit_step(r.trajectories["momentum"]) == 42
+    assert min(near["rmsprop"].min(), near["adam"].min(), near["adagrad"].min()) > 1.1    # measured 1.18
+    assert np.allclose(r.tracks["adagrad"].points[150], (-1.276, 0.332), atol=1e-3)
+    for k in ("sgd", "momentum"):                      # both end on a minimum (0, ±√2)
+        assert np.allclose(np.abs(r.tracks[k].final), (0, np.sqrt(2)), atol=1e-3)
+
+
 @pytest.mark.parametrize("lr", [0.003, 0.03])
 def test_saddle_ordering_holds_at_other_shared_lrs(lr):
     # measured exits (rmsprop, adam, adagrad): lr 0.003 → 40, 119, none in 1000; lr 0.03 → 2, 17, 43
