@@ -288,3 +288,23 @@ def test_the_figures_take_what_trainer_run_returns():
         a, b = make(hs).axes[0].get_lines(), make(as_list).axes[0].get_lines()
         assert [(line.get_label(), line.get_ydata().tolist()) for line in a] == \
                [(line.get_label(), line.get_ydata().tolist()) for line in b]
+
+
+def test_accuracy_bands_stay_between_zero_and_one():
+    """With 3 seeds (t = 4.3) a band around accuracies near 1 or 0 went past 1 and below 0, in the PNG and the
+    report; an accuracy's band is clipped to [0, 1] (the loss's is not an accuracy)."""
+    from matplotlib.collections import PolyCollection
+
+    from optimlab.train import History
+    from optimlab.viz.figures import overlay_figure
+    from optimlab.viz.report import LabelGroup, _curve_traces
+
+    hs = [History("A", loss=[1.0, 0.5], eval_iters=[10, 20], test_acc=[a, b], train_acc=[a, b])
+          for a, b in ((0.02, 0.97), (0.1, 0.99), (0.3, 0.80))]
+    fig = overlay_figure({"A": hs})
+    (band,) = [c for c in fig.axes[0].collections if isinstance(c, PolyCollection)]
+    y = np.concatenate([p.vertices[:, 1] for p in band.get_paths()])
+    assert y.min() >= 0 and y.max() <= 1 and y.max() == 1 and y.min() == 0
+    group = LabelGroup("A", [{"label": "A", "seed": s} for s in range(3)], hs, "#000000")
+    (fill, _) = _curve_traces([group], "test_acc")
+    assert fill["fill"] == "toself" and min(fill["y"]) == 0 and max(fill["y"]) == 1

@@ -144,8 +144,8 @@ def overlay_figure(histories, lang: str = "en", title: str | None = None,
         mean, lo, hi = mean_band(curves)
         line, = ax.plot(x, mean, label=label + (f" (n={len(hs)})" if len(hs) > 1 else ""), linestyle=run_linestyle(j),
                         color=colors.get(label))
-        if len(hs) > 1:
-            ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+        if len(hs) > 1:         # clipped to where an accuracy lies (3 seeds: t = 4.3 sent bands past 1 and below 0)
+            ax.fill_between(x, np.clip(lo, 0, 1), np.clip(hi, 0, 1), color=line.get_color(), alpha=0.2, linewidth=0)
     ax.set_ylim(0, ACC_TOP)
     ax.set_xlabel(t("count", lang))
     ax.set_ylabel(t("test accuracy", lang))

@@ -499,6 +499,8 @@ def _curve_traces(groups: Sequence[LabelGroup], attr: str) -> list[dict[str, Any
         x, mean, lo, hi = g.curve(attr)
         if not x:
             continue
+        if attr != "loss":          # an accuracy's band stays in [0, 1], as the PNG's
+            lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
         n = len(g.histories)
         name = _plotly_text(g.label + (f" (n={n})" if n > 1 else ""))
         if n > 1:   # the band first, so the line is drawn over it; one legend entry toggles both
