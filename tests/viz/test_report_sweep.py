@@ -440,3 +440,17 @@ def test_the_sweeps_top_two_are_judged_after_holms_correction():
     del s["defaults_vs_tuned"]["SGD"], s["sensitivity"]["SGD"], s["tuned"]["SGD"]       # one pair: settled
     f = facts(compute_sweep_conclusions(s), "best_tuned")
     assert f["exceeds_ci"] is True
+
+
+def test_no_tuned_ring_for_a_setting_that_stayed_at_chance_at_every_lr():
+    """The sensitivity figure circled a 'selected' lr for SGD at chance (0.10) at every lr: that choice is noise
+    (the report says so), and it is no longer marked, in the PNG or the page; the others keep their ring."""
+    from optimlab.viz.report_sweep import sensitivity_chart
+    from optimlab.viz.sweep_figures import sensitivity_figure
+
+    s = synthetic_summary(val={"sgd": [0.1, 0.1, 0.11, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"sgd": (0.1, 0.01, 0.1, 0), "adam": (0.9, 0.02, 0.9, 0)})
+    rings = [line for line in sensitivity_figure(s).axes[0].get_lines() if line.get_markersize() == 8]
+    assert len(rings) == 1 and list(rings[0].get_ydata()) == [0.93]
+    marks = [t for t in sensitivity_chart(s, "en")["data"] if t.get("mode") == "markers"]
+    assert len(marks) == 1 and marks[0]["y"] == [0.93]

@@ -431,6 +431,7 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
     """One legend group per setting: the 95 % band, the mean line and a ring at the tuned lr."""
     traces = []
     colors = _colors(summary)
+    never = _never_learned(summary)          # at chance at every lr: no ring at a 'tuned' lr that is noise
     for i, (label, s) in enumerate(summary["sensitivity"].items()):
         lrs = [float(x) for x in s["lrs"]]
         mean, lo, hi = _arr(s["mean"]), _arr(s["lo"]), _arr(s["hi"])
@@ -448,7 +449,7 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
                        "hovertemplate": st("lr", lang) + " %{x:.3~g}" + st("colon", lang)
                                         + "%{y:.4f} [%{customdata[0]:.3f}, %{customdata[1]:.3f}]"})
         tuned = summary["tuned"].get(label)
-        if tuned is not None and lrs:
+        if tuned is not None and lrs and label not in never:
             j = int(np.argmin(np.abs(np.log(lrs) - math.log(float(tuned)))))
             traces.append({"type": "scatter", "mode": "markers", "x": [lrs[j]], "y": _values([mean[j]]),
                            "legendgroup": group, "showlegend": False, "name": name, "hoverinfo": "skip",

@@ -33,7 +33,11 @@ def sweep_colors(summary: dict[str, Any]) -> dict[str, str]:
 
 
 def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
-    """Mean final validation accuracy over the tuning seeds against lr (log x), 95 % band; ○ marks the tuned lr."""
+    """Mean final validation accuracy over the tuning seeds against lr (log x), 95 % band; ○ marks the tuned lr, but
+    for a setting that stayed at chance at every lr (its 'tuned' lr is noise)."""
+    from .report_sweep import _never_learned        # here: report_sweep imports this module
+
+    never = _never_learned(summary)
     use_font(lang)
     fig = Figure(figsize=(7.2, 4.6), dpi=100, layout="constrained")
     ax = fig.add_subplot()
@@ -49,7 +53,7 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
                         color=colors[label])
         if s.get("n_seeds", 1) >= MIN_SEEDS_TO_SETTLE:      # with 2, t = 12.7 makes bands that fill the axes
             ax.fill_between(lrs, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
-        if label in tuned:
+        if label in tuned and label not in never:
             i = int(np.argmin(np.abs(lrs - tuned[label])))
             ax.plot([lrs[i]], [mean[i]], marker="o", markersize=8, markerfacecolor="none", color=line.get_color())
         n = s.get("n_seeds", n)
