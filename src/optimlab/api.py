@@ -79,33 +79,36 @@ def draw_figures(result: CompareResult, directory: Path, lang: str = "en", dpi: 
 def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.PathLike | None = None,
             lang: str = "en", plots: bool = True, report: bool = True, progress: bool = False,
             telemetry: bool = False, on_data: Callable[[Any], None] | None = None, dpi: int = 100,
-            **overrides: Any) -> CompareOutcome:
+            font_scale: float = 1.0, **overrides: Any) -> CompareOutcome:
     """Run a comparison (default: the note's experiment) and write ``runs/<name>/`` (or ``out``).
 
     ``overrides`` are those of :func:`optimlab.experiment.apply_overrides` (``dataset``, ``optimizers``,
     ``iters``, ``seeds`` …). Everything is validated (the output folder too) and the data loaded before any
     directory is created; the directory appears only when complete, replacing an earlier run folder as a whole.
-    ``dpi``: the PNG figures' resolution (100: 640 × 420 pixels for a note-style figure; 200 suits slides).
+    ``dpi``: the PNG figures' resolution (100: 640 × 420 pixels for a note-style figure; 200 suits slides);
+    ``font_scale``: their text size, 1 to 3 × the default (1.6 reads on a projected slide; see
+    :func:`optimlab.viz.figures.font_scale`).
     """
     check_lang(lang)
-    from .viz.figures import check_dpi
+    from .viz.figures import check_dpi, check_font_scale
 
     dpi = check_dpi(dpi)
+    font_scale = check_font_scale(font_scale)
     accepted = [n for n in inspect.signature(apply_overrides).parameters if n != "recipe"]
     for key in overrides:
         if key not in accepted:
             raise ConfigError(f"unknown option for compare: {key!r} (accepted: {', '.join(accepted)}; "
-                              "out, lang, plots, dpi, report, progress, telemetry, on_data)")
+                              "out, lang, plots, dpi, font_scale, report, progress, telemetry, on_data)")
     base = recipe if isinstance(recipe, Recipe) else load_recipe(recipe) if recipe is not None else default_recipe()
     recipe = apply_overrides(base, **overrides)
     target = output_directory(recipe, out)
     with output_lock(target):                  # one compare at a time into a folder, from its check to the swap
         output_directory(recipe, out)          # as it is now the lock is held
-        return _compare_locked(recipe, target, lang, plots, report, progress, telemetry, on_data, dpi)
+        return _compare_locked(recipe, target, lang, plots, report, progress, telemetry, on_data, dpi, font_scale)
 
 
 def _compare_locked(recipe: Recipe, target: Path, lang: str, plots: bool, report: bool, progress: bool,
-                    telemetry: bool, on_data: Callable[[Any], None] | None, dpi: int) -> CompareOutcome:
+                    telemetry: bool, on_data: Callable[[Any], None] | None, dpi: int, scale: float) -> CompareOutcome:
     data = load_data(recipe, progress=progress)
     recipe.train.check_data(len(data.y_train), data.name)
     from .data.datasets import chosen
@@ -121,17 +124,21 @@ def _compare_locked(recipe: Recipe, target: Path, lang: str, plots: bool, report
         telemetry_factory = Telemetry.for_cohort
     result = run_compare(recipe, data, progress=progress, telemetry_factory=telemetry_factory)
     outcome = CompareOutcome(result, {}, target, dataset_notice=getattr(data, "notice", None))
+    from .viz.figures import font_scale
+
     with staged_directory(target) as stage:
         t0 = time.perf_counter()
-        if plots:
-            outcome.figures = draw_figures(result, stage, lang, dpi)
-        if telemetry_factory is not None:
-            from .viz.telemetry import write_telemetry
+        with font_scale(scale):
+            if plots:
+                outcome.figures = draw_figures(result, stage, lang, dpi)
+            if telemetry_factory is not None:
+                from .viz.telemetry import write_telemetry
 
-            outcome.figures += write_telemetry(result, stage, lang, dpi)
+                outcome.figures += write_telemetry(result, stage, lang, dpi)
         outcome.plot_seconds = time.perf_counter() - t0
+        extra = {"figure_font_scale": scale} if scale != 1 else {}      # a report in another language redraws so
         outcome.summary = write_results(result, stage, lang=lang, figures=outcome.figures, figure_dpi=dpi,
-                                        plot_seconds=round(outcome.plot_seconds, 3))
+                                        plot_seconds=round(outcome.plot_seconds, 3), **extra)
         if report:
             from .viz.report import write_report
 

@@ -50,6 +50,8 @@ def add_sweep_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--no-plots", action="store_true", help="skip the figure")
     p.add_argument("--dpi", type=int, default=100,
                    help="resolution of the PNG figure, 50 to 600 (default 100; 200 suits slides)")
+    p.add_argument("--font-scale", type=float, default=1.0, metavar="F",
+                   help="text size of the figure, 1 to 3 times the default (1.6 reads on a projected slide)")
     p.add_argument("--no-report", action="store_true", help="skip report.html (the interactive offline page)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
@@ -108,9 +110,10 @@ def run_sweep_cli(args) -> int:
     from .experiment.sweep import sweep_directory, sweep_lock
 
     spec, lang = spec_from_args(args), args.lang
-    from .viz.figures import check_dpi
+    from .viz.figures import check_dpi, check_font_scale
 
     dpi = check_dpi(args.dpi, "--dpi")
+    check_font_scale(args.font_scale, "--font-scale")
     for k in ("jobs", "workers", "chunks", "iters"):
         v = getattr(args, k, None)
         if v is not None and v < (0 if k == "jobs" else 1):
@@ -166,9 +169,11 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     print("\n" + say("ttt title", lang))
     print(time_to_target_table(s, lang))
     if not args.no_plots:
+        from .viz.figures import font_scale
         from .viz.sweep_figures import save_sweep_figures
 
-        save_sweep_figures(s, result.directory, lang, dpi)
+        with font_scale(args.font_scale):
+            save_sweep_figures(s, result.directory, lang, dpi)
     report = None
     if not args.no_report:
         from .errors import OptimlabError

@@ -308,3 +308,38 @@ def test_accuracy_bands_stay_between_zero_and_one():
     group = LabelGroup("A", [{"label": "A", "seed": s} for s in range(3)], hs, "#000000")
     (fill, _) = _curve_traces([group], "test_acc")
     assert fill["fill"] == "toself" and min(fill["y"]) == 0 and max(fill["y"]) == 1
+
+
+def test_a_font_scale_for_slides_grows_the_text_and_keeps_every_label_in_the_picture(tmp_path):
+    """A 640 × 420 figure filling a projected slide shows 10 pt text at about 8 pt; a matplotlibrc with a bigger
+    font cut off the x label (the margins are fixed in inches). font_scale (--font-scale) grows the text and saves
+    the canvas grown to what the labels need; 1 changes nothing; the run records it for a report's redraw."""
+    from PIL import Image
+
+    from optimlab.api import compare
+    from optimlab.errors import ConfigError
+    from optimlab.viz.figures import check_font_scale, font_scale, overlay_figure, save_figure
+    from optimlab.train import History
+
+    hs = {"A": [History("A", loss=[1.0, 0.5], eval_iters=[10, 20], test_acc=[0.3, 0.6], train_acc=[0.3, 0.6])]}
+    plain = overlay_figure(hs)
+    with font_scale(2.5):
+        big = overlay_figure(hs)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        label = big.axes[0].xaxis.label
+        assert label.get_fontsize() == 2.5 * plain.axes[0].xaxis.label.get_fontsize()
+        assert label.get_window_extent(FigureCanvasAgg(big).get_renderer()).y0 < 0      # off the fixed canvas
+        save_figure(big, tmp_path / "big.png")
+    save_figure(plain, tmp_path / "plain.png")
+    w0, h0 = Image.open(tmp_path / "plain.png").size
+    w1, h1 = Image.open(tmp_path / "big.png").size
+    assert abs(w0 - plain.get_figwidth() * 100) <= 1 and abs(h0 - plain.get_figheight() * 100) <= 1   # as drawn
+    assert h1 > h0 and w1 > w0                         # grown to hold the labels
+    for bad in (0.5, 4, "x", True, float("nan")):
+        with pytest.raises(ConfigError, match=r"invalid font_scale: .* \(accepted: a number from 1 to 3;"):
+            check_font_scale(bad)
+    out = compare(dataset="digits", iters=20, eval_interval=10, optimizers="sgd", out=tmp_path / "c", report=False,
+                  font_scale=1.6)
+    assert out.summary["figure_font_scale"] == 1.6
+    assert Image.open(tmp_path / "c" / "test_accuracy.png").size[1] > h0

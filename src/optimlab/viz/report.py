@@ -786,15 +786,27 @@ def _redrawn(run: LoadedRun, lang: str, seeds: list[int], by_label: dict[str, li
     in another language than the run's — and the telemetry figures from telemetry.csv, if the run has them (if
     that file or the summary's hyperparameters cannot be read back, they stay as drawn, in the run's language).
     ``drawn``: the names of the run's figure files."""
-    import io
-
-    from .figures import DPI, check_dpi, comparison_figures
-    from .telemetry import runs_from_csv, telemetry_figures
+    from .figures import DPI, check_dpi, check_font_scale, font_scale
 
     try:
         dpi = check_dpi(run.summary.get("figure_dpi", DPI))
     except ConfigError:                                # a hand-edited value: the default
         dpi = DPI
+    try:
+        scale = check_font_scale(run.summary.get("figure_font_scale", 1.0))
+    except ConfigError:
+        scale = 1.0
+    with font_scale(scale):                            # as the run's figures were drawn (--font-scale)
+        return _redraw(run, lang, seeds, by_label, drawn, dpi, scale)
+
+
+def _redraw(run: LoadedRun, lang: str, seeds, by_label, drawn, dpi: int, scale: float) -> dict[str, bytes]:
+    """:func:`_redrawn`'s figures, drawn and saved inside its font scale."""
+    import io
+
+    from .figures import comparison_figures
+    from .telemetry import runs_from_csv, telemetry_figures
+
     figures = comparison_figures({k: v for k, v in by_label.items() if v}, seeds[0] if seeds else 0, lang,
                                  label_colors(run))
     if any(name.startswith("telemetry_") for name in drawn) and (run.directory / "telemetry.csv").is_file():
@@ -808,7 +820,7 @@ def _redrawn(run: LoadedRun, lang: str, seeds: list[int], by_label: dict[str, li
     out = {}
     for name, fig in figures:
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi)
+        fig.savefig(buf, format="png", dpi=dpi, **({"bbox_inches": "tight", "pad_inches": 0.1} if scale != 1 else {}))
         out[name] = buf.getvalue()
     return out
 
