@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from browser_helpers import Opened, glyph_image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from optimlab.api import compare
 from optimlab.errors import OptimlabError
 from optimlab.results.store import LoadedRun
@@ -295,11 +296,15 @@ def test_report_in_browser(browser, real_run, tmp_path):
         # each chart, legend included, inside its box and its section, also after the window is resized (Plotly
         # then fits each chart to its box: the box was 400 px tall and a legend below the axes spilled out)
         page.set_viewport_size({"width": 1280, "height": 3000})
-        page.wait_for_timeout(600)
-        spill = page.evaluate("""Array.from(document.querySelectorAll('.chart')).map(el => {
+        measure = """Array.from(document.querySelectorAll('.chart')).map(el => {
             const svg = el.querySelector('.main-svg').getBoundingClientRect(), box = el.getBoundingClientRect(),
                   sec = el.closest('section').getBoundingClientRect();
-            return [el.id, svg.bottom - box.bottom, svg.bottom - sec.bottom]; })""")
+            return [el.id, svg.bottom - box.bottom, svg.bottom - sec.bottom]; })"""
+        try:                # the charts refit after a debounce: waited for, up to 15 s (600 ms fixed before)
+            page.wait_for_function(f"({measure}).every(([id, b, s]) => b <= 1 && s <= 0)", timeout=15000)
+        except PlaywrightTimeout:
+            pass            # the assertion below shows what spilled
+        spill = page.evaluate(measure)
         assert all(into_box <= 1 and into_section <= 0 for _, into_box, into_section in spill), spill
         page.set_viewport_size({"width": 1280, "height": 1000})
         # the summary table fits the page at 1280 px: no column hidden behind a scroll (the hyperparameters, a
