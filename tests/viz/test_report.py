@@ -809,3 +809,67 @@ def test_the_top_two_are_judged_as_the_console_judges_them(tmp_path):
                                                      "B": ("rmsprop", False, one(b))})
     best = facts(compute_conclusions(equal), "best_final")
     assert best["facts"]["exceeds_spread"] is True and "(95% CI of the paired difference: +0.010 to +0.010)" in best["text"]
+
+
+# -- boundaries a second mutation audit found unpinned (each test fails on its mutant) ------------------------
+
+def _curves(*finals):
+    return [[0.1, f] for f in finals]
+
+
+def _edit_summary(d: Path, edit) -> Path:
+    s = json.loads((d / "summary.json").read_text(encoding="utf-8"))
+    edit(s)
+    (d / "summary.json").write_text(json.dumps(s), encoding="utf-8")
+    return d
+
+
+def test_learning_is_more_than_a_tenth_above_chance_and_chance_follows_the_classes(tmp_path):
+    """Best accuracy exactly chance + 0.1 (0.2 of 10 classes) is not learning (``>``, not ``>=``); with 2 classes
+    chance is 0.5 (the check of n_classes tried 0, 1 and −1, never 2)."""
+    d = write_synthetic_run(tmp_path / "a", {"SGD": ("sgd", False, [[0.1, 0.2]]), "Adam": ("adam", False, [[0.1, 0.15]])})
+    assert compute_conclusions(d)[0]["kind"] == "none_learned"
+    two = write_synthetic_run(tmp_path / "b", {"SGD": ("sgd", False, [[0.5, 0.6]]), "Adam": ("adam", False, [[0.5, 0.55]])})
+    _edit_summary(two, lambda s: s["dataset"].update(n_classes=2))
+    c = compute_conclusions(two)[0]
+    assert c["kind"] == "none_learned" and "(0.500)" in c["text"]
+
+
+def test_first_to_target_ties_none_and_the_relative_target(tmp_path):
+    d = write_synthetic_run(tmp_path / "tie", {"A": ("adam", False, [[0.5, 0.85]]), "B": ("sgd", False, [[0.5, 0.82]]),
+                                               "C": ("rmsprop", False, [[0.5, 0.7]])})
+    first = facts(compute_conclusions(d), "first_to_target")
+    assert first["facts"]["first"] == ["A", "B"] and first["facts"]["first_iterations"] == 20
+    none = facts(compute_conclusions(d, target=0.95), "first_to_target")       # nobody: the best run is named
+    assert none["facts"]["first"] == [] and "A" in none["text"] and "0.850" in none["text"]
+    later = write_synthetic_run(tmp_path / "none", {"A": ("adam", False, [[0.5, 0.6]]), "B": ("sgd", False, [[0.5, 0.7]])})
+    assert "B" in facts(compute_conclusions(later, target=0.95), "first_to_target")["text"]
+    rel = write_synthetic_run(tmp_path / "rel", {"A": ("adam", False, [[0.5, 0.75]]), "B": ("sgd", False, [[0.5, 0.6]])})
+    f = facts(compute_conclusions(rel), "first_to_target")["facts"]
+    assert (f["target"], f["target_how"]) == (0.67, "relative")                # 90 % of 0.75, rounded down
+
+
+def test_two_seeds_are_too_few_and_one_is_single(tmp_path):
+    d = write_synthetic_run(tmp_path / "two", {"A": ("adam", False, _curves(0.6, 0.7)), "B": ("sgd", False, _curves(0.5, 0.55))})
+    assert "2 paired seeds are too few" in facts(compute_conclusions(d), "best_final")["text"]
+
+
+def test_the_batchnorm_claim_at_equal_speed_with_a_diverged_plain_run_and_two_bn_runs(tmp_path):
+    runs = {"Adam": ("adam", False, [[0.5, 0.85]]), "Adam + BN": ("adam", True, [[0.5, 0.9]])}
+    d = write_synthetic_run(tmp_path / "eq", runs)
+    assert facts(compute_conclusions(d), "batchnorm_adam")["facts"]["sped_up"] is False      # both at 20: not faster
+
+    def plain_diverged(s):
+        for r in s["runs"]:
+            if r["label"] == "Adam":
+                r.update(status="diverged", final_test_accuracy=None, diverged_at=15)
+    d = _edit_summary(write_synthetic_run(tmp_path / "div", runs), plain_diverged)
+    bn = facts(compute_conclusions(d), "batchnorm_adam")
+    assert "0.900" in bn["text"] and bn["facts"]["final_without_bn"] == 0.0      # the final accuracies are said
+
+    def two_bn(s):
+        for r in s["runs"]:
+            r["hyperparameters"] = {"lr": 0.1 if r["label"] == "Adam + BN b" else 0.01}
+    d = _edit_summary(write_synthetic_run(tmp_path / "two", {**runs, "Adam + BN b": ("adam", True, [[0.5, 0.88]])}),
+                      two_bn)
+    assert [c["facts"]["with_bn"] for c in compute_conclusions(d) if c["kind"] == "batchnorm_adam"] == ["Adam + BN"]
