@@ -454,3 +454,59 @@ def test_no_tuned_ring_for_a_setting_that_stayed_at_chance_at_every_lr():
     assert len(rings) == 1 and list(rings[0].get_ydata()) == [0.93]
     marks = [t for t in sensitivity_chart(s, "en")["data"] if t.get("mode") == "markers"]
     assert len(marks) == 1 and marks[0]["y"] == [0.93]
+
+
+# -- boundaries a second mutation audit found unpinned (each test fails on its mutant) ------------------------
+
+def test_sweep_conclusion_boundaries():
+    from optimlab.viz.report_sweep import lr_tolerance
+
+    # within 0.05 of the best, float rounding aside: 0.52 − 0.05 is 0.47000000000000003
+    assert lr_tolerance({"lrs": [0.01, 0.1], "mean": [0.52, 0.47]})["count"] == 2
+    base = dict(val={"rmsprop": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                test={"rmsprop": (0.86, 0.02, 0.86, 0), "adam": (0.9, 0.02, 0.9, 0)})
+    # 3 fresh seeds: the interval is shown (2 are too few for one)
+    assert "[" in facts_text(compute_sweep_conclusions(synthetic_summary(**base)), "best_tuned")
+    # an older summary without per-seed values: intervals that touch do not settle the lead
+    s = synthetic_summary(**base)
+    s["defaults_vs_tuned"]["Adam"]["tuned_lo"] = s["defaults_vs_tuned"]["RMSProp"]["tuned_hi"]
+    assert facts(compute_sweep_conclusions(s), "best_tuned")["exceeds_ci"] is False
+    # 2 shared fresh seeds: too few to judge the lead seed by seed
+    s = synthetic_summary(**base)
+    s["defaults_vs_tuned"]["Adam"]["tuned_test_by_seed"] = {"1000": 0.9, "1001": 0.91}
+    s["defaults_vs_tuned"]["RMSProp"]["tuned_test_by_seed"] = {"1000": 0.86, "1001": 0.85}
+    assert facts(compute_sweep_conclusions(s), "best_tuned")["exceeds_ci"] is None
+    assert "too few to judge" in facts_text(compute_sweep_conclusions(s), "best_tuned")
+    # a setting whose every tuned fresh run diverged is not ranked
+    s = synthetic_summary(**base)
+    s["defaults_vs_tuned"]["Adam"]["tuned_not_ok"] = 3
+    assert facts(compute_sweep_conclusions(s), "best_tuned")["best"] == "RMSProp"
+
+
+def facts_text(conclusions, kind):
+    (c,) = [c for c in conclusions if c["kind"] == kind]
+    return c["text"]
+
+
+def test_tuning_gain_boundaries():
+    s = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"rmsprop": (0.8501, 0.02, 0.8, 0), "adam": (0.9504, 0.02, 0.9, 0)})
+    gain = facts(compute_sweep_conclusions(s), "tuning_gain")             # +0.0501 and +0.0504: both "+0.050"
+    assert sorted(gain["tied"]) == ["Adam", "RMSProp"] and "each +0.050" in facts_text(compute_sweep_conclusions(s), "tuning_gain")
+    s = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1]}, test={"rmsprop": (0.86, 0.02, 0.85, 0)})
+    s["defaults_vs_tuned"]["RMSProp"]["gain"] = 0.01
+    assert facts(compute_sweep_conclusions(s), "tuning_gain")["small"] is False      # exactly 0.01 is not small
+    s = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"rmsprop": (0.86, 0.02, 0.8, 0), "adam": (0.9, 0.02, 0.5, 0)})
+    s["defaults_vs_tuned"]["Adam"]["default_failed"] = 3                   # raised on every fresh seed: no gain
+    assert "Adam" not in facts(compute_sweep_conclusions(s), "tuning_gain")["gains"]
+
+
+def test_grid_edge_and_never_learned_boundaries():
+    s = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1]}, test={"rmsprop": (0.86, 0.02, 0.85, 0)})
+    s["defaults_vs_tuned"]["RMSProp"]["default_lr"] = 1.0              # the grid's largest lr: inside it
+    assert not [c for c in compute_sweep_conclusions(s) if c["kind"] == "note_lr_outside"]
+    # at chance on validation and at the tuned lr, but learned at the note's lr on the fresh seeds: it learned
+    s = synthetic_summary(val={"adagrad": [0.1, 0.12, 0.15, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"adagrad": (0.11, 0.02, 0.6, 0), "adam": (0.9, 0.02, 0.9, 0)})
+    assert "AdaGrad" not in facts(compute_sweep_conclusions(s), "lr_sensitivity")["not_learned"]
