@@ -393,3 +393,35 @@ def test_the_fallback_to_the_5000_digits_is_said_in_japanese_too(tmp_path, monke
             assert notes[1] == english[0]
         else:
             assert notes == english
+
+
+def test_a_negative_nan_or_inf_value_is_joined_to_its_option_so_the_error_names_it():
+    """'--lr -nan' and '--lr -inf' (a value starting with '-'): argparse said only 'expected one argument'."""
+    from optimlab.cli import _join_negative_values
+
+    assert _join_negative_values(["--lr", "-nan", "--iters", "-inf", "--seeds", "-1"]) == \
+        ["--lr=-nan", "--iters=-inf", "--seeds=-1"]
+    assert _join_negative_values(["--lr", "-x"]) == ["--lr", "-x"]          # an option, as argparse reads it
+    r = run_cli("compare", "--dataset", "digits", "--lr", "-nan", "--no-progress", "--out", "/tmp/optimlab-unused")
+    assert r.returncode == 2 and "invalid learning rate (lr): nan" in r.stderr.splitlines()[-1]
+
+
+def test_batchnorm_on_keeps_runs_that_differ_in_their_hyperparameters():
+    """--batchnorm on makes Adam and Adam + BatchNorm one run (a duplicate is dropped); two Adam runs at different
+    lrs stay two."""
+    from optimlab.experiment import default_recipe
+    from optimlab.experiment.recipe import apply_overrides
+
+    note = default_recipe()
+    assert [r.label for r in apply_overrides(note, batchnorm=True).runs].count("Adam") == 1
+    two = _two_adam_runs(note)
+    runs = apply_overrides(two, batchnorm=True).runs
+    assert sorted(r.hyperparameters["lr"] for r in runs if r.optimizer == "adam") == [0.001, 0.01]
+
+
+def _two_adam_runs(recipe):
+    from dataclasses import replace
+
+    adam = next(r for r in recipe.runs if r.optimizer == "adam")
+    return replace(recipe, runs=[adam, replace(adam, label="Adam slow", hyperparameters={**adam.hyperparameters,
+                                                                                         "lr": 0.001})])
