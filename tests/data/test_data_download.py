@@ -165,8 +165,9 @@ class _FaultyHandler(__import__("http.server").server.BaseHTTPRequestHandler):
     def do_GET(self):
         mode, name = self.path.strip("/").split("/")[0], self.path.rsplit("/", 1)[-1]
         body = (self.root / name).read_bytes()
-        if mode == "html":
-            body = b"<!DOCTYPE html><html><body>Please log in to the campus network</body></html>"
+        if mode in ("html", "htmlws"):    # htmlws: as some portals send it, after a line break and spaces
+            body = (b"\n  " if mode == "htmlws" else b"") + \
+                b"<!DOCTYPE html><html><body>Please log in to the campus network</body></html>"
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Content-Type", "text/html" if mode == "html" else "application/octet-stream")
@@ -209,6 +210,7 @@ def test_a_mirror_that_gzip_encodes_its_gz_files_is_accepted(faulty, isolated_en
 
 @pytest.mark.parametrize("mode, reason", [
     ("html", "got 76 bytes that are an HTML page (a network login page?), file rejected"),
+    ("htmlws", "got 79 bytes that are an HTML page (a network login page?), file rejected"),
     ("drop", "the connection closed before the end of the file"),
     ("slow", "no data for 0.5 s (timed out)"),
 ])
@@ -260,3 +262,30 @@ def test_a_download_shows_a_named_bar_per_file(faulty, monkeypatch, capsys, isol
     with pytest.raises(_remote.DownloadError):
         _remote.download(pins_for(root, mirrors=[closed_port_url]), isolated_env / "other", timeout=5, progress=True)
     assert capsys.readouterr().err == ""
+
+
+def test_a_damaged_file_under_a_pinned_name_is_fetched_again_and_replaced(served, isolated_env):
+    """A file already at the target name counts only if it is the pinned one: a damaged one is downloaded again."""
+    url, root = served
+    folder = isolated_env / "mnist"
+    folder.mkdir(parents=True)
+    (folder / f"{TRAIN_IMAGES}.gz").write_bytes(b"damaged")
+    remote = pins_for(root, mirrors=[url])
+    assert _remote.download(remote, timeout=5) == folder
+    assert (folder / f"{TRAIN_IMAGES}.gz").read_bytes() == (root / f"{TRAIN_IMAGES}.gz").read_bytes()
+
+
+def test_a_mirror_with_a_trailing_slash_is_one_url(served, closed_port_url):
+    url, root = served
+    with pytest.raises(_remote.DownloadError) as e:
+        _remote.download(pins_for(root, mirrors=[closed_port_url + "/"]), timeout=5)
+    assert e.value.failures[0].startswith(f"{closed_port_url}/{TRAIN_IMAGES}.gz: ")
+
+
+def test_files_of_another_dataset_are_named_only_when_all_four_are_its(served):
+    """pinned_dataset: the four content hashes must all be Fashion-MNIST's to call the folder Fashion-MNIST."""
+    fashion = _remote.REMOTES["fashion-mnist"]
+    contents = {f.stem: f.content_sha256 for f in fashion.files}
+    assert _remote.pinned_dataset(contents, _remote.REMOTES["mnist"]) == "fashion-mnist"
+    one = {**{s: "0" * 64 for s in contents}, fashion.files[0].stem: fashion.files[0].content_sha256}
+    assert _remote.pinned_dataset(one, _remote.REMOTES["mnist"]) is None
