@@ -401,3 +401,12 @@ def test_slides_say_the_surface_the_preset_and_a_single_step():
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend[1].startswith("AdaGrad (lr=1, note-code)") and "note" not in legend[0]
     assert all(line.get_marker() == "o" for line in fig.axes[1].get_lines())
+
+
+def test_a_point_on_the_edge_of_the_map_is_on_it():
+    """_off_map: the view's edges belong to the map (a path along its left edge was said to leave it)."""
+    from optimlab.viz.landscape import _off_map
+
+    view = (-2.0, 2.0, -2.0, 2.0)
+    assert _off_map(np.array([[-2.0, 0.0], [2.0, 2.0], [0.0, -2.0]]), view) is None
+    assert _off_map(np.array([[0.0, 0.0], [-2.0001, 0.0]]), view) == 1
