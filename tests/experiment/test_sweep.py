@@ -736,3 +736,37 @@ def test_an_interrupted_extension_leaves_the_folder_describing_one_sweep(tmp_pat
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["n_runs"] == len(table(out / "table.csv")) == 8
     assert load_sweep_spec(out / "sweep.toml").seeds == (0, 1)
+
+
+def _row(stage, lr, seed, acc, status="ok", its=None, secs=None, models=1, net=None):
+    net = net or SPEC.net
+    return {"stage": stage, "optimizer": "sgd", "lr": lr, "seed": seed, "batchnorm": net.batchnorm,
+            "activation": net.activation, "init": net.init, "status": status, "final_val_acc": acc,
+            "final_test_acc": acc, "iters_to_0.8": its, "seconds_to_0.8": secs, "task_models": models}
+
+
+def test_summarize_edges_medians_and_counts():
+    """summarize, from hand-made rows (the second mutation audit: none of these was pinned): the grid edge (top
+    lr; a one-lr grid has none), the median iterations to a target over the fresh seeds that reached it, seconds
+    only when every fresh run trained in tasks of one known size, and a failed fresh run counted as not ok."""
+    spec = replace(SPEC, optimizers=("sgd",), lrs=(0.01, 0.1), seeds=(0,), test_seeds=(1000, 1001, 1002),
+                   targets=(0.8,))
+    net = spec.variants()[0]
+    rows = [_row("tune", 0.01, 0, 0.5), _row("tune", 0.1, 0, 0.85),
+            _row("test", 0.1, 1000, 0.85, its=10, secs=1.0), _row("test", 0.1, 1001, 0.86, its=20, secs=2.0),
+            _row("test", 0.1, 1002, 0.0, status="failed", its=None),
+            *(_row("test", 0.01, s, 0.5) for s in (1000, 1001, 1002))]
+    s = sweep_mod.summarize(spec, rows, {("sgd", net): 0.1}, {})
+    d, t = s["defaults_vs_tuned"]["SGD"], s["time_to_target"]["SGD"]
+    assert d["at_grid_edge"] is True and d["tuned_not_ok"] == 1 and d["tuned_failed"] == 1
+    assert t["targets"]["0.8"] == {"reached": 2, "n": 3, "iters_median": 15.0, "seconds_median": 1.5}
+    rows[3] = _row("test", 0.1, 1001, 0.86, its=60, secs=6.0)
+    rows[4] = _row("test", 0.1, 1002, 0.86, its=20, secs=2.0)
+    t = sweep_mod.summarize(spec, rows, {("sgd", net): 0.1}, {})["time_to_target"]["SGD"]
+    assert t["targets"]["0.8"]["iters_median"] == 20.0                   # the median of 10, 20, 60 (not the mean)
+    rows = [{**r, "task_models": None} if r["stage"] == "test" else r for r in rows]    # sizes not recorded
+    t = sweep_mod.summarize(spec, rows, {("sgd", net): 0.1}, {})["time_to_target"]["SGD"]
+    assert t["seconds_comparable"] is False and t["targets"]["0.8"]["seconds_median"] is None
+    one = replace(spec, lrs=(0.1,))
+    assert sweep_mod.summarize(one, [r for r in rows if r["lr"] == 0.1], {("sgd", net): 0.1},
+                               {})["defaults_vs_tuned"]["SGD"]["at_grid_edge"] is False
