@@ -45,8 +45,11 @@ REPORT_TEXT = {
         "no recipe": "recipe.toml is missing from this run directory.", "no figures": "No figures in this run directory.",
         "cap accuracy": "Accuracy on the minibatch and the test set: {label}", "cap test_accuracy.png": "Test "
         "accuracy of every run", "cap loss.png": "Training loss (minibatch, moving average)",
-        "cap telemetry_effective_lr.png": "Effective step size |Δw|/|g| per layer (telemetry)",
-        "cap telemetry_update_ratio.png": "Update-to-weight ratio ‖Δw‖/‖w‖ per layer (telemetry)",
+        "cap telemetry_effective_lr.png": "Effective step size |Δw|/|g| per layer (telemetry; W1 is the weights from "
+                                          "the input to the first hidden layer, W2 the next, the last W the output "
+                                          "layer's)",
+        "cap telemetry_update_ratio.png": "Update-to-weight ratio ‖Δw‖/‖w‖ per layer (telemetry; W1 is the weights "
+                                          "from the input to the first hidden layer, the last W the output layer's)",
         "cap telemetry_adagrad_h.png": "AdaGrad's accumulator h and the step size it leaves (telemetry)",
         "cap telemetry_adam_first_steps.png": "Adam's bias correction (telemetry)",
         "no conclusions": "No finished runs to draw conclusions from.",
@@ -131,8 +134,10 @@ REPORT_TEXT = {
         "no recipe": "この実行フォルダには recipe.toml がありません。", "no figures": "この実行フォルダには図がありません。",
         "cap accuracy": "ミニバッチとテストデータの正解率：{label}", "cap test_accuracy.png": "全実行のテスト正解率",
         "cap loss.png": "訓練損失（ミニバッチ、移動平均）",
-        "cap telemetry_effective_lr.png": "層ごとの実効ステップ幅 |Δw|/|g|（テレメトリ）",
-        "cap telemetry_update_ratio.png": "層ごとの更新量と重みの比 ‖Δw‖/‖w‖（テレメトリ）",
+        "cap telemetry_effective_lr.png": "層ごとの実効ステップ幅 |Δw|/|g|（テレメトリ。W1 は入力から 1 つ目の隠れ層への重み、"
+                                          "W2 はその次、最後の W は出力層への重み）",
+        "cap telemetry_update_ratio.png": "層ごとの更新量と重みの比 ‖Δw‖/‖w‖（テレメトリ。W1 は入力から 1 つ目の隠れ層への"
+                                          "重み、最後の W は出力層への重み）",
         "cap telemetry_adagrad_h.png": "AdaGrad の累積 h と、それが決めるステップ幅（テレメトリ）",
         "cap telemetry_adam_first_steps.png": "Adam のバイアス補正（テレメトリ）",
         "no conclusions": "結論を出せる完了済みの実行がありません。",
