@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import signal
@@ -127,6 +128,22 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         if tmp_path is not None:
             tmp_path.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def made_folder(folder: Path) -> Iterator[None]:
+    """``folder`` made (with its missing parents) for the block; those made here are removed again, innermost first,
+    if they are still empty at its end (a command refused before writing leaves no empty ``runs/``)."""
+    made = list(itertools.takewhile(lambda d: not d.exists(), (folder, *folder.parents)))      # innermost first
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        yield
+    finally:
+        for d in made:
+            try:
+                d.rmdir()
+            except OSError:
+                break
 
 
 @contextmanager

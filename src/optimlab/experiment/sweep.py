@@ -45,7 +45,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .._io import exclusive_lock, read_json, signals_held, text_table, write_json, write_text
+from .._io import exclusive_lock, made_folder, read_json, signals_held, text_table, write_json, write_text
 from ..console import check_lang, say
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError
@@ -845,30 +845,18 @@ def sweep_lock(directory: str | os.PathLike) -> Iterator[None]:
         finally:
             _HELD[directory] -= 1
         return
-    made = []                                      # the folders made here, innermost first (runs/<name>, runs)
-    for d in (directory, *directory.parents):
-        if d.exists():
-            break
-        made.append(d)
-    directory.mkdir(parents=True, exist_ok=True)
 
     def busy(who: str) -> ConfigError:
         return ConfigError(f"{directory} is being written by another optimlab sweep ({who}); accepted: wait until "
                            "it ends, or another --out")
 
-    try:
-        with exclusive_lock(directory / LOCK_NAME, busy):
-            _HELD[directory] = 1
-            try:
-                yield
-            finally:
-                _HELD.pop(directory, None)
-    finally:
-        for d in made:                            # only if nothing was written (an error before any run)
-            try:
-                d.rmdir()
-            except OSError:
-                break
+    # the folders made here go again only if nothing was written (an error before any run)
+    with made_folder(directory), exclusive_lock(directory / LOCK_NAME, busy):
+        _HELD[directory] = 1
+        try:
+            yield
+        finally:
+            _HELD.pop(directory, None)
 
 
 SWEEP_ACCEPTED = "a new folder, an empty folder or an earlier optimlab sweep folder, to resume it"

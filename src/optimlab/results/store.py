@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import math
 import os
 import platform
@@ -32,7 +31,7 @@ import numpy as np
 
 from .. import __version__
 from ..console import say, status_text
-from .._io import (apply_default_mode, exclusive_lock, nearest_existing, read_json, read_json_checked, signals_held,
+from .._io import (apply_default_mode, exclusive_lock, made_folder, nearest_existing, read_json, read_json_checked, signals_held,
                    text_table, write_json, write_text)
 from ..errors import ConfigError, FileFormatError, OptimlabError
 from ..experiment import CompareResult
@@ -250,22 +249,13 @@ def output_lock(target: str | os.PathLike) -> Iterator[None]:
     now refused with one line while the first runs. A parent folder made for the lock is removed again if left
     empty."""
     target = Path(os.path.abspath(target))
-    made = list(itertools.takewhile(lambda d: not d.exists(), target.parents))      # innermost first
 
     def busy(who: str) -> ConfigError:
         return ConfigError(f"{target} is being written by another optimlab compare ({who}) (accepted: wait until "
                            "it ends, or another --out)")
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with exclusive_lock(target.parent / f".{target.name}.optimlab-lock", busy):
-            yield
-    finally:
-        for d in made:
-            try:
-                d.rmdir()
-            except OSError:
-                break
+    with made_folder(target.parent), exclusive_lock(target.parent / f".{target.name}.optimlab-lock", busy):
+        yield
 
 
 @contextmanager
