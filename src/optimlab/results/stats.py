@@ -158,6 +158,17 @@ def holm(p_values: Sequence[float], alpha: float = 0.05) -> list[bool]:
     return reject
 
 
+def holm_settled(pairs: Sequence[dict[str, Any]]) -> list[bool]:
+    """For :func:`paired` results of every pair compared: whether each stays significant after Holm's correction
+    over the pairs compared over at least :data:`MIN_SEEDS_TO_SETTLE` seeds (the others: False). The console's table,
+    and the reports' claim about the top two (picked from all), judge by it."""
+    family = [i for i, r in enumerate(pairs) if r["n"] >= MIN_SEEDS_TO_SETTLE]
+    out = [False] * len(pairs)
+    for i, kept in zip(family, holm([pairs[i]["p"] for i in family])):
+        out[i] = bool(kept and pairs[i]["significant"])
+    return out
+
+
 def paired_differences(summary: dict[str, Any], metric: str = "final_test_accuracy") -> list[dict[str, Any]]:
     """For every pair of labels: :func:`paired` over the seeds both ran, and ``holm``: whether the difference
     stays significant after Holm's correction for all the pairs compared over at least
@@ -165,11 +176,8 @@ def paired_differences(summary: dict[str, Any], metric: str = "final_test_accura
     look significant by chance alone)."""
     data = per_label(summary, metric)
     rows = [{"a": a, "b": b, "metric": metric, **paired(data[a], data[b])} for a, b in combinations(data, 2)]
-    family = [r for r in rows if r["n"] >= MIN_SEEDS_TO_SETTLE]
-    for r, kept in zip(family, holm([r["p"] for r in family])):
-        r["holm"] = bool(kept and r["significant"])
-    for r in rows:
-        r.setdefault("holm", False)
+    for r, kept in zip(rows, holm_settled(rows)):
+        r["holm"] = kept
     return rows
 
 

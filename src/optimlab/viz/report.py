@@ -35,7 +35,7 @@ from ..console import status_text
 from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
 from ..optim import display_name
-from ..results.stats import MIN_SEEDS_TO_SETTLE, holm, paired, per_label
+from ..results.stats import MIN_SEEDS_TO_SETTLE, holm_settled, paired, per_label
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
 from .colors import RUN_COLORS, colors_by_label, run_dash
@@ -244,31 +244,24 @@ def difference_interval(a: "LabelGroup", b: "LabelGroup") -> tuple[tuple[float, 
     return (p["mean_diff"] - p["ci95"], p["mean_diff"] + p["ci95"]), p["n"]
 
 
-def settled(a: "LabelGroup", b: "LabelGroup", groups: Sequence["LabelGroup"] = ()) -> tuple[bool | None, int]:
-    """Whether a − b settles their order (:func:`~optimlab.results.stats.paired`'s ``significant``; None below
-    :data:`~optimlab.results.stats.MIN_SEEDS_TO_SETTLE` seeds), and, when ``groups`` are given (a and b were
-    picked as the top two of them), only if it stays so after Holm's correction for every pair of ``groups``
-    compared over that many seeds, as the console's table of paired differences corrects it; with the number of
-    those pairs."""
-    p = paired(a.by_seed(), b.by_seed())
-    if p["n"] < MIN_SEEDS_TO_SETTLE:
-        return None, 0
-    family = [(g, h, paired(g.by_seed(), h.by_seed())) for g, h in combinations(groups, 2)]
-    family = [f for f in family if f[2]["n"] >= MIN_SEEDS_TO_SETTLE]
-    if len(family) < 2 or not p["significant"]:
-        return bool(p["significant"]), len(family)
-    kept = dict(zip(((g.label, h.label) for g, h, _ in family), holm([q["p"] for _, _, q in family])))
-    return bool(kept.get((a.label, b.label), kept.get((b.label, a.label), False))), len(family)
+def settled(a: "LabelGroup", b: "LabelGroup", groups: Sequence["LabelGroup"] = ()) -> tuple[bool | None, bool, int]:
+    """Whether a − b settles their order: after Holm's correction (:func:`~optimlab.results.stats.holm_settled`)
+    for every pair of ``groups`` compared over :data:`~optimlab.results.stats.MIN_SEEDS_TO_SETTLE` seeds or more
+    when ``groups`` are given (a and b were picked as the top two of them), as the console's table corrects it, else
+    on its own (None below that many seeds); whether it does on its own; and the number of pairs corrected for."""
+    pairs = [(g, h) for g, h in combinations(groups, 2)] or [(a, b)]
+    results = [paired(g.by_seed(), h.by_seed()) for g, h in pairs]
+    i = next(i for i, (g, h) in enumerate(pairs) if {g.label, h.label} == {a.label, b.label})
+    if results[i]["n"] < MIN_SEEDS_TO_SETTLE:
+        return None, False, 0
+    k = sum(r["n"] >= MIN_SEEDS_TO_SETTLE for r in results)
+    return holm_settled(results)[i], bool(results[i]["significant"]), k
 
 
 def _zeros_note(groups: Sequence["LabelGroup"], lang: str) -> str:
     """The sentence saying which of ``groups`` had seeds that diverged or failed (counted as 0), or ''."""
     bad = [f"{g.label} {g.n_not_ok}/{len(g.rows)}" for g in groups if g.n_not_ok]
     return rt("best zeros", lang, labels=rt("list sep", lang).join(bad)) if bad else ""
-
-
-def _excludes_zero(ci: tuple[float, float] | None) -> bool | None:
-    return None if ci is None else bool(ci[0] > 0 or ci[1] < 0)
 
 
 def _conclusion(kind: str, text: str, **facts: Any) -> dict[str, Any]:
@@ -364,14 +357,13 @@ def _best_final(groups, lang) -> dict[str, Any] | None:
               runner=runner.label, runner_acc=_acc(runner_acc))
     text += _zeros_note((best, runner), lang)
     ci, n = difference_interval(best, runner)
-    exceeds, k = settled(best, runner, [g for _, g in scored])      # the top two of all: Holm over every pair
+    exceeds, unadjusted, k = settled(best, runner, [g for _, g in scored])    # the top two of all: Holm, every pair
     if shown <= 0:
         pass                            # level at the precision shown: no margin to weigh against the spread
     elif ci is None:
         text += rt("best spread single" if min(len(best.rows), len(runner.rows)) < 2 else "best spread few", lang,
                    n=int(n))
     else:
-        unadjusted = _excludes_zero(ci) and paired(best.by_seed(), runner.by_seed())["significant"]
         key = "best spread yes" if exceeds else "best spread holm" if unadjusted else "best spread no"
         text += rt(key, lang, n=int(n), lo=_signed(ci[0]), hi=_signed(ci[1]), k=k)
         if exceeds and k > 1:
@@ -797,14 +789,14 @@ def _redrawn(run: LoadedRun, lang: str, seeds: list[int], by_label: dict[str, li
     except ConfigError:
         scale = 1.0
     with font_scale(scale):                            # as the run's figures were drawn (--font-scale)
-        return _redraw(run, lang, seeds, by_label, drawn, dpi, scale)
+        return _redraw(run, lang, seeds, by_label, drawn, dpi)
 
 
-def _redraw(run: LoadedRun, lang: str, seeds, by_label, drawn, dpi: int, scale: float) -> dict[str, bytes]:
+def _redraw(run: LoadedRun, lang: str, seeds, by_label, drawn, dpi: int) -> dict[str, bytes]:
     """:func:`_redrawn`'s figures, drawn and saved inside its font scale."""
     import io
 
-    from .figures import comparison_figures
+    from .figures import comparison_figures, png_options
     from .telemetry import runs_from_csv, telemetry_figures
 
     figures = comparison_figures({k: v for k, v in by_label.items() if v}, seeds[0] if seeds else 0, lang,
@@ -820,7 +812,7 @@ def _redraw(run: LoadedRun, lang: str, seeds, by_label, drawn, dpi: int, scale: 
     out = {}
     for name, fig in figures:
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, **({"bbox_inches": "tight", "pad_inches": 0.1} if scale != 1 else {}))
+        fig.savefig(buf, **png_options(dpi))
         out[name] = buf.getvalue()
     return out
 

@@ -29,7 +29,7 @@ from .._io import csv_records, read_json, read_json_checked
 from ..console import term
 from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import SELECTION_RULE, shown_interval
-from ..results.stats import MIN_SEEDS_TO_SETTLE, holm, paired
+from ..results.stats import MIN_SEEDS_TO_SETTLE, holm_settled, paired
 from ..train import read_metrics
 from .colors import run_dash
 from .figures import ACC_TOP, mean_band
@@ -202,13 +202,13 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
     pair = _paired_tuned(d, r)
     if pair is not None:            # the fresh seeds are shared: judge the lead seed by seed
         exceeds = bool(pair["significant"]) if pair["n"] >= MIN_SEEDS_TO_SETTLE else None
-        # the top two were picked from all: Holm over every pair compared over enough seeds, as the console does
-        family = [q for a, b in combinations(ranked, 2)
-                  if (q := _paired_tuned(dvt[a], dvt[b])) is not None and q["n"] >= MIN_SEEDS_TO_SETTLE]
-        k = len(family)
+        # the top two were picked from all: Holm over every pair compared over enough seeds, as the console does;
+        # (best, runner) is the first pair of the ranking
+        pairs = [q for a, b in combinations(ranked, 2) if (q := _paired_tuned(dvt[a], dvt[b])) is not None]
+        k = sum(q["n"] >= MIN_SEEDS_TO_SETTLE for q in pairs)
         unadjusted = exceeds
-        if exceeds and k > 1:
-            exceeds = holm([q["p"] for q in family])[0]          # (best, runner) is the first pair of the ranking
+        if exceeds is not None:
+            exceeds = holm_settled(pairs)[0]
         values = dict(n=pair["n"], wins=pair["a_wins"], diff=f"{pair['mean_diff']:+.3f}", half=f"{pair['ci95']:.3f}",
                       k=k)
         if exceeds is None:
