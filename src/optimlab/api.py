@@ -63,11 +63,10 @@ def histories_by_label(result: CompareResult) -> dict[str, list]:
 
 def draw_figures(result: CompareResult, directory: Path, lang: str = "en", dpi: int = 100) -> list[str]:
     """Every figure of a comparison into ``directory`` (PNG at ``dpi``); returns the file names."""
-    from .viz.colors import run_colors
+    from .viz.colors import colors_by_label
     from .viz.figures import comparison_figures, save_figure         # matplotlib: lazily
 
-    by_label = result.by_label()
-    colors = dict(zip(by_label, run_colors(runs[0].spec.optimizer for runs in by_label.values())))
+    colors = colors_by_label({label: runs[0].spec.optimizer for label, runs in result.by_label().items()})
     names = []
     # the runs are in seed order (run_compare sorts them), so each run's figure shows its smallest seed
     for name, fig in comparison_figures(histories_by_label(result), min(result.recipe.seeds), lang, colors):
@@ -103,7 +102,7 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     recipe = apply_overrides(base, **overrides)
     target = output_directory(recipe, out)
     with output_lock(target):                  # one compare at a time into a folder, from its check to the swap
-        output_directory(recipe, out)          # as it is now the lock is held
+        output_directory(recipe, out)          # again under the lock: another compare may have written it meanwhile
         return _compare_locked(recipe, target, lang, plots, report, progress, telemetry, on_data, dpi, font_scale)
 
 

@@ -282,11 +282,17 @@ def font_scale(scale: float = 1.0) -> Iterator[None]:
             _font_scale = before
 
 
-def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = DPI) -> None:
-    """Write ``fig`` as PNG atomically (inside :func:`font_scale` above 1, its canvas grown to fit its labels)."""
+def png_options(dpi: int = DPI) -> dict:
+    """``savefig``'s options for a figure's PNG: inside :func:`font_scale` above 1, the canvas grown to fit its
+    labels."""
     extra = {"bbox_inches": "tight", "pad_inches": 0.1} if _font_scale != 1 else {}
+    return {"format": "png", "dpi": dpi, **extra}
+
+
+def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = DPI) -> None:
+    """Write ``fig`` as PNG atomically (:func:`png_options`)."""
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=dpi, **extra)
+        fig.savefig(tmp, **png_options(dpi))
 
 
 def slug(label: str) -> str:
