@@ -85,7 +85,7 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     ``iters``, ``seeds`` …). Everything is validated (the output folder too) and the data loaded before any
     directory is created; the directory appears only when complete, replacing an earlier run folder as a whole.
     ``dpi``: the PNG figures' resolution (100: 640 × 420 pixels for a note-style figure; 200 suits slides);
-    ``font_scale``: their text size, 1 to 3 × the default (1.6 reads on a projected slide; see
+    ``font_scale``: their text size, 1 to 3 × the default (e.g. 1.6 for slides; see
     :func:`optimlab.viz.figures.font_scale`).
     """
     check_lang(lang)

@@ -141,7 +141,7 @@ def add_compare_parser(sub) -> None:
     p.add_argument("--dpi", type=int, default=100,
                    help="resolution of the PNG figures, 50 to 600 (default 100; 200 suits slides)")
     p.add_argument("--font-scale", type=float, default=1.0, metavar="F",
-                   help="text size of the figures, 1 to 3 times the default (1.6 reads on a projected slide)")
+                   help="text size of the figures, 1 to 3 times the default (e.g. 1.6 for slides)")
     p.add_argument("--no-report", action="store_true", help="skip report.html")
     p.add_argument("--telemetry", action="store_true", help="record and plot optimizer internals per layer")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -51,7 +51,7 @@ def add_sweep_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--dpi", type=int, default=100,
                    help="resolution of the PNG figure, 50 to 600 (default 100; 200 suits slides)")
     p.add_argument("--font-scale", type=float, default=1.0, metavar="F",
-                   help="text size of the figure, 1 to 3 times the default (1.6 reads on a projected slide)")
+                   help="text size of the figure, 1 to 3 times the default (e.g. 1.6 for slides)")
     p.add_argument("--no-report", action="store_true", help="skip report.html (the interactive offline page)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p

@@ -257,7 +257,7 @@ def check_font_scale(value, option: str = "font_scale") -> float:
         scale = math.nan
     if not lo <= scale <= hi:
         raise ConfigError(f"invalid {option}: {value!r} (accepted: a number from {lo:g} to {hi:g}; 1 is the default, "
-                          "1.6 reads from the back of a lecture room)")
+                          "e.g. 1.6 for slides)")
     return scale
 
 
