@@ -197,6 +197,20 @@ def test_divergence_is_stopped_and_reported():
     assert r.tracks["adam"].diverged_at is None and len(r.tracks["adam"].points) == 201
 
 
+def test_a_finite_point_whose_value_overflows_ends_the_walk_with_every_array_cut_alike(monkeypatch):
+    """f = −10²⁹⁹·x² overflows to −inf past |x| ≈ 42,400 while x and the gradient stay finite: the walk ends before
+    the first point whose value overflows, and points, values, step sizes and effective lrs are all cut there."""
+    from optimlab.viz.functions import Surface
+    s = Surface("cliff", "-1e299 x^2", lambda x, y: -1e299 * x * x + 0 * y, lambda x, y: (-2e299 * x, 0 * y),
+                start=(2.5e4, 0.0), window=(-5e4, 5e4, -1, 1), minima=((0.0, 0.0),), lrs={"sgd": 1e-300}, steps=10)
+    monkeypatch.setitem(SURFACES, "cliff", s)
+    t = run_landscape("cliff", ("sgd",)).tracks["sgd"]
+    # x grows 1.2× a step: 25,000, 30,000, 36,000 (f = −1.3e308), then 43,200 (f = −inf)
+    assert t.diverged_at == 3 and np.allclose(t.points[:, 0], [2.5e4, 3e4, 3.6e4]) and np.all(np.isfinite(t.values))
+    assert len(t.values) == 3 and np.allclose(t.step_sizes, [5e3, 6e3])
+    assert np.allclose(t.effective_lrs, [1e-300, 1e-300], rtol=1e-9, atol=0)      # SGD's ‖Δw‖/‖∇f‖ is its lr
+
+
 def _cli(argv):
     parser = argparse.ArgumentParser(prog="optimlab")
     add_landscape_parser(parser.add_subparsers(dest="command"))

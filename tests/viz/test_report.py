@@ -824,6 +824,22 @@ def _edit_summary(d: Path, edit) -> Path:
     return d
 
 
+def test_holms_family_is_the_pairs_compared_over_three_seeds_not_every_pair(tmp_path):
+    """A over seeds 0–4, B over 0–2, C over 2–4: A–B and A–C share 3 seeds, B–C one. The top two's lead is
+    corrected for those 2 pairs (the sentence says 2, not the 3 pairs of runs)."""
+    finals = {"A": [0.80, 0.82, 0.81, 0.83, 0.83], "B": [0.78, 0.81, 0.795, 0.5, 0.5], "C": [0.5, 0.5, 0.70, 0.71, 0.69]}
+    keep = {"A": {0, 1, 2, 3, 4}, "B": {0, 1, 2}, "C": {2, 3, 4}}
+    d = write_synthetic_run(tmp_path / "r", {k: (opt, False, _curves(*finals[k]))
+                                             for k, opt in zip(finals, ("adam", "rmsprop", "sgd"))})
+    _edit_summary(d, lambda s: s.update(runs=[r for r in s["runs"] if r["seed"] in keep[r["label"]]]))
+    lines = (d / "metrics.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (d / "metrics.csv").write_text("".join([lines[0]] + [x for x in lines[1:] if int(x.rsplit(",", 1)[1]) in
+                                                          keep[x.split(",", 1)[0]]]), encoding="utf-8")
+    best = facts(compute_conclusions(d), "best_final")
+    assert (best["facts"]["best"], best["facts"]["runner_up"], best["facts"]["paired_seeds"]) == ("A", "B", 3)
+    assert best["text"].endswith("It stays so after Holm's correction for the 2 pairs of runs compared.")
+
+
 def test_learning_is_more_than_a_tenth_above_chance_and_chance_follows_the_classes(tmp_path):
     """Best accuracy exactly chance + 0.1 (0.2 of 10 classes) is not learning (``>``, not ``>=``); with 2 classes
     chance is 0.5 (the check of n_classes tried 0, 1 and −1, never 2)."""
