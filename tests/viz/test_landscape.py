@@ -232,6 +232,8 @@ def _cli(argv):
     (["--lr", "sgd=0.1,sgd=0.2"], "--lr given twice for sgd: 0.1 and 0.2"),            # sgd ran at 0.2
     (["--lr", "0"], "invalid --lr: 0 (accepted: a finite number > 0)"),
     (["--lr=-1"], "invalid --lr: -1 (accepted: a finite number > 0)"),
+    (["--font-scale", "0.5"], "invalid --font-scale: 0.5 (accepted: a number from 1 to 3; 1 is the default"),
+    (["--font-scale", "nan"], "invalid --font-scale: nan"),
 ])
 def test_cli_bad_input_is_a_clean_one_line_error(argv, needle, tmp_path):
     args = _cli(["landscape", "--out", str(tmp_path), "--no-gif", *argv])
@@ -242,6 +244,36 @@ def test_cli_bad_input_is_a_clean_one_line_error(argv, needle, tmp_path):
 
 
 # -- outputs ------------------------------------------------------------------------------------------
+
+def test_font_scale_grows_the_text_and_the_figure_so_that_every_label_stays_in_the_png_and_the_gif(tmp_path):
+    """--font-scale (as compare's and sweep's, for slides): the PNG's and the GIF's text grows and the figure with it.
+    At 3× Rosenbrock's title, centred on the map, reached past both sides of the fixed canvas; the GIF's frames have
+    no tight box to save them, so the figure itself grows. At 1 the files are byte for byte what they were."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from optimlab.viz.figures import font_scale
+    from optimlab.viz.landscape import _fonts, _new_figure
+
+    r = run_landscape("rosenbrock", steps=20)
+    with font_scale(3), _fonts("ja"):
+        fig, ax, *_ = _new_figure(r, "ja", with_steps=False)             # what every GIF frame is drawn on
+    assert ax.title.get_fontsize() == 33
+    box = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer())
+    w, h = fig.get_size_inches()
+    assert box.x0 >= -0.02 and box.y0 >= -0.02 and box.x1 <= w + 0.02 and box.y1 <= h + 0.02
+    sizes = {}
+    for scale in (1, 1.6):
+        write_landscape(r, tmp_path / str(scale), "ja", dpi=100, font_scale=scale)
+        sizes[scale] = [Image.open(tmp_path / str(scale) / f"landscape_rosenbrock.{x}").size for x in ("png", "gif")]
+    write_landscape(r, tmp_path / "plain", "ja", dpi=100)
+    for x in ("png", "gif"):
+        name = f"landscape_rosenbrock.{x}"
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes()
+    assert all(b[0] > a[0] and b[1] > a[1] for a, b in zip(sizes[1], sizes[1.6]))
+    with pytest.raises(ConfigError, match=r"invalid font_scale: 4 \(accepted: a number from 1 to 3"):
+        write_landscape(r, tmp_path / "bad", font_scale=4)
+    assert not (tmp_path / "bad").exists()
+
 
 def test_write_landscape_files(tmp_path):
     r = run_landscape("saddle", steps=20)

@@ -302,14 +302,18 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    import matplotlib
+
     s, txt = result.surface, TEXT[lang]
+    fs = matplotlib.rcParams["font.size"] / 10       # > 1 inside figures.font_scale: text and margins grow with it
     x0, x1, y0, y1 = _view(result)
     aspect = (y1 - y0) / (x1 - x0)
     ax_w = 6.5                                       # inches of map, legend to its right
     ax_h = ax_w * aspect
     if ax_h > 5.0:
         ax_h, ax_w = 5.0, 5.0 / aspect
-    fig = Figure(figsize=(ax_w + 3.2, ax_h + 0.9 + (2.0 if with_steps else 0.0)), dpi=100, layout="constrained")
+    fig = Figure(figsize=(ax_w + 3.2 * fs, ax_h + 0.9 * fs + (2.0 * fs if with_steps else 0.0)), dpi=100,
+                 layout="constrained")
     FigureCanvasAgg(fig)
     if with_steps:
         ax, ax2 = fig.subplots(2, 1, height_ratios=(3.2, 1.0))
@@ -322,7 +326,7 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     ax.contourf(gx, gy, z, levels=24, cmap="Greys_r", alpha=0.35)     # grey: no path's colour is the background's
     ax.contour(gx, gy, z, levels=24, colors="0.45", linewidths=0.5)
     ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="x", ylabel="y", aspect="equal")
-    ax.set_title(_title(s, lang), fontsize=11)
+    ax.set_title(_title(s, lang), fontsize=11 * fs)
 
     lines, colors = {}, optimizer_colors(result.tracks)      # as in optimlab compare's figures and report
     style = "-o" if result.steps <= 200 else "-"     # beyond, the markers of the last path drawn hide the others
@@ -341,7 +345,7 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
         sad = np.array(s.saddles)
         markers += ax.plot(sad[:, 0], sad[:, 1], marker="D", ms=8, mfc="white", mec="black", ls="none",
                            label=txt["saddle"], zorder=4)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9, framealpha=0.95, borderaxespad=0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9 * fs, framealpha=0.95, borderaxespad=0)
 
     step_lines = {}
     if ax2 is not None:
@@ -356,7 +360,23 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
         else:                                        # every run diverged at its first step: nothing to show
             ax2.set_ylim(0.1, 10.0)
         ax2.grid(True, which="major", alpha=0.3)
+    if fs != 1:
+        _grow_to_fit(fig)
     return fig, ax, lines, step_lines, markers
+
+
+def _grow_to_fit(fig, tries: int = 4) -> None:
+    """Grow ``fig`` until its title, labels and legend lie inside it: scaled text can reach past the canvas (the
+    title, centred on the map, did at 3×), which the PNG's tight box would fix but the GIF's fixed frames not."""
+    for _ in range(tries):
+        fig.canvas.draw()
+        box = fig.get_tightbbox(fig.canvas.get_renderer())              # inches
+        w, h = fig.get_size_inches()
+        over_w = max(0.0, -box.x0) + max(0.0, box.x1 - w)
+        over_h = max(0.0, -box.y0) + max(0.0, box.y1 - h)
+        if over_w < 0.02 and over_h < 0.02:
+            return
+        fig.set_size_inches(w + 2 * over_w, h + 2 * over_h)
 
 
 def _show_until(result: LandscapeResult, lines, step_lines, upto: int) -> None:
@@ -405,7 +425,8 @@ def _frames(result: LandscapeResult, lang: str, max_frames: int, dpi: int):
     sx, sy = (result.start[0] - x0) / (x1 - x0), (result.start[1] - y0) / (y1 - y0)
     top = not (sx < 0.3 and sy > 0.75)
     counter = ax.text(0.015, 0.97 if top else 0.03, "", transform=ax.transAxes, ha="left", va="top" if top else "bottom",
-                      fontsize=11, zorder=5, bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
+                      fontsize=ax.title.get_fontsize(), zorder=5,    # the title's size, scaled as it is
+                      bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
     fig.set_dpi(dpi)
     canvas = fig.canvas
     canvas.draw()
@@ -509,7 +530,7 @@ def check_landscape_dir(out_dir) -> Path:
 
 
 def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: bool = True,
-                    max_frames: int = MAX_FRAMES, dpi: int = 100) -> dict[str, Path]:
+                    max_frames: int = MAX_FRAMES, dpi: int = 100, font_scale: float = 1.0) -> dict[str, Path]:
     """Write ``landscape_<function>.png``, ``landscape_<function>.gif`` (unless ``gif=False``),
     ``trajectories_<function>.csv`` and ``landscape_<function>.json`` (config and summary) into ``out_dir``.
 
@@ -518,11 +539,14 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
     touched). A failure leaves no new file behind; a folder with one of the names is refused before anything is
     written (the other files had been renamed into place when the last rename failed). With ``gif=False`` a GIF of
     the same function left by an earlier run is removed with the rest replaced: it showed other paths than the new
-    PNG. ``dpi``: the PNG's resolution (the GIF's is 72 % of it)."""
-    from .figures import check_dpi
+    PNG. ``dpi``: the PNG's resolution (the GIF's is 72 % of it); ``font_scale``: the text of both, 1 to 3 × the
+    default, the figure grown to hold it (e.g. 1.6 for slides; :func:`optimlab.viz.figures.font_scale`)."""
+    from .figures import check_dpi, check_font_scale, png_options
+    from .figures import font_scale as scaled_text
 
     check_lang(lang)
     dpi = check_dpi(dpi)
+    scale = check_font_scale(font_scale)
     out = check_landscape_dir(out_dir)
     stem = f"landscape_{result.surface.name}"
     paths = {"png": out / f"{stem}.png", "csv": out / f"trajectories_{result.surface.name}.csv",
@@ -535,9 +559,10 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
     out.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:                       # every atomic_path renames on a clean exit, none on an error
         tmp = {k: stack.enter_context(atomic_path(p)) for k, p in paths.items()}
+        stack.enter_context(scaled_text(scale))
         fig = plot_landscape(result, lang)
         with _fonts(lang):
-            fig.savefig(tmp["png"], format="png", dpi=dpi)
+            fig.savefig(tmp["png"], **png_options(dpi))
         if gif:
             animate_landscape(result, tmp["gif"], lang, max_frames=max_frames, fmt="gif", dpi=round(dpi * 0.72))
         write_text(tmp["csv"], trajectories_csv(result))

@@ -46,6 +46,9 @@ def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--no-gif", action="store_true", help="skip the animation")
     p.add_argument("--dpi", type=int, default=100,
                    help="resolution of the PNG, 50 to 600 (default 100; 200 suits slides); the GIF's is 72 %% of it")
+    p.add_argument("--font-scale", type=float, default=1.0, metavar="F",
+                   help="text of the PNG and the GIF F times larger, 1 to 3, the figure grown to hold it (default 1; "
+                        "e.g. 1.6 for slides)")
     p.set_defaults(func=run_landscape_cli)
     return p
 
@@ -108,15 +111,16 @@ def _parse_start(text: str | None) -> tuple[float, float] | None:
 def run_landscape_cli(args: argparse.Namespace) -> int:
     """Run, write the files, print a summary table; returns 0. Bad input raises ConfigError (the output
     folder is checked before the run)."""
-    from .figures import check_dpi
+    from .figures import check_dpi, check_font_scale
 
     dpi = check_dpi(args.dpi, "--dpi")
+    scale = check_font_scale(args.font_scale, "--font-scale")
     lrs, start = _parse_lrs(args.lr, args.optimizers), _parse_start(args.start)
     preset = _parse_presets(args.preset, args.optimizers)
     out = Path("runs") / f"landscape-{get_surface(args.function).name}" if args.out is None else args.out
     out = check_landscape_dir(out)
     result = run_landscape(args.function, args.optimizers, lrs=lrs, steps=args.steps, start=start, preset=preset)
-    paths = write_landscape(result, out, args.lang, gif=not args.no_gif, dpi=dpi)
+    paths = write_landscape(result, out, args.lang, gif=not args.no_gif, dpi=dpi, font_scale=scale)
     print(format_summary(result.summary(), args.lang))
     print(say("wrote", args.lang, paths=say("list sep", args.lang).join(str(p) for p in paths.values())))
     return 0
