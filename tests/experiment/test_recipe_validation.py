@@ -154,6 +154,40 @@ def test_lr_overrides_that_fit_are_applied():
     assert big.runs[0].hyperparameters["lr"] == 1e308
 
 
+ADAM_AT = '[[runs]]\nlabel = "{label}"\noptimizer = "adam"\nlr = {lr}\n{more}\n'
+
+
+def test_a_recipe_with_two_runs_that_train_the_same_numbers_is_refused():
+    """An explicit default (beta1 = 0.9) is Adam's default: 'Adam b1=0.9' and 'Adam' are one run under two labels."""
+    text = ADAM_AT.format(label="Adam b1=0.9", lr=0.001, more="beta1 = 0.9") + ADAM_AT.format(label="Adam", lr=0.001,
+                                                                                              more="")
+    one_line_error(lambda: recipe(text), "runs 'Adam b1=0.9' and 'Adam'", "are the same run",
+                   "accepted: runs that differ in more than their label")
+    assert len(recipe(text.replace("beta1 = 0.9", "beta1 = 0.8")).runs) == 2
+
+
+def test_an_lr_override_may_not_erase_the_recipes_own_lrs():
+    """A recipe's 'Adam lr=0.001' and 'Adam lr=0.01' both trained at 0.1 under --lr adam=0.1 (or --lr 0.1), their
+    labels no longer true: refused. Runs of one optimizer that share an lr take it (the note's Adam and Adam + BN)."""
+    two = recipe(ADAM_AT.format(label="Adam lr=0.001", lr=0.001, more="") + ADAM_AT.format(label="Adam lr=0.01",
+                                                                                          lr=0.01, more=""))
+    for lrs, shown in (({"adam": 0.1}, "--lr adam=0.1"), ({"*": 0.1}, "--lr 0.1")):
+        one_line_error(lambda: apply_overrides(two, lrs=lrs), shown, "would train every adam run at one lr",
+                       "'Adam lr=0.001' lr 0.001 and 'Adam lr=0.01' lr 0.01", "change the lrs in the recipe")
+    r = apply_overrides(default_recipe(), lrs={"adam": 0.001})
+    assert [x.hyperparameters.get("lr") for x in r.runs if x.optimizer == "adam"] == [0.001, 0.001]
+
+
+def test_options_that_make_two_runs_one_train_it_once_even_when_a_default_is_written_out():
+    """--batchnorm off left 'Adam BN' (now without BN) beside 'Adam b1=0.9' (beta1 written out): the same numbers
+    twice, under a label saying BN. The defaults are resolved before comparing; the first run's label stays."""
+    text = (ADAM_AT.format(label="Adam b1=0.9", lr=0.001, more="beta1 = 0.9")
+            + ADAM_AT.format(label="Adam BN", lr=0.001, more="batchnorm = true"))
+    assert [x.label for x in apply_overrides(recipe(text), batchnorm=False).runs] == ["Adam b1=0.9"]
+    assert [x.label for x in apply_overrides(recipe(text), batchnorm=True).runs] == ["Adam b1=0.9"]
+    assert [x.label for x in apply_overrides(recipe(text), activation="relu").runs] == ["Adam b1=0.9", "Adam BN"]
+
+
 def test_a_recipe_value_that_does_not_fit_float32_fails_when_read():
     one_line_error(lambda: recipe(RUN + "lr = 1e308"), "lr", "float32", "1e+308")
     assert recipe('[train]\ndtype = "float64"\n' + RUN + "lr = 1e308").runs[0].hyperparameters["lr"] == 1e308

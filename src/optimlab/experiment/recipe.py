@@ -187,6 +187,13 @@ def check_net(net: NetConfig) -> None:
     init_scale(net.init, 1, "init")
 
 
+def same_run_key(run: RunSpec, net: NetConfig) -> tuple:
+    """What a run trains, label aside: its optimizer with every hyperparameter resolved (an explicit ``beta1 = 0.9``
+    is Adam's default) and its network. Two runs with one key train the same numbers."""
+    hp = run.make_optimizer().hyperparameters()
+    return run.optimizer, tuple(sorted((k, repr(v)) for k, v in hp.items())), run.net_config(net)
+
+
 def check_runs(runs: Sequence[RunSpec], train: TrainConfig) -> None:
     """Each run's hyperparameters are valid and fit the training dtype (e.g. lr = 1e308 does not fit float32)."""
     for r in runs:
@@ -234,6 +241,12 @@ def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
     for r in runs:
         check_net(r.net_config(net))
     check_runs(runs, train)
+    first: dict[tuple, str] = {}
+    for r in runs:
+        other = first.setdefault(same_run_key(r, net), r.label)
+        if other != r.label:
+            raise ConfigError(f"runs {other!r} and {r.label!r} in {where} are the same run: the same optimizer, "
+                              "hyperparameters and network (accepted: runs that differ in more than their label)")
     seeds = parse_seeds(doc.get("seeds", [0]))
     return Recipe(str(doc.get("name", "experiment")), str(doc.get("dataset", "auto")), doc.get("data_dir"), seeds,
                   train, net, runs)
@@ -307,6 +320,16 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
         runs = kept
     if lrs:
         run_names = list(dict.fromkeys(r.optimizer for r in runs))
+        for n in run_names:     # one lr for runs the recipe gives different ones would leave their labels untrue
+            if n in lrs or "*" in lrs:
+                given = [(r.label, r.make_optimizer().lr) for r in runs if r.optimizer == n]
+                a, lr_a = given[0]
+                b, lr_b = next(((k, v) for k, v in given if v != lr_a), (None, lr_a))
+                if b is not None:
+                    shown = f"{n}={lrs[n]:g}" if n in lrs else f"{lrs['*']:g}"
+                    raise ConfigError(f"--lr {shown} would train every {n} run at one lr, but the recipe gives "
+                                      f"{a!r} lr {lr_a:g} and {b!r} lr {lr_b:g} (accepted: --lr for an optimizer "
+                                      "whose runs share an lr; change the lrs in the recipe instead)")
         for key, lr in lrs.items():
             if key != "*" and key not in OPTIMIZERS:
                 raise ConfigError(f"unknown optimizer in --lr: {key!r} (accepted: {', '.join(OPTIMIZERS)} or a bare number)")
@@ -322,15 +345,15 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
     net_over = {k: v for k, v in (("activation", activation), ("init", init), ("batchnorm", batchnorm)) if v is not None}
     if net_over:
         runs = [replace(r, net={k: v for k, v in r.net.items() if k not in net_over}) for r in runs]
-        if batchnorm is not None:     # labels say what they are: drop duplicates that now mean the same run
-            seen, uniq = set(), []
-            for r in runs:
-                key = (r.optimizer, r.preset, tuple(sorted(r.hyperparameters.items())), tuple(sorted(r.net.items())))
-                if key not in seen:
-                    seen.add(key)
-                    uniq.append(r)
-            runs = uniq
     net = parse_net(net_over, "command-line options", recipe.net) if net_over else recipe.net
+    if net_over:        # runs these options make the same run (Adam and Adam + BatchNorm under --batchnorm on): once
+        seen, uniq = set(), []
+        for r in runs:
+            key = same_run_key(r, net)
+            if key not in seen:
+                seen.add(key)
+                uniq.append(r)
+        runs = uniq
     train_over = {k: v for k, v in (("iters", iters), ("batch_size", batch_size), ("eval_interval", eval_interval),
                                     ("dtype", dtype)) if v is not None}
     train = replace(recipe.train, **train_over) if train_over else recipe.train
