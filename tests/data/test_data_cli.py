@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 import pytest
-from _optimlab_data_helpers import FASHION_DIR, needs_fashion, pins_for, write_idx_folder
+from _optimlab_data_helpers import FASHION_DIR, needs_fashion, pins_for, synthetic_arrays, write_idx_folder
 
 from optimlab.data import remote as _remote
 from optimlab.data.cli import add_data_parser, run_data
@@ -105,3 +105,52 @@ def test_fetch_into_cache(capsys, served, monkeypatch, closed_port_url, isolated
 def test_fetch_offline_is_a_user_error(capsys, closed_port_url):
     with pytest.raises(DatasetError, match="could not download mnist.*offline options"):
         run(["fetch", "mnist", "--mirror", closed_port_url], capsys)
+
+
+def test_fetch_never_replaces_files_in_a_folder_you_named(capsys, served, monkeypatch, isolated_env, tmp_path):
+    """`data fetch --data-dir mine` replaced the user's own IDX files there (any file failing the pinned hash), with
+    exit 0, and a failure part-way left a mix of two datasets: refused before any download, the files as they were.
+    In the cache, optimlab's own folder, a damaged file is still fetched again."""
+    url, root = served
+    monkeypatch.setitem(_remote.REMOTES, "mnist", pins_for(root))
+    mine = write_idx_folder(tmp_path / "mine", synthetic_arrays(seed=7))
+    before = {p.name: p.read_bytes() for p in mine.iterdir()}
+    with pytest.raises(DatasetError, match=r"^cannot download mnist into '.*mine': train-images-idx3-ubyte\.gz there "
+                                           r"is not mnist's \(SHA-256 differs\) and would be replaced \(accepted: "):
+        run(["fetch", "mnist", "--data-dir", str(mine), "--mirror", url, "--timeout", "5"], capsys)
+    assert {p.name: p.read_bytes() for p in mine.iterdir()} == before
+
+
+def test_fetch_completes_a_data_folder_that_holds_some_of_the_files(capsys, served, monkeypatch, isolated_env,
+                                                                    tmp_path):
+    """$OPTIMLAB_DATA with two of the four files: fetch stopped on "missing IDX file(s)" while verify said to run
+    fetch. It downloads the missing ones there (where every load looks first) and keeps the two."""
+    url, root = served
+    monkeypatch.setitem(_remote.REMOTES, "mnist", pins_for(root))
+    data = tmp_path / "data"
+    data.mkdir()
+    for stem in IDX_STEMS[:2]:
+        (data / f"{stem}.gz").write_bytes((root / f"{stem}.gz").read_bytes())
+    monkeypatch.setenv(_remote.DATA_ENV, str(data))
+    rc, out = run(["fetch", "mnist", "--mirror", url, "--timeout", "5"], capsys)
+    assert rc == 0 and f"downloading into {data}" in out and "30 train / 12 test" in out
+    assert sorted(p.name for p in data.iterdir()) == sorted(f"{s}.gz" for s in IDX_STEMS)
+    assert not (isolated_env / "mnist").exists()
+
+
+def test_a_folder_you_cannot_write_to_is_said_as_such_not_as_every_mirror_failing(capsys, served, monkeypatch,
+                                                                                  isolated_env):
+    """pooch re-raises a folder it cannot write to as PermissionError without an errno: each mirror was said to fail
+    with "Permission denied:", then the offline options. One line naming the folder instead."""
+    import pooch
+
+    url, root = served
+    monkeypatch.setitem(_remote.REMOTES, "mnist", pins_for(root))
+
+    def refused(*args, **kwargs):
+        raise PermissionError("Permission denied: cannot write to the cache")      # as pooch raises it: no errno
+
+    monkeypatch.setattr(pooch, "retrieve", refused)
+    with pytest.raises(DatasetError, match=rf"^cannot write into data directory '{isolated_env / 'mnist'}': "
+                                           r"Permission denied \(accepted: a folder you can write to"):
+        run(["fetch", "mnist", "--mirror", url, "--mirror", url, "--timeout", "5"], capsys)

@@ -123,13 +123,16 @@ def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: 
         _remote.check_data_dir(data_dir, "--data-dir")
     remote = _remote.REMOTES[name].with_mirrors(mirrors)
     cache = _remote.cache_dir() / name
+    dest = Path(data_dir) if data_dir is not None else cache
     if data_dir is None:
         folder = locate(remote)
         if folder is not None and folder != cache:
-            ds = load_pinned_folder(remote, folder)
-            out(f"{name}: already available in {folder} ({ds.n_train} train / {ds.n_test} test, SHA-256 verified)")
-            return 0
-    dest = Path(data_dir) if data_dir is not None else cache
+            if len(find_idx_files(folder)) < 4:      # $OPTIMLAB_DATA with some of the files: completed there,
+                dest = folder                        # where every load looks first (the cache would be passed over)
+            else:
+                ds = load_pinned_folder(remote, folder)
+                out(f"{name}: already available in {folder} ({ds.n_train} train / {ds.n_test} test, SHA-256 verified)")
+                return 0
     out(f"{name}: downloading into {dest}")
     folder = _remote.download(remote, dest, timeout=timeout, progress=True)
     ds = load_pinned_folder(remote, folder)

@@ -297,7 +297,8 @@ def download(
     Each file is fetched with pooch from the first mirror that serves it with the pinned SHA-256 — of the
     published ``.gz``, or of its IDX content when a mirror serves it recompressed (as ``optimlab data verify``
     accepts); a file takes its name only after that check (it is downloaded to a hidden ``.part.gz`` file, removed on
-    a mismatch), and a file already there that passes it is not fetched again.
+    a mismatch), and a file already there that passes it is not fetched again. One that fails it is fetched again
+    in the cache, and refused elsewhere before anything is downloaded (a folder you named holds your files).
     Raises a one-line :class:`DatasetError` listing every mirror's failure and the offline options;
     folders this call created are removed again when the download fails and they are still empty.
     A ``dest`` that is a file, or a ``timeout`` that is not a positive finite number, is a :class:`ConfigError`.
@@ -382,6 +383,13 @@ def _verified(path: Path, f: PinnedFile) -> bool:
 
 
 def _download_files(remote: Remote, folder: Path, timeout: float, progress: bool, pooch, requests) -> None:
+    ours = folder.resolve() == (cache_dir() / remote.name).resolve()
+    for f in remote.files:          # before any download: outside the cache, a file of that name that is not the
+        target = folder / f.gz_name      # pinned one is the user's (in the cache, a damaged one is fetched again)
+        if not ours and target.is_file() and not _verified(target, f):
+            raise DatasetError(f"cannot download {remote.name} into {str(folder)!r}: {f.gz_name} there is not "
+                               f"{remote.name}'s (SHA-256 differs) and would be replaced (accepted: a folder without "
+                               "it, e.g. another --data-dir, or move that file away)")
     for f in remote.files:
         failures = []
         target = folder / f.gz_name
@@ -404,9 +412,11 @@ def _download_files(remote: Remote, folder: Path, timeout: float, progress: bool
                 os.replace(part, target)                     # only a verified file takes the pinned name
                 break
             except (ValueError, OSError, requests.RequestException) as e:
-                if isinstance(e, OSError) and not isinstance(e, requests.RequestException) and e.errno in LOCAL_ERRNOS:
+                local = isinstance(e, OSError) and not isinstance(e, requests.RequestException) and (
+                    e.errno in LOCAL_ERRNOS or isinstance(e, PermissionError))   # pooch re-raises it without errno
+                if local:
                     raise DatasetError(f"cannot write into data directory {str(folder)!r}: "
-                                       f"{e.strerror or type(e).__name__} (accepted: a folder you can write to, "
+                                       f"{e.strerror or os.strerror(errno.EACCES)} (accepted: a folder you can write to, "
                                        "with room for the files: --data-dir DIR)") from None
                 failures.append(f"{url}: {_short_reason(e, timeout)}")
             finally:
