@@ -211,6 +211,21 @@ def test_a_finite_point_whose_value_overflows_ends_the_walk_with_every_array_cut
     assert np.allclose(t.effective_lrs, [1e-300, 1e-300], rtol=1e-9, atol=0)      # SGD's ‖Δw‖/‖∇f‖ is its lr
 
 
+def test_steps_shrinking_to_subnormal_sizes_draw_without_a_warning(monkeypatch):
+    """At 100,000 steps on the saddle the smallest step was subnormal (1e-323); half of it is 0, and the log axis
+    of step sizes warned in two lines ("Attempt to set non-positive ylim") under the one-line promise."""
+    from optimlab.viz.functions import Surface
+    s = Surface("halving", "x^2", lambda x, y: x * x + y * y, lambda x, y: (2 * x, 2 * y), start=(1.0, 1.0),
+                window=(-1, 1, -1, 1), minima=((0.0, 0.0),), lrs={"sgd": 0.25}, steps=1100)
+    monkeypatch.setitem(SURFACES, "halving", s)
+    r = run_landscape("halving", ("sgd",))          # w halves every step: 2^-1074, the smallest float, at ~1075
+    assert r.tracks["sgd"].step_sizes[r.tracks["sgd"].step_sizes > 0].min() < 1e-320
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = plot_landscape(r)
+    assert fig.axes[1].get_ylim()[0] == 5e-301
+
+
 def _cli(argv):
     parser = argparse.ArgumentParser(prog="optimlab")
     add_landscape_parser(parser.add_subparsers(dest="command"))
@@ -316,7 +331,7 @@ def test_a_path_or_a_start_off_the_map_is_said_in_the_legend():
     bound) and a start at (500, 500) on Himmelblau ran off it with no sign; the legend now says from which step."""
     ax = plot_landscape(run_landscape("bowl", lrs={"sgd": 1.2}, steps=40)).axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels[0] == "SGD (lr=1.2), off the map from step 3" and labels[1] == "Momentum (lr=0.1)"
+    assert labels[0] == "SGD (lr=1.2), leaves the map at step 3" and labels[1] == "Momentum (lr=0.1)"
     ax = plot_landscape(run_landscape("himmelblau", start=(500, 500), steps=5)).axes[0]
     assert "start (500, 500), off the map" in [t.get_text() for t in ax.get_legend().get_texts()]
 

@@ -57,12 +57,12 @@ TEXT = {
     "en": {"start": "start", "start at": "{start} ({x}, {y})", "minimum": "minimum", "saddle": "saddle point",
            "step": "step",
            "step_size": "step size ‖Δw‖", "diverged": "diverged at step {k}",
-           "off map": "off the map from step {k}", "start off map": "off the map",
+           "off map": "leaves the map at step {k}", "start off map": "off the map",
            "frame": "step {t} / {n}"},
     "ja": {"start": "開始点", "start at": "{start}（{x}, {y}）", "minimum": "最小点", "saddle": "鞍点",
            "step": "ステップ",
            "step_size": "ステップ幅 ‖Δw‖", "diverged": "{k} ステップ目で発散",
-           "off map": "{k} ステップ目から図の外", "start off map": "図の外",
+           "off map": "{k} ステップ目で図の外へ", "start off map": "図の外",
            "frame": "ステップ {t} / {n}"},
 }
 SURFACE_EN = {"bowl": "elongated bowl", "saddle": "saddle point", "rosenbrock": "Rosenbrock function",
@@ -356,7 +356,9 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
         sizes = sizes[np.isfinite(sizes) & (sizes > 0)]
         ax2.set(xlim=(0, result.steps), xlabel=txt["step"], ylabel=txt["step_size"], yscale="log")
         if sizes.size:
-            ax2.set_ylim(sizes.min() / 2, sizes.max() * 2)
+            # from 1e-300 at least: a subnormal step (1e-323 at 100,000 steps on the saddle) halved is 0, which a
+            # log axis refuses with a two-line warning
+            ax2.set_ylim(max(sizes.min(), 1e-300) / 2, sizes.max() * 2)
         else:                                        # every run diverged at its first step: nothing to show
             ax2.set_ylim(0.1, 10.0)
         ax2.grid(True, which="major", alpha=0.3)
