@@ -889,3 +889,18 @@ def test_the_batchnorm_claim_at_equal_speed_with_a_diverged_plain_run_and_two_bn
     d = _edit_summary(write_synthetic_run(tmp_path / "two", {**runs, "Adam + BN b": ("adam", True, [[0.5, 0.88]])}),
                       two_bn)
     assert [c["facts"]["with_bn"] for c in compute_conclusions(d) if c["kind"] == "batchnorm_adam"] == ["Adam + BN"]
+
+
+def test_batchnorm_is_not_credited_with_what_other_settings_did(tmp_path):
+    """'Adam fast' (lr 0.05) and 'Adam slow + BN' (lr 0.0005, β₂ 0.9): the report said batch normalization sped Adam
+    up, pairing the only two Adam runs although lr and β₂ differed too. Only a pair that differs in BN alone is
+    compared."""
+    runs = {"Adam fast": ("adam", False, [[0.2, 0.4]]), "Adam slow + BN": ("adam", True, [[0.5, 0.7]])}
+
+    def other_settings(s):
+        for r in s["runs"]:
+            r["hyperparameters"] = {"lr": 0.0005, "beta2": 0.9} if r["label"] == "Adam slow + BN" else {"lr": 0.05}
+    d = _edit_summary(write_synthetic_run(tmp_path / "r", runs), other_settings)
+    assert not [c for c in compute_conclusions(d) if c["kind"] == "batchnorm_adam"]
+    d = write_synthetic_run(tmp_path / "same", runs)                    # BN all that differs: compared
+    assert facts(compute_conclusions(d), "batchnorm_adam")["facts"]["with_bn"] == "Adam slow + BN"

@@ -374,7 +374,8 @@ def _best_final(groups, lang) -> dict[str, Any] | None:
 
 
 def _bn_pairs(groups) -> list[tuple[LabelGroup, LabelGroup]]:
-    """(with BN, without BN) pairs of Adam runs; the same hyperparameters and network apart from BN when possible."""
+    """(with BN, without BN) pairs of Adam runs with the same hyperparameters and network apart from BN (a pair that
+    differs in more, lr or β₂, would credit BN with what those did)."""
     adam = [g for g in groups if g.optimizer == "adam"]
     bn, plain = [g for g in adam if g.batchnorm], [g for g in adam if not g.batchnorm]
 
@@ -384,7 +385,7 @@ def _bn_pairs(groups) -> list[tuple[LabelGroup, LabelGroup]]:
 
     pairs = []
     for b in bn:
-        match = next((p for p in plain if key(p) == key(b)), plain[0] if len(bn) == 1 and plain else None)
+        match = next((p for p in plain if key(p) == key(b)), None)     # else BN is not all that differs
         if match is not None:
             pairs.append((b, match))
     return pairs
