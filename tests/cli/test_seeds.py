@@ -206,3 +206,9 @@ def test_pairs_many_comparisons_are_corrected():
     assert line["a − c"].endswith(" *") and line["a − b"].endswith(" **")
     ja = format_seed_report(_summary(runs), "ja")
     assert "Holm 法" in ja and "比較した 6 組" in ja
+
+
+def test_a_difference_that_rounds_to_zero_is_printed_without_a_minus_sign():
+    """0.71 − 0.72, 0.82 − 0.81 and 0 average to −3.7e-17: it printed "-0.0000 ± 0.0248"."""
+    text = format_seed_report(_summary({"A": [0.71, 0.82, 0.5], "B": [0.72, 0.81, 0.5]}))
+    assert "A − B: +0.0000 ± 0.0248" in text and "-0.0000" not in text

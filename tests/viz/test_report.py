@@ -891,6 +891,17 @@ def test_the_batchnorm_claim_at_equal_speed_with_a_diverged_plain_run_and_two_bn
     assert [c["facts"]["with_bn"] for c in compute_conclusions(d) if c["kind"] == "batchnorm_adam"] == ["Adam + BN"]
 
 
+def test_the_interval_of_a_difference_of_accuracies_stays_within_minus_one_to_one(tmp_path):
+    """Three seeds (t = 4.3) of a wide spread gave "95% CI of the paired difference: -0.740 to +1.326"."""
+    from optimlab.viz.report import difference_interval, label_groups, LoadedRun
+
+    d = write_synthetic_run(tmp_path / "r", {"A": ("adam", False, _curves(0.95, 0.9, 0.15)),
+                                             "B": ("sgd", False, _curves(0.1, 0.1, 0.1))})
+    (a, b) = label_groups(LoadedRun(d))
+    (lo, hi), n = difference_interval(a, b)
+    assert n == 3 and hi == 1.0 and -1.0 <= lo < 0
+
+
 def test_batchnorm_is_not_credited_with_what_other_settings_did(tmp_path):
     """'Adam fast' (lr 0.05) and 'Adam slow + BN' (lr 0.0005, β₂ 0.9): the report said batch normalization sped Adam
     up, pairing the only two Adam runs although lr and β₂ differed too. Only a pair that differs in BN alone is

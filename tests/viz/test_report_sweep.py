@@ -510,3 +510,18 @@ def test_grid_edge_and_never_learned_boundaries():
     s = synthetic_summary(val={"adagrad": [0.1, 0.12, 0.15, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
                           test={"adagrad": (0.11, 0.02, 0.6, 0), "adam": (0.9, 0.02, 0.9, 0)})
     assert "AdaGrad" not in facts(compute_sweep_conclusions(s), "lr_sensitivity")["not_learned"]
+
+
+def test_one_setting_that_learned_among_several_is_not_called_the_only_optimizer_nor_the_least_sensitive():
+    """SGD and Adam swept, only Adam learned: the page said "Adam is the only optimizer" and "Least sensitive: Adam"
+    (least of one). It says Adam is the only setting that learned; a sweep of Adam alone still says only optimizer."""
+    s = synthetic_summary(val={"sgd": [0.1, 0.1, 0.1, 0.1], "adam": [0.5, 0.8, 0.82, 0.6]},
+                          test={"sgd": (0.1, 0.01, 0.1, 0), "adam": (0.81, 0.02, 0.8, 0)})
+    c = compute_sweep_conclusions(s)
+    assert facts_text(c, "best_tuned").startswith("Adam is the only setting that learned; after tuning its test "
+                                                  "accuracy is 0.810 at lr 0.1.")
+    sens = facts_text(c, "lr_sensitivity")
+    assert "Only Adam learned; it is within" in sens and "Least sensitive" not in sens
+    assert "学習できたのは Adam だけで" in facts_text(compute_sweep_conclusions(s, "ja"), "lr_sensitivity")
+    alone = synthetic_summary(val={"adam": [0.5, 0.8, 0.82, 0.6]}, test={"adam": (0.81, 0.02, 0.8, 0)})
+    assert facts_text(compute_sweep_conclusions(alone), "best_tuned").startswith("Adam is the only optimizer")

@@ -203,7 +203,7 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
         ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
         ties = say("ties", lang, k=r["ties"]) if r["ties"] else ""
         lines.append("  " + say("pair", lang, a=r["a"], a_op=operand(r["a"], lang), b_op=operand(r["b"], lang),
-                                diff=f"{r['mean_diff']:+.4f}", ci=ci,
+                                diff=f"{round(r['mean_diff'], 4) + 0.0:+.4f}", ci=ci,      # no −0.0000
                                 wins=r["a_wins"], n=r["n"], ties=ties,
                                 star=" **" if r["holm"] and k > 1 else " *" if r["significant"] else ""))
     return "\n".join(lines)

@@ -190,7 +190,8 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
     best, d = ranked[0], dvt[ranked[0]]
     facts = dict(best=best, accuracy=d["tuned_test_acc"], lr=d["tuned_lr"], ranking=ranked)
     if len(ranked) == 1:
-        return _conclusion("best_tuned", st("best only", lang, label=best, acc=_a(d["tuned_test_acc"]),
+        only = "best only" if len(summary["defaults_vs_tuned"]) == 1 else "best only learned"   # SGD swept, not learned
+        return _conclusion("best_tuned", st(only, lang, label=best, acc=_a(d["tuned_test_acc"]),
                                             lr=_lr(d['tuned_lr'])), runner_up=None, exceeds_ci=None, **facts)
     runner, r = ranked[1], dvt[ranked[1]]
     margin = d["tuned_test_acc"] - r["tuned_test_acc"]
@@ -340,6 +341,7 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
         return out
 
     common = dict(tol=f"{tol:g}", n=t["n"], label=least, count=t["count"], span=_span(t, lang))
+    common["least"] = st("least only" if len(learned) == 1 else "least", lang, **common)     # one: least of none
     if not rms:
         claim, text = None, st("rmsprop absent", lang, others=tail({least}), **common)
     elif not rms_learned:

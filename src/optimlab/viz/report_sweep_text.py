@@ -54,6 +54,8 @@ SWEEP_TEXT = {
         "best few": "After tuning, {label} has the highest mean test accuracy: {acc} at lr {lr} (a mean of {n} seeds; "
                     "a 95% CI needs {k} or more), {margin} ahead of {runner} ({runner_acc}).",
         "best only": "{label} is the only optimizer; after tuning its test accuracy is {acc} at lr {lr}.",
+        "best only learned": "{label} is the only setting that learned; after tuning its test accuracy is {acc} at lr "
+                             "{lr}.",
         "best ci yes": " The 95% CIs do not overlap, so the lead exceeds the seed spread.",
         "best ci no": " The 95% CIs overlap, so the lead is within the seed spread and the order is not settled.",
         "best ci none": " With one test seed there is no spread to compare the lead against.",
@@ -85,11 +87,12 @@ SWEEP_TEXT = {
         "rmsprop fails": " Checking the note's claim that RMSProp needs little tuning: {rms} stays within {tol} at "
                          "only {rms_n} of {n} lrs ({rms_span}), while {label} does at {count} ({span}), so the claim "
                          "does not hold here.{others}",
-        "rmsprop absent": " Least sensitive: {label}, within {tol} at {count} of {n} lrs ({span}). RMSProp is not in "
-                          "this sweep, so the note's claim that it needs little tuning is not tested.{others}",
+        "least": "Least sensitive: {label}, within {tol} at {count} of {n} lrs ({span}).",
+        "least only": "Only {label} learned; it is within {tol} at {count} of {n} lrs ({span}).",
+        "rmsprop absent": " {least} RMSProp is not in this sweep, so the note's claim that it needs little tuning is not "
+                          "tested.{others}",
         "rmsprop no learn": " Checking the note's claim that RMSProp needs little tuning: {rms} did not learn "
-                            "(best validation accuracy {rms_best}), so the claim cannot be checked. Least sensitive: "
-                            "{label}, within {tol} at {count} of {n} lrs ({span}).{others}",
+                            "(best validation accuracy {rms_best}), so the claim cannot be checked. {least}{others}",
         "none learned": " No optimizer learned (best validation accuracy at most {floor} everywhere), so sensitivity "
                         "to the lr cannot be compared.",
         "span": "lr {lo} to {hi}, {decades} decades", "span one": "only lr {lo}",
@@ -141,6 +144,7 @@ SWEEP_TEXT = {
         "best few": "調整後に平均テスト正解率が最も高いのは {label} で、学習率 {lr} で {acc}（{n} シードの平均。95% 信頼区間は "
                     "{k} シード以上で表示）、{runner}（{runner_acc}）を {margin} 上回りました。",
         "best only": "最適化手法は {label} のみで、調整後のテスト正解率は学習率 {lr} で {acc} です。",
+        "best only learned": "学習できたのは {label} だけで、調整後のテスト正解率は学習率 {lr} で {acc} です。",
         "best ci yes": "95% 信頼区間は重ならず、この差はシード間のばらつきを超えています。",
         "best ci no": "95% 信頼区間が重なっており、この差はばらつきの範囲内で、順位は確定しません。",
         "best ci none": "新しいシードが 1 つのため、差をばらつきと比べることはできません。",
@@ -168,11 +172,11 @@ SWEEP_TEXT = {
                         "調整いらずとは言えません。{others}",
         "rmsprop fails": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} が {tol} 以内に収まるのは {n} 個中 "
                          "{rms_n} 個（{rms_span}）だけで、{label} は {count} 個（{span}）なので、ここでは主張は成り立ちません。{others}",
-        "rmsprop absent": "最も感度が低いのは {label} で、{n} 個中 {count} 個（{span}）で {tol} 以内です。"
-                          "このスイープに RMSProp はないため、「RMSProp はほとんど調整がいらない」というノートの主張は確かめていません。{others}",
+        "least": "最も感度が低いのは {label} で、{n} 個中 {count} 個（{span}）で {tol} 以内です。",
+        "least only": "学習できたのは {label} だけで、{n} 個中 {count} 個（{span}）で {tol} 以内です。",
+        "rmsprop absent": "{least}このスイープに RMSProp はないため、「RMSProp はほとんど調整がいらない」というノートの主張は確かめていません。{others}",
         "rmsprop no learn": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} は学習できなかった"
-                            "（最高検証正解率 {rms_best}）ため確かめられません。最も感度が低いのは {label} で、{n} 個中 "
-                            "{count} 個（{span}）で {tol} 以内です。{others}",
+                            "（最高検証正解率 {rms_best}）ため確かめられません。{least}{others}",
         "none learned": "どの手法も学習できなかった（検証正解率が常に {floor} 以下）ため、学習率への感度は比べられません。",
         "span": "学習率 {lo} 〜 {hi}、{decades} 桁", "span one": "学習率 {lo} のみ",
         "others counts": "他：{counts}。", "not learned": "どの学習率でも学習できなかった手法（最高 {floor} 以下）：{labels}。",
