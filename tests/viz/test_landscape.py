@@ -211,6 +211,25 @@ def test_a_finite_point_whose_value_overflows_ends_the_walk_with_every_array_cut
     assert np.allclose(t.effective_lrs, [1e-300, 1e-300], rtol=1e-9, atol=0)      # SGD's ‖Δw‖/‖∇f‖ is its lr
 
 
+def test_each_path_has_a_head_at_its_current_point_in_every_frame_and_at_its_end_in_the_png():
+    """Over 200 steps a path is a plain line: in a GIF frame one could not tell where AdaGrad was (under RMSProp)
+    or which path moved. A marker shows each optimizer's current point; in the PNG, where each path ended."""
+    from optimlab.viz.landscape import _fonts, _new_figure, _show_until
+
+    r = run_landscape("saddle", steps=400)
+    with _fonts("en"):
+        fig, ax, lines, _, _ = _new_figure(r, "en", with_steps=False)
+    for upto in (0, 46, 400):
+        _show_until(r, lines, {}, upto)
+        for k, (path, head) in lines.items():
+            assert np.array_equal(np.column_stack(head.get_data()), r.tracks[k].points[upto:upto + 1])
+            assert len(path.get_xdata()) == upto + 1
+    assert len(ax.get_legend().get_texts()) == 5 + 3           # the five paths, start, minimum, saddle: no heads
+    png = plot_landscape(r)
+    heads = [a for a in png.axes[0].lines if a.get_marker() == "o" and len(a.get_xdata()) == 1]
+    assert sorted(tuple(np.ravel(h.get_data())) for h in heads) == sorted(tuple(t.final) for t in r.tracks.values())
+
+
 def test_steps_shrinking_to_subnormal_sizes_draw_without_a_warning(monkeypatch):
     """At 100,000 steps on the saddle the smallest step was subnormal (1e-323); half of it is 0, and the log axis
     of step sizes warned in two lines ("Attempt to set non-positive ylim") under the one-line promise."""
@@ -237,7 +256,8 @@ def _cli(argv):
     (["--optimizers", "sgd,lion"], "'lion'"),
     (["--start", "1,nan"], "'1,nan'"),
     (["--start", "1"], "'1'"),
-    (["--steps", "0"], "0"),
+    (["--steps", "0"], "invalid --steps: 0 (accepted: an integer from 1 to"),
+    (["--optimizers", "sgd,"], "empty optimizer name in 'sgd,' (accepted: names separated by single commas"),
     (["--lr", "sgd"], "invalid --lr: 'sgd' (accepted: a number, or NAME=NUMBER like adam=0.001)"),
     (["--lr", "sgd=fast"], "invalid --lr: 'sgd=fast'"),
     (["--lr", "sgd=-0.1"], "-0.1"),
@@ -378,7 +398,7 @@ def test_japanese_labels_do_not_leak_font_settings():
     fig = plot_landscape(run_landscape("saddle", ("adam",), steps=3), lang="ja", show_steps=False)
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "開始点（-1.5, 0.001）" in texts and "鞍点" in texts and "Adam（学習率 0.01）" in texts
-    assert fig.axes[0].get_title().startswith("鞍点（saddle）：")
+    assert fig.axes[0].get_title().startswith("鞍点のある曲面（saddle）：")
     assert list(matplotlib.rcParams["font.family"]) == before
     with pytest.raises(ConfigError):
         plot_landscape(run_landscape("saddle", ("adam",), steps=3), lang="fr")
@@ -447,7 +467,8 @@ def test_an_optimizer_you_add_gets_its_class_name_and_a_colour_of_its_own(monkey
     monkeypatch.setitem(OPTIMIZERS, "heavyball", HeavyBall)
     result = run_landscape("bowl", optimizers="sgd,heavyball,adam", steps=20)
     ax = plot_landscape(result).axes[0]
-    paths = {line.get_label().split(" ")[0]: line.get_color() for line in ax.get_lines()[:3]}
+    named = [line for line in ax.get_lines() if not line.get_label().startswith("_")][:3]      # not the heads
+    paths = {line.get_label().split(" ")[0]: line.get_color() for line in named}
     assert paths == {"SGD": OPTIMIZER_COLORS["sgd"], "HeavyBall": RUN_COLORS[5], "Adam": OPTIMIZER_COLORS["adam"]}
     colors = optimizer_colors([*OPTIMIZER_COLORS, "a", "b", "c", "d"])
     assert [colors[k] for k in "abcd"] == [*RUN_COLORS[5:], RUN_COLORS[5]]      # the three left, then again

@@ -43,6 +43,9 @@ def optimizer_names(optimizers) -> tuple[str, ...]:
     names = tuple(str(n).strip().lower() for n in items if str(n).strip())
     if not names:
         raise ConfigError(f"no optimizers given: {optimizers!r} (accepted: some of {', '.join(OPTIMIZERS)})")
+    if len(names) < len(items):         # "sgd," or "sgd,,adam": a name left out, most likely by mistake
+        raise ConfigError(f"empty optimizer name in {optimizers!r} (accepted: names separated by single commas, "
+                          "e.g. sgd,adam)")
     for n in names:
         if n not in OPTIMIZERS:
             raise ConfigError(f"unknown optimizer: {n!r} (accepted: {', '.join(OPTIMIZERS)})")

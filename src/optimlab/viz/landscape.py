@@ -67,7 +67,7 @@ TEXT = {
 }
 SURFACE_EN = {"bowl": "elongated bowl", "saddle": "saddle point", "rosenbrock": "Rosenbrock function",
               "himmelblau": "Himmelblau's function", "beale": "Beale's function"}
-SURFACE_JA = {"bowl": "細長いお椀", "saddle": "鞍点", "rosenbrock": "Rosenbrock 関数",
+SURFACE_JA = {"bowl": "細長いお椀", "saddle": "鞍点のある曲面", "rosenbrock": "Rosenbrock 関数",   # 鞍点 alone: the point
               "himmelblau": "Himmelblau 関数", "beale": "Beale 関数"}
 
 
@@ -156,11 +156,11 @@ def _start(start, surface: Surface) -> tuple[float, float]:
     return xy
 
 
-def _steps(steps, surface: Surface) -> int:
+def _steps(steps, surface: Surface, what: str = "steps") -> int:
     if steps is None:
         return surface.steps
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 0 < steps <= MAX_STEPS:
-        raise ConfigError(f"invalid steps: {steps!r} (accepted: an integer from 1 to {MAX_STEPS:,})")
+        raise ConfigError(f"invalid {what}: {steps!r} (accepted: an integer from 1 to {MAX_STEPS:,})")
     return int(steps)
 
 
@@ -298,7 +298,8 @@ def _view(result: LandscapeResult, grow: float = 0.5) -> tuple[float, float, flo
 
 def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     """Figure with the contour map (and optionally the step-size panel), the start, minima, saddles and
-    one empty line per optimizer; returns ``(fig, ax, lines, step_lines, markers)``."""
+    one empty line per optimizer, with a head marker for its current point; returns ``(fig, ax, lines, step_lines,
+    markers)``, ``lines[k]`` a (path, head) pair."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -331,8 +332,11 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     lines, colors = {}, optimizer_colors(result.tracks)      # as in optimlab compare's figures and report
     style = "-o" if result.steps <= 200 else "-"     # beyond, the markers of the last path drawn hide the others
     for k, t in result.tracks.items():
-        (lines[k],) = ax.plot([], [], style, color=colors[k], lw=1.4, ms=3.2, alpha=PATH_ALPHA,
-                              label=_label(t, lang, (x0, x1, y0, y1), result.presets.get(k, "note")), zorder=3)
+        (path,) = ax.plot([], [], style, color=colors[k], lw=1.4, ms=3.2, alpha=PATH_ALPHA,
+                          label=_label(t, lang, (x0, x1, y0, y1), result.presets.get(k, "note")), zorder=3)
+        # where the point is now: in a GIF frame, or at the end of a path drawn without a marker per step
+        (head,) = ax.plot([], [], "o", color=colors[k], ms=7, mec="black", mew=0.8, zorder=3.5)
+        lines[k] = (path, head)
     # the start's coordinates in the legend: the saddle's (−1.5, 0.001) looks like y = 0 on the map
     markers = ax.plot(*result.start, marker="*", ms=15, color="black", ls="none", zorder=4,
                       label=txt["start at"].format(start=txt["start"], x=f"{result.start[0]:g}", y=f"{result.start[1]:g}")
@@ -384,7 +388,9 @@ def _grow_to_fit(fig, tries: int = 4) -> None:
 def _show_until(result: LandscapeResult, lines, step_lines, upto: int) -> None:
     for k, t in result.tracks.items():
         n = min(upto, len(t.points) - 1)
-        lines[k].set_data(t.points[: n + 1, 0], t.points[: n + 1, 1])
+        path, head = lines[k]
+        path.set_data(t.points[: n + 1, 0], t.points[: n + 1, 1])
+        head.set_data(t.points[n : n + 1, 0], t.points[n : n + 1, 1])
         if k in step_lines:
             step_lines[k].set_data(np.arange(1, n + 1), t.step_sizes[:n])
 
@@ -437,7 +443,7 @@ def _frames(result: LandscapeResult, lang: str, max_frames: int, dpi: int):
         canvas.restore_region(background)
         _show_until(result, lines, {}, t)
         counter.set_text(TEXT[lang]["frame"].format(t=t, n=result.steps))
-        for artist in (*lines.values(), *markers, counter):
+        for artist in (*(a for pair in lines.values() for a in pair), *markers, counter):
             ax.draw_artist(artist)
         rgba = np.asarray(canvas.buffer_rgba())
         yield Image.fromarray(rgba[..., :3].copy(), "RGB")
@@ -518,7 +524,7 @@ def trajectories_csv(result: LandscapeResult) -> str:
     return "\n".join(rows) + "\n"
 
 
-LANDSCAPE_ACCEPTED = "a folder you can write to (new or existing; only the landscape's own files are replaced)"
+LANDSCAPE_ACCEPTED = "a folder you can write to, new or existing; only the landscape's own files are replaced"
 
 
 def check_landscape_dir(out_dir) -> Path:

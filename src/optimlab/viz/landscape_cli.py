@@ -17,7 +17,7 @@ from ..console import LANGS, say
 from ..errors import ConfigError
 from ..optim import display_name
 from .functions import SURFACES, get_surface
-from .landscape import (DEFAULT_OPTIMIZERS, DIVERGENCE_BOUND, MAX_STEPS, check_landscape_dir, run_landscape,
+from .landscape import (DEFAULT_OPTIMIZERS, DIVERGENCE_BOUND, MAX_STEPS, _steps, check_landscape_dir, run_landscape,
                         write_landscape)
 
 
@@ -117,6 +117,7 @@ def run_landscape_cli(args: argparse.Namespace) -> int:
     scale = check_font_scale(args.font_scale, "--font-scale")
     lrs, start = _parse_lrs(args.lr, args.optimizers), _parse_start(args.start)
     preset = _parse_presets(args.preset, args.optimizers)
+    _steps(args.steps, get_surface(args.function), "--steps")         # named as the option, as argparse's errors are
     out = Path("runs") / f"landscape-{get_surface(args.function).name}" if args.out is None else args.out
     out = check_landscape_dir(out)
     result = run_landscape(args.function, args.optimizers, lrs=lrs, steps=args.steps, start=start, preset=preset)
