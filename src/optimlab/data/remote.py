@@ -436,20 +436,27 @@ def any_reachable(urls: Sequence[str], timeout: float = PROBE_TIMEOUT) -> bool:
     """Whether a TCP connection to any of the URLs' hosts opens within ``timeout`` seconds in total.
 
     Name lookups and connects run in daemon threads, so a hanging resolver cannot hold the caller
-    past ``timeout``. With an HTTP(S) proxy configured the answer is always True (the proxy decides).
+    past ``timeout``. With an HTTP(S) proxy configured, the proxy decides what is reachable: the probe is a HEAD
+    request through it, and any answer counts (a proxy that accepted connections and never answered made auto wait
+    90 s for three mirrors before it fell back).
     """
     if not urls:
         return False
     proxies = urllib.request.getproxies()
-    if proxies.get("http") or proxies.get("https"):
-        return True
+    via_proxy = bool(proxies.get("http") or proxies.get("https"))
     results: queue.Queue[bool] = queue.Queue()
 
-    def probe(host: str, port: int) -> None:
+    def probe(url: str, host: str, port: int) -> None:
         try:
-            with socket.create_connection((host, port), timeout=timeout):
-                results.put(True)
-        except (OSError, ValueError):
+            if via_proxy:
+                import requests
+
+                requests.head(url, timeout=timeout, allow_redirects=False).close()
+            else:
+                with socket.create_connection((host, port), timeout=timeout):
+                    pass
+            results.put(True)
+        except (OSError, ValueError):           # requests' errors are OSErrors
             results.put(False)
 
     started = 0
@@ -458,7 +465,7 @@ def any_reachable(urls: Sequence[str], timeout: float = PROBE_TIMEOUT) -> bool:
         if not parts.hostname:
             continue
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        threading.Thread(target=probe, args=(parts.hostname, port), daemon=True).start()
+        threading.Thread(target=probe, args=(url, parts.hostname, port), daemon=True).start()
         started += 1
     deadline = time.monotonic() + timeout
     for _ in range(started):
