@@ -36,6 +36,26 @@ def test_list(capsys, tmp_path):
     assert "mnist          available" not in out
 
 
+def test_list_says_when_a_folder_is_incomplete_or_cannot_be_loaded(capsys, tmp_path, monkeypatch):
+    """`data list` said a truncated folder "holds IDX files, not mnist (SHA-256 differs); they load as --dataset idx"
+    and idx "available", while verify and compare failed on it; a folder with 2 of the 4 files read the same."""
+    folder = write_idx_folder(tmp_path / "cut")
+    path = folder / "t10k-images-idx3-ubyte.gz"
+    import gzip
+
+    path.write_bytes(gzip.compress(gzip.decompress(path.read_bytes())[:-7]))
+    rc, out = run(["list", "--data-dir", str(folder)], capsys)
+    lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    assert "invalid" in lines["mnist"] and "invalid" in lines["idx"] and "available" not in lines["idx"]
+    assert str(path) in lines["idx"] and "other" not in lines["mnist"]
+    part = tmp_path / "part"
+    part.mkdir()
+    for stem in IDX_STEMS[:2]:
+        (part / f"{stem}.gz").write_bytes((folder / f"{stem}.gz").read_bytes())
+    rc, out = run(["list", "--data-dir", str(part)], capsys)
+    assert f"mnist          partial    {part} holds 2 of the 4 files; 'optimlab data fetch mnist' completes it" in out
+
+
 @needs_fashion
 def test_list_names_fashion_mnist_files_where_mnist_is_looked_for(capsys, tmp_path):
     """Official Fashion-MNIST files in a folder given for MNIST were 'IDX files that are not mnist'."""

@@ -41,6 +41,22 @@ def test_idx_folder(tmp_path):
     assert load_dataset("idx", other).sha256 != ds.sha256
 
 
+def test_idx_labels_that_make_accuracy_meaningless_are_refused(tmp_path):
+    """One training class trained to accuracy 1.0 ("1 classes"); test labels no training image has were never
+    predicted, so counted wrong. Both are one line naming the folder and the label."""
+    x, y, xt, yt = synthetic_arrays()
+    one = write_idx_folder(tmp_path / "one", (x, np.zeros_like(y), xt, np.zeros_like(yt)))
+    with pytest.raises(DatasetError, match=r"one: the training labels hold 1 class \(0\); accepted: labels of 2 "
+                                           r"classes or more$"):
+        load_dataset("idx", one)
+    unseen = write_idx_folder(tmp_path / "unseen", (x, y, xt, np.where(yt == 2, 7, yt).astype(np.uint8)))
+    with pytest.raises(DatasetError, match=r"unseen: test label 7 is no training image's label; accepted: test "
+                                           r"labels among the training labels' classes$"):
+        load_dataset("idx", unseen)
+    sparse = write_idx_folder(tmp_path / "sparse", (x, (y * 4).astype(np.uint8), xt, (yt * 4).astype(np.uint8)))
+    assert load_dataset("idx", sparse).n_classes == 9          # labels 0, 4, 8: still the classes up to the largest
+
+
 def test_idx_raw_files_and_env(tmp_path, monkeypatch):
     folder = write_idx_folder(tmp_path / "raw", gz=False)
     monkeypatch.setenv(_remote.DATA_ENV, str(folder))

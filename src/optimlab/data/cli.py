@@ -23,7 +23,7 @@ from optimlab.data.datasets import (
     locate,
     candidate_dirs,
 )
-from optimlab.data.idx import find_idx_files, read_bytes
+from optimlab.data.idx import find_idx_files, read_bytes, read_idx_folder
 from optimlab.errors import DatasetError
 
 Print = Callable[[str], None]
@@ -90,6 +90,11 @@ def _list(data_dir: str | None, out: Print) -> int:
             folder = locate(_remote.REMOTES[name], data_dir)
             if folder is not None and _pinned_content(_remote.REMOTES[name], folder):
                 rows.append((name, "available", str(folder)))
+            elif folder is not None and len(find_idx_files(folder)) < 4:
+                rows.append((name, "partial", f"{folder} holds {len(find_idx_files(folder))} of the 4 files; "
+                                              f"'optimlab data fetch {name}' completes it"))
+            elif folder is not None and (problem := _unreadable(folder)):
+                rows.append((name, "invalid", problem))
             elif folder is not None:
                 other = _remote.pinned_dataset(_contents(folder), _remote.REMOTES[name])
                 what = f"the official {other} files" if other else "IDX files"
@@ -99,7 +104,9 @@ def _list(data_dir: str | None, out: Print) -> int:
                 rows.append((name, "missing", f"run 'optimlab data fetch {name}' or pass --data-dir DIR"))
         elif name == "idx":
             folder = data_dir or os.environ.get(_remote.DATA_ENV)
-            if folder and len(find_idx_files(folder)) == 4:
+            if folder and len(find_idx_files(folder)) == 4 and (problem := _unreadable(folder)):
+                rows.append((name, "invalid", problem))
+            elif folder and len(find_idx_files(folder)) == 4:
                 rows.append((name, "available", str(folder)))
             else:
                 rows.append((name, "needs DIR", f"--data-dir DIR or {_remote.DATA_ENV}=DIR with the four IDX files"))
@@ -138,6 +145,15 @@ def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: 
     ds = load_pinned_folder(remote, folder)
     out(f"{name}: {ds.n_train} train / {ds.n_test} test images in {folder} (SHA-256 verified)")
     return 0
+
+
+def _unreadable(folder) -> str | None:
+    """Why ``folder``'s IDX files cannot be loaded (the loader's one line: truncated, unreadable …), or None."""
+    try:
+        read_idx_folder(folder)
+    except (DatasetError, OSError) as e:
+        return str(e)
+    return None
 
 
 def _contents(folder) -> dict[str, str]:

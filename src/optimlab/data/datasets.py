@@ -233,6 +233,14 @@ def _from_idx(name: str, idx: IdxFolder, source: str, n_classes: int | None = No
     if len(idx.x_train) == 0 or len(idx.x_test) == 0:
         raise DatasetError(f"{source}: {len(idx.x_train)} training and {len(idx.x_test)} test images; both must be non-empty")
     if n_classes is None:
+        seen = np.unique(idx.y_train)
+        if len(seen) < 2:               # one class: every prediction right, accuracy 1.0 learned from nothing
+            raise DatasetError(f"{source}: the training labels hold {len(seen)} class ({int(seen[0])}); accepted: "
+                               "labels of 2 classes or more")
+        unseen = np.setdiff1d(idx.y_test, seen)
+        if len(unseen):                 # a class no training image has: never predicted, counted wrong
+            raise DatasetError(f"{source}: test label {int(unseen[0])} is no training image's label; accepted: test "
+                               "labels among the training labels' classes")
         n_classes = int(max(idx.y_train.max(), idx.y_test.max())) + 1
     return Dataset(
         name=name,
