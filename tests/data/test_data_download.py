@@ -315,3 +315,15 @@ def test_files_of_another_dataset_are_named_only_when_all_four_are_its(served):
     assert _remote.pinned_dataset(contents, _remote.REMOTES["mnist"]) == "fashion-mnist"
     one = {**{s: "0" * 64 for s in contents}, fashion.files[0].stem: fashion.files[0].content_sha256}
     assert _remote.pinned_dataset(one, _remote.REMOTES["mnist"]) is None
+
+
+def test_a_cache_variable_naming_a_file_is_said_as_such(served, tmp_path, monkeypatch):
+    """OPTIMLAB_CACHE_DIR=afile said "data directory 'afile/mnist' cannot be created", naming no variable."""
+    from optimlab.errors import ConfigError
+
+    url, root = served
+    (tmp_path / "afile").write_text("x")
+    monkeypatch.setenv(_remote.CACHE_ENV, str(tmp_path / "afile"))
+    with pytest.raises(ConfigError, match=rf"^invalid \$OPTIMLAB_CACHE_DIR: '{tmp_path / 'afile'}' is a file "
+                                          r"\(accepted: a folder to cache downloads in, or unset it"):
+        _remote.download(pins_for(root, mirrors=[url]), timeout=5)

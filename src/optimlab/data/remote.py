@@ -308,6 +308,10 @@ def download(
 
     timeout = check_timeout(timeout)
     folder = Path(dest).expanduser() if dest is not None else cache_dir() / remote.name
+    env = os.environ.get(CACHE_ENV)
+    if env and folder.parent == cache_dir() and cache_dir().exists() and not cache_dir().is_dir():
+        raise ConfigError(f"invalid ${CACHE_ENV}: {env!r} is a file (accepted: a folder to cache downloads in, or "
+                          "unset it for the user cache folder)")      # it read "'afile/mnist' cannot be created"
     if not remote.mirrors:
         raise DatasetError(f"no mirrors given for {remote.name}; {offline_options(remote.name)}")
     created = _make_folder(folder)
