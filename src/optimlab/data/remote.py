@@ -352,7 +352,7 @@ class _Bar:
     fails at once shows none."""
 
     def __init__(self, description: str):
-        self.description, self.total, self._bar = description, 0, None
+        self.description, self.total, self._bar, self._filling = description, 0, None, False
 
     def update(self, n: int) -> None:
         if self._bar is None:
@@ -360,11 +360,16 @@ class _Bar:
 
             self._bar = tqdm(total=self.total or None, desc=self.description, unit="B", unit_scale=True, leave=True,
                              dynamic_ncols=True, file=sys.stderr)
-        self._bar.update(n)
+        if self._filling:                # after reset, pooch's update(total) means "full": set, not added
+            self._bar.n = n
+            self._bar.refresh()
+        else:
+            self._bar.update(n)
 
     def reset(self) -> None:
-        if self._bar is not None:
-            self._bar.reset()
+        """pooch ends with reset() and update(total) to fill the bar: a real reset dropped it to 0 % and then
+        counted the whole file again in an instant ("48.3GB/s")."""
+        self._filling = True
 
     def close(self) -> None:
         if self._bar is not None:
