@@ -69,7 +69,8 @@ def draw_figures(result: CompareResult, directory: Path, lang: str = "en", dpi: 
     colors = colors_by_label({label: runs[0].spec.optimizer for label, runs in result.by_label().items()})
     names = []
     # the runs are in seed order (run_compare sorts them), so each run's figure shows its smallest seed
-    for name, fig in comparison_figures(histories_by_label(result), min(result.recipe.seeds), lang, colors):
+    lrs = {label: getattr(runs[0].spec.make_optimizer(), "lr", None) for label, runs in result.by_label().items()}
+    for name, fig in comparison_figures(histories_by_label(result), min(result.recipe.seeds), lang, colors, lrs):
         save_figure(fig, directory / name, dpi)
         names.append(name)
     return names

@@ -163,7 +163,7 @@ def test_a_runs_figure_names_the_seed_it_shows(tmp_path, monkeypatch):
     compare(dataset="digits", iters=30, eval_interval=10, optimizers="adam", seeds=[3, 1], out=tmp_path / "r",
             report=False)
     ax = drawn["accuracy_adam.png"].axes[0]
-    assert ax.get_title().endswith("Adam (seed 1)")
+    assert ax.get_title().endswith("Adam (lr=0.01) (seed 1)")
     curves = read_metrics(tmp_path / "r" / "metrics.csv")
     train_line = ax.get_lines()[0]
     assert list(train_line.get_ydata()) == curves[("Adam", 1)].train_acc != curves[("Adam", 3)].train_acc
@@ -234,7 +234,8 @@ def test_run_colours_stay_apart_for_colour_blind_readers():
     assert tuple(REPORT[:6]) == RUN_COLORS[:6]
     from optimlab.viz.landscape import plot_landscape, run_landscape       # the landscapes: each of the five its own
 
-    paths = plot_landscape(run_landscape("bowl", steps=5)).axes[0].get_lines()[:5]
+    paths = [line for line in plot_landscape(run_landscape("bowl", steps=5)).axes[0].get_lines()
+             if not line.get_label().startswith("_")][:5]                 # the paths, not their heads
     assert [line.get_color() for line in paths] == list(OPTIMIZER_COLORS.values())
     assert list(OPTIMIZER_COLORS.values()) == list(RUN_COLORS[:5])
     fig = overlay_figure(_histories(1))
@@ -343,3 +344,38 @@ def test_a_font_scale_for_slides_grows_the_text_and_keeps_every_label_in_the_pic
                   font_scale=1.6)
     assert out.summary["figure_font_scale"] == 1.6
     assert Image.open(tmp_path / "c" / "test_accuracy.png").size[1] > h0
+
+
+def test_the_figures_say_each_runs_lr_so_an_override_shows(tmp_path, monkeypatch):
+    """After --lr adam=0.001 the legends and titles said just "Adam": nothing on a figure showed the lr had been
+    changed. Each run's lr is said as a landscape says it, unless the label already shows it; a report redrawn in
+    Japanese says it too."""
+    import optimlab.viz.figures as figures
+    from optimlab.api import compare
+    from optimlab.viz.figures import with_lr
+    from optimlab.viz.report import write_report
+
+    drawn = {}
+    real = figures.save_figure
+    monkeypatch.setattr(figures, "save_figure", lambda fig, path, dpi=100: drawn.setdefault(path.name, fig) and
+                        real(fig, path, dpi))
+    compare(dataset="digits", iters=20, eval_interval=10, optimizers="sgd,adam", lrs={"adam": 0.001},
+            out=tmp_path / "r", report=False)
+    legend = [t.get_text() for t in drawn["test_accuracy.png"].axes[0].get_legend().get_texts()]
+    assert legend == ["SGD (lr=0.01)", "Adam (lr=0.001)", "Adam + BatchNorm (lr=0.001)"]
+    assert [t.get_text() for t in drawn["loss.png"].axes[0].get_legend().get_texts()] == legend
+    assert drawn["accuracy_adam.png"].axes[0].get_title().endswith("Adam (lr=0.001)")
+    assert with_lr("Adam lr=0.001", 0.001) == "Adam lr=0.001" and with_lr("Adam", None) == "Adam"
+    assert with_lr("Adam", float("nan")) == "Adam" and with_lr("Adam", 0.01, "ja") == "Adam（学習率 0.01）"
+    redrawn = {}
+    real_figures = figures.comparison_figures
+
+    def spy(*args, **kwargs):
+        out = real_figures(*args, **kwargs)
+        redrawn.update(out)
+        return out
+
+    monkeypatch.setattr(figures, "comparison_figures", spy)
+    write_report(tmp_path / "r", lang="ja")                  # redrawn in Japanese, the lrs from summary.json
+    legend = [t.get_text() for t in redrawn["test_accuracy.png"].axes[0].get_legend().get_texts()]
+    assert legend == ["SGD（学習率 0.01）", "Adam（学習率 0.001）", "Adam + BatchNorm（学習率 0.001）"]

@@ -130,12 +130,22 @@ def _grouped(histories, attr: str):
         yield label, hs, [getattr(h, attr)[:n] for h in hs], n
 
 
+def with_lr(label: str, lr: float | None, lang: str = "en") -> str:
+    """``label`` with its learning rate as a landscape's legend gives it (``Adam (lr=0.001)``), so that a figure says
+    what ``--lr`` set; unchanged when there is no lr or the label shows it already (``Adam lr=0.001``)."""
+    if lr is None or not math.isfinite(float(lr)):
+        return label
+    shown = f"{float(lr):g}"
+    return label if shown in label else label + t("lr note", lang).format(lr=shown)
+
+
 def overlay_figure(histories, lang: str = "en", title: str | None = None,
-                   colors: dict[str, str] | None = None) -> Figure:
+                   colors: dict[str, str] | None = None, names: dict[str, str] | None = None) -> Figure:
     """Test accuracy of every run on one axis; several seeds give a mean line and a 95 % band. ``histories``:
     ``{label: [History, ...]}``, or the list ``Trainer.run()`` returns; ``colors``: each label's colour (default: the
-    palette in turn; ``optimlab compare`` gives each optimizer its own, :func:`~optimlab.viz.colors.run_colors`)."""
-    colors = colors or {}
+    palette in turn; ``optimlab compare`` gives each optimizer its own, :func:`~optimlab.viz.colors.run_colors`);
+    ``names``: each label's legend text (default: the label; :func:`with_lr`)."""
+    colors, names = colors or {}, names or {}
     size = (7.2, 4.6)
     fig = _fig(lang, size)
     ax = fig.add_subplot()
@@ -143,7 +153,8 @@ def overlay_figure(histories, lang: str = "en", title: str | None = None,
     for j, (label, hs, curves, n) in enumerate(_grouped(histories, "test_acc")):
         x = hs[0].eval_iters[:n]
         mean, lo, hi = mean_band(curves)
-        line, = ax.plot(x, mean, label=label + (f" (n={len(hs)})" if len(hs) > 1 else ""), linestyle=run_linestyle(j),
+        line, = ax.plot(x, mean, label=names.get(label, label) + (f" (n={len(hs)})" if len(hs) > 1 else ""),
+                        linestyle=run_linestyle(j),
                         color=colors.get(label))
         if len(hs) > 1:         # clipped to where an accuracy lies (3 seeds: t = 4.3 sent bands past 1 and below 0)
             ax.fill_between(x, np.clip(lo, 0, 1), np.clip(hi, 0, 1), color=line.get_color(), alpha=0.2, linewidth=0)
@@ -167,10 +178,12 @@ def moving_average(x: Sequence[float], window: int) -> np.ndarray:
     return out
 
 
-def loss_figure(histories, lang: str = "en", window: int = 20, colors: dict[str, str] | None = None) -> Figure:
+def loss_figure(histories, lang: str = "en", window: int = 20, colors: dict[str, str] | None = None,
+                names: dict[str, str] | None = None) -> Figure:
     """Minibatch loss of every run (moving average over ``window`` iterations; mean over seeds); the legend beside
-    the axes, as in :func:`overlay_figure` (inside, it covered SGD's flat line at the top); ``colors`` as there."""
-    colors = colors or {}
+    the axes, as in :func:`overlay_figure` (inside, it covered SGD's flat line at the top); ``colors`` and ``names``
+    as there."""
+    colors, names = colors or {}, names or {}
     size = (7.2, 4.6)
     fig = _fig(lang, size)
     ax = fig.add_subplot()
@@ -179,7 +192,8 @@ def loss_figure(histories, lang: str = "en", window: int = 20, colors: dict[str,
     for j, (label, hs, curves, n) in enumerate(_grouped(histories, "loss")):
         mean, _, _ = mean_band(curves)           # NaN where every seed had diverged: a gap, no warning
         drawn.append(moving_average(mean, window))
-        ax.plot(np.arange(1, n + 1), drawn[-1], label=label, linestyle=run_linestyle(j), color=colors.get(label))
+        ax.plot(np.arange(1, n + 1), drawn[-1], label=names.get(label, label), linestyle=run_linestyle(j),
+                color=colors.get(label))
     ax.set_xlabel(t("count", lang))
     ax.set_ylabel(t("loss", lang))
     ax.set_title(t("training loss", lang))
@@ -200,19 +214,22 @@ def loss_figure(histories, lang: str = "en", window: int = 20, colors: dict[str,
     return fig
 
 
-def comparison_figures(by_label: dict[str, list[History]], first_seed: int,
-                       lang: str = "en", colors: dict[str, str] | None = None) -> list[tuple[str, Figure]]:
+def comparison_figures(by_label: dict[str, list[History]], first_seed: int, lang: str = "en",
+                       colors: dict[str, str] | None = None,
+                       lrs: dict[str, float] | None = None) -> list[tuple[str, Figure]]:
     """A comparison's figures with the names ``optimlab compare`` gives them: ``accuracy_<run>.png`` for each run
     (its first history, of seed ``first_seed``, in the note's layout), ``test_accuracy.png`` and ``loss.png``
-    (``colors``: each label's, as :func:`overlay_figure` takes them)."""
+    (``colors``: each label's, as :func:`overlay_figure` takes them; ``lrs``: each label's learning rate, said in
+    the legends and titles, :func:`with_lr`)."""
     out: list[tuple[str, Figure]] = []
-    names = accuracy_figure_names([label for label, hs in by_label.items() if hs and hs[0].test_acc])
-    for label, name in names.items():
+    shown = {label: with_lr(label, (lrs or {}).get(label), lang) for label in by_label}
+    files = accuracy_figure_names([label for label, hs in by_label.items() if hs and hs[0].test_acc])
+    for label, name in files.items():
         hs = by_label[label]
-        title = label + (t("seed note", lang).format(seed=first_seed) if len(hs) > 1 else "")
+        title = shown[label] + (t("seed note", lang).format(seed=first_seed) if len(hs) > 1 else "")
         out.append((name, accuracy_figure(hs[0], title=title, lang=lang)))
-    return out + [("test_accuracy.png", overlay_figure(by_label, lang=lang, colors=colors)),
-                  ("loss.png", loss_figure(by_label, lang=lang, colors=colors))]
+    return out + [("test_accuracy.png", overlay_figure(by_label, lang=lang, colors=colors, names=shown)),
+                  ("loss.png", loss_figure(by_label, lang=lang, colors=colors, names=shown))]
 
 
 def accuracy_figure_names(labels: Sequence[str]) -> dict[str, str]:

@@ -801,8 +801,9 @@ def _redraw(run: LoadedRun, lang: str, seeds, by_label, drawn, dpi: int) -> dict
     from .figures import comparison_figures, png_options
     from .telemetry import runs_from_csv, telemetry_figures
 
+    lrs = {g.label: g.lr for g in label_groups(run)}
     figures = comparison_figures({k: v for k, v in by_label.items() if v}, seeds[0] if seeds else 0, lang,
-                                 label_colors(run))
+                                 label_colors(run), lrs)
     if any(name.startswith("telemetry_") for name in drawn) and (run.directory / "telemetry.csv").is_file():
         iters = max((len(h.loss) for hs in by_label.values() for h in hs), default=1)
         try:
