@@ -166,6 +166,14 @@ def test_a_recipe_with_two_runs_that_train_the_same_numbers_is_refused():
     assert len(recipe(text.replace("beta1 = 0.9", "beta1 = 0.8")).runs) == 2
 
 
+def test_a_runs_bad_hyperparameter_names_the_run_and_a_label_has_no_spaces_at_its_ends():
+    """'invalid beta1: 1.5' did not say which of the recipe's runs; "Adam " beside "Adam" printed as two Adams."""
+    one_line_error(lambda: recipe(ADAM_AT.format(label="Adam hi", lr=0.01, more="beta1 = 1.5")),
+                   "r.toml [[runs]] #1 ('Adam hi'): invalid beta1: 1.5 (accepted: a number in [0, 1))")
+    one_line_error(lambda: recipe(ADAM_AT.format(label="Adam ", lr=0.01, more="")), "invalid run label: 'Adam '",
+                   "no spaces at its ends")
+
+
 def test_an_lr_override_may_not_erase_the_recipes_own_lrs():
     """A recipe's 'Adam lr=0.001' and 'Adam lr=0.01' both trained at 0.1 under --lr adam=0.1 (or --lr 0.1), their
     labels no longer true: refused. Runs of one optimizer that share an lr take it (the note's Adam and Adam + BN)."""

@@ -218,12 +218,16 @@ def parse_run(d: dict[str, Any], where: str) -> RunSpec:
     hp = {k: d[k] for k in hp_types if k in d}
     net = {k: (tuple(d[k]) if k == "hidden" else d[k]) for k in NET_KEYS if k in d}
     label = d.get("label", name)
-    if not label.strip() or len(label) > MAX_LABEL or any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
-                                                          for c in label):
+    if (not label.strip() or label != label.strip() or len(label) > MAX_LABEL
+            or any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in label)):
+        # "Adam " beside "Adam" printed as two runs called Adam in every table
         raise ConfigError(f"invalid run label: {label!r} in {where} (accepted: a label of 1 to {MAX_LABEL} "
-                          "characters, not only spaces, no control characters)")
+                          "characters, no spaces at its ends, no control characters)")
     spec = RunSpec(label, name, preset, hp, net)
-    spec.make_optimizer()                      # validates the hyperparameters now, with a clear message
+    try:
+        spec.make_optimizer()                  # validates the hyperparameters now, with a clear message
+    except ConfigError as e:                   # "invalid beta1: 1.5 (…)": which run of the recipe said so
+        raise ConfigError(f"{where} ({label!r}): {e}") from None
     return spec
 
 
