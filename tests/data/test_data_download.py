@@ -342,3 +342,39 @@ def test_a_cache_variable_naming_a_file_is_said_as_such(served, tmp_path, monkey
     with pytest.raises(ConfigError, match=rf"^invalid \$OPTIMLAB_CACHE_DIR: '{tmp_path / 'afile'}' is a file "
                                           r"\(accepted: a folder to cache downloads in, or unset it"):
         _remote.download(pins_for(root, mirrors=[url]), timeout=5)
+
+
+def test_a_download_killed_mid_file_leaves_only_a_hidden_folder_that_the_next_one_removes(faulty, served, tmp_path):
+    """SIGKILL during a download left pooch's tmpXXXXXXXX beside the data for good (SIGINT and SIGTERM clean up). The
+    temporary files live in a hidden work folder per process; the next download removes those of dead processes and
+    leaves a live one's alone."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    base, root = faulty
+    folder = tmp_path / "data"
+    child = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from pathlib import Path
+        from _optimlab_data_helpers import pins_for
+        from optimlab.data import remote
+        print("start", flush=True)
+        remote.download(pins_for(Path({str(root)!r}), mirrors=[{base + '/slow'!r}]), {str(folder)!r}, timeout=30)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "start"
+    deadline = time.monotonic() + 20
+    while not any(folder.glob(".optimlab-download-*/*")) and time.monotonic() < deadline:
+        time.sleep(0.05)                             # until pooch's temporary file exists, mid-download
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    left = [p.relative_to(folder) for p in folder.rglob("*")]
+    assert left and all(str(p).startswith(f".optimlab-download-{proc.pid}-") for p in left), left
+    live = folder / f".optimlab-download-{os.getppid()}-1"        # a live process's (this one's parent)
+    live.mkdir()
+    _remote.download(pins_for(root, mirrors=[served[0]]), folder, timeout=5)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([live.name] + [s + ".gz" for s in IDX_STEMS])

@@ -25,6 +25,7 @@ import math
 import os
 import queue
 import re
+import shutil
 import socket
 import sys
 import threading
@@ -296,8 +297,9 @@ def download(
 
     Each file is fetched with pooch from the first mirror that serves it with the pinned SHA-256 — of the
     published ``.gz``, or of its IDX content when a mirror serves it recompressed (as ``optimlab data verify``
-    accepts); a file takes its name only after that check (it is downloaded to a hidden ``.part.gz`` file, removed on
-    a mismatch), and a file already there that passes it is not fetched again. One that fails it is fetched again
+    accepts); a file takes its name only after that check (it is downloaded into a hidden work folder,
+    ``.optimlab-download-<pid>-<thread>``, removed at the end — or by the next download, if this process was
+    killed), and a file already there that passes it is not fetched again. One that fails it is fetched again
     in the cache, and refused elsewhere before anything is downloaded (a folder you named holds your files).
     Raises a one-line :class:`DatasetError` listing every mirror's failure and the offline options;
     folders this call created are removed again when the download fails and they are still empty.
@@ -399,6 +401,34 @@ def _download_files(remote: Remote, folder: Path, timeout: float, progress: bool
             raise DatasetError(f"cannot download {remote.name} into {str(folder)!r}: {f.gz_name} there is not "
                                f"{remote.name}'s (SHA-256 differs) and would be replaced (accepted: a folder without "
                                "it, e.g. another --data-dir, or move that file away)")
+    _remove_stale_work(folder)
+    # one folder per process and thread (two fetches into one cache must not share it), for pooch's temporary file
+    # and ours: removed at the end, and by the next download if this process was killed (SIGKILL left pooch's
+    # tmpXXXXXXXX beside the data, for good)
+    work = folder / f"{WORK_PREFIX}{os.getpid()}-{threading.get_ident()}"
+    try:
+        _download_each(remote, folder, work, timeout, progress, pooch, requests)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+WORK_PREFIX = ".optimlab-download-"
+
+
+def _remove_stale_work(folder: Path) -> None:
+    """Remove the work folders of downloads whose process is gone (killed before it could)."""
+    for d in folder.glob(f"{WORK_PREFIX}*") if folder.is_dir() else ():
+        try:
+            pid = int(d.name[len(WORK_PREFIX):].split("-")[0])
+            os.kill(pid, 0)                  # raises ProcessLookupError when no such process runs
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except (ValueError, OSError):        # not ours by its name, or another user's live process
+            pass
+
+
+def _download_each(remote: Remote, folder: Path, work: Path, timeout: float, progress: bool, pooch,
+                   requests) -> None:
     for f in remote.files:
         failures = []
         target = folder / f.gz_name
@@ -407,15 +437,15 @@ def _download_files(remote: Remote, folder: Path, timeout: float, progress: bool
         if target.is_dir():
             raise DatasetError(f"cannot download {f.gz_name} into {str(folder)!r}: a folder has its name "
                                "(accepted: remove or rename that folder)")
-        # one name per process (two fetches into one cache must not share it); .gz: read back decompressed
-        part = folder / f".{f.stem}.{os.getpid()}.{threading.get_ident()}.part.gz"
+        part = work / f"{f.stem}.part.gz"           # .gz: read back decompressed
         for mirror in remote.mirrors:
             url = mirror.rstrip("/") + "/" + f.gz_name
             bar = _Bar(f"{remote.name} {f.gz_name}") if progress else False     # what is downloading, on its bar
             downloader = pooch.HTTPDownloader(progressbar=bar, timeout=timeout)
             try:
+                work.mkdir(exist_ok=True)
                 with _quiet_pooch():
-                    pooch.retrieve(url, known_hash=None, fname=part.name, path=folder, downloader=downloader)
+                    pooch.retrieve(url, known_hash=None, fname=part.name, path=work, downloader=downloader)
                 _check_served(part, f)
                 apply_default_mode(part, directory=False)   # pooch's temporary file is 0600: open()'s mode instead
                 os.replace(part, target)                     # only a verified file takes the pinned name
