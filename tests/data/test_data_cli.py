@@ -136,7 +136,8 @@ def test_fetch_never_replaces_files_in_a_folder_you_named(capsys, served, monkey
     mine = write_idx_folder(tmp_path / "mine", synthetic_arrays(seed=7))
     before = {p.name: p.read_bytes() for p in mine.iterdir()}
     with pytest.raises(DatasetError, match=r"^cannot download mnist into '.*mine': train-images-idx3-ubyte\.gz there "
-                                           r"is not mnist's \(SHA-256 differs\) and would be replaced \(accepted: "):
+                                           r"is not mnist's \(SHA-256 differs\); a download would replace it or be read in its place "
+                                           r"\(accepted: "):
         run(["fetch", "mnist", "--data-dir", str(mine), "--mirror", url, "--timeout", "5"], capsys)
     assert {p.name: p.read_bytes() for p in mine.iterdir()} == before
 

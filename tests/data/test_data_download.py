@@ -378,3 +378,23 @@ def test_a_download_killed_mid_file_leaves_only_a_hidden_folder_that_the_next_on
     live.mkdir()
     _remote.download(pins_for(root, mirrors=[served[0]]), folder, timeout=5)
     assert sorted(p.name for p in folder.iterdir()) == sorted([live.name] + [s + ".gz" for s in IDX_STEMS])
+
+
+def test_a_file_already_there_uncompressed_is_not_fetched_again(served, tmp_path):
+    """A verified train-labels-idx1-ubyte did not stop fetch from downloading the .gz beside it."""
+    import gzip
+
+    url, root = served
+    folder = tmp_path / "d"
+    folder.mkdir()
+    stem = IDX_STEMS[1]
+    (folder / stem).write_bytes(gzip.decompress((root / f"{stem}.gz").read_bytes()))
+    _remote.download(pins_for(root, mirrors=[url]), folder, timeout=5)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([stem] + [s + ".gz" for s in IDX_STEMS if s != stem])
+    assert load_pinned_folder(pins_for(root), folder).n_train == 30
+    other = tmp_path / "other"                   # someone else's uncompressed file there: refused, not passed over
+    other.mkdir()
+    (other / stem).write_bytes(b"not the pinned file")
+    with pytest.raises(DatasetError, match=rf"{stem} there is not mnist's \(SHA-256 differs\); a download would "):
+        _remote.download(pins_for(root, mirrors=[url]), other, timeout=5)
+    assert [p.name for p in other.iterdir()] == [stem]

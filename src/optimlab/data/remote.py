@@ -396,11 +396,12 @@ def _verified(path: Path, f: PinnedFile) -> bool:
 def _download_files(remote: Remote, folder: Path, timeout: float, progress: bool, pooch, requests) -> None:
     ours = folder.resolve() == (cache_dir() / remote.name).resolve()
     for f in remote.files:          # before any download: outside the cache, a file of that name that is not the
-        target = folder / f.gz_name      # pinned one is the user's (in the cache, a damaged one is fetched again)
-        if not ours and target.is_file() and not _verified(target, f):
-            raise DatasetError(f"cannot download {remote.name} into {str(folder)!r}: {f.gz_name} there is not "
-                               f"{remote.name}'s (SHA-256 differs) and would be replaced (accepted: a folder without "
-                               "it, e.g. another --data-dir, or move that file away)")
+        for target in (folder / f.gz_name, folder / f.stem):      # the pinned one is the user's (in the cache, a
+            if not ours and target.is_file() and not _verified(target, f):     # damaged one is fetched again)
+                raise DatasetError(f"cannot download {remote.name} into {str(folder)!r}: {target.name} there is not "
+                                   f"{remote.name}'s (SHA-256 differs); a download would replace it or be read in "
+                                   "its place (accepted: a folder "
+                                   "without it, e.g. another --data-dir, or move that file away)")
     _remove_stale_work(folder)
     # one folder per process and thread (two fetches into one cache must not share it), for pooch's temporary file
     # and ours: removed at the end, and by the next download if this process was killed (SIGKILL left pooch's
@@ -432,7 +433,8 @@ def _download_each(remote: Remote, folder: Path, work: Path, timeout: float, pro
     for f in remote.files:
         failures = []
         target = folder / f.gz_name
-        if target.is_file() and _verified(target, f):
+        raw = folder / f.stem                         # uncompressed, as `data verify` and every load accept it
+        if (target.is_file() and _verified(target, f)) or (raw.is_file() and _verified(raw, f)):
             continue                                  # already here: not fetched again
         if target.is_dir():
             raise DatasetError(f"cannot download {f.gz_name} into {str(folder)!r}: a folder has its name "
