@@ -320,7 +320,7 @@ def test_report_in_browser(browser, real_run, tmp_path):
         page.locator(f"{sel} .legend .traces").nth(1).click()
         page.wait_for_function(f"document.querySelector('{sel}').data[1].visible === 'legendonly'")
         assert page.evaluate(f"document.querySelector('{sel}').data.filter(t => t.visible === 'legendonly')"
-                             ".map(t => t.name)") == ["Momentum"]
+                             ".map(t => t.name)") == ["Momentum (lr=0.3)"]        # named with its lr, as the PNG
         assert page.locator(lines).count() == before - 1
         page.locator(f"{sel} .legend .traces").nth(1).click()           # and back
         page.wait_for_function(f"document.querySelector('{sel}').data[1].visible === true")
@@ -445,7 +445,7 @@ def test_script_labels_stay_text(browser, evil_run):
         for label in (EVIL, EVIL2):
             assert page.get_by_role("rowheader", name=label, exact=True).first.is_visible()
         legend = page.locator("#chart-test-acc .legend .legendtext").all_text_contents()
-        assert legend == [EVIL, EVIL2]
+        assert legend == [EVIL + " (lr=0.1)", EVIL2 + " (lr=0.01)"]
         assert page.locator("img[src='x']").count() == 0 and page.evaluate("document.scripts.length") == 3
 
 

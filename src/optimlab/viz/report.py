@@ -486,7 +486,10 @@ def _rgba(color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _curve_traces(groups: Sequence[LabelGroup], attr: str) -> list[dict[str, Any]]:
+def _curve_traces(groups: Sequence[LabelGroup], attr: str, lang: str = "en") -> list[dict[str, Any]]:
+    """Each group's mean curve (and 95 % band over 3+ seeds), named with its lr as the PNG figures name it."""
+    from .figures import with_lr
+
     traces = []
     sig = 5 if attr == "loss" else None
     for i, g in enumerate(groups):
@@ -496,7 +499,7 @@ def _curve_traces(groups: Sequence[LabelGroup], attr: str) -> list[dict[str, Any
         if attr != "loss":          # an accuracy's band stays in [0, 1], as the PNG's
             lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
         n = len(g.histories)
-        name = _plotly_text(g.label + (f" (n={n})" if n > 1 else ""))
+        name = _plotly_text(with_lr(g.label, g.lr, lang) + (f" (n={n})" if n > 1 else ""))
         if n > 1:   # the band first, so the line is drawn over it; one legend entry toggles both
             traces.append({"type": "scatter", "mode": "lines", "x": list(x) + list(x)[::-1],
                            "y": _values(hi, sig=sig) + _values(lo[::-1], sig=sig), "fill": "toself",
@@ -580,14 +583,14 @@ BELOW = {"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.2, "yanchor": 
 def build_charts(groups: Sequence[LabelGroup], lang: str) -> dict[str, dict[str, Any]]:
     """Plotly figure specifications keyed by the id of the ``div`` each goes into."""
     it = rt("count", lang)
-    loss = _curve_traces(groups, "loss")
+    loss = _curve_traces(groups, "loss", lang)
     charts = {
-        "chart-test-acc": {"data": _curve_traces(groups, "test_acc"),
+        "chart-test-acc": {"data": _curve_traces(groups, "test_acc", lang),
                            "layout": _layout(rt("test accuracy", lang), it, rt("accuracy", lang), lang,
                                              yaxis={"range": [0, ACC_TOP]})},
         "chart-loss": {"data": loss, "layout": _layout(rt("training loss", lang), it, rt("loss", lang), lang,
                                                        yaxis=log_axis(loss))},
-        "chart-train-acc": {"data": _curve_traces(groups, "train_acc"),
+        "chart-train-acc": {"data": _curve_traces(groups, "train_acc", lang),
                             "layout": _layout(rt("minibatch accuracy", lang), it, rt("accuracy", lang), lang,
                                               yaxis={"range": [0, ACC_TOP]}, height=440, legend=BELOW)},
     }
