@@ -28,7 +28,18 @@ def test_labels_and_inputs_are_checked(method):
     refused(r"invalid t: label 4 \(accepted: 0 to 3\)", lambda: call(X, [0, 1, 2, 3, 4]))
     refused(r"invalid t: an array of float64 with shape \(5,\)", lambda: call(X, T.astype(float)))
     refused(r"invalid t: 4 labels for 5 images", lambda: call(X, T[:4]))
-    refused(r"invalid x: shape \(5, 7\) \(accepted: \(batch, 8\)\)", lambda: call(X[:, 1:], T))
+    refused(r"invalid x: an array of float64 with shape \(5, 7\) \(accepted: numbers, \(batch, 8\)\)", lambda: call(X[:, 1:], T))
+
+
+def test_predict_checks_its_input_as_loss_does():
+    """net.predict(x[0]) raised NumPy's "non-broadcastable output operand"; 64-wide digits into an 8-input net a raw
+    matmul error. One line naming the shape; one image is x[None]."""
+    n = net()
+    refused(r"invalid x: an array of float64 with shape \(8,\) \(accepted: numbers, \(batch, 8\)\)",
+            lambda: n.predict(X[0]))
+    refused(r"invalid x: an array of float64 with shape \(5, 64\)", lambda: n.predict(np.zeros((5, 64))))
+    refused(r"invalid x: an array of <U1 with shape \(1, 8\)", lambda: n.predict(np.array([list("abcdefgh")])))
+    assert n.predict(X[0][None]).shape == (1, 4) and np.allclose(n.predict(X)[:1], n.predict(X[:1]), rtol=1e-12)
 
 
 def test_one_hot_labels_as_in_the_note_give_the_same_results():
@@ -55,9 +66,11 @@ def test_k_models_take_one_batch_each_in_loss_and_gradient():
     net = MultiLayerNet(8, [6], 4, n_models=3, dtype="float64", rng=np.random.default_rng(1))
     shared = net.loss(X, T)
     assert np.array_equal(net.loss(np.stack([X] * 3), T), shared)
-    refused(r"invalid x: shape \(2, 5, 8\) \(accepted: \(batch, 8\), or \(3, batch, 8\)\)",
+    refused(r"invalid x: an array of float64 with shape \(2, 5, 8\) \(accepted: numbers, \(batch, 8\), or "
+            r"\(3, batch, 8\)\)",
             lambda: net.loss(np.stack([X] * 2), T))
-    refused(r"invalid x: shape \(3, 5, 8\) \(accepted: \(batch, 8\)\)", lambda: net.accuracy(np.stack([X] * 3), T))
+    refused(r"invalid x: an array of float64 with shape \(3, 5, 8\) \(accepted: numbers, \(batch, 8\)\)",
+            lambda: net.accuracy(np.stack([X] * 3), T))
 
 
 def test_assigning_parameters_loads_them_into_the_network():

@@ -297,7 +297,11 @@ class MultiLayerNet:
 
     # -- forward and backward --------------------------------------------------------------------------------
     def predict(self, x: np.ndarray, train: bool = False) -> np.ndarray:
-        """Logits ``(..., B, C)``; BatchNorm uses batch statistics when ``train`` else running statistics."""
+        """Logits ``(..., B, C)``; BatchNorm uses batch statistics when ``train`` else running statistics. ``x`` is
+        checked as :meth:`loss` checks it (one image is ``x[None]``, a batch of one)."""
+        return self._forward(self._x(np.asarray(x), stacked=True), train)
+
+    def _forward(self, x: np.ndarray, train: bool) -> np.ndarray:
         for layer in self.layers:
             x = layer.forward(x, train)
         return x
@@ -310,7 +314,7 @@ class MultiLayerNet:
         moves the running statistics toward them (what a training step does). ``checked=True``: ``x`` and ``t``
         (class indices) were checked already — the trainer checks its data once, not at every step."""
         x, labels = (x, t) if checked else self._inputs(x, t, stacked=True)
-        return self.last_layer.forward(self.predict(x, train), labels)
+        return self.last_layer.forward(self._forward(x, train), labels)
 
     def loss_and_grad(self, x: np.ndarray, t: np.ndarray, checked: bool = False) -> np.ndarray:
         """Forward in train mode, then backward; gradients land in ``self.grad``. Returns the loss."""
@@ -339,12 +343,16 @@ class MultiLayerNet:
         """``x`` and ``t`` as class indices, checked: ``x`` is ``(B, input_size)`` (or, with ``stacked`` and K
         models, one batch per model ``(K, B, input_size)``), ``t`` has B labels in [0, output_size) or B one-hot
         rows (the note's ``one_hot_label=True``)."""
-        x = np.asarray(x)
-        per_model = stacked and self.n_models is not None and x.ndim == 3 and len(x) == self.n_models
-        if not (x.ndim == 2 or per_model) or x.shape[-1] != self.sizes[0]:
-            each = f", or ({self.n_models}, batch, {self.sizes[0]})" if stacked and self.n_models else ""
-            raise ConfigError(f"invalid x: shape {x.shape} (accepted: (batch, {self.sizes[0]}){each})")
+        x = self._x(np.asarray(x), stacked)
         return x, check_labels(t, "t", x.shape[-2], self.sizes[-1])
+
+    def _x(self, x: np.ndarray, stacked: bool) -> np.ndarray:
+        per_model = stacked and self.n_models is not None and x.ndim == 3 and len(x) == self.n_models
+        if not (x.ndim == 2 or per_model) or x.shape[-1] != self.sizes[0] or x.dtype.kind not in "biuf":
+            each = f", or ({self.n_models}, batch, {self.sizes[0]})" if stacked and self.n_models else ""
+            raise ConfigError(f"invalid x: an array of {x.dtype} with shape {x.shape} (accepted: numbers, (batch, "
+                              f"{self.sizes[0]}){each})")
+        return x
 
     def trainable(self, flat: np.ndarray | None = None) -> np.ndarray:
         """The trainable part of ``flat`` (default ``theta``): ``flat[..., :n_trainable]``, a view."""
