@@ -212,3 +212,11 @@ def test_a_difference_that_rounds_to_zero_is_printed_without_a_minus_sign():
     """0.71 − 0.72, 0.82 − 0.81 and 0 average to −3.7e-17: it printed "-0.0000 ± 0.0248"."""
     text = format_seed_report(_summary({"A": [0.71, 0.82, 0.5], "B": [0.72, 0.81, 0.5]}))
     assert "A − B: +0.0000 ± 0.0248" in text and "-0.0000" not in text
+
+
+def test_every_signed_difference_prints_a_rounded_zero_as_plus_zero():
+    """The sweep's report and console printed raw :+.3f / :+.4f, so −0.000 there too."""
+    from optimlab.results.stats import signed
+
+    assert signed(-3.7e-17) == "+0.000" and signed(-3.7e-17, 4) == "+0.0000" and signed(-0.0004) == "+0.000"
+    assert signed(-0.0006) == "-0.001" and signed(0.0125, 2) == "+0.01"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
+
 import pytest
 from _optimlab_data_helpers import FASHION_DIR, needs_fashion, pins_for, synthetic_arrays, write_idx_folder
 
@@ -53,7 +55,12 @@ def test_list_says_when_a_folder_is_incomplete_or_cannot_be_loaded(capsys, tmp_p
     for stem in IDX_STEMS[:2]:
         (part / f"{stem}.gz").write_bytes((folder / f"{stem}.gz").read_bytes())
     rc, out = run(["list", "--data-dir", str(part)], capsys)
-    assert f"mnist          partial    {part} holds 2 of the 4 files; 'optimlab data fetch mnist' completes it" in out
+    assert (f"mnist          partial    {part} holds 2 of the 4 files; 'optimlab data fetch mnist --data-dir {part}' "
+            "completes it") in out
+    x, y, xt, yt = synthetic_arrays()
+    one = write_idx_folder(tmp_path / "one", (x, np.zeros_like(y), xt, np.zeros_like(yt)))
+    rc, out = run(["list", "--data-dir", str(one)], capsys)
+    assert "idx            invalid    " in out and "the training labels hold 1 class" in out   # as --dataset idx says
 
 
 @needs_fashion

@@ -373,11 +373,14 @@ def test_a_download_killed_mid_file_leaves_only_a_hidden_folder_that_the_next_on
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     left = [p.relative_to(folder) for p in folder.rglob("*")]
-    assert left and all(str(p).startswith(f".optimlab-download-{proc.pid}-") for p in left), left
-    live = folder / f".optimlab-download-{os.getppid()}-1"        # a live process's (this one's parent)
+    host = _remote._host()
+    assert left and all(str(p).startswith(f".optimlab-download-{host}-{proc.pid}-") for p in left), left
+    live = folder / f".optimlab-download-{host}-{os.getppid()}-1"        # a live process's (this one's parent)
     live.mkdir()
+    elsewhere = folder / f".optimlab-download-other.host-{proc.pid}-1"   # another machine's (a shared cache)
+    elsewhere.mkdir()
     _remote.download(pins_for(root, mirrors=[served[0]]), folder, timeout=5)
-    assert sorted(p.name for p in folder.iterdir()) == sorted([live.name] + [s + ".gz" for s in IDX_STEMS])
+    assert sorted(p.name for p in folder.iterdir()) == sorted([live.name, elsewhere.name] + [s + ".gz" for s in IDX_STEMS])
 
 
 def test_a_file_already_there_uncompressed_is_not_fetched_again(served, tmp_path):

@@ -192,8 +192,31 @@ def test_options_that_make_two_runs_one_train_it_once_even_when_a_default_is_wri
     text = (ADAM_AT.format(label="Adam b1=0.9", lr=0.001, more="beta1 = 0.9")
             + ADAM_AT.format(label="Adam BN", lr=0.001, more="batchnorm = true"))
     assert [x.label for x in apply_overrides(recipe(text), batchnorm=False).runs] == ["Adam b1=0.9"]
-    assert [x.label for x in apply_overrides(recipe(text), batchnorm=True).runs] == ["Adam b1=0.9"]
+    # the label kept is that of a run that had the setting already, so it stays true ("Adam BN" under BN on)
+    assert [x.label for x in apply_overrides(recipe(text), batchnorm=True).runs] == ["Adam BN"]
     assert [x.label for x in apply_overrides(recipe(text), activation="relu").runs] == ["Adam b1=0.9", "Adam BN"]
+    acts = recipe(ADAM_AT.format(label="Adam sigmoid", lr=0.01, more="") + ADAM_AT.format(
+        label="Adam relu", lr=0.01, more='activation = "relu"'))
+    assert [x.label for x in apply_overrides(acts, activation="relu").runs] == ["Adam relu"]
+    assert [x.label for x in apply_overrides(acts, activation="sigmoid").runs] == ["Adam sigmoid"]
+
+
+def test_the_same_run_whatever_way_its_values_are_written():
+    """lr = 1 and lr = 1.0 train the same numbers (both were accepted as two runs); so do a frozen and a trained γ, β
+    without batch normalization (under --batchnorm off both trained)."""
+    one_line_error(lambda: recipe(ADAM_AT.format(label="A", lr=1, more="") + ADAM_AT.format(label="B", lr=1.0, more="")),
+                   "runs 'A' and 'B' in r.toml are the same run")
+    frozen = recipe(ADAM_AT.format(label="BN", lr=0.01, more="batchnorm = true") + ADAM_AT.format(
+        label="BN frozen", lr=0.01, more="batchnorm = true\nfreeze_bn_affine = true"))
+    assert len(frozen.runs) == 2 and [x.label for x in apply_overrides(frozen, batchnorm=False).runs] == ["BN"]
+
+
+def test_a_bad_lr_is_named_as_such_before_the_recipes_lrs_are_compared():
+    two = recipe(ADAM_AT.format(label="a", lr=0.001, more="") + ADAM_AT.format(label="b", lr=0.01, more=""))
+    one_line_error(lambda: apply_overrides(two, lrs={"adam": math.nan}), "lr", "nan")
+    with pytest.raises(ConfigError) as e:
+        apply_overrides(two, lrs={"adam": math.nan})
+    assert "would train every adam run" not in str(e.value)
 
 
 def test_a_recipe_value_that_does_not_fit_float32_fails_when_read():

@@ -366,6 +366,8 @@ def test_the_figures_say_each_runs_lr_so_an_override_shows(tmp_path, monkeypatch
     assert [t.get_text() for t in drawn["loss.png"].axes[0].get_legend().get_texts()] == legend
     assert drawn["accuracy_adam.png"].axes[0].get_title().endswith("Adam (lr=0.001)")
     assert with_lr("Adam lr=0.001", 0.001) == "Adam lr=0.001" and with_lr("Adam", None) == "Adam"
+    assert with_lr("Adam (lr 1e-3)", 0.001) == "Adam (lr 1e-3)"                  # the same number, written otherwise
+    assert with_lr("SGD lr=0.15", 0.1) == "SGD lr=0.15 (lr=0.1)"                  # 0.1 is in "0.15", not its lr
     assert with_lr("Adam", float("nan")) == "Adam" and with_lr("Adam", 0.01, "ja") == "Adam（学習率 0.01）"
     redrawn = {}
     real_figures = figures.comparison_figures

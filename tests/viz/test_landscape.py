@@ -211,6 +211,20 @@ def test_a_finite_point_whose_value_overflows_ends_the_walk_with_every_array_cut
     assert np.allclose(t.effective_lrs, [1e-300, 1e-300], rtol=1e-9, atol=0)      # SGD's ‖Δw‖/‖∇f‖ is its lr
 
 
+@pytest.mark.parametrize("name, lang", [("beale", "en"), ("rosenbrock", "ja")])
+def test_the_legend_lies_inside_the_figure_at_the_default_size_too(name, lang):
+    """Beale's English legend reached 16 px past the PNG's right edge, Rosenbrock's Japanese one 21 px."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from optimlab.viz.landscape import _fonts
+
+    with _fonts(lang):
+        fig = plot_landscape(run_landscape(name, steps=20), lang)
+        box = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer())
+    w, h = fig.get_size_inches()
+    assert box.x0 >= -0.02 and box.y0 >= -0.02 and box.x1 <= w + 0.02 and box.y1 <= h + 0.02
+
+
 def test_each_path_has_a_head_at_its_current_point_in_every_frame_and_at_its_end_in_the_png():
     """Over 200 steps a path is a plain line: in a GIF frame one could not tell where AdaGrad was (under RMSProp)
     or which path moved. A marker shows each optimizer's current point; in the PNG, where each path ended."""

@@ -523,5 +523,9 @@ def test_one_setting_that_learned_among_several_is_not_called_the_only_optimizer
     sens = facts_text(c, "lr_sensitivity")
     assert "Only Adam learned; it is within" in sens and "Least sensitive" not in sens
     assert "学習できたのは Adam だけで" in facts_text(compute_sweep_conclusions(s, "ja"), "lr_sensitivity")
+    s["sensitivity"]["SGD"]["mean"] = [0.5, 0.85, 0.6, 0.1]       # SGD learned, but every run at its tuned lr failed
+    s["defaults_vs_tuned"]["SGD"].update(tuned_test_acc=0.0, tuned_not_ok=3, default_test_acc=0.75)
+    text = facts_text(compute_sweep_conclusions(s), "best_tuned")
+    assert text.startswith("Adam is the only setting with a tuned result to rank (the others never learned, or every")
     alone = synthetic_summary(val={"adam": [0.5, 0.8, 0.82, 0.6]}, test={"adam": (0.81, 0.02, 0.8, 0)})
     assert facts_text(compute_sweep_conclusions(alone), "best_tuned").startswith("Adam is the only optimizer")

@@ -92,7 +92,7 @@ def _list(data_dir: str | None, out: Print) -> int:
                 rows.append((name, "available", str(folder)))
             elif folder is not None and len(find_idx_files(folder)) < 4:
                 rows.append((name, "partial", f"{folder} holds {len(find_idx_files(folder))} of the 4 files; "
-                                              f"'optimlab data fetch {name}' completes it"))
+                                              f"'optimlab data fetch {name} --data-dir {folder}' completes it"))
             elif folder is not None and (problem := _unreadable(folder)):
                 rows.append((name, "invalid", problem))
             elif folder is not None:
@@ -104,7 +104,7 @@ def _list(data_dir: str | None, out: Print) -> int:
                 rows.append((name, "missing", f"run 'optimlab data fetch {name}' or pass --data-dir DIR"))
         elif name == "idx":
             folder = data_dir or os.environ.get(_remote.DATA_ENV)
-            if folder and len(find_idx_files(folder)) == 4 and (problem := _unreadable(folder)):
+            if folder and len(find_idx_files(folder)) == 4 and (problem := _unreadable(folder, labels=True)):
                 rows.append((name, "invalid", problem))
             elif folder and len(find_idx_files(folder)) == 4:
                 rows.append((name, "available", str(folder)))
@@ -147,10 +147,14 @@ def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: 
     return 0
 
 
-def _unreadable(folder) -> str | None:
-    """Why ``folder``'s IDX files cannot be loaded (the loader's one line: truncated, unreadable …), or None."""
+def _unreadable(folder, labels: bool = False) -> str | None:
+    """Why ``folder``'s IDX files cannot be loaded (the loader's one line: truncated, unreadable …), or None;
+    ``labels``: as ``--dataset idx`` loads them, their labels checked too (one class, a test class never trained)."""
     try:
-        read_idx_folder(folder)
+        if labels:
+            load_dataset("idx", folder, download=False)
+        else:
+            read_idx_folder(folder)
     except (DatasetError, OSError) as e:
         return str(e)
     return None

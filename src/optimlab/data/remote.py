@@ -298,8 +298,8 @@ def download(
     Each file is fetched with pooch from the first mirror that serves it with the pinned SHA-256 — of the
     published ``.gz``, or of its IDX content when a mirror serves it recompressed (as ``optimlab data verify``
     accepts); a file takes its name only after that check (it is downloaded into a hidden work folder,
-    ``.optimlab-download-<pid>-<thread>``, removed at the end — or by the next download, if this process was
-    killed), and a file already there that passes it is not fetched again. One that fails it is fetched again
+    ``.optimlab-download-<host>-<pid>-<thread>``, removed at the end — or by the next download on this machine, if
+    this process was killed), and a file already there that passes it is not fetched again. One that fails it is fetched again
     in the cache, and refused elsewhere before anything is downloaded (a folder you named holds your files).
     Raises a one-line :class:`DatasetError` listing every mirror's failure and the offline options;
     folders this call created are removed again when the download fails and they are still empty.
@@ -406,7 +406,7 @@ def _download_files(remote: Remote, folder: Path, timeout: float, progress: bool
     # one folder per process and thread (two fetches into one cache must not share it), for pooch's temporary file
     # and ours: removed at the end, and by the next download if this process was killed (SIGKILL left pooch's
     # tmpXXXXXXXX beside the data, for good)
-    work = folder / f"{WORK_PREFIX}{os.getpid()}-{threading.get_ident()}"
+    work = folder / f"{WORK_PREFIX}{_host()}-{os.getpid()}-{threading.get_ident()}"
     try:
         _download_each(remote, folder, work, timeout, progress, pooch, requests)
     finally:
@@ -416,11 +416,18 @@ def _download_files(remote: Remote, folder: Path, timeout: float, progress: bool
 WORK_PREFIX = ".optimlab-download-"
 
 
+def _host() -> str:
+    """This machine's name as a folder name can hold it (a cache shared over NFS has other machines' pids)."""
+    return re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()) or "host"
+
+
 def _remove_stale_work(folder: Path) -> None:
-    """Remove the work folders of downloads whose process is gone (killed before it could)."""
-    for d in folder.glob(f"{WORK_PREFIX}*") if folder.is_dir() else ():
+    """Remove the work folders of this machine's downloads whose process is gone (killed before it could); another
+    machine's (a shared cache) are left alone, since its pids mean nothing here."""
+    mine = f"{WORK_PREFIX}{_host()}-"
+    for d in folder.glob(f"{mine}*") if folder.is_dir() else ():
         try:
-            pid = int(d.name[len(WORK_PREFIX):].split("-")[0])
+            pid = int(d.name[len(mine):].split("-")[0])
             os.kill(pid, 0)                  # raises ProcessLookupError when no such process runs
         except ProcessLookupError:
             shutil.rmtree(d, ignore_errors=True)

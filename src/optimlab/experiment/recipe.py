@@ -191,7 +191,12 @@ def same_run_key(run: RunSpec, net: NetConfig) -> tuple:
     """What a run trains, label aside: its optimizer with every hyperparameter resolved (an explicit ``beta1 = 0.9``
     is Adam's default) and its network. Two runs with one key train the same numbers."""
     hp = run.make_optimizer().hyperparameters()
-    return run.optimizer, tuple(sorted((k, repr(v)) for k, v in hp.items())), run.net_config(net)
+    same = {k: repr(float(v)) if isinstance(v, (int, float)) and not isinstance(v, bool) else repr(v)  # lr 1 is 1.0
+            for k, v in hp.items()}
+    cfg = run.net_config(net)
+    if not cfg.batchnorm:                       # γ, β frozen or not: no γ, β without batch normalization
+        cfg = replace(cfg, freeze_bn_affine=False)
+    return run.optimizer, tuple(sorted(same.items())), cfg
 
 
 def check_runs(runs: Sequence[RunSpec], train: TrainConfig) -> None:
@@ -324,6 +329,13 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
         runs = kept
     if lrs:
         run_names = list(dict.fromkeys(r.optimizer for r in runs))
+        for key, lr in lrs.items():
+            if key != "*" and key not in OPTIMIZERS:
+                raise ConfigError(f"unknown optimizer in --lr: {key!r} (accepted: {', '.join(OPTIMIZERS)} or a bare number)")
+            make_optimizer("sgd" if key == "*" else key, lr=lr)         # the value, even for an optimizer not run
+            if key != "*" and key not in run_names:
+                raise ConfigError(f"--lr names {key!r}, which is not among the runs "
+                                  f"(accepted: {', '.join(run_names)} or a bare number)")
         for n in run_names:     # one lr for runs the recipe gives different ones would leave their labels untrue
             if n in lrs or "*" in lrs:
                 given = [(r.label, r.make_optimizer().lr) for r in runs if r.optimizer == n]
@@ -334,30 +346,22 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
                     raise ConfigError(f"--lr {shown} would train every {n} run at one lr, but the recipe gives "
                                       f"{a!r} lr {lr_a:g} and {b!r} lr {lr_b:g} (accepted: --lr for an optimizer "
                                       "whose runs share an lr; change the lrs in the recipe instead)")
-        for key, lr in lrs.items():
-            if key != "*" and key not in OPTIMIZERS:
-                raise ConfigError(f"unknown optimizer in --lr: {key!r} (accepted: {', '.join(OPTIMIZERS)} or a bare number)")
-            make_optimizer("sgd" if key == "*" else key, lr=lr)         # the value, even for an optimizer not run
-            if key != "*" and key not in run_names:
-                raise ConfigError(f"--lr names {key!r}, which is not among the runs "
-                                  f"(accepted: {', '.join(run_names)} or a bare number)")
         new = []
         for r in runs:
             lr = lrs.get(r.optimizer, lrs.get("*"))
             new.append(r if lr is None else replace(r, hyperparameters={**r.hyperparameters, "lr": lr}))
         runs = new
     net_over = {k: v for k, v in (("activation", activation), ("init", init), ("batchnorm", batchnorm)) if v is not None}
+    had = [all(getattr(r.net_config(recipe.net), k) == v for k, v in net_over.items()) for r in runs]
     if net_over:
         runs = [replace(r, net={k: v for k, v in r.net.items() if k not in net_over}) for r in runs]
     net = parse_net(net_over, "command-line options", recipe.net) if net_over else recipe.net
-    if net_over:        # runs these options make the same run (Adam and Adam + BatchNorm under --batchnorm on): once
-        seen, uniq = set(), []
-        for r in runs:
-            key = same_run_key(r, net)
-            if key not in seen:
-                seen.add(key)
-                uniq.append(r)
-        runs = uniq
+    if net_over:        # runs these options make the same run (Adam and Adam + BatchNorm under --batchnorm on) train
+        groups: dict[tuple, list[int]] = {}     # once, under the label of one that had the setting already, whose
+        for i, r in enumerate(runs):            # label is true of it ('Adam + BatchNorm'), where the first one stood
+            groups.setdefault(same_run_key(r, net), []).append(i)
+        keep = {g[0]: next((i for i in g if had[i]), g[0]) for g in groups.values()}
+        runs = [runs[keep[i]] for i in sorted(keep)]
     train_over = {k: v for k, v in (("iters", iters), ("batch_size", batch_size), ("eval_interval", eval_interval),
                                     ("dtype", dtype)) if v is not None}
     train = replace(recipe.train, **train_over) if train_over else recipe.train

@@ -51,7 +51,7 @@ from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError
 from ..optim import OPTIMIZERS, PRESETS, make_optimizer, optimizer_names, stack_hyperparameters
 from ..optim.base import check_value
-from ..results.stats import MIN_SEEDS_TO_SETTLE, mean_ci
+from ..results.stats import MIN_SEEDS_TO_SETTLE, mean_ci, signed
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
 from .executors import Executor, ExecutorLost, LocalExecutor, lost_executor, worker_setup
 from .recipe import MAX_SEED, is_integer, check_net, check_table, parse_net, parse_seeds, parse_train, read_toml
@@ -652,7 +652,7 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
                       fmt_ci(*shown_interval(d, "default")) + bad_d,
                       f"{d['tuned_lr']:g}" + ("*" if d["at_grid_edge"] else ""), val,
                       fmt_ci(*shown_interval(d, "tuned")) + bad_t,
-                      "—" if d["gain"] is None else f"{d['gain']:+.4f}"])
+                      "—" if d["gain"] is None else signed(d["gain"], 4)])
     text = text_table(head, lines)
     if any(d["at_grid_edge"] for d in summary["defaults_vs_tuned"].values()):
         text += "\n" + say("edge", lang)

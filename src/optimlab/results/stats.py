@@ -101,6 +101,11 @@ MIN_SEEDS_TO_SETTLE = 3   # an order is called settled only over at least 3 pair
                           # of 1/n_test, so 2 seeds can give 2 equal differences and a zero-width interval
 
 
+def signed(x: float, places: int = 3) -> str:
+    """``x`` with its sign to ``places`` decimals, a difference that rounds to 0 as +0: −3.7e-17 printed as −0.000."""
+    return f"{round(x, places) + 0.0:+.{places}f}"        # −0.0 + 0.0 is 0.0
+
+
 def paired(a: dict[int, float], b: dict[int, float]) -> dict[str, Any]:
     """a − b seed by seed, over the seeds where both have a value: n, mean difference, the half-width of its
     95 % Student-t CI (nan for n < 2), in how many seeds a was higher, lower, equal, ``p`` (the paired t-test's
@@ -203,7 +208,7 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
         ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
         ties = say("ties", lang, k=r["ties"]) if r["ties"] else ""
         lines.append("  " + say("pair", lang, a=r["a"], a_op=operand(r["a"], lang), b_op=operand(r["b"], lang),
-                                diff=f"{round(r['mean_diff'], 4) + 0.0:+.4f}", ci=ci,      # no −0.0000
+                                diff=signed(r["mean_diff"], 4), ci=ci,
                                 wins=r["a_wins"], n=r["n"], ties=ties,
                                 star=" **" if r["holm"] and k > 1 else " *" if r["significant"] else ""))
     return "\n".join(lines)

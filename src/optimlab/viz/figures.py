@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
@@ -135,8 +136,10 @@ def with_lr(label: str, lr: float | None, lang: str = "en") -> str:
     what ``--lr`` set; unchanged when there is no lr or the label shows it already (``Adam lr=0.001``)."""
     if lr is None or not math.isfinite(float(lr)):
         return label
-    shown = f"{float(lr):g}"
-    return label if shown in label else label + t("lr note", lang).format(lr=shown)
+    numbers = re.findall(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", label)    # "0.001", "1e-3" … in the label
+    if any(math.isclose(float(x), float(lr), rel_tol=1e-9) for x in numbers):
+        return label
+    return label + t("lr note", lang).format(lr=f"{float(lr):g}")
 
 
 def overlay_figure(histories, lang: str = "en", title: str | None = None,

@@ -335,7 +335,7 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
         (path,) = ax.plot([], [], style, color=colors[k], lw=1.4, ms=3.2, alpha=PATH_ALPHA,
                           label=_label(t, lang, (x0, x1, y0, y1), result.presets.get(k, "note")), zorder=3)
         # where the point is now: in a GIF frame, or at the end of a path drawn without a marker per step
-        (head,) = ax.plot([], [], "o", color=colors[k], ms=7, mec="black", mew=0.8, zorder=3.5)
+        (head,) = ax.plot([], [], "o", color=colors[k], ms=7, mec="black", mew=0.8, zorder=4.5)   # over the ✕ it reached
         lines[k] = (path, head)
     # the start's coordinates in the legend: the saddle's (−1.5, 0.001) looks like y = 0 on the map
     markers = ax.plot(*result.start, marker="*", ms=15, color="black", ls="none", zorder=4,
@@ -366,16 +366,16 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
         else:                                        # every run diverged at its first step: nothing to show
             ax2.set_ylim(0.1, 10.0)
         ax2.grid(True, which="major", alpha=0.3)
-    if fs != 1:
-        _grow_to_fit(fig)
+    _grow_to_fit(fig)            # a long legend (Beale's, Japanese Rosenbrock's) reached past the canvas at 1× too
     return fig, ax, lines, step_lines, markers
 
 
 def _grow_to_fit(fig, tries: int = 4) -> None:
     """Grow ``fig`` until its title, labels and legend lie inside it: scaled text can reach past the canvas (the
-    title, centred on the map, did at 3×), which the PNG's tight box would fix but the GIF's fixed frames not."""
+    title, centred on the map, did at 3×; Beale's legend by 16 px at 1×), which the PNG's tight box would fix but the
+    GIF's fixed frames not."""
     for _ in range(tries):
-        fig.canvas.draw()
+        fig.draw_without_rendering()                # the layout, without rasterizing the contours
         box = fig.get_tightbbox(fig.canvas.get_renderer())              # inches
         w, h = fig.get_size_inches()
         over_w = max(0.0, -box.x0) + max(0.0, box.x1 - w)

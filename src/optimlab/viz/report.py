@@ -35,7 +35,7 @@ from ..console import status_text
 from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
 from ..optim import display_name
-from ..results.stats import MIN_SEEDS_TO_SETTLE, holm_settled, paired, per_label
+from ..results.stats import MIN_SEEDS_TO_SETTLE, holm_settled, paired, per_label, signed
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
 from .colors import RUN_COLORS, colors_by_label, run_dash
@@ -211,7 +211,7 @@ def _acc(x: float) -> str:
 
 
 def _signed(x: float) -> str:
-    return f"{round(x, 3) + 0.0:+.3f}"             # −2.8e-17 is +0.000, not −0.000 (−0.0 + 0.0 is 0.0)
+    return signed(x, 3)
 
 
 def choose_target(groups: Sequence[LabelGroup], target: float | None = None) -> tuple[float, str, float]:

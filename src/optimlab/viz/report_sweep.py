@@ -29,7 +29,7 @@ from .._io import csv_records, read_json, read_json_checked
 from ..console import term
 from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import SELECTION_RULE, shown_interval
-from ..results.stats import MIN_SEEDS_TO_SETTLE, holm_settled, paired
+from ..results.stats import MIN_SEEDS_TO_SETTLE, holm_settled, paired, signed
 from ..train import read_metrics
 from .colors import run_dash
 from .figures import ACC_TOP, mean_band
@@ -190,7 +190,9 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
     best, d = ranked[0], dvt[ranked[0]]
     facts = dict(best=best, accuracy=d["tuned_test_acc"], lr=d["tuned_lr"], ranking=ranked)
     if len(ranked) == 1:
-        only = "best only" if len(summary["defaults_vs_tuned"]) == 1 else "best only learned"   # SGD swept, not learned
+        others = set(summary["defaults_vs_tuned"]) - {best}
+        # SGD swept but never learned: "the only one that learned"; left out for failing at its tuned lr: "ranked"
+        only = "best only" if not others else "best only learned" if others <= never else "best only ranked"
         return _conclusion("best_tuned", st(only, lang, label=best, acc=_a(d["tuned_test_acc"]),
                                             lr=_lr(d['tuned_lr'])), runner_up=None, exceeds_ci=None, **facts)
     runner, r = ranked[1], dvt[ranked[1]]
@@ -210,7 +212,7 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
         unadjusted = exceeds
         if exceeds is not None:
             exceeds = holm_settled(pairs)[0]
-        values = dict(n=pair["n"], wins=pair["a_wins"], diff=f"{pair['mean_diff']:+.3f}", half=f"{pair['ci95']:.3f}",
+        values = dict(n=pair["n"], wins=pair["a_wins"], diff=signed(pair["mean_diff"]), half=f"{pair['ci95']:.3f}",
                       k=k)
         if exceeds is None:
             text += st("best ci none" if pair["n"] < 2 else "best paired few", lang, n=pair["n"])
@@ -273,11 +275,11 @@ def _tuning_gain(summary, lang) -> dict[str, Any] | None:
     if not gains:
         return None
     top = max(gains, key=lambda k: gains[k])
-    shown = f"{gains[top]:+.3f}"
-    tied = [k for k in gains if f"{gains[k]:+.3f}" == shown]      # the same gain as shown: no one is "largest"
+    shown = signed(gains[top])
+    tied = [k for k in gains if signed(gains[k]) == shown]      # the same gain as shown: no one is "largest"
     d = summary["defaults_vs_tuned"][top]
     sep = st("list sep", lang)
-    others = sep.join(f"{k} {gains[k]:+.3f}" for k in gains if k not in tied)
+    others = sep.join(f"{k} {signed(gains[k])}" for k in gains if k not in tied)
     small = gains[top] < SMALL_GAIN
     key = "gain small" if small else "gain tied" if len(tied) > 1 else "gain"
     text = st(key, lang, label=sep.join(tied), gain=shown, default=_a(d.get("default_test_acc")),
@@ -551,7 +553,7 @@ def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> 
                  _cell("—" if d.get("tuned_val_acc") is None else f"{d['tuned_val_acc']:.4f}", d.get("tuned_val_acc"),
                        "num"),
                  _ci_cell(*shown_interval(d, "tuned")),
-                 _cell("—" if gain is None else f"{gain:+.4f}", gain, "num"), _cell(bad, bad, "num")]
+                 _cell("—" if gain is None else signed(gain, 4), gain, "num"), _cell(bad, bad, "num")]
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return _table(head, rows, numeric, "defaults-table")
 

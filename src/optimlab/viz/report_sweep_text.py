@@ -56,6 +56,8 @@ SWEEP_TEXT = {
         "best only": "{label} is the only optimizer; after tuning its test accuracy is {acc} at lr {lr}.",
         "best only learned": "{label} is the only setting that learned; after tuning its test accuracy is {acc} at lr "
                              "{lr}.",
+        "best only ranked": "{label} is the only setting with a tuned result to rank (the others never learned, or "
+                            "every run at their tuned lr diverged or failed); its test accuracy is {acc} at lr {lr}.",
         "best ci yes": " The 95% CIs do not overlap, so the lead exceeds the seed spread.",
         "best ci no": " The 95% CIs overlap, so the lead is within the seed spread and the order is not settled.",
         "best ci none": " With one test seed there is no spread to compare the lead against.",
@@ -145,6 +147,8 @@ SWEEP_TEXT = {
                     "{k} シード以上で表示）、{runner}（{runner_acc}）を {margin} 上回りました。",
         "best only": "最適化手法は {label} のみで、調整後のテスト正解率は学習率 {lr} で {acc} です。",
         "best only learned": "学習できたのは {label} だけで、調整後のテスト正解率は学習率 {lr} で {acc} です。",
+        "best only ranked": "調整後の結果を比べられるのは {label} だけで（ほかは学習できなかったか、調整した学習率での実行がすべて"
+                            "発散・失敗しました）、テスト正解率は学習率 {lr} で {acc} です。",
         "best ci yes": "95% 信頼区間は重ならず、この差はシード間のばらつきを超えています。",
         "best ci no": "95% 信頼区間が重なっており、この差はばらつきの範囲内で、順位は確定しません。",
         "best ci none": "新しいシードが 1 つのため、差をばらつきと比べることはできません。",
