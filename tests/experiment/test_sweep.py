@@ -378,7 +378,7 @@ def test_a_folder_trained_with_other_settings_is_refused_and_kept(tmp_path, coun
     assert set(r.skipped) == earlier and len(r.trained) == len(r.table) - len(earlier) > 0
     # another architecture-axis value makes other run ids: another batchnorm extends it under the same protocol,
     # but not with other iterations (the folder would mix runs of 150 and 100 iterations)
-    bn = replace(spec, batchnorm=(True,))
+    bn = replace(spec, lrs=(0.01, 0.1), seeds=(0, 1), batchnorm=(False, True))     # the grid so far, and BN
     with pytest.raises(ConfigError, match=r"\(test-adam-lr0.01-s1000: train.iters: 150 there, 100 now\)"):
         run_sweep(replace(bn, train=TrainConfig(iters=100, eval_interval=50)), SerialExecutor(), out=tmp_path)
     assert not any(p.name.endswith("-bn") for p in tmp_path.iterdir())
@@ -386,6 +386,22 @@ def test_a_folder_trained_with_other_settings_is_refused_and_kept(tmp_path, coun
     with pytest.raises(ConfigError, match=r"train.iters: 150 there, 100 now"):
         run_sweep(replace(spec, activation=("relu",), train=TrainConfig(iters=100, eval_interval=50)),
                   SerialExecutor(), out=tmp_path)
+
+
+def test_a_smaller_grid_into_a_sweeps_folder_is_refused_and_the_table_kept(tmp_path):
+    """A rerun with --optimizers adam (or fewer lrs, seeds, architectures) made table.csv and summary.json describe
+    that part only — 2 rows of 81 — without a word, while the README says results are never silently replaced."""
+    spec = replace(SPEC, optimizers=("sgd", "adam"), lrs=(0.01, 0.1), seeds=(0,))
+    run_sweep(spec, SerialExecutor(), out=tmp_path)
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    for part, needle in [(dict(optimizers=("adam",)), "more optimizers (sgd is not in this one's)"),
+                         (dict(lrs=(0.01,)), "more lrs (0.1 is not in this one's)"),
+                         (dict(batchnorm=(True,)), "more architectures")]:
+        with pytest.raises(ConfigError) as e:
+            run_sweep(replace(spec, **part), SerialExecutor(), out=tmp_path)
+        assert str(e.value).startswith(f"{tmp_path} holds a sweep over {needle}") and "a new --out" in str(e.value)
+    assert {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert len(run_sweep(spec, SerialExecutor(), out=tmp_path).table) == len(table(tmp_path / "table.csv"))
 
 
 def test_local_processes_and_chunking_give_the_same_table(tmp_path, reference):

@@ -932,9 +932,31 @@ def check_sweep_folder(spec: SweepSpec, directory: Path) -> tuple[SweepSpec, dic
     spec = replace(spec, dataset=name, data_dir=data_dir)
     _DATA_CACHE[(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
     info = data.info()
-    if (why := changed_run(directory, spec, info)):
+    if (why := changed_run(directory, spec, info) or smaller_grid(directory, spec)):
         raise ConfigError(why)
     return spec, info
+
+
+def smaller_grid(directory: Path, spec: SweepSpec) -> str | None:
+    """Why ``spec`` may not run in ``directory`` when its grid leaves out part of the sweep recorded there (None
+    when it may): the folder's table and summary would then describe the part only (a rerun with ``--optimizers
+    adam`` made them 2 rows of 81, without a word; the other runs' folders stayed)."""
+    try:
+        old = parse_sweep_spec(tomllib.loads((directory / "sweep.toml").read_text(encoding="utf-8")), "sweep.toml")
+    except (OSError, ValueError, ConfigError):
+        return None                     # no sweep recorded there (foreign_in_sweep_dir refused a damaged one)
+    new_lrs = {repr(float(x)) for x in spec.lrs}
+    axes = (("optimizers", old.optimizers, spec.optimizers), ("seeds", old.seeds, spec.seeds),
+            ("test seeds", old.test_seeds, spec.test_seeds),
+            ("architectures", [str(v) for v in old.variants()], [str(v) for v in spec.variants()]))
+    missing = [("lrs", f"{x:g}") for x in old.lrs if repr(float(x)) not in new_lrs]
+    missing += [(axis, str(x)) for axis, was, now in axes for x in was if x not in now]
+    if not missing:
+        return None
+    axis, value = missing[0]
+    return (f"{directory} holds a sweep over more {axis} ({value} is not in this one's), whose table and summary "
+            "would then describe this part only (accepted: the same grid or a larger one, to resume or extend it, or "
+            "a new --out)")
 
 
 def _run_locked(spec: SweepSpec, executor: Executor | None, directory: Path, info: dict[str, Any], progress: bool,
