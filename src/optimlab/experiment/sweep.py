@@ -403,16 +403,19 @@ def completed_run(directory: Path, config: dict[str, Any]) -> dict[str, Any] | N
 
 
 def write_run(directory: Path, config: dict[str, Any], history: History, worker: dict[str, Any]) -> None:
-    """config.json and metrics.csv, then status.json last: a run never looks complete before it is."""
-    (directory / "status.json").unlink(missing_ok=True)
-    write_json(directory / "config.json", config)
-    write_metrics_csv(directory / "metrics.csv", [history])
-    write_json(directory / "status.json", {
-        "run_id": config["run_id"], "status": history.status, "error": history.error,
-        "diverged_at": history.diverged_at, "wall_seconds": history.wall_seconds,
-        "config_sha256": _config_digest(config), "metrics_sha256": _file_digest(directory / "metrics.csv"),
-        "worker": worker,
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+    """config.json and metrics.csv, then status.json last: a run never looks complete before it is. Ctrl-C and
+    SIGTERM wait the moment this takes (between the run's folder and its first file they left an empty folder), and
+    a folder made here is removed again if writing fails before anything is in it."""
+    with signals_held(), made_folder(directory):
+        (directory / "status.json").unlink(missing_ok=True)
+        write_json(directory / "config.json", config)
+        write_metrics_csv(directory / "metrics.csv", [history])
+        write_json(directory / "status.json", {
+            "run_id": config["run_id"], "status": history.status, "error": history.error,
+            "diverged_at": history.diverged_at, "wall_seconds": history.wall_seconds,
+            "config_sha256": _config_digest(config), "metrics_sha256": _file_digest(directory / "metrics.csv"),
+            "worker": worker,
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")})
 
 
 def _differences(old: Any, new: Any, path: str = "") -> list[str]:
