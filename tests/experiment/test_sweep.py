@@ -816,3 +816,24 @@ def test_ctrl_c_while_a_run_is_written_waits_until_it_is_whole(tmp_path, monkeyp
     with pytest.raises(OSError):
         sweep_module.write_run(tmp_path / "other", {"run_id": h.label}, h, {})
     assert not (tmp_path / "other").exists()
+
+
+def test_a_lost_schedulers_reconnect_error_is_not_logged_as_the_client_closes(caplog):
+    """Killing the scheduler printed "distributed.client - ERROR - Failed to reconnect to scheduler after 20.00
+    seconds" above optimlab's one line: the client logs it as it closes, and the executor had set the client's log
+    back to its level just before."""
+    import logging
+
+    from optimlab.experiment.executors import DaskExecutor
+
+    class Client:
+        def close(self):
+            logging.getLogger("distributed.client").error("Failed to reconnect to scheduler after 20.00 seconds")
+
+    log = logging.getLogger("distributed.client")
+    before = log.level
+    with caplog.at_level(logging.DEBUG):
+        log.setLevel(before)
+        DaskExecutor(Client()).close()
+    assert not [r for r in caplog.records if r.name == "distributed.client"]
+    assert log.level == before                        # and set back after

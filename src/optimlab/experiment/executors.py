@@ -388,10 +388,12 @@ class DaskExecutor(Executor):
                 "blas_threads_per_worker": 1}
 
     def close(self) -> None:
-        self._client_log.setLevel(self._client_level)
-        self.client.close()
-        if self.owns and self.cluster is not None:
-            self.cluster.close()
+        try:
+            self.client.close()
+            if self.owns and self.cluster is not None:
+                self.cluster.close()
+        finally:        # after closing: a lost scheduler's "Failed to reconnect" was logged while the client closed
+            self._client_log.setLevel(self._client_level)
 
 
 def make_executor(*, jobs: int | None = None, workers: int | None = None, cluster: str | None = None,
