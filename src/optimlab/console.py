@@ -41,8 +41,8 @@ TEXT = {
         "executor": "executor: {kind}, workers: {workers}", "executor how": " ({how})",
         "executor serial": "serial", "executor local": "local", "executor dask": "dask",
         "sweep dataset": "dataset: {name} ({n_train:,} train / {n_val:,} validation / {n_test:,} test)",
-        "grid": "grid: {opts} optimizers × {lrs} lrs × {seeds} tuning seeds{archs}; test seeds {tests}",
-        "archs": " × {n} architectures",
+        "grid": "grid: optimizers {opts} × lrs {lrs} × tuning seeds {seeds}{archs}; test seeds {tests}",   # no "1 lrs"
+        "archs": " × architectures {n}",
         "defaults title": "Note's default learning rate vs tuned (test accuracy over the fresh seeds, mean [95% CI]):",
         "defaults title few": "Note's default learning rate vs tuned (test accuracy over the {n} fresh seed(s), mean; a "
                               "95% CI needs at least {k}):",

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 import shutil
 import sys
 from dataclasses import replace
@@ -57,7 +58,10 @@ def test_lr_grid_is_log_spaced_and_validated():
     (dict(lrs=(-0.1,)), "invalid learning rate"),
     (dict(seeds=(0, 0)), "invalid seeds"),
     (dict(seeds=(-1,)), "invalid seeds"),
-    (dict(seeds=(0, 1000)), "overlap the tuning seeds"),
+    (dict(seeds=(0, 1000)), re.escape("the default test seeds (1000 on) [1000, 1001] overlap the tuning seeds "
+                                      "[0, 1000] (accepted: disjoint seeds, e.g. --test-seeds 1002-1003")),
+    (dict(activation=("relu", "relu")), re.escape("invalid activation axis: 'relu,relu' (accepted: distinct values")),
+    (dict(optimizers=("",)), re.escape("no optimizers given: '' (accepted: some of")),
     (dict(targets=(1.5,)), "invalid targets"),
     (dict(activation=("tanh",)), "unknown activation"),
     (dict(chunks=0), "invalid chunks"),

@@ -155,8 +155,11 @@ class SweepSpec:
         test = parse_seeds(as_given(self.test_seeds)) if self.test_seeds is not None else \
             tuple(TEST_SEED_OFFSET + i for i in range(len(self.seeds)))
         if set(test) & set(self.seeds):
-            raise ConfigError(f"test seeds {_seed_text(test)} overlap the tuning seeds {_seed_text(self.seeds)} "
-                              "(accepted: disjoint seeds, e.g. 1000-1002; a bare number N is a count, seeds 0 to N-1)")
+            free = max(max(test), max(self.seeds)) + 1            # a suggestion that overlaps neither
+            which = "test seeds" if self.test_seeds is not None else f"the default test seeds ({TEST_SEED_OFFSET} on)"
+            raise ConfigError(f"{which} {_seed_text(test)} overlap the tuning seeds {_seed_text(self.seeds)} "
+                              f"(accepted: disjoint seeds, e.g. --test-seeds {free}-{free + len(test) - 1}; a bare "
+                              "number N is a count, seeds 0 to N-1)")
         set_("test_seeds", test)
         targets = _floats(self.targets, "targets", "accuracies in (0, 1], e.g. 0.8,0.9")
         if not targets or not all(0 < t <= 1 for t in targets) or len(set(targets)) != len(targets):
@@ -172,7 +175,8 @@ class SweepSpec:
                 if not v:
                     raise ConfigError(f"empty {axis} axis (accepted: at least one value)")
                 if len(set(v)) != len(v):
-                    raise ConfigError(f"invalid {axis} axis: {v!r} (accepted: distinct values; no repeats)")
+                    shown = ",".join(map(str, v))          # as typed, not a tuple
+                    raise ConfigError(f"invalid {axis} axis: {shown!r} (accepted: distinct values; no repeats)")
                 set_(axis, v)
         for net in self.variants():
             check_net(net)

@@ -41,10 +41,11 @@ def optimizer_names(optimizers) -> tuple[str, ...]:
     (what ``--optimizers``, a recipe, a sweep and a landscape accept); a one-line ConfigError otherwise."""
     items = optimizers.split(",") if isinstance(optimizers, str) else list(optimizers)
     names = tuple(str(n).strip().lower() for n in items if str(n).strip())
+    shown = repr(optimizers if isinstance(optimizers, str) else ",".join(map(str, items)))    # as typed, not a tuple
     if not names:
-        raise ConfigError(f"no optimizers given: {optimizers!r} (accepted: some of {', '.join(OPTIMIZERS)})")
+        raise ConfigError(f"no optimizers given: {shown} (accepted: some of {', '.join(OPTIMIZERS)})")
     if len(names) < len(items):         # "sgd," or "sgd,,adam": a name left out, most likely by mistake
-        raise ConfigError(f"empty optimizer name in {optimizers!r} (accepted: names separated by single commas, "
+        raise ConfigError(f"empty optimizer name in {shown} (accepted: names separated by single commas, "
                           "e.g. sgd,adam)")
     for n in names:
         if n not in OPTIMIZERS:
