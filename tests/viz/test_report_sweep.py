@@ -529,3 +529,26 @@ def test_one_setting_that_learned_among_several_is_not_called_the_only_optimizer
     assert text.startswith("Adam is the only setting with a tuned result to rank (the others never learned, or every")
     alone = synthetic_summary(val={"adam": [0.5, 0.8, 0.82, 0.6]}, test={"adam": (0.81, 0.02, 0.8, 0)})
     assert facts_text(compute_sweep_conclusions(alone), "best_tuned").startswith("Adam is the only optimizer")
+
+
+def test_no_two_settings_look_alike_in_the_sensitivity_figure_and_chart():
+    """Momentum and Adam × batchnorm × activation × init (16 settings): by position, two Momentum settings were both
+    sky blue and dashed, two Adam ones both black and dashed. A colour's lines are solid, dashed, dotted in turn."""
+    from optimlab.viz.colors import line_styles
+    from optimlab.viz.report_sweep import sensitivity_chart
+    from optimlab.viz.sweep_figures import sensitivity_figure
+
+    s = synthetic_summary(val={"momentum": [0.5, 0.8, 0.7, 0.6], "adam": [0.6, 0.8, 0.82, 0.7]},
+                          test={"momentum": (0.8, 0.02, 0.8, 0), "adam": (0.81, 0.02, 0.8, 0)})
+    sens = {}
+    for v in range(8):
+        for o in ("Momentum", "Adam"):
+            sens[f"{o} (v{v})"] = dict(s["sensitivity"][o])
+    s["sensitivity"], s["tuned"] = sens, {k: 0.1 for k in sens}
+    fig = sensitivity_figure(s)
+    drawn = [(line.get_color(), line.get_linestyle()) for line in fig.axes[0].get_lines() if line.get_label() in sens]
+    assert len(drawn) == 16 and len(set(drawn)) == 16
+    chart = [(t["line"]["color"], t["line"]["dash"]) for t in sensitivity_chart(s, "en")["data"]
+             if t.get("mode") == "lines+markers"]
+    assert len(chart) == 16 and len(set(chart)) == 16
+    assert line_styles(["a", "b", "a", None, "a", "a"]) == ["-", "-", "--", "-", ":", "-"]

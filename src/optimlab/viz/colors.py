@@ -6,6 +6,9 @@ AdaGrad (green) and RMSProp (red), or SGD (blue) and Adam (purple), close togeth
 faint on white.
 """
 
+from collections import Counter
+from typing import Sequence
+
 RUN_COLORS = ("#0072B2",   # blue             SGD
               "#E69F00",   # orange           Momentum
               "#009E73",   # bluish green     AdaGrad
@@ -58,6 +61,27 @@ def run_linestyle(i: int) -> str:
 def run_dash(i: int) -> str:
     """The Plotly dash of the ``i``-th run's line, as :func:`run_linestyle`."""
     return RUN_DASHES[(i // len(RUN_COLORS)) % len(RUN_DASHES)]
+
+
+def line_styles(colors: Sequence[str | None], styles: Sequence[str] = RUN_LINESTYLES) -> list[str]:
+    """A style for each line given its colour, in the order drawn: solid for a colour's first line, then dashed, then
+    dotted, so that no two lines look alike (by position, a sweep of 16 settings drew two Momentum settings in sky
+    blue, both dashed); a line without a colour (the axes' cycle of :data:`RUN_COLORS`) by position, as
+    :func:`run_linestyle`. ``styles``: :data:`RUN_DASHES` for Plotly."""
+    seen: Counter = Counter()
+    out = []
+    for i, c in enumerate(colors):
+        if c is None:
+            out.append(styles[(i // len(RUN_COLORS)) % len(styles)])
+        else:
+            out.append(styles[seen[c] % len(styles)])
+            seen[c] += 1
+    return out
+
+
+def styles_by_label(colors: dict, styles: Sequence[str] = RUN_LINESTYLES) -> dict:
+    """:func:`line_styles` for ``{label: colour or None}``, in order: ``{label: style}``."""
+    return dict(zip(colors, line_styles(list(colors.values()), styles)))
 
 
 def use_run_colors(*axes) -> None:

@@ -19,7 +19,7 @@ from matplotlib.ticker import NullLocator
 
 from .._io import _display_width, atomic_path
 from ..train import History
-from .colors import run_linestyle, use_run_colors
+from .colors import styles_by_label, use_run_colors
 from .i18n import t, use_font
 
 
@@ -153,12 +153,12 @@ def overlay_figure(histories, lang: str = "en", title: str | None = None,
     fig = _fig(lang, size)
     ax = fig.add_subplot()
     use_run_colors(ax)
-    for j, (label, hs, curves, n) in enumerate(_grouped(histories, "test_acc")):
+    styles = styles_by_label({label: colors.get(label) for label in label_histories(histories)})
+    for label, hs, curves, n in _grouped(histories, "test_acc"):
         x = hs[0].eval_iters[:n]
         mean, lo, hi = mean_band(curves)
         line, = ax.plot(x, mean, label=names.get(label, label) + (f" (n={len(hs)})" if len(hs) > 1 else ""),
-                        linestyle=run_linestyle(j),
-                        color=colors.get(label))
+                        linestyle=styles[label], color=colors.get(label))
         if len(hs) > 1:         # clipped to where an accuracy lies (3 seeds: t = 4.3 sent bands past 1 and below 0)
             ax.fill_between(x, np.clip(lo, 0, 1), np.clip(hi, 0, 1), color=line.get_color(), alpha=0.2, linewidth=0)
     ax.set_ylim(0, ACC_TOP)
@@ -192,10 +192,11 @@ def loss_figure(histories, lang: str = "en", window: int = 20, colors: dict[str,
     ax = fig.add_subplot()
     use_run_colors(ax)
     drawn = []
-    for j, (label, hs, curves, n) in enumerate(_grouped(histories, "loss")):
+    styles = styles_by_label({label: colors.get(label) for label in label_histories(histories)})
+    for label, hs, curves, n in _grouped(histories, "loss"):
         mean, _, _ = mean_band(curves)           # NaN where every seed had diverged: a gap, no warning
         drawn.append(moving_average(mean, window))
-        ax.plot(np.arange(1, n + 1), drawn[-1], label=names.get(label, label), linestyle=run_linestyle(j),
+        ax.plot(np.arange(1, n + 1), drawn[-1], label=names.get(label, label), linestyle=styles[label],
                 color=colors.get(label))
     ax.set_xlabel(t("count", lang))
     ax.set_ylabel(t("loss", lang))

@@ -38,7 +38,7 @@ from ..optim import display_name
 from ..results.stats import MIN_SEEDS_TO_SETTLE, holm_settled, paired, per_label, signed
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
-from .colors import RUN_COLORS, colors_by_label, run_dash
+from .colors import RUN_COLORS, RUN_DASHES, colors_by_label, styles_by_label
 from .figures import ACC_TOP, mean_band, moving_average
 from .i18n import LANGS, check_lang
 from .report_page import CSS, SCRIPT
@@ -492,6 +492,7 @@ def _curve_traces(groups: Sequence[LabelGroup], attr: str, lang: str = "en") -> 
 
     traces = []
     sig = 5 if attr == "loss" else None
+    dashes = styles_by_label({g.label: g.color for g in groups}, RUN_DASHES)
     for i, g in enumerate(groups):
         x, mean, lo, hi = g.curve(attr)
         if not x:
@@ -507,7 +508,7 @@ def _curve_traces(groups: Sequence[LabelGroup], attr: str, lang: str = "en") -> 
                            "legendgroup": f"g{i}", "showlegend": False, "name": name})
         traces.append({"type": "scatter", "mode": "lines" if len(x) > 1 else "markers", "x": list(x),
                        "y": _values(mean, sig=sig), "name": name, "legendgroup": f"g{i}",
-                       "line": {"color": g.color, "width": 2, "dash": run_dash(i)},
+                       "line": {"color": g.color, "width": 2, "dash": dashes[g.label]},
                        "hovertemplate": "%{y:.4f}" if attr != "loss" else "%{y:.4g}"})
     return traces
 
@@ -621,13 +622,14 @@ def build_charts(groups: Sequence[LabelGroup], lang: str) -> dict[str, dict[str,
     if sweeps:
         traces = []
         colors = colors_by_label({name: optimizer for name, (optimizer, _) in sweeps.items()})
-        for i, (name, (_, pts)) in enumerate(sweeps.items()):
+        dashes = styles_by_label(colors, RUN_DASHES)
+        for name, (_, pts) in sweeps.items():
             means = [float(np.nanmean(v)) if np.isfinite(v).any() else math.nan for _, v in pts]
             halves = [float(mean_band(v[np.isfinite(v)][:, None])[2][0] - m) if np.isfinite(v).sum() > 1 else 0.0
                       for (_, v), m in zip(pts, means)]
             traces.append({"type": "scatter", "mode": "lines+markers", "x": [lr for lr, _ in pts], "y": _values(means),
                            "error_y": {"type": "data", "array": _values(halves)}, "name": _plotly_text(name),
-                           "line": {"color": colors[name], "dash": run_dash(i)},
+                           "line": {"color": colors[name], "dash": dashes[name]},
                            "hovertemplate": rt("lr", lang) + " %{x:.3g}" + rt("colon", lang) + "%{y:.4f}"})
         charts["chart-lr"] = {"data": traces, "layout": _layout(rt("lr sensitivity", lang), rt("learning rate", lang),
                                                                 rt("final accuracy", lang), lang,

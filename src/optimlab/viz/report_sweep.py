@@ -31,7 +31,7 @@ from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import SELECTION_RULE, shown_interval
 from ..results.stats import MIN_SEEDS_TO_SETTLE, holm_settled, paired, signed
 from ..train import read_metrics
-from .colors import run_dash
+from .colors import RUN_DASHES, styles_by_label
 from .figures import ACC_TOP, mean_band
 from .i18n import check_lang
 from .report import (LEARNED_ABOVE_CHANCE, LOG_AXIS, chance, chart_html, _cell, _label_th, _conclusion, _finished,
@@ -435,6 +435,7 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
     """One legend group per setting: the 95 % band, the mean line and a ring at the tuned lr."""
     traces = []
     colors = _colors(summary)
+    dashes = styles_by_label(colors, RUN_DASHES)
     never = _never_learned(summary)          # at chance at every lr: no ring at a 'tuned' lr that is noise
     for i, (label, s) in enumerate(summary["sensitivity"].items()):
         lrs = [float(x) for x in s["lrs"]]
@@ -447,7 +448,7 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
                            "line": {"width": 0}, "hoverinfo": "skip", "legendgroup": group, "showlegend": False,
                            "name": name})
         traces.append({"type": "scatter", "mode": "lines+markers", "x": lrs, "y": _values(mean), "name": name,
-                       "legendgroup": group, "line": {"color": color, "width": 2, "dash": run_dash(i)},
+                       "legendgroup": group, "line": {"color": color, "width": 2, "dash": dashes[label]},
                        "marker": {"size": 6},
                        "customdata": [[a, b] for a, b in zip(_values(lo), _values(hi))],
                        "hovertemplate": st("lr", lang) + " %{x:.3~g}" + st("colon", lang)
@@ -498,6 +499,7 @@ def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
     """Mean validation accuracy over the tuning seeds at each setting's tuned lr, from ``<run>/metrics.csv``."""
     traces = []
     colors = _colors(sweep.summary)
+    dashes = styles_by_label(colors, RUN_DASHES)
     for i, label in enumerate(sweep.summary["sensitivity"]):
         curves = []
         for run_id in _tuned_run_ids(sweep, label):
@@ -520,7 +522,7 @@ def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
                            "legendgroup": group, "showlegend": False, "name": name})
         traces.append({"type": "scatter", "mode": "lines" if len(x) > 1 else "markers", "x": x, "y": _values(mean),
                        "name": name, "legendgroup": group,
-                       "line": {"color": color, "width": 2, "dash": run_dash(i)},
+                       "line": {"color": color, "width": 2, "dash": dashes[label]},
                        "hovertemplate": "%{y:.4f}"})       # one evaluation: a line of one point is not drawn
     if not traces:
         return None

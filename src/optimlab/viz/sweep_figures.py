@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..results.stats import MIN_SEEDS_TO_SETTLE
-from .colors import colors_by_label, run_linestyle, use_run_colors
+from .colors import colors_by_label, styles_by_label, use_run_colors
 from .figures import ACC_TOP, save_figure
 from .i18n import t, use_font
 
@@ -44,12 +44,13 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
     use_run_colors(ax)
     tuned = summary.get("tuned", {})
     colors = sweep_colors(summary)
+    styles = styles_by_label(colors)
     n = 1
-    for j, (label, s) in enumerate(summary["sensitivity"].items()):
+    for label, s in summary["sensitivity"].items():
         lrs = np.asarray(s["lrs"], dtype=float)
         mean, lo, hi = (np.asarray([np.nan if v is None else v for v in s[k]], dtype=float)
                         for k in ("mean", "lo", "hi"))
-        line, = ax.plot(lrs, mean, marker="o", markersize=3, label=label, linestyle=run_linestyle(j),
+        line, = ax.plot(lrs, mean, marker="o", markersize=3, label=label, linestyle=styles[label],
                         color=colors[label])
         if s.get("n_seeds", 1) >= MIN_SEEDS_TO_SETTLE:      # with 2, t = 12.7 makes bands that fill the axes
             ax.fill_between(lrs, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
