@@ -71,3 +71,31 @@ def test_the_readme_example_runs_everywhere(nesterov, tmp_path):
     assert (tmp_path / "c" / "accuracy_nesterov.png").is_file()
     result = run_landscape("bowl", optimizers="sgd,nesterov", steps=10)
     assert set(result.tracks) == {"sgd", "nesterov"}
+
+
+def test_forgetting_the_dataclass_decorator_is_an_error_not_a_silent_default():
+    """Without @dataclass, `lr: float = 0.1` is a class attribute the inherited constructor ignores: NoDC() trained at
+    the base class's 0.01, without a word."""
+    import pytest
+
+    from optimlab.errors import ConfigError
+    from optimlab.optim.base import Optimizer
+
+    class NoDC(Optimizer):
+        name = "nodc"
+        lr: float = 0.1
+
+        def rule(self, w, g, s, t):
+            w -= self.lr * g
+
+    with pytest.raises(ConfigError, match=r"^NoDC declares 'lr' but is not a dataclass, so its value is ignored "
+                                          r"\(accepted: @dataclass\(frozen=True\) on the line above 'class'"):
+        NoDC()
+
+    class Renamed(Optimizer):           # no fields of its own: nothing is lost
+        name = "renamed"
+
+        def rule(self, w, g, s, t):
+            w -= self.lr * g
+
+    assert Renamed().lr == 0.01

@@ -15,6 +15,7 @@ State is explicit: :meth:`Optimizer.init` builds an :class:`OptState` holding th
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 from dataclasses import dataclass, field, fields
@@ -96,6 +97,13 @@ class Optimizer:
 
     # -- construction -------------------------------------------------------------------------------
     def __post_init__(self) -> None:
+        cls = type(self)
+        lost = [] if "__dataclass_fields__" in vars(cls) else \
+            [k for k, v in inspect.get_annotations(cls).items() if "ClassVar" not in str(v)]
+        if lost:        # a subclass without @dataclass: its fields are class attributes the constructor ignores
+            raise ConfigError(f"{cls.__name__} declares {lost[0]!r} but is not a dataclass, so its value is ignored "
+                              "(accepted: @dataclass(frozen=True) on the line above 'class', as in README's "
+                              "'Adding an optimizer')")
         _finite_positive("learning rate (lr)", self.lr)
         for f in fields(self):       # a convention whose default is a bool must be a bool (1 or "yes" is not)
             if f.name in self.conventions and isinstance(f.default, bool):
