@@ -381,3 +381,26 @@ def test_the_figures_say_each_runs_lr_so_an_override_shows(tmp_path, monkeypatch
     write_report(tmp_path / "r", lang="ja")                  # redrawn in Japanese, the lrs from summary.json
     legend = [t.get_text() for t in redrawn["test_accuracy.png"].axes[0].get_legend().get_texts()]
     assert legend == ["SGD（学習率 0.01）", "Adam（学習率 0.001）", "Adam + BatchNorm（学習率 0.001）"]
+
+
+def test_the_figure_functions_take_what_a_notebook_has_and_refuse_the_rest_in_one_line():
+    """overlay_figure(by_seed), with README's {seed: Trainer.run()}, raised "unsupported operand type(s) for +: 'int'
+    and 'str'"; overlay_figure(h[0]) "'History' object is not iterable"; accuracy_figure(histories) an AttributeError;
+    overlay_figure([]) drew an empty figure. The first two draw (a band over the seeds), the others are refused."""
+    from optimlab.errors import ConfigError
+    from optimlab.train import History
+    from optimlab.viz.figures import accuracy_figure, loss_figure, overlay_figure
+
+    def h(label, final):
+        return History(label, loss=[1.0, 0.5], eval_iters=[10, 20], test_acc=[0.3, final], train_acc=[0.3, final])
+
+    by_seed = {s: [h("adam", 0.6 + s / 100), h("sgd", 0.2)] for s in range(3)}
+    legend = [t.get_text() for t in overlay_figure(by_seed).axes[0].get_legend().get_texts()]
+    assert legend == ["adam (n=3)", "sgd (n=3)"]
+    assert [t.get_text() for t in loss_figure(h("adam", 0.6)).axes[0].get_legend().get_texts()] == ["adam"]
+    for bad, needle in (([], "an empty list, nothing to draw"), ({0: "adam"}, "a dict of str"), ("adam", "str"),
+                        ([h("a", 0.5), 3], "list")):
+        with pytest.raises(ConfigError, match=rf"^invalid histories: .*{needle}.* \(accepted: the list Trainer\.run"):
+            overlay_figure(bad)
+    with pytest.raises(ConfigError, match=r"^invalid history: list \(accepted: one History, e\.g\. Trainer\.run\(\)\[0\]\)"):
+        accuracy_figure([h("a", 0.5)])

@@ -80,6 +80,10 @@ ACC_TOP = 1.02   # a curve at accuracy 1.0 drawn whole, not half hidden under th
 
 def accuracy_figure(history: History, title: str | None = None, lang: str = "en") -> Figure:
     """The note's plot for one run: minibatch and test accuracy against the iteration count."""
+    if not isinstance(history, History):
+        from ..errors import ConfigError
+
+        raise ConfigError(f"invalid history: {type(history).__name__} (accepted: one History, e.g. Trainer.run()[0])")
     fig = _fig(lang)
     ax = fig.add_subplot()
     use_run_colors(ax)
@@ -113,11 +117,28 @@ def mean_band(curves: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray
 
 def label_histories(histories) -> dict[str, list[History]]:
     """``{label: [History, ...]}`` (one entry per seed), as the figures take it; a list of histories (what
-    ``Trainer.run()`` returns) is grouped by label."""
+    ``Trainer.run()`` returns), one History, or ``{seed: Trainer.run()}`` (README's ``by_seed``) is grouped by label.
+    Anything else is a one-line ConfigError (it was a TypeError from deep inside matplotlib)."""
+    from ..errors import ConfigError
+
+    accepted = "(accepted: the list Trainer.run() returns, {seed: that list}, or {label: [History, ...]})"
+    if isinstance(histories, History):
+        histories = [histories]
     if isinstance(histories, dict):
-        return histories
+        values = list(histories.values())
+        if not all(isinstance(v, (list, tuple)) and all(isinstance(h, History) for h in v) for v in values):
+            raise ConfigError(f"invalid histories: a dict of {type(values[0]).__name__ if values else 'nothing'} "
+                              f"{accepted}")
+        if all(isinstance(k, str) for k in histories):
+            return {k: list(v) for k, v in histories.items()}
+        histories = [h for v in values for h in v]          # {seed: [History, ...]}: every seed's runs, by label
+    items = list(histories) if isinstance(histories, (list, tuple)) else None
+    if items is None or not all(isinstance(h, History) for h in items):
+        raise ConfigError(f"invalid histories: {type(histories).__name__} {accepted}")
+    if not items:
+        raise ConfigError(f"invalid histories: an empty list, nothing to draw {accepted}")
     out: dict[str, list[History]] = {}
-    for h in histories:
+    for h in items:
         out.setdefault(h.label, []).append(h)
     return out
 
