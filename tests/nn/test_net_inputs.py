@@ -151,3 +151,12 @@ def test_the_notes_seeding_and_bias_shapes_work():
         a.params["b1"] = np.zeros(39)
     with pytest.raises(ConfigError, match=r"the note's decay_rate is decay here\)$"):
         make_optimizer("rmsprop", decay_rate=0.99)
+
+
+def test_a_network_prints_as_it_would_be_built():
+    """A notebook cell showed <optimlab.nn.network.MultiLayerNet object at 0x…>."""
+    assert repr(MultiLayerNet(784, [40, 20], 10)) == ("MultiLayerNet(784, [40, 20], 10, activation='sigmoid', "
+                                                      "weight_init_std=0.01, dtype='float32')")
+    net = MultiLayerNet(8, [6], 4, activation="relu", weight_init_std="he", use_batchnorm=True, n_models=2)
+    assert repr(net) == ("MultiLayerNet(8, [6], 4, activation='relu', weight_init_std='he', use_batchnorm=True, "
+                         "n_models=2, dtype='float32')")

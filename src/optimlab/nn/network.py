@@ -211,6 +211,13 @@ class MultiLayerNet:
         self.last_layer = SoftmaxWithLoss()
         self.initialize(rng)
 
+    def __repr__(self) -> str:              # as it would be built (a notebook cell showed <… object at 0x…>)
+        bn = "" if not self.use_batchnorm and self.bn_mask is None else ", use_batchnorm=True"
+        k = "" if self.n_models is None else f", n_models={self.n_models}"
+        return (f"MultiLayerNet({self.sizes[0]}, {list(self.sizes[1:-1])}, {self.sizes[-1]}, "
+                f"activation={self.activation!r}, weight_init_std={self.weight_init_std!r}{bn}{k}, "
+                f"dtype={self.dtype.name!r})")
+
     # -- copies: a new network with the same layout and its own buffer (its params are views into that) --
     def __reduce__(self):
         flags = self.use_batchnorm if self.bn_mask is None else \
