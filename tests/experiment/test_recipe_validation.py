@@ -199,6 +199,8 @@ def test_options_that_make_two_runs_one_train_it_once_even_when_a_default_is_wri
         label="Adam relu", lr=0.01, more='activation = "relu"'))
     assert [x.label for x in apply_overrides(acts, activation="relu").runs] == ["Adam relu"]
     assert [x.label for x in apply_overrides(acts, activation="sigmoid").runs] == ["Adam sigmoid"]
+    note = apply_overrides(default_recipe(), batchnorm=True, activation="relu")      # neither had relu: BN decides
+    assert [x.label for x in note.runs][-1] == "Adam + BatchNorm"
 
 
 def test_the_same_run_whatever_way_its_values_are_written():

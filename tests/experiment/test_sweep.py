@@ -400,7 +400,8 @@ def test_a_smaller_grid_into_a_sweeps_folder_is_refused_and_the_table_kept(tmp_p
     before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     for part, needle in [(dict(optimizers=("adam",)), "more optimizers (sgd is not in this one's)"),
                          (dict(lrs=(0.01,)), "more lrs (0.1 is not in this one's)"),
-                         (dict(batchnorm=(True,)), "more architectures")]:
+                         (dict(batchnorm=(True,)), "more architectures (batchnorm off, activation sigmoid, init 0.01 "
+                                                   "is not in this one's)")]:
         with pytest.raises(ConfigError) as e:
             run_sweep(replace(spec, **part), SerialExecutor(), out=tmp_path)
         assert str(e.value).startswith(f"{tmp_path} holds a sweep over {needle}") and "a new --out" in str(e.value)
@@ -548,7 +549,8 @@ def test_cli_runs_prints_tables_and_draws_the_figure(tmp_path, capsys):
     (["--seeds", "x"], "invalid seeds"),
     (["--seeds", "0-2", "--test-seeds", "2-4"], "overlap"),
     (["--seeds", "3", "--test-seeds", "1000"], "test seeds 0-999 overlap the tuning seeds [0, 1, 2] (accepted: "
-                                               "disjoint seeds, e.g. 1000-1002; a bare number N is a count"),
+                                               "disjoint seeds, e.g. --test-seeds 1000-1999; a bare number N is a "
+                                               "count"),
     (["--targets", "0,0.9"], "invalid targets"),
     (["--cluster", "localhost:1"], "tcp://HOST:PORT"),
     (["--scheduler-file", "/nonexistent.json"], "scheduler file not found"),

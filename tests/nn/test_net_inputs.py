@@ -160,3 +160,7 @@ def test_a_network_prints_as_it_would_be_built():
     net = MultiLayerNet(8, [6], 4, activation="relu", weight_init_std="he", use_batchnorm=True, n_models=2)
     assert repr(net) == ("MultiLayerNet(8, [6], 4, activation='relu', weight_init_std='he', use_batchnorm=True, "
                          "n_models=2, dtype='float32')")
+    per_model = MultiLayerNet(8, [6], 4, weight_init_std=np.float64(0.05), use_batchnorm=[True, False, True],
+                              n_models=3, freeze_bn_affine=True)
+    assert repr(per_model) == ("MultiLayerNet(8, [6], 4, activation='sigmoid', weight_init_std=0.05, use_batchnorm=[True, "
+                               "False, True], n_models=3, freeze_bn_affine=True, dtype='float32')")

@@ -85,7 +85,8 @@ def test_data_must_be_a_dataset_with_class_index_labels(digits):
         "digits", opt, train=CFG))
     # integer pixels without a scale: 0-16 (or 0-255) inputs saturate the sigmoids and trained badly, silently
     refused(r"invalid data: x_train holds whole numbers up to 16 and no scale \(accepted: a scale attribute or key, "
-            r"e\.g\. 1/255 for pixels, or floats in \[0, 1\]", lambda: Trainer(SimpleNamespace(
+            r"e\.g\. 1/255 for pixels — scale=1 keeps the values as they are — or floats in \[0, 1\]",
+            lambda: Trainer(SimpleNamespace(
                 x_train=digits.x_train, y_train=digits.y_train, x_test=digits.x_test, y_test=digits.y_test), opt,
                 train=CFG))
     # the same pixels as floats (load_mnist(normalize=False) cast to float32) trained as badly, silently
@@ -98,6 +99,14 @@ def test_data_must_be_a_dataset_with_class_index_labels(digits):
     book = {"x_train": digits.x_train / 16, "t_train": digits.y_train, "x_test": digits.x_test / 16,
             "t_test": digits.y_test}                  # the book's names for the labels, t_train and t_test
     assert Trainer(book, opt, train=CFG).arrays.y_test is not None
+    both = {**book, "y_train": digits.y_train, "y_test": digits.y_test, "t_train": digits.y_train[::-1]}
+    assert np.array_equal(Trainer(both, opt, train=CFG).arrays.y_train, digits.y_train)     # y_train wins
+    counts = np.minimum(digits.x_train, 6).astype(np.float32)          # whole numbers below 16: counts, codes — data
+    Trainer(SimpleNamespace(x_train=counts, y_train=digits.y_train, x_test=np.minimum(digits.x_test, 6).astype(
+        np.float32), y_test=digits.y_test), opt, train=CFG)
+    refused(r"invalid data: x_test holds whole numbers up to 16 and no scale", lambda: Trainer(SimpleNamespace(
+        x_train=digits.x_train / 16, y_train=digits.y_train, x_test=digits.x_test.astype(np.float32),
+        y_test=digits.y_test), opt, train=CFG))                       # x_train scaled, x_test not: refused too
     refused(r"invalid y_train: an array of float32 with shape \(1438, 3\) \(accepted: class indices, a 1-D "
             r"integer array, or one-hot rows \(1438, 10\)\)", lambda: Trainer(
                 replace(digits, y_train=np.eye(3, dtype=np.float32)[digits.y_train % 3]), opt, train=CFG))

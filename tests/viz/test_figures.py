@@ -398,9 +398,27 @@ def test_the_figure_functions_take_what_a_notebook_has_and_refuse_the_rest_in_on
     legend = [t.get_text() for t in overlay_figure(by_seed).axes[0].get_legend().get_texts()]
     assert legend == ["adam (n=3)", "sgd (n=3)"]
     assert [t.get_text() for t in loss_figure(h("adam", 0.6)).axes[0].get_legend().get_texts()] == ["adam"]
+    runs = [h("adam", 0.6), h("sgd", 0.2)]            # any iterable, read once
+    for given in ((x for x in runs), {0: runs[0], 1: runs[1]}.values(), map(lambda x: x, runs)):
+        assert [t.get_text() for t in overlay_figure(given).axes[0].get_legend().get_texts()] == ["adam", "sgd"]
     for bad, needle in (([], "an empty list, nothing to draw"), ({0: "adam"}, "a dict of str"), ("adam", "str"),
-                        ([h("a", 0.5), 3], "list")):
+                        ([h("a", 0.5), 3], "list"), ({}, "no History in the dict"),
+                        ({"adam": []}, "no History in the dict")):
         with pytest.raises(ConfigError, match=rf"^invalid histories: .*{needle}.* \(accepted: the list Trainer\.run"):
             overlay_figure(bad)
     with pytest.raises(ConfigError, match=r"^invalid history: list \(accepted: one History, e\.g\. Trainer\.run\(\)\[0\]\)"):
         accuracy_figure([h("a", 0.5)])
+
+
+def test_a_run_that_diverged_says_so_in_the_legend():
+    """SGD at lr 1e4 diverged before its first evaluation: a legend entry with no line and no word why."""
+    from optimlab.train import History
+    from optimlab.viz.figures import overlay_figure
+
+    gone = History("SGD", loss=[2.3, float("inf")], eval_iters=[10], test_acc=[float("nan")], train_acc=[float("nan")],
+                   status="diverged", diverged_at=2)
+    ok = History("Adam", loss=[2.3, 1.0], eval_iters=[10], test_acc=[0.5], train_acc=[0.5])
+    legend = [t.get_text() for t in overlay_figure([gone, ok]).axes[0].get_legend().get_texts()]
+    assert legend == ["SGD (diverged at 2)", "Adam"]
+    assert [t.get_text() for t in overlay_figure([gone], lang="ja").axes[0].get_legend().get_texts()] == \
+        ["SGD（2 回目で発散）"]

@@ -551,4 +551,10 @@ def test_no_two_settings_look_alike_in_the_sensitivity_figure_and_chart():
     chart = [(t["line"]["color"], t["line"]["dash"]) for t in sensitivity_chart(s, "en")["data"]
              if t.get("mode") == "lines+markers"]
     assert len(chart) == 16 and len(set(chart)) == 16
-    assert line_styles(["a", "b", "a", None, "a", "a"]) == ["-", "-", "--", "-", ":", "-"]
+    assert line_styles(["a", "b", "a", None, "a", "a"]) == ["-", "-", "--", "-", ":", "-."]
+    # the five optimizers × 4 architectures (--batchnorm both --activation sigmoid,relu): 15 lines share the 3 spare
+    # colours, 5 each; six styles keep every line apart (three made 6 pairs alike)
+    from optimlab.viz.colors import colors_by_label, styles_by_label
+    colors = colors_by_label({f"{o} v{v}": o for v in range(4) for o in ("sgd", "momentum", "adagrad", "rmsprop", "adam")})
+    styles = styles_by_label(colors)
+    assert len({(colors[k], str(styles[k])) for k in colors}) == 20

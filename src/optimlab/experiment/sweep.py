@@ -463,8 +463,8 @@ def changed_run(directory: Path, spec: SweepSpec, data_info: dict[str, Any]) -> 
             diffs = sorted(_differences(old, run_config(spec, key, data_info)), key=lambda d: d.startswith("hyper"))
         if diffs:                              # the preset or protocol first: a hyperparameter follows from them
             return (f"{directory} holds runs trained with other settings ({run.name}: {diffs[0]}); accepted: the "
-                    "same settings to resume or extend that sweep (more lrs, seeds or optimizers, another batchnorm, "
-                    "activation or init), or a new --out")
+                    "same settings to resume or extend that sweep (more lrs, seeds or optimizers, or more batchnorm, "
+                    "activation or init values, e.g. --batchnorm both), or a new --out")
     return None
 
 
@@ -944,6 +944,11 @@ def check_sweep_folder(spec: SweepSpec, directory: Path) -> tuple[SweepSpec, dic
     return spec, info
 
 
+def _architecture(net: NetConfig) -> str:
+    """A grid architecture in the options' words: ``batchnorm off, activation sigmoid, init 0.01``."""
+    return f"batchnorm {'on' if net.batchnorm else 'off'}, activation {net.activation}, init {net.init}"
+
+
 def smaller_grid(directory: Path, spec: SweepSpec) -> str | None:
     """Why ``spec`` may not run in ``directory`` when its grid leaves out part of the sweep recorded there (None
     when it may): the folder's table and summary would then describe the part only (a rerun with ``--optimizers
@@ -955,7 +960,7 @@ def smaller_grid(directory: Path, spec: SweepSpec) -> str | None:
     new_lrs = {repr(float(x)) for x in spec.lrs}
     axes = (("optimizers", old.optimizers, spec.optimizers), ("seeds", old.seeds, spec.seeds),
             ("test seeds", old.test_seeds, spec.test_seeds),
-            ("architectures", [str(v) for v in old.variants()], [str(v) for v in spec.variants()]))
+            ("architectures", [_architecture(v) for v in old.variants()], [_architecture(v) for v in spec.variants()]))
     missing = [("lrs", f"{x:g}") for x in old.lrs if repr(float(x)) not in new_lrs]
     missing += [(axis, str(x)) for axis, was, now in axes for x in was if x not in now]
     if not missing:

@@ -212,11 +212,15 @@ class MultiLayerNet:
         self.initialize(rng)
 
     def __repr__(self) -> str:              # as it would be built (a notebook cell showed <… object at 0x…>)
-        bn = "" if not self.use_batchnorm and self.bn_mask is None else ", use_batchnorm=True"
-        k = "" if self.n_models is None else f", n_models={self.n_models}"
+        config = self.__reduce__()[1][0]
+        init = config["weight_init_std"]
+        init = init if isinstance(init, str) else float(init)          # np.float64(0.05) as 0.05
+        more = {k: config[k] for k, default in (("use_batchnorm", False), ("n_models", None),
+                                                ("freeze_bn_affine", False), ("bn_momentum", 0.9), ("bn_eps", 1e-6))
+                if config[k] != default}
         return (f"MultiLayerNet({self.sizes[0]}, {list(self.sizes[1:-1])}, {self.sizes[-1]}, "
-                f"activation={self.activation!r}, weight_init_std={self.weight_init_std!r}{bn}{k}, "
-                f"dtype={self.dtype.name!r})")
+                f"activation={self.activation!r}, weight_init_std={init!r}"
+                + "".join(f", {k}={v!r}" for k, v in more.items()) + f", dtype={self.dtype.name!r})")
 
     # -- copies: a new network with the same layout and its own buffer (its params are views into that) --
     def __reduce__(self):

@@ -105,7 +105,7 @@ def as_data(data: Any) -> Any:
     """``data`` as an object with ``x_train``, ``y_train``, ``x_test``, ``y_test`` attributes: a Dataset or any such
     object as it is; what the note's ``load_mnist`` returns, ``((x_train, t_train), (x_test, t_test))``, or a dict
     with those four keys, wrapped."""
-    if isinstance(data, dict) and {"x_train", "t_train"} <= set(data):        # the book's names for the labels
+    if isinstance(data, dict) and {"x_train", "t_train"} <= set(data) and "y_train" not in data:   # the book's names
         data = {("y" + k[1:] if k in ("t_train", "t_test") else k): v for k, v in data.items()}
     if isinstance(data, dict) and {"x_train", "y_train", "x_test", "y_test"} <= set(data):
         return SimpleNamespace(**data)
@@ -132,6 +132,20 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
     if n_classes is None and np.ndim(data.y_train) == 2:
         n_classes = np.shape(data.y_train)[1]                 # one-hot rows: their width is the class count
 
+    def pixels(x: np.ndarray, what: str, data: Any) -> None:
+        """Unscaled pixels, without a scale: integers above 1, or floats that are whole numbers up to 16 or more in
+        the first 1000 rows (load_mnist(normalize=False) cast to float32, or digits' 0–16; they trained RMSProp on
+        mnist-5k to 0.62 test accuracy instead of 0.88, silently). Counts or ordinal codes below 16 are data."""
+        if hasattr(data, "scale") or not x.size:
+            return
+        head = x[:1000]
+        top = x.max() if x.dtype.kind in "iu" else head.max()
+        if (x.dtype.kind in "iu" and top > 1) or (x.dtype.kind == "f" and top >= 16
+                                                   and bool(np.all(head == np.round(head)))):
+            raise ConfigError(f"invalid data: {what} holds whole numbers up to {top:g} and no scale (accepted: a "
+                              "scale attribute or key, e.g. 1/255 for pixels — scale=1 keeps the values as they are — "
+                              "or floats in [0, 1] as load_mnist(normalize=True) gives)")
+
     def images(x: Any, what: str, width: int | None) -> np.ndarray:
         x = np.asarray(x)
         if x.ndim != 2 or x.dtype.kind not in "iuf" or len(x) == 0 or (width is not None and x.shape[1] != width):
@@ -145,14 +159,7 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
     if val is not None and not (isinstance(val, (tuple, list)) and len(val) == 2):
         raise ConfigError(f"invalid val: a {type(val).__name__} (accepted: a pair (x_val, y_val))")
     x = images(data.x_train, "x_train", None)
-    # pixels 0–255 as floats (load_mnist(normalize=False) cast to float32) trained as badly (RMSProp 0.62 test accuracy
-    # on mnist-5k instead of 0.88): whole numbers above 1 in the first rows count as unscaled pixels too
-    head = x[:1000]
-    if (not hasattr(data, "scale") and x.size and x.max() > 1
-            and (x.dtype.kind in "iu" or bool(np.all(head == np.round(head))))):
-        raise ConfigError(f"invalid data: x_train holds whole numbers up to {x.max():g} and no scale (accepted: a "
-                          "scale attribute or key, e.g. 1/255 for pixels, or floats in [0, 1] as "
-                          "load_mnist(normalize=True) gives)")
+    pixels(x, "x_train", data)
     y = check_labels(data.y_train, "y_train", len(x), n_classes)
     if n_classes is None and len(y) and y.min() > 0:         # 1-based labels would train a never-seen class 0
         warnings.warn(f"y_train has no label 0 (labels {int(y.min())} to {int(y.max())}): the network gets "
@@ -163,6 +170,7 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
     for what, pair in (("test", (data.x_test, data.y_test) if test else None), ("val", val)):
         if pair is not None:
             xs = images(pair[0], f"x_{what}", x.shape[1])
+            pixels(xs, f"x_{what}", data)             # x_train / 255 beside an unscaled x_test: refused too
             sets[what] = (xs, check_labels(pair[1], f"y_{what}", len(xs), n_classes))
     x_test, y_test = sets.get("test", (None, None))
     return TrainArrays(x, y, x_test, y_test, sets.get("val"), n_classes)

@@ -49,8 +49,10 @@ def colors_by_label(optimizer_of: dict[str, str]) -> dict[str, str]:
     return dict(zip(optimizer_of, run_colors(optimizer_of.values())))
 
 
-RUN_LINESTYLES = ("-", "--", ":")          # past the eighth run the colours come again, dashed, then dotted
-RUN_DASHES = ("solid", "dash", "dot")      # the same in Plotly's words
+# past the eighth run the colours come again, dashed, then dotted …: six styles, so that up to six lines of one colour
+# look apart (a sweep of the five optimizers × 4 architectures draws the 3 spare colours 5 times each)
+RUN_LINESTYLES = ("-", "--", ":", "-.", (0, (8, 2)), (0, (8, 2, 1, 2, 1, 2)))
+RUN_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")      # the same in Plotly's words
 
 
 def run_linestyle(i: int) -> str:
@@ -64,9 +66,9 @@ def run_dash(i: int) -> str:
 
 
 def line_styles(colors: Sequence[str | None], styles: Sequence[str] = RUN_LINESTYLES) -> list[str]:
-    """A style for each line given its colour, in the order drawn: solid for a colour's first line, then dashed, then
-    dotted, so that no two lines look alike (by position, a sweep of 16 settings drew two Momentum settings in sky
-    blue, both dashed); a line without a colour (the axes' cycle of :data:`RUN_COLORS`) by position, as
+    """A style for each line given its colour, in the order drawn: solid for a colour's first line, then dashed,
+    dotted …, so that no two of up to six lines of a colour look alike (by position, a sweep of 16 settings drew two
+    Momentum settings in sky blue, both dashed); a line without a colour (the axes' cycle of :data:`RUN_COLORS`) by position, as
     :func:`run_linestyle`. ``styles``: :data:`RUN_DASHES` for Plotly."""
     seen: Counter = Counter()
     out = []

@@ -125,14 +125,18 @@ def label_histories(histories) -> dict[str, list[History]]:
     if isinstance(histories, History):
         histories = [histories]
     if isinstance(histories, dict):
-        values = list(histories.values())
-        if not all(isinstance(v, (list, tuple)) and all(isinstance(h, History) for h in v) for v in values):
-            raise ConfigError(f"invalid histories: a dict of {type(values[0]).__name__ if values else 'nothing'} "
-                              f"{accepted}")
+        values = [list(v) if isinstance(v, (list, tuple)) else v for v in histories.values()]
+        if not all(isinstance(v, list) and all(isinstance(h, History) for h in v) for v in values):
+            raise ConfigError(f"invalid histories: a dict of {type(values[0]).__name__} {accepted}")
+        if not any(values):
+            raise ConfigError(f"invalid histories: no History in the dict, nothing to draw {accepted}")
         if all(isinstance(k, str) for k in histories):
-            return {k: list(v) for k, v in histories.items()}
+            return {k: v for k, v in zip(histories, values)}
         histories = [h for v in values for h in v]          # {seed: [History, ...]}: every seed's runs, by label
-    items = list(histories) if isinstance(histories, (list, tuple)) else None
+    try:                                  # a list, a tuple, a generator, dict.values() …: read once
+        items = None if isinstance(histories, (str, bytes)) else list(histories)
+    except TypeError:
+        items = None
     if items is None or not all(isinstance(h, History) for h in items):
         raise ConfigError(f"invalid histories: {type(histories).__name__} {accepted}")
     if not items:
@@ -174,11 +178,15 @@ def overlay_figure(histories, lang: str = "en", title: str | None = None,
     fig = _fig(lang, size)
     ax = fig.add_subplot()
     use_run_colors(ax)
-    styles = styles_by_label({label: colors.get(label) for label in label_histories(histories)})
+    histories = label_histories(histories)          # once: a generator would be used up by a second reading
+    styles = styles_by_label({label: colors.get(label) for label in histories})
     for label, hs, curves, n in _grouped(histories, "test_acc"):
         x = hs[0].eval_iters[:n]
         mean, lo, hi = mean_band(curves)
-        line, = ax.plot(x, mean, label=names.get(label, label) + (f" (n={len(hs)})" if len(hs) > 1 else ""),
+        # every seed diverged: said in the legend (one that diverged before its first evaluation draws no line)
+        gone = t("diverged note", lang).format(k=min(h.diverged_at or 0 for h in hs)) \
+            if all(h.status == "diverged" for h in hs) else ""
+        line, = ax.plot(x, mean, label=names.get(label, label) + (f" (n={len(hs)})" if len(hs) > 1 else "") + gone,
                         linestyle=styles[label], color=colors.get(label))
         if len(hs) > 1:         # clipped to where an accuracy lies (3 seeds: t = 4.3 sent bands past 1 and below 0)
             ax.fill_between(x, np.clip(lo, 0, 1), np.clip(hi, 0, 1), color=line.get_color(), alpha=0.2, linewidth=0)
@@ -213,7 +221,8 @@ def loss_figure(histories, lang: str = "en", window: int = 20, colors: dict[str,
     ax = fig.add_subplot()
     use_run_colors(ax)
     drawn = []
-    styles = styles_by_label({label: colors.get(label) for label in label_histories(histories)})
+    histories = label_histories(histories)          # once: a generator would be used up by a second reading
+    styles = styles_by_label({label: colors.get(label) for label in histories})
     for label, hs, curves, n in _grouped(histories, "loss"):
         mean, _, _ = mean_band(curves)           # NaN where every seed had diverged: a gap, no warning
         drawn.append(moving_average(mean, window))

@@ -11,13 +11,13 @@ TEXT = {
            "training loss": "training loss (minibatch, moving average)", "mean": "mean", "band": "95% CI",
            "learning rate": "learning rate", "validation accuracy": "validation accuracy", "colon": ": ",
            "list sep": CONSOLE["en"]["list sep"],
-           "seed note": " (seed {seed})", "lr note": " (lr={lr})"},
+           "seed note": " (seed {seed})", "lr note": " (lr={lr})", "diverged note": " (diverged at {k})"},
     "ja": {"accuracy": "正解率", "training set": "訓練データ（ミニバッチ）", "test set": "テストデータ",
            "count": "反復回数", "loss": "損失", "test accuracy": "テストデータの正解率",
            "training loss": "訓練損失（ミニバッチ、移動平均）", "mean": "平均", "band": "95% 信頼区間",
            "learning rate": "学習率", "validation accuracy": "検証正解率", "colon": "：",
            "list sep": CONSOLE["ja"]["list sep"],
-           "seed note": "（シード {seed}）", "lr note": "（学習率 {lr}）"},
+           "seed note": "（シード {seed}）", "lr note": "（学習率 {lr}）", "diverged note": "（{k} 回目で発散）"},
 }
 
 
