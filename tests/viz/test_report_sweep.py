@@ -558,3 +558,19 @@ def test_no_two_settings_look_alike_in_the_sensitivity_figure_and_chart():
     colors = colors_by_label({f"{o} v{v}": o for v in range(4) for o in ("sgd", "momentum", "adagrad", "rmsprop", "adam")})
     styles = styles_by_label(colors)
     assert len({(colors[k], str(styles[k])) for k in colors}) == 20
+
+
+def test_the_console_stars_a_grid_edge_lr_only_for_a_setting_that_learned():
+    """SGD at chance at every lr 'tuned' to the grid's smallest lr by a tie: the console starred it 'at the edge of
+    the grid: the best lr may lie outside it', which the report leaves out (its tuned lr is noise)."""
+    from optimlab.experiment.sweep import defaults_table
+
+    s = synthetic_summary(val={"sgd": [0.1007, 0.1007, 0.1007, 0.1007], "adam": [0.5, 0.6, 0.7, 0.8]},
+                          test={"sgd": (0.1, 0.01, 0.1, 0), "adam": (0.81, 0.02, 0.8, 0)})
+    for d in s["defaults_vs_tuned"].values():
+        d["at_grid_edge"] = True                      # SGD at 0.001 by the tie, Adam at 1.0: both ends
+    rows = {line.split()[0]: line for line in defaults_table(s).splitlines() if line.startswith(("SGD", "Adam"))}
+    assert "0.001*" not in rows["SGD"] and "1*" in rows["Adam"]
+    assert "edge of the grid" in defaults_table(s)
+    s["sensitivity"]["Adam"]["mean"] = [0.1, 0.1, 0.1, 0.1]           # neither learned: no star, no footnote
+    assert "*" not in defaults_table(s).split("\n", 2)[2]

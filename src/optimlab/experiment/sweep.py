@@ -51,7 +51,7 @@ from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError
 from ..optim import OPTIMIZERS, PRESETS, make_optimizer, optimizer_names, stack_hyperparameters
 from ..optim.base import check_value
-from ..results.stats import MIN_SEEDS_TO_SETTLE, mean_ci, signed
+from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, mean_ci, signed
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
 from .executors import Executor, ExecutorLost, LocalExecutor, lost_executor, worker_setup
 from .recipe import MAX_SEED, is_integer, check_net, check_table, parse_net, parse_seeds, parse_train, read_toml
@@ -650,18 +650,23 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
     head = [say(k, lang) for k in ("optimizer", "note lr", "test note", "tuned lr", "val tuned", "test tuned", "gain")]
     fmt_ci = lambda m, lo, hi: ("—" if m is None else f"{m:.4f}" if lo is None or hi is None  # noqa: E731
                                 else f"{m:.4f} [{lo:.4f}, {hi:.4f}]")
-    lines = []
+    lines, starred = [], False
+    floor = chance(summary) + LEARNED_ABOVE_CHANCE
     for label, d in summary["defaults_vs_tuned"].items():
+        means = [m for m in (summary.get("sensitivity", {}).get(label) or {}).get("mean", []) if m is not None]
+        # a grid-edge lr of a setting at chance at every lr is noise, as the report says by leaving it out
+        edge = d["at_grid_edge"] and any(m > floor for m in means if math.isfinite(m))
+        starred |= edge
         bad_d = say("not ok", lang, k=d["default_not_ok"]) if d["default_not_ok"] else ""
         bad_t = say("not ok", lang, k=d["tuned_not_ok"]) if d["tuned_not_ok"] else ""
         val = "—" if d["tuned_val_acc"] is None else f"{d['tuned_val_acc']:.4f}"
         lines.append([label, f"{d['default_lr']:g}",
                       fmt_ci(*shown_interval(d, "default")) + bad_d,
-                      f"{d['tuned_lr']:g}" + ("*" if d["at_grid_edge"] else ""), val,
+                      f"{d['tuned_lr']:g}" + ("*" if edge else ""), val,
                       fmt_ci(*shown_interval(d, "tuned")) + bad_t,
                       "—" if d["gain"] is None else signed(d["gain"], 4)])
     text = text_table(head, lines)
-    if any(d["at_grid_edge"] for d in summary["defaults_vs_tuned"].values()):
+    if starred:
         text += "\n" + say("edge", lang)
     return text
 

@@ -101,6 +101,16 @@ MIN_SEEDS_TO_SETTLE = 3   # an order is called settled only over at least 3 pair
                           # of 1/n_test, so 2 seeds can give 2 equal differences and a zero-width interval
 
 
+LEARNED_ABOVE_CHANCE = 0.1   # a run "learned" when its best accuracy exceeds chance (1 / classes) by this much
+
+
+def chance(summary: dict[str, Any]) -> float:
+    """Chance accuracy, 1 / the dataset's classes (10 when summary.json does not say, or says something that is
+    not a whole number of at least 2)."""
+    n = (summary.get("dataset") or {}).get("n_classes")
+    return 1.0 / (n if isinstance(n, int) and not isinstance(n, bool) and n >= 2 else 10)
+
+
 def signed(x: float, places: int = 3) -> str:
     """``x`` with its sign to ``places`` decimals, a difference that rounds to 0 as +0: −3.7e-17 printed as −0.000."""
     return f"{round(x, places) + 0.0:+.{places}f}"        # −0.0 + 0.0 is 0.0

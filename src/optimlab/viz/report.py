@@ -35,7 +35,8 @@ from ..console import status_text
 from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
 from ..optim import display_name
-from ..results.stats import MIN_SEEDS_TO_SETTLE, holm_settled, paired, per_label, signed
+from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, paired, per_label,
+                             signed)
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
 from .colors import RUN_COLORS, RUN_DASHES, colors_by_label, styles_by_label
@@ -44,7 +45,6 @@ from .i18n import LANGS, check_lang
 from .report_page import CSS, SCRIPT
 from .report_text import REPORT_TEXT, rt
 
-LEARNED_ABOVE_CHANCE = 0.1   # a run "learned" when its best accuracy exceeds chance (1 / classes) by this much
 DEFAULT_TARGET = 0.8          # the target accuracy when some run reaches it
 RELATIVE_TARGET = 0.9         # otherwise: this fraction of the best accuracy reached
 LOSS_WINDOW = 20              # moving-average window of the loss curves, as in the figures
@@ -307,13 +307,6 @@ def _first_to_target(groups, target, how, best, lang) -> dict[str, Any]:
                        runner_up=runners[0] if later else None, runners_up=runners,
                        runner_up_iterations=later[0][0] if later else None,
                        seed_wins=wins, n_seeds=n_seeds, **facts)
-
-
-def chance(summary: dict[str, Any]) -> float:
-    """Chance accuracy, 1 / the dataset's classes (10 when summary.json does not say, or says something that is
-    not a whole number of at least 2)."""
-    n = (summary.get("dataset") or {}).get("n_classes")
-    return 1.0 / (n if isinstance(n, int) and not isinstance(n, bool) and n >= 2 else 10)
 
 
 def _best_seed(groups) -> tuple[str | None, float]:

@@ -29,12 +29,12 @@ from .._io import csv_records, read_json, read_json_checked
 from ..console import term
 from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import SELECTION_RULE, shown_interval
-from ..results.stats import MIN_SEEDS_TO_SETTLE, holm_settled, paired, signed
+from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, paired, signed
 from ..train import read_metrics
 from .colors import RUN_DASHES, styles_by_label
 from .figures import ACC_TOP, mean_band
 from .i18n import check_lang
-from .report import (LEARNED_ABOVE_CHANCE, LOG_AXIS, chance, chart_html, _cell, _label_th, _conclusion, _finished,
+from .report import (LOG_AXIS, chart_html, _cell, _label_th, _conclusion, _finished,
                      _kv_table, _layout, _plotly_text, _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top,
                      recorded_lang)
 from .report_sweep_text import st
