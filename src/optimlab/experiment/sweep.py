@@ -653,9 +653,10 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
     lines, starred = [], False
     floor = chance(summary) + LEARNED_ABOVE_CHANCE
     for label, d in summary["defaults_vs_tuned"].items():
-        means = [m for m in (summary.get("sensitivity", {}).get(label) or {}).get("mean", []) if m is not None]
-        # a grid-edge lr of a setting at chance at every lr is noise, as the report says by leaving it out
-        edge = d["at_grid_edge"] and any(m > floor for m in means if math.isfinite(m))
+        # a grid-edge lr of a setting at chance at every lr is noise, as the report says by leaving it out (the tuned
+        # lr's validation accuracy is the best of the grid's)
+        best = d.get("tuned_val_acc")
+        edge = bool(d["at_grid_edge"]) and best is not None and math.isfinite(best) and best > floor
         starred |= edge
         bad_d = say("not ok", lang, k=d["default_not_ok"]) if d["default_not_ok"] else ""
         bad_t = say("not ok", lang, k=d["tuned_not_ok"]) if d["tuned_not_ok"] else ""
