@@ -88,10 +88,11 @@ def _list(data_dir: str | None, out: Print) -> int:
     for name in DATASET_NAMES:
         if name in _remote.REMOTES:
             folder = locate(_remote.REMOTES[name], data_dir)
+            n = len(find_idx_files(folder)) if folder is not None else 0
             if folder is not None and _pinned_content(_remote.REMOTES[name], folder):
                 rows.append((name, "available", str(folder)))
-            elif folder is not None and len(find_idx_files(folder)) < 4:
-                rows.append((name, "partial", f"{folder} holds {len(find_idx_files(folder))} of the 4 files; "
+            elif folder is not None and n < 4:
+                rows.append((name, "partial", f"{folder} holds {n} of the 4 files; "
                                               f"'optimlab data fetch {name} --data-dir {folder}' completes it"))
             elif folder is not None and (problem := _unreadable(folder)):
                 rows.append((name, "invalid", problem))
@@ -104,9 +105,10 @@ def _list(data_dir: str | None, out: Print) -> int:
                 rows.append((name, "missing", f"run 'optimlab data fetch {name}' or pass --data-dir DIR"))
         elif name == "idx":
             folder = data_dir or os.environ.get(_remote.DATA_ENV)
-            if folder and len(find_idx_files(folder)) == 4 and (problem := _unreadable(folder, labels=True)):
+            complete = bool(folder) and len(find_idx_files(folder)) == 4
+            if complete and (problem := _unreadable(folder, labels=True)):
                 rows.append((name, "invalid", problem))
-            elif folder and len(find_idx_files(folder)) == 4:
+            elif complete:
                 rows.append((name, "available", str(folder)))
             else:
                 rows.append((name, "needs DIR", f"--data-dir DIR or {_remote.DATA_ENV}=DIR with the four IDX files"))

@@ -310,8 +310,8 @@ def download(
 
     timeout = check_timeout(timeout)
     folder = Path(dest).expanduser() if dest is not None else cache_dir() / remote.name
-    env = os.environ.get(CACHE_ENV)
-    if env and folder.parent == cache_dir() and cache_dir().exists() and not cache_dir().is_dir():
+    env, cache = os.environ.get(CACHE_ENV), cache_dir()
+    if env and folder.parent == cache and cache.exists() and not cache.is_dir():
         raise ConfigError(f"invalid ${CACHE_ENV}: {env!r} is a file (accepted: a folder to cache downloads in, or "
                           "unset it for the user cache folder)")      # it read "'afile/mnist' cannot be created"
     if not remote.mirrors:

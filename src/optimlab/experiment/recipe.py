@@ -352,15 +352,17 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
             new.append(r if lr is None else replace(r, hyperparameters={**r.hyperparameters, "lr": lr}))
         runs = new
     net_over = {k: v for k, v in (("activation", activation), ("init", init), ("batchnorm", batchnorm)) if v is not None}
-    had = [sum(getattr(r.net_config(recipe.net), k) == v for k, v in net_over.items()) for r in runs]
+    net = recipe.net
     if net_over:
+        had = [sum(getattr(r.net_config(recipe.net), k) == v for k, v in net_over.items()) for r in runs]
         runs = [replace(r, net={k: v for k, v in r.net.items() if k not in net_over}) for r in runs]
-    net = parse_net(net_over, "command-line options", recipe.net) if net_over else recipe.net
-    if net_over:        # runs these options make the same run (Adam and Adam + BatchNorm under --batchnorm on) train
-        groups: dict[tuple, list[int]] = {}     # once, under the label of the one that had most of those settings
-        for i, r in enumerate(runs):            # already ('Adam + BatchNorm'), where the first one stood
+        net = parse_net(net_over, "command-line options", recipe.net)
+        # runs these options make the same run (Adam and Adam + BatchNorm under --batchnorm on) train once, under
+        # the label of the one that had most of those settings already ('Adam + BatchNorm'), where the first stood
+        groups: dict[tuple, list[int]] = {}
+        for i, r in enumerate(runs):
             groups.setdefault(same_run_key(r, net), []).append(i)
-        keep = {g[0]: max(g, key=lambda i: (had[i], -i)) for g in groups.values()}    # most settings true, first
+        keep = {g[0]: max(g, key=lambda i: (had[i], -i)) for g in groups.values()}
         runs = [runs[keep[i]] for i in sorted(keep)]
     train_over = {k: v for k, v in (("iters", iters), ("batch_size", batch_size), ("eval_interval", eval_interval),
                                     ("dtype", dtype)) if v is not None}

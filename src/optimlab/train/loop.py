@@ -132,7 +132,7 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
     if n_classes is None and np.ndim(data.y_train) == 2:
         n_classes = np.shape(data.y_train)[1]                 # one-hot rows: their width is the class count
 
-    def pixels(x: np.ndarray, what: str, data: Any) -> None:
+    def pixels(x: np.ndarray, what: str) -> None:
         """Unscaled pixels, without a scale: integers above 1, or floats that are whole numbers up to 16 or more in
         the first 1000 rows (load_mnist(normalize=False) cast to float32, or digits' 0–16; they trained RMSProp on
         mnist-5k to 0.62 test accuracy instead of 0.88, silently). Counts or ordinal codes below 16 are data."""
@@ -159,7 +159,7 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
     if val is not None and not (isinstance(val, (tuple, list)) and len(val) == 2):
         raise ConfigError(f"invalid val: a {type(val).__name__} (accepted: a pair (x_val, y_val))")
     x = images(data.x_train, "x_train", None)
-    pixels(x, "x_train", data)
+    pixels(x, "x_train")
     y = check_labels(data.y_train, "y_train", len(x), n_classes)
     if n_classes is None and len(y) and y.min() > 0:         # 1-based labels would train a never-seen class 0
         warnings.warn(f"y_train has no label 0 (labels {int(y.min())} to {int(y.max())}): the network gets "
@@ -170,7 +170,7 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
     for what, pair in (("test", (data.x_test, data.y_test) if test else None), ("val", val)):
         if pair is not None:
             xs = images(pair[0], f"x_{what}", x.shape[1])
-            pixels(xs, f"x_{what}", data)             # x_train / 255 beside an unscaled x_test: refused too
+            pixels(xs, f"x_{what}")                   # x_train / 255 beside an unscaled x_test: refused too
             sets[what] = (xs, check_labels(pair[1], f"y_{what}", len(xs), n_classes))
     x_test, y_test = sets.get("test", (None, None))
     return TrainArrays(x, y, x_test, y_test, sets.get("val"), n_classes)

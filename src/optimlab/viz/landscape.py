@@ -300,10 +300,9 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     """Figure with the contour map (and optionally the step-size panel), the start, minima, saddles and
     one empty line per optimizer, with a head marker for its current point; returns ``(fig, ax, lines, step_lines,
     markers)``, ``lines[k]`` a (path, head) pair."""
+    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-
-    import matplotlib
 
     s, txt = result.surface, TEXT[lang]
     fs = matplotlib.rcParams["font.size"] / 10       # > 1 inside figures.font_scale: text and margins grow with it
