@@ -8,7 +8,7 @@ import re
 import signal
 import sys
 import threading
-from typing import Sequence
+from typing import Any, Sequence
 
 from . import __version__
 from .console import LANGS, notice_lines, say
@@ -66,13 +66,14 @@ def _join_negative_values(argv: list[str]) -> list[str]:
     return out
 
 
-def lr_overrides(items: Sequence[str] | None) -> dict[str, float] | None:
+def lr_overrides(items: Sequence[str] | None, several: bool = False) -> dict[str, Any] | None:
     """``--lr 0.01`` (every optimizer: key ``"*"``) or ``--lr adam=0.001`` (one optimizer), repeatable or
-    comma-separated (``--lr rmsprop=0.01,adam=0.001``); one value per optimizer. Used by compare and landscape;
+    comma-separated (``--lr rmsprop=0.01,adam=0.001``); one value per optimizer, or with ``several`` a list of
+    different values (landscape's ``--lr sgd=0.1 --lr sgd=0.5``: a path each). Used by compare and landscape;
     each checks the values' range itself."""
     if not items:
         return None
-    out: dict[str, float] = {}
+    out: dict[str, Any] = {}
     for given in items:          # 0,01 or sgd=1,5: a decimal comma (a bare run of digits after a comma), not two values
         parts = given.split(",")
         for before, after in zip(parts, parts[1:]):
@@ -89,10 +90,16 @@ def lr_overrides(items: Sequence[str] | None) -> dict[str, float] | None:
             lr = float(value)
         except ValueError:
             raise ConfigError(f"invalid --lr: {item!r} (accepted: a number, or NAME=NUMBER like adam=0.001)") from None
-        if name in out:
-            raise ConfigError(f"--lr given twice for {'every optimizer' if name == '*' else name}: {out[name]:g} and "
-                              f"{value.strip()} (accepted: one value per optimizer)")
-        out[name] = lr
+        whom = 'every optimizer' if name == '*' else name
+        if several and lr in out.get(name, []):
+            raise ConfigError(f"--lr given twice for {whom}: {value.strip()} (accepted: different values, a path each)")
+        if several:
+            out.setdefault(name, []).append(lr)
+        elif name in out:
+            raise ConfigError(f"--lr given twice for {whom}: {out[name]:g} and {value.strip()} (accepted: one value "
+                              "per optimizer)")
+        else:
+            out[name] = lr
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import warnings
 
 import matplotlib
@@ -277,8 +278,10 @@ def _cli(argv):
     (["--lr", "sgd=-0.1"], "-0.1"),
     (["--preset", "adagrad=nonsense"], "'nonsense'"),
     (["--preset", "tourch"], "unknown preset: 'tourch' (accepted: note, torch, optax, or NAME=PRESET"),
-    (["--lr", "0.1", "--lr", "0.2"], "--lr given twice for every optimizer: 0.1 and 0.2"),
-    (["--lr", "sgd=0.1,sgd=0.2"], "--lr given twice for sgd: 0.1 and 0.2"),            # sgd ran at 0.2
+    (["--lr", "0.1", "--lr", "0.1"], "--lr given twice for every optimizer: 0.1 (accepted: different values, a path"),
+    (["--lr", "sgd=0.1,sgd=0.1"], "--lr given twice for sgd: 0.1 (accepted: different values, a path each)"),
+    (["--lr", "0.1", "--lr", "0.2"], "too many paths for one map: 10 (accepted: at most 8, one colour each)"),
+    (["--optimizers", "sgd", "--lr", "sgd=0.1", "--lr", "sgd=0.1"], "--lr given twice for sgd: 0.1"),
     (["--lr", "0"], "invalid --lr: 0 (accepted: a finite number > 0)"),
     (["--lr=-1"], "invalid --lr: -1 (accepted: a finite number > 0)"),
     (["--font-scale", "0.5"], "invalid --font-scale: 0.5 (accepted: a number from 1 to 3; 1 is the default"),
@@ -471,7 +474,7 @@ def test_an_optimizer_you_add_gets_its_class_name_and_a_colour_of_its_own(monkey
     from dataclasses import dataclass
 
     from optimlab.optim import OPTIMIZERS, Momentum
-    from optimlab.viz.colors import OPTIMIZER_COLORS, RUN_COLORS, optimizer_colors
+    from optimlab.viz.colors import OPTIMIZER_COLORS, RUN_COLORS, run_colors
     from optimlab.viz.landscape import plot_landscape, run_landscape
 
     @dataclass(frozen=True)
@@ -484,8 +487,8 @@ def test_an_optimizer_you_add_gets_its_class_name_and_a_colour_of_its_own(monkey
     named = [line for line in ax.get_lines() if not line.get_label().startswith("_")][:3]      # not the heads
     paths = {line.get_label().split(" ")[0]: line.get_color() for line in named}
     assert paths == {"SGD": OPTIMIZER_COLORS["sgd"], "HeavyBall": RUN_COLORS[5], "Adam": OPTIMIZER_COLORS["adam"]}
-    colors = optimizer_colors([*OPTIMIZER_COLORS, "a", "b", "c", "d"])
-    assert [colors[k] for k in "abcd"] == [*RUN_COLORS[5:], RUN_COLORS[5]]      # the three left, then again
+    colors = run_colors([*OPTIMIZER_COLORS, "a", "b", "c", "d"])
+    assert colors[5:] == [*RUN_COLORS[5:], RUN_COLORS[5]]      # the three left, then again      # the three left, then again
 
 
 def test_slides_say_the_surface_the_preset_and_a_single_step():
@@ -506,3 +509,98 @@ def test_a_point_on_the_edge_of_the_map_is_on_it():
     view = (-2.0, 2.0, -2.0, 2.0)
     assert _off_map(np.array([[-2.0, 0.0], [2.0, 2.0], [0.0, -2.0]]), view) is None
     assert _off_map(np.array([[0.0, 0.0], [-2.0001, 0.0]]), view) == 1
+
+
+# -- several paths of one optimizer -------------------------------------------------------------------
+
+def test_one_optimizer_at_several_learning_rates_draws_a_path_each_the_lesson_on_the_bowl(tmp_path, capsys):
+    """A class's first landscape: SGD on the bowl at a small, a good and a too-large lr (``--lr sgd=0.1 --lr sgd=0.5
+    --lr sgd=0.95``). It was refused ('--lr given twice'); now each lr is a path of its own, labelled by its lr, each the
+    same as SGD alone at that lr."""
+    args = _cli(["landscape", "--optimizers", "sgd,momentum", "--lr", "sgd=0.1", "--lr", "sgd=0.5", "--lr", "sgd=0.95",
+                 "--out", str(tmp_path), "--no-gif"])
+    assert args.func(args) == 0
+    table = capsys.readouterr().out
+    for row in ("SGD (lr=0.1) ", "SGD (lr=0.5) ", "SGD (lr=0.95) ", "Momentum "):
+        assert row in table
+    r = run_landscape("bowl", "sgd,momentum", lrs={"sgd": [0.1, 0.5, 0.95]})
+    assert list(r.tracks) == ["sgd (lr=0.1)", "sgd (lr=0.5)", "sgd (lr=0.95)", "momentum"]
+    for lr in (0.1, 0.5, 0.95):
+        alone = run_landscape("bowl", "sgd", lrs={"sgd": lr}).tracks["sgd"]
+        assert np.array_equal(r.tracks[f"sgd (lr={lr:g})"].points, alone.points)
+    y = {lr: r.tracks[f"sgd (lr={lr:g})"].points[:, 1] for lr in (0.1, 0.5, 0.95)}
+    assert sign_changes(y[0.95]) >= 38                          # y ← −0.9 y: a zigzag (measured 40 of 40)
+    assert np.all(y[0.5][1:] == 0)                              # y ← 0 · y: straight down the valley at once
+    x = {lr: r.tracks[f"sgd (lr={lr:g})"].final[0] for lr in (0.1, 0.5, 0.95)}
+    assert x[0.1] < -4.5 and abs(x[0.95]) < 0.2                 # too small: 40 steps went 2.3 of 7 (−4.68; −0.13)
+    big = run_landscape("bowl", "sgd", lrs={"sgd": [0.95, 1.02]})    # past 2/L = 1: y ← −1.04 y, README's fourth path
+    assert abs(big.tracks["sgd (lr=1.02)"].final[1]) > 9        # measured 9.60
+    assert "SGD (lr=1.02), leaves the map at step 25" in [line.get_label() for line in plot_landscape(big).axes[0].get_lines()]
+    rows = list(csv.DictReader(open(tmp_path / "trajectories_bowl.csv")))
+    assert {row["optimizer"] for row in rows} == set(r.tracks)
+    config = json.loads((tmp_path / "landscape_bowl.json").read_text())
+    assert config["config"]["optimizers"]["sgd (lr=0.5)"] == {"optimizer": "sgd", "preset": "note",
+                                                               "hyperparameters": {"lr": 0.5}}
+    assert [row["label"] for row in config["summary"]] == list(r.tracks)
+    ax = plot_landscape(r).axes[0]
+    named = [line for line in ax.get_lines() if not line.get_label().startswith("_")][:4]
+    assert [line.get_label() for line in named] == ["SGD (lr=0.1)", "SGD (lr=0.5)", "SGD (lr=0.95)", "Momentum (lr=0.1)"]
+    assert len({line.get_color() for line in named}) == 4       # a colour each, SGD's blue for its first path
+    assert named[0].get_color() == "#0072B2"
+
+
+def test_optimizer_objects_move_with_their_own_hyperparameters_and_are_labelled_by_what_differs():
+    """The notebook's way to show momentum's coefficient or another framework's convention on one map: optimizer
+    objects. ``run_landscape`` took names only (no momentum or β other than the presets')."""
+    from optimlab.optim import AdaGrad, Momentum, SGD
+
+    r = run_landscape("bowl", [Momentum(lr=0.1, momentum=0.5), Momentum(lr=0.1), "sgd"], steps=40)
+    assert list(r.tracks) == ["momentum (momentum=0.5)", "momentum (momentum=0.9)", "sgd"]
+    assert np.array_equal(r.tracks["momentum (momentum=0.9)"].points,
+                          run_landscape("bowl", "momentum", steps=40).tracks["momentum"].points)
+    assert r.tracks["sgd"].lr == 0.95                            # a name keeps the surface's lr
+    mixed = run_landscape("bowl", [SGD(lr=0.3), "adam"], steps=5)        # README's mix of an object and a name
+    assert list(mixed.tracks) == ["sgd", "adam"] and mixed.tracks["sgd"].lr == 0.3 and mixed.tracks["adam"].lr == 0.3
+    # along the shallow valley μ = 0.9 builds up speed and overshoots the minimum; μ = 0.5 is still on its way
+    assert r.tracks["momentum (momentum=0.5)"].final[0] < -3        # measured −3.13
+    assert r.tracks["momentum (momentum=0.9)"].final[0] > 0.5       # measured +0.96, past the minimum at 0
+    for lang, want in (("en", "Momentum (lr=0.1, momentum=0.5)"), ("ja", "Momentum（学習率 0.1、momentum=0.5）")):
+        labels = [line.get_label() for line in plot_landscape(r, lang).axes[0].get_lines()]
+        assert want in labels
+    presets = run_landscape("saddle", [AdaGrad(lr=0.1), AdaGrad.preset("note-code", lr=0.1), AdaGrad.preset("torch", lr=0.1)],
+                            steps=5)
+    assert presets.presets == {"adagrad (preset=note)": "note", "adagrad (preset=note-code)": "note-code",
+                               "adagrad (preset=torch)": "torch"}
+    assert "AdaGrad (lr=0.1, note)" in [line.get_label() for line in plot_landscape(presets).axes[0].get_lines()]
+    eps = run_landscape("saddle", [AdaGrad(lr=0.1), AdaGrad(lr=0.1, eps=1.0)], steps=5)
+    assert list(eps.tracks) == ["adagrad (eps=0.0001)", "adagrad (eps=1)"]
+    assert [t.display for t in eps.tracks.values()] == ["AdaGrad (eps=0.0001)", "AdaGrad (eps=1)"]
+
+
+@pytest.mark.parametrize("kwargs, needle", [
+    (dict(optimizers=["sgd", "sgd"]), "optimizer listed twice: 'sgd'"),
+    (dict(optimizers="sgd", lrs={"sgd": [0.1, 0.1]}), "the same SGD path twice: lr=0.1 (accepted: paths of one optimizer"),
+    (dict(optimizers="sgd", lrs={"sgd": []}), "invalid lr for sgd: [] (accepted: a finite number > 0, or a list of them)"),
+    (dict(optimizers="sgd", lrs={"sgd": [0.1, -1]}), "invalid lr for sgd: -1"),
+    (dict(optimizers=[]), "no optimizers given"),
+    (dict(optimizers="sgd", lrs={"sgd": [0.1 * i for i in range(1, 10)]}), "too many paths for one map: 9"),
+])
+def test_several_paths_bad_input_is_one_line(kwargs, needle):
+    with pytest.raises(ConfigError) as e:
+        run_landscape("bowl", steps=3, **kwargs)
+    assert "\n" not in str(e.value) and needle in str(e.value)
+
+
+def test_an_object_s_settings_are_its_own_and_a_class_is_not_an_object():
+    from optimlab.optim import SGD
+
+    with pytest.raises(ConfigError, match=re.escape("the same SGD path twice: lr=0.1")):
+        run_landscape("bowl", [SGD(lr=0.1), SGD(lr=0.1)], steps=3)
+    with pytest.raises(ConfigError, match=re.escape("lr given for 'sgd', which is run as an optimizer object (accepted: "
+                                                    "the object's own, e.g. SGD(lr=0.5))")):
+        run_landscape("bowl", [SGD(lr=0.1)], lrs={"sgd": 0.2}, steps=3)
+    with pytest.raises(ConfigError, match=re.escape("preset given for 'sgd', which is run as an optimizer object")):
+        run_landscape("bowl", ["adam", SGD()], preset={"sgd": "torch"}, steps=3)
+    with pytest.raises(ConfigError, match=re.escape("an optimizer class, not an object: SGD (accepted: an object such "
+                                                    "as SGD(lr=0.1), or the name 'sgd')")):
+        run_landscape("bowl", [SGD], steps=3)

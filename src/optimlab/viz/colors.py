@@ -22,12 +22,6 @@ RUN_COLORS = ("#0072B2",   # blue             SGD
 OPTIMIZER_COLORS = dict(zip(("sgd", "momentum", "adagrad", "rmsprop", "adam"), RUN_COLORS))
 
 
-def optimizer_colors(names) -> dict[str, str]:
-    """A colour for each optimizer in ``names`` (a landscape's paths), as :func:`run_colors` gives runs."""
-    names = list(dict.fromkeys(names))
-    return dict(zip(names, run_colors(names)))
-
-
 def run_colors(optimizers) -> list[str]:
     """A colour for each run of a comparison, given its optimizer's name, in order: the first run of each of the
     note's five has that optimizer's colour (as in the note's experiment and the landscapes: ``--optimizers sgd,adam``

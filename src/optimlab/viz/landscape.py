@@ -34,7 +34,7 @@ import math
 import shutil
 import subprocess
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -43,11 +43,12 @@ import numpy as np
 from .._io import atomic_path, write_json, write_text
 from ..errors import ConfigError
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
-from .colors import optimizer_colors
+from .colors import colors_by_label
 from .functions import SURFACES, Surface, get_surface
 from .i18n import check_lang, t as i18n_text, use_font
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
+MAX_PATHS = 8               # one colour each (colors.RUN_COLORS); more paths on one map are hard to tell apart
 DIVERGENCE_BOUND = 1e12     # |x| or |y| beyond this counts as diverged
 MAX_STEPS = 100_000         # 100,000 steps of five optimizers: about 25 s and a 26 MB trajectories_<function>.csv
 MAX_FRAMES = 60             # animation frames (steps are subsampled beyond this)
@@ -76,15 +77,25 @@ SURFACE_JA = {"bowl": "細長いお椀", "saddle": "鞍点のある曲面", "ros
 @dataclass(frozen=True)
 class Track:
     """One optimizer's walk. ``points`` has shape ``(n + 1, 2)``: the start and one row per step taken
-    (``n`` = steps, or fewer when the run diverged at step ``diverged_at``, whose point is dropped)."""
+    (``n`` = steps, or fewer when the run diverged at step ``diverged_at``, whose point is dropped).
 
-    name: str
+    ``label`` names the path: the optimizer's name, or, when one optimizer has several paths on the map, the name
+    and the settings in which they differ (``'sgd (lr=0.1)'``); ``differs`` lists those settings."""
+
+    label: str
+    name: str                       # the optimizer's name (sgd, momentum …)
     optimizer: Optimizer            # the instance that moved the point
     points: np.ndarray              # (n + 1, 2)
     values: np.ndarray              # (n + 1,) f at each point
     step_sizes: np.ndarray          # (n,) ‖w_t − w_{t−1}‖
     effective_lrs: np.ndarray       # (n,) ‖w_t − w_{t−1}‖ / ‖∇f(w_{t−1})‖ (nan where the gradient is 0)
     diverged_at: int | None         # first step with a non-finite or out-of-bound point, else None
+    differs: tuple[str, ...] = ()   # what tells it from the other paths of its optimizer: hyperparameters, 'preset'
+
+    @property
+    def display(self) -> str:
+        """The label as tables show it: ``SGD (lr=0.1)``."""
+        return display_name(self.name) + self.label[len(self.name):]
 
     @property
     def lr(self) -> float:
@@ -97,7 +108,7 @@ class Track:
 
 @dataclass(frozen=True)
 class LandscapeResult:
-    """Trajectories of several optimizers on one surface from one start."""
+    """Trajectories of several optimizers on one surface from one start, keyed by :attr:`Track.label`."""
 
     surface: Surface
     start: tuple[float, float]
@@ -129,16 +140,18 @@ class LandscapeResult:
         """What made this result, JSON-ready."""
         return {"function": self.surface.name, "formula": self.surface.formula, "start": list(self.start),
                 "steps": self.steps,
-                "optimizers": {k: {"preset": self.presets[k], "hyperparameters": t.optimizer.hyperparameters()}
+                "optimizers": {k: {"optimizer": t.name, "preset": self.presets[k],
+                                   "hyperparameters": t.optimizer.hyperparameters()}
                                for k, t in self.tracks.items()}}
 
     def summary(self) -> list[dict[str, Any]]:
-        """One row per optimizer: final point, final f, distance to the nearest known minimum, steps taken."""
+        """One row per path (``label``, ``optimizer``): final point, final f, distance to the nearest known minimum,
+        steps taken."""
         rows = []
         for k, t in self.tracks.items():
             x, y = (float(v) for v in t.final)
             _, dist = self.surface.nearest_minimum(t.final)
-            rows.append({"optimizer": k, "lr": t.lr, "x": x, "y": y, "f": float(t.values[-1]),
+            rows.append({"label": k, "optimizer": t.name, "lr": t.lr, "x": x, "y": y, "f": float(t.values[-1]),
                          "distance": dist, "steps": len(t.step_sizes), "diverged_at": t.diverged_at})
         return rows
 
@@ -174,46 +187,128 @@ def _lr(name: str, value) -> float:
     return lr
 
 
-def _per_name(kind: str, given: Mapping[str, Any] | None, names: tuple[str, ...]) -> dict[str, Any]:
+def _per_name(kind: str, given: Mapping[str, Any] | None, names: tuple[str, ...],
+              objects: Iterable[str] = ()) -> dict[str, Any]:
     given = dict(given or {})
     for k in given:
+        if str(k).lower() in objects and str(k).lower() not in names:
+            example = f"{display_name(str(k).lower())}(lr=0.5)" if kind == "lr" else f"{display_name(str(k).lower())}" \
+                ".preset('torch')"
+            raise ConfigError(f"{kind} given for {k!r}, which is run as an optimizer object (accepted: the object's "
+                              f"own, e.g. {example})")
         if str(k).lower() not in names:
             raise ConfigError(f"{kind} given for {k!r}, which is not run (accepted: {', '.join(names)})")
     return {str(k).lower(): v for k, v in given.items()}
 
 
-def run_landscape(function: str = "bowl", optimizers: str | Iterable[str] = DEFAULT_OPTIMIZERS,
-                  lrs: Mapping[str, float] | None = None, steps: int | None = None,
+def _lrs(name: str, value) -> list:
+    """The learning rates given for one optimizer: a number, or a list of them (one path each)."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        values = list(np.asarray(value, dtype=object).ravel()) if isinstance(value, np.ndarray) else list(value)
+        if not values:
+            raise ConfigError(f"invalid lr for {name}: {value!r} (accepted: a finite number > 0, or a list of them)")
+        return values
+    return [value]
+
+
+def _preset_of(opt: Optimizer) -> str:
+    """The preset an optimizer object was made with: the first whose every value it has, else the first whose
+    conventions it has (``AdaGrad(eps=1)`` is the note's), else ``'custom'``."""
+    cls = type(opt)
+    for keys in (None, cls.conventions):
+        for p in cls.preset_names():
+            if all(getattr(opt, k) == v for k, v in cls.presets.get(p, {}).items() if keys is None or k in keys):
+                return p
+    return "custom"
+
+
+def _setting(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _paths(items: list) -> list[tuple[str, str, Optimizer, str, tuple[str, ...]]]:
+    """``(label, name, optimizer, preset, differs)`` for each ``(name, optimizer, preset)`` in ``items``: an
+    optimizer with one path is labelled by its name, one with several by the settings in which they differ."""
+    groups: dict[str, list[int]] = {}
+    for i, (name, _, _) in enumerate(items):
+        groups.setdefault(name, []).append(i)
+    out = []
+    for name, opt, preset in items:
+        peers = [items[j] for j in groups[name]]
+        seen = [(p, o.hyperparameters()) for _, o, p in peers]
+        if sum(s == (preset, opt.hyperparameters()) for s in seen) > 1:
+            shown = ", ".join(f"{k}={_setting(v)}" for k, v in opt.hyperparameters().items())
+            raise ConfigError(f"the same {display_name(name)} path twice: {shown} (accepted: paths of one optimizer "
+                              "that differ in a setting)")
+        differs: tuple[str, ...] = ()
+        if len(peers) > 1:
+            by_preset = len({p for p, _ in seen}) > 1
+            cls, defaults = type(opt), {f.name: f.default for f in fields(type(opt))}
+
+            def by_its_preset(k):      # every path has the value its preset gives (AdaGrad note-code's eps = 0)
+                return by_preset and all(h[k] == cls.presets.get(p, {}).get(k, defaults[k]) for p, h in seen)
+
+            differs = (("preset",) if by_preset else ()) + tuple(
+                k for k in opt.hyperparameters() if len({repr(h[k]) for _, h in seen}) > 1 and not by_its_preset(k))
+        parts = [f"preset={preset}" if k == "preset" else f"{k}={_setting(getattr(opt, k))}" for k in differs]
+        label = f"{name} ({' '.join(parts)})" if parts else name
+        out.append((label, name, opt, preset, differs))
+    return out
+
+
+def run_landscape(function: str = "bowl", optimizers: str | Iterable[str | Optimizer] = DEFAULT_OPTIMIZERS,
+                  lrs: Mapping[str, float | Iterable[float]] | None = None, steps: int | None = None,
                   start: Iterable[float] | None = None,
                   preset: str | Mapping[str, str] = "note") -> LandscapeResult:
     """Move each optimizer ``steps`` times down ``function`` from ``start``.
 
-    ``lrs`` overrides the surface's default learning rate per optimizer name; ``preset`` is one preset for
-    all (``'note'``, ``'torch'``, ``'optax'``) or a mapping name → preset (e.g. ``{'adagrad': 'note-code'}``;
-    unnamed ones use ``'note'``). Bad input raises :class:`~optimlab.errors.ConfigError`.
+    ``optimizers``: names (``"sgd,adam"`` or a list), optimizer objects, each moving with its own hyperparameters
+    (``[Momentum(lr=0.05, momentum=0.5), Momentum(lr=0.05)]``), or both; at most :data:`MAX_PATHS` paths.
+    ``lrs`` overrides the surface's default learning rate per optimizer name, with a number or a list of them, one
+    path each (``{'sgd': [0.1, 0.5, 0.95]}``); ``preset`` is one preset for all (``'note'``, ``'torch'``,
+    ``'optax'``) or a mapping name → preset (e.g. ``{'adagrad': 'note-code'}``; unnamed ones use ``'note'``).
+    The result's tracks are keyed by name, or, for an optimizer with several paths, by name and the settings in which
+    they differ (``'sgd (lr=0.1)'``). Bad input raises :class:`~optimlab.errors.ConfigError`.
     """
     surface = get_surface(function)
-    names = optimizer_names(optimizers)
+    given = [optimizers] if isinstance(optimizers, (str, Optimizer)) else list(optimizers)
+    for o in given:
+        if isinstance(o, type) and issubclass(o, Optimizer):
+            raise ConfigError(f"an optimizer class, not an object: {o.__name__} (accepted: an object such as "
+                              f"{o.__name__}(lr=0.1), or the name {o.name!r})")
+    objects = [o for o in given if isinstance(o, Optimizer)]
+    if not given:
+        optimizer_names(given)                                          # "no optimizers given"
+    names = optimizer_names([n for o in given if not isinstance(o, Optimizer)
+                             for n in (o.split(",") if isinstance(o, str) else [o])]) if len(objects) < len(given) else ()
     xy0 = _start(start, surface)
     n_steps = _steps(steps, surface)
-    overrides = _per_name("lr", lrs, names)
+    overrides = _per_name("lr", lrs, names, {o.name for o in objects})
     if isinstance(preset, str):
         if not any(preset in cls.preset_names() for cls in OPTIMIZERS.values()):
             raise ConfigError(f"unknown preset: {preset!r} (accepted: {', '.join(PRESETS)}, or NAME=PRESET for one "
                               "optimizer, e.g. adagrad=note-code)")
         presets = {n: preset for n in names}
     else:
-        given = _per_name("preset", preset, names)
-        presets = {n: str(given.get(n, "note")) for n in names}
-    tracks = {}
-    for name in names:
-        lr = _lr(name, overrides.get(name, surface.lrs.get(name, OPTIMIZERS[name].lr)))
-        opt = make_optimizer(name, presets[name], lr=lr)
-        tracks[name] = _walk(surface, name, opt, xy0, n_steps)
-    return LandscapeResult(surface, xy0, n_steps, presets, tracks)
+        named = _per_name("preset", preset, names, {o.name for o in objects})
+        presets = {n: str(named.get(n, "note")) for n in names}
+    items = []
+    for o in given:
+        if isinstance(o, Optimizer):
+            items.append((o.name, o, _preset_of(o)))
+            continue
+        for name in optimizer_names(o if isinstance(o, str) else [o]):
+            for lr in _lrs(name, overrides.get(name, surface.lrs.get(name, OPTIMIZERS[name].lr))):
+                items.append((name, make_optimizer(name, presets[name], lr=_lr(name, lr)), presets[name]))
+    if len(items) > MAX_PATHS:
+        raise ConfigError(f"too many paths for one map: {len(items)} (accepted: at most {MAX_PATHS}, one colour each)")
+    paths = _paths(items)
+    tracks = {label: _walk(surface, label, name, opt, xy0, n_steps, differs) for label, name, opt, _, differs in paths}
+    return LandscapeResult(surface, xy0, n_steps, {label: p for label, _, _, p, _ in paths}, tracks)
 
 
-def _walk(surface: Surface, name: str, opt: Optimizer, start: tuple[float, float], steps: int) -> Track:
+def _walk(surface: Surface, label: str, name: str, opt: Optimizer, start: tuple[float, float], steps: int,
+          differs: tuple[str, ...] = ()) -> Track:
     w = np.array(start, dtype=float)
     state = opt.init(w)
     points = [w.copy()]
@@ -235,7 +330,7 @@ def _walk(surface: Surface, name: str, opt: Optimizer, start: tuple[float, float
         cut = int(np.argmax(~np.isfinite(values)))
         diverged_at, pts, values, eff = cut, pts[:cut], values[:cut], eff[:cut - 1]
     sizes = np.hypot(*np.diff(pts, axis=0).T) if len(pts) > 1 else np.zeros(0)
-    return Track(name, opt, pts, values, sizes, np.array(eff, dtype=float), diverged_at)
+    return Track(label, name, opt, pts, values, sizes, np.array(eff, dtype=float), diverged_at, differs)
 
 
 # -- drawing ----------------------------------------------------------------------------------------
@@ -262,8 +357,10 @@ def _label(track: Track, lang: str, view: tuple[float, float, float, float], pre
     """The legend's name for a path: optimizer, lr and a preset other than the note's (on a slide a torch or
     note-code run looked like the note's), and where it diverged or left the map (a path that runs off the drawn
     window — the map widens only so far — was drawn without a sign of it)."""
-    lr = f"{track.lr:g}" + ("" if preset == "note" else f"{i18n_text('list sep', lang)}{preset}")
-    label = display_name(track.name) + i18n_text("lr note", lang).format(lr=lr)
+    sep = i18n_text("list sep", lang)
+    shown = [preset] if preset != "note" or "preset" in track.differs else []
+    shown += [f"{k}={_setting(getattr(track.optimizer, k))}" for k in track.differs if k not in ("lr", "preset")]
+    label = display_name(track.name) + i18n_text("lr note", lang).format(lr=sep.join([f"{track.lr:g}", *shown]))
     if track.diverged_at is not None:
         label += i18n_text("list sep", lang) + TEXT[lang]["diverged"].format(k=track.diverged_at)
     else:
@@ -271,6 +368,12 @@ def _label(track: Track, lang: str, view: tuple[float, float, float, float], pre
         if off is not None:
             label += i18n_text("list sep", lang) + TEXT[lang]["off map"].format(k=off)
     return label
+
+
+def _colors(result: LandscapeResult) -> dict[str, str]:
+    """Each path's colour, as in optimlab compare's figures and report: an optimizer's first path in its colour, its
+    other paths in colours no optimizer on the map has."""
+    return colors_by_label({k: t.name for k, t in result.tracks.items()})
 
 
 def _off_map(xy: np.ndarray, view: tuple[float, float, float, float]) -> int | None:
@@ -328,7 +431,7 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="x", ylabel="y", aspect="equal")
     ax.set_title(_title(s, lang), fontsize=11 * fs)
 
-    lines, colors = {}, optimizer_colors(result.tracks)      # as in optimlab compare's figures and report
+    lines, colors = {}, _colors(result)
     style = "-o" if result.steps <= 200 else "-"     # beyond, the markers of the last path drawn hide the others
     for k, t in result.tracks.items():
         (path,) = ax.plot([], [], style, color=colors[k], lw=1.4, ms=3.2, alpha=PATH_ALPHA,
@@ -489,7 +592,7 @@ def animate_landscape(result: LandscapeResult, path, lang: str = "en", *, max_fr
         frames = list(_frames(result, lang, max_frames, dpi))
     if suffix == ".gif":
         from PIL import Image
-        palette = gif_palette(frames, list(optimizer_colors(result.tracks).values()))
+        palette = gif_palette(frames, list(_colors(result).values()))
         pal = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
         durations = [frame_ms] * (len(pal) - 1) + [2000]
         with atomic_path(path) as tmp:

@@ -33,8 +33,8 @@ def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--optimizers", default=",".join(DEFAULT_OPTIMIZERS), metavar="LIST",
                    help="comma-separated optimizer names (default: all five)")
     p.add_argument("--lr", action="append", default=[], metavar="[NAME=]VALUE",
-                   help="learning rate for every optimizer (--lr 0.1) or one (--lr sgd=0.5; repeatable; "
-                        "default: per function)")
+                   help="learning rate for every optimizer (--lr 0.1) or one (--lr sgd=0.5); repeatable: "
+                        "--lr sgd=0.1 --lr sgd=0.5 draws SGD twice (default: per function)")
     p.add_argument("--preset", action="append", default=[], metavar="[NAME=]PRESET",
                    help="optimizer conventions: note (default), torch, optax; NAME=PRESET for one optimizer, "
                         "e.g. --preset adagrad=note-code (repeatable)")
@@ -71,18 +71,20 @@ def _plain_and_named(option: str, items: list[str], what: str) -> tuple[list[str
     return plain, _parse_pairs(option, [i for i in items if "=" in i])
 
 
-def _parse_lrs(items: list[str], optimizers: str) -> dict[str, float]:
-    """``--lr 0.1`` (every optimizer) and ``--lr sgd=0.5`` (one; it wins over a bare value), parsed as compare's
-    (:func:`optimlab.cli.lr_overrides`); each must be a finite number > 0."""
+def _parse_lrs(items: list[str], optimizers: str) -> dict[str, list[float]]:
+    """``--lr 0.1`` (every optimizer) and ``--lr sgd=0.5`` (one; it wins over bare values), parsed as compare's
+    (:func:`optimlab.cli.lr_overrides`); each must be a finite number > 0. Several values for one optimizer
+    (``--lr sgd=0.1 --lr sgd=0.5``), or several bare ones, draw a path each."""
     from ..cli import lr_overrides
 
-    given = lr_overrides(items) or {}
+    given = lr_overrides(items, several=True) or {}
     names = [n.strip().lower() for n in optimizers.split(",") if n.strip()]
     lrs = ({n: given["*"] for n in names} if "*" in given else {}) | {k: v for k, v in given.items() if k != "*"}
-    for name, lr in given.items():
-        if not (math.isfinite(lr) and lr > 0):
-            raise ConfigError(f"invalid --lr{'' if name == '*' else ' for ' + name}: {lr:g} (accepted: a finite "
-                              "number > 0)")
+    for name, values in given.items():
+        for lr in values:
+            if not (math.isfinite(lr) and lr > 0):
+                raise ConfigError(f"invalid --lr{'' if name == '*' else ' for ' + name}: {lr:g} (accepted: a finite "
+                                  "number > 0)")
     return lrs
 
 
@@ -134,6 +136,6 @@ def format_summary(rows: list[dict], lang: str = "en") -> str:
     for r in rows:
         steps = str(r["steps"]) if r["diverged_at"] is None else \
             say("diverged at", lang, steps=r["steps"], k=r["diverged_at"])
-        lines.append([display_name(r["optimizer"]), f"{r['lr']:.3g}", f"{r['x']:.4g}", f"{r['y']:.4g}", f"{r['f']:.5g}",
+        lines.append([display_name(r["optimizer"]) + r["label"][len(r["optimizer"]):], f"{r['lr']:.3g}", f"{r['x']:.4g}", f"{r['y']:.4g}", f"{r['f']:.5g}",
                       f"{r['distance']:.4g}", steps])
     return text_table(head, lines, right=range(1, 6))
