@@ -452,6 +452,48 @@ def test_local_executor_resubmits_after_a_worker_is_killed():
         assert ex.submit(pow, 3, 2).result(timeout=60) == 9   # and the pool works on
 
 
+def test_local_workers_stop_when_the_sweep_is_killed():
+    """SIGKILL of `optimlab sweep` (the OOM killer, a job scheduler's kill) left its two worker processes — and the
+    pool's forkserver and resource tracker they keep alive — waiting for work for ever (seen 25 s after, 0 % CPU). Now
+    a worker whose parent is gone stops its task as Ctrl-C does and exits within ORPHAN_GRACE seconds."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    script = ("import sys, time\n"
+              "from optimlab.experiment.executors import LocalExecutor\n"
+              "if __name__ == '__main__':\n"
+              "    ex = LocalExecutor(2)\n"
+              "    futures = [ex.submit(time.sleep, 120) for _ in range(4)]\n"     # one running in each, two waiting
+              "    while len(ex._pool._processes) < 2: time.sleep(0.05)\n"
+              "    time.sleep(1.0)\n"
+              "    print(*ex._pool._processes, flush=True)\n"
+              "    time.sleep(120)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [int(pid) for pid in proc.stdout.readline().split()]
+        assert len(workers) == 2
+    finally:
+        proc.kill()
+        proc.wait()
+
+    def running(pid):                      # not a zombie waiting for whoever adopted it to reap it
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+
+    end = time.monotonic() + 30
+    while any(running(pid) for pid in workers) and time.monotonic() < end:
+        time.sleep(0.2)
+    left = [pid for pid in workers if running(pid)]
+    for pid in left:                                      # not to leave them behind when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not left
+
+
 def test_sweep_on_local_processes_loses_no_run_when_a_worker_is_killed(tmp_path, reference):
     import os
     import signal

@@ -54,12 +54,37 @@ def _stop_quietly(signum, frame):
     raise SystemExit(128 + signum)
 
 
+ORPHAN_GRACE = 5.0      # seconds an orphaned worker's task has to stop and clean up before the worker exits
+
+
+def _exit_with_parent() -> None:
+    """When the process that started this worker is gone — SIGKILLed, say, so it could not stop its pool — stop the
+    task as Ctrl-C does (its cleanup runs) and exit. Python's pool leaves its workers waiting for the next task for
+    ever otherwise, each keeping the pool's forkserver and resource tracker alive too. A daemon thread waits on the
+    parent's sentinel (a pipe that ends with the parent): no polling."""
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+
+    def watch():
+        wait([parent.sentinel])
+        os.kill(os.getpid(), signal.SIGINT)        # _stop_quietly: SystemExit in the task, or while waiting for one
+        time.sleep(ORPHAN_GRACE)
+        os._exit(128 + signal.SIGINT)             # the task stopped, but the pool's loop waits for a next one
+
+    threading.Thread(target=watch, name="optimlab-exit-with-parent", daemon=True).start()
+
+
 def _local_worker_init() -> None:
     """A local pool's worker process: Ctrl-C reaches every process of the terminal's group (and
     :meth:`LocalExecutor.abort` sends it to the workers when only the parent was signalled), so a worker stops its
     task — the cleanup of its files runs — without the traceback a KeyboardInterrupt prints; the parent says
-    "interrupted" once. Then :func:`worker_setup`."""
+    "interrupted" once. A worker whose parent is gone stops the same way (:func:`_exit_with_parent`). Then
+    :func:`worker_setup`."""
     signal.signal(signal.SIGINT, _stop_quietly)
+    _exit_with_parent()
     worker_setup()
 
 
