@@ -189,6 +189,34 @@ def test_recipe_toml_drops_the_data_dir_when_auto_fell_back(tmp_path, monkeypatc
     assert load_dataset(again.dataset, again.data_dir).name == "digits"
 
 
+def test_recipe_toml_writes_every_hyperparameter_so_an_archived_run_reruns_under_other_presets(tmp_path, monkeypatch):
+    """recipe.toml wrote `preset = "note"` and the recipe's own values only: AdaGrad's eps and conventions came from
+    the preset, so a later version with other preset values would train other numbers from the archived file, without
+    a sign. Now each run's every hyperparameter is written out (and summary.json says the protocol and the versions of
+    the packages that make the bundled data and the statistics)."""
+    import optimlab.api as api
+    from optimlab.optim import AdaGrad
+
+    out = api.compare(dataset="digits", optimizers=["adagrad", "adam"], iters=20, out=tmp_path / "a", plots=False,
+                      report=False)
+    text = (tmp_path / "a" / "recipe.toml").read_text()
+    runs = {r["label"]: r for r in tomllib.loads(text)["runs"]}
+    assert runs["AdaGrad"] == {"label": "AdaGrad", "optimizer": "adagrad", "preset": "note", "lr": 0.1,
+                               "initial_accumulator": 1e-4, "eps": 1e-4, "eps_inside_sqrt": False,
+                               "accumulate_first_step": True}
+    assert runs["Adam"]["eps"] == 1e-7 and runs["Adam"]["bias_correction"] == "lr"
+    # a later version's note preset: the archived recipe still trains the numbers it trained
+    monkeypatch.setitem(AdaGrad.presets, "note", {**AdaGrad.presets["note"], "eps": 1e-2})
+    again = api.compare(tmp_path / "a" / "recipe.toml", out=tmp_path / "b", plots=False, report=False)
+    assert [r["final_loss"] for r in again.summary["runs"]] == [r["final_loss"] for r in out.summary["runs"]]
+    changed = api.compare(dataset="digits", optimizers=["adagrad"], iters=20, out=tmp_path / "c", plots=False,
+                          report=False)                  # what the note's name alone would train now (2.3301 vs 2.3225)
+    assert changed.summary["runs"][0]["final_loss"] != out.summary["runs"][0]["final_loss"]
+    assert out.summary["train"] == {"iters": 20, "batch_size": 100, "eval_interval": 10, "replace": True,
+                                    "dtype": "float32"}
+    assert {"scipy", "scikit-learn", "mlxtend", "numpy"} <= set(out.summary["environment"])
+
+
 def test_labels_that_share_a_file_name_keep_both_figures(tmp_path):
     from optimlab.api import compare
 

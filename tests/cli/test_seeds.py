@@ -18,6 +18,8 @@ def test_mean_ci_matches_student_t():
     assert m == pytest.approx(0.2)
     assert h == pytest.approx(4.302652729 * 0.1 / math.sqrt(3), rel=1e-6)
     assert math.isnan(mean_ci([0.5])[1])
+    # SGD at chance on every seed: exactly 0.1 ± 0 in summary.json (it wrote 0.10000000000000002 ± 4.2e-17)
+    assert mean_ci([0.1, 0.1, 0.1]) == (0.1, 0.0)
 
 
 def test_paired_differences_use_the_seed_pairing():

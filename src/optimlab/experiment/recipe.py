@@ -100,9 +100,11 @@ class RunSpec:
     def net_config(self, base: NetConfig) -> NetConfig:
         return replace(base, **self.net)
 
-    def to_toml_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "optimizer": self.optimizer, "preset": self.preset, **self.hyperparameters,
-                **self.net}
+    def to_toml_dict(self, resolved: bool = False) -> dict[str, Any]:
+        """The run as a recipe's ``[[runs]]`` table; ``resolved``: every hyperparameter written out, the preset's
+        too (eps, conventions), so the table trains the same numbers under a later version's presets."""
+        hp = self.make_optimizer().hyperparameters() if resolved else self.hyperparameters
+        return {"label": self.label, "optimizer": self.optimizer, "preset": self.preset, **hp, **self.net}
 
 
 @dataclass(frozen=True)
@@ -117,20 +119,23 @@ class Recipe:
     net: NetConfig = NetConfig()
     runs: tuple[RunSpec, ...] = ()
 
-    def to_toml_dict(self) -> dict[str, Any]:
+    def to_toml_dict(self, resolved: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {"name": self.name, "dataset": self.dataset}
         if self.data_dir:
             d["data_dir"] = self.data_dir
         d["seeds"] = list(self.seeds)
         d["train"] = asdict(self.train)
         d["net"] = {**asdict(self.net), "hidden": list(self.net.hidden)}
-        d["runs"] = [r.to_toml_dict() for r in self.runs]
+        d["runs"] = [r.to_toml_dict(resolved) for r in self.runs]
         return d
 
-    def to_toml(self) -> str:
+    def to_toml(self, resolved: bool = False) -> str:
+        """The recipe as TOML; ``resolved`` (a run folder's recipe.toml): every hyperparameter written out."""
         import tomli_w
 
-        return tomli_w.dumps(self.to_toml_dict())
+        head = ("# The recipe as run (command-line overrides applied), every hyperparameter written out: "
+                "optimlab compare --recipe\n# with this file trains the same numbers.\n") if resolved else ""
+        return head + tomli_w.dumps(self.to_toml_dict(resolved))
 
 
 def default_recipe() -> Recipe:

@@ -62,6 +62,8 @@ def mean_ci(values, level: float = 0.95) -> tuple[float, float]:
         return math.nan, math.nan
     if len(v) < 2:
         return float(v.mean()), math.nan
+    if np.all(v == v[0]):             # equal values: exactly that value and 0 (0.1 three times averaged 0.10000000000000002
+        return float(v[0]), 0.0       # with a half-width of 4e-17 in summary.json)
     from scipy import stats
 
     half = stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v))

