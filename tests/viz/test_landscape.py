@@ -604,3 +604,22 @@ def test_an_object_s_settings_are_its_own_and_a_class_is_not_an_object():
     with pytest.raises(ConfigError, match=re.escape("an optimizer class, not an object: SGD (accepted: an object such "
                                                     "as SGD(lr=0.1), or the name 'sgd')")):
         run_landscape("bowl", [SGD], steps=3)
+
+
+def test_a_landscape_is_not_written_into_a_compare_or_sweep_run_folder(tmp_path):
+    """`landscape --out <a compare run folder>` mixed its files into the run (exit 0), and the next compare into that
+    folder refused it for holding 'landscape_saddle.gif'. Refused before anything is written; other folders as before."""
+    from optimlab.api import compare
+
+    compare(dataset="digits", optimizers=["sgd"], iters=10, out=tmp_path / "run", plots=False, report=False)
+    (tmp_path / "sweep").mkdir()
+    (tmp_path / "sweep" / "sweep.toml").write_text("")
+    for folder, what in (("run", "compare run"), ("sweep", "sweep")):
+        before = sorted(p.name for p in (tmp_path / folder).iterdir())
+        with pytest.raises(ConfigError, match=re.escape(f"refusing to write into '{tmp_path / folder}': it holds an "
+                                                        f"optimlab {what} (accepted: a folder you can write to")):
+            write_landscape(run_landscape("bowl", "sgd", steps=3), tmp_path / folder, gif=False)
+        assert sorted(p.name for p in (tmp_path / folder).iterdir()) == before
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "summary.json").write_text("{}")            # someone's own summary.json: not a run
+    write_landscape(run_landscape("bowl", "sgd", steps=3), tmp_path / "mine", gif=False)

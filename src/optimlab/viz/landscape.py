@@ -626,17 +626,29 @@ def trajectories_csv(result: LandscapeResult) -> str:
     return "\n".join(rows) + "\n"
 
 
-LANDSCAPE_ACCEPTED = "a folder you can write to, new or existing; only the landscape's own files are replaced"
+LANDSCAPE_ACCEPTED = ("a folder you can write to, new or existing, other than a compare or sweep run's; only the "
+                      "landscape's own files are replaced")
+
+
+def _run_folder(path: Path) -> str | None:
+    """Why a landscape may not write into ``path``: it holds an optimlab compare or sweep run, which a later
+    compare or sweep into it replaces as a whole (the landscape's files mixed in made that compare refuse it)."""
+    if (path / "sweep.toml").is_file():
+        return "it holds an optimlab sweep"
+    if (path / "summary.json").is_file() and (path / "metrics.csv").is_file():
+        return "it holds an optimlab compare run"
+    return None
 
 
 def check_landscape_dir(out_dir) -> Path:
     """Raise a one-line ConfigError unless ``out_dir`` is (or can become) a folder we can write files into.
 
     Other files in it are left alone: a landscape writes only ``landscape_<function>.png``/``.gif``,
-    ``trajectories_<function>.csv`` and ``landscape_<function>.json``, so several functions can share a folder."""
+    ``trajectories_<function>.csv`` and ``landscape_<function>.json``, so several functions can share a folder; a
+    compare or sweep run's folder is refused."""
     from ..results.store import check_output_dir
 
-    return check_output_dir(out_dir, foreign=lambda _: None, accepted=LANDSCAPE_ACCEPTED, replace=False)
+    return check_output_dir(out_dir, foreign=_run_folder, accepted=LANDSCAPE_ACCEPTED, replace=False)
 
 
 def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: bool = True,
