@@ -23,8 +23,8 @@ from .viz.i18n import check_lang
 
 @dataclass
 class CompareOutcome:
-    """What :func:`compare` produced: the results, ``summary`` (summary.json), the run folder ``directory`` and
-    ``figures``, the file names of the figures in it."""
+    """What :func:`compare` produced: the results, ``summary`` (summary.json), the run folder ``directory``,
+    ``figures``, the file names of the figures in it, and ``replaced``: whether an earlier run was in that folder."""
 
     def __repr__(self) -> str:              # the summary runs to thousands of characters in a notebook
         runs = ", ".join(f"{r['label']} {r['final_test_accuracy']:.4f}" for r in self.summary.get("runs", []))
@@ -36,6 +36,7 @@ class CompareOutcome:
     dataset_notice: str | None = None
     figures: list[str] = field(default_factory=list)
     plot_seconds: float = 0.0
+    replaced: bool = False
 
 
 def load_data(recipe: Recipe, progress: bool = False):
@@ -123,7 +124,8 @@ def _compare_locked(recipe: Recipe, target: Path, lang: str, plots: bool, report
 
         telemetry_factory = Telemetry.for_cohort
     result = run_compare(recipe, data, progress=progress, telemetry_factory=telemetry_factory)
-    outcome = CompareOutcome(result, {}, target, dataset_notice=getattr(data, "notice", None))
+    outcome = CompareOutcome(result, {}, target, dataset_notice=getattr(data, "notice", None),
+                             replaced=target.is_dir() and any(target.iterdir()))
     from .viz.figures import font_scale
 
     with staged_directory(target) as stage:

@@ -453,3 +453,14 @@ def _two_adam_runs(recipe):
     adam = next(r for r in recipe.runs if r.optimizer == "adam")
     return replace(recipe, runs=[adam, replace(adam, label="Adam slow", hyperparameters={**adam.hyperparameters,
                                                                                          "lr": 0.001})])
+
+
+def test_rerunning_into_a_run_folder_says_it_replaced_the_run_there(tmp_path):
+    """`optimlab compare` twice without --out replaced the first (3-seed) run with the second, saying only 'results in
+    runs/note/'. The replacement is by design (README); the console now says it, and how to keep runs apart."""
+    args = ("compare", "--dataset", "digits", "--iters", "10", "--optimizers", "sgd", "--no-plots", "--no-report",
+            "--no-progress", "--out", str(tmp_path / "o"))
+    first, second = run_cli(*args), run_cli(*args)
+    assert first.returncode == second.returncode == 0
+    assert "replacing" not in first.stdout
+    assert f"results in {tmp_path / 'o'}/ (replacing the run that was there; --out DIR keeps runs apart)" in second.stdout
