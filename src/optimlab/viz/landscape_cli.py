@@ -136,6 +136,6 @@ def format_summary(rows: list[dict], lang: str = "en") -> str:
     for r in rows:
         steps = str(r["steps"]) if r["diverged_at"] is None else \
             say("diverged at", lang, steps=r["steps"], k=r["diverged_at"])
-        lines.append([display_name(r["optimizer"]) + r["label"][len(r["optimizer"]):], f"{r['lr']:.3g}", f"{r['x']:.4g}", f"{r['y']:.4g}", f"{r['f']:.5g}",
+        lines.append([display_name(r["optimizer"]) + r.get("label", r["optimizer"])[len(r["optimizer"]):], f"{r['lr']:.3g}", f"{r['x']:.4g}", f"{r['y']:.4g}", f"{r['f']:.5g}",
                       f"{r['distance']:.4g}", steps])
     return text_table(head, lines, right=range(1, 6))
