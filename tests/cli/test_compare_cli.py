@@ -464,3 +464,27 @@ def test_rerunning_into_a_run_folder_says_it_replaced_the_run_there(tmp_path):
     assert first.returncode == second.returncode == 0
     assert "replacing" not in first.stdout
     assert f"results in {tmp_path / 'o'}/ (replacing the run that was there; --out DIR keeps runs apart)" in second.stdout
+
+
+def test_docs_files_md_names_every_file_key_and_metric_a_run_writes(tmp_path):
+    """A researcher found summary.json's ci95, a_wins, cohort_size …, telemetry.csv's metrics and the dataset hash
+    documented nowhere; docs/files.md now lists them. This keeps it complete: every key a run writes is in it."""
+    import re
+    from pathlib import Path
+
+    import optimlab.api as api
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "files.md").read_text()
+    named = set(re.findall(r"`([^`]+)`", doc))
+    out = api.compare(dataset="digits", optimizers=["adagrad", "adam"], seeds="0-1", iters=20, telemetry=True,
+                      out=tmp_path / "o", plots=False, report=False)
+    s = out.summary
+    keys = set(s) | set(s["runs"][0]) | set(s["seed_statistics"][0]) | set(s["paired_differences"][0]) | \
+        set(s["dataset"]) | set(s["train"]) | set(s["runs"][0]["net"])
+    files = {p.name for p in (tmp_path / "o").iterdir()}
+    with open(tmp_path / "o" / "metrics.csv") as f:
+        metrics = {row["metric"] for row in csv.DictReader(f)}
+    with open(tmp_path / "o" / "telemetry.csv") as f:
+        telemetry = {row["metric"] for row in csv.DictReader(f)}
+    missing = sorted((keys | files | metrics | telemetry) - named)
+    assert not missing, f"not in docs/files.md: {missing}"
