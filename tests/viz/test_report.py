@@ -447,6 +447,40 @@ def test_script_labels_stay_text(browser, evil_run):
         legend = page.locator("#chart-test-acc .legend .legendtext").all_text_contents()
         assert legend == [EVIL + " (lr=0.1)", EVIL2 + " (lr=0.01)"]
         assert page.locator("img[src='x']").count() == 0 and page.evaluate("document.scripts.length") == 3
+        keys = page.locator("#chart-test-acc .legend-keys button").all_text_contents()      # the keyboard's legend
+        assert keys == [EVIL + " (lr=0.1)", EVIL2 + " (lr=0.01)"] and o.dialogs == []
+
+
+@pytest.mark.parametrize("name", ["report.html", "report_ja.html"])
+def test_chart_lines_are_shown_and_hidden_from_the_keyboard(browser, real_run, name):
+    """Plotly's legend takes mouse clicks only: from the keyboard no line could be hidden. Each chart now has a button
+    per run, reached with Tab, out of sight until focused; Enter or Space hides and shows the run's line (and band), and
+    a click on Plotly's legend keeps the buttons' state in step."""
+    with Opened(browser, real_run / name) as o:
+        page = o.page
+        keys = page.locator("#chart-test-acc .legend-keys")
+        assert keys.bounding_box()["width"] <= 1                       # out of sight
+        for _ in range(80):                                            # Tab from the top of the page reaches them
+            page.keyboard.press("Tab")
+            if page.evaluate("!!document.activeElement.closest('#chart-test-acc .legend-keys')"):
+                break
+        else:
+            pytest.fail("Tab never reached the test-accuracy chart's buttons")
+        assert keys.bounding_box()["width"] > 300                       # shown while one has focus
+        labels = page.evaluate("document.getElementById('chart-test-acc').data.filter(t => t.showlegend !== false)"
+                               ".map(t => t.name)")
+        assert keys.locator("button").all_text_contents() == labels and len(labels) == 6
+        page.keyboard.press("Tab")                                      # the second run: Momentum
+        page.keyboard.press("Enter")
+        visible = "document.getElementById('chart-test-acc').data.map(t => t.visible)"
+        assert page.evaluate(visible)[1] == "legendonly" and keys.locator("button").nth(1).get_attribute("aria-pressed") == "false"
+        page.keyboard.press(" ")
+        assert page.evaluate(visible)[1] is True and keys.locator("button").nth(1).get_attribute("aria-pressed") == "true"
+        page.locator("#chart-test-acc .legend .traces .legendtoggle").nth(2).click()     # the mouse on Plotly's legend
+        page.wait_for_function("document.querySelectorAll('#chart-test-acc .legend-keys button')[2]"
+                               ".getAttribute('aria-pressed') === 'false'", timeout=5000)
+        assert page.locator("#chart-final .legend-keys").count() == 0   # the bar chart has no legend
+        assert o.errors == []
 
 
 def diverge(run: Path, label: str, seeds, at: int) -> Path:

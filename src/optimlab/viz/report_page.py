@@ -54,6 +54,18 @@ figure.zoomed { grid-column: 1 / -1; }                 /* a clicked figure takes
 figure.zoomed img { cursor: zoom-out; }
 figcaption { font-size: .8rem; color: #5a6273; text-align: center; }
 figcaption .file { font-size: .72rem; color: #5f6673; margin-left: .4em; }
+/* a chart's lines as buttons for the keyboard (Plotly's legend takes clicks only): out of sight until one has focus,
+   then over the chart's top left corner, so that nothing moves */
+.chart { position: relative; }
+.legend-keys { position: absolute; left: 6px; top: 6px; z-index: 10; display: flex; flex-wrap: wrap; gap: 4px 8px;
+               max-width: calc(100% - 12px); padding: 6px 8px; font-size: .8rem; background: rgba(255,255,255,.96);
+               border: 1px solid #c9ced8; border-radius: 6px; box-shadow: 0 2px 6px rgba(0,0,0,.12); }
+.legend-keys:not(:focus-within) { width: 1px; height: 1px; padding: 0; border: 0; overflow: hidden;
+                                  clip: rect(0 0 0 0); white-space: nowrap; }
+.legend-keys button { font: inherit; background: #fff; border: 1px solid #c9ced8; border-radius: 4px; padding: 1px 6px;
+                      cursor: pointer; }
+.legend-keys button[aria-pressed="false"] { color: #8a919e; text-decoration: line-through; }
+.legend-keys button:focus-visible { outline: 2px solid #2f7be5; outline-offset: 1px; }
 pre { background: #f6f8fa; border: 1px solid #e6e8ee; border-radius: 6px; padding: 10px 12px; overflow: auto;
       max-height: 420px; font-size: .82rem; }
 .kv th { width: 34%; color: #5a6273; font-weight: 500; }
@@ -70,7 +82,7 @@ footer { max-width: 1180px; margin: 0 auto; padding: 0 24px 24px; color: #5a6273
   body { background: #fff; }
   header { background: #fff; color: #1d2330; border-bottom: 2px solid #1d2b44; padding: 0 0 8px; }
   header .meta { color: #3d4452; }
-  header nav, .modebar-container { display: none !important; }
+  header nav, .modebar-container, .legend-keys { display: none !important; }
   main { max-width: none; padding: 0; }
   section { box-shadow: none; border: 1px solid #d5d9e0; }
   .chart, figure, tr { break-inside: avoid; }
@@ -89,7 +101,49 @@ SCRIPT = r"""
     // the box as tall as the chart before it is drawn: a legend below the axes stays inside its section
     el.style.minHeight = (data.charts[id].layout.height || 400) + 2 + "px";
     Plotly.newPlot(el, data.charts[id].data, data.charts[id].layout, data.config);
+    legendKeys(el, data.charts[id]);
   });
+
+  // Plotly's legend answers the mouse only: after each chart, one toggle button per legend entry (a line with its
+  // band is one entry: its legendgroup), reached with Tab, pressed with Enter or Space, kept in step with the legend
+  function legendKeys(el, chart) {
+    if (chart.layout.showlegend === false) { return; }
+    var entries = [], byGroup = {};
+    chart.data.forEach(function (trace, i) {
+      var key = trace.legendgroup ? "g:" + trace.legendgroup : "t:" + i;
+      if (!byGroup[key]) { byGroup[key] = {traces: [], name: null}; entries.push(byGroup[key]); }
+      byGroup[key].traces.push(i);
+      if (trace.showlegend !== false && byGroup[key].name === null) { byGroup[key].name = trace.name; }
+    });
+    entries = entries.filter(function (e) { return e.name; });
+    if (entries.length < 2) { return; }
+    var ja = document.documentElement.lang === "ja";
+    var bar = document.createElement("div");
+    bar.className = "legend-keys";
+    bar.setAttribute("role", "group");
+    bar.setAttribute("aria-label", (ja ? "表示する線：" : "Lines shown: ") + (el.getAttribute("aria-label") || ""));
+    var decode = document.createElement("textarea");       // names are HTML-escaped for Plotly: shown as text
+    entries.forEach(function (e) {
+      var b = document.createElement("button");
+      b.type = "button";
+      decode.innerHTML = e.name;
+      b.textContent = decode.value;
+      b.setAttribute("aria-pressed", "true");
+      b.addEventListener("click", function () {
+        var show = b.getAttribute("aria-pressed") !== "true";
+        Plotly.restyle(el, {visible: show ? true : "legendonly"}, e.traces);
+      });
+      e.button = b;
+      bar.appendChild(b);
+    });
+    el.appendChild(bar);
+    el.on("plotly_restyle", function () {          // a click on Plotly's own legend too
+      entries.forEach(function (e) {
+        var v = el.data[e.traces[0]].visible;
+        e.button.setAttribute("aria-pressed", v === "legendonly" || v === false ? "false" : "true");
+      });
+    });
+  }
   // printed pages are narrower than the window: the charts take the page's width
   function resizeCharts() {
     Object.keys(data.charts).forEach(function (id) {
