@@ -183,7 +183,7 @@ def run_compare_cli(args) -> int:
 
         print("\n" + format_seed_report(outcome.summary, args.lang))
     figures = say("figures took", args.lang, s=outcome.plot_seconds) if not args.no_plots else ""
-    replaced = say("replaced", args.lang) if outcome.replaced else ""
+    replaced = say("replaced" if args.out is None else "replaced out", args.lang) if outcome.replaced else ""
     print("\n" + say("compare done", args.lang, train=outcome.result.wall_seconds, figures=figures,
                      out=outcome.directory, replaced=replaced))
     return failed_runs_status(outcome.summary["runs"], "label", f"{outcome.directory}/summary.json")

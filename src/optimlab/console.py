@@ -38,6 +38,7 @@ TEXT = {
         "pair": "{a_op} − {b_op}: {diff}{ci}  ({a} better on {wins} of {n} seeds{ties}){star}", "ties": ", {k} tied",
         "compare done": "training {train:.2f} s{figures}; results in {out}/{replaced}", "figures took": ", figures {s:.2f} s",
         "replaced": " (replacing the run that was there; --out DIR keeps runs apart)",
+        "replaced out": " (replacing the run that was there)",
         # optimlab sweep
         "executor": "executor: {kind}, workers: {workers}", "executor how": " ({how})",
         "executor serial": "serial", "executor local": "local", "executor dask": "dask",
@@ -88,6 +89,7 @@ TEXT = {
         "pair": "{a_op} − {b_op}：{diff}{ci}（{a} が上回ったのは {n} シード中 {wins} シード{ties}）{star}", "ties": "、{k} シードで同点",
         "compare done": "学習 {train:.2f} 秒{figures}。結果の保存先：{out}/{replaced}", "figures took": "、図の描画 {s:.2f} 秒",
         "replaced": "（前の結果を置き換えました。残すには --out で別のフォルダーを指定）",
+        "replaced out": "（前の結果を置き換えました）",
         "executor": "実行方式：{kind}、ワーカー {workers} 個", "executor how": "（{how}）",
         "executor serial": "逐次実行", "executor local": "ローカルのプロセス", "executor dask": "Dask",
         "sweep dataset": "データセット：{name}（訓練 {n_train:,} 件 / 検証 {n_val:,} 件 / テスト {n_test:,} 件）",

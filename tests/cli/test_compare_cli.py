@@ -455,6 +455,28 @@ def _two_adam_runs(recipe):
                                                                                          "lr": 0.001})])
 
 
+def test_recipe_toml_of_an_added_optimizer_with_a_true_false_setting_reads_back(tmp_path, monkeypatch):
+    """With every hyperparameter written out, an added optimizer's `flip: bool` (not a convention) was written as
+    `flip = false`, and reading that recipe.toml back refused it: 'invalid flip … (accepted: a number)'."""
+    from dataclasses import dataclass
+
+    import optimlab.api as api
+    from optimlab.experiment import load_recipe
+    from optimlab.optim import OPTIMIZERS, SGD
+
+    @dataclass(frozen=True)
+    class FlipSGD(SGD):
+        name = "flipsgd"
+        flip: bool = False
+
+    monkeypatch.setitem(OPTIMIZERS, "flipsgd", FlipSGD)
+    recipe = tmp_path / "r.toml"
+    recipe.write_text('dataset = "digits"\n[train]\niters = 5\n[[runs]]\nlabel = "f"\noptimizer = "flipsgd"\n')
+    api.compare(recipe, out=tmp_path / "o", plots=False, report=False)
+    again = load_recipe(tmp_path / "o" / "recipe.toml")
+    assert again.runs[0].hyperparameters == {"lr": 0.01, "flip": False}
+
+
 def test_rerunning_into_a_run_folder_says_it_replaced_the_run_there(tmp_path):
     """`optimlab compare` twice without --out replaced the first (3-seed) run with the second, saying only 'results in
     runs/note/'. The replacement is by design (README); the console now says it, and how to keep runs apart."""
@@ -463,7 +485,11 @@ def test_rerunning_into_a_run_folder_says_it_replaced_the_run_there(tmp_path):
     first, second = run_cli(*args), run_cli(*args)
     assert first.returncode == second.returncode == 0
     assert "replacing" not in first.stdout
-    assert f"results in {tmp_path / 'o'}/ (replacing the run that was there; --out DIR keeps runs apart)" in second.stdout
+    assert f"results in {tmp_path / 'o'}/ (replacing the run that was there)\n" in second.stdout   # --out given: no hint
+    default = [a for a in args if a not in ("--out", str(tmp_path / "o"))]
+    run_cli(*default, cwd=tmp_path)
+    third = run_cli(*default, cwd=tmp_path)
+    assert "results in runs/note/ (replacing the run that was there; --out DIR keeps runs apart)" in third.stdout
 
 
 def test_docs_files_md_names_every_file_key_and_metric_a_run_writes(tmp_path):

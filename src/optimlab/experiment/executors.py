@@ -84,8 +84,8 @@ def _local_worker_init() -> None:
     "interrupted" once. A worker whose parent is gone stops the same way (:func:`_exit_with_parent`). Then
     :func:`worker_setup`."""
     signal.signal(signal.SIGINT, _stop_quietly)
-    _exit_with_parent()
     worker_setup()
+    _exit_with_parent()       # after the setup: a parent gone during it is seen at once, without a traceback from it
 
 
 def worker_setup() -> dict[str, Any]:

@@ -78,10 +78,10 @@ def check_table(d: Mapping[str, Any], types: Mapping[str, str | None], where: st
 
 
 def hyperparameter_types(optimizer: str) -> dict[str, str]:
-    """The TOML kind of each hyperparameter of ``optimizer``: numbers, and conventions typed by their default."""
-    cls = OPTIMIZERS[optimizer]
-    return {f.name: "number" if f.name not in cls.conventions else "bool" if isinstance(f.default, bool) else "string"
-            for f in fields(cls)}
+    """The TOML kind of each hyperparameter of ``optimizer``, by its default: true/false, a string, else a number (an
+    added optimizer's ``nesterov: bool = False`` outside ``conventions`` too, as a run folder's recipe.toml writes it)."""
+    return {f.name: "bool" if isinstance(f.default, bool) else "string" if isinstance(f.default, str) else "number"
+            for f in fields(OPTIMIZERS[optimizer])}
 
 
 @dataclass(frozen=True)
