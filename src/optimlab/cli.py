@@ -8,7 +8,7 @@ import re
 import signal
 import sys
 import threading
-from typing import Any, Sequence
+from typing import Sequence
 
 from . import __version__
 from .console import LANGS, notice_lines, say
@@ -66,14 +66,14 @@ def _join_negative_values(argv: list[str]) -> list[str]:
     return out
 
 
-def lr_overrides(items: Sequence[str] | None, several: bool = False) -> dict[str, Any] | None:
-    """``--lr 0.01`` (every optimizer: key ``"*"``) or ``--lr adam=0.001`` (one optimizer), repeatable or
-    comma-separated (``--lr rmsprop=0.01,adam=0.001``); one value per optimizer, or with ``several`` a list of
-    different values (landscape's ``--lr sgd=0.1 --lr sgd=0.5``: a path each). Used by compare and landscape;
-    each checks the values' range itself."""
+def lr_values(items: Sequence[str] | None) -> dict[str, list[float]] | None:
+    """Every ``--lr``, in order: ``--lr 0.01`` (every optimizer: key ``"*"``), ``--lr adam=0.001`` (one optimizer),
+    repeatable or comma-separated (``--lr rmsprop=0.01,adam=0.001``); a value without a name after ``NAME=VALUE`` in one
+    ``--lr`` is that optimizer's too (``--lr sgd=0.1,0.5``: two for SGD — it was SGD 0.1 and every other optimizer
+    0.5). Compare takes one value per optimizer (:func:`lr_overrides`), landscape a path per value; each checks the
+    values' range itself."""
     if not items:
         return None
-    out: dict[str, Any] = {}
     for given in items:          # 0,01 or sgd=1,5: a decimal comma (a bare run of digits after a comma), not two values
         parts = given.split(",")
         for before, after in zip(parts, parts[1:]):
@@ -81,26 +81,32 @@ def lr_overrides(items: Sequence[str] | None, several: bool = False) -> dict[str
                 meant = f"{before.strip()}.{after.strip()}"
                 raise ConfigError(f"invalid --lr: {given!r} (accepted: numbers with a decimal point, like {meant}, "
                                   "comma-separated as NAME=NUMBER,NAME=NUMBER)")
-    for item in (part for given in items for part in given.split(",")):
-        key, sep, value = item.rpartition("=")
-        name = key.strip().lower() or "*"
-        try:
-            if sep and not key.strip():
-                raise ValueError
-            lr = float(value)
-        except ValueError:
-            raise ConfigError(f"invalid --lr: {item!r} (accepted: a number, or NAME=NUMBER like adam=0.001)") from None
-        whom = 'every optimizer' if name == '*' else name
-        if several and lr in out.get(name, []):
-            raise ConfigError(f"--lr given twice for {whom}: {value.strip()} (accepted: different values, a path each)")
-        if several:
+    out: dict[str, list[float]] = {}
+    for given in items:
+        name = "*"
+        for item in given.split(","):
+            key, sep, value = item.rpartition("=")
+            try:
+                if sep and not key.strip():
+                    raise ValueError
+                lr = float(value)
+            except ValueError:
+                raise ConfigError(f"invalid --lr: {item!r} (accepted: a number, or NAME=NUMBER like adam=0.001)") from None
+            name = key.strip().lower() if sep else name
             out.setdefault(name, []).append(lr)
-        elif name in out:
-            raise ConfigError(f"--lr given twice for {whom}: {out[name]:g} and {value.strip()} (accepted: one value "
-                              "per optimizer)")
-        else:
-            out[name] = lr
     return out
+
+
+def lr_overrides(items: Sequence[str] | None) -> dict[str, float] | None:
+    """:func:`lr_values`, one value per optimizer (compare's ``--lr``)."""
+    values = lr_values(items)
+    if values is None:
+        return None
+    for name, v in values.items():
+        if len(v) > 1:
+            raise ConfigError(f"--lr given twice for {'every optimizer' if name == '*' else name}: {v[0]:g} and "
+                              f"{v[1]:g} (accepted: one value per optimizer)")
+    return {name: v[0] for name, v in values.items()}
 
 
 def _on_off(value: str) -> bool:

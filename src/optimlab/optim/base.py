@@ -123,7 +123,9 @@ class Optimizer:
         known = {f.name for f in fields(cls)}
         for key in overrides:
             check_value(key in known, f"hyperparameter for {cls.name}", key, ", ".join(sorted(known)))
-        return cls(**{**cls.presets.get(preset, {}), **overrides})
+        made = cls(**{**cls.presets.get(preset, {}), **overrides})
+        object.__setattr__(made, "made_with_preset", preset)    # torch's and optax's values can be the same: which
+        return made                                             # one was asked for (a landscape's legend says it)
 
     @classmethod
     def preset_names(cls) -> tuple[str, ...]:

@@ -22,25 +22,26 @@ RUN_COLORS = ("#0072B2",   # blue             SGD
 OPTIMIZER_COLORS = dict(zip(("sgd", "momentum", "adagrad", "rmsprop", "adam"), RUN_COLORS))
 
 
-def run_colors(optimizers) -> list[str]:
+def run_colors(optimizers, palette: Sequence[str] = RUN_COLORS) -> list[str]:
     """A colour for each run of a comparison, given its optimizer's name, in order: the first run of each of the
     note's five has that optimizer's colour (as in the note's experiment and the landscapes: ``--optimizers sgd,adam``
     drew Adam in Momentum's orange), every other run the palette's next colour none of those has, in turn. The
-    note's six runs get :data:`RUN_COLORS` in order."""
+    note's six runs get :data:`RUN_COLORS` in order. ``palette``: :data:`RUN_COLORS` or part of it (landscapes leave
+    out yellow, the colour of their minima)."""
     optimizers = list(optimizers)
     owners = {o: i for i, o in reversed(list(enumerate(optimizers))) if o in OPTIMIZER_COLORS}   # first run of each
     taken = {OPTIMIZER_COLORS[o] for o in owners}
     # the colours no optimizer has first (sky blue, black, yellow), then those of the five not in this comparison
-    free = [c for c in RUN_COLORS if c not in OPTIMIZER_COLORS.values()] + \
+    free = [c for c in palette if c not in OPTIMIZER_COLORS.values()] + \
         [c for c in OPTIMIZER_COLORS.values() if c not in taken]
     others = iter(free * (1 + len(optimizers) // len(free)))
     return [OPTIMIZER_COLORS[o] if owners.get(o) == i else next(others) for i, o in enumerate(optimizers)]
 
 
-def colors_by_label(optimizer_of: dict[str, str]) -> dict[str, str]:
+def colors_by_label(optimizer_of: dict[str, str], palette: Sequence[str] = RUN_COLORS) -> dict[str, str]:
     """Each label's colour given its optimizer (``{label: optimizer name}``, in the order drawn), as
     :func:`run_colors` gives runs: a sweep of ``sgd,adam`` draws Adam in Adam's colour, as ``optimlab compare`` does."""
-    return dict(zip(optimizer_of, run_colors(optimizer_of.values())))
+    return dict(zip(optimizer_of, run_colors(optimizer_of.values(), palette)))
 
 
 # past the eighth run the colours come again, dashed, then dotted …: six styles, so that up to six lines of one colour

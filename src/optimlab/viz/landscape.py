@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import shutil
+from collections import Counter
 import subprocess
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, fields
@@ -43,12 +44,13 @@ import numpy as np
 from .._io import atomic_path, write_json, write_text
 from ..errors import ConfigError
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
-from .colors import colors_by_label
+from .colors import RUN_COLORS, colors_by_label
 from .functions import SURFACES, Surface, get_surface
 from .i18n import check_lang, t as i18n_text, use_font
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
-MAX_PATHS = 8               # one colour each (colors.RUN_COLORS); more paths on one map are hard to tell apart
+PATH_COLORS = RUN_COLORS[:-1]   # the palette but yellow: faint on the light maps, and the colour of the minima's ✕
+MAX_PATHS = len(PATH_COLORS)    # one colour each; more paths on one map are hard to tell apart
 DIVERGENCE_BOUND = 1e12     # |x| or |y| beyond this counts as diverged
 MAX_STEPS = 100_000         # 100,000 steps of five optimizers: about 25 s and a 26 MB trajectories_<function>.csv
 MAX_FRAMES = 60             # animation frames (steps are subsampled beyond this)
@@ -94,8 +96,14 @@ class Track:
 
     @property
     def display(self) -> str:
-        """The label as tables show it: ``SGD (lr=0.1)``."""
+        """The label with the optimizer's display name: ``SGD (lr=0.1)``."""
         return display_name(self.name) + self.label[len(self.name):]
+
+    def shown(self, preset: str) -> list[str]:
+        """What the legend and the table show besides the lr: the preset when it is not the note's or tells this path
+        from another, and the other settings that do (``momentum=0.5``)."""
+        return ([preset] if preset != "note" or "preset" in self.differs else []) + \
+            [f"{k}={_setting(getattr(self.optimizer, k))}" for k in self.differs if k not in ("lr", "preset")]
 
     @property
     def lr(self) -> float:
@@ -145,13 +153,13 @@ class LandscapeResult:
                                for k, t in self.tracks.items()}}
 
     def summary(self) -> list[dict[str, Any]]:
-        """One row per path (``label``, ``optimizer``): final point, final f, distance to the nearest known minimum,
-        steps taken."""
+        """One row per path (``label``, ``optimizer``, ``lr``, ``settings``: the preset and settings its name shows
+        besides the lr): final point, final f, distance to the nearest known minimum, steps taken."""
         rows = []
         for k, t in self.tracks.items():
             x, y = (float(v) for v in t.final)
             _, dist = self.surface.nearest_minimum(t.final)
-            rows.append({"label": k, "optimizer": t.name, "lr": t.lr, "x": x, "y": y, "f": float(t.values[-1]),
+            rows.append({"label": k, "optimizer": t.name, "lr": t.lr, "settings": t.shown(self.presets[k]), "x": x, "y": y, "f": float(t.values[-1]),
                          "distance": dist, "steps": len(t.step_sizes), "diverged_at": t.diverged_at})
         return rows
 
@@ -201,29 +209,43 @@ def _per_name(kind: str, given: Mapping[str, Any] | None, names: tuple[str, ...]
     return {str(k).lower(): v for k, v in given.items()}
 
 
-def _lrs(name: str, value) -> list:
-    """The learning rates given for one optimizer: a number, or a list of them (one path each)."""
+def _values(kind: str, name: str, value) -> list:
+    """The values given for one optimizer: one, or a list of them (a path each)."""
     if isinstance(value, (list, tuple, np.ndarray)):
         values = list(np.asarray(value, dtype=object).ravel()) if isinstance(value, np.ndarray) else list(value)
         if not values:
-            raise ConfigError(f"invalid lr for {name}: {value!r} (accepted: a finite number > 0, or a list of them)")
+            one = "a finite number > 0" if kind == "lr" else "a preset's name"
+            raise ConfigError(f"invalid {kind} for {name}: {value!r} (accepted: {one}, or a list of them)")
         return values
     return [value]
 
 
 def _preset_of(opt: Optimizer) -> str:
-    """The preset an optimizer object was made with: the first whose every value it has, else the first whose
-    conventions it has (``AdaGrad(eps=1)`` is the note's), else ``'custom'``."""
+    """The preset an optimizer object was made with (``Adam.preset('optax')`` remembers it: its values are torch's
+    too), else the first whose every value it has, else the first whose conventions it has (``AdaGrad(eps=1)`` is the
+    note's), else ``'custom'``."""
     cls = type(opt)
+
+    def has(p, keys=None):
+        return all(getattr(opt, k) == v for k, v in cls.presets.get(p, {}).items() if keys is None or k in keys)
+
+    made = getattr(opt, "made_with_preset", None)
+    if made in cls.preset_names() and has(made):
+        return made
     for keys in (None, cls.conventions):
         for p in cls.preset_names():
-            if all(getattr(opt, k) == v for k, v in cls.presets.get(p, {}).items() if keys is None or k in keys):
+            if has(p, keys):
                 return p
     return "custom"
 
 
 def _setting(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """A setting as a label shows it: shortest as ``:g`` when that is exact (0.1, 1e-07, 1 for 1.0), else in full
+    (0.1000001: 0.1 and 0.1000001 were one label, one path lost)."""
+    if isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, bool):
+        short = f"{float(value):g}"
+        return short if float(short) == float(value) else repr(float(value))
+    return str(value)
 
 
 def _paths(items: list) -> list[tuple[str, str, Optimizer, str, tuple[str, ...]]]:
@@ -232,13 +254,19 @@ def _paths(items: list) -> list[tuple[str, str, Optimizer, str, tuple[str, ...]]
     groups: dict[str, list[int]] = {}
     for i, (name, _, _) in enumerate(items):
         groups.setdefault(name, []).append(i)
+
+    def same(h: dict) -> dict:                                        # lr 1 is 1.0
+        return {k: _setting(v) for k, v in h.items()}
+
     out = []
     for name, opt, preset in items:
         peers = [items[j] for j in groups[name]]
-        seen = [(p, o.hyperparameters()) for _, o, p in peers]
-        if sum(s == (preset, opt.hyperparameters()) for s in seen) > 1:
-            shown = ", ".join(f"{k}={_setting(v)}" for k, v in opt.hyperparameters().items())
-            raise ConfigError(f"the same {display_name(name)} path twice: {shown} (accepted: paths of one optimizer "
+        seen = [(p, same(o.hyperparameters())) for _, o, p in peers]
+        mine = (preset, same(opt.hyperparameters()))
+        if sum(s == mine for s in seen) > 1:
+            shown = ", ".join(f"{k}={v}" for k, v in mine[1].items())
+            raise ConfigError(f"the same {display_name(name)} path twice: {shown}"
+                              f"{'' if preset == 'note' else ', preset ' + preset} (accepted: paths of one optimizer "
                               "that differ in a setting)")
         differs: tuple[str, ...] = ()
         if len(peers) > 1:
@@ -246,37 +274,48 @@ def _paths(items: list) -> list[tuple[str, str, Optimizer, str, tuple[str, ...]]
             cls, defaults = type(opt), {f.name: f.default for f in fields(type(opt))}
 
             def by_its_preset(k):      # every path has the value its preset gives (AdaGrad note-code's eps = 0)
-                return by_preset and all(h[k] == cls.presets.get(p, {}).get(k, defaults[k]) for p, h in seen)
+                return by_preset and all(h.get(k) == _setting(cls.presets.get(p, {}).get(k, defaults.get(k)))
+                                         for p, h in seen)
 
             differs = (("preset",) if by_preset else ()) + tuple(
-                k for k in opt.hyperparameters() if len({repr(h[k]) for _, h in seen}) > 1 and not by_its_preset(k))
-        parts = [f"preset={preset}" if k == "preset" else f"{k}={_setting(getattr(opt, k))}" for k in differs]
-        label = f"{name} ({' '.join(parts)})" if parts else name
-        out.append((label, name, opt, preset, differs))
+                k for k in mine[1] if len({h.get(k) for _, h in seen}) > 1 and not by_its_preset(k))
+        parts = [f"preset={preset}" if k == "preset" else f"{k}={mine[1][k]}" for k in differs]
+        out.append((f"{name} ({' '.join(parts)})" if parts else name, name, opt, preset, differs))
     return out
+
+
+def _objects(given: list) -> list[Optimizer]:
+    """The optimizer objects among ``given``; a class instead of an object, or an object of an added class without
+    a name of its own (it would pass for the optimizer it derives from), is a one-line error."""
+    for o in given:
+        if isinstance(o, type) and issubclass(o, Optimizer):
+            raise ConfigError(f"an optimizer class, not an object: {o.__name__} (accepted: an object such as "
+                              f"{o.__name__}(lr=0.1), or the name {o.name!r})")
+        if isinstance(o, Optimizer) and OPTIMIZERS.get(o.name) is not type(o) and "name" not in vars(type(o)):
+            raise ConfigError(f"{type(o).__name__} has no name of its own, so it would be drawn and labelled as "
+                              f"{display_name(o.name)} (accepted: name = {type(o).__name__.lower()!r} in the class, "
+                              "as in README's Adding an optimizer)")
+    return [o for o in given if isinstance(o, Optimizer)]
 
 
 def run_landscape(function: str = "bowl", optimizers: str | Iterable[str | Optimizer] = DEFAULT_OPTIMIZERS,
                   lrs: Mapping[str, float | Iterable[float]] | None = None, steps: int | None = None,
                   start: Iterable[float] | None = None,
-                  preset: str | Mapping[str, str] = "note") -> LandscapeResult:
+                  preset: str | Mapping[str, str | Iterable[str]] = "note") -> LandscapeResult:
     """Move each optimizer ``steps`` times down ``function`` from ``start``.
 
     ``optimizers``: names (``"sgd,adam"`` or a list), optimizer objects, each moving with its own hyperparameters
     (``[Momentum(lr=0.05, momentum=0.5), Momentum(lr=0.05)]``), or both; at most :data:`MAX_PATHS` paths.
     ``lrs`` overrides the surface's default learning rate per optimizer name, with a number or a list of them, one
     path each (``{'sgd': [0.1, 0.5, 0.95]}``); ``preset`` is one preset for all (``'note'``, ``'torch'``,
-    ``'optax'``) or a mapping name → preset (e.g. ``{'adagrad': 'note-code'}``; unnamed ones use ``'note'``).
-    The result's tracks are keyed by name, or, for an optimizer with several paths, by name and the settings in which
-    they differ (``'sgd (lr=0.1)'``). Bad input raises :class:`~optimlab.errors.ConfigError`.
+    ``'optax'``) or a mapping name → preset or list of presets (``{'adagrad': ['note', 'note-code']}``: a path each,
+    at each lr; unnamed ones use ``'note'``). The result's tracks are keyed by name, or, for an optimizer with
+    several paths, by name and the settings in which they differ (``'sgd (lr=0.1)'``). Bad input raises
+    :class:`~optimlab.errors.ConfigError`.
     """
     surface = get_surface(function)
     given = [optimizers] if isinstance(optimizers, (str, Optimizer)) else list(optimizers)
-    for o in given:
-        if isinstance(o, type) and issubclass(o, Optimizer):
-            raise ConfigError(f"an optimizer class, not an object: {o.__name__} (accepted: an object such as "
-                              f"{o.__name__}(lr=0.1), or the name {o.name!r})")
-    objects = [o for o in given if isinstance(o, Optimizer)]
+    objects = _objects(given)
     if not given:
         optimizer_names(given)                                          # "no optimizers given"
     names = optimizer_names([n for o in given if not isinstance(o, Optimizer)
@@ -288,20 +327,23 @@ def run_landscape(function: str = "bowl", optimizers: str | Iterable[str | Optim
         if not any(preset in cls.preset_names() for cls in OPTIMIZERS.values()):
             raise ConfigError(f"unknown preset: {preset!r} (accepted: {', '.join(PRESETS)}, or NAME=PRESET for one "
                               "optimizer, e.g. adagrad=note-code)")
-        presets = {n: preset for n in names}
+        presets = {n: [preset] for n in names}
     else:
         named = _per_name("preset", preset, names, {o.name for o in objects})
-        presets = {n: str(named.get(n, "note")) for n in names}
+        presets = {n: [str(p) for p in _values("preset", n, named.get(n, "note"))] for n in names}
     items = []
     for o in given:
         if isinstance(o, Optimizer):
             items.append((o.name, o, _preset_of(o)))
             continue
         for name in optimizer_names(o if isinstance(o, str) else [o]):
-            for lr in _lrs(name, overrides.get(name, surface.lrs.get(name, OPTIMIZERS[name].lr))):
-                items.append((name, make_optimizer(name, presets[name], lr=_lr(name, lr)), presets[name]))
+            for p in presets[name]:
+                for lr in _values("lr", name, overrides.get(name, surface.lrs.get(name, OPTIMIZERS[name].lr))):
+                    items.append((name, make_optimizer(name, p, lr=_lr(name, lr)), p))
     if len(items) > MAX_PATHS:
-        raise ConfigError(f"too many paths for one map: {len(items)} (accepted: at most {MAX_PATHS}, one colour each)")
+        counts = ", ".join(f"{display_name(n)} {k}" for n, k in Counter(n for n, _, _ in items).items())
+        raise ConfigError(f"too many paths for one map: {len(items)} ({counts}) (accepted: at most {MAX_PATHS}, one "
+                          "colour each: fewer optimizers, lrs or presets)")
     paths = _paths(items)
     tracks = {label: _walk(surface, label, name, opt, xy0, n_steps, differs) for label, name, opt, _, differs in paths}
     return LandscapeResult(surface, xy0, n_steps, {label: p for label, _, _, p, _ in paths}, tracks)
@@ -357,10 +399,8 @@ def _label(track: Track, lang: str, view: tuple[float, float, float, float], pre
     """The legend's name for a path: optimizer, lr and a preset other than the note's (on a slide a torch or
     note-code run looked like the note's), and where it diverged or left the map (a path that runs off the drawn
     window — the map widens only so far — was drawn without a sign of it)."""
-    sep = i18n_text("list sep", lang)
-    shown = [preset] if preset != "note" or "preset" in track.differs else []
-    shown += [f"{k}={_setting(getattr(track.optimizer, k))}" for k in track.differs if k not in ("lr", "preset")]
-    label = display_name(track.name) + i18n_text("lr note", lang).format(lr=sep.join([f"{track.lr:g}", *shown]))
+    shown = [_setting(track.lr), *track.shown(preset)]
+    label = display_name(track.name) + i18n_text("lr note", lang).format(lr=i18n_text("list sep", lang).join(shown))
     if track.diverged_at is not None:
         label += i18n_text("list sep", lang) + TEXT[lang]["diverged"].format(k=track.diverged_at)
     else:
@@ -373,7 +413,7 @@ def _label(track: Track, lang: str, view: tuple[float, float, float, float], pre
 def _colors(result: LandscapeResult) -> dict[str, str]:
     """Each path's colour, as in optimlab compare's figures and report: an optimizer's first path in its colour, its
     other paths in colours no optimizer on the map has."""
-    return colors_by_label({k: t.name for k, t in result.tracks.items()})
+    return colors_by_label({k: t.name for k, t in result.tracks.items()}, PATH_COLORS)
 
 
 def _off_map(xy: np.ndarray, view: tuple[float, float, float, float]) -> int | None:
@@ -468,23 +508,27 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
         else:                                        # every run diverged at its first step: nothing to show
             ax2.set_ylim(0.1, 10.0)
         ax2.grid(True, which="major", alpha=0.3)
-    _grow_to_fit(fig)            # a long legend (Beale's, Japanese Rosenbrock's) reached past the canvas at 1× too
+    _grow_to_fit(fig, ax, ax_w)  # a long legend (Beale's, Japanese Rosenbrock's) reached past the canvas at 1× too
     return fig, ax, lines, step_lines, markers
 
 
-def _grow_to_fit(fig, tries: int = 4) -> None:
-    """Grow ``fig`` until its title, labels and legend lie inside it: scaled text can reach past the canvas (the
-    title, centred on the map, did at 3×; Beale's legend by 16 px at 1×), which the PNG's tight box would fix but the
-    GIF's fixed frames not."""
+def _grow_to_fit(fig, ax, map_width: float, tries: int = 6) -> None:
+    """Grow ``fig`` until its title, labels and legend lie inside it and the map ``ax`` keeps ``map_width`` inches:
+    scaled text can reach past the canvas (the title, centred on the map, did at 3×; Beale's legend by 16 px at 1×),
+    which the PNG's tight box would fix but the GIF's fixed frames not, and a long legend (eight Adam and AdaGrad
+    settings in Japanese at 1.6×) took its width from the map, drawn a sixth of the figure's height."""
     for _ in range(tries):
         fig.draw_without_rendering()                # the layout, without rasterizing the contours
-        box = fig.get_tightbbox(fig.canvas.get_renderer())              # inches
+        renderer = fig.canvas.get_renderer()
+        box = fig.get_tightbbox(renderer)                               # inches
         w, h = fig.get_size_inches()
         over_w = max(0.0, -box.x0) + max(0.0, box.x1 - w)
         over_h = max(0.0, -box.y0) + max(0.0, box.y1 - h)
-        if over_w < 0.02 and over_h < 0.02:
+        map_box = ax.get_window_extent(renderer)
+        short = max(0.0, map_width - map_box.width / fig.dpi)          # the map squeezed by the legend
+        if over_w < 0.02 and over_h < 0.02 and short < 0.05 * map_width:
             return
-        fig.set_size_inches(w + 2 * over_w, h + 2 * over_h)
+        fig.set_size_inches(w + 2 * over_w + short, h + 2 * over_h)   # its cell keeps its height: wider is enough
 
 
 def _show_until(result: LandscapeResult, lines, step_lines, upto: int) -> None:

@@ -34,10 +34,11 @@ def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
                    help="comma-separated optimizer names (default: all five)")
     p.add_argument("--lr", action="append", default=[], metavar="[NAME=]VALUE",
                    help="learning rate for every optimizer (--lr 0.1) or one (--lr sgd=0.5); repeatable: "
-                        "--lr sgd=0.1 --lr sgd=0.5 draws SGD twice (default: per function)")
+                        "--lr sgd=0.1 --lr sgd=0.5 (or --lr sgd=0.1,0.5) draws SGD twice (default: per function)")
     p.add_argument("--preset", action="append", default=[], metavar="[NAME=]PRESET",
                    help="optimizer conventions: note (default), torch, optax; NAME=PRESET for one optimizer, "
-                        "e.g. --preset adagrad=note-code (repeatable)")
+                        "e.g. --preset adagrad=note-code; repeatable: --preset adagrad=note --preset "
+                        "adagrad=note-code draws AdaGrad twice")
     p.add_argument("--steps", type=int, default=None,
                    help=f"number of steps, at most {MAX_STEPS:,} (default: per function)")
     p.add_argument("--start", default=None, metavar="X,Y", help="starting point, e.g. --start -7,2 (default: per function)")
@@ -53,47 +54,59 @@ def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
-def _parse_pairs(option: str, items: list[str]) -> dict[str, str]:
-    out = {}
+def _plain_and_named(option: str, items: list[str], what: str) -> tuple[list[str], dict[str, list[str]]]:
+    """``items`` split into values for every optimizer and NAME=VALUE pairs (a list per name, in order)."""
+    plain, named = [], {}
     for item in items:
         name, sep, value = item.partition("=")
-        if not sep or not name.strip() or not value.strip():
-            raise ConfigError(f"invalid {option}: {item!r} (accepted: NAME=VALUE, e.g. {option} sgd=0.1)")
-        out[name.strip().lower()] = value.strip()
-    return out
+        if not sep:
+            plain.append(item.strip())
+        elif not name.strip() or not value.strip():
+            raise ConfigError(f"invalid {option}: {item!r} (accepted: {what} or NAME={what}, e.g. {option} adagrad="
+                              "note-code)")
+        else:
+            named.setdefault(name.strip().lower(), []).append(value.strip())
+    return plain, named
 
 
-def _plain_and_named(option: str, items: list[str], what: str) -> tuple[list[str], dict[str, str]]:
-    """``items`` split into the value for every optimizer (at most one) and NAME=VALUE pairs."""
-    plain = [i for i in items if "=" not in i]
-    if len(plain) > 1:
-        raise ConfigError(f"{option} given twice without a name: {plain!r} (accepted: one {what} and NAME={what})")
-    return plain, _parse_pairs(option, [i for i in items if "=" in i])
+def _per_optimizer(option: str, plain: list, named: dict[str, list], optimizers: str, show) -> dict[str, list]:
+    """Each optimizer's values: its own (NAME=VALUE), else the plain ones; a value given twice for one optimizer, or
+    plain values that no optimizer takes (each has its own), are one-line errors."""
+    names = [n.strip().lower() for n in optimizers.split(",") if n.strip()]
+    for name, values in (("*", plain), *named.items()):
+        twice = next((v for i, v in enumerate(values) if v in values[:i]), None)
+        if twice is not None:
+            whom = "every optimizer" if name == "*" else name
+            raise ConfigError(f"{option} given twice for {whom}: {show(twice)} (accepted: different values, a path each)")
+    if plain and names and all(n in named for n in names):
+        raise ConfigError(f"{option} {', '.join(map(show, plain))} applies to no optimizer: each has its own NAME= value "
+                          f"(accepted: a value for every optimizer, or NAME=VALUE for each)")
+    return ({n: plain for n in names} if plain else {}) | named
 
 
 def _parse_lrs(items: list[str], optimizers: str) -> dict[str, list[float]]:
     """``--lr 0.1`` (every optimizer) and ``--lr sgd=0.5`` (one; it wins over bare values), parsed as compare's
-    (:func:`optimlab.cli.lr_overrides`); each must be a finite number > 0. Several values for one optimizer
-    (``--lr sgd=0.1 --lr sgd=0.5``), or several bare ones, draw a path each."""
-    from ..cli import lr_overrides
+    (:func:`optimlab.cli.lr_values`); each must be a finite number > 0. Several values for one optimizer
+    (``--lr sgd=0.1 --lr sgd=0.5``, or ``--lr sgd=0.1,0.5``), or several bare ones, draw a path each."""
+    from ..cli import lr_values
 
-    given = lr_overrides(items, several=True) or {}
-    names = [n.strip().lower() for n in optimizers.split(",") if n.strip()]
-    lrs = ({n: given["*"] for n in names} if "*" in given else {}) | {k: v for k, v in given.items() if k != "*"}
+    given = lr_values(items) or {}
     for name, values in given.items():
         for lr in values:
             if not (math.isfinite(lr) and lr > 0):
                 raise ConfigError(f"invalid --lr{'' if name == '*' else ' for ' + name}: {lr:g} (accepted: a finite "
                                   "number > 0)")
-    return lrs
+    named = {k: v for k, v in given.items() if k != "*"}
+    return _per_optimizer("--lr", given.get("*", []), named, optimizers, lambda v: f"{v:g}")
 
 
-def _parse_presets(items: list[str], optimizers: str) -> str | dict[str, str]:
-    plain, per_name = _plain_and_named("--preset", items, "PRESET")
-    if not per_name:
+def _parse_presets(items: list[str], optimizers: str) -> str | dict[str, list[str]]:
+    """``--preset torch`` (every optimizer) and ``--preset adagrad=note-code`` (one; repeatable: a path per preset,
+    ``--preset adagrad=note --preset adagrad=note-code`` draws both)."""
+    plain, named = _plain_and_named("--preset", items, "PRESET")
+    if not named and len(plain) <= 1:
         return plain[0] if plain else "note"
-    names = [n.strip().lower() for n in optimizers.split(",") if n.strip()]
-    return {n: per_name.get(n, plain[0] if plain else "note") for n in names} | per_name
+    return _per_optimizer("--preset", plain, named, optimizers, str)
 
 
 def _parse_start(text: str | None) -> tuple[float, float] | None:
@@ -136,6 +149,8 @@ def format_summary(rows: list[dict], lang: str = "en") -> str:
     for r in rows:
         steps = str(r["steps"]) if r["diverged_at"] is None else \
             say("diverged at", lang, steps=r["steps"], k=r["diverged_at"])
-        lines.append([display_name(r["optimizer"]) + r.get("label", r["optimizer"])[len(r["optimizer"]):], f"{r['lr']:.3g}", f"{r['x']:.4g}", f"{r['y']:.4g}", f"{r['f']:.5g}",
+        shown = say("list sep", lang).join(r.get("settings") or [])          # the lr has its column
+        name = display_name(r["optimizer"]) + ("" if not shown else f"（{shown}）" if lang == "ja" else f" ({shown})")
+        lines.append([name, f"{r['lr']:.3g}", f"{r['x']:.4g}", f"{r['y']:.4g}", f"{r['f']:.5g}",
                       f"{r['distance']:.4g}", steps])
     return text_table(head, lines, right=range(1, 6))
