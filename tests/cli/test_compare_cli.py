@@ -492,7 +492,7 @@ def test_rerunning_into_a_run_folder_says_it_replaced_the_run_there(tmp_path):
     assert "results in runs/note/ (replacing the run that was there; --out DIR keeps runs apart)" in third.stdout
 
 
-def test_docs_files_md_names_every_file_key_and_metric_a_run_writes(tmp_path):
+def test_docs_files_md_names_every_file_key_and_metric_a_compare_run_writes(tmp_path):
     """A researcher found summary.json's ci95, a_wins, cohort_size …, telemetry.csv's metrics and the dataset hash
     documented nowhere; docs/files.md now lists them. This keeps it complete: every key a run writes is in it."""
     import re
@@ -503,11 +503,12 @@ def test_docs_files_md_names_every_file_key_and_metric_a_run_writes(tmp_path):
     doc = (Path(__file__).resolve().parents[2] / "docs" / "files.md").read_text()
     named = set(re.findall(r"`([^`]+)`", doc))
     out = api.compare(dataset="digits", optimizers=["adagrad", "adam"], seeds="0-1", iters=20, telemetry=True,
-                      out=tmp_path / "o", plots=False, report=False)
+                      out=tmp_path / "o")                  # figures and report too
     s = out.summary
     keys = set(s) | set(s["runs"][0]) | set(s["seed_statistics"][0]) | set(s["paired_differences"][0]) | \
         set(s["dataset"]) | set(s["train"]) | set(s["runs"][0]["net"])
-    files = {p.name for p in (tmp_path / "o").iterdir()}
+    files = {"accuracy_<label>.png" if p.name.startswith("accuracy_") else p.name for p in (tmp_path / "o").iterdir()}
+    assert {"report.html", "test_accuracy.png", "loss.png", "accuracy_<label>.png"} <= files
     with open(tmp_path / "o" / "metrics.csv") as f:
         metrics = {row["metric"] for row in csv.DictReader(f)}
     with open(tmp_path / "o" / "telemetry.csv") as f:

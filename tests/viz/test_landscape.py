@@ -579,7 +579,7 @@ def test_optimizer_objects_move_with_their_own_hyperparameters_and_are_labelled_
     assert "AdaGrad (lr=0.1, note)" in [line.get_label() for line in plot_landscape(presets).axes[0].get_lines()]
     eps = run_landscape("saddle", [AdaGrad(lr=0.1), AdaGrad(lr=0.1, eps=1.0)], steps=5)
     assert list(eps.tracks) == ["adagrad (eps=0.0001)", "adagrad (eps=1)"]
-    assert [t.display for t in eps.tracks.values()] == ["AdaGrad (eps=0.0001)", "AdaGrad (eps=1)"]
+    assert [t.shown(p) for t, p in zip(eps.tracks.values(), eps.presets.values())] == [["eps=0.0001"], ["eps=1"]]
 
 
 @pytest.mark.parametrize("kwargs, needle", [

@@ -94,11 +94,6 @@ class Track:
     diverged_at: int | None         # first step with a non-finite or out-of-bound point, else None
     differs: tuple[str, ...] = ()   # what tells it from the other paths of its optimizer: hyperparameters, 'preset'
 
-    @property
-    def display(self) -> str:
-        """The label with the optimizer's display name: ``SGD (lr=0.1)``."""
-        return display_name(self.name) + self.label[len(self.name):]
-
     def shown(self, preset: str) -> list[str]:
         """What the legend and the table show besides the lr: the preset when it is not the note's or tells this path
         from another, and the other settings that do (``momentum=0.5``)."""
