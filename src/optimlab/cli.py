@@ -13,6 +13,7 @@ from typing import Sequence
 from . import __version__
 from .console import LANGS, notice_lines, say
 from .errors import ConfigError, OptimlabError
+from .options import lr_overrides
 
 
 def _accepted_style(message: str) -> str:
@@ -64,49 +65,6 @@ def _join_negative_values(argv: list[str]) -> list[str]:
         out.append(a)
         i += 1
     return out
-
-
-def lr_values(items: Sequence[str] | None) -> dict[str, list[float]] | None:
-    """Every ``--lr``, in order: ``--lr 0.01`` (every optimizer: key ``"*"``), ``--lr adam=0.001`` (one optimizer),
-    repeatable or comma-separated (``--lr rmsprop=0.01,adam=0.001``); a value without a name after ``NAME=VALUE`` in one
-    ``--lr`` is that optimizer's too (``--lr sgd=0.1,0.5``: two for SGD — it was SGD 0.1 and every other optimizer
-    0.5). Compare takes one value per optimizer (:func:`lr_overrides`), landscape a path per value; each checks the
-    values' range itself."""
-    if not items:
-        return None
-    for given in items:          # 0,01 or sgd=1,5: a decimal comma (a bare run of digits after a comma), not two values
-        parts = given.split(",")
-        for before, after in zip(parts, parts[1:]):
-            if re.fullmatch(r"\s*\d+\s*", after) and re.search(r"(^|=)\s*\d+\s*$", before):   # 1,5: not 0.1,2
-                meant = f"{before.strip()}.{after.strip()}"
-                raise ConfigError(f"invalid --lr: {given!r} (accepted: numbers with a decimal point, like {meant}, "
-                                  "comma-separated as NAME=NUMBER,NAME=NUMBER)")
-    out: dict[str, list[float]] = {}
-    for given in items:
-        name = "*"
-        for item in given.split(","):
-            key, sep, value = item.rpartition("=")
-            try:
-                if sep and not key.strip():
-                    raise ValueError
-                lr = float(value)
-            except ValueError:
-                raise ConfigError(f"invalid --lr: {item!r} (accepted: a number, or NAME=NUMBER like adam=0.001)") from None
-            name = key.strip().lower() if sep else name
-            out.setdefault(name, []).append(lr)
-    return out
-
-
-def lr_overrides(items: Sequence[str] | None) -> dict[str, float] | None:
-    """:func:`lr_values`, one value per optimizer (compare's ``--lr``)."""
-    values = lr_values(items)
-    if values is None:
-        return None
-    for name, v in values.items():
-        if len(v) > 1:
-            raise ConfigError(f"--lr given twice for {'every optimizer' if name == '*' else name}: {v[0]:g} and "
-                              f"{v[1]:g} (accepted: one value per optimizer)")
-    return {name: v[0] for name, v in values.items()}
 
 
 def _on_off(value: str) -> bool:

@@ -579,7 +579,7 @@ def test_optimizer_objects_move_with_their_own_hyperparameters_and_are_labelled_
     assert "AdaGrad (lr=0.1, note)" in [line.get_label() for line in plot_landscape(presets).axes[0].get_lines()]
     eps = run_landscape("saddle", [AdaGrad(lr=0.1), AdaGrad(lr=0.1, eps=1.0)], steps=5)
     assert list(eps.tracks) == ["adagrad (eps=0.0001)", "adagrad (eps=1)"]
-    assert [t.shown(p) for t, p in zip(eps.tracks.values(), eps.presets.values())] == [["eps=0.0001"], ["eps=1"]]
+    assert [t.shown() for t in eps.tracks.values()] == [["eps=0.0001"], ["eps=1"]]
 
 
 @pytest.mark.parametrize("kwargs, needle", [
@@ -655,6 +655,13 @@ def test_several_paths_from_a_teacher_s_review_none_lost_none_alike(tmp_path, ca
     rows = capsys.readouterr().out.splitlines()[2:4]
     assert [r.split()[0] for r in rows] == ["AdaGrad（note）", "AdaGrad（note-code）"]
     assert run_landscape("bowl", [Momentum.preset("optax", lr=0.1)], steps=3).presets == {"momentum": "optax"}
+    assert run_landscape("bowl", [Adam.preset("optax", lr=0.1, eps=1e-3)], steps=3).presets == {"adam": "optax"}
+    args = _cli(["landscape", "--function", "saddle", "--optimizers", "adagrad", "--preset", "adagrad=note,note-code",
+                 "--lr", "0.1,0.1000001", "--out", str(tmp_path / "c"), "--no-gif"])
+    args.func(args)                                      # a comma list as --lr's; every preset at every lr
+    rows = [re.split(r"\s{2,}", line.strip())[:2] for line in capsys.readouterr().out.splitlines()[2:6]]
+    assert rows == [["AdaGrad (note)", "0.1"], ["AdaGrad (note)", "0.1000001"], ["AdaGrad (note-code)", "0.1"],
+                    ["AdaGrad (note-code)", "0.1000001"]]
     assert run_landscape("bowl", [AdaGrad.preset("note-text")], steps=3).presets == {"adagrad": "note-text"}
     long = run_landscape("bowl", [Adam(lr=0.1), Adam(lr=0.1, beta1=0.5), Adam(lr=0.1, beta1=0.5, beta2=0.9),
                                   Adam(lr=0.1, beta1=0.5, beta2=0.9, eps=1e-3), AdaGrad(lr=0.5),

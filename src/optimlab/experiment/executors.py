@@ -57,7 +57,7 @@ def _stop_quietly(signum, frame):
 ORPHAN_GRACE = 5.0      # seconds an orphaned worker's task has to stop and clean up before the worker exits
 
 
-def _exit_with_parent() -> None:
+def _watch_parent() -> None:
     """When the process that started this worker is gone — SIGKILLed, say, so it could not stop its pool — stop the
     task as Ctrl-C does (its cleanup runs) and exit. Python's pool leaves its workers waiting for the next task for
     ever otherwise, each keeping the pool's forkserver and resource tracker alive too. A daemon thread waits on the
@@ -81,11 +81,11 @@ def _local_worker_init() -> None:
     """A local pool's worker process: Ctrl-C reaches every process of the terminal's group (and
     :meth:`LocalExecutor.abort` sends it to the workers when only the parent was signalled), so a worker stops its
     task — the cleanup of its files runs — without the traceback a KeyboardInterrupt prints; the parent says
-    "interrupted" once. A worker whose parent is gone stops the same way (:func:`_exit_with_parent`). Then
+    "interrupted" once. A worker whose parent is gone stops the same way (:func:`_watch_parent`). Then
     :func:`worker_setup`."""
     signal.signal(signal.SIGINT, _stop_quietly)
     worker_setup()
-    _exit_with_parent()       # after the setup: a parent gone during it is seen at once, without a traceback from it
+    _watch_parent()       # after the setup: a parent gone during it is seen at once, without a traceback from it
 
 
 def worker_setup() -> dict[str, Any]:

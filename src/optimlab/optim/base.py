@@ -92,6 +92,7 @@ class Optimizer:
     slots: ClassVar[tuple[str, ...]] = ()
     conventions: ClassVar[tuple[str, ...]] = ()
     presets: ClassVar[dict[str, dict[str, Any]]] = {}
+    made_with_preset: ClassVar[str | None] = None     # the preset :meth:`preset` was asked for, on its object
 
     lr: float = 0.01
 

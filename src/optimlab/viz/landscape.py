@@ -92,13 +92,16 @@ class Track:
     step_sizes: np.ndarray          # (n,) ‖w_t − w_{t−1}‖
     effective_lrs: np.ndarray       # (n,) ‖w_t − w_{t−1}‖ / ‖∇f(w_{t−1})‖ (nan where the gradient is 0)
     diverged_at: int | None         # first step with a non-finite or out-of-bound point, else None
+    preset: str = "note"            # the conventions it moved with
     differs: tuple[str, ...] = ()   # what tells it from the other paths of its optimizer: hyperparameters, 'preset'
 
-    def shown(self, preset: str) -> list[str]:
+    def shown(self) -> list[str]:
         """What the legend and the table show besides the lr: the preset when it is not the note's or tells this path
-        from another, and the other settings that do (``momentum=0.5``)."""
-        return ([preset] if preset != "note" or "preset" in self.differs else []) + \
-            [f"{k}={_setting(getattr(self.optimizer, k))}" for k in self.differs if k not in ("lr", "preset")]
+        from another, then the other settings that do (``momentum=0.5``). (The label writes the same as
+        ``preset=torch momentum=0.5``.)"""
+        shown = [self.preset] if self.preset != "note" or "preset" in self.differs else []
+        shown += [f"{k}={setting_text(getattr(self.optimizer, k))}" for k in self.differs if k not in ("lr", "preset")]
+        return shown
 
     @property
     def lr(self) -> float:
@@ -116,7 +119,6 @@ class LandscapeResult:
     surface: Surface
     start: tuple[float, float]
     steps: int
-    presets: Mapping[str, str]
     tracks: Mapping[str, Track]
 
     @property
@@ -124,26 +126,18 @@ class LandscapeResult:
         return {k: t.points for k, t in self.tracks.items()}
 
     @property
-    def step_sizes(self) -> dict[str, np.ndarray]:
-        return {k: t.step_sizes for k, t in self.tracks.items()}
-
-    @property
-    def effective_lrs(self) -> dict[str, np.ndarray]:
-        return {k: t.effective_lrs for k, t in self.tracks.items()}
+    def presets(self) -> dict[str, str]:
+        return {k: t.preset for k, t in self.tracks.items()}
 
     @property
     def optimizers(self) -> dict[str, Optimizer]:
         return {k: t.optimizer for k, t in self.tracks.items()}
 
-    @property
-    def diverged(self) -> dict[str, int | None]:
-        return {k: t.diverged_at for k, t in self.tracks.items()}
-
     def config(self) -> dict[str, Any]:
         """What made this result, JSON-ready."""
         return {"function": self.surface.name, "formula": self.surface.formula, "start": list(self.start),
                 "steps": self.steps,
-                "optimizers": {k: {"optimizer": t.name, "preset": self.presets[k],
+                "optimizers": {k: {"optimizer": t.name, "preset": t.preset,
                                    "hyperparameters": t.optimizer.hyperparameters()}
                                for k, t in self.tracks.items()}}
 
@@ -154,8 +148,9 @@ class LandscapeResult:
         for k, t in self.tracks.items():
             x, y = (float(v) for v in t.final)
             _, dist = self.surface.nearest_minimum(t.final)
-            rows.append({"label": k, "optimizer": t.name, "lr": t.lr, "settings": t.shown(self.presets[k]), "x": x, "y": y, "f": float(t.values[-1]),
-                         "distance": dist, "steps": len(t.step_sizes), "diverged_at": t.diverged_at})
+            rows.append({"label": k, "optimizer": t.name, "lr": t.lr, "settings": t.shown(), "x": x, "y": y,
+                         "f": float(t.values[-1]), "distance": dist, "steps": len(t.step_sizes),
+                         "diverged_at": t.diverged_at})
         return rows
 
 
@@ -207,7 +202,7 @@ def _per_name(kind: str, given: Mapping[str, Any] | None, names: tuple[str, ...]
 def _values(kind: str, name: str, value) -> list:
     """The values given for one optimizer: one, or a list of them (a path each)."""
     if isinstance(value, (list, tuple, np.ndarray)):
-        values = list(np.asarray(value, dtype=object).ravel()) if isinstance(value, np.ndarray) else list(value)
+        values = value.ravel().tolist() if isinstance(value, np.ndarray) else list(value)
         if not values:
             one = "a finite number > 0" if kind == "lr" else "a preset's name"
             raise ConfigError(f"invalid {kind} for {name}: {value!r} (accepted: {one}, or a list of them)")
@@ -216,66 +211,85 @@ def _values(kind: str, name: str, value) -> list:
 
 
 def _preset_of(opt: Optimizer) -> str:
-    """The preset an optimizer object was made with (``Adam.preset('optax')`` remembers it: its values are torch's
-    too), else the first whose every value it has, else the first whose conventions it has (``AdaGrad(eps=1)`` is the
-    note's), else ``'custom'``."""
-    cls = type(opt)
+    """The preset an optimizer object was made with: the one :meth:`Optimizer.preset` was asked for while the object
+    keeps its conventions (``Adam.preset('optax')``; torch's values are the same), else the first preset whose every
+    value it has, else the first whose conventions it has (``AdaGrad(eps=1)`` is the note's), else ``'custom'``."""
+    cls, names = type(opt), type(opt).preset_names()
 
-    def has(p, keys=None):
-        return all(getattr(opt, k) == v for k, v in cls.presets.get(p, {}).items() if keys is None or k in keys)
+    def has(preset: str, keys) -> bool:
+        return all(getattr(opt, k) == v for k, v in cls.presets.get(preset, {}).items() if k in keys)
 
-    made = getattr(opt, "made_with_preset", None)
-    if made in cls.preset_names() and has(made):
-        return made
-    for keys in (None, cls.conventions):
-        for p in cls.preset_names():
-            if has(p, keys):
-                return p
+    if opt.made_with_preset in names and has(opt.made_with_preset, cls.conventions):
+        return opt.made_with_preset
+    every = {f.name for f in fields(cls)}
+    for p in names:
+        if has(p, every):
+            return p
+    for p in names:
+        if has(p, cls.conventions):
+            return p
     return "custom"
 
 
-def _setting(value) -> str:
-    """A setting as a label shows it: shortest as ``:g`` when that is exact (0.1, 1e-07, 1 for 1.0), else in full
-    (0.1000001: 0.1 and 0.1000001 were one label, one path lost)."""
+def setting_text(value) -> str:
+    """A setting as labels and tables show it: ``:g`` when that is exact (0.1, 1e-07, 1 for 1.0), else in full
+    (0.1000001), so that two values never look alike."""
     if isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, bool):
         short = f"{float(value):g}"
         return short if float(short) == float(value) else repr(float(value))
     return str(value)
 
 
-def _paths(items: list) -> list[tuple[str, str, Optimizer, str, tuple[str, ...]]]:
-    """``(label, name, optimizer, preset, differs)`` for each ``(name, optimizer, preset)`` in ``items``: an
-    optimizer with one path is labelled by its name, one with several by the settings in which they differ."""
+def _shown_settings(opt: Optimizer) -> dict[str, str]:
+    return {k: setting_text(v) for k, v in opt.hyperparameters().items()}
+
+
+def _differs(group: list[tuple[Optimizer, str]]) -> tuple[str, ...]:
+    """The settings in which the paths of one optimizer (``(object, preset)`` each) differ: ``'preset'`` when their
+    presets do, and each hyperparameter whose values do — except one whose every value is what its path's preset
+    gives (AdaGrad note-code's eps 0 beside the note's 1e-4: the preset says it)."""
+    if len(group) < 2:
+        return ()
+    cls = type(group[0][0])
+    defaults = {f.name: f.default for f in fields(cls)}
+    settings = [(_shown_settings(o), p) for o, p in group]
+    by_preset = len({p for _, p in settings}) > 1
+    differs = ["preset"] if by_preset else []
+    for k in dict.fromkeys(k for h, _ in settings for k in h):
+        if len({h.get(k) for h, _ in settings}) < 2:
+            continue
+        from_preset = by_preset and all(h.get(k) == setting_text(cls.presets.get(p, {}).get(k, defaults.get(k)))
+                                        for h, p in settings)
+        if not from_preset:
+            differs.append(k)
+    return tuple(differs)
+
+
+def _labels(items: list[tuple[str, Optimizer, str]]) -> list[tuple[str, tuple[str, ...]]]:
+    """``(label, differs)`` for each ``(name, object, preset)`` in ``items``: an optimizer with one path is labelled
+    by its name, one with several by the settings in which they differ (``sgd (lr=0.1)``); the same path twice is a
+    one-line error."""
     groups: dict[str, list[int]] = {}
     for i, (name, _, _) in enumerate(items):
         groups.setdefault(name, []).append(i)
-
-    def same(h: dict) -> dict:                                        # lr 1 is 1.0
-        return {k: _setting(v) for k, v in h.items()}
-
-    out = []
-    for name, opt, preset in items:
-        peers = [items[j] for j in groups[name]]
-        seen = [(p, same(o.hyperparameters())) for _, o, p in peers]
-        mine = (preset, same(opt.hyperparameters()))
-        if sum(s == mine for s in seen) > 1:
-            shown = ", ".join(f"{k}={v}" for k, v in mine[1].items())
-            raise ConfigError(f"the same {display_name(name)} path twice: {shown}"
-                              f"{'' if preset == 'note' else ', preset ' + preset} (accepted: paths of one optimizer "
-                              "that differ in a setting)")
-        differs: tuple[str, ...] = ()
-        if len(peers) > 1:
-            by_preset = len({p for p, _ in seen}) > 1
-            cls, defaults = type(opt), {f.name: f.default for f in fields(type(opt))}
-
-            def by_its_preset(k):      # every path has the value its preset gives (AdaGrad note-code's eps = 0)
-                return by_preset and all(h.get(k) == _setting(cls.presets.get(p, {}).get(k, defaults.get(k)))
-                                         for p, h in seen)
-
-            differs = (("preset",) if by_preset else ()) + tuple(
-                k for k in mine[1] if len({h.get(k) for _, h in seen}) > 1 and not by_its_preset(k))
-        parts = [f"preset={preset}" if k == "preset" else f"{k}={mine[1][k]}" for k in differs]
-        out.append((f"{name} ({' '.join(parts)})" if parts else name, name, opt, preset, differs))
+    out: list = [None] * len(items)
+    for name, members in groups.items():
+        seen = set()
+        for i in members:
+            _, opt, preset = items[i]
+            key = (preset, tuple(_shown_settings(opt).items()))
+            if key in seen:
+                shown = ", ".join(f"{k}={v}" for k, v in key[1])
+                raise ConfigError(f"the same {display_name(name)} path twice: {shown}"
+                                  f"{'' if preset == 'note' else ', preset ' + preset} (accepted: paths of one "
+                                  "optimizer that differ in a setting)")
+            seen.add(key)
+        differs = _differs([(items[i][1], items[i][2]) for i in members])
+        for i in members:
+            _, opt, preset = items[i]
+            settings = _shown_settings(opt)
+            parts = [f"preset={preset}" if k == "preset" else f"{k}={settings.get(k)}" for k in differs]
+            out[i] = (f"{name} ({' '.join(parts)})" if parts else name, differs)
     return out
 
 
@@ -311,41 +325,43 @@ def run_landscape(function: str = "bowl", optimizers: str | Iterable[str | Optim
     surface = get_surface(function)
     given = [optimizers] if isinstance(optimizers, (str, Optimizer)) else list(optimizers)
     objects = _objects(given)
-    if not given:
-        optimizer_names(given)                                          # "no optimizers given"
-    names = optimizer_names([n for o in given if not isinstance(o, Optimizer)
-                             for n in (o.split(",") if isinstance(o, str) else [o])]) if len(objects) < len(given) else ()
+    entries = [o for g in given for o in ([g] if isinstance(g, Optimizer) else str(g).split(","))]
+    names = optimizer_names([e for e in entries if not isinstance(e, Optimizer)]) if len(objects) < len(entries) or \
+        not entries else ()
     xy0 = _start(start, surface)
     n_steps = _steps(steps, surface)
-    overrides = _per_name("lr", lrs, names, {o.name for o in objects})
+    of_objects = {o.name for o in objects}
+    overrides = _per_name("lr", lrs, names, of_objects)
     if isinstance(preset, str):
         if not any(preset in cls.preset_names() for cls in OPTIMIZERS.values()):
             raise ConfigError(f"unknown preset: {preset!r} (accepted: {', '.join(PRESETS)}, or NAME=PRESET for one "
                               "optimizer, e.g. adagrad=note-code)")
         presets = {n: [preset] for n in names}
     else:
-        named = _per_name("preset", preset, names, {o.name for o in objects})
+        named = _per_name("preset", preset, names, of_objects)
         presets = {n: [str(p) for p in _values("preset", n, named.get(n, "note"))] for n in names}
-    items = []
-    for o in given:
-        if isinstance(o, Optimizer):
-            items.append((o.name, o, _preset_of(o)))
+    items = []                                        # (name, object, preset), a path each, in the order given
+    for e in entries:
+        if isinstance(e, Optimizer):
+            items.append((e.name, e, _preset_of(e)))
             continue
-        for name in optimizer_names(o if isinstance(o, str) else [o]):
-            for p in presets[name]:
-                for lr in _values("lr", name, overrides.get(name, surface.lrs.get(name, OPTIMIZERS[name].lr))):
-                    items.append((name, make_optimizer(name, p, lr=_lr(name, lr)), p))
+        name = e.strip().lower()
+        default_lr = surface.lrs.get(name, OPTIMIZERS[name].lr)
+        for p in presets[name]:
+            for lr in _values("lr", name, overrides.get(name, default_lr)):
+                items.append((name, make_optimizer(name, p, lr=_lr(name, lr)), p))
     if len(items) > MAX_PATHS:
         counts = ", ".join(f"{display_name(n)} {k}" for n, k in Counter(n for n, _, _ in items).items())
         raise ConfigError(f"too many paths for one map: {len(items)} ({counts}) (accepted: at most {MAX_PATHS}, one "
                           "colour each: fewer optimizers, lrs or presets)")
-    paths = _paths(items)
-    tracks = {label: _walk(surface, label, name, opt, xy0, n_steps, differs) for label, name, opt, _, differs in paths}
-    return LandscapeResult(surface, xy0, n_steps, {label: p for label, _, _, p, _ in paths}, tracks)
+    tracks = {}
+    for (name, opt, p), (label, differs) in zip(items, _labels(items)):
+        tracks[label] = _walk(surface, label, name, opt, xy0, n_steps, p, differs)
+    return LandscapeResult(surface, xy0, n_steps, tracks)
 
 
 def _walk(surface: Surface, label: str, name: str, opt: Optimizer, start: tuple[float, float], steps: int,
-          differs: tuple[str, ...] = ()) -> Track:
+          preset: str = "note", differs: tuple[str, ...] = ()) -> Track:
     w = np.array(start, dtype=float)
     state = opt.init(w)
     points = [w.copy()]
@@ -367,7 +383,7 @@ def _walk(surface: Surface, label: str, name: str, opt: Optimizer, start: tuple[
         cut = int(np.argmax(~np.isfinite(values)))
         diverged_at, pts, values, eff = cut, pts[:cut], values[:cut], eff[:cut - 1]
     sizes = np.hypot(*np.diff(pts, axis=0).T) if len(pts) > 1 else np.zeros(0)
-    return Track(label, name, opt, pts, values, sizes, np.array(eff, dtype=float), diverged_at, differs)
+    return Track(label, name, opt, pts, values, sizes, np.array(eff, dtype=float), diverged_at, preset, differs)
 
 
 # -- drawing ----------------------------------------------------------------------------------------
@@ -390,11 +406,11 @@ def _title(surface: Surface, lang: str) -> str:
     return f"{name}{'' if name == surface.name else f' ({surface.name})'}: {surface.formula}"
 
 
-def _label(track: Track, lang: str, view: tuple[float, float, float, float], preset: str = "note") -> str:
+def _label(track: Track, lang: str, view: tuple[float, float, float, float]) -> str:
     """The legend's name for a path: optimizer, lr and a preset other than the note's (on a slide a torch or
     note-code run looked like the note's), and where it diverged or left the map (a path that runs off the drawn
     window — the map widens only so far — was drawn without a sign of it)."""
-    shown = [_setting(track.lr), *track.shown(preset)]
+    shown = [setting_text(track.lr), *track.shown()]
     label = display_name(track.name) + i18n_text("lr note", lang).format(lr=i18n_text("list sep", lang).join(shown))
     if track.diverged_at is not None:
         label += i18n_text("list sep", lang) + TEXT[lang]["diverged"].format(k=track.diverged_at)
@@ -470,7 +486,7 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     style = "-o" if result.steps <= 200 else "-"     # beyond, the markers of the last path drawn hide the others
     for k, t in result.tracks.items():
         (path,) = ax.plot([], [], style, color=colors[k], lw=1.4, ms=3.2, alpha=PATH_ALPHA,
-                          label=_label(t, lang, (x0, x1, y0, y1), result.presets.get(k, "note")), zorder=3)
+                          label=_label(t, lang, (x0, x1, y0, y1)), zorder=3)
         # where the point is now: in a GIF frame, or at the end of a path drawn without a marker per step
         (head,) = ax.plot([], [], "o", color=colors[k], ms=7, mec="black", mew=0.8, zorder=4.5)   # over the ✕ it reached
         lines[k] = (path, head)
@@ -657,7 +673,8 @@ def _write_mp4(frames, path: Path, fps: int) -> None:
 # -- files ------------------------------------------------------------------------------------------
 
 def trajectories_csv(result: LandscapeResult) -> str:
-    """Long format: one row per optimizer and step, ``optimizer,step,x,y,f``."""
+    """Long format: one row per path and step, ``optimizer,step,x,y,f``, where ``optimizer`` is the path's label
+    (``sgd``, or ``sgd (lr=0.5)`` when SGD has several paths)."""
     rows = ["optimizer,step,x,y,f"]
     for k, t in result.tracks.items():
         for i, ((x, y), f) in enumerate(zip(t.points, t.values)):

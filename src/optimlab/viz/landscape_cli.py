@@ -15,10 +15,11 @@ from pathlib import Path
 from .._io import text_table
 from ..console import LANGS, say
 from ..errors import ConfigError
+from ..options import lr_values, named_values
 from ..optim import display_name
 from .functions import SURFACES, get_surface
 from .landscape import (DEFAULT_OPTIMIZERS, DIVERGENCE_BOUND, MAX_STEPS, _steps, check_landscape_dir, run_landscape,
-                        write_landscape)
+                        setting_text, write_landscape)
 
 
 def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
@@ -37,8 +38,8 @@ def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
                         "--lr sgd=0.1 --lr sgd=0.5 (or --lr sgd=0.1,0.5) draws SGD twice (default: per function)")
     p.add_argument("--preset", action="append", default=[], metavar="[NAME=]PRESET",
                    help="optimizer conventions: note (default), torch, optax; NAME=PRESET for one optimizer, "
-                        "e.g. --preset adagrad=note-code; repeatable: --preset adagrad=note --preset "
-                        "adagrad=note-code draws AdaGrad twice")
+                        "e.g. --preset adagrad=note-code; repeatable: --preset adagrad=note,note-code draws "
+                        "AdaGrad twice")
     p.add_argument("--steps", type=int, default=None,
                    help=f"number of steps, at most {MAX_STEPS:,} (default: per function)")
     p.add_argument("--start", default=None, metavar="X,Y", help="starting point, e.g. --start -7,2 (default: per function)")
@@ -54,30 +55,16 @@ def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
-def _plain_and_named(option: str, items: list[str], what: str) -> tuple[list[str], dict[str, list[str]]]:
-    """``items`` split into values for every optimizer and NAME=VALUE pairs (a list per name, in order)."""
-    plain, named = [], {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep:
-            plain.append(item.strip())
-        elif not name.strip() or not value.strip():
-            raise ConfigError(f"invalid {option}: {item!r} (accepted: {what} or NAME={what}, e.g. {option} adagrad="
-                              "note-code)")
-        else:
-            named.setdefault(name.strip().lower(), []).append(value.strip())
-    return plain, named
-
-
 def _per_optimizer(option: str, plain: list, named: dict[str, list], optimizers: str, show) -> dict[str, list]:
-    """Each optimizer's values: its own (NAME=VALUE), else the plain ones; a value given twice for one optimizer, or
-    plain values that no optimizer takes (each has its own), are one-line errors."""
+    """Each optimizer's values: its own (NAME=VALUE), else those for every optimizer; a value given twice for one
+    optimizer, or values for every optimizer that none takes (each has its own), are one-line errors."""
+    for whom, values in (("every optimizer", plain), *named.items()):
+        seen = []
+        for v in values:
+            if v in seen:
+                raise ConfigError(f"{option} given twice for {whom}: {show(v)} (accepted: different values, a path each)")
+            seen.append(v)
     names = [n.strip().lower() for n in optimizers.split(",") if n.strip()]
-    for name, values in (("*", plain), *named.items()):
-        twice = next((v for i, v in enumerate(values) if v in values[:i]), None)
-        if twice is not None:
-            whom = "every optimizer" if name == "*" else name
-            raise ConfigError(f"{option} given twice for {whom}: {show(twice)} (accepted: different values, a path each)")
     if plain and names and all(n in named for n in names):
         raise ConfigError(f"{option} {', '.join(map(show, plain))} applies to no optimizer: each has its own NAME= value "
                           f"(accepted: a value for every optimizer, or NAME=VALUE for each)")
@@ -85,25 +72,22 @@ def _per_optimizer(option: str, plain: list, named: dict[str, list], optimizers:
 
 
 def _parse_lrs(items: list[str], optimizers: str) -> dict[str, list[float]]:
-    """``--lr 0.1`` (every optimizer) and ``--lr sgd=0.5`` (one; it wins over bare values), parsed as compare's
-    (:func:`optimlab.cli.lr_values`); each must be a finite number > 0. Several values for one optimizer
-    (``--lr sgd=0.1 --lr sgd=0.5``, or ``--lr sgd=0.1,0.5``), or several bare ones, draw a path each."""
-    from ..cli import lr_values
-
-    given = lr_values(items) or {}
-    for name, values in given.items():
+    """``--lr 0.1`` (every optimizer) and ``--lr sgd=0.5`` (one; it wins over values for every optimizer), parsed as
+    compare's (:func:`optimlab.options.lr_values`); each must be a finite number > 0. Several values for one optimizer
+    (``--lr sgd=0.1 --lr sgd=0.5``, or ``--lr sgd=0.1,0.5``), or several for every one, draw a path each."""
+    plain, named = lr_values(items)
+    for whom, values in (("", plain), *((" for " + k, v) for k, v in named.items())):
         for lr in values:
             if not (math.isfinite(lr) and lr > 0):
-                raise ConfigError(f"invalid --lr{'' if name == '*' else ' for ' + name}: {lr:g} (accepted: a finite "
-                                  "number > 0)")
-    named = {k: v for k, v in given.items() if k != "*"}
-    return _per_optimizer("--lr", given.get("*", []), named, optimizers, lambda v: f"{v:g}")
+                raise ConfigError(f"invalid --lr{whom}: {lr:g} (accepted: a finite number > 0)")
+    return _per_optimizer("--lr", plain, named, optimizers, lambda v: f"{v:g}")
 
 
 def _parse_presets(items: list[str], optimizers: str) -> str | dict[str, list[str]]:
-    """``--preset torch`` (every optimizer) and ``--preset adagrad=note-code`` (one; repeatable: a path per preset,
-    ``--preset adagrad=note --preset adagrad=note-code`` draws both)."""
-    plain, named = _plain_and_named("--preset", items, "PRESET")
+    """``--preset torch`` (every optimizer) and ``--preset adagrad=note-code`` (one), repeatable or comma-separated
+    like ``--lr``: a path per preset (``--preset adagrad=note,note-code`` draws both)."""
+    plain, named = named_values("--preset", items, lambda value, part: value,
+                                "PRESET or NAME=PRESET, e.g. --preset adagrad=note-code")
     if not named and len(plain) <= 1:
         return plain[0] if plain else "note"
     return _per_optimizer("--preset", plain, named, optimizers, str)
@@ -132,8 +116,9 @@ def run_landscape_cli(args: argparse.Namespace) -> int:
     scale = check_font_scale(args.font_scale, "--font-scale")
     lrs, start = _parse_lrs(args.lr, args.optimizers), _parse_start(args.start)
     preset = _parse_presets(args.preset, args.optimizers)
-    _steps(args.steps, get_surface(args.function), "--steps")         # named as the option, as argparse's errors are
-    out = Path("runs") / f"landscape-{get_surface(args.function).name}" if args.out is None else args.out
+    surface = get_surface(args.function)
+    _steps(args.steps, surface, "--steps")                            # named as the option, as argparse's errors are
+    out = Path("runs") / f"landscape-{surface.name}" if args.out is None else args.out
     out = check_landscape_dir(out)
     result = run_landscape(args.function, args.optimizers, lrs=lrs, steps=args.steps, start=start, preset=preset)
     paths = write_landscape(result, out, args.lang, gif=not args.no_gif, dpi=dpi, font_scale=scale)
@@ -151,6 +136,6 @@ def format_summary(rows: list[dict], lang: str = "en") -> str:
             say("diverged at", lang, steps=r["steps"], k=r["diverged_at"])
         shown = say("list sep", lang).join(r.get("settings") or [])          # the lr has its column
         name = display_name(r["optimizer"]) + ("" if not shown else f"（{shown}）" if lang == "ja" else f" ({shown})")
-        lines.append([name, f"{r['lr']:.3g}", f"{r['x']:.4g}", f"{r['y']:.4g}", f"{r['f']:.5g}",
+        lines.append([name, setting_text(r["lr"]), f"{r['x']:.4g}", f"{r['y']:.4g}", f"{r['f']:.5g}",
                       f"{r['distance']:.4g}", steps])
     return text_table(head, lines, right=range(1, 6))
