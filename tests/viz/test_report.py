@@ -949,3 +949,53 @@ def test_batchnorm_is_not_credited_with_what_other_settings_did(tmp_path):
     assert not [c for c in compute_conclusions(d) if c["kind"] == "batchnorm_adam"]
     d = write_synthetic_run(tmp_path / "same", runs)                    # BN all that differs: compared
     assert facts(compute_conclusions(d), "batchnorm_adam")["facts"]["with_bn"] == "Adam slow + BN"
+
+
+def test_the_batchnorm_sentence_judges_as_the_ended_best_one_and_counts_seeds(tmp_path):
+    """A statistics review: one report called Adam + BN − Adam (+0.016, p 0.02 over 5 seeds) settled in the batch
+    normalization sentence (uncorrected) and not settled in the "ended best" one (Holm over the 6 pairs); and "sped Adam
+    up" was read off the mean curves alone, also when BN was first in only 2 of 5 seeds."""
+    adam = [0.80, 0.82, 0.81, 0.83, 0.79]
+    run = write_synthetic_run(tmp_path / "holm", {
+        "Adam": ("adam", False, [[0.1, a] for a in adam]),
+        "Adam + BN": ("adam", True, [[0.1, a + d] for a, d in zip(adam, (0.02, 0.01, 0.03, 0.015, 0.005))]),
+        "SGD": ("sgd", False, [[0.1, v] for v in (0.30, 0.31, 0.29, 0.30, 0.32)]),
+        "RMSProp": ("rmsprop", False, [[0.1, v] for v in (0.7, 0.9, 0.6, 0.95, 0.5)])})
+    conclusions = compute_conclusions(run)
+    best, bn = facts(conclusions, "best_final"), facts(conclusions, "batchnorm_adam")
+    assert best["facts"]["best"] == "Adam + BN" and best["facts"]["runner_up"] == "Adam"
+    assert best["facts"]["exceeds_spread"] is False and bn["facts"]["exceeds_spread"] is False   # one verdict
+    assert "excludes 0, but not after Holm's correction for the 6 pairs of runs compared" in bn["text"]
+    # the mean curves: BN at iteration 10, Adam at 20; seed by seed BN first in 2 of 5
+    mixed = write_synthetic_run(tmp_path / "mixed", {
+        "Adam": ("adam", False, [[0.5, 0.85, 0.9]] * 2 + [[0.81, 0.85, 0.9]] * 3),
+        "Adam + BN": ("adam", True, [[0.99, 0.99, 0.99]] * 2 + [[0.75, 0.85, 0.9]] * 3)})
+    bn = facts(compute_conclusions(mixed), "batchnorm_adam")
+    assert bn["facts"]["sped_up"] is False and (bn["facts"]["seed_wins"], bn["facts"]["n_seeds"]) == (2, 5)
+    assert bn["text"].startswith("Batch normalization did not clearly speed Adam up to test accuracy 0.80: on the "
+                                 "mean curves Adam + BN reached it at iteration 10 and Adam reached it at iteration "
+                                 "20, but Adam + BN was first in only 2 of 5 seeds.")
+    ja = facts(compute_conclusions(mixed, "ja"), "batchnorm_adam")["text"]
+    assert "はっきり速くなったとは言えません" in ja and "5 シード中 2 シードだけ" in ja
+    from optimlab.viz.report import _signed
+    assert (_signed(0.0004), _signed(-3.7e-17), _signed(0.049)) == ("+0.0004", "+0.000", "+0.049")
+
+
+def test_mean_curves_count_a_diverged_seed_as_0_as_the_statistics_do(tmp_path):
+    """Over the seeds that survived alone, the mean test-accuracy curve of a run that diverged on 2 of 3 seeds ended at
+    0.9 with a band of 0 width, while its statistics (a diverged seed counts 0) said 0.3 — in the report's chart and
+    in the PNG's overlay. Both now draw the mean the statistics give; one seed's line still ends where it diverged."""
+    from optimlab.viz.figures import overlay_figure
+    from optimlab.viz.report import build_charts, label_groups
+
+    run = diverge(write_synthetic_run(tmp_path / "d", {
+        "Adam": ("adam", False, [[0.5, 0.9]] * 3),
+        "Adam + BN": ("adam", True, [[0.85, 0.9]] * 3)}), "Adam + BN", (0, 1), at=15)
+    loaded = LoadedRun(run)
+    charts = build_charts(label_groups(loaded), "en")
+    mean = next(t for t in charts["chart-test-acc"]["data"] if t.get("name", "").startswith("Adam + BN")
+                and t.get("showlegend", True))
+    assert mean["y"][-1] == pytest.approx(0.3) == facts(compute_conclusions(run), "batchnorm_adam")["facts"]["final_with_bn"]
+    histories = {label: [loaded.histories[(label, s)] for s in range(3)] for label in ("Adam", "Adam + BN")}
+    line = overlay_figure(histories).axes[0].get_lines()[1]          # seeds 0 and 1 diverged, as summary.json says
+    assert line.get_ydata()[-1] == pytest.approx(0.3)

@@ -40,7 +40,7 @@ from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, 
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
 from .colors import RUN_COLORS, RUN_DASHES, colors_by_label, styles_by_label
-from .figures import ACC_TOP, mean_band, moving_average
+from .figures import ACC_TOP, mean_band, moving_average, seed_scores
 from .i18n import LANGS, check_lang
 from .report_page import CSS, SCRIPT
 from .report_text import REPORT_TEXT, rt
@@ -112,9 +112,11 @@ class LabelGroup:
 
     def curve(self, attr: str) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
         """x, mean, lower and upper 95 % band over seeds of ``test_acc``, ``train_acc`` or ``loss``,
-        truncated to the shortest seed. Accuracy bands are clipped to [0, 1]; the loss (a moving average) is
-        averaged in log space — a geometric mean and band — since it is drawn on a log axis."""
-        hs = [h for h in self.histories if getattr(h, attr)]
+        truncated to the shortest seed. Accuracies count a seed that diverged as 0 from then on (as the statistics;
+        :func:`~optimlab.viz.figures.seed_scores`) and their bands are clipped to [0, 1]; the loss (a moving average)
+        is averaged in log space — a geometric mean and band — since it is drawn on a log axis."""
+        kept = [(h, r) for h, r in zip(self.histories, self.rows) if getattr(h, attr)]
+        hs = [h for h, _ in kept]
         if not hs:
             return [], np.array([]), np.array([]), np.array([])
         n = min(len(getattr(h, attr)) for h in hs)
@@ -123,7 +125,8 @@ class LabelGroup:
                 logs = [np.log(moving_average(h.loss[:n], LOSS_WINDOW)) for h in hs]
             return list(range(1, n + 1)), *(np.exp(c) for c in mean_band(logs))
         x = hs[0].eval_iters[:n]
-        mean, lo, hi = mean_band([getattr(h, attr)[:n] for h in hs])
+        curves = seed_scores([getattr(h, attr)[:n] for h in hs], [r.get("status", "ok") != "ok" for _, r in kept])
+        mean, lo, hi = mean_band(curves)
         return x, mean, np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
 
     def score_curve(self) -> tuple[list[int], np.ndarray]:
@@ -211,6 +214,10 @@ def _acc(x: float) -> str:
 
 
 def _signed(x: float) -> str:
+    """A difference to 3 decimals; one that is not 0 but rounds to it to the first decimal that shows it (an interval
+    "+0.000 to +0.049" that excludes 0 reads +0.0004 to +0.049)."""
+    if abs(x) > 1e-9 and round(x, 3) == 0 and math.isfinite(x):     # not float noise (−3.7e-17 is +0.000)
+        return signed(x, -math.floor(math.log10(abs(x))))
     return signed(x, 3)
 
 
@@ -385,18 +392,39 @@ def _bn_pairs(groups) -> list[tuple[LabelGroup, LabelGroup]]:
     return pairs
 
 
-def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str) -> dict[str, Any]:
+def _bn_first_seeds(bn: LabelGroup, plain: LabelGroup, target: float) -> tuple[int, int]:
+    """In how many of the seeds both ran did Adam with batch normalization reach ``target`` before Adam without it
+    (or reach it where the other never did); and how many seeds that is."""
+    n = min(len(bn.histories), len(plain.histories))
+    wins = 0
+    for b, p in zip(bn.histories[:n], plain.histories[:n]):
+        bi, pi = b.iterations_to(target), p.iterations_to(target)
+        wins += bi is not None and (pi is None or bi < pi)
+    return wins, n
+
+
+def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str,
+                    groups: Sequence[LabelGroup] = ()) -> dict[str, Any]:
+    """Adam with vs without batch normalization: which reached ``target`` first on the mean curves — said to be sped
+    up only when it was first in more than half the seeds too —, then the final accuracies and whether their paired
+    difference is settled, with Holm's correction over every pair of ``groups`` as the "ended best" sentence has it
+    (the same pair was called settled here and not settled there)."""
     target_text = rt("target short", lang, target=f"{target:.2f}")
     bi, pi = bn.iterations_to(target), plain.iterations_to(target)
+    wins, n = _bn_first_seeds(bn, plain, target)
     if bi is None and pi is None:
         sped_up, text = None, rt("bn none", lang, bn=bn.label, plain=plain.label, target_text=target_text)
     else:
-        sped_up = pi is None or (bi is not None and bi < pi)
+        first = pi is None or (bi is not None and bi < pi)
+        sped_up = first and (n < 2 or 2 * wins > n)
         def when(it):
             return rt("bn never", lang) if it is None else rt("bn at", lang, iters=it)
 
-        text = rt("bn yes" if sped_up else "bn no", lang, bn=bn.label, plain=plain.label, target_text=target_text,
-                  bn_when=when(bi), plain_when=when(pi))
+        key = "bn yes" if sped_up else "bn mixed" if first else "bn no"
+        text = rt(key, lang, bn=bn.label, plain=plain.label, target_text=target_text, bn_when=when(bi),
+                  plain_when=when(pi), wins=wins, n=n)
+        if n > 1 and key != "bn mixed":
+            text += rt("bn seeds", lang, bn=bn.label, wins=wins, n=n)
     ba, pa = bn.mean_score(), plain.mean_score()
     ci = None
     if not (bn.none_ok and plain.none_ok):                  # both diverged everywhere: no 0 vs 0
@@ -404,12 +432,19 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str)
                    diff=_signed(_shown_difference(ba, pa)) if math.isfinite(ba - pa) else "—")
         ci, _ = difference_interval(bn, plain)
     text += _zeros_note((bn, plain), lang)
-    exceeds = settled(bn, plain)[0] if ci is not None else None      # one comparison, named before the data
+    exceeds = None
     if ci is not None:
-        text += rt("bn spread yes" if exceeds else "bn spread no", lang)
+        exceeds, unadjusted, k = settled(bn, plain, groups)
+        if exceeds is None:
+            text += rt("best spread few", lang, n=min(len(bn.rows), len(plain.rows)))
+        else:
+            key = "bn spread yes" if exceeds else "bn spread holm" if unadjusted else "bn spread no"
+            text += rt(key, lang, lo=_signed(ci[0]), hi=_signed(ci[1]), k=k)
+            if exceeds and k > 1:
+                text += rt("best holm kept", lang, k=k)
     return _conclusion("batchnorm_adam", text, with_bn=bn.label, without_bn=plain.label, target=target,
-                       iterations_with_bn=bi, iterations_without_bn=pi, sped_up=sped_up, final_with_bn=ba,
-                       final_without_bn=pa, difference_ci=ci, exceeds_spread=exceeds)
+                       iterations_with_bn=bi, iterations_without_bn=pi, sped_up=sped_up, seed_wins=wins,
+                       n_seeds=n, final_with_bn=ba, final_without_bn=pa, difference_ci=ci, exceeds_spread=exceeds)
 
 
 def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "en",
@@ -445,7 +480,7 @@ def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "
         best_final = _best_final(groups, lang)
         if best_final is not None:
             out.append(best_final)
-        out += [_batchnorm_adam(b, p, target, lang) for b, p in _bn_pairs(groups)]
+        out += [_batchnorm_adam(b, p, target, lang, groups) for b, p in _bn_pairs(groups)]
     for r in run.summary["runs"]:
         if r.get("status", "ok") != "ok":
             at = rt("not ok at", lang, iters=r["diverged_at"]) if r.get("diverged_at") is not None else ""

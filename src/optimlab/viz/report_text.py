@@ -18,7 +18,8 @@ REPORT_TEXT = {
         "minibatch accuracy": "minibatch accuracy (training set)",
         "chart help": "Hover for values; click a legend entry to hide or show a run (double-click: only that run); "
                       "drag to zoom, double-click to reset. From the keyboard, Tab reaches a button per run.",
-        "band help": " Lines are means over seeds; shaded bands are 95% confidence intervals (Student t).",
+        "band help": " Lines are means over seeds (a seed that diverged counts as 0 from then on, as in the statistics); "
+                     "shaded bands are 95% confidence intervals (Student t).",
         "table help": "Click a column header to sort. Over several seeds: mean ± standard deviation; (k/n): only k of "
                       "the n seeds have a value (a run that diverged or failed has none); iterations to the target "
                       "are read off the mean curve over the seeds (each seed's own are under \"Every run and seed\"), and "
@@ -91,8 +92,15 @@ REPORT_TEXT = {
                  "{plain} {plain_when}.",
         "bn none": "Neither {bn} nor {plain} reached {target_text}, so speed cannot be compared.",
         "bn final": " Final test accuracy {bn_acc} with batch normalization vs {plain_acc} without ({diff}).",
-        "bn spread yes": " Paired seed by seed, the difference is larger than its spread (95% CI excludes 0).",
-        "bn spread no": " Paired seed by seed, the difference is within its spread (95% CI includes 0).",
+        "bn mixed": "Batch normalization did not clearly speed Adam up to {target_text}: on the mean curves {bn} "
+                    "{bn_when} and {plain} {plain_when}, but {bn} was first in only {wins} of {n} seeds.",
+        "bn seeds": " Seed by seed, {bn} was first in {wins} of {n} seeds.",
+        "bn spread yes": " Paired seed by seed, the difference is larger than its spread (95% CI of the paired "
+                         "difference: {lo} to {hi}).",
+        "bn spread holm": " Paired seed by seed, the 95% CI of the difference ({lo} to {hi}) excludes 0, but not after "
+                          "Holm's correction for the {k} pairs of runs compared, so it is not settled.",
+        "bn spread no": " Paired seed by seed, the difference is within its spread (95% CI of the paired difference: "
+                        "{lo} to {hi}).",
         "not ok": "{label} (seed {seed}) {status}{at}.",
         "not ok at": " at iteration {iters}",
         "diverged": "diverged", "failed": "failed", "running": "did not finish",
@@ -106,7 +114,7 @@ REPORT_TEXT = {
         "minibatch accuracy": "ミニバッチの正解率（訓練データ）",
         "chart help": "カーソルを重ねると値を表示し、凡例の項目をクリックするとその実行の表示／非表示を切り替えます（ダブルクリックで"
                       "その実行だけを表示）。ドラッグで拡大し、ダブルクリックで元に戻ります。キーボードでは Tab で実行ごとのボタンに移れます。",
-        "band help": "線はシード間の平均、帯は 95% 信頼区間（t 分布）です。",
+        "band help": "線はシード間の平均（発散したシードは、統計と同じくその後を 0 として数えます）、帯は 95% 信頼区間（t 分布）です。",
         "table help": "列の見出しをクリックすると並べ替えます。複数シードでは平均 ± 標準偏差、(k/n) は n シード中 k シードだけに"
                       "値があることを示します（発散・失敗した実行には値がありません）。目標到達の反復回数はシード平均の曲線で数え"
                       "（シードごとの値は「すべての実行とシード」の表にあります）、学習時間はシードの合計です。実行の学習時間は訓練ステップのうちその実行の分で、並んで学習する実行と共有するミニバッチ・"
@@ -177,8 +185,14 @@ REPORT_TEXT = {
                  "{plain} が{plain_when}です。",
         "bn none": "{bn} も {plain} も {target_text}に達しなかったため、速さは比較できません。",
         "bn final": "最終テスト正解率はバッチ正規化ありで {bn_acc}、なしで {plain_acc}（{diff}）。",
-        "bn spread yes": "同じシードどうしの差で見ると、この差はばらつきを超えています（95% 信頼区間が 0 を含みません）。",
-        "bn spread no": "同じシードどうしの差で見ると、この差はばらつきの範囲内です（95% 信頼区間が 0 を含みます）。",
+        "bn mixed": "バッチ正規化で Adam がはっきり速くなったとは言えません：平均の曲線では{target_text}への到達は {bn} が"
+                    "{bn_when}、{plain} が{plain_when}ですが、{bn} が先に到達したのは {n} シード中 {wins} シードだけです。",
+        "bn seeds": "シードごとに見ると、{n} シード中 {wins} シードで {bn} が先に到達しました。",
+        "bn spread yes": "同じシードどうしの差で見ると、この差はばらつきを超えています（対応のある差の 95% 信頼区間："
+                         "{lo} 〜 {hi}）。",
+        "bn spread holm": "同じシードどうしの差で見ると、差の 95% 信頼区間（{lo} 〜 {hi}）は 0 を含みませんが、比べた {k} 組に"
+                          "ついて Holm 法で多重比較の補正をすると有意ではなく、確定しません。",
+        "bn spread no": "同じシードどうしの差で見ると、この差はばらつきの範囲内です（対応のある差の 95% 信頼区間：{lo} 〜 {hi}）。",
         "not ok": "{label}（シード {seed}）は{at}{status}。",
         "not ok at": "反復 {iters} 回目で",
         "diverged": "発散しました", "failed": "失敗しました", "running": "完了しませんでした",
