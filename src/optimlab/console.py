@@ -52,6 +52,8 @@ TEXT = {
         "val tuned": "val acc (tuning)",
         "test tuned": "test acc (tuned)", "gain": "gain", "not ok": " ({k} diverged or failed)",
         "edge": "* at the edge of the grid: the best lr may lie outside it",
+        "never learned": "† learned at no lr of the grid (validation accuracy at most {floor}, chance + 0.1): its tuned "
+                         "lr and gain are noise",
         "ttt title": "Time to validation-accuracy target at the tuned lr (median over the fresh seeds):",
         "iters to": "iters to {t}", "s to": "s to {t}", "never": "never",
         "not comparable": "? seconds not comparable: the fresh-seed runs trained in tasks of different sizes (a resumed "
@@ -102,6 +104,8 @@ TEXT = {
         "val tuned": "検証正解率（調整時）", "test tuned": "テスト正解率（調整後）", "gain": "差（調整後 − ノート）",
         "not ok": "（{k} シードで発散・失敗）",
         "edge": "* グリッドの端：最良の学習率はグリッドの外にあるかもしれません",
+        "never learned": "† グリッドのどの学習率でも学習できませんでした（検証正解率が {floor} 以下＝偶然の正解率 + 0.1）。"
+                         "選ばれた学習率と差に意味はありません",
         "ttt title": "選ばれた学習率で検証正解率の目標に達するまでの反復回数と秒数（新しいシードでの中央値）：",
         "iters to": "{t} までの反復回数", "s to": "{t} までの秒数", "never": "未到達",
         "not comparable": "? の秒数は比べられません。新しいシードでの実行が大きさの違うタスクで学習されたためです（再開した"

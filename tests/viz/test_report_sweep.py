@@ -110,7 +110,7 @@ def test_conclusions_follow_the_data(tmp_path):
     assert s["least_sensitive"] == "Momentum" and s["rmsprop_claim"] is False
     assert [(c["facts"]["label"], c["facts"]["side"]) for c in cb if c["kind"] == "grid_edge"] == [("Momentum", "low")]
     assert not [c for c in cb if c["kind"] == "not_ok"]
-    assert "does not hold" in " ".join(c["text"] for c in cb)
+    assert "does not support the claim" in " ".join(c["text"] for c in cb)
 
     # a tie at the top singles out no one: RMSProp and Adam both within 0.05 at 2 lrs, Momentum at 1
     d = synthetic_summary(
@@ -572,5 +572,37 @@ def test_the_console_stars_a_grid_edge_lr_only_for_a_setting_that_learned():
     rows = {line.split()[0]: line for line in defaults_table(s).splitlines() if line.startswith(("SGD", "Adam"))}
     assert "0.001*" not in rows["SGD"] and "1*" in rows["Adam"]
     assert "edge of the grid" in defaults_table(s)
+    # and says it learned at no lr (a statistics review: "SGD 0.01 … +0.0000" read as the note's lr being best)
+    assert "0.001†" in rows["SGD"] and "†" not in rows["Adam"]
+    assert defaults_table(s).endswith("† learned at no lr of the grid (validation accuracy at most 0.20, chance + 0.1): "
+                                      "its tuned lr and gain are noise")
+    assert "学習できませんでした" in defaults_table(s, "ja")
     s["defaults_vs_tuned"]["Adam"]["tuned_val_acc"] = 0.1             # neither learned: no star, no footnote
     assert "*" not in defaults_table(s).split("\n", 2)[2]
+    s["defaults_vs_tuned"]["SGD"]["tuned_val_acc"] = s["defaults_vs_tuned"]["Adam"]["tuned_val_acc"] = 0.9
+    assert "†" not in defaults_table(s)                                # both learned: no dagger
+
+
+def test_the_tuning_gain_is_judged_seed_by_seed():
+    """A statistics review: 'Tuning gained most for Momentum: +0.136' was said with no check against the seeds'
+    spread, though the tuned and the note lr train on the same fresh seeds (paired by hand: ± 0.326, p 0.21). The
+    sentence now gives the paired interval and says when the gain is within it."""
+    s = synthetic_summary(val={"momentum": [0.3, 0.5, 0.84, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"momentum": (0.80, 0.1, 0.70, 0), "adam": (0.85, 0.1, 0.85, 0)})
+    d = s["defaults_vs_tuned"]["Momentum"]
+    assert d["tuned_lr"] != d["default_lr"]
+    d["default_test_by_seed"] = {"1000": 0.5, "1001": 0.8, "1002": 0.8}
+    d["tuned_test_by_seed"] = {"1000": 0.9, "1001": 0.7, "1002": 0.8}          # +0.4, −0.1, 0: within the spread
+    c = next(x for x in compute_sweep_conclusions(s) if x["kind"] == "tuning_gain")
+    assert c["facts"]["largest"] == "Momentum" and c["facts"]["paired"]["n"] == 3
+    assert "Seed by seed over the 3 fresh seeds, the gain is within its spread (95% CI -0.557 to +0.757): not shown " \
+           "to be a real gain, nor shown to be none." in c["text"]
+    d["tuned_test_by_seed"] = {"1000": 0.6, "1001": 0.9, "1002": 0.9}          # +0.1 on every seed, and then some
+    d["tuned_test_by_seed"]["1002"] = 0.905
+    c = next(x for x in compute_sweep_conclusions(s) if x["kind"] == "tuning_gain")
+    assert "the gain is larger than its spread" in c["text"]
+    ja = next(x for x in compute_sweep_conclusions(s, "ja") if x["kind"] == "tuning_gain")["text"]
+    assert "この改善はばらつきを超えています" in ja
+    del d["default_test_by_seed"]                                              # an older summary: no such sentence
+    c = next(x for x in compute_sweep_conclusions(s) if x["kind"] == "tuning_gain")
+    assert "Seed by seed" not in c["text"] and c["facts"]["paired"] is None

@@ -596,7 +596,8 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
             test_t, test_d = by.get(("test", o, lr_t, *nk), []), by.get(("test", o, lr_d, *nk), [])
             by_seed_t = {int(r["seed"]): r["final_test_acc"] if r["status"] == "ok" else 0.0 for r in test_t}
             mt, lot, hit = mean_interval(list(by_seed_t.values()))
-            md, lod, hid = mean_interval([r["final_test_acc"] if r["status"] == "ok" else 0.0 for r in test_d])
+            by_seed_d = {int(r["seed"]): r["final_test_acc"] if r["status"] == "ok" else 0.0 for r in test_d}
+            md, lod, hid = mean_interval(list(by_seed_d.values()))
             dvt[label] = {"optimizer": o, "default_lr": lr_d, "default_test_acc": _num(md), "default_lo": _num(lod),
                           "default_hi": _num(hid), "default_not_ok": sum(r["status"] != "ok" for r in test_d),
                           "tuned_lr": lr_t, "tuned_val_acc": means[spec.lrs.index(lr_t)],
@@ -606,7 +607,8 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
                           "tuned_failed": sum(r["status"] == "failed" for r in test_t),
                           "default_failed": sum(r["status"] == "failed" for r in test_d),
                           "gain": _num(mt - md), "n_test_seeds": len(test_t),
-                          "tuned_test_by_seed": {str(k): _num(v) for k, v in sorted(by_seed_t.items())}}
+                          "tuned_test_by_seed": {str(k): _num(v) for k, v in sorted(by_seed_t.items())},
+                          "default_test_by_seed": {str(k): _num(v) for k, v in sorted(by_seed_d.items())}}
             # seconds compare optimizers only when all fresh-seed runs trained in tasks of one size
             sizes = {r.get("task_models") for r in rows if r["stage"] == "test" and
                      (r["batchnorm"], r["activation"], str(r["init"])) == nk}
@@ -650,25 +652,31 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
     head = [say(k, lang) for k in ("optimizer", "note lr", "test note", "tuned lr", "val tuned", "test tuned", "gain")]
     fmt_ci = lambda m, lo, hi: ("—" if m is None else f"{m:.4f}" if lo is None or hi is None  # noqa: E731
                                 else f"{m:.4f} [{lo:.4f}, {hi:.4f}]")
-    lines, starred = [], False
+    lines, starred, daggered = [], False, False
     floor = chance(summary) + LEARNED_ABOVE_CHANCE
     for label, d in summary["defaults_vs_tuned"].items():
         # a grid-edge lr of a setting at chance at every lr is noise, as the report says by leaving it out (the tuned
         # lr's validation accuracy is the best of the grid's)
         best = d.get("tuned_val_acc")
-        edge = bool(d["at_grid_edge"]) and best is not None and math.isfinite(best) and best > floor
+        measured = best is not None and math.isfinite(best)
+        learned = measured and best > floor
+        edge = bool(d["at_grid_edge"]) and learned
         starred |= edge
+        chance_only = measured and not learned    # at chance at every lr: its "tuned" lr and gain are noise (the report)
+        daggered |= chance_only
         bad_d = say("not ok", lang, k=d["default_not_ok"]) if d["default_not_ok"] else ""
         bad_t = say("not ok", lang, k=d["tuned_not_ok"]) if d["tuned_not_ok"] else ""
         val = "—" if d["tuned_val_acc"] is None else f"{d['tuned_val_acc']:.4f}"
         lines.append([label, f"{d['default_lr']:g}",
                       fmt_ci(*shown_interval(d, "default")) + bad_d,
-                      f"{d['tuned_lr']:g}" + ("*" if edge else ""), val,
+                      f"{d['tuned_lr']:g}" + ("*" if edge else "†" if chance_only else ""), val,
                       fmt_ci(*shown_interval(d, "tuned")) + bad_t,
                       "—" if d["gain"] is None else signed(d["gain"], 4)])
     text = text_table(head, lines)
     if starred:
         text += "\n" + say("edge", lang)
+    if daggered:
+        text += "\n" + say("never learned", lang, floor=f"{floor:.2f}")
     return text
 
 

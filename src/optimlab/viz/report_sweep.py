@@ -241,10 +241,12 @@ def _every_run(d: dict[str, Any], count: str) -> bool:
     return n > 0 and int(d.get(count) or 0) >= n
 
 
-def _paired_tuned(d: dict[str, Any], r: dict[str, Any]) -> dict[str, Any] | None:
+def _paired_tuned(d: dict[str, Any], r: dict[str, Any], a_key: str = "tuned_test_by_seed",
+                  b_key: str = "tuned_test_by_seed") -> dict[str, Any] | None:
     """:func:`optimlab.results.stats.paired` of two settings' test accuracies at their tuned lrs, seed by seed
-    (None when the summary does not hold them per seed)."""
-    a, b = d.get("tuned_test_by_seed"), r.get("tuned_test_by_seed")
+    (None when the summary does not hold them per seed); ``a_key``/``b_key``: ``default_test_by_seed`` for one
+    setting's tuned lr against its note lr (the same fresh seeds)."""
+    a, b = d.get(a_key), r.get(b_key)
     if not isinstance(a, dict) or not isinstance(b, dict):
         return None
     as_floats = lambda m: {int(k): math.nan if v is None else float(v) for k, v in m.items()}  # noqa: E731
@@ -285,7 +287,16 @@ def _tuning_gain(summary, lang) -> dict[str, Any] | None:
     text = st(key, lang, label=sep.join(tied), gain=shown, default=_a(d.get("default_test_acc")),
               default_lr=_lr(d['default_lr']), tuned=_a(d.get("tuned_test_acc")), tuned_lr=_lr(d['tuned_lr']))
     text += st("gain others", lang, others=others) if others else ""
-    return _conclusion("tuning_gain", text, largest=top, tied=tied, gain=gains[top], gains=gains, small=small)
+    # the tuned and the note lr trained on the same fresh seeds: the gain judged seed by seed
+    pair = _paired_tuned(d, d, "tuned_test_by_seed", "default_test_by_seed") \
+        if len(tied) == 1 and not small and d.get("tuned_lr") != d.get("default_lr") else None
+    if pair is not None and pair["n"] >= 2:
+        lo, hi = max(-1.0, pair["mean_diff"] - pair["ci95"]), min(1.0, pair["mean_diff"] + pair["ci95"])
+        key = "gain few" if pair["n"] < MIN_SEEDS_TO_SETTLE else "gain spread yes" if pair["significant"] else \
+            "gain spread no"
+        text += st(key, lang, n=pair["n"], lo=signed(lo), hi=signed(hi))
+    return _conclusion("tuning_gain", text, largest=top, tied=tied, gain=gains[top], gains=gains, small=small,
+                       paired=pair)
 
 
 def lr_tolerance(sens: dict[str, Any], tol: float = TOLERANCE) -> dict[str, Any]:

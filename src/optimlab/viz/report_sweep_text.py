@@ -74,6 +74,11 @@ SWEEP_TEXT = {
                 "{tuned} at lr {tuned_lr}).",
         "gain tied": "Tuning gained most for {label}, each {gain} test accuracy.",
         "gain others": " Others: {others}.",
+        "gain spread yes": " Seed by seed over the {n} fresh seeds, the gain is larger than its spread (95% CI {lo} to "
+                           "{hi}).",
+        "gain spread no": " Seed by seed over the {n} fresh seeds, the gain is within its spread (95% CI {lo} to {hi}): "
+                          "not shown to be a real gain, nor shown to be none.",
+        "gain few": " {n} fresh seeds are too few to judge the gain against its spread (at least 3 are needed).",
         "gain small": "Tuning gained little: the largest gain is {gain} ({label}); the note's default lrs were "
                       "already close to the best of the grid.",
         "note lr outside": "{label}'s note lr {lr} lies outside the grid ({lo} to {hi}), so tuning could not choose "
@@ -87,8 +92,8 @@ SWEEP_TEXT = {
                         "{rms_n} of {n} lrs ({rms_span}), the same count as {tied}, so this sweep does not single "
                         "RMSProp out.{others}",
         "rmsprop fails": " Checking the note's claim that RMSProp needs little tuning: {rms} stays within {tol} at "
-                         "only {rms_n} of {n} lrs ({rms_span}), while {label} does at {count} ({span}), so the claim "
-                         "does not hold here.{others}",
+                         "only {rms_n} of {n} lrs ({rms_span}), while {label} does at {count} ({span}), so this sweep "
+                         "does not support the claim (a count on one grid of lrs, not a test).{others}",
         "least": "Least sensitive: {label}, within {tol} at {count} of {n} lrs ({span}).",
         "least only": "Only {label} learned; it is within {tol} at {count} of {n} lrs ({span}).",
         "rmsprop absent": " {least} RMSProp is not in this sweep, so the note's claim that it needs little tuning is not "
@@ -165,6 +170,10 @@ SWEEP_TEXT = {
                 "{default} → 学習率 {tuned_lr} で {tuned}）。",
         "gain tied": "調整による改善が最も大きいのは {label} で、どれもテスト正解率が {gain} 上がりました。",
         "gain others": "他：{others}。",
+        "gain spread yes": "新しいシード {n} 個で同じシードどうしの差を見ると、この改善はばらつきを超えています（95% 信頼区間 {lo} 〜 {hi}）。",
+        "gain spread no": "新しいシード {n} 個で同じシードどうしの差を見ると、この改善はばらつきの範囲内です（95% 信頼区間 {lo} 〜 {hi}）。"
+                          "本当の改善とも、改善がないとも言えません。",
+        "gain few": "新しいシード {n} 個では、改善をばらつきと比べて判断するには足りません（3 個以上必要です）。",
         "gain small": "調整による改善はわずかです：最大でも {gain}（{label}）で、ノートの既定の学習率はすでにグリッド内で最良の学習率に近い値でした。",
         "note lr outside": "{label} のノートの学習率 {lr} はグリッド（{lo}〜{hi}）の外にあるため、調整では選べません。"
                            "差はノートの学習率とグリッド内の最良の学習率の比較です。",
@@ -175,7 +184,7 @@ SWEEP_TEXT = {
                         "（{rms_span}）で {tol} 以内に収まりますが、{tied} も同じ数なので、このスイープでは RMSProp だけが"
                         "調整いらずとは言えません。{others}",
         "rmsprop fails": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} が {tol} 以内に収まるのは {n} 個中 "
-                         "{rms_n} 個（{rms_span}）だけで、{label} は {count} 個（{span}）なので、ここでは主張は成り立ちません。{others}",
+                         "{rms_n} 個（{rms_span}）だけで、{label} は {count} 個（{span}）なので、このスイープの結果は主張を支持しません（1 つの学習率グリッドでの数え上げで、検定ではありません）。{others}",
         "least": "最も感度が低いのは {label} で、{n} 個中 {count} 個（{span}）で {tol} 以内です。",
         "least only": "学習できたのは {label} だけで、{n} 個中 {count} 個（{span}）で {tol} 以内です。",
         "rmsprop absent": "{least}このスイープに RMSProp はないため、「RMSProp はほとんど調整がいらない」というノートの主張は確かめていません。{others}",
