@@ -45,13 +45,12 @@ def lr_values(items: Sequence[str] | None) -> tuple[list[float], dict[str, list[
     (``--lr rmsprop=0.01,adam=0.001``; ``--lr sgd=0.1,0.5`` is two for SGD — it was SGD 0.1 and every other optimizer
     0.5), as :func:`named_values`. Compare takes one value per optimizer (:func:`lr_overrides`), landscape a path per
     value; each checks the values' range itself."""
-    for given in items or ():    # 0,01 or sgd=1,5: a decimal comma (a bare run of digits after a comma), not two values
-        parts = given.split(",")
-        for before, after in zip(parts, parts[1:]):
-            if re.fullmatch(r"\s*\d+\s*", after) and re.search(r"(^|=)\s*\d+\s*$", before):   # 1,5: not 0.1,2
-                meant = f"{before.strip()}.{after.strip()}"
-                raise ConfigError(f"invalid --lr: {given!r} (accepted: numbers with a decimal point, like {meant}, "
-                                  "comma-separated as NAME=NUMBER,NAME=NUMBER)")
+    for given in items or ():    # 0,01 or sgd=1,5: a decimal comma (whole numbers either side), not two values;
+        parts = given.split(",")  # a list of three or more (sgd=0.1,0.5,1,2) is a list
+        if len(parts) == 2 and re.fullmatch(r"\s*\d+\s*", parts[1]) and re.search(r"(^|=)\s*\d+\s*$", parts[0]):
+            meant = f"{parts[0].strip()}.{parts[1].strip()}"
+            raise ConfigError(f"invalid --lr: {given!r} (accepted: numbers with a decimal point, like {meant}; "
+                              "two values as --lr A --lr B)")
     return named_values("--lr", items or (), _number, "a number, or NAME=NUMBER like adam=0.001")
 
 
@@ -63,5 +62,6 @@ def lr_overrides(items: Sequence[str] | None) -> dict[str, float] | None:
     for name, v in (("*", plain), *named.items()):
         if len(v) > 1:
             raise ConfigError(f"--lr given twice for {'every optimizer' if name == '*' else name}: {v[0]:g} and "
-                              f"{v[1]:g} (accepted: one value per optimizer)")
+                              f"{v[1]:g} (accepted: one value per optimizer; in one --lr a value after NAME= is that "
+                              "optimizer's too: every optimizer's lr goes first, --lr 0.1,adam=0.5)")
     return ({"*": plain[0]} if plain else {}) | {name: v[0] for name, v in named.items()}

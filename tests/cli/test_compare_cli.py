@@ -88,8 +88,8 @@ def test_japanese_figures_render(tmp_path):
     (["--init", "1e39"], "invalid init: 1e+39 (accepted: a number from 1e-30 to 1000, xavier, he)"),
     (["--init", "1e-50"], "invalid init: 1e-50 (accepted: a number from 1e-30 to 1000"),    # all-zero float32 weights
     (["--lr", "adam=0.1,adam=0.2"], "--lr given twice for adam: 0.1 and 0.2"),
-    (["--lr", "0,01"], "invalid --lr: '0,01' (accepted: numbers with a decimal point, like 0.01,"),  # was "given twice: 0 and 01"
-    (["--lr", "sgd=1,5"], "invalid --lr: 'sgd=1,5' (accepted: numbers with a decimal point, like sgd=1.5,"),  # ran sgd at 1, all at 5
+    (["--lr", "0,01"], "invalid --lr: '0,01' (accepted: numbers with a decimal point, like 0.01;"),  # was "given twice: 0 and 01"
+    (["--lr", "sgd=1,5"], "invalid --lr: 'sgd=1,5' (accepted: numbers with a decimal point, like sgd=1.5;"),  # ran sgd at 1, all at 5
     (["--dataset", "mnist", "--data-dir", "/no/such/folder"], "/no/such/folder"),
     (["--dataset", "cifar"], "cifar"),
     (["--dataset", ""], "unknown dataset ''; accepted: auto,"),      # it ran as auto

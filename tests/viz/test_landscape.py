@@ -588,6 +588,8 @@ def test_optimizer_objects_move_with_their_own_hyperparameters_and_are_labelled_
     (dict(optimizers="sgd", lrs={"sgd": []}), "invalid lr for sgd: [] (accepted: a finite number > 0, or a list of them)"),
     (dict(optimizers="sgd", lrs={"sgd": [0.1, -1]}), "invalid lr for sgd: -1"),
     (dict(optimizers=[]), "no optimizers given"),
+    (dict(optimizers="sgd", preset={"sgd": ["torch", "optax"]}, lrs={"sgd": 0.1}),
+     "the same SGD path twice: lr=0.1; presets torch and optax move it alike"),
     (dict(optimizers="sgd", lrs={"sgd": [0.1 * i for i in range(1, 9)]}), "too many paths for one map: 8 (SGD 8)"),
 ])
 def test_several_paths_bad_input_is_one_line(kwargs, needle):

@@ -245,7 +245,7 @@ def test_page_contents(real_run):
                               ("plotly (report)", "plotly（レポート用）"), (">ok<", ">完了<")):
         assert english in page and english not in ja and japanese in ja
     assert "最適化手法の比較：digits" in ja and "実行名 <b>" in ja and "完了日時 " in ja
-    assert "） に" not in ja and "）に最初に達したのは" in ja      # no space after a full-width bracket
+    assert "） に" not in ja and ("）に最初に達したのは" in ja or "）に達したのは" in ja)   # no space after a full-width bracket
 
 
 def test_labels_are_escaped(evil_run):
@@ -999,3 +999,31 @@ def test_mean_curves_count_a_diverged_seed_as_0_as_the_statistics_do(tmp_path):
     histories = {label: [loaded.histories[(label, s)] for s in range(3)] for label in ("Adam", "Adam + BN")}
     line = overlay_figure(histories).axes[0].get_lines()[1]          # seeds 0 and 1 diverged, as summary.json says
     assert line.get_ydata()[-1] == pytest.approx(0.3)
+
+
+def test_a_failed_seed_without_a_record_counts_0_in_the_charts_and_two_seeds_are_too_few_for_bn(tmp_path):
+    """A diff review: a failed seed (compare writes no curve for it) was still left out of the chart's mean, which
+    then said 0.9 where the statistics say 0.6; and with 2 seeds the batch-normalization sentence ended without saying
+    that 2 are too few to judge the difference."""
+    from optimlab.options import lr_values
+    from optimlab.viz.report import build_charts, label_groups
+
+    run = write_synthetic_run(tmp_path / "f", {"Adam": ("adam", False, [[0.5, 0.9]] * 3),
+                                               "Adam + BN": ("adam", True, [[0.85, 0.9]] * 3)})
+    summary = json.loads((run / "summary.json").read_text())
+    row = next(r for r in summary["runs"] if r["label"] == "Adam" and r["seed"] == 2)
+    row.update(status="failed", error="MemoryError", final_test_accuracy=None, best_test_accuracy=None,
+               final_train_accuracy=None, final_loss=None)
+    (run / "summary.json").write_text(json.dumps(summary))
+    lines = (run / "metrics.csv").read_text().splitlines()
+    (run / "metrics.csv").write_text("\n".join(l for l in lines if not l.startswith("Adam,") or not l.endswith(",2"))
+                                     + "\n")
+    charts = build_charts(label_groups(LoadedRun(run)), "en")
+    adam = next(t for t in charts["chart-test-acc"]["data"] if t.get("name", "").startswith("Adam (")
+                and t.get("showlegend", True))
+    assert adam["y"] == pytest.approx([1 / 3, 0.6], abs=1e-4)          # 0.5, 0.5, 0 and 0.9, 0.9, 0 (4 decimals)
+    two = write_synthetic_run(tmp_path / "two", {"Adam": ("adam", False, [[0.5, 0.6]] * 2),
+                                                 "Adam + BN": ("adam", True, [[0.85, 0.9], [0.85, 0.92]])})
+    text = facts(compute_conclusions(two), "batchnorm_adam")["text"]
+    assert text.endswith("2 paired seeds are too few to judge the margin against its spread (at least 3 are needed).")
+    assert lr_values(["sgd=0.1,0.5,1,2"]) == ([], {"sgd": [0.1, 0.5, 1.0, 2.0]})     # a list, not a decimal comma

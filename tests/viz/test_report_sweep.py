@@ -606,3 +606,20 @@ def test_the_tuning_gain_is_judged_seed_by_seed():
     del d["default_test_by_seed"]                                              # an older summary: no such sentence
     c = next(x for x in compute_sweep_conclusions(s) if x["kind"] == "tuning_gain")
     assert "Seed by seed" not in c["text"] and c["facts"]["paired"] is None
+
+
+def test_the_largest_gain_is_judged_after_holms_correction_over_the_gains():
+    """A diff review: the largest of the tuning gains, picked on the same fresh seeds, was tested on its own. Momentum
+    +0.1 (+0.10, +0.07, +0.13: p 0.03) beside AdaGrad's 0 (+0.05, −0.05, 0): settled alone, not after Holm for 2."""
+    s = synthetic_summary(val={"momentum": [0.3, 0.5, 0.84, 0.1], "adagrad": [0.8, 0.5, 0.4, 0.1]},
+                          test={"momentum": (0.80, 0.1, 0.70, 0), "adagrad": (0.75, 0.1, 0.75, 0)})
+    for label, default, tuned in (("Momentum", (0.6, 0.7, 0.8), (0.7, 0.77, 0.93)),
+                                  ("AdaGrad", (0.7, 0.75, 0.8), (0.75, 0.7, 0.8))):
+        s["defaults_vs_tuned"][label]["default_test_by_seed"] = dict(zip(("1000", "1001", "1002"), default))
+        s["defaults_vs_tuned"][label]["tuned_test_by_seed"] = dict(zip(("1000", "1001", "1002"), tuned))
+    c = next(x for x in compute_sweep_conclusions(s) if x["kind"] == "tuning_gain")
+    assert c["facts"]["largest"] == "Momentum" and c["facts"]["paired"]["significant"]
+    assert "excludes 0, but not after Holm's correction for the 2 gains tested (it was picked as the largest)" in c["text"]
+    del s["defaults_vs_tuned"]["AdaGrad"]["default_test_by_seed"]      # one gain tested: settled on its own
+    c = next(x for x in compute_sweep_conclusions(s) if x["kind"] == "tuning_gain")
+    assert "the gain is larger than its spread" in c["text"] and "Holm" not in c["text"]

@@ -274,16 +274,16 @@ def _labels(items: list[tuple[str, Optimizer, str]]) -> list[tuple[str, tuple[st
         groups.setdefault(name, []).append(i)
     out: list = [None] * len(items)
     for name, members in groups.items():
-        seen = set()
+        seen: dict[tuple, str] = {}          # settings → preset: two presets with the same values move alike
         for i in members:
             _, opt, preset = items[i]
-            key = (preset, tuple(_shown_settings(opt).items()))
+            key = tuple(_shown_settings(opt).items())
             if key in seen:
-                shown = ", ".join(f"{k}={v}" for k, v in key[1])
-                raise ConfigError(f"the same {display_name(name)} path twice: {shown}"
-                                  f"{'' if preset == 'note' else ', preset ' + preset} (accepted: paths of one "
+                shown = ", ".join(f"{k}={v}" for k, v in key)
+                alike = "" if seen[key] == preset else f"; presets {seen[key]} and {preset} move it alike"
+                raise ConfigError(f"the same {display_name(name)} path twice: {shown}{alike} (accepted: paths of one "
                                   "optimizer that differ in a setting)")
-            seen.add(key)
+            seen[key] = preset
         differs = _differs([(items[i][1], items[i][2]) for i in members])
         for i in members:
             _, opt, preset = items[i]

@@ -115,40 +115,49 @@ class LabelGroup:
         truncated to the shortest seed. Accuracies count a seed that diverged as 0 from then on (as the statistics;
         :func:`~optimlab.viz.figures.seed_scores`) and their bands are clipped to [0, 1]; the loss (a moving average)
         is averaged in log space — a geometric mean and band — since it is drawn on a log axis."""
-        kept = [(h, r) for h, r in zip(self.histories, self.rows) if getattr(h, attr)]
-        hs = [h for h, _ in kept]
-        if not hs:
-            return [], np.array([]), np.array([]), np.array([])
-        n = min(len(getattr(h, attr)) for h in hs)
         if attr == "loss":
+            hs = [h for h in self.histories if h.loss]
+            if not hs:
+                return [], np.array([]), np.array([]), np.array([])
+            n = min(len(h.loss) for h in hs)
             with np.errstate(divide="ignore", invalid="ignore"):
                 logs = [np.log(moving_average(h.loss[:n], LOSS_WINDOW)) for h in hs]
             return list(range(1, n + 1)), *(np.exp(c) for c in mean_band(logs))
-        x = hs[0].eval_iters[:n]
-        curves = seed_scores([getattr(h, attr)[:n] for h in hs], [r.get("status", "ok") != "ok" for _, r in kept])
-        mean, lo, hi = mean_band(curves)
+        x, curves = self.scored(attr)
+        if len(curves) == 1:                 # one seed: its line ends where it diverged
+            h = next(h for h in self.histories if getattr(h, attr))
+            curves = [np.asarray(getattr(h, attr)[:len(x)], dtype=float)]
+        if not curves:
+            return [], np.array([]), np.array([]), np.array([])
+        mean, lo, hi = mean_band(np.array(curves))
         return x, mean, np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
 
-    def score_curve(self) -> tuple[list[int], np.ndarray]:
-        """x and the mean test accuracy over seeds where a seed that diverged or failed counts as 0 from then on
-        (as :meth:`scores`), so a run cannot reach a target on the seeds that survived alone."""
-        ok = [h for h, r in zip(self.histories, self.rows) if h.test_acc and r.get("status", "ok") == "ok"]
+    def scored(self, attr: str = "test_acc") -> tuple[list[int], list[np.ndarray]]:
+        """x and each seed's ``attr`` accuracy curve, to the shortest completed seed, a seed that diverged or failed
+        counting 0 from then on (a failed run without a record: 0 throughout), as every statistic over seeds counts
+        it: over the seeds that survived alone a mean rose as the weak seeds dropped out, and a run could reach a
+        target on them alone."""
+        ok = [h for h, r in zip(self.histories, self.rows) if getattr(h, attr) and r.get("status", "ok") == "ok"]
         bad = [(h, r) for h, r in zip(self.histories, self.rows) if r.get("status", "ok") != "ok"]
-        longest = max((h for h in self.histories if h.test_acc), key=lambda h: len(h.test_acc), default=None)
+        longest = max((h for h in self.histories if getattr(h, attr)), key=lambda h: len(getattr(h, attr)), default=None)
         if longest is None:
-            return [], np.array([])
-        n = min([len(h.test_acc) for h in ok] or [len(longest.test_acc)])     # completed seeds: to the shortest
-        x = longest.eval_iters[:n]
-        curves = [np.asarray(h.test_acc[:n], dtype=float) for h in ok]
-        for h, r in bad:                    # 0 from divergence on (a failed run without a record: 0 throughout)
+            return [], []
+        n = min([len(getattr(h, attr)) for h in ok] or [len(getattr(longest, attr))])
+        curves = [np.asarray(getattr(h, attr)[:n], dtype=float) for h in ok]
+        for h, r in bad:
             at = r.get("diverged_at") if r.get("status") == "diverged" else None
             c = np.zeros(n)
             if at is not None:
-                for i, (it, v) in enumerate(zip(h.eval_iters[:n], h.test_acc[:n])):
+                for i, (it, v) in enumerate(zip(h.eval_iters[:n], getattr(h, attr)[:n])):
                     if it < at and not np.isnan(v):
                         c[i] = v
             curves.append(c)
-        return x, mean_band(np.array(curves))[0]
+        return longest.eval_iters[:n], curves
+
+    def score_curve(self) -> tuple[list[int], np.ndarray]:
+        """x and the mean test accuracy over seeds (:meth:`scored`): what a target is reached on."""
+        x, curves = self.scored("test_acc")
+        return x, (mean_band(np.array(curves))[0] if curves else np.array([]))
 
     def iterations_to(self, target: float) -> int | None:
         """First evaluated iteration at which the mean test accuracy over seeds (:meth:`score_curve`) reached
@@ -290,13 +299,14 @@ def _first_to_target(groups, target, how, best, lang) -> dict[str, Any]:
     first = [groups[i].label for it, i in reached if it == first_it]
     later = [(it, groups[i].label) for it, i in reached if it != first_it]
     runners = [label for it, label in later if it == later[0][0]]          # all the runs tied second
-    runner = (rt("first runner", lang, label=rt("list sep", lang).join(runners), iters=later[0][0]) if later
-              else rt("first runner none", lang) if len(first) == 1 else "")
+    runner = rt("first runner", lang, label=rt("list sep", lang).join(runners), iters=later[0][0]) if later else ""
     n_seeds = min(len(g.histories) for g in groups)
     # over several seeds the iterations are read off each run's mean curve (a seed can reach the target
     # earlier, or alone): the sentence says so
     text = rt("first mean", lang, n=n_seeds) if max(len(g.histories) for g in groups) > 1 else ""
-    if len(first) == 1:
+    if len(first) == 1 and not later:
+        text += rt("first only", lang, label=first[0], target_text=target_text, iters=first_it)
+    elif len(first) == 1:
         text += rt("first", lang, label=first[0], target_text=target_text, iters=first_it, runner_up=runner)
     else:
         text += rt("first tie", lang, labels=rt("list sep", lang).join(first), target_text=target_text,
@@ -393,14 +403,16 @@ def _bn_pairs(groups) -> list[tuple[LabelGroup, LabelGroup]]:
 
 
 def _bn_first_seeds(bn: LabelGroup, plain: LabelGroup, target: float) -> tuple[int, int]:
-    """In how many of the seeds both ran did Adam with batch normalization reach ``target`` before Adam without it
-    (or reach it where the other never did); and how many seeds that is."""
-    n = min(len(bn.histories), len(plain.histories))
+    """In how many of the seeds both ran (paired by seed) did Adam with batch normalization reach ``target`` before
+    Adam without it (or reach it where the other never did); and how many seeds that is."""
+    b_of = {r["seed"]: h for h, r in zip(bn.histories, bn.rows)}
+    p_of = {r["seed"]: h for h, r in zip(plain.histories, plain.rows)}
+    shared = [s for s in b_of if s in p_of]
     wins = 0
-    for b, p in zip(bn.histories[:n], plain.histories[:n]):
-        bi, pi = b.iterations_to(target), p.iterations_to(target)
+    for s in shared:
+        bi, pi = b_of[s].iterations_to(target), p_of[s].iterations_to(target)
         wins += bi is not None and (pi is None or bi < pi)
-    return wins, n
+    return wins, len(shared)
 
 
 def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str,
@@ -426,18 +438,18 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str,
         if n > 1 and key != "bn mixed":
             text += rt("bn seeds", lang, bn=bn.label, wins=wins, n=n)
     ba, pa = bn.mean_score(), plain.mean_score()
-    ci = None
+    ci, n_paired = None, 0
     if not (bn.none_ok and plain.none_ok):                  # both diverged everywhere: no 0 vs 0
         text += rt("bn final", lang, bn_acc=_acc(ba), plain_acc=_acc(pa),
                    diff=_signed(_shown_difference(ba, pa)) if math.isfinite(ba - pa) else "—")
-        ci, _ = difference_interval(bn, plain)
+        ci, n_paired = difference_interval(bn, plain)
     text += _zeros_note((bn, plain), lang)
     exceeds = None
-    if ci is not None:
+    if ci is None and n_paired >= 2:                         # 2 seeds: an interval, but too few to settle anything
+        text += rt("best spread few", lang, n=n_paired)
+    elif ci is not None:
         exceeds, unadjusted, k = settled(bn, plain, groups)
-        if exceeds is None:
-            text += rt("best spread few", lang, n=min(len(bn.rows), len(plain.rows)))
-        else:
+        if exceeds is not None:
             key = "bn spread yes" if exceeds else "bn spread holm" if unadjusted else "bn spread no"
             text += rt(key, lang, lo=_signed(ci[0]), hi=_signed(ci[1]), k=k)
             if exceeds and k > 1:

@@ -55,16 +55,17 @@ figure.zoomed img { cursor: zoom-out; }
 figcaption { font-size: .8rem; color: #5a6273; text-align: center; }
 figcaption .file { font-size: .72rem; color: #5f6673; margin-left: .4em; }
 /* a chart's lines as buttons for the keyboard (Plotly's legend takes clicks only): out of sight until one has focus,
-   then over the chart's top left corner, so that nothing moves */
+   then just below the chart, over what follows it, so that nothing moves and the chart stays in view */
 .chart { position: relative; }
-.legend-keys { position: absolute; left: 6px; top: 6px; z-index: 10; display: flex; flex-wrap: wrap; gap: 4px 8px;
+.legend-keys { position: absolute; left: 6px; top: calc(100% + 2px); z-index: 10; display: flex; flex-wrap: wrap;
+               gap: 4px 8px;
                max-width: calc(100% - 12px); padding: 6px 8px; font-size: .8rem; background: rgba(255,255,255,.96);
                border: 1px solid #c9ced8; border-radius: 6px; box-shadow: 0 2px 6px rgba(0,0,0,.12); }
 .legend-keys:not(:focus-within) { width: 1px; height: 1px; padding: 0; border: 0; overflow: hidden;
                                   clip: rect(0 0 0 0); white-space: nowrap; }
 .legend-keys button { font: inherit; background: #fff; border: 1px solid #c9ced8; border-radius: 4px; padding: 1px 6px;
                       cursor: pointer; }
-.legend-keys button[aria-pressed="false"] { color: #8a919e; text-decoration: line-through; }
+.legend-keys button[aria-pressed="false"] { color: #5f6673; background: #eef0f3; text-decoration: line-through; }
 .legend-keys button:focus-visible { outline: 2px solid #2f7be5; outline-offset: 1px; }
 pre { background: #f6f8fa; border: 1px solid #e6e8ee; border-radius: 6px; padding: 10px 12px; overflow: auto;
       max-height: 420px; font-size: .82rem; }
@@ -88,6 +89,9 @@ footer { max-width: 1180px; margin: 0 auto; padding: 0 24px 24px; color: #5a6273
   .chart, figure, tr { break-inside: avoid; }
   h2, h3 { break-after: avoid; }
   pre { max-height: none; overflow: visible; white-space: pre-wrap; }
+  .table-wrap { overflow: visible; }                 /* a wide table wraps its cells on paper instead of losing columns */
+  table { font-size: .72rem; }
+  th, td { white-space: normal; padding: 3px 4px; }
 }
 """
 
@@ -136,7 +140,7 @@ SCRIPT = r"""
       e.button = b;
       bar.appendChild(b);
     });
-    el.appendChild(bar);
+    el.insertBefore(bar, el.firstChild);           // before the chart's toolbar in the Tab order
     el.on("plotly_restyle", function () {          // a click on Plotly's own legend too
       entries.forEach(function (e) {
         var v = el.data[e.traces[0]].visible;

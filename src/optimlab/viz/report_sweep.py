@@ -141,11 +141,12 @@ def _check_sweep_summary(d: Path, summary: Any) -> None:
             if not _number(v, True):
                 raise _sweep_error(d, f"summary.json: defaults_vs_tuned[{label!r}].{key} is {repr(v)[:40]} "
                                       "(expected a number or null)")
-        per_seed = dvt.get("tuned_test_by_seed")
-        if per_seed is not None and not (isinstance(per_seed, dict) and all(
-                isinstance(k, str) and k.isdigit() and _number(v, True) for k, v in per_seed.items())):
-            raise _sweep_error(d, f"summary.json: defaults_vs_tuned[{label!r}].tuned_test_by_seed is "
-                                  f"{repr(per_seed)[:40]} (expected seeds mapped to numbers or nulls)")
+        for key in ("tuned_test_by_seed", "default_test_by_seed"):
+            per_seed = dvt.get(key)
+            if per_seed is not None and not (isinstance(per_seed, dict) and all(
+                    isinstance(k, str) and k.isdigit() and _number(v, True) for k, v in per_seed.items())):
+                raise _sweep_error(d, f"summary.json: defaults_vs_tuned[{label!r}].{key} is {repr(per_seed)[:40]} "
+                                      "(expected seeds mapped to numbers or nulls)")
 
 
 def _read_table(d: Path, n_runs: int | None) -> list[dict[str, str]]:
@@ -287,14 +288,21 @@ def _tuning_gain(summary, lang) -> dict[str, Any] | None:
     text = st(key, lang, label=sep.join(tied), gain=shown, default=_a(d.get("default_test_acc")),
               default_lr=_lr(d['default_lr']), tuned=_a(d.get("tuned_test_acc")), tuned_lr=_lr(d['tuned_lr']))
     text += st("gain others", lang, others=others) if others else ""
-    # the tuned and the note lr trained on the same fresh seeds: the gain judged seed by seed
-    pair = _paired_tuned(d, d, "tuned_test_by_seed", "default_test_by_seed") \
-        if len(tied) == 1 and not small and d.get("tuned_lr") != d.get("default_lr") else None
+    # the tuned and the note lr trained on the same fresh seeds: each gain judged seed by seed, the largest after
+    # Holm's correction over every gain tested (it was picked as the largest of them)
+    dvt = summary["defaults_vs_tuned"]
+    tests = {k: _paired_tuned(dvt[k], dvt[k], "tuned_test_by_seed", "default_test_by_seed") for k in gains
+             if dvt[k].get("tuned_lr") != dvt[k].get("default_lr")}
+    tests = {k: t for k, t in tests.items() if t is not None}
+    pair = tests.get(top) if len(tied) == 1 and not small else None
     if pair is not None and pair["n"] >= 2:
         lo, hi = max(-1.0, pair["mean_diff"] - pair["ci95"]), min(1.0, pair["mean_diff"] + pair["ci95"])
-        key = "gain few" if pair["n"] < MIN_SEEDS_TO_SETTLE else "gain spread yes" if pair["significant"] else \
-            "gain spread no"
-        text += st(key, lang, n=pair["n"], lo=signed(lo), hi=signed(hi))
+        kept = dict(zip(tests, holm_settled(list(tests.values()))))[top]
+        key = "gain few" if pair["n"] < MIN_SEEDS_TO_SETTLE else "gain spread yes" if kept else \
+            "gain spread holm" if pair["significant"] else "gain spread no"
+        k = sum(t["n"] >= MIN_SEEDS_TO_SETTLE for t in tests.values())
+        text += st(key, lang, n=pair["n"], lo=signed(lo), hi=signed(hi), k=k)
+        text += st("gain holm kept", lang, k=k) if kept and k > 1 else ""
     return _conclusion("tuning_gain", text, largest=top, tied=tied, gain=gains[top], gains=gains, small=small,
                        paired=pair)
 

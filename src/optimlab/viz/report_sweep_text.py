@@ -76,6 +76,10 @@ SWEEP_TEXT = {
         "gain others": " Others: {others}.",
         "gain spread yes": " Seed by seed over the {n} fresh seeds, the gain is larger than its spread (95% CI {lo} to "
                            "{hi}).",
+        "gain holm kept": " It stays so after Holm's correction for the {k} gains tested.",
+        "gain spread holm": " Seed by seed over the {n} fresh seeds, the 95% CI of the gain ({lo} to {hi}) excludes 0, "
+                            "but not after Holm's correction for the {k} gains tested (it was picked as the largest), "
+                            "so it is not settled.",
         "gain spread no": " Seed by seed over the {n} fresh seeds, the gain is within its spread (95% CI {lo} to {hi}): "
                           "not shown to be a real gain, nor shown to be none.",
         "gain few": " {n} fresh seeds are too few to judge the gain against its spread (at least 3 are needed).",
@@ -170,7 +174,11 @@ SWEEP_TEXT = {
                 "{default} → 学習率 {tuned_lr} で {tuned}）。",
         "gain tied": "調整による改善が最も大きいのは {label} で、どれもテスト正解率が {gain} 上がりました。",
         "gain others": "他：{others}。",
-        "gain spread yes": "新しいシード {n} 個で同じシードどうしの差を見ると、この改善はばらつきを超えています（95% 信頼区間 {lo} 〜 {hi}）。",
+        "gain spread yes": "新しいシード {n} 個で同じシードどうしの差を見ると、この改善はばらつきを超えています（95% 信頼区間 {lo} 〜 {hi}）。"
+                           "",
+        "gain holm kept": "調べた {k} 個の改善について Holm 法で補正しても同じです。",
+        "gain spread holm": "新しいシード {n} 個で同じシードどうしの差を見ると、改善の 95% 信頼区間（{lo} 〜 {hi}）は 0 を含みませんが、"
+                            "調べた {k} 個の改善について Holm 法で補正すると（最大のものを選んでいるため）有意ではなく、確定しません。",
         "gain spread no": "新しいシード {n} 個で同じシードどうしの差を見ると、この改善はばらつきの範囲内です（95% 信頼区間 {lo} 〜 {hi}）。"
                           "本当の改善とも、改善がないとも言えません。",
         "gain few": "新しいシード {n} 個では、改善をばらつきと比べて判断するには足りません（3 個以上必要です）。",
