@@ -40,7 +40,7 @@ from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, 
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
 from .colors import RUN_COLORS, RUN_DASHES, colors_by_label, styles_by_label
-from .figures import ACC_TOP, mean_band, moving_average, seed_scores
+from .figures import ACC_TOP, mean_band, moving_average
 from .i18n import LANGS, check_lang
 from .report_page import CSS, SCRIPT
 from .report_text import REPORT_TEXT, rt
