@@ -1027,3 +1027,25 @@ def test_a_failed_seed_without_a_record_counts_0_in_the_charts_and_two_seeds_are
     text = facts(compute_conclusions(two), "batchnorm_adam")["text"]
     assert text.endswith("2 paired seeds are too few to judge the margin against its spread (at least 3 are needed).")
     assert lr_values(["sgd=0.1,0.5,1,2"]) == ([], {"sgd": [0.1, 0.5, 1.0, 2.0]})     # a list, not a decimal comma
+
+
+def test_on_a_phone_the_wide_charts_put_their_legend_below(browser, real_run):
+    """A browser review: at 375 px the test-accuracy and loss charts kept their legend at the right, which left the
+    axes about 60 px and lay over the curves. Below the axes on a narrow screen, back at the right on a wide one."""
+    with Opened(browser, real_run / "report.html") as o:
+        page = o.page
+        state = ("['chart-test-acc', 'chart-loss'].map(id => { const el = document.getElementById(id); return "
+                 "[el.layout.legend.orientation || 'v', el.querySelector('.nsewdrag').getBoundingClientRect().width]; })")
+        wide = page.evaluate(state)
+        assert all(o_ == "v" for o_, _ in wide)
+        page.set_viewport_size({"width": 375, "height": 800})
+        page.wait_for_function("document.getElementById('chart-test-acc').layout.legend.orientation === 'h' && "
+                               "document.documentElement.scrollWidth <= 375", timeout=15000)
+        page.wait_for_timeout(500)
+        assert all(o_ == "h" and w > 200 for o_, w in page.evaluate(state)), page.evaluate(state)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.wait_for_function("document.getElementById('chart-test-acc').layout.legend.orientation === 'v'",
+                               timeout=15000)
+        page.wait_for_timeout(500)
+        assert [w for _, w in page.evaluate(state)] == pytest.approx([w for _, w in wide], abs=3)
+        assert o.errors == []

@@ -104,8 +104,42 @@ SCRIPT = r"""
     if (!el) { return; }
     // the box as tall as the chart before it is drawn: a legend below the axes stays inside its section
     el.style.minHeight = (data.charts[id].layout.height || 400) + 2 + "px";
-    Plotly.newPlot(el, data.charts[id].data, data.charts[id].layout, data.config);
+    var layout = data.charts[id].layout;       // Plotly keeps this object and changes it: what fitLegend needs, now
+    if (layout.showlegend !== false && (layout.legend || {}).orientation !== "h") {
+      el.optimlabWide = {height: layout.height || 400, bottom: (layout.margin || {}).b || 48,
+                         entries: data.charts[id].data.filter(function (t) { return t.showlegend !== false; }).length};
+    }
+    Plotly.newPlot(el, data.charts[id].data, layout, data.config);
     legendKeys(el, data.charts[id]);
+    fitLegend(el);
+  });
+
+  // a legend at the right of a narrow chart (a phone: 375 px) left the axes a few dozen pixels and lay over the
+  // curves: below the axes there, the chart taller by a row per entry; back at the right when the chart is wide again
+  var NARROW = 560;
+  function fitLegend(el) {
+    var wide = el.optimlabWide;
+    var narrow = el.clientWidth < NARROW;
+    if (!wide || narrow === !!el.optimlabNarrow) { return; }
+    el.optimlabNarrow = narrow;
+    var h = narrow ? wide.height + 22 * wide.entries : wide.height;
+    el.style.minHeight = h + 2 + "px";
+    Plotly.relayout(el, narrow      // width null: the chart keeps following its box (a height alone fixed the width)
+      ? {"legend.orientation": "h", "legend.x": 0, "legend.xanchor": "left", "legend.y": -0.15,
+         "legend.yanchor": "top", "height": h, "width": null, "margin.b": wide.bottom + 22 * wide.entries}
+      : {"legend.orientation": "v", "legend.x": null, "legend.xanchor": null, "legend.y": null,
+         "legend.yanchor": null, "height": h, "width": null, "margin.b": wide.bottom}
+    ).then(function () { Plotly.Plots.resize(el); });
+  }
+  var fitting = null;
+  window.addEventListener("resize", function () {     // once the window has settled, after Plotly's own resize
+    clearTimeout(fitting);
+    fitting = setTimeout(function () {
+      Object.keys(data.charts).forEach(function (id) {
+        var el = document.getElementById(id);
+        if (el && el.data) { fitLegend(el); }
+      });
+    }, 200);
   });
 
   // Plotly's legend answers the mouse only: after each chart, one toggle button per legend entry (a line with its
