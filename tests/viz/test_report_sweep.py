@@ -202,6 +202,10 @@ def test_sweep_cli_writes_report_unless_told_not_to(real_sweep, tmp_path, capsys
     page = (real_sweep / "report.html").read_text(encoding="utf-8")
     assert EVIL not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "data:image/png;base64," in page                      # the sensitivity PNG, embedded
+    # described for a screen reader by what it shows, not by its file name (a review found alt="sensitivity.png")
+    assert '<img alt="Mean final validation accuracy over the tuning seeds at each learning rate" src="data:' in page
+    ja = (real_sweep / "report_ja.html").read_text(encoding="utf-8")
+    assert '<img alt="各学習率での最終検証正解率の調整用シード間の平均" src="data:' in ja
     # how it ran, one fact a row, and where: the sweep records its environment as compare does
     summary = json.loads((real_sweep / "summary.json").read_text(encoding="utf-8"))
     assert summary["environment"]["numpy"] == np.__version__ and summary["environment"]["cpu_count"] >= 1

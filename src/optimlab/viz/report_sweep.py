@@ -622,8 +622,9 @@ def figure_html(sweep: SweepDir, lang: str) -> str:
     if p is None:
         return f"<p>{esc(st('no png', lang))}</p>"
     data = base64.b64encode(p.read_bytes()).decode("ascii")
-    return (f'<figure class="sweep-png"><img alt="{esc(p.name)}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{esc(p.name)}</figcaption></figure>")
+    return (f'<figure class="sweep-png"><img alt="{esc(st("sensitivity alt", lang))}" src="data:image/png;base64,{data}">'
+            f'<figcaption>{esc(st("sensitivity png", lang))} <span class="file">{esc(p.name)}</span></figcaption>'
+            "</figure>")
 
 
 def _split_pairs(split: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
