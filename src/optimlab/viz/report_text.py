@@ -174,18 +174,18 @@ REPORT_TEXT = {
         "best spread no": "{n} シードで同じシードどうしの差を見ると、この差はばらつきの範囲内で"
                           "（対応のある差の 95% 信頼区間：{lo} 〜 {hi}）、順位は確定しません。",
         "best spread holm": "{n} シードで同じシードどうしの差を見ると、差の 95% 信頼区間（{lo} 〜 {hi}）は 0 を含みませんが、"
-                            "比べた {k} 組について Holm 法で多重比較の補正をすると（上位 2 つはその中から選んだもの）"
-                            "有意ではなく、順位は確定しません。",
+                            "比べた {k} 組について Holm 法で多重比較の補正をすると有意ではなく、順位は確定しません"
+                            "（上位 2 つはこれらの組から選んだものだからです）。",
         "best holm kept": "比べた {k} 組について Holm 法で多重比較の補正をしても同じです。",
         "best spread single": "シードが 1 つのため、差をばらつきと比べることはできません。",
         "best spread few": "対応のあるシード {n} 個では、差をばらつきと比べて判断するには足りません（3 個以上必要です）。",
-        "bn yes": "バッチ正規化で Adam は速くなりました：{target_text}への到達は {bn} が{bn_when}、"
+        "bn yes": "バッチ正規化で Adam は速くなりました。{target_text}への到達は {bn} が{bn_when}、"
                   "{plain} が{plain_when}です。",
-        "bn no": "バッチ正規化で Adam は速くなりませんでした：{target_text}への到達は {bn} が{bn_when}、"
+        "bn no": "バッチ正規化で Adam は速くなりませんでした。{target_text}への到達は {bn} が{bn_when}、"
                  "{plain} が{plain_when}です。",
         "bn none": "{bn} も {plain} も {target_text}に達しなかったため、速さは比較できません。",
         "bn final": "最終テスト正解率はバッチ正規化ありで {bn_acc}、なしで {plain_acc}（{diff}）。",
-        "bn mixed": "バッチ正規化で Adam がはっきり速くなったとは言えません：平均の曲線では{target_text}への到達は {bn} が"
+        "bn mixed": "バッチ正規化で Adam がはっきり速くなったとは言えません。平均の曲線では{target_text}への到達は {bn} が"
                     "{bn_when}、{plain} が{plain_when}ですが、{bn} が先に到達したのは {n} シード中 {wins} シードだけです。",
         "bn seeds": "シードごとに見ると、{n} シード中 {wins} シードで {bn} が先に到達しました。",
         "bn spread yes": "同じシードどうしの差で見ると、この差はばらつきを超えています（対応のある差の 95% 信頼区間："
