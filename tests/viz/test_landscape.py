@@ -278,16 +278,17 @@ def _cli(argv):
     (["--lr", "sgd=-0.1"], "-0.1"),
     (["--preset", "adagrad=nonsense"], "'nonsense'"),
     (["--preset", "tourch"], "unknown preset: 'tourch' (accepted: note, torch, optax, or NAME=PRESET"),
-    (["--lr", "0.1", "--lr", "0.1"], "--lr given twice for every optimizer: 0.1 (accepted: different values, a path"),
-    (["--lr", "sgd=0.1,sgd=0.1"], "--lr given twice for sgd: 0.1 (accepted: different values, a path each)"),
+    (["--optimizers", "sgd", "--lr", "0.1", "--lr", "0.1"], "the same SGD path twice: lr=0.1 (accepted: paths of one "
+                                                           "optimizer that differ"),
+    (["--lr", "sgd=0.1,sgd=0.1"], "the same SGD path twice: lr=0.1 (accepted: paths of one optimizer"),
     (["--lr", "0.1", "--lr", "0.2"], "too many paths for one map: 10 (SGD 2, Momentum 2, AdaGrad 2, RMSProp 2, Adam 2) "
                                      "(accepted: at most 7, one colour each: fewer optimizers, lrs or presets)"),
     (["--lr", "sgd=0.1", "--lr", "0.5", "--optimizers", "sgd"], "--lr 0.5 applies to no optimizer: each has its own "
                                                                 "NAME= value"),
     (["--optimizers", "adagrad", "--preset", "adagrad=note", "--preset", "adagrad=note"],
-     "--preset given twice for adagrad: note (accepted: different values, a path each)"),
+     "the same AdaGrad path twice: lr=1.5, initial_accumulator=0.0001, eps=0.0001"),
     (["--preset", "adagrad="], "invalid --preset: 'adagrad=' (accepted: PRESET or NAME=PRESET"),
-    (["--optimizers", "sgd", "--lr", "sgd=0.1", "--lr", "sgd=0.1"], "--lr given twice for sgd: 0.1"),
+    (["--optimizers", "sgd", "--lr", "sgd=0.1", "--lr", "sgd=0.1"], "the same SGD path twice: lr=0.1"),
     (["--lr", "0"], "invalid --lr: 0 (accepted: a finite number > 0)"),
     (["--lr=-1"], "invalid --lr: -1 (accepted: a finite number > 0)"),
     (["--font-scale", "0.5"], "invalid --font-scale: 0.5 (accepted: a number from 1 to 3; 1 is the default"),

@@ -977,8 +977,8 @@ def test_the_batchnorm_sentence_judges_as_the_ended_best_one_and_counts_seeds(tm
                                  "20, but Adam + BN was first in only 2 of 5 seeds.")
     ja = facts(compute_conclusions(mixed, "ja"), "batchnorm_adam")["text"]
     assert "はっきり速くなったとは言えません" in ja and "5 シード中 2 シードだけ" in ja
-    from optimlab.viz.report import _signed
-    assert (_signed(0.0004), _signed(-3.7e-17), _signed(0.049)) == ("+0.0004", "+0.000", "+0.049")
+    from optimlab.results.stats import signed_bound
+    assert (signed_bound(0.0004), signed_bound(-3.7e-17), signed_bound(0.049)) == ("+0.0004", "+0.000", "+0.049")
 
 
 def test_mean_curves_count_a_diverged_seed_as_0_as_the_statistics_do(tmp_path):

@@ -118,6 +118,15 @@ def signed(x: float, places: int = 3) -> str:
     return f"{round(x, places) + 0.0:+.{places}f}"        # −0.0 + 0.0 is 0.0
 
 
+def signed_bound(x: float, places: int = 3) -> str:
+    """An interval's end as :func:`signed` writes it, but one that is not 0 and rounds to it to the first decimal
+    that shows it: an interval said to exclude 0 read "+0.000 to +0.049" (+0.0004 to +0.049); float noise (1e-17)
+    stays +0.000."""
+    if math.isfinite(x) and abs(x) > 1e-9 and round(x, places) == 0:
+        return signed(x, -math.floor(math.log10(abs(x))))
+    return signed(x, places)
+
+
 def paired(a: dict[int, float], b: dict[int, float]) -> dict[str, Any]:
     """a − b seed by seed, over the seeds where both have a value: n, mean difference, the half-width of its
     95 % Student-t CI (nan for n < 2), in how many seeds a was higher, lower, equal, ``p`` (the paired t-test's

@@ -55,11 +55,6 @@ def run_linestyle(i: int) -> str:
     return RUN_LINESTYLES[(i // len(RUN_COLORS)) % len(RUN_LINESTYLES)]
 
 
-def run_dash(i: int) -> str:
-    """The Plotly dash of the ``i``-th run's line, as :func:`run_linestyle`."""
-    return RUN_DASHES[(i // len(RUN_COLORS)) % len(RUN_DASHES)]
-
-
 def line_styles(colors: Sequence[str | None], styles: Sequence[str] = RUN_LINESTYLES) -> list[str]:
     """A style for each line given its colour, in the order drawn: solid for a colour's first line, then dashed,
     dotted …, so that no two of up to six lines of a colour look alike (by position, a sweep of 16 settings drew two

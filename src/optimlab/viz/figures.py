@@ -147,16 +147,17 @@ def label_histories(histories) -> dict[str, list[History]]:
     return out
 
 
-def seed_scores(curves, not_ok: Sequence[bool]) -> np.ndarray:
-    """Accuracy curves of several seeds, a seed that diverged or failed (``not_ok``) counted as 0 where it has no value,
-    as every statistic over seeds counts it: over the seeds that survived alone, a mean curve rose as the weak seeds
-    dropped out (0.973 at the end where the statistics said 0.584). One seed is left as it is: its line ends where it
-    diverged."""
+def seed_scores(curves, iterations: Sequence[int], runs: Sequence[tuple[str, int | None]]) -> np.ndarray:
+    """Accuracy curves of several seeds at ``iterations`` (NaN where a seed has no value), each run's ``(status,
+    diverged_at)`` counting as every statistic over seeds counts it: a seed that diverged 0 from its divergence on,
+    one that failed 0 throughout. Over the seeds that survived alone a mean curve rose as the weak seeds dropped out
+    (0.973 at the end where the statistics said 0.584), and a run could reach a target on them alone."""
     a = np.array(curves, dtype=float)
-    if len(a) > 1:
-        for i, bad in enumerate(not_ok):
-            if bad:
-                a[i] = np.where(np.isfinite(a[i]), a[i], 0.0)
+    x = np.asarray(iterations)
+    for i, (status, at) in enumerate(runs):
+        if status != "ok":
+            kept = (x < at) & np.isfinite(a[i]) if status == "diverged" and at is not None else np.zeros(len(x), bool)
+            a[i] = np.where(kept, a[i], 0.0)
     return a
 
 
@@ -195,7 +196,9 @@ def overlay_figure(histories, lang: str = "en", title: str | None = None,
     styles = styles_by_label({label: colors.get(label) for label in histories})
     for label, hs, curves, n in _grouped(histories, "test_acc"):
         x = hs[0].eval_iters[:n]
-        mean, lo, hi = mean_band(seed_scores(curves, [h.status != "ok" for h in hs]))
+        if len(hs) > 1:                 # several seeds: the mean the statistics give; one seed's line ends where it diverged
+            curves = seed_scores(curves, x, [(h.status, h.diverged_at) for h in hs])
+        mean, lo, hi = mean_band(curves)
         # every seed diverged: said in the legend (one that diverged before its first evaluation draws no line)
         gone = t("diverged note", lang).format(k=min(h.diverged_at or 0 for h in hs)) \
             if all(h.status == "diverged" for h in hs) else ""

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import math
 import shutil
-from collections import Counter
 import subprocess
+from collections import Counter
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -189,12 +189,12 @@ def _per_name(kind: str, given: Mapping[str, Any] | None, names: tuple[str, ...]
               objects: Iterable[str] = ()) -> dict[str, Any]:
     given = dict(given or {})
     for k in given:
-        if str(k).lower() in objects and str(k).lower() not in names:
-            example = f"{display_name(str(k).lower())}(lr=0.5)" if kind == "lr" else f"{display_name(str(k).lower())}" \
-                ".preset('torch')"
+        name = str(k).lower()
+        if name in objects and name not in names:
+            example = f"{display_name(name)}(lr=0.5)" if kind == "lr" else f"{display_name(name)}.preset('torch')"
             raise ConfigError(f"{kind} given for {k!r}, which is run as an optimizer object (accepted: the object's "
                               f"own, e.g. {example})")
-        if str(k).lower() not in names:
+        if name not in names:
             raise ConfigError(f"{kind} given for {k!r}, which is not run (accepted: {', '.join(names)})")
     return {str(k).lower(): v for k, v in given.items()}
 

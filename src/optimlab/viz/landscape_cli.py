@@ -56,14 +56,9 @@ def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def _per_optimizer(option: str, plain: list, named: dict[str, list], optimizers: str, show) -> dict[str, list]:
-    """Each optimizer's values: its own (NAME=VALUE), else those for every optimizer; a value given twice for one
-    optimizer, or values for every optimizer that none takes (each has its own), are one-line errors."""
-    for whom, values in (("every optimizer", plain), *named.items()):
-        seen = []
-        for v in values:
-            if v in seen:
-                raise ConfigError(f"{option} given twice for {whom}: {show(v)} (accepted: different values, a path each)")
-            seen.append(v)
+    """Each optimizer's values: its own (NAME=VALUE), else those for every optimizer; values for every optimizer that
+    none takes (each has its own) are a one-line error. (A value given twice is one path twice: run_landscape says
+    so.)"""
     names = [n.strip().lower() for n in optimizers.split(",") if n.strip()]
     if plain and names and all(n in named for n in names):
         raise ConfigError(f"{option} {', '.join(map(show, plain))} applies to no optimizer: each has its own NAME= value "

@@ -36,11 +36,11 @@ from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
 from ..optim import display_name
 from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, paired, per_label,
-                             signed)
+                             signed, signed_bound)
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
 from .colors import RUN_COLORS, RUN_DASHES, colors_by_label, styles_by_label
-from .figures import ACC_TOP, mean_band, moving_average
+from .figures import ACC_TOP, mean_band, moving_average, seed_scores
 from .i18n import LANGS, check_lang
 from .report_page import CSS, SCRIPT
 from .report_text import REPORT_TEXT, rt
@@ -112,8 +112,8 @@ class LabelGroup:
 
     def curve(self, attr: str) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
         """x, mean, lower and upper 95 % band over seeds of ``test_acc``, ``train_acc`` or ``loss``,
-        truncated to the shortest seed. Accuracies count a seed that diverged as 0 from then on (as the statistics;
-        :func:`~optimlab.viz.figures.seed_scores`) and their bands are clipped to [0, 1]; the loss (a moving average)
+        truncated to the shortest seed. Accuracies over several seeds count a seed that diverged as 0 from then on
+        (:meth:`scored`) and their bands are clipped to [0, 1]; the loss (a moving average)
         is averaged in log space — a geometric mean and band — since it is drawn on a log axis."""
         if attr == "loss":
             hs = [h for h in self.histories if h.loss]
@@ -134,25 +134,21 @@ class LabelGroup:
 
     def scored(self, attr: str = "test_acc") -> tuple[list[int], list[np.ndarray]]:
         """x and each seed's ``attr`` accuracy curve, to the shortest completed seed, a seed that diverged or failed
-        counting 0 from then on (a failed run without a record: 0 throughout), as every statistic over seeds counts
-        it: over the seeds that survived alone a mean rose as the weak seeds dropped out, and a run could reach a
-        target on them alone."""
+        counting 0 from then on as every statistic does (:func:`~optimlab.viz.figures.seed_scores`; a failed run
+        without a record: 0 throughout)."""
         ok = [h for h, r in zip(self.histories, self.rows) if getattr(h, attr) and r.get("status", "ok") == "ok"]
         bad = [(h, r) for h, r in zip(self.histories, self.rows) if r.get("status", "ok") != "ok"]
         longest = max((h for h in self.histories if getattr(h, attr)), key=lambda h: len(getattr(h, attr)), default=None)
         if longest is None:
             return [], []
         n = min([len(getattr(h, attr)) for h in ok] or [len(getattr(longest, attr))])
-        curves = [np.asarray(getattr(h, attr)[:n], dtype=float) for h in ok]
-        for h, r in bad:
-            at = r.get("diverged_at") if r.get("status") == "diverged" else None
-            c = np.zeros(n)
-            if at is not None:
-                for i, (it, v) in enumerate(zip(h.eval_iters[:n], getattr(h, attr)[:n])):
-                    if it < at and not np.isnan(v):
-                        c[i] = v
-            curves.append(c)
-        return longest.eval_iters[:n], curves
+        x = longest.eval_iters[:n]
+        curves = np.full((len(ok) + len(bad), n), np.nan)           # a failed run's missing record: NaN, then 0
+        for c, h in zip(curves, [*ok, *(h for h, _ in bad)]):
+            v = np.asarray(getattr(h, attr)[:n], dtype=float)
+            c[:len(v)] = v
+        runs = [("ok", None)] * len(ok) + [(r.get("status"), r.get("diverged_at")) for _, r in bad]
+        return x, list(seed_scores(curves, x, runs))
 
     def score_curve(self) -> tuple[list[int], np.ndarray]:
         """x and the mean test accuracy over seeds (:meth:`scored`): what a target is reached on."""
@@ -220,14 +216,6 @@ def load_run(run_dir: str | os.PathLike) -> LoadedRun:
 
 def _acc(x: float) -> str:
     return "—" if x is None or not np.isfinite(x) else f"{x:.3f}"
-
-
-def _signed(x: float) -> str:
-    """A difference to 3 decimals; one that is not 0 but rounds to it to the first decimal that shows it (an interval
-    "+0.000 to +0.049" that excludes 0 reads +0.0004 to +0.049)."""
-    if abs(x) > 1e-9 and round(x, 3) == 0 and math.isfinite(x):     # not float noise (−3.7e-17 is +0.000)
-        return signed(x, -math.floor(math.log10(abs(x))))
-    return signed(x, 3)
 
 
 def choose_target(groups: Sequence[LabelGroup], target: float | None = None) -> tuple[float, str, float]:
@@ -376,7 +364,7 @@ def _best_final(groups, lang) -> dict[str, Any] | None:
                    n=int(n))
     else:
         key = "best spread yes" if exceeds else "best spread holm" if unadjusted else "best spread no"
-        text += rt(key, lang, n=int(n), lo=_signed(ci[0]), hi=_signed(ci[1]), k=k)
+        text += rt(key, lang, n=int(n), lo=signed_bound(ci[0]), hi=signed_bound(ci[1]), k=k)
         if exceeds and k > 1:
             text += rt("best holm kept", lang, k=k)
     return _conclusion("best_final", text, best=best.label, accuracy=acc, runner_up=runner.label,
@@ -441,7 +429,7 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str,
     ci, n_paired = None, 0
     if not (bn.none_ok and plain.none_ok):                  # both diverged everywhere: no 0 vs 0
         text += rt("bn final", lang, bn_acc=_acc(ba), plain_acc=_acc(pa),
-                   diff=_signed(_shown_difference(ba, pa)) if math.isfinite(ba - pa) else "—")
+                   diff=signed(_shown_difference(ba, pa)) if math.isfinite(ba - pa) else "—")
         ci, n_paired = difference_interval(bn, plain)
     text += _zeros_note((bn, plain), lang)
     exceeds = None
@@ -451,7 +439,7 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str,
         exceeds, unadjusted, k = settled(bn, plain, groups)
         if exceeds is not None:
             key = "bn spread yes" if exceeds else "bn spread holm" if unadjusted else "bn spread no"
-            text += rt(key, lang, lo=_signed(ci[0]), hi=_signed(ci[1]), k=k)
+            text += rt(key, lang, lo=signed_bound(ci[0]), hi=signed_bound(ci[1]), k=k)
             if exceeds and k > 1:
                 text += rt("best holm kept", lang, k=k)
     return _conclusion("batchnorm_adam", text, with_bn=bn.label, without_bn=plain.label, target=target,

@@ -29,7 +29,8 @@ from .._io import csv_records, read_json, read_json_checked
 from ..console import term
 from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import SELECTION_RULE, shown_interval
-from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, paired, signed
+from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, paired, signed,
+                             signed_bound)
 from ..train import read_metrics
 from .colors import RUN_DASHES, styles_by_label
 from .figures import ACC_TOP, mean_band
@@ -301,7 +302,7 @@ def _tuning_gain(summary, lang) -> dict[str, Any] | None:
         key = "gain few" if pair["n"] < MIN_SEEDS_TO_SETTLE else "gain spread yes" if kept else \
             "gain spread holm" if pair["significant"] else "gain spread no"
         k = sum(t["n"] >= MIN_SEEDS_TO_SETTLE for t in tests.values())
-        text += st(key, lang, n=pair["n"], lo=signed(lo), hi=signed(hi), k=k)
+        text += st(key, lang, n=pair["n"], lo=signed_bound(lo), hi=signed_bound(hi), k=k)
         text += st("gain holm kept", lang, k=k) if kept and k > 1 else ""
     return _conclusion("tuning_gain", text, largest=top, tied=tied, gain=gains[top], gains=gains, small=small,
                        paired=pair)
