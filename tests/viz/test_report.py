@@ -1049,3 +1049,19 @@ def test_on_a_phone_the_wide_charts_put_their_legend_below(browser, real_run):
         page.wait_for_timeout(500)
         assert [w for _, w in page.evaluate(state)] == pytest.approx([w for _, w in wide], abs=3)
         assert o.errors == []
+
+
+def test_the_batchnorm_seed_count_pairs_seeds_by_number():
+    """A diff review: BN's seeds {0, 1, 2} were paired with plain Adam's {1, 2, 3} by position (seed 0 against 1), and
+    counted 3 shared seeds where there are 2."""
+    from optimlab.train import History
+    from optimlab.viz.report import LabelGroup, _bn_first_seeds
+
+    def group(label, seeds, reach):          # reach[s]: the test accuracy at iterations 10, 20 of seed s
+        rows = [{"label": label, "seed": s, "status": "ok"} for s in seeds]
+        hs = [History(label, eval_iters=[10, 20], test_acc=list(reach[s])) for s in seeds]
+        return LabelGroup(label, rows, hs, "#000000")
+
+    bn = group("Adam + BN", [0, 1, 2], {0: (0.9, 0.9), 1: (0.9, 0.9), 2: (0.5, 0.9)})
+    plain = group("Adam", [1, 2, 3], {1: (0.5, 0.9), 2: (0.9, 0.9), 3: (0.5, 0.9)})
+    assert _bn_first_seeds(bn, plain, 0.8) == (1, 2)        # seed 1: BN at 10, Adam at 20; seed 2: Adam first
