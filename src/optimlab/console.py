@@ -31,6 +31,7 @@ TEXT = {
         "over seeds": "final test accuracy over seeds (mean ± 95% CI; a seed that diverged or failed counts as 0):",
         "seed line": "  {label} {mean}{ci}  ({n})", "n all": "n={n}", "n some": "n={n} of {seeds} seeds",
         "n not ok": ", {k} diverged or failed",
+        "ci clipped": " (an accuracy lies in [0, 1]: {lo}–{hi})",
         "paired": "paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= {min} seeds",
         "paired holm": "; ** = still so after Holm's correction for the {k} pairs compared over that many seeds",
         "paired end": "):",
@@ -83,6 +84,7 @@ TEXT = {
         "over seeds": "シード間の最終テスト正解率（平均 ± 95% 信頼区間。発散・失敗したシードは 0 として数えます）：",
         "seed line": "  {label} {mean}{ci}（{n}）", "n all": "{n} シード", "n some": "値があるのは {seeds} シード中 {n} シード",
         "n not ok": "、うち {k} シードが発散・失敗",
+        "ci clipped": "（正解率は 0〜1 なので {lo}〜{hi}）",
         "paired": "対応のある差（同じシードどうし、a − b、平均 ± 95% 信頼区間。* は信頼区間が 0 を含まない差で、{min} シード以上の"
                   "ときだけ付けます",
         "paired holm": "。** はそのシード数で比較した {k} 組について Holm 法で多重比較の補正をしても有意な差",

@@ -84,6 +84,24 @@ def test_compare_with_a_diverging_run_reports_what_it_has(tmp_path):
     assert "2 diverged or failed" in format_seed_report(out.summary)
 
 
+def test_console_interval_past_0_or_1_also_says_where_an_accuracy_can_lie():
+    """Three of five seeds diverged (0) and two at 0.95: mean 0.38 ± 0.65 is a t interval from −0.27 to 1.03, which a
+    student reads as accuracies below 0 and above 1; the line adds the interval within [0, 1], in both languages."""
+    runs = [{"label": label, "optimizer": "x", "seed": s, "hyperparameters": {"lr": 0.1}, "wall_seconds": 1.0,
+             "final_test_accuracy": None if bad else v, "best_test_accuracy": v,
+             "final_train_accuracy": None, "status": "diverged" if bad else "ok"}
+            for label, v in (("wild", 0.95), ("steady", 0.90)) for s in range(5) for bad in [label == "wild" and s < 3]]
+    summary = {"runs": runs, "seeds": list(range(5))}
+    wild = next(line for line in format_seed_report(summary).splitlines() if line.strip().startswith("wild"))
+    stats = next(r for r in seed_statistics(summary) if r["label"] == "wild")
+    assert stats["mean"] - stats["ci95"] < 0 and stats["mean"] + stats["ci95"] > 1
+    assert "0.3800 ± 0.6461 (an accuracy lies in [0, 1]: 0.0000–1.0000)" in wild
+    steady = next(line for line in format_seed_report(summary).splitlines() if line.strip().startswith("steady"))
+    assert "[0, 1]" not in steady                                     # 0.9 ± 0: nothing to add
+    ja = next(line for line in format_seed_report(summary, "ja").splitlines() if line.strip().startswith("wild"))
+    assert "0.0000〜1.0000" in ja
+
+
 def test_equal_differences_on_every_seed_have_no_spread_not_a_rounding_one():
     """Three seeds 0.01 apart each (in floats 0.81 − 0.80 ≠ 0.82 − 0.81 by 1e-17) gave a t-interval of ±1.6e-16
     and p = 1.4e-29 from the rounding alone: the interval is 0 wide and p the t-test's limit, 0. The rule is the

@@ -212,6 +212,9 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
     lines = [say("over seeds", lang)]
     for r in seed_statistics(summary):
         ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
+        if ci and not 0.0 <= r["mean"] - r["ci95"] <= r["mean"] + r["ci95"] <= 1.0:   # a t interval over few seeds
+            lo, hi = max(0.0, r["mean"] - r["ci95"]), min(1.0, r["mean"] + r["ci95"])
+            ci += say("ci clipped", lang, lo=f"{lo:.4f}", hi=f"{hi:.4f}")
         n = say("n all" if r["n"] == r["n_seeds"] else "n some", lang, n=r["n"], seeds=r["n_seeds"])
         if r["n_not_ok"]:
             n += say("n not ok", lang, k=r["n_not_ok"])
