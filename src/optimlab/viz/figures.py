@@ -21,12 +21,14 @@ from .._io import _display_width, atomic_path
 from ..train import History
 from .colors import styles_by_label, use_run_colors
 from .i18n import t, use_font
+from .notebook import inline_in_jupyter
 
 
 def _fig(lang: str, size=(6.4, 4.2)) -> Figure:
     """A figure with fixed margins (in inches, so every size gets the same room for labels): constrained
     layout would measure every text twice per save, about a third of the drawing time."""
     use_font(lang)
+    inline_in_jupyter()
     fig = Figure(figsize=size, dpi=100)
     _margins(fig, size)
     return fig

@@ -47,6 +47,7 @@ from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer
 from .colors import RUN_COLORS, colors_by_label
 from .functions import SURFACES, Surface, get_surface
 from .i18n import check_lang, t as i18n_text, use_font
+from .notebook import inline_in_jupyter
 
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 PATH_COLORS = RUN_COLORS[:-1]   # the palette but yellow: faint on the light maps, and the colour of the minima's ✕
@@ -458,6 +459,7 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    inline_in_jupyter()
     s, txt = result.surface, TEXT[lang]
     fs = matplotlib.rcParams["font.size"] / 10       # > 1 inside figures.font_scale: text and margins grow with it
     x0, x1, y0, y1 = _view(result)

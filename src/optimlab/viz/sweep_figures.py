@@ -16,6 +16,7 @@ from ..results.stats import MIN_SEEDS_TO_SETTLE
 from .colors import colors_by_label, styles_by_label, use_run_colors
 from .figures import ACC_TOP, save_figure
 from .i18n import t, use_font
+from .notebook import inline_in_jupyter
 
 _TEXT = {
     "en": {"title": "Learning-rate sensitivity ({n} seeds, mean and 95% CI)", "tuned": "tuned",
@@ -39,6 +40,7 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
 
     never = _never_learned(summary)
     use_font(lang)
+    inline_in_jupyter()
     fig = Figure(figsize=(7.2, 4.6), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     use_run_colors(ax)

@@ -48,6 +48,7 @@ from ..optim.base import sqrt_plus_eps
 from .colors import RUN_COLORS, run_linestyle, use_run_colors
 from .figures import save_figure
 from .i18n import check_lang, t as _t, use_font
+from .notebook import inline_in_jupyter
 
 CSV_COLUMNS = ("run", "seed", "iteration", "layer", "metric", "value")
 LAYER_PARAM = re.compile(r"(W|gamma|beta)\d+")       # parameters recorded; biases are skipped
@@ -323,6 +324,7 @@ class RunSeries:
 
 def _fig(lang: str, size) -> Figure:
     use_font(lang)
+    inline_in_jupyter()
     return Figure(figsize=size, dpi=100, layout="constrained")
 
 

@@ -1,0 +1,48 @@
+"""In a real Jupyter kernel a figure a cell returns is shown as a picture, without ``%matplotlib inline`` first."""
+
+import os
+import sys
+
+import pytest
+
+CELL = """
+import sys
+from optimlab.train import History
+from optimlab.viz.figures import overlay_figure
+from optimlab.viz.landscape import plot_landscape, run_landscape
+h = History("Adam", eval_iters=[1, 2, 3], test_acc=[0.2, 0.5, 0.7], loss=[2.0, 1.0, 0.5])
+"""
+
+
+def _kernel_outputs(cells: list[str], folder) -> list[list[dict]]:
+    """Each cell's outputs, run in one fresh ipykernel as Jupyter starts it (no MPLBACKEND of ours); skipped when
+    no kernel can start here."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)     # the optimlab under test, the same packages
+    client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                                     resources={"metadata": {"path": str(folder)}})
+    try:
+        setup = client.setup_kernel(env=env)
+        setup.__enter__()
+    except Exception as e:  # noqa: BLE001 - no kernel on this machine: nothing to test
+        pytest.skip(f"no Jupyter kernel could start: {type(e).__name__}: {e}")
+    try:
+        for i, cell in enumerate(nb.cells):
+            client.execute_cell(cell, i)
+    finally:
+        setup.__exit__(None, None, None)
+    return [cell.outputs for cell in nb.cells]
+
+
+def test_figures_show_inline_in_a_fresh_kernel(tmp_path):
+    """A fresh kernel showed ``<Figure size 720x460 with 1 Axes>`` as text: optimlab never imports pyplot, so
+    IPython's matplotlib integration was never switched on."""
+    outputs = _kernel_outputs([CELL, "overlay_figure(h)",
+                               "plot_landscape(run_landscape('bowl', 'sgd', steps=5), show_steps=False)"], tmp_path)
+    for cell in outputs[1:]:
+        shown = [o for o in cell if o.get("output_type") == "execute_result"]
+        assert shown and "image/png" in shown[0]["data"], cell
