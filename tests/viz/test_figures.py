@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from optimlab.errors import ConfigError
 from optimlab.train import History
 from optimlab.viz.figures import accuracy_figure, loss_figure, overlay_figure
 
@@ -246,15 +247,17 @@ def test_run_colours_stay_apart_for_colour_blind_readers():
 def test_a_ninth_run_is_dashed_not_a_second_first_run():
     """Past the palette's eight colours a ninth run was drawn exactly as the first (SGD's blue, solid), in the figures
     and the report's charts: the colours come again dashed (then dotted), and the first eight stay as they were."""
-    from optimlab.viz.colors import RUN_COLORS
+    from optimlab.viz.colors import RUN_COLORS, run_colors
     from optimlab.viz.report import COLORS, _curve_traces, LabelGroup
 
     one = _histories(1)["SGD"][0]
     runs = {f"run {i}": [one] for i in range(10)}
+    colors = run_colors([""] * 10)          # as compare gives runs of no known optimizer: all eight, then again
+    assert len(set(colors[:8])) == 8 and colors[8:] == colors[:2]
     for fig in (overlay_figure(runs), loss_figure(runs)):
         lines = fig.axes[0].get_lines()
         styles = [(line.get_color().lower(), line.get_linestyle()) for line in lines]
-        assert styles == [(c.lower(), "-") for c in RUN_COLORS] + [(c.lower(), "--") for c in RUN_COLORS[:2]]
+        assert styles == [(c.lower(), "-") for c in colors[:8]] + [(c.lower(), "--") for c in colors[8:]]
     groups = [LabelGroup(label, [{"label": label, "seed": 0}], hs, COLORS[i % len(COLORS)])   # as label_groups
               for i, (label, hs) in enumerate(runs.items())]
     dashes = [(t["line"]["color"], t["line"]["dash"]) for t in _curve_traces(groups, "test_acc")]
@@ -422,3 +425,30 @@ def test_a_run_that_diverged_says_so_in_the_legend():
     assert legend == ["SGD (diverged at 2)", "Adam"]
     assert [t.get_text() for t in overlay_figure([gone], lang="ja").axes[0].get_legend().get_texts()] == \
         ["SGD（2 回目で発散）"]
+
+
+def _line_colors(fig):
+    return {line.get_label(): line.get_color() for line in fig.axes[0].get_lines()}
+
+
+def test_figures_take_what_compare_and_a_run_folder_give_in_compares_colours(tmp_path):
+    """overlay_figure(out.result) and overlay_figure(LoadedRun(d).histories) were refused; a figure of sgd,adam runs
+    drew Adam in the palette's second colour (orange) where compare's PNGs draw it in Adam's (purple)."""
+    from optimlab.api import compare
+    from optimlab.results import LoadedRun
+    from optimlab.viz.colors import OPTIMIZER_COLORS, RUN_COLORS
+
+    out = compare(dataset="digits", optimizers="sgd,adam", iters=10, out=tmp_path / "r", plots=False, report=False)
+    want = {"SGD": OPTIMIZER_COLORS["sgd"], "Adam": OPTIMIZER_COLORS["adam"], "Adam + BatchNorm": RUN_COLORS[5]}
+    run = LoadedRun(tmp_path / "r")
+    trainer = [History("SGD", eval_iters=[1, 2], test_acc=[0.1, 0.2], loss=[1.0, 0.5]),
+               History("adam 1e-3", eval_iters=[1, 2], test_acc=[0.1, 0.3], loss=[1.0, 0.4])]
+    for given in (out.result, run.histories, run):
+        assert _line_colors(overlay_figure(given)) == want
+        assert _line_colors(loss_figure(given)) == want
+    assert _line_colors(overlay_figure(trainer)) == {"SGD": OPTIMIZER_COLORS["sgd"],
+                                                     "adam 1e-3": OPTIMIZER_COLORS["adam"]}
+    assert _line_colors(overlay_figure(trainer, colors={"SGD": "#000000"}))["SGD"] == "#000000"
+    with pytest.raises(ConfigError, match=r"^invalid histories: int \(accepted: .*compare\(\)'s out.result, a LoadedRun "
+                                          r"or its .histories\)$"):
+        overlay_figure(5)

@@ -19,7 +19,7 @@ from matplotlib.ticker import NullLocator
 
 from .._io import _display_width, atomic_path
 from ..train import History
-from .colors import styles_by_label, use_run_colors
+from .colors import OPTIMIZER_COLORS, colors_by_label, styles_by_label, use_run_colors
 from .i18n import t, use_font
 from .notebook import inline_in_jupyter
 
@@ -118,23 +118,46 @@ def mean_band(curves: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray
 
 
 def label_histories(histories) -> dict[str, list[History]]:
-    """``{label: [History, ...]}`` (one entry per seed), as the figures take it; a list of histories (what
-    ``Trainer.run()`` returns), one History, or ``{seed: Trainer.run()}`` (README's ``by_seed``) is grouped by label.
-    Anything else is a one-line ConfigError (it was a TypeError from deep inside matplotlib)."""
-    from ..errors import ConfigError
+    """``{label: [History, ...]}`` (one entry per seed), as the figures take it (:func:`runs_by_label`)."""
+    return runs_by_label(histories)[0]
 
-    accepted = "(accepted: the list Trainer.run() returns, {seed: that list}, or {label: [History, ...]})"
+
+def runs_by_label(histories) -> tuple[dict[str, list[History]], dict[str, str]]:
+    """``({label: [History, ...]}, {label: optimizer name})`` from what the figures take: a list of histories (what
+    ``Trainer.run()`` returns), one History, ``{seed: Trainer.run()}`` (README's ``by_seed``), ``{label: [History,
+    ...]}``, a dict of histories (``LoadedRun(folder).histories``), ``compare()``'s ``out.result`` or a
+    :class:`~optimlab.results.LoadedRun`; histories are grouped by label. A label's optimizer is the one its run
+    used where that is known (``out.result``, a LoadedRun), else the first of the five optimizers' names that is a
+    word of the label ('Adam', Trainer's default, or 'adam 1e-3'), else ''. Anything else is a one-line ConfigError
+    (it was a TypeError from deep inside matplotlib)."""
+    from ..errors import ConfigError
+    from ..experiment import CompareResult
+    from ..results import LoadedRun
+
+    accepted = ("(accepted: the list Trainer.run() returns, {seed: that list}, {label: [History, ...]}, "
+                "compare()'s out.result, a LoadedRun or its .histories)")
+    if isinstance(histories, CompareResult):
+        runs = histories.by_label()
+        return ({label: [r.history for r in rs] for label, rs in runs.items() if rs},
+                {label: rs[0].spec.optimizer for label, rs in runs.items() if rs})
+    if isinstance(histories, LoadedRun):
+        optimizer_of = {r["label"]: r.get("optimizer", "") for r in histories.summary["runs"]}
+        by_label = label_histories(histories.histories)
+        return by_label, {label: optimizer_of.get(label, "") for label in by_label}
     if isinstance(histories, History):
         histories = [histories]
     if isinstance(histories, dict):
         values = [list(v) if isinstance(v, (list, tuple)) else v for v in histories.values()]
-        if not all(isinstance(v, list) and all(isinstance(h, History) for h in v) for v in values):
+        if values and all(isinstance(v, History) for v in values):      # LoadedRun.histories: {(label, seed): History}
+            histories = values
+        elif not all(isinstance(v, list) and all(isinstance(h, History) for h in v) for v in values):
             raise ConfigError(f"invalid histories: a dict of {type(values[0]).__name__} {accepted}")
-        if not any(values):
+        elif not any(values):
             raise ConfigError(f"invalid histories: no History in the dict, nothing to draw {accepted}")
-        if all(isinstance(k, str) for k in histories):
-            return {k: v for k, v in zip(histories, values)}
-        histories = [h for v in values for h in v]          # {seed: [History, ...]}: every seed's runs, by label
+        elif all(isinstance(k, str) for k in histories):
+            return _with_optimizers({k: v for k, v in zip(histories, values)})
+        else:
+            histories = [h for v in values for h in v]          # {seed: [History, ...]}: every seed's runs, by label
     try:                                  # a list, a tuple, a generator, dict.values() …: read once
         items = None if isinstance(histories, (str, bytes)) else list(histories)
     except TypeError:
@@ -146,7 +169,17 @@ def label_histories(histories) -> dict[str, list[History]]:
     out: dict[str, list[History]] = {}
     for h in items:
         out.setdefault(h.label, []).append(h)
-    return out
+    return _with_optimizers(out)
+
+
+def _with_optimizers(by_label: dict[str, list[History]]) -> tuple[dict[str, list[History]], dict[str, str]]:
+    return by_label, {label: label_optimizer(label) for label in by_label}
+
+
+def label_optimizer(label: str) -> str:
+    """The first of the five optimizers' names that is a word of ``label`` (``'Adam + BatchNorm'`` → ``'adam'``),
+    or ''."""
+    return next((w for w in re.findall(r"[a-z]+", label.lower()) if w in OPTIMIZER_COLORS), "")
 
 
 def seed_scores(curves, iterations: Sequence[int], runs: Sequence[tuple[str, int | None]]) -> np.ndarray:
@@ -186,16 +219,15 @@ def with_lr(label: str, lr: float | None, lang: str = "en") -> str:
 def overlay_figure(histories, lang: str = "en", title: str | None = None,
                    colors: dict[str, str] | None = None, names: dict[str, str] | None = None) -> Figure:
     """Test accuracy of every run on one axis; several seeds give a mean line and a 95 % band. ``histories``:
-    ``{label: [History, ...]}``, or the list ``Trainer.run()`` returns; ``colors``: each label's colour (default: the
-    palette in turn; ``optimlab compare`` gives each optimizer its own, :func:`~optimlab.viz.colors.run_colors`);
-    ``names``: each label's legend text (default: the label; :func:`with_lr`)."""
-    colors, names = colors or {}, names or {}
+    the list ``Trainer.run()`` returns, ``{label: [History, ...]}``, ``compare()``'s ``out.result``, a LoadedRun … (see
+    :func:`runs_by_label`); ``colors``: each label's colour (default: its optimizer's, as in ``optimlab compare``'s
+    figures, :func:`~optimlab.viz.colors.run_colors`); ``names``: each label's legend text (default: the label;
+    :func:`with_lr`)."""
     size = (7.2, 4.6)
     fig = _fig(lang, size)
     ax = fig.add_subplot()
-    use_run_colors(ax)
-    histories = label_histories(histories)          # once: a generator would be used up by a second reading
-    styles = styles_by_label({label: colors.get(label) for label in histories})
+    histories, colors, names = _drawn(histories, colors, names)
+    styles = styles_by_label(colors)
     for label, hs, curves, n in _grouped(histories, "test_acc"):
         x = hs[0].eval_iters[:n]
         if len(hs) > 1:                 # several seeds: the mean the statistics give; one seed's line ends where it diverged
@@ -205,7 +237,7 @@ def overlay_figure(histories, lang: str = "en", title: str | None = None,
         gone = t("diverged note", lang).format(k=min(h.diverged_at or 0 for h in hs)) \
             if all(h.status == "diverged" for h in hs) else ""
         line, = ax.plot(x, mean, label=names.get(label, label) + (f" (n={len(hs)})" if len(hs) > 1 else "") + gone,
-                        linestyle=styles[label], color=colors.get(label))
+                        linestyle=styles[label], color=colors[label])
         if len(hs) > 1:         # clipped to where an accuracy lies (3 seeds: t = 4.3 sent bands past 1 and below 0)
             ax.fill_between(x, np.clip(lo, 0, 1), np.clip(hi, 0, 1), color=line.get_color(), alpha=0.2, linewidth=0)
     ax.set_ylim(0, ACC_TOP)
@@ -215,6 +247,15 @@ def overlay_figure(histories, lang: str = "en", title: str | None = None,
     _legend_beside(fig, ax, size)
     ax.grid(alpha=0.3)
     return fig
+
+
+def _drawn(histories, colors: dict[str, str] | None, names: dict[str, str] | None):
+    """``({label: [History, ...]}, {label: colour}, {label: name})``: histories read once (a generator would be used
+    up by a second reading); each label's colour ``colors`` gives, else its optimizer's as ``optimlab compare`` draws
+    it (:func:`~optimlab.viz.colors.colors_by_label`), so a notebook's figure and the run folder's PNG agree."""
+    by_label, optimizer_of = runs_by_label(histories)
+    colors = {**colors_by_label(optimizer_of), **(colors or {})}
+    return by_label, {label: colors[label] for label in by_label}, names or {}
 
 
 def moving_average(x: Sequence[float], window: int) -> np.ndarray:
@@ -233,19 +274,17 @@ def loss_figure(histories, lang: str = "en", window: int = 20, colors: dict[str,
     """Minibatch loss of every run (moving average over ``window`` iterations; mean over seeds); the legend beside
     the axes, as in :func:`overlay_figure` (inside, it covered SGD's flat line at the top); ``colors`` and ``names``
     as there."""
-    colors, names = colors or {}, names or {}
     size = (7.2, 4.6)
     fig = _fig(lang, size)
     ax = fig.add_subplot()
-    use_run_colors(ax)
     drawn = []
-    histories = label_histories(histories)          # once: a generator would be used up by a second reading
-    styles = styles_by_label({label: colors.get(label) for label in histories})
+    histories, colors, names = _drawn(histories, colors, names)
+    styles = styles_by_label(colors)
     for label, hs, curves, n in _grouped(histories, "loss"):
         mean, _, _ = mean_band(curves)           # NaN where every seed had diverged: a gap, no warning
         drawn.append(moving_average(mean, window))
         ax.plot(np.arange(1, n + 1), drawn[-1], label=names.get(label, label), linestyle=styles[label],
-                color=colors.get(label))
+                color=colors[label])
     ax.set_xlabel(t("count", lang))
     ax.set_ylabel(t("loss", lang))
     ax.set_title(t("training loss", lang))
