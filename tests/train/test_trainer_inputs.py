@@ -252,6 +252,7 @@ def test_a_notebook_progress_bar_is_not_squeezed_into_a_log_line(monkeypatch):
             pass
 
     monkeypatch.setattr(tqdm.auto, "tqdm", Notebook)
+    monkeypatch.setattr("optimlab.progress.find_spec", lambda name: object())      # with ipywidgets installed
     _progress(100, 0, "train")
     assert "ncols" not in made and "mininterval" not in made and made["total"] == 100
 

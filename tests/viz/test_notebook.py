@@ -1,5 +1,6 @@
 """In a real Jupyter kernel a figure a cell returns is shown as a picture, without ``%matplotlib inline`` first."""
 
+import importlib.util
 import os
 import sys
 
@@ -46,3 +47,15 @@ def test_figures_show_inline_in_a_fresh_kernel(tmp_path):
     for cell in outputs[1:]:
         shown = [o for o in cell if o.get("output_type") == "execute_result"]
         assert shown and "image/png" in shown[0]["data"], cell
+
+
+def test_progress_in_a_notebook_without_ipywidgets_draws_text_without_a_warning(tmp_path):
+    """compare(progress=True), as the READMEs show it, printed 'TqdmWarning: IProgress not found. Please update
+    jupyter and ipywidgets' above its bars in a notebook without ipywidgets."""
+    if importlib.util.find_spec("ipywidgets") is not None:
+        pytest.skip("ipywidgets is installed here: the bar is a widget")
+    outputs = _kernel_outputs(["from optimlab.api import compare\n"
+                               "compare(dataset='digits', optimizers='sgd', iters=5, progress=True, plots=False, "
+                               f"report=False, out={str(tmp_path / 'r')!r})"], tmp_path)
+    text = "".join(o.get("text", "") for o in outputs[0] if o.get("output_type") == "stream")
+    assert "5/5" in text and "Warning" not in text, text

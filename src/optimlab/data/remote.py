@@ -358,10 +358,10 @@ class _Bar:
 
     def update(self, n: int) -> None:
         if self._bar is None:
-            from tqdm.auto import tqdm
+            from ..progress import tqdm_class
 
-            self._bar = tqdm(total=self.total or None, desc=self.description, unit="B", unit_scale=True, leave=True,
-                             dynamic_ncols=True, file=sys.stderr)
+            self._bar = tqdm_class()(total=self.total or None, desc=self.description, unit="B", unit_scale=True,
+                                     leave=True, dynamic_ncols=True, file=sys.stderr)
         if self._filling:                # after reset, pooch's update(total) means "full": set, not added
             self._bar.n = n
             self._bar.refresh()

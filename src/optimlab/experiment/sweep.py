@@ -738,9 +738,10 @@ class _Driver:
         self.chunks = spec.chunks or auto_chunks(executor.n_workers, n_cohorts)
         self.bar = None
         if progress:
-            from tqdm.auto import tqdm
+            from ..progress import tqdm_class
 
-            self.bar = tqdm(desc=spec.name if spec.name == "sweep" else f"sweep {spec.name}", unit="run", total=0)
+            self.bar = tqdm_class()(desc=spec.name if spec.name == "sweep" else f"sweep {spec.name}", unit="run",
+                                    total=0)
 
     def tune_keys(self, net: NetConfig) -> list[RunKey]:
         return [RunKey("tune", o, lr, s, net) for s in self.spec.seeds for o in self.spec.optimizers

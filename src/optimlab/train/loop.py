@@ -609,8 +609,9 @@ class _Evaluations:
 
 
 def _progress(total: int, initial: int, desc: str):
-    from tqdm.auto import tqdm
+    from ..progress import tqdm_class
 
+    tqdm = tqdm_class()
     if any(c.__module__ == "tqdm.notebook" for c in tqdm.__mro__):    # in Jupyter: a widget, as wide as the cell
         return tqdm(total=total, initial=initial, desc=desc, unit="it", leave=True)
     tty = sys.stderr.isatty()
