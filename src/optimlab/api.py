@@ -27,8 +27,15 @@ class CompareOutcome:
     ``figures``, the file names of the figures in it, and ``replaced``: whether an earlier run was in that folder."""
 
     def __repr__(self) -> str:              # the summary runs to thousands of characters in a notebook
-        runs = ", ".join(f"{r['label']} {r['final_test_accuracy']:.4f}" for r in self.summary.get("runs", []))
-        return f"CompareOutcome({str(self.directory)!r}: {runs})"
+        by_label: dict[str, list[float]] = {}
+        for r in self.summary.get("runs", []):
+            acc = r.get("final_test_accuracy")
+            by_label.setdefault(r["label"], []).append(float("nan") if acc is None else acc)
+        seeds = len(self.summary.get("seeds", [])) > 1        # several: each run's mean over them, said once
+        runs = ", ".join(f"{label} {sum(accs) / len(accs):.4f}" for label, accs in by_label.items())
+        mean = f"final test accuracy, mean over seeds {', '.join(map(str, self.summary['seeds']))}" if seeds else \
+            "final test accuracy"
+        return f"CompareOutcome({str(self.directory)!r}, {mean}: {runs})"
 
     result: CompareResult
     summary: dict[str, Any]

@@ -515,3 +515,16 @@ def test_docs_files_md_names_every_file_key_and_metric_a_compare_run_writes(tmp_
         telemetry = {row["metric"] for row in csv.DictReader(f)}
     missing = sorted((keys | files | metrics | telemetry) - named)
     assert not missing, f"not in docs/files.md: {missing}"
+
+
+def test_a_notebook_shows_a_comparison_and_a_run_folder_in_one_line(tmp_path):
+    """With 2 seeds out's repr listed 'SGD 0.1031, SGD 0.1003, …' (a label per seed, no seed said); a LoadedRun
+    showed as <optimlab.results.store.LoadedRun object at 0x…>."""
+    from optimlab.api import compare
+    from optimlab.results import LoadedRun
+
+    out = compare(dataset="digits", optimizers="sgd", batchnorm=False, iters=5, seeds="0-1", out=tmp_path / "r",
+                  plots=False, report=False)
+    mean = sum(r["final_test_accuracy"] for r in out.summary["runs"]) / 2
+    assert repr(out) == f"CompareOutcome({str(tmp_path / 'r')!r}, final test accuracy, mean over seeds 0, 1: SGD {mean:.4f})"
+    assert repr(LoadedRun(tmp_path / "r")) == f"LoadedRun({str(tmp_path / 'r')!r}: runs SGD; seeds 0, 1)"

@@ -689,3 +689,11 @@ def test_an_added_optimizer_without_its_own_name_is_refused_on_a_landscape():
     with pytest.raises(ConfigError, match=re.escape("Heavy has no name of its own, so it would be drawn and labelled as "
                                                     "Momentum (accepted: name = 'heavy' in the class")):
         run_landscape("bowl", [Heavy(lr=0.1), Momentum(lr=0.2)], steps=3)
+
+
+def test_a_landscape_result_shows_in_one_line():
+    """A notebook cell showed run_landscape's result as 17,798 characters of arrays."""
+    from optimlab.viz.landscape import run_landscape
+
+    r = run_landscape("bowl", "sgd", steps=3)
+    assert repr(r) == f"LandscapeResult('bowl' from (-7, 2): sgd f {r.summary()[0]['f']:.4g} after 3 steps)"

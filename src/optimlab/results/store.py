@@ -351,6 +351,10 @@ class LoadedRun:
     def labels(self) -> list[str]:
         return list(dict.fromkeys(r["label"] for r in self.summary["runs"]))
 
+    def __repr__(self) -> str:              # it was <optimlab.results.store.LoadedRun object at 0x…> in a notebook
+        seeds = sorted({seed for _, seed in self.histories})
+        return f"LoadedRun({str(self.directory)!r}: runs {', '.join(self.labels)}; seeds {', '.join(map(str, seeds))})"
+
     # -- checking ------------------------------------------------------------------------------------------
     def _error(self, what: str) -> OptimlabError:
         return OptimlabError(f"cannot read run directory {str(self.directory)!r}: {what} {self.ACCEPTED}")

@@ -122,6 +122,11 @@ class LandscapeResult:
     steps: int
     tracks: Mapping[str, Track]
 
+    def __repr__(self) -> str:              # the paths' arrays ran to 17,798 characters in a notebook cell
+        ends = ", ".join(f"{r['label']} " + (f"diverged at step {r['diverged_at']}" if r["diverged_at"] is not None
+                                             else f"f {r['f']:.4g} after {r['steps']} steps") for r in self.summary())
+        return f"LandscapeResult({self.surface.name!r} from ({self.start[0]:g}, {self.start[1]:g}): {ends})"
+
     @property
     def trajectories(self) -> dict[str, np.ndarray]:
         return {k: t.points for k, t in self.tracks.items()}
