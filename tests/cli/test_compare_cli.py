@@ -344,7 +344,7 @@ def test_compare_in_a_notebook_takes_the_command_line_spellings(tmp_path):
                                                                                        ("Momentum", 0.05)]
     with pytest.raises(ConfigError, match=r"unknown option for compare: 'seed' \(accepted: dataset, .*seeds.*on_data\)"):
         compare(dataset="digits", seed=3, out=tmp_path / "p")
-    with pytest.raises(ConfigError, match=r"invalid lr: \[0.01, 0.1\] \(accepted: a number\)"):
+    with pytest.raises(ConfigError, match=r"invalid lrs: \[0.01, 0.1\] \(accepted: a number for every optimizer, or one per optimizer like \{'adam': 0.001\}\)"):
         compare(dataset="digits", lrs=[0.01, 0.1], out=tmp_path / "p")    # not K stacked values
     assert not (tmp_path / "p").exists()
     out = compare(dataset="digits", optimizers="sgd", lrs=np.array(0.5), iters=5, out=tmp_path / "z", plots=False,
@@ -528,3 +528,18 @@ def test_a_notebook_shows_a_comparison_and_a_run_folder_in_one_line(tmp_path):
     mean = sum(r["final_test_accuracy"] for r in out.summary["runs"]) / 2
     assert repr(out) == f"CompareOutcome({str(tmp_path / 'r')!r}, final test accuracy, mean over seeds 0, 1: SGD {mean:.4f})"
     assert repr(LoadedRun(tmp_path / "r")) == f"LoadedRun({str(tmp_path / 'r')!r}: runs SGD; seeds 0, 1)"
+
+
+def test_a_notebooks_mistakes_are_said_in_its_own_words(tmp_path):
+    """compare(batchnorm="on") said 'invalid batchnorm in command-line options'; compare(lrs="adam=0.001") said
+    'accepted: a number' without the dict it wants; run_landscape(lrs="sgd=0.1") was a raw ValueError."""
+    from optimlab.api import compare
+    from optimlab.errors import ConfigError
+    from optimlab.viz.landscape import run_landscape
+
+    with pytest.raises(ConfigError, match=r"^invalid batchnorm: 'on' \(accepted: True or False\)$"):
+        compare(dataset="digits", batchnorm="on", out=tmp_path / "a")
+    with pytest.raises(ConfigError, match=r"^invalid lrs: 'adam=0.001' \(accepted: .*\{'adam': 0.001\}\)$"):
+        compare(dataset="digits", lrs="adam=0.001", out=tmp_path / "b")
+    with pytest.raises(ConfigError, match=r"^invalid lrs: 'sgd=0.1' \(accepted: a dict .*\{'sgd': 0.1\}"):
+        run_landscape("bowl", "sgd", lrs="sgd=0.1")

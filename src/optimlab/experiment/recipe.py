@@ -323,7 +323,8 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
         lrs = dict(lrs) if isinstance(lrs, Mapping) else {"*": lrs}
         for key, lr in lrs.items():
             lr = lr.item() if isinstance(lr, np.ndarray) and lr.ndim == 0 else lr
-            check_value(_num(lr), f"lr for {key}" if key != "*" else "lr", lr, "a number")
+            check_value(_num(lr), f"lr for {key}" if key != "*" else "lrs", lr, "a number" if key != "*" else
+                        "a number for every optimizer, or one per optimizer like {'adam': 0.001}")
             lrs[key] = float(lr)
     if optimizers is not None:
         names = optimizer_names(optimizers)
@@ -361,7 +362,8 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
     if net_over:
         had = [sum(getattr(r.net_config(recipe.net), k) == v for k, v in net_over.items()) for r in runs]
         runs = [replace(r, net={k: v for k, v in r.net.items() if k not in net_over}) for r in runs]
-        net = parse_net(net_over, "command-line options", recipe.net)
+        check_value(batchnorm is None or isinstance(batchnorm, bool), "batchnorm", batchnorm, "True or False")
+        net = parse_net(net_over, "", recipe.net)
         # runs these options make the same run (Adam and Adam + BatchNorm under --batchnorm on) train once, under
         # the label of the one that had most of those settings already ('Adam + BatchNorm'), where the first stood
         groups: dict[tuple, list[int]] = {}

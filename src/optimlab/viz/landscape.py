@@ -193,6 +193,10 @@ def _lr(name: str, value) -> float:
 
 def _per_name(kind: str, given: Mapping[str, Any] | None, names: tuple[str, ...],
               objects: Iterable[str] = ()) -> dict[str, Any]:
+    if given is not None and not isinstance(given, Mapping):     # "sgd=0.1", the command line's spelling
+        param, example = ("lrs", "{'sgd': 0.1} or {'sgd': [0.1, 0.5]}") if kind == "lr" else \
+            ("preset", "{'adam': 'torch'}")
+        raise ConfigError(f"invalid {param}: {given!r} (accepted: a dict of optimizer name to value, e.g. {example})")
     given = dict(given or {})
     for k in given:
         name = str(k).lower()
