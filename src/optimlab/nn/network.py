@@ -198,7 +198,9 @@ class MultiLayerNet:
         P, G = self.params, self.grads
         self.layers: list = []
         for i in range(1, n_hidden + 2):
-            self.layers.append(Affine(P[f"W{i}"], P[f"b{i}"], G[f"W{i}"], G[f"b{i}"], need_dx=i > 1))
+            cancelled = (True if bn_mask is None else bn_mask) if self.use_batchnorm and i <= n_hidden else None
+            self.layers.append(Affine(P[f"W{i}"], P[f"b{i}"], G[f"W{i}"], G[f"b{i}"], need_dx=i > 1,
+                                      cancelled=cancelled))
             if i == n_hidden + 1:
                 break
             if self.use_batchnorm:
