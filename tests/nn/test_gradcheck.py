@@ -214,3 +214,9 @@ def test_bias_before_batchnorm_has_exactly_zero_gradient(flags):
     for name in ("b1", "b2"):
         assert np.all(net.params[name][bn] == 0) and np.all(np.abs(net.params[name][~bn]) > 1e-3), name
     assert np.all(np.abs(net.params["b3"]) > 1e-3)
+
+
+def test_relu_of_minus_infinity_is_zero_as_in_the_evaluation():
+    y = ReLU().forward(np.array([-np.inf, -1.0, 0.0, 2.0, np.inf, np.nan], dtype=np.float32))
+    np.testing.assert_array_equal(y, np.array([0, 0, 0, 2, np.inf, np.nan], dtype=np.float32))
+    assert y.dtype == np.float32

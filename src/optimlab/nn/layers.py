@@ -87,11 +87,12 @@ class Sigmoid:
 
 
 class ReLU:
-    """``y = max(x, 0)``; the gradient passes where ``x > 0``."""
+    """``y = max(x, 0)``; the gradient passes where ``x > 0``. (``x * (x > 0)`` made −inf·0 = NaN: a run with an
+    infinite weight was called diverged by its loss while its evaluation, which uses ``max``, still scored it.)"""
 
     def forward(self, x, train=True):
         self.mask = x > 0
-        return x * self.mask
+        return np.maximum(x, 0)
 
     def backward(self, dout):
         return dout * self.mask
@@ -102,7 +103,8 @@ class BatchNormalization:
 
     Train mode: :math:`\hat x = (x-\mu_B)/\sqrt{\sigma_B^2+\varepsilon}`, :math:`y = \gamma\hat x + \beta`, and the
     running statistics move toward the batch's: :math:`r \leftarrow m\,r + (1-m)\,\mu_B` (m = ``momentum``,
-    0.9 as in the course code). Eval mode normalizes with the running statistics. ``gamma`` and ``beta``
+    0.9 as in the course code; σ_B² divides by the batch size B there too, where ``torch.nn.BatchNorm1d`` keeps
+    the unbiased B − 1 in its running variance). Eval mode normalizes with the running statistics. ``gamma`` and ``beta``
     are parameters (trained unless the network freezes them); ``running_mean``/``running_var`` are buffers,
     both starting at 0 as in the course code (PyTorch and Keras start the variance at 1, which with this
     network's small pre-activations makes the first evaluations worse until the start has decayed: Adam + BN on
