@@ -145,7 +145,7 @@ def test_a_rule_that_is_not_element_wise_is_refused_by_the_trainer():
 
 
 @pytest.mark.parametrize("value, shown", [("0.9", "'0.9'"), (True, "True"), (None, "None"), (float("nan"), "nan"),
-                                          ([True], "[True]")])
+                                          ([True], "[True]"), ("", "''")])
 def test_a_hyperparameter_of_an_added_optimizer_is_a_number(value, shown):
     """momentum="0.9" was accepted and trained as 0.9, True as 1, and None failed in float(); each is one line."""
     from optimlab.errors import ConfigError
@@ -155,13 +155,15 @@ def test_a_hyperparameter_of_an_added_optimizer_is_a_number(value, shown):
         cls(momentum=value)
     assert str(e.value) == f"invalid momentum for mine: {shown} (accepted: a finite number)"
     assert cls(momentum=0).momentum == 0 and cls(momentum=np.float32(0.5)).momentum == 0.5
+    flag = _added(lambda self, w, g, s, t: None, fields=[("flip", bool, False)])
+    assert flag(flip=True).flip is True                                 # a bool where the default is one
 
 
-@pytest.mark.parametrize("default", [True, "sign"])
+@pytest.mark.parametrize("default", ["sign", None])
 def test_a_field_that_picks_a_variant_must_be_a_convention(default):
-    """``nesterov: bool = True`` outside ``conventions`` trained in compare and failed every sweep run deep in NumPy
-    ("truth value of an array is ambiguous"); ``kind: str = "sign"`` was a 37-line traceback. Both are one line
-    naming the field and conventions; listed there, the class works."""
+    """``kind: str = "sign"`` outside ``conventions`` was a 37-line traceback in compare: one line naming the field and
+    conventions; listed there, the class works. (A bool field may stay a hyperparameter, a 0/1 factor; used in an
+    ``if``, it failed every sweep run deep in NumPy, and the trainer now refuses that rule first, see above.)"""
     from optimlab.errors import ConfigError
 
     rule = lambda self, w, g, s, t: None                       # noqa: E731
@@ -189,3 +191,44 @@ def test_a_slot_of_another_shape_is_an_error_where_it_is_made():
                       (lambda self, n, w: 0.0, "a float")):
         with pytest.raises(ConfigError, match=rf"^Mine\.init_slot\('v', w\) gave {got} for a parameter of shape"):
             Trainer(data, [_added(rule, slots=("v",), init_slot=init)(), make_optimizer("sgd")], train=cfg)
+
+
+def test_the_registry_takes_a_class_under_its_own_name_and_keeps_the_built_ins(monkeypatch):
+    """OPTIMIZERS["adam"] = MyAdam replaced every "adam" run silently; OPTIMIZERS["MyOpt"] was then refused as an
+    unknown optimizer listed among the accepted ones; a subclass without its own name took its parent's state."""
+    from dataclasses import dataclass
+
+    from optimlab.errors import ConfigError
+    from optimlab.optim import OPTIMIZERS, Adam, Optimizer
+
+    @dataclass(frozen=True)
+    class MyAdam(Adam):
+        name = "myadam"
+
+    @dataclass(frozen=True)
+    class AdamW(Adam):                                       # forgot its own name
+        wd: float = 0.01
+
+    for key, cls, match in (("adam", MyAdam, r"^invalid optimizer name: 'adam' for MyAdam, whose name is 'myadam'"),
+                            ("MyAdam", MyAdam, r"^invalid optimizer name: 'MyAdam' .* in lower case"),
+                            ("adamw", AdamW, r"^invalid optimizer name: 'adamw' for AdamW, whose name is 'adam' "
+                                             r"\(inherited\)"),
+                            ("x", object, r"^invalid optimizer class for 'x': .*subclass of optimlab.optim.Optimizer")):
+        with pytest.raises(ConfigError, match=match):
+            OPTIMIZERS[key] = cls
+    assert OPTIMIZERS["adam"] is Adam and "MyAdam" not in OPTIMIZERS
+
+    @dataclass(frozen=True)
+    class Impostor(Optimizer):
+        name = "adam"
+
+    with pytest.raises(ConfigError, match=r"^optimizer name 'adam' is optimlab's Adam \(accepted: a name of your own"):
+        OPTIMIZERS["adam"] = Impostor
+    monkeypatch.setitem(OPTIMIZERS, "myadam", MyAdam)
+
+    @dataclass(frozen=True)
+    class MyAdam(Adam):                                      # noqa: F811 - a notebook cell run again
+        name = "myadam"
+
+    OPTIMIZERS["myadam"] = MyAdam
+    assert OPTIMIZERS["myadam"] is MyAdam and make_optimizer("myadam").name == "myadam"

@@ -76,9 +76,12 @@ def _finite_positive(name: str, value: Any, *, allow_zero: bool = False) -> None
 
 
 def _hyperparameter(cls: type, f: Any, value: Any) -> None:
-    """A numeric field's value: a finite number, or an array of them (a stack of models); not a bool, a string or
-    None. A class whose default is not a number meant a formula variant: it belongs in ``conventions``."""
-    if isinstance(f.default, (bool, str)) or f.default is None:
+    """A numeric field's value: a finite number, or an array of them (a stack of models); not a string or None, and
+    a bool only where the default is one (a 0/1 factor in the rule's arithmetic). A class whose default is a string
+    or None meant a formula variant: it belongs in ``conventions``."""
+    if isinstance(value, bool) and isinstance(f.default, bool):
+        return
+    if isinstance(f.default, str) or f.default is None:
         raise ConfigError(f"{cls.__name__}'s field {f.name!r} defaults to {f.default!r}, not a number (accepted: "
                           f"numbers for hyperparameters; a field that picks a formula variant is listed in "
                           f"conventions = ({f.name!r},), as Adam's bias_correction)")
@@ -126,7 +129,7 @@ class Optimizer:
                               "(accepted: @dataclass(frozen=True) on the line above 'class', as in README's "
                               "'Adding an optimizer')")
         for f in fields(self):       # a hyperparameter is numbers; a field that picks a variant is a convention
-            if f.name not in self.conventions:
+            if f.name not in self.conventions and f.name != "lr":        # lr: checked below, with its own words
                 _hyperparameter(cls, f, getattr(self, f.name))
         _finite_positive("learning rate (lr)", self.lr)
         for f in fields(self):       # a convention whose default is a bool must be a bool (1 or "yes" is not)
