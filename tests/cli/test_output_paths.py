@@ -319,6 +319,8 @@ def test_misplaced_paths_and_values_say_what_they_are(cwd, capsys, no_training):
                                                   "folder that holds it, 's'")
     (cwd / "dir.toml").mkdir()
     refused(capsys, ["compare", "--recipe", "dir.toml"], "recipe is a folder, not a file: 'dir.toml'")
+    refused(capsys, ["compare", "--recipe", ""], "recipe is empty: '' (accepted: a path")   # was "a folder: '.'"
+    refused(capsys, ["sweep", "--recipe", " "], "sweep recipe is empty: ' '")
     refused(capsys, ["data", "fetch", "mnist", "--mirror", "notaurl", "--data-dir", "d"],
             "invalid mirror: 'notaurl' (accepted: an http or https base URL")
     refused(capsys, ["data", "fetch", "mnist", "--mirror", "ftp://x", "--data-dir", "d"],    # failed after a probe
