@@ -209,6 +209,9 @@ def entry() -> None:
     SIGTERM the interpreter would join every worker pool's manager thread, and one that waits for a message a killed
     worker left half-sent never returns (the process outlived SIGTERM): such a thread is left behind instead, the
     cleanup being done already."""
+    for stream in (sys.stdout, sys.stderr):     # a console that cannot show "—" or Japanese (PYTHONIOENCODING=ascii,
+        if hasattr(stream, "reconfigure"):      # cp1252) shows "?" there: the run was written, and the command
+            stream.reconfigure(errors="replace")    # ended in an 18-line UnicodeEncodeError, status 1
     rc = main()
     if rc in (130, 143):
         from concurrent.futures import process

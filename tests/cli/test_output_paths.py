@@ -319,6 +319,8 @@ def test_misplaced_paths_and_values_say_what_they_are(cwd, capsys, no_training):
                                                   "folder that holds it, 's'")
     (cwd / "dir.toml").mkdir()
     refused(capsys, ["compare", "--recipe", "dir.toml"], "recipe is a folder, not a file: 'dir.toml'")
+    refused(capsys, ["compare", "--recipe", ""], "recipe is empty: '' (accepted: a path")   # was "a folder: '.'"
+    refused(capsys, ["sweep", "--recipe", " "], "sweep recipe is empty: ' '")
     refused(capsys, ["data", "fetch", "mnist", "--mirror", "notaurl", "--data-dir", "d"],
             "invalid mirror: 'notaurl' (accepted: an http or https base URL")
     refused(capsys, ["data", "fetch", "mnist", "--mirror", "ftp://x", "--data-dir", "d"],    # failed after a probe
@@ -342,3 +344,64 @@ def test_one_compare_at_a_time_writes_a_folder(cwd, capsys, no_training):
         assert err.startswith(f"optimlab: error: {cwd / 'runs' / 'r'} is being written by another optimlab compare "
                               "(process ") and err.endswith("(accepted: wait until it ends, or another --out)\n")
     assert list(cwd.iterdir()) == []
+
+
+def test_what_cannot_be_built_is_refused_before_a_good_run_is_replaced(tmp_path):
+    """hidden = [100000000, 40, 20] asked for 239 GiB inside training: every run 'failed', and that record replaced
+    a good run's folder (its report.html gone). Layers that cannot fit this machine, and an added optimizer the
+    trainer refuses, are one-line errors (exit 2) before anything is written; the sweep refuses them up front too."""
+    from dataclasses import dataclass
+
+    import numpy as np
+
+    import optimlab.api as api
+    from optimlab.experiment.sweep import SweepSpec, run_sweep
+    from optimlab.optim import OPTIMIZERS, Optimizer
+    from optimlab.train import NetConfig
+
+    good = tmp_path / "good"
+    api.compare(dataset="digits", optimizers=["sgd"], iters=5, out=good, plots=False)
+    before = {p.name: p.read_bytes() for p in good.iterdir()}
+    (tmp_path / "big.toml").write_text('dataset = "digits"\n[train]\niters = 5\n[net]\nhidden = [100000000, 40, 20]\n'
+                                       '[[runs]]\noptimizer = "sgd"\n[[runs]]\noptimizer = "adam"\n')
+    done = subprocess.run([sys.executable, "-m", "optimlab", "compare", "--recipe", str(tmp_path / "big.toml"),
+                           "--out", str(good)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    line = done.stderr.strip().splitlines()[-1]
+    assert line.startswith("optimlab: error: invalid hidden sizes: [100000000, 40, 20]: 2 models of "
+                           "10,500,001,070 parameters need about 313 GiB") and "(accepted: smaller hidden" in line
+    assert {p.name: p.read_bytes() for p in good.iterdir()} == before
+
+    @dataclass(frozen=True)
+    class NormSGD(Optimizer):
+        name = "normsgd"
+
+        def rule(self, w, g, s, t):
+            w -= self.lr * g / (np.linalg.norm(g) + 1e-12)
+
+    OPTIMIZERS["normsgd"] = NormSGD
+    try:
+        with pytest.raises(ConfigError, match="^NormSGD.rule is not element-wise"):
+            api.compare(dataset="digits", optimizers=["normsgd"], iters=5, out=good, plots=False)
+        assert {p.name: p.read_bytes() for p in good.iterdir()} == before
+        with pytest.raises(ConfigError, match="^NormSGD.rule is not element-wise"):
+            SweepSpec(dataset="digits", optimizers=("normsgd",))
+    finally:
+        del OPTIMIZERS["normsgd"]
+    with pytest.raises(ConfigError, match=r"^invalid hidden sizes: \[10000000, 20\]: 18 models of "):
+        run_sweep(SweepSpec(dataset="digits", optimizers=("sgd", "adam"), net=NetConfig(hidden=(10000000, 20))),
+                  out=tmp_path / "sweep")
+    assert not (tmp_path / "sweep" / "sweep.toml").exists()
+
+
+def test_a_console_that_cannot_show_the_text_shows_question_marks_not_a_traceback(tmp_path):
+    """PYTHONIOENCODING=ascii (or a cp1252 console): the run was written, then printing its table's "—" or the Japanese
+    text ended the command in an 18-line UnicodeEncodeError with status 1."""
+    import os
+
+    for lang in ("en", "ja"):
+        done = subprocess.run([sys.executable, "-m", "optimlab", "compare", "--dataset", "digits", "--iters", "5",
+                               "--no-plots", "--no-report", "--lang", lang, "--out", str(tmp_path / f"r {lang} 日本")],
+                              capture_output=True, timeout=120, env={**os.environ, "PYTHONIOENCODING": "ascii"})
+        assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr[-300:]
+        assert b"?" in done.stdout and (tmp_path / f"r {lang} 日本" / "summary.json").is_file()

@@ -188,3 +188,35 @@ def test_bad_network_settings(kwargs):
 
     with pytest.raises(ConfigError):
         MultiLayerNet(4, [3], 2, **kwargs)
+
+
+@pytest.mark.parametrize("flags", [True, [True, False, True], [False, True, True]])
+def test_bias_before_batchnorm_has_exactly_zero_gradient(flags):
+    """Batch normalization subtracts the batch mean, and with it the bias of the layer before: ∂L/∂b is 0. Computed,
+    it was rounding noise (1e-8 in float32) that Adam divides by its own square root into steps of about lr: a float32
+    run moved b1 by ~1e-3 in 100 steps where float64 moved it by ~1e-11. It is written as 0, for the models with
+    batch normalization only (a mask and a slice of the stack), and the output layer's bias still learns."""
+    from optimlab.optim import Adam
+
+    net = MultiLayerNet(6, [5, 4], 3, weight_init_std="xavier", use_batchnorm=flags, n_models=3,
+                        rng=[np.random.default_rng(i) for i in range(3)])
+    bn = np.array([True] * 3 if flags is True else flags)
+    rng = np.random.default_rng(1)
+    opt, state = Adam(lr=0.01), None
+    state = opt.init(net.params)
+    for _ in range(100):
+        x = rng.standard_normal((16, 6)).astype(np.float32)
+        t = rng.integers(0, 3, 16)
+        net.loss_and_grad(x, t)
+        for name in ("b1", "b2"):
+            assert np.all(net.grads[name][bn] == 0) and np.all(net.grads[name][~bn] != 0), name
+        state = opt.update(net.params, net.grads, state)
+    for name in ("b1", "b2"):
+        assert np.all(net.params[name][bn] == 0) and np.all(np.abs(net.params[name][~bn]) > 1e-3), name
+    assert np.all(np.abs(net.params["b3"]) > 1e-3)
+
+
+def test_relu_of_minus_infinity_is_zero_as_in_the_evaluation():
+    y = ReLU().forward(np.array([-np.inf, -1.0, 0.0, 2.0, np.inf, np.nan], dtype=np.float32))
+    np.testing.assert_array_equal(y, np.array([0, 0, 0, 2, np.inf, np.nan], dtype=np.float32))
+    assert y.dtype == np.float32

@@ -455,7 +455,8 @@ def test_script_labels_stay_text(browser, evil_run):
 def test_chart_lines_are_shown_and_hidden_from_the_keyboard(browser, real_run, name):
     """Plotly's legend takes mouse clicks only: from the keyboard no line could be hidden. Each chart now has a button
     per run, reached with Tab, out of sight until focused; Enter or Space hides and shows the run's line (and band), and
-    a click on Plotly's legend keeps the buttons' state in step."""
+    a click on Plotly's legend keeps the buttons' state in step. The buttons, and Plotly's toolbar after them, are one
+    Tab stop each (the arrow keys move along them): 6 + 6 stops per chart were about 50 before the summary table."""
     with Opened(browser, real_run / name) as o:
         page = o.page
         keys = page.locator("#chart-test-acc .legend-keys")
@@ -470,7 +471,9 @@ def test_chart_lines_are_shown_and_hidden_from_the_keyboard(browser, real_run, n
         labels = page.evaluate("document.getElementById('chart-test-acc').data.filter(t => t.showlegend !== false)"
                                ".map(t => t.name)")
         assert keys.locator("button").all_text_contents() == labels and len(labels) == 6
-        page.keyboard.press("Tab")                                      # the second run: Momentum
+        assert keys.get_attribute("role") == "toolbar" and "Enter" in keys.inner_text()   # the keys said, once shown
+        page.keyboard.press("ArrowRight")                               # the second run: Momentum
+        assert page.evaluate("document.activeElement.textContent") == labels[1]
         page.keyboard.press("Enter")
         visible = "document.getElementById('chart-test-acc').data.map(t => t.visible)"
         assert page.evaluate(visible)[1] == "legendonly" and keys.locator("button").nth(1).get_attribute("aria-pressed") == "false"
@@ -480,6 +483,32 @@ def test_chart_lines_are_shown_and_hidden_from_the_keyboard(browser, real_run, n
         page.wait_for_function("document.querySelectorAll('#chart-test-acc .legend-keys button')[2]"
                                ".getAttribute('aria-pressed') === 'false'", timeout=5000)
         assert page.locator("#chart-final .legend-keys").count() == 0   # the bar chart has no legend
+        active = ("(a => [a.closest('.chart') && a.closest('.chart').id, a.closest('[role=toolbar]') && "
+                  "a.closest('[role=toolbar]').classList[0], a.textContent || a.getAttribute('data-title')])"
+                  "(document.activeElement)")
+        keys.locator("button").nth(2).focus()                           # the mouse took the focus away
+        page.keyboard.press("End")
+        assert page.evaluate(active) == ["chart-test-acc", "legend-keys", labels[-1]]
+        page.keyboard.press("ArrowRight")                               # round to the first
+        assert page.evaluate(active)[2] == labels[0]
+        page.keyboard.press("Tab")                                      # Plotly's toolbar: one stop
+        assert page.evaluate(active)[:2] == ["chart-test-acc", "modebar"]
+        first_tool = page.evaluate(active)[2]
+        page.keyboard.press("ArrowRight")
+        assert page.evaluate(active)[:2] == ["chart-test-acc", "modebar"] and page.evaluate(active)[2] != first_tool
+        page.keyboard.press("Tab")                                      # and on to the next chart
+        assert page.evaluate(active)[0] != "chart-test-acc"
+        page.keyboard.press("Shift+Tab")                                # back: the toolbar keeps the button left
+        assert page.evaluate(active)[:2] == ["chart-test-acc", "modebar"] and page.evaluate(active)[2] != first_tool
+        stops = 0                                                       # from the top of the page to the table
+        page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+        page.locator("body").focus()
+        while not page.evaluate("!!document.activeElement.closest('#summary-table')") and stops < 200:
+            page.keyboard.press("Tab")
+            stops += 1
+        charts = page.evaluate("document.querySelectorAll('.chart .modebar').length")
+        line_bars = page.evaluate("document.querySelectorAll('.legend-keys').length")
+        assert stops <= 1 + 8 + charts + line_bars, (stops, charts, line_bars)
         assert o.errors == []
 
 

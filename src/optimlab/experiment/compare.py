@@ -7,6 +7,7 @@ import traceback
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
+from ..errors import OptimlabError
 from ..train import History, NetConfig, Trainer
 from .recipe import Recipe, RunSpec
 
@@ -61,18 +62,29 @@ def plan_cohorts(recipe: Recipe) -> list[Cohort]:
 
 def run_cohort(cohort: Cohort, data, recipe: Recipe, *, val=None, progress: bool = False,
                callbacks: Sequence[Callable] = ()) -> list[RunResult]:
-    """Train one cohort; if it raises, its runs are recorded as failed with the error (others go on)."""
+    """Train one cohort; if it raises, its runs are recorded as failed with the error (others go on). What the
+    recipe asks that cannot be built (an optimizer the trainer refuses, layers too large for this machine) is an
+    error of the recipe, raised before anything is written: recorded as failed runs, it replaced a good run's folder."""
     labels = [s.label for s in cohort.specs]
     try:
         trainer = Trainer(data, [s.make_optimizer() for s in cohort.specs], labels, net=list(cohort.nets),
                           train=recipe.train, seed=cohort.seed, val=val, callbacks=callbacks)
+    except OptimlabError:
+        raise
+    except Exception as e:  # noqa: BLE001 - recorded, as below
+        return _failed(cohort, e)
+    try:
         desc = f"seed {cohort.seed}: " + ", ".join(labels)
         histories = trainer.run(progress=progress, desc=desc if len(desc) < 40 else desc[:37] + "...")
     except Exception as e:  # noqa: BLE001 - recorded, not swallowed: the run's status says what happened
-        msg = f"{type(e).__name__}: {e}"
-        histories = [History(label, status="failed", error=msg + "\n" + traceback.format_exc(limit=3))
-                     for label in labels]
+        return _failed(cohort, e)
     return [RunResult(s, cohort.seed, n, h, len(cohort.specs)) for s, n, h in zip(cohort.specs, cohort.nets, histories)]
+
+
+def _failed(cohort: Cohort, e: Exception) -> list[RunResult]:
+    error = f"{type(e).__name__}: {e}\n" + traceback.format_exc(limit=3)
+    return [RunResult(s, cohort.seed, n, History(s.label, status="failed", error=error), len(cohort.specs))
+            for s, n in zip(cohort.specs, cohort.nets)]
 
 
 def run_compare(recipe: Recipe, data, *, progress: bool = False, telemetry_factory=None) -> CompareResult:

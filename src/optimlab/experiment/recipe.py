@@ -147,6 +147,8 @@ def default_recipe() -> Recipe:
 def read_toml(path: str | Path, what: str = "recipe") -> dict[str, Any]:
     """A TOML file as a dict, or a one-line :class:`ConfigError` naming the file."""
     p = Path(path)
+    if not str(path).strip():               # Path("") is ".", which was named as the folder given
+        raise ConfigError(f"{what} is empty: {str(path)!r} (accepted: a path to a .toml file)")
     if not p.is_file():
         why = ("is a folder, not a file" if p.is_dir() else "is not a regular file" if p.exists() else
                "file not found")

@@ -50,7 +50,8 @@ from ..console import check_lang, say
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError
 from ..optim import OPTIMIZERS, PRESETS, make_optimizer, optimizer_names, stack_hyperparameters
-from ..optim.base import check_value
+from ..nn.network import check_memory
+from ..optim.base import check_elementwise, check_value
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, mean_ci, signed
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
 from .executors import Executor, ExecutorLost, LocalExecutor, lost_executor, worker_setup
@@ -180,6 +181,8 @@ class SweepSpec:
                 set_(axis, v)
         for net in self.variants():
             check_net(net)
+        for o in self.optimizers:               # a rule the trainer refuses: here, not in every run of every worker
+            check_elementwise(make_optimizer(o, self.preset))
         for o, lr in product(self.optimizers, self.lrs):
             stack_hyperparameters([make_optimizer(o, self.preset, lr=lr)], dtype=self.train.dtype)  # fits the dtype
             default = OPTIMIZERS[o]().lr         # the test stage trains it too, in a folder named to 6 digits
@@ -954,6 +957,10 @@ def check_sweep_folder(spec: SweepSpec, directory: Path) -> tuple[SweepSpec, dic
     spec = replace(spec, dataset=name, data_dir=data_dir)
     _DATA_CACHE[(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
     info = data.info()
+    for net in spec.variants():             # a cohort trains every optimizer and lr of one architecture and seed
+        sizes = [data.x_train.shape[1], *net.hidden, int(data.n_classes)]
+        params = sum((a + 1) * b for a, b in zip(sizes, sizes[1:])) + 2 * sum(net.hidden) * bool(net.batchnorm)
+        check_memory(net.hidden, len(spec.optimizers) * len(spec.lrs), params, spec.train.dtype)
     if (why := changed_run(directory, spec, info) or smaller_grid(directory, spec)):
         raise ConfigError(why)
     return spec, info

@@ -22,14 +22,20 @@ def _sum_batch(a: np.ndarray, out: np.ndarray) -> None:
 class Affine:
     """``y = x W + b``. ``need_dx=False`` skips the input gradient (the first layer needs none).
 
+    ``cancelled``: the models whose batch normalization right after this layer subtracts the batch mean, and with
+    it ``b`` (``True`` for all, a ``slice`` of the model axis or a ``(K, 1, 1)`` mask). Their ``∂L/∂b`` is exactly
+    0; computed, it is rounding noise (about 1e-8 in float32), which Adam divides by its own square root into steps
+    of about the learning rate — float32 runs moved such a bias by 4e-3 in 200 steps, float64 runs by 1e-11. It is
+    written as 0.
+
     With K models, each model's matmul is its own BLAS call of the same shape as when it trains alone (an
     input shared by all models is broadcast), so a model's numbers do not depend on which models share its
     stack — bit for bit. One ``(B, in) @ (in, K·out)`` matmul would be no faster here, once the copy it
     needs is counted, and its rounding can change with K.
     """
 
-    def __init__(self, W, b, dW, db, need_dx=True):
-        self.W, self.b, self.dW, self.db, self.need_dx = W, b, dW, db, need_dx
+    def __init__(self, W, b, dW, db, need_dx=True, cancelled=None):
+        self.W, self.b, self.dW, self.db, self.need_dx, self.cancelled = W, b, dW, db, need_dx, cancelled
         self.x = None
 
     def forward(self, x, train=True):
@@ -40,7 +46,15 @@ class Affine:
 
     def backward(self, dout):
         np.matmul(np.swapaxes(self.x, -1, -2), dout, out=self.dW)
-        _sum_batch(dout, self.db)
+        c = self.cancelled
+        if c is True:
+            self.db[...] = 0
+        else:
+            _sum_batch(dout, self.db)
+            if isinstance(c, slice):
+                self.db[c] = 0
+            elif c is not None:
+                np.copyto(self.db, 0, where=c)
         if self.need_dx:
             return np.matmul(dout, np.swapaxes(self.W, -1, -2))
         return None
@@ -73,11 +87,12 @@ class Sigmoid:
 
 
 class ReLU:
-    """``y = max(x, 0)``; the gradient passes where ``x > 0``."""
+    """``y = max(x, 0)``; the gradient passes where ``x > 0``. (``x * (x > 0)`` made −inf·0 = NaN: a run with an
+    infinite weight was called diverged by its loss while its evaluation, which uses ``max``, still scored it.)"""
 
     def forward(self, x, train=True):
         self.mask = x > 0
-        return x * self.mask
+        return np.maximum(x, 0)
 
     def backward(self, dout):
         return dout * self.mask
@@ -88,7 +103,8 @@ class BatchNormalization:
 
     Train mode: :math:`\hat x = (x-\mu_B)/\sqrt{\sigma_B^2+\varepsilon}`, :math:`y = \gamma\hat x + \beta`, and the
     running statistics move toward the batch's: :math:`r \leftarrow m\,r + (1-m)\,\mu_B` (m = ``momentum``,
-    0.9 as in the course code). Eval mode normalizes with the running statistics. ``gamma`` and ``beta``
+    0.9 as in the course code; σ_B² divides by the batch size B there too, where ``torch.nn.BatchNorm1d`` keeps
+    the unbiased B − 1 in its running variance). Eval mode normalizes with the running statistics. ``gamma`` and ``beta``
     are parameters (trained unless the network freezes them); ``running_mean``/``running_var`` are buffers,
     both starting at 0 as in the course code (PyTorch and Keras start the variance at 1, which with this
     network's small pre-activations makes the first evaluations worse until the start has decayed: Adam + BN on

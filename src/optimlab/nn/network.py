@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -112,6 +113,23 @@ def init_scale(weight_init_std, n_in: int, what: str = "weight_init_std") -> flo
     return std
 
 
+def check_memory(hidden: Sequence[int], n_models: int, n_params: int, dtype: Any, free_only: bool = False) -> None:
+    """A :class:`ConfigError` when ``n_models`` networks of ``n_params`` parameters would not fit: their weights,
+    gradients and an optimizer's two state slots (4 copies) beyond this machine's memory (``free_only``: beyond what
+    is available now). hidden = [100000000, 40, 20] asked for 239 GiB, raised MemoryError inside training, and the
+    failed runs replaced the previous run's folder."""
+    need = 4 * n_models * n_params * np.dtype(dtype).itemsize
+    try:
+        have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES" if free_only else "SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):          # no sysconf (Windows): NumPy's MemoryError decides
+        return
+    if free_only or need > have:
+        raise ConfigError(f"invalid hidden sizes: {list(hidden)}: {n_models} model{'s' * (n_models > 1)} of "
+                          f"{n_params:,} parameters need about {need / 2**30:.3g} GiB for weights, gradients and "
+                          f"optimizer state, this machine has {have / 2**30:.3g} GiB{' free' * free_only} (accepted: "
+                          "smaller hidden layers, or fewer runs)")
+
+
 class MultiLayerNet:
     """Fully connected network: (Affine → [BatchNorm] → activation) × hidden layers → Affine → SoftmaxWithLoss.
 
@@ -188,8 +206,13 @@ class MultiLayerNet:
         self.n_trainable = sum(s.size for s in self.specs if s.trainable)
 
         lead = () if n_models is None else (int(n_models),)
-        self.theta = np.zeros(lead + (self.n_params,), dtype=self.dtype)
-        self.grad = np.zeros_like(self.theta)
+        check_memory(hidden, int(n_models or 1), self.n_params, self.dtype)
+        try:
+            self.theta = np.zeros(lead + (self.n_params,), dtype=self.dtype)
+            self.grad = np.zeros_like(self.theta)
+        except MemoryError:
+            check_memory(hidden, int(n_models or 1), self.n_params, self.dtype, free_only=True)
+            raise
         self._params = ParamViews({s.name: self._view(self.theta, s) for s in self.specs}, "params")
         self._grads = ParamViews({s.name: self._view(self.grad, s) for s in self.specs}, "grads")
         self.buffers: dict[str, np.ndarray] = {}
@@ -198,7 +221,9 @@ class MultiLayerNet:
         P, G = self.params, self.grads
         self.layers: list = []
         for i in range(1, n_hidden + 2):
-            self.layers.append(Affine(P[f"W{i}"], P[f"b{i}"], G[f"W{i}"], G[f"b{i}"], need_dx=i > 1))
+            cancelled = (True if bn_mask is None else bn_mask) if self.use_batchnorm and i <= n_hidden else None
+            self.layers.append(Affine(P[f"W{i}"], P[f"b{i}"], G[f"W{i}"], G[f"b{i}"], need_dx=i > 1,
+                                      cancelled=cancelled))
             if i == n_hidden + 1:
                 break
             if self.use_batchnorm:

@@ -75,6 +75,29 @@ def _finite_positive(name: str, value: Any, *, allow_zero: bool = False) -> None
     check_value(ok, name, value, accepted)
 
 
+def _hyperparameter(cls: type, f: Any, value: Any) -> None:
+    """A numeric field's value: a finite number, or an array of them (a stack of models); not a string or None, and
+    a bool only where the default is one (a 0/1 factor in the rule's arithmetic). A class whose default is a string
+    or None meant a formula variant: it belongs in ``conventions``."""
+    if isinstance(value, bool) and isinstance(f.default, bool):
+        return
+    if isinstance(f.default, str) or f.default is None:
+        raise ConfigError(f"{cls.__name__}'s field {f.name!r} defaults to {f.default!r}, not a number (accepted: "
+                          f"numbers for hyperparameters; a field that picks a formula variant is listed in "
+                          f"conventions = ({f.name!r},), as Adam's bias_correction)")
+    arr = value if isinstance(value, np.ndarray) else None
+    if arr is None and (isinstance(value, (int, float, np.integer, np.floating, list, tuple))
+                        and not isinstance(value, bool)):
+        try:
+            arr = np.asarray(value)
+        except ValueError:                  # a ragged list
+            arr = None
+        if arr is not None and arr.dtype.kind == "b":
+            arr = None
+    check_value(arr is not None and arr.dtype.kind in "iuf" and arr.size > 0 and bool(np.all(np.isfinite(arr))),
+                f"{f.name} for {getattr(cls, 'name', cls.__name__)}", value, "a finite number")
+
+
 def _unit_interval(name: str, value: Any) -> None:
     arr = _numbers(name, value, "a number in [0, 1)")
     check_value(bool(np.all((arr >= 0) & (arr < 1))), name, value, "a number in [0, 1)")
@@ -105,6 +128,9 @@ class Optimizer:
             raise ConfigError(f"{cls.__name__} declares {lost[0]!r} but is not a dataclass, so its value is ignored "
                               "(accepted: @dataclass(frozen=True) on the line above 'class', as in README's "
                               "'Adding an optimizer')")
+        for f in fields(self):       # a hyperparameter is numbers; a field that picks a variant is a convention
+            if f.name not in self.conventions and f.name != "lr":        # lr: checked below, with its own words
+                _hyperparameter(cls, f, getattr(self, f.name))
         _finite_positive("learning rate (lr)", self.lr)
         for f in fields(self):       # a convention whose default is a bool must be a bool (1 or "yes" is not)
             if f.name in self.conventions and isinstance(f.default, bool):
@@ -151,7 +177,17 @@ class Optimizer:
 
     def init(self, params: Params) -> OptState:
         """Fresh state for ``params`` (an array or a dict of arrays)."""
-        return OptState(0, {s: _map(lambda w, s=s: self.init_slot(s, w), params) for s in self.slots}, self.name)
+        return OptState(0, {s: _map(lambda w, s=s: self._slot(s, w), params) for s in self.slots}, self.name)
+
+    def _slot(self, name: str, w: np.ndarray) -> np.ndarray:
+        v = self.init_slot(name, w)
+        if not (isinstance(v, np.ndarray) and v.shape == np.shape(w)
+                and (v.dtype.kind == "f" or np.asarray(w).dtype.kind != "f")):   # a non-float w: update() says it
+            got = f"shape {v.shape} of {v.dtype}" if isinstance(v, np.ndarray) else f"a {type(v).__name__}"
+            raise ConfigError(f"{type(self).__name__}.init_slot({name!r}, w) gave {got} for a parameter of shape "
+                              f"{np.shape(w)} (accepted: a float array of the parameter's shape, e.g. "
+                              "np.zeros_like(w))")
+        return v
 
     # -- the update -----------------------------------------------------------------------------------
     def rule(self, w: np.ndarray, g: np.ndarray, s: dict[str, np.ndarray], t: int) -> None:
@@ -241,6 +277,41 @@ def _checked_leaf(key: str | None, w: np.ndarray, g: Any, s: dict[str, Any]) -> 
         if np.shape(a) != shape:
             raise ConfigError(f"{what}{where} has shape {np.shape(a)}, the parameter {shape} (accepted: {accepted})")
     return g
+
+
+def check_elementwise(opt: Optimizer) -> None:
+    """The trainer applies ``opt.rule`` once to one flat buffer of every parameter of every model it trains (``w``
+    is ``(K, P)``, each hyperparameter a ``(K, 1)`` array), so the rule must treat each element on its own. A
+    :class:`ConfigError` unless three steps on a stack of two models give, element for element, what they give on
+    each element alone: a norm, mean or max over ``w`` (per-layer rules: LARS, LAMB, clipping by norm) would mix
+    layers and models — a run would depend on the runs beside it — and ``if self.beta > 0:`` fails on an array."""
+    rng = np.random.default_rng(0)
+    w0, gs = rng.standard_normal((2, 3)), [rng.standard_normal((2, 3)) for _ in range(3)]
+    whole = w0.copy()
+    try:
+        stacked = stack_hyperparameters([opt, opt], ndim=2, dtype=np.float64)
+        state = stacked.init(whole)
+        for t, g in enumerate(gs, 1):
+            stacked.rule(whole, g.copy(), state.slots, t)
+    except ConfigError:
+        raise
+    except (ValueError, TypeError, IndexError) as e:
+        raise ConfigError(f"{type(opt).__name__}.rule fails on a stack of 2 models, each hyperparameter a (2, 1) "
+                          f"array: {str(e).splitlines()[0]} (accepted: a rule in array arithmetic, np.where for a "
+                          "choice)") from None
+    alone = np.empty_like(w0)
+    for i, j in np.ndindex(w0.shape):
+        w = w0[i:i + 1, j:j + 1].copy()
+        state = opt.init(w)
+        for t, g in enumerate(gs, 1):
+            opt.rule(w, g[i:i + 1, j:j + 1].copy(), state.slots, t)
+        alone[i, j] = w[0, 0]
+    if not np.allclose(whole, alone, rtol=1e-9, atol=1e-12, equal_nan=True):
+        raise ConfigError(f"{type(opt).__name__}.rule is not element-wise: on a stack of 2 models it moved w to "
+                          f"{np.round(whole[0], 4).tolist()}…, element by element to {np.round(alone[0], 4).tolist()}… "
+                          "(accepted: a rule where each element's step depends on that element only — the trainer "
+                          "runs it on one flat buffer of every layer of every model, so a norm, mean or max would "
+                          "mix them)")
 
 
 def stack_hyperparameters(opts: list[Optimizer], ndim: int = 2, dtype: Any = None) -> Optimizer:

@@ -27,6 +27,7 @@ from ..errors import ConfigError
 from ..nn import MultiLayerNet, inference
 from ..nn.network import check_labels, hidden_sizes
 from ..optim import Optimizer, OptState, stack_hyperparameters
+from ..optim.base import check_elementwise
 from .history import History
 
 
@@ -232,6 +233,7 @@ def _groups(optimizers: Sequence[Optimizer], net: MultiLayerNet) -> list[_Group]
     groups, start = [], 0
     for k in range(1, len(optimizers) + 1):
         if k == len(optimizers) or not _same_kind(optimizers[k], optimizers[start]):
+            check_elementwise(optimizers[start])
             opt = stack_hyperparameters(list(optimizers[start:k]), ndim=2, dtype=net.dtype)
             rows = slice(start, k)
             groups.append(_Group(rows, opt, opt.init(net.trainable()[rows])))

@@ -67,6 +67,7 @@ figcaption .file { font-size: .72rem; color: #5f6673; margin-left: .4em; }
                       cursor: pointer; }
 .legend-keys button[aria-pressed="false"] { color: #5f6673; background: #eef0f3; text-decoration: line-through; }
 .legend-keys button:focus-visible { outline: 2px solid #2f7be5; outline-offset: 1px; }
+.legend-keys .keys-hint { flex-basis: 100%; font-size: .72rem; color: #5f6673; }
 pre { background: #f6f8fa; border: 1px solid #e6e8ee; border-radius: 6px; padding: 10px 12px; overflow: auto;
       max-height: 420px; font-size: .82rem; }
 .kv th { width: 34%; color: #5a6273; font-weight: 500; }
@@ -112,7 +113,49 @@ SCRIPT = r"""
     Plotly.newPlot(el, data.charts[id].data, layout, data.config);
     legendKeys(el, data.charts[id]);
     fitLegend(el);
+    toolbarKeys(el);
+    el.on("plotly_afterplot", function () { toolbarKeys(el); });   // Plotly may draw its toolbar anew
   });
+
+  // A row of buttons is one Tab stop: the arrow keys, Home and End move along it (the ARIA toolbar pattern).
+  // A chart's line buttons and Plotly's toolbar were 6 stops each, about 50 before the summary table.
+  function roving(box, items) {
+    var list = items();
+    if (!list.length) { return; }
+    var at = Math.min(box.optimlabAt || 0, list.length - 1);
+    list.forEach(function (b, i) { b.tabIndex = i === at ? 0 : -1; });
+    if (box.optimlabRoving) { return; }
+    box.optimlabRoving = true;
+    box.setAttribute("role", "toolbar");
+    function go(i) {
+      var now = items();
+      i = (i + now.length) % now.length;
+      box.optimlabAt = i;
+      now.forEach(function (b, k) { b.tabIndex = k === i ? 0 : -1; });
+      now[i].focus();
+    }
+    box.addEventListener("keydown", function (ev) {
+      var i = items().indexOf(document.activeElement);
+      if (i < 0) { return; }
+      var to = {ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: -1}[ev.key];
+      if (to === undefined) { return; }
+      ev.preventDefault();
+      go(to);
+    });
+    box.addEventListener("focusin", function (ev) {     // a click moves the stop too
+      var i = items().indexOf(ev.target);
+      if (i >= 0 && i !== box.optimlabAt) { go(i); }
+    });
+  }
+  function toolbarKeys(el) {
+    var bar = el.querySelector(".modebar");
+    if (!bar) { return; }
+    if (!bar.getAttribute("aria-label")) {
+      var ja = document.documentElement.lang === "ja";
+      bar.setAttribute("aria-label", (ja ? "グラフの操作：" : "Chart tools: ") + (el.getAttribute("aria-label") || ""));
+    }
+    roving(bar, function () { return Array.prototype.slice.call(bar.querySelectorAll(".modebar-btn")); });
+  }
 
   // a legend at the right of a narrow chart (a phone: 375 px) left the axes a few dozen pixels and lay over the
   // curves: below the axes there, the chart taller by a row per entry; back at the right when the chart is wide again
@@ -158,7 +201,6 @@ SCRIPT = r"""
     var ja = document.documentElement.lang === "ja";
     var bar = document.createElement("div");
     bar.className = "legend-keys";
-    bar.setAttribute("role", "group");
     bar.setAttribute("aria-label", (ja ? "表示する線：" : "Lines shown: ") + (el.getAttribute("aria-label") || ""));
     var decode = document.createElement("textarea");       // names are HTML-escaped for Plotly: shown as text
     entries.forEach(function (e) {
@@ -174,7 +216,13 @@ SCRIPT = r"""
       e.button = b;
       bar.appendChild(b);
     });
+    var hint = document.createElement("span");
+    hint.className = "keys-hint";
+    hint.setAttribute("aria-hidden", "true");      // a screen reader says "toolbar" and knows the keys
+    hint.textContent = ja ? "← → で移動、Enter / Space で表示・非表示" : "← → move, Enter / Space shows or hides";
+    bar.appendChild(hint);
     el.insertBefore(bar, el.firstChild);           // before the chart's toolbar in the Tab order
+    roving(bar, function () { return Array.prototype.slice.call(bar.querySelectorAll("button")); });
     el.on("plotly_restyle", function () {          // a click on Plotly's own legend too
       entries.forEach(function (e) {
         var v = el.data[e.traces[0]].visible;

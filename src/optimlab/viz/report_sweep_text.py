@@ -17,7 +17,7 @@ SWEEP_TEXT = {
         "sensitivity help": "Mean final validation accuracy over the tuning seeds at each learning rate (log axis); "
                             "bands are 95% confidence intervals (Student t), rings mark the tuned lr. Hover for "
                             "values; click a legend entry to hide or show an optimizer; drag to zoom, double-click "
-                            "to reset. From the keyboard, Tab reaches a button per line.",
+                            "to reset. From the keyboard, Tab reaches a row of buttons, one per line (← → between them, Enter to hide or show).",
         "curves": "Validation accuracy at the tuned learning rates",
         "curves help": "Mean over the tuning seeds at each optimizer's tuned lr, read from the run folders; "
                        "bands are 95% confidence intervals.",
@@ -122,7 +122,7 @@ SWEEP_TEXT = {
         "runs meta": "{runs} 本、{wall} 秒",
         "sensitivity help": "各学習率での最終検証正解率の調整用シード間の平均（横軸は対数）。帯は 95% 信頼区間（t 分布）、"
                             "丸は選ばれた学習率です。カーソルを重ねると値を表示し、凡例の項目をクリックするとその手法の表示／非表示を切り替えます。"
-                            "ドラッグで拡大、ダブルクリックで元に戻ります。キーボードでは Tab で線ごとのボタンに移れます。",
+                            "ドラッグで拡大、ダブルクリックで元に戻ります。キーボードでは Tab で線ごとのボタンの列に移り、← → で選んで Enter で表示／非表示を切り替えます。",
         "curves": "選ばれた学習率での検証正解率",
         "curves help": "各手法の選ばれた学習率での、調整用シード間の平均（実行フォルダから読み込み）。帯は 95% 信頼区間です。",
         "val accuracy": "検証正解率", "final val accuracy": "最終検証正解率",

@@ -17,7 +17,7 @@ REPORT_TEXT = {
         "lr sensitivity": "Learning-rate sensitivity", "final accuracy": "Final test accuracy",
         "minibatch accuracy": "minibatch accuracy (training set)",
         "chart help": "Hover for values; click a legend entry to hide or show a run (double-click: only that run); "
-                      "drag to zoom, double-click to reset. From the keyboard, Tab reaches a button per run.",
+                      "drag to zoom, double-click to reset. From the keyboard, Tab reaches a row of buttons, one per run (← → between them, Enter to hide or show).",
         "band help": " Lines are means over seeds (a seed that diverged counts as 0 from then on, as in the statistics); "
                      "shaded bands are 95% confidence intervals (Student t).",
         "table help": "Click a column header to sort. Over several seeds: mean ± standard deviation; (k/n): only k of "
@@ -113,7 +113,7 @@ REPORT_TEXT = {
         "lr sensitivity": "学習率への感度", "final accuracy": "最終テスト正解率",
         "minibatch accuracy": "ミニバッチの正解率（訓練データ）",
         "chart help": "カーソルを重ねると値を表示し、凡例の項目をクリックするとその実行の表示／非表示を切り替えます（ダブルクリックで"
-                      "その実行だけを表示）。ドラッグで拡大し、ダブルクリックで元に戻ります。キーボードでは Tab で実行ごとのボタンに移れます。",
+                      "その実行だけを表示）。ドラッグで拡大し、ダブルクリックで元に戻ります。キーボードでは Tab で実行ごとのボタンの列に移り、← → で選んで Enter で表示／非表示を切り替えます。",
         "band help": "線はシード間の平均（発散したシードは、統計と同じくその後を 0 として数えます）、帯は 95% 信頼区間（t 分布）です。",
         "table help": "列の見出しをクリックすると並べ替えます。複数シードでは平均 ± 標準偏差、(k/n) は n シード中 k シードだけに"
                       "値があることを示します（発散・失敗した実行には値がありません）。目標到達の反復回数はシード平均の曲線で数え"
