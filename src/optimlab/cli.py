@@ -225,6 +225,9 @@ def entry() -> None:
 
 def _main(argv: Sequence[str] | None) -> int:
     try:
+        from .optim import load_plugins
+
+        load_plugins()                    # other packages' optimizers, in --help's lists too
         parser = build_parser()           # imports NumPy: Ctrl-C here is one line too
         args = parser.parse_args(argv)
         if args.command is None:

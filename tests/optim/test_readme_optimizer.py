@@ -232,3 +232,89 @@ def test_the_registry_takes_a_class_under_its_own_name_and_keeps_the_built_ins(m
 
     OPTIMIZERS["myadam"] = MyAdam
     assert OPTIMIZERS["myadam"] is MyAdam and make_optimizer("myadam").name == "myadam"
+
+
+PLUGIN = '''
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimlab.optim import Optimizer
+
+
+@dataclass(frozen=True)
+class Lion(Optimizer):
+    r"""Lion (Chen et al. 2023): w ← w − ε·sign(β₁m + (1−β₁)g), m ← β₂m + (1−β₂)g."""
+
+    name = "lion"
+    slots = ("m",)
+
+    lr: float = 1e-3
+    beta1: float = 0.9
+    beta2: float = 0.99
+
+    def rule(self, w, g, s, t):
+        m = s["m"]
+        w -= self.lr * np.sign(self.beta1 * m + (1 - self.beta1) * g)
+        m *= self.beta2; m += (1 - self.beta2) * g
+'''
+
+
+def _plugin_package(root, entry="lion = myopt:Lion", code=PLUGIN):
+    """An installed package, as pip leaves it: its module and a dist-info folder declaring the entry point."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "myopt.py").write_text(code)
+    info = root / "myopt-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: myopt\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[optimlab.optimizers]\n{entry}\n")
+    return root
+
+
+def test_an_installed_package_adds_an_optimizer_to_the_command_line(tmp_path):
+    """The command line knew only the optimizers in optimlab's own files: one had to edit the installed package. A
+    package declaring an entry point in the group optimlab.optimizers is now listed by --help, trained by compare and
+    by a sweep's worker processes, and the default sweep stays the note's five."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(_plugin_package(tmp_path / "site"))]
+                                                       + sys.path)}
+
+    def optimlab(*args):
+        return subprocess.run([sys.executable, "-m", "optimlab", *args], capture_output=True, text=True, env=env,
+                              timeout=300, cwd=tmp_path)
+
+    assert "lion" in optimlab("compare", "--help").stdout
+    done = optimlab("compare", "--dataset", "digits", "--optimizers", "lion,sgd", "--lr", "lion=0.003", "--iters", "20",
+                    "--eval-interval", "10", "--no-plots", "--no-report", "--out", "c")
+    assert done.returncode == 0, done.stderr
+    runs = json.loads((tmp_path / "c" / "summary.json").read_text())["runs"]
+    assert sorted((r["optimizer"], r["hyperparameters"]["lr"]) for r in runs) == [("lion", 0.003), ("sgd", 0.01)]
+    done = optimlab("sweep", "--dataset", "digits", "--optimizers", "lion", "--lrs", "0.001,0.01", "--seeds", "1",
+                    "--iters", "20", "--jobs", "2", "--out", "s")
+    assert done.returncode == 0, done.stderr
+    assert {p.name.split("-")[1] for p in (tmp_path / "s").iterdir() if p.is_dir()} == {"lion"}
+    from optimlab.experiment.sweep import SweepSpec
+
+    assert SweepSpec().optimizers == ("sgd", "momentum", "adagrad", "rmsprop", "adam")
+
+
+def test_a_broken_plugin_is_one_line_naming_its_package(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    for entry, code, said in (("lion = myopt:Lino", PLUGIN, "cannot be loaded: AttributeError"),
+                              ("adam = myopt:Lion", PLUGIN, "invalid optimizer name: 'adam' for Lion"),
+                              ("lion = myopt:Lion", "import not_a_module\n", "ModuleNotFoundError")):
+        site = tmp_path / entry.split()[0] / code[:3].strip()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(_plugin_package(site, entry, code))] + sys.path)}
+        done = subprocess.run([sys.executable, "-m", "optimlab", "compare", "--dataset", "digits", "--iters", "5"],
+                              capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+        name, value = entry.split(" = ")
+        assert done.stderr.startswith(f"optimlab: error: optimizer plugin {name} = {value!r} (from myopt 0.1)")
+        assert "(from myopt 0.1)" in done.stderr and said in done.stderr, done.stderr

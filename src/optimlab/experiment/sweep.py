@@ -49,7 +49,7 @@ from .._io import exclusive_lock, made_folder, read_json, signals_held, text_tab
 from ..console import check_lang, say
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError
-from ..optim import OPTIMIZERS, PRESETS, make_optimizer, optimizer_names, stack_hyperparameters
+from ..optim import BUILT_IN, OPTIMIZERS, PRESETS, make_optimizer, optimizer_names, stack_hyperparameters
 from ..nn.network import check_memory
 from ..optim.base import check_elementwise, check_value
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, mean_ci, signed
@@ -130,7 +130,7 @@ class SweepSpec:
     name: str = "sweep"                                          # output folder runs/<name>
     dataset: str = "auto"                                        # see optimlab.data.load_dataset
     data_dir: str | None = None
-    optimizers: tuple[str, ...] = tuple(OPTIMIZERS)              # the five of the note
+    optimizers: tuple[str, ...] = tuple(c.name for c in BUILT_IN)  # the five of the note (not a plugin's)
     lrs: tuple[float, ...] = lr_grid(1e-4, 1.0, 9)              # 1e-4:1:9
     seeds: tuple[int, ...] = (0, 1, 2)                          # tuning seeds
     test_seeds: tuple[int, ...] | None = None                   # fresh seeds; None: 1000, 1001, ... (len(seeds))

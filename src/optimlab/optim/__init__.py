@@ -41,6 +41,31 @@ class _Registry(dict):
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = _Registry({c.name: c for c in BUILT_IN})
+PLUGIN_GROUP = "optimlab.optimizers"
+_plugins_loaded = False
+
+
+def load_plugins() -> None:
+    """Register the optimizers other installed packages declare as entry points of the group ``optimlab.optimizers``
+    (in their pyproject.toml: ``[project.entry-points."optimlab.optimizers"]`` ``nesterov = "mypkg.optim:Nesterov"``),
+    once per process: the command line, and a sweep's worker processes, know them without optimlab's files being
+    edited. One that cannot be loaded or registered is a one-line :class:`ConfigError` naming it and its package."""
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=PLUGIN_GROUP):
+        where = f"optimizer plugin {ep.name} = {ep.value!r}" + (f" (from {ep.dist.name} {ep.dist.version})"
+                                                                 if ep.dist is not None else "")
+        try:
+            OPTIMIZERS[ep.name] = ep.load()
+        except ConfigError as e:
+            raise ConfigError(f"{where}: {e}") from None
+        except Exception as e:  # noqa: BLE001 - an import error in someone else's package, said in one line
+            raise ConfigError(f"{where} cannot be loaded: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+                              " (accepted: an importable Optimizer subclass; or uninstall that package)") from None
 PRESETS = FRAMEWORK_PRESETS
 NOTE_NAMES = {"decay_rate": "decay"}      # the course code's RMSprop(lr, decay_rate): a name that differs here
 
@@ -65,6 +90,7 @@ def preset_names(name: str) -> tuple[str, ...]:
 def optimizer_names(optimizers) -> tuple[str, ...]:
     """Optimizer names from ``"sgd,adam"`` or a list, lower-cased: each one known and listed once, at least one
     (what ``--optimizers``, a recipe, a sweep and a landscape accept); a one-line ConfigError otherwise."""
+    load_plugins()
     items = optimizers.split(",") if isinstance(optimizers, str) else list(optimizers)
     names = tuple(str(n).strip().lower() for n in items if str(n).strip())
     shown = repr(optimizers if isinstance(optimizers, str) else ",".join(map(str, items)))    # as typed, not a tuple
@@ -87,6 +113,8 @@ def make_optimizer(name: str, /, preset: str = "note", **hyperparameters: Any) -
     ``make_optimizer("adam", "torch", lr=1e-3)`` or ``make_optimizer("adam", preset="torch", lr=1e-3)``."""
     key = str(name).lower()
     if key not in OPTIMIZERS:
+        load_plugins()                  # a sweep worker meets a plugin's name here first
+    if key not in OPTIMIZERS:
         raise ConfigError(f"unknown optimizer: {name!r} (accepted: {', '.join(OPTIMIZERS)})")
     cls = OPTIMIZERS[key]
     known = hyperparameter_names(cls)
@@ -99,6 +127,6 @@ def make_optimizer(name: str, /, preset: str = "note", **hyperparameters: Any) -
     return cls.preset(preset, **hyperparameters)
 
 
-__all__ = ["Optimizer", "OptState", "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "OPTIMIZERS", "PRESETS",
+__all__ = ["BUILT_IN", "load_plugins", "Optimizer", "OptState", "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "OPTIMIZERS", "PRESETS",
            "make_optimizer", "optimizer_names", "hyperparameter_names", "display_name", "preset_names", "save_state", "load_state", "stack_hyperparameters",
            "tree_map_update"]
