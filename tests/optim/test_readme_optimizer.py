@@ -139,6 +139,28 @@ def test_a_rule_that_is_not_element_wise_is_refused_by_the_trainer():
     with pytest.raises(ConfigError, match=r"^Mine\.rule fails on a stack of 2 models, .*truth value.*np\.where"):
         Trainer(data, [_added(branchy)()], train=cfg)
     Trainer(data, [_added(signed, slots=("m",))()], train=cfg).run()
+
+    def misnamed(self, w, g, s, t):
+        w -= self.lr * s["mom"]
+
+    def noisy(self, w, g, s, t):
+        w -= self.lr * (g + np.random.standard_normal(w.shape))
+
+    with pytest.raises(ConfigError, match=r"^Mine\.rule fails on a stack of 2 models, .*: KeyError: 'mom' \(accepted"):
+        Trainer(data, [_added(misnamed, slots=("m",))()], train=cfg)
+    np.random.seed(7)
+    with pytest.raises(ConfigError, match=r"^Mine\.rule is not element-wise: .* drawing no random numbers"):
+        Trainer(data, [_added(noisy)()], train=cfg)
+    assert np.random.random() == np.random.RandomState(7).random()   # the user's global stream untouched
+    # float32 state or hyperparameters round differently on the float64 stack and alone (1e-8): still element-wise
+    def heavy(self, w, g, s, t):
+        v = s["v"]
+        v *= 0.9; v += g
+        w -= self.lr * v
+
+    f32 = lambda self, n, w: np.zeros(w.shape, np.float32)             # noqa: E731
+    Trainer(data, [_added(heavy, slots=("v",), init_slot=f32)()], train=cfg)
+    Trainer(data, [_added(heavy, slots=("v",), fields=[("lr", float, np.float32(0.003))])()], train=cfg)
     w = np.array([3.0, 4.0])                                   # one array through update(): the user's to decide
     _added(normalized)().update(w, np.array([3.0, 4.0]), _added(normalized)().init(w))
     np.testing.assert_allclose(w, [3.0 - 0.006, 4.0 - 0.008])                 # lr 0.01 × g/|g|
@@ -216,6 +238,10 @@ def test_the_registry_takes_a_class_under_its_own_name_and_keeps_the_built_ins(m
                             ("x", object, r"^invalid optimizer class for 'x': .*subclass of optimlab.optim.Optimizer")):
         with pytest.raises(ConfigError, match=match):
             OPTIMIZERS[key] = cls
+    for sneak in (lambda: OPTIMIZERS.update(adam=MyAdam), lambda: OPTIMIZERS.update({"adam": MyAdam}),
+                  lambda: OPTIMIZERS.__ior__({"adam": MyAdam}), lambda: OPTIMIZERS.setdefault("MyAdam", MyAdam)):
+        with pytest.raises(ConfigError, match=r"^invalid optimizer name: '(adam|MyAdam)' for MyAdam"):
+            sneak()
     assert OPTIMIZERS["adam"] is Adam and "MyAdam" not in OPTIMIZERS
 
     @dataclass(frozen=True)

@@ -449,6 +449,9 @@ def test_figures_take_what_compare_and_a_run_folder_give_in_compares_colours(tmp
     assert _line_colors(overlay_figure(trainer)) == {"SGD": OPTIMIZER_COLORS["sgd"],
                                                      "adam 1e-3": OPTIMIZER_COLORS["adam"]}
     assert _line_colors(overlay_figure(trainer, colors={"SGD": "#000000"}))["SGD"] == "#000000"
+    # {name: History}, one per key (a notebook's {f"lr {lr}": Trainer(...).run()[0]}): a line per key, not one mean
+    by_lr = {f"lr {lr}": History("adam", eval_iters=[1, 2], test_acc=[0.1, lr], loss=[1.0, 0.5]) for lr in (0.2, 0.3)}
+    assert list(_line_colors(overlay_figure(by_lr))) == ["lr 0.2", "lr 0.3"]
     with pytest.raises(ConfigError, match=r"^invalid histories: int \(accepted: .*compare\(\)'s out.result, a LoadedRun "
                                           r"or its .histories\)$"):
         overlay_figure(5)

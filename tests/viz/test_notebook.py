@@ -59,3 +59,17 @@ def test_progress_in_a_notebook_without_ipywidgets_draws_text_without_a_warning(
                                f"report=False, out={str(tmp_path / 'r')!r})"], tmp_path)
     text = "".join(o.get("text", "") for o in outputs[0] if o.get("output_type") == "stream")
     assert "5/5" in text and "Warning" not in text, text
+
+
+def test_a_terminal_ipython_gets_no_backend_chosen():
+    """Outside Jupyter's inline backend nothing changes: asking matplotlib for its backend imported pyplot and chose
+    one (a GUI toolkit's, on a desktop) in a terminal IPython."""
+    import subprocess
+
+    code = ("import sys\nfrom IPython.core.interactiveshell import InteractiveShell\nInteractiveShell.instance()\n"
+            "from optimlab.train import History\nfrom optimlab.viz.figures import overlay_figure\n"
+            "overlay_figure([History('SGD', eval_iters=[1, 2], test_acc=[0.1, 0.2], loss=[1.0, 0.5])])\n"
+            "print('matplotlib.pyplot' in sys.modules)\n")
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "False", done.stderr[-500:]

@@ -960,7 +960,9 @@ def check_sweep_folder(spec: SweepSpec, directory: Path) -> tuple[SweepSpec, dic
     for net in spec.variants():             # a cohort trains every optimizer and lr of one architecture and seed
         sizes = [data.x_train.shape[1], *net.hidden, int(data.n_classes)]
         params = sum((a + 1) * b for a, b in zip(sizes, sizes[1:])) + 2 * sum(net.hidden) * bool(net.batchnorm)
-        check_memory(net.hidden, len(spec.optimizers) * len(spec.lrs), params, spec.train.dtype)
+        models = math.ceil(len(spec.optimizers) * len(spec.lrs) / (spec.chunks or 1))    # in one task
+        check_memory(net.hidden, models, params, spec.train.dtype,
+                     accepted="smaller hidden layers, fewer optimizers or lrs, or a cohort in more tasks (--chunks)")
     if (why := changed_run(directory, spec, info) or smaller_grid(directory, spec)):
         raise ConfigError(why)
     return spec, info

@@ -113,7 +113,8 @@ def init_scale(weight_init_std, n_in: int, what: str = "weight_init_std") -> flo
     return std
 
 
-def check_memory(hidden: Sequence[int], n_models: int, n_params: int, dtype: Any, free_only: bool = False) -> None:
+def check_memory(hidden: Sequence[int], n_models: int, n_params: int, dtype: Any, free_only: bool = False,
+                 accepted: str = "smaller hidden layers, or fewer runs") -> None:
     """A :class:`ConfigError` when ``n_models`` networks of ``n_params`` parameters would not fit: their weights,
     gradients and an optimizer's two state slots (4 copies) beyond this machine's memory (``free_only``: beyond what
     is available now). hidden = [100000000, 40, 20] asked for 239 GiB, raised MemoryError inside training, and the
@@ -127,7 +128,7 @@ def check_memory(hidden: Sequence[int], n_models: int, n_params: int, dtype: Any
         raise ConfigError(f"invalid hidden sizes: {list(hidden)}: {n_models} model{'s' * (n_models > 1)} of "
                           f"{n_params:,} parameters need about {need / 2**30:.3g} GiB for weights, gradients and "
                           f"optimizer state, this machine has {have / 2**30:.3g} GiB{' free' * free_only} (accepted: "
-                          "smaller hidden layers, or fewer runs)")
+                          f"{accepted})")
 
 
 class MultiLayerNet:

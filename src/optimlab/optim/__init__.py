@@ -39,6 +39,19 @@ class _Registry(dict):
                               f"e.g. name = 'my{key}' in {cls.__name__})")
         super().__setitem__(key, cls)
 
+    def update(self, *args: Any, **kwargs: Any) -> None:          # OPTIMIZERS.update(adam=MyAdam) checked too
+        for key, cls in dict(*args, **kwargs).items():
+            self[key] = cls
+
+    def setdefault(self, key: str, cls: type[Optimizer]) -> type[Optimizer]:
+        if key not in self:
+            self[key] = cls
+        return self[key]
+
+    def __ior__(self, other: Any) -> "_Registry":
+        self.update(other)
+        return self
+
 
 OPTIMIZERS: dict[str, type[Optimizer]] = _Registry({c.name: c for c in BUILT_IN})
 PLUGIN_GROUP = "optimlab.optimizers"

@@ -287,31 +287,36 @@ def check_elementwise(opt: Optimizer) -> None:
     layers and models — a run would depend on the runs beside it — and ``if self.beta > 0:`` fails on an array."""
     rng = np.random.default_rng(0)
     w0, gs = rng.standard_normal((2, 3)), [rng.standard_normal((2, 3)) for _ in range(3)]
-    whole = w0.copy()
+    whole, alone = w0.copy(), np.empty_like(w0)
+    name, drawn = type(opt).__name__, np.random.get_state()    # a rule that draws numbers leaves the user's stream
     try:
-        stacked = stack_hyperparameters([opt, opt], ndim=2, dtype=np.float64)
-        state = stacked.init(whole)
-        for t, g in enumerate(gs, 1):
-            stacked.rule(whole, g.copy(), state.slots, t)
-    except ConfigError:
-        raise
-    except (ValueError, TypeError, IndexError) as e:
-        raise ConfigError(f"{type(opt).__name__}.rule fails on a stack of 2 models, each hyperparameter a (2, 1) "
-                          f"array: {str(e).splitlines()[0]} (accepted: a rule in array arithmetic, np.where for a "
-                          "choice)") from None
-    alone = np.empty_like(w0)
-    for i, j in np.ndindex(w0.shape):
-        w = w0[i:i + 1, j:j + 1].copy()
-        state = opt.init(w)
-        for t, g in enumerate(gs, 1):
-            opt.rule(w, g[i:i + 1, j:j + 1].copy(), state.slots, t)
-        alone[i, j] = w[0, 0]
-    if not np.allclose(whole, alone, rtol=1e-9, atol=1e-12, equal_nan=True):
-        raise ConfigError(f"{type(opt).__name__}.rule is not element-wise: on a stack of 2 models it moved w to "
-                          f"{np.round(whole[0], 4).tolist()}…, element by element to {np.round(alone[0], 4).tolist()}… "
-                          "(accepted: a rule where each element's step depends on that element only — the trainer "
-                          "runs it on one flat buffer of every layer of every model, so a norm, mean or max would "
-                          "mix them)")
+        try:
+            stacked = stack_hyperparameters([opt, opt], ndim=2, dtype=np.float64)
+            state = stacked.init(whole)
+            for t, g in enumerate(gs, 1):
+                stacked.rule(whole, g.copy(), state.slots, t)
+            for i, j in np.ndindex(w0.shape):
+                w = w0[i:i + 1, j:j + 1].copy()
+                state = opt.init(w)
+                for t, g in enumerate(gs, 1):
+                    opt.rule(w, g[i:i + 1, j:j + 1].copy(), state.slots, t)
+                alone[i, j] = w[0, 0]
+        except ConfigError:
+            raise
+        except Exception as e:  # noqa: BLE001 - said in one line: KeyError, ZeroDivisionError, NumPy's ValueError …
+            raise ConfigError(f"{name}.rule fails on a stack of 2 models, each hyperparameter a (2, 1) array: "
+                              f"{type(e).__name__}: {(str(e).splitlines() or [''])[0]} (accepted: a rule in array "
+                              "arithmetic on its slots, np.where for a choice)") from None
+    finally:
+        np.random.set_state(drawn)
+    # float32 slots or hyperparameters round differently on the stack (float64) and alone: 1e-8, not a norm's 1e-1
+    if not np.allclose(whole, alone, rtol=1e-5, atol=1e-7, equal_nan=True):
+        k = np.unravel_index(np.nanargmax(np.abs(whole - alone)), w0.shape)
+        raise ConfigError(f"{name}.rule is not element-wise: three steps on a stack of 2 models moved one weight to "
+                          f"{whole[k]:.6g}, the same steps on that weight alone to {alone[k]:.6g} (accepted: a rule "
+                          "where each element's step depends on that element only, drawing no random numbers — the "
+                          "trainer runs it on one flat buffer of every layer of every model, so a norm, mean or max "
+                          "would mix them)")
 
 
 def stack_hyperparameters(opts: list[Optimizer], ndim: int = 2, dtype: Any = None) -> Optimizer:

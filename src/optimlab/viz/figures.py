@@ -148,8 +148,10 @@ def runs_by_label(histories) -> tuple[dict[str, list[History]], dict[str, str]]:
         histories = [histories]
     if isinstance(histories, dict):
         values = [list(v) if isinstance(v, (list, tuple)) else v for v in histories.values()]
-        if values and all(isinstance(v, History) for v in values):      # LoadedRun.histories: {(label, seed): History}
-            histories = values
+        if values and all(isinstance(v, History) for v in values):
+            if all(isinstance(k, str) for k in histories):              # {"lr 0.01": History, …}: keys name them
+                return _with_optimizers({k: [v] for k, v in zip(histories, values)})
+            histories = values                                          # LoadedRun.histories: {(label, seed): …}
         elif not all(isinstance(v, list) and all(isinstance(h, History) for h in v) for v in values):
             raise ConfigError(f"invalid histories: a dict of {type(values[0]).__name__} {accepted}")
         elif not any(values):

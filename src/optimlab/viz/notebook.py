@@ -22,5 +22,6 @@ def inline_in_jupyter() -> None:
         return
     import matplotlib
 
-    if matplotlib.get_backend().lower() in INLINE_BACKENDS:
+    backend = dict.__getitem__(matplotlib.rcParams, "backend")     # as set: get_backend() would import pyplot and
+    if str(backend).lower() in INLINE_BACKENDS:                     # pick a backend (a GUI one in a desktop IPython)
         import matplotlib_inline.backend_inline  # noqa: F401 - its import switches IPython's integration on
