@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 from .errors import ConfigError
 from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
+from .experiment.recipe import RunSpec
+from .optim import OPTIMIZERS, Optimizer, display_name
 from .results import staged_directory, write_results
 from .results.store import check_output_dir, default_output_dir, output_lock
 from .viz.i18n import check_lang
@@ -91,7 +93,8 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     """Run a comparison (default: the note's experiment) and write ``runs/<name>/`` (or ``out``).
 
     ``overrides`` are those of :func:`optimlab.experiment.apply_overrides` (``dataset``, ``optimizers``,
-    ``iters``, ``seeds`` …). Everything is validated (the output folder too) and the data loaded before any
+    ``iters``, ``seeds`` …); ``optimizers`` may also be optimizer objects, each a run with all its settings
+    (``[make_optimizer("adam", beta1=0.5), make_optimizer("adam")]``: Adam (beta1=0.5) and Adam (beta1=0.9)). Everything is validated (the output folder too) and the data loaded before any
     directory is created; the directory appears only when complete, replacing an earlier run folder as a whole.
     ``dpi``: the PNG figures' resolution (100: 640 × 420 pixels for a note-style figure; 200 suits slides);
     ``font_scale``: their text size, 1 to 3 × the default (e.g. 1.6 for slides; see
@@ -108,11 +111,37 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
             raise ConfigError(f"unknown option for compare: {key!r} (accepted: {', '.join(accepted)}; "
                               "out, lang, plots, dpi, font_scale, report, progress, telemetry, on_data)")
     base = recipe if isinstance(recipe, Recipe) else load_recipe(recipe) if recipe is not None else default_recipe()
+    if _objects(overrides.get("optimizers")):
+        base = dataclasses.replace(base, runs=_runs_of(overrides.pop("optimizers")))
     recipe = apply_overrides(base, **overrides)
     target = output_directory(recipe, out)
     with output_lock(target):                  # one compare at a time into a folder, from its check to the swap
         output_directory(recipe, out)          # again under the lock: another compare may have written it meanwhile
         return _compare_locked(recipe, target, lang, plots, report, progress, telemetry, on_data, dpi, font_scale)
+
+
+def _objects(optimizers: Any) -> bool:
+    return not isinstance(optimizers, (str, bytes, type(None))) and hasattr(optimizers, "__iter__") and \
+        any(isinstance(o, Optimizer) for o in optimizers)
+
+
+def _runs_of(optimizers: Any) -> tuple[RunSpec, ...]:
+    """The runs of ``compare(optimizers=[make_optimizer("adam", beta1=0.5), make_optimizer("adam")])``: one per
+    object, with every hyperparameter it has, labelled as a landscape labels its paths (``Adam (beta1=0.5)``), on the
+    recipe's network."""
+    from .viz.landscape import setting_labels
+
+    optimizers = list(optimizers)
+    for o in optimizers:
+        if not isinstance(o, Optimizer):
+            raise ConfigError(f"invalid optimizers: {o!r} among optimizer objects (accepted: names, e.g. ['sgd', "
+                              "'adam'], or objects, e.g. [make_optimizer('adam', beta1=0.5), make_optimizer('adam')])")
+        if OPTIMIZERS.get(o.name) is not type(o):
+            raise ConfigError(f"invalid optimizers: {type(o).__name__} is not registered as {o.name!r} (accepted: "
+                              f"optimizers in OPTIMIZERS; OPTIMIZERS[{o.name!r}] = {type(o).__name__} registers it)")
+    items = [(o.name, o, o.made_with_preset or "note") for o in optimizers]
+    return tuple(RunSpec(display_name(name) + label[len(name):], name, preset, o.hyperparameters())
+                 for (name, o, preset), (label, _) in zip(items, setting_labels(items, "run")))
 
 
 def _compare_locked(recipe: Recipe, target: Path, lang: str, plots: bool, report: bool, progress: bool,

@@ -543,3 +543,40 @@ def test_a_notebooks_mistakes_are_said_in_its_own_words(tmp_path):
         compare(dataset="digits", lrs="adam=0.001", out=tmp_path / "b")
     with pytest.raises(ConfigError, match=r"^invalid lrs: 'sgd=0.1' \(accepted: a dict .*\{'sgd': 0.1\}"):
         run_landscape("bowl", "sgd", lrs="sgd=0.1")
+
+
+def test_compare_takes_optimizer_objects_with_all_their_settings(tmp_path):
+    """A lesson on Adam's β₁ needed a recipe's RunSpec (not in the README) or the Trainer: compare() took names and
+    learning rates only. Objects are runs with every setting they have, labelled by what tells them apart, written to
+    recipe.toml (which trains the same numbers again); a name among objects, an unregistered class or the same
+    setting twice is one line."""
+    from dataclasses import dataclass
+
+    from optimlab.api import compare
+    from optimlab.errors import ConfigError
+    from optimlab.experiment import load_recipe
+    from optimlab.optim import Adam, make_optimizer
+    from optimlab.train import TrainConfig, train
+    from optimlab.data import load_dataset
+
+    opts = [make_optimizer("adam", beta1=0.5), make_optimizer("adam"), make_optimizer("sgd", lr=0.1)]
+    out = compare(dataset="digits", optimizers=opts, iters=30, eval_interval=10, out=tmp_path / "o", plots=False,
+                  report=False)
+    runs = out.summary["runs"]
+    assert [r["label"] for r in runs] == ["Adam (beta1=0.5)", "Adam (beta1=0.9)", "SGD"]
+    assert [r["hyperparameters"].get("beta1") for r in runs] == [0.5, 0.9, None] and runs[2]["hyperparameters"]["lr"] == 0.1
+    alone = train(load_dataset("digits"), opts, train=TrainConfig(iters=30, eval_interval=10), seed=0)
+    assert [r["final_test_accuracy"] for r in runs] == [h.test_acc[-1] for h in alone]
+    again = load_recipe(tmp_path / "o" / "recipe.toml")
+    assert [r.make_optimizer() for r in again.runs] == opts
+
+    @dataclass(frozen=True)
+    class Unlisted(Adam):
+        name = "unlisted"
+
+    for given, match in (([opts[0], "sgd"], r"^invalid optimizers: 'sgd' among optimizer objects \(accepted: names"),
+                         ([Unlisted()], r"^invalid optimizers: Unlisted is not registered as 'unlisted'"),
+                         ([opts[1], Adam()], r"^the same Adam run twice: lr=0.01, beta1=0.9")):
+        with pytest.raises(ConfigError, match=match):
+            compare(dataset="digits", optimizers=given, iters=5, out=tmp_path / "x", plots=False)
+    assert not (tmp_path / "x").exists()

@@ -275,7 +275,7 @@ def _differs(group: list[tuple[Optimizer, str]]) -> tuple[str, ...]:
     return tuple(differs)
 
 
-def _labels(items: list[tuple[str, Optimizer, str]]) -> list[tuple[str, tuple[str, ...]]]:
+def setting_labels(items: list[tuple[str, Optimizer, str]], what: str = "path") -> list[tuple[str, tuple[str, ...]]]:
     """``(label, differs)`` for each ``(name, object, preset)`` in ``items``: an optimizer with one path is labelled
     by its name, one with several by the settings in which they differ (``sgd (lr=0.1)``); the same path twice is a
     one-line error."""
@@ -291,8 +291,8 @@ def _labels(items: list[tuple[str, Optimizer, str]]) -> list[tuple[str, tuple[st
             if key in seen:
                 shown = ", ".join(f"{k}={v}" for k, v in key)
                 alike = "" if seen[key] == preset else f"; presets {seen[key]} and {preset} move it alike"
-                raise ConfigError(f"the same {display_name(name)} path twice: {shown}{alike} (accepted: paths of one "
-                                  "optimizer that differ in a setting)")
+                raise ConfigError(f"the same {display_name(name)} {what} twice: {shown}{alike} (accepted: {what}s of "
+                                  "one optimizer that differ in a setting)")
             seen[key] = preset
         differs = _differs([(items[i][1], items[i][2]) for i in members])
         for i in members:
@@ -365,7 +365,7 @@ def run_landscape(function: str = "bowl", optimizers: str | Iterable[str | Optim
         raise ConfigError(f"too many paths for one map: {len(items)} ({counts}) (accepted: at most {MAX_PATHS}, one "
                           "colour each: fewer optimizers, lrs or presets)")
     tracks = {}
-    for (name, opt, p), (label, differs) in zip(items, _labels(items)):
+    for (name, opt, p), (label, differs) in zip(items, setting_labels(items)):
         tracks[label] = _walk(surface, label, name, opt, xy0, n_steps, p, differs)
     return LandscapeResult(surface, xy0, n_steps, tracks)
 
