@@ -111,6 +111,11 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
             raise ConfigError(f"unknown option for compare: {key!r} (accepted: {', '.join(accepted)}; "
                               "out, lang, plots, dpi, font_scale, report, progress, telemetry, on_data)")
     base = recipe if isinstance(recipe, Recipe) else load_recipe(recipe) if recipe is not None else default_recipe()
+    given = overrides.get("optimizers")
+    if isinstance(given, Optimizer):
+        overrides["optimizers"] = [given]
+    elif not isinstance(given, (str, bytes, dict, type(None))) and hasattr(given, "__iter__"):
+        overrides["optimizers"] = list(given)       # read once: a generator was used up by the check below
     if _objects(overrides.get("optimizers")):
         base = dataclasses.replace(base, runs=_runs_of(overrides.pop("optimizers")))
     recipe = apply_overrides(base, **overrides)
@@ -129,8 +134,10 @@ def _runs_of(optimizers: Any) -> tuple[RunSpec, ...]:
     """The runs of ``compare(optimizers=[make_optimizer("adam", beta1=0.5), make_optimizer("adam")])``: one per
     object, with every hyperparameter it has, labelled as a landscape labels its paths (``Adam (beta1=0.5)``), on the
     recipe's network."""
+    from .optim import load_plugins
     from .viz.landscape import setting_labels
 
+    load_plugins()                                  # a plugin's class made directly is registered by now
     optimizers = list(optimizers)
     for o in optimizers:
         if not isinstance(o, Optimizer):

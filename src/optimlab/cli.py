@@ -225,9 +225,10 @@ def entry() -> None:
 
 def _main(argv: Sequence[str] | None) -> int:
     try:
-        from .optim import load_plugins
+        from .optim import ignored_plugins
 
-        load_plugins()                    # other packages' optimizers, in --help's lists too
+        for why in ignored_plugins():     # other packages' optimizers, in --help's lists too
+            print(f"optimlab: warning: {why}; ignored", file=sys.stderr)
         parser = build_parser()           # imports NumPy: Ctrl-C here is one line too
         args = parser.parse_args(argv)
         if args.command is None:

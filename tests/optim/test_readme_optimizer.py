@@ -328,19 +328,68 @@ def test_an_installed_package_adds_an_optimizer_to_the_command_line(tmp_path):
     assert SweepSpec().optimizers == ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 
 
-def test_a_broken_plugin_is_one_line_naming_its_package(tmp_path):
+def test_a_broken_plugin_is_one_line_naming_its_package_when_its_name_is_used(tmp_path):
+    """A plugin that cannot be loaded or registered is one line naming it and its package when its name is asked for
+    (one claiming 'adam' is a warning: Adam trains); the other commands go on (a broken plugin stopped every command, even
+    `optimlab report` of an unrelated folder). Two packages declaring one name is an error too (which one trained
+    depended on the order of sys.path)."""
     import os
     import subprocess
     import sys
 
+    def run(site, *args):
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(p) for p in site] + sys.path)}
+        return subprocess.run([sys.executable, "-m", "optimlab", "compare", "--dataset", "digits", "--iters", "5",
+                               "--no-plots", "--no-report", "--out", "o", *args], capture_output=True, text=True,
+                              env=env, timeout=120, cwd=tmp_path)
+
     for entry, code, said in (("lion = myopt:Lino", PLUGIN, "cannot be loaded: AttributeError"),
                               ("adam = myopt:Lion", PLUGIN, "invalid optimizer name: 'adam' for Lion"),
                               ("lion = myopt:Lion", "import not_a_module\n", "ModuleNotFoundError")):
-        site = tmp_path / entry.split()[0] / code[:3].strip()
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(_plugin_package(site, entry, code))] + sys.path)}
-        done = subprocess.run([sys.executable, "-m", "optimlab", "compare", "--dataset", "digits", "--iters", "5"],
-                              capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
-        assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+        site = _plugin_package(tmp_path / entry.split()[0] / code[:3].strip(), entry, code)
         name, value = entry.split(" = ")
-        assert done.stderr.startswith(f"optimlab: error: optimizer plugin {name} = {value!r} (from myopt 0.1)")
-        assert "(from myopt 0.1)" in done.stderr and said in done.stderr, done.stderr
+        done = run([site], "--optimizers", name)
+        line = f"optimizer plugin {name} = {value!r} (from myopt 0.1)"
+        if name == "adam":                                             # Adam trains; the plugin is said to be ignored
+            assert done.returncode == 0 and done.stderr.startswith(f"optimlab: warning: {line}: {said}"), done.stderr
+            continue
+        assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+        assert done.stderr.startswith(f"optimlab: error: {line}") and said in done.stderr, done.stderr
+        assert run([site], "--optimizers", "sgd").returncode == 0
+    other = tmp_path / "other"
+    _plugin_package(other, "lion = otheropt:Lion", PLUGIN)
+    (other / "myopt-0.1.dist-info").rename(other / "otheropt-0.2.dist-info")
+    (other / "otheropt-0.2.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: otheropt\nVersion: 0.2\n")
+    (other / "myopt.py").rename(other / "otheropt.py")
+    done = run([_plugin_package(tmp_path / "one", "lion = myopt:Lion"), other], "--optimizers", "lion")
+    assert done.returncode == 2 and "both declare 'lion' (accepted: one package per optimizer name" in done.stderr
+
+
+def test_a_class_registered_in_a_script_stays_beside_a_plugin_of_that_name(tmp_path, monkeypatch):
+    """An installed plugin replaced the class a script had registered under the same name, silently, at the first
+    compare or sweep by name."""
+    import sys
+
+    import optimlab.optim as optim
+    from optimlab.optim import OPTIMIZERS, optimizer_names
+
+    monkeypatch.syspath_prepend(str(_plugin_package(tmp_path / "site")))
+    monkeypatch.setattr(optim, "_plugins_loaded", False)
+    monkeypatch.setattr(optim, "_plugin_errors", {})
+    module = types.ModuleType("mine")
+    monkeypatch.setitem(sys.modules, "mine", module)
+    exec(compile(PLUGIN.replace("lr: float = 1e-3", "lr: float = 0.123"), "mine", "exec"), module.__dict__)
+    monkeypatch.setitem(OPTIMIZERS, "lion", module.Lion)
+    optimizer_names("sgd")                                             # loads the plugins
+    assert OPTIMIZERS["lion"] is module.Lion and make_optimizer("lion").lr == 0.123
+
+
+def test_compare_takes_one_object_or_a_generator_of_them(tmp_path):
+    from optimlab.api import compare
+
+    out = compare(dataset="digits", optimizers=(make_optimizer("sgd", lr=lr) for lr in (0.1, 0.2)), iters=5,
+                  out=tmp_path / "g", plots=False, report=False)
+    assert [r["label"] for r in out.summary["runs"]] == ["SGD (lr=0.1)", "SGD (lr=0.2)"]     # one run was lost
+    out = compare(dataset="digits", optimizers=make_optimizer("adam", beta1=0.5), iters=5, out=tmp_path / "one",
+                  plots=False, report=False)
+    assert [r["hyperparameters"]["beta1"] for r in out.summary["runs"]] == [0.5]

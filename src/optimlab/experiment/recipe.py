@@ -13,7 +13,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..errors import ConfigError
-from ..optim import (OPTIMIZERS, load_plugins, Optimizer, display_name, make_optimizer, optimizer_names, preset_names,
+from ..optim import (OPTIMIZERS, check_plugin, Optimizer, display_name, make_optimizer, optimizer_names, preset_names,
                      stack_hyperparameters)
 from ..optim.base import check_value
 from ..train import NetConfig, TrainConfig
@@ -219,8 +219,7 @@ def parse_run(d: dict[str, Any], where: str) -> RunSpec:
         raise ConfigError(f"{where} has no optimizer (accepted: optimizer = one of {', '.join(OPTIMIZERS)}{hint})")
     check_value(isinstance(d["optimizer"], str), f"optimizer in {where}", d["optimizer"], ", ".join(OPTIMIZERS))
     name = d["optimizer"].lower()
-    if name not in OPTIMIZERS:
-        load_plugins()
+    check_plugin(name)
     if name not in OPTIMIZERS:
         raise ConfigError(f"unknown optimizer: {d['optimizer']!r} in {where} (accepted: {', '.join(OPTIMIZERS)})")
     hp_types = hyperparameter_types(name)

@@ -56,29 +56,63 @@ class _Registry(dict):
 OPTIMIZERS: dict[str, type[Optimizer]] = _Registry({c.name: c for c in BUILT_IN})
 PLUGIN_GROUP = "optimlab.optimizers"
 _plugins_loaded = False
+_plugin_errors: dict[str, str] = {}      # name → why its plugin is not registered (said when the name is asked for)
 
 
 def load_plugins() -> None:
     """Register the optimizers other installed packages declare as entry points of the group ``optimlab.optimizers``
     (in their pyproject.toml: ``[project.entry-points."optimlab.optimizers"]`` ``nesterov = "mypkg.optim:Nesterov"``),
     once per process: the command line, and a sweep's worker processes, know them without optimlab's files being
-    edited. One that cannot be loaded or registered is a one-line :class:`ConfigError` naming it and its package."""
+    edited. A class already registered under the name (in your script) stays. A plugin that cannot be loaded or
+    registered, or a name two packages declare, is kept as its one-line error, raised by :func:`check_plugin` when that
+    name is asked for: a broken plugin stopped every command, even ``optimlab report`` of an unrelated folder."""
     global _plugins_loaded
     if _plugins_loaded:
         return
     _plugins_loaded = True
     from importlib.metadata import entry_points
 
+    def where(ep) -> str:
+        return f"optimizer plugin {ep.name} = {ep.value!r}" + (f" (from {ep.dist.name} {ep.dist.version})"
+                                                                if ep.dist is not None else "")
+
+    by_name: dict[str, list] = {}
     for ep in entry_points(group=PLUGIN_GROUP):
-        where = f"optimizer plugin {ep.name} = {ep.value!r}" + (f" (from {ep.dist.name} {ep.dist.version})"
-                                                                 if ep.dist is not None else "")
+        if ep not in by_name.setdefault(ep.name, []):
+            by_name[ep.name].append(ep)
+    for name, eps in by_name.items():
+        if name in OPTIMIZERS and OPTIMIZERS[name] not in BUILT_IN:
+            continue                     # registered in this process already (a script's own class): it stays
+        if len(eps) > 1:                 # which trains would depend on the order of sys.path
+            _plugin_errors[name] = (f"{where(eps[0])} and {where(eps[1])} both declare {name!r} (accepted: one "
+                                    "package per optimizer name; uninstall one)")
+            continue
+        ep = eps[0]
         try:
-            OPTIMIZERS[ep.name] = ep.load()
+            OPTIMIZERS[name] = ep.load()
         except ConfigError as e:
-            raise ConfigError(f"{where}: {e}") from None
+            _plugin_errors[name] = f"{where(ep)}: {e}"
         except Exception as e:  # noqa: BLE001 - an import error in someone else's package, said in one line
-            raise ConfigError(f"{where} cannot be loaded: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-                              " (accepted: an importable Optimizer subclass; or uninstall that package)") from None
+            _plugin_errors[name] = (f"{where(ep)} cannot be loaded: {type(e).__name__}: "
+                                    f"{(str(e).splitlines() or [''])[0]} (accepted: an importable Optimizer subclass; "
+                                    "or uninstall that package)")
+
+
+def check_plugin(name: str) -> None:
+    """The plugin error kept for ``name`` (see :func:`load_plugins`) as a :class:`ConfigError` when no class is
+    registered under it (better than "unknown optimizer"); nothing otherwise."""
+    load_plugins()
+    if name in _plugin_errors and name not in OPTIMIZERS:
+        raise ConfigError(_plugin_errors[name])
+
+
+def ignored_plugins() -> list[str]:
+    """The plugin errors of names a class is registered under all the same (a plugin claiming 'adam'): the command
+    line prints them as warnings, since the registered class is what trains."""
+    load_plugins()
+    return [why for name, why in _plugin_errors.items() if name in OPTIMIZERS]
+
+
 PRESETS = FRAMEWORK_PRESETS
 NOTE_NAMES = {"decay_rate": "decay"}      # the course code's RMSprop(lr, decay_rate): a name that differs here
 
@@ -103,8 +137,8 @@ def preset_names(name: str) -> tuple[str, ...]:
 def optimizer_names(optimizers) -> tuple[str, ...]:
     """Optimizer names from ``"sgd,adam"`` or a list, lower-cased: each one known and listed once, at least one
     (what ``--optimizers``, a recipe, a sweep and a landscape accept); a one-line ConfigError otherwise."""
-    load_plugins()
-    items = optimizers.split(",") if isinstance(optimizers, str) else list(optimizers)
+    items = optimizers.split(",") if isinstance(optimizers, str) else \
+        [optimizers] if isinstance(optimizers, Optimizer) else list(optimizers)
     names = tuple(str(n).strip().lower() for n in items if str(n).strip())
     shown = repr(optimizers if isinstance(optimizers, str) else ",".join(map(str, items)))    # as typed, not a tuple
     if not names:
@@ -113,6 +147,7 @@ def optimizer_names(optimizers) -> tuple[str, ...]:
         raise ConfigError(f"empty optimizer name in {shown} (accepted: names separated by single commas, "
                           "e.g. sgd,adam)")
     for n in names:
+        check_plugin(n)
         if n not in OPTIMIZERS:
             raise ConfigError(f"unknown optimizer: {n!r} (accepted: {', '.join(OPTIMIZERS)})")
     dup = sorted({n for n in names if names.count(n) > 1})
@@ -125,8 +160,8 @@ def make_optimizer(name: str, /, preset: str = "note", **hyperparameters: Any) -
     """An optimizer by name (``sgd``, ``momentum``, ``adagrad``, ``rmsprop``, ``adam``), preset and overrides:
     ``make_optimizer("adam", "torch", lr=1e-3)`` or ``make_optimizer("adam", preset="torch", lr=1e-3)``."""
     key = str(name).lower()
-    if key not in OPTIMIZERS:
-        load_plugins()                  # a sweep worker meets a plugin's name here first
+    if key not in OPTIMIZERS or not _plugins_loaded:
+        check_plugin(key)               # a sweep worker meets a plugin's name here first
     if key not in OPTIMIZERS:
         raise ConfigError(f"unknown optimizer: {name!r} (accepted: {', '.join(OPTIMIZERS)})")
     cls = OPTIMIZERS[key]
@@ -140,6 +175,6 @@ def make_optimizer(name: str, /, preset: str = "note", **hyperparameters: Any) -
     return cls.preset(preset, **hyperparameters)
 
 
-__all__ = ["BUILT_IN", "load_plugins", "Optimizer", "OptState", "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "OPTIMIZERS", "PRESETS",
+__all__ = ["BUILT_IN", "check_plugin", "ignored_plugins", "load_plugins", "Optimizer", "OptState", "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "OPTIMIZERS", "PRESETS",
            "make_optimizer", "optimizer_names", "hyperparameter_names", "display_name", "preset_names", "save_state", "load_state", "stack_hyperparameters",
            "tree_map_update"]
