@@ -406,3 +406,39 @@ def test_a_console_that_cannot_show_the_text_shows_question_marks_not_a_tracebac
                               capture_output=True, timeout=120, env={**os.environ, "PYTHONIOENCODING": "ascii"})
         assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr[-300:]
         assert b"?" in done.stdout and (tmp_path / f"r {lang} 日本" / "summary.json").is_file()
+
+
+def test_a_rerun_whose_every_run_failed_keeps_the_run_that_was_there(tmp_path):
+    """A rule that raised at step 6 failed every run, and that record of errors replaced a good run's folder. With a
+    run there, a rerun whose every run failed keeps it and says why in one line; into a new folder the errors are
+    written (summary.json's status and error), as before."""
+    from dataclasses import dataclass
+
+    import optimlab.api as api
+    from optimlab.errors import OptimlabError
+    from optimlab.optim import OPTIMIZERS, Optimizer
+
+    @dataclass(frozen=True)
+    class Boom(Optimizer):
+        name = "boom"
+
+        def rule(self, w, g, s, t):
+            if t > 5:
+                raise KeyError("boom at step 6")
+            w -= self.lr * g
+
+    good = tmp_path / "good"
+    api.compare(dataset="digits", optimizers=["sgd"], iters=5, out=good, plots=False)
+    before = {p.name: p.read_bytes() for p in good.iterdir()}
+    OPTIMIZERS["boom"] = Boom
+    try:
+        with pytest.raises(OptimlabError, match=r"^all 1 runs failed \(Boom: KeyError: 'boom at step 6'\); the run in "
+                                                r".*good was kept \(accepted: "):
+            api.compare(dataset="digits", optimizers=["boom"], iters=20, out=good, plots=False)
+        assert {p.name: p.read_bytes() for p in good.iterdir()} == before
+        with pytest.raises(OptimlabError, match=r"^all 2 runs failed \(SGD, Boom: KeyError: 'boom at step 6'\)"):
+            api.compare(dataset="digits", optimizers=["boom", "sgd"], iters=20, out=good, plots=False)  # one cohort
+        fresh = api.compare(dataset="digits", optimizers=["boom"], iters=20, out=tmp_path / "new", plots=False)
+        assert fresh.summary["runs"][0]["status"] == "failed"
+    finally:
+        del OPTIMIZERS["boom"]
