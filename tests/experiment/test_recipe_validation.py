@@ -303,3 +303,10 @@ def test_sweep_cli_rejects_before_training(tmp_path, capsys, toml, args, needle)
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("optimlab: error:") and needle in err[0], err
     assert not out.exists()
+
+
+def test_lr_errors_name_the_python_form_beside_the_option():
+    """compare(lrs=...) from Python was told about "--lr" only; each lr error names both forms."""
+    one_line_error(lambda: apply_overrides(default_recipe(), lrs={"adamm": 0.1}), "unknown optimizer in --lr (lrs): 'adamm'")
+    one_line_error(lambda: apply_overrides(default_recipe(), optimizers=["sgd"], lrs={"adam": 0.1}),
+                   "--lr adam=… (lrs={'adam': …}) names 'adam', which is not among the runs")

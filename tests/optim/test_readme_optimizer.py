@@ -313,7 +313,7 @@ def test_an_installed_package_adds_an_optimizer_to_the_command_line(tmp_path):
         return subprocess.run([sys.executable, "-m", "optimlab", *args], capture_output=True, text=True, env=env,
                               timeout=300, cwd=tmp_path)
 
-    assert "lion" in optimlab("compare", "--help").stdout
+    assert all("lion" in optimlab(cmd, "--help").stdout for cmd in ("compare", "sweep", "landscape"))
     done = optimlab("compare", "--dataset", "digits", "--optimizers", "lion,sgd", "--lr", "lion=0.003", "--iters", "20",
                     "--eval-interval", "10", "--no-plots", "--no-report", "--out", "c")
     assert done.returncode == 0, done.stderr

@@ -340,10 +340,11 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
         run_names = list(dict.fromkeys(r.optimizer for r in runs))
         for key, lr in lrs.items():
             if key != "*" and key not in OPTIMIZERS:
-                raise ConfigError(f"unknown optimizer in --lr: {key!r} (accepted: {', '.join(OPTIMIZERS)} or a bare number)")
+                raise ConfigError(f"unknown optimizer in --lr (lrs): {key!r} (accepted: {', '.join(OPTIMIZERS)} or a "
+                                  "bare number)")
             make_optimizer("sgd" if key == "*" else key, lr=lr)         # the value, even for an optimizer not run
             if key != "*" and key not in run_names:
-                raise ConfigError(f"--lr names {key!r}, which is not among the runs "
+                raise ConfigError(f"--lr {key}=… (lrs={{{key!r}: …}}) names {key!r}, which is not among the runs "
                                   f"(accepted: {', '.join(run_names)} or a bare number)")
         for n in run_names:     # one lr for runs the recipe gives different ones would leave their labels untrue
             if n in lrs or "*" in lrs:
@@ -351,7 +352,7 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
                 a, lr_a = given[0]
                 b, lr_b = next(((k, v) for k, v in given if v != lr_a), (None, lr_a))
                 if b is not None:
-                    shown = f"{n}={lrs[n]:g}" if n in lrs else f"{lrs['*']:g}"
+                    shown = f"{n}={lrs[n]:g} (lrs={{{n!r}: {lrs[n]:g}}})" if n in lrs else f"{lrs['*']:g} (lrs={lrs['*']:g})"
                     raise ConfigError(f"--lr {shown} would train every {n} run at one lr, but the recipe gives "
                                       f"{a!r} lr {lr_a:g} and {b!r} lr {lr_b:g} (accepted: --lr for an optimizer "
                                       "whose runs share an lr; change the lrs in the recipe instead)")

@@ -16,7 +16,7 @@ from .._io import text_table
 from ..console import LANGS, say
 from ..errors import ConfigError
 from ..options import lr_values, named_values
-from ..optim import display_name
+from ..optim import OPTIMIZERS, display_name
 from .functions import SURFACES, get_surface
 from .landscape import (DEFAULT_OPTIMIZERS, DIVERGENCE_BOUND, MAX_STEPS, _steps, check_landscape_dir, run_landscape,
                         setting_text, write_landscape)
@@ -32,7 +32,7 @@ def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--function", default="bowl", metavar="NAME",
                    help=f"test function: {', '.join(SURFACES)} (default: bowl)")
     p.add_argument("--optimizers", default=",".join(DEFAULT_OPTIMIZERS), metavar="LIST",
-                   help="comma-separated optimizer names (default: all five)")
+                   help=f"comma-separated, of {','.join(OPTIMIZERS)} (default: the note's five)")
     p.add_argument("--lr", action="append", default=[], metavar="[NAME=]VALUE",
                    help="learning rate for every optimizer (--lr 0.1) or one (--lr sgd=0.5); repeatable: "
                         "--lr sgd=0.1 --lr sgd=0.5 (or --lr sgd=0.1,0.5) draws SGD twice (default: per function)")
