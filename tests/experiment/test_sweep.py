@@ -101,6 +101,16 @@ def test_shipped_recipe_is_the_requested_default_and_round_trips(tmp_path):
     assert load_sweep_spec(tmp_path / "g.toml") == grid
 
 
+
+def test_an_unknown_optimizer_in_a_sweep_file_names_the_file(tmp_path):
+    """A sweep folder's sweep.toml naming a plugin's optimizer, uninstalled since, said "unknown optimizer: 'nesterov'"
+    without saying where it came from."""
+    (tmp_path / "s.toml").write_text('optimizers = ["sgd", "nesterov"]\n')
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(tmp_path / 's.toml'))}: unknown optimizer: 'nesterov' "
+                                          r"\(accepted: sgd, momentum"):
+        load_sweep_spec(tmp_path / "s.toml")
+
+
 # -- the protocol ----------------------------------------------------------------------------------------------
 
 def test_tuned_lr_is_the_best_mean_validation_accuracy_and_tested_on_fresh_seeds(reference):

@@ -246,6 +246,10 @@ def parse_sweep_spec(doc: dict[str, Any], where: str = "sweep recipe") -> SweepS
     if "optimizers" in doc:
         kw["optimizers"] = tuple(doc["optimizers"]) if isinstance(doc["optimizers"], list) else \
             tuple(doc["optimizers"].split(","))
+        try:                                # the file says which: a plugin's optimizer, uninstalled since, was
+            optimizer_names(kw["optimizers"])   # "unknown optimizer: 'nesterov'" and nothing more
+        except ConfigError as e:
+            raise ConfigError(f"{where}: {e}") from None
     if "lrs" in doc:
         kw["lrs"] = parse_lrs(doc["lrs"])
     for k in ("seeds", "test_seeds"):
