@@ -17,7 +17,7 @@ from typing import Any, Callable
 from .errors import ConfigError, OptimlabError
 from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
 from .experiment.recipe import RunSpec
-from .optim import OPTIMIZERS, Optimizer, display_name
+from .optim import OPTIMIZERS, Optimizer, display_name, load_plugins
 from .results import staged_directory, write_results
 from .results.store import check_output_dir, default_output_dir, output_lock
 from .viz.i18n import check_lang
@@ -29,12 +29,13 @@ class CompareOutcome:
     ``figures``, the file names of the figures in it, and ``replaced``: whether an earlier run was in that folder."""
 
     def __repr__(self) -> str:              # the summary runs to thousands of characters in a notebook
-        by_label: dict[str, list[float]] = {}
-        for r in self.summary.get("runs", []):
-            acc = r.get("final_test_accuracy")
-            by_label.setdefault(r["label"], []).append(float("nan") if acc is None else acc)
-        seeds = len(self.summary.get("seeds", [])) > 1        # several: each run's mean over them, said once
-        runs = ", ".join(f"{label} {sum(accs) / len(accs):.4f}" for label, accs in by_label.items())
+        from .results import seed_statistics
+
+        # several seeds: each run's mean over them (a diverged or failed seed counts 0, as in the statistics)
+        runs = ", ".join(f"{r['label']} {r['mean']:.4f}" + (f" ({r['n_not_ok']} of {r['n_seeds']} diverged or failed)"
+                                                             if r["n_not_ok"] else "")
+                         for r in seed_statistics(self.summary)) if self.summary.get("runs") else ""
+        seeds = len(self.summary.get("seeds", [])) > 1
         mean = f"final test accuracy, mean over seeds {', '.join(map(str, self.summary['seeds']))}" if seeds else \
             "final test accuracy"
         return f"CompareOutcome({str(self.directory)!r}, {mean}: {runs})"
@@ -67,20 +68,17 @@ def output_directory(recipe: Recipe, out: str | os.PathLike | None = None) -> Pa
     return check_output_dir(out if out is not None else default_output_dir(recipe.name, "recipe"))
 
 
-def histories_by_label(result: CompareResult) -> dict[str, list]:
-    return {label: [r.history for r in runs] for label, runs in result.by_label().items()}
-
-
 def draw_figures(result: CompareResult, directory: Path, lang: str = "en", dpi: int = 100) -> list[str]:
     """Every figure of a comparison into ``directory`` (PNG at ``dpi``); returns the file names."""
     from .viz.colors import colors_by_label
-    from .viz.figures import comparison_figures, save_figure         # matplotlib: lazily
+    from .viz.figures import comparison_figures, runs_by_label, save_figure         # matplotlib: lazily
 
-    colors = colors_by_label({label: runs[0].spec.optimizer for label, runs in result.by_label().items()})
+    histories, optimizer_of = runs_by_label(result)          # as a notebook's figure of out.result reads it
+    colors = colors_by_label(optimizer_of)
     names = []
     # the runs are in seed order (run_compare sorts them), so each run's figure shows its smallest seed
     lrs = {label: getattr(runs[0].spec.make_optimizer(), "lr", None) for label, runs in result.by_label().items()}
-    for name, fig in comparison_figures(histories_by_label(result), min(result.recipe.seeds), lang, colors, lrs):
+    for name, fig in comparison_figures(histories, min(result.recipe.seeds), lang, colors, lrs):
         save_figure(fig, directory / name, dpi)
         names.append(name)
     return names
@@ -113,11 +111,14 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     base = recipe if isinstance(recipe, Recipe) else load_recipe(recipe) if recipe is not None else default_recipe()
     given = overrides.get("optimizers")
     if isinstance(given, Optimizer):
-        overrides["optimizers"] = [given]
+        given = [given]
     elif not isinstance(given, (str, bytes, dict, type(None))) and hasattr(given, "__iter__"):
-        overrides["optimizers"] = list(given)       # read once: a generator was used up by the check below
-    if _objects(overrides.get("optimizers")):
-        base = dataclasses.replace(base, runs=_runs_of(overrides.pop("optimizers")))
+        given = list(given)                         # read once: a generator lost its first item to a check
+    if given is not None:
+        overrides["optimizers"] = given
+    if isinstance(given, list) and any(isinstance(o, Optimizer) for o in given):
+        base = dataclasses.replace(base, runs=_runs_of(given))
+        del overrides["optimizers"]
     recipe = apply_overrides(base, **overrides)
     target = output_directory(recipe, out)
     with output_lock(target):                  # one compare at a time into a folder, from its check to the swap
@@ -125,20 +126,13 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
         return _compare_locked(recipe, target, lang, plots, report, progress, telemetry, on_data, dpi, font_scale)
 
 
-def _objects(optimizers: Any) -> bool:
-    return not isinstance(optimizers, (str, bytes, type(None))) and hasattr(optimizers, "__iter__") and \
-        any(isinstance(o, Optimizer) for o in optimizers)
-
-
-def _runs_of(optimizers: Any) -> tuple[RunSpec, ...]:
+def _runs_of(optimizers: list) -> tuple[RunSpec, ...]:
     """The runs of ``compare(optimizers=[make_optimizer("adam", beta1=0.5), make_optimizer("adam")])``: one per
     object, with every hyperparameter it has, labelled as a landscape labels its paths (``Adam (beta1=0.5)``), on the
     recipe's network."""
-    from .optim import load_plugins
     from .viz.landscape import setting_labels
 
     load_plugins()                                  # a plugin's class made directly is registered by now
-    optimizers = list(optimizers)
     for o in optimizers:
         if not isinstance(o, Optimizer):
             raise ConfigError(f"invalid optimizers: {o!r} among optimizer objects (accepted: names, e.g. ['sgd', "

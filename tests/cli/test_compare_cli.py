@@ -528,6 +528,9 @@ def test_a_notebook_shows_a_comparison_and_a_run_folder_in_one_line(tmp_path):
     mean = sum(r["final_test_accuracy"] for r in out.summary["runs"]) / 2
     assert repr(out) == f"CompareOutcome({str(tmp_path / 'r')!r}, final test accuracy, mean over seeds 0, 1: SGD {mean:.4f})"
     assert repr(LoadedRun(tmp_path / "r")) == f"LoadedRun({str(tmp_path / 'r')!r}: runs SGD; seeds 0, 1)"
+    wild = compare(dataset="digits", optimizers="sgd", lrs=1e5, activation="relu", init="he", iters=30,
+                   eval_interval=5, out=tmp_path / "w", plots=False, report=False)
+    assert repr(wild).endswith("final test accuracy: SGD 0.0000 (1 of 1 diverged or failed))")    # None: it crashed
 
 
 def test_a_notebooks_mistakes_are_said_in_its_own_words(tmp_path):

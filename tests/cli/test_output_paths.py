@@ -347,9 +347,10 @@ def test_one_compare_at_a_time_writes_a_folder(cwd, capsys, no_training):
 
 
 def test_what_cannot_be_built_is_refused_before_a_good_run_is_replaced(tmp_path):
-    """hidden = [100000000, 40, 20] asked for 239 GiB inside training: every run 'failed', and that record replaced
-    a good run's folder (its report.html gone). Layers that cannot fit this machine, and an added optimizer the
-    trainer refuses, are one-line errors (exit 2) before anything is written; the sweep refuses them up front too."""
+    """hidden = [100000000, 40, 20] asked NumPy for 78 GiB inside training (2 models): every run 'failed', and that
+    record replaced a good run's folder (its report.html gone). Layers that cannot fit this machine, and an added
+    optimizer the trainer refuses, are one-line errors (exit 2) before anything is written; the sweep refuses them up
+    front too."""
     from dataclasses import dataclass
 
     import numpy as np

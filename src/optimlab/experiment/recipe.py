@@ -219,7 +219,8 @@ def parse_run(d: dict[str, Any], where: str) -> RunSpec:
         raise ConfigError(f"{where} has no optimizer (accepted: optimizer = one of {', '.join(OPTIMIZERS)}{hint})")
     check_value(isinstance(d["optimizer"], str), f"optimizer in {where}", d["optimizer"], ", ".join(OPTIMIZERS))
     name = d["optimizer"].lower()
-    check_plugin(name)
+    if name not in OPTIMIZERS:
+        check_plugin(name)
     if name not in OPTIMIZERS:
         raise ConfigError(f"unknown optimizer: {d['optimizer']!r} in {where} (accepted: {', '.join(OPTIMIZERS)})")
     hp_types = hyperparameter_types(name)

@@ -50,7 +50,7 @@ from ..console import check_lang, say
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError
 from ..optim import BUILT_IN, OPTIMIZERS, PRESETS, make_optimizer, optimizer_names, stack_hyperparameters
-from ..nn.network import check_memory
+from ..nn.network import check_memory, layout
 from ..optim.base import check_elementwise, check_value
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, mean_ci, signed
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
@@ -246,10 +246,6 @@ def parse_sweep_spec(doc: dict[str, Any], where: str = "sweep recipe") -> SweepS
     if "optimizers" in doc:
         kw["optimizers"] = tuple(doc["optimizers"]) if isinstance(doc["optimizers"], list) else \
             tuple(doc["optimizers"].split(","))
-        try:                                # the file says which: a plugin's optimizer, uninstalled since, was
-            optimizer_names(kw["optimizers"])   # "unknown optimizer: 'nesterov'" and nothing more
-        except ConfigError as e:
-            raise ConfigError(f"{where}: {e}") from None
     if "lrs" in doc:
         kw["lrs"] = parse_lrs(doc["lrs"])
     for k in ("seeds", "test_seeds"):
@@ -265,7 +261,10 @@ def parse_sweep_spec(doc: dict[str, Any], where: str = "sweep recipe") -> SweepS
     for key, name in (("fraction", "val_fraction"), ("max_size", "val_max"), ("seed", "split_seed")):
         if key in split:
             kw[name] = split[key]
-    return SweepSpec(**kw)
+    try:
+        return SweepSpec(**kw)
+    except ConfigError as e:                # the file says which (a plugin's optimizer, uninstalled since, was
+        raise ConfigError(f"{where}: {e}") from None        # "unknown optimizer: 'nesterov'" and nothing more)
 
 
 def default_sweep_spec() -> SweepSpec:
@@ -962,8 +961,7 @@ def check_sweep_folder(spec: SweepSpec, directory: Path) -> tuple[SweepSpec, dic
     _DATA_CACHE[(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
     info = data.info()
     for net in spec.variants():             # a cohort trains every optimizer and lr of one architecture and seed
-        sizes = [data.x_train.shape[1], *net.hidden, int(data.n_classes)]
-        params = sum((a + 1) * b for a, b in zip(sizes, sizes[1:])) + 2 * sum(net.hidden) * bool(net.batchnorm)
+        params = sum(p.size for p in layout([data.x_train.shape[1], *net.hidden, int(data.n_classes)], net.batchnorm))
         models = math.ceil(len(spec.optimizers) * len(spec.lrs) / (spec.chunks or 1))    # in one task
         check_memory(net.hidden, models, params, spec.train.dtype,
                      accepted="smaller hidden layers, fewer optimizers or lrs, or a cohort in more tasks (--chunks)")

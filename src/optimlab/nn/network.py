@@ -113,12 +113,29 @@ def init_scale(weight_init_std, n_in: int, what: str = "weight_init_std") -> flo
     return std
 
 
+def layout(sizes: Sequence[int], batchnorm: bool, freeze_bn_affine: bool = False) -> list[ParamSpec]:
+    """Where each parameter lives in a network's flat buffer (layers of ``sizes``, γ and β with ``batchnorm``):
+    trainable parameters first."""
+    specs: list[tuple[str, tuple[int, ...], bool]] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        specs += [(f"W{i}", (n_in, n_out), True), (f"b{i}", (1, n_out), True)]
+    if batchnorm:
+        specs += [(f"{p}{i}", (1, sizes[i]), not freeze_bn_affine) for i in range(1, len(sizes) - 1)
+                  for p in ("gamma", "beta")]
+    specs.sort(key=lambda s: not s[2])            # stable: trainable first
+    out, offset = [], 0
+    for name, shape, trainable in specs:
+        out.append(ParamSpec(name, shape, offset, trainable))
+        offset += int(np.prod(shape))
+    return out
+
+
 def check_memory(hidden: Sequence[int], n_models: int, n_params: int, dtype: Any, free_only: bool = False,
                  accepted: str = "smaller hidden layers, or fewer runs") -> None:
     """A :class:`ConfigError` when ``n_models`` networks of ``n_params`` parameters would not fit: their weights,
     gradients and an optimizer's two state slots (4 copies) beyond this machine's memory (``free_only``: beyond what
-    is available now). hidden = [100000000, 40, 20] asked for 239 GiB, raised MemoryError inside training, and the
-    failed runs replaced the previous run's folder."""
+    is available now). hidden = [100000000, 40, 20] asked NumPy for 78 GiB (2 models), raised MemoryError inside
+    training, and the failed runs replaced the previous run's folder."""
     need = 4 * n_models * n_params * np.dtype(dtype).itemsize
     try:
         have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES" if free_only else "SC_PHYS_PAGES")
@@ -189,21 +206,9 @@ class MultiLayerNet:
         self.bn_eps, self.bn_momentum = bn_eps, bn_momentum
         self.scales = [init_scale(weight_init_std, n) for n in sizes[:-1]]
 
-        # -- layout of the flat buffer: trainable parameters first -----------------------------------------
         n_hidden = len(sizes) - 2
-        specs: list[tuple[str, tuple[int, ...], bool]] = []
-        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-            specs += [(f"W{i}", (n_in, n_out), True), (f"b{i}", (1, n_out), True)]
-        for i in range(1, n_hidden + 1):
-            if self.use_batchnorm:
-                trainable = not self.freeze_bn_affine
-                specs += [(f"gamma{i}", (1, sizes[i]), trainable), (f"beta{i}", (1, sizes[i]), trainable)]
-        specs.sort(key=lambda s: not s[2])            # stable: trainable first
-        offset, self.specs = 0, []
-        for name, shape, trainable in specs:
-            self.specs.append(ParamSpec(name, shape, offset, trainable))
-            offset += int(np.prod(shape))
-        self.n_params = offset
+        self.specs = layout(sizes, self.use_batchnorm, self.freeze_bn_affine)
+        self.n_params = sum(s.size for s in self.specs)
         self.n_trainable = sum(s.size for s in self.specs if s.trainable)
 
         lead = () if n_models is None else (int(n_models),)

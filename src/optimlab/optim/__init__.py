@@ -99,8 +99,8 @@ def load_plugins() -> None:
 
 
 def check_plugin(name: str) -> None:
-    """The plugin error kept for ``name`` (see :func:`load_plugins`) as a :class:`ConfigError` when no class is
-    registered under it (better than "unknown optimizer"); nothing otherwise."""
+    """For a name no class is registered under: the plugins loaded (one may register it), then the plugin error
+    kept for it (see :func:`load_plugins`) as a :class:`ConfigError`, better than "unknown optimizer"."""
     load_plugins()
     if name in _plugin_errors and name not in OPTIMIZERS:
         raise ConfigError(_plugin_errors[name])
@@ -147,8 +147,8 @@ def optimizer_names(optimizers) -> tuple[str, ...]:
         raise ConfigError(f"empty optimizer name in {shown} (accepted: names separated by single commas, "
                           "e.g. sgd,adam)")
     for n in names:
-        check_plugin(n)
         if n not in OPTIMIZERS:
+            check_plugin(n)
             raise ConfigError(f"unknown optimizer: {n!r} (accepted: {', '.join(OPTIMIZERS)})")
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
@@ -160,7 +160,7 @@ def make_optimizer(name: str, /, preset: str = "note", **hyperparameters: Any) -
     """An optimizer by name (``sgd``, ``momentum``, ``adagrad``, ``rmsprop``, ``adam``), preset and overrides:
     ``make_optimizer("adam", "torch", lr=1e-3)`` or ``make_optimizer("adam", preset="torch", lr=1e-3)``."""
     key = str(name).lower()
-    if key not in OPTIMIZERS or not _plugins_loaded:
+    if key not in OPTIMIZERS:
         check_plugin(key)               # a sweep worker meets a plugin's name here first
     if key not in OPTIMIZERS:
         raise ConfigError(f"unknown optimizer: {name!r} (accepted: {', '.join(OPTIMIZERS)})")

@@ -85,17 +85,8 @@ def _hyperparameter(cls: type, f: Any, value: Any) -> None:
         raise ConfigError(f"{cls.__name__}'s field {f.name!r} defaults to {f.default!r}, not a number (accepted: "
                           f"numbers for hyperparameters; a field that picks a formula variant is listed in "
                           f"conventions = ({f.name!r},), as Adam's bias_correction)")
-    arr = value if isinstance(value, np.ndarray) else None
-    if arr is None and (isinstance(value, (int, float, np.integer, np.floating, list, tuple))
-                        and not isinstance(value, bool)):
-        try:
-            arr = np.asarray(value)
-        except ValueError:                  # a ragged list
-            arr = None
-        if arr is not None and arr.dtype.kind == "b":
-            arr = None
-    check_value(arr is not None and arr.dtype.kind in "iuf" and arr.size > 0 and bool(np.all(np.isfinite(arr))),
-                f"{f.name} for {getattr(cls, 'name', cls.__name__)}", value, "a finite number")
+    name = f"{f.name} for {getattr(cls, 'name', cls.__name__)}"
+    check_value(bool(np.all(np.isfinite(_numbers(name, value, "a finite number")))), name, value, "a finite number")
 
 
 def _unit_interval(name: str, value: Any) -> None:
