@@ -135,7 +135,9 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     from .experiment.sweep import check_sweep_folder, defaults_table, run_sweep, time_to_target_table
     from .results.stats import MIN_SEEDS_TO_SETTLE
 
-    check_sweep_folder(spec, out)               # the data (kept for run_sweep) and the folder, before any executor
+    at_once = (1 if args.cluster is not None or args.scheduler_file is not None or args.jobs == 0  # as make_executor
+               else args.workers or args.jobs or os.cpu_count() or 1)
+    check_sweep_folder(spec, out, at_once)      # the data (kept for run_sweep) and the folder, before any executor
     executor = make_executor(jobs=args.jobs, workers=args.workers, cluster=args.cluster,
                              scheduler_file=args.scheduler_file)
     try:

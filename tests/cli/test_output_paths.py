@@ -396,6 +396,40 @@ def test_what_cannot_be_built_is_refused_before_a_good_run_is_replaced(tmp_path)
     assert not (tmp_path / "sweep" / "sweep.toml").exists()
 
 
+def test_a_sweep_counts_the_tasks_that_train_at_once_against_memory(tmp_path):
+    """Each task's networks fit this machine, two side by side do not: with --jobs 2 both trained together, were killed
+    for memory and retried. The sweep counts the tasks that train at once here (--jobs, --workers, a core each by
+    default; one for a cluster elsewhere or in-process) and says so, before anything is written."""
+    import os
+
+    from optimlab.experiment.sweep import SweepSpec, check_sweep_folder, run_sweep
+    from optimlab.train import NetConfig
+
+    phys = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    h = int(0.6 * phys / (4 * 4) / 75)          # digits: 64 inputs, 10 classes: 75 h + 10 parameters, float32, 4 copies
+    spec = SweepSpec(dataset="digits", optimizers=("sgd",), lrs=(0.1,), seeds=(0, 1), net=NetConfig(hidden=(h,)))
+    for d in ("alone", "two", "many"):
+        (tmp_path / d).mkdir()                  # the sweep's lock makes its folder before this check
+    check_sweep_folder(spec, tmp_path / "alone", at_once=1)         # one task at a time fits
+    with pytest.raises(ConfigError, match=r"^invalid hidden sizes: .*: 2 models of .*\(accepted: fewer tasks "
+                                         r"at once: 2 tasks of 1 model train at once here, fewer with --jobs; or "
+                                         r"smaller hidden layers\)$"):
+        check_sweep_folder(spec, tmp_path / "two", at_once=2)
+    with pytest.raises(ConfigError, match=r": 2 models of "):      # 2 seeds, 2 tasks: never 8 at once
+        check_sweep_folder(spec, tmp_path / "many", at_once=8)
+    toml = tmp_path / "big.toml"
+    toml.write_text(f'dataset = "digits"\noptimizers = ["sgd"]\nlrs = [0.1]\nseeds = [0, 1]\n[net]\nhidden = [{h}]\n')
+    done = subprocess.run([sys.executable, "-m", "optimlab", "sweep", "--recipe", str(toml), "--jobs", "2", "--out",
+                           str(tmp_path / "cli")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines()[-1].endswith("(accepted: fewer tasks at once: 2 tasks of 1 model train at once "
+                                                        "here, fewer with --jobs; or smaller hidden layers)")
+    assert not (tmp_path / "cli" / "sweep.toml").exists()
+    if (os.cpu_count() or 1) >= 2:                      # the default executor: a process per core
+        with pytest.raises(ConfigError, match="tasks of 1 model train at once here"):
+            run_sweep(spec, out=tmp_path / "api")
+
+
 def test_a_console_that_cannot_show_the_text_shows_question_marks_not_a_traceback(tmp_path):
     """PYTHONIOENCODING=ascii (or a cp1252 console): the run was written, then printing its table's "—" or the Japanese
     text ended the command in an 18-line UnicodeEncodeError with status 1."""

@@ -64,6 +64,9 @@ def test_local_cluster_sweep_survives_a_killed_worker(tmp_path, reference):
         info = ex.describe()
         assert info["workers"] == 2 and info["scheduler"].startswith("tcp://127.0.0.1:")
         assert "127.0.0.1" in info["dashboard"]
+        assert ex.local_tasks == 2                      # its workers are this machine's: their memory adds up
+        with DaskExecutor.connect(info["scheduler"]) as elsewhere:
+            assert elsewhere.local_tasks == 1           # a cluster connected to may be other machines
         killed: list = []
         killer = threading.Thread(target=_kill_one_worker_when_busy, args=(ex.client, killed), daemon=True)
         killer.start()

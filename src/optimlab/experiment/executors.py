@@ -129,6 +129,11 @@ class Executor:
 
     n_workers: int = 1
 
+    @property
+    def local_tasks(self) -> int:
+        """How many tasks may train at the same time on this machine (their memory adds up here)."""
+        return self.n_workers
+
     def submit(self, fn: Callable, *args: Any, retries: int = 0):
         raise NotImplementedError
 
@@ -393,6 +398,11 @@ class DaskExecutor(Executor):
     @property
     def n_workers(self) -> int:  # type: ignore[override]
         return max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
+
+    @property
+    def local_tasks(self) -> int:
+        """A cluster this executor started runs here; one it connected to, elsewhere (1: this process's own)."""
+        return self.n_workers if self.owns else 1
 
     def wait_for_workers(self, n: int, timeout: float = 60) -> None:
         self.client.wait_for_workers(n, timeout=timeout)

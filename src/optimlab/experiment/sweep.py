@@ -945,26 +945,37 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
     t0 = time.perf_counter()
     directory = sweep_directory(spec, out)
     with sweep_lock(directory):                     # makes the folder
-        spec, info = check_sweep_folder(spec, directory)
+        at_once = executor.local_tasks if executor is not None else (os.cpu_count() or 1)   # LocalExecutor()'s
+        spec, info = check_sweep_folder(spec, directory, at_once)
         return _run_locked(spec, executor, directory, info, progress, lang, t0)
 
 
-def check_sweep_folder(spec: SweepSpec, directory: Path) -> tuple[SweepSpec, dict[str, Any]]:
+def check_sweep_folder(spec: SweepSpec, directory: Path, at_once: int = 1) -> tuple[SweepSpec, dict[str, Any]]:
     """Load the sweep's data (kept for the workers in this process) and check that ``directory`` holds no runs of
     other settings: the spec with the dataset ``auto`` chose, and the data's description; a
     :class:`ConfigError` naming the first difference. The command calls it before starting an executor (a Dask
-    cluster started first, or one that cannot be reached, came before the refusal)."""
+    cluster started first, or one that cannot be reached, came before the refusal).
+
+    ``at_once``: how many tasks may train at the same time on this machine (its local worker processes); their
+    networks must fit its memory together (two tasks that each fit, but not side by side, were killed for memory
+    and retried, again and again)."""
     data = load_sweep_data(spec)
     spec.train.check_data(len(data.y_train), f"{data.name} after the validation split")
     name, data_dir = chosen(spec.dataset, spec.data_dir, data)   # sweep.toml and every worker: the data auto chose
     spec = replace(spec, dataset=name, data_dir=data_dir)
     _DATA_CACHE[(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
     info = data.info()
+    n_tasks = len(spec.variants()) * len(spec.seeds) * (spec.chunks or 1)     # tuning alone, per architecture
+    together = max(1, min(int(at_once), n_tasks))
     for net in spec.variants():             # a cohort trains every optimizer and lr of one architecture and seed
         params = sum(p.size for p in layout([data.x_train.shape[1], *net.hidden, int(data.n_classes)], net.batchnorm))
         models = math.ceil(len(spec.optimizers) * len(spec.lrs) / (spec.chunks or 1))    # in one task
         check_memory(net.hidden, models, params, spec.train.dtype,
                      accepted="smaller hidden layers, fewer optimizers or lrs, or a cohort in more tasks (--chunks)")
+        if together > 1:
+            check_memory(net.hidden, models * together, params, spec.train.dtype,
+                         accepted=f"fewer tasks at once: {together} tasks of {models} model{'s' * (models > 1)} "
+                                  "train at once here, fewer with --jobs; or smaller hidden layers")
     if (why := changed_run(directory, spec, info) or smaller_grid(directory, spec)):
         raise ConfigError(why)
     return spec, info
