@@ -51,7 +51,7 @@ TEXT = {
                               "95% CI needs at least {k}):",
         "note lr": "note lr", "test note": "test acc (note lr)", "tuned lr": "tuned lr",
         "val tuned": "val acc (tuning)",
-        "test tuned": "test acc (tuned)", "gain": "gain", "not ok": " ({k} diverged or failed)",
+        "test tuned": "test acc (tuned)", "gain": "gain [paired 95% CI]", "not ok": " ({k} diverged or failed)",
         "edge": "* at the edge of the grid: the best lr may lie outside it",
         "never learned": "† learned at no lr of the grid (validation accuracy at most {floor}, chance + 0.1): its tuned "
                          "lr and gain are noise",
@@ -103,7 +103,7 @@ TEXT = {
         "defaults title few": "ノートの既定の学習率と調整後の学習率の比較（新しいシード {n} 個でのテスト正解率の平均。95% 信頼区間には"
                               " {k} 個以上必要）：",
         "note lr": "ノートの学習率", "test note": "テスト正解率（ノートの学習率）", "tuned lr": "選ばれた学習率",
-        "val tuned": "検証正解率（調整時）", "test tuned": "テスト正解率（調整後）", "gain": "差（調整後 − ノート）",
+        "val tuned": "検証正解率（調整時）", "test tuned": "テスト正解率（調整後）", "gain": "差（調整後 − ノート）［対応のある 95% CI］",
         "not ok": "（{k} シードで発散・失敗）",
         "edge": "* グリッドの端：最良の学習率はグリッドの外にあるかもしれません",
         "never learned": "† グリッドのどの学習率でも学習できませんでした（検証正解率が {floor} 以下＝偶然の正解率 + 0.1）。"

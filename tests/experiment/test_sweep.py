@@ -88,6 +88,31 @@ def test_one_value_has_no_interval():
     assert "0.8000" in line and "[" not in line          # no zero-width interval from one seed
 
 
+def test_the_gain_column_has_its_paired_interval():
+    """A methodology review: the console and report tables showed the gain (tuned − note lr) bare beside the two
+    columns' own intervals, which overlap for a gain every fresh seed agrees on (both lrs train on the same seeds,
+    whose luck cancels in the difference). The gain's column has the paired 95 % interval, from 3 seeds on."""
+    from scipy import stats
+
+    tuned, note = [0.83, 0.75, 0.88], [0.80, 0.73, 0.84]         # seeds far apart, the gain steady
+    d = {"default_lr": 0.01, "default_test_acc": float(np.mean(note)), "default_lo": 0.6, "default_hi": 0.97,
+         "default_not_ok": 0, "tuned_lr": 0.1, "tuned_val_acc": 0.85, "at_grid_edge": False,
+         "tuned_test_acc": float(np.mean(tuned)), "tuned_lo": 0.64, "tuned_hi": 1.0, "tuned_not_ok": 0,
+         "gain": float(np.mean(tuned) - np.mean(note)), "n_test_seeds": 3,
+         "tuned_test_by_seed": {str(1000 + i): v for i, v in enumerate(tuned)},
+         "default_test_by_seed": {str(1000 + i): v for i, v in enumerate(note)}}
+    diff = np.subtract(tuned, note)
+    half = stats.t.ppf(0.975, 2) * diff.std(ddof=1) / np.sqrt(3)
+    gain, lo, hi = sweep_mod.shown_gain(d)
+    assert (lo, hi) == pytest.approx((diff.mean() - half, diff.mean() + half)) and lo > 0    # settled, paired
+    line = defaults_table({"defaults_vs_tuned": {"Adam": d}}).splitlines()
+    assert "gain [paired 95% CI]" in line[0]
+    assert line[-1].endswith(f"+0.0300 [{lo:+.4f}, {hi:+.4f}]")
+    two = {**d, "tuned_test_by_seed": {"1000": 0.83, "1001": 0.75}, "default_test_by_seed": {"1000": 0.8, "1001": 0.73}}
+    assert sweep_mod.shown_gain(two)[1:] == (None, None) and sweep_mod.gain_text(two) == "+0.0300"   # too few seeds
+    assert sweep_mod.gain_text({**d, "gain": None}) == "—"
+
+
 def test_shipped_recipe_is_the_requested_default_and_round_trips(tmp_path):
     spec = default_sweep_spec()
     assert spec.optimizers == tuple(OPTIMIZERS) and len(spec.lrs) == 9 and spec.lrs[0] == 1e-4 and spec.lrs[-1] == 1

@@ -10,6 +10,7 @@ import argparse
 import csv
 import io
 import json
+import math
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -123,6 +124,11 @@ def test_conclusions_follow_the_data(tmp_path):
     assert (bn_a["facts"]["iterations_with_bn"], bn_a["facts"]["iterations_without_bn"]) == (70, 40)
     assert "did not speed" in bn_a["text"] and "sped Adam up" in bn_b["text"]
     assert [c["text"] for c in ca] != [c["text"] for c in cb]
+
+    # one seed: one run's curves, said so (a methodology review: "sped Adam up" read as a finding)
+    one_seed = "With a single seed these are the curves of one run, not a settled finding (--seeds runs several)."
+    assert bn_a["text"].count(one_seed) == bn_b["text"].count(one_seed) == 1
+    assert first_a["text"].endswith(one_seed) and "sign test" not in bn_b["text"]
 
     # the same facts in Japanese
     ja = compute_conclusions(LoadedRun(b), "ja")
@@ -1080,6 +1086,31 @@ def test_on_a_phone_the_wide_charts_put_their_legend_below(browser, real_run):
         assert o.errors == []
 
 
+def test_batchnorm_first_in_every_seed_is_weighed_by_a_sign_test(tmp_path):
+    """A methodology review: "Batch normalization sped Adam up" with BN first in 3 of 3 seeds read as a finding; a
+    coin gives 3 of 3 one time in four. The sentence gives the exact sign test's p and says when the seeds are too few
+    (6 of 6 is the fewest that reaches p < 0.05); ties and seeds where neither reached the target are left out."""
+    from optimlab.results.stats import sign_test_p
+
+    assert sign_test_p(3, 0) == 0.25 and sign_test_p(6, 0) == pytest.approx(0.03125)
+    assert sign_test_p(5, 1) == pytest.approx(0.21875) and math.isnan(sign_test_p(0, 0))
+
+    def run(n, folder):
+        return write_synthetic_run(tmp_path / folder, {
+            "Adam": ("adam", False, [[0.5, 0.85, 0.9]] * n), "Adam + BN": ("adam", True, [[0.85, 0.9, 0.9]] * n)})
+
+    three = facts(compute_conclusions(run(3, "three")), "batchnorm_adam")
+    assert three["facts"]["sped_up"] is True and three["facts"]["sign_test_p"] == 0.25
+    assert three["text"].startswith("Batch normalization sped Adam up to test accuracy 0.80")
+    assert ("Seed by seed, Adam + BN was first in 3 of 3 seeds. An exact sign test over the seeds gives p = 0.25: too "
+            "few seeds to call it settled.") in three["text"]
+    six = facts(compute_conclusions(run(6, "six")), "batchnorm_adam")
+    assert "first in 6 of 6 seeds. An exact sign test over the seeds gives p = 0.031." in six["text"]
+    assert "too few" not in six["text"] and six["facts"]["seed_losses"] == 0
+    ja = facts(compute_conclusions(tmp_path / "three", "ja"), "batchnorm_adam")["text"]
+    assert "符号検定では p = 0.25 で、確定と言うにはシードが足りません" in ja
+
+
 def test_the_batchnorm_seed_count_pairs_seeds_by_number():
     """A diff review: BN's seeds {0, 1, 2} were paired with plain Adam's {1, 2, 3} by position (seed 0 against 1), and
     counted 3 shared seeds where there are 2."""
@@ -1093,4 +1124,4 @@ def test_the_batchnorm_seed_count_pairs_seeds_by_number():
 
     bn = group("Adam + BN", [0, 1, 2], {0: (0.9, 0.9), 1: (0.9, 0.9), 2: (0.5, 0.9)})
     plain = group("Adam", [1, 2, 3], {1: (0.5, 0.9), 2: (0.9, 0.9), 3: (0.5, 0.9)})
-    assert _bn_first_seeds(bn, plain, 0.8) == (1, 2)        # seed 1: BN at 10, Adam at 20; seed 2: Adam first
+    assert _bn_first_seeds(bn, plain, 0.8) == (1, 1, 2)     # seed 1: BN at 10, Adam at 20; seed 2: Adam first

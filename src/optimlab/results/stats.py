@@ -151,6 +151,18 @@ def paired(a: dict[int, float], b: dict[int, float]) -> dict[str, Any]:
             "significant": bool(len(seeds) >= MIN_SEEDS_TO_SETTLE and p < 0.05)}
 
 
+def sign_test_p(wins: int, losses: int) -> float:
+    """Two-sided exact sign test: the chance of a split at least this uneven between ``wins`` and ``losses`` (ties
+    left out) if either side were as likely to win each seed. 3 of 3 seeds: 0.25 (at least 6 of 6 are needed for
+    p < 0.05); nan without a decided seed."""
+    n = int(wins) + int(losses)
+    if n == 0:
+        return math.nan
+    from scipy import stats
+
+    return float(stats.binomtest(int(wins), n, 0.5).pvalue)
+
+
 def _no_spread(v: np.ndarray) -> bool:
     """All values equal but for floating-point rounding (0.81 − 0.80 and 0.82 − 0.81 differ by 1e-17)."""
     return bool(v.std(ddof=1) <= 1e-12 * max(1.0, float(np.abs(v).max())))

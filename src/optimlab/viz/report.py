@@ -36,7 +36,7 @@ from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
 from ..optim import display_name
 from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, paired, per_label,
-                             signed, signed_bound)
+                             sign_test_p, signed, signed_bound)
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
 from .colors import RUN_COLORS, RUN_DASHES, colors_by_label, styles_by_label
@@ -308,6 +308,8 @@ def _first_to_target(groups, target, how, best, lang) -> dict[str, Any]:
             done = [it for it in per.values() if it is not None]
             wins += bool(done) and per[first[0]] == min(done)
         text += rt("first seeds", lang, wins=wins, n=n_seeds)
+    elif n_seeds <= 1 and len(groups) > 1:
+        text += rt("one seed curves", lang)
     return _conclusion("first_to_target", text, first=first, first_iterations=first_it,
                        runner_up=runners[0] if later else None, runners_up=runners,
                        runner_up_iterations=later[0][0] if later else None,
@@ -390,17 +392,19 @@ def _bn_pairs(groups) -> list[tuple[LabelGroup, LabelGroup]]:
     return pairs
 
 
-def _bn_first_seeds(bn: LabelGroup, plain: LabelGroup, target: float) -> tuple[int, int]:
+def _bn_first_seeds(bn: LabelGroup, plain: LabelGroup, target: float) -> tuple[int, int, int]:
     """In how many of the seeds both ran (paired by seed) did Adam with batch normalization reach ``target`` before
-    Adam without it (or reach it where the other never did); and how many seeds that is."""
+    Adam without it (or reach it where the other never did), in how many did Adam without it, and how many seeds
+    that is (the rest: together, or neither)."""
     b_of = {r["seed"]: h for h, r in zip(bn.histories, bn.rows)}
     p_of = {r["seed"]: h for h, r in zip(plain.histories, plain.rows)}
     shared = [s for s in b_of if s in p_of]
-    wins = 0
+    wins = losses = 0
     for s in shared:
         bi, pi = b_of[s].iterations_to(target), p_of[s].iterations_to(target)
         wins += bi is not None and (pi is None or bi < pi)
-    return wins, len(shared)
+        losses += pi is not None and (bi is None or pi < bi)
+    return wins, losses, len(shared)
 
 
 def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str,
@@ -411,7 +415,8 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str,
     (the same pair was called settled here and not settled there)."""
     target_text = rt("target short", lang, target=f"{target:.2f}")
     bi, pi = bn.iterations_to(target), plain.iterations_to(target)
-    wins, n = _bn_first_seeds(bn, plain, target)
+    wins, losses, n = _bn_first_seeds(bn, plain, target)
+    sign_p = sign_test_p(wins, losses) if n > 1 else math.nan
     if bi is None and pi is None:
         sped_up, text = None, rt("bn none", lang, bn=bn.label, plain=plain.label, target_text=target_text)
     else:
@@ -425,6 +430,10 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str,
                   plain_when=when(pi), wins=wins, n=n)
         if n > 1 and key != "bn mixed":
             text += rt("bn seeds", lang, bn=bn.label, wins=wins, n=n)
+        if n > 1 and key == "bn yes":     # first in every seed of 3 is what a coin gives one time in four
+            text += rt("sign settled" if sign_p < 0.05 else "sign unsettled", lang, p=f"{sign_p:.2g}")
+        elif n <= 1 and key != "bn none":
+            text += rt("one seed curves", lang)
     ba, pa = bn.mean_score(), plain.mean_score()
     ci, n_paired = None, 0
     if not (bn.none_ok and plain.none_ok):                  # both diverged everywhere: no 0 vs 0
@@ -444,7 +453,7 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str,
                 text += rt("best holm kept", lang, k=k)
     return _conclusion("batchnorm_adam", text, with_bn=bn.label, without_bn=plain.label, target=target,
                        iterations_with_bn=bi, iterations_without_bn=pi, sped_up=sped_up, seed_wins=wins,
-                       n_seeds=n, final_with_bn=ba, final_without_bn=pa, difference_ci=ci, exceeds_spread=exceeds)
+                       seed_losses=losses, sign_test_p=None if math.isnan(sign_p) else sign_p, n_seeds=n, final_with_bn=ba, final_without_bn=pa, difference_ci=ci, exceeds_spread=exceeds)
 
 
 def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "en",

@@ -28,7 +28,7 @@ from .. import __version__
 from .._io import csv_records, read_json, read_json_checked
 from ..console import term
 from ..errors import FileFormatError, OptimlabError
-from ..experiment.sweep import SELECTION_RULE, shown_interval
+from ..experiment.sweep import SELECTION_RULE, gain_text, shown_interval
 from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, paired, signed,
                              signed_bound)
 from ..train import read_metrics
@@ -575,7 +575,7 @@ def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> 
                  _cell("—" if d.get("tuned_val_acc") is None else f"{d['tuned_val_acc']:.4f}", d.get("tuned_val_acc"),
                        "num"),
                  _ci_cell(*shown_interval(d, "tuned")),
-                 _cell("—" if gain is None else signed(gain, 4), gain, "num"), _cell(bad, bad, "num")]
+                 _cell(gain_text(d), gain, "num"), _cell(bad, bad, "num")]
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return _table(head, rows, numeric, "defaults-table")
 
