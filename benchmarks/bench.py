@@ -32,9 +32,11 @@ sweep's FLOP floor.
 Sides run **alternating** (note, torch, optimlab, note, torch, ...), each in a
 fresh subprocess so its peak RSS (``ru_maxrss`` of that process) can be reported;
 wall time is measured inside the subprocess around the side's call only (Python
-start-up, imports and reading the IDX files are excluded; uint8 -> float
+start-up, imports -- with torch's lazy imports at its first optimizer step, done once by
+``torch_ref.warm_up`` -- and reading the IDX files are excluded; uint8 -> float
 conversion is included).  The float32 matmul rate (median of 7) is measured in
-the same invocation, before the sides and after every round; the best of these
+the same invocation, before the sides, after every round and right before and after every optimlab run; the
+best of these
 is used for the FLOP floor (a lower bound; the machine may be shared).  Results go to stdout and to
 ``benchmarks/out/bench-<timestamp>.json`` (+ ``latest.json``).
 """
@@ -232,11 +234,14 @@ def side_available(side):
 
 
 def _resolve_side(side):
-    """Import the side's module; returns the callable (import time excluded from timing)."""
+    """Import the side's module; returns the callable (import time, and torch's one-time start-up, excluded from
+    timing)."""
     if side == "note":
         return importlib.import_module("note_port").run_note_experiment
     if side == "torch":
-        return importlib.import_module("torch_ref").run_torch_experiment
+        mod = importlib.import_module("torch_ref")
+        mod.warm_up()           # the lazy imports of torch's first optimizer step are start-up, as imports are
+        return mod.run_torch_experiment
     if side == "optimlab":
         return importlib.import_module("optimlab_side").run_optimlab_experiment
     if side == "optimlab_sweep":
@@ -414,10 +419,13 @@ def summarize(records, sides, exp_flops, sweep_fl, matmul, cfg):
             summary[f"{other}/floor"] = s[other]["median_wall_s"] / floor_s
     if "optimlab_sweep" in s:
         summary["optimlab_sweep/floor"] = s["optimlab_sweep"]["median_wall_s"] / summary["sweep_floor_s"]
-    # paired: each run's wall time over its floor at the matmul rate measured right after it (median over runs)
+    # paired: each run's wall time over its floor at the higher of the matmul rates measured right before and right
+    # after it (median over runs). The rate after alone let one slow reading (86.7 of 142.6 GFLOP/s in run J) pull
+    # the ratio down (1.61x against 2.13x); a smoke run's 11 GFLOP/s reading made it 1.15x against 7.0x. (Until
+    # run L, "before" was the reading after the previous optimlab run, two sides earlier.)
     for side, total in (("optimlab", exp_flops["total"]), ("optimlab_sweep", sweep_fl["total"])):
-        paired = [r["wall_s"] * r["matmul_after_gflops"] * 1e9 / total for r in records
-                  if r["side"] == side and r.get("ok") and r.get("matmul_after_gflops")]
+        paired = [r["wall_s"] * max(r["matmul_after_gflops"], r.get("matmul_before_gflops", 0)) * 1e9 / total
+                  for r in records if r["side"] == side and r.get("ok") and r.get("matmul_after_gflops")]
         if paired:
             summary[f"{side}/floor paired"] = _median(paired)
             summary["sides"][side]["floor_ratios_paired"] = paired
@@ -459,8 +467,11 @@ def print_report(machine, cfg, summary, exp_flops, sweep_fl, matmuls, skipped, f
         if key in summary:
             p(f"{key:<28}{summary[key]:8.2f}")
     if any(k.endswith("paired") for k in summary):
-        p("  (floor: the best matmul rate of the whole run; paired: each run against the rate measured right\n"
-          "   after it, median over runs)")
+        p("  (floor: the best matmul rate of the whole run; paired: each run against the higher of the rates\n"
+          "   measured right before and right after it, median over runs)")
+    if cfg.get("smoke"):
+        p("  SMOKE RUN: tiny synthetic data and a few iterations check that the harness works; its times and\n"
+          "  ratios are start-up and noise, not a measurement of any side")
     if "optimlab" not in summary["sides"]:
         p("ratios vs optimlab: n/a (optimlab side not run)")
     p("-" * 78)
@@ -582,6 +593,9 @@ def main(argv=None):
             schedule += [(r, "optimlab_sweep") for r in range(repeats)]
         for rep, side in schedule:
             tag = f"{side}-{rep}"
+            if side in PAIRED_SIDES:        # the rate right before it too (the latest one was minutes earlier)
+                matmuls.append(flops.measure_matmul_gflops(np.float32, n=matmul_n, repeats=matmul_repeats))
+            before = matmuls[-1]["gflops"]
             if args.in_process:
                 rec = run_side_recorded(side, data, cfg)
             else:
@@ -594,6 +608,7 @@ def main(argv=None):
                 matmuls.append(flops.measure_matmul_gflops(np.float32, n=matmul_n,
                                                            repeats=matmul_repeats))
                 if side in PAIRED_SIDES:
+                    rec["matmul_before_gflops"] = before
                     rec["matmul_after_gflops"] = matmuls[-1]["gflops"]
             if rec.get("ok"):
                 accs = rec.get("final_test_acc") or {}

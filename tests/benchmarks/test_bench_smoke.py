@@ -13,6 +13,7 @@ def test_benchmark_smoke(tmp_path):
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     assert "note/optimlab" in r.stdout and "optimlab/floor" in r.stdout and "optimlab_sweep/floor" in r.stdout
     assert "optimlab/floor paired" in r.stdout and "optimlab_sweep/floor paired" in r.stdout
+    assert "SMOKE RUN" in r.stdout and "not a measurement" in r.stdout     # its ratios are start-up and noise
     # both sides trained the same six runs
     for run in ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adam_bn"):
         assert run in r.stdout
