@@ -106,6 +106,16 @@ def max_local_workers() -> int:
     return max(8, 4 * (os.cpu_count() or 1))
 
 
+def tasks_at_once(args) -> int:
+    """How many tasks the executor the options ask for (:func:`make_executor`'s choice) trains at once on this
+    machine: --workers N or --jobs N processes here, a process per core by default, one in-process (--jobs 0) or
+    with a cluster it connects to (--cluster, --scheduler-file: its workers may be other machines; a cluster on this
+    one is not counted)."""
+    if args.cluster is not None or args.scheduler_file is not None or args.jobs == 0:
+        return 1
+    return args.workers or args.jobs or os.cpu_count() or 1
+
+
 def run_sweep_cli(args) -> int:
     from .experiment.sweep import sweep_directory, sweep_lock
 
@@ -135,9 +145,8 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     from .experiment.sweep import check_sweep_folder, defaults_table, run_sweep, time_to_target_table
     from .results.stats import MIN_SEEDS_TO_SETTLE
 
-    at_once = (1 if args.cluster is not None or args.scheduler_file is not None or args.jobs == 0  # as make_executor
-               else args.workers or args.jobs or os.cpu_count() or 1)
-    check_sweep_folder(spec, out, at_once)      # the data (kept for run_sweep) and the folder, before any executor
+    check_sweep_folder(spec, out, tasks_at_once(args))  # the data (kept for run_sweep) and the folder, before any
+                                                            # executor
     executor = make_executor(jobs=args.jobs, workers=args.workers, cluster=args.cluster,
                              scheduler_file=args.scheduler_file)
     try:

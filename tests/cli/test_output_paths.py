@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -399,34 +400,45 @@ def test_what_cannot_be_built_is_refused_before_a_good_run_is_replaced(tmp_path)
 def test_a_sweep_counts_the_tasks_that_train_at_once_against_memory(tmp_path):
     """Each task's networks fit this machine, two side by side do not: with --jobs 2 both trained together, were killed
     for memory and retried. The sweep counts the tasks that train at once here (--jobs, --workers, a core each by
-    default; one for a cluster elsewhere or in-process) and says so, before anything is written."""
+    default; one for a cluster it connects to, or in-process), each stage's tasks as the sweep makes them (a fresh
+    seed's task holds each optimizer at two lrs, more than a tuning task of a one-lr grid), and says so, before
+    anything is written."""
+    import argparse
     import os
 
+    from optimlab.cli_sweep import tasks_at_once
     from optimlab.experiment.sweep import SweepSpec, check_sweep_folder, run_sweep
     from optimlab.train import NetConfig
 
     phys = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    h = int(0.6 * phys / (4 * 4) / 75)          # digits: 64 inputs, 10 classes: 75 h + 10 parameters, float32, 4 copies
-    spec = SweepSpec(dataset="digits", optimizers=("sgd",), lrs=(0.1,), seeds=(0, 1), net=NetConfig(hidden=(h,)))
+    h = int(0.3 * phys / (4 * 4) / 75)          # digits: 64 inputs, 10 classes: 75 h + 10 parameters, float32, 4 copies
+    spec = SweepSpec(dataset="digits", optimizers=("sgd",), lrs=(0.1,), seeds=(0, 1), test_seeds=(1000, 1001, 1002),
+                     net=NetConfig(hidden=(h,)))        # tuning tasks: 1 model each; fresh-seed tasks: 2 (0.1, 0.01)
     for d in ("alone", "two", "many"):
         (tmp_path / d).mkdir()                  # the sweep's lock makes its folder before this check
     check_sweep_folder(spec, tmp_path / "alone", at_once=1)         # one task at a time fits
-    with pytest.raises(ConfigError, match=r"^invalid hidden sizes: .*: 2 models of .*\(accepted: fewer tasks "
-                                         r"at once: 2 tasks of 1 model train at once here, fewer with --jobs; or "
-                                         r"smaller hidden layers\)$"):
+    accepted = ("(accepted: fewer tasks at once: {} tasks of 2 models train at once here, fewer with --jobs; a cohort "
+                "in more, smaller tasks (--chunks); or smaller hidden layers)")
+    with pytest.raises(ConfigError, match=r"^invalid hidden sizes: .*: 4 models of .*" + re.escape(accepted.format(2))):
         check_sweep_folder(spec, tmp_path / "two", at_once=2)
-    with pytest.raises(ConfigError, match=r": 2 models of "):      # 2 seeds, 2 tasks: never 8 at once
+    with pytest.raises(ConfigError, match=r": 6 models of .*" + re.escape(accepted.format(3))):   # 3 fresh seeds
         check_sweep_folder(spec, tmp_path / "many", at_once=8)
     toml = tmp_path / "big.toml"
-    toml.write_text(f'dataset = "digits"\noptimizers = ["sgd"]\nlrs = [0.1]\nseeds = [0, 1]\n[net]\nhidden = [{h}]\n')
-    done = subprocess.run([sys.executable, "-m", "optimlab", "sweep", "--recipe", str(toml), "--jobs", "2", "--out",
-                           str(tmp_path / "cli")], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2, done.stderr
-    assert done.stderr.strip().splitlines()[-1].endswith("(accepted: fewer tasks at once: 2 tasks of 1 model train at once "
-                                                        "here, fewer with --jobs; or smaller hidden layers)")
-    assert not (tmp_path / "cli" / "sweep.toml").exists()
+    toml.write_text(f'dataset = "digits"\noptimizers = ["sgd"]\nlrs = [0.1]\nseeds = [0, 1]\n'
+                    f'test_seeds = [1000, 1001, 1002]\n[net]\nhidden = [{h}]\n')
+    for option in (["--jobs", "2"], ["--workers", "2"]):
+        done = subprocess.run([sys.executable, "-m", "optimlab", "sweep", "--recipe", str(toml), *option, "--out",
+                               str(tmp_path / "cli")], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.strip().splitlines()[-1].endswith(accepted.format(2)), (option, done.stderr)
+        assert not (tmp_path / "cli" / "sweep.toml").exists()
+    parse = lambda *a: argparse.Namespace(**{"jobs": None, "workers": None, "cluster": None,  # noqa: E731
+                                             "scheduler_file": None, **dict(a)})
+    assert [tasks_at_once(parse(*a)) for a in ([("jobs", 0)], [("jobs", 3)], [("workers", 5)],
+                                               [("cluster", "tcp://127.0.0.1:8786")], [("scheduler_file", "s.json")],
+                                               [])] == [1, 3, 5, 1, 1, os.cpu_count() or 1]
     if (os.cpu_count() or 1) >= 2:                      # the default executor: a process per core
-        with pytest.raises(ConfigError, match="tasks of 1 model train at once here"):
+        with pytest.raises(ConfigError, match="tasks of 2 models train at once here"):
             run_sweep(spec, out=tmp_path / "api")
 
 

@@ -111,6 +111,20 @@ def test_the_gain_column_has_its_paired_interval():
     two = {**d, "tuned_test_by_seed": {"1000": 0.83, "1001": 0.75}, "default_test_by_seed": {"1000": 0.8, "1001": 0.73}}
     assert sweep_mod.shown_gain(two)[1:] == (None, None) and sweep_mod.gain_text(two) == "+0.0300"   # too few seeds
     assert sweep_mod.gain_text({**d, "gain": None}) == "—"
+    # the tuned lr is the note's: the same runs, a gain of 0 by construction, not a measured 0 ± 0
+    same = {**d, "tuned_lr": 0.01, "gain": 0.0, "tuned_test_by_seed": d["default_test_by_seed"]}
+    assert sweep_mod.gain_text(same) == "+0.0000"
+    # a seed without a value on one side: the paired interval would not be around the gain shown
+    missing = {**d, "tuned_test_by_seed": {**d["tuned_test_by_seed"], "1003": None},
+               "default_test_by_seed": {**d["default_test_by_seed"], "1003": 0.8}}
+    assert sweep_mod.shown_gain(missing)[1:] == (None, None)
+    # the report's table and the Japanese console say the same
+    from optimlab.viz.report_sweep import defaults_table_html
+
+    html = defaults_table_html({"defaults_vs_tuned": {"Adam": d}, "sensitivity": {"Adam": {"optimizer": "adam"}}},
+                               set(), "ja")
+    assert "差（調整後 − ノート）［対応のある差の 95% 信頼区間］" in html and f"+0.0300 [{lo:+.4f}, {hi:+.4f}]" in html
+    assert "［対応のある差の 95% 信頼区間］" in defaults_table({"defaults_vs_tuned": {"Adam": d}}, "ja").splitlines()[0]
 
 
 def test_shipped_recipe_is_the_requested_default_and_round_trips(tmp_path):

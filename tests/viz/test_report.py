@@ -1088,27 +1088,40 @@ def test_on_a_phone_the_wide_charts_put_their_legend_below(browser, real_run):
 
 def test_batchnorm_first_in_every_seed_is_weighed_by_a_sign_test(tmp_path):
     """A methodology review: "Batch normalization sped Adam up" with BN first in 3 of 3 seeds read as a finding; a
-    coin gives 3 of 3 one time in four. The sentence gives the exact sign test's p and says when the seeds are too few
-    (6 of 6 is the fewest that reaches p < 0.05); ties and seeds where neither reached the target are left out."""
+    coin gives 3 of 3 one time in four. It is said to speed Adam up only when an exact sign test over the seeds where
+    one of them was first gives p < 0.05 (6 of 6 is the fewest); otherwise the sentence gives the split and p and says
+    it is not settled — why, when fewer than 6 seeds were decided. Ties and seeds where neither reached the target
+    are left out of the test."""
     from optimlab.results.stats import sign_test_p
 
     assert sign_test_p(3, 0) == 0.25 and sign_test_p(6, 0) == pytest.approx(0.03125)
     assert sign_test_p(5, 1) == pytest.approx(0.21875) and math.isnan(sign_test_p(0, 0))
+    fast, slow, never = [0.85, 0.9, 0.9], [0.5, 0.85, 0.9], [0.5, 0.5, 0.5]
 
-    def run(n, folder):
-        return write_synthetic_run(tmp_path / folder, {
-            "Adam": ("adam", False, [[0.5, 0.85, 0.9]] * n), "Adam + BN": ("adam", True, [[0.85, 0.9, 0.9]] * n)})
+    def run(folder, bn, plain):
+        return write_synthetic_run(tmp_path / folder, {"Adam": ("adam", False, plain), "Adam + BN": ("adam", True, bn)})
 
-    three = facts(compute_conclusions(run(3, "three")), "batchnorm_adam")
-    assert three["facts"]["sped_up"] is True and three["facts"]["sign_test_p"] == 0.25
-    assert three["text"].startswith("Batch normalization sped Adam up to test accuracy 0.80")
-    assert ("Seed by seed, Adam + BN was first in 3 of 3 seeds. An exact sign test over the seeds gives p = 0.25: too "
-            "few seeds to call it settled.") in three["text"]
-    six = facts(compute_conclusions(run(6, "six")), "batchnorm_adam")
+    three = facts(compute_conclusions(run("three", [fast] * 3, [slow] * 3)), "batchnorm_adam")
+    assert three["facts"]["sped_up"] is False and three["facts"]["sign_test_p"] == 0.25
+    assert three["text"].startswith(
+        "On the mean curves batch normalization sped Adam up to test accuracy 0.80 (Adam + BN reached it at iteration "
+        "10, Adam reached it at iteration 20), and Adam + BN was first in 3 of 3 seeds, but an exact sign test over the "
+        "seeds gives p = 0.25: not settled (fewer than 6 seeds where one was first cannot give p < 0.05).")
+    six = facts(compute_conclusions(run("six", [fast] * 6, [slow] * 6)), "batchnorm_adam")
+    assert six["facts"]["sped_up"] is True and six["text"].startswith("Batch normalization sped Adam up")
     assert "first in 6 of 6 seeds. An exact sign test over the seeds gives p = 0.031." in six["text"]
-    assert "too few" not in six["text"] and six["facts"]["seed_losses"] == 0
+    assert six["facts"]["seed_losses"] == 0 and "not settled" not in six["text"]
+    # 10 seeds, 7 to 3: enough seeds, too even a split; a tie and a seed where neither reached 0.8 are left out
+    ten = facts(compute_conclusions(run("ten", [fast] * 7 + [slow] * 3 + [fast, never],
+                                        [slow] * 7 + [fast] * 3 + [fast, never]), target=0.7), "batchnorm_adam")
+    assert (ten["facts"]["seed_wins"], ten["facts"]["seed_losses"], ten["facts"]["n_seeds"]) == (7, 3, 12)
+    assert ten["facts"]["sign_test_p"] == pytest.approx(sign_test_p(7, 3)) and ten["facts"]["sped_up"] is False
+    assert "first in 7 of 12 seeds, but an exact sign test over the seeds gives p = 0.34: not settled." in ten["text"]
     ja = facts(compute_conclusions(tmp_path / "three", "ja"), "batchnorm_adam")["text"]
-    assert "符号検定では p = 0.25 で、確定と言うにはシードが足りません" in ja
+    assert ("3 シード中 3 シードで Adam + BN が先に到達しましたが、シードごとの勝ち負けに対する正確な符号検定では p = 0.25 "
+            "で、確定とは言えません（どちらかが先に到達したシードが 6 個未満では p < 0.05 になりえません）。") in ja
+    one = facts(compute_conclusions(run("one", [fast], [slow]), "ja"), "batchnorm_adam")["text"]
+    assert one.startswith("バッチ正規化で Adam は速くなりました。") and "1 回の実行の曲線であり、確定した結果ではありません" in one
 
 
 def test_the_batchnorm_seed_count_pairs_seeds_by_number():

@@ -655,14 +655,18 @@ def shown_interval(d: dict[str, Any], which: str) -> tuple[Any, Any, Any]:
 def shown_gain(d: dict[str, Any]) -> tuple[Any, Any, Any]:
     """An entry of ``defaults_vs_tuned``: the gain (tuned − note lr test accuracy) and the 95 % interval of that
     difference taken seed by seed — both lrs trained on the same fresh seeds, so their seed's luck cancels — clipped
-    to [−1, 1]; the interval only over at least :data:`MIN_SEEDS_TO_SETTLE` seeds with both values (a methodology
-    review: the console set the two columns' own intervals side by side, which overlap for a gain the seeds settle)."""
+    to [−1, 1] (a methodology review: the console set the two columns' own intervals side by side, which overlap for
+    a gain the seeds settle). The interval is this setting's own, not corrected for the other settings (the report's
+    sentence on the largest gain is), and only where it is the gain's: over at least :data:`MIN_SEEDS_TO_SETTLE`
+    seeds, both lrs with a value on every seed, and two lrs (a tuned lr that is the note's is the same runs: its
+    gain is 0 by construction, not a measured 0 ± 0)."""
     gain, t, n = d.get("gain"), d.get("tuned_test_by_seed"), d.get("default_test_by_seed")
-    if gain is None or not isinstance(t, dict) or not isinstance(n, dict):
+    if gain is None or not isinstance(t, dict) or not isinstance(n, dict) or d.get("tuned_lr") == d.get("default_lr"):
         return gain, None, None
     floats = lambda m: {int(k): math.nan if v is None else float(v) for k, v in m.items()}  # noqa: E731
-    pd = paired(floats(t), floats(n))
-    if pd["n"] < MIN_SEEDS_TO_SETTLE or not math.isfinite(pd["ci95"]):
+    a, b = floats(t), floats(n)
+    pd = paired(a, b)
+    if pd["n"] < MIN_SEEDS_TO_SETTLE or pd["n"] != len(a) or pd["n"] != len(b) or not math.isfinite(pd["ci95"]):
         return gain, None, None
     return gain, max(-1.0, pd["mean_diff"] - pd["ci95"]), min(1.0, pd["mean_diff"] + pd["ci95"])
 
@@ -978,26 +982,35 @@ def check_sweep_folder(spec: SweepSpec, directory: Path, at_once: int = 1) -> tu
     :class:`ConfigError` naming the first difference. The command calls it before starting an executor (a Dask
     cluster started first, or one that cannot be reached, came before the refusal).
 
-    ``at_once``: how many tasks may train at the same time on this machine (its local worker processes); their
-    networks must fit its memory together (two tasks that each fit, but not side by side, were killed for memory
-    and retried, again and again)."""
+    ``at_once``: how many tasks may train at the same time on this machine (its local worker processes, or the
+    workers of a Dask cluster this sweep starts; 1 for a cluster it connects to, whose workers may be elsewhere, and
+    in-process); their networks must fit its memory together (two tasks that each fit, but not side by side, were
+    killed for memory and retried, again and again)."""
     data = load_sweep_data(spec)
     spec.train.check_data(len(data.y_train), f"{data.name} after the validation split")
     name, data_dir = chosen(spec.dataset, spec.data_dir, data)   # sweep.toml and every worker: the data auto chose
     spec = replace(spec, dataset=name, data_dir=data_dir)
     _DATA_CACHE[(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
     info = data.info()
-    n_tasks = len(spec.variants()) * len(spec.seeds) * (spec.chunks or 1)     # tuning alone, per architecture
-    together = max(1, min(int(at_once), n_tasks))
-    for net in spec.variants():             # a cohort trains every optimizer and lr of one architecture and seed
+    # the tasks as the driver makes them: a tuning cohort (every optimizer and lr of one architecture and seed) in
+    # ``chunks`` tasks, a fresh seed's runs (each optimizer at its tuned and its note lr) in one
+    n_cohorts = len(spec.variants()) * len(spec.seeds)
+    cohort = len(spec.optimizers) * len(spec.lrs)
+    chunks = min(spec.chunks or auto_chunks(int(at_once), n_cohorts), cohort)     # as _chunks splits it
+    stages = ((n_cohorts * chunks, math.ceil(cohort / chunks)),
+              (len(spec.variants()) * len(spec.test_seeds), 2 * len(spec.optimizers)))
+    for net in spec.variants():
         params = sum(p.size for p in layout([data.x_train.shape[1], *net.hidden, int(data.n_classes)], net.batchnorm))
-        models = math.ceil(len(spec.optimizers) * len(spec.lrs) / (spec.chunks or 1))    # in one task
-        check_memory(net.hidden, models, params, spec.train.dtype,
-                     accepted="smaller hidden layers, fewer optimizers or lrs, or a cohort in more tasks (--chunks)")
-        if together > 1:
-            check_memory(net.hidden, models * together, params, spec.train.dtype,
-                         accepted=f"fewer tasks at once: {together} tasks of {models} model{'s' * (models > 1)} "
-                                  "train at once here, fewer with --jobs; or smaller hidden layers")
+        for n_tasks, models in stages:
+            check_memory(net.hidden, models, params, spec.train.dtype,
+                         accepted="smaller hidden layers, fewer optimizers or lrs, or a cohort in more tasks (--chunks)")
+        for n_tasks, models in stages:
+            together = max(1, min(int(at_once), n_tasks))
+            if together > 1:
+                check_memory(net.hidden, models * together, params, spec.train.dtype,
+                             accepted=f"fewer tasks at once: {together} tasks of {models} model{'s' * (models > 1)} "
+                                      "train at once here, fewer with --jobs; a cohort in more, smaller tasks "
+                                      "(--chunks); or smaller hidden layers")
     if (why := changed_run(directory, spec, info) or smaller_grid(directory, spec)):
         raise ConfigError(why)
     return spec, info

@@ -138,7 +138,7 @@ SWEEP_TEXT = {
         "grid table": "すべての学習率での検証正解率",
         "setting": "最適化手法", "note lr": "ノートの学習率", "test note": "テスト正解率（ノートの学習率）",
         "tuned lr": "選ばれた学習率", "val tuned": "検証正解率（調整時）", "test tuned": "テスト正解率（調整後）",
-        "gain col": "差（調整後 − ノート）［対応のある 95% CI］", "not ok": "発散／失敗", "nav defaults": "既定値と調整後",
+        "gain col": "差（調整後 − ノート）［対応のある差の 95% 信頼区間］", "not ok": "発散／失敗", "nav defaults": "既定値と調整後",
         "reached": "{t} 到達数", "iters to": "{t} までの反復回数", "s to": "{t} までの秒数",
         "sensitivity png": "感度の図",
         "sensitivity alt": "各学習率での最終検証正解率の調整用シード間の平均", "no png": "このフォルダには感度の図がありません（--no-plots で作成）。",

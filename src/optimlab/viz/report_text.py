@@ -96,7 +96,10 @@ REPORT_TEXT = {
                     "{bn_when} and {plain} {plain_when}, but {bn} was first in only {wins} of {n} seeds.",
         "bn seeds": " Seed by seed, {bn} was first in {wins} of {n} seeds.",
         "sign settled": " An exact sign test over the seeds gives p = {p}.",
-        "sign unsettled": " An exact sign test over the seeds gives p = {p}: too few seeds to call it settled.",
+        "bn unsettled": "On the mean curves batch normalization sped Adam up to {target_text} ({bn} {bn_when}, {plain} "
+                        "{plain_when}), and {bn} was first in {wins} of {n} seeds, but an exact sign test over the "
+                        "seeds gives p = {p}: not settled{few}.",
+        "sign few": " (fewer than 6 seeds where one was first cannot give p < 0.05)",
         "one seed curves": " With a single seed these are the curves of one run, not a settled finding (--seeds runs several).",
         "bn spread yes": " Paired seed by seed, the difference is larger than its spread (95% CI of the paired "
                          "difference: {lo} to {hi}).",
@@ -191,8 +194,11 @@ REPORT_TEXT = {
         "bn mixed": "バッチ正規化で Adam がはっきり速くなったとは言えません。平均の曲線では{target_text}への到達は {bn} が"
                     "{bn_when}、{plain} が{plain_when}ですが、{bn} が先に到達したのは {n} シード中 {wins} シードだけです。",
         "bn seeds": "シードごとに見ると、{n} シード中 {wins} シードで {bn} が先に到達しました。",
-        "sign settled": "シードについての正確な符号検定では p = {p} です。",
-        "sign unsettled": "シードについての正確な符号検定では p = {p} で、確定と言うにはシードが足りません。",
+        "sign settled": "シードごとの勝ち負けに対する正確な符号検定では p = {p} です。",
+        "bn unsettled": "平均の曲線ではバッチ正規化で Adam は{target_text}に速く達し（{bn} が{bn_when}、{plain} が"
+                        "{plain_when}）、{n} シード中 {wins} シードで {bn} が先に到達しましたが、シードごとの勝ち負けに"
+                        "対する正確な符号検定では p = {p} で、確定とは言えません{few}。",
+        "sign few": "（どちらかが先に到達したシードが 6 個未満では p < 0.05 になりえません）",
         "one seed curves": "シードが 1 つなので、これは 1 回の実行の曲線であり、確定した結果ではありません（--seeds で複数回実行できます）。",
         "bn spread yes": "同じシードどうしの差で見ると、この差はばらつきを超えています（対応のある差の 95% 信頼区間："
                          "{lo} 〜 {hi}）。",
