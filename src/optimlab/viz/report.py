@@ -436,8 +436,8 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str,
             text += rt("bn seeds", lang, bn=bn.label, wins=wins, n=n)
         if n > 1 and key == "bn yes":
             text += rt("sign settled", lang, p=f"{sign_p:.2g}")
-        if max(len(bn.histories), len(plain.histories)) <= 1:
-            text += rt("one seed curves", lang)
+        if max(len(bn.histories), len(plain.histories)) <= 1:      # the first-to-target sentence says it in full
+            text += rt("bn one seed", lang)
     ba, pa = bn.mean_score(), plain.mean_score()
     ci, n_paired = None, 0
     if not (bn.none_ok and plain.none_ok):                  # both diverged everywhere: no 0 vs 0

@@ -101,6 +101,7 @@ REPORT_TEXT = {
                         "seeds gives p = {p}: not settled{few}.",
         "sign few": " (fewer than 6 seeds where one was first cannot give p < 0.05)",
         "one seed curves": " With a single seed these are the curves of one run, not a settled finding (--seeds runs several).",
+        "bn one seed": " One seed: not a settled finding.",
         "bn spread yes": " Paired seed by seed, the difference is larger than its spread (95% CI of the paired "
                          "difference: {lo} to {hi}).",
         "bn spread holm": " Paired seed by seed, the 95% CI of the difference ({lo} to {hi}) excludes 0, but not after "
@@ -200,6 +201,7 @@ REPORT_TEXT = {
                         "対する正確な符号検定では p = {p} で、確定とは言えません{few}。",
         "sign few": "（どちらかが先に到達したシードが 6 個未満では p < 0.05 になりえません）",
         "one seed curves": "シードが 1 つなので、これは 1 回の実行の曲線であり、確定した結果ではありません（--seeds で複数回実行できます）。",
+        "bn one seed": "シードが 1 つなので、確定した結果ではありません。",
         "bn spread yes": "同じシードどうしの差で見ると、この差はばらつきを超えています（対応のある差の 95% 信頼区間："
                          "{lo} 〜 {hi}）。",
         "bn spread holm": "同じシードどうしの差で見ると、差の 95% 信頼区間（{lo} 〜 {hi}）は 0 を含みませんが、比べた {k} 組に"
