@@ -457,7 +457,8 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str,
                 text += rt("best holm kept", lang, k=k)
     return _conclusion("batchnorm_adam", text, with_bn=bn.label, without_bn=plain.label, target=target,
                        iterations_with_bn=bi, iterations_without_bn=pi, sped_up=sped_up, seed_wins=wins,
-                       seed_losses=losses, sign_test_p=None if math.isnan(sign_p) else sign_p, n_seeds=n, final_with_bn=ba, final_without_bn=pa, difference_ci=ci, exceeds_spread=exceeds)
+                       seed_losses=losses, sign_test_p=None if math.isnan(sign_p) else sign_p, n_seeds=n,
+                       final_with_bn=ba, final_without_bn=pa, difference_ci=ci, exceeds_spread=exceeds)
 
 
 def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "en",
