@@ -417,8 +417,9 @@ def test_a_sweep_counts_the_tasks_that_train_at_once_against_memory(tmp_path):
     for d in ("alone", "two", "many"):
         (tmp_path / d).mkdir()                  # the sweep's lock makes its folder before this check
     check_sweep_folder(spec, tmp_path / "alone", at_once=1)         # one task at a time fits
-    accepted = ("(accepted: fewer tasks at once: {} tasks of 2 models train at once here, fewer with --jobs; a cohort "
-                "in more, smaller tasks (--chunks); or smaller hidden layers)")
+    accepted = ("(accepted: fewer tasks at once: {} tasks of 2 models train at once here, fewer with --jobs or "
+                "--workers; fewer optimizers (a fresh seed's task trains each at its tuned and its note lr); or smaller "
+                "hidden layers)")            # not --chunks: a fresh seed's task is never split
     with pytest.raises(ConfigError, match=r"^invalid hidden sizes: .*: 4 models of .*" + re.escape(accepted.format(2))):
         check_sweep_folder(spec, tmp_path / "two", at_once=2)
     with pytest.raises(ConfigError, match=r": 6 models of .*" + re.escape(accepted.format(3))):   # 3 fresh seeds

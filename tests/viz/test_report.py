@@ -1107,7 +1107,7 @@ def test_batchnorm_first_in_every_seed_is_weighed_by_a_sign_test(tmp_path):
     assert three["text"].startswith(
         "On the mean curves batch normalization sped Adam up to test accuracy 0.80 (Adam + BN reached it at iteration "
         "10, Adam reached it at iteration 20), and Adam + BN was first in 3 of 3 seeds, but an exact sign test over the "
-        "seeds gives p = 0.25: not settled (fewer than 6 seeds where one was first cannot give p < 0.05).")
+        "seeds gives p = 0.25: not settled (with fewer than 6 seeds decided either way, p cannot fall below 0.05).")
     six = facts(compute_conclusions(run("six", [fast] * 6, [slow] * 6)), "batchnorm_adam")
     assert six["facts"]["sped_up"] is True and six["text"].startswith("Batch normalization sped Adam up")
     assert "first in 6 of 6 seeds. An exact sign test over the seeds gives p = 0.031." in six["text"]
@@ -1121,6 +1121,19 @@ def test_batchnorm_first_in_every_seed_is_weighed_by_a_sign_test(tmp_path):
     ja = facts(compute_conclusions(tmp_path / "three", "ja"), "batchnorm_adam")["text"]
     assert ("3 シード中 3 シードで Adam + BN が先に到達しましたが、シードごとの勝ち負けに対する正確な符号検定では p = 0.25 "
             "で、確定とは言えません（どちらかが先に到達したシードが 6 個未満では p < 0.05 になりえません）。") in ja
+    # three seeds each, one of them shared: not one seed, and no seeds to test — not settled (it was "sped up" with no
+    # caveat at all)
+    from optimlab.train import History
+    from optimlab.viz.report import LabelGroup, _batchnorm_adam
+
+    def group(label, seeds, curve):
+        rows = [{"label": label, "seed": s, "status": "ok", "final_test_accuracy": curve[-1]} for s in seeds]
+        return LabelGroup(label, rows, [History(label, eval_iters=[10, 20, 30], test_acc=list(curve)) for _ in seeds],
+                          "#000000")
+
+    shared = _batchnorm_adam(group("Adam + BN", [0, 1, 2], fast), group("Adam", [2, 3, 4], slow), 0.8, "en")
+    assert (shared["facts"]["seed_wins"], shared["facts"]["n_seeds"], shared["facts"]["sign_test_p"]) == (1, 1, 1.0)
+    assert shared["facts"]["sped_up"] is False and "first in 1 of 1 seeds, but an exact sign test" in shared["text"]
     one = facts(compute_conclusions(run("one", [fast], [slow]), "ja"), "batchnorm_adam")["text"]
     assert one.startswith("バッチ正規化で Adam は速くなりました。") and "シードが 1 つなので、確定した結果ではありません。" in one
     first = facts(compute_conclusions(tmp_path / "one", "ja"), "first_to_target")["text"]

@@ -997,20 +997,22 @@ def check_sweep_folder(spec: SweepSpec, directory: Path, at_once: int = 1) -> tu
     n_cohorts = len(spec.variants()) * len(spec.seeds)
     cohort = len(spec.optimizers) * len(spec.lrs)
     chunks = min(spec.chunks or auto_chunks(int(at_once), n_cohorts), cohort)     # as _chunks splits it
-    stages = ((n_cohorts * chunks, math.ceil(cohort / chunks)),
-              (len(spec.variants()) * len(spec.test_seeds), 2 * len(spec.optimizers)))
+    # each stage: its tasks, the models in one, and what makes a task smaller (a fresh seed's is never split)
+    stages = ((n_cohorts * chunks, math.ceil(cohort / chunks), "fewer optimizers or lrs, a cohort in more tasks "
+               "(--chunks)"),
+              (len(spec.variants()) * len(spec.test_seeds), 2 * len(spec.optimizers), "fewer optimizers (a fresh "
+               "seed's task trains each at its tuned and its note lr)"))
     for net in spec.variants():
         params = sum(p.size for p in layout([data.x_train.shape[1], *net.hidden, int(data.n_classes)], net.batchnorm))
-        for n_tasks, models in stages:
-            check_memory(net.hidden, models, params, spec.train.dtype,
-                         accepted="smaller hidden layers, fewer optimizers or lrs, or a cohort in more tasks (--chunks)")
-        for n_tasks, models in stages:
+        for n_tasks, models, smaller in stages:
+            check_memory(net.hidden, models, params, spec.train.dtype, accepted=f"smaller hidden layers, {smaller}")
+        for n_tasks, models, smaller in stages:
             together = max(1, min(int(at_once), n_tasks))
             if together > 1:
                 check_memory(net.hidden, models * together, params, spec.train.dtype,
                              accepted=f"fewer tasks at once: {together} tasks of {models} model{'s' * (models > 1)} "
-                                      "train at once here, fewer with --jobs; a cohort in more, smaller tasks "
-                                      "(--chunks); or smaller hidden layers")
+                                      f"train at once here, fewer with --jobs or --workers; {smaller}; or smaller "
+                                      "hidden layers")
     if (why := changed_run(directory, spec, info) or smaller_grid(directory, spec)):
         raise ConfigError(why)
     return spec, info

@@ -99,7 +99,7 @@ REPORT_TEXT = {
         "bn unsettled": "On the mean curves batch normalization sped Adam up to {target_text} ({bn} {bn_when}, {plain} "
                         "{plain_when}), and {bn} was first in {wins} of {n} seeds, but an exact sign test over the "
                         "seeds gives p = {p}: not settled{few}.",
-        "sign few": " (fewer than 6 seeds where one was first cannot give p < 0.05)",
+        "sign few": " (with fewer than 6 seeds decided either way, p cannot fall below 0.05)",
         "one seed curves": " With a single seed these are the curves of one run, not a settled finding (--seeds runs several).",
         "bn one seed": " One seed: not a settled finding.",
         "bn spread yes": " Paired seed by seed, the difference is larger than its spread (95% CI of the paired "
