@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from optimlab.errors import ConfigError
 from optimlab.optim import OPTIMIZERS, make_optimizer
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -383,6 +384,29 @@ def test_a_class_registered_in_a_script_stays_beside_a_plugin_of_that_name(tmp_p
     optim.load_plugins()
     assert optimizer_names("lion") == ("lion",)
     assert OPTIMIZERS["lion"] is module.Lion and make_optimizer("lion").lr == 0.123
+
+
+def test_a_plugin_name_is_known_to_python_before_anything_loaded_the_plugins(tmp_path, monkeypatch):
+    """optimizer_names and a recipe's [[runs]] loaded the plugins only to look for a plugin error, then called the
+    name unknown all the same ("unknown optimizer: 'lion' (accepted: ..., lion)"): the command line had loaded them
+    earlier, a script had not. One lookup (optimizer_class) serves every place a name is read."""
+    import optimlab.optim as optim
+    from optimlab.experiment.recipe import parse_run
+    from optimlab.optim import OPTIMIZERS, optimizer_class, optimizer_names
+
+    monkeypatch.syspath_prepend(str(_plugin_package(tmp_path / "site")))
+    for read in (lambda: optimizer_names("sgd,lion"), lambda: parse_run({"optimizer": "lion"}, "runs[0]"),
+                 lambda: make_optimizer("lion")):
+        monkeypatch.setattr(optim, "_plugins_loaded", False)
+        monkeypatch.setattr(optim, "_plugin_errors", {})
+        dict.pop(OPTIMIZERS, "lion", None)
+        try:
+            read()
+            assert optimizer_class("LION").__name__ == "Lion"
+        finally:
+            dict.pop(OPTIMIZERS, "lion", None)
+    with pytest.raises(ConfigError, match=r"^unknown optimizer: 'lino' in runs\[0\] \(accepted: sgd, "):
+        parse_run({"optimizer": "lino"}, "runs[0]")
 
 
 def test_compare_takes_one_object_or_a_generator_of_them(tmp_path):

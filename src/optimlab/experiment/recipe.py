@@ -13,8 +13,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..errors import ConfigError
-from ..optim import (OPTIMIZERS, check_plugin, Optimizer, display_name, make_optimizer, optimizer_names, preset_names,
-                     stack_hyperparameters)
+from ..optim import (OPTIMIZERS, Optimizer, display_name, make_optimizer, optimizer_class, optimizer_names,
+                     preset_names, stack_hyperparameters)
 from ..optim.base import check_value
 from ..train import NetConfig, TrainConfig
 from ..train.loop import MAX_SEED       # a seed is an integer in [0, 2**32)
@@ -219,10 +219,7 @@ def parse_run(d: dict[str, Any], where: str) -> RunSpec:
         raise ConfigError(f"{where} has no optimizer (accepted: optimizer = one of {', '.join(OPTIMIZERS)}{hint})")
     check_value(isinstance(d["optimizer"], str), f"optimizer in {where}", d["optimizer"], ", ".join(OPTIMIZERS))
     name = d["optimizer"].lower()
-    if name not in OPTIMIZERS:
-        check_plugin(name)
-    if name not in OPTIMIZERS:
-        raise ConfigError(f"unknown optimizer: {d['optimizer']!r} in {where} (accepted: {', '.join(OPTIMIZERS)})")
+    optimizer_class(d["optimizer"], f" in {where}")
     hp_types = hyperparameter_types(name)
     check_table(d, {**RUN_TYPES, **hp_types, **NET_TYPES}, where)
     preset = d.get("preset", "note")

@@ -64,7 +64,7 @@ def load_plugins() -> None:
     (in their pyproject.toml: ``[project.entry-points."optimlab.optimizers"]`` ``nesterov = "mypkg.optim:Nesterov"``),
     once per process: the command line, and a sweep's worker processes, know them without optimlab's files being
     edited. A class already registered under the name (in your script) stays. A plugin that cannot be loaded or
-    registered, or a name two packages declare, is kept as its one-line error, raised by :func:`check_plugin` when that
+    registered, or a name two packages declare, is kept as its one-line error, raised by :func:`optimizer_class` when that
     name is asked for: a broken plugin stopped every command, even ``optimlab report`` of an unrelated folder."""
     global _plugins_loaded
     if _plugins_loaded:
@@ -98,12 +98,17 @@ def load_plugins() -> None:
                                     "or uninstall that package)")
 
 
-def check_plugin(name: str) -> None:
-    """For a name no class is registered under: the plugins loaded (one may register it), then the plugin error
-    kept for it (see :func:`load_plugins`) as a :class:`ConfigError`, better than "unknown optimizer"."""
-    load_plugins()
-    if name in _plugin_errors and name not in OPTIMIZERS:
-        raise ConfigError(_plugin_errors[name])
+def optimizer_class(name: str, where: str = "") -> type[Optimizer]:
+    """The class registered under ``name`` (lower-cased). For a name none is registered under, the plugins are
+    loaded first (one may register it); if none does, the plugin error kept for it (see :func:`load_plugins`), or
+    "unknown optimizer" naming ``where`` it was asked for: a :class:`ConfigError`."""
+    key = str(name).lower()
+    if key not in OPTIMIZERS:
+        load_plugins()
+    if key not in OPTIMIZERS:
+        raise ConfigError(_plugin_errors.get(key) or
+                          f"unknown optimizer: {name!r}{where} (accepted: {', '.join(OPTIMIZERS)})")
+    return OPTIMIZERS[key]
 
 
 def ignored_plugins() -> list[str]:
@@ -147,9 +152,7 @@ def optimizer_names(optimizers) -> tuple[str, ...]:
         raise ConfigError(f"empty optimizer name in {shown} (accepted: names separated by single commas, "
                           "e.g. sgd,adam)")
     for n in names:
-        if n not in OPTIMIZERS:
-            check_plugin(n)
-            raise ConfigError(f"unknown optimizer: {n!r} (accepted: {', '.join(OPTIMIZERS)})")
+        optimizer_class(n)
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise ConfigError(f"optimizer listed twice: {dup[0]!r} (accepted: each name once)")
@@ -160,11 +163,7 @@ def make_optimizer(name: str, /, preset: str = "note", **hyperparameters: Any) -
     """An optimizer by name (``sgd``, ``momentum``, ``adagrad``, ``rmsprop``, ``adam``), preset and overrides:
     ``make_optimizer("adam", "torch", lr=1e-3)`` or ``make_optimizer("adam", preset="torch", lr=1e-3)``."""
     key = str(name).lower()
-    if key not in OPTIMIZERS:
-        check_plugin(key)               # a sweep worker meets a plugin's name here first
-    if key not in OPTIMIZERS:
-        raise ConfigError(f"unknown optimizer: {name!r} (accepted: {', '.join(OPTIMIZERS)})")
-    cls = OPTIMIZERS[key]
+    cls = optimizer_class(name)         # a sweep worker meets a plugin's name here first
     known = hyperparameter_names(cls)
     bad = sorted(set(hyperparameters) - set(known))
     if bad:
@@ -175,6 +174,6 @@ def make_optimizer(name: str, /, preset: str = "note", **hyperparameters: Any) -
     return cls.preset(preset, **hyperparameters)
 
 
-__all__ = ["BUILT_IN", "check_plugin", "ignored_plugins", "load_plugins", "Optimizer", "OptState", "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "OPTIMIZERS", "PRESETS",
+__all__ = ["BUILT_IN", "optimizer_class", "ignored_plugins", "load_plugins", "Optimizer", "OptState", "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "OPTIMIZERS", "PRESETS",
            "make_optimizer", "optimizer_names", "hyperparameter_names", "display_name", "preset_names", "save_state", "load_state", "stack_hyperparameters",
            "tree_map_update"]
