@@ -113,7 +113,9 @@ def tasks_at_once(args) -> int:
     one is not counted)."""
     if args.cluster is not None or args.scheduler_file is not None or args.jobs == 0:
         return 1
-    return args.workers or args.jobs or os.cpu_count() or 1
+    from .experiment.executors import default_workers
+
+    return args.workers or args.jobs or default_workers()
 
 
 def run_sweep_cli(args) -> int:
@@ -145,8 +147,8 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     from .experiment.sweep import check_sweep_folder, defaults_table, run_sweep, time_to_target_table
     from .results.stats import MIN_SEEDS_TO_SETTLE
 
-    check_sweep_folder(spec, out, tasks_at_once(args))  # the data (kept for run_sweep) and the folder, before any
-                                                            # executor
+    # the data (kept for run_sweep) and the folder, before any executor
+    check_sweep_folder(spec, out, tasks_at_once(args))
     executor = make_executor(jobs=args.jobs, workers=args.workers, cluster=args.cluster,
                              scheduler_file=args.scheduler_file)
     try:

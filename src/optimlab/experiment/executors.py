@@ -210,6 +210,11 @@ def _quiet_resource_tracker() -> None:
         sys.warnoptions.append(TRACKER_WARNINGS)
 
 
+def default_workers() -> int:
+    """A :class:`LocalExecutor`'s worker processes when not told: one per core."""
+    return os.cpu_count() or 1
+
+
 class LocalExecutor(Executor):
     """Worker processes on this machine (``ProcessPoolExecutor``, ``forkserver`` start on Linux, else ``spawn``).
 
@@ -218,7 +223,7 @@ class LocalExecutor(Executor):
     """
 
     def __init__(self, max_workers: int | None = None, start_method: str | None = None):
-        n = (os.cpu_count() or 1) if max_workers is None else max_workers
+        n = default_workers() if max_workers is None else max_workers
         if not isinstance(n, int) or n < 1:
             raise ConfigError(f"invalid number of local workers: {max_workers!r} (accepted: an integer >= 1)")
         methods = multiprocessing.get_all_start_methods()

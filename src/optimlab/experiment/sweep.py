@@ -54,7 +54,7 @@ from ..nn.network import check_memory, layout
 from ..optim.base import check_elementwise, check_value
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, mean_ci, paired, signed
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
-from .executors import Executor, ExecutorLost, LocalExecutor, lost_executor, worker_setup
+from .executors import Executor, ExecutorLost, LocalExecutor, default_workers, lost_executor, worker_setup
 from .recipe import MAX_SEED, is_integer, check_net, check_table, parse_net, parse_seeds, parse_train, read_toml
 from .splits import SPLIT_SEED, VAL_FRACTION, VAL_MAX, split_dataset, validation_size
 
@@ -661,14 +661,20 @@ def shown_gain(d: dict[str, Any]) -> tuple[Any, Any, Any]:
     seeds, both lrs with a value on every seed, and two lrs (a tuned lr that is the note's is the same runs: its
     gain is 0 by construction, not a measured 0 ± 0)."""
     gain, t, n = d.get("gain"), d.get("tuned_test_by_seed"), d.get("default_test_by_seed")
-    if gain is None or not isinstance(t, dict) or not isinstance(n, dict) or d.get("tuned_lr") == d.get("default_lr"):
-        return gain, None, None
-    floats = lambda m: {int(k): math.nan if v is None else float(v) for k, v in m.items()}  # noqa: E731
-    a, b = floats(t), floats(n)
-    pd = paired(a, b)
-    if pd["n"] < MIN_SEEDS_TO_SETTLE or pd["n"] != len(a) or pd["n"] != len(b) or not math.isfinite(pd["ci95"]):
+    pd = paired_by_seed(t, n)
+    if gain is None or pd is None or d.get("tuned_lr") == d.get("default_lr") or pd["n"] < MIN_SEEDS_TO_SETTLE \
+            or pd["n"] != len(t) or pd["n"] != len(n) or not math.isfinite(pd["ci95"]):
         return gain, None, None
     return gain, max(-1.0, pd["mean_diff"] - pd["ci95"]), min(1.0, pd["mean_diff"] + pd["ci95"])
+
+
+def paired_by_seed(a: Any, b: Any) -> dict[str, Any] | None:
+    """:func:`optimlab.results.stats.paired` of two ``{seed: accuracy}`` maps as summary.json keeps them (seeds as
+    strings, None for no value: left out), or None when either is not a map (a summary without them)."""
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return None
+    floats = lambda m: {int(k): math.nan if v is None else float(v) for k, v in m.items()}  # noqa: E731
+    return paired(floats(a), floats(b))
 
 
 def gain_text(d: dict[str, Any]) -> str:
@@ -971,7 +977,7 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
     t0 = time.perf_counter()
     directory = sweep_directory(spec, out)
     with sweep_lock(directory):                     # makes the folder
-        at_once = executor.local_tasks if executor is not None else (os.cpu_count() or 1)   # LocalExecutor()'s
+        at_once = executor.local_tasks if executor is not None else default_workers()      # LocalExecutor()'s
         spec, info = check_sweep_folder(spec, directory, at_once)
         return _run_locked(spec, executor, directory, info, progress, lang, t0)
 

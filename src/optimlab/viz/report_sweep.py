@@ -28,9 +28,8 @@ from .. import __version__
 from .._io import csv_records, read_json, read_json_checked
 from ..console import term
 from ..errors import FileFormatError, OptimlabError
-from ..experiment.sweep import SELECTION_RULE, gain_text, shown_interval
-from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, paired, signed,
-                             signed_bound)
+from ..experiment.sweep import SELECTION_RULE, gain_text, paired_by_seed, shown_interval
+from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, signed, signed_bound
 from ..train import read_metrics
 from .colors import RUN_DASHES, styles_by_label
 from .figures import ACC_TOP, mean_band
@@ -248,11 +247,7 @@ def _paired_tuned(d: dict[str, Any], r: dict[str, Any], a_key: str = "tuned_test
     """:func:`optimlab.results.stats.paired` of two settings' test accuracies at their tuned lrs, seed by seed
     (None when the summary does not hold them per seed); ``a_key``/``b_key``: ``default_test_by_seed`` for one
     setting's tuned lr against its note lr (the same fresh seeds)."""
-    a, b = d.get(a_key), r.get(b_key)
-    if not isinstance(a, dict) or not isinstance(b, dict):
-        return None
-    as_floats = lambda m: {int(k): math.nan if v is None else float(v) for k, v in m.items()}  # noqa: E731
-    return paired(as_floats(a), as_floats(b))          # checked by load_sweep
+    return paired_by_seed(d.get(a_key), r.get(b_key))          # checked by load_sweep
 
 
 def _never_learned(summary, fresh: bool = False) -> set[str]:
