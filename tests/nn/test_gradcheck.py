@@ -5,6 +5,7 @@ import pytest
 
 from optimlab.nn import (Affine, BatchNormalization, MultiLayerNet, ReLU, Sigmoid, SoftmaxWithLoss, gradient_check,
                          numerical_gradient)
+from optimlab.nn.layers import flush_subnormals
 
 TOL = 1e-6
 
@@ -220,3 +221,59 @@ def test_relu_of_minus_infinity_is_zero_as_in_the_evaluation():
     y = ReLU().forward(np.array([-np.inf, -1.0, 0.0, 2.0, np.inf, np.nan], dtype=np.float32))
     np.testing.assert_array_equal(y, np.array([0, 0, 0, 2, np.inf, np.nan], dtype=np.float32))
     assert y.dtype == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_flush_subnormals_zeroes_only_subnormals_and_keeps_nan(dtype):
+    """Values below the smallest normal number become 0 (both signs); the smallest normal, inf and NaN stay — a
+    NaN gradient is how a diverging run shows."""
+    tiny = np.finfo(dtype).tiny
+    below = np.nextafter(tiny, 0, dtype=dtype)
+    a = np.array([tiny, -tiny, below, -below, tiny / 1000, 0, 1, np.inf, -np.inf, np.nan], dtype=dtype)
+    out = flush_subnormals(a)
+    assert out is a
+    np.testing.assert_array_equal(a, np.array([tiny, -tiny, 0, 0, 0, 0, 1, np.inf, -np.inf, np.nan], dtype=dtype))
+
+
+def test_sigmoid_and_softmax_gradients_have_no_subnormals():
+    """A saturated sigmoid's slope y(1 − y) ≈ e^−|x| times a small upstream gradient, and a confident softmax's
+    probability e^(z − max), fall below float32's smallest normal number: those gradients are exactly 0 (x86
+    CPUs compute with subnormal operands several times slower), the others exactly as before."""
+    x = np.array([[-80.0, -2.0, 0.0, 3.0]], dtype=np.float32)
+    s = Sigmoid()
+    y = s.forward(x)
+    dout = np.full_like(x, 1e-5)
+    expected = (1 - y) * y * dout
+    assert 0 < abs(expected[0, 0]) < np.finfo(np.float32).tiny          # would be subnormal
+    d = s.backward(dout)
+    assert d[0, 0] == 0
+    np.testing.assert_array_equal(d[0, 1:], expected[0, 1:])
+
+    z = np.array([[0.0, 95.0, 1.0], [1.0, 2.0, 3.0]], dtype=np.float32)
+    layer = SoftmaxWithLoss()
+    layer.forward(z, np.array([1, 2]))
+    d = layer.backward()
+    p = np.exp(z - z.max(-1, keepdims=True)) / np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True)
+    assert 0 < p[0, 0] / 2 < np.finfo(np.float32).tiny
+    assert d[0, 0] == 0 and d[0, 2] == 0
+    assert np.all((d == 0) | (np.abs(d) >= np.finfo(np.float32).tiny))
+    np.testing.assert_allclose(d[1], (p[1] - [0, 0, 1]) / 2, rtol=1e-6)
+
+
+def test_saturated_network_feeds_no_subnormal_gradient_to_its_weight_matmuls():
+    """Large initial weights saturate every sigmoid: each gradient arriving at an affine layer is normal or 0."""
+    net = MultiLayerNet(30, [40, 20], 10, weight_init_std=8.0, n_models=3, rng=[np.random.default_rng(i) for i in
+                                                                                   range(3)])
+    arriving = []
+    for layer in net.layers:
+        if isinstance(layer, Affine):
+            backward = layer.backward
+            layer.backward = lambda dout, backward=backward: (arriving.append(dout.copy()), backward(dout))[1]
+    rng = np.random.default_rng(0)
+    x, t = rng.random((100, 30)).astype(np.float32) * 8, rng.integers(0, 10, 100)
+    tiny = np.finfo(np.float32).tiny
+    for _ in range(3):
+        net.loss_and_grad(x, t)
+        net.theta[...] -= 0.5 * net.grad
+    assert len(arriving) == 9
+    assert all(np.all((d == 0) | (np.abs(d) >= tiny)) for d in arriving)
