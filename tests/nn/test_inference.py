@@ -72,7 +72,7 @@ def test_snapshot_is_a_copy():
 
 def test_saturated_sigmoid_gives_no_warning_and_exact_limits():
     net, rng = _trained_net(None, False, "sigmoid", dtype="float32")
-    net.params["W1"][...] = 1e4                         # exp overflows to inf: 1/(1+inf) = 0, no warning
+    net.params["W1"][...] = 1e4                         # tanh(±huge) = ±1: σ is exactly 0 or 1, no warning
     x = np.stack([np.full(12, 1.0), np.full(12, -1.0)]).astype(np.float32)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -7,11 +7,20 @@ running statistics is itself an affine map, so it is folded into the affine laye
     s = \\gamma/\\sqrt{r_{\\sigma^2}+\\varepsilon},\\qquad W \\leftarrow W\\,\\mathrm{diag}(s),\\qquad
     b \\leftarrow b\\,s + \\beta - r_\\mu s
 
-The sigmoid is computed as :math:`1/(1+e^{u})` from :math:`u = -z`, with the sign folded into the weights
-too, so a hidden layer costs one matmul and three in-place element-wise passes (exp, +1, reciprocal), plus a
-bias add after every matmul but the first (whose bias rides in it as a row of ones under the inputs), over a
-chunk of examples small enough to stay in cache. All K models' first layers are one matmul (its float32
-rounding of a model's rows can depend on K in the last bit; training uses per-model matmuls instead).
+The sigmoid is :math:`\\sigma(z) = \\tfrac12 + \\tfrac12\\tanh(z/2)`. A sigmoid layer keeps only
+:math:`t = \\tanh(z/2)`: the halving goes into its own weights, and :math:`\\tfrac12 + \\tfrac12 t` into the
+next layer's, whose input it is:
+
+.. math::
+    W^\\top(\\tfrac12 + \\tfrac12 t) + b = (\\tfrac12 W)^\\top t + (b + \\tfrac12\\textstyle\\sum_i W_{i\\cdot})
+
+so a hidden layer costs one matmul and one in-place element-wise pass (tanh), plus a bias add after every
+matmul but the first (whose bias rides in it as a row of ones under the inputs), over a chunk of examples small
+enough to stay in cache. (The route 1/(1 + e⁻ᶻ) took three passes — exp, +1, reciprocal — and NumPy's float32
+exp is several times slower where it overflows, as it does for every saturated unit: on an Intel Xeon with
+AVX-512, 2.3 ns a value instead of 0.5, while tanh took 0.4 either way; see benchmarks/RESULTS.md.)
+All K models' first layers are one matmul (its float32 rounding of a model's rows can depend on K in the last
+bit; training uses per-model matmuls instead).
 
 Everything here reads only the snapshot it is given, never the layers' stored activations, so it can run in
 another thread while the same network trains (see :class:`optimlab.train.Trainer`).
@@ -67,7 +76,8 @@ def eval_set(x: np.ndarray, t: np.ndarray, dtype="float32", scale: float = 1.0) 
 
 
 def folded_layers(net, snap: Snapshot) -> list[tuple[np.ndarray, np.ndarray | None]]:
-    """Per layer ``(Wᵀ, b)`` with BatchNorm folded in and, for sigmoid layers, the sign flipped (module doc).
+    """Per layer ``(Wᵀ, b)`` with BatchNorm folded in and, for sigmoid networks, the tanh form's halvings and
+    shifts (module doc).
 
     The first layer's ``Wᵀ`` is ``(K, out, in + 1)``, its last column the bias (``b`` is None), so that all
     models' first layers are one ``(K·out, in + 1)`` matmul; the others are ``(K, out, in)`` with ``b``
@@ -87,20 +97,21 @@ def folded_layers(net, snap: Snapshot) -> list[tuple[np.ndarray, np.ndarray | No
             s[bn_rows] = p[f"gamma{i}"][bn_rows] / np.sqrt(rv + net.bn_eps)
             t[bn_rows] = p[f"beta{i}"][bn_rows] - rm * s[bn_rows]
             W, b = W * s, b * s + t
-        if hidden and net.activation == "sigmoid":
-            W, b = -W, -b
+        if net.activation == "sigmoid":
+            if i > 1:                            # the input is t = tanh(z/2) of the layer before: σ = ½ + ½t
+                b = b + (0.5 * W.sum(axis=1, keepdims=True, dtype=np.float64)).astype(W.dtype)
+                W = 0.5 * W
+            if hidden:                           # this layer's t = tanh(z/2): halve z
+                W, b = 0.5 * W, 0.5 * b
         WT, bT = W.transpose(0, 2, 1), b.transpose(0, 2, 1)              # (K, out, in), (K, out, 1)
         out.append((np.concatenate((WT, bT), axis=-1), None) if i == 1 else (np.ascontiguousarray(WT), bT))
     return out
 
 
 def _activate(z: np.ndarray, activation: str) -> None:
-    """The hidden activation, in place: sigmoid from u = −z as 1/(1+eᵘ) (inf → 0 is exact), or ReLU."""
+    """The hidden activation, in place: for sigmoid layers t = tanh(z/2) from the halved z (module doc), or ReLU."""
     if activation == "sigmoid":
-        with np.errstate(over="ignore", under="ignore"):
-            np.exp(z, out=z)
-        z += 1
-        np.reciprocal(z, out=z)
+        np.tanh(z, out=z)
     else:
         np.maximum(z, 0, out=z)
 

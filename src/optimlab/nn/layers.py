@@ -82,7 +82,9 @@ class Sigmoid:
     Computed in place on one new array: :math:`-x`, exp, +1, reciprocal. For very negative x, :math:`e^{-x}`
     overflows to inf and :math:`1/\infty = 0` is the exact float answer; for very positive x it
     underflows to 0 and y is exactly 1. Neither is warned.
-    (NumPy's float32 exp is about twice as fast as its tanh, the other usual route.)
+    (Training keeps this form, chosen where NumPy's float32 exp was about twice as fast as its tanh, on an AMD
+    EPYC; on an Intel Xeon with AVX-512 tanh is the faster, and the evaluation uses it, see
+    :mod:`optimlab.nn.inference`. Another form here would change the last bits of every trained number.)
     """
 
     def forward(self, x, train=True):
