@@ -9,10 +9,10 @@ from optimlab.nn import MultiLayerNet
 from optimlab.nn import inference
 
 
-def _trained_net(n_models, use_batchnorm, activation, dtype="float64", steps=5):
+def _trained_net(n_models, use_batchnorm, activation, dtype="float64", steps=5, hidden=(7, 5)):
     """A network moved away from its start (and with non-trivial BN statistics) by a few SGD steps."""
     rng = np.random.default_rng(1)
-    net = MultiLayerNet(12, [7, 5], 4, activation=activation, weight_init_std=0.5, use_batchnorm=use_batchnorm,
+    net = MultiLayerNet(12, list(hidden), 4, activation=activation, weight_init_std=0.5, use_batchnorm=use_batchnorm,
                         n_models=n_models, dtype=dtype, rng=rng)
     for _ in range(steps):
         x = rng.random((16, 12)).astype(dtype)
@@ -38,6 +38,41 @@ def test_folded_logits_equal_layer_eval_mode(n_models, bn, activation):
     if n_models is None:
         got = got[0]
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("hidden", [(7,), (9, 7, 5)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("bn", [False, [True, False, True]])
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+def test_folded_logits_equal_layer_eval_mode_at_other_depths(hidden, dtype, bn, activation):
+    """The tanh form's halvings and shifts reach every layer: one hidden layer, three, with and without BN."""
+    net, rng = _trained_net(3, bn, activation, dtype=dtype, hidden=hidden)
+    x = rng.random((33, 12)).astype(dtype)
+    expected = net.predict(x, train=False)
+    layers = inference.folded_layers(net, inference.snapshot(net))
+    got = inference.logits(net, layers, inference.eval_set(x, np.zeros(len(x)), net.dtype).xT).transpose(0, 2, 1)
+    tol = dict(rtol=1e-10, atol=1e-12) if dtype == "float64" else dict(rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(got, expected, **tol)
+
+
+@pytest.mark.parametrize("where,value", [("W2", np.inf), ("W2", -np.inf), ("W3", 3e38), ("W1", np.nan)])
+def test_a_model_with_non_finite_or_overflowing_weights_scores_nan_without_a_warning(where, value):
+    """An infinite weight behind a sigmoid, or finite weights so large (3e38) that the folded bias overflows
+    float32, make that model's accuracy NaN (it diverged); the other models score as before, and nothing warns
+    (the evaluation runs in a background thread, where a warning raised as an error would be lost)."""
+    net, rng = _trained_net(3, False, "sigmoid", dtype="float32")
+    x, t = rng.random((40, 12)).astype(np.float32), rng.integers(0, 4, 40)
+    data = inference.eval_set(x, t, net.dtype)
+    before = inference.accuracy(net, inference.snapshot(net), data)
+    if value == 3e38:
+        net.params[where][1] = np.where(np.arange(4) % 2, value, -value)      # ±3e38 per class, every row
+    else:
+        net.params[where][1, 0, 0] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        after = inference.accuracy(net, inference.snapshot(net), data)
+    assert np.isnan(after[1])
+    np.testing.assert_array_equal(after[[0, 2]], before[[0, 2]])
 
 
 @pytest.mark.parametrize("chunk", [1, 7, 33, 2000])
@@ -70,7 +105,7 @@ def test_snapshot_is_a_copy():
     np.testing.assert_array_equal(inference.accuracy(net, snap, data), before)
 
 
-def test_saturated_sigmoid_gives_no_warning_and_exact_limits():
+def test_saturated_sigmoid_gives_no_warning():
     net, rng = _trained_net(None, False, "sigmoid", dtype="float32")
     net.params["W1"][...] = 1e4                         # tanh(±huge) = ±1: σ is exactly 0 or 1, no warning
     x = np.stack([np.full(12, 1.0), np.full(12, -1.0)]).astype(np.float32)

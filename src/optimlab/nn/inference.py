@@ -90,19 +90,20 @@ def folded_layers(net, snap: Snapshot) -> list[tuple[np.ndarray, np.ndarray | No
     for i in range(1, n_layers + 1):
         W, b = p[f"W{i}"], p[f"b{i}"]
         hidden = i < n_layers
-        if hidden and len(bn_rows):
-            s = np.ones_like(b)
-            t = np.zeros_like(b)
-            rv, rm = snap.buffers[f"running_var{i}"][bn_rows], snap.buffers[f"running_mean{i}"][bn_rows]
-            s[bn_rows] = p[f"gamma{i}"][bn_rows] / np.sqrt(rv + net.bn_eps)
-            t[bn_rows] = p[f"beta{i}"][bn_rows] - rm * s[bn_rows]
-            W, b = W * s, b * s + t
-        if net.activation == "sigmoid":
-            if i > 1:                            # the input is t = tanh(z/2) of the layer before: σ = ½ + ½t
-                b = b + (0.5 * W.sum(axis=1, keepdims=True, dtype=np.float64)).astype(W.dtype)
-                W = 0.5 * W
-            if hidden:                           # this layer's t = tanh(z/2): halve z
-                W, b = 0.5 * W, 0.5 * b
+        with np.errstate(over="ignore", invalid="ignore"):   # a diverged model's weights overflow: see accuracy
+            if hidden and len(bn_rows):
+                s = np.ones_like(b)
+                t = np.zeros_like(b)
+                rv, rm = snap.buffers[f"running_var{i}"][bn_rows], snap.buffers[f"running_mean{i}"][bn_rows]
+                s[bn_rows] = p[f"gamma{i}"][bn_rows] / np.sqrt(rv + net.bn_eps)
+                t[bn_rows] = p[f"beta{i}"][bn_rows] - rm * s[bn_rows]
+                W, b = W * s, b * s + t
+            if net.activation == "sigmoid":
+                if i > 1:                        # the input is t = tanh(z/2) of the layer before: σ = ½ + ½t
+                    b = b + (0.5 * W.sum(axis=1, keepdims=True, dtype=np.float64)).astype(W.dtype)
+                    W = 0.5 * W
+                if hidden:                       # this layer's t = tanh(z/2): halve z
+                    W, b = 0.5 * W, 0.5 * b
         WT, bT = W.transpose(0, 2, 1), b.transpose(0, 2, 1)              # (K, out, in), (K, out, 1)
         out.append((np.concatenate((WT, bT), axis=-1), None) if i == 1 else (np.ascontiguousarray(WT), bT))
     return out
@@ -143,14 +144,18 @@ def logits(net, layers, xT: np.ndarray, scratch: dict | None = None) -> np.ndarr
 def accuracy(net, snap: Snapshot, data: EvalSet, chunk: int = 2000, layers=None) -> np.ndarray:
     """Fraction of correct predictions per model ``(K,)`` on ``data``, ``chunk`` examples at a time.
 
-    A model with a logit that is not finite (its weights overflowed or became NaN: it diverged) has no
-    prediction, and its accuracy is NaN rather than the share of whatever class ``argmax`` picks out of NaNs.
-    ``layers``: :func:`folded_layers` of ``snap``, if already computed. The count of correct predictions is
-    exact, so the result does not depend on ``chunk``."""
+    A model with a logit or a folded weight that is not finite (its weights overflowed or became NaN: it
+    diverged) has no prediction, and its accuracy is NaN rather than the share of whatever class ``argmax`` picks
+    out of NaNs. That includes an infinite weight whose unit a sigmoid would saturate (the layers' eval mode still
+    gives finite logits there) and finite weights so large that a layer's row of them adds up past float's
+    largest number (about 1e37 each for 40 units in float32), where the tanh form's folded bias overflows. ``layers``: :func:`folded_layers` of ``snap``, if already computed. The count of correct predictions
+    is exact, so the result does not depend on ``chunk``."""
     layers = folded_layers(net, snap) if layers is None else layers
     K = snap.theta.shape[0]
     correct = np.zeros(K, dtype=np.int64)
     finite = np.ones(K, dtype=bool)
+    for W, b in layers:
+        finite &= np.isfinite(W).all(axis=(1, 2)) & (b is None or np.isfinite(b).all(axis=(1, 2)))
     scratch: dict = {}
     with np.errstate(over="ignore", invalid="ignore"):       # a diverged model's logits: reported as NaN below
         for a in range(0, len(data), chunk):
