@@ -42,6 +42,24 @@ SUMMARY_FIELDS = ("label", "seed", "optimizer", "final_test_accuracy", "best_tes
                   "final_loss", "wall_seconds", "status")
 
 
+# environment variables that choose the kernels, and so the last bits of every number (README: "Another machine")
+CPU_SETTINGS = ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES")
+
+
+def numpy_simd() -> str | None:
+    """Which of NumPy's SIMD loops this process runs for the float32 functions whose rounding differs between them
+    (``power``, in Adam's bias-corrected rate, rounds β₂ᵗ differently with AVX-512), e.g. ``'exp X86_V4, power
+    X86_V4, tanh X86_V4'``; None where NumPy cannot say (before 2.1)."""
+    try:
+        from numpy.lib.introspect import opt_func_info
+
+        info = opt_func_info(func_name="^(exp|tanh|power)$")
+        return ", ".join(f"{name} {sigs[sig]['current']}" for name, sigs in sorted(info.items())
+                         for sig in ("ff", "fff") if sig in sigs) or None
+    except Exception:  # noqa: BLE001 - environment description is best effort
+        return None
+
+
 def environment() -> dict[str, Any]:
     """Versions, CPU and BLAS: enough to tell where a number was measured."""
     cpu = platform.processor() or platform.machine()
@@ -61,6 +79,12 @@ def environment() -> dict[str, Any]:
                        for i in threadpool_info()]
     except Exception:  # noqa: BLE001 - environment description is best effort
         pass
+    simd = numpy_simd()
+    if simd:
+        env["numpy_simd"] = simd
+    chosen = [f"{k}={os.environ[k]}" for k in CPU_SETTINGS if os.environ.get(k)]
+    if chosen:
+        env["cpu_settings"] = " ".join(chosen)
     for mod in ("matplotlib", "dask", "plotly"):
         m = sys.modules.get(mod)
         if m is not None:

@@ -904,7 +904,7 @@ def _kv_table(pairs: Sequence[tuple[str, Any]]) -> str:
     return f'<table class="kv">{rows}</table>'
 
 
-ENV_KEYS = ("cpu", "cpu_count", "platform", "python", "numpy", "optimlab")    # summary.json's environment, translated
+ENV_KEYS = ("cpu", "cpu_count", "platform", "python", "numpy", "optimlab", "numpy_simd", "cpu_settings")  # translated
 
 
 def environment_pairs(env: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
