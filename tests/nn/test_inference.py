@@ -75,6 +75,24 @@ def test_a_model_with_non_finite_or_overflowing_weights_scores_nan_without_a_war
     np.testing.assert_array_equal(after[[0, 2]], before[[0, 2]])
 
 
+def test_a_diverged_model_is_nan_throughout_its_folded_layers_and_the_snapshot_is_untouched():
+    """With relu and no BN the later layers' folded Wᵀ and b can be views of the snapshot (hidden [1]): marking a
+    diverged model NaN must not write into it; the other models' folded layers are as before."""
+    rng = np.random.default_rng(3)
+    net = MultiLayerNet(12, [1, 5], 4, activation="relu", weight_init_std=0.5, n_models=3, rng=rng)
+    before = inference.folded_layers(net, inference.snapshot(net))
+    net.params["W2"][1, 0, 0] = np.inf
+    snap = inference.snapshot(net)
+    theta = snap.theta.copy()
+    layers = inference.folded_layers(net, snap)
+    np.testing.assert_array_equal(snap.theta, theta)
+    for (W, b), (W0, b0) in zip(layers, before):
+        assert np.isnan(W[1]).all() and (b is None or np.isnan(b[1]).all())
+        np.testing.assert_array_equal(W[[0, 2]], W0[[0, 2]])
+        if b is not None:
+            np.testing.assert_array_equal(b[[0, 2]], b0[[0, 2]])
+
+
 @pytest.mark.parametrize("chunk", [1, 7, 33, 2000])
 def test_accuracy_does_not_depend_on_chunk_and_matches_argmax(chunk):
     net, rng = _trained_net(4, [False, True, True, False], "sigmoid")

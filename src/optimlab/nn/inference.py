@@ -81,7 +81,13 @@ def folded_layers(net, snap: Snapshot) -> list[tuple[np.ndarray, np.ndarray | No
 
     The first layer's ``Wᵀ`` is ``(K, out, in + 1)``, its last column the bias (``b`` is None), so that all
     models' first layers are one ``(K·out, in + 1)`` matmul; the others are ``(K, out, in)`` with ``b``
-    ``(K, out, 1)``."""
+    ``(K, out, 1)``.
+
+    A model with a folded weight that is not finite has diverged, and all its folded weights are NaN, so that its
+    logits are too whatever the data (:func:`accuracy` scores it NaN): an infinite weight whose unit a sigmoid
+    would saturate (the layers' eval mode still gives finite logits there), or finite weights so large that a
+    layer's row of them adds up past float's largest number (about 1e37 each for 40 units in float32), where the
+    tanh form's folded bias overflows."""
     K = snap.theta.shape[0]
     p = {s.name: snap.theta[:, s.offset:s.offset + s.size].reshape((K,) + s.shape) for s in net.specs}
     n_layers = len(net.sizes) - 1
@@ -106,6 +112,10 @@ def folded_layers(net, snap: Snapshot) -> list[tuple[np.ndarray, np.ndarray | No
                     W, b = 0.5 * W, 0.5 * b
         WT, bT = W.transpose(0, 2, 1), b.transpose(0, 2, 1)              # (K, out, in), (K, out, 1)
         out.append((np.concatenate((WT, bT), axis=-1), None) if i == 1 else (np.ascontiguousarray(WT), bT))
+    finite = np.logical_and.reduce([np.isfinite(a).all(axis=(1, 2)) for layer in out for a in layer if a is not None])
+    if not finite.all():                     # new arrays: WT and bT may be views of the snapshot
+        nan = ~finite[:, None, None]
+        out = [tuple(None if a is None else np.where(nan, np.nan, a).astype(a.dtype) for a in layer) for layer in out]
     return out
 
 
@@ -144,18 +154,14 @@ def logits(net, layers, xT: np.ndarray, scratch: dict | None = None) -> np.ndarr
 def accuracy(net, snap: Snapshot, data: EvalSet, chunk: int = 2000, layers=None) -> np.ndarray:
     """Fraction of correct predictions per model ``(K,)`` on ``data``, ``chunk`` examples at a time.
 
-    A model with a logit or a folded weight that is not finite (its weights overflowed or became NaN: it
-    diverged) has no prediction, and its accuracy is NaN rather than the share of whatever class ``argmax`` picks
-    out of NaNs. That includes an infinite weight whose unit a sigmoid would saturate (the layers' eval mode still
-    gives finite logits there) and finite weights so large that a layer's row of them adds up past float's
-    largest number (about 1e37 each for 40 units in float32), where the tanh form's folded bias overflows. ``layers``: :func:`folded_layers` of ``snap``, if already computed. The count of correct predictions
-    is exact, so the result does not depend on ``chunk``."""
+    A model with a logit that is not finite (its weights overflowed or became NaN: it diverged; see
+    :func:`folded_layers`) has no prediction, and its accuracy is NaN rather than the share of whatever class
+    ``argmax`` picks out of NaNs. ``layers``: :func:`folded_layers` of ``snap``, if already computed. The count of
+    correct predictions is exact, so the result does not depend on ``chunk``."""
     layers = folded_layers(net, snap) if layers is None else layers
     K = snap.theta.shape[0]
     correct = np.zeros(K, dtype=np.int64)
     finite = np.ones(K, dtype=bool)
-    for W, b in layers:
-        finite &= np.isfinite(W).all(axis=(1, 2)) & (b is None or np.isfinite(b).all(axis=(1, 2)))
     scratch: dict = {}
     with np.errstate(over="ignore", invalid="ignore"):       # a diverged model's logits: reported as NaN below
         for a in range(0, len(data), chunk):
