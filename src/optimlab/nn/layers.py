@@ -26,7 +26,7 @@ def flush_subnormals(a: np.ndarray) -> np.ndarray:
     Gradients are born this small where a unit saturates: a sigmoid's slope y(1 − y) is about e^−|x|, a softmax
     probability e^(z − max). On x86 CPUs every arithmetic operation that meets a subnormal operand takes a slow
     microcode path, and one such value in a gradient is fed to a whole row of a weight-gradient matmul: in the
-    sweep's cohort of 23 models (0.4–0.7 % subnormal values), the first layer's weight gradient took 5.3 ms on an
+    sweep's cohort of 23 models (0.3–0.7 % subnormal values), the first layer's weight gradient took 5.3 ms on an
     Intel Xeon, against 1.4 ms on the same shapes with ordinary values (benchmarks/RESULTS.md). A value below
     1.2e-38 cannot move a float32 weight larger than about 1e-31 — ``w − lr·g`` rounds back to ``w`` — so the
     flush changes no such weight (a bias still at exactly 0 stays 0 rather than becoming subnormal); it is what a

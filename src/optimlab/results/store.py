@@ -47,9 +47,10 @@ CPU_SETTINGS = ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU
 
 
 def numpy_simd() -> str | None:
-    """Which of NumPy's SIMD loops this process runs for the float32 functions whose rounding differs between them
-    (``power``, in Adam's bias-corrected rate, rounds β₂ᵗ differently with AVX-512), e.g. ``'exp X86_V4, power
-    X86_V4, tanh X86_V4'``; None where NumPy cannot say (before 2.1)."""
+    """Which of NumPy's SIMD loops this process runs for the float32 functions optimlab's numbers go through —
+    exp (the training's sigmoid), tanh (the evaluation's), power (Adam's bias-corrected rate; its AVX-512 loop
+    rounds β₂ᵗ differently for 206 of t = 1…1000) — e.g. ``'exp X86_V4, power X86_V4, tanh X86_V4'``; None where
+    NumPy cannot say (before 2.1)."""
     try:
         from numpy.lib.introspect import opt_func_info
 
