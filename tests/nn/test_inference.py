@@ -102,6 +102,19 @@ def test_accuracy_does_not_depend_on_chunk_and_matches_argmax(chunk):
     np.testing.assert_array_equal(net.accuracy(x, t, batch=chunk), expected)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_count_correct_is_argmax_with_the_first_of_tied_maxima(dtype):
+    rng = np.random.default_rng(5)
+    K, C, B = 3, 10, 500
+    z = rng.integers(-3, 4, (K, C, B)).astype(dtype)       # few distinct values: many ties, also with the label
+    z[1] = rng.standard_normal((C, B))
+    z[2, :, :50] = 0                                       # all tied: only label 0 counts
+    for t in (rng.integers(0, C, B), np.zeros(B, np.uint8), np.full(B, C - 1)):
+        got = inference._count_correct(z, t)
+        np.testing.assert_array_equal(got, (z.argmax(axis=1) == t).sum(axis=-1))
+    assert inference._count_correct(z[:, :, :1] * 0, np.array([1]))[0] == 0      # tie with class 0: class 0 wins
+
+
 def test_eval_set_scales_integer_pixels_and_appends_the_bias_row():
     rng = np.random.default_rng(0)
     pixels = rng.integers(0, 256, (50, 12)).astype(np.uint8)

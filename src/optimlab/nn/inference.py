@@ -167,5 +167,19 @@ def accuracy(net, snap: Snapshot, data: EvalSet, chunk: int = 2000, layers=None)
         for a in range(0, len(data), chunk):
             z = logits(net, layers, data.xT[:, a:a + chunk], scratch)
             finite &= np.isfinite(z).all(axis=(1, 2))
-            correct += (z.argmax(axis=1) == data.t[a:a + chunk]).sum(axis=-1)
+            correct += _count_correct(z, data.t[a:a + chunk])
     return np.where(finite, correct / max(len(data), 1), np.nan)
+
+
+def _count_correct(z: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """How many columns of each model's logits ``z`` ``(K, C, B)`` have their label ``t`` ``(B,)`` as ``argmax``
+    (the first of tied maxima), ``(K,)``, for finite ``z``.
+
+    The label's logit wins unless a class beats it: one with a larger logit, or an equal one listed before it.
+    Comparing every logit with the label's is one pass over ``z`` in its memory order; ``z.argmax(axis=1)`` runs
+    along the strided class axis and took about 3× as long (0.73 against 0.27 ms for the note's 6 models on 2000
+    examples, benchmarks/RESULTS.md)."""
+    picked = np.take_along_axis(z, np.broadcast_to(t, (z.shape[0], 1, z.shape[2])), axis=1)     # (K, 1, B)
+    beaten = z > picked
+    beaten |= (z == picked) & (np.arange(z.shape[1])[:, None] < t)
+    return np.count_nonzero(~beaten.any(axis=1), axis=-1)
