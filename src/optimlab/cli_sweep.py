@@ -57,6 +57,15 @@ def add_sweep_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
+def _items(option: str, text: str, accepted: str) -> list[str]:
+    """``text``'s comma-separated items; an empty one ("sigmoid,,relu") is an error, not a value left out."""
+    items = [x.strip() for x in text.split(",")]
+    if "" in items:
+        raise ConfigError(f"invalid {option}: {text!r} has an empty item (accepted: {accepted}, separated by single "
+                          "commas)")
+    return items
+
+
 def _init_value(text: str) -> float | str:
     try:
         return float(text)
@@ -95,9 +104,9 @@ def spec_from_args(args):
     if args.batchnorm is not None:
         over["batchnorm"] = BN_CHOICES[args.batchnorm]
     if args.activation is not None:
-        over["activation"] = tuple(a.strip() for a in args.activation.split(",") if a.strip())
+        over["activation"] = tuple(_items("--activation", args.activation, "sigmoid, relu"))
     if args.init is not None:
-        over["init"] = tuple(_init_value(x) for x in args.init.split(",") if x.strip())
+        over["init"] = tuple(_init_value(x) for x in _items("--init", args.init, "numbers, xavier, he"))
     return replace(spec, **over) if over else spec
 
 

@@ -100,6 +100,7 @@ def test_japanese_figures_render(tmp_path):
     (["--batchnorm", "maybe"], "invalid --batchnorm: 'maybe' (accepted: on, off)"),
     (["--batchnorm", "yes"], "invalid --batchnorm: 'yes' (accepted: on, off)"),     # as sweep: on, off (both)
     (["--seed", "0-4"], "invalid --seed: '0-4' (accepted: a whole number; several seeds: --seeds 0-4)"),
+    (["--seeds", "0,,3"], "invalid seeds: '0,,3' (accepted:"),       # it ran seeds 0 and 3
     (["--seeds", "0"], "invalid seeds: '0' (accepted: a count like 5 (seeds 0-4), a range like 0-4 or a list like "
                        "0,3,7 of distinct integers in [0, 2**32), at most 1000 seeds; for seed 7 alone write 7-7)"),
 ])

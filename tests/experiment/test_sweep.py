@@ -323,6 +323,25 @@ def test_a_lost_scheduler_stops_the_sweep_and_records_no_run(tmp_path, monkeypat
     assert rc == 1 and err[-1].startswith("optimlab: error: lost the executor") and "Traceback" not in "".join(err)
 
 
+@pytest.mark.parametrize("option,value,needle", [
+    ("--lrs", "0.1,,0.2", "invalid learning-rate grid: '0.1,,0.2'"),
+    ("--lrs", ",0.1", "invalid learning-rate grid: ',0.1'"),
+    ("--seeds", "0,1,", "invalid seeds: '0,1,'"),
+    ("--targets", "0.8,,0.9", "invalid targets: '0.8,,0.9'"),
+    ("--init", "0.01,,he", "invalid --init: '0.01,,he' has an empty item"),
+    ("--activation", "sigmoid,", "invalid --activation: 'sigmoid,' has an empty item"),
+])
+def test_an_empty_item_in_a_list_is_an_error_not_left_out(tmp_path, capsys, option, value, needle):
+    """'0,,3' meant for 0,1,3 ran a smaller sweep without a word; --optimizers already said so."""
+    from optimlab.cli import main
+
+    out = tmp_path / "runs"
+    rc = main(["sweep", "--dataset", "digits", "--iters", "2", option, value, "--out", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and needle in err[0], err
+    assert not out.exists()
+
+
 def test_a_changed_setting_is_refused_before_any_executor_starts(tmp_path, capsys):
     """The refusal came after a Dask cluster had started (or, with an unreachable --cluster, 'cannot reach' came
     instead of it)."""

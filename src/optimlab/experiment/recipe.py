@@ -290,7 +290,7 @@ def parse_seeds(value: Any) -> tuple[int, ...]:
                 a, b = text.split("-", 1)
                 seeds = span(int(a), int(b) + 1)
             elif "," in text:
-                seeds = [int(x) for x in text.split(",") if x.strip()]
+                seeds = [int(x) for x in text.split(",")]      # "0,,3": an error, not 0,3
             else:
                 seeds = span(0, int(text))
         else:

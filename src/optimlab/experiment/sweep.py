@@ -92,7 +92,7 @@ def parse_lrs(value: Any) -> tuple[float, ...]:
                 raise ValueError
             lrs = lr_grid(lo, hi, n)
         elif isinstance(value, str):
-            lrs = tuple(float(x) for x in value.split(",") if x.strip())
+            lrs = tuple(float(x) for x in value.split(","))    # "0.1,,1": an error, not 0.1,1
         elif isinstance(value, (list, tuple)):
             lrs = tuple(_float(x) for x in value)
         else:
@@ -117,7 +117,7 @@ def _float(x: Any) -> float:
 def _floats(value: Any, what: str, accepted: str) -> tuple[float, ...]:
     try:
         items = value.split(",") if isinstance(value, str) else value if isinstance(value, (list, tuple)) else [value]
-        return tuple(_float(x) for x in items if str(x).strip())
+        return tuple(_float(x) for x in items)          # an empty item is an error, not left out
     except (TypeError, ValueError):
         shown = ",".join(map(str, value)) if isinstance(value, (list, tuple)) else value   # as it was typed
         raise ConfigError(f"invalid {what}: {shown!r} (accepted: {accepted})") from None
