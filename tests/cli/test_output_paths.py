@@ -347,6 +347,26 @@ def test_one_compare_at_a_time_writes_a_folder(cwd, capsys, no_training):
     assert list(cwd.iterdir()) == []
 
 
+def test_what_a_killed_compare_left_beside_its_folder_is_removed_by_the_next(cwd, capsys):
+    """A compare killed by SIGKILL left its hidden stage (.base.partial-*) for good, and every such kill added one:
+    the next compare into that --out removes it, and the folder of replaced results (.base.old-*) once the results
+    are there; without them an .old-* folder holds the previous results (a kill between the swap's two renames) and
+    is kept. Other hidden folders are not touched."""
+    runs = cwd / "runs"
+    for name in (".base.partial-k1ll3d01/accuracy_sgd.png", ".base.old-k1ll3d02/previous/summary.json",
+                 ".basement.partial-x/keep", ".other.partial-x/keep"):
+        (runs / name).parent.mkdir(parents=True)
+        (runs / name).write_text("x")
+    assert main(COMPARE + ["--out", "runs/base"]) == 0                 # no runs/base yet: the .old-* folder is kept
+    assert sorted(p.name for p in runs.iterdir()) == [".base.old-k1ll3d02", ".basement.partial-x", ".other.partial-x",
+                                                      "base"]
+    (runs / ".base.partial-k1ll3d03").mkdir()
+    assert main(COMPARE + ["--out", "runs/base"]) == 0
+    assert sorted(p.name for p in runs.iterdir()) == [".basement.partial-x", ".other.partial-x", "base"]
+    assert (runs / ".basement.partial-x" / "keep").read_text() == "x"
+    capsys.readouterr()
+
+
 def test_what_cannot_be_built_is_refused_before_a_good_run_is_replaced(tmp_path):
     """hidden = [100000000, 40, 20] asked NumPy for 78 GiB inside training (2 models): every run 'failed', and that
     record replaced a good run's folder (its report.html gone). Layers that cannot fit this machine, and an added

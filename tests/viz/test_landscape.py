@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import re
 import warnings
 
@@ -370,6 +371,31 @@ def test_a_folder_in_the_way_stops_before_anything_is_written_and_no_stale_gif_s
                                                                   "trajectories_bowl.csv"]
 
 
+def test_an_animation_too_big_for_this_machine_is_refused_before_a_frame_is_drawn(tmp_path, monkeypatch):
+    """--dpi 600 --font-scale 3 (both accepted) made a GIF of 60 frames of 8222×3326 pixels that took 10.7 GB and
+    ended in a MemoryError traceback: frames that cannot fit are a one-line error, and nothing is written. The GIF is
+    built from a byte a pixel per frame (its palette indices), not from every RGB frame kept until the end."""
+    import optimlab.viz.landscape as landscape
+
+    calls = []
+    real = os.sysconf
+
+    def small(name):
+        calls.append(name)
+        return 256 if name == "SC_PHYS_PAGES" else real(name)      # 1 MiB of memory (4 KiB pages)
+
+    monkeypatch.setattr(landscape.os, "sysconf", small)
+    args = _cli(["landscape", "--out", str(tmp_path / "a"), "--steps", "5"])
+    with pytest.raises(ConfigError) as e:
+        args.func(args)
+    assert re.fullmatch(r"the animation's 6 frames of \d+×\d+ pixels need about [\d.]+ GiB, this machine has "
+                        r"0\.000977 GiB \(accepted: a lower dpi or font scale, or no GIF: --no-gif\)", str(e.value))
+    assert not (tmp_path / "a").exists() and "SC_PHYS_PAGES" in calls
+    args = _cli(["landscape", "--out", str(tmp_path / "b"), "--steps", "5", "--no-gif"])
+    args.func(args)                                                     # no GIF: nothing to refuse
+    assert (tmp_path / "b" / "landscape_bowl.png").exists()
+
+
 def test_a_path_or_a_start_off_the_map_is_said_in_the_legend():
     """The map widens by at most half its span: SGD at lr 1.2 on the bowl (growing 1.4x a step, below the divergence
     bound) and a start at (500, 500) on Himmelblau ran off it with no sign; the legend now says from which step."""
@@ -446,10 +472,10 @@ def test_the_gif_keeps_every_paths_colour():
     from PIL import ImageColor
 
     from optimlab.viz.colors import OPTIMIZER_COLORS as COLORS
-    from optimlab.viz.landscape import PATH_ALPHA, _frames, gif_palette, run_landscape
+    from optimlab.viz.landscape import PATH_ALPHA, _frame_steps, _frames, gif_palette, run_landscape
 
     result = run_landscape("rosenbrock", steps=300)
-    frames = list(_frames(result, "en", 4, 72))
+    frames = list(_frames(result, "en", _frame_steps(result.steps, 4), 72))
     palette = gif_palette(frames, [COLORS[k] for k in result.tracks])
     rgb = {k: np.asarray(ImageColor.getrgb(c), dtype=float) for k, c in COLORS.items()}
     for grey in np.linspace(60, 250, 20):

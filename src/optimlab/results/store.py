@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import glob
 import io
 import math
 import os
@@ -287,7 +288,22 @@ def output_lock(target: str | os.PathLike) -> Iterator[None]:
                            "it ends, or another --out)")
 
     with made_folder(target.parent), exclusive_lock(target.parent / f".{target.name}.optimlab-lock", busy):
+        remove_leftovers(target)
         yield
+
+
+def remove_leftovers(target: Path) -> None:
+    """Remove what a compare killed mid-write (SIGKILL, the out-of-memory killer: nothing can clean up) left beside
+    ``target``: its stage ``.<name>.partial-*`` (see :func:`staged_directory`) and, when ``target`` is there, the
+    ``.<name>.old-*`` folder of the results it replaced. (Without ``target`` an ``.old-*`` folder holds the previous
+    results, the kill having come between the two renames of the swap: it is kept.) Called under
+    :func:`output_lock`, so no other compare is writing them."""
+    for kind in ("partial", "old"):
+        if kind == "old" and not target.is_dir():
+            continue
+        for p in target.parent.glob(f".{glob.escape(target.name)}.{kind}-*"):
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
 
 
 @contextmanager

@@ -30,7 +30,9 @@ Divergence: a run stops at the first step whose point or value is not finite or 
 
 from __future__ import annotations
 
+import itertools
 import math
+import os
 import shutil
 import subprocess
 from collections import Counter
@@ -41,7 +43,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from .._io import atomic_path, write_json, write_text
+from .._io import atomic_path, made_folder, write_json, write_text
 from ..errors import ConfigError
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
 from .colors import RUN_COLORS, colors_by_label
@@ -589,9 +591,12 @@ def _frame_steps(steps: int, max_frames: int) -> list[int]:
     return t
 
 
-def _frames(result: LandscapeResult, lang: str, max_frames: int, dpi: int):
-    """Yield RGB frames (PIL images) of the paths growing step by step. The contours are drawn once;
-    each frame restores them and redraws only the paths, the markers and the step counter (blitting)."""
+def _frames(result: LandscapeResult, lang: str, steps: list[int], dpi: int, bytes_per_pixel: float = 3.0):
+    """Yield an RGB frame (a PIL image) of the paths up to each of ``steps`` (:func:`_frame_steps`), in that order.
+    The contours are drawn once; each frame restores them and redraws only the paths, the markers and the step
+    counter (blitting). Before the first, a :class:`ConfigError` if the distinct frames at ``bytes_per_pixel``
+    (what the caller keeps of each) would not fit in this machine's memory: a GIF at --dpi 600 --font-scale 3 took
+    10.7 GB and ended in a MemoryError traceback (or the out-of-memory killer)."""
     from PIL import Image
 
     fig, ax, lines, _, markers = _new_figure(result, lang, with_steps=False)
@@ -605,9 +610,20 @@ def _frames(result: LandscapeResult, lang: str, max_frames: int, dpi: int):
                       bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
     fig.set_dpi(dpi)
     canvas = fig.canvas
+    w, h = canvas.get_width_height()
+    n = len(set(steps))                      # the GIF's palette asks for its last frame first, then for all
+    need = n * w * h * bytes_per_pixel
+    try:
+        have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):          # no sysconf (Windows): pillow's MemoryError decides
+        have = math.inf
+    if need > have:
+        raise ConfigError(f"the animation's {n} frames of {w}×{h} pixels need about {need / 2**30:.3g} GiB, "
+                          f"this machine has {have / 2**30:.3g} GiB (accepted: a lower dpi or font scale, or no "
+                          "GIF: --no-gif)")
     canvas.draw()
     background = canvas.copy_from_bbox(fig.bbox)
-    for t in _frame_steps(result.steps, max_frames):
+    for t in steps:
         canvas.restore_region(background)
         _show_until(result, lines, {}, t)
         counter.set_text(TEXT[lang]["frame"].format(t=t, n=result.steps))
@@ -654,18 +670,28 @@ def animate_landscape(result: LandscapeResult, path, lang: str = "en", *, max_fr
         raise ConfigError(f"cannot write {path.name!r}: ffmpeg is not on PATH (accepted: a .gif path)")
     if max_frames < 2:
         raise ConfigError(f"invalid max_frames: {max_frames!r} (accepted: an integer >= 2)")
-    with _fonts(lang):
-        frames = list(_frames(result, lang, max_frames, dpi))
-    if suffix == ".gif":
-        from PIL import Image
-        palette = gif_palette(frames, list(_colors(result).values()))
-        pal = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
-        durations = [frame_ms] * (len(pal) - 1) + [2000]
-        with atomic_path(path) as tmp:
-            pal[0].save(tmp, format="GIF", save_all=True, append_images=pal[1:], duration=durations, loop=0,
-                        optimize=False, disposal=1)
-    else:
+    steps = _frame_steps(result.steps, max_frames)
+    if suffix == ".mp4":
+        with _fonts(lang):
+            frames = list(_frames(result, lang, steps, dpi, bytes_per_pixel=6))    # the frames, then all in one
         _write_mp4(frames, path, fps=max(1, round(1000 / frame_ms)))
+        return path
+    from PIL import Image
+
+    with _fonts(lang):
+        # the palette needs the first and the last frame; then each frame is kept only as its palette indices (a
+        # byte a pixel): all RGB frames kept until the end took 6.7 bytes a pixel of the GIF (2.8 GB at --dpi 300
+        # --font-scale 3, 10.7 GB at --dpi 600)
+        frames = _frames(result, lang, [steps[-1], *steps], dpi)
+        last, first = next(frames), next(frames)
+        palette = gif_palette([first, last], list(_colors(result).values()))
+        del last
+        pal = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in itertools.chain([first], frames)]
+    del first
+    durations = [frame_ms] * (len(pal) - 1) + [2000]
+    with atomic_path(path) as tmp:
+        pal[0].save(tmp, format="GIF", save_all=True, append_images=pal[1:], duration=durations, loop=0,
+                    optimize=False, disposal=1)
     return path
 
 
@@ -725,7 +751,7 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
 
     All or nothing: each file is written to a temporary file beside its name, and only when every one is
     complete are they renamed into place (replacing files of the same names; nothing else in ``out_dir`` is
-    touched). A failure leaves no new file behind; a folder with one of the names is refused before anything is
+    touched). A failure leaves no new file or folder behind; a folder with one of the names is refused before anything is
     written (the other files had been renamed into place when the last rename failed). With ``gif=False`` a GIF of
     the same function left by an earlier run is removed with the rest replaced: it showed other paths than the new
     PNG. ``dpi``: the PNG's resolution (the GIF's is 72 % of it); ``font_scale``: the text of both, 1 to 3 × the
@@ -745,8 +771,7 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
             raise ConfigError(f"cannot write {str(p)!r}: a folder has its name (accepted: remove or rename it, or "
                               "--out another folder)")
     stale = None if gif else paths.pop("gif")
-    out.mkdir(parents=True, exist_ok=True)
-    with ExitStack() as stack:                       # every atomic_path renames on a clean exit, none on an error
+    with made_folder(out), ExitStack() as stack:     # every atomic_path renames on a clean exit, none on an error
         tmp = {k: stack.enter_context(atomic_path(p)) for k, p in paths.items()}
         stack.enter_context(scaled_text(scale))
         fig = plot_landscape(result, lang)
