@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 
 import numpy as np
 
@@ -127,6 +128,20 @@ def test_fetch_into_cache(capsys, served, monkeypatch, closed_port_url, isolated
     assert all((isolated_env / "mnist" / f"{s}.gz").is_file() for s in IDX_STEMS)
     rc, out = run(["verify", "mnist"], capsys)
     assert rc == 0 and "the published .gz" in out
+
+
+def test_fetch_without_a_progress_bar(capsys, served, monkeypatch, isolated_env):
+    """A bar per file on stderr, also in a log; --no-progress leaves stderr empty, as compare's and sweep's do."""
+    url, root = served
+    monkeypatch.setitem(_remote.REMOTES, "mnist", pins_for(root))
+    p = argparse.ArgumentParser(prog="optimlab")
+    add_data_parser(p.add_subparsers(dest="command"))
+    assert run_data(p.parse_args(["data", "fetch", "mnist", "--mirror", url, "--no-progress"])) == 0
+    captured = capsys.readouterr()
+    assert "30 train / 12 test" in captured.out and captured.err == ""
+    shutil.rmtree(isolated_env / "mnist")
+    assert run_data(p.parse_args(["data", "fetch", "mnist", "--mirror", url])) == 0
+    assert "mnist train-images-idx3-ubyte.gz" in capsys.readouterr().err            # the bar, named by its file
 
 
 def test_fetch_offline_is_a_user_error(capsys, closed_port_url):

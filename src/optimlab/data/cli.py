@@ -51,6 +51,7 @@ def add_data_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
     q.add_argument("--timeout", type=float, default=_remote.DOWNLOAD_TIMEOUT, metavar="S",
                    help="seconds a mirror may send nothing (to connect, or between two reads; not a limit on the "
                         "whole download) before the next is tried (default %(default)g)")
+    q.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     q = sub.add_parser("verify", help="check the files (or data) of a dataset against the pinned SHA-256")
     q.add_argument("name", choices=DATASET_NAMES, help="dataset to verify")
@@ -70,7 +71,7 @@ def run_data(args: argparse.Namespace, out: Print = print) -> int:
     if command == "list":
         return _list(args.data_dir, out)
     if command == "fetch":
-        return _fetch(args.name, args.data_dir, args.mirror, args.timeout, out)
+        return _fetch(args.name, args.data_dir, args.mirror, args.timeout, out, progress=not args.no_progress)
     if command == "verify":
         return _verify(args.name, args.data_dir, out)
     raise DatasetError(f"unknown data command {command!r}; accepted: list, fetch, verify")
@@ -126,7 +127,8 @@ def _list(data_dir: str | None, out: Print) -> int:
     return 0
 
 
-def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: float, out: Print) -> int:
+def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: float, out: Print,
+           progress: bool = True) -> int:
     timeout = _remote.check_timeout(timeout, "--timeout")
     if data_dir is not None:
         _remote.check_data_dir(data_dir, "--data-dir")
@@ -143,7 +145,7 @@ def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: 
                 out(f"{name}: already available in {folder} ({ds.n_train} train / {ds.n_test} test, SHA-256 verified)")
                 return 0
     out(f"{name}: downloading into {dest}")
-    folder = _remote.download(remote, dest, timeout=timeout, progress=True)
+    folder = _remote.download(remote, dest, timeout=timeout, progress=progress)
     ds = load_pinned_folder(remote, folder)
     out(f"{name}: {ds.n_train} train / {ds.n_test} test images in {folder} (SHA-256 verified)")
     return 0
