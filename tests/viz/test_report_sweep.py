@@ -354,13 +354,16 @@ def test_two_seeds_draw_no_band_and_print_no_interval(real_sweep):
     """The validation curves at the tuned lrs (2 tuning seeds here) have no band, and the table of test accuracies
     (2 fresh seeds) prints means only: as the sensitivity figure, an interval from 2 seeds ([0.0000, 1.0000]) is
     not shown."""
-    from optimlab.viz.report_sweep import curves_chart, defaults_table_html, load_sweep
+    from optimlab.viz.report_sweep import curves_chart, defaults_table_html, load_sweep, sensitivity_chart
 
     sweep = load_sweep(real_sweep)
     chart = curves_chart(sweep, "en")
     assert chart["data"] and not any(t.get("fill") == "toself" for t in chart["data"])
     table = defaults_table_html(sweep.summary, set(), "en")
     assert "[" not in table.split("<tbody>")[1]
+    # the sensitivity chart's hover gave "[0.000, 1.000]" beside a text that says intervals need 3 seeds
+    hovers = [t["hovertemplate"] for t in sensitivity_chart(sweep.summary, "en")["data"] if "hovertemplate" in t]
+    assert hovers and not any("customdata" in h for h in hovers)
     # nor the conclusion that names the highest mean: it printed "0.902 [0.724, 1.000]" beside the table without one
     for lang in ("en", "ja"):
         best = facts(compute_sweep_conclusions(sweep.summary, lang), "best_tuned")
@@ -370,6 +373,8 @@ def test_two_seeds_draw_no_band_and_print_no_interval(real_sweep):
 
 
 def test_a_setting_that_learned_on_the_fresh_seeds_is_not_said_never_to_learn():
+    from optimlab.viz.report_sweep import defaults_table_html
+
     """AdaGrad at chance on the tuning seeds' validation (best 0.15) but at 0.586 on the fresh seeds: the report
     listed it among the settings that learned at no lr. Its tuned lr is still noise (no grid edge is claimed)."""
     s = synthetic_summary(val={"adagrad": [0.1, 0.12, 0.15, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
@@ -377,6 +382,18 @@ def test_a_setting_that_learned_on_the_fresh_seeds_is_not_said_never_to_learn():
     sens = facts(compute_sweep_conclusions(s), "lr_sensitivity")
     assert "AdaGrad" not in sens["not_learned"]
     assert sens["least_sensitive"] == "Adam"        # its flat curve at chance, within 0.05 at every lr, is not ranked
+    # ... and the page says where it went (it was in neither "only Adam learned" nor "did not learn"), and why the
+    # gain sentence leaves out a gain its table shows: both from a review of a 2-seed sweep where they contradicted
+    s["defaults_vs_tuned"]["AdaGrad"].update(default_test_acc=0.3)                         # gain +0.286 in the table
+    for lang, ranked, skipped in (("en", "Not ranked: AdaGrad, at chance on the validation split",
+                                   "Not counted: AdaGrad, at chance on the validation split at every lr († in the"),
+                                  ("ja", "順位に入れていない手法：AdaGrad（検証では", "AdaGrad は数えていません")):
+        texts = {c["kind"]: c["text"] for c in compute_sweep_conclusions(s, lang)}
+        assert ranked in texts["lr_sensitivity"] and skipped in texts["tuning_gain"], texts
+        assert "Not ranked: Adam" not in texts["lr_sensitivity"]
+    table = defaults_table_html(s, set(), "en")
+    rows = {r.split("</th>")[0]: r for r in table.split("<tbody>")[1].split("<tr>")[1:]}
+    assert [k for k, r in rows.items() if "†" in r] == [k for k in rows if "AdaGrad" in k]    # as the console's †
     s["defaults_vs_tuned"]["AdaGrad"].update(tuned_test_acc=0.11, default_test_acc=0.1)
     assert "AdaGrad" in facts(compute_sweep_conclusions(s), "lr_sensitivity")["not_learned"]
 

@@ -677,6 +677,14 @@ def paired_by_seed(a: Any, b: Any) -> dict[str, Any] | None:
     return paired(floats(a), floats(b))
 
 
+def at_chance(d: dict[str, Any], summary: dict[str, Any]) -> bool:
+    """Whether a setting's row of ``defaults_vs_tuned`` has its tuned lr's mean validation accuracy (the best of the
+    grid's for it) measured and at most chance + :data:`LEARNED_ABOVE_CHANCE`: its 'tuned' lr and its gain are noise
+    (marked † in the console's and the report's tables, left out of the report's conclusions)."""
+    best = d.get("tuned_val_acc")
+    return best is not None and math.isfinite(best) and best <= chance(summary) + LEARNED_ABOVE_CHANCE
+
+
 def gain_text(d: dict[str, Any]) -> str:
     """:func:`shown_gain` as the tables print it: ``+0.0123 [+0.0050, +0.0196]``, ``+0.0123`` or ``—``."""
     gain, lo, hi = shown_gain(d)
@@ -701,7 +709,7 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
         learned = measured and best > floor
         edge = bool(d["at_grid_edge"]) and learned
         starred |= edge
-        chance_only = measured and not learned    # at chance at every lr: its "tuned" lr and gain are noise (the report)
+        chance_only = at_chance(d, summary)       # at chance at every lr: its "tuned" lr and gain are noise (the report)
         daggered |= chance_only
         bad_d = say("not ok", lang, k=d["default_not_ok"]) if d["default_not_ok"] else ""
         bad_t = say("not ok", lang, k=d["tuned_not_ok"]) if d["tuned_not_ok"] else ""

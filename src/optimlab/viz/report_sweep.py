@@ -28,7 +28,7 @@ from .. import __version__
 from .._io import csv_records, read_json, read_json_checked
 from ..console import term
 from ..errors import FileFormatError, OptimlabError
-from ..experiment.sweep import SELECTION_RULE, gain_text, paired_by_seed, shown_interval
+from ..experiment.sweep import SELECTION_RULE, at_chance, gain_text, paired_by_seed, shown_interval
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, signed, signed_bound
 from ..train import read_metrics
 from .colors import RUN_DASHES, styles_by_label
@@ -284,6 +284,8 @@ def _tuning_gain(summary, lang) -> dict[str, Any] | None:
     text = st(key, lang, label=sep.join(tied), gain=shown, default=_a(d.get("default_test_acc")),
               default_lr=_lr(d['default_lr']), tuned=_a(d.get("tuned_test_acc")), tuned_lr=_lr(d['tuned_lr']))
     text += st("gain others", lang, others=others) if others else ""
+    skipped = [k for k in summary["defaults_vs_tuned"] if k in never]
+    text += st("gain not counted", lang, labels=sep.join(skipped)) if skipped else ""
     # the tuned and the note lr trained on the same fresh seeds: each gain judged seed by seed, the largest after
     # Holm's correction over every gain tested (it was picked as the largest of them)
     dvt = summary["defaults_vs_tuned"]
@@ -355,6 +357,9 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
             if rest else ""
         if not_learned:
             out += st("not learned", lang, floor=f"{floor:.2f}", labels=sep.join(not_learned))
+        fresh_only = [k for k in sens if k in flat and k not in never]    # neither ranked nor 'did not learn'
+        if fresh_only:
+            out += st("learned fresh only", lang, floor=f"{floor:.2f}", labels=sep.join(fresh_only))
         return out
 
     common = dict(tol=f"{tol:g}", n=t["n"], label=least, count=t["count"], span=_span(t, lang))
@@ -462,12 +467,13 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
                            "y": _values(hi) + _values(lo[::-1]), "fill": "toself", "fillcolor": _rgba(color, 0.15),
                            "line": {"width": 0}, "hoverinfo": "skip", "legendgroup": group, "showlegend": False,
                            "name": name})
+        banded = int(s.get("n_seeds") or 1) >= MIN_SEEDS_TO_SETTLE      # the hover's interval too: none with 2
         traces.append({"type": "scatter", "mode": "lines+markers", "x": lrs, "y": _values(mean), "name": name,
                        "legendgroup": group, "line": {"color": color, "width": 2, "dash": dashes[label]},
                        "marker": {"size": 6},
                        "customdata": [[a, b] for a, b in zip(_values(lo), _values(hi))],
-                       "hovertemplate": st("lr", lang) + " %{x:.3~g}" + st("colon", lang)
-                                        + "%{y:.4f} [%{customdata[0]:.3f}, %{customdata[1]:.3f}]"})
+                       "hovertemplate": st("lr", lang) + " %{x:.3~g}" + st("colon", lang) + "%{y:.4f}"
+                                        + (" [%{customdata[0]:.3f}, %{customdata[1]:.3f}]" if banded else "")})
         tuned = summary["tuned"].get(label)
         if tuned is not None and lrs and label not in never:
             j = int(np.argmin(np.abs(np.log(lrs) - math.log(float(tuned)))))
@@ -510,6 +516,9 @@ def _val_curve(path: Path) -> tuple[list[int], list[float]]:
     return (list(h.eval_iters), list(h.extra.get("val_acc", []))) if h is not None else ([], [])
 
 
+FEW_POINTS = 12      # a curve of this many evaluations or fewer marks each: two points joined look like a measured line
+
+
 def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
     """Mean validation accuracy over the tuning seeds at each setting's tuned lr, from ``<run>/metrics.csv``."""
     traces = []
@@ -535,7 +544,8 @@ def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
                            "y": _values(np.clip(hi, 0, 1)) + _values(np.clip(lo, 0, 1)[::-1]), "fill": "toself",
                            "fillcolor": _rgba(color, 0.15), "line": {"width": 0}, "hoverinfo": "skip",
                            "legendgroup": group, "showlegend": False, "name": name})
-        traces.append({"type": "scatter", "mode": "lines" if len(x) > 1 else "markers", "x": x, "y": _values(mean),
+        mode = "lines" if len(x) > FEW_POINTS else "lines+markers" if len(x) > 1 else "markers"    # 2 evaluations
+        traces.append({"type": "scatter", "mode": mode, "x": x, "y": _values(mean),
                        "name": name, "legendgroup": group,
                        "line": {"color": color, "width": 2, "dash": dashes[label]},
                        "hovertemplate": "%{y:.4f}"})       # one evaluation: a line of one point is not drawn
@@ -555,6 +565,8 @@ def _ci_cell(m, lo, hi) -> str:
 
 
 def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> str:
+    """The note's lr against the tuned one per setting; ⚠ a tuned lr at the grid's edge, † a setting at chance at
+    every lr (its tuned lr and gain are noise: the console's table marks it so, and the conclusions leave it out)."""
     head = [st(k, lang) for k in ("setting", "note lr", "test note", "tuned lr", "val tuned", "test tuned", "gain col",
                                   "not ok")]
     numeric = [False, True, True, True, True, True, True, True]
@@ -566,7 +578,7 @@ def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> 
         bad = int(d.get("default_not_ok") or 0) + int(d.get("tuned_not_ok") or 0)
         cells = [_label_th(label, colors.get(label, "#999")), _cell(_lr(d['default_lr']), d["default_lr"], "num"),
                  _ci_cell(*shown_interval(d, "default")),
-                 _cell(_lr(lr) + (" ⚠" if label in edges else ""), lr, "num"),
+                 _cell(_lr(lr) + (" ⚠" if label in edges else " †" if at_chance(d, summary) else ""), lr, "num"),
                  _cell("—" if d.get("tuned_val_acc") is None else f"{d['tuned_val_acc']:.4f}", d.get("tuned_val_acc"),
                        "num"),
                  _ci_cell(*shown_interval(d, "tuned")),

@@ -15,16 +15,20 @@ SWEEP_TEXT = {
         "grid meta": "{opts} optimizer settings × {lrs} learning rates × {seeds} tuning seeds; {tests} test seeds",
         "runs meta": "{runs} runs, {wall} s",
         "sensitivity help": "Mean final validation accuracy over the tuning seeds at each learning rate (log axis); "
-                            "bands are 95% confidence intervals (Student t), rings mark the tuned lr. Hover for "
+                            "with 3 or more seeds, bands are 95% confidence intervals (Student t); rings mark the tuned lr "
+                            "(of settings that learned). Hover for "
                             "values; click a legend entry to hide or show an optimizer; drag to zoom, double-click "
                             "to reset. From the keyboard, Tab reaches a row of buttons, one per line (← → between them, Enter to hide or show).",
         "curves": "Validation accuracy at the tuned learning rates",
         "curves help": "Mean over the tuning seeds at each optimizer's tuned lr, read from the run folders; "
-                       "bands are 95% confidence intervals.",
+                       "with 3 or more seeds, bands are 95% confidence intervals; markers show the evaluations when there "
+                       "are few.",
         "val accuracy": "validation accuracy", "final val accuracy": "final validation accuracy",
         "defaults": "The note's defaults vs tuned",
         "defaults help": "Test accuracy on fresh seeds (mean [95% CI]) at the note's default lr and at the lr tuned on "
-                         "validation accuracy. ⚠ marks a tuned lr at the edge of the grid (for a setting that learned). Click a column header to sort.",
+                         "validation accuracy. ⚠ marks a tuned lr at the edge of the grid (for a setting that learned); † a setting at "
+                         "chance on the validation split at every lr (best at most chance + 0.1): its tuned lr and gain "
+                         "are noise. Click a column header to sort.",
         "ttt": "Time to target", "ttt help": "At the tuned lr, over the fresh seeds: how many reached the validation "
                                               "accuracy target, and the median iterations and seconds to it. A model's "
                                               "seconds are its training time: an equal share of the forward and backward "
@@ -86,6 +90,8 @@ SWEEP_TEXT = {
         "gain few": " {n} fresh seeds are too few to judge the gain against its spread (at least 3 are needed).",
         "gain small": "Tuning gained little: the largest gain is {gain} ({label}); the note's default lrs were "
                       "already close to the best of the grid.",
+        "gain not counted": " Not counted: {labels}, at chance on the validation split at every lr († in the table), "
+                            "whose tuned lr and gain are noise.",
         "note lr outside": "{label}'s note lr {lr} lies outside the grid ({lo} to {hi}), so tuning could not choose "
                            "it; its gain compares the note's lr with the grid's best.",
         "sensitivity def": "Tolerance to the lr is counted as the grid lrs whose mean validation accuracy is within "
@@ -109,6 +115,8 @@ SWEEP_TEXT = {
                         "to the lr cannot be compared.",
         "span": "lr {lo} to {hi}, {decades} decades", "span one": "only lr {lo}",
         "others counts": " Others: {counts}.", "not learned": " Did not learn at any lr (best ≤ {floor}): {labels}.",
+        "learned fresh only": " Not ranked: {labels}, at chance on the validation split at every lr (best ≤ {floor}) "
+                              "but above it on the fresh seeds.",
         "edge low": "{label}'s tuned lr {lr} is the smallest in the grid: its best lr may be smaller; extend the grid "
                     "down.",
         "edge high": "{label}'s tuned lr {lr} is the largest in the grid: its best lr may be larger; extend the grid "
@@ -120,15 +128,16 @@ SWEEP_TEXT = {
         "sweep title": "学習率スイープ", "sweep": "スイープ",
         "grid meta": "最適化手法 {opts} 種 × 学習率 {lrs} 点 × 調整用シード {seeds} 個、新しいシード {tests} 個",
         "runs meta": "{runs} 本、{wall} 秒",
-        "sensitivity help": "各学習率での最終検証正解率の調整用シード間の平均（横軸は対数）。帯は 95% 信頼区間（t 分布）、"
-                            "丸は選ばれた学習率です。カーソルを重ねると値を表示し、凡例の項目をクリックするとその手法の表示／非表示を切り替えます。"
+        "sensitivity help": "各学習率での最終検証正解率の調整用シード間の平均（横軸は対数）。シードが 3 つ以上あれば帯は 95% 信頼区間（t 分布）、"
+                            "丸は選ばれた学習率です（学習できた設定のみ）。カーソルを重ねると値を表示し、凡例の項目をクリックするとその手法の表示／非表示を切り替えます。"
                             "ドラッグで拡大、ダブルクリックで元に戻ります。キーボードでは Tab で線ごとのボタンの列に移り、← → で選んで Enter で表示／非表示を切り替えます。",
         "curves": "選ばれた学習率での検証正解率",
-        "curves help": "各手法の選ばれた学習率での、調整用シード間の平均（実行フォルダから読み込み）。帯は 95% 信頼区間です。",
+        "curves help": "各手法の選ばれた学習率での、調整用シード間の平均（実行フォルダから読み込み）。シードが 3 つ以上あれば帯は 95% 信頼区間です。評価の回数が少ないときは評価点に印を付けます。",
         "val accuracy": "検証正解率", "final val accuracy": "最終検証正解率",
         "defaults": "ノートの既定値と調整後の比較",
         "defaults help": "新しいシードでのテスト正解率（平均 [95% 信頼区間]）を、ノートの既定の学習率の場合と、検証正解率で選んだ"
-                         "学習率の場合とで比べます。⚠ は選ばれた学習率がグリッドの端にあることを示します（学習できた設定のみ）。列の見出しをクリックすると並べ替えます。",
+                         "学習率の場合とで比べます。⚠ は選ばれた学習率がグリッドの端にあることを示します（学習できた設定のみ）。† はどの学習率でも検証正解率が"
+                         "チャンスレベル + 0.1 以下だった設定で、選ばれた学習率と改善は偶然の値です。列の見出しをクリックすると並べ替えます。",
         "ttt": "目標到達までの時間", "ttt help": "選ばれた学習率で、新しいシードのうち検証正解率の目標に達した数と、"
                                                 "到達までの反復回数・秒数の中央値です。秒数はそのモデルの学習時間で、"
                                                 "一緒に学習するモデルと共有する順伝播・逆伝播の時間を等分したものと、"
@@ -185,6 +194,7 @@ SWEEP_TEXT = {
                           "本当の改善とも、改善がないとも言えません。",
         "gain few": "新しいシード {n} 個では、改善をばらつきと比べて判断するには足りません（3 個以上必要です）。",
         "gain small": "調整による改善はわずかです：最大でも {gain}（{label}）で、ノートの既定の学習率はすでにグリッド内で最良の学習率に近い値でした。",
+        "gain not counted": "{labels} は数えていません：どの学習率でも検証正解率がチャンスレベル程度で（表の †）、選ばれた学習率と改善は偶然の値です。",
         "note lr outside": "{label} のノートの学習率 {lr} はグリッド（{lo}〜{hi}）の外にあるため、調整では選べません。"
                            "差はノートの学習率とグリッド内の最良の学習率の比較です。",
         "sensitivity def": "学習率への許容度は、平均検証正解率がその手法自身の最高値から {tol} 以内に収まる、グリッド上の学習率の数とします。",
@@ -203,6 +213,7 @@ SWEEP_TEXT = {
         "none learned": "どの手法も学習できなかった（検証正解率が常に {floor} 以下）ため、学習率への感度は比べられません。",
         "span": "学習率 {lo} 〜 {hi}、{decades} 桁", "span one": "学習率 {lo} のみ",
         "others counts": "他：{counts}。", "not learned": "どの学習率でも学習できなかった手法（最高 {floor} 以下）：{labels}。",
+        "learned fresh only": "順位に入れていない手法：{labels}（検証では、どの学習率でも最高 {floor} 以下でしたが、新しいシードでは上回りました）。",
         "edge low": "{label} の選ばれた学習率 {lr} はグリッドの最小値です。最良の学習率はさらに小さいかもしれません。グリッドを下に広げてください。",
         "edge high": "{label} の選ばれた学習率 {lr} はグリッドの最大値です。最良の学習率はさらに大きいかもしれません。グリッドを上に広げてください。",
         "diverged": "調整用の実行のうち {n} 本が発散または失敗しました：{where}。",
