@@ -162,14 +162,14 @@ def test_compare_prints_japanese_with_lang_ja(tmp_path):
     out = r.stdout.splitlines()
     assert out[0].split()[:3] == ["実行", "最適化手法", "学習率"] and "（シード間の平均±標準偏差。学習時間はシードの合計）" in out
     assert any(line.startswith("対応のある差（同じシードどうし、a − b、") for line in out)
-    assert out[-1].startswith("学習 ") and out[-1].endswith(f" 秒。結果の保存先：{tmp_path / 'ja'}/")
+    assert out[-1].startswith("学習と評価 ") and out[-1].endswith(f" 秒。結果の保存先：{tmp_path / 'ja'}/")
     assert "図の描画" not in out[-1]                                     # --no-plots: no figures were drawn
     assert "データセット：digits（訓練 1,438 件 / テスト 359 件、入力 64 次元、10 クラス、" in r.stderr
     en = subprocess.run([sys.executable, "-m", "optimlab", "compare", "--dataset", "digits", "--iters", "20",
                          "--optimizers", "sgd", "--out", str(tmp_path / "en"), "--no-progress", "--no-plots",
                          "--no-report"], capture_output=True, text=True, timeout=300)
     assert en.returncode == 0 and en.stdout.splitlines()[0].startswith("run  ") and "dataset: digits (1,438 train" \
-        in en.stderr and en.stdout.splitlines()[-1].startswith("training ")
+        in en.stderr and en.stdout.splitlines()[-1].startswith("training and evaluation ")
 
 
 def test_landscape_and_report_print_japanese(tmp_path, capsys):

@@ -37,7 +37,7 @@ TEXT = {
         "paired end": "):",
         "no pair": "{a_op} − {b_op}: no seed where both have a value",
         "pair": "{a_op} − {b_op}: {diff}{ci}  ({a} better on {wins} of {n} seeds{ties}){star}", "ties": ", {k} tied",
-        "compare done": "training {train:.2f} s{figures}; results in {out}/{replaced}", "figures took": ", figures {s:.2f} s",
+        "compare done": "training and evaluation {train:.2f} s{figures}; results in {out}/{replaced}", "figures took": ", figures {s:.2f} s",
         "replaced": " (replacing the run that was there; --out DIR keeps runs apart)",
         "replaced out": " (replacing the run that was there)",
         # optimlab sweep
@@ -91,7 +91,7 @@ TEXT = {
         "paired end": "）：",
         "no pair": "{a_op} − {b_op}：両方に値のあるシードがありません",
         "pair": "{a_op} − {b_op}：{diff}{ci}（{a} が上回ったのは {n} シード中 {wins} シード{ties}）{star}", "ties": "、{k} シードで同点",
-        "compare done": "学習 {train:.2f} 秒{figures}。結果の保存先：{out}/{replaced}", "figures took": "、図の描画 {s:.2f} 秒",
+        "compare done": "学習と評価 {train:.2f} 秒{figures}。結果の保存先：{out}/{replaced}", "figures took": "、図の描画 {s:.2f} 秒",
         "replaced": "（前の結果を置き換えました。残すには --out で別のフォルダーを指定）",
         "replaced out": "（前の結果を置き換えました）",
         "executor": "実行方式：{kind}、ワーカー {workers} 個", "executor how": "（{how}）",
@@ -106,7 +106,7 @@ TEXT = {
         "val tuned": "検証正解率（調整時）", "test tuned": "テスト正解率（調整後）", "gain": "差（調整後 − ノート）［対応のある差の 95% 信頼区間］",
         "not ok": "（{k} シードで発散・失敗）",
         "edge": "* グリッドの端：最良の学習率はグリッドの外にあるかもしれません",
-        "never learned": "† グリッドのどの学習率でも学習できませんでした（検証正解率が {floor} 以下＝偶然の正解率 + 0.1）。"
+        "never learned": "† グリッドのどの学習率でも学習できませんでした（検証正解率が {floor} 以下＝チャンスレベル + 0.1）。"
                          "選ばれた学習率と差に意味はありません",
         "ttt title": "選ばれた学習率で検証正解率の目標に達するまでの反復回数と秒数（新しいシードでの中央値）：",
         "iters to": "{t} までの反復回数", "s to": "{t} までの秒数", "never": "未到達",
