@@ -1085,6 +1085,18 @@ def test_on_a_phone_the_wide_charts_put_their_legend_below(browser, real_run):
         page.wait_for_timeout(500)
         assert [w for _, w in page.evaluate(state)] == pytest.approx([w for _, w in wide], abs=3)
         assert o.errors == []
+    # a page opened on the phone (not made narrow after it was drawn) kept every legend at the right, and a legend
+    # below the axes lay over their title: each legend starts below the bottom of the x-axis title
+    below = ("Array.from(document.querySelectorAll('.chart')).map(el => {"
+             " const leg = el.querySelector('.legend'), title = el.querySelector('.xtitle');"
+             " return [el.id, el.layout.legend.orientation || 'v', leg && title ? leg.getBoundingClientRect().top - "
+             "title.getBoundingClientRect().bottom : null]; })")
+    with Opened(browser, real_run / "report.html", width=375) as o:
+        o.page.wait_for_timeout(800)
+        charts = [c for c in o.page.evaluate(below) if c[2] is not None]
+        assert {c[0] for c in charts} >= {"chart-test-acc", "chart-loss", "chart-train-acc"}, charts
+        assert all(orient == "h" and gap >= 0 for _, orient, gap in charts), charts
+        assert o.errors == []
 
 
 def test_batchnorm_first_in_every_seed_is_weighed_by_a_sign_test(tmp_path):

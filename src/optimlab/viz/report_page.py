@@ -106,13 +106,14 @@ SCRIPT = r"""
     // the box as tall as the chart before it is drawn: a legend below the axes stays inside its section
     el.style.minHeight = (data.charts[id].layout.height || 400) + 2 + "px";
     var layout = data.charts[id].layout;       // Plotly keeps this object and changes it: what fitLegend needs, now
-    if (layout.showlegend !== false && (layout.legend || {}).orientation !== "h") {
+    if (layout.showlegend !== false) {
+      var legend = layout.legend || {};
       el.optimlabWide = {height: layout.height || 400, bottom: (layout.margin || {}).b || 48,
+                         top: (layout.margin || {}).t || 44, below: legend.orientation === "h", y: legend.y,
                          entries: data.charts[id].data.filter(function (t) { return t.showlegend !== false; }).length};
     }
-    Plotly.newPlot(el, data.charts[id].data, layout, data.config);
+    Plotly.newPlot(el, data.charts[id].data, layout, data.config).then(function () { fitLegend(el); });
     legendKeys(el, data.charts[id]);
-    fitLegend(el);
     toolbarKeys(el);
     el.on("plotly_afterplot", function () { toolbarKeys(el); });   // Plotly may draw its toolbar anew
   });
@@ -158,23 +159,34 @@ SCRIPT = r"""
   }
 
   // a legend at the right of a narrow chart (a phone: 375 px) left the axes a few dozen pixels and lay over the
-  // curves: below the axes there, the chart taller by a row per entry; back at the right when the chart is wide again
+  // curves: below the axes there, the chart taller by a row per entry (one entry a row on a phone); back as it was
+  // when the chart is wide again. Below means below the axis title too: a place given as a fraction of the plot's
+  // height (-0.15) lay over it on a short plot
   var NARROW = 560;
   function fitLegend(el) {
     var wide = el.optimlabWide;
     var narrow = el.clientWidth < NARROW;
     if (!wide || narrow === !!el.optimlabNarrow) { return; }
     el.optimlabNarrow = narrow;
-    var h = narrow ? wide.height + 22 * wide.entries : wide.height;
+    var h = narrow ? wide.height + 20 + 22 * wide.entries : wide.height;
+    var bottom = narrow ? wide.bottom + 20 + 22 * wide.entries : wide.bottom;
+    var y = -(wide.bottom + 24) / Math.max(h - wide.top - bottom, 1);    // below the axis title, in plot heights
     el.style.minHeight = h + 2 + "px";
     Plotly.relayout(el, narrow      // width null: the chart keeps following its box (a height alone fixed the width)
-      ? {"legend.orientation": "h", "legend.x": 0, "legend.xanchor": "left", "legend.y": -0.15,
-         "legend.yanchor": "top", "height": h, "width": null, "margin.b": wide.bottom + 22 * wide.entries}
+      ? {"legend.orientation": "h", "legend.x": 0, "legend.xanchor": "left", "legend.y": y,
+         "legend.yanchor": "top", "height": h, "width": null, "margin.b": bottom}
+      : wide.below ? {"legend.y": wide.y, "height": h, "width": null, "margin.b": bottom}
       : {"legend.orientation": "v", "legend.x": null, "legend.xanchor": null, "legend.y": null,
-         "legend.yanchor": null, "height": h, "width": null, "margin.b": wide.bottom}
+         "legend.yanchor": null, "height": h, "width": null, "margin.b": bottom}
     ).then(function () { Plotly.Plots.resize(el); });
   }
   var fitting = null;
+  window.addEventListener("load", function () {       // a page opened on a phone: its width is known once laid out
+    Object.keys(data.charts).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el && el.data) { fitLegend(el); }
+    });
+  });
   window.addEventListener("resize", function () {     // once the window has settled, after Plotly's own resize
     clearTimeout(fitting);
     fitting = setTimeout(function () {
