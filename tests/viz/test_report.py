@@ -1152,6 +1152,21 @@ def test_batchnorm_first_in_every_seed_is_weighed_by_a_sign_test(tmp_path):
     assert first.endswith("シードが 1 つなので、これは 1 回の実行の曲線であり、確定した結果ではありません（--seeds で複数回実行できます）。")
 
 
+def test_the_batchnorm_final_accuracy_says_on_how_many_seeds_it_was_higher(tmp_path):
+    """A figure review: "0.900 with batch normalization vs 0.876 without (+0.024)" over 3 seeds, where plain Adam was
+    higher on 2 of them and one seed made the mean; the sentence gives the per-seed count (the console's pairs do)."""
+    low, high = [0.5, 0.6, 0.79], [0.5, 0.7, 0.9]
+    run = write_synthetic_run(tmp_path / "r", {"Adam": ("adam", False, [low, high, high]),
+                                               "Adam + BN": ("adam", True, [high, [0.5, 0.7, 0.89], [0.5, 0.7, 0.88]])})
+    text = facts(compute_conclusions(run), "batchnorm_adam")["text"]
+    assert "Final test accuracy 0.890 with batch normalization vs 0.863 without (+0.027; higher with it on 1 of 3 seeds)." \
+        in text, text
+    ja = facts(compute_conclusions(run, "ja"), "batchnorm_adam")["text"]
+    assert "最終テスト正解率はバッチ正規化ありで 0.890、なしで 0.863（+0.027。3 シード中 1 シードでありのほうが高い）。" in ja
+    one = write_synthetic_run(tmp_path / "one", {"Adam": ("adam", False, [low]), "Adam + BN": ("adam", True, [high])})
+    assert "without (+0.110)." in facts(compute_conclusions(one), "batchnorm_adam")["text"]     # one seed: no count
+
+
 def test_the_batchnorm_seed_count_pairs_seeds_by_number():
     """A diff review: BN's seeds {0, 1, 2} were paired with plain Adam's {1, 2, 3} by position (seed 0 against 1), and
     counted 3 shared seeds where there are 2."""

@@ -93,6 +93,8 @@ REPORT_TEXT = {
                  "{plain} {plain_when}.",
         "bn none": "Neither {bn} nor {plain} reached {target_text}, so speed cannot be compared.",
         "bn final": " Final test accuracy {bn_acc} with batch normalization vs {plain_acc} without ({diff}).",
+        "bn final seeds": " Final test accuracy {bn_acc} with batch normalization vs {plain_acc} without ({diff}; "
+                          "higher with it on {wins} of {n} seeds).",
         "bn mixed": "Batch normalization did not clearly speed Adam up to {target_text}: on the mean curves {bn} "
                     "{bn_when} and {plain} {plain_when}, but {bn} was first in only {wins} of {n} seeds.",
         "bn seeds": " Seed by seed, {bn} was first in {wins} of {n} seeds.",
@@ -194,6 +196,7 @@ REPORT_TEXT = {
                  "{plain} が{plain_when}です。",
         "bn none": "{bn} も {plain} も {target_text}に達しなかったため、速さは比較できません。",
         "bn final": "最終テスト正解率はバッチ正規化ありで {bn_acc}、なしで {plain_acc}（{diff}）。",
+        "bn final seeds": "最終テスト正解率はバッチ正規化ありで {bn_acc}、なしで {plain_acc}（{diff}。{n} シード中 {wins} シードでありのほうが高い）。",
         "bn mixed": "バッチ正規化で Adam がはっきり速くなったとは言えません。平均の曲線では{target_text}への到達は {bn} が"
                     "{bn_when}、{plain} が{plain_when}ですが、{bn} が先に到達したのは {n} シード中 {wins} シードだけです。",
         "bn seeds": "シードごとに見ると、{n} シード中 {wins} シードで {bn} が先に到達しました。",
