@@ -755,6 +755,26 @@ def test_report_into_a_read_only_folder_says_where_else(real_run, monkeypatch):
         run_report_cli(parser.parse_args(["report", str(real_run)]))
 
 
+def test_final_accuracy_bars_have_intervals_within_0_and_1_from_3_seeds_and_name_each_seed(tmp_path):
+    """A figure review: Adam's whisker reached 1.048 above an axis of accuracies, the whiskers were not said to be
+    95 % intervals, 2 seeds drew one as wide as the axis (the curves draw none below 3), and a seed's dot did not say
+    which seed it was."""
+    from optimlab.viz.report import build_charts, label_groups
+
+    near_one = [[0.5, 0.99], [0.5, 0.93], [0.5, 0.999]]
+    run = write_synthetic_run(tmp_path / "r", {"Adam": ("adam", False, near_one),
+                                               "SGD": ("sgd", False, [[0.1, 0.1], [0.1, 0.12], [0.1, 0.11]])})
+    bars = [t for t in build_charts(label_groups(LoadedRun(run)), "en")["chart-final"]["data"] if t["type"] == "bar"]
+    adam = next(b for b in bars if b["x"] == ["Adam"])
+    mean = float(np.mean([c[-1] for c in near_one]))
+    assert adam["error_y"]["array"][0] == pytest.approx(1.0 - mean) and adam["error_y"]["arrayminus"][0] > 0
+    assert "(95% CI)" in adam["hovertemplate"]
+    dots = [t for t in build_charts(label_groups(LoadedRun(run)), "ja")["chart-final"]["data"] if t["type"] == "scatter"]
+    assert dots[0]["customdata"] == [[0], [1], [2]] and dots[0]["hovertemplate"].startswith("シード %{customdata[0]}")
+    two = write_synthetic_run(tmp_path / "two", {"Adam": ("adam", False, near_one[:2])})
+    assert all("error_y" not in t for t in build_charts(label_groups(LoadedRun(two)), "en")["chart-final"]["data"])
+
+
 def test_accuracy_charts_leave_room_above_one(real_run):
     """The minibatch accuracy reaches 1.0; at a y range ending at 1.0 its line lay on the chart's top edge. Every
     accuracy chart (report and sweep report) ends at the figures' ACC_TOP instead."""

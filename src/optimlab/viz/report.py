@@ -644,19 +644,27 @@ def build_charts(groups: Sequence[LabelGroup], lang: str) -> dict[str, dict[str,
     }
     bars = []
     for g in groups:
+        seeds = [r.get("seed") for r in g.rows]
         f = g.finals()
-        f = f[np.isfinite(f)]
+        ok = np.isfinite(f)
+        f, seeds = f[ok], [s for s, k in zip(seeds, ok) if k]
         if not len(f):
             continue
-        _, lo, hi = mean_band(f[:, None])
+        mean, lo, hi = (float(a[0]) for a in mean_band(f[:, None]))
         bar = {"type": "bar", "x": [_plotly_text(g.label)], "y": _values([f.mean()]), "name": _plotly_text(g.label),
                "marker": {"color": g.color}, "hovertemplate": "%{y:.4f}<extra>%{x}</extra>"}
         if len(f) > 1:
-            bar["error_y"] = {"type": "data", "array": _values(hi - f.mean()), "color": "#333", "thickness": 1.2}
+            if len(f) >= MIN_SEEDS_TO_SETTLE:     # the 95 % interval, within [0, 1] as the bands (2 seeds: none)
+                bar["error_y"] = {"type": "data", "symmetric": False, "array": [min(hi, 1.0) - mean],
+                                  "arrayminus": [mean - max(lo, 0.0)], "color": "#333", "thickness": 1.2}
+                bar["hovertemplate"] = (f"%{{y:.4f}} [{max(lo, 0.0):.4f}, {min(hi, 1.0):.4f}]"
+                                        + rt("ci note", lang) + "<extra>%{x}</extra>")
             bars.append(bar)
             bars.append({"type": "scatter", "mode": "markers", "x": [_plotly_text(g.label)] * len(f), "y": _values(f),
                          "marker": {"color": "#222", "size": 5}, "showlegend": False, "name": _plotly_text(g.label),
-                         "hovertemplate": rt("seed", lang) + rt("colon", lang) + "%{y:.4f}<extra></extra>",
+                         "customdata": [[s] for s in seeds],
+                         "hovertemplate": rt("seed", lang) + " %{customdata[0]}" + rt("colon", lang)
+                                          + "%{y:.4f}<extra></extra>",
                          "legendgroup": g.label})
             bar["legendgroup"] = g.label
         else:

@@ -33,7 +33,7 @@ REPORT_TEXT = {
                    "each optimizer's learning rate on a validation split and compares them on fresh seeds.",
         "lr help": "Final test accuracy against the learning rate, for runs that differ only in it.",
         "run": "run", "optimizer": "optimizer", "lr": "lr", "hyperparameters": "hyperparameters",
-        "batchnorm": "batch norm", "n": "seeds", "seed": "seed", "final test acc": "final test acc",
+        "batchnorm": "batch norm", "n": "seeds", "seed": "seed", "ci note": " (95% CI)", "final test acc": "final test acc",
         "best test acc": "best test acc", "final batch acc": "final batch acc", "final loss": "final loss",
         "iters to target": "iterations to {target}", "wall s": "train s", "status": "status",
         "dataset": "dataset", "source": "source", "train size": "training examples", "test size": "test examples",
@@ -137,7 +137,7 @@ REPORT_TEXT = {
         "lr help": "学習率だけが異なる実行について、学習率と最終テスト正解率の関係を示します。",
         "run": "実行", "optimizer": "最適化手法", "lr": "学習率", "hyperparameters": "ハイパーパラメータ",
         # \u200b (zero width): where a column heading may break, the table being narrower than its headings
-        "batchnorm": "バッチ\u200b正規化", "n": "シード数", "seed": "シード", "final test acc": "最終テスト\u200b正解率",
+        "batchnorm": "バッチ\u200b正規化", "n": "シード数", "seed": "シード", "ci note": "（95% 信頼区間）", "final test acc": "最終テスト\u200b正解率",
         "best test acc": "最高テスト\u200b正解率", "final batch acc": "最終\u200bミニバッチ\u200b正解率", "final loss": "最終損失",
         "iters to target": "{target} 到達の\u200b反復回数", "wall s": "学習時間\u200b（秒）", "status": "状態",
         "dataset": "データセット", "source": "取得元", "train size": "訓練データ数", "test size": "テストデータ数",
