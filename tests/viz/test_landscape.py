@@ -396,6 +396,15 @@ def test_an_animation_too_big_for_this_machine_is_refused_before_a_frame_is_draw
     assert (tmp_path / "b" / "landscape_bowl.png").exists()
 
 
+def test_a_path_that_leaves_the_map_is_drawn_under_the_others():
+    """A figure review: SGD at lr 1.02 on the bowl swung across the minimum in a solid bar drawn over lr 0.95's end."""
+    r = run_landscape("bowl", "sgd", lrs={"sgd": [0.95, 1.02]}, steps=40)
+    fig = plot_landscape(r)
+    paths = {line.get_label(): line.get_zorder() for line in fig.axes[0].get_lines() if line.get_label().startswith("SGD")}
+    low = [k for k, z in paths.items() if z < 3]
+    assert len(paths) == 2 and len(low) == 1 and "leaves the map" in low[0], paths
+
+
 def test_a_path_or_a_start_off_the_map_is_said_in_the_legend():
     """The map widens by at most half its span: SGD at lr 1.2 on the bowl (growing 1.4x a step, below the divergence
     bound) and a start at (500, 500) on Himmelblau ran off it with no sign; the legend now says from which step."""
