@@ -78,7 +78,8 @@ def draw_figures(result: CompareResult, directory: Path, lang: str = "en", dpi: 
     names = []
     # the runs are in seed order (run_compare sorts them), so each run's figure shows its smallest seed
     lrs = {label: getattr(runs[0].spec.make_optimizer(), "lr", None) for label, runs in result.by_label().items()}
-    for name, fig in comparison_figures(histories, min(result.recipe.seeds), lang, colors, lrs):
+    for name, fig in comparison_figures(histories, min(result.recipe.seeds), lang, colors, lrs,
+                                        dataset=result.recipe.dataset, seeds=result.recipe.seeds):
         save_figure(fig, directory / name, dpi)
         names.append(name)
     return names

@@ -33,8 +33,8 @@ def test_every_text_is_inside_the_figure(lang, kind):
     hs = _histories()
     fig = {"accuracy": lambda: accuracy_figure(hs["Adam + BatchNorm"][0], title="Adam + BatchNorm (seed 0)",
                                                lang=lang),
-           "overlay": lambda: overlay_figure(hs, lang=lang),
-           "loss": lambda: loss_figure(hs, lang=lang)}[kind]()
+           "overlay": lambda: overlay_figure(hs, lang=lang, note="fashion-mnist · seeds 0–4 · mean, 95% CI band"),
+           "loss": lambda: loss_figure(hs, lang=lang, note="fashion-mnist · seeds 0–4 · mean · moving average of 20")}[kind]()
     renderer = FigureCanvasAgg(fig).get_renderer()
     fig.draw(renderer)
     canvas = fig.bbox
@@ -43,6 +43,23 @@ def test_every_text_is_inside_the_figure(lang, kind):
     box = ax.get_tightbbox(renderer)             # what is drawn: title, axis labels, tick labels, legend
     assert (box.x0 >= canvas.x0 - 0.5 and box.y0 >= canvas.y0 - 0.5 and box.x1 <= canvas.x1 + 0.5
             and box.y1 <= canvas.y1 + 0.5), f"{kind}/{lang}: texts reach {box.bounds}, the canvas is {canvas.bounds}"
+
+
+def test_the_overlays_say_their_data_seeds_and_what_the_lines_are():
+    """A figure review: test_accuracy.png and loss.png shown on their own (a slide) named no dataset, no seeds, and
+    not what the band and the smoothing are; their legends' titles say it."""
+    from optimlab.viz.figures import comparison_figures, seeds_text
+
+    assert [seeds_text(s) for s in ([], [3], [0, 1, 2], [0, 3, 7], list(range(0, 20, 2)))] == \
+        ["", "seed 3", "seeds 0–2", "seeds 0, 3, 7", "10 seeds"]
+    assert seeds_text([4, 5], "ja") == "シード 4–5"
+    figs = dict(comparison_figures(_histories(), 0, dataset="mnist-5k", seeds=[0, 1, 2]))
+    title = lambda name: figs[name].axes[0].get_legend().get_title().get_text()     # noqa: E731
+    assert title("test_accuracy.png") == "mnist-5k · seeds 0–2 · mean, 95% CI band"
+    assert title("loss.png") == "mnist-5k · seeds 0–2 · mean · moving average of 20"
+    one = dict(comparison_figures(_histories(seeds=1), 0, "ja", dataset="digits", seeds=[0]))
+    assert one["test_accuracy.png"].axes[0].get_legend().get_title().get_text() == "digits・シード 0"
+    assert one["loss.png"].axes[0].get_legend().get_title().get_text() == "digits・シード 0・20 回の移動平均"
 
 
 def test_band_counts_only_the_seeds_with_a_value():

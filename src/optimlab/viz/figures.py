@@ -45,16 +45,17 @@ LEGEND_ROWS = 18        # entries per legend column beside the axes (they fit th
 LEGEND_CHARS = 40       # longer labels lose their middle to … in the legend (the report and files keep them whole)
 
 
-def _legend_beside(fig: Figure, ax, size) -> None:
+def _legend_beside(fig: Figure, ax, size, title: str | None = None) -> None:
     """The legend right of the axes, where it hides no curve, in columns of at most :data:`LEGEND_ROWS` entries;
     the figure widens by the legend's measured width (one layout of the legend's texts), so the axes keep their
-    size."""
+    size. ``title``: a line above the entries (what the figure shows: data, seeds, what the lines are)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     handles, labels = ax.get_legend_handles_labels()
     labels = [_shortened(s, LEGEND_CHARS) for s in labels]
     legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0,
-                       fontsize="small", ncol=max(1, -(-len(labels) // LEGEND_ROWS)))
+                       fontsize="small", ncol=max(1, -(-len(labels) // LEGEND_ROWS)), title=title,
+                       title_fontsize="small", alignment="left")
     width = legend.get_window_extent(FigureCanvasAgg(fig).get_renderer()).width / fig.dpi
     _margins(fig, size, width + 0.3)
 
@@ -219,12 +220,13 @@ def with_lr(label: str, lr: float | None, lang: str = "en") -> str:
 
 
 def overlay_figure(histories, lang: str = "en", title: str | None = None,
-                   colors: dict[str, str] | None = None, names: dict[str, str] | None = None) -> Figure:
+                   colors: dict[str, str] | None = None, names: dict[str, str] | None = None,
+                   note: str | None = None) -> Figure:
     """Test accuracy of every run on one axis; several seeds give a mean line and a 95 % band. ``histories``:
     the list ``Trainer.run()`` returns, ``{label: [History, ...]}``, ``compare()``'s ``out.result``, a LoadedRun … (see
     :func:`runs_by_label`); ``colors``: each label's colour (default: its optimizer's, as in ``optimlab compare``'s
     figures, :func:`~optimlab.viz.colors.run_colors`); ``names``: each label's legend text (default: the label;
-    :func:`with_lr`)."""
+    :func:`with_lr`); ``note``: the legend's title (:func:`comparison_figures` gives the data and seeds)."""
     size = (7.2, 4.6)
     fig = _fig(lang, size)
     ax = fig.add_subplot()
@@ -246,7 +248,7 @@ def overlay_figure(histories, lang: str = "en", title: str | None = None,
     ax.set_xlabel(t("count", lang))
     ax.set_ylabel(t("test accuracy", lang))
     ax.set_title(title or t("test accuracy", lang))
-    _legend_beside(fig, ax, size)
+    _legend_beside(fig, ax, size, note)
     ax.grid(alpha=0.3)
     return fig
 
@@ -272,7 +274,7 @@ def moving_average(x: Sequence[float], window: int) -> np.ndarray:
 
 
 def loss_figure(histories, lang: str = "en", window: int = 20, colors: dict[str, str] | None = None,
-                names: dict[str, str] | None = None) -> Figure:
+                names: dict[str, str] | None = None, note: str | None = None) -> Figure:
     """Minibatch loss of every run (moving average over ``window`` iterations; mean over seeds); the legend beside
     the axes, as in :func:`overlay_figure` (inside, it covered SGD's flat line at the top); ``colors`` and ``names``
     as there."""
@@ -302,27 +304,49 @@ def loss_figure(histories, lang: str = "en", window: int = 20, colors: dict[str,
     if huge:
         ax.set_yticks([10.0 ** k for k in range(lo, hi + 1, max(1, math.ceil((hi - lo) / 8)))])
         ax.yaxis.set_minor_locator(NullLocator())
-    _legend_beside(fig, ax, size)
+    _legend_beside(fig, ax, size, note)
     ax.grid(alpha=0.3, which="both")
     return fig
 
 
 def comparison_figures(by_label: dict[str, list[History]], first_seed: int, lang: str = "en",
-                       colors: dict[str, str] | None = None,
-                       lrs: dict[str, float] | None = None) -> list[tuple[str, Figure]]:
+                       colors: dict[str, str] | None = None, lrs: dict[str, float] | None = None,
+                       dataset: str | None = None, seeds: Sequence[int] = ()) -> list[tuple[str, Figure]]:
     """A comparison's figures with the names ``optimlab compare`` gives them: ``accuracy_<run>.png`` for each run
     (its first history, of seed ``first_seed``, in the note's layout), ``test_accuracy.png`` and ``loss.png``
     (``colors``: each label's, as :func:`overlay_figure` takes them; ``lrs``: each label's learning rate, said in
-    the legends and titles, :func:`with_lr`)."""
+    the legends and titles, :func:`with_lr`; ``dataset`` and ``seeds``: said with what the lines are above the two
+    overlays' legends, so that a figure shown on its own says what it shows)."""
     out: list[tuple[str, Figure]] = []
+    sep = t("context sep", lang)
+    context = [c for c in (dataset, seeds_text(seeds, lang)) if c]
+    several = len(seeds) > 1
+    acc_note = sep.join(context + ([t("band note", lang)] if several else []))
+    loss_note = sep.join(context + ([t("mean note", lang)] if several else []) + [t("window note", lang).format(window=20)])
     shown = {label: with_lr(label, (lrs or {}).get(label), lang) for label in by_label}
     files = accuracy_figure_names([label for label, hs in by_label.items() if hs and hs[0].test_acc])
     for label, name in files.items():
         hs = by_label[label]
         title = shown[label] + (t("seed note", lang).format(seed=first_seed) if len(hs) > 1 else "")
         out.append((name, accuracy_figure(hs[0], title=title, lang=lang)))
-    return out + [("test_accuracy.png", overlay_figure(by_label, lang=lang, colors=colors, names=shown)),
-                  ("loss.png", loss_figure(by_label, lang=lang, colors=colors, names=shown))]
+    return out + [("test_accuracy.png", overlay_figure(by_label, lang=lang, colors=colors, names=shown,
+                                                       note=acc_note or None)),
+                  ("loss.png", loss_figure(by_label, lang=lang, colors=colors, names=shown, note=loss_note))]
+
+
+def seeds_text(seeds: Sequence[int], lang: str = "en") -> str:
+    """``seed 0``, ``seeds 0–4`` (consecutive), ``seeds 0, 3, 7``, or ``12 seeds`` beyond 6 that are not consecutive;
+    empty for none."""
+    seeds = sorted(int(s) for s in seeds)
+    if not seeds:
+        return ""
+    if len(seeds) == 1:
+        return t("seed", lang).format(seeds=seeds[0])
+    if seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return t("seeds", lang).format(seeds=f"{seeds[0]}–{seeds[-1]}")
+    if len(seeds) <= 6:
+        return t("seeds", lang).format(seeds=", ".join(map(str, seeds)))
+    return t("seed count", lang).format(n=len(seeds))
 
 
 def accuracy_figure_names(labels: Sequence[str]) -> dict[str, str]:

@@ -11,13 +11,17 @@ TEXT = {
            "training loss": "training loss (minibatch, moving average)", "mean": "mean", "band": "95% CI",
            "learning rate": "learning rate", "validation accuracy": "validation accuracy", "colon": ": ",
            "list sep": CONSOLE["en"]["list sep"],
-           "seed note": " (seed {seed})", "lr note": " (lr={lr})", "diverged note": " (diverged at {k})"},
+           "seed note": " (seed {seed})", "lr note": " (lr={lr})", "diverged note": " (diverged at {k})",
+           "seed": "seed {seeds}", "seeds": "seeds {seeds}", "seed count": "{n} seeds", "context sep": " · ",
+           "band note": "mean, 95% CI band", "mean note": "mean", "window note": "moving average of {window}"},
     "ja": {"accuracy": "正解率", "training set": "訓練データ（ミニバッチ）", "test set": "テストデータ",
            "count": "反復回数", "loss": "損失", "test accuracy": "テストデータの正解率",
            "training loss": "訓練損失（ミニバッチ、移動平均）", "mean": "平均", "band": "95% 信頼区間",
            "learning rate": "学習率", "validation accuracy": "検証正解率", "colon": "：",
            "list sep": CONSOLE["ja"]["list sep"],
-           "seed note": "（シード {seed}）", "lr note": "（学習率 {lr}）", "diverged note": "（{k} 回目で発散）"},
+           "seed note": "（シード {seed}）", "lr note": "（学習率 {lr}）", "diverged note": "（{k} 回目で発散）",
+           "seed": "シード {seeds}", "seeds": "シード {seeds}", "seed count": "シード {n} 個", "context sep": "・",
+           "band note": "平均と 95% 信頼区間の帯", "mean note": "平均", "window note": "{window} 回の移動平均"},
 }
 
 
