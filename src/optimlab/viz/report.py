@@ -863,7 +863,8 @@ def _redraw(run: LoadedRun, lang: str, seeds, by_label, drawn, dpi: int) -> dict
 
     lrs = {g.label: g.lr for g in label_groups(run)}
     figures = comparison_figures({k: v for k, v in by_label.items() if v}, seeds[0] if seeds else 0, lang,
-                                 label_colors(run), lrs)
+                                 label_colors(run), lrs, dataset=(run.summary.get("dataset") or {}).get("name"),
+                                 seeds=seeds)
     if any(name.startswith("telemetry_") for name in drawn) and (run.directory / "telemetry.csv").is_file():
         iters = max((len(h.loss) for hs in by_label.values() for h in hs), default=1)
         try:
