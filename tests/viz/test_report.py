@@ -423,6 +423,19 @@ def test_japanese_glyphs_render(browser, real_run):
             assert g.min() < 100                                           # real ink
 
 
+def test_plotly_speaks_japanese_on_a_japanese_page(browser, real_run):
+    """A Japanese review: the charts' toolbar said "Download plot as a PNG", "Reset axes" on a page in Japanese."""
+    titles = "Array.from(document.querySelectorAll('#chart-test-acc .modebar-btn')).map(b => b.dataset.title)"
+    with Opened(browser, real_run / "report_ja.html") as o:
+        ja = o.page.evaluate(titles)
+        assert o.errors == []
+    with Opened(browser, real_run / "report.html") as o:
+        en = o.page.evaluate(titles)
+    assert "Reset axes" in en and "Download plot as a PNG" in en
+    assert len(ja) == len(en) and "軸を元に戻す" in ja and "PNG として保存" in ja
+    assert not any(any("a" <= c.lower() <= "z" for c in t if c not in "PNG") for t in ja), ja
+
+
 def test_japanese_three_seed_summary_fits_the_page(browser, tmp_path):
     """Japanese headings and three seeds' spreads made the summary table 66 px wider than a 1280 px window
     (it scrolled); long run labels now wrap, and each swatch stays on the line of its label's first word."""

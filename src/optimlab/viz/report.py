@@ -53,6 +53,12 @@ COLORS = RUN_COLORS     # so a run has the same colour here as in the PNG figure
 LOG_AXIS = {"type": "log", "dtick": 1, "exponentformat": "none"}
 PLOTLY_CONFIG = {"responsive": True, "displaylogo": False, "scrollZoom": False, "showSendToCloud": False,
                  "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
+# plotly.js's own words on a Japanese page (its toolbar's tooltips and hints; it ships no Japanese): registered as
+# its locale "ja" by the page's script
+PLOTLY_JA = {"Download plot as a PNG": "PNG として保存", "Zoom": "範囲を拡大", "Pan": "移動", "Zoom in": "拡大",
+             "Zoom out": "縮小", "Reset axes": "軸を元に戻す",
+             "Double-click to zoom back out": "ダブルクリックで元に戻ります",
+             "Double-click on legend to isolate one trace": "凡例をダブルクリックするとその線だけを表示します"}
 
 
 # -- the data, grouped by run label ------------------------------------------------------------------------
@@ -1093,6 +1099,14 @@ def chart_html(cid: str, chart: dict[str, Any], wide: str = "") -> str:
     return f'<div class="chart{wide}" id="{esc(cid)}" role="figure" aria-label="{esc(html.unescape(title))}"></div>'
 
 
+def _chart_data(charts, lang: str) -> dict[str, Any]:
+    """What the page's script reads: the charts, plotly's config and, on a Japanese page, plotly's words in Japanese
+    (the toolbar said "Download plot as a PNG", "Reset axes" on a page in Japanese)."""
+    if lang != "ja":
+        return {"charts": charts, "config": PLOTLY_CONFIG}
+    return {"charts": charts, "config": {**PLOTLY_CONFIG, "locale": "ja"}, "locale": {"ja": PLOTLY_JA}}
+
+
 def page_html(lang: str, title: str, name: str, body: str, charts: list, extra_css: str = "") -> str:
     """The whole offline page around ``body``: styles, the inlined plotly.js, the chart data and the script."""
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
@@ -1100,5 +1114,5 @@ def page_html(lang: str, title: str, name: str, body: str, charts: list, extra_c
             f"<title>{esc(title)} — {esc(name)}</title>\n"
             f"<style>:root {{ --font: {FONT_STACK[lang]}; }}\n{CSS}{extra_css}</style>\n</head>\n<body>\n{body}\n"
             f"<script>{plotly_bundle()}</script>\n"
-            f'<script id="report-data" type="application/json">{script_json({"charts": charts, "config": PLOTLY_CONFIG})}'
+            f'<script id="report-data" type="application/json">{script_json(_chart_data(charts, lang))}'
             f"</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n")

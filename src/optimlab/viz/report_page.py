@@ -100,6 +100,9 @@ SCRIPT = r"""
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("report-data").textContent);
+  Object.keys(data.locale || {}).forEach(function (name) {      // plotly's own words in the page's language
+    Plotly.register({moduleType: "locale", name: name, dictionary: data.locale[name], format: {}});
+  });
   Object.keys(data.charts).forEach(function (id) {
     var el = document.getElementById(id);
     if (!el) { return; }
