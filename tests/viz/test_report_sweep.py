@@ -350,6 +350,21 @@ def test_sweep_accuracy_axes_leave_room_above_one():
     assert sensitivity_figure(s).axes[0].get_ylim() == (0, ACC_TOP)
 
 
+def test_the_sensitivity_figure_shows_chance_and_names_its_dataset():
+    """A figure review: settings that never learned lay on one another near 0.1 with nothing saying that is chance,
+    and the figure shown alone named no dataset."""
+    from optimlab.viz.sweep_figures import sensitivity_figure
+
+    s = synthetic_summary(val={"sgd": [0.1, 0.1, 0.1, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"sgd": (0.1, 0.01, 0.1, 0), "adam": (0.9, 0.02, 0.9, 0)})
+    s["dataset"]["n_classes"] = 4
+    ax = sensitivity_figure(s).axes[0]
+    chance = [line for line in ax.get_lines() if line.get_label() == "chance (0.25)"]
+    assert len(chance) == 1 and set(chance[0].get_ydata()) == {0.25}
+    assert ax.get_legend().get_title().get_text() == "digits\n○ tuned"
+    assert "チャンスレベル（0.25）" in [t.get_text() for t in sensitivity_figure(s, "ja").axes[0].get_legend().get_texts()]
+
+
 def test_two_seeds_draw_no_band_and_print_no_interval(real_sweep):
     """The validation curves at the tuned lrs (2 tuning seeds here) have no band, and the table of test accuracies
     (2 fresh seeds) prints means only: as the sensitivity figure, an interval from 2 seeds ([0.0000, 1.0000]) is
@@ -438,7 +453,7 @@ def test_each_optimizer_has_its_own_colour_in_the_sweep_figure_and_page():
                           test={"rmsprop": (0.86, 0.02, 0.86, 0), "adam": (0.9, 0.02, 0.9, 0)})
     want = {"RMSProp": OPTIMIZER_COLORS["rmsprop"], "Adam": OPTIMIZER_COLORS["adam"]}
     lines = {line.get_label(): to_hex(line.get_color()).upper() for line in sensitivity_figure(s).axes[0].get_lines()
-             if not line.get_label().startswith("_")}
+             if not line.get_label().startswith(("_", "chance"))}
     assert lines == {k: v.upper() for k, v in want.items()}
     traces = {t["name"]: t["line"]["color"] for t in sensitivity_chart(s, "en")["data"] if "line" in t and t.get("mode") == "lines+markers"}
     assert traces == want

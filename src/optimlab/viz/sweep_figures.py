@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..results.stats import MIN_SEEDS_TO_SETTLE
+from ..results.stats import MIN_SEEDS_TO_SETTLE, chance
 from .colors import colors_by_label, styles_by_label, use_run_colors
 from .figures import ACC_TOP, save_figure
 from .i18n import t, use_font
@@ -21,10 +21,10 @@ from .notebook import inline_in_jupyter
 _TEXT = {
     "en": {"title": "Learning-rate sensitivity ({n} seeds, mean and 95% CI)", "tuned": "tuned",
            "title few": "Learning-rate sensitivity ({n} seeds, mean; a 95% CI needs {k} or more)",
-           "ylabel": "final validation accuracy"},
+           "ylabel": "final validation accuracy", "chance": "chance ({p:g})"},
     "ja": {"title": "学習率への感度（{n} シード、平均と 95% 信頼区間）", "tuned": "選ばれた学習率",
            "title few": "学習率への感度（{n} シード、平均。95% 信頼区間は {k} シード以上で表示）",
-           "ylabel": "最終検証正解率"},
+           "ylabel": "最終検証正解率", "chance": "チャンスレベル（{p:g}）"},
 }
 
 
@@ -35,7 +35,8 @@ def sweep_colors(summary: dict[str, Any]) -> dict[str, str]:
 
 def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
     """Mean final validation accuracy over the tuning seeds against lr (log x), 95 % band; ○ marks the tuned lr, but
-    for a setting that stayed at chance at every lr (its 'tuned' lr is noise)."""
+    for a setting that stayed at chance at every lr (its 'tuned' lr is noise); a dotted line at chance; the dataset
+    above the legend."""
     from .report_sweep import _never_learned        # here: report_sweep imports this module
 
     never = _never_learned(summary)
@@ -48,6 +49,7 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
     colors = sweep_colors(summary)
     styles = styles_by_label(colors)
     n = 1
+    dataset = (summary.get("dataset") or {}).get("name")       # said above the legend: the figure shown alone
     for label, s in summary["sensitivity"].items():
         lrs = np.asarray(s["lrs"], dtype=float)
         mean, lo, hi = (np.asarray([np.nan if v is None else v for v in s[k]], dtype=float)
@@ -60,6 +62,9 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
             i = int(np.argmin(np.abs(lrs - tuned[label])))
             ax.plot([lrs[i]], [mean[i]], marker="o", markersize=8, markerfacecolor="none", color=line.get_color())
         n = s.get("n_seeds", n)
+    # chance: where a setting that never learned lies (several such lines lie on one another there)
+    p = chance(summary)
+    ax.axhline(p, color="0.4", linestyle=":", linewidth=1.0, zorder=0.5, label=_TEXT[lang]["chance"].format(p=p))
     ax.set_xscale("log")
     ax.set_ylim(0, ACC_TOP)
     ax.set_xlabel(t("learning rate", lang))
@@ -67,7 +72,8 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
     few = n < MIN_SEEDS_TO_SETTLE
     ax.set_title(_TEXT[lang]["title few" if few else "title"].format(n=n, k=MIN_SEEDS_TO_SETTLE))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, fontsize="small",
-              title=f"○ {_TEXT[lang]['tuned']}", title_fontsize="small")        # beside the axes: on no curve
+              title=(f"{dataset}\n" if dataset else "") + f"○ {_TEXT[lang]['tuned']}",   # beside the axes: on no
+              title_fontsize="small", alignment="left")                                   # curve
     ax.grid(alpha=0.3, which="both")
     return fig
 
