@@ -62,6 +62,22 @@ def test_the_overlays_say_their_data_seeds_and_what_the_lines_are():
     assert one["loss.png"].axes[0].get_legend().get_title().get_text() == "digits・シード 0・20 回の移動平均"
 
 
+def test_a_runs_own_figure_is_drawn_in_its_colour():
+    """A figure review: each run's accuracy_<run>.png drew its two curves in SGD's blue and Momentum's orange, the
+    colours that mean those optimizers in every other figure; it is drawn in its own run's colour, the minibatch
+    curve dashed."""
+    from matplotlib.colors import to_hex
+
+    from optimlab.viz.figures import comparison_figures
+
+    figs = dict(comparison_figures(_histories(seeds=1), 0, colors={k: c for k, c in zip(LABELS, ("#CC79A7",) * 9)}))
+    lines = figs["accuracy_adam_batchnorm.png"].axes[0].get_lines()
+    assert [to_hex(line.get_color()).upper() for line in lines] == ["#CC79A7", "#CC79A7"]
+    assert [line.get_linestyle() for line in lines] == ["--", "-"]
+    plain = accuracy_figure(_histories(seeds=1)["Adam + BatchNorm"][0]).axes[0].get_lines()     # as the note draws
+    assert len({to_hex(line.get_color()) for line in plain}) == 2
+
+
 def test_band_counts_only_the_seeds_with_a_value():
     """A diverged seed has no accuracy (NaN) from its divergence on: the band over the others uses their count
     (t with n − 1 degrees of freedom, √n), and a point with one value left has no band."""

@@ -81,8 +81,10 @@ def _shortened(text: str, width: int) -> str:
 ACC_TOP = 1.02   # a curve at accuracy 1.0 drawn whole, not half hidden under the axes' top edge
 
 
-def accuracy_figure(history: History, title: str | None = None, lang: str = "en") -> Figure:
-    """The note's plot for one run: minibatch and test accuracy against the iteration count."""
+def accuracy_figure(history: History, title: str | None = None, lang: str = "en", color: str | None = None) -> Figure:
+    """The note's plot for one run: minibatch and test accuracy against the iteration count. ``color``: the run's
+    (``optimlab compare`` gives each run its optimizer's), test solid and minibatch dashed in it; without, the first
+    two colours of the palette (which are SGD's and Momentum's elsewhere)."""
     if not isinstance(history, History):
         from ..errors import ConfigError
 
@@ -90,8 +92,10 @@ def accuracy_figure(history: History, title: str | None = None, lang: str = "en"
     fig = _fig(lang)
     ax = fig.add_subplot()
     use_run_colors(ax)
-    ax.plot(history.eval_iters, history.train_acc, label=t("training set", lang))
-    ax.plot(history.eval_iters, history.test_acc, label=t("test set", lang))
+    own = {} if color is None else {"color": color}
+    ax.plot(history.eval_iters, history.train_acc, label=t("training set", lang),
+            **({} if color is None else {"color": color, "linestyle": "--", "alpha": 0.7}))
+    ax.plot(history.eval_iters, history.test_acc, label=t("test set", lang), **own)
     ax.legend(loc="best")               # the note puts it lower right, where a run that stays at chance has its curves
     ax.set_title(f"{t('accuracy', lang)}{t('colon', lang)}{title or history.label}")
     ax.set_xlabel(t("count", lang))
@@ -328,7 +332,7 @@ def comparison_figures(by_label: dict[str, list[History]], first_seed: int, lang
     for label, name in files.items():
         hs = by_label[label]
         title = shown[label] + (t("seed note", lang).format(seed=first_seed) if len(hs) > 1 else "")
-        out.append((name, accuracy_figure(hs[0], title=title, lang=lang)))
+        out.append((name, accuracy_figure(hs[0], title=title, lang=lang, color=(colors or {}).get(label))))
     return out + [("test_accuracy.png", overlay_figure(by_label, lang=lang, colors=colors, names=shown,
                                                        note=acc_note or None)),
                   ("loss.png", loss_figure(by_label, lang=lang, colors=colors, names=shown, note=loss_note))]
