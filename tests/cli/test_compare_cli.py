@@ -367,7 +367,8 @@ def test_figure_titles_name_the_seed_in_the_figures_language(tmp_path, monkeypat
     from optimlab.api import compare
 
     titles, real = [], figures.accuracy_figure
-    monkeypatch.setattr(figures, "accuracy_figure", lambda h, title=None, lang="en": titles.append(title) or real(h, title, lang))
+    monkeypatch.setattr(figures, "accuracy_figure",
+                        lambda h, title=None, lang="en", **kw: titles.append(title) or real(h, title, lang, **kw))
     for lang, want in (("ja", "SGD（学習率 0.01）（シード 3）"), ("en", "SGD (lr=0.01) (seed 3)")):
         compare(dataset="digits", optimizers="sgd", iters=10, seeds="3-4", lang=lang, out=tmp_path / lang, report=False)
         assert titles[-1] == want
