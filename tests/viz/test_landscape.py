@@ -375,8 +375,6 @@ def test_an_animation_too_big_for_this_machine_is_refused_before_a_frame_is_draw
     """--dpi 600 --font-scale 3 (both accepted) made a GIF of 60 frames of 8222×3326 pixels that took 10.7 GB and
     ended in a MemoryError traceback: frames that cannot fit are a one-line error, and nothing is written. The GIF is
     built from a byte a pixel per frame (its palette indices), not from every RGB frame kept until the end."""
-    import optimlab.viz.landscape as landscape
-
     calls = []
     real = os.sysconf
 
@@ -384,7 +382,7 @@ def test_an_animation_too_big_for_this_machine_is_refused_before_a_frame_is_draw
         calls.append(name)
         return 256 if name == "SC_PHYS_PAGES" else real(name)      # 1 MiB of memory (4 KiB pages)
 
-    monkeypatch.setattr(landscape.os, "sysconf", small)
+    monkeypatch.setattr(os, "sysconf", small)
     args = _cli(["landscape", "--out", str(tmp_path / "a"), "--steps", "5"])
     with pytest.raises(ConfigError) as e:
         args.func(args)

@@ -130,6 +130,15 @@ def layout(sizes: Sequence[int], batchnorm: bool, freeze_bn_affine: bool = False
     return out
 
 
+def machine_memory(free_only: bool = False) -> int | None:
+    """This machine's memory in bytes (``free_only``: what is free now), or None where the system cannot say (no
+    ``sysconf``, as on Windows: a MemoryError then decides)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES" if free_only else "SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
 def check_memory(hidden: Sequence[int], n_models: int, n_params: int, dtype: Any, free_only: bool = False,
                  accepted: str = "smaller hidden layers, or fewer runs") -> None:
     """A :class:`ConfigError` when ``n_models`` networks of ``n_params`` parameters would not fit: their weights,
@@ -137,9 +146,8 @@ def check_memory(hidden: Sequence[int], n_models: int, n_params: int, dtype: Any
     is available now). hidden = [100000000, 40, 20] asked NumPy for 78 GiB (2 models), raised MemoryError inside
     training, and the failed runs replaced the previous run's folder."""
     need = 4 * n_models * n_params * np.dtype(dtype).itemsize
-    try:
-        have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES" if free_only else "SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):          # no sysconf (Windows): NumPy's MemoryError decides
+    have = machine_memory(free_only)
+    if have is None:                                        # NumPy's MemoryError decides
         return
     if free_only or need > have:
         raise ConfigError(f"invalid hidden sizes: {list(hidden)}: {n_models} model{'s' * (n_models > 1)} of "
