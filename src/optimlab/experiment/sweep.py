@@ -677,12 +677,18 @@ def paired_by_seed(a: Any, b: Any) -> dict[str, Any] | None:
     return paired(floats(a), floats(b))
 
 
+def above_chance(acc: float | None, summary: dict[str, Any]) -> bool:
+    """Whether an accuracy was measured and is more than :data:`LEARNED_ABOVE_CHANCE` above chance: what 'learned'
+    means in the console's tables and the report's conclusions."""
+    return acc is not None and math.isfinite(acc) and acc > chance(summary) + LEARNED_ABOVE_CHANCE
+
+
 def at_chance(d: dict[str, Any], summary: dict[str, Any]) -> bool:
     """Whether a setting's row of ``defaults_vs_tuned`` has its tuned lr's mean validation accuracy (the best of the
-    grid's for it) measured and at most chance + :data:`LEARNED_ABOVE_CHANCE`: its 'tuned' lr and its gain are noise
-    (marked † in the console's and the report's tables, left out of the report's conclusions)."""
+    grid's for it) measured and not :func:`above_chance`: its 'tuned' lr and its gain are noise (marked † in the
+    console's and the report's tables, left out of the report's conclusions)."""
     best = d.get("tuned_val_acc")
-    return best is not None and math.isfinite(best) and best <= chance(summary) + LEARNED_ABOVE_CHANCE
+    return best is not None and math.isfinite(best) and not above_chance(best, summary)
 
 
 def gain_text(d: dict[str, Any]) -> str:
@@ -704,10 +710,7 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
     for label, d in summary["defaults_vs_tuned"].items():
         # a grid-edge lr of a setting at chance at every lr is noise, as the report says by leaving it out (the tuned
         # lr's validation accuracy is the best of the grid's)
-        best = d.get("tuned_val_acc")
-        measured = best is not None and math.isfinite(best)
-        learned = measured and best > floor
-        edge = bool(d["at_grid_edge"]) and learned
+        edge = bool(d["at_grid_edge"]) and above_chance(d.get("tuned_val_acc"), summary)
         starred |= edge
         chance_only = at_chance(d, summary)       # at chance at every lr: its "tuned" lr and gain are noise (the report)
         daggered |= chance_only

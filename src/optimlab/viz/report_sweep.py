@@ -28,7 +28,7 @@ from .. import __version__
 from .._io import csv_records, read_json, read_json_checked
 from ..console import term
 from ..errors import FileFormatError, OptimlabError
-from ..experiment.sweep import SELECTION_RULE, at_chance, gain_text, paired_by_seed, shown_interval
+from ..experiment.sweep import SELECTION_RULE, above_chance, at_chance, gain_text, paired_by_seed, shown_interval
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, signed, signed_bound
 from ..train import read_metrics
 from .colors import RUN_DASHES, styles_by_label
@@ -255,15 +255,11 @@ def _never_learned(summary, fresh: bool = False) -> set[str]:
     chance: their 'tuned' lr is noise, so their gain or grid edge says nothing. ``fresh``: only those whose test
     accuracy on the fresh seeds (tuned and note lr) is at most that too — what may be called a setting that never
     learned (one at the edge of learning can stay at chance on the tuning seeds and learn on the fresh ones)."""
-    floor = chance(summary) + LEARNED_ABOVE_CHANCE
     dvt = summary.get("defaults_vs_tuned") or {}
-
-    def above(x) -> bool:
-        return x is not None and np.isfinite(x) and x > floor
-
     return {k for k, sens in (summary.get("sensitivity") or {}).items()
-            if not above(lr_tolerance(sens)["best"])
-            and not (fresh and any(above((dvt.get(k) or {}).get(f)) for f in ("tuned_test_acc", "default_test_acc")))}
+            if not above_chance(lr_tolerance(sens)["best"], summary)
+            and not (fresh and any(above_chance((dvt.get(k) or {}).get(f), summary)
+                                   for f in ("tuned_test_acc", "default_test_acc")))}
 
 
 def _tuning_gain(summary, lang) -> dict[str, Any] | None:
