@@ -92,10 +92,10 @@ def accuracy_figure(history: History, title: str | None = None, lang: str = "en"
     fig = _fig(lang)
     ax = fig.add_subplot()
     use_run_colors(ax)
-    own = {} if color is None else {"color": color}
+    test = {} if color is None else {"color": color}
     ax.plot(history.eval_iters, history.train_acc, label=t("training set", lang),
-            **({} if color is None else {"color": color, "linestyle": "--", "alpha": 0.7}))
-    ax.plot(history.eval_iters, history.test_acc, label=t("test set", lang), **own)
+            **(test and {**test, "linestyle": "--", "alpha": 0.7}))
+    ax.plot(history.eval_iters, history.test_acc, label=t("test set", lang), **test)
     ax.legend(loc="best")               # the note puts it lower right, where a run that stays at chance has its curves
     ax.set_title(f"{t('accuracy', lang)}{t('colon', lang)}{title or history.label}")
     ax.set_xlabel(t("count", lang))

@@ -183,21 +183,17 @@ SCRIPT = r"""
          "legend.yanchor": null, "height": h, "width": null, "margin.b": bottom}
     ).then(function () { Plotly.Plots.resize(el); });
   }
-  var fitting = null;
-  window.addEventListener("load", function () {       // a page opened on a phone: its width is known once laid out
+  function fitAll() {
     Object.keys(data.charts).forEach(function (id) {
       var el = document.getElementById(id);
       if (el && el.data) { fitLegend(el); }
     });
-  });
+  }
+  var fitting = null;
+  window.addEventListener("load", fitAll);            // a page opened on a phone: its width is known once laid out
   window.addEventListener("resize", function () {     // once the window has settled, after Plotly's own resize
     clearTimeout(fitting);
-    fitting = setTimeout(function () {
-      Object.keys(data.charts).forEach(function (id) {
-        var el = document.getElementById(id);
-        if (el && el.data) { fitLegend(el); }
-      });
-    }, 200);
+    fitting = setTimeout(fitAll, 200);
   });
 
   // Plotly's legend answers the mouse only: after each chart, one toggle button per legend entry (a line with its
