@@ -96,7 +96,7 @@ def folded_layers(net, snap: Snapshot) -> list[tuple[np.ndarray, np.ndarray | No
     for i in range(1, n_layers + 1):
         W, b = p[f"W{i}"], p[f"b{i}"]
         hidden = i < n_layers
-        with np.errstate(over="ignore", invalid="ignore"):   # a diverged model's weights overflow: see accuracy
+        with np.errstate(over="ignore", invalid="ignore"):   # a diverged model's weights overflow: made NaN below
             if hidden and len(bn_rows):
                 s = np.ones_like(b)
                 t = np.zeros_like(b)
