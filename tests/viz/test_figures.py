@@ -488,3 +488,21 @@ def test_figures_take_what_compare_and_a_run_folder_give_in_compares_colours(tmp
     with pytest.raises(ConfigError, match=r"^invalid histories: int \(accepted: .*compare\(\)'s out.result, a LoadedRun "
                                           r"or its .histories\)$"):
         overlay_figure(5)
+
+
+def test_loss_ticks_are_plain_numbers_as_the_console_prints_them():
+    """The log axis of loss.png read 2×10⁰, 6×10⁻¹ …; a loss between 0.001 and 10000 is labelled 2, 0.6 …, on the
+    ticks matplotlib labels. A loss past that range keeps powers of ten."""
+    h = History("SGD")
+    h.loss = list(np.geomspace(2.3, 0.15, 300))
+    h.eval_iters, h.test_acc, h.train_acc = [100, 200, 300], [0.5] * 3, [0.5] * 3
+    fig = loss_figure({"SGD": [h]}, window=1)
+    FigureCanvasAgg(fig).draw()
+    axis = fig.axes[0].yaxis
+    labels = [t.get_text() for t in axis.get_ticklabels(which="both") if t.get_text()]
+    assert "1" in labels and "2" in labels and "0.2" in labels, labels
+    assert not any("10" in s and "^" in s or "×" in s for s in labels), labels
+    h.loss = [2.3] + [5.7e300] * 29
+    fig = loss_figure({"SGD": [h]}, window=1)
+    FigureCanvasAgg(fig).draw()
+    assert any("^" in t.get_text() for t in fig.axes[0].yaxis.get_ticklabels()), "powers of ten past 1e4"

@@ -230,3 +230,29 @@ def test_an_optimizer_derived_from_adam_records_adams_internals():
     assert {m for k, m in metrics if k == 1} == {"step_p50", "eff_lr_p10", "eff_lr_p50", "eff_lr_p90", "update_ratio"}
     it, lr_t = tel.series("AdamW", "all", "lr_t")
     np.testing.assert_allclose(lr_t, 0.01 * np.sqrt(1 - B2 ** it) / (1 - B1 ** it), rtol=1e-12)
+
+
+def test_layers_have_colours_no_run_has_and_runs_keep_theirs(run):
+    """Telemetry drew W1, W2, W3 in SGD's, Momentum's and AdaGrad's colours, next to figures where those are the
+    runs' colours; and the update-ratio figure gave runs the colours of their position, not of their optimizer.
+    Layers now take cividis shades none of the runs has; each run its colour in compare's figures."""
+    from matplotlib.colors import to_hex
+
+    from optimlab.viz.colors import RUN_COLORS, layer_colors, run_colors
+
+    _, out, _, table = run
+    layers = ["W1", "W2", "W3"]
+    metrics = ("eff_lr_p50", "eff_lr_p10", "eff_lr_p90", "h_mean", "lr_analytic_p50", "update_ratio")
+    series = [tm.RunSeries(label, opt, {"lr": 0.1}, layers,
+                           {(layer, m): curve(table, label, layer, m) for layer in layers for m in metrics
+                            if table.get((label, layer, m))})
+              for label, opt in (("AdaGrad", "adagrad"), ("Adam", "adam"))]
+    shades = layer_colors(3)
+    assert len(set(shades)) == 3 and not set(shades) & {c.lower() for c in RUN_COLORS}
+    for fig in (tm.effective_lr_figure(series[:1]), tm.adagrad_figure(series[:1])):
+        drawn = [to_hex(line.get_color()) for line in fig.axes[0].get_lines() if line.get_label() in
+                 ("W1", "W2", "W3", "AdaGrad W1", "AdaGrad W2", "AdaGrad W3")]
+        assert drawn == shades
+    ratio = tm.update_ratio_figure(series)          # AdaGrad and Adam alone: their own colours, not SGD's and Momentum's
+    drawn = {line.get_label(): to_hex(line.get_color()) for line in ratio.axes[0].get_lines()}
+    assert [drawn["AdaGrad"], drawn["Adam"]] == [c.lower() for c in run_colors(["adagrad", "adam"])]

@@ -44,6 +44,15 @@ def colors_by_label(optimizer_of: dict[str, str], palette: Sequence[str] = RUN_C
     return dict(zip(optimizer_of, run_colors(optimizer_of.values(), palette)))
 
 
+def layer_colors(n: int) -> list[str]:
+    """A colour for each of ``n`` layers, input side first: cividis from dark navy to khaki, a sequential map that
+    readers with colour blindness see in the same order, and none of :data:`RUN_COLORS` — telemetry drew ``W1``,
+    ``W2``, ``W3`` in SGD's, Momentum's and AdaGrad's colours, in figures where the runs have them too."""
+    import matplotlib as mpl
+    cmap = mpl.colormaps["cividis"]
+    return [mpl.colors.to_hex(cmap(0.8 * i / (n - 1) if n > 1 else 0.0)) for i in range(n)]
+
+
 # past the eighth run the colours come again, dashed, then dotted …: six styles, so that up to six lines of one colour
 # look apart (a sweep of the five optimizers × 4 architectures draws the 3 spare colours 5 times each)
 RUN_LINESTYLES = ("-", "--", ":", "-.", (0, (8, 2)), (0, (8, 2, 1, 2, 1, 2)))

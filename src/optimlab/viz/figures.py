@@ -15,7 +15,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullLocator
+from matplotlib.ticker import LogFormatterSciNotation, NullLocator
 
 from .._io import _display_width, atomic_path
 from ..train import History
@@ -277,6 +277,13 @@ def moving_average(x: Sequence[float], window: int) -> np.ndarray:
     return out
 
 
+class _PlainLog(LogFormatterSciNotation):
+    """Log-axis tick labels as plain numbers (0.3, 2, 10) on the ticks matplotlib's own formatter labels."""
+
+    def __call__(self, x, pos=None):
+        return f"{x:g}" if super().__call__(x, pos) else ""
+
+
 def loss_figure(histories, lang: str = "en", window: int = 20, colors: dict[str, str] | None = None,
                 names: dict[str, str] | None = None, note: str | None = None) -> Figure:
     """Minibatch loss of every run (moving average over ``window`` iterations; mean over seeds); the legend beside
@@ -308,6 +315,9 @@ def loss_figure(histories, lang: str = "en", window: int = 20, colors: dict[str,
     if huge:
         ax.set_yticks([10.0 ** k for k in range(lo, hi + 1, max(1, math.ceil((hi - lo) / 8)))])
         ax.yaxis.set_minor_locator(NullLocator())
+    elif y.size and 1e-3 <= y.min() and y.max() < 1e4:       # a loss between 0.001 and 10000: 0.3 and 2, as the
+        ax.yaxis.set_major_formatter(_PlainLog())            # console prints it, not 3×10⁻¹ and 2×10⁰
+        ax.yaxis.set_minor_formatter(_PlainLog(labelOnlyBase=False))
     _legend_beside(fig, ax, size, note)
     ax.grid(alpha=0.3, which="both")
     return fig

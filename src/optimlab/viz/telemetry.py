@@ -45,7 +45,7 @@ from .._io import csv_records, write_text
 from ..errors import FileFormatError
 from ..optim import OPTIMIZERS, AdaGrad, Adam, RMSProp
 from ..optim.base import sqrt_plus_eps
-from .colors import RUN_COLORS, run_linestyle, use_run_colors
+from .colors import OPTIMIZER_COLORS, layer_colors, line_styles, run_colors
 from .figures import save_figure
 from .i18n import check_lang, t as _t, use_font
 from .notebook import inline_in_jupyter
@@ -335,7 +335,7 @@ def effective_lr_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
     fig = _fig(lang, (4.2 * ncols, 3.2 * nrows + 0.4))
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
     for ax, run in zip(axes.flat, runs):
-        for color, layer in zip(RUN_COLORS, run.weight_layers):
+        for color, layer in zip(layer_colors(len(run.weight_layers)), run.weight_layers):
             it, p50 = run.get(layer, "eff_lr_p50")
             _, p10 = run.get(layer, "eff_lr_p10")
             _, p90 = run.get(layer, "eff_lr_p90")
@@ -375,11 +375,12 @@ def update_ratio_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
     layers = runs[0].weight_layers
     fig = _fig(lang, (4.2 * len(layers), 4.2))
     axes = fig.subplots(1, len(layers), squeeze=False, sharey=True)[0]
-    use_run_colors(*axes)
+    colors = run_colors([run.optimizer for run in runs])     # each run in its colour in compare's figures
+    styles = line_styles(colors)
     for ax, layer in zip(axes, layers):
-        for j, run in enumerate(runs):
+        for run, color, style in zip(runs, colors, styles):
             it, r = run.get(layer, "update_ratio")
-            ax.plot(it, r, label=run.label, linewidth=1.3, linestyle=run_linestyle(j))
+            ax.plot(it, r, label=run.label, color=color, linewidth=1.3, linestyle=style)
         ax.axhline(1e-3, color="0.3", linestyle=":", linewidth=1, label=_tt("reference", lang))
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -399,7 +400,7 @@ def adagrad_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
     ax_h, ax_lr = fig.subplots(1, 2)
     for run in runs:
         style = "-" if _is(run, AdaGrad) else "--"
-        for color, layer in zip(RUN_COLORS, run.weight_layers):
+        for color, layer in zip(layer_colors(len(run.weight_layers)), run.weight_layers):
             it, h = run.get(layer, "h_mean")
             ax_h.plot(it, h, style, color=color, label=f"{run.label} {layer}", linewidth=1.4)
             it, rate = run.get(layer, "lr_analytic_p50")
@@ -432,7 +433,7 @@ def adam_first_steps_figure(run: RunSeries, iters: int, lang: str = "en", first:
     ratio = Adam(lr=1.0, beta1=b1, beta2=b2, bias_correction="lr").lr_t(ts)      # ε_t/ε, from Adam's own formula
     ax_t.plot(ts, ratio, color="k", linewidth=1.4, label=_tt("lr_t", lang))
     it, lr_t = run.get("all", "lr_t")
-    ax_t.plot(it, lr_t / lr, "o", color=RUN_COLORS[3], markersize=3, markerfacecolor="none")
+    ax_t.plot(it, lr_t / lr, "o", color=OPTIMIZER_COLORS["adam"], markersize=3, markerfacecolor="none")
     start = float(ratio[0])
     ax_t.annotate(f"t = 1: {start:.3f}", (1, start), xytext=(3, start * 1.6), fontsize="small",
                   arrowprops=dict(arrowstyle="->", color="0.3"))
@@ -448,12 +449,12 @@ def adam_first_steps_figure(run: RunSeries, iters: int, lang: str = "en", first:
     ax_t.set_ylabel(r"$\varepsilon_t / \varepsilon$")
     ax_t.set_title(f"{run.label}{_tt('colon', lang)}{_tt('lr_t_panel', lang)}")
     ax_t.legend(fontsize="small", loc="upper center")
-    for color, layer in zip(RUN_COLORS, run.weight_layers):
+    for color, layer in zip(layer_colors(len(run.weight_layers)), run.weight_layers):
         it, step = run.get(layer, "step_p50")
         keep = it <= first
         ax_s.plot(it[keep], step[keep] / lr, ".-", color=color, label=layer, linewidth=1.2, markersize=4)
     ax_s.axhline(1, color="0.3", linestyle=":", linewidth=1)
-    ax_s.axhline((1 - b1) / math.sqrt(1 - b2), color=RUN_COLORS[3], linestyle="--", linewidth=1,
+    ax_s.axhline((1 - b1) / math.sqrt(1 - b2), color="0.3", linestyle="--", linewidth=1,
                  label=_tt("uncorrected", lang).format((1 - b1) / math.sqrt(1 - b2)))
     ax_s.set_yscale("log")
     ax_s.set_ylim(top=10)
