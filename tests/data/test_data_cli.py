@@ -64,6 +64,17 @@ def test_list_says_when_a_folder_is_incomplete_or_cannot_be_loaded(capsys, tmp_p
     assert "idx            invalid    " in out and "the training labels hold 1 class" in out   # as --dataset idx says
 
 
+def test_list_says_when_OPTIMLAB_DATA_names_a_missing_folder(capsys, tmp_path, monkeypatch):
+    """`data list` with $OPTIMLAB_DATA misspelt listed mnist as missing and said nothing of it (compare's fallback
+    notice names the folder); it now says so in a line of its own, and nothing when the folder exists."""
+    monkeypatch.setenv(_remote.DATA_ENV, str(tmp_path / "mnits"))
+    rc, out = run(["list"], capsys)
+    assert rc == 0 and f"$OPTIMLAB_DATA names '{tmp_path / 'mnits'}', which does not exist: nothing is found there" in out
+    (tmp_path / "mnits").mkdir()
+    rc, out = run(["list"], capsys)
+    assert rc == 0 and "does not exist" not in out
+
+
 @needs_fashion
 def test_list_names_fashion_mnist_files_where_mnist_is_looked_for(capsys, tmp_path):
     """Official Fashion-MNIST files in a folder given for MNIST were 'IDX files that are not mnist'."""

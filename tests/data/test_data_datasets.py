@@ -53,8 +53,20 @@ def test_idx_labels_that_make_accuracy_meaningless_are_refused(tmp_path):
     with pytest.raises(DatasetError, match=r"unseen: test label 7 is no training image's label; accepted: test "
                                            r"labels among the training labels' classes$"):
         load_dataset("idx", unseen)
+    # labels 0, 4, 8 gave 9 outputs and a chance level of 1/9 for 3 classes (a run at chance, 1/3, read as learned);
+    # 0 and 255 gave 256: refused, with the missing numbers
     sparse = write_idx_folder(tmp_path / "sparse", (x, (y * 4).astype(np.uint8), xt, (yt * 4).astype(np.uint8)))
-    assert load_dataset("idx", sparse).n_classes == 9          # labels 0, 4, 8: still the classes up to the largest
+    with pytest.raises(DatasetError, match=r"sparse: the training labels hold 3 classes from 0 to 8, and no training "
+                                           r"image has label 1, 2, 3 … \(6 missing\); accepted: labels 0 to K-1, "):
+        load_dataset("idx", sparse)
+    ends = write_idx_folder(tmp_path / "ends", (x, np.where(y == 2, 255, y % 2).astype(np.uint8), xt,
+                                                np.zeros_like(yt)))
+    with pytest.raises(DatasetError, match=r"hold 3 classes from 0 to 255, and no training image has label "
+                                           r"2, 3, 4 … \(253 "):
+        load_dataset("idx", ends)
+    counted_from_1 = write_idx_folder(tmp_path / "from1", (x, (y + 1).astype(np.uint8), xt, (yt + 1).astype(np.uint8)))
+    with pytest.raises(DatasetError, match=r"from 1 to 3, and no training image has label 0 \(1 missing\)"):
+        load_dataset("idx", counted_from_1)
 
 
 def test_idx_raw_files_and_env(tmp_path, monkeypatch):

@@ -237,6 +237,13 @@ def _from_idx(name: str, idx: IdxFolder, source: str, n_classes: int | None = No
         if len(seen) < 2:               # one class: every prediction right, accuracy 1.0 learned from nothing
             raise DatasetError(f"{source}: the training labels hold {len(seen)} class ({int(seen[0])}); accepted: "
                                "labels of 2 classes or more")
+        gaps = np.setdiff1d(np.arange(int(seen[-1]) + 1), seen)
+        if len(gaps):                   # labels {0, 255}: 256 outputs, chance said to be 1/256 for 2 classes
+            shown = ", ".join(str(int(g)) for g in gaps[:3]) + (" …" if len(gaps) > 3 else "")
+            raise DatasetError(f"{source}: the training labels hold {len(seen)} classes from {int(seen[0])} to "
+                               f"{int(seen[-1])}, and no training image has label {shown} ({len(gaps)} missing); "
+                               "accepted: labels 0 to K-1, each some training image's label (renumber them: the "
+                               "network gets one output for each number up to the largest)")
         unseen = np.setdiff1d(idx.y_test, seen)
         if len(unseen):                 # a class no training image has: never predicted, counted wrong
             raise DatasetError(f"{source}: test label {int(unseen[0])} is no training image's label; accepted: test "
