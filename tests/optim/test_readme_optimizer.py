@@ -167,6 +167,33 @@ def test_a_rule_that_is_not_element_wise_is_refused_by_the_trainer():
     np.testing.assert_allclose(w, [3.0 - 0.006, 4.0 - 0.008])                 # lr 0.01 × g/|g|
 
 
+def test_a_rule_that_leaves_the_weights_where_they_were_is_refused():
+    """``return w - lr * g`` and ``w = w - lr * g`` left the weights at their start: a review's run stayed at 0.109 test
+    accuracy beside SGD's 0.939, marked ok. A class without a rule said "NotImplementedError: " and nothing more.
+    Each is one line saying what to write instead."""
+    from optimlab.data import load_dataset
+    from optimlab.errors import ConfigError
+    from optimlab.optim import Optimizer
+    from optimlab.train import TrainConfig, Trainer
+
+    def returns(self, w, g, s, t):
+        return w - self.lr * g
+
+    def rebinds(self, w, g, s, t):
+        w = w - self.lr * g                                    # noqa: F841 - the mistake under test
+
+    data, cfg = load_dataset("digits"), TrainConfig(iters=3, batch_size=8, eval_interval=3)
+    with pytest.raises(ConfigError, match=r"^Mine\.rule returned a ndarray \(accepted: a rule that updates w in place "
+                                          r"and returns nothing, w -= self\.lr \* g; .*never move\)$"):
+        Trainer(data, [_added(returns)()], train=cfg)
+    with pytest.raises(ConfigError, match=r"^Mine\.rule moved no weight in three steps with nonzero gradients "
+                                          r"\(accepted: a rule that updates w in place, w -= self\.lr \* g; "):
+        Trainer(data, [_added(rebinds)()], train=cfg)
+    no_rule = type("NoRule", (Optimizer,), {"name": "norule"})
+    with pytest.raises(ConfigError, match=r"^NoRule defines no rule \(accepted: a subclass with def rule"):
+        Trainer(data, [no_rule()], train=cfg)
+
+
 @pytest.mark.parametrize("value, shown", [("0.9", "'0.9'"), (True, "True"), (None, "None"), (float("nan"), "nan"),
                                           ([True], "[True]"), ("", "''")])
 def test_a_hyperparameter_of_an_added_optimizer_is_a_number(value, shown):

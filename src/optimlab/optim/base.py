@@ -285,7 +285,11 @@ def check_elementwise(opt: Optimizer) -> None:
             stacked = stack_hyperparameters([opt, opt], ndim=2, dtype=np.float64)
             state = stacked.init(whole)
             for t, g in enumerate(gs, 1):
-                stacked.rule(whole, g.copy(), state.slots, t)
+                returned = stacked.rule(whole, g.copy(), state.slots, t)
+                if returned is not None:     # ``return w - lr * g``: the trainer keeps w, which never moves
+                    raise ConfigError(f"{name}.rule returned a {type(returned).__name__} (accepted: a rule that "
+                                      "updates w in place and returns nothing, w -= self.lr * g; the value returned "
+                                      "is not used, so the weights would never move)")
             for i, j in np.ndindex(w0.shape):
                 w = w0[i:i + 1, j:j + 1].copy()
                 state = opt.init(w)
@@ -294,12 +298,22 @@ def check_elementwise(opt: Optimizer) -> None:
                 alone[i, j] = w[0, 0]
         except ConfigError:
             raise
+        except NotImplementedError:
+            if type(opt).rule is Optimizer.rule:
+                raise ConfigError(f"{name} defines no rule (accepted: a subclass with def rule(self, w, g, s, t) that "
+                                  "updates w in place, as in README's 'Adding an optimizer')") from None
+            raise ConfigError(f"{name}.rule raised NotImplementedError on a stack of 2 models (accepted: a rule in "
+                              "array arithmetic on its slots, np.where for a choice)") from None
         except Exception as e:  # noqa: BLE001 - said in one line: KeyError, ZeroDivisionError, NumPy's ValueError …
             raise ConfigError(f"{name}.rule fails on a stack of 2 models, each hyperparameter a (2, 1) array: "
                               f"{type(e).__name__}: {(str(e).splitlines() or [''])[0]} (accepted: a rule in array "
                               "arithmetic on its slots, np.where for a choice)") from None
     finally:
         np.random.set_state(drawn)
+    if np.array_equal(whole, w0):     # ``w = w - lr * g`` rebinds the name: the run would stay at its start, "ok"
+        raise ConfigError(f"{name}.rule moved no weight in three steps with nonzero gradients (accepted: a rule that "
+                          "updates w in place, w -= self.lr * g; w = w - self.lr * g makes a new array and leaves the "
+                          "weights as they were)")
     # float32 slots or hyperparameters round differently on the stack (float64) and alone: 1e-8, not a norm's 1e-1
     if not np.allclose(whole, alone, rtol=1e-5, atol=1e-7, equal_nan=True):
         k = np.unravel_index(np.nanargmax(np.abs(whole - alone)), w0.shape)
