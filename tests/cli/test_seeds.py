@@ -184,6 +184,20 @@ def test_statistics_of_your_own_runs():
         histories_summary(by_seed[0])
     with pytest.raises(ConfigError, match=r"invalid histories for seed 0: a History"):
         histories_summary({0: by_seed[0][0]})
+    # a run missing at one seed averaged two rows of one table over different seeds, and disjoint labels gave
+    # "no seed where both have a value"; the histories of a run folder said only "a dict"
+    with pytest.raises(ConfigError, match=r"^invalid histories: seed 2 has runs \['adam lr=0.01'\], seed 0 .*differ in "
+                                          r"\['adam lr=0.001'\]; accepted: the same labels at every seed"):
+        histories_summary({0: by_seed[0], 1: by_seed[1], 2: by_seed[2][:1]})
+
+    class Folder:                                    # what LoadedRun gives: .summary, .histories[(label, seed)]
+        summary = s
+        histories = {(h.label, k): h for k in range(3) for h in by_seed[k]}
+
+    for given, what in ((Folder(), "run"), (Folder.histories, "histories")):
+        with pytest.raises(ConfigError, match=rf"^invalid histories: a run folder's {what} \(accepted: .*pass "
+                                              r"LoadedRun\(folder\)\.summary to seed_statistics"):
+            histories_summary(given)
     assert mean_ci([0.1, 0.2], level=np.float32(0.95))[1] > 0
     twice = {"runs": [{"label": "a", "seed": 0, "final_test_accuracy": 0.5}] * 2}
     with pytest.raises(ConfigError, match=r"run 'a' appears twice for seed 0"):

@@ -23,6 +23,12 @@ def histories_summary(by_seed: Mapping[int, Sequence[Any]]) -> dict[str, Any]:
     """What :func:`seed_statistics`, :func:`paired_differences` and :func:`format_seed_report` read, made from your
     own runs: ``{seed: [History, ...]}`` as ``Trainer(..., seed=s).run()`` returns them (one label per run, the same
     labels at every seed). A run's status counts as in ``summary.json``: a diverged or failed one scores 0."""
+    if isinstance(getattr(by_seed, "summary", None), Mapping) or (
+            isinstance(by_seed, Mapping) and any(isinstance(k, tuple) for k in by_seed)):
+        # a LoadedRun, or its histories keyed (label, seed): its summary is what the statistics read already
+        raise ConfigError(f"invalid histories: a run folder's {'histories' if isinstance(by_seed, Mapping) else 'run'}"
+                          " (accepted: {seed: [History, ...]}; for a run folder, pass LoadedRun(folder).summary to "
+                          "seed_statistics, paired_differences or format_seed_report directly)")
     if not isinstance(by_seed, Mapping) or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
                                                    for s in by_seed):
         raise ConfigError(f"invalid histories: a {type(by_seed).__name__} (accepted: {{seed: [History, ...]}}, e.g. "
@@ -39,6 +45,14 @@ def histories_summary(by_seed: Mapping[int, Sequence[Any]]) -> dict[str, Any]:
             runs.append({"label": h.label, "seed": int(seed), "status": h.status,
                          "final_test_accuracy": _finite(h.final_test_accuracy),
                          "best_test_accuracy": _finite(h.best_test_accuracy)})
+    labels = {seed: sorted({r["label"] for r in runs if r["seed"] == int(seed)}) for seed in by_seed}
+    first = next(iter(labels), None)
+    for seed, have in labels.items():        # a run missing at one seed: two rows of one table over different seeds
+        if have != labels[first]:
+            odd = sorted(set(have) ^ set(labels[first]))
+            raise ConfigError(f"invalid histories: seed {seed} has runs {have}, seed {first} {labels[first]} (they "
+                              f"differ in {odd}; accepted: the same labels at every seed, so that each mean and each "
+                              "paired difference is over the same seeds)")
     return {"runs": runs, "seeds": sorted(int(s) for s in by_seed)}
 
 
