@@ -256,3 +256,37 @@ def test_layers_have_colours_no_run_has_and_runs_keep_theirs(run):
     ratio = tm.update_ratio_figure(series)          # AdaGrad and Adam alone: their own colours, not SGD's and Momentum's
     drawn = {line.get_label(): to_hex(line.get_color()) for line in ratio.axes[0].get_lines()}
     assert [drawn["AdaGrad"], drawn["Adam"]] == [c.lower() for c in run_colors(["adagrad", "adam"])]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_slide_sized_telemetry_figures_keep_their_layout(run, lang):
+    """At --font-scale 1.6 the figures kept their size: the Adam figure's two panel titles ran into each other, its
+    right legend spread over the left panel, and the AdaGrad figure's right axis label grew taller than its axes
+    (cut off in Japanese). They now grow with the text: no title, legend or label reaches past its panel."""
+    import json
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from optimlab.viz.figures import font_scale
+
+    _, out, _, _ = run
+    runs = tm.runs_from_csv(out / "telemetry.csv", json.loads((out / "summary.json").read_text())["runs"])
+    with font_scale(1.6):
+        figures = [(name, make()) for name, make in tm.telemetry_figures(runs, ITERS, lang)]
+    assert {name for name, _ in figures} >= {"telemetry_adagrad_h.png", "telemetry_adam_first_steps.png"}
+    for name, fig in figures:
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        fig.draw(renderer)
+        axes = [ax for ax in fig.axes if ax.get_visible()]
+        boxes = [ax.get_window_extent(renderer) for ax in axes]
+        titles = [ax.title.get_window_extent(renderer) for ax in axes if ax.get_title()]
+        for i, a in enumerate(titles):
+            assert not any(a.overlaps(b) for b in titles[i + 1:]), f"{name}: panel titles overlap"
+        for ax, box in zip(axes, boxes):
+            label = ax.yaxis.label.get_window_extent(renderer)
+            assert label.height <= box.height + 1, f"{name}: y label {label.height:.0f} px, axes {box.height:.0f} px"
+            legend = ax.get_legend()
+            if legend is not None:
+                drawn = legend.get_window_extent(renderer)
+                others = [b for b in boxes if b is not box]
+                assert not any(drawn.overlaps(b) for b in others), f"{name}: a legend over another panel"

@@ -323,9 +323,16 @@ class RunSeries:
 # -- figures -----------------------------------------------------------------------------------------------
 
 def _fig(lang: str, size) -> Figure:
+    """A figure of ``size`` inches, grown with the text inside :func:`~optimlab.viz.figures.font_scale` (``--font-scale
+    1.6``: 1.6 × as wide and as high), so that its panels keep the layout they have at 1 × — at 1.6 × the text of a
+    figure of fixed size, two panel titles ran into each other, a legend spread over the next panel and an axis label
+    grew taller than its axes. These are wide figures of two or three panels, for a slide's whole width."""
+    import matplotlib
+
     use_font(lang)
     inline_in_jupyter()
-    return Figure(figsize=size, dpi=100, layout="constrained")
+    grow = matplotlib.rcParams["font.size"] / 10       # > 1 inside figures.font_scale
+    return Figure(figsize=(size[0] * grow, size[1] * grow), dpi=100, layout="constrained")
 
 
 def effective_lr_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
