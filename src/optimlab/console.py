@@ -55,7 +55,9 @@ TEXT = {
         "edge": "* at the edge of the grid: the best lr may lie outside it",
         "never learned": "† learned at no lr of the grid (validation accuracy at most {floor}, chance + 0.1): its tuned "
                          "lr and gain are noise",
-        "ttt title": "Time to validation-accuracy target at the tuned lr (median over the fresh seeds):",
+        "ttt title": "Time to validation-accuracy target at the tuned lr (median over the fresh seeds that reached it):",
+        "ttt partial": "({its} ({k}/{n}): {k} of the {n} fresh seeds reached the target, the median of them at iteration "
+                       "{its}; the others never did)",
         "iters to": "iters to {t}", "s to": "s to {t}", "never": "never",
         "not comparable": "? seconds not comparable: the fresh-seed runs trained in tasks of different sizes (a resumed "
                           "sweep, or one from an earlier version); compare iterations",
@@ -108,7 +110,9 @@ TEXT = {
         "edge": "* グリッドの端：最良の学習率はグリッドの外にあるかもしれません",
         "never learned": "† グリッドのどの学習率でも学習できませんでした（検証正解率が {floor} 以下＝チャンスレベル + 0.1）。"
                          "選ばれた学習率と差に意味はありません",
-        "ttt title": "選ばれた学習率で検証正解率の目標に達するまでの反復回数と秒数（新しいシードでの中央値）：",
+        "ttt title": "選ばれた学習率で検証正解率の目標に達するまでの反復回数と秒数（新しいシードのうち達したものの中央値）：",
+        "ttt partial": "（{its} ({k}/{n})：新しいシード {n} 個のうち目標に達したのは {k} 個で、その中央値が反復 {its} 回。"
+                       "ほかのシードは達しなかった）",
         "iters to": "{t} までの反復回数", "s to": "{t} までの秒数", "never": "未到達",
         "not comparable": "? の秒数は比べられません。新しいシードでの実行が大きさの違うタスクで学習されたためです（再開した"
                           "スイープ、または以前の版のスイープ）。反復回数で比べてください",
