@@ -217,3 +217,19 @@ def test_a_label_with_an_operator_is_bracketed_in_a_difference(label, shown):
     from optimlab.console import operand
 
     assert operand(label) == operand(label, "ja") == shown
+
+
+@pytest.mark.parametrize("lang, says", [("en", "(an interval ending at 0.0000 or 1.0000 reached past it and is cut "
+                                                "there: an accuracy lies in [0, 1];"),
+                                        ("ja", "（0.0000 や 1.0000 で終わる区間は、その外まで広がった区間をそこで切ったもの")])
+def test_the_sweep_table_says_when_an_interval_was_cut_at_1(lang, says):
+    """A review read AdaGrad's "0.9044 [0.7840, 1.0000]" as "up to 100 %": the t interval of 3 seeds reached past 1
+    and was cut there without a word. A line under the table says so, only when an interval was cut."""
+    from optimlab.experiment.sweep import defaults_table
+
+    s = sweep_summary()
+    assert says not in defaults_table(s, lang)
+    s["defaults_vs_tuned"]["SGD"].update(tuned_test_acc=0.9044, tuned_lo=0.7840, tuned_hi=1.0)
+    assert defaults_table(s, lang).splitlines()[4].startswith(says)       # right under the table, above the * line
+    s["defaults_vs_tuned"]["SGD"].update(tuned_test_acc=1.0, tuned_lo=1.0, tuned_hi=1.0)   # every seed at 1: not cut
+    assert says not in defaults_table(s, lang)

@@ -52,6 +52,8 @@ TEXT = {
         "note lr": "note lr", "test note": "test acc (note lr)", "tuned lr": "tuned lr",
         "val tuned": "val acc (tuning)",
         "test tuned": "test acc (tuned)", "gain": "gain [paired 95% CI]", "not ok": " ({k} diverged or failed)",
+        "cut interval": "(an interval ending at 0.0000 or 1.0000 reached past it and is cut there: an accuracy lies in "
+                        "[0, 1]; the seeds differ too much, or are too few, to say more)",
         "edge": "* at the edge of the grid: the best lr may lie outside it",
         "never learned": "† learned at no lr of the grid (validation accuracy at most {floor}, chance + 0.1): its tuned "
                          "lr and gain are noise",
@@ -107,6 +109,8 @@ TEXT = {
         "note lr": "ノートの学習率", "test note": "テスト正解率（ノートの学習率）", "tuned lr": "選ばれた学習率",
         "val tuned": "検証正解率（調整時）", "test tuned": "テスト正解率（調整後）", "gain": "差（調整後 − ノート）［対応のある差の 95% 信頼区間］",
         "not ok": "（{k} シードで発散・失敗）",
+        "cut interval": "（0.0000 や 1.0000 で終わる区間は、その外まで広がった区間をそこで切ったものです。正解率は 0〜1 の値で、"
+                        "シードによる差が大きいかシードが少ないため、それ以上は言えません）",
         "edge": "* グリッドの端：最良の学習率はグリッドの外にあるかもしれません",
         "never learned": "† グリッドのどの学習率でも学習できませんでした（検証正解率が {floor} 以下＝チャンスレベル + 0.1）。"
                          "選ばれた学習率と差に意味はありません",

@@ -652,6 +652,12 @@ def shown_interval(d: dict[str, Any], which: str) -> tuple[Any, Any, Any]:
     return m, lo, hi
 
 
+def _cut(m: Any, lo: Any, hi: Any) -> bool:
+    """Whether a shown interval of an accuracy ``m`` ends at 0 or 1 because it was cut there (a t interval over a
+    few seeds reaches past them: 0.9044 [0.7840, 1.0000] was read as "up to 100 %")."""
+    return m is not None and lo is not None and hi is not None and ((lo <= 0.0 < m) or (m < 1.0 <= hi))
+
+
 def shown_gain(d: dict[str, Any]) -> tuple[Any, Any, Any]:
     """An entry of ``defaults_vs_tuned``: the gain (tuned − note lr test accuracy) and the 95 % interval of that
     difference taken seed by seed — both lrs trained on the same fresh seeds, so their seed's luck cancels — clipped
@@ -722,6 +728,9 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
                       f"{d['tuned_lr']:g}" + ("*" if edge else "†" if chance_only else ""), val,
                       fmt_ci(*shown_interval(d, "tuned")) + bad_t, gain_text(d)])
     text = text_table(head, lines)
+    if any(_cut(*shown_interval(d, which)) for d in summary["defaults_vs_tuned"].values()
+           for which in ("default", "tuned")):
+        text += "\n" + say("cut interval", lang)
     if starred:
         text += "\n" + say("edge", lang)
     if daggered:

@@ -28,7 +28,8 @@ SWEEP_TEXT = {
         "defaults help": "Test accuracy on fresh seeds (mean [95% CI]) at the note's default lr and at the lr tuned on "
                          "validation accuracy. ⚠ marks a tuned lr at the edge of the grid (for a setting that learned); † a setting at "
                          "chance on the validation split at every lr (best at most chance + 0.1): its tuned lr and gain "
-                         "are noise. Click a column header to sort.",
+                         "are noise. An interval that reached past 0 or 1 is cut there (an accuracy lies in [0, 1]). "
+                         "Click a column header to sort.",
         "ttt": "Time to target", "ttt help": "At the tuned lr, over the fresh seeds: how many reached the validation "
                                               "accuracy target, and the median iterations and seconds to it. A model's "
                                               "seconds are its training time: an equal share of the forward and backward "
@@ -137,7 +138,8 @@ SWEEP_TEXT = {
         "defaults": "ノートの既定値と調整後の比較",
         "defaults help": "新しいシードでのテスト正解率（平均 [95% 信頼区間]）を、ノートの既定の学習率の場合と、検証正解率で選んだ"
                          "学習率の場合とで比べます。⚠ は選ばれた学習率がグリッドの端にあることを示します（学習できた設定のみ）。† はどの学習率でも検証正解率が"
-                         "チャンスレベル + 0.1 以下だった設定で、選ばれた学習率と改善は偶然の値です。列の見出しをクリックすると並べ替えます。",
+                         "チャンスレベル + 0.1 以下だった設定で、選ばれた学習率と改善は偶然の値です。0 や 1 の外まで広がった区間は"
+                         "そこで切っています（正解率は 0〜1）。列の見出しをクリックすると並べ替えます。",
         "ttt": "目標到達までの時間", "ttt help": "選ばれた学習率で、新しいシードのうち検証正解率の目標に達した数と、"
                                                 "到達までの反復回数・秒数の中央値です。秒数はそのモデルの学習時間で、"
                                                 "一緒に学習するモデルと共有する順伝播・逆伝播の時間を等分したものと、"
