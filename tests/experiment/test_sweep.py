@@ -107,7 +107,8 @@ def test_the_gain_column_has_its_paired_interval():
     assert (lo, hi) == pytest.approx((diff.mean() - half, diff.mean() + half)) and lo > 0    # settled, paired
     line = defaults_table({"defaults_vs_tuned": {"Adam": d}}).splitlines()
     assert "gain [paired 95% CI]" in line[0]
-    assert line[-1].endswith(f"+0.0300 [{lo:+.4f}, {hi:+.4f}]")
+    assert line[2].endswith(f"+0.0300 [{lo:+.4f}, {hi:+.4f}]")
+    assert line[3].startswith("(an interval ending at 0.0000 or 1.0000")        # the tuned interval's 1.0 is cut
     two = {**d, "tuned_test_by_seed": {"1000": 0.83, "1001": 0.75}, "default_test_by_seed": {"1000": 0.8, "1001": 0.73}}
     assert sweep_mod.shown_gain(two)[1:] == (None, None) and sweep_mod.gain_text(two) == "+0.0300"   # too few seeds
     assert sweep_mod.gain_text({**d, "gain": None}) == "—"

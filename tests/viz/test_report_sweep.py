@@ -660,3 +660,24 @@ def test_the_largest_gain_is_judged_after_holms_correction_over_the_gains():
     del s["defaults_vs_tuned"]["AdaGrad"]["default_test_by_seed"]      # one gain tested: settled on its own
     c = next(x for x in compute_sweep_conclusions(s) if x["kind"] == "tuning_gain")
     assert "the gain is larger than its spread" in c["text"] and "Holm" not in c["text"]
+
+
+def test_a_sweep_in_both_languages_keeps_both_figures_and_each_report_shows_its_own(real_sweep, tmp_path):
+    """A teacher's Japanese rerun of an English sweep (resumed: nothing new trained) deleted sensitivity.png; and a
+    Japanese report of an English sweep embedded the English figure. The figures stay while what they draw is
+    unchanged (a grid extended in the rerun removes them: stale), and a report draws its figure in its language."""
+    import base64
+    import shutil
+
+    folder = tmp_path / "both"
+    shutil.copytree(real_sweep, folder)
+    english = (folder / "sensitivity.png").read_bytes()
+    page = build_report_html(folder, lang="ja")
+    (shown,) = re.findall(r'<figure class="sweep-png"><img alt="[^"]*" src="data:image/png;base64,([^"]+)">', page)
+    assert base64.b64decode(shown) != english and '<span class="file">sensitivity.png</span>' not in page
+    argv = ["sweep", "--recipe", str(folder / "sweep.toml"), "--out", str(folder), "--no-progress", "--jobs", "0"]
+    assert main(argv + ["--lang", "ja"]) == 0
+    assert (folder / "sensitivity.png").read_bytes() == english and (folder / "sensitivity_ja.png").is_file()
+    assert '<span class="file">sensitivity_ja.png</span>' in (folder / "report.html").read_text(encoding="utf-8")
+    assert main(argv + ["--lrs", "0.001,0.01,0.1,1,3"]) == 0                      # a new lr: both figures stale
+    assert not (folder / "sensitivity_ja.png").exists() and (folder / "sensitivity.png").read_bytes() != english

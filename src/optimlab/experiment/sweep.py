@@ -910,6 +910,7 @@ class _Driver:
 
 
 DERIVED_FILES = ("report.html", "sensitivity.png", "sensitivity_ja.png")   # drawn from summary.json afterwards
+FIGURE_KEYS = ("sensitivity", "tuned", "dataset", "defaults_vs_tuned")      # the summary's parts the figures draw
 LOCK_NAME = ".optimlab-sweep.lock"     # the sweep writing the folder ("<pid> <host>", for the message)
 _HELD: dict[Path, int] = {}            # folders this process has locked, and how many times (re-entrant)
 
@@ -1102,10 +1103,19 @@ def _run_locked(spec: SweepSpec, executor: Executor | None, directory: Path, inf
     # the folder's own files describe one sweep: written together, a Ctrl-C or SIGTERM waiting the fraction of a
     # second it takes (an interrupt between them left a table of 96 runs beside a summary of 64, and a resumed
     # sweep's sweep.toml beside the earlier results, until a rerun)
+    try:
+        before = read_json(directory / "summary.json")
+    except (OSError, ValueError):
+        before = {}
+    # what the sensitivity figures show: unchanged (a sweep resumed in the other language, nothing new trained), the
+    # other language's figure stays (a teacher's Japanese rerun deleted sensitivity.png)
+    as_read = lambda v: json.loads(json.dumps(v, allow_nan=True))     # noqa: E731 - as summary.json gives it back
+    same_figure = isinstance(before, dict) and all(before.get(k) == as_read(summary.get(k)) for k in FIGURE_KEYS)
     with signals_held():
         write_table(directory / "table.csv", rows)
         for name in DERIVED_FILES:  # drawn from the summary being replaced: stale now (the CLI draws them again)
-            (directory / name).unlink(missing_ok=True)
+            if not (same_figure and name.endswith(".png")):
+                (directory / name).unlink(missing_ok=True)
         write_json(directory / "summary.json", summary)
         write_text(directory / "sweep.toml", spec.to_toml())
     return SweepResult(spec, directory, summary, rows, driver.trained, driver.skipped, wall)

@@ -621,14 +621,34 @@ def grid_table_html(summary: dict[str, Any], lang: str) -> str:
 
 
 def figure_html(sweep: SweepDir, lang: str) -> str:
-    names = [f"sensitivity_{lang}.png", "sensitivity.png", "sweep_sensitivity.png"]
+    """The sweep's sensitivity PNG in ``lang``; when the folder has it only in another language (a Japanese report of
+    an English sweep showed the English figure), drawn again from summary.json in ``lang``, as a compare report
+    redraws its figures."""
+    own = "sensitivity.png" if lang == "en" else f"sensitivity_{lang}.png"
+    names = [own, "sensitivity.png", "sensitivity_ja.png", "sweep_sensitivity.png"]
     p = next((sweep.directory / n for n in names if (sweep.directory / n).is_file()), None)
     if p is None:
         return f"<p>{esc(st('no png', lang))}</p>"
-    data = base64.b64encode(p.read_bytes()).decode("ascii")
+    png, file = p.read_bytes(), f' <span class="file">{esc(p.name)}</span>'
+    if p.name != own:
+        try:
+            png, file = _redrawn_sensitivity(sweep.summary, lang), ""     # no file of that name in the folder
+        except Exception:  # noqa: BLE001 - a summary a later version wrote: the figure as it is, in its language
+            pass
+    data = base64.b64encode(png).decode("ascii")
     return (f'<figure class="sweep-png"><img alt="{esc(st("sensitivity alt", lang))}" src="data:image/png;base64,{data}">'
-            f'<figcaption>{esc(st("sensitivity png", lang))} <span class="file">{esc(p.name)}</span></figcaption>'
-            "</figure>")
+            f'<figcaption>{esc(st("sensitivity png", lang))}{file}</figcaption></figure>')
+
+
+def _redrawn_sensitivity(summary: dict[str, Any], lang: str) -> bytes:
+    import io
+
+    from .figures import png_options
+    from .sweep_figures import sensitivity_figure
+
+    buf = io.BytesIO()
+    sensitivity_figure(summary, lang).savefig(buf, **png_options())
+    return buf.getvalue()
 
 
 def _split_pairs(split: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
