@@ -326,6 +326,9 @@ def test_misplaced_paths_and_values_say_what_they_are(cwd, capsys, no_training):
             "invalid mirror: 'notaurl' (accepted: an http or https base URL")
     refused(capsys, ["data", "fetch", "mnist", "--mirror", "ftp://x", "--data-dir", "d"],    # failed after a probe
             "invalid mirror: 'ftp://x' (accepted: an http or https base URL")
+    for bad in ("http://[::1/x", "http://127.0.0.1:99999/x", "http://:80/x"):    # a traceback; a failed fetch
+        refused(capsys, ["data", "fetch", "mnist", "--mirror", bad, "--data-dir", "d"],
+                f"invalid mirror: '{bad}' (accepted: an http or https base URL")
     refused(capsys, SWEEP + ["--targets", "a,0.8"], "invalid targets: 'a,0.8' (accepted:")
     refused(capsys, SWEEP + ["--targets", "0.8,0.8"], "invalid targets: '0.8,0.8' (accepted: distinct")
     if Path("/dev/null").exists():

@@ -76,8 +76,13 @@ class Remote:
         if isinstance(mirrors, str):
             mirrors = (mirrors,)
         for m in mirrors:
-            u = urllib.parse.urlparse(m) if isinstance(m, str) else None
-            if u is None or u.scheme not in ("http", "https") or not u.netloc:    # what requests can fetch
+            try:       # 'http://[::1/x' (an unclosed IPv6 bracket) and port 99999 are ValueErrors of urllib's
+                u = urllib.parse.urlparse(m) if isinstance(m, str) else None
+                if u is not None:
+                    u.port                                  # noqa: B018 - read to check its range
+            except ValueError:
+                u = None
+            if u is None or u.scheme not in ("http", "https") or not u.hostname:    # what requests can fetch
                 raise ConfigError(f"invalid mirror: {m!r} (accepted: an http or https base URL, e.g. "
                                   "https://example.org/mnist)")
         return Remote(self.name, tuple(mirrors), self.files, self.system_dirs)
