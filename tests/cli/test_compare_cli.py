@@ -190,6 +190,29 @@ def test_recipe_toml_drops_the_data_dir_when_auto_fell_back(tmp_path, monkeypatc
     assert load_dataset(again.dataset, again.data_dir).name == "digits"
 
 
+def test_recipe_toml_records_the_idx_folder_OPTIMLAB_DATA_named(tmp_path, monkeypatch):
+    """--dataset idx read from $OPTIMLAB_DATA wrote no data_dir: the recipe failed without the variable ("needs a
+    folder") and trained on other data with it set elsewhere, without a word. The folder used is recorded."""
+    import optimlab.api as api
+    from optimlab.data.idx import IDX_STEMS, write_idx
+    from optimlab.experiment import load_recipe
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for stem, n in zip(IDX_STEMS, (30, 30, 12, 12)):
+        write_idx(folder / f"{stem}.gz", rng.integers(0, 256, (n, 4, 5), dtype=np.uint8) if "images" in stem
+                  else (np.arange(n) % 3).astype(np.uint8))
+    monkeypatch.setenv("OPTIMLAB_DATA", str(folder))
+    api.compare(dataset="idx", optimizers=["sgd"], iters=5, batch_size=10, eval_interval=5, out=tmp_path / "o",
+                plots=False, report=False)
+    again = load_recipe(tmp_path / "o" / "recipe.toml")
+    assert (again.dataset, again.data_dir) == ("idx", str(folder))
+    monkeypatch.setenv("OPTIMLAB_DATA", str(tmp_path / "elsewhere"))
+    rerun = api.compare(again, out=tmp_path / "o2", plots=False, report=False)
+    assert rerun.summary["dataset"]["source"] == str(folder)
+
+
 def test_recipe_toml_writes_every_hyperparameter_so_an_archived_run_reruns_under_other_presets(tmp_path, monkeypatch):
     """recipe.toml wrote `preset = "note"` and the recipe's own values only: AdaGrad's eps and conventions came from
     the preset, so a later version with other preset values would train other numbers from the archived file, without
