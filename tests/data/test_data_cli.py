@@ -56,8 +56,7 @@ def test_list_says_when_a_folder_is_incomplete_or_cannot_be_loaded(capsys, tmp_p
     for stem in IDX_STEMS[:2]:
         (part / f"{stem}.gz").write_bytes((folder / f"{stem}.gz").read_bytes())
     rc, out = run(["list", "--data-dir", str(part)], capsys)
-    assert (f"mnist          partial    {part} holds 2 of the 4 files; 'optimlab data fetch mnist --data-dir {part}' "
-            "completes it") in out
+    assert (f"mnist          other      {part} holds 2 of the 4 files, and not mnist's (SHA-256 differs)") in out
     x, y, xt, yt = synthetic_arrays()
     one = write_idx_folder(tmp_path / "one", (x, np.zeros_like(y), xt, np.zeros_like(yt)))
     rc, out = run(["list", "--data-dir", str(one)], capsys)
@@ -73,6 +72,28 @@ def test_list_says_when_OPTIMLAB_DATA_names_a_missing_folder(capsys, tmp_path, m
     (tmp_path / "mnits").mkdir()
     rc, out = run(["list"], capsys)
     assert rc == 0 and "does not exist" not in out
+
+
+@needs_fashion
+def test_partial_folders_and_OPTIMLAB_DATA_get_advice_that_works(capsys, tmp_path, monkeypatch, isolated_env):
+    """A review: `data list` called two Fashion-MNIST files "partial" for mnist and said to complete them with a fetch
+    that refuses ("not mnist's"), with the path unquoted ("/tmp/my data" broke the command); and with $OPTIMLAB_DATA
+    naming Fashion-MNIST's folder, `data fetch mnist` failed advising 'optimlab data fetch mnist', itself."""
+    part = tmp_path / "my data"
+    part.mkdir()
+    for stem in IDX_STEMS[:2]:
+        shutil.copy(FASHION_DIR / f"{stem}.gz", part)
+    rc, out = run(["list", "--data-dir", str(part)], capsys)
+    lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    assert lines["mnist"] == f"mnist          other      {part} holds 2 of the 4 files, and not mnist's (SHA-256 differs)"
+    assert lines["fashion-mnist"].endswith(f"this completes it: optimlab data fetch fashion-mnist --data-dir '{part}'")
+    whole = tmp_path / "fashion"
+    shutil.copytree(FASHION_DIR, whole)
+    monkeypatch.setenv(_remote.DATA_ENV, str(whole))
+    with pytest.raises(DatasetError, match=r"^.*fashion holds the official fashion-mnist files, not mnist; \$OPTIMLAB_DATA "
+                                           r"names that folder, where every mnist load looks first \(accepted: "
+                                           r"\$OPTIMLAB_DATA unset or naming a folder for mnist"):
+        run(["fetch", "mnist", "--timeout", "1", "--no-progress"], capsys)
 
 
 @needs_fashion

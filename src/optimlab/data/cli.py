@@ -11,6 +11,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import os
+import shlex
 from pathlib import Path
 from typing import Callable
 
@@ -92,9 +93,11 @@ def _list(data_dir: str | None, out: Print) -> int:
             n = len(find_idx_files(folder)) if folder is not None else 0
             if folder is not None and _pinned_content(_remote.REMOTES[name], folder):
                 rows.append((name, "available", str(folder)))
-            elif folder is not None and n < 4:
-                rows.append((name, "partial", f"{folder} holds {n} of the 4 files; "
-                                              f"'optimlab data fetch {name} --data-dir {folder}' completes it"))
+            elif folder is not None and n < 4 and _partly(_remote.REMOTES[name], folder):
+                rows.append((name, "partial", f"{folder} holds {n} of the 4 files; this completes it: optimlab data "
+                                              f"fetch {name} --data-dir {shlex.quote(str(folder))}"))
+            elif folder is not None and n < 4:      # the fetch it would suggest refuses to replace them
+                rows.append((name, "other", f"{folder} holds {n} of the 4 files, and not {name}'s (SHA-256 differs)"))
             elif folder is not None and (problem := _unreadable(folder)):
                 rows.append((name, "invalid", problem))
             elif folder is not None:
@@ -144,7 +147,16 @@ def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: 
             if len(find_idx_files(folder)) < 4:      # $OPTIMLAB_DATA with some of the files: completed there,
                 dest = folder                        # where every load looks first (the cache would be passed over)
             else:
-                ds = load_pinned_folder(remote, folder)
+                try:
+                    ds = load_pinned_folder(remote, folder)
+                except DatasetError as e:    # its advice, 'optimlab data fetch mnist', is this command: say why not
+                    env = os.environ.get(_remote.DATA_ENV)
+                    if not env or Path(env).expanduser() not in (folder, folder.parent):
+                        raise
+                    raise DatasetError(f"{str(e).split('; accepted:')[0]}; ${_remote.DATA_ENV} names that folder, "
+                                       f"where every {name} load looks first (accepted: ${_remote.DATA_ENV} unset or "
+                                       f"naming a folder for {name}, then 'optimlab data fetch {name}' again; or "
+                                       f"'optimlab data fetch {name} --data-dir DIR' into a folder of your own)") from None
                 out(f"{name}: already available in {folder} ({ds.n_train} train / {ds.n_test} test, SHA-256 verified)")
                 return 0
     out(f"{name}: downloading into {dest}")
@@ -152,6 +164,12 @@ def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: 
     ds = load_pinned_folder(remote, folder)
     out(f"{name}: {ds.n_train} train / {ds.n_test} test images in {folder} (SHA-256 verified)")
     return 0
+
+
+def _partly(remote: _remote.Remote, folder) -> bool:
+    """Whether the standard-named files in ``folder`` are all ``remote``'s (by the SHA-256 of their content)."""
+    pins, have = {f.stem: f.content_sha256 for f in remote.files}, _contents(folder)
+    return len(have) == len(find_idx_files(folder)) and all(pins.get(stem) == sha for stem, sha in have.items())
 
 
 def _unreadable(folder, labels: bool = False) -> str | None:
