@@ -537,6 +537,16 @@ def test_tuning_gain_boundaries():
                           test={"rmsprop": (0.86, 0.02, 0.8, 0), "adam": (0.9, 0.02, 0.5, 0)})
     s["defaults_vs_tuned"]["Adam"]["default_failed"] = 3                   # raised on every fresh seed: no gain
     assert "Adam" not in facts(compute_sweep_conclusions(s), "tuning_gain")["gains"]
+    # a largest gain of 0 or below was "Tuning gained little: the largest gain is +0.000": tuning did not help
+    s = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1]}, test={"rmsprop": (0.86, 0.02, 0.85, 0)})
+    for gain, start in ((0.0, "Tuning gained nothing on the fresh seeds: the largest gain is +0.000"),
+                        (-0.02, "Tuning gained nothing on the fresh seeds: the largest gain is -0.020"),
+                        (0.005, "Tuning gained little: the largest gain is +0.005")):
+        s["defaults_vs_tuned"]["RMSProp"]["gain"] = gain
+        assert facts_text(compute_sweep_conclusions(s), "tuning_gain").startswith(start)
+    s["defaults_vs_tuned"]["RMSProp"]["gain"] = 0.0
+    assert facts_text(compute_sweep_conclusions(s, lang="ja"), "tuning_gain").startswith(
+        "調整による改善は新しいシードでは見られません：最大でも +0.000（RMSProp）")
 
 
 def test_grid_edge_and_never_learned_boundaries():

@@ -276,7 +276,9 @@ def _tuning_gain(summary, lang) -> dict[str, Any] | None:
     sep = st("list sep", lang)
     others = sep.join(f"{k} {signed(gains[k])}" for k in gains if k not in tied)
     small = gains[top] < SMALL_GAIN
-    key = "gain small" if small else "gain tied" if len(tied) > 1 else "gain"
+    # a largest gain of 0 or less: tuning did not help on the fresh seeds ("gained little: +0.000" hid that, and a
+    # negative one is a loss, not a small gain)
+    key = "gain none" if gains[top] <= 0 else "gain small" if small else "gain tied" if len(tied) > 1 else "gain"
     text = st(key, lang, label=sep.join(tied), gain=shown, default=_a(d.get("default_test_acc")),
               default_lr=_lr(d['default_lr']), tuned=_a(d.get("tuned_test_acc")), tuned_lr=_lr(d['tuned_lr']))
     text += st("gain others", lang, others=others) if others else ""

@@ -91,6 +91,8 @@ SWEEP_TEXT = {
         "gain few": " {n} fresh seeds are too few to judge the gain against its spread (at least 3 are needed).",
         "gain small": "Tuning gained little: the largest gain is {gain} ({label}); the note's default lrs were "
                       "already close to the best of the grid.",
+        "gain none": "Tuning gained nothing on the fresh seeds: the largest gain is {gain} ({label}); no lr chosen on "
+                     "validation beat the note's default there.",
         "gain not counted": " Not counted: {labels}, at chance on the validation split at every lr († in the table), "
                             "whose tuned lr and gain are noise.",
         "note lr outside": "{label}'s note lr {lr} lies outside the grid ({lo} to {hi}), so tuning could not choose "
@@ -196,6 +198,8 @@ SWEEP_TEXT = {
                           "本当の改善とも、改善がないとも言えません。",
         "gain few": "新しいシード {n} 個では、改善をばらつきと比べて判断するには足りません（3 個以上必要です）。",
         "gain small": "調整による改善はわずかです：最大でも {gain}（{label}）で、ノートの既定の学習率はすでにグリッド内で最良の学習率に近い値でした。",
+        "gain none": "調整による改善は新しいシードでは見られません：最大でも {gain}（{label}）で、検証データで選んだ学習率が"
+                     "ノートの既定の学習率を上回った設定はありません。",
         "gain not counted": "{labels} は数えていません：どの学習率でも検証正解率がチャンスレベル程度で（表の †）、選ばれた学習率と改善は偶然の値です。",
         "note lr outside": "{label} のノートの学習率 {lr} はグリッド（{lo}〜{hi}）の外にあるため、調整では選べません。"
                            "差はノートの学習率とグリッド内の最良の学習率の比較です。",
