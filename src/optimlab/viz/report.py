@@ -770,9 +770,10 @@ def _hp_text(hp: dict[str, Any]) -> str:
 
 def _table(head: Sequence[str], rows: Sequence[str], numeric: Sequence[bool], table_id: str) -> str:
     # each header a button (sorts by that column): reached with Tab, pressed with Enter or Space, and announced as
-    # one by screen readers; the th's aria-sort says how the table is sorted
+    # one by screen readers; the th's aria-sort says how the table is sorted. On paper the words as text: Chromium
+    # paints no button in a header it repeats on the next page (the header there was empty)
     ths = "".join(f'<th scope="col"{" class=num" if num else ""}><button type="button" class="sort">{esc(h)}</button>'
-                  f'</th>' for h, num in zip(head, numeric))
+                  f'<span class="on-paper" aria-hidden="true">{esc(h)}</span></th>' for h, num in zip(head, numeric))
     return (f'<div class="table-wrap"><table class="sortable" id="{table_id}"><thead><tr>{ths}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 

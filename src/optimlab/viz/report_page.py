@@ -43,6 +43,7 @@ table.sortable thead th[aria-sort="descending"]::after { content: "\\25BC"; colo
 tbody th { font-weight: 600; }
 #summary-table tbody th { white-space: normal; }   /* a long label wraps: the table fits the page */
 .nobr { white-space: nowrap; }
+.on-paper { display: none; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px;
           -webkit-print-color-adjust: exact; print-color-adjust: exact; }   /* printed: rows keep their run's colour */
 details { margin-top: 12px; }
@@ -74,11 +75,32 @@ pre { background: #f6f8fa; border: 1px solid #e6e8ee; border-radius: 6px; paddin
 .kv td { white-space: normal; word-break: break-all; }
 .two-col { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(360px, 100%), 1fr)); gap: 18px; }
 footer { max-width: 1180px; margin: 0 auto; padding: 0 24px 24px; color: #5a6273; font-size: .8rem; }
+/* a table wider than its box scrolls sideways: a shadow at the right edge says there is more (it goes at the end) */
+.table-wrap { background: linear-gradient(to left, #fff 40%, rgba(255,255,255,0)) right / 28px 100% no-repeat local,
+                          radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.2), rgba(0,0,0,0)) right / 12px 100%
+                          no-repeat scroll; }
 @media (max-width: 600px) {          /* a phone: narrower margins, so the charts and tables keep their width */
   header { padding: 14px 12px 10px; }
+  header nav { gap: 4px 14px; }
+  header nav a { display: inline-block; padding: 6px 0; }             /* a target a finger can hit: 34 px, not 22 */
   main { padding: 4px 8px 16px; }
   section { padding: 10px 10px 14px; }
   footer { padding: 0 12px 16px; }
+  /* a wide table (the summary: 986 px in 339) scrolls under its first column, which stays: each row keeps its name */
+  .table-wrap tbody th, .table-wrap thead th:first-child { position: sticky; left: 0; z-index: 1; background: #fff;
+                                                           box-shadow: 1px 0 0 #e6e8ee; }
+  .table-wrap thead th:first-child { background: #f0f2f6; z-index: 2; }
+  #summary-table tbody th { min-width: 96px; max-width: 120px; }
+  td .hp { display: none; }           /* each run's settings (in recipe.toml, under Configuration): the accuracies
+                                         began 487 px into a 339 px screen */
+  /* a label above its value, each the width of the screen (the value column was 62 px: sha256 on 4 lines) */
+  .kv th, .kv td { display: block; width: auto; }
+  .kv th { border-bottom: 0; padding-bottom: 0; }
+  .kv td { word-break: normal; overflow-wrap: anywhere; }
+  /* a figure tapped: its natural size, scrolled sideways (a 1260 px telemetry figure shown at 325 px, its text 3.6 px,
+     stayed so when tapped: the grid is one column already) */
+  figure.zoomed { overflow-x: auto; }
+  figure.zoomed img { width: auto; max-width: none; }
 }
 @media print {                       /* backgrounds are not printed by default: dark text on white */
   body { background: #fff; }
@@ -90,8 +112,12 @@ footer { max-width: 1180px; margin: 0 auto; padding: 0 24px 24px; color: #5a6273
   .chart, figure, tr { break-inside: avoid; }
   h2, h3 { break-after: avoid; }
   pre { max-height: none; overflow: visible; white-space: pre-wrap; }
-  .table-wrap { overflow: visible; }                 /* a wide table wraps its cells on paper instead of losing columns */
+  .table-wrap { overflow: visible; background: none; }   /* a wide table wraps its cells on paper instead of losing columns */
   table { font-size: .72rem; }
+  table.sortable thead th::after { content: none; }      /* no sort arrows on paper */
+  table.sortable thead th { padding-right: 4px; }
+  table.sortable thead th button.sort { display: none; }   /* a header repeated on the next page showed its arrows */
+  table.sortable thead th .on-paper { display: inline; }   /* and not its words: Chromium paints no button there */
   th, td { white-space: normal; padding: 3px 4px; }
 }
 """
@@ -115,7 +141,10 @@ SCRIPT = r"""
                          top: (layout.margin || {}).t || 44, below: legend.orientation === "h", y: legend.y,
                          entries: data.charts[id].data.filter(function (t) { return t.showlegend !== false; }).length};
     }
-    Plotly.newPlot(el, data.charts[id].data, layout, data.config).then(function () { fitLegend(el); });
+    // on a phone Plotly's toolbar, always shown on a touch screen, lay over the chart's title: none there (a finger
+    // zooms and pans the chart itself); printed pages show none either
+    var config = window.innerWidth <= 600 ? Object.assign({}, data.config, {displayModeBar: false}) : data.config;
+    Plotly.newPlot(el, data.charts[id].data, layout, config).then(function () { fitLegend(el); fitTitle(el); });
     legendKeys(el, data.charts[id]);
     toolbarKeys(el);
     el.on("plotly_afterplot", function () { toolbarKeys(el); });   // Plotly may draw its toolbar anew
@@ -183,10 +212,30 @@ SCRIPT = r"""
          "legend.yanchor": null, "height": h, "width": null, "margin.b": bottom}
     ).then(function () { Plotly.Plots.resize(el); });
   }
+  // a title longer than a narrow chart is wide was cut at its edge ("…learning rat" at 375 px): on two lines there,
+  // split at the space (or, in Japanese, the character) nearest its middle; back on one line when the chart is wide
+  function wrapTitle(text, width) {
+    var cjk = (text.match(/[\u3000-\u9fff\uff00-\uffef]/g) || []).length;
+    if ((text.length - cjk) * 7.5 + cjk * 17 < width - 30 || text.indexOf("<br>") >= 0) { return text; }
+    var mid = Math.floor(text.length / 2), at = -1;
+    for (var d = 0; d < mid && at < 0; d++) {
+      if (text.charAt(mid - d) === " ") { at = mid - d; } else if (text.charAt(mid + d) === " ") { at = mid + d; }
+    }
+    return at > 0 ? text.slice(0, at) + "<br>" + text.slice(at + 1) : text.slice(0, mid) + "<br>" + text.slice(mid);
+  }
+  function fitTitle(el) {
+    var title = el.layout && el.layout.title;
+    if (!title || !title.text) { return; }
+    if (!el.optimlabTitle) { el.optimlabTitle = {text: title.text, top: (el.layout.margin || {}).t || 80}; }
+    var first = el.optimlabTitle;
+    var want = el.clientWidth < NARROW ? wrapTitle(first.text, el.clientWidth) : first.text;
+    if (want === title.text) { return; }
+    Plotly.relayout(el, {"title.text": want, "margin.t": first.top + (want === first.text ? 0 : 20)});
+  }
   function fitAll() {
     Object.keys(data.charts).forEach(function (id) {
       var el = document.getElementById(id);
-      if (el && el.data) { fitLegend(el); }
+      if (el && el.data) { fitLegend(el); fitTitle(el); }
     });
   }
   var fitting = null;

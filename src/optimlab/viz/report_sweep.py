@@ -550,7 +550,8 @@ def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
     if not traces:
         return None
     return {"data": traces, "layout": _layout(st("curves", lang), st("count", lang), st("val accuracy", lang), lang,
-                                              yaxis={"range": [0, ACC_TOP]}, height=420)}
+                                              yaxis={"range": [0, ACC_TOP]}, height=420,
+                                              xaxis={"rangemode": "tozero"})}   # one evaluation: 0 to it, not 99–101
 
 
 # -- tables -------------------------------------------------------------------------------------------------------
