@@ -150,6 +150,20 @@ def run_sweep_cli(args) -> int:
         return _run_and_show(args, spec, lang, dpi, out)      # and the figures and report are this sweep's
 
 
+def _complete_runs(out: Path) -> int:
+    """How many run folders in ``out`` have their status written (each is written whole, when its run ends)."""
+    from ._io import read_json
+    from .experiment.sweep import COMPLETE
+
+    count = 0
+    for p in (out.iterdir() if out.is_dir() else ()):
+        try:
+            count += (p / "status.json").is_file() and read_json(p / "status.json").get("status") in COMPLETE
+        except (OSError, ValueError, AttributeError):       # a folder this count cannot read is not counted
+            pass
+    return count
+
+
 def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     """The sweep's data, executor, runs, tables, figures and report (the folder locked by the caller)."""
     from .experiment.executors import ExecutorLost, make_executor
@@ -164,15 +178,27 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
         d = executor.describe()
         print(say("executor", lang, kind=term("executor", d["kind"], lang), workers=d["workers"])
               + (say("executor how", lang, how=d["how"]) if "how" in d else ""), file=sys.stderr)
+        if d["workers"] == 0:           # a scheduler without workers: the sweep waited, silent, until one came
+            print("optimlab: note: the scheduler has no workers yet; the sweep waits for one (Ctrl-C stops it, and "
+                  "the same command resumes it)", file=sys.stderr)
         result = run_sweep(spec, executor, out=out, progress=not args.no_progress, lang=lang)
     except ExecutorLost as e:           # not bad input: the cluster went away (the same command resumes)
         executor.abort()
         print(f"optimlab: error: {e}", file=sys.stderr)
         return 1
-    except BaseException:               # Ctrl-C, SIGTERM: do not wait for the running tasks
+    except BaseException as e:          # Ctrl-C, SIGTERM: do not wait for the running tasks
         executor.abort()
+        if isinstance(e, KeyboardInterrupt):     # what is kept and how to go on, as after a lost scheduler
+            kept = _complete_runs(out)
+            print(f"optimlab: note: {kept} run{'s' * (kept != 1)} complete in {str(out)!r} {'is' if kept == 1 else 'are'} "
+                  "kept; the same command trains the others" if kept else
+                  "optimlab: note: no run had finished; the same command starts the sweep again", file=sys.stderr)
         raise
     executor.close()
+    restarts = int(result.summary.get("executor", {}).get("pool_restarts") or 0)
+    if restarts:                        # said only in summary.json and the report before
+        print(f"optimlab: note: a worker process died {restarts} time{'s' * (restarts != 1)} during the sweep; the "
+              "runs of its tasks were trained again in a new one", file=sys.stderr)
     s = result.summary
     ds = s["dataset"]
     if ds.get("notice"):

@@ -52,6 +52,10 @@ def test_ctrl_c_on_a_sweep_with_worker_processes_is_one_line(tmp_path):
     assert proc.returncode == 130, err
     assert "Traceback" not in err and err.splitlines()[-1] == "optimlab: interrupted", err
     assert not [p for p in (tmp_path / "s").rglob("*") if p.name.endswith(".tmp")]
+    # what is kept and how to go on (a review: "interrupted" alone, where a lost scheduler's line says both)
+    kept = len(list((tmp_path / "s").glob("*/status.json")))
+    assert kept and err.splitlines()[-2] == (f"optimlab: note: {kept} runs complete in 's' are kept; "
+                                             "the same command trains the others"), err
     done = subprocess.run([sys.executable, "-m", "optimlab", *args], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0 and "already complete" in done.stdout, done.stderr
 
@@ -74,6 +78,7 @@ def test_sigterm_to_a_sweep_stops_its_workers_instead_of_waiting_for_them(tmp_pa
     assert proc.returncode == 143 and err.splitlines()[-1] == "optimlab: terminated" and "Traceback" not in err, err
     assert not [p for p in (tmp_path / "s").rglob("*") if p.name.endswith(".tmp")]
     assert not list((tmp_path / "s").glob("*/status.json"))     # nothing finished, nothing recorded as done
+    assert "optimlab: note: no run had finished; the same command starts the sweep again" in err
 
 
 def test_a_local_executor_is_usable_again_after_its_workers_were_interrupted():

@@ -585,6 +585,62 @@ def test_sweep_on_local_processes_loses_no_run_when_a_worker_is_killed(tmp_path,
     assert {row["status"] for row in r.table} == {"ok"} and len(r.trained) == len(r.table) == len(reference.table)
 
 
+def test_the_console_says_a_worker_died(tmp_path, monkeypatch, capsys):
+    """A review: a worker SIGKILLed mid-sweep was retried and the results were right, but only summary.json and the
+    report said so (pool_restarts); the console said "18 runs (18 trained …)". A note line says it now."""
+    import os
+    import signal
+    import threading
+    import time
+
+    from optimlab.cli import main
+    from optimlab.experiment import executors
+
+    made, real = [], executors.make_executor
+    monkeypatch.setattr(executors, "make_executor", lambda **kw: made.append(real(**kw)) or made[-1])
+
+    def kill():
+        while not (made and getattr(made[0], "_pool", None) is not None and made[0]._pool._processes):
+            time.sleep(0.05)
+        time.sleep(1.5)                                       # inside the first tasks
+        os.kill(next(iter(made[0]._pool._processes)), signal.SIGKILL)
+
+    killer = threading.Thread(target=kill, daemon=True)
+    killer.start()
+    assert main(["sweep", "--dataset", "digits", "--lrs", "1e-3:1:4", "--seeds", "2", "--iters", "1000",
+                 "--eval-interval", "250", "--jobs", "2", "--no-progress", "--no-plots", "--no-report",
+                 "--out", str(tmp_path / "s")]) == 0
+    killer.join()
+    restarts = made[0].restarts
+    assert restarts >= 1
+    assert (f"optimlab: note: a worker process died {restarts} time{'s' * (restarts != 1)} during the sweep; the runs "
+            "of its tasks were trained again in a new one") in capsys.readouterr().err
+
+
+def test_the_console_says_a_scheduler_has_no_workers(tmp_path, monkeypatch, capsys):
+    """A review: a scheduler with no workers made the sweep wait, saying "workers: 0" and nothing more. A note says
+    it waits for one, and Ctrl-C there says what is kept."""
+    from optimlab.cli import main
+    from optimlab.experiment import SerialExecutor, executors, sweep
+
+    class Empty(SerialExecutor):
+        def describe(self):
+            return {"kind": "dask", "workers": 0, "how": "scheduler file"}
+
+    def waiting(*args, **kwargs):
+        raise KeyboardInterrupt                         # the user's Ctrl-C while it waits
+
+    monkeypatch.setattr(executors, "make_executor", lambda **kw: Empty())
+    monkeypatch.setattr(sweep, "run_sweep", waiting)
+    assert main(["sweep", "--dataset", "digits", "--lrs", "0.01", "--seeds", "1", "--iters", "10", "--no-progress",
+                 "--out", str(tmp_path / "s")]) == 130
+    err = capsys.readouterr().err.splitlines()
+    assert err[1:] == ["optimlab: note: the scheduler has no workers yet; the sweep waits for one (Ctrl-C stops it, "
+                       "and the same command resumes it)",
+                       "optimlab: note: no run had finished; the same command starts the sweep again",
+                       "optimlab: interrupted"], err
+
+
 # -- common random numbers -----------------------------------------------------------------------------------
 
 def test_same_seed_same_initial_weights_and_batches():
