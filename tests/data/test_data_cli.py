@@ -196,6 +196,27 @@ def test_fetch_never_replaces_files_in_a_folder_you_named(capsys, served, monkey
     assert {p.name: p.read_bytes() for p in mine.iterdir()} == before
 
 
+def test_fetch_keeps_a_file_put_in_the_folder_while_it_downloads(capsys, served, monkeypatch, isolated_env, tmp_path):
+    """A review: a file of the user's written into --data-dir during a fetch was replaced by the download, exit 0 (the
+    folder was checked once, before the first download). It is checked again before each file takes its name."""
+    url, root = served
+    monkeypatch.setitem(_remote.REMOTES, "mnist", pins_for(root))
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    real = _remote._check_served
+
+    def meanwhile(part, f):                 # the user saves a file of that name while the download runs
+        real(part, f)
+        if f.stem == IDX_STEMS[1]:
+            (mine / f"{f.stem}.gz").write_bytes(b"the user's own file")
+
+    monkeypatch.setattr(_remote, "_check_served", meanwhile)
+    with pytest.raises(DatasetError, match=rf"^cannot download mnist into '.*mine': {IDX_STEMS[1]}\.gz there is not "
+                                           r"mnist's \(SHA-256 differs\)"):
+        run(["fetch", "mnist", "--data-dir", str(mine), "--mirror", url, "--timeout", "5", "--no-progress"], capsys)
+    assert (mine / f"{IDX_STEMS[1]}.gz").read_bytes() == b"the user's own file"
+
+
 def test_fetch_completes_a_data_folder_that_holds_some_of_the_files(capsys, served, monkeypatch, isolated_env,
                                                                     tmp_path):
     """$OPTIMLAB_DATA with two of the four files: fetch stopped on "missing IDX file(s)" while verify said to run

@@ -400,20 +400,18 @@ def _verified(path: Path, f: PinnedFile) -> bool:
 
 def _download_files(remote: Remote, folder: Path, timeout: float, progress: bool, pooch, requests) -> None:
     ours = folder.resolve() == (cache_dir() / remote.name).resolve()
-    for f in remote.files:          # before any download: outside the cache, a file of that name that is not the
-        for target in (folder / f.gz_name, folder / f.stem):      # the pinned one is the user's (in the cache, a
-            if not ours and target.is_file() and not _verified(target, f):     # damaged one is fetched again)
-                raise DatasetError(f"cannot download {remote.name} into {str(folder)!r}: {target.name} there is not "
-                                   f"{remote.name}'s (SHA-256 differs); a download would replace it or be read in "
-                                   "its place (accepted: a folder "
-                                   "without it, e.g. another --data-dir, or move that file away)")
+    # before any download: outside the cache, a file of that name that is not the pinned one is the user's (in the
+    # cache, a damaged one is fetched again); checked again before each rename, for a file put there meanwhile
+    mine = None if ours else _yours(remote, folder)
+    for f in remote.files if mine is not None else ():
+        mine(f)
     _remove_stale_work(folder)
     # one folder per process and thread (two fetches into one cache must not share it), for pooch's temporary file
     # and ours: removed at the end, and by the next download if this process was killed (SIGKILL left pooch's
     # tmpXXXXXXXX beside the data, for good)
     work = folder / f"{WORK_PREFIX}{_host()}-{os.getpid()}-{threading.get_ident()}"
     try:
-        _download_each(remote, folder, work, timeout, progress, pooch, requests)
+        _download_each(remote, folder, work, timeout, progress, pooch, requests, mine)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -440,8 +438,21 @@ def _remove_stale_work(folder: Path) -> None:
             pass
 
 
+def _yours(remote: Remote, folder: Path):
+    """A check that raises the one-line DatasetError when a file of ``remote``'s name in ``folder`` (outside the
+    cache) is not the pinned one: the user's, which a download must not replace."""
+    def check(f: PinnedFile) -> None:
+        for target in (folder / f.gz_name, folder / f.stem):
+            if target.is_file() and not _verified(target, f):
+                raise DatasetError(f"cannot download {remote.name} into {str(folder)!r}: {target.name} there is not "
+                                   f"{remote.name}'s (SHA-256 differs); a download would replace it or be read in "
+                                   "its place (accepted: a folder without it, e.g. another --data-dir, or move that "
+                                   "file away)")
+    return check
+
+
 def _download_each(remote: Remote, folder: Path, work: Path, timeout: float, progress: bool, pooch,
-                   requests) -> None:
+                   requests, yours=None) -> None:
     for f in remote.files:
         failures = []
         target = folder / f.gz_name
@@ -462,6 +473,8 @@ def _download_each(remote: Remote, folder: Path, work: Path, timeout: float, pro
                     pooch.retrieve(url, known_hash=None, fname=part.name, path=work, downloader=downloader)
                 _check_served(part, f)
                 apply_default_mode(part, directory=False)   # pooch's temporary file is 0600: open()'s mode instead
+                if yours is not None:     # a file of that name put there during the download (a review): it stays
+                    yours(f)
                 os.replace(part, target)                     # only a verified file takes the pinned name
                 break
             except (ValueError, OSError, requests.RequestException) as e:
