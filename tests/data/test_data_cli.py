@@ -63,6 +63,18 @@ def test_list_says_when_a_folder_is_incomplete_or_cannot_be_loaded(capsys, tmp_p
     assert "idx            invalid    " in out and "the training labels hold 1 class" in out   # as --dataset idx says
 
 
+def test_list_calls_a_cache_with_some_of_the_files_partial(capsys, isolated_env):
+    """An interrupted download left 3 of the 4 files in the cache: `data list` said "missing", as for nothing."""
+    from _optimlab_data_helpers import synthetic_arrays, write_idx_folder
+
+    cache = isolated_env / "mnist"
+    write_idx_folder(cache, synthetic_arrays())
+    (cache / f"{IDX_STEMS[3]}.gz").unlink()
+    rc, out = run(["list"], capsys)
+    assert rc == 0 and (f"mnist          partial    the cache {cache} holds 3 of the 4 files (an interrupted "
+                        "download); 'optimlab data fetch mnist' completes it") in out
+
+
 def test_list_says_when_OPTIMLAB_DATA_names_a_missing_folder(capsys, tmp_path, monkeypatch):
     """`data list` with $OPTIMLAB_DATA misspelt listed mnist as missing and said nothing of it (compare's fallback
     notice names the folder); it now says so in a line of its own, and nothing when the folder exists."""

@@ -105,6 +105,9 @@ def _list(data_dir: str | None, out: Print) -> int:
                 what = f"the official {other} files" if other else "IDX files"
                 rows.append((name, "other", f"{folder} holds {what}, not {name} (SHA-256 differs); they load as "
                                             f"--dataset {other or 'idx'}"))
+            elif data_dir is None and 0 < (n := len(find_idx_files(_remote.cache_dir() / name))) < 4:
+                rows.append((name, "partial", f"the cache {_remote.cache_dir() / name} holds {n} of the 4 files (an "
+                                              f"interrupted download); 'optimlab data fetch {name}' completes it"))
             else:
                 rows.append((name, "missing", f"run 'optimlab data fetch {name}' or pass --data-dir DIR"))
         elif name == "idx":
