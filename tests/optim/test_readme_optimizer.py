@@ -182,13 +182,23 @@ def test_a_rule_that_leaves_the_weights_where_they_were_is_refused():
     def rebinds(self, w, g, s, t):
         w = w - self.lr * g                                    # noqa: F841 - the mistake under test
 
+    def waits(self, w, g, s, t):                           # a warmup from 0: still for 3 steps by design
+        w -= self.lr * max(0, t - 3) * g
+
+    def also_returns(self, w, g, s, t):                    # in place, and returns w as well: it trains
+        w -= self.lr * g
+        return w
+
     data, cfg = load_dataset("digits"), TrainConfig(iters=3, batch_size=8, eval_interval=3)
-    with pytest.raises(ConfigError, match=r"^Mine\.rule returned a ndarray \(accepted: a rule that updates w in place "
-                                          r"and returns nothing, w -= self\.lr \* g; .*never move\)$"):
+    with pytest.raises(ConfigError, match=r"^Mine\.rule moved no weight in 20 steps with nonzero gradients \(accepted: "
+                                          r"a rule that updates w in place, w -= self\.lr \* g; it returned a new "
+                                          r"array, which is not used: update w in place and return nothing\)$"):
         Trainer(data, [_added(returns)()], train=cfg)
-    with pytest.raises(ConfigError, match=r"^Mine\.rule moved no weight in three steps with nonzero gradients "
-                                          r"\(accepted: a rule that updates w in place, w -= self\.lr \* g; "):
+    with pytest.raises(ConfigError, match=r"^Mine\.rule moved no weight in 20 steps with nonzero gradients "
+                                          r"\(accepted: .*; w = w - self\.lr \* g makes a new array and leaves"):
         Trainer(data, [_added(rebinds)()], train=cfg)
+    for fine in (waits, also_returns):                     # a review: both were refused by a first version
+        Trainer(data, [_added(fine)()], train=cfg).run()
     no_rule = type("NoRule", (Optimizer,), {"name": "norule"})
     with pytest.raises(ConfigError, match=r"^NoRule defines no rule \(accepted: a subclass with def rule"):
         Trainer(data, [no_rule()], train=cfg)
