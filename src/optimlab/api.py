@@ -153,6 +153,9 @@ def _compare_locked(recipe: Recipe, target: Path, lang: str, plots: bool, report
     from .data.datasets import chosen
 
     name, data_dir = chosen(recipe.dataset, recipe.data_dir, data)      # recipe.toml records the data used
+    if name == "idx" and data_dir is None and data.source:  # read from $OPTIMLAB_DATA: the recipe failed without the
+        data_dir = os.path.abspath(data.source)              # variable, or trained on the folder it named then (a
+                                                             # sweep's workers keep their own: they may be elsewhere)
     recipe = dataclasses.replace(recipe, dataset=name, data_dir=data_dir)
     if on_data is not None:
         on_data(data)

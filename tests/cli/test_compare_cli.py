@@ -211,6 +211,14 @@ def test_recipe_toml_records_the_idx_folder_OPTIMLAB_DATA_named(tmp_path, monkey
     monkeypatch.setenv("OPTIMLAB_DATA", str(tmp_path / "elsewhere"))
     rerun = api.compare(again, out=tmp_path / "o2", plots=False, report=False)
     assert rerun.summary["dataset"]["source"] == str(folder)
+    # a sweep's tasks keep reading the variable: Dask workers on other machines have the data elsewhere (a review)
+    from optimlab.cli import main
+
+    monkeypatch.setenv("OPTIMLAB_DATA", str(folder))
+    assert main(["sweep", "--dataset", "idx", "--optimizers", "sgd", "--lrs", "0.1", "--seeds", "1", "--iters", "5",
+                 "--eval-interval", "5", "--batch-size", "5", "--no-progress", "--no-plots", "--no-report",
+                 "--out", str(tmp_path / "s")]) == 0
+    assert "data_dir" not in (tmp_path / "s" / "sweep.toml").read_text()
 
 
 def test_recipe_toml_writes_every_hyperparameter_so_an_archived_run_reruns_under_other_presets(tmp_path, monkeypatch):

@@ -468,11 +468,7 @@ def load_dataset(
 
 def chosen(name: str, data_dir: str | None, ds: Dataset) -> tuple[str, str | None]:
     """The ``(name, data_dir)`` that load ``ds`` (what ``load_dataset(name, data_dir)`` returned) again: ``auto``
-    becomes the dataset it chose, without ``data_dir`` when that is a bundled fallback (it takes none); ``idx`` read
-    from ``$OPTIMLAB_DATA`` gets that folder (a recipe without it needed the variable, or trained on the data another
-    one names)."""
-    if name == "idx" and data_dir is None and ds.source:
-        return name, os.path.abspath(ds.source)
+    becomes the dataset it chose, without ``data_dir`` when that is a bundled fallback (it takes none)."""
     if name != "auto":
         return name, data_dir
     return ds.name, data_dir if ds.name in _remote.REMOTES else None
