@@ -99,6 +99,19 @@ def test_partial_folders_and_OPTIMLAB_DATA_get_advice_that_works(capsys, tmp_pat
     lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
     assert lines["mnist"] == f"mnist          other      {part} holds 2 of the 4 files, and not mnist's (SHA-256 differs)"
     assert lines["fashion-mnist"].endswith(f"this completes it: optimlab data fetch fashion-mnist --data-dir '{part}'")
+    # a damaged file among them (cut short) is not another dataset's: said, with what to do (a review saw "other")
+    import gzip
+
+    cut = FASHION_DIR / f"{IDX_STEMS[2]}.gz"
+    (part / cut.name).write_bytes(gzip.compress(gzip.decompress(cut.read_bytes())[:-100]))
+    rc, out = run(["list", "--data-dir", str(part)], capsys)
+    lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    assert lines["fashion-mnist"] == (f"fashion-mnist  invalid    {part} holds 3 of the 4 files, {cut.name} damaged "
+                                      f"(cut short, or not IDX); remove it, then: optimlab data fetch fashion-mnist "
+                                      f"--data-dir '{part}'")
+    monkeypatch.setenv(_remote.DATA_ENV, str(part))          # its own dataset's folder: the fetch's own words
+    with pytest.raises(DatasetError, match=rf"^cannot download fashion-mnist into .*: {cut.name} there is not "):
+        run(["fetch", "fashion-mnist", "--timeout", "1", "--no-progress"], capsys)
     whole = tmp_path / "fashion"
     shutil.copytree(FASHION_DIR, whole)
     monkeypatch.setenv(_remote.DATA_ENV, str(whole))

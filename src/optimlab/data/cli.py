@@ -24,7 +24,7 @@ from optimlab.data.datasets import (
     locate,
     candidate_dirs,
 )
-from optimlab.data.idx import find_idx_files, read_bytes, read_idx_folder
+from optimlab.data.idx import find_idx_files, parse_idx, read_bytes, read_idx_folder
 from optimlab.errors import DatasetError
 
 Print = Callable[[str], None]
@@ -93,10 +93,12 @@ def _list(data_dir: str | None, out: Print) -> int:
             n = len(find_idx_files(folder)) if folder is not None else 0
             if folder is not None and _pinned_content(_remote.REMOTES[name], folder):
                 rows.append((name, "available", str(folder)))
-            elif folder is not None and n < 4 and _partly(_remote.REMOTES[name], folder):
-                rows.append((name, "partial", f"{folder} holds {n} of the 4 files; this completes it: optimlab data "
-                                              f"fetch {name} --data-dir {shlex.quote(str(folder))}"))
-            elif folder is not None and n < 4:      # the fetch it would suggest refuses to replace them
+            elif folder is not None and n < 4 and (part := _partly(_remote.REMOTES[name], folder))[0]:
+                fetch = f"optimlab data fetch {name} --data-dir {shlex.quote(str(folder))}"
+                rows.append((name, "invalid", f"{folder} holds {n} of the 4 files, {', '.join(part[1])} damaged (cut "
+                                              f"short, or not IDX); remove it, then: {fetch}") if part[1] else
+                            (name, "partial", f"{folder} holds {n} of the 4 files; this completes it: {fetch}"))
+            elif folder is not None and n < 4:      # another dataset's: the fetch it would suggest refuses them
                 rows.append((name, "other", f"{folder} holds {n} of the 4 files, and not {name}'s (SHA-256 differs)"))
             elif folder is not None and (problem := _unreadable(folder)):
                 rows.append((name, "invalid", problem))
@@ -154,7 +156,8 @@ def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: 
                     ds = load_pinned_folder(remote, folder)
                 except DatasetError as e:    # its advice, 'optimlab data fetch mnist', is this command: say why not
                     env = os.environ.get(_remote.DATA_ENV)
-                    if not env or Path(env).expanduser() not in (folder, folder.parent):
+                    if not env or Path(env).expanduser() not in (folder, folder.parent) or \
+                            _remote.pinned_dataset(_contents(folder), remote) is None:   # not another dataset's
                         raise
                     raise DatasetError(f"{str(e).split('; accepted:')[0]}; ${_remote.DATA_ENV} names that folder, "
                                        f"where every {name} load looks first (accepted: ${_remote.DATA_ENV} unset or "
@@ -169,10 +172,21 @@ def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: 
     return 0
 
 
-def _partly(remote: _remote.Remote, folder) -> bool:
-    """Whether the standard-named files in ``folder`` are all ``remote``'s (by the SHA-256 of their content)."""
-    pins, have = {f.stem: f.content_sha256 for f in remote.files}, _contents(folder)
-    return len(have) == len(find_idx_files(folder)) and all(pins.get(stem) == sha for stem, sha in have.items())
+def _partly(remote: _remote.Remote, folder) -> tuple[bool, list[str]]:
+    """Whether the standard-named files in ``folder`` are ``remote``'s but for damaged ones (by the SHA-256 of their
+    content; a file cut short or not IDX is not another dataset's), and the names of the damaged ones."""
+    pins, damaged = {f.stem: f.content_sha256 for f in remote.files}, []
+    for stem, path in find_idx_files(folder).items():
+        try:
+            data = read_bytes(path)
+            if hashlib.sha256(data).hexdigest() == pins.get(stem):
+                continue
+            parse_idx(data)                                 # whole and valid: another dataset's file
+        except DatasetError:
+            damaged.append(path.name)                       # cut short or damaged
+            continue
+        return False, []
+    return True, damaged
 
 
 def _unreadable(folder, labels: bool = False) -> str | None:
