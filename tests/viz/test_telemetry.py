@@ -271,6 +271,10 @@ def test_slide_sized_telemetry_figures_keep_their_layout(run, lang):
 
     _, out, _, _ = run
     runs = tm.runs_from_csv(out / "telemetry.csv", json.loads((out / "summary.json").read_text())["runs"])
+    import matplotlib
+
+    with matplotlib.rc_context({"font.size": 12}):          # a notebook's own size: not a --font-scale (a review)
+        assert tm.effective_lr_figure(runs[:1], lang).get_size_inches().tolist() == [4.2, 3.6]
     with font_scale(1.6):
         figures = [(name, make()) for name, make in tm.telemetry_figures(runs, ITERS, lang)]
     assert {name for name, _ in figures} >= {"telemetry_adagrad_h.png", "telemetry_adam_first_steps.png"}

@@ -430,6 +430,11 @@ def font_scale(scale: float = 1.0) -> Iterator[None]:
             _font_scale = before
 
 
+def text_scale() -> float:
+    """The text scale :func:`font_scale` set (1 outside it; matplotlib's own ``font.size`` is not read)."""
+    return _font_scale
+
+
 def png_options(dpi: int = DPI) -> dict:
     """``savefig``'s options for a figure's PNG: inside :func:`font_scale` above 1, the canvas grown to fit its
     labels."""

@@ -217,11 +217,17 @@ SCRIPT = r"""
   function wrapTitle(text, width) {
     var cjk = (text.match(/[\u3000-\u9fff\uff00-\uffef]/g) || []).length;
     if ((text.length - cjk) * 7.5 + cjk * 17 < width - 30 || text.indexOf("<br>") >= 0) { return text; }
-    var mid = Math.floor(text.length / 2), at = -1;
-    for (var d = 0; d < mid && at < 0; d++) {
-      if (text.charAt(mid - d) === " ") { at = mid - d; } else if (text.charAt(mid + d) === " ") { at = mid + d; }
+    var mid = Math.floor(text.length / 2), at = -1, reach = Math.floor(text.length / 4);
+    var japanese = cjk * 2 > text.length;       // Japanese: before a "（" or after a "、", not at a space ("（3 シード）")
+    function breaks(i) { return japanese ? text.charAt(i) === "（" || text.charAt(i - 1) === "、" : text.charAt(i) === " "; }
+    for (var d = 0; d <= reach && at < 0; d++) {    // such a place near the middle, else the middle itself
+      if (breaks(mid - d)) { at = mid - d; } else if (breaks(mid + d)) { at = mid + d; }
     }
-    return at > 0 ? text.slice(0, at) + "<br>" + text.slice(at + 1) : text.slice(0, mid) + "<br>" + text.slice(mid);
+    if (at > 0) { return text.slice(0, at) + "<br>" + text.slice(japanese ? at : at + 1); }
+    var amp = text.lastIndexOf("&", mid);            // not inside an escaped character (&amp;) nor a surrogate pair
+    if (amp >= 0 && text.indexOf(";", amp) >= mid) { mid = amp; }
+    if (/[\udc00-\udfff]/.test(text.charAt(mid))) { mid -= 1; }
+    return text.slice(0, mid) + "<br>" + text.slice(mid);
   }
   function fitTitle(el) {
     var title = el.layout && el.layout.title;

@@ -46,7 +46,7 @@ from ..errors import FileFormatError
 from ..optim import OPTIMIZERS, AdaGrad, Adam, RMSProp
 from ..optim.base import sqrt_plus_eps
 from .colors import OPTIMIZER_COLORS, layer_colors, line_styles, run_colors
-from .figures import save_figure
+from .figures import save_figure, text_scale
 from .i18n import check_lang, t as _t, use_font
 from .notebook import inline_in_jupyter
 
@@ -327,11 +327,9 @@ def _fig(lang: str, size) -> Figure:
     1.6``: 1.6 × as wide and as high), so that its panels keep the layout they have at 1 × — at 1.6 × the text of a
     figure of fixed size, two panel titles ran into each other, a legend spread over the next panel and an axis label
     grew taller than its axes. These are wide figures of two or three panels, for a slide's whole width."""
-    import matplotlib
-
     use_font(lang)
     inline_in_jupyter()
-    grow = matplotlib.rcParams["font.size"] / 10       # > 1 inside figures.font_scale
+    grow = text_scale()          # a notebook's own font.size does not grow them (a review: 12 pt made them 1.2 ×)
     return Figure(figsize=(size[0] * grow, size[1] * grow), dpi=100, layout="constrained")
 
 
