@@ -79,7 +79,7 @@ ENGLISH = {
     "summary_table": 'run               optimizer  lr    final test acc       best test acc        final batch acc      train s  status\n----------------  ---------  ----  -------------------  -------------------  -------------------  -------  ---------------------\nSGD               sgd        0.01  0.1500±0.0500        0.1500±0.0500        0.1500±0.0500        3.75     ok\nAdam + BatchNorm  adam       0.01  0.9100±0.0141 (2/3)  0.9100±0.0141 (2/3)  0.9100±0.0141 (2/3)  3.75     diverged/ok\nRMSProp           rmsprop    0.01  —                    —                    —                    3.75     diverged/failed/weird\n(mean±sd over the seeds that have a value; (k/n): k of n seeds have one — a run that diverged or failed has none, and the statistics below count it as 0; train s: the sum over the seeds)\n(train s: each run\'s share of the training steps — the passes it shares with the runs beside it split equally, plus its own optimizer\'s updates; evaluation not counted)\n(best test acc: the highest of the test-set evaluations, so picked on the test set and optimistic; compare runs by the final one)',
     "format_seed_report": 'final test accuracy over seeds (mean ± 95% CI; a seed that diverged or failed counts as 0):\n  SGD                      0.1500 ± 0.1242  (n=3)\n  Adam + BatchNorm         0.6067 ± 1.3054 (an accuracy lies in [0, 1]: 0.0000–1.0000)  (n=3, 1 diverged or failed)\n  RMSProp                  0.0000 ± 0.0000  (n=3, 3 diverged or failed)\npaired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= 3 seeds; ** = still so after Holm\'s correction for the 3 pairs compared over that many seeds):\n  SGD − (Adam + BatchNorm): -0.4567 ± 1.3089  (SGD better on 1 of 3 seeds)\n  SGD − RMSProp: +0.1500 ± 0.1242  (SGD better on 3 of 3 seeds) *\n  (Adam + BatchNorm) − RMSProp: +0.6067 ± 1.3054  (Adam + BatchNorm better on 2 of 3 seeds, 1 tied)',
     "defaults_table": 'optimizer  note lr  test acc (note lr)        tuned lr  val acc (tuning)  test acc (tuned)                                gain [paired 95% CI]\n---------  -------  ------------------------  --------  ----------------  ----------------------------------------------  --------------------\nSGD        0.01     0.1000 [0.1000, 0.1000]   1*        0.6927            0.6899 [0.6659, 0.7139] (1 diverged or failed)  +0.5899\nAdam       0.01     — (3 diverged or failed)  0.001     —                 0.8000                                          —\n* at the edge of the grid: the best lr may lie outside it',
-    "time_to_target_table": 'optimizer  tuned lr  iters to 0.8  s to 0.8  iters to 0.9  s to 0.9\n---------  --------  ------------  --------  ------------  --------\nSGD        1         450 (2/3)     0.21      never         -\nAdam       0.001     700           ?         900 (1/3)     ?\n(450 (2/3): 2 of the 3 fresh seeds reached the target, the median of them at iteration 450; the others never did)\n? seconds not comparable: the fresh-seed runs trained in tasks of different sizes (a resumed sweep, or one from an earlier version); compare iterations',
+    "time_to_target_table": 'optimizer  tuned lr  iters to 0.8  s to 0.8  iters to 0.9  s to 0.9\n---------  --------  ------------  --------  ------------  --------\nSGD        1         450 (2/3)     0.21      never         -\nAdam       0.001     700           ?         900 (1/3)     ?\n(450 (2/3): 2 of the 3 fresh seeds reached the target, the median of them at iteration 450; the other 1 never did)\n? seconds not comparable: the fresh-seed runs trained in tasks of different sizes (a resumed sweep, or one from an earlier version); compare iterations',
 }
 
 
@@ -125,8 +125,8 @@ def test_the_sweep_tables_in_japanese():
                             "までの反復回数", "0.9", "までの秒数"]
     assert t[2].split() == ["SGD", "1", "450", "(2/3)", "0.21", "未到達", "-"]
     assert t[-1].startswith("? の秒数は比べられません。新しいシードでの実行が大きさの違うタスクで学習されたためです")
-    assert t[-2] == ("（450 (2/3)：新しいシード 3 個のうち目標に達したのは 2 個で、その中央値が反復 450 回。ほかのシードは"
-                     "達しなかった）")
+    assert t[-2] == ("（450 (2/3)：新しいシード 3 個のうち目標に達したのは 2 個で、その中央値が反復 450 回です。"
+                     "残りの 1 個は達しませんでした）")
 
 
 def test_numbers_can_be_flush_right():
@@ -167,7 +167,7 @@ def test_compare_prints_japanese_with_lang_ja(tmp_path):
     assert any(line.startswith("対応のある差（同じシードどうし、a − b、") for line in out)
     assert out[-1].startswith("学習と評価 ") and out[-1].endswith(f" 秒。結果の保存先：{tmp_path / 'ja'}/")
     assert "図の描画" not in out[-1]                                     # --no-plots: no figures were drawn
-    assert "データセット：digits（訓練 1,438 件 / テスト 359 件、入力 64 次元、10 クラス、" in r.stderr
+    assert "データセット：digits（訓練 1,438 枚 / テスト 359 枚、入力 64 次元、10 クラス、" in r.stderr
     en = subprocess.run([sys.executable, "-m", "optimlab", "compare", "--dataset", "digits", "--iters", "20",
                          "--optimizers", "sgd", "--out", str(tmp_path / "en"), "--no-progress", "--no-plots",
                          "--no-report"], capture_output=True, text=True, timeout=300)

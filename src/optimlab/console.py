@@ -59,7 +59,7 @@ TEXT = {
                          "lr and gain are noise",
         "ttt title": "Time to validation-accuracy target at the tuned lr (median over the fresh seeds that reached it):",
         "ttt partial": "({its} ({k}/{n}): {k} of the {n} fresh seeds reached the target, the median of them at iteration "
-                       "{its}; the others never did)",
+                       "{its}; the other {rest} never did)",
         "iters to": "iters to {t}", "s to": "s to {t}", "never": "never",
         "not comparable": "? seconds not comparable: the fresh-seed runs trained in tasks of different sizes (a resumed "
                           "sweep, or one from an earlier version); compare iterations",
@@ -72,14 +72,14 @@ TEXT = {
         "diverged at": "{steps} (diverged at {k})", "wrote": "wrote {paths}", "list sep": ", ",
     },
     "ja": {
-        "dataset": "データセット：{name}（訓練 {n_train:,} 件 / テスト {n_test:,} 件、入力 {inputs} 次元、{classes} クラス、"
+        "dataset": "データセット：{name}（訓練 {n_train:,} 枚 / テスト {n_test:,} 枚、入力 {inputs} 次元、{classes} クラス、"
                    "取得元 {source}）",
         "run": "実行", "optimizer": "最適化手法", "lr": "学習率", "final test acc": "最終テスト正解率",
         "best test acc": "最高テスト正解率", "final batch acc": "最終ミニバッチ正解率", "wall s": "学習時間（秒）",
         "status": "状態", "status ok": "完了", "status diverged": "発散", "status failed": "失敗",
         "status running": "未完了",
         "mean sd": "（シード間の平均±標準偏差。学習時間はシードの合計）",
-        "train s note": "（学習時間：訓練ステップのうちその実行の分。並んで学習する実行と共有する計算の時間を等分し、"
+        "train s note": "（学習時間：訓練ステップのうちその実行の分。一緒に学習する実行と共有する計算の時間を等分し、"
                         "自分の最適化手法の更新時間を足したもの。評価の時間は含みません）",
         "best note": "（最高テスト正解率：テストデータでの評価のうち最も高い値。テストデータで選んだ値なので楽観的です。"
                      "実行どうしは最終テスト正解率で比べます）",
@@ -96,11 +96,11 @@ TEXT = {
         "no pair": "{a_op} − {b_op}：両方に値のあるシードがありません",
         "pair": "{a_op} − {b_op}：{diff}{ci}（{a} が上回ったのは {n} シード中 {wins} シード{ties}）{star}", "ties": "、{k} シードで同点",
         "compare done": "学習と評価 {train:.2f} 秒{figures}。結果の保存先：{out}/{replaced}", "figures took": "、図の描画 {s:.2f} 秒",
-        "replaced": "（前の結果を置き換えました。残すには --out で別のフォルダーを指定）",
+        "replaced": "（前の結果を置き換えました。残すには --out で別のフォルダを指定）",
         "replaced out": "（前の結果を置き換えました）",
         "executor": "実行方式：{kind}、ワーカー {workers} 個", "executor how": "（{how}）",
         "executor serial": "逐次実行", "executor local": "ローカルのプロセス", "executor dask": "Dask",
-        "sweep dataset": "データセット：{name}（訓練 {n_train:,} 件 / 検証 {n_val:,} 件 / テスト {n_test:,} 件）",
+        "sweep dataset": "データセット：{name}（訓練 {n_train:,} 枚 / 検証 {n_val:,} 枚 / テスト {n_test:,} 枚）",
         "grid": "グリッド：最適化手法 {opts} 種 × 学習率 {lrs} 点 × 調整用シード {seeds} 個{archs}。新しいシード {tests}",
         "archs": " × 構成 {n} 通り",
         "defaults title": "ノートの既定の学習率と調整後の学習率の比較（新しいシードでのテスト正解率、平均 [95% 信頼区間]）：",
@@ -115,8 +115,8 @@ TEXT = {
         "never learned": "† グリッドのどの学習率でも学習できませんでした（検証正解率が {floor} 以下＝チャンスレベル + 0.1）。"
                          "選ばれた学習率と差に意味はありません",
         "ttt title": "選ばれた学習率で検証正解率の目標に達するまでの反復回数と秒数（新しいシードのうち達したものの中央値）：",
-        "ttt partial": "（{its} ({k}/{n})：新しいシード {n} 個のうち目標に達したのは {k} 個で、その中央値が反復 {its} 回。"
-                       "ほかのシードは達しなかった）",
+        "ttt partial": "（{its} ({k}/{n})：新しいシード {n} 個のうち目標に達したのは {k} 個で、その中央値が反復 {its} 回です。"
+                       "残りの {rest} 個は達しませんでした）",
         "iters to": "{t} までの反復回数", "s to": "{t} までの秒数", "never": "未到達",
         "not comparable": "? の秒数は比べられません。新しいシードでの実行が大きさの違うタスクで学習されたためです（再開した"
                           "スイープ、または以前の版のスイープ）。反復回数で比べてください",

@@ -363,6 +363,12 @@ def test_the_sensitivity_figure_shows_chance_and_names_its_dataset():
     assert len(chance) == 1 and set(chance[0].get_ydata()) == {0.25}
     assert ax.get_legend().get_title().get_text() == "digits\n○ tuned"
     assert "チャンスレベル（0.25）" in [t.get_text() for t in sensitivity_figure(s, "ja").axes[0].get_legend().get_texts()]
+    # a band over 3 seeds reached above 1 and below 0 (a review): cut at them, as the report's chart does
+    for sens in s["sensitivity"].values():
+        sens.update(n_seeds=3, lo=[-0.2] * len(sens["lrs"]), hi=[1.3] * len(sens["lrs"]))
+    bands = [c for c in sensitivity_figure(s).axes[0].collections if len(c.get_paths())]
+    ys = np.concatenate([p.vertices[:, 1] for c in bands for p in c.get_paths()])
+    assert bands and ys.min() >= 0 and ys.max() <= 1
 
 
 def test_two_seeds_draw_no_band_and_print_no_interval(real_sweep):

@@ -759,7 +759,7 @@ def time_to_target_table(summary: dict[str, Any], lang: str = "en") -> str:
                for x in d["targets"].values() if 0 < x["reached"] < x["n"]]
     if partial:          # "1000 (1/3)" under "median over the fresh seeds" read as the median of all three
         k, n, its = partial[0]
-        text += "\n" + say("ttt partial", lang, its=f"{its:g}", k=k, n=n)
+        text += "\n" + say("ttt partial", lang, its=f"{its:g}", k=k, n=n, rest=n - k)
     if any(not d.get("seconds_comparable", False) for d in summary["time_to_target"].values()):
         text += "\n" + say("not comparable", lang)
     return text

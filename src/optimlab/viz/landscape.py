@@ -423,14 +423,13 @@ def _label(track: Track, lang: str, view: tuple[float, float, float, float]) -> 
     note-code run looked like the note's), and where it diverged or left the map (a path that runs off the drawn
     window — the map widens only so far — was drawn without a sign of it)."""
     shown = [setting_text(track.lr), *track.shown()]
+    off = None if track.diverged_at is not None else _off_map(track.points, view)
+    fate = (TEXT[lang]["diverged"].format(k=track.diverged_at) if track.diverged_at is not None
+            else TEXT[lang]["off map"].format(k=off) if off is not None else None)
+    if fate is not None and lang == "ja":      # 「SGD（学習率 1.02、25 ステップ目で図の外へ）」, not 「…）、25 …」
+        return display_name(track.name) + i18n_text("lr note", lang).format(lr="、".join(shown + [fate]))
     label = display_name(track.name) + i18n_text("lr note", lang).format(lr=i18n_text("list sep", lang).join(shown))
-    if track.diverged_at is not None:
-        label += i18n_text("list sep", lang) + TEXT[lang]["diverged"].format(k=track.diverged_at)
-    else:
-        off = _off_map(track.points, view)
-        if off is not None:
-            label += i18n_text("list sep", lang) + TEXT[lang]["off map"].format(k=off)
-    return label
+    return label if fate is None else label + i18n_text("list sep", lang) + fate
 
 
 def _colors(result: LandscapeResult) -> dict[str, str]:

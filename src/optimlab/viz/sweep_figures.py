@@ -57,7 +57,8 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
         line, = ax.plot(lrs, mean, marker="o", markersize=3, label=label, linestyle=styles[label],
                         color=colors[label])
         if s.get("n_seeds", 1) >= MIN_SEEDS_TO_SETTLE:      # with 2, t = 12.7 makes bands that fill the axes
-            ax.fill_between(lrs, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+            ax.fill_between(lrs, np.clip(lo, 0, 1), np.clip(hi, 0, 1), color=line.get_color(), alpha=0.2,
+                            linewidth=0)                        # an accuracy lies in [0, 1], as the report's bands
         if label in tuned and label not in never:
             i = int(np.argmin(np.abs(lrs - tuned[label])))
             ax.plot([lrs[i]], [mean[i]], marker="o", markersize=8, markerfacecolor="none", color=line.get_color())

@@ -63,7 +63,7 @@ TEXT = {
            "adagrad_title": "AdaGrad: h sums g², so it only grows and the step only shrinks (dashed: RMSProp, a moving "
                             "average)",
            "lr_t": r"$\varepsilon_t / \varepsilon = \sqrt{1-\beta_2^{\,t}}\ /\ (1-\beta_1^{\,t})$",
-           "adam_title": "Adam's bias correction: εₜ over training (left), the first steps measured (right)",
+           "adam_title": r"Adam's bias correction: $\varepsilon_t$ over training (left), the first steps measured (right)",
            "lr_t_panel": r"step size $\varepsilon_t$ from the formula (dots: recorded)",
            "step_panel": "measured step |Δw| / ε (median)",
            "uncorrected": r"step 1 without bias correction: $(1-\beta_1)/\sqrt{{1-\beta_2}}$ ≈ {:.2f}",
@@ -76,9 +76,9 @@ TEXT = {
            "adagrad_title": "AdaGrad：h は勾配の2乗の累積で増える一方なので、ステップ幅は小さくなり続ける"
                             "（破線：h が移動平均の RMSProp）",
            "lr_t": r"$\varepsilon_t / \varepsilon = \sqrt{1-\beta_2^{\,t}}\ /\ (1-\beta_1^{\,t})$",
-           "adam_title": "Adam のバイアス補正：学習全体の εₜ（左）と最初のステップの実測（右）",
+           "adam_title": r"Adam のバイアス補正：学習全体の $\varepsilon_t$（左）と最初のステップの実測（右）",
            "lr_t_panel": r"式による学習率 $\varepsilon_t$（点：記録値）", "step_panel": "実測ステップ |Δw| / ε（中央値）",
-           "uncorrected": r"補正なしの1ステップ目：$(1-\beta_1)/\sqrt{{1-\beta_2}}$ ≈ {:.2f}",
+           "uncorrected": r"補正なしの 1 ステップ目：$(1-\beta_1)/\sqrt{{1-\beta_2}}$ ≈ {:.2f}",
            "iteration": "反復回数（対数軸）", "reference": "1e-3（よく使われる目安）", "lr line": "学習率 {}",
            "run measured": "{}：実測 |Δw|/|g|"},
 }
