@@ -7,6 +7,11 @@ The CLI turns any :class:`OptimlabError` into ``optimlab: error: <message>`` and
 class OptimlabError(Exception):
     """Base class of every error a user can cause (bad input, missing data)."""
 
+    def _render_traceback_(self) -> list[str]:
+        """In Jupyter (IPython asks for it), the one line, not 5–25 frames of optimlab's code above it (a notebook
+        review: an unknown optimizer's name showed 25 lines before the message). ``%tb`` still has them."""
+        return [f"{type(self).__name__}: {self}"]
+
 
 class ConfigError(OptimlabError, ValueError):
     """A bad setting: unknown name, out-of-range hyperparameter, malformed recipe."""

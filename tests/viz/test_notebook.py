@@ -24,7 +24,7 @@ def _kernel_outputs(cells: list[str], folder) -> list[list[dict]]:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)     # the optimlab under test, the same packages
-    client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+    client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
                                      resources={"metadata": {"path": str(folder)}})
     try:
         setup = client.setup_kernel(env=env)
@@ -47,6 +47,30 @@ def test_figures_show_inline_in_a_fresh_kernel(tmp_path):
     for cell in outputs[1:]:
         shown = [o for o in cell if o.get("output_type") == "execute_result"]
         assert shown and "image/png" in shown[0]["data"], cell
+
+
+def test_a_users_mistake_in_a_notebook_is_one_line_and_book_habits_are_named(tmp_path):
+    """A notebook review: an unknown optimizer's name showed 25 lines of optimlab's frames above the one-line message,
+    the book's ``train_flg=`` and ``weight_decay_lambda=`` were bare TypeErrors, ``from … import RMSprop`` (the book's
+    spelling) failed, and ``out.result`` printed 3,100 characters. Each is one line now."""
+    outputs = _kernel_outputs([
+        "from optimlab.api import compare\ncompare(dataset='digits', optimizers='adamw', iters=5)",
+        "import numpy as np\nfrom optimlab.nn import MultiLayerNet\nMultiLayerNet(64, [10], 10).predict(np.zeros((2, 64)), "
+        "train_flg=False)",
+        "MultiLayerNet(64, [10], 10, weight_decay_lambda=0.1)",
+        "from optimlab.optim import RMSprop\nRMSprop(lr=0.01)",
+        f"out = compare(dataset='digits', optimizers='sgd', iters=5, eval_interval=5, plots=False, report=False, "
+        f"out={str(tmp_path / 'r')!r})\nout.result"], tmp_path)
+    errors = [[o for o in cell if o.get("output_type") == "error"] for cell in outputs[:3]]
+    assert [len(e) for e in errors] == [1, 1, 1], outputs[:3]
+    assert [e[0]["traceback"] for e in errors] == [
+        ["ConfigError: unknown optimizer: 'adamw' (accepted: sgd, momentum, adagrad, rmsprop, adam)"],
+        ["ConfigError: predict() takes train=, not the book's train_flg= (accepted: predict(..., train=False))"],
+        ["ConfigError: invalid weight_decay_lambda: 0.1 (accepted: none; optimlab's network has no weight decay, as "
+         "the note's experiment uses none)"]]
+    shown = [o["data"]["text/plain"] for cell in outputs[3:] for o in cell if o.get("output_type") == "execute_result"]
+    assert shown[0].startswith("RMSProp(lr=0.01") and shown[1] == ("CompareResult('note', digits, 1 runs × seeds 0; "
+                                                                   ".runs, .by_label())"), shown
 
 
 def test_progress_in_a_notebook_without_ipywidgets_draws_text_without_a_warning(tmp_path):

@@ -185,7 +185,8 @@ def offline_options(name: str) -> str:
         f"offline options: copy the four IDX files ({files}; raw or .gz) into a folder and pass "
         f"--data-dir DIR (data_dir=DIR) or set {DATA_ENV}=DIR; run 'optimlab data fetch {name}' on a machine "
         f"with network and copy the folder it fills (its {cache_dir() / name}) to this one; or use a bundled "
-        "dataset: 'mnist-5k' or 'digits'"
+        "dataset: 'mnist-5k' or 'digits' (--dataset mnist-5k; in Python load_dataset('mnist-5k') or "
+        "load_mnist(name='mnist-5k'))"
     )
 
 

@@ -30,6 +30,11 @@ class CompareResult:
     runs: list[RunResult] = field(default_factory=list)
     wall_seconds: float = 0.0
 
+    def __repr__(self) -> str:              # the dataclass's own ran to 3,100 characters in a notebook (a review)
+        seeds = sorted({int(r.seed) for r in self.runs})
+        return (f"CompareResult({self.recipe.name!r}, {self.dataset.get('name')}, {len(self.recipe.runs)} runs × "
+                f"seeds {', '.join(map(str, seeds)) or 'none'}; .runs, .by_label())")
+
     def by_label(self) -> dict[str, list[RunResult]]:
         out: dict[str, list[RunResult]] = {r.label: [] for r in self.recipe.runs}
         for r in self.runs:

@@ -156,6 +156,12 @@ def check_memory(hidden: Sequence[int], n_models: int, n_params: int, dtype: Any
                           f"{accepted})")
 
 
+def _no_train_flg(method: str, train_flg: Any) -> None:
+    """The book's ``train_flg=`` is ``train=`` here: a one-line error saying so (it was a bare TypeError)."""
+    if train_flg is not None:
+        raise ConfigError(f"{method}() takes train=, not the book's train_flg= (accepted: "
+                          f"{method}(..., train={bool(train_flg)}))")
+
 class MultiLayerNet:
     """Fully connected network: (Affine → [BatchNorm] → activation) × hidden layers → Affine → SoftmaxWithLoss.
 
@@ -184,7 +190,11 @@ class MultiLayerNet:
     def __init__(self, input_size: int, hidden_size_list: Sequence[int], output_size: int, activation: str = "sigmoid",
                  weight_init_std: float | str = 0.01, use_batchnorm: bool = False, *, n_models: int | None = None,
                  dtype: str = "float32", rng: int | np.random.Generator | Sequence[np.random.Generator] | None = None,
-                 freeze_bn_affine: bool = False, bn_momentum: float = 0.9, bn_eps: float = 1e-6):
+                 freeze_bn_affine: bool = False, bn_momentum: float = 0.9, bn_eps: float = 1e-6,
+                 weight_decay_lambda: float | None = None):
+        if weight_decay_lambda is not None:      # the book's MultiLayerNet takes it: said, not a bare TypeError
+            raise ConfigError(f"invalid weight_decay_lambda: {weight_decay_lambda!r} (accepted: none; optimlab's "
+                              "network has no weight decay, as the note's experiment uses none)")
         if activation not in ACTIVATIONS:
             raise ConfigError(f"unknown activation: {activation!r} (accepted: {', '.join(ACTIVATIONS)})")
         if str(dtype) not in DTYPES:
@@ -346,9 +356,11 @@ class MultiLayerNet:
             buf[...] = 0
 
     # -- forward and backward --------------------------------------------------------------------------------
-    def predict(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+    def predict(self, x: np.ndarray, train: bool = False, *, train_flg: Any = None) -> np.ndarray:
         """Logits ``(..., B, C)``; BatchNorm uses batch statistics when ``train`` else running statistics. ``x`` is
-        checked as :meth:`loss` checks it (one image is ``x[None]``, a batch of one)."""
+        checked as :meth:`loss` checks it (one image is ``x[None]``, a batch of one). ``train_flg``: the book's name,
+        refused with the one to use."""
+        _no_train_flg("predict", train_flg)
         return self._forward(self._x(np.asarray(x), stacked=True), train)
 
     def _forward(self, x: np.ndarray, train: bool) -> np.ndarray:
@@ -356,13 +368,15 @@ class MultiLayerNet:
             x = layer.forward(x, train)
         return x
 
-    def loss(self, x: np.ndarray, t: np.ndarray, train: bool = False, checked: bool = False) -> np.ndarray:
+    def loss(self, x: np.ndarray, t: np.ndarray, train: bool = False, checked: bool = False, *,
+             train_flg: Any = None) -> np.ndarray:
         """Mean cross-entropy over the batch, per model (``()`` or ``(K,)``). ``t``: labels or one-hot.
 
         Eval mode by default, like the course code's ``loss(x, t, train_flg=False)``: BatchNorm normalizes with
         its running statistics and leaves them as they are. ``train=True`` uses the batch's statistics and
         moves the running statistics toward them (what a training step does). ``checked=True``: ``x`` and ``t``
         (class indices) were checked already — the trainer checks its data once, not at every step."""
+        _no_train_flg("loss", train_flg)
         x, labels = (x, t) if checked else self._inputs(x, t, stacked=True)
         return self.last_layer.forward(self._forward(x, train), labels)
 

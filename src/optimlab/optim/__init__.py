@@ -15,6 +15,7 @@ from .rmsprop import RMSProp
 from .sgd import SGD
 
 BUILT_IN = (SGD, Momentum, AdaGrad, RMSProp, Adam)
+RMSprop = RMSProp        # the book's common/optimizer.py spelling: `from optimlab.optim import RMSprop` works too
 
 
 class _Registry(dict):
@@ -174,6 +175,6 @@ def make_optimizer(name: str, /, preset: str = "note", **hyperparameters: Any) -
     return cls.preset(preset, **hyperparameters)
 
 
-__all__ = ["BUILT_IN", "optimizer_class", "ignored_plugins", "load_plugins", "Optimizer", "OptState", "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "OPTIMIZERS", "PRESETS",
+__all__ = ["BUILT_IN", "optimizer_class", "ignored_plugins", "load_plugins", "Optimizer", "OptState", "SGD", "Momentum", "AdaGrad", "RMSProp", "RMSprop", "Adam", "OPTIMIZERS", "PRESETS",
            "make_optimizer", "optimizer_names", "hyperparameter_names", "display_name", "preset_names", "save_state", "load_state", "stack_hyperparameters",
            "tree_map_update"]
