@@ -398,6 +398,14 @@ def test_what_cannot_be_built_is_refused_before_a_good_run_is_replaced(tmp_path)
     assert line.startswith("optimlab: error: invalid hidden sizes: [100000000000, 40, 20]: 2 models of "
                            "10,500,000,001,070 parameters need about 3.13e+05 GiB") and "(accepted: smaller hidden" in line
     assert {p.name: p.read_bytes() for p in good.iterdir()} == before
+    # 2**62 units: NumPy's product of the shape wrapped round past 2**63, the check passed and the runs failed with
+    # "negative dimensions", leaving a folder (a review); Python's integers count it
+    from optimlab.nn.network import layout
+    assert sum(p.size for p in layout([64, 2 ** 62, 10], False)) == 75 * 2 ** 62 + 10       # W1, b1, W2, b2
+    from optimlab.nn import MultiLayerNet
+    with pytest.raises(ConfigError, match=r"^invalid hidden sizes: \[4611686018427387904\]: 1 model of "
+                                          r"345,876,451,382,054,092,810 parameters"):
+        MultiLayerNet(64, [2 ** 62], 10)
 
     @dataclass(frozen=True)
     class NormSGD(Optimizer):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -28,7 +29,7 @@ class ParamSpec:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape))
+        return math.prod(self.shape)            # Python's integers: np.prod wrapped round at 2**63 (hidden = [2**62])
 
 
 class ParamViews(dict):
@@ -126,7 +127,7 @@ def layout(sizes: Sequence[int], batchnorm: bool, freeze_bn_affine: bool = False
     out, offset = [], 0
     for name, shape, trainable in specs:
         out.append(ParamSpec(name, shape, offset, trainable))
-        offset += int(np.prod(shape))
+        offset += math.prod(shape)
     return out
 
 
