@@ -123,7 +123,7 @@ def test_a_failed_swap_names_the_folder_and_where_the_results_are(cwd, capsys, m
     assert not [p for p in cwd.iterdir() if p.name.startswith(".r.old-")] and (cwd / "r" / "summary.json").is_file()
 
 
-@pytest.mark.parametrize("name", ["", "../../escape", "..", ".", "a/b"])
+@pytest.mark.parametrize("name", ["", "../../escape", "..", ".", "a/b", "x\u0000y", "tab\there"])
 def test_compare_recipe_name_must_be_a_folder_name(cwd, capsys, no_training, name):
     (cwd / "runs" / "earlier").mkdir(parents=True)
     (cwd / "runs" / "earlier" / "summary.json").write_text("{}")
@@ -133,6 +133,19 @@ def test_compare_recipe_name_must_be_a_folder_name(cwd, capsys, no_training, nam
     refused(capsys, COMPARE + ["--recipe", str(recipe)], f"invalid recipe name: {name!r}", "without slashes",
             "or give --out")
     assert tree(cwd) == before
+
+
+def test_a_recipe_with_a_byte_order_mark_reads_and_one_in_utf16_is_named(cwd, capsys, no_training):
+    """Windows Notepad's UTF-8 byte-order mark was "is not valid TOML: Invalid statement (at line 1, column 1)" and
+    a UTF-16 recipe "'utf-8' codec can't decode byte 0xff …" (a recipe review)."""
+    text = 'name = "bom"\n[[runs]]\nlabel = "SGD"\noptimizer = "sgd"\nlr = 0.01\n'
+    (cwd / "bom.toml").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    from optimlab.experiment import load_recipe
+
+    assert load_recipe(cwd / "bom.toml").name == "bom"
+    (cwd / "u16.toml").write_bytes(text.encode("utf-16"))
+    refused(capsys, COMPARE + ["--recipe", "u16.toml"], "recipe 'u16.toml' is not UTF-8 text (byte 0: b'\\xff'; "
+            "accepted: a .toml file saved as UTF-8")
 
 
 def test_compare_recipe_name_with_a_slash_is_fine_with_out(cwd, capsys):

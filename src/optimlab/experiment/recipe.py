@@ -153,9 +153,12 @@ def read_toml(path: str | Path, what: str = "recipe") -> dict[str, Any]:
         why = ("is a folder, not a file" if p.is_dir() else "is not a regular file" if p.exists() else
                "file not found")
         raise ConfigError(f"{what} {why}: {str(p)!r} (accepted: a path to a .toml file)")
-    try:
-        return tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+    try:       # utf-8-sig: a byte-order mark (Windows Notepad writes one) read as "Invalid statement" at line 1
+        return tomllib.loads(p.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{what} {str(p)!r} is not UTF-8 text (byte {e.start}: {e.object[e.start:e.start + 1]!r}; "
+                          "accepted: a .toml file saved as UTF-8, e.g. UTF-16 saved again as UTF-8)") from None
+    except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{what} {str(p)!r} is not valid TOML: {e}") from None
 
 

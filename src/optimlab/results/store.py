@@ -239,9 +239,10 @@ def default_output_dir(name: Any, what: str) -> Path:
     """``runs/<name>``, the default output folder of a comparison or sweep called ``name``; a one-line
     ConfigError unless ``name`` is a plain folder name (it may not reach outside ``runs/`` or be ``runs/``)."""
     text = str(name)
-    if not text.strip() or any(c in text for c in "/\\") or text.strip() in (".", ".."):
+    if not text.strip() or any(c in text for c in "/\\") or text.strip() in (".", "..") or \
+            any(ord(c) < 32 or ord(c) == 127 for c in text):       # a NUL in it was a ValueError traceback
         raise ConfigError(f"invalid {what} name: {name!r} as the folder runs/<name> (accepted: a folder name "
-                          "without slashes, not . or ..; or give --out)")
+                          "without slashes or control characters, not . or ..; or give --out)")
     return Path("runs") / text
 
 
