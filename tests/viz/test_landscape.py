@@ -394,6 +394,38 @@ def test_an_animation_too_big_for_this_machine_is_refused_before_a_frame_is_draw
     assert (tmp_path / "b" / "landscape_bowl.png").exists()
 
 
+def test_a_process_limit_counts_as_the_memory_and_a_memoryerror_is_one_line(tmp_path, monkeypatch):
+    """A review under `ulimit -v 2000000`: the estimate compared with the machine's memory, not the process's limit,
+    and the MemoryError that followed was a traceback. The limit counts; a MemoryError past the estimate is one line,
+    with nothing written. `--out runs/c2/x/..` (a compare run) made x and wrote into the run: it is refused."""
+    import resource
+
+    from optimlab.nn.network import machine_memory
+    from optimlab.viz import landscape_cli
+
+    total = machine_memory()
+    monkeypatch.setattr(resource, "getrlimit", lambda what: (2 ** 30, resource.RLIM_INFINITY))
+    assert machine_memory() == min(total, 2 ** 30)
+
+    def short(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(landscape_cli, "write_landscape", short)
+    args = _cli(["landscape", "--out", str(tmp_path / "m"), "--steps", "5"])
+    with pytest.raises(ConfigError, match=r"^not enough memory to draw the landscape at --dpi 100 --font-scale 1 "
+                                          r"\(MemoryError; nothing was written to .*; accepted: a lower --dpi or "
+                                          r"--font-scale, or --no-gif\)$"):
+        args.func(args)
+    run = tmp_path / "c2"
+    run.mkdir()
+    (run / "summary.json").write_text("{}")
+    (run / "metrics.csv").write_text("run,iteration,metric,value\n")
+    args = _cli(["landscape", "--out", str(run / "x" / ".."), "--steps", "5", "--no-gif"])
+    with pytest.raises(ConfigError, match=r"it holds an optimlab compare run"):
+        args.func(args)
+    assert sorted(p.name for p in run.iterdir()) == ["metrics.csv", "summary.json"]
+
+
 def test_a_path_that_leaves_the_map_is_drawn_under_the_others():
     """A figure review: SGD at lr 1.02 on the bowl swung across the minimum in a solid bar drawn over lr 0.95's end."""
     r = run_landscape("bowl", "sgd", lrs={"sgd": [0.95, 1.02]}, steps=40)
@@ -730,3 +762,17 @@ def test_a_landscape_result_shows_in_one_line():
 
     r = run_landscape("bowl", "sgd", steps=3)
     assert repr(r) == f"LandscapeResult('bowl' from (-7, 2): sgd f {r.summary()[0]['f']:.4g} after 3 steps)"
+
+
+def test_a_start_off_the_map_and_a_bare_optimizer_preset_are_said_once_and_plainly(tmp_path):
+    """A review: with the start far off the map every path was also said to leave it "at step 0", and a bare
+    `--preset note-code` was "unknown preset for sgd" without saying it is AdaGrad's own."""
+    r = run_landscape("beale", ["sgd", "adam"], steps=5, start=(-1e12, 1e12))
+    labels = [line.get_label() for line in plot_landscape(r).axes[0].get_lines()]
+    assert not any("leaves the map at step 0" in s for s in labels), labels
+    assert any(s.endswith("off the map") for s in labels), labels
+    args = _cli(["landscape", "--preset", "note-code", "--out", str(tmp_path / "p")])
+    with pytest.raises(ConfigError, match=r"^invalid --preset: 'note-code' for every optimizer \(accepted: note, torch, "
+                                          r"optax for every optimizer; note-code is adagrad's own: --preset "
+                                          r"adagrad=note-code\)$"):
+        args.func(args)

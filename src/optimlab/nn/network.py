@@ -135,9 +135,16 @@ def machine_memory(free_only: bool = False) -> int | None:
     """This machine's memory in bytes (``free_only``: what is free now), or None where the system cannot say (no
     ``sysconf``, as on Windows: a MemoryError then decides)."""
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES" if free_only else "SC_PHYS_PAGES")
+        have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES" if free_only else "SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return None
+    try:                 # a limit on this process (ulimit -v, a batch system's): what it may have
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+        return have if limit == resource.RLIM_INFINITY or limit <= 0 else min(have, limit)
+    except (ImportError, ValueError, OSError):
+        return have
 
 
 def check_memory(hidden: Sequence[int], n_models: int, n_params: int, dtype: Any, free_only: bool = False,

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import shutil
 import subprocess
 from collections import Counter
@@ -424,6 +425,7 @@ def _label(track: Track, lang: str, view: tuple[float, float, float, float]) -> 
     window — the map widens only so far — was drawn without a sign of it)."""
     shown = [setting_text(track.lr), *track.shown()]
     off = None if track.diverged_at is not None else _off_map(track.points, view)
+    off = None if off == 0 else off          # a start off the map: the start's legend entry says so, not each path
     fate = (TEXT[lang]["diverged"].format(k=track.diverged_at) if track.diverged_at is not None
             else TEXT[lang]["off map"].format(k=off) if off is not None else None)
     if fate is not None and lang == "ja":      # 「SGD（学習率 1.02、25 ステップ目で図の外へ）」, not 「…）、25 …」
@@ -741,6 +743,9 @@ def check_landscape_dir(out_dir) -> Path:
     compare or sweep run's folder is refused."""
     from ..results.store import check_output_dir
 
+    text = os.fspath(out_dir) if isinstance(out_dir, (str, os.PathLike)) else out_dir
+    if isinstance(text, str) and text.strip() and ".." in Path(text).parts:
+        out_dir = os.path.normpath(text)      # runs/c2/x/.. is runs/c2 (a review: it made x and wrote into a run)
     return check_output_dir(out_dir, foreign=_run_folder, accepted=LANDSCAPE_ACCEPTED, replace=False)
 
 

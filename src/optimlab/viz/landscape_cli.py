@@ -83,6 +83,14 @@ def _parse_presets(items: list[str], optimizers: str) -> str | dict[str, list[st
     like ``--lr``: a path per preset (``--preset adagrad=note,note-code`` draws both)."""
     plain, named = named_values("--preset", items, lambda value, part: value,
                                 "PRESET or NAME=PRESET, e.g. --preset adagrad=note-code")
+    from ..optim import OPTIMIZERS
+    from ..optim.base import FRAMEWORK_PRESETS
+
+    for p in plain:      # `--preset note-code` asked it of SGD first: "unknown preset for sgd" did not say whose it is
+        owners = [name for name, cls in OPTIMIZERS.items() if p in getattr(cls, "presets", {})]
+        if p not in FRAMEWORK_PRESETS and owners:
+            raise ConfigError(f"invalid --preset: {p!r} for every optimizer (accepted: {', '.join(FRAMEWORK_PRESETS)} "
+                              f"for every optimizer; {p} is {owners[0]}'s own: --preset {owners[0]}={p})")
     if not named and len(plain) <= 1:
         return plain[0] if plain else "note"
     return _per_optimizer("--preset", plain, named, optimizers, str)
@@ -116,7 +124,12 @@ def run_landscape_cli(args: argparse.Namespace) -> int:
     out = Path("runs") / f"landscape-{surface.name}" if args.out is None else args.out
     out = check_landscape_dir(out)
     result = run_landscape(args.function, args.optimizers, lrs=lrs, steps=args.steps, start=start, preset=preset)
-    paths = write_landscape(result, out, args.lang, gif=not args.no_gif, dpi=dpi, font_scale=scale)
+    try:
+        paths = write_landscape(result, out, args.lang, gif=not args.no_gif, dpi=dpi, font_scale=scale)
+    except MemoryError:      # past the estimate (a process limit, ulimit -v, below the machine's memory): one line
+        raise ConfigError(f"not enough memory to draw the landscape at --dpi {dpi} --font-scale {scale:g} "
+                          f"(MemoryError; nothing was written to {str(out)!r}; accepted: a lower --dpi or "
+                          "--font-scale, or --no-gif)") from None
     print(format_summary(result.summary(), args.lang))
     print(say("wrote", args.lang, paths=say("list sep", args.lang).join(str(p) for p in paths.values())))
     return 0
