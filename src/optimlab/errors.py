@@ -9,7 +9,8 @@ class OptimlabError(Exception):
 
     def _render_traceback_(self) -> list[str]:
         """In Jupyter (IPython asks for it), the one line, not 5–25 frames of optimlab's code above it (a notebook
-        review: an unknown optimizer's name showed 25 lines before the message). ``%tb`` still has them."""
+        review: an unknown optimizer's name showed 25 lines before the message). The frames:
+        ``traceback.print_exception(sys.last_value)``."""
         return [f"{type(self).__name__}: {self}"]
 
 
