@@ -10,7 +10,16 @@ class OptimlabError(Exception):
     def _render_traceback_(self) -> list[str]:
         """In Jupyter (IPython asks for it), the one line, not 5–25 frames of optimlab's code above it (a notebook
         review: an unknown optimizer's name showed 25 lines before the message). The frames:
-        ``traceback.print_exception(sys.last_value)``."""
+        ``traceback.print_exception(sys.last_value)``. An error raised ``from`` another (a plugin's, a callback's)
+        gets IPython's full traceback: the cause is what to read there."""
+        if self.__cause__ is not None or (self.__context__ is not None and not self.__suppress_context__):
+            try:
+                from IPython import get_ipython
+
+                return get_ipython().InteractiveTB.structured_traceback(type(self), self, self.__traceback__)
+            except Exception:  # noqa: BLE001 - no shell to ask: the line, and the cause's
+                cause = self.__cause__ or self.__context__
+                return [f"{type(self).__name__}: {self}", f"  (caused by {type(cause).__name__}: {cause})"]
         return [f"{type(self).__name__}: {self}"]
 
 

@@ -600,7 +600,10 @@ def test_the_console_says_a_worker_died(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(executors, "make_executor", lambda **kw: made.append(real(**kw)) or made[-1])
 
     def kill():
+        end = time.monotonic() + 60
         while not (made and getattr(made[0], "_pool", None) is not None and made[0]._pool._processes):
+            if time.monotonic() > end:
+                return                                        # never started: the assertion below says so
             time.sleep(0.05)
         time.sleep(1.5)                                       # inside the first tasks
         os.kill(next(iter(made[0]._pool._processes)), signal.SIGKILL)
@@ -610,7 +613,7 @@ def test_the_console_says_a_worker_died(tmp_path, monkeypatch, capsys):
     assert main(["sweep", "--dataset", "digits", "--lrs", "1e-3:1:4", "--seeds", "2", "--iters", "1000",
                  "--eval-interval", "250", "--jobs", "2", "--no-progress", "--no-plots", "--no-report",
                  "--out", str(tmp_path / "s")]) == 0
-    killer.join()
+    killer.join(timeout=60)
     restarts = made[0].restarts
     assert restarts >= 1
     assert (f"optimlab: note: a worker process died {restarts} time{'s' * (restarts != 1)} during the sweep; the runs "

@@ -400,12 +400,16 @@ def test_a_process_limit_counts_as_the_memory_and_a_memoryerror_is_one_line(tmp_
     with nothing written. `--out runs/c2/x/..` (a compare run) made x and wrote into the run: it is refused."""
     import resource
 
-    from optimlab.nn.network import machine_memory
+    from optimlab.nn.network import process_memory_limit
     from optimlab.viz import landscape_cli
 
-    total = machine_memory()
-    monkeypatch.setattr(resource, "getrlimit", lambda what: (2 ** 30, resource.RLIM_INFINITY))
-    assert machine_memory() == min(total, 2 ** 30)
+    with monkeypatch.context() as m:
+        m.setattr(resource, "getrlimit", lambda what: (2 ** 20, resource.RLIM_INFINITY))   # 1 MiB for this process
+        assert process_memory_limit() == 2 ** 20
+        args = _cli(["landscape", "--out", str(tmp_path / "l"), "--steps", "5"])
+        with pytest.raises(ConfigError, match=r"^the animation's 6 frames of .* GiB, this process may use \(its memory "
+                                              r"limit\) 0\.000977 GiB"):
+            args.func(args)
 
     def short(*args, **kwargs):
         raise MemoryError
@@ -776,3 +780,14 @@ def test_a_start_off_the_map_and_a_bare_optimizer_preset_are_said_once_and_plain
                                           r"optax for every optimizer; note-code is adagrad's own: --preset "
                                           r"adagrad=note-code\)$"):
         args.func(args)
+    args = _cli(["landscape", "--optimizers", "adagrad", "--preset", "note-code", "--steps", "5", "--no-gif",
+                 "--out", str(tmp_path / "a")])                 # every optimizer listed has it: fine (a review)
+    assert args.func(args) == 0 and (tmp_path / "a" / "landscape_bowl.png").is_file()
+    # link/.. is the folder above the link's target, as the system resolves it (a review: normpath took the link's)
+    target = tmp_path / "elsewhere" / "deep"
+    target.mkdir(parents=True)
+    (tmp_path / "here").mkdir()
+    (tmp_path / "here" / "link").symlink_to(target)
+    args = _cli(["landscape", "--steps", "5", "--no-gif", "--out", str(tmp_path / "here" / "link" / "..")])
+    assert args.func(args) == 0
+    assert (tmp_path / "elsewhere" / "landscape_bowl.png").is_file() and not (tmp_path / "here" / "landscape_bowl.png").exists()

@@ -58,18 +58,22 @@ def test_a_users_mistake_in_a_notebook_is_one_line_and_book_habits_are_named(tmp
         "import numpy as np\nfrom optimlab.nn import MultiLayerNet\nMultiLayerNet(64, [10], 10).predict(np.zeros((2, 64)), "
         "train_flg=False)",
         "MultiLayerNet(64, [10], 10, weight_decay_lambda=0.1)",
-        "from optimlab.optim import RMSprop\nRMSprop(lr=0.01)",
+        "from optimlab.errors import ConfigError\ntry:\n    1 / 0\nexcept ZeroDivisionError as e:\n"
+        "    raise ConfigError('a plugin failed') from e",
+        "from optimlab.optim import RMSprop\nRMSprop(lr=0.01, decay_rate=0.9)",
         f"out = compare(dataset='digits', optimizers='sgd', iters=5, eval_interval=5, plots=False, report=False, "
         f"out={str(tmp_path / 'r')!r})\nout.result"], tmp_path)
-    errors = [[o for o in cell if o.get("output_type") == "error"] for cell in outputs[:3]]
-    assert [len(e) for e in errors] == [1, 1, 1], outputs[:3]
+    errors = [[o for o in cell if o.get("output_type") == "error"] for cell in outputs[:4]]
+    assert [len(e) for e in errors] == [1, 1, 1, 1], outputs[:4]
+    chained = "\n".join(errors.pop()[0]["traceback"])         # raised from another error: IPython's whole traceback
+    assert "ZeroDivisionError" in chained and "a plugin failed" in chained, chained
     assert [e[0]["traceback"] for e in errors] == [
         ["ConfigError: unknown optimizer: 'adamw' (accepted: sgd, momentum, adagrad, rmsprop, adam)"],
         ["ConfigError: predict() takes train=, not the book's train_flg= (accepted: predict(..., train=False))"],
-        ["ConfigError: invalid weight_decay_lambda: 0.1 (accepted: none; optimlab's network has no weight decay, as "
-         "the note's experiment uses none)"]]
-    shown = [o["data"]["text/plain"] for cell in outputs[3:] for o in cell if o.get("output_type") == "execute_result"]
-    assert shown[0].startswith("RMSProp(lr=0.01") and shown[1] == ("CompareResult('note', digits, 1 runs × seeds 0; "
+        ["ConfigError: invalid weight_decay_lambda: 0.1 (accepted: 0 or left out; optimlab's network has no weight "
+         "decay, as the note's experiment uses none)"]]
+    shown = [o["data"]["text/plain"] for cell in outputs[4:] for o in cell if o.get("output_type") == "execute_result"]
+    assert shown[0].startswith("RMSProp(lr=0.01, decay=0.9,") and shown[1] == ("CompareResult('note', digits, 1 runs × seeds 0; "
                                                                    ".runs, .by_label())"), shown
 
 

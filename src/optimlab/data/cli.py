@@ -175,18 +175,20 @@ def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: 
 def _partly(remote: _remote.Remote, folder) -> tuple[bool, list[str]]:
     """Whether the standard-named files in ``folder`` are ``remote``'s but for damaged ones (by the SHA-256 of their
     content; a file cut short or not IDX is not another dataset's), and the names of the damaged ones."""
-    pins, damaged = {f.stem: f.content_sha256 for f in remote.files}, []
+    pins, damaged, matched = {f.stem: f.content_sha256 for f in remote.files}, [], 0
     for stem, path in find_idx_files(folder).items():
         try:
             data = read_bytes(path)
             if hashlib.sha256(data).hexdigest() == pins.get(stem):
+                matched += 1
                 continue
             parse_idx(data)                                 # whole and valid: another dataset's file
         except DatasetError:
             damaged.append(path.name)                       # cut short or damaged
             continue
         return False, []
-    return True, damaged
+    # a damaged file is this dataset's only beside one that is (a lone unreadable file may be the user's own)
+    return (True, damaged) if matched or not damaged else (False, [])
 
 
 def _unreadable(folder, labels: bool = False) -> str | None:

@@ -135,16 +135,21 @@ def machine_memory(free_only: bool = False) -> int | None:
     """This machine's memory in bytes (``free_only``: what is free now), or None where the system cannot say (no
     ``sysconf``, as on Windows: a MemoryError then decides)."""
     try:
-        have = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES" if free_only else "SC_PHYS_PAGES")
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES" if free_only else "SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return None
-    try:                 # a limit on this process (ulimit -v, a batch system's): what it may have
+
+
+def process_memory_limit() -> int | None:
+    """This process's address-space limit in bytes (``ulimit -v``, a batch system's), or None when there is none.
+    Each process has its own: a check of several worker processes together compares with the machine's memory."""
+    try:
         import resource
 
         limit = resource.getrlimit(resource.RLIMIT_AS)[0]
-        return have if limit == resource.RLIM_INFINITY or limit <= 0 else min(have, limit)
     except (ImportError, ValueError, OSError):
-        return have
+        return None
+    return None if limit == resource.RLIM_INFINITY or limit <= 0 else int(limit)
 
 
 def check_memory(hidden: Sequence[int], n_models: int, n_params: int, dtype: Any, free_only: bool = False,
@@ -200,9 +205,9 @@ class MultiLayerNet:
                  dtype: str = "float32", rng: int | np.random.Generator | Sequence[np.random.Generator] | None = None,
                  freeze_bn_affine: bool = False, bn_momentum: float = 0.9, bn_eps: float = 1e-6,
                  weight_decay_lambda: float | None = None):
-        if weight_decay_lambda is not None:      # the book's MultiLayerNet takes it: said, not a bare TypeError
-            raise ConfigError(f"invalid weight_decay_lambda: {weight_decay_lambda!r} (accepted: none; optimlab's "
-                              "network has no weight decay, as the note's experiment uses none)")
+        if weight_decay_lambda not in (None, 0):   # the book's MultiLayerNet takes it: said, not a bare TypeError
+            raise ConfigError(f"invalid weight_decay_lambda: {weight_decay_lambda!r} (accepted: 0 or left out; "
+                              "optimlab's network has no weight decay, as the note's experiment uses none)")
         if activation not in ACTIVATIONS:
             raise ConfigError(f"unknown activation: {activation!r} (accepted: {', '.join(ACTIVATIONS)})")
         if str(dtype) not in DTYPES:

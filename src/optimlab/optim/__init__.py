@@ -15,7 +15,12 @@ from .rmsprop import RMSProp
 from .sgd import SGD
 
 BUILT_IN = (SGD, Momentum, AdaGrad, RMSProp, Adam)
-RMSprop = RMSProp        # the book's common/optimizer.py spelling: `from optimlab.optim import RMSprop` works too
+
+
+def RMSprop(lr: float = 0.01, decay_rate: float = 0.99, **hyperparameters) -> RMSProp:  # noqa: N802 - the book's name
+    """The book's ``common/optimizer.py`` name and arguments: ``RMSprop(lr=0.01, decay_rate=0.99)`` is
+    ``RMSProp(lr=0.01, decay=0.99)`` (a notebook review: the import failed, then ``decay_rate`` was a TypeError)."""
+    return RMSProp(lr=lr, decay=decay_rate, **hyperparameters)
 
 
 class _Registry(dict):

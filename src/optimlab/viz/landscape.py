@@ -45,7 +45,7 @@ import numpy as np
 
 from .._io import atomic_path, made_folder, write_json, write_text
 from ..errors import ConfigError
-from ..nn.network import machine_memory
+from ..nn.network import machine_memory, process_memory_limit
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
 from .colors import RUN_COLORS, colors_by_label
 from .functions import SURFACES, Surface, get_surface
@@ -617,10 +617,13 @@ def _frames(result: LandscapeResult, lang: str, steps: list[int], dpi: int, byte
     w, h = canvas.get_width_height()
     n = len(set(steps))                      # the GIF's palette asks for its last frame first, then for all
     need = n * w * h * bytes_per_pixel
-    have = machine_memory()
+    have, limit = machine_memory(), process_memory_limit()      # one process draws it: its limit counts too
+    where = "this machine has" if limit is None or (have is not None and have <= limit) else \
+        "this process may use (its memory limit)"
+    have = limit if have is None else have if limit is None else min(have, limit)
     if have is not None and need > have:                    # None: pillow's MemoryError decides
         raise ConfigError(f"the animation's {n} frames of {w}×{h} pixels need about {need / 2**30:.3g} GiB, "
-                          f"this machine has {have / 2**30:.3g} GiB (accepted: a lower dpi or font scale, or no "
+                          f"{where} {have / 2**30:.3g} GiB (accepted: a lower dpi or font scale, or no "
                           "GIF: --no-gif)")
     canvas.draw()
     background = canvas.copy_from_bbox(fig.bbox)
@@ -745,7 +748,8 @@ def check_landscape_dir(out_dir) -> Path:
 
     text = os.fspath(out_dir) if isinstance(out_dir, (str, os.PathLike)) else out_dir
     if isinstance(text, str) and text.strip() and ".." in Path(text).parts:
-        out_dir = os.path.normpath(text)      # runs/c2/x/.. is runs/c2 (a review: it made x and wrote into a run)
+        out_dir = Path(text).resolve()        # runs/c2/x/.. is runs/c2 (a review: it made x and wrote into a run);
+                                              # link/.. the folder above the link's target, as the system has it
     return check_output_dir(out_dir, foreign=_run_folder, accepted=LANDSCAPE_ACCEPTED, replace=False)
 
 

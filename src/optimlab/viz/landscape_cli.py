@@ -83,12 +83,17 @@ def _parse_presets(items: list[str], optimizers: str) -> str | dict[str, list[st
     like ``--lr``: a path per preset (``--preset adagrad=note,note-code`` draws both)."""
     plain, named = named_values("--preset", items, lambda value, part: value,
                                 "PRESET or NAME=PRESET, e.g. --preset adagrad=note-code")
-    from ..optim import OPTIMIZERS
+    from ..optim import OPTIMIZERS, optimizer_class, optimizer_names
     from ..optim.base import FRAMEWORK_PRESETS
 
+    try:
+        listed = [optimizer_class(n) for n in optimizer_names(optimizers)]
+    except ConfigError:
+        listed = []                          # an unknown name: said where the optimizers are read
     for p in plain:      # `--preset note-code` asked it of SGD first: "unknown preset for sgd" did not say whose it is
         owners = [name for name, cls in OPTIMIZERS.items() if p in getattr(cls, "presets", {})]
-        if p not in FRAMEWORK_PRESETS and owners:
+        lacking = [cls for cls in listed if p not in cls.preset_names()]
+        if p not in FRAMEWORK_PRESETS and owners and lacking:       # --optimizers adagrad --preset note-code: fine
             raise ConfigError(f"invalid --preset: {p!r} for every optimizer (accepted: {', '.join(FRAMEWORK_PRESETS)} "
                               f"for every optimizer; {p} is {owners[0]}'s own: --preset {owners[0]}={p})")
     if not named and len(plain) <= 1:
