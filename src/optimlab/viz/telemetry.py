@@ -34,6 +34,7 @@ import csv
 import io
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -352,7 +353,9 @@ def effective_lr_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
             ax.annotate(_tt("lr line", lang).format(f"{lr:g}"), (1, lr), xycoords=("axes fraction", "data"), ha="right", va="bottom",
                         fontsize="small", color="0.3")
         ax.set_xscale("log")
-        ax.set_yscale("log")
+        with warnings.catch_warnings():      # SGD in float64: every value exactly its lr, a range of width 0 that
+            warnings.filterwarnings("ignore", message="Attempting to set identical low and high ylims")
+            ax.set_yscale("log")             # matplotlib widens (and warned of); _at_least_a_decade widens it again
         _at_least_a_decade(ax)
         ax.set_title(run.label)
         ax.grid(alpha=0.3, which="both")
