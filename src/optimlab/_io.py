@@ -269,6 +269,12 @@ def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
         return {k: z[k] for k in z.files}
 
 
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds a control or format character or a line break (a NUL, a tab, U+2028 …): what a run's
+    label and a run folder's name may not hold."""
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text)
+
+
 def _display_width(text: str) -> int:
     """Columns ``text`` takes in a terminal: wide (CJK) characters take two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

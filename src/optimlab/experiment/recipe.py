@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-import unicodedata
 from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
 from numbers import Integral, Real
@@ -12,6 +11,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from .._io import has_control
 from ..errors import ConfigError
 from ..optim import (OPTIMIZERS, Optimizer, display_name, make_optimizer, optimizer_class, optimizer_names,
                      preset_names, stack_hyperparameters)
@@ -233,7 +233,7 @@ def parse_run(d: dict[str, Any], where: str) -> RunSpec:
     net = {k: (tuple(d[k]) if k == "hidden" else d[k]) for k in NET_KEYS if k in d}
     label = d.get("label", name)
     if (not label.strip() or label != label.strip() or len(label) > MAX_LABEL
-            or any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in label)):
+            or has_control(label)):
         # "Adam " beside "Adam" printed as two runs called Adam in every table
         raise ConfigError(f"invalid run label: {label!r} in {where} (accepted: a label of 1 to {MAX_LABEL} "
                           "characters, no spaces at its ends, no control characters)")

@@ -175,6 +175,7 @@ def _no_train_flg(method: str, train_flg: Any) -> None:
         raise ConfigError(f"{method}() takes train=, not the book's train_flg= (accepted: "
                           f"{method}(..., train={bool(train_flg)}))")
 
+
 class MultiLayerNet:
     """Fully connected network: (Affine → [BatchNorm] → activation) × hidden layers → Affine → SoftmaxWithLoss.
 

@@ -335,8 +335,8 @@ def _check_moves(opt: Optimizer, stacked: Optimizer, state: OptState, whole: np.
         return
     finally:
         np.random.set_state(drawn)
-    new = next((r for r in returned if isinstance(r, np.ndarray)), None)
-    how = (f"it returned a new array, which is not used: update w in place and return nothing" if new is not None
+    how = ("it returned a new array, which is not used: update w in place and return nothing"
+           if any(isinstance(r, np.ndarray) for r in returned)
            else "w = w - self.lr * g makes a new array and leaves the weights as they were")
     raise ConfigError(f"{name}.rule moved no weight in {STILL_STEPS} steps with nonzero gradients (accepted: a rule "
                       f"that updates w in place, w -= self.lr * g; {how})")

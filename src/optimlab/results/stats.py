@@ -45,12 +45,6 @@ def histories_summary(by_seed: Mapping[int, Sequence[Any]]) -> dict[str, Any]:
             runs.append({"label": h.label, "seed": int(seed), "status": h.status,
                          "final_test_accuracy": _finite(h.final_test_accuracy),
                          "best_test_accuracy": _finite(h.best_test_accuracy)})
-    for seed in by_seed:                     # one label per run: seed_statistics refused it later, in other words
-        seen = [r["label"] for r in runs if r["seed"] == int(seed)]
-        twice = sorted({k for k in seen if seen.count(k) > 1})
-        if twice:
-            raise ConfigError(f"invalid histories: seed {seed} has run {twice[0]!r} twice (accepted: one History per "
-                              "label at each seed; label two runs apart, e.g. Trainer(..., labels=[...]))")
     labels = {seed: sorted({r["label"] for r in runs if r["seed"] == int(seed)}) for seed in by_seed}
     first = next(iter(labels), None)
     for seed, have in labels.items():        # a run missing at one seed: two rows of one table over different seeds

@@ -33,8 +33,8 @@ import numpy as np
 
 from .. import __version__
 from ..console import say, status_text
-from .._io import (apply_default_mode, exclusive_lock, made_folder, nearest_existing, read_json, read_json_checked, signals_held,
-                   text_table, write_json, write_text)
+from .._io import (apply_default_mode, exclusive_lock, has_control, made_folder, nearest_existing, read_json,
+                   read_json_checked, signals_held, text_table, write_json, write_text)
 from ..errors import ConfigError, FileFormatError, OptimlabError
 from ..experiment import CompareResult
 from ..train import History, read_metrics
@@ -240,7 +240,7 @@ def default_output_dir(name: Any, what: str) -> Path:
     ConfigError unless ``name`` is a plain folder name (it may not reach outside ``runs/`` or be ``runs/``)."""
     text = str(name)
     if not text.strip() or any(c in text for c in "/\\") or text.strip() in (".", "..") or \
-            any(ord(c) < 32 or ord(c) == 127 for c in text):       # a NUL in it was a ValueError traceback
+            has_control(text):                          # a NUL in it was a ValueError traceback, as the run labels
         raise ConfigError(f"invalid {what} name: {name!r} as the folder runs/<name> (accepted: a folder name "
                           "without slashes or control characters, not . or ..; or give --out)")
     return Path("runs") / text
