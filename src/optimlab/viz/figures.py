@@ -442,6 +442,15 @@ def png_options(dpi: int = DPI) -> dict:
     return {"format": "png", "dpi": dpi, **extra}
 
 
+def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
+    """``fig`` as PNG bytes (:func:`png_options`), for a report that embeds a figure it drew again."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, **png_options(dpi))
+    return buf.getvalue()
+
+
 def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = DPI) -> None:
     """Write ``fig`` as PNG atomically (:func:`png_options`)."""
     with atomic_path(path) as tmp:

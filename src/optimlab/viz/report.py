@@ -863,9 +863,7 @@ def _redrawn(run: LoadedRun, lang: str, seeds: list[int], by_label: dict[str, li
 
 def _redraw(run: LoadedRun, lang: str, seeds, by_label, drawn, dpi: int) -> dict[str, bytes]:
     """:func:`_redrawn`'s figures, drawn and saved inside its font scale."""
-    import io
-
-    from .figures import comparison_figures, png_options
+    from .figures import comparison_figures, png_bytes
     from .telemetry import runs_from_csv, telemetry_figures
 
     lrs = {g.label: g.lr for g in label_groups(run)}
@@ -880,12 +878,7 @@ def _redraw(run: LoadedRun, lang: str, seeds, by_label, drawn, dpi: int) -> dict
         except (OptimlabError, ValueError, KeyError, TypeError):       # edited by hand: keep what was drawn
             made = []
         figures += made
-    out = {}
-    for name, fig in figures:
-        buf = io.BytesIO()
-        fig.savefig(buf, **png_options(dpi))
-        out[name] = buf.getvalue()
-    return out
+    return {name: png_bytes(fig, dpi) for name, fig in figures}
 
 
 def figure_caption(name: str, labels: Sequence[str], lang: str) -> str:

@@ -32,13 +32,13 @@ from ..experiment.sweep import SELECTION_RULE, above_chance, at_chance, gain_tex
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, signed, signed_bound
 from ..train import read_metrics
 from .colors import RUN_DASHES, styles_by_label
-from .figures import ACC_TOP, mean_band
+from .figures import ACC_TOP, mean_band, png_bytes
 from .i18n import check_lang
 from .report import (LOG_AXIS, chart_html, _cell, _label_th, _conclusion, _finished,
                      _kv_table, _layout, _plotly_text, _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top,
                      recorded_lang)
 from .report_sweep_text import st
-from .sweep_figures import sweep_colors
+from .sweep_figures import sensitivity_figure, sensitivity_name, sweep_colors
 
 TOLERANCE = 0.05      # an lr is "tolerated" when its mean validation accuracy is within this of the setting's best
 SMALL_GAIN = 0.01     # a largest tuning gain below this: the note's defaults were already fine
@@ -627,7 +627,7 @@ def figure_html(sweep: SweepDir, lang: str) -> str:
     """The sweep's sensitivity PNG in ``lang``; when the folder has it only in another language (a Japanese report of
     an English sweep showed the English figure), drawn again from summary.json in ``lang``, as a compare report
     redraws its figures."""
-    own = "sensitivity.png" if lang == "en" else f"sensitivity_{lang}.png"
+    own = sensitivity_name(lang)
     names = [own, "sensitivity.png", "sensitivity_ja.png", "sweep_sensitivity.png"]
     p = next((sweep.directory / n for n in names if (sweep.directory / n).is_file()), None)
     if p is None:
@@ -635,23 +635,12 @@ def figure_html(sweep: SweepDir, lang: str) -> str:
     png, file = p.read_bytes(), f' <span class="file">{esc(p.name)}</span>'
     if p.name != own:
         try:
-            png, file = _redrawn_sensitivity(sweep.summary, lang), ""     # no file of that name in the folder
+            png, file = png_bytes(sensitivity_figure(sweep.summary, lang)), ""    # no file of that name here
         except Exception:  # noqa: BLE001 - a summary a later version wrote: the figure as it is, in its language
             pass
     data = base64.b64encode(png).decode("ascii")
     return (f'<figure class="sweep-png"><img alt="{esc(st("sensitivity alt", lang))}" src="data:image/png;base64,{data}">'
             f'<figcaption>{esc(st("sensitivity png", lang))}{file}</figcaption></figure>')
-
-
-def _redrawn_sensitivity(summary: dict[str, Any], lang: str) -> bytes:
-    import io
-
-    from .figures import png_options
-    from .sweep_figures import sensitivity_figure
-
-    buf = io.BytesIO()
-    sensitivity_figure(summary, lang).savefig(buf, **png_options())
-    return buf.getvalue()
 
 
 def _split_pairs(split: dict[str, Any], lang: str) -> list[tuple[str, Any]]:

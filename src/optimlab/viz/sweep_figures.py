@@ -79,10 +79,15 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
     return fig
 
 
+def sensitivity_name(lang: str) -> str:
+    """The sensitivity figure's file name in ``lang``: ``sensitivity.png``, ``sensitivity_ja.png``."""
+    return "sensitivity.png" if lang == "en" else f"sensitivity_{lang}.png"
+
+
 def save_sweep_figures(summary: dict[str, Any], directory: str | os.PathLike, lang: str = "en",
                        dpi: int = 100) -> list[str]:
     """Write ``sensitivity.png`` (``sensitivity_ja.png`` in Japanese) at ``dpi`` into ``directory``; returns the
     paths."""
-    path = Path(directory) / ("sensitivity.png" if lang == "en" else f"sensitivity_{lang}.png")
+    path = Path(directory) / sensitivity_name(lang)
     save_figure(sensitivity_figure(summary, lang), path, dpi)
     return [str(path)]
