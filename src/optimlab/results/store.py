@@ -206,7 +206,9 @@ def check_output_dir(target: str | os.PathLike, *, foreign=foreign_in_run_dir, a
     if not str(text).strip():
         raise ConfigError(f"invalid output folder: {text!r} (accepted: {accepted})")
     path = Path(target)
-    if ".." in path.parts[:-1]:          # r1/../r1 is r1: resolve the parent, or the swap would lose the folder
+    if path.name == "..":                # runs/c2/x/.. is runs/c2 (a landscape made x and wrote into that run)
+        path = Path(os.path.realpath(path))
+    elif ".." in path.parts[:-1]:        # r1/../r1 is r1: resolve the parent, or the swap would lose the folder
         path = Path(os.path.realpath(path.parent)) / path.name
     absolute = Path(os.path.abspath(path))
     if replace:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import shutil
 import subprocess
 from collections import Counter
@@ -746,10 +745,6 @@ def check_landscape_dir(out_dir) -> Path:
     compare or sweep run's folder is refused."""
     from ..results.store import check_output_dir
 
-    text = os.fspath(out_dir) if isinstance(out_dir, (str, os.PathLike)) else out_dir
-    if isinstance(text, str) and text.strip() and ".." in Path(text).parts:
-        out_dir = Path(text).resolve()        # runs/c2/x/.. is runs/c2 (a review: it made x and wrote into a run);
-                                              # link/.. the folder above the link's target, as the system has it
     return check_output_dir(out_dir, foreign=_run_folder, accepted=LANDSCAPE_ACCEPTED, replace=False)
 
 
