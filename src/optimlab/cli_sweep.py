@@ -150,18 +150,41 @@ def run_sweep_cli(args) -> int:
         return _run_and_show(args, spec, lang, dpi, out)      # and the figures and report are this sweep's
 
 
-def _complete_runs(out: Path) -> int:
-    """How many run folders in ``out`` have their status written (each is written whole, when its run ends)."""
+def _complete_runs(out: Path, spec) -> int:
+    """How many of ``spec``'s run folders in ``out`` have their status written (each is written whole, when its run
+    ends); runs of other architectures or lrs the folder keeps are not this sweep's."""
     from ._io import read_json
-    from .experiment.sweep import COMPLETE
+    from .experiment.sweep import COMPLETE, sweep_run_ids
 
-    count = 0
+    count, ids = 0, sweep_run_ids(spec)
     for p in (out.iterdir() if out.is_dir() else ()):
+        if p.name not in ids:
+            continue
         try:
             count += (p / "status.json").is_file() and read_json(p / "status.json").get("status") in COMPLETE
         except (OSError, ValueError, AttributeError):       # a folder this count cannot read is not counted
             pass
     return count
+
+
+def _draw(args, summary: dict, directory: Path, lang: str, dpi: int) -> Path | None:
+    """The sensitivity figure and report.html, unless told not to; the report's path (None if not written)."""
+    if not args.no_plots:
+        from .viz.figures import font_scale
+        from .viz.sweep_figures import save_sweep_figures
+
+        with font_scale(args.font_scale):
+            save_sweep_figures(summary, directory, lang, dpi)
+    if args.no_report:
+        return None
+    from .errors import OptimlabError
+    from .viz.report import write_report
+
+    try:
+        return write_report(directory, lang=lang)
+    except OptimlabError as e:      # e.g. plotly missing: the sweep's results are kept all the same
+        print(f"optimlab: note: report.html skipped: {e}", file=sys.stderr)
+        return None
 
 
 def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
@@ -189,10 +212,15 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     except BaseException as e:          # Ctrl-C, SIGTERM: do not wait for the running tasks
         executor.abort()
         if isinstance(e, KeyboardInterrupt):     # what is kept and how to go on, as after a lost scheduler
-            kept = _complete_runs(out)
-            print(f"optimlab: note: {kept} run{'s' * (kept != 1)} complete in {str(out)!r} {'is' if kept == 1 else 'are'} "
-                  "kept; the same command trains the others" if kept else
-                  "optimlab: note: no run had finished; the same command starts the sweep again", file=sys.stderr)
+            kept = _complete_runs(out, spec)
+            if getattr(e, "sweep_trained", False):      # stopped while the folder's own files were written
+                print(f"optimlab: note: every run in {str(out)!r} is trained ({kept} complete); the same command "
+                      "writes the table, summary, figures and report (it trains again only runs that failed)",
+                      file=sys.stderr)
+            else:
+                print(f"optimlab: note: {kept} run{'s' * (kept != 1)} complete in {str(out)!r} "
+                      f"{'is' if kept == 1 else 'are'} kept; the same command trains the others" if kept else
+                      "optimlab: note: no run had finished; the same command starts the sweep again", file=sys.stderr)
         raise
     executor.close()
     restarts = int(result.summary.get("executor", {}).get("pool_restarts") or 0)
@@ -216,21 +244,14 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     print(defaults_table(s, lang))
     print("\n" + say("ttt title", lang))
     print(time_to_target_table(s, lang))
-    if not args.no_plots:
-        from .viz.figures import font_scale
-        from .viz.sweep_figures import save_sweep_figures
-
-        with font_scale(args.font_scale):
-            save_sweep_figures(s, result.directory, lang, dpi)
-    report = None
-    if not args.no_report:
-        from .errors import OptimlabError
-        from .viz.report import write_report
-
-        try:
-            report = write_report(result.directory, lang=lang)
-        except OptimlabError as e:      # e.g. plotly missing: the sweep's results are kept all the same
-            print(f"optimlab: note: report.html skipped: {e}", file=sys.stderr)
+    try:
+        report = _draw(args, s, result.directory, lang, dpi)
+    except KeyboardInterrupt:           # the runs and the summary are written: only the drawing is left to do
+        failed = sum(r["status"] == "failed" for r in result.table)
+        print(f"optimlab: note: the runs and summary.json in {str(result.directory)!r} are written; the same command "
+              "draws the figures and report" + (f" (and trains the {failed} failed run{'s' * (failed != 1)} again)"
+                                                if failed else " without training"), file=sys.stderr)
+        raise
     bad = sum(r["status"] != "ok" for r in result.table)
     print("\n" + say("sweep done", lang, n=s["n_runs"], trained=s["n_trained"], skipped=s["n_skipped"],
                      bad=say("sweep bad", lang, k=bad) if bad else "", wall=result.wall_seconds,

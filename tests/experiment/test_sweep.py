@@ -1013,3 +1013,63 @@ def test_a_lost_schedulers_reconnect_error_is_not_logged_as_the_client_closes(ca
         DaskExecutor(Client()).close()
     assert not [r for r in caplog.records if r.name == "distributed.client"]
     assert log.level == before                        # and set back after
+
+
+# -- Ctrl-C after the training: what is left to do ----------------------------------------------------------------
+
+SMALL = ["sweep", "--dataset", "digits", "--lrs", "0.01,0.1", "--seeds", "1", "--optimizers", "sgd,adam", "--iters",
+         "20", "--no-progress"]
+
+
+def test_ctrl_c_while_the_figures_are_drawn_says_only_drawing_is_left(tmp_path, monkeypatch, capsys):
+    """A review: Ctrl-C while the figures or report were drawn said only "interrupted" (the runs were all kept and
+    summary.json written); and the same command draws them, training nothing."""
+    from optimlab.cli import main
+    from optimlab.viz import sweep_figures
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    out = tmp_path / "s"
+    with monkeypatch.context() as m:
+        m.setattr(sweep_figures, "save_sweep_figures", stopped)
+        assert main([*SMALL, "--out", str(out)]) == 130
+    err = capsys.readouterr().err.splitlines()
+    assert err[-2:] == [f"optimlab: note: the runs and summary.json in {str(out)!r} are written; the same command "
+                        "draws the figures and report without training", "optimlab: interrupted"], err
+    assert (out / "summary.json").is_file() and not (out / "report.html").exists()
+    assert main([*SMALL, "--out", str(out)]) == 0
+    assert "(0 trained, 6 already complete)" in capsys.readouterr().out
+    assert (out / "report.html").is_file() and (out / "sensitivity.png").is_file()
+
+
+def test_ctrl_c_once_every_run_is_trained_does_not_say_others_are_left(tmp_path, monkeypatch, capsys):
+    """Ctrl-C while the folder's table and summary were made said "the same command trains the others": none was
+    left."""
+    from optimlab.cli import main
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    out = tmp_path / "s"
+    monkeypatch.setattr(sweep_mod, "summarize", stopped)
+    assert main([*SMALL, "--out", str(out)]) == 130
+    err = capsys.readouterr().err.splitlines()
+    assert err[-2] == (f"optimlab: note: every run in {str(out)!r} is trained (6 complete); the same command writes "
+                       "the table, summary, figures and report (it trains again only runs that failed)"), err
+
+
+def test_the_ctrl_c_count_is_of_this_sweeps_runs(tmp_path):
+    """The note's count of kept runs counts the folders this sweep writes, not any folder with a status in it."""
+    from optimlab.cli_sweep import _complete_runs
+
+    spec = SweepSpec(dataset="digits", lrs=(0.01, 0.1), seeds=(0,), optimizers=("sgd", "adam"),
+                     train=TrainConfig(iters=20, batch_size=10, eval_interval=10))
+    out = tmp_path / "s"
+    run_sweep(spec, SerialExecutor(), out=out)
+    runs = sorted(p.parent.name for p in out.glob("*/status.json"))
+    assert len(runs) >= 6 and _complete_runs(out, spec) == len(runs)
+    shutil.copytree(out / "tune-sgd-lr0.01-s0", out / "copy-of-tune-sgd")     # a copy the user made
+    assert _complete_runs(out, spec) == len(runs)
+    at_01 = [r for r in runs if "-lr0.1-" in r]                   # not in a grid of 0.01 alone (the note's lrs)
+    assert at_01 and _complete_runs(out, replace(spec, lrs=(0.01,))) == len(runs) - len(at_01)

@@ -308,6 +308,18 @@ class RunKey:
         return f"{self.stage}-{self.optimizer}-lr{self.lr:.6g}-s{self.seed}{_net_suffix(self.net)}"
 
 
+def sweep_run_ids(spec: SweepSpec) -> set[str]:
+    """The run folders ``spec`` may write: every tuning run, and a fresh seed's run of each optimizer at any lr it
+    could be tuned to (the grid's) or its note lr."""
+    ids = set()
+    for net in spec.variants():
+        for o in spec.optimizers:
+            lrs = (*spec.lrs, OPTIMIZERS[o]().lr)
+            ids |= {RunKey("tune", o, lr, s, net).run_id for s in spec.seeds for lr in spec.lrs}
+            ids |= {RunKey("test", o, lr, s, net).run_id for s in spec.test_seeds for lr in lrs}
+    return ids
+
+
 @dataclass(frozen=True)
 class SweepTask:
     """What a worker needs to train one cohort (plain data: pickles small; the dataset is loaded by name)."""
@@ -799,6 +811,7 @@ class _Driver:
         self.tuned: dict[tuple[str, NetConfig], float] = {}
         n_cohorts = len(spec.seeds) * len(spec.variants())
         self.chunks = spec.chunks or auto_chunks(executor.n_workers, n_cohorts)
+        self.finished = False           # every run trained or found complete (only the folder's files to write)
         self.bar = None
         if progress:
             from ..progress import tqdm_class
@@ -902,6 +915,7 @@ class _Driver:
         if self.bar is not None:
             self.bar.close()
         keys = [k for net in variants for k in self.tune_keys(net) + self.test_keys(net)]
+        self.finished = True
         return [self.row(k) for k in keys]
 
     def finished_ids(self) -> set[str]:
@@ -1083,16 +1097,28 @@ def _run_locked(spec: SweepSpec, executor: Executor | None, directory: Path, inf
         write_text(directory / "sweep.toml", spec.to_toml())
     own = executor is None
     ex = LocalExecutor() if own else executor
+    driver = None
     try:
         driver = _Driver(spec, directory, ex, info, progress)
         rows = driver.run()
         description = ex.describe()
-    except BaseException:
+    except BaseException as e:
         if own:
             ex.abort()                 # Ctrl-C, SIGTERM: do not wait for the running tasks
+        e.sweep_trained = driver is not None and driver.finished   # for the command's note: nothing left to train
         raise
     if own:
         ex.close()
+    try:
+        return _write_sweep_files(spec, directory, info, lang, t0, driver, rows, description)
+    except KeyboardInterrupt as e:
+        e.sweep_trained = True
+        raise
+
+
+def _write_sweep_files(spec: SweepSpec, directory: Path, info: dict[str, Any], lang: str, t0: float, driver: _Driver,
+                       rows: list[dict[str, Any]], description: dict[str, Any]) -> SweepResult:
+    """The folder's table, summary and sweep.toml, from every run (the stale report and figures removed)."""
     wall = time.perf_counter() - t0
     from ..results.store import environment     # here: results.store imports this module
 
