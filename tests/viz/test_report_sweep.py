@@ -655,7 +655,7 @@ def test_the_tuning_gain_is_judged_seed_by_seed():
     c = next(x for x in compute_sweep_conclusions(s) if x["kind"] == "tuning_gain")
     assert "the gain is larger than its spread" in c["text"]
     ja = next(x for x in compute_sweep_conclusions(s, "ja") if x["kind"] == "tuning_gain")["text"]
-    assert "この改善はばらつきを超えています" in ja
+    assert "この改善はシード間のばらつきを超えています" in ja and "標本誤差はこの区間に含まれません" in ja
     del d["default_test_by_seed"]                                              # an older summary: no such sentence
     c = next(x for x in compute_sweep_conclusions(s) if x["kind"] == "tuning_gain")
     assert "Seed by seed" not in c["text"] and c["facts"]["paired"] is None
@@ -697,3 +697,73 @@ def test_a_sweep_in_both_languages_keeps_both_figures_and_each_report_shows_its_
     assert '<span class="file">sensitivity_ja.png</span>' in (folder / "report.html").read_text(encoding="utf-8")
     assert main(argv + ["--lrs", "0.001,0.01,0.1,1,3"]) == 0                      # a new lr: both figures stale
     assert not (folder / "sensitivity_ja.png").exists() and (folder / "sensitivity.png").read_bytes() != english
+
+
+def test_runs_that_diverged_on_the_fresh_seeds_are_said_and_an_unranked_setting_is_named():
+    """A researcher's review: Adam diverging at its tuned lr on every fresh seed dropped it from the ranking without a
+    word, and divergence on the fresh seeds (each run counted as 0 in a mean) reached no conclusion; the page's
+    diverged/failed cell counted a run twice when the tuned lr was the note's."""
+    from optimlab.viz.report_sweep import defaults_table_html
+
+    s = synthetic_summary(val={"sgd": [0.3, 0.84, 0.4, 0.1], "rmsprop": [0.5, 0.88, 0.5, 0.1],
+                               "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"sgd": (0.8, 0.01, 0.8, 0), "rmsprop": (0.85, 0.01, 0.8, 0), "adam": (0.0, 0, 0.9, 0)})
+    s["defaults_vs_tuned"]["Adam"].update(tuned_lr=0.1, tuned_not_ok=3)       # tuned 0.1, the note's 0.01
+    s["defaults_vs_tuned"]["SGD"].update(tuned_not_ok=1, default_not_ok=1)    # tuned = the note's 0.01: the same run
+    c = compute_sweep_conclusions(s)
+    best = facts(c, "best_tuned")
+    assert best["ranking"] == ["RMSProp", "SGD"] and best["not_ranked"] == ["Adam"]
+    text = {x["kind"]: x["text"] for x in c}
+    assert text["best_tuned"].endswith(" Not ranked: Adam, whose every run on the fresh seeds at the tuned lr "
+                                       "diverged or failed."), text
+    assert text["fresh_not_ok"] == ("4 runs on the fresh seeds diverged or failed, each counted as 0 in its test "
+                                    "accuracy: SGD at lr 0.01 (tuned and the note's), 1 of 3; Adam at its tuned lr "
+                                    "0.1, 3 of 3.")
+    assert facts(c, "fresh_not_ok")["n"] == 4
+    ja = {x["kind"]: x["text"] for x in compute_sweep_conclusions(s, "ja")}
+    assert "順位に入れていない手法：Adam（" in ja["best_tuned"]
+    assert "SGD（調整した学習率とノートの学習率がどちらも 0.01 で、3 本中 1 本）" in ja["fresh_not_ok"]
+    table = defaults_table_html(s, set(), "en")
+    rows = {r.split("</th>")[0]: r for r in table.split("<tbody>")[1].split("<tr>")[1:]}
+    cells = {k: re.findall(r"<td[^>]*>([^<]*)</td>", r)[-1] for k, r in rows.items()}
+    assert sorted(cells.values()) == ["0", "1", "3"], cells             # SGD's one run once, Adam's 3
+    for d in s["defaults_vs_tuned"].values():
+        d["tuned_not_ok"] = d["default_not_ok"] = 0
+    assert "fresh_not_ok" not in [x["kind"] for x in compute_sweep_conclusions(s)]
+
+
+def test_settings_alike_in_sensitivity_are_tied_not_ordered_by_accuracy():
+    """A researcher's review: Momentum and Adam each within 0.05 at 1 of 4 lrs, and the page said "Least sensitive:
+    Adam" (the higher best accuracy broke the tie, which is not sensitivity)."""
+    s = synthetic_summary(val={"sgd": [0.8, 0.84, 0.7, 0.1], "momentum": [0.3, 0.9, 0.5, 0.1],
+                               "adam": [0.3, 0.95, 0.5, 0.1]},
+                          test={o: (0.9, 0.01, 0.9, 0) for o in ("sgd", "momentum", "adam")})
+    f = facts(compute_sweep_conclusions(s), "lr_sensitivity")
+    assert f["least_sensitive"] == "SGD" and f["least_tied_with"] == []
+    s["sensitivity"]["SGD"]["mean"] = [0.3, 0.84, 0.5, 0.1]
+    c = {x["kind"]: x for x in compute_sweep_conclusions(s)}
+    assert c["lr_sensitivity"]["facts"]["least_tied_with"] == ["Momentum", "SGD"]
+    assert ("Least sensitive, tied: Adam, Momentum, SGD, each within 0.05 at 1 of 4 lrs. RMSProp is not in this sweep"
+            in c["lr_sensitivity"]["text"]) and "Others" not in c["lr_sensitivity"]["text"]
+    ja = {x["kind"]: x["text"] for x in compute_sweep_conclusions(s, "ja")}
+    assert "最も感度が低いのは Adam、Momentum、SGD で同数、それぞれ 4 個中 1 個で 0.05 以内です。" in ja["lr_sensitivity"]
+
+
+def test_a_setting_that_never_learned_is_not_said_to_fail_beyond_the_grid():
+    """A researcher's review: "Did not learn at any lr: SGD" read as SGD failing, where the grid or the training
+    length may be what failed; and a settled lead did not say its interval leaves out the test set's own error."""
+    s = synthetic_summary(val={"sgd": [0.1, 0.11, 0.12, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"sgd": (0.1, 0.01, 0.1, 0), "adam": (0.9, 0.01, 0.9, 0)})
+    for lang, words in (("en", "SGD; on this grid and training length only (a wider grid of lrs or more iterations"),
+                        ("ja", "SGD。ただしこのグリッドと学習の長さでの結果です")):
+        text = {c["kind"]: c["text"] for c in compute_sweep_conclusions(s, lang)}["lr_sensitivity"]
+        assert words in text, text
+    s = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"rmsprop": (0.65, 0.3, 0.6, 0), "adam": (0.67, 0.3, 0.6, 0)})
+    base = {"1000": 0.5, "1001": 0.8, "1002": 0.65}
+    s["defaults_vs_tuned"]["RMSProp"]["tuned_test_by_seed"] = base
+    s["defaults_vs_tuned"]["Adam"]["tuned_test_by_seed"] = {k: v + d for (k, v), d in zip(base.items(), (0.02, 0.021, 0.019))}
+    best = compute_sweep_conclusions(s)[0]
+    assert best["facts"]["exceeds_ci"] and best["text"].endswith(
+        "so the lead exceeds the spread between seeds (all scored on one test set, whose own sampling error the "
+        "interval leaves out).")

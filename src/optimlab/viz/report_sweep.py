@@ -189,13 +189,17 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
         return None              # none learned, or every tuned lr was chosen at chance: no "best after tuning"
     ranked = sorted(dvt, key=lambda k: -dvt[k]["tuned_test_acc"])
     best, d = ranked[0], dvt[ranked[0]]
-    facts = dict(best=best, accuracy=d["tuned_test_acc"], lr=d["tuned_lr"], ranking=ranked)
+    # out of the ranking for diverging on every fresh seed at its tuned lr: a result, said (it was left out silently)
+    unstable = [k for k, e in summary["defaults_vs_tuned"].items() if k not in never and _every_run(e, "tuned_not_ok")]
+    facts = dict(best=best, accuracy=d["tuned_test_acc"], lr=d["tuned_lr"], ranking=ranked, not_ranked=unstable)
+    left_out = st("best left out", lang, labels=st("list sep", lang).join(unstable)) if unstable else ""
     if len(ranked) == 1:
         others = set(summary["defaults_vs_tuned"]) - {best}
         # SGD swept but never learned: "the only one that learned"; left out for failing at its tuned lr: "ranked"
         only = "best only" if not others else "best only learned" if others <= never else "best only ranked"
         return _conclusion("best_tuned", st(only, lang, label=best, acc=_a(d["tuned_test_acc"]),
-                                            lr=_lr(d['tuned_lr'])), runner_up=None, exceeds_ci=None, **facts)
+                                            lr=_lr(d['tuned_lr'])) + (left_out if only != "best only ranked" else ""),
+                           runner_up=None, exceeds_ci=None, **facts)
     runner, r = ranked[1], dvt[ranked[1]]
     margin = d["tuned_test_acc"] - r["tuned_test_acc"]
     n_fresh = min(int(d.get("n_test_seeds") or 0), int(r.get("n_test_seeds") or 0))
@@ -231,7 +235,7 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
     else:                           # a summary written before the per-seed values were kept
         exceeds = bool(d["tuned_lo"] > r["tuned_hi"])
         text += st("best ci yes" if exceeds else "best ci no", lang)
-    return _conclusion("best_tuned", text, runner_up=runner, runner_up_accuracy=r["tuned_test_acc"], margin=margin,
+    return _conclusion("best_tuned", text + left_out, runner_up=runner, runner_up_accuracy=r["tuned_test_acc"], margin=margin,
                        exceeds_ci=exceeds, **facts)
 
 
@@ -341,10 +345,14 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
     if not learned:
         return _conclusion("lr_sensitivity", definition + st("none learned", lang, floor=f"{floor:.2f}"),
                            least_sensitive=None, rmsprop_claim=None, **facts)
-    # most tolerated lrs; ties: the wider span, then the higher best accuracy
-    ranked = sorted(learned, key=lambda k: (-tols[k]["count"], -round(tols[k]["decades"], 2), -tols[k]["best"]))
+    # most tolerated lrs, then the wider span; settings equal in both are tied (the best accuracy orders them in the
+    # list only: it is not sensitivity, and named one of two alike "least sensitive")
+    tolerance = lambda k: (-tols[k]["count"], -round(tols[k]["decades"], 2))     # noqa: E731
+    ranked = sorted(learned, key=lambda k: (*tolerance(k), -tols[k]["best"]))
     least = ranked[0]
     t = tols[least]
+    least_tied = [k for k in ranked[1:] if tolerance(k) == tolerance(least)]
+    facts["least_tied_with"] = least_tied
     rms = [k for k in sens if sens[k].get("optimizer") == "rmsprop"]
     rms_learned = [k for k in ranked if k in rms]
 
@@ -361,12 +369,14 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
         return out
 
     common = dict(tol=f"{tol:g}", n=t["n"], label=least, count=t["count"], span=_span(t, lang))
-    common["least"] = st("least only" if len(learned) == 1 else "least", lang, **common)     # one: least of none
+    common["least"] = st("least only" if len(learned) == 1 else "least tied" if least_tied else "least", lang,
+                         **common, labels=st("list sep", lang).join([least, *least_tied]))     # one: least of none
+    named = {least, *least_tied}
     if not rms:
-        claim, text = None, st("rmsprop absent", lang, others=tail({least}), **common)
+        claim, text = None, st("rmsprop absent", lang, others=tail(named), **common)
     elif not rms_learned:
         claim = None
-        text = st("rmsprop no learn", lang, rms=rms[0], rms_best=_a(tols[rms[0]]["best"]), others=tail({least}),
+        text = st("rmsprop no learn", lang, rms=rms[0], rms_best=_a(tols[rms[0]]["best"]), others=tail(named),
                   **common)
     else:
         r = rms_learned[0]
@@ -419,6 +429,25 @@ def _diverged(summary, lang) -> dict[str, Any] | None:
     return _conclusion("not_ok", st("diverged", lang, n=total, where=st("diverged sep", lang).join(where)), n=total)
 
 
+def _fresh_diverged(summary, lang) -> dict[str, Any] | None:
+    """Runs on the fresh seeds that diverged or failed, each counted as 0 in its setting's test accuracy (a tuned lr
+    that is unstable on new seeds is a result; it showed as a count in one table cell only)."""
+    where, total = [], 0
+    for label, d in summary["defaults_vs_tuned"].items():
+        n = int(d.get("n_test_seeds") or 0)
+        same = _number(d.get("tuned_lr")) and d.get("tuned_lr") == d.get("default_lr")     # the same runs, once
+        for which in ("tuned",) if same else ("tuned", "default"):
+            k = int(d.get(f"{which}_not_ok") or 0)
+            if k:
+                total += k
+                where.append(st(f"fresh diverged {'both' if same else which}", lang, label=label, k=k, n=n,
+                                lr=_lr(d.get(f"{which}_lr"))))
+    if not total:
+        return None
+    return _conclusion("fresh_not_ok", st("fresh diverged", lang, n=total, where=st("diverged sep", lang).join(where)),
+                       n=total)
+
+
 def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLike,
                               lang: str = "en") -> list[dict[str, Any]]:
     """Facts read off a sweep's ``summary.json``, each ``{"kind", "text", "facts"}``.
@@ -430,7 +459,8 @@ def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLi
     than any other, False when fewer than some, None when tied at the top (``rmsprop_tied_with``), absent or
     it did not learn), ``grid_edge``
     (a tuned lr at the smallest or largest grid lr, for settings that learned), ``note_lr_outside`` (a note's lr
-    outside the grid), ``not_ok`` (diverged or failed tuning runs).
+    outside the grid), ``not_ok`` (diverged or failed tuning runs), ``fresh_not_ok`` (diverged or failed runs on the
+    fresh seeds, each counted as 0 in a test accuracy).
     """
     check_lang(lang)
     summary = (sweep.summary if isinstance(sweep, SweepDir) else sweep if isinstance(sweep, dict)
@@ -438,8 +468,7 @@ def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLi
     out = [c for c in (_best_tuned(summary, lang), _tuning_gain(summary, lang), _sensitivity(summary, lang))
            if c is not None]
     out += _grid_edges(summary, lang)
-    d = _diverged(summary, lang)
-    return out + ([d] if d else [])
+    return out + [c for c in (_diverged(summary, lang), _fresh_diverged(summary, lang)) if c is not None]
 
 
 # -- charts -----------------------------------------------------------------------------------------------------
@@ -574,7 +603,8 @@ def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> 
     for label, d in summary["defaults_vs_tuned"].items():
         lr = d.get("tuned_lr")
         gain = d.get("gain")
-        bad = int(d.get("default_not_ok") or 0) + int(d.get("tuned_not_ok") or 0)
+        same = lr is not None and lr == d.get("default_lr")       # the tuned lr is the note's: the same runs, once
+        bad = int(d.get("tuned_not_ok") or 0) + (0 if same else int(d.get("default_not_ok") or 0))
         cells = [_label_th(label, colors.get(label, "#999")), _cell(_lr(d['default_lr']), d["default_lr"], "num"),
                  _ci_cell(*shown_interval(d, "default")),
                  _cell(_lr(lr) + (" ⚠" if label in edges else " †" if at_chance(d, summary) else ""), lr, "num"),
@@ -698,9 +728,10 @@ EXTRA_CSS = """
 td.tuned { font-weight: 700; background: #eef4ff; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 figure.sweep-png { max-width: 680px; }
 .kv td { word-break: normal; overflow-wrap: anywhere; }
-.conclusions li.c-grid_edge, .conclusions li.c-note_lr_outside, .conclusions li.c-not_ok { color: #8a4b00; }
+.conclusions li.c-grid_edge, .conclusions li.c-note_lr_outside, .conclusions li.c-not_ok,
+.conclusions li.c-fresh_not_ok { color: #8a4b00; }
 .conclusions li.c-grid_edge::marker, .conclusions li.c-note_lr_outside::marker,
-.conclusions li.c-not_ok::marker { content: "⚠ "; }
+.conclusions li.c-not_ok::marker, .conclusions li.c-fresh_not_ok::marker { content: "⚠ "; }
 """
 
 

@@ -69,7 +69,9 @@ SWEEP_TEXT = {
         "best ci none": " With one test seed there is no spread to compare the lead against.",
         "best paired few": " {n} test seeds are too few to judge the lead against its spread (at least 3 are needed).",
         "best paired yes": " Seed by seed (the same fresh seeds, so the same starts and minibatches) it is ahead by "
-                           "{diff} ± {half} (95% CI) and ahead on {wins} of {n} seeds, so the lead exceeds the spread.",
+                           "{diff} ± {half} (95% CI) and ahead on {wins} of {n} seeds, so the lead exceeds the spread "
+                           "between seeds (all scored on one test set, whose own sampling error the interval leaves "
+                           "out).",
         "best paired no": " Seed by seed (the same fresh seeds, so the same starts and minibatches) the difference is "
                           "{diff} ± {half} (95% CI; ahead on {wins} of {n} seeds), so the order is not settled.",
         "best paired holm": " Seed by seed (the same fresh seeds) the difference is {diff} ± {half} (95% CI; ahead on "
@@ -80,8 +82,9 @@ SWEEP_TEXT = {
                 "{tuned} at lr {tuned_lr}).",
         "gain tied": "Tuning gained most for {label}, each {gain} test accuracy.",
         "gain others": " Others: {others}.",
-        "gain spread yes": " Seed by seed over the {n} fresh seeds, the gain is larger than its spread (95% CI {lo} to "
-                           "{hi}).",
+        "gain spread yes": " Seed by seed over the {n} fresh seeds, the gain is larger than its spread between seeds "
+                           "(95% CI {lo} to {hi}; all scored on one test set, whose own sampling error the interval "
+                           "leaves out).",
         "gain holm kept": " It stays so after Holm's correction for the {k} gains tested.",
         "gain spread holm": " Seed by seed over the {n} fresh seeds, the 95% CI of the gain ({lo} to {hi}) excludes 0, "
                             "but not after Holm's correction for the {k} gains tested (it was picked as the largest), "
@@ -117,7 +120,9 @@ SWEEP_TEXT = {
         "none learned": " No optimizer learned (best validation accuracy at most {floor} everywhere), so sensitivity "
                         "to the lr cannot be compared.",
         "span": "lr {lo} to {hi}, {decades} decades", "span one": "only lr {lo}",
-        "others counts": " Others: {counts}.", "not learned": " Did not learn at any lr (best ≤ {floor}): {labels}.",
+        "others counts": " Others: {counts}.",
+        "not learned": " Did not learn at any lr (best ≤ {floor}): {labels}; on this grid and training length only (a "
+                       "wider grid of lrs or more iterations may let it learn).",
         "learned fresh only": " Not ranked: {labels}, at chance on the validation split at every lr (best ≤ {floor}) "
                               "but above it on the fresh seeds.",
         "edge low": "{label}'s tuned lr {lr} is the smallest in the grid: its best lr may be smaller; extend the grid "
@@ -126,6 +131,13 @@ SWEEP_TEXT = {
                      "up.",
         "diverged": "{n} tuning runs diverged or failed: {where}.",
         "diverged where": "{label} ({lrs})", "diverged lr": "lr {lr}: {n}", "diverged sep": "; ",
+        "fresh diverged": "{n} runs on the fresh seeds diverged or failed, each counted as 0 in its test accuracy: "
+                          "{where}.",
+        "fresh diverged tuned": "{label} at its tuned lr {lr}, {k} of {n}",
+        "fresh diverged default": "{label} at the note's lr {lr}, {k} of {n}",
+        "fresh diverged both": "{label} at lr {lr} (tuned and the note's), {k} of {n}",
+        "best left out": " Not ranked: {labels}, whose every run on the fresh seeds at the tuned lr diverged or failed.",
+        "least tied": "Least sensitive, tied: {labels}, each within {tol} at {count} of {n} lrs.",
     },
     "ja": {
         "sweep title": "学習率スイープ", "sweep": "スイープ",
@@ -178,7 +190,8 @@ SWEEP_TEXT = {
         "best ci none": "新しいシードが 1 つのため、差をばらつきと比べることはできません。",
         "best paired few": "新しいシード {n} 個では、差をばらつきと比べて判断するには足りません（3 個以上必要です）。",
         "best paired yes": "同じ新しいシード（同じ初期値・同じミニバッチ）どうしで比べると差は {diff} ± {half}（95% 信頼区間）で、"
-                           "{n} シード中 {wins} シードで上回っており、この差はばらつきを超えています。",
+                           "{n} シード中 {wins} シードで上回っており、この差はシード間のばらつきを超えています（どのシードも同じ"
+                           "テストデータで測っており、テストデータ自体の標本誤差はこの区間に含まれません）。",
         "best paired no": "同じ新しいシード（同じ初期値・同じミニバッチ）どうしで比べると差は {diff} ± {half}（95% 信頼区間、"
                           "{n} シード中 {wins} シードで上回る）で、順位は確定しません。",
         "best paired holm": "同じ新しいシードどうしで比べると差は {diff} ± {half}（95% 信頼区間、{n} シード中 {wins} シードで上回る）"
@@ -189,8 +202,8 @@ SWEEP_TEXT = {
                 "{default} → 学習率 {tuned_lr} で {tuned}）。",
         "gain tied": "調整による改善が最も大きいのは {label} で、どれもテスト正解率が {gain} 上がりました。",
         "gain others": "他：{others}。",
-        "gain spread yes": "新しいシード {n} 個で同じシードどうしの差を見ると、この改善はばらつきを超えています（95% 信頼区間 {lo} 〜 {hi}）。"
-                           "",
+        "gain spread yes": "新しいシード {n} 個で同じシードどうしの差を見ると、この改善はシード間のばらつきを超えています（95% 信頼区間 "
+                           "{lo} 〜 {hi}。どのシードも同じテストデータで測っており、テストデータ自体の標本誤差はこの区間に含まれません）。",
         "gain holm kept": "調べた {k} 個の改善について Holm 法で補正しても同じです。",
         "gain spread holm": "新しいシード {n} 個で同じシードどうしの差を見ると、改善の 95% 信頼区間（{lo} 〜 {hi}）は 0 を含みませんが、"
                             "調べた {k} 個の改善について Holm 法で補正すると（最大のものを選んでいるため）有意ではなく、確定しません。",
@@ -218,12 +231,21 @@ SWEEP_TEXT = {
                             "（最高検証正解率 {rms_best}）ため確かめられません。{least}{others}",
         "none learned": "どの手法も学習できなかった（検証正解率が常に {floor} 以下）ため、学習率への感度は比べられません。",
         "span": "学習率 {lo} 〜 {hi}、{decades} 桁", "span one": "学習率 {lo} のみ",
-        "others counts": "他：{counts}。", "not learned": "どの学習率でも学習できなかった手法（最高 {floor} 以下）：{labels}。",
+        "others counts": "他：{counts}。",
+        "not learned": "どの学習率でも学習できなかった手法（最高 {floor} 以下）：{labels}。ただしこのグリッドと学習の長さでの"
+                       "結果です（学習率の範囲を広げるか反復回数を増やせば学習できるかもしれません）。",
         "learned fresh only": "順位に入れていない手法：{labels}（検証では、どの学習率でも最高 {floor} 以下でしたが、新しいシードでは上回りました）。",
         "edge low": "{label} の選ばれた学習率 {lr} はグリッドの最小値です。最良の学習率はさらに小さいかもしれません。グリッドを下に広げてください。",
         "edge high": "{label} の選ばれた学習率 {lr} はグリッドの最大値です。最良の学習率はさらに大きいかもしれません。グリッドを上に広げてください。",
         "diverged": "調整用の実行のうち {n} 本が発散または失敗しました：{where}。",
         "diverged where": "{label}（{lrs}）", "diverged lr": "学習率 {lr} で {n} 本", "diverged sep": "、",
+        "fresh diverged": "新しいシードでの実行のうち {n} 本が発散または失敗しました（テスト正解率ではそれぞれ 0 として数えています）："
+                          "{where}。",
+        "fresh diverged tuned": "{label}（調整した学習率 {lr} で {n} 本中 {k} 本）",
+        "fresh diverged default": "{label}（ノートの学習率 {lr} で {n} 本中 {k} 本）",
+        "fresh diverged both": "{label}（調整した学習率とノートの学習率がどちらも {lr} で、{n} 本中 {k} 本）",
+        "best left out": "順位に入れていない手法：{labels}（調整した学習率での新しいシードの実行がすべて発散・失敗しました）。",
+        "least tied": "最も感度が低いのは {labels} で同数、それぞれ {n} 個中 {count} 個で {tol} 以内です。",
     },
 }
 
