@@ -1073,3 +1073,21 @@ def test_the_ctrl_c_count_is_of_this_sweeps_runs(tmp_path):
     assert _complete_runs(out, spec) == len(runs)
     at_01 = [r for r in runs if "-lr0.1-" in r]                   # not in a grid of 0.01 alone (the note's lrs)
     assert at_01 and _complete_runs(out, replace(spec, lrs=(0.01,))) == len(runs) - len(at_01)
+
+
+def test_local_workers_see_where_the_data_is_now(monkeypatch):
+    """A forkserver's workers inherit the environment of the forkserver, started with the process's first pool: in
+    a notebook (or this test session) an OPTIMLAB_DATA set after a first sweep did not reach the next one's tasks,
+    which then had no folder for dataset 'idx' (found as a test that failed when run after the sweep tests)."""
+    import os
+
+    for value in ("/data/first", "/data/second", None):
+        if value is None:
+            monkeypatch.delenv("OPTIMLAB_DATA", raising=False)
+        else:
+            monkeypatch.setenv("OPTIMLAB_DATA", value)
+        ex = LocalExecutor(1)
+        try:
+            assert ex.submit(os.getenv, "OPTIMLAB_DATA").result(timeout=60) == value
+        finally:
+            ex.close()

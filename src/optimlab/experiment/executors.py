@@ -77,13 +77,23 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, name="optimlab-exit-with-parent", daemon=True).start()
 
 
-def _local_worker_init() -> None:
+OPTIMLAB_ENV = ("OPTIMLAB_DATA", "OPTIMLAB_CACHE_DIR")     # where the data is: a local worker sees the parent's now
+
+
+def _local_worker_init(env: dict[str, str | None] | None = None) -> None:
     """A local pool's worker process: Ctrl-C reaches every process of the terminal's group (and
     :meth:`LocalExecutor.abort` sends it to the workers when only the parent was signalled), so a worker stops its
     task — the cleanup of its files runs — without the traceback a KeyboardInterrupt prints; the parent says
-    "interrupted" once. A worker whose parent is gone stops the same way (:func:`_watch_parent`). Then
-    :func:`worker_setup`."""
+    "interrupted" once. A worker whose parent is gone stops the same way (:func:`_watch_parent`). ``env``: the
+    parent's :data:`OPTIMLAB_ENV` when the pool started (a forkserver's workers inherit the environment of the
+    forkserver, started with the process's first pool: a notebook that set ``OPTIMLAB_DATA`` after a first sweep
+    had its next sweep's tasks read the old folder, or none). Then :func:`worker_setup`."""
     signal.signal(signal.SIGINT, _stop_quietly)
+    for k, v in (env or {}).items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
     worker_setup()
     _watch_parent()       # after the setup: a parent gone during it is seen at once, without a traceback from it
 
@@ -240,7 +250,8 @@ class LocalExecutor(Executor):
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(self.n_workers, mp_context=multiprocessing.get_context(self.start_method),
-                                      initializer=_local_worker_init)
+                                      initializer=_local_worker_init,
+                                      initargs=({k: os.environ.get(k) for k in OPTIMLAB_ENV},))
 
     def submit(self, fn: Callable, *args: Any, retries: int = 0) -> cf.Future:
         outer: cf.Future = cf.Future()
