@@ -164,3 +164,14 @@ def test_a_network_prints_as_it_would_be_built():
                               n_models=3, freeze_bn_affine=True)
     assert repr(per_model) == ("MultiLayerNet(8, [6], 4, activation='sigmoid', weight_init_std=0.05, use_batchnorm=[True, "
                                "False, True], n_models=3, freeze_bn_affine=True, dtype='float32')")
+
+
+def test_the_books_positional_weight_decay_is_not_taken_for_batchnorm():
+    """The book's MultiLayerNet(784, [100], 10, 'relu', 'relu', 0.1) passes weight_decay_lambda sixth; here the sixth
+    is use_batchnorm, and 0.1 turned batch normalization on without a word."""
+    refused(r"^invalid use_batchnorm: 0\.1 \(accepted: True or False, or one per model; the book's sixth argument, "
+            r"weight_decay_lambda, is a keyword here\)$", lambda: MultiLayerNet(8, [6], 4, "relu", "relu", 0.1))
+    refused(r"invalid use_batchnorm: \[1, 0\]", lambda: MultiLayerNet(8, [6], 4, use_batchnorm=[1, 0], n_models=2))
+    assert MultiLayerNet(8, [6], 4, "relu", "relu", True).use_batchnorm
+    assert not MultiLayerNet(8, [6], 4, use_batchnorm=np.bool_(False)).use_batchnorm
+    assert MultiLayerNet(8, [6], 4, use_batchnorm=[True, False], n_models=2).use_batchnorm

@@ -211,6 +211,11 @@ class MultiLayerNet:
                               "optimlab's network has no weight decay, as the note's experiment uses none)")
         if activation not in ACTIVATIONS:
             raise ConfigError(f"unknown activation: {activation!r} (accepted: {', '.join(ACTIVATIONS)})")
+        flag = lambda b: isinstance(b, (bool, np.bool_))      # noqa: E731
+        if not (flag(use_batchnorm) or isinstance(use_batchnorm, (list, tuple, np.ndarray))
+                and all(flag(b) for b in use_batchnorm)):      # the book's sixth positional is weight_decay_lambda:
+            raise ConfigError(f"invalid use_batchnorm: {use_batchnorm!r} (accepted: True or False, or one per model; "
+                              "the book's sixth argument, weight_decay_lambda, is a keyword here)")  # 0.1 turned BN on
         if str(dtype) not in DTYPES:
             raise ConfigError(f"unknown dtype: {dtype!r} (accepted: {', '.join(DTYPES)})")
         hidden = hidden_sizes(hidden_size_list, "hidden_size_list")
