@@ -1091,3 +1091,16 @@ def test_local_workers_see_where_the_data_is_now(monkeypatch):
             assert ex.submit(os.getenv, "OPTIMLAB_DATA").result(timeout=60) == value
         finally:
             ex.close()
+
+
+@pytest.mark.parametrize("status", ["[]", "null", '"ok"', "5"])
+def test_a_status_file_that_is_not_an_object_is_a_run_to_train_again(tmp_path, status):
+    """A fuzzing review: a run's status.json holding valid JSON that is not an object ended the resumed sweep in a
+    26-line AttributeError; it is a run to train again, like a damaged one."""
+    spec = SweepSpec(dataset="digits", lrs=(0.01, 0.1), seeds=(0,), optimizers=("sgd",),
+                     train=TrainConfig(iters=3, batch_size=10, eval_interval=3))
+    out = tmp_path / "s"
+    run_sweep(spec, SerialExecutor(), out=out)
+    (out / "tune-sgd-lr0.1-s0" / "status.json").write_text(status)
+    again = run_sweep(spec, SerialExecutor(), out=out)
+    assert again.trained == ["tune-sgd-lr0.1-s0"]

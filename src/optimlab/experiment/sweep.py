@@ -472,7 +472,7 @@ def changed_run(directory: Path, spec: SweepSpec, data_info: dict[str, Any]) -> 
                     for net in variants]       # the architecture spec gives the run of this id (hidden sizes too)
         except (OSError, ValueError, KeyError, TypeError):
             continue                           # not a complete run of optimlab sweep: trained again if asked
-        if status.get("status") not in COMPLETE:
+        if not isinstance(status, dict) or status.get("status") not in COMPLETE:     # [] or null: not complete
             continue                           # trained again if spec has it; else it stays as it is
         key = next((k for k in keys if k.run_id == run.name), None)
         if key is None:                        # a run spec would not write (another batchnorm, activation …): it
