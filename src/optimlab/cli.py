@@ -193,6 +193,17 @@ def _terminate(signum, frame):
     raise Terminated()
 
 
+def _exit_at_once(signum, frame):
+    """Ctrl-C or SIGTERM once the command is done (its cleanup has run): one line, then the process ends."""
+    word = "terminated" if signum == signal.SIGTERM else "interrupted"
+    for say_it in (sys.stdout.flush, lambda: print(f"optimlab: {word}", file=sys.stderr, flush=True)):
+        try:
+            say_it()
+        except (OSError, ValueError, RuntimeError):     # a closed stream, or one this signal came in the middle of
+            pass
+    os._exit(143 if signum == signal.SIGTERM else 130)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     previous = None
     if threading.current_thread() is threading.main_thread():
@@ -214,7 +225,16 @@ def entry() -> None:
     for stream in (sys.stdout, sys.stderr):     # a console that cannot show "—" or Japanese (PYTHONIOENCODING=ascii,
         if hasattr(stream, "reconfigure"):      # cp1252) shows "?" there: the run was written, and the command
             stream.reconfigure(errors="replace")    # ended in an 18-line UnicodeEncodeError, status 1
-    rc = main()
+    signal.signal(signal.SIGTERM, _terminate)      # main() puts it back as this when it returns
+    try:
+        rc = main()
+    except KeyboardInterrupt as e:      # come as main returned, after its own handler
+        print(f"optimlab: {'terminated' if isinstance(e, Terminated) else 'interrupted'}", file=sys.stderr)
+        rc = 143 if isinstance(e, Terminated) else 130
+    # the command is done: Ctrl-C or SIGTERM during the interpreter's exit ended it in a traceback (from logging's
+    # shutdown, status 0) or killed it without a word (status −2, −15); now it ends it at once, in one line
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _exit_at_once)
     if rc in (130, 143):
         sys.stdout.flush()
         sys.stderr.flush()

@@ -140,3 +140,34 @@ def test_the_resource_trackers_leak_warning_does_not_follow_the_interrupted_line
         setup="from optimlab.experiment.executors import LocalExecutor\nex = LocalExecutor(1)\n")],
         capture_output=True, text=True, timeout=60)
     assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+
+
+LATE = """
+import atexit, os, signal, sys, time
+from optimlab import cli
+def main():
+    print("done")
+    if {during_main}:
+        os.kill(os.getpid(), signal.{sig})
+        time.sleep(2)       # the signal comes as main returns
+    return 0
+def exiting():
+    os.kill(os.getpid(), signal.{sig})
+    time.sleep(5)           # the interpreter's exit, interrupted
+cli.main = main
+atexit.register(exiting)
+cli.entry()
+"""
+
+
+@pytest.mark.parametrize("sig, rc, word", [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")])
+@pytest.mark.parametrize("during_main", [False, True])
+def test_ctrl_c_or_sigterm_as_the_command_ends_is_one_line(sig, rc, word, during_main):
+    """A fuzzing review: Ctrl-C or SIGTERM just as a command finished (main's finally block, the interpreter's exit)
+    gave a traceback (from logging's shutdown, status 0) or ended the process killed by the signal without a word
+    (status −2, −15). Its work is done and kept; the process ends at once, in one line."""
+    t0 = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", LATE.format(sig=sig, during_main=during_main)], capture_output=True,
+                          text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (rc, "done\n", f"optimlab: {word}\n")
+    assert time.monotonic() - t0 < 4 + 2 * during_main        # not after the 5 s the exit would wait
