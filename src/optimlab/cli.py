@@ -225,6 +225,7 @@ def entry() -> None:
     for stream in (sys.stdout, sys.stderr):     # a console that cannot show "—" or Japanese (PYTHONIOENCODING=ascii,
         if hasattr(stream, "reconfigure"):      # cp1252) shows "?" there: the run was written, and the command
             stream.reconfigure(errors="replace")    # ended in an 18-line UnicodeEncodeError, status 1
+    sys.stdout = _Stdout(sys.stdout)
     signal.signal(signal.SIGTERM, _terminate)      # main() puts it back as this when it returns
     try:
         rc = main()
@@ -286,8 +287,37 @@ def _main(argv: Sequence[str] | None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())    # (the interpreter's last flush too)
         return 141
     except OSError as e:        # the safety net: an output that could not be written, as one line
+        if e.filename is None and getattr(sys.stdout, "failed", False):     # > /dev/full: not bad input, nor a file
+            print(f"optimlab: error: cannot write to standard output: {e.strerror or e}", file=sys.stderr)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())    # (the interpreter's last flush too)
+            return 1
         print(f"optimlab: error: {_os_error_line(e)}", file=sys.stderr)
         return 2
+
+
+class _Stdout:
+    """The command's ``sys.stdout``, noting whether writing to it failed (``> /dev/full``): the error then says it
+    was standard output (it said "No space left on device" alone, status 2, after writing the whole run)."""
+
+    def __init__(self, stream):
+        self._stream, self.failed = stream, False
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError:
+            self.failed = True
+            raise
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError:
+            self.failed = True
+            raise
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def _os_error_line(e: OSError) -> str:

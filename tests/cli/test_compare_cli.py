@@ -434,6 +434,20 @@ def test_a_reader_that_has_gone_is_no_error(tmp_path):
     assert r.returncode == 141 and r.stderr == ""
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_standard_output_that_cannot_be_written_is_named(tmp_path):
+    """A fuzzing review: > /dev/full ended a run it had written whole in "optimlab: error: No space left on device"
+    and status 2 (bad input), as if the disk or the run had failed."""
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, "-m", "optimlab", "compare", "--dataset", "digits", "--iters", "3",
+                            "--no-progress", "--no-plots", "--no-report", "--out", str(tmp_path / "c")], stdout=full,
+                           stderr=subprocess.PIPE, text=True, env=ENV, timeout=300)
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.splitlines()[-1] == "optimlab: error: cannot write to standard output: No space left on device"
+    assert "Traceback" not in r.stderr and "Exception ignored" not in r.stderr, r.stderr
+    assert (tmp_path / "c" / "summary.json").is_file()
+
+
 def test_the_fallback_to_the_5000_digits_is_said_in_japanese_too(tmp_path, monkeypatch, capsys):
     """A Japanese student's first screen offline was a 400-character English note. With --lang ja a Japanese line
     now says what happened and how to get full MNIST; the English line (searchable) follows it; English is as was."""
