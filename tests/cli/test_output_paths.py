@@ -536,3 +536,18 @@ def test_a_rerun_whose_every_run_failed_keeps_the_run_that_was_there(tmp_path):
         assert fresh.summary["runs"][0]["status"] == "failed"
     finally:
         del OPTIMIZERS["boom"]
+
+
+@pytest.mark.parametrize("args, what", [
+    (["compare", "--dataset", "digits", "--iters", "3", "--out", "a\nb"], "output folder: 'a\\nb'"),
+    (["sweep", "--dataset", "digits", "--iters", "3", "--out", "a\rb"], "output folder: 'a\\rb'"),
+    (["landscape", "--steps", "3", "--out", "a\tb"], "output folder: 'a\\tb'"),
+    (["report", "r", "--out", "a\nb.html"], "--out: 'a\\nb.html'")])
+def test_an_output_path_with_a_control_character_is_refused(cwd, capsys, args, what):
+    """A fuzzing review: --out with a newline was taken, and the closing "results in …" line split in two (run labels
+    and recipe names with control characters were refused already)."""
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"optimlab: error: invalid {what} holds a control character (accepted: a path without "
+                          "control characters or line breaks"), err
+    assert err.count("\n") == 1 and list(cwd.iterdir()) == []

@@ -205,6 +205,9 @@ def check_output_dir(target: str | os.PathLike, *, foreign=foreign_in_run_dir, a
     text = os.fspath(target)
     if not str(text).strip():
         raise ConfigError(f"invalid output folder: {text!r} (accepted: {accepted})")
+    if has_control(str(text)):          # a newline split the closing "results in …" line in two
+        raise ConfigError(f"invalid output folder: {text!r} holds a control character (accepted: a path without "
+                          f"control characters or line breaks; {accepted})")
     path = Path(target)
     if path.name == "..":                # runs/c2/x/.. is runs/c2 (a landscape made x and wrote into that run)
         path = Path(os.path.realpath(path))
@@ -254,6 +257,9 @@ def check_output_file(target: str | os.PathLike, option: str = "--out") -> Path:
     accepted = "a file path in a folder you can write to, e.g. report.html"
     if not str(text).strip():
         raise ConfigError(f"invalid {option}: {text!r} (accepted: {accepted})")
+    if has_control(str(text)):
+        raise ConfigError(f"invalid {option}: {text!r} holds a control character (accepted: a path without control "
+                          "characters or line breaks, e.g. report.html)")
     path = Path(target)
     if path.is_dir():
         raise ConfigError(f"invalid {option}: {text!r} is a folder (accepted: {accepted})")
