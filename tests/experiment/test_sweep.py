@@ -63,6 +63,7 @@ def test_lr_grid_is_log_spaced_and_validated():
     (dict(activation=("relu", "relu")), re.escape("invalid activation axis: 'relu,relu' (accepted: distinct values")),
     (dict(optimizers=("",)), re.escape("no optimizers given: '' (accepted: some of")),
     (dict(targets=(1.5,)), "invalid targets"),
+    (dict(targets=[]), re.escape("invalid targets: none given (accepted: at least one accuracy in (0, 1]")),  # was ''
     (dict(activation=("tanh",)), "unknown activation"),
     (dict(chunks=0), "invalid chunks"),
     (dict(optimizers=("sgd",), lrs=(0.010000001, 0.5)), "sgd's default 0.01 to 6 significant digits"),

@@ -163,7 +163,9 @@ class SweepSpec:
                               "number N is a count, seeds 0 to N-1)")
         set_("test_seeds", test)
         targets = _floats(self.targets, "targets", "accuracies in (0, 1], e.g. 0.8,0.9")
-        if not targets or not all(0 < t <= 1 for t in targets) or len(set(targets)) != len(targets):
+        if not targets:                 # targets = [] in a recipe (shown as '')
+            raise ConfigError("invalid targets: none given (accepted: at least one accuracy in (0, 1], e.g. 0.8,0.9)")
+        if not all(0 < t <= 1 for t in targets) or len(set(targets)) != len(targets):
             shown = ",".join(str(t) for t in self.targets) if isinstance(self.targets, (tuple, list)) else self.targets
             raise ConfigError(f"invalid targets: {shown!r} (accepted: distinct accuracies in (0, 1], e.g. 0.8,0.9)")
         set_("targets", tuple(sorted(set(targets))))
