@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from PIL import Image
 from browser_helpers import Opened, glyph_image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from optimlab.api import compare
-from optimlab.errors import OptimlabError
+from optimlab.errors import ConfigError, OptimlabError
 from optimlab.results.store import LoadedRun
 from optimlab.viz.report import build_report_html, compute_conclusions, script_json, write_report
 from optimlab.viz.report_cli import add_report_parser, run_report_cli
@@ -1254,3 +1255,17 @@ def test_the_batchnorm_seed_count_pairs_seeds_by_number():
     bn = group("Adam + BN", [0, 1, 2], {0: (0.9, 0.9), 1: (0.9, 0.9), 2: (0.5, 0.9)})
     plain = group("Adam", [1, 2, 3], {1: (0.5, 0.9), 2: (0.9, 0.9), 3: (0.5, 0.9)})
     assert _bn_first_seeds(bn, plain, 0.8) == (1, 1, 2)     # seed 1: BN at 10, Adam at 20; seed 2: Adam first
+
+
+def test_a_report_is_not_written_over_another_runs_own_report(real_run, tmp_path):
+    """A fuzzing review: optimlab report A --out B/report.html replaced run B's own page with A's (it was "a report
+    optimlab wrote"), so B's folder described another run. Its own folder's report.html, and other names, are fine."""
+    other = tmp_path / "other"
+    compare(dataset="digits", optimizers="sgd", iters=10, eval_interval=10, out=other, report=True)
+    before = (other / "report.html").read_bytes()
+    with pytest.raises(ConfigError, match=re.escape(f"refusing to write '{other}/report.html': it is the report of "
+                                                    f"another run, '{other.resolve()}' (accepted: another file name")):
+        write_report(real_run, out=other / "report.html")
+    assert (other / "report.html").read_bytes() == before
+    assert write_report(real_run, out=other / "digits-report.html").is_file()
+    assert write_report(other, out=other / "report.html") == other / "report.html"
