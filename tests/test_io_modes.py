@@ -247,3 +247,33 @@ def test_a_held_sigterm_is_not_lost_to_an_ignored_or_earlier_sigint():
             signal.signal(signal.SIGINT, old_int)
             signal.signal(signal.SIGTERM, old_term)
     assert calls == ["term", "term"]
+
+
+def test_files_written_together_replace_all_or_none(tmp_path, monkeypatch):
+    """atomic_paths: both files new, or both old; an old file that cannot be put back is said to be kept, by name."""
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("old a")
+    b.write_text("old b")
+    with _io.atomic_paths([a, b]) as (ta, tb):
+        ta.write_text("new a")
+        tb.write_text("new b")
+    assert (a.read_text(), b.read_text()) == ("new a", "new b") and sorted(tmp_path.iterdir()) == [a, b]
+    real = os.rename
+
+    def stuck(src, dst):                # the new b cannot be put in place, nor the old files back
+        if Path(dst) == b or Path(dst) == a and Path(src).name.endswith(".old"):
+            raise PermissionError(1, "Operation not permitted", os.fspath(src))
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "rename", stuck)
+    with pytest.raises(PermissionError) as e:
+        with _io.atomic_paths([a, b]) as (ta, tb):
+            ta.write_text("newer a")
+            tb.write_text("newer b")
+    monkeypatch.setattr(os, "rename", real)
+    kept = {p.name[1:6]: p.name for p in tmp_path.iterdir() if p.name.endswith(".old")}
+    assert e.value.filename == os.fspath(b) and sorted(kept) == ["a.txt", "b.txt"]
+    assert e.value.strerror == (f"Operation not permitted; the earlier b.txt is kept as {kept['b.txt']}; the earlier "
+                                f"a.txt is kept as {kept['a.txt']}")
+    assert [(tmp_path / kept[k]).read_text() for k in ("a.txt", "b.txt")] == ["new a", "new b"]
+    assert not a.exists() and not b.exists() and not list(tmp_path.glob("*.tmp"))

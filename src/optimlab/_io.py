@@ -131,6 +131,62 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 
 
 @contextmanager
+def atomic_paths(paths: Sequence[str | os.PathLike]) -> Iterator[list[Path]]:
+    """:func:`atomic_path` for files that go together: a temporary path beside each, and on success all renamed
+    over theirs, or none. The files they replace are moved aside first (hidden names beside them) and removed at
+    the end; if a move or rename fails, the new files are taken out and the old ones put back, and the error is
+    raised naming the file. (One by one, a rename that failed on the third file left the first two new.)"""
+    paths = [Path(p) for p in paths]
+    tmps: list[Path] = []
+    try:
+        for path in paths:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with signals_held():         # created and remembered in one step
+                try:
+                    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                except OSError as e:
+                    raise OSError(e.errno, e.strerror or str(e), os.fspath(path)) from e
+                tmps.append(Path(tmp))
+                os.close(fd)
+        yield tmps
+        for tmp in tmps:
+            apply_default_mode(tmp, directory=False)
+        with signals_held():
+            _swap_in(list(zip(tmps, paths)))
+    finally:
+        for tmp in tmps:
+            tmp.unlink(missing_ok=True)
+
+
+def _swap_in(pairs: list[tuple[Path, Path]]) -> None:
+    """Rename each temporary over its path, all or none (see :func:`atomic_paths`)."""
+    aside: list[tuple[Path, Path]] = []         # (where an old file went, its name)
+    placed: list[Path] = []
+    path = None
+    try:
+        for _, path in pairs:
+            if os.path.lexists(path):
+                old = path.with_name(f".{path.name}.{os.urandom(4).hex()}.old")
+                os.rename(path, old)
+                aside.append((old, path))
+        for tmp, path in pairs:
+            os.rename(tmp, path)
+            placed.append(path)
+    except OSError as e:
+        for p in placed:
+            p.unlink(missing_ok=True)
+        kept = []
+        for old, p in reversed(aside):
+            try:
+                os.rename(old, p)
+            except OSError:             # not lost: said where it is
+                kept.append(f"the earlier {p.name} is kept as {old.name}")
+        raise OSError(e.errno, "; ".join([e.strerror or str(e), *kept]), os.fspath(path)) from e
+    for old, _ in aside:
+        old.unlink(missing_ok=True)
+
+
+@contextmanager
 def made_folder(folder: Path) -> Iterator[None]:
     """``folder`` made (with its missing parents) for the block; those made here are removed again, innermost first,
     if they are still empty at its end (a command refused before writing leaves no empty ``runs/``)."""

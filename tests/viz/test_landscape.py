@@ -12,6 +12,7 @@ import json
 import os
 import re
 import warnings
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -369,6 +370,38 @@ def test_a_folder_in_the_way_stops_before_anything_is_written_and_no_stale_gif_s
     write_landscape(run_landscape("bowl", steps=3), tmp_path / "b", gif=False)
     assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["landscape_bowl.json", "landscape_bowl.png",
                                                                   "trajectories_bowl.csv"]
+
+
+@pytest.mark.parametrize("failing", ["aside", "in"])
+def test_a_rename_that_fails_leaves_the_earlier_landscape_whole(tmp_path, monkeypatch, failing):
+    """A fuzzing review: with trajectories_bowl.csv immutable (chattr +i) a rerun renamed the new JSON into place and
+    then failed on the CSV: the folder held a JSON of 7 steps beside a PNG and CSV of 5. All four go together now:
+    a failed move leaves the earlier files as they were, and no new or hidden file."""
+    out = tmp_path / "l"
+    write_landscape(run_landscape("bowl", steps=5), out, max_frames=3)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    refused = []
+
+    def refusing(real):
+        def move(src, dst):
+            moving_old = Path(src).name == "trajectories_bowl.csv"          # the old file moved aside
+            moving_new = Path(dst).name == "trajectories_bowl.csv" and Path(src).suffix == ".tmp"     # the new one
+            if not refused and ((failing == "aside" and moving_old) or (failing == "in" and moving_new)):
+                refused.append(src)
+                raise PermissionError(1, "Operation not permitted", os.fspath(src), None, os.fspath(dst))
+            return real(src, dst)
+        return move
+
+    with monkeypatch.context() as m:                    # either way of moving a file
+        m.setattr(os, "rename", refusing(os.rename))
+        m.setattr(os, "replace", refusing(os.replace))
+        with pytest.raises(PermissionError) as e:
+            write_landscape(run_landscape("bowl", steps=7, lrs={"sgd": 0.05}), out, max_frames=3)
+    assert refused and e.value.filename == os.fspath(out / "trajectories_bowl.csv") and e.value.filename2 is None
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    write_landscape(run_landscape("bowl", steps=7), out, max_frames=3)           # and the next run replaces them all
+    assert json.loads((out / "landscape_bowl.json").read_text())["config"]["steps"] == 7
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)
 
 
 def test_an_animation_too_big_for_this_machine_is_refused_before_a_frame_is_drawn(tmp_path, monkeypatch):

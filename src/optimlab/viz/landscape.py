@@ -35,14 +35,14 @@ import math
 import shutil
 import subprocess
 from collections import Counter
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from .._io import atomic_path, made_folder, write_json, write_text
+from .._io import atomic_path, atomic_paths, made_folder, write_json, write_text
 from ..errors import ConfigError
 from ..nn.network import machine_memory, process_memory_limit
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
@@ -754,9 +754,9 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
     ``trajectories_<function>.csv`` and ``landscape_<function>.json`` (config and summary) into ``out_dir``.
 
     All or nothing: each file is written to a temporary file beside its name, and only when every one is
-    complete are they renamed into place (replacing files of the same names; nothing else in ``out_dir`` is
-    touched). A failure leaves no new file or folder behind; a folder with one of the names is refused before anything is
-    written (the other files had been renamed into place when the last rename failed). With ``gif=False`` a GIF of
+    complete are they renamed into place together (:func:`optimlab._io.atomic_paths`: replacing files of the same
+    names, all or none; nothing else in ``out_dir`` is touched). A failure leaves no new file or folder behind and
+    the old files as they were; a folder with one of the names is refused before anything is written. With ``gif=False`` a GIF of
     the same function left by an earlier run is removed with the rest replaced: it showed other paths than the new
     PNG. ``dpi``: the PNG's resolution (the GIF's is 72 % of it); ``font_scale``: the text of both, 1 to 3 × the
     default, the figure grown to hold it (e.g. 1.6 for slides; :func:`optimlab.viz.figures.font_scale`)."""
@@ -775,9 +775,8 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
             raise ConfigError(f"cannot write {str(p)!r}: a folder has its name (accepted: remove or rename it, or "
                               "--out another folder)")
     stale = None if gif else paths.pop("gif")
-    with made_folder(out), ExitStack() as stack:     # every atomic_path renames on a clean exit, none on an error
-        tmp = {k: stack.enter_context(atomic_path(p)) for k, p in paths.items()}
-        stack.enter_context(scaled_text(scale))
+    with made_folder(out), atomic_paths(list(paths.values())) as tmps, scaled_text(scale):   # all renamed, or none
+        tmp = dict(zip(paths, tmps))
         fig = plot_landscape(result, lang)
         with _fonts(lang):
             fig.savefig(tmp["png"], **png_options(dpi))
