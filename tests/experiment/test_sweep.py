@@ -917,13 +917,13 @@ def test_an_interrupted_extension_leaves_the_folder_describing_one_sweep(tmp_pat
         run_sweep(more, SerialExecutor(), out=out)
     assert {n: (out / n).read_bytes() for n in own} == before
     monkeypatch.undo()
-    real = sweep_mod.write_table
+    real = sweep_mod.table_csv
 
-    def table_then_ctrl_c(path, rows):
-        real(path, rows)
+    def table_then_ctrl_c(rows):
         os.kill(os.getpid(), signal.SIGINT)          # held until the folder's files are all written
+        return real(rows)
 
-    monkeypatch.setattr(sweep_mod, "write_table", table_then_ctrl_c)
+    monkeypatch.setattr(sweep_mod, "table_csv", table_then_ctrl_c)
     with pytest.raises(KeyboardInterrupt):
         run_sweep(more, SerialExecutor(), out=out)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -1105,3 +1105,35 @@ def test_a_status_file_that_is_not_an_object_is_a_run_to_train_again(tmp_path, s
     (out / "tune-sgd-lr0.1-s0" / "status.json").write_text(status)
     again = run_sweep(spec, SerialExecutor(), out=out)
     assert again.trained == ["tune-sgd-lr0.1-s0"]
+
+
+def test_the_sweeps_own_files_are_replaced_all_or_none(tmp_path, monkeypatch):
+    """table.csv, summary.json and sweep.toml (and table.parquet) describe one sweep: a rename that fails on one of
+    them puts the earlier ones back (written one by one, a failure on summary.json left a new table beside it)."""
+    import os
+    from pathlib import Path
+
+    small = SweepSpec(dataset="digits", lrs=(0.01, 0.1), seeds=(0,), optimizers=("sgd",),
+                      train=TrainConfig(iters=3, batch_size=10, eval_interval=3))
+    out = tmp_path / "s"
+    run_sweep(small, SerialExecutor(), out=out)
+    own = sorted(p.name for p in out.iterdir() if p.is_file())
+    assert {"table.csv", "summary.json", "sweep.toml"} <= set(own)
+    before = {n: (out / n).read_bytes() for n in own}
+    refused = []
+
+    def refusing(real):
+        def move(src, dst):
+            if not refused and Path(dst).name == "summary.json" and Path(src).suffix == ".tmp":
+                refused.append(dst)
+                raise PermissionError(1, "Operation not permitted", os.fspath(src))
+            return real(src, dst)
+        return move
+
+    with monkeypatch.context() as m:                    # either way of moving a file
+        m.setattr(os, "rename", refusing(os.rename))
+        m.setattr(os, "replace", refusing(os.replace))
+        with pytest.raises(PermissionError):
+            run_sweep(replace(small, seeds=(0, 1)), SerialExecutor(), out=out)
+    assert refused and {n: (out / n).read_bytes() for n in own} == before
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock")]

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib.util
 import io
 import json
 import math
@@ -45,7 +46,8 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .._io import exclusive_lock, made_folder, read_json, signals_held, text_table, write_json, write_text
+from .._io import (atomic_paths, exclusive_lock, json_text, made_folder, read_json, signals_held, text_table,
+                   write_json, write_text)
 from ..console import check_lang, say
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError
@@ -550,24 +552,28 @@ def _csv_value(v: Any) -> str:
     return repr(v) if isinstance(v, float) else str(v)
 
 
-def write_table(path: Path, rows: list[dict[str, Any]]) -> None:
+def table_csv(rows: list[dict[str, Any]]) -> str:
+    """table.csv's text: a row per run."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     if rows:
         w.writerow(list(rows[0]))
         w.writerows([_csv_value(v) for v in r.values()] for r in rows)
-    write_text(path, buf.getvalue())
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        return
-    from .._io import atomic_path
+    return buf.getvalue()
+
+
+def _has_pyarrow() -> bool:
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def write_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
+    """The table as Parquet (table.parquet, written beside table.csv when pyarrow is installed)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     cols = {k: [None if (isinstance(r[k], float) and math.isnan(r[k])) else r[k] for r in rows] for k in rows[0]}
     cols["init"] = [str(v) for v in cols["init"]]
-    with atomic_path(path.with_suffix(".parquet")) as tmp:
-        pq.write_table(pa.table(cols), tmp)
+    pq.write_table(pa.table(cols), path)
 
 
 def mean_interval(values: Sequence[float]) -> tuple[float, float, float]:
@@ -1139,12 +1145,16 @@ def _write_sweep_files(spec: SweepSpec, directory: Path, info: dict[str, Any], l
     # other language's figure stays (a teacher's Japanese rerun deleted sensitivity.png)
     as_read = lambda v: json.loads(json.dumps(v, allow_nan=True))     # noqa: E731 - as summary.json gives it back
     same_figure = isinstance(before, dict) and all(before.get(k) == as_read(summary.get(k)) for k in FIGURE_KEYS)
-    with signals_held():
-        write_table(directory / "table.csv", rows)
-        for name in DERIVED_FILES:  # drawn from the summary being replaced: stale now (the CLI draws them again)
+    names = ["table.csv", "summary.json", "sweep.toml"] + (["table.parquet"] if rows and _has_pyarrow() else [])
+    with signals_held():            # all replaced, or none (a rename that fails puts the earlier files back)
+        with atomic_paths([directory / n for n in names]) as tmps:
+            tmps[0].write_text(table_csv(rows), encoding="utf-8")
+            tmps[1].write_text(json_text(summary), encoding="utf-8")
+            tmps[2].write_text(spec.to_toml(), encoding="utf-8")
+            if len(tmps) > 3:
+                write_parquet(tmps[3], rows)
+        for name in DERIVED_FILES:  # drawn from the summary replaced: stale now (the CLI draws them again)
             if not (same_figure and name.endswith(".png")):
                 (directory / name).unlink(missing_ok=True)
-        write_json(directory / "summary.json", summary)
-        write_text(directory / "sweep.toml", spec.to_toml())
     return SweepResult(spec, directory, summary, rows, driver.trained, driver.skipped, wall)
 
