@@ -186,3 +186,18 @@ def test_a_named_data_folder_that_is_not_one_stops_compare(capsys, tmp_path, mon
     rc = main(["compare", "--dataset", "digits", "--optimizers", "sgd", "--iters", "5", "--no-plots", "--no-report",
                "--no-progress", "--out", str(tmp_path / "o")])
     assert rc == 0, capsys.readouterr().err
+
+
+def test_a_missing_or_odd_optimlab_data_is_named_where_the_data_was_not_found(tmp_path, monkeypatch):
+    """A fuzzing review: with OPTIMLAB_DATA naming a folder that does not exist, --dataset mnist offline said "set
+    OPTIMLAB_DATA=DIR" without a word about the one set; a line break in it split auto's note in three lines."""
+    from optimlab.data import load_dataset
+
+    monkeypatch.setenv(_remote.DATA_ENV, str(tmp_path / "mnits"))
+    assert f"set OPTIMLAB_DATA=DIR (it names {str(tmp_path / 'mnits')!r} now, which does not exist);" in \
+        _remote.offline_options("mnist")
+    monkeypatch.setenv(_remote.DATA_ENV, str(tmp_path))
+    assert "(it names" not in _remote.offline_options("mnist")
+    monkeypatch.setenv(_remote.DATA_ENV, str(tmp_path / "a\nb"))
+    notice = load_dataset("auto", download=False).notice
+    assert "\n" not in notice and repr(str(tmp_path / "a\nb")) in notice

@@ -36,6 +36,7 @@ from typing import Sequence
 
 import numpy as np
 
+from optimlab._io import has_control
 from optimlab.data import remote as _remote
 from optimlab.data.idx import IdxFolder, find_idx_files, read_idx_folder
 from optimlab.errors import ConfigError, DatasetError
@@ -411,8 +412,8 @@ def _auto(
     folder = locate(remote, data_dir)
     if folder is not None:
         return load_pinned_folder(remote, folder)
-    where = ", ".join(str(d) for d in candidate_dirs(remote, data_dir))
-    env = os.environ.get(_remote.DATA_ENV)
+    where = ", ".join(repr(str(d)) if has_control(str(d)) else str(d) for d in candidate_dirs(remote, data_dir))
+    env = os.environ.get(_remote.DATA_ENV)     # (a path with a line break in it split the note in lines)
     if data_dir is None and env and not Path(env).expanduser().exists():     # a typo there trains on other data
         where += f" (${_remote.DATA_ENV} names {env!r}, which does not exist)"
     probe = min(timeout, _remote.PROBE_TIMEOUT)

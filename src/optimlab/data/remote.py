@@ -181,9 +181,12 @@ def pinned_dataset(contents: dict[str, str], other_than: Remote) -> str | None:
 def offline_options(name: str) -> str:
     """One line telling the user how to get ``name`` without this machine downloading it."""
     files = ", ".join(f.gz_name for f in REMOTES[name].files)
+    env = os.environ.get(DATA_ENV)
+    missing = (f" (it names {env!r} now, which does not exist)" if env and not Path(env).expanduser().exists()
+               else "")         # set, with a typo: it was searched past without a word
     return (
         f"offline options: copy the four IDX files ({files}; raw or .gz) into a folder and pass "
-        f"--data-dir DIR (data_dir=DIR) or set {DATA_ENV}=DIR; run 'optimlab data fetch {name}' on a machine "
+        f"--data-dir DIR (data_dir=DIR) or set {DATA_ENV}=DIR{missing}; run 'optimlab data fetch {name}' on a machine "
         f"with network and copy the folder it fills (its {cache_dir() / name}) to this one; or use a bundled "
         "dataset: 'mnist-5k' or 'digits' (--dataset mnist-5k; in Python load_dataset('mnist-5k') or "
         "load_mnist(name='mnist-5k'))"
