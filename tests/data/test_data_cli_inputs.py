@@ -201,3 +201,20 @@ def test_a_missing_or_odd_optimlab_data_is_named_where_the_data_was_not_found(tm
     monkeypatch.setenv(_remote.DATA_ENV, str(tmp_path / "a\nb"))
     notice = load_dataset("auto", download=False).notice
     assert "\n" not in notice and repr(str(tmp_path / "a\nb")) in notice
+
+
+def test_an_optimlab_cache_dir_that_is_a_file_is_refused_by_every_command_that_reads_it(tmp_path, monkeypatch, capsys):
+    """A fuzzing review: data fetch refused $OPTIMLAB_CACHE_DIR naming a file, but data list printed "cache: afile"
+    with status 0 and compare's auto searched past it to mnist-5k without a word."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    monkeypatch.setenv(_remote.CACHE_ENV, str(afile))
+    says = (f"optimlab: error: invalid $OPTIMLAB_CACHE_DIR: {str(afile)!r} is a file (accepted: a folder to cache "
+            "downloads in, or unset it for the user cache folder)\n")
+    for command in (["data", "list"], ["data", "verify", "mnist"], ["data", "fetch", "mnist"],
+                    ["compare", "--iters", "3", "--out", str(tmp_path / "o")],
+                    ["sweep", "--iters", "3", "--out", str(tmp_path / "s")]):
+        assert main(command) == 2 and capsys.readouterr().err == says, command
+    assert not (tmp_path / "o").exists() and not (tmp_path / "s").exists()
+    assert main(["compare", "--dataset", "digits", "--iters", "3", "--no-plots", "--no-report", "--no-progress",
+                 "--out", str(tmp_path / "o")]) == 0          # a bundled dataset reads no folder

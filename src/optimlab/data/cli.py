@@ -69,6 +69,8 @@ def run_data(args: argparse.Namespace, out: Print = print) -> int:
     if command in ("list", "verify", "fetch") and args.data_dir is None and os.environ.get(_remote.DATA_ENV):
         # searched first, as by compare, which refuses a file there: said here too, not searched past
         _remote.check_data_dir(os.environ[_remote.DATA_ENV], f"${_remote.DATA_ENV}")
+    if command in ("list", "verify", "fetch"):
+        _remote.check_cache_env()       # list showed "cache: afile" and exit 0
     if command == "list":
         return _list(args.data_dir, out)
     if command == "fetch":

@@ -209,6 +209,7 @@ def check_named_folder(data_dir: str | os.PathLike | None, dataset: str) -> None
             _remote.check_data_dir(data_dir, "data directory", must_exist=True)
         elif os.environ.get(_remote.DATA_ENV):
             _remote.check_data_dir(os.environ[_remote.DATA_ENV], f"${_remote.DATA_ENV}")
+        _remote.check_cache_env()       # searched past (auto fell back to mnist-5k) without a word
     except ConfigError as e:
         raise DatasetError(str(e)) from None
 

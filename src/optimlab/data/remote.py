@@ -208,6 +208,15 @@ def check_timeout(timeout: float, option: str = "timeout") -> float:
     return value
 
 
+def check_cache_env() -> None:
+    """A one-line :class:`ConfigError` when ``$OPTIMLAB_CACHE_DIR`` names a file (a folder that does not exist yet
+    is made by ``optimlab data fetch``)."""
+    env = os.environ.get(CACHE_ENV)
+    if env and Path(env).expanduser().exists() and not Path(env).expanduser().is_dir():
+        raise ConfigError(f"invalid ${CACHE_ENV}: {env!r} is a file (accepted: a folder to cache downloads in, or "
+                          "unset it for the user cache folder)")
+
+
 def check_data_dir(folder: str | os.PathLike, option: str = "data directory", *, must_exist: bool = False) -> Path:
     """``folder`` as a Path; a one-line :class:`ConfigError` when it (or the parent it would be made in) is a
     file, or, with ``must_exist``, when it is missing."""
@@ -319,10 +328,8 @@ def download(
 
     timeout = check_timeout(timeout)
     folder = Path(dest).expanduser() if dest is not None else cache_dir() / remote.name
-    env, cache = os.environ.get(CACHE_ENV), cache_dir()
-    if env and folder.parent == cache and cache.exists() and not cache.is_dir():
-        raise ConfigError(f"invalid ${CACHE_ENV}: {env!r} is a file (accepted: a folder to cache downloads in, or "
-                          "unset it for the user cache folder)")      # it read "'afile/mnist' cannot be created"
+    if folder.parent == cache_dir():
+        check_cache_env()       # it read "'afile/mnist' cannot be created"
     if not remote.mirrors:
         raise DatasetError(f"no mirrors given for {remote.name}; {offline_options(remote.name)}")
     created = _make_folder(folder)
