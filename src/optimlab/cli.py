@@ -196,10 +196,10 @@ def _terminate(signum, frame):
 def _exit_at_once(signum, frame):
     """Ctrl-C or SIGTERM once the command is done (its cleanup has run): one line, then the process ends."""
     word = "terminated" if signum == signal.SIGTERM else "interrupted"
-    for say_it in (sys.stdout.flush, lambda: print(f"optimlab: {word}", file=sys.stderr, flush=True)):
+    for say_it in (lambda: sys.stdout.flush(), lambda: print(f"optimlab: {word}", file=sys.stderr, flush=True)):
         try:
             say_it()
-        except (OSError, ValueError, RuntimeError):     # a closed stream, or one this signal came in the middle of
+        except (AttributeError, OSError, ValueError, RuntimeError):    # none, closed, or one this signal came into
             pass
     os._exit(143 if signum == signal.SIGTERM else 130)
 
@@ -225,7 +225,8 @@ def entry() -> None:
     for stream in (sys.stdout, sys.stderr):     # a console that cannot show "—" or Japanese (PYTHONIOENCODING=ascii,
         if hasattr(stream, "reconfigure"):      # cp1252) shows "?" there: the run was written, and the command
             stream.reconfigure(errors="replace")    # ended in an 18-line UnicodeEncodeError, status 1
-    sys.stdout = _Stdout(sys.stdout)
+    if sys.stdout is not None:          # (None when closed: print() then writes nothing)
+        sys.stdout = _Stdout(sys.stdout)
     signal.signal(signal.SIGTERM, _terminate)      # main() puts it back as this when it returns
     try:
         rc = main()
@@ -235,48 +236,60 @@ def entry() -> None:
     # the command is done: Ctrl-C or SIGTERM during the interpreter's exit ended it in a traceback (from logging's
     # shutdown, status 0) or killed it without a word (status −2, −15); now it ends it at once, in one line
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _exit_at_once)
+        if signal.getsignal(sig) is not signal.SIG_IGN:     # ignored (nohup, a background job): it stays so
+            signal.signal(sig, _exit_at_once)
     if rc in (130, 143):
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (AttributeError, OSError, ValueError):      # none, closed, or full
+                pass
         os._exit(rc)
     sys.exit(rc)
 
 
+def _command(argv: Sequence[str] | None) -> int:
+    """Parse ``argv`` and run its command; its exit status."""
+    from .optim import ignored_plugins
+
+    for why in ignored_plugins():     # other packages' optimizers, in --help's lists too
+        print(f"optimlab: warning: {why}; ignored", file=sys.stderr)
+    parser = build_parser()           # imports NumPy: Ctrl-C here is one line too
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    if args.command == "compare":
+        return run_compare_cli(args)
+    if args.command == "sweep":
+        from .cli_sweep import run_sweep_cli
+
+        return run_sweep_cli(args)
+    if args.command == "data":
+        from .data.cli import run_data
+
+        return run_data(args)
+    if args.command == "landscape":
+        from .viz.landscape_cli import run_landscape_cli
+
+        return run_landscape_cli(args)
+    if args.command == "report":
+        from .viz.report_cli import run_report_cli
+
+        if args.out is not None:
+            from .results.store import check_output_file
+
+            check_output_file(args.out, "--out")
+        return run_report_cli(args)
+    raise ConfigError(f"unknown command: {args.command!r}")
+
+
 def _main(argv: Sequence[str] | None) -> int:
     try:
-        from .optim import ignored_plugins
-
-        for why in ignored_plugins():     # other packages' optimizers, in --help's lists too
-            print(f"optimlab: warning: {why}; ignored", file=sys.stderr)
-        parser = build_parser()           # imports NumPy: Ctrl-C here is one line too
-        args = parser.parse_args(argv)
-        if args.command is None:
-            parser.print_help()
-            return 2
-        if args.command == "compare":
-            return run_compare_cli(args)
-        if args.command == "sweep":
-            from .cli_sweep import run_sweep_cli
-
-            return run_sweep_cli(args)
-        if args.command == "data":
-            from .data.cli import run_data
-
-            return run_data(args)
-        if args.command == "landscape":
-            from .viz.landscape_cli import run_landscape_cli
-
-            return run_landscape_cli(args)
-        if args.command == "report":
-            from .viz.report_cli import run_report_cli
-
-            if args.out is not None:
-                from .results.store import check_output_file
-
-                check_output_file(args.out, "--out")
-            return run_report_cli(args)
-        raise ConfigError(f"unknown command: {args.command!r}")
+        rc = _command(argv)
+        if sys.stdout is not None:      # what is still buffered goes out here, where a failure is said (> /dev/full:
+            sys.stdout.flush()          # at the interpreter's exit it was "Exception ignored", status 120)
+        return rc
     except OptimlabError as e:
         print(f"optimlab: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)
         return 2

@@ -438,14 +438,25 @@ def test_a_reader_that_has_gone_is_no_error(tmp_path):
 def test_standard_output_that_cannot_be_written_is_named(tmp_path):
     """A fuzzing review: > /dev/full ended a run it had written whole in "optimlab: error: No space left on device"
     and status 2 (bad input), as if the disk or the run had failed."""
-    with open("/dev/full", "w") as full:
-        r = subprocess.run([sys.executable, "-m", "optimlab", "compare", "--dataset", "digits", "--iters", "3",
-                            "--no-progress", "--no-plots", "--no-report", "--out", str(tmp_path / "c")], stdout=full,
-                           stderr=subprocess.PIPE, text=True, env=ENV, timeout=300)
-    assert r.returncode == 1, r.stderr
-    assert r.stderr.splitlines()[-1] == "optimlab: error: cannot write to standard output: No space left on device"
-    assert "Traceback" not in r.stderr and "Exception ignored" not in r.stderr, r.stderr
-    assert (tmp_path / "c" / "summary.json").is_file()
+    for unbuffered in ("1", None):          # buffered (as a terminal's default), the write fails at the last flush
+        env = {k: v for k, v in ENV.items() if k != "PYTHONUNBUFFERED"}
+        env.update({"PYTHONUNBUFFERED": unbuffered} if unbuffered else {})
+        out = tmp_path / f"c{unbuffered}"
+        with open("/dev/full", "w") as full:
+            r = subprocess.run([sys.executable, "-m", "optimlab", "compare", "--dataset", "digits", "--iters", "3",
+                                "--no-progress", "--no-plots", "--no-report", "--out", str(out)], stdout=full,
+                               stderr=subprocess.PIPE, text=True, env=env, timeout=300)
+        assert r.returncode == 1, r.stderr
+        assert r.stderr.splitlines()[-1] == ("optimlab: error: cannot write to standard output: No space left on "
+                                             "device")
+        assert "Traceback" not in r.stderr and "Exception ignored" not in r.stderr, r.stderr
+        assert (out / "summary.json").is_file()
+    # standard output closed (>&-): print() writes nothing, as before, and the command works
+    r = subprocess.run([sys.executable, "-m", "optimlab", "landscape", "--steps", "3", "--no-gif", "--out",
+                        str(tmp_path / "l")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV,
+                       timeout=300, preexec_fn=lambda: os.close(1))
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert (tmp_path / "l" / "landscape_bowl.png").is_file()
 
 
 def test_the_fallback_to_the_5000_digits_is_said_in_japanese_too(tmp_path, monkeypatch, capsys):

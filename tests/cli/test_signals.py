@@ -171,3 +171,11 @@ def test_ctrl_c_or_sigterm_as_the_command_ends_is_one_line(sig, rc, word, during
                           text=True, timeout=60)
     assert (done.returncode, done.stdout, done.stderr) == (rc, "done\n", f"optimlab: {word}\n")
     assert time.monotonic() - t0 < 4 + 2 * during_main        # not after the 5 s the exit would wait
+
+
+def test_an_ignored_ctrl_c_stays_ignored_as_the_command_ends():
+    """nohup, or a background job of a script: SIGINT ignored stays so (a review: the handler for the command's end
+    was set over it, and such a job ended with 130)."""
+    done = subprocess.run([sys.executable, "-c", LATE.format(sig="SIGINT", during_main=False)], capture_output=True,
+                          text=True, timeout=60, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert (done.returncode, done.stdout, done.stderr) == (0, "done\n", "")
