@@ -250,7 +250,9 @@ def test_a_held_sigterm_is_not_lost_to_an_ignored_or_earlier_sigint():
 
 
 def test_files_written_together_replace_all_or_none(tmp_path, monkeypatch):
-    """atomic_paths: both files new, or both old; an old file that cannot be put back is said to be kept, by name."""
+    """atomic_paths: both files new, or both old, and neither name ever missing; an earlier file that cannot be put
+    back is said to be kept, by name; a folder with one of the names is refused before anything is replaced; an
+    error in the block names the file being written, not its hidden temporary."""
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text("old a")
     b.write_text("old b")
@@ -258,22 +260,52 @@ def test_files_written_together_replace_all_or_none(tmp_path, monkeypatch):
         ta.write_text("new a")
         tb.write_text("new b")
     assert (a.read_text(), b.read_text()) == ("new a", "new b") and sorted(tmp_path.iterdir()) == [a, b]
-    real = os.rename
+    real = os.replace
+    present = []
 
-    def stuck(src, dst):                # the new b cannot be put in place, nor the old files back
-        if Path(dst) == b or Path(dst) == a and Path(src).name.endswith(".old"):
-            raise PermissionError(1, "Operation not permitted", os.fspath(src))
+    def stuck(src, dst):                # the new b cannot be put in place
+        present.append(a.exists() and b.exists())          # no name is missing at any step
+        if Path(dst) == b and Path(src).suffix == ".tmp":
+            raise PermissionError(1, "Operation not permitted", os.fspath(src), None, os.fspath(dst))
         return real(src, dst)
 
-    monkeypatch.setattr(os, "rename", stuck)
+    monkeypatch.setattr(os, "replace", stuck)
     with pytest.raises(PermissionError) as e:
         with _io.atomic_paths([a, b]) as (ta, tb):
             ta.write_text("newer a")
             tb.write_text("newer b")
-    monkeypatch.setattr(os, "rename", real)
-    kept = {p.name[1:6]: p.name for p in tmp_path.iterdir() if p.name.endswith(".old")}
-    assert e.value.filename == os.fspath(b) and sorted(kept) == ["a.txt", "b.txt"]
-    assert e.value.strerror == (f"Operation not permitted; the earlier b.txt is kept as {kept['b.txt']}; the earlier "
-                                f"a.txt is kept as {kept['a.txt']}")
-    assert [(tmp_path / kept[k]).read_text() for k in ("a.txt", "b.txt")] == ["new a", "new b"]
-    assert not a.exists() and not b.exists() and not list(tmp_path.glob("*.tmp"))
+    assert e.value.filename == os.fspath(b) and e.value.strerror == "Operation not permitted"
+    assert (a.read_text(), b.read_text()) == ("new a", "new b") and sorted(tmp_path.iterdir()) == [a, b]
+    assert present and all(present)
+
+    def stuck_twice(src, dst):          # ... nor the earlier a put back
+        if Path(dst) == b and Path(src).suffix == ".tmp" or Path(dst) == a and Path(src).suffix == ".old":
+            raise PermissionError(1, "Operation not permitted", os.fspath(src), None, os.fspath(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", stuck_twice)
+    monkeypatch.setattr(os, "link", lambda *a, **k: (_ for _ in ()).throw(OSError(1, "no links here")))   # copies
+    with pytest.raises(PermissionError) as e:
+        with _io.atomic_paths([a, b]) as (ta, tb):
+            ta.write_text("newest a")
+            tb.write_text("newest b")
+    monkeypatch.undo()
+    kept = [p.name for p in tmp_path.iterdir() if p.name.endswith(".old")]
+    assert len(kept) == 1 and kept[0].startswith(".a.txt.")
+    assert e.value.strerror == f"Operation not permitted; the earlier a.txt is kept as {kept[0]}"
+    assert [(tmp_path / n).read_text() for n in (kept[0], "a.txt", "b.txt")] == ["new a", "newest a", "new b"]
+    (tmp_path / kept[0]).unlink()
+    (tmp_path / "c.txt").mkdir()
+    with pytest.raises(IsADirectoryError, match="a folder has this name") as e:
+        with _io.atomic_paths([a, tmp_path / "c.txt"]) as (ta, tc):
+            ta.write_text("x")
+    assert e.value.filename == os.fspath(tmp_path / "c.txt") and a.read_text() == "newest a"
+    with pytest.raises(OSError) as e:
+        with _io.atomic_paths([a, b]) as (ta, tb):
+            raise OSError(28, "No space left on device", os.fspath(tb))     # a write into the temporary failed
+    assert e.value.filename == os.fspath(b)
+    with pytest.raises(OSError) as e:
+        with _io.atomic_paths([a, b]):
+            raise OSError(28, "No space left on device")                    # a write that names no file
+    assert e.value.filename == os.fspath(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt", "c.txt"]

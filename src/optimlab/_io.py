@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import errno
 import itertools
 import json
 import os
+import shutil
 import signal
 import stat
 import tempfile
@@ -100,51 +102,30 @@ def signals_held() -> Iterator[None]:
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it over ``path``, on error remove it.
 
-    The file ends up with the mode ``open()`` would give it (0o666 minus the umask), not mkstemp's 0600.
+    The file ends up with the mode ``open()`` would give it (0o666 minus the umask), not mkstemp's 0600. An error
+    names ``path``, not the hidden temporary (:func:`atomic_paths` for one file).
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path: Path | None = None
-    try:
-        with signals_held():             # created and remembered in one step: an interrupt comes after, and is
-            try:                         # cleaned up below
-                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            except OSError as e:         # e.g. a read-only folder: name the file being written, not the temporary
-                raise OSError(e.errno, e.strerror or str(e), os.fspath(path)) from e
-            tmp_path = Path(tmp)
-            os.close(fd)
-        yield tmp_path
-        apply_default_mode(tmp_path, directory=False)
-        os.replace(tmp_path, path)
-    except OSError as e:
-        if tmp_path is not None:
-            tmp_path.unlink(missing_ok=True)
-        named = e.filename if e.filename2 is None else e.filename2
-        if named is None or (tmp_path is not None and os.fspath(named) == os.fspath(tmp_path)):
-            # a failed write() names no file, or the hidden temporary that is gone now: name the file being written
-            raise OSError(e.errno, e.strerror or str(e), os.fspath(path)) from e
-        raise
-    except BaseException:
-        if tmp_path is not None:
-            tmp_path.unlink(missing_ok=True)
-        raise
+    with atomic_paths([path]) as (tmp,):
+        yield tmp
 
 
 @contextmanager
 def atomic_paths(paths: Sequence[str | os.PathLike]) -> Iterator[list[Path]]:
-    """:func:`atomic_path` for files that go together: a temporary path beside each, and on success all renamed
-    over theirs, or none. The files they replace are moved aside first (hidden names beside them) and removed at
-    the end; if a move or rename fails, the new files are taken out and the old ones put back, and the error is
-    raised naming the file. (One by one, a rename that failed on the third file left the first two new.)"""
+    """A temporary path beside each of ``paths`` (files that go together); on success all are renamed over theirs,
+    or none is. Each file they replace is first linked to a hidden name beside it (copied where a link cannot be
+    made), so that no name is ever missing; if putting a new file in place fails, those put in place already get
+    their earlier files back. A folder with one of the names is refused before anything is replaced. An error
+    names the file being written (a failed write() names none, or the hidden temporary; with several files and no
+    name, their folder). (One by one, a rename that failed on the third file left the first two new.)"""
     paths = [Path(p) for p in paths]
     tmps: list[Path] = []
     try:
         for path in paths:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with signals_held():         # created and remembered in one step
-                try:
+            with signals_held():         # created and remembered in one step: an interrupt comes after, and is
+                try:                     # cleaned up below
                     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-                except OSError as e:
+                except OSError as e:     # e.g. a read-only folder: name the file being written, not the temporary
                     raise OSError(e.errno, e.strerror or str(e), os.fspath(path)) from e
                 tmps.append(Path(tmp))
                 os.close(fd)
@@ -153,6 +134,13 @@ def atomic_paths(paths: Sequence[str | os.PathLike]) -> Iterator[list[Path]]:
             apply_default_mode(tmp, directory=False)
         with signals_held():
             _swap_in(list(zip(tmps, paths)))
+    except OSError as e:
+        named = e.filename if e.filename2 is None else e.filename2
+        where = {os.fspath(t): p for t, p in zip(tmps, paths)}.get(os.fspath(named)) if named is not None else \
+            paths[0] if len(paths) == 1 else Path(os.path.commonpath([os.path.abspath(p.parent) for p in paths]))
+        if where is None:
+            raise
+        raise OSError(e.errno, e.strerror or str(e), os.fspath(where)) from e
     finally:
         for tmp in tmps:
             tmp.unlink(missing_ok=True)
@@ -160,29 +148,40 @@ def atomic_paths(paths: Sequence[str | os.PathLike]) -> Iterator[list[Path]]:
 
 def _swap_in(pairs: list[tuple[Path, Path]]) -> None:
     """Rename each temporary over its path, all or none (see :func:`atomic_paths`)."""
-    aside: list[tuple[Path, Path]] = []         # (where an old file went, its name)
+    for _, path in pairs:
+        if path.is_dir() and not path.is_symlink():
+            raise IsADirectoryError(errno.EISDIR, "a folder has this name", os.fspath(path))
+    backups: dict[Path, Path] = {}              # an earlier file's second name, until the new ones are all in
     placed: list[Path] = []
-    path = None
+    path = pairs[0][1]
     try:
         for _, path in pairs:
             if os.path.lexists(path):
                 old = path.with_name(f".{path.name}.{os.urandom(4).hex()}.old")
-                os.rename(path, old)
-                aside.append((old, path))
+                try:
+                    os.link(path, old, follow_symlinks=False)
+                except OSError:                 # a file system without links, or a file that may not be linked
+                    shutil.copy2(path, old, follow_symlinks=False)
+                backups[path] = old
         for tmp, path in pairs:
-            os.rename(tmp, path)
+            os.replace(tmp, path)
             placed.append(path)
     except OSError as e:
-        for p in placed:
-            p.unlink(missing_ok=True)
         kept = []
-        for old, p in reversed(aside):
+        for p in reversed(placed):
             try:
-                os.rename(old, p)
-            except OSError:             # not lost: said where it is
-                kept.append(f"the earlier {p.name} is kept as {old.name}")
+                if p in backups:
+                    os.replace(backups[p], p)
+                    del backups[p]
+                else:
+                    p.unlink()
+            except OSError:                     # not lost: said where it is
+                kept.append(f"the earlier {p.name} is kept as {backups.pop(p).name}" if p in backups else
+                            f"the new {p.name} stays")
+        for old in backups.values():            # second names of files never replaced
+            old.unlink(missing_ok=True)
         raise OSError(e.errno, "; ".join([e.strerror or str(e), *kept]), os.fspath(path)) from e
-    for old, _ in aside:
+    for old in backups.values():
         old.unlink(missing_ok=True)
 
 

@@ -1083,13 +1083,15 @@ def test_local_workers_see_where_the_data_is_now(monkeypatch):
     import os
 
     for value in ("/data/first", "/data/second", None):
-        if value is None:
-            monkeypatch.delenv("OPTIMLAB_DATA", raising=False)
-        else:
-            monkeypatch.setenv("OPTIMLAB_DATA", value)
+        for name in ("OPTIMLAB_DATA", "XDG_CACHE_HOME"):       # (the user cache folder is read from the latter)
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
         ex = LocalExecutor(1)
         try:
-            assert ex.submit(os.getenv, "OPTIMLAB_DATA").result(timeout=60) == value
+            for name in ("OPTIMLAB_DATA", "XDG_CACHE_HOME"):
+                assert ex.submit(os.getenv, name).result(timeout=60) == value
         finally:
             ex.close()
 
@@ -1137,3 +1139,32 @@ def test_the_sweeps_own_files_are_replaced_all_or_none(tmp_path, monkeypatch):
             run_sweep(replace(small, seeds=(0, 1)), SerialExecutor(), out=out)
     assert refused and {n: (out / n).read_bytes() for n in own} == before
     assert not [p.name for p in out.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock")]
+
+
+def test_a_folder_in_the_way_or_pyarrow_gone_leaves_no_mixed_sweep_folder(tmp_path, monkeypatch, capsys):
+    """A code review: a folder named table.csv was moved aside to a hidden name, and every other earlier file left
+    beside the new ones under .old names; a table.parquet from when pyarrow was installed stayed beside a newer
+    table.csv."""
+    pytest.importorskip("pyarrow.parquet")
+    from optimlab.cli import main
+
+    args = ["sweep", "--dataset", "digits", "--optimizers", "sgd", "--lrs", "0.01,0.1", "--seeds", "1", "--iters",
+            "3", "--eval-interval", "3", "--jobs", "0", "--no-plots", "--no-report", "--no-progress"]
+    out = tmp_path / "s"
+    assert main([*args, "--out", str(out)]) == 0
+    own = ("summary.json", "sweep.toml", "table.parquet")
+    before = {n: (out / n).read_bytes() for n in own}
+    (out / "table.csv").unlink()
+    (out / "table.csv").mkdir()
+    (out / "table.csv" / "mine.txt").write_text("mine")
+    capsys.readouterr()
+    assert main([*args, "--seeds", "2", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == f"optimlab: error: cannot write {str(out / 'table.csv')!r}: a folder has this name", err
+    assert {n: (out / n).read_bytes() for n in own} == before and (out / "table.csv" / "mine.txt").is_file()
+    assert not [p.name for p in out.iterdir() if p.name.endswith((".old", ".tmp"))]
+    (out / "table.csv" / "mine.txt").unlink()
+    (out / "table.csv").rmdir()
+    monkeypatch.setattr(sweep_mod, "_has_pyarrow", lambda: False)
+    assert main([*args, "--out", str(out)]) == 0
+    assert (out / "table.csv").is_file() and not (out / "table.parquet").exists()

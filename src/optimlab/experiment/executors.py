@@ -77,7 +77,9 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, name="optimlab-exit-with-parent", daemon=True).start()
 
 
-OPTIMLAB_ENV = ("OPTIMLAB_DATA", "OPTIMLAB_CACHE_DIR")     # where the data is: a local worker sees the parent's now
+# where the data is (the cache folder without OPTIMLAB_CACHE_DIR is the user's, from these two): a local worker sees
+# the parent's now
+OPTIMLAB_ENV = ("OPTIMLAB_DATA", "OPTIMLAB_CACHE_DIR", "XDG_CACHE_HOME", "HOME")
 
 
 def _local_worker_init(env: dict[str, str | None] | None = None) -> None:

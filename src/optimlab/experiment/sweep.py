@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import io
 import json
 import math
@@ -563,7 +562,11 @@ def table_csv(rows: list[dict[str, Any]]) -> str:
 
 
 def _has_pyarrow() -> bool:
-    return importlib.util.find_spec("pyarrow") is not None
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:         # not installed, or installed and broken: no Parquet table
+        return False
+    return True
 
 
 def write_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -1156,5 +1159,7 @@ def _write_sweep_files(spec: SweepSpec, directory: Path, info: dict[str, Any], l
         for name in DERIVED_FILES:  # drawn from the summary replaced: stale now (the CLI draws them again)
             if not (same_figure and name.endswith(".png")):
                 (directory / name).unlink(missing_ok=True)
+        if "table.parquet" not in names:        # an earlier table's, where pyarrow is gone now
+            (directory / "table.parquet").unlink(missing_ok=True)
     return SweepResult(spec, directory, summary, rows, driver.trained, driver.skipped, wall)
 
