@@ -311,16 +311,23 @@ class RunKey:
         return f"{self.stage}-{self.optimizer}-lr{self.lr:.6g}-s{self.seed}{_net_suffix(self.net)}"
 
 
+def tune_keys(spec: SweepSpec, net: NetConfig) -> list[RunKey]:
+    """The tuning runs of one architecture: every seed, optimizer and grid lr."""
+    return [RunKey("tune", o, lr, s, net) for s in spec.seeds for o in spec.optimizers for lr in spec.lrs]
+
+
+def fresh_keys(spec: SweepSpec, net: NetConfig, lrs: dict[str, float]) -> list[RunKey]:
+    """The fresh seeds' runs of one architecture: each optimizer at its tuned lr (``lrs``) and its note lr."""
+    return [RunKey("test", o, lr, s, net) for s in spec.test_seeds for o in spec.optimizers
+            for lr in dict.fromkeys((lrs[o], OPTIMIZERS[o]().lr))]
+
+
 def sweep_run_ids(spec: SweepSpec) -> set[str]:
     """The run folders ``spec`` may write: every tuning run, and a fresh seed's run of each optimizer at any lr it
     could be tuned to (the grid's) or its note lr."""
-    ids = set()
-    for net in spec.variants():
-        for o in spec.optimizers:
-            lrs = (*spec.lrs, OPTIMIZERS[o]().lr)
-            ids |= {RunKey("tune", o, lr, s, net).run_id for s in spec.seeds for lr in spec.lrs}
-            ids |= {RunKey("test", o, lr, s, net).run_id for s in spec.test_seeds for lr in lrs}
-    return ids
+    return {k.run_id for net in spec.variants()
+            for k in [*tune_keys(spec, net), *(k for lr in spec.lrs
+                                               for k in fresh_keys(spec, net, dict.fromkeys(spec.optimizers, lr)))]}
 
 
 @dataclass(frozen=True)
@@ -831,16 +838,10 @@ class _Driver:
                                     total=0)
 
     def tune_keys(self, net: NetConfig) -> list[RunKey]:
-        return [RunKey("tune", o, lr, s, net) for s in self.spec.seeds for o in self.spec.optimizers
-                for lr in self.spec.lrs]
+        return tune_keys(self.spec, net)
 
     def test_keys(self, net: NetConfig) -> list[RunKey]:
-        keys = []
-        for s in self.spec.test_seeds:
-            for o in self.spec.optimizers:
-                for lr in dict.fromkeys((self.tuned[(o, net)], OPTIMIZERS[o]().lr)):
-                    keys.append(RunKey("test", o, lr, s, net))
-        return keys
+        return fresh_keys(self.spec, net, {o: self.tuned[(o, net)] for o in self.spec.optimizers})
 
     def schedule(self, keys: list[RunKey]) -> None:
         """Skip completed runs; submit the rest as cohorts (by seed and architecture), split into chunks."""

@@ -198,8 +198,7 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
         # SGD swept but never learned: "the only one that learned"; left out for failing at its tuned lr: "ranked"
         only = "best only" if not others else "best only learned" if others <= never else "best only ranked"
         return _conclusion("best_tuned", st(only, lang, label=best, acc=_a(d["tuned_test_acc"]),
-                                            lr=_lr(d['tuned_lr'])) + (left_out if only != "best only ranked" else ""),
-                           runner_up=None, exceeds_ci=None, **facts)
+                                            lr=_lr(d['tuned_lr'])), runner_up=None, exceeds_ci=None, **facts)
     runner, r = ranked[1], dvt[ranked[1]]
     margin = d["tuned_test_acc"] - r["tuned_test_acc"]
     n_fresh = min(int(d.get("n_test_seeds") or 0), int(r.get("n_test_seeds") or 0))
@@ -347,11 +346,10 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
                            least_sensitive=None, rmsprop_claim=None, **facts)
     # most tolerated lrs, then the wider span; settings equal in both are tied (the best accuracy orders them in the
     # list only: it is not sensitivity, and named one of two alike "least sensitive")
-    tolerance = lambda k: (-tols[k]["count"], -round(tols[k]["decades"], 2))     # noqa: E731
-    ranked = sorted(learned, key=lambda k: (*tolerance(k), -tols[k]["best"]))
+    ranked = sorted(learned, key=lambda k: (-tols[k]["count"], -round(tols[k]["decades"], 2), -tols[k]["best"]))
     least = ranked[0]
     t = tols[least]
-    least_tied = [k for k in ranked[1:] if tolerance(k) == tolerance(least)]
+    least_tied = [k for k in ranked[1:] if tols[k]["count"] == t["count"]]     # as RMSProp's tie: by count
     facts["least_tied_with"] = least_tied
     rms = [k for k in sens if sens[k].get("optimizer") == "rmsprop"]
     rms_learned = [k for k in ranked if k in rms]
@@ -371,7 +369,7 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
     common = dict(tol=f"{tol:g}", n=t["n"], label=least, count=t["count"], span=_span(t, lang))
     common["least"] = st("least only" if len(learned) == 1 else "least tied" if least_tied else "least", lang,
                          **common, labels=st("list sep", lang).join([least, *least_tied]))     # one: least of none
-    named = {least, *least_tied}
+    named = {least, *least_tied}        # named in the sentence: not among the others
     if not rms:
         claim, text = None, st("rmsprop absent", lang, others=tail(named), **common)
     elif not rms_learned:
@@ -385,9 +383,11 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
         facts["rmsprop_tied_with"] = tied
         # holds: RMSProp tolerates more lrs than any other setting that learned; a tie at the top singles out none
         claim = None if tied else n_r >= t["count"]
-        key = "rmsprop tied" if tied else "rmsprop holds" if claim else "rmsprop fails"
+        key = "rmsprop tied" if tied else "rmsprop holds" if claim else \
+            "rmsprop fails tied" if least_tied else "rmsprop fails"
         text = st(key, lang, rms=r, rms_n=n_r, rms_span=_span(tols[r], lang), tied=st("list sep", lang).join(tied),
-                  others=tail({r, *tied} if tied else {r} if claim else {r, least}), **common)
+                  others=tail({r, *tied} if tied else {r} if claim else {r, *named}), **common,
+                  labels=st("list sep", lang).join([least, *least_tied]))
     return _conclusion("lr_sensitivity", definition + text, least_sensitive=least, rmsprop_claim=claim, **facts)
 
 
@@ -429,13 +429,19 @@ def _diverged(summary, lang) -> dict[str, Any] | None:
     return _conclusion("not_ok", st("diverged", lang, n=total, where=st("diverged sep", lang).join(where)), n=total)
 
 
+def _tuned_is_note(d: dict[str, Any]) -> bool:
+    """Whether a setting's tuned lr is the note's: its tuned and its note runs are then the same runs (counted
+    once)."""
+    return _number(d.get("tuned_lr")) and d.get("tuned_lr") == d.get("default_lr")
+
+
 def _fresh_diverged(summary, lang) -> dict[str, Any] | None:
     """Runs on the fresh seeds that diverged or failed, each counted as 0 in its setting's test accuracy (a tuned lr
     that is unstable on new seeds is a result; it showed as a count in one table cell only)."""
     where, total = [], 0
     for label, d in summary["defaults_vs_tuned"].items():
         n = int(d.get("n_test_seeds") or 0)
-        same = _number(d.get("tuned_lr")) and d.get("tuned_lr") == d.get("default_lr")     # the same runs, once
+        same = _tuned_is_note(d)
         for which in ("tuned",) if same else ("tuned", "default"):
             k = int(d.get(f"{which}_not_ok") or 0)
             if k:
@@ -603,8 +609,7 @@ def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> 
     for label, d in summary["defaults_vs_tuned"].items():
         lr = d.get("tuned_lr")
         gain = d.get("gain")
-        same = lr is not None and lr == d.get("default_lr")       # the tuned lr is the note's: the same runs, once
-        bad = int(d.get("tuned_not_ok") or 0) + (0 if same else int(d.get("default_not_ok") or 0))
+        bad = int(d.get("tuned_not_ok") or 0) + (0 if _tuned_is_note(d) else int(d.get("default_not_ok") or 0))
         cells = [_label_th(label, colors.get(label, "#999")), _cell(_lr(d['default_lr']), d["default_lr"], "num"),
                  _ci_cell(*shown_interval(d, "default")),
                  _cell(_lr(lr) + (" ⚠" if label in edges else " †" if at_chance(d, summary) else ""), lr, "num"),

@@ -111,6 +111,9 @@ SWEEP_TEXT = {
         "rmsprop fails": " Checking the note's claim that RMSProp needs little tuning: {rms} stays within {tol} at "
                          "only {rms_n} of {n} lrs ({rms_span}), while {label} does at {count} ({span}), so this sweep "
                          "does not support the claim (a count on one grid of lrs, not a test).{others}",
+        "rmsprop fails tied": " Checking the note's claim that RMSProp needs little tuning: {rms} stays within {tol} "
+                              "at only {rms_n} of {n} lrs ({rms_span}), while {labels} each do at {count}, so this "
+                              "sweep does not support the claim (a count on one grid of lrs, not a test).{others}",
         "least": "Least sensitive: {label}, within {tol} at {count} of {n} lrs ({span}).",
         "least only": "Only {label} learned; it is within {tol} at {count} of {n} lrs ({span}).",
         "rmsprop absent": " {least} RMSProp is not in this sweep, so the note's claim that it needs little tuning is not "
@@ -224,6 +227,9 @@ SWEEP_TEXT = {
                         "調整いらずとは言えません。{others}",
         "rmsprop fails": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} が {tol} 以内に収まるのは {n} 個中 "
                          "{rms_n} 個（{rms_span}）だけで、{label} は {count} 個（{span}）なので、このスイープの結果は主張を支持しません（1 つの学習率グリッドでの数え上げで、検定ではありません）。{others}",
+        "rmsprop fails tied": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} が {tol} 以内に収まるのは {n} 個中 "
+                              "{rms_n} 個（{rms_span}）だけで、{labels} はどれも {count} 個なので、このスイープの結果は主張を支持しません"
+                              "（1 つの学習率グリッドでの数え上げで、検定ではありません）。{others}",
         "least": "最も感度が低いのは {label} で、{n} 個中 {count} 個（{span}）で {tol} 以内です。",
         "least only": "学習できたのは {label} だけで、{n} 個中 {count} 個（{span}）で {tol} 以内です。",
         "rmsprop absent": "{least}このスイープに RMSProp はないため、「RMSProp はほとんど調整がいらない」というノートの主張は確かめていません。{others}",
@@ -232,7 +238,7 @@ SWEEP_TEXT = {
         "none learned": "どの手法も学習できなかった（検証正解率が常に {floor} 以下）ため、学習率への感度は比べられません。",
         "span": "学習率 {lo} 〜 {hi}、{decades} 桁", "span one": "学習率 {lo} のみ",
         "others counts": "他：{counts}。",
-        "not learned": "どの学習率でも学習できなかった手法（最高 {floor} 以下）：{labels}。ただしこのグリッドと学習の長さでの"
+        "not learned": "どの学習率でも学習できなかった手法（最高 {floor} 以下）：{labels}。ただしこのグリッドと反復回数での"
                        "結果です（学習率の範囲を広げるか反復回数を増やせば学習できるかもしれません）。",
         "learned fresh only": "順位に入れていない手法：{labels}（検証では、どの学習率でも最高 {floor} 以下でしたが、新しいシードでは上回りました）。",
         "edge low": "{label} の選ばれた学習率 {lr} はグリッドの最小値です。最良の学習率はさらに小さいかもしれません。グリッドを下に広げてください。",
@@ -245,7 +251,7 @@ SWEEP_TEXT = {
         "fresh diverged default": "{label}（ノートの学習率 {lr} で {n} 本中 {k} 本）",
         "fresh diverged both": "{label}（調整した学習率とノートの学習率がどちらも {lr} で、{n} 本中 {k} 本）",
         "best left out": "順位に入れていない手法：{labels}（調整した学習率での新しいシードの実行がすべて発散・失敗しました）。",
-        "least tied": "最も感度が低いのは {labels} で同数、それぞれ {n} 個中 {count} 個で {tol} 以内です。",
+        "least tied": "最も感度が低いのは {labels} で並んでおり、どれも {n} 個中 {count} 個で {tol} 以内です。",
     },
 }
 
