@@ -289,12 +289,14 @@ def test_a_ninth_run_is_dashed_not_a_second_first_run():
     assert len(set(colors[:8])) == 8 and colors[8:] == colors[:2]
     for fig in (overlay_figure(runs), loss_figure(runs)):
         lines = fig.axes[0].get_lines()
-        styles = [(line.get_color().lower(), line.get_linestyle()) for line in lines]
-        assert styles == [(c.lower(), "-") for c in colors[:8]] + [(c.lower(), "--") for c in colors[8:]]
+        styles = [(line.get_color().lower(), line.get_linestyle(), line._unscaled_dash_pattern) for line in lines]
+        assert len(styles) == 10 and len(set(styles)) == 10 and styles[0][1] == "-"
+        assert [s[1] for s in styles[8:]] == ["--", ":"]        # the first two colours again, in their next styles
     groups = [LabelGroup(label, [{"label": label, "seed": 0}], hs, COLORS[i % len(COLORS)])   # as label_groups
               for i, (label, hs) in enumerate(runs.items())]
     dashes = [(t["line"]["color"], t["line"]["dash"]) for t in _curve_traces(groups, "test_acc")]
-    assert dashes == [(c, "solid") for c in RUN_COLORS] + [(c, "dash") for c in RUN_COLORS[:2]]
+    assert [c for c, _ in dashes] == [*RUN_COLORS, *RUN_COLORS[:2]] and len(set(dashes)) == 10
+    assert dashes[0][1] == "solid" and [d for _, d in dashes[8:]] == ["dash", "dot"]
 
 
 def test_a_loss_near_the_end_of_float64_is_drawn_on_its_own_scale():
@@ -506,3 +508,19 @@ def test_loss_ticks_are_plain_numbers_as_the_console_prints_them():
     fig = loss_figure({"SGD": [h]}, window=1)
     FigureCanvasAgg(fig).draw()
     assert any("^" in t.get_text() for t in fig.axes[0].yaxis.get_ticklabels()), "powers of ten past 1e4"
+
+
+def test_the_notes_six_runs_differ_without_their_colours():
+    """An accessibility review: the six runs of the note were six solid lines, told apart by colour alone (Momentum's
+    orange and RMSProp's vermillion 18 apart under deuteranopia, Adam and Adam + BN 21 under protanopia). Each now
+    has its own line style too, in the figures and in the report's charts."""
+    from optimlab.viz.report import COLORS, LabelGroup, _curve_traces
+
+    runs = _histories(1)
+    assert len(runs) == 6
+    for fig in (overlay_figure(runs), loss_figure(runs)):
+        dashes = [(line.get_linestyle(), line._unscaled_dash_pattern) for line in fig.axes[0].get_lines()]
+        assert len(dashes) == 6 and len(set(dashes)) == 6, dashes
+    groups = [LabelGroup(label, [{"label": label, "seed": 0}], hs, COLORS[i]) for i, (label, hs) in enumerate(runs.items())]
+    for attr in ("test_acc", "loss", "train_acc"):
+        assert len({t["line"]["dash"] for t in _curve_traces(groups, attr) if t.get("mode") != "none"}) == 6

@@ -1168,7 +1168,7 @@ def test_on_a_phone_tables_keep_their_names_figures_enlarge_and_titles_fit(brows
             getComputedStyle(th.querySelector('button.sort')).display, getComputedStyle(th.querySelector('.on-paper'))
             .display, th.querySelector('.on-paper').textContent === th.querySelector('button.sort').textContent,
             getComputedStyle(th, '::after').content])"""
-        assert {tuple(h) for h in o.page.evaluate(shown)} == {("inline-block", "none", True, '"↕"')}
+        assert {tuple(h) for h in o.page.evaluate(shown)} == {("inline-block", "none", True, '"↕" / ""')}
         o.page.emulate_media(media="print")
         assert {tuple(h) for h in o.page.evaluate(shown)} == {("none", "inline", True, "none")}
 
@@ -1273,3 +1273,36 @@ def test_a_report_is_not_written_over_another_runs_own_report(real_run, tmp_path
     (other / "Report.html").unlink()
     assert write_report(real_run, out=other / "digits-report.html").is_file()
     assert write_report(other, out=other / "report.html") == other / "report.html"
+
+
+def test_screen_readers_hear_names_not_plotlys_drawing(browser, real_run):
+    """An accessibility review: each chart was read as images of its tick numbers out of order ("60 80 100 120 140 20
+    40 …"); every sortable header's name ended in its arrow ("run ↕"); a figure was a button named by its caption
+    alone, not saying it enlarges; Plotly's toolbar icons were 1.7:1 on white and its zoom and pan buttons did not say
+    which was on."""
+    with Opened(browser, real_run / "report.html") as o:
+        page = o.page
+        page.wait_for_function("document.querySelectorAll('.chart .main-svg:not([aria-hidden=true])').length === 0",
+                               timeout=5000)
+        tree = page.locator("main").aria_snapshot()
+        assert not re.search(r"- img[^\n]*\d+ \d+ \d+", tree), tree             # no image of tick numbers
+        assert 'figure "test accuracy"' in tree
+        assert page.evaluate("document.getElementById('js-plotly-tester') === null || "
+                             "document.getElementById('js-plotly-tester').getAttribute('aria-hidden') === 'true'")
+        header = page.locator("#summary-table thead").aria_snapshot()
+        assert "columnheader" in header and not re.search("[↕▲▼]", header), header
+        page.locator("#summary-table thead th button.sort").first.click()
+        assert not re.search("[↕▲▼]", page.locator("#summary-table thead").aria_snapshot())
+        img = page.locator(".figures figure img").first
+        assert img.get_attribute("aria-describedby") == "zoom-hint"
+        assert page.locator("#zoom-hint").text_content() == "Enlarges or shrinks the figure"
+        page.locator("#chart-test-acc").hover()
+        fill = page.evaluate("getComputedStyle(document.querySelector('#chart-test-acc .modebar-btn path')).fill")
+        assert fill in ("rgb(95, 102, 115)", "rgb(31, 36, 48)"), fill
+        pressed = page.evaluate("Array.from(document.querySelectorAll('#chart-test-acc .modebar-btn[data-attr=dragmode]'))"
+                                ".map(b => [b.getAttribute('data-val'), b.getAttribute('aria-pressed')])")
+        assert sorted(pressed) == [["pan", "false"], ["zoom", "true"]], pressed
+        page.locator("#chart-test-acc .modebar-btn[data-val=pan]").click()
+        page.wait_for_function("document.querySelector('#chart-test-acc .modebar-btn[data-val=pan]')"
+                               ".getAttribute('aria-pressed') === 'true'", timeout=5000)
+        assert not o.errors

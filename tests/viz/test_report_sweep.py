@@ -599,12 +599,14 @@ def test_no_two_settings_look_alike_in_the_sensitivity_figure_and_chart():
             sens[f"{o} (v{v})"] = dict(s["sensitivity"][o])
     s["sensitivity"], s["tuned"] = sens, {k: 0.1 for k in sens}
     fig = sensitivity_figure(s)
-    drawn = [(line.get_color(), line.get_linestyle()) for line in fig.axes[0].get_lines() if line.get_label() in sens]
+    drawn = [(line.get_color(), line.get_linestyle(), line._unscaled_dash_pattern) for line in fig.axes[0].get_lines()
+             if line.get_label() in sens]
     assert len(drawn) == 16 and len(set(drawn)) == 16
     chart = [(t["line"]["color"], t["line"]["dash"]) for t in sensitivity_chart(s, "en")["data"]
              if t.get("mode") == "lines+markers"]
     assert len(chart) == 16 and len(set(chart)) == 16
-    assert line_styles(["a", "b", "a", None, "a", "a"]) == ["-", "-", "--", "-", ":", "-."]
+    assert line_styles(["a", "b", "a", None, "a", "a"]) == ["-", "--", "--", "-", ":", "-."]
+    assert len(set(line_styles(["a", "b", "c", "d", "e", "f"]))) == 6       # six colours: six styles too
     # the five optimizers × 4 architectures (--batchnorm both --activation sigmoid,relu): 15 lines share the 3 spare
     # colours, 5 each; six styles keep every line apart (three made 6 pairs alike)
     from optimlab.viz.colors import colors_by_label, styles_by_label

@@ -37,9 +37,13 @@ table.sortable thead th:hover { background: #e3e8f2; }
 table.sortable thead th button.sort { background: none; border: 0; padding: 0; margin: 0; font: inherit; color: inherit;
                                       text-align: inherit; cursor: pointer; width: 100%; }
 table.sortable thead th button.sort:focus-visible { outline: 2px solid #2f7be5; outline-offset: 2px; }
-table.sortable thead th::after { content: "\\2195"; position: absolute; right: 5px; color: #a0a7b5; font-size: .8em; }
-table.sortable thead th[aria-sort="ascending"]::after { content: "\\25B2"; color: #2f7be5; }
-table.sortable thead th[aria-sort="descending"]::after { content: "\\25BC"; color: #2f7be5; }
+/* the arrows are not read out (aria-sort says the order; "up down arrow" came with every column's name) */
+table.sortable thead th::after { content: "\\2195" / ""; position: absolute; right: 5px; color: #6b7385;
+                                 font-size: .8em; }
+table.sortable thead th[aria-sort="ascending"]::after { content: "\\25B2" / ""; color: #2f7be5; }
+table.sortable thead th[aria-sort="descending"]::after { content: "\\25BC" / ""; color: #2f7be5; }
+.js-plotly-plot .modebar-btn path { fill: #5f6673 !important; }      /* Plotly's grey was 1.7:1 on white */
+.js-plotly-plot .modebar-btn.active path, .js-plotly-plot .modebar-btn:hover path { fill: #1f2430 !important; }
 tbody th { font-weight: 600; }
 #summary-table tbody th { white-space: normal; }   /* a long label wraps: the table fits the page */
 .nobr { white-space: nowrap; }
@@ -144,10 +148,13 @@ SCRIPT = r"""
     // on a phone Plotly's toolbar, always shown on a touch screen, lay over the chart's title: none there (a finger
     // zooms and pans the chart itself); printed pages show none either
     var config = window.innerWidth <= 600 ? Object.assign({}, data.config, {displayModeBar: false}) : data.config;
-    Plotly.newPlot(el, data.charts[id].data, layout, config).then(function () { fitLegend(el); fitTitle(el); });
+    Plotly.newPlot(el, data.charts[id].data, layout, config).then(function () {
+      fitLegend(el); fitTitle(el); quietDrawing(el);
+    });
     legendKeys(el, data.charts[id]);
     toolbarKeys(el);
-    el.on("plotly_afterplot", function () { toolbarKeys(el); });   // Plotly may draw its toolbar anew
+    el.on("plotly_afterplot", function () { toolbarKeys(el); quietDrawing(el); });   // Plotly may draw anew
+    el.on("plotly_relayout", function () { toolbarKeys(el); });    // zoom or pan chosen: its button pressed
   });
 
   // A row of buttons is one Tab stop: the arrow keys, Home and End move along it (the ARIA toolbar pattern).
@@ -180,9 +187,19 @@ SCRIPT = r"""
       if (i >= 0 && i !== box.optimlabAt) { go(i); }
     });
   }
+  // a screen reader read Plotly's drawing as images of tick numbers out of order: the chart is named by its title,
+  // its lines are the buttons below it, its numbers in the tables
+  function quietDrawing(el) {
+    el.querySelectorAll(".main-svg").forEach(function (svg) { svg.setAttribute("aria-hidden", "true"); });
+    var tester = document.getElementById("js-plotly-tester");
+    if (tester) { tester.setAttribute("aria-hidden", "true"); }
+  }
   function toolbarKeys(el) {
     var bar = el.querySelector(".modebar");
     if (!bar) { return; }
+    bar.querySelectorAll('.modebar-btn[data-attr="dragmode"]').forEach(function (b) {   // zoom or pan: which is on
+      b.setAttribute("aria-pressed", b.classList.contains("active") ? "true" : "false");
+    });
     if (!bar.getAttribute("aria-label")) {
       var ja = document.documentElement.lang === "ja";
       bar.setAttribute("aria-label", (ja ? "グラフの操作：" : "Chart tools: ") + (el.getAttribute("aria-label") || ""));
@@ -323,10 +340,16 @@ SCRIPT = r"""
     return typeof a === "number" ? -1 : 1;
   }
   // a figure clicked (or Enter on it) takes the whole width of its section, and back
+  var zoomHint = document.createElement("span");     // what pressing a figure does (it was a button named only by
+  zoomHint.id = "zoom-hint";                          // its caption)
+  zoomHint.hidden = true;
+  zoomHint.textContent = document.documentElement.lang === "ja" ? "押すと拡大・縮小します" : "Enlarges or shrinks the figure";
+  document.body.appendChild(zoomHint);
   document.querySelectorAll(".figures figure img").forEach(function (img) {
     img.tabIndex = 0;
     img.setAttribute("role", "button");
     img.setAttribute("aria-expanded", "false");
+    img.setAttribute("aria-describedby", "zoom-hint");
     function toggle() {
       var zoomed = img.parentNode.classList.toggle("zoomed");
       img.setAttribute("aria-expanded", zoomed ? "true" : "false");
