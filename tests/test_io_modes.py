@@ -309,3 +309,33 @@ def test_files_written_together_replace_all_or_none(tmp_path, monkeypatch):
             raise OSError(28, "No space left on device")                    # a write that names no file
     assert e.value.filename == os.fspath(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_an_earlier_files_second_name_is_always_new_and_never_half_copied(tmp_path, monkeypatch):
+    """A code review: a hidden .old name already there (or a link there) was overwritten by the copy, through the
+    link; a copy that failed part way stayed beside the file."""
+    target = tmp_path / "c.txt"
+    target.write_text("earlier")
+    precious = tmp_path / "precious"
+    precious.write_text("mine")
+    taken = tmp_path / ".c.txt.00000000.old"
+    taken.symlink_to(precious)
+    draws = iter([b"\0\0\0\0", b"\0\0\0\0", b"\1\1\1\1", b"\0\0\0\0", b"\2\2\2\2"])
+    monkeypatch.setattr(os, "urandom", lambda n: next(draws))
+    old = _io._second_name(target)                              # linked: the taken name skipped
+    assert old.name == ".c.txt.01010101.old" and old.read_text() == "earlier" and precious.read_text() == "mine"
+    old.unlink()
+    monkeypatch.setattr(os, "link", lambda *a, **k: (_ for _ in ()).throw(PermissionError(1, "not here")))
+    old = _io._second_name(target)                              # copied: the taken name skipped again
+    assert old.name == ".c.txt.02020202.old" and old.read_text() == "earlier" and precious.read_text() == "mine"
+    old.unlink()
+    monkeypatch.setattr(os, "urandom", lambda n: b"\3\3\3\3")
+
+    def broken(src, dst, *a):
+        dst.write(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_io.shutil, "copyfileobj", broken)
+    with pytest.raises(OSError, match="No space"):
+        _io._second_name(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".c.txt.00000000.old", "c.txt", "precious"]

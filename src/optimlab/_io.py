@@ -146,6 +146,41 @@ def atomic_paths(paths: Sequence[str | os.PathLike]) -> Iterator[list[Path]]:
             tmp.unlink(missing_ok=True)
 
 
+def _second_name(path: Path) -> Path:
+    """A new hidden name beside ``path`` for the file there (a link itself, if it is one): a hard link, or a copy
+    where a link cannot be made (a file system without them, a file that may not be linked); never an existing
+    name, and no partial copy left behind."""
+    def fresh() -> Path:
+        return path.with_name(f".{path.name}.{os.urandom(4).hex()}.old")
+
+    for _ in range(100):
+        old = fresh()
+        try:
+            os.link(path, old, follow_symlinks=False)
+            return old
+        except FileExistsError:
+            continue
+        except OSError:
+            break
+    while True:
+        old = fresh()
+        try:
+            if path.is_symlink():
+                os.symlink(os.readlink(path), old)
+                return old
+            dst = open(old, "xb")               # made here, or FileExistsError: another name
+        except FileExistsError:
+            continue
+        try:
+            with dst, open(path, "rb") as src:
+                shutil.copyfileobj(src, dst)
+            shutil.copystat(path, old)
+            return old
+        except BaseException:
+            old.unlink(missing_ok=True)
+            raise
+
+
 def _swap_in(pairs: list[tuple[Path, Path]]) -> None:
     """Rename each temporary over its path, all or none (see :func:`atomic_paths`)."""
     for _, path in pairs:
@@ -157,12 +192,7 @@ def _swap_in(pairs: list[tuple[Path, Path]]) -> None:
     try:
         for _, path in pairs:
             if os.path.lexists(path):
-                old = path.with_name(f".{path.name}.{os.urandom(4).hex()}.old")
-                try:
-                    os.link(path, old, follow_symlinks=False)
-                except OSError:                 # a file system without links, or a file that may not be linked
-                    shutil.copy2(path, old, follow_symlinks=False)
-                backups[path] = old
+                backups[path] = _second_name(path)
         for tmp, path in pairs:
             os.replace(tmp, path)
             placed.append(path)

@@ -216,18 +216,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """The ``optimlab`` command (and ``python -m optimlab``): :func:`main`, then exit with its status. After Ctrl-C or
-    SIGTERM the cleanup is done already (main's finally blocks and the executors' abort): the process ends at once
-    with 130 or 143. Through the interpreter's own exit it would join every worker pool's manager thread, and one
-    that waits for a message a killed worker left half-sent never returns (the process outlived SIGTERM); and after
-    a sweep with worker processes it ended, about one time in five, killed by SIGINT (status −2 to its parent, not
-    130: strace showed the interpreter resetting SIGINT and sending it to itself as for an unhandled Ctrl-C)."""
+    """The ``optimlab`` command (and ``python -m optimlab``): :func:`main`, then exit with its status, at once
+    (``os._exit``). After Ctrl-C or SIGTERM the cleanup is done already (main's finally blocks and the executors'
+    abort): the process ends with 130 or 143. Through the interpreter's own exit it would join every worker pool's
+    manager thread, and one that waits for a message a killed worker left half-sent never returns (the process
+    outlived SIGTERM); and after a sweep with worker processes it ended, about one time in five, killed by SIGINT
+    (status −2 to its parent, not 130: strace showed the interpreter resetting SIGINT and sending it to itself as for
+    an unhandled Ctrl-C). After a normal end the ``atexit`` functions run first; a Ctrl-C or SIGTERM during them
+    ends the process in one line (:func:`_exit_at_once`), and none can come in the teardown after them, where the
+    default handlers were back and killed it without a word."""
     for stream in (sys.stdout, sys.stderr):     # a console that cannot show "—" or Japanese (PYTHONIOENCODING=ascii,
         if hasattr(stream, "reconfigure"):      # cp1252) shows "?" there: the run was written, and the command
             stream.reconfigure(errors="replace")    # ended in an 18-line UnicodeEncodeError, status 1
     if sys.stdout is not None:          # (None when closed: print() then writes nothing)
         sys.stdout = _Stdout(sys.stdout)
-    signal.signal(signal.SIGTERM, _terminate)      # main() puts it back as this when it returns
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN:     # ignored (nohup): it stays so
+        signal.signal(signal.SIGTERM, _terminate)      # main() puts it back as this when it returns
     try:
         rc = main()
     except KeyboardInterrupt as e:      # come as main returned, after its own handler
@@ -238,14 +242,15 @@ def entry() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         if signal.getsignal(sig) is not signal.SIG_IGN:     # ignored (nohup, a background job): it stays so
             signal.signal(sig, _exit_at_once)
-    if rc in (130, 143):
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (AttributeError, OSError, ValueError):      # none, closed, or full
-                pass
-        os._exit(rc)
-    sys.exit(rc)
+    if rc not in (130, 143):    # the exit's own steps, here: in the interpreter's teardown, after it has put the
+        import atexit           # default handlers back, a Ctrl-C or SIGTERM killed it without a word (−2, −15)
+        atexit._run_exitfuncs()     # (logging's shutdown, a Dask cluster's close …)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):      # none, closed, or full
+            pass
+    os._exit(rc)
 
 
 def _command(argv: Sequence[str] | None) -> int:
@@ -296,10 +301,10 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt as e:
         print(f"optimlab: {'terminated' if isinstance(e, Terminated) else 'interrupted'}", file=sys.stderr)
         return 143 if isinstance(e, Terminated) else 130
-    except BrokenPipeError:     # optimlab … | head: the reader has gone; stop quietly, as other tools do
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())    # (the interpreter's last flush too)
-        return 141
     except OSError as e:        # the safety net: an output that could not be written, as one line
+        if isinstance(e, BrokenPipeError) and getattr(sys.stdout, "failed", False):    # optimlab … | head: the
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # reader has gone; stop quietly, as
+            return 141                                                       # other tools do
         if e.filename is None and getattr(sys.stdout, "failed", False):     # > /dev/full: not bad input, nor a file
             print(f"optimlab: error: cannot write to standard output: {e.strerror or e}", file=sys.stderr)
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())    # (the interpreter's last flush too)

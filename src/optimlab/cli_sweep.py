@@ -215,8 +215,7 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
             kept = _complete_runs(out, spec)
             if getattr(e, "sweep_trained", False):      # stopped while the folder's own files were written
                 print(f"optimlab: note: every run in {str(out)!r} is trained ({kept} complete); the same command "
-                      "writes the table, summary, figures and report (it trains again only runs that failed)",
-                      file=sys.stderr)
+                      "finishes the sweep (it trains again only runs that failed)", file=sys.stderr)
             else:
                 print(f"optimlab: note: {kept} run{'s' * (kept != 1)} complete in {str(out)!r} "
                       f"{'is' if kept == 1 else 'are'} kept; the same command trains the others" if kept else

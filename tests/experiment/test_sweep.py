@@ -1056,8 +1056,8 @@ def test_ctrl_c_once_every_run_is_trained_does_not_say_others_are_left(tmp_path,
     monkeypatch.setattr(sweep_mod, "summarize", stopped)
     assert main([*SMALL, "--out", str(out)]) == 130
     err = capsys.readouterr().err.splitlines()
-    assert err[-2] == (f"optimlab: note: every run in {str(out)!r} is trained (6 complete); the same command writes "
-                       "the table, summary, figures and report (it trains again only runs that failed)"), err
+    assert err[-2] == (f"optimlab: note: every run in {str(out)!r} is trained (6 complete); the same command "
+                       "finishes the sweep (it trains again only runs that failed)"), err
 
 
 def test_the_ctrl_c_count_is_of_this_sweeps_runs(tmp_path):

@@ -1267,10 +1267,8 @@ def test_a_report_is_not_written_over_another_runs_own_report(real_run, tmp_path
                                                     f"another run, '{other.resolve()}' (accepted: another file name")):
         write_report(real_run, out=other / "report.html")
     assert (other / "report.html").read_bytes() == before
-    (other / "Report.html").hardlink_to(other / "report.html")     # as a file system whose names ignore case
-    with pytest.raises(ConfigError, match="it is the report of another run"):
+    with pytest.raises(ConfigError, match="it is the report of another run"):     # that file where names ignore case
         write_report(real_run, out=other / "Report.html")
-    (other / "Report.html").unlink()
     assert write_report(real_run, out=other / "digits-report.html").is_file()
     assert write_report(other, out=other / "report.html") == other / "report.html"
 

@@ -784,3 +784,15 @@ def test_a_setting_that_never_learned_is_not_said_to_fail_beyond_the_grid():
     assert best["facts"]["exceeds_ci"] and best["text"].endswith(
         "so the lead exceeds the spread between seeds (all scored on one test set, whose own sampling error the "
         "interval leaves out).")
+
+
+def test_the_chance_line_is_drawn_unlike_any_run():
+    """A code review: AdaGrad's dotted line at chance lay on the dotted chance line, told apart by colour alone."""
+    from optimlab.viz.sweep_figures import sensitivity_figure
+
+    s = synthetic_summary(val={o: [0.1, 0.1, 0.5, 0.9] for o in NAMES},
+                          test={o: (0.9, 0.01, 0.9, 0) for o in NAMES})
+    lines = sensitivity_figure(s).axes[0].get_lines()
+    runs = {line._unscaled_dash_pattern for line in lines if line.get_label() in s["sensitivity"]}
+    chance = [line for line in lines if "chance" in line.get_label()]
+    assert len(runs) == 5 and len(chance) == 1 and chance[0]._unscaled_dash_pattern not in runs

@@ -57,6 +57,9 @@ def layer_colors(n: int) -> list[str]:
 # look apart (a sweep of the five optimizers × 4 architectures draws the 3 spare colours 5 times each)
 RUN_LINESTYLES = ("-", "--", ":", "-.", (0, (8, 2)), (0, (8, 2, 1, 2, 1, 2)))
 RUN_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")      # the same in Plotly's words
+# a reference line (chance, a step of 1, 1e-3): sparse dots in grey, none of the runs' styles (dotted, it lay as
+# AdaGrad's dotted line on the chance line in a sweep's figure)
+REFERENCE_STYLE = (0, (1, 4))
 
 
 def run_linestyle(i: int) -> str:

@@ -1063,8 +1063,7 @@ def write_report(run_dir: str | os.PathLike, lang: str | None = None, out: str |
     # the default path is checked too: a report.html of the user's own in the run folder is not overwritten
     path = check_report_out(out) if out is not None else check_report_out(Path(run_dir) / "report.html", "--out FILE")
     home = os.path.dirname(os.path.realpath(path))
-    own = os.path.join(home, "report.html")     # (Report.html is the same file where names ignore case)
-    its_own = path.name == "report.html" or (path.exists() and os.path.exists(own) and os.path.samefile(path, own))
+    its_own = path.name.casefold() == "report.html"      # (Report.html is that file where names ignore case)
     if out is not None and its_own and os.path.isfile(os.path.join(home, "summary.json")) \
             and home != os.path.realpath(run_dir):     # that run's own page, replaced by this one's without a word
         raise ConfigError(f"refusing to write {os.fspath(out)!r}: it is the report of another run, {home!r} "

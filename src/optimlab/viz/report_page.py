@@ -38,10 +38,10 @@ table.sortable thead th button.sort { background: none; border: 0; padding: 0; m
                                       text-align: inherit; cursor: pointer; width: 100%; }
 table.sortable thead th button.sort:focus-visible { outline: 2px solid #2f7be5; outline-offset: 2px; }
 /* the arrows are not read out (aria-sort says the order; "up down arrow" came with every column's name) */
-table.sortable thead th::after { content: "\\2195" / ""; position: absolute; right: 5px; color: #6b7385;
-                                 font-size: .8em; }
-table.sortable thead th[aria-sort="ascending"]::after { content: "\\25B2" / ""; color: #2f7be5; }
-table.sortable thead th[aria-sort="descending"]::after { content: "\\25BC" / ""; color: #2f7be5; }
+table.sortable thead th::after { content: "\\2195"; content: "\\2195" / ""; position: absolute; right: 5px;
+                                 color: #6b7385; font-size: .8em; }    /* (the first: browsers without alt text) */
+table.sortable thead th[aria-sort="ascending"]::after { content: "\\25B2"; content: "\\25B2" / ""; color: #2f7be5; }
+table.sortable thead th[aria-sort="descending"]::after { content: "\\25BC"; content: "\\25BC" / ""; color: #2f7be5; }
 .js-plotly-plot .modebar-btn path { fill: #5f6673 !important; }      /* Plotly's grey was 1.7:1 on white */
 .js-plotly-plot .modebar-btn.active path, .js-plotly-plot .modebar-btn:hover path { fill: #1f2430 !important; }
 tbody th { font-weight: 600; }

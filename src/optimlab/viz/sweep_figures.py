@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..results.stats import MIN_SEEDS_TO_SETTLE, chance
-from .colors import colors_by_label, styles_by_label, use_run_colors
+from .colors import REFERENCE_STYLE, colors_by_label, styles_by_label, use_run_colors
 from .figures import ACC_TOP, save_figure
 from .i18n import t, use_font
 from .notebook import inline_in_jupyter
@@ -65,7 +65,7 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
         n = s.get("n_seeds", n)
     # chance: where a setting that never learned lies (several such lines lie on one another there)
     p = chance(summary)
-    ax.axhline(p, color="0.4", linestyle=":", linewidth=1.0, zorder=0.5, label=_TEXT[lang]["chance"].format(p=p))
+    ax.axhline(p, color="0.4", linestyle=REFERENCE_STYLE, linewidth=1.0, zorder=0.5, label=_TEXT[lang]["chance"].format(p=p))
     ax.set_xscale("log")
     ax.set_ylim(0, ACC_TOP)
     ax.set_xlabel(t("learning rate", lang))
