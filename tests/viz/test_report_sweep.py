@@ -134,7 +134,7 @@ def test_conclusions_follow_the_data(tmp_path):
     assert "Others" not in g["text"]
     tie["defaults_vs_tuned"]["RMSProp"]["gain"] = tie["defaults_vs_tuned"]["Adam"]["gain"] = 0.05
     g = next(c for c in compute_sweep_conclusions(tie, "ja") if c["kind"] == "tuning_gain")
-    assert g["text"] == "調整による改善が最も大きいのは RMSProp、Adam で、どれもテスト正解率が +0.050 上がりました。"
+    assert g["text"] == "調整による改善が最も大きいのは RMSProp、Adam で、いずれもテスト正解率が +0.050 上がりました。"
 
     # a never-learned setting gets no "extend the grid" (its tuned lr is noise); a note's lr outside the grid is said
     out = synthetic_summary(val={"momentum": [0.1, 0.1, 0.1, 0.1], "adam": [0.93, 0.6, 0.5, 0.1]},
@@ -724,7 +724,7 @@ def test_runs_that_diverged_on_the_fresh_seeds_are_said_and_an_unranked_setting_
     assert facts(c, "fresh_not_ok")["n"] == 4
     ja = {x["kind"]: x["text"] for x in compute_sweep_conclusions(s, "ja")}
     assert "順位に入れていない手法：Adam（" in ja["best_tuned"]
-    assert "SGD（調整した学習率とノートの学習率がどちらも 0.01 で、3 本中 1 本）" in ja["fresh_not_ok"]
+    assert "SGD（選ばれた学習率がノートの学習率と同じ 0.01 で、3 本中 1 本）" in ja["fresh_not_ok"]
     table = defaults_table_html(s, set(), "en")
     rows = {r.split("</th>")[0]: r for r in table.split("<tbody>")[1].split("<tr>")[1:]}
     cells = {k: re.findall(r"<td[^>]*>([^<]*)</td>", r)[-1] for k, r in rows.items()}
@@ -748,7 +748,7 @@ def test_settings_alike_in_sensitivity_are_tied_not_ordered_by_accuracy():
     assert ("Least sensitive, tied: Adam, Momentum, SGD, each within 0.05 at 1 of 4 lrs. RMSProp is not in this sweep"
             in c["lr_sensitivity"]["text"]) and "Others" not in c["lr_sensitivity"]["text"]
     ja = {x["kind"]: x["text"] for x in compute_sweep_conclusions(s, "ja")}
-    assert "最も感度が低いのは Adam、Momentum、SGD で並んでおり、どれも 4 個中 1 個で 0.05 以内です。" in ja["lr_sensitivity"]
+    assert "最も感度が低いのは Adam、Momentum、SGD（同数）で、いずれも 4 個中 1 個で 0.05 以内です。" in ja["lr_sensitivity"]
     # the same when RMSProp is swept and tolerates fewer (a code review: that sentence still named one, by accuracy)
     s = synthetic_summary(val={"rmsprop": [0.3, 0.9, 0.5, 0.1], "momentum": [0.88, 0.9, 0.5, 0.1],
                                "adam": [0.9, 0.95, 0.5, 0.1]},
@@ -759,7 +759,7 @@ def test_settings_alike_in_sensitivity_are_tied_not_ordered_by_accuracy():
                               "do at 2, so this sweep does not support the claim (a count on one grid of lrs, not a "
                               "test)."), c["text"]
     ja = {x["kind"]: x["text"] for x in compute_sweep_conclusions(s, "ja")}["lr_sensitivity"]
-    assert "だけで、Adam、Momentum はどれも 2 個なので" in ja
+    assert "だけで、Adam、Momentum はいずれも 2 個なので" in ja
     # equal counts are a tie whatever the spans (as RMSProp's tie is judged)
     s["sensitivity"]["Momentum"]["mean"] = [0.9, 0.5, 0.5, 0.88]        # 3 decades apart, Adam's 1
     f = facts(compute_sweep_conclusions(s), "lr_sensitivity")
@@ -772,7 +772,7 @@ def test_a_setting_that_never_learned_is_not_said_to_fail_beyond_the_grid():
     s = synthetic_summary(val={"sgd": [0.1, 0.11, 0.12, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
                           test={"sgd": (0.1, 0.01, 0.1, 0), "adam": (0.9, 0.01, 0.9, 0)})
     for lang, words in (("en", "SGD; on this grid and training length only (a wider grid of lrs or more iterations"),
-                        ("ja", "SGD。ただしこのグリッドと反復回数での結果です")):
+                        ("ja", "SGD。ただし、これはこの学習率グリッドと反復回数での結果です")):
         text = {c["kind"]: c["text"] for c in compute_sweep_conclusions(s, lang)}["lr_sensitivity"]
         assert words in text, text
     s = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
