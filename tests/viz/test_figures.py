@@ -290,13 +290,14 @@ def test_a_ninth_run_is_dashed_not_a_second_first_run():
     for fig in (overlay_figure(runs), loss_figure(runs)):
         lines = fig.axes[0].get_lines()
         styles = [(line.get_color().lower(), line.get_linestyle(), line._unscaled_dash_pattern) for line in lines]
-        assert len(styles) == 10 and len(set(styles)) == 10 and styles[0][1] == "-"
-        assert [s[1] for s in styles[8:]] == ["--", ":"]        # the first two colours again, in their next styles
+        assert len(styles) == 10 and len(set(styles)) == 10
+        assert [s[0] for s in styles[8:]] == [s[0] for s in styles[:2]]      # the first two colours again, in other
+        assert [s[2] for s in styles[8:]] != [s[2] for s in styles[:2]]      # styles
     groups = [LabelGroup(label, [{"label": label, "seed": 0}], hs, COLORS[i % len(COLORS)])   # as label_groups
               for i, (label, hs) in enumerate(runs.items())]
     dashes = [(t["line"]["color"], t["line"]["dash"]) for t in _curve_traces(groups, "test_acc")]
     assert [c for c, _ in dashes] == [*RUN_COLORS, *RUN_COLORS[:2]] and len(set(dashes)) == 10
-    assert dashes[0][1] == "solid" and [d for _, d in dashes[8:]] == ["dash", "dot"]
+    assert dashes[0][1] == "solid" and [d for _, d in dashes[8:]] == ["dash", "dot"]     # SGD's blue: solid
 
 
 def test_a_loss_near_the_end_of_float64_is_drawn_on_its_own_scale():
@@ -524,3 +525,23 @@ def test_the_notes_six_runs_differ_without_their_colours():
     groups = [LabelGroup(label, [{"label": label, "seed": 0}], hs, COLORS[i]) for i, (label, hs) in enumerate(runs.items())]
     for attr in ("test_acc", "loss", "train_acc"):
         assert len({t["line"]["dash"] for t in _curve_traces(groups, attr) if t.get("mode") != "none"}) == 6
+
+
+def test_a_runs_style_follows_its_optimizer_and_stays_apart_in_grey():
+    """A teacher's review: styles by position made SGD solid in one figure and dotted in another; legend samples 2 font
+    sizes long showed one piece of dash-dot, long dash and long dash-dot-dot, which looked alike; on noisy curves and in
+    grey (three colours print as one grey) the patterns broke up. A palette colour keeps its style in every figure
+    (another colour taking it gets the next free one), each run has a sparse marker of its own, and the legend's
+    samples are longer."""
+    from optimlab.viz.colors import LEGEND_HANDLE, OPTIMIZER_COLORS, line_markers, line_styles
+
+    sgd, adam = OPTIMIZER_COLORS["sgd"], OPTIMIZER_COLORS["adam"]
+    assert line_styles([sgd, adam])[0] == line_styles([adam, sgd])[1] == "-"                # SGD solid wherever drawn
+    assert line_styles([adam, "#56B4E9", sgd, "#000000"]) == [(0, (8, 4)), (0, (8, 3, 1, 3, 1, 3)), "-", "--"]
+    runs = _histories(1)
+    for fig in (overlay_figure(runs), loss_figure(runs)):
+        ax = fig.axes[0]
+        marks = [(line.get_marker(), line.get_markevery()) for line in ax.get_lines()]
+        assert len({m for m, _ in marks}) == 6 and len({e for _, e in marks}) == 6, marks     # shifted apart
+        assert ax.get_legend().handlelength == LEGEND_HANDLE
+    assert line_markers(list(OPTIMIZER_COLORS.values())) == ["o", "s", "^", "D", "v"]

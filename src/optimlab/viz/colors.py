@@ -55,11 +55,14 @@ def layer_colors(n: int) -> list[str]:
 
 # past the eighth run the colours come again, dashed, then dotted …: six styles, so that up to six lines of one colour
 # look apart (a sweep of the five optimizers × 4 architectures draws the 3 spare colours 5 times each)
-RUN_LINESTYLES = ("-", "--", ":", "-.", (0, (8, 2)), (0, (8, 2, 1, 2, 1, 2)))
+RUN_LINESTYLES = ("-", "--", ":", "-.", (0, (8, 4)), (0, (8, 3, 1, 3, 1, 3)))
 RUN_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")      # the same in Plotly's words
-# a reference line (chance, a step of 1, 1e-3): sparse dots in grey, none of the runs' styles (dotted, it lay as
-# AdaGrad's dotted line on the chance line in a sweep's figure)
+# a reference line (chance, a step of 1, 1e-3): sparse dots in light grey, under the runs, none of the runs' styles
+# (dotted, it lay as AdaGrad's dotted line on the chance line in a sweep's figure)
 REFERENCE_STYLE = (0, (1, 4))
+REFERENCE_GREY = "0.55"
+LEGEND_HANDLE = 4.5     # a legend's line samples 4.5 font sizes long: at 2, dash-dot, long dash and long dash-dot-dot
+                        # showed one piece each and looked alike (a teacher's review)
 
 
 def run_linestyle(i: int) -> str:
@@ -67,28 +70,60 @@ def run_linestyle(i: int) -> str:
     return RUN_LINESTYLES[(i // len(RUN_COLORS)) % len(RUN_LINESTYLES)]
 
 
-def line_styles(colors: Sequence[str | None], styles: Sequence[str] = RUN_LINESTYLES) -> list[str]:
-    """A style for each line given its colour, in the order drawn: the k-th colour drawn starts at the k-th style
-    (solid, dashed, dotted …) and its later lines take the next ones, so that the note's six runs differ without
-    their colours (in an accessibility review Momentum's orange and RMSProp's vermillion, all solid, were 18 apart
-    under deuteranopia) and no two of up to six lines of a colour look alike (by position, a sweep of 16 settings
-    drew two Momentum settings in sky blue, both dashed); a line without a colour (the axes' cycle of
-    :data:`RUN_COLORS`) by position, as :func:`run_linestyle`. ``styles``: :data:`RUN_DASHES` for Plotly."""
+def _style_indices(colors: Sequence[str | None], n: int) -> list[int]:
+    """Which of ``n`` styles each line takes (see :func:`line_styles`)."""
+    palette = {c.lower(): i for i, c in enumerate(RUN_COLORS)}
     seen: Counter = Counter()
-    rank: dict[str, int] = {}
+    first: dict[str, int] = {}
     out = []
     for i, c in enumerate(colors):
         if c is None:
-            out.append(styles[(i // len(RUN_COLORS)) % len(styles)])
-        else:
-            out.append(styles[(rank.setdefault(c, len(rank)) + seen[c]) % len(styles)])
-            seen[c] += 1
+            out.append((i // len(RUN_COLORS)) % n)
+            continue
+        if c not in first:
+            want = palette.get(str(c).lower(), 0) % n
+            free = [k % n for k in range(want, want + n) if k % n not in first.values()]
+            first[c] = free[0] if free else want
+        out.append((first[c] + seen[c]) % n)
+        seen[c] += 1
     return out
+
+
+def line_styles(colors: Sequence[str | None], styles: Sequence[str] = RUN_LINESTYLES) -> list[str]:
+    """A style for each line given its colour, in the order drawn: a palette colour's first line its own style
+    (SGD's blue solid, Momentum's orange dashed, AdaGrad's green dotted … in every figure, as the colours), or the
+    next one no colour of the figure has taken, and a colour's later lines the next styles; so that the note's six
+    runs differ without their colours (in an accessibility review Momentum's orange and RMSProp's vermillion, all
+    solid, were 18 apart under deuteranopia) and no two of up to six lines of a colour look alike (by position, a
+    sweep of 16 settings drew two Momentum settings in sky blue, both dashed); a line without a colour (the axes'
+    cycle of :data:`RUN_COLORS`) by position, as :func:`run_linestyle`. ``styles``: :data:`RUN_DASHES` for Plotly."""
+    return [styles[k] for k in _style_indices(colors, len(styles))]
+
+
+RUN_MARKERS = ("o", "s", "^", "D", "v", "P")     # a sparse marker per run, by the same rule as its style
+
+
+def line_markers(colors: Sequence[str | None]) -> list[str]:
+    """A marker for each line, as :func:`line_styles` picks a style: on a noisy curve a dash pattern breaks up
+    and three of the palette's colours print as one grey (a teacher's review), a marker every so often stays."""
+    return [RUN_MARKERS[k] for k in _style_indices(colors, len(RUN_MARKERS))]
+
+
+def sparse_marks(n: int, i: int, marks: int = 8) -> tuple[int, int]:
+    """``markevery`` for the ``i``-th of several curves of ``n`` points: about ``marks`` markers, each curve's
+    shifted so that curves lying on one another do not hide each other's."""
+    step = max(1, n // marks)
+    return (i * step // 6) % step, step
 
 
 def styles_by_label(colors: dict, styles: Sequence[str] = RUN_LINESTYLES) -> dict:
     """:func:`line_styles` for ``{label: colour or None}``, in order: ``{label: style}``."""
     return dict(zip(colors, line_styles(list(colors.values()), styles)))
+
+
+def markers_by_label(colors: dict) -> dict:
+    """:func:`line_markers` for ``{label: colour or None}``, in order: ``{label: marker}``."""
+    return dict(zip(colors, line_markers(list(colors.values()))))
 
 
 def use_run_colors(*axes) -> None:

@@ -19,7 +19,8 @@ from matplotlib.ticker import LogFormatterSciNotation, NullLocator
 
 from .._io import _display_width, atomic_path
 from ..train import History
-from .colors import OPTIMIZER_COLORS, colors_by_label, styles_by_label, use_run_colors
+from .colors import (LEGEND_HANDLE, OPTIMIZER_COLORS, colors_by_label, markers_by_label, sparse_marks,
+                     styles_by_label, use_run_colors)
 from .i18n import t, use_font
 from .notebook import inline_in_jupyter
 
@@ -55,7 +56,7 @@ def _legend_beside(fig: Figure, ax, size, title: str | None = None) -> None:
     labels = [_shortened(s, LEGEND_CHARS) for s in labels]
     legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0,
                        fontsize="small", ncol=max(1, -(-len(labels) // LEGEND_ROWS)), title=title,
-                       title_fontsize="small", alignment="left")
+                       title_fontsize="small", alignment="left", handlelength=LEGEND_HANDLE)
     width = legend.get_window_extent(FigureCanvasAgg(fig).get_renderer()).width / fig.dpi
     _margins(fig, size, width + 0.3)
 
@@ -235,8 +236,8 @@ def overlay_figure(histories, lang: str = "en", title: str | None = None,
     fig = _fig(lang, size)
     ax = fig.add_subplot()
     histories, colors, names = _drawn(histories, colors, names)
-    styles = styles_by_label(colors)
-    for label, hs, curves, n in _grouped(histories, "test_acc"):
+    styles, markers = styles_by_label(colors), markers_by_label(colors)
+    for i, (label, hs, curves, n) in enumerate(_grouped(histories, "test_acc")):
         x = hs[0].eval_iters[:n]
         if len(hs) > 1:                 # several seeds: the mean the statistics give; one seed's line ends where it diverged
             curves = seed_scores(curves, x, [(h.status, h.diverged_at) for h in hs])
@@ -245,7 +246,8 @@ def overlay_figure(histories, lang: str = "en", title: str | None = None,
         gone = t("diverged note", lang).format(k=min(h.diverged_at or 0 for h in hs)) \
             if all(h.status == "diverged" for h in hs) else ""
         line, = ax.plot(x, mean, label=names.get(label, label) + (f" (n={len(hs)})" if len(hs) > 1 else "") + gone,
-                        linestyle=styles[label], color=colors[label])
+                        linestyle=styles[label], color=colors[label], marker=markers[label], markersize=4,
+                        markevery=sparse_marks(len(x), i))
         if len(hs) > 1:         # clipped to where an accuracy lies (3 seeds: t = 4.3 sent bands past 1 and below 0)
             ax.fill_between(x, np.clip(lo, 0, 1), np.clip(hi, 0, 1), color=line.get_color(), alpha=0.2, linewidth=0)
     ax.set_ylim(0, ACC_TOP)
@@ -294,12 +296,12 @@ def loss_figure(histories, lang: str = "en", window: int = 20, colors: dict[str,
     ax = fig.add_subplot()
     drawn = []
     histories, colors, names = _drawn(histories, colors, names)
-    styles = styles_by_label(colors)
-    for label, hs, curves, n in _grouped(histories, "loss"):
+    styles, markers = styles_by_label(colors), markers_by_label(colors)
+    for i, (label, hs, curves, n) in enumerate(_grouped(histories, "loss")):
         mean, _, _ = mean_band(curves)           # NaN where every seed had diverged: a gap, no warning
         drawn.append(moving_average(mean, window))
         ax.plot(np.arange(1, n + 1), drawn[-1], label=names.get(label, label), linestyle=styles[label],
-                color=colors[label])
+                color=colors[label], marker=markers[label], markersize=4, markevery=sparse_marks(n, i))
     ax.set_xlabel(t("count", lang))
     ax.set_ylabel(t("loss", lang))
     ax.set_title(t("training loss", lang))

@@ -13,7 +13,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..results.stats import MIN_SEEDS_TO_SETTLE, chance
-from .colors import REFERENCE_STYLE, colors_by_label, styles_by_label, use_run_colors
+from .colors import (LEGEND_HANDLE, REFERENCE_GREY, REFERENCE_STYLE, colors_by_label, styles_by_label,
+                     use_run_colors)
 from .figures import ACC_TOP, save_figure
 from .i18n import t, use_font
 from .notebook import inline_in_jupyter
@@ -65,14 +66,15 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
         n = s.get("n_seeds", n)
     # chance: where a setting that never learned lies (several such lines lie on one another there)
     p = chance(summary)
-    ax.axhline(p, color="0.4", linestyle=REFERENCE_STYLE, linewidth=1.0, zorder=0.5, label=_TEXT[lang]["chance"].format(p=p))
+    ax.axhline(p, color=REFERENCE_GREY, linestyle=REFERENCE_STYLE, linewidth=1.0, zorder=0.5,
+               label=_TEXT[lang]["chance"].format(p=p))
     ax.set_xscale("log")
     ax.set_ylim(0, ACC_TOP)
     ax.set_xlabel(t("learning rate", lang))
     ax.set_ylabel(_TEXT[lang]["ylabel"])
     few = n < MIN_SEEDS_TO_SETTLE
     ax.set_title(_TEXT[lang]["title few" if few else "title"].format(n=n, k=MIN_SEEDS_TO_SETTLE))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, fontsize="small",
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, fontsize="small", handlelength=LEGEND_HANDLE,
               title=(f"{dataset}\n" if dataset else "") + f"○ {_TEXT[lang]['tuned']}",   # beside the axes: on no
               title_fontsize="small", alignment="left")                                   # curve
     ax.grid(alpha=0.3, which="both")

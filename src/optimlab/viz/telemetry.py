@@ -46,7 +46,8 @@ from .._io import csv_records, write_text
 from ..errors import FileFormatError
 from ..optim import OPTIMIZERS, AdaGrad, Adam, RMSProp
 from ..optim.base import sqrt_plus_eps
-from .colors import OPTIMIZER_COLORS, REFERENCE_STYLE, layer_colors, line_styles, run_colors
+from .colors import (LEGEND_HANDLE, OPTIMIZER_COLORS, REFERENCE_GREY, REFERENCE_STYLE, layer_colors, line_markers,
+                     line_styles, run_colors, sparse_marks)
 from .figures import save_figure, text_scale
 from .i18n import check_lang, t as _t, use_font
 from .notebook import inline_in_jupyter
@@ -349,7 +350,7 @@ def effective_lr_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
             ax.plot(it, p50, color=color, label=layer, linewidth=1.4)
         lr = run.hyperparameters.get("lr")
         if isinstance(lr, (int, float)):
-            ax.axhline(lr, color="0.3", linestyle=REFERENCE_STYLE, linewidth=1)
+            ax.axhline(lr, color=REFERENCE_GREY, linestyle=REFERENCE_STYLE, linewidth=1)
             ax.annotate(_tt("lr line", lang).format(f"{lr:g}"), (1, lr), xycoords=("axes fraction", "data"), ha="right", va="bottom",
                         fontsize="small", color="0.3")
         ax.set_xscale("log")
@@ -384,12 +385,13 @@ def update_ratio_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
     fig = _fig(lang, (4.2 * len(layers), 4.2))
     axes = fig.subplots(1, len(layers), squeeze=False, sharey=True)[0]
     colors = run_colors([run.optimizer for run in runs])     # each run in its colour in compare's figures
-    styles = line_styles(colors)
+    styles, markers = line_styles(colors), line_markers(colors)
     for ax, layer in zip(axes, layers):
-        for run, color, style in zip(runs, colors, styles):
+        for i, (run, color, style, marker) in enumerate(zip(runs, colors, styles, markers)):
             it, r = run.get(layer, "update_ratio")
-            ax.plot(it, r, label=run.label, color=color, linewidth=1.3, linestyle=style)
-        ax.axhline(1e-3, color="0.3", linestyle=REFERENCE_STYLE, linewidth=1, label=_tt("reference", lang))
+            ax.plot(it, r, label=run.label, color=color, linewidth=1.3, linestyle=style, marker=marker, markersize=4,
+                    markevery=sparse_marks(len(it), i))
+        ax.axhline(1e-3, color=REFERENCE_GREY, linestyle=REFERENCE_STYLE, linewidth=1, label=_tt("reference", lang))
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_title(layer)
@@ -397,7 +399,8 @@ def update_ratio_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
         ax.grid(alpha=0.3, which="both")
     axes[0].set_ylabel(_tt("update_ratio", lang))
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 7), fontsize="small")
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 7), fontsize="small",
+               handlelength=LEGEND_HANDLE)
     fig.suptitle(_tt("update_ratio_title", lang))
     return fig
 
@@ -450,7 +453,7 @@ def adam_first_steps_figure(run: RunSeries, iters: int, lang: str = "en", first:
     ax_t.set_ylim(0.1, 1.2)
     ax_t.annotate(f"t = {ts[low]}: {low_v:.3f}", (ts[low], low_v), xytext=(ts[low] * 3, low_v * 0.78),
                   fontsize="small", arrowprops=dict(arrowstyle="->", color="0.3"))
-    ax_t.axhline(1, color="0.3", linestyle=REFERENCE_STYLE, linewidth=1)
+    ax_t.axhline(1, color=REFERENCE_GREY, linestyle=REFERENCE_STYLE, linewidth=1)
     ax_t.set_xscale("log")
     ax_t.set_yscale("log")
     ax_t.set_xlabel(_tt("iteration", lang))
@@ -461,7 +464,7 @@ def adam_first_steps_figure(run: RunSeries, iters: int, lang: str = "en", first:
         it, step = run.get(layer, "step_p50")
         keep = it <= first
         ax_s.plot(it[keep], step[keep] / lr, ".-", color=color, label=layer, linewidth=1.2, markersize=4)
-    ax_s.axhline(1, color="0.3", linestyle=REFERENCE_STYLE, linewidth=1)
+    ax_s.axhline(1, color=REFERENCE_GREY, linestyle=REFERENCE_STYLE, linewidth=1)
     ax_s.axhline((1 - b1) / math.sqrt(1 - b2), color="0.3", linestyle="--", linewidth=1,
                  label=_tt("uncorrected", lang).format((1 - b1) / math.sqrt(1 - b2)))
     ax_s.set_yscale("log")
