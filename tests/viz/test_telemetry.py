@@ -294,3 +294,23 @@ def test_slide_sized_telemetry_figures_keep_their_layout(run, lang):
                 drawn = legend.get_window_extent(renderer)
                 others = [b for b in boxes if b is not box]
                 assert not any(drawn.overlaps(b) for b in others), f"{name}: a legend over another panel"
+
+
+def test_the_lr_line_label_stands_over_the_curves(run):
+    """A teacher's review: "lr = 0.3" in the Momentum panel was half covered by W3; it is drawn over the curves on a
+    white ground, and its line is a light grey reference, none of the runs' styles."""
+    from matplotlib.text import Annotation
+
+    from optimlab.viz.colors import REFERENCE_GREY, REFERENCE_STYLE
+
+    _, out, _, table = run
+    layers = ["W1", "W2", "W3"]
+    series = [tm.RunSeries("Momentum", "momentum", {"lr": 0.3}, layers,
+                           {(layer, m): curve(table, "AdaGrad", layer, m) for layer in layers
+                            for m in ("eff_lr_p50", "eff_lr_p10", "eff_lr_p90")})]
+    ax = tm.effective_lr_figure(series).axes[0]
+    label = [a for a in ax.texts if isinstance(a, Annotation) and "0.3" in a.get_text()]
+    assert len(label) == 1 and label[0].get_zorder() > max(line.get_zorder() for line in ax.get_lines())
+    assert label[0].get_bbox_patch() is not None and label[0].get_bbox_patch().get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    ref = [line for line in ax.get_lines() if line.get_color() == REFERENCE_GREY]
+    assert len(ref) == 1 and ref[0]._unscaled_dash_pattern == REFERENCE_STYLE

@@ -351,8 +351,9 @@ def effective_lr_figure(runs: list[RunSeries], lang: str = "en") -> Figure:
         lr = run.hyperparameters.get("lr")
         if isinstance(lr, (int, float)):
             ax.axhline(lr, color=REFERENCE_GREY, linestyle=REFERENCE_STYLE, linewidth=1)
-            ax.annotate(_tt("lr line", lang).format(f"{lr:g}"), (1, lr), xycoords=("axes fraction", "data"), ha="right", va="bottom",
-                        fontsize="small", color="0.3")
+            ax.annotate(_tt("lr line", lang).format(f"{lr:g}"), (1, lr), xycoords=("axes fraction", "data"), ha="right",
+                        va="bottom", fontsize="small", color="0.3", zorder=5,    # over the curves, on a white ground:
+                        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1})   # W3 covered it
         ax.set_xscale("log")
         with warnings.catch_warnings():      # SGD in float64: every value exactly its lr, a range of width 0 that
             warnings.filterwarnings("ignore", message="Attempting to set identical low and high ylims")
