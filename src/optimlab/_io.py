@@ -188,7 +188,6 @@ def _swap_in(pairs: list[tuple[Path, Path]]) -> None:
             raise IsADirectoryError(errno.EISDIR, "a folder has this name", os.fspath(path))
     backups: dict[Path, Path] = {}              # an earlier file's second name, until the new ones are all in
     placed: list[Path] = []
-    path = pairs[0][1]
     try:
         for _, path in pairs:
             if os.path.lexists(path):

@@ -193,15 +193,30 @@ def _terminate(signum, frame):
     raise Terminated()
 
 
+def _stopped(terminated: bool) -> int:
+    """Say that Ctrl-C (or SIGTERM, ``terminated``) stopped the command, in one line; its exit status."""
+    print(f"optimlab: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+    return 143 if terminated else 130
+
+
+def _flush_quietly() -> None:
+    """Both output streams flushed, as far as they can be (none, closed, full, or one a signal came into)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError, RuntimeError):
+            pass
+
+
 def _exit_at_once(signum, frame):
     """Ctrl-C or SIGTERM once the command is done (its cleanup has run): one line, then the process ends."""
-    word = "terminated" if signum == signal.SIGTERM else "interrupted"
-    for say_it in (lambda: sys.stdout.flush(), lambda: print(f"optimlab: {word}", file=sys.stderr, flush=True)):
-        try:
-            say_it()
-        except (AttributeError, OSError, ValueError, RuntimeError):    # none, closed, or one this signal came into
-            pass
-    os._exit(143 if signum == signal.SIGTERM else 130)
+    _flush_quietly()
+    try:
+        rc = _stopped(signum == signal.SIGTERM)
+    except (OSError, ValueError, RuntimeError):
+        rc = 143 if signum == signal.SIGTERM else 130
+    _flush_quietly()
+    os._exit(rc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -235,8 +250,7 @@ def entry() -> None:
     try:
         rc = main()
     except KeyboardInterrupt as e:      # come as main returned, after its own handler
-        print(f"optimlab: {'terminated' if isinstance(e, Terminated) else 'interrupted'}", file=sys.stderr)
-        rc = 143 if isinstance(e, Terminated) else 130
+        rc = _stopped(isinstance(e, Terminated))
     # the command is done: Ctrl-C or SIGTERM during the interpreter's exit ended it in a traceback (from logging's
     # shutdown, status 0) or killed it without a word (status −2, −15); now it ends it at once, in one line
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -245,11 +259,7 @@ def entry() -> None:
     if rc not in (130, 143):    # the exit's own steps, here: in the interpreter's teardown, after it has put the
         import atexit           # default handlers back, a Ctrl-C or SIGTERM killed it without a word (−2, −15)
         atexit._run_exitfuncs()     # (logging's shutdown, a Dask cluster's close …)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (AttributeError, OSError, ValueError):      # none, closed, or full
-            pass
+    _flush_quietly()
     os._exit(rc)
 
 
@@ -299,16 +309,13 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"optimlab: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as e:
-        print(f"optimlab: {'terminated' if isinstance(e, Terminated) else 'interrupted'}", file=sys.stderr)
-        return 143 if isinstance(e, Terminated) else 130
+        return _stopped(isinstance(e, Terminated))
     except OSError as e:        # the safety net: an output that could not be written, as one line
-        if isinstance(e, BrokenPipeError) and getattr(sys.stdout, "failed", False):    # optimlab … | head: the
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # reader has gone; stop quietly, as
-            return 141                                                       # other tools do
-        if e.filename is None and getattr(sys.stdout, "failed", False):     # > /dev/full: not bad input, nor a file
+        if getattr(sys.stdout, "failed", False) and (isinstance(e, BrokenPipeError) or e.filename is None):
+            if isinstance(e, BrokenPipeError):      # optimlab … | head: the reader has gone; stop quietly, as other
+                return 141                          # tools do (entry's last flush fails quietly too)
             print(f"optimlab: error: cannot write to standard output: {e.strerror or e}", file=sys.stderr)
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())    # (the interpreter's last flush too)
-            return 1
+            return 1                                # > /dev/full: not bad input, nor a file of the command's
         print(f"optimlab: error: {_os_error_line(e)}", file=sys.stderr)
         return 2
 

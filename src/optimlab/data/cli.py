@@ -132,8 +132,8 @@ def _list(data_dir: str | None, out: Print) -> int:
     width = max(len(r[0]) for r in rows)
     for name, status, where in rows:
         out(f"{name:<{width}}  {status:<9}  {where}")
-    env = os.environ.get(_remote.DATA_ENV)
-    if data_dir is None and env and not Path(env).expanduser().exists():     # a typo: compare's fallback says it too
+    env = _remote.missing_data_env()
+    if data_dir is None and env:        # a typo: compare's fallback says it too
         out(f"${_remote.DATA_ENV} names {env!r}, which does not exist: nothing is found there")
     out(f"cache: {_remote.cache_dir()}  ('auto' uses mnist when available, else mnist-5k; a folder given for mnist "
         "that holds other data is an error)")

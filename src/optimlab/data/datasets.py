@@ -414,8 +414,8 @@ def _auto(
     if folder is not None:
         return load_pinned_folder(remote, folder)
     where = ", ".join(repr(str(d)) if has_control(str(d)) else str(d) for d in candidate_dirs(remote, data_dir))
-    env = os.environ.get(_remote.DATA_ENV)     # (a path with a line break in it split the note in lines)
-    if data_dir is None and env and not Path(env).expanduser().exists():     # a typo there trains on other data
+    env = _remote.missing_data_env()           # (a path with a line break in it split the note in lines)
+    if data_dir is None and env:                # a typo there trains on other data
         where += f" (${_remote.DATA_ENV} names {env!r}, which does not exist)"
     probe = min(timeout, _remote.PROBE_TIMEOUT)
     if not download:

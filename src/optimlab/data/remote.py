@@ -181,9 +181,8 @@ def pinned_dataset(contents: dict[str, str], other_than: Remote) -> str | None:
 def offline_options(name: str) -> str:
     """One line telling the user how to get ``name`` without this machine downloading it."""
     files = ", ".join(f.gz_name for f in REMOTES[name].files)
-    env = os.environ.get(DATA_ENV)
-    missing = (f" (it names {env!r} now, which does not exist)" if env and not Path(env).expanduser().exists()
-               else "")         # set, with a typo: it was searched past without a word
+    env = missing_data_env()
+    missing = f" (it names {env!r} now, which does not exist)" if env else ""    # searched past without a word
     return (
         f"offline options: copy the four IDX files ({files}; raw or .gz) into a folder and pass "
         f"--data-dir DIR (data_dir=DIR) or set {DATA_ENV}=DIR{missing}; run 'optimlab data fetch {name}' on a machine "
@@ -206,6 +205,12 @@ def check_timeout(timeout: float, option: str = "timeout") -> float:
         raise ConfigError(f"invalid {option}: {timeout!r} (accepted: a number of seconds > 0, at most "
                           f"{MAX_TIMEOUT:g} (a day))")
     return value
+
+
+def missing_data_env() -> str | None:
+    """``$OPTIMLAB_DATA`` when it names nothing that exists (a typo: the folders after it are searched), else None."""
+    env = os.environ.get(DATA_ENV)
+    return env if env and not Path(env).expanduser().exists() else None
 
 
 def check_cache_env() -> None:

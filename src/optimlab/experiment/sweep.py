@@ -325,9 +325,12 @@ def fresh_keys(spec: SweepSpec, net: NetConfig, lrs: dict[str, float]) -> list[R
 def sweep_run_ids(spec: SweepSpec) -> set[str]:
     """The run folders ``spec`` may write: every tuning run, and a fresh seed's run of each optimizer at any lr it
     could be tuned to (the grid's) or its note lr."""
-    return {k.run_id for net in spec.variants()
-            for k in [*tune_keys(spec, net), *(k for lr in spec.lrs
-                                               for k in fresh_keys(spec, net, dict.fromkeys(spec.optimizers, lr)))]}
+    ids = set()
+    for net in spec.variants():
+        ids |= {k.run_id for k in tune_keys(spec, net)}
+        for lr in spec.lrs:                     # every optimizer tuned to lr
+            ids |= {k.run_id for k in fresh_keys(spec, net, dict.fromkeys(spec.optimizers, lr))}
+    return ids
 
 
 @dataclass(frozen=True)
@@ -1152,11 +1155,12 @@ def _write_sweep_files(spec: SweepSpec, directory: Path, info: dict[str, Any], l
     names = ["table.csv", "summary.json", "sweep.toml"] + (["table.parquet"] if rows and _has_pyarrow() else [])
     with signals_held():            # all replaced, or none (a rename that fails puts the earlier files back)
         with atomic_paths([directory / n for n in names]) as tmps:
-            tmps[0].write_text(table_csv(rows), encoding="utf-8")
-            tmps[1].write_text(json_text(summary), encoding="utf-8")
-            tmps[2].write_text(spec.to_toml(), encoding="utf-8")
-            if len(tmps) > 3:
-                write_parquet(tmps[3], rows)
+            tmp = dict(zip(names, tmps))
+            tmp["table.csv"].write_text(table_csv(rows), encoding="utf-8")
+            tmp["summary.json"].write_text(json_text(summary), encoding="utf-8")
+            tmp["sweep.toml"].write_text(spec.to_toml(), encoding="utf-8")
+            if "table.parquet" in tmp:
+                write_parquet(tmp["table.parquet"], rows)
         for name in DERIVED_FILES:  # drawn from the summary replaced: stale now (the CLI draws them again)
             if not (same_figure and name.endswith(".png")):
                 (directory / name).unlink(missing_ok=True)

@@ -113,7 +113,7 @@ def sparse_marks(n: int, i: int, marks: int = 8) -> tuple[int, int]:
     """``markevery`` for the ``i``-th of several curves of ``n`` points: about ``marks`` markers, each curve's
     shifted so that curves lying on one another do not hide each other's."""
     step = max(1, n // marks)
-    return (i * step // 6) % step, step
+    return (i * step // len(RUN_MARKERS)) % step, step
 
 
 def styles_by_label(colors: dict, styles: Sequence[str] = RUN_LINESTYLES) -> dict:

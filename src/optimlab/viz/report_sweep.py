@@ -192,13 +192,13 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
     # out of the ranking for diverging on every fresh seed at its tuned lr: a result, said (it was left out silently)
     unstable = [k for k, e in summary["defaults_vs_tuned"].items() if k not in never and _every_run(e, "tuned_not_ok")]
     facts = dict(best=best, accuracy=d["tuned_test_acc"], lr=d["tuned_lr"], ranking=ranked, not_ranked=unstable)
-    left_out = st("best left out", lang, labels=st("list sep", lang).join(unstable)) if unstable else ""
     if len(ranked) == 1:
         others = set(summary["defaults_vs_tuned"]) - {best}
         # SGD swept but never learned: "the only one that learned"; left out for failing at its tuned lr: "ranked"
         only = "best only" if not others else "best only learned" if others <= never else "best only ranked"
         return _conclusion("best_tuned", st(only, lang, label=best, acc=_a(d["tuned_test_acc"]),
                                             lr=_lr(d['tuned_lr'])), runner_up=None, exceeds_ci=None, **facts)
+    left_out = st("best left out", lang, labels=st("list sep", lang).join(unstable)) if unstable else ""
     runner, r = ranked[1], dvt[ranked[1]]
     margin = d["tuned_test_acc"] - r["tuned_test_acc"]
     n_fresh = min(int(d.get("n_test_seeds") or 0), int(r.get("n_test_seeds") or 0))
@@ -367,8 +367,9 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
         return out
 
     common = dict(tol=f"{tol:g}", n=t["n"], label=least, count=t["count"], span=_span(t, lang))
+    common["labels"] = st("list sep", lang).join([least, *least_tied])
     common["least"] = st("least only" if len(learned) == 1 else "least tied" if least_tied else "least", lang,
-                         **common, labels=st("list sep", lang).join([least, *least_tied]))     # one: least of none
+                         **common)      # one: least of none
     named = {least, *least_tied}        # named in the sentence: not among the others
     if not rms:
         claim, text = None, st("rmsprop absent", lang, others=tail(named), **common)
@@ -386,8 +387,7 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
         key = "rmsprop tied" if tied else "rmsprop holds" if claim else \
             "rmsprop fails tied" if least_tied else "rmsprop fails"
         text = st(key, lang, rms=r, rms_n=n_r, rms_span=_span(tols[r], lang), tied=st("list sep", lang).join(tied),
-                  others=tail({r, *tied} if tied else {r} if claim else {r, *named}), **common,
-                  labels=st("list sep", lang).join([least, *least_tied]))
+                  others=tail({r, *tied} if tied else {r} if claim else {r, *named}), **common)
     return _conclusion("lr_sensitivity", definition + text, least_sensitive=least, rmsprop_claim=claim, **facts)
 
 
