@@ -153,18 +153,10 @@ def run_sweep_cli(args) -> int:
 def _complete_runs(out: Path, spec) -> int:
     """How many of ``spec``'s run folders in ``out`` have their status written (each is written whole, when its run
     ends); runs of other architectures or lrs the folder keeps are not this sweep's."""
-    from ._io import read_json
-    from .experiment.sweep import COMPLETE, sweep_run_ids
+    from .experiment.sweep import finished_status, sweep_run_ids
 
-    count, ids = 0, sweep_run_ids(spec)
-    for p in (out.iterdir() if out.is_dir() else ()):
-        if p.name not in ids:
-            continue
-        try:
-            count += (p / "status.json").is_file() and read_json(p / "status.json").get("status") in COMPLETE
-        except (OSError, ValueError, AttributeError):       # a folder this count cannot read is not counted
-            pass
-    return count
+    ids = sweep_run_ids(spec)
+    return sum(p.name in ids and finished_status(p) is not None for p in (out.iterdir() if out.is_dir() else ()))
 
 
 def _draw(args, summary: dict, directory: Path, lang: str, dpi: int) -> Path | None:

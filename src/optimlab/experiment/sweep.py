@@ -47,7 +47,7 @@ import numpy as np
 
 from .._io import (atomic_paths, exclusive_lock, json_text, made_folder, read_json, signals_held, text_table,
                    write_json, write_text)
-from ..console import check_lang, say
+from ..console import LANGS, check_lang, say
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError
 from ..optim import BUILT_IN, OPTIMIZERS, PRESETS, make_optimizer, optimizer_names, stack_hyperparameters
@@ -417,15 +417,24 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def finished_status(directory: Path) -> dict[str, Any] | None:
+    """A run folder's status.json when it says the run finished (``ok`` or ``diverged``); None when it is missing,
+    unreadable, not an object ([] or null), or says ``failed``."""
+    try:
+        status = read_json(directory / "status.json")
+    except (OSError, ValueError):
+        return None
+    return status if isinstance(status, dict) and status.get("status") in COMPLETE else None
+
+
 def completed_run(directory: Path, config: dict[str, Any]) -> dict[str, Any] | None:
     """The run's status if it finished (``ok`` or ``diverged``) with exactly this config, and its config.json and
     metrics.csv are the files status.json was written for (their SHA-256 there), else None: a run whose files were
     damaged or edited is trained again. (Folders written before metrics.csv's digest was kept: it must read back.)"""
+    status = finished_status(directory)
+    if status is None or status.get("config_sha256") != _config_digest(config):
+        return None
     try:
-        status = read_json(directory / "status.json")
-        if not isinstance(status, dict) or status.get("config_sha256") != _config_digest(config) \
-                or status.get("status") not in COMPLETE:
-            return None
         if _config_digest(read_json(directory / "config.json")) != status["config_sha256"]:
             return None
         digest = status.get("metrics_sha256")
@@ -480,13 +489,12 @@ def changed_run(directory: Path, spec: SweepSpec, data_info: dict[str, Any]) -> 
     for run in sorted(p for p in directory.iterdir() if (p / "status.json").is_file()):
         try:
             old = read_json(run / "config.json")
-            status = read_json(run / "status.json")
             keys = [RunKey(old["stage"], old["optimizer"], float(old["hyperparameters"]["lr"]), int(old["seed"]), net)
                     for net in variants]       # the architecture spec gives the run of this id (hidden sizes too)
         except (OSError, ValueError, KeyError, TypeError):
             continue                           # not a complete run of optimlab sweep: trained again if asked
-        if not isinstance(status, dict) or status.get("status") not in COMPLETE:     # [] or null: not complete
-            continue                           # trained again if spec has it; else it stays as it is
+        if finished_status(run) is None:       # trained again if spec has it; else it stays as it is
+            continue
         key = next((k for k in keys if k.run_id == run.name), None)
         if key is None:                        # a run spec would not write (another batchnorm, activation …): it
             diffs = _differences(_protocol(old), protocol)     # may stay, if it was trained under the same protocol
@@ -938,7 +946,12 @@ class _Driver:
         return self.done | set(self.trained)
 
 
-DERIVED_FILES = ("report.html", "sensitivity.png", "sensitivity_ja.png")   # drawn from summary.json afterwards
+def sensitivity_name(lang: str) -> str:
+    """The sensitivity figure's file name in ``lang``: ``sensitivity.png``, ``sensitivity_ja.png``."""
+    return "sensitivity.png" if lang == "en" else f"sensitivity_{lang}.png"
+
+
+DERIVED_FILES = ("report.html", *map(sensitivity_name, LANGS))     # drawn from summary.json afterwards
 FIGURE_KEYS = ("sensitivity", "tuned", "dataset", "defaults_vs_tuned")      # the summary's parts the figures draw
 LOCK_NAME = ".optimlab-sweep.lock"     # the sweep writing the folder ("<pid> <host>", for the message)
 _HELD: dict[Path, int] = {}            # folders this process has locked, and how many times (re-entrant)

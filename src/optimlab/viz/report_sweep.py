@@ -26,9 +26,10 @@ import numpy as np
 
 from .. import __version__
 from .._io import csv_records, read_json, read_json_checked
-from ..console import term
+from ..console import LANGS, term
 from ..errors import FileFormatError, OptimlabError
-from ..experiment.sweep import SELECTION_RULE, above_chance, at_chance, gain_text, paired_by_seed, shown_interval
+from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_text, paired_by_seed, sensitivity_name,
+                                shown_interval)
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, signed, signed_bound
 from ..train import read_metrics
 from .colors import RUN_DASHES, styles_by_label
@@ -38,7 +39,7 @@ from .report import (LOG_AXIS, chart_html, _cell, _label_th, _conclusion, _finis
                      _kv_table, _layout, _plotly_text, _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top,
                      recorded_lang)
 from .report_sweep_text import st
-from .sweep_figures import sensitivity_figure, sensitivity_name, sweep_colors
+from .sweep_figures import sensitivity_figure, sweep_colors
 
 TOLERANCE = 0.05      # an lr is "tolerated" when its mean validation accuracy is within this of the setting's best
 SMALL_GAIN = 0.01     # a largest tuning gain below this: the note's defaults were already fine
@@ -663,7 +664,7 @@ def figure_html(sweep: SweepDir, lang: str) -> str:
     an English sweep showed the English figure), drawn again from summary.json in ``lang``, as a compare report
     redraws its figures."""
     own = sensitivity_name(lang)
-    names = [own, "sensitivity.png", "sensitivity_ja.png", "sweep_sensitivity.png"]
+    names = [own, *map(sensitivity_name, LANGS), "sweep_sensitivity.png"]
     p = next((sweep.directory / n for n in names if (sweep.directory / n).is_file()), None)
     if p is None:
         return f"<p>{esc(st('no png', lang))}</p>"

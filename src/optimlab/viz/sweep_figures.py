@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..experiment.sweep import sensitivity_name
 from ..results.stats import MIN_SEEDS_TO_SETTLE, chance
 from .colors import (LEGEND_HANDLE, REFERENCE_GREY, REFERENCE_STYLE, colors_by_label, styles_by_label,
                      use_run_colors)
@@ -79,11 +80,6 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
               title_fontsize="small", alignment="left")                                   # curve
     ax.grid(alpha=0.3, which="both")
     return fig
-
-
-def sensitivity_name(lang: str) -> str:
-    """The sensitivity figure's file name in ``lang``: ``sensitivity.png``, ``sensitivity_ja.png``."""
-    return "sensitivity.png" if lang == "en" else f"sensitivity_{lang}.png"
 
 
 def save_sweep_figures(summary: dict[str, Any], directory: str | os.PathLike, lang: str = "en",
