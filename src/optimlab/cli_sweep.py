@@ -196,7 +196,8 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
         if d["workers"] == 0:           # a scheduler without workers: the sweep waited, silent, until one came
             print("optimlab: note: the scheduler has no workers yet; the sweep waits for one (Ctrl-C stops it, and "
                   "the same command resumes it)", file=sys.stderr)
-        result = run_sweep(spec, executor, out=out, progress=not args.no_progress, lang=lang)
+        result = run_sweep(spec, executor, out=out, progress=not args.no_progress, lang=lang, figure_dpi=dpi,
+                           figure_font_scale=args.font_scale)
     except ExecutorLost as e:           # not bad input: the cluster went away (the same command resumes)
         executor.abort()
         print(f"optimlab: error: {e}", file=sys.stderr)

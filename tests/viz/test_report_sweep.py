@@ -15,6 +15,7 @@ import pytest
 
 from browser_helpers import Opened, glyph_image
 from optimlab.cli import main
+from optimlab.errors import ConfigError
 from optimlab.viz.report import build_report_html, compute_conclusions, write_report
 from optimlab.viz.report_sweep import compute_sweep_conclusions, lr_tolerance
 
@@ -699,6 +700,43 @@ def test_a_sweep_in_both_languages_keeps_both_figures_and_each_report_shows_its_
     assert '<span class="file">sensitivity_ja.png</span>' in (folder / "report.html").read_text(encoding="utf-8")
     assert main(argv + ["--lrs", "0.001,0.01,0.1,1,3"]) == 0                      # a new lr: both figures stale
     assert not (folder / "sensitivity_ja.png").exists() and (folder / "sensitivity.png").read_bytes() != english
+
+
+def png_width(png: bytes) -> int:
+    """A PNG's width in pixels, from its header."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(png[16:20], "big")
+
+
+def test_a_report_in_the_other_language_draws_the_figure_as_the_sweep_did(real_sweep, tmp_path):
+    """A read-through: a Japanese report of an English sweep drawn with --dpi 150 --font-scale 1.5 for slides drew its
+    figure at 100 dpi with the default text (720 pixels wide, small on a slide): summary.json did not say how the
+    sweep drew it. It records both now, and a changed --dpi makes the other language's figure stale."""
+    import base64
+    import shutil
+
+    from optimlab.experiment.sweep import run_sweep
+
+    folder = tmp_path / "slides"
+    shutil.copytree(real_sweep, folder)
+    argv = ["sweep", "--recipe", str(folder / "sweep.toml"), "--out", str(folder), "--no-progress", "--jobs", "0"]
+    assert main(argv + ["--lang", "ja"]) == 0 and (folder / "sensitivity_ja.png").is_file()
+    assert main(argv + ["--dpi", "150", "--font-scale", "1.5"]) == 0          # nothing trained; drawn again
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["figure_dpi"], summary["figure_font_scale"]) == (150, 1.5)
+    assert not (folder / "sensitivity_ja.png").exists()                       # drawn at 100 dpi: stale
+    english = png_width((folder / "sensitivity.png").read_bytes())
+    assert english > 1000
+    (shown,) = re.findall(r'<figure class="sweep-png"><img alt="[^"]*" src="data:image/png;base64,([^"]+)">',
+                          build_report_html(folder, lang="ja"))
+    assert abs(png_width(base64.b64decode(shown)) - english) < english * 0.05
+    summary["figure_dpi"], summary["figure_font_scale"] = "big", 0.2            # edited by hand: the defaults
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    (shown,) = re.findall(r'src="data:image/png;base64,([^"]+)">', build_report_html(folder, lang="ja"))
+    assert png_width(base64.b64decode(shown)) == 720
+    with pytest.raises(ConfigError, match=r"invalid dpi: 1000 \(accepted: an integer from 50 to 600"):
+        run_sweep(out=tmp_path / "never", figure_dpi=1000)
+    assert not (tmp_path / "never").exists()
 
 
 def test_runs_that_diverged_on_the_fresh_seeds_are_said_and_an_unranked_setting_is_named():

@@ -952,7 +952,8 @@ def sensitivity_name(lang: str) -> str:
 
 
 DERIVED_FILES = ("report.html", *map(sensitivity_name, LANGS))     # drawn from summary.json afterwards
-FIGURE_KEYS = ("sensitivity", "tuned", "dataset", "defaults_vs_tuned")      # the summary's parts the figures draw
+FIGURE_KEYS = ("sensitivity", "tuned", "dataset", "defaults_vs_tuned",     # the summary's parts the figures draw,
+               "figure_dpi", "figure_font_scale")                           # and how
 LOCK_NAME = ".optimlab-sweep.lock"     # the sweep writing the folder ("<pid> <host>", for the message)
 _HELD: dict[Path, int] = {}            # folders this process has locked, and how many times (re-entrant)
 
@@ -1032,22 +1033,32 @@ def load_sweep_data(spec: SweepSpec):
 
 
 def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, out: str | os.PathLike | None = None,
-              progress: bool = False, lang: str = "en") -> SweepResult:
+              progress: bool = False, lang: str = "en", figure_dpi: int | None = None,
+              figure_font_scale: float = 1.0) -> SweepResult:
     """Run (or resume) a sweep into ``out`` (default ``runs/<name>``) and return its results.
 
     ``executor``: where tasks run (default: a :class:`LocalExecutor` with a process per core, closed at the end;
     an executor passed in is left open). Runs already complete in ``out`` with the same config are not trained
     again; the table and summary are rebuilt from every run directory. ``lang`` ("en" or "ja") is recorded in
-    summary.json: ``optimlab report`` writes the report in it unless told otherwise.
+    summary.json: ``optimlab report`` writes the report in it unless told otherwise; so are ``figure_dpi`` and
+    ``figure_font_scale`` (the command's ``--dpi`` and ``--font-scale``), with which a report in the other language
+    draws the sensitivity figure again.
     """
     check_lang(lang)
+    figure = {}
+    if figure_dpi is not None or figure_font_scale != 1:     # checked as the command checks --dpi, --font-scale
+        from ..viz.figures import check_dpi, check_font_scale
+
+        figure = {"figure_dpi": check_dpi(figure_dpi)} if figure_dpi is not None else {}
+        if check_font_scale(figure_font_scale) != 1:
+            figure["figure_font_scale"] = float(figure_font_scale)
     spec = spec or default_sweep_spec()
     t0 = time.perf_counter()
     directory = sweep_directory(spec, out)
     with sweep_lock(directory):                     # makes the folder
         at_once = executor.local_tasks if executor is not None else default_workers()      # LocalExecutor()'s
         spec, info = check_sweep_folder(spec, directory, at_once)
-        return _run_locked(spec, executor, directory, info, progress, lang, t0)
+        return _run_locked(spec, executor, directory, info, progress, lang, t0, figure)
 
 
 def check_sweep_folder(spec: SweepSpec, directory: Path, at_once: int = 1) -> tuple[SweepSpec, dict[str, Any]]:
@@ -1120,7 +1131,7 @@ def smaller_grid(directory: Path, spec: SweepSpec) -> str | None:
 
 
 def _run_locked(spec: SweepSpec, executor: Executor | None, directory: Path, info: dict[str, Any], progress: bool,
-                lang: str, t0: float) -> SweepResult:
+                lang: str, t0: float, figure: dict[str, Any]) -> SweepResult:
     if not (directory / "sweep.toml").is_file():    # a new folder is a sweep's from its first run on (to resume it)
         write_text(directory / "sweep.toml", spec.to_toml())
     own = executor is None
@@ -1138,14 +1149,14 @@ def _run_locked(spec: SweepSpec, executor: Executor | None, directory: Path, inf
     if own:
         ex.close()
     try:
-        return _write_sweep_files(spec, directory, info, lang, t0, driver, rows, description)
+        return _write_sweep_files(spec, directory, info, lang, t0, driver, rows, description, figure)
     except KeyboardInterrupt as e:
         e.sweep_trained = True
         raise
 
 
 def _write_sweep_files(spec: SweepSpec, directory: Path, info: dict[str, Any], lang: str, t0: float, driver: _Driver,
-                       rows: list[dict[str, Any]], description: dict[str, Any]) -> SweepResult:
+                       rows: list[dict[str, Any]], description: dict[str, Any], figure: dict[str, Any]) -> SweepResult:
     """The folder's table, summary and sweep.toml, from every run (the stale report and figures removed)."""
     wall = time.perf_counter() - t0
     from ..results.store import environment     # here: results.store imports this module
@@ -1153,7 +1164,8 @@ def _write_sweep_files(spec: SweepSpec, directory: Path, info: dict[str, Any], l
     summary = summarize(spec, rows, driver.tuned, info)
     summary.update(total_wall_seconds=round(wall, 3), executor={**description, "chunks_per_cohort": driver.chunks},
                    n_runs=len(rows), n_trained=len(driver.trained), n_skipped=len(driver.skipped), lang=lang,
-                   environment=environment(), finished=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                   environment=environment(), finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                   **figure)
     # the folder's own files describe one sweep: written together, a Ctrl-C or SIGTERM waiting the fraction of a
     # second it takes (an interrupt between them left a table of 96 runs beside a summary of 64, and a resumed
     # sweep's sweep.toml beside the earlier results, until a rerun)

@@ -444,6 +444,23 @@ def png_options(dpi: int = DPI) -> dict:
     return {"format": "png", "dpi": dpi, **extra}
 
 
+def recorded_style(summary: dict) -> tuple[int, float]:
+    """The resolution and font scale a run's or sweep's figures were drawn with (its summary.json's ``figure_dpi``
+    and ``figure_font_scale``: ``--dpi``, ``--font-scale``), for a report in another language that draws them
+    again; the defaults where they are missing or were edited by hand into values the options refuse."""
+    from ..errors import ConfigError
+
+    try:
+        dpi = check_dpi(summary.get("figure_dpi", DPI))
+    except ConfigError:
+        dpi = DPI
+    try:
+        scale = check_font_scale(summary.get("figure_font_scale", 1.0))
+    except ConfigError:
+        scale = 1.0
+    return dpi, scale
+
+
 def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
     """``fig`` as PNG bytes (:func:`png_options`), for a report that embeds a figure it drew again."""
     import io

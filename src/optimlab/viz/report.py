@@ -847,16 +847,9 @@ def _redrawn(run: LoadedRun, lang: str, seeds: list[int], by_label: dict[str, li
     in another language than the run's — and the telemetry figures from telemetry.csv, if the run has them (if
     that file or the summary's hyperparameters cannot be read back, they stay as drawn, in the run's language).
     ``drawn``: the names of the run's figure files."""
-    from .figures import DPI, check_dpi, check_font_scale, font_scale
+    from .figures import font_scale, recorded_style
 
-    try:
-        dpi = check_dpi(run.summary.get("figure_dpi", DPI))
-    except ConfigError:                                # a hand-edited value: the default
-        dpi = DPI
-    try:
-        scale = check_font_scale(run.summary.get("figure_font_scale", 1.0))
-    except ConfigError:
-        scale = 1.0
+    dpi, scale = recorded_style(run.summary)
     with font_scale(scale):                            # as the run's figures were drawn (--font-scale)
         return _redraw(run, lang, seeds, by_label, drawn, dpi)
 

@@ -33,7 +33,7 @@ from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_te
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, signed, signed_bound
 from ..train import read_metrics
 from .colors import RUN_DASHES, styles_by_label
-from .figures import ACC_TOP, mean_band, png_bytes
+from .figures import ACC_TOP, font_scale, mean_band, png_bytes, recorded_style
 from .i18n import check_lang
 from .report import (LOG_AXIS, chart_html, _cell, _label_th, _conclusion, _finished,
                      _kv_table, _layout, _plotly_text, _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top,
@@ -670,8 +670,10 @@ def figure_html(sweep: SweepDir, lang: str) -> str:
         return f"<p>{esc(st('no png', lang))}</p>"
     png, file = p.read_bytes(), f' <span class="file">{esc(p.name)}</span>'
     if p.name != own:
+        dpi, scale = recorded_style(sweep.summary)    # as the sweep's --dpi and --font-scale drew it
         try:
-            png, file = png_bytes(sensitivity_figure(sweep.summary, lang)), ""    # no file of that name here
+            with font_scale(scale):
+                png, file = png_bytes(sensitivity_figure(sweep.summary, lang), dpi), ""    # no file of that name here
         except Exception:  # noqa: BLE001 - a summary a later version wrote: the figure as it is, in its language
             pass
     data = base64.b64encode(png).decode("ascii")
