@@ -251,6 +251,8 @@ def entry() -> None:
         rc = main()
     except KeyboardInterrupt as e:      # come as main returned, after its own handler
         rc = _stopped(isinstance(e, Terminated))
+    except SystemExit as e:             # argparse's --help, --version and usage errors end as the commands do
+        rc = 0 if e.code is None else e.code if isinstance(e.code, int) else 1
     # the command is done: Ctrl-C or SIGTERM during the interpreter's exit ended it in a traceback (from logging's
     # shutdown, status 0) or killed it without a word (status −2, −15); now it ends it at once, in one line
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -310,35 +312,54 @@ def _main(argv: Sequence[str] | None) -> int:
         return 2
     except KeyboardInterrupt as e:
         return _stopped(isinstance(e, Terminated))
+    except SystemExit as e:     # argparse, after printing: --help and --version (0), a usage error (2)
+        if e.code in (0, None) and sys.stdout is not None:
+            try:                # --help > /dev/full exited 0, its text lost without a word
+                sys.stdout.flush()
+            except OSError as err:
+                raise SystemExit(_stdout_status(err)) from None
+            if getattr(sys.stdout, "error", None) is not None:     # argparse's print passes over a failed write
+                raise SystemExit(_stdout_status(sys.stdout.error)) from None
+        raise
     except OSError as e:        # the safety net: an output that could not be written, as one line
-        if getattr(sys.stdout, "failed", False) and (isinstance(e, BrokenPipeError) or e.filename is None):
-            if isinstance(e, BrokenPipeError):      # optimlab … | head: the reader has gone; stop quietly, as other
-                return 141                          # tools do (entry's last flush fails quietly too)
-            print(f"optimlab: error: cannot write to standard output: {e.strerror or e}", file=sys.stderr)
-            return 1                                # > /dev/full: not bad input, nor a file of the command's
-        print(f"optimlab: error: {_os_error_line(e)}", file=sys.stderr)
-        return 2
+        rc = _stdout_status(e)
+        if rc is None:
+            print(f"optimlab: error: {_os_error_line(e)}", file=sys.stderr)
+        return 2 if rc is None else rc
+
+
+def _stdout_status(e: OSError) -> int | None:
+    """The exit status for ``e`` when it is standard output's failure, said in one line (None for any other):
+    141, quietly, for a reader that has gone (``optimlab … | head``, as other tools do; entry's last flush fails
+    quietly too); 1 for one that cannot take it (``> /dev/full``: not bad input, nor a file of the command's)."""
+    if not (getattr(sys.stdout, "error", None) is not None and (isinstance(e, BrokenPipeError) or e.filename is None)):
+        return None
+    if isinstance(e, BrokenPipeError):
+        return 141
+    print(f"optimlab: error: cannot write to standard output: {e.strerror or e}", file=sys.stderr)
+    return 1
 
 
 class _Stdout:
-    """The command's ``sys.stdout``, noting whether writing to it failed (``> /dev/full``): the error then says it
-    was standard output (it said "No space left on device" alone, status 2, after writing the whole run)."""
+    """The command's ``sys.stdout``, keeping the error of a write to it that failed (``> /dev/full``): the command's
+    error then says it was standard output (it said "No space left on device" alone, status 2, after writing the
+    whole run)."""
 
     def __init__(self, stream):
-        self._stream, self.failed = stream, False
+        self._stream, self.error = stream, None
 
     def write(self, text: str) -> int:
         try:
             return self._stream.write(text)
-        except OSError:
-            self.failed = True
+        except OSError as e:
+            self.error = e
             raise
 
     def flush(self) -> None:
         try:
             self._stream.flush()
-        except OSError:
-            self.failed = True
+        except OSError as e:
+            self.error = e
             raise
 
     def __getattr__(self, name: str):

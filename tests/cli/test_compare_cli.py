@@ -459,6 +459,21 @@ def test_standard_output_that_cannot_be_written_is_named(tmp_path):
     assert (tmp_path / "l" / "landscape_bowl.png").is_file()
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["sweep", "--help"]])
+def test_help_and_version_that_cannot_be_written_are_said(argv):
+    """The read-through of the last session: ``optimlab --help > /dev/full`` exited 0 with nothing written and
+    nothing said (argparse's print passes over a failed write, then exits 0); now as any command's output: one line,
+    status 1. Written where it can be, they end with 0 as before."""
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, "-m", "optimlab", *argv], stdout=full, stderr=subprocess.PIPE, text=True,
+                           env=ENV, timeout=120)
+    assert (r.returncode, r.stderr) == (1, "optimlab: error: cannot write to standard output: No space left on "
+                                           "device\n")
+    r = subprocess.run([sys.executable, "-m", "optimlab", *argv], capture_output=True, text=True, env=ENV, timeout=120)
+    assert r.returncode == 0 and r.stderr == "" and r.stdout.startswith(("usage: optimlab", "optimlab "))
+
+
 def test_the_fallback_to_the_5000_digits_is_said_in_japanese_too(tmp_path, monkeypatch, capsys):
     """A Japanese student's first screen offline was a 400-character English note. With --lang ja a Japanese line
     now says what happened and how to get full MNIST; the English line (searchable) follows it; English is as was."""
