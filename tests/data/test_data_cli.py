@@ -133,6 +133,31 @@ def test_list_names_fashion_mnist_files_where_mnist_is_looked_for(capsys, tmp_pa
                         "(SHA-256 differs); they load as --dataset fashion-mnist") in out
 
 
+@needs_fashion
+def test_list_reads_each_file_of_a_folder_once(capsys, monkeypatch):
+    """The read-through of the last session: ``data list --data-dir`` on Fashion-MNIST decompressed each file five
+    times (hashed for mnist's row, parsed as not mnist, hashed again and for fashion-mnist's, loaded with its labels
+    for idx's): 5.3 s. Once each now (1.7 s); what it says is unchanged."""
+    from collections import Counter
+
+    import optimlab.data.cli as dcli
+    import optimlab.data.idx as idx
+
+    reads, real = Counter(), idx.read_bytes
+
+    def counted(path):
+        reads[str(path)] += 1
+        return real(path)
+
+    monkeypatch.setattr(idx, "read_bytes", counted)
+    monkeypatch.setattr(dcli, "read_bytes", counted)
+    rc, out = run(["list", "--data-dir", str(FASHION_DIR)], capsys)
+    assert rc == 0 and f"fashion-mnist  available  {FASHION_DIR}\n" in out and f"idx            available  {FASHION_DIR}" in out
+    assert (f"mnist          other      {FASHION_DIR} holds the official fashion-mnist files, not mnist (SHA-256 "
+            "differs); they load as --dataset fashion-mnist") in out
+    assert len(reads) == 4 and set(reads.values()) == {1}, reads
+
+
 def test_subcommand_required(capsys):
     with pytest.raises(SystemExit):
         run([], capsys)

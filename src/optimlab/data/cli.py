@@ -88,12 +88,19 @@ def _version(package: str) -> str:
 
 
 def _list(data_dir: str | None, out: Print) -> int:
-    rows = []
+    rows, hashes = [], {}
+
+    def contents(folder) -> dict[str, str]:     # each folder's files read and hashed once (the rows of mnist,
+        key = os.path.realpath(folder)          # fashion-mnist and idx look in one --data-dir: it was read 5 times)
+        if key not in hashes:
+            hashes[key] = _contents(folder)
+        return hashes[key]
+
     for name in DATASET_NAMES:
         if name in _remote.REMOTES:
             folder = locate(_remote.REMOTES[name], data_dir)
             n = len(find_idx_files(folder)) if folder is not None else 0
-            if folder is not None and _pinned_content(_remote.REMOTES[name], folder):
+            if folder is not None and _pinned_content(_remote.REMOTES[name], contents(folder)):
                 rows.append((name, "available", str(folder)))
             elif folder is not None and n < 4 and (part := _partly(_remote.REMOTES[name], folder))[0]:
                 fetch = f"optimlab data fetch {name} --data-dir {shlex.quote(str(folder))}"
@@ -102,13 +109,14 @@ def _list(data_dir: str | None, out: Print) -> int:
                             (name, "partial", f"{folder} holds {n} of the 4 files; this completes it: {fetch}"))
             elif folder is not None and n < 4:      # another dataset's: the fetch it would suggest refuses them
                 rows.append((name, "other", f"{folder} holds {n} of the 4 files, and not {name}'s (SHA-256 differs)"))
+            elif folder is not None and (other := _remote.pinned_dataset(contents(folder), _remote.REMOTES[name])):
+                rows.append((name, "other", f"{folder} holds the official {other} files, not {name} (SHA-256 "
+                                            f"differs); they load as --dataset {other}"))     # whole, by their hashes
             elif folder is not None and (problem := _unreadable(folder)):
                 rows.append((name, "invalid", problem))
             elif folder is not None:
-                other = _remote.pinned_dataset(_contents(folder), _remote.REMOTES[name])
-                what = f"the official {other} files" if other else "IDX files"
-                rows.append((name, "other", f"{folder} holds {what}, not {name} (SHA-256 differs); they load as "
-                                            f"--dataset {other or 'idx'}"))
+                rows.append((name, "other", f"{folder} holds IDX files, not {name} (SHA-256 differs); they load as "
+                                            "--dataset idx"))
             elif data_dir is None and 0 < (n := len(find_idx_files(_remote.cache_dir() / name))) < 4:
                 rows.append((name, "partial", f"the cache {_remote.cache_dir() / name} holds {n} of the 4 files (an "
                                               f"interrupted download); 'optimlab data fetch {name}' completes it"))
@@ -117,7 +125,8 @@ def _list(data_dir: str | None, out: Print) -> int:
         elif name == "idx":
             folder = data_dir or os.environ.get(_remote.DATA_ENV)
             complete = bool(folder) and len(find_idx_files(folder)) == 4
-            if complete and (problem := _unreadable(folder, labels=True)):
+            pinned = complete and any(_pinned_content(r, contents(folder)) for r in _remote.REMOTES.values())
+            if complete and not pinned and (problem := _unreadable(folder, labels=True)):
                 rows.append((name, "invalid", problem))
             elif complete:
                 rows.append((name, "available", str(folder)))
@@ -217,9 +226,8 @@ def _contents(folder) -> dict[str, str]:
     return out
 
 
-def _pinned_content(remote: _remote.Remote, folder) -> bool:
-    """Whether ``folder``'s four IDX files are ``remote``'s (their content's SHA-256 as pinned)."""
-    contents = _contents(folder)
+def _pinned_content(remote: _remote.Remote, contents: dict[str, str]) -> bool:
+    """Whether a folder's four IDX files are ``remote``'s, by their ``contents`` (:func:`_contents`)."""
     return all(contents.get(f.stem) == f.content_sha256 for f in remote.files)
 
 
