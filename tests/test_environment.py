@@ -27,3 +27,21 @@ def test_environment_names_numpy_simd_loops_and_the_variables_that_chose_the_ker
     assert ja["カーネル選択の環境変数"] == en["kernel settings (environment)"] == env["cpu_settings"]
     if "numpy_simd" in env:
         assert ja["NumPy の SIMD ループ"] == en["NumPy SIMD loops"] == env["numpy_simd"]
+
+
+def test_the_blas_libraries_are_listed_in_one_order_whatever_the_import_order(monkeypatch):
+    """A reproducibility review: a sweep loads two OpenBLAS copies (NumPy's and SciPy's), and threadpoolctl lists them
+    in the order they were loaded, which varied from run to run: a resumed sweep rewrote summary.json with the two
+    swapped, so identical sweeps were not identical files even outside their timings."""
+    import threadpoolctl
+
+    libs = [{"internal_api": "openblas", "version": "0.3.31.188.0", "num_threads": 1, "architecture": "SkylakeX",
+             "filepath": "/a/numpy.libs/libscipy_openblas64_.so"},
+            {"internal_api": "openblas", "version": "0.3.30", "num_threads": 1, "architecture": "SkylakeX",
+             "filepath": "/b/scipy.libs/libscipy_openblas.so"}]
+    seen = []
+    for order in (libs, libs[::-1]):
+        monkeypatch.setattr(threadpoolctl, "threadpool_info", lambda order=order: [dict(i) for i in order])
+        seen.append(environment()["blas"])
+    assert seen[0] == seen[1] and [b["version"] for b in seen[0]] == ["0.3.30", "0.3.31.188.0"]
+    assert "filepath" not in seen[0][0]

@@ -77,8 +77,10 @@ def environment() -> dict[str, Any]:
     try:
         from threadpoolctl import threadpool_info
 
-        env["blas"] = [{k: i.get(k) for k in ("internal_api", "version", "num_threads", "architecture")}
-                       for i in threadpool_info()]
+        keys = ("internal_api", "version", "num_threads", "architecture")
+        # in one order (it was the order of the imports: two OpenBLAS copies swapped places in a resumed sweep)
+        env["blas"] = sorted(({k: i.get(k) for k in keys} for i in threadpool_info()),
+                             key=lambda lib: [str(lib[k]) for k in keys])
     except Exception:  # noqa: BLE001 - environment description is best effort
         pass
     simd = numpy_simd()
