@@ -401,7 +401,11 @@ class Trainer:
         same history as one run.
 
         ``blas_threads`` caps BLAS threads (None: leave as is). One thread is the default: the training
-        matrices are small, and a second BLAS thread slowed training down (see benchmarks/).
+        matrices are small, and a second BLAS thread slowed training down (see benchmarks/). It also makes the
+        numbers the same on every machine with the same kernels: with more threads BLAS may sum a matmul in
+        another order, so under ``None`` the last bits can change with the thread count, and a chaotic run with them
+        (``OPENBLAS_NUM_THREADS=2`` moved RMSProp's loss from iteration 6 on, and two of its test accuracies by
+        0.001, in a review's 200 iterations).
 
         Evaluation overlaps training: at each evaluation point the weights are copied (a snapshot, a few
         hundred KB) and ``eval_threads`` background threads (default: one per CPU core this process may use,
