@@ -256,6 +256,36 @@ def test_page_contents(real_run):
     assert "） に" not in ja and ("）に最初に達したのは" in ja or "）に達したのは" in ja)   # no space after a full-width bracket
 
 
+def test_the_curves_are_given_as_numbers_too(tmp_path):
+    """An accessibility review: the charts had no text alternative (a screen reader heard their titles, and the
+    tables gave final values only). Under them now, collapsed, the test-accuracy and loss curves as two tables at
+    about every tenth of the run — the charts' own values: the mean over seeds, the loss's moving average."""
+    import html as html_mod
+
+    sgd = [[round(0.1 + 0.02 * i + 0.01 * s, 4) for i in range(30)] for s in range(3)]
+    adam = [[round(min(0.95, 0.2 + 0.04 * i), 4) for i in range(30)] for s in range(3)]
+    run = write_synthetic_run(tmp_path / "r", {"SGD": ("sgd", False, sgd), "Adam": ("adam", False, adam)})
+    page = build_report_html(run, lang="en")
+    (block,) = re.findall(r'<details class="curves">.*?</details>', page, re.S)
+    tables = re.findall(r'<table class="sortable" id="(curves-[a-z-]+)">(.*?)</table>', block, re.S)
+    assert [t[0] for t in tables] == ["curves-test-acc", "curves-loss"]
+    head = [html_mod.unescape(h) for h in re.findall(r'<button type="button" class="sort">(.*?)</button>', tables[0][1])]
+    assert head == ["run", "10", "30", "60", "90", "120", "150", "180", "210", "240", "270", "300"]
+    rows = {re.search(r'</span>(\w+)</span>', r).group(1): re.findall(r'<td[^>]*>(.*?)</td>', r)
+            for r in re.findall(r"<tr>.*?</tr>", tables[0][1].split("<tbody>")[1])}
+    assert rows["SGD"][2] == f"{np.mean([c[5] for c in sgd]):.4f}" == "0.2100"       # iteration 60: the 6th evaluation
+    assert rows["Adam"][-1] == "0.9500" and rows["Adam"][0] == "0.2000"
+    charts = json.loads(html_mod.unescape(re.search(r'<script id="report-data" type="application/json">(.*?)</script>',
+                                                    page, re.S).group(1)))
+    line = next(t for t in charts["charts"]["chart-test-acc"]["data"] if t["name"].startswith("SGD") and "fill" not in t)
+    assert f"{line['y'][line['x'].index(60)]:.4f}" == rows["SGD"][2]                  # what the chart draws there
+    loss_rows = re.findall(r"<tr>.*?</tr>", tables[1][1].split("<tbody>")[1])
+    assert len(loss_rows) == 2 and all(len(re.findall(r"<td", r)) == 11 for r in loss_rows)
+    assert "at 11 iterations spread over the run" in block and "moving average over 20 iterations" in block
+    ja = build_report_html(run, lang="ja")
+    assert "<summary>学習曲線の数値</summary>" in ja and "20 反復の移動平均" in ja
+
+
 def test_labels_are_escaped(evil_run):
     page = (evil_run / "report.html").read_text(encoding="utf-8")       # written by compare(report=True)
     assert EVIL not in page and "<img src=x" not in page

@@ -805,6 +805,37 @@ def summary_table_html(groups: Sequence[LabelGroup], target: float, lang: str) -
     return _table(head, rows, numeric, "summary-table")
 
 
+CURVE_POINTS = 11          # iterations in the curves' table: 0, 100, … 1000 for the note's run
+
+
+def curves_table_html(groups: Sequence[LabelGroup], lang: str) -> str:
+    """The test-accuracy and loss charts as two tables, run by row and iteration by column, at
+    at most :data:`CURVE_POINTS` evaluation iterations spread over the run: the charts' own values (:meth:`LabelGroup.curve`),
+    for a reader who cannot see them or wants the numbers; '' when no run has an evaluation."""
+    evals = sorted({i for g in groups for i in g.curve("test_acc")[0]})
+    if not evals:
+        return ""
+    # the first evaluation, then the one nearest each tenth of the run (100, 200 … of 1000; 30, 60 … of 300)
+    wanted = [evals[-1] * k / (CURVE_POINTS - 1) for k in range(1, CURVE_POINTS)]
+    its = sorted({evals[0], *(min(evals, key=lambda i: (abs(i - w), i)) for w in wanted)})
+    head = [rt("run", lang), *map(str, its)]
+    tables = []
+    for attr, title, fmt in (("test_acc", "test accuracy", "{:.4f}"), ("loss", "training loss", "{:#.4g}")):
+        rows = []
+        for g in groups:
+            x, mean, _, _ = g.curve(attr)
+            at = dict(zip(x, mean.tolist()))
+            vals = [at.get(i) for i in its]
+            rows.append("<tr>" + _label_th(g.label, g.color) + "".join(
+                _cell("—", None, "num") if v is None or not math.isfinite(v) else _cell(fmt.format(v), v, "num")
+                for v in vals) + "</tr>")
+        tables.append(f"<h3>{esc(rt(title, lang).capitalize())}</h3>"
+                      + _table(head, rows, [False] + [True] * len(its), f"curves-{attr.replace('_', '-')}"))
+    return (f'<details class="curves"><summary>{esc(rt("curves as numbers", lang))}</summary>'
+            f'<p class="help">{esc(rt("curves help", lang, k=len(its), window=LOSS_WINDOW))}</p>{"".join(tables)}'
+            "</details>")
+
+
 def seeds_table_html(groups: Sequence[LabelGroup], target: float, lang: str) -> str:
     head = [rt(k, lang) for k in ("run", "seed", "final test acc", "best test acc", "final batch acc", "final loss")]
     head += [rt("iters to target", lang, target=f"{target:.2f}"), rt("wall s", lang), rt("status", lang)]
@@ -1012,6 +1043,7 @@ def build_report_html(run_dir: str | os.PathLike, lang: str | None = None,
 <section id="charts"><h2>{esc(rt('charts', lang))}</h2>
   <p class="help">{esc(rt('chart help', lang))}{esc(rt('band help', lang)) if multi else ''}</p>
   <div class="grid">{chart_div('chart-test-acc', ' wide')}{chart_div('chart-loss', ' wide')}{chart_div('chart-train-acc')}{chart_div('chart-final')}</div>
+  {curves_table_html(with_curves, lang)}
 </section>
 {lr_section}
 <section id="summary"><h2>{esc(rt('summary', lang))}</h2><p class="help">{esc(rt('table help', lang))}</p>
