@@ -829,7 +829,7 @@ def curves_table_html(groups: Sequence[LabelGroup], lang: str) -> str:
             rows.append("<tr>" + _label_th(g.label, g.color) + "".join(
                 _cell("—", None, "num") if v is None or not math.isfinite(v) else _cell(fmt.format(v), v, "num")
                 for v in vals) + "</tr>")
-        tables.append(f"<h3>{esc(rt(title, lang).capitalize())}</h3>"
+        tables.append(f"<h3>{esc(rt(title, lang).capitalize() + rt('by iteration', lang))}</h3>"
                       + _table(head, rows, [False] + [True] * len(its), f"curves-{attr.replace('_', '-')}"))
     return (f'<details class="curves"><summary>{esc(rt("curves as numbers", lang))}</summary>'
             f'<p class="help">{esc(rt("curves help", lang, k=len(its), window=LOSS_WINDOW))}</p>{"".join(tables)}'
