@@ -287,6 +287,22 @@ def test_the_curves_are_given_as_numbers_too(tmp_path):
     assert "<summary>学習曲線の数値</summary>" in ja and "20 反復の移動平均" in ja
 
 
+def test_each_curve_in_the_charts_has_its_runs_marker_as_in_the_figures(real_run):
+    """An accessibility note left open: the PNG figures mark each run with a symbol of its own beside its line style
+    (a dash breaks up on a noisy curve; some colours look alike), and the page's charts did not. Each curve of the
+    test-accuracy, loss and minibatch charts now has the PNG's marker in Plotly's words, at most MARKS of them."""
+    from optimlab.viz.colors import RUN_DASHES, RUN_MARKERS, RUN_SYMBOLS
+    from optimlab.viz.report import MARKS, build_charts, label_groups, load_run
+
+    assert len(RUN_SYMBOLS) == len(RUN_MARKERS) == len(RUN_DASHES)
+    charts = build_charts(label_groups(load_run(real_run)), "en")
+    for cid in ("chart-test-acc", "chart-loss", "chart-train-acc"):
+        lines = [t for t in charts[cid]["data"] if "fill" not in t]
+        assert [(t["line"]["dash"], t["marker"]["symbol"]) for t in lines] == list(zip(RUN_DASHES, RUN_SYMBOLS)), cid
+        assert all(t["mode"] == "lines+markers" and t["marker"]["maxdisplayed"] == MARKS
+                   and t["marker"]["color"] == t["line"]["color"] for t in lines), cid
+
+
 def test_labels_are_escaped(evil_run):
     page = (evil_run / "report.html").read_text(encoding="utf-8")       # written by compare(report=True)
     assert EVIL not in page and "<img src=x" not in page
@@ -332,6 +348,10 @@ def test_report_in_browser(browser, real_run, tmp_path):
             paths: el.querySelectorAll('.scatterlayer .trace path.js-line, .barlayer .point').length}))""")
         assert {c["id"] for c in charts} == {"chart-test-acc", "chart-loss", "chart-train-acc", "chart-final"}
         assert all(c["svg"] > 0 and c["traces"] >= 6 and c["paths"] >= 6 for c in charts), charts
+        # each curve marked by its run's symbol, sparsely (a teacher's review of the PNGs; the charts had none)
+        marks = page.evaluate("""Array.from(document.querySelectorAll('#chart-test-acc .scatterlayer .trace'))
+            .map(t => t.querySelectorAll('.points path.point').length).filter(n => n > 0)""")
+        assert len(marks) == 6 and all(2 <= n <= 11 for n in marks), marks
         # each chart, legend included, inside its box and its section, also after the window is resized (Plotly
         # then fits each chart to its box: the box was 400 px tall and a legend below the axes spilled out)
         page.set_viewport_size({"width": 1280, "height": 3000})

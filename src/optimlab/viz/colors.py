@@ -101,6 +101,7 @@ def line_styles(colors: Sequence[str | None], styles: Sequence[str] = RUN_LINEST
 
 
 RUN_MARKERS = ("o", "s", "^", "D", "v", "P")     # a sparse marker per run, by the same rule as its style
+RUN_SYMBOLS = ("circle", "square", "triangle-up", "diamond", "triangle-down", "cross")     # the same in Plotly's words
 
 
 def line_markers(colors: Sequence[str | None]) -> list[str]:

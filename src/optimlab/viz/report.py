@@ -39,7 +39,7 @@ from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, 
                              sign_test_p, signed, signed_bound)
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
-from .colors import RUN_COLORS, RUN_DASHES, colors_by_label, styles_by_label
+from .colors import RUN_COLORS, RUN_DASHES, RUN_SYMBOLS, colors_by_label, styles_by_label
 from .figures import ACC_TOP, mean_band, moving_average, seed_scores
 from .i18n import LANGS, check_lang
 from .report_page import CSS, SCRIPT
@@ -47,6 +47,7 @@ from .report_text import REPORT_TEXT, rt
 
 DEFAULT_TARGET = 0.8          # the target accuracy when some run reaches it
 RELATIVE_TARGET = 0.9         # otherwise: this fraction of the best accuracy reached
+MARKS = 10                    # markers on a chart's curve at most (Plotly spaces them; zoomed in, it shows more)
 LOSS_WINDOW = 20              # moving-average window of the loss curves, as in the figures
 COLORS = RUN_COLORS     # so a run has the same colour here as in the PNG figures
 # log axes labelled at whole decades only (0.01, 0.1, 1): between them plotly wrote "2, 5" for 0.2 and 0.5
@@ -546,6 +547,8 @@ def _curve_traces(groups: Sequence[LabelGroup], attr: str, lang: str = "en") -> 
     traces = []
     sig = 5 if attr == "loss" else None
     dashes = styles_by_label({g.label: g.color for g in groups}, RUN_DASHES)
+    symbols = styles_by_label({g.label: g.color for g in groups}, RUN_SYMBOLS)     # as in the PNGs: a dash breaks up
+    # on a noisy curve, and some of the palette's colours look alike to some readers; at most 10 marks a curve
     for i, g in enumerate(groups):
         x, mean, lo, hi = g.curve(attr)
         if not x:
@@ -559,9 +562,10 @@ def _curve_traces(groups: Sequence[LabelGroup], attr: str, lang: str = "en") -> 
                            "y": _values(hi, sig=sig) + _values(lo[::-1], sig=sig), "fill": "toself",
                            "fillcolor": _rgba(g.color, 0.18), "line": {"width": 0}, "hoverinfo": "skip",
                            "legendgroup": f"g{i}", "showlegend": False, "name": name})
-        traces.append({"type": "scatter", "mode": "lines" if len(x) > 1 else "markers", "x": list(x),
+        traces.append({"type": "scatter", "mode": "lines+markers" if len(x) > 1 else "markers", "x": list(x),
                        "y": _values(mean, sig=sig), "name": name, "legendgroup": f"g{i}",
                        "line": {"color": g.color, "width": 2, "dash": dashes[g.label]},
+                       "marker": {"symbol": symbols[g.label], "color": g.color, "size": 7, "maxdisplayed": MARKS},
                        "hovertemplate": "%{y:.4f}" if attr != "loss" else "%{y:.4g}"})
     return traces
 

@@ -32,10 +32,10 @@ from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_te
                                 shown_interval)
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, signed, signed_bound
 from ..train import read_metrics
-from .colors import RUN_DASHES, styles_by_label
+from .colors import RUN_DASHES, RUN_SYMBOLS, styles_by_label
 from .figures import ACC_TOP, font_scale, mean_band, png_bytes, recorded_style
 from .i18n import check_lang
-from .report import (LOG_AXIS, chart_html, _cell, _label_th, _conclusion, _finished,
+from .report import (LOG_AXIS, MARKS, chart_html, _cell, _label_th, _conclusion, _finished,
                      _kv_table, _layout, _plotly_text, _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top,
                      recorded_lang)
 from .report_sweep_text import st
@@ -489,7 +489,7 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
     """One legend group per setting: the 95 % band, the mean line and a ring at the tuned lr."""
     traces = []
     colors = _colors(summary)
-    dashes = styles_by_label(colors, RUN_DASHES)
+    dashes, symbols = styles_by_label(colors, RUN_DASHES), styles_by_label(colors, RUN_SYMBOLS)
     never = _never_learned(summary)          # at chance at every lr: no ring at a 'tuned' lr that is noise
     for i, (label, s) in enumerate(summary["sensitivity"].items()):
         lrs = [float(x) for x in s["lrs"]]
@@ -504,7 +504,7 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
         banded = int(s.get("n_seeds") or 1) >= MIN_SEEDS_TO_SETTLE      # the hover's interval too: none with 2
         traces.append({"type": "scatter", "mode": "lines+markers", "x": lrs, "y": _values(mean), "name": name,
                        "legendgroup": group, "line": {"color": color, "width": 2, "dash": dashes[label]},
-                       "marker": {"size": 6},
+                       "marker": {"size": 7, "symbol": symbols[label]},
                        "customdata": [[a, b] for a, b in zip(_values(lo), _values(hi))],
                        "hovertemplate": st("lr", lang) + " %{x:.3~g}" + st("colon", lang) + "%{y:.4f}"
                                         + (" [%{customdata[0]:.3f}, %{customdata[1]:.3f}]" if banded else "")})
@@ -557,7 +557,7 @@ def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
     """Mean validation accuracy over the tuning seeds at each setting's tuned lr, from ``<run>/metrics.csv``."""
     traces = []
     colors = _colors(sweep.summary)
-    dashes = styles_by_label(colors, RUN_DASHES)
+    dashes, symbols = styles_by_label(colors, RUN_DASHES), styles_by_label(colors, RUN_SYMBOLS)
     for i, label in enumerate(sweep.summary["sensitivity"]):
         curves = []
         for run_id in _tuned_run_ids(sweep, label):
@@ -578,10 +578,12 @@ def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
                            "y": _values(np.clip(hi, 0, 1)) + _values(np.clip(lo, 0, 1)[::-1]), "fill": "toself",
                            "fillcolor": _rgba(color, 0.15), "line": {"width": 0}, "hoverinfo": "skip",
                            "legendgroup": group, "showlegend": False, "name": name})
-        mode = "lines" if len(x) > FEW_POINTS else "lines+markers" if len(x) > 1 else "markers"    # 2 evaluations
-        traces.append({"type": "scatter", "mode": mode, "x": x, "y": _values(mean),
-                       "name": name, "legendgroup": group,
+        # every evaluation marked when there are few (2 points joined look like a measured line), else MARKS
+        traces.append({"type": "scatter", "mode": "lines+markers" if len(x) > 1 else "markers", "x": x,
+                       "y": _values(mean), "name": name, "legendgroup": group,
                        "line": {"color": color, "width": 2, "dash": dashes[label]},
+                       "marker": {"size": 7, "symbol": symbols[label], "color": color,
+                                  "maxdisplayed": MARKS if len(x) > FEW_POINTS else 0},
                        "hovertemplate": "%{y:.4f}"})       # one evaluation: a line of one point is not drawn
     if not traces:
         return None
