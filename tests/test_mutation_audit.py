@@ -1,5 +1,6 @@
-"""Edges a mutation audit found unpinned (2026-11-30: 58 hand-made mutants of the numbers users see; these are the
-13 that survived and changed behaviour). Each test fails on its mutant: the one named in its docstring."""
+"""Edges two mutation audits found unpinned (2026-11-30: 58 hand-made mutants of the numbers users see, 13 of which
+survived and changed behaviour; 2026-12-01: 50 more, 8 such). Each test fails on its mutant: the one named in its
+docstring."""
 
 from __future__ import annotations
 
@@ -157,3 +158,93 @@ def test_a_folder_that_changed_while_its_replacement_was_staged_is_not_replaced(
             (target / "mine.txt").write_text("keep me")
     assert (target / "mine.txt").read_text() == "keep me"
     assert [p.name for p in tmp_path.iterdir()] == ["run"]              # the stage is gone
+
+
+# -- a second audit (2026-12-01: 50 mutants of the optimizers, network, training loop, statistics and splits; these
+# pin the 8 that survived and changed behaviour)
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adagrad", "rmsprop", "adam"])
+def test_the_trainers_checked_update_counts_steps_as_the_plain_one(name):
+    """``update(..., checked=True)`` (the trainer's flat buffers) passes step ``count + 1`` as the plain call does:
+    ``count + 2`` there survived every test, and would shift Adam's bias correction and AdaGrad's first step in
+    every trained run while the parity tests, which use the plain call, stayed green."""
+    from optimlab.optim import make_optimizer, preset_names
+
+    rng = np.random.default_rng(0)
+    grads = [rng.standard_normal(7) for _ in range(3)]
+    for preset in preset_names(name):
+        opt = make_optimizer(name, preset)
+        w1, w2 = np.linspace(-1, 1, 7), np.linspace(-1, 1, 7)
+        s1, s2 = opt.init(w1), opt.init(w2)
+        for g in grads:
+            s1 = opt.update(w1, g.copy(), s1, checked=True)
+            s2 = opt.update(w2, g.copy(), s2)
+        assert s1.count == s2.count == 3 and np.array_equal(w1, w2), (name, preset)
+
+
+def test_rmsprops_initial_accumulator_is_used():
+    """``RMSProp(initial_accumulator=1)`` starts h at 1 (``zeros_like`` ignored it without a test failing)."""
+    from optimlab.optim import RMSProp
+
+    opt = RMSProp(lr=0.1, decay=0.99, eps=1e-7, initial_accumulator=1.0)
+    w = np.zeros(3)
+    opt.update(w, np.ones(3), opt.init(w))
+    np.testing.assert_allclose(w, -0.1 / (math.sqrt(0.99 * 1.0 + 0.01 * 1.0) + 1e-7), rtol=1e-12)
+
+
+def test_adams_recorded_rate_without_bias_correction_is_its_lr():
+    """``lr_t`` is what ``--telemetry`` records: ε itself when the rule does not correct (a corrected rate there
+    survived)."""
+    from optimlab.optim import Adam
+
+    assert Adam(lr=0.01, bias_correction="none").lr_t(1) == 0.01
+    assert Adam(lr=0.01).lr_t(1) == pytest.approx(0.01 * math.sqrt(0.001) / 0.1)
+
+
+def test_the_last_iteration_is_evaluated_when_it_is_not_on_the_interval():
+    """25 iterations, evaluated every 10: at 10, 20 and 25 — the final accuracy is the last iteration's."""
+    from optimlab.data import load_dataset
+    from optimlab.optim import make_optimizer
+    from optimlab.train import TrainConfig, Trainer
+
+    (h,) = Trainer(load_dataset("digits"), [make_optimizer("adam")], train=TrainConfig(iters=25, eval_interval=10),
+                   seed=0).run(eval_threads=1)
+    assert h.eval_iters == [10, 20, 25] and len(h.test_acc) == 3
+
+
+def test_an_evaluation_dates_divergence_earlier_than_the_next_steps_loss():
+    """Weights made non-finite by update i, an evaluation point: the evaluation sees it at i, the loss only at step
+    i + 1, and the evaluation may be recorded after that step (a background thread). The earlier date stands."""
+    from optimlab.data import load_dataset
+    from optimlab.optim import make_optimizer
+    from optimlab.train import TrainConfig, Trainer
+
+    tr = Trainer(load_dataset("digits"), [make_optimizer("sgd")], train=TrainConfig(iters=30, eval_interval=10), seed=0)
+    h = tr.histories[0]
+    h.diverged_at, h.status = 21, "diverged"            # the loss of step 21, dated first
+    tr._record(20, np.zeros(1), {"test": np.array([np.nan]), "batch": np.array([np.nan]), "val": None})
+    assert h.diverged_at == 20 and h.status == "diverged"
+    tr._record(30, np.zeros(1), {"test": np.array([np.nan]), "batch": np.array([np.nan]), "val": None})
+    assert h.diverged_at == 20                          # a later evaluation does not move it
+
+
+def test_models_drawn_from_one_seed_start_apart():
+    """``MultiLayerNet(..., n_models=2, rng=0)``: the two models draw one after the other from that seed's
+    generator, so they start apart (K generators of the same seed survived: K identical models), and the same
+    call gives the same start."""
+    from optimlab.nn import MultiLayerNet
+
+    a, b = MultiLayerNet(6, [4], 3, n_models=2, rng=0), MultiLayerNet(6, [4], 3, n_models=2, rng=0)
+    assert not np.array_equal(a.params["W1"][0], a.params["W1"][1])
+    assert np.array_equal(a.params["W1"], b.params["W1"])
+
+
+def test_the_validation_split_keeps_a_training_example_and_rounds_by_largest_remainders():
+    """``validation_size`` leaves one training example (``n``, not ``n - 1``, left none); the rounding slots go to
+    the classes with the largest remainders (the smallest survived: a less stratified split)."""
+    from optimlab.experiment.splits import validation_size, validation_split
+
+    assert validation_size(2, 0.9) == 1 and validation_size(10, 0.99) == 9
+    y = np.array([0] * 50 + [1] * 30 + [2] * 20)                # quotas at n_val 7: 3.5, 2.1, 1.4
+    _, val = validation_split(y, fraction=0.07, max_size=7)
+    assert np.bincount(y[val]).tolist() == [4, 2, 1]
