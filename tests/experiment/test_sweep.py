@@ -511,15 +511,45 @@ def test_local_executor_resubmits_after_a_worker_is_killed():
     from concurrent.futures.process import BrokenProcessPool
 
     with LocalExecutor(2) as ex:
+        plain = ex.submit(time.sleep, 1.0)                    # running when the worker dies, no retries
         retried = [ex.submit(time.sleep, 1.0, retries=1) for _ in range(3)] + [ex.submit(pow, 2, 10, retries=1)]
-        plain = ex.submit(time.sleep, 1.0)
+        waiting = ex.submit(pow, 2, 3)                        # no retries either, but not started when it dies
         time.sleep(0.5)                                       # both workers are sleeping
         os.kill(next(iter(ex._pool._processes)), signal.SIGKILL)
         assert [f.result(timeout=60) for f in retried] == [None, None, None, 1024]
         with pytest.raises(BrokenProcessPool):                # no retries left: reported, not hung
             plain.result(timeout=60)
+        assert waiting.result(timeout=60) == 8
         assert ex.restarts == 1
         assert ex.submit(pow, 3, 2).result(timeout=60) == 9   # and the pool works on
+
+
+def test_a_workers_death_costs_a_retry_only_to_the_tasks_it_stopped():
+    """A robustness review: every task was in the pool from the start, and a death failed them all as the pool broke,
+    each losing a retry; three deaths (the OOM killer in a long sweep) failed 60 of a sweep's 90 runs, most of which
+    had never started, and the lrs were then chosen from the failures. The pool now holds one task per worker: the
+    two running at each of three deaths fail (their retries spent), the six waiting behind them are not touched."""
+    import os
+    import signal
+    import time
+    from concurrent.futures.process import BrokenProcessPool
+
+    with LocalExecutor(2) as ex:
+        running = [ex.submit(time.sleep, 30, retries=2) for _ in range(2)]
+        waiting = [ex.submit(pow, 2, k, retries=2) for k in range(6)]
+        for death in range(3):
+            end = time.monotonic() + 60
+            while len(ex._pool._processes) < 2 and time.monotonic() < end:
+                time.sleep(0.05)
+            time.sleep(0.5)                                   # the two sleepers sent to the fresh pool
+            os.kill(next(iter(ex._pool._processes)), signal.SIGKILL)
+            while ex.restarts == death and time.monotonic() < end:
+                time.sleep(0.05)
+        for f in running:
+            with pytest.raises(BrokenProcessPool):
+                f.result(timeout=60)
+        assert [f.result(timeout=60) for f in waiting] == [1, 2, 4, 8, 16, 32]
+        assert ex.restarts == 3
 
 
 def test_local_workers_stop_when_the_sweep_is_killed():
