@@ -181,7 +181,7 @@ def _draw(args, summary: dict, directory: Path, lang: str, dpi: int) -> Path | N
 
 def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     """The sweep's data, executor, runs, tables, figures and report (the folder locked by the caller)."""
-    from .experiment.executors import ExecutorLost, make_executor
+    from .experiment.executors import ExecutorLost, TuningFailed, make_executor
     from .experiment.sweep import check_sweep_folder, defaults_table, run_sweep, time_to_target_table
     from .results.stats import MIN_SEEDS_TO_SETTLE
 
@@ -198,7 +198,8 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
                   "the same command resumes it)", file=sys.stderr)
         result = run_sweep(spec, executor, out=out, progress=not args.no_progress, lang=lang, figure_dpi=dpi,
                            figure_font_scale=args.font_scale)
-    except ExecutorLost as e:           # not bad input: the cluster went away (the same command resumes)
+    except (ExecutorLost, TuningFailed) as e:   # not bad input: the cluster went away, or tuning runs failed (the
+                                                # same command resumes)
         executor.abort()
         print(f"optimlab: error: {e}", file=sys.stderr)
         return 1
@@ -217,8 +218,11 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     executor.close()
     restarts = int(result.summary.get("executor", {}).get("pool_restarts") or 0)
     if restarts:                        # said only in summary.json and the report before
+        lost = sum(r["status"] == "failed" and str(r.get("error") or "").startswith("BrokenProcessPool")
+                   for r in result.table)   # their retries spent: not trained again
         print(f"optimlab: note: a worker process died {restarts} time{'s' * (restarts != 1)} during the sweep; the "
-              "runs of its tasks were trained again in a new one", file=sys.stderr)
+              "runs of its tasks were trained again in a new one"
+              + (f", but for {lost} whose retries ran out (failed)" if lost else ""), file=sys.stderr)
     s = result.summary
     ds = s["dataset"]
     if ds.get("notice"):

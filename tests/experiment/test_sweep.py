@@ -13,7 +13,7 @@ import pytest
 import optimlab.experiment.sweep as sweep_mod
 from optimlab.data import load_dataset
 from optimlab.errors import ConfigError
-from optimlab.experiment.executors import LocalExecutor, SerialExecutor
+from optimlab.experiment.executors import LocalExecutor, SerialExecutor, TuningFailed
 from optimlab.experiment.sweep import (SweepSpec, default_sweep_spec, load_sweep_spec, parse_lrs, run_sweep,
                                        defaults_table, time_to_target_table)
 from optimlab.optim import OPTIMIZERS, make_optimizer
@@ -265,9 +265,32 @@ def test_a_failing_task_is_recorded_as_failed(tmp_path, monkeypatch):
 
     monkeypatch.setattr(sweep_mod, "train_task", boom)
     spec = replace(SPEC, optimizers=("sgd",), lrs=(0.1,), seeds=(0,))
+    with pytest.raises(TuningFailed) as e:          # no lr is chosen from failed tuning runs (a robustness review:
+        run_sweep(spec, SerialExecutor(), out=tmp_path)     # they scored 0, and the grid's smallest lr won)
+    assert str(e.value).startswith("1 tuning run failed (tune-sgd-lr0.1-s0: RuntimeError: worker exploded); no "
+                                   "learning rate is chosen from failed runs, so its optimizers' fresh-seed runs "
+                                   "were not trained")
+    assert str(e.value).endswith("(accepted: the same command trains the failed ones again and goes on)")
+    status = json.loads((tmp_path / "tune-sgd-lr0.1-s0" / "status.json").read_text())
+    assert status["status"] == "failed" and "worker exploded" in status["error"]
+    assert not any(p.name.startswith("test-") for p in tmp_path.iterdir()) and not (tmp_path / "summary.json").exists()
+    monkeypatch.undo()                              # the same command again: trains the failed run, and goes on
     r = run_sweep(spec, SerialExecutor(), out=tmp_path)
-    assert {row["status"] for row in r.table} == {"failed"}
-    assert all("worker exploded" in row["error"] for row in r.table)
+    assert {row["status"] for row in r.table} == {"ok"} and r.summary["tuned"]["SGD"] == 0.1
+
+
+def test_failed_fresh_seed_runs_are_recorded_and_the_sweep_ends(tmp_path, monkeypatch):
+    """Only tuning failures stop a sweep: a failed fresh-seed run is recorded as failed in the table and summary."""
+    real = sweep_mod.train_task
+
+    def boom_on_test(task):
+        if task.test_set:
+            raise RuntimeError("worker exploded")
+        return real(task)
+
+    monkeypatch.setattr(sweep_mod, "train_task", boom_on_test)
+    r = run_sweep(replace(SPEC, optimizers=("sgd",), lrs=(0.1,), seeds=(0,)), SerialExecutor(), out=tmp_path)
+    assert {row["stage"]: row["status"] for row in r.table} == {"tune": "ok", "test": "failed"}
 
 
 def test_the_sweep_command_exits_1_when_runs_failed(tmp_path, monkeypatch, capsys):
@@ -280,8 +303,39 @@ def test_the_sweep_command_exits_1_when_runs_failed(tmp_path, monkeypatch, capsy
     rc = main(["sweep", "--dataset", "digits", "--optimizers", "sgd", "--lrs", "0.1", "--seeds", "1", "--iters", "5",
                "--jobs", "0", "--no-plots", "--no-report", "--no-progress", "--out", str(tmp_path / "s")])
     err = capsys.readouterr().err.strip().splitlines()
-    assert rc == 1 and "runs failed" in err[-1] and "the same command trains them again" in err[-1]
-    assert "RuntimeError: worker exploded" in err[-1]
+    assert rc == 1 and err[-1].startswith("optimlab: error: 1 tuning run failed (tune-sgd-lr0.1-s0: RuntimeError: "
+                                          "worker exploded)"), err
+    assert "the same command trains the failed ones again" in err[-1]
+
+
+def test_the_worker_death_note_names_the_runs_whose_retries_ran_out(tmp_path, monkeypatch, capsys):
+    """The note said every run of a dead worker's tasks was "trained again" when some had failed, their retries
+    spent (a robustness review)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from optimlab.cli import main
+    from optimlab.experiment import executors
+
+    class Restarted(SerialExecutor):
+        def describe(self):
+            return {**super().describe(), "pool_restarts": 3}
+
+    real = sweep_mod.train_task
+
+    def dies_on_test(task):
+        if task.test_set:
+            raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+        return real(task)
+
+    monkeypatch.setattr(sweep_mod, "train_task", dies_on_test)
+    monkeypatch.setattr(executors, "make_executor", lambda **kw: Restarted())
+    assert main(["sweep", "--dataset", "digits", "--optimizers", "sgd,adam", "--lrs", "0.1", "--seeds", "1",
+                 "--test-seeds", "7,8", "--iters", "5", "--no-progress", "--no-plots", "--no-report",
+                 "--out", str(tmp_path / "s")]) == 1
+    fresh = sum(1 for p in (tmp_path / "s").iterdir() if p.name.startswith("test-"))
+    assert fresh == 8                               # the note's lr 0.01 and the tuned 0.1, 2 optimizers, 2 seeds
+    assert ("optimlab: note: a worker process died 3 times during the sweep; the runs of its tasks were trained again "
+            "in a new one, but for 8 whose retries ran out (failed)") in capsys.readouterr().err
 
 
 class _LosingItsScheduler(SerialExecutor):

@@ -55,7 +55,8 @@ from ..nn.network import check_memory, layout
 from ..optim.base import check_elementwise, check_value
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, mean_ci, paired, signed
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
-from .executors import Executor, ExecutorLost, LocalExecutor, default_workers, lost_executor, worker_setup
+from .executors import (Executor, ExecutorLost, LocalExecutor, TuningFailed, default_workers, lost_executor,
+                        worker_setup)
 from .recipe import MAX_SEED, is_integer, check_net, check_table, parse_net, parse_seeds, parse_train, read_toml
 from .splits import SPLIT_SEED, VAL_FRACTION, VAL_MAX, split_dataset, validation_size
 
@@ -922,11 +923,15 @@ class _Driver:
     def run(self) -> list[dict[str, Any]]:
         variants = self.spec.variants()
         waiting = {i: {k.run_id for k in self.tune_keys(net)} for i, net in enumerate(variants)}
+        failed: list[str] = []          # tuning runs that failed: no lr is chosen from them (a failed run scores 0)
         for net in variants:
             self.schedule(self.tune_keys(net))
         while True:
             for i in [i for i, ids in waiting.items() if ids <= self.finished_ids()]:
-                del waiting[i]
+                ids = waiting.pop(i)
+                if ids - self.done:
+                    failed += sorted(ids - self.done)
+                    continue
                 self.select(variants[i])
                 self.schedule(self.test_keys(variants[i]))
             if not self.pending:
@@ -937,9 +942,22 @@ class _Driver:
                     break                              # a variant is tuned: schedule its test stage now
         if self.bar is not None:
             self.bar.close()
+        if failed:
+            self.failed_tuning(failed)
         keys = [k for net in variants for k in self.tune_keys(net) + self.test_keys(net)]
         self.finished = True
         return [self.row(k) for k in keys]
+
+    def failed_tuning(self, ids: list[str]) -> None:
+        """Stop with a :class:`TuningFailed` naming the first failed tuning run and its error (a robustness review:
+        worker deaths failed most tuning runs, each then scored 0, and every lr chosen was the grid's smallest)."""
+        h, _ = load_run(self.out / ids[0])
+        why = (h.error or "no error recorded").strip().splitlines()[0]
+        n = len(ids)
+        raise TuningFailed(f"{n} tuning run{'s' * (n != 1)} failed ({ids[0]}: {why}); no learning rate is chosen "
+                           f"from failed runs, so {'their' if n != 1 else 'its'} optimizers' fresh-seed runs were not "
+                           f"trained; the runs are kept in {str(self.out)!r} (accepted: the same command trains the "
+                           "failed ones again and goes on)")
 
     def finished_ids(self) -> set[str]:
         """Runs with a status on disk (complete, or failed in this call)."""
