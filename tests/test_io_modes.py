@@ -339,3 +339,28 @@ def test_an_earlier_files_second_name_is_always_new_and_never_half_copied(tmp_pa
     with pytest.raises(OSError, match="No space"):
         _io._second_name(target)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".c.txt.00000000.old", "c.txt", "precious"]
+
+
+def test_a_lock_that_cannot_be_removed_does_not_hide_the_error_of_its_block(tmp_path, monkeypatch):
+    """A robustness review: a sweep's folder made unwritable mid-run ended in "cannot write '.../.optimlab-sweep.lock':
+    Operation not permitted", the lock file's removal failing over the real error (the next run folder that could not
+    be made). The block's error stands now, and the lock file is left to be taken over."""
+    from optimlab._io import exclusive_lock
+
+    lock = tmp_path / ".lock"
+    real = Path.unlink
+
+    def refused(self, missing_ok=False):
+        if self == lock:
+            raise PermissionError(1, "Operation not permitted", str(self))
+        return real(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refused)
+    with pytest.raises(FileNotFoundError, match="next-run"):
+        with exclusive_lock(lock, lambda who: RuntimeError(who)):
+            raise FileNotFoundError(2, "No such file or directory", str(tmp_path / "next-run"))
+    assert lock.exists()
+    monkeypatch.undo()
+    with exclusive_lock(lock, lambda who: RuntimeError(who)):       # taken over
+        pass
+    assert not lock.exists()

@@ -265,7 +265,10 @@ def exclusive_lock(path: Path, busy) -> Iterator[None]:
         os.write(fd, f"{os.getpid()} {socket.gethostname()}".encode())
         yield
     finally:
-        Path(path).unlink(missing_ok=True)        # removed while still locked: the next holder makes a new one
+        try:                # removed while still locked: the next holder makes a new one
+            Path(path).unlink(missing_ok=True)
+        except OSError:     # a folder no longer writable: left, and taken over (its error hid the command's own)
+            pass
         os.close(fd)
 
 
