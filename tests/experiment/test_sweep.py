@@ -39,6 +39,25 @@ def reference(tmp_path_factory):
     return run_sweep(SPEC, SerialExecutor(), out=out)
 
 
+def test_docs_files_md_names_every_key_a_sweeps_summary_writes(reference):
+    """A docs audit: files.md named defaults_vs_tuned's keys 'lo', 'hi' (there are none) and left settings, targets,
+    time_to_target's, the executor's … out. Every key the sweep's summary writes, at each level a reader parses, is
+    named in it now; this keeps it so."""
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "files.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([^`]+)`", doc))
+    s = reference.summary
+    first = lambda m: next(iter(m.values()))      # noqa: E731 - a map's first entry
+    ttt = first(s["time_to_target"])
+    keys = (set(s) | set(s["grid"]) | set(s["dataset"]) | set(s["dataset"]["split"]) | set(s["settings"][0])
+            | set(first(s["sensitivity"])) | set(first(s["defaults_vs_tuned"])) | set(ttt) | set(first(ttt["targets"]))
+            | set(s["executor"]) | set(s["environment"]))
+    missing = sorted(keys - named)
+    assert not missing, f"not in docs/files.md: {missing}"
+
+
 # -- the spec -------------------------------------------------------------------------------------------------
 
 def test_lr_grid_is_log_spaced_and_validated():
