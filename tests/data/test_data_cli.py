@@ -117,8 +117,14 @@ def test_partial_folders_and_OPTIMLAB_DATA_get_advice_that_works(capsys, tmp_pat
     monkeypatch.setenv(_remote.DATA_ENV, str(whole))
     with pytest.raises(DatasetError, match=r"^.*fashion holds the official fashion-mnist files, not mnist; \$OPTIMLAB_DATA "
                                            r"names that folder, where every mnist load looks first \(accepted: "
-                                           r"\$OPTIMLAB_DATA unset or naming a folder for mnist"):
+                                           r"--dataset fashion-mnist for them; or \$OPTIMLAB_DATA unset or naming a "
+                                           r"folder for mnist"):
         run(["fetch", "mnist", "--timeout", "1", "--no-progress"], capsys)
+    # and so does a compare that loads mnist there (its advice was 'optimlab data fetch mnist', which says this)
+    from optimlab.data import load_dataset
+
+    with pytest.raises(DatasetError, match=r"names that folder, where every mnist load looks first"):
+        load_dataset("mnist", download=False)
 
 
 @needs_fashion

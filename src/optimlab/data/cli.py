@@ -162,18 +162,8 @@ def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: 
         if folder is not None and folder != cache:
             if len(find_idx_files(folder)) < 4:      # $OPTIMLAB_DATA with some of the files: completed there,
                 dest = folder                        # where every load looks first (the cache would be passed over)
-            else:
-                try:
-                    ds = load_pinned_folder(remote, folder)
-                except DatasetError as e:    # its advice, 'optimlab data fetch mnist', is this command: say why not
-                    env = os.environ.get(_remote.DATA_ENV)
-                    if not env or Path(env).expanduser() not in (folder, folder.parent) or \
-                            _remote.pinned_dataset(_contents(folder), remote) is None:   # not another dataset's
-                        raise
-                    raise DatasetError(f"{str(e).split('; accepted:')[0]}; ${_remote.DATA_ENV} names that folder, "
-                                       f"where every {name} load looks first (accepted: ${_remote.DATA_ENV} unset or "
-                                       f"naming a folder for {name}, then 'optimlab data fetch {name}' again; or "
-                                       f"'optimlab data fetch {name} --data-dir DIR' into a folder of your own)") from None
+            else:                           # (another dataset's files there: check_pinned says what to do)
+                ds = load_pinned_folder(remote, folder)
                 out(f"{name}: already available in {folder} ({ds.n_train} train / {ds.n_test} test, SHA-256 verified)")
                 return 0
     out(f"{name}: downloading into {dest}")

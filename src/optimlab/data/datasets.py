@@ -266,10 +266,19 @@ def _from_idx(name: str, idx: IdxFolder, source: str, n_classes: int | None = No
 
 def check_pinned(remote: _remote.Remote, idx: IdxFolder) -> None:
     """Raise a DatasetError naming the first file whose IDX content differs from the pinned hash (and the
-    dataset the folder holds instead, when its four files are another pinned dataset's)."""
+    dataset the folder holds instead, when its four files are another pinned dataset's: when ``$OPTIMLAB_DATA``
+    names that folder, it says so, since every load, ``optimlab data fetch`` too, looks there first)."""
     other = _remote.pinned_dataset(idx.content_sha256, remote)
     if other is not None:
         folder = Path(idx.files[remote.files[0].stem]).parent
+        env = os.environ.get(_remote.DATA_ENV)
+        if env and Path(env).expanduser() in (folder, folder.parent):      # 'data fetch' would only say this again
+            raise DatasetError(
+                f"{folder} holds the official {other} files, not {remote.name}; ${_remote.DATA_ENV} names that folder, "
+                f"where every {remote.name} load looks first (accepted: --dataset {other} for them; or "
+                f"${_remote.DATA_ENV} unset or naming a folder for {remote.name}, then 'optimlab data fetch "
+                f"{remote.name}'; or 'optimlab data fetch {remote.name} --data-dir DIR' into a folder of your own)"
+            )
         raise DatasetError(
             f"{folder} holds the official {other} files, not {remote.name}; accepted: dataset {other!r} for them "
             f"(--dataset {other}), or the official {remote.name} files ('optimlab data fetch {remote.name}')"
