@@ -316,8 +316,8 @@ def _main(argv: Sequence[str] | None) -> int:
         if e.code in (0, None) and sys.stdout is not None:
             try:                # --help > /dev/full exited 0, its text lost without a word
                 sys.stdout.flush()
-            except OSError as err:
-                raise SystemExit(_stdout_status(err)) from None
+            except OSError as err:      # stdout's, whether or not it is entry's (main() called directly)
+                raise SystemExit(_stdout_status(err, stdout=True)) from None
             if getattr(sys.stdout, "error", None) is not None:     # argparse's print passes over a failed write
                 raise SystemExit(_stdout_status(sys.stdout.error)) from None
         raise
@@ -328,11 +328,13 @@ def _main(argv: Sequence[str] | None) -> int:
         return 2 if rc is None else rc
 
 
-def _stdout_status(e: OSError) -> int | None:
-    """The exit status for ``e`` when it is standard output's failure, said in one line (None for any other):
-    141, quietly, for a reader that has gone (``optimlab … | head``, as other tools do; entry's last flush fails
-    quietly too); 1 for one that cannot take it (``> /dev/full``: not bad input, nor a file of the command's)."""
-    if not (getattr(sys.stdout, "error", None) is not None and (isinstance(e, BrokenPipeError) or e.filename is None)):
+def _stdout_status(e: OSError, stdout: bool = False) -> int | None:
+    """The exit status for ``e`` when it is standard output's failure (``stdout``: known to be), said in one line
+    (None for any other): 141, quietly, for a reader that has gone (``optimlab … | head``, as other tools do;
+    entry's last flush fails quietly too); 1 for one that cannot take it (``> /dev/full``: not bad input, nor a file
+    of the command's)."""
+    failed = stdout or getattr(sys.stdout, "error", None) is not None
+    if not (failed and (isinstance(e, BrokenPipeError) or e.filename is None)):
         return None
     if isinstance(e, BrokenPipeError):
         return 141

@@ -287,8 +287,8 @@ def test_a_failing_task_is_recorded_as_failed(tmp_path, monkeypatch):
     with pytest.raises(TuningFailed) as e:          # no lr is chosen from failed tuning runs (a robustness review:
         run_sweep(spec, SerialExecutor(), out=tmp_path)     # they scored 0, and the grid's smallest lr won)
     assert str(e.value).startswith("1 tuning run failed (tune-sgd-lr0.1-s0: RuntimeError: worker exploded); no "
-                                   "learning rate is chosen from failed runs, so its optimizers' fresh-seed runs "
-                                   "were not trained")
+                                   "learning rate is chosen from failed runs, so the fresh-seed runs of SGD were not "
+                                   "trained")
     assert str(e.value).endswith("(accepted: the same command trains the failed ones again and goes on)")
     status = json.loads((tmp_path / "tune-sgd-lr0.1-s0" / "status.json").read_text())
     assert status["status"] == "failed" and "worker exploded" in status["error"]
@@ -296,6 +296,28 @@ def test_a_failing_task_is_recorded_as_failed(tmp_path, monkeypatch):
     monkeypatch.undo()                              # the same command again: trains the failed run, and goes on
     r = run_sweep(spec, SerialExecutor(), out=tmp_path)
     assert {row["status"] for row in r.table} == {"ok"} and r.summary["tuned"]["SGD"] == 0.1
+
+
+def test_only_the_optimizer_whose_tuning_failed_is_left_untuned(tmp_path, monkeypatch):
+    """A code review: one optimizer's failed tuning run stopped every optimizer's fresh-seed stage on that network.
+    The others are chosen and trained; the error names the one left."""
+    real = sweep_mod.train_task
+
+    def adam_fails(task):
+        if any(o == "adam" for _, o, _ in task.runs) and not task.test_set:
+            raise RuntimeError("worker exploded")
+        return real(task)
+
+    monkeypatch.setattr(sweep_mod, "train_task", adam_fails)
+    spec = replace(SPEC, optimizers=("sgd", "adam"), lrs=(0.01, 0.1), seeds=(0,), chunks=2)
+    with pytest.raises(TuningFailed, match=r"^2 tuning runs failed \(tune-adam-lr0.01-s0: RuntimeError: worker "
+                                           r"exploded\); .* so the fresh-seed runs of Adam were not trained"):
+        run_sweep(spec, SerialExecutor(), out=tmp_path)
+    fresh = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("test-"))
+    assert fresh and all(name.startswith("test-sgd-") for name in fresh)
+    monkeypatch.undo()
+    r = run_sweep(spec, SerialExecutor(), out=tmp_path)             # the same command: Adam tuned, SGD kept
+    assert {row["status"] for row in r.table} == {"ok"} and set(r.skipped) >= set(fresh)
 
 
 def test_failed_fresh_seed_runs_are_recorded_and_the_sweep_ends(tmp_path, monkeypatch):
@@ -595,6 +617,56 @@ def test_local_executor_resubmits_after_a_worker_is_killed():
         assert waiting.result(timeout=60) == 8
         assert ex.restarts == 1
         assert ex.submit(pow, 3, 2).result(timeout=60) == 9   # and the pool works on
+
+
+def test_closing_or_aborting_a_local_executor_ends_every_future_at_once():
+    """A code review of the one-task-per-worker pool: close() with tasks running deadlocked (it held the executor's
+    lock while the pool's thread needed it to hand over a result), so a failing test inside `with LocalExecutor()`
+    hung; abort() waited its whole 5 s grace for the same reason; the waiting tasks it cancelled were never
+    reported done, so as_completed waited for ever; and a task the pool could not take was lost."""
+    import concurrent.futures as cf
+    import threading
+    import time
+
+    ex = LocalExecutor(2)
+    running = [ex.submit(time.sleep, 1.0) for _ in range(2)]
+    waiting = [ex.submit(time.sleep, 1.0) for _ in range(2)]
+    mine = ex.submit(time.sleep, 1.0)
+    assert mine.cancel()                                    # still waiting: the caller may cancel it
+    time.sleep(0.3)
+    done = threading.Event()
+    closer = threading.Thread(target=lambda: (ex.close(), done.set()), daemon=True)
+    closer.start()
+    assert done.wait(30), "close() hung"
+    assert [f.result(timeout=5) for f in running] == [None, None]
+    assert all(f.cancelled() for f in waiting + [mine])
+    assert len(list(cf.as_completed(running + waiting + [mine], timeout=5))) == 5
+
+    ex = LocalExecutor(2)
+    running = [ex.submit(time.sleep, 30) for _ in range(2)]
+    waiting = [ex.submit(time.sleep, 30) for _ in range(3)]
+    end = time.monotonic() + 60
+    while len(ex._pool._processes) < 2 and time.monotonic() < end:
+        time.sleep(0.05)
+    time.sleep(1.0)                                         # both workers inside their task
+    t0 = time.monotonic()
+    ex.abort()
+    assert time.monotonic() - t0 < 4                        # the workers stop at SIGINT: no 5 s grace spent
+    assert len(list(cf.as_completed(running + waiting, timeout=10))) == 5
+    assert all(f.cancelled() for f in waiting) and not any(f.cancelled() for f in running)
+
+    with LocalExecutor(1) as ex:
+        real = ex._pool.submit
+
+        def refused(*a, **k):
+            raise OSError(24, "Too many open files")
+
+        ex._pool.submit = refused
+        lost = ex.submit(pow, 2, 3)
+        with pytest.raises(OSError, match="Too many open files"):
+            lost.result(timeout=5)
+        ex._pool.submit = real
+        assert ex.submit(pow, 2, 4).result(timeout=60) == 16    # its place was not kept
 
 
 def test_a_workers_death_costs_a_retry_only_to_the_tasks_it_stopped():

@@ -252,7 +252,7 @@ class LocalExecutor(Executor):
             raise ConfigError(f"invalid start method: {self.start_method!r} (accepted: spawn, forkserver)")
         self.n_workers = n
         self._lock = threading.RLock()
-        self._waiting: collections.deque = collections.deque()     # (outer future, fn, args, retries) not yet sent
+        self._waiting: collections.deque = collections.deque()     # (outer, fn, args, retries, sent before) to send
         self._running = 0                                           # tasks in the pool now: at most n_workers
         _quiet_resource_tracker()
         self._pool = self._new_pool()
@@ -268,24 +268,30 @@ class LocalExecutor(Executor):
     def submit(self, fn: Callable, *args: Any, retries: int = 0) -> cf.Future:
         outer: cf.Future = cf.Future()
         with self._lock:
-            self._waiting.append((outer, fn, args, retries))
+            self._waiting.append((outer, fn, args, retries, False))
             self._send()
         return outer
 
     def _send(self) -> None:
-        """Send waiting tasks to the pool while it has a worker without one (called holding the lock)."""
+        """Send waiting tasks to the pool while it has a worker without one (called holding the lock). A task is
+        marked running as it is sent (a caller can cancel it only while it waits, as with the standard executors);
+        one the pool cannot take gets the error, not a place in the pool."""
         while self._waiting and self._running < self.n_workers and not self._closed:
-            outer, fn, args, retries = self._waiting.popleft()
-            if outer.cancelled():                               # cancelled while it waited
+            outer, fn, args, retries, sent_before = self._waiting.popleft()
+            if not sent_before and not outer.set_running_or_notify_cancel():    # cancelled while it waited
                 continue
-            self._running += 1
             generation = self._generation
             try:
-                inner = self._pool.submit(fn, *args)
-            except BrokenProcessPool:
-                self._replace_pool(generation)
-                generation = self._generation
-                inner = self._pool.submit(fn, *args)
+                try:
+                    inner = self._pool.submit(fn, *args)
+                except BrokenProcessPool:
+                    self._replace_pool(generation)
+                    generation = self._generation
+                    inner = self._pool.submit(fn, *args)
+            except Exception as e:  # noqa: BLE001 - e.g. no process could be started (too many open files)
+                outer.set_exception(e)
+                continue
+            self._running += 1
             inner.add_done_callback(lambda f, o=outer, fn=fn, a=args, r=retries, g=generation:
                                     self._done(f, o, fn, a, r, g))
 
@@ -305,21 +311,25 @@ class LocalExecutor(Executor):
                 self.restarts += 1
 
     def _done(self, inner: cf.Future, outer: cf.Future, fn, args, retries: int, generation: int) -> None:
-        exc = inner.exception() if not inner.cancelled() else BrokenProcessPool("cancelled with a broken pool")
-        with self._lock:
-            self._running -= 1
-            if isinstance(exc, SystemExit) and not self._closed:
-                self._replace_pool(generation)   # its workers were interrupted and start no further task: fresh ones
-            again = isinstance(exc, BrokenProcessPool) and retries > 0 and not self._closed
-            if again:
-                self._replace_pool(generation)
-                self._waiting.appendleft((outer, fn, args, retries - 1))    # first in the fresh pool
-        if not again and not outer.cancelled():
-            if exc is not None:
-                outer.set_exception(exc)
-            else:
-                outer.set_result(inner.result())
-        self._send_later()
+        """A task's end, in the pool's management thread: its result or error to ``outer``, or, when its worker died
+        and it has retries left, back to the front of the queue for a fresh pool; then the next task is sent."""
+        try:
+            exc = inner.exception() if not inner.cancelled() else BrokenProcessPool("cancelled with a broken pool")
+            with self._lock:
+                self._running -= 1
+                if isinstance(exc, SystemExit) and not self._closed:
+                    self._replace_pool(generation)   # its workers were interrupted and start no further task
+                again = isinstance(exc, BrokenProcessPool) and retries > 0 and not self._closed
+                if again:
+                    self._replace_pool(generation)
+                    self._waiting.appendleft((outer, fn, args, retries - 1, True))    # first in the fresh pool
+            if not again:
+                if exc is not None:
+                    outer.set_exception(exc)
+                else:
+                    outer.set_result(inner.result())
+        finally:
+            self._send_later()
 
     def as_completed(self, futures: Iterable) -> Iterator:
         return cf.as_completed(list(futures))
@@ -328,44 +338,47 @@ class LocalExecutor(Executor):
         return {"kind": "local", "workers": self.n_workers, "start_method": self.start_method,
                 "blas_threads_per_worker": 1, "pool_restarts": self.restarts}
 
-    def _cancel_waiting(self) -> None:
-        """Cancel the tasks not yet sent to the pool (called holding the lock)."""
-        while self._waiting:
-            self._waiting.popleft()[0].cancel()
-
-    def close(self) -> None:
+    def _stop(self) -> cf.ProcessPoolExecutor:
+        """Close to new work: the tasks still waiting end cancelled (a retry waiting for a fresh pool with the error
+        that stopped it), so that whoever waits on them returns; the pool, to shut down outside the lock (its
+        management thread takes the lock to hand over each result)."""
         with self._lock:
             self._closed = True
-            self._cancel_waiting()
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            while self._waiting:
+                outer, *_, sent_before = self._waiting.popleft()
+                if sent_before:
+                    outer.set_exception(BrokenProcessPool("the executor was closed before the task ran again"))
+                elif outer.cancel():
+                    outer.set_running_or_notify_cancel()
+            return self._pool
+
+    def close(self) -> None:
+        self._stop().shutdown(wait=True, cancel_futures=True)
 
     def abort(self, grace: float = 5.0) -> None:
         """Cancel what waits and interrupt what runs: each worker gets SIGINT (a kill or a supervisor's SIGTERM
         reaches only this process) and stops its task with its cleanup, instead of the pool waiting for the running
         tasks. SIGINT is sent again every 0.2 s (a worker still starting has no handler yet; one that is stopping
         ignores repeats); a worker still alive after ``grace`` seconds is terminated."""
-        with self._lock:
-            self._closed = True
-            self._cancel_waiting()
-            processes = list((getattr(self._pool, "_processes", None) or {}).values())   # no public list before 3.14
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            end = time.monotonic() + grace
-            while (alive := [p for p in processes if p.is_alive()]) and time.monotonic() < end:
-                for p in alive:
-                    with contextlib.suppress(OSError, ValueError, TypeError):
-                        os.kill(p.pid, signal.SIGINT)
-                alive[0].join(0.2)
+        pool = self._stop()
+        processes = list((getattr(pool, "_processes", None) or {}).values())   # no public list before 3.14
+        manager = getattr(pool, "_executor_manager_thread", None)              # (shutdown forgets it)
+        pool.shutdown(wait=False, cancel_futures=True)
+        end = time.monotonic() + grace
+        while (alive := [p for p in processes if p.is_alive()]) and time.monotonic() < end:
             for p in alive:
-                p.terminate()
-                p.join(1.0)
-                if p.is_alive():
-                    p.kill()
-            # the pool's manager thread ends once it sees its workers gone, unless one was killed halfway through
-            # sending a result: then it waits on that message for ever (cli.entry does not wait for it)
-            manager = getattr(self._pool, "_executor_manager_thread", None)
-            self._pool.shutdown(wait=False)
-            if manager is not None:
-                manager.join(5.0)
+                with contextlib.suppress(OSError, ValueError, TypeError):
+                    os.kill(p.pid, signal.SIGINT)
+            alive[0].join(0.2)
+        for p in alive:
+            p.terminate()
+            p.join(1.0)
+            if p.is_alive():
+                p.kill()
+        # the pool's manager thread ends once it sees its workers gone, unless one was killed halfway through
+        # sending a result: then it waits on that message for ever (cli.entry does not wait for it)
+        if manager is not None:
+            manager.join(5.0)
 
 
 def _distributed(option: str):

@@ -318,8 +318,8 @@ def tune_keys(spec: SweepSpec, net: NetConfig) -> list[RunKey]:
 
 
 def fresh_keys(spec: SweepSpec, net: NetConfig, lrs: dict[str, float]) -> list[RunKey]:
-    """The fresh seeds' runs of one architecture: each optimizer at its tuned lr (``lrs``) and its note lr."""
-    return [RunKey("test", o, lr, s, net) for s in spec.test_seeds for o in spec.optimizers
+    """The fresh seeds' runs of one architecture: each optimizer in ``lrs`` at its tuned lr there and its note lr."""
+    return [RunKey("test", o, lr, s, net) for s in spec.test_seeds for o in spec.optimizers if o in lrs
             for lr in dict.fromkeys((lrs[o], OPTIMIZERS[o]().lr))]
 
 
@@ -853,7 +853,9 @@ class _Driver:
         return tune_keys(self.spec, net)
 
     def test_keys(self, net: NetConfig) -> list[RunKey]:
-        return fresh_keys(self.spec, net, {o: self.tuned[(o, net)] for o in self.spec.optimizers})
+        """The fresh-seed runs of the optimizers tuned on ``net`` (not those whose tuning runs failed)."""
+        return fresh_keys(self.spec, net, {o: self.tuned[(o, net)] for o in self.spec.optimizers
+                                           if (o, net) in self.tuned})
 
     def schedule(self, keys: list[RunKey]) -> None:
         """Skip completed runs; submit the rest as cohorts (by seed and architecture), split into chunks."""
@@ -907,9 +909,9 @@ class _Driver:
         if self.bar is not None:
             self.bar.update(len(keys))
 
-    def select(self, net: NetConfig) -> None:
-        """Each optimizer's lr: best mean final validation accuracy over the tuning seeds (ties: smaller lr)."""
-        for o in self.spec.optimizers:
+    def select(self, net: NetConfig, optimizers: Sequence[str]) -> None:
+        """Each of ``optimizers``' lr: best mean final validation accuracy over the tuning seeds (ties: smaller lr)."""
+        for o in optimizers:
             scores = []
             for lr in self.spec.lrs:
                 rows = [self.row(RunKey("tune", o, lr, s, net)) for s in self.spec.seeds]
@@ -924,16 +926,19 @@ class _Driver:
         variants = self.spec.variants()
         waiting = {i: {k.run_id for k in self.tune_keys(net)} for i, net in enumerate(variants)}
         failed: list[str] = []          # tuning runs that failed: no lr is chosen from them (a failed run scores 0)
+        untuned: list[str] = []         # the settings they leave untuned
         for net in variants:
             self.schedule(self.tune_keys(net))
         while True:
             for i in [i for i, ids in waiting.items() if ids <= self.finished_ids()]:
-                ids = waiting.pop(i)
-                if ids - self.done:
-                    failed += sorted(ids - self.done)
-                    continue
-                self.select(variants[i])
-                self.schedule(self.test_keys(variants[i]))
+                waiting.pop(i)
+                net = variants[i]
+                bad = [k for k in self.tune_keys(net) if k.run_id not in self.done]
+                failed += [k.run_id for k in bad]
+                broken = {k.optimizer for k in bad}
+                untuned += [setting_label(self.spec, o, net) for o in self.spec.optimizers if o in broken]
+                self.select(net, [o for o in self.spec.optimizers if o not in broken])
+                self.schedule(self.test_keys(net))
             if not self.pending:
                 break
             for fut in self.ex.as_completed(list(self.pending)):
@@ -943,21 +948,22 @@ class _Driver:
         if self.bar is not None:
             self.bar.close()
         if failed:
-            self.failed_tuning(failed)
+            self.failed_tuning(failed, untuned)
         keys = [k for net in variants for k in self.tune_keys(net) + self.test_keys(net)]
         self.finished = True
         return [self.row(k) for k in keys]
 
-    def failed_tuning(self, ids: list[str]) -> None:
-        """Stop with a :class:`TuningFailed` naming the first failed tuning run and its error (a robustness review:
-        worker deaths failed most tuning runs, each then scored 0, and every lr chosen was the grid's smallest)."""
+    def failed_tuning(self, ids: list[str], settings: list[str]) -> None:
+        """Stop with a :class:`TuningFailed` naming the first failed tuning run and its error, and the ``settings``
+        left untuned (a robustness review: worker deaths failed most tuning runs, each then scored 0, and every lr
+        chosen was the grid's smallest). The other settings' fresh-seed runs are trained and kept."""
         h, _ = load_run(self.out / ids[0])
         why = (h.error or "no error recorded").strip().splitlines()[0]
         n = len(ids)
         raise TuningFailed(f"{n} tuning run{'s' * (n != 1)} failed ({ids[0]}: {why}); no learning rate is chosen "
-                           f"from failed runs, so {'their' if n != 1 else 'its'} optimizers' fresh-seed runs were not "
-                           f"trained; the runs are kept in {str(self.out)!r} (accepted: the same command trains the "
-                           "failed ones again and goes on)")
+                           f"from failed runs, so the fresh-seed runs of {', '.join(settings)} were not trained; "
+                           f"the runs are kept in {str(self.out)!r} (accepted: the same command trains the failed "
+                           "ones again and goes on)")
 
     def finished_ids(self) -> set[str]:
         """Runs with a status on disk (complete, or failed in this call)."""
