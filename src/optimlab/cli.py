@@ -312,6 +312,11 @@ def _main(argv: Sequence[str] | None) -> int:
         return 2
     except KeyboardInterrupt as e:
         return _stopped(isinstance(e, Terminated))
+    except ModuleNotFoundError as e:    # a dependency missing (pip install --no-deps): one line, not a traceback
+        print(f"optimlab: error: the module {e.name!r} is missing: a dependency of optimlab is not installed "
+              "(accepted: pip install optimlab again with its dependencies, or pip install -e . in a clone of "
+              "optimlab)", file=sys.stderr)
+        return 1
     except SystemExit as e:     # argparse, after printing: --help and --version (0), a usage error (2)
         if e.code in (0, None) and sys.stdout is not None:
             try:                # --help > /dev/full exited 0, its text lost without a word

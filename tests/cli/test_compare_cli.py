@@ -474,6 +474,21 @@ def test_help_and_version_that_cannot_be_written_are_said(argv):
     assert r.returncode == 0 and r.stderr == "" and r.stdout.startswith(("usage: optimlab", "optimlab "))
 
 
+def test_a_missing_dependency_is_one_line(monkeypatch, capsys):
+    """A packaging review: with a dependency missing (pip install --no-deps), every command but --help ended in a
+    ModuleNotFoundError traceback (threadpoolctl, platformdirs, matplotlib)."""
+    import optimlab.cli as cli
+
+    def missing(args):
+        raise ModuleNotFoundError("No module named 'threadpoolctl'", name="threadpoolctl")
+
+    monkeypatch.setattr(cli, "run_compare_cli", missing)
+    assert cli.main(["compare"]) == 1
+    assert capsys.readouterr().err == ("optimlab: error: the module 'threadpoolctl' is missing: a dependency of "
+                                       "optimlab is not installed (accepted: pip install optimlab again with its "
+                                       "dependencies, or pip install -e . in a clone of optimlab)\n")
+
+
 def test_the_fallback_to_the_5000_digits_is_said_in_japanese_too(tmp_path, monkeypatch, capsys):
     """A Japanese student's first screen offline was a 400-character English note. With --lang ja a Japanese line
     now says what happened and how to get full MNIST; the English line (searchable) follows it; English is as was."""

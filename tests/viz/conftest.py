@@ -9,6 +9,7 @@ from browser_helpers import CHROMIUM, CHROMIUM_ARGS
 def browser():
     if not CHROMIUM.exists():
         pytest.skip("browser tests need Debian chromium at /usr/bin/chromium (apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (pip install -e '.[test]')")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

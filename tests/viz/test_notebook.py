@@ -94,6 +94,8 @@ def test_a_terminal_ipython_gets_no_backend_chosen():
     one (a GUI toolkit's, on a desktop) in a terminal IPython."""
     import subprocess
 
+    pytest.importorskip("IPython", reason="needs IPython (pip install -e '.[test]')")
+
     code = ("import sys\nfrom IPython.core.interactiveshell import InteractiveShell\nInteractiveShell.instance()\n"
             "from optimlab.train import History\nfrom optimlab.viz.figures import overlay_figure\n"
             "overlay_figure([History('SGD', eval_iters=[1, 2], test_acc=[0.1, 0.2], loss=[1.0, 0.5])])\n"

@@ -20,7 +20,6 @@ import pytest
 from PIL import Image
 
 from browser_helpers import Opened, glyph_image
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from optimlab.api import compare
 from optimlab.errors import ConfigError, OptimlabError
 from optimlab.results.store import LoadedRun
@@ -338,6 +337,8 @@ def test_cli(real_run, tmp_path, capsys):
 
 
 def test_report_in_browser(browser, real_run, tmp_path):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout      # (the browser fixture needs playwright)
+
     with Opened(browser, real_run / "report.html") as o:
         page = o.page
         assert o.errors == []

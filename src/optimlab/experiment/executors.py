@@ -387,8 +387,8 @@ def _distributed(option: str):
         import dask  # noqa: F401   (dask.config is used with it)
         import distributed
     except ImportError:
-        raise ConfigError(f"{option} runs the sweep on Dask, which is not installed (accepted: pip install -e "
-                          "'.[dask]' in the optimlab folder, or pip install 'dask[distributed]'; --jobs N needs no "
+        raise ConfigError(f"{option} runs the sweep on Dask, which is not installed (accepted: pip install "
+                          "'dask[distributed]', or pip install -e '.[dask]' in a clone of optimlab; --jobs N needs no "
                           "Dask)") from None
     return distributed
 

@@ -718,7 +718,7 @@ def plotly_bundle() -> str:
         from plotly.offline import get_plotlyjs
     except ImportError:
         raise OptimlabError("the HTML report needs the plotly package, which is not installed (accepted: pip install "
-                            "'plotly>=5.18', or pip install -e . again in the optimlab folder)") from None
+                            "'plotly>=5.18', or pip install -e . again in a clone of optimlab)") from None
     return get_plotlyjs().replace("</script", "<\\/script")
 
 
