@@ -281,7 +281,7 @@ def test_the_curves_are_given_as_numbers_too(tmp_path):
     loss_rows = re.findall(r"<tr>.*?</tr>", tables[1][1].split("<tbody>")[1])
     assert len(loss_rows) == 2 and all(len(re.findall(r"<td", r)) == 11 for r in loss_rows)
     assert "at 11 iterations spread over the run" in block and "moving average over 20 iterations" in block
-    assert "<h3>Test accuracy (columns: iterations)</h3>" in block
+    assert "<h3>Test accuracy: columns are iterations</h3>" in block
     ja = build_report_html(run, lang="ja")
     assert "<summary>学習曲線の数値</summary>" in ja and "20 反復の移動平均" in ja
 

@@ -32,10 +32,10 @@ REPORT_TEXT = {
                    "one: an order here is the learning rates' as much as the optimizers'. optimlab sweep tunes "
                    "each optimizer's learning rate on a validation split and compares them on fresh seeds.",
         "lr help": "Final test accuracy against the learning rate, for runs that differ only in it.",
-        "curves as numbers": "The curves as numbers", "by iteration": " (columns: iterations)",
+        "curves as numbers": "The curves as numbers", "by iteration": ": columns are iterations",
         "curves help": "What the test-accuracy and loss charts draw, at {k} iterations spread over the run: the same "
                        "means over seeds, and the loss as the same moving average over {window} iterations. A dash: "
-                       "the run has no value there.",
+                       "the run has no value at that iteration.",
         "run": "run", "optimizer": "optimizer", "lr": "lr", "hyperparameters": "hyperparameters",
         "batchnorm": "batch norm", "n": "seeds", "seed": "seed", "ci note": " (95% CI)", "final test acc": "final test acc",
         "best test acc": "best test acc", "final batch acc": "final batch acc", "final loss": "final loss",
@@ -139,9 +139,9 @@ REPORT_TEXT = {
                    "ここでの順位は、最適化手法だけでなく学習率の選び方の結果でもあります。各手法の学習率を検証データで調整し、"
                    "新しいシードで比べるには optimlab sweep を使います。",
         "lr help": "学習率だけが異なる実行について、学習率と最終テスト正解率の関係を示します。",
-        "curves as numbers": "学習曲線の数値", "by iteration": "（列は反復回数）",
-        "curves help": "テスト正解率と損失のグラフが描く値を、学習全体から選んだ {k} か所の反復回数で示します（グラフと同じ"
-                       "シード間の平均、損失はグラフと同じ {window} 反復の移動平均）。「—」はその実行に値がないことを示します。",
+        "curves as numbers": "学習曲線の数値", "by iteration": "：列は反復回数",
+        "curves help": "テスト正解率と訓練損失のグラフの値を、学習全体にわたる {k} 時点（反復回数）で表にしたものです。値はグラフと"
+                       "同じくシード間の平均で、損失は {window} 反復の移動平均です。「—」はその時点でその実行の値がないことを示します。",
         "run": "実行", "optimizer": "最適化手法", "lr": "学習率", "hyperparameters": "ハイパーパラメータ",
         # \u200b (zero width): where a column heading may break, the table being narrower than its headings
         "batchnorm": "バッチ\u200b正規化", "n": "シード数", "seed": "シード", "ci note": "（95% 信頼区間）", "final test acc": "最終テスト\u200b正解率",
