@@ -53,8 +53,9 @@ def layer_colors(n: int) -> list[str]:
     return [mpl.colors.to_hex(cmap(0.8 * i / (n - 1) if n > 1 else 0.0)) for i in range(n)]
 
 
-# past the eighth run the colours come again, dashed, then dotted …: six styles, so that up to six lines of one colour
-# look apart (a sweep of the five optimizers × 4 architectures draws the 3 spare colours 5 times each)
+# six line styles, one to each palette colour's first line (see line_styles), and a colour's later lines the next
+# ones, so that up to six lines of one colour look apart (a sweep of the five optimizers × 4 architectures draws the 3
+# spare colours 5 times each)
 RUN_LINESTYLES = ("-", "--", ":", "-.", (0, (8, 4)), (0, (8, 3, 1, 3, 1, 3)))
 RUN_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")      # the same in Plotly's words
 # a reference line (chance, a step of 1, 1e-3): sparse dots in light grey, under the runs, none of the runs' styles
@@ -63,11 +64,6 @@ REFERENCE_STYLE = (0, (1, 4))
 REFERENCE_GREY = "0.55"
 LEGEND_HANDLE = 4.5     # a legend's line samples 4.5 font sizes long: at 2, dash-dot, long dash and long dash-dot-dot
                         # showed one piece each and looked alike (a teacher's review)
-
-
-def run_linestyle(i: int) -> str:
-    """The matplotlib line style of the ``i``-th run (0-based): solid for the first eight, then dashed, dotted."""
-    return RUN_LINESTYLES[(i // len(RUN_COLORS)) % len(RUN_LINESTYLES)]
 
 
 def _style_indices(colors: Sequence[str | None], n: int) -> list[int]:
@@ -96,7 +92,8 @@ def line_styles(colors: Sequence[str | None], styles: Sequence[str] = RUN_LINEST
     runs differ without their colours (in an accessibility review Momentum's orange and RMSProp's vermillion, all
     solid, were 18 apart under deuteranopia) and no two of up to six lines of a colour look alike (by position, a
     sweep of 16 settings drew two Momentum settings in sky blue, both dashed); a line without a colour (the axes'
-    cycle of :data:`RUN_COLORS`) by position, as :func:`run_linestyle`. ``styles``: :data:`RUN_DASHES` for Plotly."""
+    cycle of :data:`RUN_COLORS`) by position: solid for the first eight, then dashed … ``styles``: :data:`RUN_DASHES`
+    for Plotly."""
     return [styles[k] for k in _style_indices(colors, len(styles))]
 
 
