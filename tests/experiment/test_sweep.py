@@ -323,16 +323,20 @@ def test_only_the_optimizer_whose_tuning_failed_is_left_untuned(tmp_path, monkey
     assert {row["status"] for row in r.table} == {"ok"} and set(r.skipped) >= set(fresh)
 
 
-def test_failed_fresh_seed_runs_are_recorded_and_the_sweep_ends(tmp_path, monkeypatch):
-    """Only tuning failures stop a sweep: a failed fresh-seed run is recorded as failed in the table and summary."""
+def failing_fresh_seed_tasks(error: Exception):
+    """The sweep's train_task, but raising ``error`` in its fresh-seed tasks."""
     real = sweep_mod.train_task
 
-    def boom_on_test(task):
+    def train_task(task):
         if task.test_set:
-            raise RuntimeError("worker exploded")
+            raise error
         return real(task)
+    return train_task
 
-    monkeypatch.setattr(sweep_mod, "train_task", boom_on_test)
+
+def test_failed_fresh_seed_runs_are_recorded_and_the_sweep_ends(tmp_path, monkeypatch):
+    """Only tuning failures stop a sweep: a failed fresh-seed run is recorded as failed in the table and summary."""
+    monkeypatch.setattr(sweep_mod, "train_task", failing_fresh_seed_tasks(RuntimeError("worker exploded")))
     r = run_sweep(replace(SPEC, optimizers=("sgd",), lrs=(0.1,), seeds=(0,)), SerialExecutor(), out=tmp_path)
     assert {row["stage"]: row["status"] for row in r.table} == {"tune": "ok", "test": "failed"}
 
@@ -364,14 +368,8 @@ def test_the_worker_death_note_names_the_runs_whose_retries_ran_out(tmp_path, mo
         def describe(self):
             return {**super().describe(), "pool_restarts": 3}
 
-    real = sweep_mod.train_task
-
-    def dies_on_test(task):
-        if task.test_set:
-            raise BrokenProcessPool("A process in the process pool was terminated abruptly")
-        return real(task)
-
-    monkeypatch.setattr(sweep_mod, "train_task", dies_on_test)
+    monkeypatch.setattr(sweep_mod, "train_task", failing_fresh_seed_tasks(
+        BrokenProcessPool("A process in the process pool was terminated abruptly")))
     monkeypatch.setattr(executors, "make_executor", lambda **kw: Restarted())
     assert main(["sweep", "--dataset", "digits", "--optimizers", "sgd,adam", "--lrs", "0.1", "--seeds", "1",
                  "--test-seeds", "7,8", "--iters", "5", "--no-progress", "--no-plots", "--no-report",
