@@ -238,8 +238,9 @@ class LocalExecutor(Executor):
 
     A task whose worker process dies (killed, out of memory) breaks the whole pool: the tasks running in it are then
     resubmitted to a fresh pool, up to ``retries`` times each. The pool holds only as many tasks as it has workers;
-    the others wait here, so that a death costs a retry only to the tasks it stopped (with every task in the pool,
-    each death cancelled all the waiting ones too: three deaths failed 60 of a sweep's 90 runs that never started).
+    the others wait here, so that a death costs a retry only to the tasks running at that moment (one per worker: a
+    broken pool stops the other workers' tasks too), not to the waiting ones (with every task in the pool, each death
+    failed them all: three deaths failed 60 of a sweep's 90 runs, most never started).
     """
 
     def __init__(self, max_workers: int | None = None, start_method: str | None = None):
