@@ -64,8 +64,6 @@ NET_TYPES = {"hidden": "sizes", "activation": "string", "init": "init", "batchno
 RUN_TYPES = {"label": "string", "optimizer": "string", "preset": "string"}
 MAX_LABEL = 100          # a run label: shown in legends and tables, and (as a slug) in a figure's file name
 NET_KEYS = tuple(f.name for f in fields(NetConfig))
-TRAIN_KEYS = tuple(f.name for f in fields(TrainConfig))
-RUN_KEYS = tuple(RUN_TYPES)
 
 
 def check_table(d: Mapping[str, Any], types: Mapping[str, str | None], where: str = "") -> None:

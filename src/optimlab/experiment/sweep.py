@@ -60,7 +60,6 @@ from .executors import (Executor, ExecutorLost, LocalExecutor, TuningFailed, def
 from .recipe import MAX_SEED, is_integer, check_net, check_table, parse_net, parse_seeds, parse_train, read_toml
 from .splits import SPLIT_SEED, VAL_FRACTION, VAL_MAX, split_dataset, validation_size
 
-STAGES = ("tune", "test")
 TEST_SEED_OFFSET = 1000     # default test seeds: 1000, 1001, ... (as many as tuning seeds), never tuned on
 SELECTION_RULE = "best mean final validation accuracy over the tuning seeds; diverged/failed runs count as 0"
 COMPLETE = ("ok", "diverged")  # statuses of a finished run; 'failed' runs are tried again on resume

@@ -39,10 +39,6 @@ from ..errors import ConfigError, FileFormatError, OptimlabError
 from ..experiment import CompareResult
 from ..train import History, read_metrics
 
-SUMMARY_FIELDS = ("label", "seed", "optimizer", "final_test_accuracy", "best_test_accuracy", "final_train_accuracy",
-                  "final_loss", "wall_seconds", "status")
-
-
 # environment variables that choose the kernels, and so the last bits of every number (README: "Another machine")
 CPU_SETTINGS = ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES")
 
