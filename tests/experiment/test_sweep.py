@@ -61,6 +61,20 @@ def test_docs_files_md_names_every_key_a_sweeps_summary_writes(reference):
     assert not missing, f"not in docs/files.md: {missing}"
 
 
+def test_the_gains_paired_interval_is_stored_as_printed(reference, tmp_path):
+    """A docs audit: the console printed the gain's paired interval, which summary.json did not hold (a reader had to
+    recompute it from the per-seed maps). gain_lo and gain_hi hold it, null where none is printed (2 seeds here)."""
+    from optimlab.experiment.sweep import gain_text
+
+    assert all(d["gain_lo"] is None and d["gain_hi"] is None for d in reference.summary["defaults_vs_tuned"].values())
+    spec = replace(SPEC, optimizers=("sgd",), lrs=(1.0, 3.0), seeds=(0, 1, 2), test_seeds=(1000, 1001, 1002),
+                   train=TrainConfig(iters=150, eval_interval=50))
+    d = run_sweep(spec, SerialExecutor(), out=tmp_path).summary["defaults_vs_tuned"]["SGD"]
+    assert d["tuned_lr"] != d["default_lr"] and d["gain_lo"] is not None
+    assert gain_text(d).endswith(f"[{d['gain_lo']:+.4f}, {d['gain_hi']:+.4f}]")
+    assert d["gain_lo"] < d["gain"] < d["gain_hi"]
+
+
 # -- the spec -------------------------------------------------------------------------------------------------
 
 def test_lr_grid_is_log_spaced_and_validated():
