@@ -190,6 +190,49 @@ def test_first_to_target_names_tied_runners_up_and_says_it_reads_the_mean(tmp_pa
     assert facts(compute_conclusions(one), "first_to_target")["text"].startswith("BN reached")
 
 
+def test_a_lead_that_the_shared_seeds_reverse_is_not_settled(tmp_path):
+    """A statistics review: A's mean (0.899) counted a seed B had and A lacked, while over the 3 seeds both had B was
+    ahead on each; the report said A "ended best … larger than its spread" and printed B's interval as A's lead."""
+    c = lambda final: ramp(3, final)                                     # noqa: E731
+    run = write_synthetic_run(tmp_path / "r", {"A": ("sgd", False, [c(0.85), c(0.888), c(0.899), c(0.911)]),
+                                               "B": ("adam", False, [c(0.80), c(0.90), c(0.91), c(0.92)])})
+    s = json.loads((run / "summary.json").read_text())
+    next(r for r in s["runs"] if (r["label"], r["seed"]) == ("A", 0))["final_test_accuracy"] = None   # no value
+    (run / "summary.json").write_text(json.dumps(s))
+    best = facts(compute_conclusions(run, "en"), "best_final")
+    assert best["facts"]["best"] == "A" and best["facts"]["exceeds_spread"] is False
+    assert best["text"].endswith("But paired seed by seed over the 3 seeds both have a value, B is ahead (95% CI of the "
+                                 "paired difference: +0.007 to +0.014): the means above count seeds the other run "
+                                 "lacks, so the order is not settled."), best["text"]
+    ja = facts(compute_conclusions(run, "ja"), "best_final")["text"]
+    assert "B のほうが上です（対応のある差の 95% 信頼区間：+0.007 〜 +0.014）" in ja and "順位は確定しません" in ja
+
+
+def test_the_reports_holm_correction_counts_every_run_as_the_console_does(tmp_path):
+    """A statistics review: runs that failed on every seed (no curve) were left out of the report's Holm family (3
+    pairs: "it stays so") but not the console's (10 pairs: not settled)."""
+    from optimlab.results import format_seed_report
+
+    c = lambda final: ramp(3, final)                                     # noqa: E731
+    run = write_synthetic_run(tmp_path / "r", {"A": ("sgd", False, [c(0.90), c(0.92), c(0.91)]),
+                                               "B": ("adam", False, [c(0.89), c(0.90), c(0.895)]),
+                                               "C": ("momentum", False, [c(0.5), c(0.6), c(0.55)]),
+                                               "F": ("adagrad", False, [c(0.5)] * 3),
+                                               "G": ("rmsprop", False, [c(0.5)] * 3)})
+    s = json.loads((run / "summary.json").read_text())
+    for r in s["runs"]:
+        if r["label"] in ("F", "G"):
+            r.update(status="failed", final_test_accuracy=None, best_test_accuracy=None, final_train_accuracy=None,
+                     final_loss=None, error="boom")
+    (run / "summary.json").write_text(json.dumps(s))
+    lines = (run / "metrics.csv").read_text().splitlines()
+    (run / "metrics.csv").write_text("\n".join(x for x in lines if not x.startswith(("F,", "G,"))) + "\n")
+    assert "Holm's correction for the 10 pairs" in format_seed_report(s)
+    best = facts(compute_conclusions(run, "en"), "best_final")
+    assert best["facts"]["best"] == "A" and best["facts"]["exceeds_spread"] is False
+    assert "but not after Holm's correction for the 10 pairs of runs compared" in best["text"], best["text"]
+
+
 def test_the_margin_is_judged_seed_by_seed(tmp_path):
     """Common random numbers: Adam ends 0.02 (± 0.001) above SGD at every seed while the seeds themselves differ by
     0.3. Paired, the difference is certain; two unpaired intervals would overlap and call the order unsettled."""

@@ -349,7 +349,10 @@ def _shown_difference(a: float, b: float) -> float:
     return round(a, 3) - round(b, 3)
 
 
-def _best_final(groups, lang) -> dict[str, Any] | None:
+def _best_final(groups, lang, family: Sequence[LabelGroup] = ()) -> dict[str, Any] | None:
+    """Which run ended with the highest mean final test accuracy, and whether the seeds settle its lead: paired seed
+    by seed, with Holm's correction over every pair of ``family`` (all the run's labels, as the console's table
+    corrects them; default ``groups``)."""
     scored = [(m, g) for g in groups if np.isfinite(m := g.mean_score())]
     if not scored or all(g.none_ok for g in groups):         # every run diverged: nothing to rank
         return None
@@ -365,9 +368,13 @@ def _best_final(groups, lang) -> dict[str, Any] | None:
               runner=runner.label, runner_acc=_acc(runner_acc))
     text += _zeros_note((best, runner), lang)
     ci, n = difference_interval(best, runner)
-    exceeds, unadjusted, k = settled(best, runner, [g for _, g in scored])    # the top two of all: Holm, every pair
+    exceeds, unadjusted, k = settled(best, runner, family or [g for _, g in scored])    # the top two of all: Holm
     if shown <= 0:
         pass                            # level at the precision shown: no margin to weigh against the spread
+    elif ci is not None and ci[1] < 0:  # the seeds both have put the runner-up ahead (a seed without a value: a
+        exceeds = unadjusted = False    # statistics review saw "ended best … larger than its spread" here)
+        text += rt("best spread reversed", lang, n=int(n), runner=runner.label, lo=signed_bound(-ci[1]),
+                   hi=signed_bound(-ci[0]))
     elif ci is None:
         text += rt("best spread single" if min(len(best.rows), len(runner.rows)) < 2 else "best spread few", lang,
                    n=int(n))
@@ -503,10 +510,11 @@ def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "
     elif groups:
         target, how, best = choose_target(groups, target)
         out.append(_first_to_target(groups, target, how, best, lang))
-        best_final = _best_final(groups, lang)
+        family = label_groups(run)      # every label, as the console's Holm correction counts its pairs (a run
+        best_final = _best_final(groups, lang, family)      # that failed on every seed has no curve, yet is a pair)
         if best_final is not None:
             out.append(best_final)
-        out += [_batchnorm_adam(b, p, target, lang, groups) for b, p in _bn_pairs(groups)]
+        out += [_batchnorm_adam(b, p, target, lang, family) for b, p in _bn_pairs(groups)]
     for r in run.summary["runs"]:
         if r.get("status", "ok") != "ok":
             at = rt("not ok at", lang, iters=r["diverged_at"]) if r.get("diverged_at") is not None else ""

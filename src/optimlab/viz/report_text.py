@@ -89,6 +89,9 @@ REPORT_TEXT = {
                             "but not after Holm's correction for the {k} pairs of runs compared (the top two were "
                             "picked from them), so the order is not settled.",
         "best holm kept": " It stays so after Holm's correction for the {k} pairs of runs compared.",
+        "best spread reversed": " But paired seed by seed over the {n} seeds both have a value, {runner} is ahead (95% CI "
+                                "of the paired difference: {lo} to {hi}): the means above count seeds the other run "
+                                "lacks, so the order is not settled.",
         "best spread single": " With a single seed there is no spread to compare the margin against.",
         "best spread few": " {n} paired seeds are too few to judge the margin against its spread (at least 3 "
                            "are needed).",
@@ -195,6 +198,9 @@ REPORT_TEXT = {
                             "比べた {k} 組について Holm 法で多重比較の補正をすると有意ではなく、順位は確定しません"
                             "（上位 2 つはこれらの組から選んだものだからです）。",
         "best holm kept": "比べた {k} 組について Holm 法で多重比較の補正をしても同じです。",
+        "best spread reversed": "ただし、両方に値のある {n} シードで同じシードどうしの差を見ると、{runner} のほうが上です"
+                                "（対応のある差の 95% 信頼区間：{lo} 〜 {hi}）。上の平均は一方にしか値のないシードも"
+                                "含むため、順位は確定しません。",
         "best spread single": "シードが 1 つのため、差をばらつきと比べることはできません。",
         "best spread few": "対応のあるシード {n} 個では、差をばらつきと比べて判断するには足りません（3 個以上必要です）。",
         "bn yes": "バッチ正規化で Adam は速くなりました。{target_text}への到達は {bn} が{bn_when}、"
