@@ -127,3 +127,40 @@ def test_folder_image_size_mismatch(tmp_path):
     folder = write_idx_folder(tmp_path / "d", (x, y, xt[:, :3], yt))
     with pytest.raises(DatasetError, match=f"{TEST_IMAGES}.*same size"):
         read_idx_folder(folder)
+
+
+def test_a_file_whose_data_runs_past_its_header_is_refused_without_reading_it_all(tmp_path, monkeypatch):
+    """A hostile-input review: a 5 MB .gz that expands to 5 GB after a header of 200 small images, or a 6 GB raw file
+    whose header says 64 bytes, was read whole (3.8 GB, then a MemoryError traceback). The header bounds the read."""
+    import tracemalloc
+
+    import optimlab.data.idx as idx
+
+    header = bytes([0, 0, 8, 1]) + (64).to_bytes(4, "big")
+    bomb = tmp_path / f"{TRAIN_IMAGES}.gz"
+    bomb.write_bytes(gzip.compress(header + bytes(64) + bytes(64 * 2**20), compresslevel=1))   # 64 MB of zeros
+    tracemalloc.start()
+    try:
+        with pytest.raises(DatasetError, match=r"more than 1,048,576 bytes after the data of shape \(64,\); not a "
+                                               r"valid IDX file"):
+            idx.read_bytes(bomb)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20, peak                      # not the 64 MB behind the header
+    raw = tmp_path / TRAIN_LABELS
+    with open(raw, "wb") as f:                          # a sparse file: 1 GB that takes no disk
+        f.write(header + bytes(64))
+        f.truncate(2**30)
+    with pytest.raises(DatasetError, match="more than 1,048,576 bytes after the data"):
+        idx.read_bytes(raw)
+    small = tmp_path / "small"
+    small.write_bytes(header + bytes(64) + b"xx")       # a short tail is still counted exactly
+    with pytest.raises(DatasetError, match="2 bytes after the data"):
+        read_idx(small)
+    monkeypatch.setattr(idx, "MAX_IDX_BYTES", 1000)
+    big = tmp_path / "big"
+    big.write_bytes(bytes([0, 0, 8, 1]) + (5000).to_bytes(4, "big") + bytes(5000))
+    with pytest.raises(DatasetError, match=r"header says shape \(5000,\) \(5,000 bytes\), more than optimlab reads "
+                                           r"\(1,000 bytes; accepted: IDX files of up to that size\)"):
+        idx.read_bytes(big)

@@ -69,21 +69,62 @@ def parse_idx(data: bytes, *, source: str = "<bytes>", magic: int | None = None)
     return arr
 
 
+MAX_IDX_BYTES = 2**31      # the most IDX data one file may hold (EMNIST's largest, 'byclass' images, is 0.55 GB)
+TAIL_SHOWN = 2**20         # bytes past the data read to say how many there are; more is refused unread
+
+
 def read_bytes(path: str | Path) -> bytes:
-    """The IDX content of ``path``, gunzipped when the name ends in ``.gz``."""
+    """The IDX content of ``path``, gunzipped when the name ends in ``.gz``: its header, then no more data than the
+    header says (a 5 MB .gz that expands to 5 GB, or a 6 GB file whose header says 64 bytes, ran out of memory
+    after reading it all), and at most :data:`MAX_IDX_BYTES` (a one-line error past that)."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        fh = open(path, "rb")
     except OSError as e:
         raise DatasetError(f"{path}: cannot read ({e.strerror or e})") from None
-    if path.suffix != ".gz":
-        return raw
-    if raw[:2] != GZIP_MAGIC:
-        raise DatasetError(f"{path}: not a gzip file (named .gz but starts with {raw[:2].hex() or 'nothing'})")
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as e:
-        raise DatasetError(f"{path}: corrupt or truncated gzip data ({e})") from None
+    with fh:
+        if path.suffix != ".gz":
+            try:
+                return _bounded(fh, path)
+            except OSError as e:
+                raise DatasetError(f"{path}: cannot read ({e.strerror or e})") from None
+        try:
+            magic = fh.read(2)
+            fh.seek(0)
+        except OSError as e:
+            raise DatasetError(f"{path}: cannot read ({e.strerror or e})") from None
+        if magic != GZIP_MAGIC:
+            raise DatasetError(f"{path}: not a gzip file (named .gz but starts with {magic.hex() or 'nothing'})")
+        try:
+            with gzip.GzipFile(fileobj=fh) as stream:
+                return _bounded(stream, path)
+        except (OSError, EOFError, zlib.error) as e:
+            raise DatasetError(f"{path}: corrupt or truncated gzip data ({e})") from None
+
+
+def _bounded(stream, path: Path) -> bytes:
+    """An IDX file's bytes from ``stream``, read no further than its header's sizes allow (plus up to
+    :data:`TAIL_SHOWN` bytes, so that :func:`parse_idx` can say how many follow the data); what is not IDX is returned
+    as read so far, for :func:`parse_idx` to say why."""
+    head = stream.read(4)
+    if len(head) < 4 or head[:3] != bytes([0, 0, UBYTE]) or head[3] == 0:
+        return head
+    dims = stream.read(4 * head[3])
+    if len(dims) < 4 * head[3]:
+        return head + dims
+    shape = tuple(int.from_bytes(dims[4 * i: 4 * i + 4], "big") for i in range(head[3]))
+    expected = math.prod(shape)
+    if expected > MAX_IDX_BYTES:         # (a short file of such a header is truncated: parse_idx says so)
+        body = stream.read(MAX_IDX_BYTES + 1)
+        if len(body) > MAX_IDX_BYTES:
+            raise DatasetError(f"{path}: header says shape {shape} ({expected:,} bytes), more than optimlab reads "
+                               f"({MAX_IDX_BYTES:,} bytes; accepted: IDX files of up to that size)")
+        return head + dims + body
+    body = stream.read(expected + TAIL_SHOWN + 1)
+    if len(body) > expected + TAIL_SHOWN:
+        raise DatasetError(f"{path}: more than {TAIL_SHOWN:,} bytes after the data of shape {shape}; not a valid "
+                           "IDX file")
+    return head + dims + body
 
 
 def read_idx(path: str | Path, *, magic: int | None = None) -> np.ndarray:

@@ -42,6 +42,9 @@ from optimlab.data.idx import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABE
 from optimlab.errors import ConfigError, DatasetError
 
 DOWNLOAD_TIMEOUT = 30.0  # seconds per connect / read of one request
+# the most one file's download may bring: the largest pinned file is 47,040,016 bytes decompressed (a mirror that
+# marks .gz as gzip-encoded has it decompressed on the way), 26,421,880 as served; a server sending more is cut off
+MAX_DOWNLOAD = 64 * 2**20
 PROBE_TIMEOUT = 3.0  # seconds 'auto' waits to learn whether any mirror answers at all
 CACHE_ENV = "OPTIMLAB_CACHE_DIR"  # overrides the user cache folder (tests isolate with it)
 DATA_ENV = "OPTIMLAB_DATA"  # a folder of manually placed IDX files
@@ -369,6 +372,31 @@ def _check_served(part: Path, f: PinnedFile) -> None:
     raise _Rejected("SHA-256 mismatch, file rejected")
 
 
+class _Capped:
+    """The file pooch's downloader writes into, refusing more than :data:`MAX_DOWNLOAD` bytes (a hostile or broken
+    mirror sent 3 GB, or a small gzip-encoded reply that decompressed to 5 GB, before the hash could reject it)."""
+
+    def __init__(self, out):
+        self._out, self.n = out, 0
+
+    def write(self, chunk: bytes) -> int:
+        self.n += len(chunk)
+        if self.n > MAX_DOWNLOAD:
+            raise _Rejected(f"sent more than {MAX_DOWNLOAD:,} bytes (no pinned file is that large), file rejected")
+        return self._out.write(chunk)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
+def _capped_downloader(http):
+    """``http`` (a pooch.HTTPDownloader) writing through :class:`_Capped`."""
+    def download(url: str, output_file, pooch_obj) -> None:
+        with open(output_file, "wb") as out:
+            http(url, _Capped(out), pooch_obj)
+    return download
+
+
 class _Bar:
     """A progress bar on stderr for one file's download, named by ``description``, for pooch's downloader (which
     sets ``total`` and calls ``update``, ``reset`` and ``close``); it appears with the first bytes, so a mirror that
@@ -482,7 +510,8 @@ def _download_each(remote: Remote, folder: Path, work: Path, timeout: float, pro
         for mirror in remote.mirrors:
             url = mirror.rstrip("/") + "/" + f.gz_name
             bar = _Bar(f"{remote.name} {f.gz_name}") if progress else False     # what is downloading, on its bar
-            downloader = pooch.HTTPDownloader(progressbar=bar, timeout=timeout)
+            downloader = _capped_downloader(pooch.HTTPDownloader(progressbar=bar, timeout=timeout,
+                                                                 headers={"Accept-Encoding": "identity"}))
             try:
                 work.mkdir(exist_ok=True)
                 with _quiet_pooch():
