@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import time
 from pathlib import Path
 
@@ -194,10 +195,14 @@ class _FaultyHandler(__import__("http.server").server.BaseHTTPRequestHandler):
         if mode in ("html", "htmlws"):    # htmlws: as some portals send it, after a line break and spaces
             body = (b"\n  " if mode == "htmlws" else b"") + \
                 b"<!DOCTYPE html><html><body>Please log in to the campus network</body></html>"
+        if mode == "huge":                # 2 MiB, where a test sets the cap to 1 MiB
+            body = bytes(2 * 2**20)
+        if mode == "cebomb":              # 4 KiB that the client decompresses to 2 MiB
+            body = gzip.compress(bytes(2 * 2**20))
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Content-Type", "text/html" if mode == "html" else "application/octet-stream")
-        if mode == "ce":
+        if mode in ("ce", "cebomb"):
             self.send_header("Content-Encoding", "gzip")
         self.end_headers()
         if mode == "slow":
@@ -247,6 +252,20 @@ def test_what_a_flaky_mirror_did_is_said_in_a_few_words(faulty, isolated_env, mo
     with pytest.raises(_remote.DownloadError) as e:
         _remote.download(pins_for(root, mirrors=[f"{base}/{mode}"]), timeout=0.5)
     assert e.value.failures == [f"{base}/{mode}/{TRAIN_IMAGES}.gz: {reason}"]
+    assert not (isolated_env / "mnist").exists()
+
+
+@pytest.mark.parametrize("mode", ["huge", "cebomb"])
+def test_a_mirror_sending_more_than_any_pinned_file_is_cut_off(faulty, isolated_env, monkeypatch, mode):
+    """A hostile-input review: a mirror sending 3 GB, or a gzip-encoded reply that decompressed to 5 GB, was written
+    to disk whole and read into memory before the hash rejected it (a MemoryError traceback). Past MAX_DOWNLOAD
+    (64 MiB; 1 MiB here) the download stops, and nothing is left."""
+    base, root = faulty
+    monkeypatch.setattr(_remote, "MAX_DOWNLOAD", 2**20)
+    with pytest.raises(_remote.DownloadError) as e:
+        _remote.download(pins_for(root, mirrors=[f"{base}/{mode}"]), timeout=5)
+    assert e.value.failures == [f"{base}/{mode}/{TRAIN_IMAGES}.gz: sent more than 1,048,576 bytes (no pinned file is "
+                                "that large), file rejected"]
     assert not (isolated_env / "mnist").exists()
 
 
