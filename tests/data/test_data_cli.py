@@ -306,3 +306,12 @@ def test_a_folder_you_cannot_write_to_is_said_as_such_not_as_every_mirror_failin
     with pytest.raises(DatasetError, match=rf"^cannot write into data directory '{isolated_env / 'mnist'}': "
                                            r"Permission denied \(accepted: a folder you can write to"):
         run(["fetch", "mnist", "--mirror", url, "--mirror", url, "--timeout", "5"], capsys)
+
+
+def test_a_data_folder_that_is_a_link_loop_is_one_line(tmp_path, capsys):
+    """A hostile-input review: `data fetch --data-dir LOOP` (a link to itself) ended in a RuntimeError traceback."""
+    loop = tmp_path / "lp"
+    loop.symlink_to(loop)
+    with pytest.raises(OptimlabError, match=r"^--data-dir '.*lp' is a link that leads to no folder \(accepted: a "
+                                            r"folder\)$"):
+        run(["fetch", "mnist", "--data-dir", str(loop), "--mirror", "http://127.0.0.1:1/"], capsys)

@@ -310,3 +310,22 @@ def test_lr_errors_name_the_python_form_beside_the_option():
     one_line_error(lambda: apply_overrides(default_recipe(), lrs={"adamm": 0.1}), "unknown optimizer in --lr (lrs): 'adamm'")
     one_line_error(lambda: apply_overrides(default_recipe(), optimizers=["sgd"], lrs={"adam": 0.1}),
                    "--lr adam=… (lrs={'adam': …}) names 'adam', which is not among the runs")
+
+
+def test_a_recipe_nested_thousands_deep_or_named_too_long_is_one_line(tmp_path):
+    """A hostile-input review: `hidden = [[[…]]]` 3000 deep ended in a RecursionError traceback from tomllib, and a
+    5000-character name in a 5000-character "File name too long" line."""
+    from optimlab.cli import main
+    from optimlab.experiment.recipe import load_recipe
+    from optimlab.results.store import MAX_NAME_BYTES, default_output_dir
+
+    deep = tmp_path / "deep.toml"
+    deep.write_text("hidden = " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"nests arrays or tables too deeply to read \(accepted: a recipe as the "
+                                          r"README shows"):
+        load_recipe(deep)
+    assert default_output_dir("n" * MAX_NAME_BYTES, "recipe").name == "n" * MAX_NAME_BYTES
+    with pytest.raises(ConfigError, match=r"^invalid recipe name: 'n{40}'… is 201 bytes long as the folder "
+                                          r"runs/<name> \(accepted: at most 200 bytes; or give --out\)$"):
+        default_output_dir("n" * (MAX_NAME_BYTES + 1), "recipe")
+    assert main(["sweep", "--name", "é" * 101, "--dataset", "digits", "--iters", "5", "--no-progress"]) == 2

@@ -233,6 +233,8 @@ def check_data_dir(folder: str | os.PathLike, option: str = "data directory", *,
     path = Path(folder).expanduser()
     if path.exists() and not path.is_dir():
         raise ConfigError(f"{option} {str(folder)!r} is a file, not a directory (accepted: a folder)")
+    if path.is_symlink() and not path.exists():     # a loop or a missing target (a loop ended in a traceback)
+        raise ConfigError(f"{option} {str(folder)!r} is a link that leads to no folder (accepted: a folder)")
     if must_exist and not path.is_dir():
         raise ConfigError(f"{option} {str(folder)!r} not found (accepted: an existing folder)")
     parent = nearest_existing(path)

@@ -158,6 +158,9 @@ def read_toml(path: str | Path, what: str = "recipe") -> dict[str, Any]:
                           "accepted: a .toml file saved as UTF-8, e.g. UTF-16 saved again as UTF-8)") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{what} {str(p)!r} is not valid TOML: {e}") from None
+    except RecursionError:      # arrays or tables nested thousands deep (a hostile-input review: a traceback)
+        raise ConfigError(f"{what} {str(p)!r} nests arrays or tables too deeply to read (accepted: a recipe as "
+                          "the README shows, a few levels deep)") from None
 
 
 def load_recipe(path: str | Path) -> Recipe:

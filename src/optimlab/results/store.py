@@ -238,6 +238,9 @@ def check_output_dir(target: str | os.PathLike, *, foreign=foreign_in_run_dir, a
     return path
 
 
+MAX_NAME_BYTES = 200      # a run folder's name: file systems allow 255 bytes, and a run's hidden stage adds to it
+
+
 def default_output_dir(name: Any, what: str) -> Path:
     """``runs/<name>``, the default output folder of a comparison or sweep called ``name``; a one-line
     ConfigError unless ``name`` is a plain folder name (it may not reach outside ``runs/`` or be ``runs/``)."""
@@ -246,6 +249,9 @@ def default_output_dir(name: Any, what: str) -> Path:
             has_control(text):                          # a NUL in it was a ValueError traceback, as the run labels
         raise ConfigError(f"invalid {what} name: {name!r} as the folder runs/<name> (accepted: a folder name "
                           "without slashes or control characters, not . or ..; or give --out)")
+    if len(text.encode("utf-8")) > MAX_NAME_BYTES:      # 5000 characters: a 5000-character "File name too long"
+        raise ConfigError(f"invalid {what} name: {text[:40]!r}… is {len(text.encode('utf-8'))} bytes long as the "
+                          f"folder runs/<name> (accepted: at most {MAX_NAME_BYTES} bytes; or give --out)")
     return Path("runs") / text
 
 
