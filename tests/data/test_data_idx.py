@@ -164,3 +164,19 @@ def test_a_file_whose_data_runs_past_its_header_is_refused_without_reading_it_al
     with pytest.raises(DatasetError, match=r"header says shape \(5000,\) \(5,000 bytes\), more than optimlab reads "
                                            r"\(1,000 bytes; accepted: IDX files of up to that size\)"):
         idx.read_bytes(big)
+
+
+def test_something_else_under_an_idx_name_is_said_to_be_no_file(tmp_path):
+    """A hostile-input review: a folder, a FIFO or a link loop named train-images-idx3-ubyte.gz was reported as a
+    missing file."""
+    import os
+
+    arrays = synthetic_arrays()
+    for kind in ("folder", "fifo", "loop"):
+        folder = write_idx_folder(tmp_path / kind, arrays)
+        odd = folder / f"{TRAIN_IMAGES}.gz"
+        odd.unlink()
+        {"folder": odd.mkdir, "fifo": lambda: os.mkfifo(odd), "loop": lambda: odd.symlink_to(odd)}[kind]()
+        with pytest.raises(DatasetError, match=rf"^{odd}: not a regular file \(accepted: the IDX file itself under "
+                                               r"that name\)$"):
+            read_idx_folder(folder)

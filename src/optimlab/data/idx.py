@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import math
+import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,6 +162,9 @@ def read_idx_folder(folder: str | Path) -> IdxFolder:
     folder = Path(folder)
     files = find_idx_files(folder)
     missing = [s for s in IDX_STEMS if s not in files]
+    odd = [folder / n for s in missing for n in (s + ".gz", s) if os.path.lexists(folder / n)]
+    if odd:     # a folder, a FIFO or a broken link under the name: "missing" sent one looking for it elsewhere
+        raise DatasetError(f"{odd[0]}: not a regular file (accepted: the IDX file itself under that name)")
     if missing:
         raise DatasetError(
             f"{folder}: missing IDX file(s) {', '.join(missing)} (each may end in .gz); "
