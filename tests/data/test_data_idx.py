@@ -180,3 +180,29 @@ def test_something_else_under_an_idx_name_is_said_to_be_no_file(tmp_path):
         with pytest.raises(DatasetError, match=rf"^{odd}: not a regular file \(accepted: the IDX file itself under "
                                                r"that name\)$"):
             read_idx_folder(folder)
+
+
+def test_a_tiny_file_claiming_a_huge_size_is_read_for_what_it_holds(tmp_path, monkeypatch):
+    """A review of the bounded read: one read of the size a header claims set that much memory aside first (an
+    18-byte file claiming 2 GB: a MemoryError under a memory limit); it is read in chunks now, and a zero dimension
+    still gets parse_idx's own message."""
+    import io
+
+    import optimlab.data.idx as idx
+
+    asked = []
+
+    class Recording(io.BytesIO):
+        def read(self, n=-1):
+            asked.append(n)
+            return super().read(n)
+
+    header = bytes([0, 0, 8, 1]) + (2146435072).to_bytes(4, "big")
+    data = idx._bounded(Recording(header + bytes(10)), tmp_path / "t")
+    assert len(data) == 18 and max(asked) <= 16 * 2**20
+    with pytest.raises(DatasetError, match=r"truncated: header says shape \(2146435072,\)"):
+        idx.parse_idx(data)
+    zero = tmp_path / "zero"
+    zero.write_bytes(bytes([0, 0, 8, 2]) + (0).to_bytes(4, "big") + (5).to_bytes(4, "big") + bytes(2 * 2**20))
+    with pytest.raises(DatasetError, match=r"shape \(0, 5\); every dimension must be at least 1"):
+        read_idx(zero)

@@ -103,6 +103,19 @@ def read_bytes(path: str | Path) -> bytes:
             raise DatasetError(f"{path}: corrupt or truncated gzip data ({e})") from None
 
 
+def _read_up_to(stream, n: int, chunk: int = 16 * 2**20) -> bytes:
+    """At most ``n`` bytes of ``stream``, read in chunks: one read of ``n`` sets aside ``n`` bytes first (an 18-byte
+    file whose header says 2 GB asked for 2 GB before finding 10), so memory grows only with what is there."""
+    parts, got = [], 0
+    while got < n:
+        part = stream.read(min(chunk, n - got))
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
+
+
 def _bounded(stream, path: Path) -> bytes:
     """An IDX file's bytes from ``stream``, read no further than its header's sizes allow (plus up to
     :data:`TAIL_SHOWN` bytes, so that :func:`parse_idx` can say how many follow the data); what is not IDX is returned
@@ -115,13 +128,15 @@ def _bounded(stream, path: Path) -> bytes:
         return head + dims
     shape = tuple(int.from_bytes(dims[4 * i: 4 * i + 4], "big") for i in range(head[3]))
     expected = math.prod(shape)
+    if expected == 0:                    # a zero dimension: parse_idx says so
+        return head + dims
     if expected > MAX_IDX_BYTES:         # (a short file of such a header is truncated: parse_idx says so)
-        body = stream.read(MAX_IDX_BYTES + 1)
+        body = _read_up_to(stream, MAX_IDX_BYTES + 1)
         if len(body) > MAX_IDX_BYTES:
             raise DatasetError(f"{path}: header says shape {shape} ({expected:,} bytes), more than optimlab reads "
                                f"({MAX_IDX_BYTES:,} bytes; accepted: IDX files of up to that size)")
         return head + dims + body
-    body = stream.read(expected + TAIL_SHOWN + 1)
+    body = _read_up_to(stream, expected + TAIL_SHOWN + 1)
     if len(body) > expected + TAIL_SHOWN:
         raise DatasetError(f"{path}: more than {TAIL_SHOWN:,} bytes after the data of shape {shape}; not a valid "
                            "IDX file")
