@@ -181,8 +181,8 @@ def _draw(args, summary: dict, directory: Path, lang: str, dpi: int) -> Path | N
 
 def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     """The sweep's data, executor, runs, tables, figures and report (the folder locked by the caller)."""
-    from .experiment.executors import ExecutorLost, TuningFailed, make_executor
-    from .experiment.sweep import check_sweep_folder, defaults_table, run_sweep, time_to_target_table
+    from .experiment.executors import ExecutorLost, make_executor
+    from .experiment.sweep import TuningFailed, check_sweep_folder, defaults_table, run_sweep, time_to_target_table
     from .results.stats import MIN_SEEDS_TO_SETTLE
 
     # the data (kept for run_sweep) and the folder, before any executor

@@ -14,9 +14,9 @@ import pytest
 import optimlab.experiment.sweep as sweep_mod
 from optimlab.data import load_dataset
 from optimlab.errors import ConfigError
-from optimlab.experiment.executors import LocalExecutor, SerialExecutor, TuningFailed
+from optimlab.experiment.executors import LocalExecutor, SerialExecutor
 from optimlab.experiment.sweep import (SweepSpec, default_sweep_spec, load_sweep_spec, parse_lrs, run_sweep,
-                                       defaults_table, time_to_target_table)
+                                       TuningFailed, defaults_table, time_to_target_table)
 from optimlab.optim import OPTIMIZERS, make_optimizer
 from optimlab.train import NetConfig, TrainConfig, Trainer
 

@@ -80,27 +80,20 @@ def read_bytes(path: str | Path) -> bytes:
     after reading it all), and at most :data:`MAX_IDX_BYTES` (a one-line error past that)."""
     path = Path(path)
     try:
-        fh = open(path, "rb")
-    except OSError as e:
-        raise DatasetError(f"{path}: cannot read ({e.strerror or e})") from None
-    with fh:
-        if path.suffix != ".gz":
-            try:
+        with open(path, "rb") as fh:
+            if path.suffix != ".gz":
                 return _bounded(fh, path)
-            except OSError as e:
-                raise DatasetError(f"{path}: cannot read ({e.strerror or e})") from None
-        try:
             magic = fh.read(2)
             fh.seek(0)
-        except OSError as e:
-            raise DatasetError(f"{path}: cannot read ({e.strerror or e})") from None
-        if magic != GZIP_MAGIC:
-            raise DatasetError(f"{path}: not a gzip file (named .gz but starts with {magic.hex() or 'nothing'})")
-        try:
-            with gzip.GzipFile(fileobj=fh) as stream:
-                return _bounded(stream, path)
-        except (OSError, EOFError, zlib.error) as e:
-            raise DatasetError(f"{path}: corrupt or truncated gzip data ({e})") from None
+            if magic != GZIP_MAGIC:
+                raise DatasetError(f"{path}: not a gzip file (named .gz but starts with {magic.hex() or 'nothing'})")
+            try:
+                with gzip.GzipFile(fileobj=fh) as stream:
+                    return _bounded(stream, path)
+            except (OSError, EOFError, zlib.error) as e:     # (the gzip module's errors are OSErrors too)
+                raise DatasetError(f"{path}: corrupt or truncated gzip data ({e})") from None
+    except OSError as e:
+        raise DatasetError(f"{path}: cannot read ({e.strerror or e})") from None
 
 
 def _read_up_to(stream, n: int, chunk: int = 16 * 2**20) -> bytes:

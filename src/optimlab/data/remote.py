@@ -42,8 +42,9 @@ from optimlab.data.idx import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABE
 from optimlab.errors import ConfigError, DatasetError
 
 DOWNLOAD_TIMEOUT = 30.0  # seconds per connect / read of one request
-# the most one file's download may bring: the largest pinned file is 47,040,016 bytes decompressed (a mirror that
-# marks .gz as gzip-encoded has it decompressed on the way), 26,421,880 as served; a server sending more is cut off
+# the most one file's download may bring: the largest pinned file is 47,040,016 bytes decompressed (60,000 images of
+# 28 × 28 and a 16-byte header; a mirror that marks .gz as gzip-encoded has it decompressed on the way), about half
+# that as served; a server sending more is cut off
 MAX_DOWNLOAD = 64 * 2**20
 PROBE_TIMEOUT = 3.0  # seconds 'auto' waits to learn whether any mirror answers at all
 CACHE_ENV = "OPTIMLAB_CACHE_DIR"  # overrides the user cache folder (tests isolate with it)

@@ -129,11 +129,6 @@ class ExecutorLost(OptimlabError):
     runs are not recorded — the same command, with the executor back, trains them."""
 
 
-class TuningFailed(OptimlabError):
-    """Tuning runs of a sweep failed (an error, or a worker that died with no retry left): no learning rate is chosen
-    from them, since a failed run scores 0; their runs are recorded, and the same command trains them again."""
-
-
 def lost_executor(exc: BaseException) -> bool:
     """Whether a task's exception says the executor went away rather than that the task failed: a cancelled future
     (Dask cancels every pending one when the client loses its scheduler: ``scheduler-connection-lost``)."""

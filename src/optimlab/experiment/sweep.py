@@ -49,16 +49,20 @@ from .._io import (atomic_paths, exclusive_lock, json_text, made_folder, read_js
                    write_json, write_text)
 from ..console import LANGS, check_lang, say
 from ..data.datasets import chosen
-from ..errors import ConfigError, FileFormatError
+from ..errors import ConfigError, FileFormatError, OptimlabError
 from ..optim import BUILT_IN, OPTIMIZERS, PRESETS, make_optimizer, optimizer_names, stack_hyperparameters
 from ..nn.network import check_memory, layout
 from ..optim.base import check_elementwise, check_value
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, mean_ci, paired, signed
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
-from .executors import (Executor, ExecutorLost, LocalExecutor, TuningFailed, default_workers, lost_executor,
-                        worker_setup)
+from .executors import Executor, ExecutorLost, LocalExecutor, default_workers, lost_executor, worker_setup
 from .recipe import MAX_SEED, is_integer, check_net, check_table, parse_net, parse_seeds, parse_train, read_toml
 from .splits import SPLIT_SEED, VAL_FRACTION, VAL_MAX, split_dataset, validation_size
+
+class TuningFailed(OptimlabError):
+    """Tuning runs of a sweep failed (an error, or a worker that died with no retry left): no learning rate is chosen
+    from them, since a failed run scores 0; their runs are recorded, and the same command trains them again."""
+
 
 TEST_SEED_OFFSET = 1000     # default test seeds: 1000, 1001, ... (as many as tuning seeds), never tuned on
 SELECTION_RULE = "best mean final validation accuracy over the tuning seeds; diverged/failed runs count as 0"

@@ -349,10 +349,10 @@ def _shown_difference(a: float, b: float) -> float:
     return round(a, 3) - round(b, 3)
 
 
-def _best_final(groups, lang, family: Sequence[LabelGroup] = ()) -> dict[str, Any] | None:
+def _best_final(groups, lang, family: Sequence[LabelGroup]) -> dict[str, Any] | None:
     """Which run ended with the highest mean final test accuracy, and whether the seeds settle its lead: paired seed
     by seed, with Holm's correction over every pair of ``family`` (all the run's labels, as the console's table
-    corrects them; default ``groups``)."""
+    corrects them)."""
     scored = [(m, g) for g in groups if np.isfinite(m := g.mean_score())]
     if not scored or all(g.none_ok for g in groups):         # every run diverged: nothing to rank
         return None
@@ -368,7 +368,7 @@ def _best_final(groups, lang, family: Sequence[LabelGroup] = ()) -> dict[str, An
               runner=runner.label, runner_acc=_acc(runner_acc))
     text += _zeros_note((best, runner), lang)
     ci, n = difference_interval(best, runner)
-    exceeds, unadjusted, k = settled(best, runner, family or [g for _, g in scored])    # the top two of all: Holm
+    exceeds, unadjusted, k = settled(best, runner, family)      # the top two of all: Holm over every pair
     if shown <= 0:
         pass                            # level at the precision shown: no margin to weigh against the spread
     elif ci is not None and ci[1] < 0:  # the seeds both have put the runner-up ahead (a seed without a value: a
@@ -817,12 +817,12 @@ def summary_table_html(groups: Sequence[LabelGroup], target: float, lang: str) -
     return _table(head, rows, numeric, "summary-table")
 
 
-CURVE_POINTS = 11          # iterations in the curves' table: 0, 100, … 1000 for the note's run
+CURVE_POINTS = 11          # iterations in the curves' table: 10, 100, 200 … 1000 for the note's run
 
 
 def curves_table_html(groups: Sequence[LabelGroup], lang: str) -> str:
-    """The test-accuracy and loss charts as two tables, run by row and iteration by column, at
-    at most :data:`CURVE_POINTS` evaluation iterations spread over the run: the charts' own values (:meth:`LabelGroup.curve`),
+    """The test-accuracy and loss charts as two tables, run by row and iteration by column, at most
+    :data:`CURVE_POINTS` evaluation iterations spread over the run: the charts' own values (:meth:`LabelGroup.curve`),
     for a reader who cannot see them or wants the numbers; '' when no run has an evaluation."""
     evals = sorted({i for g in groups for i in g.curve("test_acc")[0]})
     if not evals:
