@@ -128,5 +128,7 @@ def test_separate_process_cluster_via_cli_survives_a_killed_worker(tmp_path, das
     assert table(out / "table.csv") == reference
     import json
 
-    status = json.loads(next(Path(out).glob("tune-*/status.json")).read_text())
-    assert status["worker"].get("malloc_fix") is True   # the nanny's MALLOC_TRIM_THRESHOLD_ was undone
+    # the nanny's MALLOC_TRIM_THRESHOLD_ was undone: said by each worker process's first task (one run read at random
+    # failed when its task was not a first one)
+    workers = [json.loads(p.read_text())["worker"] for p in Path(out).glob("tune-*/status.json")]
+    assert any(w.get("malloc_fix") is True for w in workers), workers

@@ -50,12 +50,14 @@ from .._io import (atomic_paths, exclusive_lock, json_text, made_folder, read_js
 from ..console import LANGS, check_lang, say
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError, OptimlabError
-from ..optim import BUILT_IN, OPTIMIZERS, PRESETS, make_optimizer, optimizer_names, stack_hyperparameters
+from ..optim import (BUILT_IN, OPTIMIZERS, PRESETS, make_optimizer, optimizer_class, optimizer_names,
+                     stack_hyperparameters)
 from ..nn.network import check_memory, layout
-from ..optim.base import check_elementwise, check_value
+from ..optim.base import check_elementwise, check_value, code_sha256
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, mean_ci, paired, signed
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
-from .executors import Executor, ExecutorLost, LocalExecutor, default_workers, lost_executor, worker_setup
+from .executors import (Executor, ExecutorLost, LocalExecutor, SerialExecutor, default_workers, lost_executor,
+                        worker_setup)
 from .recipe import MAX_SEED, is_integer, check_net, check_table, parse_net, parse_seeds, parse_train, read_toml
 from .splits import SPLIT_SEED, VAL_FRACTION, VAL_MAX, split_dataset, validation_size
 
@@ -351,6 +353,7 @@ class SweepTask:
     preset: str
     runs: tuple[tuple[str, str, float], ...]  # (run_id, optimizer, lr)
     test_set: bool = True                     # False for tuning runs: they never see the test set
+    codes: tuple[tuple[str, str, str], ...] = ()   # (optimizer, class, code SHA-256) where the sweep started
 
 
 _DATA_CACHE: dict[tuple, Any] = {}
@@ -377,6 +380,7 @@ def train_task(task: SweepTask) -> dict[str, Any]:
             raise ConfigError(f"dataset {task.dataset!r} on this worker has SHA-256 {data.sha256[:12]}…, "
                               f"not {task.sha256[:12]}… as where the sweep started")
         optimizers = [make_optimizer(o, task.preset, lr=lr) for _, o, lr in task.runs]
+        check_codes(task.codes, optimizer_codes([o for _, o, _ in task.runs]))
         trainer = Trainer(data, optimizers, labels, net=task.net, train=task.train, seed=task.seed, val=data.val,
                           test=task.test_set)
         histories = trainer.run(blas_threads=1, eval_threads=1)   # the sweep's parallelism is one process per core
@@ -385,6 +389,69 @@ def train_task(task: SweepTask) -> dict[str, Any]:
         histories = [History(label, status="failed", error=error) for label in labels]
     return {"histories": [h.to_dict() for h in histories], "seconds": time.perf_counter() - t0,
             "worker": {"host": socket.gethostname(), **setup}}
+
+
+def optimizer_codes(names: Sequence[str]) -> tuple[tuple[str, str, str], ...]:
+    """Each optimizer name with the class this process trains under it and that class's code SHA-256 (a sweep's
+    worker compares them with those of the process that started it)."""
+    out = []
+    for name in dict.fromkeys(names):
+        cls = optimizer_class(name)
+        out.append((name, f"{cls.__module__}.{cls.__qualname__}", code_sha256(cls)))
+    return tuple(out)
+
+
+def worker_codes(names: Sequence[str]) -> tuple[tuple[str, str, str], ...]:
+    """:func:`optimizer_codes` as a worker process sees them, a name it cannot load given with ``''`` and its error
+    (run as the sweep's first task: a mismatch is refused before anything trains)."""
+    out = []
+    for name in names:
+        try:
+            out += optimizer_codes([name])
+        except ConfigError as e:
+            out.append((name, "", str(e)))
+    return tuple(out)
+
+
+def check_workers(names: Sequence[str], executor: Executor) -> None:
+    """A :class:`ConfigError` before anything trains when the executor's worker processes would train other code
+    under one of the optimizer ``names`` than this process, or know no optimizer of that name (a class registered in
+    a notebook; an installed plugin of the name beside it). In-process executors share this process's classes."""
+    if isinstance(executor, SerialExecutor):
+        return
+    here = optimizer_codes(names)
+    try:
+        there = executor.submit(worker_codes, tuple(names)).result()
+    except BaseException as e:      # (asyncio's CancelledError is not an Exception)
+        if lost_executor(e):        # the scheduler went away: said as the driver says it
+            raise ExecutorLost(f"lost the executor ({type(e).__name__}: {(str(e).splitlines() or ['cancelled'])[0]}) "
+                               "before any run was trained (accepted: the same command, once the cluster is back)"
+                               ) from None
+        if not isinstance(e, Exception):
+            raise
+        return               # a broken pool: the training tasks meet it with their retries, and check the code too
+    for name, cls, why in there:
+        if not cls:
+            raise ConfigError(f"optimizer {name!r} is not known in the sweep's worker processes ({why}), which load "
+                              "optimlab's own optimizers and the installed plugins, not a class this process "
+                              "registered (accepted: an optimizer installed as a plugin, see README's 'Adding an "
+                              "optimizer', or jobs=0 / --jobs 0 to train in this process)")
+    check_codes(here, there, "the sweep's worker processes")
+
+
+def check_codes(expected: Sequence[tuple[str, str, str]], here: Sequence[tuple[str, str, str]],
+                where: str = "a worker process") -> None:
+    """A :class:`ConfigError` when an optimizer ``here`` (in a worker) is other code than ``expected`` (where the
+    sweep started): a class a script or notebook registered is not in a worker process, which loads optimlab's own
+    optimizers and the installed plugins."""
+    found = {name: (cls, digest) for name, cls, digest in here}
+    for name, cls, digest in expected:
+        if name in found and found[name][1] != digest:
+            other = found[name][0]
+            raise ConfigError(f"optimizer {name!r} in {where} is {other}, other code than {cls}, which this sweep "
+                              "was started with (accepted: an optimizer the sweep's workers load as this process "
+                              "does — optimlab's own or an installed plugin, of the same version — or jobs=0 / "
+                              "--jobs 0 to train in this process)")
 
 
 def _chunks(items: list, n: int) -> list[list]:
@@ -404,6 +471,15 @@ def auto_chunks(n_workers: int, n_cohorts: int) -> int:
 # The run store
 
 
+CODE_KEY = "optimizer_code_sha256"     # the optimizer class's code (optim.base.code_sha256): an edited rule is new
+
+
+def _as_recorded(config: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+    """``config`` as a run recorded before the optimizer's code was (a sweep folder of an earlier optimlab) records
+    it: without :data:`CODE_KEY`."""
+    return config if CODE_KEY in old else {k: v for k, v in config.items() if k != CODE_KEY}
+
+
 def _config_digest(config: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
 
@@ -412,7 +488,7 @@ def run_config(spec: SweepSpec, key: RunKey, data_info: dict[str, Any]) -> dict[
     """What makes the run: changing any of it makes a resumed sweep train the run again."""
     opt = make_optimizer(key.optimizer, spec.preset, lr=key.lr)
     return {"run_id": key.run_id, "stage": key.stage, "optimizer": key.optimizer, "preset": spec.preset,
-            "hyperparameters": opt.hyperparameters(), "seed": key.seed,
+            "hyperparameters": opt.hyperparameters(), CODE_KEY: code_sha256(type(opt)), "seed": key.seed,
             "net": {**asdict(key.net), "hidden": list(key.net.hidden)}, "train": asdict(spec.train),
             "dataset": {"name": data_info["name"], "sha256": data_info["sha256"]}, "split": data_info["split"]}
 
@@ -436,10 +512,12 @@ def completed_run(directory: Path, config: dict[str, Any]) -> dict[str, Any] | N
     metrics.csv are the files status.json was written for (their SHA-256 there), else None: a run whose files were
     damaged or edited is trained again. (Folders written before metrics.csv's digest was kept: it must read back.)"""
     status = finished_status(directory)
-    if status is None or status.get("config_sha256") != _config_digest(config):
+    if status is None:
         return None
     try:
-        if _config_digest(read_json(directory / "config.json")) != status["config_sha256"]:
+        recorded = read_json(directory / "config.json")
+        if not isinstance(recorded, dict) or _config_digest(recorded) != status.get("config_sha256") or \
+                _config_digest(_as_recorded(config, recorded)) != status["config_sha256"]:
             return None
         digest = status.get("metrics_sha256")
         if digest is not None:
@@ -503,7 +581,14 @@ def changed_run(directory: Path, spec: SweepSpec, data_info: dict[str, Any]) -> 
         if key is None:                        # a run spec would not write (another batchnorm, activation …): it
             diffs = _differences(_protocol(old), protocol)     # may stay, if it was trained under the same protocol
         else:
-            diffs = sorted(_differences(old, run_config(spec, key, data_info)), key=lambda d: d.startswith("hyper"))
+            new = _as_recorded(run_config(spec, key, data_info), old)
+            diffs = sorted(_differences(old, new), key=lambda d: (d.startswith(CODE_KEY), d.startswith("hyper")))
+            if diffs and diffs[0].startswith(CODE_KEY):    # only the optimizer's code differs
+                cls = OPTIMIZERS[key.optimizer]
+                return (f"{directory} holds runs of {key.optimizer} trained with other code ({run.name}: the code of "
+                        f"{cls.__module__}.{cls.__qualname__} has changed since, SHA-256 "
+                        f"{str(old.get(CODE_KEY))[:12]}… there, {new[CODE_KEY][:12]}… now); accepted: a new --out "
+                        "for the edited optimizer, or its code as it was, to resume or extend that sweep")
         if diffs:                              # the preset or protocol first: a hyperparameter follows from them
             return (f"{directory} holds runs trained with other settings ({run.name}: {diffs[0]}); accepted: the "
                     "same settings to resume or extend that sweep (more lrs, seeds or optimizers, or more batchnorm, "
@@ -882,7 +967,8 @@ class _Driver:
                 task = SweepTask(self.spec.dataset, self.spec.data_dir, self.info["sha256"],
                                  (self.spec.val_fraction, self.spec.val_max, self.spec.split_seed), seed, net,
                                  self.spec.train, self.spec.preset, tuple((k.run_id, k.optimizer, k.lr) for k in part),
-                                 test_set=any(k.stage == "test" for k in part))
+                                 test_set=any(k.stage == "test" for k in part),
+                                 codes=optimizer_codes(sorted({k.optimizer for k in part})))
                 self.pending[self.ex.submit(train_task, task, retries=RETRIES)] = (task, part)
                 if self.bar is not None:
                     self.bar.total += len(part)
@@ -1161,12 +1247,13 @@ def smaller_grid(directory: Path, spec: SweepSpec) -> str | None:
 
 def _run_locked(spec: SweepSpec, executor: Executor | None, directory: Path, info: dict[str, Any], progress: bool,
                 lang: str, t0: float, figure: dict[str, Any]) -> SweepResult:
-    if not (directory / "sweep.toml").is_file():    # a new folder is a sweep's from its first run on (to resume it)
-        write_text(directory / "sweep.toml", spec.to_toml())
     own = executor is None
     ex = LocalExecutor() if own else executor
     driver = None
     try:
+        check_workers(spec.optimizers, ex)
+        if not (directory / "sweep.toml").is_file():    # a folder is a sweep's from its first run on (to resume it)
+            write_text(directory / "sweep.toml", spec.to_toml())
         driver = _Driver(spec, directory, ex, info, progress)
         rows = driver.run()
         description = ex.describe()

@@ -15,9 +15,14 @@ State is explicit: :meth:`Optimizer.init` builds an :class:`OptState` holding th
 
 from __future__ import annotations
 
+import ast
+import functools
+import hashlib
 import inspect
 import json
 import os
+import textwrap
+import types
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Mapping
 
@@ -340,6 +345,52 @@ def _check_moves(opt: Optimizer, stacked: Optimizer, state: OptState, whole: np.
            else "w = w - self.lr * g makes a new array and leaves the weights as they were")
     raise ConfigError(f"{name}.rule moved no weight in {STILL_STEPS} steps with nonzero gradients (accepted: a rule "
                       f"that updates w in place, w -= self.lr * g; {how})")
+
+
+def code_sha256(cls: type) -> str:
+    """SHA-256 of an optimizer class's code — its own and that of the classes it inherits from below
+    :class:`Optimizer` — with docstrings and comments left out. A sweep records it with every run: a resumed sweep
+    took the runs of an edited rule as complete, and a worker process that loaded another class under the name (an
+    installed plugin, where the script had registered its own) trained it without a word. From the source where
+    Python can find it, else (a class typed in a notebook or ``python -c``) from the methods' bytecode."""
+    return _code_sha256(cls)
+
+
+@functools.lru_cache(maxsize=256)
+def _code_sha256(cls: type) -> str:
+    parts = [_class_code(c) for c in cls.__mro__ if c not in (Optimizer, object)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _class_code(c: type) -> str:
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(c)))
+    except (OSError, TypeError, SyntaxError):
+        return _bytecode(c)
+    for node in ast.walk(tree):                   # docstrings out: the code is what trains
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
+def _bytecode(c: type) -> str:
+    def code(co: types.CodeType, doc: str | None) -> str:
+        consts = [code(k, None) if isinstance(k, types.CodeType) else repr(k) for k in co.co_consts
+                  if not (doc is not None and k == doc)]
+        return f"{co.co_code.hex()}|{co.co_names}|{consts}"
+
+    out = []
+    for name, v in sorted(vars(c).items()):
+        f = getattr(v, "__func__", v)                                # staticmethod, classmethod
+        f = getattr(f, "fget", f)                                    # property
+        if isinstance(f, types.FunctionType):
+            out.append(f"{name}:{code(f.__code__, f.__doc__)}")
+        elif not name.startswith("__"):
+            out.append(f"{name}={v!r}")
+    return "\n".join(out)
 
 
 def stack_hyperparameters(opts: list[Optimizer], ndim: int = 2, dtype: Any = None) -> Optimizer:

@@ -1,0 +1,166 @@
+"""A sweep knows the code of the optimizers it trains (an extensibility review): a resumed sweep took the runs of an
+edited rule as complete, and the worker processes trained another class under the name (an installed plugin, where
+the script had registered its own) without a word."""
+
+import json
+
+import pytest
+
+import optimlab.experiment.sweep as sweep_mod
+from optimlab.errors import ConfigError
+from optimlab.experiment.executors import Executor, LocalExecutor, SerialExecutor
+from optimlab.experiment.sweep import (CODE_KEY, SweepSpec, SweepTask, _config_digest, check_workers, parse_lrs,
+                                       run_sweep, train_task)
+from optimlab.optim import OPTIMIZERS
+from optimlab.optim.base import code_sha256
+from optimlab.train import NetConfig, TrainConfig
+
+
+
+def spec():
+    """A small sweep of SGD and the registered 'heavyball' (a spec checks its optimizers' names when it is made)."""
+    return SweepSpec(name="t", dataset="digits", optimizers=("sgd", "heavyball"), lrs=parse_lrs("1e-2:1e-1:2"),
+                     seeds=(0,), test_seeds=(5,), train=TrainConfig(iters=40, eval_interval=20))
+
+
+HEAVY_BALL = """
+@dataclass(frozen=True)
+class HeavyBall(Optimizer):
+    \"\"\"{doc}\"\"\"
+    name = "heavyball"
+    slots = ("v",)
+    lr: float = 0.05
+    momentum: float = 0.9
+
+    def rule(self, w, g, s, t):
+        v = s["v"]  # {comment}
+        v *= self.momentum * {damping}
+        v -= self.lr * g
+        w += v
+"""
+
+
+def heavy_ball(damping, doc="v ← μv − εg; w ← w + v", comment="the velocity", folder=None):
+    """A class HeavyBall, registered as 'heavyball', whose rule differs with ``damping`` (an edited rule): typed in
+    a notebook (no source file: its hash is of the bytecode), or, with ``folder``, imported from a file there."""
+    code = "from dataclasses import dataclass\nfrom optimlab.optim import Optimizer\n" + \
+        HEAVY_BALL.format(doc=doc, comment=comment, damping=damping)
+    if folder is None:
+        ns = {"__name__": "notebook"}
+        exec(code, ns)
+        return ns["HeavyBall"]
+    import importlib.util
+    import sys
+    path = folder / f"heavy{len(list(folder.glob('*.py')))}.py"
+    path.write_text(code, encoding="utf-8")
+    module_spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[path.stem] = module
+    module_spec.loader.exec_module(module)
+    return module.HeavyBall
+
+
+@pytest.fixture
+def registered():
+    classes = []
+
+    def register(cls):
+        OPTIMIZERS["heavyball"] = cls
+        classes.append(cls)
+        return cls
+    yield register
+    dict.pop(OPTIMIZERS, "heavyball", None)
+
+
+@pytest.mark.parametrize("from_file", [False, True], ids=["bytecode", "source"])
+def test_the_code_hash_follows_the_code_not_its_docstrings_or_comments(tmp_path, from_file):
+    folder = tmp_path if from_file else None
+    one, same = heavy_ball(1.0, folder=folder), heavy_ball(1.0, folder=folder)
+    reworded = heavy_ball(1.0, doc="other words", comment="another comment", folder=folder)
+    edited = heavy_ball(0.5, folder=folder)
+    assert one is not same and code_sha256(one) == code_sha256(same) == code_sha256(reworded)
+    assert code_sha256(one) != code_sha256(edited)
+
+
+def test_a_resumed_sweep_refuses_runs_of_an_edited_rule(tmp_path, registered):
+    registered(heavy_ball(1.0))
+    first = run_sweep(spec(), SerialExecutor(), out=tmp_path / "s")
+    config = json.loads((tmp_path / "s" / "tune-heavyball-lr0.01-s0" / "config.json").read_text())
+    assert config[CODE_KEY] == code_sha256(heavy_ball(1.0))
+    again = run_sweep(spec(), SerialExecutor(), out=tmp_path / "s")          # the same code: every run kept
+    assert again.trained == [] and sorted(again.skipped) == sorted(first.trained)
+    registered(heavy_ball(0.5))                                           # the rule edited, the class re-registered
+    with pytest.raises(ConfigError, match=r"holds runs of heavyball trained with other code \(.*HeavyBall has "
+                                          r"changed since.*accepted: a new --out") as e:
+        run_sweep(spec(), SerialExecutor(), out=tmp_path / "s")
+    assert "\n" not in str(e.value)
+
+
+def test_runs_recorded_before_the_code_hash_are_still_resumed(tmp_path, registered):
+    """A sweep folder of an earlier optimlab has no code hash in its configs: its runs stay complete."""
+    registered(heavy_ball(1.0))
+    first = run_sweep(spec(), SerialExecutor(), out=tmp_path / "s")
+    for run in (tmp_path / "s").glob("*-s*"):
+        config = json.loads((run / "config.json").read_text())
+        del config[CODE_KEY]
+        (run / "config.json").write_text(json.dumps(config))
+        status = json.loads((run / "status.json").read_text())
+        status["config_sha256"] = _config_digest(config)
+        (run / "status.json").write_text(json.dumps(status))
+    again = run_sweep(spec(), SerialExecutor(), out=tmp_path / "s")
+    assert again.trained == [] and len(again.skipped) == len(first.trained)
+
+
+class _OtherWorkers(Executor):
+    """Runs a task at once, as a worker process whose registry has ``classes`` under their names would."""
+
+    def __init__(self, classes):
+        self.classes = classes
+
+    def submit(self, fn, *args, retries=0):
+        from concurrent.futures import Future
+        saved = {k: OPTIMIZERS.get(k) for k in self.classes}
+        for k, cls in self.classes.items():
+            dict.pop(OPTIMIZERS, k, None) if cls is None else dict.__setitem__(OPTIMIZERS, k, cls)
+        try:
+            f = Future()
+            f.set_result(fn(*args))
+            return f
+        finally:
+            for k, cls in saved.items():
+                dict.pop(OPTIMIZERS, k, None) if cls is None else dict.__setitem__(OPTIMIZERS, k, cls)
+
+
+def test_workers_with_other_code_under_the_name_are_refused_before_anything_trains(tmp_path, registered):
+    registered(heavy_ball(1.0))
+    check_workers(["sgd", "heavyball"], _OtherWorkers({"heavyball": heavy_ball(1.0)}))    # the same code: fine
+    with pytest.raises(ConfigError, match=r"optimizer 'heavyball' in the sweep's worker processes is .*HeavyBall, "
+                                          r"other code than .*HeavyBall, which this sweep was started with"):
+        check_workers(["sgd", "heavyball"], _OtherWorkers({"heavyball": heavy_ball(0.5)}))  # a plugin's, say
+    with pytest.raises(ConfigError, match=r"optimizer 'heavyball' is not known in the sweep's worker processes "
+                                          r"\(unknown optimizer: 'heavyball'"):
+        run_sweep(spec(), _OtherWorkers({"heavyball": None}), out=tmp_path / "s")
+    assert not (tmp_path / "s").exists()                   # refused before the folder had anything in it
+
+
+def test_real_worker_processes_do_not_know_a_class_registered_here(registered):
+    """A class made in this process (a notebook's) is not in a LocalExecutor's fresh worker processes."""
+    registered(heavy_ball(1.0))
+    with LocalExecutor(1) as ex:
+        check_workers(["sgd"], ex)                         # optimlab's own: the same code there
+        with pytest.raises(ConfigError, match=r"'heavyball' is not known in the sweep's worker processes"):
+            check_workers(["sgd", "heavyball"], ex)
+
+
+def test_a_worker_that_trains_other_code_records_the_runs_as_failed(registered):
+    """The check inside each task (a Dask cluster's workers may differ from the first one asked)."""
+    registered(heavy_ball(1.0))
+    task = SweepTask("digits", None, "", (0.1, 100, 0), 0, NetConfig(), TrainConfig(iters=5, eval_interval=5),
+                     "note", (("r1", "heavyball", 0.1),), codes=(("heavyball", "x.HeavyBall", "0" * 64),))
+    out = train_task(task)
+    (h,) = out["histories"]
+    assert h["status"] == "failed" and "other code than x.HeavyBall" in h["error"]
+    ok = train_task(SweepTask(*[getattr(task, f) for f in ("dataset", "data_dir", "sha256", "split", "seed", "net",
+                                                            "train", "preset", "runs")],
+                              codes=sweep_mod.optimizer_codes(["heavyball"])))
+    assert ok["histories"][0]["status"] == "ok"
