@@ -455,3 +455,99 @@ def test_compare_takes_one_object_or_a_generator_of_them(tmp_path):
     out = compare(dataset="digits", optimizers=make_optimizer("adam", beta1=0.5), iters=5, out=tmp_path / "one",
                   plots=False, report=False)
     assert [r["hyperparameters"]["beta1"] for r in out.summary["runs"]] == [0.5]
+
+
+def test_a_slot_the_rule_assigns_is_kept_on_every_path():
+    """``s["v"] = μ * s["v"] - ε * g`` trained as Momentum in the trainer, but ``opt.update`` on a dict of parameters
+    (the notebook API) gave the rule a dict made for the call: the slot stayed 0, without a word. It is written into
+    the state's array now, as ``s["v"] *= μ`` would be, on every path."""
+    from optimlab.optim import Momentum
+
+    def assigns(self, w, g, s, t):
+        s["v"] = 0.9 * s["v"] - self.lr * g
+        w += s["v"]
+
+    mine, ref = _added(assigns, slots=("v",))(lr=0.1), Momentum(lr=0.1)
+    rng = np.random.default_rng(0)
+    start = {"W": rng.standard_normal((3, 2)), "b": rng.standard_normal((1, 2))}
+    trees = [{k: v.copy() for k, v in start.items()} for _ in range(2)]
+    states = [mine.init(trees[0]), ref.init(trees[1])]
+    kept = states[0].slots["v"]["W"]
+    for _ in range(4):
+        g = {k: rng.standard_normal(v.shape) for k, v in start.items()}
+        mine.update(trees[0], g, states[0])
+        ref.update(trees[1], g, states[1])
+    for k in start:
+        np.testing.assert_allclose(trees[0][k], trees[1][k], rtol=1e-12)
+        np.testing.assert_allclose(states[0].slots["v"][k], states[1].slots["v"][k], rtol=1e-12)
+    assert states[0].slots["v"]["W"] is kept                     # the same array, written into
+    w, one = start["W"].copy(), mine.init(start["W"])            # one array, too
+    mine.update(w, np.ones_like(w), one)
+    np.testing.assert_allclose(one.slots["v"], -0.1)
+
+
+def test_a_slot_the_rule_rebinds_is_refused_and_a_zero_start_is_named():
+    """``v = s["v"]; v = μ * v - ε * g`` makes a new array: the slot stays 0 and a Nesterov rule trained as SGD, bit for
+    bit, without a word. A slot that starts at 0 and multiplies the step was said to be ``w = w - lr * g`` (wrong)."""
+    from optimlab.data import load_dataset
+    from optimlab.errors import ConfigError
+    from optimlab.train import TrainConfig, Trainer
+
+    def rebinds_slot(self, w, g, s, t):
+        v = s["v"]
+        v = 0.9 * v - self.lr * g
+        w += v
+
+    def waits_on_a_zero_slot(self, w, g, s, t):                 # an Rprop-like step size without its init_slot
+        step = s["step"]
+        w -= np.sign(g) * step
+        step *= 1.2
+
+    data, cfg = load_dataset("digits"), TrainConfig(iters=3, batch_size=8, eval_interval=3)
+    with pytest.raises(ConfigError, match=r"^Mine\.rule left its state 'v' at 0 for 20 steps with nonzero gradients "
+                                          r"\(accepted: a rule that updates each slot in place.* v = μ \* v - ε \* g "
+                                          r"makes a new array and leaves the slot as it was"):
+        Trainer(data, [_added(rebinds_slot, slots=("v",))()], train=cfg)
+    with pytest.raises(ConfigError, match=r"moved no weight .*or the step stays 0 because a state slot it multiplies "
+                                          r"starts at 0: init_slot gives it another start\)$"):
+        Trainer(data, [_added(waits_on_a_zero_slot, slots=("step",))()], train=cfg)
+    started = _added(waits_on_a_zero_slot, slots=("step",), init_slot=lambda self, name, w: np.full_like(w, 1e-3))
+    Trainer(data, [started()], train=cfg).run()                  # with its start, it trains
+
+
+def test_an_if_on_a_bool_field_names_the_conventions_it_belongs_in():
+    """``nesterov: bool = False`` read in an ``if`` failed on a stack with NumPy's "truth value" message alone."""
+    from dataclasses import field as dc_field
+
+    from optimlab.data import load_dataset
+    from optimlab.errors import ConfigError
+    from optimlab.train import TrainConfig, Trainer
+
+    def branches(self, w, g, s, t):
+        if self.nesterov:
+            w -= 2 * self.lr * g
+        else:
+            w -= self.lr * g
+
+    cls = _added(branches, fields=[("lr", float, dc_field(default=0.01)), ("nesterov", bool, dc_field(default=False))])
+    with pytest.raises(ConfigError, match=r"truth value of an array .*list it in conventions = \('nesterov',\)\)$"):
+        Trainer(load_dataset("digits"), [cls()], train=TrainConfig(iters=3, batch_size=8, eval_interval=3))
+
+
+def test_a_learning_rate_below_the_weights_rounding_is_not_taken_for_a_rule_that_moves_nothing():
+    """SGD at lr 1e-20 left random weights as they were for 20 steps (each step below their rounding), and the trainer
+    refused it as 'moved no weight … w = w - self.lr * g'; the check also starts from zeros now. A rule that scales the
+    weights (0 stays 0) moves from random weights."""
+    from optimlab.data import load_dataset
+    from optimlab.optim import SGD, Adam
+    from optimlab.optim.base import check_elementwise, check_moves
+    from optimlab.train import TrainConfig, Trainer
+
+    for opt in (SGD(lr=1e-20), Adam(lr=1e-30)):
+        check_elementwise(opt)
+    Trainer(load_dataset("digits"), [SGD(lr=1e-20)], train=TrainConfig(iters=3, batch_size=8, eval_interval=3))
+
+    def scales(self, w, g, s, t):
+        w *= 1 - self.lr * np.sign(g * w)
+
+    check_moves(_added(scales)(lr=0.1))

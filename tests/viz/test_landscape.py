@@ -163,7 +163,7 @@ def test_landscape_uses_the_training_registry_classes(monkeypatch):
     rule = OPTIMIZERS["adam"].rule
     monkeypatch.setattr(OPTIMIZERS["adam"], "rule", lambda self, *a: (calls.append(1), rule(self, *a)))
     run_landscape("bowl", ("adam",), steps=5)
-    assert len(calls) == 5    # the point is moved by the registry class's own rule
+    assert len(calls) == 1 + 5    # the point is moved by the registry class's own rule (1: the check that it moves)
 
 
 # -- bad input ----------------------------------------------------------------------------------------
@@ -825,3 +825,24 @@ def test_a_start_off_the_map_and_a_bare_optimizer_preset_are_said_once_and_plain
     args = _cli(["landscape", "--steps", "5", "--no-gif", "--out", str(tmp_path / "here" / "link" / "..")])
     assert args.func(args) == 0
     assert (tmp_path / "elsewhere" / "landscape_bowl.png").is_file() and not (tmp_path / "here" / "landscape_bowl.png").exists()
+
+
+def test_a_rule_that_moves_nothing_and_a_string_lr_are_refused():
+    """An extensibility review: a rule that rebinds w (``w = w - lr * g``) drew a path resting at its start, where
+    compare and sweep refuse it; a teacher's review: lrs={"sgd": "0.1"} ran, where compare() refuses the string."""
+    from dataclasses import dataclass
+
+    from optimlab.optim import Optimizer
+
+    @dataclass(frozen=True)
+    class Rebinds(Optimizer):
+        name = "rebinds"
+
+        def rule(self, w, g, s, t):
+            w = w - self.lr * g                                  # noqa: F841 - the mistake under test
+
+    with pytest.raises(ConfigError, match=r"^Rebinds\.rule moved no weight in 20 steps with nonzero gradients"):
+        run_landscape("bowl", [Rebinds(lr=0.1)])
+    with pytest.raises(ConfigError, match=r"^invalid lr for sgd: '0\.1' \(accepted: a finite number > 0\)$"):
+        run_landscape("bowl", "sgd", lrs={"sgd": "0.1"})
+    assert run_landscape("bowl", "sgd", lrs={"sgd": 0.1}).tracks      # a number is fine

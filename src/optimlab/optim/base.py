@@ -204,7 +204,7 @@ class Optimizer:
         ``checked=True``: ``params`` is one array and ``grads`` and ``state`` were made for it (the trainer's
         flat buffers), so the checks of :func:`tree_map_update` are skipped at every step."""
         if checked:
-            self.rule(params, grads, state.slots, state.count + 1)
+            run_rule(self.rule, params, grads, state.slots, state.count + 1)
         else:
             if not isinstance(state, OptState):
                 got = "None" if state is None else f"a {type(state).__name__}"
@@ -231,13 +231,26 @@ def sqrt_plus_eps(h: np.ndarray, eps: Any, inside: bool) -> np.ndarray:
     return np.sqrt(h + eps) if inside else np.sqrt(h) + eps
 
 
+def run_rule(rule, w: np.ndarray, g: np.ndarray, s: dict[str, Any], t: int) -> Any:
+    """``rule(w, g, s, t)``, where a slot the rule assigns (``s["v"] = μ * s["v"] - ε * g``) is written into the
+    state's array, as ``s["v"] *= μ`` would be: on a dict of parameters the rule gets a dict of that parameter's slots,
+    made for the call, and an assignment to it was lost without a word (the trainer's one flat buffer kept it)."""
+    kept = dict(s)
+    out = rule(w, g, s, t)
+    for name, a in kept.items():
+        if name in s and s[name] is not a:
+            a[...] = s[name]
+            s[name] = a
+    return out
+
+
 def tree_map_update(rule, params: Params, grads: Params, slots: dict[str, Any], t: int) -> None:
     """Lift a single-array ``rule`` over a parameter tree (an array or a dict of arrays).
 
     ``grads`` and every state slot must have the parameters' structure and shapes (a :class:`ConfigError`
     otherwise, before anything is updated: NumPy would broadcast a (P,) gradient over a (K, P) stack)."""
     if not isinstance(params, Mapping):
-        rule(params, _checked_leaf(None, params, grads, slots), slots, t)
+        run_rule(rule, params, _checked_leaf(None, params, grads, slots), slots, t)
         return
     if not isinstance(grads, Mapping) or set(grads) != set(params):
         shown = sorted(grads) if isinstance(grads, Mapping) else type(grads).__name__
@@ -250,7 +263,7 @@ def tree_map_update(rule, params: Params, grads: Params, slots: dict[str, Any], 
     leaves = [(k, params[k], grads[k], {s: tree[k] for s, tree in slots.items()}) for k in params]
     checked = [(w, _checked_leaf(k, w, g, s), s) for k, w, g, s in leaves]
     for w, g, s in checked:
-        rule(w, g, s, t)
+        run_rule(rule, w, g, s, t)
 
 
 def _checked_leaf(key: str | None, w: np.ndarray, g: Any, s: dict[str, Any]) -> np.ndarray:
@@ -289,12 +302,13 @@ def check_elementwise(opt: Optimizer) -> None:
         try:
             stacked = stack_hyperparameters([opt, opt], ndim=2, dtype=np.float64)
             kept = stacked.init(whole)
-            returned = [stacked.rule(whole, g.copy(), kept.slots, t) for t, g in enumerate(gs, 1)]
+            for t, g in enumerate(gs, 1):
+                run_rule(stacked.rule, whole, g.copy(), kept.slots, t)
             for i, j in np.ndindex(w0.shape):
                 w = w0[i:i + 1, j:j + 1].copy()
                 state = opt.init(w)
                 for t, g in enumerate(gs, 1):
-                    opt.rule(w, g[i:i + 1, j:j + 1].copy(), state.slots, t)
+                    run_rule(opt.rule, w, g[i:i + 1, j:j + 1].copy(), state.slots, t)
                 alone[i, j] = w[0, 0]
         except ConfigError:
             raise
@@ -305,9 +319,14 @@ def check_elementwise(opt: Optimizer) -> None:
             raise ConfigError(f"{name}.rule raised NotImplementedError on a stack of 2 models (accepted: a rule in "
                               "array arithmetic on its slots, np.where for a choice)") from None
         except Exception as e:  # noqa: BLE001 - said in one line: KeyError, ZeroDivisionError, NumPy's ValueError …
+            hint = ""
+            if "truth value of an array" in str(e):      # if self.nesterov: on a (2, 1) array
+                flags = [f.name for f in fields(opt) if isinstance(f.default, bool) and f.name not in opt.conventions]
+                hint = "; a field an if reads picks a formula variant: list it in conventions" + \
+                    (f" = ({flags[0]!r},)" if flags else "")
             raise ConfigError(f"{name}.rule fails on a stack of 2 models, each hyperparameter a (2, 1) array: "
                               f"{type(e).__name__}: {(str(e).splitlines() or [''])[0]} (accepted: a rule in array "
-                              "arithmetic on its slots, np.where for a choice)") from None
+                              f"arithmetic on its slots, np.where for a choice{hint})") from None
     finally:
         np.random.set_state(drawn)
     # float32 slots or hyperparameters round differently on the stack (float64) and alone: 1e-8, not a norm's 1e-1
@@ -319,32 +338,44 @@ def check_elementwise(opt: Optimizer) -> None:
                           "trainer runs it on one flat buffer of every layer of every model, so a norm, mean or max "
                           "would mix them)")
     if np.array_equal(whole, w0):     # ``return w - lr * g`` or ``w = w - lr * g``: the run would stay at its start
-        _check_moves(opt, stacked, kept, whole, w0, gs, returned)
+        check_moves(opt)
+    _check_slots_move(opt, stacked, kept, whole, w0, gs)
 
 
 STILL_STEPS = 20       # a rule may wait a few steps by design (a warmup from 0, gradients accumulated over k steps)
 
 
-def _check_moves(opt: Optimizer, stacked: Optimizer, state: OptState, whole: np.ndarray, w0: np.ndarray,
-                 gs: list[np.ndarray], returned: list[Any]) -> None:
-    """A ConfigError unless the rule, which left the weights where they were for three steps, moves one within
-    :data:`STILL_STEPS`: ``return w - lr * g`` and ``w = w - lr * g`` trained nothing and were marked ok (a review's
-    run stayed at 0.109 test accuracy beside SGD's 0.939)."""
-    name, drawn = type(opt).__name__, np.random.get_state()
+def _still(name: str, returned: list[Any]) -> str:
+    how = ("it returned a new array, which is not used: update w in place and return nothing"
+           if any(isinstance(r, np.ndarray) for r in returned)
+           else "w = w - self.lr * g makes a new array and leaves the weights as they were; or the step stays 0 "
+                "because a state slot it multiplies starts at 0: init_slot gives it another start")
+    return (f"{name}.rule moved no weight in {STILL_STEPS} steps with nonzero gradients (accepted: a rule that updates "
+            f"w in place, w -= self.lr * g; {how})")
+
+
+def check_moves(opt: Optimizer) -> None:
+    """A ConfigError unless ``opt`` (one model, its own hyperparameters) moves a weight within :data:`STILL_STEPS`
+    steps of nonzero gradients, from random weights or from zeros: ``return w - lr * g`` and ``w = w - lr * g``
+    trained nothing and were marked ok (a review's run stayed at 0.109 test accuracy beside SGD's 0.939). From zeros
+    too, since a step below the weights' rounding (SGD at lr 1e-20) leaves random weights as they were; from random
+    weights too, for a rule that scales them (a multiplicative step leaves 0 at 0). :func:`check_elementwise` calls
+    it; so do the landscapes, which run one optimizer at a time (a rule need not be element-wise there)."""
+    rng = np.random.default_rng(0)
+    gs, returned, drawn = [rng.standard_normal((1, 3)) for _ in range(3)], [], np.random.get_state()
     try:
-        for t in range(len(gs) + 1, STILL_STEPS + 1):
-            stacked.rule(whole, gs[t % len(gs)].copy(), state.slots, t)
-            if not np.array_equal(whole, w0):
-                return
-    except Exception:  # noqa: BLE001 - it ran three steps: a later failure is the trainer's to report
+        for w0 in (rng.standard_normal((1, 3)), np.zeros((1, 3))):
+            w = w0.copy()
+            state = opt.init(w)
+            for t in range(1, STILL_STEPS + 1):
+                returned.append(run_rule(opt.rule, w, gs[t % len(gs)].copy(), state.slots, t))
+                if not np.array_equal(w, w0):
+                    return
+    except Exception:  # noqa: BLE001 - the run itself reports a rule that raises, with its own words
         return
     finally:
         np.random.set_state(drawn)
-    how = ("it returned a new array, which is not used: update w in place and return nothing"
-           if any(isinstance(r, np.ndarray) for r in returned)
-           else "w = w - self.lr * g makes a new array and leaves the weights as they were")
-    raise ConfigError(f"{name}.rule moved no weight in {STILL_STEPS} steps with nonzero gradients (accepted: a rule "
-                      f"that updates w in place, w -= self.lr * g; {how})")
+    raise ConfigError(_still(type(opt).__name__, returned))
 
 
 def code_sha256(cls: type) -> str:
@@ -391,6 +422,33 @@ def _bytecode(c: type) -> str:
         elif not name.startswith("__"):
             out.append(f"{name}={v!r}")
     return "\n".join(out)
+
+
+def _check_slots_move(opt: Optimizer, stacked: Optimizer, state: OptState, whole: np.ndarray, w0: np.ndarray,
+                      gs: list[np.ndarray]) -> None:
+    """A ConfigError when a state slot that starts at 0 is still 0 everywhere after :data:`STILL_STEPS` steps with
+    nonzero gradients: ``v = s["v"]; v = μ * v - ε * g`` makes a new array, the slot stays 0, and a Nesterov rule
+    trained as SGD without a word (an extensibility review)."""
+    fresh = stacked.init(w0)
+    still = [n for n, a in state.slots.items() if not np.any(fresh.slots[n]) and not np.any(a)]
+    if not still:
+        return
+    name, drawn = type(opt).__name__, np.random.get_state()
+    try:
+        for t in range(len(gs) + 1, STILL_STEPS + 1):
+            run_rule(stacked.rule, whole, gs[t % len(gs)].copy(), state.slots, t)
+            still = [n for n in still if not np.any(state.slots[n])]
+            if not still:
+                return
+    except Exception:  # noqa: BLE001 - it ran three steps: a later failure is the trainer's to report
+        return
+    finally:
+        np.random.set_state(drawn)
+    n = still[0]
+    raise ConfigError(f"{name}.rule left its state {n!r} at 0 for {STILL_STEPS} steps with nonzero gradients "
+                      f"(accepted: a rule that updates each slot in place, v = s[{n!r}]; v *= …; v -= …, or assigns "
+                      f"it, s[{n!r}] = …; v = μ * v - ε * g makes a new array and leaves the slot as it was; a slot "
+                      "the rule does not use is left out of slots)")
 
 
 def stack_hyperparameters(opts: list[Optimizer], ndim: int = 2, dtype: Any = None) -> Optimizer:

@@ -46,6 +46,7 @@ from .._io import atomic_path, atomic_paths, made_folder, write_json, write_text
 from ..errors import ConfigError
 from ..nn.network import machine_memory, process_memory_limit
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
+from ..optim.base import check_moves
 from .colors import RUN_COLORS, colors_by_label
 from .functions import SURFACES, Surface, get_surface
 from .i18n import check_lang, t as i18n_text, use_font
@@ -184,8 +185,9 @@ def _steps(steps, surface: Surface, what: str = "steps") -> int:
 
 
 def _lr(name: str, value) -> float:
+    """``value`` as a learning rate: a finite number > 0; a string ("0.1") is refused, as compare() refuses it."""
     try:
-        lr = float(value)
+        lr = float("nan") if isinstance(value, (str, bytes, bool)) else float(value)
     except (TypeError, ValueError):
         lr = float("nan")
     if not (math.isfinite(lr) and lr > 0):
@@ -366,6 +368,8 @@ def run_landscape(function: str = "bowl", optimizers: str | Iterable[str | Optim
         counts = ", ".join(f"{display_name(n)} {k}" for n, k in Counter(n for n, _, _ in items).items())
         raise ConfigError(f"too many paths for one map: {len(items)} ({counts}) (accepted: at most {MAX_PATHS}, one "
                           "colour each: fewer optimizers, lrs or presets)")
+    for _, opt, _ in items:          # a rule that moves nothing (w = w - lr * g) drew a path resting at its start
+        check_moves(opt)
     tracks = {}
     for (name, opt, p), (label, differs) in zip(items, setting_labels(items)):
         tracks[label] = _walk(surface, label, name, opt, xy0, n_steps, p, differs)
