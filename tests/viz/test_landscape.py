@@ -846,3 +846,22 @@ def test_a_rule_that_moves_nothing_and_a_string_lr_are_refused():
     with pytest.raises(ConfigError, match=r"^invalid lr for sgd: '0\.1' \(accepted: a finite number > 0\)$"):
         run_landscape("bowl", "sgd", lrs={"sgd": "0.1"})
     assert run_landscape("bowl", "sgd", lrs={"sgd": 0.1}).tracks      # a number is fine
+
+
+def test_each_path_has_its_runs_line_style_and_marker_as_in_every_figure():
+    """A teacher's review: every landscape path was solid with round markers, so on a projector Momentum's orange and
+    RMSProp's vermillion looked alike, while the README says each colour has its own style in every figure."""
+    from optimlab.viz.colors import RUN_LINESTYLES, RUN_MARKERS
+
+    fig = plot_landscape(run_landscape("saddle", steps=20))
+    ax, steps_ax = fig.axes[:2]
+    paths = {ln.get_label(): ln for ln in ax.get_lines() if ln.get_label().split(" (")[0] in
+             ("SGD", "Momentum", "AdaGrad", "RMSProp", "Adam")}
+    assert len(paths) == 5
+    from matplotlib.lines import Line2D
+    want = [Line2D([], [], linestyle=s).get_linestyle() for s in RUN_LINESTYLES[:5]]
+    assert [ln.get_linestyle() for ln in paths.values()] == want          # SGD solid, Momentum dashed, AdaGrad dotted …
+    assert [ln.get_marker() for ln in paths.values()] == list(RUN_MARKERS[:5])
+    assert [ln.get_linestyle() for ln in steps_ax.get_lines()][:5] == want   # the step sizes below, too
+    many = plot_landscape(run_landscape("saddle", steps=400))              # no marker per step past 200
+    assert {ln.get_marker() for ln in many.axes[0].get_lines() if ln.get_label().startswith("SGD")} == {"None"}

@@ -47,7 +47,7 @@ from ..errors import ConfigError
 from ..nn.network import machine_memory, process_memory_limit
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
 from ..optim.base import check_moves
-from .colors import RUN_COLORS, colors_by_label
+from .colors import RUN_COLORS, colors_by_label, markers_by_label, styles_by_label
 from .functions import SURFACES, Surface, get_surface
 from .i18n import check_lang, t as i18n_text, use_font
 from .notebook import inline_in_jupyter
@@ -500,12 +500,17 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     ax.set_title(_title(s, lang), fontsize=11 * fs)
 
     lines, colors = {}, _colors(result)
-    style = "-o" if result.steps <= 200 else "-"     # beyond, the markers of the last path drawn hide the others
+    # each colour's own line style and marker, as in every figure (a teacher's review: on a projector Momentum's
+    # orange and RMSProp's vermillion, both solid with round markers, were hard to tell apart)
+    styles, marks = styles_by_label(colors), markers_by_label(colors)
+    per_step = result.steps <= 200                   # beyond, the markers of the last path drawn hide the others
     for k, t in result.tracks.items():
         # a path that leaves the map or diverges goes under the others: SGD at lr 1.02 on the bowl, its late
         # swings a solid bar across the minimum, hid where lr 0.95 ended
         escapes = t.diverged_at is not None or _off_map(t.points, (x0, x1, y0, y1)) is not None
-        (path,) = ax.plot([], [], style, color=colors[k], lw=1.4, ms=3.2, alpha=PATH_ALPHA,
+        (path,) = ax.plot([], [], marker=marks[k] if per_step else None, linestyle=styles[k], color=colors[k], lw=1.4,
+                          ms=3.2,
+                          alpha=PATH_ALPHA,
                           label=_label(t, lang, (x0, x1, y0, y1)), zorder=2.5 if escapes else 3)
         # where the point is now: in a GIF frame, or at the end of a path drawn without a marker per step
         (head,) = ax.plot([], [], "o", color=colors[k], ms=7, mec="black", mew=0.8, zorder=4.5)   # over the ✕ it reached
@@ -527,7 +532,7 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
     step_lines = {}
     if ax2 is not None:
         for k, t in result.tracks.items():
-            (step_lines[k],) = ax2.plot([], [], color=colors[k], lw=1.3,      # one step: a dot, not an empty line
+            (step_lines[k],) = ax2.plot([], [], color=colors[k], lw=1.3, linestyle=styles[k],   # one step: a dot
                                         marker="o" if result.steps < 3 else None, ms=3)
         sizes = np.concatenate([t.step_sizes for t in result.tracks.values()] + [np.zeros(0)])
         sizes = sizes[np.isfinite(sizes) & (sizes > 0)]
