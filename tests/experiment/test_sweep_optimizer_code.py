@@ -164,3 +164,32 @@ def test_a_worker_that_trains_other_code_records_the_runs_as_failed(registered):
                                                             "train", "preset", "runs")],
                               codes=sweep_mod.optimizer_codes(["heavyball"])))
     assert ok["histories"][0]["status"] == "ok"
+
+
+def test_the_bytecode_hash_does_not_follow_the_hash_seed(tmp_path):
+    """A set literal's constant is a frozenset, whose order follows PYTHONHASHSEED: a notebook's class (no source file,
+    so its bytecode is hashed) had another hash in every kernel, and a resumed sweep was refused."""
+    import os
+    import subprocess
+    import sys
+
+    cell = ("@dataclass(frozen=True)\nclass Signed(Optimizer):\n    name = 'signed'\n"
+            "    kinds = {'value', 'sign', 'none', 'clip'}\n\n    def rule(self, w, g, s, t):\n"
+            "        if 'sign' in {'value', 'sign', 'none', 'clip'}:\n            w -= self.lr * g\n")
+    script = ("from dataclasses import dataclass\nfrom optimlab.optim import Optimizer\n"
+              "from optimlab.optim.base import code_sha256\n"
+              "ns = {'__name__': 'notebook', 'dataclass': dataclass, 'Optimizer': Optimizer}\n"
+              f"exec({cell!r}, ns)\nprint(code_sha256(ns['Signed']))\n")
+    digests = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("0", "1", "2")}
+    assert len(digests) == 1 and len(digests.pop().strip()) == 64
+
+
+def test_a_finished_sweep_resumes_where_workers_cannot_load_a_class_registered_here(tmp_path, registered):
+    """The workers are asked only about optimizers with runs left: a sweep trained in this process (jobs=0), then
+    resumed with worker processes that do not know its class, has nothing to train and was refused all the same."""
+    registered(heavy_ball(1.0))
+    first = run_sweep(spec(), SerialExecutor(), out=tmp_path / "s")
+    with LocalExecutor(1) as ex:
+        again = run_sweep(spec(), ex, out=tmp_path / "s")
+    assert again.trained == [] and len(again.skipped) == len(first.trained)

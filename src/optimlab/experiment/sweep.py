@@ -932,6 +932,7 @@ class _Driver:
         n_cohorts = len(spec.seeds) * len(spec.variants())
         self.chunks = spec.chunks or auto_chunks(executor.n_workers, n_cohorts)
         self.finished = False           # every run trained or found complete (only the folder's files to write)
+        self.checked: set[str] = set()  # optimizers whose class the workers were asked about (check_workers)
         self.bar = None
         if progress:
             from ..progress import tqdm_class
@@ -959,6 +960,15 @@ class _Driver:
                 self.skipped.append(k.run_id)
                 continue
             cohorts.setdefault((k.seed, k.net), []).append(k)
+        # before a task is sent: the workers train the classes this process would (only optimizers with runs left:
+        # a finished sweep resumes where its workers could not load a class a script registered), and the folder is a
+        # sweep's from then on (to resume it)
+        names = sorted({k.optimizer for ks in cohorts.values() for k in ks} - self.checked)
+        if names:
+            check_workers(names, self.ex)
+            self.checked.update(names)
+        if cohorts and not (self.out / "sweep.toml").is_file():
+            write_text(self.out / "sweep.toml", self.spec.to_toml())
         for (seed, net), ks in cohorts.items():
             # the fresh-seed runs of one seed train as one task: their seconds to target are then shares of the
             # same steps (split tasks would give models of smaller tasks more seconds per iteration)
@@ -1251,9 +1261,6 @@ def _run_locked(spec: SweepSpec, executor: Executor | None, directory: Path, inf
     ex = LocalExecutor() if own else executor
     driver = None
     try:
-        check_workers(spec.optimizers, ex)
-        if not (directory / "sweep.toml").is_file():    # a folder is a sweep's from its first run on (to resume it)
-            write_text(directory / "sweep.toml", spec.to_toml())
         driver = _Driver(spec, directory, ex, info, progress)
         rows = driver.run()
         description = ex.describe()

@@ -23,6 +23,7 @@ import json
 import os
 import textwrap
 import types
+import warnings
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Mapping
 
@@ -237,10 +238,12 @@ def run_rule(rule, w: np.ndarray, g: np.ndarray, s: dict[str, Any], t: int) -> A
     made for the call, and an assignment to it was lost without a word (the trainer's one flat buffer kept it)."""
     kept = dict(s)
     out = rule(w, g, s, t)
-    for name, a in kept.items():
-        if name in s and s[name] is not a:
-            a[...] = s[name]
-            s[name] = a
+    # copies first: a rule that passes one slot's array to another (s["g2"] = s["g1"]; s["g1"] = g.copy(), a
+    # gradient history) would otherwise read a slot already written
+    assigned = {n: np.array(s[n], copy=True) for n, a in kept.items() if n in s and s[n] is not a}
+    for name, value in assigned.items():
+        kept[name][...] = value
+        s[name] = kept[name]
     return out
 
 
@@ -323,7 +326,7 @@ def check_elementwise(opt: Optimizer) -> None:
             if "truth value of an array" in str(e):      # if self.nesterov: on a (2, 1) array
                 flags = [f.name for f in fields(opt) if isinstance(f.default, bool) and f.name not in opt.conventions]
                 hint = "; a field an if reads picks a formula variant: list it in conventions" + \
-                    (f" = ({flags[0]!r},)" if flags else "")
+                    (f" (bool fields: {', '.join(flags)})" if flags else "")
             raise ConfigError(f"{name}.rule fails on a stack of 2 models, each hyperparameter a (2, 1) array: "
                               f"{type(e).__name__}: {(str(e).splitlines() or [''])[0]} (accepted: a rule in array "
                               f"arithmetic on its slots, np.where for a choice{hint})") from None
@@ -383,7 +386,10 @@ def code_sha256(cls: type) -> str:
     :class:`Optimizer` — with docstrings and comments left out. A sweep records it with every run: a resumed sweep
     took the runs of an edited rule as complete, and a worker process that loaded another class under the name (an
     installed plugin, where the script had registered its own) trained it without a word. From the source where
-    Python can find it, else (a class typed in a notebook or ``python -c``) from the methods' bytecode."""
+    Python can find it (as ``ast.unparse`` writes it again), else (a class typed in a notebook or ``python -c``) from
+    the methods' bytecode, which differs between Python versions. Not covered: module constants and functions the
+    rule calls (AdaGrad's ``sqrt_plus_eps``), closure values, and, where a file holds two classes of one name or was
+    edited but not reloaded, the source Python finds may not be the code that runs."""
     return _code_sha256(cls)
 
 
@@ -404,12 +410,12 @@ def _class_code(c: type) -> str:
                 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
                 and isinstance(body[0].value.value, str)):
             node.body = body[1:] or [ast.Pass()]
-    return ast.dump(tree)
+    return ast.unparse(tree)          # source again, comments and layout gone (ast.dump's form changes with Python)
 
 
 def _bytecode(c: type) -> str:
     def code(co: types.CodeType, doc: str | None) -> str:
-        consts = [code(k, None) if isinstance(k, types.CodeType) else repr(k) for k in co.co_consts
+        consts = [code(k, None) if isinstance(k, types.CodeType) else _stable_repr(k) for k in co.co_consts
                   if not (doc is not None and k == doc)]
         return f"{co.co_code.hex()}|{co.co_names}|{consts}"
 
@@ -420,15 +426,26 @@ def _bytecode(c: type) -> str:
         if isinstance(f, types.FunctionType):
             out.append(f"{name}:{code(f.__code__, f.__doc__)}")
         elif not name.startswith("__"):
-            out.append(f"{name}={v!r}")
+            out.append(f"{name}={_stable_repr(v)}")
     return "\n".join(out)
+
+
+def _stable_repr(v: Any) -> str:
+    """``repr``, but a set's in sorted order: its order follows PYTHONHASHSEED, so a notebook's class hashed
+    differently in every kernel."""
+    if isinstance(v, (set, frozenset)):
+        return "{" + ", ".join(sorted(map(_stable_repr, v))) + "}"
+    if isinstance(v, tuple):
+        return "(" + ", ".join(map(_stable_repr, v)) + ")"
+    return repr(v)
 
 
 def _check_slots_move(opt: Optimizer, stacked: Optimizer, state: OptState, whole: np.ndarray, w0: np.ndarray,
                       gs: list[np.ndarray]) -> None:
-    """A ConfigError when a state slot that starts at 0 is still 0 everywhere after :data:`STILL_STEPS` steps with
+    """A UserWarning when a state slot that starts at 0 is still 0 everywhere after :data:`STILL_STEPS` steps with
     nonzero gradients: ``v = s["v"]; v = μ * v - ε * g`` makes a new array, the slot stays 0, and a Nesterov rule
-    trained as SGD without a word (an extensibility review)."""
+    trained as SGD without a word (an extensibility review). A warning, not an error: a slot read only under a
+    convention (AMSGrad's running maximum), or from step 100 on (an average of the weights), stays 0 by design."""
     fresh = stacked.init(w0)
     still = [n for n, a in state.slots.items() if not np.any(fresh.slots[n]) and not np.any(a)]
     if not still:
@@ -445,10 +462,10 @@ def _check_slots_move(opt: Optimizer, stacked: Optimizer, state: OptState, whole
     finally:
         np.random.set_state(drawn)
     n = still[0]
-    raise ConfigError(f"{name}.rule left its state {n!r} at 0 for {STILL_STEPS} steps with nonzero gradients "
-                      f"(accepted: a rule that updates each slot in place, v = s[{n!r}]; v *= …; v -= …, or assigns "
-                      f"it, s[{n!r}] = …; v = μ * v - ε * g makes a new array and leaves the slot as it was; a slot "
-                      "the rule does not use is left out of slots)")
+    warnings.warn(f"{name}.rule left its state {n!r} at 0 for {STILL_STEPS} steps with nonzero gradients: if the "
+                  f"rule rebinds it (v = s[{n!r}]; v = μ * v - ε * g makes a new array and leaves the slot as it was), "
+                  f"update it in place (v *= …; v -= …) or assign it (s[{n!r}] = …); a slot used only under some "
+                  "settings (AMSGrad's maximum) or after many steps may stay 0", UserWarning, stacklevel=4)
 
 
 def stack_hyperparameters(opts: list[Optimizer], ndim: int = 2, dtype: Any = None) -> Optimizer:

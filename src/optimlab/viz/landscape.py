@@ -187,7 +187,7 @@ def _steps(steps, surface: Surface, what: str = "steps") -> int:
 def _lr(name: str, value) -> float:
     """``value`` as a learning rate: a finite number > 0; a string ("0.1") is refused, as compare() refuses it."""
     try:
-        lr = float("nan") if isinstance(value, (str, bytes, bool)) else float(value)
+        lr = float("nan") if isinstance(value, (str, bytes, bool, np.bool_)) else float(value)
     except (TypeError, ValueError):
         lr = float("nan")
     if not (math.isfinite(lr) and lr > 0):
