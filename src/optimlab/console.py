@@ -55,6 +55,7 @@ TEXT = {
         "cut interval": "(an interval ending at 0.0000 or 1.0000 reached past it and is cut there: an accuracy lies in "
                         "[0, 1]; the seeds differ too much, or are too few, to say more)",
         "edge": "* at the edge of the grid: the best lr may lie outside it",
+        "not the note's": "‡ not one of the note's optimizers: its note lr is its class's default lr",
         "never learned": "† learned at no lr of the grid (validation accuracy at most {floor}, chance + 0.1): its tuned "
                          "lr and gain are noise",
         "ttt title": "Time to validation-accuracy target at the tuned lr (median over the fresh seeds that reached it):",
@@ -112,6 +113,7 @@ TEXT = {
         "cut interval": "（0.0000 や 1.0000 で終わる区間は、その外まで広がった区間をそこで切ったものです。正解率は 0〜1 の値で、"
                         "シードによる差が大きいかシードが少ないため、それ以上は言えません）",
         "edge": "* グリッドの端：最良の学習率はグリッドの外にあるかもしれません",
+        "not the note's": "‡ ノートにない最適化手法：その「ノートの学習率」はクラスの既定の学習率です",
         "never learned": "† グリッドのどの学習率でも学習できませんでした（検証正解率が {floor} 以下＝チャンスレベル + 0.1）。"
                          "選ばれた学習率と差に意味はありません",
         "ttt title": "選ばれた学習率で検証正解率の目標に達するまでの反復回数と秒数（新しいシードのうち達したものの中央値）：",

@@ -193,3 +193,23 @@ def test_a_finished_sweep_resumes_where_workers_cannot_load_a_class_registered_h
     with LocalExecutor(1) as ex:
         again = run_sweep(spec(), ex, out=tmp_path / "s")
     assert again.trained == [] and len(again.skipped) == len(first.trained)
+
+
+def test_an_added_optimizers_note_lr_is_said_to_be_its_default(tmp_path, registered):
+    """The note has no HeavyBall: its "note lr" is its class's default, marked ‡ and said so under the console's table
+    and the report's (a review found "0.100 at the note's lr 0.1" said of Lion); the note's five are not marked."""
+    from optimlab.cli import main
+    from optimlab.experiment.sweep import defaults_table
+
+    registered(heavy_ball(1.0))
+    r = run_sweep(spec(), SerialExecutor(), out=tmp_path / "s")
+    text = defaults_table(r.summary).splitlines()
+    sgd, heavy = (next(ln for ln in text if ln.startswith(name)) for name in ("SGD ", "HeavyBall "))
+    assert heavy.split()[1] == "0.05‡" and "‡" not in sgd
+    assert text[-1] == "‡ not one of the note's optimizers: its note lr is its class's default lr"
+    assert defaults_table(r.summary, "ja").splitlines()[-1].startswith("‡ ノートにない最適化手法")
+    assert main(["report", str(tmp_path / "s")]) == 0
+    html = (tmp_path / "s" / "report.html").read_text(encoding="utf-8")
+    assert "0.05 ‡" in html and "‡ not one of the note&#x27;s optimizers: its note lr is its class&#x27;s default lr" in html
+    only_note = {k: v for k, v in r.summary["defaults_vs_tuned"].items() if v["optimizer"] == "sgd"}
+    assert "‡" not in defaults_table({**r.summary, "defaults_vs_tuned": only_note})

@@ -837,6 +837,15 @@ def gain_text(d: dict[str, Any]) -> str:
     return signed(gain, 4) + ("" if lo is None else f" [{signed(lo, 4)}, {signed(hi, 4)}]")
 
 
+NOTE_OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")     # the note's five: their defaults are its lrs
+
+
+def not_the_notes(d: dict[str, Any]) -> bool:
+    """Whether an entry of ``defaults_vs_tuned`` is of an optimizer the note does not have (an added one): its "note
+    lr" is its class's default lr (marked ‡ in the tables; a review found "note's lr 0.1" said of Lion)."""
+    return d.get("optimizer") not in (None, *NOTE_OPTIMIZERS)
+
+
 def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
     """Plain text: each optimizer's note default vs tuned learning rate, test accuracy on the fresh seeds; in
     ``lang`` ("en" or "ja")."""
@@ -855,7 +864,7 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
         bad_d = say("not ok", lang, k=d["default_not_ok"]) if d["default_not_ok"] else ""
         bad_t = say("not ok", lang, k=d["tuned_not_ok"]) if d["tuned_not_ok"] else ""
         val = "—" if d["tuned_val_acc"] is None else f"{d['tuned_val_acc']:.4f}"
-        lines.append([label, f"{d['default_lr']:g}",
+        lines.append([label, f"{d['default_lr']:g}" + ("‡" if not_the_notes(d) else ""),
                       fmt_ci(*shown_interval(d, "default")) + bad_d,
                       f"{d['tuned_lr']:g}" + ("*" if edge else "†" if chance_only else ""), val,
                       fmt_ci(*shown_interval(d, "tuned")) + bad_t, gain_text(d)])
@@ -867,6 +876,8 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
         text += "\n" + say("edge", lang)
     if daggered:
         text += "\n" + say("never learned", lang, floor=f"{floor:.2f}")
+    if any(not_the_notes(d) for d in summary["defaults_vs_tuned"].values()):
+        text += "\n" + say("not the note's", lang)
     return text
 
 

@@ -26,10 +26,10 @@ import numpy as np
 
 from .. import __version__
 from .._io import csv_records, read_json, read_json_checked
-from ..console import LANGS, term
+from ..console import LANGS, say, term
 from ..errors import FileFormatError, OptimlabError
-from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_text, paired_by_seed, sensitivity_name,
-                                shown_interval)
+from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_text, not_the_notes, paired_by_seed,
+                                sensitivity_name, shown_interval)
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, signed, signed_bound
 from ..train import read_metrics
 from .colors import RUN_DASHES, RUN_SYMBOLS, styles_by_label
@@ -613,7 +613,8 @@ def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> 
         lr = d.get("tuned_lr")
         gain = d.get("gain")
         bad = int(d.get("tuned_not_ok") or 0) + (0 if _tuned_is_note(d) else int(d.get("default_not_ok") or 0))
-        cells = [_label_th(label, colors.get(label, "#999")), _cell(_lr(d['default_lr']), d["default_lr"], "num"),
+        cells = [_label_th(label, colors.get(label, "#999")),
+                 _cell(_lr(d['default_lr']) + (" ‡" if not_the_notes(d) else ""), d["default_lr"], "num"),
                  _ci_cell(*shown_interval(d, "default")),
                  _cell(_lr(lr) + (" ⚠" if label in edges else " †" if at_chance(d, summary) else ""), lr, "num"),
                  _cell("—" if d.get("tuned_val_acc") is None else f"{d['tuned_val_acc']:.4f}", d.get("tuned_val_acc"),
@@ -621,7 +622,9 @@ def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> 
                  _ci_cell(*shown_interval(d, "tuned")),
                  _cell(gain_text(d), gain, "num"), _cell(bad, bad, "num")]
         rows.append(f"<tr>{''.join(cells)}</tr>")
-    return _table(head, rows, numeric, "defaults-table")
+    added = any(not_the_notes(d) for d in summary["defaults_vs_tuned"].values())     # ‡ said under the table
+    note = say("not the note's", lang)
+    return _table(head, rows, numeric, "defaults-table") + (f'<p class="help">{esc(note)}</p>' if added else "")
 
 
 def time_to_target_html(summary: dict[str, Any], lang: str) -> str:
