@@ -213,3 +213,33 @@ def test_an_added_optimizers_note_lr_is_said_to_be_its_default(tmp_path, registe
     assert "0.05 ‡" in html and "‡ not one of the note&#x27;s optimizers: its note lr is its class&#x27;s default lr" in html
     only_note = {k: v for k, v in r.summary["defaults_vs_tuned"].items() if v["optimizer"] == "sgd"}
     assert "‡" not in defaults_table({**r.summary, "defaults_vs_tuned": only_note})
+
+
+def test_the_hash_is_of_the_code_that_runs_when_the_file_says_otherwise(tmp_path):
+    """Python finds a class's source by reading its file as it is now and taking the first class of that name in it:
+    a file edited after the import, or a second class of one name, gave the hash of code that does not run (a
+    review). The methods are checked against the source, and the bytecode is hashed where they differ."""
+    import importlib.util
+    import sys
+
+    def load(path, name):
+        module_spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[name] = module
+        module_spec.loader.exec_module(module)
+        return module
+
+    head = "from dataclasses import dataclass\nfrom optimlab.optim import Optimizer\n"
+    body = HEAVY_BALL.format(doc="d", comment="c", damping="{}")
+    path = tmp_path / "edited_later.py"
+    path.write_text(head + body.format(1.0), encoding="utf-8")
+    running = load(path, "edited_later").HeavyBall                   # the rule with 1.0
+    path.write_text(head + body.format(0.5), encoding="utf-8")         # edited, not reloaded
+    path2 = tmp_path / "as_edited.py"
+    path2.write_text(head + body.format(0.5), encoding="utf-8")
+    assert code_sha256(running) != code_sha256(load(path2, "as_edited").HeavyBall)
+
+    twice = tmp_path / "two_of_a_name.py"
+    twice.write_text(head + body.format(1.0) + "\nFirst = HeavyBall\n" + body.format(0.5), encoding="utf-8")
+    module = load(twice, "two_of_a_name")
+    assert code_sha256(module.First) != code_sha256(module.HeavyBall)

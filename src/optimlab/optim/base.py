@@ -387,9 +387,9 @@ def code_sha256(cls: type) -> str:
     took the runs of an edited rule as complete, and a worker process that loaded another class under the name (an
     installed plugin, where the script had registered its own) trained it without a word. From the source where
     Python can find it (as ``ast.unparse`` writes it again), else (a class typed in a notebook or ``python -c``) from
-    the methods' bytecode, which differs between Python versions. Not covered: module constants and functions the
-    rule calls (AdaGrad's ``sqrt_plus_eps``), closure values, and, where a file holds two classes of one name or was
-    edited but not reloaded, the source Python finds may not be the code that runs."""
+    the methods' bytecode, which differs between Python versions; also from the bytecode where the methods' names and
+    constants are not those of the source Python finds (a file edited since the import, a second class of one name).
+    Not covered: module constants and functions the rule calls (AdaGrad's ``sqrt_plus_eps``), closure values."""
     return _code_sha256(cls)
 
 
@@ -401,8 +401,11 @@ def _code_sha256(cls: type) -> str:
 
 def _class_code(c: type) -> str:
     try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(c)))
+        source = textwrap.dedent(inspect.getsource(c))
+        tree = ast.parse(source)
     except (OSError, TypeError, SyntaxError):
+        return _bytecode(c)
+    if not _runs_this_source(c, source):          # an edited file not reloaded, or another class of the name
         return _bytecode(c)
     for node in ast.walk(tree):                   # docstrings out: the code is what trains
         body = getattr(node, "body", None)
@@ -411,6 +414,30 @@ def _class_code(c: type) -> str:
                 and isinstance(body[0].value.value, str)):
             node.body = body[1:] or [ast.Pass()]
     return ast.unparse(tree)          # source again, comments and layout gone (ast.dump's form changes with Python)
+
+
+def _runs_this_source(c: type, source: str) -> bool:
+    """Whether the methods of ``c`` defined in its class body are the code ``source`` compiles to: ``getsource`` reads
+    the file as it is now (edited since the class was loaded?) and finds the first class of that name in it (a file may
+    hold two), so the source it gives may not be the code that runs (a review)."""
+    try:
+        module = compile(source, "<optimlab>", "exec")
+    except (SyntaxError, ValueError):
+        return False
+    body = next((k for k in module.co_consts if isinstance(k, types.CodeType) and k.co_name == c.__name__), None)
+    if body is None:
+        return False
+    def shape(co: types.CodeType) -> tuple:          # names and constants: opcodes differ between a module compiled
+        consts = tuple(shape(k) if isinstance(k, types.CodeType) else _stable_repr(k) for k in co.co_consts)
+        return co.co_names, co.co_varnames, consts   # whole and a class alone (LOAD_ATTR / LOAD_METHOD)
+
+    compiled = {k.co_name: shape(k) for k in body.co_consts if isinstance(k, types.CodeType)}
+    for v in vars(c).values():
+        f = getattr(getattr(v, "__func__", v), "fget", getattr(v, "__func__", v))
+        if isinstance(f, types.FunctionType) and f.__code__.co_filename == inspect.getsourcefile(c):
+            if compiled.get(f.__code__.co_name) != shape(f.__code__):        # (dataclass's own methods: <string>)
+                return False
+    return True
 
 
 def _bytecode(c: type) -> str:
