@@ -479,9 +479,10 @@ def test_figures_take_what_compare_and_a_run_folder_give_in_compares_colours(tmp
     run = LoadedRun(tmp_path / "r")
     trainer = [History("SGD", eval_iters=[1, 2], test_acc=[0.1, 0.2], loss=[1.0, 0.5]),
                History("adam 1e-3", eval_iters=[1, 2], test_acc=[0.1, 0.3], loss=[1.0, 0.4])]
+    runs = lambda fig: {k.split(" (lr=")[0]: v for k, v in _line_colors(fig).items()}   # noqa: E731 - lr said or not
     for given in (out.result, run.histories, run):
-        assert _line_colors(overlay_figure(given)) == want
-        assert _line_colors(loss_figure(given)) == want
+        assert runs(overlay_figure(given)) == want
+        assert runs(loss_figure(given)) == want
     assert _line_colors(overlay_figure(trainer)) == {"SGD": OPTIMIZER_COLORS["sgd"],
                                                      "adam 1e-3": OPTIMIZER_COLORS["adam"]}
     assert _line_colors(overlay_figure(trainer, colors={"SGD": "#000000"}))["SGD"] == "#000000"
@@ -545,3 +546,21 @@ def test_a_runs_style_follows_its_optimizer_and_stays_apart_in_grey():
         assert len({m for m, _ in marks}) == 6 and len({e for _, e in marks}) == 6, marks     # shifted apart
         assert ax.get_legend().handlelength == LEGEND_HANDLE
     assert line_markers(list(OPTIMIZER_COLORS.values())) == ["o", "s", "^", "D", "v"]
+
+
+def test_a_notebooks_figure_of_a_comparison_names_each_run_with_its_lr_as_the_folders_png(tmp_path):
+    """A teacher's review: overlay_figure(out.result) said "SGD", where the run folder's test_accuracy.png says
+    "SGD (lr=0.01)"; a LoadedRun the same. Histories alone (Trainer.run()) know no lr: their labels stay."""
+    from optimlab.api import compare
+    from optimlab.results import LoadedRun
+    from optimlab.viz.figures import loss_figure, overlay_figure
+
+    out = compare(dataset="digits", iters=40, eval_interval=20, out=tmp_path / "r", optimizers="sgd,momentum",
+                  lrs={"momentum": 0.05}, plots=False, report=False)
+    legend = lambda fig: [x.get_text() for x in fig.axes[0].get_legend().get_texts()]   # noqa: E731
+    want = ["SGD (lr=0.01)", "Momentum (lr=0.05)"]
+    assert legend(overlay_figure(out.result)) == want == legend(loss_figure(out.result))
+    assert legend(overlay_figure(LoadedRun(tmp_path / "r"))) == want
+    assert legend(overlay_figure(out.result, lang="ja")) == ["SGD（学習率 0.01）", "Momentum（学習率 0.05）"]
+    assert legend(overlay_figure(out.result, names={"SGD": "plain"}))[0] == "plain"
+    assert legend(overlay_figure([r.history for r in out.result.runs])) == ["SGD", "Momentum"]

@@ -235,7 +235,7 @@ def overlay_figure(histories, lang: str = "en", title: str | None = None,
     size = (7.2, 4.6)
     fig = _fig(lang, size)
     ax = fig.add_subplot()
-    histories, colors, names = _drawn(histories, colors, names)
+    histories, colors, names = _drawn(histories, colors, names, lang)
     styles, markers = styles_by_label(colors), markers_by_label(colors)
     for i, (label, hs, curves, n) in enumerate(_grouped(histories, "test_acc")):
         x = hs[0].eval_iters[:n]
@@ -259,13 +259,32 @@ def overlay_figure(histories, lang: str = "en", title: str | None = None,
     return fig
 
 
-def _drawn(histories, colors: dict[str, str] | None, names: dict[str, str] | None):
+def _drawn(histories, colors: dict[str, str] | None, names: dict[str, str] | None, lang: str = "en"):
     """``({label: [History, ...]}, {label: colour}, {label: name})``: histories read once (a generator would be used
     up by a second reading); each label's colour ``colors`` gives, else its optimizer's as ``optimlab compare`` draws
-    it (:func:`~optimlab.viz.colors.colors_by_label`), so a notebook's figure and the run folder's PNG agree."""
+    it (:func:`~optimlab.viz.colors.colors_by_label`), so a notebook's figure and the run folder's PNG agree; and each
+    label's name ``names`` gives, else, for ``out.result`` or a LoadedRun, the label with its lr, as in the folder's
+    PNGs (:func:`with_lr`: a teacher's review found "SGD" in the notebook where the PNG said "SGD (lr=0.01)")."""
     by_label, optimizer_of = runs_by_label(histories)
     colors = {**colors_by_label(optimizer_of), **(colors or {})}
-    return by_label, {label: colors[label] for label in by_label}, names or {}
+    if names is None:
+        lrs = _known_lrs(histories)
+        names = {label: with_lr(label, lrs.get(label), lang) for label in by_label}
+    return by_label, {label: colors[label] for label in by_label}, names
+
+
+def _known_lrs(histories) -> dict[str, float]:
+    """Each label's learning rate where the runs say it: ``compare()``'s ``out.result`` and a LoadedRun."""
+    from ..experiment import CompareResult
+    from ..results import LoadedRun
+
+    if isinstance(histories, CompareResult):
+        return {label: getattr(rs[0].spec.make_optimizer(), "lr", None) for label, rs in histories.by_label().items()
+                if rs}
+    if isinstance(histories, LoadedRun):
+        return {r["label"]: (r.get("hyperparameters") or {}).get("lr") for r in histories.summary.get("runs", [])
+                if isinstance(r, dict) and "label" in r}
+    return {}
 
 
 def moving_average(x: Sequence[float], window: int) -> np.ndarray:
@@ -295,7 +314,7 @@ def loss_figure(histories, lang: str = "en", window: int = 20, colors: dict[str,
     fig = _fig(lang, size)
     ax = fig.add_subplot()
     drawn = []
-    histories, colors, names = _drawn(histories, colors, names)
+    histories, colors, names = _drawn(histories, colors, names, lang)
     styles, markers = styles_by_label(colors), markers_by_label(colors)
     for i, (label, hs, curves, n) in enumerate(_grouped(histories, "loss")):
         mean, _, _ = mean_band(curves)           # NaN where every seed had diverged: a gap, no warning
