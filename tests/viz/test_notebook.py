@@ -103,3 +103,19 @@ def test_a_terminal_ipython_gets_no_backend_chosen():
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "False", done.stderr[-500:]
+
+
+def test_a_text_progress_bar_names_the_seeds_runs_and_leaves_room_for_the_bar(tmp_path, capsys):
+    """A teacher's review: without ipywidgets a notebook shows tqdm's 80-column text bar, and the description cut at 40
+    characters ("seed 0: SGD, Momentum, AdaGrad, RMSPr...") left the bar one character wide. Six runs are counted."""
+    from optimlab.api import compare
+
+    compare(dataset="digits", iters=20, eval_interval=10, out=tmp_path / "r", plots=False, report=False, progress=True)
+    lines = [ln for ln in capsys.readouterr().err.replace("\r", "\n").splitlines() if "|" in ln]
+    last = lines[-1]
+    assert last.startswith("seed 0 (6 runs): 100%|") and len(last) <= 80
+    assert last.count("█") >= 20                                 # the bar itself has room
+    compare(dataset="digits", optimizers="sgd", iters=20, eval_interval=10, out=tmp_path / "s", plots=False,
+            report=False, progress=True)                         # names that fit are kept
+    assert [ln for ln in capsys.readouterr().err.replace("\r", "\n").splitlines() if "|" in ln][-1].startswith(
+        "seed 0: SGD: 100%|")

@@ -79,8 +79,11 @@ def run_cohort(cohort: Cohort, data, recipe: Recipe, *, val=None, progress: bool
     except Exception as e:  # noqa: BLE001 - recorded, as below
         return _failed(cohort, e)
     try:
+        # the runs' names, or how many when they do not fit: cut at 40 characters ("seed 0: SGD, Momentum, AdaGrad,
+        # RMSPr...") they left an 80-column bar (a notebook without ipywidgets) one character of bar (a teacher's review)
         desc = f"seed {cohort.seed}: " + ", ".join(labels)
-        histories = trainer.run(progress=progress, desc=desc if len(desc) < 40 else desc[:37] + "...")
+        desc = desc if len(desc) < 40 else f"seed {cohort.seed} ({len(labels)} runs)"
+        histories = trainer.run(progress=progress, desc=desc)
     except Exception as e:  # noqa: BLE001 - recorded, not swallowed: the run's status says what happened
         return _failed(cohort, e)
     return [RunResult(s, cohort.seed, n, h, len(cohort.specs)) for s, n, h in zip(cohort.specs, cohort.nets, histories)]
