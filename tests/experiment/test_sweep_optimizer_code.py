@@ -195,7 +195,7 @@ def test_a_finished_sweep_resumes_where_workers_cannot_load_a_class_registered_h
     assert again.trained == [] and len(again.skipped) == len(first.trained)
 
 
-def test_an_added_optimizers_note_lr_is_said_to_be_its_default(tmp_path, registered):
+def test_an_added_optimizers_note_lr_is_said_to_be_its_default(tmp_path, registered, monkeypatch):
     """The note has no HeavyBall: its "note lr" is its class's default, marked ‡ and said so under the console's table
     and the report's (a review found "0.100 at the note's lr 0.1" said of Lion); the note's five are not marked."""
     from optimlab.cli import main
@@ -213,6 +213,19 @@ def test_an_added_optimizers_note_lr_is_said_to_be_its_default(tmp_path, registe
     assert "0.05 ‡" in html and "‡ not one of the note&#x27;s optimizers: its note lr is its class&#x27;s default lr" in html
     only_note = {k: v for k, v in r.summary["defaults_vs_tuned"].items() if v["optimizer"] == "sgd"}
     assert "‡" not in defaults_table({**r.summary, "defaults_vs_tuned": only_note})
+    # the conclusions' sentences too: the largest gain's "at the note's lr 0.05" is said to be HeavyBall's default
+    import copy
+
+    from optimlab.viz import report_sweep
+    s = copy.deepcopy(r.summary)
+    monkeypatch.setattr(report_sweep, "_never_learned", lambda summary, fresh=False: set())    # 40 steps learn little
+    for label, d in s["defaults_vs_tuned"].items():
+        d["gain"] = 0.3 if label == "HeavyBall" else 0.0
+    assert "at the note's lr 0.05 (its default: not one of the note's optimizers) →" in \
+        report_sweep._tuning_gain(s, "en")["text"]
+    assert "（ノートにない手法のため、その既定値）" in report_sweep._tuning_gain(s, "ja")["text"]
+    s["defaults_vs_tuned"]["SGD"]["gain"] = 0.4
+    assert "(its default" not in report_sweep._tuning_gain(s, "en")["text"]      # SGD's 0.01 is the note's
 
 
 def test_the_hash_is_of_the_code_that_runs_when_the_file_says_otherwise(tmp_path):
@@ -243,3 +256,47 @@ def test_the_hash_is_of_the_code_that_runs_when_the_file_says_otherwise(tmp_path
     twice.write_text(head + body.format(1.0) + "\nFirst = HeavyBall\n" + body.format(0.5), encoding="utf-8")
     module = load(twice, "two_of_a_name")
     assert code_sha256(module.First) != code_sha256(module.HeavyBall)
+
+
+def test_a_decorated_rule_a_property_with_a_setter_and_an_assigned_rule_are_hashed_from_their_source(tmp_path):
+    """A review of the source check: a property's setter (its code shares the getter's name), ``rule = _helper`` (a
+    module function) and a rule wrapped by a decorator of the same file (functools.wraps copies its name) were taken
+    for code other than the source's, and hashed from the bytecode — a decorator's wrapper, whose rule sits in its
+    closure, so an edit of the rule went unseen. Both hashes follow the edit now."""
+    import importlib.util
+    import inspect
+    import sys
+    import textwrap
+
+    from optimlab.optim.base import _runs_this_source
+
+    source = (
+        "import functools\nfrom dataclasses import dataclass\nfrom optimlab.optim import Optimizer\n\n"
+        "def clipped(rule):\n    @functools.wraps(rule)\n    def wrapper(self, w, g, s, t):\n"
+        "        return rule(self, w, g.clip(-1, 1), s, t)\n    return wrapper\n\n"
+        "def _helper(self, w, g, s, t):\n    w -= self.lr * g\n\n"
+        "@dataclass(frozen=True)\nclass Clip(Optimizer):\n    name = 'clip'\n\n    @clipped\n"
+        "    def rule(self, w, g, s, t):\n        w -= self.lr * g * FACTOR\n\n    @property\n"
+        "    def half(self):\n        return self.lr / 2\n\n    @half.setter\n    def half(self, v):\n"
+        "        pass\n\n@dataclass(frozen=True)\nclass Assigned(Optimizer):\n    name = 'assigned'\n"
+        "    rule = _helper\n")
+
+    def load(name, factor):
+        path = tmp_path / f"{name}.py"
+        path.write_text(source.replace("FACTOR", factor), encoding="utf-8")
+        module_spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[name] = module
+        module_spec.loader.exec_module(module)
+        return module
+
+    one, half = load("deco_one", "1.0"), load("deco_half", "0.5")
+    for cls in (one.Clip, one.Assigned):
+        assert _runs_this_source(cls, textwrap.dedent(inspect.getsource(cls)))
+    assert code_sha256(one.Clip) != code_sha256(half.Clip)
+    typed = []                                                       # the same classes typed in a notebook
+    for factor in ("1.0", "0.5"):
+        ns = {"__name__": "notebook"}
+        exec(source.replace("FACTOR", factor), ns)
+        typed.append(code_sha256(ns["Clip"]))
+    assert typed[0] != typed[1]

@@ -562,5 +562,5 @@ def test_a_notebooks_figure_of_a_comparison_names_each_run_with_its_lr_as_the_fo
     assert legend(overlay_figure(out.result)) == want == legend(loss_figure(out.result))
     assert legend(overlay_figure(LoadedRun(tmp_path / "r"))) == want
     assert legend(overlay_figure(out.result, lang="ja")) == ["SGD（学習率 0.01）", "Momentum（学習率 0.05）"]
-    assert legend(overlay_figure(out.result, names={"SGD": "plain"}))[0] == "plain"
+    assert legend(overlay_figure(out.result, names={"SGD": "plain"})) == ["plain", "Momentum (lr=0.05)"]
     assert legend(overlay_figure([r.history for r in out.result.runs])) == ["SGD", "Momentum"]

@@ -119,3 +119,10 @@ def test_a_text_progress_bar_names_the_seeds_runs_and_leaves_room_for_the_bar(tm
             report=False, progress=True)                         # names that fit are kept
     assert [ln for ln in capsys.readouterr().err.replace("\r", "\n").splitlines() if "|" in ln][-1].startswith(
         "seed 0: SGD: 100%|")
+    recipe = tmp_path / "long.toml"                              # one long label is cut, not counted as "(1 runs)"
+    recipe.write_text('[[runs]]\nlabel = "Adam with warm restarts and a long name"\noptimizer = "adam"\n',
+                      encoding="utf-8")
+    compare(recipe, dataset="digits", iters=20, eval_interval=10, out=tmp_path / "t", plots=False, report=False,
+            progress=True)
+    assert [ln for ln in capsys.readouterr().err.replace("\r", "\n").splitlines() if "|" in ln][-1].startswith(
+        "seed 0: Adam with warm restarts and a...: 100%|")

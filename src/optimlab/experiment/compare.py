@@ -82,7 +82,8 @@ def run_cohort(cohort: Cohort, data, recipe: Recipe, *, val=None, progress: bool
         # the runs' names, or how many when they do not fit: cut at 40 characters ("seed 0: SGD, Momentum, AdaGrad,
         # RMSPr...") they left an 80-column bar (a notebook without ipywidgets) one character of bar (a teacher's review)
         desc = f"seed {cohort.seed}: " + ", ".join(labels)
-        desc = desc if len(desc) < 40 else f"seed {cohort.seed} ({len(labels)} runs)"
+        if len(desc) >= 40:             # one long label is cut, several are counted
+            desc = desc[:37] + "..." if len(labels) == 1 else f"seed {cohort.seed} ({len(labels)} runs)"
         histories = trainer.run(progress=progress, desc=desc)
     except Exception as e:  # noqa: BLE001 - recorded, not swallowed: the run's status says what happened
         return _failed(cohort, e)

@@ -387,8 +387,9 @@ def code_sha256(cls: type) -> str:
     took the runs of an edited rule as complete, and a worker process that loaded another class under the name (an
     installed plugin, where the script had registered its own) trained it without a word. From the source where
     Python can find it (as ``ast.unparse`` writes it again), else (a class typed in a notebook or ``python -c``) from
-    the methods' bytecode, which differs between Python versions; also from the bytecode where the methods' names and
-    constants are not those of the source Python finds (a file edited since the import, a second class of one name).
+    the methods' bytecode, which differs between Python versions; also from the bytecode where the names, variables
+    and constants of the methods defined in its body are not those of the source Python finds (a file edited since the
+    import, a second class of one name; an edit of operators alone is not seen there).
     Not covered: module constants and functions the rule calls (AdaGrad's ``sqrt_plus_eps``), closure values."""
     return _code_sha256(cls)
 
@@ -431,12 +432,18 @@ def _runs_this_source(c: type, source: str) -> bool:
         consts = tuple(shape(k) if isinstance(k, types.CodeType) else _stable_repr(k) for k in co.co_consts)
         return co.co_names, co.co_varnames, consts   # whole and a class alone (LOAD_ATTR / LOAD_METHOD)
 
-    compiled = {k.co_name: shape(k) for k in body.co_consts if isinstance(k, types.CodeType)}
+    compiled: dict[str, list] = {}
+    for k in body.co_consts:
+        if isinstance(k, types.CodeType):
+            compiled.setdefault(k.co_name, []).append(shape(k))      # a property's getter and setter share a name
+    # the methods defined in the class body (not dataclass's, a decorator's wrapper or rule = a module function)
+    inside = f"{c.__qualname__}."
     for v in vars(c).values():
-        f = getattr(getattr(v, "__func__", v), "fget", getattr(v, "__func__", v))
-        if isinstance(f, types.FunctionType) and f.__code__.co_filename == inspect.getsourcefile(c):
-            if compiled.get(f.__code__.co_name) != shape(f.__code__):        # (dataclass's own methods: <string>)
-                return False
+        for f in (getattr(v, "__func__", v), getattr(v, "fget", None), getattr(v, "fset", None)):
+            where = f.__code__.co_qualname if isinstance(f, types.FunctionType) else ""   # (wraps copies __qualname__)
+            if where.startswith(inside) and "<locals>" not in where[len(inside):]:
+                if shape(f.__code__) not in compiled.get(f.__code__.co_name, []):
+                    return False
     return True
 
 
@@ -446,15 +453,33 @@ def _bytecode(c: type) -> str:
                   if not (doc is not None and k == doc)]
         return f"{co.co_code.hex()}|{co.co_names}|{consts}"
 
+    def function(f: types.FunctionType, seen: set) -> str:
+        """Its code, and that of the functions it wraps or closes over (a decorator's wrapper holds the rule)."""
+        if id(f) in seen:
+            return ""
+        seen.add(id(f))
+        inner = [getattr(f, "__wrapped__", None)] + [cell.cell_contents for cell in f.__closure__ or ()
+                                                     if _has_contents(cell)]
+        return code(f.__code__, f.__doc__) + "".join(function(g, seen) for g in inner
+                                                   if isinstance(g, types.FunctionType))
+
     out = []
     for name, v in sorted(vars(c).items()):
         f = getattr(v, "__func__", v)                                # staticmethod, classmethod
         f = getattr(f, "fget", f)                                    # property
         if isinstance(f, types.FunctionType):
-            out.append(f"{name}:{code(f.__code__, f.__doc__)}")
+            out.append(f"{name}:{function(f, set())}")
         elif not name.startswith("__"):
             out.append(f"{name}={_stable_repr(v)}")
     return "\n".join(out)
+
+
+def _has_contents(cell) -> bool:
+    try:
+        cell.cell_contents
+    except ValueError:                  # an empty cell (a name not yet bound)
+        return False
+    return True
 
 
 def _stable_repr(v: Any) -> str:

@@ -267,9 +267,8 @@ def _drawn(histories, colors: dict[str, str] | None, names: dict[str, str] | Non
     PNGs (:func:`with_lr`: a teacher's review found "SGD" in the notebook where the PNG said "SGD (lr=0.01)")."""
     by_label, optimizer_of = runs_by_label(histories)
     colors = {**colors_by_label(optimizer_of), **(colors or {})}
-    if names is None:
-        lrs = _known_lrs(histories)
-        names = {label: with_lr(label, lrs.get(label), lang) for label in by_label}
+    lrs = _known_lrs(histories)            # the labels ``names`` leaves out keep their lr (a review)
+    names = {**{label: with_lr(label, lrs.get(label), lang) for label in by_label}, **(names or {})}
     return by_label, {label: colors[label] for label in by_label}, names
 
 

@@ -284,7 +284,8 @@ def _tuning_gain(summary, lang) -> dict[str, Any] | None:
     # negative one is a loss, not a small gain)
     key = "gain none" if gains[top] <= 0 else "gain small" if small else "gain tied" if len(tied) > 1 else "gain"
     text = st(key, lang, label=sep.join(tied), gain=shown, default=_a(d.get("default_test_acc")),
-              default_lr=_lr(d['default_lr']), tuned=_a(d.get("tuned_test_acc")), tuned_lr=_lr(d['tuned_lr']))
+              default_lr=_note_lr(d, d['default_lr'], lang), tuned=_a(d.get("tuned_test_acc")),
+              tuned_lr=_lr(d['tuned_lr']))
     text += st("gain others", lang, others=others) if others else ""
     skipped = [k for k in summary["defaults_vs_tuned"] if k in never]
     text += st("gain not counted", lang, labels=sep.join(skipped)) if skipped else ""
@@ -403,7 +404,8 @@ def _grid_edges(summary, lang) -> list[dict[str, Any]]:
             continue
         note = d.get("default_lr")
         if isinstance(note, (int, float)) and not (min(lrs) * (1 - 1e-9) <= note <= max(lrs) * (1 + 1e-9)):
-            out.append(_conclusion("note_lr_outside", st("note lr outside", lang, label=label, lr=_lr(note),
+            out.append(_conclusion("note_lr_outside", st("note lr outside", lang, label=label,
+                                                         lr=_note_lr(d, note, lang),
                                                          lo=_lr(min(lrs)), hi=_lr(max(lrs))),
                                    label=label, lr=float(note)))
         if len(lrs) < 2 or d.get("tuned_lr") is None or label in never:
@@ -447,8 +449,9 @@ def _fresh_diverged(summary, lang) -> dict[str, Any] | None:
             k = int(d.get(f"{which}_not_ok") or 0)
             if k:
                 total += k
+                lr = d.get(f"{which}_lr")
                 where.append(st(f"fresh diverged {'both' if same else which}", lang, label=label, k=k, n=n,
-                                lr=_lr(d.get(f"{which}_lr"))))
+                                lr=_lr(lr) if which == "tuned" and not same else _note_lr(d, lr, lang)))
     if not total:
         return None
     return _conclusion("fresh_not_ok", st("fresh diverged", lang, n=total, where=st("diverged sep", lang).join(where)),
@@ -599,6 +602,12 @@ def _ci_cell(m, lo, hi) -> str:
     if m is None:
         return _cell("—")
     return _cell(f"{m:.4f} [{lo:.4f}, {hi:.4f}]" if lo is not None and hi is not None else f"{m:.4f}", m, "num")
+
+
+def _note_lr(d: dict[str, Any], lr: Any, lang: str) -> str:
+    """A setting's "note lr" as a sentence gives it: for an optimizer the note does not have, said to be its default
+    (a review found "0.600 at the note's lr 0.05" said of an added optimizer)."""
+    return _lr(lr) + (st("added default", lang) if not_the_notes(d) else "")
 
 
 def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> str:

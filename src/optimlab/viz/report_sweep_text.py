@@ -98,6 +98,7 @@ SWEEP_TEXT = {
                      "validation beat the note's default there.",
         "gain not counted": " Not counted: {labels}, at chance on the validation split at every lr († in the table), "
                             "whose tuned lr and gain are noise.",
+        "added default": " (its default: not one of the note's optimizers)",
         "note lr outside": "{label}'s note lr {lr} lies outside the grid ({lo} to {hi}), so tuning could not choose "
                            "it; its gain compares the note's lr with the grid's best.",
         "sensitivity def": "Tolerance to the lr is counted as the grid lrs whose mean validation accuracy is within "
@@ -217,6 +218,7 @@ SWEEP_TEXT = {
         "gain none": "調整による改善は新しいシードでは見られません：最大でも {gain}（{label}）で、検証データで選んだ学習率が"
                      "ノートの既定の学習率を上回った設定はありません。",
         "gain not counted": "{labels} は数えていません：どの学習率でも検証正解率がチャンスレベル程度で（表の †）、選ばれた学習率と改善は偶然の値です。",
+        "added default": "（ノートにない手法のため、その既定値）",
         "note lr outside": "{label} のノートの学習率 {lr} はグリッド（{lo}〜{hi}）の外にあるため、調整では選べません。"
                            "差はノートの学習率とグリッド内の最良の学習率の比較です。",
         "sensitivity def": "学習率への許容度は、平均検証正解率がその手法自身の最高値から {tol} 以内に収まる、グリッド上の学習率の数とします。",
