@@ -122,9 +122,14 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
         del overrides["optimizers"]
     recipe = apply_overrides(base, **overrides)
     target = output_directory(recipe, out)
-    with output_lock(target):                  # one compare at a time into a folder, from its check to the swap
-        output_directory(recipe, out)          # again under the lock: another compare may have written it meanwhile
-        return _compare_locked(recipe, target, lang, plots, report, progress, telemetry, on_data, dpi, font_scale)
+    try:
+        with output_lock(target):              # one compare at a time into a folder, from its check to the swap
+            output_directory(recipe, out)      # again under the lock: another compare may have written it meanwhile
+            return _compare_locked(recipe, target, lang, plots, report, progress, telemetry, on_data, dpi,
+                                   font_scale)
+    except KeyboardInterrupt as e:             # a notebook's stop button: one line, not 50 of training's frames (a
+        stopped = f"compare() stopped; nothing half-written is left in {str(target)!r}"      # teacher's review)
+        raise type(e)(stopped) from None
 
 
 def _runs_of(optimizers: list) -> tuple[RunSpec, ...]:

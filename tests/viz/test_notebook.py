@@ -126,3 +126,28 @@ def test_a_text_progress_bar_names_the_seeds_runs_and_leaves_room_for_the_bar(tm
             progress=True)
     assert [ln for ln in capsys.readouterr().err.replace("\r", "\n").splitlines() if "|" in ln][-1].startswith(
         "seed 0: Adam with warm restarts and a...: 100%|")
+
+
+@pytest.mark.parametrize("stop", ["interrupt", "terminate"])
+def test_stopping_compare_in_a_notebook_is_one_short_line(tmp_path, monkeypatch, stop):
+    """A teacher's review: the stop button during compare() printed some 50 lines of traceback ending in the batch
+    sampler. It is one KeyboardInterrupt raised from compare() now (SIGTERM's kind kept, for the command's 143), and
+    no run folder is left."""
+    import traceback
+
+    from optimlab.api import compare
+    from optimlab.cli import Terminated
+    from optimlab.train import Trainer
+
+    kind = KeyboardInterrupt if stop == "interrupt" else Terminated
+
+    def stopped(self, *args, **kwargs):
+        raise kind()
+
+    monkeypatch.setattr(Trainer, "run", stopped)
+    with pytest.raises(kind) as e:
+        compare(dataset="digits", iters=20, out=tmp_path / "r", plots=False, report=False)
+    assert type(e.value) is kind
+    assert str(e.value) == f"compare() stopped; nothing half-written is left in {str(tmp_path / 'r')!r}"
+    assert e.value.__suppress_context__ and len(traceback.extract_tb(e.value.__traceback__)) <= 2
+    assert not (tmp_path / "r").exists()
