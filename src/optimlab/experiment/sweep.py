@@ -434,8 +434,10 @@ def check_workers(names: Sequence[str], executor: Executor) -> None:
         if not cls:
             raise ConfigError(f"optimizer {name!r} is not known in the sweep's worker processes ({why}), which load "
                               "optimlab's own optimizers and the installed plugins, not a class this process "
-                              "registered (accepted: an optimizer installed as a plugin, see README's 'Adding an "
-                              "optimizer', or jobs=0 / --jobs 0 to train in this process)")
+                              "registered in a notebook or inside a script's __main__ guard (accepted: a class "
+                              "registered at a script's top level, or installed as a plugin, see README's 'Adding an "
+                              "optimizer'; or SerialExecutor() in Python, --jobs 0 on the command line, to train in "
+                              "this process)")
     check_codes(here, there, "the sweep's worker processes")
 
 
@@ -450,8 +452,8 @@ def check_codes(expected: Sequence[tuple[str, str, str]], here: Sequence[tuple[s
             other = found[name][0]
             raise ConfigError(f"optimizer {name!r} in {where} is {other}, other code than {cls}, which this sweep "
                               "was started with (accepted: an optimizer the sweep's workers load as this process "
-                              "does — optimlab's own or an installed plugin, of the same version — or jobs=0 / "
-                              "--jobs 0 to train in this process)")
+                              "does — optimlab's own or an installed plugin, of the same version — or "
+                              "SerialExecutor() in Python, --jobs 0 on the command line, to train in this process)")
 
 
 def _chunks(items: list, n: int) -> list[list]:
