@@ -579,3 +579,50 @@ def test_slots_the_rule_passes_to_one_another_keep_their_history():
             opt.update(w, np.array([g]), state, checked=checked) if checked else opt.update(w, np.array([g]), state)
         np.testing.assert_allclose(w, [-0.1 * (1 + 10)])         # steps 3 and 4 use the gradients of steps 1 and 2
         np.testing.assert_allclose([state.slots["g1"][0], state.slots["g2"][0]], [1000.0, 100.0])
+
+
+def test_a_file_of_ones_own_optimizers_reaches_the_command_line_and_the_sweeps_workers(tmp_path):
+    """An extensibility review: the command line found an added optimizer only through an installed package's entry
+    point (a pyproject.toml and pip install -e). OPTIMLAB_PLUGINS=my_optims.py registers the classes a file defines:
+    compare, landscape and a sweep whose worker processes load the same file; a file that is missing or raises is a
+    warning, and one line with the name it would have registered."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "my_optims.py").write_text(
+        "from dataclasses import dataclass\nfrom optimlab.optim import Optimizer\n\n\n@dataclass(frozen=True)\n"
+        "class Nesterov(Optimizer):\n    name = 'nesterov'\n    slots = ('v',)\n    lr: float = 0.1\n"
+        "    momentum: float = 0.9\n\n    def rule(self, w, g, s, t):\n        v = s['v']\n"
+        "        v *= self.momentum\n        v -= self.lr * g\n        w += self.momentum * v - self.lr * g\n",
+        encoding="utf-8")
+    (tmp_path / "raises.py").write_text("raise ValueError('boom')\n", encoding="utf-8")
+
+    def optimlab(plugins, *args):
+        env = {**os.environ, "OPTIMLAB_PLUGINS": plugins}
+        return subprocess.run([sys.executable, "-m", "optimlab", *args], capture_output=True, text=True, env=env,
+                              timeout=300, cwd=tmp_path)
+
+    small = ("--dataset", "digits", "--iters", "20", "--eval-interval", "10")
+    done = optimlab("my_optims.py", "compare", *small, "--optimizers", "sgd,nesterov", "--no-plots", "--no-report",
+                    "--out", "c")
+    assert done.returncode == 0 and "warning" not in done.stderr, done.stderr
+    runs = json.loads((tmp_path / "c" / "summary.json").read_text())["runs"]
+    assert [r["optimizer"] for r in runs] == ["sgd", "nesterov"]
+    done = optimlab("my_optims.py", "sweep", *small, "--optimizers", "nesterov", "--lrs", "0.01,0.1", "--seeds", "1",
+                    "--test-seeds", "5-5", "--jobs", "2", "--no-report", "--out", "s")     # worker processes
+    assert done.returncode == 0, done.stderr
+    assert {p.name.split("-")[1] for p in (tmp_path / "s").iterdir() if p.is_dir()} == {"nesterov"}
+    assert optimlab("my_optims.py", "landscape", "--optimizers", "nesterov", "--no-gif", "--out", "l").returncode == 0
+    missing = optimlab("nope.py", "compare", *small, "--optimizers", "nesterov", "--out", "d")
+    assert missing.returncode == 2 and missing.stderr.splitlines() == [
+        "optimlab: warning: OPTIMLAB_PLUGINS file 'nope.py' is not a Python file (accepted: paths of .py files of "
+        f"optimizer classes, separated by {os.pathsep!r}); ignored",
+        "optimlab: error: unknown optimizer: 'nesterov' (accepted: sgd, momentum, adagrad, rmsprop, adam); "
+        f"OPTIMLAB_PLUGINS file 'nope.py' is not a Python file (accepted: paths of .py files of optimizer classes, "
+        f"separated by {os.pathsep!r})"]
+    broken = optimlab("raises.py", "compare", *small, "--optimizers", "sgd", "--no-plots", "--no-report", "--out", "e")
+    assert broken.returncode == 0 and broken.stderr.splitlines()[0] == (
+        "optimlab: warning: OPTIMLAB_PLUGINS file 'raises.py' cannot be loaded: ValueError: boom (accepted: a Python "
+        "file that defines Optimizer subclasses); ignored")

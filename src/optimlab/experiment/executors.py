@@ -80,7 +80,7 @@ def _watch_parent() -> None:
 
 # where the data is (the cache folder without OPTIMLAB_CACHE_DIR is the user's, from these two): a local worker sees
 # the parent's now
-OPTIMLAB_ENV = ("OPTIMLAB_DATA", "OPTIMLAB_CACHE_DIR", "XDG_CACHE_HOME", "HOME")
+OPTIMLAB_ENV = ("OPTIMLAB_DATA", "OPTIMLAB_CACHE_DIR", "XDG_CACHE_HOME", "HOME", "OPTIMLAB_PLUGINS")
 
 
 def _local_worker_init(env: dict[str, str | None] | None = None) -> None:

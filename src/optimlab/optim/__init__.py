@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
+import sys
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
@@ -63,6 +67,8 @@ OPTIMIZERS: dict[str, type[Optimizer]] = _Registry({c.name: c for c in BUILT_IN}
 PLUGIN_GROUP = "optimlab.optimizers"
 _plugins_loaded = False
 _plugin_errors: dict[str, str] = {}      # name → why its plugin is not registered (said when the name is asked for)
+PLUGIN_FILES_ENV = "OPTIMLAB_PLUGINS"    # Python files of optimizer classes, separated by os.pathsep
+_file_errors: list[str] = []             # why a file it names is not loaded (a warning; said with an unknown name)
 
 
 def load_plugins() -> None:
@@ -102,6 +108,44 @@ def load_plugins() -> None:
             _plugin_errors[name] = (f"{where(ep)} cannot be loaded: {type(e).__name__}: "
                                     f"{(str(e).splitlines() or [''])[0]} (accepted: an importable Optimizer subclass; "
                                     "or uninstall that package)")
+    _load_plugin_files()
+
+
+def _load_plugin_files() -> None:
+    """Import the Python files :data:`PLUGIN_FILES_ENV` names (``OPTIMLAB_PLUGINS=my_optims.py optimlab compare
+    --optimizers nesterov``: a file of one's own optimizers on the command line without a package) and register each
+    Optimizer subclass they define under its own ``name`` (a file may register its classes itself, as a script does).
+    The paths are made absolute in the environment, so a sweep's worker processes, which get it, load the same files.
+    A file that cannot be loaded is kept as a one-line error: a warning on the command line, and said with the name
+    it would have registered."""
+    import importlib.util
+
+    items = [i for i in os.environ.get(PLUGIN_FILES_ENV, "").split(os.pathsep) if i.strip()]
+    paths = [Path(i).expanduser().absolute() for i in items]
+    if items:
+        os.environ[PLUGIN_FILES_ENV] = os.pathsep.join(map(str, paths))
+    for item, path in zip(items, paths):
+        where = f"{PLUGIN_FILES_ENV} file {item!r}"
+        if path.suffix != ".py" or not path.is_file():
+            _file_errors.append(f"{where} is not a Python file (accepted: paths of .py files of optimizer classes, "
+                                f"separated by {os.pathsep!r})")
+            continue
+        module_name = "optimlab_plugin_" + re.sub(r"\W", "_", path.stem)
+        try:
+            spec = importlib.util.spec_from_file_location(module_name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module         # (dataclasses look their module up)
+            spec.loader.exec_module(module)
+            for obj in list(vars(module).values()):
+                if isinstance(obj, type) and issubclass(obj, Optimizer) and obj.__module__ == module_name \
+                        and "name" in vars(obj) and obj.name not in OPTIMIZERS:
+                    OPTIMIZERS[obj.name] = obj
+        except ConfigError as e:
+            _file_errors.append(f"{where}: {e}")
+        except Exception as e:  # noqa: BLE001 - the user's file: its error in one line
+            sys.modules.pop(module_name, None)
+            _file_errors.append(f"{where} cannot be loaded: {type(e).__name__}: {(str(e).splitlines() or [''])[0]} "
+                                "(accepted: a Python file that defines Optimizer subclasses)")
 
 
 def optimizer_class(name: str, where: str = "") -> type[Optimizer]:
@@ -113,7 +157,8 @@ def optimizer_class(name: str, where: str = "") -> type[Optimizer]:
         load_plugins()
     if key not in OPTIMIZERS:
         raise ConfigError(_plugin_errors.get(key) or
-                          f"unknown optimizer: {name!r}{where} (accepted: {', '.join(OPTIMIZERS)})")
+                          f"unknown optimizer: {name!r}{where} (accepted: {', '.join(OPTIMIZERS)})"
+                          + "".join(f"; {why}" for why in _file_errors[:1]))
     return OPTIMIZERS[key]
 
 
@@ -121,7 +166,7 @@ def ignored_plugins() -> list[str]:
     """The plugin errors of names a class is registered under all the same (a plugin claiming 'adam'): the command
     line prints them as warnings, since the registered class is what trains."""
     load_plugins()
-    return [why for name, why in _plugin_errors.items() if name in OPTIMIZERS]
+    return [why for name, why in _plugin_errors.items() if name in OPTIMIZERS] + _file_errors
 
 
 PRESETS = FRAMEWORK_PRESETS
