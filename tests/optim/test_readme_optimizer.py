@@ -616,13 +616,53 @@ def test_a_file_of_ones_own_optimizers_reaches_the_command_line_and_the_sweeps_w
     assert {p.name.split("-")[1] for p in (tmp_path / "s").iterdir() if p.is_dir()} == {"nesterov"}
     assert optimlab("my_optims.py", "landscape", "--optimizers", "nesterov", "--no-gif", "--out", "l").returncode == 0
     missing = optimlab("nope.py", "compare", *small, "--optimizers", "nesterov", "--out", "d")
+    not_found = (f"OPTIMLAB_PLUGINS file 'nope.py' not found ({str(tmp_path / 'nope.py')!r}) (accepted: paths of .py "
+                 f"files of optimizer classes, separated by {os.pathsep!r})")
     assert missing.returncode == 2 and missing.stderr.splitlines() == [
-        "optimlab: warning: OPTIMLAB_PLUGINS file 'nope.py' is not a Python file (accepted: paths of .py files of "
-        f"optimizer classes, separated by {os.pathsep!r}); ignored",
-        "optimlab: error: unknown optimizer: 'nesterov' (accepted: sgd, momentum, adagrad, rmsprop, adam); "
-        f"OPTIMLAB_PLUGINS file 'nope.py' is not a Python file (accepted: paths of .py files of optimizer classes, "
-        f"separated by {os.pathsep!r})"]
+        f"optimlab: warning: {not_found}; ignored",
+        f"optimlab: error: unknown optimizer: 'nesterov' (accepted: sgd, momentum, adagrad, rmsprop, adam); {not_found}"]
     broken = optimlab("raises.py", "compare", *small, "--optimizers", "sgd", "--no-plots", "--no-report", "--out", "e")
     assert broken.returncode == 0 and broken.stderr.splitlines()[0] == (
         "optimlab: warning: OPTIMLAB_PLUGINS file 'raises.py' cannot be loaded: ValueError: boom (accepted: a Python "
         "file that defines Optimizer subclasses); ignored")
+
+
+def test_a_plugin_files_classes_are_each_checked_and_files_of_one_name_stay_apart(tmp_path):
+    """A review of OPTIMLAB_PLUGINS: a class named 'adam', or a name another file had taken, was dropped without a word
+    (the other class trained); one badly named class stopped the rest of its file; a file could not import a module
+    beside it; and two files named alike in two folders were one module, so the first class's code hash changed when
+    the second was added (a resumed sweep refused its own runs)."""
+    import os
+    import subprocess
+    import sys
+
+    for folder, lr in (("a", 0.1), ("c", 0.2)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "my_optims.py").write_text(
+            "from dataclasses import dataclass\nfrom optimlab.optim import SGD\n\n\n@dataclass(frozen=True)\n"
+            f"class Slow(SGD):\n    name = 'slow'\n    lr: float = {lr}\n", encoding="utf-8")
+    (tmp_path / "a" / "helper.py").write_text("FACTOR = 0.5\n", encoding="utf-8")
+    (tmp_path / "a" / "mixed.py").write_text(
+        "from dataclasses import dataclass\nfrom helper import FACTOR\nfrom optimlab.optim import Adam, SGD\n\n\n"
+        "@dataclass(frozen=True)\nclass Adam2(Adam):\n    name = 'adam'\n\n\n@dataclass(frozen=True)\n"
+        "class A1(SGD):\n    name = 'Bad'\n\n\n@dataclass(frozen=True)\nclass Good(SGD):\n    name = 'good'\n"
+        "    lr: float = FACTOR\n", encoding="utf-8")
+    script = ("import json\nfrom optimlab.optim import OPTIMIZERS, ignored_plugins, make_optimizer\n"
+              "from optimlab.optim.base import code_sha256\nwarnings = ignored_plugins()\n"
+              "print(json.dumps({'warnings': warnings, 'good': make_optimizer('good').lr, 'slow': make_optimizer('slow').lr,"
+              " 'adam': OPTIMIZERS['adam'].__module__, 'hash': code_sha256(OPTIMIZERS['slow'])}))\n")
+
+    def run(plugins):
+        env = {**os.environ, "OPTIMLAB_PLUGINS": plugins}
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path,
+                              timeout=120, check=True)
+        return __import__("json").loads(done.stdout)
+
+    sep = os.pathsep
+    alone, both = run(f"a/mixed.py{sep}a/my_optims.py"), run(f"a/mixed.py{sep}a/my_optims.py{sep}c/my_optims.py")
+    assert alone["good"] == 0.5 and alone["slow"] == 0.1 and alone["adam"] == "optimlab.optim.adam"
+    assert [w.split(": ", 1)[1][:40] for w in alone["warnings"]] == [
+        "optimizer name 'adam' is optimlab's Adam", "invalid optimizer name: 'Bad' for A1, wh"]
+    assert both["slow"] == 0.1 and both["hash"] == alone["hash"]            # the first file's class, its own code
+    assert both["warnings"][-1].startswith("OPTIMLAB_PLUGINS file 'c/my_optims.py': Slow's name 'slow' is taken by "
+                                           "optimlab_plugin_my_optims_")

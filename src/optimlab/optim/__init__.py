@@ -115,9 +115,12 @@ def _load_plugin_files() -> None:
     """Import the Python files :data:`PLUGIN_FILES_ENV` names (``OPTIMLAB_PLUGINS=my_optims.py optimlab compare
     --optimizers nesterov``: a file of one's own optimizers on the command line without a package) and register each
     Optimizer subclass they define under its own ``name`` (a file may register its classes itself, as a script does).
-    The paths are made absolute in the environment, so a sweep's worker processes, which get it, load the same files.
-    A file that cannot be loaded is kept as a one-line error: a warning on the command line, and said with the name
-    it would have registered."""
+    Read once per process, when an optimizer name is first looked up; relative paths are taken from the folder of that
+    moment and made absolute in the environment, so a sweep's worker processes, which get it, load the same files. A
+    file's folder is on ``sys.path`` (it may import a module beside it, as a script run from there could). A file that
+    cannot be loaded, or a class whose name is taken, is kept as a one-line error: a warning on the command line, and
+    said with an unknown name."""
+    import hashlib
     import importlib.util
 
     items = [i for i in os.environ.get(PLUGIN_FILES_ENV, "").split(os.pathsep) if i.strip()]
@@ -126,26 +129,42 @@ def _load_plugin_files() -> None:
         os.environ[PLUGIN_FILES_ENV] = os.pathsep.join(map(str, paths))
     for item, path in zip(items, paths):
         where = f"{PLUGIN_FILES_ENV} file {item!r}"
-        if path.suffix != ".py" or not path.is_file():
-            _file_errors.append(f"{where} is not a Python file (accepted: paths of .py files of optimizer classes, "
-                                f"separated by {os.pathsep!r})")
+        accepted = f"(accepted: paths of .py files of optimizer classes, separated by {os.pathsep!r})"
+        if not path.exists():
+            _file_errors.append(f"{where} not found ({str(path)!r}) {accepted}")
             continue
-        module_name = "optimlab_plugin_" + re.sub(r"\W", "_", path.stem)
+        if path.suffix != ".py" or not path.is_file():
+            _file_errors.append(f"{where} is not a .py file {accepted}")
+            continue
+        # one module per path: two files of one name in two folders are two modules (and each class's source its own)
+        module_name = "optimlab_plugin_" + re.sub(r"\W", "_", path.stem) + "_" + \
+            hashlib.sha256(str(path).encode()).hexdigest()[:8]
+        if str(path.parent) not in sys.path:
+            sys.path.append(str(path.parent))
         try:
             spec = importlib.util.spec_from_file_location(module_name, path)
             module = importlib.util.module_from_spec(spec)
             sys.modules[module_name] = module         # (dataclasses look their module up)
             spec.loader.exec_module(module)
-            for obj in list(vars(module).values()):
-                if isinstance(obj, type) and issubclass(obj, Optimizer) and obj.__module__ == module_name \
-                        and "name" in vars(obj) and obj.name not in OPTIMIZERS:
-                    OPTIMIZERS[obj.name] = obj
-        except ConfigError as e:
-            _file_errors.append(f"{where}: {e}")
-        except Exception as e:  # noqa: BLE001 - the user's file: its error in one line
+        except Exception as e:  # noqa: BLE001 - the user's file: its error in one line (a ConfigError too)
             sys.modules.pop(module_name, None)
             _file_errors.append(f"{where} cannot be loaded: {type(e).__name__}: {(str(e).splitlines() or [''])[0]} "
                                 "(accepted: a Python file that defines Optimizer subclasses)")
+            continue
+        for obj in list(vars(module).values()):      # each class on its own: one bad name leaves the others
+            if not (isinstance(obj, type) and issubclass(obj, Optimizer) and obj.__module__ == module_name
+                    and "name" in vars(obj)) or OPTIMIZERS.get(obj.name) is obj:
+                continue
+            taken = OPTIMIZERS.get(obj.name)
+            if taken is not None and taken not in BUILT_IN:     # another file's, a package's, or a script's
+                _file_errors.append(f"{where}: {obj.__name__}'s name {obj.name!r} is taken by "
+                                    f"{taken.__module__}.{taken.__qualname__}, which trains under it (accepted: a "
+                                    f"name of your own, e.g. name = 'my{obj.name}')")
+                continue
+            try:
+                OPTIMIZERS[obj.name] = obj
+            except ConfigError as e:
+                _file_errors.append(f"{where}: {e}")
 
 
 def optimizer_class(name: str, where: str = "") -> type[Optimizer]:
@@ -158,7 +177,7 @@ def optimizer_class(name: str, where: str = "") -> type[Optimizer]:
     if key not in OPTIMIZERS:
         raise ConfigError(_plugin_errors.get(key) or
                           f"unknown optimizer: {name!r}{where} (accepted: {', '.join(OPTIMIZERS)})"
-                          + "".join(f"; {why}" for why in _file_errors[:1]))
+                          + "".join(f"; {why}" for why in _file_errors))
     return OPTIMIZERS[key]
 
 
