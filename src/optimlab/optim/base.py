@@ -428,6 +428,7 @@ def _runs_this_source(c: type, source: str) -> bool:
     body = next((k for k in module.co_consts if isinstance(k, types.CodeType) and k.co_name == c.__name__), None)
     if body is None:
         return False
+
     def shape(co: types.CodeType) -> tuple:          # names and constants: opcodes differ between a module compiled
         consts = tuple(shape(k) if isinstance(k, types.CodeType) else _stable_repr(k) for k in co.co_consts)
         return co.co_names, co.co_varnames, consts   # whole and a class alone (LOAD_ATTR / LOAD_METHOD)
