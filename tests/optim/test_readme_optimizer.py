@@ -666,3 +666,26 @@ def test_a_plugin_files_classes_are_each_checked_and_files_of_one_name_stay_apar
     assert both["slow"] == 0.1 and both["hash"] == alone["hash"]            # the first file's class, its own code
     assert both["warnings"][-1].startswith("OPTIMLAB_PLUGINS file 'c/my_optims.py': Slow's name 'slow' is taken by "
                                            "optimlab_plugin_my_optims_")
+
+
+def test_a_file_naming_an_optimizer_not_known_here_says_how_an_added_one_is_found(tmp_path):
+    """A review: a recipe a plugin's run wrote, read again without the plugin, said "unknown optimizer: 'nesterov' in
+    …recipe.toml" and nothing of plugins. A file (a recipe, a sweep.toml) names an optimizer added where it was
+    written: the line says how one is found here; a name typed on the command line or in Python stays as it was."""
+    from optimlab.api import compare
+    from optimlab.errors import ConfigError
+    from optimlab.experiment.recipe import load_recipe
+    from optimlab.experiment.sweep import load_sweep_spec
+    from optimlab.optim import ADDED_HINT
+
+    (tmp_path / "recipe.toml").write_text('[[runs]]\noptimizer = "nesterov"\n', encoding="utf-8")
+    (tmp_path / "sweep.toml").write_text('optimizers = ["sgd", "nesterov"]\n', encoding="utf-8")
+    for load, name in ((load_recipe, "recipe.toml"), (load_sweep_spec, "sweep.toml")):
+        with pytest.raises(ConfigError) as e:
+            load(tmp_path / name)
+        assert "unknown optimizer: 'nesterov'" in str(e.value) and str(e.value).endswith(
+            "; an optimizer added where the file was written is known here once its package is installed or its file "
+            "is named in OPTIMLAB_PLUGINS") and "\n" not in str(e.value)
+    with pytest.raises(ConfigError) as e:
+        compare(dataset="digits", optimizers="nesterov", out=tmp_path / "c")
+    assert ADDED_HINT not in str(e.value)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .._io import has_control
 from ..errors import ConfigError
-from ..optim import (OPTIMIZERS, Optimizer, display_name, make_optimizer, optimizer_class, optimizer_names,
+from ..optim import (ADDED_HINT, OPTIMIZERS, Optimizer, display_name, make_optimizer, optimizer_class, optimizer_names,
                      preset_names, stack_hyperparameters)
 from ..optim.base import check_value
 from ..train import NetConfig, TrainConfig
@@ -223,7 +223,10 @@ def parse_run(d: dict[str, Any], where: str) -> RunSpec:
         raise ConfigError(f"{where} has no optimizer (accepted: optimizer = one of {', '.join(OPTIMIZERS)}{hint})")
     check_value(isinstance(d["optimizer"], str), f"optimizer in {where}", d["optimizer"], ", ".join(OPTIMIZERS))
     name = d["optimizer"].lower()
-    optimizer_class(d["optimizer"], f" in {where}")
+    try:
+        optimizer_class(d["optimizer"], f" in {where}")
+    except ConfigError as e:            # a recipe a plugin's run wrote, read where the plugin is not (a review)
+        raise ConfigError(f"{e}; {ADDED_HINT}" if str(e).startswith("unknown optimizer") else str(e)) from None
     hp_types = hyperparameter_types(name)
     check_table(d, {**RUN_TYPES, **hp_types, **NET_TYPES}, where)
     preset = d.get("preset", "note")

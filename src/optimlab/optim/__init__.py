@@ -68,6 +68,9 @@ PLUGIN_GROUP = "optimlab.optimizers"
 _plugins_loaded = False
 _plugin_errors: dict[str, str] = {}      # name → why its plugin is not registered (said when the name is asked for)
 PLUGIN_FILES_ENV = "OPTIMLAB_PLUGINS"    # Python files of optimizer classes, separated by os.pathsep
+# said when a file (a recipe, a sweep.toml) names an optimizer not known here: it was written where one was added
+ADDED_HINT = (f"an optimizer added where the file was written is known here once its package is installed or its file "
+              f"is named in {PLUGIN_FILES_ENV}")
 _file_errors: list[str] = []             # why a file it names is not loaded (a warning; said with an unknown name)
 
 
