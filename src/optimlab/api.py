@@ -71,14 +71,13 @@ def output_directory(recipe: Recipe, out: str | os.PathLike | None = None) -> Pa
 def draw_figures(result: CompareResult, directory: Path, lang: str = "en", dpi: int = 100) -> list[str]:
     """Every figure of a comparison into ``directory`` (PNG at ``dpi``); returns the file names."""
     from .viz.colors import colors_by_label
-    from .viz.figures import comparison_figures, runs_by_label, save_figure         # matplotlib: lazily
+    from .viz.figures import comparison_figures, known_lrs, runs_by_label, save_figure     # matplotlib: lazily
 
     histories, optimizer_of = runs_by_label(result)          # as a notebook's figure of out.result reads it
     colors = colors_by_label(optimizer_of)
     names = []
     # the runs are in seed order (run_compare sorts them), so each run's figure shows its smallest seed
-    lrs = {label: getattr(runs[0].spec.make_optimizer(), "lr", None) for label, runs in result.by_label().items()}
-    for name, fig in comparison_figures(histories, min(result.recipe.seeds), lang, colors, lrs,
+    for name, fig in comparison_figures(histories, min(result.recipe.seeds), lang, colors, known_lrs(result),
                                         dataset=result.recipe.dataset, seeds=result.recipe.seeds):
         save_figure(fig, directory / name, dpi)
         names.append(name)

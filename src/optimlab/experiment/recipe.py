@@ -13,8 +13,8 @@ import numpy as np
 
 from .._io import has_control
 from ..errors import ConfigError
-from ..optim import (ADDED_HINT, OPTIMIZERS, Optimizer, display_name, make_optimizer, optimizer_class, optimizer_names,
-                     preset_names, stack_hyperparameters)
+from ..optim import (OPTIMIZERS, Optimizer, display_name, make_optimizer, optimizer_class, optimizer_names,
+                     in_a_file, preset_names, stack_hyperparameters)
 from ..optim.base import check_value
 from ..train import NetConfig, TrainConfig
 from ..train.loop import MAX_SEED       # a seed is an integer in [0, 2**32)
@@ -225,8 +225,8 @@ def parse_run(d: dict[str, Any], where: str) -> RunSpec:
     name = d["optimizer"].lower()
     try:
         optimizer_class(d["optimizer"], f" in {where}")
-    except ConfigError as e:            # a recipe a plugin's run wrote, read where the plugin is not (a review)
-        raise ConfigError(f"{e}; {ADDED_HINT}" if str(e).startswith("unknown optimizer") else str(e)) from None
+    except ConfigError as e:            # a recipe a plugin's run wrote, read where the plugin is not
+        raise ConfigError(in_a_file(e)) from None
     hp_types = hyperparameter_types(name)
     check_table(d, {**RUN_TYPES, **hp_types, **NET_TYPES}, where)
     preset = d.get("preset", "note")

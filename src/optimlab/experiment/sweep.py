@@ -50,7 +50,7 @@ from .._io import (atomic_paths, exclusive_lock, json_text, made_folder, read_js
 from ..console import LANGS, check_lang, say
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError, OptimlabError
-from ..optim import (ADDED_HINT, BUILT_IN, OPTIMIZERS, PRESETS, make_optimizer, optimizer_class, optimizer_names,
+from ..optim import (BUILT_IN, OPTIMIZERS, PRESETS, in_a_file, make_optimizer, optimizer_class, optimizer_names,
                      stack_hyperparameters)
 from ..nn.network import check_memory, layout
 from ..optim.base import check_elementwise, check_value, code_sha256
@@ -273,8 +273,7 @@ def parse_sweep_spec(doc: dict[str, Any], where: str = "sweep recipe") -> SweepS
     try:
         return SweepSpec(**kw)
     except ConfigError as e:                # the file says which (a plugin's optimizer, uninstalled since, was
-        hint = f"; {ADDED_HINT}" if str(e).startswith("unknown optimizer") else ""    # "unknown optimizer: 'nesterov'"
-        raise ConfigError(f"{where}: {e}{hint}") from None                             # and nothing more)
+        raise ConfigError(f"{where}: {in_a_file(e)}") from None     # "unknown optimizer: 'nesterov'" and nothing more)
 
 
 def default_sweep_spec() -> SweepSpec:

@@ -68,7 +68,6 @@ PLUGIN_GROUP = "optimlab.optimizers"
 _plugins_loaded = False
 _plugin_errors: dict[str, str] = {}      # name → why its plugin is not registered (said when the name is asked for)
 PLUGIN_FILES_ENV = "OPTIMLAB_PLUGINS"    # Python files of optimizer classes, separated by os.pathsep
-# said when a file (a recipe, a sweep.toml) names an optimizer not known here: it was written where one was added
 ADDED_HINT = (f"an optimizer added where the file was written is known here once its package is installed or its file "
               f"is named in {PLUGIN_FILES_ENV}")
 _file_errors: list[str] = []             # why a file it names is not loaded (a warning; said with an unknown name)
@@ -168,6 +167,13 @@ def _load_plugin_files() -> None:
                 OPTIMIZERS[obj.name] = obj
             except ConfigError as e:
                 _file_errors.append(f"{where}: {e}")
+
+
+def in_a_file(e: ConfigError) -> str:
+    """``e``'s message as a file (a recipe, a sweep.toml) gives it: an optimizer not known here was perhaps added where
+    the file was written, and :data:`ADDED_HINT` says how one is found (a review: a plugin's recipe, read without the
+    plugin, said "unknown optimizer" and nothing of plugins)."""
+    return f"{e}; {ADDED_HINT}" if str(e).startswith("unknown optimizer") else str(e)
 
 
 def optimizer_class(name: str, where: str = "") -> type[Optimizer]:

@@ -267,13 +267,14 @@ def _drawn(histories, colors: dict[str, str] | None, names: dict[str, str] | Non
     PNGs (:func:`with_lr`: a teacher's review found "SGD" in the notebook where the PNG said "SGD (lr=0.01)")."""
     by_label, optimizer_of = runs_by_label(histories)
     colors = {**colors_by_label(optimizer_of), **(colors or {})}
-    lrs = _known_lrs(histories)            # the labels ``names`` leaves out keep their lr (a review)
+    lrs = known_lrs(histories)             # the labels ``names`` leaves out keep their lr (a review)
     names = {**{label: with_lr(label, lrs.get(label), lang) for label in by_label}, **(names or {})}
     return by_label, {label: colors[label] for label in by_label}, names
 
 
-def _known_lrs(histories) -> dict[str, float]:
-    """Each label's learning rate where the runs say it: ``compare()``'s ``out.result`` and a LoadedRun."""
+def known_lrs(histories) -> dict[str, float | None]:
+    """Each label's learning rate where the runs say it: ``compare()``'s ``out.result`` and a LoadedRun (the legends
+    of the run folder's PNGs, of a notebook's figure of either, and of a report's figures drawn again, name it)."""
     from ..experiment import CompareResult
     from ..results import LoadedRun
 

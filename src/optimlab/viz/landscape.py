@@ -509,9 +509,8 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
         # swings a solid bar across the minimum, hid where lr 0.95 ended
         escapes = t.diverged_at is not None or _off_map(t.points, (x0, x1, y0, y1)) is not None
         (path,) = ax.plot([], [], marker=marks[k] if per_step else None, linestyle=styles[k], color=colors[k], lw=1.4,
-                          ms=3.2,
-                          alpha=PATH_ALPHA,
-                          label=_label(t, lang, (x0, x1, y0, y1)), zorder=2.5 if escapes else 3)
+                          ms=3.2, alpha=PATH_ALPHA, label=_label(t, lang, (x0, x1, y0, y1)),
+                          zorder=2.5 if escapes else 3)
         # where the point is now: in a GIF frame, or at the end of a path drawn without a marker per step
         (head,) = ax.plot([], [], "o", color=colors[k], ms=7, mec="black", mew=0.8, zorder=4.5)   # over the ✕ it reached
         lines[k] = (path, head)

@@ -899,13 +899,12 @@ def _redrawn(run: LoadedRun, lang: str, seeds: list[int], by_label: dict[str, li
 
 def _redraw(run: LoadedRun, lang: str, seeds, by_label, drawn, dpi: int) -> dict[str, bytes]:
     """:func:`_redrawn`'s figures, drawn and saved inside its font scale."""
-    from .figures import comparison_figures, png_bytes
+    from .figures import comparison_figures, known_lrs, png_bytes
     from .telemetry import runs_from_csv, telemetry_figures
 
-    lrs = {g.label: g.lr for g in label_groups(run)}
     figures = comparison_figures({k: v for k, v in by_label.items() if v}, seeds[0] if seeds else 0, lang,
-                                 label_colors(run), lrs, dataset=(run.summary.get("dataset") or {}).get("name"),
-                                 seeds=seeds)
+                                 label_colors(run), known_lrs(run),
+                                 dataset=(run.summary.get("dataset") or {}).get("name"), seeds=seeds)
     if any(name.startswith("telemetry_") for name in drawn) and (run.directory / "telemetry.csv").is_file():
         iters = max((len(h.loss) for hs in by_label.values() for h in hs), default=1)
         try:
