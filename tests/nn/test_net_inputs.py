@@ -175,3 +175,25 @@ def test_the_books_positional_weight_decay_is_not_taken_for_batchnorm():
     assert MultiLayerNet(8, [6], 4, "relu", "relu", True).use_batchnorm
     assert not MultiLayerNet(8, [6], 4, use_batchnorm=np.bool_(False)).use_batchnorm
     assert MultiLayerNet(8, [6], 4, use_batchnorm=[True, False], n_models=2).use_batchnorm
+
+
+def test_a_numpy_integer_seeds_stacked_models_as_an_int_does():
+    # a code review: np.int64(0) went to list(rng), a bare "'numpy.int64' object is not iterable" (one model took it)
+    a = MultiLayerNet(8, [6], 4, n_models=2, rng=np.int64(3))
+    b = MultiLayerNet(8, [6], 4, n_models=2, rng=3)
+    assert np.array_equal(a.theta, b.theta) and a.theta.any()
+
+
+@pytest.mark.parametrize("std", [True, np.True_])
+def test_a_bool_is_not_a_weight_scale(std):
+    refused(r"^invalid weight_init_std: (True|np.True_) \(accepted: a number", lambda: MultiLayerNet(8, [6], 4, weight_init_std=std))
+
+
+def test_memory_refused_after_numpys_memory_error_says_what_is_free(monkeypatch):
+    from optimlab.nn import network
+
+    monkeypatch.setattr(network, "machine_memory", lambda free_only=False: 3 * 2**30)
+    with pytest.raises(ConfigError) as e:       # called after a MemoryError: it said "this machine has 3 GiB free"
+        network.check_memory([40], 2, 2**20, "float32", free_only=True)      # of a need of 0.03 GiB
+    assert "could not be allocated (3 GiB free now)" in str(e.value) and "machine has" not in str(e.value)
+    network.check_memory([40], 2, 2**20, "float32")         # fits: no error

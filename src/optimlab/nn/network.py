@@ -107,7 +107,7 @@ def init_scale(weight_init_std, n_in: int, what: str = "weight_init_std") -> flo
             return float(np.sqrt(2.0 / n_in))
         raise ConfigError(f"unknown {what}: {weight_init_std!r} (accepted: a number from {MIN_INIT_STD:g} to "
                           f"{MAX_INIT_STD:g}, xavier, he)")
-    std = float(weight_init_std)
+    std = math.nan if isinstance(weight_init_std, (bool, np.bool_)) else float(weight_init_std)   # True is no std
     if not (np.isfinite(std) and MIN_INIT_STD <= std <= MAX_INIT_STD):
         raise ConfigError(f"invalid {what}: {weight_init_std!r} (accepted: a number from {MIN_INIT_STD:g} to "
                           f"{MAX_INIT_STD:g}, xavier, he)")
@@ -155,18 +155,20 @@ def process_memory_limit() -> int | None:
 def check_memory(hidden: Sequence[int], n_models: int, n_params: int, dtype: Any, free_only: bool = False,
                  accepted: str = "smaller hidden layers, or fewer runs") -> None:
     """A :class:`ConfigError` when ``n_models`` networks of ``n_params`` parameters would not fit: their weights,
-    gradients and an optimizer's two state slots (4 copies) beyond this machine's memory (``free_only``: beyond what
-    is available now). hidden = [100000000, 40, 20] asked NumPy for 78 GiB (2 models), raised MemoryError inside
-    training, and the failed runs replaced the previous run's folder."""
+    gradients and an optimizer's two state slots (4 copies) beyond this machine's memory. ``free_only``: called
+    after NumPy's MemoryError, it always raises, saying what is free now (a ``ulimit``, other processes). hidden =
+    [100000000, 40, 20] asked NumPy for 78 GiB (2 models), raised MemoryError inside training, and the failed runs
+    replaced the previous run's folder."""
     need = 4 * n_models * n_params * np.dtype(dtype).itemsize
     have = machine_memory(free_only)
     if have is None:                                        # NumPy's MemoryError decides
         return
     if free_only or need > have:
-        raise ConfigError(f"invalid hidden sizes: {list(hidden)}: {n_models} model{'s' * (n_models > 1)} of "
-                          f"{n_params:,} parameters need about {need / 2**30:.3g} GiB for weights, gradients and "
-                          f"optimizer state, this machine has {have / 2**30:.3g} GiB{' free' * free_only} (accepted: "
-                          f"{accepted})")
+        what = f"{n_models} model{'s' * (n_models > 1)} of {n_params:,} parameters"
+        fits = (f"could not be allocated ({have / 2**30:.3g} GiB free now)" if free_only else
+                f"this machine has {have / 2**30:.3g} GiB")
+        raise ConfigError(f"invalid hidden sizes: {list(hidden)}: {what} need about {need / 2**30:.3g} GiB for "
+                          f"weights, gradients and optimizer state, {fits} (accepted: {accepted})")
 
 
 def _no_train_flg(method: str, train_flg: Any) -> None:
@@ -357,7 +359,7 @@ class MultiLayerNet:
 
         if K is None:
             rngs = [one(rng)]
-        elif isinstance(rng, np.random.Generator) or rng is None or isinstance(rng, int):
+        elif isinstance(rng, (np.random.Generator, int, np.integer)) or rng is None:   # a seed: np.int64 too
             rngs = [one(rng)] * K
         else:
             rngs = list(rng)
@@ -371,7 +373,7 @@ class MultiLayerNet:
             for s in self.specs:
                 if s.name.startswith("gamma"):
                     theta[s.offset:s.offset + s.size] = 1
-        for name, buf in self.buffers.items():
+        for buf in self.buffers.values():
             buf[...] = 0
 
     # -- forward and backward --------------------------------------------------------------------------------
