@@ -145,3 +145,13 @@ def test_saturated_sigmoid_gives_no_warning():
         xT = inference.eval_set(x, np.zeros(2), net.dtype).xT
         got = inference.logits(net, inference.folded_layers(net, inference.snapshot(net)), xT)[0].T
     np.testing.assert_allclose(got, net.predict(x, train=False), rtol=1e-5, atol=1e-5)
+
+
+def test_training_moves_only_the_running_statistics_of_models_with_batchnorm():
+    # models 0 and 2 of 3 have the layer (a mask, not a slice): the masked path moved model 1's buffers too (a review)
+    net = MultiLayerNet(8, [6, 5], 4, n_models=3, use_batchnorm=[True, False, True], rng=0)
+    x = np.random.default_rng(0).random((3, 5, 8))
+    net.gradient(x, np.array([0, 1, 2, 3, 2]))
+    for name, buf in net.buffers.items():
+        assert not buf[1].any(), name
+        assert buf[0].any() and buf[2].any(), name

@@ -128,7 +128,9 @@ class BatchNormalization:
     both starting at 0 as in the course code (PyTorch and Keras start the variance at 1, which with this
     network's small pre-activations makes the first evaluations worse until the start has decayed: Adam + BN on
     Fashion-MNIST, test accuracy at iterations 10 and 20, 0.34 / 0.51 starting at 0, 0.20 / 0.38 at 1).
-    ``eps`` is 1e-6: the course code writes ``10e-7``.
+    ``eps`` is 1e-6: the course code writes ``10e-7``. This eval mode serves ``predict`` and ``loss(train=False)``;
+    ``accuracy`` folds the layer into the affine one before it instead (:mod:`optimlab.nn.inference`; the two are
+    tested equal in tests/nn/test_inference.py).
 
     ``active`` (K models only): the models that use this layer, a ``slice`` of the model axis or a boolean
     mask ``(K, 1, 1)``; the others pass through unchanged and their γ, β get zero gradients.
@@ -147,7 +149,13 @@ class BatchNormalization:
             y = x.copy() if train else x         # eval: x is a fresh temporary, safe to overwrite
             y[a] = self._forward(x[a], train, a)
             return y
-        return np.where(a, self._forward(x, train, slice(None)), x)
+        if not train:
+            return np.where(a, self._forward(x, train, slice(None)), x)
+        moved = self.running_mean.copy(), self.running_var.copy()
+        y = np.where(a, self._forward(x, train, slice(None)), x)
+        np.copyto(self.running_mean, moved[0], where=~a)     # the other models' buffers stay as they were (a
+        np.copyto(self.running_var, moved[1], where=~a)      # review: they held statistics of layers they do not have)
+        return y
 
     def _forward(self, x, train, rows):
         g, b = self.gamma[rows], self.beta[rows]
