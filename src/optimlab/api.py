@@ -26,7 +26,8 @@ from .viz.i18n import check_lang
 @dataclass
 class CompareOutcome:
     """What :func:`compare` produced: the results, ``summary`` (summary.json), the run folder ``directory``,
-    ``figures``, the file names of the figures in it, and ``replaced``: whether an earlier run was in that folder."""
+    ``figures``, the file names of the figures in it, ``plot_seconds``, the time drawing them took, and ``replaced``:
+    whether an earlier run was in that folder."""
 
     def __repr__(self) -> str:              # the summary runs to thousands of characters in a notebook
         from .results import seed_statistics
@@ -43,7 +44,6 @@ class CompareOutcome:
     result: CompareResult
     summary: dict[str, Any]
     directory: Path | None
-    dataset_notice: str | None = None
     figures: list[str] = field(default_factory=list)
     plot_seconds: float = 0.0
     replaced: bool = False
@@ -169,8 +169,7 @@ def _compare_locked(recipe: Recipe, target: Path, lang: str, plots: bool, report
 
         telemetry_factory = Telemetry.for_cohort
     result = run_compare(recipe, data, progress=progress, telemetry_factory=telemetry_factory)
-    outcome = CompareOutcome(result, {}, target, dataset_notice=getattr(data, "notice", None),
-                             replaced=target.is_dir() and any(target.iterdir()))
+    outcome = CompareOutcome(result, {}, target, replaced=target.is_dir() and any(target.iterdir()))
     failed = [r for r in result.runs if r.history.status == "failed"]
     if outcome.replaced and failed and len(failed) == len(result.runs):    # a record of errors for a good run: no
         first = (str(failed[0].history.error or "").strip().splitlines() or ["unknown error"])[0]

@@ -1227,7 +1227,7 @@ def check_sweep_folder(spec: SweepSpec, directory: Path, at_once: int = 1) -> tu
                "seed's task trains each at its tuned and its note lr)"))
     for net in spec.variants():
         params = sum(p.size for p in layout([data.x_train.shape[1], *net.hidden, int(data.n_classes)], net.batchnorm))
-        for n_tasks, models, smaller in stages:
+        for _, models, smaller in stages:
             check_memory(net.hidden, models, params, spec.train.dtype, accepted=f"smaller hidden layers, {smaller}")
         for n_tasks, models, smaller in stages:
             together = max(1, min(int(at_once), n_tasks))

@@ -221,9 +221,6 @@ class Optimizer:
         state.count += 1
         return state
 
-    def step(self, params: Params, grads: Params, state: OptState | None = None) -> OptState:  # torch-like name
-        return self.update(params, grads, state)
-
 
 def sqrt_plus_eps(h: np.ndarray, eps: Any, inside: bool) -> np.ndarray:
     r"""The divisor of AdaGrad's and RMSProp's step: :math:`\sqrt{h}+\theta`, or :math:`\sqrt{h+\theta}` with

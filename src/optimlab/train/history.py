@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .._io import csv_records, write_json, write_text
+from .._io import csv_records, read_json, write_json, write_text
 from ..errors import FileFormatError
 
 
@@ -75,7 +74,7 @@ class History:
 
     @classmethod
     def load_json(cls, path: str | os.PathLike) -> "History":
-        return cls.from_dict(json.loads(open(path, encoding="utf-8").read()))
+        return cls.from_dict(read_json(path))
 
     def metric_rows(self) -> list[tuple[str, int, str, float]]:
         """Long-format rows ``(run, iteration, metric, value)``."""

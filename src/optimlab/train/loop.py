@@ -384,15 +384,6 @@ class Trainer:
                 if h.status == "ok":
                     h.status = "diverged"
 
-    def evaluate(self, blas_threads: int | None = None) -> None:
-        """Record test accuracy (full test set) and minibatch accuracy (after the update, eval mode), now.
-
-        Runs with ``blas_threads`` BLAS threads (None: as the process is set). :meth:`run` does the same work
-        on snapshots in background threads instead."""
-        with _blas_limit(blas_threads):
-            acc = self._eval_task(inference.snapshot(self.net, self.iteration), self.last_batch)
-        self._record(self.iteration, self.model_seconds.copy(), acc)
-
     def run(self, iters: int | None = None, progress: bool = False, desc: str = "train",
             blas_threads: int | None = 1, eval_threads: int | None = None) -> list[History]:
         """Train until iteration ``iters`` (default: the configured total), evaluating every ``eval_interval`` and
