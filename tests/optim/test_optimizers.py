@@ -431,8 +431,8 @@ def test_an_optimizer_without_conventions_accepts_every_frameworks_preset():
     for preset in ("note", "torch", "optax"):
         assert Plain.preset(preset) == Plain() and Plain.preset(preset, lr=0.2).lr == 0.2
         assert make_optimizer("sgd", preset) == SGD()
-    with pytest.raises(ConfigError, match=r"^invalid preset for plain: 'keras' \(accepted: note, torch, optax\)$"):
+    with pytest.raises(ConfigError, match=r"^unknown preset for plain: 'keras' \(accepted: note, torch, optax\)$"):
         Plain.preset("keras")
-    with pytest.raises(ConfigError, match=r"^invalid preset for adagrad: 'x' \(accepted: note, torch, optax, "
+    with pytest.raises(ConfigError, match=r"^unknown preset for adagrad: 'x' \(accepted: note, torch, optax, "
                                           r"note-text, note-code\)$"):
         AdaGrad.preset("x")

@@ -258,3 +258,15 @@ def test_compare_sweep_and_landscape_read_optimizer_names_alike(given, message):
     for fn in (lambda: apply_overrides(note, optimizers=given), lambda: SweepSpec(optimizers=given.split(",")),
                lambda: run_landscape(optimizers=given, steps=3)):
         raises_naming(message, fn)
+
+
+def test_a_class_and_its_name_refuse_an_unknown_hyperparameter_or_preset_in_the_same_words():
+    # a code review: make_optimizer said "unknown hyperparameter ...", the class's preset() "invalid hyperparameter ..."
+    for args, kwargs, match in [(("note",), {"decay_rate": 0.9}, r"^unknown hyperparameter for rmsprop: 'decay_rate' "
+                                 r"\(accepted: lr, decay, eps, initial_accumulator, eps_inside_sqrt; the note's "
+                                 r"decay_rate is decay here\)$"),
+                                (("keras",), {}, r"^unknown preset for rmsprop: 'keras' \(accepted: note, torch, optax")]:
+        with pytest.raises(ConfigError, match=match):
+            RMSProp.preset(*args, **kwargs)
+        with pytest.raises(ConfigError, match=match):
+            make_optimizer("RMSProp", *args, **kwargs)

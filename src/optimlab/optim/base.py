@@ -34,6 +34,7 @@ from ..errors import ConfigError
 
 Params = Any  # an ndarray or a Mapping[str, ndarray]
 FRAMEWORK_PRESETS = ("note", "torch", "optax")     # every optimizer accepts these
+NOTE_NAMES = {"decay_rate": "decay"}      # the course code's RMSprop(lr, decay_rate): a name that differs here
 
 
 @dataclass
@@ -143,10 +144,13 @@ class Optimizer:
         """The optimizer with another framework's conventions: ``'note'``, ``'torch'`` or ``'optax'`` (a class
         that does not list one in ``presets`` has no convention to choose there: its defaults), or one of the
         class's own ``presets``."""
-        check_value(preset in cls.preset_names(), f"preset for {cls.name}", preset, ", ".join(cls.preset_names()))
-        known = {f.name for f in fields(cls)}
-        for key in overrides:
-            check_value(key in known, f"hyperparameter for {cls.name}", key, ", ".join(sorted(known)))
+        if preset not in cls.preset_names():
+            raise ConfigError(f"unknown preset for {cls.name}: {preset!r} (accepted: {', '.join(cls.preset_names())})")
+        known = [f.name for f in fields(cls)]
+        bad = sorted(set(overrides) - set(known))
+        if bad:
+            hint = f"; the note's {bad[0]} is {NOTE_NAMES[bad[0]]} here" if bad[0] in NOTE_NAMES else ""
+            raise ConfigError(f"unknown hyperparameter for {cls.name}: {bad[0]!r} (accepted: {', '.join(known)}{hint})")
         made = cls(**{**cls.presets.get(preset, {}), **overrides})
         object.__setattr__(made, "made_with_preset", preset)    # torch's and optax's values can be the same: which
         return made                                             # one was asked for (a landscape's legend says it)
