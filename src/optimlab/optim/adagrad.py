@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Optimizer, check_value, sqrt_plus_eps, _finite_positive
+from .base import Optimizer, check_value, finite_positive, sqrt_plus_eps
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,11 @@ class AdaGrad(Optimizer):
     accumulate_first_step: bool = True
 
     def validate(self):
-        _finite_positive("initial_accumulator", self.initial_accumulator, allow_zero=True)
-        _finite_positive("eps", self.eps, allow_zero=True)
+        finite_positive("initial_accumulator", self.initial_accumulator, allow_zero=True)
+        finite_positive("eps", self.eps, allow_zero=True)
         no_floor = np.all(np.asarray(self.eps) == 0) and np.all(np.asarray(self.initial_accumulator) == 0)
         check_value(not no_floor, "AdaGrad eps and initial_accumulator", (self.eps, self.initial_accumulator),
-               "at least one of them > 0, else a zero gradient divides 0 by 0")
+                    "at least one of them > 0, else a zero gradient divides 0 by 0")
 
     def init_slot(self, name, w):
         return np.full_like(w, self.initial_accumulator)  # h₀

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Optimizer, check_value, _finite_positive, _unit_interval
+from .base import Optimizer, check_value, finite_positive, unit_interval
 
 BIAS_CORRECTIONS = ("lr", "moments", "none")
 
@@ -50,11 +50,11 @@ class Adam(Optimizer):
     bias_correction: str = "lr"
 
     def validate(self):
-        _unit_interval("beta1", self.beta1)
-        _unit_interval("beta2", self.beta2)
-        _finite_positive("eps", self.eps)
+        unit_interval("beta1", self.beta1)
+        unit_interval("beta2", self.beta2)
+        finite_positive("eps", self.eps)
         check_value(self.bias_correction in BIAS_CORRECTIONS, "bias_correction", self.bias_correction,
-               ", ".join(BIAS_CORRECTIONS))
+                    ", ".join(BIAS_CORRECTIONS))
 
     def lr_t(self, t):
         r"""The note's bias-corrected learning rate at step ``t`` (an int or an array of them),

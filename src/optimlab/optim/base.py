@@ -60,6 +60,8 @@ def _map(fn, tree):
 
 
 def check_value(cond: bool, name: str, value: Any, accepted: str) -> None:
+    """Unless ``cond``: a one-line :class:`ConfigError`, ``invalid <name>: <value> (accepted: <accepted>)``. For
+    an optimizer's :meth:`Optimizer.validate`, as are :func:`finite_positive` and :func:`unit_interval`."""
     if not cond:
         shown = value.tolist() if isinstance(value, np.ndarray) else value  # one line, also for stacked values
         raise ConfigError(f"invalid {name}: {shown!r} (accepted: {accepted})")
@@ -75,7 +77,8 @@ def _numbers(name: str, value: Any, accepted: str) -> np.ndarray:
     return arr.astype(float)
 
 
-def _finite_positive(name: str, value: Any, *, allow_zero: bool = False) -> None:
+def finite_positive(name: str, value: Any, *, allow_zero: bool = False) -> None:
+    """``value`` (a number, or an array of them for a stack of models) is finite and > 0 (``allow_zero``: ≥ 0)."""
     accepted = "a finite number >= 0" if allow_zero else "a finite number > 0"
     arr = _numbers(name, value, accepted)
     ok = bool(np.all(np.isfinite(arr)) and (np.all(arr >= 0) if allow_zero else np.all(arr > 0)))
@@ -96,7 +99,8 @@ def _hyperparameter(cls: type, f: Any, value: Any) -> None:
     check_value(bool(np.all(np.isfinite(_numbers(name, value, "a finite number")))), name, value, "a finite number")
 
 
-def _unit_interval(name: str, value: Any) -> None:
+def unit_interval(name: str, value: Any) -> None:
+    """``value`` (a number, or an array of them) is in [0, 1): a decay rate such as β₁ or ρ."""
     arr = _numbers(name, value, "a number in [0, 1)")
     check_value(bool(np.all((arr >= 0) & (arr < 1))), name, value, "a number in [0, 1)")
 
@@ -129,7 +133,7 @@ class Optimizer:
         for f in fields(self):       # a hyperparameter is numbers; a field that picks a variant is a convention
             if f.name not in self.conventions and f.name != "lr":        # lr: checked below, with its own words
                 _hyperparameter(cls, f, getattr(self, f.name))
-        _finite_positive("learning rate (lr)", self.lr)
+        finite_positive("learning rate (lr)", self.lr)
         for f in fields(self):       # a convention whose default is a bool must be a bool (1 or "yes" is not)
             if f.name in self.conventions and isinstance(f.default, bool):
                 value = getattr(self, f.name)
@@ -551,8 +555,8 @@ def stack_hyperparameters(opts: list[Optimizer], ndim: int = 2, dtype: Any = Non
             if lost.any():
                 info = np.finfo(arr.dtype)
                 check_value(False, f"{name} for {arr.dtype} training", float(col[lost][0]),
-                       f"a number {arr.dtype} can hold: magnitude at most {info.max:.3g}, "
-                       f"a non-zero one at least {info.smallest_subnormal:.3g}")
+                            f"a number {arr.dtype} can hold: magnitude at most {info.max:.3g}, "
+                            f"a non-zero one at least {info.smallest_subnormal:.3g}")
             values[name] = arr.reshape((-1,) + (1,) * (ndim - 1))
     conv = {c: getattr(first, c) for c in first.conventions}
     return type(first)(**values, **conv)

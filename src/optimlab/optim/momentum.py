@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import Optimizer, _unit_interval
+from .base import Optimizer, unit_interval
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Momentum(Optimizer):
     lr_in_buffer: bool = True
 
     def validate(self):
-        _unit_interval("momentum", self.momentum)
+        unit_interval("momentum", self.momentum)
 
     def rule(self, w, g, s, t):
         v = s["v"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Optimizer, sqrt_plus_eps, _finite_positive, _unit_interval
+from .base import Optimizer, finite_positive, sqrt_plus_eps, unit_interval
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,9 @@ class RMSProp(Optimizer):
     eps_inside_sqrt: bool = False
 
     def validate(self):
-        _unit_interval("decay", self.decay)
-        _finite_positive("eps", self.eps)
-        _finite_positive("initial_accumulator", self.initial_accumulator, allow_zero=True)
+        unit_interval("decay", self.decay)
+        finite_positive("eps", self.eps)
+        finite_positive("initial_accumulator", self.initial_accumulator, allow_zero=True)
 
     def init_slot(self, name, w):
         return np.full_like(w, self.initial_accumulator)  # h₀
