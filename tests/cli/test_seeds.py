@@ -125,6 +125,34 @@ def test_equal_differences_on_every_seed_have_no_spread_not_a_rounding_one():
     assert row["ties"] == 2 and row["p"] == pytest.approx(ttest_1samp(d, 0).pvalue)
 
 
+def test_a_difference_below_the_test_sets_resolution_is_not_settled_by_its_lack_of_spread():
+    """A review: one test image better on each of 3 seeds (10,000 images: 0.0001) had no spread, so p = 0 and a
+    0-wide interval — settled, starred in the console — while a larger lead with some spread was not. No spread
+    finer than an accuracy's own step (1/n_test) is measured: the spread taken is at least step/√6."""
+    from scipy.stats import t as student
+
+    from optimlab.results.stats import accuracy_step, paired
+
+    a = {0: 0.8101, 1: 0.8202, 2: 0.7903}
+    one = paired(a, {k: round(v - 0.0001, 4) for k, v in a.items()}, step=1e-4)
+    least = 1e-4 / math.sqrt(6)
+    assert one["p"] == pytest.approx(2 * student.sf(1e-4 / (least / math.sqrt(3)), 2), rel=1e-6)   # t = 4.24
+    assert 0.05 < one["p"] < 0.052 and not one["significant"]
+    assert one["ci95"] == pytest.approx(student.ppf(0.975, 2) * least / math.sqrt(3), rel=1e-6)
+    ten = paired(a, {k: round(v - 0.001, 4) for k, v in a.items()}, step=1e-4)
+    assert ten["p"] < 0.001 and ten["significant"]
+    with_spread = paired(a, {0: 0.8100, 1: 0.8201, 2: 0.7901}, step=1e-4)    # 1, 1 and 2 images: spread of its own
+    assert with_spread["p"] == pytest.approx(paired(a, {0: 0.8100, 1: 0.8201, 2: 0.7901})["p"])
+    # the console's and summary.json's pairs take the step from the summary's test set
+    summary = {**_summary({"x": [0.8101, 0.8202, 0.7903], "y": [0.8100, 0.8201, 0.7902]}),
+               "dataset": {"name": "fashion-mnist", "n_test": 10000}}
+    assert accuracy_step(summary) == 1e-4 and accuracy_step(_summary({"x": [0.5]})) == 0.0
+    row = paired_differences(summary)[0]
+    assert not row["significant"] and not row["holm"] and row["p"] == pytest.approx(one["p"])
+    pair_line = next(line for line in format_seed_report(summary).splitlines() if "x − y" in line)
+    assert "*" not in pair_line and "+0.0001 ± 0.0001" in pair_line        # it was "± 0.0000 *"
+
+
 def test_two_seeds_never_settle_an_order():
     """Accuracies move in steps of 1/n_test, so two seeds can differ by exactly the same amount: a zero-width
     interval that is not evidence. Three seeds are needed to call the difference significant."""
@@ -256,3 +284,14 @@ def test_every_signed_difference_prints_a_rounded_zero_as_plus_zero():
 
     assert signed(-3.7e-17) == "+0.000" and signed(-3.7e-17, 4) == "+0.0000" and signed(-0.0004) == "+0.000"
     assert signed(-0.0006) == "-0.001" and signed(0.0125, 2) == "+0.01"
+
+
+def test_a_sweeps_gain_takes_the_test_sets_step_too():
+    # the tuned lr one test image better than the note's on each of 3 fresh seeds: a 0-wide "settled" interval before
+    from optimlab.experiment.sweep import gain_text, shown_gain
+
+    d = {"gain": 0.0001, "tuned_lr": 0.1, "default_lr": 0.3, "tuned_test_by_seed": {"1000": 0.8001, "1001": 0.7901,
+         "1002": 0.8101}, "default_test_by_seed": {"1000": 0.8, "1001": 0.79, "1002": 0.81}}
+    _, lo, hi = shown_gain(d, 1e-4)
+    assert lo < 0 < hi                                      # not shown to be a gain
+    assert gain_text(d, 1e-4) == "+0.0001 [+0.0000, +0.0002]" and shown_gain(d)[1] == shown_gain(d)[2] == pytest.approx(0.0001)

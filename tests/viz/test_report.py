@@ -77,7 +77,7 @@ def write_synthetic_run(directory: Path, runs: dict[str, tuple[str, bool, list[l
                          "wall_seconds": 0.1, "status": "ok", "diverged_at": None, "error": None})
     (directory / "metrics.csv").write_text(buf.getvalue(), encoding="utf-8")
     summary = {"name": "synthetic", "finished": "2026-01-01T00:00:00+00:00", "seeds": list(range(n_seeds)),
-               "dataset": {"name": "synthetic", "n_train": 10, "n_test": 10}, "environment": {}, "runs": rows}
+               "dataset": {"name": "synthetic", "n_train": 60000, "n_test": 10000}, "environment": {}, "runs": rows}
     (directory / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
     return directory
 

@@ -54,7 +54,7 @@ from ..optim import (BUILT_IN, OPTIMIZERS, PRESETS, in_a_file, make_optimizer, o
                      stack_hyperparameters)
 from ..nn.network import check_memory, layout
 from ..optim.base import check_elementwise, check_value, code_sha256
-from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, mean_ci, paired, signed
+from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, accuracy_step, chance, mean_ci, paired, signed
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
 from .executors import (Executor, ExecutorLost, LocalExecutor, SerialExecutor, default_workers, lost_executor,
                         worker_setup)
@@ -747,7 +747,7 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
                           "gain": _num(mt - md), "n_test_seeds": len(test_t),
                           "tuned_test_by_seed": {str(k): _num(v) for k, v in sorted(by_seed_t.items())},
                           "default_test_by_seed": {str(k): _num(v) for k, v in sorted(by_seed_d.items())}}
-            _, lo, hi = shown_gain(dvt[label])      # the gain's paired interval as printed (null where none is)
+            _, lo, hi = shown_gain(dvt[label], accuracy_step({"dataset": data_info}))      # the gain's paired interval as printed (null where none is)
             dvt[label].update(gain_lo=_num(lo), gain_hi=_num(hi))
             # seconds compare optimizers only when all fresh-seed runs trained in tasks of one size
             sizes = {r.get("task_models") for r in rows if r["stage"] == "test" and
@@ -792,7 +792,7 @@ def _cut(m: Any, lo: Any, hi: Any) -> bool:
     return m is not None and lo is not None and hi is not None and ((lo <= 0.0 < m) or (m < 1.0 <= hi))
 
 
-def shown_gain(d: dict[str, Any]) -> tuple[Any, Any, Any]:
+def shown_gain(d: dict[str, Any], step: float = 0.0) -> tuple[Any, Any, Any]:
     """An entry of ``defaults_vs_tuned``: the gain (tuned − note lr test accuracy) and the 95 % interval of that
     difference taken seed by seed — both lrs trained on the same fresh seeds, so their seed's luck cancels — clipped
     to [−1, 1] (a methodology review: the console set the two columns' own intervals side by side, which overlap for
@@ -801,20 +801,20 @@ def shown_gain(d: dict[str, Any]) -> tuple[Any, Any, Any]:
     seeds, both lrs with a value on every seed, and two lrs (a tuned lr that is the note's is the same runs: its
     gain is 0 by construction, not a measured 0 ± 0)."""
     gain, t, n = d.get("gain"), d.get("tuned_test_by_seed"), d.get("default_test_by_seed")
-    pd = paired_by_seed(t, n)
+    pd = paired_by_seed(t, n, step)
     if gain is None or pd is None or d.get("tuned_lr") == d.get("default_lr") or pd["n"] < MIN_SEEDS_TO_SETTLE \
             or pd["n"] != len(t) or pd["n"] != len(n) or not math.isfinite(pd["ci95"]):
         return gain, None, None
     return gain, max(-1.0, pd["mean_diff"] - pd["ci95"]), min(1.0, pd["mean_diff"] + pd["ci95"])
 
 
-def paired_by_seed(a: Any, b: Any) -> dict[str, Any] | None:
+def paired_by_seed(a: Any, b: Any, step: float = 0.0) -> dict[str, Any] | None:
     """:func:`optimlab.results.stats.paired` of two ``{seed: accuracy}`` maps as summary.json keeps them (seeds as
     strings, None for no value: left out), or None when either is not a map (a summary without them)."""
     if not isinstance(a, dict) or not isinstance(b, dict):
         return None
     floats = lambda m: {int(k): math.nan if v is None else float(v) for k, v in m.items()}  # noqa: E731
-    return paired(floats(a), floats(b))
+    return paired(floats(a), floats(b), step)
 
 
 def above_chance(acc: float | None, summary: dict[str, Any]) -> bool:
@@ -831,9 +831,9 @@ def at_chance(d: dict[str, Any], summary: dict[str, Any]) -> bool:
     return best is not None and math.isfinite(best) and not above_chance(best, summary)
 
 
-def gain_text(d: dict[str, Any]) -> str:
+def gain_text(d: dict[str, Any], step: float = 0.0) -> str:
     """:func:`shown_gain` as the tables print it: ``+0.0123 [+0.0050, +0.0196]``, ``+0.0123`` or ``—``."""
-    gain, lo, hi = shown_gain(d)
+    gain, lo, hi = shown_gain(d, step)
     if gain is None:
         return "—"
     return signed(gain, 4) + ("" if lo is None else f" [{signed(lo, 4)}, {signed(hi, 4)}]")
@@ -869,7 +869,7 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
         lines.append([label, f"{d['default_lr']:g}" + ("‡" if not_the_notes(d) else ""),
                       fmt_ci(*shown_interval(d, "default")) + bad_d,
                       f"{d['tuned_lr']:g}" + ("*" if edge else "†" if chance_only else ""), val,
-                      fmt_ci(*shown_interval(d, "tuned")) + bad_t, gain_text(d)])
+                      fmt_ci(*shown_interval(d, "tuned")) + bad_t, gain_text(d, accuracy_step(summary))])
     text = text_table(head, lines)
     if any(_cut(*shown_interval(d, which)) for d in summary["defaults_vs_tuned"].values()
            for which in ("default", "tuned")):

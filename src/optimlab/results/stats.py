@@ -141,25 +141,32 @@ def signed_bound(x: float, places: int = 3) -> str:
     return signed(x, places)
 
 
-def paired(a: dict[int, float], b: dict[int, float]) -> dict[str, Any]:
+def paired(a: dict[int, float], b: dict[int, float], step: float = 0.0) -> dict[str, Any]:
     """a − b seed by seed, over the seeds where both have a value: n, mean difference, the half-width of its
     95 % Student-t CI (nan for n < 2), in how many seeds a was higher, lower, equal, ``p`` (the paired t-test's
     two-sided p-value, nan for n < 2) and ``significant``: p < 0.05 (the CI excludes 0) over at least
     :data:`MIN_SEEDS_TO_SETTLE` seeds.
 
-    Accuracies move in steps of 1/n_test, so every seed can show the same difference: no spread. Then the interval
-    is 0 wide and ``p`` is the t-test's limit, 0 for a nonzero difference (it was ±1.6e-16 and 1e-29, the
-    differences' float rounding taken for a spread). A rule for this case that differs from the t-test's (an exact
-    sign test: 0.25 for 3 seeds) would call 0.010, 0.010, 0.010 unsettled and 0.010, 0.010, 0.009 settled.
+    ``step``: the values' resolution (:func:`accuracy_step`: an accuracy on n test images moves in steps of 1/n).
+    Every seed can then show the same difference, and with no spread the t-test calls any difference certain
+    (p = 0: one test image better on each of 3 seeds was settled; a review). No spread finer than the values' own
+    steps is measured, so the spread taken is at least that of the difference of two values each rounded to
+    ``step``, step/√6: on 10,000 test images, 1 image better on 3 of 3 seeds is p = 0.051, 10 images p = 0.0006.
+    Without a step (0), no spread is the t-test's limit: a 0-wide interval and p = 0 for a nonzero difference (not
+    the ±1.6e-16 and 1e-29 of the differences' float rounding). A t-test over 3 seeds still weighs a lead by its
+    spread: 0.001 better on 3 of 3 seeds is settled, 0.001, 0.001 and 0.002 (p = 0.057) is not.
 
     With common random numbers (same seed: same initial weights and minibatches), the seed's own luck cancels
     in the difference, so this interval is the one to judge an order by — not two overlapping intervals."""
     seeds = sorted(s for s in set(a) & set(b) if not (math.isnan(a[s]) or math.isnan(b[s])))
     d = [a[s] - b[s] for s in seeds]
+    least = step / math.sqrt(6)
     m, h = mean_ci(d)
-    if len(d) >= 2 and _no_spread(np.asarray(d)):
-        h = 0.0
-    p = _t_test_p(d)
+    if len(d) >= 2 and (_no_spread(np.asarray(d)) or np.std(d, ddof=1) < least):
+        from scipy import stats
+
+        h = float(stats.t.ppf(0.975, len(d) - 1) * least / math.sqrt(len(d)))
+    p = _t_test_p(d, least)
     return {"n": len(seeds), "mean_diff": m, "ci95": h, "p": p, "a_wins": int(sum(x > 0 for x in d)),
             "b_wins": int(sum(x < 0 for x in d)), "ties": int(sum(x == 0 for x in d)),
             "significant": bool(len(seeds) >= MIN_SEEDS_TO_SETTLE and p < 0.05)}
@@ -182,18 +189,18 @@ def _no_spread(v: np.ndarray) -> bool:
     return bool(v.std(ddof=1) <= 1e-12 * max(1.0, float(np.abs(v).max())))
 
 
-def _t_test_p(d: Sequence[float]) -> float:
+def _t_test_p(d: Sequence[float], least_sd: float = 0.0) -> float:
     r"""Two-sided p-value of the one-sample t-test of mean 0 on ``d``: :math:`t = \bar d/(s/\sqrt n)`, n − 1 degrees
-    of freedom; nan below 2 values; with no spread (:func:`_no_spread`, rounding aside), its limit: 0 for a nonzero
-    mean and 1 for a zero one."""
+    of freedom, s at least ``least_sd``; nan below 2 values; with no spread (:func:`_no_spread`, rounding aside) and
+    no ``least_sd``, its limit: 0 for a nonzero mean and 1 for a zero one."""
     from scipy import stats
 
     v = np.asarray(d, dtype=float)
     if len(v) < 2:
         return math.nan
-    if _no_spread(v):
+    sd = max(0.0 if _no_spread(v) else float(v.std(ddof=1)), least_sd)
+    if sd == 0:
         return 0.0 if abs(v.mean()) > 1e-12 else 1.0
-    sd = v.std(ddof=1)
     return float(2 * stats.t.sf(abs(v.mean()) / (sd / math.sqrt(len(v))), len(v) - 1))
 
 
@@ -221,13 +228,21 @@ def holm_settled(pairs: Sequence[dict[str, Any]]) -> list[bool]:
     return out
 
 
+def accuracy_step(summary: dict[str, Any]) -> float:
+    """The step an accuracy on the summary's test set moves in, 1 / its size (``dataset.n_test``); 0 when the summary
+    does not say (:func:`paired` then takes no spread as the t-test's limit)."""
+    n = (summary.get("dataset") or {}).get("n_test") if isinstance(summary.get("dataset"), dict) else None
+    return 1.0 / n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else 0.0
+
+
 def paired_differences(summary: dict[str, Any], metric: str = "final_test_accuracy") -> list[dict[str, Any]]:
     """For every pair of labels: :func:`paired` over the seeds both ran, and ``holm``: whether the difference
     stays significant after Holm's correction for all the pairs compared over at least
     :data:`MIN_SEEDS_TO_SETTLE` seeds (with six runs, 15 pairs: at a 5 % level each, about one pair in 15 would
     look significant by chance alone)."""
     data = per_label(summary, metric)
-    rows = [{"a": a, "b": b, "metric": metric, **paired(data[a], data[b])} for a, b in combinations(data, 2)]
+    step = accuracy_step(summary) if "test" in metric else 0.0      # a minibatch's accuracy has steps of its own
+    rows = [{"a": a, "b": b, "metric": metric, **paired(data[a], data[b], step)} for a, b in combinations(data, 2)]
     for r, kept in zip(rows, holm_settled(rows)):
         r["holm"] = kept
     return rows

@@ -35,8 +35,8 @@ from ..console import status_text
 from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
 from ..optim import display_name
-from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, paired, per_label,
-                             sign_test_p, signed, signed_bound)
+from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, accuracy_step, chance, holm_settled, paired,
+                             per_label, sign_test_p, signed, signed_bound)
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
 from .colors import RUN_COLORS, RUN_DASHES, RUN_SYMBOLS, colors_by_label, styles_by_label
@@ -72,6 +72,7 @@ class LabelGroup:
     rows: list[dict[str, Any]]
     histories: list[History]
     color: str
+    step: float = 0.0      # the step a test accuracy moves in (stats.accuracy_step), for paired tests
 
     @property
     def optimizer(self) -> str:
@@ -189,7 +190,8 @@ def label_groups(run: LoadedRun) -> list[LabelGroup]:
     for label in run.labels:
         rows = [r for r in run.summary["runs"] if r["label"] == label]
         rows.sort(key=lambda r: int(r["seed"]))
-        groups.append(LabelGroup(label, rows, [run.histories[(label, int(r["seed"]))] for r in rows], colors[label]))
+        groups.append(LabelGroup(label, rows, [run.histories[(label, int(r["seed"]))] for r in rows], colors[label],
+                                 accuracy_step(run.summary)))
     return groups
 
 
@@ -250,7 +252,7 @@ def difference_interval(a: "LabelGroup", b: "LabelGroup") -> tuple[tuple[float, 
     settle an order). Whether it settles the order is :func:`settled`'s to say (an interval 0 wide is no evidence
     by itself). Clipped to [−1, 1], where a difference of two accuracies lies (3 seeds: t = 4.3 gave −0.740 to
     +1.326)."""
-    p = paired(a.by_seed(), b.by_seed())
+    p = paired(a.by_seed(), b.by_seed(), a.step)
     if p["n"] < MIN_SEEDS_TO_SETTLE:
         return None, p["n"]
     return (max(p["mean_diff"] - p["ci95"], -1.0), min(p["mean_diff"] + p["ci95"], 1.0)), p["n"]
@@ -262,7 +264,7 @@ def settled(a: "LabelGroup", b: "LabelGroup", groups: Sequence["LabelGroup"] = (
     when ``groups`` are given (a and b were picked as the top two of them), as the console's table corrects it, else
     on its own (None below that many seeds); whether it does on its own; and the number of pairs corrected for."""
     pairs = [(g, h) for g, h in combinations(groups, 2)] or [(a, b)]
-    results = [paired(g.by_seed(), h.by_seed()) for g, h in pairs]
+    results = [paired(g.by_seed(), h.by_seed(), g.step) for g, h in pairs]
     i = next(i for i, (g, h) in enumerate(pairs) if {g.label, h.label} == {a.label, b.label})
     if results[i]["n"] < MIN_SEEDS_TO_SETTLE:
         return None, False, 0
@@ -458,7 +460,7 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str,
     ci, n_paired = None, 0
     if not (bn.none_ok and plain.none_ok):                  # both diverged everywhere: no 0 vs 0
         # the mean's sign alone hid that one seed made it (Adam was higher without BN on 2 of 3 seeds, +0.024 with)
-        per_seed = paired(bn.by_seed(), plain.by_seed())
+        per_seed = paired(bn.by_seed(), plain.by_seed(), bn.step)
         text += rt("bn final seeds" if per_seed["n"] > 1 else "bn final", lang, bn_acc=_acc(ba), plain_acc=_acc(pa),
                    diff=signed(_shown_difference(ba, pa)) if math.isfinite(ba - pa) else "—",
                    wins=per_seed["a_wins"], n=per_seed["n"])

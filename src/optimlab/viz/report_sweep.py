@@ -30,7 +30,8 @@ from ..console import LANGS, say, term
 from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_text, not_the_notes, paired_by_seed,
                                 sensitivity_name, shown_interval)
-from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, chance, holm_settled, signed, signed_bound
+from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, accuracy_step, chance, holm_settled, signed,
+                              signed_bound)
 from ..train import read_metrics
 from .colors import RUN_DASHES, RUN_SYMBOLS, styles_by_label
 from .figures import ACC_TOP, font_scale, mean_band, png_bytes, recorded_style
@@ -207,12 +208,13 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
     text = st(few, lang, n=n_fresh, k=MIN_SEEDS_TO_SETTLE, label=best, acc=_a(d["tuned_test_acc"]), lo=_a(d.get("tuned_lo")),
               hi=_a(d.get("tuned_hi")), lr=_lr(d['tuned_lr']), margin=f"{margin:.3f}", runner=runner,
               runner_acc=_a(r["tuned_test_acc"]), runner_lo=_a(r.get("tuned_lo")), runner_hi=_a(r.get("tuned_hi")))
-    pair = _paired_tuned(d, r)
+    step = accuracy_step(summary)
+    pair = _paired_tuned(d, r, step=step)
     if pair is not None:            # the fresh seeds are shared: judge the lead seed by seed
         exceeds = bool(pair["significant"]) if pair["n"] >= MIN_SEEDS_TO_SETTLE else None
         # the top two were picked from all: Holm over every pair compared over enough seeds, as the console does;
         # (best, runner) is the first pair of the ranking
-        pairs = [q for a, b in combinations(ranked, 2) if (q := _paired_tuned(dvt[a], dvt[b])) is not None]
+        pairs = [q for a, b in combinations(ranked, 2) if (q := _paired_tuned(dvt[a], dvt[b], step=step)) is not None]
         k = sum(q["n"] >= MIN_SEEDS_TO_SETTLE for q in pairs)
         unadjusted = exceeds
         if exceeds is not None:
@@ -247,11 +249,11 @@ def _every_run(d: dict[str, Any], count: str) -> bool:
 
 
 def _paired_tuned(d: dict[str, Any], r: dict[str, Any], a_key: str = "tuned_test_by_seed",
-                  b_key: str = "tuned_test_by_seed") -> dict[str, Any] | None:
+                  b_key: str = "tuned_test_by_seed", step: float = 0.0) -> dict[str, Any] | None:
     """:func:`optimlab.results.stats.paired` of two settings' test accuracies at their tuned lrs, seed by seed
     (None when the summary does not hold them per seed); ``a_key``/``b_key``: ``default_test_by_seed`` for one
-    setting's tuned lr against its note lr (the same fresh seeds)."""
-    return paired_by_seed(d.get(a_key), r.get(b_key))          # checked by load_sweep
+    setting's tuned lr against its note lr (the same fresh seeds); ``step``: :func:`~optimlab.results.stats.paired`'s."""
+    return paired_by_seed(d.get(a_key), r.get(b_key), step)          # checked by load_sweep
 
 
 def _never_learned(summary, fresh: bool = False) -> set[str]:
@@ -292,8 +294,8 @@ def _tuning_gain(summary, lang) -> dict[str, Any] | None:
     # the tuned and the note lr trained on the same fresh seeds: each gain judged seed by seed, the largest after
     # Holm's correction over every gain tested (it was picked as the largest of them)
     dvt = summary["defaults_vs_tuned"]
-    tests = {k: _paired_tuned(dvt[k], dvt[k], "tuned_test_by_seed", "default_test_by_seed") for k in gains
-             if dvt[k].get("tuned_lr") != dvt[k].get("default_lr")}
+    tests = {k: _paired_tuned(dvt[k], dvt[k], "tuned_test_by_seed", "default_test_by_seed", accuracy_step(summary))
+             for k in gains if dvt[k].get("tuned_lr") != dvt[k].get("default_lr")}
     tests = {k: t for k, t in tests.items() if t is not None}
     pair = tests.get(top) if len(tied) == 1 and not small else None
     if pair is not None and pair["n"] >= 2:
@@ -629,7 +631,7 @@ def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> 
                  _cell("—" if d.get("tuned_val_acc") is None else f"{d['tuned_val_acc']:.4f}", d.get("tuned_val_acc"),
                        "num"),
                  _ci_cell(*shown_interval(d, "tuned")),
-                 _cell(gain_text(d), gain, "num"), _cell(bad, bad, "num")]
+                 _cell(gain_text(d, accuracy_step(summary)), gain, "num"), _cell(bad, bad, "num")]
         rows.append(f"<tr>{''.join(cells)}</tr>")
     added = any(not_the_notes(d) for d in summary["defaults_vs_tuned"].values())     # ‡ said under the table
     note = say("not the note's", lang)
