@@ -12,13 +12,15 @@ from typing import Sequence
 
 from . import __version__
 from .console import LANGS, notice_lines, say
+from .cli_text import did_you_mean, half_width, japanese_error, lang_of
 from .errors import ConfigError, OptimlabError
 from .options import lr_overrides
 
 
-def _accepted_style(message: str) -> str:
+def _accepted_style(message: str, parser: argparse.ArgumentParser | None = None) -> str:
     """argparse's type and choice errors in the project's style, saying what is accepted:
-    ``argument --iters: invalid int value: 'nan'`` → ``invalid --iters: 'nan' (accepted: a whole number)``."""
+    ``argument --iters: invalid int value: 'nan'`` → ``invalid --iters: 'nan' (accepted: a whole number)``; an
+    unknown option or command that is close to one of ``parser``'s says which (``--datset`` → ``--dataset``)."""
     m = re.fullmatch(r"argument (\S+?): invalid (int|float) value: (.*)", message)
     if m:
         several = "; several seeds: --seeds 0-4" if m[1] == "--seed" else ""
@@ -28,12 +30,15 @@ def _accepted_style(message: str) -> str:
         return f"invalid {m[1]}: {m[2]}"
     m = re.fullmatch(r"unrecognized arguments: (.*)", message)      # e.g. --start -1.2 1: a value given as two
     if m:
+        typo = next((w for w in m[1].split() if w.startswith("--")), None)
+        near = did_you_mean(typo, _option_names(parser)) if typo and parser is not None else ""
         return (f"unrecognized arguments: {m[1]} (accepted: the options that --help lists, each value one word, "
-                "e.g. --start=-1.2,1 or --lr adam=0.05)")
+                f"e.g. --seeds 0,3,7 or --lr adam=0.05{near})")
     m = re.fullmatch(r"argument (\S+?): invalid choice: (.*?) \(choose from (.*)\)", message)
     if m:                               # a subcommand's argument is shown as {list,fetch,verify}: name it so
-        what = "command" if m[1].startswith("{") else m[1]
-        return f"invalid {what}: {m[2]} (accepted: {m[3].replace(chr(39), '')})"
+        what = "command" if m[1].startswith("{") or m[1] == "COMMAND" else m[1]
+        choices = m[3].replace(chr(39), "")
+        return f"invalid {what}: {m[2]} (accepted: {choices}{did_you_mean(m[2].strip(chr(39)), choices.split(', '))})"
     return message
 
 
@@ -41,10 +46,21 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (``optimlab: error: …``) and exit status 2."""
 
     def error(self, message: str):  # noqa: D401
-        raise ConfigError(_accepted_style(message))
+        raise ConfigError(_accepted_style(message, self))
 
     def parse_args(self, args=None, namespace=None):
-        return super().parse_args(_join_negative_values(sys.argv[1:] if args is None else list(args)), namespace)
+        argv = half_width(sys.argv[1:] if args is None else list(args))     # a Japanese input method's ０．０１
+        return super().parse_args(_join_negative_values(argv), namespace)
+
+
+def _option_names(parser: argparse.ArgumentParser) -> list[str]:
+    """Every option of ``parser`` and of its commands (for a typo's closest name)."""
+    names = [o for a in parser._actions for o in a.option_strings]
+    for a in parser._actions:
+        if isinstance(a, argparse._SubParsersAction):
+            for sub in a.choices.values():
+                names += _option_names(sub)
+    return sorted(set(names))
 
 
 _NUMERIC_OPTIONS = ("--lr", "--lrs", "--start", "--init", "--seed", "--seeds", "--test-seeds", "--iters",
@@ -193,8 +209,14 @@ def _terminate(signum, frame):
     raise Terminated()
 
 
+_lang = "en"        # the language of the command's own messages (--lang), once main() has read it
+
+
 def _stopped(terminated: bool) -> int:
-    """Say that Ctrl-C (or SIGTERM, ``terminated``) stopped the command, in one line; its exit status."""
+    """Say that Ctrl-C (or SIGTERM, ``terminated``) stopped the command, in one line (under ``--lang ja`` a
+    Japanese one first); its exit status."""
+    if _lang == "ja":
+        print(f"optimlab: {'終了の信号（SIGTERM）で止まりました' if terminated else '中断しました'}", file=sys.stderr)
     print(f"optimlab: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
     return 143 if terminated else 130
 
@@ -302,13 +324,18 @@ def _command(argv: Sequence[str] | None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    global _lang
+    _lang = lang_of(sys.argv[1:] if argv is None else argv)
     try:
         rc = _command(argv)
         if sys.stdout is not None:      # what is still buffered goes out here, where a failure is said (> /dev/full:
             sys.stdout.flush()          # at the interpreter's exit it was "Exception ignored", status 120)
         return rc
     except OptimlabError as e:
-        print(f"optimlab: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr)
+        line = str(e).splitlines()[0] if str(e) else type(e).__name__
+        if _lang == "ja":                   # a Japanese line first, the English after
+            print(f"optimlab: エラー：{japanese_error(line)}", file=sys.stderr)
+        print(f"optimlab: error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as e:
         return _stopped(isinstance(e, Terminated))

@@ -25,6 +25,8 @@ TEXT = {
                         "it split equally, plus its own optimizer's updates; evaluation not counted)",
         "best note": "(best test acc: the highest of the test-set evaluations, so picked on the test set and "
                      "optimistic; compare runs by the final one)",
+        "diverged note": "(diverged: its weights or outputs stopped being finite numbers, most often because the "
+                         "learning rate is too large for it; try a smaller one, e.g. --lr {name}={lr:g})",
         "mean sd some": "(mean±sd over the seeds that have a value; (k/n): k of n seeds have one — a run that "
                         "diverged or failed has none, and the statistics below count it as 0; train s: the sum over "
                         "the seeds)",
@@ -80,10 +82,12 @@ TEXT = {
         "status": "状態", "status ok": "完了", "status diverged": "発散", "status failed": "失敗",
         "status running": "未完了",
         "mean sd": "（シード間の平均±標準偏差。学習時間はシードの合計）",
-        "train s note": "（学習時間：訓練ステップのうちその実行の分。一緒に学習する実行と共有する計算の時間を等分し、"
-                        "自分の最適化手法の更新時間を足したもの。評価の時間は含みません）",
-        "best note": "（最高テスト正解率：テストデータでの評価のうち最も高い値。テストデータで選んだ値なので楽観的です。"
-                     "実行どうしは最終テスト正解率で比べます）",
+        "train s note": "（学習時間：その実行の学習にかかった時間。一緒に学習する実行と共通の計算は等分しています。"
+                        "評価の時間は含みません）",
+        "best note": "（最高テスト正解率：テストデータでの評価のうち最も高い値。テストデータを見て選んだ値なので実力より"
+                     "高めに出ます。実行どうしは最終テスト正解率で比べます）",
+        "diverged note": "（発散：重みや出力が有限の数でなくなりました。多くは学習率が大きすぎるためです。小さくしてみて"
+                         "ください。例：--lr {name}={lr:g}）",
         "mean sd some": "（値のあるシードでの平均±標準偏差。(k/n) は n シード中 k シードに値があることを示します。発散・失敗した"
                         "実行には値がなく、下の統計では 0 として数えます。学習時間はシードの合計）",
         "over seeds": "シード間の最終テスト正解率（平均 ± 95% 信頼区間。発散・失敗したシードは 0 として数えます）：",
@@ -102,7 +106,7 @@ TEXT = {
         "executor": "実行方式：{kind}、ワーカー {workers} 個", "executor how": "（{how}）",
         "executor serial": "逐次実行", "executor local": "ローカルのプロセス", "executor dask": "Dask",
         "sweep dataset": "データセット：{name}（訓練 {n_train:,} 枚 / 検証 {n_val:,} 枚 / テスト {n_test:,} 枚）",
-        "grid": "グリッド：最適化手法 {opts} 種 × 学習率 {lrs} 点 × 調整用シード {seeds} 個{archs}。新しいシード {tests}",
+        "grid": "グリッド：最適化手法 {opts} 種 × 学習率 {lrs} 点 × 調整用シード {seeds} 個{archs}。テスト用の新しいシード {tests}",
         "archs": " × 構成 {n} 通り",
         "defaults title": "ノートの既定の学習率と調整後の学習率の比較（新しいシードでのテスト正解率、平均 [95% 信頼区間]）：",
         "defaults title few": "ノートの既定の学習率と調整後の学習率の比較（新しいシード {n} 個でのテスト正解率の平均。95% 信頼区間には"

@@ -3,6 +3,23 @@
 The CLI turns any :class:`OptimlabError` into ``optimlab: error: <message>`` and exit status 2.
 """
 
+from __future__ import annotations
+
+import difflib
+from typing import Sequence
+
+
+def close_name(name: str, names: Sequence[str]) -> str | None:
+    """The one of ``names`` that ``name`` is most likely a typo of (``adma`` → ``adam``), or None."""
+    found = difflib.get_close_matches(str(name).lower(), [str(n) for n in names], n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def did_you_mean(name: str, names: Sequence[str]) -> str:
+    """``"; did you mean 'adam'?"`` for a close name, else ``""``: the end of an error's accepted list."""
+    near = close_name(name, names)
+    return f"; did you mean {near!r}?" if near is not None and near != str(name).lower() else ""
+
 
 class OptimlabError(Exception):
     """Base class of every error a user can cause (bad input, missing data)."""

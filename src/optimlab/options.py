@@ -49,8 +49,7 @@ def lr_values(items: Sequence[str] | None) -> tuple[list[float], dict[str, list[
         parts = given.split(",")  # a list of three or more (sgd=0.1,0.5,1,2) is a list
         if len(parts) == 2 and re.fullmatch(r"\s*\d+\s*", parts[1]) and re.search(r"(^|=)\s*\d+\s*$", parts[0]):
             meant = f"{parts[0].strip()}.{parts[1].strip()}"
-            raise ConfigError(f"invalid --lr: {given!r} (accepted: numbers with a decimal point, like {meant}; "
-                              "two values as --lr A --lr B)")
+            raise ConfigError(f"invalid --lr: {given!r} (accepted: numbers with a decimal point, like {meant})")
     return named_values("--lr", items or (), _number, "a number, or NAME=NUMBER like adam=0.001")
 
 

@@ -39,7 +39,7 @@ import numpy as np
 from optimlab._io import has_control
 from optimlab.data import remote as _remote
 from optimlab.data.idx import IdxFolder, find_idx_files, read_idx_folder
-from optimlab.errors import ConfigError, DatasetError
+from optimlab.errors import ConfigError, DatasetError, did_you_mean
 
 DATASET_NAMES = ("mnist", "fashion-mnist", "mnist-5k", "digits", "idx")
 ACCEPTED_NAMES = ("auto",) + DATASET_NAMES
@@ -464,7 +464,8 @@ def load_dataset(
     ``progress``: a download shows a progress bar per file, named, on stderr (``optimlab compare`` shows them).
     """
     if name not in ACCEPTED_NAMES:
-        raise ConfigError(f"unknown dataset {name!r}; accepted: {', '.join(ACCEPTED_NAMES)}")
+        raise ConfigError(f"unknown dataset {name!r}; accepted: {', '.join(ACCEPTED_NAMES)}"
+                          f"{did_you_mean(name, ACCEPTED_NAMES)}")
     if name == "auto":
         return _auto(data_dir, download=download, timeout=timeout, mirrors=mirrors, progress=progress)
     if name in _remote.REMOTES:

@@ -1280,6 +1280,8 @@ def _run_locked(spec: SweepSpec, executor: Executor | None, directory: Path, inf
     except BaseException as e:
         if own:
             ex.abort()                 # Ctrl-C, SIGTERM: do not wait for the running tasks
+        if driver is not None and driver.bar is not None:      # its line ended before the command's note (the
+            driver.bar.close()                                 # note was glued to the bar, then the bar redrawn)
         e.sweep_trained = driver is not None and driver.finished   # for the command's note: nothing left to train
         raise
     if own:

@@ -9,7 +9,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, did_you_mean
 from .adagrad import AdaGrad
 from .adam import Adam
 from .base import (FRAMEWORK_PRESETS, Optimizer, OptState, load_state, save_state, stack_hyperparameters,
@@ -185,7 +185,8 @@ def optimizer_class(name: str, where: str = "") -> type[Optimizer]:
         load_plugins()
     if key not in OPTIMIZERS:
         raise ConfigError(_plugin_errors.get(key) or
-                          f"unknown optimizer: {name!r}{where} (accepted: {', '.join(OPTIMIZERS)})"
+                          f"unknown optimizer: {name!r}{where} (accepted: {', '.join(OPTIMIZERS)}"
+                          f"{did_you_mean(key, list(OPTIMIZERS))})"
                           + "".join(f"; {why}" for why in _file_errors))
     return OPTIMIZERS[key]
 

@@ -513,6 +513,10 @@ def summary_table(summary: dict[str, Any], lang: str = "en") -> str:
         out.append(say("mean sd" if all(x["status"] == "ok" for x in summary["runs"]) else "mean sd some", lang))
     out.append(say("train s note", lang))
     out.append(say("best note", lang))
+    diverged = next((r for r in summary["runs"] if r["status"] == "diverged"), None)
+    lr = (diverged or {}).get("hyperparameters", {}).get("lr")
+    if isinstance(lr, (int, float)) and not isinstance(lr, bool) and lr > 0:      # a tenth of it, as an example
+        out.append(say("diverged note", lang, name=diverged["optimizer"], lr=float(f"{lr / 10:.3g}")))
     return "\n".join(out)
 
 
