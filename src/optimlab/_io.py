@@ -7,6 +7,7 @@ import errno
 import itertools
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -98,6 +99,10 @@ def signals_held() -> Iterator[None]:
                 break
 
 
+LEFT_BY_A_WRITE = re.compile(r"\.(.+)\.[0-9a-z_]{8}\.(?:tmp|old)")   # what atomic_paths leaves if killed: group 1
+                                                                    # the file's name
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it over ``path``, on error remove it.
@@ -132,8 +137,12 @@ def atomic_paths(paths: Sequence[str | os.PathLike]) -> Iterator[list[Path]]:
         yield tmps
         for tmp in tmps:
             apply_default_mode(tmp, directory=False)
-        with signals_held():
-            _swap_in(list(zip(tmps, paths)))
+        try:
+            with signals_held():
+                _swap_in(list(zip(tmps, paths)))
+        except KeyboardInterrupt as e:  # held through the swap: the files are in place (the CLI says so)
+            e.written = paths
+            raise
     except OSError as e:
         named = e.filename if e.filename2 is None else e.filename2
         where = {os.fspath(t): p for t, p in zip(tmps, paths)}.get(os.fspath(named)) if named is not None else \
@@ -142,8 +151,9 @@ def atomic_paths(paths: Sequence[str | os.PathLike]) -> Iterator[list[Path]]:
             raise
         raise OSError(e.errno, e.strerror or str(e), os.fspath(where)) from e
     finally:
-        for tmp in tmps:
-            tmp.unlink(missing_ok=True)
+        with signals_held():            # a second Ctrl-C during the cleanup left the temporaries (a review)
+            for tmp in tmps:
+                tmp.unlink(missing_ok=True)
 
 
 def _second_name(path: Path) -> Path:

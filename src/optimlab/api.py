@@ -128,7 +128,11 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
                                    font_scale)
     except KeyboardInterrupt as e:             # a notebook's stop button: one line, not 50 of training's frames (a
         stopped = f"compare() stopped; nothing half-written is left in {str(target)!r}"      # teacher's review)
-        raise type(e)(stopped) from None
+        if getattr(e, "written", None):        # it came during the swap, which finished first
+            stopped = f"compare() stopped after its results were written whole to {str(target)!r}"
+        stop = type(e)(stopped)
+        stop.written = getattr(e, "written", None)
+        raise stop from None
 
 
 def _runs_of(optimizers: list) -> tuple[RunSpec, ...]:

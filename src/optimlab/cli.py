@@ -212,12 +212,23 @@ def _terminate(signum, frame):
 _lang = "en"        # the language of the command's own messages (--lang), once main() has read it
 
 
-def _stopped(terminated: bool) -> int:
+def written_before(e: BaseException) -> list:
+    """The files or folder a Ctrl-C or SIGTERM came too late to stop (``e.written``): it arrived while they were
+    being swapped in, waited for the swap (:func:`optimlab._io.signals_held`), and was raised after it."""
+    return list(getattr(e, "written", None) or [])
+
+
+def _stopped(terminated: bool, written: Sequence[os.PathLike] = ()) -> int:
     """Say that Ctrl-C (or SIGTERM, ``terminated``) stopped the command, in one line (under ``--lang ja`` a
-    Japanese one first); its exit status."""
+    Japanese one first); its exit status. ``written``: what it came too late to stop (:func:`written_before`):
+    said, since the status alone read as "nothing was written" (a review)."""
+    where = ", ".join(repr(os.fspath(p)) for p in written)
     if _lang == "ja":
-        print(f"optimlab: {'終了の信号（SIGTERM）で止まりました' if terminated else '中断しました'}", file=sys.stderr)
-    print(f"optimlab: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        print(f"optimlab: {'終了の信号（SIGTERM）で止まりました' if terminated else '中断しました'}"
+              + (f"（{where} は書き終えた後でした）" if written else ""), file=sys.stderr)
+    print(f"optimlab: {'terminated' if terminated else 'interrupted'}"
+          + (f" after {where} {'was' if len(written) == 1 else 'were'} written whole" if written else ""),
+          file=sys.stderr)
     return 143 if terminated else 130
 
 
@@ -272,7 +283,7 @@ def entry() -> None:
     try:
         rc = main()
     except KeyboardInterrupt as e:      # come as main returned, after its own handler
-        rc = _stopped(isinstance(e, Terminated))
+        rc = _stopped(isinstance(e, Terminated), written_before(e))
     except SystemExit as e:             # argparse's --help, --version and usage errors end as the commands do
         rc = 0 if e.code is None else e.code if isinstance(e.code, int) else 1
     # the command is done: Ctrl-C or SIGTERM during the interpreter's exit ended it in a traceback (from logging's
@@ -338,7 +349,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"optimlab: error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as e:
-        return _stopped(isinstance(e, Terminated))
+        return _stopped(isinstance(e, Terminated), written_before(e))
     except ModuleNotFoundError as e:    # a dependency missing (pip install --no-deps): one line, not a traceback
         print(f"optimlab: error: the module {e.name!r} is missing: a dependency of optimlab is not installed "
               "(accepted: pip install optimlab again with its dependencies, or pip install -e . in a clone of "

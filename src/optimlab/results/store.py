@@ -33,8 +33,8 @@ import numpy as np
 
 from .. import __version__
 from ..console import say, status_text
-from .._io import (apply_default_mode, exclusive_lock, has_control, made_folder, nearest_existing, read_json,
-                   read_json_checked, signals_held, text_table, write_json, write_text)
+from .._io import (LEFT_BY_A_WRITE, apply_default_mode, exclusive_lock, has_control, made_folder, nearest_existing,
+                   read_json, read_json_checked, signals_held, text_table, write_json, write_text)
 from ..errors import ConfigError, FileFormatError, OptimlabError
 from ..experiment import CompareResult
 from ..train import History, read_metrics
@@ -170,7 +170,11 @@ def foreign_in_run_dir(directory: Path) -> str | None:
         return f"it holds {names[0]!r} and is not an optimlab compare run folder (no summary.json of optimlab compare)"
     figures = summary.get("figures") if isinstance(summary.get("figures"), list) else []
     reports = {n for n in names if n.lower().endswith((".html", ".htm")) and is_optimlab_report(directory / n)}
-    return foreign_entry(directory, names, set(RUN_FILES) | {f for f in figures if isinstance(f, str)} | reports,
+    ours = set(RUN_FILES) | {f for f in figures if isinstance(f, str)} | reports | {"report.html"}
+    # what a killed `optimlab report RUN` left (its page's temporary and the earlier page's second name): it goes
+    # with the folder (the next compare refused to replace it, a review)
+    left = {n for n in names if (m := LEFT_BY_A_WRITE.fullmatch(n)) and m[1] in ours}
+    return foreign_entry(directory, [n for n in names if n not in left], ours - {"report.html"} | reports,
                          "optimlab compare")
 
 
@@ -297,8 +301,8 @@ def output_lock(target: str | os.PathLike) -> Iterator[None]:
     target = Path(os.path.abspath(target))
 
     def busy(who: str) -> ConfigError:
-        return ConfigError(f"{target} is being written by another optimlab compare ({who}) (accepted: wait until "
-                           "it ends, or another --out)")
+        return ConfigError(f"{target} is being written by another optimlab compare or report ({who}) (accepted: "
+                           "wait until it ends, or another --out)")
 
     with made_folder(target.parent), exclusive_lock(target.parent / f".{target.name}.optimlab-lock", busy):
         remove_leftovers(target)
@@ -309,8 +313,14 @@ def remove_leftovers(target: Path) -> None:
     """Remove what a compare killed mid-write (SIGKILL, the out-of-memory killer: nothing can clean up) left beside
     ``target``: its stage ``.<name>.partial-*`` (see :func:`staged_directory`) and, when ``target`` is there, the
     ``.<name>.old-*`` folder of the results it replaced. (Without ``target`` an ``.old-*`` folder holds the previous
-    results, the kill having come between the two renames of the swap: it is kept.) Called under
-    :func:`output_lock`, so no other compare is writing them."""
+    results, the kill having come between the two renames of the swap: they are put back in place, and this command
+    replaces them as it would have.) Called under :func:`output_lock`, so no other compare is writing them."""
+    if not target.exists():          # killed between the two renames of the swap: the earlier results go back
+        for p in sorted(target.parent.glob(f".{glob.escape(target.name)}.old-*")):
+            if (p / "previous").is_dir() and not target.exists():
+                with contextlib.suppress(OSError):
+                    os.replace(p / "previous", target)
+                    p.rmdir()
     for kind in ("partial", "old"):
         if kind == "old" and not target.is_dir():
             continue
@@ -337,7 +347,8 @@ def staged_directory(target: str | os.PathLike, *, foreign=foreign_in_run_dir,
     except OSError as e:
         if stage is None:
             raise
-        shutil.rmtree(stage, ignore_errors=True)
+        with signals_held():
+            shutil.rmtree(stage, ignore_errors=True)
         name = os.fspath(e.filename) if isinstance(e.filename, (str, os.PathLike)) else ""
         if name.startswith(os.fspath(stage) + os.sep):       # name the file as it would have been, not the stage
             raise OSError(e.errno, f"{e.strerror}; nothing was written to {os.fspath(target)!r}",
@@ -345,21 +356,40 @@ def staged_directory(target: str | os.PathLike, *, foreign=foreign_in_run_dir,
         raise
     except BaseException:
         if stage is not None:
-            shutil.rmtree(stage, ignore_errors=True)
+            with signals_held():     # a second Ctrl-C during the cleanup left the stage (a review)
+                shutil.rmtree(stage, ignore_errors=True)
         raise
-    with signals_held():             # the swap is done whole: an interrupt waits the few ms until it is
-        apply_default_mode(stage, directory=True)                    # mkdtemp's 0700 -> what mkdir would give
-        old = None
-        if target.exists():
+    try:
+        with signals_held():         # the swap is done whole: an interrupt waits the few ms until it is
+            _swap_folder(stage, target)
+    except KeyboardInterrupt as e:   # held through the swap: the new results are in place (the CLI says so)
+        e.written = [target]
+        raise
+
+
+def _swap_folder(stage: Path, target: Path) -> None:
+    """Put ``stage`` in ``target``'s place, the earlier ``target`` (if any) moved aside first and then removed. If a
+    step fails, the earlier folder is put back and the error says where the new results are."""
+    apply_default_mode(stage, directory=True)                    # mkdtemp's 0700 -> what mkdir would give
+    old = None
+    if target.exists():
+        try:
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            try:
-                os.replace(target, old / "previous")
-            except OSError as e:                      # the new results stay staged; say where, name the folder
+            os.replace(target, old / "previous")
+        except OSError as e:                      # the new results stay staged; say where, name the folder
+            if old is not None:
                 old.rmdir()
-                raise OSError(e.errno, f"{e.strerror}; the new results are in {stage}", os.fspath(target)) from None
+            raise OSError(e.errno, f"{e.strerror}; the new results are in {stage}", os.fspath(target)) from None
+    try:
         os.replace(stage, target)
+    except OSError as e:            # the earlier results go back in place (they were left in .old-*/previous)
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                os.replace(old / "previous", target)
+                old.rmdir()
+        raise OSError(e.errno, f"{e.strerror}; the new results are in {stage}", os.fspath(target)) from None
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 

@@ -42,7 +42,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from .._io import atomic_path, atomic_paths, made_folder, write_json, write_text
+from .._io import LEFT_BY_A_WRITE, atomic_path, atomic_paths, exclusive_lock, made_folder, write_json, write_text
 from ..errors import ConfigError
 from ..nn.network import machine_memory, process_memory_limit
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
@@ -768,8 +768,7 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
     the same function left by an earlier run is removed with the rest replaced: it showed other paths than the new
     PNG. ``dpi``: the PNG's resolution (the GIF's is 72 % of it); ``font_scale``: the text of both, 1 to 3 × the
     default, the figure grown to hold it (e.g. 1.6 for slides; :func:`optimlab.viz.figures.font_scale`)."""
-    from .figures import check_dpi, check_font_scale, png_options
-    from .figures import font_scale as scaled_text
+    from .figures import check_dpi, check_font_scale
 
     check_lang(lang)
     dpi = check_dpi(dpi)
@@ -783,7 +782,31 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
             raise ConfigError(f"cannot write {str(p)!r}: a folder has its name (accepted: remove or rename it, or "
                               "--out another folder)")
     stale = None if gif else paths.pop("gif")
-    with made_folder(out), atomic_paths(list(paths.values())) as tmps, scaled_text(scale):   # all renamed, or none
+
+    def busy(who: str) -> ConfigError:
+        return ConfigError(f"{out / stem}.* are being written by another optimlab landscape ({who}) (accepted: wait "
+                           "until it ends, or --out another folder)")
+
+    # one landscape of a function at a time into a folder (two at once left one's PNG beside the other's CSV and
+    # JSON, a review), and what a killed one left of these four files (their temporaries, nothing else) removed
+    with made_folder(out), exclusive_lock(out / f".{stem}.optimlab-lock", busy):
+        names = {p.name for p in (out / f"{stem}.png", out / f"{stem}.gif", out / f"{stem}.json",
+                                  out / f"trajectories_{result.surface.name}.csv")}
+        for left in out.glob(".*"):
+            if (m := LEFT_BY_A_WRITE.fullmatch(left.name)) and m[1] in names and left.is_file():
+                left.unlink(missing_ok=True)
+        _write_landscape_files(result, paths, lang, gif, max_frames, dpi, scale)
+    if stale is not None and stale.is_file():
+        stale.unlink()
+    return paths
+
+
+def _write_landscape_files(result: LandscapeResult, paths: dict[str, Path], lang: str, gif: bool, max_frames: int,
+                           dpi: int, scale: float) -> None:
+    from .figures import font_scale as scaled_text
+    from .figures import png_options
+
+    with atomic_paths(list(paths.values())) as tmps, scaled_text(scale):   # all renamed, or none
         tmp = dict(zip(paths, tmps))
         fig = plot_landscape(result, lang)
         with _fonts(lang):
@@ -792,9 +815,6 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
             animate_landscape(result, tmp["gif"], lang, max_frames=max_frames, fmt="gif", dpi=round(dpi * 0.72))
         write_text(tmp["csv"], trajectories_csv(result))
         write_json(tmp["json"], {"config": result.config(), "summary": result.summary()})
-    if stale is not None and stale.is_file():
-        stale.unlink()
-    return paths
 
 
 __all__ = ["DEFAULT_OPTIMIZERS", "SURFACES", "LandscapeResult", "Track", "run_landscape", "plot_landscape",

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from ..console import LANGS, say
 from ..errors import OptimlabError
@@ -34,14 +36,32 @@ def add_report_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
+@contextmanager
+def _folder_lock(run_dir: str | os.PathLike, target: str) -> Iterator[None]:
+    """While the page is read from ``run_dir`` and written into it: the lock a compare (or a sweep) writing that
+    folder holds, so that neither runs meanwhile (a review: the report read the old run, a compare swapped in the
+    new one, and the old run's page was then renamed into the new folder; both said done). A page written
+    elsewhere (``--out``) takes none: the run folder's parent may not be writable."""
+    if os.path.dirname(os.path.abspath(target)) != os.path.abspath(run_dir) or not os.path.isdir(run_dir):
+        yield
+        return
+    from ..experiment.sweep import sweep_lock
+    from ..results.store import output_lock
+    from .report_sweep import is_sweep_dir
+
+    with sweep_lock(run_dir) if is_sweep_dir(run_dir) else output_lock(run_dir):
+        yield
+
+
 def run_report_cli(args) -> int:
     """Write the report and print its path; returns the exit status (0)."""
     from .report import load_run, recorded_lang, write_report
 
-    lang = recorded_lang(load_run(args.run_dir).summary) if args.lang is None else args.lang
     target = os.fspath(args.out if args.out is not None else Path(args.run_dir) / "report.html")
     try:
-        path = write_report(args.run_dir, lang=lang, out=args.out)
+        with _folder_lock(args.run_dir, target):
+            lang = recorded_lang(load_run(args.run_dir).summary) if args.lang is None else args.lang
+            path = write_report(args.run_dir, lang=lang, out=args.out)
     except OSError as e:                # the page could not be written (a read-only run folder, a full disk): say
         if e.filename is not None and os.path.abspath(e.filename) != os.path.abspath(target):   # where else it
             raise                                                          # can go; any other error is the CLI's

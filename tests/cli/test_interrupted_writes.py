@@ -1,0 +1,122 @@
+"""Writes cut short (a fault-injection review): a report beside a compare, a second Ctrl-C, a signal during the
+swap, a failed rename, what a SIGKILL left — nothing lost, nothing mixed, and what happened said."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from optimlab import _io
+from optimlab.cli import main
+from optimlab.results import store
+
+SMALL = ["--dataset", "digits", "--iters", "10", "--eval-interval", "10", "--optimizers", "sgd", "--no-plots",
+         "--no-progress"]
+
+
+@pytest.fixture
+def run(tmp_path):
+    out = tmp_path / "run"
+    assert main(["compare", *SMALL, "--out", str(out)]) == 0
+    return out
+
+
+def test_a_report_into_a_folder_a_compare_is_writing_is_refused(run, capsys):
+    # it read the old run, the compare swapped in the new one, and the old run's page went into the new folder
+    before = (run / "report.html").read_bytes()
+    with store.output_lock(run):                    # a compare writing this folder
+        assert main(["report", str(run)]) == 2
+    assert "is being written by another optimlab compare or report" in capsys.readouterr().err
+    assert (run / "report.html").read_bytes() == before
+    assert main(["report", str(run)]) == 0          # and once it is done, as before
+
+
+def test_what_a_killed_report_left_does_not_keep_the_folder_from_being_replaced(run, capsys):
+    (run / ".report.html.k2jd_8x0.tmp").write_text("half a page")      # its temporary and the earlier page's
+    (run / ".report.html.28c41325.old").write_text("<!DOCTYPE html>")  # second name
+    assert main(["compare", *SMALL, "--out", str(run)]) == 0, capsys.readouterr().err
+    assert not [p for p in run.iterdir() if p.name.startswith(".")]
+    (run / ".notes.k2jd_8x0.tmp").write_text("mine")                  # not a name optimlab writes: kept, refused
+    assert main(["compare", *SMALL, "--out", str(run)]) == 2
+    assert "it holds '.notes.k2jd_8x0.tmp'" in capsys.readouterr().err
+
+
+def test_a_ctrl_c_during_the_swap_waits_for_it_and_says_the_results_were_written(run, monkeypatch, capsys):
+    swap = store._swap_folder
+
+    def interrupted_swap(stage, target):
+        os.kill(os.getpid(), signal.SIGINT)         # arrives mid-swap: held until the swap is done
+        swap(stage, target)
+
+    monkeypatch.setattr(store, "_swap_folder", interrupted_swap)
+    assert main(["compare", *SMALL, "--lr", "0.5", "--out", str(run)]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == \
+        f"optimlab: interrupted after {str(run)!r} was written whole"           # it said "interrupted" alone
+    assert json.loads((run / "summary.json").read_text())["runs"][0]["hyperparameters"]["lr"] == 0.5
+    assert not [p for p in run.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_a_failed_second_rename_puts_the_earlier_results_back(run, monkeypatch, capsys):
+    before = (run / "summary.json").read_bytes()
+    real = os.replace
+
+    def failing(src, dst):
+        if Path(src).name.startswith(".run.partial-"):
+            raise OSError(5, "Input/output error", os.fspath(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(store.os, "replace", failing)
+    assert main(["compare", *SMALL, "--lr", "0.5", "--out", str(run)]) == 2
+    err = capsys.readouterr().err
+    assert "Input/output error; the new results are in " in err and ".run.partial-" in err     # it lost both
+    assert (run / "summary.json").read_bytes() == before
+    assert not list(run.parent.glob(".run.old-*"))
+
+
+def test_results_a_kill_left_between_the_two_renames_are_put_back(run):
+    before = (run / "summary.json").read_bytes()
+    old = run.parent / ".run.old-x1y2z3w4"
+    old.mkdir()
+    os.replace(run, old / "previous")               # SIGKILL here: no run folder, the results in .old-*/previous
+    with store.output_lock(run):                    # the next compare: they were kept once, then deleted unsaid
+        pass
+    assert (run / "summary.json").read_bytes() == before and not old.exists()
+
+
+def test_a_second_ctrl_c_while_temporaries_are_removed_leaves_none(tmp_path, monkeypatch):
+    unlink, calls = Path.unlink, []
+
+    def interrupted_unlink(self, missing_ok=False):
+        calls.append(self)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGINT)     # the second Ctrl-C, while the first's cleanup runs
+        unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", interrupted_unlink)
+    with pytest.raises(KeyboardInterrupt):
+        with _io.atomic_paths([tmp_path / "a.png", tmp_path / "b.csv"]):
+            raise KeyboardInterrupt                 # the first
+    assert len(calls) == 2 and list(tmp_path.iterdir()) == []
+
+
+def test_one_landscape_of_a_function_at_a_time_and_what_a_killed_one_left_goes(tmp_path):
+    from optimlab.errors import ConfigError
+    from optimlab.viz.landscape import run_landscape, write_landscape
+
+    result = run_landscape("bowl", ("sgd",), steps=5)
+    out = tmp_path / "ls"
+    out.mkdir()
+    for name in (".landscape_bowl.gif.a1b2c3d4.tmp", ".trajectories_bowl.csv.0a1b2c3d.old"):
+        (out / name).write_text("left by a SIGKILL")
+    (out / ".mine.a1b2c3d4.tmp").write_text("not optimlab's")
+    busy = lambda who: ConfigError(who)                                       # noqa: E731
+    with _io.exclusive_lock(out / ".landscape_bowl.optimlab-lock", busy):    # another landscape writing them
+        with pytest.raises(ConfigError, match=r"landscape_bowl\.\* are being written by another optimlab landscape"):
+            write_landscape(result, out, gif=False)
+    write_landscape(result, out, gif=False)
+    assert sorted(p.name for p in out.iterdir()) == [".mine.a1b2c3d4.tmp", "landscape_bowl.json", "landscape_bowl.png",
+                                                     "trajectories_bowl.csv"]
