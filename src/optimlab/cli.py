@@ -36,7 +36,7 @@ def _accepted_style(message: str, parser: argparse.ArgumentParser | None = None)
                 f"e.g. --seeds 0,3,7 or --lr adam=0.05{near})")
     m = re.fullmatch(r"argument (\S+?): invalid choice: (.*?) \(choose from (.*)\)", message)
     if m:                               # a subcommand's argument is shown as {list,fetch,verify}: name it so
-        what = "command" if m[1].startswith("{") or m[1] == "COMMAND" else m[1]
+        what = "command" if m[1].startswith("{") else m[1]
         choices = m[3].replace(chr(39), "")
         return f"invalid {what}: {m[2]} (accepted: {choices}{did_you_mean(m[2].strip(chr(39)), choices.split(', '))})"
     return message

@@ -96,7 +96,7 @@ _JA: list[tuple[str, str]] = [
      "シードの指定 '{v}' を読めません。5（個数）、0-4（範囲）、0,3,7（一覧）のように書いてください"),
     (r"unrecognized arguments: (?P<v>.*?) \(accepted",
      "{v} はこのコマンドのオプションではありません。使えるオプションは --help で見られます"),
-    (r"invalid command: '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)", "コマンド '{v}' はありません。使えるのは {a} です"),
+    (r"invalid (?:command|COMMAND): '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)", "コマンド '{v}' はありません。使えるのは {a} です"),
     (r"invalid (?P<o>--[\w-]+): '?(?P<v>[^' ]*)'? \(accepted: (?P<a>[^;)]*)", "{o} の値 '{v}' は使えません（使えるもの：{a}）"),
     (r"refusing to replace '(?P<v>[^']*)'",
      "'{v}' は optimlab の結果のフォルダではないので、上書きしません（中身はそのままです）。--out で別のフォルダを指定してください"),

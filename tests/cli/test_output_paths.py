@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -361,23 +362,27 @@ def test_one_compare_at_a_time_writes_a_folder(cwd, capsys, no_training):
         assert main(COMPARE + ["--out", "runs/r"]) == 2
         err = capsys.readouterr().err
         assert err.startswith(f"optimlab: error: {cwd / 'runs' / 'r'} is being written by another optimlab compare "
-                              "(process ") and err.endswith("(accepted: wait until it ends, or another --out)\n")
+                              "or report (process ") and err.endswith("(accepted: wait until it ends, or another --out)\n")
     assert list(cwd.iterdir()) == []
 
 
 def test_what_a_killed_compare_left_beside_its_folder_is_removed_by_the_next(cwd, capsys):
     """A compare killed by SIGKILL left its hidden stage (.base.partial-*) for good, and every such kill added one:
     the next compare into that --out removes it, and the folder of replaced results (.base.old-*) once the results
-    are there; without them an .old-* folder holds the previous results (a kill between the swap's two renames) and
-    is kept. Other hidden folders are not touched."""
+    are there; without them an .old-* folder holds the previous results (a kill between the swap's two renames):
+    they are put back, and this compare replaces them as it says (they were kept one run, then deleted unsaid).
+    Other hidden folders are not touched."""
     runs = cwd / "runs"
-    for name in (".base.partial-k1ll3d01/accuracy_sgd.png", ".base.old-k1ll3d02/previous/summary.json",
-                 ".basement.partial-x/keep", ".other.partial-x/keep"):
+    assert main(COMPARE + ["--out", "runs/earlier"]) == 0
+    (runs / ".base.old-k1ll3d02").mkdir()
+    os.replace(runs / "earlier", runs / ".base.old-k1ll3d02" / "previous")
+    for name in (".base.partial-k1ll3d01/accuracy_sgd.png", ".basement.partial-x/keep", ".other.partial-x/keep"):
         (runs / name).parent.mkdir(parents=True)
         (runs / name).write_text("x")
-    assert main(COMPARE + ["--out", "runs/base"]) == 0                 # no runs/base yet: the .old-* folder is kept
-    assert sorted(p.name for p in runs.iterdir()) == [".base.old-k1ll3d02", ".basement.partial-x", ".other.partial-x",
-                                                      "base"]
+    capsys.readouterr()
+    assert main(COMPARE + ["--out", "runs/base"]) == 0                 # no runs/base: the earlier results go back
+    assert "(replacing the run that was there)" in capsys.readouterr().out
+    assert sorted(p.name for p in runs.iterdir()) == [".basement.partial-x", ".other.partial-x", "base"]
     (runs / ".base.partial-k1ll3d03").mkdir()
     assert main(COMPARE + ["--out", "runs/base"]) == 0
     assert sorted(p.name for p in runs.iterdir()) == [".basement.partial-x", ".other.partial-x", "base"]

@@ -59,7 +59,7 @@ def test_a_full_width_command_line_trains_as_the_ascii_one(tmp_path, capsys):
      "unrecognized arguments: --datset digits (accepted: the options that --help lists, each value one word, e.g. "
      "--seeds 0,3,7 or --lr adam=0.05; did you mean '--dataset'?)"),
     (["compair"], "コマンド 'compair' はありません。使えるのは compare, data, sweep, landscape, report です（もしかして "
-     "compare？）", "invalid command: 'compair' (accepted: compare, data, sweep, landscape, report; did you mean "
+     "compare？）", "invalid COMMAND: 'compair' (accepted: compare, data, sweep, landscape, report; did you mean "
      "'compare'?)"),
     (["compare", "--lr", "0,01"], "--lr の値 '0,01' を学習率として読めません", "invalid --lr"),
     (["compare", "--seeds", "0〜x"], "シードの指定 '0-x' を読めません", "invalid seeds: '0-x'"),

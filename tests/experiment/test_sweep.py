@@ -887,7 +887,7 @@ def test_cli_runs_prints_tables_and_draws_the_figure(tmp_path, capsys):
     assert "実行方式：逐次実行、ワーカー 1 個" in captured.err
     # --lang ja: the tables and lines are Japanese (run labels stay as they are named)
     assert "Adam (BN)" in out and "SGD (no BN)" in out and "0.3 までの反復回数" in out and "所要時間" in out
-    assert "グリッド：最適化手法 2 種 × 学習率 2 点 × 調整用シード 2 個 × 構成 2 通り。新しいシード 1000、1001" in out
+    assert "グリッド：最適化手法 2 種 × 学習率 2 点 × 調整用シード 2 個 × 構成 2 通り。テスト用の新しいシード 1000、1001" in out
     assert "iters to" not in out and "wall time" not in out and "test acc" not in out
     # the sweep records its language: `optimlab report` writes the page again in it, and says so in it
     assert json.loads((tmp_path / "summary.json").read_text())["lang"] == "ja"

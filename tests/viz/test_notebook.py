@@ -68,7 +68,8 @@ def test_a_users_mistake_in_a_notebook_is_one_line_and_book_habits_are_named(tmp
     chained = "\n".join(errors.pop()[0]["traceback"])         # raised from another error: IPython's whole traceback
     assert "ZeroDivisionError" in chained and "a plugin failed" in chained, chained
     assert [e[0]["traceback"] for e in errors] == [
-        ["ConfigError: unknown optimizer: 'adamw' (accepted: sgd, momentum, adagrad, rmsprop, adam)"],
+        ["ConfigError: unknown optimizer: 'adamw' (accepted: sgd, momentum, adagrad, rmsprop, adam; did you mean "
+         "'adam'?)"],
         ["ConfigError: predict() takes train=, not the book's train_flg= (accepted: predict(..., train=False))"],
         ["ConfigError: invalid weight_decay_lambda: 0.1 (accepted: 0 or left out; optimlab's network has no weight "
          "decay, as the note's experiment uses none)"]]
