@@ -12,7 +12,7 @@ from optimlab.experiment.executors import Executor, LocalExecutor, SerialExecuto
 from optimlab.experiment.sweep import (CODE_KEY, SweepSpec, SweepTask, _config_digest, check_workers, parse_lrs,
                                        run_sweep, train_task)
 from optimlab.optim import OPTIMIZERS
-from optimlab.optim.base import code_sha256
+from optimlab.optim.codehash import code_sha256
 from optimlab.train import NetConfig, TrainConfig
 
 
@@ -177,7 +177,7 @@ def test_the_bytecode_hash_does_not_follow_the_hash_seed(tmp_path):
             "    kinds = {'value', 'sign', 'none', 'clip'}\n\n    def rule(self, w, g, s, t):\n"
             "        if 'sign' in {'value', 'sign', 'none', 'clip'}:\n            w -= self.lr * g\n")
     script = ("from dataclasses import dataclass\nfrom optimlab.optim import Optimizer\n"
-              "from optimlab.optim.base import code_sha256\n"
+              "from optimlab.optim.codehash import code_sha256\n"
               "ns = {'__name__': 'notebook', 'dataclass': dataclass, 'Optimizer': Optimizer}\n"
               f"exec({cell!r}, ns)\nprint(code_sha256(ns['Signed']))\n")
     digests = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
@@ -268,7 +268,7 @@ def test_a_decorated_rule_a_property_with_a_setter_and_an_assigned_rule_are_hash
     import sys
     import textwrap
 
-    from optimlab.optim.base import _runs_this_source
+    from optimlab.optim.codehash import _runs_this_source
 
     source = (
         "import functools\nfrom dataclasses import dataclass\nfrom optimlab.optim import Optimizer\n\n"

@@ -549,7 +549,7 @@ def test_a_learning_rate_below_the_weights_rounding_is_not_taken_for_a_rule_that
     weights (0 stays 0) moves from random weights."""
     from optimlab.data import load_dataset
     from optimlab.optim import SGD, Adam
-    from optimlab.optim.base import check_elementwise, check_moves
+    from optimlab.optim.checks import check_elementwise, check_moves
     from optimlab.train import TrainConfig, Trainer
 
     for opt in (SGD(lr=1e-20), Adam(lr=1e-30)):
@@ -648,7 +648,7 @@ def test_a_plugin_files_classes_are_each_checked_and_files_of_one_name_stay_apar
         "class A1(SGD):\n    name = 'Bad'\n\n\n@dataclass(frozen=True)\nclass Good(SGD):\n    name = 'good'\n"
         "    lr: float = FACTOR\n", encoding="utf-8")
     script = ("import json\nfrom optimlab.optim import OPTIMIZERS, ignored_plugins, make_optimizer\n"
-              "from optimlab.optim.base import code_sha256\nwarnings = ignored_plugins()\n"
+              "from optimlab.optim.codehash import code_sha256\nwarnings = ignored_plugins()\n"
               "print(json.dumps({'warnings': warnings, 'good': make_optimizer('good').lr, 'slow': make_optimizer('slow').lr,"
               " 'adam': OPTIMIZERS['adam'].__module__, 'hash': code_sha256(OPTIMIZERS['slow'])}))\n")
 

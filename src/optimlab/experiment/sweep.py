@@ -53,7 +53,9 @@ from ..errors import ConfigError, FileFormatError, OptimlabError
 from ..optim import (BUILT_IN, OPTIMIZERS, PRESETS, in_a_file, make_optimizer, optimizer_class, optimizer_names,
                      stack_hyperparameters)
 from ..nn.network import check_memory, layout
-from ..optim.base import check_elementwise, check_value, code_sha256
+from ..optim.base import check_value
+from ..optim.checks import check_elementwise
+from ..optim.codehash import code_sha256
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, accuracy_step, chance, mean_ci, paired, signed
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
 from .executors import (Executor, ExecutorLost, LocalExecutor, SerialExecutor, default_workers, lost_executor,
@@ -473,7 +475,7 @@ def auto_chunks(n_workers: int, n_cohorts: int) -> int:
 # The run store
 
 
-CODE_KEY = "optimizer_code_sha256"     # the optimizer class's code (optim.base.code_sha256): an edited rule is new
+CODE_KEY = "optimizer_code_sha256"     # the optimizer class's code (optim.codehash.code_sha256): an edited rule is new
 
 
 def _as_recorded(config: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:

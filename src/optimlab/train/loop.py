@@ -27,7 +27,7 @@ from ..errors import ConfigError
 from ..nn import MultiLayerNet, inference
 from ..nn.network import check_labels, hidden_sizes
 from ..optim import Optimizer, OptState, stack_hyperparameters
-from ..optim.base import check_elementwise
+from ..optim.checks import check_elementwise
 from .history import History
 
 

@@ -46,7 +46,7 @@ from .._io import LEFT_BY_A_WRITE, atomic_path, atomic_paths, exclusive_lock, ma
 from ..errors import ConfigError
 from ..nn.network import machine_memory, process_memory_limit
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
-from ..optim.base import check_moves
+from ..optim.checks import check_moves
 from .colors import RUN_COLORS, colors_by_label, markers_by_label, styles_by_label
 from .functions import SURFACES, Surface, get_surface
 from .i18n import check_lang, t as i18n_text, use_font
