@@ -412,8 +412,8 @@ def test_a_class_registered_in_a_script_stays_beside_a_plugin_of_that_name(tmp_p
     from optimlab.optim import OPTIMIZERS, optimizer_names
 
     monkeypatch.syspath_prepend(str(_plugin_package(tmp_path / "site")))
-    monkeypatch.setattr(optim, "_plugins_loaded", False)
-    monkeypatch.setattr(optim, "_plugin_errors", {})
+    monkeypatch.setattr(optim.plugins, "plugins_loaded", False)
+    monkeypatch.setattr(optim.plugins, "plugin_errors", {})
     module = types.ModuleType("mine")
     monkeypatch.setitem(sys.modules, "mine", module)
     exec(compile(PLUGIN.replace("lr: float = 1e-3", "lr: float = 0.123"), "mine", "exec"), module.__dict__)
@@ -434,8 +434,8 @@ def test_a_plugin_name_is_known_to_python_before_anything_loaded_the_plugins(tmp
     monkeypatch.syspath_prepend(str(_plugin_package(tmp_path / "site")))
     for read in (lambda: optimizer_names("sgd,lion"), lambda: parse_run({"optimizer": "lion"}, "runs[0]"),
                  lambda: make_optimizer("lion")):
-        monkeypatch.setattr(optim, "_plugins_loaded", False)
-        monkeypatch.setattr(optim, "_plugin_errors", {})
+        monkeypatch.setattr(optim.plugins, "plugins_loaded", False)
+        monkeypatch.setattr(optim.plugins, "plugin_errors", {})
         dict.pop(OPTIMIZERS, "lion", None)
         try:
             read()

@@ -1,0 +1,54 @@
+"""The optimizers known by name: the five built in, and those registered (``OPTIMIZERS["nesterov"] = Nesterov``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ConfigError
+from .adagrad import AdaGrad
+from .adam import Adam
+from .base import Optimizer
+from .momentum import Momentum
+from .rmsprop import RMSProp
+from .sgd import SGD
+
+BUILT_IN = (SGD, Momentum, AdaGrad, RMSProp, Adam)
+
+
+class _Registry(dict):
+    """Optimizer classes by name. ``OPTIMIZERS["nesterov"] = Nesterov`` checks what would otherwise go wrong later
+    or silently: the key is the class's own ``name`` (lower case, as ``--optimizers`` reads names), the class is an
+    :class:`Optimizer`, and a built-in is not replaced (``OPTIMIZERS["adam"] = MyAdam`` changed every "adam" run).
+    Registering a class again under its name (a notebook cell run twice) is fine."""
+
+    def __setitem__(self, key: str, cls: type[Optimizer]) -> None:
+        if not (isinstance(cls, type) and issubclass(cls, Optimizer)):
+            raise ConfigError(f"invalid optimizer class for {key!r}: {cls!r} (accepted: a subclass of "
+                              "optimlab.optim.Optimizer)")
+        own = vars(cls).get("name")
+        if own is None or own != key or key != str(key).lower():
+            raise ConfigError(f"invalid optimizer name: {key!r} for {cls.__name__}, whose name is "
+                              f"{own or cls.name!r}{'' if own else ' (inherited)'} (accepted: the class's own name "
+                              f"in lower case, as name = {cls.__name__.lower()!r} in the class and "
+                              f"OPTIMIZERS[{cls.__name__.lower()!r}])")
+        old = self.get(key)
+        if old is not None and old is not cls and old in BUILT_IN:
+            raise ConfigError(f"optimizer name {key!r} is optimlab's {old.__name__} (accepted: a name of your own, "
+                              f"e.g. name = 'my{key}' in {cls.__name__})")
+        super().__setitem__(key, cls)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:          # OPTIMIZERS.update(adam=MyAdam) checked too
+        for key, cls in dict(*args, **kwargs).items():
+            self[key] = cls
+
+    def setdefault(self, key: str, cls: type[Optimizer]) -> type[Optimizer]:
+        if key not in self:
+            self[key] = cls
+        return self[key]
+
+    def __ior__(self, other: Any) -> "_Registry":
+        self.update(other)
+        return self
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = _Registry({c.name: c for c in BUILT_IN})
