@@ -78,6 +78,40 @@ def test_checkpoint_for_other_runs_is_refused(digits, tmp_path):
         assert "\n" not in str(e.value) and t2.iteration == 0 and np.array_equal(t2.net.theta, before)
 
 
+def test_a_damaged_checkpoint_is_one_line_naming_it_and_restores_nothing(digits, tmp_path):
+    # a fault-injection review: BadZipFile, EOFError or KeyError 'opt0/v' (the weights already overwritten), and a
+    # (1, P) theta broadcast over two models
+    from optimlab._io import read_npz, write_npz
+    from optimlab.errors import FileFormatError
+
+    t = Trainer(digits, _opts(("adam", "sgd")), train=TrainConfig(iters=5), seed=0)
+    t.run()
+    good = tmp_path / "ck.npz"
+    t.save_checkpoint(good)
+    arrays = read_npz(good)
+    cut = tmp_path / "cut.npz"
+    cut.write_bytes(good.read_bytes()[:200])
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    no_v = tmp_path / "no_v.npz"
+    write_npz(no_v, {k: v for k, v in arrays.items() if k != "opt0/v"})
+    narrow = tmp_path / "narrow.npz"
+    write_npz(narrow, {**arrays, "theta": arrays["theta"][:1]})
+    for path, what in ((cut, "cannot be read: BadZipFile"), (empty, "cannot be read: "),
+                       (no_v, "opt0/v is missing"), (narrow, r"theta is of shape \(1, \d+\) \(accepted: shape \(2, ")):
+        fresh = Trainer(digits, _opts(("adam", "sgd")), train=TrainConfig(iters=5), seed=0)
+        before = fresh.net.theta.copy()
+        with pytest.raises(FileFormatError, match=f"^checkpoint '{path}'.*{what}") as e:
+            fresh.load_checkpoint(path)
+        assert "\n" not in str(e.value) and np.array_equal(fresh.net.theta, before) and fresh.iteration == 0
+    from optimlab.train import History
+
+    t.histories[0].save_json(tmp_path / "h.json")
+    (tmp_path / "h.json").write_text((tmp_path / "h.json").read_text()[:50])
+    with pytest.raises(FileFormatError, match=r"^h\.json is not valid JSON"):
+        History.load_json(tmp_path / "h.json")
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_cohort_equals_each_model_alone_bit_for_bit(digits, dtype):
     """K models in lockstep give exactly the numbers each gives when trained alone with the same seed: losses,

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .._io import csv_records, read_json, write_json, write_text
+from .._io import csv_records, read_json_checked, write_json, write_text
 from ..errors import FileFormatError
 
 
@@ -74,7 +74,7 @@ class History:
 
     @classmethod
     def load_json(cls, path: str | os.PathLike) -> "History":
-        return cls.from_dict(read_json(path))
+        return cls.from_dict(read_json_checked(path))        # a cut file: one line naming it, not a JSONDecodeError
 
     def metric_rows(self) -> list[tuple[str, int, str, float]]:
         """Long-format rows ``(run, iteration, metric, value)``."""

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import warnings
+import zipfile
 from dataclasses import asdict, dataclass, replace
 from types import SimpleNamespace
 from typing import Any, Callable, Mapping, Sequence
@@ -23,7 +24,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .._io import read_npz, write_npz
-from ..errors import ConfigError
+from ..errors import ConfigError, FileFormatError
 from ..nn import MultiLayerNet, inference
 from ..nn.network import check_labels, hidden_sizes
 from ..optim import Optimizer, OptState, stack_hyperparameters
@@ -472,9 +473,23 @@ class Trainer:
                 "optimizers": [{"name": o.name, **o.hyperparameters()} for o in self.optimizers]}
 
     def load_checkpoint(self, path: str | os.PathLike) -> None:
-        """Restore a checkpoint written by :meth:`save_checkpoint` into this (identically configured) trainer."""
-        arrays = read_npz(path)
-        meta = json.loads(bytes(arrays["__meta__"]).decode())
+        """Restore a checkpoint written by :meth:`save_checkpoint` into this (identically configured) trainer. A file
+        that is not one (truncated, empty, another ``.npz``) or lacks an array or holds one of another shape is a
+        one-line :class:`FileFormatError` naming it, and nothing is restored (a review: a bare BadZipFile or KeyError,
+        the weights already overwritten; a (1, P) ``theta`` was broadcast over two models)."""
+        where = os.fspath(path)
+        try:
+            arrays = read_npz(path)
+            meta = json.loads(bytes(arrays["__meta__"]).decode())
+            missing = [k for k in ("labels", "seed", "counts", "sampler", "iteration", "elapsed", "histories")
+                       if k not in meta]
+        except (zipfile.BadZipFile, EOFError, ValueError, KeyError, UnicodeDecodeError, TypeError) as e:
+            raise FileFormatError(f"checkpoint {where!r} cannot be read: {type(e).__name__}: "
+                                  f"{(str(e).splitlines() or [''])[0]} (accepted: a file Trainer.save_checkpoint "
+                                  "wrote)") from None
+        if missing:
+            raise FileFormatError(f"checkpoint {where!r} has no {missing[0]!r} (accepted: a file "
+                                  "Trainer.save_checkpoint wrote)")
         if meta["labels"] != self.labels or meta["seed"] != self.seed:
             raise ConfigError(f"checkpoint {os.fspath(path)!r} is for runs {meta['labels']} seed {meta['seed']}, "
                               f"not {self.labels} seed {self.seed}")
@@ -483,12 +498,17 @@ class Trainer:
             if meta.get(key) != value:
                 raise ConfigError(f"checkpoint {os.fspath(path)!r} was saved with other {key}: {meta.get(key)} there, "
                                   f"{value} here (accepted: a trainer configured as the one that saved it)")
-        self.net.theta[...] = arrays["theta"]
-        for k, v in self.net.buffers.items():
-            v[...] = arrays[f"buffer/{k}"]
+        targets = {"theta": self.net.theta, **{f"buffer/{k}": v for k, v in self.net.buffers.items()},
+                   **{f"opt{i}/{s}": a for i, g in enumerate(self.groups) for s, a in g.state.slots.items()}}
+        for key, target in targets.items():                # every array there, with its shape, before any is restored
+            got = arrays.get(key)
+            if got is None or got.shape != target.shape:
+                raise FileFormatError(f"checkpoint {where!r}: {key} is "
+                                      f"{'missing' if got is None else f'of shape {got.shape}'} (accepted: shape "
+                                      f"{target.shape}, as the trainer that saved it had)")
+        for key, target in targets.items():
+            target[...] = arrays[key]
         for i, g in enumerate(self.groups):
-            for s in g.state.slots:
-                g.state.slots[s][...] = arrays[f"opt{i}/{s}"]
             g.state.count = int(meta["counts"][i])
         self.sampler.set_state(meta["sampler"], arrays["sampler_perm"])
         self.iteration, self.elapsed = int(meta["iteration"]), float(meta["elapsed"])
