@@ -265,6 +265,35 @@ def test_truncated_run_metrics_in_a_sweep(sweep_dir, tmp_path, capsys):
     assert sorted(p.name for p in d.iterdir()) == before
 
 
+def _with_last_val(text: str, value: str) -> str:
+    rows = text.splitlines(keepends=True)
+    last = max(i for i, line in enumerate(rows) if ",val_acc," in line)
+    rows[last] = rows[last].rsplit(",", 1)[0] + f",{value}\n"
+    return "".join(rows)
+
+
+def test_run_metrics_in_a_sweep_cut_at_a_line_end(sweep_dir, tmp_path, capsys):
+    # a fault-injection review: cut after a whole line, the report drew a shorter curve without a word
+    d = copy(sweep_dir, tmp_path)
+    for m in d.glob("tune-*/metrics.csv"):
+        ls = lines(m)
+        last = max(i for i, line in enumerate(ls) if ",val_acc," in line)
+        m.write_text("".join(ls[:last]), encoding="utf-8")
+    assert main(["report", str(d)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "metrics.csv has 1 validation accuracies for 2 evaluations (cut short?)" in err, err
+    d = copy(sweep_dir, tmp_path / "iteration")     # every metric of the last evaluation gone
+    for m in d.glob("tune-*/metrics.csv"):
+        m.write_text("".join(line for line in lines(m) if ",20," not in line), encoding="utf-8")
+    assert main(["report", str(d)]) == 2
+    assert "metrics.csv ends at iteration 10, the sweep trained 20 (cut short?)" in capsys.readouterr().err
+    d = copy(sweep_dir, tmp_path / "value")         # a last value that is not the table's
+    for m in d.glob("tune-*/metrics.csv"):
+        m.write_text(_with_last_val(m.read_text(encoding="utf-8"), "0.5"), encoding="utf-8")
+    assert main(["report", str(d)]) == 2
+    assert "with validation accuracy 0.5000, table.csv's final_val_acc is" in capsys.readouterr().err
+
+
 def test_a_missing_lr_is_shown_as_unknown(run_dir, sweep_dir, tmp_path):
     """null where a number may be missing (a run without an lr, a setting never tuned): — in the report."""
     d = copy(run_dir, tmp_path)

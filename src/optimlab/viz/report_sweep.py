@@ -526,8 +526,8 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
                                               yaxis={"range": [0, ACC_TOP]}, hovermode="closest", height=460)}
 
 
-def _tuned_run_ids(sweep: SweepDir, label: str) -> list[str]:
-    """The tuning runs of ``label`` at its tuned lr, from table.csv (matched on optimizer and architecture)."""
+def _tuned_runs(sweep: SweepDir, label: str) -> list[dict[str, str]]:
+    """The table.csv rows of the tuning runs of ``label`` at its tuned lr (matched on optimizer and architecture)."""
     setting = next((s for s in sweep.summary.get("settings") or [] if s.get("label") == label), None)
     tuned = sweep.summary["tuned"].get(label)
     if setting is None or tuned is None:
@@ -541,18 +541,36 @@ def _tuned_run_ids(sweep: SweepDir, label: str) -> list[str]:
         if (r.get("stage") == "tune" and r.get("optimizer") == setting["optimizer"] and same_lr
                 and r.get("batchnorm") == str(setting.get("batchnorm")) and r.get("activation") == setting.get("activation")
                 and r.get("init") == str(setting.get("init"))):
-            ids.append(r["run_id"])
+            ids.append(r)
     return ids
 
 
-def _val_curve(path: Path) -> tuple[list[int], list[float]]:
-    """The validation-accuracy curve of one run's metrics.csv; a malformed file is a one-line error."""
+def _val_curve(path: Path, row: dict[str, str], iters: Any = None) -> tuple[list[int], list[float]]:
+    """The validation-accuracy curve of one run's metrics.csv; a malformed file is a one-line error, and so is one
+    that ends before ``iters`` (the sweep's; every run is evaluated at its last iteration) or whose last validation
+    accuracy is not table.csv's ``final_val_acc`` for the run (cut at a line end: the curve ended early without a
+    word, a review)."""
+    accepted = "(accepted: the metrics.csv optimlab sweep writes: run,iteration,metric,value)"
     try:
         h = next(iter(read_metrics(path).values()), None)
     except FileFormatError as e:
-        raise OptimlabError(f"cannot read sweep run {str(path.parent)!r}: {e} (accepted: the metrics.csv "
-                            "optimlab sweep writes: run,iteration,metric,value)") from None
-    return (list(h.eval_iters), list(h.extra.get("val_acc", []))) if h is not None else ([], [])
+        raise OptimlabError(f"cannot read sweep run {str(path.parent)!r}: {e} {accepted}") from None
+    x, y = (list(h.eval_iters), list(h.extra.get("val_acc", []))) if h is not None else ([], [])
+    try:
+        final = float(row.get("final_val_acc") or "nan")
+    except ValueError:
+        final = math.nan
+    if y and len(y) != len(x):
+        raise OptimlabError(f"cannot read sweep run {str(path.parent)!r}: metrics.csv has {len(y)} validation "
+                            f"accuracies for {len(x)} evaluations (cut short?) {accepted}")
+    if y and isinstance(iters, int) and x[-1] != iters:
+        raise OptimlabError(f"cannot read sweep run {str(path.parent)!r}: metrics.csv ends at iteration {x[-1]}, the "
+                            f"sweep trained {iters} (cut short?) {accepted}")
+    if y and math.isfinite(final) and math.isfinite(y[-1]) and not math.isclose(y[-1], final, abs_tol=1e-6):
+        raise OptimlabError(f"cannot read sweep run {str(path.parent)!r}: metrics.csv ends at iteration {x[-1]} with "
+                            f"validation accuracy {y[-1]:.4f}, table.csv's final_val_acc is {final:.4f} (cut "
+                            f"short?) {accepted}")
+    return x, y
 
 
 FEW_POINTS = 12      # a curve of this many evaluations or fewer marks each: two points joined look like a measured line
@@ -565,10 +583,10 @@ def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
     dashes, symbols = styles_by_label(colors, RUN_DASHES), styles_by_label(colors, RUN_SYMBOLS)
     for i, label in enumerate(sweep.summary["sensitivity"]):
         curves = []
-        for run_id in _tuned_run_ids(sweep, label):
-            p = sweep.directory / Path(run_id).name / "metrics.csv"
+        for row in _tuned_runs(sweep, label):
+            p = sweep.directory / Path(row["run_id"]).name / "metrics.csv"
             if p.is_file():
-                x, y = _val_curve(p)
+                x, y = _val_curve(p, row, ((sweep.summary.get("grid") or {}).get("train") or {}).get("iters"))
                 if y:
                     curves.append((x, y))
         if not curves:
