@@ -137,11 +137,14 @@ def atomic_paths(paths: Sequence[str | os.PathLike]) -> Iterator[list[Path]]:
         yield tmps
         for tmp in tmps:
             apply_default_mode(tmp, directory=False)
+        swapped = False
         try:
             with signals_held():
                 _swap_in(list(zip(tmps, paths)))
-        except KeyboardInterrupt as e:  # held through the swap: the files are in place (the CLI says so)
-            e.written = paths
+                swapped = True
+        except KeyboardInterrupt as e:  # held through a swap that was done: these files are in place (a command
+            if swapped:                 # whose output they are says so: see optimlab.cli._stopped)
+                e.swapped_in = paths
             raise
     except OSError as e:
         named = e.filename if e.filename2 is None else e.filename2

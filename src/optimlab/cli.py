@@ -31,7 +31,7 @@ def _accepted_style(message: str, parser: argparse.ArgumentParser | None = None)
     m = re.fullmatch(r"unrecognized arguments: (.*)", message)      # e.g. --start -1.2 1: a value given as two
     if m:
         typo = next((w for w in m[1].split() if w.startswith("--")), None)
-        near = did_you_mean(typo, _option_names(parser)) if typo and parser is not None else ""
+        near = did_you_mean(typo, sorted(_option_kinds(parser))) if typo and parser is not None else ""
         return (f"unrecognized arguments: {m[1]} (accepted: the options that --help lists, each value one word, "
                 f"e.g. --seeds 0,3,7 or --lr adam=0.05{near})")
     m = re.fullmatch(r"argument (\S+?): invalid choice: (.*?) \(choose from (.*)\)", message)
@@ -45,22 +45,39 @@ def _accepted_style(message: str, parser: argparse.ArgumentParser | None = None)
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (``optimlab: error: …``) and exit status 2."""
 
+    words: list[str] = []
+
     def error(self, message: str):  # noqa: D401
-        raise ConfigError(_accepted_style(message, self))
+        raise ConfigError(_accepted_style(message, _command_parser(self, self.words)))
 
     def parse_args(self, args=None, namespace=None):
-        argv = half_width(sys.argv[1:] if args is None else list(args))     # a Japanese input method's ０．０１
+        argv = sys.argv[1:] if args is None else list(args)
+        argv = half_width(argv, _option_kinds(_command_parser(self, argv)))     # a Japanese input method's ０．０１
+        self.words = argv
         return super().parse_args(_join_negative_values(argv), namespace)
 
 
-def _option_names(parser: argparse.ArgumentParser) -> list[str]:
-    """Every option of ``parser`` and of its commands (for a typo's closest name)."""
-    names = [o for a in parser._actions for o in a.option_strings]
-    for a in parser._actions:
-        if isinstance(a, argparse._SubParsersAction):
-            for sub in a.choices.values():
-                names += _option_names(sub)
-    return sorted(set(names))
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    return {name: sub for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+            for name, sub in a.choices.items()}
+
+
+def _option_kinds(parser: argparse.ArgumentParser) -> dict[str, bool]:
+    """Every option of ``parser`` and of its commands, and whether it takes a value."""
+    kinds = {o: a.nargs != 0 for a in parser._actions for o in a.option_strings}
+    for sub in _subparsers(parser).values():
+        kinds.update(_option_kinds(sub))
+    return kinds
+
+
+def _command_parser(parser: argparse.ArgumentParser, words: Sequence[str]) -> argparse.ArgumentParser:
+    """The parser of the command ``words`` name (``data list``: list's), for a typo's closest option: another
+    command's option is no answer (``landscape --iter`` was offered ``--iters``, which only compare and sweep have)."""
+    for word in words:
+        sub = _subparsers(parser).get(word)
+        if sub is not None:
+            return _command_parser(sub, words[words.index(word) + 1:])
+    return parser
 
 
 _NUMERIC_OPTIONS = ("--lr", "--lrs", "--start", "--init", "--seed", "--seeds", "--test-seeds", "--iters",

@@ -25,39 +25,80 @@ ON_OFF_WORDS = {"true": "on", "yes": "on", "1": "on", "false": "off", "no": "off
 _LEADING_DASH = ("—", "–", "―")         # a word processor's or a slide's '--' (autocorrected into one dash)
 
 
-def half_width(argv: Sequence[str]) -> list[str]:
+def half_width(argv: Sequence[str], options: dict[str, bool] | None = None) -> list[str]:
     """``argv`` with its options read as ASCII (NFKC: full-width letters, digits, ．，＝－ and U+3000; then 、 → ,
-    and 。 → .), the values of file options (:data:`PATH_OPTIONS`) and positional words (a report's folder) as
-    typed. ``--lang　ja`` (U+3000) is two words; ``—lang`` is ``--lang``; ``〜``, ``～`` and ``ー`` in seed ranges
-    are ``-``; the words of ``--lang``, ``--activation``, ``--dtype`` and ``--batchnorm`` are lower-cased, with
-    ``jp`` for ``ja`` and true/yes/false/no for on/off."""
-    out: list[str] = []
+    and 。 → .), the values of file options (:data:`PATH_OPTIONS`), positional words (a report's folder) and all after
+    ``--`` as typed. An ideographic space splits an option word (``--lang　ja　--seeds　３``: four words; what follows a
+    file option stays one, ``--out　実験　１``); ``—lang`` is ``--lang``; ``〜``, ``～`` and ``ー`` in seed ranges are
+    ``-``; the words of ``--lang``, ``--activation``, ``--dtype`` and ``--batchnorm`` are lower-cased, with ``jp``
+    for ``ja`` and true/yes/false/no for on/off. ``options``: every option of the command line and whether it takes a
+    value (the parser's), so that an abbreviation argparse takes (``--ou``) is read as its option; without it,
+    :data:`FLAGS` are the options that take none."""
+    words, out = list(argv), []
     value_of: str | None = None
-    for word in argv:
+    i = 0
+    while i < len(words):
+        word = words[i]
+        i += 1
         if value_of is not None:                # the value of the option before it
-            out.append(word if value_of in PATH_OPTIONS else _value(word, value_of))
-            value_of = None
+            option, value_of = value_of, None
+            if option in PATH_OPTIONS:
+                out.append(word)
+            elif "\u3000" in word.strip("\u3000"):  # 'ja　--seeds　３': the value, then words of their own
+                pieces = _pieces(word, options)
+                out.append(_value(pieces[0], option))
+                words[i:i] = pieces[1:]
+            else:
+                out.append(_value(word, option))
             continue
-        if word.startswith(_LEADING_DASH):
-            word = "--" + word[1:]
-        if not word.startswith(("-", "－")) or word in ("-", "－"):
+        if word == "--":                        # the rest is positional, as typed
+            out += words[i - 1:]
+            break
+        dashed = "--" + word[1:] if word.startswith(_LEADING_DASH) else word
+        if not dashed.startswith(("-", "－")) or dashed in ("-", "－"):
             out.append(word)
             continue
-        name, sep, value = re.fullmatch(r"([^=＝]*)([=＝]?)(.*)", word, re.S).groups()
-        name = unicodedata.normalize("NFKC", name)
-        if sep == "" and " " in name.strip():       # an ideographic space inside one word: two words
-            raw = re.split(r"[\s\u3000]+", word.strip(), maxsplit=1)
-            name, value = unicodedata.normalize("NFKC", raw[0]), raw[1]
-            out.append(name)
-            out.append(value if name in PATH_OPTIONS else _value(value, name))
+        if "\u3000" in dashed.strip("\u3000") and not re.search("[=＝]", dashed.split("\u3000")[0]):
+            words[i:i] = _pieces(dashed, options)      # each piece a word, read in turn
             continue
-        name = name.strip()
+        name, sep, value = re.fullmatch(r"([^=＝]*)([=＝]?)(.*)", dashed, re.S).groups()
+        name = unicodedata.normalize("NFKC", name).strip()
+        full = _resolve(name, options)
+        if word.startswith(_LEADING_DASH) and full is None:   # a word that only began with a dash
+            out.append(word)
+            continue
         if sep:
-            out.append(f"{name}={value if name in PATH_OPTIONS else _value(value, name)}")
+            out.append(f"{name}={value if full in PATH_OPTIONS else _value(value, full or name)}")
         else:
             out.append(name)
-            if name not in FLAGS:
-                value_of = name
+            takes_value = options.get(full, True) if options is not None and full is not None else \
+                (full or name) not in FLAGS
+            if takes_value:
+                value_of = full or name
+    return out
+
+
+def _resolve(name: str, options: dict[str, bool] | None) -> str | None:
+    """The option ``name`` stands for: itself, or the one option it is an abbreviation of (as argparse reads
+    ``--ou`` for ``--out``); None for no option or several. Without ``options``, ``name`` if it is one of the
+    options named here."""
+    if options is None:
+        return name if name in PATH_OPTIONS | FLAGS | RANGE_OPTIONS or name.startswith("--") else None
+    if name in options:
+        return name
+    found = {o for o in options if o.startswith(name) and name.startswith("--") and len(name) > 2}
+    return found.pop() if len(found) == 1 else None
+
+
+def _pieces(word: str, options: dict[str, bool] | None) -> list[str]:
+    """``word`` split at its ideographic spaces, but what follows a file option is one piece, as typed."""
+    parts = [p for p in word.split("\u3000") if p]
+    out: list[str] = []
+    for j, part in enumerate(parts):
+        out.append(part)
+        if _resolve(unicodedata.normalize("NFKC", part).strip(), options) in PATH_OPTIONS and j + 1 < len(parts):
+            out.append("\u3000".join(parts[j + 1:]))
+            break
     return out
 
 
@@ -98,12 +139,20 @@ _JA: list[tuple[str, str]] = [
      "{v} はこのコマンドのオプションではありません。使えるオプションは --help で見られます"),
     (r"invalid (?:command|COMMAND): '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)", "コマンド '{v}' はありません。使えるのは {a} です"),
     (r"invalid (?P<o>--[\w-]+): '?(?P<v>[^' ]*)'? \(accepted: (?P<a>[^;)]*)", "{o} の値 '{v}' は使えません（使えるもの：{a}）"),
-    (r"refusing to replace '(?P<v>[^']*)'",
-     "'{v}' は optimlab の結果のフォルダではないので、上書きしません（中身はそのままです）。--out で別のフォルダを指定してください"),
+    (r"refusing to replace '(?P<v>[^']*)': it is the current folder",
+     "'{v}' は今いるフォルダかその上のフォルダなので、置き換えません。--out で新しいフォルダを指定してください"),
+    (r"refusing to replace '(?P<v>[^']*)': it is a symbolic link",
+     "'{v}' はシンボリックリンクなので、置き換えません。--out でリンクではないフォルダを指定してください"),
+    (r"refusing to (?:replace|write into) '(?P<v>[^']*)': it is an optimlab (?P<k>sweep|compare) folder",
+     "'{v}' は optimlab {k} の結果のフォルダなので、このコマンドでは置き換えません（中身はそのままです）。--out で別のフォルダを"
+     "指定してください"),
+    (r"refusing to (?:replace|write into) '(?P<v>[^']*)': it holds '(?P<f>[^']*)'",
+     "'{v}' には optimlab が書いたものではない '{f}' があるので、上書きしません（中身はそのままです）。--out で別のフォルダを"
+     "指定してください"),
     (r"run directory not found: '(?P<v>[^']*)'", "結果のフォルダ '{v}' が見つかりません"),
     (r"could not download (?P<v>\S+)",
-     "{v} をダウンロードできませんでした。インターネットにつながらないときは --dataset mnist-5k（同梱の MNIST 5,000 枚）や "
-     "fashion-mnist が使えます"),
+     "{v} をダウンロードできませんでした。インターネットにつながらないときは、同梱のデータ --dataset mnist-5k（MNIST の 5,000 枚）"
+     "か --dataset digits（8×8 の数字）が使えます"),
 ]
 
 

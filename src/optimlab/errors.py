@@ -18,7 +18,7 @@ def close_name(name: str, names: Sequence[str]) -> str | None:
 def did_you_mean(name: str, names: Sequence[str]) -> str:
     """``"; did you mean 'adam'?"`` for a close name, else ``""``: the end of an error's accepted list."""
     near = close_name(name, names)
-    return f"; did you mean {near!r}?" if near is not None and near != str(name).lower() else ""
+    return f"; did you mean {near!r}?" if near is not None and near != str(name) else ""
 
 
 class OptimlabError(Exception):

@@ -97,8 +97,7 @@ def test_japanese_figures_render(tmp_path):
     (["--seeds", "x-y"], "x-y"),
     (["--recipe", "/no/such/recipe.toml"], "recipe.toml"),
     (["--bogus"], "unrecognized arguments: --bogus (accepted: the options that --help lists, each value one word"),
-    (["--batchnorm", "maybe"], "invalid --batchnorm: 'maybe' (accepted: on, off)"),
-    (["--batchnorm", "maybe"], "invalid --batchnorm: 'maybe' (accepted: on, off)"),   # as sweep: on, off (both)
+    (["--batchnorm", "maybe"], "invalid --batchnorm: 'maybe' (accepted: on, off)"),   # yes/no are read as on/off
     (["--seed", "0-4"], "invalid --seed: '0-4' (accepted: a whole number; several seeds: --seeds 0-4)"),
     (["--seeds", "0,,3"], "invalid seeds: '0,,3' (accepted:"),       # it ran seeds 0 and 3
     (["--seeds", "0"], "invalid seeds: '0' (accepted: a count like 5 (seeds 0-4), a range like 0-4 or a list like "

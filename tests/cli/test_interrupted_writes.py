@@ -120,3 +120,45 @@ def test_one_landscape_of_a_function_at_a_time_and_what_a_killed_one_left_goes(t
     write_landscape(result, out, gif=False)
     assert sorted(p.name for p in out.iterdir()) == [".mine.a1b2c3d4.tmp", "landscape_bowl.json", "landscape_bowl.png",
                                                      "trajectories_bowl.csv"]
+
+
+def test_only_a_finished_swap_of_the_commands_output_is_said_written(tmp_path, monkeypatch, capsys):
+    # a code review: a file swapped into the compare's hidden stage, or a swap that failed with the signal held,
+    # was said "written whole" while nothing was
+    swap_in = _io._swap_in
+
+    def interrupted_first_file(pairs):
+        swap_in(pairs)
+        os.kill(os.getpid(), signal.SIGINT)         # after the stage's first file is in: the compare is not done
+
+    monkeypatch.setattr(_io, "_swap_in", interrupted_first_file)
+    out = tmp_path / "a"
+    assert main(["compare", *SMALL, "--out", str(out)]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "optimlab: interrupted" and not out.exists()
+    monkeypatch.undo()
+
+    def failing_swap(stage, target):
+        os.kill(os.getpid(), signal.SIGINT)
+        raise OSError(18, "Invalid cross-device link", os.fspath(target))
+
+    monkeypatch.setattr(store, "_swap_folder", failing_swap)
+    assert main(["compare", *SMALL, "--out", str(out)]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "optimlab: interrupted" and not out.exists()
+
+
+def test_a_report_where_no_lock_can_be_made_is_written_as_before(run, monkeypatch, capsys):
+    # a code review: a run folder in a shared folder that is not writable could no longer get its report
+    def unwritable(path, busy):
+        raise PermissionError(13, "Permission denied", os.fspath(path))
+
+    monkeypatch.setattr(store, "exclusive_lock", unwritable)
+    (run / "report.html").unlink()
+    assert main(["report", str(run)]) == 0 and (run / "report.html").is_file()
+
+
+def test_a_report_through_a_link_to_a_folder_a_compare_writes_is_refused(run, capsys):
+    link = run.parent / "latest"
+    link.symlink_to(run)
+    with store.output_lock(run):
+        assert main(["report", str(link)]) == 2
+    assert "is being written by another optimlab compare or report" in capsys.readouterr().err

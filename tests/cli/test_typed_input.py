@@ -100,3 +100,51 @@ def test_a_diverged_run_is_explained_under_the_table(tmp_path, capsys):
     assert "(diverged: its weights or outputs stopped being finite numbers, most often because the learning rate is " \
            "too large for it; try a smaller one, e.g. --lr sgd=1e+29)" in capsys.readouterr().out
     assert main(args[:8] + ["1e-3", *args[9:]]) == 0 and "diverged:" not in capsys.readouterr().out
+
+
+def test_ideographic_spaces_between_every_word_abbreviations_and_the_end_of_options():
+    # a code review: 'ja　--seeds　３' became one value, a flag took the words after it, '--ou 実験　２' wrote to
+    # '実験 2', and after '--' a folder's name was read as an option's value
+    from optimlab.cli import _command_parser, _option_kinds, build_parser
+
+    parser = build_parser()
+
+    def read(argv):
+        return half_width(argv, _option_kinds(_command_parser(parser, argv)))
+
+    assert read(["compare", "--lang\u3000ja\u3000--seeds\u3000３"]) == ["compare", "--lang", "ja", "--seeds", "3"]
+    assert read(["compare", "--lang", "ja\u3000--seeds\u3000３"]) == ["compare", "--lang", "ja", "--seeds", "3"]
+    assert read(["compare", "--no-plots\u3000--lang\u3000ja"]) == ["compare", "--no-plots", "--lang", "ja"]
+    assert read(["compare", "--lang\u3000ja\u3000--out\u3000実験\u3000１"]) == ["compare", "--lang", "ja", "--out", "実験\u3000１"]
+    assert read(["compare", "--ou", "実験\u3000２"]) == ["compare", "--ou", "実験\u3000２"]         # --out's abbreviation
+    assert read(["data", "list", "--data", "ＤＡＴＡ\u3000１"]) == ["data", "list", "--data", "ＤＡＴＡ\u3000１"]
+    assert read(["compare", "--no-plot", "--lr", "０．０１"]) == ["compare", "--no-plot", "--lr", "0.01"]    # a flag's
+    assert read(["report", "--", "実験\u3000１"]) == ["report", "--", "実験\u3000１"]
+    assert read(["report", "—x"]) == ["report", "—x"]           # no option: a word that began with a dash
+
+
+def test_the_closest_option_is_the_commands_own_and_case_counts(capsys):
+    assert main(["landscape", "--iter", "100"]) == 2            # was offered --iters, which landscape has not
+    assert "did you mean" not in capsys.readouterr().err
+    assert main(["compare", "--Dataset", "digits"]) == 2
+    assert "did you mean '--dataset'?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("message, ja", [
+    ("refusing to replace '.': it is the current folder or one above it (accepted: …)", "今いるフォルダかその上"),
+    ("refusing to replace 'l': it is a symbolic link (accepted: …)", "シンボリックリンク"),
+    ("refusing to replace 's': it is an optimlab sweep folder (accepted: …)", "optimlab sweep の結果のフォルダ"),
+    ("refusing to replace 'm': it holds 'memo.txt', which is not an output of optimlab compare (accepted: …)",
+     "optimlab が書いたものではない 'memo.txt' がある"),
+    ("could not download fashion-mnist file t10k (…)", "--dataset mnist-5k（MNIST の 5,000 枚）か --dataset digits"),
+])
+def test_each_refusal_and_a_failed_download_get_their_own_japanese_line(message, ja):
+    # a code review: every refusal said 'not an optimlab results folder', and a failed fashion-mnist download
+    # suggested fashion-mnist as bundled
+    assert ja in japanese_error(message)
+
+
+def test_data_list_in_japanese(capsys):
+    assert main(["data", "list", "--lang", "ja"]) == 0          # it was "unrecognized arguments: --lang ja"
+    out = capsys.readouterr().out
+    assert "digits         同梱" in out and out.splitlines()[-1].startswith("キャッシュ：")

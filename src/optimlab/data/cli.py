@@ -25,6 +25,7 @@ from optimlab.data.datasets import (
     candidate_dirs,
 )
 from optimlab.data.idx import find_idx_files, parse_idx, read_bytes, read_idx_folder
+from optimlab._io import pad
 from optimlab.errors import DatasetError
 
 Print = Callable[[str], None]
@@ -44,6 +45,7 @@ def add_data_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
 
     q = sub.add_parser("list", help="show each dataset, whether it is available and where")
     data_dir_option(q, f"also look in DIR (default: ${_remote.DATA_ENV}, then the cache)")
+    q.add_argument("--lang", choices=("en", "ja"), default="en", help="language of the list (its common lines)")
 
     q = sub.add_parser("fetch", help="download mnist or fashion-mnist (checked against pinned SHA-256)")
     q.add_argument("name", choices=tuple(_remote.REMOTES), help="dataset to download")
@@ -72,7 +74,7 @@ def run_data(args: argparse.Namespace, out: Print = print) -> int:
     if command in ("list", "verify", "fetch"):
         _remote.check_cache_env()       # list showed "cache: afile" and exit 0
     if command == "list":
-        return _list(args.data_dir, out)
+        return _list(args.data_dir, out, args.lang)
     if command == "fetch":
         return _fetch(args.name, args.data_dir, args.mirror, args.timeout, out, progress=not args.no_progress)
     if command == "verify":
@@ -87,7 +89,23 @@ def _version(package: str) -> str:
         return "?"
 
 
-def _list(data_dir: str | None, out: Print) -> int:
+_LIST_JA = {"available": "あり", "bundled": "同梱", "missing": "なし", "needs DIR": "要フォルダ", "partial": "一部のみ",
+            "invalid": "壊れている", "other": "別のデータ"}
+
+
+def _list_ja(name: str, status: str, where: str) -> tuple[str, str]:
+    """The common lines of ``data list --lang ja`` in Japanese (a student's first command; the rarer ones, a damaged
+    or partial folder, keep their English detail)."""
+    if status == "missing" and where.startswith("run 'optimlab data fetch"):
+        where = f"'optimlab data fetch {name}' でダウンロードするか、--data-dir でフォルダを指定します"
+    elif status == "missing" and where.startswith("pip install"):
+        where = f"{where} でインストールします"
+    elif status == "needs DIR":
+        where = f"--data-dir DIR か {_remote.DATA_ENV}=DIR で 4 つの IDX ファイルのあるフォルダを指定します"
+    return _LIST_JA.get(status, status), where
+
+
+def _list(data_dir: str | None, out: Print, lang: str = "en") -> int:
     rows, hashes = [], {}
 
     def contents(folder) -> dict[str, str]:     # each folder's files read and hashed once (the rows of mnist,
@@ -140,12 +158,20 @@ def _list(data_dir: str | None, out: Print) -> int:
                 rows.append((name, "missing", f"pip install {dist}"))
     width = max(len(r[0]) for r in rows)
     for name, status, where in rows:
-        out(f"{name:<{width}}  {status:<9}  {where}")
+        if lang == "ja":
+            status, where = _list_ja(name, status, where)
+            out(f"{name:<{width}}  {pad(status, 10)}  {where}")
+        else:
+            out(f"{name:<{width}}  {status:<9}  {where}")
     env = _remote.missing_data_env()
     if data_dir is None and env:        # a typo: compare's fallback says it too
         out(f"${_remote.DATA_ENV} names {env!r}, which does not exist: nothing is found there")
-    out(f"cache: {_remote.cache_dir()}  ('auto' uses mnist when available, else mnist-5k; a folder given for mnist "
-        "that holds other data is an error)")
+    if lang == "ja":
+        out(f"キャッシュ：{_remote.cache_dir()}（auto は mnist があれば mnist、なければ mnist-5k を使います。mnist に指定した"
+            "フォルダに別のデータがあるとエラーになります）")
+    else:
+        out(f"cache: {_remote.cache_dir()}  ('auto' uses mnist when available, else mnist-5k; a folder given for "
+            "mnist that holds other data is an error)")
     return 0
 
 

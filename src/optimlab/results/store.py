@@ -316,7 +316,8 @@ def remove_leftovers(target: Path) -> None:
     results, the kill having come between the two renames of the swap: they are put back in place, and this command
     replaces them as it would have.) Called under :func:`output_lock`, so no other compare is writing them."""
     if not target.exists():          # killed between the two renames of the swap: the earlier results go back
-        for p in sorted(target.parent.glob(f".{glob.escape(target.name)}.old-*")):
+        olds = target.parent.glob(f".{glob.escape(target.name)}.old-*")
+        for p in sorted(olds, key=lambda p: p.stat().st_mtime, reverse=True):     # the latest first
             if (p / "previous").is_dir() and not target.exists():
                 with contextlib.suppress(OSError):
                     os.replace(p / "previous", target)
@@ -359,11 +360,14 @@ def staged_directory(target: str | os.PathLike, *, foreign=foreign_in_run_dir,
             with signals_held():     # a second Ctrl-C during the cleanup left the stage (a review)
                 shutil.rmtree(stage, ignore_errors=True)
         raise
+    swapped = False
     try:
         with signals_held():         # the swap is done whole: an interrupt waits the few ms until it is
             _swap_folder(stage, target)
-    except KeyboardInterrupt as e:   # held through the swap: the new results are in place (the CLI says so)
-        e.written = [target]
+            swapped = True
+    except KeyboardInterrupt as e:   # held through a swap that was done: the new results are in place (the CLI
+        if swapped:                  # says so; a swap that failed is said by its error)
+            e.written = [target]
         raise
 
 

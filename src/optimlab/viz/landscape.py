@@ -795,9 +795,16 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
         for left in out.glob(".*"):
             if (m := LEFT_BY_A_WRITE.fullmatch(left.name)) and m[1] in names and left.is_file():
                 left.unlink(missing_ok=True)
-        _write_landscape_files(result, paths, lang, gif, max_frames, dpi, scale)
-    if stale is not None and stale.is_file():
-        stale.unlink()
+        try:
+            _write_landscape_files(result, paths, lang, gif, max_frames, dpi, scale)
+        except KeyboardInterrupt as e:  # it came as the files were put in place, and waited for them
+            if getattr(e, "swapped_in", None):
+                e.written = list(paths.values())
+                if stale is not None:
+                    stale.unlink(missing_ok=True)
+            raise
+        if stale is not None and stale.is_file():      # under the lock: another landscape's new GIF is not lost
+            stale.unlink()
     return paths
 
 

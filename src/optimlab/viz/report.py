@@ -1107,7 +1107,12 @@ def write_report(run_dir: str | os.PathLike, lang: str | None = None, out: str |
         raise ConfigError(f"refusing to write {os.fspath(out)!r}: it is the report of another run, {home!r} "
                           "(accepted: another file name or folder, or no --out to write RUN_DIR/report.html)")
     page = build_report_html(run_dir, lang, shown_as)
-    write_text(path, page)
+    try:
+        write_text(path, page)
+    except KeyboardInterrupt as e:      # it came as the page was put in place, and waited for it
+        if getattr(e, "swapped_in", None):
+            e.written = [path]
+        raise
     return path
 
 

@@ -9,6 +9,7 @@ A bad run directory raises :class:`~optimlab.errors.OptimlabError` (one line); t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,15 +42,22 @@ def _folder_lock(run_dir: str | os.PathLike, target: str) -> Iterator[None]:
     """While the page is read from ``run_dir`` and written into it: the lock a compare (or a sweep) writing that
     folder holds, so that neither runs meanwhile (a review: the report read the old run, a compare swapped in the
     new one, and the old run's page was then renamed into the new folder; both said done). A page written
-    elsewhere (``--out``) takes none: the run folder's parent may not be writable."""
-    if os.path.dirname(os.path.abspath(target)) != os.path.abspath(run_dir) or not os.path.isdir(run_dir):
+    elsewhere (``--out``) takes none, and neither does one where the lock cannot be made (a run folder in a shared
+    folder that is not writable: as before the lock). The folder is taken as its real path (``runs/latest``, a link
+    to the folder a compare writes, is that folder)."""
+    real = os.path.realpath(run_dir)
+    if os.path.dirname(os.path.realpath(target)) != real or not os.path.isdir(real):
         yield
         return
     from ..experiment.sweep import sweep_lock
     from ..results.store import output_lock
     from .report_sweep import is_sweep_dir
 
-    with sweep_lock(run_dir) if is_sweep_dir(run_dir) else output_lock(run_dir):
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(sweep_lock(real) if is_sweep_dir(real) else output_lock(real))
+        except OSError:                 # no lock file can be made there: the page is written as before
+            pass
         yield
 
 
