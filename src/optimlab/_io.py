@@ -103,6 +103,15 @@ LEFT_BY_A_WRITE = re.compile(r"\.(.+)\.[0-9a-z_]{8}\.(?:tmp|old)")   # what atom
                                                                     # the file's name
 
 
+def left_for(name: str) -> str | None:
+    """The file a leftover of a killed write was for (``.report.html.k2jd_8x0.tmp`` → ``report.html``; a leftover of
+    a leftover, as a GIF written into a temporary leaves, too), or None for a name that is no leftover."""
+    found = None
+    while (m := LEFT_BY_A_WRITE.fullmatch(name)) is not None:
+        found = name = m[1]
+    return found
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it over ``path``, on error remove it.

@@ -72,7 +72,8 @@ def test_a_failed_second_rename_puts_the_earlier_results_back(run, monkeypatch, 
     monkeypatch.setattr(store.os, "replace", failing)
     assert main(["compare", *SMALL, "--lr", "0.5", "--out", str(run)]) == 2
     err = capsys.readouterr().err
-    assert "Input/output error; the new results are in " in err and ".run.partial-" in err     # it lost both
+    assert "Input/output error; the new results are in " in err and ".run.partial-" in err and \
+        "(move them elsewhere: the next compare into" in err     # it lost both
     assert (run / "summary.json").read_bytes() == before
     assert not list(run.parent.glob(".run.old-*"))
 
@@ -162,3 +163,34 @@ def test_a_report_through_a_link_to_a_folder_a_compare_writes_is_refused(run, ca
     with store.output_lock(run):
         assert main(["report", str(link)]) == 2
     assert "is being written by another optimlab compare or report" in capsys.readouterr().err
+
+
+def test_a_killed_reports_new_page_and_a_gif_written_into_a_temporary_leave_nothing_in_the_way(run, tmp_path):
+    # a review: a first report_ja.html killed mid-write kept the folder from being replaced, and a landscape's GIF,
+    # written into its temporary, left a temporary of that temporary no rerun removed
+    from optimlab.viz.landscape import run_landscape, write_landscape
+
+    (run / ".report_ja.html.h0i1oq8n.tmp").write_text("half a page")
+    assert main(["compare", *SMALL, "--out", str(run)]) == 0
+    out = tmp_path / "ls"
+    out.mkdir()
+    (out / "..landscape_bowl.gif.g7bjm152.tmp.9cnwvogt.tmp").write_text("left")
+    write_landscape(run_landscape("bowl", ("sgd",), steps=5), out, gif=False)
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_a_report_leaves_the_new_results_an_error_pointed_to(run, capsys):
+    # a review: the error said the new results were in .run.partial-*, and the next 'optimlab report' deleted them
+    stage = run.parent / ".run.partial-x1y2z3w4"
+    stage.mkdir()
+    (stage / "summary.json").write_text("{}")
+    assert main(["report", str(run)]) == 0 and stage.is_dir()
+
+
+def test_only_an_optimlab_run_is_put_back_from_an_old_folder(tmp_path, capsys):
+    mine = tmp_path / ".r.old-mine" / "previous"
+    mine.mkdir(parents=True)
+    (mine / "notes.txt").write_text("the user's")
+    with store.output_lock(tmp_path / "r"):
+        pass
+    assert (mine / "notes.txt").read_text() == "the user's" and not (tmp_path / "r").exists()

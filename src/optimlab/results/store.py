@@ -33,7 +33,7 @@ import numpy as np
 
 from .. import __version__
 from ..console import say, status_text
-from .._io import (LEFT_BY_A_WRITE, apply_default_mode, exclusive_lock, has_control, made_folder, nearest_existing,
+from .._io import (apply_default_mode, left_for, exclusive_lock, has_control, made_folder, nearest_existing,
                    read_json, read_json_checked, signals_held, text_table, write_json, write_text)
 from ..errors import ConfigError, FileFormatError, OptimlabError
 from ..experiment import CompareResult
@@ -173,7 +173,7 @@ def foreign_in_run_dir(directory: Path) -> str | None:
     ours = set(RUN_FILES) | {f for f in figures if isinstance(f, str)} | reports | {"report.html"}
     # what a killed `optimlab report RUN` left (its page's temporary and the earlier page's second name): it goes
     # with the folder (the next compare refused to replace it, a review)
-    left = {n for n in names if (m := LEFT_BY_A_WRITE.fullmatch(n)) and m[1] in ours}
+    left = {n for n in names if (f := left_for(n)) is not None and (f in ours or f.lower().endswith((".html", ".htm")))}
     return foreign_entry(directory, [n for n in names if n not in left], ours - {"report.html"} | reports,
                          "optimlab compare")
 
@@ -292,7 +292,7 @@ def _check_can_create(folder: Path, text: str, what: str, accepted: str) -> None
 
 
 @contextmanager
-def output_lock(target: str | os.PathLike) -> Iterator[None]:
+def output_lock(target: str | os.PathLike, clean: bool = True) -> Iterator[None]:
     """One ``optimlab compare`` at a time into a folder: an exclusive lock on a hidden file beside it
     (``.<name>.optimlab-lock``, removed again), held from the check of the folder to the swap. Five compares
     started into one ``--out`` at once all said 'results in …' and only one result was left; the later ones are
@@ -305,7 +305,8 @@ def output_lock(target: str | os.PathLike) -> Iterator[None]:
                            "wait until it ends, or another --out)")
 
     with made_folder(target.parent), exclusive_lock(target.parent / f".{target.name}.optimlab-lock", busy):
-        remove_leftovers(target)
+        if clean:                   # a compare's; a report reading the folder leaves what is beside it alone
+            remove_leftovers(target)
         yield
 
 
@@ -318,9 +319,10 @@ def remove_leftovers(target: Path) -> None:
     if not target.exists():          # killed between the two renames of the swap: the earlier results go back
         olds = target.parent.glob(f".{glob.escape(target.name)}.old-*")
         for p in sorted(olds, key=lambda p: p.stat().st_mtime, reverse=True):     # the latest first
-            if (p / "previous").is_dir() and not target.exists():
+            previous = p / "previous"
+            if previous.is_dir() and not target.exists() and foreign_in_run_dir(previous) is None:
                 with contextlib.suppress(OSError):
-                    os.replace(p / "previous", target)
+                    os.replace(previous, target)
                     p.rmdir()
     for kind in ("partial", "old"):
         if kind == "old" and not target.is_dir():
@@ -371,6 +373,10 @@ def staged_directory(target: str | os.PathLike, *, foreign=foreign_in_run_dir,
         raise
 
 
+def _kept_new(stage: Path, target: Path) -> str:
+    return f"the new results are in {stage} (move them elsewhere: the next compare into {str(target)!r} removes it)"
+
+
 def _swap_folder(stage: Path, target: Path) -> None:
     """Put ``stage`` in ``target``'s place, the earlier ``target`` (if any) moved aside first and then removed. If a
     step fails, the earlier folder is put back and the error says where the new results are."""
@@ -383,15 +389,18 @@ def _swap_folder(stage: Path, target: Path) -> None:
         except OSError as e:                      # the new results stay staged; say where, name the folder
             if old is not None:
                 old.rmdir()
-            raise OSError(e.errno, f"{e.strerror}; the new results are in {stage}", os.fspath(target)) from None
+            raise OSError(e.errno, f"{e.strerror}; {_kept_new(stage, target)}", os.fspath(target)) from None
     try:
         os.replace(stage, target)
     except OSError as e:            # the earlier results go back in place (they were left in .old-*/previous)
+        where = ""
         if old is not None:
-            with contextlib.suppress(OSError):
+            try:
                 os.replace(old / "previous", target)
                 old.rmdir()
-        raise OSError(e.errno, f"{e.strerror}; the new results are in {stage}", os.fspath(target)) from None
+            except OSError:
+                where = f"; the earlier results are in {old / 'previous'}"
+        raise OSError(e.errno, f"{e.strerror}; {_kept_new(stage, target)}{where}", os.fspath(target)) from None
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 

@@ -42,7 +42,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from .._io import LEFT_BY_A_WRITE, atomic_path, atomic_paths, exclusive_lock, made_folder, write_json, write_text
+from .._io import atomic_path, atomic_paths, exclusive_lock, left_for, made_folder, write_json, write_text
 from ..errors import ConfigError
 from ..nn.network import machine_memory, process_memory_limit
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
@@ -793,7 +793,7 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
         names = {p.name for p in (out / f"{stem}.png", out / f"{stem}.gif", out / f"{stem}.json",
                                   out / f"trajectories_{result.surface.name}.csv")}
         for left in out.glob(".*"):
-            if (m := LEFT_BY_A_WRITE.fullmatch(left.name)) and m[1] in names and left.is_file():
+            if left_for(left.name) in names and left.is_file():
                 left.unlink(missing_ok=True)
         try:
             _write_landscape_files(result, paths, lang, gif, max_frames, dpi, scale)

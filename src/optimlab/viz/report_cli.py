@@ -55,7 +55,7 @@ def _folder_lock(run_dir: str | os.PathLike, target: str) -> Iterator[None]:
 
     with contextlib.ExitStack() as stack:
         try:
-            stack.enter_context(sweep_lock(real) if is_sweep_dir(real) else output_lock(real))
+            stack.enter_context(sweep_lock(real) if is_sweep_dir(real) else output_lock(real, clean=False))
         except OSError:                 # no lock file can be made there: the page is written as before
             pass
         yield
