@@ -73,6 +73,7 @@ TEXT = {
         # optimlab landscape
         "final x": "final x", "final y": "final y", "final f": "final f", "distance": "dist to min", "steps": "steps",
         "diverged at": "{steps} (diverged at {k})", "wrote": "wrote {paths}", "list sep": ", ",
+        "replaced files": " (replacing this function's earlier files; --out DIR keeps them apart)",
     },
     "ja": {
         "dataset": "データセット：{name}（訓練 {n_train:,} 枚 / テスト {n_test:,} 枚、入力 {inputs} 次元、{classes} クラス、"
@@ -131,6 +132,7 @@ TEXT = {
         "report": "レポート：{path}", "report size": "レポート：{path}（{mb:.1f} MB）",
         "final x": "最終 x", "final y": "最終 y", "final f": "最終 f", "distance": "最も近い最小点までの距離", "steps": "ステップ数",
         "diverged at": "{steps}（{k} ステップ目で発散）", "wrote": "書き出したファイル：{paths}", "list sep": "、",
+        "replaced files": "（この関数の前のファイルを置き換えました。残すには --out で別のフォルダを指定）",
     },
 }
 

@@ -865,3 +865,16 @@ def test_each_path_has_its_runs_line_style_and_marker_as_in_every_figure():
     assert [ln.get_linestyle() for ln in steps_ax.get_lines()][:5] == want   # the step sizes below, too
     many = plot_landscape(run_landscape("saddle", steps=400))              # no marker per step past 200
     assert {ln.get_marker() for ln in many.axes[0].get_lines() if ln.get_label().startswith("SGD")} == {"None"}
+
+
+def test_a_landscape_written_again_says_it_replaced_the_earlier_files(tmp_path, capsys):
+    # a student's review: compare says it replaced the run, a landscape into the same folder said nothing
+    from optimlab.cli import main
+
+    args = ["landscape", "--function", "bowl", "--optimizers", "sgd", "--steps", "5", "--no-gif", "--out",
+            str(tmp_path / "ls")]
+    assert main([*args, "--lang", "ja"]) == 0 and "置き換えました" not in capsys.readouterr().out
+    assert main([*args, "--lang", "ja"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("（この関数の前のファイルを置き換えました。残すには --out で別のフォルダを指定）")
+    assert main(args) == 0
+    assert capsys.readouterr().out.rstrip().endswith("(replacing this function's earlier files; --out DIR keeps them apart)")

@@ -129,6 +129,7 @@ def run_landscape_cli(args: argparse.Namespace) -> int:
     out = Path("runs") / f"landscape-{surface.name}" if args.out is None else args.out
     out = check_landscape_dir(out)
     result = run_landscape(args.function, args.optimizers, lrs=lrs, steps=args.steps, start=start, preset=preset)
+    earlier = [p for p in (out / f"landscape_{surface.name}.png", out / f"landscape_{surface.name}.json") if p.is_file()]
     try:
         paths = write_landscape(result, out, args.lang, gif=not args.no_gif, dpi=dpi, font_scale=scale)
     except MemoryError:      # past the estimate (a process limit, ulimit -v, below the machine's memory): one line
@@ -136,7 +137,8 @@ def run_landscape_cli(args: argparse.Namespace) -> int:
                           f"(MemoryError; nothing was written to {str(out)!r}; accepted: a lower --dpi or "
                           "--font-scale, or --no-gif)") from None
     print(format_summary(result.summary(), args.lang))
-    print(say("wrote", args.lang, paths=say("list sep", args.lang).join(str(p) for p in paths.values())))
+    print(say("wrote", args.lang, paths=say("list sep", args.lang).join(str(p) for p in paths.values()))
+          + (say("replaced files", args.lang) if earlier else ""))      # as compare says it (a student's review)
     return 0
 
 
