@@ -318,16 +318,16 @@ def test_an_earlier_files_second_name_is_always_new_and_never_half_copied(tmp_pa
     target.write_text("earlier")
     precious = tmp_path / "precious"
     precious.write_text("mine")
-    taken = tmp_path / ".c.txt.00000000.old"
+    taken = tmp_path / ".c.txt.optimlab-00000000.old"
     taken.symlink_to(precious)
     draws = iter([b"\0\0\0\0", b"\0\0\0\0", b"\1\1\1\1", b"\0\0\0\0", b"\2\2\2\2"])
     monkeypatch.setattr(os, "urandom", lambda n: next(draws))
     old = _io._second_name(target)                              # linked: the taken name skipped
-    assert old.name == ".c.txt.01010101.old" and old.read_text() == "earlier" and precious.read_text() == "mine"
+    assert old.name == ".c.txt.optimlab-01010101.old" and old.read_text() == "earlier" and precious.read_text() == "mine"
     old.unlink()
     monkeypatch.setattr(os, "link", lambda *a, **k: (_ for _ in ()).throw(PermissionError(1, "not here")))
     old = _io._second_name(target)                              # copied: the taken name skipped again
-    assert old.name == ".c.txt.02020202.old" and old.read_text() == "earlier" and precious.read_text() == "mine"
+    assert old.name == ".c.txt.optimlab-02020202.old" and old.read_text() == "earlier" and precious.read_text() == "mine"
     old.unlink()
     monkeypatch.setattr(os, "urandom", lambda n: b"\3\3\3\3")
 
@@ -338,7 +338,7 @@ def test_an_earlier_files_second_name_is_always_new_and_never_half_copied(tmp_pa
     monkeypatch.setattr(_io.shutil, "copyfileobj", broken)
     with pytest.raises(OSError, match="No space"):
         _io._second_name(target)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".c.txt.00000000.old", "c.txt", "precious"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".c.txt.optimlab-00000000.old", "c.txt", "precious"]
 
 
 def test_a_lock_that_cannot_be_removed_does_not_hide_the_error_of_its_block(tmp_path, monkeypatch):

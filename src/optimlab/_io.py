@@ -99,13 +99,14 @@ def signals_held() -> Iterator[None]:
                 break
 
 
-LEFT_BY_A_WRITE = re.compile(r"\.(.+)\.[0-9a-z_]{8}\.(?:tmp|old)")   # what atomic_paths leaves if killed: group 1
-                                                                    # the file's name
+# what atomic_paths leaves if killed (mkstemp's 8 characters, _second_name's 8 hex digits): group 1 is the file's name
+LEFT_BY_A_WRITE = re.compile(r"\.(.+)\.optimlab-(?:[a-z0-9_]{8}\.tmp|[0-9a-f]{8}\.old)")
 
 
 def left_for(name: str) -> str | None:
-    """The file a leftover of a killed write was for (``.report.html.k2jd_8x0.tmp`` → ``report.html``; a leftover of
-    a leftover, as a GIF written into a temporary leaves, too), or None for a name that is no leftover."""
+    """The file a leftover of a killed write was for (``.report.html.optimlab-k2jd_8x0.tmp`` → ``report.html``; a
+    leftover of a leftover, as a GIF written into a temporary leaves, too), or None for a name that is no leftover (a
+    user's ``.notes.html.20241201.old`` is none: the marker ``optimlab-`` is in every name this module makes)."""
     found = None
     while (m := LEFT_BY_A_WRITE.fullmatch(name)) is not None:
         found = name = m[1]
@@ -138,7 +139,7 @@ def atomic_paths(paths: Sequence[str | os.PathLike]) -> Iterator[list[Path]]:
             path.parent.mkdir(parents=True, exist_ok=True)
             with signals_held():         # created and remembered in one step: an interrupt comes after, and is
                 try:                     # cleaned up below
-                    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.optimlab-", suffix=".tmp", dir=path.parent)
                 except OSError as e:     # e.g. a read-only folder: name the file being written, not the temporary
                     raise OSError(e.errno, e.strerror or str(e), os.fspath(path)) from e
                 tmps.append(Path(tmp))
@@ -173,7 +174,7 @@ def _second_name(path: Path) -> Path:
     where a link cannot be made (a file system without them, a file that may not be linked); never an existing
     name, and no partial copy left behind."""
     def fresh() -> Path:
-        return path.with_name(f".{path.name}.{os.urandom(4).hex()}.old")
+        return path.with_name(f".{path.name}.optimlab-{os.urandom(4).hex()}.old")
 
     for _ in range(100):
         old = fresh()
@@ -253,18 +254,21 @@ def made_folder(folder: Path) -> Iterator[None]:
 
 
 @contextmanager
-def exclusive_lock(path: Path, busy) -> Iterator[None]:
+def exclusive_lock(path: Path, busy, wait: float = 0.0) -> Iterator[None]:
     """Hold an exclusive ``flock`` on the file ``path`` (made if missing, holding "<pid> <host>"), removed again at
     the end. The system releases a lock when its holder ends however it ends, so a file left behind (SIGKILL, a
     power cut) is simply taken over. While another process holds it, raises ``busy(who)`` (who: "process N on
-    HOST"). Without ``fcntl`` (Windows) nothing is locked."""
+    HOST"), or, with ``wait``, once it has been held that many seconds more (a report of a run waits for another's,
+    which takes a second or two). Without ``fcntl`` (Windows) nothing is locked."""
     try:
         import fcntl
     except ImportError:
         yield
         return
     import socket
+    import time
 
+    deadline = time.monotonic() + wait
     while True:
         fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
         try:
@@ -274,6 +278,9 @@ def exclusive_lock(path: Path, busy) -> Iterator[None]:
                 holder = os.read(fd, 200).decode("utf-8", "replace").split()
             finally:
                 os.close(fd)
+            if time.monotonic() < deadline:
+                time.sleep(0.1)
+                continue
             raise busy(f"process {holder[0]} on {holder[1]}" if len(holder) == 2 else "another process") from None
         try:
             same = os.fstat(fd).st_ino == os.stat(path).st_ino      # not a file another holder removed meanwhile

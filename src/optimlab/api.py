@@ -131,7 +131,7 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
         if getattr(e, "written", None):        # it came during the swap, which finished first
             stopped = f"compare() stopped after its results were written whole to {str(target)!r}"
         stop = type(e)(stopped)
-        stop.written = getattr(e, "written", None)
+        stop.written, stop.failed = getattr(e, "written", None), getattr(e, "failed", None)
         raise stop from None
 
 

@@ -366,6 +366,8 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"optimlab: error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as e:
+        if isinstance(getattr(e, "failed", None), OSError):      # a swap that failed while the signal waited
+            print(f"optimlab: error: {_os_error_line(e.failed)}", file=sys.stderr)
         return _stopped(isinstance(e, Terminated), written_before(e))
     except ModuleNotFoundError as e:    # a dependency missing (pip install --no-deps): one line, not a traceback
         print(f"optimlab: error: the module {e.name!r} is missing: a dependency of optimlab is not installed "

@@ -990,7 +990,7 @@ def test_one_sweep_at_a_time_per_folder(tmp_path):
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(ConfigError) as e:
             run_sweep(spec, SerialExecutor(), out=out)
-        assert str(e.value).startswith(f"{out} is being written by another optimlab sweep (process {holder.pid} on ")
+        assert str(e.value).startswith(f"{out} is being written by another optimlab sweep or report (process {holder.pid} on ")
         assert "\n" not in str(e.value) and not (out / "sweep.toml").exists()
     finally:
         holder.kill()

@@ -1099,7 +1099,7 @@ _HELD: dict[Path, int] = {}            # folders this process has locked, and ho
 
 
 @contextmanager
-def sweep_lock(directory: str | os.PathLike) -> Iterator[None]:
+def sweep_lock(directory: str | os.PathLike, wait: float = 0.0) -> Iterator[None]:
     """One sweep at a time in a folder (created if missing, and removed again if left empty, with any parent made
     for it): an exclusive ``flock`` on :data:`LOCK_NAME`, which the system releases when the holder ends however
     it ends, so a lock file left behind (SIGKILL, a power cut) is simply taken over. A second sweep into a folder
@@ -1116,11 +1116,11 @@ def sweep_lock(directory: str | os.PathLike) -> Iterator[None]:
         return
 
     def busy(who: str) -> ConfigError:
-        return ConfigError(f"{directory} is being written by another optimlab sweep ({who}); accepted: wait until "
-                           "it ends, or another --out")
+        return ConfigError(f"{directory} is being written by another optimlab sweep or report ({who}); accepted: wait "
+                           "until it ends, or another --out")
 
     # the folders made here go again only if nothing was written (an error before any run)
-    with made_folder(directory), exclusive_lock(directory / LOCK_NAME, busy):
+    with made_folder(directory), exclusive_lock(directory / LOCK_NAME, busy, wait):
         _HELD[directory] = 1
         try:
             yield

@@ -20,6 +20,7 @@ import io
 import math
 import os
 import platform
+import re
 import shutil
 import sys
 import tempfile
@@ -173,7 +174,8 @@ def foreign_in_run_dir(directory: Path) -> str | None:
     ours = set(RUN_FILES) | {f for f in figures if isinstance(f, str)} | reports | {"report.html"}
     # what a killed `optimlab report RUN` left (its page's temporary and the earlier page's second name): it goes
     # with the folder (the next compare refused to replace it, a review)
-    left = {n for n in names if (f := left_for(n)) is not None and (f in ours or f.lower().endswith((".html", ".htm")))}
+    left = {n for n in names if (f := left_for(n)) is not None and (f in ours or f.lower().endswith((".html", ".htm")))
+            and (directory / n).is_file() and not (directory / n).is_symlink()}
     return foreign_entry(directory, [n for n in names if n not in left], ours - {"report.html"} | reports,
                          "optimlab compare")
 
@@ -292,7 +294,7 @@ def _check_can_create(folder: Path, text: str, what: str, accepted: str) -> None
 
 
 @contextmanager
-def output_lock(target: str | os.PathLike, clean: bool = True) -> Iterator[None]:
+def output_lock(target: str | os.PathLike, clean: bool = True, wait: float = 0.0) -> Iterator[None]:
     """One ``optimlab compare`` at a time into a folder: an exclusive lock on a hidden file beside it
     (``.<name>.optimlab-lock``, removed again), held from the check of the folder to the swap. Five compares
     started into one ``--out`` at once all said 'results in …' and only one result was left; the later ones are
@@ -304,7 +306,7 @@ def output_lock(target: str | os.PathLike, clean: bool = True) -> Iterator[None]
         return ConfigError(f"{target} is being written by another optimlab compare or report ({who}) (accepted: "
                            "wait until it ends, or another --out)")
 
-    with made_folder(target.parent), exclusive_lock(target.parent / f".{target.name}.optimlab-lock", busy):
+    with made_folder(target.parent), exclusive_lock(target.parent / f".{target.name}.optimlab-lock", busy, wait):
         if clean:                   # a compare's; a report reading the folder leaves what is beside it alone
             remove_leftovers(target)
         yield
@@ -315,21 +317,31 @@ def remove_leftovers(target: Path) -> None:
     ``target``: its stage ``.<name>.partial-*`` (see :func:`staged_directory`) and, when ``target`` is there, the
     ``.<name>.old-*`` folder of the results it replaced. (Without ``target`` an ``.old-*`` folder holds the previous
     results, the kill having come between the two renames of the swap: they are put back in place, and this command
-    replaces them as it would have.) Called under :func:`output_lock`, so no other compare is writing them."""
+    replaces them as it would have.) Only folders as :func:`staged_directory` names them are touched (mkdtemp's 8
+    characters after the dash; not a link; an ``.old-*`` folder holding nothing but ``previous``, an optimlab run):
+    a user's ``.x.old-keep`` or a link of that name is left alone. Called under :func:`output_lock`, so no other
+    compare is writing them."""
+    def ours(kind: str) -> list[Path]:
+        found = []
+        for p in target.parent.glob(f".{glob.escape(target.name)}.{kind}-*"):
+            if re.fullmatch(r"[a-z0-9_]{8}", p.name[len(target.name) + len(kind) + 3:]) and p.is_dir() \
+                    and not p.is_symlink() and (kind == "partial" or os.listdir(p) in ([], ["previous"])):
+                found.append(p)
+        return found
+
     if not target.exists():          # killed between the two renames of the swap: the earlier results go back
-        olds = target.parent.glob(f".{glob.escape(target.name)}.old-*")
-        for p in sorted(olds, key=lambda p: p.stat().st_mtime, reverse=True):     # the latest first
+        for p in sorted(ours("old"), key=lambda p: p.lstat().st_mtime, reverse=True):     # the latest first
             previous = p / "previous"
-            if previous.is_dir() and not target.exists() and foreign_in_run_dir(previous) is None:
+            if previous.is_dir() and not previous.is_symlink() and not target.exists() \
+                    and foreign_in_run_dir(previous) is None:
                 with contextlib.suppress(OSError):
                     os.replace(previous, target)
                     p.rmdir()
     for kind in ("partial", "old"):
         if kind == "old" and not target.is_dir():
             continue
-        for p in target.parent.glob(f".{glob.escape(target.name)}.{kind}-*"):
-            if p.is_dir() and not p.is_symlink():
-                shutil.rmtree(p, ignore_errors=True)
+        for p in ours(kind):
+            shutil.rmtree(p, ignore_errors=True)
 
 
 @contextmanager
@@ -368,8 +380,10 @@ def staged_directory(target: str | os.PathLike, *, foreign=foreign_in_run_dir,
             _swap_folder(stage, target)
             swapped = True
     except KeyboardInterrupt as e:   # held through a swap that was done: the new results are in place (the CLI
-        if swapped:                  # says so; a swap that failed is said by its error)
+        if swapped:                  # says so)
             e.written = [target]
+        elif isinstance(e.__context__, OSError):     # the swap failed as the signal waited: its error says where
+            e.failed = e.__context__                 # the new results are, and the signal took its place
         raise
 
 

@@ -797,8 +797,8 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
                 left.unlink(missing_ok=True)
         try:
             _write_landscape_files(result, paths, lang, gif, max_frames, dpi, scale)
-        except KeyboardInterrupt as e:  # it came as the files were put in place, and waited for them
-            if getattr(e, "swapped_in", None):
+        except KeyboardInterrupt as e:  # it came as the files were put in place, and waited for them (not as one
+            if list(getattr(e, "swapped_in", None) or ()) == list(paths.values()):   # went into its temporary)
                 e.written = list(paths.values())
                 if stale is not None:
                     stale.unlink(missing_ok=True)

@@ -1110,7 +1110,7 @@ def write_report(run_dir: str | os.PathLike, lang: str | None = None, out: str |
     try:
         write_text(path, page)
     except KeyboardInterrupt as e:      # it came as the page was put in place, and waited for it
-        if getattr(e, "swapped_in", None):
+        if list(getattr(e, "swapped_in", None) or ()) == [path]:
             e.written = [path]
         raise
     return path

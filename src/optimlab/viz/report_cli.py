@@ -37,6 +37,9 @@ def add_report_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
+REPORT_WAIT = 10.0      # seconds a report waits for the folder's lock: another report's takes a second or two
+
+
 @contextmanager
 def _folder_lock(run_dir: str | os.PathLike, target: str) -> Iterator[None]:
     """While the page is read from ``run_dir`` and written into it: the lock a compare (or a sweep) writing that
@@ -55,7 +58,8 @@ def _folder_lock(run_dir: str | os.PathLike, target: str) -> Iterator[None]:
 
     with contextlib.ExitStack() as stack:
         try:
-            stack.enter_context(sweep_lock(real) if is_sweep_dir(real) else output_lock(real, clean=False))
+            stack.enter_context(sweep_lock(real, wait=REPORT_WAIT) if is_sweep_dir(real) else
+                                output_lock(real, clean=False, wait=REPORT_WAIT))
         except OSError:                 # no lock file can be made there: the page is written as before
             pass
         yield
