@@ -8,6 +8,7 @@ import re
 import signal
 import sys
 import threading
+import unicodedata
 from typing import Sequence
 
 from . import __version__
@@ -43,7 +44,12 @@ def _accepted_style(message: str, parser: argparse.ArgumentParser | None = None)
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (``optimlab: error: …``) and exit status 2."""
+    """argparse, but a usage error is one line (``optimlab: error: …``) and exit status 2, and no option is taken for
+    an abbreviation of another (a student's ``sweep --seed 3`` was ``--seeds 3``, seeds 0 to 2, without a word)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     words: list[str] = []
 
@@ -51,7 +57,7 @@ class _Parser(argparse.ArgumentParser):
         raise ConfigError(_accepted_style(message, _command_parser(self, self.words)))
 
     def parse_args(self, args=None, namespace=None):
-        argv = sys.argv[1:] if args is None else list(args)
+        argv = _command_words(self, sys.argv[1:] if args is None else list(args))
         argv = half_width(argv, _option_kinds(_command_parser(self, argv)))     # a Japanese input method's ０．０１
         self.words = argv
         return super().parse_args(_join_negative_values(argv), namespace)
@@ -60,6 +66,22 @@ class _Parser(argparse.ArgumentParser):
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     return {name: sub for a in parser._actions if isinstance(a, argparse._SubParsersAction)
             for name, sub in a.choices.items()}
+
+
+def _command_words(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``argv`` with its command words read as typed with a Japanese input method: ``ｃｏｍｐａｒｅ`` is ``compare``,
+    ``compare　--lang　ja`` (ideographic spaces) the command and its options, ``data ｌｉｓｔ`` ``data list``."""
+    out, p, i = list(argv), parser, 0
+    while i < len(out) and _subparsers(p):
+        head, _, rest = out[i].partition("\u3000")
+        name = unicodedata.normalize("NFKC", head).strip().lower()
+        if name in _subparsers(p):
+            out[i:i + 1] = [name] + ([rest] if rest.strip("\u3000") else [])
+            p = _subparsers(p)[name]
+        elif not out[i].startswith("-"):
+            break
+        i += 1
+    return out
 
 
 def _option_kinds(parser: argparse.ArgumentParser) -> dict[str, bool]:

@@ -207,6 +207,9 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
         executor.abort()
         if isinstance(e, KeyboardInterrupt):     # what is kept and how to go on, as after a lost scheduler
             kept = _complete_runs(out, spec)
+            if lang == "ja":            # what is kept and how to go on, first in Japanese (a student's review)
+                print(f"optimlab: 注記：終わった {kept} 本は「{out}」に残しています。同じコマンドで続きから学習します"
+                      if kept else "optimlab: 注記：終わった実行はありません。同じコマンドで最初から始めます", file=sys.stderr)
             if getattr(e, "sweep_trained", False):      # stopped while the folder's own files were written
                 print(f"optimlab: note: every run in {str(out)!r} is trained ({kept} complete); the same command "
                       "finishes the sweep (it trains again only runs that failed)", file=sys.stderr)

@@ -19,10 +19,12 @@ PATH_OPTIONS = frozenset({"--out", "--data-dir", "--recipe", "--mirror", "--sche
 FLAGS = frozenset({"-h", "--help", "--version", "--no-plots", "--no-report", "--no-progress", "--no-gif",
                    "--telemetry"})
 RANGE_OPTIONS = frozenset({"--seeds", "--test-seeds"})
-LANG_WORDS = {"ja": "ja", "jp": "ja", "jpn": "ja", "japanese": "ja", "日本語": "ja", "en": "en", "eng": "en",
-              "english": "en", "英語": "en"}
-ON_OFF_WORDS = {"true": "on", "yes": "on", "1": "on", "false": "off", "no": "off", "0": "off"}
+LANG_WORDS = {"ja": "ja", "jp": "ja", "jpn": "ja", "japanese": "ja", "日本語": "ja", "日本": "ja", "じゃ": "ja",
+              "en": "en", "eng": "en", "english": "en", "英語": "en"}
+ON_OFF_WORDS = {"true": "on", "yes": "on", "1": "on", "はい": "on", "オン": "on", "false": "off", "no": "off", "0": "off",
+                "いいえ": "off", "オフ": "off"}
 _LEADING_DASH = ("—", "–", "―")         # a word processor's or a slide's '--' (autocorrected into one dash)
+_IME_DASHES = re.compile(r"^[ー−ｰ‐－]{2}")   # '--' typed in hiragana mode (ーー), or as minus signs
 
 
 def half_width(argv: Sequence[str], options: dict[str, bool] | None = None) -> list[str]:
@@ -54,7 +56,7 @@ def half_width(argv: Sequence[str], options: dict[str, bool] | None = None) -> l
         if word == "--":                        # the rest is positional, as typed
             out += words[i - 1:]
             break
-        dashed = "--" + word[1:] if word.startswith(_LEADING_DASH) else word
+        dashed = "--" + word[1:] if word.startswith(_LEADING_DASH) else _IME_DASHES.sub("--", word)
         if not dashed.startswith(("-", "－")) or dashed in ("-", "－"):
             out.append(word)
             continue
@@ -64,7 +66,7 @@ def half_width(argv: Sequence[str], options: dict[str, bool] | None = None) -> l
         name, sep, value = re.fullmatch(r"([^=＝]*)([=＝]?)(.*)", dashed, re.S).groups()
         name = unicodedata.normalize("NFKC", name).strip()
         full = _resolve(name, options)
-        if word.startswith(_LEADING_DASH) and full is None:   # a word that only began with a dash
+        if (word.startswith(_LEADING_DASH) or _IME_DASHES.match(word)) and full is None:   # only began with dashes
             out.append(word)
             continue
         if sep:
@@ -103,14 +105,15 @@ def _pieces(word: str, options: dict[str, bool] | None) -> list[str]:
 
 
 def _value(value: str, option: str) -> str:
-    v = unicodedata.normalize("NFKC", value).replace("、", ",").replace("。", ".").replace("−", "-").strip()
+    v = unicodedata.normalize("NFKC", value).replace("、", ",").replace("・", ",").replace("。", ".").replace("−", "-")
+    v = v.strip()
     if option in RANGE_OPTIONS:
         v = re.sub("[〜~ー―—–]", "-", v)
     if option == "--lang":
         v = LANG_WORDS.get(v.lower(), v.lower())
     elif option == "--batchnorm":
         v = ON_OFF_WORDS.get(v.lower(), v.lower())
-    elif option in ("--activation", "--dtype"):
+    elif option in ("--activation", "--dtype") or option == "--init" and v.isalpha():
         v = v.lower()
     return v
 
@@ -128,16 +131,22 @@ def lang_of(argv: Sequence[str]) -> str:
 
 
 _JA: list[tuple[str, str]] = [
-    (r"unknown optimizer: '(?P<v>[^']*)'.*?\(accepted: (?P<a>[^;)]*)",
+    (r"unknown optimizer(?: in --lr \(lrs\))?: '(?P<v>[^']*)'.*?\(accepted: (?P<a>[^;)]*?)(?: or a bare number)?[;)]",
      "最適化手法 '{v}' はありません。使えるのは {a} です"),
     (r"unknown dataset '(?P<v>[^']*)'; accepted: (?P<a>[^;]*)",
      "データセット '{v}' はありません。使えるのは {a} です"),
     (r"invalid --lr: '(?P<v>[^']*)'", "--lr の値 '{v}' を学習率として読めません。--lr 0.01 や --lr adam=0.001 のように書いてください"),
     (r"invalid (?:--)?(?:test-)?seeds: '(?P<v>[^']*)'",
      "シードの指定 '{v}' を読めません。5（個数）、0-4（範囲）、0,3,7（一覧）のように書いてください"),
+    (r"unrecognized arguments: (?P<v>[^-].*?) \(accepted",
+     "'{v}' は余分な語です。値はスペースを入れずに 1 語で書きます（--optimizers sgd,adam、--lr adam=0.001、--seeds 0,1,2）。"
+     "スペースを含むフォルダ名は \"runs/実験 1\" のように引用符で囲みます"),
     (r"unrecognized arguments: (?P<v>.*?) \(accepted",
      "{v} はこのコマンドのオプションではありません。使えるオプションは --help で見られます"),
+    (r"invalid COMMAND: '(?:ja|en)'", "--lang はコマンドの後に書きます（例：optimlab compare --lang ja）"),
     (r"invalid (?:command|COMMAND): '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)", "コマンド '{v}' はありません。使えるのは {a} です"),
+    (r"invalid --seed: '(?P<v>[^']*)'", "--seed の値 '{v}' は整数ではありません。複数のシードは --seeds 0-4 のように書きます"),
+    (r"invalid (?P<o>--[\w-]+): '?(?P<v>[^' ]*)'? \(accepted: a whole number\)", "{o} の値 '{v}' は整数ではありません（例：{o} 1000）"),
     (r"invalid (?P<o>--[\w-]+): '?(?P<v>[^' ]*)'? \(accepted: (?P<a>[^;)]*)", "{o} の値 '{v}' は使えません（使えるもの：{a}）"),
     (r"refusing to replace '(?P<v>[^']*)': it is the current folder",
      "'{v}' は今いるフォルダかその上のフォルダなので、置き換えません。--out で新しいフォルダを指定してください"),
@@ -146,6 +155,9 @@ _JA: list[tuple[str, str]] = [
     (r"refusing to (?:replace|write into) '(?P<v>[^']*)': it is an optimlab (?P<k>sweep|compare) folder",
      "'{v}' は optimlab {k} の結果のフォルダなので、このコマンドでは置き換えません（中身はそのままです）。--out で別のフォルダを"
      "指定してください"),
+    (r"refusing to (?:replace|write into) '(?P<v>[^']*)': it holds '(?P<f>[^']*)' and is not an optimlab",
+     "'{v}' は空ではなく（'{f}' などがあります）、optimlab compare の結果のフォルダでもないので、上書きしません（中身はそのまま"
+     "です）。--out runs/名前 のように新しいフォルダを指定してください"),
     (r"refusing to (?:replace|write into) '(?P<v>[^']*)': it holds '(?P<f>[^']*)'",
      "'{v}' には optimlab が書いたものではない '{f}' があるので、上書きしません（中身はそのままです）。--out で別のフォルダを"
      "指定してください"),
@@ -163,5 +175,7 @@ def japanese_error(message: str) -> str:
         m = re.search(pattern, message)
         if m:
             near = re.search(r"did you mean '([^']*)'\?", message)
-            return text.format(**m.groupdict()) + (f"（もしかして {near[1]}？）" if near else "")
+            fields = {k: (v or "").replace("\\u3000", "\u3000") for k, v in m.groupdict().items()}
+            wide = "（名前に全角スペースがあります）" if any("\u3000" in v for v in fields.values()) else ""
+            return text.format(**fields) + (f"（もしかして {near[1]}？）" if near else "") + wide
     return "エラーです（内容は次の行に英語で書いてあります）"

@@ -148,3 +148,44 @@ def test_data_list_in_japanese(capsys):
     assert main(["data", "list", "--lang", "ja"]) == 0          # it was "unrecognized arguments: --lang ja"
     out = capsys.readouterr().out
     assert "digits         同梱" in out and out.splitlines()[-1].startswith("キャッシュ：")
+
+
+def test_a_second_japanese_review_of_typed_commands(tmp_path, capsys):
+    # hiragana mode types '--' as 'ーー'; ideographic spaces after the command word; a full-width command word
+    for argv in (["compare", "--lang", "ja", "ーーiters", "5"], ["compare\u3000--lang\u3000ja\u3000--iters\u30005"],
+                 ["ｃｏｍｐａｒｅ", "--lang", "ja", "−−iters", "5"]):
+        out = tmp_path / "r"
+        assert main([*argv, "--dataset", "digits", "--optimizers", "sgd", "--no-plots", "--no-report", "--no-progress",
+                     "--out", str(out)]) == 0, capsys.readouterr().err
+        assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["train"]["iters"] == 5
+    capsys.readouterr()
+    # an abbreviation is no option: 'sweep --seed 3' was '--seeds 3', seeds 0 to 2, without a word
+    assert main(["sweep", "--dataset", "digits", "--seed", "3", "--out", str(tmp_path / "s")]) == 2
+    assert "did you mean '--seeds'?" in capsys.readouterr().err and not (tmp_path / "s").exists()
+    for argv, ja in [(["compare", "--optimizers", "sgd", "adam"], "'adam' は余分な語です。値はスペースを入れずに 1 語で書きます"),
+                     (["--lang", "ja", "compare"], "--lang はコマンドの後に書きます"),
+                     (["compare", "--iters", "1,000"], "--iters の値 '1,000' は整数ではありません（例：--iters 1000）"),
+                     (["compare", "--seed", "0-4"], "複数のシードは --seeds 0-4 のように書きます"),
+                     (["compare", "--lr", "adma=0.001"], "使えるのは sgd, momentum, adagrad, rmsprop, adam です（もしかして adam？）"),
+                     (["report", str(tmp_path / "実験\u3000５")], "実験\u3000５' が見つかりません（名前に全角スペースがあります）")]:
+        assert main([*argv, "--lang", "ja"] if argv[0] != "--lang" else argv) == 2
+        first = capsys.readouterr().err.splitlines()[0]
+        assert ja in first, first
+    (tmp_path / "runs" / "adagrad-code").mkdir(parents=True)      # optimlab's own, but no compare run folder
+    assert main(["compare", "--dataset", "digits", "--out", str(tmp_path / "runs"), "--lang", "ja"]) == 2
+    assert "は空ではなく（'adagrad-code' などがあります）、optimlab compare の結果のフォルダでもない" in capsys.readouterr().err
+    assert half_width(["--optimizers", "sgd・adam", "--batchnorm", "オン", "--lang", "じゃ", "--init", "He"]) == \
+        ["--optimizers", "sgd,adam", "--batchnorm", "on", "--lang", "ja", "--init", "he"]
+
+
+def test_an_interrupted_sweeps_note_is_said_in_japanese_too(tmp_path, monkeypatch, capsys):
+    from optimlab.experiment import sweep
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep, "run_sweep", stopped)
+    assert main(["sweep", "--dataset", "digits", "--optimizers", "sgd", "--lrs", "0.1", "--seeds", "1", "--jobs", "0",
+                 "--no-progress", "--out", str(tmp_path / "スイープ\u3000２"), "--lang", "ja"]) == 130
+    err = capsys.readouterr().err.splitlines()
+    assert "optimlab: 注記：終わった実行はありません。同じコマンドで最初から始めます" in err and err[-1] == "optimlab: interrupted"

@@ -12,7 +12,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from .._io import has_control
-from ..errors import ConfigError
+from ..errors import ConfigError, did_you_mean
 from ..optim import (OPTIMIZERS, Optimizer, display_name, make_optimizer, optimizer_class, optimizer_names,
                      in_a_file, preset_names, stack_hyperparameters)
 from ..optim.base import check_value
@@ -346,7 +346,7 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
         for key, lr in lrs.items():
             if key != "*" and key not in OPTIMIZERS:
                 raise ConfigError(f"unknown optimizer in --lr (lrs): {key!r} (accepted: {', '.join(OPTIMIZERS)} or a "
-                                  "bare number)")
+                                  f"bare number{did_you_mean(key, list(OPTIMIZERS))})")
             make_optimizer("sgd" if key == "*" else key, lr=lr)         # the value, even for an optimizer not run
             if key != "*" and key not in run_names:
                 raise ConfigError(f"--lr {key}=… (lrs={{{key!r}: …}}) names {key!r}, which is not among the runs "
