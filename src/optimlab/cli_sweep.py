@@ -208,7 +208,9 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
         if isinstance(e, KeyboardInterrupt):     # what is kept and how to go on, as after a lost scheduler
             kept = _complete_runs(out, spec)
             if lang == "ja":            # what is kept and how to go on, first in Japanese (a student's review)
-                print(f"optimlab: 注記：終わった {kept} 本は「{out}」に残しています。同じコマンドで続きから学習します"
+                print(f"optimlab: 注記：「{out}」の実行はすべて学習済みです（{kept} 本）。同じコマンドでスイープを仕上げます（学習し"
+                      "直すのは失敗した実行だけです）" if getattr(e, "sweep_trained", False) else
+                      f"optimlab: 注記：終わった {kept} 本は「{out}」に残しています。同じコマンドで続きから学習します"
                       if kept else "optimlab: 注記：終わった実行はありません。同じコマンドで最初から始めます", file=sys.stderr)
             if getattr(e, "sweep_trained", False):      # stopped while the folder's own files were written
                 print(f"optimlab: note: every run in {str(out)!r} is trained ({kept} complete); the same command "

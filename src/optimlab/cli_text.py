@@ -53,8 +53,10 @@ def half_width(argv: Sequence[str], options: dict[str, bool] | None = None) -> l
             else:
                 out.append(_value(word, option))
             continue
+        if _IME_DASHES.fullmatch(word) or word in _LEADING_DASH:     # '－－' or 'ーー' alone: the end of options
+            word = "--"
         if word == "--":                        # the rest is positional, as typed
-            out += words[i - 1:]
+            out += ["--", *words[i:]]
             break
         dashed = "--" + word[1:] if word.startswith(_LEADING_DASH) else _IME_DASHES.sub("--", word)
         if not dashed.startswith(("-", "－")) or dashed in ("-", "－"):
@@ -66,7 +68,9 @@ def half_width(argv: Sequence[str], options: dict[str, bool] | None = None) -> l
         name, sep, value = re.fullmatch(r"([^=＝]*)([=＝]?)(.*)", dashed, re.S).groups()
         name = unicodedata.normalize("NFKC", name).strip()
         full = _resolve(name, options)
-        if (word.startswith(_LEADING_DASH) or _IME_DASHES.match(word)) and full is None:   # only began with dashes
+        if (word.startswith(_LEADING_DASH) or _IME_DASHES.match(word)) and full is None \
+                and not re.fullmatch(r"--[a-z][a-z0-9-]*", name):        # only began with dashes (an option-like
+                                                                         # word is an option: a typo gets its name)
             out.append(word)
             continue
         if sep:
@@ -121,7 +125,7 @@ def _value(value: str, option: str) -> str:
 def lang_of(argv: Sequence[str]) -> str:
     """The language ``--lang`` asks for in ``argv`` (read as :func:`half_width` reads it), ``en`` when none does:
     for an error that comes before the options are parsed, or from parsing them."""
-    words = half_width(argv)
+    words = half_width([piece for w in argv for piece in w.split("\u3000")])   # 'compare　--lang　ja' as one word too
     for i, w in enumerate(words):
         if w == "--lang" and i + 1 < len(words):
             return "ja" if words[i + 1] == "ja" else "en"
@@ -146,7 +150,9 @@ _JA: list[tuple[str, str]] = [
     (r"invalid COMMAND: '(?:ja|en)'", "--lang はコマンドの後に書きます（例：optimlab compare --lang ja）"),
     (r"invalid (?:command|COMMAND): '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)", "コマンド '{v}' はありません。使えるのは {a} です"),
     (r"invalid --seed: '(?P<v>[^']*)'", "--seed の値 '{v}' は整数ではありません。複数のシードは --seeds 0-4 のように書きます"),
-    (r"invalid (?P<o>--[\w-]+): '?(?P<v>[^' ]*)'? \(accepted: a whole number\)", "{o} の値 '{v}' は整数ではありません（例：{o} 1000）"),
+    (r"invalid (?P<o>--(?:iters|steps)): '?(?P<v>[^' ]*)'? \(accepted: a whole number\)",
+     "{o} の値 '{v}' は整数ではありません（例：{o} 1000）"),
+    (r"invalid (?P<o>--[\w-]+): '?(?P<v>[^' ]*)'? \(accepted: a whole number\)", "{o} の値 '{v}' は整数ではありません"),
     (r"invalid (?P<o>--[\w-]+): '?(?P<v>[^' ]*)'? \(accepted: (?P<a>[^;)]*)", "{o} の値 '{v}' は使えません（使えるもの：{a}）"),
     (r"refusing to replace '(?P<v>[^']*)': it is the current folder",
      "'{v}' は今いるフォルダかその上のフォルダなので、置き換えません。--out で新しいフォルダを指定してください"),
@@ -155,8 +161,8 @@ _JA: list[tuple[str, str]] = [
     (r"refusing to (?:replace|write into) '(?P<v>[^']*)': it is an optimlab (?P<k>sweep|compare) folder",
      "'{v}' は optimlab {k} の結果のフォルダなので、このコマンドでは置き換えません（中身はそのままです）。--out で別のフォルダを"
      "指定してください"),
-    (r"refusing to (?:replace|write into) '(?P<v>[^']*)': it holds '(?P<f>[^']*)' and is not an optimlab",
-     "'{v}' は空ではなく（'{f}' などがあります）、optimlab compare の結果のフォルダでもないので、上書きしません（中身はそのまま"
+    (r"refusing to (?:replace|write into) '(?P<v>[^']*)': it holds '(?P<f>[^']*)' and is not an optimlab (?P<k>compare|sweep)",
+     "'{v}' は空ではなく（'{f}' などがあります）、optimlab {k} の結果のフォルダでもないので、上書きしません（中身はそのまま"
      "です）。--out runs/名前 のように新しいフォルダを指定してください"),
     (r"refusing to (?:replace|write into) '(?P<v>[^']*)': it holds '(?P<f>[^']*)'",
      "'{v}' には optimlab が書いたものではない '{f}' があるので、上書きしません（中身はそのままです）。--out で別のフォルダを"

@@ -120,7 +120,9 @@ def test_ideographic_spaces_between_every_word_abbreviations_and_the_end_of_opti
     assert read(["data", "list", "--data", "ＤＡＴＡ\u3000１"]) == ["data", "list", "--data", "ＤＡＴＡ\u3000１"]
     assert read(["compare", "--no-plot", "--lr", "０．０１"]) == ["compare", "--no-plot", "--lr", "0.01"]    # a flag's
     assert read(["report", "--", "実験\u3000１"]) == ["report", "--", "実験\u3000１"]
-    assert read(["report", "—x"]) == ["report", "—x"]           # no option: a word that began with a dash
+    assert read(["report", "—x"]) == ["report", "--x"]          # option-like: an option (a typo gets its name)
+    assert read(["report", "—実験"]) == ["report", "—実験"]        # no option: a word that began with a dash
+    assert read(["report", "--", "—x"]) == ["report", "--", "—x"]
 
 
 def test_the_closest_option_is_the_commands_own_and_case_counts(capsys):
@@ -189,3 +191,28 @@ def test_an_interrupted_sweeps_note_is_said_in_japanese_too(tmp_path, monkeypatc
                  "--no-progress", "--out", str(tmp_path / "スイープ\u3000２"), "--lang", "ja"]) == 130
     err = capsys.readouterr().err.splitlines()
     assert "optimlab: 注記：終わった実行はありません。同じコマンドで最初から始めます" in err and err[-1] == "optimlab: interrupted"
+
+
+def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
+    # a review of the second round: a lone '－－' or 'ーー' is the end of options; 'ーーdatset' is an option with a
+    # typo, not an extra word; '--lang　ja' joined to the command still gives the Japanese line; no example of 1000
+    # for --dpi; sweep's own refusal is said of sweep; an unmarked leftover of an older version is a run's own
+    run = tmp_path / "run"
+    assert main(["compare", *SMALL, "--optimizers", "sgd", "--out", str(run)]) == 0
+    for dashes in ("－－", "ーー"):
+        assert main(["report", dashes, str(run)]) == 0
+    capsys.readouterr()
+    assert main(["compare", "ーーdatset", "digits", "--lang", "ja"]) == 2
+    assert "--datset digits はこのコマンドのオプションではありません" in capsys.readouterr().err
+    assert main(["compare\u3000--lang\u3000ja", "--iters", "x"]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == "optimlab: エラー：--iters の値 'x' は整数ではありません（例：--iters 1000）"
+    assert main(["compare", "--dpi", "x", "--lang", "ja"]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == "optimlab: エラー：--dpi の値 'x' は整数ではありません"
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "memo.txt").write_text("x")
+    assert main(["sweep", "--dataset", "digits", "--optimizers", "sgd", "--lrs", "0.1", "--seeds", "1", "--jobs", "0",
+                 "--no-progress", "--out", str(mine), "--lang", "ja"]) == 2
+    assert "optimlab sweep の結果のフォルダでもない" in capsys.readouterr().err
+    (run / ".report.html.abcd_123.tmp").write_text("left by an older version")
+    assert main(["compare", *SMALL, "--optimizers", "sgd", "--out", str(run)]) == 0
