@@ -196,7 +196,7 @@ def test_an_interrupted_sweeps_note_is_said_in_japanese_too(tmp_path, monkeypatc
 def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
     # a review of the second round: a lone '－－' or 'ーー' is the end of options; 'ーーdatset' is an option with a
     # typo, not an extra word; '--lang　ja' joined to the command still gives the Japanese line; no example of 1000
-    # for --dpi; sweep's own refusal is said of sweep; an unmarked leftover of an older version is a run's own
+    # for --dpi; sweep's own refusal is said of sweep; an unmarked name is never taken for a leftover
     run = tmp_path / "run"
     assert main(["compare", *SMALL, "--optimizers", "sgd", "--out", str(run)]) == 0
     for dashes in ("－－", "ーー"):
@@ -214,5 +214,6 @@ def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
     assert main(["sweep", "--dataset", "digits", "--optimizers", "sgd", "--lrs", "0.1", "--seeds", "1", "--jobs", "0",
                  "--no-progress", "--out", str(mine), "--lang", "ja"]) == 2
     assert "optimlab sweep の結果のフォルダでもない" in capsys.readouterr().err
-    (run / ".report.html.abcd_123.tmp").write_text("left by an older version")
-    assert main(["compare", *SMALL, "--optimizers", "sgd", "--out", str(run)]) == 0
+    (run / ".report.html.abcd_123.tmp").write_text("left by an older version, or a user's: not taken for ours")
+    assert main(["compare", *SMALL, "--optimizers", "sgd", "--out", str(run)]) == 2
+    assert "it holds '.report.html.abcd_123.tmp'" in capsys.readouterr().err

@@ -174,15 +174,10 @@ def foreign_in_run_dir(directory: Path) -> str | None:
     ours = set(RUN_FILES) | {f for f in figures if isinstance(f, str)} | reports | {"report.html"}
     # what a killed `optimlab report RUN` left (its page's temporary and the earlier page's second name): it goes
     # with the folder (the next compare refused to replace it, a review)
-    left = {n for n in names if ((f := left_for(n)) is not None and (f in ours or f.lower().endswith((".html", ".htm")))
-                                 or (m := UNMARKED_LEFTOVER.fullmatch(n)) is not None and m[1] in ours)
+    left = {n for n in names if (f := left_for(n)) is not None and (f in ours or f.lower().endswith((".html", ".htm")))
             and (directory / n).is_file() and not (directory / n).is_symlink()}
     return foreign_entry(directory, [n for n in names if n not in left], ours - {"report.html"} | reports,
                          "optimlab compare")
-
-
-UNMARKED_LEFTOVER = re.compile(r"\.(.+)\.(?:[a-z0-9_]{8}\.tmp|[0-9a-f]{8}\.old)")   # as versions before the marker
-                                                                                    # named them (a run's own files)
 
 
 def is_optimlab_report(path: Path) -> bool:
