@@ -13,8 +13,8 @@ from typing import Sequence
 
 from . import __version__
 from .console import LANGS, notice_lines, say
-from .cli_text import did_you_mean, half_width, japanese_error, lang_of
-from .errors import ConfigError, OptimlabError
+from .cli_text import half_width, japanese_error, lang_of
+from .errors import ConfigError, OptimlabError, did_you_mean
 from .options import lr_overrides
 
 

@@ -13,8 +13,6 @@ import re
 import unicodedata
 from typing import Sequence
 
-from .errors import did_you_mean  # noqa: F401 - the CLI's, with the rest of what it says
-
 PATH_OPTIONS = frozenset({"--out", "--data-dir", "--recipe", "--mirror", "--scheduler-file", "--cluster", "--name"})
 FLAGS = frozenset({"-h", "--help", "--version", "--no-plots", "--no-report", "--no-progress", "--no-gif",
                    "--telemetry"})
@@ -33,9 +31,8 @@ def half_width(argv: Sequence[str], options: dict[str, bool] | None = None) -> l
     ``--`` as typed. An ideographic space splits an option word (``--lang　ja　--seeds　３``: four words; what follows a
     file option stays one, ``--out　実験　１``); ``—lang`` is ``--lang``; ``〜``, ``～`` and ``ー`` in seed ranges are
     ``-``; the words of ``--lang``, ``--activation``, ``--dtype`` and ``--batchnorm`` are lower-cased, with ``jp``
-    for ``ja`` and true/yes/false/no for on/off. ``options``: every option of the command line and whether it takes a
-    value (the parser's), so that an abbreviation argparse takes (``--ou``) is read as its option; without it,
-    :data:`FLAGS` are the options that take none."""
+    for ``ja`` and true/yes/false/no for on/off. ``options``: every option of the command and whether it takes a
+    value (the parser's); without it, :data:`FLAGS` are the options that take none."""
     words, out = list(argv), []
     value_of: str | None = None
     i = 0
@@ -77,23 +74,19 @@ def half_width(argv: Sequence[str], options: dict[str, bool] | None = None) -> l
             out.append(f"{name}={value if full in PATH_OPTIONS else _value(value, full or name)}")
         else:
             out.append(name)
-            takes_value = options.get(full, True) if options is not None and full is not None else \
-                (full or name) not in FLAGS
+            # an option the command has not (a typo, refused by the parser) takes no word: the next is read on its own
+            takes_value = options.get(name, False) if options is not None else name not in FLAGS
             if takes_value:
                 value_of = full or name
     return out
 
 
 def _resolve(name: str, options: dict[str, bool] | None) -> str | None:
-    """The option ``name`` stands for: itself, or the one option it is an abbreviation of (as argparse reads
-    ``--ou`` for ``--out``); None for no option or several. Without ``options``, ``name`` if it is one of the
-    options named here."""
+    """``name`` if it is an option (of ``options``; without them, any word that starts with ``--``), else None: the
+    parsers take no abbreviation."""
     if options is None:
-        return name if name in PATH_OPTIONS | FLAGS | RANGE_OPTIONS or name.startswith("--") else None
-    if name in options:
-        return name
-    found = {o for o in options if o.startswith(name) and name.startswith("--") and len(name) > 2}
-    return found.pop() if len(found) == 1 else None
+        return name if name.startswith("--") else None
+    return name if name in options else None
 
 
 def _pieces(word: str, options: dict[str, bool] | None) -> list[str]:

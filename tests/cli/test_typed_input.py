@@ -102,9 +102,9 @@ def test_a_diverged_run_is_explained_under_the_table(tmp_path, capsys):
     assert main(args[:8] + ["1e-3", *args[9:]]) == 0 and "diverged:" not in capsys.readouterr().out
 
 
-def test_ideographic_spaces_between_every_word_abbreviations_and_the_end_of_options():
+def test_ideographic_spaces_between_every_word_unknown_options_and_the_end_of_options(tmp_path, capsys):
     # a code review: 'ja　--seeds　３' became one value, a flag took the words after it, '--ou 実験　２' wrote to
-    # '実験 2', and after '--' a folder's name was read as an option's value
+    # '実験 2' (argparse took it for --out), and after '--' a folder's name was read as an option's value
     from optimlab.cli import _command_parser, _option_kinds, build_parser
 
     parser = build_parser()
@@ -116,9 +116,10 @@ def test_ideographic_spaces_between_every_word_abbreviations_and_the_end_of_opti
     assert read(["compare", "--lang", "ja\u3000--seeds\u3000３"]) == ["compare", "--lang", "ja", "--seeds", "3"]
     assert read(["compare", "--no-plots\u3000--lang\u3000ja"]) == ["compare", "--no-plots", "--lang", "ja"]
     assert read(["compare", "--lang\u3000ja\u3000--out\u3000実験\u3000１"]) == ["compare", "--lang", "ja", "--out", "実験\u3000１"]
-    assert read(["compare", "--ou", "実験\u3000２"]) == ["compare", "--ou", "実験\u3000２"]         # --out's abbreviation
-    assert read(["data", "list", "--data", "ＤＡＴＡ\u3000１"]) == ["data", "list", "--data", "ＤＡＴＡ\u3000１"]
-    assert read(["compare", "--no-plot", "--lr", "０．０１"]) == ["compare", "--no-plot", "--lr", "0.01"]    # a flag's
+    assert read(["compare", "--ou", "実験\u3000２"]) == ["compare", "--ou", "実験\u3000２"]     # no option: no value
+    assert read(["compare", "--no-plot", "--lr", "０．０１"]) == ["compare", "--no-plot", "--lr", "0.01"]
+    assert main(["compare", "--ou", str(tmp_path / "実験\u3000２")]) == 2                         # no abbreviations
+    assert "did you mean '--out'?" in capsys.readouterr().err and not list(tmp_path.iterdir())
     assert read(["report", "--", "実験\u3000１"]) == ["report", "--", "実験\u3000１"]
     assert read(["report", "—x"]) == ["report", "--x"]          # option-like: an option (a typo gets its name)
     assert read(["report", "—実験"]) == ["report", "—実験"]        # no option: a word that began with a dash

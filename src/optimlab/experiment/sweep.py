@@ -749,7 +749,8 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
                           "gain": _num(mt - md), "n_test_seeds": len(test_t),
                           "tuned_test_by_seed": {str(k): _num(v) for k, v in sorted(by_seed_t.items())},
                           "default_test_by_seed": {str(k): _num(v) for k, v in sorted(by_seed_d.items())}}
-            _, lo, hi = shown_gain(dvt[label], accuracy_step({"dataset": data_info}))      # the gain's paired interval as printed (null where none is)
+            # the gain's paired interval as printed (null where none is)
+            _, lo, hi = shown_gain(dvt[label], accuracy_step({"dataset": data_info}))
             dvt[label].update(gain_lo=_num(lo), gain_hi=_num(hi))
             # seconds compare optimizers only when all fresh-seed runs trained in tasks of one size
             sizes = {r.get("task_models") for r in rows if r["stage"] == "test" and

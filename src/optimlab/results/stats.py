@@ -162,10 +162,10 @@ def paired(a: dict[int, float], b: dict[int, float], step: float = 0.0) -> dict[
     d = [a[s] - b[s] for s in seeds]
     least = step / math.sqrt(6)
     m, h = mean_ci(d)
-    if len(d) >= 2 and (_no_spread(np.asarray(d)) or np.std(d, ddof=1) < least):
+    if len(d) >= 2:                  # the interval of the spread the test takes
         from scipy import stats
 
-        h = float(stats.t.ppf(0.975, len(d) - 1) * least / math.sqrt(len(d)))
+        h = float(stats.t.ppf(0.975, len(d) - 1) * _spread(np.asarray(d), least) / math.sqrt(len(d)))
     p = _t_test_p(d, least)
     return {"n": len(seeds), "mean_diff": m, "ci95": h, "p": p, "a_wins": int(sum(x > 0 for x in d)),
             "b_wins": int(sum(x < 0 for x in d)), "ties": int(sum(x == 0 for x in d)),
@@ -189,6 +189,11 @@ def _no_spread(v: np.ndarray) -> bool:
     return bool(v.std(ddof=1) <= 1e-12 * max(1.0, float(np.abs(v).max())))
 
 
+def _spread(v: np.ndarray, least_sd: float = 0.0) -> float:
+    """The standard deviation of ``v`` (0 where it has no spread but float rounding), at least ``least_sd``."""
+    return max(0.0 if _no_spread(v) else float(v.std(ddof=1)), least_sd)
+
+
 def _t_test_p(d: Sequence[float], least_sd: float = 0.0) -> float:
     r"""Two-sided p-value of the one-sample t-test of mean 0 on ``d``: :math:`t = \bar d/(s/\sqrt n)`, n − 1 degrees
     of freedom, s at least ``least_sd``; nan below 2 values; with no spread (:func:`_no_spread`, rounding aside) and
@@ -198,7 +203,7 @@ def _t_test_p(d: Sequence[float], least_sd: float = 0.0) -> float:
     v = np.asarray(d, dtype=float)
     if len(v) < 2:
         return math.nan
-    sd = max(0.0 if _no_spread(v) else float(v.std(ddof=1)), least_sd)
+    sd = _spread(v, least_sd)
     if sd == 0:
         return 0.0 if abs(v.mean()) > 1e-12 else 1.0
     return float(2 * stats.t.sf(abs(v.mean()) / (sd / math.sqrt(len(v))), len(v) - 1))

@@ -34,7 +34,7 @@ import numpy as np
 
 from .. import __version__
 from ..console import say, status_text
-from .._io import (apply_default_mode, left_for, exclusive_lock, has_control, made_folder, nearest_existing,
+from .._io import (apply_default_mode, exclusive_lock, has_control, left_for, made_folder, nearest_existing,
                    read_json, read_json_checked, signals_held, text_table, write_json, write_text)
 from ..errors import ConfigError, FileFormatError, OptimlabError
 from ..experiment import CompareResult
@@ -171,13 +171,12 @@ def foreign_in_run_dir(directory: Path) -> str | None:
         return f"it holds {names[0]!r} and is not an optimlab compare run folder (no summary.json of optimlab compare)"
     figures = summary.get("figures") if isinstance(summary.get("figures"), list) else []
     reports = {n for n in names if n.lower().endswith((".html", ".htm")) and is_optimlab_report(directory / n)}
-    ours = set(RUN_FILES) | {f for f in figures if isinstance(f, str)} | reports | {"report.html"}
+    ours = set(RUN_FILES) | {f for f in figures if isinstance(f, str)} | reports
     # what a killed `optimlab report RUN` left (its page's temporary and the earlier page's second name): it goes
     # with the folder (the next compare refused to replace it, a review)
     left = {n for n in names if (f := left_for(n)) is not None and (f in ours or f.lower().endswith((".html", ".htm")))
             and (directory / n).is_file() and not (directory / n).is_symlink()}
-    return foreign_entry(directory, [n for n in names if n not in left], ours - {"report.html"} | reports,
-                         "optimlab compare")
+    return foreign_entry(directory, [n for n in names if n not in left], ours, "optimlab compare")
 
 
 def is_optimlab_report(path: Path) -> bool:

@@ -756,6 +756,13 @@ def check_landscape_dir(out_dir) -> Path:
     return check_output_dir(out_dir, foreign=_run_folder, accepted=LANDSCAPE_ACCEPTED, replace=False)
 
 
+def landscape_files(out: Path, function: str) -> dict[str, Path]:
+    """The four files a landscape of ``function`` writes into ``out``: ``png``, ``csv``, ``json`` and ``gif``."""
+    stem = f"landscape_{function}"
+    return {"png": out / f"{stem}.png", "csv": out / f"trajectories_{function}.csv", "json": out / f"{stem}.json",
+            "gif": out / f"{stem}.gif"}
+
+
 def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: bool = True,
                     max_frames: int = MAX_FRAMES, dpi: int = 100, font_scale: float = 1.0) -> dict[str, Path]:
     """Write ``landscape_<function>.png``, ``landscape_<function>.gif`` (unless ``gif=False``),
@@ -775,8 +782,7 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
     scale = check_font_scale(font_scale)
     out = check_landscape_dir(out_dir)
     stem = f"landscape_{result.surface.name}"
-    paths = {"png": out / f"{stem}.png", "csv": out / f"trajectories_{result.surface.name}.csv",
-             "json": out / f"{stem}.json", "gif": out / f"{stem}.gif"}
+    paths = landscape_files(out, result.surface.name)
     for p in paths.values():
         if p.is_dir() and not p.is_symlink():
             raise ConfigError(f"cannot write {str(p)!r}: a folder has its name (accepted: remove or rename it, or "
@@ -790,8 +796,7 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
     # one landscape of a function at a time into a folder (two at once left one's PNG beside the other's CSV and
     # JSON, a review), and what a killed one left of these four files (their temporaries, nothing else) removed
     with made_folder(out), exclusive_lock(out / f".{stem}.optimlab-lock", busy):
-        names = {p.name for p in (out / f"{stem}.png", out / f"{stem}.gif", out / f"{stem}.json",
-                                  out / f"trajectories_{result.surface.name}.csv")}
+        names = {p.name for p in landscape_files(out, result.surface.name).values()}
         for left in out.glob(".*"):
             if left_for(left.name) in names and left.is_file():
                 left.unlink(missing_ok=True)

@@ -18,8 +18,8 @@ from ..errors import ConfigError
 from ..options import lr_values, named_values
 from ..optim import OPTIMIZERS, display_name
 from .functions import SURFACES, get_surface
-from .landscape import (DEFAULT_OPTIMIZERS, DIVERGENCE_BOUND, MAX_STEPS, _steps, check_landscape_dir, run_landscape,
-                        setting_text, write_landscape)
+from .landscape import (DEFAULT_OPTIMIZERS, DIVERGENCE_BOUND, MAX_STEPS, _steps, check_landscape_dir, landscape_files,
+                        run_landscape, setting_text, write_landscape)
 
 
 def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
@@ -129,7 +129,7 @@ def run_landscape_cli(args: argparse.Namespace) -> int:
     out = Path("runs") / f"landscape-{surface.name}" if args.out is None else args.out
     out = check_landscape_dir(out)
     result = run_landscape(args.function, args.optimizers, lrs=lrs, steps=args.steps, start=start, preset=preset)
-    earlier = [p for p in (out / f"landscape_{surface.name}.png", out / f"landscape_{surface.name}.json") if p.is_file()]
+    earlier = any(p.is_file() for p in landscape_files(out, surface.name).values())
     try:
         paths = write_landscape(result, out, args.lang, gif=not args.no_gif, dpi=dpi, font_scale=scale)
     except MemoryError:      # past the estimate (a process limit, ulimit -v, below the machine's memory): one line
