@@ -162,8 +162,9 @@ _JA: list[tuple[str, str]] = [
      "指定してください"),
     (r"run directory not found: '(?P<v>[^']*)'", "結果のフォルダ '{v}' が見つかりません"),
     (r"could not download (?P<v>\S+)",
-     "{v} をダウンロードできませんでした。インターネットにつながらないときは、同梱のデータ --dataset mnist-5k（MNIST の 5,000 枚）"
-     "か --dataset digits（8×8 の数字）が使えます"),
+     "{v} をダウンロードできませんでした。インターネットにつながらないときは、4 つの IDX ファイルを入れたフォルダを "
+     "--data-dir DIR で指定するか、同梱のデータ --dataset mnist-5k（MNIST の 5,000 枚）か --dataset digits（8×8 の数字）が"
+     "使えます"),
 ]
 
 

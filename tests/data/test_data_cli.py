@@ -218,6 +218,28 @@ def test_fetch_into_cache(capsys, served, monkeypatch, closed_port_url, isolated
     assert rc == 0 and "the published .gz" in out
 
 
+def test_fetch_and_verify_speak_japanese(capsys, served, monkeypatch, isolated_env, tmp_path):
+    """`data list --lang ja` had Japanese; `fetch` and `verify`, the next two commands a student types, refused
+    --lang."""
+    rc, out = run(["verify", "mnist", "--data-dir", str(write_idx_folder(tmp_path / "d")), "--lang", "ja"], capsys)
+    assert rc == 1 and out.count("不一致：内容の SHA-256 は") == 4
+    assert out.splitlines()[-1] == ("mnist：4 ファイルのうち 4 個が一致しません。'optimlab data fetch mnist' で"
+                                    "ダウンロードし直してください")
+    url, root = served
+    monkeypatch.setitem(_remote.REMOTES, "mnist", pins_for(root))
+    rc, out = run(["fetch", "mnist", "--mirror", url, "--no-progress", "--lang", "ja"], capsys)
+    assert rc == 0 and out.splitlines() == [f"mnist：{isolated_env / 'mnist'} にダウンロードします",
+                                            f"mnist：訓練 30 枚・テスト 12 枚の画像を {isolated_env / 'mnist'} に置きました"
+                                            "（SHA-256 確認済み）"]
+    rc, out = run(["verify", "mnist", "--lang", "ja"], capsys)
+    assert rc == 0 and out.count("OK（公開されている .gz そのもの）") == 4
+    assert out.splitlines()[-1] == "mnist：4 ファイルすべてが登録済みの SHA-256 と一致します"
+    rc, out = run(["verify", "digits", "--lang", "ja"], capsys)
+    assert rc == 0 and "は登録済みの値と一致します" in out and "digits：訓練 1438 件・テスト 359 件" in out
+    rc, out = run(["verify", "digits"], capsys)             # English unless asked
+    assert rc == 0 and "matches the pinned value" in out
+
+
 def test_fetch_without_a_progress_bar(capsys, served, monkeypatch, isolated_env):
     """A bar per file on stderr, also in a log; --no-progress leaves stderr empty, as compare's and sweep's do."""
     url, root = served

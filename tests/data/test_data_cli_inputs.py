@@ -218,3 +218,11 @@ def test_an_optimlab_cache_dir_that_is_a_file_is_refused_by_every_command_that_r
     assert not (tmp_path / "o").exists() and not (tmp_path / "s").exists()
     assert main(["compare", "--dataset", "digits", "--iters", "3", "--no-plots", "--no-report", "--no-progress",
                  "--out", str(tmp_path / "o")]) == 0          # a bundled dataset reads no folder
+
+
+def test_a_failed_fetch_says_in_japanese_what_to_do_offline(capsys, closed_port_url):
+    rc, err = cli(["fetch", "mnist", "--mirror", closed_port_url, "--no-progress", "--lang", "ja"], capsys)
+    first, second = err.splitlines()[:2]
+    assert rc == 2 and first.startswith("optimlab: エラー：mnist をダウンロードできませんでした")
+    assert "--data-dir DIR で指定する" in first and "--dataset mnist-5k" in first
+    assert second.startswith("optimlab: error: could not download mnist")

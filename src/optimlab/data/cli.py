@@ -55,10 +55,12 @@ def add_data_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
                    help="seconds a mirror may send nothing (to connect, or between two reads; not a limit on the "
                         "whole download) before the next is tried (default %(default)g)")
     q.add_argument("--no-progress", action="store_true", help="no progress bar")
+    q.add_argument("--lang", choices=("en", "ja"), default="en", help="language of the lines it prints")
 
     q = sub.add_parser("verify", help="check the files (or data) of a dataset against the pinned SHA-256")
     q.add_argument("name", choices=DATASET_NAMES, help="dataset to verify")
     data_dir_option(q, "verify the files in DIR")
+    q.add_argument("--lang", choices=("en", "ja"), default="en", help="language of the lines it prints")
     return p
 
 
@@ -76,9 +78,10 @@ def run_data(args: argparse.Namespace, out: Print = print) -> int:
     if command == "list":
         return _list(args.data_dir, out, args.lang)
     if command == "fetch":
-        return _fetch(args.name, args.data_dir, args.mirror, args.timeout, out, progress=not args.no_progress)
+        return _fetch(args.name, args.data_dir, args.mirror, args.timeout, out, progress=not args.no_progress,
+                      lang=args.lang)
     if command == "verify":
-        return _verify(args.name, args.data_dir, out)
+        return _verify(args.name, args.data_dir, out, args.lang)
     raise DatasetError(f"unknown data command {command!r}; accepted: list, fetch, verify")
 
 
@@ -103,6 +106,53 @@ def _list_ja(name: str, status: str, where: str) -> tuple[str, str]:
     elif status == "needs DIR":
         where = f"--data-dir DIR か {_remote.DATA_ENV}=DIR で 4 つの IDX ファイルのあるフォルダを指定します"
     return _LIST_JA.get(status, status), where
+
+
+# the lines ``fetch`` and ``verify`` print, in each language ('MISMATCH' and the like are what a script greps for in
+# English; the Japanese says them in words)
+_SAY = {
+    "en": {"downloading": "{name}: downloading into {dest}",
+           "already": "{name}: already available in {folder} ({n_train} train / {n_test} test, SHA-256 verified)",
+           "fetched": "{name}: {n_train} train / {n_test} test images in {folder} (SHA-256 verified)",
+           "dataset": "{name}: {n_train} train / {n_test} test, {dim} features, {classes} classes, from {source}",
+           "parsed": "{name}: parsed OK; SHA-256 of the data {sha} (no pinned hash for your own IDX files)",
+           "ok": "{name}: ok, SHA-256 {sha} matches the pinned value",
+           "mismatch": "{name}: MISMATCH, SHA-256 {sha}, pinned {pinned} (the bundled data or the split changed)",
+           "in": "{name} in {folder}",
+           "file missing": "  {stem}[.gz]  MISSING",
+           "file unreadable": "  {file}  UNREADABLE: {error}",
+           "file mismatch": "  {file}  MISMATCH: content SHA-256 {sha}, pinned {pinned}",
+           "file ok gz": "  {file}  ok (the published .gz)",
+           "file ok recompressed": "  {file}  ok (recompressed; IDX content matches)",
+           "file ok raw": "  {file}  ok (uncompressed; IDX content matches)",
+           "other files": "{name}: {folder} holds the official {other} files, not {name}: use them with --dataset "
+                          "{other} ('optimlab data verify {other}' checks them)",
+           "failed": "{name}: {failed} of 4 files failed; re-download with 'optimlab data fetch {name}'",
+           "all ok": "{name}: all 4 files match the pinned SHA-256"},
+    "ja": {"downloading": "{name}：{dest} にダウンロードします",
+           "already": "{name}：{folder} にすでにあります（訓練 {n_train} 枚・テスト {n_test} 枚、SHA-256 確認済み）",
+           "fetched": "{name}：訓練 {n_train} 枚・テスト {n_test} 枚の画像を {folder} に置きました（SHA-256 確認済み）",
+           "dataset": "{name}：訓練 {n_train} 件・テスト {n_test} 件、特徴量 {dim}、クラス数 {classes}、読み込み元 {source}",
+           "parsed": "{name}：読み込めました。データの SHA-256 は {sha} です（自分の IDX ファイルには照合する値がありません）",
+           "ok": "{name}：OK。SHA-256 {sha} は登録済みの値と一致します",
+           "mismatch": "{name}：不一致。SHA-256 は {sha}、登録済みの値は {pinned} です（同梱データか分け方が変わっています）",
+           "in": "{folder} の {name}",
+           "file missing": "  {stem}[.gz]  ありません",
+           "file unreadable": "  {file}  読めません：{error}",
+           "file mismatch": "  {file}  不一致：内容の SHA-256 は {sha}、登録済みの値は {pinned}",
+           "file ok gz": "  {file}  OK（公開されている .gz そのもの）",
+           "file ok recompressed": "  {file}  OK（圧縮し直されていますが、IDX の内容は一致します）",
+           "file ok raw": "  {file}  OK（圧縮なし。IDX の内容は一致します）",
+           "other files": "{name}：{folder} にあるのは公式の {other} のファイルで、{name} ではありません。--dataset {other} "
+                          "で使えます（'optimlab data verify {other}' で確かめられます）",
+           "failed": "{name}：4 ファイルのうち {failed} 個が一致しません。'optimlab data fetch {name}' でダウンロードし直して"
+                     "ください",
+           "all ok": "{name}：4 ファイルすべてが登録済みの SHA-256 と一致します"},
+}
+
+
+def _say(key: str, lang: str, **values) -> str:
+    return _SAY[lang][key].format(**values)
 
 
 def _list(data_dir: str | None, out: Print, lang: str = "en") -> int:
@@ -176,7 +226,7 @@ def _list(data_dir: str | None, out: Print, lang: str = "en") -> int:
 
 
 def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: float, out: Print,
-           progress: bool = True) -> int:
+           progress: bool = True, lang: str = "en") -> int:
     timeout = _remote.check_timeout(timeout, "--timeout")
     if data_dir is not None:
         _remote.check_data_dir(data_dir, "--data-dir")
@@ -190,12 +240,12 @@ def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: 
                 dest = folder                        # where every load looks first (the cache would be passed over)
             else:                           # (another dataset's files there: check_pinned says what to do)
                 ds = load_pinned_folder(remote, folder)
-                out(f"{name}: already available in {folder} ({ds.n_train} train / {ds.n_test} test, SHA-256 verified)")
+                out(_say("already", lang, name=name, folder=folder, n_train=ds.n_train, n_test=ds.n_test))
                 return 0
-    out(f"{name}: downloading into {dest}")
+    out(_say("downloading", lang, name=name, dest=dest))
     folder = _remote.download(remote, dest, timeout=timeout, progress=progress)
     ds = load_pinned_folder(remote, folder)
-    out(f"{name}: {ds.n_train} train / {ds.n_test} test images in {folder} (SHA-256 verified)")
+    out(_say("fetched", lang, name=name, folder=folder, n_train=ds.n_train, n_test=ds.n_test))
     return 0
 
 
@@ -247,59 +297,59 @@ def _pinned_content(remote: _remote.Remote, contents: dict[str, str]) -> bool:
     return all(contents.get(f.stem) == f.content_sha256 for f in remote.files)
 
 
-def _verify(name: str, data_dir: str | None, out: Print) -> int:
+def _verify(name: str, data_dir: str | None, out: Print, lang: str = "en") -> int:
     if name in _remote.REMOTES:
-        return _verify_files(_remote.REMOTES[name], data_dir, out)
+        return _verify_files(_remote.REMOTES[name], data_dir, out, lang)
     ds = load_dataset(name, data_dir)
     pinned = BUNDLED_SHA256.get(name)
-    out(f"{name}: {ds.n_train} train / {ds.n_test} test, {ds.input_dim} features, {ds.n_classes} classes, from {ds.source}")
+    out(_say("dataset", lang, name=name, n_train=ds.n_train, n_test=ds.n_test, dim=ds.input_dim, classes=ds.n_classes,
+             source=ds.source))
     if pinned is None:
-        out(f"{name}: parsed OK; SHA-256 of the data {ds.sha256} (no pinned hash for your own IDX files)")
+        out(_say("parsed", lang, name=name, sha=ds.sha256))
         return 0
     if ds.sha256 == pinned:
-        out(f"{name}: ok, SHA-256 {ds.sha256} matches the pinned value")
+        out(_say("ok", lang, name=name, sha=ds.sha256))
         return 0
-    out(f"{name}: MISMATCH, SHA-256 {ds.sha256}, pinned {pinned} (the bundled data or the split changed)")
+    out(_say("mismatch", lang, name=name, sha=ds.sha256, pinned=pinned))
     return 1
 
 
-def _verify_files(remote: _remote.Remote, data_dir: str | None, out: Print) -> int:
+def _verify_files(remote: _remote.Remote, data_dir: str | None, out: Print, lang: str = "en") -> int:
     folder = locate(remote, data_dir)
     if folder is None:
         searched = ", ".join(str(d) for d in candidate_dirs(remote, data_dir))
         raise DatasetError(f"no {remote.name} files to verify (looked in {searched}); " + _remote.offline_options(remote.name))
     files = find_idx_files(folder)
-    out(f"{remote.name} in {folder}")
+    out(_say("in", lang, name=remote.name, folder=folder))
     failed, contents = 0, {}
     for f in remote.files:
         path = files.get(f.stem)
         if path is None:
-            out(f"  {f.stem}[.gz]  MISSING")
+            out(_say("file missing", lang, stem=f.stem))
             failed += 1
             continue
         try:
             content = contents[f.stem] = hashlib.sha256(read_bytes(path)).hexdigest()
         except DatasetError as e:
-            out(f"  {path.name}  UNREADABLE: {e}")
+            out(_say("file unreadable", lang, file=path.name, error=e))
             failed += 1
             continue
         if content != f.content_sha256:
-            out(f"  {path.name}  MISMATCH: content SHA-256 {content}, pinned {f.content_sha256}")
+            out(_say("file mismatch", lang, file=path.name, sha=content, pinned=f.content_sha256))
             failed += 1
             continue
         if path.suffix == ".gz":
             same_gz = hashlib.sha256(path.read_bytes()).hexdigest() == f.gz_sha256
-            how = "the published .gz" if same_gz else "recompressed; IDX content matches"
+            how = "file ok gz" if same_gz else "file ok recompressed"
         else:
-            how = "uncompressed; IDX content matches"
-        out(f"  {path.name}  ok ({how})")
+            how = "file ok raw"
+        out(_say(how, lang, file=path.name))
     if failed:
         other = _remote.pinned_dataset(contents, remote)
         if other is not None:
-            out(f"{remote.name}: {folder} holds the official {other} files, not {remote.name}: use them with "
-                f"--dataset {other} ('optimlab data verify {other}' checks them)")
+            out(_say("other files", lang, name=remote.name, folder=folder, other=other))
         else:
-            out(f"{remote.name}: {failed} of 4 files failed; re-download with 'optimlab data fetch {remote.name}'")
+            out(_say("failed", lang, name=remote.name, failed=failed))
         return 1
-    out(f"{remote.name}: all 4 files match the pinned SHA-256")
+    out(_say("all ok", lang, name=remote.name))
     return 0
