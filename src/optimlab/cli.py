@@ -14,7 +14,7 @@ from typing import Sequence
 from . import __version__
 from .console import LANGS, notice_lines, say
 from .cli_text import half_width, japanese_error, lang_of
-from .errors import ConfigError, OptimlabError, did_you_mean
+from .errors import BYSTANDER, ConfigError, OptimlabError, did_you_mean
 from .options import lr_overrides
 
 
@@ -214,7 +214,7 @@ def failed_runs_status(runs: Sequence[dict], name_key: str, where: str, retry: s
     failed = [r for r in runs if r.get("status") == "failed"]
     if not failed:
         return 0
-    first = failed[0]
+    first = next((r for r in failed if not str(r.get("error") or "").startswith(BYSTANDER)), failed[0])  # who raised
     error = (str(first.get("error") or "").strip().splitlines() or ["unknown error"])[0]
     print(f"optimlab: error: {len(failed)} of {len(runs)} runs failed (recorded in {where}{retry}); "
           f"{first.get(name_key)}: {error}", file=sys.stderr)

@@ -9,6 +9,11 @@ import difflib
 from typing import Sequence
 
 
+# how the recorded error of a run begins when it failed because another run trained in its cohort raised (a rule of
+# one's own): said so, the command names the run whose error it was, not the first run of the cohort
+BYSTANDER = "failed with "
+
+
 def close_name(name: str, names: Sequence[str]) -> str | None:
     """The one of ``names`` that ``name`` is most likely a typo of (``adma`` → ``adam``), or None."""
     found = difflib.get_close_matches(str(name).lower(), [str(n) for n in names], n=1, cutoff=0.75)

@@ -672,3 +672,42 @@ def test_compare_takes_optimizer_objects_with_all_their_settings(tmp_path):
         with pytest.raises(ConfigError, match=match):
             compare(dataset="digits", optimizers=given, iters=5, out=tmp_path / "x", plots=False)
     assert not (tmp_path / "x").exists()
+
+
+def test_a_rule_that_raises_is_the_one_named_and_its_own_frame_is_kept(tmp_path, capsys, monkeypatch):
+    """A researcher's review: the rule of an added optimizer raised at step 31, and the command said 'SGD:
+    RuntimeError' (the first run of the cohort); the recorded traceback kept the three outermost frames, not the
+    rule's file and line."""
+    from dataclasses import dataclass
+
+    from optimlab.api import compare
+    from optimlab.cli import failed_runs_status
+    from optimlab.errors import OptimlabError
+    from optimlab.optim import OPTIMIZERS, SGD, Optimizer
+
+    @dataclass(frozen=True)
+    class Raises(Optimizer):
+        """w ← w − ε∇E, until step 31."""
+
+        name = "raises"
+        lr: float = 0.01
+
+        def rule(self, w, g, s, t):
+            if t > 30:
+                raise RuntimeError(f"boom at step {t}")
+            w -= self.lr * g
+
+    monkeypatch.setitem(OPTIMIZERS, "raises", Raises)
+    outcome = compare(dataset="digits", optimizers=[SGD(), Raises()], iters=40, out=tmp_path / "o", plots=False,
+                      report=False)
+    errors = {r["label"]: r["error"] for r in outcome.summary["runs"]}
+    assert errors["Raises"].startswith("RuntimeError: boom at step 31\n")
+    assert errors["SGD"].startswith("failed with Raises (trained in one cohort with it): RuntimeError: boom at step 31")
+    assert f'File "{__file__}"' in errors["Raises"] and 'raise RuntimeError(f"boom at step {t}")' in errors["Raises"]
+    assert failed_runs_status(outcome.summary["runs"], "label", "s.json") == 1
+    assert capsys.readouterr().err.strip().endswith("; Raises: RuntimeError: boom at step 31")
+    # into a good run's folder: kept, and the message names the rule that raised
+    compare(dataset="digits", optimizers="sgd", iters=5, out=tmp_path / "good", plots=False, report=False)
+    with pytest.raises(OptimlabError, match=r"all 2 runs failed \(Raises: RuntimeError: boom at step 31\)"):
+        compare(dataset="digits", optimizers=[SGD(), Raises()], iters=40, out=tmp_path / "good", plots=False,
+                report=False)

@@ -6,7 +6,7 @@ import json
 import re
 import shutil
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
@@ -1358,3 +1358,32 @@ def test_a_folder_in_the_way_or_pyarrow_gone_leaves_no_mixed_sweep_folder(tmp_pa
     monkeypatch.setattr(sweep_mod, "_has_pyarrow", lambda: False)
     assert main([*args, "--out", str(out)]) == 0
     assert (out / "table.csv").is_file() and not (out / "table.parquet").exists()
+
+
+def test_the_tuning_run_whose_rule_raised_is_the_one_named(tmp_path, monkeypatch):
+    """A researcher's review: a rule of one's own raised, and the error named the first run of its cohort (SGD's);
+    the others' records say whose rule it was, and the innermost frame, the rule's, is kept."""
+    from optimlab.optim import OPTIMIZERS
+    from optimlab.optim.base import Optimizer
+
+    @dataclass(frozen=True)
+    class Raises(Optimizer):
+        """w ← w − ε∇E, until step 31."""
+
+        name = "raises"
+        lr: float = 0.01
+
+        def rule(self, w, g, s, t):
+            if t > 30:
+                raise RuntimeError(f"boom at step {t}")
+            w -= self.lr * g
+
+    monkeypatch.setitem(OPTIMIZERS, "raises", Raises)
+    spec = replace(SPEC, optimizers=("sgd", "raises"), lrs=(0.1,), seeds=(0,))
+    with pytest.raises(TuningFailed, match=r"^2 tuning runs failed \(tune-raises-lr0.1-s0: RuntimeError: boom at "
+                                           r"step 31\)"):
+        run_sweep(spec, SerialExecutor(), out=tmp_path)
+    sgd = json.loads((tmp_path / "tune-sgd-lr0.1-s0" / "status.json").read_text())["error"]
+    own = json.loads((tmp_path / "tune-raises-lr0.1-s0" / "status.json").read_text())["error"]
+    assert sgd.startswith("failed with tune-raises-lr0.1-s0 (trained in one cohort with it): RuntimeError: boom")
+    assert own.startswith("RuntimeError: boom at step 31\n") and 'raise RuntimeError(f"boom at step {t}")' in own

@@ -7,7 +7,7 @@ import traceback
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
-from ..errors import OptimlabError
+from ..errors import BYSTANDER, OptimlabError
 from ..train import History, NetConfig, Trainer
 from .recipe import Recipe, RunSpec
 
@@ -90,10 +90,21 @@ def run_cohort(cohort: Cohort, data, recipe: Recipe, *, val=None, progress: bool
     return [RunResult(s, cohort.seed, n, h, len(cohort.specs)) for s, n, h in zip(cohort.specs, cohort.nets, histories)]
 
 
+def failed_errors(labels: Sequence[str], e: Exception) -> list[str]:
+    """The recorded error of each run (``labels``) of a cohort that failed with ``e``: its line and the innermost
+    frames (where it was raised: a plugin's rule). Where one optimizer's update raised (``e.raised_by``, set by the
+    trainer), the others' record says so first: the command named the cohort's first run, for an error of a rule it
+    does not have."""
+    what, frames = f"{type(e).__name__}: {e}", traceback.format_exc(limit=-6)
+    by = getattr(e, "raised_by", None)
+    return [f"{BYSTANDER}{', '.join(by)} (trained in one cohort with it): {what}\n{frames}" if by and label not in by
+            else f"{what}\n{frames}" for label in labels]
+
+
 def _failed(cohort: Cohort, e: Exception) -> list[RunResult]:
-    error = f"{type(e).__name__}: {e}\n" + traceback.format_exc(limit=3)
+    errors = failed_errors([s.label for s in cohort.specs], e)
     return [RunResult(s, cohort.seed, n, History(s.label, status="failed", error=error), len(cohort.specs))
-            for s, n in zip(cohort.specs, cohort.nets)]
+            for s, n, error in zip(cohort.specs, cohort.nets, errors)]
 
 
 def run_compare(recipe: Recipe, data, *, progress: bool = False, telemetry_factory=None) -> CompareResult:

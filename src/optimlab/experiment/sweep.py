@@ -34,7 +34,6 @@ import os
 import socket
 import time
 import tomllib
-import traceback
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
@@ -49,7 +48,7 @@ from .._io import (atomic_paths, exclusive_lock, json_text, made_folder, read_js
                    write_json, write_text)
 from ..console import LANGS, check_lang, say
 from ..data.datasets import chosen
-from ..errors import ConfigError, FileFormatError, OptimlabError
+from ..errors import BYSTANDER, ConfigError, FileFormatError, OptimlabError
 from ..optim import (BUILT_IN, OPTIMIZERS, PRESETS, in_a_file, make_optimizer, optimizer_class, optimizer_names,
                      stack_hyperparameters)
 from ..nn.network import check_memory, layout
@@ -58,6 +57,7 @@ from ..optim.checks import check_elementwise
 from ..optim.codehash import code_sha256
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, accuracy_step, chance, mean_ci, paired, signed
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
+from .compare import failed_errors
 from .executors import (Executor, ExecutorLost, LocalExecutor, SerialExecutor, default_workers, lost_executor,
                         worker_setup)
 from .recipe import MAX_SEED, is_integer, check_net, check_table, parse_net, parse_seeds, parse_train, read_toml
@@ -387,8 +387,7 @@ def train_task(task: SweepTask) -> dict[str, Any]:
                           test=task.test_set)
         histories = trainer.run(blas_threads=1, eval_threads=1)   # the sweep's parallelism is one process per core
     except Exception as e:  # noqa: BLE001 - recorded, not swallowed: each run's status says what happened
-        error = f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=4)}"
-        histories = [History(label, status="failed", error=error) for label in labels]
+        histories = [History(label, status="failed", error=err) for label, err in zip(labels, failed_errors(labels, e))]
     return {"histories": [h.to_dict() for h in histories], "seconds": time.perf_counter() - t0,
             "worker": {"host": socket.gethostname(), **setup}}
 
@@ -1074,10 +1073,15 @@ class _Driver:
         """Stop with a :class:`TuningFailed` naming the first failed tuning run and its error, and the ``settings``
         left untuned (a robustness review: worker deaths failed most tuning runs, each then scored 0, and every lr
         chosen was the grid's smallest). The other settings' fresh-seed runs are trained and kept."""
-        h, _ = load_run(self.out / ids[0])
-        why = (h.error or "no error recorded").strip().splitlines()[0]
+        named = why = None
+        for run_id in ids:              # the first whose own error it was (not one trained beside a rule that raised)
+            error = (load_run(self.out / run_id)[0].error or "no error recorded").strip()
+            if named is None or not error.startswith(BYSTANDER):
+                named, why = run_id, error.splitlines()[0]
+            if not error.startswith(BYSTANDER):
+                break
         n = len(ids)
-        raise TuningFailed(f"{n} tuning run{'s' * (n != 1)} failed ({ids[0]}: {why}); no learning rate is chosen "
+        raise TuningFailed(f"{n} tuning run{'s' * (n != 1)} failed ({named}: {why}); no learning rate is chosen "
                            f"from failed runs, so the fresh-seed runs of {', '.join(settings)} were not trained; "
                            f"the runs are kept in {str(self.out)!r} (accepted: the same command trains the failed "
                            "ones again and goes on)")

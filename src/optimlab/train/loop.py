@@ -346,7 +346,11 @@ class Trainer:
             t1 = time.perf_counter()
             self.model_seconds += (t1 - t0) / len(self.model_seconds)
             for g in self.groups:
-                g.opt.update(theta[g.rows], grad[g.rows], g.state, checked=True)    # buffers made here
+                try:
+                    g.opt.update(theta[g.rows], grad[g.rows], g.state, checked=True)    # buffers made here
+                except Exception as e:
+                    e.raised_by = tuple(self.labels[g.rows])     # whose rule it was, for the failed runs' records
+                    raise
                 t2 = time.perf_counter()
                 self.model_seconds[g.rows] += (t2 - t1) / (g.rows.stop - g.rows.start)
                 t1 = t2
