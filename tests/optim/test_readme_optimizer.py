@@ -204,6 +204,39 @@ def test_a_rule_that_leaves_the_weights_where_they_were_is_refused():
         Trainer(data, [no_rule()], train=cfg)
 
 
+def test_a_rule_that_makes_nan_from_finite_numbers_is_its_own_error_not_divergence(recwarn):
+    """A researcher's review: a rule taking the square root of h − 1 gave NaN at its first step at lr 1e-9; the run was
+    recorded as diverged, with advice to lower the learning rate, and a sweep marked every lr of it as learning
+    nothing. It is refused before training, in one line, and NumPy's 'invalid value' warning is not printed."""
+    import numpy as np
+
+    from optimlab.data import load_dataset
+    from optimlab.errors import ConfigError
+    from optimlab.train import TrainConfig, Trainer
+
+    def sqrt_of_negative(self, w, g, s, t):
+        s["h"] += g * g
+        w -= self.lr * g / np.sqrt(s["h"] - 1)
+
+    def zero_over_zero(self, w, g, s, t):                 # the state: 0/0 where a slot starts at 0
+        s["m"] = s["m"] / s["m"]
+        w -= self.lr * g
+
+    data, cfg = load_dataset("digits"), TrainConfig(iters=3, batch_size=8, eval_interval=3)
+    with pytest.raises(ConfigError, match=r"^Mine\.rule turned finite weights and gradients into NaN or inf at step 1 "
+                                          r"\(in w\), at its settings lr=1e-09 \(accepted: a rule whose step is finite"):
+        Trainer(data, [_added(sqrt_of_negative, slots=("h",))(lr=1e-9)], train=cfg)
+    with pytest.raises(ConfigError, match=r"into NaN or inf at step 1 \(in m\)"):
+        Trainer(data, [_added(zero_over_zero, slots=("m",))()], train=cfg)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+    for name in ("sgd", "momentum", "adagrad", "rmsprop", "adam"):       # the built-ins, at the note's settings
+        from optimlab.optim import make_optimizer
+        from optimlab.optim.checks import check_elementwise
+
+        check_elementwise(make_optimizer(name))
+        check_elementwise(make_optimizer(name, "torch"))
+
+
 @pytest.mark.parametrize("value, shown", [("0.9", "'0.9'"), (True, "True"), (None, "None"), (float("nan"), "nan"),
                                           ([True], "[True]"), ("", "''")])
 def test_a_hyperparameter_of_an_added_optimizer_is_a_number(value, shown):

@@ -28,8 +28,10 @@ def check_elementwise(opt: Optimizer) -> None:
         try:
             stacked = stack_hyperparameters([opt, opt], ndim=2, dtype=np.float64)
             kept = stacked.init(whole)
-            for t, g in enumerate(gs, 1):
-                run_rule(stacked.rule, whole, g.copy(), kept.slots, t)
+            with np.errstate(invalid="ignore", divide="ignore", over="ignore"):     # said below, in one line
+                for t, g in enumerate(gs, 1):
+                    run_rule(stacked.rule, whole, g.copy(), kept.slots, t)
+                    _check_finite(opt, whole, kept, t)
             for i, j in np.ndindex(w0.shape):
                 w = w0[i:i + 1, j:j + 1].copy()
                 state = opt.init(w)
@@ -66,6 +68,19 @@ def check_elementwise(opt: Optimizer) -> None:
     if np.array_equal(whole, w0):     # ``return w - lr * g`` or ``w = w - lr * g``: the run would stay at its start
         check_moves(opt)
     _check_slots_move(opt, stacked, kept, whole, w0, gs)
+
+
+def _check_finite(opt: Optimizer, w: np.ndarray, state: OptState, t: int) -> None:
+    """A ConfigError if step ``t`` from finite weights and gradients (standard normal) left NaN or inf in the
+    weights or the state: a rule's own error (the square root of a value that can be negative, 0/0), which training
+    recorded as divergence and a sweep as an lr that learned nothing, with advice to lower the learning rate."""
+    bad = [name for name, slot in (("w", w), *state.slots.items()) if not np.all(np.isfinite(slot))]
+    if bad:
+        settings = ", ".join(f"{k}={v!r}" for k, v in opt.hyperparameters().items())
+        raise ConfigError(f"{type(opt).__name__}.rule turned finite weights and gradients into NaN or inf at step {t} "
+                          f"(in {', '.join(bad)}), at its settings {settings} (accepted: a rule whose step is finite for "
+                          "finite w, g and state — a square root or a logarithm of a value that can be negative, or "
+                          "0/0, is not; this is the rule's error, not a learning rate too large)")
 
 
 STILL_STEPS = 20       # a rule may wait a few steps by design (a warmup from 0, gradients accumulated over k steps)
