@@ -39,6 +39,9 @@ def _accepted_style(message: str, parser: argparse.ArgumentParser | None = None)
     if m:                               # a subcommand's argument is shown as {list,fetch,verify}: name it so
         what = "command" if m[1].startswith("{") else m[1]
         choices = m[3].replace(chr(39), "")
+        if what.lower() == "command" and m[2].strip(chr(39)) in LANGS:     # optimlab --lang ja compare
+            return (f"invalid {what}: {m[2]}: --lang goes after the command (accepted: {choices}, then --lang "
+                    f"{m[2].strip(chr(39))}, e.g. optimlab compare --lang ja or optimlab data list --lang ja)")
         return f"invalid {what}: {m[2]} (accepted: {choices}{did_you_mean(m[2].strip(chr(39)), choices.split(', '))})"
     return message
 

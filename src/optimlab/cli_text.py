@@ -140,13 +140,38 @@ _JA: list[tuple[str, str]] = [
      "スペースを含むフォルダ名は \"runs/実験 1\" のように引用符で囲みます"),
     (r"unrecognized arguments: (?P<v>.*?) \(accepted",
      "{v} はこのコマンドのオプションではありません。使えるオプションは --help で見られます"),
-    (r"invalid COMMAND: '(?:ja|en)'", "--lang はコマンドの後に書きます（例：optimlab compare --lang ja）"),
+    (r"invalid (?:COMMAND|command): '(?:ja|en)'",
+     "--lang はコマンドの後に書きます（例：optimlab compare --lang ja、optimlab data list --lang ja）"),
     (r"invalid (?:command|COMMAND): '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)", "コマンド '{v}' はありません。使えるのは {a} です"),
     (r"invalid --seed: '(?P<v>[^']*)'", "--seed の値 '{v}' は整数ではありません。複数のシードは --seeds 0-4 のように書きます"),
+    (r"argument --seeds?: not allowed with argument --seeds?",
+     "--seed と --seeds は一緒に使えません。シードが 1 つなら --seed 3、複数なら --seeds 0-4 だけを書きます"),
+    (r"invalid batch_size: (?P<v>\S+) exceeds the (?P<n>[\d,]+) training examples of (?P<d>\S+) \(accepted: "
+     r"(?P<lo>\d+) to (?P<hi>\d+)\)",
+     "バッチサイズ {v} は {d} の訓練データの枚数（{n}）より大きいので使えません。{lo}〜{hi} を指定してください"),
+    (r"recipe file not found: '(?P<v>[^']*)'", "レシピのファイル '{v}' が見つかりません（.toml ファイルのパスを指定します）"),
+    (r"dataset 'idx' needs a folder",
+     "データセット idx には、4 つの IDX ファイルのあるフォルダを --data-dir DIR か環境変数 OPTIMLAB_DATA=DIR で指定します"),
+    (r"data directory '(?P<v>[^']*)' not found", "データのフォルダ '{v}' が見つかりません"),
+    (r"(?P<v>.+?) holds the official (?P<o>\S+) files, not (?P<d>\S+?);",
+     "{v} にあるのは公式の {o} のファイルで、{d} ではありません。--dataset {o} で使えます"),
+    (r"not a run directory: '(?P<v>[^']*)'",
+     "'{v}' は optimlab の結果のフォルダではありません（summary.json がありません）。optimlab compare か sweep が書いた"
+     "フォルダを指定します"),
+    (r"--lr (?P<o>[^=\s]+)=… .*?names '(?P<v>[^']*)', which is not among the runs \(accepted: (?P<a>.*?)(?: or a bare "
+     r"number)?\)",
+     "--lr で学習率を指定した '{v}' は、比べる手法に入っていません（使えるのは {a} か、手法名なしの数値だけです）"),
+    (r"invalid learning-rate grid: '(?P<v>[^']*)'",
+     "学習率の並び '{v}' を読めません。下限:上限:個数（例：1e-4:1:9）か、0.001,0.01 のような一覧で書きます"),
+    (r"invalid targets: '(?P<v>[^']*)'", "目標の正解率 '{v}' は使えません。0〜1 の値で書きます（例：0.8,0.9）"),
+    (r"unknown function: '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)", "関数 '{v}' はありません。使えるのは {a} です"),
+    (r"invalid --lr for (?P<o>\S+): (?P<v>\S+) \(accepted: (?P<a>[^;)]*)", "{o} の学習率 {v} は使えません{A}"),
+    (r"invalid (?P<o>[a-z][a-z_]*): (?P<v>-?[\w.,+-]+) \(accepted: (?P<a>an integer from [^;)]*)\)",
+     "{o} の値 {v} は使えません{A}"),
     (r"invalid (?P<o>--(?:iters|steps)): '?(?P<v>[^' ]*)'? \(accepted: a whole number\)",
      "{o} の値 '{v}' は整数ではありません（例：{o} 1000）"),
     (r"invalid (?P<o>--[\w-]+): '?(?P<v>[^' ]*)'? \(accepted: a whole number\)", "{o} の値 '{v}' は整数ではありません"),
-    (r"invalid (?P<o>--[\w-]+): '?(?P<v>[^' ]*)'? \(accepted: (?P<a>[^;)]*)", "{o} の値 '{v}' は使えません（使えるもの：{a}）"),
+    (r"invalid (?P<o>--[\w-]+): '?(?P<v>[^' ]*)'? \(accepted: (?P<a>[^;)]*)", "{o} の値 '{v}' は使えません{A}"),
     (r"refusing to replace '(?P<v>[^']*)': it is the current folder",
      "'{v}' は今いるフォルダかその上のフォルダなので、置き換えません。--out で新しいフォルダを指定してください"),
     (r"refusing to replace '(?P<v>[^']*)': it is a symbolic link",
@@ -168,6 +193,29 @@ _JA: list[tuple[str, str]] = [
 ]
 
 
+# what an error's "accepted:" says, in Japanese: the phrases the value checks use
+_ACCEPTED_JA = [
+    (r"an integer from ([\d,]+) to ([\d,]+)", r"\1〜\2 の整数"),
+    (r"an integer >= ([\d,]+)", r"\1 以上の整数"),
+    (r"a finite number > 0", "0 より大きい有限の数"),
+    (r"a finite number >= 0", "0 以上の有限の数"),
+    (r"a whole number", "整数"),
+    (r"a number in \(0, 1\)", "0 より大きく 1 より小さい数"),
+    (r"a number in \[0, 1\)", "0 以上 1 未満の数"),
+]
+
+
+def accepted_ja(accepted: str) -> str:
+    """``（使えるもの：…）`` for an error's accepted values: names and numbers as they are, the common phrases in
+    Japanese; where words of English would be left, a pointer to the English line instead."""
+    text = accepted.strip()
+    for pattern, ja in _ACCEPTED_JA:
+        text = re.sub(pattern, ja, text)
+    if re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", text):       # a phrase not translated: not half in English
+        return "（使えるものは次の英語の行にあります）"
+    return f"（使えるもの：{text}）"
+
+
 def japanese_error(message: str) -> str:
     """A Japanese line for an error ``message`` (printed before the English one under ``--lang ja``): what went
     wrong and what to type instead for the errors a student meets first, else that the next line says it."""
@@ -177,5 +225,7 @@ def japanese_error(message: str) -> str:
             near = re.search(r"did you mean '([^']*)'\?", message)
             fields = {k: (v or "").replace("\\u3000", "\u3000") for k, v in m.groupdict().items()}
             wide = "（名前に全角スペースがあります）" if any("\u3000" in v for v in fields.values()) else ""
+            if "a" in fields:
+                fields["A"] = accepted_ja(fields["a"])
             return text.format(**fields) + (f"（もしかして {near[1]}？）" if near else "") + wide
-    return "エラーです（内容は次の行に英語で書いてあります）"
+    return "入力に誤りがあります（詳しくは次の英語の行を見てください）"

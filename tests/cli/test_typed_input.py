@@ -2,6 +2,7 @@
 closest name, and under --lang ja a Japanese line before each error."""
 
 import json
+import re
 
 import pytest
 
@@ -79,7 +80,7 @@ def test_an_error_under_lang_ja_has_a_japanese_line_first_and_a_close_name(argv,
 def test_a_name_far_from_every_one_gets_no_guess_and_any_other_error_a_pointer_to_the_english_line():
     assert "did you mean" not in cli._accepted_style("argument COMMAND: invalid choice: 'xyz' (choose from "
                                                      "'compare', 'data')")
-    assert japanese_error("invalid hidden sizes: [0] (accepted: ...)") == "エラーです（内容は次の行に英語で書いてあります）"
+    assert japanese_error("invalid hidden sizes: [0] (accepted: ...)") == "入力に誤りがあります（詳しくは次の英語の行を見てください）"
     assert lang_of(["compare", "--lang=ja"]) == "ja" and lang_of(["compare"]) == "en"
 
 
@@ -218,3 +219,42 @@ def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
     (run / ".report.html.abcd_123.tmp").write_text("left by an older version, or a user's: not taken for ours")
     assert main(["compare", *SMALL, "--optimizers", "sgd", "--out", str(run)]) == 2
     assert "it holds '.report.html.abcd_123.tmp'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, ja", [
+    # a Japanese student's review: each of these got only "エラーです（内容は次の行に英語で書いてあります）"
+    (["compare", "--dataset", "digits", "--batch-size", "5000"],
+     "バッチサイズ 5000 は digits の訓練データの枚数（1,438）より大きいので使えません。1〜1438 を指定してください"),
+    (["compare", "--dataset", "digits", "--iters", "-5"], "iters の値 -5 は使えません（使えるもの：1〜10,000,000 の整数）"),
+    (["compare", "--recipe", "adagrad.toml"], "レシピのファイル 'adagrad.toml' が見つかりません"),
+    (["compare", "--dataset", "idx"], "データセット idx には、4 つの IDX ファイルのあるフォルダを --data-dir DIR"),
+    (["compare", "--data-dir", "nothere"], "データのフォルダ 'nothere' が見つかりません"),
+    (["report", "."], "'.' は optimlab の結果のフォルダではありません（summary.json がありません）"),
+    (["compare", "--seed", "3", "--seeds", "0-2"], "--seed と --seeds は一緒に使えません"),
+    (["compare", "--optimizers", "sgd", "--lr", "adam=0.001"],
+     "--lr で学習率を指定した 'adam' は、比べる手法に入っていません（使えるのは sgd か、手法名なしの数値だけです）"),
+    (["sweep", "--lrs", "1e-4:1"], "学習率の並び '1e-4:1' を読めません。下限:上限:個数（例：1e-4:1:9）"),
+    (["sweep", "--targets", "80"], "目標の正解率 '80' は使えません。0〜1 の値で書きます（例：0.8,0.9）"),
+    (["landscape", "--function", "rosenbrok"], "関数 'rosenbrok' はありません。使えるのは bowl, saddle, rosenbrock, "
+     "himmelblau, beale です（もしかして rosenbrock？）"),
+    (["landscape", "--lr", "adam=-1"], "adam の学習率 -1 は使えません（使えるもの：0 より大きい有限の数）"),
+    # English was left inside the Japanese line
+    (["landscape", "--steps", "0"], "--steps の値 '0' は使えません（使えるもの：1〜100,000 の整数）"),
+    (["data", "--lang", "ja", "list"], "--lang はコマンドの後に書きます（例：optimlab compare --lang ja、optimlab data list"),
+])
+def test_more_errors_are_said_in_japanese_and_none_half_in_english(argv, ja, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    lang = [] if "--lang" in argv else ["--lang", "ja"]
+    assert main([*argv, *lang]) == 2
+    first, second = capsys.readouterr().err.strip().splitlines()
+    assert first.startswith("optimlab: エラー：") and ja in first, first
+    assert not re.search(r"\b(?:an?|the|from|to|not|found|accepted|integer|number)\b", first), first   # no English words
+    assert second.startswith("optimlab: error: ")
+    assert not [p for p in tmp_path.iterdir()]
+
+
+def test_an_accepted_phrase_not_translated_points_to_the_english_line():
+    assert japanese_error("invalid --foo: 'x' (accepted: a thing that nobody wrote here)") == \
+        "--foo の値 'x' は使えません（使えるものは次の英語の行にあります）"
+    assert japanese_error("invalid --activation: 'tanh' (accepted: sigmoid, relu)") == \
+        "--activation の値 'tanh' は使えません（使えるもの：sigmoid, relu）"

@@ -337,3 +337,16 @@ def test_a_data_folder_that_is_a_link_loop_is_one_line(tmp_path, capsys):
     with pytest.raises(OptimlabError, match=r"^--data-dir '.*lp' is a link that leads to no folder \(accepted: a "
                                             r"folder\)$"):
         run(["fetch", "mnist", "--data-dir", str(loop), "--mirror", "http://127.0.0.1:1/"], capsys)
+
+
+@needs_fashion
+def test_data_list_has_a_header_and_its_japanese_rows_are_japanese(capsys):
+    """A Japanese student's review: the columns あり / 同梱 / 要フォルダ had no names, and the row of a folder holding
+    another dataset was English inside the Japanese list."""
+    rc, out = run(["list", "--data-dir", str(FASHION_DIR), "--lang", "ja"], capsys)
+    lines = out.splitlines()
+    assert rc == 0 and lines[0].split() == ["データセット", "状態", "場所・入手方法"]
+    assert lines[1] == (f"mnist          別のデータ  {FASHION_DIR} にあるのは公式の fashion-mnist のファイルで、mnist ではあり"
+                        "ません。--dataset fashion-mnist で使えます")
+    rc, out = run(["list"], capsys)
+    assert out.splitlines()[0].split() == ["dataset", "status", "where"]

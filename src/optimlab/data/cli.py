@@ -11,6 +11,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import os
+import re
 import shlex
 from pathlib import Path
 from typing import Callable
@@ -105,6 +106,15 @@ def _list_ja(name: str, status: str, where: str) -> tuple[str, str]:
         where = f"{where} でインストールします"
     elif status == "needs DIR":
         where = f"--data-dir DIR か {_remote.DATA_ENV}=DIR で 4 つの IDX ファイルのあるフォルダを指定します"
+    elif status == "other" and (m := re.fullmatch(r"(.+) holds the official (\S+) files, not \S+ \(SHA-256 differs\);"
+                                                   r" they load as --dataset \S+", where)):
+        where = f"{m[1]} にあるのは公式の {m[2]} のファイルで、{name} ではありません。--dataset {m[2]} で使えます"
+    elif status == "other" and (m := re.fullmatch(r"(.+) holds IDX files, not \S+ \(SHA-256 differs\); they load as "
+                                                   r"--dataset idx", where)):
+        where = f"{m[1]} にあるのは {name} ではない IDX ファイルです。--dataset idx で使えます"
+    elif status == "other" and (m := re.fullmatch(r"(.+) holds (\d) of the 4 files, and not \S+ \(SHA-256 differs\)",
+                                                   where)):
+        where = f"{m[1]} には 4 つのファイルのうち {m[2]} つがあり、{name} のものではありません"
     return _LIST_JA.get(status, status), where
 
 
@@ -207,6 +217,10 @@ def _list(data_dir: str | None, out: Print, lang: str = "en") -> int:
             else:
                 rows.append((name, "missing", f"pip install {dist}"))
     width = max(len(r[0]) for r in rows)
+    if lang == "ja":
+        out(f"{pad('データセット', width)}  {pad('状態', 10)}  場所・入手方法")
+    else:
+        out(f"{'dataset':<{width}}  {'status':<9}  where")
     for name, status, where in rows:
         if lang == "ja":
             status, where = _list_ja(name, status, where)

@@ -24,7 +24,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, did_you_mean
 
 Array = np.ndarray
 
@@ -166,5 +166,5 @@ def get_surface(name: str) -> Surface:
     """The surface called ``name``; :class:`ConfigError` naming the accepted ones otherwise."""
     key = str(name).lower()
     if key not in SURFACES:
-        raise ConfigError(f"unknown function: {name!r} (accepted: {', '.join(SURFACES)})")
+        raise ConfigError(f"unknown function: {name!r} (accepted: {', '.join(SURFACES)}{did_you_mean(key, SURFACES)})")
     return SURFACES[key]
