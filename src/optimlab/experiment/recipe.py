@@ -12,7 +12,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from .._io import has_control
-from ..errors import ConfigError, did_you_mean
+from ..errors import ConfigError, close_name, did_you_mean
 from ..optim import (OPTIMIZERS, Optimizer, display_name, make_optimizer, optimizer_class, optimizer_names,
                      in_a_file, preset_names, stack_hyperparameters)
 from ..optim.base import check_value
@@ -171,7 +171,8 @@ def load_recipe(path: str | Path) -> Recipe:
 def _unknown(keys, accepted, where) -> None:
     bad = sorted(set(keys) - set(accepted))
     if bad:
-        raise ConfigError(f"unknown key {bad[0]!r} in {where} (accepted: {', '.join(accepted)})")
+        raise ConfigError(f"unknown key {bad[0]!r} in {where} (accepted: {', '.join(accepted)}"
+                          f"{did_you_mean(bad[0], list(accepted))})")
 
 
 def parse_train(d: dict[str, Any], where: str, **defaults: Any) -> TrainConfig:
@@ -218,7 +219,8 @@ def check_runs(runs: Sequence[RunSpec], train: TrainConfig) -> None:
 
 def parse_run(d: dict[str, Any], where: str) -> RunSpec:
     if "optimizer" not in d:
-        spelled = next((k for k in d if k.lower().replace("s", "z") == "optimizer"), None)    # optimiser
+        spelled = next((k for k in d if k.lower().replace("s", "z") == "optimizer"    # optimiser, optimzer
+                        or close_name(k, ["optimizer"])), None)
         hint = f"; {spelled!r} is not a key, 'optimizer' is" if spelled else ""
         raise ConfigError(f"{where} has no optimizer (accepted: optimizer = one of {', '.join(OPTIMIZERS)}{hint})")
     check_value(isinstance(d["optimizer"], str), f"optimizer in {where}", d["optimizer"], ", ".join(OPTIMIZERS))
