@@ -149,6 +149,12 @@ def test_the_gain_column_has_its_paired_interval():
     two = {**d, "tuned_test_by_seed": {"1000": 0.83, "1001": 0.75}, "default_test_by_seed": {"1000": 0.8, "1001": 0.73}}
     assert sweep_mod.shown_gain(two)[1:] == (None, None) and sweep_mod.gain_text(two) == "+0.0300"   # too few seeds
     assert sweep_mod.gain_text({**d, "gain": None}) == "—"
+    # every fresh run at both lrs diverged or failed: two sets of zeros, no gain (it was +0.0000 [-0.0028, +0.0028])
+    zeros = {"1000": 0.0, "1001": 0.0, "1002": 0.0}
+    lost = {**d, "gain": 0.0, "tuned_not_ok": 3, "default_not_ok": 3, "tuned_test_by_seed": zeros,
+            "default_test_by_seed": zeros}
+    assert sweep_mod.gain_text(lost, 1 / 359) == "—" and sweep_mod.shown_gain(lost) == (None, None, None)
+    assert sweep_mod.gain_text({**lost, "default_not_ok": 2}, 1 / 359).startswith("+0.0000 [")   # one lr learned
     # the tuned lr is the note's: the same runs, a gain of 0 by construction, not a measured 0 ± 0
     same = {**d, "tuned_lr": 0.01, "gain": 0.0, "tuned_test_by_seed": d["default_test_by_seed"]}
     assert sweep_mod.gain_text(same) == "+0.0000"

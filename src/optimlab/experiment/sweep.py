@@ -801,8 +801,12 @@ def shown_gain(d: dict[str, Any], step: float = 0.0) -> tuple[Any, Any, Any]:
     a gain the seeds settle). The interval is this setting's own, not corrected for the other settings (the report's
     sentence on the largest gain is), and only where it is the gain's: over at least :data:`MIN_SEEDS_TO_SETTLE`
     seeds, both lrs with a value on every seed, and two lrs (a tuned lr that is the note's is the same runs: its
-    gain is 0 by construction, not a measured 0 ± 0)."""
+    gain is 0 by construction, not a measured 0 ± 0). Where every fresh run at both lrs diverged or failed there is
+    no gain, only two sets of zeros (a review saw +0.0000 [−0.0028, +0.0028] beside 0.0000 [0.0000, 0.0000])."""
     gain, t, n = d.get("gain"), d.get("tuned_test_by_seed"), d.get("default_test_by_seed")
+    seeds = d.get("n_test_seeds")
+    if seeds and d.get("tuned_not_ok") == seeds and d.get("default_not_ok") == seeds:
+        return None, None, None
     pd = paired_by_seed(t, n, step)
     if gain is None or pd is None or d.get("tuned_lr") == d.get("default_lr") or pd["n"] < MIN_SEEDS_TO_SETTLE \
             or pd["n"] != len(t) or pd["n"] != len(n) or not math.isfinite(pd["ci95"]):
