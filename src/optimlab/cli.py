@@ -322,6 +322,7 @@ def entry() -> None:
         sys.stdout = _Stdout(sys.stdout)
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN:     # ignored (nohup): it stays so
         signal.signal(signal.SIGTERM, _terminate)      # main() puts it back as this when it returns
+    _say_warnings()
     try:
         rc = main()
     except KeyboardInterrupt as e:      # come as main returned, after its own handler
@@ -374,6 +375,26 @@ def _command(argv: Sequence[str] | None) -> int:
             check_output_file(args.out, "--out")
         return run_report_cli(args)
     raise ConfigError(f"unknown command: {args.command!r}")
+
+
+def _say_warnings() -> None:
+    """optimlab's warnings (UserWarning: a rule's slot never written, labels from 1 …) as the command's other lines,
+    ``optimlab: warning: <message>``, each message once: they came as Python's two lines of file, line and source,
+    where the source was optimlab's (``self.groups = _groups(...)``), and a sweep said one of them three times.
+    Other warnings (NumPy's, a plugin's own) keep Python's form, which says where they come from."""
+    import warnings
+
+    shown: set[str] = set()
+    python_form = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not issubclass(category, UserWarning) or category.__module__.split(".")[0] not in ("optimlab", "builtins"):
+            return python_form(message, category, filename, lineno, file, line)
+        text = str(message).strip()
+        if text not in shown:
+            shown.add(text)
+            print(f"optimlab: warning: {text}", file=sys.stderr if file is None else file)
+    warnings.showwarning = show
 
 
 def _main(argv: Sequence[str] | None) -> int:

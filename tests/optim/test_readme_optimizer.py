@@ -722,3 +722,29 @@ def test_a_file_naming_an_optimizer_not_known_here_says_how_an_added_one_is_foun
     with pytest.raises(ConfigError) as e:
         compare(dataset="digits", optimizers="nesterov", out=tmp_path / "c")
     assert ADDED_HINT not in str(e.value)
+
+
+def test_a_rules_warning_is_one_line_said_once_in_a_sweep(tmp_path):
+    """A researcher's review: a rule that rebinds its slot was warned about in Python's two-line form, the second
+    line optimlab's own source (self.groups = _groups(...)), and a sweep said it once per worker and more."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "fn.py").write_text(
+        "from dataclasses import dataclass\nfrom optimlab.optim import Optimizer\n\n\n@dataclass(frozen=True)\n"
+        "class ForgetNesterov(Optimizer):\n    name = 'forgetnag'\n    slots = ('v',)\n    lr: float = 0.01\n"
+        "    momentum: float = 0.9\n\n    def rule(self, w, g, s, t):\n        v = s['v']\n"
+        "        v = self.momentum * v - self.lr * g\n        w += self.momentum * v - self.lr * g\n", encoding="utf-8")
+    env = {**os.environ, "OPTIMLAB_PLUGINS": "fn.py"}
+    for args in (("compare", "--optimizers", "sgd,forgetnag", "--no-plots", "--no-report", "--out", "c"),
+                 ("sweep", "--optimizers", "sgd,forgetnag", "--lrs", "0.01,0.1", "--seeds", "0-1", "--test-seeds",
+                  "5-6", "--jobs", "2", "--no-report", "--out", "s")):
+        done = subprocess.run([sys.executable, "-m", "optimlab", *args, "--dataset", "digits", "--iters", "20",
+                               "--eval-interval", "10", "--no-progress"], capture_output=True, text=True, env=env,
+                              timeout=300, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        said = [line for line in done.stderr.splitlines() if "left its state 'v' at 0" in line]
+        assert len(said) == 1 and said[0].startswith("optimlab: warning: ForgetNesterov.rule left its state 'v' at 0 "
+                                                     "for 20 steps"), done.stderr
+        assert "_groups" not in done.stderr and "Warning:" not in done.stderr

@@ -34,6 +34,7 @@ import os
 import socket
 import time
 import tomllib
+import warnings
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
@@ -53,7 +54,7 @@ from ..optim import (BUILT_IN, OPTIMIZERS, PRESETS, in_a_file, make_optimizer, o
                      stack_hyperparameters)
 from ..nn.network import check_memory, layout
 from ..optim.base import check_value
-from ..optim.checks import check_elementwise
+from ..optim.checks import RuleWarning, check_elementwise
 from ..optim.codehash import code_sha256
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, accuracy_step, chance, mean_ci, paired, signed
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
@@ -383,8 +384,10 @@ def train_task(task: SweepTask) -> dict[str, Any]:
                               f"not {task.sha256[:12]}… as where the sweep started")
         optimizers = [make_optimizer(o, task.preset, lr=lr) for _, o, lr in task.runs]
         check_codes(task.codes, optimizer_codes([o for _, o, _ in task.runs]))
-        trainer = Trainer(data, optimizers, labels, net=task.net, train=task.train, seed=task.seed, val=data.val,
-                          test=task.test_set)
+        with warnings.catch_warnings():     # the process that started the sweep checked every rule and said it
+            warnings.simplefilter("ignore", RuleWarning)
+            trainer = Trainer(data, optimizers, labels, net=task.net, train=task.train, seed=task.seed, val=data.val,
+                              test=task.test_set)
         histories = trainer.run(blas_threads=1, eval_threads=1)   # the sweep's parallelism is one process per core
     except Exception as e:  # noqa: BLE001 - recorded, not swallowed: each run's status says what happened
         histories = [History(label, status="failed", error=err) for label, err in zip(labels, failed_errors(labels, e))]

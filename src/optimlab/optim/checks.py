@@ -14,6 +14,11 @@ from ..errors import ConfigError
 from .base import Optimizer, OptState, run_rule, stack_hyperparameters
 
 
+class RuleWarning(UserWarning):
+    """A rule that trains but probably not as meant (a state slot it never writes): said once, where the run or the
+    sweep starts (a sweep's workers, which check the rule again, do not repeat it)."""
+
+
 def check_elementwise(opt: Optimizer) -> None:
     """The trainer applies ``opt.rule`` once to one flat buffer of every parameter of every model it trains (``w``
     is ``(K, P)``, each hyperparameter a ``(K, 1)`` array), so the rule must treat each element on its own. A
@@ -144,4 +149,4 @@ def _check_slots_move(opt: Optimizer, stacked: Optimizer, state: OptState, whole
     warnings.warn(f"{name}.rule left its state {n!r} at 0 for {STILL_STEPS} steps with nonzero gradients: if the "
                   f"rule rebinds it (v = s[{n!r}]; v = μ * v - ε * g makes a new array and leaves the slot as it was), "
                   f"update it in place (v *= …; v -= …) or assign it (s[{n!r}] = …); a slot used only under some "
-                  "settings (AMSGrad's maximum) or after many steps may stay 0", UserWarning, stacklevel=4)
+                  "settings (AMSGrad's maximum) or after many steps may stay 0", RuleWarning, stacklevel=4)
