@@ -233,6 +233,26 @@ def test_sweep_cli_writes_report_unless_told_not_to(real_sweep, tmp_path, capsys
 
 
 
+def test_a_sweep_records_every_optimizers_settings_and_code_and_its_report_shows_them(real_sweep):
+    """A researcher's review: an added AdamW's weight_decay and Lion's β's were only in each run's config.json; not in
+    summary.json, table.csv or the report, where a reader of the comparison looks."""
+    from optimlab.optim import OPTIMIZERS
+    from optimlab.optim.codehash import code_sha256
+
+    summary = json.loads((real_sweep / "summary.json").read_text(encoding="utf-8"))
+    adam = summary["optimizers"]["adam"]
+    assert adam["class"] == "optimlab.optim.adam.Adam" and adam["code_sha256"] == code_sha256(OPTIMIZERS["adam"])
+    assert adam["settings"]["beta1"] == 0.9 and adam["settings"]["beta2"] == 0.999 and "lr" not in adam["settings"]
+    assert adam["default_lr"] == 0.01 and list(summary["optimizers"]) == list(summary["grid"]["optimizers"])
+    page = (real_sweep / "report.html").read_text(encoding="utf-8")
+    config = page[page.index('<section id="configuration">'):]
+    config = config[:config.index("</section>")]
+    assert "Optimizers as trained (every setting but the tuned lr)" in config
+    assert "beta1=0.9, beta2=0.999" in config and f'title="{adam["code_sha256"]}"' in config
+    ja = (real_sweep / "report_ja.html").read_text(encoding="utf-8")
+    assert "学習に使った最適化手法（調整した学習率以外のすべての設定）" in ja
+
+
 def test_sweep_report_in_browser(browser, real_sweep):
     with Opened(browser, real_sweep / "report.html") as o:
         page = o.page

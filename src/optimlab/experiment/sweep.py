@@ -405,6 +405,18 @@ def optimizer_codes(names: Sequence[str]) -> tuple[tuple[str, str, str], ...]:
     return tuple(out)
 
 
+def optimizer_records(spec: "SweepSpec") -> dict[str, dict[str, Any]]:
+    """Each optimizer of the sweep as it trained: its class, the SHA-256 of the class's code and every setting but
+    the lr the sweep tunes (under the spec's preset) — a review found an added AdamW's weight_decay and Lion's β's
+    only in each run's config.json, and nowhere in summary.json or the report."""
+    out = {}
+    for name, cls, sha in optimizer_codes(spec.optimizers):
+        settings = make_optimizer(name, spec.preset).hyperparameters()
+        out[name] = {"class": cls, "code_sha256": sha,
+                     "settings": {k: v for k, v in settings.items() if k != "lr"}, "default_lr": settings.get("lr")}
+    return out
+
+
 def worker_codes(names: Sequence[str]) -> tuple[tuple[str, str, str], ...]:
     """:func:`optimizer_codes` as a worker process sees them, a name it cannot load given with ``''`` and its error
     (run as the sweep's first task: a mismatch is refused before anything trains)."""
@@ -775,7 +787,7 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
                      "variants": [{k: getattr(n, k) for k in ("batchnorm", "activation", "init")}
                                   for n in spec.variants()],
                      "train": asdict(spec.train), "net": {**asdict(spec.net), "hidden": list(spec.net.hidden)}},
-            "targets": list(spec.targets), "settings": settings,
+            "targets": list(spec.targets), "settings": settings, "optimizers": optimizer_records(spec),
             "tuned": {s["label"]: dvt[s["label"]]["tuned_lr"] for s in settings},
             "defaults_vs_tuned": dvt, "sensitivity": sensitivity, "time_to_target": ttt}
 

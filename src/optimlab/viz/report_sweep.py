@@ -98,7 +98,7 @@ def _check_sweep_summary(d: Path, summary: Any) -> None:
     """The parts of summary.json the report reads: their presence and types."""
     if not isinstance(summary, dict):
         raise _sweep_error(d, f"summary.json holds a JSON {type(summary).__name__}, not an object")
-    for key in ("dataset", "environment", "executor", "grid", "time_to_target"):
+    for key in ("dataset", "environment", "executor", "grid", "time_to_target", "optimizers"):
         if summary.get(key) is not None and not isinstance(summary[key], dict):
             raise _sweep_error(d, f"summary.json: '{key}' is {repr(summary[key])[:40]} (expected an object)")
     split = (summary.get("dataset") or {}).get("split")
@@ -740,6 +740,24 @@ def _executor_pairs(ex: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
     return rows + [(st(known[k], lang) if k in known else k, v) for k, v in ex.items() if k != "kind"]
 
 
+def optimizers_html(summary: dict[str, Any], lang: str) -> str:
+    """Each optimizer's class, settings (all but the lr) and code SHA-256 as summary.json records them; '' for a
+    summary written before they were recorded."""
+    recorded = summary.get("optimizers")
+    if not isinstance(recorded, dict) or not recorded:
+        return ""
+    head = [st(k, lang) for k in ("setting", "class", "settings", "code sha")]
+    rows = []
+    for name, r in recorded.items():
+        r = r if isinstance(r, dict) else {}
+        settings = r.get("settings") if isinstance(r.get("settings"), dict) else {}
+        shown = ", ".join(f"{k}={v}" for k, v in settings.items()) or "—"
+        sha = str(r.get("code_sha256") or "")
+        rows.append(f"<tr><td>{esc(name)}</td><td><code>{esc(r.get('class', '?'))}</code></td><td>{esc(shown)}</td>"
+                    f'<td><code title="{esc(sha)}">{esc(sha[:12])}</code></td></tr>')
+    return f"<h3>{esc(st('optimizers used', lang))}</h3>" + _table(head, rows, [False] * 4, "optimizers-table")
+
+
 def environment_html(sweep: SweepDir, lang: str) -> str:
     s = sweep.summary
     ds = s.get("dataset") or {}
@@ -822,7 +840,8 @@ def build_sweep_report_html(sweep_dir: str | os.PathLike, lang: str | None = Non
 <section id="ttt"><h2>{esc(st('ttt', lang))}</h2><p class="help">{esc(st('ttt help', lang))}</p>
   {time_to_target_html(s, lang)}</section>
 <section id="figures"><h2>{esc(st('sensitivity png', lang))}</h2>{figure_html(sweep, lang)}</section>
-<section id="configuration"><h2>{esc(st('configuration', lang))}</h2><h3>sweep.toml</h3>{toml}</section>
+<section id="configuration"><h2>{esc(st('configuration', lang))}</h2><h3>sweep.toml</h3>{toml}
+  {optimizers_html(s, lang)}</section>
 <section id="environment"><h2>{esc(st('data and environment', lang))}</h2>{environment_html(sweep, lang)}</section>
 </main>
 <footer>{esc(st('generated', lang, version=__version__))} <code>{esc(sweep.directory.resolve())}</code></footer>
