@@ -227,9 +227,44 @@ def test_an_optimizer_derived_from_adam_records_adams_internals():
             callbacks=[tel]).run()
     metrics = {(r[0], r[3]) for r in tel.records}
     assert {(0, "v_mean"), (0, "lr_t"), (0, "eff_lr_p50")} <= metrics
-    assert {m for k, m in metrics if k == 1} == {"step_p50", "eff_lr_p10", "eff_lr_p50", "eff_lr_p90", "update_ratio"}
+    assert {m for k, m in metrics if k == 1} == {"step_p50", "eff_lr_p10", "eff_lr_p50", "eff_lr_p90", "update_ratio",
+                                                 "v_abs_mean"}     # Momentum's velocity, as |v| averaged
     it, lr_t = tel.series("AdamW", "all", "lr_t")
     np.testing.assert_allclose(lr_t, 0.01 * np.sqrt(1 - B2 ** it) / (1 - B1 ** it), rtol=1e-12)
+
+
+def test_every_state_slot_of_any_optimizer_is_recorded(tmp_path):
+    """A researcher's review: an added optimizer's own state (AMSGrad's running maximum, Lion's m) was not recorded at
+    all; every slot other than the accumulator the built-in figures read is now its |s| averaged per layer, in
+    telemetry.csv."""
+    from dataclasses import dataclass
+
+    from optimlab.optim import Adam
+
+    @dataclass(frozen=True)
+    class AMSGrad(Adam):
+        """Adam with v̂ = max(v̂, v) in the denominator."""
+
+        name = "amsgrad"
+        slots = ("m", "v", "vmax")
+
+        def rule(self, w, g, s, t):
+            m, v, vmax = s["m"], s["v"], s["vmax"]
+            m *= self.beta1
+            m += (1 - self.beta1) * g
+            v *= self.beta2
+            v += (1 - self.beta2) * g * g
+            np.maximum(vmax, v, out=vmax)
+            w -= self.lr * m / (np.sqrt(vmax) + self.eps)
+
+    tel = Telemetry(Schedule(dense=5, every=10))
+    Trainer(_digits(), [AMSGrad()], ["AMSGrad"], train=TrainConfig(iters=5, dtype="float64"), callbacks=[tel]).run()
+    for layer in tel.layers():
+        it, vmax = tel.series("AMSGrad", layer, "vmax_abs_mean")
+        _, v = tel.series("AMSGrad", layer, "v_mean")
+        _, m = tel.series("AMSGrad", layer, "m_abs_mean")
+        assert list(it) == [1, 2, 3, 4, 5] and np.all(vmax >= v) and np.all(v > 0) and np.all(m > 0)
+        assert vmax[0] == pytest.approx(v[0], rel=1e-12)              # step 1: the maximum is v
 
 
 def test_layers_have_colours_no_run_has_and_runs_keep_theirs(run):

@@ -14,6 +14,8 @@ metric                    what
 ``h_mean`` / ``v_mean``   mean of the squared-gradient accumulator (AdaGrad, RMSProp ``h``; Adam ``v``; and their subclasses)
 ``lr_analytic_p50``       median of :math:`\epsilon / (\sqrt{h} + \theta)` from the state (AdaGrad, RMSProp)
 ``lr_t``                  Adam's :math:`\epsilon_t = \epsilon\sqrt{1-\beta_2^t}/(1-\beta_1^t)` (layer ``all``)
+``<slot>_abs_mean``       mean of :math:`|s|` of every other state slot: a momentum ``v``, Adam's ``m``, an added
+                          optimizer's own (telemetry.csv only; no figure)
 ========================  ==============================================================================
 
 :math:`\Delta w = w_t - w_{t-1}` is measured, whatever the optimizer: the callback runs after the update,
@@ -184,6 +186,7 @@ class Telemetry:
                 models = np.arange(K) if s.name.startswith("W") else with_bn
                 layers.append(_Layer(s.name, slice(s.offset, s.offset + s.size), subset, models))
         self._layers = layers
+        self._width = trainer.net.trainable(trainer.net.theta).shape[-1]     # a slot per trainable parameter
         self._has = {L.name: set(L.models.tolist()) for L in layers}
         # every layer's sampled columns as one (layers, coordinates) index, padded (``_pad``) to the longest
         width = max((len(L.subset) for L in layers), default=1)
@@ -227,6 +230,7 @@ class Telemetry:
             lr_t = np.broadcast_to(np.asarray(opt.lr_t(grp.state.count), dtype=float).reshape(-1), (k,))
             self._add(t, "all", "lr_t", lr_t, rows)
         slot = "h" if isinstance(opt, (AdaGrad, RMSProp)) else "v" if isinstance(opt, Adam) else None  # Σg² or its average
+        self._measure_slots(grp, t, skip=slot)
         acc = grp.state.slots.get(slot)               # (a derived class may keep its state under other names)
         if acc is None:
             return
@@ -245,6 +249,21 @@ class Telemetry:
                 self._add(t, L.name, f"{slot}_mean", mean[keep, j], models)
                 if slot == "h":
                     self._add(t, L.name, "lr_analytic_p50", median[keep, j], models)
+
+    def _measure_slots(self, grp, t: int, skip: str | None) -> None:
+        """``<slot>_abs_mean``, the mean of |s| per layer, for every state slot but ``skip`` (the accumulator the
+        built-in figures read as ``h_mean``/``v_mean``): a momentum, Adam's m, an added optimizer's own state
+        (AMSGrad's running maximum, Adadelta's averages), which were not recorded at all."""
+        rows = range(grp.rows.start, grp.rows.stop)
+        for name, s in grp.state.slots.items():
+            if name == skip or not isinstance(s, np.ndarray) or s.shape[-1:] != (self._width,):
+                continue
+            with np.errstate(over="ignore", invalid="ignore"):
+                means = np.array([np.abs(s[:, L.cols]).mean(axis=1, dtype=np.float64) for L in self._layers]).T
+            for j, L in enumerate(self._layers):
+                keep = [i for i, m in enumerate(rows) if m in self._has[L.name]]
+                if keep:
+                    self._add(t, L.name, f"{name}_abs_mean", means[keep, j], [rows[i] for i in keep])
 
     # -- reading -----------------------------------------------------------------------------------------
     def model(self, label: str) -> int:
