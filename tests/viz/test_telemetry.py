@@ -265,6 +265,14 @@ def test_every_state_slot_of_any_optimizer_is_recorded(tmp_path):
         _, m = tel.series("AMSGrad", layer, "m_abs_mean")
         assert list(it) == [1, 2, 3, 4, 5] and np.all(vmax >= v) and np.all(v > 0) and np.all(m > 0)
         assert vmax[0] == pytest.approx(v[0], rel=1e-12)              # step 1: the maximum is v
+    # its report in another language, where the class is not registered (a plugin's run without the plugin): the
+    # Adam figure is still drawn, from the ε_t only Adam's subclasses record (it stayed the run's English PNG)
+    from optimlab.optim import OPTIMIZERS
+    from optimlab.viz.telemetry import telemetry_figures
+
+    assert "amsgrad" not in OPTIMIZERS
+    assert "telemetry_adam_first_steps.png" in [name for name, _ in telemetry_figures([tel.run_series("AMSGrad")], 5,
+                                                                                        "ja")]
 
 
 def test_layers_have_colours_no_run_has_and_runs_keep_theirs(run):

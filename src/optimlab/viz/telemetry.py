@@ -545,9 +545,14 @@ def write_telemetry(result, directory, lang: str = "en", dpi: int = 100) -> list
 
 
 def _is(run: RunSeries, *classes: type) -> bool:
-    """Whether ``run``'s optimizer is one of ``classes`` or derived from one (looked up by name in the registry)."""
+    """Whether ``run``'s optimizer is one of ``classes`` or derived from one (looked up by name in the registry). An
+    optimizer not registered here (a plugin's run reported without the plugin) counts as derived from Adam when it
+    recorded Adam's ε_t, which only Adam and its subclasses record: its figure was left in the run's language (an
+    English figure inside a Japanese report)."""
     cls = OPTIMIZERS.get(run.optimizer)
-    return cls is not None and issubclass(cls, classes)
+    if cls is None:
+        return Adam in classes and ("all", "lr_t") in run.data
+    return issubclass(cls, classes)
 
 
 def telemetry_figures(runs: list[RunSeries], iters: int, lang: str) -> list[tuple[str, Any]]:
