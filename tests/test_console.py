@@ -118,7 +118,7 @@ def test_the_sweep_tables_in_japanese():
     from optimlab.experiment.sweep import defaults_table, time_to_target_table
 
     d = defaults_table(sweep_summary(), "ja").splitlines()
-    assert d[0].endswith("  差（調整後 − ノート）［対応のある差の 95% 信頼区間］")
+    assert d[0].endswith("  差（調整後 − ノート、対応のある 95% 信頼区間）")
     assert "0.6899 [0.6659, 0.7139]（1 シードで発散・失敗）" in d[2] and "—（3 シードで発散・失敗）" in d[3]
     assert d[-1] == "* グリッドの端：最良の学習率はグリッドの外にあるかもしれません"
     t = time_to_target_table(sweep_summary(), "ja").splitlines()

@@ -167,8 +167,8 @@ def test_the_gain_column_has_its_paired_interval():
 
     html = defaults_table_html({"defaults_vs_tuned": {"Adam": d}, "sensitivity": {"Adam": {"optimizer": "adam"}}},
                                set(), "ja")
-    assert "差（調整後 − ノート）［対応のある差の 95% 信頼区間］" in html and f"+0.0300 [{lo:+.4f}, {hi:+.4f}]" in html
-    assert "［対応のある差の 95% 信頼区間］" in defaults_table({"defaults_vs_tuned": {"Adam": d}}, "ja").splitlines()[0]
+    assert "差（調整後 − ノート、対応のある 95% 信頼区間）" in html and f"+0.0300 [{lo:+.4f}, {hi:+.4f}]" in html
+    assert "（調整後 − ノート、対応のある 95% 信頼区間）" in defaults_table({"defaults_vs_tuned": {"Adam": d}}, "ja").splitlines()[0]
 
 
 def test_shipped_recipe_is_the_requested_default_and_round_trips(tmp_path):
