@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import BYSTANDER, ConfigError, OptimlabError
+from .errors import ConfigError, OptimlabError, own_error_first
 from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
 from .experiment.recipe import RunSpec
 from .optim import OPTIMIZERS, Optimizer, display_name, load_plugins
@@ -176,9 +176,9 @@ def _compare_locked(recipe: Recipe, target: Path, lang: str, plots: bool, report
     outcome = CompareOutcome(result, {}, target, replaced=target.is_dir() and any(target.iterdir()))
     failed = [r for r in result.runs if r.history.status == "failed"]
     if outcome.replaced and failed and len(failed) == len(result.runs):    # a record of errors for a good run: no
-        raised = [r for r in failed if not str(r.history.error or "").startswith(BYSTANDER)] or failed   # who raised
-        first = (str(raised[0].history.error or "").strip().splitlines() or ["unknown error"])[0]
-        alike = [r.spec.label for r in raised if r.history.error == raised[0].history.error]   # trained together
+        own = failed[own_error_first([r.history.error for r in failed])]          # the run whose rule raised
+        first = (str(own.history.error or "").strip().splitlines() or ["unknown error"])[0]
+        alike = [r.spec.label for r in failed if r.history.error == own.history.error]     # trained together
         names = ", ".join(dict.fromkeys(alike))
         raise OptimlabError(f"all {len(failed)} runs failed ({names}: {first}); the run in {target} was kept "
                             "(accepted: a recipe whose runs train; --out NEW keeps their errors in summary.json)")

@@ -14,7 +14,7 @@ from typing import Sequence
 from . import __version__
 from .console import LANGS, notice_lines, say
 from .cli_text import half_width, japanese_error, lang_of
-from .errors import BYSTANDER, ConfigError, OptimlabError, did_you_mean
+from .errors import ConfigError, OptimlabError, OptimlabWarning, did_you_mean, own_error_first
 from .options import lr_overrides
 
 
@@ -30,6 +30,9 @@ def _accepted_style(message: str, parser: argparse.ArgumentParser | None = None)
     if m:
         return f"invalid {m[1]}: {m[2]}"
     m = re.fullmatch(r"unrecognized arguments: (.*)", message)      # e.g. --start -1.2 1: a value given as two
+    if m and any(w == "--lang" or w.startswith("--lang=") for w in m[1].split()):     # optimlab --lang=ja compare
+        return (f"unrecognized arguments: {m[1]}: --lang goes after the command (accepted: e.g. optimlab compare "
+                "--lang ja or optimlab data list --lang ja)")
     if m:
         typo = next((w for w in m[1].split() if w.startswith("--")), None)
         near = did_you_mean(typo, sorted(_option_kinds(parser))) if typo and parser is not None else ""
@@ -217,7 +220,7 @@ def failed_runs_status(runs: Sequence[dict], name_key: str, where: str, retry: s
     failed = [r for r in runs if r.get("status") == "failed"]
     if not failed:
         return 0
-    first = next((r for r in failed if not str(r.get("error") or "").startswith(BYSTANDER)), failed[0])  # who raised
+    first = failed[own_error_first([r.get("error") for r in failed])]      # the run whose rule raised
     error = (str(first.get("error") or "").strip().splitlines() or ["unknown error"])[0]
     print(f"optimlab: error: {len(failed)} of {len(runs)} runs failed (recorded in {where}{retry}); "
           f"{first.get(name_key)}: {error}", file=sys.stderr)
@@ -378,17 +381,18 @@ def _command(argv: Sequence[str] | None) -> int:
 
 
 def _say_warnings() -> None:
-    """optimlab's warnings (UserWarning: a rule's slot never written, labels from 1 …) as the command's other lines,
-    ``optimlab: warning: <message>``, each message once: they came as Python's two lines of file, line and source,
-    where the source was optimlab's (``self.groups = _groups(...)``), and a sweep said one of them three times.
-    Other warnings (NumPy's, a plugin's own) keep Python's form, which says where they come from."""
+    """optimlab's warnings (:class:`OptimlabWarning`: a rule's slot never written, labels from 1 …) as the command's
+    other lines, ``optimlab: warning: <message>``, each message once: they came as Python's two lines of file, line
+    and source, where the source was optimlab's (``self.groups = _groups(...)``), and a sweep said one of them three
+    times. Other warnings (NumPy's, matplotlib's, a plugin's own) keep Python's form, which says where they come
+    from."""
     import warnings
 
     shown: set[str] = set()
     python_form = warnings.showwarning
 
     def show(message, category, filename, lineno, file=None, line=None):
-        if not issubclass(category, UserWarning) or category.__module__.split(".")[0] not in ("optimlab", "builtins"):
+        if not issubclass(category, OptimlabWarning):
             return python_form(message, category, filename, lineno, file, line)
         text = str(message).strip()
         if text not in shown:

@@ -128,6 +128,8 @@ def lang_of(argv: Sequence[str]) -> str:
 
 
 _JA: list[tuple[str, str]] = [
+    (r": --lang goes after the command",
+     "--lang はコマンドの後に書きます（例：optimlab compare --lang ja、optimlab data list --lang ja）"),
     (r"unknown optimizer(?: in --lr \(lrs\))?: '(?P<v>[^']*)'.*?\(accepted: (?P<a>[^;)]*?)(?: or a bare number)?[;)]",
      "最適化手法 '{v}' はありません。使えるのは {a} です"),
     (r"unknown dataset '(?P<v>[^']*)'; accepted: (?P<a>[^;]*)",
@@ -165,13 +167,15 @@ _JA: list[tuple[str, str]] = [
      "学習率の並び '{v}' を読めません。下限:上限:個数（例：1e-4:1:9）か、0.001,0.01 のような一覧で書きます"),
     (r"invalid targets: '(?P<v>[^']*)'", "目標の正解率 '{v}' は使えません。0〜1 の値で書きます（例：0.8,0.9）"),
     (r"unknown function: '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)", "関数 '{v}' はありません。使えるのは {a} です"),
-    (r"invalid --lr for (?P<o>\S+): (?P<v>\S+) \(accepted: (?P<a>[^;)]*)", "{o} の学習率 {v} は使えません{A}"),
+    (r"invalid --lr for (?P<o>\S+): (?P<v>\S+) \(accepted: (?P<a>.*?)(?:;[^()]*)?\)$", "{o} の学習率 {v} は使えません{A}"),
     (r"invalid (?P<o>[a-z][a-z_]*): (?P<v>-?[\w.,+-]+) \(accepted: (?P<a>an integer from [^;)]*)\)",
      "{o} の値 {v} は使えません{A}"),
     (r"invalid (?P<o>--(?:iters|steps)): '?(?P<v>[^' ]*)'? \(accepted: a whole number\)",
      "{o} の値 '{v}' は整数ではありません（例：{o} 1000）"),
     (r"invalid (?P<o>--[\w-]+): '?(?P<v>[^' ]*)'? \(accepted: a whole number\)", "{o} の値 '{v}' は整数ではありません"),
-    (r"invalid (?P<o>--[\w-]+): '?(?P<v>[^' ]*)'? \(accepted: (?P<a>[^;)]*)", "{o} の値 '{v}' は使えません{A}"),
+    (r"invalid (?P<o>--[\w-]+): '?(?P<v>[^' ]*)'? \(accepted: (?P<a>.*?)(?:;[^()]*)?\)$", "{o} の値 '{v}' は使えません{A}"),
+    (r"^(?P<w>\S+ \[[^]]*\][^:]*): invalid (?P<o>[a-z_0-9]+): (?P<v>\S+) \(accepted: (?P<a>.*?)(?:;[^()]*)?\)$",
+     "{w} の {o} の値 {v} は使えません{A}"),
     (r"refusing to replace '(?P<v>[^']*)': it is the current folder",
      "'{v}' は今いるフォルダかその上のフォルダなので、置き換えません。--out で新しいフォルダを指定してください"),
     (r"refusing to replace '(?P<v>[^']*)': it is a symbolic link",
@@ -200,9 +204,17 @@ _ACCEPTED_JA = [
     (r"a finite number > 0", "0 より大きい有限の数"),
     (r"a finite number >= 0", "0 以上の有限の数"),
     (r"a whole number", "整数"),
+    (r"a number from ([\d.,]+) to ([\d.,]+)", r"\1〜\2 の数"),
     (r"a number in \(0, 1\)", "0 より大きく 1 より小さい数"),
     (r"a number in \[0, 1\)", "0 以上 1 未満の数"),
+    (r"a number in \(0, 1\]", "0 より大きく 1 以下の数"),
+    (r"a number", "数"),
+    (r"true or false", "true か false"),
+    (r"a path to a \.toml file", ".toml ファイルのパス"),
 ]
+# English left in a translated "accepted:" (its words, not the names and numbers it lists): then the pointer instead
+_ENGLISH = re.compile(r"\b(?:a|an|the|or|and|from|to|in|of|at|is|by|for|with|like|number|numbers|integer|integers|"
+                      r"string|strings|list|value|values|default|most|least|one|each)\b", re.IGNORECASE)
 
 
 def accepted_ja(accepted: str) -> str:
@@ -211,7 +223,7 @@ def accepted_ja(accepted: str) -> str:
     text = accepted.strip()
     for pattern, ja in _ACCEPTED_JA:
         text = re.sub(pattern, ja, text)
-    if re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", text):       # a phrase not translated: not half in English
+    if _ENGLISH.search(text):       # a phrase not translated: not half in English
         return "（使えるものは次の英語の行にあります）"
     return f"（使えるもの：{text}）"
 

@@ -14,6 +14,16 @@ from typing import Sequence
 BYSTANDER = "failed with "
 
 
+def own_error_first(errors: Sequence[str | None]) -> int:
+    """The index of the first recorded error that is the run's own (not :data:`BYSTANDER`'s), else 0."""
+    return next((i for i, e in enumerate(errors) if not str(e or "").startswith(BYSTANDER)), 0)
+
+
+class OptimlabWarning(UserWarning):
+    """optimlab's own warnings (a rule's slot never written, labels from 1 …): the command line says each as one
+    ``optimlab: warning:`` line, once."""
+
+
 def close_name(name: str, names: Sequence[str]) -> str | None:
     """The one of ``names`` that ``name`` is most likely a typo of (``adma`` → ``adam``), or None."""
     found = difflib.get_close_matches(str(name).lower(), [str(n) for n in names], n=1, cutoff=0.75)

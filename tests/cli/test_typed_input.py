@@ -241,16 +241,25 @@ def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
     # English was left inside the Japanese line
     (["landscape", "--steps", "0"], "--steps の値 '0' は使えません（使えるもの：1〜100,000 の整数）"),
     (["data", "--lang", "ja", "list"], "--lang はコマンドの後に書きます（例：optimlab compare --lang ja、optimlab data list"),
+    # a code review: '--lang=ja' before the command was "not an option of this command; did you mean --lang?", and
+    # 'a number', '[0, 1)' and a recipe's value were left in English or not said
+    (["--lang=ja", "compare"], "--lang はコマンドの後に書きます"),
+    (["data", "--lang=ja", "list"], "--lang はコマンドの後に書きます"),
+    (["landscape", "--font-scale", "abc"], "--font-scale の値 'abc' は使えません（使えるもの：数）"),
+    (["compare", "--font-scale", "9"], "--font-scale の値 '9.0' は使えません（使えるもの：1〜3 の数）"),
+    (["compare", "--recipe", "b15.toml"], "b15.toml [[runs]] #1 ('adam') の beta1 の値 1.5 は使えません（使えるもの：0 以上 1 "
+     "未満の数）"),
 ])
 def test_more_errors_are_said_in_japanese_and_none_half_in_english(argv, ja, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "b15.toml").write_text('[[runs]]\noptimizer = "adam"\nbeta1 = 1.5\n', encoding="utf-8")
     lang = [] if "--lang" in argv else ["--lang", "ja"]
     assert main([*argv, *lang]) == 2
     first, second = capsys.readouterr().err.strip().splitlines()
     assert first.startswith("optimlab: エラー：") and ja in first, first
     assert not re.search(r"\b(?:an?|the|from|to|not|found|accepted|integer|number)\b", first), first   # no English words
     assert second.startswith("optimlab: error: ")
-    assert not [p for p in tmp_path.iterdir()]
+    assert [p.name for p in tmp_path.iterdir()] == ["b15.toml"]
 
 
 def test_an_accepted_phrase_not_translated_points_to_the_english_line():

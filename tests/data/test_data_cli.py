@@ -240,6 +240,41 @@ def test_fetch_and_verify_speak_japanese(capsys, served, monkeypatch, isolated_e
     assert rc == 0 and "matches the pinned value" in out
 
 
+def test_every_line_of_verify_and_fetch_has_its_japanese(capsys, served, monkeypatch, isolated_env, tmp_path):
+    """A code review: the Japanese test left the missing, recompressed, uncompressed, other-dataset, already-there and
+    mismatch lines untried."""
+    import gzip
+
+    url, root = served
+    monkeypatch.setitem(_remote.REMOTES, "mnist", pins_for(root))
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    stems = list(IDX_STEMS)
+    (mine / stems[0]).write_bytes(gzip.decompress((root / f"{stems[0]}.gz").read_bytes()))              # raw
+    (mine / f"{stems[1]}.gz").write_bytes(gzip.compress(gzip.decompress((root / f"{stems[1]}.gz").read_bytes()),
+                                                        compresslevel=1))                              # recompressed
+    (mine / f"{stems[2]}.gz").write_bytes((root / f"{stems[2]}.gz").read_bytes())                        # as published
+    rc, out = run(["verify", "mnist", "--data-dir", str(mine), "--lang", "ja"], capsys)
+    lines = out.splitlines()
+    assert rc == 1 and lines[0] == f"{mine} の mnist"
+    assert f"  {stems[0]}  OK（圧縮なし。IDX の内容は一致します）" in lines
+    assert f"  {stems[1]}.gz  OK（圧縮し直されていますが、IDX の内容は一致します）" in lines
+    assert f"  {stems[2]}.gz  OK（公開されている .gz そのもの）" in lines
+    assert f"  {stems[3]}[.gz]  ありません" in lines
+    assert lines[-1] == "mnist：4 ファイルのうち 1 個が一致しません。'optimlab data fetch mnist' でダウンロードし直してください"
+    monkeypatch.setenv(_remote.DATA_ENV, str(root))          # the files already there: fetch says so
+    rc, out = run(["fetch", "mnist", "--lang", "ja", "--mirror", url], capsys)
+    assert rc == 0 and out.strip() == f"mnist：{root} にすでにあります（訓練 30 枚・テスト 12 枚、SHA-256 確認済み）"
+    from optimlab.data import cli as data_cli
+    from optimlab.data.datasets import BUNDLED_SHA256
+
+    monkeypatch.setitem(BUNDLED_SHA256, "digits", "0" * 64)     # the bundled data changed
+    rc, out = run(["verify", "digits", "--lang", "ja"], capsys)
+    assert rc == 1 and out.splitlines()[-1].startswith("digits：不一致。SHA-256 は ")
+    assert out.splitlines()[-1].endswith(f"登録済みの値は {'0' * 64} です（同梱データか分け方が変わっています）")
+    assert set(data_cli._SAY["en"]) == set(data_cli._SAY["ja"])
+
+
 def test_fetch_without_a_progress_bar(capsys, served, monkeypatch, isolated_env):
     """A bar per file on stderr, also in a log; --no-progress leaves stderr empty, as compare's and sweep's do."""
     url, root = served
@@ -350,3 +385,6 @@ def test_data_list_has_a_header_and_its_japanese_rows_are_japanese(capsys):
                         "ません。--dataset fashion-mnist で使えます")
     rc, out = run(["list"], capsys)
     assert out.splitlines()[0].split() == ["dataset", "status", "where"]
+    from optimlab.data import cli as data_cli                  # each case written in both languages, not translated
+                                                                # back from the English by pattern
+    assert set(data_cli._WHERE["en"]) == set(data_cli._WHERE["ja"])

@@ -1393,3 +1393,30 @@ def test_the_tuning_run_whose_rule_raised_is_the_one_named(tmp_path, monkeypatch
     own = json.loads((tmp_path / "tune-raises-lr0.1-s0" / "status.json").read_text())["error"]
     assert sgd.startswith("failed with tune-raises-lr0.1-s0 (trained in one cohort with it): RuntimeError: boom")
     assert own.startswith("RuntimeError: boom at step 31\n") and 'raise RuntimeError(f"boom at step {t}")' in own
+
+
+def test_an_optimizer_with_numpy_scalar_defaults_is_swept_and_recorded(tmp_path, monkeypatch):
+    """A code review: an added optimizer whose default is np.float32(0.9) stopped the sweep at its first config.json
+    (a NumPy scalar is not JSON); its settings are written as plain numbers."""
+    from optimlab.optim import OPTIMIZERS
+    from optimlab.optim.base import Optimizer
+
+    @dataclass(frozen=True)
+    class Heavy(Optimizer):
+        """v ← μv − εg; w ← w + v."""
+
+        name = "heavy"
+        slots = ("v",)
+        lr: float = np.float32(0.01)
+        mu: float = np.float32(0.9)
+
+        def rule(self, w, g, s, t):
+            v = s["v"]
+            v *= self.mu
+            v -= self.lr * g
+            w += v
+
+    monkeypatch.setitem(OPTIMIZERS, "heavy", Heavy)
+    r = run_sweep(replace(SPEC, optimizers=("heavy",), lrs=(0.1,), seeds=(0,)), SerialExecutor(), out=tmp_path)
+    assert r.summary["optimizers"]["heavy"]["settings"] == {"mu": pytest.approx(0.9)}
+    assert type(r.summary["optimizers"]["heavy"]["settings"]["mu"]) is float

@@ -224,11 +224,35 @@ def test_a_rule_that_makes_nan_from_finite_numbers_is_its_own_error_not_divergen
 
     data, cfg = load_dataset("digits"), TrainConfig(iters=3, batch_size=8, eval_interval=3)
     with pytest.raises(ConfigError, match=r"^Mine\.rule turned finite weights and gradients into NaN or inf at step 1 "
-                                          r"\(in w\), at its settings lr=1e-09 \(accepted: a rule whose step is finite"):
+                                          r"\(in w\), at its settings lr=1e-09, and at lr 1e-6 as well \(accepted: a "
+                                          r"rule whose step is finite"):
         Trainer(data, [_added(sqrt_of_negative, slots=("h",))(lr=1e-9)], train=cfg)
     with pytest.raises(ConfigError, match=r"into NaN or inf at step 1 \(in m\)"):
         Trainer(data, [_added(zero_over_zero, slots=("m",))()], train=cfg)
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+    # a code review: only the first optimizer of a group was checked, so [fine, NaN-making] trained the second as a
+    # divergence and the reverse order was refused; now both orders are refused
+    def root(self, w, g, s, t):
+        w -= self.lr * g / np.sqrt(self.c - 1)
+
+    Root = _added(root, fields=[("c", float, 2.0)])
+    for order in ([Root(), Root(c=0.5)], [Root(c=0.5), Root()]):
+        with pytest.raises(ConfigError, match=r"turned finite weights and gradients into NaN or inf .* c=0\.5"):
+            Trainer(data, order, train=cfg)
+    # a huge lr alone is not the rule's error: the run trains and is recorded as diverged (SGD at 1e308 was refused)
+    from optimlab.optim import SGD
+
+    hist = Trainer(data, [SGD(lr=1e308)], train=TrainConfig(iters=3, batch_size=8, eval_interval=3,
+                                                            dtype="float64")).run()
+    assert hist[0].status == "diverged"
+    # a slot that starts at ±inf by design (a running minimum) is not refused for holding inf
+    def running_min(self, w, g, s, t):
+        np.minimum(s["low"], g, out=s["low"])
+        w -= self.lr * g
+
+    Trainer(data, [_added(running_min, slots=("low",), init_slot=lambda self, name, w: np.full_like(w, np.inf))()],
+            train=cfg)
     for name in ("sgd", "momentum", "adagrad", "rmsprop", "adam"):       # the built-ins, at the note's settings
         from optimlab.optim import make_optimizer
         from optimlab.optim.checks import check_elementwise

@@ -564,6 +564,15 @@ def test_tuning_gain_boundaries():
                           test={"rmsprop": (0.86, 0.02, 0.8, 0), "adam": (0.9, 0.02, 0.5, 0)})
     s["defaults_vs_tuned"]["Adam"]["default_failed"] = 3                   # raised on every fresh seed: no gain
     assert "Adam" not in facts(compute_sweep_conclusions(s), "tuning_gain")["gains"]
+    # every fresh run diverged at both lrs: the table shows no gain ('—'), and the conclusions count none (a code
+    # review: "the largest gain is +0.000 (SGD)" beside a '—')
+    s = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"rmsprop": (0.86, 0.02, 0.8, 0), "adam": (0.9, 0.02, 0.5, 0)})
+    d = s["defaults_vs_tuned"]["RMSProp"]
+    d.update(gain=0.0, tuned_not_ok=3, default_not_ok=3, n_test_seeds=3)
+    s["defaults_vs_tuned"]["Adam"]["gain"] = -0.05
+    gain = facts(compute_sweep_conclusions(s), "tuning_gain")
+    assert "RMSProp" not in gain["gains"] and gain["largest"] == "Adam"
     # a largest gain of 0 or below was "Tuning gained little: the largest gain is +0.000": tuning did not help
     s = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1]}, test={"rmsprop": (0.86, 0.02, 0.85, 0)})
     for gain, start in ((0.0, "Tuning gained nothing on the fresh seeds: the largest gain is +0.000"),

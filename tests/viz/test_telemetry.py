@@ -273,6 +273,23 @@ def test_every_state_slot_of_any_optimizer_is_recorded(tmp_path):
     assert "amsgrad" not in OPTIMIZERS
     assert "telemetry_adam_first_steps.png" in [name for name, _ in telemetry_figures([tel.run_series("AMSGrad")], 5,
                                                                                         "ja")]
+    # an unregistered RMSProp-like run beside AdaGrad is drawn in the accumulator figure too, as RMSProp (dashed)
+    from optimlab.optim import AdaGrad, RMSProp
+
+    @dataclass(frozen=True)
+    class Leaky(RMSProp):
+        """RMSProp under another name."""
+
+        name = "leaky"
+
+    both = Telemetry(Schedule(dense=5, every=10))
+    Trainer(_digits(), [AdaGrad(), Leaky()], ["AdaGrad", "Leaky"], train=TrainConfig(iters=5, dtype="float64"),
+            callbacks=[both]).run()
+    from optimlab.viz import telemetry as tm
+
+    runs = [both.run_series("AdaGrad"), both.run_series("Leaky")]
+    assert "leaky" not in OPTIMIZERS and tm._is(runs[1], AdaGrad, RMSProp) and not tm._is(runs[1], AdaGrad)
+    assert "telemetry_adagrad_h.png" in [name for name, _ in telemetry_figures(runs, 5, "ja")]
 
 
 def test_layers_have_colours_no_run_has_and_runs_keep_theirs(run):

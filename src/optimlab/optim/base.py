@@ -162,11 +162,12 @@ class Optimizer:
         return tuple(dict.fromkeys(FRAMEWORK_PRESETS + tuple(cls.presets)))
 
     def hyperparameters(self) -> dict[str, Any]:
-        """Hyperparameters as JSON-ready plain values."""
+        """Hyperparameters as JSON-ready plain values (a NumPy scalar default, ``np.float32(0.5)``, as a Python one:
+        a sweep failed writing its first config.json)."""
         out = {}
         for f in fields(self):
             v = getattr(self, f.name)
-            out[f.name] = np.asarray(v).tolist() if isinstance(v, np.ndarray) else v
+            out[f.name] = np.asarray(v).tolist() if isinstance(v, (np.ndarray, np.generic)) else v
         return out
 
     def numeric_fields(self) -> tuple[str, ...]:

@@ -5,16 +5,16 @@ in one line naming what to change (see README's "Adding an optimizer")."""
 from __future__ import annotations
 
 import warnings
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, OptimlabWarning
 from .base import Optimizer, OptState, run_rule, stack_hyperparameters
 
 
-class RuleWarning(UserWarning):
+class RuleWarning(OptimlabWarning):
     """A rule that trains but probably not as meant (a state slot it never writes): said once, where the run or the
     sweep starts (a sweep's workers, which check the rule again, do not repeat it)."""
 
@@ -33,10 +33,11 @@ def check_elementwise(opt: Optimizer) -> None:
         try:
             stacked = stack_hyperparameters([opt, opt], ndim=2, dtype=np.float64)
             kept = stacked.init(whole)
+            start = {n: bool(np.all(np.isfinite(a))) for n, a in kept.slots.items()}   # a ±inf sentinel is fine
             with np.errstate(invalid="ignore", divide="ignore", over="ignore"):     # said below, in one line
                 for t, g in enumerate(gs, 1):
                     run_rule(stacked.rule, whole, g.copy(), kept.slots, t)
-                    _check_finite(opt, whole, kept, t)
+                    _check_finite(opt, whole, kept, start, t)
             for i, j in np.ndindex(w0.shape):
                 w = w0[i:i + 1, j:j + 1].copy()
                 state = opt.init(w)
@@ -75,17 +76,37 @@ def check_elementwise(opt: Optimizer) -> None:
     _check_slots_move(opt, stacked, kept, whole, w0, gs)
 
 
-def _check_finite(opt: Optimizer, w: np.ndarray, state: OptState, t: int) -> None:
+def _check_finite(opt: Optimizer, w: np.ndarray, state: OptState, start: dict[str, bool], t: int) -> None:
     """A ConfigError if step ``t`` from finite weights and gradients (standard normal) left NaN or inf in the
-    weights or the state: a rule's own error (the square root of a value that can be negative, 0/0), which training
-    recorded as divergence and a sweep as an lr that learned nothing, with advice to lower the learning rate."""
-    bad = [name for name, slot in (("w", w), *state.slots.items()) if not np.all(np.isfinite(slot))]
-    if bad:
-        settings = ", ".join(f"{k}={v!r}" for k, v in opt.hyperparameters().items())
-        raise ConfigError(f"{type(opt).__name__}.rule turned finite weights and gradients into NaN or inf at step {t} "
-                          f"(in {', '.join(bad)}), at its settings {settings} (accepted: a rule whose step is finite for "
-                          "finite w, g and state — a square root or a logarithm of a value that can be negative, or "
-                          "0/0, is not; this is the rule's error, not a learning rate too large)")
+    weights or in a slot that started finite, and does so at a small learning rate too: a rule's own error (the
+    square root of a value that can be negative, 0/0), which training recorded as divergence and a sweep as an lr
+    that learned nothing, with advice to lower the learning rate. At a huge lr alone (SGD at 1e308 in float64) it is
+    the lr's: left to training, which records the divergence."""
+    bad = [n for n, a in (("w", w), *state.slots.items()) if start.get(n, True) and not np.all(np.isfinite(a))]
+    if not bad or _finite_at_small_lr(opt):
+        return
+    settings = ", ".join(f"{k}={v!r}" for k, v in opt.hyperparameters().items())
+    raise ConfigError(f"{type(opt).__name__}.rule turned finite weights and gradients into NaN or inf at step {t} "
+                      f"(in {', '.join(bad)}), at its settings {settings}, and at lr 1e-6 as well (accepted: a rule "
+                      "whose step is finite for finite w, g and state — a square root or a logarithm of a value that "
+                      "can be negative, or 0/0, is not; this is the rule's error, not a learning rate too large)")
+
+
+def _finite_at_small_lr(opt: Optimizer) -> bool:
+    """Whether three steps of ``opt`` at lr 1e-6, from a finite start, keep the weights and the slots that started
+    finite finite."""
+    rng = np.random.default_rng(0)
+    w, gs = rng.standard_normal((1, 3)), [rng.standard_normal((1, 3)) for _ in range(3)]
+    try:
+        small = replace(opt, lr=1e-6)
+        state = small.init(w)
+        start = [n for n, a in state.slots.items() if np.all(np.isfinite(a))]
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            for t, g in enumerate(gs, 1):
+                run_rule(small.rule, w, g, state.slots, t)
+    except Exception:  # noqa: BLE001 - the rule's own error at its settings is what is said
+        return False
+    return bool(np.all(np.isfinite(w))) and all(np.all(np.isfinite(state.slots[n])) for n in start)
 
 
 STILL_STEPS = 20       # a rule may wait a few steps by design (a warmup from 0, gradients accumulated over k steps)

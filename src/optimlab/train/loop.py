@@ -24,7 +24,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .._io import read_npz, write_npz
-from ..errors import ConfigError, FileFormatError
+from ..errors import ConfigError, FileFormatError, OptimlabWarning
 from ..nn import MultiLayerNet, inference
 from ..nn.network import check_labels, hidden_sizes
 from ..optim import Optimizer, OptState, stack_hyperparameters
@@ -166,7 +166,7 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
     if n_classes is None and len(y) and y.min() > 0:         # 1-based labels would train a never-seen class 0
         warnings.warn(f"y_train has no label 0 (labels {int(y.min())} to {int(y.max())}): the network gets "
                       f"{int(y.max()) + 1} outputs, class 0 included; if the labels count from 1, subtract 1 "
-                      "(or set data.n_classes)", UserWarning, stacklevel=3)
+                      "(or set data.n_classes)", OptimlabWarning, stacklevel=3)
     n_classes = int(n_classes) if n_classes is not None else int(y.max()) + 1
     sets = {}
     for what, pair in (("test", (data.x_test, data.y_test) if test else None), ("val", val)):
@@ -234,7 +234,12 @@ def _groups(optimizers: Sequence[Optimizer], net: MultiLayerNet) -> list[_Group]
     groups, start = [], 0
     for k in range(1, len(optimizers) + 1):
         if k == len(optimizers) or not _same_kind(optimizers[k], optimizers[start]):
-            check_elementwise(optimizers[start])
+            checked = set()
+            for o in optimizers[start:k]:       # each setting: one that makes NaN at its settings is refused alike
+                settings = repr(o.hyperparameters())        # wherever it stands in the group (a review)
+                if settings not in checked:
+                    checked.add(settings)
+                    check_elementwise(o)
             opt = stack_hyperparameters(list(optimizers[start:k]), ndim=2, dtype=net.dtype)
             rows = slice(start, k)
             groups.append(_Group(rows, opt, opt.init(net.trainable()[rows])))
@@ -423,7 +428,7 @@ class Trainer:
         if self.iteration >= total:          # a notebook cell run again: nothing to train, said rather than silent
             warnings.warn(f"this Trainer has trained {self.iteration} iterations already, so run() trains none: "
                           f"run(iters=N) with N > {self.iteration} goes on, a new Trainer starts again",
-                          UserWarning, stacklevel=2)
+                          OptimlabWarning, stacklevel=2)
         bar = _progress(total, self.iteration, desc) if progress else None
         t0 = time.perf_counter() - self.elapsed
         points: list[tuple[int, float]] = []

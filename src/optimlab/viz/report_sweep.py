@@ -28,8 +28,8 @@ from .. import __version__
 from .._io import csv_records, read_json, read_json_checked
 from ..console import LANGS, say, term
 from ..errors import FileFormatError, OptimlabError
-from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_text, not_the_notes, paired_by_seed,
-                                sensitivity_name, shown_interval)
+from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_text, none_learned_at_either,
+                                not_the_notes, paired_by_seed, sensitivity_name, shown_interval)
 from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, accuracy_step, chance, holm_settled, signed,
                               signed_bound)
 from ..train import read_metrics
@@ -272,7 +272,7 @@ def _tuning_gain(summary, lang) -> dict[str, Any] | None:
     never = _never_learned(summary)
     gains = {k: d["gain"] for k, d in summary["defaults_vs_tuned"].items()    # diverged is a result; failed is not
              if d.get("gain") is not None and not (_every_run(d, "tuned_failed") or _every_run(d, "default_failed"))
-             and k not in never}
+             and k not in never and not none_learned_at_either(d)}
     if not gains:
         return None
     top = max(gains, key=lambda k: gains[k])

@@ -547,11 +547,13 @@ def write_telemetry(result, directory, lang: str = "en", dpi: int = 100) -> list
 def _is(run: RunSeries, *classes: type) -> bool:
     """Whether ``run``'s optimizer is one of ``classes`` or derived from one (looked up by name in the registry). An
     optimizer not registered here (a plugin's run reported without the plugin) counts as derived from Adam when it
-    recorded Adam's ε_t, which only Adam and its subclasses record: its figure was left in the run's language (an
-    English figure inside a Japanese report)."""
+    recorded Adam's ε_t, and from RMSProp when it recorded ε/(√h + θ), which only those and their subclasses record
+    (an AdaGrad subclass, unknown, is drawn as RMSProp is): its figure was left in the run's language (an English
+    figure inside a Japanese report)."""
     cls = OPTIMIZERS.get(run.optimizer)
     if cls is None:
-        return Adam in classes and ("all", "lr_t") in run.data
+        metrics = {metric for _, metric in run.data}
+        return (Adam in classes and "lr_t" in metrics) or (RMSProp in classes and "lr_analytic_p50" in metrics)
     return issubclass(cls, classes)
 
 
