@@ -306,7 +306,7 @@ def write_text(path: str | os.PathLike, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def _plain(value: Any) -> Any:
+def json_default(value: Any) -> Any:
     """A NumPy scalar (an added optimizer's ``np.float32(0.01)`` default lr) as the Python number it holds; anything
     else JSON cannot write is the error it was."""
     if isinstance(value, np.generic):
@@ -316,7 +316,7 @@ def _plain(value: Any) -> Any:
 
 def json_text(obj: Any) -> str:
     """The text of optimlab's JSON files (indented, UTF-8 as is)."""
-    return json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=True, default=_plain) + "\n"
+    return json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=True, default=json_default) + "\n"
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> None:

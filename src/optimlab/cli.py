@@ -13,7 +13,7 @@ from typing import Sequence
 
 from . import __version__
 from .console import LANGS, notice_lines, say
-from .cli_text import half_width, japanese_error, lang_of
+from .cli_text import half_width, japanese_error, japanese_warning, lang_of
 from .errors import ConfigError, OptimlabError, OptimlabWarning, did_you_mean, own_error_first
 from .options import lr_overrides
 
@@ -222,8 +222,10 @@ def failed_runs_status(runs: Sequence[dict], name_key: str, where: str, retry: s
         return 0
     first = failed[own_error_first([r.get("error") for r in failed])]      # the run whose rule raised
     error = (str(first.get("error") or "").strip().splitlines() or ["unknown error"])[0]
-    print(f"optimlab: error: {len(failed)} of {len(runs)} runs failed (recorded in {where}{retry}); "
-          f"{first.get(name_key)}: {error}", file=sys.stderr)
+    line = f"{len(failed)} of {len(runs)} runs failed (recorded in {where}{retry}); {first.get(name_key)}: {error}"
+    if _lang == "ja":
+        print(f"optimlab: エラー：{japanese_error(line)}", file=sys.stderr)
+    print(f"optimlab: error: {line}", file=sys.stderr)
     return 1
 
 
@@ -397,6 +399,8 @@ def _say_warnings() -> None:
         text = str(message).strip()
         if text not in shown:
             shown.add(text)
+            if _lang == "ja":
+                print(f"optimlab: 警告：{japanese_warning(text)}", file=sys.stderr if file is None else file)
             print(f"optimlab: warning: {text}", file=sys.stderr if file is None else file)
     warnings.showwarning = show
 

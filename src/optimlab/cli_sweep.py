@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .console import LANGS, notice_lines, say, term
+from .cli_text import japanese_error
 from .errors import ConfigError
 
 BN_CHOICES = {"on": (True,), "off": (False,), "both": (False, True)}
@@ -201,6 +202,8 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     except (ExecutorLost, TuningFailed) as e:   # not bad input: the cluster went away, or tuning runs failed (the
                                                 # same command resumes)
         executor.abort()
+        if lang == "ja":
+            print(f"optimlab: エラー：{japanese_error(str(e))}", file=sys.stderr)
         print(f"optimlab: error: {e}", file=sys.stderr)
         return 1
     except BaseException as e:          # Ctrl-C, SIGTERM: do not wait for the running tasks

@@ -190,6 +190,28 @@ _JA: list[tuple[str, str]] = [
      "'{v}' には optimlab が書いたものではない '{f}' があるので、上書きしません（中身はそのままです）。--out で別のフォルダを"
      "指定してください"),
     (r"run directory not found: '(?P<v>[^']*)'", "結果のフォルダ '{v}' が見つかりません"),
+    (r"(?P<c>\S+)\.rule turned finite weights and gradients into NaN or inf at step (?P<t>\d+) \(in (?P<s>[^)]*)\)",
+     "{c} の更新式が、有限の重みと勾配から NaN か inf を作りました（ステップ {t}、{s}）。学習率を 1e-6 にしても同じなので、"
+     "学習率ではなく更新式の誤りです（負になりうる値の平方根や対数、0/0 など）"),
+    (r"all (?P<n>\d+) runs failed \((?P<e>.*?)\); the run in (?P<d>.+?) was kept",
+     "{n} 本の実行がすべて失敗したので、{d} の以前の結果はそのまま残しました（{e}）。--out で新しいフォルダを指定すると、"
+     "失敗の記録が summary.json に書かれます"),
+    (r"(?P<n>\d+) of (?P<m>\d+) runs failed \(recorded in (?P<d>.+?)\); (?P<e>.*)",
+     "{m} 本のうち {n} 本の実行が失敗しました（{e}）。記録は {d} にあります"),
+    (r"(?P<n>\d+) tuning runs? failed \((?P<e>.*?)\); no learning rate is chosen from failed runs, so the fresh-seed "
+     r"runs of (?P<x>.+?) were not trained; the runs are kept in (?P<d>.+?) \(accepted",
+     "調整用の実行 {n} 本が失敗しました（{e}）。失敗した実行からは学習率を選ばないので、{x} の新しいシードでの実行はしていません。"
+     "結果は {d} に残してあり、同じコマンドで失敗した実行だけをやり直して続きを学習します"),
+    (r"lost the executor \((?P<e>[^)]*)\)",
+     "Dask のクラスタとの接続が切れました（{e}）。終わった実行は残してあり、クラスタが戻れば同じコマンドで続きを学習します"),
+    (r"unknown key '(?P<v>[^']*)' in (?P<w>.+?) \(accepted: (?P<a>[^;)]*)", "{w} にキー '{v}' はありません（使えるキー：{a}）"),
+    (r"(?P<w>.+?) has no optimizer \(accepted: .*?; '(?P<k>[^']*)' is not a key, 'optimizer' is\)",
+     "{w} に optimizer がありません（'{k}' ではなく optimizer と書きます）"),
+    (r"(?P<w>.+?) has no optimizer \(accepted: optimizer = one of (?P<a>[^;)]*)",
+     "{w} に optimizer = \"手法名\" がありません（使える手法：{a}）"),
+    (r"no (?P<d>\S+) files to verify",
+     "照合する {d} のファイルが見つかりません（探した場所は次の英語の行にあります）。'optimlab data fetch {d}' でダウンロード"
+     "するか、--data-dir でファイルのあるフォルダを指定します"),
     (r"could not download (?P<v>\S+)",
      "{v} をダウンロードできませんでした。インターネットにつながらないときは、4 つの IDX ファイルを入れたフォルダを "
      "--data-dir DIR で指定するか、同梱のデータ --dataset mnist-5k（MNIST の 5,000 枚）か --dataset digits（8×8 の数字）が"
@@ -226,6 +248,24 @@ def accepted_ja(accepted: str) -> str:
     if _ENGLISH.search(text):       # a phrase not translated: not half in English
         return "（使えるものは次の英語の行にあります）"
     return f"（使えるもの：{text}）"
+
+
+_JA_WARNINGS: list[tuple[str, str]] = [
+    (r"(?P<c>\S+)\.rule left its state '(?P<s>[^']*)' at 0 for (?P<n>\d+) steps",
+     "{c} の更新式は、状態 '{s}' を {n} ステップのあいだ 0 のままにしました。v = μ * v - ε * g のように書くと新しい配列が"
+     "できて状態は変わりません。v *= …; v -= … のようにその場で更新するか、s['{s}'] = … と代入します（設定によって使わない"
+     "状態なら、そのままで構いません）"),
+    (r"y_train has no label 0", "y_train にラベル 0 がありません。ラベルが 1 から始まるなら 1 を引いてください"),
+]
+
+
+def japanese_warning(message: str) -> str:
+    """A Japanese line for one of optimlab's warnings (printed before the English one under ``--lang ja``)."""
+    for pattern, text in _JA_WARNINGS:
+        m = re.search(pattern, message)
+        if m:
+            return text.format(**m.groupdict())
+    return "注意してください（内容は次の英語の行にあります）"
 
 
 def japanese_error(message: str) -> str:

@@ -267,3 +267,43 @@ def test_an_accepted_phrase_not_translated_points_to_the_english_line():
         "--foo の値 'x' は使えません（使えるものは次の英語の行にあります）"
     assert japanese_error("invalid --activation: 'tanh' (accepted: sigmoid, relu)") == \
         "--activation の値 'tanh' は使えません（使えるもの：sigmoid, relu）"
+
+
+@pytest.mark.parametrize("message, ja", [
+    # a re-test: these got only the pointer to the English line, or (a sweep's failed tuning) no Japanese line at all
+    ("Mine.rule turned finite weights and gradients into NaN or inf at step 1 (in w), at its settings lr=0.1, and at "
+     "lr 1e-6 as well (accepted: …)", "Mine の更新式が、有限の重みと勾配から NaN か inf を作りました（ステップ 1、w）"),
+    ("all 2 runs failed (Boom: KeyError: 'x'); the run in runs/good was kept (accepted: …)",
+     "2 本の実行がすべて失敗したので、runs/good の以前の結果はそのまま残しました（Boom: KeyError: 'x'）"),
+    ("2 of 3 runs failed (recorded in o/summary.json); Boom: KeyError: 'x'",
+     "3 本のうち 2 本の実行が失敗しました（Boom: KeyError: 'x'）。記録は o/summary.json にあります"),
+    ("4 tuning runs failed (tune-boom-lr0.1-s0: RuntimeError: b); no learning rate is chosen from failed runs, so the "
+     "fresh-seed runs of SGD, Boom were not trained; the runs are kept in 's' (accepted: …)",
+     "調整用の実行 4 本が失敗しました（tune-boom-lr0.1-s0: RuntimeError: b）。失敗した実行からは学習率を選ばないので、SGD, "
+     "Boom の新しいシードでの実行はしていません。結果は 's' に残してあり"),
+    ("unknown key 'batch_norm' in r.toml [net] (accepted: hidden, batchnorm; did you mean 'batchnorm'?)",
+     "r.toml [net] にキー 'batch_norm' はありません（使えるキー：hidden, batchnorm）（もしかして batchnorm？）"),
+    ("r.toml [[runs]] #1 has no optimizer (accepted: optimizer = one of sgd, adam; 'optimzer' is not a key, "
+     "'optimizer' is)", "r.toml [[runs]] #1 に optimizer がありません（'optimzer' ではなく optimizer と書きます）"),
+    ("no mnist files to verify (looked in /a, /b); offline options: …", "照合する mnist のファイルが見つかりません"),
+])
+def test_the_errors_a_re_test_found_without_japanese(message, ja):
+    assert ja in japanese_error(message)
+
+
+def test_optimlabs_warnings_get_a_japanese_line_under_lang_ja(tmp_path, monkeypatch, capsys):
+    import warnings
+
+    from optimlab.errors import OptimlabWarning
+
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)      # put back after the test
+    monkeypatch.setattr(cli, "_lang", "ja")
+    cli._say_warnings()
+    text = ("Mine.rule left its state 'v' at 0 for 20 steps with nonzero gradients: if the rule rebinds it …")
+    warnings.warn_explicit(text, OptimlabWarning, "x.py", 1)
+    warnings.warn_explicit(text, OptimlabWarning, "y.py", 2)                  # said once
+    with pytest.warns(UserWarning, match="a plugin's own"):                   # passed on as Python's, not ours
+        warnings.warn_explicit("a plugin's own", UserWarning, "p.py", 3)
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("optimlab: 警告：Mine の更新式は、状態 'v' を 20 ステップのあいだ 0 のままにしました")
+    assert err[1] == f"optimlab: warning: {text}" and len(err) == 2

@@ -1420,3 +1420,7 @@ def test_an_optimizer_with_numpy_scalar_defaults_is_swept_and_recorded(tmp_path,
     r = run_sweep(replace(SPEC, optimizers=("heavy",), lrs=(0.1,), seeds=(0,)), SerialExecutor(), out=tmp_path)
     assert r.summary["optimizers"]["heavy"]["settings"] == {"mu": pytest.approx(0.9)}
     assert type(r.summary["optimizers"]["heavy"]["settings"]["mu"]) is float
+    # an added class's module name says little (a plugin's is optimlab's own): its file is recorded too
+    assert r.summary["optimizers"]["heavy"]["file"] == __file__ and "file" not in r.summary["optimizers"].get("sgd", {})
+    again = run_sweep(replace(SPEC, optimizers=("heavy",), lrs=(0.1,), seeds=(0,)), SerialExecutor(), out=tmp_path)
+    assert again.trained == []          # the same command again: a re-test found it stopped in a TypeError

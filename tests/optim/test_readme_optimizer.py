@@ -253,6 +253,8 @@ def test_a_rule_that_makes_nan_from_finite_numbers_is_its_own_error_not_divergen
 
     Trainer(data, [_added(running_min, slots=("low",), init_slot=lambda self, name, w: np.full_like(w, np.inf))()],
             train=cfg)
+    # and none of it printed NumPy's overflow warnings (a re-test saw sgd.py's 'overflow encountered' for lr 1e308)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)], [str(w.message) for w in recwarn]
     for name in ("sgd", "momentum", "adagrad", "rmsprop", "adam"):       # the built-ins, at the note's settings
         from optimlab.optim import make_optimizer
         from optimlab.optim.checks import check_elementwise

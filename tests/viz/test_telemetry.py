@@ -374,3 +374,17 @@ def test_the_lr_line_label_stands_over_the_curves(run):
     assert label[0].get_bbox_patch() is not None and label[0].get_bbox_patch().get_facecolor()[:3] == (1.0, 1.0, 1.0)
     ref = [line for line in ax.get_lines() if line.get_color() == REFERENCE_GREY]
     assert len(ref) == 1 and ref[0]._unscaled_dash_pattern == REFERENCE_STYLE
+
+
+def test_the_update_ratio_of_a_layer_at_zero_is_not_a_number_not_inf():
+    """A re-test: Adam + BatchNorm's update_ratio in telemetry.csv had the mean inf — β starts at 0, so ‖Δw‖/‖w‖ at
+    step 1 divides by 0. There is no ratio to a zero weight: NaN (a gap in the figure), every other value finite."""
+    from optimlab.optim import Adam
+
+    tel = Telemetry(Schedule(dense=3, every=10))
+    Trainer(_digits(), [Adam()], ["BN"], net=NetConfig(batchnorm=True), train=TrainConfig(iters=3, dtype="float64"),
+            callbacks=[tel]).run()
+    it, beta = tel.series("BN", "beta1", "update_ratio")
+    assert list(it) == [1, 2, 3] and math.isnan(beta[0]) and np.all(np.isfinite(beta[1:]))
+    ratios = [v for (_, _, _, metric, v) in tel.records if metric == "update_ratio"]
+    assert not any(math.isinf(v) for v in ratios)

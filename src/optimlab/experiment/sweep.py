@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import inspect
 import io
 import json
 import math
@@ -45,8 +46,8 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .._io import (atomic_paths, exclusive_lock, json_text, made_folder, read_json, signals_held, text_table,
-                   write_json, write_text)
+from .._io import (atomic_paths, exclusive_lock, json_default, json_text, made_folder, read_json, signals_held,
+                   text_table, write_json, write_text)
 from ..console import LANGS, check_lang, say
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError, OptimlabError, own_error_first
@@ -414,7 +415,17 @@ def optimizer_records(spec: "SweepSpec") -> dict[str, dict[str, Any]]:
         settings = make_optimizer(name, spec.preset).hyperparameters()
         out[name] = {"class": cls, "code_sha256": sha,
                      "settings": {k: v for k, v in settings.items() if k != "lr"}, "default_lr": settings.get("lr")}
+        if not cls.startswith("optimlab."):     # a plugin's module name is optimlab's own: the file says whose
+            out[name]["file"] = _source_file(optimizer_class(name))
     return out
+
+
+def _source_file(cls: type) -> str | None:
+    """The file ``cls`` was defined in, or None (a class typed in a notebook)."""
+    try:
+        return inspect.getsourcefile(cls)
+    except (TypeError, OSError):
+        return None
 
 
 def worker_codes(names: Sequence[str]) -> tuple[tuple[str, str, str], ...]:
@@ -499,7 +510,7 @@ def _as_recorded(config: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
 
 
 def _config_digest(config: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(config, sort_keys=True, default=json_default).encode()).hexdigest()
 
 
 def run_config(spec: SweepSpec, key: RunKey, data_info: dict[str, Any]) -> dict[str, Any]:
@@ -1341,7 +1352,7 @@ def _write_sweep_files(spec: SweepSpec, directory: Path, info: dict[str, Any], l
         before = {}
     # what the sensitivity figures show: unchanged (a sweep resumed in the other language, nothing new trained), the
     # other language's figure stays (a teacher's Japanese rerun deleted sensitivity.png)
-    as_read = lambda v: json.loads(json.dumps(v, allow_nan=True))     # noqa: E731 - as summary.json gives it back
+    as_read = lambda v: json.loads(json_text(v))     # noqa: E731 - as summary.json gives it back
     same_figure = isinstance(before, dict) and all(before.get(k) == as_read(summary.get(k)) for k in FIGURE_KEYS)
     names = ["table.csv", "summary.json", "sweep.toml"] + (["table.parquet"] if rows and _has_pyarrow() else [])
     with signals_held():            # all replaced, or none (a rename that fails puts the earlier files back)

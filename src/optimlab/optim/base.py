@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Mapping
 
 import numpy as np
 
-from .._io import read_npz, write_npz
+from .._io import json_default, read_npz, write_npz
 from ..errors import ConfigError
 
 Params = Any  # an ndarray or a Mapping[str, ndarray]
@@ -343,7 +343,7 @@ def save_state(path: str | os.PathLike, opt: Optimizer, state: OptState) -> None
             arrays[slot] = tree
     header = {"optimizer": opt.name, "hyperparameters": opt.hyperparameters(), "count": state.count,
               "tree": isinstance(next(iter(state.slots.values()), None), Mapping)}
-    arrays["__header__"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    arrays["__header__"] = np.frombuffer(json.dumps(header, default=json_default).encode(), dtype=np.uint8)
     write_npz(path, arrays)
 
 

@@ -24,7 +24,14 @@ def check_elementwise(opt: Optimizer) -> None:
     is ``(K, P)``, each hyperparameter a ``(K, 1)`` array), so the rule must treat each element on its own. A
     :class:`ConfigError` unless three steps on a stack of two models give, element for element, what they give on
     each element alone: a norm, mean or max over ``w`` (per-layer rules: LARS, LAMB, clipping by norm) would mix
-    layers and models — a run would depend on the runs beside it — and ``if self.beta > 0:`` fails on an array."""
+    layers and models — a run would depend on the runs beside it — and ``if self.beta > 0:`` fails on an array.
+    NumPy's overflow and invalid-value warnings are not printed: a rule's NaN is said in one line, and a huge lr's
+    overflow is training's to record as a divergence (a re-test saw sgd.py's 'overflow encountered' twice)."""
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        _check_elementwise(opt)
+
+
+def _check_elementwise(opt: Optimizer) -> None:
     rng = np.random.default_rng(0)
     w0, gs = rng.standard_normal((2, 3)), [rng.standard_normal((2, 3)) for _ in range(3)]
     whole, alone = w0.copy(), np.empty_like(w0)
@@ -34,10 +41,9 @@ def check_elementwise(opt: Optimizer) -> None:
             stacked = stack_hyperparameters([opt, opt], ndim=2, dtype=np.float64)
             kept = stacked.init(whole)
             start = {n: bool(np.all(np.isfinite(a))) for n, a in kept.slots.items()}   # a ±inf sentinel is fine
-            with np.errstate(invalid="ignore", divide="ignore", over="ignore"):     # said below, in one line
-                for t, g in enumerate(gs, 1):
-                    run_rule(stacked.rule, whole, g.copy(), kept.slots, t)
-                    _check_finite(opt, whole, kept, start, t)
+            for t, g in enumerate(gs, 1):
+                run_rule(stacked.rule, whole, g.copy(), kept.slots, t)
+                _check_finite(opt, whole, kept, start, t)
             for i, j in np.ndindex(w0.shape):
                 w = w0[i:i + 1, j:j + 1].copy()
                 state = opt.init(w)

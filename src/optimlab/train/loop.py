@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .._io import read_npz, write_npz
+from .._io import json_default, read_npz, write_npz
 from ..errors import ConfigError, FileFormatError, OptimlabWarning
 from ..nn import MultiLayerNet, inference
 from ..nn.network import check_labels, hidden_sizes
@@ -473,7 +473,7 @@ class Trainer:
                 "counts": [g.state.count for g in self.groups],
                 "sampler": sampler_meta, "histories": [h.to_dict() for h in self.histories],
                 "labels": self.labels, "seed": self.seed, **self._setup()}
-        arrays["__meta__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+        arrays["__meta__"] = np.frombuffer(json.dumps(meta, default=json_default).encode(), dtype=np.uint8)
         write_npz(path, arrays)
 
     def _setup(self) -> dict[str, Any]:
@@ -502,7 +502,7 @@ class Trainer:
         if meta["labels"] != self.labels or meta["seed"] != self.seed:
             raise ConfigError(f"checkpoint {os.fspath(path)!r} is for runs {meta['labels']} seed {meta['seed']}, "
                               f"not {self.labels} seed {self.seed}")
-        now = json.loads(json.dumps(self._setup()))         # as JSON gives it back: tuples are lists
+        now = json.loads(json.dumps(self._setup(), default=json_default))         # as JSON gives it back: tuples are lists
         for key, value in now.items():        # checked before anything is restored
             if meta.get(key) != value:
                 raise ConfigError(f"checkpoint {os.fspath(path)!r} was saved with other {key}: {meta.get(key)} there, "

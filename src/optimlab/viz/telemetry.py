@@ -212,7 +212,10 @@ class Telemetry:
             (step_p50,) = row_quantiles(step.reshape(K * n_layers, -1), (0.5,))
             eff = row_quantiles((step / g).reshape(K * n_layers, -1), (0.1, 0.5, 0.9))
             dw2, w2 = np.square(theta - prev), np.square(prev)
-            ratio = np.array([np.sqrt(dw2[:, L.cols].sum(axis=1) / w2[:, L.cols].sum(axis=1)) for L in self._layers]).T
+            # ‖w‖ = 0 (BatchNorm's β at its start): no ratio, NaN, rather than the inf a re-test found as the mean
+            ratio = np.array([np.where(w2[:, L.cols].sum(axis=1) > 0, np.sqrt(dw2[:, L.cols].sum(axis=1)
+                                                                              / w2[:, L.cols].sum(axis=1)), np.nan)
+                              for L in self._layers]).T
         per_layer = {"step_p50": step_p50.reshape(K, n_layers), "eff_lr_p10": eff[0].reshape(K, n_layers),
                      "eff_lr_p50": eff[1].reshape(K, n_layers), "eff_lr_p90": eff[2].reshape(K, n_layers),
                      "update_ratio": ratio}
