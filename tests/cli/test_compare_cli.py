@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -674,36 +675,23 @@ def test_compare_takes_optimizer_objects_with_all_their_settings(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
-def test_a_rule_that_raises_is_the_one_named_and_its_own_frame_is_kept(tmp_path, capsys, monkeypatch):
+def test_a_rule_that_raises_is_the_one_named_and_its_own_frame_is_kept(tmp_path, capsys, raising_optimizer):
     """A researcher's review: the rule of an added optimizer raised at step 31, and the command said 'SGD:
     RuntimeError' (the first run of the cohort); the recorded traceback kept the three outermost frames, not the
     rule's file and line."""
-    from dataclasses import dataclass
-
     from optimlab.api import compare
     from optimlab.cli import failed_runs_status
     from optimlab.errors import OptimlabError
-    from optimlab.optim import OPTIMIZERS, SGD, Optimizer
+    from optimlab.optim import SGD
 
-    @dataclass(frozen=True)
-    class Raises(Optimizer):
-        """w ← w − ε∇E, until step 31."""
-
-        name = "raises"
-        lr: float = 0.01
-
-        def rule(self, w, g, s, t):
-            if t > 30:
-                raise RuntimeError(f"boom at step {t}")
-            w -= self.lr * g
-
-    monkeypatch.setitem(OPTIMIZERS, "raises", Raises)
+    Raises = raising_optimizer
     outcome = compare(dataset="digits", optimizers=[SGD(), Raises()], iters=40, out=tmp_path / "o", plots=False,
                       report=False)
     errors = {r["label"]: r["error"] for r in outcome.summary["runs"]}
     assert errors["Raises"].startswith("RuntimeError: boom at step 31\n")
     assert errors["SGD"].startswith("failed with Raises (trained in one cohort with it): RuntimeError: boom at step 31")
-    assert f'File "{__file__}"' in errors["Raises"] and 'raise RuntimeError(f"boom at step {t}")' in errors["Raises"]
+    where = f'File "{Path(__file__).parents[1] / "conftest.py"}"'
+    assert where in errors["Raises"] and 'raise RuntimeError(f"boom at step {t}")' in errors["Raises"]
     assert failed_runs_status(outcome.summary["runs"], "label", "s.json") == 1
     assert capsys.readouterr().err.strip().endswith("; Raises: RuntimeError: boom at step 31")
     # into a good run's folder: kept, and the message names the rule that raised

@@ -1366,25 +1366,9 @@ def test_a_folder_in_the_way_or_pyarrow_gone_leaves_no_mixed_sweep_folder(tmp_pa
     assert (out / "table.csv").is_file() and not (out / "table.parquet").exists()
 
 
-def test_the_tuning_run_whose_rule_raised_is_the_one_named(tmp_path, monkeypatch):
+def test_the_tuning_run_whose_rule_raised_is_the_one_named(tmp_path, raising_optimizer):
     """A researcher's review: a rule of one's own raised, and the error named the first run of its cohort (SGD's);
     the others' records say whose rule it was, and the innermost frame, the rule's, is kept."""
-    from optimlab.optim import OPTIMIZERS
-    from optimlab.optim.base import Optimizer
-
-    @dataclass(frozen=True)
-    class Raises(Optimizer):
-        """w ← w − ε∇E, until step 31."""
-
-        name = "raises"
-        lr: float = 0.01
-
-        def rule(self, w, g, s, t):
-            if t > 30:
-                raise RuntimeError(f"boom at step {t}")
-            w -= self.lr * g
-
-    monkeypatch.setitem(OPTIMIZERS, "raises", Raises)
     spec = replace(SPEC, optimizers=("sgd", "raises"), lrs=(0.1,), seeds=(0,))
     with pytest.raises(TuningFailed, match=r"^2 tuning runs failed \(tune-raises-lr0.1-s0: RuntimeError: boom at "
                                            r"step 31\)"):
