@@ -214,18 +214,22 @@ def run_compare_cli(args) -> int:
     return failed_runs_status(outcome.summary["runs"], "label", f"{outcome.directory}/summary.json")
 
 
-def failed_runs_status(runs: Sequence[dict], name_key: str, where: str, retry: str = "") -> int:
+def failed_runs_status(runs: Sequence[dict], name_key: str, where: str, retry: bool = False) -> int:
     """Exit status 1, with one line on stderr naming the first error, when any run failed (raised an error);
-    0 otherwise. A run that diverged is a result, not a failure."""
+    0 otherwise. A run that diverged is a result, not a failure. ``retry``: the same command trains them again (a
+    sweep's)."""
     failed = [r for r in runs if r.get("status") == "failed"]
     if not failed:
         return 0
     first = failed[own_error_first([r.get("error") for r in failed])]      # the run whose rule raised
     error = (str(first.get("error") or "").strip().splitlines() or ["unknown error"])[0]
-    line = f"{len(failed)} of {len(runs)} runs failed (recorded in {where}{retry}); {first.get(name_key)}: {error}"
+    again = "; the same command trains them again" if retry else ""
     if _lang == "ja":
-        print(f"optimlab: エラー：{japanese_error(line)}", file=sys.stderr)
-    print(f"optimlab: error: {line}", file=sys.stderr)
+        print(f"optimlab: エラー：{len(runs)} 本のうち {len(failed)} 本の実行が失敗しました（{first.get(name_key)}: {error}）。"
+              f"記録は {where} にあります" + ("。同じコマンドで失敗した実行をもう一度学習します" if retry else ""),
+              file=sys.stderr)
+    print(f"optimlab: error: {len(failed)} of {len(runs)} runs failed (recorded in {where}{again}); "
+          f"{first.get(name_key)}: {error}", file=sys.stderr)
     return 1
 
 

@@ -264,5 +264,4 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
         print(say("report", lang, path=report))
     from .cli import failed_runs_status
 
-    return failed_runs_status(result.table, "run_id", f"{Path(result.directory)}/table.csv",
-                              "; the same command trains them again")
+    return failed_runs_status(result.table, "run_id", f"{Path(result.directory)}/table.csv", retry=True)

@@ -128,6 +128,19 @@ def lang_of(argv: Sequence[str]) -> str:
 
 
 _JA: list[tuple[str, str]] = [
+    # wrappers of another error first, anchored: the error they carry must not be taken for the user's typo
+    (r"^all (?P<n>\d+) runs failed \((?P<e>.*?)\); the run in (?P<d>.+?) was kept",
+     "{n} 本の実行がすべて失敗したので、{d} の以前の結果はそのまま残しました（{e}）。--out で新しいフォルダを指定すると、"
+     "失敗の記録が summary.json に書かれます"),
+    (r"^(?P<n>\d+) tuning runs? failed \((?P<e>.*?)\); no learning rate is chosen from failed runs, so the fresh-seed "
+     r"runs of (?P<x>.+?) were not trained; the runs are kept in (?P<d>.+?) \(accepted",
+     "調整用の実行 {n} 本が失敗しました（{e}）。失敗した実行からは学習率を選ばないので、{x} の新しいシードでの実行はしていません。"
+     "結果は {d} に残してあり、同じコマンドで失敗した実行だけをやり直して続きを学習します"),
+    (r"^lost the executor \((?P<e>.*)\); the completed runs are kept in (?P<d>.+?) \(accepted",
+     "Dask のクラスタとの接続が切れました（{e}）。終わった実行は {d} に残してあり、クラスタが戻れば同じコマンドで続きを"
+     "学習します"),
+    (r"^lost the executor \((?P<e>.*)\) before any run was trained",
+     "Dask のクラスタとの接続が切れました（{e}）。学習の済んだ実行はまだありません。クラスタが戻れば同じコマンドで始めます"),
     (r": --lang goes after the command",
      "--lang はコマンドの後に書きます（例：optimlab compare --lang ja、optimlab data list --lang ja）"),
     (r"unknown optimizer(?: in --lr \(lrs\))?: '(?P<v>[^']*)'.*?\(accepted: (?P<a>[^;)]*?)(?: or a bare number)?[;)]",
@@ -193,17 +206,6 @@ _JA: list[tuple[str, str]] = [
     (r"(?P<c>\S+)\.rule turned finite weights and gradients into NaN or inf at step (?P<t>\d+) \(in (?P<s>[^)]*)\)",
      "{c} の更新式が、有限の重みと勾配から NaN か inf を作りました（ステップ {t}、{s}）。学習率を 1e-6 にしても同じなので、"
      "学習率ではなく更新式の誤りです（負になりうる値の平方根や対数、0/0 など）"),
-    (r"all (?P<n>\d+) runs failed \((?P<e>.*?)\); the run in (?P<d>.+?) was kept",
-     "{n} 本の実行がすべて失敗したので、{d} の以前の結果はそのまま残しました（{e}）。--out で新しいフォルダを指定すると、"
-     "失敗の記録が summary.json に書かれます"),
-    (r"(?P<n>\d+) of (?P<m>\d+) runs failed \(recorded in (?P<d>.+?)\); (?P<e>.*)",
-     "{m} 本のうち {n} 本の実行が失敗しました（{e}）。記録は {d} にあります"),
-    (r"(?P<n>\d+) tuning runs? failed \((?P<e>.*?)\); no learning rate is chosen from failed runs, so the fresh-seed "
-     r"runs of (?P<x>.+?) were not trained; the runs are kept in (?P<d>.+?) \(accepted",
-     "調整用の実行 {n} 本が失敗しました（{e}）。失敗した実行からは学習率を選ばないので、{x} の新しいシードでの実行はしていません。"
-     "結果は {d} に残してあり、同じコマンドで失敗した実行だけをやり直して続きを学習します"),
-    (r"lost the executor \((?P<e>[^)]*)\)",
-     "Dask のクラスタとの接続が切れました（{e}）。終わった実行は残してあり、クラスタが戻れば同じコマンドで続きを学習します"),
     (r"unknown key '(?P<v>[^']*)' in (?P<w>.+?) \(accepted: (?P<a>[^;)]*)", "{w} にキー '{v}' はありません（使えるキー：{a}）"),
     (r"(?P<w>.+?) has no optimizer \(accepted: .*?; '(?P<k>[^']*)' is not a key, 'optimizer' is\)",
      "{w} に optimizer がありません（'{k}' ではなく optimizer と書きます）"),
@@ -221,12 +223,12 @@ _JA: list[tuple[str, str]] = [
 
 # what an error's "accepted:" says, in Japanese: the phrases the value checks use
 _ACCEPTED_JA = [
-    (r"an integer from ([\d,]+) to ([\d,]+)", r"\1〜\2 の整数"),
+    (r"an integer from (\d[\d,]*\d|\d) to (\d[\d,]*\d|\d)", r"\1〜\2 の整数"),
     (r"an integer >= ([\d,]+)", r"\1 以上の整数"),
     (r"a finite number > 0", "0 より大きい有限の数"),
     (r"a finite number >= 0", "0 以上の有限の数"),
     (r"a whole number", "整数"),
-    (r"a number from ([\d.,]+) to ([\d.,]+)", r"\1〜\2 の数"),
+    (r"a number from (\d[\d,]*(?:\.\d+)?) to (\d[\d,]*(?:\.\d+)?)", r"\1〜\2 の数"),
     (r"a number in \(0, 1\)", "0 より大きく 1 より小さい数"),
     (r"a number in \[0, 1\)", "0 以上 1 未満の数"),
     (r"a number in \(0, 1\]", "0 より大きく 1 以下の数"),
@@ -236,7 +238,7 @@ _ACCEPTED_JA = [
 ]
 # English left in a translated "accepted:" (its words, not the names and numbers it lists): then the pointer instead
 _ENGLISH = re.compile(r"\b(?:a|an|the|or|and|from|to|in|of|at|is|by|for|with|like|number|numbers|integer|integers|"
-                      r"string|strings|list|value|values|default|most|least|one|each)\b", re.IGNORECASE)
+                      r"string|strings|list|value|values|default|most|least|one|each|e\.g)\b", re.IGNORECASE)
 
 
 def accepted_ja(accepted: str) -> str:

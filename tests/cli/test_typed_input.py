@@ -8,7 +8,7 @@ import pytest
 
 from optimlab import cli
 from optimlab.cli import main
-from optimlab.cli_text import half_width, japanese_error, lang_of
+from optimlab.cli_text import accepted_ja, half_width, japanese_error, lang_of
 
 SMALL = ["--dataset", "digits", "--iters", "20", "--eval-interval", "10", "--no-plots", "--no-report", "--no-progress"]
 
@@ -275,8 +275,6 @@ def test_an_accepted_phrase_not_translated_points_to_the_english_line():
      "lr 1e-6 as well (accepted: …)", "Mine の更新式が、有限の重みと勾配から NaN か inf を作りました（ステップ 1、w）"),
     ("all 2 runs failed (Boom: KeyError: 'x'); the run in runs/good was kept (accepted: …)",
      "2 本の実行がすべて失敗したので、runs/good の以前の結果はそのまま残しました（Boom: KeyError: 'x'）"),
-    ("2 of 3 runs failed (recorded in o/summary.json); Boom: KeyError: 'x'",
-     "3 本のうち 2 本の実行が失敗しました（Boom: KeyError: 'x'）。記録は o/summary.json にあります"),
     ("4 tuning runs failed (tune-boom-lr0.1-s0: RuntimeError: b); no learning rate is chosen from failed runs, so the "
      "fresh-seed runs of SGD, Boom were not trained; the runs are kept in 's' (accepted: …)",
      "調整用の実行 4 本が失敗しました（tune-boom-lr0.1-s0: RuntimeError: b）。失敗した実行からは学習率を選ばないので、SGD, "
@@ -289,6 +287,49 @@ def test_an_accepted_phrase_not_translated_points_to_the_english_line():
 ])
 def test_the_errors_a_re_test_found_without_japanese(message, ja):
     assert ja in japanese_error(message)
+
+
+@pytest.mark.parametrize("message, ja", [
+    # a code review: a wrapper's own error was read first ("unknown optimizer" inside "runs failed"), a Dask error's
+    # ')' cut its text, and a cluster lost before any run said finished runs were kept
+    ("all 2 runs failed (Bad: ConfigError: unknown optimizer: 'foo' (accepted: sgd, adam)); the run in r was kept "
+     "(accepted: …)", "2 本の実行がすべて失敗したので、r の以前の結果はそのまま残しました"),
+    ("3 tuning runs failed (tune-x: ConfigError: X.rule turned finite weights and gradients into NaN or inf at step 1 "
+     "(in w)); no learning rate is chosen from failed runs, so the fresh-seed runs of X were not trained; the runs are "
+     "kept in 's' (accepted: …)", "調整用の実行 3 本が失敗しました"),
+    ("lost the executor (CommClosedError: in <TCP (closed) ConnectionPool.gather>: Stream is closed); the completed "
+     "runs are kept in 'runs/s' (accepted: …)", "（CommClosedError: in <TCP (closed) ConnectionPool.gather>: Stream is "
+     "closed）。終わった実行は 'runs/s' に残してあり"),
+    ("lost the executor (CancelledError: cancelled) before any run was trained (accepted: …)",
+     "学習の済んだ実行はまだありません"),
+])
+def test_an_error_that_carries_another_is_said_as_itself(message, ja):
+    assert ja in japanese_error(message)
+
+
+def test_a_sweeps_failed_runs_are_said_in_japanese_without_english_inside(capsys, monkeypatch):
+    """A code review: the sweep's 'the same command trains them again' was left inside the Japanese line."""
+    monkeypatch.setattr(cli, "_lang", "ja")
+    runs = [{"run_id": "a", "status": "ok"}, {"run_id": "b", "status": "failed", "error": "KeyError: 'x'\n…"}]
+    assert cli.failed_runs_status(runs, "run_id", "s/table.csv", retry=True) == 1
+    ja, en = capsys.readouterr().err.splitlines()
+    assert ja == ("optimlab: エラー：2 本のうち 1 本の実行が失敗しました（b: KeyError: 'x'）。記録は s/table.csv にあります。"
+                  "同じコマンドで失敗した実行をもう一度学習します")
+    assert en == ("optimlab: error: 1 of 2 runs failed (recorded in s/table.csv; the same command trains them again); "
+                  "b: KeyError: 'x'")
+
+
+def test_an_accepted_range_with_an_example_is_not_half_translated():
+    assert accepted_ja("a number from 1.5 to 3.5, e.g. 1.6") == "（使えるものは次の英語の行にあります）"
+    assert accepted_ja("a number from 1 to 3") == "（使えるもの：1〜3 の数）"
+    assert accepted_ja("an integer from 1 to 10,000,000") == "（使えるもの：1〜10,000,000 の整数）"
+
+
+def test_lang_before_the_command_is_said_in_english_too(capsys):
+    assert main(["--lang=ja", "compare"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "optimlab: error: unrecognized arguments: --lang=ja: --lang goes after the command (accepted: e.g. optimlab "
+        "compare --lang ja or optimlab data list --lang ja)")
 
 
 def test_optimlabs_warnings_get_a_japanese_line_under_lang_ja(tmp_path, monkeypatch, capsys):

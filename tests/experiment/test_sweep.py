@@ -1408,3 +1408,26 @@ def test_an_optimizer_with_numpy_scalar_defaults_is_swept_and_recorded(tmp_path,
     assert r.summary["optimizers"]["heavy"]["file"] == __file__ and "file" not in r.summary["optimizers"].get("sgd", {})
     again = run_sweep(replace(SPEC, optimizers=("heavy",), lrs=(0.1,), seeds=(0,)), SerialExecutor(), out=tmp_path)
     assert again.trained == []          # the same command again: a re-test found it stopped in a TypeError
+
+
+def test_a_setting_whose_every_fresh_run_diverged_has_no_gain_in_summary_json(tmp_path, monkeypatch):
+    """A code review: the console showed no gain for a setting whose every fresh run diverged at both lrs, but
+    summary.json kept "gain": 0.0, a measured-looking 0 − 0."""
+    from optimlab.optim import OPTIMIZERS
+    from optimlab.optim.base import Optimizer
+
+    @dataclass(frozen=True)
+    class Blow(Optimizer):
+        """w ← w − 1e40·ε∇E: diverges at any lr in float32."""
+
+        name = "blow"
+
+        def rule(self, w, g, s, t):
+            w -= (1e40 * self.lr) * g
+
+    monkeypatch.setitem(OPTIMIZERS, "blow", Blow)
+    r = run_sweep(replace(SPEC, optimizers=("blow",), lrs=(0.1,), seeds=(0,), test_seeds=(7, 8, 9),
+                          train=TrainConfig(iters=20, eval_interval=10)), SerialExecutor(), out=tmp_path)
+    d = r.summary["defaults_vs_tuned"]["Blow"]
+    assert d["tuned_not_ok"] == d["default_not_ok"] == d["n_test_seeds"] == 3
+    assert d["gain"] is None and d["gain_lo"] is None and d["gain_hi"] is None

@@ -253,6 +253,17 @@ def test_a_rule_that_makes_nan_from_finite_numbers_is_its_own_error_not_divergen
 
     Trainer(data, [_added(running_min, slots=("low",), init_slot=lambda self, name, w: np.full_like(w, np.inf))()],
             train=cfg)
+    # a class whose validate() refuses lr 1e-6 (an lr floor of its own) cannot be tried there: nothing is claimed of
+    # its rule, and a huge lr is left to training (a code review: plain SGD with a floor was refused as a rule bug)
+    def floored_validate(self):
+        if np.any(np.asarray(self.lr) < 1e-3):
+            raise ConfigError(f"invalid lr: {self.lr} (accepted: >= 1e-3)")
+
+    Floor = _added(lambda self, w, g, s, t: w.__isub__(self.lr * g))
+    Floor.validate = floored_validate
+    hist = Trainer(data, [Floor(lr=1e308)], train=TrainConfig(iters=3, batch_size=8, eval_interval=3,
+                                                              dtype="float64")).run()
+    assert hist[0].status == "diverged"
     # and none of it printed NumPy's overflow warnings (a re-test saw sgd.py's 'overflow encountered' for lr 1e308)
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)], [str(w.message) for w in recwarn]
     for name in ("sgd", "momentum", "adagrad", "rmsprop", "adam"):       # the built-ins, at the note's settings

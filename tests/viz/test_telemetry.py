@@ -290,6 +290,19 @@ def test_every_state_slot_of_any_optimizer_is_recorded(tmp_path):
     runs = [both.run_series("AdaGrad"), both.run_series("Leaky")]
     assert "leaky" not in OPTIMIZERS and tm._is(runs[1], AdaGrad, RMSProp) and not tm._is(runs[1], AdaGrad)
     assert "telemetry_adagrad_h.png" in [name for name, _ in telemetry_figures(runs, 5, "ja")]
+    # an unregistered AdaGrad subclass alone: recognised by AdaGrad's own setting, its figure drawn (a code review)
+
+    @dataclass(frozen=True)
+    class Ada2(AdaGrad):
+        """AdaGrad under another name."""
+
+        name = "ada2"
+
+    alone = Telemetry(Schedule(dense=5, every=10))
+    Trainer(_digits(), [Ada2()], ["Ada2"], train=TrainConfig(iters=5, dtype="float64"), callbacks=[alone]).run()
+    run = alone.run_series("Ada2")
+    assert "ada2" not in OPTIMIZERS and tm._is(run, AdaGrad) and not tm._is(run, RMSProp)
+    assert "telemetry_adagrad_h.png" in [name for name, _ in telemetry_figures([run], 5, "ja")]
 
 
 def test_layers_have_colours_no_run_has_and_runs_keep_theirs(run):

@@ -777,6 +777,8 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
             # the gain's paired interval as printed (null where none is)
             _, lo, hi = shown_gain(dvt[label], accuracy_step({"dataset": data_info}))
             dvt[label].update(gain_lo=_num(lo), gain_hi=_num(hi))
+            if none_learned_at_either(dvt[label]):      # 0 − 0: no gain, in the file as on the console (a review)
+                dvt[label]["gain"] = None
             # seconds compare optimizers only when all fresh-seed runs trained in tasks of one size
             sizes = {r.get("task_models") for r in rows if r["stage"] == "test" and
                      (r["batchnorm"], r["activation"], str(r["init"])) == nk}

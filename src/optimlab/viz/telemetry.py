@@ -550,13 +550,15 @@ def write_telemetry(result, directory, lang: str = "en", dpi: int = 100) -> list
 def _is(run: RunSeries, *classes: type) -> bool:
     """Whether ``run``'s optimizer is one of ``classes`` or derived from one (looked up by name in the registry). An
     optimizer not registered here (a plugin's run reported without the plugin) counts as derived from Adam when it
-    recorded Adam's ε_t, and from RMSProp when it recorded ε/(√h + θ), which only those and their subclasses record
-    (an AdaGrad subclass, unknown, is drawn as RMSProp is): its figure was left in the run's language (an English
-    figure inside a Japanese report)."""
+    recorded Adam's ε_t, and from AdaGrad or RMSProp when it recorded ε/(√h + θ), which only those and their
+    subclasses record (AdaGrad's by its own setting ``accumulate_first_step``): its figure was left in the run's
+    language (an English figure inside a Japanese report)."""
     cls = OPTIMIZERS.get(run.optimizer)
     if cls is None:
         metrics = {metric for _, metric in run.data}
-        return (Adam in classes and "lr_t" in metrics) or (RMSProp in classes and "lr_analytic_p50" in metrics)
+        adagrad = "lr_analytic_p50" in metrics and "accumulate_first_step" in run.hyperparameters   # AdaGrad's own
+        return (Adam in classes and "lr_t" in metrics) or (AdaGrad in classes and adagrad) or \
+            (RMSProp in classes and "lr_analytic_p50" in metrics and not adagrad)
     return issubclass(cls, classes)
 
 
