@@ -354,7 +354,8 @@ class Trainer:
                 try:
                     g.opt.update(theta[g.rows], grad[g.rows], g.state, checked=True)    # buffers made here
                 except Exception as e:
-                    e.raised_by = tuple(self.labels[g.rows])     # whose rule it was, for the failed runs' records
+                    with contextlib.suppress(AttributeError):    # (an exception class with __slots__ takes none)
+                        e.raised_by = tuple(self.labels[g.rows])    # whose rule it was, for the failed runs' records
                     raise
                 t2 = time.perf_counter()
                 self.model_seconds[g.rows] += (t2 - t1) / (g.rows.stop - g.rows.start)
@@ -502,7 +503,7 @@ class Trainer:
         if meta["labels"] != self.labels or meta["seed"] != self.seed:
             raise ConfigError(f"checkpoint {os.fspath(path)!r} is for runs {meta['labels']} seed {meta['seed']}, "
                               f"not {self.labels} seed {self.seed}")
-        now = json.loads(json.dumps(self._setup(), default=json_default))         # as JSON gives it back: tuples are lists
+        now = json.loads(json.dumps(self._setup(), default=json_default))     # as JSON gives it back: tuples are lists
         for key, value in now.items():        # checked before anything is restored
             if meta.get(key) != value:
                 raise ConfigError(f"checkpoint {os.fspath(path)!r} was saved with other {key}: {meta.get(key)} there, "
