@@ -1431,3 +1431,14 @@ def test_a_setting_whose_every_fresh_run_diverged_has_no_gain_in_summary_json(tm
     d = r.summary["defaults_vs_tuned"]["Blow"]
     assert d["tuned_not_ok"] == d["default_not_ok"] == d["n_test_seeds"] == 3
     assert d["gain"] is None and d["gain_lo"] is None and d["gain_hi"] is None
+
+
+def test_a_sweep_result_prints_as_one_line(tmp_path):
+    """A teacher's review: run_sweep(...) as a notebook cell's last value printed about 10,000 characters (the spec,
+    the summary and every row); it prints one line, as compare()'s result does."""
+    spec = replace(SPEC, optimizers=("sgd",), lrs=(0.1,), seeds=(0,), train=TrainConfig(iters=20, eval_interval=10))
+    r = run_sweep(spec, SerialExecutor(), out=tmp_path / "s")
+    text = repr(r)
+    assert "\n" not in text and len(text) < 300
+    assert text == (f"SweepResult({str(tmp_path / 's')!r}: {len(r.table)} runs, {len(r.table)} trained now, 0 already "
+                     f"complete; tuned lr: SGD {r.tuned_lrs['SGD']:g})")

@@ -970,6 +970,12 @@ class SweepResult:
     def tuned_lrs(self) -> dict[str, float]:
         return dict(self.summary["tuned"])
 
+    def __repr__(self) -> str:      # the dataclass's own ran to 10,000 characters as a notebook cell's value (a review)
+        tuned = ", ".join(f"{k} {v:g}" if isinstance(v, (int, float)) else f"{k} —"
+                          for k, v in self.summary.get("tuned", {}).items())
+        return (f"SweepResult({str(self.directory)!r}: {len(self.table)} runs, {len(self.trained)} trained now, "
+                f"{len(self.skipped)} already complete; tuned lr: {tuned or 'none'})")
+
 
 class _Driver:
     """Plans tasks, submits them, writes each finished run, schedules the test stage once tuning is done."""
