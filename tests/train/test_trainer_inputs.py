@@ -265,3 +265,21 @@ def test_running_a_finished_trainer_again_says_so(digits):
                                          r"run\(iters=N\) with N > 20 goes on"):
         again = t.run()
     assert [h.loss for h in again] == first
+
+
+def test_a_keyword_trainer_does_not_take_says_where_it_goes():
+    """A teacher's review: Trainer(data, opts, iters=500), as compare() takes iters, was Python's TypeError with no
+    accepted list; it says the keyword goes in TrainConfig (or NetConfig), or the closest one."""
+    from optimlab.data import load_dataset
+    from optimlab.errors import ConfigError
+    from optimlab.optim import make_optimizer
+    from optimlab.train import Trainer
+
+    data, opts = load_dataset("digits"), [make_optimizer("adam")]
+    with pytest.raises(ConfigError, match=r"^unknown keyword for Trainer: 'iters' \(accepted: net, train, seed, val, "
+                                          r"test, callbacks; iters goes in train=TrainConfig\(iters=…\)\)$"):
+        Trainer(data, opts, iters=500)
+    with pytest.raises(ConfigError, match=r"; batchnorm goes in net=NetConfig\(batchnorm=…\)\)$"):
+        Trainer(data, opts, batchnorm=True)
+    with pytest.raises(ConfigError, match=r"; did you mean 'seed'\?\)$"):
+        Trainer(data, opts, seeds=3)

@@ -16,7 +16,7 @@ import threading
 import time
 import warnings
 import zipfile
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from types import SimpleNamespace
 from typing import Any, Callable, Mapping, Sequence
 
@@ -24,7 +24,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .._io import json_default, read_npz, write_npz
-from ..errors import ConfigError, FileFormatError, OptimlabWarning
+from ..errors import ConfigError, FileFormatError, OptimlabWarning, did_you_mean
 from ..nn import MultiLayerNet, inference
 from ..nn.network import check_labels, hidden_sizes
 from ..optim import Optimizer, OptState, stack_hyperparameters
@@ -229,6 +229,9 @@ class _Group:
     state: OptState
 
 
+TRAINER_KEYWORDS = ("net", "train", "seed", "val", "test", "callbacks")
+
+
 def _groups(optimizers: Sequence[Optimizer], net: MultiLayerNet) -> list[_Group]:
     """Consecutive models whose optimizers share class and conventions are updated together."""
     groups, start = [], 0
@@ -266,7 +269,13 @@ class Trainer:
     def __init__(self, data, optimizers: Sequence[Optimizer], labels: Sequence[str] | None = None, *,
                  net: NetConfig | Sequence[NetConfig] = NetConfig(), train: TrainConfig = TrainConfig(), seed: int = 0,
                  val: tuple[np.ndarray, np.ndarray] | None = None, test: bool = True,
-                 callbacks: Sequence[Callable[["Trainer"], None]] = ()):
+                 callbacks: Sequence[Callable[["Trainer"], None]] = (), **unknown: Any):
+        if unknown:         # Trainer(data, opts, iters=500), as compare() takes it: a TypeError named no way on
+            key = next(iter(unknown))
+            where = {f.name: f"train=TrainConfig({f.name}=…)" for f in fields(TrainConfig)}
+            where.update({f.name: f"net=NetConfig({f.name}=…)" for f in fields(NetConfig)})
+            hint = f"; {key} goes in {where[key]}" if key in where else did_you_mean(key, list(TRAINER_KEYWORDS))
+            raise ConfigError(f"unknown keyword for Trainer: {key!r} (accepted: {', '.join(TRAINER_KEYWORDS)}{hint})")
         for what, value in (("optimizers", optimizers), ("labels", labels)):
             if isinstance(value, Mapping):        # list(dict) would quietly keep only its keys
                 raise ConfigError(f"invalid {what}: a dict {dict(value)!r:.80} (accepted: a list, e.g. "
