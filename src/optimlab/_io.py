@@ -169,6 +169,16 @@ def atomic_paths(paths: Sequence[str | os.PathLike]) -> Iterator[list[Path]]:
                 tmp.unlink(missing_ok=True)
 
 
+def mark_written(e: KeyboardInterrupt, paths: Sequence[str | os.PathLike]) -> bool:
+    """Mark ``e`` with ``written`` (which the CLI says: ``interrupted after … was written whole``) when it came as
+    :func:`atomic_paths` put exactly ``paths`` in place, and waited for them; whether it did. (Not when it came inside
+    their write: a GIF's own temporary written into the landscape's is swapped in too.)"""
+    if list(getattr(e, "swapped_in", None) or ()) != list(paths):
+        return False
+    e.written = list(paths)
+    return True
+
+
 def _second_name(path: Path) -> Path:
     """A new hidden name beside ``path`` for the file there (a link itself, if it is one): a hard link, or a copy
     where a link cannot be made (a file system without them, a file that may not be linked); never an existing

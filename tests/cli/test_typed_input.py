@@ -332,19 +332,22 @@ def test_lang_before_the_command_is_said_in_english_too(capsys):
         "compare --lang ja or optimlab data list --lang ja)")
 
 
-def test_optimlabs_warnings_get_a_japanese_line_under_lang_ja(tmp_path, monkeypatch, capsys):
+def test_optimlabs_warnings_get_a_japanese_line_under_lang_ja(monkeypatch, capsys):
     import warnings
 
     from optimlab.errors import OptimlabWarning
 
-    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)      # put back after the test
+    passed_on = []                      # Python's own form, as the hook finds it: a recorder here
+    monkeypatch.setattr(warnings, "showwarning", lambda m, c, f, n, file=None, line=None: passed_on.append((c, str(m))))
     monkeypatch.setattr(cli, "_lang", "ja")
     cli._say_warnings()
     text = ("Mine.rule left its state 'v' at 0 for 20 steps with nonzero gradients: if the rule rebinds it …")
-    warnings.warn_explicit(text, OptimlabWarning, "x.py", 1)
-    warnings.warn_explicit(text, OptimlabWarning, "y.py", 2)                  # said once
-    with pytest.warns(UserWarning, match="a plugin's own"):                   # passed on as Python's, not ours
-        warnings.warn_explicit("a plugin's own", UserWarning, "p.py", 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn_explicit(text, OptimlabWarning, "x.py", 1)
+        warnings.warn_explicit(text, OptimlabWarning, "y.py", 2)                  # said once
+        warnings.warn_explicit("a plugin's own", UserWarning, "p.py", 3)           # Python's form, not ours
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("optimlab: 警告：Mine の更新式は、状態 'v' を 20 ステップのあいだ 0 のままにしました")
     assert err[1] == f"optimlab: warning: {text}" and len(err) == 2
+    assert passed_on == [(UserWarning, "a plugin's own")]

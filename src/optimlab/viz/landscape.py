@@ -42,7 +42,8 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from .._io import atomic_path, atomic_paths, exclusive_lock, left_for, made_folder, write_json, write_text
+from .._io import (atomic_path, atomic_paths, exclusive_lock, left_for, made_folder, mark_written, write_json,
+                   write_text)
 from ..errors import ConfigError
 from ..nn.network import machine_memory, process_memory_limit
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
@@ -796,17 +797,15 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
     # one landscape of a function at a time into a folder (two at once left one's PNG beside the other's CSV and
     # JSON, a review), and what a killed one left of these four files (their temporaries, nothing else) removed
     with made_folder(out), exclusive_lock(out / f".{stem}.optimlab-lock", busy):
-        names = {p.name for p in landscape_files(out, result.surface.name).values()}
+        names = {p.name for p in landscape_files(out, result.surface.name).values()}    # the GIF's too, if not drawn
         for left in out.glob(".*"):
             if left_for(left.name) in names and left.is_file():
                 left.unlink(missing_ok=True)
         try:
             _write_landscape_files(result, paths, lang, gif, max_frames, dpi, scale)
-        except KeyboardInterrupt as e:  # it came as the files were put in place, and waited for them (not as one
-            if list(getattr(e, "swapped_in", None) or ()) == list(paths.values()):   # went into its temporary)
-                e.written = list(paths.values())
-                if stale is not None:
-                    stale.unlink(missing_ok=True)
+        except KeyboardInterrupt as e:  # it came as the files were put in place, and waited for them
+            if mark_written(e, list(paths.values())) and stale is not None:
+                stale.unlink(missing_ok=True)
             raise
         if stale is not None and stale.is_file():      # under the lock: another landscape's new GIF is not lost
             stale.unlink()

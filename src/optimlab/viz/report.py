@@ -30,7 +30,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import __version__
-from .._io import write_text
+from .._io import mark_written, write_text
 from ..console import status_text
 from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
@@ -1110,8 +1110,7 @@ def write_report(run_dir: str | os.PathLike, lang: str | None = None, out: str |
     try:
         write_text(path, page)
     except KeyboardInterrupt as e:      # it came as the page was put in place, and waited for it
-        if list(getattr(e, "swapped_in", None) or ()) == [path]:
-            e.written = [path]
+        mark_written(e, [path])
         raise
     return path
 
