@@ -168,7 +168,7 @@ def add_compare_parser(sub) -> None:
                    help="arithmetic precision (default float32; the note computes in float64)")
     p.add_argument("--out", help="output folder (default runs/<recipe name>)")
     p.add_argument("--lang", choices=LANGS, default="en",
-                   help="language of the figures, the report and the printed tables")
+                   help="language of the figures, the report, the printed tables and --help")
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
     p.add_argument("--dpi", type=int, default=100,
                    help="resolution of the PNG figures, 50 to 600 (default 100; 200 suits slides)")
@@ -233,7 +233,8 @@ def failed_runs_status(runs: Sequence[dict], name_key: str, where: str, retry: b
     return 1
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    """The ``optimlab`` command's parser, its help in ``lang`` (default: the language ``--lang`` asked for)."""
     p = _Parser(prog="optimlab", description="Run, see and fairly compare learning-rate optimizers.")
     p.add_argument("--version", action="version", version=f"optimlab {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -248,6 +249,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_sweep_parser(sub)
     add_landscape_parser(sub)
     add_report_parser(sub)
+    if (_lang if lang is None else lang) == "ja":
+        from .cli_help import localize
+        from .optim import OPTIMIZERS
+        from .viz.functions import SURFACES
+        from .viz.landscape import MAX_STEPS
+
+        localize(p, fill={"optimizers": ",".join(OPTIMIZERS), "functions": ", ".join(SURFACES),
+                          "max_steps": f"{MAX_STEPS:,}"})
     return p
 
 

@@ -47,7 +47,7 @@ def add_sweep_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default runs/<name>); running again with the same settings "
                                  "resumes it")
     p.add_argument("--lang", choices=LANGS, default="en",
-                   help="language of the figure, the report and the printed tables")
+                   help="language of the figure, the report, the printed tables and --help")
     p.add_argument("--no-plots", action="store_true", help="skip the figure")
     p.add_argument("--dpi", type=int, default=100,
                    help="resolution of the PNG figure, 50 to 600 (default 100; 200 suits slides)")

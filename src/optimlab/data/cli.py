@@ -46,7 +46,7 @@ def add_data_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
 
     q = sub.add_parser("list", help="show each dataset, whether it is available and where")
     data_dir_option(q, f"also look in DIR (default: ${_remote.DATA_ENV}, then the cache)")
-    q.add_argument("--lang", choices=LANGS, default="en", help="language of the list (its common lines)")
+    q.add_argument("--lang", choices=LANGS, default="en", help="language of the list (its common lines) and of --help")
 
     q = sub.add_parser("fetch", help="download mnist or fashion-mnist (checked against pinned SHA-256)")
     q.add_argument("name", choices=tuple(_remote.REMOTES), help="dataset to download")
@@ -56,12 +56,12 @@ def add_data_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
                    help="seconds a mirror may send nothing (to connect, or between two reads; not a limit on the "
                         "whole download) before the next is tried (default %(default)g)")
     q.add_argument("--no-progress", action="store_true", help="no progress bar")
-    q.add_argument("--lang", choices=LANGS, default="en", help="language of the lines it prints")
+    q.add_argument("--lang", choices=LANGS, default="en", help="language of the lines it prints and of --help")
 
     q = sub.add_parser("verify", help="check the files (or data) of a dataset against the pinned SHA-256")
     q.add_argument("name", choices=DATASET_NAMES, help="dataset to verify")
     data_dir_option(q, "verify the files in DIR")
-    q.add_argument("--lang", choices=LANGS, default="en", help="language of the lines it prints")
+    q.add_argument("--lang", choices=LANGS, default="en", help="language of the lines it prints and of --help")
     return p
 
 

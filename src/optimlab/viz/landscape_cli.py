@@ -44,7 +44,7 @@ def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
                    help=f"number of steps, at most {MAX_STEPS:,} (default: per function)")
     p.add_argument("--start", default=None, metavar="X,Y", help="starting point, e.g. --start -7,2 (default: per function)")
     p.add_argument("--out", default=None, metavar="DIR", help="output folder (default: runs/landscape-<function>)")
-    p.add_argument("--lang", default="en", choices=LANGS, help="language of the figures and the printed table (default: en)")
+    p.add_argument("--lang", default="en", choices=LANGS, help="language of the figures, the printed table and --help (default: en)")
     p.add_argument("--no-gif", action="store_true", help="skip the animation")
     p.add_argument("--dpi", type=int, default=100,
                    help="resolution of the PNG, 50 to 600 (default 100; 200 suits slides); the GIF's is 72 %% of it")

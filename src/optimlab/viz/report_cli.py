@@ -31,7 +31,7 @@ def add_report_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("run_dir", metavar="RUN_DIR", help="a folder of optimlab compare or optimlab sweep (with its "
                                                       "summary.json)")
     p.add_argument("--lang", choices=LANGS, default=None,
-                   help="language of the report (default: the language the run was made with, else en)")
+                   help="language of the report (default: the language the run was made with, else en) and of --help")
     p.add_argument("--out", default=None, metavar="FILE", help="where to write the page (default: RUN_DIR/report.html)")
     p.set_defaults(func=run_report_cli)
     return p

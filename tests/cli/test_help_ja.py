@@ -1,0 +1,129 @@
+"""``--help --lang ja``: every command's help in Japanese, wrapped by display width."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from optimlab.cli import _subparsers, build_parser, main
+from optimlab.cli_help import HELP_JA, display_width, missing, wrap
+
+COMMANDS = [[], ["compare"], ["sweep"], ["landscape"], ["report"], ["data"], ["data", "list"], ["data", "fetch"],
+            ["data", "verify"]]
+
+
+def _help(argv) -> int:
+    """main() on a --help line: argparse ends it with SystemExit, which the ``optimlab`` command turns into its status."""
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    return e.value.code
+
+
+def _parsers(parser, words=""):
+    yield words, parser
+    for name, sub in _subparsers(parser).items():
+        yield from _parsers(sub, f"{words} {name}".strip())
+
+
+def test_every_option_and_command_has_its_japanese_help():
+    assert missing(build_parser("en")) == []
+
+
+def test_no_japanese_help_is_for_an_option_that_is_gone():
+    """A renamed option keeps no stale entry (it would hide that the new name has none)."""
+    parsers = dict(_parsers(build_parser("en")))
+    assert set(HELP_JA) == set(parsers)
+    for words, entries in HELP_JA.items():
+        p = parsers[words]
+        names = {"description"} | {o for a in p._actions for o in a.option_strings} \
+            | {a.dest for a in p._actions if not a.option_strings} | set(_subparsers(p))
+        assert set(entries) <= names, (words, set(entries) - names)
+
+
+@pytest.mark.parametrize("words", COMMANDS, ids=lambda w: " ".join(w) or "optimlab")
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_help_is_japanese_and_fits_the_terminal(words, columns, monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    english = build_parser("en")
+    for w in words:
+        english = _subparsers(english)[w]
+    assert _help(words + ["--help", "--lang", "ja"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"使い方: optimlab {' '.join(words)}".rstrip())
+    assert "オプション:" in out and "このヘルプを表示して終了します" in out
+    assert "usage:" not in out and "show this help message" not in out and "options:" not in out
+    japanese = build_parser("ja")
+    for w in words:
+        japanese = _subparsers(japanese)[w]
+    for en, ja in zip(english._actions, japanese._actions):      # no English help line is left
+        if en.help and not isinstance(en, argparse._SubParsersAction):
+            assert ja.help != en.help and any(ord(c) > 0x3000 for c in ja.help), en.help
+    for line in out.splitlines():
+        # a line over the width is one word, or a group of exclusive options, that argparse does not break (in its
+        # English help too)
+        whole = " " not in line.strip() or line.strip().startswith("[") and line.count("[") == 1 and " | " in line
+        assert display_width(line) <= columns - 2 or whole, line
+
+
+def test_the_usage_lines_stay_aligned_under_the_longer_prefix(monkeypatch, capsys):
+    """使い方: is one column wider than usage:, and the usage's continuation lines are moved with it."""
+    monkeypatch.setenv("COLUMNS", "80")
+    _help(["compare", "-h", "--lang=ja"])
+    lines = capsys.readouterr().out.split("\n\n")[0].splitlines()
+    assert len(lines) > 2
+    start = display_width("使い方: optimlab compare ")
+    for line in lines[1:]:
+        assert display_width(line) - display_width(line.lstrip()) == start, line
+
+
+def test_lang_anywhere_on_the_line_and_as_typed_with_an_input_method(capsys):
+    _help(["--help", "--lang", "ja"])
+    top = capsys.readouterr().out
+    assert "ノートの最適化手法の比較" in top and "位置引数:" in top
+    _help(["sweep", "--lang", "日本語", "-h"])
+    assert "学習率" in capsys.readouterr().out
+
+
+def test_values_argparse_fills_in_are_filled(capsys):
+    _help(["data", "fetch", "--help", "--lang", "ja"])
+    out = capsys.readouterr().out
+    assert "%(default)" not in out and "（既定 " in out
+    _help(["landscape", "--help", "--lang", "ja"])
+    out = capsys.readouterr().out
+    assert "{functions}" not in out and "{optimizers}" not in out and "rosenbrock" in out and "100,000 まで" in out and "72 %" in out and "%%" not in out
+
+
+def test_english_help_is_unchanged_without_lang(capsys):
+    _help(["compare", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("usage: optimlab compare") and "show this help message and exit" in out
+    assert not any(ord(c) > 0x3000 for c in out)
+
+
+def test_the_japanese_help_lists_a_plugins_optimizer(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "my_optims.py").write_text(
+        "from dataclasses import dataclass\nfrom optimlab.optim import Optimizer\n\n\n@dataclass(frozen=True)\n"
+        "class Sign(Optimizer):\n    name = 'signsgd'\n    lr: float = 0.01\n\n"
+        "    def rule(self, w, g, s, t):\n        w -= self.lr * (g > 0) - self.lr * (g < 0)\n", encoding="utf-8")
+    env = {**os.environ, "OPTIMLAB_PLUGINS": "my_optims.py", "COLUMNS": "200"}
+    done = subprocess.run([sys.executable, "-m", "optimlab", "compare", "--help", "--lang", "ja"], cwd=tmp_path,
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0 and done.stderr == ""
+    assert "カンマ区切りで一部だけ：sgd,momentum,adagrad,rmsprop,adam,signsgd（" in done.stdout
+
+
+@pytest.mark.parametrize("width", [10, 20, 37])
+def test_wrap_keeps_width_and_japanese_line_breaking_rules(width):
+    text = ("カンマ区切りで一部だけ：sgd,momentum,adagrad,rmsprop,adam（それぞれのレシピの実行をすべて行います。"
+            "adam は Adam + BatchNorm も含み、--batchnorm off で外れます）")
+    lines = wrap(text, width)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    for line in lines:
+        assert display_width(line) <= width or " " not in line and not any(ord(c) > 0x2000 for c in line)
+        assert line[0] not in "、。）：" and line[-1] not in "（"
+        assert line == line.strip()
