@@ -41,7 +41,7 @@ def test_affine(K):
 
 
 def test_affine_shared_input_for_k_models():
-    """One (B, in) batch feeding K models takes the side-by-side matmul path; it must agree with K matmuls."""
+    """One (B, in) batch feeding K models (a matmul per model, see Affine): it must agree with K separate matmuls."""
     rng = np.random.default_rng(1)
     W, b = rng.standard_normal((3, 5, 4)), rng.standard_normal((3, 1, 4))
     dW, db = np.zeros_like(W), np.zeros_like(b)

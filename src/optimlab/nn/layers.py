@@ -122,8 +122,8 @@ class BatchNormalization:
 
     Train mode: :math:`\hat x = (x-\mu_B)/\sqrt{\sigma_B^2+\varepsilon}`, :math:`y = \gamma\hat x + \beta`, and the
     running statistics move toward the batch's: :math:`r \leftarrow m\,r + (1-m)\,\mu_B` (m = ``momentum``,
-    0.9 as in the course code; σ_B² divides by the batch size B there too, where ``torch.nn.BatchNorm1d`` keeps
-    the unbiased B − 1 in its running variance). Eval mode normalizes with the running statistics. ``gamma`` and ``beta``
+    0.9 as in the course code; σ_B² is the biased variance, divided by the batch size B, as in the course code,
+    where ``torch.nn.BatchNorm1d`` keeps the unbiased B − 1 in its running variance). Eval mode normalizes with the running statistics. ``gamma`` and ``beta``
     are parameters (trained unless the network freezes them); ``running_mean``/``running_var`` are buffers,
     both starting at 0 as in the course code (PyTorch and Keras start the variance at 1, which with this
     network's small pre-activations makes the first evaluations worse until the start has decayed: Adam + BN on
@@ -134,6 +134,9 @@ class BatchNormalization:
 
     ``active`` (K models only): the models that use this layer, a ``slice`` of the model axis or a boolean
     mask ``(K, 1, 1)``; the others pass through unchanged and their γ, β get zero gradients.
+
+    The textbook layer is :meth:`_forward` and :meth:`_backward`; :meth:`forward` and :meth:`backward` only choose
+    the rows of the models that have it.
     """
 
     def __init__(self, gamma, beta, dgamma, dbeta, running_mean, running_var, momentum=0.9, eps=1e-6, active=None):

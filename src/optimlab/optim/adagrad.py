@@ -65,6 +65,6 @@ class AdaGrad(Optimizer):
 
     def rule(self, w, g, s, t):
         h = s["h"]
-        if self.accumulate_first_step or t > 1:
+        if self.accumulate_first_step or t > 1:         # a plain `if`: a convention and t are never per model
             h += g * g                                       # h ← h + (∇E)²
         w -= self.lr * g / sqrt_plus_eps(h, self.eps, self.eps_inside_sqrt)   # w ← w − ε∇E/(√h+θ)

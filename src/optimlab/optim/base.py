@@ -9,6 +9,9 @@ then serves
 * a stack of K models in lockstep: ``w`` has shape ``(K, P)`` and each numeric hyperparameter may be an
   array of shape ``(K, 1)``, so K learning rates (or K different β's) update K models in one pass.
 
+Symbols follow the note: ε is the learning rate (``lr``) and θ the small constant that keeps a division finite
+(``eps``, which PyTorch and the Adam paper call ε).
+
 State is explicit: :meth:`Optimizer.init` builds an :class:`OptState` holding the step count and the slots
 (``m``, ``v``, ``h``, …) with the parameters' structure; nothing is created lazily.
 

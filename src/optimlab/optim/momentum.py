@@ -21,6 +21,8 @@ class Momentum(Optimizer):
     :math:`b_t = \mu b_{t-1} + \nabla E,\; w \leftarrow w - \epsilon b_t` (PyTorch sets :math:`b_1 = \nabla E`,
     which equals the zero start). With a constant ε the two give the same trajectory (:math:`V_t = -\epsilon b_t`);
     they differ once ε changes during training. Presets: ``note`` (inside), ``torch`` and ``optax`` (outside).
+    The slot is named ``v`` either way, so it holds V under the note's convention and b = −V/ε under the others
+    (``--telemetry``'s ``v_abs_mean`` differs by the factor ε between them).
     """
 
     name = "momentum"
