@@ -40,3 +40,28 @@ def test_every_third_party_module_the_code_imports_is_declared():
     missing = sorted(m for m in imported - NOTEBOOK_ONLY if DIST.get(m, m).lower() not in declared)
     assert not missing, f"imported but not declared in pyproject.toml: {missing}"
     assert "requests" in _names(project["dependencies"])               # a required one, not only an extra's
+
+
+def test_the_source_distribution_holds_what_the_readme_names(tmp_path):
+    """A review of the built sdist: README names tools/make_torch_fixtures.py (to regenerate the test fixtures) and
+    `bash .ci/run`, and neither was in it. Built with setuptools' own backend, as pip builds it."""
+    import subprocess
+    import tarfile
+
+    import shutil
+
+    # a copy without the checkout's egg-info: setuptools adds the files an earlier build listed there
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", "*.egg-info", "runs", "__pycache__",
+                                                             ".pytest_cache", "build", "dist", ".venv"))
+    done = subprocess.run([sys.executable, "-c", "import sys; from setuptools import build_meta as b; "
+                           "print(b.build_sdist(sys.argv[1]))", str(tmp_path)], cwd=src, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with tarfile.open(tmp_path / done.stdout.split()[-1]) as tar:
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+    for needed in ("LICENSE", "README.md", "README.ja.md", ".ci/run", "tools/make_torch_fixtures.py",
+                   "src/optimlab/recipes/note.toml", "src/optimlab/recipes/sweep.toml", "benchmarks/bench.py",
+                   "tests/conftest.py", "docs/files.md"):
+        assert needed in names, needed
+    assert not [n for n in names if n.startswith("benchmarks/out/") or "__pycache__" in n or n.endswith(".pyc")]
