@@ -65,8 +65,26 @@ class _Parser(argparse.ArgumentParser):
     def parse_args(self, args=None, namespace=None):
         argv = _command_words(self, sys.argv[1:] if args is None else list(args))
         argv = half_width(argv, _option_kinds(_command_parser(self, argv)))     # a Japanese input method's ０．０１
+        argv = _help_whatever_lang_precedes(self, argv)
         self.words = argv
         return super().parse_args(_join_negative_values(argv), namespace)
+
+
+def _help_whatever_lang_precedes(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``optimlab --lang ja --help`` (or ``optimlab --lang ja compare -h``) is the help asked for, in that language
+    (:func:`main` has read it): a ``--lang`` before the command is dropped where --help follows. Without --help it
+    stays, and is the error that says where --lang goes."""
+    if not any(w in ("-h", "--help") for w in argv):
+        return argv
+    out, i = [], 0
+    while i < len(argv) and argv[i].startswith("-") and argv[i] not in _subparsers(parser):
+        if argv[i] == "--lang" and i + 1 < len(argv):
+            i += 2
+            continue
+        if not argv[i].startswith("--lang="):
+            out.append(argv[i])
+        i += 1
+    return out + argv[i:]
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

@@ -20,8 +20,8 @@ HELP_JA: dict[str, dict[str, str]] = {
         "description": "学習率の最適化手法（SGD, Momentum, AdaGrad, RMSProp, Adam など）を動かし、その様子を見て、公平に比べます。",
         "--version": "バージョンを表示して終了します",
         "compare": "ノートの最適化手法の比較を実行します（またはレシピを実行）",
-        "data": "データセットの一覧・ダウンロード・検証",
-        "sweep": "検証データで最適化手法ごとに学習率を調整し、複数のシードで比べます",
+        "data": "データセットの一覧表示・ダウンロード・照合",
+        "sweep": "検証データで手法ごとに学習率を調整し、複数のシードで比べます",
         "landscape": "2 次元のテスト関数の上で最適化手法が動く様子を描きます",
         "report": "実行フォルダの report.html を書きます",
     },
@@ -29,17 +29,17 @@ HELP_JA: dict[str, dict[str, str]] = {
         "description": "ノートのネットワークを最適化手法ごとに学習させて比べます。",
         "--recipe": "ノートの実験の代わりに実行する TOML レシピ",
         "--dataset": "mnist, fashion-mnist, mnist-5k, digits, idx, auto（既定：レシピの指定、なければ auto）",
-        "--data-dir": "IDX ファイルのあるフォルダ（MNIST, Fashion-MNIST、--dataset idx ならどのデータでも）",
-        "--optimizers": "カンマ区切りで一部だけ：{optimizers}（それぞれのレシピの実行をすべて行います。adam は "
-                        "Adam + BatchNorm も含み、--batchnorm off で外れます）",
+        "--data-dir": "IDX ファイルのあるフォルダ（MNIST や Fashion-MNIST。--dataset idx ならどのデータでも）",
+        "--optimizers": "使う最適化手法をカンマ区切りで：{optimizers}（選んだ手法について、レシピにある実行をすべて"
+                        "行います。adam を選ぶと Adam + BatchNorm も含まれ、--batchnorm off で外れます）",
         "--lr": "学習率の変更。例：adam=0.001 や rmsprop=0.02,adam=0.005",
         "--iters": "学習の反復回数（ノート：1000）",
-        "--batch-size": "ミニバッチの大きさ（ノート：100）",
+        "--batch-size": "ミニバッチのサイズ（ノート：100）",
         "--eval-interval": "何反復ごとに評価するか（ノート：10）",
         "--seed": "乱数のシード（既定 0）",
         "--seeds": "複数のシード：個数（5）、範囲（0-4）、リスト（0,3,7）",
         "--activation": "隠れ層の活性化関数（ノート：sigmoid）",
-        "--init": "weight_init_std：数値、xavier、he のどれか",
+        "--init": "重みの初期値の標準偏差（weight_init_std）：数値、xavier、he のどれか",
         "--batchnorm": "すべての実行でバッチ正規化を使うか（on / off）",
         "--dtype": "計算の精度（既定 float32。ノートは float64 で計算）",
         "--out": "出力フォルダ（既定 runs/<レシピ名>）",
@@ -49,25 +49,25 @@ HELP_JA: dict[str, dict[str, str]] = {
         "--font-scale": "図の文字の大きさ、既定の 1〜3 倍（例：スライドには 1.6）",
         "--no-report": "report.html を書きません",
         "--telemetry": "最適化手法の内部の値を層ごとに記録して図にします",
-        "--no-progress": "進み具合のバーを出しません",
+        "--no-progress": "進捗バーを表示しません",
     },
     "data": {
         "description": "データセットの一覧を表示し、MNIST / Fashion-MNIST をダウンロードし、固定した SHA-256 と照合します。",
-        "list": "データセットごとに、使えるかどうかと置き場所を表示します",
+        "list": "データセットごとに使えるかどうかと場所を表示します",
         "fetch": "mnist か fashion-mnist をダウンロードします（固定した SHA-256 と照合）",
         "verify": "データセットのファイル（またはデータ）を固定した SHA-256 と照合します",
     },
     "data list": {
         "--data-dir": "DIR の中も探します（既定：$OPTIMLAB_DATA、次にキャッシュ）",
-        "--lang": "一覧（見出しと共通の行）と --help の言語",
+        "--lang": "一覧の見出しと説明（データ読み込みのエラーの行は英語のまま）と --help の言語",
     },
     "data fetch": {
         "name": "ダウンロードするデータセット",
         "--data-dir": "キャッシュではなく DIR にダウンロードします",
         "--mirror": "組み込みのミラーの代わりに試すベース URL（何度でも指定できます）",
-        "--timeout": "ミラーが何も送ってこないまま待つ秒数（接続まで、または読み込みの間。ダウンロード全体の制限ではありません）。"
+        "--timeout": "ミラーが何も送ってこないまま待つ秒数（接続まで、または 2 回の読み込みの間。ダウンロード全体の制限ではありません）。"
                      "過ぎたら次のミラーを試します（既定 %(default)g）",
-        "--no-progress": "進み具合のバーを出しません",
+        "--no-progress": "進捗バーを表示しません",
         "--lang": "表示する行と --help の言語",
     },
     "data verify": {
@@ -76,28 +76,28 @@ HELP_JA: dict[str, dict[str, str]] = {
         "--lang": "表示する行と --help の言語",
     },
     "sweep": {
-        "description": "最適化手法 × 学習率 × シード（とネットワークの設定）の格子。各手法の学習率を検証データの正解率で選び、"
+        "description": "最適化手法 × 学習率 × シード（とネットワークの設定）のグリッド。各手法の学習率を検証データの正解率で選び、"
                        "そのあと新しいシードでテストします。",
         "--recipe": "スイープの TOML（既定：同梱の recipes/sweep.toml）",
         "--name": "スイープの名前：出力フォルダ runs/<名前>（既定：レシピの指定、なければ sweep）",
-        "--dataset": "データセット：mnist, fashion-mnist, mnist-5k, digits, idx, auto",
+        "--dataset": "データセット：mnist、fashion-mnist、mnist-5k、digits、idx、auto",
         "--data-dir": "IDX ファイルのあるフォルダ",
         "--optimizers": "カンマ区切りで一部だけ：{optimizers}",
-        "--lrs": "対数の格子 下限:上限:個数（例：1e-4:1:9）またはリスト（0.001,0.01）",
+        "--lrs": "下限:上限:点数 で対数に等間隔（例：1e-4:1:9 は 1e-4〜1 の 9 点）か、リスト（0.001,0.01）",
         "--seeds": "調整用のシード：個数（3）、範囲（0-2）、リスト（0,3,7）",
         "--test-seeds": "テスト正解率のための新しいシード、--seeds と同じ書き方（調整用のシードが 3 つなら既定 1000-1002）",
         "--iters": "学習の反復回数（ノート：1000）",
-        "--batch-size": "ミニバッチの大きさ（ノート：100）",
+        "--batch-size": "ミニバッチのサイズ（ノート：100）",
         "--eval-interval": "何反復ごとに評価するか（既定 100）",
-        "--batchnorm": "バッチ正規化：on, off, 両方なら both（格子の軸）",
-        "--activation": "sigmoid, relu, 両方なら sigmoid,relu（格子の軸）",
-        "--init": "weight_init_std：数値, xavier, he。複数なら 0.01,he のように（格子の軸）",
+        "--batchnorm": "バッチ正規化：on か off。両方なら both（グリッドの軸）",
+        "--activation": "sigmoid か relu。両方なら sigmoid,relu と書きます（グリッドの軸）",
+        "--init": "重みの初期値の標準偏差（weight_init_std）：数値、xavier、he のどれか。複数なら 0.01,he（グリッドの軸）",
         "--targets": "目標到達時間を測る検証正解率。例：0.8,0.9",
         "--chunks": "（シード, ネットワーク設定）ごとの調整用の実行をいくつのタスクに分けるか（既定：ワーカー数から）。"
                     "新しいシードでの実行は、シードごとにいつも 1 タスク",
-        "--jobs": "このマシンのワーカープロセス数（既定：コアごとに 1 つ。0 ならこのプロセスの中で）",
+        "--jobs": "このマシンのワーカープロセス数（既定：コア数と同じ。0 なら並列にせずこのプロセスで実行）",
         "--workers": "シングルスレッドのワーカー N 個の Dask LocalCluster を起動します",
-        "--cluster": "動いている Dask スケジューラに接続します",
+        "--cluster": "実行中の Dask スケジューラに接続します",
         "--scheduler-file": "このファイルの Dask スケジューラに接続します",
         "--out": "出力フォルダ（既定 runs/<名前>）。同じ設定でもう一度実行すると続きから再開します",
         "--lang": "図・レポート・表示する表と --help の言語",
@@ -105,30 +105,30 @@ HELP_JA: dict[str, dict[str, str]] = {
         "--dpi": "PNG の図の解像度、50〜600（既定 100。スライドには 200）",
         "--font-scale": "図の文字の大きさ、既定の 1〜3 倍（例：スライドには 1.6）",
         "--no-report": "report.html（オフラインで動く対話的なページ）を書きません",
-        "--no-progress": "進み具合のバーを出しません",
+        "--no-progress": "進捗バーを表示しません",
     },
     "landscape": {
         "description": "2 次元のテスト関数の上で最適化手法を動かし、等高線の図（PNG）、アニメーション（GIF）、軌跡（CSV）を書きます。",
         "--function": "テスト関数：{functions}（既定：bowl）",
         "--optimizers": "カンマ区切り、{optimizers} から（既定：ノートの 5 つ）",
-        "--lr": "すべての手法の学習率（--lr 0.1）または 1 つの手法の学習率（--lr sgd=0.5）。何度でも指定できます："
-                "--lr sgd=0.1 --lr sgd=0.5（または --lr sgd=0.1,0.5）で SGD を 2 本描きます（既定：関数ごと）",
-        "--preset": "最適化手法の流儀：note（既定）, torch, optax。NAME=PRESET で 1 つの手法だけ、例：--preset "
+        "--lr": "すべての手法の学習率（--lr 0.1）か 1 つの手法の学習率（--lr sgd=0.5）。既定は関数ごとに決めた値。"
+                "何度でも指定でき、--lr sgd=0.1 --lr sgd=0.5（または --lr sgd=0.1,0.5）で SGD の経路を 2 本描きます",
+        "--preset": "最適化手法のプリセット：note（既定）、torch、optax。NAME=PRESET で 1 つの手法だけ、例：--preset "
                     "adagrad=note-code。何度でも指定できます：--preset adagrad=note,note-code で AdaGrad を 2 本描きます",
         "--steps": "ステップ数、{max_steps} まで（既定：関数ごと）",
         "--start": "出発点、例：--start -7,2（既定：関数ごと）",
         "--out": "出力フォルダ（既定：runs/landscape-<関数名>）",
         "--lang": "図・表示する表・--help の言語（既定：en）",
         "--no-gif": "アニメーションを作りません",
-        "--dpi": "PNG の解像度、50〜600（既定 100。スライドには 200）。GIF はその 72 %%",
+        "--dpi": "PNG の解像度、50〜600（既定 100。スライドには 200）。GIF はその 72%%",
         "--font-scale": "PNG と GIF の文字を F 倍に、1〜3（図もそれに合わせて大きくなります。既定 1。例：スライドには 1.6）",
     },
     "report": {
         "description": "optimlab compare か optimlab sweep が書いたフォルダから、それだけで開ける report.html を 1 つ書きます"
                        "（対話的なグラフ、表、図、設定、データから計算した結論）。オフラインで見られます。",
         "run_dir": "optimlab compare か optimlab sweep のフォルダ（summary.json のあるもの）",
-        "--lang": "レポートと --help の言語（レポートの既定：その実行を作ったときの言語、なければ en）",
-        "--out": "ページを書く場所（既定：RUN_DIR/report.html）",
+        "--lang": "レポートと --help の言語（レポートの既定：その実行で指定した言語、なければ en）",
+        "--out": "report.html の出力先（既定：RUN_DIR/report.html）",
     },
 }
 COMMON_JA = {"-h": "このヘルプを表示して終了します"}
@@ -141,9 +141,9 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-_NO_LINE_START = set("、。，．）」』】・：；？！ー%")
+_NO_LINE_START = set("、。，．）」』】・：；？！ー%ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ")
 _NO_LINE_END = set("（「『【")
-_TOKENS = re.compile(r"[!-~]+| |[^ -~]")      # a word of ASCII, a space, or one other character
+_TOKENS = re.compile(r"[!-~]*<[^<>\s]*>[!-~]*|[!-~]+| |[^ -~]")  # an ASCII word (runs/<レシピ名> whole), a space, one other character
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -154,10 +154,10 @@ def wrap(text: str, width: int) -> list[str]:
     for token in _TOKENS.findall(" ".join(text.split())):
         line = lines[-1]
         if display_width("".join(line + [token]).rstrip()) > width and "".join(line).strip() and token != " ":
-            moved = []
-            while len(line) > 1 and (not moved and token[0] in _NO_LINE_START or line[-1][-1] in _NO_LINE_END
-                                     or moved and moved[0][0] in _NO_LINE_START):
+            moved, follows = [], token[0] in _NO_LINE_START     # the next token may not start a line
+            while len(line) > 1 and (follows or line[-1][-1] in _NO_LINE_END):
                 moved.insert(0, line.pop())
+                follows = moved[0] == " " or moved[0][0] in _NO_LINE_START
             lines.append(moved)
         if lines[-1] or token != " ":
             lines[-1].append(token)

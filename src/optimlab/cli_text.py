@@ -116,15 +116,16 @@ def _value(value: str, option: str) -> str:
 
 
 def lang_of(argv: Sequence[str]) -> str:
-    """The language ``--lang`` asks for in ``argv`` (read as :func:`half_width` reads it), ``en`` when none does:
-    for an error that comes before the options are parsed, or from parsing them."""
+    """The language ``--lang`` asks for in ``argv`` (read as :func:`half_width` reads it; the last one, as argparse
+    takes it), ``en`` when none does: for an error that comes before the options are parsed, or from parsing them."""
     words = half_width([piece for w in argv for piece in w.split("\u3000")])   # 'compare　--lang　ja' as one word too
+    lang = "en"
     for i, w in enumerate(words):
         if w == "--lang" and i + 1 < len(words):
-            return "ja" if words[i + 1] == "ja" else "en"
-        if w.startswith("--lang="):
-            return "ja" if w.split("=", 1)[1] == "ja" else "en"
-    return "en"
+            lang = "ja" if words[i + 1] == "ja" else "en"
+        elif w.startswith("--lang="):
+            lang = "ja" if w.split("=", 1)[1] == "ja" else "en"
+    return lang
 
 
 _JA: list[tuple[str, str]] = [

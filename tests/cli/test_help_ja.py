@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
@@ -91,7 +92,7 @@ def test_values_argparse_fills_in_are_filled(capsys):
     assert "%(default)" not in out and "（既定 " in out
     _help(["landscape", "--help", "--lang", "ja"])
     out = capsys.readouterr().out
-    assert "{functions}" not in out and "{optimizers}" not in out and "rosenbrock" in out and "100,000 まで" in out and "72 %" in out and "%%" not in out
+    assert "{functions}" not in out and "{optimizers}" not in out and "rosenbrock" in out and "100,000 まで" in out and "72%" in out and "%%" not in out
 
 
 def test_english_help_is_unchanged_without_lang(capsys):
@@ -114,12 +115,12 @@ def test_the_japanese_help_lists_a_plugins_optimizer(tmp_path):
     done = subprocess.run([sys.executable, "-m", "optimlab", "compare", "--help", "--lang", "ja"], cwd=tmp_path,
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0 and done.stderr == ""
-    assert "カンマ区切りで一部だけ：sgd,momentum,adagrad,rmsprop,adam,signsgd（" in done.stdout
+    assert "使う最適化手法をカンマ区切りで：sgd,momentum,adagrad,rmsprop,adam,signsgd（" in done.stdout
 
 
 @pytest.mark.parametrize("width", [10, 20, 37])
 def test_wrap_keeps_width_and_japanese_line_breaking_rules(width):
-    text = ("カンマ区切りで一部だけ：sgd,momentum,adagrad,rmsprop,adam（それぞれのレシピの実行をすべて行います。"
+    text = ("使う最適化手法をカンマ区切りで：sgd,momentum,adagrad,rmsprop,adam（それぞれのレシピの実行をすべて行います。"
             "adam は Adam + BatchNorm も含み、--batchnorm off で外れます）")
     lines = wrap(text, width)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
@@ -127,3 +128,42 @@ def test_wrap_keeps_width_and_japanese_line_breaking_rules(width):
         assert display_width(line) <= width or " " not in line and not any(ord(c) > 0x2000 for c in line)
         assert line[0] not in "、。）：" and line[-1] not in "（"
         assert line == line.strip()
+
+
+@pytest.mark.parametrize("text, width, bad", [
+    ("次にキャッシュ）の中", 11, "ュ"),                  # a small kana does not start a line
+    ("optimlab sweep のフォルダ（summary.json）", 20, "ォ"),
+    ("GIF はその 72 % です", 13, "%"),                # nor a percent sign, the number going down with it
+])
+def test_wrap_keeps_small_kana_and_percent_with_what_is_before(text, width, bad):
+    lines = wrap(text, width)
+    assert len(lines) > 1 and not any(line.startswith(bad) for line in lines), lines
+
+
+def test_wrap_keeps_a_placeholder_folder_whole():
+    for width in range(14, 40):
+        assert any("runs/<レシピ名>" in line for line in wrap("出力フォルダ（既定 runs/<レシピ名>）", width)), width
+
+
+@pytest.mark.parametrize("argv", [["--lang", "ja", "--help"], ["--lang", "ja", "-h"], ["--lang=ja", "--help"],
+                                  ["--lang", "ja", "compare", "--help"], ["compare", "-h", "--lang", "en", "--lang", "ja"]])
+def test_help_in_japanese_whatever_the_order(argv, capsys):
+    """A student's `optimlab --lang ja --help` was the error "--lang goes after the command"; and with --lang given
+    twice the help followed the first while argparse took the last."""
+    assert _help(argv) == 0
+    assert capsys.readouterr().out.startswith("使い方: optimlab")
+
+
+def test_lang_before_the_command_is_still_an_error_without_help(capsys):
+    assert main(["--lang", "ja", "compare"]) == 2
+    assert "--lang はコマンドの後に書きます" in capsys.readouterr().err
+
+
+def test_the_help_uses_the_words_of_readme_ja():
+    """One word for one thing, as README.ja.md says it (a student read 検証 in `data`'s line as validation data)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.ja.md").read_text(encoding="utf-8")
+    text = "".join(v for entries in HELP_JA.values() for v in entries.values())
+    for ours, theirs in [("グリッド", "格子"), ("進捗バー", "進み具合"), ("バッチサイズ", "ミニバッチの大きさ")]:
+        assert theirs not in text
+    assert "グリッド" in readme and "進捗バー" in readme and "バッチサイズ" in readme
+    assert "検証" not in HELP_JA[""]["data"] and "照合" in HELP_JA[""]["data"]
