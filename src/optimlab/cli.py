@@ -38,6 +38,12 @@ def _accepted_style(message: str, parser: argparse.ArgumentParser | None = None)
         near = did_you_mean(typo, sorted(_option_kinds(parser))) if typo and parser is not None else ""
         return (f"unrecognized arguments: {m[1]} (accepted: the options that --help lists, each value one word, "
                 f"e.g. --seeds 0,3,7 or --lr adam=0.05{near})")
+    m = re.fullmatch(r"the following arguments are required: (.*)", message)     # data fetch, report: no name
+    if m and parser is not None:
+        wanted = [a for a in parser._actions if not a.option_strings and (a.metavar or a.dest) in m[1].split(", ")]
+        example = " ".join(str(list(a.choices)[0]) if a.choices else "runs/note" for a in wanted)
+        choices = "; ".join(f"{a.metavar or a.dest}: {', '.join(map(str, a.choices))}" for a in wanted if a.choices)
+        return (f"{message} (accepted: {choices + ', ' if choices else ''}e.g. {parser.prog} {example})")
     m = re.fullmatch(r"argument (\S+?): invalid choice: (.*?) \(choose from (.*)\)", message)
     if m:                               # a subcommand's argument is shown as {list,fetch,verify}: name it so
         what = "command" if m[1].startswith("{") else m[1]

@@ -167,3 +167,16 @@ def test_the_help_uses_the_words_of_readme_ja():
         assert theirs not in text
     assert "グリッド" in readme and "進捗バー" in readme and "バッチサイズ" in readme
     assert "検証" not in HELP_JA[""]["data"] and "照合" in HELP_JA[""]["data"]
+
+
+def test_a_missing_name_says_what_to_type(capsys):
+    """`data fetch` without a dataset (and `report` without a folder) said only argparse's words, and under --lang ja
+    the Japanese line pointed to the English one."""
+    assert main(["data", "fetch", "--lang", "ja"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "optimlab: エラー：name を指定してください（例：optimlab data fetch mnist）",
+        "optimlab: error: the following arguments are required: name (accepted: name: mnist, fashion-mnist, e.g. "
+        "optimlab data fetch mnist)"]
+    assert main(["report"]) == 2
+    assert capsys.readouterr().err == ("optimlab: error: the following arguments are required: RUN_DIR (accepted: "
+                                       "e.g. optimlab report runs/note)\n")
