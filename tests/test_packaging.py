@@ -45,12 +45,11 @@ def test_every_third_party_module_the_code_imports_is_declared():
 def test_the_source_distribution_holds_what_the_readme_names(tmp_path):
     """A review of the built sdist: README names tools/make_torch_fixtures.py (to regenerate the test fixtures) and
     `bash .ci/run`, and neither was in it. Built with setuptools' own backend, as pip builds it."""
+    import shutil
     import subprocess
     import tarfile
 
-    import shutil
-
-    # a copy without the checkout's egg-info: setuptools adds the files an earlier build listed there
+    # a copy (benchmarks/out included: MANIFEST.in prunes it) without the checkout's egg-info: setuptools adds the files an earlier build listed there
     src = tmp_path / "src"
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", "*.egg-info", "runs", "__pycache__",
                                                              ".pytest_cache", "build", "dist", ".venv"))

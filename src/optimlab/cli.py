@@ -41,9 +41,12 @@ def _accepted_style(message: str, parser: argparse.ArgumentParser | None = None)
     m = re.fullmatch(r"the following arguments are required: (.*)", message)     # data fetch, report: no name
     if m and parser is not None:
         wanted = [a for a in parser._actions if not a.option_strings and (a.metavar or a.dest) in m[1].split(", ")]
-        example = " ".join(str(list(a.choices)[0]) if a.choices else "runs/note" for a in wanted)
-        choices = "; ".join(f"{a.metavar or a.dest}: {', '.join(map(str, a.choices))}" for a in wanted if a.choices)
-        return (f"{message} (accepted: {choices + ', ' if choices else ''}e.g. {parser.prog} {example})")
+        names = ", ".join("command" if isinstance(a, argparse._SubParsersAction) else a.metavar or a.dest
+                          for a in wanted)
+        example = " ".join(str(list(a.choices)[0]) if a.choices else _EXAMPLES.get(a.dest, a.dest) for a in wanted)
+        choices = "; ".join(f"{', '.join(map(str, a.choices))}" for a in wanted if a.choices)
+        return (f"the following arguments are required: {names} (accepted: {choices + '; ' if choices else ''}"
+                f"e.g. {parser.prog} {example})")
     m = re.fullmatch(r"argument (\S+?): invalid choice: (.*?) \(choose from (.*)\)", message)
     if m:                               # a subcommand's argument is shown as {list,fetch,verify}: name it so
         what = "command" if m[1].startswith("{") else m[1]
@@ -53,6 +56,9 @@ def _accepted_style(message: str, parser: argparse.ArgumentParser | None = None)
                     f"{m[2].strip(chr(39))}, e.g. optimlab compare --lang ja or optimlab data list --lang ja)")
         return f"invalid {what}: {m[2]} (accepted: {choices}{did_you_mean(m[2].strip(chr(39)), choices.split(', '))})"
     return message
+
+
+_EXAMPLES = {"run_dir": "runs/note"}       # a positional without choices: what an example of it is
 
 
 class _Parser(argparse.ArgumentParser):
@@ -84,8 +90,8 @@ def _help_whatever_lang_precedes(parser: argparse.ArgumentParser, argv: list[str
         return argv
     out, i = [], 0
     while i < len(argv) and argv[i].startswith("-") and argv[i] not in _subparsers(parser):
-        if argv[i] == "--lang" and i + 1 < len(argv):
-            i += 2
+        if argv[i] == "--lang":        # and its value, unless the next word is an option or the command
+            i += 2 if i + 1 < len(argv) and argv[i + 1][:1] != "-" and argv[i + 1] not in _subparsers(parser) else 1
             continue
         if not argv[i].startswith("--lang="):
             out.append(argv[i])
@@ -257,8 +263,8 @@ def failed_runs_status(runs: Sequence[dict], name_key: str, where: str, retry: b
     return 1
 
 
-def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
-    """The ``optimlab`` command's parser, its help in ``lang`` (default: the language ``--lang`` asked for)."""
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The ``optimlab`` command's parser, its help in ``lang`` (:func:`main` passes the language --lang asks for)."""
     p = _Parser(prog="optimlab", description="Run, see and fairly compare learning-rate optimizers.")
     p.add_argument("--version", action="version", version=f"optimlab {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -273,7 +279,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     add_sweep_parser(sub)
     add_landscape_parser(sub)
     add_report_parser(sub)
-    if (_lang if lang is None else lang) == "ja":
+    if lang == "ja":
         from .cli_help import localize
         from .optim import OPTIMIZERS
         from .viz.functions import SURFACES
@@ -389,7 +395,7 @@ def _command(argv: Sequence[str] | None) -> int:
 
     for why in ignored_plugins():     # other packages' optimizers, in --help's lists too
         print(f"optimlab: warning: {why}; ignored", file=sys.stderr)
-    parser = build_parser()           # imports NumPy: Ctrl-C here is one line too
+    parser = build_parser(_lang)      # imports NumPy: Ctrl-C here is one line too
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

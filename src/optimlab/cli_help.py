@@ -148,8 +148,9 @@ _TOKENS = re.compile(r"[!-~]*<[^<>\s]*>[!-~]*|[!-~]+| |[^ -~]")  # an ASCII word
 
 def wrap(text: str, width: int) -> list[str]:
     """``text`` in lines of at most ``width`` columns (a longer word keeps its own line): breaking at spaces and
-    between Japanese characters, never before a closing bracket or a punctuation mark, nor after an opening bracket
-    (禁則: the character before such a mark goes down with it)."""
+    between Japanese characters, and where it can not before a closing bracket, a punctuation mark or a small kana,
+    nor after an opening bracket (禁則: the character before such a mark goes down with it; after a word that
+    fills a line alone, a closing mark starts the next)."""
     lines: list[list[str]] = [[]]
     for token in _TOKENS.findall(" ".join(text.split())):
         line = lines[-1]
@@ -181,8 +182,14 @@ class JapaneseHelpFormatter(argparse.HelpFormatter):
             text = super()._format_usage(usage, actions, groups, "usage: ")
         finally:
             self._width += 1
-        first, *rest = text.split("\n")
-        return "\n".join([USAGE_JA + first[len("usage: "):]] + [" " + r if r.strip() else r for r in rest])
+        first, *rest = text.split("\n")      # (Python 3.14 may colour the prefix: replaced, not cut by length)
+        return "\n".join([first.replace("usage: ", USAGE_JA, 1)] + [" " + r if r.strip() else r for r in rest])
+
+
+def _key(action: argparse.Action) -> str:
+    """The name :data:`HELP_JA` knows ``action`` by: its first long option, else its short one, else its name."""
+    return next((o for o in action.option_strings if o.startswith("--")),
+                action.option_strings[0] if action.option_strings else action.dest)
 
 
 def localize(parser: argparse.ArgumentParser, words: str = "", fill: dict[str, str] | None = None) -> None:
@@ -203,8 +210,7 @@ def localize(parser: argparse.ArgumentParser, words: str = "", fill: dict[str, s
             for name, sub in action.choices.items():
                 localize(sub, f"{words} {name}".strip(), fill)
             continue
-        key = next((o for o in action.option_strings if o.startswith("--")),
-                   action.option_strings[0] if action.option_strings else action.dest)
+        key = _key(action)
         if key in text:
             action.help = text[key].format(**fill)
         elif key in COMMON_JA or (action.option_strings and action.option_strings[0] in COMMON_JA):
@@ -223,8 +229,7 @@ def missing(parser: argparse.ArgumentParser, words: str = "") -> list[str]:
             continue
         if action.help in (None, argparse.SUPPRESS) or action.option_strings[:1] == ["-h"]:
             continue
-        key = next((o for o in action.option_strings if o.startswith("--")),
-                   action.option_strings[0] if action.option_strings else action.dest)
+        key = _key(action)
         if key not in text:
             out.append(f"{words} {key}".strip())
     return out

@@ -142,7 +142,7 @@ _JA: list[tuple[str, str]] = [
      "学習します"),
     (r"^lost the executor \((?P<e>.*)\) before any run was trained",
      "Dask のクラスタとの接続が切れました（{e}）。学習の済んだ実行はまだありません。クラスタが戻れば同じコマンドで始めます"),
-    (r"^the following arguments are required: (?P<v>.*?) \(accepted: (?:.*?, )?e\.g\. (?P<e>[^)]*)\)",
+    (r"^the following arguments are required: (?P<v>.*?) \(accepted: (?:.*?; )?e\.g\. (?P<e>[^)]*)\)",
      "{v} を指定してください（例：{e}）"),
     (r": --lang goes after the command",
      "--lang はコマンドの後に書きます（例：optimlab compare --lang ja、optimlab data list --lang ja）"),

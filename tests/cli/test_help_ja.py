@@ -14,6 +14,13 @@ COMMANDS = [[], ["compare"], ["sweep"], ["landscape"], ["report"], ["data"], ["d
             ["data", "verify"]]
 
 
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    """argparse wraps at the terminal's width (COLUMNS, else the real terminal's): the tests that look for a phrase
+    must not find it broken across two lines in a narrow pane; those that test the wrapping set their own."""
+    monkeypatch.setenv("COLUMNS", "200")
+
+
 def _help(argv) -> int:
     """main() on a --help line: argparse ends it with SystemExit, which the ``optimlab`` command turns into its status."""
     with pytest.raises(SystemExit) as e:
@@ -95,7 +102,7 @@ def test_values_argparse_fills_in_are_filled(capsys):
     assert "{functions}" not in out and "{optimizers}" not in out and "rosenbrock" in out and "100,000 まで" in out and "72%" in out and "%%" not in out
 
 
-def test_english_help_is_unchanged_without_lang(capsys):
+def test_without_lang_the_help_is_english(capsys):
     _help(["compare", "--help"])
     out = capsys.readouterr().out
     assert out.startswith("usage: optimlab compare") and "show this help message and exit" in out
@@ -146,12 +153,22 @@ def test_wrap_keeps_a_placeholder_folder_whole():
 
 
 @pytest.mark.parametrize("argv", [["--lang", "ja", "--help"], ["--lang", "ja", "-h"], ["--lang=ja", "--help"],
-                                  ["--lang", "ja", "compare", "--help"], ["compare", "-h", "--lang", "en", "--lang", "ja"]])
+                                  ["--lang", "ja", "compare", "--help"], ["compare", "-h", "--lang", "en", "--lang", "ja"],
+                                  ["--lang", "ja", "compare", "--help", "--lang=ja"]])
 def test_help_in_japanese_whatever_the_order(argv, capsys):
     """A student's `optimlab --lang ja --help` was the error "--lang goes after the command"; and with --lang given
     twice the help followed the first while argparse took the last."""
     assert _help(argv) == 0
     assert capsys.readouterr().out.startswith("使い方: optimlab")
+
+
+@pytest.mark.parametrize("argv, usage", [(["--lang", "-h", "compare"], "usage: optimlab [-h]"),
+                                         (["--lang", "--help"], "usage: optimlab [-h]"),
+                                         (["--lang", "compare", "--help"], "usage: optimlab compare")])
+def test_a_lang_without_its_value_takes_nothing_after_it(argv, usage, capsys):
+    """A review: `optimlab --lang -h compare` took -h for --lang's value, dropped both and trained the comparison."""
+    assert _help(argv) == 0
+    assert capsys.readouterr().out.startswith(usage)
 
 
 def test_lang_before_the_command_is_still_an_error_without_help(capsys):
@@ -175,8 +192,11 @@ def test_a_missing_name_says_what_to_type(capsys):
     assert main(["data", "fetch", "--lang", "ja"]) == 2
     assert capsys.readouterr().err.splitlines() == [
         "optimlab: エラー：name を指定してください（例：optimlab data fetch mnist）",
-        "optimlab: error: the following arguments are required: name (accepted: name: mnist, fashion-mnist, e.g. "
-        "optimlab data fetch mnist)"]
+        "optimlab: error: the following arguments are required: name (accepted: mnist, fashion-mnist; e.g. optimlab "
+        "data fetch mnist)"]
     assert main(["report"]) == 2
     assert capsys.readouterr().err == ("optimlab: error: the following arguments are required: RUN_DIR (accepted: "
                                        "e.g. optimlab report runs/note)\n")
+    assert main(["data"]) == 2              # a command's missing command is named so, not {list,fetch,verify}
+    assert capsys.readouterr().err == ("optimlab: error: the following arguments are required: command (accepted: "
+                                       "list, fetch, verify; e.g. optimlab data list)\n")

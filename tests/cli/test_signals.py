@@ -116,10 +116,10 @@ def test_a_signal_while_the_parser_is_built_is_one_line(monkeypatch, capsys, sig
 
     real = cli.build_parser
 
-    def slow():
+    def slow(*args):
         os.kill(os.getpid(), signum)
         time.sleep(1)
-        return real()
+        return real(*args)
 
     monkeypatch.setattr(cli, "build_parser", slow)
     try:

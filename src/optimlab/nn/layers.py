@@ -122,8 +122,7 @@ class BatchNormalization:
 
     Train mode: :math:`\hat x = (x-\mu_B)/\sqrt{\sigma_B^2+\varepsilon}`, :math:`y = \gamma\hat x + \beta`, and the
     running statistics move toward the batch's: :math:`r \leftarrow m\,r + (1-m)\,\mu_B` (m = ``momentum``,
-    0.9 as in the course code; σ_B² is the biased variance, divided by the batch size B, as in the course code,
-    where ``torch.nn.BatchNorm1d`` keeps the unbiased B − 1 in its running variance). Eval mode normalizes with the running statistics. ``gamma`` and ``beta``
+    0.9 as in the course code; σ_B² is the biased variance, divided by the batch size B, as there, where ``torch.nn.BatchNorm1d`` keeps the unbiased B − 1 in its running variance). Eval mode normalizes with the running statistics. ``gamma`` and ``beta``
     are parameters (trained unless the network freezes them); ``running_mean``/``running_var`` are buffers,
     both starting at 0 as in the course code (PyTorch and Keras start the variance at 1, which with this
     network's small pre-activations makes the first evaluations worse until the start has decayed: Adam + BN on

@@ -14,7 +14,7 @@ BIAS_CORRECTIONS = ("lr", "moments", "none")
 @dataclass(frozen=True)
 class Adam(Optimizer):
     r"""Adam (Kingma & Ba 2015), as the note's code computes it (its ``m += (1 - β₁)(∇E - m)`` is the same
-:math:`\beta_1 m + (1-\beta_1)\nabla E`, and likewise for ``v``):
+    :math:`\beta_1 m + (1-\beta_1)\nabla E`, and likewise for ``v``):
 
     .. math::
         m_t = \beta_1 m_{t-1} + (1-\beta_1)\nabla E,\qquad v_t = \beta_2 v_{t-1} + (1-\beta_2)(\nabla E)^2
@@ -26,14 +26,15 @@ class Adam(Optimizer):
     ``lr`` = ε (0.01), β₁ 0.9, β₂ 0.999, θ̂ = ``eps`` 1e-7: the note's values.
 
     **Warning — θ̂ vs θ** (the small constant, ``eps``; here ε is the learning rate, as in the note, while the
-paper and PyTorch call the constant ε). The note folds the bias correction into the learning rate (``bias_correction='lr'``,
-    the "efficient version" at the end of the paper's Section 2, also TensorFlow/Keras's form). PyTorch and
+    paper and PyTorch call the constant ε). The note folds the bias correction into the learning rate
+    (``bias_correction='lr'``, the "efficient version" at the end of the paper's Section 2, also TensorFlow/Keras's
+    form). PyTorch and
     optax correct the moments instead (``bias_correction='moments'``):
     :math:`\hat m = m/(1-\beta_1^t),\ \hat v = v/(1-\beta_2^t),\ w \leftarrow w - \epsilon\,\hat m/(\sqrt{\hat v}+\theta)`.
     The two would agree at θ = 0 (``eps`` must be > 0 here: a zero gradient would divide 0 by 0); otherwise
     the note's fixed θ̂ acts as the moments form's :math:`\theta = \hat\theta/\sqrt{1-\beta_2^t}`, about 31.6·θ̂ at
     t = 1, so a coordinate with a small gradient takes a smaller first step than in PyTorch: at lr 0.01 and
-    \|∇E\| = 1e-6, 0.0024 against 0.0099 (1e-5: 0.0076 against 0.0100).
+    |∇E| = 1e-6, 0.0024 against 0.0099 (1e-5: 0.0076 against 0.0100).
     ``bias_correction='none'`` drops the correction (then Adam with β₁ = 0
     is RMSProp with decay β₂). Presets: ``note`` (lr form, θ̂ 1e-7), ``torch`` and ``optax`` (moments, θ 1e-8).
     """
