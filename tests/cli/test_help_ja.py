@@ -165,8 +165,9 @@ def test_help_in_japanese_whatever_the_order(argv, capsys):
 @pytest.mark.parametrize("argv, usage", [(["--lang", "-h", "compare"], "usage: optimlab [-h]"),
                                          (["--lang", "--help"], "usage: optimlab [-h]"),
                                          (["--lang", "compare", "--help"], "usage: optimlab compare")])
-def test_a_lang_without_its_value_takes_nothing_after_it(argv, usage, capsys):
+def test_a_lang_without_its_value_takes_nothing_after_it(argv, usage, capsys, tmp_path, monkeypatch):
     """A review: `optimlab --lang -h compare` took -h for --lang's value, dropped both and trained the comparison."""
+    monkeypatch.chdir(tmp_path)             # where that comparison would write runs/note
     assert _help(argv) == 0
     assert capsys.readouterr().out.startswith(usage)
 
