@@ -1399,3 +1399,23 @@ def test_screen_readers_hear_names_not_plotlys_drawing(browser, real_run):
         page.wait_for_function("document.querySelector('#chart-test-acc .modebar-btn[data-val=pan]')"
                                ".getAttribute('aria-pressed') === 'true'", timeout=5000)
         assert not o.errors
+
+
+def test_a_tie_seed_by_seed_is_not_a_win(tmp_path):
+    """A researcher's review: with Adam + BN first alone on 3 seeds and tied with Adam on the fourth, the first-to-target
+    paragraph said "first in 4 of 4 seeds" and the batch-normalization one, on the same runs, "3 of 4"."""
+    run = write_synthetic_run(tmp_path / "tie", {
+        "Adam": ("adam", False, [[0.5, 0.9]] * 3 + [[0.85, 0.9]]),
+        "Adam + BN": ("adam", True, [[0.85, 0.9]] * 4)})
+    first, bn = (facts(compute_conclusions(run), k) for k in ("first_to_target", "batchnorm_adam"))
+    assert (first["facts"]["seed_wins"], first["facts"]["seed_ties"], first["facts"]["n_seeds"]) == (3, 1, 4)
+    assert "It was first in 3 of 4 seeds. It tied first with another run in 1 more." in first["text"]
+    assert bn["facts"]["seed_wins"] == 3 and "first in 3 of 4 seeds" in bn["text"]
+    ja = facts(compute_conclusions(run, "ja"), "first_to_target")["text"]
+    assert "4 シード中 3 シードで最初に到達しました。ほかに 1 シードでは別の実行と同着でした。" in ja
+    alone = write_synthetic_run(tmp_path / "alone", {"Adam": ("adam", False, [[0.5, 0.7]] * 2),
+                                                     "Adam + BN": ("adam", True, [[0.85, 0.9]] * 2)})
+    text = facts(compute_conclusions(alone), "first_to_target")["text"]
+    assert "seeds, Adam + BN alone reached target accuracy 0.80 (the default), at iteration 10. It was first in 2 of 2 "\
+           "seeds." in text
+    assert "tied" not in text
