@@ -223,6 +223,29 @@ def test_labels_counting_from_one_are_warned(digits):
         Trainer(digits, [make_optimizer("sgd")], train=CFG)             # labels from 0: nothing to say
 
 
+def test_labels_with_gaps_are_told_how_to_renumber(digits):
+    """A researcher's binary labels {3, 7} were told "if the labels count from 1, subtract 1"."""
+    keep = np.isin(digits.y_train, (3, 7))
+    keep_test = np.isin(digits.y_test, (3, 7))
+    data = SimpleNamespace(x_train=digits.x_train[keep], y_train=digits.y_train[keep], x_test=digits.x_test[keep_test],
+                           y_test=digits.y_test[keep_test], scale=digits.scale)
+    with pytest.warns(UserWarning, match=r"y_train has no label 0, 1, 2, 4, 5, 6 \(labels 3 to 7\): the network gets 8 "
+                                         r"outputs, classes it never sees included; renumber them 0 to 1: "
+                                         r"np\.unique\(y, return_inverse=True\)\[1\] \(or set data\.n_classes\)"):
+        Trainer(data, [make_optimizer("sgd")], train=CFG)
+
+
+def test_arrays_given_as_a_dataset_name_are_one_short_line():
+    """compare(dataset={...arrays...}) printed the arrays' repr, seven lines of it."""
+    from optimlab.data import load_dataset
+
+    with pytest.raises(ConfigError) as e:
+        load_dataset({"x_train": np.zeros((1000, 4))})
+    assert str(e.value) == ("invalid dataset: a dict (accepted: a name: auto, mnist, fashion-mnist, mnist-5k, digits, "
+                            "idx; arrays of one's own go to optimlab.train.Trainer, or into a folder of IDX files for "
+                            "--dataset idx)")
+
+
 def test_what_the_notes_load_mnist_returns_trains_as_the_dataset(digits):
     """The note's load_mnist gives ((x_train, t_train), (x_test, t_test)); Trainer refused it ("a tuple without
     x_train"). It and a dict of the four arrays (with scale) now train exactly as the Dataset."""

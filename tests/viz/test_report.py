@@ -1419,3 +1419,14 @@ def test_a_tie_seed_by_seed_is_not_a_win(tmp_path):
     assert "seeds, Adam + BN alone reached target accuracy 0.80 (the default), at iteration 10. It was first in 2 of 2 "\
            "seeds." in text
     assert "tied" not in text
+
+
+def test_loaded_run_on_a_sweep_folder_says_what_reads_one(tmp_path):
+    """A researcher's LoadedRun(sweep folder) said "summary.json has no 'runs'" and that a sweep's summary.json was
+    accepted."""
+    (tmp_path / "summary.json").write_text(json.dumps({"kind": "sweep", "name": "s", "tuned": []}), encoding="utf-8")
+    with pytest.raises(OptimlabError) as e:
+        LoadedRun(tmp_path)
+    assert str(e.value) == (f"cannot read run directory {str(tmp_path)!r}: it is an optimlab sweep folder, and "
+                            "LoadedRun reads an optimlab compare folder (accepted: for a sweep, its table.csv (one row "
+                            "per run) and summary.json; optimlab report draws its page)")

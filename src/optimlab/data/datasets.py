@@ -463,6 +463,10 @@ def load_dataset(
     ``mirrors``: base URLs replacing the built-in mirror list of ``mnist``/``fashion-mnist``/``auto``.
     ``progress``: a download shows a progress bar per file, named, on stderr (``optimlab compare`` shows them).
     """
+    if not isinstance(name, str):      # compare(dataset=dict_of_arrays) printed the arrays
+        raise ConfigError(f"invalid dataset: a {type(name).__name__} (accepted: a name: {', '.join(ACCEPTED_NAMES)}; "
+                          "arrays of one's own go to optimlab.train.Trainer, or into a folder of IDX files for "
+                          "--dataset idx)")
     if name not in ACCEPTED_NAMES:
         raise ConfigError(f"unknown dataset {name!r}; accepted: {', '.join(ACCEPTED_NAMES)}"
                           f"{did_you_mean(name, ACCEPTED_NAMES)}")

@@ -473,6 +473,10 @@ class LoadedRun:
         if not isinstance(s, dict):
             raise self._error(f"summary.json holds a JSON {type(s).__name__}, not an object")
         runs = s.get("runs")
+        if runs is None and s.get("kind") == "sweep":        # it said the sweep's summary.json was accepted
+            raise OptimlabError(f"cannot read run directory {str(self.directory)!r}: it is an optimlab sweep folder, "
+                                "and LoadedRun reads an optimlab compare folder (accepted: for a sweep, its table.csv "
+                                "(one row per run) and summary.json; optimlab report draws its page)")
         if runs is None:
             raise self._error("summary.json has no 'runs' (the list of runs)")
         if not isinstance(runs, list) or not runs:

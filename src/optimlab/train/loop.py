@@ -164,9 +164,14 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
     pixels(x, "x_train")
     y = check_labels(data.y_train, "y_train", len(x), n_classes)
     if n_classes is None and len(y) and y.min() > 0:         # 1-based labels would train a never-seen class 0
-        warnings.warn(f"y_train has no label 0 (labels {int(y.min())} to {int(y.max())}): the network gets "
-                      f"{int(y.max()) + 1} outputs, class 0 included; if the labels count from 1, subtract 1 "
-                      "(or set data.n_classes)", OptimlabWarning, stacklevel=3)
+        used = np.unique(y)
+        unused = sorted(set(range(int(y.max()) + 1)) - set(used.tolist()))
+        advice = "if the labels count from 1, subtract 1" if len(unused) == 1 else \
+            f"renumber them 0 to {len(used) - 1}: np.unique(y, return_inverse=True)[1]"
+        warnings.warn(f"y_train has no label {', '.join(map(str, unused[:6]))}{' …' if len(unused) > 6 else ''} "
+                      f"(labels {int(y.min())} to {int(y.max())}): the network gets {int(y.max()) + 1} outputs, "
+                      f"classes it never sees included; {advice} (or set data.n_classes)", OptimlabWarning,
+                      stacklevel=3)
     n_classes = int(n_classes) if n_classes is not None else int(y.max()) + 1
     sets = {}
     for what, pair in (("test", (data.x_test, data.y_test) if test else None), ("val", val)):
