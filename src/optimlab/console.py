@@ -34,6 +34,9 @@ TEXT = {
         "seed line": "  {label} {mean}{ci}  ({n})", "n all": "n={n}", "n some": "n={n} of {seeds} seeds",
         "n not ok": ", {k} diverged or failed",
         "ci clipped": " (an accuracy lies in [0, 1]: {lo}–{hi})",
+        "small test set": "  (these intervals are over the seeds only: on one test set of {n_test} images, one image is "
+                          "{step} of accuracy, and its own sampling error, about ±{half} at accuracy {p} (95%), is not "
+                          "in them)",
         "paired": "paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= {min} seeds",
         "paired holm": "; ** = still so after Holm's correction for the {k} pairs compared over that many seeds",
         "paired end": "):",
@@ -95,6 +98,8 @@ TEXT = {
         "seed line": "  {label} {mean}{ci}（{n}）", "n all": "{n} シード", "n some": "値があるのは {seeds} シード中 {n} シード",
         "n not ok": "、うち {k} シードが発散・失敗",
         "ci clipped": "（正解率は 0〜1 なので {lo}〜{hi}）",
+        "small test set": "  （この区間はシード間のばらつきだけです。テストデータは {n_test} 枚なので 1 枚で正解率が {step} 変わり、"
+                          "テストデータ自体の標本誤差（正解率 {p} で約 ±{half}、95%）はこの区間に含まれません）",
         "paired": "対応のある差（同じシードどうし、a − b、平均 ± 95% 信頼区間。* は信頼区間が 0 を含まない差で、{min} シード以上の"
                   "ときだけ付けます",
         "paired holm": "。** はそのシード数で比較した {k} 組について Holm 法で多重比較の補正をしても有意な差",

@@ -295,3 +295,17 @@ def test_a_sweeps_gain_takes_the_test_sets_step_too():
     _, lo, hi = shown_gain(d, 1e-4)
     assert lo < 0 < hi                                      # not shown to be a gain
     assert gain_text(d, 1e-4) == "+0.0001 [+0.0000, +0.0002]" and shown_gain(d)[1] == shown_gain(d)[2] == pytest.approx(0.0001)
+
+
+def test_a_small_test_set_is_said_with_its_own_sampling_error():
+    """A researcher's 40 test images: the seed report starred a +0.217 difference and printed intervals over the
+    seeds alone, with no word that one image is 0.025 of accuracy; from 1000 images on, nothing is added."""
+    summary = {**_summary({"x": [0.775, 0.75, 0.775], "y": [0.55, 0.6, 0.5]}), "dataset": {"name": "idx", "n_test": 40}}
+    lines = format_seed_report(summary).splitlines()
+    note = ("  (these intervals are over the seeds only: on one test set of 40 images, one image is 0.025 of accuracy, "
+            "and its own sampling error, about ±0.13 at accuracy 0.77 (95%), is not in them)")
+    assert note in lines and lines.index(note) == 3                         # under the runs, above the pairs
+    assert "テストデータは 40 枚なので 1 枚で正解率が 0.025 変わり" in format_seed_report(summary, "ja")
+    big = {**summary, "dataset": {"name": "mnist-5k", "n_test": 1000}}
+    assert "sampling error" not in format_seed_report(big)
+    assert "sampling error" not in format_seed_report(_summary({"x": [0.5, 0.6], "y": [0.4, 0.5]}))   # size unknown
