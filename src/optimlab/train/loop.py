@@ -81,6 +81,7 @@ class TrainConfig:
 
 
 MAX_SEED = 2**32        # a seed is an integer in [0, 2**32)
+UNSCALED_ABOVE = 10.0   # a column whose inputs' root mean square is larger, after the scale, was not standardized
 
 
 def check_seed(seed: Any, name: str = "seed") -> int:
@@ -162,6 +163,14 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
         raise ConfigError(f"invalid val: a {type(val).__name__} (accepted: a pair (x_val, y_val))")
     x = images(data.x_train, "x_train", None)
     pixels(x, "x_train")
+    # raw features (breast-cancer's reach 4254): a column's root mean square, not one outlier of standardized data
+    rms = np.sqrt(np.mean(np.square(x[:1000] * float(getattr(data, "scale", 1.0)), dtype=np.float64), axis=0))
+    if rms.size and rms.max() > UNSCALED_ABOVE:
+        col = int(np.argmax(rms))
+        warnings.warn(f"x_train's column {col} has a root mean square of {rms[col]:.4g} after scaling: the network "
+                      "learns poorly from inputs far from 1 (its sigmoid units saturate; raw breast-cancer features "
+                      "trained Adam to predict only the majority class); standardize each feature with the training set's mean and standard deviation, "
+                      "the same for x_test", OptimlabWarning, stacklevel=3)
     y = check_labels(data.y_train, "y_train", len(x), n_classes)
     if n_classes is None and len(y) and y.min() > 0:         # 1-based labels would train a never-seen class 0
         used = np.unique(y)
