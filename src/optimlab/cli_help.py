@@ -143,7 +143,8 @@ def display_width(text: str) -> int:
 
 _NO_LINE_START = set("、。，．）」』】・：；？！ー%ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ")
 _NO_LINE_END = set("（「『【")
-_TOKENS = re.compile(r"[!-~]*<[^<>\s]*>[!-~]*|[!-~]+| |[^ -~]")  # an ASCII word (runs/<レシピ名> whole), a space, one other character
+# a word of ASCII (runs/<レシピ名> whole), a space, or one other character
+_TOKENS = re.compile(r"[!-~]*<[^<>\s]*>[!-~]*|[!-~]+| |[^ -~]")
 
 
 def wrap(text: str, width: int) -> list[str]:

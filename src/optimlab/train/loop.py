@@ -169,8 +169,8 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
         col = int(np.argmax(rms))
         warnings.warn(f"x_train's column {col} has a root mean square of {rms[col]:.4g} after scaling: the network "
                       "learns poorly from inputs far from 1 (its sigmoid units saturate; raw breast-cancer features "
-                      "trained Adam to predict only the majority class); standardize each feature with the training set's mean and standard deviation, "
-                      "the same for x_test", OptimlabWarning, stacklevel=3)
+                      "trained Adam to predict only the majority class); standardize each feature with the training "
+                      "set's mean and standard deviation, the same for x_test", OptimlabWarning, stacklevel=3)
     y = check_labels(data.y_train, "y_train", len(x), n_classes)
     if n_classes is None and len(y) and y.min() > 0:         # 1-based labels would train a never-seen class 0
         used = np.unique(y)
