@@ -260,7 +260,13 @@ _JA_WARNINGS: list[tuple[str, str]] = [
      "{c} の更新式は、状態 '{s}' を {n} ステップのあいだ 0 のままにしました。v = μ * v - ε * g のように書くと新しい配列が"
      "できて状態は変わりません。v *= …; v -= … のようにその場で更新するか、s['{s}'] = … と代入します（設定によって使わない"
      "状態なら、そのままで構いません）"),
-    (r"y_train has no label 0", "y_train にラベル 0 がありません。ラベルが 1 から始まるなら 1 を引いてください"),
+    # the advice as the English line gives it: {3, 7} were told to subtract 1 here after the English had changed
+    (r"y_train has no label (?P<l>[\d, …]+?) \(.*renumber them 0 to (?P<k>\d+)",
+     "y_train にラベル {l} がありません。np.unique(y, return_inverse=True)[1] で 0〜{k} に番号を付け直してください"),
+    (r"y_train has no label 0 \(.*subtract 1", "y_train にラベル 0 がありません。ラベルが 1 から始まるなら 1 を引いてください"),
+    (r"x_train's column (?P<c>\d+) has a root mean square of (?P<r>\S+) after scaling",
+     "x_train の列 {c} の二乗平均平方根が {r} です。1 から大きく離れた入力ではネットワークがうまく学習しません。"
+     "各特徴量を訓練データの平均と標準偏差で標準化してください（x_test も同じ値で）"),
 ]
 
 

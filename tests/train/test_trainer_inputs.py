@@ -327,3 +327,26 @@ def test_features_that_were_not_standardized_are_warned_of():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Trainer(standard, [make_optimizer("adam")], train=CFG)
+
+
+def test_the_japanese_line_of_each_data_warning_gives_the_same_advice(digits):
+    """Read-through: the English warning for labels {3, 7} changed to 'renumber them', while the Japanese line
+    (printed first under --lang ja) still said to subtract 1; the unscaled-features warning had none."""
+    from optimlab.cli_text import japanese_warning
+
+    def said(data) -> str:
+        with pytest.warns(UserWarning) as record:
+            Trainer(data, [make_optimizer("sgd")], train=CFG)
+        return japanese_warning(str(record[0].message))
+
+    keep, keep_test = np.isin(digits.y_train, (3, 7)), np.isin(digits.y_test, (3, 7))
+    gaps = SimpleNamespace(x_train=digits.x_train[keep], y_train=digits.y_train[keep], scale=digits.scale,
+                           x_test=digits.x_test[keep_test], y_test=digits.y_test[keep_test])
+    assert said(gaps) == ("y_train にラベル 0, 1, 2, 4, 5, 6 がありません。np.unique(y, return_inverse=True)[1] で 0〜1 に"
+                          "番号を付け直してください")
+    shifted = SimpleNamespace(x_train=digits.x_train, y_train=digits.y_train + 1, x_test=digits.x_test,
+                              y_test=digits.y_test + 1, scale=digits.scale)
+    assert said(shifted) == "y_train にラベル 0 がありません。ラベルが 1 から始まるなら 1 を引いてください"
+    raw = SimpleNamespace(x_train=digits.x_train, y_train=digits.y_train, x_test=digits.x_test, y_test=digits.y_test,
+                          scale=100.0)
+    assert said(raw).startswith("x_train の列 ") and "標準化してください" in said(raw)
