@@ -131,7 +131,7 @@ HELP_JA: dict[str, dict[str, str]] = {
         "--out": "report.html の出力先（既定：RUN_DIR/report.html）",
     },
 }
-COMMON_JA = {"-h": "このヘルプを表示して終了します"}
+HELP_OPTION_JA = "このヘルプを表示して終了します"      # argparse's own -h, in every command
 TITLES_JA = {"positional arguments": "位置引数", "options": "オプション"}
 USAGE_JA = "使い方: "
 
@@ -214,8 +214,8 @@ def localize(parser: argparse.ArgumentParser, words: str = "", fill: dict[str, s
         key = _key(action)
         if key in text:
             action.help = text[key].format(**fill)
-        elif key in COMMON_JA or (action.option_strings and action.option_strings[0] in COMMON_JA):
-            action.help = COMMON_JA[action.option_strings[0]]
+        elif isinstance(action, argparse._HelpAction):
+            action.help = HELP_OPTION_JA
 
 
 def missing(parser: argparse.ArgumentParser, words: str = "") -> list[str]:
@@ -228,7 +228,7 @@ def missing(parser: argparse.ArgumentParser, words: str = "") -> list[str]:
             for name, sub in action.choices.items():
                 out += missing(sub, f"{words} {name}".strip())
             continue
-        if action.help in (None, argparse.SUPPRESS) or action.option_strings[:1] == ["-h"]:
+        if action.help in (None, argparse.SUPPRESS) or isinstance(action, argparse._HelpAction):
             continue
         key = _key(action)
         if key not in text:
