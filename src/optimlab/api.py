@@ -78,7 +78,8 @@ def draw_figures(result: CompareResult, directory: Path, lang: str = "en", dpi: 
     names = []
     # the runs are in seed order (run_compare sorts them), so each run's figure shows its smallest seed
     for name, fig in comparison_figures(histories, min(result.recipe.seeds), lang, colors, known_lrs(result),
-                                        dataset=result.recipe.dataset, seeds=result.recipe.seeds):
+                                        dataset=result.dataset.get("name") or result.recipe.dataset,
+                                        seeds=result.recipe.seeds):
         save_figure(fig, directory / name, dpi)
         names.append(name)
     return names
@@ -87,7 +88,7 @@ def draw_figures(result: CompareResult, directory: Path, lang: str = "en", dpi: 
 def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.PathLike | None = None,
             lang: str = "en", plots: bool = True, report: bool = True, progress: bool = False,
             telemetry: bool = False, on_data: Callable[[Any], None] | None = None, dpi: int = 100,
-            font_scale: float = 1.0, **overrides: Any) -> CompareOutcome:
+            font_scale: float = 1.0, data: Any = None, **overrides: Any) -> CompareOutcome:
     """Run a comparison (default: the note's experiment) and write ``runs/<name>/`` (or ``out``).
 
     ``overrides`` are those of :func:`optimlab.experiment.apply_overrides` (``dataset``, ``optimizers``,
@@ -97,6 +98,11 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     ``dpi``: the PNG figures' resolution (100: 640 × 420 pixels for a note-style figure; 200 suits slides);
     ``font_scale``: their text size, 1 to 3 × the default (e.g. 1.6 for slides; see
     :func:`optimlab.viz.figures.font_scale`).
+
+    ``data``: arrays of one's own instead of a dataset name — anything :class:`optimlab.train.Trainer` takes
+    (``{"x_train": …, "y_train": …, "x_test": …, "y_test": …}``, with ``"scale"`` for integer pixels and ``"name"``
+    for the figures and the report; load_mnist()'s pairs; a Dataset). summary.json records their sizes and SHA-256,
+    recipe.toml ``dataset = "arrays"``: running it again takes the same ``data=``.
     """
     check_lang(lang)
     from .viz.figures import check_dpi, check_font_scale
@@ -107,7 +113,17 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     for key in overrides:
         if key not in accepted:
             raise ConfigError(f"unknown option for compare: {key!r} (accepted: {', '.join(accepted)}; "
-                              "out, lang, plots, dpi, font_scale, report, progress, telemetry, on_data)")
+                              "data, out, lang, plots, dpi, font_scale, report, progress, telemetry, on_data)")
+    own = None
+    if data is not None:
+        from .data.own import OWN_DATA, OwnData
+
+        named = [f"{k}={overrides[k]!r:.40}" for k in ("dataset", "data_dir") if overrides.get(k) is not None]
+        if named:
+            raise ConfigError(f"invalid data: given with {' and '.join(named)} (accepted: one of them — data=arrays "
+                              "of one's own, or dataset=a name)")
+        own = OwnData.of(data)          # checked before any folder is made, as a dataset is loaded first
+        overrides["dataset"] = OWN_DATA
     base = recipe if isinstance(recipe, Recipe) else load_recipe(recipe) if recipe is not None else default_recipe()
     given = overrides.get("optimizers")
     if isinstance(given, Optimizer):
@@ -120,12 +136,14 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
         base = dataclasses.replace(base, runs=_runs_of(given))
         del overrides["optimizers"]
     recipe = apply_overrides(base, **overrides)
+    if own is not None:
+        recipe = dataclasses.replace(recipe, data_dir=None)     # a recipe file's folder is not where these came from
     target = output_directory(recipe, out)
     try:
         with output_lock(target):              # one compare at a time into a folder, from its check to the swap
             output_directory(recipe, out)      # again under the lock: another compare may have written it meanwhile
             return _compare_locked(recipe, target, lang, plots, report, progress, telemetry, on_data, dpi,
-                                   font_scale)
+                                   font_scale, own)
     except KeyboardInterrupt as e:             # a notebook's stop button: one line, not 50 of training's frames (a
         stopped = f"compare() stopped; nothing half-written is left in {str(target)!r}"      # teacher's review)
         if getattr(e, "written", None):        # it came during the swap, which finished first
@@ -155,16 +173,18 @@ def _runs_of(optimizers: list) -> tuple[RunSpec, ...]:
 
 
 def _compare_locked(recipe: Recipe, target: Path, lang: str, plots: bool, report: bool, progress: bool,
-                    telemetry: bool, on_data: Callable[[Any], None] | None, dpi: int, scale: float) -> CompareOutcome:
-    data = load_data(recipe, progress=progress)
+                    telemetry: bool, on_data: Callable[[Any], None] | None, dpi: int, scale: float,
+                    own: Any = None) -> CompareOutcome:
+    data = own if own is not None else load_data(recipe, progress=progress)
     recipe.train.check_data(len(data.y_train), data.name)
-    from .data.datasets import chosen
+    if own is None:
+        from .data.datasets import chosen
 
-    name, data_dir = chosen(recipe.dataset, recipe.data_dir, data)      # recipe.toml records the data used
-    if name == "idx" and data_dir is None and data.source:  # read from $OPTIMLAB_DATA: the recipe failed without the
-        data_dir = os.path.abspath(data.source)              # variable, or trained on the folder it named then (a
-                                                             # sweep's workers keep their own: they may be elsewhere)
-    recipe = dataclasses.replace(recipe, dataset=name, data_dir=data_dir)
+        name, data_dir = chosen(recipe.dataset, recipe.data_dir, data)      # recipe.toml records the data used
+        if name == "idx" and data_dir is None and data.source:  # read from $OPTIMLAB_DATA: the recipe failed without
+            data_dir = os.path.abspath(data.source)              # the variable, or trained on the folder it named
+                                                                 # then (a sweep's workers keep their own)
+        recipe = dataclasses.replace(recipe, dataset=name, data_dir=data_dir)
     if on_data is not None:
         on_data(data)
     telemetry_factory = None

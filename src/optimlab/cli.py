@@ -179,8 +179,9 @@ def add_compare_parser(sub) -> None:
                        description="Train the note's network with each optimizer and compare them.")
     p.add_argument("--recipe", help="TOML recipe to run instead of the note's experiment")
     p.add_argument("--dataset", type=str.lower,
-                   help="mnist, fashion-mnist, mnist-5k, digits, idx, auto (default: the recipe's, auto)")
-    p.add_argument("--data-dir", help="folder with IDX files (MNIST, Fashion-MNIST or any for --dataset idx)")
+                   help="mnist, fashion-mnist, mnist-5k, digits, idx, npz, auto (default: the recipe's, auto)")
+    p.add_argument("--data-dir", help="folder with IDX files (MNIST, Fashion-MNIST or any for --dataset idx), or "
+                                      "the .npz file of one's own arrays for --dataset npz")
     p.add_argument("--optimizers", help=f"comma-separated subset: {','.join(OPTIMIZERS)} (the recipe's runs of "
                                         "each: adam keeps Adam + BatchNorm too, --batchnorm off drops it)")
     p.add_argument("--lr", action="append", metavar="[NAME=]VALUE",

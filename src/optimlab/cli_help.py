@@ -28,8 +28,9 @@ HELP_JA: dict[str, dict[str, str]] = {
     "compare": {
         "description": "ノートのネットワークを最適化手法ごとに学習させて比べます。",
         "--recipe": "ノートの実験の代わりに実行する TOML レシピ",
-        "--dataset": "mnist, fashion-mnist, mnist-5k, digits, idx, auto（既定：レシピの指定、なければ auto）",
-        "--data-dir": "IDX ファイルのあるフォルダ（MNIST や Fashion-MNIST。--dataset idx ならどのデータでも）",
+        "--dataset": "mnist, fashion-mnist, mnist-5k, digits, idx, npz, auto（既定：レシピの指定、なければ auto）",
+        "--data-dir": "IDX ファイルのあるフォルダ（MNIST や Fashion-MNIST。--dataset idx ならどのデータでも）、"
+                      "または --dataset npz で読む自分の配列の .npz ファイル",
         "--optimizers": "使う最適化手法をカンマ区切りで：{optimizers}（選んだ手法について、レシピにある実行をすべて"
                         "行います。adam を選ぶと Adam + BatchNorm も含まれ、--batchnorm off で外れます）",
         "--lr": "学習率の変更。例：adam=0.001 や rmsprop=0.02,adam=0.005",
@@ -80,8 +81,8 @@ HELP_JA: dict[str, dict[str, str]] = {
                        "そのあと新しいシードでテストします。",
         "--recipe": "スイープの TOML（既定：同梱の recipes/sweep.toml）",
         "--name": "スイープの名前：出力フォルダ runs/<名前>（既定：レシピの指定、なければ sweep）",
-        "--dataset": "データセット：mnist、fashion-mnist、mnist-5k、digits、idx、auto",
-        "--data-dir": "IDX ファイルのあるフォルダ",
+        "--dataset": "データセット：mnist、fashion-mnist、mnist-5k、digits、idx、npz、auto",
+        "--data-dir": "IDX ファイルのあるフォルダ、または --dataset npz の .npz ファイル",
         "--optimizers": "カンマ区切りで一部だけ：{optimizers}",
         "--lrs": "下限:上限:点数 で対数に等間隔（例：1e-4:1:9 は 1e-4〜1 の 9 点）か、リスト（0.001,0.01）",
         "--seeds": "調整用のシード：個数（3）、範囲（0-2）、リスト（0,3,7）",

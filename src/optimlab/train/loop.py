@@ -311,7 +311,10 @@ class Trainer:
                                   + (", or one per optimizer)" if what == "net" else ")"))
         self.seed = check_seed(seed)
         data = as_data(data)
-        arrays = check_data(data, test, val)
+        # compare(data=...)'s arrays were checked once, for all its cohorts (their warnings said once)
+        from ..data.own import OwnData        # lazily: the data package checks arrays with this module
+
+        arrays = data.arrays if isinstance(data, OwnData) and val is None else check_data(data, test, val)
         n_classes = arrays.n_classes
         train.check_data(len(arrays.y_train), getattr(data, "name", "the data"))
         self.data, self.arrays, self.config = data, arrays, train

@@ -1,0 +1,160 @@
+"""Data of one's own: arrays given in Python (``compare(data=...)``) or an ``.npz`` file (``--dataset npz --data-dir
+FILE``), checked once as :class:`optimlab.train.Trainer` checks its data, and described for summary.json.
+
+An ``.npz`` file holds the arrays ``x_train`` ``(N, D)``, ``y_train`` ``(N,)`` (class indices, or one-hot rows),
+``x_test``, ``y_test``, and may hold ``scale`` (a number: integer pixels need one, e.g. 1/255), ``name`` (text for
+the figures and the report; else the file's name) and ``n_classes``::
+
+    np.savez("breast-cancer.npz", x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+
+It is read with ``allow_pickle=False``: object arrays (which only pickle can hold) are refused, never run.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from optimlab.errors import ConfigError, DatasetError, did_you_mean
+
+OWN_DATA = "arrays"     # what a recipe records for compare(data=...): arrays given in Python, in no file
+NPZ = "npz"             # a recipe's dataset read from the .npz file its data_dir names
+OWN_DATA_SOURCE = "arrays passed to compare(data=...)"
+NPZ_ARRAYS = ("x_train", "y_train", "x_test", "y_test")
+NPZ_OPTIONAL = ("scale", "name", "n_classes")
+NPZ_EXAMPLE = "np.savez(FILE, x_train=…, y_train=…, x_test=…, y_test=…)"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class OwnData:
+    """Arrays of one's own (anything :class:`optimlab.train.Trainer` takes), checked once as it checks them, with
+    what summary.json records of them: ``name`` (the data's ``name``, else ``"arrays"``), sizes, ``scale``,
+    ``source`` and ``sha256``, a :func:`optimlab.data.datasets.dataset_sha256` of the arrays as trained (features
+    in their dtype, labels as class indices). Made by :meth:`of`; a comparison trains every cohort on it."""
+
+    name: str
+    arrays: Any             # optimlab.train.loop.TrainArrays, its arrays read-only
+    scale: float
+    sha256: str
+    source: str = OWN_DATA_SOURCE
+    notice: str | None = None
+
+    @classmethod
+    def of(cls, data: Any, source: str = OWN_DATA_SOURCE, default_name: str = OWN_DATA) -> "OwnData":
+        """``data`` checked (a one-line ConfigError, or a warning, as Trainer gives them); an OwnData as it is."""
+        if isinstance(data, OwnData):
+            return data
+        from ..train.loop import as_data, check_data
+        from .datasets import dataset_sha256
+
+        data = as_data(data)
+        arrays = check_data(data)
+        name = getattr(data, "name", None)
+        name = default_name if name is None else name
+        if not isinstance(name, str) or not name.strip() or not name.isprintable() or len(name) > 80:
+            raise ConfigError(f"invalid data name: {name!r:.60} (accepted: a line of text up to 80 characters, e.g. "
+                              f"'breast-cancer', or no name: {default_name!r})")
+        scale = getattr(data, "scale", 1.0)
+        try:
+            scale = float(scale)
+        except (TypeError, ValueError):
+            scale = float("nan")
+        if not (np.isfinite(scale) and scale > 0):
+            raise ConfigError(f"invalid data scale: {getattr(data, 'scale', None)!r:.40} (accepted: a positive number, "
+                              "e.g. 1/255 for pixels; 1 keeps the values as they are)")
+        arrays = replace(arrays, **{k: _read_only(getattr(arrays, k)) for k in NPZ_ARRAYS})
+        digest = dataset_sha256(arrays.x_train, arrays.y_train, arrays.x_test, arrays.y_test)
+        return cls(name.strip(), arrays, scale, digest, source)
+
+    x_train = property(lambda self: self.arrays.x_train)
+    y_train = property(lambda self: self.arrays.y_train)
+    x_test = property(lambda self: self.arrays.x_test)
+    y_test = property(lambda self: self.arrays.y_test)
+    n_classes = property(lambda self: self.arrays.n_classes)
+    input_dim = property(lambda self: int(self.arrays.x_train.shape[1]))
+    n_train = property(lambda self: len(self.arrays.y_train))
+    n_test = property(lambda self: len(self.arrays.y_test))
+
+    def info(self) -> dict[str, Any]:
+        """JSON-ready description, as :meth:`optimlab.data.Dataset.info` gives one, with the scale."""
+        return {"name": self.name, "n_train": self.n_train, "n_test": self.n_test, "input_dim": self.input_dim,
+                "n_classes": int(self.n_classes), "sha256": self.sha256,
+                "source": self.source, "notice": self.notice, "scale": self.scale}
+
+    def __repr__(self) -> str:
+        return (f"OwnData(name={self.name!r}, n_train={self.n_train}, n_test={self.n_test}, "
+                f"inputs={self.input_dim}, n_classes={self.n_classes}, sha256={self.sha256[:12]!r}…, "
+                f"source={self.source!r})")
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """``a`` C-contiguous, as a read-only view (the caller's array stays writable): its SHA-256 keeps describing it."""
+    a = np.ascontiguousarray(a).view()
+    a.flags.writeable = False
+    return a
+
+
+def check_npz_path(path: str | os.PathLike | None) -> Path:
+    """The ``.npz`` file ``--data-dir`` names for ``--dataset npz``, or a one-line error before any work."""
+    if path is None:
+        raise ConfigError(f"dataset 'npz' needs its file: pass --data-dir FILE.npz (data_dir='FILE.npz'), made with "
+                          f"{NPZ_EXAMPLE}")
+    p = Path(path)
+    if not p.is_file():
+        what = "is a folder" if p.is_dir() else "does not exist"
+        raise DatasetError(f"{p}: {what} (accepted for --dataset npz: an .npz file, made with {NPZ_EXAMPLE})")
+    return p
+
+
+def load_npz(path: str | os.PathLike | None) -> OwnData:
+    """The arrays of an ``.npz`` file (see the module docstring), checked; its ``source`` is the file's absolute
+    path (a recipe or a sweep records it, and a sweep's workers read it there)."""
+    p = check_npz_path(path)
+    try:
+        zipped = zipfile.is_zipfile(p)
+    except OSError as e:
+        raise DatasetError(f"{p}: cannot be read ({type(e).__name__}: {str(e)[:80]})") from None
+    if not zipped:          # np.load would read an .npy, or try pickle on anything else
+        raise DatasetError(f"{p}: not an .npz file (accepted: the zip of arrays made with {NPZ_EXAMPLE})")
+    try:
+        with np.load(p, allow_pickle=False) as z:
+            keys = list(z.files)
+            unknown = [k for k in keys if k not in NPZ_ARRAYS + NPZ_OPTIONAL]
+            if unknown:      # a misspelt "y_tset" would have been missing, and an extra array trained on by no one
+                raise DatasetError(f"{p}: array {unknown[0]!r} is not one optimlab reads (accepted: "
+                                   f"{', '.join(NPZ_ARRAYS + NPZ_OPTIONAL)}{did_you_mean(unknown[0], NPZ_ARRAYS)})")
+            missing = [k for k in NPZ_ARRAYS if k not in keys]
+            if missing:
+                raise DatasetError(f"{p}: no {', '.join(missing)} (accepted: an .npz with {', '.join(NPZ_ARRAYS)}, "
+                                   f"made with {NPZ_EXAMPLE})")
+            arrays = {k: z[k] for k in keys}
+    except DatasetError:
+        raise
+    except ValueError as e:         # object arrays: "Object arrays cannot be loaded when allow_pickle=False"
+        raise DatasetError(f"{p}: holds an array of Python objects, which only pickle can read, and optimlab loads "
+                           f"no pickle (accepted: arrays of numbers; {str(e).splitlines()[0][:80]})") from None
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        raise DatasetError(f"{p}: not a readable .npz file ({type(e).__name__}: {str(e)[:80]}; accepted: a file "
+                           f"made with {NPZ_EXAMPLE})") from None
+    for key in NPZ_OPTIONAL:
+        if key in arrays:
+            a = arrays[key]
+            ok = a.ndim == 0 and (a.dtype.kind == "U" if key == "name" else a.dtype.kind in "iuf")
+            if not ok:
+                kind = "text" if key == "name" else "a number"
+                raise DatasetError(f"{p}: {key} is {a.dtype} with shape {a.shape} (accepted: {kind}, e.g. "
+                                   f"np.savez(FILE, …, {key}={'1/255' if key == 'scale' else repr('breast-cancer') if key == 'name' else '10'}))")
+            arrays[key] = a.item()
+    if "n_classes" in arrays and (not float(arrays["n_classes"]).is_integer() or arrays["n_classes"] < 1):
+        raise DatasetError(f"{p}: n_classes is {arrays['n_classes']!r} (accepted: a whole number ≥ 1)")
+    if "n_classes" in arrays:
+        arrays["n_classes"] = int(arrays["n_classes"])
+    try:
+        return OwnData.of(arrays, source=str(p.resolve()), default_name=p.stem)
+    except ConfigError as e:        # the file is the thing to mend: say which
+        raise DatasetError(f"{p}: {e}") from None

@@ -1,0 +1,277 @@
+"""compare(data=...): a comparison on arrays of one's own, with seeds, summary.json, figures and the report."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+from optimlab.api import compare
+from optimlab.data import load_dataset
+from optimlab.errors import ConfigError, OptimlabError, OptimlabWarning
+from optimlab.experiment import load_recipe
+from optimlab.data.own import OwnData
+
+SMALL = dict(iters=40, batch_size=20, eval_interval=20, plots=False, report=False)
+
+
+def blobs(seed: int = 0, n: int = 240, d: int = 6, k: int = 3, shift: float = 0.0) -> dict:
+    """Standardized features of three Gaussian blobs, split 2:1."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, k, n)
+    x = rng.normal(size=(n, d)) + 2.0 * np.eye(k, d)[y] + shift
+    cut = 2 * n // 3
+    return {"x_train": x[:cut], "y_train": y[:cut], "x_test": x[cut:], "y_test": y[cut:], "name": "blobs"}
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)         # a default runs/ folder lands here, never in the checkout
+
+
+def test_trains_seeds_on_own_arrays_and_records_them(tmp_path):
+    data = blobs()
+    out = compare(data=data, optimizers="sgd,adam", seeds=2, out=tmp_path / "r", **{**SMALL, "iters": 400})
+    ds = out.summary["dataset"]
+    assert ds["name"] == "blobs" and ds["source"] == "arrays passed to compare(data=...)"
+    assert (ds["n_train"], ds["n_test"], ds["input_dim"], ds["n_classes"], ds["scale"]) == (160, 80, 6, 3, 1.0)
+    assert len(ds["sha256"]) == 64
+    assert sorted({r["seed"] for r in out.summary["runs"]}) == [0, 1]
+    assert all(r["status"] == "ok" for r in out.summary["runs"])
+    adam = [r["final_test_accuracy"] for r in out.summary["runs"] if r["label"] == "Adam"]
+    assert min(adam) > 0.8               # the blobs are separable: learnt, not chance (1/3)
+    recipe = (tmp_path / "r" / "recipe.toml").read_text()
+    assert 'dataset = "arrays"' in recipe and "data=the same arrays" in recipe
+    assert "optimlab compare --recipe" not in recipe      # that command cannot train it again
+
+
+def test_the_same_arrays_train_the_same_numbers_as_the_named_dataset(tmp_path):
+    """A Dataset passed as data trains what its name trains, and gets the same SHA-256: one path for both."""
+    named = compare(dataset="digits", optimizers="sgd,rmsprop", seeds=1, out=tmp_path / "a", **SMALL)
+    own = compare(data=load_dataset("digits"), optimizers="sgd,rmsprop", seeds=1, out=tmp_path / "b", **SMALL)
+    assert own.summary["dataset"]["sha256"] == named.summary["dataset"]["sha256"]
+    assert own.summary["dataset"]["scale"] == 1 / 16
+
+    def acc(o):
+        return [(r["label"], r["final_test_accuracy"], r["final_loss"]) for r in o.summary["runs"]]
+    assert acc(own) == acc(named)
+
+
+def test_its_recipe_trains_again_with_the_same_arrays_and_refuses_without(tmp_path):
+    data = blobs(1)
+    first = compare(data=data, optimizers="momentum", seeds=1, out=tmp_path / "r", **SMALL)
+    again = compare(tmp_path / "r" / "recipe.toml", data=blobs(1), out=tmp_path / "r2", **SMALL)
+    assert [r["final_test_accuracy"] for r in again.summary["runs"]] == \
+        [r["final_test_accuracy"] for r in first.summary["runs"]]
+    assert again.summary["dataset"]["sha256"] == first.summary["dataset"]["sha256"]
+    assert load_recipe(tmp_path / "r" / "recipe.toml").dataset == "arrays"
+    with pytest.raises(ConfigError, match=r"invalid dataset: 'arrays'.*compare\(recipe, data=the same arrays\)"):
+        compare(tmp_path / "r" / "recipe.toml", out=tmp_path / "r3", **SMALL)
+    assert not (tmp_path / "r3").exists()
+
+
+def test_the_command_line_says_what_an_arrays_recipe_needs(tmp_path):
+    from optimlab.cli import main
+
+    compare(data=blobs(), optimizers="sgd", seeds=1, out=tmp_path / "r", **SMALL)
+    import contextlib
+    import io
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        rc = main(["compare", "--recipe", str(tmp_path / "r" / "recipe.toml"), "--out", str(tmp_path / "x"),
+                   "--no-plots"])
+    assert rc == 2
+    line = err.getvalue().strip()
+    assert len(line.splitlines()) == 1 and "invalid dataset: 'arrays'" in line and "data=" in line
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("bad, match", [
+    (dict(dataset="mnist"), r"invalid data: given with dataset='mnist'"),
+    (dict(data_dir="/tmp"), r"invalid data: given with data_dir='/tmp'"),
+])
+def test_data_with_a_dataset_name_is_refused(tmp_path, bad, match):
+    with pytest.raises(ConfigError, match=match):
+        compare(data=blobs(), out=tmp_path / "r", **SMALL, **bad)
+    assert not (tmp_path / "r").exists()
+
+
+def _pixels():
+    d = blobs()
+    d = {k: v for k, v in d.items() if k != "name"}
+    d["x_train"] = np.clip(d["x_train"] * 40 + 128, 0, 255).astype(np.uint8)
+    d["x_test"] = np.clip(d["x_test"] * 40 + 128, 0, 255).astype(np.uint8)
+    return d
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: {"x_train": np.zeros((4, 3))}, r"invalid data: a SimpleNamespace|invalid data: a dict"),
+    (lambda: {**blobs(), "y_test": blobs()["y_test"][:-1]}, r"y_test"),
+    (lambda: {**blobs(), "x_test": blobs()["x_test"][:, :5]}, r"invalid x_test"),
+    (_pixels, r"whole numbers up to 2\d\d and no scale"),
+    (lambda: {**_pixels(), "scale": 0.0}, r"invalid data scale: 0\.0 \(accepted: a positive number"),
+    (lambda: {**blobs(), "name": ""}, r"invalid data name: '' \(accepted: a line of text"),
+    (lambda: {**blobs(), "name": "a\nb"}, r"invalid data name"),
+    (lambda: {**blobs(), "name": 3}, r"invalid data name: 3"),
+])
+def test_bad_arrays_are_one_line_before_any_folder(tmp_path, make, match):
+    with pytest.raises(ConfigError, match=match) as e:
+        compare(data=make(), out=tmp_path / "r", **SMALL)
+    assert "\n" not in str(e.value)
+    assert not (tmp_path / "r").exists() and not (tmp_path / "runs").exists()
+
+
+def test_integer_pixels_with_a_scale_train_and_record_it(tmp_path):
+    out = compare(data={**_pixels(), "scale": 1 / 255}, optimizers="adam", seeds=1, out=tmp_path / "r", **SMALL)
+    assert out.summary["dataset"]["scale"] == pytest.approx(1 / 255)
+    assert out.summary["dataset"]["name"] == "arrays"         # no name given
+    assert out.summary["runs"][0]["status"] == "ok"
+
+
+def test_a_warning_about_the_arrays_is_said_once_for_every_seed(tmp_path):
+    raw = blobs()
+    raw["x_train"] = raw["x_train"] * 100          # unstandardized: warned of
+    raw["x_test"] = raw["x_test"] * 100
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compare(data=raw, optimizers="sgd", seeds=3, out=tmp_path / "r", **SMALL)
+    said = [w for w in caught if issubclass(w.category, OptimlabWarning) and "root mean square" in str(w.message)]
+    assert len(said) == 1
+
+
+def test_the_figures_and_report_name_the_data(tmp_path):
+    out = compare(data=blobs(), optimizers="sgd,adam", seeds=1, out=tmp_path / "r", iters=40, batch_size=20,
+                  eval_interval=20)
+    assert out.figures
+    html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "blobs" in html and "arrays passed to compare(data=...)" in html
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["dataset"]["name"] == "blobs"
+
+
+def test_figure_context_is_the_data_name(tmp_path, monkeypatch):
+    import optimlab.viz.figures as figures
+
+    seen = []
+    real = figures.comparison_figures
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("dataset"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(figures, "comparison_figures", spy)
+    compare(data=blobs(), optimizers="sgd", seeds=1, out=tmp_path / "r", iters=40, batch_size=20, eval_interval=20,
+            report=False)
+    assert seen == ["blobs"]
+
+
+def test_own_data_is_checked_once_and_read_only():
+    data = blobs()
+    own = OwnData.of(data)
+    assert OwnData.of(own) is own
+    assert not own.x_train.flags.writeable
+    assert data["x_train"].flags.writeable             # the caller's arrays are left as they were
+    assert own.info()["n_classes"] == 3 and "blobs" in repr(own)
+
+
+# -- an .npz file of one's own: --dataset npz --data-dir FILE ------------------------------------------------------
+
+def save_npz(path, data: dict, **extra) -> None:
+    np.savez(path, **{k: v for k, v in data.items() if k != "name"}, **extra)
+
+
+def test_an_npz_file_is_a_dataset_for_the_command_and_its_recipe(tmp_path, capsys):
+    from optimlab.cli import main
+
+    save_npz(tmp_path / "own.npz", blobs(2), name="blobs-npz")
+    rc = main(["compare", "--dataset", "npz", "--data-dir", "own.npz", "--optimizers", "sgd,adam", "--iters", "40",
+               "--batch-size", "20", "--eval-interval", "20", "--out", "r", "--no-plots", "--no-report",
+               "--no-progress"])
+    assert rc == 0
+    err = capsys.readouterr().err
+    assert "blobs-npz" in err and str(tmp_path / "own.npz") in err        # the dataset line names it and its file
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["dataset"]["name"] == "blobs-npz" and summary["dataset"]["source"] == str(tmp_path / "own.npz")
+    recipe = load_recipe(tmp_path / "r" / "recipe.toml")
+    assert (recipe.dataset, recipe.data_dir) == ("npz", str(tmp_path / "own.npz"))     # absolute: found from anywhere
+    assert "optimlab compare --recipe" in (tmp_path / "r" / "recipe.toml").read_text()
+    again = compare(tmp_path / "r" / "recipe.toml", out=tmp_path / "r2", plots=False, report=False)
+    assert [r["final_test_accuracy"] for r in again.summary["runs"]] == \
+        [r["final_test_accuracy"] for r in summary["runs"]]
+    # the same arrays in Python train the same numbers (its file's float64 and labels as stored)
+    inline = compare(data={**blobs(2), "name": "blobs-npz"}, optimizers="sgd,adam", out=tmp_path / "r3", **SMALL)
+    assert [r["final_test_accuracy"] for r in inline.summary["runs"]] == \
+        [r["final_test_accuracy"] for r in summary["runs"]]
+    assert inline.summary["dataset"]["sha256"] == summary["dataset"]["sha256"]
+
+
+def test_an_npz_without_a_name_is_named_after_its_file(tmp_path):
+    save_npz(tmp_path / "my-data.npz", blobs())
+    out = compare(dataset="npz", data_dir=tmp_path / "my-data.npz", optimizers="sgd", out=tmp_path / "r", **SMALL)
+    assert out.summary["dataset"]["name"] == "my-data"
+
+
+def _npz(path, **arrays):
+    np.savez(path, **arrays)
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda p: _npz(p, **{k: v for k, v in blobs().items() if k not in ("name", "y_test")}),
+     r"own\.npz: no y_test \(accepted: an \.npz with x_train, y_train, x_test, y_test"),
+    (lambda p: _npz(p, **{("y_tset" if k == "y_test" else k): v for k, v in blobs().items() if k != "name"}),
+     r"array 'y_tset' is not one optimlab reads .*did you mean 'y_test'"),
+    (lambda p: _npz(p, x_train=np.array([[1, "a"]], dtype=object), y_train=[0], x_test=np.ones((1, 2)), y_test=[0]),
+     r"holds an array of Python objects, which only pickle can read"),
+    (lambda p: p.write_text("x_train,y_train\n1,2\n"), r"own\.npz: not an \.npz file \(accepted: the zip of arrays"),
+    (lambda p: np.save(p.with_suffix(".npy"), np.ones(3)) or p.write_bytes(p.with_suffix(".npy").read_bytes()),
+     r"own\.npz: not an \.npz file"),
+    (lambda p: save_npz(p, blobs(), scale=np.array([1.0, 2.0])), r"scale is float64 with shape \(2,\)"),
+    (lambda p: save_npz(p, blobs(), name=np.array(3)), r"name is int64 with shape \(\) \(accepted: text"),
+    (lambda p: save_npz(p, blobs(), n_classes=2.5), r"n_classes is 2\.5"),
+    (lambda p: save_npz(p, blobs(), scale=-1.0), r"own\.npz: invalid data scale: -1\.0"),
+    (lambda p: _npz(p, **{**{k: v for k, v in blobs().items() if k != "name"}, "y_train": blobs()["y_train"][:5]}),
+     r"own\.npz: .*y_train"),
+    (lambda p: save_npz(p, _pixels()), r"own\.npz: invalid data: x_train holds whole numbers up to"),
+])
+def test_a_bad_npz_file_is_one_line_naming_it_before_any_folder(tmp_path, make, match):
+    make(tmp_path / "own.npz")
+    with pytest.raises(OptimlabError, match=match) as e:
+        compare(dataset="npz", data_dir=tmp_path / "own.npz", out=tmp_path / "r", **SMALL)
+    assert "\n" not in str(e.value)
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("where, match", [
+    (None, r"dataset 'npz' needs its file: pass --data-dir FILE\.npz"),
+    ("missing.npz", r"missing\.npz: does not exist \(accepted for --dataset npz: an \.npz file"),
+    (".", r"is a folder \(accepted for --dataset npz"),
+])
+def test_npz_needs_an_existing_file(tmp_path, where, match):
+    with pytest.raises(OptimlabError, match=match):
+        compare(dataset="npz", data_dir=where, out=tmp_path / "r", **SMALL)
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_sweep_trains_on_an_npz_file_in_worker_processes_and_refuses_a_changed_one(tmp_path):
+    """Workers are other processes (and for Dask, maybe elsewhere): they read the file by its absolute path, and a
+    file changed since is refused by its SHA-256 as any dataset is."""
+    from optimlab.experiment.executors import LocalExecutor
+    from optimlab.experiment.sweep import SweepSpec, run_sweep
+    from optimlab.train import TrainConfig
+
+    save_npz(tmp_path / "own.npz", blobs(3), name="blobs")
+    spec = SweepSpec(name="own", dataset="npz", data_dir="own.npz", optimizers=("sgd", "adam"), lrs=(0.01, 0.1),
+                     seeds=(0,), test_seeds=(10,), train=TrainConfig(iters=40, batch_size=20, eval_interval=20))
+    with LocalExecutor(1) as ex:
+        result = run_sweep(spec, ex, out=tmp_path / "s")
+    assert result.summary["dataset"]["name"] == "blobs"
+    assert result.summary["dataset"]["source"] == str(tmp_path / "own.npz")
+    assert all(r["status"] == "ok" for r in result.table), [r.get("error") for r in result.table]
+    toml = (tmp_path / "s" / "sweep.toml").read_text()
+    assert 'dataset = "npz"' in toml and f'data_dir = "{tmp_path / "own.npz"}"' in toml
+    save_npz(tmp_path / "own.npz", blobs(4), name="blobs")         # other arrays under the same name
+    with pytest.raises(ConfigError, match=r"sha256|SHA-256"):
+        run_sweep(spec, out=tmp_path / "s")
