@@ -34,14 +34,16 @@ TEXT = {
         "seed line": "  {label} {mean}{ci}  ({n})", "n all": "n={n}", "n some": "n={n} of {seeds} seeds",
         "n not ok": ", {k} diverged or failed",
         "ci clipped": " (an accuracy lies in [0, 1]: {lo}–{hi})",
-        "small test set": "  (these intervals are over the seeds only: on one test set of {n_test} images, one image is "
-                          "{step} of accuracy, and its own sampling error, about ±{half} at accuracy {p} (95%), is not "
-                          "in them)",
+        "small test set": "  (these intervals are over the seeds only: on one test set of {n_test} examples, one is "
+                          "{step} of accuracy, and its own sampling error, up to about ±{half} (at accuracy {p}, 95%), "
+                          "is not in them)",
         "paired": "paired differences, same seeds (a − b, mean ± 95% CI; * = CI excludes 0 over >= {min} seeds",
         "paired holm": "; ** = still so after Holm's correction for the {k} pairs compared over that many seeds",
         "paired end": "):",
         "no pair": "{a_op} − {b_op}: no seed where both have a value",
         "pair": "{a_op} − {b_op}: {diff}{ci}  ({a} better on {wins} of {n} seeds{ties}){star}", "ties": ", {k} tied",
+        "neither learned": "  (neither learned: both means at most {floor}, chance + {margin}; says nothing of the "
+                           "optimizers)",
         "compare done": "training and evaluation {train:.2f} s{figures}; results in {out}/{replaced}", "figures took": ", figures {s:.2f} s",
         "replaced": " (replacing the run that was there; --out DIR keeps runs apart)",
         "replaced out": " (replacing the run that was there)",
@@ -98,14 +100,16 @@ TEXT = {
         "seed line": "  {label} {mean}{ci}（{n}）", "n all": "{n} シード", "n some": "値があるのは {seeds} シード中 {n} シード",
         "n not ok": "、うち {k} シードが発散・失敗",
         "ci clipped": "（正解率は 0〜1 なので {lo}〜{hi}）",
-        "small test set": "  （この区間はシード間のばらつきだけです。テストデータは {n_test} 枚なので 1 枚で正解率が {step} 変わり、"
-                          "テストデータ自体の標本誤差（正解率 {p} で約 ±{half}、95%）はこの区間に含まれません）",
+        "small test set": "  （この区間はシード間のばらつきだけです。テストデータは {n_test} 件なので 1 件で正解率が {step} 変わり、"
+                          "テストデータ自体の標本誤差（最大で約 ±{half}、正解率 {p} のとき、95%）はこの区間に含まれません）",
         "paired": "対応のある差（同じシードどうし、a − b、平均 ± 95% 信頼区間。* は信頼区間が 0 を含まない差で、{min} シード以上の"
                   "ときだけ付けます",
         "paired holm": "。** はそのシード数で比較した {k} 組について Holm 法で多重比較の補正をしても有意な差",
         "paired end": "）：",
         "no pair": "{a_op} − {b_op}：両方に値のあるシードがありません",
         "pair": "{a_op} − {b_op}：{diff}{ci}（{a} が上回ったのは {n} シード中 {wins} シード{ties}）{star}", "ties": "、{k} シードで同点",
+        "neither learned": "（どちらも学習していません：平均がともにチャンスレベル + {margin} = {floor} 以下で、手法の"
+                           "違いは何も言えません）",
         "compare done": "学習と評価 {train:.2f} 秒{figures}。結果の保存先：{out}/{replaced}", "figures took": "、図の描画 {s:.2f} 秒",
         "replaced": "（前の結果を置き換えました。残すには --out で別のフォルダを指定）",
         "replaced out": "（前の結果を置き換えました）",

@@ -302,10 +302,26 @@ def test_a_small_test_set_is_said_with_its_own_sampling_error():
     seeds alone, with no word that one image is 0.025 of accuracy; from 1000 images on, nothing is added."""
     summary = {**_summary({"x": [0.775, 0.75, 0.775], "y": [0.55, 0.6, 0.5]}), "dataset": {"name": "idx", "n_test": 40}}
     lines = format_seed_report(summary).splitlines()
-    note = ("  (these intervals are over the seeds only: on one test set of 40 images, one image is 0.025 of accuracy, "
-            "and its own sampling error, about ±0.13 at accuracy 0.77 (95%), is not in them)")
+    note = ("  (these intervals are over the seeds only: on one test set of 40 examples, one is 0.025 of accuracy, "
+            "and its own sampling error, up to about ±0.15 (at accuracy 0.55, 95%), is not in them)")
     assert note in lines and lines.index(note) == 3                         # under the runs, above the pairs
-    assert "テストデータは 40 枚なので 1 枚で正解率が 0.025 変わり" in format_seed_report(summary, "ja")
+    # the largest error among the runs: that of the mean nearest 0.5 (it quoted the best run's, the smallest: ±0.13)
+    assert abs(1.96 * (0.55 * 0.45 / 40) ** 0.5 - 0.154) < 1e-3
+    assert "テストデータは 40 件なので 1 件で正解率が 0.025 変わり、テストデータ自体の標本誤差（最大で約 ±0.15、正解率 0.55" \
+        in format_seed_report(summary, "ja")
     big = {**summary, "dataset": {"name": "mnist-5k", "n_test": 1000}}
     assert "sampling error" not in format_seed_report(big)
     assert "sampling error" not in format_seed_report(_summary({"x": [0.5, 0.6], "y": [0.4, 0.5]}))   # size unknown
+
+
+def test_a_pair_of_runs_that_never_learned_is_said_to_say_nothing():
+    """A statistician's review: SGD diverged on every seed (counted 0) and RMSProp at lr 0.5 stayed near chance
+    (0.10–0.24): "SGD − RMSProp: -0.1393 ± 0.1045 **" read as a finding about the optimizers."""
+    summary = {**_summary({"SGD": [0.0, 0.0, 0.0, 0.0], "RMSProp": [0.10, 0.12, 0.24, 0.10],
+                           "Adam": [0.91, 0.93, 0.92, 0.94]}), "dataset": {"name": "digits", "n_classes": 10}}
+    lines = format_seed_report(summary).splitlines()
+    pair = next(x for x in lines if x.strip().startswith("SGD − RMSProp"))
+    assert pair.endswith("  (neither learned: both means at most 0.20, chance + 0.1; says nothing of the optimizers)")
+    assert not any("neither learned" in x for x in lines if "Adam" in x)       # Adam learned: its pairs are findings
+    ja = format_seed_report(summary, "ja")
+    assert "（どちらも学習していません：平均がともにチャンスレベル + 0.1 = 0.20 以下で、手法の違いは何も言えません）" in ja

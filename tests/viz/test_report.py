@@ -1286,9 +1286,10 @@ def test_batchnorm_first_in_every_seed_is_weighed_by_a_sign_test(tmp_path):
     three = facts(compute_conclusions(run("three", [fast] * 3, [slow] * 3)), "batchnorm_adam")
     assert three["facts"]["sped_up"] is False and three["facts"]["sign_test_p"] == 0.25
     assert three["text"].startswith(
-        "On the mean curves batch normalization sped Adam up to test accuracy 0.80 (Adam + BN reached it at iteration "
-        "10, Adam reached it at iteration 20), and Adam + BN was first in 3 of 3 seeds, but an exact sign test over the "
-        "seeds gives p = 0.25: not settled (with fewer than 6 seeds decided either way, p cannot fall below 0.05).")
+        "On the mean curves Adam + BN reached test accuracy 0.80 before Adam (Adam + BN reached it at iteration 10, "
+        "Adam reached it at iteration 20), and was first in 3 of 3 seeds, but an exact sign test over the seeds gives "
+        "p = 0.25: whether batch normalization speeds Adam up is not settled (with fewer than 6 seeds decided either "
+        "way, p cannot fall below 0.05).")
     six = facts(compute_conclusions(run("six", [fast] * 6, [slow] * 6)), "batchnorm_adam")
     assert six["facts"]["sped_up"] is True and six["text"].startswith("Batch normalization sped Adam up")
     assert "first in 6 of 6 seeds. An exact sign test over the seeds gives p = 0.031." in six["text"]
@@ -1298,10 +1299,13 @@ def test_batchnorm_first_in_every_seed_is_weighed_by_a_sign_test(tmp_path):
                                         [slow] * 7 + [fast] * 3 + [fast, never]), target=0.7), "batchnorm_adam")
     assert (ten["facts"]["seed_wins"], ten["facts"]["seed_losses"], ten["facts"]["n_seeds"]) == (7, 3, 12)
     assert ten["facts"]["sign_test_p"] == pytest.approx(sign_test_p(7, 3)) and ten["facts"]["sped_up"] is False
-    assert "first in 7 of 12 seeds, but an exact sign test over the seeds gives p = 0.34: not settled." in ten["text"]
+    assert "first in 7 of 12 seeds, but an exact sign test over the seeds gives p = 0.34: whether batch " \
+           "normalization speeds Adam up is not settled." in ten["text"]
     ja = facts(compute_conclusions(tmp_path / "three", "ja"), "batchnorm_adam")["text"]
-    assert ("3 シード中 3 シードで Adam + BN が先に到達しましたが、シードごとの勝ち負けに対する正確な符号検定では p = 0.25 "
-            "で、確定とは言えません（どちらかが先に到達したシードが 6 個未満では p < 0.05 になりえません）。") in ja
+    assert ("平均の曲線では Adam + BN が Adam より先にテスト正解率 0.80 に達し（Adam + BN が反復 10 回目、Adam が反復 20 "
+            "回目）、3 シード中 3 シードで先に到達しましたが、シードごとの勝ち負けに対する正確な符号検定では p = 0.25 "
+            "で、バッチ正規化で Adam が速くなるかは確定とは言えません（どちらかが先に到達したシードが 6 個未満では "
+            "p < 0.05 になりえません）。") in ja
     # three seeds each, one of them shared: not one seed, and no seeds to test — not settled (it was "sped up" with no
     # caveat at all)
     from optimlab.train import History
@@ -1430,3 +1434,36 @@ def test_loaded_run_on_a_sweep_folder_says_what_reads_one(tmp_path):
     assert str(e.value) == (f"cannot read run directory {str(tmp_path)!r}: it is an optimlab sweep folder, and "
                             "LoadedRun reads an optimlab compare folder (accepted: for a sweep, its table.csv (one row "
                             "per run) and summary.json; optimlab report draws its page)")
+
+
+def test_first_to_target_weighs_the_winner_against_the_runner_up_by_a_sign_test(tmp_path):
+    """A statistician's review: "Adam + BN reached 0.80 first … It was first in 5 of 5 seeds" stood untested beside
+    the batch-normalization paragraph's "p = 0.062: not settled" for the same kind of evidence. The winner is now
+    weighed seed by seed against the runner-up on the mean curves, by the same exact sign test."""
+    fast, mid, slow = [0.95, 0.95, 0.95], [0.5, 0.85, 0.9], [0.5, 0.5, 0.85]
+
+    def run(folder, n, mid_first=0):
+        return write_synthetic_run(tmp_path / folder, {
+            "SGD": ("sgd", False, [slow] * n),
+            "RMSProp": ("rmsprop", False, [fast] * mid_first + [mid] * (n - mid_first)),
+            "Adam": ("adam", False, [mid] * mid_first + [fast] * (n - mid_first))})
+
+    five = facts(compute_conclusions(run("five", 5)), "first_to_target")
+    assert five["text"].endswith(
+        "It was first in 5 of 5 seeds. Against RMSProp, the next on the mean curves, it was earlier in 5 of 5 seeds "
+        "and later in 0, but an exact sign test gives p = 0.062: which of the two is faster is not settled (with fewer "
+        "than 6 seeds decided either way, p cannot fall below 0.05).")
+    assert (five["facts"]["runner_seed_wins"], five["facts"]["runner_seed_losses"]) == (5, 0)
+    assert five["facts"]["runner_sign_test_p"] == pytest.approx(0.0625)
+    six = facts(compute_conclusions(run("six", 6)), "first_to_target")
+    assert six["text"].endswith("Against RMSProp, the next on the mean curves, it was earlier in 6 of 6 seeds and "
+                                "later in 0 (exact sign test p = 0.031).")
+    split = facts(compute_conclusions(run("split", 8, mid_first=2)), "first_to_target")   # 6 to 2
+    assert "earlier in 6 of 8 seeds and later in 2, but an exact sign test gives p = 0.29: which of the two is " \
+           "faster is not settled." in split["text"]
+    ja = facts(compute_conclusions(tmp_path / "five", "ja"), "first_to_target")["text"]
+    assert ja.endswith("平均の曲線で次に到達した RMSProp と比べると、5 シード中 5 シードで先に、0 シードで後に到達しましたが、"
+                       "正確な符号検定では p = 0.062 で、どちらが速いかは確定とは言えません（どちらかが先に到達したシードが "
+                       "6 個未満では p < 0.05 になりえません）。")
+    one = facts(compute_conclusions(run("one", 1)), "first_to_target")
+    assert "runner_sign_test_p" not in one["facts"] and "Against" not in one["text"]

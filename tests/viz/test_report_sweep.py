@@ -131,8 +131,18 @@ def test_conclusions_follow_the_data(tmp_path):
     tie = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
                             test={"rmsprop": (0.86, 0.02, 0.86, 0), "adam": (0.9, 0.02, 0.9, 0)})
     g = next(c for c in compute_sweep_conclusions(tie) if c["kind"] == "tuning_gain")
-    assert g["facts"]["tied"] == ["RMSProp", "Adam"] and "+0.000 (RMSProp, Adam)" in g["text"]
-    assert "Others" not in g["text"]
+    assert g["facts"]["tied"] == ["RMSProp", "Adam"] and "Others" not in g["text"]
+    # both tuned to the note's lr: the gains are 0 by construction, and said so (a statistician's review: "Tuning
+    # gained nothing … no lr chosen on validation beat the note's default" read as a measured zero)
+    assert g["text"] == ("Tuning chose the note's default lr for every setting that learned (RMSProp, Adam): the "
+                         "tuned runs are the note's, so there is no gain to measure, and the note's lrs were the best "
+                         "of the grid on the validation split.")
+    ja = next(c for c in compute_sweep_conclusions(tie, "ja") if c["kind"] == "tuning_gain")["text"]
+    assert ja.startswith("学習したすべての設定（RMSProp、Adam）で、調整はノートの既定の学習率を選びました。")
+    tie["defaults_vs_tuned"]["Adam"]["tuned_lr"] = 0.1                        # one chose another lr: a measured zero
+    g = next(c for c in compute_sweep_conclusions(tie) if c["kind"] == "tuning_gain")
+    assert "+0.000 (RMSProp, Adam)" in g["text"] and g["text"].startswith("Tuning gained nothing")
+    tie["defaults_vs_tuned"]["Adam"]["tuned_lr"] = 0.01
     tie["defaults_vs_tuned"]["RMSProp"]["gain"] = tie["defaults_vs_tuned"]["Adam"]["gain"] = 0.05
     g = next(c for c in compute_sweep_conclusions(tie, "ja") if c["kind"] == "tuning_gain")
     assert g["text"] == "調整による改善が最も大きいのは RMSProp、Adam で、いずれもテスト正解率が +0.050 上がりました。"
@@ -575,6 +585,7 @@ def test_tuning_gain_boundaries():
     assert "RMSProp" not in gain["gains"] and gain["largest"] == "Adam"
     # a largest gain of 0 or below was "Tuning gained little: the largest gain is +0.000": tuning did not help
     s = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1]}, test={"rmsprop": (0.86, 0.02, 0.85, 0)})
+    s["defaults_vs_tuned"]["RMSProp"]["tuned_lr"] = 0.1                  # not the note's lr: a measured gain
     for gain, start in ((0.0, "Tuning gained nothing on the fresh seeds: the largest gain is +0.000"),
                         (-0.02, "Tuning gained nothing on the fresh seeds: the largest gain is -0.020"),
                         (0.005, "Tuning gained little: the largest gain is +0.005")):

@@ -312,6 +312,7 @@ def _first_to_target(groups, target, how, best, lang) -> dict[str, Any]:
     # (a tie counted as a win had this say 4 of 4 where the batch-normalization paragraph, counting strictly, said
     # 3 of 4 for the same runs)
     wins = ties = None
+    runner_facts: dict[str, Any] = {}
     if n_seeds > 1 and len(first) == 1:
         wins = ties = 0
         for s in range(n_seeds):
@@ -323,12 +324,22 @@ def _first_to_target(groups, target, how, best, lang) -> dict[str, Any]:
                 ties += not alone
         text += rt("first seeds", lang, wins=wins, n=n_seeds) + (rt("first seeds ties", lang, ties=ties) if ties
                                                                    else "")
+        if later:       # "first in 5 of 5 seeds" said no more than the batch-normalization paragraph calls unsettled
+            by_label = {g.label: g for g in groups}
+            r_wins, r_losses, r_n = _bn_first_seeds(by_label[first[0]], by_label[runners[0]], target)
+            if r_n > 1 and r_wins + r_losses:
+                runner_p = sign_test_p(r_wins, r_losses)
+                few = rt("sign few", lang) if r_wins + r_losses < 6 else ""
+                text += rt("first vs runner" if runner_p < 0.05 else "first vs runner unsettled", lang,
+                           runner=runners[0], wins=r_wins, losses=r_losses, n=r_n, p=f"{runner_p:.2g}", few=few)
+                runner_facts = dict(runner_seed_wins=r_wins, runner_seed_losses=r_losses,
+                                    runner_sign_test_p=runner_p)
     elif n_seeds <= 1 and len(groups) > 1:
         text += rt("one seed curves", lang)
     return _conclusion("first_to_target", text, first=first, first_iterations=first_it,
                        runner_up=runners[0] if later else None, runners_up=runners,
                        runner_up_iterations=later[0][0] if later else None,
-                       seed_wins=wins, seed_ties=ties, n_seeds=n_seeds, **facts)
+                       seed_wins=wins, seed_ties=ties, n_seeds=n_seeds, **runner_facts, **facts)
 
 
 def _best_seed(groups) -> tuple[str | None, float]:

@@ -285,6 +285,9 @@ def _tuning_gain(summary, lang) -> dict[str, Any] | None:
     # a largest gain of 0 or less: tuning did not help on the fresh seeds ("gained little: +0.000" hid that, and a
     # negative one is a loss, not a small gain)
     key = "gain none" if gains[top] <= 0 else "gain small" if small else "gain tied" if len(tied) > 1 else "gain"
+    if all(summary["defaults_vs_tuned"][k].get("tuned_lr") == summary["defaults_vs_tuned"][k].get("default_lr")
+           and gains[k] == 0 for k in gains):      # every gain 0 by construction (the same runs), not measured
+        key, tied, others = "gain all note", list(gains), ""
     text = st(key, lang, label=sep.join(tied), gain=shown, default=_a(d.get("default_test_acc")),
               default_lr=_note_lr(d, d['default_lr'], lang), tuned=_a(d.get("tuned_test_acc")),
               tuned_lr=_lr(d['tuned_lr']))
@@ -465,9 +468,11 @@ def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLi
     """Facts read off a sweep's ``summary.json``, each ``{"kind", "text", "facts"}``.
 
     Kinds: ``best_tuned`` (highest mean test accuracy at the tuned lr on the fresh seeds; ``exceeds_ci`` when its
-    95 % CI lies above the runner-up's), ``tuning_gain`` (largest test-accuracy gain of the tuned lr over the
+    paired difference from the runner-up, seed by seed, stays significant after Holm's correction over every pair
+    compared (in summaries without per-seed values: when its 95 % CI lies above the runner-up's)), ``tuning_gain`` (largest test-accuracy gain of the tuned lr over the
     note's default, among settings that learned at some lr), ``lr_sensitivity`` (per setting, the count of grid lrs within :data:`TOLERANCE` of its own
-    best mean validation accuracy, among settings that learned; ``rmsprop_claim`` True when RMSProp tolerates more lrs
+    best mean validation accuracy, among settings that learned; ``least_sensitive`` the first by that count, then by
+    best accuracy, with ``least_tied_with`` the settings of the same count; ``rmsprop_claim`` True when RMSProp tolerates more lrs
     than any other, False when fewer than some, None when tied at the top (``rmsprop_tied_with``), absent or
     it did not learn), ``grid_edge``
     (a tuned lr at the smallest or largest grid lr, for settings that learned), ``note_lr_outside`` (a note's lr

@@ -98,6 +98,9 @@ SWEEP_TEXT = {
                       "already close to the best of the grid.",
         "gain none": "Tuning gained nothing on the fresh seeds: the largest gain is {gain} ({label}); no lr chosen on "
                      "validation beat the note's default there.",
+        "gain all note": "Tuning chose the note's default lr for every setting that learned ({label}): the tuned runs "
+                         "are the note's, so there is no gain to measure, and the note's lrs were the best of the grid "
+                         "on the validation split.",
         "gain not counted": " Not counted: {labels}, at chance on the validation split at every lr († in the table), "
                             "whose tuned lr and gain are noise.",
         "added default": " (its default: not one of the note's optimizers)",
@@ -219,6 +222,8 @@ SWEEP_TEXT = {
                           "本当の改善とも、改善がないとも言えません。",
         "gain few": "新しいシード {n} 個では、改善をばらつきと比べて判断するには足りません（3 個以上必要です）。",
         "gain small": "調整による改善はわずかです：最大でも {gain}（{label}）で、ノートの既定の学習率はすでにグリッド内で最良の学習率に近い値でした。",
+        "gain all note": "学習したすべての設定（{label}）で、調整はノートの既定の学習率を選びました。調整後の実行はノートの"
+                         "実行そのものなので測る改善はなく、検証データではノートの学習率がグリッドの中で最良でした。",
         "gain none": "調整による改善は新しいシードでは見られません：最大でも {gain}（{label}）で、検証データで選んだ学習率が"
                      "ノートの既定の学習率を上回った設定はありません。",
         "gain not counted": "{labels} は数えていません：どの学習率でも検証正解率がチャンスレベル程度で（表の †）、選ばれた学習率と改善は偶然の値です。",

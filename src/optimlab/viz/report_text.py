@@ -73,6 +73,11 @@ REPORT_TEXT = {
         "first mean": "On the mean test accuracy over {n} seeds, ",
         "first seeds": " It was first in {wins} of {n} seeds.",
         "first seeds ties": " It tied first with another run in {ties} more.",
+        "first vs runner": " Against {runner}, the next on the mean curves, it was earlier in {wins} of {n} seeds and "
+                           "later in {losses} (exact sign test p = {p}).",
+        "first vs runner unsettled": " Against {runner}, the next on the mean curves, it was earlier in {wins} of {n} "
+                                     "seeds and later in {losses}, but an exact sign test gives p = {p}: which of the "
+                                     "two is faster is not settled{few}.",
         "first none": "No run reached {target_text}; the highest mean test accuracy was {best} ({label}).",
         "best": "{label} ended best with a final test accuracy of {acc}, {margin} ahead of {runner} ({runner_acc}).",
         "best only": "{label} is the only run; its final test accuracy is {acc}.",
@@ -107,9 +112,9 @@ REPORT_TEXT = {
                     "{bn_when} and {plain} {plain_when}, but {bn} was first in only {wins} of {n} seeds.",
         "bn seeds": " Seed by seed, {bn} was first in {wins} of {n} seeds.",
         "sign settled": " An exact sign test over the seeds gives p = {p}.",
-        "bn unsettled": "On the mean curves batch normalization sped Adam up to {target_text} ({bn} {bn_when}, {plain} "
-                        "{plain_when}), and {bn} was first in {wins} of {n} seeds, but an exact sign test over the "
-                        "seeds gives p = {p}: not settled{few}.",
+        "bn unsettled": "On the mean curves {bn} reached {target_text} before {plain} ({bn} {bn_when}, {plain} "
+                        "{plain_when}), and was first in {wins} of {n} seeds, but an exact sign test over the seeds "
+                        "gives p = {p}: whether batch normalization speeds Adam up is not settled{few}.",
         "sign few": " (with fewer than 6 seeds decided either way, p cannot fall below 0.05)",
         "one seed curves": " With a single seed these are the curves of one run, not a settled finding (--seeds runs several).",
         "bn one seed": " One seed: not a settled finding.",
@@ -183,6 +188,11 @@ REPORT_TEXT = {
         "first mean": "{n} シードの平均テスト正解率で見ると、",
         "first seeds": "{n} シード中 {wins} シードで最初に到達しました。",
         "first seeds ties": "ほかに {ties} シードでは別の実行と同着でした。",
+        "first vs runner": "平均の曲線で次に到達した {runner} と比べると、{n} シード中 {wins} シードで先に、{losses} "
+                           "シードで後に到達しました（正確な符号検定で p = {p}）。",
+        "first vs runner unsettled": "平均の曲線で次に到達した {runner} と比べると、{n} シード中 {wins} シードで先に、"
+                                     "{losses} シードで後に到達しましたが、正確な符号検定では p = {p} で、どちらが速いかは"
+                                     "確定とは言えません{few}。",
         "first none": "{target_text}に達した実行はありません。平均テスト正解率の最高値は {best}（{label}）でした。",
         "best": "最終テスト正解率が最も高かったのは {label} で {acc}、{runner}（{runner_acc}）を {margin} 上回りました。",
         "best only": "実行は {label} のみで、最終テスト正解率は {acc} です。",
@@ -216,9 +226,9 @@ REPORT_TEXT = {
                     "{bn_when}、{plain} が{plain_when}ですが、{bn} が先に到達したのは {n} シード中 {wins} シードだけです。",
         "bn seeds": "シードごとに見ると、{n} シード中 {wins} シードで {bn} が先に到達しました。",
         "sign settled": "シードごとの勝ち負けに対する正確な符号検定では p = {p} です。",
-        "bn unsettled": "平均の曲線ではバッチ正規化で Adam は{target_text}に速く達し（{bn} が{bn_when}、{plain} が"
-                        "{plain_when}）、{n} シード中 {wins} シードで {bn} が先に到達しましたが、シードごとの勝ち負けに"
-                        "対する正確な符号検定では p = {p} で、確定とは言えません{few}。",
+        "bn unsettled": "平均の曲線では {bn} が {plain} より先に{target_text}に達し（{bn} が{bn_when}、{plain} が"
+                        "{plain_when}）、{n} シード中 {wins} シードで先に到達しましたが、シードごとの勝ち負けに"
+                        "対する正確な符号検定では p = {p} で、バッチ正規化で Adam が速くなるかは確定とは言えません{few}。",
         "sign few": "（どちらかが先に到達したシードが 6 個未満では p < 0.05 になりえません）",
         "one seed curves": "シードが 1 つなので、これは 1 回の実行の曲線であり、確定した結果ではありません（--seeds で複数回実行できます）。",
         "bn one seed": "シードが 1 つなので、確定した結果ではありません。",
