@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from dataclasses import replace
@@ -37,6 +38,8 @@ def add_sweep_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--activation", help="sigmoid, relu, or both as sigmoid,relu (a grid axis)")
     p.add_argument("--init", help="weight_init_std: numbers, xavier, he; several as 0.01,he (a grid axis)")
     p.add_argument("--targets", help="validation accuracies for time-to-target, e.g. 0.8,0.9")
+    p.add_argument("--val-fraction", type=float, metavar="F",
+                   help="share of the training set held out to tune on, at most 5,000 examples (default 0.1)")
     p.add_argument("--chunks", type=int, help="tasks per (seed, architecture) cohort of tuning runs (default: from the workers); "
                                                  "the fresh-seed runs of a seed are always one task")
     where = p.add_mutually_exclusive_group()
@@ -99,6 +102,8 @@ def spec_from_args(args):
             raise ConfigError(str(e).replace("invalid seeds:", "invalid --test-seeds:", 1)) from None
     if args.targets is not None:
         over["targets"] = tuple(args.targets.split(","))
+    if args.val_fraction is not None:
+        over["val_fraction"] = args.val_fraction
     train = {k: getattr(args, k) for k in ("iters", "batch_size", "eval_interval") if getattr(args, k) is not None}
     if train:
         over["train"] = replace(spec.train, **train)
@@ -236,6 +241,12 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     if ds.get("notice"):
         print("\n".join(notice_lines(ds["notice"], lang)), file=sys.stderr)
     print(say("sweep dataset", lang, name=ds["name"], n_train=ds["n_train"], n_val=ds["n_val"], n_test=ds["n_test"]))
+    from .results.stats import SMALL_TEST_SET
+
+    if isinstance(ds.get("n_val"), int) and 0 < ds["n_val"] < SMALL_TEST_SET:
+        # a researcher's 38 validation examples chose lrs a step or two apart in accuracy, without a word
+        print(say("small val", lang, n_val=ds["n_val"], step=f"{1 / ds['n_val']:.2g}",
+                  half=f"{1.96 * math.sqrt(0.25 / ds['n_val']):.2g}"))
     n_archs = len(spec.variants())
     print(say("grid", lang, opts=len(spec.optimizers), lrs=len(spec.lrs), seeds=len(spec.seeds),
               archs=say("archs", lang, n=n_archs) if n_archs > 1 else "",

@@ -51,6 +51,9 @@ TEXT = {
         "executor": "executor: {kind}, workers: {workers}", "executor how": " ({how})",
         "executor serial": "serial", "executor local": "local", "executor dask": "dask",
         "sweep dataset": "dataset: {name} ({n_train:,} train / {n_val:,} validation / {n_test:,} test)",
+        "small val": "(the lrs are chosen on {n_val} validation examples: one is {step} of accuracy, and an accuracy "
+                     "on so few has a sampling error of up to about ±{half} (95%), so the lr chosen may be the best "
+                     "on these examples only; --val-fraction holds out more)",
         "grid": "grid: optimizers {opts} × lrs {lrs} × tuning seeds {seeds}{archs}; test seeds {tests}",   # no "1 lrs"
         "archs": " × architectures {n}",
         "defaults title": "Note's default learning rate vs tuned (test accuracy over the fresh seeds, mean [95% CI]):",
@@ -115,7 +118,10 @@ TEXT = {
         "replaced out": "（前の結果を置き換えました）",
         "executor": "実行方式：{kind}、ワーカー {workers} 個", "executor how": "（{how}）",
         "executor serial": "逐次実行", "executor local": "ローカルのプロセス", "executor dask": "Dask",
-        "sweep dataset": "データセット：{name}（訓練 {n_train:,} 枚 / 検証 {n_val:,} 枚 / テスト {n_test:,} 枚）",
+        "sweep dataset": "データセット：{name}（訓練 {n_train:,} 件 / 検証 {n_val:,} 件 / テスト {n_test:,} 件）",
+        "small val": "（学習率は {n_val} 件の検証データで選びます：1 件で正解率が {step} 変わり、これだけの件数での正解率には"
+                     "最大で約 ±{half}（95%）の標本誤差があるため、選ばれた学習率はこの検証データでだけ最良なのかもしれません。"
+                     "--val-fraction で検証データを増やせます）",
         "grid": "グリッド：最適化手法 {opts} 種 × 学習率 {lrs} 点 × 調整用シード {seeds} 個{archs}。テスト用の新しいシード {tests}",
         "archs": " × 構成 {n} 通り",
         "defaults title": "ノートの既定の学習率と調整後の学習率の比較（新しいシードでのテスト正解率、平均 [95% 信頼区間]）：",

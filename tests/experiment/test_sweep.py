@@ -1442,3 +1442,31 @@ def test_a_sweep_result_prints_as_one_line(tmp_path):
     assert "\n" not in text and len(text) < 300
     assert text == (f"SweepResult({str(tmp_path / 's')!r}: {len(r.table)} runs, {len(r.table)} trained now, 0 already "
                      f"complete; tuned lr: SGD {r.tuned_lrs['SGD']:g})")
+
+
+def test_a_small_validation_split_is_said_and_val_fraction_sets_its_size(tmp_path, capsys):
+    """A researcher's breast-cancer sweep tuned every lr on 38 validation examples without a word; the split could
+    be set only in a recipe's [split] table."""
+    from optimlab.cli import main
+
+    base = ["sweep", "--dataset", "digits", "--optimizers", "sgd", "--lrs", "0.1", "--seeds", "1", "--test-seeds",
+            "9-9", "--iters", "5", "--eval-interval", "5", "--jobs", "0", "--no-plots", "--no-report", "--no-progress"]
+    assert main(base + ["--out", str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out
+    assert main(base + ["--out", str(tmp_path / "a2"), "--lang", "ja"]) == 0
+    assert "（学習率は 144 件の検証データで選びます：1 件で正解率が 0.0069 変わり" in capsys.readouterr().out
+    assert "dataset: digits (1,294 train / 144 validation / 359 test)" in out
+    assert ("(the lrs are chosen on 144 validation examples: one is 0.0069 of accuracy, and an accuracy on so few has "
+            "a sampling error of up to about ±0.082 (95%), so the lr chosen may be the best on these examples only; "
+            "--val-fraction holds out more)") in out
+    assert main(base + ["--val-fraction", "0.75", "--out", str(tmp_path / "b"), "--lang", "ja"]) == 0
+    out = capsys.readouterr().out
+    assert "検証 1,078 件" in out and "検証データで選びます" not in out          # from 1,000 on, nothing is added
+    summary = json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert summary["dataset"]["split"]["fraction"] == 0.75 and summary["dataset"]["n_val"] == 1078
+    assert "fraction = 0.75" in (tmp_path / "b" / "sweep.toml").read_text()
+    for bad, line in (("1.5", "invalid validation fraction: 1.5 (accepted: a number in (0, 1))"),
+                      ("x", "invalid --val-fraction: 'x' (accepted: a number)")):
+        assert main(base + ["--val-fraction", bad, "--out", str(tmp_path / "c")]) == 2
+        assert capsys.readouterr().err.strip() == f"optimlab: error: {line}"
+        assert not (tmp_path / "c").exists()
