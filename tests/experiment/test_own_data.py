@@ -275,3 +275,74 @@ def test_a_sweep_trains_on_an_npz_file_in_worker_processes_and_refuses_a_changed
     save_npz(tmp_path / "own.npz", blobs(4), name="blobs")         # other arrays under the same name
     with pytest.raises(ConfigError, match=r"sha256|SHA-256"):
         run_sweep(spec, out=tmp_path / "s")
+
+
+# -- a review of data of one's own: what its checks let through -----------------------------------------------------
+
+@pytest.mark.parametrize("change, match", [
+    ({"scale": "1/255"}, r"invalid data scale: '1/255' \(accepted: a positive number"),
+    ({"scale": None}, r"invalid data scale: None"),
+    ({"scale": True}, r"invalid data scale: True"),
+    ({"scale": 1e300}, r"invalid data scale: 1e\+300 \(accepted: a scale that keeps x_train finite"),
+    ({"y_train": blobs()["y_train"][:, None]}, r"shape \(160, 1\) .*a column of labels: pass y\.ravel\(\)"),
+    ({"y_train": 2 * np.eye(3)[blobs()["y_train"]]}, r"one-hot rows hold a single 1 and 0 elsewhere"),
+    ({"y_train": blobs()["y_train"].astype(float)}, r"whole-number floats: pass y\.astype\(int\)"),
+    ({"y_train": np.zeros(160, dtype=int)}, r"invalid y_train: every label is 0, one class \(accepted: labels of at "
+                                            r"least 2 classes"),
+    ({"scael": 1 / 255}, r"invalid data: key 'scael' is not one optimlab reads .*did you mean 'scale'"),
+])
+def test_what_a_review_found_let_through_is_one_line(tmp_path, change, match):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # and no NumPy overflow warning on the way
+        with pytest.raises(ConfigError, match=match) as e:
+            compare(data={**blobs(), **change}, out=tmp_path / "r", **SMALL)
+    assert "\n" not in str(e.value) and not (tmp_path / "r").exists()
+
+
+def test_labels_with_any_gap_are_warned_of_and_small_integer_codes_are_data(tmp_path):
+    """{0, 3, 6} trained 7 outputs without a word (only a missing 0 was warned of); integer features 0–2 were refused
+    as unscaled pixels while the same values as floats were taken."""
+    d = blobs()
+    d["y_train"] = d["y_train"] * 3
+    d["y_test"] = d["y_test"] * 3
+    with pytest.warns(OptimlabWarning, match=r"y_train has no label 1, 2, 4, 5 \(labels 0 to 6\): the network gets 7 "
+                                             r"outputs.*renumber them 0 to 2: np\.unique"):
+        OwnData.of(d)
+    codes = {**blobs(), "x_train": np.clip(np.round(blobs()["x_train"]), 0, 2).astype(np.int64),
+             "x_test": np.clip(np.round(blobs()["x_test"]), 0, 2).astype(np.int64)}
+    assert OwnData.of(codes).x_train.dtype == np.int64                       # codes 0–2: data, not pixels
+    signed = {**blobs(), "x_train": np.round(blobs()["x_train"] * 4).astype(np.int64),
+              "x_test": np.round(blobs()["x_test"] * 4).astype(np.int64)}
+    assert OwnData.of(signed).x_train.min() < 0                              # negatives are not pixels either
+    with pytest.raises(ConfigError, match=r"x_train holds whole numbers up to 2\d\d and no scale"):
+        OwnData.of(_pixels())                                                # 0–255: pixels, a scale is needed
+
+
+def test_an_npz_file_given_another_way_says_how(tmp_path):
+    save_npz(tmp_path / "own.npz", blobs())
+    with pytest.raises(OptimlabError, match=r"is an \.npz file, read only as --dataset npz \(accepted: --dataset npz "
+                                            r"--data-dir"):
+        compare(data_dir=tmp_path / "own.npz", out=tmp_path / "r", **SMALL)
+    with pytest.raises(ConfigError, match=r"unknown dataset 'own\.npz': a file is given as --dataset npz --data-dir "
+                                          r"own\.npz"):
+        compare(dataset="own.npz", out=tmp_path / "r", **SMALL)
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_sweeps_workers_keep_the_datas_warning_to_the_one_line_said_where_it_started(tmp_path, capfd):
+    from optimlab.cli import main
+
+    raw = blobs(5)
+    raw["x_train"] = raw["x_train"] * 100
+    raw["x_test"] = raw["x_test"] * 100
+    save_npz(tmp_path / "raw.npz", raw)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rc = main(["sweep", "--dataset", "npz", "--data-dir", "raw.npz", "--optimizers", "sgd,adam", "--lrs",
+                   "0.01,0.1", "--seeds", "1", "--test-seeds", "5-5", "--iters", "20", "--batch-size", "20",
+                   "--eval-interval", "10", "--jobs", "2", "--no-plots", "--no-report", "--no-progress", "--out", "s"])
+    err = capfd.readouterr().err
+    assert rc == 0, err
+    said = [w for w in caught if "root mean square" in str(w.message)]
+    assert len(said) == 1                          # where the sweep started
+    assert "root mean square" not in err, err      # the worker processes (their stderr is this one's) add none

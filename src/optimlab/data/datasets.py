@@ -210,6 +210,9 @@ def check_named_folder(data_dir: str | os.PathLike | None, dataset: str) -> None
     if dataset == NPZ:
         check_npz_path(data_dir)
         return
+    if data_dir is not None and str(data_dir).lower().endswith(".npz") and os.path.isfile(data_dir):
+        raise DatasetError(f"data directory {str(data_dir)!r} is an .npz file, read only as --dataset npz (accepted: "
+                           f"--dataset npz --data-dir {data_dir}, or a folder of IDX files for --dataset {dataset})")
     try:
         if data_dir is not None:
             _remote.check_data_dir(data_dir, "data directory", must_exist=True)
@@ -478,6 +481,9 @@ def load_dataset(
         raise ConfigError(f"invalid dataset: {OWN_DATA!r}, arrays a comparison was given in Python and that no file "
                           f"holds (accepted: compare(recipe, data=the same arrays) again, its summary.json has their "
                           f"SHA-256; or a dataset name: {', '.join(ACCEPTED_NAMES)})")
+    if name not in ACCEPTED_NAMES and name.lower().endswith(".npz"):
+        raise ConfigError(f"unknown dataset {name!r}: a file is given as --dataset npz --data-dir {name} "
+                          f"(dataset='npz', data_dir={name!r})")
     if name not in ACCEPTED_NAMES:
         raise ConfigError(f"unknown dataset {name!r}; accepted: {', '.join(ACCEPTED_NAMES)}"
                           f"{did_you_mean(name, ACCEPTED_NAMES)}")

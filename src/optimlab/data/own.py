@@ -59,14 +59,7 @@ class OwnData:
         if not isinstance(name, str) or not name.strip() or not name.isprintable() or len(name) > 80:
             raise ConfigError(f"invalid data name: {name!r:.60} (accepted: a line of text up to 80 characters, e.g. "
                               f"'breast-cancer', or no name: {default_name!r})")
-        scale = getattr(data, "scale", 1.0)
-        try:
-            scale = float(scale)
-        except (TypeError, ValueError):
-            scale = float("nan")
-        if not (np.isfinite(scale) and scale > 0):
-            raise ConfigError(f"invalid data scale: {getattr(data, 'scale', None)!r:.40} (accepted: a positive number, "
-                              "e.g. 1/255 for pixels; 1 keeps the values as they are)")
+        scale = float(getattr(data, "scale", 1.0))       # checked by check_data: a positive number
         arrays = replace(arrays, **{k: _read_only(getattr(arrays, k)) for k in NPZ_ARRAYS})
         digest = dataset_sha256(arrays.x_train, arrays.y_train, arrays.x_test, arrays.y_test)
         return cls(name.strip(), arrays, scale, digest, source)

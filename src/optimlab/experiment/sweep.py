@@ -50,12 +50,12 @@ from .._io import (atomic_paths, exclusive_lock, json_default, json_text, made_f
                    text_table, write_json, write_text)
 from ..console import LANGS, check_lang, say
 from ..data.datasets import chosen
-from ..errors import ConfigError, FileFormatError, OptimlabError, own_error_first
+from ..errors import ConfigError, FileFormatError, OptimlabError, OptimlabWarning, own_error_first
 from ..optim import (BUILT_IN, OPTIMIZERS, PRESETS, in_a_file, make_optimizer, optimizer_class, optimizer_names,
                      stack_hyperparameters)
 from ..nn.network import check_memory, layout
 from ..optim.base import check_value
-from ..optim.checks import RuleWarning, check_elementwise
+from ..optim.checks import check_elementwise
 from ..optim.codehash import code_sha256
 from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, accuracy_step, chance, mean_ci, paired, signed
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
@@ -395,14 +395,16 @@ def train_task(task: SweepTask) -> dict[str, Any]:
     t0 = time.perf_counter()
     labels = [r[0] for r in task.runs]
     try:
-        data = task_data(task.dataset, task.data_dir, task.split)
+        with warnings.catch_warnings():     # the data's warnings, said where the sweep started (a worker's came as
+            warnings.simplefilter("ignore", OptimlabWarning)    # Python's two-line form, once per worker and task)
+            data = task_data(task.dataset, task.data_dir, task.split)
         if task.sha256 and data.sha256 != task.sha256:
             raise ConfigError(f"dataset {task.dataset!r} on this worker has SHA-256 {data.sha256[:12]}…, "
                               f"not {task.sha256[:12]}… as where the sweep started")
         optimizers = [make_optimizer(o, task.preset, lr=lr) for _, o, lr in task.runs]
         check_codes(task.codes, optimizer_codes([o for _, o, _ in task.runs]))
-        with warnings.catch_warnings():     # the process that started the sweep checked every rule and said it
-            warnings.simplefilter("ignore", RuleWarning)
+        with warnings.catch_warnings():     # the process that started the sweep checked every rule (RuleWarning is
+            warnings.simplefilter("ignore", OptimlabWarning)    # one) and the data, and said what it found
             trainer = Trainer(data, optimizers, labels, net=task.net, train=task.train, seed=task.seed, val=data.val,
                               test=task.test_set)
         histories = trainer.run(blas_threads=1, eval_threads=1)   # the sweep's parallelism is one process per core

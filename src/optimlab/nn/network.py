@@ -478,8 +478,15 @@ def check_labels(y: Any, what: str, n_rows: int, n_classes: int | None) -> np.nd
             and y.dtype.kind in "iufb" and np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1)):
         y = y.argmax(axis=1)                  # one-hot rows: exactly one 1 each
     if y.ndim != 1 or y.dtype.kind not in "iu":
+        # what to do about the likely causes (a reviewer's (N, 1) column was told one-hot rows (N, 1) are accepted)
+        one_hot = y.ndim == 2 and y.dtype.kind in "iufb" and bool(np.all((y == 0) | (y == 1))) \
+            and bool(np.all(y.sum(axis=1) == 1))
+        hint = ("; a column of labels: pass y.ravel()" if y.ndim == 2 and y.shape[1:] == (1,) else
+                "; one-hot rows hold a single 1 and 0 elsewhere" if y.ndim == 2 and not one_hot else
+                "; whole-number floats: pass y.astype(int)" if y.ndim == 1 and y.dtype.kind == "f" and y.size
+                and bool(np.all(np.isfinite(y) & (y == np.round(y)))) else "")
         raise ConfigError(f"invalid {what}: an array of {y.dtype} with shape {y.shape} (accepted: class indices, "
-                          f"a 1-D integer array, or one-hot rows ({n_rows}, {n_classes or 'C'}))")
+                          f"a 1-D integer array, or one-hot rows ({n_rows}, {n_classes or 'C'}){hint})")
     if len(y) != n_rows:
         raise ConfigError(f"invalid {what}: {len(y)} labels for {n_rows} images (accepted: one label per image)")
     if len(y) and (y.min() < 0 or (n_classes is not None and y.max() >= n_classes)):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import json
+import math
 import os
 import sys
 import threading
@@ -104,10 +105,18 @@ class TrainArrays:
     n_classes: int
 
 
+DATA_KEYS_SHOWN = ("x_train", "y_train", "x_test", "y_test", "scale", "name", "n_classes")
+DATA_KEYS = frozenset(DATA_KEYS_SHOWN + ("t_train", "t_test", "image_shape"))     # the book's names too
+
+
 def as_data(data: Any) -> Any:
     """``data`` as an object with ``x_train``, ``y_train``, ``x_test``, ``y_test`` attributes: a Dataset or any such
     object as it is; what the note's ``load_mnist`` returns, ``((x_train, t_train), (x_test, t_test))``, or a dict
     with those four keys, wrapped."""
+    if isinstance(data, dict) and not set(data) <= DATA_KEYS:     # a misspelt "scael" or "nmae" was dropped unseen
+        key = next(k for k in data if k not in DATA_KEYS)
+        raise ConfigError(f"invalid data: key {key!r} is not one optimlab reads (accepted: {', '.join(DATA_KEYS_SHOWN)}"
+                          f"{did_you_mean(str(key), DATA_KEYS_SHOWN)})")
     if isinstance(data, dict) and {"x_train", "t_train"} <= set(data) and "y_train" not in data:   # the book's names
         data = {("y" + k[1:] if k in ("t_train", "t_test") else k): v for k, v in data.items()}
     if isinstance(data, dict) and {"x_train", "y_train", "x_test", "y_test"} <= set(data):
@@ -136,15 +145,15 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
         n_classes = np.shape(data.y_train)[1]                 # one-hot rows: their width is the class count
 
     def pixels(x: np.ndarray, what: str) -> None:
-        """Unscaled pixels, without a scale: integers above 1, or floats that are whole numbers up to 16 or more in
-        the first 1000 rows (load_mnist(normalize=False) cast to float32, or digits' 0–16; they trained RMSProp on
-        mnist-5k to 0.62 test accuracy instead of 0.88, silently). Counts or ordinal codes below 16 are data."""
+        """Unscaled pixels, without a scale: non-negative whole numbers up to 16 or more (integers, or floats in the
+        first 1000 rows: load_mnist(normalize=False) cast to float32, or digits' 0–16; they trained RMSProp on
+        mnist-5k to 0.62 test accuracy instead of 0.88, silently). Counts or ordinal codes below 16, and numbers
+        below 0, are data (integer codes 0–2 were refused as pixels, the same values as floats not: a review)."""
         if hasattr(data, "scale") or not x.size:
             return
-        head = x[:1000]
-        top = x.max() if x.dtype.kind in "iu" else head.max()
-        if (x.dtype.kind in "iu" and top > 1) or (x.dtype.kind == "f" and top >= 16
-                                                   and bool(np.all(head == np.round(head)))):
+        head = x if x.dtype.kind in "iu" else x[:1000]
+        top = head.max()
+        if top >= 16 and head.min() >= 0 and (x.dtype.kind in "iu" or bool(np.all(head == np.round(head)))):
             raise ConfigError(f"invalid data: {what} holds whole numbers up to {top:g} and no scale (accepted: a "
                               "scale attribute or key, e.g. 1/255 for pixels — scale=1 keeps the values as they are — "
                               "or floats in [0, 1] as load_mnist(normalize=True) gives)")
@@ -161,10 +170,21 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
 
     if val is not None and not (isinstance(val, (tuple, list)) and len(val) == 2):
         raise ConfigError(f"invalid val: a {type(val).__name__} (accepted: a pair (x_val, y_val))")
+    scale = getattr(data, "scale", 1.0)
+    if isinstance(scale, np.ndarray) and scale.ndim == 0:
+        scale = scale.item()
+    if isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating)) \
+            or not (math.isfinite(scale) and scale > 0):       # "1/255" as text, None: a traceback of float()
+        raise ConfigError(f"invalid data scale: {scale!r:.40} (accepted: a positive number, e.g. 1/255 for pixels; "
+                          "1 keeps the values as they are)")
     x = images(data.x_train, "x_train", None)
     pixels(x, "x_train")
     # raw features (breast-cancer's reach 4254): a column's root mean square, not one outlier of standardized data
-    rms = np.sqrt(np.mean(np.square(x[:1000] * float(getattr(data, "scale", 1.0)), dtype=np.float64), axis=0))
+    with np.errstate(over="ignore", invalid="ignore"):
+        rms = np.sqrt(np.mean(np.square(x[:1000] * float(scale), dtype=np.float64), axis=0))
+    if rms.size and not np.all(np.isfinite(rms)):           # scale 1e300: every run "diverged" after NumPy's warnings
+        raise ConfigError(f"invalid data scale: {scale!r} (accepted: a scale that keeps x_train finite; x_train × "
+                          f"{scale:g} overflows)")
     if rms.size and rms.max() > UNSCALED_ABOVE:
         col = int(np.argmax(rms))
         warnings.warn(f"x_train's column {col} has a root mean square of {rms[col]:.4g} after scaling: the network "
@@ -172,10 +192,13 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
                       "trained Adam to predict only the majority class); standardize each feature with the training "
                       "set's mean and standard deviation, the same for x_test", OptimlabWarning, stacklevel=3)
     y = check_labels(data.y_train, "y_train", len(x), n_classes)
-    if n_classes is None and len(y) and y.min() > 0:         # 1-based labels would train a never-seen class 0
-        used = np.unique(y)
-        unused = sorted(set(range(int(y.max()) + 1)) - set(used.tolist()))
-        advice = "if the labels count from 1, subtract 1" if len(unused) == 1 else \
+    used = np.unique(y)
+    if len(used) == 1:      # a 1-output network, accuracy 1.0 for every run, without a word (a review)
+        raise ConfigError(f"invalid y_train: every label is {int(used[0])}, one class (accepted: labels of at least 2 "
+                          "classes; a classifier has nothing to tell apart in one)")
+    unused = sorted(set(range(int(y.max()) + 1)) - set(used.tolist())) if len(y) else []
+    if n_classes is None and unused:        # never-seen classes get outputs: 1-based labels, or {0, 3, 6}
+        advice = "if the labels count from 1, subtract 1" if unused == [0] else \
             f"renumber them 0 to {len(used) - 1}: np.unique(y, return_inverse=True)[1]"
         warnings.warn(f"y_train has no label {', '.join(map(str, unused[:6]))}{' …' if len(unused) > 6 else ''} "
                       f"(labels {int(y.min())} to {int(y.max())}): the network gets {int(y.max()) + 1} outputs, "
