@@ -66,7 +66,7 @@ TEXT = {
                         "[0, 1]; the seeds differ too much, or are too few, to say more)",
         "edge": "* at the edge of the grid: the best lr may lie outside it",
         "not the note's": "‡ not one of the note's optimizers: its note lr is its class's default lr",
-        "never learned": "† learned at no lr of the grid (validation accuracy at most {floor}, chance + 0.1): its tuned "
+        "never learned": "† learned at no lr of the grid (validation accuracy at most {floor}, chance + {margin}): its tuned "
                          "lr and gain are noise",
         "ttt title": "Time to validation-accuracy target at the tuned lr (median over the fresh seeds that reached it):",
         "ttt partial": "({its} ({k}/{n}): {k} of the {n} fresh seeds reached the target, the median of them at iteration "
@@ -134,7 +134,7 @@ TEXT = {
                         "シードによる差が大きいかシードが少ないため、それ以上は言えません）",
         "edge": "* グリッドの端：最良の学習率はグリッドの外にあるかもしれません",
         "not the note's": "‡ ノートにない最適化手法：その「ノートの学習率」はクラスの既定の学習率です",
-        "never learned": "† グリッドのどの学習率でも学習できませんでした（検証正解率が {floor} 以下＝チャンスレベル + 0.1）。"
+        "never learned": "† グリッドのどの学習率でも学習できませんでした（検証正解率が {floor} 以下＝チャンスレベル + {margin}）。"
                          "選ばれた学習率と差に意味はありません",
         "ttt title": "選ばれた学習率で検証正解率の目標に達するまでの反復回数と秒数（新しいシードのうち達したものの中央値）：",
         "ttt partial": "（{its} ({k}/{n})：新しいシード {n} 個のうち目標に達したのは {k} 個で、その中央値が反復 {its} 回です。"

@@ -33,7 +33,8 @@ def test_idx_folder(tmp_path):
     assert ds.scale == pytest.approx(1 / 255) and ds.source == str(folder)
     assert not ds.x_train.flags.writeable  # frozen data keeps its sha256 true
     info = ds.info()
-    assert set(info) == {"name", "n_train", "n_test", "input_dim", "n_classes", "sha256", "source", "notice"}
+    assert set(info) == {"name", "n_train", "n_test", "input_dim", "n_classes", "sha256", "source", "notice",
+                         "majority_accuracy"}
     assert info["sha256"] == ds.sha256 == _datasets.dataset_sha256(ds.x_train, ds.y_train, ds.x_test, ds.y_test)
     # The hash is deterministic and changes with the data.
     assert load_dataset("idx", folder).sha256 == ds.sha256

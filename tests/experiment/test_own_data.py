@@ -346,3 +346,41 @@ def test_a_sweeps_workers_keep_the_datas_warning_to_the_one_line_said_where_it_s
     said = [w for w in caught if "root mean square" in str(w.message)]
     assert len(said) == 1                          # where the sweep started
     assert "root mean square" not in err, err      # the worker processes (their stderr is this one's) add none
+
+
+def test_chance_is_the_most_common_class_on_imbalanced_data(tmp_path):
+    """A review: on data 90 % of one class every run scored 0.9 by answering that class, and the report said they
+    "reached 0.80 first, together at iteration 10", the sweep marked none †, and its figure drew chance at 0.5.
+    Chance is now the larger of 1 / classes and the most common class's share; a run must beat it by 0.1, or by half
+    the room left above it (0.05 here), to have learned."""
+    from optimlab.results.stats import chance, format_seed_report, learned_floor
+    from optimlab.viz.report import compute_conclusions
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(400) < 0.1).astype(int)                 # 10 % class 1; the features carry nothing of it
+    x = rng.normal(size=(400, 5))
+    data = {"x_train": x[:300], "y_train": y[:300], "x_test": x[300:], "y_test": y[300:], "name": "imbalanced"}
+    out = compare(data=data, optimizers="sgd,momentum", seeds=3, out=tmp_path / "r", **SMALL)
+    share = float(np.mean(y[300:] == 0))
+    assert out.summary["dataset"]["majority_accuracy"] == pytest.approx(share) and share > 0.85
+    assert chance(out.summary) == pytest.approx(share)
+    assert learned_floor(out.summary) == pytest.approx(share + (1 - share) / 2)
+    kinds = [c["kind"] for c in compute_conclusions(tmp_path / "r")]
+    assert kinds[0] == "none_learned" and "first_to_target" not in kinds, kinds
+    assert "neither learned" in format_seed_report(out.summary)
+    # balanced classes keep 1 / classes and the margin of 0.1
+    digits = {"dataset": {"n_classes": 10, "majority_accuracy": 0.1003}}
+    assert chance(digits) == pytest.approx(0.1003) and learned_floor(digits) == pytest.approx(0.2003)
+    assert chance({"dataset": {"n_classes": 2}}) == 0.5 and learned_floor({"dataset": {"n_classes": 2}}) == 0.6
+    from optimlab.experiment.executors import SerialExecutor
+    from optimlab.experiment.sweep import SweepSpec, defaults_table, run_sweep
+    from optimlab.train import TrainConfig
+
+    save_npz(tmp_path / "imb.npz", data)
+    spec = SweepSpec(name="imb", dataset="npz", data_dir=str(tmp_path / "imb.npz"), optimizers=("sgd", "adam"),
+                     lrs=(0.01, 0.1), seeds=(0,), test_seeds=(10,),
+                     train=TrainConfig(iters=40, batch_size=20, eval_interval=20))
+    sweep = run_sweep(spec, SerialExecutor(), out=tmp_path / "s")
+    table = defaults_table(sweep.summary)
+    assert table.count("†") == 3, table                      # both settings, and the note under the table
+    assert "(validation accuracy at most 0.9" in table and ", chance + 0.0" in table

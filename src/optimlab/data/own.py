@@ -75,9 +75,12 @@ class OwnData:
 
     def info(self) -> dict[str, Any]:
         """JSON-ready description, as :meth:`optimlab.data.Dataset.info` gives one, with the scale."""
+        from .datasets import majority_accuracy
+
         return {"name": self.name, "n_train": self.n_train, "n_test": self.n_test, "input_dim": self.input_dim,
                 "n_classes": int(self.n_classes), "sha256": self.sha256,
-                "source": self.source, "notice": self.notice, "scale": self.scale}
+                "source": self.source, "notice": self.notice, "scale": self.scale,
+                "majority_accuracy": majority_accuracy(self.y_train, self.y_test)}
 
     def __repr__(self) -> str:
         return (f"OwnData(name={self.name!r}, n_train={self.n_train}, n_test={self.n_test}, "

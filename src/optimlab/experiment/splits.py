@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.datasets import majority_accuracy
 from ..errors import ConfigError
 
 SPLIT_SEED = 0          # seed of the validation split: fixed, so a split never depends on a run's seed
@@ -92,7 +93,9 @@ class SplitData:
     def info(self) -> dict[str, Any]:
         return {"name": self.name, "n_train": len(self.y_train), "n_val": len(self.y_val), "n_test": len(self.y_test),
                 "input_dim": self.input_dim, "n_classes": self.n_classes, "sha256": self.sha256,
-                "split": dict(self.split), "source": self.source, "notice": self.notice}
+                "split": dict(self.split), "source": self.source, "notice": self.notice,
+                # chance on the validation split (tuning) and the test set (the fresh seeds): the larger
+                "majority_accuracy": majority_accuracy(self.y_train, self.y_val, self.y_test)}
 
     def __repr__(self) -> str:
         return (f"SplitData(name={self.name!r}, n_train={len(self.y_train)}, n_val={len(self.y_val)}, "

@@ -57,7 +57,8 @@ from ..nn.network import check_memory, layout
 from ..optim.base import check_value
 from ..optim.checks import check_elementwise
 from ..optim.codehash import code_sha256
-from ..results.stats import LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, accuracy_step, chance, mean_ci, paired, signed
+from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, learned_floor, learned_margin, mean_ci, paired,
+                             signed)
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
 from .compare import failed_errors
 from .executors import (Executor, ExecutorLost, LocalExecutor, SerialExecutor, default_workers, lost_executor,
@@ -876,9 +877,9 @@ def paired_by_seed(a: Any, b: Any, step: float = 0.0) -> dict[str, Any] | None:
 
 
 def above_chance(acc: float | None, summary: dict[str, Any]) -> bool:
-    """Whether an accuracy was measured and is more than :data:`LEARNED_ABOVE_CHANCE` above chance: what 'learned'
+    """Whether an accuracy was measured and is above :func:`optimlab.results.stats.learned_floor`: what 'learned'
     means in the console's tables and the report's conclusions."""
-    return acc is not None and math.isfinite(acc) and acc > chance(summary) + LEARNED_ABOVE_CHANCE
+    return acc is not None and math.isfinite(acc) and acc > learned_floor(summary)
 
 
 def at_chance(d: dict[str, Any], summary: dict[str, Any]) -> bool:
@@ -913,7 +914,7 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
     fmt_ci = lambda m, lo, hi: ("—" if m is None else f"{m:.4f}" if lo is None or hi is None  # noqa: E731
                                 else f"{m:.4f} [{lo:.4f}, {hi:.4f}]")
     lines, starred, daggered = [], False, False
-    floor = chance(summary) + LEARNED_ABOVE_CHANCE
+    floor = learned_floor(summary)
     for label, d in summary["defaults_vs_tuned"].items():
         # a grid-edge lr of a setting at chance at every lr is noise, as the report says by leaving it out (the tuned
         # lr's validation accuracy is the best of the grid's)
@@ -935,7 +936,7 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
     if starred:
         text += "\n" + say("edge", lang)
     if daggered:
-        text += "\n" + say("never learned", lang, floor=f"{floor:.2f}")
+        text += "\n" + say("never learned", lang, floor=f"{floor:.2f}", margin=f"{learned_margin(summary):.3g}")
     if any(not_the_notes(d) for d in summary["defaults_vs_tuned"].values()):
         text += "\n" + say("not the note's", lang)
     return text

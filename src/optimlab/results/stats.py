@@ -122,10 +122,27 @@ LEARNED_ABOVE_CHANCE = 0.1   # a run "learned" when its best accuracy exceeds ch
 
 
 def chance(summary: dict[str, Any]) -> float:
-    """Chance accuracy, 1 / the dataset's classes (10 when summary.json does not say, or says something that is
-    not a whole number of at least 2)."""
-    n = (summary.get("dataset") or {}).get("n_classes")
-    return 1.0 / (n if isinstance(n, int) and not isinstance(n, bool) and n >= 2 else 10)
+    """Chance accuracy: 1 / the dataset's classes (10 when summary.json does not say, or says something that is
+    not a whole number of at least 2), or the accuracy of always answering the most common class
+    (``dataset.majority_accuracy``) when that is higher — imbalanced classes (90 % of one class: chance 0.9)."""
+    ds = summary.get("dataset") or {}
+    n = ds.get("n_classes")
+    uniform = 1.0 / (n if isinstance(n, int) and not isinstance(n, bool) and n >= 2 else 10)
+    majority = ds.get("majority_accuracy")
+    if isinstance(majority, (int, float)) and not isinstance(majority, bool) and 0 <= majority <= 1:
+        return max(uniform, float(majority))
+    return uniform
+
+
+def learned_margin(summary: dict[str, Any]) -> float:
+    """How far above chance an accuracy must be to count as learned: :data:`LEARNED_ABOVE_CHANCE`, or half the room
+    left above a high chance (0.9 of one class: 0.05, so that learning stays possible below an accuracy of 1)."""
+    return min(LEARNED_ABOVE_CHANCE, (1.0 - chance(summary)) / 2)
+
+
+def learned_floor(summary: dict[str, Any]) -> float:
+    """The accuracy a run must exceed to have learned: chance + :func:`learned_margin`."""
+    return chance(summary) + learned_margin(summary)
 
 
 def signed(x: float, places: int = 3) -> str:
@@ -278,7 +295,7 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
                          half=f"{1.96 * math.sqrt(p * (1 - p) / n_test):.2g}"))
     pairs = paired_differences(summary)
     # a run that never learned, beside one that diverged (counted 0), differs "significantly" from it: said so
-    floor = chance(summary) + LEARNED_ABOVE_CHANCE
+    floor = learned_floor(summary)
     mean_of = {r["label"]: r["mean"] for r in stats}
     if pairs:
         k = sum(r["n"] >= MIN_SEEDS_TO_SETTLE for r in pairs)          # the pairs Holm's correction covers
@@ -294,6 +311,6 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
                                 diff=signed(r["mean_diff"], 4), ci=ci,
                                 wins=r["a_wins"], n=r["n"], ties=ties,
                                 star=" **" if r["holm"] and k > 1 else " *" if r["significant"] else "")
-                     + (say("neither learned", lang, floor=f"{floor:.2f}", margin=f"{LEARNED_ABOVE_CHANCE:g}")
+                     + (say("neither learned", lang, floor=f"{floor:.2f}", margin=f"{learned_margin(summary):.3g}")
                         if all(mean_of.get(x, math.nan) <= floor for x in (r["a"], r["b"])) else ""))
     return "\n".join(lines)

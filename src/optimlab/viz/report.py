@@ -35,7 +35,8 @@ from ..console import status_text
 from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
 from ..optim import display_name
-from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, accuracy_step, chance, holm_settled, paired,
+from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, accuracy_step, chance, holm_settled,
+                             learned_floor, paired,
                              per_label, sign_test_p, signed, signed_bound)
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
@@ -358,9 +359,10 @@ def _none_learned(label: str | None, best: float, n_groups: int, chance_acc: flo
     """The conclusion that no run learned: no seed's best test accuracy more than :data:`LEARNED_ABOVE_CHANCE`
     above chance."""
     key = "none learned" if n_groups > 1 else "none learned one"
+    margin = min(LEARNED_ABOVE_CHANCE, (1.0 - chance_acc) / 2)     # as learned_margin
     return _conclusion("none_learned", rt(key, lang, best=_acc(best), label=label or "—", chance=f"{chance_acc:.3f}",
-                                          margin=f"{LEARNED_ABOVE_CHANCE:g}"),
-                       best=label, best_accuracy=best, floor=chance_acc + LEARNED_ABOVE_CHANCE)
+                                          margin=f"{margin:.3g}"),
+                       best=label, best_accuracy=best, floor=chance_acc + margin)
 
 
 def _shown_difference(a: float, b: float) -> float:
@@ -521,7 +523,7 @@ def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "
     _check_target(target)
     top, top_best = _best_seed(groups)
     chance_acc = chance(run.summary)
-    if groups and not top_best > chance_acc + LEARNED_ABOVE_CHANCE:
+    if groups and not top_best > learned_floor(run.summary):
         # no order, target or margin means anything among runs at chance; if every run diverged, the not_ok
         # conclusions below say what happened
         if not all(g.none_ok for g in groups):

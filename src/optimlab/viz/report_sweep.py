@@ -30,8 +30,8 @@ from ..console import LANGS, say, term
 from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_text, none_learned_at_either,
                                 not_the_notes, paired_by_seed, sensitivity_name, shown_interval)
-from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, accuracy_step, chance, holm_settled, signed,
-                              signed_bound)
+from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, holm_settled, learned_floor, signed,
+                             signed_bound)
 from ..train import read_metrics
 from .colors import RUN_DASHES, RUN_SYMBOLS, styles_by_label
 from .figures import ACC_TOP, font_scale, mean_band, png_bytes, recorded_style
@@ -257,8 +257,8 @@ def _paired_tuned(d: dict[str, Any], r: dict[str, Any], a_key: str = "tuned_test
 
 
 def _never_learned(summary, fresh: bool = False) -> set[str]:
-    """Settings whose best mean validation accuracy at every grid lr is at most :data:`LEARNED_ABOVE_CHANCE` above
-    chance: their 'tuned' lr is noise, so their gain or grid edge says nothing. ``fresh``: only those whose test
+    """Settings whose best mean validation accuracy at every grid lr is at most :func:`learned_floor` (chance
+    and a margin): their 'tuned' lr is noise, so their gain or grid edge says nothing. ``fresh``: only those whose test
     accuracy on the fresh seeds (tuned and note lr) is at most that too — what may be called a setting that never
     learned (one at the edge of learning can stay at chance on the tuning seeds and learn on the fresh ones)."""
     dvt = summary.get("defaults_vs_tuned") or {}
@@ -338,7 +338,7 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
     sens = summary["sensitivity"]
     if not sens:
         return None
-    floor = chance(summary) + LEARNED_ABOVE_CHANCE
+    floor = learned_floor(summary)
     tols = {k: lr_tolerance(s, tol) for k, s in sens.items()}
     # ranked: the settings that learned on the validation split (a flat curve at chance tolerates every lr);
     # said never to learn: those that did not on the fresh seeds either — one that learned there is neither

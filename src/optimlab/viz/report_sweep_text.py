@@ -27,7 +27,7 @@ SWEEP_TEXT = {
         "defaults": "The note's defaults vs tuned",
         "defaults help": "Test accuracy on fresh seeds (mean [95% CI]) at the note's default lr and at the lr tuned on "
                          "validation accuracy. ⚠ marks a tuned lr at the edge of the grid (for a setting that learned); † a setting at "
-                         "chance on the validation split at every lr (best at most chance + 0.1): its tuned lr and gain "
+                         "chance on the validation split at every lr (best at most chance + 0.1, or + half the room above a chance over 0.8): its tuned lr and gain "
                          "are noise. An interval that reached past 0 or 1 is cut there (an accuracy lies in [0, 1]). "
                          "Click a column header to sort.",
         "ttt": "Time to target", "ttt help": "At the tuned lr, over the fresh seeds: how many reached the validation "
@@ -161,7 +161,7 @@ SWEEP_TEXT = {
         "defaults": "ノートの既定値と調整後の比較",
         "defaults help": "新しいシードでのテスト正解率（平均 [95% 信頼区間]）を、ノートの既定の学習率の場合と、検証正解率で選んだ"
                          "学習率の場合とで比べます。⚠ は選ばれた学習率がグリッドの端にあることを示します（学習できた設定のみ）。† はどの学習率でも検証正解率が"
-                         "チャンスレベル + 0.1 以下だった設定で、選ばれた学習率と改善は偶然の値です。0 や 1 の外まで広がった区間は"
+                         "チャンスレベル + 0.1（チャンスレベルが 0.8 を超えるときはその上の余地の半分）以下だった設定で、選ばれた学習率と改善は偶然の値です。0 や 1 の外まで広がった区間は"
                          "そこで切っています（正解率は 0〜1）。列の見出しをクリックすると並べ替えます。",
         "ttt": "目標到達までの時間", "ttt help": "選ばれた学習率で、新しいシードのうち検証正解率の目標に達した数と、"
                                                 "到達までの反復回数・秒数の中央値です。秒数はそのモデルの学習時間で、"

@@ -23,10 +23,10 @@ from .notebook import inline_in_jupyter
 _TEXT = {
     "en": {"title": "Learning-rate sensitivity ({n} seeds, mean and 95% CI)", "tuned": "tuned",
            "title few": "Learning-rate sensitivity ({n} seeds, mean; a 95% CI needs {k} or more)",
-           "ylabel": "final validation accuracy", "chance": "chance ({p:g})"},
+           "ylabel": "final validation accuracy", "chance": "chance ({p:.3g})"},
     "ja": {"title": "学習率への感度（{n} シード、平均と 95% 信頼区間）", "tuned": "選ばれた学習率",
            "title few": "学習率への感度（{n} シード、平均。95% 信頼区間は {k} シード以上で表示）",
-           "ylabel": "最終検証正解率", "chance": "チャンスレベル（{p:g}）"},
+           "ylabel": "最終検証正解率", "chance": "チャンスレベル（{p:.3g}）"},
 }
 
 
