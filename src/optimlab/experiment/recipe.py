@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
@@ -57,8 +58,8 @@ KINDS = {
     "numbers": (lambda v: isinstance(v, str) or _num(v) or _list_of(_num)(v),
                 "a number, a list of numbers or a string"),
 }
-RECIPE_TYPES = {"name": "string", "dataset": "string", "data_dir": "string", "seeds": None, "train": "table",
-                "net": "table", "runs": "tables"}
+RECIPE_TYPES = {"name": "string", "dataset": "string", "data_dir": "string", "data_sha256": "string", "seeds": None,
+                "train": "table", "net": "table", "runs": "tables"}
 TRAIN_TYPES = {"iters": "int", "batch_size": "int", "eval_interval": "int", "replace": "bool", "dtype": "string"}
 NET_TYPES = {"hidden": "sizes", "activation": "string", "init": "init", "batchnorm": "bool", "freeze_bn_affine": "bool"}
 RUN_TYPES = {"label": "string", "optimizer": "string", "preset": "string"}
@@ -116,11 +117,14 @@ class Recipe:
     train: TrainConfig = TrainConfig()
     net: NetConfig = NetConfig()
     runs: tuple[RunSpec, ...] = ()
+    data_sha256: str | None = None      # the data trained on (a run folder's recipe.toml): other data are refused
 
     def to_toml_dict(self, resolved: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {"name": self.name, "dataset": self.dataset}
         if self.data_dir:
             d["data_dir"] = self.data_dir
+        if self.data_sha256:
+            d["data_sha256"] = self.data_sha256
         d["seeds"] = list(self.seeds)
         d["train"] = asdict(self.train)
         d["net"] = {**asdict(self.net), "hidden": list(self.net.hidden)}
@@ -277,8 +281,12 @@ def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
             raise ConfigError(f"runs {other!r} and {r.label!r} in {where} are the same run: the same optimizer, "
                               "hyperparameters and network (accepted: runs that differ in more than their label)")
     seeds = parse_seeds(doc.get("seeds", [0]))
+    digest = doc.get("data_sha256")
+    if digest is not None and not re.fullmatch(r"[0-9a-f]{64}", digest):
+        raise ConfigError(f"invalid data_sha256: {digest!r:.80} in {where} (accepted: 64 lowercase hex digits, as a run "
+                          "folder's recipe.toml writes them; leave it out to train on any data)")
     return Recipe(str(doc.get("name", "experiment")), str(doc.get("dataset", "auto")), doc.get("data_dir"), seeds,
-                  train, net, runs)
+                  train, net, runs, digest)
 
 
 def parse_seeds(value: Any) -> tuple[int, ...]:
@@ -392,6 +400,8 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
     train = replace(recipe.train, **train_over) if train_over else recipe.train
     check_runs(runs, train)
     return replace(recipe, name=name or recipe.name, dataset=recipe.dataset if dataset is None else dataset,
+                   # data named here are the data asked for: the recipe's digest of those it trained on is moot
+                   data_sha256=recipe.data_sha256 if dataset is None and data_dir is None else None,
                    data_dir=data_dir if data_dir is not None else recipe.data_dir,
                    seeds=parse_seeds(seeds) if seeds is not None else recipe.seeds, train=train, net=net,
                    runs=tuple(runs))
