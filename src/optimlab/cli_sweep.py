@@ -39,7 +39,8 @@ def add_sweep_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--init", help="weight_init_std: numbers, xavier, he; several as 0.01,he (a grid axis)")
     p.add_argument("--targets", help="validation accuracies for time-to-target, e.g. 0.8,0.9")
     p.add_argument("--val-fraction", type=float, metavar="F",
-                   help="share of the training set held out to tune on, at most 5,000 examples (default 0.1)")
+                   help="share of the training set held out to tune on, at most 5,000 examples (default: the "
+                        "recipe's [split] fraction, 0.1)")
     p.add_argument("--chunks", type=int, help="tasks per (seed, architecture) cohort of tuning runs (default: from the workers); "
                                                  "the fresh-seed runs of a seed are always one task")
     where = p.add_mutually_exclusive_group()
@@ -103,6 +104,8 @@ def spec_from_args(args):
     if args.targets is not None:
         over["targets"] = tuple(args.targets.split(","))
     if args.val_fraction is not None:
+        if not 0 < args.val_fraction < 1:
+            raise ConfigError(f"invalid --val-fraction: {args.val_fraction:g} (accepted: a number in (0, 1), e.g. 0.2)")
         over["val_fraction"] = args.val_fraction
     train = {k: getattr(args, k) for k in ("iters", "batch_size", "eval_interval") if getattr(args, k) is not None}
     if train:

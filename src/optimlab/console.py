@@ -42,8 +42,8 @@ TEXT = {
         "paired end": "):",
         "no pair": "{a_op} − {b_op}: no seed where both have a value",
         "pair": "{a_op} − {b_op}: {diff}{ci}  ({a} better on {wins} of {n} seeds{ties}){star}", "ties": ", {k} tied",
-        "neither learned": "  (neither learned: both means at most {floor}, chance + {margin}; says nothing of the "
-                           "optimizers)",
+        "neither learned": "  (both means at most {floor}, chance + {margin}: neither learned on average, so this "
+                           "says nothing of the optimizers)",
         "compare done": "training and evaluation {train:.2f} s{figures}; results in {out}/{replaced}", "figures took": ", figures {s:.2f} s",
         "replaced": " (replacing the run that was there; --out DIR keeps runs apart)",
         "replaced out": " (replacing the run that was there)",
@@ -69,6 +69,8 @@ TEXT = {
         "never learned": "† learned at no lr of the grid (validation accuracy at most {floor}, chance + {margin}): its tuned "
                          "lr and gain are noise",
         "ttt title": "Time to validation-accuracy target at the tuned lr (median over the fresh seeds that reached it):",
+        "ttt below chance": "(at or below {floor}, what a run must exceed to have learned here: target {targets}; "
+                            "answering the most common class reaches such a target; --targets sets higher ones)",
         "ttt partial": "({its} ({k}/{n}): {k} of the {n} fresh seeds reached the target, the median of them at iteration "
                        "{its}; the other {rest} never did)",
         "iters to": "iters to {t}", "s to": "s to {t}", "never": "never",
@@ -111,7 +113,7 @@ TEXT = {
         "paired end": "）：",
         "no pair": "{a_op} − {b_op}：両方に値のあるシードがありません",
         "pair": "{a_op} − {b_op}：{diff}{ci}（{a} が上回ったのは {n} シード中 {wins} シード{ties}）{star}", "ties": "、{k} シードで同点",
-        "neither learned": "（どちらも学習していません：平均がともにチャンスレベル + {margin} = {floor} 以下で、手法の"
+        "neither learned": "（平均がともにチャンスレベル + {margin} = {floor} 以下：平均ではどちらも学習しておらず、手法の"
                            "違いは何も言えません）",
         "compare done": "学習と評価 {train:.2f} 秒{figures}。結果の保存先：{out}/{replaced}", "figures took": "、図の描画 {s:.2f} 秒",
         "replaced": "（前の結果を置き換えました。残すには --out で別のフォルダを指定）",
@@ -137,6 +139,8 @@ TEXT = {
         "never learned": "† グリッドのどの学習率でも学習できませんでした（検証正解率が {floor} 以下＝チャンスレベル + {margin}）。"
                          "選ばれた学習率と差に意味はありません",
         "ttt title": "選ばれた学習率で検証正解率の目標に達するまでの反復回数と秒数（新しいシードのうち達したものの中央値）：",
+        "ttt below chance": "（目標 {targets} は、このデータで学習したと数える下限 {floor} 以下です。最も多いクラスを答えるだけで"
+                            "達します。--targets でより高い目標を指定できます）",
         "ttt partial": "（{its} ({k}/{n})：新しいシード {n} 個のうち目標に達したのは {k} 個で、その中央値が反復 {its} 回です。"
                        "残りの {rest} 個は達しませんでした）",
         "iters to": "{t} までの反復回数", "s to": "{t} までの秒数", "never": "未到達",

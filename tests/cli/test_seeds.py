@@ -321,7 +321,7 @@ def test_a_pair_of_runs_that_never_learned_is_said_to_say_nothing():
                            "Adam": [0.91, 0.93, 0.92, 0.94]}), "dataset": {"name": "digits", "n_classes": 10}}
     lines = format_seed_report(summary).splitlines()
     pair = next(x for x in lines if x.strip().startswith("SGD − RMSProp"))
-    assert pair.endswith("  (neither learned: both means at most 0.20, chance + 0.1; says nothing of the optimizers)")
+    assert pair.endswith("  (both means at most 0.20, chance + 0.1: neither learned on average, so this says nothing of the optimizers)")
     assert not any("neither learned" in x for x in lines if "Adam" in x)       # Adam learned: its pairs are findings
     ja = format_seed_report(summary, "ja")
-    assert "（どちらも学習していません：平均がともにチャンスレベル + 0.1 = 0.20 以下で、手法の違いは何も言えません）" in ja
+    assert "（平均がともにチャンスレベル + 0.1 = 0.20 以下：平均ではどちらも学習しておらず、手法の違いは何も言えません）" in ja

@@ -48,10 +48,16 @@ def test_trains_seeds_on_own_arrays_and_records_them(tmp_path):
 
 
 def test_the_same_arrays_train_the_same_numbers_as_the_named_dataset(tmp_path):
-    """A Dataset passed as data trains what its name trains, and gets the same SHA-256: one path for both."""
+    """A Dataset passed as data trains what its name trains: one path for both. Its SHA-256 is that of the same
+    arrays, then of the scale and class count, which decide the numbers too."""
+    from optimlab.data.datasets import dataset_sha256
+
     named = compare(dataset="digits", optimizers="sgd,rmsprop", seeds=1, out=tmp_path / "a", **SMALL)
-    own = compare(data=load_dataset("digits"), optimizers="sgd,rmsprop", seeds=1, out=tmp_path / "b", **SMALL)
-    assert own.summary["dataset"]["sha256"] == named.summary["dataset"]["sha256"]
+    ds = load_dataset("digits")
+    own = compare(data=ds, optimizers="sgd,rmsprop", seeds=1, out=tmp_path / "b", **SMALL)
+    assert own.summary["dataset"]["sha256"] == dataset_sha256(ds.x_train, ds.y_train, ds.x_test, ds.y_test,
+                                                              extra="scale=0.0625 n_classes=10")
+    assert named.summary["dataset"]["sha256"] == dataset_sha256(ds.x_train, ds.y_train, ds.x_test, ds.y_test)
     assert own.summary["dataset"]["scale"] == 1 / 16
 
     def acc(o):
@@ -403,17 +409,38 @@ def test_a_run_folders_recipe_refuses_other_data_than_it_trained_on(tmp_path, ca
     save_npz(tmp_path / "own.npz", blobs(7))                                                # other arrays, same name
     assert main(["compare", "--recipe", "a/recipe.toml", "--out", "c", *args]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith(f"optimlab: error: invalid data: SHA-256 ") and f"differs from the {digest[:12]}… the " \
-        "recipe was trained on" in err and "the recipe's data_sha256 line deleted" in err and "\n" not in err
+    assert err.startswith("optimlab: error: invalid data: SHA-256 ") and f"differs from the {digest[:12]}… the " \
+        "recipe was trained on" in err and "delete the recipe's data_sha256 line" in err and "\n" not in err
     assert not (tmp_path / "c").exists()
-    # other data asked for on purpose: the recipe's digest does not apply
-    assert main(["compare", "--recipe", "a/recipe.toml", "--data-dir", str(tmp_path / "own.npz"), "--out", "d",
-                 *args]) == 0
+    # the same data named again (out of habit) keep the check; other data asked for on purpose do not
+    assert main(["compare", "--recipe", "a/recipe.toml", "--dataset", "npz", "--data-dir", "own.npz", "--out", "d",
+                 *args]) == 2
+    assert "invalid data: SHA-256" in capsys.readouterr().err and not (tmp_path / "d").exists()
+    (tmp_path / "own.npz").rename(tmp_path / "other.npz")
+    assert main(["compare", "--recipe", "a/recipe.toml", "--data-dir", "other.npz", "--out", "d", *args]) == 0
     # compare(data=...) checks its arrays the same way
-    compare(data=blobs(8), optimizers="sgd", out=tmp_path / "e", **SMALL)
+    compare(data=blobs(8), optimizers="sgd", out=tmp_path / "e2", **SMALL)
     with pytest.raises(ConfigError, match=r"invalid data: SHA-256 .* differs from the"):
-        compare(tmp_path / "e" / "recipe.toml", data=blobs(9), out=tmp_path / "f", **SMALL)
+        compare(tmp_path / "e2" / "recipe.toml", data=blobs(9), out=tmp_path / "f", **SMALL)
     text = (tmp_path / "a" / "recipe.toml").read_text().replace(digest, "abc")
     (tmp_path / "bad.toml").write_text(text)
     with pytest.raises(ConfigError, match=r"invalid data_sha256: 'abc' in .*bad\.toml \(accepted: 64 lowercase hex"):
         load_recipe(tmp_path / "bad.toml")
+
+
+
+def test_the_digest_covers_scale_and_class_count_and_not_the_label_dtype():
+    """A review: the same arrays saved with scale=50 and n_classes=5 passed an old recipe's check (the digest was of
+    the arrays alone) and trained other numbers; int32 labels, which train the same, were refused."""
+    base = OwnData.of(blobs())
+    assert OwnData.of({**blobs(), "scale": 0.5}).sha256 != base.sha256
+    assert OwnData.of({**blobs(), "n_classes": 5}).sha256 != base.sha256
+    int32 = {**blobs(), "y_train": blobs()["y_train"].astype(np.int32), "y_test": blobs()["y_test"].astype(np.int32)}
+    assert OwnData.of(int32).sha256 == base.sha256
+    hot = {**blobs(), "y_train": np.eye(3, dtype=np.int32)[blobs()["y_train"]]}
+    assert OwnData.of(hot).sha256 == base.sha256
+    d = blobs()
+    own = OwnData.of(d)
+    d["x_train"][0, 0] += 1.0                   # the caller's array, changed afterwards: not what trains
+    assert own.x_train[0, 0] == blobs()["x_train"][0, 0]
+    assert OwnData.of(own).sha256 == own.sha256

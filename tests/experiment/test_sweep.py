@@ -1465,7 +1465,7 @@ def test_a_small_validation_split_is_said_and_val_fraction_sets_its_size(tmp_pat
     summary = json.loads((tmp_path / "b" / "summary.json").read_text())
     assert summary["dataset"]["split"]["fraction"] == 0.75 and summary["dataset"]["n_val"] == 1078
     assert "fraction = 0.75" in (tmp_path / "b" / "sweep.toml").read_text()
-    for bad, line in (("1.5", "invalid validation fraction: 1.5 (accepted: a number in (0, 1))"),
+    for bad, line in (("1.5", "invalid --val-fraction: 1.5 (accepted: a number in (0, 1), e.g. 0.2)"),
                       ("x", "invalid --val-fraction: 'x' (accepted: a number)")):
         assert main(base + ["--val-fraction", bad, "--out", str(tmp_path / "c")]) == 2
         assert capsys.readouterr().err.strip() == f"optimlab: error: {line}"

@@ -1344,7 +1344,7 @@ def test_the_batchnorm_seed_count_pairs_seeds_by_number():
     """A diff review: BN's seeds {0, 1, 2} were paired with plain Adam's {1, 2, 3} by position (seed 0 against 1), and
     counted 3 shared seeds where there are 2."""
     from optimlab.train import History
-    from optimlab.viz.report import LabelGroup, _bn_first_seeds
+    from optimlab.viz.report import LabelGroup, _first_seeds
 
     def group(label, seeds, reach):          # reach[s]: the test accuracy at iterations 10, 20 of seed s
         rows = [{"label": label, "seed": s, "status": "ok"} for s in seeds]
@@ -1353,7 +1353,7 @@ def test_the_batchnorm_seed_count_pairs_seeds_by_number():
 
     bn = group("Adam + BN", [0, 1, 2], {0: (0.9, 0.9), 1: (0.9, 0.9), 2: (0.5, 0.9)})
     plain = group("Adam", [1, 2, 3], {1: (0.5, 0.9), 2: (0.9, 0.9), 3: (0.5, 0.9)})
-    assert _bn_first_seeds(bn, plain, 0.8) == (1, 1, 2)     # seed 1: BN at 10, Adam at 20; seed 2: Adam first
+    assert _first_seeds(bn, plain, 0.8) == (1, 1, 2)     # seed 1: BN at 10, Adam at 20; seed 2: Adam first
 
 
 def test_a_report_is_not_written_over_another_runs_own_report(real_run, tmp_path):
@@ -1467,3 +1467,19 @@ def test_first_to_target_weighs_the_winner_against_the_runner_up_by_a_sign_test(
                        "6 個未満では p < 0.05 になりえません）。")
     one = facts(compute_conclusions(run("one", 1)), "first_to_target")
     assert "runner_sign_test_p" not in one["facts"] and "Against" not in one["text"]
+
+
+def test_a_mean_curve_winner_that_the_seeds_contradict_is_said_so(tmp_path):
+    """A code review: when the runner-up on the mean curves was earlier on most seeds (p < 0.05), the sentence read
+    as the winner's lead. One seed of the winner jumps to 1.0 at once and lifts its mean above 0.8 at iteration 10;
+    on the other 8 the runner-up is there first."""
+    run = write_synthetic_run(tmp_path / "rev", {
+        "Adam": ("adam", False, [[0.79, 0.79, 0.95]] * 8 + [[1.0, 1.0, 1.0]]),
+        "RMSProp": ("rmsprop", False, [[0.5, 0.85, 0.9]] * 9)})
+    first = facts(compute_conclusions(run), "first_to_target")
+    assert first["facts"]["first"] == ["Adam"] and first["facts"]["runner_sign_test_p"] == pytest.approx(0.0390625)
+    assert first["text"].endswith("Yet seed by seed RMSProp, the next on the mean curves, was earlier: this run was "
+                                  "earlier in only 1 of 9 seeds and later in 8 (exact sign test p = 0.039), so the "
+                                  "mean curves' order is not the seeds'.")
+    ja = facts(compute_conclusions(run, "ja"), "first_to_target")["text"]
+    assert "平均の曲線の順序はシードごとの順序と一致しません。" in ja

@@ -60,13 +60,15 @@ BUNDLED_SHA256 = {
 }
 
 
-def dataset_sha256(*arrays: np.ndarray) -> str:
-    """SHA-256 over arrays: for each, its dtype and shape as text (``"|u1(4000, 784)"``), then its bytes."""
+def dataset_sha256(*arrays: np.ndarray, extra: str = "") -> str:
+    """SHA-256 over arrays: for each, its dtype and shape as text (``"|u1(4000, 784)"``), then its bytes; then
+    ``extra`` as UTF-8 text (data of one's own: ``"scale=1.0 n_classes=2"``, what else decides the numbers)."""
     h = hashlib.sha256()
     for a in arrays:
         a = np.ascontiguousarray(a)
         h.update(f"{a.dtype.str}{a.shape}".encode())
         h.update(memoryview(a).cast("B"))
+    h.update(extra.encode())
     return h.hexdigest()
 
 
@@ -75,8 +77,11 @@ def majority_accuracy(y_train: np.ndarray, *evaluated: np.ndarray) -> float | No
     largest when several): chance for imbalanced classes, where 1 / classes undersells it (90 % of one class made
     every run that learned nothing "reach 0.8 first", a review found). None without labels."""
     y_train = np.asarray(y_train)
-    shares = [float(np.mean(np.asarray(y) == np.bincount(y_train).argmax())) for y in evaluated if len(y)]
-    return max(shares) if len(y_train) and shares else None
+    if not len(y_train):
+        return None
+    common = np.bincount(y_train).argmax()
+    shares = [float(np.mean(np.asarray(y) == common)) for y in evaluated if len(y)]
+    return max(shares) if shares else None
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -45,8 +45,11 @@ class OwnData:
     notice: str | None = None
 
     @classmethod
-    def of(cls, data: Any, source: str = OWN_DATA_SOURCE, default_name: str = OWN_DATA) -> "OwnData":
-        """``data`` checked (a one-line ConfigError, or a warning, as Trainer gives them); an OwnData as it is."""
+    def of(cls, data: Any, source: str = OWN_DATA_SOURCE, default_name: str = OWN_DATA,
+           copy: bool = True) -> "OwnData":
+        """``data`` checked (a one-line ConfigError, or a warning, as Trainer gives them); an OwnData as it is.
+        ``copy``: the arrays are copied (a caller's array changed later changed what trained, under the old
+        digest); False for arrays no one else holds (read from a file)."""
         if isinstance(data, OwnData):
             return data
         from ..train.loop import as_data, check_data
@@ -60,8 +63,12 @@ class OwnData:
             raise ConfigError(f"invalid data name: {name!r:.60} (accepted: a line of text up to 80 characters, e.g. "
                               f"'breast-cancer', or no name: {default_name!r})")
         scale = float(getattr(data, "scale", 1.0))       # checked by check_data: a positive number
-        arrays = replace(arrays, **{k: _read_only(getattr(arrays, k)) for k in NPZ_ARRAYS})
-        digest = dataset_sha256(arrays.x_train, arrays.y_train, arrays.x_test, arrays.y_test)
+        labels = {k: np.asarray(getattr(arrays, k), dtype=np.int64) for k in ("y_train", "y_test")}   # int32 or
+        arrays = replace(arrays, **labels)                  # one-hot rows: the same labels, the same digest
+        arrays = replace(arrays, **{k: _read_only(getattr(arrays, k), copy) for k in NPZ_ARRAYS})
+        # what else decides the numbers: the same arrays with another scale or class count trained other ones
+        digest = dataset_sha256(arrays.x_train, arrays.y_train, arrays.x_test, arrays.y_test,
+                                extra=f"scale={scale!r} n_classes={int(arrays.n_classes)}")
         return cls(name.strip(), arrays, scale, digest, source)
 
     x_train = property(lambda self: self.arrays.x_train)
@@ -88,9 +95,10 @@ class OwnData:
                 f"source={self.source!r})")
 
 
-def _read_only(a: np.ndarray) -> np.ndarray:
-    """``a`` C-contiguous, as a read-only view (the caller's array stays writable): its SHA-256 keeps describing it."""
-    a = np.ascontiguousarray(a).view()
+def _read_only(a: np.ndarray, copy: bool = True) -> np.ndarray:
+    """``a`` C-contiguous and read-only, a copy (the caller's array stays theirs and writable, and the SHA-256 keeps
+    describing what trains), or without ``copy`` a read-only view of it."""
+    a = np.array(a, order="C", copy=True) if copy else np.ascontiguousarray(a).view()
     a.flags.writeable = False
     return a
 
@@ -151,6 +159,6 @@ def load_npz(path: str | os.PathLike | None) -> OwnData:
     if "n_classes" in arrays:
         arrays["n_classes"] = int(arrays["n_classes"])
     try:
-        return OwnData.of(arrays, source=str(p.resolve()), default_name=p.stem)
+        return OwnData.of(arrays, source=str(p.resolve()), default_name=p.stem, copy=False)
     except ConfigError as e:        # the file is the thing to mend: say which
         raise DatasetError(f"{p}: {e}") from None

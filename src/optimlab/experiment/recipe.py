@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -325,6 +326,13 @@ def parse_seeds(value: Any) -> tuple[int, ...]:
     return tuple(seeds)
 
 
+def _same_path(a: str | os.PathLike | None, b: str | os.PathLike | None) -> bool:
+    """Whether two data paths name the same place (both None, or the same absolute path)."""
+    if a is None or b is None:
+        return a is None and b is None
+    return os.path.abspath(os.path.expanduser(a)) == os.path.abspath(os.path.expanduser(b))
+
+
 def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str | None = None,
                     optimizers: Sequence[str] | None = None, lrs: dict[str, float] | None = None,
                     iters: int | None = None, batch_size: int | None = None, eval_interval: int | None = None,
@@ -399,9 +407,12 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
                                     ("dtype", dtype)) if v is not None}
     train = replace(recipe.train, **train_over) if train_over else recipe.train
     check_runs(runs, train)
-    return replace(recipe, name=name or recipe.name, dataset=recipe.dataset if dataset is None else dataset,
-                   # data named here are the data asked for: the recipe's digest of those it trained on is moot
-                   data_sha256=recipe.data_sha256 if dataset is None and data_dir is None else None,
-                   data_dir=data_dir if data_dir is not None else recipe.data_dir,
+    new_dataset = recipe.dataset if dataset is None else dataset
+    new_dir = data_dir if data_dir is not None else recipe.data_dir
+    # other data named here: the recipe's digest of those it trained on is moot; the same ones named again (out of
+    # habit, --dataset npz) keep it (a review: dropping it then trained a changed file without a word)
+    same = new_dataset == recipe.dataset and _same_path(new_dir, recipe.data_dir)
+    return replace(recipe, name=name or recipe.name, dataset=new_dataset, data_dir=new_dir,
+                   data_sha256=recipe.data_sha256 if same else None,
                    seeds=parse_seeds(seeds) if seeds is not None else recipe.seeds, train=train, net=net,
                    runs=tuple(runs))

@@ -57,8 +57,8 @@ from ..nn.network import check_memory, layout
 from ..optim.base import check_value
 from ..optim.checks import check_elementwise
 from ..optim.codehash import code_sha256
-from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, learned_floor, learned_margin, mean_ci, paired,
-                             signed)
+from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, floor_text, learned_floor, learned_margin, mean_ci,
+                             paired, signed)
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
 from .compare import failed_errors
 from .executors import (Executor, ExecutorLost, LocalExecutor, SerialExecutor, default_workers, lost_executor,
@@ -371,8 +371,9 @@ def _data_key(dataset: str, data_dir: str | None, split: tuple[float, int, int])
     stamp = None
     if data_dir is not None:
         try:
-            entries = [Path(data_dir)] if os.path.isfile(data_dir) else \
-                sorted(Path(e.path) for e in os.scandir(data_dir) if e.is_file())
+            where = os.path.expanduser(data_dir)
+            entries = [Path(where)] if os.path.isfile(where) else \
+                sorted(Path(e.path) for e in os.scandir(where) if e.is_file())
             stamp = tuple((p.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns) for p in entries
                           for st in [p.stat()])
         except OSError:         # not there (yet): loading says so
@@ -385,6 +386,9 @@ def task_data(dataset: str, data_dir: str | None, split: tuple[float, int, int])
     key = _data_key(dataset, data_dir, split)
     if key not in _DATA_CACHE:
         from ..data import load_dataset
+
+        for old in [k for k in _DATA_CACHE if k[:3] == key[:3]]:      # the same data before it changed: not kept
+            del _DATA_CACHE[old]
 
         _DATA_CACHE[key] = split_dataset(load_dataset(dataset, data_dir), *split)
     return _DATA_CACHE[key]
@@ -936,7 +940,7 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
     if starred:
         text += "\n" + say("edge", lang)
     if daggered:
-        text += "\n" + say("never learned", lang, floor=f"{floor:.2f}", margin=f"{learned_margin(summary):.3g}")
+        text += "\n" + say("never learned", lang, floor=floor_text(floor), margin=f"{learned_margin(summary):.3g}")
     if any(not_the_notes(d) for d in summary["defaults_vs_tuned"].values()):
         text += "\n" + say("not the note's", lang)
     return text
@@ -966,6 +970,10 @@ def time_to_target_table(summary: dict[str, Any], lang: str = "en") -> str:
         text += "\n" + say("ttt partial", lang, its=f"{its:g}", k=k, n=n, rest=n - k)
     if any(not d.get("seconds_comparable", False) for d in summary["time_to_target"].values()):
         text += "\n" + say("not comparable", lang)
+    low = [f"{t:g}" for t in summary["targets"] if t <= learned_floor(summary)]
+    if low:             # 0.8 on data 90 % of one class: reached by answering that class
+        text += "\n" + say("ttt below chance", lang, targets=say("list sep", lang).join(low),
+                            floor=f"{learned_floor(summary):.3g}")
     return text
 
 

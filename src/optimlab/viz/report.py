@@ -35,8 +35,8 @@ from ..console import status_text
 from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
 from ..optim import display_name
-from ..results.stats import (LEARNED_ABOVE_CHANCE, MIN_SEEDS_TO_SETTLE, accuracy_step, chance, holm_settled,
-                             learned_floor, paired,
+from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, chance, holm_settled, learned_floor,
+                             learned_margin, paired,
                              per_label, sign_test_p, signed, signed_bound)
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
@@ -228,15 +228,33 @@ def _acc(x: float) -> str:
     return "—" if x is None or not np.isfinite(x) else f"{x:.3f}"
 
 
-def choose_target(groups: Sequence[LabelGroup], target: float | None = None) -> tuple[float, str, float]:
+def _target(target: float) -> str:
+    """A target accuracy as shown: two decimals (0.80), three where it has them (0.962, above a high chance)."""
+    return f"{target:.2f}" if round(target, 2) == target else f"{target:.3f}"
+
+
+def choose_target(groups: Sequence[LabelGroup], target: float | None = None,
+                  floor: float | None = None) -> tuple[float, str, float]:
     """``(target, how, best)``: the requested target, else 0.8 when some run's mean test accuracy reaches it,
-    else 90 % of the best accuracy reached (rounded down to 0.01). ``how`` is given | fixed | relative."""
+    else 90 % of the best accuracy reached (rounded down to 0.01). ``how`` is given | fixed | relative | chance |
+    chance floor:
+    a chosen target at or below ``floor`` (what a run must exceed to have learned: 0.8 on data 89 % of one class) is
+    instead midway between it and the best accuracy (just above it when the best is barely higher), so that
+    reaching it means learning (every run "reached 0.80 first, together" by answering the most common class, a
+    review found)."""
     best = max((g.best_mean_accuracy for g in groups if np.isfinite(g.best_mean_accuracy)), default=math.nan)
     if target is not None:
         return _check_target(target), "given", best
     if not np.isfinite(best) or best >= DEFAULT_TARGET:
-        return DEFAULT_TARGET, "fixed", best
-    return math.floor(RELATIVE_TARGET * best * 100) / 100, "relative", best
+        chosen, how = DEFAULT_TARGET, "fixed"
+    else:
+        chosen, how = math.floor(RELATIVE_TARGET * best * 100) / 100, "relative"
+    if floor is not None and chosen <= floor:
+        if np.isfinite(best) and best > floor + 0.002:
+            chosen, how = round((floor + best) / 2, 3), "chance"
+        else:                   # just above the floor: the mean curves may not reach it, and the sentence says so
+            chosen, how = math.ceil(floor * 1000 + 1e-9) / 1000, "chance floor"
+    return chosen, how, best
 
 
 def _check_target(target: float | None) -> float | None:
@@ -283,8 +301,10 @@ def _conclusion(kind: str, text: str, **facts: Any) -> dict[str, Any]:
     return {"kind": kind, "text": text, "facts": facts}
 
 
-def _first_to_target(groups, target, how, best, lang) -> dict[str, Any]:
-    target_text = rt(f"target chosen {how}", lang, target=f"{target:.2f}", best=_acc(best))
+def _first_to_target(groups, target, how, best, lang, chance_acc: float = math.nan,
+                     floor: float = math.nan) -> dict[str, Any]:
+    target_text = rt(f"target chosen {how}", lang, target=_target(target), best=_acc(best), chance=_acc(chance_acc),
+                     floor=f"{floor:.4g}")
     iters = {g.label: g.iterations_to(target) for g in groups}
     reached = sorted((it, i) for i, it in enumerate(iters.values()) if it is not None)
     facts = dict(target=target, target_how=how, iterations=iters)
@@ -327,12 +347,14 @@ def _first_to_target(groups, target, how, best, lang) -> dict[str, Any]:
                                                                    else "")
         if later:       # "first in 5 of 5 seeds" said no more than the batch-normalization paragraph calls unsettled
             by_label = {g.label: g for g in groups}
-            r_wins, r_losses, r_n = _bn_first_seeds(by_label[first[0]], by_label[runners[0]], target)
+            r_wins, r_losses, r_n = _first_seeds(by_label[first[0]], by_label[runners[0]], target)
             if r_n > 1 and r_wins + r_losses:
                 runner_p = sign_test_p(r_wins, r_losses)
                 few = rt("sign few", lang) if r_wins + r_losses < 6 else ""
-                text += rt("first vs runner" if runner_p < 0.05 else "first vs runner unsettled", lang,
-                           runner=runners[0], wins=r_wins, losses=r_losses, n=r_n, p=f"{runner_p:.2g}", few=few)
+                key = ("first vs runner unsettled" if runner_p >= 0.05 else "first vs runner" if r_wins > r_losses
+                       else "first vs runner reversed")     # the mean curves' order is not the seeds'
+                text += rt(key, lang, runner=runners[0], wins=r_wins, losses=r_losses, n=r_n, p=f"{runner_p:.2g}",
+                           few=few)
                 runner_facts = dict(runner_seed_wins=r_wins, runner_seed_losses=r_losses,
                                     runner_sign_test_p=runner_p)
     elif n_seeds <= 1 and len(groups) > 1:
@@ -355,11 +377,12 @@ def _best_seed(groups) -> tuple[str | None, float]:
     return best
 
 
-def _none_learned(label: str | None, best: float, n_groups: int, chance_acc: float, lang) -> dict[str, Any]:
-    """The conclusion that no run learned: no seed's best test accuracy more than :data:`LEARNED_ABOVE_CHANCE`
-    above chance."""
+def _none_learned(label: str | None, best: float, n_groups: int, chance_acc: float, lang,
+                  summary: dict[str, Any]) -> dict[str, Any]:
+    """The conclusion that no run learned: no seed's best test accuracy above :func:`learned_floor` (chance and
+    :func:`learned_margin`)."""
     key = "none learned" if n_groups > 1 else "none learned one"
-    margin = min(LEARNED_ABOVE_CHANCE, (1.0 - chance_acc) / 2)     # as learned_margin
+    margin = learned_margin(summary)
     return _conclusion("none_learned", rt(key, lang, best=_acc(best), label=label or "—", chance=f"{chance_acc:.3f}",
                                           margin=f"{margin:.3g}"),
                        best=label, best_accuracy=best, floor=chance_acc + margin)
@@ -427,12 +450,12 @@ def _bn_pairs(groups) -> list[tuple[LabelGroup, LabelGroup]]:
     return pairs
 
 
-def _bn_first_seeds(bn: LabelGroup, plain: LabelGroup, target: float) -> tuple[int, int, int]:
-    """In how many of the seeds both ran (paired by seed) did Adam with batch normalization reach ``target`` before
-    Adam without it (or reach it where the other never did), in how many did Adam without it, and how many seeds
-    that is (the rest: together, or neither)."""
-    b_of = {r["seed"]: h for h, r in zip(bn.histories, bn.rows)}
-    p_of = {r["seed"]: h for h, r in zip(plain.histories, plain.rows)}
+def _first_seeds(a: LabelGroup, b: LabelGroup, target: float) -> tuple[int, int, int]:
+    """In how many of the seeds both ran (paired by seed) did run ``a`` reach ``target`` before ``b`` (or reach it
+    where ``b`` never did), in how many did ``b``, and how many seeds that is (the rest: together, or neither).
+    Adam with and without batch normalization; the first to a target and the runner-up."""
+    b_of = {r["seed"]: h for h, r in zip(a.histories, a.rows)}
+    p_of = {r["seed"]: h for h, r in zip(b.histories, b.rows)}
     shared = [s for s in b_of if s in p_of]
     wins = losses = 0
     for s in shared:
@@ -450,9 +473,9 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str,
     that one run, with a caveat —, then the final accuracies and whether
     their paired difference is settled, with Holm's correction over every pair of ``groups`` as the "ended best"
     sentence has it (the same pair was called settled here and not settled there)."""
-    target_text = rt("target short", lang, target=f"{target:.2f}")
+    target_text = rt("target short", lang, target=_target(target))
     bi, pi = bn.iterations_to(target), plain.iterations_to(target)
-    wins, losses, n = _bn_first_seeds(bn, plain, target)
+    wins, losses, n = _first_seeds(bn, plain, target)
     one_seed = max(len(bn.histories), len(plain.histories)) <= 1
     sign_p = math.nan if one_seed else sign_test_p(wins, losses)     # nan: no seed decided
     if bi is None and pi is None:
@@ -527,10 +550,10 @@ def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "
         # no order, target or margin means anything among runs at chance; if every run diverged, the not_ok
         # conclusions below say what happened
         if not all(g.none_ok for g in groups):
-            out.append(_none_learned(top, top_best, len(groups), chance_acc, lang))
+            out.append(_none_learned(top, top_best, len(groups), chance_acc, lang, run.summary))
     elif groups:
-        target, how, best = choose_target(groups, target)
-        out.append(_first_to_target(groups, target, how, best, lang))
+        target, how, best = choose_target(groups, target, learned_floor(run.summary))
+        out.append(_first_to_target(groups, target, how, best, lang, chance_acc, learned_floor(run.summary)))
         family = label_groups(run)      # every label, as the console's Holm correction counts its pairs (a run
         best_final = _best_final(groups, lang, family)      # that failed on every seed has no curve, yet is a pair)
         if best_final is not None:

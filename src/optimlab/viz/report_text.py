@@ -65,6 +65,11 @@ REPORT_TEXT = {
         "target chosen relative": "target accuracy {target} (90% of the best accuracy reached, {best}, "
                                   "since no run reached 0.8)",
         "target chosen given": "target accuracy {target} (as requested)",
+        "target chosen chance": "target accuracy {target} (midway between {floor}, what a run must exceed to have "
+                                "learned, and the best accuracy reached, {best}: chance is {chance}, the share of the "
+                                "most common class)",
+        "target chosen chance floor": "target accuracy {target} (just above {floor}, what a run must exceed to have "
+                                      "learned: chance is {chance}, the share of the most common class)",
         "target short": "test accuracy {target}",
         "first": "{label} reached {target_text} first, at iteration {iters}{runner_up}.",
         "first only": "{label} alone reached {target_text}, at iteration {iters}.",
@@ -75,6 +80,9 @@ REPORT_TEXT = {
         "first seeds ties": " It tied first with another run in {ties} more.",
         "first vs runner": " Against {runner}, the next on the mean curves, it was earlier in {wins} of {n} seeds and "
                            "later in {losses} (exact sign test p = {p}).",
+        "first vs runner reversed": " Yet seed by seed {runner}, the next on the mean curves, was earlier: this run "
+                                    "was earlier in only {wins} of {n} seeds and later in {losses} (exact sign test "
+                                    "p = {p}), so the mean curves' order is not the seeds'.",
         "first vs runner unsettled": " Against {runner}, the next on the mean curves, it was earlier in {wins} of {n} "
                                      "seeds and later in {losses}, but an exact sign test gives p = {p}: which of the "
                                      "two is faster is not settled{few}.",
@@ -180,6 +188,10 @@ REPORT_TEXT = {
         "target chosen fixed": "目標正解率 {target}（既定値）",
         "target chosen relative": "目標正解率 {target}（0.8 に達した実行がないため、最高正解率 {best} の 90%）",
         "target chosen given": "目標正解率 {target}（指定値）",
+        "target chosen chance": "目標正解率 {target}（学習したと数える下限 {floor} と最高正解率 {best} の中間。チャンスレベルが"
+                                "最も多いクラスの割合 {chance} と高いため）",
+        "target chosen chance floor": "目標正解率 {target}（学習したと数える下限 {floor} のすぐ上。チャンスレベルが最も多い"
+                                      "クラスの割合 {chance} と高いため）",
         "target short": "テスト正解率 {target} ",   # ends in a digit: a space before the particle
         "first": "{target_text}に最初に達したのは {label} で、反復 {iters} 回目でした{runner_up}。",
         "first only": "{target_text}に達したのは {label} だけで、反復 {iters} 回目でした。",
@@ -190,6 +202,9 @@ REPORT_TEXT = {
         "first seeds ties": "ほかに {ties} シードでは別の実行と同着でした。",
         "first vs runner": "平均の曲線で次に到達した {runner} と比べると、{n} シード中 {wins} シードで先に、{losses} "
                            "シードで後に到達しました（正確な符号検定で p = {p}）。",
+        "first vs runner reversed": "ただしシードごとに見ると、平均の曲線で次に到達した {runner} のほうが先でした："
+                                    "{n} シード中、先に到達したのは {wins} シードだけで、{losses} シードで後でした（正確な"
+                                    "符号検定で p = {p}）。平均の曲線の順序はシードごとの順序と一致しません。",
         "first vs runner unsettled": "平均の曲線で次に到達した {runner} と比べると、{n} シード中 {wins} シードで先に、"
                                      "{losses} シードで後に到達しましたが、正確な符号検定では p = {p} で、どちらが速いかは"
                                      "確定とは言えません{few}。",
