@@ -390,6 +390,10 @@ def test_chance_is_the_most_common_class_on_imbalanced_data(tmp_path):
     table = defaults_table(sweep.summary)
     assert table.count("†") == 3, table                      # both settings, and the note under the table
     assert "(validation accuracy at most 0.9" in table and ", chance + 0.0" in table
+    from optimlab.experiment.sweep import time_to_target_table
+
+    ttt = time_to_target_table(sweep.summary)      # targets 0.8 and 0.9: the most common class reaches both
+    assert "target 0.8, 0.9; answering the most common class reaches such a target" in ttt, ttt
 
 
 def test_a_run_folders_recipe_refuses_other_data_than_it_trained_on(tmp_path, capsys):
@@ -444,3 +448,32 @@ def test_the_digest_covers_scale_and_class_count_and_not_the_label_dtype():
     d["x_train"][0, 0] += 1.0                   # the caller's array, changed afterwards: not what trains
     assert own.x_train[0, 0] == blobs()["x_train"][0, 0]
     assert OwnData.of(own).sha256 == own.sha256
+
+
+def test_a_target_below_a_high_chance_is_moved_above_it(tmp_path):
+    """A code review: with 89 % of one class and one run learning, the report said every run "reached 0.80 first,
+    together" (0.80 is below chance). The target is set above what a run must exceed to have learned."""
+    from optimlab.results.stats import learned_floor
+    from optimlab.viz.report import compute_conclusions
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(600) < 0.11).astype(int)
+    x = rng.normal(size=(600, 5))
+    x[:, 0] += 3 * y                                        # class 1 can be learned from the first feature
+    data = {"x_train": x[:400], "y_train": y[:400], "x_test": x[400:], "y_test": y[400:]}
+    out = compare(data=data, optimizers="sgd,adam", seeds=3, out=tmp_path / "r", **{**SMALL, "iters": 300})
+    first = next(c for c in compute_conclusions(tmp_path / "r") if c["kind"] == "first_to_target")
+    floor = learned_floor(out.summary)
+    assert first["facts"]["target_how"] in ("chance", "chance floor") and first["facts"]["target"] > floor
+    assert "what a run must exceed to have learned" in first["text"] and "0.80" not in first["text"]
+    assert first["facts"]["first"] != ["SGD", "Adam", "Adam + BatchNorm"]      # not "together", at chance
+    from optimlab.viz.report import LabelGroup, choose_target
+    from optimlab.train import History
+
+    def group(curve):
+        return LabelGroup("x", [{"label": "x", "seed": 0, "status": "ok", "final_test_accuracy": curve[-1]}],
+                          [History("x", eval_iters=[10, 20], test_acc=list(curve))], "#000000")
+
+    assert choose_target([group([0.9, 0.99])], floor=0.95) == (0.97, "chance", 0.99)
+    assert choose_target([group([0.9, 0.951])], floor=0.95) == (0.951, "chance floor", 0.951)
+    assert choose_target([group([0.5, 0.9])], floor=0.2) == (0.8, "fixed", 0.9)          # balanced: as before
