@@ -222,8 +222,11 @@ def run_compare_cli(args) -> int:
     def on_data(data):
         if getattr(data, "notice", None):
             print("\n".join(notice_lines(data.notice, args.lang)), file=sys.stderr)
-        print(say("dataset", args.lang, name=data.name, n_train=len(data.y_train), n_test=len(data.y_test),
-                  inputs=data.input_dim, classes=data.n_classes, source=data.source), file=sys.stderr)
+        from .data.own import OwnData
+
+        print(say("dataset own" if isinstance(data, OwnData) else "dataset", args.lang, name=data.name,
+                  n_train=len(data.y_train), n_test=len(data.y_test), inputs=data.input_dim, classes=data.n_classes,
+                  source=data.source), file=sys.stderr)
 
     outcome = compare(args.recipe, out=args.out, lang=args.lang, plots=not args.no_plots, report=not args.no_report,
                       progress=not args.no_progress, telemetry=args.telemetry, on_data=on_data,

@@ -477,3 +477,14 @@ def test_a_target_below_a_high_chance_is_moved_above_it(tmp_path):
     assert choose_target([group([0.9, 0.99])], floor=0.95) == (0.97, "chance", 0.99)
     assert choose_target([group([0.9, 0.951])], floor=0.95) == (0.951, "chance floor", 0.951)
     assert choose_target([group([0.5, 0.9])], floor=0.2) == (0.8, "fixed", 0.9)          # balanced: as before
+
+
+def test_the_japanese_dataset_line_counts_rows_of_ones_own_data_not_images(tmp_path, capsys):
+    """A review: "訓練 379 枚 / テスト 190 枚" for breast-cancer's table rows (枚 counts sheets, images)."""
+    from optimlab.cli import main
+
+    save_npz(tmp_path / "own.npz", blobs(), name="blobs")
+    assert main(["compare", "--dataset", "npz", "--data-dir", "own.npz", "--optimizers", "sgd", "--iters", "20",
+                 "--batch-size", "20", "--eval-interval", "10", "--no-plots", "--no-report", "--no-progress",
+                 "--lang", "ja", "--out", "r"]) == 0
+    assert "データセット：blobs（訓練 160 件 / テスト 80 件、入力 6 次元、3 クラス、" in capsys.readouterr().err
