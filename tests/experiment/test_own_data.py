@@ -392,6 +392,11 @@ def test_chance_is_the_most_common_class_on_imbalanced_data(tmp_path):
     assert "(validation accuracy at most 0.9" in table and ", chance + 0.0" in table
     from optimlab.experiment.sweep import time_to_target_table
 
+    from optimlab.viz.report_sweep import compute_sweep_conclusions
+
+    small = [c for c in compute_sweep_conclusions(sweep.summary) if c["kind"] == "small_validation"]
+    assert small and small[0]["text"].startswith("The lrs were chosen on 30 validation examples: one is 0.033 of "
+                                                 "accuracy"), small     # the report says it too, not the console only
     ttt = time_to_target_table(sweep.summary)      # targets 0.8 and 0.9: the most common class reaches both
     assert "target 0.8, 0.9; answering the most common class reaches such a target" in ttt, ttt
 

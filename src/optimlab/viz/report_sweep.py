@@ -30,7 +30,7 @@ from ..console import LANGS, say, term
 from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_text, none_learned_at_either,
                                 not_the_notes, paired_by_seed, sensitivity_name, shown_interval)
-from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, floor_text, holm_settled, learned_floor, signed,
+from ..results.stats import (MIN_SEEDS_TO_SETTLE, SMALL_TEST_SET, accuracy_step, floor_text, holm_settled, learned_floor, signed,
                              signed_bound)
 from ..train import read_metrics
 from .colors import RUN_DASHES, RUN_SYMBOLS, styles_by_label
@@ -477,7 +477,7 @@ def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLi
     it did not learn), ``grid_edge``
     (a tuned lr at the smallest or largest grid lr, for settings that learned), ``note_lr_outside`` (a note's lr
     outside the grid), ``not_ok`` (diverged or failed tuning runs), ``fresh_not_ok`` (diverged or failed runs on the
-    fresh seeds, each counted as 0 in a test accuracy).
+    fresh seeds, each counted as 0 in a test accuracy), ``small_validation`` (fewer than 1,000 validation examples).
     """
     check_lang(lang)
     summary = (sweep.summary if isinstance(sweep, SweepDir) else sweep if isinstance(sweep, dict)
@@ -485,7 +485,19 @@ def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLi
     out = [c for c in (_best_tuned(summary, lang), _tuning_gain(summary, lang), _sensitivity(summary, lang))
            if c is not None]
     out += _grid_edges(summary, lang)
-    return out + [c for c in (_diverged(summary, lang), _fresh_diverged(summary, lang)) if c is not None]
+    return out + [c for c in (_diverged(summary, lang), _fresh_diverged(summary, lang), _small_validation(summary, lang))
+                  if c is not None]
+
+
+def _small_validation(summary: dict[str, Any], lang: str) -> dict[str, Any] | None:
+    """A validation split under :data:`SMALL_TEST_SET` examples, said as the console says it: how much one example
+    is worth and the largest sampling error of an accuracy on it (a researcher's lrs were chosen on 38)."""
+    n_val = (summary.get("dataset") or {}).get("n_val")
+    if not (isinstance(n_val, int) and not isinstance(n_val, bool) and 0 < n_val < SMALL_TEST_SET):
+        return None
+    step, half = 1 / n_val, 1.96 * math.sqrt(0.25 / n_val)
+    return _conclusion("small_validation", st("small validation", lang, n_val=n_val, step=f"{step:.2g}",
+                                              half=f"{half:.2g}"), n_val=n_val, step=step, half_width=half)
 
 
 # -- charts -----------------------------------------------------------------------------------------------------

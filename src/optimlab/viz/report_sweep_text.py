@@ -98,6 +98,9 @@ SWEEP_TEXT = {
                       "already close to the best of the grid.",
         "gain none": "Tuning gained nothing on the fresh seeds: the largest gain is {gain} ({label}); no lr chosen on "
                      "validation beat the note's default there.",
+        "small validation": "The lrs were chosen on {n_val} validation examples: one is {step} of accuracy, and an "
+                            "accuracy on so few has a sampling error of up to about ±{half} (95%), so an lr chosen may "
+                            "be the best on these examples only (--val-fraction holds out more).",
         "gain all note": "Tuning chose the note's default lr for every setting that learned ({label}): the tuned runs "
                          "are the note's, so there is no gain to measure, and the note's lrs were the best of the grid "
                          "on the validation split.",
@@ -222,6 +225,9 @@ SWEEP_TEXT = {
                           "本当の改善とも、改善がないとも言えません。",
         "gain few": "新しいシード {n} 個では、改善をばらつきと比べて判断するには足りません（3 個以上必要です）。",
         "gain small": "調整による改善はわずかです：最大でも {gain}（{label}）で、ノートの既定の学習率はすでにグリッド内で最良の学習率に近い値でした。",
+        "small validation": "学習率は {n_val} 件の検証データで選びました：1 件で正解率が {step} 変わり、これだけの件数での"
+                            "正解率には最大で約 ±{half}（95%）の標本誤差があるため、選ばれた学習率はこの検証データでだけ"
+                            "最良なのかもしれません（--val-fraction で検証データを増やせます）。",
         "gain all note": "学習したすべての設定（{label}）で、調整はノートの既定の学習率を選びました。調整後の実行はノートの"
                          "実行そのものなので測る改善はなく、検証データではノートの学習率がグリッドの中で最良でした。",
         "gain none": "調整による改善は新しいシードでは見られません：最大でも {gain}（{label}）で、検証データで選んだ学習率が"
