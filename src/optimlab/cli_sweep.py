@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from dataclasses import replace
@@ -244,12 +243,12 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     if ds.get("notice"):
         print("\n".join(notice_lines(ds["notice"], lang)), file=sys.stderr)
     print(say("sweep dataset", lang, name=ds["name"], n_train=ds["n_train"], n_val=ds["n_val"], n_test=ds["n_test"]))
-    from .results.stats import SMALL_TEST_SET
+    from .results.stats import sampling_error, small_set
 
-    if isinstance(ds.get("n_val"), int) and 0 < ds["n_val"] < SMALL_TEST_SET:
+    if small_set(ds.get("n_val")):
         # a researcher's 38 validation examples chose lrs a step or two apart in accuracy, without a word
         print(say("small val", lang, n_val=ds["n_val"], step=f"{1 / ds['n_val']:.2g}",
-                  half=f"{1.96 * math.sqrt(0.25 / ds['n_val']):.2g}"))
+                  half=f"{sampling_error(0.5, ds['n_val']):.2g}"))
     n_archs = len(spec.variants())
     print(say("grid", lang, opts=len(spec.optimizers), lrs=len(spec.lrs), seeds=len(spec.seeds),
               archs=say("archs", lang, n=n_archs) if n_archs > 1 else "",

@@ -26,7 +26,7 @@ OWN_DATA = "arrays"     # what a recipe records for compare(data=...): arrays gi
 NPZ = "npz"             # a recipe's dataset read from the .npz file its data_dir names
 OWN_DATA_SOURCE = "arrays passed to compare(data=...)"
 NPZ_ARRAYS = ("x_train", "y_train", "x_test", "y_test")
-NPZ_OPTIONAL = ("scale", "name", "n_classes")
+NPZ_OPTIONAL = {"scale": "1/255", "name": "'breast-cancer'", "n_classes": "10"}     # with an example each
 NPZ_EXAMPLE = "np.savez(FILE, x_train=…, y_train=…, x_test=…, y_test=…)"
 
 
@@ -128,10 +128,11 @@ def load_npz(path: str | os.PathLike | None) -> OwnData:
     try:
         with np.load(p, allow_pickle=False) as z:
             keys = list(z.files)
-            unknown = [k for k in keys if k not in NPZ_ARRAYS + NPZ_OPTIONAL]
+            known = NPZ_ARRAYS + tuple(NPZ_OPTIONAL)
+            unknown = [k for k in keys if k not in known]
             if unknown:      # a misspelt "y_tset" would have been missing, and an extra array trained on by no one
                 raise DatasetError(f"{p}: array {unknown[0]!r} is not one optimlab reads (accepted: "
-                                   f"{', '.join(NPZ_ARRAYS + NPZ_OPTIONAL)}{did_you_mean(unknown[0], NPZ_ARRAYS)})")
+                                   f"{', '.join(known)}{did_you_mean(unknown[0], NPZ_ARRAYS)})")
             missing = [k for k in NPZ_ARRAYS if k not in keys]
             if missing:
                 raise DatasetError(f"{p}: no {', '.join(missing)} (accepted: an .npz with {', '.join(NPZ_ARRAYS)}, "
@@ -145,14 +146,12 @@ def load_npz(path: str | os.PathLike | None) -> OwnData:
     except (zipfile.BadZipFile, OSError, EOFError) as e:
         raise DatasetError(f"{p}: not a readable .npz file ({type(e).__name__}: {str(e)[:80]}; accepted: a file "
                            f"made with {NPZ_EXAMPLE})") from None
-    for key in NPZ_OPTIONAL:
+    for key, example in NPZ_OPTIONAL.items():
         if key in arrays:
             a = arrays[key]
-            ok = a.ndim == 0 and (a.dtype.kind == "U" if key == "name" else a.dtype.kind in "iuf")
-            if not ok:
-                kind = "text" if key == "name" else "a number"
-                raise DatasetError(f"{p}: {key} is {a.dtype} with shape {a.shape} (accepted: {kind}, e.g. "
-                                   f"np.savez(FILE, …, {key}={'1/255' if key == 'scale' else repr('breast-cancer') if key == 'name' else '10'}))")
+            if not (a.ndim == 0 and (a.dtype.kind == "U" if key == "name" else a.dtype.kind in "iuf")):
+                raise DatasetError(f"{p}: {key} is {a.dtype} with shape {a.shape} (accepted: "
+                                   f"{'text' if key == 'name' else 'a number'}, e.g. np.savez(FILE, …, {key}={example}))")
             arrays[key] = a.item()
     if "n_classes" in arrays and (not float(arrays["n_classes"]).is_integer() or arrays["n_classes"] < 1):
         raise DatasetError(f"{p}: n_classes is {arrays['n_classes']!r} (accepted: a whole number ≥ 1)")

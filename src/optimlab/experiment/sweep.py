@@ -970,10 +970,10 @@ def time_to_target_table(summary: dict[str, Any], lang: str = "en") -> str:
         text += "\n" + say("ttt partial", lang, its=f"{its:g}", k=k, n=n, rest=n - k)
     if any(not d.get("seconds_comparable", False) for d in summary["time_to_target"].values()):
         text += "\n" + say("not comparable", lang)
-    low = [f"{t:g}" for t in summary["targets"] if t <= learned_floor(summary)]
+    floor = learned_floor(summary)
+    low = [f"{t:g}" for t in summary["targets"] if t <= floor]
     if low:             # 0.8 on data 90 % of one class: reached by answering that class
-        text += "\n" + say("ttt below chance", lang, targets=say("list sep", lang).join(low),
-                            floor=f"{learned_floor(summary):.3g}")
+        text += "\n" + say("ttt below chance", lang, targets=say("list sep", lang).join(low), floor=floor_text(floor))
     return text
 
 

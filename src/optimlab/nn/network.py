@@ -474,13 +474,12 @@ def check_labels(y: Any, what: str, n_rows: int, n_classes: int | None) -> np.nd
     """``y`` as checked class indices: one per row of its images, integers in [0, n_classes), or one-hot rows
     ``(n_rows, n_classes)`` (the note's ``one_hot_label=True``), turned into indices by argmax."""
     y = np.asarray(y)
-    if (y.ndim == 2 and len(y) == n_rows and y.shape[1] > 1 and (n_classes is None or y.shape[1] == n_classes)
-            and y.dtype.kind in "iufb" and np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1)):
-        y = y.argmax(axis=1)                  # one-hot rows: exactly one 1 each
+    one_hot = (y.ndim == 2 and y.dtype.kind in "iufb" and bool(np.all((y == 0) | (y == 1)))
+               and bool(np.all(y.sum(axis=1) == 1)))         # rows of exactly one 1
+    if one_hot and len(y) == n_rows and y.shape[1] > 1 and (n_classes is None or y.shape[1] == n_classes):
+        y = y.argmax(axis=1)
     if y.ndim != 1 or y.dtype.kind not in "iu":
         # what to do about the likely causes (a reviewer's (N, 1) column was told one-hot rows (N, 1) are accepted)
-        one_hot = y.ndim == 2 and y.dtype.kind in "iufb" and bool(np.all((y == 0) | (y == 1))) \
-            and bool(np.all(y.sum(axis=1) == 1))
         hint = ("; a column of labels: pass y.ravel()" if y.ndim == 2 and y.shape[1:] == (1,) else
                 "; one-hot rows hold a single 1 and 0 elsewhere" if y.ndim == 2 and not one_hot else
                 "; whole-number floats: pass y.astype(int)" if y.ndim == 1 and y.dtype.kind == "f" and y.size

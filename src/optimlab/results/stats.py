@@ -134,6 +134,17 @@ def chance(summary: dict[str, Any]) -> float:
     return uniform
 
 
+def small_set(n: Any) -> bool:
+    """Whether ``n`` examples (a test set, a validation split) are few enough for their own sampling error to be
+    said: fewer than :data:`SMALL_TEST_SET`."""
+    return isinstance(n, int) and not isinstance(n, bool) and 0 < n < SMALL_TEST_SET
+
+
+def sampling_error(p: float, n: int) -> float:
+    """Half the width of a 95 % normal interval of an accuracy ``p`` measured on ``n`` examples (largest at 0.5)."""
+    return 1.96 * math.sqrt(p * (1 - p) / n)
+
+
 def learned_margin(summary: dict[str, Any]) -> float:
     """How far above chance an accuracy must be to count as learned: :data:`LEARNED_ABOVE_CHANCE`, or half the room
     left above a high chance (0.9 of one class: 0.05, so that learning stays possible below an accuracy of 1)."""
@@ -292,12 +303,12 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
             n += say("n not ok", lang, k=r["n_not_ok"])
         mean = "—" if math.isnan(r["mean"]) else f"{r['mean']:.4f}"
         lines.append(say("seed line", lang, label=pad(r["label"], 24), mean=mean, ci=ci, n=n))
-    if isinstance(n_test, int) and 0 < n_test < SMALL_TEST_SET and means:
+    if small_set(n_test) and means:
         # a researcher's 40 test images gave "+0.217 [+0.027, +0.406] **" without a word on the test set's size; the
         # largest error among the runs, that of the mean nearest 0.5 (the best run's was the smallest, a review found)
         p = min(means, key=lambda m: abs(m - 0.5))
         lines.append(say("small test set", lang, n_test=n_test, step=f"{1 / n_test:.3g}", p=f"{p:.2f}",
-                         half=f"{1.96 * math.sqrt(p * (1 - p) / n_test):.2g}"))
+                         half=f"{sampling_error(p, n_test):.2g}"))
     pairs = paired_differences(summary)
     # a run that never learned, beside one that diverged (counted 0), differs "significantly" from it: said so
     floor = learned_floor(summary)

@@ -377,15 +377,13 @@ def _best_seed(groups) -> tuple[str | None, float]:
     return best
 
 
-def _none_learned(label: str | None, best: float, n_groups: int, chance_acc: float, lang,
-                  summary: dict[str, Any]) -> dict[str, Any]:
+def _none_learned(label: str | None, best: float, n_groups: int, summary: dict[str, Any], lang) -> dict[str, Any]:
     """The conclusion that no run learned: no seed's best test accuracy above :func:`learned_floor` (chance and
     :func:`learned_margin`)."""
     key = "none learned" if n_groups > 1 else "none learned one"
-    margin = learned_margin(summary)
-    return _conclusion("none_learned", rt(key, lang, best=_acc(best), label=label or "—", chance=f"{chance_acc:.3f}",
-                                          margin=f"{margin:.3g}"),
-                       best=label, best_accuracy=best, floor=chance_acc + margin)
+    return _conclusion("none_learned", rt(key, lang, best=_acc(best), label=label or "—",
+                                          chance=f"{chance(summary):.3f}", margin=f"{learned_margin(summary):.3g}"),
+                       best=label, best_accuracy=best, floor=learned_floor(summary))
 
 
 def _shown_difference(a: float, b: float) -> float:
@@ -454,14 +452,14 @@ def _first_seeds(a: LabelGroup, b: LabelGroup, target: float) -> tuple[int, int,
     """In how many of the seeds both ran (paired by seed) did run ``a`` reach ``target`` before ``b`` (or reach it
     where ``b`` never did), in how many did ``b``, and how many seeds that is (the rest: together, or neither).
     Adam with and without batch normalization; the first to a target and the runner-up."""
-    b_of = {r["seed"]: h for h, r in zip(a.histories, a.rows)}
-    p_of = {r["seed"]: h for h, r in zip(b.histories, b.rows)}
-    shared = [s for s in b_of if s in p_of]
+    a_of = {r["seed"]: h for h, r in zip(a.histories, a.rows)}
+    b_of = {r["seed"]: h for h, r in zip(b.histories, b.rows)}
+    shared = [s for s in a_of if s in b_of]
     wins = losses = 0
     for s in shared:
-        bi, pi = b_of[s].iterations_to(target), p_of[s].iterations_to(target)
-        wins += bi is not None and (pi is None or bi < pi)
-        losses += pi is not None and (bi is None or pi < bi)
+        ai, bi = a_of[s].iterations_to(target), b_of[s].iterations_to(target)
+        wins += ai is not None and (bi is None or ai < bi)
+        losses += bi is not None and (ai is None or bi < ai)
     return wins, losses, len(shared)
 
 
@@ -545,15 +543,15 @@ def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "
     out: list[dict[str, Any]] = []
     _check_target(target)
     top, top_best = _best_seed(groups)
-    chance_acc = chance(run.summary)
-    if groups and not top_best > learned_floor(run.summary):
+    floor = learned_floor(run.summary)
+    if groups and not top_best > floor:
         # no order, target or margin means anything among runs at chance; if every run diverged, the not_ok
         # conclusions below say what happened
         if not all(g.none_ok for g in groups):
-            out.append(_none_learned(top, top_best, len(groups), chance_acc, lang, run.summary))
+            out.append(_none_learned(top, top_best, len(groups), run.summary, lang))
     elif groups:
-        target, how, best = choose_target(groups, target, learned_floor(run.summary))
-        out.append(_first_to_target(groups, target, how, best, lang, chance_acc, learned_floor(run.summary)))
+        target, how, best = choose_target(groups, target, floor)
+        out.append(_first_to_target(groups, target, how, best, lang, chance(run.summary), floor))
         family = label_groups(run)      # every label, as the console's Holm correction counts its pairs (a run
         best_final = _best_final(groups, lang, family)      # that failed on every seed has no curve, yet is a pair)
         if best_final is not None:

@@ -30,8 +30,8 @@ from ..console import LANGS, say, term
 from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_text, none_learned_at_either,
                                 not_the_notes, paired_by_seed, sensitivity_name, shown_interval)
-from ..results.stats import (MIN_SEEDS_TO_SETTLE, SMALL_TEST_SET, accuracy_step, floor_text, holm_settled, learned_floor, signed,
-                             signed_bound)
+from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, floor_text, holm_settled, learned_floor,
+                             sampling_error, signed, signed_bound, small_set)
 from ..train import read_metrics
 from .colors import RUN_DASHES, RUN_SYMBOLS, styles_by_label
 from .figures import ACC_TOP, font_scale, mean_band, png_bytes, recorded_style
@@ -490,12 +490,13 @@ def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLi
 
 
 def _small_validation(summary: dict[str, Any], lang: str) -> dict[str, Any] | None:
-    """A validation split under :data:`SMALL_TEST_SET` examples, said as the console says it: how much one example
-    is worth and the largest sampling error of an accuracy on it (a researcher's lrs were chosen on 38)."""
+    """A validation split of few examples (:func:`optimlab.results.stats.small_set`), said as the console says it:
+    how much one example is worth and the largest sampling error of an accuracy on it (a researcher's lrs were chosen
+    on 38)."""
     n_val = (summary.get("dataset") or {}).get("n_val")
-    if not (isinstance(n_val, int) and not isinstance(n_val, bool) and 0 < n_val < SMALL_TEST_SET):
+    if not small_set(n_val):
         return None
-    step, half = 1 / n_val, 1.96 * math.sqrt(0.25 / n_val)
+    step, half = 1 / n_val, sampling_error(0.5, n_val)
     return _conclusion("small_validation", st("small validation", lang, n_val=n_val, step=f"{step:.2g}",
                                               half=f"{half:.2g}"), n_val=n_val, step=step, half_width=half)
 
