@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from optimlab._io import _display_width
+from optimlab._io import display_width
 from optimlab.console import TEXT, say
 from optimlab.errors import ConfigError
 
@@ -151,7 +151,7 @@ def test_the_header_columns_line_up_in_terminal_columns():
         for ch in line:
             if ch != " " and prev == " ":
                 out.append(col)
-            col += _display_width(ch)
+            col += display_width(ch)
             prev = ch
         return out
 

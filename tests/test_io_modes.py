@@ -112,10 +112,10 @@ def test_apply_default_mode_on_mkdtemp_directories(tmp_path, set_umask):
 def test_text_tables_align_japanese_labels():
     from optimlab._io import text_table
 
-    from optimlab._io import _display_width
+    from optimlab._io import display_width
 
     lines = text_table(["run", "acc"], [["アダム（BN）", "0.8"], ["SGD", "0.1"]]).splitlines()
-    column = [_display_width(line[:line.index(v)]) for line, v in zip(lines, ("acc", "-", "0.8", "0.1"))]
+    column = [display_width(line[:line.index(v)]) for line, v in zip(lines, ("acc", "-", "0.8", "0.1"))]
     assert column == [14, 0, 14, 14] and lines[1] == "-" * 12 + "  ---"        # アダム（BN）: 5 wide characters and 2 narrow ones = 12 columns
 
 

@@ -414,24 +414,42 @@ def has_control(text: str) -> bool:
     return any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text)
 
 
-def _display_width(text: str) -> int:
+def display_width(text: str) -> int:
     """Columns ``text`` takes in a terminal: wide (CJK) characters take two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def shortened(text: str, width: int) -> str:
+    """``text`` if it is at most ``width`` columns wide (wide characters count two), else its start and its end
+    around an ellipsis: labels that differ at the end (``… lr 0.001`` / ``… lr 0.01``, `` (n=3)``) stay apart."""
+    if display_width(text) <= width:
+        return text
+    budget = width - 1
+    head, tail = "", ""
+    for c in reversed(text):                # the end first: it is where labels of one family differ
+        if display_width(c + tail) > budget // 2:
+            break
+        tail = c + tail
+    for c in text:
+        if display_width(head + c) > budget - display_width(tail):
+            break
+        head += c
+    return head + "…" + tail
+
+
 def pad(text: str, width: int) -> str:
     """``text`` padded with spaces to ``width`` terminal columns (wide characters count two)."""
-    return text + " " * max(0, width - _display_width(text))
+    return text + " " * max(0, width - display_width(text))
 
 
 def text_table(head: Sequence[str], lines: Sequence[Sequence[Any]], right: Sequence[int] = ()) -> str:
     """A plain-text table: a header, a rule, the rows; columns aligned for the terminal (Japanese labels too),
     the columns numbered in ``right`` (numbers) flush right."""
     rows = [[str(c) for c in r] for r in (head, *lines)]
-    widths = [max(_display_width(x) for x in col) for col in zip(*rows)]
+    widths = [max(display_width(x) for x in col) for col in zip(*rows)]
 
     def fmt(row):
-        return "  ".join(" " * (w - _display_width(c)) + c if i in right else pad(c, w)
+        return "  ".join(" " * (w - display_width(c)) + c if i in right else pad(c, w)
                          for i, (c, w) in enumerate(zip(row, widths))).rstrip()
 
     return "\n".join([fmt(rows[0]), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows[1:]])

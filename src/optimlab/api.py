@@ -195,7 +195,7 @@ def _compare_locked(recipe: Recipe, target: Path, lang: str, plots: bool, report
         from .viz.telemetry import Telemetry
 
         telemetry_factory = Telemetry.for_cohort
-    result = run_compare(recipe, data, progress=progress, telemetry_factory=telemetry_factory)
+    result = run_compare(recipe, data, progress=progress, telemetry_factory=telemetry_factory, lang=lang)
     outcome = CompareOutcome(result, {}, target, replaced=target.is_dir() and any(target.iterdir()))
     failed = [r for r in result.runs if r.history.status == "failed"]
     if outcome.replaced and failed and len(failed) == len(result.runs):    # a record of errors for a good run: no

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import argparse
 import re
-import unicodedata
+
+from ._io import display_width
 
 HELP_JA: dict[str, dict[str, str]] = {
     "": {
@@ -137,11 +138,6 @@ HELP_JA: dict[str, dict[str, str]] = {
 HELP_OPTION_JA = "このヘルプを表示して終了します"      # argparse's own -h, in every command
 TITLES_JA = {"positional arguments": "位置引数", "options": "オプション"}
 USAGE_JA = "使い方: "
-
-
-def display_width(text: str) -> int:
-    """Columns ``text`` takes on a terminal: two for a wide (East Asian) character, one for any other."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 _NO_LINE_START = set("、。，．）」』】・：；？！ー%ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ")

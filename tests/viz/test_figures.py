@@ -115,9 +115,9 @@ def _legend_is_beside_the_axes(fig):
     legend = ax.get_legend().get_window_extent(renderer)
     axes = ax.get_window_extent(renderer)
     assert legend.x0 > axes.x1 and legend.x1 <= fig.bbox.x1 - 5 and legend.y0 >= fig.bbox.y0
-    from optimlab._io import _display_width
+    from optimlab._io import display_width
 
-    assert all(_display_width(t.get_text()) <= 40 for t in ax.get_legend().get_texts())
+    assert all(display_width(t.get_text()) <= 40 for t in ax.get_legend().get_texts())
     assert fig.get_figwidth() < 7.2 + 3 * 4.5               # 40 runs: three columns; 100 characters: cut at 40
     assert axes.width == pytest.approx((7.2 - 0.9 - 0.15) * fig.dpi, abs=1)
 

@@ -127,6 +127,34 @@ def test_a_text_progress_bar_names_the_seeds_runs_and_leaves_room_for_the_bar(tm
             progress=True)
     assert [ln for ln in capsys.readouterr().err.replace("\r", "\n").splitlines() if "|" in ln][-1].startswith(
         "seed 0: Adam with warm restarts and a...: 100%|")
+    # in Japanese: the same words, a Japanese label cut by the columns it takes (a character: two), not its length
+    compare(dataset="digits", iters=20, eval_interval=10, out=tmp_path / "u", plots=False, report=False,
+            progress=True, lang="ja")
+    assert [ln for ln in capsys.readouterr().err.replace("\r", "\n").splitlines() if "|" in ln][-1].startswith(
+        "シード 0（6 件の実行）: 100%|")
+    compare(dataset="digits", optimizers="sgd", iters=20, eval_interval=10, out=tmp_path / "v", plots=False,
+            report=False, progress=True, lang="ja")
+    assert [ln for ln in capsys.readouterr().err.replace("\r", "\n").splitlines() if "|" in ln][-1].startswith(
+        "シード 0：SGD: 100%|")
+    recipe.write_text('[[runs]]\nlabel = "学習率を途中で下げる長い名前の Adam"\noptimizer = "adam"\n', encoding="utf-8")
+    compare(recipe, dataset="digits", iters=20, eval_interval=10, out=tmp_path / "w", plots=False, report=False,
+            progress=True, lang="ja")
+    assert [ln for ln in capsys.readouterr().err.replace("\r", "\n").splitlines() if "|" in ln][-1].startswith(
+        "シード 0：学習率を途中で下げる長い名...: 100%|")      # 37 columns
+
+
+def test_a_sweeps_progress_bar_speaks_its_language(tmp_path, capsys):
+    """A Japanese student's review: the bars said "seed 0: …" and "sweep …" in Japanese mode."""
+    from optimlab.experiment.executors import SerialExecutor
+    from optimlab.experiment.sweep import SweepSpec, run_sweep
+    from optimlab.train import TrainConfig
+
+    spec = SweepSpec(name="bars", dataset="digits", optimizers=("sgd",), lrs=(0.1,), seeds=(0,), test_seeds=(9,),
+                     train=TrainConfig(iters=10, eval_interval=10))
+    for lang, out, start in (("ja", "a", "スイープ bars: 100%|"), ("en", "b", "sweep bars: 100%|")):
+        run_sweep(spec, SerialExecutor(), out=tmp_path / out, progress=True, lang=lang)
+        bars = [ln for ln in capsys.readouterr().err.replace("\r", "\n").splitlines() if "|" in ln]
+        assert bars[-1].startswith(start), bars[-1]
 
 
 @pytest.mark.parametrize("stop", ["interrupt", "terminate"])

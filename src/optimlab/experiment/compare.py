@@ -7,6 +7,8 @@ import traceback
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
+from .._io import display_width
+from ..console import say
 from ..errors import BYSTANDER, OptimlabError
 from ..train import History, NetConfig, Trainer
 from .recipe import Recipe, RunSpec
@@ -66,7 +68,7 @@ def plan_cohorts(recipe: Recipe) -> list[Cohort]:
 
 
 def run_cohort(cohort: Cohort, data, recipe: Recipe, *, val=None, progress: bool = False,
-               callbacks: Sequence[Callable] = ()) -> list[RunResult]:
+               callbacks: Sequence[Callable] = (), lang: str = "en") -> list[RunResult]:
     """Train one cohort; if it raises, its runs are recorded as failed with the error (others go on). What the
     recipe asks that cannot be built (an optimizer the trainer refuses, layers too large for this machine) is an
     error of the recipe, raised before anything is written: recorded as failed runs, it replaced a good run's folder."""
@@ -81,9 +83,14 @@ def run_cohort(cohort: Cohort, data, recipe: Recipe, *, val=None, progress: bool
     try:
         # the runs' names, or how many when they do not fit: cut at 40 characters ("seed 0: SGD, Momentum, AdaGrad,
         # RMSPr...") they left an 80-column bar (a notebook without ipywidgets) one character of bar (a teacher's review)
-        desc = f"seed {cohort.seed}: " + ", ".join(labels)
-        if len(desc) >= 40:             # one long label is cut, several are counted
-            desc = desc[:37] + "..." if len(labels) == 1 else f"seed {cohort.seed} ({len(labels)} runs)"
+        desc = say("bar seed", lang, seed=cohort.seed, labels=say("list sep", lang).join(labels))
+        if display_width(desc) >= 40:   # one long label is cut, several are counted (a Japanese character: 2 columns)
+            if len(labels) > 1:
+                desc = say("bar seed runs", lang, seed=cohort.seed, n=len(labels))
+            else:
+                while display_width(desc) > 37:
+                    desc = desc[:-1]
+                desc += "..."
         histories = trainer.run(progress=progress, desc=desc)
     except Exception as e:  # noqa: BLE001 - recorded, not swallowed: the run's status says what happened
         return _failed(cohort, e)
@@ -107,14 +114,16 @@ def _failed(cohort: Cohort, e: Exception) -> list[RunResult]:
             for s, n, error in zip(cohort.specs, cohort.nets, errors)]
 
 
-def run_compare(recipe: Recipe, data, *, progress: bool = False, telemetry_factory=None) -> CompareResult:
-    """Train every run of ``recipe`` on ``data`` for every seed. ``data`` is an :class:`optimlab.data.Dataset`."""
+def run_compare(recipe: Recipe, data, *, progress: bool = False, telemetry_factory=None,
+                lang: str = "en") -> CompareResult:
+    """Train every run of ``recipe`` on ``data`` for every seed. ``data`` is an :class:`optimlab.data.Dataset`;
+    ``lang``: the language of the progress bars' descriptions."""
     info = data.info() if hasattr(data, "info") else {}
     result = CompareResult(recipe, info)
     t0 = time.perf_counter()
     for cohort in plan_cohorts(recipe):
         callbacks = [telemetry_factory(cohort)] if telemetry_factory else []
-        result.runs += run_cohort(cohort, data, recipe, progress=progress, callbacks=callbacks)
+        result.runs += run_cohort(cohort, data, recipe, progress=progress, callbacks=callbacks, lang=lang)
     result.wall_seconds = time.perf_counter() - t0
     order = {(s.label): i for i, s in enumerate(recipe.runs)}
     result.runs.sort(key=lambda r: (order[r.spec.label], r.seed))

@@ -1017,7 +1017,8 @@ class SweepResult:
 class _Driver:
     """Plans tasks, submits them, writes each finished run, schedules the test stage once tuning is done."""
 
-    def __init__(self, spec: SweepSpec, out: Path, executor: Executor, data_info: dict[str, Any], progress: bool):
+    def __init__(self, spec: SweepSpec, out: Path, executor: Executor, data_info: dict[str, Any], progress: bool,
+                 lang: str = "en"):
         self.spec, self.out, self.ex, self.info = spec, out, executor, data_info
         self.configs: dict[str, dict[str, Any]] = {}
         self.done: set[str] = set()
@@ -1033,8 +1034,8 @@ class _Driver:
         if progress:
             from ..progress import tqdm_class
 
-            self.bar = tqdm_class()(desc=spec.name if spec.name == "sweep" else f"sweep {spec.name}", unit="run",
-                                    total=0)
+            name = say("bar sweep", lang, name="" if spec.name == "sweep" else spec.name).strip()   # not "sweep sweep"
+            self.bar = tqdm_class()(desc=name, unit="run", total=0)
 
     def tune_keys(self, net: NetConfig) -> list[RunKey]:
         return tune_keys(self.spec, net)
@@ -1362,7 +1363,7 @@ def _run_locked(spec: SweepSpec, executor: Executor | None, directory: Path, inf
     ex = LocalExecutor() if own else executor
     driver = None
     try:
-        driver = _Driver(spec, directory, ex, info, progress)
+        driver = _Driver(spec, directory, ex, info, progress, lang)
         rows = driver.run()
         description = ex.describe()
     except BaseException as e:

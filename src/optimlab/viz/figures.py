@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, NullLocator
 
-from .._io import _display_width, atomic_path
+from .._io import atomic_path, shortened
 from ..train import History
 from .colors import (LEGEND_HANDLE, OPTIMIZER_COLORS, colors_by_label, markers_by_label, sparse_marks,
                      styles_by_label, use_run_colors)
@@ -53,30 +53,13 @@ def _legend_beside(fig: Figure, ax, size, title: str | None = None) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     handles, labels = ax.get_legend_handles_labels()
-    labels = [_shortened(s, LEGEND_CHARS) for s in labels]
+    labels = [shortened(s, LEGEND_CHARS) for s in labels]
     legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0,
                        fontsize="small", ncol=max(1, -(-len(labels) // LEGEND_ROWS)), title=title,
                        title_fontsize="small", alignment="left", handlelength=LEGEND_HANDLE)
     width = legend.get_window_extent(FigureCanvasAgg(fig).get_renderer()).width / fig.dpi
     _margins(fig, size, width + 0.3)
 
-
-def _shortened(text: str, width: int) -> str:
-    """``text`` if it is at most ``width`` columns wide (wide characters count two), else its start and its end
-    around an ellipsis: labels that differ at the end (``… lr 0.001`` / ``… lr 0.01``, `` (n=3)``) stay apart."""
-    if _display_width(text) <= width:
-        return text
-    budget = width - 1
-    head, tail = "", ""
-    for c in reversed(text):                # the end first: it is where labels of one family differ
-        if _display_width(c + tail) > budget // 2:
-            break
-        tail = c + tail
-    for c in text:
-        if _display_width(head + c) > budget - _display_width(tail):
-            break
-        head += c
-    return head + "…" + tail
 
 
 ACC_TOP = 1.02   # a curve at accuracy 1.0 drawn whole, not half hidden under the axes' top edge
