@@ -370,6 +370,28 @@ def test_confidence_bands_need_three_seeds(seeds, bands):
     assert any(t.get("fill") == "toself" for t in sensitivity_chart(s, "en")["data"]) is bands
 
 
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("seeds", [1, 2, 5])
+def test_the_sensitivity_title_fits_the_figure(lang, seeds):
+    """A Japanese student's review: with 2 seeds the Japanese title, centred over axes the legend narrows, began off
+    the figure's left edge ("学" half cut), and 1 seed read "1 seeds, mean"."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from optimlab.viz.sweep_figures import sensitivity_figure
+
+    s = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"rmsprop": (0.86, 0.02, 0.86, 0), "adam": (0.9, 0.02, 0.9, 0)})
+    for sens in s["sensitivity"].values():
+        sens["n_seeds"] = seeds
+    fig = sensitivity_figure(s, lang)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    box = fig.axes[0].title.get_window_extent(renderer)
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height, (box, fig.bbox)
+    title = fig.axes[0].get_title()
+    assert ("1 seeds" not in title and "1 シード、平均" not in title) if seeds == 1 else f"{seeds} " in title
+
+
 def test_sweep_accuracy_axes_leave_room_above_one():
     """As in the comparison's charts: a validation accuracy of 1.0 is drawn inside the axes, not on their edge."""
     from optimlab.viz.figures import ACC_TOP
