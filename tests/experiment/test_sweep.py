@@ -1470,3 +1470,20 @@ def test_a_small_validation_split_is_said_and_val_fraction_sets_its_size(tmp_pat
         assert main(base + ["--val-fraction", bad, "--out", str(tmp_path / "c")]) == 2
         assert capsys.readouterr().err.strip() == f"optimlab: error: {line}"
         assert not (tmp_path / "c").exists()
+
+
+def test_a_rerun_with_nothing_to_train_keeps_the_sweeps_seconds(tmp_path):
+    """A Japanese student's review: the README's second run_sweep() call, with every run complete, wrote
+    total_wall_seconds 0.13 over the 8 s sweep, and the report said "22 runs, 0 s". A resumed call adds its
+    seconds to those its folder's summary.json held; a fresh folder counts only its own."""
+    spec = replace(SPEC, optimizers=("sgd",), lrs=(0.1,), seeds=(0,), test_seeds=(9,),
+                   train=TrainConfig(iters=300, eval_interval=100))
+    first = run_sweep(spec, SerialExecutor(), out=tmp_path / "s")
+    spent = first.summary["total_wall_seconds"]
+    assert spent == pytest.approx(first.wall_seconds, abs=1e-3) and spent > 0
+    again = run_sweep(spec, SerialExecutor(), out=tmp_path / "s")
+    assert again.summary["n_trained"] == 0
+    assert again.summary["total_wall_seconds"] == pytest.approx(spent + again.wall_seconds, abs=2e-3)
+    more = run_sweep(replace(spec, lrs=(0.1, 0.3)), SerialExecutor(), out=tmp_path / "s")     # extended: adds
+    assert more.summary["total_wall_seconds"] == pytest.approx(spent + again.wall_seconds + more.wall_seconds,
+                                                               abs=3e-3)

@@ -1388,18 +1388,22 @@ def _write_sweep_files(spec: SweepSpec, directory: Path, info: dict[str, Any], l
     wall = time.perf_counter() - t0
     from ..results.store import environment     # here: results.store imports this module
 
+    try:
+        before = read_json(directory / "summary.json")
+    except (OSError, ValueError):
+        before = {}
+    # the seconds of every call that trained this folder's runs: a rerun with nothing left to train said "22 runs,
+    # 0 s" of a sweep that took 8 (a Japanese student's review); a call interrupted before this point wrote none
+    earlier = before.get("total_wall_seconds") if isinstance(before, dict) and driver.skipped else None
+    total = wall + (earlier if isinstance(earlier, (int, float)) and math.isfinite(earlier) and earlier > 0 else 0)
     summary = summarize(spec, rows, driver.tuned, info)
-    summary.update(total_wall_seconds=round(wall, 3), executor={**description, "chunks_per_cohort": driver.chunks},
+    summary.update(total_wall_seconds=round(total, 3), executor={**description, "chunks_per_cohort": driver.chunks},
                    n_runs=len(rows), n_trained=len(driver.trained), n_skipped=len(driver.skipped), lang=lang,
                    environment=environment(), finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                    **figure)
     # the folder's own files describe one sweep: written together, a Ctrl-C or SIGTERM waiting the fraction of a
     # second it takes (an interrupt between them left a table of 96 runs beside a summary of 64, and a resumed
     # sweep's sweep.toml beside the earlier results, until a rerun)
-    try:
-        before = read_json(directory / "summary.json")
-    except (OSError, ValueError):
-        before = {}
     # what the sensitivity figures show: unchanged (a sweep resumed in the other language, nothing new trained), the
     # other language's figure stays (a teacher's Japanese rerun deleted sensitivity.png)
     as_read = lambda v: json.loads(json_text(v))     # noqa: E731 - as summary.json gives it back
