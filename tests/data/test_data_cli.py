@@ -235,7 +235,7 @@ def test_fetch_and_verify_speak_japanese(capsys, served, monkeypatch, isolated_e
     assert rc == 0 and out.count("OK（公開されている .gz そのもの）") == 4
     assert out.splitlines()[-1] == "mnist：4 ファイルすべてが登録済みの SHA-256 と一致します"
     rc, out = run(["verify", "digits", "--lang", "ja"], capsys)
-    assert rc == 0 and "は登録済みの値と一致します" in out and "digits：訓練 1438 件・テスト 359 件" in out
+    assert rc == 0 and "は登録済みの値と一致します" in out and "digits：訓練 1,438 枚・テスト 359 枚、入力 64 次元、10 クラス" in out
     rc, out = run(["verify", "digits"], capsys)             # English unless asked
     assert rc == 0 and "matches the pinned value" in out
 
@@ -262,6 +262,11 @@ def test_every_line_of_verify_and_fetch_has_its_japanese(capsys, served, monkeyp
     assert f"  {stems[2]}.gz  OK（公開されている .gz そのもの）" in lines
     assert f"  {stems[3]}[.gz]  ありません" in lines
     assert lines[-1] == "mnist：4 ファイルのうち 1 個が一致しません。'optimlab data fetch mnist' でダウンロードし直してください"
+    (mine / stems[3]).write_bytes(gzip.decompress((root / f"{stems[3]}.gz").read_bytes()))
+    for lang, last in (("ja", "mnist：4 ファイルすべての IDX の内容が登録済みの SHA-256 と一致します"),
+                       ("en", "mnist: the IDX content of all 4 files matches the pinned SHA-256")):
+        rc, out = run(["verify", "mnist", "--data-dir", str(mine), "--lang", lang], capsys)    # not "all 4 files
+        assert rc == 0 and out.splitlines()[-1] == last                        # match" under "recompressed" lines
     monkeypatch.setenv(_remote.DATA_ENV, str(root))          # the files already there: fetch says so
     rc, out = run(["fetch", "mnist", "--lang", "ja", "--mirror", url], capsys)
     assert rc == 0 and out.strip() == f"mnist：{root} にすでにあります（訓練 30 枚・テスト 12 枚、SHA-256 確認済み）"
