@@ -398,6 +398,8 @@ def _command(argv: Sequence[str] | None) -> int:
     from .optim import ignored_plugins
 
     for why in ignored_plugins():     # other packages' optimizers, in --help's lists too
+        if _lang == "ja":             # a Japanese line first, as for every warning (a Japanese student's review)
+            print(f"optimlab: 警告：{japanese_warning(why)}", file=sys.stderr)
         print(f"optimlab: warning: {why}; ignored", file=sys.stderr)
     parser = build_parser(_lang)      # imports NumPy: Ctrl-C here is one line too
     args = parser.parse_args(argv)

@@ -255,7 +255,17 @@ def accepted_ja(accepted: str) -> str:
     return f"（使えるもの：{text}）"
 
 
+PLUGIN_FILES = "OPTIMLAB_PLUGINS"      # optimlab.optim.plugins.PLUGIN_FILES_ENV, as its errors name it
 _JA_WARNINGS: list[tuple[str, str]] = [
+    (rf"^{PLUGIN_FILES} file '(?P<f>[^']*)' not found .*separated by '(?P<s>[^']*)'",
+     f"{PLUGIN_FILES} のファイル '{{f}}' が見つからないので、読み込みません（.py ファイルのパスを '{{s}}' で区切って書きます）"),
+    (rf"^{PLUGIN_FILES} file '(?P<f>[^']*)' is not a \.py file",
+     f"{PLUGIN_FILES} の '{{f}}' は .py ファイルではないので、読み込みません"),
+    (rf"^{PLUGIN_FILES} file '(?P<f>[^']*)' cannot be loaded: (?P<e>\w+)",
+     f"{PLUGIN_FILES} のファイル '{{f}}' を読み込めませんでした（{{e}}。どこで起きたかは次の英語の行にあります）"),
+    (rf"^{PLUGIN_FILES} file '(?P<f>[^']*)': (?P<c>\w+)'s name '(?P<n>[^']*)' is taken",
+     f"{PLUGIN_FILES} のファイル '{{f}}' のクラス {{c}} の名前 '{{n}}' はほかのクラスが使っているので、登録しません"
+     "（name = 'my{n}' のように別の名前にします）"),
     (r"(?P<c>\S+)\.rule left its state '(?P<s>[^']*)' at 0 for (?P<n>\d+) steps",
      "{c} の更新式は、状態 '{s}' を {n} ステップのあいだ 0 のままにしました。v = μ * v - ε * g のように書くと新しい配列が"
      "できて状態は変わりません。v *= …; v -= … のようにその場で更新するか、s['{s}'] = … と代入します（設定によって使わない"
@@ -290,5 +300,8 @@ def japanese_error(message: str) -> str:
             wide = "（名前に全角スペースがあります）" if any("\u3000" in v for v in fields.values()) else ""
             if "a" in fields:
                 fields["A"] = accepted_ja(fields["a"])
-            return text.format(**fields) + (f"（もしかして {near[1]}？）" if near else "") + wide
+            # an optimizer a plugin file would have registered: why it did not is in the English line
+            plugin = f"。{PLUGIN_FILES} のファイルに読み込めなかったものがあります（次の英語の行）" \
+                if f"; {PLUGIN_FILES} file " in message else ""
+            return text.format(**fields) + (f"（もしかして {near[1]}？）" if near else "") + wide + plugin
     return "入力に誤りがあります（詳しくは次の英語の行を見てください）"

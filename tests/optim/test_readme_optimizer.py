@@ -695,6 +695,36 @@ def test_a_file_of_ones_own_optimizers_reaches_the_command_line_and_the_sweeps_w
     assert broken.returncode == 0 and broken.stderr.splitlines()[0] == (
         "optimlab: warning: OPTIMLAB_PLUGINS file 'raises.py' cannot be loaded: ValueError: boom (accepted: a Python "
         "file that defines Optimizer subclasses); ignored")
+    # in Japanese every warning has its Japanese line first (a Japanese student's review: these had none), and the
+    # unknown name says a plugin file was not read
+    ja = optimlab("nope.py", "compare", *small, "--optimizers", "nesterov", "--out", "d", "--lang", "ja")
+    assert ja.returncode == 2 and ja.stderr.splitlines() == [
+        f"optimlab: 警告：OPTIMLAB_PLUGINS のファイル 'nope.py' が見つからないので、読み込みません（.py ファイルのパスを "
+        f"{os.pathsep!r} で区切って書きます）",
+        f"optimlab: warning: {not_found}; ignored",
+        "optimlab: エラー：最適化手法 'nesterov' はありません。使えるのは sgd, momentum, adagrad, rmsprop, adam です。"
+        "OPTIMLAB_PLUGINS のファイルに読み込めなかったものがあります（次の英語の行）",
+        f"optimlab: error: unknown optimizer: 'nesterov' (accepted: sgd, momentum, adagrad, rmsprop, adam); {not_found}"]
+    ja = optimlab("raises.py", "compare", *small, "--optimizers", "sgd", "--no-plots", "--no-report", "--out", "e",
+                  "--lang", "ja")
+    assert ja.returncode == 0 and ja.stderr.splitlines()[0] == (
+        "optimlab: 警告：OPTIMLAB_PLUGINS のファイル 'raises.py' を読み込めませんでした（ValueError。どこで起きたかは次の英語の"
+        "行にあります）")
+
+
+def test_the_japanese_plugin_lines_name_the_variable_the_plugins_read():
+    from optimlab.cli_text import PLUGIN_FILES
+    from optimlab.optim.plugins import PLUGIN_FILES_ENV
+
+    assert PLUGIN_FILES == PLUGIN_FILES_ENV
+    from optimlab.cli_text import japanese_warning
+
+    assert japanese_warning("OPTIMLAB_PLUGINS file 'c/my.py': Slow's name 'slow' is taken by x.Slow, which trains "
+                            "under it (accepted: a name of your own, e.g. name = 'myslow')") == (
+        "OPTIMLAB_PLUGINS のファイル 'c/my.py' のクラス Slow の名前 'slow' はほかのクラスが使っているので、登録しません"
+        "（name = 'myslow' のように別の名前にします）")
+    assert japanese_warning("OPTIMLAB_PLUGINS file 'a.txt' is not a .py file (accepted: …)") == \
+        "OPTIMLAB_PLUGINS の 'a.txt' は .py ファイルではないので、読み込みません"
 
 
 def test_a_plugin_files_classes_are_each_checked_and_files_of_one_name_stay_apart(tmp_path):
