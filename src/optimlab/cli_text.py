@@ -133,6 +133,11 @@ _JA: list[tuple[str, str]] = [
     (r"^all (?P<n>\d+) runs failed \((?P<e>.*?)\); the run in (?P<d>.+?) was kept",
      "{n} 本の実行がすべて失敗したので、{d} の以前の結果はそのまま残しました（{e}）。--out で新しいフォルダを指定すると、"
      "失敗の記録が summary.json に書かれます"),
+    (r"^(?P<n>\d+) tuning runs? failed \((?P<e>.*?the data changed during the sweep)\); no learning rate is chosen "
+     r"from failed runs, so the fresh-seed runs of (?P<x>.+?) were not trained; the runs are kept in (?P<d>.+?) \(accepted",
+     "調整用の実行 {n} 本が失敗しました。スイープの途中でデータが変わったためです（{e}）。失敗した実行からは学習率を選ばないので、"
+     "{x} の新しいシードでの実行はしていません。結果は {d} に残してあります。データを始めたときのものに戻せば同じコマンドで"
+     "続きを学習します。今のデータで学習するなら --out で新しいフォルダを指定してください"),
     (r"^(?P<n>\d+) tuning runs? failed \((?P<e>.*?)\); no learning rate is chosen from failed runs, so the fresh-seed "
      r"runs of (?P<x>.+?) were not trained; the runs are kept in (?P<d>.+?) \(accepted",
      "調整用の実行 {n} 本が失敗しました（{e}）。失敗した実行からは学習率を選ばないので、{x} の新しいシードでの実行はしていません。"
@@ -142,6 +147,28 @@ _JA: list[tuple[str, str]] = [
      "学習します"),
     (r"^lost the executor \((?P<e>.*)\) before any run was trained",
      "Dask のクラスタとの接続が切れました（{e}）。学習の済んだ実行はまだありません。クラスタが戻れば同じコマンドで始めます"),
+    (r"^(?P<d>.+?) holds runs trained with other settings \((?P<r>[^:]+): (?P<k>[\w.]+): (?P<a>.+?) there, "
+     r"(?P<b>.+?) now\); accepted",
+     "'{d}' には別の設定で学習した実行があります（{r} の {k} がそこでは {a}、今回は {b}）。同じ設定なら続きから再開したり、"
+     "学習率・シード・手法を増やしたりできます。別の設定で学習するなら --out で新しいフォルダを指定してください"),
+    (r"test seeds (?:\(\d+ on\) )?(?P<t>.+?) overlap the tuning seeds (?P<s>.+?) \(accepted: disjoint seeds, "
+     r"e\.g\. (?P<e>--test-seeds \S+?);.*?N-1(?:; for seed (?P<one>\d+) alone write (?P<as_one>\S+?))?\)$",
+     "テスト用のシード {t} が調整用のシード {s} と重なっています。重ならないシードにしてください（例：{e}）。数字を 1 つだけ "
+     "N と書くとシードの個数になり、0〜N-1 のシードを使います{alone}"),
+    (r"invalid lr for (?P<d>float\d+) training: (?P<v>\S+) \(accepted: a number float\d+ can hold: magnitude at most "
+     r"(?P<m>\S+), a non-zero one at least (?P<n>[^)\s]+)\)",
+     "学習率 {v} は {d} で表せません（絶対値が {m} 以下で、0 でなければ {n} 以上の数にします）"),
+    (r"lr given for '(?P<o>[^']*)', which is not run \(accepted: (?P<a>[^)]*)\)",
+     "'{o}' は実行しない手法なので、学習率を指定できません（指定できるのは {a}）"),
+    (r"unknown preset for (?P<o>[\w-]+): '(?P<v>[^']*)' \(accepted: (?P<a>[^)]*)\)",
+     "{o} にプリセット '{v}' はありません（使えるのは {a}）"),
+    (r"(?P<c>\S+)\.rule moved no weight in (?P<n>\d+) steps with nonzero gradients \(accepted: .*it returned a new array",
+     "{c} の更新式は、勾配が 0 でないのに {n} ステップのあいだ重みを動かしませんでした。新しい配列を返しても使われません。"
+     "w -= self.lr * g のように w をその場で更新し、何も返さないでください"),
+    (r"(?P<c>\S+)\.rule moved no weight in (?P<n>\d+) steps with nonzero gradients",
+     "{c} の更新式は、勾配が 0 でないのに {n} ステップのあいだ重みを動かしませんでした。w = w - self.lr * g では新しい配列が"
+     "できて重みは変わりません。w -= self.lr * g のようにその場で更新します（0 から始まる状態を掛けているなら、init_slot で"
+     "別の初期値にします）"),
     (r"^the following arguments are required: (?P<v>.*?) \(accepted: (?:.*?; )?e\.g\. (?P<e>[^)]*)\)",
      "{v} を指定してください（例：{e}）"),
     (r": --lang goes after the command",
@@ -300,6 +327,8 @@ def japanese_error(message: str) -> str:
             wide = "（名前に全角スペースがあります）" if any("\u3000" in v for v in fields.values()) else ""
             if "a" in fields:
                 fields["A"] = accepted_ja(fields["a"])
+            if "one" in fields:         # a bare count given where one seed was meant
+                fields["alone"] = f"（シード {fields['one']} だけなら {fields['as_one']} と書きます）" if fields["one"] else ""
             # an optimizer a plugin file would have registered: why it did not is in the English line
             plugin = f"。{PLUGIN_FILES} のファイルに読み込めなかったものがあります（次の英語の行）" \
                 if f"; {PLUGIN_FILES} file " in message else ""

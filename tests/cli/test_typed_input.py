@@ -249,6 +249,19 @@ def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
     (["compare", "--font-scale", "9"], "--font-scale の値 '9.0' は使えません（使えるもの：1〜3 の数）"),
     (["compare", "--recipe", "b15.toml"], "b15.toml [[runs]] #1 ('adam') の beta1 の値 1.5 は使えません（使えるもの：0 以上 1 "
      "未満の数）"),
+    # a Japanese student's review: the mistakes a student makes first got only the pointer to the English line
+    (["sweep", "--dataset", "digits", "--seeds", "1", "--test-seeds", "100"], "テスト用のシード 0-99 が調整用のシード [0] と"
+     "重なっています。重ならないシードにしてください（例：--test-seeds 100-199）。数字を 1 つだけ N と書くとシードの個数になり、"
+     "0〜N-1 のシードを使います（シード 100 だけなら 100-100 と書きます）"),
+    (["sweep", "--dataset", "digits", "--seeds", "0-2", "--test-seeds", "1-3"], "テスト用のシード [1, 2, 3] が調整用のシード "
+     "[0, 1, 2] と重なっています。重ならないシードにしてください（例：--test-seeds 4-6）。数字を 1 つだけ N と書くとシードの個数に"
+     "なり、0〜N-1 のシードを使います"),
+    (["compare", "--lr", "1e50"], "学習率 1e+50 は float32 で表せません（絶対値が 3.4e+38 以下で、0 でなければ 1.4e-45 以上の数"
+     "にします）"),
+    (["landscape", "--optimizers", "sgd", "--lr", "adam=0.05"], "'adam' は実行しない手法なので、学習率を指定できません（指定"
+     "できるのは sgd）"),
+    (["landscape", "--optimizers", "sgd", "--preset", "sgd=note-code"], "sgd にプリセット 'note-code' はありません（使えるのは "
+     "note, torch, optax）"),
 ])
 def test_more_errors_are_said_in_japanese_and_none_half_in_english(argv, ja, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -284,6 +297,22 @@ def test_an_accepted_phrase_not_translated_points_to_the_english_line():
     ("r.toml [[runs]] #1 has no optimizer (accepted: optimizer = one of sgd, adam; 'optimzer' is not a key, "
      "'optimizer' is)", "r.toml [[runs]] #1 に optimizer がありません（'optimzer' ではなく optimizer と書きます）"),
     ("no mnist files to verify (looked in /a, /b); offline options: …", "照合する mnist のファイルが見つかりません"),
+    # a Japanese student's review: a sweep resumed with other settings, a rule that moves no weight, data changed
+    ("runs/s holds runs trained with other settings (test-sgd-lr0.01-s5: train.iters: 20 there, 30 now); accepted: the "
+     "same settings to resume or extend that sweep (…), or a new --out",
+     "'runs/s' には別の設定で学習した実行があります（test-sgd-lr0.01-s5 の train.iters がそこでは 20、今回は 30）。"),
+    ("NoMove.rule moved no weight in 20 steps with nonzero gradients (accepted: a rule that updates w in place, w -= "
+     "self.lr * g; w = w - self.lr * g makes a new array and leaves the weights as they were; …)",
+     "NoMove の更新式は、勾配が 0 でないのに 20 ステップのあいだ重みを動かしませんでした。w = w - self.lr * g では新しい配列が"),
+    ("Ret.rule moved no weight in 20 steps with nonzero gradients (accepted: a rule that updates w in place, w -= "
+     "self.lr * g; it returned a new array, which is not used: update w in place and return nothing)",
+     "Ret の更新式は、勾配が 0 でないのに 20 ステップのあいだ重みを動かしませんでした。新しい配列を返しても使われません。"),
+    ("1 tuning run failed (tune-sgd-lr0.1-s1: ConfigError: dataset 'npz' on this worker has SHA-256 06deca90b64a…, not "
+     "7c87608fd952… as where the sweep started: the data changed during the sweep); no learning rate is chosen from "
+     "failed runs, so the fresh-seed runs of SGD were not trained; the runs are kept in 's' (accepted: the data as they "
+     "were when the sweep started, then the same command (…); or a new --out for the data as they are)",
+     "スイープの途中でデータが変わったためです（tune-sgd-lr0.1-s1: ConfigError: dataset 'npz' on this worker has SHA-256 "
+     "06deca90b64a…, not 7c87608fd952… as where the sweep started: the data changed during the sweep）。"),
 ])
 def test_the_errors_a_re_test_found_without_japanese(message, ja):
     assert ja in japanese_error(message)

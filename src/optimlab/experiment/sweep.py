@@ -174,9 +174,12 @@ class SweepSpec:
         if set(test) & set(self.seeds):
             free = max(max(test), max(self.seeds)) + 1            # a suggestion that overlaps neither
             which = "test seeds" if self.test_seeds is not None else f"the default test seeds ({TEST_SEED_OFFSET} on)"
+            # --test-seeds 100 meant as seed 100 is seeds 0-99 (a Japanese student's review): say how to write that
+            alone = f"; for seed {len(test)} alone write {len(test)}-{len(test)}" \
+                if self.test_seeds is not None and test == tuple(range(len(test))) and len(test) > 1 else ""
             raise ConfigError(f"{which} {_seed_text(test)} overlap the tuning seeds {_seed_text(self.seeds)} "
                               f"(accepted: disjoint seeds, e.g. --test-seeds {free}-{free + len(test) - 1}; a bare "
-                              "number N is a count, seeds 0 to N-1)")
+                              f"number N is a count, seeds 0 to N-1{alone})")
         set_("test_seeds", test)
         targets = _floats(self.targets, "targets", "accuracies in (0, 1], e.g. 0.8,0.9")
         if not targets:                 # targets = [] in a recipe (shown as '')
