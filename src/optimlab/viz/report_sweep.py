@@ -330,8 +330,9 @@ def _span(t: dict[str, Any], lang: str) -> str:
     if not t["lrs"]:
         return "—"
     lo, hi = min(t["lrs"]), max(t["lrs"])
+    decades = f"{t['decades']:.1f}".removesuffix(".0")       # "1 decade", "1.5 decades" (1.0 桁 read oddly)
     return (st("span one", lang, lo=_lr(lo)) if lo == hi
-            else st("span", lang, lo=_lr(lo), hi=_lr(hi), decades=f"{t['decades']:.1f}"))
+            else st("span", lang, lo=_lr(lo), hi=_lr(hi), decades=decades, s="" if decades == "1" else "s"))
 
 
 def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None:
@@ -375,8 +376,10 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
 
     common = dict(tol=f"{tol:g}", n=t["n"], label=least, count=t["count"], span=_span(t, lang))
     common["labels"] = st("list sep", lang).join([least, *least_tied])
-    common["least"] = st("least only" if len(learned) == 1 else "least tied" if least_tied else "least", lang,
-                         **common)      # one: least of none
+    # one: least of none; at most their best lr each: none is "least sensitive" (a Japanese student's review: "least
+    # sensitive: Adam, SGD (tied), each within 0.05 at 1 of 4 lrs", the most sensitive a setting can be)
+    common["least"] = st("least only" if len(learned) == 1 else "least none" if t["count"] <= 1 else
+                         "least tied" if least_tied else "least", lang, **common)
     named = {least, *least_tied}        # named in the sentence: not among the others
     if not rms:
         claim, text = None, st("rmsprop absent", lang, others=tail(named), **common)
@@ -395,7 +398,8 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
             "rmsprop fails tied" if least_tied else "rmsprop fails"
         text = st(key, lang, rms=r, rms_n=n_r, rms_span=_span(tols[r], lang), tied=st("list sep", lang).join(tied),
                   others=tail({r, *tied} if tied else {r} if claim else {r, *named}), **common)
-    return _conclusion("lr_sensitivity", definition + text, least_sensitive=least, rmsprop_claim=claim, **facts)
+    return _conclusion("lr_sensitivity", definition + text, least_sensitive=least if t["count"] > 1 or len(learned) == 1
+                       else None, rmsprop_claim=claim, **facts)
 
 
 def _grid_edges(summary, lang) -> list[dict[str, Any]]:

@@ -124,6 +124,8 @@ SWEEP_TEXT = {
                               "at only {rms_n} of {n} lrs ({rms_span}), while {labels} each do at {count}, so this "
                               "sweep does not support the claim (a count on one grid of lrs, not a test).{others}",
         "least": "Least sensitive: {label}, within {tol} at {count} of {n} lrs ({span}).",
+        "least none": "Every setting that learned is sensitive to the lr here: none stays within {tol} of its best at "
+                      "any lr of the {n} but that best one.",
         "least only": "Only {label} learned; it is within {tol} at {count} of {n} lrs ({span}).",
         "rmsprop absent": " {least} RMSProp is not in this sweep, so the note's claim that it needs little tuning is not "
                           "tested.{others}",
@@ -131,7 +133,7 @@ SWEEP_TEXT = {
                             "(best validation accuracy {rms_best}), so the claim cannot be checked. {least}{others}",
         "none learned": " No optimizer learned (best validation accuracy at most {floor} everywhere), so sensitivity "
                         "to the lr cannot be compared.",
-        "span": "lr {lo} to {hi}, {decades} decades", "span one": "only lr {lo}",
+        "span": "lr {lo} to {hi}, {decades} decade{s}", "span one": "only lr {lo}",
         "others counts": " Others: {counts}.",
         "not learned": " Did not learn at any lr (best ≤ {floor}): {labels}; on this grid and training length only (a "
                        "wider grid of lrs or more iterations may let it learn).",
@@ -248,12 +250,14 @@ SWEEP_TEXT = {
                               "{rms_n} 個（{rms_span}）だけで、{labels} はいずれも {count} 個なので、このスイープの結果は主張を支持しません"
                               "（1 つの学習率グリッドでの数え上げで、検定ではありません）。{others}",
         "least": "最も感度が低いのは {label} で、{n} 個中 {count} 個（{span}）で {tol} 以内です。",
+        "least none": "学習できた設定はどれも学習率に敏感です。{n} 個の学習率のうち、最良のもの以外で最良から {tol} 以内に入る"
+                      "設定はありません。",
         "least only": "学習できたのは {label} だけで、{n} 個中 {count} 個（{span}）で {tol} 以内です。",
         "rmsprop absent": "{least}このスイープに RMSProp はないため、「RMSProp はほとんど調整がいらない」というノートの主張は確かめていません。{others}",
         "rmsprop no learn": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} は学習できなかった"
                             "（最高検証正解率 {rms_best}）ため確かめられません。{least}{others}",
         "none learned": "どの手法も学習できなかった（検証正解率が常に {floor} 以下）ため、学習率への感度は比べられません。",
-        "span": "学習率 {lo} 〜 {hi}、{decades} 桁", "span one": "学習率 {lo} のみ",
+        "span": "学習率 {lo} 〜 {hi}、{decades} 桁の幅", "span one": "学習率 {lo} のみ",
         "others counts": "他：{counts}。",
         "not learned": "どの学習率でも学習できなかった手法（最高 {floor} 以下）：{labels}。ただし、これはこの学習率グリッドと反復"
                        "回数での結果です（グリッドを広げるか反復回数を増やせば、学習できるかもしれません）。",
