@@ -23,6 +23,7 @@ TEXT = {
         "status": "status", "status ok": "ok", "status diverged": "diverged", "status failed": "failed",
         "status running": "running",
         "mean sd": "(mean±sd over the seeds; train s: the sum over the seeds)",
+        "bn unsaid": "(with batch normalization: {labels}; their labels do not say so)",
         "train s note": "(train s: each run's share of the training steps — the passes it shares with the runs beside "
                         "it split equally, plus its own optimizer's updates; evaluation not counted)",
         "best note": "(best test acc: the highest of the test-set evaluations, so picked on the test set and "
@@ -98,6 +99,7 @@ TEXT = {
         "status": "状態", "status ok": "完了", "status diverged": "発散", "status failed": "失敗",
         "status running": "未完了",
         "mean sd": "（シード間の平均±標準偏差。学習時間はシードの合計）",
+        "bn unsaid": "（バッチ正規化あり：{labels}。ラベルには表れていません）",
         "train s note": "（学習時間：その実行の学習にかかった時間。一緒に学習する実行と共通の計算は等分しています。"
                         "評価の時間は含みません）",
         "best note": "（最高テスト正解率：テストデータでの評価のうち最も高い値。テストデータを見て選んだ値なので実力より"

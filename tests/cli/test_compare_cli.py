@@ -537,6 +537,23 @@ def test_batchnorm_on_keeps_runs_that_differ_in_their_hyperparameters():
     assert sorted(r.hyperparameters["lr"] for r in runs if r.optimizer == "adam") == [0.001, 0.01]
 
 
+def test_the_table_says_which_runs_have_batch_normalization_their_labels_do_not_show(tmp_path, capsys, monkeypatch):
+    """A Japanese student's review: under --batchnorm on the table said "SGD" of an SGD with batch normalization
+    (and Adam was merged into Adam + BatchNorm); the note under the table names the runs whose labels hide it."""
+    from optimlab.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    small = ["--dataset", "digits", "--iters", "20", "--eval-interval", "10", "--no-plots", "--no-report",
+             "--no-progress"]
+    assert main(["compare", *small, "--batchnorm", "on", "--optimizers", "sgd,momentum,adam", "--out", "a"]) == 0
+    out = capsys.readouterr().out
+    assert "(with batch normalization: SGD, Momentum; their labels do not say so)" in out, out
+    assert main(["compare", *small, "--batchnorm", "on", "--optimizers", "sgd", "--out", "b", "--lang", "ja"]) == 0
+    assert "（バッチ正規化あり：SGD。ラベルには表れていません）" in capsys.readouterr().out
+    assert main(["compare", *small, "--out", "c"]) == 0                 # the note's Adam + BatchNorm says so itself
+    assert "with batch normalization" not in capsys.readouterr().out
+
+
 def _two_adam_runs(recipe):
     from dataclasses import replace
 

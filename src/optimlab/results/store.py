@@ -573,6 +573,12 @@ def summary_table(summary: dict[str, Any], lang: str = "en") -> str:
         out.append(say("mean sd" if all(x["status"] == "ok" for x in summary["runs"]) else "mean sd some", lang))
     out.append(say("train s note", lang))
     out.append(say("best note", lang))
+    # --batchnorm on (or a recipe) gave runs batch normalization their labels do not show: the table said "SGD" of
+    # an SGD with it (a Japanese student's review)
+    unsaid = [label for label, rs in rows.items() if (rs[0].get("net") or {}).get("batchnorm")
+              and not re.search(r"batch ?norm|\bbn\b|バッチ正規化", label, re.IGNORECASE)]
+    if unsaid:
+        out.append(say("bn unsaid", lang, labels=say("list sep", lang).join(unsaid)))
     diverged = next((r for r in summary["runs"] if r["status"] == "diverged"), None)
     lr = (diverged or {}).get("hyperparameters", {}).get("lr")
     if isinstance(lr, (int, float)) and not isinstance(lr, bool) and lr > 0:      # a tenth of it, as an example
