@@ -296,6 +296,14 @@ def test_a_sweep_trains_on_an_npz_file_in_worker_processes_and_refuses_a_changed
     ({"y_train": np.zeros(160, dtype=int)}, r"invalid y_train: every label is 0, one class \(accepted: labels of at "
                                             r"least 2 classes"),
     ({"scael": 1 / 255}, r"invalid data: key 'scael' is not one optimlab reads .*did you mean 'scale'"),
+    # a bad-input review: a label of 2**63 filled the machine's memory before any check (a set of every number up to
+    # it), 10**9 was a MemoryError's traceback; features of zero columns were a traceback of the digest
+    ({"y_train": np.where(np.arange(160) == 0, 2**63, blobs()["y_train"]).astype(np.uint64)},
+     r"invalid y_train: label 9223372036854775808 would give the network 9,223,372,036,854,775,809 outputs "
+     r"\(accepted: class indices 0 to K-1, K at most 1,048,576; renumber them"),
+    ({"y_train": np.where(np.arange(160) == 0, 10**9, blobs()["y_train"])}, r"label 1000000000 would give the network"),
+    ({"x_train": np.zeros((160, 0)), "x_test": np.zeros((80, 0))},
+     r"invalid x_train: an array of float64 with shape \(160, 0\) \(accepted: .*N >= 1, features >= 1\)"),
 ])
 def test_what_a_review_found_let_through_is_one_line(tmp_path, change, match):
     with warnings.catch_warnings():

@@ -67,7 +67,8 @@ def dataset_sha256(*arrays: np.ndarray, extra: str = "") -> str:
     for a in arrays:
         a = np.ascontiguousarray(a)
         h.update(f"{a.dtype.str}{a.shape}".encode())
-        h.update(memoryview(a).cast("B"))
+        if a.size:                          # an empty array has no bytes (memoryview cannot cast a zero-size shape)
+            h.update(memoryview(a).cast("B"))
     h.update(extra.encode())
     return h.hexdigest()
 

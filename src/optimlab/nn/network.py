@@ -470,6 +470,9 @@ def hidden_sizes(value: Any, what: str = "hidden") -> tuple[int, ...]:
     return tuple(int(s) for s in sizes)
 
 
+MAX_CLASSES = 2**20       # classes (outputs) a network may have: a label of 10**9 is a mistake, not a class
+
+
 def check_labels(y: Any, what: str, n_rows: int, n_classes: int | None) -> np.ndarray:
     """``y`` as checked class indices: one per row of its images, integers in [0, n_classes), or one-hot rows
     ``(n_rows, n_classes)`` (the note's ``one_hot_label=True``), turned into indices by argmax."""
@@ -491,4 +494,8 @@ def check_labels(y: Any, what: str, n_rows: int, n_classes: int | None) -> np.nd
     if len(y) and (y.min() < 0 or (n_classes is not None and y.max() >= n_classes)):
         bad = y.min() if y.min() < 0 else y.max()
         raise ConfigError(f"invalid {what}: label {bad} (accepted: 0 to {n_classes - 1 if n_classes else 'C-1'})")
+    if len(y) and n_classes is None and int(y.max()) >= MAX_CLASSES:    # one output per number up to the largest:
+        raise ConfigError(f"invalid {what}: label {int(y.max())} would give the network {int(y.max()) + 1:,} outputs "
+                          f"(accepted: class indices 0 to K-1, K at most {MAX_CLASSES:,}; renumber them: "
+                          "np.unique(y, return_inverse=True)[1])")    # 2**63 filled the machine's memory (a review)
     return y

@@ -160,9 +160,10 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
 
     def images(x: Any, what: str, width: int | None) -> np.ndarray:
         x = np.asarray(x)
-        if x.ndim != 2 or x.dtype.kind not in "iuf" or len(x) == 0 or (width is not None and x.shape[1] != width):
+        if x.ndim != 2 or x.dtype.kind not in "iuf" or x.size == 0 or (width is not None and x.shape[1] != width):
             raise ConfigError(f"invalid {what}: an array of {x.dtype} with shape {x.shape} (accepted: flattened images "
-                              f"as numbers, (N, {'features' if width is None else width}), N >= 1)")
+                              f"as numbers, (N, {'features' if width is None else width}), N >= 1"
+                              f"{', features >= 1' if width is None else ''})")     # (200, 0): a traceback (a review)
         if x.dtype.kind == "f" and not np.isfinite(x).all():      # else every run would "diverge" on the data
             row, col = (int(i[0]) for i in np.nonzero(~np.isfinite(x)))
             raise ConfigError(f"invalid {what}: {x[row, col]} at row {row}, column {col} (accepted: finite numbers)")
@@ -196,11 +197,14 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
     if len(used) == 1:      # a 1-output network, accuracy 1.0 for every run, without a word (a review)
         raise ConfigError(f"invalid y_train: every label is {int(used[0])}, one class (accepted: labels of at least 2 "
                           "classes; a classifier has nothing to tell apart in one)")
-    unused = sorted(set(range(int(y.max()) + 1)) - set(used.tolist())) if len(y) else []
+    # the labels 0 .. max that no example has: the first few of them lie below len(used) + 7 (used is sorted and
+    # distinct), so no set as large as the largest label is built
+    n_unused = int(y.max()) + 1 - len(used) if len(y) else 0
+    unused = np.setdiff1d(np.arange(min(int(y.max()) + 1, len(used) + 7)), used).tolist() if n_unused else []
     if n_classes is None and unused:        # never-seen classes get outputs: 1-based labels, or {0, 3, 6}
-        advice = "if the labels count from 1, subtract 1" if unused == [0] else \
+        advice = "if the labels count from 1, subtract 1" if unused == [0] and n_unused == 1 else \
             f"renumber them 0 to {len(used) - 1}: np.unique(y, return_inverse=True)[1]"
-        warnings.warn(f"y_train has no label {', '.join(map(str, unused[:6]))}{' …' if len(unused) > 6 else ''} "
+        warnings.warn(f"y_train has no label {', '.join(map(str, unused[:6]))}{' …' if n_unused > 6 else ''} "
                       f"(labels {int(y.min())} to {int(y.max())}): the network gets {int(y.max()) + 1} outputs, "
                       f"classes it never sees included; {advice} (or set data.n_classes)", OptimlabWarning,
                       stacklevel=3)
