@@ -334,7 +334,13 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
 
 
 def read_json(path: str | os.PathLike) -> Any:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    """The JSON value in ``path``; a ValueError (as for any malformed JSON) for one nested beyond Python's recursion
+    limit (a review's '[' * 100000: a RecursionError's traceback from report and compare)."""
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def _read_problem(name: str, e: OSError) -> FileFormatError:

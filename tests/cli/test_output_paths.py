@@ -70,6 +70,18 @@ def test_compare_keeps_a_folder_it_did_not_write(cwd, capsys, no_training):
     assert tree(cwd) == before
 
 
+def test_a_damaged_or_deeply_nested_summary_is_one_line(cwd, capsys, no_training):
+    """A bad-input review: a summary.json of '[' * 100000 was a RecursionError's traceback from report and compare,
+    and a damaged one was called "no summary.json" though it was there."""
+    (cwd / "deep").mkdir()
+    (cwd / "deep" / "summary.json").write_text("[" * 100000 + "]" * 100000)
+    before = tree(cwd)
+    refused(capsys, ["report", "deep"], "summary.json is not valid JSON (nested too deeply)")
+    refused(capsys, COMPARE + ["--out", "deep"], "its summary.json is not one optimlab compare wrote: unreadable, "
+            "damaged or edited")
+    assert tree(cwd) == before
+
+
 def test_compare_replaces_an_earlier_run_folder_as_a_whole_but_not_a_foreign_file(cwd, capsys):
     assert main(COMPARE + ["--out", "r"]) == 0
     assert (cwd / "r" / "loss.png").is_file()
@@ -247,11 +259,32 @@ def test_landscapes_share_a_folder_and_keep_other_files(cwd, capsys):
     assert not [p.name for p in cwd.rglob(".*")]                        # no temporary file left anywhere
 
 
+def test_a_landscape_keeps_files_of_its_names_it_did_not_write(cwd, capsys):
+    """A bad-input review: a user's landscape_bowl.png and trajectories_bowl.csv were replaced without a word (compare,
+    sweep and report keep what they did not write). The landscape's JSON beside them marks them as its own."""
+    from optimlab.viz.landscape import run_landscape, write_landscape
+
+    (cwd / "mine").mkdir()
+    (cwd / "mine" / "landscape_bowl.png").write_text("precious")
+    (cwd / "mine" / "trajectories_bowl.csv").write_text("data")
+    before = tree(cwd)
+    refused(capsys, LANDSCAPE + ["--out", "mine"], "refusing to replace 'mine/landscape_bowl.png': it is not a file "
+            "optimlab landscape wrote (no landscape_bowl.json of a bowl landscape beside it)")
+    with pytest.raises(ConfigError, match="refusing to replace"):          # the Python function too
+        write_landscape(run_landscape("bowl", steps=5), cwd / "mine", gif=False)
+    (cwd / "mine" / "landscape_bowl.json").write_text('{"config": {"function": "saddle"}}')   # another function's
+    refused(capsys, LANDSCAPE + ["--out", "mine"], "refusing to replace")
+    assert tree(cwd) == {**before, "mine/landscape_bowl.json": '{"config": {"function": "saddle"}}'}
+    assert main(LANDSCAPE + ["--out", "o"]) == 0 and main(LANDSCAPE + ["--out", "o"]) == 0      # its own: replaced
+    assert "replacing this function's earlier files" in capsys.readouterr().out
+
+
 def test_write_landscape_writes_all_files_or_none(tmp_path, monkeypatch):
     from optimlab.viz import landscape
 
     (tmp_path / "notes.txt").write_text("precious")
-    (tmp_path / "landscape_bowl.json").write_text("an earlier one")
+    earlier = '{"config": {"function": "bowl"}, "an": "earlier one"}'
+    (tmp_path / "landscape_bowl.json").write_text(earlier)
     result = landscape.run_landscape("bowl", steps=3)
 
     def broken(_):
@@ -261,7 +294,7 @@ def test_write_landscape_writes_all_files_or_none(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         landscape.write_landscape(result, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["landscape_bowl.json", "notes.txt"]
-    assert (tmp_path / "landscape_bowl.json").read_text() == "an earlier one"
+    assert (tmp_path / "landscape_bowl.json").read_text() == earlier
     monkeypatch.undo()
     paths = landscape.write_landscape(result, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["landscape_bowl.gif", "landscape_bowl.json",

@@ -168,7 +168,9 @@ def foreign_in_run_dir(directory: Path) -> str | None:
     if isinstance(summary, dict) and summary.get("kind") == "sweep":
         return "it is an optimlab sweep folder"
     if not (isinstance(summary, dict) and "optimlab_version" in summary and isinstance(summary.get("runs"), list)):
-        return f"it holds {names[0]!r} and is not an optimlab compare run folder (no summary.json of optimlab compare)"
+        why = "no summary.json of optimlab compare" if "summary.json" not in names else \
+            "its summary.json is not one optimlab compare wrote: unreadable, damaged or edited"    # it said "no
+        return f"it holds {names[0]!r} and is not an optimlab compare run folder ({why})"       # summary.json" (a review)
     figures = summary.get("figures") if isinstance(summary.get("figures"), list) else []
     reports = {n for n in names if n.lower().endswith((".html", ".htm")) and is_optimlab_report(directory / n)}
     ours = set(RUN_FILES) | {f for f in figures if isinstance(f, str)} | reports

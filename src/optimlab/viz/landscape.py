@@ -42,8 +42,8 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from .._io import (atomic_path, atomic_paths, exclusive_lock, left_for, made_folder, mark_written, write_json,
-                   write_text)
+from .._io import (atomic_path, atomic_paths, exclusive_lock, left_for, made_folder, mark_written, read_json,
+                   write_json, write_text)
 from ..errors import ConfigError
 from ..nn.network import machine_memory, process_memory_limit
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
@@ -764,6 +764,27 @@ def landscape_files(out: Path, function: str) -> dict[str, Path]:
             "gif": out / f"{stem}.gif"}
 
 
+def check_landscape_files(out: Path, function: str) -> None:
+    """A one-line ConfigError when ``out`` holds a file of a landscape of ``function``'s names that optimlab did not
+    write: its ``landscape_<function>.json`` beside, of that function, is what marks the four files as a landscape's
+    (a review: a user's landscape_bowl.png and trajectories_bowl.csv were replaced without a word, where compare,
+    sweep and report keep what they did not write)."""
+    paths = landscape_files(out, function)
+    there = [p for p in paths.values() if p.is_file() or p.is_symlink()]
+    if not there:
+        return
+    try:
+        doc = read_json(paths["json"])
+        ours = isinstance(doc, dict) and isinstance(doc.get("config"), dict) and doc["config"].get("function") == \
+            function and not any(p.is_symlink() for p in there)
+    except (OSError, ValueError):
+        ours = False
+    if not ours:
+        raise ConfigError(f"refusing to replace {str(there[0])!r}: it is not a file optimlab landscape wrote (no "
+                          f"{paths['json'].name} of a {function} landscape beside it) (accepted: --out another folder, "
+                          "or move that file away)")
+
+
 def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: bool = True,
                     max_frames: int = MAX_FRAMES, dpi: int = 100, font_scale: float = 1.0) -> dict[str, Path]:
     """Write ``landscape_<function>.png``, ``landscape_<function>.gif`` (unless ``gif=False``),
@@ -797,6 +818,7 @@ def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: 
     # one landscape of a function at a time into a folder (two at once left one's PNG beside the other's CSV and
     # JSON, a review), and what a killed one left of these four files (their temporaries, nothing else) removed
     with made_folder(out), exclusive_lock(out / f".{stem}.optimlab-lock", busy):
+        check_landscape_files(out, result.surface.name)        # under the lock: another landscape may have written
         names = {p.name for p in landscape_files(out, result.surface.name).values()}    # the GIF's too, if not drawn
         for left in out.glob(".*"):
             if left_for(left.name) in names and left.is_file():

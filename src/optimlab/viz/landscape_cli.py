@@ -18,8 +18,8 @@ from ..errors import ConfigError
 from ..options import lr_values, named_values
 from ..optim import OPTIMIZERS, display_name
 from .functions import SURFACES, get_surface
-from .landscape import (DEFAULT_OPTIMIZERS, DIVERGENCE_BOUND, MAX_STEPS, _steps, check_landscape_dir, landscape_files,
-                        run_landscape, setting_text, write_landscape)
+from .landscape import (DEFAULT_OPTIMIZERS, DIVERGENCE_BOUND, MAX_STEPS, _steps, check_landscape_dir,
+                        check_landscape_files, landscape_files, run_landscape, setting_text, write_landscape)
 
 
 def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
@@ -128,6 +128,7 @@ def run_landscape_cli(args: argparse.Namespace) -> int:
     _steps(args.steps, surface, "--steps")                            # named as the option, as argparse's errors are
     out = Path("runs") / f"landscape-{surface.name}" if args.out is None else args.out
     out = check_landscape_dir(out)
+    check_landscape_files(out, surface.name)                          # before the run, and again as it writes
     result = run_landscape(args.function, args.optimizers, lrs=lrs, steps=args.steps, start=start, preset=preset)
     earlier = any(p.is_file() for p in landscape_files(out, surface.name).values())
     try:
