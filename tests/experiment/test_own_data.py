@@ -302,6 +302,8 @@ def test_a_sweep_trains_on_an_npz_file_in_worker_processes_and_refuses_a_changed
      r"invalid y_train: label 9223372036854775808 would give the network 9,223,372,036,854,775,809 outputs "
      r"\(accepted: class indices 0 to K-1, K at most 1,048,576; renumber them"),
     ({"y_train": np.where(np.arange(160) == 0, 10**9, blobs()["y_train"])}, r"label 1000000000 would give the network"),
+    ({"n_classes": 10**12}, r"invalid n_classes: 1000000000000 \(accepted: a whole number from 1 to 1,048,576"),
+    ({"n_classes": "ten"}, r"invalid n_classes: 'ten' \(accepted: a whole number"),
     ({"x_train": np.zeros((160, 0)), "x_test": np.zeros((80, 0))},
      r"invalid x_train: an array of float64 with shape \(160, 0\) \(accepted: .*N >= 1, features >= 1\)"),
 ])

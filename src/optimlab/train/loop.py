@@ -11,6 +11,7 @@ import collections
 import contextlib
 import json
 import math
+import numbers
 import os
 import sys
 import threading
@@ -27,7 +28,7 @@ from threadpoolctl import threadpool_limits
 from .._io import json_default, read_npz, write_npz
 from ..errors import ConfigError, FileFormatError, OptimlabWarning, did_you_mean
 from ..nn import MultiLayerNet, inference
-from ..nn.network import check_labels, hidden_sizes
+from ..nn.network import MAX_CLASSES, check_labels, hidden_sizes
 from ..optim import Optimizer, OptState, stack_hyperparameters
 from ..optim.checks import check_elementwise
 from .history import History
@@ -143,6 +144,11 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
     n_classes = getattr(data, "n_classes", None)
     if n_classes is None and np.ndim(data.y_train) == 2:
         n_classes = np.shape(data.y_train)[1]                 # one-hot rows: their width is the class count
+    # 10**12 was refused as "invalid hidden sizes: [40, 20]" by the memory check (a review): the count is named
+    if n_classes is not None and (isinstance(n_classes, (bool, np.bool_)) or not isinstance(n_classes, numbers.Real)
+                                  or not float(n_classes).is_integer() or not 1 <= n_classes <= MAX_CLASSES):
+        raise ConfigError(f"invalid n_classes: {n_classes!r:.40} (accepted: a whole number from 1 to {MAX_CLASSES:,}, "
+                          "the number of classes)")
 
     def pixels(x: np.ndarray, what: str) -> None:
         """Unscaled pixels, without a scale: non-negative whole numbers up to 16 or more (integers, or floats in the
