@@ -70,6 +70,22 @@ def test_compare_keeps_a_folder_it_did_not_write(cwd, capsys, no_training):
     assert tree(cwd) == before
 
 
+def test_no_output_folder_is_made_inside_a_run_or_sweep_folder(cwd, capsys):
+    """A bad-input review: compare --out good/sub was accepted, and the run folder good then held 'sub', which its
+    next compare refused to replace. Every command refuses a folder inside a run or sweep folder, before writing."""
+    assert main(COMPARE + ["--no-plots", "--out", "good"]) == 0
+    assert main(SWEEP + ["--no-plots", "--no-report", "--out", "sw"]) == 0
+    capsys.readouterr()
+    before = tree(cwd)
+    for argv, inner in ((COMPARE + ["--out", "good/sub"], "good/sub"), (SWEEP + ["--out", "good/s"], "good/s"),
+                        (LANDSCAPE + ["--out", "good/l"], "good/l"), (COMPARE + ["--out", "sw/c"], "sw/c"),
+                        (SWEEP + ["--out", "sw/deeper/s"], "sw/deeper/s")):
+        outer = str(cwd / inner.split("/")[0])
+        refused(capsys, argv, f"refusing to write into '{inner}': it lies inside '{outer}', an optimlab output folder")
+    assert tree(cwd) == before
+    assert main(COMPARE + ["--no-plots", "--out", "good"]) == 0       # still replaced as a whole
+
+
 def test_a_damaged_or_deeply_nested_summary_is_one_line(cwd, capsys, no_training):
     """A bad-input review: a summary.json of '[' * 100000 was a RecursionError's traceback from report and compare,
     and a damaged one was called "no summary.json" though it was there."""

@@ -199,6 +199,30 @@ def foreign_entry(directory: Path, names: list[str], allowed: set[str], what: st
     return None
 
 
+def _enclosing_output(absolute: Path) -> Path | None:
+    """The nearest folder above ``absolute`` that is an optimlab compare run folder or sweep folder (its
+    summary.json, or a sweep's sweep.toml, written by optimlab), or None."""
+    for parent in absolute.parents:
+        try:
+            summary = read_json(parent / "summary.json")
+        except (OSError, ValueError):
+            summary = None
+        if isinstance(summary, dict) and "optimlab_version" in summary and (
+                isinstance(summary.get("runs"), list) or summary.get("kind") == "sweep"):
+            return parent
+        if (parent / "sweep.toml").is_file() and any(p.name.startswith(("tune-", "test-")) and p.is_dir()
+                                                      for p in _entries(parent)):
+            return parent
+    return None
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
+
+
 def check_output_dir(target: str | os.PathLike, *, foreign=foreign_in_run_dir, accepted: str = RUN_DIR_ACCEPTED,
                      replace: bool = True) -> Path:
     """Check, before any long work, that ``target`` can become an output folder; raise a one-line ConfigError.
@@ -219,6 +243,10 @@ def check_output_dir(target: str | os.PathLike, *, foreign=foreign_in_run_dir, a
     elif ".." in path.parts[:-1]:        # r1/../r1 is r1: resolve the parent, or the swap would lose the folder
         path = Path(os.path.realpath(path.parent)) / path.name
     absolute = Path(os.path.abspath(path))
+    outer = _enclosing_output(absolute)
+    if outer is not None:       # compare --out good/sub: the run folder good then held 'sub' and could not be replaced
+        raise ConfigError(f"refusing to write into {text!r}: it lies inside {str(outer)!r}, an optimlab output folder, "
+                          f"which is replaced or resumed as a whole (accepted: a folder outside it; {accepted})")
     if replace:
         here = Path.cwd().resolve()
         real = absolute.resolve()
