@@ -117,7 +117,8 @@ HELP_JA: dict[str, dict[str, str]] = {
         "--optimizers": "カンマ区切り、{optimizers} から（既定：ノートの 5 つ）",
         "--lr": "すべての手法の学習率（--lr 0.1）か 1 つの手法の学習率（--lr sgd=0.5）。既定は関数ごとに決めた値。"
                 "何度でも指定でき、--lr sgd=0.1 --lr sgd=0.5（または --lr sgd=0.1,0.5）で SGD の経路を 2 本描きます",
-        "--preset": "最適化手法のプリセット：note（既定）、torch、optax。NAME=PRESET で 1 つの手法だけ、例：--preset "
+        "--preset": "最適化手法のプリセット：note（既定）、torch、optax と、AdaGrad だけの note-code（ノートのコードのとおり）。"
+                    "NAME=PRESET で 1 つの手法だけ、例：--preset "
                     "adagrad=note-code。何度でも指定できます：--preset adagrad=note,note-code で AdaGrad を 2 本描きます",
         "--steps": "ステップ数、{max_steps} まで（既定：関数ごと）",
         "--start": "出発点、例：--start -7,2（既定：関数ごと）",

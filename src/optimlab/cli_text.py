@@ -233,6 +233,11 @@ _JA: list[tuple[str, str]] = [
      "'{v}' には optimlab が書いたものではない '{f}' があるので、上書きしません（中身はそのままです）。--out で別のフォルダを"
      "指定してください"),
     (r"run directory not found: '(?P<v>[^']*)'", "結果のフォルダ '{v}' が見つかりません"),
+    (r"^--data-dir '(?P<v>[^']*)' not found \(accepted: an existing folder\)", "--data-dir のフォルダ '{v}' が見つかりません"),
+    (r"^invalid name: '(?P<v>[^']*)' \(accepted: (?P<a>[^)]*)\)", "データセット '{v}' はありません。使えるのは {a} です"),
+    (r"^(?P<v>.+?): (?P<w>does not exist|is a folder|is not a regular file) \(accepted for --dataset npz",
+     "--dataset npz の '{v}' は{W}（np.savez(ファイル名, x_train=…, y_train=…, x_test=…, y_test=…) で作った .npz ファイルを"
+     "指定します）"),
     (r"(?P<c>\S+)\.rule turned finite weights and gradients into NaN or inf at step (?P<t>\d+) \(in (?P<s>[^)]*)\)",
      "{c} の更新式が、有限の重みと勾配から NaN か inf を作りました（ステップ {t}、{s}）。学習率を 1e-6 にしても同じなので、"
      "学習率ではなく更新式の誤りです（負になりうる値の平方根や対数、0/0 など）"),
@@ -327,6 +332,9 @@ def japanese_error(message: str) -> str:
             wide = "（名前に全角スペースがあります）" if any("\u3000" in v for v in fields.values()) else ""
             if "a" in fields:
                 fields["A"] = accepted_ja(fields["a"])
+            if "w" in fields:           # what a path is, for --dataset npz
+                fields["W"] = {"does not exist": "見つかりません", "is a folder": "フォルダです",
+                               "is not a regular file": "通常のファイルではありません"}.get(fields["w"], fields["w"])
             if "one" in fields:         # a bare count given where one seed was meant
                 fields["alone"] = f"（シード {fields['one']} だけなら {fields['as_one']} と書きます）" if fields["one"] else ""
             # an optimizer a plugin file would have registered: why it did not is in the English line

@@ -262,6 +262,12 @@ def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
      "できるのは sgd）"),
     (["landscape", "--optimizers", "sgd", "--preset", "sgd=note-code"], "sgd にプリセット 'note-code' はありません（使えるのは "
      "note, torch, optax）"),
+    # a bad-input review: the README names these (a data folder not found, an unknown dataset) among the Japanese ones
+    (["data", "list", "--data-dir", "/nonexistent-optimlab"], "--data-dir のフォルダ '/nonexistent-optimlab' が見つかりません"),
+    (["data", "verify", "foo"], "データセット 'foo' はありません。使えるのは mnist, fashion-mnist, mnist-5k, digits, idx です"),
+    (["compare", "--dataset", "npz", "--data-dir", "nope.npz"], "--dataset npz の 'nope.npz' は見つかりません（np.savez(ファイル名, "
+     "x_train=…, y_train=…, x_test=…, y_test=…) で作った .npz ファイルを指定します）"),
+    (["compare", "--dataset", "npz", "--data-dir", "/dev/null"], "--dataset npz の '/dev/null' は通常のファイルではありません"),
 ])
 def test_more_errors_are_said_in_japanese_and_none_half_in_english(argv, ja, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -110,7 +110,7 @@ def check_npz_path(path: str | os.PathLike | None) -> Path:
                           f"{NPZ_EXAMPLE}")
     p = Path(path)
     if not p.is_file():
-        what = "is a folder" if p.is_dir() else "does not exist"
+        what = "is a folder" if p.is_dir() else "is not a regular file" if p.exists() else "does not exist"  # /dev/zero
         raise DatasetError(f"{p}: {what} (accepted for --dataset npz: an .npz file, made with {NPZ_EXAMPLE})")
     return p
 

@@ -37,8 +37,8 @@ def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
                    help="learning rate for every optimizer (--lr 0.1) or one (--lr sgd=0.5); repeatable: "
                         "--lr sgd=0.1 --lr sgd=0.5 (or --lr sgd=0.1,0.5) draws SGD twice (default: per function)")
     p.add_argument("--preset", action="append", default=[], metavar="[NAME=]PRESET",
-                   help="optimizer conventions: note (default), torch, optax; NAME=PRESET for one optimizer, "
-                        "e.g. --preset adagrad=note-code; repeatable: --preset adagrad=note,note-code draws "
+                   help="optimizer conventions: note (default), torch, optax, and AdaGrad's own note-code (the "
+                        "note's code); NAME=PRESET for one optimizer, e.g. --preset adagrad=note-code; repeatable: --preset adagrad=note,note-code draws "
                         "AdaGrad twice")
     p.add_argument("--steps", type=int, default=None,
                    help=f"number of steps, at most {MAX_STEPS:,} (default: per function)")
