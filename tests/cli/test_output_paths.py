@@ -257,6 +257,15 @@ def test_landscape_bad_out_steps_start_are_one_line_and_write_nothing(cwd, capsy
 def test_landscape_where_every_run_diverges_at_once_still_draws(cwd, capsys):
     assert main(["landscape", "--optimizers", "sgd", "--lr", "sgd=1e300", "--no-gif", "--out", "o"]) == 0
     assert (cwd / "o" / "landscape_bowl.png").stat().st_size > 1000
+    # and says so in its table, without NumPy's overflow warning from the trial steps above it (a review: RMSProp at
+    # 1e308 printed "RuntimeWarning: overflow encountered in divide" and its source line)
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["landscape", "--optimizers", "rmsprop", "--lr", "1e308", "--no-gif", "--out", "p"]) == 0
+    assert not [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert "diverged at 1" in capsys.readouterr().out
 
 
 def test_landscapes_share_a_folder_and_keep_other_files(cwd, capsys):
