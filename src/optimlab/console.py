@@ -29,7 +29,7 @@ TEXT = {
         "best note": "(best test acc: the highest of the test-set evaluations, so picked on the test set and "
                      "optimistic; compare runs by the final one)",
         "diverged note": "(diverged: its weights or outputs stopped being finite numbers, most often because the "
-                         "learning rate is too large for it; try a smaller one, e.g. --lr {name}={lr:g})",
+                         "learning rate is too large for it; try a smaller one, e.g. --lr {lrs})",
         "mean sd some": "(mean±sd over the seeds that have a value; (k/n): k of n seeds have one — a run that "
                         "diverged or failed has none, and the statistics below count it as 0; train s: the sum over "
                         "the seeds)",
@@ -105,7 +105,7 @@ TEXT = {
         "best note": "（最高テスト正解率：テストデータでの評価のうち最も高い値。テストデータを見て選んだ値なので実力より"
                      "高めに出ます。実行どうしは最終テスト正解率で比べます）",
         "diverged note": "（発散：重みや出力が有限の数でなくなりました。多くは学習率が大きすぎるためです。小さくしてみて"
-                         "ください。例：--lr {name}={lr:g}）",
+                         "ください。例：--lr {lrs}）",
         "mean sd some": "（値のあるシードでの平均±標準偏差。(k/n) は n シード中 k シードに値があることを示します。発散・失敗した"
                         "実行には値がなく、下の統計では 0 として数えます。学習時間はシードの合計）",
         "over seeds": "シード間の最終テスト正解率（平均 ± 95% 信頼区間。発散・失敗したシードは 0 として数えます）：",

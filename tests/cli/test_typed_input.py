@@ -101,6 +101,9 @@ def test_a_diverged_run_is_explained_under_the_table(tmp_path, capsys):
     assert "(diverged: its weights or outputs stopped being finite numbers, most often because the learning rate is " \
            "too large for it; try a smaller one, e.g. --lr sgd=1e+29)" in capsys.readouterr().out
     assert main(args[:8] + ["1e-3", *args[9:]]) == 0 and "diverged:" not in capsys.readouterr().out
+    # several optimizers diverged: each gets its example (a Japanese student's review: only SGD's was given)
+    assert main([*args[:6], "sgd,adam", *args[7:]]) == 0
+    assert "e.g. --lr sgd=1e+29,adam=1e+29)" in capsys.readouterr().out
 
 
 def test_ideographic_spaces_between_every_word_unknown_options_and_the_end_of_options(tmp_path, capsys):

@@ -609,10 +609,14 @@ def summary_table(summary: dict[str, Any], lang: str = "en") -> str:
               and not re.search(r"batch ?norm|\bbn\b|バッチ正規化", label, re.IGNORECASE)]
     if unsaid:
         out.append(say("bn unsaid", lang, labels=say("list sep", lang).join(unsaid)))
-    diverged = next((r for r in summary["runs"] if r["status"] == "diverged"), None)
-    lr = (diverged or {}).get("hyperparameters", {}).get("lr")
-    if isinstance(lr, (int, float)) and not isinstance(lr, bool) and lr > 0:      # a tenth of it, as an example
-        out.append(say("diverged note", lang, name=diverged["optimizer"], lr=float(f"{lr / 10:.3g}")))
+    # a tenth of each diverged optimizer's lr, as an example (it named only the first of several: a review)
+    tenths: dict[str, float] = {}
+    for r in summary["runs"]:
+        lr = r.get("hyperparameters", {}).get("lr") if r["status"] == "diverged" else None
+        if isinstance(lr, (int, float)) and not isinstance(lr, bool) and lr > 0:
+            tenths.setdefault(r["optimizer"], float(f"{lr / 10:.3g}"))
+    if tenths:
+        out.append(say("diverged note", lang, lrs=",".join(f"{name}={lr:g}" for name, lr in tenths.items())))
     return "\n".join(out)
 
 
