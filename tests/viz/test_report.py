@@ -170,6 +170,14 @@ def test_the_report_says_its_learning_rates_are_not_tuned(real_run):
     assert "テストデータを見て選んだ値" in ja
 
 
+def test_the_recipe_section_says_in_the_pages_language_what_the_file_is(real_run):
+    """A Japanese student's review: the Japanese page showed recipe.toml with only its English comment on top."""
+    ja = build_report_html(real_run, "ja").split('<section id="configuration">')[1]
+    assert ja.index("実行したとおりのレシピです") < ja.index("<pre><code># The recipe as run")
+    en = build_report_html(real_run, "en").split('<section id="configuration">')[1]
+    assert "its first lines say how to train the same numbers again" in en
+
+
 def test_first_to_target_names_tied_runners_up_and_says_it_reads_the_mean(tmp_path):
     """Two runs whose mean curves reach the target at the same later iteration are both named next (the
     sentence named one); over several seeds the sentence says it reads the mean curves — a seed of a run that

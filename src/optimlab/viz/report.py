@@ -1084,7 +1084,9 @@ def build_report_html(run_dir: str | os.PathLike, lang: str | None = None,
         lr_section = (f'<section id="lr"><h2>{esc(rt("lr sensitivity", lang))}</h2>'
                       f'<p class="help">{esc(rt("lr help", lang))}</p>{chart_div("chart-lr")}</section>')
     recipe_path = run.directory / "recipe.toml"
-    recipe = (f"<pre><code>{esc(recipe_path.read_text(encoding='utf-8'))}</code></pre>" if recipe_path.is_file()
+    # in Japanese the file's English comment is said in Japanese above it (a Japanese student's review)
+    recipe = (f"<p class=\"help\">{esc(rt('recipe help', lang))}</p>"
+              f"<pre><code>{esc(recipe_path.read_text(encoding='utf-8'))}</code></pre>" if recipe_path.is_file()
               else f"<p>{esc(rt('no recipe', lang))}</p>")
     nav = [("conclusions", "conclusions"), ("charts", "charts"), ("summary", "summary"), ("figures", "figures"),
            ("configuration", "configuration"), ("environment", "data and environment")]

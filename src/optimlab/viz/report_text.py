@@ -48,7 +48,9 @@ REPORT_TEXT = {
         "numpy_simd": "NumPy SIMD loops", "cpu_settings": "kernel settings (environment)",
         "optimlab": "optimlab", "blas": "blas", "plotly": "plotly (report)", "colon": ": ", "lr note": " (lr {lr})",
         "run name": "run", "sweep name": "sweep", "finished at": "finished",
-        "no recipe": "recipe.toml is missing from this run directory.", "no figures": "No figures in this run directory.",
+        "no recipe": "recipe.toml is missing from this run directory.",
+        "recipe help": "The recipe as run, command-line overrides applied and every setting written out; its first "
+                       "lines say how to train the same numbers again.", "no figures": "No figures in this run directory.",
         "cap accuracy": "Accuracy on the minibatch and the test set: {label}", "cap test_accuracy.png": "Test "
         "accuracy of every run", "cap loss.png": "Training loss (minibatch, moving average)",
         "cap telemetry_effective_lr.png": "Effective step size |Δw|/|g| per layer (telemetry; W1 is the weights from "
@@ -174,7 +176,9 @@ REPORT_TEXT = {
         "numpy_simd": "NumPy の SIMD ループ", "cpu_settings": "カーネル選択の環境変数",
         "optimlab": "optimlab", "blas": "BLAS", "plotly": "plotly（レポート用）", "colon": "：", "lr note": "（学習率 {lr}）",
         "run name": "実行名", "sweep name": "スイープ名", "finished at": "完了日時",
-        "no recipe": "この実行フォルダには recipe.toml がありません。", "no figures": "この実行フォルダには図がありません。",
+        "no recipe": "この実行フォルダには recipe.toml がありません。",
+        "recipe help": "実行したとおりのレシピです（コマンドラインでの変更を反映し、すべての設定を書き出したもの）。同じ数値を"
+                       "もう一度学習する方法は、先頭の # の行（ファイルのままの英語）に書いてあります。", "no figures": "この実行フォルダには図がありません。",
         "cap accuracy": "ミニバッチとテストデータの正解率：{label}", "cap test_accuracy.png": "全実行のテスト正解率",
         "cap loss.png": "訓練損失（ミニバッチ、移動平均）",
         "cap telemetry_effective_lr.png": "層ごとの実効ステップ幅 |Δw|/|g|（テレメトリ。W1 は入力から 1 つ目の隠れ層への重み、"
