@@ -1343,7 +1343,7 @@ def test_the_batchnorm_final_accuracy_says_on_how_many_seeds_it_was_higher(tmp_p
     assert "Final test accuracy 0.890 with batch normalization vs 0.863 without (+0.027; higher with it on 1 of 3 seeds)." \
         in text, text
     ja = facts(compute_conclusions(run, "ja"), "batchnorm_adam")["text"]
-    assert "最終テスト正解率はバッチ正規化ありで 0.890、なしで 0.863（+0.027。3 シード中 1 シードでありのほうが高い）。" in ja
+    assert "最終テスト正解率はバッチ正規化ありで 0.890、なしで 0.863（+0.027。バッチ正規化ありのほうが高かったのは 3 シード中 1 シード）。" in ja
     one = write_synthetic_run(tmp_path / "one", {"Adam": ("adam", False, [low]), "Adam + BN": ("adam", True, [high])})
     assert "without (+0.110)." in facts(compute_conclusions(one), "batchnorm_adam")["text"]     # one seed: no count
 

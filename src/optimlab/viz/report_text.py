@@ -240,7 +240,7 @@ REPORT_TEXT = {
                  "{plain} が{plain_when}です。",
         "bn none": "{bn} も {plain} も {target_text}に達しなかったため、速さは比較できません。",
         "bn final": "最終テスト正解率はバッチ正規化ありで {bn_acc}、なしで {plain_acc}（{diff}）。",
-        "bn final seeds": "最終テスト正解率はバッチ正規化ありで {bn_acc}、なしで {plain_acc}（{diff}。{n} シード中 {wins} シードでありのほうが高い）。",
+        "bn final seeds": "最終テスト正解率はバッチ正規化ありで {bn_acc}、なしで {plain_acc}（{diff}。バッチ正規化ありのほうが高かったのは {n} シード中 {wins} シード）。",
         "bn mixed": "バッチ正規化で Adam がはっきり速くなったとは言えません。平均の曲線では{target_text}への到達は {bn} が"
                     "{bn_when}、{plain} が{plain_when}ですが、{bn} が先に到達したのは {n} シード中 {wins} シードだけです。",
         "bn seeds": "シードごとに見ると、{n} シード中 {wins} シードで {bn} が先に到達しました。",
