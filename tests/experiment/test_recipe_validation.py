@@ -337,3 +337,12 @@ def test_a_recipe_nested_thousands_deep_or_named_too_long_is_one_line(tmp_path):
                                           r"runs/<name> \(accepted: at most 200 bytes; or give --out\)$"):
         default_output_dir("n" * (MAX_NAME_BYTES + 1), "recipe")
     assert main(["sweep", "--name", "é" * 101, "--dataset", "digits", "--iters", "5", "--no-progress"]) == 2
+
+
+def test_no_hidden_layer_is_a_network_and_the_error_says_so():
+    """A bad-input review: hidden = [] trained (a softmax regression) while the error for [0] said only "a list of
+    positive integers". The error names [] too, and [] trains."""
+    one_line_error(lambda: parse_recipe(tomllib.loads("[net]\nhidden = [0]\n" + RUN), "r.toml"),
+                   "invalid hidden", "[] for no hidden layer")
+    recipe = parse_recipe(tomllib.loads("[net]\nhidden = []\n" + RUN), "r.toml")
+    assert recipe.net.hidden == ()
