@@ -84,6 +84,17 @@ def test_no_output_folder_is_made_inside_a_run_or_sweep_folder(cwd, capsys):
         refused(capsys, argv, f"refusing to write into '{inner}': it lies inside '{outer}', an optimlab output folder")
     assert tree(cwd) == before
     assert main(COMPARE + ["--no-plots", "--out", "good"]) == 0       # still replaced as a whole
+    capsys.readouterr()
+    # a code review: a link into a run folder passed; a project of one's own with a sweep recipe named sweep.toml
+    # beside a test-data folder was taken for a sweep folder (every default output refused); a FIFO named
+    # summary.json above hung the check
+    os.symlink(cwd / "good", cwd / "link")
+    refused(capsys, COMPARE + ["--out", "link/c"], "refusing to write into 'link/c': it lies inside")
+    (cwd / "proj" / "test-data").mkdir(parents=True)
+    (cwd / "proj" / "sweep.toml").write_text('name = "mine"\ndataset = "digits"\n')
+    os.mkfifo(cwd / "proj" / "summary.json")
+    assert main(COMPARE + ["--no-plots", "--out", "proj/runs/c"]) == 0
+    assert main(SWEEP + ["--no-plots", "--no-report", "--out", "proj/runs/s"]) == 0
 
 
 def test_a_damaged_or_deeply_nested_summary_is_one_line(cwd, capsys, no_training):

@@ -1220,6 +1220,31 @@ def sweep_lock(directory: str | os.PathLike, wait: float = 0.0) -> Iterator[None
 SWEEP_ACCEPTED = "a new folder, an empty folder or an earlier optimlab sweep folder, to resume it"
 
 
+def is_sweep_toml(toml: Path) -> bool:
+    """Whether ``toml`` is a sweep.toml as optimlab sweep writes one: a regular file of a TOML table that names its
+    sweep and holds only a spec's keys (a user's own sweep recipe beside a test-data folder is not a sweep folder's)."""
+    from ..results.store import SMALL_FILE
+
+    try:
+        if not toml.is_file() or toml.stat().st_size > SMALL_FILE:
+            return False
+        doc = tomllib.loads(toml.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and "name" in doc and set(doc) <= set(SPEC_KEYS)
+
+
+def is_sweep_folder(directory: Path) -> bool:
+    """Whether ``directory`` is an optimlab sweep's folder: its sweep.toml and a run folder with a run's record."""
+    if not is_sweep_toml(directory / "sweep.toml"):
+        return False
+    try:
+        runs = [p for p in directory.iterdir() if p.name.startswith(("tune-", "test-"))]
+    except OSError:
+        return False
+    return any((p / "config.json").is_file() or (p / "status.json").is_file() for p in runs)
+
+
 def foreign_in_sweep_dir(directory: Path) -> str | None:
     """Why a sweep may not write into ``directory`` (None when it is empty or an earlier sweep's folder).
 
@@ -1230,11 +1255,7 @@ def foreign_in_sweep_dir(directory: Path) -> str | None:
     if not names:
         return None
     toml = directory / "sweep.toml"
-    try:
-        doc = tomllib.loads(toml.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        doc = None
-    if not (isinstance(doc, dict) and "name" in doc and set(doc) <= set(SPEC_KEYS)):
+    if not is_sweep_toml(toml):
         if toml.is_file():
             return "its sweep.toml cannot be read as one optimlab sweep wrote (damaged or edited?)"
         return f"it holds {names[0]!r} and is not an optimlab sweep folder (no sweep.toml of optimlab sweep)"

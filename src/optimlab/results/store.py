@@ -161,10 +161,7 @@ def foreign_in_run_dir(directory: Path) -> str | None:
     names = sorted(os.listdir(directory))
     if not names:
         return None
-    try:
-        summary = read_json(directory / "summary.json")
-    except (OSError, ValueError):
-        summary = None
+    summary = small_json(directory / "summary.json")
     if isinstance(summary, dict) and summary.get("kind") == "sweep":
         return "it is an optimlab sweep folder"
     if not (isinstance(summary, dict) and "optimlab_version" in summary and isinstance(summary.get("runs"), list)):
@@ -199,28 +196,38 @@ def foreign_entry(directory: Path, names: list[str], allowed: set[str], what: st
     return None
 
 
+SMALL_FILE = 64 * 2**20      # a summary.json or sweep.toml read to recognize a folder: larger ones are not optimlab's
+
+
+def small_json(path: Path) -> Any:
+    """The JSON value of ``path`` if it is a regular file of at most :data:`SMALL_FILE` bytes, else None (a FIFO
+    named summary.json hung the check that reads it: a review)."""
+    try:
+        if not path.is_file() or path.stat().st_size > SMALL_FILE:
+            return None
+        return read_json(path)
+    except (OSError, ValueError):
+        return None
+
+
+def is_run_folder(directory: Path) -> bool:
+    """Whether ``directory`` holds the files of an optimlab compare run: a summary.json it wrote, beside its
+    metrics.csv and recipe.toml."""
+    summary = small_json(directory / "summary.json")
+    return (isinstance(summary, dict) and "optimlab_version" in summary and isinstance(summary.get("runs"), list)
+            and (directory / "metrics.csv").is_file() and (directory / "recipe.toml").is_file())
+
+
 def _enclosing_output(absolute: Path) -> Path | None:
-    """The nearest folder above ``absolute`` that is an optimlab compare run folder or sweep folder (its
-    summary.json, or a sweep's sweep.toml, written by optimlab), or None."""
-    for parent in absolute.parents:
-        try:
-            summary = read_json(parent / "summary.json")
-        except (OSError, ValueError):
-            summary = None
-        if isinstance(summary, dict) and "optimlab_version" in summary and (
-                isinstance(summary.get("runs"), list) or summary.get("kind") == "sweep"):
-            return parent
-        if (parent / "sweep.toml").is_file() and any(p.name.startswith(("tune-", "test-")) and p.is_dir()
-                                                      for p in _entries(parent)):
+    """The nearest folder above ``absolute`` (as given, or with its links resolved) that is an optimlab compare run
+    folder or a sweep folder, or None: what is written inside one keeps it from being replaced or resumed."""
+    from ..experiment.sweep import is_sweep_folder      # here: the sweep module imports this one
+
+    real = Path(os.path.realpath(absolute.parent))      # a link into a run folder (ln -s runs/a/x t; --out t/c)
+    for parent in dict.fromkeys([*absolute.parents, real, *real.parents]):
+        if is_run_folder(parent) or is_sweep_folder(parent):
             return parent
     return None
-
-
-def _entries(folder: Path) -> list[Path]:
-    try:
-        return list(folder.iterdir())
-    except OSError:
-        return []
 
 
 def check_output_dir(target: str | os.PathLike, *, foreign=foreign_in_run_dir, accepted: str = RUN_DIR_ACCEPTED,
