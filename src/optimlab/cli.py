@@ -54,7 +54,11 @@ def _accepted_style(message: str, parser: argparse.ArgumentParser | None = None)
         if what.lower() == "command" and m[2].strip(chr(39)) in LANGS:     # optimlab --lang ja compare
             return (f"invalid {what}: {m[2]}: --lang goes after the command (accepted: {choices}, then --lang "
                     f"{m[2].strip(chr(39))}, e.g. optimlab compare --lang ja or optimlab data list --lang ja)")
-        return f"invalid {what}: {m[2]} (accepted: {choices}{did_you_mean(m[2].strip(chr(39)), choices.split(', '))})"
+        near = did_you_mean(m[2].strip(chr(39)), choices.split(", "))
+        if parser is not None and parser.prog.endswith(" data fetch") and what == "name":  # digits: there, not "none"
+            return (f"invalid dataset to download: {m[2]} (accepted: {choices}; mnist-5k and digits come with the "
+                    f"installed packages, nothing to download{near})")
+        return f"invalid {what}: {m[2]} (accepted: {choices}{near})"
     return message
 
 

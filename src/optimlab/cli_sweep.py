@@ -102,7 +102,8 @@ def spec_from_args(args):
             over["test_seeds"] = None
     if args.test_seeds is not None:
         try:
-            over["test_seeds"] = parse_seeds(args.test_seeds)
+            parse_seeds(args.test_seeds)
+            over["test_seeds"] = args.test_seeds        # as typed: the spec tells a bare count from a range
         except ConfigError as e:
             raise ConfigError(str(e).replace("invalid seeds:", "invalid --test-seeds:", 1)) from None
     if args.targets is not None:

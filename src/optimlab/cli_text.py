@@ -234,7 +234,10 @@ _JA: list[tuple[str, str]] = [
      "指定してください"),
     (r"run directory not found: '(?P<v>[^']*)'", "結果のフォルダ '{v}' が見つかりません"),
     (r"^--data-dir '(?P<v>[^']*)' not found \(accepted: an existing folder\)", "--data-dir のフォルダ '{v}' が見つかりません"),
-    (r"^invalid name: '(?P<v>[^']*)' \(accepted: (?P<a>[^)]*)\)", "データセット '{v}' はありません。使えるのは {a} です"),
+    (r"^invalid name: '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)", "データセット '{v}' はありません。使えるのは {a} です"),
+    (r"^invalid dataset to download: '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)",
+     "'{v}' はダウンロードするデータセットではありません。ダウンロードできるのは {a} です（mnist-5k と digits は"
+     "インストールしたパッケージに入っていて、ダウンロードは不要です）"),
     (r"^(?P<v>.+?): (?P<w>does not exist|is a folder|is not a regular file) \(accepted for --dataset npz",
      "--dataset npz の '{v}' は{W}（np.savez(ファイル名, x_train=…, y_train=…, x_test=…, y_test=…) で作った .npz ファイルを"
      "指定します）"),
@@ -335,6 +338,9 @@ def japanese_error(message: str) -> str:
             if "w" in fields:           # what a path is, for --dataset npz
                 fields["W"] = {"does not exist": "見つかりません", "is a folder": "フォルダです",
                                "is not a regular file": "通常のファイルではありません"}.get(fields["w"], fields["w"])
+            for k in ("a", "b"):        # a setting a run's record lacks (_differences says 'missing')
+                if fields.get(k) == "'missing'":
+                    fields[k] = "記録なし"
             if "one" in fields:         # a bare count given where one seed was meant
                 fields["alone"] = f"（シード {fields['one']} だけなら {fields['as_one']} と書きます）" if fields["one"] else ""
             # an optimizer a plugin file would have registered: why it did not is in the English line

@@ -552,6 +552,13 @@ def test_the_table_says_which_runs_have_batch_normalization_their_labels_do_not_
     assert "（バッチ正規化あり：SGD。ラベルには表れていません）" in capsys.readouterr().out
     assert main(["compare", *small, "--out", "c"]) == 0                 # the note's Adam + BatchNorm says so itself
     assert "with batch normalization" not in capsys.readouterr().out
+    from optimlab.results.store import summary_table
+
+    run = {"optimizer": "adam", "hyperparameters": {"lr": 0.01}, "final_test_accuracy": 0.9, "best_test_accuracy": 0.9,
+           "final_train_accuracy": 0.9, "wall_seconds": 1.0, "status": "ok", "net": {"batchnorm": True}}
+    labels = ["Adam batch-norm", "Adam BN付き", "Adam (bn)", "Adam_BatchNorm", "Adamban"]   # a code review: the
+    table = summary_table({"runs": [{**run, "label": x} for x in labels], "seeds": [0]})   # first two were noted
+    assert table.splitlines()[-1] == "(with batch normalization: Adamban; their labels do not say so)", table
 
 
 def _two_adam_runs(recipe):

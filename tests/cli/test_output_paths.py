@@ -304,8 +304,9 @@ def test_a_landscape_keeps_files_of_its_names_it_did_not_write(cwd, capsys):
     (cwd / "mine" / "landscape_bowl.png").write_text("precious")
     (cwd / "mine" / "trajectories_bowl.csv").write_text("data")
     before = tree(cwd)
-    refused(capsys, LANDSCAPE + ["--out", "mine"], "refusing to replace 'mine/landscape_bowl.png': it is not a file "
-            "optimlab landscape wrote (no landscape_bowl.json of a bowl landscape beside it)")
+    refused(capsys, LANDSCAPE + ["--out", "mine"], "refusing to replace 'mine/landscape_bowl.png', "
+            "'mine/trajectories_bowl.csv': not files optimlab landscape wrote (no landscape_bowl.json of a bowl "
+            "landscape beside them)")
     with pytest.raises(ConfigError, match="refusing to replace"):          # the Python function too
         write_landscape(run_landscape("bowl", steps=5), cwd / "mine", gif=False)
     (cwd / "mine" / "landscape_bowl.json").write_text('{"config": {"function": "saddle"}}')   # another function's

@@ -268,6 +268,11 @@ def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
     # a bad-input review: the README names these (a data folder not found, an unknown dataset) among the Japanese ones
     (["data", "list", "--data-dir", "/nonexistent-optimlab"], "--data-dir のフォルダ '/nonexistent-optimlab' が見つかりません"),
     (["data", "verify", "foo"], "データセット 'foo' はありません。使えるのは mnist, fashion-mnist, mnist-5k, digits, idx です"),
+    # a code review: fetch's "データセット 'digits' はありません" said a bundled dataset did not exist; a typo's
+    # "did you mean" was left in English inside the sentence
+    (["data", "verify", "mnst"], "使えるのは mnist, fashion-mnist, mnist-5k, digits, idx です（もしかして mnist？）"),
+    (["data", "fetch", "digits"], "'digits' はダウンロードするデータセットではありません。ダウンロードできるのは mnist, "
+     "fashion-mnist です（mnist-5k と digits はインストールしたパッケージに入っていて、ダウンロードは不要です）"),
     (["compare", "--dataset", "npz", "--data-dir", "nope.npz"], "--dataset npz の 'nope.npz' は見つかりません（np.savez(ファイル名, "
      "x_train=…, y_train=…, x_test=…, y_test=…) で作った .npz ファイルを指定します）"),
     (["compare", "--dataset", "npz", "--data-dir", "/dev/null"], "--dataset npz の '/dev/null' は通常のファイルではありません"),
@@ -310,6 +315,8 @@ def test_an_accepted_phrase_not_translated_points_to_the_english_line():
     ("runs/s holds runs trained with other settings (test-sgd-lr0.01-s5: train.iters: 20 there, 30 now); accepted: the "
      "same settings to resume or extend that sweep (…), or a new --out",
      "'runs/s' には別の設定で学習した実行があります（test-sgd-lr0.01-s5 の train.iters がそこでは 20、今回は 30）。"),
+    ("runs/s holds runs trained with other settings (tune-x: net.batchnorm: 'missing' there, True now); accepted: …",
+     "（tune-x の net.batchnorm がそこでは 記録なし、今回は True）"),
     ("NoMove.rule moved no weight in 20 steps with nonzero gradients (accepted: a rule that updates w in place, w -= "
      "self.lr * g; w = w - self.lr * g makes a new array and leaves the weights as they were; …)",
      "NoMove の更新式は、勾配が 0 でないのに 20 ステップのあいだ重みを動かしませんでした。w = w - self.lr * g では新しい配列が"),

@@ -315,6 +315,14 @@ def test_what_a_review_found_let_through_is_one_line(tmp_path, change, match):
     assert "\n" not in str(e.value) and not (tmp_path / "r").exists()
 
 
+def test_a_class_count_read_from_an_npz_as_a_0d_array_is_taken(tmp_path):
+    """A code review: dict(np.load("own.npz")) gives n_classes as a 0-d array, which the new check refused."""
+    save_npz(tmp_path / "own.npz", blobs(), n_classes=4)
+    with np.load(tmp_path / "own.npz") as z:
+        data = dict(z)
+    assert compare(data=data, optimizers="sgd", out=tmp_path / "r", **SMALL).summary["dataset"]["n_classes"] == 4
+
+
 def test_labels_with_any_gap_are_warned_of_and_small_integer_codes_are_data(tmp_path):
     """{0, 3, 6} trained 7 outputs without a word (only a missing 0 was warned of); integer features 0–2 were refused
     as unscaled pixels while the same values as floats were taken."""

@@ -1487,3 +1487,12 @@ def test_a_rerun_with_nothing_to_train_keeps_the_sweeps_seconds(tmp_path):
     more = run_sweep(replace(spec, lrs=(0.1, 0.3)), SerialExecutor(), out=tmp_path / "s")     # extended: adds
     assert more.summary["total_wall_seconds"] == pytest.approx(spent + again.wall_seconds + more.wall_seconds,
                                                                abs=3e-3)
+
+
+def test_only_a_bare_count_of_test_seeds_gets_the_one_seed_hint():
+    """--test-seeds 100 meant as seed 100 is seeds 0-99: the error says how to write seed 100 alone; a range typed
+    out (0-4) or a list is what was meant, and gets no such hint (a code review: 0-4 was told 'for seed 5 alone')."""
+    for raw, hint in ((100, True), ("100", True), ("0-4", False), ([0, 1, 2, 3], False), ("0,1,2", False)):
+        with pytest.raises(ConfigError) as e:
+            SweepSpec(seeds=(0, 1, 2), test_seeds=raw)
+        assert ("alone write" in str(e.value)) is hint, (raw, str(e.value))

@@ -175,8 +175,10 @@ class SweepSpec:
             free = max(max(test), max(self.seeds)) + 1            # a suggestion that overlaps neither
             which = "test seeds" if self.test_seeds is not None else f"the default test seeds ({TEST_SEED_OFFSET} on)"
             # --test-seeds 100 meant as seed 100 is seeds 0-99 (a Japanese student's review): say how to write that
-            alone = f"; for seed {len(test)} alone write {len(test)}-{len(test)}" \
-                if self.test_seeds is not None and test == tuple(range(len(test))) and len(test) > 1 else ""
+            raw = self.test_seeds           # a bare count, as typed (not a range 0-4 written out: a code review)
+            bare = isinstance(raw, (int, np.integer)) and not isinstance(raw, bool) or \
+                isinstance(raw, str) and raw.strip().isdigit()
+            alone = f"; for seed {len(test)} alone write {len(test)}-{len(test)}" if bare and len(test) > 1 else ""
             raise ConfigError(f"{which} {_seed_text(test)} overlap the tuning seeds {_seed_text(self.seeds)} "
                               f"(accepted: disjoint seeds, e.g. --test-seeds {free}-{free + len(test) - 1}; a bare "
                               f"number N is a count, seeds 0 to N-1{alone})")

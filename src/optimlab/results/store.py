@@ -613,7 +613,7 @@ def summary_table(summary: dict[str, Any], lang: str = "en") -> str:
     # --batchnorm on (or a recipe) gave runs batch normalization their labels do not show: the table said "SGD" of
     # an SGD with it (a Japanese student's review)
     unsaid = [label for label, rs in rows.items() if (rs[0].get("net") or {}).get("batchnorm")
-              and not re.search(r"batch ?norm|\bbn\b|バッチ正規化", label, re.IGNORECASE)]
+              and not re.search(r"batch[-_ ]?norm|(?<![a-z])bn(?![a-z])|バッチ正規化", label, re.IGNORECASE)]
     if unsaid:
         out.append(say("bn unsaid", lang, labels=say("list sep", lang).join(unsaid)))
     # a tenth of each diverged optimizer's lr, as an example (it named only the first of several: a review)

@@ -144,6 +144,8 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
     n_classes = getattr(data, "n_classes", None)
     if n_classes is None and np.ndim(data.y_train) == 2:
         n_classes = np.shape(data.y_train)[1]                 # one-hot rows: their width is the class count
+    if isinstance(n_classes, (np.ndarray, np.generic)) and np.ndim(n_classes) == 0:
+        n_classes = n_classes.item()                          # dict(np.load("own.npz")) gives a 0-d array
     # 10**12 was refused as "invalid hidden sizes: [40, 20]" by the memory check (a review): the count is named
     if n_classes is not None and (isinstance(n_classes, (bool, np.bool_)) or not isinstance(n_classes, numbers.Real)
                                   or not float(n_classes).is_integer() or not 1 <= n_classes <= MAX_CLASSES):

@@ -780,9 +780,10 @@ def check_landscape_files(out: Path, function: str) -> None:
     except (OSError, ValueError):
         ours = False
     if not ours:
-        raise ConfigError(f"refusing to replace {str(there[0])!r}: it is not a file optimlab landscape wrote (no "
-                          f"{paths['json'].name} of a {function} landscape beside it) (accepted: --out another folder, "
-                          "or move that file away)")
+        shown = ", ".join(repr(str(p)) for p in there)         # all of them: one at a time took as many runs
+        raise ConfigError(f"refusing to replace {shown}: not files optimlab landscape wrote (no {paths['json'].name} "
+                          f"of a {function} landscape beside them) (accepted: --out another folder, or move them "
+                          "away)")
 
 
 def write_landscape(result: LandscapeResult, out_dir, lang: str = "en", *, gif: bool = True,
