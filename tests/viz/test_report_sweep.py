@@ -7,6 +7,7 @@ Browser tests open the page from ``file://`` in headless Debian Chromium through
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import re
 from pathlib import Path
 
@@ -390,6 +391,25 @@ def test_the_sensitivity_title_fits_the_figure(lang, seeds):
     assert 0 <= box.x0 and box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height, (box, fig.bbox)
     title = fig.axes[0].get_title()
     assert ("1 seeds" not in title and "1 シード、平均" not in title) if seeds == 1 else f"{seeds} " in title
+
+
+def test_one_seed_is_not_one_seeds(tmp_path):
+    """A visual review: a one-seed sweep's page said "Learning-rate sensitivity (1 seeds)" and "× 1 tuning seeds;
+    1 test seeds" above a figure that said "1 seed"."""
+    from optimlab.experiment.executors import SerialExecutor
+    from optimlab.experiment.sweep import SweepSpec, run_sweep
+    from optimlab.train import TrainConfig
+    from optimlab.viz.report_sweep import build_sweep_report_html, sensitivity_chart
+
+    spec = SweepSpec(name="one", dataset="digits", optimizers=("sgd",), lrs=(0.1,), seeds=(0,), test_seeds=(9,),
+                     train=TrainConfig(iters=20, eval_interval=10))
+    result = run_sweep(spec, SerialExecutor(), out=tmp_path / "s")
+    page = build_sweep_report_html(tmp_path / "s", "en")
+    assert "1 optimizer setting × 1 learning rate × 1 tuning seed; 1 test seed" in page
+    assert sensitivity_chart(result.summary, "en")["layout"]["title"]["text"].endswith("(1 seed)")
+    run_sweep(replace(spec, lrs=(0.1, 0.3), seeds=(0, 1), test_seeds=(8, 9)), SerialExecutor(), out=tmp_path / "t")
+    assert "1 optimizer setting × 2 learning rates × 2 tuning seeds; 2 test seeds" in \
+        build_sweep_report_html(tmp_path / "t", "en")
 
 
 def test_sweep_accuracy_axes_leave_room_above_one():

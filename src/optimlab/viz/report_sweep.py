@@ -512,6 +512,11 @@ def _colors(summary) -> dict[str, str]:
     return sweep_colors(summary)
 
 
+def _counted(**counts: int) -> dict[str, Any]:
+    """``counts`` with the English plural's ``s_<name>`` ("1 test seed", "3 test seeds": a review found "1 seeds")."""
+    return {**counts, **{f"s_{k}": "" if n == 1 else "s" for k, n in counts.items()}}
+
+
 def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
     """One legend group per setting: the 95 % band, the mean line and a ring at the tuned lr."""
     traces = []
@@ -542,7 +547,8 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
                            "legendgroup": group, "showlegend": False, "name": name, "hoverinfo": "skip",
                            "marker": {"size": 15, "color": "rgba(0,0,0,0)", "line": {"color": color, "width": 2}}})
     n = max((int(s.get("n_seeds") or 1) for s in summary["sensitivity"].values()), default=1)
-    title = st("lr sensitivity", lang) + (f"（{n} {st('seeds', lang)}）" if lang == "ja" else f" ({n} {st('seeds', lang)})")
+    title = st("lr sensitivity", lang) + (f"（{n} {st('seeds', lang)}）" if lang == "ja" else
+                                          f" ({n} {st('seeds', lang).removesuffix('s') if n == 1 else st('seeds', lang)})")
     return {"data": traces, "layout": _layout(title, st("learning rate", lang), st("final val accuracy", lang),
                                               lang, xaxis=LOG_AXIS,
                                               yaxis={"range": [0, ACC_TOP]}, hovermode="closest", height=460)}
@@ -837,8 +843,9 @@ def build_sweep_report_html(sweep_dir: str | os.PathLike, lang: str | None = Non
     name = s.get("name") or sweep.directory.name
     title = f"{st('sweep title', lang)}{st('colon', lang)}{ds.get('name', '?')}"
     meta = [f"{esc(st('sweep name', lang))} <b>{esc(name)}</b>", f"{esc(st('finished at', lang))} {esc(_finished(s))}",
-            esc(st("grid meta", lang, opts=len(s["sensitivity"]), lrs=len(grid.get("lrs") or []),
-                   seeds=len(grid.get("seeds") or []), tests=len(grid.get("test_seeds") or []))),
+            esc(st("grid meta", lang, **_counted(opts=len(s["sensitivity"]), lrs=len(grid.get("lrs") or []),
+                                                 seeds=len(grid.get("seeds") or []),
+                                                 tests=len(grid.get("test_seeds") or [])))),
             esc(st("runs meta", lang, runs=s.get("n_runs", "?"), wall=f"{float(s.get('total_wall_seconds') or 0):.0f}"))]
     toml_path = sweep.directory / "sweep.toml"
     toml = (f"<pre><code>{esc(toml_path.read_text(encoding='utf-8'))}</code></pre>" if toml_path.is_file()

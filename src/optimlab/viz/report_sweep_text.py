@@ -12,7 +12,8 @@ from .report_text import rt
 SWEEP_TEXT = {
     "en": {
         "sweep title": "Learning-rate sweep", "sweep": "sweep",
-        "grid meta": "{opts} optimizer settings × {lrs} learning rates × {seeds} tuning seeds; {tests} test seeds",
+        "grid meta": "{opts} optimizer setting{s_opts} × {lrs} learning rate{s_lrs} × {seeds} tuning seed{s_seeds}; "
+                     "{tests} test seed{s_tests}",
         "runs meta": "{runs} runs, {wall} s",
         "sensitivity help": "Mean final validation accuracy over the tuning seeds at each learning rate (log axis); "
                             "with 3 or more seeds, bands are 95% confidence intervals (Student t); rings mark the tuned lr "
