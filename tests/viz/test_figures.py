@@ -45,6 +45,23 @@ def test_every_text_is_inside_the_figure(lang, kind):
             and box.y1 <= canvas.y1 + 0.5), f"{kind}/{lang}: texts reach {box.bounds}, the canvas is {canvas.bounds}"
 
 
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("label", ["Adam with a very long descriptive label for my slides 2024 (β1=0.9, β2=0.999)",
+                                   "Adam 学習率を小さくした実験とその長い説明 (lr=0.001, バッチ正規化あり)"])
+def test_a_long_run_label_wraps_its_title_inside_the_figure(lang, label):
+    """A visual review: a long label's per-run title was cut at both edges ("y: Adam with…β2=")."""
+    h = _histories()["Adam"][0]
+    title = f"{label} (seed 0) (lr=0.01)" if lang == "en" else f"{label}（シード 0）（学習率 0.01）"
+    fig = accuracy_figure(h, title=title, lang=lang)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    box = fig.axes[0].title.get_window_extent(renderer)
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height, (box, fig.bbox)
+    shown = fig.axes[0].get_title()
+    assert "\n" in shown and shown.replace("\n", " ").replace("  ", " ").endswith("0.01)" if lang == "en" else
+                                                                             "0.01）")
+
+
 def test_the_overlays_say_their_data_seeds_and_what_the_lines_are():
     """A figure review: test_accuracy.png and loss.png shown on their own (a slide) named no dataset, no seeds, and
     not what the band and the smoothing are; their legends' titles say it."""

@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, NullLocator
 
-from .._io import atomic_path, shortened
+from .._io import atomic_path, display_width, shortened
 from ..train import History
 from .colors import (LEGEND_HANDLE, OPTIMIZER_COLORS, colors_by_label, markers_by_label, sparse_marks,
                      styles_by_label, use_run_colors)
@@ -44,6 +44,52 @@ def _margins(fig: Figure, size, right: float = 0.15) -> None:
 
 LEGEND_ROWS = 18        # entries per legend column beside the axes (they fit the axes' height)
 LEGEND_CHARS = 40       # longer labels lose their middle to … in the legend (the report and files keep them whole)
+TITLE_COLUMNS = 60      # a title wider than this (a long run label) takes more lines: it was cut at both edges
+
+
+def _title(fig: Figure, ax, text: str) -> None:
+    """``text`` as ``ax``'s title, :func:`wrapped`; the figure grows by the lines it adds above the axes, which keep
+    their size (a long run label's title was cut at both edges: a visual review)."""
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    shown = wrapped(text)
+    extra = shown.count("\n")
+    if extra:
+        w, h = fig.get_size_inches()
+        line = FontProperties(size=rcParams["axes.titlesize"]).get_size_in_points() * 1.25 / 72   # inches a line
+        bottom, top = fig.subplotpars.bottom * h, (1 - fig.subplotpars.top) * h
+        fig.set_size_inches(w, h + extra * line)
+        fig.subplots_adjust(bottom=bottom / (h + extra * line), top=1 - (top + extra * line) / (h + extra * line))
+    ax.set_title(shown)
+
+
+def wrapped(text: str, columns: int = TITLE_COLUMNS) -> str:
+    """``text`` in lines of at most ``columns`` display columns (a wide character counts two), broken at a space,
+    before an opening bracket or between two wide characters; a word longer than a line is cut where it must be."""
+    if display_width(text) <= columns:
+        return text
+    pieces, piece = [], ""
+    for i, c in enumerate(text):                  # break opportunities: before a space or bracket, inside CJK
+        wide = display_width(c) == 2 and i and display_width(text[i - 1]) == 2
+        if piece and (c in " (（" or wide):
+            pieces.append(piece)
+            piece = ""
+        piece += c
+    pieces.append(piece)
+    lines, line = [], ""
+    for p in pieces:
+        if line and display_width(line + p) > columns:
+            lines.append(line.rstrip())
+            line = p.lstrip()
+        else:
+            line += p
+        while display_width(line) > columns:     # one piece wider than a line
+            cut = next(k for k in range(len(line), 0, -1) if display_width(line[:k]) <= columns)
+            lines.append(line[:cut])
+            line = line[cut:]
+    lines.append(line.rstrip())
+    return "\n".join(x for x in lines if x)
 
 
 def _legend_beside(fig: Figure, ax, size, title: str | None = None) -> None:
@@ -81,7 +127,7 @@ def accuracy_figure(history: History, title: str | None = None, lang: str = "en"
             **(test and {**test, "linestyle": "--", "alpha": 0.7}))
     ax.plot(history.eval_iters, history.test_acc, label=t("test set", lang), **test)
     ax.legend(loc="best")               # the note puts it lower right, where a run that stays at chance has its curves
-    ax.set_title(f"{t('accuracy', lang)}{t('colon', lang)}{title or history.label}")
+    _title(fig, ax, f"{t('accuracy', lang)}{t('colon', lang)}{title or history.label}")
     ax.set_xlabel(t("count", lang))
     ax.set_ylabel(t("accuracy", lang))
     ax.set_ylim(0, ACC_TOP)
