@@ -467,6 +467,53 @@ def test_report_in_browser(browser, real_run, tmp_path):
         assert o.errors == [] and o.dialogs == []
 
 
+LONG = {"SGD baseline (plain stochastic gradient descent, lr=0.01)": ("sgd", False, [ramp(6, 0.5)]),
+        "Adam with a very long descriptive label for my slides 2024 (β1=0.9, β2=0.999)": ("adam", False, [ramp(3, 0.9)]),
+        "Adam 学習率を小さくした実験 (lr=0.001, バッチ正規化あり)": ("adam", True, [ramp(2, 0.95)])}
+
+
+def test_long_run_labels_put_the_legends_under_the_charts():
+    """A visual review: long run labels took the right half of each chart card for the legend (the plot 40 % of it)
+    and the bar chart's rotated names ran past the card's left edge."""
+    from optimlab.viz.report import _legend_fits
+
+    chart = {"data": [{"type": "scatter", "name": n} for n in LONG] + [{"name": "band", "showlegend": False}],
+             "layout": {"height": 400, "margin": {"l": 60, "b": 48}, "legend": {"bgcolor": "white"}}}
+    fitted = _legend_fits(chart)["layout"]
+    assert fitted["legend"]["orientation"] == "h" and fitted["legend"]["bgcolor"] == "white"
+    assert fitted["height"] == 400 + 3 * 22 and fitted["margin"] == {"l": 60, "b": 48 + 3 * 22}
+    short = {"data": [{"type": "scatter", "name": "SGD"}], "layout": {"height": 400}}
+    assert _legend_fits(short) == short
+    bars = {"data": [{"type": "bar", "x": [n], "name": n} for n in LONG], "layout": {"showlegend": False}}
+    axis = _legend_fits(bars)["layout"]["xaxis"]
+    assert axis["tickvals"] == list(LONG) and all(len(t) <= 24 for t in axis["ticktext"])
+    assert "legend" not in _legend_fits(bars)["layout"]
+
+
+def test_long_labels_and_file_names_keep_the_page_within_a_phones_width(browser, tmp_path):
+    """A visual review: a long run label's figure file name, one unbreakable word, made the page 580 px wide at
+    400 px (the whole page scrolled sideways)."""
+    from optimlab.viz.figures import slug
+
+    run = write_synthetic_run(tmp_path / "r", LONG)
+    for label in LONG:                          # the figures compare writes, named after the labels
+        (run / f"accuracy_{slug(label)}.png").write_bytes(_png())
+    write_report(run, lang="en")
+    with Opened(browser, run / "report.html") as o:
+        o.page.set_viewport_size({"width": 400, "height": 800})
+        o.page.wait_for_function("document.documentElement.scrollWidth <= 400", timeout=15000)
+
+
+def _png() -> bytes:
+    import io as _io
+
+    from PIL import Image
+
+    buf = _io.BytesIO()
+    Image.new("RGB", (64, 42), "white").save(buf, format="PNG")
+    return buf.getvalue()
+
+
 @pytest.mark.parametrize("name", ["report.html", "report_ja.html"])
 def test_report_on_a_phone_in_print_and_for_screen_readers(browser, real_run, name):
     """At 375 px the page was 525 px wide (charts, figures and the nav sticking out of their cards; the English nav,

@@ -30,7 +30,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import __version__
-from .._io import mark_written, write_text
+from .._io import display_width, mark_written, shortened, write_text
 from ..console import status_text
 from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
@@ -1183,9 +1183,31 @@ def chart_html(cid: str, chart: dict[str, Any], wide: str = "") -> str:
     return f'<div class="chart{wide}" id="{esc(cid)}" role="figure" aria-label="{esc(html.unescape(title))}"></div>'
 
 
+LONG_LEGEND = 40       # a legend entry wider than this (display columns) moves the legend under the axes
+
+
+def _legend_fits(chart: dict[str, Any]) -> dict[str, Any]:
+    """``chart`` with its legend under the axes when an entry is long: beside them, long run labels took half the
+    card and left the plot 40 % of it (a visual review); a bar chart's long category names shortened on its axis."""
+    layout = chart.get("layout") or {}
+    shown = [t.get("name", "") for t in chart.get("data", []) if t.get("showlegend", True) is not False]
+    if layout.get("showlegend", True) is not False and any(display_width(str(n)) > LONG_LEGEND for n in shown):
+        rows = len(shown)
+        layout = {**layout, "legend": {**layout.get("legend", {}), **BELOW},
+                  "height": int(layout.get("height", 400)) + 22 * rows,
+                  "margin": {**layout.get("margin", {}), "b": 48 + 22 * rows}}
+    if all(t.get("type") == "bar" or t.get("showlegend") is False for t in chart.get("data", [])):
+        names = list(dict.fromkeys(x for t in chart.get("data", []) for x in t.get("x", [])))
+        if any(display_width(str(n)) > 24 for n in names):
+            layout = {**layout, "xaxis": {**layout.get("xaxis", {}), "tickvals": names,
+                                          "ticktext": [shortened(str(n), 24) for n in names]}}
+    return {**chart, "layout": layout}
+
+
 def _chart_data(charts, lang: str) -> dict[str, Any]:
     """What the page's script reads: the charts, plotly's config and, on a Japanese page, plotly's words in Japanese
     (the toolbar said "Download plot as a PNG", "Reset axes" on a page in Japanese)."""
+    charts = {cid: _legend_fits(c) for cid, c in charts.items()} if isinstance(charts, dict) else charts
     if lang != "ja":
         return {"charts": charts, "config": PLOTLY_CONFIG}
     return {"charts": charts, "config": {**PLOTLY_CONFIG, "locale": "ja"}, "locale": {"ja": PLOTLY_JA}}

@@ -53,11 +53,11 @@ tbody th { font-weight: 600; }
 details { margin-top: 12px; }
 summary { cursor: pointer; color: #2f5fa7; }
 .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(340px, 100%), 1fr)); gap: 12px; }
-figure { margin: 0; border: 1px solid #eceef2; border-radius: 6px; padding: 6px; background: #fff; }
+figure { margin: 0; border: 1px solid #eceef2; border-radius: 6px; padding: 6px; background: #fff; min-width: 0; }
 figure img { width: 100%; height: auto; display: block; cursor: zoom-in; }
 figure.zoomed { grid-column: 1 / -1; }                 /* a clicked figure takes the section's whole width */
 figure.zoomed img { cursor: zoom-out; }
-figcaption { font-size: .8rem; color: #5a6273; text-align: center; }
+figcaption { font-size: .8rem; color: #5a6273; text-align: center; overflow-wrap: anywhere; }  /* a long file name */
 figcaption .file { font-size: .72rem; color: #5f6673; margin-left: .4em; }
 /* a chart's lines as buttons for the keyboard (Plotly's legend takes clicks only): out of sight until one has focus,
    then just below the chart, over what follows it, so that nothing moves and the chart stays in view */
