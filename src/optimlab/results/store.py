@@ -59,6 +59,14 @@ def numpy_simd() -> str | None:
         return None
 
 
+def _blas_package(filepath: Any) -> str | None:
+    """The package whose wheel holds a BLAS library (``…/numpy.libs/libscipy_openblas64_….so`` → ``numpy``)."""
+    if not filepath:
+        return None
+    folder = Path(str(filepath)).parent.name
+    return folder.removesuffix(".libs") if folder.endswith(".libs") else folder
+
+
 def environment() -> dict[str, Any]:
     """Versions, CPU and BLAS: enough to tell where a number was measured."""
     cpu = platform.processor() or platform.machine()
@@ -75,9 +83,10 @@ def environment() -> dict[str, Any]:
         from threadpoolctl import threadpool_info
 
         keys = ("internal_api", "version", "num_threads", "architecture")
-        # in one order (it was the order of the imports: two OpenBLAS copies swapped places in a resumed sweep)
-        env["blas"] = sorted(({k: i.get(k) for k in keys} for i in threadpool_info()),
-                             key=lambda lib: [str(lib[k]) for k in keys])
+        # in one order (it was the order of the imports: two OpenBLAS copies swapped places in a resumed sweep), each
+        # with the package that brought it (NumPy's and SciPy's OpenBLAS were two unexplained "blas" rows: a review)
+        env["blas"] = sorted(({"package": _blas_package(i.get("filepath")), **{k: i.get(k) for k in keys}}
+                              for i in threadpool_info()), key=lambda lib: [str(v) for v in lib.values()])
     except Exception:  # noqa: BLE001 - environment description is best effort
         pass
     simd = numpy_simd()
