@@ -134,7 +134,8 @@ def _legend_is_beside_the_axes(fig):
     assert legend.x0 > axes.x1 and legend.x1 <= fig.bbox.x1 - 5 and legend.y0 >= fig.bbox.y0
     from optimlab._io import display_width
 
-    assert all(display_width(t.get_text()) <= 40 for t in ax.get_legend().get_texts())
+    assert all(display_width(line) <= 40 for t in ax.get_legend().get_texts() for line in t.get_text().split("\n"))
+    assert all(t.get_text().count("\n") <= 1 for t in ax.get_legend().get_texts())      # two lines at most
     assert fig.get_figwidth() < 7.2 + 3 * 4.5               # 40 runs: three columns; 100 characters: cut at 40
     assert axes.width == pytest.approx((7.2 - 0.9 - 0.15) * fig.dpi, abs=1)
 
@@ -146,7 +147,11 @@ def test_shortened_legend_labels_keep_what_tells_them_apart():
     hs = {base + "0.001": _histories(2)["SGD"], base + "0.01": _histories(2)["SGD"]}
     fig = overlay_figure(hs, lang="en")
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert texts == ["Adam with the note's…100, lr 0.001 (n=2)", "Adam with the note's… 100, lr 0.01 (n=2)"]
+    assert texts == ["Adam with the note's defaults and batch\nsize 100, lr 0.001 (n=2)",      # on two lines, whole
+                     "Adam with the note's defaults and batch\nsize 100, lr 0.01 (n=2)"]
+    longer = {("a much longer family name " * 4) + end: _histories(2)["SGD"] for end in ("lr 0.001", "lr 0.01")}
+    texts = [t.get_text().replace("\n", " ") for t in overlay_figure(longer, lang="en").axes[0].get_legend().get_texts()]
+    assert "…" in texts[0] and texts[0].endswith("lr 0.001 (n=2)") and texts[1].endswith("lr 0.01 (n=2)")
 
 
 @pytest.mark.parametrize("level", [0.1, 0.5, 0.9])

@@ -92,6 +92,14 @@ def wrapped(text: str, columns: int = TITLE_COLUMNS) -> str:
     return "\n".join(x for x in lines if x)
 
 
+def _two_lines(label: str) -> str:
+    """``label`` in at most two legend lines of :data:`LEGEND_CHARS` columns, its middle lost to … only if need be."""
+    n = 2 * LEGEND_CHARS
+    while (shown := wrapped(shortened(label, n), LEGEND_CHARS)).count("\n") > 1:
+        n -= 2
+    return shown
+
+
 def _legend_beside(fig: Figure, ax, size, title: str | None = None) -> None:
     """The legend right of the axes, where it hides no curve, in columns of at most :data:`LEGEND_ROWS` entries;
     the figure widens by the legend's measured width (one layout of the legend's texts), so the axes keep their
@@ -99,9 +107,12 @@ def _legend_beside(fig: Figure, ax, size, title: str | None = None) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     handles, labels = ax.get_legend_handles_labels()
-    labels = [shortened(s, LEGEND_CHARS) for s in labels]
+    # a long label on two lines, its middle lost to … only beyond them: shortened to one line, "Adam 学習率を小さく…,
+    # バッチ正規化あり)" lost the lr that told it apart (a visual review)
+    labels = [_two_lines(s) for s in labels]
+    lines = sum(s.count("\n") + 1 for s in labels)
     legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0,
-                       fontsize="small", ncol=max(1, -(-len(labels) // LEGEND_ROWS)), title=title,
+                       fontsize="small", ncol=max(1, -(-lines // LEGEND_ROWS)), title=title,
                        title_fontsize="small", alignment="left", handlelength=LEGEND_HANDLE)
     width = legend.get_window_extent(FigureCanvasAgg(fig).get_renderer()).width / fig.dpi
     _margins(fig, size, width + 0.3)
