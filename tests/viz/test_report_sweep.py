@@ -393,6 +393,24 @@ def test_the_sensitivity_title_fits_the_figure(lang, seeds):
     assert ("1 seeds" not in title and "1 シード、平均" not in title) if seeds == 1 else f"{seeds} " in title
 
 
+def test_the_sensitivity_figure_for_slides_keeps_its_plot_wide():
+    """A visual review: at --font-scale 1.6 the legend beside took over half the figure and left the plot a third."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from optimlab.viz.figures import font_scale
+    from optimlab.viz.sweep_figures import sensitivity_figure
+
+    s = synthetic_summary(val={o: [0.3, 0.84, 0.4, 0.1] for o in ("sgd", "momentum", "adagrad", "rmsprop", "adam")},
+                          test={o: (0.86, 0.02, 0.86, 0) for o in ("sgd", "momentum", "adagrad", "rmsprop", "adam")})
+    for scale in (1.0, 1.6):
+        with font_scale(scale):
+            fig = sensitivity_figure(s, "ja")
+            renderer = FigureCanvasAgg(fig).get_renderer()
+            fig.draw(renderer)
+            share = fig.axes[0].get_window_extent(renderer).width / fig.bbox.width
+        assert share > 0.55, (scale, share)
+
+
 def test_one_seed_is_not_one_seeds(tmp_path):
     """A visual review: a one-seed sweep's page said "Learning-rate sensitivity (1 seeds)" and "× 1 tuning seeds;
     1 test seeds" above a figure that said "1 seed"."""

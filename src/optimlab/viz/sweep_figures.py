@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -46,7 +47,10 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
     never = _never_learned(summary)
     use_font(lang)
     inline_in_jupyter()
-    fig = Figure(figsize=(7.2, 4.6), dpi=100, layout="constrained")
+    # larger text (--font-scale for slides) in a figure as much larger: at 1.6 the legend beside took over half the
+    # width and left the plot a third of it (a visual review)
+    grow = max(1.0, float(matplotlib.rcParams["font.size"]) / 10.0)
+    fig = Figure(figsize=(7.2 * grow, 4.6 * grow), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     use_run_colors(ax)
     tuned = summary.get("tuned", {})
