@@ -878,6 +878,13 @@ def test_a_report_in_another_language_redraws_the_figures_in_it(tmp_path):
     assert embedded(build_report_html(tmp_path / "ja", lang="en")) == files
     ja_files = {p.name: p.read_bytes() for p in (tmp_path / "ja").glob("*.png")}
     assert embedded(build_report_html(tmp_path / "ja")) == ja_files != files      # its own language: as drawn
+    # the captions say so: the file they name is in the run's language (a visual review: a teacher opening
+    # accuracy_sgd.png after the Japanese page of an English run got another image)
+    en_page = build_report_html(tmp_path / "ja", lang="en")
+    assert 'class="file">accuracy_sgd.png (drawn again in English for this page; the file is in Japanese)' in en_page
+    ja_page = build_report_html(tmp_path / "en", lang="ja")
+    assert 'class="file">accuracy_sgd.png（このページ用に日本語で描き直した図。ファイルは英語のままです）' in ja_page
+    assert "drawn again" not in build_report_html(tmp_path / "en") and "描き直した" not in build_report_html(tmp_path / "ja")
 
 
 def test_without_plotly_the_report_says_what_to_install(monkeypatch):

@@ -980,7 +980,11 @@ def figures_html(run: LoadedRun, lang: str) -> str:
     for p in files:
         data = base64.b64encode(redrawn.get(p.name) or p.read_bytes()).decode("ascii")
         what = figure_caption(p.name, labels, lang)       # in the report's language, the file name beside it
-        caption = f"{esc(what)} <span class=\"file\">{esc(p.name)}</span>" if what else esc(p.name)
+        # drawn again in the page's language: the file named is in the run's (a teacher opening it got another image)
+        again = rt("redrawn file", lang, lang_name=rt(f"lang {recorded_lang(run.summary)}", lang)) \
+            if p.name in redrawn else ""
+        caption = (f"{esc(what)} <span class=\"file\">{esc(p.name)}{esc(again)}</span>" if what else
+                   esc(p.name) + esc(again))
         items.append(f'<figure><img alt="{esc(what or p.name)}" data-file="{esc(p.name)}" loading="lazy" '
                      f'src="data:image/png;base64,{data}">'
                      f"<figcaption>{caption}</figcaption></figure>")
