@@ -314,6 +314,10 @@ def test_a_landscape_keeps_files_of_its_names_it_did_not_write(cwd, capsys):
     assert tree(cwd) == {**before, "mine/landscape_bowl.json": '{"config": {"function": "saddle"}}'}
     assert main(LANDSCAPE + ["--out", "o"]) == 0 and main(LANDSCAPE + ["--out", "o"]) == 0      # its own: replaced
     assert "replacing this function's earlier files" in capsys.readouterr().out
+    (cwd / "f").mkdir()                                         # a FIFO of the JSON's name is not read (it would hang)
+    (cwd / "f" / "landscape_bowl.png").write_text("x")
+    os.mkfifo(cwd / "f" / "landscape_bowl.json")
+    refused(capsys, LANDSCAPE + ["--out", "f"], "refusing to replace")
 
 
 def test_write_landscape_writes_all_files_or_none(tmp_path, monkeypatch):

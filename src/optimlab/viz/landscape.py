@@ -42,8 +42,8 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from .._io import (atomic_path, atomic_paths, exclusive_lock, left_for, made_folder, mark_written, read_json,
-                   write_json, write_text)
+from .._io import (atomic_path, atomic_paths, exclusive_lock, left_for, made_folder, mark_written, write_json,
+                   write_text)
 from ..errors import ConfigError
 from ..nn.network import machine_memory, process_memory_limit
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
@@ -773,12 +773,11 @@ def check_landscape_files(out: Path, function: str) -> None:
     there = [p for p in paths.values() if p.is_file() or p.is_symlink()]
     if not there:
         return
-    try:
-        doc = read_json(paths["json"])
-        ours = isinstance(doc, dict) and isinstance(doc.get("config"), dict) and doc["config"].get("function") == \
-            function and not any(p.is_symlink() for p in there)
-    except (OSError, ValueError):
-        ours = False
+    from ..results.store import small_json      # a regular file, not too large (a FIFO would hang the read)
+
+    doc = small_json(paths["json"])
+    ours = isinstance(doc, dict) and isinstance(doc.get("config"), dict) and doc["config"].get("function") == \
+        function and not any(p.is_symlink() for p in there)
     if not ours:
         shown = ", ".join(repr(str(p)) for p in there)         # all of them: one at a time took as many runs
         raise ConfigError(f"refusing to replace {shown}: not files optimlab landscape wrote (no {paths['json'].name} "
