@@ -173,7 +173,7 @@ def foreign_in_run_dir(directory: Path) -> str | None:
     summary = small_json(directory / "summary.json")
     if isinstance(summary, dict) and summary.get("kind") == "sweep":
         return "it is an optimlab sweep folder"
-    if not (isinstance(summary, dict) and "optimlab_version" in summary and isinstance(summary.get("runs"), list)):
+    if not compare_summary(summary):
         why = "no summary.json of optimlab compare" if "summary.json" not in names else \
             "its summary.json is not one optimlab compare wrote: unreadable, damaged or edited"    # it said "no
         return f"it holds {names[0]!r} and is not an optimlab compare run folder ({why})"       # summary.json" (a review)
@@ -222,9 +222,13 @@ def small_json(path: Path) -> Any:
 def is_run_folder(directory: Path) -> bool:
     """Whether ``directory`` holds the files of an optimlab compare run: a summary.json it wrote, beside its
     metrics.csv and recipe.toml."""
-    summary = small_json(directory / "summary.json")
-    return (isinstance(summary, dict) and "optimlab_version" in summary and isinstance(summary.get("runs"), list)
-            and (directory / "metrics.csv").is_file() and (directory / "recipe.toml").is_file())
+    return (compare_summary(small_json(directory / "summary.json")) and (directory / "metrics.csv").is_file()
+            and (directory / "recipe.toml").is_file())
+
+
+def compare_summary(summary: Any) -> bool:
+    """Whether ``summary`` (a summary.json's value) is one optimlab compare wrote."""
+    return isinstance(summary, dict) and "optimlab_version" in summary and isinstance(summary.get("runs"), list)
 
 
 def _enclosing_output(absolute: Path) -> Path | None:
