@@ -13,7 +13,7 @@ from typing import Sequence
 
 from . import __version__
 from .console import LANGS, notice_lines, say
-from .cli_text import half_width, japanese_error, japanese_warning, lang_of
+from .cli_text import LANG_ENV, check_env_lang, half_width, japanese_error, japanese_warning, lang_of
 from .errors import ConfigError, OptimlabError, OptimlabWarning, did_you_mean, own_error_first
 from .options import lr_overrides
 
@@ -82,6 +82,7 @@ class _Parser(argparse.ArgumentParser):
         argv = _command_words(self, sys.argv[1:] if args is None else list(args))
         argv = half_width(argv, _option_kinds(_command_parser(self, argv)))     # a Japanese input method's ０．０１
         argv = _help_whatever_lang_precedes(self, argv)
+        argv = _lang_from_environment(self, argv)
         self.words = argv
         return super().parse_args(_join_negative_values(argv), namespace)
 
@@ -101,6 +102,21 @@ def _help_whatever_lang_precedes(parser: argparse.ArgumentParser, argv: list[str
             out.append(argv[i])
         i += 1
     return out + argv[i:]
+
+
+def _lang_from_environment(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``argv`` with ``--lang $OPTIMLAB_LANG`` right after its command's name when it names no --lang itself (a
+    teacher's review: a student who forgot --lang ja got English everywhere; the variable sets it once). Only where
+    the command has a --lang option; the command line's own --lang wins."""
+    if LANG_ENV not in os.environ or any(w == "--lang" or w.startswith("--lang=") for w in argv):
+        return argv
+    lang, p, i = check_env_lang(), parser, 0
+    while i < len(argv) and argv[i] in _subparsers(p):     # the command's words: compare; data list
+        p = _subparsers(p)[argv[i]]
+        i += 1
+    if i == 0 or "--lang" not in {o for a in p._actions for o in a.option_strings}:
+        return argv
+    return argv[:i] + ["--lang", lang] + argv[i:]
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

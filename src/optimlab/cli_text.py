@@ -9,6 +9,7 @@ the values of options that name files (a folder may be called ``実験　１``).
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from typing import Sequence
@@ -115,9 +116,26 @@ def _value(value: str, option: str) -> str:
     return v
 
 
+LANG_ENV = "OPTIMLAB_LANG"      # the commands' language when the command line names none
+
+
+def check_env_lang() -> str:
+    """``$OPTIMLAB_LANG`` as a language (``ja``, ``en``; full-width and case as --lang takes them), or a one-line
+    ConfigError naming it."""
+    from .console import LANGS
+    from .errors import ConfigError
+
+    value = os.environ.get(LANG_ENV, "")
+    lang = _value(value, "--lang")
+    if lang not in LANGS:
+        raise ConfigError(f"invalid {LANG_ENV}: {value!r} (accepted: {', '.join(LANGS)}; or unset it)")
+    return lang
+
+
 def lang_of(argv: Sequence[str]) -> str:
     """The language ``--lang`` asks for in ``argv`` (read as :func:`half_width` reads it; the last one, as argparse
-    takes it), ``en`` when none does: for an error that comes before the options are parsed, or from parsing them."""
+    takes it), else ``$OPTIMLAB_LANG``'s, ``en`` when none does: for an error that comes before the options are
+    parsed, or from parsing them."""
     words = half_width([piece for w in argv for piece in w.split("\u3000")])   # 'compare　--lang　ja' as one word too
     lang = "en"
     for i, w in enumerate(words):
@@ -125,6 +143,8 @@ def lang_of(argv: Sequence[str]) -> str:
             lang = "ja" if words[i + 1] == "ja" else "en"
         elif w.startswith("--lang="):
             lang = "ja" if w.split("=", 1)[1] == "ja" else "en"
+    if not any(w == "--lang" or w.startswith("--lang=") for w in words) and LANG_ENV in os.environ:
+        lang = "ja" if _value(os.environ[LANG_ENV], "--lang") == "ja" else "en"
     return lang
 
 

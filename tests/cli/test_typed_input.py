@@ -396,3 +396,24 @@ def test_optimlabs_warnings_get_a_japanese_line_under_lang_ja(monkeypatch, capsy
     assert err[0].startswith("optimlab: 警告：Mine の更新式は、状態 'v' を 20 ステップのあいだ 0 のままにしました")
     assert err[1] == f"optimlab: warning: {text}" and len(err) == 2
     assert passed_on == [(UserWarning, "a plugin's own")]
+
+def test_optimlab_lang_sets_the_commands_language_once(tmp_path, capsys, monkeypatch):
+    """A teacher's review: a student who forgot --lang ja got English everywhere, with no way to set it once.
+    OPTIMLAB_LANG=ja does, for every command that has --lang; the command line's own --lang wins; a bad value is one
+    line naming the variable."""
+    monkeypatch.chdir(tmp_path)
+    small = ["compare", "--dataset", "digits", "--iters", "20", "--eval-interval", "10", "--optimizers", "sgd",
+             "--no-plots", "--no-report", "--no-progress"]
+    monkeypatch.setenv("OPTIMLAB_LANG", "ja")
+    assert main([*small, "--out", "a"]) == 0
+    assert "最終テスト正解率" in capsys.readouterr().out
+    assert '"lang": "ja"' in (tmp_path / "a" / "summary.json").read_text(encoding="utf-8")
+    assert main([*small, "--out", "b", "--lang", "en"]) == 0 and "final test acc" in capsys.readouterr().out
+    assert main(["data", "list"]) == 0 and "データセット" in capsys.readouterr().out
+    assert main([*small[:3], "--iters", "x"]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == ("optimlab: エラー：--iters の値 'x' は整数ではありません"
+                                                        "（例：--iters 1000）")
+    monkeypatch.setenv("OPTIMLAB_LANG", "fr")
+    assert main([*small, "--out", "c"]) == 2
+    assert capsys.readouterr().err.strip() == "optimlab: error: invalid OPTIMLAB_LANG: 'fr' (accepted: en, ja; or unset it)"
+    assert not (tmp_path / "c").exists()
