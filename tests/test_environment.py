@@ -36,9 +36,9 @@ def test_the_blas_libraries_are_listed_in_one_order_whatever_the_import_order(mo
     import threadpoolctl
 
     libs = [{"internal_api": "openblas", "version": "0.3.31.188.0", "num_threads": 1, "architecture": "SkylakeX",
-             "filepath": "/a/numpy.libs/libscipy_openblas64_.so"},
+             "filepath": "/a/site-packages/numpy.libs/libscipy_openblas64_.so"},
             {"internal_api": "openblas", "version": "0.3.30", "num_threads": 1, "architecture": "SkylakeX",
-             "filepath": "/b/scipy.libs/libscipy_openblas.so"}]
+             "filepath": "/b/site-packages/scipy.libs/libscipy_openblas.so"}]
     seen = []
     for order in (libs, libs[::-1]):
         monkeypatch.setattr(threadpoolctl, "threadpool_info", lambda order=order: [dict(i) for i in order])
@@ -47,3 +47,10 @@ def test_the_blas_libraries_are_listed_in_one_order_whatever_the_import_order(mo
     assert "filepath" not in seen[0][0]
     # each says whose it is (a visual review: the report showed two "blas" rows of different versions, unexplained)
     assert [b["package"] for b in seen[0]] == ["numpy", "scipy"]
+    from optimlab.results.store import _blas_package
+
+    # a code review: macOS wheels keep it in numpy/.dylibs; a system or conda library names no package
+    assert _blas_package("/v/lib/python3.11/site-packages/numpy/.dylibs/libopenblas64_.0.dylib") == "numpy"
+    assert _blas_package("/v/lib/python3.11/site-packages/scipy/.dylibs/libopenblas.0.dylib") == "scipy"
+    assert _blas_package("/opt/conda/envs/x/lib/libopenblas.so.0") is None
+    assert _blas_package("/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3") is None and _blas_package(None) is None

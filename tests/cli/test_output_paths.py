@@ -318,6 +318,10 @@ def test_a_landscape_keeps_files_of_its_names_it_did_not_write(cwd, capsys):
     (cwd / "f" / "landscape_bowl.png").write_text("x")
     os.mkfifo(cwd / "f" / "landscape_bowl.json")
     refused(capsys, LANDSCAPE + ["--out", "f"], "refusing to replace")
+    (cwd / "g").mkdir()                                         # a FIFO alone of its names: not replaced either
+    os.mkfifo(cwd / "g" / "landscape_bowl.json")
+    refused(capsys, LANDSCAPE + ["--out", "g"], "refusing to replace 'g/landscape_bowl.json'")
+    assert (cwd / "g" / "landscape_bowl.json").is_fifo()
 
 
 def test_write_landscape_writes_all_files_or_none(tmp_path, monkeypatch):

@@ -62,6 +62,38 @@ def test_a_long_run_label_wraps_its_title_inside_the_figure(lang, label):
                                                                              "0.01）")
 
 
+@pytest.mark.parametrize("scale", [1.0, 3.0])
+def test_a_title_of_capitals_or_at_a_large_font_scale_is_measured_to_fit(scale):
+    """A code review: 60 columns of capitals (or of any text at --font-scale 3) are wider than the figure, and the
+    first line ended "…DECAY AN", cut off; a second title grew the figure again from its grown size."""
+    from optimlab.viz.figures import _title, font_scale
+
+    h = _histories()["Adam"][0]
+    with font_scale(scale):
+        fig = accuracy_figure(h, title="SGD BASELINE WITH MOMENTUM AND WEIGHT DECAY AND WARMUP SCHEDULE OK "
+                                       "MMMMMMMMMM WWWWWWWWWW")
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        fig.draw(renderer)
+        box = fig.axes[0].title.get_window_extent(renderer)
+        assert 0 <= box.x0 and box.x1 <= fig.bbox.width, (box, fig.bbox)
+        size = tuple(fig.get_size_inches())
+        _title(fig, fig.axes[0], fig.axes[0].get_title().replace("\n", " "))    # the same title again
+        assert tuple(fig.get_size_inches()) == pytest.approx(size)
+
+
+def test_wrapping_keeps_closing_marks_line_breaks_and_is_quick():
+    """A code review: a line began with "）、"; a line break already in the text was counted as a character; a long
+    token took seconds (8000 characters: 171 s)."""
+    from optimlab._io import display_width
+    from optimlab.viz.figures import wrapped
+
+    assert not any(line[:1] in "）、" for line in wrapped("正解率：" + "学" * 26 + "）、次の行").split("\n"))
+    widths = [display_width(x) for x in wrapped("line one\nline two " + "word " * 20).split("\n")]
+    assert widths[0] == 8 and 55 <= widths[1] <= 60            # the break kept, the next line filled (it was 48)
+    assert wrapped("a " + " " * 80 + "b") == "a\nb"
+    assert wrapped("a" * 8000).count("\n") == 133       # cut in one pass (no timing asserted here)
+
+
 def test_the_overlays_say_their_data_seeds_and_what_the_lines_are():
     """A figure review: test_accuracy.png and loss.png shown on their own (a slide) named no dataset, no seeds, and
     not what the band and the smoothing are; their legends' titles say it."""

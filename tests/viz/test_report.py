@@ -482,12 +482,26 @@ def test_long_run_labels_put_the_legends_under_the_charts():
     fitted = _legend_fits(chart)["layout"]
     assert fitted["legend"]["orientation"] == "h" and fitted["legend"]["bgcolor"] == "white"
     assert fitted["height"] == 400 + 3 * 22 and fitted["margin"] == {"l": 60, "b": 48 + 3 * 22}
+    assert fitted["meta"] == {"legendRows": 3}          # the page's script does not grow it again on a phone
     short = {"data": [{"type": "scatter", "name": "SGD"}], "layout": {"height": 400}}
     assert _legend_fits(short) == short
-    bars = {"data": [{"type": "bar", "x": [n], "name": n} for n in LONG], "layout": {"showlegend": False}}
+    assert _legend_fits({"data": [{"name": "x" * 50}], "layout": {"legend": None, "margin": None}})["layout"][
+        "legend"]["orientation"] == "h"                  # a None there was a TypeError (a code review)
+    bars = {"data": [{"type": "bar", "x": [n], "name": n} for n in [*LONG, "a &lt; b with a long enough name"]],
+            "layout": {"showlegend": False}}
     axis = _legend_fits(bars)["layout"]["xaxis"]
-    assert axis["tickvals"] == list(LONG) and all(len(t) <= 24 for t in axis["ticktext"])
+    assert axis["tickvals"] == [*LONG, "a &lt; b with a long enough name"]
+    from optimlab._io import display_width
+
+    first = axis["ticktext"][0].split("<br>")             # two lines of 24 columns, the lr kept at the end
+    assert len(first) == 2 and all(display_width(x) <= 24 for x in first) and first[1].endswith("lr=0.01)")
+    assert axis["ticktext"][-1] == "a &lt; b with a long enough<br>name"     # an escaped name stays escaped
+    names = ["SGD with momentum 0.9 and nesterov (lr=0.01)", "SGD with momentum 0.5 and nesterov (lr=0.01)"]
+    ticks = _legend_fits({"data": [{"type": "bar", "x": [n]} for n in names], "layout": {}})["layout"]["xaxis"]
+    assert len(set(ticks["ticktext"])) == 2             # one line each cut them alike (a code review)
     assert "legend" not in _legend_fits(bars)["layout"]
+    scatter = {"data": [{"type": "scatter", "x": ["x" * 30], "showlegend": False}], "layout": {}}
+    assert "xaxis" not in _legend_fits(scatter)["layout"]       # a bar chart's only
 
 
 def test_long_labels_and_file_names_keep_the_page_within_a_phones_width(browser, tmp_path):
@@ -499,9 +513,19 @@ def test_long_labels_and_file_names_keep_the_page_within_a_phones_width(browser,
     for label in LONG:                          # the figures compare writes, named after the labels
         (run / f"accuracy_{slug(label)}.png").write_bytes(_png())
     write_report(run, lang="en")
+    page_json = (run / "report.html").read_text(encoding="utf-8").split('<script id="report-data" '
+                                                                         'type="application/json">')[1]
+    charts = json.loads(page_json.split("</script>")[0])["charts"]
+    assert charts["chart-test-acc"]["layout"]["legend"]["orientation"] == "h"     # the page's charts, not a copy
     with Opened(browser, run / "report.html") as o:
         o.page.set_viewport_size({"width": 400, "height": 800})
         o.page.wait_for_function("document.documentElement.scrollWidth <= 400", timeout=15000)
+        o.page.wait_for_timeout(800)        # the charts relayout for the width after a debounce
+        gap = o.page.evaluate("""(() => { const el = document.querySelector('#chart-test-acc');
+            const title = el.querySelector('.g-xtitle').getBoundingClientRect();
+            const legend = el.querySelector('.legend').getBoundingClientRect();
+            return legend.top - title.bottom; })()""")
+        assert 0 <= gap < 60, gap           # the room for its rows counted twice left a 160 px band (a code review)
 
 
 def _png() -> bytes:

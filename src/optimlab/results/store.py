@@ -60,11 +60,14 @@ def numpy_simd() -> str | None:
 
 
 def _blas_package(filepath: Any) -> str | None:
-    """The package whose wheel holds a BLAS library (``…/numpy.libs/libscipy_openblas64_….so`` → ``numpy``)."""
-    if not filepath:
-        return None
-    folder = Path(str(filepath)).parent.name
-    return folder.removesuffix(".libs") if folder.endswith(".libs") else folder
+    """The installed package that holds a BLAS library: the folder right after ``site-packages`` (or
+    ``dist-packages``) in its path, without ``.libs`` (``…/numpy.libs/libscipy_openblas64_….so`` → ``numpy``,
+    ``…/numpy/.dylibs/…`` → ``numpy``); None outside one (a system or conda library: its path says no package)."""
+    parts = Path(str(filepath or "")).parts
+    for i, part in enumerate(parts[:-2]):
+        if part in ("site-packages", "dist-packages"):
+            return parts[i + 1].removesuffix(".libs")
+    return None
 
 
 def environment() -> dict[str, Any]:

@@ -43,61 +43,87 @@ def _margins(fig: Figure, size, right: float = 0.15) -> None:
 
 
 LEGEND_ROWS = 18        # entries per legend column beside the axes (they fit the axes' height)
-LEGEND_CHARS = 40       # longer labels lose their middle to … in the legend (the report and files keep them whole)
+LEGEND_CHARS = 40       # a legend line's columns: longer labels take two lines, then lose their middle to …
 TITLE_COLUMNS = 60      # a title wider than this (a long run label) takes more lines: it was cut at both edges
 
 
 def _title(fig: Figure, ax, text: str) -> None:
-    """``text`` as ``ax``'s title, :func:`wrapped`; the figure grows by the lines it adds above the axes, which keep
-    their size (a long run label's title was cut at both edges: a visual review)."""
+    """``text`` as ``ax``'s title, :func:`wrapped` to lines the figure's width holds (measured: 60 columns of
+    capitals, or of text at ``--font-scale`` 3, are wider than 60 of lower case); the figure grows by the lines it
+    adds above the axes, which keep their size (a long run label's title was cut at both edges: a visual review).
+    Called again, it grows the figure from its size before the first call."""
     from matplotlib import rcParams
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.font_manager import FontProperties
 
-    shown = wrapped(text)
-    extra = shown.count("\n")
-    if extra:
-        w, h = fig.get_size_inches()
-        line = FontProperties(size=rcParams["axes.titlesize"]).get_size_in_points() * 1.25 / 72   # inches a line
-        bottom, top = fig.subplotpars.bottom * h, (1 - fig.subplotpars.top) * h
-        fig.set_size_inches(w, h + extra * line)
-        fig.subplots_adjust(bottom=bottom / (h + extra * line), top=1 - (top + extra * line) / (h + extra * line))
-    ax.set_title(shown)
+    base = getattr(fig, "_optimlab_title_base", None)
+    if base is None:
+        base = fig._optimlab_title_base = (*fig.get_size_inches(), fig.subplotpars.bottom, fig.subplotpars.top)
+    w, h, bottom, top = base
+    columns = TITLE_COLUMNS
+    ax.set_title(wrapped(text, columns))
+    if display_width(text) > columns // 2:              # a short title fits: measured only when it may not
+        renderer = FigureCanvasAgg(fig).get_renderer()
+
+        def outside() -> bool:                          # centred over the axes, not the figure: both edges count
+            box = ax.title.get_window_extent(renderer)
+            return box.x0 < 2 or box.x1 > fig.bbox.width - 2
+
+        while outside() and columns > 12:
+            columns -= 6
+            ax.set_title(wrapped(text, columns))
+    extra = ax.get_title().count("\n")
+    line = FontProperties(size=rcParams["axes.titlesize"]).get_size_in_points() * 1.25 / 72   # inches a line
+    grown = h + extra * line
+    fig.set_size_inches(w, grown)
+    fig.subplots_adjust(bottom=bottom * h / grown, top=1 - ((1 - top) * h + extra * line) / grown)
+
+
+NO_LINE_START = set("、。，．）」』】・：；？！ー%ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ)],.:;!?")   # kinsoku
 
 
 def wrapped(text: str, columns: int = TITLE_COLUMNS) -> str:
     """``text`` in lines of at most ``columns`` display columns (a wide character counts two), broken at a space,
-    before an opening bracket or between two wide characters; a word longer than a line is cut where it must be."""
+    before an opening bracket or between two wide characters, never before a closing mark (、。）…); a word longer
+    than a line is cut where it must be. Line breaks already in ``text`` are kept."""
+    if "\n" in text:
+        return "\n".join(wrapped(part, columns) for part in text.split("\n"))
     if display_width(text) <= columns:
         return text
     pieces, piece = [], ""
     for i, c in enumerate(text):                  # break opportunities: before a space or bracket, inside CJK
         wide = display_width(c) == 2 and i and display_width(text[i - 1]) == 2
-        if piece and (c in " (（" or wide):
+        if piece and (c in " (（" or wide) and c not in NO_LINE_START:
             pieces.append(piece)
             piece = ""
         piece += c
     pieces.append(piece)
     lines, line = [], ""
     for p in pieces:
-        if line and display_width(line + p) > columns:
+        if line.strip() and display_width(line + p) > columns:
             lines.append(line.rstrip())
             line = p.lstrip()
         else:
-            line += p
-        while display_width(line) > columns:     # one piece wider than a line
-            cut = next(k for k in range(len(line), 0, -1) if display_width(line[:k]) <= columns)
+            line = line + p if line.strip() else (line + p).lstrip()     # no line starts with spaces
+        while display_width(line) > columns:     # one piece wider than a line: cut at the columns, in one pass
+            width, cut = 0, 0
+            for cut, c in enumerate(line):
+                width += display_width(c)
+                if width > columns:
+                    break
             lines.append(line[:cut])
             line = line[cut:]
     lines.append(line.rstrip())
-    return "\n".join(x for x in lines if x)
+    return "\n".join(x for x in lines if x.strip())
 
 
-def _two_lines(label: str) -> str:
-    """``label`` in at most two legend lines of :data:`LEGEND_CHARS` columns, its middle lost to … only if need be."""
-    n = 2 * LEGEND_CHARS
-    while (shown := wrapped(shortened(label, n), LEGEND_CHARS)).count("\n") > 1:
+def two_lines(label: str, columns: int = LEGEND_CHARS) -> str:
+    """``label`` in at most two lines of ``columns`` display columns, its middle lost to … only if need be (a legend
+    entry; a bar's name on a report chart's axis)."""
+    n = 2 * columns
+    while (shown := wrapped(shortened(label, n), columns)).count("\n") > 1 and n > columns:
         n -= 2
-    return shown
+    return shown if shown.count("\n") <= 1 else shortened(label, columns)
 
 
 def _legend_beside(fig: Figure, ax, size, title: str | None = None) -> None:
@@ -109,7 +135,7 @@ def _legend_beside(fig: Figure, ax, size, title: str | None = None) -> None:
     handles, labels = ax.get_legend_handles_labels()
     # a long label on two lines, its middle lost to … only beyond them: shortened to one line, "Adam 学習率を小さく…,
     # バッチ正規化あり)" lost the lr that told it apart (a visual review)
-    labels = [_two_lines(s) for s in labels]
+    labels = [two_lines(s) for s in labels]
     lines = sum(s.count("\n") + 1 for s in labels)
     legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0,
                        fontsize="small", ncol=max(1, -(-lines // LEGEND_ROWS)), title=title,

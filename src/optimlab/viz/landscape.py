@@ -770,14 +770,14 @@ def check_landscape_files(out: Path, function: str) -> None:
     (a review: a user's landscape_bowl.png and trajectories_bowl.csv were replaced without a word, where compare,
     sweep and report keep what they did not write)."""
     paths = landscape_files(out, function)
-    there = [p for p in paths.values() if p.is_file() or p.is_symlink()]
+    there = [p for p in paths.values() if p.is_symlink() or p.exists() and not p.is_dir()]  # a FIFO too (a review)
     if not there:
         return
     from ..results.store import small_json      # a regular file, not too large (a FIFO would hang the read)
 
     doc = small_json(paths["json"])
     ours = isinstance(doc, dict) and isinstance(doc.get("config"), dict) and doc["config"].get("function") == \
-        function and not any(p.is_symlink() for p in there)
+        function and all(p.is_file() and not p.is_symlink() for p in there)
     if not ours:
         shown = ", ".join(repr(str(p)) for p in there)         # all of them: one at a time took as many runs
         raise ConfigError(f"refusing to replace {shown}: not files optimlab landscape wrote (no {paths['json'].name} "

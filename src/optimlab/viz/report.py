@@ -30,7 +30,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import __version__
-from .._io import display_width, mark_written, shortened, write_text
+from .._io import display_width, mark_written, write_text
 from ..console import status_text
 from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
@@ -41,7 +41,7 @@ from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, chance, holm_se
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
 from .colors import RUN_COLORS, RUN_DASHES, RUN_SYMBOLS, colors_by_label, styles_by_label
-from .figures import ACC_TOP, mean_band, moving_average, seed_scores
+from .figures import ACC_TOP, LEGEND_CHARS, mean_band, moving_average, seed_scores, two_lines
 from .i18n import LANGS, check_lang
 from .report_page import CSS, SCRIPT
 from .report_text import REPORT_TEXT, rt
@@ -1187,24 +1187,29 @@ def chart_html(cid: str, chart: dict[str, Any], wide: str = "") -> str:
     return f'<div class="chart{wide}" id="{esc(cid)}" role="figure" aria-label="{esc(html.unescape(title))}"></div>'
 
 
-LONG_LEGEND = 40       # a legend entry wider than this (display columns) moves the legend under the axes
+BAR_NAME = 24          # a bar's name on its axis: two lines of at most this many display columns
 
 
 def _legend_fits(chart: dict[str, Any]) -> dict[str, Any]:
-    """``chart`` with its legend under the axes when an entry is long: beside them, long run labels took half the
-    card and left the plot 40 % of it (a visual review); a bar chart's long category names shortened on its axis."""
-    layout = chart.get("layout") or {}
-    shown = [t.get("name", "") for t in chart.get("data", []) if t.get("showlegend", True) is not False]
-    if layout.get("showlegend", True) is not False and any(display_width(str(n)) > LONG_LEGEND for n in shown):
+    """``chart`` with its legend under the axes, a row per entry, when an entry is longer than a figure's legend
+    line: beside them, long run labels took half the card and left the plot 40 % of it (a visual review); a bar
+    chart's long category names on two lines of its axis (the page's script grows a chart for its legend on a phone,
+    but not one whose rows were made here: ``meta.legendRows``)."""
+    data = [t for t in chart.get("data") or [] if isinstance(t, dict)]
+    layout = dict(chart.get("layout") or {})
+    shown = [t.get("name", "") for t in data if t.get("showlegend", True) is not False]
+    if layout.get("showlegend", True) is not False and any(display_width(str(n)) > LEGEND_CHARS for n in shown):
         rows = len(shown)
-        layout = {**layout, "legend": {**layout.get("legend", {}), **BELOW},
-                  "height": int(layout.get("height", 400)) + 22 * rows,
-                  "margin": {**layout.get("margin", {}), "b": 48 + 22 * rows}}
-    if all(t.get("type") == "bar" or t.get("showlegend") is False for t in chart.get("data", [])):
-        names = list(dict.fromkeys(x for t in chart.get("data", []) for x in t.get("x", [])))
-        if any(display_width(str(n)) > 24 for n in names):
-            layout = {**layout, "xaxis": {**layout.get("xaxis", {}), "tickvals": names,
-                                          "ticktext": [shortened(str(n), 24) for n in names]}}
+        layout.update(legend={**(layout.get("legend") or {}), **BELOW}, height=int(layout.get("height") or 400)
+                      + 22 * rows, margin={**(layout.get("margin") or {}), "b": 48 + 22 * rows},
+                      meta={**(layout.get("meta") or {}), "legendRows": rows})
+    if any(t.get("type") == "bar" for t in data) and all(t.get("type") == "bar" or t.get("showlegend") is False
+                                                        for t in data):
+        names = list(dict.fromkeys(str(x) for t in data for x in t.get("x") or []))
+        if any(display_width(html.unescape(n)) > BAR_NAME for n in names):
+            layout["xaxis"] = {**(layout.get("xaxis") or {}), "tickvals": names,
+                               "ticktext": ["<br>".join(html.escape(x, quote=False) for x in  # names are escaped
+                                            two_lines(html.unescape(n), BAR_NAME).split("\n")) for n in names]}
     return {**chart, "layout": layout}
 
 

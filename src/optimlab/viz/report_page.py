@@ -143,6 +143,7 @@ SCRIPT = r"""
       var legend = layout.legend || {};
       el.optimlabWide = {height: layout.height || 400, bottom: (layout.margin || {}).b || 48,
                          top: (layout.margin || {}).t || 44, below: legend.orientation === "h", y: legend.y,
+                         grown: !!(layout.meta || {}).legendRows,   // room for a row per entry made already
                          entries: data.charts[id].data.filter(function (t) { return t.showlegend !== false; }).length};
     }
     // on a phone Plotly's toolbar, always shown on a touch screen, lay over the chart's title: none there (a finger
@@ -217,8 +218,9 @@ SCRIPT = r"""
     var narrow = el.clientWidth < NARROW;
     if (!wide || narrow === !!el.optimlabNarrow) { return; }
     el.optimlabNarrow = narrow;
-    var h = narrow ? wide.height + 20 + 22 * wide.entries : wide.height;
-    var bottom = narrow ? wide.bottom + 20 + 22 * wide.entries : wide.bottom;
+    var more = narrow && !wide.grown ? 20 + 22 * wide.entries : 0;     // (counted twice, it left a blank band)
+    var h = wide.height + more;
+    var bottom = wide.bottom + more;
     var y = -(wide.bottom + 24) / Math.max(h - wide.top - bottom, 1);    // below the axis title, in plot heights
     el.style.minHeight = h + 2 + "px";
     Plotly.relayout(el, narrow      // width null: the chart keeps following its box (a height alone fixed the width)

@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -17,7 +16,7 @@ from ..experiment.sweep import sensitivity_name
 from ..results.stats import MIN_SEEDS_TO_SETTLE, chance
 from .colors import (LEGEND_HANDLE, REFERENCE_GREY, REFERENCE_STYLE, colors_by_label, styles_by_label,
                      use_run_colors)
-from .figures import ACC_TOP, save_figure
+from .figures import ACC_TOP, save_figure, text_scale
 from .i18n import t, use_font
 from .notebook import inline_in_jupyter
 
@@ -49,7 +48,7 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
     inline_in_jupyter()
     # larger text (--font-scale for slides) in a figure as much larger: at 1.6 the legend beside took over half the
     # width and left the plot a third of it (a visual review)
-    grow = max(1.0, float(matplotlib.rcParams["font.size"]) / 10.0)
+    grow = text_scale()         # --font-scale's; a notebook's own font.size does not grow it (as telemetry's)
     fig = Figure(figsize=(7.2 * grow, 4.6 * grow), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     use_run_colors(ax)
