@@ -547,8 +547,8 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
                            "legendgroup": group, "showlegend": False, "name": name, "hoverinfo": "skip",
                            "marker": {"size": 15, "color": "rgba(0,0,0,0)", "line": {"color": color, "width": 2}}})
     n = max((int(s.get("n_seeds") or 1) for s in summary["sensitivity"].values()), default=1)
-    title = st("lr sensitivity", lang) + (f"（{n} {st('seeds', lang)}）" if lang == "ja" else
-                                          f" ({n} {st('seeds', lang).removesuffix('s') if n == 1 else st('seeds', lang)})")
+    seeds = st("seeds", lang).removesuffix("s" if lang == "en" and n == 1 else "")          # "1 seed", "3 seeds"
+    title = st("lr sensitivity", lang) + (f"（{n} {seeds}）" if lang == "ja" else f" ({n} {seeds})")
     return {"data": traces, "layout": _layout(title, st("learning rate", lang), st("final val accuracy", lang),
                                               lang, xaxis=LOG_AXIS,
                                               yaxis={"range": [0, ACC_TOP]}, hovermode="closest", height=460)}
