@@ -425,6 +425,16 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def home_shown(path: str | os.PathLike) -> str:
+    """``path`` made absolute, with the home folder written ``~`` (a report handed in by a student named their user
+    name in every footer: a teacher's review)."""
+    p = Path(os.path.abspath(path))
+    try:
+        return str(Path("~") / p.relative_to(Path.home()))
+    except (ValueError, RuntimeError):          # outside the home folder, or no home known
+        return str(p)
+
+
 def shortened(text: str, width: int) -> str:
     """``text`` if it is at most ``width`` columns wide (wide characters count two), else its start and its end
     around an ellipsis: labels that differ at the end (``… lr 0.001`` / ``… lr 0.01``, `` (n=3)``) stay apart."""

@@ -178,6 +178,17 @@ def test_the_recipe_section_says_in_the_pages_language_what_the_file_is(real_run
     assert "its first lines say how to train the same numbers again" in en
 
 
+def test_the_footer_writes_the_home_folder_as_a_tilde(tmp_path, monkeypatch):
+    """A teacher's review: a report handed in named the student's user name in its footer's full path."""
+    from optimlab._io import home_shown
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    run = write_synthetic_run(tmp_path / "runs" / "r", {"SGD": ("sgd", False, [ramp(5, 0.9)])})
+    footer = build_report_html(run, "en").split("<footer>")[1].split("</footer>")[0]
+    assert "<code>~/runs/r</code>" in footer and str(tmp_path) not in footer, footer
+    assert home_shown("/somewhere/else") == "/somewhere/else"
+
+
 def test_first_to_target_names_tied_runners_up_and_says_it_reads_the_mean(tmp_path):
     """Two runs whose mean curves reach the target at the same later iteration are both named next (the
     sentence named one); over several seeds the sentence says it reads the mean curves — a seed of a run that

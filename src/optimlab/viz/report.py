@@ -30,7 +30,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import __version__
-from .._io import display_width, mark_written, write_text
+from .._io import display_width, home_shown, mark_written, write_text
 from ..console import status_text
 from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
@@ -1113,7 +1113,7 @@ def build_report_html(run_dir: str | os.PathLike, lang: str | None = None,
 <section id="configuration"><h2>{esc(rt('configuration', lang))}</h2><h3>recipe.toml</h3>{recipe}</section>
 <section id="environment"><h2>{esc(rt('data and environment', lang))}</h2>{environment_html(summary, lang)}</section>
 </main>
-<footer>{esc(rt('generated', lang, version=__version__))} <code>{esc(Path(os.path.abspath(shown_as)) if shown_as is not None else run.directory.resolve())}</code></footer>
+<footer>{esc(rt('generated', lang, version=__version__))} <code>{esc(home_shown(shown_as if shown_as is not None else run.directory.resolve()))}</code></footer>
 """
     return page_html(lang, title, name, body, charts)
 

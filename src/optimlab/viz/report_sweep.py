@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
-from .._io import csv_records, read_json, read_json_checked
+from .._io import csv_records, home_shown, read_json, read_json_checked
 from ..console import LANGS, say, term
 from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_text, none_learned_at_either,
@@ -874,6 +874,6 @@ def build_sweep_report_html(sweep_dir: str | os.PathLike, lang: str | None = Non
   {optimizers_html(s, lang)}</section>
 <section id="environment"><h2>{esc(st('data and environment', lang))}</h2>{environment_html(sweep, lang)}</section>
 </main>
-<footer>{esc(st('generated', lang, version=__version__))} <code>{esc(sweep.directory.resolve())}</code></footer>
+<footer>{esc(st('generated', lang, version=__version__))} <code>{esc(home_shown(sweep.directory.resolve()))}</code></footer>
 """
     return page_html(lang, title, name, body, charts, EXTRA_CSS)
