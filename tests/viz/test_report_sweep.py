@@ -460,6 +460,12 @@ def test_the_sensitivity_figure_shows_chance_and_names_its_dataset():
     bands = [c for c in sensitivity_figure(s).axes[0].collections if len(c.get_paths())]
     ys = np.concatenate([p.vertices[:, 1] for c in bands for p in c.get_paths()])
     assert bands and ys.min() >= 0 and ys.max() <= 1
+    # ... and the title says so (a teacher's review: the PNG did not, only the report's text)
+    assert sensitivity_figure(s).axes[0].get_title().endswith("(3 seeds, mean and 95% CI; bands cut at 0 and 1)")
+    assert sensitivity_figure(s, "ja").axes[0].get_title().endswith("帯は 0 と 1 で切っています）")
+    for sens in s["sensitivity"].values():
+        sens.update(lo=[0.05] * len(sens["lrs"]), hi=[0.95] * len(sens["lrs"]))
+    assert "cut" not in sensitivity_figure(s).axes[0].get_title()
 
 
 def test_two_seeds_draw_no_band_and_print_no_interval(real_sweep):

@@ -22,10 +22,12 @@ from .notebook import inline_in_jupyter
 
 _TEXT = {
     "en": {"title": "Learning-rate sensitivity ({n} seeds, mean and 95% CI)", "tuned": "tuned",
+           "title cut": "Learning-rate sensitivity\n({n} seeds, mean and 95% CI; bands cut at 0 and 1)",
            "title few": "Learning-rate sensitivity\n({n} seeds, mean; a 95% CI needs {k} or more)",
            "title one": "Learning-rate sensitivity\n(1 seed; a 95% CI needs {k} or more)",
            "ylabel": "final validation accuracy", "chance": "chance ({p:.3g})"},
     "ja": {"title": "学習率への感度（{n} シード、平均と 95% 信頼区間）", "tuned": "選ばれた学習率",
+           "title cut": "学習率への感度\n（{n} シード、平均と 95% 信頼区間。帯は 0 と 1 で切っています）",
            "title few": "学習率への感度\n（{n} シードの平均。95% 信頼区間は {k} シード以上で表示）",
            "title one": "学習率への感度\n（1 シード。95% 信頼区間は {k} シード以上で表示）",
            "ylabel": "最終検証正解率", "chance": "チャンスレベル（{p:.3g}）"},
@@ -55,7 +57,7 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
     tuned = summary.get("tuned", {})
     colors = sweep_colors(summary)
     styles = styles_by_label(colors)
-    n = 1
+    n, cut = 1, False
     dataset = (summary.get("dataset") or {}).get("name")       # said above the legend: the figure shown alone
     for label, s in summary["sensitivity"].items():
         lrs = np.asarray(s["lrs"], dtype=float)
@@ -66,6 +68,7 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
         if s.get("n_seeds", 1) >= MIN_SEEDS_TO_SETTLE:      # with 2, t = 12.7 makes bands that fill the axes
             ax.fill_between(lrs, np.clip(lo, 0, 1), np.clip(hi, 0, 1), color=line.get_color(), alpha=0.2,
                             linewidth=0)                        # an accuracy lies in [0, 1], as the report's bands
+            cut = cut or bool(np.any(lo < 0) or np.any(hi > 1))    # said in the title (a teacher's review)
         if label in tuned and label not in never:
             i = int(np.argmin(np.abs(lrs - tuned[label])))
             ax.plot([lrs[i]], [mean[i]], marker="o", markersize=8, markerfacecolor="none", color=line.get_color())
@@ -80,7 +83,7 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
     ax.set_ylabel(_TEXT[lang]["ylabel"])
     # with fewer seeds than a band needs, on two lines: centred over axes narrowed by the legend, the Japanese title
     # began off the figure's left edge (a Japanese student's review)
-    title = "title" if n >= MIN_SEEDS_TO_SETTLE else "title one" if n == 1 else "title few"
+    title = ("title cut" if cut else "title") if n >= MIN_SEEDS_TO_SETTLE else "title one" if n == 1 else "title few"
     ax.set_title(_TEXT[lang][title].format(n=n, k=MIN_SEEDS_TO_SETTLE))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, fontsize="small", handlelength=LEGEND_HANDLE,
               title=(f"{dataset}\n" if dataset else "") + f"○ {_TEXT[lang]['tuned']}",   # beside the axes: on no
