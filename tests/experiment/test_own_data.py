@@ -407,11 +407,11 @@ def test_chance_is_the_most_common_class_on_imbalanced_data(tmp_path):
     sweep = run_sweep(spec, SerialExecutor(), out=tmp_path / "s")
     table = defaults_table(sweep.summary)
     assert table.count("†") == 3, table                      # both settings, and the note under the table
-    from optimlab.results.stats import floor_text, learned_margin
+    from optimlab.results.stats import accuracy_text, learned_margin
 
     floor, margin = learned_floor(sweep.summary), learned_margin(sweep.summary)
     assert 0.9 < floor < 1 and margin < 0.1                  # half the room above a chance near 0.9
-    assert f"(validation accuracy at most {floor_text(floor)}, chance + {margin:.3g}):" in table, table
+    assert f"(validation accuracy at most {accuracy_text(floor)}, chance + {margin:.3g}):" in table, table
     from optimlab.experiment.sweep import time_to_target_table
 
     from optimlab.viz.report_sweep import compute_sweep_conclusions

@@ -57,7 +57,7 @@ from ..nn.network import check_memory, layout
 from ..optim.base import check_value
 from ..optim.checks import check_elementwise
 from ..optim.codehash import code_sha256
-from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, floor_text, learned_floor, learned_margin, mean_ci,
+from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, accuracy_text, learned_floor, learned_margin, mean_ci,
                              paired, signed)
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
 from .compare import failed_errors
@@ -955,7 +955,7 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
     if starred:
         text += "\n" + say("edge", lang)
     if daggered:
-        text += "\n" + say("never learned", lang, floor=floor_text(floor), margin=f"{learned_margin(summary):.3g}")
+        text += "\n" + say("never learned", lang, floor=accuracy_text(floor), margin=f"{learned_margin(summary):.3g}")
     if any(not_the_notes(d) for d in summary["defaults_vs_tuned"].values()):
         text += "\n" + say("not the note's", lang)
     return text
@@ -988,7 +988,7 @@ def time_to_target_table(summary: dict[str, Any], lang: str = "en") -> str:
     floor = learned_floor(summary)
     low = [f"{t:g}" for t in summary["targets"] if t <= floor]
     if low:             # 0.8 on data 90 % of one class: reached by answering that class
-        text += "\n" + say("ttt below chance", lang, targets=say("list sep", lang).join(low), floor=floor_text(floor))
+        text += "\n" + say("ttt below chance", lang, targets=say("list sep", lang).join(low), floor=accuracy_text(floor))
     return text
 
 

@@ -151,8 +151,9 @@ def learned_margin(summary: dict[str, Any]) -> float:
     return min(LEARNED_ABOVE_CHANCE, (1.0 - chance(summary)) / 2)
 
 
-def floor_text(x: float) -> str:
-    """A learned floor as shown: two decimals (0.20), three where it has them (0.993 above a chance of 0.985)."""
+def accuracy_text(x: float) -> str:
+    """An accuracy threshold as shown (a learned floor, a target): two decimals (0.20, 0.80), three where it has
+    them (0.993 above a chance of 0.985, a target of 0.962)."""
     return f"{x:.2f}" if abs(x - round(x, 2)) < 5e-4 else f"{x:.3f}"
 
 
@@ -327,6 +328,6 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
                                 diff=signed(r["mean_diff"], 4), ci=ci,
                                 wins=r["a_wins"], n=r["n"], ties=ties,
                                 star=" **" if r["holm"] and k > 1 else " *" if r["significant"] else "")
-                     + (say("neither learned", lang, floor=floor_text(floor), margin=f"{learned_margin(summary):.3g}")
+                     + (say("neither learned", lang, floor=accuracy_text(floor), margin=f"{learned_margin(summary):.3g}")
                         if all(mean_of.get(x, math.nan) <= floor for x in (r["a"], r["b"])) else ""))
     return "\n".join(lines)

@@ -35,9 +35,8 @@ from ..console import status_text
 from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
 from ..optim import display_name
-from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, chance, holm_settled, learned_floor,
-                             learned_margin, paired,
-                             per_label, sign_test_p, signed, signed_bound)
+from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, accuracy_text, chance, holm_settled, learned_floor,
+                             learned_margin, paired, per_label, sign_test_p, signed, signed_bound)
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
 from .colors import RUN_COLORS, RUN_DASHES, RUN_SYMBOLS, colors_by_label, styles_by_label
@@ -228,11 +227,6 @@ def _acc(x: float) -> str:
     return "—" if x is None or not np.isfinite(x) else f"{x:.3f}"
 
 
-def _target(target: float) -> str:
-    """A target accuracy as shown: two decimals (0.80), three where it has them (0.962, above a high chance)."""
-    return f"{target:.2f}" if round(target, 2) == target else f"{target:.3f}"
-
-
 def choose_target(groups: Sequence[LabelGroup], target: float | None = None,
                   floor: float | None = None) -> tuple[float, str, float]:
     """``(target, how, best)``: the requested target, else 0.8 when some run's mean test accuracy reaches it,
@@ -303,8 +297,8 @@ def _conclusion(kind: str, text: str, **facts: Any) -> dict[str, Any]:
 
 def _first_to_target(groups, target, how, best, lang, chance_acc: float = math.nan,
                      floor: float = math.nan) -> dict[str, Any]:
-    target_text = rt(f"target chosen {how}", lang, target=_target(target), best=_acc(best), chance=_acc(chance_acc),
-                     floor=f"{floor:.4g}")
+    target_text = rt(f"target chosen {how}", lang, target=accuracy_text(target), best=_acc(best),
+                     chance=_acc(chance_acc), floor=f"{floor:.4g}")     # 4 digits: "just above 0.9675" (0.968)
     iters = {g.label: g.iterations_to(target) for g in groups}
     reached = sorted((it, i) for i, it in enumerate(iters.values()) if it is not None)
     facts = dict(target=target, target_how=how, iterations=iters)
@@ -471,7 +465,7 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str,
     that one run, with a caveat —, then the final accuracies and whether
     their paired difference is settled, with Holm's correction over every pair of ``groups`` as the "ended best"
     sentence has it (the same pair was called settled here and not settled there)."""
-    target_text = rt("target short", lang, target=_target(target))
+    target_text = rt("target short", lang, target=accuracy_text(target))
     bi, pi = bn.iterations_to(target), plain.iterations_to(target)
     wins, losses, n = _first_seeds(bn, plain, target)
     one_seed = max(len(bn.histories), len(plain.histories)) <= 1

@@ -30,7 +30,7 @@ from ..console import LANGS, say, term
 from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_text, none_learned_at_either,
                                 not_the_notes, paired_by_seed, sensitivity_name, shown_interval)
-from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, floor_text, holm_settled, learned_floor,
+from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, accuracy_text, holm_settled, learned_floor,
                              sampling_error, signed, signed_bound, small_set)
 from ..train import read_metrics
 from .colors import RUN_DASHES, RUN_SYMBOLS, styles_by_label
@@ -350,7 +350,7 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
                  spans={k: t["decades"] for k, t in tols.items()}, not_learned=not_learned)
     definition = st("sensitivity def", lang, tol=f"{tol:g}")
     if not learned:
-        return _conclusion("lr_sensitivity", definition + st("none learned", lang, floor=floor_text(floor)),
+        return _conclusion("lr_sensitivity", definition + st("none learned", lang, floor=accuracy_text(floor)),
                            least_sensitive=None, rmsprop_claim=None, **facts)
     # most tolerated lrs, then the wider span; settings equal in both are tied (the best accuracy orders them in the
     # list only: it is not sensitivity, and named one of two alike "least sensitive")
@@ -368,10 +368,10 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
         out = st("others counts", lang, counts=sep.join(f"{k} {tols[k]['count']}/{tols[k]['n']}" for k in rest)) \
             if rest else ""
         if not_learned:
-            out += st("not learned", lang, floor=floor_text(floor), labels=sep.join(not_learned))
+            out += st("not learned", lang, floor=accuracy_text(floor), labels=sep.join(not_learned))
         fresh_only = [k for k in sens if k in flat and k not in never]    # neither ranked nor 'did not learn'
         if fresh_only:
-            out += st("learned fresh only", lang, floor=floor_text(floor), labels=sep.join(fresh_only))
+            out += st("learned fresh only", lang, floor=accuracy_text(floor), labels=sep.join(fresh_only))
         return out
 
     common = dict(tol=f"{tol:g}", n=t["n"], label=least, count=t["count"], span=_span(t, lang))
