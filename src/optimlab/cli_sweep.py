@@ -79,7 +79,7 @@ def _init_value(text: str) -> float | str:
 
 def spec_from_args(args):
     """The sweep spec: the recipe (or the shipped default) with the command-line options applied."""
-    from .experiment.recipe import parse_seeds, same_path
+    from .experiment.recipe import kept_digest, parse_seeds
     from .experiment.sweep import default_sweep_spec, load_sweep_spec, parse_lrs
 
     spec = load_sweep_spec(args.recipe) if args.recipe else default_sweep_spec()
@@ -87,11 +87,7 @@ def spec_from_args(args):
     for key in ("name", "dataset", "data_dir", "chunks"):
         if getattr(args, key) is not None:
             over[key] = getattr(args, key)
-    # other data named here: the digest of those the recipe (a sweep folder's sweep.toml) trained on is moot; the same
-    # ones named again keep it, as for a compare recipe
-    if not (over.get("dataset", spec.dataset) == spec.dataset and same_path(over.get("data_dir", spec.data_dir),
-                                                                               spec.data_dir)):
-        over["data_sha256"] = None
+    over["data_sha256"] = kept_digest(spec, over.get("dataset"), over.get("data_dir"))    # as a compare recipe's
     if args.optimizers is not None:
         over["optimizers"] = tuple(args.optimizers.split(","))
     if args.lrs is not None:

@@ -344,11 +344,20 @@ def parse_seeds(value: Any) -> tuple[int, ...]:
     return tuple(seeds)
 
 
-def same_path(a: str | os.PathLike | None, b: str | os.PathLike | None) -> bool:
+def _same_path(a: str | os.PathLike | None, b: str | os.PathLike | None) -> bool:
     """Whether two data paths name the same place (both None, or the same absolute path)."""
     if a is None or b is None:
         return a is None and b is None
     return os.path.abspath(os.path.expanduser(a)) == os.path.abspath(os.path.expanduser(b))
+
+
+def kept_digest(recorded: Any, dataset: str | None, data_dir: str | None) -> str | None:
+    """A recipe's (or sweep spec's) ``data_sha256`` once ``dataset`` and ``data_dir`` are named for it (None: not
+    named): other data named make the digest of those it trained on moot; the same ones named again (out of habit,
+    --dataset npz) keep it (a review: dropping it then trained a changed file without a word)."""
+    same = (dataset is None or dataset == recorded.dataset) and (data_dir is None or
+                                                                 _same_path(data_dir, recorded.data_dir))
+    return recorded.data_sha256 if same else None
 
 
 def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str | None = None,
@@ -425,12 +434,8 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
                                     ("dtype", dtype)) if v is not None}
     train = replace(recipe.train, **train_over) if train_over else recipe.train
     check_runs(runs, train)
-    new_dataset = recipe.dataset if dataset is None else dataset
-    new_dir = data_dir if data_dir is not None else recipe.data_dir
-    # other data named here: the recipe's digest of those it trained on is moot; the same ones named again (out of
-    # habit, --dataset npz) keep it (a review: dropping it then trained a changed file without a word)
-    same = new_dataset == recipe.dataset and same_path(new_dir, recipe.data_dir)
-    return replace(recipe, name=name or recipe.name, dataset=new_dataset, data_dir=new_dir,
-                   data_sha256=recipe.data_sha256 if same else None,
+    return replace(recipe, name=name or recipe.name, dataset=recipe.dataset if dataset is None else dataset,
+                   data_dir=data_dir if data_dir is not None else recipe.data_dir,
+                   data_sha256=kept_digest(recipe, dataset, data_dir),
                    seeds=parse_seeds(seeds) if seeds is not None else recipe.seeds, train=train, net=net,
                    runs=tuple(runs))
