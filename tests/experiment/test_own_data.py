@@ -236,7 +236,7 @@ def _npz(path, **arrays):
      r"own\.npz: not an \.npz file"),
     (lambda p: save_npz(p, blobs(), scale=np.array([1.0, 2.0])), r"scale is float64 with shape \(2,\)"),
     (lambda p: save_npz(p, blobs(), name=np.array(3)), r"name is int64 with shape \(\) \(accepted: text"),
-    (lambda p: save_npz(p, blobs(), n_classes=2.5), r"n_classes is 2\.5"),
+    (lambda p: save_npz(p, blobs(), n_classes=2.5), r"invalid n_classes: 2\.5 \(accepted: a whole number"),
     (lambda p: save_npz(p, blobs(), scale=-1.0), r"own\.npz: invalid data scale: -1\.0"),
     (lambda p: _npz(p, **{**{k: v for k, v in blobs().items() if k != "name"}, "y_train": blobs()["y_train"][:5]}),
      r"own\.npz: .*y_train"),

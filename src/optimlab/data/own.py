@@ -153,11 +153,7 @@ def load_npz(path: str | os.PathLike | None) -> OwnData:
                 raise DatasetError(f"{p}: {key} is {a.dtype} with shape {a.shape} (accepted: "
                                    f"{'text' if key == 'name' else 'a number'}, e.g. np.savez(FILE, …, {key}={example}))")
             arrays[key] = a.item()
-    if "n_classes" in arrays and (not float(arrays["n_classes"]).is_integer() or arrays["n_classes"] < 1):
-        raise DatasetError(f"{p}: n_classes is {arrays['n_classes']!r} (accepted: a whole number ≥ 1)")
-    if "n_classes" in arrays:
-        arrays["n_classes"] = int(arrays["n_classes"])
-    try:
+    try:                            # n_classes too is checked as for arrays passed in Python (check_data)
         return OwnData.of(arrays, source=str(p.resolve()), default_name=p.stem, copy=False)
     except ConfigError as e:        # the file is the thing to mend: say which
         raise DatasetError(f"{p}: {e}") from None
