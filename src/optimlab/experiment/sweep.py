@@ -1412,12 +1412,9 @@ def _write_sweep_files(spec: SweepSpec, directory: Path, info: dict[str, Any], l
                        rows: list[dict[str, Any]], description: dict[str, Any], figure: dict[str, Any]) -> SweepResult:
     """The folder's table, summary and sweep.toml, from every run (the stale report and figures removed)."""
     wall = time.perf_counter() - t0
-    from ..results.store import environment     # here: results.store imports this module
+    from ..results.store import environment, small_json     # here: results.store imports this module
 
-    try:
-        before = read_json(directory / "summary.json")
-    except (OSError, ValueError):
-        before = {}
+    before = small_json(directory / "summary.json")
     # the seconds of every call that trained this folder's runs: a rerun with nothing left to train said "22 runs,
     # 0 s" of a sweep that took 8 (a Japanese student's review); a call interrupted before this point wrote none
     earlier = before.get("total_wall_seconds") if isinstance(before, dict) and driver.skipped else None

@@ -1192,7 +1192,8 @@ def _legend_fits(chart: dict[str, Any]) -> dict[str, Any]:
     data = [t for t in chart.get("data") or [] if isinstance(t, dict)]
     layout = dict(chart.get("layout") or {})
     shown = [t.get("name", "") for t in data if t.get("showlegend", True) is not False]
-    if layout.get("showlegend", True) is not False and any(display_width(str(n)) > LEGEND_CHARS for n in shown):
+    if layout.get("showlegend", True) is not False and any(display_width(html.unescape(str(n))) > LEGEND_CHARS
+                                                           for n in shown):       # names are escaped for plotly
         rows = len(shown)
         layout.update(legend={**(layout.get("legend") or {}), **BELOW}, height=int(layout.get("height") or 400)
                       + 22 * rows, margin={**(layout.get("margin") or {}), "b": 48 + 22 * rows},
@@ -1207,16 +1208,16 @@ def _legend_fits(chart: dict[str, Any]) -> dict[str, Any]:
     return {**chart, "layout": layout}
 
 
-def _chart_data(charts, lang: str) -> dict[str, Any]:
+def _chart_data(charts: dict[str, Any], lang: str) -> dict[str, Any]:
     """What the page's script reads: the charts, plotly's config and, on a Japanese page, plotly's words in Japanese
     (the toolbar said "Download plot as a PNG", "Reset axes" on a page in Japanese)."""
-    charts = {cid: _legend_fits(c) for cid, c in charts.items()} if isinstance(charts, dict) else charts
+    charts = {cid: _legend_fits(c) for cid, c in charts.items()}
     if lang != "ja":
         return {"charts": charts, "config": PLOTLY_CONFIG}
     return {"charts": charts, "config": {**PLOTLY_CONFIG, "locale": "ja"}, "locale": {"ja": PLOTLY_JA}}
 
 
-def page_html(lang: str, title: str, name: str, body: str, charts: list, extra_css: str = "") -> str:
+def page_html(lang: str, title: str, name: str, body: str, charts: dict[str, Any], extra_css: str = "") -> str:
     """The whole offline page around ``body``: styles, the inlined plotly.js, the chart data and the script."""
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
