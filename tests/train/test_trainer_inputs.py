@@ -350,3 +350,14 @@ def test_the_japanese_line_of_each_data_warning_gives_the_same_advice(digits):
     raw = SimpleNamespace(x_train=digits.x_train, y_train=digits.y_train, x_test=digits.x_test, y_test=digits.y_test,
                           scale=100.0)
     assert said(raw).startswith("x_train の列 ") and "標準化してください" in said(raw)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint64, np.int32])
+def test_labels_of_any_integer_type_are_counted(digits, dtype):
+    """The classes are counted per label (np.bincount, which refuses uint64 as it comes): a gap is still said."""
+    keep = digits.y_train != 4
+    data = SimpleNamespace(x_train=digits.x_train[keep], y_train=digits.y_train[keep].astype(dtype),
+                           x_test=digits.x_test, y_test=digits.y_test.astype(dtype), scale=digits.scale)
+    with pytest.warns(UserWarning, match=r"y_train has no label 4 \(labels 0 to 9\): the network gets 10 outputs"):
+        t = Trainer(data, [make_optimizer("sgd")], train=CFG)
+    assert t.net.sizes[-1] == 10 and t.run()[0].test_acc

@@ -434,3 +434,42 @@ def test_each_model_accrues_its_share_of_the_step_time(digits, monkeypatch):
     np.testing.assert_allclose(t.model_seconds, [3.0, 3.0, 10.0])
     # a run's seconds (summary.json's wall_seconds, the tables' "train s") are its share, not the wall split equally
     assert [h.wall_seconds for h in histories] == [3.0, 3.0, 10.0]
+
+
+@pytest.mark.parametrize("eval_threads", [0, 1, 2])
+def test_the_evaluation_sets_are_made_once_by_the_first_evaluation_thread(digits, monkeypatch, eval_threads):
+    """Laying out the test set (31 MB for Fashion-MNIST) is not done before the first step: the first background
+    evaluation thread does it while training starts, once, whoever asks; with eval_threads=0 the training thread."""
+    from optimlab.nn import inference
+
+    made, make = [], inference.eval_set
+
+    def recording(x, t, *args):
+        if len(x) > 32:                                  # the test and validation sets, not a minibatch
+            made.append((len(x), threading.current_thread().name))
+        return make(x, t, *args)
+
+    monkeypatch.setattr(inference, "eval_set", recording)
+    val = (digits.x_train[:100], digits.y_train[:100])
+    t = Trainer(digits, _opts(("sgd", "adam")), train=TrainConfig(iters=40, batch_size=32, eval_interval=10), val=val)
+    assert made == []
+    hs = t.run(eval_threads=eval_threads)
+    where = "optimlab-eval-0" if eval_threads else threading.current_thread().name
+    assert made == [(len(digits.y_test), where), (100, where)]
+    assert len(hs[0].test_acc) == len(hs[0].extra["val_acc"]) == 4
+    assert t.test_set is t.eval_sets()["test"] and len(made) == 2
+
+
+@pytest.mark.parametrize("eval_threads", [0, 1])
+def test_evaluation_sets_that_cannot_be_made_stop_training_with_that_error(digits, monkeypatch, eval_threads):
+    from optimlab.nn import inference
+
+    def failing(x, t, *args):
+        raise _Boom(f"no room for {len(x)} examples")
+
+    monkeypatch.setattr(inference, "eval_set", failing)
+    t = Trainer(digits, _opts(("adam",)), train=TrainConfig(iters=400, batch_size=20, eval_interval=10))
+    before = threading.active_count()
+    with pytest.raises(_Boom, match="no room"):
+        t.run(eval_threads=eval_threads)
+    assert threading.active_count() == before and t.iteration <= 10 * 6

@@ -201,14 +201,15 @@ def check_data(data: Any, test: bool = True, val: Any = None) -> TrainArrays:
                       "trained Adam to predict only the majority class); standardize each feature with the training "
                       "set's mean and standard deviation, the same for x_test", OptimlabWarning, stacklevel=3)
     y = check_labels(data.y_train, "y_train", len(x), n_classes)
-    used = np.unique(y)
+    counts = np.bincount(y.astype(np.intp, copy=False))     # labels are below MAX_CLASSES (check_labels)
+    used = np.flatnonzero(counts)
     if len(used) == 1:      # a 1-output network, accuracy 1.0 for every run, without a word (a review)
         raise ConfigError(f"invalid y_train: every label is {int(used[0])}, one class (accepted: labels of at least 2 "
                           "classes; a classifier has nothing to tell apart in one)")
-    # the labels 0 .. max that no example has: the first few of them lie below len(used) + 7 (used is sorted and
-    # distinct), so no set as large as the largest label is built
-    n_unused = int(y.max()) + 1 - len(used) if len(y) else 0
-    unused = np.setdiff1d(np.arange(min(int(y.max()) + 1, len(used) + 7)), used).tolist() if n_unused else []
+    # the labels 0 .. max that no example has (a count per label, not np.unique: no sort, and NumPy 2.4's unique
+    # imports numpy.ma, 10–20 ms before the first step of a fresh process)
+    n_unused = len(counts) - len(used)
+    unused = np.flatnonzero(counts == 0)[:7].tolist()
     if n_classes is None and unused:        # never-seen classes get outputs: 1-based labels, or {0, 3, 6}
         advice = "if the labels count from 1, subtract 1" if unused == [0] and n_unused == 1 else \
             f"renumber them 0 to {len(used) - 1}: np.unique(y, return_inverse=True)[1]"
@@ -381,15 +382,37 @@ class Trainer:
         self.sampler = BatchSampler(len(arrays.y_train), train.batch_size, batch_rng, train.replace)
         self.dtype = np.dtype(train.dtype)
         self.scale = self.dtype.type(getattr(data, "scale", 1.0))
-        # evaluation sets, laid out for the eval path once (the test set: 31 MB as float32 columns);
+        # the evaluation sets are laid out for the eval path once, when first needed (see eval_sets);
         # test=False: never look at the test set (tuning on a validation split)
-        self.test_set = inference.eval_set(arrays.x_test, arrays.y_test, self.dtype, self.scale) if test else None
-        self.val_set = None if val is None else inference.eval_set(*arrays.val, self.dtype, self.scale)
+        self._eval_sources = {"test": (arrays.x_test, arrays.y_test) if test else None, "val": arrays.val}
+        self._eval_sets: dict[str, inference.EvalSet | None] = {}
         self.iteration = 0
         self.elapsed = 0.0
         self.model_seconds = np.zeros(K)       # each model's share of the training steps' time (see step)
         self.histories = [History(label) for label in self.labels]
         self.last_batch: tuple[np.ndarray, np.ndarray] | None = None
+
+    @property
+    def test_set(self) -> inference.EvalSet | None:
+        """The test set laid out for evaluation (:func:`optimlab.nn.inference.eval_set`), None with ``test=False``."""
+        return self.eval_sets()["test"]
+
+    @property
+    def val_set(self) -> inference.EvalSet | None:
+        """The validation set laid out for evaluation, None without ``val``."""
+        return self.eval_sets()["val"]
+
+    def eval_sets(self) -> dict[str, inference.EvalSet | None]:
+        """The test and validation sets as the evaluation reads them, made on the first call, in whichever thread
+        makes it (the test set is 31 MB of float32 columns, ~0.1 s to write in a new process): :meth:`run` has its
+        first evaluation thread make them while the first steps train, instead of before them."""
+        if len(self._eval_sets) < len(self._eval_sources):
+            with _EVAL_SETS_LOCK:
+                for name, source in self._eval_sources.items():
+                    if name not in self._eval_sets:
+                        self._eval_sets[name] = None if source is None else \
+                            inference.eval_set(*source, self.dtype, self.scale)
+        return self._eval_sets
 
     def _as_float(self, x: np.ndarray) -> np.ndarray:
         """``x × scale`` in the training dtype, in one pass (uint8 pixels are cast on the fly)."""
@@ -435,7 +458,7 @@ class Trainer:
         """Accuracies of one snapshot: test set, validation set, and the minibatch of its iteration."""
         net, layers = self.net, inference.folded_layers(self.net, snap)
         acc = {name: inference.accuracy(net, snap, data, layers=layers) if data is not None else None
-               for name, data in (("test", self.test_set), ("val", self.val_set))}
+               for name, data in self.eval_sets().items()}
         acc["batch"] = inference.accuracy(net, snap, inference.eval_set(*batch, self.dtype), layers=layers)
         return acc
 
@@ -495,7 +518,7 @@ class Trainer:
         t0 = time.perf_counter() - self.elapsed
         points: list[tuple[int, float]] = []
         with _blas_limit(blas_threads):            # around the evaluation threads too: they are joined inside
-            evals = _Evaluations(self._eval_task, eval_threads)
+            evals = _Evaluations(self._eval_task, eval_threads, prepare=self.eval_sets)
             try:
                 for cb in self.callbacks:         # callbacks that need the starting point (telemetry) get it
                     if hasattr(cb, "start"):
@@ -600,6 +623,7 @@ def _usable_cpus() -> int:
 
 
 _PENDING = object()
+_EVAL_SETS_LOCK = threading.Lock()        # one Trainer's evaluation sets are made once, whichever thread asks first
 
 
 class _Evaluations:
@@ -608,11 +632,12 @@ class _Evaluations:
     The training thread lends a hand, newest first: with more than ``max_waiting`` snapshots waiting (each
     holds a copy of the weights), and for all that are left when training ends. ``threads=0``: everything is
     evaluated at once in the calling thread. Results come back in submission order whoever computed them.
-    An evaluation that raises stops training at the next evaluation point, with that error.
+    An evaluation that raises stops training at the next evaluation point, with that error. ``prepare``, if
+    given, is called first by the first background thread (what every evaluation needs, made while training starts).
     """
 
-    def __init__(self, task: Callable, threads: int, max_waiting: int = 4):
-        self.task, self.max_waiting = task, max_waiting
+    def __init__(self, task: Callable, threads: int, max_waiting: int = 4, prepare: Callable | None = None):
+        self.task, self.max_waiting, self.prepare = task, max_waiting, prepare
         self.waiting: collections.deque = collections.deque()
         self.results: list = []
         self.error: BaseException | None = None
@@ -625,6 +650,8 @@ class _Evaluations:
             t.start()
 
     def _work(self) -> None:
+        if self.prepare is not None and threading.current_thread() is self.threads[0]:
+            self._run(None, (), self.prepare)        # while the first steps train: what every task will need
         while True:
             with self.cond:
                 while not self.waiting and not self.closed:
@@ -634,9 +661,9 @@ class _Evaluations:
                 i, args = self.waiting.popleft()
             self._run(i, args)
 
-    def _run(self, i: int, args: tuple) -> None:
+    def _run(self, i: int | None, args: tuple, task: Callable | None = None) -> None:
         try:
-            out = self.task(*args)
+            out = (task or self.task)(*args)
         except BaseException as e:            # raised in the training thread, at once if it is this one
             with self.cond:
                 self.error = self.error or e
@@ -644,9 +671,10 @@ class _Evaluations:
             if threading.current_thread() is self.owner:
                 raise
             return
-        with self.cond:
-            self.results[i] = out
-            self.cond.notify_all()
+        if i is not None:
+            with self.cond:
+                self.results[i] = out
+                self.cond.notify_all()
 
     def _check(self) -> None:
         if self.error is not None:
