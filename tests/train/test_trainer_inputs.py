@@ -354,7 +354,8 @@ def test_the_japanese_line_of_each_data_warning_gives_the_same_advice(digits):
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint64, np.int32])
 def test_labels_of_any_integer_type_are_counted(digits, dtype):
-    """The classes are counted per label (np.bincount, which refuses uint64 as it comes): a gap is still said."""
+    """The classes are counted per label (np.bincount, which some NumPy versions refuse for uint64 labels as they
+    come): a gap is still said."""
     keep = digits.y_train != 4
     data = SimpleNamespace(x_train=digits.x_train[keep], y_train=digits.y_train[keep].astype(dtype),
                            x_test=digits.x_test, y_test=digits.y_test.astype(dtype), scale=digits.scale)

@@ -473,3 +473,37 @@ def test_evaluation_sets_that_cannot_be_made_stop_training_with_that_error(digit
     with pytest.raises(_Boom, match="no room"):
         t.run(eval_threads=eval_threads)
     assert threading.active_count() == before and t.iteration <= 10 * 6
+
+
+def test_one_trainers_evaluation_sets_never_wait_for_anothers_and_a_copy_trains_on(digits, monkeypatch):
+    """A code review: with one lock for every Trainer, a Trainer in another thread waited for the first one's test set
+    to be laid out (and a process forked meanwhile inherited the lock held). Each Trainer has its own; copies work."""
+    import copy
+
+    from optimlab.nn import inference
+
+    cfg = TrainConfig(iters=20, batch_size=32, eval_interval=10)
+    slow, fast = (Trainer(digits, _opts(("adam",)), train=cfg, seed=s) for s in (0, 1))
+    entered, release, make = threading.Event(), threading.Event(), inference.eval_set
+
+    def blocking(x, t, *args):
+        if threading.current_thread().name == "slow-build":
+            entered.set()
+            release.wait(10)
+        return make(x, t, *args)
+
+    monkeypatch.setattr(inference, "eval_set", blocking)
+    builder = threading.Thread(target=slow.eval_sets, name="slow-build")
+    builder.start()
+    try:
+        assert entered.wait(10)
+        done = threading.Thread(target=fast.eval_sets)
+        done.start()
+        done.join(5)
+        assert not done.is_alive() and fast.test_set is not None       # made while the other build still waits
+    finally:
+        release.set()
+        builder.join(10)
+    slow.run()
+    twin = copy.deepcopy(slow)
+    assert twin.run(iters=30)[0].test_acc == slow.run(iters=30)[0].test_acc

@@ -386,6 +386,7 @@ class Trainer:
         # test=False: never look at the test set (tuning on a validation split)
         self._eval_sources = {"test": (arrays.x_test, arrays.y_test) if test else None, "val": arrays.val}
         self._eval_sets: dict[str, inference.EvalSet | None] = {}
+        self._eval_lock = threading.Lock()         # this Trainer's own: another's build never waits for it
         self.iteration = 0
         self.elapsed = 0.0
         self.model_seconds = np.zeros(K)       # each model's share of the training steps' time (see step)
@@ -407,12 +408,18 @@ class Trainer:
         makes it (the test set is 31 MB of float32 columns, ~0.1 s to write in a new process): :meth:`run` has its
         first evaluation thread make them while the first steps train, instead of before them."""
         if len(self._eval_sets) < len(self._eval_sources):
-            with _EVAL_SETS_LOCK:
+            with self._eval_lock:
                 for name, source in self._eval_sources.items():
                     if name not in self._eval_sets:
                         self._eval_sets[name] = None if source is None else \
                             inference.eval_set(*source, self.dtype, self.scale)
         return self._eval_sets
+
+    def __getstate__(self) -> dict[str, Any]:       # copy.copy / copy.deepcopy: a new lock, not the held one's copy
+        return {**self.__dict__, "_eval_lock": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _eval_lock=threading.Lock())
 
     def _as_float(self, x: np.ndarray) -> np.ndarray:
         """``x × scale`` in the training dtype, in one pass (uint8 pixels are cast on the fly)."""
@@ -623,7 +630,6 @@ def _usable_cpus() -> int:
 
 
 _PENDING = object()
-_EVAL_SETS_LOCK = threading.Lock()        # one Trainer's evaluation sets are made once, whichever thread asks first
 
 
 class _Evaluations:
