@@ -1581,3 +1581,22 @@ def test_a_mean_curve_winner_that_the_seeds_contradict_is_said_so(tmp_path):
                                   "mean curves' order is not the seeds'.")
     ja = facts(compute_conclusions(run, "ja"), "first_to_target")["text"]
     assert "平均の曲線の順序はシードごとの順序と一致しません。" in ja
+
+
+@pytest.mark.parametrize("tz, shown", [("JST-9", "2026-12-02 12:07 (UTC+09:00)"), ("UTC0", "2026-12-02 03:07 (UTC)"),
+                                       ("NST+3:30", "2026-12-01 23:37 (UTC-03:30)")])
+def test_the_finishing_time_is_the_readers_local_time_with_its_offset(monkeypatch, tz, shown):
+    """summary.json keeps UTC; the page said "03:07 UTC" to a student in Japan (a review's note)."""
+    import time
+
+    from optimlab.viz.report import _finished
+
+    monkeypatch.setenv("TZ", tz)
+    time.tzset()
+    try:
+        assert _finished({"finished": "2026-12-02T03:07:41+00:00"}) == shown
+        assert _finished({"finished": "2026-12-02T03:07:41"}) == "2026-12-02 03:07"      # no zone: as written
+        assert _finished({"finished": "yesterday"}) == "yesterday"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

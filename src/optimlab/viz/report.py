@@ -1032,11 +1032,20 @@ def environment_html(summary: dict[str, Any], lang: str) -> str:
 
 
 def _finished(summary: dict[str, Any]) -> str:
+    """When the run or sweep finished, in the local time of the machine that draws the page, with its offset from
+    UTC ("2026-12-02 12:07 (UTC+09:00)"): summary.json keeps UTC, and a page that said "03:07 UTC" made a student in
+    Japan count back nine hours."""
     s = summary.get("finished")
     try:
-        return datetime.fromisoformat(s).strftime("%Y-%m-%d %H:%M %Z").strip()
+        when = datetime.fromisoformat(s)
     except (TypeError, ValueError):
         return str(s or "")
+    if when.tzinfo is None:                  # written without a zone: shown as written
+        return when.strftime("%Y-%m-%d %H:%M")
+    local = when.astimezone()
+    minutes = round(local.utcoffset().total_seconds() / 60)
+    zone = f"UTC{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}" if minutes else "UTC"
+    return f"{local:%Y-%m-%d %H:%M} ({zone})"
 
 
 def recorded_lang(summary: dict[str, Any]) -> str:
