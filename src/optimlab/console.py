@@ -24,6 +24,8 @@ TEXT = {
         "status running": "running",
         "mean sd": "(mean±sd over the seeds; train s: the sum over the seeds)",
         "bn unsaid": "(with batch normalization: {labels}; their labels do not say so)",
+        "eval once": "(evaluated once, after the last of the {iters} iterations: the evaluation interval, {every}, is "
+                     "longer than the run; a curve needs a shorter one, e.g. --eval-interval {suggest})",
         "train s note": "(train s: each run's share of the training steps — the passes it shares with the runs beside "
                         "it split equally, plus its own optimizer's updates; evaluation not counted)",
         "best note": "(best test acc: the highest of the test-set evaluations, so picked on the test set and "
@@ -100,6 +102,8 @@ TEXT = {
         "status running": "未完了",
         "mean sd": "（シード間の平均±標準偏差。学習時間はシードの合計）",
         "bn unsaid": "（バッチ正規化あり：{labels}。ラベルには表れていません）",
+        "eval once": "（評価は {iters} 回の学習の最後の 1 回だけです。評価の間隔 {every} が学習より長いためです。曲線にするには "
+                     "間隔を短く（例：--eval-interval {suggest}））",
         "train s note": "（学習時間：その実行の学習にかかった時間。一緒に学習する実行と共通の計算は等分しています。"
                         "評価の時間は含みません）",
         "best note": "（最高テスト正解率：テストデータでの評価のうち最も高い値。テストデータを見て選んだ値なので実力より"

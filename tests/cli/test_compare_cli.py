@@ -561,6 +561,25 @@ def test_the_table_says_which_runs_have_batch_normalization_their_labels_do_not_
     assert table.splitlines()[-1] == "(with batch normalization: Adamban; their labels do not say so)", table
 
 
+
+def test_an_evaluation_interval_longer_than_the_run_is_said_under_the_table(tmp_path, capsys, monkeypatch):
+    """--iters 20 --eval-interval 50 evaluated once, at the end, and drew curves of one point without a word."""
+    from optimlab.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    small = ["--dataset", "digits", "--optimizers", "sgd", "--no-plots", "--no-report", "--no-progress"]
+    assert main(["compare", *small, "--iters", "20", "--eval-interval", "50", "--out", "a"]) == 0
+    out = capsys.readouterr().out
+    assert ("(evaluated once, after the last of the 20 iterations: the evaluation interval, 50, is longer than the run; "
+            "a curve needs a shorter one, e.g. --eval-interval 2)") in out, out
+    assert json.loads((tmp_path / "a" / "summary.json").read_text())["runs"][0]["final_test_accuracy"] is not None
+    assert main(["compare", *small, "--iters", "20", "--eval-interval", "50", "--out", "b", "--lang", "ja"]) == 0
+    assert "評価の間隔 50 が学習より長いため" in capsys.readouterr().out
+    for iters, every in (("20", "20"), ("20", "10"), ("1", "10")):        # evaluated on the interval, or one step
+        assert main(["compare", *small, "--iters", iters, "--eval-interval", every, "--out", "c"]) == 0
+        assert "evaluated once" not in capsys.readouterr().out
+
+
 def _two_adam_runs(recipe):
     from dataclasses import replace
 

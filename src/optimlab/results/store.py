@@ -626,6 +626,12 @@ def summary_table(summary: dict[str, Any], lang: str = "en") -> str:
         out.append(say("mean sd" if all(x["status"] == "ok" for x in summary["runs"]) else "mean sd some", lang))
     out.append(say("train s note", lang))
     out.append(say("best note", lang))
+    # --iters 50 --eval-interval 100 drew curves of one point each, without a word (a review); a warning before the
+    # run came before the one-line errors of other options, so it is said here, after the table it explains
+    train = summary.get("train") or {}
+    iters, every = train.get("iters"), train.get("eval_interval")
+    if isinstance(iters, int) and isinstance(every, int) and every > iters >= 2:
+        out.append(say("eval once", lang, iters=iters, every=every, suggest=max(1, iters // 10)))
     # --batchnorm on (or a recipe) gave runs batch normalization their labels do not show: the table said "SGD" of
     # an SGD with it (a Japanese student's review)
     unsaid = [label for label, rs in rows.items() if (rs[0].get("net") or {}).get("batchnorm")
