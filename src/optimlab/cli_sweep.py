@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .console import LANGS, notice_lines, say, term
+from .console import LANGS, eval_once_note, notice_lines, say, term
 from .cli_text import japanese_error
 from .errors import ConfigError
 
@@ -256,6 +256,9 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
               archs=say("archs", lang, n=n_archs) if n_archs > 1 else "",
               tests=say("list sep", lang).join(map(str, spec.test_seeds)))
           + "\n")
+    once = eval_once_note(spec.train.iters, spec.train.eval_interval, lang)    # `sweep --iters 50`: its default is 100
+    if once:
+        print(once + "\n")
     n = min((int(d.get("n_test_seeds") or MIN_SEEDS_TO_SETTLE) for d in s["defaults_vs_tuned"].values()),
             default=MIN_SEEDS_TO_SETTLE)
     few = n < MIN_SEEDS_TO_SETTLE               # the table then shows means only, as shown_interval says

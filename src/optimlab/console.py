@@ -25,7 +25,7 @@ TEXT = {
         "mean sd": "(mean±sd over the seeds; train s: the sum over the seeds)",
         "bn unsaid": "(with batch normalization: {labels}; their labels do not say so)",
         "eval once": "(evaluated once, after the last of the {iters} iterations: the evaluation interval, {every}, is "
-                     "longer than the run; a curve needs a shorter one, e.g. --eval-interval {suggest})",
+                     "not shorter than the run; a curve needs a shorter one, e.g. --eval-interval {suggest})",
         "train s note": "(train s: each run's share of the training steps — the passes it shares with the runs beside "
                         "it split equally, plus its own optimizer's updates; evaluation not counted)",
         "best note": "(best test acc: the highest of the test-set evaluations, so picked on the test set and "
@@ -102,8 +102,8 @@ TEXT = {
         "status running": "未完了",
         "mean sd": "（シード間の平均±標準偏差。学習時間はシードの合計）",
         "bn unsaid": "（バッチ正規化あり：{labels}。ラベルには表れていません）",
-        "eval once": "（評価は {iters} 回の学習の最後の 1 回だけです。評価の間隔 {every} が学習より長いためです。曲線にするには "
-                     "間隔を短く（例：--eval-interval {suggest}））",
+        "eval once": "（評価は最後の反復（{iters} 回目）の後の 1 回だけです。評価の間隔 {every} が反復回数以上のためです。"
+                     "学習曲線を描くには間隔を短くしてください（例：--eval-interval {suggest}））",
         "train s note": "（学習時間：その実行の学習にかかった時間。一緒に学習する実行と共通の計算は等分しています。"
                         "評価の時間は含みません）",
         "best note": "（最高テスト正解率：テストデータでの評価のうち最も高い値。テストデータを見て選んだ値なので実力より"
@@ -226,3 +226,12 @@ def _wrapped(label: str) -> bool:
         if depth == 0:
             return i == len(label) - 1
     return False
+
+
+def eval_once_note(iters: Any, every: Any, lang: str) -> str | None:
+    """The line that says a run was evaluated only once, after its last iteration (an evaluation interval as long
+    as the run or longer: no evaluation at iteration 0, so its curves are one point), or None. Not for one iteration,
+    where no interval gives more."""
+    if isinstance(iters, int) and isinstance(every, int) and every >= iters >= 2:
+        return say("eval once", lang, iters=iters, every=every, suggest=max(1, iters // 10))
+    return None

@@ -1496,3 +1496,16 @@ def test_only_a_bare_count_of_test_seeds_gets_the_one_seed_hint():
         with pytest.raises(ConfigError) as e:
             SweepSpec(seeds=(0, 1, 2), test_seeds=raw)
         assert ("alone write" in str(e.value)) is hint, (raw, str(e.value))
+
+
+def test_a_sweep_shorter_than_its_evaluation_interval_says_it_evaluated_once(tmp_path, capsys):
+    """`optimlab sweep --iters 20` keeps the sweep's interval of 100: one evaluation per run, at the end, and a
+    time-to-target table of one point, without a word (a review)."""
+    from optimlab.cli import main
+
+    args = ["--jobs", "0", "--no-plots", "--no-report", "--out"]
+    assert main([*SMALL, *args, str(tmp_path / "a")]) == 0
+    assert ("(evaluated once, after the last of the 20 iterations: the evaluation interval, 100, is not shorter than "
+            "the run; a curve needs a shorter one, e.g. --eval-interval 2)") in capsys.readouterr().out
+    assert main([*SMALL, "--eval-interval", "10", *args, str(tmp_path / "b")]) == 0
+    assert "evaluated once" not in capsys.readouterr().out

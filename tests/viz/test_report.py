@@ -1596,6 +1596,12 @@ def test_the_finishing_time_is_the_readers_local_time_with_its_offset(monkeypatc
     try:
         assert _finished({"finished": "2026-12-02T03:07:41+00:00"}) == shown
         assert _finished({"finished": "2026-12-02T03:07:41"}) == "2026-12-02 03:07"      # no zone: as written
+        # a review: year 1 or 9999 moved past the calendar's end was OverflowError's traceback; shown as written
+        first, last = {"JST-9": ("0001-01-01 09:00 (UTC+09:00)", "9999-12-31 23:59 (UTC)"),
+                       "UTC0": ("0001-01-01 00:00 (UTC)", "9999-12-31 23:59 (UTC)"),
+                       "NST+3:30": ("0001-01-01 00:00 (UTC)", "9999-12-31 20:29 (UTC-03:30)")}[tz]
+        assert _finished({"finished": "0001-01-01T00:00:00+00:00"}) == first
+        assert _finished({"finished": "9999-12-31T23:59:00+00:00"}) == last
         assert _finished({"finished": "yesterday"}) == "yesterday"
     finally:
         monkeypatch.undo()

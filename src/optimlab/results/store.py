@@ -33,7 +33,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from .. import __version__
-from ..console import say, status_text
+from ..console import eval_once_note, say, status_text
 from .._io import (apply_default_mode, exclusive_lock, has_control, left_for, made_folder, nearest_existing,
                    read_json, read_json_checked, signals_held, text_table, write_json, write_text)
 from ..errors import ConfigError, FileFormatError, OptimlabError
@@ -629,9 +629,9 @@ def summary_table(summary: dict[str, Any], lang: str = "en") -> str:
     # --iters 50 --eval-interval 100 drew curves of one point each, without a word (a review); a warning before the
     # run came before the one-line errors of other options, so it is said here, after the table it explains
     train = summary.get("train") or {}
-    iters, every = train.get("iters"), train.get("eval_interval")
-    if isinstance(iters, int) and isinstance(every, int) and every > iters >= 2:
-        out.append(say("eval once", lang, iters=iters, every=every, suggest=max(1, iters // 10)))
+    once = eval_once_note(train.get("iters"), train.get("eval_interval"), lang)
+    if once:
+        out.append(once)
     # --batchnorm on (or a recipe) gave runs batch normalization their labels do not show: the table said "SGD" of
     # an SGD with it (a Japanese student's review)
     unsaid = [label for label, rs in rows.items() if (rs[0].get("net") or {}).get("batchnorm")

@@ -1040,12 +1040,16 @@ def _finished(summary: dict[str, Any]) -> str:
         when = datetime.fromisoformat(s)
     except (TypeError, ValueError):
         return str(s or "")
-    if when.tzinfo is None:                  # written without a zone: shown as written
-        return when.strftime("%Y-%m-%d %H:%M")
-    local = when.astimezone()
-    minutes = round(local.utcoffset().total_seconds() / 60)
+    try:
+        shown = when.astimezone() if when.tzinfo is not None else when      # without a zone: as written
+    except (OverflowError, OSError):         # year 1 or 9999 moved past the calendar's end; Windows before 1970
+        shown = when
+    text = f"{shown.year:04d}-{shown:%m-%d %H:%M}"      # (%Y gives "1", not "0001", with glibc)
+    if shown.utcoffset() is None:
+        return text
+    minutes = round(shown.utcoffset().total_seconds() / 60)
     zone = f"UTC{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}" if minutes else "UTC"
-    return f"{local:%Y-%m-%d %H:%M} ({zone})"
+    return f"{text} ({zone})"
 
 
 def recorded_lang(summary: dict[str, Any]) -> str:
