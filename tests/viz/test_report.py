@@ -1606,3 +1606,22 @@ def test_the_finishing_time_is_the_readers_local_time_with_its_offset(monkeypatc
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_run_evaluated_once_says_so_before_any_conclusion(tmp_path):
+    """An --eval-interval as long as the run: curves of one point, and "reached 0.8 first, at iteration 20" read as
+    a race that was never timed (a review). The report says so first, as the console does under its table."""
+    d = write_synthetic_run(tmp_path / "once", {"SGD": ("sgd", False, [[0.5]]), "Adam": ("adam", False, [[0.85]])},
+                            eval_interval=20)
+    summary = json.loads((d / "summary.json").read_text())
+    for every, said in ((20, True), (50, True), (10, False)):
+        (d / "summary.json").write_text(json.dumps({**summary, "train": {"iters": 20, "eval_interval": every}}))
+        en, ja = compute_conclusions(d), compute_conclusions(d, "ja")
+        assert (en[0]["kind"] == "one_evaluation") is said and (ja[0]["kind"] == "one_evaluation") is said
+        if said:
+            assert en[0]["text"].startswith(f"Every run was evaluated once, after its last iteration (20): the "
+                                            f"evaluation interval, {every}, is not shorter than the run")
+            assert ja[0]["text"].startswith("どの実行も評価は最後の反復（20 回目）の後の 1 回だけです。")
+            assert en[1]["kind"] == "first_to_target"                 # the others follow, as before
+    (d / "summary.json").write_text(json.dumps(summary))              # an older summary without "train": nothing said
+    assert all(c["kind"] != "one_evaluation" for c in compute_conclusions(d))

@@ -525,7 +525,8 @@ def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "
     accuracy, margin to the runner-up and, over several seeds, whether the 95 % CI of the difference excludes
     zero), ``batchnorm_adam`` (Adam with vs without batch normalization: iterations to target, final
     accuracy), ``not_ok`` (a run that diverged or failed); ``none_learned`` instead of the first three when no
-    seed of any run got more than :data:`LEARNED_ABOVE_CHANCE` above chance (then nothing is ranked).
+    seed of any run got more than :data:`LEARNED_ABOVE_CHANCE` above chance (then nothing is ranked);
+    ``one_evaluation`` first when the evaluation interval is as long as the run or longer (one point per curve).
     """
     check_lang(lang)
     run = loaded_run if isinstance(loaded_run, LoadedRun) else load_run(loaded_run)
@@ -536,6 +537,11 @@ def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "
     groups = [g for g in label_groups(run) if any(h.test_acc for h in g.histories)]
     out: list[dict[str, Any]] = []
     _check_target(target)
+    train = run.summary.get("train") or {}
+    iters, every = train.get("iters"), train.get("eval_interval")
+    if isinstance(iters, int) and isinstance(every, int) and every >= iters >= 2:    # as the console's note says
+        out.append(_conclusion("one_evaluation", rt("one evaluation", lang, iters=iters, every=every),
+                               iters=iters, eval_interval=every))
     top, top_best = _best_seed(groups)
     floor = learned_floor(run.summary)
     if groups and not top_best > floor:

@@ -137,6 +137,9 @@ REPORT_TEXT = {
         "bn spread no": " Paired seed by seed, the difference is within its spread (95% CI of the paired difference: "
                         "{lo} to {hi}).",
         "not ok": "{label} (seed {seed}) {status}{at}.",
+        "one evaluation": "Every run was evaluated once, after its last iteration ({iters}): the evaluation interval, "
+                          "{every}, is not shorter than the run, so each curve is one point, and which run reached "
+                          "a target first says only which had reached it by the end.",
         "not ok at": " at iteration {iters}",
         "diverged": "diverged", "failed": "failed", "running": "did not finish",
     },
@@ -260,6 +263,8 @@ REPORT_TEXT = {
                           "ついて Holm 法で多重比較の補正をすると有意ではなく、確定しません。",
         "bn spread no": "同じシードどうしの差で見ると、この差はばらつきの範囲内です（対応のある差の 95% 信頼区間：{lo} 〜 {hi}）。",
         "not ok": "{label}（シード {seed}）は{at}{status}。",
+        "one evaluation": "どの実行も評価は最後の反復（{iters} 回目）の後の 1 回だけです。評価の間隔 {every} が反復回数以上のため"
+                          "で、曲線は 1 点になり、目標に最初に達した実行も、最後までに達したかどうかしか示しません。",
         "not ok at": "反復 {iters} 回目で",
         "diverged": "発散しました", "failed": "失敗しました", "running": "完了しませんでした",
     },
