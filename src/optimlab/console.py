@@ -228,10 +228,15 @@ def _wrapped(label: str) -> bool:
     return False
 
 
+def evaluated_once(iters: Any, every: Any) -> bool:
+    """Whether a run of ``iters`` iterations evaluated every ``every`` was evaluated only once, after its last
+    iteration (no evaluation at iteration 0: its curves are one point). Not for one iteration, where no interval gives
+    more. The console's note and the report's first conclusion both ask this."""
+    return isinstance(iters, int) and isinstance(every, int) and every >= iters >= 2
+
+
 def eval_once_note(iters: Any, every: Any, lang: str) -> str | None:
-    """The line that says a run was evaluated only once, after its last iteration (an evaluation interval as long
-    as the run or longer: no evaluation at iteration 0, so its curves are one point), or None. Not for one iteration,
-    where no interval gives more."""
-    if isinstance(iters, int) and isinstance(every, int) and every >= iters >= 2:
+    """The line that says so (:func:`evaluated_once`), with a shorter interval to use, or None."""
+    if evaluated_once(iters, every):
         return say("eval once", lang, iters=iters, every=every, suggest=max(1, iters // 10))
     return None

@@ -31,7 +31,7 @@ import numpy as np
 
 from .. import __version__
 from .._io import display_width, home_shown, mark_written, write_text
-from ..console import status_text
+from ..console import evaluated_once, status_text
 from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
 from ..optim import display_name
@@ -539,7 +539,7 @@ def compute_conclusions(loaded_run: LoadedRun | str | os.PathLike, lang: str = "
     _check_target(target)
     train = run.summary.get("train") or {}
     iters, every = train.get("iters"), train.get("eval_interval")
-    if isinstance(iters, int) and isinstance(every, int) and every >= iters >= 2:    # as the console's note says
+    if evaluated_once(iters, every):                  # as the console's note says
         out.append(_conclusion("one_evaluation", rt("one evaluation", lang, iters=iters, every=every),
                                iters=iters, eval_interval=every))
     top, top_best = _best_seed(groups)
