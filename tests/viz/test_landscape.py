@@ -543,6 +543,36 @@ def test_cli_a_bare_lr_is_every_optimizers_and_a_named_one_wins(tmp_path):
     assert json.loads((tmp_path / "c" / "landscape_bowl.json").read_text())["config"]["optimizers"] == meta
 
 
+def test_in_the_last_gif_frame_the_heads_that_reached_the_minimum_are_drawn_over_its_mark(monkeypatch):
+    """The frames drew the start and minimum marks after the paths' heads, whatever their z-order: in every GIF's last
+    frame the gold ✕ hid each head that had arrived (SGD, Momentum and RMSProp on the saddle: the 7×7 pixels around
+    the minimum all gold; a teacher's review), while the PNG showed them. Now no pixel there is gold, and the heads'
+    colours are."""
+    from PIL import ImageColor
+
+    from optimlab.viz import landscape as L
+
+    made, new_figure = {}, L._new_figure
+
+    def keep(*a, **k):
+        made["fig"] = new_figure(*a, **k)
+        return made["fig"]
+
+    monkeypatch.setattr(L, "_new_figure", keep)
+    result = run_landscape("saddle")
+    last = np.asarray(next(L._frames(result, "en", [result.steps], 72)), dtype=int)
+    fig, ax, lines, _, _ = made["fig"]
+    h = fig.canvas.get_width_height()[1]
+    px = ax.transData.transform(result.surface.minima[0])
+    arrived = [k for k, t in result.tracks.items() if np.abs(ax.transData.transform(t.final) - px).max() < 4]
+    assert set(arrived) == {"sgd", "momentum", "rmsprop"}
+    x, y = (int(round(v)) for v in px)
+    around = last[h - y - 4: h - y + 3, x - 3: x + 4].reshape(-1, 3)
+    near = {c: (np.abs(around - ImageColor.getrgb(c)).sum(axis=1) < 30).sum()
+            for c in ["gold", *(lines[k][1].get_color() for k in arrived)]}
+    assert near["gold"] == 0 and sum(near.values()) >= 10, near
+
+
 def test_the_gif_keeps_every_paths_colour():
     """Median cut alone gave RMSProp's path Momentum's orange in the Rosenbrock GIF. Every path colour, as drawn
     over any grey of the map, now maps to a palette colour nearer its own than any other path's."""

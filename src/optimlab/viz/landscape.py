@@ -639,7 +639,9 @@ def _frames(result: LandscapeResult, lang: str, steps: list[int], dpi: int, byte
         canvas.restore_region(background)
         _show_until(result, lines, {}, t)
         counter.set_text(TEXT[lang]["frame"].format(t=t, n=result.steps))
-        for artist in (*(a for pair in lines.values() for a in pair), *markers, counter):
+        # in z-order, as a whole draw does: the heads over the minimum's ✕ they reached (drawn in list order, the ✕
+        # hid every head that had arrived, in each GIF's last frame — a teacher's review)
+        for artist in sorted((*(a for pair in lines.values() for a in pair), *markers, counter), key=lambda a: a.zorder):
             ax.draw_artist(artist)
         rgba = np.asarray(canvas.buffer_rgba())
         yield Image.fromarray(rgba[..., :3].copy(), "RGB")
