@@ -483,6 +483,19 @@ def test_a_path_or_a_start_off_the_map_is_said_in_the_legend():
     assert "start (500, 500), off the map" in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
+def test_a_path_from_a_start_off_the_map_says_if_it_never_comes_on_or_where_it_leaves_again():
+    """From (5, 5) on the saddle (off its map) AdaGrad never came onto the map, so no line of it was drawn, and its
+    legend entry said nothing (a teacher's review); Momentum came on and left again at step 5, unsaid. The start's
+    coordinates have the axes' minus sign."""
+    labels = {lang: [t.get_text() for t in plot_landscape(run_landscape("saddle", start=(5, 5)), lang).axes[0]
+                     .get_legend().get_texts()] for lang in ("en", "ja")}
+    assert labels["en"][:5] == ["SGD (lr=0.05)", "Momentum (lr=0.02), leaves the map at step 5",
+                                "AdaGrad (lr=0.01), never on the map", "RMSProp (lr=0.01)", "Adam (lr=0.01)"]
+    assert labels["ja"][1:3] == ["Momentum（学習率 0.02、5 ステップ目で図の外へ）", "AdaGrad（学習率 0.01、ずっと図の外）"]
+    start = [t.get_text() for t in plot_landscape(run_landscape("bowl", steps=3)).axes[0].get_legend().get_texts()]
+    assert "start (\N{MINUS SIGN}7, 2)" in start
+
+
 def test_the_view_takes_in_paths_that_leave_the_window():
     """Momentum overshoots below Beale's window (y < -1.5): the map widens to show its whole path, but by at most
     half the window's span, so a path that runs far away does not shrink the map to a dot."""
@@ -524,7 +537,7 @@ def test_japanese_labels_do_not_leak_font_settings():
     before = list(matplotlib.rcParams["font.family"])
     fig = plot_landscape(run_landscape("saddle", ("adam",), steps=3), lang="ja", show_steps=False)
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert "開始点（-1.5, 0.001）" in texts and "鞍点" in texts and "Adam（学習率 0.01）" in texts
+    assert "開始点（\N{MINUS SIGN}1.5, 0.001）" in texts and "鞍点" in texts and "Adam（学習率 0.01）" in texts
     assert fig.axes[0].get_title().startswith("鞍点のある曲面（saddle）：")
     assert list(matplotlib.rcParams["font.family"]) == before
     with pytest.raises(ConfigError):

@@ -65,12 +65,12 @@ TEXT = {
     "en": {"start": "start", "start at": "{start} ({x}, {y})", "minimum": "minimum", "saddle": "saddle point",
            "step": "step",
            "step_size": "step size ‖Δw‖", "diverged": "diverged at step {k}",
-           "off map": "leaves the map at step {k}", "start off map": "off the map",
+           "off map": "leaves the map at step {k}", "start off map": "off the map", "never on map": "never on the map",
            "frame": "step {t} / {n}"},
     "ja": {"start": "開始点", "start at": "{start}（{x}, {y}）", "minimum": "最小点", "saddle": "鞍点",
            "step": "ステップ",
            "step_size": "ステップ幅 ‖Δw‖", "diverged": "{k} ステップ目で発散",
-           "off map": "{k} ステップ目で図の外へ", "start off map": "図の外",
+           "off map": "{k} ステップ目で図の外へ", "start off map": "図の外", "never on map": "ずっと図の外",
            "frame": "ステップ {t} / {n}"},
 }
 SURFACE_EN = {"bowl": "elongated bowl", "saddle": "saddle point", "rosenbrock": "Rosenbrock function",
@@ -429,8 +429,14 @@ def _label(track: Track, lang: str, view: tuple[float, float, float, float]) -> 
     window — the map widens only so far — was drawn without a sign of it)."""
     shown = [setting_text(track.lr), *track.shown()]
     off = None if track.diverged_at is not None else _off_map(track.points, view)
-    off = None if off == 0 else off          # a start off the map: the start's legend entry says so, not each path
+    never = False
+    if off == 0:    # a start off the map (the start's legend entry says so): where the path leaves it after coming on,
+        on = _off_map(track.points, view, inside=True)   # or that it never comes on (AdaGrad from (5, 5) on the saddle
+        never = on is None                               # was not drawn, and its entry said nothing: a teacher's review)
+        later = None if never else _off_map(track.points[on:], view)
+        off = None if later is None else on + later
     fate = (TEXT[lang]["diverged"].format(k=track.diverged_at) if track.diverged_at is not None
+            else TEXT[lang]["never on map"] if never
             else TEXT[lang]["off map"].format(k=off) if off is not None else None)
     if fate is not None and lang == "ja":      # 「SGD（学習率 1.02、25 ステップ目で図の外へ）」, not 「…）、25 …」
         return display_name(track.name) + i18n_text("lr note", lang).format(lr="、".join(shown + [fate]))
@@ -444,10 +450,12 @@ def _colors(result: LandscapeResult) -> dict[str, str]:
     return colors_by_label({k: t.name for k, t in result.tracks.items()}, PATH_COLORS)
 
 
-def _off_map(xy: np.ndarray, view: tuple[float, float, float, float]) -> int | None:
-    """The first step (0 = the start) at which a path is outside ``view`` (x0, x1, y0, y1), if it ever is."""
+def _off_map(xy: np.ndarray, view: tuple[float, float, float, float], inside: bool = False) -> int | None:
+    """The first step (0 = the start) at which a path is outside ``view`` (x0, x1, y0, y1), if it ever is; with
+    ``inside``, the first at which it is inside."""
     x0, x1, y0, y1 = view
     out = ~((xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1))
+    out = ~out if inside else out
     return int(np.argmax(out)) if out.any() else None
 
 
@@ -516,8 +524,10 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
         (head,) = ax.plot([], [], "o", color=colors[k], ms=7, mec="black", mew=0.8, zorder=4.5)   # over the ✕ it reached
         lines[k] = (path, head)
     # the start's coordinates in the legend: the saddle's (−1.5, 0.001) looks like y = 0 on the map
+    # with the minus sign the axes' numbers have (the hyphen of "(-7, 2)" beside the axes' "−8": a teacher's review)
+    x, y = (f"{v:g}".replace("-", "\N{MINUS SIGN}") for v in result.start)
     markers = ax.plot(*result.start, marker="*", ms=15, color="black", ls="none", zorder=4,
-                      label=txt["start at"].format(start=txt["start"], x=f"{result.start[0]:g}", y=f"{result.start[1]:g}")
+                      label=txt["start at"].format(start=txt["start"], x=x, y=y)
                       + ("" if _off_map(np.array([result.start]), (x0, x1, y0, y1)) is None
                          else i18n_text("list sep", lang) + txt["start off map"]))
     mins = np.array(s.minima)
