@@ -178,9 +178,9 @@ _JA: list[tuple[str, str]] = [
     (r"invalid lr for (?P<d>float\d+) training: (?P<v>\S+) \(accepted: a number float\d+ can hold: magnitude at most "
      r"(?P<m>\S+), a non-zero one at least (?P<n>[^)\s]+)\)",
      "学習率 {v} は {d} で表せません（絶対値が {m} 以下で、0 でなければ {n} 以上の数にします）"),
-    (r"lr given for '(?P<o>[^']*)', which is not run \(accepted: (?P<a>[^)]*)\)",
-     "'{o}' は実行しない手法なので、学習率を指定できません（指定できるのは {a}）"),
-    (r"unknown preset for (?P<o>[\w-]+): '(?P<v>[^']*)' \(accepted: (?P<a>[^)]*)\)",
+    (r"lr given for '(?P<o>[^']*)', which is not run \(accepted: (?P<a>[^;)]*)",
+     "'{o}' は描く手法に入っていないので、学習率を指定できません（指定できるのは {a}）"),
+    (r"unknown preset for (?P<o>[\w-]+): '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)",
      "{o} にプリセット '{v}' はありません（使えるのは {a}）"),
     (r"(?P<c>\S+)\.rule moved no weight in (?P<n>\d+) steps with nonzero gradients \(accepted: .*it returned a new array",
      "{c} の更新式は、勾配が 0 でないのに {n} ステップのあいだ重みを動かしませんでした。新しい配列を返しても使われません。"
@@ -233,6 +233,16 @@ _JA: list[tuple[str, str]] = [
     (r"invalid --lr for (?P<o>\S+): (?P<v>\S+) \(accepted: (?P<a>.*?)(?:;[^()]*)?\)$", "{o} の学習率 {v} は使えません{A}"),
     (r"invalid (?P<o>[a-z][a-z_]*): (?P<v>-?[\w.,+-]+) \(accepted: (?P<a>an integer from [^;)]*)\)",
      "{o} の値 {v} は使えません{A}"),
+    (r"^optimizer listed twice: '(?P<v>[^']*)'", "手法 '{v}' が 2 回書かれています。それぞれの手法は 1 回だけ書きます"),
+    (r"^no optimizers given: '(?P<v>[^']*)' \(accepted: some of (?P<a>[^;)]*)",
+     "手法が指定されていません。{a} から選んで、--optimizers sgd,adam のようにカンマで区切って書きます"),
+    (r"^too many paths for one map: (?P<n>\d+) \((?P<c>[^)]*)\) \(accepted: at most (?P<m>\d+),",
+     "1 枚の図に描ける経路は {m} 本までです（指定は {n} 本：{c}）。色が足りなくなるので、手法・学習率・プリセットを"
+     "減らしてください"),
+    (r"^invalid --start: '(?P<v>[^']*)' \(accepted: two finite numbers X,Y with \|X\|, \|Y\| <= (?P<m>[^,]+), "
+     r"e\.g\. (?P<e>\S+)\)",
+     "--start の値 '{v}' は使えません。{e} のように、2 つの数 X,Y（絶対値 {m} 以下）をカンマで区切って書きます"
+     "（負の数で始まるときは = でつなぎます）"),
     (r"invalid (?P<o>--(?:iters|steps)): '?(?P<v>[^' ]*)'? \(accepted: a whole number\)",
      "{o} の値 '{v}' は整数ではありません（例：{o} 1000）"),
     (r"invalid (?P<o>--[\w-]+): '?(?P<v>[^' ]*)'? \(accepted: a whole number\)", "{o} の値 '{v}' は整数ではありません"),

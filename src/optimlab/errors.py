@@ -25,8 +25,12 @@ class OptimlabWarning(UserWarning):
 
 
 def close_name(name: str, names: Sequence[str]) -> str | None:
-    """The one of ``names`` that ``name`` is most likely a typo of (``adma`` → ``adam``), or None."""
-    found = difflib.get_close_matches(str(name).lower(), [str(n) for n in names], n=1, cutoff=0.75)
+    """The one of ``names`` that ``name`` is most likely a typo of (``adma`` → ``adam``), or None. Two letters swapped
+    count even in a short name (``sdg`` → ``sgd``: difflib's ratio is only 0.67 there)."""
+    name, names = str(name).lower(), [str(n) for n in names]
+    swapped = [n for n in names if len(n) == len(name) and sorted(n) == sorted(name)
+               and sum(a != b for a, b in zip(n, name)) == 2]
+    found = swapped or difflib.get_close_matches(name, names, n=1, cutoff=0.75)
     return found[0] if found else None
 
 

@@ -30,7 +30,7 @@ from typing import Any, ClassVar, Mapping
 import numpy as np
 
 from .._io import json_default, read_npz, write_npz
-from ..errors import ConfigError
+from ..errors import ConfigError, did_you_mean
 
 Params = Any  # an ndarray or a Mapping[str, ndarray]
 FRAMEWORK_PRESETS = ("note", "torch", "optax")     # every optimizer accepts these
@@ -149,7 +149,8 @@ class Optimizer:
         that does not list one in ``presets`` has no convention to choose there: its defaults), or one of the
         class's own ``presets``."""
         if preset not in cls.preset_names():
-            raise ConfigError(f"unknown preset for {cls.name}: {preset!r} (accepted: {', '.join(cls.preset_names())})")
+            raise ConfigError(f"unknown preset for {cls.name}: {preset!r} (accepted: {', '.join(cls.preset_names())}"
+                              f"{did_you_mean(preset, cls.preset_names())})")
         known = [f.name for f in fields(cls)]
         bad = sorted(set(overrides) - set(known))
         if bad:

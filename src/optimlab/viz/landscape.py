@@ -44,7 +44,7 @@ import numpy as np
 
 from .._io import (atomic_path, atomic_paths, exclusive_lock, left_for, made_folder, mark_written, write_json,
                    write_text)
-from ..errors import ConfigError
+from ..errors import ConfigError, did_you_mean
 from ..nn.network import machine_memory, process_memory_limit
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
 from ..optim.checks import check_moves
@@ -210,7 +210,8 @@ def _per_name(kind: str, given: Mapping[str, Any] | None, names: tuple[str, ...]
             raise ConfigError(f"{kind} given for {k!r}, which is run as an optimizer object (accepted: the object's "
                               f"own, e.g. {example})")
         if name not in names:
-            raise ConfigError(f"{kind} given for {k!r}, which is not run (accepted: {', '.join(names)})")
+            raise ConfigError(f"{kind} given for {k!r}, which is not run (accepted: {', '.join(names)}"
+                              f"{did_you_mean(name, names)})")
     return {str(k).lower(): v for k, v in given.items()}
 
 
