@@ -815,3 +815,45 @@ def test_a_rules_warning_is_one_line_said_once_in_a_sweep(tmp_path):
         assert len(said) == 1 and said[0].startswith("optimlab: warning: ForgetNesterov.rule left its state 'v' at 0 "
                                                      "for 20 steps"), done.stderr
         assert "_groups" not in done.stderr and "Warning:" not in done.stderr
+
+
+def test_a_subclass_trains_with_its_own_defaults_not_its_base_classs_note_preset():
+    """A plugin author's review: AdaGrad with eps = 1e-8, derived from AdaGrad, was made by name (``--optimizers``,
+    recipes, sweeps: the "note" preset) with AdaGrad's note values, eps 1e-4, and trained exactly as AdaGrad. A class
+    that inherits its presets gets its own defaults from "note"; the other presets still set their conventions."""
+    from dataclasses import dataclass
+
+    from optimlab.optim import AdaGrad
+
+    @dataclass(frozen=True)
+    class AdaGradE8(AdaGrad):
+        name = "adagrad8"
+        eps: float = 1e-8
+
+    assert AdaGradE8.preset("note") == AdaGradE8() and AdaGradE8.preset("note").eps == 1e-8
+    assert AdaGradE8.preset("note", lr=0.5).lr == 0.5
+    assert AdaGradE8.preset("torch").eps == 1e-10 and AdaGradE8.preset("note-code").eps == 0.0
+    for cls in OPTIMIZERS.values():                       # the built-ins' note presets are their defaults
+        assert cls.preset("note") == cls()
+
+
+@pytest.mark.parametrize("name, fix", [("a,b", "ab"), ("../../escaped", "escaped"), ("my opt", "myopt"),
+                                       ("NAdam", "nadam"), ("a_b/c", "a_bc"), ("2nd", "nd")])
+def test_an_optimizer_name_that_cannot_name_a_folder_or_a_list_item_is_refused_with_one_that_can(name, fix):
+    """A plugin author's review: name = "a,b" registered and was listed in --help, but --optimizers a,b read two
+    names; "a_b/c" and "../../escaped" made nested run folders, one outside the sweep's; "NAdam" was told to write
+    the class's name, 'x'."""
+    from dataclasses import dataclass
+
+    from optimlab.optim import SGD
+
+    @dataclass(frozen=True)
+    class X(SGD):
+        pass
+
+    X.name = name
+    with pytest.raises(ConfigError, match=rf"^invalid optimizer name: {re.escape(repr(name))} for X, .*in lower case "
+                                          rf"letters, digits, '_' and '-', a letter first.* as name = '{fix}' in the "
+                                          rf"class and OPTIMIZERS\['{fix}'\]\)$"):
+        OPTIMIZERS[name] = X
+    assert name not in OPTIMIZERS

@@ -147,7 +147,8 @@ class Optimizer:
     def preset(cls, preset: str, **overrides: Any) -> "Optimizer":
         """The optimizer with another framework's conventions: ``'note'``, ``'torch'`` or ``'optax'`` (a class
         that does not list one in ``presets`` has no convention to choose there: its defaults), or one of the
-        class's own ``presets``."""
+        class's own ``presets``. ``'note'``, the default, gives a subclass that inherits its ``presets`` its own
+        field defaults, not its base class's."""
         if preset not in cls.preset_names():
             raise ConfigError(f"unknown preset for {cls.name}: {preset!r} (accepted: {', '.join(cls.preset_names())}"
                               f"{did_you_mean(preset, cls.preset_names())})")
@@ -156,7 +157,11 @@ class Optimizer:
         if bad:
             hint = f"; the note's {bad[0]} is {NOTE_NAMES[bad[0]]} here" if bad[0] in NOTE_NAMES else ""
             raise ConfigError(f"unknown hyperparameter for {cls.name}: {bad[0]!r} (accepted: {', '.join(known)}{hint})")
-        made = cls(**{**cls.presets.get(preset, {}), **overrides})
+        # the default preset, "note", of a class that inherits its presets is that class's own defaults: a subclass of
+        # AdaGrad with eps = 1e-8 was made with AdaGrad's note eps, 1e-4, and trained as AdaGrad (a plugin author's
+        # review); the built-ins' "note" presets are their defaults
+        inherited = preset == FRAMEWORK_PRESETS[0] and "presets" not in vars(cls)
+        made = cls(**{**({} if inherited else cls.presets.get(preset, {})), **overrides})
         object.__setattr__(made, "made_with_preset", preset)    # torch's and optax's values can be the same: which
         return made                                             # one was asked for (a landscape's legend says it)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..errors import ConfigError
@@ -13,6 +14,7 @@ from .rmsprop import RMSProp
 from .sgd import SGD
 
 BUILT_IN = (SGD, Momentum, AdaGrad, RMSProp, Adam)
+NAME = re.compile(r"[a-z][a-z0-9_-]*")      # an optimizer's name: a folder's name and one item of a comma list
 
 
 class _Registry(dict):
@@ -26,11 +28,15 @@ class _Registry(dict):
             raise ConfigError(f"invalid optimizer class for {key!r}: {cls!r} (accepted: a subclass of "
                               "optimlab.optim.Optimizer)")
         own = vars(cls).get("name")
-        if own is None or own != key or key != str(key).lower():
+        # the name a fix would use: the one written, in lower case and of a name's characters, else the class's
+        fix = re.sub(r"[^a-z0-9_-]", "", str(own or "").lower()).lstrip("0123456789_-") or \
+            re.sub(r"[^a-z0-9_]", "", cls.__name__.lower()).lstrip("0123456789_") or "myoptimizer"
+        if own is None or own != key or not NAME.fullmatch(str(key)):
             raise ConfigError(f"invalid optimizer name: {key!r} for {cls.__name__}, whose name is "
-                              f"{own or cls.name!r}{'' if own else ' (inherited)'} (accepted: the class's own name "
-                              f"in lower case, as name = {cls.__name__.lower()!r} in the class and "
-                              f"OPTIMIZERS[{cls.__name__.lower()!r}])")
+                              f"{own or cls.name!r}{'' if own else ' (inherited)'} (accepted: the class's own name, "
+                              f"in lower case letters, digits, '_' and '-', a letter first: it names the runs' folders "
+                              f"and is listed after --optimizers with commas; as name = {fix!r} in the class and "
+                              f"OPTIMIZERS[{fix!r}])")
         old = self.get(key)
         if old is not None and old is not cls and old in BUILT_IN:
             raise ConfigError(f"optimizer name {key!r} is optimlab's {old.__name__} (accepted: a name of your own, "
