@@ -4,7 +4,7 @@ Where to start:
 
 * the command line: ``optimlab compare`` (the note's experiment), ``optimlab sweep``, ``optimlab landscape``,
   ``optimlab report``, ``optimlab data``; each with ``--help`` (``--help --lang ja``: in Japanese);
-* in Python (README.md's "Python" section): ``optimlab.api.compare`` (what ``optimlab compare`` runs),
+* in Python (README.md's "Python API" section): ``optimlab.api.compare`` (what ``optimlab compare`` runs),
   ``optimlab.experiment.sweep.run_sweep``, ``optimlab.train.Trainer`` (one training loop for one model or many in
   lockstep), ``optimlab.optim.make_optimizer`` and the rules in ``optimlab.optim`` (each update rule written once,
   its formula in its docstring), ``optimlab.nn`` (the network, its layers and their backward passes),

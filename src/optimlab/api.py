@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+
 from .errors import ConfigError, OptimlabError, own_error_first
 from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
 from .experiment.recipe import RunSpec, check_same_data
@@ -39,7 +41,8 @@ class CompareOutcome:
         seeds = len(self.summary.get("seeds", [])) > 1
         mean = f"final test accuracy, mean over seeds {', '.join(map(str, self.summary['seeds']))}" if seeds else \
             "final test accuracy"
-        return f"CompareOutcome({str(self.directory)!r}, {mean}: {runs})"
+        data = (self.summary.get("dataset") or {}).get("name")       # mnist-5k where full MNIST was not found
+        return f"CompareOutcome({str(self.directory)!r}, {data + ', ' if data else ''}{mean}: {runs})"
 
     result: CompareResult
     summary: dict[str, Any]
@@ -99,12 +102,16 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     ``font_scale``: their text size, 1 to 3 × the default (e.g. 1.6 for slides; see
     :func:`optimlab.viz.figures.font_scale`).
 
+    ``on_data``: called with the dataset once loaded, before training; without it, the dataset's notice (auto's
+    fallback to mnist-5k where full MNIST is not found) is an :class:`optimlab.errors.OptimlabWarning`.
+
     ``data``: arrays of one's own instead of a dataset name — anything :class:`optimlab.train.Trainer` takes
     (``{"x_train": …, "y_train": …, "x_test": …, "y_test": …}``, with ``"scale"`` for integer pixels and ``"name"``
     for the figures and the report; load_mnist()'s pairs; a Dataset). summary.json records their sizes and SHA-256,
     recipe.toml ``dataset = "arrays"``: running it again takes the same ``data=``.
     """
     check_lang(lang)
+    _check_arguments(recipe, out, on_data, plots=plots, report=report, progress=progress, telemetry=telemetry)
     from .viz.figures import check_dpi, check_font_scale
 
     dpi = check_dpi(dpi)
@@ -154,6 +161,23 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
         raise stop from None
 
 
+def _check_arguments(recipe: Any, out: Any, on_data: Any, **switches: Any) -> None:
+    """One-line ConfigErrors for arguments of the wrong kind, before anything trains: ``out=False`` or a dict as the
+    recipe raised TypeError from deep in pathlib, ``on_data=5`` after loading the data, and ``plots="no"`` drew the
+    figures (a notebook user's review)."""
+    path = (str, os.PathLike)
+    if recipe is not None and not isinstance(recipe, (Recipe, *path)):
+        raise ConfigError(f"invalid recipe: {recipe!r:.60} (accepted: a path to a .toml file, a Recipe, or None for the "
+                          "note's experiment; a recipe's settings as keywords: compare(iters=300, …))")
+    if out is not None and not isinstance(out, path):
+        raise ConfigError(f"invalid out: {out!r:.60} (accepted: a folder's path, or None for runs/<recipe name>)")
+    if on_data is not None and not callable(on_data):
+        raise ConfigError(f"invalid on_data: {on_data!r:.60} (accepted: a function of the data, or None)")
+    for name, value in switches.items():
+        if not isinstance(value, (bool, np.bool_)):
+            raise ConfigError(f"invalid {name}: {value!r:.60} (accepted: True or False)")
+
+
 def _runs_of(optimizers: list) -> tuple[RunSpec, ...]:
     """The runs of ``compare(optimizers=[make_optimizer("adam", beta1=0.5), make_optimizer("adam")])``: one per
     object, with every hyperparameter it has, labelled as a landscape labels its paths (``Adam (beta1=0.5)``), on the
@@ -190,6 +214,11 @@ def _compare_locked(recipe: Recipe, target: Path, lang: str, plots: bool, report
         recipe = dataclasses.replace(recipe, dataset=name, data_dir=data_dir)
     if on_data is not None:
         on_data(data)
+    elif getattr(data, "notice", None):     # auto's fallback to mnist-5k: the command line prints it (its on_data); in
+        import warnings                     # a notebook it was only in summary.json (a review: "MNIST" numbers from
+
+        from .errors import OptimlabWarning     # 4,000 training images)
+        warnings.warn(data.notice, OptimlabWarning, stacklevel=3)
     telemetry_factory = None
     if telemetry:
         from .viz.telemetry import Telemetry

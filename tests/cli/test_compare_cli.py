@@ -662,7 +662,8 @@ def test_a_notebook_shows_a_comparison_and_a_run_folder_in_one_line(tmp_path):
     out = compare(dataset="digits", optimizers="sgd", batchnorm=False, iters=5, seeds="0-1", out=tmp_path / "r",
                   plots=False, report=False)
     mean = sum(r["final_test_accuracy"] for r in out.summary["runs"]) / 2
-    assert repr(out) == f"CompareOutcome({str(tmp_path / 'r')!r}, final test accuracy, mean over seeds 0, 1: SGD {mean:.4f})"
+    assert repr(out) == f"CompareOutcome({str(tmp_path / 'r')!r}, digits, final test accuracy, mean over seeds 0, 1: " \
+                        f"SGD {mean:.4f})"
     assert repr(LoadedRun(tmp_path / "r")) == f"LoadedRun({str(tmp_path / 'r')!r}: runs SGD; seeds 0, 1)"
     wild = compare(dataset="digits", optimizers="sgd", lrs=1e5, activation="relu", init="he", iters=30,
                    eval_interval=5, out=tmp_path / "w", plots=False, report=False)
@@ -745,3 +746,65 @@ def test_a_rule_that_raises_is_the_one_named_and_its_own_frame_is_kept(tmp_path,
     with pytest.raises(OptimlabError, match=r"all 2 runs failed \(Raises: RuntimeError: boom at step 31\)"):
         compare(dataset="digits", optimizers=[SGD(), Raises()], iters=40, out=tmp_path / "good", plots=False,
                 report=False)
+
+
+def test_a_notebook_users_values_of_other_types_train_or_are_refused_before_training(tmp_path, monkeypatch):
+    """A notebook user's review: iters=np.int64(300) trained every run, then recipe.toml could not be written
+    (TypeError from the TOML writer; the whole run lost); seeds=np.arange(2) and range(3) were refused as not "a list
+    like 0,3,7"; lrs={"Adam": …}, as the runs are labelled, was an unknown optimizer; out=False, a dict as the recipe,
+    on_data=5 and run_sweep({...}) raised TypeError or AttributeError from deep inside, and plots="no" drew the
+    figures. Now: taken as the ints, lists and names they are, or one-line ConfigErrors before anything trains."""
+    import numpy as np
+
+    from optimlab.api import compare
+    from optimlab.errors import ConfigError
+    from optimlab.experiment.sweep import run_sweep
+
+    out = compare(dataset="digits", optimizers="adam", batchnorm=False, iters=np.int64(6), batch_size=np.int32(20),
+                  eval_interval=np.int64(3), seeds=np.arange(2), lrs={"Adam": 0.005}, out=tmp_path / "np",
+                  plots=False, report=False)
+    recipe = (tmp_path / "np" / "recipe.toml").read_text(encoding="utf-8")
+    assert "iters = 6\n" in recipe and "batch_size = 20\n" in recipe and "seeds = [\n    0,\n    1,\n]" in recipe
+    assert [r["hyperparameters"]["lr"] for r in out.summary["runs"]] == [0.005, 0.005]
+    again = compare(dataset="digits", optimizers="adam", batchnorm=False, iters=6, batch_size=20, eval_interval=3,
+                    seeds=range(2), lrs={"adam": 0.005}, out=tmp_path / "py", plots=False, report=False)
+    assert [r["final_test_accuracy"] for r in again.summary["runs"]] == \
+        [r["final_test_accuracy"] for r in out.summary["runs"]]
+    monkeypatch.chdir(tmp_path)
+    for kw, match in ((dict(out=False), r"^invalid out: False \(accepted: a folder's path"),
+                      (dict(out=123), r"^invalid out: 123 "),
+                      (dict(recipe={"name": "x"}), r"^invalid recipe: \{'name': 'x'\} \(accepted: a path to a \.toml"),
+                      (dict(on_data=5), r"^invalid on_data: 5 \(accepted: a function"),
+                      (dict(plots="no"), r"^invalid plots: 'no' \(accepted: True or False\)$"),
+                      (dict(progress="yes"), r"^invalid progress: 'yes' "),
+                      (dict(lrs={"Adam": 0.1, "adam": 0.2}), r"^lr given twice for 'adam'")):
+        with pytest.raises(ConfigError, match=match):
+            compare(dataset="digits", iters=5, **kw)
+    with pytest.raises(ConfigError, match=r"^invalid spec: \{'dataset': 'digits'\} \(accepted: a SweepSpec"):
+        run_sweep({"dataset": "digits"}, out=tmp_path / "sw")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["np", "py"]
+
+
+def test_in_python_the_fallback_to_mnist_5k_is_a_warning_and_the_outcome_names_the_data(tmp_path, monkeypatch):
+    """A notebook user's review: compare() without full MNIST trained on mnist-5k and said so only in summary.json;
+    the command line prints it. Without an on_data callback (the command line's) it is now a warning."""
+    import warnings
+
+    import optimlab.api as api
+    from optimlab.api import compare
+    from optimlab.data import load_dataset
+    from optimlab.errors import OptimlabWarning
+
+    monkeypatch.setattr(api, "load_data", lambda recipe, progress=False: load_dataset("auto", download=False))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = compare(optimizers="sgd", batchnorm=False, iters=3, out=tmp_path / "a", plots=False, report=False)
+    said = [str(w.message) for w in caught if issubclass(w.category, OptimlabWarning)]
+    assert len(said) == 1 and said[0].startswith("using mnist-5k") and caught[0].filename == __file__
+    assert repr(out).startswith(f"CompareOutcome({str(tmp_path / 'a')!r}, mnist-5k, final test accuracy: SGD ")
+    seen = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compare(optimizers="sgd", batchnorm=False, iters=3, out=tmp_path / "b", plots=False, report=False,
+                on_data=lambda d: seen.append(d.notice))
+    assert not [w for w in caught if issubclass(w.category, OptimlabWarning)] and seen[0].startswith("using mnist-5k")

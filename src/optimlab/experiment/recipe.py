@@ -318,7 +318,10 @@ def parse_seeds(value: Any) -> tuple[int, ...]:
             raise ValueError
         return list(range(a, b))
 
+    given = value
     try:
+        if isinstance(value, range) or (isinstance(value, np.ndarray) and value.ndim == 1):
+            value = value.tolist() if isinstance(value, np.ndarray) else list(value)   # range(3), np.arange(3)
         if isinstance(value, (list, tuple)):
             if not all(is_integer(v) for v in value):
                 raise TypeError
@@ -339,7 +342,7 @@ def parse_seeds(value: Any) -> tuple[int, ...]:
         ok = 0 < len(seeds) <= MAX_SEEDS and min(seeds) >= 0 and max(seeds) < MAX_SEED and len(set(seeds)) == len(seeds)
     except (TypeError, ValueError):
         ok = False
-    check_value(ok, "seeds", value, "a count like 5 (seeds 0-4), a range like 0-4 or a list like 0,3,7 of distinct "
+    check_value(ok, "seeds", given, "a count like 5 (seeds 0-4), a range like 0-4 or a list like 0,3,7 of distinct "
                                f"integers in [0, 2**32), at most {MAX_SEEDS} seeds; for seed 7 alone write 7-7")
     return tuple(seeds)
 
@@ -378,7 +381,15 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
         raise ConfigError(f"invalid optimizers: a dict {dict(optimizers)!r:.80} (accepted: names, e.g. ['sgd', 'adam'] "
                           "or 'sgd,adam'; learning rates go in lrs={'adam': 1e-3})")
     if lrs is not None:                     # one number each: an array would pass as K stacked values
-        lrs = dict(lrs) if isinstance(lrs, Mapping) else {"*": lrs}
+        if isinstance(lrs, Mapping):        # {"Adam": 1e-3}, as the runs are labelled: names are read in any case
+            folded = {str(k).lower(): k for k in lrs}
+            if len(folded) < len(lrs):
+                twice = next(k for k in lrs if sum(str(j).lower() == str(k).lower() for j in lrs) > 1)
+                raise ConfigError(f"lr given twice for {str(twice).lower()!r} in lrs {dict(lrs)!r:.80} (accepted: one "
+                                  "lr per optimizer)")
+            lrs = {n: lrs[k] for n, k in folded.items()}
+        else:
+            lrs = {"*": lrs}
         for key, lr in lrs.items():
             lr = lr.item() if isinstance(lr, np.ndarray) and lr.ndim == 0 else lr
             check_value(_num(lr), f"lr for {key}" if key != "*" else "lrs", lr, "a number" if key != "*" else

@@ -300,6 +300,9 @@ def default_sweep_spec() -> SweepSpec:
 
 
 def load_sweep_spec(path: str | os.PathLike) -> SweepSpec:
+    """The :class:`SweepSpec` a sweep TOML file describes (the shipped ``optimlab/recipes/sweep.toml``, or a sweep
+    folder's ``sweep.toml``, which names the data it trained on); a one-line ConfigError naming the file and key
+    for anything it cannot use. A dict of the same keys: :func:`parse_sweep_spec`."""
     return parse_sweep_spec(read_toml(path, "sweep recipe"), str(path))
 
 
@@ -1297,6 +1300,9 @@ def run_sweep(spec: SweepSpec | None = None, executor: Executor | None = None, o
     draws the sensitivity figure again.
     """
     check_lang(lang)
+    if spec is not None and not isinstance(spec, SweepSpec):     # a dict: AttributeError 'data_dir' (a review)
+        raise ConfigError(f"invalid spec: {spec!r:.60} (accepted: a SweepSpec — load_sweep_spec(path), "
+                          "parse_sweep_spec({...}) for a dict of sweep.toml's keys — or None for the default sweep)")
     figure = {}
     if figure_dpi is not None or figure_font_scale != 1:     # checked as the command checks --dpi, --font-scale
         from ..viz.figures import check_dpi, check_font_scale

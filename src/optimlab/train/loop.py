@@ -56,7 +56,10 @@ MAX_ITERS = 10_000_000      # 10,000 times the note's 1000 iterations: hours of 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """The protocol. Defaults are the note's."""
+    """The protocol. Defaults are the note's: ``iters`` training steps of ``batch_size`` examples, drawn with
+    replacement (``replace=False``: by shuffled epochs), test-set and minibatch accuracy every
+    ``eval_interval`` steps (and after the last), in ``dtype`` arithmetic (``'float32'``, or ``'float64'`` as the
+    note's NumPy code)."""
 
     iters: int = 1000           # iters_num
     batch_size: int = 100       # batch_size
@@ -69,6 +72,7 @@ class TrainConfig:
             v = getattr(self, name)
             if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or not 1 <= v <= MAX_ITERS:
                 raise ConfigError(f"invalid {name}: {v!r} (accepted: an integer from 1 to {MAX_ITERS:,})")
+            object.__setattr__(self, name, int(v))   # np.int64(300) trained, then recipe.toml could not be written
         if not isinstance(self.replace, bool):
             raise ConfigError(f"invalid replace: {self.replace!r} (accepted: true or false)")
         if self.dtype not in ("float32", "float64"):
