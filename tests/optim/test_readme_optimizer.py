@@ -857,3 +857,33 @@ def test_an_optimizer_name_that_cannot_name_a_folder_or_a_list_item_is_refused_w
                                           rf"class and OPTIMIZERS\['{fix}'\]\)$"):
         OPTIMIZERS[name] = X
     assert name not in OPTIMIZERS
+
+
+def test_a_slot_assigned_an_array_of_another_shape_is_one_line_everywhere(monkeypatch):
+    """A plugin author's review: ``s["v"] = np.zeros(3)`` in a rule was a one-line error in compare and sweep, but
+    optimlab landscape printed NumPy's 12-line traceback (could not broadcast (3,) into (2,))."""
+    from dataclasses import dataclass
+
+    from optimlab.optim import Optimizer, SGD
+    from optimlab.optim.base import run_rule
+    from optimlab.viz.landscape import run_landscape
+
+    @dataclass(frozen=True)
+    class BadShape(Optimizer):
+        name = "badshape"
+        slots = ("v",)
+
+        def rule(self, w, g, s, t):
+            s["v"] = np.zeros(3)
+            w -= self.lr * g
+
+    monkeypatch.setitem(OPTIMIZERS, "badshape", BadShape)
+    with pytest.raises(ConfigError, match=r"^BadShape\.rule assigned its slot 'v' an array of shape \(3,\), where the "
+                                          r"parameters' is \(2,\) \(accepted: an array of the parameters' shape"):
+        run_landscape("bowl", ["sgd", "badshape"], steps=3)
+    w, s = np.zeros(2), {"v": np.zeros(2)}
+    run_rule(SGD(lr=0.1).rule, w, np.ones(2), {}, 1)          # a rule without slots, and a scalar assigned, still fine
+    run_rule(lambda w, g, s, t: s.update(v=0.5), w, np.ones(2), s, 1)
+    assert s["v"].tolist() == [0.5, 0.5]
+    with pytest.raises(ConfigError, match=r"^the rule assigned its slot 'v'"):
+        run_rule(lambda w, g, s, t: s.update(v=np.zeros(5)), w, np.ones(2), s, 1)
