@@ -18,7 +18,7 @@ import numpy as np
 
 from .errors import ConfigError, OptimlabError, own_error_first
 from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
-from .experiment.recipe import RunSpec, check_same_data
+from .experiment.recipe import RunSpec, check_same_data, other_optimizer_code
 from .optim import OPTIMIZERS, Optimizer, display_name, load_plugins
 from .results import staged_directory, write_results
 from .results.store import check_output_dir, default_output_dir, output_lock
@@ -131,6 +131,7 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
                               "of one's own, or dataset=a name)")
         own = OwnData.of(data)          # checked before any folder is made, as a dataset is loaded first
         overrides["dataset"] = OWN_DATA
+    given_recipe = recipe
     base = recipe if isinstance(recipe, Recipe) else load_recipe(recipe) if recipe is not None else default_recipe()
     given = overrides.get("optimizers")
     if isinstance(given, Optimizer):
@@ -143,6 +144,12 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
         base = dataclasses.replace(base, runs=_runs_of(given))
         del overrides["optimizers"]
     recipe = apply_overrides(base, **overrides)
+    what = repr(str(given_recipe)) if isinstance(given_recipe, (str, os.PathLike)) else "the recipe"
+    for text in other_optimizer_code(recipe, what):       # a plugin edited since the run whose recipe.toml this is: it
+        import warnings                             # trained without a word (a plugin author's review)
+
+        from .errors import OptimlabWarning
+        warnings.warn(text, OptimlabWarning, stacklevel=2)
     if own is not None:     # a recipe file's folder is not where these came from; its digest is of arrays like them
         recipe = dataclasses.replace(recipe, data_dir=None,
                                      data_sha256=base.data_sha256 if base.dataset == OWN_DATA else None)

@@ -335,6 +335,10 @@ _JA_WARNINGS: list[tuple[str, str]] = [
      "{c} の更新式は、状態 '{s}' を {n} ステップのあいだ 0 のままにしました。v = μ * v - ε * g のように書くと新しい配列が"
      "できて状態は変わりません。v *= …; v -= … のようにその場で更新するか、s['{s}'] = … と代入します（設定によって使わない"
      "状態なら、そのままで構いません）"),
+    (r"optimizer '(?P<o>[^']*)' \((?P<c>[^)]*)\) is not the code (?P<w>.+?) was trained with \(code SHA-256 "
+     r"(?P<n>\S+) now, (?P<t>\S+) then\)",
+     "最適化手法 '{o}'（{c}）のコードが、{w} を書いた実行のときと違います（コードの SHA-256 が今は {n}、そのときは {t}）。"
+     "その実行と同じ数値にならないことがあります"),
     # the advice as the English line gives it: {3, 7} were told to subtract 1 here after the English had changed
     (r"y_train has no label (?P<l>[\d, …]+?) \(.*renumber them 0 to (?P<k>\d+)",
      "y_train にラベル {l} がありません。np.unique(y, return_inverse=True)[1] で 0〜{k} に番号を付け直してください"),

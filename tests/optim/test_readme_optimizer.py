@@ -887,3 +887,70 @@ def test_a_slot_assigned_an_array_of_another_shape_is_one_line_everywhere(monkey
     assert s["v"].tolist() == [0.5, 0.5]
     with pytest.raises(ConfigError, match=r"^the rule assigned its slot 'v'"):
         run_rule(lambda w, g, s, t: s.update(v=np.zeros(5)), w, np.ones(2), s, 1)
+
+
+def test_a_compare_run_records_which_code_trained_each_optimizer_and_a_rerun_of_other_code_warns(tmp_path, monkeypatch):
+    """A plugin author's review: a compare run folder recorded only the optimizer's name and hyperparameters (a sweep
+    records class, code SHA-256 and file), and rerunning its recipe.toml with the plugin's rule edited (w += v) trained
+    other numbers without a word, under a header that promises the same ones. recipe.toml's [optimizer_code] and
+    summary.json's "optimizers" now say which code trained; other code warns, naming the optimizer, and trains."""
+    from optimlab.optim import load_plugins, plugins
+
+    plugin = tmp_path / "my_optims.py"
+    code = ('from dataclasses import dataclass\nfrom optimlab.optim import Optimizer\n\n\n@dataclass(frozen=True)\n'
+            'class Nest(Optimizer):\n    name = "nest"\n    slots = ("v",)\n    lr: float = 0.1\n\n'
+            '    def rule(self, w, g, s, t):\n        v = s["v"]\n        v *= 0.9; v -= self.lr * g\n'
+            '        w += 0.9 * v - self.lr * g\n')
+    plugin.write_text(code, encoding="utf-8")
+
+    def load(path):                              # a fresh process: the variable is read once per process
+        monkeypatch.setenv("OPTIMLAB_PLUGINS", str(path))
+        monkeypatch.setattr(plugins, "plugins_loaded", False)
+        monkeypatch.setattr(plugins, "plugin_errors", {})
+        dict.pop(OPTIMIZERS, "nest", None)
+        load_plugins()
+
+    try:
+        _rerun_with_edited_code(tmp_path, plugin, code, load)
+    finally:
+        dict.pop(OPTIMIZERS, "nest", None)
+
+
+def _rerun_with_edited_code(tmp_path, plugin, code, load):
+    import json
+    import warnings
+
+    from optimlab.api import compare
+    from optimlab.errors import OptimlabWarning
+    from optimlab.experiment import load_recipe
+    from optimlab.optim.codehash import code_sha256
+
+    load(plugin)
+    first = compare(dataset="digits", optimizers="sgd,nest", iters=20, out=tmp_path / "a", plots=False, report=False)
+    sha = code_sha256(OPTIMIZERS["nest"])
+    assert load_recipe(tmp_path / "a" / "recipe.toml").optimizer_code == {"sgd": code_sha256(OPTIMIZERS["sgd"]),
+                                                                          "nest": sha}
+    recorded = json.loads((tmp_path / "a" / "summary.json").read_text(encoding="utf-8"))["optimizers"]
+    assert recorded["nest"] == {"class": OPTIMIZERS["nest"].__module__ + ".Nest", "code_sha256": sha,
+                                "file": str(plugin)}
+    assert recorded["sgd"] == {"class": "optimlab.optim.sgd.SGD", "code_sha256": code_sha256(OPTIMIZERS["sgd"])}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", OptimlabWarning)         # the same code: no warning, the same numbers
+        same = compare(tmp_path / "a" / "recipe.toml", out=tmp_path / "b", plots=False, report=False)
+    assert [r["final_test_accuracy"] for r in same.summary["runs"]] == \
+        [r["final_test_accuracy"] for r in first.summary["runs"]]
+    edited = tmp_path / "edited" / "my_optims.py"
+    edited.parent.mkdir()
+    edited.write_text(code.replace("w += 0.9 * v - self.lr * g", "w += v"), encoding="utf-8")
+    load(edited)
+    with pytest.warns(OptimlabWarning, match=rf"^optimizer 'nest' \(\S+\.Nest\) is not the code "
+                                             rf"'{re.escape(str(tmp_path / 'a' / 'recipe.toml'))}' was trained with "
+                                             rf"\(code SHA-256 \w{{12}}… now, {sha[:12]}… then\), so its numbers can "
+                                             rf"differ from that run's$") as caught:
+        compare(tmp_path / "a" / "recipe.toml", out=tmp_path / "c", plots=False, report=False)
+    assert len([w for w in caught if issubclass(w.category, OptimlabWarning)]) == 1     # sgd's code is the same
+    assert load_recipe(tmp_path / "c" / "recipe.toml").optimizer_code["nest"] != sha
+    with pytest.raises(ConfigError, match=r"^invalid optimizer_code\.nest in .*: 'abc' \(accepted: 64 lowercase hex"):
+        (tmp_path / "bad.toml").write_text((tmp_path / "a" / "recipe.toml").read_text(encoding="utf-8")
+                                           .replace(sha, "abc"), encoding="utf-8")
+        load_recipe(tmp_path / "bad.toml")

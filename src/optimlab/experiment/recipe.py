@@ -61,7 +61,7 @@ KINDS = {
                 "a number, a list of numbers or a string"),
 }
 RECIPE_TYPES = {"name": "string", "dataset": "string", "data_dir": "string", "data_sha256": "string", "seeds": None,
-                "train": "table", "net": "table", "runs": "tables"}
+                "train": "table", "net": "table", "runs": "tables", "optimizer_code": "table"}
 TRAIN_TYPES = {"iters": "int", "batch_size": "int", "eval_interval": "int", "replace": "bool", "dtype": "string"}
 NET_TYPES = {"hidden": "sizes", "activation": "string", "init": "init", "batchnorm": "bool", "freeze_bn_affine": "bool"}
 RUN_TYPES = {"label": "string", "optimizer": "string", "preset": "string"}
@@ -120,6 +120,8 @@ class Recipe:
     net: NetConfig = NetConfig()
     runs: tuple[RunSpec, ...] = ()
     data_sha256: str | None = None      # the data trained on (a run folder's recipe.toml): other data are refused
+    # each optimizer's class code as trained (a run folder's recipe.toml; optim.codehash): other code is warned of
+    optimizer_code: Mapping[str, str] | None = None
 
     def to_toml_dict(self, resolved: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {"name": self.name, "dataset": self.dataset}
@@ -131,6 +133,9 @@ class Recipe:
         d["train"] = asdict(self.train)
         d["net"] = {**asdict(self.net), "hidden": list(self.net.hidden)}
         d["runs"] = [r.to_toml_dict(resolved) for r in self.runs]
+        code = optimizer_code(self.runs) if resolved else self.optimizer_code
+        if code:
+            d["optimizer_code"] = dict(code)
         return d
 
     def to_toml(self, resolved: bool = False) -> str:
@@ -284,8 +289,31 @@ def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
                               "hyperparameters and network (accepted: runs that differ in more than their label)")
     seeds = parse_seeds(doc.get("seeds", [0]))
     digest = check_data_sha256(doc.get("data_sha256"), where)
+    code = doc.get("optimizer_code")
+    for name, sha in (code or {}).items():
+        check_value(isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha) is not None,
+                    f"optimizer_code.{name} in {where}", sha, "64 lowercase hex digits, as a run folder's recipe.toml "
+                    "writes them; leave the line out to train any code of that name")
     return Recipe(str(doc.get("name", "experiment")), str(doc.get("dataset", "auto")), doc.get("data_dir"), seeds,
-                  train, net, runs, digest)
+                  train, net, runs, digest, code)
+
+
+def optimizer_code(runs: Sequence[RunSpec]) -> dict[str, str]:
+    """The SHA-256 of the code of each optimizer class ``runs`` train (:func:`optimlab.optim.codehash.code_sha256`),
+    by name: what a run folder's recipe.toml records."""
+    from ..optim.codehash import code_sha256
+
+    return {n: code_sha256(optimizer_class(n)) for n in dict.fromkeys(r.optimizer for r in runs)}
+
+
+def other_optimizer_code(recipe: Recipe, what: str = "the recipe") -> list[str]:
+    """A warning's text for each optimizer of ``recipe`` whose class code is not the one ``recipe.optimizer_code``
+    recorded (a plugin edited since, or another class under the name): its numbers can differ from the run's."""
+    recorded = recipe.optimizer_code or {}
+    now = optimizer_code(recipe.runs)
+    return [f"optimizer {n!r} ({optimizer_class(n).__module__}.{optimizer_class(n).__qualname__}) is not the code "
+            f"{what} was trained with (code SHA-256 {now[n][:12]}… now, {recorded[n][:12]}… then), so its numbers "
+            "can differ from that run's" for n in now if n in recorded and recorded[n] != now[n]]
 
 
 def check_data_sha256(digest: Any, where: str | None = None) -> str | None:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import inspect
 import io
 import json
 import math
@@ -56,7 +55,7 @@ from ..optim import (BUILT_IN, OPTIMIZERS, PRESETS, in_a_file, make_optimizer, o
 from ..nn.network import check_memory, layout
 from ..optim.base import check_value
 from ..optim.checks import check_elementwise
-from ..optim.codehash import code_sha256
+from ..optim.codehash import code_record, code_sha256
 from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, accuracy_text, learned_floor, learned_margin, mean_ci,
                              paired, signed)
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
@@ -452,21 +451,11 @@ def optimizer_records(spec: "SweepSpec") -> dict[str, dict[str, Any]]:
     the lr the sweep tunes (under the spec's preset) — a review found an added AdamW's weight_decay and Lion's β's
     only in each run's config.json, and nowhere in summary.json or the report."""
     out = {}
-    for name, cls, sha in optimizer_codes(spec.optimizers):
+    for name in dict.fromkeys(spec.optimizers):
         settings = make_optimizer(name, spec.preset).hyperparameters()
-        out[name] = {"class": cls, "code_sha256": sha,
+        out[name] = {**code_record(optimizer_class(name)),      # class, code_sha256 and a plugin's file
                      "settings": {k: v for k, v in settings.items() if k != "lr"}, "default_lr": settings.get("lr")}
-        if not cls.startswith("optimlab."):     # a plugin's module name is optimlab's own: the file says whose
-            out[name]["file"] = _source_file(optimizer_class(name))
     return out
-
-
-def _source_file(cls: type) -> str | None:
-    """The file ``cls`` was defined in, or None (a class typed in a notebook)."""
-    try:
-        return inspect.getsourcefile(cls)
-    except (TypeError, OSError):
-        return None
 
 
 def worker_codes(names: Sequence[str]) -> tuple[tuple[str, str, str], ...]:

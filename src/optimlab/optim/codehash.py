@@ -27,6 +27,21 @@ def code_sha256(cls: type) -> str:
     return _code_sha256(cls)
 
 
+def code_record(cls: type) -> dict[str, str]:
+    """Where an optimizer class comes from, as a run folder records it: ``class`` (module and name), ``code_sha256``
+    (:func:`code_sha256`) and, for a class that is not optimlab's own (a plugin), ``file``, where it was defined
+    (absent for a class typed in a notebook)."""
+    out = {"class": f"{cls.__module__}.{cls.__qualname__}", "code_sha256": code_sha256(cls)}
+    if not out["class"].startswith("optimlab."):         # a plugin file's module name is optimlab's own: the file
+        try:                                             # says whose
+            out["file"] = inspect.getsourcefile(cls)
+        except (TypeError, OSError):
+            pass
+        if out.get("file") is None:
+            out.pop("file", None)
+    return out
+
+
 @functools.lru_cache(maxsize=256)
 def _code_sha256(cls: type) -> str:
     parts = [_class_code(c) for c in cls.__mro__ if c not in (Optimizer, object)]
