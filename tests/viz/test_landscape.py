@@ -921,3 +921,18 @@ def test_a_landscape_written_again_says_it_replaced_the_earlier_files(tmp_path, 
     assert capsys.readouterr().out.rstrip().endswith("（この関数の前のファイルを置き換えました。残すには --out で別のフォルダを指定）")
     assert main(args) == 0
     assert capsys.readouterr().out.rstrip().endswith("(replacing this function's earlier files; --out DIR keeps them apart)")
+
+
+def test_the_notes_presets_are_named_in_japanese_in_the_legend_and_the_table():
+    """A teacher's review: 「AdaGrad（学習率 0.01、note-code）」 — "note" and "note-code" unexplained on a Japanese slide.
+    The data (summary rows, CSV, JSON) keep the names as written."""
+    from optimlab.viz.landscape_cli import format_summary
+
+    r = run_landscape("bowl", "adagrad,adam", preset={"adagrad": ["note", "note-code"]}, steps=5)
+    ja = [t.get_text() for t in plot_landscape(r, "ja").axes[0].get_legend().get_texts()]
+    assert ja[:2] == ["AdaGrad（学習率 1.5、ノートの式）", "AdaGrad（学習率 1.5、ノートのコード、1 ステップ目で図の外へ）"]
+    en = [t.get_text() for t in plot_landscape(r, "en").axes[0].get_legend().get_texts()]
+    assert en[:2] == ["AdaGrad (lr=1.5, note)", "AdaGrad (lr=1.5, note-code), leaves the map at step 1"]
+    table = format_summary(r.summary(), "ja")
+    assert "AdaGrad（ノートの式）" in table and "AdaGrad（ノートのコード）" in table
+    assert [row["settings"] for row in r.summary()][:2] == [["note"], ["note-code"]]

@@ -424,11 +424,21 @@ def _title(surface: Surface, lang: str) -> str:
     return f"{name}{'' if name == surface.name else f' ({surface.name})'}: {surface.formula}"
 
 
+# the note's presets in Japanese, in legends and the console's table (a teacher's review: 「AdaGrad（学習率 0.01、
+# note-code）」); the frameworks' names and the data (CSV, JSON) stay as written
+PRESETS_JA = {"note": "ノートの式", "note-text": "ノートの式", "note-code": "ノートのコード"}
+
+
+def preset_text(setting: str, lang: str) -> str:
+    """A path's setting as its legend shows it in ``lang``: a note preset's name in Japanese, anything else as is."""
+    return PRESETS_JA.get(setting, setting) if lang == "ja" else setting
+
+
 def _label(track: Track, lang: str, view: tuple[float, float, float, float]) -> str:
     """The legend's name for a path: optimizer, lr and a preset other than the note's (on a slide a torch or
     note-code run looked like the note's), and where it diverged or left the map (a path that runs off the drawn
     window — the map widens only so far — was drawn without a sign of it)."""
-    shown = [setting_text(track.lr), *track.shown()]
+    shown = [setting_text(track.lr), *(preset_text(x, lang) for x in track.shown())]
     off = None if track.diverged_at is not None else _off_map(track.points, view)
     never = False
     if off == 0:    # a start off the map (the start's legend entry says so): where the path leaves it after coming on,

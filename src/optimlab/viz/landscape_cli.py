@@ -19,7 +19,8 @@ from ..options import lr_values, named_values
 from ..optim import OPTIMIZERS, display_name
 from .functions import SURFACES, get_surface
 from .landscape import (DEFAULT_OPTIMIZERS, DIVERGENCE_BOUND, MAX_STEPS, _steps, check_landscape_dir,
-                        check_landscape_files, landscape_files, run_landscape, setting_text, write_landscape)
+                        check_landscape_files, landscape_files, preset_text, run_landscape, setting_text,
+                        write_landscape)
 
 
 def add_landscape_parser(subparsers) -> argparse.ArgumentParser:
@@ -150,7 +151,7 @@ def format_summary(rows: list[dict], lang: str = "en") -> str:
     for r in rows:
         steps = str(r["steps"]) if r["diverged_at"] is None else \
             say("diverged at", lang, steps=r["steps"], k=r["diverged_at"])
-        shown = say("list sep", lang).join(r.get("settings") or [])          # the lr has its column
+        shown = say("list sep", lang).join(preset_text(x, lang) for x in r.get("settings") or [])   # lr: its column
         name = display_name(r["optimizer"]) + ("" if not shown else f"（{shown}）" if lang == "ja" else f" ({shown})")
         lines.append([name, setting_text(r["lr"]), f"{r['x']:.4g}", f"{r['y']:.4g}", f"{r['f']:.5g}",
                       f"{r['distance']:.4g}", steps])
