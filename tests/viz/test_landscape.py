@@ -802,7 +802,7 @@ def test_several_paths_from_a_teacher_s_review_none_lost_none_alike(tmp_path, ca
                  "--preset", "adagrad=note-code", "--lang", "ja", "--out", str(tmp_path / "b"), "--no-gif"])
     args.func(args)
     rows = capsys.readouterr().out.splitlines()[2:4]
-    assert [r.split()[0] for r in rows] == ["AdaGrad（note）", "AdaGrad（note-code）"]
+    assert [r.split()[0] for r in rows] == ["AdaGrad（ノートの式）", "AdaGrad（ノートのコード）"]
     assert run_landscape("bowl", [Momentum.preset("optax", lr=0.1)], steps=3).presets == {"momentum": "optax"}
     assert run_landscape("bowl", [Adam.preset("optax", lr=0.1, eps=1e-3)], steps=3).presets == {"adam": "optax"}
     args = _cli(["landscape", "--function", "saddle", "--optimizers", "adagrad", "--preset", "adagrad=note,note-code",
