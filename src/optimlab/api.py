@@ -10,13 +10,14 @@ import dataclasses
 import inspect
 import os
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-from .errors import ConfigError, OptimlabError, own_error_first
+from .errors import ConfigError, OptimlabError, OptimlabWarning, own_error_first
 from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
 from .experiment.recipe import RunSpec, check_same_data, other_optimizer_code
 from .optim import OPTIMIZERS, Optimizer, display_name, load_plugins
@@ -145,11 +146,8 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
         del overrides["optimizers"]
     recipe = apply_overrides(base, **overrides)
     what = repr(str(given_recipe)) if isinstance(given_recipe, (str, os.PathLike)) else "the recipe"
-    for text in other_optimizer_code(recipe, what):       # a plugin edited since the run whose recipe.toml this is: it
-        import warnings                             # trained without a word (a plugin author's review)
-
-        from .errors import OptimlabWarning
-        warnings.warn(text, OptimlabWarning, stacklevel=2)
+    for text in other_optimizer_code(recipe, what):   # a plugin edited since the run whose recipe.toml this is: it
+        warnings.warn(text, OptimlabWarning, stacklevel=2)     # trained without a word (a plugin author's review)
     if own is not None:     # a recipe file's folder is not where these came from; its digest is of arrays like them
         recipe = dataclasses.replace(recipe, data_dir=None,
                                      data_sha256=base.data_sha256 if base.dataset == OWN_DATA else None)
@@ -222,10 +220,8 @@ def _compare_locked(recipe: Recipe, target: Path, lang: str, plots: bool, report
     if on_data is not None:
         on_data(data)
     elif getattr(data, "notice", None):     # auto's fallback to mnist-5k: the command line prints it (its on_data); in
-        import warnings                     # a notebook it was only in summary.json (a review: "MNIST" numbers from
-
-        from .errors import OptimlabWarning     # 4,000 training images)
-        warnings.warn(data.notice, OptimlabWarning, stacklevel=3)
+        warnings.warn(data.notice, OptimlabWarning, stacklevel=3)      # a notebook it was only in summary.json (a
+                                                                       # review: "MNIST" numbers from 4,000 images)
     telemetry_factory = None
     if telemetry:
         from .viz.telemetry import Telemetry

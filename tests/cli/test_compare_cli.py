@@ -760,7 +760,7 @@ def test_a_notebook_users_values_of_other_types_train_or_are_refused_before_trai
     from optimlab.errors import ConfigError
     from optimlab.experiment.sweep import run_sweep
 
-    out = compare(dataset="digits", optimizers="adam", batchnorm=False, iters=np.int64(6), batch_size=np.int32(20),
+    out = compare(dataset="digits", optimizers="adam", batchnorm=np.False_, iters=np.int64(6), batch_size=np.int32(20),
                   eval_interval=np.int64(3), seeds=np.arange(2), lrs={"Adam": 0.005}, out=tmp_path / "np",
                   plots=False, report=False)
     recipe = (tmp_path / "np" / "recipe.toml").read_text(encoding="utf-8")

@@ -823,22 +823,43 @@ def test_a_subclass_trains_with_its_own_defaults_not_its_base_classs_note_preset
     that inherits its presets gets its own defaults from "note"; the other presets still set their conventions."""
     from dataclasses import dataclass
 
-    from optimlab.optim import AdaGrad
+    from optimlab.optim import AdaGrad, Optimizer
 
     @dataclass(frozen=True)
     class AdaGradE8(AdaGrad):
         name = "adagrad8"
         eps: float = 1e-8
 
-    assert AdaGradE8.preset("note") == AdaGradE8() and AdaGradE8.preset("note").eps == 1e-8
-    assert AdaGradE8.preset("note", lr=0.5).lr == 0.5
-    assert AdaGradE8.preset("torch").eps == 1e-10 and AdaGradE8.preset("note-code").eps == 0.0
+    @dataclass(frozen=True)
+    class Again(AdaGradE8):                                # a subclass of that: its base's values
+        name = "again"
+
+    @dataclass(frozen=True)
+    class Inside(Optimizer):                               # a class whose note preset is not its default ...
+        name = "inside"
+        conventions = ("inside",)
+        presets = {"note": {"inside": False}}
+        inside: bool = True
+
+    @dataclass(frozen=True)
+    class Same(Inside):                                    # ... and a subclass that changes nothing: the same
+        name = "same"
+
+    for cls in (AdaGradE8, Again):
+        assert cls.preset("note") == cls() and cls.preset("note").eps == 1e-8 and cls.preset("note-text").eps == 1e-8
+        assert cls.preset("note", lr=0.5).lr == 0.5
+        assert cls.preset("torch").eps == 1e-10 and cls.preset("note-code").eps == 0.0
+    assert Inside.preset("note").inside is False and Same.preset("note").inside is False
     for cls in OPTIMIZERS.values():                       # the built-ins' note presets are their defaults
         assert cls.preset("note") == cls()
+    # a landscape names two such paths by their presets alone, as AdaGrad's (it added "eps=1e-08" to the note's)
+    from optimlab.viz.landscape import setting_labels
+    items = [("adagrad8", AdaGradE8.preset(p), p) for p in ("note", "torch")]
+    assert [label for label, _ in setting_labels(items)] == ["adagrad8 (preset=note)", "adagrad8 (preset=torch)"]
 
 
 @pytest.mark.parametrize("name, fix", [("a,b", "ab"), ("../../escaped", "escaped"), ("my opt", "myopt"),
-                                       ("NAdam", "nadam"), ("a_b/c", "a_bc"), ("2nd", "nd")])
+                                       ("NAdam", "nadam"), ("a_b/c", "a_bc"), ("-x", "x"), ("a=b", "ab")])
 def test_an_optimizer_name_that_cannot_name_a_folder_or_a_list_item_is_refused_with_one_that_can(name, fix):
     """A plugin author's review: name = "a,b" registered and was listed in --help, but --optimizers a,b read two
     names; "a_b/c" and "../../escaped" made nested run folders, one outside the sweep's; "NAdam" was told to write
@@ -852,11 +873,28 @@ def test_an_optimizer_name_that_cannot_name_a_folder_or_a_list_item_is_refused_w
         pass
 
     X.name = name
-    with pytest.raises(ConfigError, match=rf"^invalid optimizer name: {re.escape(repr(name))} for X, .*in lower case "
-                                          rf"letters, digits, '_' and '-', a letter first.* as name = '{fix}' in the "
-                                          rf"class and OPTIMIZERS\['{fix}'\]\)$"):
+    with pytest.raises(ConfigError, match=rf"^invalid optimizer name: {re.escape(repr(name))} for X, .*in lower case, "
+                                          rf"without spaces or any of , / .* not starting with '\.' or '-'.* as name = "
+                                          rf"'{fix}' in the class and OPTIMIZERS\['{fix}'\]\)$"):
         OPTIMIZERS[name] = X
     assert name not in OPTIMIZERS
+
+
+@pytest.mark.parametrize("name", ["2nd", "adam.v2", "アダム", "my-opt_1"])
+def test_a_name_a_folder_and_a_list_can_hold_is_still_taken(name, monkeypatch):
+    """A code review: the first version of the rule above refused names that harm nothing (a leading digit, a dot,
+    letters beyond ASCII) and that plugins may already use."""
+    from dataclasses import dataclass
+
+    from optimlab.optim import SGD, optimizer_names
+
+    @dataclass(frozen=True)
+    class X(SGD):
+        pass
+
+    X.name = name
+    monkeypatch.setitem(OPTIMIZERS, name, X)
+    assert optimizer_names(f"sgd,{name}") == ("sgd", name)
 
 
 def test_a_slot_assigned_an_array_of_another_shape_is_one_line_everywhere(monkeypatch):
@@ -950,6 +988,13 @@ def _rerun_with_edited_code(tmp_path, plugin, code, load):
         compare(tmp_path / "a" / "recipe.toml", out=tmp_path / "c", plots=False, report=False)
     assert len([w for w in caught if issubclass(w.category, OptimlabWarning)]) == 1     # sgd's code is the same
     assert load_recipe(tmp_path / "c" / "recipe.toml").optimizer_code["nest"] != sha
+    # a name written in another case is the same name (a code review: 'Nest = …' was never compared)
+    (tmp_path / "upper.toml").write_text((tmp_path / "a" / "recipe.toml").read_text(encoding="utf-8")
+                                         .replace(f'nest = "{sha}"', f'Nest = "{sha}"'), encoding="utf-8")
+    assert load_recipe(tmp_path / "upper.toml").optimizer_code["nest"] == sha
+    from optimlab.cli_text import japanese_warning
+    ja = japanese_warning(str(caught[0].message))
+    assert ja.startswith("最適化手法 'nest'（") and f"そのときは {sha[:12]}…）。その実行と同じ数値にならないことがあります" in ja
     with pytest.raises(ConfigError, match=r"^invalid optimizer_code\.nest in .*: 'abc' \(accepted: 64 lowercase hex"):
         (tmp_path / "bad.toml").write_text((tmp_path / "a" / "recipe.toml").read_text(encoding="utf-8")
                                            .replace(sha, "abc"), encoding="utf-8")

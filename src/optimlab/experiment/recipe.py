@@ -289,7 +289,7 @@ def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
                               "hyperparameters and network (accepted: runs that differ in more than their label)")
     seeds = parse_seeds(doc.get("seeds", [0]))
     digest = check_data_sha256(doc.get("data_sha256"), where)
-    code = doc.get("optimizer_code")
+    code = {str(k).lower(): v for k, v in doc.get("optimizer_code", {}).items()} or None   # names in any case
     for name, sha in (code or {}).items():
         check_value(isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha) is not None,
                     f"optimizer_code.{name} in {where}", sha, "64 lowercase hex digits, as a run folder's recipe.toml "
@@ -301,9 +301,9 @@ def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
 def optimizer_code(runs: Sequence[RunSpec]) -> dict[str, str]:
     """The SHA-256 of the code of each optimizer class ``runs`` train (:func:`optimlab.optim.codehash.code_sha256`),
     by name: what a run folder's recipe.toml records."""
-    from ..optim.codehash import code_sha256
+    from ..optim.codehash import code_records
 
-    return {n: code_sha256(optimizer_class(n)) for n in dict.fromkeys(r.optimizer for r in runs)}
+    return {n: r["code_sha256"] for n, r in code_records(r.optimizer for r in runs).items()}
 
 
 def other_optimizer_code(recipe: Recipe, what: str = "the recipe") -> list[str]:
@@ -455,12 +455,13 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
             lr = lrs.get(r.optimizer, lrs.get("*"))
             new.append(r if lr is None else replace(r, hyperparameters={**r.hyperparameters, "lr": lr}))
         runs = new
+    batchnorm = bool(batchnorm) if isinstance(batchnorm, np.bool_) else batchnorm     # np.True_ from an array
     net_over = {k: v for k, v in (("activation", activation), ("init", init), ("batchnorm", batchnorm)) if v is not None}
     net = recipe.net
     if net_over:
         had = [sum(getattr(r.net_config(recipe.net), k) == v for k, v in net_over.items()) for r in runs]
         runs = [replace(r, net={k: v for k, v in r.net.items() if k not in net_over}) for r in runs]
-        check_value(batchnorm is None or isinstance(batchnorm, bool), "batchnorm", batchnorm, "True or False")
+        check_value(batchnorm is None or isinstance(batchnorm, (bool, np.bool_)), "batchnorm", batchnorm, "True or False")
         net = parse_net(net_over, "", recipe.net)
         # runs these options make the same run (Adam and Adam + BatchNorm under --batchnorm on) train once, under
         # the label of the one that had most of those settings already ('Adam + BatchNorm'), where the first stood

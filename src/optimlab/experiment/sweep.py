@@ -50,12 +50,12 @@ from .._io import (atomic_paths, exclusive_lock, json_default, json_text, made_f
 from ..console import LANGS, check_lang, say
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError, OptimlabError, OptimlabWarning, own_error_first
-from ..optim import (BUILT_IN, OPTIMIZERS, PRESETS, in_a_file, make_optimizer, optimizer_class, optimizer_names,
+from ..optim import (BUILT_IN, OPTIMIZERS, PRESETS, in_a_file, make_optimizer, optimizer_names,
                      stack_hyperparameters)
 from ..nn.network import check_memory, layout
 from ..optim.base import check_value
 from ..optim.checks import check_elementwise
-from ..optim.codehash import code_record, code_sha256
+from ..optim.codehash import code_records, code_sha256
 from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, accuracy_text, learned_floor, learned_margin, mean_ci,
                              paired, signed)
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
@@ -439,22 +439,17 @@ def train_task(task: SweepTask) -> dict[str, Any]:
 def optimizer_codes(names: Sequence[str]) -> tuple[tuple[str, str, str], ...]:
     """Each optimizer name with the class this process trains under it and that class's code SHA-256 (a sweep's
     worker compares them with those of the process that started it)."""
-    out = []
-    for name in dict.fromkeys(names):
-        cls = optimizer_class(name)
-        out.append((name, f"{cls.__module__}.{cls.__qualname__}", code_sha256(cls)))
-    return tuple(out)
+    return tuple((name, r["class"], r["code_sha256"]) for name, r in code_records(names).items())
 
 
 def optimizer_records(spec: "SweepSpec") -> dict[str, dict[str, Any]]:
     """Each optimizer of the sweep as it trained: its class, the SHA-256 of the class's code and every setting but
     the lr the sweep tunes (under the spec's preset) — a review found an added AdamW's weight_decay and Lion's β's
     only in each run's config.json, and nowhere in summary.json or the report."""
-    out = {}
-    for name in dict.fromkeys(spec.optimizers):
+    out = code_records(spec.optimizers)              # class, code_sha256 and a plugin's file
+    for name, record in out.items():
         settings = make_optimizer(name, spec.preset).hyperparameters()
-        out[name] = {**code_record(optimizer_class(name)),      # class, code_sha256 and a plugin's file
-                     "settings": {k: v for k, v in settings.items() if k != "lr"}, "default_lr": settings.get("lr")}
+        record.update(settings={k: v for k, v in settings.items() if k != "lr"}, default_lr=settings.get("lr"))
     return out
 
 

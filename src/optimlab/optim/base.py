@@ -24,7 +24,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, ClassVar, Mapping
 
 import numpy as np
@@ -34,6 +34,7 @@ from ..errors import ConfigError, did_you_mean
 
 Params = Any  # an ndarray or a Mapping[str, ndarray]
 FRAMEWORK_PRESETS = ("note", "torch", "optax")     # every optimizer accepts these
+NOTE_PRESETS = ("note", "note-text")               # the note's values: a subclass's own defaults come first
 NOTE_NAMES = {"decay_rate": "decay"}      # the course code's RMSprop(lr, decay_rate): a name that differs here
 
 
@@ -147,8 +148,7 @@ class Optimizer:
     def preset(cls, preset: str, **overrides: Any) -> "Optimizer":
         """The optimizer with another framework's conventions: ``'note'``, ``'torch'`` or ``'optax'`` (a class
         that does not list one in ``presets`` has no convention to choose there: its defaults), or one of the
-        class's own ``presets``. ``'note'``, the default, gives a subclass that inherits its ``presets`` its own
-        field defaults, not its base class's."""
+        class's own ``presets`` (:meth:`preset_values`)."""
         if preset not in cls.preset_names():
             raise ConfigError(f"unknown preset for {cls.name}: {preset!r} (accepted: {', '.join(cls.preset_names())}"
                               f"{did_you_mean(preset, cls.preset_names())})")
@@ -157,13 +157,23 @@ class Optimizer:
         if bad:
             hint = f"; the note's {bad[0]} is {NOTE_NAMES[bad[0]]} here" if bad[0] in NOTE_NAMES else ""
             raise ConfigError(f"unknown hyperparameter for {cls.name}: {bad[0]!r} (accepted: {', '.join(known)}{hint})")
-        # the default preset, "note", of a class that inherits its presets is that class's own defaults: a subclass of
-        # AdaGrad with eps = 1e-8 was made with AdaGrad's note eps, 1e-4, and trained as AdaGrad (a plugin author's
-        # review); the built-ins' "note" presets are their defaults
-        inherited = preset == FRAMEWORK_PRESETS[0] and "presets" not in vars(cls)
-        made = cls(**{**({} if inherited else cls.presets.get(preset, {})), **overrides})
+        made = cls(**{**cls.preset_values(preset), **overrides})
         object.__setattr__(made, "made_with_preset", preset)    # torch's and optax's values can be the same: which
         return made                                             # one was asked for (a landscape's legend says it)
+
+    @classmethod
+    def preset_values(cls, preset: str) -> dict[str, Any]:
+        """The hyperparameters ``preset`` sets (the rest keep their defaults). The note's presets (``'note'``, the
+        default, and its alias ``'note-text'``) leave out a value whose default this class declares anew, against the
+        class its ``presets`` come from: an AdaGrad subclass with ``eps = 1e-8`` was made by name with AdaGrad's note
+        eps, 1e-4, and trained as AdaGrad (a plugin author's review); an unchanged subclass gets its base's values."""
+        values = dict(cls.presets.get(preset, {}))
+        if preset in NOTE_PRESETS:
+            owner = next(c for c in cls.__mro__ if "presets" in vars(c))
+            base = {f.name: f.default for f in fields(owner)} if is_dataclass(owner) else {}
+            mine = {f.name: f.default for f in fields(cls)}
+            values = {k: v for k, v in values.items() if k not in base or mine.get(k) == base[k]}
+        return values
 
     @classmethod
     def preset_names(cls) -> tuple[str, ...]:

@@ -42,6 +42,13 @@ def code_record(cls: type) -> dict[str, str]:
     return out
 
 
+def code_records(names) -> dict[str, dict[str, str]]:
+    """:func:`code_record` of the class each optimizer name (in order, once each) stands for here."""
+    from . import optimizer_class
+
+    return {n: code_record(optimizer_class(n)) for n in dict.fromkeys(names)}
+
+
 @functools.lru_cache(maxsize=256)
 def _code_sha256(cls: type) -> str:
     parts = [_class_code(c) for c in cls.__mro__ if c not in (Optimizer, object)]

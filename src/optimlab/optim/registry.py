@@ -14,7 +14,9 @@ from .rmsprop import RMSProp
 from .sgd import SGD
 
 BUILT_IN = (SGD, Momentum, AdaGrad, RMSProp, Adam)
-NAME = re.compile(r"[a-z][a-z0-9_-]*")      # an optimizer's name: a folder's name and one item of a comma list
+# an optimizer's name: a folder's name (on any system), one item of --optimizers' comma list, the NAME of --lr NAME=
+NOT_IN_NAME = re.compile(r"[\s,/\\=:;'\"*?<>|\x00-\x1f\x7f]")
+NAME = re.compile(r"(?![.-])[^\s,/\\=:;'\"*?<>|\x00-\x1f\x7f]+")
 
 
 class _Registry(dict):
@@ -28,15 +30,16 @@ class _Registry(dict):
             raise ConfigError(f"invalid optimizer class for {key!r}: {cls!r} (accepted: a subclass of "
                               "optimlab.optim.Optimizer)")
         own = vars(cls).get("name")
-        # the name a fix would use: the one written, in lower case and of a name's characters, else the class's
-        fix = re.sub(r"[^a-z0-9_-]", "", str(own or "").lower()).lstrip("0123456789_-") or \
-            re.sub(r"[^a-z0-9_]", "", cls.__name__.lower()).lstrip("0123456789_") or "myoptimizer"
-        if own is None or own != key or not NAME.fullmatch(str(key)):
+        # the name a fix would use: the one written, in lower case and without what a name may not hold, else the
+        # class's
+        fix = NOT_IN_NAME.sub("", str(own or "").lower()).lstrip(".-") or \
+            NOT_IN_NAME.sub("", cls.__name__.lower()).lstrip(".-") or "myoptimizer"
+        if own is None or own != key or key != str(key).lower() or not NAME.fullmatch(str(key)):
             raise ConfigError(f"invalid optimizer name: {key!r} for {cls.__name__}, whose name is "
                               f"{own or cls.name!r}{'' if own else ' (inherited)'} (accepted: the class's own name, "
-                              f"in lower case letters, digits, '_' and '-', a letter first: it names the runs' folders "
-                              f"and is listed after --optimizers with commas; as name = {fix!r} in the class and "
-                              f"OPTIMIZERS[{fix!r}])")
+                              f"in lower case, without spaces or any of , / \\ = : ; ' \" * ? < > |, not starting with "
+                              f"'.' or '-': it names the runs' folders and is listed after --optimizers with commas; as "
+                              f"name = {fix!r} in the class and OPTIMIZERS[{fix!r}])")
         old = self.get(key)
         if old is not None and old is not cls and old in BUILT_IN:
             raise ConfigError(f"optimizer name {key!r} is optimlab's {old.__name__} (accepted: a name of your own, "

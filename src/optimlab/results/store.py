@@ -37,6 +37,7 @@ from ..console import eval_once_note, say, status_text
 from .._io import (apply_default_mode, exclusive_lock, has_control, left_for, made_folder, nearest_existing,
                    read_json, read_json_checked, signals_held, text_table, write_json, write_text)
 from ..errors import ConfigError, FileFormatError, OptimlabError
+from ..optim.codehash import code_records
 from ..experiment import CompareResult
 from ..train import History, read_metrics
 
@@ -139,17 +140,8 @@ def _summary_core(result: CompareResult, **extra: Any) -> dict[str, Any]:
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "dataset": result.dataset,
             "seeds": list(result.recipe.seeds), "train": asdict(result.recipe.train),
             "total_wall_seconds": round(result.wall_seconds, 3),
-            "environment": environment(), "optimizers": optimizer_records(result.recipe.runs),
+            "environment": environment(), "optimizers": code_records(r.optimizer for r in result.recipe.runs),
             "runs": [run_summary(r) for r in result.runs], **extra}
-
-
-def optimizer_records(runs) -> dict[str, dict[str, str]]:
-    """Each optimizer name of ``runs`` with its class, the SHA-256 of its code and, for a plugin, its file
-    (:func:`optimlab.optim.codehash.code_record`): which code trained them."""
-    from ..optim import optimizer_class
-    from ..optim.codehash import code_record
-
-    return {n: code_record(optimizer_class(n)) for n in dict.fromkeys(r.optimizer for r in runs)}
 
 
 def write_metrics(path: str | os.PathLike, result: CompareResult) -> None:

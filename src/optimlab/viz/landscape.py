@@ -233,7 +233,7 @@ def _preset_of(opt: Optimizer) -> str:
     cls, names = type(opt), type(opt).preset_names()
 
     def has(preset: str, keys) -> bool:
-        return all(getattr(opt, k) == v for k, v in cls.presets.get(preset, {}).items() if k in keys)
+        return all(getattr(opt, k) == v for k, v in cls.preset_values(preset).items() if k in keys)
 
     if opt.made_with_preset in names and has(opt.made_with_preset, cls.conventions):
         return opt.made_with_preset
@@ -274,7 +274,7 @@ def _differs(group: list[tuple[Optimizer, str]]) -> tuple[str, ...]:
     for k in dict.fromkeys(k for h, _ in settings for k in h):
         if len({h.get(k) for h, _ in settings}) < 2:
             continue
-        from_preset = by_preset and all(h.get(k) == setting_text(cls.presets.get(p, {}).get(k, defaults.get(k)))
+        from_preset = by_preset and all(h.get(k) == setting_text(cls.preset_values(p).get(k, defaults.get(k)))
                                         for h, p in settings)
         if not from_preset:
             differs.append(k)
