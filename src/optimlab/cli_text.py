@@ -179,7 +179,7 @@ _JA: list[tuple[str, str]] = [
      r"(?P<m>\S+), a non-zero one at least (?P<n>[^)\s]+)\)",
      "学習率 {v} は {d} で表せません（絶対値が {m} 以下で、0 でなければ {n} 以上の数にします）"),
     (r"lr given for '(?P<o>[^']*)', which is not run \(accepted: (?P<a>[^;)]*)",
-     "'{o}' は描く手法に入っていないので、学習率を指定できません（指定できるのは {a}）"),
+     "'{o}' は描く手法（--optimizers）にないので、学習率を指定できません（指定できるのは {a}）"),
     (r"unknown preset for (?P<o>[\w-]+): '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)",
      "{o} にプリセット '{v}' はありません（使えるのは {a}）"),
     (r"(?P<c>\S+)\.rule moved no weight in (?P<n>\d+) steps with nonzero gradients \(accepted: .*it returned a new array",
@@ -233,11 +233,12 @@ _JA: list[tuple[str, str]] = [
     (r"invalid --lr for (?P<o>\S+): (?P<v>\S+) \(accepted: (?P<a>.*?)(?:;[^()]*)?\)$", "{o} の学習率 {v} は使えません{A}"),
     (r"invalid (?P<o>[a-z][a-z_]*): (?P<v>-?[\w.,+-]+) \(accepted: (?P<a>an integer from [^;)]*)\)",
      "{o} の値 {v} は使えません{A}"),
-    (r"^optimizer listed twice: '(?P<v>[^']*)'", "手法 '{v}' が 2 回書かれています。それぞれの手法は 1 回だけ書きます"),
+    (r"^optimizer listed more than once: '(?P<v>[^']*)'",
+     "手法 '{v}' が複数回書かれています（大文字と小文字は区別しません）。それぞれの手法は 1 回だけ書きます"),
     (r"^no optimizers given: '(?P<v>[^']*)' \(accepted: some of (?P<a>[^;)]*)",
      "手法が指定されていません。{a} から選んで、--optimizers sgd,adam のようにカンマで区切って書きます"),
     (r"^too many paths for one map: (?P<n>\d+) \((?P<c>[^)]*)\) \(accepted: at most (?P<m>\d+),",
-     "1 枚の図に描ける経路は {m} 本までです（指定は {n} 本：{c}）。色が足りなくなるので、手法・学習率・プリセットを"
+     "1 枚の図に描ける経路は {m} 本までです（指定は {n} 本：{C}）。色が足りなくなるので、手法・学習率・プリセットを"
      "減らしてください"),
     (r"^invalid --start: '(?P<v>[^']*)' \(accepted: two finite numbers X,Y with \|X\|, \|Y\| <= (?P<m>[^,]+), "
      r"e\.g\. (?P<e>\S+)\)",
@@ -335,10 +336,10 @@ _JA_WARNINGS: list[tuple[str, str]] = [
      "{c} の更新式は、状態 '{s}' を {n} ステップのあいだ 0 のままにしました。v = μ * v - ε * g のように書くと新しい配列が"
      "できて状態は変わりません。v *= …; v -= … のようにその場で更新するか、s['{s}'] = … と代入します（設定によって使わない"
      "状態なら、そのままで構いません）"),
-    (r"optimizer '(?P<o>[^']*)' \((?P<c>[^)]*)\) is not the code (?P<w>.+?) was trained with \(code SHA-256 "
-     r"(?P<n>\S+) now, (?P<t>\S+) then\)",
-     "最適化手法 '{o}'（{c}）のコードが、{w} を書いた実行のときと違います（コードの SHA-256 が今は {n}、そのときは {t}）。"
-     "その実行と同じ数値にならないことがあります"),
+    (r"optimizer '(?P<o>[^']*)' \((?P<c>[^)]*)\) is not the code (?P<w>.+?) records \(code SHA-256 "
+     r"(?P<n>\S+) now, (?P<t>\S+) recorded\)",
+     "最適化手法 '{o}'（{c}）のコードが、{w} に記録された学習時のコードと違います（コードの SHA-256 の先頭：今 {n}、"
+     "記録 {t}）。記録した実行と同じ数値にならないことがあります"),
     # the advice as the English line gives it: {3, 7} were told to subtract 1 here after the English had changed
     (r"y_train has no label (?P<l>[\d, …]+?) \(.*renumber them 0 to (?P<k>\d+)",
      "y_train にラベル {l} がありません。np.unique(y, return_inverse=True)[1] で 0〜{k} に番号を付け直してください"),
@@ -375,10 +376,15 @@ def japanese_error(message: str) -> str:
             for k in ("a", "b"):        # a setting a run's record lacks (_differences says 'missing')
                 if fields.get(k) == "'missing'":
                     fields[k] = "記録なし"
+            if "c" in fields:           # paths per optimizer: 「SGD 8 本、Momentum 1 本」
+                fields["C"] = re.sub(r" (\d+)(?=, |$)", r" \1 本", fields["c"]).replace(", ", "、")
             if "one" in fields:         # a bare count given where one seed was meant
                 fields["alone"] = f"（シード {fields['one']} だけなら {fields['as_one']} と書きます）" if fields["one"] else ""
             # an optimizer a plugin file would have registered: why it did not is in the English line
             plugin = f"。{PLUGIN_FILES} のファイルに読み込めなかったものがあります（次の英語の行）" \
                 if f"; {PLUGIN_FILES} file " in message else ""
-            return text.format(**fields) + (f"（もしかして {near[1]}？）" if near else "") + wide + plugin
+            said = text.format(**fields)
+            if near:                    # inside the list's parentheses where the line ends with them: one pair
+                said = said[:-1] + f"。もしかして {near[1]}？）" if said.endswith("）") else said + f"（もしかして {near[1]}？）"
+            return said + wide + plugin
     return "入力に誤りがあります（詳しくは次の英語の行を見てください）"

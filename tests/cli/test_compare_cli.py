@@ -780,6 +780,9 @@ def test_a_notebook_users_values_of_other_types_train_or_are_refused_before_trai
                       (dict(lrs={"Adam": 0.1, "adam": 0.2}), r"^lr given twice for 'adam'")):
         with pytest.raises(ConfigError, match=match):
             compare(dataset="digits", iters=5, **kw)
+    from optimlab.experiment.sweep import SweepSpec
+    spec = SweepSpec(dataset="digits", optimizers=("sgd",), lrs=(0.1,), seeds=(0,), batchnorm=np.array([True, False]))
+    assert spec.batchnorm == (True, False) and all(type(b) is bool for b in spec.batchnorm)
     with pytest.raises(ConfigError, match=r"^invalid spec: \{'dataset': 'digits'\} \(accepted: a SweepSpec"):
         run_sweep({"dataset": "digits"}, out=tmp_path / "sw")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["np", "py"]

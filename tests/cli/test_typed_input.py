@@ -261,22 +261,23 @@ def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
      "なり、0〜N-1 のシードを使います"),
     (["compare", "--lr", "1e50"], "学習率 1e+50 は float32 で表せません（絶対値が 3.4e+38 以下で、0 でなければ 1.4e-45 以上の数"
      "にします）"),
-    (["landscape", "--optimizers", "sgd", "--lr", "adam=0.05"], "'adam' は描く手法に入っていないので、学習率を指定できません"
-     "（指定できるのは sgd）"),
+    (["landscape", "--optimizers", "sgd", "--lr", "adam=0.05"], "'adam' は描く手法（--optimizers）にないので、学習率を指定"
+     "できません（指定できるのは sgd）"),
     # a Japanese teacher's review of the landscapes: these four pointed to the English line; a typo got no guess
-    (["landscape", "--optimizers", "sgd,sgd"], "手法 'sgd' が 2 回書かれています。それぞれの手法は 1 回だけ書きます"),
-    (["compare", "--optimizers", "adam,ADAM"], "手法 'adam' が 2 回書かれています"),
+    (["landscape", "--optimizers", "sgd,sgd"], "手法 'sgd' が複数回書かれています（大文字と小文字は区別しません）。それぞれの"
+     "手法は 1 回だけ書きます"),
+    (["compare", "--optimizers", "adam,ADAM,adam"], "手法 'adam' が複数回書かれています"),
     (["landscape", "--optimizers="], "手法が指定されていません。sgd, momentum, adagrad, rmsprop, adam から選んで、"
      "--optimizers sgd,adam のようにカンマで区切って書きます"),
-    (["landscape", "--lr", "sgd=0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8"], "1 枚の図に描ける経路は 7 本までです（指定は 12 本：SGD 8, "
-     "Momentum 1, AdaGrad 1, RMSProp 1, Adam 1）。色が足りなくなるので、手法・学習率・プリセットを減らしてください"),
+    (["landscape", "--lr", "sgd=0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8"], "1 枚の図に描ける経路は 7 本までです（指定は 12 本：SGD 8 本、"
+     "Momentum 1 本、AdaGrad 1 本、RMSProp 1 本、Adam 1 本）。色が足りなくなるので、手法・学習率・プリセットを減らしてください"),
     (["landscape", "--start", "3"], "--start の値 '3' は使えません。--start=-7,2 のように、2 つの数 X,Y（絶対値 1e+12 以下）を"
      "カンマで区切って書きます（負の数で始まるときは = でつなぎます）"),
     (["landscape", "--start=x,y"], "--start の値 'x,y' は使えません。--start=-7,2 のように"),
-    (["landscape", "--lr", "sdg=0.1"], "'sdg' は描く手法に入っていないので、学習率を指定できません（指定できるのは sgd, momentum, "
-     "adagrad, rmsprop, adam）（もしかして sgd？）"),
+    (["landscape", "--lr", "sdg=0.1"], "'sdg' は描く手法（--optimizers）にないので、学習率を指定できません（指定できるのは sgd, "
+     "momentum, adagrad, rmsprop, adam。もしかして sgd？）"),
     (["landscape", "--preset", "adagrad=notecode"], "adagrad にプリセット 'notecode' はありません（使えるのは note, torch, "
-     "optax, note-text, note-code）（もしかして note-code？）"),
+     "optax, note-text, note-code。もしかして note-code？）"),
     (["landscape", "--optimizers", "sgd", "--preset", "sgd=note-code"], "sgd にプリセット 'note-code' はありません（使えるのは "
      "note, torch, optax）"),
     # a bad-input review: the README names these (a data folder not found, an unknown dataset) among the Japanese ones
@@ -321,7 +322,7 @@ def test_an_accepted_phrase_not_translated_points_to_the_english_line():
      "調整用の実行 4 本が失敗しました（tune-boom-lr0.1-s0: RuntimeError: b）。失敗した実行からは学習率を選ばないので、SGD, "
      "Boom の新しいシードでの実行はしていません。結果は 's' に残してあり"),
     ("unknown key 'batch_norm' in r.toml [net] (accepted: hidden, batchnorm; did you mean 'batchnorm'?)",
-     "r.toml [net] にキー 'batch_norm' はありません（使えるキー：hidden, batchnorm）（もしかして batchnorm？）"),
+     "r.toml [net] にキー 'batch_norm' はありません（使えるキー：hidden, batchnorm。もしかして batchnorm？）"),
     ("r.toml [[runs]] #1 has no optimizer (accepted: optimizer = one of sgd, adam; 'optimzer' is not a key, "
      "'optimizer' is)", "r.toml [[runs]] #1 に optimizer がありません（'optimzer' ではなく optimizer と書きます）"),
     ("no mnist files to verify (looked in /a, /b); offline options: …", "照合する mnist のファイルが見つかりません"),

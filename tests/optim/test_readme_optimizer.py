@@ -850,6 +850,31 @@ def test_a_subclass_trains_with_its_own_defaults_not_its_base_classs_note_preset
         assert cls.preset("note", lr=0.5).lr == 0.5
         assert cls.preset("torch").eps == 1e-10 and cls.preset("note-code").eps == 0.0
     assert Inside.preset("note").inside is False and Same.preset("note").inside is False
+
+    class NoteValues:                                      # presets from a class that is not a dataclass (a mixin)
+        presets = {"note": {"eps": 1e-4}}
+
+    @dataclass(frozen=True)
+    class Mixed(NoteValues, AdaGrad):
+        name = "mixed"
+        eps: float = 1e-8
+
+    @dataclass(frozen=True)
+    class Unset(Optimizer):                                # a default that is NaN, the preset's value
+        name = "unset"
+        presets = {"note": {"beta": 0.9}}
+        beta: float = float("nan")
+
+    assert Mixed.preset("note").eps == 1e-8 and Unset.preset("note").beta == 0.9
+    from optimlab.optim import Momentum
+    from optimlab.viz.landscape import _preset_of
+
+    @dataclass(frozen=True)
+    class Plain(Momentum):                                 # its default convention is not the note preset's
+        name = "plain"
+        lr_in_buffer: bool = False
+
+    assert _preset_of(Plain()) == "note" and _preset_of(Plain(lr_in_buffer=True)) == "custom"
     for cls in OPTIMIZERS.values():                       # the built-ins' note presets are their defaults
         assert cls.preset("note") == cls()
     # a landscape names two such paths by their presets alone, as AdaGrad's (it added "eps=1e-08" to the note's)
@@ -859,7 +884,8 @@ def test_a_subclass_trains_with_its_own_defaults_not_its_base_classs_note_preset
 
 
 @pytest.mark.parametrize("name, fix", [("a,b", "ab"), ("../../escaped", "escaped"), ("my opt", "myopt"),
-                                       ("NAdam", "nadam"), ("a_b/c", "a_bc"), ("-x", "x"), ("a=b", "ab")])
+                                       ("NAdam", "nadam"), ("a_b/c", "a_bc"), ("-x", "x"), ("a=b", "ab"),
+                                       ("Adam", "myadam"), ("adam\u200b", "myadam"), ("a\ufeffb", "ab")])
 def test_an_optimizer_name_that_cannot_name_a_folder_or_a_list_item_is_refused_with_one_that_can(name, fix):
     """A plugin author's review: name = "a,b" registered and was listed in --help, but --optimizers a,b read two
     names; "a_b/c" and "../../escaped" made nested run folders, one outside the sweep's; "NAdam" was told to write
@@ -982,9 +1008,9 @@ def _rerun_with_edited_code(tmp_path, plugin, code, load):
     edited.write_text(code.replace("w += 0.9 * v - self.lr * g", "w += v"), encoding="utf-8")
     load(edited)
     with pytest.warns(OptimlabWarning, match=rf"^optimizer 'nest' \(\S+\.Nest\) is not the code "
-                                             rf"'{re.escape(str(tmp_path / 'a' / 'recipe.toml'))}' was trained with "
-                                             rf"\(code SHA-256 \w{{12}}… now, {sha[:12]}… then\), so its numbers can "
-                                             rf"differ from that run's$") as caught:
+                                             rf"'{re.escape(str(tmp_path / 'a' / 'recipe.toml'))}' records "
+                                             rf"\(code SHA-256 \w{{12}}… now, {sha[:12]}… recorded\), so its numbers "
+                                             rf"can differ from the recorded run's$") as caught:
         compare(tmp_path / "a" / "recipe.toml", out=tmp_path / "c", plots=False, report=False)
     assert len([w for w in caught if issubclass(w.category, OptimlabWarning)]) == 1     # sgd's code is the same
     assert load_recipe(tmp_path / "c" / "recipe.toml").optimizer_code["nest"] != sha
@@ -992,9 +1018,13 @@ def _rerun_with_edited_code(tmp_path, plugin, code, load):
     (tmp_path / "upper.toml").write_text((tmp_path / "a" / "recipe.toml").read_text(encoding="utf-8")
                                          .replace(f'nest = "{sha}"', f'Nest = "{sha}"'), encoding="utf-8")
     assert load_recipe(tmp_path / "upper.toml").optimizer_code["nest"] == sha
+    (tmp_path / "both.toml").write_text((tmp_path / "a" / "recipe.toml").read_text(encoding="utf-8")
+                                        .replace(f'nest = "{sha}"', f'nest = "{sha}"\nNest = "{sha}"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^optimizer_code in .*both\.toml gives 'Nest' and 'nest', one name in two"):
+        load_recipe(tmp_path / "both.toml")
     from optimlab.cli_text import japanese_warning
     ja = japanese_warning(str(caught[0].message))
-    assert ja.startswith("最適化手法 'nest'（") and f"そのときは {sha[:12]}…）。その実行と同じ数値にならないことがあります" in ja
+    assert ja.startswith("最適化手法 'nest'（") and f"記録 {sha[:12]}…）。記録した実行と同じ数値にならないことがあります" in ja
     with pytest.raises(ConfigError, match=r"^invalid optimizer_code\.nest in .*: 'abc' \(accepted: 64 lowercase hex"):
         (tmp_path / "bad.toml").write_text((tmp_path / "a" / "recipe.toml").read_text(encoding="utf-8")
                                            .replace(sha, "abc"), encoding="utf-8")

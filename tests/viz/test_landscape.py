@@ -489,9 +489,10 @@ def test_a_path_from_a_start_off_the_map_says_if_it_never_comes_on_or_where_it_l
     coordinates have the axes' minus sign."""
     labels = {lang: [t.get_text() for t in plot_landscape(run_landscape("saddle", start=(5, 5)), lang).axes[0]
                      .get_legend().get_texts()] for lang in ("en", "ja")}
-    assert labels["en"][:5] == ["SGD (lr=0.05)", "Momentum (lr=0.02), leaves the map at step 5",
+    assert labels["en"][:5] == ["SGD (lr=0.05)", "Momentum (lr=0.02), leaves the map at step 5 and comes back",
                                 "AdaGrad (lr=0.01), never on the map", "RMSProp (lr=0.01)", "Adam (lr=0.01)"]
-    assert labels["ja"][1:3] == ["Momentum（学習率 0.02、5 ステップ目で図の外へ）", "AdaGrad（学習率 0.01、ずっと図の外）"]
+    # Momentum ends on a minimum, on the map: 「5 ステップ目で図の外へ」 read as where it ended (a Japanese review)
+    assert labels["ja"][1:3] == ["Momentum（学習率 0.02、5 ステップ目に一度図の外へ）", "AdaGrad（学習率 0.01、ずっと図の外）"]
     start = [t.get_text() for t in plot_landscape(run_landscape("bowl", steps=3)).axes[0].get_legend().get_texts()]
     assert "start (\N{MINUS SIGN}7, 2)" in start
 
@@ -730,7 +731,7 @@ def test_optimizer_objects_move_with_their_own_hyperparameters_and_are_labelled_
 
 
 @pytest.mark.parametrize("kwargs, needle", [
-    (dict(optimizers=["sgd", "sgd"]), "optimizer listed twice: 'sgd'"),
+    (dict(optimizers=["sgd", "sgd"]), "optimizer listed more than once: 'sgd'"),
     (dict(optimizers="sgd", lrs={"sgd": [0.1, 0.1]}), "the same SGD path twice: lr=0.1 (accepted: paths of one optimizer"),
     (dict(optimizers="sgd", lrs={"sgd": []}), "invalid lr for sgd: [] (accepted: a finite number > 0, or a list of them)"),
     (dict(optimizers="sgd", lrs={"sgd": [0.1, -1]}), "invalid lr for sgd: -1"),

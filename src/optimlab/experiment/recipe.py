@@ -289,7 +289,12 @@ def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
                               "hyperparameters and network (accepted: runs that differ in more than their label)")
     seeds = parse_seeds(doc.get("seeds", [0]))
     digest = check_data_sha256(doc.get("data_sha256"), where)
-    code = {str(k).lower(): v for k, v in doc.get("optimizer_code", {}).items()} or None   # names in any case
+    given = doc.get("optimizer_code", {})
+    code = {str(k).lower(): v for k, v in given.items()} or None      # names in any case
+    if code and len(code) < len(given):
+        twice = sorted(k for k in given if sum(str(j).lower() == str(k).lower() for j in given) > 1)
+        raise ConfigError(f"optimizer_code in {where} gives {twice[0]!r} and {twice[1]!r}, one name in two cases "
+                          "(accepted: each optimizer once)")
     for name, sha in (code or {}).items():
         check_value(isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha) is not None,
                     f"optimizer_code.{name} in {where}", sha, "64 lowercase hex digits, as a run folder's recipe.toml "
@@ -312,8 +317,8 @@ def other_optimizer_code(recipe: Recipe, what: str = "the recipe") -> list[str]:
     recorded = recipe.optimizer_code or {}
     now = optimizer_code(recipe.runs)
     return [f"optimizer {n!r} ({optimizer_class(n).__module__}.{optimizer_class(n).__qualname__}) is not the code "
-            f"{what} was trained with (code SHA-256 {now[n][:12]}… now, {recorded[n][:12]}… then), so its numbers "
-            "can differ from that run's" for n in now if n in recorded and recorded[n] != now[n]]
+            f"{what} records (code SHA-256 {now[n][:12]}… now, {recorded[n][:12]}… recorded), so its numbers can "
+            "differ from the recorded run's" for n in now if n in recorded and recorded[n] != now[n]]
 
 
 def check_data_sha256(digest: Any, where: str | None = None) -> str | None:
@@ -461,7 +466,7 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
     if net_over:
         had = [sum(getattr(r.net_config(recipe.net), k) == v for k, v in net_over.items()) for r in runs]
         runs = [replace(r, net={k: v for k, v in r.net.items() if k not in net_over}) for r in runs]
-        check_value(batchnorm is None or isinstance(batchnorm, (bool, np.bool_)), "batchnorm", batchnorm, "True or False")
+        check_value(batchnorm is None or isinstance(batchnorm, bool), "batchnorm", batchnorm, "True or False")
         net = parse_net(net_over, "", recipe.net)
         # runs these options make the same run (Adam and Adam + BatchNorm under --batchnorm on) train once, under
         # the label of the one that had most of those settings already ('Adam + BatchNorm'), where the first stood

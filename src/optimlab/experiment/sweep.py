@@ -194,7 +194,7 @@ class SweepSpec:
         for axis in ("batchnorm", "activation", "init"):
             v = getattr(self, axis)
             if v is not None:
-                v = tuple(v)
+                v = tuple(bool(x) if isinstance(x, np.bool_) else x for x in v)    # np.array([True, False])
                 if not v:
                     raise ConfigError(f"empty {axis} axis (accepted: at least one value)")
                 if len(set(v)) != len(v):

@@ -77,7 +77,7 @@ def optimizer_names(optimizers) -> tuple[str, ...]:
         optimizer_class(n)
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
-        raise ConfigError(f"optimizer listed twice: {dup[0]!r} (accepted: each name once)")
+        raise ConfigError(f"optimizer listed more than once: {dup[0]!r} (accepted: each name once, in any case)")
     return names
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Mapping
 
 import numpy as np
@@ -168,11 +168,12 @@ class Optimizer:
         class its ``presets`` come from: an AdaGrad subclass with ``eps = 1e-8`` was made by name with AdaGrad's note
         eps, 1e-4, and trained as AdaGrad (a plugin author's review); an unchanged subclass gets its base's values."""
         values = dict(cls.presets.get(preset, {}))
-        if preset in NOTE_PRESETS:
-            owner = next(c for c in cls.__mro__ if "presets" in vars(c))
-            base = {f.name: f.default for f in fields(owner)} if is_dataclass(owner) else {}
-            mine = {f.name: f.default for f in fields(cls)}
-            values = {k: v for k, v in values.items() if k not in base or mine.get(k) == base[k]}
+        if preset in NOTE_PRESETS:      # a field declared in a class before (below) the one the presets come from
+            mro = cls.__mro__
+            owner = next(i for i, c in enumerate(mro) if "presets" in vars(c))
+            declared = {k: next((i for i, c in enumerate(mro) if k in vars(c).get("__annotations__", {})), len(mro))
+                        for k in values}
+            values = {k: v for k, v in values.items() if declared[k] >= owner}
         return values
 
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from ..errors import ConfigError
@@ -14,6 +15,7 @@ from .rmsprop import RMSProp
 from .sgd import SGD
 
 BUILT_IN = (SGD, Momentum, AdaGrad, RMSProp, Adam)
+BUILT_IN_NAMES = tuple(c.name for c in BUILT_IN)
 # an optimizer's name: a folder's name (on any system), one item of --optimizers' comma list, the NAME of --lr NAME=
 NOT_IN_NAME = re.compile(r"[\s,/\\=:;'\"*?<>|\x00-\x1f\x7f]")
 NAME = re.compile(r"(?![.-])[^\s,/\\=:;'\"*?<>|\x00-\x1f\x7f]+")
@@ -34,7 +36,10 @@ class _Registry(dict):
         # class's
         fix = NOT_IN_NAME.sub("", str(own or "").lower()).lstrip(".-") or \
             NOT_IN_NAME.sub("", cls.__name__.lower()).lstrip(".-") or "myoptimizer"
-        if own is None or own != key or key != str(key).lower() or not NAME.fullmatch(str(key)):
+        fix = "".join(c for c in fix if unicodedata.category(c)[0] not in "CZ") or "myoptimizer"
+        fix = f"my{fix}" if fix in BUILT_IN_NAMES else fix          # 'Adam' → not 'adam', optimlab's own
+        if own is None or own != key or key != str(key).lower() or not NAME.fullmatch(str(key)) \
+                or any(unicodedata.category(c)[0] in "CZ" for c in str(key)):      # invisible: U+200B, U+FEFF …
             raise ConfigError(f"invalid optimizer name: {key!r} for {cls.__name__}, whose name is "
                               f"{own or cls.name!r}{'' if own else ' (inherited)'} (accepted: the class's own name, "
                               f"in lower case, without spaces or any of , / \\ = : ; ' \" * ? < > |, not starting with "

@@ -65,12 +65,14 @@ TEXT = {
     "en": {"start": "start", "start at": "{start} ({x}, {y})", "minimum": "minimum", "saddle": "saddle point",
            "step": "step",
            "step_size": "step size ‖Δw‖", "diverged": "diverged at step {k}",
-           "off map": "leaves the map at step {k}", "start off map": "off the map", "never on map": "never on the map",
+           "off map": "leaves the map at step {k}", "off map back": "leaves the map at step {k} and comes back",
+           "start off map": "off the map", "never on map": "never on the map",
            "frame": "step {t} / {n}"},
     "ja": {"start": "開始点", "start at": "{start}（{x}, {y}）", "minimum": "最小点", "saddle": "鞍点",
            "step": "ステップ",
            "step_size": "ステップ幅 ‖Δw‖", "diverged": "{k} ステップ目で発散",
-           "off map": "{k} ステップ目で図の外へ", "start off map": "図の外", "never on map": "ずっと図の外",
+           "off map": "{k} ステップ目で図の外へ", "off map back": "{k} ステップ目に一度図の外へ",
+           "start off map": "図の外", "never on map": "ずっと図の外",
            "frame": "ステップ {t} / {n}"},
 }
 SURFACE_EN = {"bowl": "elongated bowl", "saddle": "saddle point", "rosenbrock": "Rosenbrock function",
@@ -232,8 +234,11 @@ def _preset_of(opt: Optimizer) -> str:
     value it has, else the first whose conventions it has (``AdaGrad(eps=1)`` is the note's), else ``'custom'``."""
     cls, names = type(opt), type(opt).preset_names()
 
-    def has(preset: str, keys) -> bool:
-        return all(getattr(opt, k) == v for k, v in cls.preset_values(preset).items() if k in keys)
+    defaults = {f.name: f.default for f in fields(cls)}
+
+    def has(preset: str, keys) -> bool:        # every value the preset names, as the preset makes it
+        made = {**defaults, **cls.preset_values(preset)}
+        return all(getattr(opt, k) == made[k] for k in cls.presets.get(preset, {}) if k in keys)
 
     if opt.made_with_preset in names and has(opt.made_with_preset, cls.conventions):
         return opt.made_with_preset
@@ -446,9 +451,10 @@ def _label(track: Track, lang: str, view: tuple[float, float, float, float]) -> 
         never = on is None                               # was not drawn, and its entry said nothing: a teacher's review)
         later = None if never else _off_map(track.points[on:], view)
         off = None if later is None else on + later
-    fate = (TEXT[lang]["diverged"].format(k=track.diverged_at) if track.diverged_at is not None
-            else TEXT[lang]["never on map"] if never
-            else TEXT[lang]["off map"].format(k=off) if off is not None else None)
+    back = off is not None and _off_map(track.points[-1:], view) is None     # it ends on the map again: 「5 ステップ目
+    fate = (TEXT[lang]["diverged"].format(k=track.diverged_at) if track.diverged_at is not None   # で図の外へ」 read
+            else TEXT[lang]["never on map"] if never                                               # as where it ended
+            else TEXT[lang]["off map back" if back else "off map"].format(k=off) if off is not None else None)
     if fate is not None and lang == "ja":      # 「SGD（学習率 1.02、25 ステップ目で図の外へ）」, not 「…）、25 …」
         return display_name(track.name) + i18n_text("lr note", lang).format(lr="、".join(shown + [fate]))
     label = display_name(track.name) + i18n_text("lr note", lang).format(lr=i18n_text("list sep", lang).join(shown))
