@@ -952,3 +952,21 @@ def test_the_chance_line_is_drawn_unlike_any_run():
     runs = {line._unscaled_dash_pattern for line in lines if line.get_label() in s["sensitivity"]}
     chance = [line for line in lines if "chance" in line.get_label()]
     assert len(runs) == 5 and len(chance) == 1 and chance[0]._unscaled_dash_pattern not in runs
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_lead_of_0_000_as_shown_is_said_as_level(lang):
+    """A novice's review: the sweep's report said "Momentum has the highest mean test accuracy: 0.924 … 0.000 ahead of
+    Adam". Two tuned accuracies equal to the third decimal are now said level at the precision shown, as the
+    comparison's report says it; a lead of 0.001 is still a lead."""
+    s = synthetic_summary(val={"momentum": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"momentum": (0.9242, 0.01, 0.6, 0), "adam": (0.9239, 0.01, 0.6, 0)})
+    text = facts_text(compute_sweep_conclusions(s, lang), "best_tuned")
+    if lang == "en":
+        assert text.startswith("After tuning, Momentum and Adam have the highest mean test accuracy, level at the "
+                               "precision shown: 0.924 [0.914, 0.934] at lr ") and "ahead" not in text
+    else:
+        assert text.startswith("調整後に平均テスト正解率が最も高いのは Momentum と Adam で、表示の桁では同じです") and "上回" not in \
+            text.split("。")[0]
+    s["defaults_vs_tuned"]["Adam"]["tuned_test_acc"] = 0.9230
+    assert "0.001 ahead of Adam" in facts_text(compute_sweep_conclusions(s), "best_tuned")

@@ -205,6 +205,8 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
     margin = d["tuned_test_acc"] - r["tuned_test_acc"]
     n_fresh = min(int(d.get("n_test_seeds") or 0), int(r.get("n_test_seeds") or 0))
     few = "best few" if 0 < n_fresh < MIN_SEEDS_TO_SETTLE else "best"     # as the tables: no interval from 2 seeds
+    if f"{margin:.3f}" in ("0.000", "-0.000"):      # "0.000 ahead of Adam" (a novice's review): level as shown
+        few += " level"
     text = st(few, lang, n=n_fresh, k=MIN_SEEDS_TO_SETTLE, label=best, acc=_a(d["tuned_test_acc"]), lo=_a(d.get("tuned_lo")),
               hi=_a(d.get("tuned_hi")), lr=_lr(d['tuned_lr']), margin=f"{margin:.3f}", runner=runner,
               runner_acc=_a(r["tuned_test_acc"]), runner_lo=_a(r.get("tuned_lo")), runner_hi=_a(r.get("tuned_hi")))

@@ -62,6 +62,11 @@ SWEEP_TEXT = {
                 "ahead of {runner} ({runner_acc} [{runner_lo}, {runner_hi}]).",
         "best few": "After tuning, {label} has the highest mean test accuracy: {acc} at lr {lr} (a mean of {n} seeds; "
                     "a 95% CI needs {k} or more), {margin} ahead of {runner} ({runner_acc}).",
+        "best level": "After tuning, {label} and {runner} have the highest mean test accuracy, level at the precision "
+                      "shown: {acc} [{lo}, {hi}] at lr {lr}, and {runner_acc} [{runner_lo}, {runner_hi}].",
+        "best few level": "After tuning, {label} and {runner} have the highest mean test accuracy, level at the "
+                          "precision shown: {acc} at lr {lr}, and {runner_acc} (means of {n} seeds; a 95% CI needs {k} "
+                          "or more).",
         "best only": "{label} is the only optimizer; after tuning its test accuracy is {acc} at lr {lr}.",
         "best only learned": "{label} is the only setting that learned; after tuning its test accuracy is {acc} at lr "
                              "{lr}.",
@@ -198,6 +203,10 @@ SWEEP_TEXT = {
                 "{runner}（{runner_acc} [{runner_lo}, {runner_hi}]）を {margin} 上回りました。",
         "best few": "調整後に平均テスト正解率が最も高いのは {label} で、学習率 {lr} で {acc}（{n} シードの平均。95% 信頼区間は "
                     "{k} シード以上で表示）、{runner}（{runner_acc}）を {margin} 上回りました。",
+        "best level": "調整後に平均テスト正解率が最も高いのは {label} と {runner} で、表示の桁では同じです（{label} は学習率 {lr} "
+                      "で {acc} [{lo}, {hi}]、{runner} は {runner_acc} [{runner_lo}, {runner_hi}]）。",
+        "best few level": "調整後に平均テスト正解率が最も高いのは {label} と {runner} で、表示の桁では同じです（{label} は学習率 "
+                          "{lr} で {acc}、{runner} は {runner_acc}。{n} シードの平均で、95% 信頼区間は {k} シード以上で表示）。",
         "best only": "最適化手法は {label} のみで、調整後のテスト正解率は学習率 {lr} で {acc} です。",
         "best only learned": "学習できたのは {label} だけで、調整後のテスト正解率は学習率 {lr} で {acc} です。",
         "best only ranked": "調整後の結果を比べられるのは {label} だけで（ほかは学習できなかったか、選ばれた学習率での実行がすべて"
