@@ -233,6 +233,8 @@ _JA: list[tuple[str, str]] = [
     (r"invalid --lr for (?P<o>\S+): (?P<v>\S+) \(accepted: (?P<a>.*?)(?:;[^()]*)?\)$", "{o} の学習率 {v} は使えません{A}"),
     (r"invalid (?P<o>[a-z][a-z_]*): (?P<v>-?[\w.,+-]+) \(accepted: (?P<a>an integer from [^;)]*)\)",
      "{o} の値 {v} は使えません{A}"),
+    (r"^optimizer_code in (?P<w>.+?) gives the optimizer '(?P<o>[^']*)' (?P<n>\d+) times",
+     "{w} の optimizer_code に手法 '{o}' が {n} 回あります（名前の大文字と小文字は区別しません）。1 回だけ書きます"),
     (r"^optimizer listed more than once: '(?P<v>[^']*)'",
      "手法 '{v}' が複数回書かれています（大文字と小文字は区別しません）。それぞれの手法は 1 回だけ書きます"),
     (r"^no optimizers given: '(?P<v>[^']*)' \(accepted: some of (?P<a>[^;)]*)",
@@ -384,7 +386,10 @@ def japanese_error(message: str) -> str:
             plugin = f"。{PLUGIN_FILES} のファイルに読み込めなかったものがあります（次の英語の行）" \
                 if f"; {PLUGIN_FILES} file " in message else ""
             said = text.format(**fields)
-            if near:                    # inside the list's parentheses where the line ends with them: one pair
-                said = said[:-1] + f"。もしかして {near[1]}？）" if said.endswith("）") else said + f"（もしかして {near[1]}？）"
+            last = said[said.rfind("（"):] if said.endswith("）") else ""
+            if near and ("使える" in last or "できるのは" in last):     # the list's parentheses end the line: one pair
+                said = said[:-1] + f"。もしかして {near[1]}？）"
+            elif near:                  # after a note in parentheses too (what data fetch says of bundled datasets)
+                said += f"（もしかして {near[1]}？）"
             return said + wide + plugin
     return "入力に誤りがあります（詳しくは次の英語の行を見てください）"

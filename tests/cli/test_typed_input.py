@@ -304,6 +304,16 @@ def test_more_errors_are_said_in_japanese_and_none_half_in_english(argv, ja, cap
     assert [p.name for p in tmp_path.iterdir()] == ["b15.toml"]
 
 
+def test_a_close_name_goes_inside_the_lists_parentheses_and_after_any_other():
+    """A code review: moving 「もしかして」 into a line's last parentheses put it inside data fetch's note on the bundled
+    datasets; only the parentheses of an accepted list take it."""
+    fetch = japanese_error("invalid dataset to download: 'mnsit' (accepted: mnist, fashion-mnist; did you mean "
+                           "'mnist'?)")
+    assert fetch.endswith("ダウンロードは不要です）（もしかして mnist？）")
+    preset = japanese_error("unknown preset for adagrad: 'notecode' (accepted: note, torch; did you mean 'torch'?)")
+    assert preset == "adagrad にプリセット 'notecode' はありません（使えるのは note, torch。もしかして torch？）"
+
+
 def test_an_accepted_phrase_not_translated_points_to_the_english_line():
     assert japanese_error("invalid --foo: 'x' (accepted: a thing that nobody wrote here)") == \
         "--foo の値 'x' は使えません（使えるものは次の英語の行にあります）"

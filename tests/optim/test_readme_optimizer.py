@@ -866,6 +866,22 @@ def test_a_subclass_trains_with_its_own_defaults_not_its_base_classs_note_preset
         beta: float = float("nan")
 
     assert Mixed.preset("note").eps == 1e-8 and Unset.preset("note").beta == 0.9
+
+    @dataclass(frozen=True)
+    class Repeats(Inside):                                 # a default written again, the same: its base's values
+        name = "repeats"
+        inside: bool = True
+
+    from dataclasses import field
+
+    from optimlab.optim import RMSProp
+
+    @dataclass(frozen=True)
+    class Factory(RMSProp):                                # a default from a factory is a default declared anew
+        name = "factory"
+        eps: float = field(default_factory=lambda: 1e-8)
+
+    assert Repeats.preset("note").inside is False and Factory.preset("note").eps == 1e-8
     from optimlab.optim import Momentum
     from optimlab.viz.landscape import _preset_of
 
@@ -875,6 +891,7 @@ def test_a_subclass_trains_with_its_own_defaults_not_its_base_classs_note_preset
         lr_in_buffer: bool = False
 
     assert _preset_of(Plain()) == "note" and _preset_of(Plain(lr_in_buffer=True)) == "custom"
+    assert _preset_of(Factory()) == "note"
     for cls in OPTIMIZERS.values():                       # the built-ins' note presets are their defaults
         assert cls.preset("note") == cls()
     # a landscape names two such paths by their presets alone, as AdaGrad's (it added "eps=1e-08" to the note's)
@@ -1020,7 +1037,8 @@ def _rerun_with_edited_code(tmp_path, plugin, code, load):
     assert load_recipe(tmp_path / "upper.toml").optimizer_code["nest"] == sha
     (tmp_path / "both.toml").write_text((tmp_path / "a" / "recipe.toml").read_text(encoding="utf-8")
                                         .replace(f'nest = "{sha}"', f'nest = "{sha}"\nNest = "{sha}"'), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"^optimizer_code in .*both\.toml gives 'Nest' and 'nest', one name in two"):
+    with pytest.raises(ConfigError, match=r"^optimizer_code in .*both\.toml gives the optimizer 'nest' 2 times "
+                                          r"\('nest', 'Nest': names are read in any case\)"):
         load_recipe(tmp_path / "both.toml")
     from optimlab.cli_text import japanese_warning
     ja = japanese_warning(str(caught[0].message))

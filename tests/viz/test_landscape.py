@@ -492,7 +492,7 @@ def test_a_path_from_a_start_off_the_map_says_if_it_never_comes_on_or_where_it_l
     assert labels["en"][:5] == ["SGD (lr=0.05)", "Momentum (lr=0.02), leaves the map at step 5 and comes back",
                                 "AdaGrad (lr=0.01), never on the map", "RMSProp (lr=0.01)", "Adam (lr=0.01)"]
     # Momentum ends on a minimum, on the map: 「5 ステップ目で図の外へ」 read as where it ended (a Japanese review)
-    assert labels["ja"][1:3] == ["Momentum（学習率 0.02、5 ステップ目に一度図の外へ）", "AdaGrad（学習率 0.01、ずっと図の外）"]
+    assert labels["ja"][1:3] == ["Momentum（学習率 0.02、5 ステップ目で図の外に出て、また戻る）", "AdaGrad（学習率 0.01、ずっと図の外）"]
     start = [t.get_text() for t in plot_landscape(run_landscape("bowl", steps=3)).axes[0].get_legend().get_texts()]
     assert "start (\N{MINUS SIGN}7, 2)" in start
 

@@ -968,5 +968,9 @@ def test_a_lead_of_0_000_as_shown_is_said_as_level(lang):
     else:
         assert text.startswith("調整後に平均テスト正解率が最も高いのは Momentum と Adam で、表示の桁では同じです") and "上回" not in \
             text.split("。")[0]
-    s["defaults_vs_tuned"]["Adam"]["tuned_test_acc"] = 0.9230
-    assert "0.001 ahead of Adam" in facts_text(compute_sweep_conclusions(s), "best_tuned")
+    assert not re.search(r"CI|spread|信頼区間|ばらつき", text)       # no margin to weigh against the spread
+    # as the numbers are shown (a code review): 0.92449 and 0.92351 are both 0.924, 0.9246 and 0.9244 are not
+    s["defaults_vs_tuned"]["Momentum"]["tuned_test_acc"], s["defaults_vs_tuned"]["Adam"]["tuned_test_acc"] = 0.92449, 0.92351
+    assert "level at the precision shown" in facts_text(compute_sweep_conclusions(s), "best_tuned")
+    s["defaults_vs_tuned"]["Momentum"]["tuned_test_acc"], s["defaults_vs_tuned"]["Adam"]["tuned_test_acc"] = 0.9246, 0.9244
+    assert "0.001 ahead of Adam (0.924" in facts_text(compute_sweep_conclusions(s), "best_tuned")

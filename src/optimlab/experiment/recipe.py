@@ -292,9 +292,9 @@ def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
     given = doc.get("optimizer_code", {})
     code = {str(k).lower(): v for k, v in given.items()} or None      # names in any case
     if code and len(code) < len(given):
-        twice = sorted(k for k in given if sum(str(j).lower() == str(k).lower() for j in given) > 1)
-        raise ConfigError(f"optimizer_code in {where} gives {twice[0]!r} and {twice[1]!r}, one name in two cases "
-                          "(accepted: each optimizer once)")
+        same = next(g for n in code if len(g := [k for k in given if str(k).lower() == n]) > 1)
+        raise ConfigError(f"optimizer_code in {where} gives the optimizer {same[0].lower()!r} {len(same)} times "
+                          f"({', '.join(map(repr, same))}: names are read in any case) (accepted: each optimizer once)")
     for name, sha in (code or {}).items():
         check_value(isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha) is not None,
                     f"optimizer_code.{name} in {where}", sha, "64 lowercase hex digits, as a run folder's recipe.toml "

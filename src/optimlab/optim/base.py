@@ -24,7 +24,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any, ClassVar, Mapping
 
 import numpy as np
@@ -168,12 +168,17 @@ class Optimizer:
         class its ``presets`` come from: an AdaGrad subclass with ``eps = 1e-8`` was made by name with AdaGrad's note
         eps, 1e-4, and trained as AdaGrad (a plugin author's review); an unchanged subclass gets its base's values."""
         values = dict(cls.presets.get(preset, {}))
-        if preset in NOTE_PRESETS:      # a field declared in a class before (below) the one the presets come from
+        if preset in NOTE_PRESETS:
             mro = cls.__mro__
-            owner = next(i for i, c in enumerate(mro) if "presets" in vars(c))
-            declared = {k: next((i for i, c in enumerate(mro) if k in vars(c).get("__annotations__", {})), len(mro))
-                        for k in values}
-            values = {k: v for k, v in values.items() if declared[k] >= owner}
+            at = next(i for i, c in enumerate(mro) if "presets" in vars(c))
+            owner = field_defaults(mro[at]) if is_dataclass(mro[at]) else {}
+            mine = field_defaults(cls)
+
+            def anew(k: str) -> bool:   # declared below the presets' class, with another default than it has there
+                below = any(k in inspect.get_annotations(c) for c in mro[:at])
+                return below and (k not in owner or not (owner[k] is mine.get(k) or owner[k] == mine.get(k)))
+
+            values = {k: v for k, v in values.items() if not anew(k)}
         return values
 
     @classmethod
@@ -246,6 +251,12 @@ class Optimizer:
             tree_map_update(self.rule, params, grads, state.slots, state.count + 1)
         state.count += 1
         return state
+
+
+def field_defaults(cls: type) -> dict[str, Any]:
+    """Each dataclass field's default (a ``default_factory``'s value), by name."""
+    return {f.name: f.default_factory() if f.default is MISSING and f.default_factory is not MISSING else f.default
+            for f in fields(cls)}
 
 
 def sqrt_plus_eps(h: np.ndarray, eps: Any, inside: bool) -> np.ndarray:

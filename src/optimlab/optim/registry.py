@@ -34,9 +34,11 @@ class _Registry(dict):
         own = vars(cls).get("name")
         # the name a fix would use: the one written, in lower case and without what a name may not hold, else the
         # class's
-        fix = NOT_IN_NAME.sub("", str(own or "").lower()).lstrip(".-") or \
-            NOT_IN_NAME.sub("", cls.__name__.lower()).lstrip(".-") or "myoptimizer"
-        fix = "".join(c for c in fix if unicodedata.category(c)[0] not in "CZ") or "myoptimizer"
+        def usable(text: str) -> str:       # invisible characters out first: "\u200b-adam" is not "-adam"
+            text = "".join(c for c in text.lower() if unicodedata.category(c)[0] not in "CZ")
+            return NOT_IN_NAME.sub("", text).lstrip(".-")
+
+        fix = usable(str(own or "")) or usable(cls.__name__) or "myoptimizer"
         fix = f"my{fix}" if fix in BUILT_IN_NAMES else fix          # 'Adam' → not 'adam', optimlab's own
         if own is None or own != key or key != str(key).lower() or not NAME.fullmatch(str(key)) \
                 or any(unicodedata.category(c)[0] in "CZ" for c in str(key)):      # invisible: U+200B, U+FEFF …

@@ -47,6 +47,7 @@ from .._io import (atomic_path, atomic_paths, exclusive_lock, left_for, made_fol
 from ..errors import ConfigError, did_you_mean
 from ..nn.network import machine_memory, process_memory_limit
 from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
+from ..optim.base import field_defaults
 from ..optim.checks import check_moves
 from .colors import RUN_COLORS, colors_by_label, markers_by_label, styles_by_label
 from .functions import SURFACES, Surface, get_surface
@@ -71,7 +72,7 @@ TEXT = {
     "ja": {"start": "開始点", "start at": "{start}（{x}, {y}）", "minimum": "最小点", "saddle": "鞍点",
            "step": "ステップ",
            "step_size": "ステップ幅 ‖Δw‖", "diverged": "{k} ステップ目で発散",
-           "off map": "{k} ステップ目で図の外へ", "off map back": "{k} ステップ目に一度図の外へ",
+           "off map": "{k} ステップ目で図の外へ", "off map back": "{k} ステップ目で図の外に出て、また戻る",
            "start off map": "図の外", "never on map": "ずっと図の外",
            "frame": "ステップ {t} / {n}"},
 }
@@ -234,7 +235,7 @@ def _preset_of(opt: Optimizer) -> str:
     value it has, else the first whose conventions it has (``AdaGrad(eps=1)`` is the note's), else ``'custom'``."""
     cls, names = type(opt), type(opt).preset_names()
 
-    defaults = {f.name: f.default for f in fields(cls)}
+    defaults = field_defaults(cls)
 
     def has(preset: str, keys) -> bool:        # every value the preset names, as the preset makes it
         made = {**defaults, **cls.preset_values(preset)}
@@ -272,7 +273,7 @@ def _differs(group: list[tuple[Optimizer, str]]) -> tuple[str, ...]:
     if len(group) < 2:
         return ()
     cls = type(group[0][0])
-    defaults = {f.name: f.default for f in fields(cls)}
+    defaults = field_defaults(cls)
     settings = [(_shown_settings(o), p) for o, p in group]
     by_preset = len({p for _, p in settings}) > 1
     differs = ["preset"] if by_preset else []

@@ -36,7 +36,7 @@ from ..train import read_metrics
 from .colors import RUN_DASHES, RUN_SYMBOLS, styles_by_label
 from .figures import ACC_TOP, font_scale, mean_band, png_bytes, recorded_style
 from .i18n import check_lang
-from .report import (LOG_AXIS, MARKS, chart_html, _cell, _label_th, _conclusion, _finished,
+from .report import (LOG_AXIS, MARKS, chart_html, _cell, _label_th, _conclusion, _finished, _shown_difference,
                      _kv_table, _layout, _plotly_text, _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top,
                      recorded_lang)
 from .report_sweep_text import st
@@ -205,10 +205,11 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
     margin = d["tuned_test_acc"] - r["tuned_test_acc"]
     n_fresh = min(int(d.get("n_test_seeds") or 0), int(r.get("n_test_seeds") or 0))
     few = "best few" if 0 < n_fresh < MIN_SEEDS_TO_SETTLE else "best"     # as the tables: no interval from 2 seeds
-    if f"{margin:.3f}" in ("0.000", "-0.000"):      # "0.000 ahead of Adam" (a novice's review): level as shown
-        few += " level"
+    shown = _shown_difference(d["tuned_test_acc"], r["tuned_test_acc"])     # as the reader computes it from the text
+    level = not shown > 0           # "0.000 ahead of Adam" (a novice's review): level at the precision shown, and no
+    few += " level" if level else ""    # margin to weigh against the spread (as a comparison's report says it)
     text = st(few, lang, n=n_fresh, k=MIN_SEEDS_TO_SETTLE, label=best, acc=_a(d["tuned_test_acc"]), lo=_a(d.get("tuned_lo")),
-              hi=_a(d.get("tuned_hi")), lr=_lr(d['tuned_lr']), margin=f"{margin:.3f}", runner=runner,
+              hi=_a(d.get("tuned_hi")), lr=_lr(d['tuned_lr']), margin=f"{shown:.3f}", runner=runner,
               runner_acc=_a(r["tuned_test_acc"]), runner_lo=_a(r.get("tuned_lo")), runner_hi=_a(r.get("tuned_hi")))
     step = accuracy_step(summary)
     pair = _paired_tuned(d, r, step=step)
@@ -223,7 +224,9 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
             exceeds = holm_settled(pairs)[0]
         values = dict(n=pair["n"], wins=pair["a_wins"], diff=signed(pair["mean_diff"]), half=f"{pair['ci95']:.3f}",
                       k=k)
-        if exceeds is None:
+        if level:
+            pass
+        elif exceeds is None:
             text += st("best ci none" if pair["n"] < 2 else "best paired few", lang, n=pair["n"])
         else:
             text += st("best paired yes" if exceeds else "best paired holm" if unadjusted else "best paired no", lang,
@@ -235,10 +238,10 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
     elif min(int(d.get("n_test_seeds") or 0), int(r.get("n_test_seeds") or 0)) < MIN_SEEDS_TO_SETTLE \
             or d.get("tuned_lo") is None or r.get("tuned_hi") is None:
         exceeds = None
-        text += st("best ci none", lang)
+        text += "" if level else st("best ci none", lang)
     else:                           # a summary written before the per-seed values were kept
         exceeds = bool(d["tuned_lo"] > r["tuned_hi"])
-        text += st("best ci yes" if exceeds else "best ci no", lang)
+        text += "" if level else st("best ci yes" if exceeds else "best ci no", lang)
     return _conclusion("best_tuned", text + left_out, runner_up=runner, runner_up_accuracy=r["tuned_test_acc"], margin=margin,
                        exceeds_ci=exceeds, **facts)
 
