@@ -882,6 +882,13 @@ def test_a_subclass_trains_with_its_own_defaults_not_its_base_classs_note_preset
         eps: float = field(default_factory=lambda: 1e-8)
 
     assert Repeats.preset("note").inside is False and Factory.preset("note").eps == 1e-8
+
+    @dataclass(frozen=True)
+    class UnsetAgain(Unset):                               # NaN written again: the same "unset" default
+        name = "unsetagain"
+        beta: float = float("nan")
+
+    assert UnsetAgain.preset("note").beta == 0.9
     from optimlab.optim import Momentum
     from optimlab.viz.landscape import _preset_of
 

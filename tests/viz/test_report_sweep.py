@@ -972,5 +972,7 @@ def test_a_lead_of_0_000_as_shown_is_said_as_level(lang):
     # as the numbers are shown (a code review): 0.92449 and 0.92351 are both 0.924, 0.9246 and 0.9244 are not
     s["defaults_vs_tuned"]["Momentum"]["tuned_test_acc"], s["defaults_vs_tuned"]["Adam"]["tuned_test_acc"] = 0.92449, 0.92351
     assert "level at the precision shown" in facts_text(compute_sweep_conclusions(s), "best_tuned")
+    level = facts(compute_sweep_conclusions(s), "best_tuned")
+    assert level["level"] is True and level["exceeds_ci"] is None         # the facts say what the text says
     s["defaults_vs_tuned"]["Momentum"]["tuned_test_acc"], s["defaults_vs_tuned"]["Adam"]["tuned_test_acc"] = 0.9246, 0.9244
     assert "0.001 ahead of Adam (0.924" in facts_text(compute_sweep_conclusions(s), "best_tuned")

@@ -176,7 +176,7 @@ class Optimizer:
 
             def anew(k: str) -> bool:   # declared below the presets' class, with another default than it has there
                 below = any(k in inspect.get_annotations(c) for c in mro[:at])
-                return below and (k not in owner or not (owner[k] is mine.get(k) or owner[k] == mine.get(k)))
+                return below and (k not in owner or not same_value(owner[k], mine.get(k)))
 
             values = {k: v for k, v in values.items() if not anew(k)}
         return values
@@ -251,6 +251,20 @@ class Optimizer:
             tree_map_update(self.rule, params, grads, state.slots, state.count + 1)
         state.count += 1
         return state
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two defaults are the same value: NaN as NaN (an "unset" default written again), arrays element by
+    element; a plain bool."""
+    if a is b:
+        return True
+    try:
+        return bool(np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True))
+    except TypeError:               # not numbers (a string): equal or not
+        try:
+            return bool(a == b)
+        except Exception:           # noqa: BLE001 - an object whose == raises is not the same value
+            return False
 
 
 def field_defaults(cls: type) -> dict[str, Any]:

@@ -243,7 +243,7 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
         exceeds = bool(d["tuned_lo"] > r["tuned_hi"])
         text += "" if level else st("best ci yes" if exceeds else "best ci no", lang)
     return _conclusion("best_tuned", text + left_out, runner_up=runner, runner_up_accuracy=r["tuned_test_acc"], margin=margin,
-                       exceeds_ci=exceeds, **facts)
+                       exceeds_ci=None if level else exceeds, level=level, **facts)
 
 
 def _every_run(d: dict[str, Any], count: str) -> bool:
@@ -478,7 +478,8 @@ def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLi
 
     Kinds: ``best_tuned`` (highest mean test accuracy at the tuned lr on the fresh seeds; ``exceeds_ci`` when its
     paired difference from the runner-up, seed by seed, stays significant after Holm's correction over every pair
-    compared (in summaries without per-seed values: when its 95 % CI lies above the runner-up's)), ``tuning_gain`` (largest test-accuracy gain of the tuned lr over the
+    compared (in summaries without per-seed values: when its 95 % CI lies above the runner-up's); ``level`` when the
+    two accuracies are the same as shown, three decimals, and then ``exceeds_ci`` None), ``tuning_gain`` (largest test-accuracy gain of the tuned lr over the
     note's default, among settings that learned at some lr), ``lr_sensitivity`` (per setting, the count of grid lrs within :data:`TOLERANCE` of its own
     best mean validation accuracy, among settings that learned; ``least_sensitive`` the first by that count, then by
     best accuracy, with ``least_tied_with`` the settings of the same count; ``rmsprop_claim`` True when RMSProp tolerates more lrs
