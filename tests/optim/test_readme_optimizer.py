@@ -909,7 +909,8 @@ def test_a_subclass_trains_with_its_own_defaults_not_its_base_classs_note_preset
 
 @pytest.mark.parametrize("name, fix", [("a,b", "ab"), ("../../escaped", "escaped"), ("my opt", "myopt"),
                                        ("NAdam", "nadam"), ("a_b/c", "a_bc"), ("-x", "x"), ("a=b", "ab"),
-                                       ("Adam", "myadam"), ("adam\u200b", "myadam"), ("a\ufeffb", "ab")])
+                                       ("Adam", "myadam"), ("adam\u200b", "myadam"), ("a\ufeffb", "ab"),
+                                       ("ａｄａｍ", "myadam"), ("ｎｅｓｔｅｒｏｖ", "nesterov")])
 def test_an_optimizer_name_that_cannot_name_a_folder_or_a_list_item_is_refused_with_one_that_can(name, fix):
     """A plugin author's review: name = "a,b" registered and was listed in --help, but --optimizers a,b read two
     names; "a_b/c" and "../../escaped" made nested run folders, one outside the sweep's; "NAdam" was told to write

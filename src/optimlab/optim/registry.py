@@ -35,17 +35,20 @@ class _Registry(dict):
         # the name a fix would use: the one written, in lower case and without what a name may not hold, else the
         # class's
         def usable(text: str) -> str:       # invisible characters out first: "\u200b-adam" is not "-adam"
+            text = unicodedata.normalize("NFKC", text)
             text = "".join(c for c in text.lower() if unicodedata.category(c)[0] not in "CZ")
             return NOT_IN_NAME.sub("", text).lstrip(".-")
 
         fix = usable(str(own or "")) or usable(cls.__name__) or "myoptimizer"
         fix = f"my{fix}" if fix in BUILT_IN_NAMES else fix          # 'Adam' → not 'adam', optimlab's own
         if own is None or own != key or key != str(key).lower() or not NAME.fullmatch(str(key)) \
-                or any(unicodedata.category(c)[0] in "CZ" for c in str(key)):      # invisible: U+200B, U+FEFF …
+                or any(unicodedata.category(c)[0] in "CZ" for c in str(key)) \
+                or unicodedata.normalize("NFKC", str(key)) != key:     # invisible (U+200B …), look-alike (ａｄａｍ)
             raise ConfigError(f"invalid optimizer name: {key!r} for {cls.__name__}, whose name is "
                               f"{own or cls.name!r}{'' if own else ' (inherited)'} (accepted: the class's own name, "
                               f"in lower case, without spaces or any of , / \\ = : ; ' \" * ? < > |, not starting with "
-                              f"'.' or '-': it names the runs' folders and is listed after --optimizers with commas; as "
+                              f"'.' or '-', nothing invisible or full-width: it names the runs' folders and is listed "
+                              f"after --optimizers with commas; as "
                               f"name = {fix!r} in the class and OPTIMIZERS[{fix!r}])")
         old = self.get(key)
         if old is not None and old is not cls and old in BUILT_IN:
