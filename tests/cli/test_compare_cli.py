@@ -777,7 +777,7 @@ def test_a_notebook_users_values_of_other_types_train_or_are_refused_before_trai
                       (dict(on_data=5), r"^invalid on_data: 5 \(accepted: a function"),
                       (dict(plots="no"), r"^invalid plots: 'no' \(accepted: True or False\)$"),
                       (dict(progress="yes"), r"^invalid progress: 'yes' "),
-                      (dict(lrs={"Adam": 0.1, "adam": 0.2}), r"^lr given twice for 'adam'")):
+                      (dict(lrs={"Adam": 0.1, "adam": 0.2}), r"^lrs gives the optimizer 'adam' 2 times \('Adam', 'adam': names")):
         with pytest.raises(ConfigError, match=match):
             compare(dataset="digits", iters=5, **kw)
     from optimlab.experiment.sweep import SweepSpec

@@ -937,3 +937,15 @@ def test_the_notes_presets_are_named_in_japanese_in_the_legend_and_the_table():
     table = format_summary(r.summary(), "ja")
     assert "AdaGrad（ノートの式）" in table and "AdaGrad（ノートのコード）" in table
     assert [row["settings"] for row in r.summary()][:2] == [["note"], ["note-code"]]
+
+
+def test_an_optimizer_given_an_lr_in_two_cases_is_refused_as_compare_refuses_it():
+    """The landscape read {"SGD": 0.1, "sgd": 0.2} as the last one, silently; compare's lrs and a recipe's
+    [optimizer_code] refused it. One rule (optim.by_name) for the three."""
+    with pytest.raises(ConfigError, match=r"^lrs gives the optimizer 'sgd' 2 times \('SGD', 'sgd': names are read in "
+                                          r"any case\) \(accepted: each optimizer once\)$"):
+        run_landscape("bowl", "sgd", lrs={"SGD": 0.1, "sgd": 0.2}, steps=3)
+    assert run_landscape("bowl", "sgd", lrs={"SGD": 0.1}, steps=3).tracks["sgd"].lr == 0.1
+    from optimlab.cli_text import japanese_error
+    assert japanese_error("lrs gives the optimizer 'sgd' 2 times ('SGD', 'sgd': names are read in any case) "
+                          "(accepted: each optimizer once)").startswith("lrs に手法 'sgd' が 2 回あります")

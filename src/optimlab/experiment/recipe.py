@@ -15,9 +15,10 @@ import numpy as np
 
 from .._io import has_control
 from ..errors import ConfigError, close_name, did_you_mean
-from ..optim import (OPTIMIZERS, Optimizer, display_name, make_optimizer, optimizer_class, optimizer_names,
+from ..optim import (OPTIMIZERS, Optimizer, by_name, display_name, make_optimizer, optimizer_class, optimizer_names,
                      in_a_file, preset_names, stack_hyperparameters)
 from ..optim.base import check_value
+from ..optim.codehash import code_records
 from ..train import NetConfig, TrainConfig
 from ..train.loop import MAX_SEED       # a seed is an integer in [0, 2**32)
 
@@ -289,12 +290,7 @@ def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
                               "hyperparameters and network (accepted: runs that differ in more than their label)")
     seeds = parse_seeds(doc.get("seeds", [0]))
     digest = check_data_sha256(doc.get("data_sha256"), where)
-    given = doc.get("optimizer_code", {})
-    code = {str(k).lower(): v for k, v in given.items()} or None      # names in any case
-    if code and len(code) < len(given):
-        same = next(g for n in code if len(g := [k for k in given if str(k).lower() == n]) > 1)
-        raise ConfigError(f"optimizer_code in {where} gives the optimizer {same[0].lower()!r} {len(same)} times "
-                          f"({', '.join(map(repr, same))}: names are read in any case) (accepted: each optimizer once)")
+    code = by_name(doc.get("optimizer_code", {}), f"optimizer_code in {where}") or None
     for name, sha in (code or {}).items():
         check_value(isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha) is not None,
                     f"optimizer_code.{name} in {where}", sha, "64 lowercase hex digits, as a run folder's recipe.toml "
@@ -306,8 +302,6 @@ def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
 def optimizer_code(runs: Sequence[RunSpec]) -> dict[str, str]:
     """The SHA-256 of the code of each optimizer class ``runs`` train (:func:`optimlab.optim.codehash.code_sha256`),
     by name: what a run folder's recipe.toml records."""
-    from ..optim.codehash import code_records
-
     return {n: r["code_sha256"] for n, r in code_records(r.optimizer for r in runs).items()}
 
 
@@ -315,10 +309,10 @@ def other_optimizer_code(recipe: Recipe, what: str = "the recipe") -> list[str]:
     """A warning's text for each optimizer of ``recipe`` whose class code is not the one ``recipe.optimizer_code``
     recorded (a plugin edited since, or another class under the name): its numbers can differ from the run's."""
     recorded = recipe.optimizer_code or {}
-    now = optimizer_code(recipe.runs)
-    return [f"optimizer {n!r} ({optimizer_class(n).__module__}.{optimizer_class(n).__qualname__}) is not the code "
-            f"{what} records (code SHA-256 {now[n][:12]}… now, {recorded[n][:12]}… recorded), so its numbers can "
-            "differ from the recorded run's" for n in now if n in recorded and recorded[n] != now[n]]
+    return [f"optimizer {n!r} ({r['class']}) is not the code {what} records (code SHA-256 {r['code_sha256'][:12]}… "
+            f"now, {recorded[n][:12]}… recorded), so its numbers can differ from the recorded run's"
+            for n, r in code_records(run.optimizer for run in recipe.runs).items()
+            if n in recorded and recorded[n] != r["code_sha256"]]
 
 
 def check_data_sha256(digest: Any, where: str | None = None) -> str | None:
@@ -414,15 +408,7 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
         raise ConfigError(f"invalid optimizers: a dict {dict(optimizers)!r:.80} (accepted: names, e.g. ['sgd', 'adam'] "
                           "or 'sgd,adam'; learning rates go in lrs={'adam': 1e-3})")
     if lrs is not None:                     # one number each: an array would pass as K stacked values
-        if isinstance(lrs, Mapping):        # {"Adam": 1e-3}, as the runs are labelled: names are read in any case
-            folded = {str(k).lower(): k for k in lrs}
-            if len(folded) < len(lrs):
-                twice = next(k for k in lrs if sum(str(j).lower() == str(k).lower() for j in lrs) > 1)
-                raise ConfigError(f"lr given twice for {str(twice).lower()!r} in lrs {dict(lrs)!r:.80} (accepted: one "
-                                  "lr per optimizer)")
-            lrs = {n: lrs[k] for n, k in folded.items()}
-        else:
-            lrs = {"*": lrs}
+        lrs = by_name(lrs, "lrs") if isinstance(lrs, Mapping) else {"*": lrs}     # {"Adam": 1e-3}, as labelled
         for key, lr in lrs.items():
             lr = lr.item() if isinstance(lr, np.ndarray) and lr.ndim == 0 else lr
             check_value(_num(lr), f"lr for {key}" if key != "*" else "lrs", lr, "a number" if key != "*" else

@@ -5,7 +5,7 @@ one is found by name: :data:`OPTIMIZERS` (:mod:`~optimlab.optim.registry`), with
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any
+from typing import Any, Mapping
 
 from . import plugins
 from ..errors import ConfigError, did_you_mean
@@ -81,6 +81,20 @@ def optimizer_names(optimizers) -> tuple[str, ...]:
     return names
 
 
+def by_name(values: Mapping[Any, Any], what: str) -> dict[str, Any]:
+    """``values`` keyed by optimizer name in lower case, as every name is read (``{"Adam": 1e-3}``, as runs are
+    labelled); a name given in two cases is a one-line ConfigError naming ``what`` (``lrs``, a recipe's table)."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        name = str(key).lower()
+        if name in out:
+            same = [k for k in values if str(k).lower() == name]
+            raise ConfigError(f"{what} gives the optimizer {name!r} {len(same)} times ({', '.join(map(repr, same))}: "
+                              "names are read in any case) (accepted: each optimizer once)")
+        out[name] = value
+    return out
+
+
 def make_optimizer(name: str, /, preset: str = "note", **hyperparameters: Any) -> Optimizer:
     """An optimizer by name (``sgd``, ``momentum``, ``adagrad``, ``rmsprop``, ``adam``), preset and overrides:
     ``make_optimizer("adam", "torch", lr=1e-3)`` or ``make_optimizer("adam", preset="torch", lr=1e-3)``."""
@@ -88,5 +102,5 @@ def make_optimizer(name: str, /, preset: str = "note", **hyperparameters: Any) -
 
 
 __all__ = ["BUILT_IN", "optimizer_class", "ignored_plugins", "load_plugins", "in_a_file", "ADDED_HINT", "PLUGIN_FILES_ENV", "Optimizer", "OptState", "SGD", "Momentum", "AdaGrad", "RMSProp", "RMSprop", "Adam", "OPTIMIZERS", "PRESETS",
-           "make_optimizer", "optimizer_names", "hyperparameter_names", "display_name", "preset_names", "save_state", "load_state", "stack_hyperparameters",
+           "make_optimizer", "optimizer_names", "by_name", "hyperparameter_names", "display_name", "preset_names", "save_state", "load_state", "stack_hyperparameters",
            "tree_map_update"]

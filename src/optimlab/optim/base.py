@@ -294,9 +294,10 @@ def run_rule(rule, w: np.ndarray, g: np.ndarray, s: dict[str, Any], t: int) -> A
             kept[name][...] = value
         except ValueError:          # a landscape printed NumPy's traceback (a plugin author's review)
             owner = getattr(rule, "__self__", None)
-            raise ConfigError(f"{type(owner).__name__ + '.rule' if owner is not None else 'the rule'} assigned its slot {name!r} an array of shape "
-                              f"{value.shape}, where the parameters' is {kept[name].shape} (accepted: an array of the "
-                              f"parameters' shape, e.g. s[{name!r}] = mu * s[{name!r}] - lr * g)") from None
+            who = f"{type(owner).__name__}.rule" if owner is not None else "the rule"
+            raise ConfigError(f"{who} assigned its slot {name!r} an array of shape {value.shape}, where the "
+                              f"parameters' is {kept[name].shape} (accepted: an array of the parameters' shape, e.g. "
+                              f"s[{name!r}] = mu * s[{name!r}] - lr * g)") from None
         s[name] = kept[name]
     return out
 

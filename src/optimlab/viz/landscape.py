@@ -46,7 +46,7 @@ from .._io import (atomic_path, atomic_paths, exclusive_lock, left_for, made_fol
                    write_text)
 from ..errors import ConfigError, did_you_mean
 from ..nn.network import machine_memory, process_memory_limit
-from ..optim import OPTIMIZERS, PRESETS, Optimizer, display_name, make_optimizer, optimizer_names
+from ..optim import OPTIMIZERS, PRESETS, Optimizer, by_name, display_name, make_optimizer, optimizer_names
 from ..optim.base import field_defaults
 from ..optim.checks import check_moves
 from .colors import RUN_COLORS, colors_by_label, markers_by_label, styles_by_label
@@ -205,17 +205,16 @@ def _per_name(kind: str, given: Mapping[str, Any] | None, names: tuple[str, ...]
         param, example = ("lrs", "{'sgd': 0.1} or {'sgd': [0.1, 0.5]}") if kind == "lr" else \
             ("preset", "{'adam': 'torch'}")
         raise ConfigError(f"invalid {param}: {given!r} (accepted: a dict of optimizer name to value, e.g. {example})")
-    given = dict(given or {})
-    for k in given:
-        name = str(k).lower()
+    given = by_name(given or {}, "lrs" if kind == "lr" else "preset")
+    for name in given:
         if name in objects and name not in names:
             example = f"{display_name(name)}(lr=0.5)" if kind == "lr" else f"{display_name(name)}.preset('torch')"
-            raise ConfigError(f"{kind} given for {k!r}, which is run as an optimizer object (accepted: the object's "
+            raise ConfigError(f"{kind} given for {name!r}, which is run as an optimizer object (accepted: the object's "
                               f"own, e.g. {example})")
         if name not in names:
-            raise ConfigError(f"{kind} given for {k!r}, which is not run (accepted: {', '.join(names)}"
+            raise ConfigError(f"{kind} given for {name!r}, which is not run (accepted: {', '.join(names)}"
                               f"{did_you_mean(name, names)})")
-    return {str(k).lower(): v for k, v in given.items()}
+    return given
 
 
 def _values(kind: str, name: str, value) -> list:

@@ -224,24 +224,21 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
             exceeds = holm_settled(pairs)[0]
         values = dict(n=pair["n"], wins=pair["a_wins"], diff=signed(pair["mean_diff"]), half=f"{pair['ci95']:.3f}",
                       k=k)
-        if level:
-            pass
-        elif exceeds is None:
-            text += st("best ci none" if pair["n"] < 2 else "best paired few", lang, n=pair["n"])
+        if exceeds is None:
+            spread = st("best ci none" if pair["n"] < 2 else "best paired few", lang, n=pair["n"])
         else:
-            text += st("best paired yes" if exceeds else "best paired holm" if unadjusted else "best paired no", lang,
-                       **values)
-            if exceeds and k > 1:
-                text += st("best holm kept", lang, k=k)
+            spread = st("best paired yes" if exceeds else "best paired holm" if unadjusted else "best paired no", lang,
+                        **values) + (st("best holm kept", lang, k=k) if exceeds and k > 1 else "")
         facts.update(paired_difference=pair["mean_diff"], paired_ci95=pair["ci95"], paired_n=pair["n"],
                      paired_wins=pair["a_wins"])
     elif min(int(d.get("n_test_seeds") or 0), int(r.get("n_test_seeds") or 0)) < MIN_SEEDS_TO_SETTLE \
             or d.get("tuned_lo") is None or r.get("tuned_hi") is None:
         exceeds = None
-        text += "" if level else st("best ci none", lang)
+        spread = st("best ci none", lang)
     else:                           # a summary written before the per-seed values were kept
         exceeds = bool(d["tuned_lo"] > r["tuned_hi"])
-        text += "" if level else st("best ci yes" if exceeds else "best ci no", lang)
+        spread = st("best ci yes" if exceeds else "best ci no", lang)
+    text += "" if level else spread     # level: no margin to weigh against the spread
     return _conclusion("best_tuned", text + left_out, runner_up=runner, runner_up_accuracy=r["tuned_test_acc"], margin=margin,
                        exceeds_ci=None if level else exceeds, level=level, **facts)
 
