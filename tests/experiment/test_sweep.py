@@ -3,6 +3,7 @@
 import csv
 import importlib.util
 import json
+import os
 import re
 import shutil
 import sys
@@ -782,14 +783,76 @@ def test_sweep_on_local_processes_loses_no_run_when_a_worker_is_killed(tmp_path,
     assert {row["status"] for row in r.table} == {"ok"} and len(r.trained) == len(r.table) == len(reference.table)
 
 
+# A task that dies as a worker killed halfway through sending its result would: it writes the header of a 1 MiB
+# message and its first bytes into the pool's result pipe (holding the pipe's write lock, as a sending worker does),
+# then SIGKILLs its own process. The second time (its marker file there) it returns.
+HALF_SENT = """
+import os, signal, struct, sys
+from pathlib import Path
+
+
+def task(marker):
+    marker = Path(marker)
+    if marker.exists():
+        return "trained again"
+    marker.touch()
+    frame = sys._getframe(1)
+    while "result_queue" not in frame.f_locals:           # the pool's worker loop, which sends what this returns
+        frame = frame.f_back
+    queue = frame.f_locals["result_queue"]
+    if queue._wlock is not None:
+        queue._wlock.acquire()
+    os.write(queue._writer.fileno(), struct.pack("!i", 1 << 20) + bytes(1000))
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _half_sent(tmp_path, script):
+    import os
+    import subprocess
+
+    (tmp_path / "half_sent.py").write_text(HALF_SENT, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([sys.executable, "-c", script, str(tmp_path / "marker")], capture_output=True, text=True,
+                          timeout=90, env=env, cwd=tmp_path)
+
+
+def test_a_worker_killed_while_it_sends_a_result_breaks_the_pool(tmp_path):
+    """Python's pool reads the rest of a half-sent result for ever and never sees the worker gone (the manager thread
+    blocks in ``recv``); the command waited until Ctrl-C (README's former known limit). The watchdog sees the dead
+    worker in a pool not broken and ends that read: the task is trained again in a fresh pool, within seconds."""
+    r = _half_sent(tmp_path, (
+        "import sys, time\nimport half_sent\nfrom optimlab.experiment.executors import LocalExecutor\n"
+        "t0 = time.monotonic()\nwith LocalExecutor(2) as ex:\n"
+        "    print(ex.submit(half_sent.task, sys.argv[1], retries=1).result(), ex.restarts)\n"
+        "print(round(time.monotonic() - t0))\n"))
+    assert r.returncode == 0, r.stderr
+    answer, seconds = r.stdout.splitlines()
+    assert answer == "trained again 1"
+    assert int(seconds) <= LocalExecutor.STUCK_AFTER + 15
+
+
+def test_abort_ends_a_pool_waiting_on_a_half_sent_result(tmp_path):
+    """Ctrl-C while the pool waits on a half-sent result (the watchdog not yet come): the process still exits — the
+    manager thread, which Python joins at exit, was left reading that message for ever."""
+    r = _half_sent(tmp_path, (
+        "import sys, time\nfrom pathlib import Path\nimport half_sent\n"
+        "from optimlab.experiment.executors import LocalExecutor\n"
+        "LocalExecutor.STUCK_AFTER = 1e9\nex = LocalExecutor(1)\nfuture = ex.submit(half_sent.task, sys.argv[1])\n"
+        "while not Path(sys.argv[1]).exists():\n    time.sleep(0.05)\n"
+        "time.sleep(1)\nex.abort()\nprint('stopped', future.done())\n"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["stopped", "True"]
+
+
 def test_the_console_says_a_worker_died(tmp_path, monkeypatch, capsys):
     """A review: a worker SIGKILLed mid-sweep was retried and the results were right, but only summary.json and the
     report said so (pool_restarts); the console said "18 runs (18 trained …)". A note line says it now.
 
-    The worker is killed while it trains, never while it sends a result: a kill 1.5 s after the pool started once
-    landed in a result's write on a slow CI run, and Python's pool then waits for the rest of that message for ever
-    (the reader of its result pipe blocks; README's limits). A plugin optimizer, trained by the workers, writes a
-    file named by its process id at its fifth step and then trains slowly; that process is the one killed."""
+    The worker is killed while it trains (a kill while it sends is the test below): a kill 1.5 s after the pool
+    started once landed in a result's write on a slow CI run, where Python's pool waited for the rest of that
+    message for ever. A plugin optimizer, trained by the workers, writes a file named by its process id at its
+    fifth step and then trains slowly; that process is the one killed."""
     import os
     import signal
     import threading
@@ -840,6 +903,43 @@ def test_the_console_says_a_worker_died(tmp_path, monkeypatch, capsys):
     assert restarts >= 1
     assert (f"optimlab: note: a worker process died {restarts} time{'s' * (restarts != 1)} during the sweep; the runs "
             "of its tasks were trained again in a new one") in capsys.readouterr().err
+
+
+def test_a_sweep_goes_on_when_a_worker_dies_halfway_through_sending(tmp_path, monkeypatch, capsys):
+    """The whole command: a plugin optimizer's first step in a worker leaves half a result in the pool's pipe and
+    kills its process (as a kill while sending would). The sweep ends, every run trained, and says a worker died;
+    before, it waited for ever."""
+    from optimlab.cli import main
+    from optimlab.experiment import executors
+    from optimlab.optim import plugins
+
+    plugin = tmp_path / "dying_optim.py"
+    plugin.write_text(
+        "import multiprocessing\nfrom dataclasses import dataclass\nfrom pathlib import Path\n"
+        "from optimlab.optim import SGD\nimport half_sent\n\n\n@dataclass(frozen=True)\nclass Dying(SGD):\n"
+        "    name = 'dying'\n\n    def rule(self, w, g, s, t):\n"
+        "        if t == 5 and multiprocessing.parent_process() is not None:      # in a sweep worker\n"
+        "            half_sent.task(Path(__file__).parent / 'died')\n"
+        "        w -= self.lr * g\n", encoding="utf-8")
+    (tmp_path / "half_sent.py").write_text(HALF_SENT, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("OPTIMLAB_PLUGINS", str(plugin))
+    monkeypatch.setattr(plugins, "plugins_loaded", False)
+    monkeypatch.setattr(plugins, "plugin_errors", {})
+    made, real = [], executors.make_executor
+    monkeypatch.setattr(executors, "make_executor", lambda **kw: made.append(real(**kw)) or made[-1])
+    try:
+        assert main(["sweep", "--dataset", "digits", "--optimizers", "dying", "--lrs", "1e-3:1:4", "--seeds", "2",
+                     "--iters", "100", "--eval-interval", "50", "--jobs", "2", "--no-progress", "--no-plots",
+                     "--no-report", "--out", str(tmp_path / "s")]) == 0
+    finally:
+        dict.pop(OPTIMIZERS, "dying", None)
+    assert (tmp_path / "died").exists() and made[0].restarts == 1
+    assert ("optimlab: note: a worker process died 1 time during the sweep; the runs of its tasks were trained again "
+            "in a new one") in capsys.readouterr().err
+    rows = table(tmp_path / "s" / "table.csv")
+    assert rows and {r["status"] for r in rows} == {"ok"}
 
 
 def test_the_console_says_a_scheduler_has_no_workers(tmp_path, monkeypatch, capsys):

@@ -236,7 +236,13 @@ class LocalExecutor(Executor):
     the others wait here, so that a death costs a retry only to the tasks running at that moment (one per worker: a
     broken pool stops the other workers' tasks too), not to the waiting ones (with every task in the pool, each death
     failed them all: three deaths failed 60 of a sweep's 90 runs, most never started).
+
+    A worker killed while it writes a result leaves the pool's manager thread reading the rest of that message for
+    ever, blind to the death; a watchdog thread sees a dead worker in a pool not broken ``STUCK_AFTER`` seconds later
+    and ends that read (:func:`_release`), so the pool breaks as on any other death.
     """
+
+    STUCK_AFTER = 5.0
 
     def __init__(self, max_workers: int | None = None, start_method: str | None = None):
         n = default_workers() if max_workers is None else max_workers
@@ -255,6 +261,8 @@ class LocalExecutor(Executor):
         self._generation = 0
         self._closed = False
         self.restarts = 0
+        self._closing = threading.Event()
+        threading.Thread(target=self._watch, name="optimlab-pool-watchdog", daemon=True).start()
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(self.n_workers, mp_context=multiprocessing.get_context(self.start_method),
@@ -290,6 +298,22 @@ class LocalExecutor(Executor):
             self._running += 1
             inner.add_done_callback(lambda f, o=outer, fn=fn, a=args, r=retries, g=generation:
                                     self._done(f, o, fn, a, r, g))
+
+    def _watch(self) -> None:
+        """Every 0.5 s until closed: a worker of the current pool dead for ``STUCK_AFTER`` seconds while the pool is
+        not broken means its manager thread waits on a half-written result; :func:`_release` ends the wait."""
+        watched, dead_since = None, None
+        while not self._closing.wait(0.5):
+            pool = self._pool
+            if pool is not watched:
+                watched, dead_since = pool, None
+            if getattr(pool, "_broken", True) or not _dead_worker(pool):    # (no such attribute: nothing to judge)
+                dead_since = None
+            elif dead_since is None:
+                dead_since = time.monotonic()
+            elif time.monotonic() - dead_since >= self.STUCK_AFTER:
+                _release(*_internals(pool))
+                dead_since = None
 
     def _send_later(self) -> None:
         """:meth:`_send` from a fresh thread: a done callback runs in the pool's own management thread."""
@@ -340,6 +364,7 @@ class LocalExecutor(Executor):
         management thread takes the lock to hand over each result)."""
         with self._lock:
             self._closed = True
+            self._closing.set()
             while self._waiting:
                 outer, *_, sent_before = self._waiting.popleft()
                 if sent_before:
@@ -357,8 +382,8 @@ class LocalExecutor(Executor):
         tasks. SIGINT is sent again every 0.2 s (a worker still starting has no handler yet; one that is stopping
         ignores repeats); a worker still alive after ``grace`` seconds is terminated."""
         pool = self._stop()
-        processes = list((getattr(pool, "_processes", None) or {}).values())   # no public list before 3.14
-        manager = getattr(pool, "_executor_manager_thread", None)              # (shutdown forgets it)
+        processes, writer = _internals(pool)                            # (shutdown forgets them)
+        manager = getattr(pool, "_executor_manager_thread", None)
         pool.shutdown(wait=False, cancel_futures=True)
         end = time.monotonic() + grace
         while (alive := [p for p in processes if p.is_alive()]) and time.monotonic() < end:
@@ -371,10 +396,33 @@ class LocalExecutor(Executor):
             p.join(1.0)
             if p.is_alive():
                 p.kill()
-        # the pool's manager thread ends once it sees its workers gone, unless one was killed halfway through
-        # sending a result: then it waits on that message for ever (cli.entry does not wait for it)
+        _release(processes, writer)   # the manager thread may wait on a result a worker was stopped halfway through
         if manager is not None:
             manager.join(5.0)
+
+
+def _internals(pool: cf.ProcessPoolExecutor) -> tuple[list, Any]:
+    """A pool's worker processes and this process's end for writing its result pipe: Python's pool has neither in
+    public (its processes from 3.14), and forgets both when shut down; looked up, missing ones are none."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    return processes, getattr(getattr(pool, "_result_queue", None), "_writer", None)
+
+
+def _dead_worker(pool: cf.ProcessPoolExecutor) -> bool:
+    return any(p.exitcode is not None for p in _internals(pool)[0])
+
+
+def _release(processes: list, writer: Any) -> None:
+    """End the wait of a pool's manager thread on a result that a killed worker had half written: kill the pool's
+    other workers and close this process's own end of the result pipe. With no writer left, the read ends
+    (EOFError) and the pool breaks as on any worker's death: its running tasks fail with BrokenProcessPool."""
+    for p in processes:
+        if p.exitcode is None:
+            with contextlib.suppress(OSError, ValueError):
+                p.kill()
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
 
 
 def _distributed(option: str):
