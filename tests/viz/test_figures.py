@@ -592,7 +592,7 @@ def test_a_runs_style_follows_its_optimizer_and_stays_apart_in_grey():
 
     sgd, adam = OPTIMIZER_COLORS["sgd"], OPTIMIZER_COLORS["adam"]
     assert line_styles([sgd, adam])[0] == line_styles([adam, sgd])[1] == "-"                # SGD solid wherever drawn
-    assert line_styles([adam, "#56B4E9", sgd, "#000000"]) == [(0, (8, 4)), (0, (8, 3, 1, 3, 1, 3)), "-", "--"]
+    assert line_styles([adam, "#56B4E9", sgd, "#000000"]) == [(0, (8, 4)), (0, (8, 3, 1, 3, 1, 3)), "-", (0, (4, 1.5))]
     runs = _histories(1)
     for fig in (overlay_figure(runs), loss_figure(runs)):
         ax = fig.axes[0]
@@ -600,6 +600,18 @@ def test_a_runs_style_follows_its_optimizer_and_stays_apart_in_grey():
         assert len({m for m, _ in marks}) == 6 and len({e for _, e in marks}) == 6, marks     # shifted apart
         assert ax.get_legend().handlelength == LEGEND_HANDLE
     assert line_markers(list(OPTIMIZER_COLORS.values())) == ["o", "s", "^", "D", "v"]
+
+
+def test_eight_optimizers_each_have_a_style_and_a_marker_of_their_own():
+    """An accessibility review: three optimizers added to the note's five (nine runs with Adam + BatchNorm) drew the
+    seventh and eighth colours (black, yellow) with SGD's and Momentum's line style and marker again: without colour
+    and on a grey printout, FastSGD was SGD. Each of the eight palette colours' first lines has its own."""
+    from optimlab.viz.colors import RUN_COLORS, RUN_DASHES, RUN_SYMBOLS, line_markers, line_styles, run_colors
+
+    colors = run_colors(["sgd", "momentum", "adagrad", "rmsprop", "adam", "adam", "fastsgd", "slowadam"])
+    assert colors == list(RUN_COLORS)
+    assert len({str(x) for x in line_styles(colors)}) == 8 and len(set(line_markers(colors))) == 8
+    assert len(set(line_styles(colors, RUN_DASHES))) == 8 and len(set(line_styles(colors, RUN_SYMBOLS))) == 8
 
 
 def test_a_notebooks_figure_of_a_comparison_names_each_run_with_its_lr_as_the_folders_png(tmp_path):

@@ -371,6 +371,21 @@ def test_confidence_bands_need_three_seeds(seeds, bands):
     assert any(t.get("fill") == "toself" for t in sensitivity_chart(s, "en")["data"]) is bands
 
 
+def test_the_sensitivity_figures_lines_have_their_runs_markers():
+    """An accessibility review: every line of sensitivity.png had the same small dot, where README promises each run
+    a marker of its own in the PNGs and the charts alike; without colour two optimizers were one line style apart."""
+    from optimlab.viz.colors import line_markers
+    from optimlab.viz.sweep_figures import sensitivity_figure, sweep_colors
+
+    s = synthetic_summary(val={"sgd": [0.1, 0.3, 0.5, 0.6], "rmsprop": [0.3, 0.84, 0.4, 0.1],
+                               "adam": [0.6, 0.93, 0.5, 0.1]},
+                          test={"sgd": (0.6, 0.02, 0.6, 0), "rmsprop": (0.86, 0.02, 0.86, 0),
+                                "adam": (0.9, 0.02, 0.9, 0)})
+    lines = [ln for ln in sensitivity_figure(s).axes[0].get_lines() if ln.get_label() in s["sensitivity"]]
+    assert [ln.get_marker() for ln in lines] == line_markers(list(sweep_colors(s).values()))
+    assert len({ln.get_marker() for ln in lines}) == 3
+
+
 @pytest.mark.parametrize("lang", ["en", "ja"])
 @pytest.mark.parametrize("seeds", [1, 2, 5])
 def test_the_sensitivity_title_fits_the_figure(lang, seeds):
@@ -976,3 +991,38 @@ def test_a_lead_of_0_000_as_shown_is_said_as_level(lang):
     assert level["level"] is True and level["exceeds_ci"] is None         # the facts say what the text says
     s["defaults_vs_tuned"]["Momentum"]["tuned_test_acc"], s["defaults_vs_tuned"]["Adam"]["tuned_test_acc"] = 0.9246, 0.9244
     assert "0.001 ahead of Adam (0.924" in facts_text(compute_sweep_conclusions(s), "best_tuned")
+
+
+@pytest.mark.parametrize("page", ["report.html", "report_ja.html"])
+def test_without_javascript_the_pages_say_where_the_results_are(browser, real_run_and_sweep_pages, page):
+    """An accessibility review: with JavaScript off, the charts were ~1,100 px of blank panels under a help text on
+    hovering and clicking. Now the charts are hidden and one line says the figures and tables hold the results; with
+    JavaScript on, that line is not shown."""
+    for path in real_run_and_sweep_pages(page):
+        context = browser.new_context(java_script_enabled=False)
+        try:
+            p = context.new_page()
+            p.goto(path.resolve().as_uri())
+            note = p.locator("#no-script")
+            assert note.is_visible(), path
+            assert ("figures (PNG)" if page == "report.html" else "図（PNG）") in note.inner_text()
+            assert p.locator(".chart").count() >= 1
+            assert all(not c.is_visible() for c in p.locator(".chart").all()), path
+            assert p.locator("#figures img").count() >= 1
+        finally:
+            context.close()
+        with Opened(browser, path) as o:
+            assert o.page.locator("#no-script").count() == 0 or not o.page.locator("#no-script").is_visible()
+            assert o.page.locator(".chart").first.is_visible()
+
+
+@pytest.fixture(scope="module")
+def real_run_and_sweep_pages(real_sweep, tmp_path_factory):
+    from optimlab.api import compare
+    from optimlab.viz.report import write_report
+
+    out = tmp_path_factory.mktemp("noscript") / "digits"
+    compare(dataset="digits", iters=30, eval_interval=10, out=out, report=False)
+    write_report(out, lang="en")
+    write_report(out, lang="ja", out=out / "report_ja.html")
+    return lambda page: [out / page, real_sweep / page]

@@ -53,11 +53,12 @@ def layer_colors(n: int) -> list[str]:
     return [mpl.colors.to_hex(cmap(0.8 * i / (n - 1) if n > 1 else 0.0)) for i in range(n)]
 
 
-# six line styles, one to each palette colour's first line (see line_styles), and a colour's later lines the next
-# ones, so that up to six lines of one colour look apart (a sweep of the five optimizers × 4 architectures draws the 3
-# spare colours 5 times each)
-RUN_LINESTYLES = ("-", "--", ":", "-.", (0, (8, 4)), (0, (8, 3, 1, 3, 1, 3)))
-RUN_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")      # the same in Plotly's words
+# eight line styles, one to each palette colour's first line (see line_styles), and a colour's later lines the next
+# ones, so that up to eight lines of one colour look apart (a sweep of the five optimizers × 4 architectures draws the
+# 3 spare colours 5 times each); the seventh and eighth colours' own (black, yellow: three optimizers added to the
+# note's five took SGD's and Momentum's style and marker again, an accessibility review)
+RUN_LINESTYLES = ("-", "--", ":", "-.", (0, (8, 4)), (0, (8, 3, 1, 3, 1, 3)), (0, (4, 1.5)), (0, (1.5, 1.5, 6, 1.5)))
+RUN_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "6px,2px", "2px,2px,9px,2px")   # Plotly's
 # a reference line (chance, a step of 1, 1e-3): sparse dots in light grey, under the runs, none of the runs' styles
 # (dotted, it lay as AdaGrad's dotted line on the chance line in a sweep's figure)
 REFERENCE_STYLE = (0, (1, 4))
@@ -90,15 +91,15 @@ def line_styles(colors: Sequence[str | None], styles: Sequence[str] = RUN_LINEST
     (SGD's blue solid, Momentum's orange dashed, AdaGrad's green dotted … in every figure, as the colours), or the
     next one no colour of the figure has taken, and a colour's later lines the next styles; so that the note's six
     runs differ without their colours (in an accessibility review Momentum's orange and RMSProp's vermillion, all
-    solid, were 18 apart under deuteranopia) and no two of up to six lines of a colour look alike (by position, a
+    solid, were 18 apart under deuteranopia) and no two of up to eight lines of a colour look alike (by position, a
     sweep of 16 settings drew two Momentum settings in sky blue, both dashed); a line without a colour (the axes'
     cycle of :data:`RUN_COLORS`) by position: solid for the first eight, then dashed … ``styles``: :data:`RUN_DASHES`
     for Plotly."""
     return [styles[k] for k in _style_indices(colors, len(styles))]
 
 
-RUN_MARKERS = ("o", "s", "^", "D", "v", "P")     # a sparse marker per run, by the same rule as its style
-RUN_SYMBOLS = ("circle", "square", "triangle-up", "diamond", "triangle-down", "cross")     # the same in Plotly's words
+RUN_MARKERS = ("o", "s", "^", "D", "v", "P", "*", "h")     # a sparse marker per run, by the same rule as its style
+RUN_SYMBOLS = ("circle", "square", "triangle-up", "diamond", "triangle-down", "cross", "star", "hexagon")   # Plotly's
 
 
 def line_markers(colors: Sequence[str | None]) -> list[str]:

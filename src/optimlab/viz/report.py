@@ -1184,12 +1184,14 @@ def page_top(title: str, meta: list[str], nav: list[tuple[str, str]], conclusion
     listed = f"<ul>{items}</ul>" if items else f"<p>{esc(tr('no conclusions', lang))}</p>"
     if caveat:
         listed += f'<p class="help" id="caveat">{esc(caveat)}</p>'
+    # without JavaScript the charts were blank panels under a help text on hovering (an accessibility review)
     return f"""<header>
   <h1>{esc(title)}</h1>
   <p class="meta">{' · '.join(meta)}</p>
   <nav>{links}</nav>
 </header>
 <main>
+<noscript><style>.chart {{ display: none; }}</style><p class="help" id="no-script">{esc(tr('no script', lang))}</p></noscript>
 <section id="conclusions" class="conclusions"><h2>{esc(tr('conclusions', lang))}</h2>{listed}</section>"""
 
 

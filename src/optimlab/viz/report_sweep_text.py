@@ -44,6 +44,8 @@ SWEEP_TEXT = {
         "val tuned": "val acc (tuning)", "test tuned": "test acc (tuned)", "gain col": "gain [paired 95% CI]", "not ok": "diverged/failed", "nav defaults": "Defaults vs tuned",
         "reached": "reached {t}", "iters to": "iterations to {t}", "s to": "s to {t}",
         "sensitivity png": "Sensitivity figure",
+        "no script": "JavaScript is off, so the interactive charts are not drawn; the figures (PNG) and the "
+                     "tables below give the same results.",
         "sensitivity alt": "Mean final validation accuracy over the tuning seeds at each learning rate", "no png": "No sensitivity figure in this folder (made with --no-plots).",
         "no sweep toml": "sweep.toml is missing from this folder.",
         "optimizers used": "Optimizers as trained (every setting but the tuned lr)", "class": "class",
@@ -186,6 +188,7 @@ SWEEP_TEXT = {
         "gain col": "差（調整後 − ノート、対応のある 95% 信頼区間）", "not ok": "発散／失敗", "nav defaults": "既定値と調整後",
         "reached": "{t} 到達数", "iters to": "{t} までの反復回数", "s to": "{t} までの秒数",
         "sensitivity png": "感度の図",
+        "no script": "JavaScript が無効なため、操作できるグラフは表示されません。同じ結果は下の図（PNG）と表にあります。",
         "sensitivity alt": "各学習率での最終検証正解率の調整用シード間の平均", "no png": "このフォルダには感度の図がありません（--no-plots で作成）。",
         "no sweep toml": "このフォルダには sweep.toml がありません。",
         "optimizers used": "学習に使った最適化手法（調整した学習率以外のすべての設定）", "class": "クラス",

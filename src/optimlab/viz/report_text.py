@@ -12,6 +12,8 @@ REPORT_TEXT = {
     "en": {
         "title": "Optimizer comparison", "on": "on", "finished": "finished", "seeds": "seeds",
         "conclusions": "Conclusions", "charts": "Curves", "summary": "Summary", "figures": "Figures",
+        "no script": "JavaScript is off, so the interactive charts are not drawn; the figures (PNG) and the "
+                     "tables below give the same results.",
         "configuration": "Configuration", "environment": "Environment",
         "data and environment": "Data and environment", "runs x seeds": "{runs} runs × {seeds} seed(s)", "per seed": "Every run and seed",
         "lr sensitivity": "Learning-rate sensitivity", "final accuracy": "Final test accuracy",
@@ -146,6 +148,7 @@ REPORT_TEXT = {
     "ja": {
         "title": "最適化手法の比較", "on": "データセット", "finished": "完了", "seeds": "シード",
         "conclusions": "結論", "charts": "学習曲線", "summary": "集計表", "figures": "図",
+        "no script": "JavaScript が無効なため、操作できるグラフは表示されません。同じ結果は下の図（PNG）と表にあります。",
         "configuration": "設定", "environment": "実行環境",
         "data and environment": "データと実行環境", "runs x seeds": "{runs} 本 × {seeds} シード", "per seed": "すべての実行とシード",
         "lr sensitivity": "学習率への感度", "final accuracy": "最終テスト正解率",

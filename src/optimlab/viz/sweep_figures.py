@@ -14,8 +14,8 @@ from matplotlib.figure import Figure
 
 from ..experiment.sweep import sensitivity_name
 from ..results.stats import MIN_SEEDS_TO_SETTLE, chance
-from .colors import (LEGEND_HANDLE, REFERENCE_GREY, REFERENCE_STYLE, colors_by_label, styles_by_label,
-                     use_run_colors)
+from .colors import (LEGEND_HANDLE, REFERENCE_GREY, REFERENCE_STYLE, colors_by_label, markers_by_label,
+                     styles_by_label, use_run_colors)
 from .figures import ACC_TOP, save_figure, text_scale
 from .i18n import t, use_font
 from .notebook import inline_in_jupyter
@@ -56,14 +56,14 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
     use_run_colors(ax)
     tuned = summary.get("tuned", {})
     colors = sweep_colors(summary)
-    styles = styles_by_label(colors)
+    styles, markers = styles_by_label(colors), markers_by_label(colors)    # apart without colour, as compare's runs
     n, cut = 1, False
     dataset = (summary.get("dataset") or {}).get("name")       # said above the legend: the figure shown alone
     for label, s in summary["sensitivity"].items():
         lrs = np.asarray(s["lrs"], dtype=float)
         mean, lo, hi = (np.asarray([np.nan if v is None else v for v in s[k]], dtype=float)
                         for k in ("mean", "lo", "hi"))
-        line, = ax.plot(lrs, mean, marker="o", markersize=3, label=label, linestyle=styles[label],
+        line, = ax.plot(lrs, mean, marker=markers[label], markersize=4.5, label=label, linestyle=styles[label],
                         color=colors[label])
         if s.get("n_seeds", 1) >= MIN_SEEDS_TO_SETTLE:      # with 2, t = 12.7 makes bands that fill the axes
             ax.fill_between(lrs, np.clip(lo, 0, 1), np.clip(hi, 0, 1), color=line.get_color(), alpha=0.2,
