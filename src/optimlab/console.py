@@ -68,8 +68,9 @@ TEXT = {
         "note lr": "note lr", "test note": "test acc (note lr)", "tuned lr": "tuned lr",
         "val tuned": "val acc (tuning)",
         "test tuned": "test acc (tuned)", "gain": "gain [paired 95% CI]", "not ok": " ({k} diverged or failed)",
-        "cut interval": "(an interval ending at 0.0000 or 1.0000 reached past it and is cut there: an accuracy lies in "
-                        "[0, 1]; the seeds differ too much, or are too few, to say more)",
+        "cut interval": "(an interval ending at 0.0000 or 1.0000, or a gain's at -1.0000 or +1.0000, reached past it "
+                        "and is cut there: an accuracy lies in [0, 1], a gain in [-1, 1]; the seeds differ too much, or "
+                        "are too few, to say more)",
         "edge": "* at the edge of the grid: the best lr may lie outside it",
         "not the note's": "‡ not one of the note's optimizers: its note lr is its class's default lr",
         "never learned": "† learned at no lr of the grid (validation accuracy at most {floor}, chance + {margin}): its tuned "
@@ -144,8 +145,9 @@ TEXT = {
         "note lr": "ノートの学習率", "test note": "テスト正解率（ノート）", "tuned lr": "選ばれた学習率",
         "val tuned": "検証正解率（調整時）", "test tuned": "テスト正解率（調整後）", "gain": "差（調整後 − ノート、対応のある 95% 信頼区間）",
         "not ok": "（{k} シードで発散・失敗）",
-        "cut interval": "（0.0000 や 1.0000 で終わる区間は、その外まで広がった区間をそこで切ったものです。正解率は 0〜1 の値で、"
-                        "シードによる差が大きいかシードが少ないため、それ以上は言えません）",
+        "cut interval": "（0.0000 や 1.0000 で終わる区間、差の -1.0000 や +1.0000 で終わる区間は、その外まで広がった区間をそこで"
+                        "切ったものです。正解率は 0〜1、差は -1〜1 の値で、シードによる差が大きいかシードが少ないため、それ以上は"
+                        "言えません）",
         "edge": "* グリッドの端：最良の学習率はグリッドの外にあるかもしれません",
         "not the note's": "‡ ノートにない最適化手法：その「ノートの学習率」はクラスの既定の学習率です",
         "never learned": "† グリッドのどの学習率でも学習できませんでした（検証正解率が {floor} 以下＝チャンスレベル + {margin}）。"

@@ -172,6 +172,25 @@ def test_the_gain_column_has_its_paired_interval():
     assert "（調整後 − ノート、対応のある 95% 信頼区間）" in defaults_table({"defaults_vs_tuned": {"Adam": d}}, "ja").splitlines()[0]
 
 
+def test_a_gains_interval_cut_at_minus_one_is_said_to_be_cut():
+    """A researcher's review: the console printed a gain as -0.4438 [-1.0000, +0.8116] while its note on cut
+    intervals spoke of ends at 0 and 1 only; summary.json's gain_lo was -1.0 where the t-interval reached -1.70."""
+    tuned, note = [0.10, 0.94, 0.10], [0.80, 0.83, 0.84]           # two fresh seeds collapsed, one did not
+    d = {"default_lr": 0.01, "default_test_acc": float(np.mean(note)), "default_lo": 0.78, "default_hi": 0.86,
+         "default_not_ok": 0, "tuned_lr": 0.1, "tuned_val_acc": 0.93, "at_grid_edge": False,
+         "tuned_test_acc": float(np.mean(tuned)), "tuned_lo": 0.2, "tuned_hi": 0.6, "tuned_not_ok": 0,
+         "gain": float(np.mean(tuned) - np.mean(note)), "n_test_seeds": 3,
+         "tuned_test_by_seed": {str(1000 + i): v for i, v in enumerate(tuned)},
+         "default_test_by_seed": {str(1000 + i): v for i, v in enumerate(note)}}
+    assert sweep_mod.shown_gain(d)[1] == -1.0
+    lines = defaults_table({"defaults_vs_tuned": {"Adam": d}}).splitlines()
+    assert "[-1.0000, " in lines[2]
+    assert lines[3].startswith("(an interval ending at 0.0000 or 1.0000, or a gain's at -1.0000 or +1.0000, reached")
+    assert "差の -1.0000 や +1.0000 で終わる区間" in defaults_table({"defaults_vs_tuned": {"Adam": d}}, "ja")
+    steady = {**d, "tuned_test_by_seed": {"1000": 0.82, "1001": 0.85, "1002": 0.86}, "gain": 0.02}
+    assert len(defaults_table({"defaults_vs_tuned": {"Adam": steady}}).splitlines()) == 3       # nothing cut
+
+
 def test_shipped_recipe_is_the_requested_default_and_round_trips(tmp_path):
     spec = default_sweep_spec()
     assert spec.optimizers == tuple(OPTIMIZERS) and len(spec.lrs) == 9 and spec.lrs[0] == 1e-4 and spec.lrs[-1] == 1

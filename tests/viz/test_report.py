@@ -209,6 +209,23 @@ def test_first_to_target_names_tied_runners_up_and_says_it_reads_the_mean(tmp_pa
     assert facts(compute_conclusions(one), "first_to_target")["text"].startswith("BN reached")
 
 
+def test_a_mean_curve_that_reached_the_target_says_how_many_seeds_did(tmp_path):
+    """A researcher's review: "Adam reached it at iteration 280", read off the mean curve, where 2 of its 6 seeds never
+    reached 0.80; the tables' caption said so, the sentence did not. Now the sentence says how many seeds did."""
+    run = write_synthetic_run(tmp_path / "r", {
+        "BN": ("adam", True, [ramp(2, 0.95), ramp(2, 0.95), ramp(3, 0.95)]),
+        "Adam": ("adam", False, [ramp(4, 0.99), ramp(4, 0.99), [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.7, 0.7, 0.7]]),
+        "SGD": ("sgd", False, [[0.1] * 10] * 3)})
+    first = facts(compute_conclusions(run), "first_to_target")["text"]
+    assert "; next: Adam at iteration 70 (only 2 of its 3 seeds reached it)." in first
+    assert "first, at iteration 30;" in first                                       # all of BN's seeds did
+    bn = facts(compute_conclusions(run), "batchnorm_adam")["text"]
+    assert "BN reached it at iteration 30, Adam reached it at iteration 70 (only 2 of its 3 seeds reached it)" in bn
+    ja = compute_conclusions(run, "ja")
+    assert "（次は Adam の 70 回目。到達したのは 3 シード中 2 シードだけ）" in facts(ja, "first_to_target")["text"]
+    assert "Adam が反復 70 回目（到達したのは 3 シード中 2 シードだけ）" in facts(ja, "batchnorm_adam")["text"]
+
+
 def test_a_lead_that_the_shared_seeds_reverse_is_not_settled(tmp_path):
     """A statistics review: A's mean (0.899) counted a seed B had and A lacked, while over the 3 seeds both had B was
     ahead on each; the report said A "ended best … larger than its spread" and printed B's interval as A's lead."""

@@ -847,6 +847,12 @@ def _cut(m: Any, lo: Any, hi: Any) -> bool:
     return m is not None and lo is not None and hi is not None and ((lo <= 0.0 < m) or (m < 1.0 <= hi))
 
 
+def _gain_cut(gain: Any, lo: Any, hi: Any) -> bool:
+    """Whether a gain's shown interval ends at −1 or +1 because it was cut there (a researcher's review: the
+    console's note on cut intervals spoke of 0 and 1 only, beside a gain shown as −0.4438 [−1.0000, +0.8116])."""
+    return gain is not None and lo is not None and hi is not None and (lo <= -1.0 < gain or gain < 1.0 <= hi)
+
+
 def none_learned_at_either(d: dict[str, Any]) -> bool:
     """Whether every fresh run of an entry of ``defaults_vs_tuned`` diverged or failed, at the note's lr and the tuned
     one: its gain is 0 − 0, no gain (the console and the report's table show none, and its conclusions leave it out)."""
@@ -936,8 +942,10 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
                       f"{d['tuned_lr']:g}" + ("*" if edge else "†" if chance_only else ""), val,
                       fmt_ci(*shown_interval(d, "tuned")) + bad_t, gain_text(d, accuracy_step(summary))])
     text = text_table(head, lines)
+    step = accuracy_step(summary)
     if any(_cut(*shown_interval(d, which)) for d in summary["defaults_vs_tuned"].values()
-           for which in ("default", "tuned")):
+           for which in ("default", "tuned")) or any(_gain_cut(*shown_gain(d, step))
+                                                     for d in summary["defaults_vs_tuned"].values()):
         text += "\n" + say("cut interval", lang)
     if starred:
         text += "\n" + say("edge", lang)

@@ -311,15 +311,23 @@ def _first_to_target(groups, target, how, best, lang, chance_acc: float = math.n
     first = [groups[i].label for it, i in reached if it == first_it]
     later = [(it, groups[i].label) for it, i in reached if it != first_it]
     runners = [label for it, label in later if it == later[0][0]]          # all the runs tied second
-    runner = rt("first runner", lang, label=rt("list sep", lang).join(runners), iters=later[0][0]) if later else ""
+    by_label = {g.label: g for g in groups}
+
+    def reached(labels: list[str], key: str) -> str:
+        return _reached_some(by_label[labels[0]], target, lang, key) if len(labels) == 1 else ""
+
+    runner = rt("first runner", lang, label=rt("list sep", lang).join(runners), iters=later[0][0],
+                reached=reached(runners, "reached some inner")) if later else ""
     n_seeds = min(len(g.histories) for g in groups)
     # over several seeds the iterations are read off each run's mean curve (a seed can reach the target
     # earlier, or alone): the sentence says so
     text = rt("first mean", lang, n=n_seeds) if max(len(g.histories) for g in groups) > 1 else ""
     if len(first) == 1 and not later:
-        text += rt("first only", lang, label=first[0], target_text=target_text, iters=first_it)
+        text += rt("first only", lang, label=first[0], target_text=target_text, iters=first_it,
+                   reached=reached(first, "reached some"))
     elif len(first) == 1:
-        text += rt("first", lang, label=first[0], target_text=target_text, iters=first_it, runner_up=runner)
+        text += rt("first", lang, label=first[0], target_text=target_text, iters=first_it,
+                   reached=reached(first, "reached some"), runner_up=runner)
     else:
         text += rt("first tie", lang, labels=rt("list sep", lang).join(first), target_text=target_text,
                    iters=first_it, runner_up=runner)
@@ -340,7 +348,6 @@ def _first_to_target(groups, target, how, best, lang, chance_acc: float = math.n
         text += rt("first seeds", lang, wins=wins, n=n_seeds) + (rt("first seeds ties", lang, ties=ties) if ties
                                                                    else "")
         if later:       # "first in 5 of 5 seeds" said no more than the batch-normalization paragraph calls unsettled
-            by_label = {g.label: g for g in groups}
             r_wins, r_losses, r_n = _first_seeds(by_label[first[0]], by_label[runners[0]], target)
             if r_n > 1 and r_wins + r_losses:
                 runner_p = sign_test_p(r_wins, r_losses)
@@ -442,6 +449,14 @@ def _bn_pairs(groups) -> list[tuple[LabelGroup, LabelGroup]]:
     return pairs
 
 
+def _reached_some(group: LabelGroup, target: float, lang: str, key: str = "reached some") -> str:
+    """Where a run's mean curve reached ``target`` but some of its seeds never did, how many did (a researcher's
+    review: "Adam reached it at iteration 280", where 2 of its 6 seeds never had); else nothing."""
+    hs = group.histories
+    k = sum(h.iterations_to(target) is not None for h in hs)
+    return rt(key, lang, k=k, n=len(hs)) if len(hs) > 1 and k < len(hs) else ""
+
+
 def _first_seeds(a: LabelGroup, b: LabelGroup, target: float) -> tuple[int, int, int]:
     """In how many of the seeds both ran (paired by seed) did run ``a`` reach ``target`` before ``b`` (or reach it
     where ``b`` never did), in how many did ``b``, and how many seeds that is (the rest: together, or neither).
@@ -477,13 +492,14 @@ def _batchnorm_adam(bn: LabelGroup, plain: LabelGroup, target: float, lang: str,
         majority = one_seed or 2 * wins > n      # several seeds but < 2 shared: no majority, no test, not settled
         sped_up = first and majority and (one_seed or sign_p < 0.05)
 
-        def when(it):
-            return rt("bn never", lang) if it is None else rt("bn at", lang, iters=it)
+        def when(it, group):
+            return rt("bn never", lang) if it is None else rt("bn at", lang, iters=it) + _reached_some(group, target,
+                                                                                                       lang)
 
         key = "bn yes" if sped_up else "bn unsettled" if first and majority else "bn mixed" if first else "bn no"
         few = rt("sign few", lang) if wins + losses < 6 else ""     # 5 of 5 is p = 0.0625
-        text = rt(key, lang, bn=bn.label, plain=plain.label, target_text=target_text, bn_when=when(bi),
-                  plain_when=when(pi), wins=wins, n=n, p=f"{sign_p:.2g}", few=few)
+        text = rt(key, lang, bn=bn.label, plain=plain.label, target_text=target_text, bn_when=when(bi, bn),
+                  plain_when=when(pi, plain), wins=wins, n=n, p=f"{sign_p:.2g}", few=few)
         if n > 1 and key in ("bn yes", "bn no"):
             text += rt("bn seeds", lang, bn=bn.label, wins=wins, n=n)
         if n > 1 and key == "bn yes":
