@@ -308,6 +308,16 @@ def test_report_out_never_overwrites_other_files_and_names_the_final_folder(tmp_
     refused = run_cli("compare", "--dataset", "digits", "--optimizers", "sgd", "--iters", "5", "--no-plots",
                       "--out", str(tmp_path / "r"))
     assert refused.returncode == 2 and "mine.html" in refused.stderr
+    (tmp_path / "r" / "mine.html").unlink()
+    # a review: a copy of the report kept under another name (to keep the old results) was deleted with the run
+    kept = (tmp_path / "r" / "report.html").read_bytes()
+    (tmp_path / "r" / "report_backup.html").write_bytes(kept)
+    refused = run_cli("compare", "--dataset", "digits", "--optimizers", "sgd", "--iters", "5", "--no-plots",
+                      "--out", str(tmp_path / "r"))
+    assert refused.returncode == 2 and "'report_backup.html', which is not an output of optimlab compare" in refused.stderr
+    assert (tmp_path / "r" / "report_backup.html").read_bytes() == kept
+    (tmp_path / "r" / "report_backup.html").unlink()
+    (tmp_path / "r" / "mine.html").write_text("<p>mine</p>")
     # the default report path is guarded like --out: a report.html of one's own in the run folder is kept
     (tmp_path / "r" / "mine.html").unlink()
     (tmp_path / "r" / "report.html").write_text("<p>my own notes</p>")

@@ -183,13 +183,18 @@ def foreign_in_run_dir(directory: Path) -> str | None:
             "its summary.json is not one optimlab compare wrote: unreadable, damaged or edited"    # it said "no
         return f"it holds {names[0]!r} and is not an optimlab compare run folder ({why})"       # summary.json" (a review)
     figures = summary.get("figures") if isinstance(summary.get("figures"), list) else []
-    reports = {n for n in names if n.lower().endswith((".html", ".htm")) and is_optimlab_report(directory / n)}
+    # a report under the names optimlab and README give it; a copy under another (report_backup.html) is the user's:
+    # replaced with the run, it was lost without a word (a review)
+    reports = {n for n in names if n in REPORT_NAMES and is_optimlab_report(directory / n)}
     ours = set(RUN_FILES) | {f for f in figures if isinstance(f, str)} | reports
     # what a killed `optimlab report RUN` left (its page's temporary and the earlier page's second name): it goes
     # with the folder (the next compare refused to replace it, a review)
     left = {n for n in names if (f := left_for(n)) is not None and (f in ours or f.lower().endswith((".html", ".htm")))
             and (directory / n).is_file() and not (directory / n).is_symlink()}
     return foreign_entry(directory, [n for n in names if n not in left], ours, "optimlab compare")
+
+
+REPORT_NAMES = ("report.html", "report_en.html", "report_ja.html")   # compare's, and `optimlab report --out` in README
 
 
 def is_optimlab_report(path: Path) -> bool:
