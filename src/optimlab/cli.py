@@ -413,6 +413,17 @@ def entry() -> None:
     os._exit(rc)
 
 
+def _interruption(e: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM (:class:`Terminated`) an exception was raised from or during, if any."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return e
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return None
+
+
 def _command(argv: Sequence[str] | None) -> int:
     """Parse ``argv`` and run its command; its exit status."""
     from .optim import ignored_plugins
@@ -492,7 +503,15 @@ def _main(argv: Sequence[str] | None) -> int:
         if isinstance(getattr(e, "failed", None), OSError):      # a swap that failed while the signal waited
             print(f"optimlab: error: {_os_error_line(e.failed)}", file=sys.stderr)
         return _stopped(isinstance(e, Terminated), written_before(e))
-    except ModuleNotFoundError as e:    # a dependency missing (pip install --no-deps): one line, not a traceback
+    except ImportError as e:
+        # Ctrl-C in the middle of a module's first import (SciPy's, the first time a report needs it) comes as that
+        # module's ImportError ("initialization failed") caused by it: a traceback and status 1 (a review)
+        stop = _interruption(e)
+        if stop is not None:
+            return _stopped(isinstance(stop, Terminated), written_before(stop))
+        if not isinstance(e, ModuleNotFoundError):
+            raise
+        # a dependency missing (pip install --no-deps): one line, not a traceback
         print(f"optimlab: error: the module {e.name!r} is missing: a dependency of optimlab is not installed "
               "(accepted: pip install optimlab again with its dependencies, or pip install -e . in a clone of "
               "optimlab)", file=sys.stderr)

@@ -501,6 +501,29 @@ def test_a_missing_dependency_is_one_line(monkeypatch, capsys):
                                        "dependencies, or pip install -e . in a clone of optimlab)\n")
 
 
+def test_ctrl_c_during_a_modules_first_import_is_one_line(monkeypatch, capsys):
+    """A review: Ctrl-C about 1 s into `optimlab report` (2 times in ~100) landed in SciPy's first import, which
+    raised "ImportError: initialization failed" from the KeyboardInterrupt: a traceback and status 1, not 130."""
+    import optimlab.cli as cli
+
+    def importing(args):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as e:
+            raise ImportError("initialization failed") from e
+
+    monkeypatch.setattr(cli, "run_compare_cli", importing)
+    assert cli.main(["compare"]) == 130
+    assert capsys.readouterr().err == "optimlab: interrupted\n"
+
+    def broken(args):
+        raise ImportError("cannot import name 'x' from 'y'")
+
+    monkeypatch.setattr(cli, "run_compare_cli", broken)
+    with pytest.raises(ImportError):                     # any other ImportError is not an interruption
+        cli.main(["compare"])
+
+
 def test_the_fallback_to_the_5000_digits_is_said_in_japanese_too(tmp_path, monkeypatch, capsys):
     """A Japanese student's first screen offline was a 400-character English note. With --lang ja a Japanese line
     now says what happened and how to get full MNIST; the English line (searchable) follows it; English is as was."""
