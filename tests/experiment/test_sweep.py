@@ -191,6 +191,25 @@ def test_a_gains_interval_cut_at_minus_one_is_said_to_be_cut():
     assert len(defaults_table({"defaults_vs_tuned": {"Adam": steady}}).splitlines()) == 3       # nothing cut
 
 
+def test_a_killed_writes_leftovers_go_when_the_sweep_folder_is_next_locked(tmp_path, reference):
+    """A review: a sweep SIGKILLed mid-write left `.sensitivity.png.optimlab-dzmqt0ur.tmp` in its folder, and neither
+    the resumed sweep nor `optimlab report` ever removed it. The next sweep or report removes a write's temporaries
+    (in the folder and its run folders) and a replaced file's second name where the file is back; a file's only copy
+    (its second name without it) is kept."""
+    out = tmp_path / "s"
+    shutil.copytree(reference.directory, out)
+    run_dir = next(p for p in out.iterdir() if p.is_dir())
+    left = [out / ".sensitivity.png.optimlab-dzmqt0ur.tmp", run_dir / ".metrics.csv.optimlab-abcd1234.tmp",
+            out / ".summary.json.optimlab-0123abcd.old"]
+    only_copy = out / ".notes.png.optimlab-89abcdef.old"          # its file is not there: kept
+    mine = out / ".my.notes"
+    for f in [*left, only_copy, mine]:
+        f.write_text("x")
+    r = run_sweep(SPEC, SerialExecutor(), out=out)
+    assert not r.trained
+    assert not any(f.exists() for f in left) and only_copy.exists() and mine.exists()
+
+
 def test_shipped_recipe_is_the_requested_default_and_round_trips(tmp_path):
     spec = default_sweep_spec()
     assert spec.optimizers == tuple(OPTIMIZERS) and len(spec.lrs) == 9 and spec.lrs[0] == 1e-4 and spec.lrs[-1] == 1

@@ -45,8 +45,8 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .._io import (atomic_paths, exclusive_lock, json_default, json_text, made_folder, read_json, signals_held,
-                   text_table, write_json, write_text)
+from .._io import (atomic_paths, exclusive_lock, json_default, json_text, left_for, made_folder, read_json,
+                   signals_held, text_table, write_json, write_text)
 from ..console import LANGS, check_lang, say
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError, OptimlabError, OptimlabWarning, own_error_first
@@ -1209,9 +1209,23 @@ def sweep_lock(directory: str | os.PathLike, wait: float = 0.0) -> Iterator[None
     with made_folder(directory), exclusive_lock(directory / LOCK_NAME, busy, wait):
         _HELD[directory] = 1
         try:
+            remove_write_leftovers(directory)
             yield
         finally:
             _HELD.pop(directory, None)
+
+
+def remove_write_leftovers(directory: Path) -> None:
+    """Remove what a sweep or report killed mid-write (SIGKILL: nothing could clean up) left in ``directory`` and its
+    run folders: a write's temporary (``.sensitivity.png.optimlab-dzmqt0ur.tmp``, left for good, a review) and the
+    second name of a file it replaced (``….optimlab-<hex>.old``) where that file is there again; a file's only copy
+    is kept. Called under :func:`sweep_lock`: no other sweep or report writes here."""
+    for p in [*directory.glob(".*"), *directory.glob("*/.*")]:
+        target = left_for(p.name)
+        if target is None or p.is_symlink() or not p.is_file():
+            continue
+        if p.name.endswith(".tmp") or (p.parent / target).is_file():
+            p.unlink(missing_ok=True)
 
 
 SWEEP_ACCEPTED = "a new folder, an empty folder or an earlier optimlab sweep folder, to resume it"
