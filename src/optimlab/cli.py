@@ -13,7 +13,7 @@ from typing import Sequence
 
 from . import __version__
 from .console import LANGS, notice_lines, say
-from .cli_text import LANG_ENV, check_env_lang, half_width, japanese_error, japanese_warning, lang_of
+from .cli_text import check_env_lang, env_lang_given, half_width, japanese_error, japanese_warning, lang_of
 from .errors import ConfigError, OptimlabError, OptimlabWarning, did_you_mean, own_error_first
 from .options import lr_overrides
 
@@ -108,7 +108,7 @@ def _lang_from_environment(parser: argparse.ArgumentParser, argv: list[str]) -> 
     """``argv`` with ``--lang $OPTIMLAB_LANG`` right after its command's name when it names no --lang itself (a
     teacher's review: a student who forgot --lang ja got English everywhere; the variable sets it once). Only where
     the command has a --lang option; the command line's own --lang wins."""
-    if LANG_ENV not in os.environ or any(w == "--lang" or w.startswith("--lang=") for w in argv):
+    if not env_lang_given() or any(w == "--lang" or w.startswith("--lang=") for w in argv):
         return argv
     lang, p, i = check_env_lang(), parser, 0
     while i < len(argv) and argv[i] in _subparsers(p):     # the command's words: compare; data list

@@ -119,6 +119,12 @@ def _value(value: str, option: str) -> str:
 LANG_ENV = "OPTIMLAB_LANG"      # the commands' language when the command line names none
 
 
+def env_lang_given() -> bool:
+    """Whether ``$OPTIMLAB_LANG`` says anything: set and not empty (``OPTIMLAB_LANG=`` is the usual way to unset a
+    variable for one command; it was an error for every command, --help too, a review)."""
+    return bool(os.environ.get(LANG_ENV, "").strip())
+
+
 def check_env_lang() -> str:
     """``$OPTIMLAB_LANG`` as a language (``ja``, ``en``; full-width and case as --lang takes them), or a one-line
     ConfigError naming it."""
@@ -143,7 +149,7 @@ def lang_of(argv: Sequence[str]) -> str:
             lang = "ja" if words[i + 1] == "ja" else "en"
         elif w.startswith("--lang="):
             lang = "ja" if w.split("=", 1)[1] == "ja" else "en"
-    if not any(w == "--lang" or w.startswith("--lang=") for w in words) and LANG_ENV in os.environ:
+    if not any(w == "--lang" or w.startswith("--lang=") for w in words) and env_lang_given():
         lang = "ja" if _value(os.environ[LANG_ENV], "--lang") == "ja" else "en"
     return lang
 

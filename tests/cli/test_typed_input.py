@@ -442,3 +442,7 @@ def test_optimlab_lang_sets_the_commands_language_once(tmp_path, capsys, monkeyp
     assert main([*small, "--out", "c"]) == 2
     assert capsys.readouterr().err.strip() == "optimlab: error: invalid OPTIMLAB_LANG: 'fr' (accepted: en, ja; or unset it)"
     assert not (tmp_path / "c").exists()
+    # empty is unset (`OPTIMLAB_LANG= optimlab …`, the usual way; it was this error for every command, a review)
+    for empty in ("", " "):
+        monkeypatch.setenv("OPTIMLAB_LANG", empty)
+        assert main([*small, "--out", f"d{len(empty)}"]) == 0 and "final test acc" in capsys.readouterr().out
