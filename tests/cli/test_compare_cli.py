@@ -486,6 +486,22 @@ def test_help_and_version_that_cannot_be_written_are_said(argv):
     assert r.returncode == 0 and r.stderr == "" and r.stdout.startswith(("usage: optimlab", "optimlab "))
 
 
+def test_an_output_name_too_long_to_stage_is_one_line(tmp_path, monkeypatch, capsys):
+    """A review: `--out` with a 240-character name (mkdir takes 255) failed on the hidden stage beside it, naming
+    `./.eeee….partial-skg9e2qo` and no accepted value; 80 Japanese characters (240 bytes) the same."""
+    from optimlab.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    small = ["compare", "--dataset", "digits", "--iters", "5", "--optimizers", "sgd", "--no-plots", "--no-report",
+             "--no-progress"]
+    for name in ("e" * 238, "実" * 80):
+        assert main([*small, "--out", name]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"its name is {len(name.encode())} bytes long (accepted: at most 237 bytes" in err
+        assert os.listdir(tmp_path) == []
+    assert main([*small, "--out", "e" * 237]) == 0 and (tmp_path / ("e" * 237) / "summary.json").is_file()
+
+
 def test_a_missing_dependency_is_one_line(monkeypatch, capsys):
     """A packaging review: with a dependency missing (pip install --no-deps), every command but --help ended in a
     ModuleNotFoundError traceback (threadpoolctl, platformdirs, matplotlib)."""

@@ -253,6 +253,14 @@ def _enclosing_output(absolute: Path) -> Path | None:
     return None
 
 
+def _name_max(folder: Path) -> int:
+    """The longest file name, in bytes, the file system of ``folder`` (or the nearest existing folder above) takes."""
+    try:
+        return int(os.pathconf(nearest_existing(folder), "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):       # (no pathconf on Windows)
+        return 255
+
+
 def check_output_dir(target: str | os.PathLike, *, foreign=foreign_in_run_dir, accepted: str = RUN_DIR_ACCEPTED,
                      replace: bool = True) -> Path:
     """Check, before any long work, that ``target`` can become an output folder; raise a one-line ConfigError.
@@ -285,6 +293,13 @@ def check_output_dir(target: str | os.PathLike, *, foreign=foreign_in_run_dir, a
                               f"(accepted: {accepted})")
         if path.is_symlink():
             raise ConfigError(f"refusing to replace {text!r}: it is a symbolic link (accepted: {accepted})")
+        # the stage beside it is named .<name>.partial-XXXXXXXX: a name the file system takes could not be staged,
+        # and the error named that hidden path (a review: 240 characters; about 80 Japanese ones)
+        longest = _name_max(absolute.parent) - len(".partial-XXXXXXXX.")
+        if len(os.fsencode(absolute.name)) > longest:
+            raise ConfigError(f"invalid output folder: {text!r}: its name is {len(os.fsencode(absolute.name))} bytes "
+                              f"long (accepted: at most {longest} bytes, as compare builds the results beside it under "
+                              "a longer hidden name)")
     if path.exists() and not path.is_dir():
         raise ConfigError(f"output folder {text!r} is an existing file (accepted: {accepted})")
     if path.is_dir():
