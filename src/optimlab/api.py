@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .errors import ConfigError, OptimlabError, OptimlabWarning, own_error_first
+from .errors import ConfigError, OptimlabError, OptimlabWarning, did_you_mean, own_error_first
 from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
 from .experiment.recipe import RunSpec, check_same_data, other_optimizer_code
 from .optim import OPTIMIZERS, Optimizer, display_name, load_plugins
@@ -118,10 +118,12 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     dpi = check_dpi(dpi)
     font_scale = check_font_scale(font_scale)
     accepted = [n for n in inspect.signature(apply_overrides).parameters if n != "recipe"]
+    others = ["data", "out", "lang", "plots", "dpi", "font_scale", "report", "progress", "telemetry", "on_data"]
     for key in overrides:
-        if key not in accepted:
+        if key not in accepted:     # iter=30, seed=1 (the CLI's --seed): a hint as the CLI gives one (a review)
+            near = "; did you mean 'seeds'?" if key == "seed" else did_you_mean(key, accepted + others)
             raise ConfigError(f"unknown option for compare: {key!r} (accepted: {', '.join(accepted)}; "
-                              "data, out, lang, plots, dpi, font_scale, report, progress, telemetry, on_data)")
+                              f"{', '.join(others)}{near})")
     own = None
     if data is not None:
         from .data.own import OWN_DATA, OwnData

@@ -502,6 +502,25 @@ def test_an_output_name_too_long_to_stage_is_one_line(tmp_path, monkeypatch, cap
     assert main([*small, "--out", "e" * 237]) == 0 and (tmp_path / ("e" * 237) / "summary.json").is_file()
 
 
+def test_plausible_python_mistakes_get_a_line_that_helps(tmp_path):
+    """A review of the Python API: optimizers=5 was a TypeError; iter=30 and seed=1 (the CLI's --seed) were unknown
+    options with no hint, where the CLI gives one; init="0.01" said a number was accepted, as if 0.01 were not one."""
+    from optimlab.api import compare
+    from optimlab.errors import ConfigError
+
+    cases = {"optimizers": (5, "invalid optimizers: 5 (accepted: names, e.g. ['sgd', 'adam'] or 'sgd,adam')"),
+             "iter": (30, "did you mean 'iters'?)"), "seed": (1, "did you mean 'seeds'?)"),
+             "init": ("0.01", "invalid init: '0.01' is text (accepted: the number 0.01 without quotes, from 1e-30 to "
+                              "1000; xavier, he)")}
+    for key, (value, says) in cases.items():
+        with pytest.raises(ConfigError) as e:
+            compare(dataset="digits", out=tmp_path / key, **{key: value})
+        assert says in str(e.value) and "\n" not in str(e.value)
+        assert not (tmp_path / key).exists()
+    with pytest.raises(ConfigError, match=r"unknown init: 'nan'"):
+        compare(dataset="digits", out=tmp_path / "n", init="nan")
+
+
 def test_a_missing_dependency_is_one_line(monkeypatch, capsys):
     """A packaging review: with a dependency missing (pip install --no-deps), every command but --help ended in a
     ModuleNotFoundError traceback (threadpoolctl, platformdirs, matplotlib)."""

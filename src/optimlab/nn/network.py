@@ -105,6 +105,13 @@ def init_scale(weight_init_std, n_in: int, what: str = "weight_init_std") -> flo
             return float(np.sqrt(1.0 / n_in))
         if key in ("he", "relu"):
             return float(np.sqrt(2.0 / n_in))
+        try:                # "0.01" from Python, where the command line's --init 0.01 is a number (a review)
+            as_number = float(weight_init_std)
+        except ValueError:
+            as_number = None
+        if as_number is not None and MIN_INIT_STD <= as_number <= MAX_INIT_STD:
+            raise ConfigError(f"invalid {what}: {weight_init_std!r} is text (accepted: the number {as_number:g} "
+                              f"without quotes, from {MIN_INIT_STD:g} to {MAX_INIT_STD:g}; xavier, he)")
         raise ConfigError(f"unknown {what}: {weight_init_std!r} (accepted: a number from {MIN_INIT_STD:g} to "
                           f"{MAX_INIT_STD:g}, xavier, he)")
     std = math.nan if isinstance(weight_init_std, (bool, np.bool_)) else float(weight_init_std)   # True is no std

@@ -5,7 +5,7 @@ one is found by name: :data:`OPTIMIZERS` (:mod:`~optimlab.optim.registry`), with
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from . import plugins
 from ..errors import ConfigError, did_you_mean
@@ -64,6 +64,9 @@ def preset_names(name: str) -> tuple[str, ...]:
 def optimizer_names(optimizers) -> tuple[str, ...]:
     """Optimizer names from ``"sgd,adam"`` or a list, lower-cased: each one known and listed once, at least one
     (what ``--optimizers``, a recipe, a sweep and a landscape accept); a one-line ConfigError otherwise."""
+    if not isinstance(optimizers, (str, Optimizer, Iterable)) or isinstance(optimizers, bytes):
+        raise ConfigError(f"invalid optimizers: {optimizers!r:.80} (accepted: names, e.g. ['sgd', 'adam'] or "
+                          "'sgd,adam')")       # optimizers=5 was a TypeError (a review)
     items = optimizers.split(",") if isinstance(optimizers, str) else \
         [optimizers] if isinstance(optimizers, Optimizer) else list(optimizers)
     names = tuple(str(n).strip().lower() for n in items if str(n).strip())
