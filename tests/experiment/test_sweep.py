@@ -210,6 +210,24 @@ def test_a_killed_writes_leftovers_go_when_the_sweep_folder_is_next_locked(tmp_p
     assert not any(f.exists() for f in left) and only_copy.exists() and mine.exists()
 
 
+def test_a_recipe_of_the_other_command_is_named_as_such(tmp_path, reference, capsys):
+    """A review: `compare --recipe s/sweep.toml` said "unknown key 'lrs'", and `sweep --recipe r/recipe.toml` said
+    "unknown key 'optimizer_code' … did you mean 'optimizers'?": neither said the file is the other command's."""
+    from optimlab.api import compare
+    from optimlab.cli import main
+
+    run = tmp_path / "r"
+    compare(dataset="digits", iters=5, optimizers="sgd", out=run, plots=False, report=False, progress=False)
+    sweep_toml = reference.directory / "sweep.toml"
+    assert main(["compare", "--recipe", str(sweep_toml), "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert f"{sweep_toml} is a sweep recipe, not one of optimlab compare (accepted: optimlab sweep --recipe" in err
+    assert main(["sweep", "--recipe", str(run / "recipe.toml"), "--out", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert f"{run / 'recipe.toml'} is a recipe of optimlab compare, not a sweep recipe (accepted: optimlab compare" in err
+    assert not (tmp_path / "c").exists() and not (tmp_path / "s").exists()
+
+
 def test_shipped_recipe_is_the_requested_default_and_round_trips(tmp_path):
     spec = default_sweep_spec()
     assert spec.optimizers == tuple(OPTIMIZERS) and len(spec.lrs) == 9 and spec.lrs[0] == 1e-4 and spec.lrs[-1] == 1

@@ -268,7 +268,13 @@ def parse_run(d: dict[str, Any], where: str) -> RunSpec:
     return spec
 
 
+SWEEP_ONLY_KEYS = ("lrs", "test_seeds", "targets", "grid", "split", "chunks")    # a sweep recipe's, not a compare's
+
+
 def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
+    if "runs" not in doc and any(k in doc for k in SWEEP_ONLY_KEYS):   # a sweep.toml: "unknown key 'lrs'" (a review)
+        raise ConfigError(f"{where} is a sweep recipe, not one of optimlab compare (accepted: optimlab sweep --recipe "
+                          f"{where}; a compare recipe has [[runs]], as a run folder's recipe.toml)")
     check_table(doc, RECIPE_TYPES, where)
     train = parse_train(doc.get("train", {}), f"{where} [train]")
     net = parse_net(doc.get("net", {}), f"{where} [net]")
