@@ -228,6 +228,21 @@ def test_a_recipe_of_the_other_command_is_named_as_such(tmp_path, reference, cap
     assert not (tmp_path / "c").exists() and not (tmp_path / "s").exists()
 
 
+def test_a_validation_split_that_leaves_less_than_a_batch_names_the_split(tmp_path, capsys):
+    """A review: --val-fraction 0.999 was refused as "invalid batch_size: 100 exceeds the 1 training examples of
+    digits after the validation split (accepted: 1 to 1)": the batch was the note's; the fraction was the mistake."""
+    from optimlab.cli import main
+
+    args = ["sweep", "--dataset", "digits", "--lrs", "0.01", "--seeds", "1", "--iters", "10", "--out", str(tmp_path / "s")]
+    assert main([*args, "--val-fraction", "0.999"]) == 2
+    assert capsys.readouterr().err == ("optimlab: error: invalid val_fraction: 0.999 leaves 1 of the 1,438 training "
+                                       "examples of digits to train on, fewer than a batch of 100 (accepted: a smaller "
+                                       "--val-fraction, or a smaller --batch-size)\n")
+    assert main([*args, "--batch-size", "5000"]) == 2          # a batch larger than all the data: the batch's error
+    assert "invalid batch_size: 5000 exceeds" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()
+
+
 def test_shipped_recipe_is_the_requested_default_and_round_trips(tmp_path):
     spec = default_sweep_spec()
     assert spec.optimizers == tuple(OPTIMIZERS) and len(spec.lrs) == 9 and spec.lrs[0] == 1e-4 and spec.lrs[-1] == 1

@@ -1340,7 +1340,12 @@ def check_sweep_folder(spec: SweepSpec, directory: Path, at_once: int = 1) -> tu
     killed for memory and retried, again and again)."""
     data = load_sweep_data(spec)
     check_same_data(data.sha256, spec.data_sha256, "the sweep recipe", "spec")
-    spec.train.check_data(len(data.y_train), f"{data.name} after the validation split")
+    n_train, n_all = len(data.y_train), len(data.y_train) + len(data.y_val)
+    if n_train < spec.train.batch_size <= n_all:    # the split's share was the mistake, not the batch (a review)
+        raise ConfigError(f"invalid val_fraction: {spec.val_fraction:g} leaves {n_train:,} of the {n_all:,} training "
+                          f"examples of {data.name} to train on, fewer than a batch of {spec.train.batch_size} "
+                          "(accepted: a smaller --val-fraction, or a smaller --batch-size)")
+    spec.train.check_data(n_train, f"{data.name} after the validation split")
     name, data_dir = chosen(spec.dataset, spec.data_dir, data)   # sweep.toml and every worker: the data auto chose
     spec = replace(spec, dataset=name, data_dir=data_dir, data_sha256=data.sha256)   # sweep.toml records the data
     _DATA_CACHE[_data_key(name, data_dir, (spec.val_fraction, spec.val_max, spec.split_seed))] = data
