@@ -243,8 +243,14 @@ def test_each_path_has_a_head_at_its_current_point_in_every_frame_and_at_its_end
             assert len(path.get_xdata()) == upto + 1
     assert len(ax.get_legend().get_texts()) == 5 + 3           # the five paths, start, minimum, saddle: no heads
     png = plot_landscape(r)
-    heads = [a for a in png.axes[0].lines if a.get_marker() == "o" and len(a.get_xdata()) == 1]
+    heads = [a for a in png.axes[0].lines if a.get_linestyle() == "None" and a.get_zorder() == 4.5]
     assert sorted(tuple(np.ravel(h.get_data())) for h in heads) == sorted(tuple(t.final) for t in r.tracks.values())
+    # each in its run's marker, as its path: every end was the same circle, told apart by colour alone (an
+    # accessibility review)
+    from optimlab.viz.colors import line_markers
+
+    assert [h.get_marker() for h in heads] == line_markers([h.get_color() for h in heads])
+    assert len({h.get_marker() for h in heads}) == len(heads) == 5
 
 
 def test_steps_shrinking_to_subnormal_sizes_draw_without_a_warning(monkeypatch):

@@ -538,7 +538,10 @@ def _new_figure(result: LandscapeResult, lang: str, with_steps: bool):
                           ms=3.2, alpha=PATH_ALPHA, label=_label(t, lang, (x0, x1, y0, y1)),
                           zorder=2.5 if escapes else 3)
         # where the point is now: in a GIF frame, or at the end of a path drawn without a marker per step
-        (head,) = ax.plot([], [], "o", color=colors[k], ms=7, mec="black", mew=0.8, zorder=4.5)   # over the ✕ it reached
+        # in the run's own marker: every end point was the same black-rimmed circle, told apart by its fill alone
+        # (an accessibility review: in grey, or under deuteranopia, AdaGrad's and Adam's ends looked alike)
+        (head,) = ax.plot([], [], marker=marks[k], ls="none", color=colors[k], ms=8.5, mec="black", mew=0.8,
+                          zorder=4.5)                                                    # over the ✕ it reached
         lines[k] = (path, head)
     # the start's coordinates in the legend: the saddle's (−1.5, 0.001) looks like y = 0 on the map
     # with the minus sign the axes' numbers have (the hyphen of "(-7, 2)" beside the axes' "−8": a teacher's review)
