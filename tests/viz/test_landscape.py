@@ -630,7 +630,8 @@ def test_the_animation_shows_the_first_steps():
 def test_an_optimizer_you_add_gets_its_class_name_and_a_colour_of_its_own(monkeypatch):
     """A sixth optimizer registered in OPTIMIZERS was drawn in a colour matplotlib picked (SGD's blue) and named by
     its code name in the legend and the table; now it is named as compare names it, in a palette colour none of the
-    five has (not Momentum's, though Momentum is not drawn), as compare would colour it."""
+    five has (not Momentum's, though Momentum is not drawn), as compare would colour it: black, the first of those an
+    added optimizer takes."""
     from dataclasses import dataclass
 
     from optimlab.optim import OPTIMIZERS, Momentum
@@ -646,9 +647,16 @@ def test_an_optimizer_you_add_gets_its_class_name_and_a_colour_of_its_own(monkey
     ax = plot_landscape(result).axes[0]
     named = [line for line in ax.get_lines() if not line.get_label().startswith("_")][:3]      # not the heads
     paths = {line.get_label().split(" ")[0]: line.get_color() for line in named}
-    assert paths == {"SGD": OPTIMIZER_COLORS["sgd"], "HeavyBall": RUN_COLORS[5], "Adam": OPTIMIZER_COLORS["adam"]}
+    assert paths == {"SGD": OPTIMIZER_COLORS["sgd"], "HeavyBall": RUN_COLORS[6], "Adam": OPTIMIZER_COLORS["adam"]}
     colors = run_colors([*OPTIMIZER_COLORS, "a", "b", "c", "d"])
-    assert colors[5:] == [*RUN_COLORS[5:], RUN_COLORS[5]]      # the three left, then again
+    assert colors[5:] == [*RUN_COLORS[6:], RUN_COLORS[5], RUN_COLORS[6]]      # black, yellow, sky blue, then again
+    # an added optimizer keeps its colour with or without Adam + BatchNorm beside it (an accessibility review: black
+    # in a comparison, sky blue in a sweep of the same optimizers), and in a landscape, whose palette has no yellow
+    note = list(OPTIMIZER_COLORS)
+    with_bn = run_colors([*note, "adam", "slowadam", "nesterov"])
+    assert with_bn[5:] == [RUN_COLORS[5], RUN_COLORS[6], RUN_COLORS[7]]
+    assert run_colors([*note, "slowadam", "nesterov"])[5:] == with_bn[6:]
+    assert run_colors([*note, "slowadam", "nesterov"], RUN_COLORS[:7])[5] == with_bn[6]
 
 
 def test_slides_say_the_surface_the_preset_and_a_single_step():

@@ -31,11 +31,26 @@ def run_colors(optimizers, palette: Sequence[str] = RUN_COLORS) -> list[str]:
     optimizers = list(optimizers)
     owners = {o: i for i, o in reversed(list(enumerate(optimizers))) if o in OPTIMIZER_COLORS}   # first run of each
     taken = {OPTIMIZER_COLORS[o] for o in owners}
-    # the colours no optimizer has first (sky blue, black, yellow), then those of the five not in this comparison
+    # the colours no optimizer has first (sky blue, black, yellow), then those of the five not in this comparison;
+    # another run of one of the five (Adam + BatchNorm) takes them in that order, an added optimizer from black on
+    # and sky blue last: it keeps its colour with or without Adam + BatchNorm beside it (an accessibility review: an
+    # added optimizer was black in a comparison, sky blue in a sweep of the same optimizers)
     free = [c for c in palette if c not in OPTIMIZER_COLORS.values()] + \
         [c for c in OPTIMIZER_COLORS.values() if c not in taken]
-    others = iter(free * (1 + len(optimizers) // len(free)))
-    return [OPTIMIZER_COLORS[o] if owners.get(o) == i else next(others) for i, o in enumerate(optimizers)]
+    added_order = free[1:] + free[:1] if free and free[0] == RUN_COLORS[5] else free
+    used: list[str] = []
+    out = []
+    for i, o in enumerate(optimizers):
+        if owners.get(o) == i:
+            out.append(OPTIMIZER_COLORS[o])
+            continue
+        if len(used) == len(free):          # every spare colour has a run: round again
+            used = []
+        order = free if o in OPTIMIZER_COLORS else added_order
+        c = next(c for c in order if c not in used)
+        used.append(c)
+        out.append(c)
+    return out
 
 
 def colors_by_label(optimizer_of: dict[str, str], palette: Sequence[str] = RUN_COLORS) -> dict[str, str]:
