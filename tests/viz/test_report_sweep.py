@@ -524,6 +524,10 @@ def test_a_setting_that_learned_on_the_fresh_seeds_is_not_said_never_to_learn():
         texts = {c["kind"]: c["text"] for c in compute_sweep_conclusions(s, lang)}
         assert ranked in texts["lr_sensitivity"] and skipped in texts["tuning_gain"], texts
         assert "Not ranked: Adam" not in texts["lr_sensitivity"]
+        # what to do about it, as for a setting that did not learn (a researcher's review: Momentum tuned at the
+        # grid's top, still rising there, got no "extend the grid" where SGD did)
+        assert ("a wider grid of lrs or more iterations may let it learn there too" if lang == "en"
+                else "学習率のグリッドを広げるか反復を増やせば、検証でも学習するかもしれません") in texts["lr_sensitivity"]
     table = defaults_table_html(s, set(), "en")
     rows = {r.split("</th>")[0]: r for r in table.split("<tbody>")[1].split("<tr>")[1:]}
     assert [k for k, r in rows.items() if "†" in r] == [k for k in rows if "AdaGrad" in k]    # as the console's †

@@ -146,7 +146,8 @@ SWEEP_TEXT = {
         "not learned": " Did not learn at any lr (best ≤ {floor}): {labels}; on this grid and training length only (a "
                        "wider grid of lrs or more iterations may let it learn).",
         "learned fresh only": " Not ranked: {labels}, at chance on the validation split at every lr (best ≤ {floor}) "
-                              "but above it on the fresh seeds.",
+                              "but above it on the fresh seeds (a wider grid of lrs or more iterations may let it "
+                              "learn there too).",
         "edge low": "{label}'s tuned lr {lr} is the smallest in the grid: its best lr may be smaller; extend the grid "
                     "down.",
         "edge high": "{label}'s tuned lr {lr} is the largest in the grid: its best lr may be larger; extend the grid "
@@ -274,7 +275,8 @@ SWEEP_TEXT = {
         "others counts": "他：{counts}。",
         "not learned": "どの学習率でも学習できなかった手法（最高 {floor} 以下）：{labels}。ただし、これはこの学習率グリッドと反復"
                        "回数での結果です（グリッドを広げるか反復回数を増やせば、学習できるかもしれません）。",
-        "learned fresh only": "順位に入れていない手法：{labels}（検証では、どの学習率でも最高 {floor} 以下でしたが、新しいシードでは上回りました）。",
+        "learned fresh only": "順位に入れていない手法：{labels}（検証では、どの学習率でも最高 {floor} 以下でしたが、新しいシードでは上回りました。"
+                              "学習率のグリッドを広げるか反復を増やせば、検証でも学習するかもしれません）。",
         "edge low": "{label} の選ばれた学習率 {lr} はグリッドの最小値です。最良の学習率はさらに小さいかもしれません。グリッドを下に広げてください。",
         "edge high": "{label} の選ばれた学習率 {lr} はグリッドの最大値です。最良の学習率はさらに大きいかもしれません。グリッドを上に広げてください。",
         "diverged": "調整用の実行のうち {n} 本が発散または失敗しました：{where}。",
