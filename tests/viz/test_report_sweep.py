@@ -70,6 +70,11 @@ def test_the_lead_is_judged_seed_by_seed_when_the_summary_has_the_seeds():
     assert f["best"] == "Adam" and f["exceeds_ci"] is True and f["paired_wins"] == 3 and f["paired_n"] == 3
     assert f["paired_difference"] == pytest.approx(0.02) and f["paired_ci95"] == pytest.approx(0.00248, abs=1e-5)
     assert "ahead on 3 of 3 seeds" in c[0]["text"]
+    # the interval by its ends: "+0.008 ± 2.059" after "0.009 ahead" (the rounded means) read as two margins (a
+    # researcher's review)
+    assert "the 95% CI of its lead is +0.018 to +0.022, and it is ahead on 3 of 3 seeds" in c[0]["text"]
+    assert " ± " not in c[0]["text"]
+    assert "差の 95% 信頼区間は +0.018 〜 +0.022 で" in compute_sweep_conclusions(s, "ja")[0]["text"]
     # one seed where RMSProp is ahead by more: no longer settled
     s["defaults_vs_tuned"]["Adam"]["tuned_test_by_seed"]["1001"] = 0.7
     f = facts(compute_sweep_conclusions(s), "best_tuned")

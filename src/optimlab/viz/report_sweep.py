@@ -222,8 +222,10 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
         unadjusted = exceeds
         if exceeds is not None:
             exceeds = holm_settled(pairs)[0]
-        values = dict(n=pair["n"], wins=pair["a_wins"], diff=signed(pair["mean_diff"]), half=f"{pair['ci95']:.3f}",
-                      k=k)
+        # the interval's ends, not "+0.008 ± 2.059" after "0.009 ahead" (the rounded means' difference) in one
+        # sentence (a researcher's review)
+        values = dict(n=pair["n"], wins=pair["a_wins"], lo=signed_bound(pair["mean_diff"] - pair["ci95"]),
+                      hi=signed_bound(pair["mean_diff"] + pair["ci95"]), k=k)
         if exceeds is None:
             spread = st("best ci none" if pair["n"] < 2 else "best paired few", lang, n=pair["n"])
         else:

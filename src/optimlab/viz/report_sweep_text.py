@@ -78,13 +78,13 @@ SWEEP_TEXT = {
         "best ci no": " The 95% CIs overlap, so the lead is within the seed spread and the order is not settled.",
         "best ci none": " With one test seed there is no spread to compare the lead against.",
         "best paired few": " {n} test seeds are too few to judge the lead against its spread (at least 3 are needed).",
-        "best paired yes": " Seed by seed (the same fresh seeds, so the same starts and minibatches) it is ahead by "
-                           "{diff} ± {half} (95% CI) and ahead on {wins} of {n} seeds, so the lead exceeds the spread "
+        "best paired yes": " Seed by seed (the same fresh seeds, so the same starts and minibatches) the 95% CI of "
+                           "its lead is {lo} to {hi}, and it is ahead on {wins} of {n} seeds, so the lead exceeds the spread "
                            "between seeds (all scored on one test set, whose own sampling error the interval leaves "
                            "out).",
-        "best paired no": " Seed by seed (the same fresh seeds, so the same starts and minibatches) the difference is "
-                          "{diff} ± {half} (95% CI; ahead on {wins} of {n} seeds), so the order is not settled.",
-        "best paired holm": " Seed by seed (the same fresh seeds) the difference is {diff} ± {half} (95% CI; ahead on "
+        "best paired no": " Seed by seed (the same fresh seeds, so the same starts and minibatches) the 95% CI of "
+                          "the difference is {lo} to {hi} (ahead on {wins} of {n} seeds), so the order is not settled.",
+        "best paired holm": " Seed by seed (the same fresh seeds) the 95% CI of the difference is {lo} to {hi} (ahead on "
                             "{wins} of {n} seeds), but not after Holm's correction for the {k} pairs of settings compared "
                             "(the top two were picked from them), so the order is not settled.",
         "best holm kept": " It stays so after Holm's correction for the {k} pairs of settings compared.",
@@ -219,12 +219,12 @@ SWEEP_TEXT = {
         "best ci no": "95% 信頼区間が重なっており、この差はばらつきの範囲内で、順位は確定しません。",
         "best ci none": "新しいシードが 1 つのため、差をばらつきと比べることはできません。",
         "best paired few": "新しいシード {n} 個では、差をばらつきと比べて判断するには足りません（3 個以上必要です）。",
-        "best paired yes": "同じ新しいシード（同じ初期値・同じミニバッチ）どうしで比べると差は {diff} ± {half}（95% 信頼区間）で、"
+        "best paired yes": "同じ新しいシード（同じ初期値・同じミニバッチ）どうしで比べると差の 95% 信頼区間は {lo} 〜 {hi} で、"
                            "{n} シード中 {wins} シードで上回っており、この差はシード間のばらつきを超えています（どのシードも同じ"
                            "テストデータで評価しているため、テストデータ自体の標本誤差はこの区間に含まれません）。",
-        "best paired no": "同じ新しいシード（同じ初期値・同じミニバッチ）どうしで比べると差は {diff} ± {half}（95% 信頼区間、"
+        "best paired no": "同じ新しいシード（同じ初期値・同じミニバッチ）どうしで比べると差の 95% 信頼区間は {lo} 〜 {hi}（"
                           "{n} シード中 {wins} シードで上回る）で、順位は確定しません。",
-        "best paired holm": "同じ新しいシードどうしで比べると差は {diff} ± {half}（95% 信頼区間、{n} シード中 {wins} シードで上回る）"
+        "best paired holm": "同じ新しいシードどうしで比べると差の 95% 信頼区間は {lo} 〜 {hi}（{n} シード中 {wins} シードで上回る）"
                             "ですが、比べた {k} 組について Holm 法で多重比較の補正をすると有意ではなく、順位は確定しません"
                             "（上位 2 つはこれらの組から選んだものだからです）。",
         "best holm kept": "比べた {k} 組について Holm 法で多重比較の補正をしても同じです。",
