@@ -903,6 +903,32 @@ def test_a_worker_killed_while_it_sends_a_result_breaks_the_pool(tmp_path):
     assert int(seconds) <= LocalExecutor.STUCK_AFTER + 15
 
 
+def test_an_executor_dropped_without_close_takes_its_workers_and_watchdog_with_it(tmp_path):
+    """A code review: the watchdog thread held its executor, so one dropped without close() (a notebook's) kept its
+    worker process and four threads until the interpreter's exit; before the watchdog the pool went with it."""
+    import subprocess
+
+    script = ("import gc, multiprocessing, operator, threading, time\n"
+              "from optimlab.experiment.executors import LocalExecutor\n"
+              "if __name__ == '__main__':\n"
+              "    for _ in range(3):\n"
+              "        ex = LocalExecutor(1)\n"
+              "        assert ex.submit(operator.add, 1, 2).result() == 3\n"
+              "        del ex\n"
+              "        gc.collect()\n"
+              "    end = time.monotonic() + 20\n"
+              "    while time.monotonic() < end and (multiprocessing.active_children() or any(\n"
+              "            t.name == 'optimlab-pool-watchdog' for t in threading.enumerate())):\n"
+              "        time.sleep(0.1)\n"
+              "    print(len(multiprocessing.active_children()),\n"
+              "          sum(t.name == 'optimlab-pool-watchdog' for t in threading.enumerate()))\n")
+    (tmp_path / "drop.py").write_text(script, encoding="utf-8")
+    r = subprocess.run([sys.executable, str(tmp_path / "drop.py")], capture_output=True, text=True, timeout=120,
+                       cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["0", "0"]
+
+
 def test_abort_ends_a_pool_waiting_on_a_half_sent_result(tmp_path):
     """Ctrl-C while the pool waits on a half-sent result (the watchdog not yet come): the process still exits — the
     manager thread, which Python joins at exit, was left reading that message for ever."""

@@ -25,6 +25,7 @@ import signal
 import sys
 import threading
 import time
+import weakref
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator
 
@@ -262,7 +263,10 @@ class LocalExecutor(Executor):
         self._closed = False
         self.restarts = 0
         self._closing = threading.Event()
-        threading.Thread(target=self._watch, name="optimlab-pool-watchdog", daemon=True).start()
+        # by a weak reference: an executor dropped without close() is collected with its pool, as before the watchdog
+        # (a code review: each kept 1 worker process and 4 threads until the interpreter's exit)
+        threading.Thread(target=_watch, args=(weakref.ref(self), self._closing), name="optimlab-pool-watchdog",
+                         daemon=True).start()
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(self.n_workers, mp_context=multiprocessing.get_context(self.start_method),
@@ -298,22 +302,6 @@ class LocalExecutor(Executor):
             self._running += 1
             inner.add_done_callback(lambda f, o=outer, fn=fn, a=args, r=retries, g=generation:
                                     self._done(f, o, fn, a, r, g))
-
-    def _watch(self) -> None:
-        """Every 0.5 s until closed: a worker of the current pool dead for ``STUCK_AFTER`` seconds while the pool is
-        not broken means its manager thread waits on a half-written result; :func:`_release` ends the wait."""
-        watched, dead_since = None, None
-        while not self._closing.wait(0.5):
-            pool = self._pool
-            if pool is not watched:
-                watched, dead_since = pool, None
-            if getattr(pool, "_broken", True) or not _dead_worker(pool):    # (no such attribute: nothing to judge)
-                dead_since = None
-            elif dead_since is None:
-                dead_since = time.monotonic()
-            elif time.monotonic() - dead_since >= self.STUCK_AFTER:
-                _release(*_internals(pool))
-                dead_since = None
 
     def _send_later(self) -> None:
         """:meth:`_send` from a fresh thread: a done callback runs in the pool's own management thread."""
@@ -406,6 +394,29 @@ def _internals(pool: cf.ProcessPoolExecutor) -> tuple[list, Any]:
     public (its processes from 3.14), and forgets both when shut down; looked up, missing ones are none."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
     return processes, getattr(getattr(pool, "_result_queue", None), "_writer", None)
+
+
+def _watch(executor: "weakref.ref[LocalExecutor]", closing: threading.Event) -> None:
+    """A :class:`LocalExecutor`'s watchdog, every 0.5 s until it is closed or collected: a worker of its current pool
+    dead for ``STUCK_AFTER`` seconds while the pool is not broken means the pool's manager thread waits on a
+    half-written result; :func:`_release` ends the wait. Holds neither the executor nor its pool between looks."""
+    watched, dead_since = None, None
+    while not closing.wait(0.5):
+        ex = executor()
+        if ex is None:
+            return
+        pool, stuck_after = ex._pool, ex.STUCK_AFTER
+        del ex
+        if id(pool) != watched:
+            watched, dead_since = id(pool), None
+        if getattr(pool, "_broken", True) or not _dead_worker(pool):    # (no such attribute: nothing to judge)
+            dead_since = None
+        elif dead_since is None:
+            dead_since = time.monotonic()
+        elif time.monotonic() - dead_since >= stuck_after:
+            _release(*_internals(pool))
+            dead_since = None
+        del pool
 
 
 def _dead_worker(pool: cf.ProcessPoolExecutor) -> bool:
