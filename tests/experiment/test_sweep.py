@@ -201,13 +201,20 @@ def test_a_killed_writes_leftovers_go_when_the_sweep_folder_is_next_locked(tmp_p
     run_dir = next(p for p in out.iterdir() if p.is_dir())
     left = [out / ".sensitivity.png.optimlab-dzmqt0ur.tmp", run_dir / ".metrics.csv.optimlab-abcd1234.tmp",
             out / ".summary.json.optimlab-0123abcd.old"]
-    only_copy = out / ".notes.png.optimlab-89abcdef.old"          # its file is not there: kept
-    mine = out / ".my.notes"
-    for f in [*left, only_copy, mine]:
+    only_copy = out / ".report.html.optimlab-89abcdef.old"          # its file is not there: kept
+    # not the sweep's own files (a code review): a page `report --out SWEEP/x.html` may be writing (it takes no
+    # sweep lock), a folder of the user's, a link to a folder elsewhere
+    elsewhere, notes = tmp_path / "elsewhere", out / "notes"
+    elsewhere.mkdir()
+    notes.mkdir()
+    (out / "tune-linked").symlink_to(elsewhere)
+    others = [out / ".x.html.optimlab-abcd1234.tmp", out / ".my.notes", notes / ".metrics.csv.optimlab-abcd1234.tmp",
+              elsewhere / ".metrics.csv.optimlab-abcd1234.tmp"]
+    for f in [*left, only_copy, *others]:
         f.write_text("x")
     r = run_sweep(SPEC, SerialExecutor(), out=out)
     assert not r.trained
-    assert not any(f.exists() for f in left) and only_copy.exists() and mine.exists()
+    assert not any(f.exists() for f in left) and only_copy.exists() and all(f.exists() for f in others)
 
 
 def test_a_recipe_of_the_other_command_is_named_as_such(tmp_path, reference, capsys):

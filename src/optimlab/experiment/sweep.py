@@ -1218,17 +1218,26 @@ def sweep_lock(directory: str | os.PathLike, wait: float = 0.0) -> Iterator[None
             _HELD.pop(directory, None)
 
 
+SWEEP_WRITES = ("sweep.toml", "summary.json", "table.csv", "table.parquet", *DERIVED_FILES)   # a sweep folder's own
+RUN_WRITES = ("config.json", "metrics.csv", "status.json")                                   # a run folder's (write_run)
+
+
 def remove_write_leftovers(directory: Path) -> None:
-    """Remove what a sweep or report killed mid-write (SIGKILL: nothing could clean up) left in ``directory`` and its
-    run folders: a write's temporary (``.sensitivity.png.optimlab-dzmqt0ur.tmp``, left for good, a review) and the
-    second name of a file it replaced (``….optimlab-<hex>.old``) where that file is there again; a file's only copy
-    is kept. Called under :func:`sweep_lock`: no other sweep or report writes here."""
-    for p in [*directory.glob(".*"), *directory.glob("*/.*")]:
-        target = left_for(p.name)
-        if target is None or p.is_symlink() or not p.is_file():
-            continue
-        if p.name.endswith(".tmp") or (p.parent / target).is_file():
-            p.unlink(missing_ok=True)
+    """Remove what a sweep or report killed mid-write (SIGKILL: nothing could clean up) left of the files they write
+    in ``directory`` (:data:`SWEEP_WRITES`) and its run folders (``tune-*``, ``test-*``, not links;
+    :data:`RUN_WRITES`): a write's temporary (``.sensitivity.png.optimlab-dzmqt0ur.tmp``, left for good, a review)
+    and the second name of a file it replaced (``….optimlab-<hex>.old``) where that file is there again; a file's
+    only copy is kept. Nothing of another file: a page written there with ``report --out`` takes no sweep lock and
+    may be being written (a code review). Called under :func:`sweep_lock`: no other sweep or report writes these."""
+    places = [(directory, SWEEP_WRITES)] + [(d, RUN_WRITES) for d in directory.iterdir()
+                                            if d.name.startswith(("tune-", "test-")) and d.is_dir() and not d.is_symlink()]
+    for folder, names in places:
+        for p in folder.glob(".*"):
+            target = left_for(p.name)
+            if target not in names or p.is_symlink() or not p.is_file():
+                continue
+            if p.name.endswith(".tmp") or (folder / target).is_file():
+                p.unlink(missing_ok=True)
 
 
 SWEEP_ACCEPTED = "a new folder, an empty folder or an earlier optimlab sweep folder, to resume it"
