@@ -336,6 +336,14 @@ def test_seeds_with_the_same_accuracy_still_have_an_interval():
     assert x["mean"] == 0.872 and x["ci95"] == pytest.approx(12.706 * (1e-3 / 12 ** 0.5) / 2 ** 0.5, rel=1e-4)
     assert "0.8720 ± 0.0026" in format_seed_report(summary)
     assert mean_ci([0.1, 0.1, 0.1]) == (0.1, 0.0)                  # without a step: no spread, as before
+    # a run that diverged on every seed is 0 by convention, not measured: no interval, and it does not call for the
+    # test set's note by its 0-wide one (a code review)
+    runs = [{"label": lab, "seed": i, "final_test_accuracy": v, "status": st}
+            for lab, vals, st in (("Adam", [0.86, 0.88, 0.90], "ok"), ("SGD", [0.83, 0.85, 0.87], "ok"),
+                                  ("Big lr", [0.0, 0.0, 0.0], "diverged")) for i, v in enumerate(vals)]
+    diverged = {"runs": runs, "dataset": {"name": "x", "n_test": 10000}}
+    report = format_seed_report(diverged)
+    assert "0.0000 ± 0.0000  (n=3, 3 diverged or failed)" in report and "sampling error" not in report
     assert next(r for r in seed_statistics(_summary({"x": [0.5, 0.5]})) if r["label"] == "x")["ci95"] == 0.0
 
 
