@@ -657,6 +657,9 @@ def test_an_optimizer_you_add_gets_its_class_name_and_a_colour_of_its_own(monkey
     assert with_bn[5:] == [RUN_COLORS[5], RUN_COLORS[6], RUN_COLORS[7]]
     assert run_colors([*note, "slowadam", "nesterov"])[5:] == with_bn[6:]
     assert run_colors([*note, "slowadam", "nesterov"], RUN_COLORS[:7])[5] == with_bn[6]
+    # the spare colours before the unused ones of the five (a code review: a third added optimizer beside SGD took
+    # Momentum's orange while sky blue was free)
+    assert run_colors(["sgd", "x", "y", "z"]) == [OPTIMIZER_COLORS["sgd"], *RUN_COLORS[6:], RUN_COLORS[5]]
 
 
 def test_slides_say_the_surface_the_preset_and_a_single_step():

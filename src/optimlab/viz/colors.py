@@ -35,9 +35,10 @@ def run_colors(optimizers, palette: Sequence[str] = RUN_COLORS) -> list[str]:
     # another run of one of the five (Adam + BatchNorm) takes them in that order, an added optimizer from black on
     # and sky blue last: it keeps its colour with or without Adam + BatchNorm beside it (an accessibility review: an
     # added optimizer was black in a comparison, sky blue in a sweep of the same optimizers)
-    free = [c for c in palette if c not in OPTIMIZER_COLORS.values()] + \
-        [c for c in OPTIMIZER_COLORS.values() if c not in taken]
-    added_order = free[1:] + free[:1] if free and free[0] == RUN_COLORS[5] else free
+    spare = [c for c in palette if c not in OPTIMIZER_COLORS.values()]       # sky blue, black, yellow
+    unused = [c for c in OPTIMIZER_COLORS.values() if c not in taken]
+    free = spare + unused
+    added_order = (spare[1:] + spare[:1] if spare and spare[0] == RUN_COLORS[5] else spare) + unused
     used: list[str] = []
     out = []
     for i, o in enumerate(optimizers):
