@@ -75,6 +75,15 @@ def test_the_lead_is_judged_seed_by_seed_when_the_summary_has_the_seeds():
     assert "the 95% CI of its lead is +0.018 to +0.022, and it is ahead on 3 of 3 seeds" in c[0]["text"]
     assert " ± " not in c[0]["text"]
     assert "差の 95% 信頼区間は +0.018 〜 +0.022 で" in compute_sweep_conclusions(s, "ja")[0]["text"]
+    # seeds far apart: the interval reaches past ±1, and is cut there and said to be (a code review)
+    wild = {**base, "1000": 0.99, "1001": 0.1, "1002": 0.95}
+    s2 = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
+                           test={"rmsprop": (0.65, 0.3, 0.6, 0), "adam": (0.68, 0.3, 0.6, 0)})
+    s2["defaults_vs_tuned"]["RMSProp"]["tuned_test_by_seed"] = base
+    s2["defaults_vs_tuned"]["Adam"]["tuned_test_by_seed"] = wild
+    text = compute_sweep_conclusions(s2)[0]["text"]
+    assert "the 95% CI of the difference is -1.000 to +1.000" in text and "is cut there" in text, text
+    assert "区間は −1 や +1 の外まで広がったので" in compute_sweep_conclusions(s2, "ja")[0]["text"]
     # one seed where RMSProp is ahead by more: no longer settled
     s["defaults_vs_tuned"]["Adam"]["tuned_test_by_seed"]["1001"] = 0.7
     f = facts(compute_sweep_conclusions(s), "best_tuned")

@@ -224,13 +224,15 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
             exceeds = holm_settled(pairs)[0]
         # the interval's ends, not "+0.008 ± 2.059" after "0.009 ahead" (the rounded means' difference) in one
         # sentence (a researcher's review)
-        values = dict(n=pair["n"], wins=pair["a_wins"], lo=signed_bound(pair["mean_diff"] - pair["ci95"]),
-                      hi=signed_bound(pair["mean_diff"] + pair["ci95"]), k=k)
+        lo, hi = pair["mean_diff"] - pair["ci95"], pair["mean_diff"] + pair["ci95"]
+        values = dict(n=pair["n"], wins=pair["a_wins"], lo=signed_bound(max(lo, -1.0)), hi=signed_bound(min(hi, 1.0)),
+                      k=k)          # cut to [-1, 1] as the table's gains are, and said (a code review)
         if exceeds is None:
             spread = st("best ci none" if pair["n"] < 2 else "best paired few", lang, n=pair["n"])
         else:
             spread = st("best paired yes" if exceeds else "best paired holm" if unadjusted else "best paired no", lang,
-                        **values) + (st("best holm kept", lang, k=k) if exceeds and k > 1 else "")
+                        **values) + (st("best holm kept", lang, k=k) if exceeds and k > 1 else "") \
+                + (st("paired cut", lang) if lo < -1.0 or hi > 1.0 else "")
         facts.update(paired_difference=pair["mean_diff"], paired_ci95=pair["ci95"], paired_n=pair["n"],
                      paired_wins=pair["a_wins"])
     elif min(int(d.get("n_test_seeds") or 0), int(r.get("n_test_seeds") or 0)) < MIN_SEEDS_TO_SETTLE \

@@ -88,6 +88,8 @@ SWEEP_TEXT = {
                             "{wins} of {n} seeds), but not after Holm's correction for the {k} pairs of settings compared "
                             "(the top two were picked from them), so the order is not settled.",
         "best holm kept": " It stays so after Holm's correction for the {k} pairs of settings compared.",
+        "paired cut": " (The interval reached past −1 or +1 and is cut there, where a difference of accuracies lies: "
+                      "the seeds differ too much, or are too few, to say more.)",
         "gain": "Tuning gained most for {label}: {gain} test accuracy ({default} at the note's lr {default_lr} → "
                 "{tuned} at lr {tuned_lr}).",
         "gain tied": "Tuning gained most for {label}, each {gain} test accuracy.",
@@ -228,6 +230,8 @@ SWEEP_TEXT = {
                             "ですが、比べた {k} 組について Holm 法で多重比較の補正をすると有意ではなく、順位は確定しません"
                             "（上位 2 つはこれらの組から選んだものだからです）。",
         "best holm kept": "比べた {k} 組について Holm 法で多重比較の補正をしても同じです。",
+        "paired cut": "（区間は −1 や +1 の外まで広がったので、そこで切っています。正解率の差は −1〜+1 の値で、シードによる差が"
+                      "大きいかシードが少ないため、それ以上は言えません）",
         "gain": "調整による改善が最も大きいのは {label} で、テスト正解率が {gain} 上がりました（ノートの学習率 {default_lr} で "
                 "{default} → 学習率 {tuned_lr} で {tuned}）。",
         "gain tied": "調整による改善が最も大きいのは {label} で、いずれもテスト正解率が {gain} 上がりました。",
