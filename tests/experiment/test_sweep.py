@@ -250,6 +250,16 @@ def test_a_validation_split_that_leaves_less_than_a_batch_names_the_split(tmp_pa
     assert not (tmp_path / "s").exists()
 
 
+def test_a_sweeps_equal_accuracies_keep_an_interval_unless_every_run_diverged():
+    """A code review: compare's seed statistics took one test example's spread as the least, the sweep's intervals
+    did not: three fresh seeds with one accuracy had a 0-wide interval. Runs that all diverged (0 by convention)
+    measured nothing and keep none."""
+    m, lo, hi = sweep_mod.mean_interval([0.9, 0.9, 0.9], 1 / 1000)
+    assert m == 0.9 and lo < 0.9 < hi and hi - 0.9 == pytest.approx(4.303 * (1e-3 / 12 ** 0.5) / 3 ** 0.5, rel=1e-3)
+    assert sweep_mod.mean_interval([0.0, 0.0, 0.0], 1 / 1000, measured=False) == (0.0, 0.0, 0.0)
+    assert sweep_mod.mean_interval([0.9, 0.9, 0.9]) == (0.9, 0.9, 0.9)          # no step known: no spread
+
+
 def test_shipped_recipe_is_the_requested_default_and_round_trips(tmp_path):
     spec = default_sweep_spec()
     assert spec.optimizers == tuple(OPTIMIZERS) and len(spec.lrs) == 9 and spec.lrs[0] == 1e-4 and spec.lrs[-1] == 1

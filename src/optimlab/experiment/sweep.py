@@ -743,11 +743,13 @@ def write_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
     pq.write_table(pa.table(cols), path)
 
 
-def mean_interval(values: Sequence[float]) -> tuple[float, float, float]:
+def mean_interval(values: Sequence[float], step: float = 0.0, measured: bool = True) -> tuple[float, float, float]:
     """Mean and 95 % confidence interval (:func:`optimlab.results.stats.mean_ci`) of accuracies, clipped to
     [0, 1], where an accuracy lies (with 2 seeds the t interval is ±12.7 sd wide); one value has no interval
-    (nan, nan)."""
-    m, half = mean_ci([v for v in values if v is not None])
+    (nan, nan). ``step``: the accuracies' resolution (1 / the examples scored), whose spread, step/√12, is the least
+    taken where they were ``measured`` (not every run diverged, 0 by convention), as compare's seed statistics do:
+    three fresh seeds with one accuracy had a 0-wide interval (a code review)."""
+    m, half = mean_ci([v for v in values if v is not None], least_sd=step / math.sqrt(12) if measured else 0.0)
     return m, max(m - half, 0.0), min(m + half, 1.0)
 
 
@@ -771,6 +773,8 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
         key = (r["stage"], r["optimizer"], r["lr"], r["batchnorm"], r["activation"], str(r["init"]))
         by.setdefault(key, []).append(r)
     settings, sensitivity, dvt, ttt = [], {}, {}, {}
+    test_step = accuracy_step({"dataset": data_info})
+    val_step = accuracy_step({"dataset": {"n_test": data_info.get("n_val")}})      # (the same rule, of n_val)
     for net in spec.variants():
         for o in spec.optimizers:
             label = setting_label(spec, o, net)
@@ -780,7 +784,7 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
             means, los, his, diverged = [], [], [], []
             for lr in spec.lrs:
                 rs = by.get(("tune", o, lr, *nk), [])
-                m, lo, hi = mean_interval([score(r) for r in rs])
+                m, lo, hi = mean_interval([score(r) for r in rs], val_step, any(r["status"] == "ok" for r in rs))
                 means.append(_num(m)), los.append(_num(lo)), his.append(_num(hi))
                 diverged.append(sum(r["status"] != "ok" for r in rs))
             sensitivity[label] = {"optimizer": o, "lrs": list(spec.lrs), "mean": means, "lo": los, "hi": his,
@@ -788,9 +792,9 @@ def summarize(spec: SweepSpec, rows: list[dict[str, Any]], tuned: dict[tuple[str
             lr_t, lr_d = tuned[(o, net)], OPTIMIZERS[o]().lr
             test_t, test_d = by.get(("test", o, lr_t, *nk), []), by.get(("test", o, lr_d, *nk), [])
             by_seed_t = {int(r["seed"]): r["final_test_acc"] if r["status"] == "ok" else 0.0 for r in test_t}
-            mt, lot, hit = mean_interval(list(by_seed_t.values()))
+            mt, lot, hit = mean_interval(list(by_seed_t.values()), test_step, any(r["status"] == "ok" for r in test_t))
             by_seed_d = {int(r["seed"]): r["final_test_acc"] if r["status"] == "ok" else 0.0 for r in test_d}
-            md, lod, hid = mean_interval(list(by_seed_d.values()))
+            md, lod, hid = mean_interval(list(by_seed_d.values()), test_step, any(r["status"] == "ok" for r in test_d))
             dvt[label] = {"optimizer": o, "default_lr": lr_d, "default_test_acc": _num(md), "default_lo": _num(lod),
                           "default_hi": _num(hid), "default_not_ok": sum(r["status"] != "ok" for r in test_d),
                           "tuned_lr": lr_t, "tuned_val_acc": means[spec.lrs.index(lr_t)],
