@@ -118,7 +118,7 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     dpi = check_dpi(dpi)
     font_scale = check_font_scale(font_scale)
     accepted = [n for n in inspect.signature(apply_overrides).parameters if n != "recipe"]
-    others = ["data", "out", "lang", "plots", "dpi", "font_scale", "report", "progress", "telemetry", "on_data"]
+    others = [n for n, q in inspect.signature(compare).parameters.items() if q.kind is q.KEYWORD_ONLY]
     for key in overrides:
         if key not in accepted:     # iter=30, seed=1 (the CLI's --seed): a hint as the CLI gives one (a review)
             near = "; did you mean 'seeds'?" if key == "seed" else did_you_mean(key, accepted + others)

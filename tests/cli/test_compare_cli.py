@@ -384,7 +384,7 @@ def test_compare_in_a_notebook_takes_the_command_line_spellings(tmp_path):
                   report=False)
     assert [(r["label"], r["hyperparameters"]["lr"]) for r in out.summary["runs"]] == [("SGD", 0.05),
                                                                                        ("Momentum", 0.05)]
-    with pytest.raises(ConfigError, match=r"unknown option for compare: 'seed' \(accepted: dataset, .*seeds.*on_data; did you mean 'seeds'\?\)"):
+    with pytest.raises(ConfigError, match=r"unknown option for compare: 'seed' \(accepted: dataset, .*seeds.*on_data.*; did you mean 'seeds'\?\)"):
         compare(dataset="digits", seed=3, out=tmp_path / "p")
     with pytest.raises(ConfigError, match=r"invalid lrs: \[0.01, 0.1\] \(accepted: a number for every optimizer, or one per optimizer like \{'adam': 0.001\}\)"):
         compare(dataset="digits", lrs=[0.01, 0.1], out=tmp_path / "p")    # not K stacked values

@@ -233,6 +233,14 @@ def test_a_recipe_of_the_other_command_is_named_as_such(tmp_path, reference, cap
     err = capsys.readouterr().err
     assert f"{run / 'recipe.toml'} is a recipe of optimlab compare, not a sweep recipe (accepted: optimlab compare" in err
     assert not (tmp_path / "c").exists() and not (tmp_path / "s").exists()
+    # from Python, with no file to name: the functions to use (a code review: "optimlab sweep --recipe recipe")
+    from optimlab.experiment.recipe import parse_recipe
+
+    with pytest.raises(ConfigError, match=r"^recipe is a sweep recipe, .*\(accepted: parse_sweep_spec and run_sweep;"):
+        parse_recipe({"lrs": [0.1]})
+    with pytest.raises(ConfigError, match=r"^sweep recipe is a recipe of optimlab compare, .*\(accepted: parse_recipe "
+                                          r"and compare;"):
+        sweep_mod.parse_sweep_spec({"runs": [{"optimizer": "sgd"}]})
 
 
 def test_a_validation_split_that_leaves_less_than_a_batch_names_the_split(tmp_path, capsys):

@@ -273,8 +273,9 @@ SWEEP_ONLY_KEYS = ("lrs", "test_seeds", "targets", "grid", "split", "chunks")   
 
 def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
     if "runs" not in doc and any(k in doc for k in SWEEP_ONLY_KEYS):   # a sweep.toml: "unknown key 'lrs'" (a review)
-        raise ConfigError(f"{where} is a sweep recipe, not one of optimlab compare (accepted: optimlab sweep --recipe "
-                          f"{where}; a compare recipe has [[runs]], as a run folder's recipe.toml)")
+        use = f"optimlab sweep --recipe {where}" if where.endswith(".toml") else "parse_sweep_spec and run_sweep"
+        raise ConfigError(f"{where} is a sweep recipe, not one of optimlab compare (accepted: {use}; a compare recipe "
+                          "has [[runs]], as a run folder's recipe.toml)")
     check_table(doc, RECIPE_TYPES, where)
     train = parse_train(doc.get("train", {}), f"{where} [train]")
     net = parse_net(doc.get("net", {}), f"{where} [net]")

@@ -263,8 +263,9 @@ SPEC_KEYS = tuple(SPEC_TYPES)
 def parse_sweep_spec(doc: dict[str, Any], where: str = "sweep recipe") -> SweepSpec:
     """A :class:`SweepSpec` from a TOML document (see ``optimlab/recipes/sweep.toml``)."""
     if "runs" in doc or "optimizer_code" in doc:    # a compare recipe: "unknown key 'optimizer_code' … did you mean
-        raise ConfigError(f"{where} is a recipe of optimlab compare, not a sweep recipe (accepted: optimlab compare "
-                          f"--recipe {where}; a sweep recipe has lrs and seeds, as sweep.toml in a sweep folder)")
+        use = f"optimlab compare --recipe {where}" if where.endswith(".toml") else "parse_recipe and compare"
+        raise ConfigError(f"{where} is a recipe of optimlab compare, not a sweep recipe (accepted: {use}; a sweep "
+                          "recipe has lrs and seeds, as sweep.toml in a sweep folder)")
     check_table(doc, SPEC_TYPES, where)
     split, grid = doc.get("split", {}), doc.get("grid", {})
     check_table(split, SPLIT_TYPES, f"{where} [split]")

@@ -256,9 +256,10 @@ def _enclosing_output(absolute: Path) -> Path | None:
 def _name_max(folder: Path) -> int:
     """The longest file name, in bytes, the file system of ``folder`` (or the nearest existing folder above) takes."""
     try:
-        return int(os.pathconf(nearest_existing(folder), "PC_NAME_MAX"))
+        n = int(os.pathconf(nearest_existing(folder), "PC_NAME_MAX"))
     except (OSError, ValueError, AttributeError):       # (no pathconf on Windows)
         return 255
+    return n if n > 0 else 2**31       # -1: no limit
 
 
 def check_output_dir(target: str | os.PathLike, *, foreign=foreign_in_run_dir, accepted: str = RUN_DIR_ACCEPTED,
