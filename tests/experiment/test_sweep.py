@@ -36,6 +36,17 @@ def table(path):
                 for r in csv.DictReader(f)]
 
 
+def dvt_entry(tuned, note, default, tuned_ci, tuned_val_acc):
+    """An entry of defaults_vs_tuned: the tuned lr 0.1 against the note's 0.01 on fresh seeds 1000…, with the two
+    columns' intervals as given."""
+    return {"default_lr": 0.01, "default_test_acc": float(np.mean(note)), "default_lo": default[0],
+            "default_hi": default[1], "default_not_ok": 0, "tuned_lr": 0.1, "tuned_val_acc": tuned_val_acc,
+            "at_grid_edge": False, "tuned_test_acc": float(np.mean(tuned)), "tuned_lo": tuned_ci[0],
+            "tuned_hi": tuned_ci[1], "tuned_not_ok": 0, "gain": float(np.mean(tuned) - np.mean(note)),
+            "n_test_seeds": len(tuned), "tuned_test_by_seed": {str(1000 + i): v for i, v in enumerate(tuned)},
+            "default_test_by_seed": {str(1000 + i): v for i, v in enumerate(note)}}
+
+
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     """The uninterrupted sweep, in this process."""
@@ -133,12 +144,7 @@ def test_the_gain_column_has_its_paired_interval():
     from scipy import stats
 
     tuned, note = [0.83, 0.75, 0.88], [0.80, 0.73, 0.84]         # seeds far apart, the gain steady
-    d = {"default_lr": 0.01, "default_test_acc": float(np.mean(note)), "default_lo": 0.6, "default_hi": 0.97,
-         "default_not_ok": 0, "tuned_lr": 0.1, "tuned_val_acc": 0.85, "at_grid_edge": False,
-         "tuned_test_acc": float(np.mean(tuned)), "tuned_lo": 0.64, "tuned_hi": 1.0, "tuned_not_ok": 0,
-         "gain": float(np.mean(tuned) - np.mean(note)), "n_test_seeds": 3,
-         "tuned_test_by_seed": {str(1000 + i): v for i, v in enumerate(tuned)},
-         "default_test_by_seed": {str(1000 + i): v for i, v in enumerate(note)}}
+    d = dvt_entry(tuned, note, default=(0.6, 0.97), tuned_ci=(0.64, 1.0), tuned_val_acc=0.85)
     diff = np.subtract(tuned, note)
     half = stats.t.ppf(0.975, 2) * diff.std(ddof=1) / np.sqrt(3)
     gain, lo, hi = sweep_mod.shown_gain(d)
@@ -176,12 +182,7 @@ def test_a_gains_interval_cut_at_minus_one_is_said_to_be_cut():
     """A researcher's review: the console printed a gain as -0.4438 [-1.0000, +0.8116] while its note on cut
     intervals spoke of ends at 0 and 1 only; summary.json's gain_lo was -1.0 where the t-interval reached -1.70."""
     tuned, note = [0.10, 0.94, 0.10], [0.80, 0.83, 0.84]           # two fresh seeds collapsed, one did not
-    d = {"default_lr": 0.01, "default_test_acc": float(np.mean(note)), "default_lo": 0.78, "default_hi": 0.86,
-         "default_not_ok": 0, "tuned_lr": 0.1, "tuned_val_acc": 0.93, "at_grid_edge": False,
-         "tuned_test_acc": float(np.mean(tuned)), "tuned_lo": 0.2, "tuned_hi": 0.6, "tuned_not_ok": 0,
-         "gain": float(np.mean(tuned) - np.mean(note)), "n_test_seeds": 3,
-         "tuned_test_by_seed": {str(1000 + i): v for i, v in enumerate(tuned)},
-         "default_test_by_seed": {str(1000 + i): v for i, v in enumerate(note)}}
+    d = dvt_entry(tuned, note, default=(0.78, 0.86), tuned_ci=(0.2, 0.6), tuned_val_acc=0.93)
     assert sweep_mod.shown_gain(d)[1] == -1.0
     lines = defaults_table({"defaults_vs_tuned": {"Adam": d}}).splitlines()
     assert "[-1.0000, " in lines[2]
