@@ -223,7 +223,7 @@ def test_a_label_with_an_operator_is_bracketed_in_a_difference(label, shown):
 
 @pytest.mark.parametrize("lang, says", [("en", "(an interval ending at 0.0000 or 1.0000, or a gain's at -1.0000 or "
                                                 "+1.0000, reached past it and is cut there: an accuracy lies in [0, 1],"),
-                                        ("ja", "（0.0000 や 1.0000 で終わる区間、差の -1.0000 や +1.0000 で終わる区間は、その外まで")])
+                                        ("ja", "（0.0000 や 1.0000 で終わる区間と、差の -1.0000 や +1.0000 で終わる区間は、その外まで")])
 def test_the_sweep_table_says_when_an_interval_was_cut_at_1(lang, says):
     """A review read AdaGrad's "0.9044 [0.7840, 1.0000]" as "up to 100 %": the t interval of 3 seeds reached past 1
     and was cut there without a word. A line under the table says so, only when an interval was cut."""

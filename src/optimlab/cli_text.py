@@ -295,6 +295,17 @@ _JA: list[tuple[str, str]] = [
      "{v} をダウンロードできませんでした。インターネットにつながらないときは、4 つの IDX ファイルを入れたフォルダを "
      "--data-dir DIR で指定するか、同梱のデータ --dataset mnist-5k（MNIST の 5,000 枚）か --dataset digits（8×8 の数字）が"
      "使えます"),
+    (r"^invalid val_fraction: (?P<f>\S+) leaves (?P<n>[\d,]+) of the (?P<t>[\d,]+) training examples of (?P<d>.+?) to "
+     r"train on, fewer than a batch of (?P<b>\d+)",
+     "--val-fraction {f} では {d} の訓練データ {t} 件のうち学習に使えるのが {n} 件だけで、バッチサイズ {b} に足りません"
+     "（--val-fraction か --batch-size を小さくします）"),
+    (r"^(?P<w>.+?) is a sweep recipe, not one of optimlab compare \(accepted: (?P<u>[^;]+);",
+     "{w} はスイープのレシピで、compare のレシピではありません（{u} で使います。compare のレシピには [[runs]] があります）"),
+    (r"^(?P<w>.+?) is a recipe of optimlab compare, not a sweep recipe \(accepted: (?P<u>[^;]+);",
+     "{w} は compare のレシピで、スイープのレシピではありません（{u} で使います。スイープのレシピには lrs と seeds があります）"),
+    (r"^invalid output folder: (?P<v>.+?): its name is (?P<n>\d+) bytes long \(accepted: at most (?P<m>\d+) bytes",
+     "出力先 {v} の名前は {n} バイトで長すぎます（{m} バイトまで。compare は結果をその横に、もっと長い隠しフォルダの名前で作って"
+     "から置き換えるためです。日本語は 1 文字 3 バイトです）"),
 ]
 
 

@@ -499,6 +499,8 @@ def test_an_output_name_too_long_to_stage_is_one_line(tmp_path, monkeypatch, cap
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and f"its name is {len(name.encode())} bytes long (accepted: at most 237 bytes" in err
         assert os.listdir(tmp_path) == []
+    assert main([*small, "--out", "実" * 80, "--lang", "ja"]) == 2
+    assert capsys.readouterr().err.startswith(f"optimlab: エラー：出力先 '{'実' * 80}' の名前は 240 バイトで長すぎます（237 バイトまで。")
     assert main([*small, "--out", "e" * 237]) == 0 and (tmp_path / ("e" * 237) / "summary.json").is_file()
 
 

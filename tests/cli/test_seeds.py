@@ -307,7 +307,7 @@ def test_a_small_test_set_is_said_with_its_own_sampling_error():
     assert note in lines and lines.index(note) == 3                         # under the runs, above the pairs
     # the largest error among the runs: that of the mean nearest 0.5 (it quoted the best run's, the smallest: ±0.13)
     assert abs(1.96 * (0.55 * 0.45 / 40) ** 0.5 - 0.154) < 1e-3
-    assert "テストデータは 40 件なので 1 件で正解率が 0.025 変わり、テストデータ自体の標本誤差（最大で約 ±0.15、正解率 0.55" \
+    assert "テストデータは 40 件なので 1 件で正解率が 0.025 変わり、テストデータ自体の標本誤差（95% で最大約 ±0.15。正解率 0.55" \
         in format_seed_report(summary, "ja")
     big = {**summary, "dataset": {"name": "mnist-5k", "n_test": 1000}}
     assert "sampling error" not in format_seed_report(big)
@@ -321,7 +321,7 @@ def test_the_test_sets_sampling_error_is_said_where_it_outgrows_an_interval_show
     summary = {**_summary({"x": [0.90, 0.905, 0.91, 0.90], "y": [0.88, 0.89, 0.885, 0.885]}),
                "dataset": {"name": "mnist-5k", "n_test": 1000}}
     report = format_seed_report(summary)
-    assert ("on one test set of 1000 examples, one is 0.001 of accuracy, and its own sampling error, up to about "
+    assert ("on one test set of 1,000 examples, one is 0.001 of accuracy, and its own sampling error, up to about "
             "±0.02 (at accuracy 0.89, 95%), is not in them)") in report
     wide = {**summary, **_summary({"x": [0.7, 0.9, 0.8], "y": [0.5, 0.9, 0.6]})}     # the seeds' spread is larger
     assert "sampling error" not in format_seed_report(wide)

@@ -233,6 +233,9 @@ def test_a_recipe_of_the_other_command_is_named_as_such(tmp_path, reference, cap
     assert main(["sweep", "--recipe", str(run / "recipe.toml"), "--out", str(tmp_path / "s")]) == 2
     err = capsys.readouterr().err
     assert f"{run / 'recipe.toml'} is a recipe of optimlab compare, not a sweep recipe (accepted: optimlab compare" in err
+    assert main(["compare", "--recipe", str(sweep_toml), "--out", str(tmp_path / "c"), "--lang", "ja"]) == 2
+    assert capsys.readouterr().err.startswith(f"optimlab: エラー：{sweep_toml} はスイープのレシピで、compare のレシピでは"
+                                              f"ありません（optimlab sweep --recipe {sweep_toml} で使います。")
     assert not (tmp_path / "c").exists() and not (tmp_path / "s").exists()
     # from Python, with no file to name: the functions to use (a code review: "optimlab sweep --recipe recipe")
     from optimlab.experiment.recipe import parse_recipe
@@ -254,6 +257,10 @@ def test_a_validation_split_that_leaves_less_than_a_batch_names_the_split(tmp_pa
     assert capsys.readouterr().err == ("optimlab: error: invalid val_fraction: 0.999 leaves 1 of the 1,438 training "
                                        "examples of digits to train on, fewer than a batch of 100 (accepted: a smaller "
                                        "--val-fraction, or a smaller --batch-size)\n")
+    assert main([*args, "--val-fraction", "0.999", "--lang", "ja"]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "optimlab: エラー：--val-fraction 0.999 では digits の訓練データ 1,438 件のうち学習に使えるのが 1 件だけで、"
+        "バッチサイズ 100 に足りません（--val-fraction か --batch-size を小さくします）")
     assert main([*args, "--batch-size", "5000"]) == 2          # a batch larger than all the data: the batch's error
     assert "invalid batch_size: 5000 exceeds" in capsys.readouterr().err
     assert not (tmp_path / "s").exists()

@@ -83,7 +83,7 @@ def test_the_lead_is_judged_seed_by_seed_when_the_summary_has_the_seeds():
     s2["defaults_vs_tuned"]["Adam"]["tuned_test_by_seed"] = wild
     text = compute_sweep_conclusions(s2)[0]["text"]
     assert "the 95% CI of the difference is -1.000 to +1.000" in text and "is cut there" in text, text
-    assert "区間は −1 や +1 の外まで広がったので" in compute_sweep_conclusions(s2, "ja")[0]["text"]
+    assert "区間は -1 より下や +1 より上まで広がったので" in compute_sweep_conclusions(s2, "ja")[0]["text"]
     # one seed where RMSProp is ahead by more: no longer settled
     s["defaults_vs_tuned"]["Adam"]["tuned_test_by_seed"]["1001"] = 0.7
     f = facts(compute_sweep_conclusions(s), "best_tuned")
@@ -541,7 +541,7 @@ def test_a_setting_that_learned_on_the_fresh_seeds_is_not_said_never_to_learn():
         # what to do about it, as for a setting that did not learn (a researcher's review: Momentum tuned at the
         # grid's top, still rising there, got no "extend the grid" where SGD did)
         assert ("a wider grid of lrs or more iterations may let it learn there too" if lang == "en"
-                else "学習率のグリッドを広げるか反復を増やせば、検証でも学習するかもしれません") in texts["lr_sensitivity"]
+                else "反復回数を増やせば、検証データでもチャンスレベルを上回るかもしれません") in texts["lr_sensitivity"]
     table = defaults_table_html(s, set(), "en")
     rows = {r.split("</th>")[0]: r for r in table.split("<tbody>")[1].split("<tr>")[1:]}
     assert [k for k, r in rows.items() if "†" in r] == [k for k in rows if "AdaGrad" in k]    # as the console's †
@@ -1023,7 +1023,8 @@ def test_without_javascript_the_pages_say_where_the_results_are(browser, real_ru
             p.goto(path.resolve().as_uri())
             note = p.locator("#no-script")
             assert note.is_visible(), path
-            assert ("figures (PNG)" if page == "report.html" else "図（PNG）") in note.inner_text()
+            assert ("the tables below give the same results" if page == "report.html"
+                    else "同じ結果は下の表にあります") in note.inner_text()
             assert p.locator(".chart").count() >= 1
             assert all(not c.is_visible() for c in p.locator(".chart").all()), path
             assert p.locator("#figures img").count() >= 1

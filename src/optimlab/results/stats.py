@@ -321,7 +321,7 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
     if means and (small_set(n_test) or outgrown):
         # a researcher's 40 test images gave "+0.217 [+0.027, +0.406] **" without a word on the test set's size; the
         # largest error among the runs, that of the mean nearest 0.5 (the best run's was the smallest, a review found)
-        lines.append(say("small test set", lang, n_test=n_test, step=f"{1 / n_test:.3g}", p=f"{p:.2f}",
+        lines.append(say("small test set", lang, n_test=f"{n_test:,}", step=f"{1 / n_test:.3g}", p=f"{p:.2f}",
                          half=f"{sampling_error(p, n_test):.2g}"))
     pairs = paired_differences(summary)
     # a run that never learned, beside one that diverged (counted 0), differs "significantly" from it: said so

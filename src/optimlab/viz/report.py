@@ -326,8 +326,11 @@ def _first_to_target(groups, target, how, best, lang, chance_acc: float = math.n
         text += rt("first only", lang, label=first[0], target_text=target_text, iters=first_it,
                    reached=reached(first, "reached some"))
     elif len(first) == 1:
-        text += rt("first", lang, label=first[0], target_text=target_text, iters=first_it,
-                   reached=reached(first, "reached some"), runner_up=runner)
+        note = reached(first, "reached some")
+        if note.endswith("）") and runner.startswith("（"):      # Japanese: one pair of parentheses, not 「）（」
+            note, runner = note[:-1] + "。" + runner[1:], ""
+        text += rt("first", lang, label=first[0], target_text=target_text, iters=first_it, reached=note,
+                   runner_up=runner)
     else:
         text += rt("first tie", lang, labels=rt("list sep", lang).join(first), target_text=target_text,
                    iters=first_it, runner_up=runner)
@@ -454,7 +457,7 @@ def _reached_some(group: LabelGroup, target: float, lang: str, key: str = "reach
     review: "Adam reached it at iteration 280", where 2 of its 6 seeds never had); else nothing."""
     hs = group.histories
     k = sum(h.iterations_to(target) is not None for h in hs)
-    return rt(key, lang, k=k, n=len(hs)) if len(hs) > 1 and k < len(hs) else ""
+    return rt(key, lang, k=k, m=len(hs) - k, n=len(hs)) if len(hs) > 1 and k < len(hs) else ""
 
 
 def _first_seeds(a: LabelGroup, b: LabelGroup, target: float) -> tuple[int, int, int]:

@@ -29,7 +29,8 @@ SWEEP_TEXT = {
         "defaults help": "Test accuracy on fresh seeds (mean [95% CI]) at the note's default lr and at the lr tuned on "
                          "validation accuracy. ⚠ marks a tuned lr at the edge of the grid (for a setting that learned); † a setting at "
                          "chance on the validation split at every lr (best at most chance + 0.1, or + half the room above a chance over 0.8): its tuned lr and gain "
-                         "are noise. An interval that reached past 0 or 1 is cut there (an accuracy lies in [0, 1]). "
+                         "are noise. An interval that reached past 0 or 1 is cut there (an accuracy lies in [0, 1]), a gain's past -1 or +1 "
+                         "likewise. "
                          "Click a column header to sort.",
         "ttt": "Time to target", "ttt help": "At the tuned lr, over the fresh seeds: how many reached the validation "
                                               "accuracy target, and the median iterations and seconds to it. A model's "
@@ -44,8 +45,8 @@ SWEEP_TEXT = {
         "val tuned": "val acc (tuning)", "test tuned": "test acc (tuned)", "gain col": "gain [paired 95% CI]", "not ok": "diverged/failed", "nav defaults": "Defaults vs tuned",
         "reached": "reached {t}", "iters to": "iterations to {t}", "s to": "s to {t}",
         "sensitivity png": "Sensitivity figure",
-        "no script": "JavaScript is off, so the interactive charts are not drawn; the figures (PNG) and the "
-                     "tables below give the same results.",
+        "no script": "JavaScript is off, so the interactive charts are not drawn; the tables below give the same "
+                     "results, and the figures too where the run drew them.",
         "sensitivity alt": "Mean final validation accuracy over the tuning seeds at each learning rate", "no png": "No sensitivity figure in this folder (made with --no-plots).",
         "no sweep toml": "sweep.toml is missing from this folder.",
         "optimizers used": "Optimizers as trained (every setting but the tuned lr)", "class": "class",
@@ -88,8 +89,8 @@ SWEEP_TEXT = {
                             "{wins} of {n} seeds), but not after Holm's correction for the {k} pairs of settings compared "
                             "(the top two were picked from them), so the order is not settled.",
         "best holm kept": " It stays so after Holm's correction for the {k} pairs of settings compared.",
-        "paired cut": " (The interval reached past −1 or +1 and is cut there, where a difference of accuracies lies: "
-                      "the seeds differ too much, or are too few, to say more.)",
+        "paired cut": " The interval reached below -1 or above +1 and is cut there, as a difference of accuracies "
+                      "lies in [-1, 1]; the seeds differ too much, or are too few, to say more.",
         "gain": "Tuning gained most for {label}: {gain} test accuracy ({default} at the note's lr {default_lr} → "
                 "{tuned} at lr {tuned_lr}).",
         "gain tied": "Tuning gained most for {label}, each {gain} test accuracy.",
@@ -178,7 +179,7 @@ SWEEP_TEXT = {
         "defaults help": "新しいシードでのテスト正解率（平均 [95% 信頼区間]）を、ノートの既定の学習率の場合と、検証正解率で選んだ"
                          "学習率の場合とで比べます。⚠ は選ばれた学習率がグリッドの端にあることを示します（学習できた設定のみ）。† はどの学習率でも検証正解率が"
                          "チャンスレベル + 0.1（チャンスレベルが 0.8 を超えるときはその上の余地の半分）以下だった設定で、選ばれた学習率と改善は偶然の値です。0 や 1 の外まで広がった区間は"
-                         "そこで切っています（正解率は 0〜1）。列の見出しをクリックすると並べ替えます。",
+                         "そこで切っています（正解率は 0〜1、差は -1〜+1 の範囲の値のため）。列の見出しをクリックすると並べ替えます。",
         "ttt": "目標到達までの時間", "ttt help": "選ばれた学習率で、新しいシードのうち検証正解率の目標に達した数と、"
                                                 "到達までの反復回数・秒数の中央値です。秒数はそのモデルの学習時間で、"
                                                 "一緒に学習するモデルと共有する順伝播・逆伝播の時間を等分したものと、"
@@ -191,7 +192,7 @@ SWEEP_TEXT = {
         "gain col": "差（調整後 − ノート、対応のある 95% 信頼区間）", "not ok": "発散／失敗", "nav defaults": "既定値と調整後",
         "reached": "{t} 到達数", "iters to": "{t} までの反復回数", "s to": "{t} までの秒数",
         "sensitivity png": "感度の図",
-        "no script": "JavaScript が無効なため、操作できるグラフは表示されません。同じ結果は下の図（PNG）と表にあります。",
+        "no script": "JavaScript が無効なため、インタラクティブなグラフは表示されません。同じ結果は下の表にあります（図を描いた実行では図にも）。",
         "sensitivity alt": "各学習率での最終検証正解率の調整用シード間の平均", "no png": "このフォルダには感度の図がありません（--no-plots で作成）。",
         "no sweep toml": "このフォルダには sweep.toml がありません。",
         "optimizers used": "学習に使った最適化手法（調整した学習率以外のすべての設定）", "class": "クラス",
@@ -230,8 +231,8 @@ SWEEP_TEXT = {
                             "ですが、比べた {k} 組について Holm 法で多重比較の補正をすると有意ではなく、順位は確定しません"
                             "（上位 2 つはこれらの組から選んだものだからです）。",
         "best holm kept": "比べた {k} 組について Holm 法で多重比較の補正をしても同じです。",
-        "paired cut": "（区間は −1 や +1 の外まで広がったので、そこで切っています。正解率の差は −1〜+1 の値で、シードによる差が"
-                      "大きいかシードが少ないため、それ以上は言えません）",
+        "paired cut": "区間は -1 より下や +1 より上まで広がったので、そこで切っています（正解率の差は -1〜+1 の範囲の値のため）。"
+                      "区間がここまで広いのは、シード間のばらつきが大きいかシードが少ないためで、これ以上のことは言えません。",
         "gain": "調整による改善が最も大きいのは {label} で、テスト正解率が {gain} 上がりました（ノートの学習率 {default_lr} で "
                 "{default} → 学習率 {tuned_lr} で {tuned}）。",
         "gain tied": "調整による改善が最も大きいのは {label} で、いずれもテスト正解率が {gain} 上がりました。",
@@ -280,7 +281,7 @@ SWEEP_TEXT = {
         "not learned": "どの学習率でも学習できなかった手法（最高 {floor} 以下）：{labels}。ただし、これはこの学習率グリッドと反復"
                        "回数での結果です（グリッドを広げるか反復回数を増やせば、学習できるかもしれません）。",
         "learned fresh only": "順位に入れていない手法：{labels}（検証では、どの学習率でも最高 {floor} 以下でしたが、新しいシードでは上回りました。"
-                              "学習率のグリッドを広げるか反復を増やせば、検証でも学習するかもしれません）。",
+                              "学習率のグリッドを広げるか反復回数を増やせば、検証データでもチャンスレベルを上回るかもしれません）。",
         "edge low": "{label} の選ばれた学習率 {lr} はグリッドの最小値です。最良の学習率はさらに小さいかもしれません。グリッドを下に広げてください。",
         "edge high": "{label} の選ばれた学習率 {lr} はグリッドの最大値です。最良の学習率はさらに大きいかもしれません。グリッドを上に広げてください。",
         "diverged": "調整用の実行のうち {n} 本が発散または失敗しました：{where}。",

@@ -12,8 +12,8 @@ REPORT_TEXT = {
     "en": {
         "title": "Optimizer comparison", "on": "on", "finished": "finished", "seeds": "seeds",
         "conclusions": "Conclusions", "charts": "Curves", "summary": "Summary", "figures": "Figures",
-        "no script": "JavaScript is off, so the interactive charts are not drawn; the figures (PNG) and the "
-                     "tables below give the same results.",
+        "no script": "JavaScript is off, so the interactive charts are not drawn; the tables below give the same "
+                     "results, and the figures too where the run drew them.",
         "configuration": "Configuration", "environment": "Environment",
         "data and environment": "Data and environment", "runs x seeds": "{runs} runs × {seeds} seed(s)", "per seed": "Every run and seed",
         "lr sensitivity": "Learning-rate sensitivity", "final accuracy": "Final test accuracy",
@@ -150,7 +150,7 @@ REPORT_TEXT = {
     "ja": {
         "title": "最適化手法の比較", "on": "データセット", "finished": "完了", "seeds": "シード",
         "conclusions": "結論", "charts": "学習曲線", "summary": "集計表", "figures": "図",
-        "no script": "JavaScript が無効なため、操作できるグラフは表示されません。同じ結果は下の図（PNG）と表にあります。",
+        "no script": "JavaScript が無効なため、インタラクティブなグラフは表示されません。同じ結果は下の表にあります（図を描いた実行では図にも）。",
         "configuration": "設定", "environment": "実行環境",
         "data and environment": "データと実行環境", "runs x seeds": "{runs} 本 × {seeds} シード", "per seed": "すべての実行とシード",
         "lr sensitivity": "学習率への感度", "final accuracy": "最終テスト正解率",
@@ -212,8 +212,8 @@ REPORT_TEXT = {
         "first only": "{target_text}に達したのは {label} だけで、反復 {iters} 回目でした{reached}。",
         "first tie": "{target_text}に最初に達したのは {labels} で、いずれも反復 {iters} 回目でした{runner_up}。",
         "first runner": "（次は {label} の {iters} 回目{reached}）",
-        "reached some": "（到達したのは {n} シード中 {k} シードだけ）",
-        "reached some inner": "。到達したのは {n} シード中 {k} シードだけ",
+        "reached some": "（平均の曲線での到達で、{n} シード中 {m} シードは到達していません）",
+        "reached some inner": "。平均の曲線での到達で、{n} シード中 {m} シードは到達していません",
         "first mean": "{n} シードの平均テスト正解率で見ると、",
         "first seeds": "{n} シード中 {wins} シードで最初に到達しました。",
         "first seeds ties": "ほかに {ties} シードでは別の実行と同着でした。",
