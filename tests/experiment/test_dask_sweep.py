@@ -132,3 +132,30 @@ def test_separate_process_cluster_via_cli_survives_a_killed_worker(tmp_path, das
     # failed when its task was not a first one)
     workers = [json.loads(p.read_text())["worker"] for p in Path(out).glob("tune-*/status.json")]
     assert any(w.get("malloc_fix") is True for w in workers), workers
+
+
+def test_joining_a_scheduler_takes_host_port_and_says_a_file_may_be_stale(tmp_path, monkeypatch):
+    """A Dask user's review: `--cluster 127.0.0.1:8786` was refused though Dask takes HOST:PORT; a scheduler file a
+    SIGKILLed scheduler left behind cost 20 s and an error with no word that the file may be stale. (Client is
+    replaced here: the real one waits its 20 s timeout.)"""
+    from optimlab.errors import ConfigError
+    from optimlab.experiment.executors import DaskExecutor
+
+    seen = []
+
+    class Unreachable:
+        def __init__(self, address=None, scheduler_file=None, timeout=None):
+            seen.append(address or scheduler_file)
+            raise OSError("Timed out trying to connect to tcp://127.0.0.1:8786 after 20 s")
+
+    monkeypatch.setattr(distributed, "Client", Unreachable)
+    with pytest.raises(ConfigError, match=r"cannot reach the Dask scheduler at 'tcp://127.0.0.1:8786'"):
+        DaskExecutor.connect("127.0.0.1:8786")
+    assert seen == ["tcp://127.0.0.1:8786"]
+    with pytest.raises(ConfigError, match=r"invalid --cluster address: 'http://x:1' \(accepted: tcp://HOST:PORT or "):
+        DaskExecutor.connect("http://x:1")
+    stale = tmp_path / "scheduler.json"
+    stale.write_text('{"address": "tcp://127.0.0.1:8786", "type": "Scheduler"}', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"one that has stopped may have left this file behind, with the address "
+                                          r"tcp://127.0.0.1:8786\)$"):
+        DaskExecutor.from_scheduler_file(stale)

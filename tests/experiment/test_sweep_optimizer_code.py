@@ -143,6 +143,20 @@ def test_workers_with_other_code_under_the_name_are_refused_before_anything_trai
     assert not (tmp_path / "s").exists()                   # refused before the folder had anything in it
 
 
+def test_a_joined_clusters_workers_that_lack_a_class_are_told_how_to_get_it(registered):
+    """A Dask user's review: on a cluster joined with --scheduler-file, a class registered at a script's top level (as
+    README says) was refused with "accepted: a class registered at a script's top level": the workers there import
+    no script of this process; they need OPTIMLAB_PLUGINS (or the plugin installed) on their own machines."""
+    registered(heavy_ball(1.0))
+
+    class Joined(_OtherWorkers):
+        owns = False             # as DaskExecutor.connect / from_scheduler_file
+
+    with pytest.raises(ConfigError, match=r"optimizer 'heavyball' is not known in the Dask cluster's workers .*"
+                                          r"\(accepted: start every worker with OPTIMLAB_PLUGINS naming the same file"):
+        check_workers(["sgd", "heavyball"], Joined({"heavyball": None}))
+
+
 def test_real_worker_processes_do_not_know_a_class_registered_here(registered):
     """A class made in this process (a notebook's) is not in a LocalExecutor's fresh worker processes."""
     registered(heavy_ball(1.0))

@@ -21,6 +21,7 @@ import ctypes
 import json
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import threading
@@ -477,7 +478,8 @@ class DaskExecutor(Executor):
         from distributed import Client, LocalCluster
         settings = dict(MALLOC_OVERRIDE) if malloc_override else {}
         kwargs = {"n_workers": n_workers, "threads_per_worker": 1, "processes": True, "host": "127.0.0.1",
-                  "dashboard_address": "127.0.0.1:0", "silence_logs": 40, **cluster_kwargs}
+                  "dashboard_address": "127.0.0.1:0", "silence_logs": 50, **cluster_kwargs}
+        # (50: its scheduler's ERROR lines on a task that killed its workers came above optimlab's one line; a review)
         with dask.config.set(settings):
             cluster = LocalCluster(**kwargs)
         how = f"LocalCluster({n_workers} worker{'s' if n_workers > 1 else ''})"
@@ -488,8 +490,10 @@ class DaskExecutor(Executor):
         """Join a running scheduler, e.g. ``tcp://127.0.0.1:8786``."""
         Client = _distributed("--cluster").Client
 
+        if re.fullmatch(r"[\w.\-]+:\d+", str(address)):      # HOST:PORT, as Dask takes it: TCP (a Dask user's review)
+            address = f"tcp://{address}"
         if not str(address).startswith(("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")):
-            raise ConfigError(f"invalid --cluster address: {address!r} (accepted: tcp://HOST:PORT)")
+            raise ConfigError(f"invalid --cluster address: {address!r} (accepted: tcp://HOST:PORT or HOST:PORT)")
         try:
             client = Client(address, timeout="20s")
         except OSError as e:
@@ -513,8 +517,10 @@ class DaskExecutor(Executor):
                               f"address) {accepted}")
         try:
             client = Client(scheduler_file=os.fspath(path), timeout="20s")
-        except OSError as e:
-            raise ConfigError(f"cannot reach the Dask scheduler of {os.fspath(path)!r}: {e}") from None
+        except OSError as e:        # a scheduler SIGKILLed leaves its file behind (a Dask user's review)
+            raise ConfigError(f"cannot reach the Dask scheduler of {os.fspath(path)!r}: {e} (accepted: the file of a "
+                              f"running scheduler; one that has stopped may have left this file behind, with the "
+                              f"address {info['address']})") from None
         return cls(client, how=f"scheduler file {os.fspath(path)}")
 
     @property

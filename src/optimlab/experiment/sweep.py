@@ -486,8 +486,18 @@ def check_workers(names: Sequence[str], executor: Executor) -> None:
         if not isinstance(e, Exception):
             raise
         return               # a broken pool: the training tasks meet it with their retries, and check the code too
+    # workers of a cluster this process joined run elsewhere: they import no script of this process, and see the
+    # variables their own processes were started with (a Dask user's review: the advice said to do what they had done)
+    joined = getattr(executor, "owns", True) is False
     for name, cls, why in there:
         if not cls:
+            if joined:
+                raise ConfigError(f"optimizer {name!r} is not known in the Dask cluster's workers ({why}), which load "
+                                  "optimlab's own optimizers and the plugins of their own OPTIMLAB_PLUGINS or installed "
+                                  "packages, not a class this process registered (accepted: start every worker with "
+                                  "OPTIMLAB_PLUGINS naming the same file on its machine, or install the plugin there, "
+                                  "see README's 'Adding an optimizer'; or --jobs N, local processes, which import the "
+                                  "script)")
             raise ConfigError(f"optimizer {name!r} is not known in the sweep's worker processes ({why}), which load "
                               "optimlab's own optimizers and the installed plugins, not a class this process "
                               "registered in a notebook or inside a script's __main__ guard (accepted: a class "
