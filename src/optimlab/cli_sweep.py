@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -189,6 +190,20 @@ def _draw(args, summary: dict, directory: Path, lang: str, dpi: int) -> Path | N
         return None
 
 
+def watch_workers(executor, stop: threading.Event, every: float = 5.0) -> None:
+    """Until ``stop``: each time a Dask scheduler that had workers has none, one note that the sweep waits for one."""
+    had = True
+    while not stop.wait(every):
+        try:
+            n = len(executor.client.scheduler_info(n_workers=-1)["workers"])
+        except Exception:  # noqa: BLE001 - the scheduler gone: the sweep itself says so (ExecutorLost)
+            return
+        if had and n == 0 and not stop.is_set():
+            print("\noptimlab: note: the scheduler has no workers now (they stopped or died); the sweep waits for one "
+                  "(Ctrl-C stops it, and the same command resumes it)", file=sys.stderr, flush=True)
+        had = n > 0
+
+
 def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     """The sweep's data, executor, runs, tables, figures and report (the folder locked by the caller)."""
     from .experiment.executors import ExecutorLost, make_executor
@@ -206,8 +221,14 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
         if d["workers"] == 0:           # a scheduler without workers: the sweep waited, silent, until one came
             print("optimlab: note: the scheduler has no workers yet; the sweep waits for one (Ctrl-C stops it, and "
                   "the same command resumes it)", file=sys.stderr)
-        result = run_sweep(spec, executor, out=out, progress=not args.no_progress, lang=lang, figure_dpi=dpi,
-                           figure_font_scale=args.font_scale)
+        stop = threading.Event()
+        if d["kind"] == "dask":         # every worker gone mid-sweep: it waited without a word (a Dask user's review)
+            threading.Thread(target=watch_workers, args=(executor, stop), daemon=True).start()
+        try:
+            result = run_sweep(spec, executor, out=out, progress=not args.no_progress, lang=lang, figure_dpi=dpi,
+                               figure_font_scale=args.font_scale)
+        finally:
+            stop.set()
     except (ExecutorLost, TuningFailed) as e:   # not bad input: the cluster went away, or tuning runs failed (the
                                                 # same command resumes)
         executor.abort()

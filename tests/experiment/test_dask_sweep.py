@@ -159,3 +159,28 @@ def test_joining_a_scheduler_takes_host_port_and_says_a_file_may_be_stale(tmp_pa
     with pytest.raises(ConfigError, match=r"one that has stopped may have left this file behind, with the address "
                                           r"tcp://127.0.0.1:8786\)$"):
         DaskExecutor.from_scheduler_file(stale)
+
+
+def test_a_sweep_whose_workers_all_left_says_it_waits(capsys):
+    """A Dask user's review: every worker SIGKILLed mid-sweep left the sweep waiting with no word (the note came only
+    at the start). Each time a scheduler that had workers has none, one note; none while it has some."""
+    from optimlab.cli_sweep import watch_workers
+
+    counts = iter([2, 2, 0, 0, 1, 0])
+    stop = threading.Event()
+
+    class Client:
+        def scheduler_info(self, n_workers=None):
+            try:
+                return {"workers": dict.fromkeys(range(next(counts)))}
+            except StopIteration:
+                stop.set()
+                return {"workers": {0: 0}}
+
+    class Executor:
+        client = Client()
+
+    watch_workers(Executor(), stop, every=0.01)
+    err = capsys.readouterr().err
+    assert err.count("optimlab: note: the scheduler has no workers now (they stopped or died); the sweep waits for "
+                     "one (Ctrl-C stops it, and the same command resumes it)") == 2
