@@ -1174,7 +1174,7 @@ def test_cli_runs_prints_tables_and_draws_the_figure(tmp_path, capsys):
                                                "disjoint seeds, e.g. --test-seeds 1000-1999; a bare number N is a "
                                                "count"),
     (["--targets", "0,0.9"], "invalid targets"),
-    pytest.param(["--cluster", "localhost:1"], "tcp://HOST:PORT", marks=NEEDS_DASK),
+    pytest.param(["--cluster", "http://localhost:1"], "tcp://HOST:PORT", marks=NEEDS_DASK),
     pytest.param(["--scheduler-file", "/nonexistent.json"], "scheduler file not found", marks=NEEDS_DASK),
     pytest.param(["--scheduler-file", "/etc/passwd"], "not a Dask scheduler file: '/etc/passwd'", marks=NEEDS_DASK),
     (["--jobs", "-1"], "invalid --jobs"),
