@@ -859,16 +859,11 @@ def shown_interval(d: dict[str, Any], which: str) -> tuple[Any, Any, Any]:
     return m, lo, hi
 
 
-def _cut(m: Any, lo: Any, hi: Any) -> bool:
+def _cut(m: Any, lo: Any, hi: Any, low: float = 0.0) -> bool:
     """Whether a shown interval of an accuracy ``m`` ends at 0 or 1 because it was cut there (a t interval over a
-    few seeds reaches past them: 0.9044 [0.7840, 1.0000] was read as "up to 100 %")."""
-    return m is not None and lo is not None and hi is not None and ((lo <= 0.0 < m) or (m < 1.0 <= hi))
-
-
-def _gain_cut(gain: Any, lo: Any, hi: Any) -> bool:
-    """Whether a gain's shown interval ends at −1 or +1 because it was cut there (a researcher's review: the
-    console's note on cut intervals spoke of 0 and 1 only, beside a gain shown as −0.4438 [−1.0000, +0.8116])."""
-    return gain is not None and lo is not None and hi is not None and (lo <= -1.0 < gain or gain < 1.0 <= hi)
+    few seeds reaches past them: 0.9044 [0.7840, 1.0000] was read as "up to 100 %"); of a gain, ``low`` −1 (the
+    console's note spoke of 0 and 1 only, beside a gain shown as −0.4438 [−1.0000, +0.8116]: a researcher's review)."""
+    return m is not None and lo is not None and hi is not None and ((lo <= low < m) or (m < 1.0 <= hi))
 
 
 def none_learned_at_either(d: dict[str, Any]) -> bool:
@@ -944,7 +939,7 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
     fmt_ci = lambda m, lo, hi: ("—" if m is None else f"{m:.4f}" if lo is None or hi is None  # noqa: E731
                                 else f"{m:.4f} [{lo:.4f}, {hi:.4f}]")
     lines, starred, daggered = [], False, False
-    floor = learned_floor(summary)
+    floor, step = learned_floor(summary), accuracy_step(summary)
     for label, d in summary["defaults_vs_tuned"].items():
         # a grid-edge lr of a setting at chance at every lr is noise, as the report says by leaving it out (the tuned
         # lr's validation accuracy is the best of the grid's)
@@ -958,11 +953,10 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
         lines.append([label, f"{d['default_lr']:g}" + ("‡" if not_the_notes(d) else ""),
                       fmt_ci(*shown_interval(d, "default")) + bad_d,
                       f"{d['tuned_lr']:g}" + ("*" if edge else "†" if chance_only else ""), val,
-                      fmt_ci(*shown_interval(d, "tuned")) + bad_t, gain_text(d, accuracy_step(summary))])
+                      fmt_ci(*shown_interval(d, "tuned")) + bad_t, gain_text(d, step)])
     text = text_table(head, lines)
-    step = accuracy_step(summary)
     if any(_cut(*shown_interval(d, which)) for d in summary["defaults_vs_tuned"].values()
-           for which in ("default", "tuned")) or any(_gain_cut(*shown_gain(d, step))
+           for which in ("default", "tuned")) or any(_cut(*shown_gain(d, step), low=-1.0)
                                                      for d in summary["defaults_vs_tuned"].values()):
         text += "\n" + say("cut interval", lang)
     if starred:

@@ -253,6 +253,15 @@ def _enclosing_output(absolute: Path) -> Path | None:
     return None
 
 
+STAGE_SUFFIX = 8         # the characters mkdtemp adds after a hidden folder's prefix
+
+
+def _hidden(name: str, kind: str) -> str:
+    """The prefix of the hidden folder beside an output folder ``name``: its stage (``partial``) while a compare
+    writes it, or the results it replaced (``old``) during the swap; mkdtemp adds :data:`STAGE_SUFFIX` characters."""
+    return f".{name}.{kind}-"
+
+
 def _name_max(folder: Path) -> int:
     """The longest file name, in bytes, the file system of ``folder`` (or the nearest existing folder above) takes."""
     try:
@@ -296,7 +305,7 @@ def check_output_dir(target: str | os.PathLike, *, foreign=foreign_in_run_dir, a
             raise ConfigError(f"refusing to replace {text!r}: it is a symbolic link (accepted: {accepted})")
         # the stage beside it is named .<name>.partial-XXXXXXXX: a name the file system takes could not be staged,
         # and the error named that hidden path (a review: 240 characters; about 80 Japanese ones)
-        longest = _name_max(absolute.parent) - len(".partial-XXXXXXXX.")
+        longest = _name_max(absolute.parent) - len(_hidden("", "partial")) - STAGE_SUFFIX
         if len(os.fsencode(absolute.name)) > longest:
             raise ConfigError(f"invalid output folder: {text!r}: its name is {len(os.fsencode(absolute.name))} bytes "
                               f"long (accepted: at most {longest} bytes, as compare builds the results beside it under "
@@ -398,8 +407,9 @@ def remove_leftovers(target: Path) -> None:
     compare is writing them."""
     def ours(kind: str) -> list[Path]:
         found = []
-        for p in target.parent.glob(f".{glob.escape(target.name)}.{kind}-*"):
-            if re.fullmatch(r"[a-z0-9_]{8}", p.name[len(target.name) + len(kind) + 3:]) and p.is_dir() \
+        prefix = _hidden(target.name, kind)
+        for p in target.parent.glob(glob.escape(prefix) + "*"):
+            if re.fullmatch(rf"[a-z0-9_]{{{STAGE_SUFFIX}}}", p.name[len(prefix):]) and p.is_dir() \
                     and not p.is_symlink() and (kind == "partial" or os.listdir(p) in ([], ["previous"])):
                 found.append(p)
         return found
@@ -431,7 +441,7 @@ def staged_directory(target: str | os.PathLike, *, foreign=foreign_in_run_dir,
     stage: Path | None = None
     try:
         with signals_held():         # created and remembered in one step: a Ctrl-C or SIGTERM comes after, and
-            stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))   # is cleaned up
+            stage = Path(tempfile.mkdtemp(prefix=_hidden(target.name, "partial"), dir=target.parent))   # is cleaned up
         yield stage
         check_output_dir(target, foreign=foreign, accepted=accepted)   # unchanged while the stage was written
     except OSError as e:
@@ -473,7 +483,7 @@ def _swap_folder(stage: Path, target: Path) -> None:
     old = None
     if target.exists():
         try:
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            old = Path(tempfile.mkdtemp(prefix=_hidden(target.name, "old"), dir=target.parent))
             os.replace(target, old / "previous")
         except OSError as e:                      # the new results stay staged; say where, name the folder
             if old is not None:
