@@ -19,6 +19,7 @@ import numpy as np
 
 from .errors import ConfigError, OptimlabError, OptimlabWarning, did_you_mean, own_error_first
 from .experiment import CompareResult, Recipe, apply_overrides, default_recipe, load_recipe, run_compare
+from ._source import other_source
 from .experiment.recipe import RunSpec, check_same_data, other_optimizer_code
 from .optim import OPTIMIZERS, Optimizer, display_name, load_plugins
 from .results import staged_directory, write_results
@@ -150,6 +151,8 @@ def compare(recipe: Recipe | str | os.PathLike | None = None, *, out: str | os.P
     what = repr(str(given_recipe)) if isinstance(given_recipe, (str, os.PathLike)) else "the recipe"
     for text in other_optimizer_code(recipe, what):   # a plugin edited since the run whose recipe.toml this is: it
         warnings.warn(text, OptimlabWarning, stacklevel=2)     # trained without a word (a plugin author's review)
+    if text := other_source(recipe.source_sha256, what):      # optimlab's own code changed since (a researcher's
+        warnings.warn(text, OptimlabWarning, stacklevel=2)     # review: a sampler's edit changed numbers unsaid)
     if own is not None:     # a recipe file's folder is not where these came from; its digest is of arrays like them
         recipe = dataclasses.replace(recipe, data_dir=None,
                                      data_sha256=base.data_sha256 if base.dataset == OWN_DATA else None)

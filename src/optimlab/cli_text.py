@@ -359,6 +359,14 @@ _JA_WARNINGS: list[tuple[str, str]] = [
      r"(?P<n>\S+) now, (?P<t>\S+) recorded\)",
      "最適化手法 '{o}'（{c}）のコードが、{w} に記録された学習時のコードと違います（コードの SHA-256 の先頭：今 {n}、"
      "記録 {t}）。記録した実行と同じ数値にならないことがあります"),
+    (r"(?P<w>.+?) records other optimlab code \(source SHA-256 (?P<t>\S+) recorded, (?P<n>\S+) now\)",
+     "{w} には、今とは違う optimlab のコードが記録されています（ソースの SHA-256 の先頭：記録 {t}、今 {n}）。記録された"
+     "数値と同じにならないことがあります。同じコード（たとえば同じ git のコミット）なら同じ数値になります"),
+    (r"(?P<k>\d+) of the runs already complete in (?P<d>.+?) \((?P<r>[^)]*)\) were trained by other optimlab code "
+     r"\(source SHA-256 (?P<t>\S+) there, (?P<n>\S+) now\)",
+     "{d} にある完了済みの実行のうち {k} 件（{r}）は、今とは違う optimlab のコードで学習したものです（ソースの SHA-256 の"
+     "先頭：フォルダー {t}、今 {n}）。そのまま使うので、スイープの結果に二つの版の数値が混ざることがあります。"
+     "すべてを今のコードで学習し直すには、別の --out を指定します"),
     # the advice as the English line gives it: {3, 7} were told to subtract 1 here after the English had changed
     (r"y_train has no label (?P<l>[\d, …]+?) \(.*renumber them 0 to (?P<k>\d+)",
      "y_train にラベル {l} がありません。np.unique(y, return_inverse=True)[1] で 0〜{k} に番号を付け直してください"),

@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from .._io import has_control
+from .._source import SOURCE_KEY, is_sha256, source_sha256
 from ..errors import ConfigError, close_name, did_you_mean
 from ..optim import (OPTIMIZERS, Optimizer, by_name, display_name, make_optimizer, optimizer_class, optimizer_names,
                      in_a_file, preset_names, stack_hyperparameters)
@@ -62,7 +63,7 @@ KINDS = {
                 "a number, a list of numbers or a string"),
 }
 RECIPE_TYPES = {"name": "string", "dataset": "string", "data_dir": "string", "data_sha256": "string", "seeds": None,
-                "train": "table", "net": "table", "runs": "tables", "optimizer_code": "table"}
+                SOURCE_KEY: "string", "train": "table", "net": "table", "runs": "tables", "optimizer_code": "table"}
 TRAIN_TYPES = {"iters": "int", "batch_size": "int", "eval_interval": "int", "replace": "bool", "dtype": "string"}
 NET_TYPES = {"hidden": "sizes", "activation": "string", "init": "init", "batchnorm": "bool", "freeze_bn_affine": "bool"}
 RUN_TYPES = {"label": "string", "optimizer": "string", "preset": "string"}
@@ -123,6 +124,8 @@ class Recipe:
     data_sha256: str | None = None      # the data trained on (a run folder's recipe.toml): other data are refused
     # each optimizer's class code as trained (a run folder's recipe.toml; optim.codehash): other code is warned of
     optimizer_code: Mapping[str, str] | None = None
+    # optimlab's own code as trained (a run folder's recipe.toml; optimlab._source): other code is warned of
+    source_sha256: str | None = field(default=None, compare=False)      # not a setting: not in ==
 
     def to_toml_dict(self, resolved: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {"name": self.name, "dataset": self.dataset}
@@ -131,6 +134,9 @@ class Recipe:
         if self.data_sha256:
             d["data_sha256"] = self.data_sha256
         d["seeds"] = list(self.seeds)
+        source = source_sha256() if resolved else self.source_sha256
+        if source:
+            d[SOURCE_KEY] = source
         d["train"] = asdict(self.train)
         d["net"] = {**asdict(self.net), "hidden": list(self.net.hidden)}
         d["runs"] = [r.to_toml_dict(resolved) for r in self.runs]
@@ -303,7 +309,7 @@ def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
                     f"optimizer_code.{name} in {where}", sha, "64 lowercase hex digits, as a run folder's recipe.toml "
                     "writes them; leave the line out to train any code of that name")
     return Recipe(str(doc.get("name", "experiment")), str(doc.get("dataset", "auto")), doc.get("data_dir"), seeds,
-                  train, net, runs, digest, code)
+                  train, net, runs, digest, code, check_source_sha256(doc.get(SOURCE_KEY), where))
 
 
 def optimizer_code(runs: Sequence[RunSpec]) -> dict[str, str]:
@@ -320,6 +326,15 @@ def other_optimizer_code(recipe: Recipe, what: str = "the recipe") -> list[str]:
             f"now, {recorded[n][:12]}… recorded), so its numbers can differ from the recorded run's"
             for n, r in code_records(run.optimizer for run in recipe.runs).items()
             if n in recorded and recorded[n] != r["code_sha256"]]
+
+
+def check_source_sha256(digest: Any, where: str) -> str | None:
+    """``digest``, a recipe's or sweep.toml's ``optimlab_source_sha256`` (None: not recorded), or a one-line
+    ConfigError naming ``where``."""
+    check_value(digest is None or is_sha256(digest), f"{SOURCE_KEY} in {where}", digest,
+                "64 lowercase hex digits, as a results folder's recipe.toml or sweep.toml writes them; leave the line "
+                "out for any code")
+    return digest
 
 
 def check_data_sha256(digest: Any, where: str | None = None) -> str | None:

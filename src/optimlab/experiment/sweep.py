@@ -47,6 +47,8 @@ import numpy as np
 
 from .._io import (atomic_paths, exclusive_lock, json_default, json_text, left_for, made_folder, read_json,
                    signals_held, text_table, write_json, write_text)
+from .. import __version__
+from .._source import SOURCE_KEY, other_source, source_sha256
 from ..console import LANGS, check_lang, say
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError, OptimlabError, OptimlabWarning, own_error_first
@@ -62,9 +64,19 @@ from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, writ
 from .compare import failed_errors
 from .executors import (Executor, ExecutorLost, LocalExecutor, SerialExecutor, default_workers, lost_executor,
                         worker_setup)
-from .recipe import (MAX_SEED, check_data_sha256, check_net, check_same_data, check_table, is_integer, parse_net,
-                     parse_seeds, parse_train, read_toml)
+from .recipe import (MAX_SEED, check_data_sha256, check_net, check_same_data, check_source_sha256, check_table,
+                     is_integer, parse_net, parse_seeds, parse_train, read_toml)
 from .splits import SPLIT_SEED, VAL_FRACTION, VAL_MAX, split_dataset, validation_size
+
+def other_code_kept(directory: Path, runs: Sequence[tuple[str, str]]) -> str:
+    """The warning for complete runs kept in a resumed sweep that other optimlab code trained (``runs``: run id and
+    the source digest its status.json records): the table then mixes two versions' numbers."""
+    first, source = runs[0]
+    return (f"{len(runs)} of the runs already complete in {str(directory)!r} ({first}{', …' if len(runs) > 1 else ''}) "
+            f"were trained by other optimlab code (source SHA-256 {source[:12]}… there, {source_sha256()[:12]}… now) "
+            "and are kept, so the sweep's results can mix two versions' numbers: a new --out trains every run with "
+            "this code")
+
 
 class TuningFailed(OptimlabError):
     """Tuning runs of a sweep failed (an error, or a worker that died with no retry left): no learning rate is chosen
@@ -159,6 +171,8 @@ class SweepSpec:
     val_max: int = VAL_MAX                                       # ... or 5,000 examples, whichever is smaller
     split_seed: int = SPLIT_SEED
     chunks: int | None = None                                    # tasks per cohort; None: from the worker count
+    # optimlab's code (a sweep folder's sweep.toml): other code is warned of; not a setting, so not in ==
+    source_sha256: str | None = field(default=None, compare=False)
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 - normalizing a frozen dataclass
@@ -238,6 +252,7 @@ class SweepSpec:
         if self.chunks is not None:
             d["chunks"] = self.chunks
         d["split"] = {"fraction": self.val_fraction, "max_size": self.val_max, "seed": self.split_seed}
+        d[SOURCE_KEY] = source_sha256()                  # the code that writes it: sweep.toml is the spec as run
         d["train"] = asdict(self.train)
         d["net"] = {**asdict(self.net), "hidden": list(self.net.hidden)}
         grid = {k: list(getattr(self, k)) for k in ("batchnorm", "activation", "init") if getattr(self, k)}
@@ -254,7 +269,7 @@ class SweepSpec:
 # TOML types of the keys (kinds of optimlab.experiment.recipe.KINDS; None: checked by parse_seeds)
 SPEC_TYPES = {"name": "string", "dataset": "string", "data_dir": "string", "data_sha256": "string",
               "optimizers": "strings", "lrs": "numbers", "seeds": None, "test_seeds": None, "targets": "numbers",
-              "preset": "string", "chunks": "int", "split": "table", "train": "table", "net": "table", "grid": "table"}
+              "preset": "string", "chunks": "int", SOURCE_KEY: "string", "split": "table", "train": "table", "net": "table", "grid": "table"}
 SPLIT_TYPES = {"fraction": "number", "max_size": "int", "seed": "int"}
 GRID_TYPES = {"batchnorm": "bools", "activation": "strings", "init": "inits"}
 SPEC_KEYS = tuple(SPEC_TYPES)
@@ -282,6 +297,7 @@ def parse_sweep_spec(doc: dict[str, Any], where: str = "sweep recipe") -> SweepS
             kw[k] = parse_seeds(doc[k])
     if "targets" in doc:
         kw["targets"] = _floats(doc["targets"], "targets", "accuracies in (0, 1], e.g. [0.8, 0.9]")
+    kw["source_sha256"] = check_source_sha256(doc.get(SOURCE_KEY), where)
     kw["train"] = parse_train(doc.get("train", {}), f"{where} [train]", eval_interval=100)
     kw["net"] = parse_net(doc.get("net", {}), f"{where} [net]")
     for k in ("batchnorm", "activation", "init"):
@@ -305,8 +321,12 @@ def default_sweep_spec() -> SweepSpec:
 def load_sweep_spec(path: str | os.PathLike) -> SweepSpec:
     """The :class:`SweepSpec` a sweep TOML file describes (the shipped ``optimlab/recipes/sweep.toml``, or a sweep
     folder's ``sweep.toml``, which names the data it trained on); a one-line ConfigError naming the file and key
-    for anything it cannot use. A dict of the same keys: :func:`parse_sweep_spec`."""
-    return parse_sweep_spec(read_toml(path, "sweep recipe"), str(path))
+    for anything it cannot use; a warning when the file records other optimlab code than this (a sweep folder's
+    sweep.toml written by another version: the numbers can differ). A dict of the same keys: :func:`parse_sweep_spec`."""
+    spec = parse_sweep_spec(read_toml(path, "sweep recipe"), str(path))
+    if text := other_source(spec.source_sha256, repr(str(path))):
+        warnings.warn(text, OptimlabWarning, stacklevel=2)
+    return spec
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -437,7 +457,7 @@ def train_task(task: SweepTask) -> dict[str, Any]:
     except Exception as e:  # noqa: BLE001 - recorded, not swallowed: each run's status says what happened
         histories = [History(label, status="failed", error=err) for label, err in zip(labels, failed_errors(labels, e))]
     return {"histories": [h.to_dict() for h in histories], "seconds": time.perf_counter() - t0,
-            "worker": {"host": socket.gethostname(), **setup}}
+            "worker": {"host": socket.gethostname(), SOURCE_KEY: source_sha256(), **setup}}
 
 
 def optimizer_codes(names: Sequence[str]) -> tuple[tuple[str, str, str], ...]:
@@ -1042,6 +1062,7 @@ class _Driver:
         self.chunks = spec.chunks or auto_chunks(executor.n_workers, n_cohorts)
         self.finished = False           # every run trained or found complete (only the folder's files to write)
         self.checked: set[str] = set()  # optimizers whose class the workers were asked about (check_workers)
+        self.other_code: list[tuple[str, str]] = []     # complete runs kept that other optimlab code trained
         self.bar = None
         if progress:
             from ..progress import tqdm_class
@@ -1064,9 +1085,12 @@ class _Driver:
             cfg = self.configs.setdefault(k.run_id, run_config(self.spec, k, self.info))
             if k.run_id in self.done:
                 continue
-            if completed_run(self.out / k.run_id, cfg) is not None:
+            if (status := completed_run(self.out / k.run_id, cfg)) is not None:
                 self.done.add(k.run_id)
                 self.skipped.append(k.run_id)
+                source = (status.get("worker") or {}).get(SOURCE_KEY)
+                if source and source != source_sha256():
+                    self.other_code.append((k.run_id, source))
                 continue
             cohorts.setdefault((k.seed, k.net), []).append(k)
         # before a task is sent: the workers train the classes this process would (only optimizers with runs left:
@@ -1157,6 +1181,8 @@ class _Driver:
                     break                              # a variant is tuned: schedule its test stage now
         if self.bar is not None:
             self.bar.close()
+        if self.other_code:
+            warnings.warn(other_code_kept(self.out, self.other_code), OptimlabWarning, stacklevel=2)
         if failed:
             self.failed_tuning(failed, untuned)
         keys = [k for net in variants for k in self.tune_keys(net) + self.test_keys(net)]
@@ -1461,7 +1487,7 @@ def _write_sweep_files(spec: SweepSpec, directory: Path, info: dict[str, Any], l
     summary.update(total_wall_seconds=round(total, 3), executor={**description, "chunks_per_cohort": driver.chunks},
                    n_runs=len(rows), n_trained=len(driver.trained), n_skipped=len(driver.skipped), lang=lang,
                    environment=environment(), finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                   **figure)
+                   optimlab_version=__version__, **{SOURCE_KEY: source_sha256()}, **figure)
     # the folder's own files describe one sweep: written together, a Ctrl-C or SIGTERM waiting the fraction of a
     # second it takes (an interrupt between them left a table of 96 runs beside a summary of 64, and a resumed
     # sweep's sweep.toml beside the earlier results, until a rerun)

@@ -33,6 +33,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from .. import __version__
+from .._source import SOURCE_KEY, source_sha256
 from ..console import eval_once_note, say, status_text
 from .._io import (apply_default_mode, exclusive_lock, has_control, left_for, made_folder, nearest_existing,
                    read_json, read_json_checked, signals_held, text_table, write_json, write_text)
@@ -81,7 +82,7 @@ def environment() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    env = {"optimlab": __version__, "python": sys.version.split()[0], "numpy": np.__version__,
+    env = {"optimlab": __version__, SOURCE_KEY: source_sha256(), "python": sys.version.split()[0], "numpy": np.__version__,
            "platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count()}
     try:
         from threadpoolctl import threadpool_info
@@ -136,7 +137,7 @@ def summary_dict(result: CompareResult, **extra: Any) -> dict[str, Any]:
 
 
 def _summary_core(result: CompareResult, **extra: Any) -> dict[str, Any]:
-    return {"name": result.recipe.name, "status": "complete", "optimlab_version": __version__,
+    return {"name": result.recipe.name, "status": "complete", "optimlab_version": __version__, SOURCE_KEY: source_sha256(),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "dataset": result.dataset,
             "seeds": list(result.recipe.seeds), "train": asdict(result.recipe.train),
             "total_wall_seconds": round(result.wall_seconds, 3),

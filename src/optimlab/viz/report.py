@@ -1016,7 +1016,8 @@ def _kv_table(pairs: Sequence[tuple[str, Any]]) -> str:
     return f'<table class="kv">{rows}</table>'
 
 
-ENV_KEYS = ("cpu", "cpu_count", "platform", "python", "numpy", "optimlab", "numpy_simd", "cpu_settings")  # translated
+ENV_KEYS = ("cpu", "cpu_count", "platform", "python", "numpy", "optimlab", "numpy_simd", "cpu_settings",
+            "optimlab_source_sha256")  # translated
 
 
 def environment_pairs(env: dict[str, Any], lang: str) -> list[tuple[str, Any]]:

@@ -1,0 +1,48 @@
+"""Which optimlab code made a result: :func:`source_sha256`, recorded in every results folder (summary.json's
+environment, a compare folder's recipe.toml, a sweep's sweep.toml and each sweep run's status.json).
+
+``optimlab_version`` stays "0.1.0" across every commit, so a folder mailed to a colleague did not say which code
+made it: a change to the minibatch sampler changed the numbers, and the rerun's recipe.toml was byte for byte the
+first one's (a researcher's review). The digest is of the package's own files as this process imported them —
+a git checkout, an edited copy or an installed wheel alike — so two folders with the same digest were made by the
+same code."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from pathlib import Path
+
+SOURCE_KEY = "optimlab_source_sha256"
+SOURCE_SUFFIXES = (".py", ".toml", ".json", ".js", ".css", ".html", ".txt")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+@functools.lru_cache(maxsize=1)
+def source_sha256() -> str:
+    """SHA-256 over optimlab's package files (those below the package's folder named ``*.py``, ``*.toml`` …, not
+    compiled bytecode or an editor's swap file), each
+    as its path relative to that folder and its bytes' SHA-256, in path order. Read once per process (~1 ms)."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in SOURCE_SUFFIXES and p.is_file()
+                       and "__pycache__" not in p.parts):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def is_sha256(value: object) -> bool:
+    """Whether ``value`` is 64 lowercase hex digits, as optimlab writes a SHA-256."""
+    return isinstance(value, str) and _HEX64.fullmatch(value) is not None
+
+
+def other_source(recorded: str | None, what: str) -> str | None:
+    """A warning's text when ``recorded`` (a recipe's or a folder's ``optimlab_source_sha256``) is not this code's
+    digest: the numbers can differ (None when it is, or nothing was recorded: a file of an earlier optimlab)."""
+    if not recorded or recorded == source_sha256():
+        return None
+    return (f"{what} records other optimlab code (source SHA-256 {recorded[:12]}… recorded, {source_sha256()[:12]}… "
+            "now), so its numbers can differ from the recorded ones: the same code, e.g. the same git commit, "
+            "reproduces them")
