@@ -282,7 +282,7 @@ _JA: list[tuple[str, str]] = [
      "指定します）"),
     (r"(?P<c>\S+)\.rule turned finite weights and gradients into NaN or inf at step (?P<t>\d+) \(in (?P<s>[^)]*)\)",
      "{c} の更新式が、有限の重みと勾配から NaN か inf を作りました（ステップ {t}、{s}）。学習率を 1e-6 にしても同じなので、"
-     "学習率ではなく更新式の誤りです（負になりうる値の平方根や対数、0/0 など）"),
+     "学習率ではなく更新式の誤りです（負になりうる値の平方根や対数、勾配と状態が 0 のところの 0/0 など。√h + θ のように θ を足します）"),
     (r"unknown key '(?P<v>[^']*)' in (?P<w>.+?) \(accepted: (?P<a>[^;)]*)", "{w} にキー '{v}' はありません（使えるキー：{a}）"),
     (r"(?P<w>.+?) has no optimizer \(accepted: .*?; '(?P<k>[^']*)' is not a key, 'optimizer' is\)",
      "{w} に optimizer がありません（'{k}' ではなく optimizer と書きます）"),

@@ -229,6 +229,21 @@ def test_a_rule_that_makes_nan_from_finite_numbers_is_its_own_error_not_divergen
         Trainer(data, [_added(sqrt_of_negative, slots=("h",))(lr=1e-9)], train=cfg)
     with pytest.raises(ConfigError, match=r"into NaN or inf at step 1 \(in m\)"):
         Trainer(data, [_added(zero_over_zero, slots=("m",))()], train=cfg)
+
+    def adagrad_without_theta(self, w, g, s, t):         # a teacher's review: a textbook mistake, h from 0 and no θ
+        h = s["h"]
+        h += g * g
+        w -= self.lr * g / np.sqrt(h)                    # 0/0 where a pixel is always blank: g = 0 from step 1
+
+    with pytest.raises(ConfigError, match=r"into NaN or inf at step 1 \(in w\).* or 0/0 where g and the state are 0 "
+                                          r"\(add a θ: √h \+ θ\)"):
+        Trainer(data, [_added(adagrad_without_theta, slots=("h",))()], train=cfg)
+    # the five, under every preset, pass the trial with gradients that are 0
+    from optimlab.optim import BUILT_IN, PRESETS, make_optimizer
+    from optimlab.optim.checks import check_elementwise
+    for cls in BUILT_IN:
+        for preset in PRESETS:
+            check_elementwise(make_optimizer(cls.name, preset))
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
     # a code review: only the first optimizer of a group was checked, so [fine, NaN-making] trained the second as a
@@ -1055,3 +1070,34 @@ def _rerun_with_edited_code(tmp_path, plugin, code, load):
         (tmp_path / "bad.toml").write_text((tmp_path / "a" / "recipe.toml").read_text(encoding="utf-8")
                                            .replace(sha, "abc"), encoding="utf-8")
         load_recipe(tmp_path / "bad.toml")
+
+
+def test_slots_given_as_a_string_is_a_one_line_error_naming_the_comma():
+    """A teacher's review: ``slots = ("vel")`` is the string 'vel', read as the slots 'v', 'e', 'l', and the rule then
+    failed with KeyError: 'vel' under advice about array arithmetic."""
+    from dataclasses import dataclass
+
+    from optimlab.errors import ConfigError
+    from optimlab.optim import Optimizer
+
+    @dataclass(frozen=True)
+    class Vel(Optimizer):
+        name = "vel"
+        slots = ("vel")
+
+        def rule(self, w, g, s, t):
+            s["vel"] *= 0.9
+
+    with pytest.raises(ConfigError, match=r"^invalid Vel\.slots: 'vel' \(accepted: a tuple of names, as "
+                                          r"slots = \('vel',\) — a name in parentheses needs the comma\)$"):
+        Vel()
+
+    @dataclass(frozen=True)
+    class Fine(Optimizer):
+        name = "fine"
+        slots = ["vel"]                       # a list of names is fine
+
+        def rule(self, w, g, s, t):
+            s["vel"] *= 0.9
+
+    Fine()

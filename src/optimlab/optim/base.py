@@ -131,6 +131,12 @@ class Optimizer:
             raise ConfigError(f"{cls.__name__} declares {lost[0]!r} but is not a dataclass, so its value is ignored "
                               "(accepted: @dataclass(frozen=True) on the line above 'class', as in README's "
                               "'Adding an optimizer')")
+        for what in ("slots", "conventions"):    # slots = ("vel") is the string 'vel': the slots 'v', 'e', 'l' (a review)
+            names = getattr(cls, what)
+            if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+                example = f"({names!r},)" if isinstance(names, str) else "('v',)"
+                raise ConfigError(f"invalid {cls.__name__}.{what}: {names!r} (accepted: a tuple of names, as "
+                                  f"{what} = {example} — a name in parentheses needs the comma)")
         for f in fields(self):       # a hyperparameter is numbers; a field that picks a variant is a convention
             if f.name not in self.conventions and f.name != "lr":        # lr: checked below, with its own words
                 _hyperparameter(cls, f, getattr(self, f.name))

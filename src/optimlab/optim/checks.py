@@ -31,9 +31,20 @@ def check_elementwise(opt: Optimizer) -> None:
         _check_elementwise(opt)
 
 
+def probe_gradients(rng: np.random.Generator, shape: tuple[int, int], steps: int = 3) -> list[np.ndarray]:
+    """Trial gradients: standard normal, but 0 at every step in the first column — a weight of an always-blank pixel
+    (MNIST's borders) gets exactly 0 from the first step on, and a rule dividing by its square-rooted accumulator
+    without a θ (AdaGrad from h = 0) makes 0/0 there: a teacher's review saw that run recorded as diverged at
+    iteration 2, where the check had passed it on gradients that are never 0."""
+    gs = [rng.standard_normal(shape) for _ in range(steps)]
+    for g in gs:
+        g[:, 0] = 0.0
+    return gs
+
+
 def _check_elementwise(opt: Optimizer) -> None:
     rng = np.random.default_rng(0)
-    w0, gs = rng.standard_normal((2, 3)), [rng.standard_normal((2, 3)) for _ in range(3)]
+    w0, gs = rng.standard_normal((2, 3)), probe_gradients(rng, (2, 3))
     whole, alone = w0.copy(), np.empty_like(w0)
     name, drawn = type(opt).__name__, np.random.get_state()    # a rule that draws numbers leaves the user's stream
     try:
@@ -83,9 +94,9 @@ def _check_elementwise(opt: Optimizer) -> None:
 
 
 def _check_finite(opt: Optimizer, w: np.ndarray, state: OptState, start: dict[str, bool], t: int) -> None:
-    """A ConfigError if step ``t`` from finite weights and gradients (standard normal) left NaN or inf in the
+    """A ConfigError if step ``t`` from finite weights and gradients (:func:`probe_gradients`) left NaN or inf in the
     weights or in a slot that started finite, and does so at a small learning rate too: a rule's own error (the
-    square root of a value that can be negative, 0/0), which training recorded as divergence and a sweep as an lr
+    square root of a value that can be negative, 0/0 where a gradient is 0), which training recorded as divergence and a sweep as an lr
     that learned nothing, with advice to lower the learning rate. At a huge lr alone (SGD at 1e308 in float64) it is
     the lr's: left to training, which records the divergence."""
     bad = [n for n, a in (("w", w), *state.slots.items()) if start.get(n, True) and not np.all(np.isfinite(a))]
@@ -94,8 +105,9 @@ def _check_finite(opt: Optimizer, w: np.ndarray, state: OptState, start: dict[st
     settings = ", ".join(f"{k}={v!r}" for k, v in opt.hyperparameters().items())
     raise ConfigError(f"{type(opt).__name__}.rule turned finite weights and gradients into NaN or inf at step {t} "
                       f"(in {', '.join(bad)}), at its settings {settings}, and at lr 1e-6 as well (accepted: a rule "
-                      "whose step is finite for finite w, g and state — a square root or a logarithm of a value that "
-                      "can be negative, or 0/0, is not; this is the rule's error, not a learning rate too large)")
+                      "whose step is finite for finite w, g and state, g = 0 included — a square root or a logarithm of "
+                      "a value that can be negative, or 0/0 where g and the state are 0 (add a θ: √h + θ), is not; "
+                      "this is the rule's error, not a learning rate too large)")
 
 
 def _finite_at_small_lr(opt: Optimizer) -> bool:
@@ -103,7 +115,7 @@ def _finite_at_small_lr(opt: Optimizer) -> bool:
     finite finite. True, claiming nothing, where the class does not accept lr 1e-6 (an lr floor of its own): then the
     non-finite steps are left to training to record, as for any optimizer whose lr alone is too large."""
     rng = np.random.default_rng(0)
-    w, gs = rng.standard_normal((1, 3)), [rng.standard_normal((1, 3)) for _ in range(3)]
+    w, gs = rng.standard_normal((1, 3)), probe_gradients(rng, (1, 3))
     try:
         small = replace(opt, lr=1e-6)
     except Exception:  # noqa: BLE001 - its validate() refused: 1e-6 was not tried
