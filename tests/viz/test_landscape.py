@@ -928,6 +928,32 @@ def test_each_path_has_its_runs_line_style_and_marker_as_in_every_figure():
     assert {ln.get_marker() for ln in many.axes[0].get_lines() if ln.get_label().startswith("SGD")} == {"None"}
 
 
+def test_no_path_ends_in_the_starts_black_star_with_added_optimizers():
+    """A teacher's review: the first added optimizer (the seventh colour, black) took the star marker, so its path
+    ended in the black star the legend calls the start."""
+    from dataclasses import dataclass
+
+    from optimlab.viz.colors import RUN_MARKERS, RUN_SYMBOLS
+
+    assert "*" not in RUN_MARKERS and "star" not in RUN_SYMBOLS and len(set(RUN_MARKERS)) == len(RUN_MARKERS)
+    from optimlab.optim import SGD
+
+    @dataclass(frozen=True)
+    class Slow(SGD):
+        name = "slowsgd"
+
+    @dataclass(frozen=True)
+    class Slower(SGD):
+        name = "slowersgd"
+
+    fig = plot_landscape(run_landscape("bowl", ["momentum", Slow(lr=0.05), Slower(lr=0.02)], steps=5))
+    ax = fig.axes[0]
+    starts = [ln for ln in ax.get_lines() if ln.get_label().startswith("start")]
+    assert len(starts) == 1 and starts[0].get_marker() == "*"
+    others = [ln for ln in ax.get_lines() if ln is not starts[0] and ln.get_marker() not in ("None", "X", None)]
+    assert len(others) >= 3 and all(ln.get_marker() != "*" for ln in others)
+
+
 def test_a_landscape_written_again_says_it_replaced_the_earlier_files(tmp_path, capsys):
     # a student's review: compare says it replaced the run, a landscape into the same folder said nothing
     from optimlab.cli import main
