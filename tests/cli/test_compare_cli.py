@@ -615,11 +615,21 @@ def test_the_table_says_which_runs_have_batch_normalization_their_labels_do_not_
     monkeypatch.chdir(tmp_path)
     small = ["--dataset", "digits", "--iters", "20", "--eval-interval", "10", "--no-plots", "--no-report",
              "--no-progress"]
+    # a learner's review: the figures' legends still said "SGD"; the labels optimlab gives now say it themselves
     assert main(["compare", *small, "--batchnorm", "on", "--optimizers", "sgd,momentum,adam", "--out", "a"]) == 0
     out = capsys.readouterr().out
-    assert "(with batch normalization: SGD, Momentum; their labels do not say so)" in out, out
-    assert main(["compare", *small, "--batchnorm", "on", "--optimizers", "sgd", "--out", "b", "--lang", "ja"]) == 0
-    assert "（バッチ正規化あり：SGD。ラベルには表れていません）" in capsys.readouterr().out
+    assert [line.split("  ")[0] for line in out.splitlines() if line.endswith(" ok")] == \
+        ["SGD + BatchNorm", "Momentum + BatchNorm", "Adam + BatchNorm"], out
+    assert "with batch normalization" not in out
+    import json
+    assert [r["label"] for r in json.loads((tmp_path / "a" / "summary.json").read_text())["runs"]] == \
+        ["SGD + BatchNorm", "Momentum + BatchNorm", "Adam + BatchNorm"]
+    assert main(["compare", *small, "--batchnorm", "off", "--optimizers", "adam", "--out", "b"]) == 0
+    assert "Adam + BatchNorm" not in capsys.readouterr().out     # one Adam run, without it, labelled so
+    (tmp_path / "r.toml").write_text('name = "r"\ndataset = "digits"\n[[runs]]\nlabel = "Plain SGD"\n'
+                                      'optimizer = "sgd"\n')     # a label of one's own is kept: the note says it
+    assert main(["compare", *small, "--recipe", "r.toml", "--batchnorm", "on", "--out", "b", "--lang", "ja"]) == 0
+    assert "（バッチ正規化あり：Plain SGD。ラベルには表れていません）" in capsys.readouterr().out
     assert main(["compare", *small, "--out", "c"]) == 0                 # the note's Adam + BatchNorm says so itself
     assert "with batch normalization" not in capsys.readouterr().out
     from optimlab.results.store import summary_table

@@ -412,6 +412,21 @@ def kept_digest(recorded: Any, dataset: str | None, data_dir: str | None) -> str
     return recorded.data_sha256 if same else None
 
 
+BN_SUFFIX = " + BatchNorm"
+
+
+def _bn_label(run: RunSpec, batchnorm: bool) -> RunSpec:
+    """``run`` under ``--batchnorm on/off`` with its label saying so, where the label is optimlab's own (the
+    optimizer's name, as ``--optimizers`` adds a run, or that with :data:`BN_SUFFIX`); a label of one's own is kept
+    as written (the table's note names the runs whose labels do not say they have batch normalization)."""
+    plain = display_name(run.optimizer)
+    if batchnorm and run.label == plain:
+        return replace(run, label=plain + BN_SUFFIX)
+    if not batchnorm and run.label == plain + BN_SUFFIX:
+        return replace(run, label=plain)
+    return run
+
+
 def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str | None = None,
                     optimizers: Sequence[str] | None = None, lrs: dict[str, float] | None = None,
                     iters: int | None = None, batch_size: int | None = None, eval_interval: int | None = None,
@@ -483,6 +498,8 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
             groups.setdefault(same_run_key(r, net), []).append(i)
         keep = {g[0]: max(g, key=lambda i: (had[i], -i)) for g in groups.values()}
         runs = [runs[keep[i]] for i in sorted(keep)]
+        if batchnorm is not None:           # a label optimlab gave says it, as the note's Adam + BatchNorm does: the
+            runs = [_bn_label(r, batchnorm) for r in runs]      # legend said "SGD" of an SGD with it (a review)
     train_over = {k: v for k, v in (("iters", iters), ("batch_size", batch_size), ("eval_interval", eval_interval),
                                     ("dtype", dtype)) if v is not None}
     train = replace(recipe.train, **train_over) if train_over else recipe.train
