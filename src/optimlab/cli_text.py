@@ -203,6 +203,23 @@ _JA: list[tuple[str, str]] = [
      "最適化手法 '{v}' はありません。使えるのは {a} です"),
     (r"unknown dataset '(?P<v>[^']*)'; accepted: (?P<a>[^;]*)",
      "データセット '{v}' はありません。使えるのは {a} です"),
+    (r"--lr given twice for every optimizer: (?P<x>\S+) and (?P<y>\S+) \(accepted",
+     "--lr で全手法の学習率が 2 回（{x} と {y}）指定されています。1 つだけ書きます。いくつもの学習率を比べるなら "
+     "optimlab sweep --lrs か、レシピに [[runs]] を学習率ごとに書きます"),
+    (r"--lr given twice for (?P<o>\S+): (?P<x>\S+) and (?P<y>\S+) \(accepted",
+     "--lr で {o} の学習率が 2 回（{x} と {y}）指定されています。compare では 1 つの手法に学習率は 1 つです。"
+     "いくつもの学習率を比べるなら optimlab sweep --lrs か、レシピに [[runs]] を学習率ごとに書きます（NAME= の後の値は"
+     "すべてその手法のものなので、全手法の学習率は先に書きます：--lr 0.1,adam=0.5）"),
+    (r"invalid learning rate \(lr\): (?P<v>\S+) \(accepted: a finite number > 0\)",
+     "学習率 {v} は使えません（0 より大きい有限の数にします。例：--lr 0.01）"),
+    (r"unknown init: '(?P<v>[^']*,[^']*)' \(accepted",
+     "--init の値 '{v}' は使えません。小数点はカンマでなくピリオドで書きます（例：--init 0.01）。ほかに xavier、he が"
+     "使えます"),
+    (r"unknown init: '(?P<v>[^']*)' \(accepted",
+     "--init の値 '{v}' は使えません。0.01 のような数（1e-30〜1000）か、xavier、he を指定します"),
+    (r"refusing to write into (?P<d>'[^']*'): it lies inside (?P<o>'[^']*'), an optimlab output folder",
+     "{d} には書き込みません。optimlab の出力フォルダ {o} の中にあり、そのフォルダは全体で置き換え（または再開）される"
+     "からです。そのフォルダの外を --out で指定してください"),
     (r"invalid --lr: '(?P<v>[^']*)'", "--lr の値 '{v}' を学習率として読めません。--lr 0.01 や --lr adam=0.001 のように書いてください"),
     (r"invalid (?:--)?(?:test-)?seeds: '(?P<v>[^']*)'",
      "シードの指定 '{v}' を読めません。5（個数）、0-4（範囲）、0,3,7（一覧）のように書いてください"),

@@ -61,6 +61,7 @@ def lr_overrides(items: Sequence[str] | None) -> dict[str, float] | None:
     for name, v in (("*", plain), *named.items()):
         if len(v) > 1:
             raise ConfigError(f"--lr given twice for {'every optimizer' if name == '*' else name}: {v[0]:g} and "
-                              f"{v[1]:g} (accepted: one value per optimizer; in one --lr a value after NAME= is that "
-                              "optimizer's too: every optimizer's lr goes first, --lr 0.1,adam=0.5)")
+                              f"{v[1]:g} (accepted: one value per optimizer — several lrs of one optimizer are "
+                              "optimlab sweep --lrs, or a recipe with a [[runs]] for each; in one --lr a value after "
+                              "NAME= is that optimizer's too: every optimizer's lr goes first, --lr 0.1,adam=0.5)")
     return ({"*": plain[0]} if plain else {}) | {name: v[0] for name, v in named.items()}

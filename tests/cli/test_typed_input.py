@@ -291,6 +291,13 @@ def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
     (["compare", "--dataset", "npz", "--data-dir", "nope.npz"], "--dataset npz の 'nope.npz' は見つかりません（np.savez(ファイル名, "
      "x_train=…, y_train=…, x_test=…, y_test=…) で作った .npz ファイルを指定します）"),
     (["compare", "--dataset", "npz", "--data-dir", "/dev/null"], "--dataset npz の '/dev/null' は通常のファイルではありません"),
+    # a Japanese learner's review: these four had only the pointer to the English line, though README.ja lists them
+    (["compare", "--lr", "sgd=0.01,0.1,1"], "--lr で sgd の学習率が 2 回（0.01 と 0.1）指定されています。compare では 1 つの"
+     "手法に学習率は 1 つです。いくつもの学習率を比べるなら optimlab sweep --lrs か"),
+    (["compare", "--lr", "0.1", "--lr", "0.2"], "--lr で全手法の学習率が 2 回（0.1 と 0.2）指定されています。"),
+    (["compare", "--lr", "0"], "学習率 0.0 は使えません（0 より大きい有限の数にします。例：--lr 0.01）"),
+    (["compare", "--init", "0,01"], "--init の値 '0,01' は使えません。小数点はカンマでなくピリオドで書きます（例：--init 0.01）"),
+    (["compare", "--init", "huge"], "--init の値 'huge' は使えません。0.01 のような数（1e-30〜1000）か、xavier、he を指定します"),
 ])
 def test_more_errors_are_said_in_japanese_and_none_half_in_english(argv, ja, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -336,6 +343,8 @@ def test_an_accepted_phrase_not_translated_points_to_the_english_line():
     ("r.toml [[runs]] #1 has no optimizer (accepted: optimizer = one of sgd, adam; 'optimzer' is not a key, "
      "'optimizer' is)", "r.toml [[runs]] #1 に optimizer がありません（'optimzer' ではなく optimizer と書きます）"),
     ("no mnist files to verify (looked in /a, /b); offline options: …", "照合する mnist のファイルが見つかりません"),
+    ("refusing to write into 'a/sub': it lies inside '/tmp/a', an optimlab output folder, which is replaced or resumed "
+     "as a whole (accepted: a folder outside it; …)", "'a/sub' には書き込みません。optimlab の出力フォルダ '/tmp/a' の中にあり"),
     # a Japanese student's review: a sweep resumed with other settings, a rule that moves no weight, data changed
     ("runs/s holds runs trained with other settings (test-sgd-lr0.01-s5: train.iters: 20 there, 30 now); accepted: the "
      "same settings to resume or extend that sweep (…), or a new --out",
