@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 import unicodedata
+from pathlib import Path
 from typing import Sequence
 
 from . import __version__
@@ -265,6 +266,9 @@ def run_compare_cli(args) -> int:
     replaced = say("replaced" if args.out is None else "replaced out", args.lang) if outcome.replaced else ""
     print("\n" + say("compare done", args.lang, train=outcome.result.wall_seconds, figures=figures,
                      out=outcome.directory, replaced=replaced))
+    page = Path(outcome.directory) / "report.html"
+    if not args.no_report and page.is_file():   # the page to open, named as sweep names its own (a learner's review)
+        print(say("report", args.lang, path=page))
     return failed_runs_status(outcome.summary["runs"], "label", f"{outcome.directory}/summary.json")
 
 

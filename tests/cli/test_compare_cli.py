@@ -891,3 +891,17 @@ def test_in_python_the_fallback_to_mnist_5k_is_a_warning_and_the_outcome_names_t
         compare(optimizers="sgd", batchnorm=False, iters=3, out=tmp_path / "b", plots=False, report=False,
                 on_data=lambda d: seen.append(d.notice))
     assert not [w for w in caught if issubclass(w.category, OptimlabWarning)] and seen[0].startswith("using mnist-5k")
+
+
+def test_compare_names_the_report_to_open_last_as_sweep_does(tmp_path, capsys, monkeypatch):
+    """A Japanese learner's review: compare ended with the folder, sweep with its page (レポート：…/report.html)."""
+    from optimlab.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    small = ["--dataset", "digits", "--iters", "20", "--optimizers", "sgd", "--no-plots", "--no-progress"]
+    assert main(["compare", *small, "--out", "r", "--lang", "ja"]) == 0
+    assert capsys.readouterr().out.rstrip().splitlines()[-1] == "レポート：r/report.html"
+    assert main(["compare", *small, "--out", "r"]) == 0
+    assert capsys.readouterr().out.rstrip().splitlines()[-1] == "report: r/report.html"
+    assert main(["compare", *small, "--out", "n", "--no-report"]) == 0
+    assert "report:" not in capsys.readouterr().out
