@@ -113,3 +113,63 @@ def test_the_warnings_in_japanese():
     from optimlab.experiment.sweep import other_code_kept
     ja = japanese_warning(other_code_kept(Path("runs/s"), [("tune-a", "4" * 64), ("tune-b", "4" * 64)]))
     assert ja.startswith("'runs/s' にある完了済みの実行のうち 2 件（tune-a, …）は、今とは違う") and "444444444444…" in ja
+
+
+def test_the_same_files_with_crlf_line_ends_give_the_same_digest(tmp_path):
+    """A code review: a Windows checkout (core.autocrlf) of the same commit was 'other optimlab code'."""
+    copy = tmp_path / "src" / "optimlab"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("train/loop.py", "recipes/note.toml"):
+        f = copy / name
+        f.write_bytes(f.read_bytes().replace(b"\n", b"\r\n"))
+    assert digest_of(copy.parent) == source_sha256()
+
+
+def test_the_digest_is_of_the_files_as_imported_not_as_edited_later(tmp_path):
+    """A code review: it was read when results were written, so an edit during a long run was recorded as the code
+    that ran."""
+    copy = tmp_path / "src" / "optimlab"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    script = ("import optimlab, pathlib, sys\n"
+              "f = pathlib.Path(optimlab.__file__).parent / 'train' / 'loop.py'\n"
+              "f.write_text(f.read_text() + '# edited\\n')\n"
+              "from optimlab._source import source_sha256\nprint(source_sha256())\n")
+    out = subprocess.run([sys.executable, "-c", script], env={"PYTHONPATH": str(copy.parent), "PATH": "/usr/bin:/bin"},
+                         capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert out.stdout.strip() == source_sha256()           # the files as imported, before the edit
+    assert digest_of(copy.parent) != source_sha256()         # the edited files are other code
+
+
+def test_kept_runs_an_earlier_optimlab_trained_and_workers_of_other_code_are_said(tmp_path):
+    """A code review: runs recorded without a digest were kept silently, and a cluster's workers with another optimlab
+    trained without a word."""
+    from concurrent.futures import Future
+
+    from optimlab.experiment.executors import Executor
+    from optimlab.experiment.sweep import check_workers, other_code_kept
+
+    assert "(source SHA-256 not recorded there, " in other_code_kept(Path("s"), [("tune-a", "")])
+    ja = japanese_warning(other_code_kept(Path("s"), [("tune-a", "")]))
+    assert ja.startswith("'s' にある完了済みの実行のうち 1 件（tune-a）は、ソースの SHA-256 を記録しない以前の optimlab")
+
+    class OtherOptimlab(Executor):
+        def submit(self, fn, *args, retries=0):
+            f = Future()
+            f.set_result("5" * 64 if fn is source_sha256 else fn(*args))
+            return f
+
+    with pytest.warns(OptimlabWarning, match=r"^the sweep's worker processes run other optimlab code \(source SHA-256 "
+                                             r"555555555555… there, "):
+        check_workers(["sgd"], OtherOptimlab())
+    assert japanese_warning(f"the sweep's worker processes run other optimlab code (source SHA-256 {'5' * 12}… there, "
+                            f"{'6' * 12}… here): …").startswith("スイープのワーカーは、このプロセスとは違う optimlab")
+    spec = SweepSpec(name="t", dataset="digits", optimizers=("sgd",), lrs=parse_lrs("1e-2:1e-1:2"), seeds=(0,),
+                     test_seeds=(5,), train=TrainConfig(iters=20, eval_interval=10))
+    out = tmp_path / "s"
+    run_sweep(spec, out=out, progress=False)
+    status = out / "tune-sgd-lr0.1-s0" / "status.json"
+    record = json.loads(status.read_text())
+    del record["worker"][SOURCE_KEY]                        # as an earlier optimlab wrote it
+    status.write_text(json.dumps(record))
+    with pytest.warns(OptimlabWarning, match=r"^1 of the runs already complete .* \(source SHA-256 not recorded there"):
+        run_sweep(spec, out=out, progress=False)

@@ -13,3 +13,7 @@ Where to start:
 
 __version__ = "0.1.0"
 
+from ._source import source_sha256 as _source_sha256  # noqa: E402
+
+_source_sha256()        # the files as imported: what results record as the code that ran (optimlab._source)
+

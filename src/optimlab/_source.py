@@ -22,14 +22,17 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 @functools.lru_cache(maxsize=1)
 def source_sha256() -> str:
     """SHA-256 over optimlab's package files (those below the package's folder named ``*.py``, ``*.toml`` …, not
-    compiled bytecode or an editor's swap file), each
-    as its path relative to that folder and its bytes' SHA-256, in path order. Read once per process (~1 ms)."""
+    compiled bytecode or an editor's swap file), each as its path relative to that folder and the SHA-256 of its
+    bytes with CRLF line ends read as LF (a Windows checkout of the same commit), in path order. Read once per process,
+    when optimlab is imported (a few ms): an edit or a branch switched during a long run is not taken for the code
+    that ran (a code review)."""
     root = Path(__file__).resolve().parent
+    files = {p.relative_to(root).as_posix(): p for p in root.rglob("*")
+             if p.suffix in SOURCE_SUFFIXES and "__pycache__" not in p.parts and p.is_file()}
     h = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.suffix in SOURCE_SUFFIXES and p.is_file()
-                       and "__pycache__" not in p.parts):
-        h.update(path.relative_to(root).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+    for name in sorted(files):
+        h.update(name.encode() + b"\0")
+        h.update(hashlib.sha256(files[name].read_bytes().replace(b"\r\n", b"\n")).digest())
     return h.hexdigest()
 
 

@@ -210,12 +210,12 @@ _JA: list[tuple[str, str]] = [
      "--lr で {o} の学習率が 2 回（{x} と {y}）指定されています。compare では 1 つの手法に学習率は 1 つです。"
      "いくつもの学習率を比べるなら optimlab sweep --lrs か、レシピに [[runs]] を学習率ごとに書きます（NAME= の後の値は"
      "すべてその手法のものなので、全手法の学習率は先に書きます：--lr 0.1,adam=0.5）"),
-    (r"invalid learning rate \(lr\): (?P<v>\S+) \(accepted: a finite number > 0\)",
+    (r"^invalid learning rate \(lr\): (?P<v>\S+) \(accepted: a finite number > 0\)",
      "学習率 {v} は使えません（0 より大きい有限の数にします。例：--lr 0.01）"),
-    (r"unknown init: '(?P<v>[^']*,[^']*)' \(accepted",
+    (r"^unknown init: '(?P<v>[^']*,[^']*)' \(accepted",
      "--init の値 '{v}' は使えません。小数点はカンマでなくピリオドで書きます（例：--init 0.01）。ほかに xavier、he が"
      "使えます"),
-    (r"unknown init: '(?P<v>[^']*)' \(accepted",
+    (r"^unknown init: '(?P<v>[^']*)' \(accepted",
      "--init の値 '{v}' は使えません。0.01 のような数（1e-30〜1000）か、xavier、he を指定します"),
     (r"refusing to write into (?P<d>'[^']*'): it lies inside (?P<o>'[^']*'), an optimlab output folder",
      "{d} には書き込みません。optimlab の出力フォルダ {o} の中にあり、そのフォルダは全体で置き換え（または再開）される"
@@ -384,6 +384,14 @@ _JA_WARNINGS: list[tuple[str, str]] = [
      "{d} にある完了済みの実行のうち {k} 件（{r}）は、今とは違う optimlab のコードで学習したものです（ソースの SHA-256 の"
      "先頭：フォルダー {t}、今 {n}）。そのまま使うので、スイープの結果に二つの版の数値が混ざることがあります。"
      "すべてを今のコードで学習し直すには、別の --out を指定します"),
+    (r"(?P<k>\d+) of the runs already complete in (?P<d>.+?) \((?P<r>[^)]*)\) were trained by other optimlab code "
+     r"\(source SHA-256 not recorded there, (?P<n>\S+) now\)",
+     "{d} にある完了済みの実行のうち {k} 件（{r}）は、ソースの SHA-256 を記録しない以前の optimlab で学習したものです（今 {n}）。"
+     "そのまま使うので、スイープの結果に二つの版の数値が混ざることがあります。すべてを今のコードで学習し直すには、別の --out を"
+     "指定します"),
+    (r"the sweep's worker processes run other optimlab code \(source SHA-256 (?P<t>\S+) there, (?P<n>\S+) here\)",
+     "スイープのワーカーは、このプロセスとは違う optimlab のコードで動いています（ソースの SHA-256 の先頭：ワーカー {t}、"
+     "ここ {n}）。各実行の status.json には学習したコードが記録されます。このプロセスで学習した場合と数値が違うことがあります"),
     # the advice as the English line gives it: {3, 7} were told to subtract 1 here after the English had changed
     (r"y_train has no label (?P<l>[\d, …]+?) \(.*renumber them 0 to (?P<k>\d+)",
      "y_train にラベル {l} がありません。np.unique(y, return_inverse=True)[1] で 0〜{k} に番号を付け直してください"),

@@ -630,6 +630,13 @@ def test_the_table_says_which_runs_have_batch_normalization_their_labels_do_not_
                                       'optimizer = "sgd"\n')     # a label of one's own is kept: the note says it
     assert main(["compare", *small, "--recipe", "r.toml", "--batchnorm", "on", "--out", "b", "--lang", "ja"]) == 0
     assert "（バッチ正規化あり：Plain SGD。ラベルには表れていません）" in capsys.readouterr().out
+    # a code review: a new label another run has already is not given (the recipe was refused then)
+    (tmp_path / "two.toml").write_text('name = "two"\ndataset = "digits"\n[[runs]]\nlabel = "SGD"\noptimizer = "sgd"\n'
+                                       '[[runs]]\nlabel = "SGD + BatchNorm"\noptimizer = "sgd"\nlr = 0.1\nbatchnorm = true\n')
+    for bn in ("on", "off"):
+        assert main(["compare", *small, "--recipe", "two.toml", "--batchnorm", bn, "--out", "t"]) == 0
+        labels = [line.split("  ")[0] for line in capsys.readouterr().out.splitlines() if line.endswith(" ok")]
+        assert labels == ["SGD", "SGD + BatchNorm"], labels
     assert main(["compare", *small, "--out", "c"]) == 0                 # the note's Adam + BatchNorm says so itself
     assert "with batch normalization" not in capsys.readouterr().out
     from optimlab.results.store import summary_table

@@ -1093,6 +1093,18 @@ def test_slots_given_as_a_string_is_a_one_line_error_naming_the_comma():
         Vel()
 
     @dataclass(frozen=True)
+    class NoSlots(Optimizer):             # a code review: None was a TypeError, not a one-line error
+        name = "noslots"
+        slots = None
+
+        def rule(self, w, g, s, t):
+            w -= self.lr * g
+
+    with pytest.raises(ConfigError, match=r"^invalid NoSlots\.slots: None \(accepted: a tuple of names, as slots = "
+                                          r"\('v',\)\)$"):
+        NoSlots()
+
+    @dataclass(frozen=True)
     class Fine(Optimizer):
         name = "fine"
         slots = ["vel"]                       # a list of names is fine

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
@@ -305,7 +304,7 @@ def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
     digest = check_data_sha256(doc.get("data_sha256"), where)
     code = by_name(doc.get("optimizer_code", {}), f"optimizer_code in {where}") or None
     for name, sha in (code or {}).items():
-        check_value(isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha) is not None,
+        check_value(is_sha256(sha),
                     f"optimizer_code.{name} in {where}", sha, "64 lowercase hex digits, as a run folder's recipe.toml "
                     "writes them; leave the line out to train any code of that name")
     return Recipe(str(doc.get("name", "experiment")), str(doc.get("dataset", "auto")), doc.get("data_dir"), seeds,
@@ -339,7 +338,7 @@ def check_source_sha256(digest: Any, where: str) -> str | None:
 
 def check_data_sha256(digest: Any, where: str | None = None) -> str | None:
     """``digest``, a recipe's ``data_sha256`` (None: any data), or a one-line ConfigError naming ``where``."""
-    if digest is not None and not (isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest)):
+    if digest is not None and not is_sha256(digest):
         where = f" in {where}" if where else ""
         raise ConfigError(f"invalid data_sha256: {digest!r:.80}{where} (accepted: 64 lowercase hex digits, as a run "
                           "folder's recipe.toml or sweep.toml writes them; leave it out to train on any data)")
@@ -499,7 +498,9 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
         keep = {g[0]: max(g, key=lambda i: (had[i], -i)) for g in groups.values()}
         runs = [runs[keep[i]] for i in sorted(keep)]
         if batchnorm is not None:           # a label optimlab gave says it, as the note's Adam + BatchNorm does: the
-            runs = [_bn_label(r, batchnorm) for r in runs]      # legend said "SGD" of an SGD with it (a review)
+            labels = [_bn_label(r, batchnorm).label for r in runs]      # legend said "SGD" of an SGD with it (a review)
+            runs = [_bn_label(r, batchnorm) if labels.count(new) == 1 and new not in (o.label for o in runs) else r
+                    for r, new in zip(runs, labels)]    # not onto another run's label (a code review: refused then)
     train_over = {k: v for k, v in (("iters", iters), ("batch_size", batch_size), ("eval_interval", eval_interval),
                                     ("dtype", dtype)) if v is not None}
     train = replace(recipe.train, **train_over) if train_over else recipe.train

@@ -70,10 +70,12 @@ from .splits import SPLIT_SEED, VAL_FRACTION, VAL_MAX, split_dataset, validation
 
 def other_code_kept(directory: Path, runs: Sequence[tuple[str, str]]) -> str:
     """The warning for complete runs kept in a resumed sweep that other optimlab code trained (``runs``: run id and
-    the source digest its status.json records): the table then mixes two versions' numbers."""
+    the source digest its status.json records, ``''`` where an earlier optimlab recorded none): the table then mixes
+    two versions' numbers."""
     first, source = runs[0]
+    there = f"{source[:12]}…" if source else "not recorded"
     return (f"{len(runs)} of the runs already complete in {str(directory)!r} ({first}{', …' if len(runs) > 1 else ''}) "
-            f"were trained by other optimlab code (source SHA-256 {source[:12]}… there, {source_sha256()[:12]}… now) "
+            f"were trained by other optimlab code (source SHA-256 {there} there, {source_sha256()[:12]}… now) "
             "and are kept, so the sweep's results can mix two versions' numbers: a new --out trains every run with "
             "this code")
 
@@ -269,7 +271,8 @@ class SweepSpec:
 # TOML types of the keys (kinds of optimlab.experiment.recipe.KINDS; None: checked by parse_seeds)
 SPEC_TYPES = {"name": "string", "dataset": "string", "data_dir": "string", "data_sha256": "string",
               "optimizers": "strings", "lrs": "numbers", "seeds": None, "test_seeds": None, "targets": "numbers",
-              "preset": "string", "chunks": "int", SOURCE_KEY: "string", "split": "table", "train": "table", "net": "table", "grid": "table"}
+              "preset": "string", "chunks": "int", SOURCE_KEY: "string",
+              "split": "table", "train": "table", "net": "table", "grid": "table"}
 SPLIT_TYPES = {"fraction": "number", "max_size": "int", "seed": "int"}
 GRID_TYPES = {"batchnorm": "bools", "activation": "strings", "init": "inits"}
 SPEC_KEYS = tuple(SPEC_TYPES)
@@ -525,6 +528,14 @@ def check_workers(names: Sequence[str], executor: Executor) -> None:
                               "optimizer'; or SerialExecutor() in Python, --jobs 0 on the command line, to train in "
                               "this process)")
     check_codes(here, there, "the sweep's worker processes")
+    try:
+        theirs = executor.submit(source_sha256).result()
+    except Exception:  # noqa: BLE001 - a broken pool: the training tasks meet it with their retries
+        return
+    if theirs != source_sha256():   # a cluster's workers with another optimlab: their runs record it (a code review)
+        warnings.warn(f"the sweep's worker processes run other optimlab code (source SHA-256 {theirs[:12]}… there, "
+                      f"{source_sha256()[:12]}… here): each run's status.json records the code that trained it, and "
+                      "the numbers can differ from this process's", OptimlabWarning, stacklevel=3)
 
 
 def check_codes(expected: Sequence[tuple[str, str, str]], here: Sequence[tuple[str, str, str]],
@@ -1088,8 +1099,8 @@ class _Driver:
             if (status := completed_run(self.out / k.run_id, cfg)) is not None:
                 self.done.add(k.run_id)
                 self.skipped.append(k.run_id)
-                source = (status.get("worker") or {}).get(SOURCE_KEY)
-                if source and source != source_sha256():
+                source = (status.get("worker") or {}).get(SOURCE_KEY) or ""      # "": an earlier optimlab's
+                if source != source_sha256():
                     self.other_code.append((k.run_id, source))
                 continue
             cohorts.setdefault((k.seed, k.net), []).append(k)

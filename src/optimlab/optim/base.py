@@ -133,10 +133,11 @@ class Optimizer:
                               "'Adding an optimizer')")
         for what in ("slots", "conventions"):    # slots = ("vel") is the string 'vel': the slots 'v', 'e', 'l' (a review)
             names = getattr(cls, what)
-            if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+            if not isinstance(names, (tuple, list)) or not all(isinstance(n, str) for n in names):
                 example = f"({names!r},)" if isinstance(names, str) else "('v',)"
+                comma = " — a name in parentheses needs the comma" if isinstance(names, str) else ""
                 raise ConfigError(f"invalid {cls.__name__}.{what}: {names!r} (accepted: a tuple of names, as "
-                                  f"{what} = {example} — a name in parentheses needs the comma)")
+                                  f"{what} = {example}{comma})")
         for f in fields(self):       # a hyperparameter is numbers; a field that picks a variant is a convention
             if f.name not in self.conventions and f.name != "lr":        # lr: checked below, with its own words
                 _hyperparameter(cls, f, getattr(self, f.name))

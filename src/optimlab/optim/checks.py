@@ -173,7 +173,7 @@ def check_moves(opt: Optimizer) -> None:
 def _check_slots_move(opt: Optimizer, stacked: Optimizer, state: OptState, whole: np.ndarray, w0: np.ndarray,
                       gs: list[np.ndarray]) -> None:
     """A UserWarning when a state slot that starts at 0 is still 0 everywhere after :data:`STILL_STEPS` steps with
-    nonzero gradients: ``v = s["v"]; v = μ * v - ε * g`` makes a new array, the slot stays 0, and a Nesterov rule
+    gradients that are not all 0: ``v = s["v"]; v = μ * v - ε * g`` makes a new array, the slot stays 0, and a Nesterov rule
     trained as SGD without a word (an extensibility review). A warning, not an error: a slot read only under a
     convention (AMSGrad's running maximum), or from step 100 on (an average of the weights), stays 0 by design."""
     fresh = stacked.init(w0)
