@@ -498,9 +498,10 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
         keep = {g[0]: max(g, key=lambda i: (had[i], -i)) for g in groups.values()}
         runs = [runs[keep[i]] for i in sorted(keep)]
         if batchnorm is not None:           # a label optimlab gave says it, as the note's Adam + BatchNorm does: the
-            labels = [_bn_label(r, batchnorm).label for r in runs]      # legend said "SGD" of an SGD with it (a review)
-            runs = [_bn_label(r, batchnorm) if labels.count(new) == 1 and new not in (o.label for o in runs) else r
-                    for r, new in zip(runs, labels)]    # not onto another run's label (a code review: refused then)
+            said = [_bn_label(r, batchnorm) for r in runs]      # legend said "SGD" of an SGD with it (a review) — not
+            old = [r.label for r in runs]                       # another run's label (a code review: refused then)
+            runs = [s if s.label == r.label or (s.label not in old and [x.label for x in said].count(s.label) == 1)
+                    else r for r, s in zip(runs, said)]
     train_over = {k: v for k, v in (("iters", iters), ("batch_size", batch_size), ("eval_interval", eval_interval),
                                     ("dtype", dtype)) if v is not None}
     train = replace(recipe.train, **train_over) if train_over else recipe.train

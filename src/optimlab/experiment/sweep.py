@@ -45,9 +45,9 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from .. import __version__
 from .._io import (atomic_paths, exclusive_lock, json_default, json_text, left_for, made_folder, read_json,
                    signals_held, text_table, write_json, write_text)
-from .. import __version__
 from .._source import SOURCE_KEY, other_source, source_sha256
 from ..console import LANGS, check_lang, say
 from ..data.datasets import chosen
@@ -67,6 +67,7 @@ from .executors import (Executor, ExecutorLost, LocalExecutor, SerialExecutor, d
 from .recipe import (MAX_SEED, check_data_sha256, check_net, check_same_data, check_source_sha256, check_table,
                      is_integer, parse_net, parse_seeds, parse_train, read_toml)
 from .splits import SPLIT_SEED, VAL_FRACTION, VAL_MAX, split_dataset, validation_size
+
 
 def other_code_kept(directory: Path, runs: Sequence[tuple[str, str]]) -> str:
     """The warning for complete runs kept in a resumed sweep that other optimlab code trained (``runs``: run id and
