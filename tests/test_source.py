@@ -155,7 +155,8 @@ def test_kept_runs_an_earlier_optimlab_trained_and_workers_of_other_code_are_sai
     class OtherOptimlab(Executor):
         def submit(self, fn, *args, retries=0):
             f = Future()
-            f.set_result("5" * 64 if fn is source_sha256 else fn(*args))
+            codes, _ = fn(*args)                        # worker_codes, as a worker of another optimlab answers
+            f.set_result((codes, "5" * 64))
             return f
 
     with pytest.warns(OptimlabWarning, match=r"^the sweep's worker processes run other optimlab code \(source SHA-256 "

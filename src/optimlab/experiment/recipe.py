@@ -499,9 +499,9 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
         runs = [runs[keep[i]] for i in sorted(keep)]
         if batchnorm is not None:           # a label optimlab gave says it, as the note's Adam + BatchNorm does: the
             said = [_bn_label(r, batchnorm) for r in runs]      # legend said "SGD" of an SGD with it (a review) — not
-            old = [r.label for r in runs]                       # another run's label (a code review: refused then)
-            runs = [s if s.label == r.label or (s.label not in old and [x.label for x in said].count(s.label) == 1)
-                    else r for r, s in zip(runs, said)]
+            old, new = [r.label for r in runs], [s.label for s in said]     # another run's label (a code review)
+            runs = [s if s.label == r.label or (s.label not in old and new.count(s.label) == 1) else r
+                    for r, s in zip(runs, said)]
     train_over = {k: v for k, v in (("iters", iters), ("batch_size", batch_size), ("eval_interval", eval_interval),
                                     ("dtype", dtype)) if v is not None}
     train = replace(recipe.train, **train_over) if train_over else recipe.train

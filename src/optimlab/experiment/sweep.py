@@ -481,16 +481,17 @@ def optimizer_records(spec: "SweepSpec") -> dict[str, dict[str, Any]]:
     return out
 
 
-def worker_codes(names: Sequence[str]) -> tuple[tuple[str, str, str], ...]:
-    """:func:`optimizer_codes` as a worker process sees them, a name it cannot load given with ``''`` and its error
-    (run as the sweep's first task: a mismatch is refused before anything trains)."""
+def worker_codes(names: Sequence[str]) -> tuple[tuple[tuple[str, str, str], ...], str]:
+    """:func:`optimizer_codes` as a worker process sees them, a name it cannot load given with ``''`` and its error,
+    and the worker's optimlab (:func:`optimlab._source.source_sha256`): run as the sweep's first task, a mismatch is
+    said before anything trains."""
     out = []
     for name in names:
         try:
             out += optimizer_codes([name])
         except ConfigError as e:
             out.append((name, "", str(e)))
-    return tuple(out)
+    return tuple(out), source_sha256()
 
 
 def check_workers(names: Sequence[str], executor: Executor) -> None:
@@ -501,7 +502,7 @@ def check_workers(names: Sequence[str], executor: Executor) -> None:
         return
     here = optimizer_codes(names)
     try:
-        there = executor.submit(worker_codes, tuple(names)).result()
+        there, theirs = executor.submit(worker_codes, tuple(names)).result()
     except BaseException as e:      # (asyncio's CancelledError is not an Exception)
         if lost_executor(e):        # the scheduler went away: said as the driver says it
             raise ExecutorLost(f"lost the executor ({type(e).__name__}: {(str(e).splitlines() or ['cancelled'])[0]}) "
@@ -529,10 +530,6 @@ def check_workers(names: Sequence[str], executor: Executor) -> None:
                               "optimizer'; or SerialExecutor() in Python, --jobs 0 on the command line, to train in "
                               "this process)")
     check_codes(here, there, "the sweep's worker processes")
-    try:
-        theirs = executor.submit(source_sha256).result()
-    except Exception:  # noqa: BLE001 - a broken pool: the training tasks meet it with their retries
-        return
     if theirs != source_sha256():   # a cluster's workers with another optimlab: their runs record it (a code review)
         warnings.warn(f"the sweep's worker processes run other optimlab code (source SHA-256 {theirs[:12]}… there, "
                       f"{source_sha256()[:12]}… here): each run's status.json records the code that trained it, and "
