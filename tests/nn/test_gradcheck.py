@@ -5,7 +5,7 @@ import pytest
 
 from optimlab.nn import (Affine, BatchNormalization, MultiLayerNet, ReLU, Sigmoid, SoftmaxWithLoss, gradient_check,
                          numerical_gradient)
-from optimlab.nn.layers import flush_subnormals
+from optimlab.nn.layers import flush_subnormals, row_max
 
 TOL = 1e-6
 
@@ -131,6 +131,23 @@ def test_softmax_is_stable_for_large_logits_and_keeps_nan():
     loss = SoftmaxWithLoss().forward(z, np.array([0, 2]))
     assert np.isnan(loss[1])
     np.testing.assert_allclose(loss[0], (0.0 + 1999.0) / 2)
+
+
+@pytest.mark.parametrize("shape", [(100, 10), (6, 100, 10), (23, 100, 10), (2, 300, 16), (4, 100, 17), (300, 1)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_row_max_is_numpys_max(shape, dtype):
+    """The softmax's row maximum, a running np.maximum over short rows, is z.max(axis=-1) exactly, NaN and ±inf
+    included (the loss of a diverged model stays NaN). (Which zero a row of +0 and −0 gives does not matter: the
+    shifted logits and the loss are the same either way.)"""
+    rng = np.random.default_rng(1)
+    z = rng.standard_normal(shape).astype(dtype)
+    flat = z.reshape(-1)
+    flat[rng.integers(0, flat.size, 12)] = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e38, -1e38, np.nan, np.inf,
+                                            -np.inf, -0.0, 0.0]
+    z[..., 0, :] = -np.inf                                  # a row of −inf
+    got, want = row_max(z), z.max(axis=-1, keepdims=True)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize("K", [None, 3])
