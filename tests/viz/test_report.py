@@ -1135,6 +1135,35 @@ def test_the_top_two_are_judged_as_the_console_judges_them(tmp_path):
     assert best["facts"]["exceeds_spread"] is True and "(95% CI of the paired difference: +0.010 to +0.010)" in best["text"]
 
 
+def test_ended_best_is_a_lead_over_every_run_not_only_the_runner_up(tmp_path):
+    """A statistics review: B and C tied for second by mean; the lead over B (the same margin on every seed) was
+    settled, while C, as close on average but spread wide, was level with A — the page said A "ended best … It
+    stays so after Holm's correction" and, further down, that A − C was within its spread."""
+    one = lambda finals: [[0.1, f] for f in finals]        # noqa: E731
+    a = [0.90, 0.92, 0.91, 0.93, 0.92, 0.91]
+    b = [x - 0.02 for x in a]
+    c = [0.95, 0.86, 0.93, 0.88, 0.94, 0.80]
+    assert np.mean(c) == pytest.approx(np.mean(b), abs=0.002)
+    run = write_synthetic_run(tmp_path / "r", {"A": ("adam", False, one(a)), "B": ("rmsprop", False, one(b)),
+                                               "C": ("momentum", False, one(c))})
+    best = facts(compute_conclusions(run), "best_final")
+    assert best["facts"]["best"] == "A" and best["facts"]["exceeds_spread"] is False, best["text"]
+    assert best["facts"]["not_settled_against"] == ["C"]
+    assert "the difference is larger than its spread" in best["text"]        # over the runner-up, B
+    assert best["text"].endswith("But its lead over C (0.893) is not settled: paired seed by seed, that difference is "
+                                 "within its spread after Holm's correction for the 3 pairs of runs compared, so "
+                                 "which run is best is not settled."), best["text"]
+    assert "It stays so" not in best["text"]
+    ja = facts(compute_conclusions(run, "ja"), "best_final")["text"]
+    assert "ただし C（0.893）との差は" in ja or "ただし C (0.893) との差は" in ja, ja
+    assert "どれが最も良いかは確定しません" in ja
+    settled_all = write_synthetic_run(tmp_path / "s", {"A": ("adam", False, one(a)), "B": ("rmsprop", False, one(b)),
+                                                       "C": ("momentum", False, one([x - 0.05 for x in a]))})
+    best = facts(compute_conclusions(settled_all), "best_final")   # a lead over each: settled, as before
+    assert best["facts"]["exceeds_spread"] is True and "not_settled_against" not in best["facts"]
+    assert best["text"].endswith("It stays so after Holm's correction for the 3 pairs of runs compared."), best["text"]
+
+
 # -- boundaries a second mutation audit found unpinned (each test fails on its mutant) ------------------------
 
 def _curves(*finals):

@@ -415,6 +415,7 @@ def _best_final(groups, lang, family: Sequence[LabelGroup]) -> dict[str, Any] | 
     text += _zeros_note((best, runner), lang)
     ci, n = difference_interval(best, runner)
     exceeds, unadjusted, k = settled(best, runner, family)      # the top two of all: Holm over every pair
+    level_with: list = []
     if shown <= 0:
         pass                            # level at the precision shown: no margin to weigh against the spread
     elif ci is not None and ci[1] < 0:  # the seeds both have put the runner-up ahead (a seed without a value: a
@@ -427,11 +428,20 @@ def _best_final(groups, lang, family: Sequence[LabelGroup]) -> dict[str, Any] | 
     else:
         key = "best spread yes" if exceeds else "best spread holm" if unadjusted else "best spread no"
         text += rt(key, lang, n=int(n), lo=signed_bound(ci[0]), hi=signed_bound(ci[1]), k=k)
-        if exceeds and k > 1:
+        # "ended best" is a lead over every other run: the runner-up by mean is not always the closest call (a
+        # statistics review: RMSProp and Adam tied for second, the lead over RMSProp settled, over Adam not)
+        if exceeds:
+            level_with = [(m, g) for m, g in scored[2:] if settled(best, g, family)[0] is not True]
+        if level_with:
+            exceeds = False
+            text += rt("best others level", lang, k=k, runs=rt("list sep", lang).join(
+                f"{g.label} ({_acc(m)})" for m, g in level_with))
+        elif exceeds and k > 1:
             text += rt("best holm kept", lang, k=k)
     return _conclusion("best_final", text, best=best.label, accuracy=acc, runner_up=runner.label,
                        runner_up_accuracy=runner_acc, margin=margin, difference_ci=ci, exceeds_spread=exceeds,
-                       paired_seeds=int(n), not_ok={g.label: g.n_not_ok for g in (best, runner)})
+                       paired_seeds=int(n), not_ok={g.label: g.n_not_ok for g in (best, runner)},
+                       **({"not_settled_against": [g.label for _, g in level_with]} if level_with else {}))
 
 
 def _bn_pairs(groups) -> list[tuple[LabelGroup, LabelGroup]]:

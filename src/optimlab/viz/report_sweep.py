@@ -217,11 +217,18 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
         exceeds = bool(pair["significant"]) if pair["n"] >= MIN_SEEDS_TO_SETTLE else None
         # the top two were picked from all: Holm over every pair compared over enough seeds, as the console does;
         # (best, runner) is the first pair of the ranking
-        pairs = [q for a, b in combinations(ranked, 2) if (q := _paired_tuned(dvt[a], dvt[b], step=step)) is not None]
+        named = [(a, b, q) for a, b in combinations(ranked, 2)
+                 if (q := _paired_tuned(dvt[a], dvt[b], step=step)) is not None]
+        pairs = [q for _, _, q in named]
         k = sum(q["n"] >= MIN_SEEDS_TO_SETTLE for q in pairs)
         unadjusted = exceeds
+        level_with = []
         if exceeds is not None:
-            exceeds = holm_settled(pairs)[0]
+            verdicts = holm_settled(pairs)
+            exceeds = verdicts[0]
+            # a lead over every other setting, not only the runner-up by mean (a statistics review)
+            level_with = [b for (a, b, _), v in zip(named, verdicts) if exceeds and a == best and b != runner
+                          and not v]
         # the interval's ends, not "+0.008 ± 2.059" after "0.009 ahead" (the rounded means' difference) in one
         # sentence (a researcher's review)
         lo, hi = pair["mean_diff"] - pair["ci95"], pair["mean_diff"] + pair["ci95"]
@@ -231,8 +238,15 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
             spread = st("best ci none" if pair["n"] < 2 else "best paired few", lang, n=pair["n"])
         else:
             spread = st("best paired yes" if exceeds else "best paired holm" if unadjusted else "best paired no", lang,
-                        **values) + (st("best holm kept", lang, k=k) if exceeds and k > 1 else "") \
-                + (st("paired cut", lang) if lo < -1.0 or hi > 1.0 else "")
+                        **values)
+            if level_with:
+                exceeds = False
+                spread += st("best others level", lang, k=k, runs=st("list sep", lang).join(
+                    f"{g} ({_a(dvt[g]['tuned_test_acc'])})" for g in level_with))
+                facts.update(not_settled_against=level_with)
+            elif exceeds and k > 1:
+                spread += st("best holm kept", lang, k=k)
+            spread += st("paired cut", lang) if lo < -1.0 or hi > 1.0 else ""
         facts.update(paired_difference=pair["mean_diff"], paired_ci95=pair["ci95"], paired_n=pair["n"],
                      paired_wins=pair["a_wins"])
     elif min(int(d.get("n_test_seeds") or 0), int(r.get("n_test_seeds") or 0)) < MIN_SEEDS_TO_SETTLE \

@@ -89,6 +89,9 @@ SWEEP_TEXT = {
                             "{wins} of {n} seeds), but not after Holm's correction for the {k} pairs of settings compared "
                             "(the top two were picked from them), so the order is not settled.",
         "best holm kept": " It stays so after Holm's correction for the {k} pairs of settings compared.",
+        "best others level": " But its lead over {runs} is not settled: seed by seed, that difference is within its "
+                             "spread after Holm's correction for the {k} pairs of settings compared, so which setting "
+                             "is best is not settled.",
         "paired cut": " The interval reached below -1 or above +1 and is cut there, as a difference of accuracies "
                       "lies in [-1, 1]; the seeds differ too much, or are too few, to say more.",
         "gain": "Tuning gained most for {label}: {gain} test accuracy ({default} at the note's lr {default_lr} → "
@@ -231,6 +234,8 @@ SWEEP_TEXT = {
                             "ですが、比べた {k} 組について Holm 法で多重比較の補正をすると有意ではなく、順位は確定しません"
                             "（上位 2 つはこれらの組から選んだものだからです）。",
         "best holm kept": "比べた {k} 組について Holm 法で多重比較の補正をしても同じです。",
+        "best others level": "ただし {runs} との差は、同じシードどうしで比べると、比べた {k} 組について Holm 法で"
+                             "補正したうえでばらつきの範囲内です。そのため、どの設定が最も良いかは確定しません。",
         "paired cut": "区間は -1 より下や +1 より上まで広がったので、そこで切っています（正解率の差は -1〜+1 の範囲の値のため）。"
                       "区間がここまで広いのは、シード間のばらつきが大きいかシードが少ないためで、これ以上のことは言えません。",
         "gain": "調整による改善が最も大きいのは {label} で、テスト正解率が {gain} 上がりました（ノートの学習率 {default_lr} で "
