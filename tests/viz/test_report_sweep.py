@@ -645,6 +645,57 @@ def test_the_sweeps_best_setting_leads_every_other_not_only_the_runner_up():
     assert f["exceeds_ci"] is True and "not_settled_against" not in f
 
 
+def test_a_tuned_lr_that_stays_at_chance_on_fresh_seeds_is_said():
+    """A statistics review: RMSProp's tuned lr scored 0.93 on the validation split, then stayed at chance (not
+    diverged) on 2 of 3 fresh seeds; the table and the report gave only its mean, 0.383 [0, 1], and never said that
+    RMSProp at the note's lr (0.826) was above every tuned setting. A run that diverged is said as before, not as
+    stalled; a setting at chance at every lr (†) is noise, not stalled."""
+    from optimlab.experiment.sweep import defaults_table
+
+    s = synthetic_summary(val={"rmsprop": [0.3, 0.4, 0.93, 0.1], "adam": [0.6, 0.55, 0.5, 0.1],
+                               "sgd": [0.10, 0.10, 0.11, 0.10]},
+                          test={"rmsprop": (0.3825, 0.9, 0.8264, 0), "adam": (0.374, 0.9, 0.3435, 0),
+                                "sgd": (0.10, 0.01, 0.10, 0)})
+    s["dataset"]["n_test"] = 359
+    dvt = s["defaults_vs_tuned"]
+    for d in dvt.values():
+        d["at_grid_edge"] = False
+    dvt["RMSProp"].update(tuned_test_by_seed={"1000": 0.103064, "1001": 0.94429, "1002": 0.100279},
+                          default_test_by_seed={"1000": 0.857939, "1001": 0.805014, "1002": 0.816156})
+    dvt["Adam"].update(tuned_test_by_seed={"1000": 0.91922, "1001": 0.0, "1002": 0.100279}, tuned_not_ok=1,
+                       default_test_by_seed={"1000": 0.42, "1001": 0.37, "1002": 0.24})
+    dvt["SGD"].update(tuned_test_by_seed={"1000": 0.1, "1001": 0.1, "1002": 0.1},
+                      default_test_by_seed={"1000": 0.1, "1001": 0.1, "1002": 0.1})
+    table = defaults_table(s)
+    rms, adam, sgd = (next(x for x in table.splitlines() if x.startswith(k)) for k in ("RMSProp", "Adam", "SGD"))
+    assert "(2 at chance)" in rms and "at chance" not in sgd
+    assert "(1 diverged or failed) (1 at chance)" in adam           # the diverged one is not counted twice
+    assert "(k at chance: k of the fresh seeds' runs ended at chance, test accuracy at most 0.2" in table
+    assert "（2 シードでチャンスレベル）" in defaults_table(s, "ja")
+    c_en = compute_sweep_conclusions(s)
+    f = facts(c_en, "fresh_at_chance")
+    assert f["stalled"] == {"RMSProp": 2, "Adam": 1}
+    text = next(c["text"] for c in c_en if c["kind"] == "fresh_at_chance")
+    assert "RMSProp at lr 0.1 (validation accuracy 0.930 while tuning) stayed at chance on 2 of its 3 fresh seeds; " \
+           "Adam at lr 0.001 (validation accuracy 0.600 while tuning) stayed at chance on 1 of its 3 fresh seeds" in text, text
+    assert "SGD" not in text
+    f = facts(c_en, "note_lr_ahead")
+    assert (f["setting"], f["accuracy"]) == ("RMSProp", 0.8264)
+    assert "At the note's lr 0.01, RMSProp's mean test accuracy on the fresh seeds, 0.826 [" in \
+        next(c["text"] for c in c_en if c["kind"] == "note_lr_ahead")
+    ja = {c["kind"]: c["text"] for c in compute_sweep_conclusions(s, "ja")}
+    assert "新しいシード 3 個中 2 個でチャンスレベルのまま" in ja["fresh_at_chance"]
+    assert "ノートの学習率 0.01 での RMSProp" in ja["note_lr_ahead"]
+    from optimlab.viz.report_sweep import EXTRA_CSS
+    assert "li.c-fresh_at_chance::marker" in EXTRA_CSS                   # a warning's ⚠, as a diverged run's
+    for d in dvt.values():                        # every fresh run learned: nothing said
+        d["tuned_test_by_seed"] = {k: 0.9 for k in d["tuned_test_by_seed"]}
+        d["tuned_not_ok"], d["tuned_test_acc"] = 0, 0.9
+    kinds = [c["kind"] for c in compute_sweep_conclusions(s)]
+    assert "fresh_at_chance" not in kinds and "note_lr_ahead" not in kinds
+    assert "at chance" not in defaults_table(s).replace("† learned at no lr", "")
+
+
 def test_no_tuned_ring_for_a_setting_that_stayed_at_chance_at_every_lr():
     """The sensitivity figure circled a 'selected' lr for SGD at chance (0.10) at every lr: that choice is noise
     (the report says so), and it is no longer marked, in the PNG or the page; the others keep their ring."""

@@ -29,7 +29,7 @@ from .._io import csv_records, home_shown, read_json, read_json_checked
 from ..console import LANGS, say, term
 from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_text, none_learned_at_either,
-                                not_the_notes, paired_by_seed, sensitivity_name, shown_interval)
+                                not_the_notes, paired_by_seed, sensitivity_name, shown_interval, stalled)
 from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, accuracy_text, holm_settled, learned_floor,
                              sampling_error, signed, signed_bound, small_set)
 from ..train import read_metrics
@@ -487,6 +487,44 @@ def _fresh_diverged(summary, lang) -> dict[str, Any] | None:
                        n=total)
 
 
+def _fresh_at_chance(summary, lang) -> dict[str, Any] | None:
+    """Settings whose tuned lr learned on the validation split but stayed at chance on some fresh seeds (without
+    diverging: :func:`~optimlab.experiment.sweep.stalled`) — the lr chosen does not learn from every start, and its
+    mean mixes runs that learned with runs that did not (a statistics review: the report gave only that mean)."""
+    where, counts = [], {}
+    for label, d in summary["defaults_vs_tuned"].items():
+        k = stalled(d, "tuned", summary)
+        if k:
+            counts[label] = k
+            where.append(st("stalled one", lang, label=label, lr=_lr(d.get("tuned_lr")), k=k,
+                            n=int(d.get("n_test_seeds") or 0), val=_a(d.get("tuned_val_acc"))))
+    if not where:
+        return None
+    return _conclusion("fresh_at_chance", st("stalled", lang, where=st("diverged sep", lang).join(where),
+                                             floor=accuracy_text(learned_floor(summary))), stalled=counts)
+
+
+def _note_lr_ahead(summary, lang) -> dict[str, Any] | None:
+    """A setting at the note's lr whose mean test accuracy on the fresh seeds is above every setting's at its tuned
+    lr: tuning on the validation split did not find the best lr there (said, where the report named only the best
+    after tuning; a statistics review)."""
+    dvt = summary["defaults_vs_tuned"]
+    tuned = [d["tuned_test_acc"] for d in dvt.values() if _number(d.get("tuned_test_acc"))]
+    note = [(d["default_test_acc"], label) for label, d in dvt.items()
+            if _number(d.get("default_test_acc")) and not _tuned_is_note(d) and above_chance(d["default_test_acc"], summary)]
+    if not tuned or not note:
+        return None
+    acc, label = max(note)
+    if not acc > max(tuned):
+        return None
+    d = dvt[label]
+    lo, hi = shown_interval(d, "default")[1:]
+    interval = "" if lo is None or hi is None else f" [{_a(lo)}, {_a(hi)}]"
+    return _conclusion("note_lr_ahead", st("note lr ahead", lang, label=label, lr=_note_lr(d, d["default_lr"], lang),
+                                           acc=_a(acc) + interval, best=_a(max(tuned))),
+                       setting=label, accuracy=acc, best_tuned_accuracy=max(tuned))
+
+
 def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLike,
                               lang: str = "en") -> list[dict[str, Any]]:
     """Facts read off a sweep's ``summary.json``, each ``{"kind", "text", "facts"}``.
@@ -502,13 +540,16 @@ def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLi
     it did not learn), ``grid_edge``
     (a tuned lr at the smallest or largest grid lr, for settings that learned), ``note_lr_outside`` (a note's lr
     outside the grid), ``not_ok`` (diverged or failed tuning runs), ``fresh_not_ok`` (diverged or failed runs on the
-    fresh seeds, each counted as 0 in a test accuracy), ``small_validation`` (fewer than 1,000 validation examples).
+    fresh seeds, each counted as 0 in a test accuracy), ``fresh_at_chance`` (a tuned lr that learned on the validation
+    split, with fresh-seed runs that ended at chance without diverging), ``note_lr_ahead`` (a setting's note lr with a
+    higher mean test accuracy than every setting's tuned lr), ``small_validation`` (fewer than 1,000 validation
+    examples).
     """
     check_lang(lang)
     summary = (sweep.summary if isinstance(sweep, SweepDir) else sweep if isinstance(sweep, dict)
                else load_sweep(sweep).summary)
-    out = [c for c in (_best_tuned(summary, lang), _tuning_gain(summary, lang), _sensitivity(summary, lang))
-           if c is not None]
+    out = [c for c in (_best_tuned(summary, lang), _fresh_at_chance(summary, lang), _note_lr_ahead(summary, lang),
+                       _tuning_gain(summary, lang), _sensitivity(summary, lang)) if c is not None]
     out += _grid_edges(summary, lang)
     return out + [c for c in (_diverged(summary, lang), _fresh_diverged(summary, lang), _small_validation(summary, lang))
                   if c is not None]
@@ -839,9 +880,10 @@ td.tuned { font-weight: 700; background: #eef4ff; -webkit-print-color-adjust: ex
 figure.sweep-png { max-width: 680px; }
 .kv td { word-break: normal; overflow-wrap: anywhere; }
 .conclusions li.c-grid_edge, .conclusions li.c-note_lr_outside, .conclusions li.c-not_ok,
-.conclusions li.c-fresh_not_ok { color: #8a4b00; }
+.conclusions li.c-fresh_not_ok, .conclusions li.c-fresh_at_chance { color: #8a4b00; }
 .conclusions li.c-grid_edge::marker, .conclusions li.c-note_lr_outside::marker,
-.conclusions li.c-not_ok::marker, .conclusions li.c-fresh_not_ok::marker { content: "⚠ "; }
+.conclusions li.c-not_ok::marker, .conclusions li.c-fresh_not_ok::marker,
+.conclusions li.c-fresh_at_chance::marker { content: "⚠ "; }
 """
 
 

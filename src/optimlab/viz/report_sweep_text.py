@@ -162,6 +162,14 @@ SWEEP_TEXT = {
         "diverged where": "{label} ({lrs})", "diverged lr": "lr {lr}: {n}", "diverged sep": "; ",
         "fresh diverged": "{n} runs on the fresh seeds diverged or failed, each counted as 0 in its test accuracy: "
                           "{where}.",
+        "stalled": "Chosen on the validation split, a tuned lr did not learn from every start: {where}. Those runs "
+                   "ended at chance (test accuracy at most {floor}) without diverging, so the setting's mean test "
+                   "accuracy mixes runs that learned with runs that did not.",
+        "stalled one": "{label} at lr {lr} (validation accuracy {val} while tuning) stayed at chance on {k} of its {n} "
+                       "fresh seeds",
+        "note lr ahead": "At the note's lr {lr}, {label}'s mean test accuracy on the fresh seeds, {acc}, is above every "
+                         "setting's at its tuned lr (the highest {best}): the lr the validation split chose is not the "
+                         "best one there.",
         "fresh diverged tuned": "{label} at its tuned lr {lr}, {k} of {n}",
         "fresh diverged default": "{label} at the note's lr {lr}, {k} of {n}",
         "fresh diverged both": "{label} at lr {lr} (tuned and the note's), {k} of {n}",
@@ -293,6 +301,13 @@ SWEEP_TEXT = {
         "diverged where": "{label}（{lrs}）", "diverged lr": "学習率 {lr} で {n} 本", "diverged sep": "、",
         "fresh diverged": "新しいシードでの実行のうち {n} 本が発散または失敗しました（テスト正解率の平均ではそれぞれ 0 として数えています）："
                           "{where}。",
+        "stalled": "検証データで選んだ学習率が、どの初期値からでも学習できたわけではありません：{where}。これらの実行は"
+                   "発散せずにチャンスレベル（テスト正解率 {floor} 以下）で終わったため、その設定のテスト正解率の平均は"
+                   "学習できた実行とできなかった実行を合わせた値です。",
+        "stalled one": "{label}（学習率 {lr}、調整時の検証正解率 {val}）は新しいシード {n} 個中 {k} 個でチャンスレベルのまま",
+        "note lr ahead": "ノートの学習率 {lr} での {label} の新しいシードでのテスト正解率の平均 {acc} は、どの設定の"
+                         "選ばれた学習率での値（最高 {best}）よりも高くなりました。検証データで選んだ学習率は、"
+                         "ここでは最良ではありません。",
         "fresh diverged tuned": "{label}（選ばれた学習率 {lr} で {n} 本中 {k} 本）",
         "fresh diverged default": "{label}（ノートの学習率 {lr} で {n} 本中 {k} 本）",
         "fresh diverged both": "{label}（選ばれた学習率がノートの学習率と同じ {lr} で、{n} 本中 {k} 本）",
