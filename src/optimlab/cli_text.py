@@ -308,6 +308,9 @@ _JA: list[tuple[str, str]] = [
     (r"no (?P<d>\S+) files to verify",
      "照合する {d} のファイルが見つかりません（探した場所は次の英語の行にあります）。'optimlab data fetch {d}' でダウンロード"
      "するか、--data-dir でファイルのあるフォルダを指定します"),
+    (r"^(?P<f>.+?): .*\(accepted: 'optimlab data fetch (?P<d>[^']+)' downloads the damaged file again",
+     "{f} は読めません（壊れているか途中で切れています）。'optimlab data fetch {d}' でダウンロードし直すか、4 つの IDX "
+     "ファイルのあるフォルダを --data-dir DIR で指定します"),
     (r"could not download (?P<v>\S+)",
      "{v} をダウンロードできませんでした。インターネットにつながらないときは、4 つの IDX ファイルを入れたフォルダを "
      "--data-dir DIR で指定するか、同梱のデータ --dataset mnist-5k（MNIST の 5,000 枚）か --dataset digits（8×8 の数字）が"
@@ -359,6 +362,9 @@ def accepted_ja(accepted: str) -> str:
 
 PLUGIN_FILES = "OPTIMLAB_PLUGINS"      # optimlab.optim.plugins.PLUGIN_FILES_ENV, as its errors name it
 _JA_WARNINGS: list[tuple[str, str]] = [
+    (r"^(?P<d>\S+): the copy in (?P<a>.+?) cannot be used \(.*; using the one in (?P<b>.+?) \('optimlab data fetch",
+     "{a} にある {d} は壊れていて使えないため（詳しくは次の英語の行）、{b} のものを使います。'optimlab data fetch {d}' で"
+     "壊れたファイルをダウンロードし直せます"),
     (rf"^{PLUGIN_FILES} file '(?P<f>[^']*)' not found .*separated by '(?P<s>[^']*)'",
      f"{PLUGIN_FILES} のファイル '{{f}}' が見つからないので、読み込みません（.py ファイルのパスを '{{s}}' で区切って書きます）"),
     (rf"^{PLUGIN_FILES} file '(?P<f>[^']*)' is not a \.py file",

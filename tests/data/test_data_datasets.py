@@ -170,6 +170,46 @@ def test_auto_uses_mnist_from_the_cache(tmp_path, monkeypatch, isolated_env):
     assert ds.name == "mnist" and ds.notice is None and ds.source == str(folder)
 
 
+def test_a_damaged_copy_in_the_cache_gives_way_to_a_good_one_or_says_how_to_mend_it(tmp_path, monkeypatch,
+                                                                                     isolated_env):
+    """A data review: a truncated file in the cache (where loads look before the OS package's folder) stopped every
+    run — "corrupt or truncated gzip data" — while /usr/share/datasets held a good copy, and the error did not say that
+    'optimlab data fetch' mends it."""
+    import dataclasses
+    import warnings
+
+    from optimlab.errors import OptimlabWarning
+
+    system = write_idx_folder(tmp_path / "usr-share" / "mnist")
+    remote = dataclasses.replace(pins_for(system), system_dirs=(str(system),))
+    monkeypatch.setitem(_remote.REMOTES, "mnist", remote)
+    cache = write_idx_folder(isolated_env / "mnist")
+    damaged = cache / "t10k-images-idx3-ubyte.gz"
+    damaged.write_bytes(damaged.read_bytes()[:40])
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        ds = load_dataset("mnist", download=False)
+    assert ds.source == str(system)
+    said = [str(w.message) for w in seen if issubclass(w.category, OptimlabWarning)]
+    assert len(said) == 1 and said[0].startswith(f"mnist: the copy in {cache} cannot be used (")
+    assert said[0].endswith(f"using the one in {system} ('optimlab data fetch mnist' downloads the damaged file again)")
+    from optimlab.cli_text import japanese_error, japanese_warning
+    assert japanese_warning(said[0]).startswith(f"{cache} にある mnist は壊れていて使えないため（詳しくは次の英語の行）、"
+                                                f"{system} のものを使います。")
+    for f in system.iterdir():                   # no good copy further on: the error, and what mends it
+        f.unlink()
+    with pytest.raises(DatasetError) as e:
+        load_dataset("mnist", download=False)
+    assert str(e.value).startswith(f"{damaged}: corrupt or truncated gzip data")
+    assert str(e.value).endswith("(accepted: 'optimlab data fetch mnist' downloads the damaged file again, or "
+                                 "--data-dir DIR with the four IDX files)")
+    assert japanese_error(str(e.value)) == (f"{damaged} は読めません（壊れているか途中で切れています）。'optimlab data "
+                                            "fetch mnist' でダウンロードし直すか、4 つの IDX ファイルのあるフォルダを "
+                                            "--data-dir DIR で指定します")
+    with pytest.raises(DatasetError, match=r"^\S+t10k-images-idx3-ubyte.gz: corrupt or truncated gzip data \([^)]*\)$"):
+        load_dataset("mnist", cache, download=False)       # a folder one named: its own error, as before
+
+
 def test_auto_reports_corrupt_placed_mnist(tmp_path):
     folder = write_idx_folder(tmp_path / "d")
     with pytest.raises(DatasetError, match="pinned mnist"):

@@ -224,6 +224,22 @@ def _npz(path, **arrays):
     np.savez(path, **arrays)
 
 
+def _raw_member(path, key):
+    """An .npz whose member ``key``.npy holds bytes without the .npy header (NumPy's load returns them as bytes: a data
+    review's scale member ended in AttributeError: 'bytes' object has no attribute 'ndim')."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:
+        for k, v in {**{k: v for k, v in blobs().items() if k != "name"}, "scale": np.float64(1.0)}.items():
+            if k == key:
+                z.writestr(f"{k}.npy", b"\x80\x04not an npy header at all")
+            else:
+                buf = io.BytesIO()
+                np.save(buf, np.asarray(v))
+                z.writestr(f"{k}.npy", buf.getvalue())
+
+
 @pytest.mark.parametrize("make, match", [
     (lambda p: _npz(p, **{k: v for k, v in blobs().items() if k not in ("name", "y_test")}),
      r"own\.npz: no y_test \(accepted: an \.npz with x_train, y_train, x_test, y_test"),
@@ -241,6 +257,9 @@ def _npz(path, **arrays):
     (lambda p: _npz(p, **{**{k: v for k, v in blobs().items() if k != "name"}, "y_train": blobs()["y_train"][:5]}),
      r"own\.npz: .*y_train"),
     (lambda p: save_npz(p, _pixels()), r"own\.npz: invalid data: x_train holds whole numbers up to"),
+    (lambda p: _raw_member(p, "scale"), r"own\.npz: scale is not a NumPy array \(the member scale\.npy has no \.npy "
+                                        r"header; accepted: arrays saved with np\.savez"),
+    (lambda p: _raw_member(p, "x_train"), r"own\.npz: x_train is not a NumPy array"),
 ])
 def test_a_bad_npz_file_is_one_line_naming_it_before_any_folder(tmp_path, make, match):
     make(tmp_path / "own.npz")

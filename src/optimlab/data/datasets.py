@@ -32,6 +32,7 @@ import functools
 import hashlib
 import importlib.util
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -42,7 +43,7 @@ from optimlab._io import has_control
 from optimlab.data import remote as _remote
 from optimlab.data.idx import IdxFolder, find_idx_files, read_idx_folder
 from optimlab.data.own import NPZ, OWN_DATA, OwnData, check_npz_path, load_npz
-from optimlab.errors import ConfigError, DatasetError, did_you_mean
+from optimlab.errors import ConfigError, DatasetError, OptimlabWarning, did_you_mean
 
 DATASET_NAMES = ("mnist", "fashion-mnist", "mnist-5k", "digits", "idx")
 ACCEPTED_NAMES = ("auto",) + DATASET_NAMES + ("npz",)      # npz: arrays of one's own (optimlab.data.own)
@@ -331,7 +332,13 @@ def _load_remote(
 ) -> Dataset:
     folder = locate(remote, data_dir)
     if folder is not None:
-        return load_pinned_folder(remote, folder)
+        user = set(_user_dirs(data_dir))
+        try:
+            return load_pinned_folder(remote, folder)
+        except DatasetError as e:
+            if folder in user or folder.parent in user:      # a folder of one's own: its error is the one to mend
+                raise
+            return _other_copy(remote, data_dir, folder, e)
     searched = ", ".join(str(d) for d in candidate_dirs(remote, data_dir))
     if data_dir is not None:
         raise DatasetError(
@@ -343,6 +350,29 @@ def _load_remote(
             f"{remote.name} not found (looked in {searched}) and download=False; " + _remote.offline_options(remote.name)
         )
     return load_pinned_folder(remote, _remote.download(remote, timeout=timeout, progress=progress))
+
+
+def _other_copy(remote: _remote.Remote, data_dir: str | os.PathLike | None, damaged: Path,
+                error: DatasetError) -> Dataset:
+    """After the cache's (or an OS folder's) copy of ``remote`` failed to load (``error``): a complete copy further
+    on, said in a warning, or the error with what mends it. A data review: a truncated file in the cache stopped
+    every run while /usr/share/datasets held a good copy, and the error said nothing of ``optimlab data fetch``."""
+    fetch = f"optimlab data fetch {remote.name}"
+    later = candidate_dirs(remote, data_dir)
+    for other in later[later.index(damaged) + 1:] if damaged in later else []:
+        if len(find_idx_files(other)) != 4:
+            continue
+        try:
+            ds = load_pinned_folder(remote, other)
+        except DatasetError:
+            continue
+        warnings.warn(f"{remote.name}: the copy in {damaged} cannot be used ({str(error)[:160]}); using the one in "
+                      f"{other} ('{fetch}' downloads the damaged file again)", OptimlabWarning, stacklevel=3)
+        return ds
+    if fetch in str(error):
+        raise error
+    raise DatasetError(f"{error} (accepted: '{fetch}' downloads the damaged file again, or --data-dir DIR with the "
+                       f"four IDX files)") from None
 
 
 def _load_idx(data_dir: str | os.PathLike | None) -> Dataset:

@@ -138,6 +138,11 @@ def load_npz(path: str | os.PathLike | None) -> OwnData:
                 raise DatasetError(f"{p}: no {', '.join(missing)} (accepted: an .npz with {', '.join(NPZ_ARRAYS)}, "
                                    f"made with {NPZ_EXAMPLE})")
             arrays = {k: z[k] for k in keys}
+            raw = next((k for k, a in arrays.items() if not isinstance(a, np.ndarray)), None)
+            if raw is not None:     # a member without the .npy header: NumPy gives its bytes (a data review:
+                raise DatasetError(   # AttributeError: 'bytes' object has no attribute 'ndim')
+                    f"{p}: {raw} is not a NumPy array (the member {raw}.npy has no .npy header; accepted: arrays "
+                    f"saved with {NPZ_EXAMPLE})")
     except DatasetError:
         raise
     except ValueError as e:         # object arrays: "Object arrays cannot be loaded when allow_pickle=False"
