@@ -190,6 +190,7 @@ class _FaultyHandler(__import__("http.server").server.BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
+        self.seen.append(self.path)
         mode, name = self.path.strip("/").split("/")[0], self.path.rsplit("/", 1)[-1]
         body = (self.root / name).read_bytes()
         if mode in ("html", "htmlws"):    # htmlws: as some portals send it, after a line break and spaces
@@ -219,7 +220,7 @@ def faulty(served):
     import threading
 
     url, root = served
-    handler = type("Handler", (_FaultyHandler,), {"root": root})
+    handler = type("Handler", (_FaultyHandler,), {"root": root, "seen": []})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     try:
@@ -227,6 +228,17 @@ def faulty(served):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_next_files_ask_the_mirror_that_served_the_last_one_first(faulty, served, isolated_env):
+    """A data review: with a stalled mirror listed first, each of the four files waited out its timeout there again
+    before the good mirror served it (30 s for a download of 1 s)."""
+    base, root = faulty
+    url, _ = served
+    handler_seen = next(c for c in _FaultyHandler.__subclasses__() if c.root == root).seen
+    folder = _remote.download(pins_for(root, mirrors=[f"{base}/slow", url]), timeout=0.5)
+    assert all((folder / f"{s}.gz").is_file() for s in IDX_STEMS)
+    assert handler_seen == [f"/slow/{IDX_STEMS[0]}.gz"]          # asked once, for the first file only
 
 
 def test_a_mirror_that_gzip_encodes_its_gz_files_is_accepted(faulty, isolated_env):

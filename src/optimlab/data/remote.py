@@ -324,7 +324,8 @@ def download(
 ) -> Path:
     """Download the four ``.gz`` files of ``remote`` into ``dest`` (default: the cache) and return the folder.
 
-    Each file is fetched with pooch from the first mirror that serves it with the pinned SHA-256 — of the
+    Each file is fetched with pooch from the first mirror that serves it (the one that served the previous file is
+    asked first) with the pinned SHA-256 — of the
     published ``.gz``, or of its IDX content when a mirror serves it recompressed (as ``optimlab data verify``
     accepts); a file takes its name only after that check (it is downloaded into a hidden work folder,
     ``.optimlab-download-<host>-<pid>-<thread>``, removed at the end — or by the next download on this machine, if
@@ -500,7 +501,8 @@ def _yours(remote: Remote, folder: Path):
 
 def _download_each(remote: Remote, folder: Path, work: Path, timeout: float, progress: bool, pooch,
                    requests, yours=None) -> None:
-    for f in remote.files:
+    order = list(remote.mirrors)        # the mirror that served a file is asked first for the next (a data review: a
+    for f in remote.files:              # stalled first mirror made each of the four files wait out its timeout)
         failures = []
         target = folder / f.gz_name
         raw = folder / f.stem                         # uncompressed, as `data verify` and every load accept it
@@ -510,7 +512,7 @@ def _download_each(remote: Remote, folder: Path, work: Path, timeout: float, pro
             raise DatasetError(f"cannot download {f.gz_name} into {str(folder)!r}: a folder has its name "
                                "(accepted: remove or rename that folder)")
         part = work / f"{f.stem}.part.gz"           # .gz: read back decompressed
-        for mirror in remote.mirrors:
+        for mirror in list(order):
             url = mirror.rstrip("/") + "/" + f.gz_name
             bar = _Bar(f"{remote.name} {f.gz_name}") if progress else False     # what is downloading, on its bar
             downloader = _capped_downloader(pooch.HTTPDownloader(progressbar=bar, timeout=timeout,
@@ -524,6 +526,8 @@ def _download_each(remote: Remote, folder: Path, work: Path, timeout: float, pro
                 if yours is not None:     # a file of that name put there during the download (a review): it stays
                     yours(f)
                 os.replace(part, target)                     # only a verified file takes the pinned name
+                order.remove(mirror)
+                order.insert(0, mirror)
                 break
             except (ValueError, OSError, requests.RequestException) as e:
                 local = isinstance(e, OSError) and not isinstance(e, requests.RequestException) and (
