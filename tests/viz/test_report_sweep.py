@@ -670,7 +670,10 @@ def test_a_tuned_lr_that_stays_at_chance_on_fresh_seeds_is_said():
     rms, adam, sgd = (next(x for x in table.splitlines() if x.startswith(k)) for k in ("RMSProp", "Adam", "SGD"))
     assert "(2 at chance)" in rms and "at chance" not in sgd
     assert "(1 diverged or failed) (1 at chance)" in adam           # the diverged one is not counted twice
-    assert "(k at chance: k of the fresh seeds' runs ended at chance, test accuracy at most 0.2" in table
+    assert "(k at chance: k of the fresh seeds' runs at the tuned lr ended at chance, test accuracy at most 0.2" in table
+    dvt["Adam"]["default_test_by_seed"] = {"1000": 0.1, "1001": 0.1, "1002": 0.1}      # the note's lr: not marked
+    assert "(1 diverged or failed) (1 at chance)" in next(x for x in defaults_table(s).splitlines()
+                                                          if x.startswith("Adam"))
     assert "（2 シードでチャンスレベル）" in defaults_table(s, "ja")
     c_en = compute_sweep_conclusions(s)
     f = facts(c_en, "fresh_at_chance")

@@ -493,7 +493,7 @@ def _fresh_at_chance(summary, lang) -> dict[str, Any] | None:
     mean mixes runs that learned with runs that did not (a statistics review: the report gave only that mean)."""
     where, counts = [], {}
     for label, d in summary["defaults_vs_tuned"].items():
-        k = stalled(d, "tuned", summary)
+        k = stalled(d, summary)
         if k:
             counts[label] = k
             where.append(st("stalled one", lang, label=label, lr=_lr(d.get("tuned_lr")), k=k,
