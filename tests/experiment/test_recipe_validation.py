@@ -71,6 +71,21 @@ def test_wrong_types_in_a_recipe_are_one_line_errors(text, needles):
     one_line_error(lambda: recipe(text), *needles)
 
 
+@pytest.mark.parametrize("text, start", [
+    ('[net]\nactivation = "tanh2"\n' + RUN, "r.toml [net]: unknown activation: 'tanh2' (accepted: sigmoid, relu)"),
+    ('[net]\ninit = "kaiming"\n' + RUN, "r.toml [net]: unknown init: 'kaiming' (accepted:"),
+    ('[train]\ndtype = "float16"\n' + RUN, "r.toml [train]: invalid dtype: 'float16' (accepted: float32, float64)"),
+    (RUN + 'activation = "tanh2"', "r.toml [[runs]] #1 ('sgd'): unknown activation: 'tanh2' (accepted: sigmoid, relu)"),
+    (RUN + 'init = "kaiming"', "r.toml [[runs]] #1 ('sgd'): unknown init: 'kaiming' (accepted:"),
+])
+def test_a_recipes_bad_network_or_dtype_names_the_file_and_the_table_or_run(text, start):
+    """A recipe review: "unknown activation: 'tanh2'", "unknown init" and "invalid dtype" were the recipe errors that
+    named no file, table or run."""
+    with pytest.raises(ConfigError) as e:
+        recipe(text)
+    assert str(e.value).startswith(start), str(e.value)
+
+
 @pytest.mark.parametrize("internal", ["name", "slots", "conventions", "presets"])
 @pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
 def test_run_keys_are_the_real_hyperparameters_only(optimizer, internal):

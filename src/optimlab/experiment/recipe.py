@@ -199,7 +199,10 @@ def _unknown(keys, accepted, where) -> None:
 
 def parse_train(d: dict[str, Any], where: str, **defaults: Any) -> TrainConfig:
     check_table(d, TRAIN_TYPES, where)
-    return TrainConfig(**{**defaults, **d})
+    try:
+        return TrainConfig(**{**defaults, **d})
+    except ConfigError as e:         # dtype = "float16": said with the file and table (a recipe review)
+        raise ConfigError(f"{where}: {e}") from None
 
 
 def parse_net(d: dict[str, Any], where: str, base: NetConfig = NetConfig()) -> NetConfig:
@@ -208,17 +211,24 @@ def parse_net(d: dict[str, Any], where: str, base: NetConfig = NetConfig()) -> N
     if "hidden" in d:
         d["hidden"] = tuple(d["hidden"])
     net = replace(base, **d)
-    check_net(net)
+    check_net(net, where)
     return net
 
 
-def check_net(net: NetConfig) -> None:
+def check_net(net: NetConfig, where: str = "") -> None:
+    """``net``'s settings are valid, or a one-line ConfigError (prefixed with ``where``, the recipe's file and table
+    or run: a recipe review found "unknown activation: 'tanh2'" the one recipe error that named no file or run)."""
     from ..nn import ACTIVATIONS, init_scale
 
-    check_table({k: getattr(net, k) for k in NET_KEYS}, NET_TYPES)
-    if net.activation not in ACTIVATIONS:
-        raise ConfigError(f"unknown activation: {net.activation!r} (accepted: {', '.join(ACTIVATIONS)})")
-    init_scale(net.init, 1, "init")
+    try:
+        check_table({k: getattr(net, k) for k in NET_KEYS}, NET_TYPES)
+        if net.activation not in ACTIVATIONS:
+            raise ConfigError(f"unknown activation: {net.activation!r} (accepted: {', '.join(ACTIVATIONS)})")
+        init_scale(net.init, 1, "init")
+    except ConfigError as e:
+        if not where:
+            raise
+        raise ConfigError(f"{where}: {e}") from None
 
 
 def same_run_key(run: RunSpec, net: NetConfig) -> tuple:
@@ -291,8 +301,8 @@ def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
     dup = next((x for x in labels if labels.count(x) > 1), None)
     if dup is not None:
         raise ConfigError(f"duplicate run label {dup!r} in {where} (accepted: unique labels)")
-    for r in runs:
-        check_net(r.net_config(net))
+    for i, r in enumerate(runs):
+        check_net(r.net_config(net), f"{where} [[runs]] #{i + 1} ({r.label!r})")
     check_runs(runs, train)
     first: dict[tuple, str] = {}
     for r in runs:
