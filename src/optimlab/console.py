@@ -24,6 +24,11 @@ TEXT = {
         "status running": "running",
         "mean sd": "(mean±sd over the seeds; train s: the sum over the seeds)",
         "bn unsaid": "(with batch normalization: {labels}; their labels do not say so)",
+        "bn said": "(without batch normalization: {labels}; their labels say otherwise)",
+        "activation said": "(another activation than their labels name: {labels}; summary.json and recipe.toml "
+                           "record what trained)",
+        "init said": "(another initialization than their labels name: {labels}; summary.json and recipe.toml "
+                     "record what trained)",
         "eval once": "(evaluated once, after the last of the {iters} iterations: the evaluation interval, {every}, is "
                      "not shorter than the run; a curve needs a shorter one, e.g. --eval-interval {suggest})",
         "train s note": "(train s: each run's share of the training steps — the passes it shares with the runs beside "
@@ -107,6 +112,11 @@ TEXT = {
         "status running": "未完了",
         "mean sd": "（シード間の平均±標準偏差。学習時間はシードの合計）",
         "bn unsaid": "（バッチ正規化あり：{labels}。ラベルには表れていません）",
+        "bn said": "（バッチ正規化なし：{labels}。ラベルとは違います）",
+        "activation said": "（ラベルとは別の活性化関数で学習しました：{labels}。学習した設定は summary.json と "
+                           "recipe.toml にあります）",
+        "init said": "（ラベルとは別の初期化で学習しました：{labels}。学習した設定は summary.json と recipe.toml に"
+                     "あります）",
         "eval once": "（評価は最後の反復（{iters} 回目）の後の 1 回だけです。評価の間隔 {every} が反復回数以上のためです。"
                      "学習曲線を描くには間隔を短くしてください（例：--eval-interval {suggest}））",
         "train s note": "（学習時間：その実行の学習にかかった時間。一緒に学習する実行と共通の計算は等分しています。"

@@ -648,6 +648,30 @@ def test_the_table_says_which_runs_have_batch_normalization_their_labels_do_not_
     assert table.splitlines()[-1] == "(with batch normalization: Adamban; their labels do not say so)", table
 
 
+def test_labels_that_name_another_network_than_trained_are_noted():
+    """A recipe review: under --batchnorm off "Momentum torch BN" trained without it, and under --activation sigmoid
+    --init 0.01 "SGD ReLU He" trained a sigmoid network from std 0.01 — the table said nothing, where --batchnorm on
+    had its note."""
+    from optimlab.results.store import summary_table
+
+    run = {"optimizer": "sgd", "hyperparameters": {"lr": 0.01}, "final_test_accuracy": 0.9, "best_test_accuracy": 0.9,
+           "final_train_accuracy": 0.9, "wall_seconds": 1.0, "status": "ok"}
+    net = {"hidden": [40, 20], "activation": "sigmoid", "init": 0.01, "batchnorm": False}
+    runs = [{**run, "label": "Momentum torch BN", "net": net}, {**run, "label": "SGD ReLU He", "net": net},
+            {**run, "label": "Adam sigmoid", "net": net}, {**run, "label": "Theo's SGD", "net": net},
+            {**run, "label": "ReLU He", "net": {**net, "activation": "relu", "init": "he"}},
+            {**run, "label": "Xavier ReLU", "net": {**net, "activation": "relu", "init": "xavier"}}]
+    lines = summary_table({"runs": runs, "seeds": [0]}).splitlines()
+    assert lines[-3:] == [
+        "(without batch normalization: Momentum torch BN; their labels say otherwise)",
+        "(another activation than their labels name: SGD ReLU He; summary.json and recipe.toml record what trained)",
+        "(another initialization than their labels name: SGD ReLU He; summary.json and recipe.toml record what "
+        "trained)"], lines
+    ja = summary_table({"runs": runs, "seeds": [0]}, lang="ja").splitlines()
+    assert ja[-3] == "（バッチ正規化なし：Momentum torch BN。ラベルとは違います）", ja
+    assert ja[-2].startswith("（ラベルとは別の活性化関数で学習しました：SGD ReLU He。")
+
+
 
 def test_an_evaluation_interval_longer_than_the_run_is_said_under_the_table(tmp_path, capsys, monkeypatch):
     """--iters 20 --eval-interval 50 evaluated once, at the end, and drew curves of one point without a word."""

@@ -666,12 +666,7 @@ def summary_table(summary: dict[str, Any], lang: str = "en") -> str:
     once = eval_once_note(train.get("iters"), train.get("eval_interval"), lang)
     if once:
         out.append(once)
-    # --batchnorm on (or a recipe) gave runs batch normalization their labels do not show: the table said "SGD" of
-    # an SGD with it (a Japanese student's review)
-    unsaid = [label for label, rs in rows.items() if (rs[0].get("net") or {}).get("batchnorm")
-              and not re.search(r"batch[-_ ]?norm|(?<![a-z])bn(?![a-z])|バッチ正規化", label, re.IGNORECASE)]
-    if unsaid:
-        out.append(say("bn unsaid", lang, labels=say("list sep", lang).join(unsaid)))
+    out += label_notes({label: rs[0].get("net") or {} for label, rs in rows.items()}, lang)
     # a tenth of each diverged optimizer's lr, as an example (it named only the first of several: a review)
     tenths: dict[str, float] = {}
     for r in summary["runs"]:
@@ -681,6 +676,33 @@ def summary_table(summary: dict[str, Any], lang: str = "en") -> str:
     if tenths:
         out.append(say("diverged note", lang, lrs=",".join(f"{name}={lr:g}" for name, lr in tenths.items())))
     return "\n".join(out)
+
+
+_BN_WORDS = re.compile(r"batch[-_ ]?norm|(?<![a-z])bn(?![a-z])|バッチ正規化", re.IGNORECASE)
+_ACTIVATION_WORDS = {"relu": re.compile(r"(?<![a-z])relu(?![a-z])", re.IGNORECASE),
+                     "sigmoid": re.compile(r"(?<![a-z])sigmoid(?![a-z])|シグモイド", re.IGNORECASE)}
+_INIT_WORDS = {"he": re.compile(r"(?<![a-z])(he|kaiming)(?![a-z])", re.IGNORECASE),
+               "xavier": re.compile(r"(?<![a-z])(xavier|glorot)(?![a-z])", re.IGNORECASE)}
+
+
+def label_notes(nets: dict[str, dict[str, Any]], lang: str = "en") -> list[str]:
+    """Notes under the results table for runs whose labels do not say what their network is (``nets``: each label's
+    network as summary.json records it): with batch normalization a label does not mention (a Japanese student's
+    review: "SGD" of an SGD with it, under --batchnorm on), or without it, another activation or another
+    initialization than a label names (a recipe review: "Momentum torch BN" under --batchnorm off, "SGD ReLU He"
+    under --activation sigmoid --init 0.01, without a word)."""
+    def said(words: dict[str, re.Pattern], label: str, actual: Any) -> bool:
+        """Whether ``label`` names one of ``words`` other than ``actual`` and not ``actual`` itself."""
+        named = {k for k, w in words.items() if w.search(label)}
+        return bool(named) and str(actual).lower() not in named
+
+    sep = say("list sep", lang)
+    groups = {"bn unsaid": [l for l, n in nets.items() if n.get("batchnorm") and not _BN_WORDS.search(l)],
+              "bn said": [l for l, n in nets.items() if "batchnorm" in n and not n["batchnorm"] and _BN_WORDS.search(l)],
+              "activation said": [l for l, n in nets.items() if "activation" in n
+                                  and said(_ACTIVATION_WORDS, l, n["activation"])],
+              "init said": [l for l, n in nets.items() if "init" in n and said(_INIT_WORDS, l, n["init"])]}
+    return [say(key, lang, labels=sep.join(labels)) for key, labels in groups.items() if labels]
 
 
 def _num(x: float) -> float | None:
