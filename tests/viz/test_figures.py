@@ -186,6 +186,23 @@ def test_shortened_legend_labels_keep_what_tells_them_apart():
     assert "…" in texts[0] and texts[0].endswith("lr 0.001 (n=2)") and texts[1].endswith("lr 0.01 (n=2)")
 
 
+def test_long_labels_that_differ_only_in_their_middle_keep_it_in_the_legend():
+    """A recipe review: two labels of about 90 characters that differ only in β₂, in their middle, both read "Adam on
+    the sigmoid network, lr 0.01, b…9, eps 1e-7, note preset, seed block A" in the legend. Shortened entries that
+    would read alike are wrapped whole instead; the others stay shortened."""
+    from optimlab.viz.figures import legend_texts
+
+    a = "Adam on the sigmoid network, lr 0.01, beta1 0.9, beta2 = 0.99, eps 1e-7, note preset, seed block A"
+    b = a.replace("beta2 = 0.99,", "beta2 = 0.9999,")
+    other = "x" * 30 + " a long label of another run that is shortened as before " + "y" * 10
+    hs = {a: _histories(1)["SGD"], b: _histories(1)["SGD"], other: _histories(1)["SGD"]}
+    texts = [t.get_text() for t in overlay_figure(hs, lang="en").axes[0].get_legend().get_texts()]
+    assert len(set(texts)) == 3 and texts[:2] == legend_texts([a, b])
+    assert texts[0].replace("\n", " ").startswith(a) and texts[1].replace("\n", " ").startswith(b)
+    assert "…" in texts[2]
+    assert legend_texts(["SGD", "SGD"]) == ["SGD", "SGD"]                  # the same label twice: as it is
+
+
 @pytest.mark.parametrize("level", [0.1, 0.5, 0.9])
 def test_the_accuracy_legend_covers_no_point(level):
     """A run at chance (the note's SGD) has its curves at 0.1, where the note's lower-right legend stood."""

@@ -126,6 +126,17 @@ def two_lines(label: str, columns: int = LEGEND_CHARS) -> str:
     return shown if shown.count("\n") <= 1 else shortened(label, columns)
 
 
+def legend_texts(labels: list[str], columns: int = LEGEND_CHARS) -> list[str]:
+    """Each label as a legend shows it, :func:`two_lines`; labels that would read the same so (two of 90 characters
+    that differ only in their middle: a recipe review's "… beta2 = 0.99 …" and "… beta2 = 0.9999 …" both read "Adam on
+    the sigmoid network, lr 0.01, b…9, eps 1e-7 …") are wrapped whole on as many lines as they take."""
+    shown = [two_lines(s, columns) for s in labels]
+    origins: dict[str, set[str]] = {}
+    for label, text in zip(labels, shown):
+        origins.setdefault(text, set()).add(label)
+    return [wrapped(label, columns) if len(origins[text]) > 1 else text for label, text in zip(labels, shown)]
+
+
 def _legend_beside(fig: Figure, ax, size, title: str | None = None) -> None:
     """The legend right of the axes, where it hides no curve, in columns of at most :data:`LEGEND_ROWS` entries;
     the figure widens by the legend's measured width (one layout of the legend's texts), so the axes keep their
@@ -135,7 +146,7 @@ def _legend_beside(fig: Figure, ax, size, title: str | None = None) -> None:
     handles, labels = ax.get_legend_handles_labels()
     # a long label on two lines, its middle lost to … only beyond them: shortened to one line, "Adam 学習率を小さく…,
     # バッチ正規化あり)" lost the lr that told it apart (a visual review)
-    labels = [two_lines(s) for s in labels]
+    labels = legend_texts(labels)
     lines = sum(s.count("\n") + 1 for s in labels)
     legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0,
                        fontsize="small", ncol=max(1, -(-lines // LEGEND_ROWS)), title=title,
