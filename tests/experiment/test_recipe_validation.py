@@ -86,6 +86,15 @@ def test_a_recipes_bad_network_or_dtype_names_the_file_and_the_table_or_run(text
     assert str(e.value).startswith(start), str(e.value)
 
 
+def test_two_unlabelled_runs_of_one_optimizer_are_told_to_take_labels():
+    """A recipe review: two [[runs]] of Adam without labels were "duplicate run label 'adam' (accepted: unique
+    labels)", without saying where 'adam' came from."""
+    with pytest.raises(ConfigError) as e:
+        recipe('[[runs]]\noptimizer = "adam"\n[[runs]]\noptimizer = "adam"\nbeta2 = 0.99\n')
+    assert str(e.value) == ("duplicate run label 'adam' in r.toml (accepted: unique labels; a run without a label is "
+                            "labelled by its optimizer's name: give each run its own label = \"…\")")
+
+
 @pytest.mark.parametrize("internal", ["name", "slots", "conventions", "presets"])
 @pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
 def test_run_keys_are_the_real_hyperparameters_only(optimizer, internal):

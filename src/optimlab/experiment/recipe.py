@@ -300,7 +300,8 @@ def parse_recipe(doc: dict[str, Any], where: str = "recipe") -> Recipe:
     labels = [r.label for r in runs]
     dup = next((x for x in labels if labels.count(x) > 1), None)
     if dup is not None:
-        raise ConfigError(f"duplicate run label {dup!r} in {where} (accepted: unique labels)")
+        raise ConfigError(f"duplicate run label {dup!r} in {where} (accepted: unique labels; a run without a label "
+                          f"is labelled by its optimizer's name: give each run its own label = \"…\")")
     for i, r in enumerate(runs):
         check_net(r.net_config(net), f"{where} [[runs]] #{i + 1} ({r.label!r})")
     check_runs(runs, train)
