@@ -148,10 +148,14 @@ def test_joining_a_scheduler_takes_host_port_and_says_a_file_may_be_stale(tmp_pa
             seen.append(address or scheduler_file)
             raise OSError("Timed out trying to connect to tcp://127.0.0.1:8786 after 20 s")
 
+    from optimlab.experiment import executors
+
     monkeypatch.setattr(distributed, "Client", Unreachable)
+    monkeypatch.setattr(executors, "_refused", lambda address: None)      # as if something listened there
     with pytest.raises(ConfigError, match=r"cannot reach the Dask scheduler at 'tcp://127.0.0.1:8786'"):
         DaskExecutor.connect("127.0.0.1:8786")
     assert seen == ["tcp://127.0.0.1:8786"]
+    monkeypatch.undo()
     with pytest.raises(ConfigError, match=r"invalid --cluster address: 'http://x:1' \(accepted: tcp://HOST:PORT or "):
         DaskExecutor.connect("http://x:1")
     stale = tmp_path / "scheduler.json"
@@ -159,6 +163,114 @@ def test_joining_a_scheduler_takes_host_port_and_says_a_file_may_be_stale(tmp_pa
     with pytest.raises(ConfigError, match=r"one that has stopped may have left this file behind, with the address "
                                           r"tcp://127.0.0.1:8786\)$"):
         DaskExecutor.from_scheduler_file(stale)
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_address_where_nothing_listens_or_nothing_speaks_dask_is_one_line_at_once(tmp_path, monkeypatch):
+    """A Dask user's review: --cluster at a port where nothing listened, or a stale scheduler file, waited Dask's 20 s
+    before its error; at a scheduler's dashboard port (a web server) it waited for ever, silent; at a server answering
+    HTTP it ended in a traceback (MemoryError: 3.07 EiB, an HTTP reply read as a message length). Now: refused at once,
+    and a server that does not speak Dask's protocol is given up after the timeout, each in one line."""
+    import http.server
+    import socket
+
+    from optimlab.errors import ConfigError
+    from optimlab.experiment import executors
+
+    port = _closed_port()
+    start = time.monotonic()
+    with pytest.raises(ConfigError, match=rf"^cannot reach the Dask scheduler at 'tcp://127.0.0.1:{port}': "
+                                          r"Connection refused \(accepted: the address of a running scheduler, "):
+        DaskExecutor.connect(f"127.0.0.1:{port}")
+    stale = tmp_path / "scheduler.json"
+    stale.write_text(f'{{"address": "tcp://127.0.0.1:{port}", "type": "Scheduler"}}', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"Connection refused \(accepted: the file of a running scheduler; one that "
+                                          r"has stopped may have left this file behind"):
+        DaskExecutor.from_scheduler_file(stale)
+    assert time.monotonic() - start < 10            # not Dask's 20 s of retries, twice
+
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT", 2)
+    monkeypatch.setattr(executors, "CONNECT_GRACE", 3)
+    quiet = type("Quiet", (http.server.SimpleHTTPRequestHandler,), {"log_message": lambda self, *a: None})
+    web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), quiet)
+    threading.Thread(target=web.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    mute = socket.socket()                               # takes connections, says nothing
+    mute.bind(("127.0.0.1", 0))
+    mute.listen(8)
+    try:
+        for server_port in (web.server_address[1], mute.getsockname()[1]):
+            outcome: list = []
+
+            def connect():
+                try:
+                    DaskExecutor.connect(f"127.0.0.1:{server_port}")
+                    outcome.append("connected")
+                except Exception as e:  # noqa: BLE001
+                    outcome.append(e)
+
+            t = threading.Thread(target=connect, daemon=True)
+            t.start()
+            t.join(30)
+            assert outcome, f"still waiting after 30 s for 127.0.0.1:{server_port}"
+            e = outcome[0]
+            assert isinstance(e, ConfigError) and "\n" not in str(e), e
+            assert str(e).startswith((f"no Dask scheduler answered at 'tcp://127.0.0.1:{server_port}' within 5 s",
+                                      f"cannot reach the Dask scheduler at 'tcp://127.0.0.1:{server_port}'",
+                                      f"the server at 'tcp://127.0.0.1:{server_port}' does not answer as a Dask")), e
+            assert str(e).endswith("8787 is usually its dashboard's, which serves web pages, not the scheduler)")
+    finally:
+        web.shutdown()
+        web.server_close()
+        mute.close()
+
+
+def test_workers_that_cannot_import_optimlab_are_said_before_anything_trains(tmp_path):
+    """A Dask user's review: a worker started without the PYTHONPATH that finds optimlab took the sweep's tasks and
+    failed to load each ("Failed to deserialize" in its log only); the sweep waited for ever, saying the workers had
+    died. Here a real worker process whose optimlab does not import."""
+    from optimlab.errors import ConfigError
+    from optimlab.experiment.sweep import check_workers
+
+    broken = tmp_path / "broken" / "optimlab"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text('raise ModuleNotFoundError("No module named optimlab (a test copy)")\n')
+    cluster = distributed.LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address="127.0.0.1:0")
+    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", cluster.scheduler.address,
+                               "--nthreads", "1", "--no-nanny", "--host", "127.0.0.1", "--dashboard-address",
+                               "127.0.0.1:0"], env={**os.environ, "PYTHONPATH": str(broken.parent)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    executor = DaskExecutor(distributed.Client(cluster), cluster=cluster, owns=True)
+    outcome: list = []
+    try:
+        executor.wait_for_workers(1, timeout=60)
+
+        def check():
+            try:
+                check_workers(["sgd"], executor)
+                outcome.append("passed")
+            except Exception as e:  # noqa: BLE001
+                outcome.append(e)
+
+        t = threading.Thread(target=check, daemon=True)
+        t.start()
+        t.join(60)
+        assert outcome, "check_workers still waiting after 60 s"
+        e = outcome[0]
+        assert isinstance(e, ConfigError), e
+        assert str(e).startswith("1 of the Dask cluster's 1 workers cannot import optimlab (tcp://127.0.0.1:"), e
+        assert "ModuleNotFoundError: No module named optimlab (a test copy)) (accepted: optimlab installed where the " \
+               "workers run, or the workers started with PYTHONPATH" in str(e)
+    finally:
+        worker.terminate()
+        worker.wait(20)
+        executor.close()
 
 
 def test_a_sweep_whose_workers_all_left_says_it_waits(capsys):

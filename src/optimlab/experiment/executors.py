@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import re
 import signal
+import socket
 import sys
 import threading
 import time
@@ -449,6 +450,62 @@ def _distributed(option: str):
     return distributed
 
 
+CONNECT_TIMEOUT = 20        # seconds Dask's Client tries to reach a scheduler
+CONNECT_GRACE = 10          # and beyond them, how long a connection that hangs is given before it is given up
+
+
+def _refused(address: str) -> str | None:
+    """For a ``tcp://HOST:PORT`` address: why nothing can listen there — nothing listens (refused), or the host is not
+    known — or None (reachable, or not known at once: Dask's Client then tries for its timeout). Dask retried a refused
+    address for its whole 20 s (a Dask user's review: a stale scheduler file, a mistyped port)."""
+    m = re.fullmatch(r"tcp://\[?([^\]]+?)\]?:(\d+)", address)
+    if not m:
+        return None
+    try:
+        socket.create_connection((m[1], int(m[2])), timeout=5).close()
+    except (ConnectionRefusedError, socket.gaierror) as e:
+        return e.strerror or type(e).__name__
+    except OSError:
+        return None
+    return None
+
+
+def _client_within(make: Callable, address: str, what: str, accepted: str):
+    """``make()`` — a distributed ``Client`` — or a one-line ConfigError: a server that takes the connection but does
+    not speak Dask's protocol (a scheduler's dashboard port, an HTTP proxy) kept it waiting for ever, past the 20 s
+    timeout, or made it read an HTTP reply as a message length (MemoryError: 3.07 EiB); a Dask user's review."""
+    why = _refused(address)
+    if why is not None:
+        raise ConfigError(f"cannot reach the Dask scheduler {what}: {why} {accepted}")
+    box: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            box["client"] = make()
+        except BaseException as e:  # noqa: BLE001 - said below, in the caller's thread
+            box["error"] = e
+
+    t = threading.Thread(target=connect, name="optimlab-dask-connect", daemon=True)
+    t.start()
+    t.join(CONNECT_TIMEOUT + CONNECT_GRACE)
+    if t.is_alive():
+        raise ConfigError(f"no Dask scheduler answered {what} within {CONNECT_TIMEOUT + CONNECT_GRACE} s: the server there takes "
+                          f"connections but does not speak Dask's protocol {accepted}")
+    e = box.get("error")
+    if isinstance(e, OSError):
+        raise ConfigError(f"cannot reach the Dask scheduler {what}: {e} {accepted}") from None
+    if isinstance(e, Exception):
+        raise ConfigError(f"the server {what} does not answer as a Dask scheduler ({type(e).__name__}) "
+                          f"{accepted}") from None
+    if e is not None:
+        raise e
+    return box["client"]
+
+
+SCHEDULER_PORT = ("its port is usually 8786; 8787 is usually its dashboard's, which serves web pages, not the "
+                  "scheduler")
+
+
 class DaskExecutor(Executor):
     """A Dask distributed ``Client``. Build one with :meth:`local`, :meth:`connect` or :meth:`from_scheduler_file`.
 
@@ -494,10 +551,8 @@ class DaskExecutor(Executor):
             address = f"tcp://{address}"
         if not str(address).startswith(("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")):
             raise ConfigError(f"invalid --cluster address: {address!r} (accepted: tcp://HOST:PORT or HOST:PORT)")
-        try:
-            client = Client(address, timeout="20s")
-        except OSError as e:
-            raise ConfigError(f"cannot reach the Dask scheduler at {address!r}: {e}") from None
+        client = _client_within(lambda: Client(address, timeout=f"{CONNECT_TIMEOUT}s"), address, f"at {address!r}",
+                                f"(accepted: the address of a running scheduler, tcp://HOST:PORT; {SCHEDULER_PORT})")
         return cls(client, how=f"scheduler {address}")
 
     @classmethod
@@ -515,12 +570,11 @@ class DaskExecutor(Executor):
         if not (isinstance(info, dict) and isinstance(info.get("address"), str)):
             raise ConfigError(f"not a Dask scheduler file: {os.fspath(path)!r} (no JSON with the scheduler's "
                               f"address) {accepted}")
-        try:
-            client = Client(scheduler_file=os.fspath(path), timeout="20s")
-        except OSError as e:        # a scheduler SIGKILLed leaves its file behind (a Dask user's review)
-            raise ConfigError(f"cannot reach the Dask scheduler of {os.fspath(path)!r}: {e} (accepted: the file of a "
-                              f"running scheduler; one that has stopped may have left this file behind, with the "
-                              f"address {info['address']})") from None
+        # a scheduler SIGKILLed leaves its file behind (a Dask user's review)
+        client = _client_within(lambda: Client(scheduler_file=os.fspath(path), timeout=f"{CONNECT_TIMEOUT}s"),
+                                info["address"], f"of {os.fspath(path)!r}",
+                                f"(accepted: the file of a running scheduler; one that has stopped may have left this "
+                                f"file behind, with the address {info['address']})")
         return cls(client, how=f"scheduler file {os.fspath(path)}")
 
     @property
@@ -534,6 +588,20 @@ class DaskExecutor(Executor):
 
     def wait_for_workers(self, n: int, timeout: float = 60) -> None:
         self.client.wait_for_workers(n, timeout=timeout)
+
+    def check_imports(self) -> None:
+        """A one-line ConfigError when workers cannot import optimlab: every task failed to deserialize on them, and
+        the sweep waited for ever, saying the workers had died (a Dask user's review: a worker started without the
+        PYTHONPATH that finds optimlab). ``exec`` is Python's own, so the check itself reaches any worker."""
+        answers = self.client.run(exec, "import optimlab", {}, on_error="return")
+        bad = {w: a for w, a in answers.items() if isinstance(a, BaseException)}
+        if bad:
+            worker, e = next(iter(bad.items()))
+            here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+            raise ConfigError(f"{len(bad)} of the Dask cluster's {len(answers)} workers cannot import optimlab "
+                              f"({worker}: {type(e).__name__}: {str(e)[:120]}) (accepted: optimlab installed where the "
+                              f"workers run, or the workers started with PYTHONPATH naming the folder that holds "
+                              f"optimlab, as {here} does here)")
 
     def submit(self, fn: Callable, *args: Any, retries: int = 0):
         return self.client.submit(fn, *args, retries=retries, pure=False)
