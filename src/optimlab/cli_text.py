@@ -171,6 +171,21 @@ _JA: list[tuple[str, str]] = [
     (r"^lost the executor \((?P<e>.*)\); the completed runs are kept in (?P<d>.+?) \(accepted",
      "Dask のクラスタとの接続が切れました（{e}）。終わった実行は {d} に残してあり、クラスタが戻れば同じコマンドで続きを"
      "学習します"),
+    (r"^(?P<n>\d+) of the Dask cluster's (?P<m>\d+) workers cannot import optimlab \((?P<w>\S+): ",
+     "Dask のクラスタのワーカー {m} 台のうち {n} 台が optimlab を import できません（{w} など。理由は次の英語の行）。ワーカーを"
+     "動かす環境に optimlab をインストールするか、optimlab のあるフォルダを PYTHONPATH に指定してワーカーを起動します"),
+    (r"^cannot reach the Dask scheduler at (?P<a>.+?): ",
+     "Dask のスケジューラー {a} に接続できません（理由は次の英語の行）。動いているスケジューラーのアドレスを指定します"
+     "（ポートはふつう 8786 です）"),
+    (r"^cannot reach the Dask scheduler of (?P<a>.+?): ",
+     "スケジューラーファイル {a} にある Dask のスケジューラーに接続できません（理由は次の英語の行）。止まったスケジューラーの"
+     "ファイルが残っているのかもしれません。動いているスケジューラーのファイルを指定します"),
+    (r"^no Dask scheduler answered at (?P<a>.+?) within (?P<s>\d+) s",
+     "{a} は {s} 秒待っても Dask のスケジューラーとして応答しませんでした。そこのサーバーは接続を受けますが、Dask の通信をしません"
+     "（ポートはふつう 8786 で、8787 はふつうダッシュボードの Web ページです）"),
+    (r"^the server at (?P<a>.+?) does not answer as a Dask scheduler",
+     "{a} のサーバーは Dask のスケジューラーとして応答しません（ポートはふつう 8786 で、8787 はふつうダッシュボードの Web "
+     "ページです）"),
     (r"^lost the executor \((?P<e>.*)\) before any run was trained",
      "Dask のクラスタとの接続が切れました（{e}）。学習の済んだ実行はまだありません。クラスタが戻れば同じコマンドで始めます"),
     (r"^(?P<d>.+?) holds runs trained with other settings \((?P<r>[^:]+): (?P<k>[\w.]+): (?P<a>.+?) there, "

@@ -192,8 +192,11 @@ def test_an_address_where_nothing_listens_or_nothing_speaks_dask_is_one_line_at_
     stale = tmp_path / "scheduler.json"
     stale.write_text(f'{{"address": "tcp://127.0.0.1:{port}", "type": "Scheduler"}}', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"Connection refused \(accepted: the file of a running scheduler; one that "
-                                          r"has stopped may have left this file behind"):
+                                          r"has stopped may have left this file behind") as e:
         DaskExecutor.from_scheduler_file(stale)
+    from optimlab.cli_text import japanese_error
+    assert japanese_error(str(e.value)).startswith(f"スケジューラーファイル '{stale}' にある Dask のスケジューラーに接続"
+                                                   "できません")
     assert time.monotonic() - start < 10            # not Dask's 20 s of retries, twice
 
     monkeypatch.setattr(executors, "CONNECT_TIMEOUT", 2)
@@ -225,6 +228,7 @@ def test_an_address_where_nothing_listens_or_nothing_speaks_dask_is_one_line_at_
                                       f"cannot reach the Dask scheduler at 'tcp://127.0.0.1:{server_port}'",
                                       f"the server at 'tcp://127.0.0.1:{server_port}' does not answer as a Dask")), e
             assert str(e).endswith("8787 is usually its dashboard's, which serves web pages, not the scheduler)")
+            assert "8786" in japanese_error(str(e)), japanese_error(str(e))        # a Japanese line of its own
     finally:
         web.shutdown()
         web.server_close()
@@ -267,6 +271,8 @@ def test_workers_that_cannot_import_optimlab_are_said_before_anything_trains(tmp
         assert str(e).startswith("1 of the Dask cluster's 1 workers cannot import optimlab (tcp://127.0.0.1:"), e
         assert "ModuleNotFoundError: No module named optimlab (a test copy)) (accepted: optimlab installed where the " \
                "workers run, or the workers started with PYTHONPATH" in str(e)
+        from optimlab.cli_text import japanese_error
+        assert japanese_error(str(e)).startswith("Dask のクラスタのワーカー 1 台のうち 1 台が optimlab を import できません")
     finally:
         worker.terminate()
         worker.wait(20)
