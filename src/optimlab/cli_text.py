@@ -174,6 +174,11 @@ _JA: list[tuple[str, str]] = [
     (r"^(?P<n>\d+) of the Dask cluster's (?P<m>\d+) workers cannot import optimlab \((?P<w>\S+): ",
      "Dask のクラスタのワーカー {m} 台のうち {n} 台が optimlab を import できません（{w} など。理由は次の英語の行）。ワーカーを"
      "動かす環境に optimlab をインストールするか、optimlab のあるフォルダを PYTHONPATH に指定してワーカーを起動します"),
+    (r"^the sweep's worker processes run other optimlab code than this process \(source SHA-256 (?P<t>\S+) there, "
+     r"(?P<h>\S+) here\), and other code for optimizer '(?P<o>[^']*)'",
+     "スイープのワーカーは、このプロセスとは別の optimlab のコードで動いています（ソースの SHA-256：ワーカー {t}、ここ {h}）。"
+     "最適化手法 '{o}' のコードも違います。ワーカーにも同じ optimlab（同じバージョンか、PYTHONPATH に同じフォルダ）を使うか、"
+     "--jobs N でこのマシンのプロセスで学習します"),
     (r"^cannot reach the Dask scheduler at (?P<a>.+?): ",
      "Dask のスケジューラー {a} に接続できません（理由は次の英語の行）。動いているスケジューラーのアドレスを指定します"
      "（ポートはふつう 8786 です）"),

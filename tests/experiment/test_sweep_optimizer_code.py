@@ -131,6 +131,30 @@ class _OtherWorkers(Executor):
                 dict.pop(OPTIMIZERS, k, None) if cls is None else dict.__setitem__(OPTIMIZERS, k, cls)
 
 
+def test_workers_of_another_optimlab_are_said_to_be_so(registered):
+    """A Dask user's review: workers of another optimlab (sgd.py changed there) were refused with "optimizer 'sgd' …
+    is optimlab.optim.sgd.SGD, other code than optimlab.optim.sgd.SGD", one class named twice; the cause, other
+    optimlab code on the workers, is said with both digests."""
+    from optimlab._source import source_sha256
+
+    registered(heavy_ball(1.0))
+
+    class OtherOptimlab(_OtherWorkers):
+        def submit(self, fn, *args, retries=0):
+            from concurrent.futures import Future
+            codes, _ = super().submit(fn, *args).result()
+            f = Future()
+            f.set_result((codes, "f" * 64))
+            return f
+
+    with pytest.raises(ConfigError) as e:
+        check_workers(["sgd", "heavyball"], OtherOptimlab({"heavyball": heavy_ball(0.5)}))
+    assert str(e.value) == (f"the sweep's worker processes run other optimlab code than this process (source SHA-256 "
+                            f"ffffffffffff… there, {source_sha256()[:12]}… here), and other code for optimizer "
+                            "'heavyball' (accepted: the same optimlab on the workers as here — the same version, or the "
+                            "same folder on their PYTHONPATH — or --jobs N, local processes)")
+
+
 def test_workers_with_other_code_under_the_name_are_refused_before_anything_trains(tmp_path, registered):
     registered(heavy_ball(1.0))
     check_workers(["sgd", "heavyball"], _OtherWorkers({"heavyball": heavy_ball(1.0)}))    # the same code: fine

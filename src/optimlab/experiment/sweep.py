@@ -536,7 +536,18 @@ def check_workers(names: Sequence[str], executor: Executor) -> None:
                               "registered at a script's top level, or installed as a plugin, see README's 'Adding an "
                               "optimizer'; or SerialExecutor() in Python, --jobs 0 on the command line, to train in "
                               "this process)")
-    check_codes(here, there, "the sweep's worker processes")
+    try:
+        check_codes(here, there, "the sweep's worker processes")
+    except ConfigError:
+        if theirs == source_sha256():
+            raise
+        # the cause, said: the workers' optimlab is another (a Dask user's review: "is optimlab.optim.sgd.SGD, other
+        # code than optimlab.optim.sgd.SGD" named one class twice)
+        name = next(n for n, cls, digest in here if any(n == m and d != digest for m, _, d in there))
+        raise ConfigError(f"the sweep's worker processes run other optimlab code than this process (source SHA-256 "
+                          f"{theirs[:12]}… there, {source_sha256()[:12]}… here), and other code for optimizer "
+                          f"{name!r} (accepted: the same optimlab on the workers as here — the same version, or the "
+                          f"same folder on their PYTHONPATH — or --jobs N, local processes)") from None
     if theirs != source_sha256():   # a cluster's workers with another optimlab: their runs record it (a code review)
         warnings.warn(f"the sweep's worker processes run other optimlab code (source SHA-256 {theirs[:12]}… there, "
                       f"{source_sha256()[:12]}… here): each run's status.json records the code that trained it, and "
