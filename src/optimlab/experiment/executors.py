@@ -487,10 +487,11 @@ def _client_within(make: Callable, address: str, what: str, accepted: str):
 
     t = threading.Thread(target=connect, name="optimlab-dask-connect", daemon=True)
     t.start()
-    t.join(CONNECT_TIMEOUT + CONNECT_GRACE)
+    waited = CONNECT_TIMEOUT + CONNECT_GRACE
+    t.join(waited)
     if t.is_alive():
-        raise ConfigError(f"no Dask scheduler answered {what} within {CONNECT_TIMEOUT + CONNECT_GRACE} s: the server there takes "
-                          f"connections but does not speak Dask's protocol {accepted}")
+        raise ConfigError(f"no Dask scheduler answered {what} within {waited} s: the server there takes connections "
+                          f"but does not speak Dask's protocol {accepted}")
     e = box.get("error")
     if isinstance(e, OSError):
         raise ConfigError(f"cannot reach the Dask scheduler {what}: {e} {accepted}") from None
