@@ -185,10 +185,10 @@ _JA: list[tuple[str, str]] = [
     (r"^cannot reach the Dask scheduler of (?P<a>.+?): ",
      "スケジューラーファイル {a} にある Dask のスケジューラーに接続できません（理由は次の英語の行）。止まったスケジューラーの"
      "ファイルが残っているのかもしれません。動いているスケジューラーのファイルを指定します"),
-    (r"^no Dask scheduler answered at (?P<a>.+?) within (?P<s>\d+) s",
+    (r"^no Dask scheduler answered at (?P<a>\S+)(?: \(from .+?\))? within (?P<s>\d+) s",
      "{a} は {s} 秒待っても Dask のスケジューラーとして応答しませんでした。そこのサーバーは接続を受けますが、Dask の通信をしません"
      "（ポートはふつう 8786 で、8787 はふつうダッシュボードの Web ページです）"),
-    (r"^the server at (?P<a>.+?) does not answer as a Dask scheduler",
+    (r"^the server at (?P<a>\S+)(?: \(from .+?\))? does not answer as a Dask scheduler",
      "{a} のサーバーは Dask のスケジューラーとして応答しません（ポートはふつう 8786 で、8787 はふつうダッシュボードの Web "
      "ページです）"),
     (r"^lost the executor \((?P<e>.*)\) before any run was trained",
@@ -232,6 +232,15 @@ _JA: list[tuple[str, str]] = [
      "すべてその手法のものなので、全手法の学習率は先に書きます：--lr 0.1,adam=0.5）"),
     (r"^invalid learning rate \(lr\): (?P<v>\S+) \(accepted: a finite number > 0\)",
      "学習率 {v} は使えません（0 より大きい有限の数にします。例：--lr 0.01）"),
+    (r"^(?P<w>.+?\.toml.*?): unknown init: '(?P<v>[^']*)' \(accepted",
+     "{w} の init '{v}' は使えません。0.01 のような数（1e-30〜1000、小数点はピリオド）か、xavier、he を書きます"),
+    (r"^(?P<w>.+?\.toml.*?): unknown activation: '(?P<v>[^']*)' \(accepted: (?P<a>[^)]*)\)",
+     "{w} の activation '{v}' は使えません。使えるのは {a} です"),
+    (r"^(?P<w>.+?\.toml.*?): invalid dtype: '(?P<v>[^']*)' \(accepted: (?P<a>[^)]*)\)",
+     "{w} の dtype '{v}' は使えません。使えるのは {a} です"),
+    (r"^duplicate run label '(?P<v>[^']*)' in (?P<w>.+?) \(accepted",
+     "{w} にラベル '{v}' の実行が 2 つ以上あります。実行ごとに違うラベルを label = \"…\" で書きます（ラベルを書かない実行の"
+     "ラベルは手法名です）"),
     (r"^unknown init: '(?P<v>[^']*,[^']*)' \(accepted",
      "--init の値 '{v}' は使えません。小数点はカンマでなくピリオドで書きます（例：--init 0.01）。ほかに xavier、he が"
      "使えます"),

@@ -670,6 +670,15 @@ def test_labels_that_name_another_network_than_trained_are_noted():
     ja = summary_table({"runs": runs, "seeds": [0]}, lang="ja").splitlines()
     assert ja[-3] == "（バッチ正規化なし：Momentum torch BN。ラベルとは違います）", ja
     assert ja[-2].startswith("（ラベルとは別の活性化関数で学習しました：SGD ReLU He。")
+    # a label that denies it says what trained (a code review: "Adam no BN" was noted as saying otherwise), and one
+    # that denies what trained does not
+    from optimlab.results.store import label_notes
+
+    plain = {"batchnorm": False, "activation": "sigmoid", "init": 0.01}
+    assert label_notes({x: plain for x in ("Adam no BN", "SGD (BN off)", "Adam バッチ正規化なし", "Adam without batch norm",
+                                           "SGD non-BN", "SGD, not ReLU", "SGD w/o BN")}) == []
+    assert label_notes({"Adam no BN": {**plain, "batchnorm": True}}) == [
+        "(with batch normalization: Adam no BN; their labels do not say so)"]
 
 
 

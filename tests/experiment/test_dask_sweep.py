@@ -144,18 +144,18 @@ def test_joining_a_scheduler_takes_host_port_and_says_a_file_may_be_stale(tmp_pa
     seen = []
 
     class Unreachable:
-        def __init__(self, address=None, scheduler_file=None, timeout=None):
+        def __init__(self, address=None, scheduler_file=None, timeout=None, set_as_default=True):
             seen.append(address or scheduler_file)
             raise OSError("Timed out trying to connect to tcp://127.0.0.1:8786 after 20 s")
 
     from optimlab.experiment import executors
 
-    monkeypatch.setattr(distributed, "Client", Unreachable)
-    monkeypatch.setattr(executors, "_refused", lambda address: None)      # as if something listened there
-    with pytest.raises(ConfigError, match=r"cannot reach the Dask scheduler at 'tcp://127.0.0.1:8786'"):
-        DaskExecutor.connect("127.0.0.1:8786")
+    with monkeypatch.context() as m:
+        m.setattr(distributed, "Client", Unreachable)
+        m.setattr(executors, "_refused", lambda address: None)      # as if something listened there
+        with pytest.raises(ConfigError, match=r"cannot reach the Dask scheduler at 'tcp://127.0.0.1:8786'"):
+            DaskExecutor.connect("127.0.0.1:8786")
     assert seen == ["tcp://127.0.0.1:8786"]
-    monkeypatch.undo()
     with pytest.raises(ConfigError, match=r"invalid --cluster address: 'http://x:1' \(accepted: tcp://HOST:PORT or "):
         DaskExecutor.connect("http://x:1")
     stale = tmp_path / "scheduler.json"
@@ -224,11 +224,19 @@ def test_an_address_where_nothing_listens_or_nothing_speaks_dask_is_one_line_at_
             assert outcome, f"still waiting after 30 s for 127.0.0.1:{server_port}"
             e = outcome[0]
             assert isinstance(e, ConfigError) and "\n" not in str(e), e
-            assert str(e).startswith((f"no Dask scheduler answered at 'tcp://127.0.0.1:{server_port}' within 5 s",
+            assert str(e).startswith((f"no Dask scheduler answered at tcp://127.0.0.1:{server_port} within 5 s",
                                       f"cannot reach the Dask scheduler at 'tcp://127.0.0.1:{server_port}'",
-                                      f"the server at 'tcp://127.0.0.1:{server_port}' does not answer as a Dask")), e
+                                      f"the server at tcp://127.0.0.1:{server_port} does not answer as a Dask")), e
             assert str(e).endswith("8787 is usually its dashboard's, which serves web pages, not the scheduler)")
             assert "8786" in japanese_error(str(e)), japanese_error(str(e))        # a Japanese line of its own
+        # through a scheduler file naming the silent server: said with the address and the file
+        (tmp_path / "mute.json").write_text(f'{{"address": "tcp://127.0.0.1:{mute.getsockname()[1]}"}}')
+        default = distributed.client._get_global_client()
+        with pytest.raises(ConfigError, match=rf"^no Dask scheduler answered at tcp://127.0.0.1:{mute.getsockname()[1]} "
+                                              rf"\(from '{tmp_path / 'mute.json'}'\) within 5 s: the server there takes "):
+            DaskExecutor.from_scheduler_file(tmp_path / "mute.json")
+        time.sleep(1)           # the abandoned attempt ends (Dask's 2 s timeout here): no default client is left behind
+        assert distributed.client._get_global_client() is default
     finally:
         web.shutdown()
         web.server_close()
@@ -246,15 +254,10 @@ def test_workers_that_cannot_import_optimlab_are_said_before_anything_trains(tmp
     broken.mkdir(parents=True)
     (broken / "__init__.py").write_text('raise ModuleNotFoundError("No module named optimlab (a test copy)")\n')
     cluster = distributed.LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address="127.0.0.1:0")
-    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", cluster.scheduler.address,
-                               "--nthreads", "1", "--no-nanny", "--host", "127.0.0.1", "--dashboard-address",
-                               "127.0.0.1:0"], env={**os.environ, "PYTHONPATH": str(broken.parent)},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     executor = DaskExecutor(distributed.Client(cluster), cluster=cluster, owns=True)
     outcome: list = []
+    worker = None
     try:
-        executor.wait_for_workers(1, timeout=60)
-
         def check():
             try:
                 check_workers(["sgd"], executor)
@@ -263,7 +266,12 @@ def test_workers_that_cannot_import_optimlab_are_said_before_anything_trains(tmp
                 outcome.append(e)
 
         t = threading.Thread(target=check, daemon=True)
-        t.start()
+        t.start()                   # before any worker: the check waits for the first (a code review: it passed)
+        time.sleep(0.5)
+        worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", cluster.scheduler.address,
+                                   "--nthreads", "1", "--no-nanny", "--host", "127.0.0.1", "--dashboard-address",
+                                   "127.0.0.1:0"], env={**os.environ, "PYTHONPATH": str(broken.parent)},
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         t.join(60)
         assert outcome, "check_workers still waiting after 60 s"
         e = outcome[0]
@@ -274,8 +282,9 @@ def test_workers_that_cannot_import_optimlab_are_said_before_anything_trains(tmp
         from optimlab.cli_text import japanese_error
         assert japanese_error(str(e)).startswith("Dask のクラスタのワーカー 1 台のうち 1 台が optimlab を import できません")
     finally:
-        worker.terminate()
-        worker.wait(20)
+        if worker is not None:
+            worker.terminate()
+            worker.wait(20)
         executor.close()
 
 

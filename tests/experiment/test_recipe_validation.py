@@ -84,6 +84,8 @@ def test_a_recipes_bad_network_or_dtype_names_the_file_and_the_table_or_run(text
     with pytest.raises(ConfigError) as e:
         recipe(text)
     assert str(e.value).startswith(start), str(e.value)
+    from optimlab.cli_text import japanese_error     # said of the recipe in Japanese too, not as --init's (a code review)
+    assert japanese_error(str(e.value)).startswith(start.split(":")[0] + " の "), japanese_error(str(e.value))
 
 
 def test_two_unlabelled_runs_of_one_optimizer_are_told_to_take_labels():
@@ -93,6 +95,8 @@ def test_two_unlabelled_runs_of_one_optimizer_are_told_to_take_labels():
         recipe('[[runs]]\noptimizer = "adam"\n[[runs]]\noptimizer = "adam"\nbeta2 = 0.99\n')
     assert str(e.value) == ("duplicate run label 'adam' in r.toml (accepted: unique labels; a run without a label is "
                             "labelled by its optimizer's name: give each run its own label = \"…\")")
+    from optimlab.cli_text import japanese_error
+    assert japanese_error(str(e.value)).startswith("r.toml にラベル 'adam' の実行が 2 つ以上あります。")
 
 
 @pytest.mark.parametrize("internal", ["name", "slots", "conventions", "presets"])

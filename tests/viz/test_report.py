@@ -1162,6 +1162,17 @@ def test_ended_best_is_a_lead_over_every_run_not_only_the_runner_up(tmp_path):
     best = facts(compute_conclusions(settled_all), "best_final")   # a lead over each: settled, as before
     assert best["facts"]["exceeds_spread"] is True and "not_settled_against" not in best["facts"]
     assert best["text"].endswith("It stays so after Holm's correction for the 3 pairs of runs compared."), best["text"]
+    few = write_synthetic_run(tmp_path / "f", {"A": ("adam", False, one(a)), "B": ("rmsprop", False, one(b)),
+                                               "C": ("momentum", False, one([0.5, 0.6] * 3))})
+    s = json.loads((few / "summary.json").read_text())
+    for r in s["runs"]:                           # C has a final accuracy on two seeds only: not judged
+        if r["label"] == "C" and r["seed"] >= 2:
+            r["final_test_accuracy"] = None
+    (few / "summary.json").write_text(json.dumps(s))
+    best = facts(compute_conclusions(few), "best_final")
+    assert best["facts"]["exceeds_spread"] is False and best["facts"]["not_settled_against"] == ["C"]
+    assert best["text"].endswith("But its lead over C (0.550) is not settled: fewer than 3 seeds have a value for "
+                                 "both, too few to judge it, so which run is best is not settled."), best["text"]
 
 
 # -- boundaries a second mutation audit found unpinned (each test fails on its mutant) ------------------------

@@ -208,12 +208,17 @@ def locate(remote: _remote.Remote, data_dir: str | os.PathLike | None = None) ->
     the four files, so that a missing one is reported rather than skipped; the cache and OS folders
     count only when complete (an interrupted download is completed instead).
     """
-    user = set(_user_dirs(data_dir))
     for folder in candidate_dirs(remote, data_dir):
         n = len(find_idx_files(folder))
-        if n == 4 or (n and (folder in user or folder.parent in user)):
+        if n == 4 or (n and _named_by_user(folder, data_dir)):
             return folder
     return None
+
+
+def _named_by_user(folder: Path, data_dir: str | os.PathLike | None) -> bool:
+    """Whether ``folder`` is one the user named (``data_dir`` or ``$OPTIMLAB_DATA``), or its dataset's folder in it."""
+    user = set(_user_dirs(data_dir))
+    return folder in user or folder.parent in user
 
 
 def check_named_folder(data_dir: str | os.PathLike | None, dataset: str) -> None:
@@ -332,11 +337,10 @@ def _load_remote(
 ) -> Dataset:
     folder = locate(remote, data_dir)
     if folder is not None:
-        user = set(_user_dirs(data_dir))
         try:
             return load_pinned_folder(remote, folder)
         except DatasetError as e:
-            if folder in user or folder.parent in user:      # a folder of one's own: its error is the one to mend
+            if _named_by_user(folder, data_dir):      # a folder of one's own: its error is the one to mend
                 raise
             return _other_copy(remote, data_dir, folder, e)
     searched = ", ".join(str(d) for d in candidate_dirs(remote, data_dir))

@@ -463,40 +463,52 @@ def _refused(address: str) -> str | None:
         return None
     try:
         socket.create_connection((m[1], int(m[2])), timeout=5).close()
-    except (ConnectionRefusedError, socket.gaierror) as e:
+    except ConnectionRefusedError as e:
         return e.strerror or type(e).__name__
+    except socket.gaierror as e:        # an unknown name is final; a name server that failed for now (EAI_AGAIN) not
+        return e.strerror or type(e).__name__ if e.errno == socket.EAI_NONAME else None
     except OSError:
         return None
     return None
 
 
-def _client_within(make: Callable, address: str, what: str, accepted: str):
-    """``make()`` — a distributed ``Client`` — or a one-line ConfigError: a server that takes the connection but does
-    not speak Dask's protocol (a scheduler's dashboard port, an HTTP proxy) kept it waiting for ever, past the 20 s
-    timeout, or made it read an HTTP reply as a message length (MemoryError: 3.07 EiB); a Dask user's review."""
+def _client_within(make: Callable, address: str, what: str, accepted: str, source: str = ""):
+    """``make(set_as_default=False)`` — a distributed ``Client`` — or a one-line ConfigError: a server that takes the
+    connection but does not speak Dask's protocol (a scheduler's dashboard port, an HTTP proxy) kept it waiting for
+    ever, past the 20 s timeout, or made it read an HTTP reply as a message length (MemoryError: 3.07 EiB); a Dask
+    user's review. ``what`` names the scheduler in the errors (``"at 'tcp://…'"``, ``"of 'scheduler.json'"``),
+    ``source`` where its address came from (``" (from 'scheduler.json')"``); a client that comes after the deadline is
+    closed (it is nobody's default client: a notebook's next Dask call went to it, a code review)."""
     why = _refused(address)
     if why is not None:
         raise ConfigError(f"cannot reach the Dask scheduler {what}: {why} {accepted}")
     box: dict[str, Any] = {}
+    given_up = threading.Event()
 
     def connect() -> None:
         try:
-            box["client"] = make()
+            client = make(set_as_default=False)
         except BaseException as e:  # noqa: BLE001 - said below, in the caller's thread
             box["error"] = e
+            return
+        box["client"] = client
+        if given_up.is_set():
+            with contextlib.suppress(Exception):
+                client.close()
 
     t = threading.Thread(target=connect, name="optimlab-dask-connect", daemon=True)
     t.start()
     waited = CONNECT_TIMEOUT + CONNECT_GRACE
     t.join(waited)
     if t.is_alive():
-        raise ConfigError(f"no Dask scheduler answered {what} within {waited} s: the server there takes connections "
-                          f"but does not speak Dask's protocol {accepted}")
+        given_up.set()
+        raise ConfigError(f"no Dask scheduler answered at {address}{source} within {waited} s: the server there takes "
+                          f"connections but does not speak Dask's protocol {accepted}")
     e = box.get("error")
     if isinstance(e, OSError):
         raise ConfigError(f"cannot reach the Dask scheduler {what}: {e} {accepted}") from None
     if isinstance(e, Exception):
-        raise ConfigError(f"the server {what} does not answer as a Dask scheduler ({type(e).__name__}) "
+        raise ConfigError(f"the server at {address}{source} does not answer as a Dask scheduler ({type(e).__name__}) "
                           f"{accepted}") from None
     if e is not None:
         raise e
@@ -552,7 +564,8 @@ class DaskExecutor(Executor):
             address = f"tcp://{address}"
         if not str(address).startswith(("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")):
             raise ConfigError(f"invalid --cluster address: {address!r} (accepted: tcp://HOST:PORT or HOST:PORT)")
-        client = _client_within(lambda: Client(address, timeout=f"{CONNECT_TIMEOUT}s"), address, f"at {address!r}",
+        client = _client_within(lambda **kw: Client(address, timeout=f"{CONNECT_TIMEOUT}s", **kw), address,
+                                f"at {address!r}",
                                 f"(accepted: the address of a running scheduler, tcp://HOST:PORT; {SCHEDULER_PORT})")
         return cls(client, how=f"scheduler {address}")
 
@@ -572,10 +585,11 @@ class DaskExecutor(Executor):
             raise ConfigError(f"not a Dask scheduler file: {os.fspath(path)!r} (no JSON with the scheduler's "
                               f"address) {accepted}")
         # a scheduler SIGKILLed leaves its file behind (a Dask user's review)
-        client = _client_within(lambda: Client(scheduler_file=os.fspath(path), timeout=f"{CONNECT_TIMEOUT}s"),
-                                info["address"], f"of {os.fspath(path)!r}",
+        file = os.fspath(path)
+        client = _client_within(lambda **kw: Client(scheduler_file=file, timeout=f"{CONNECT_TIMEOUT}s", **kw),
+                                info["address"], f"of {file!r}",
                                 f"(accepted: the file of a running scheduler; one that has stopped may have left this "
-                                f"file behind, with the address {info['address']})")
+                                f"file behind, with the address {info['address']})", source=f" (from {file!r})")
         return cls(client, how=f"scheduler file {os.fspath(path)}")
 
     @property
@@ -595,6 +609,9 @@ class DaskExecutor(Executor):
         the sweep waited for ever, saying the workers had died (a Dask user's review: a worker started without the
         PYTHONPATH that finds optimlab). ``exec`` is Python's own, so the check itself reaches any worker."""
         answers = self.client.run(exec, "import optimlab", {}, on_error="return")
+        if not answers:             # no worker yet: the sweep waits for one (said), and checks the first that comes
+            self.client.wait_for_workers(1)
+            answers = self.client.run(exec, "import optimlab", {}, on_error="return")
         bad = {w: a for w, a in answers.items() if isinstance(a, BaseException)}
         if bad:
             worker, e = next(iter(bad.items()))

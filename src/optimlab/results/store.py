@@ -685,6 +685,17 @@ _INIT_WORDS = {"he": re.compile(r"(?<![a-z])(he|kaiming)(?![a-z])", re.IGNORECAS
                "xavier": re.compile(r"(?<![a-z])(xavier|glorot)(?![a-z])", re.IGNORECASE)}
 
 
+_NOT_BEFORE = re.compile(r"(?:\bno|\bnot|\bnon|\bwithout|\bw/o|\bsans)[-_ ]*$", re.IGNORECASE)
+_NOT_AFTER = re.compile(r"^[-_ ]*(?:off\b|free\b|なし|無し)", re.IGNORECASE)
+
+
+def _names(word: re.Pattern, label: str) -> bool:
+    """Whether ``label`` names ``word`` other than to deny it: "no BN", "BN off", "without batch norm", "バッチ正規化
+    なし" deny it (a code review: "Adam no BN" of a run without it was noted as saying otherwise)."""
+    return any(not _NOT_BEFORE.search(label[:m.start()]) and not _NOT_AFTER.search(label[m.end():])
+               for m in word.finditer(label))
+
+
 def label_notes(nets: dict[str, dict[str, Any]], lang: str = "en") -> list[str]:
     """Notes under the results table for runs whose labels do not say what their network is (``nets``: each label's
     network as summary.json records it): with batch normalization a label does not mention (a Japanese student's
@@ -693,12 +704,12 @@ def label_notes(nets: dict[str, dict[str, Any]], lang: str = "en") -> list[str]:
     under --activation sigmoid --init 0.01, without a word)."""
     def said(words: dict[str, re.Pattern], label: str, actual: Any) -> bool:
         """Whether ``label`` names one of ``words`` other than ``actual`` and not ``actual`` itself."""
-        named = {k for k, w in words.items() if w.search(label)}
+        named = {k for k, w in words.items() if _names(w, label)}
         return bool(named) and str(actual).lower() not in named
 
     sep = say("list sep", lang)
-    groups = {"bn unsaid": [l for l, n in nets.items() if n.get("batchnorm") and not _BN_WORDS.search(l)],
-              "bn said": [l for l, n in nets.items() if "batchnorm" in n and not n["batchnorm"] and _BN_WORDS.search(l)],
+    groups = {"bn unsaid": [l for l, n in nets.items() if n.get("batchnorm") and not _names(_BN_WORDS, l)],
+              "bn said": [l for l, n in nets.items() if "batchnorm" in n and not n["batchnorm"] and _names(_BN_WORDS, l)],
               "activation said": [l for l, n in nets.items() if "activation" in n
                                   and said(_ACTIVATION_WORDS, l, n["activation"])],
               "init said": [l for l, n in nets.items() if "init" in n and said(_INIT_WORDS, l, n["init"])]}

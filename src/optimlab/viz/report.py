@@ -431,11 +431,14 @@ def _best_final(groups, lang, family: Sequence[LabelGroup]) -> dict[str, Any] | 
         # "ended best" is a lead over every other run: the runner-up by mean is not always the closest call (a
         # statistics review: RMSProp and Adam tied for second, the lead over RMSProp settled, over Adam not)
         if exceeds:
-            level_with = [(m, g) for m, g in scored[2:] if settled(best, g, family)[0] is not True]
+            verdicts = [(m, g, settled(best, g, family)[0]) for m, g in scored[2:]]
+            level_with = [(m, g) for m, g, v in verdicts if v is not True]
+            for key, which in (("best others level", False), ("best others few", None)):   # None: too few seeds
+                shown = [f"{g.label} ({_acc(m)})" for m, g, v in verdicts if v is which]
+                if shown:
+                    text += rt(key, lang, k=k, n=MIN_SEEDS_TO_SETTLE, runs=rt("list sep", lang).join(shown))
         if level_with:
             exceeds = False
-            text += rt("best others level", lang, k=k, runs=rt("list sep", lang).join(
-                f"{g.label} ({_acc(m)})" for m, g in level_with))
         elif exceeds and k > 1:
             text += rt("best holm kept", lang, k=k)
     return _conclusion("best_final", text, best=best.label, accuracy=acc, runner_up=runner.label,

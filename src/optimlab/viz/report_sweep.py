@@ -222,13 +222,16 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
         pairs = [q for _, _, q in named]
         k = sum(q["n"] >= MIN_SEEDS_TO_SETTLE for q in pairs)
         unadjusted = exceeds
-        level_with = []
+        level_with, too_few = [], []
         if exceeds is not None:
             verdicts = holm_settled(pairs)
             exceeds = verdicts[0]
-            # a lead over every other setting, not only the runner-up by mean (a statistics review)
-            level_with = [b for (a, b, _), v in zip(named, verdicts) if exceeds and a == best and b != runner
-                          and not v]
+            # a lead over every other setting, not only the runner-up by mean (a statistics review); one compared over
+            # too few seeds, or without per-seed values, is not settled either, and said so (a code review)
+            judged = {b: (q["n"] >= MIN_SEEDS_TO_SETTLE, v) for (a, b, q), v in zip(named, verdicts) if a == best}
+            others = list(ranked[2:]) if exceeds else []
+            level_with = [g for g in others if judged.get(g, (False, False)) == (True, False)]
+            too_few = [g for g in others if not judged.get(g, (False, False))[0]]
         # the interval's ends, not "+0.008 ± 2.059" after "0.009 ahead" (the rounded means' difference) in one
         # sentence (a researcher's review)
         lo, hi = pair["mean_diff"] - pair["ci95"], pair["mean_diff"] + pair["ci95"]
@@ -239,11 +242,13 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
         else:
             spread = st("best paired yes" if exceeds else "best paired holm" if unadjusted else "best paired no", lang,
                         **values)
-            if level_with:
+            for key, which in (("best others level", level_with), ("best others few", too_few)):
+                if which:
+                    spread += st(key, lang, k=k, n=MIN_SEEDS_TO_SETTLE, runs=st("list sep", lang).join(
+                        f"{g} ({_a(dvt[g]['tuned_test_acc'])})" for g in which))
+            if level_with or too_few:
                 exceeds = False
-                spread += st("best others level", lang, k=k, runs=st("list sep", lang).join(
-                    f"{g} ({_a(dvt[g]['tuned_test_acc'])})" for g in level_with))
-                facts.update(not_settled_against=level_with)
+                facts.update(not_settled_against=[g for g in ranked if g in level_with or g in too_few])
             elif exceeds and k > 1:
                 spread += st("best holm kept", lang, k=k)
             spread += st("paired cut", lang) if lo < -1.0 or hi > 1.0 else ""
@@ -515,8 +520,8 @@ def _note_lr_ahead(summary, lang) -> dict[str, Any] | None:
     if not tuned or not note:
         return None
     acc, label = max(note)
-    if not acc > max(tuned):
-        return None
+    if not _shown_difference(acc, max(tuned)) > 0:        # above at the precision the sentence shows (a code review:
+        return None                                      # 0.9002 against 0.9000 read "0.900 … is above … 0.900")
     d = dvt[label]
     lo, hi = shown_interval(d, "default")[1:]
     interval = "" if lo is None or hi is None else f" [{_a(lo)}, {_a(hi)}]"

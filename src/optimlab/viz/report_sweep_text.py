@@ -92,6 +92,8 @@ SWEEP_TEXT = {
         "best others level": " But its lead over {runs} is not settled: seed by seed, that difference is within its "
                              "spread after Holm's correction for the {k} pairs of settings compared, so which setting "
                              "is best is not settled.",
+        "best others few": " But its lead over {runs} is not settled: fewer than {n} fresh seeds have a value for both, "
+                           "too few to judge it, so which setting is best is not settled.",
         "paired cut": " The interval reached below -1 or above +1 and is cut there, as a difference of accuracies "
                       "lies in [-1, 1]; the seeds differ too much, or are too few, to say more.",
         "gain": "Tuning gained most for {label}: {gain} test accuracy ({default} at the note's lr {default_lr} → "
@@ -168,8 +170,8 @@ SWEEP_TEXT = {
         "stalled one": "{label} at lr {lr} (validation accuracy {val} while tuning) stayed at chance on {k} of its {n} "
                        "fresh seeds",
         "note lr ahead": "At the note's lr {lr}, {label}'s mean test accuracy on the fresh seeds, {acc}, is above every "
-                         "setting's at its tuned lr (the highest {best}): the lr the validation split chose is not the "
-                         "best one there.",
+                         "setting's at its tuned lr (the highest {best}): on these seeds the lrs the validation split "
+                         "chose did not do best (a comparison of means, not a test).",
         "fresh diverged tuned": "{label} at its tuned lr {lr}, {k} of {n}",
         "fresh diverged default": "{label} at the note's lr {lr}, {k} of {n}",
         "fresh diverged both": "{label} at lr {lr} (tuned and the note's), {k} of {n}",
@@ -244,6 +246,8 @@ SWEEP_TEXT = {
         "best holm kept": "比べた {k} 組について Holm 法で多重比較の補正をしても同じです。",
         "best others level": "ただし {runs} との差は、同じシードどうしで比べると、比べた {k} 組について Holm 法で"
                              "補正したうえでばらつきの範囲内です。そのため、どの設定が最も良いかは確定しません。",
+        "best others few": "ただし {runs} との差は、両方に値のある新しいシードが {n} 個未満で判断できません。そのため、"
+                           "どの設定が最も良いかは確定しません。",
         "paired cut": "区間は -1 より下や +1 より上まで広がったので、そこで切っています（正解率の差は -1〜+1 の範囲の値のため）。"
                       "区間がここまで広いのは、シード間のばらつきが大きいかシードが少ないためで、これ以上のことは言えません。",
         "gain": "調整による改善が最も大きいのは {label} で、テスト正解率が {gain} 上がりました（ノートの学習率 {default_lr} で "
@@ -306,8 +310,8 @@ SWEEP_TEXT = {
                    "学習できた実行とできなかった実行を合わせた値です。",
         "stalled one": "{label}（学習率 {lr}、調整時の検証正解率 {val}）は新しいシード {n} 個中 {k} 個でチャンスレベルのまま",
         "note lr ahead": "ノートの学習率 {lr} での {label} の新しいシードでのテスト正解率の平均 {acc} は、どの設定の"
-                         "選ばれた学習率での値（最高 {best}）よりも高くなりました。検証データで選んだ学習率は、"
-                         "ここでは最良ではありません。",
+                         "選ばれた学習率での値（最高 {best}）よりも高くなりました。これらのシードでは、検証データで選んだ"
+                         "学習率が最も良かったわけではありません（平均の比較で、検定ではありません）。",
         "fresh diverged tuned": "{label}（選ばれた学習率 {lr} で {n} 本中 {k} 本）",
         "fresh diverged default": "{label}（ノートの学習率 {lr} で {n} 本中 {k} 本）",
         "fresh diverged both": "{label}（選ばれた学習率がノートの学習率と同じ {lr} で、{n} 本中 {k} 本）",

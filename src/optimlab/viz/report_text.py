@@ -115,6 +115,8 @@ REPORT_TEXT = {
         "best others level": " But its lead over {runs} is not settled: paired seed by seed, that difference is within "
                              "its spread after Holm's correction for the {k} pairs of runs compared, so which run is "
                              "best is not settled.",
+        "best others few": " But its lead over {runs} is not settled: fewer than {n} seeds have a value for both, too few "
+                           "to judge it, so which run is best is not settled.",
         "best spread reversed": " But paired seed by seed over the {n} seeds both have a value, {runner} is ahead (95% CI "
                                 "of the paired difference: {lo} to {hi}): the means above count seeds the other run "
                                 "lacks, so the order is not settled.",
@@ -249,6 +251,8 @@ REPORT_TEXT = {
         "best holm kept": "比べた {k} 組について Holm 法で多重比較の補正をしても同じです。",
         "best others level": "ただし {runs} との差は、同じシードどうしで比べると、比べた {k} 組について Holm 法で"
                              "補正したうえでばらつきの範囲内です。そのため、どれが最も良いかは確定しません。",
+        "best others few": "ただし {runs} との差は、両方に値のあるシードが {n} 個未満で判断できません。そのため、どれが"
+                           "最も良いかは確定しません。",
         "best spread reversed": "ただし、両方に値のある {n} シードで同じシードどうしの差を見ると、{runner} のほうが上です"
                                 "（対応のある差の 95% 信頼区間：{lo} 〜 {hi}）。上の平均は一方にしか値のないシードも"
                                 "含むため、順位は確定しません。",
