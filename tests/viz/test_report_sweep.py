@@ -595,17 +595,23 @@ def test_each_optimizer_has_its_own_colour_in_the_sweep_figure_and_page():
     assert traces == want
 
 
+def _three_tuned(adam, rmsprop, sgd):
+    """A summary of Adam, RMSProp and SGD (in that order of validation accuracy) whose tuned lrs scored ``adam``,
+    ``rmsprop`` and ``sgd`` on the fresh seeds 1000, 1001, …"""
+    s = synthetic_summary(val={"adam": [0.6, 0.93, 0.5, 0.1], "rmsprop": [0.3, 0.84, 0.4, 0.1],
+                               "sgd": [0.3, 0.8, 0.4, 0.1]},
+                          test={"adam": (np.mean(adam), 0.02, 0.8, 0), "rmsprop": (np.mean(rmsprop), 0.02, 0.8, 0),
+                                "sgd": (np.mean(sgd), 0.02, 0.8, 0)})
+    for label, finals in (("Adam", adam), ("RMSProp", rmsprop), ("SGD", sgd)):
+        s["defaults_vs_tuned"][label]["tuned_test_by_seed"] = {str(1000 + i): v for i, v in enumerate(finals)}
+        s["defaults_vs_tuned"][label]["n_test_seeds"] = len(finals)
+    return s
+
+
 def test_the_sweeps_top_two_are_judged_after_holms_correction():
     """As the compare report and the console: the top two settings are picked from all, so their lead is settled
     only if it stays so after Holm's correction for every pair compared over 3 seeds or more."""
-    a, b, c = [0.80, 0.82, 0.81, 0.83], [0.78, 0.81, 0.80, 0.80], [0.79, 0.78, 0.81, 0.77]
-    s = synthetic_summary(val={"adam": [0.6, 0.93, 0.5, 0.1], "rmsprop": [0.3, 0.84, 0.4, 0.1],
-                               "sgd": [0.3, 0.8, 0.4, 0.1]},
-                          test={"adam": (np.mean(a), 0.02, 0.8, 0), "rmsprop": (np.mean(b), 0.02, 0.8, 0),
-                                "sgd": (np.mean(c), 0.02, 0.8, 0)})
-    for label, finals in (("Adam", a), ("RMSProp", b), ("SGD", c)):
-        s["defaults_vs_tuned"][label]["tuned_test_by_seed"] = {str(1000 + i): v for i, v in enumerate(finals)}
-        s["defaults_vs_tuned"][label]["n_test_seeds"] = 4
+    s = _three_tuned([0.80, 0.82, 0.81, 0.83], [0.78, 0.81, 0.80, 0.80], [0.79, 0.78, 0.81, 0.77])
     c_en = compute_sweep_conclusions(s)
     f = facts(c_en, "best_tuned")
     assert (f["best"], f["runner_up"], f["exceeds_ci"]) == ("Adam", "RMSProp", False)
@@ -619,15 +625,7 @@ def test_the_sweeps_best_setting_leads_every_other_not_only_the_runner_up():
     """A statistics review: the best setting's lead over the runner-up by mean was settled while a third setting,
     as close on average but spread wide, was level with it; the page called the lead settled."""
     a = [0.90, 0.92, 0.91, 0.93, 0.92, 0.91]
-    b = [x - 0.02 for x in a]
-    c = [0.95, 0.86, 0.93, 0.88, 0.94, 0.80]
-    s = synthetic_summary(val={"adam": [0.6, 0.93, 0.5, 0.1], "rmsprop": [0.3, 0.84, 0.4, 0.1],
-                               "sgd": [0.3, 0.8, 0.4, 0.1]},
-                          test={"adam": (np.mean(a), 0.02, 0.8, 0), "rmsprop": (np.mean(b), 0.02, 0.8, 0),
-                                "sgd": (np.mean(c), 0.05, 0.8, 0)})
-    for label, finals in (("Adam", a), ("RMSProp", b), ("SGD", c)):
-        s["defaults_vs_tuned"][label]["tuned_test_by_seed"] = {str(1000 + i): v for i, v in enumerate(finals)}
-        s["defaults_vs_tuned"][label]["n_test_seeds"] = 6
+    s = _three_tuned(a, [x - 0.02 for x in a], [0.95, 0.86, 0.93, 0.88, 0.94, 0.80])
     c_en = compute_sweep_conclusions(s)
     f = facts(c_en, "best_tuned")
     assert (f["best"], f["runner_up"], f["exceeds_ci"]) == ("Adam", "RMSProp", False)
