@@ -683,8 +683,6 @@ _ACTIVATION_WORDS = {"relu": re.compile(r"(?<![a-z])relu(?![a-z])", re.IGNORECAS
                      "sigmoid": re.compile(r"(?<![a-z])sigmoid(?![a-z])|シグモイド", re.IGNORECASE)}
 _INIT_WORDS = {"he": re.compile(r"(?<![a-z])(he|kaiming)(?![a-z])", re.IGNORECASE),
                "xavier": re.compile(r"(?<![a-z])(xavier|glorot)(?![a-z])", re.IGNORECASE)}
-
-
 _NOT_BEFORE = re.compile(r"(?:\bno|\bnot|\bnon|\bwithout|\bw/o|\bsans)[-_ ]*$", re.IGNORECASE)
 _NOT_AFTER = re.compile(r"^[-_ ]*(?:off\b|free\b|なし|無し)", re.IGNORECASE)
 
@@ -708,11 +706,11 @@ def label_notes(nets: dict[str, dict[str, Any]], lang: str = "en") -> list[str]:
         return bool(named) and str(actual).lower() not in named
 
     sep = say("list sep", lang)
-    groups = {"bn unsaid": [l for l, n in nets.items() if n.get("batchnorm") and not _names(_BN_WORDS, l)],
-              "bn said": [l for l, n in nets.items() if "batchnorm" in n and not n["batchnorm"] and _names(_BN_WORDS, l)],
-              "activation said": [l for l, n in nets.items() if "activation" in n
-                                  and said(_ACTIVATION_WORDS, l, n["activation"])],
-              "init said": [l for l, n in nets.items() if "init" in n and said(_INIT_WORDS, l, n["init"])]}
+    groups = {"bn unsaid": [x for x, n in nets.items() if n.get("batchnorm") and not _names(_BN_WORDS, x)],
+              "bn said": [x for x, n in nets.items() if n.get("batchnorm") is False and _names(_BN_WORDS, x)],
+              "activation said": [x for x, n in nets.items() if "activation" in n
+                                  and said(_ACTIVATION_WORDS, x, n["activation"])],
+              "init said": [x for x, n in nets.items() if "init" in n and said(_INIT_WORDS, x, n["init"])]}
     return [say(key, lang, labels=sep.join(labels)) for key, labels in groups.items() if labels]
 
 
