@@ -391,6 +391,8 @@ def accepted_ja(accepted: str) -> str:
 
 PLUGIN_FILES = "OPTIMLAB_PLUGINS"      # optimlab.optim.plugins.PLUGIN_FILES_ENV, as its errors name it
 _JA_WARNINGS: list[tuple[str, str]] = [
+    (r"^with (?P<g>.+?), (?P<a>.+?) would train the same numbers as (?P<k>'[^']*'): trained once",
+     "{g} の指定で {a} と {k} が同じ設定になるため、1 つにまとめて {k} として学習します"),
     (r"^(?P<d>\S+): the copy in (?P<a>.+?) cannot be used \(.*; using the one in (?P<b>.+?) \('optimlab data fetch",
      "{a} にある {d} は壊れていて使えないため（詳しくは次の英語の行）、{b} のものを使います。'optimlab data fetch {d}' で"
      "壊れたファイルをダウンロードし直せます"),

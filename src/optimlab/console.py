@@ -74,9 +74,9 @@ TEXT = {
         "val tuned": "val acc (tuning)",
         "test tuned": "test acc (tuned)", "gain": "gain [paired 95% CI]", "not ok": " ({k} diverged or failed)",
         "at chance": " ({k} at chance)",
-        "at chance note": "(k at chance: k of the fresh seeds' runs at the tuned lr ended at chance, test accuracy at most "
-                          "{floor}, without diverging, though that lr learned on the validation split; the mean mixes runs "
-                          "that learned and runs that did not)",
+        "at chance note": "(k at chance: on k fresh seeds the tuned lr ended near chance, test accuracy at most {floor} "
+                          "(chance + {margin}), without diverging, though it learned on the validation split; the mean "
+                          "mixes runs that learned and runs that did not)",
         "cut interval": "(an interval ending at 0.0000 or 1.0000, or a gain's at -1.0000 or +1.0000, reached past it "
                         "and is cut there: an accuracy lies in [0, 1], a gain in [-1, 1]; the seeds differ too much, or "
                         "are too few, to say more)",
@@ -159,10 +159,10 @@ TEXT = {
         "note lr": "ノートの学習率", "test note": "テスト正解率（ノート）", "tuned lr": "選ばれた学習率",
         "val tuned": "検証正解率（調整時）", "test tuned": "テスト正解率（調整後）", "gain": "差（調整後 − ノート、対応のある 95% 信頼区間）",
         "not ok": "（{k} シードで発散・失敗）",
-        "at chance": "（{k} シードでチャンスレベル）",
-        "at chance note": "（k シードでチャンスレベル：選ばれた学習率での新しいシードの実行のうち k 本が、発散せずにテスト正解率 "
-                          "{floor} 以下（チャンスレベル）で終わりました。検証データではその学習率で学習できていました。平均は"
-                          "学習できた実行とできなかった実行を合わせた値です）",
+        "at chance": "（{k} シードでチャンスレベル付近）",
+        "at chance note": "（k シードでチャンスレベル付近：新しいシードのうち k シードで、選ばれた学習率が発散せずにテスト正解率 "
+                          "{floor} 以下（チャンスレベル + {margin}）で終わりました。検証データではその学習率で学習できて"
+                          "いました。平均は学習できた実行とできなかった実行を合わせた値です）",
         "cut interval": "（0.0000 や 1.0000 で終わる区間と、差の -1.0000 や +1.0000 で終わる区間は、その外まで広がった区間をそこで"
                         "切ったものです。正解率は 0〜1、差は -1〜+1 の範囲の値だからです。区間がここまで広いのは、シード間のばらつきが"
                         "大きいかシードが少ないためで、これ以上のことは言えません）",

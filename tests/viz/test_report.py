@@ -1469,7 +1469,7 @@ def test_batchnorm_first_in_every_seed_is_weighed_by_a_sign_test(tmp_path):
     ja = facts(compute_conclusions(tmp_path / "three", "ja"), "batchnorm_adam")["text"]
     assert ("平均の曲線では Adam + BN が Adam より先にテスト正解率 0.80 に達し（Adam + BN が反復 10 回目、Adam が反復 20 "
             "回目）、3 シード中 3 シードで先に到達しましたが、シードごとの勝ち負けに対する正確な符号検定では p = 0.25 "
-            "で、バッチ正規化で Adam が速くなるかは確定とは言えません（どちらかが先に到達したシードが 6 個未満では "
+            "で、バッチ正規化で Adam が速くなるかは確定したとは言えません（どちらかが先に到達したシードが 6 個未満では "
             "p < 0.05 になりえません）。") in ja
     # three seeds each, one of them shared: not one seed, and no seeds to test — not settled (it was "sped up" with no
     # caveat at all)
@@ -1628,7 +1628,7 @@ def test_first_to_target_weighs_the_winner_against_the_runner_up_by_a_sign_test(
            "faster is not settled." in split["text"]
     ja = facts(compute_conclusions(tmp_path / "five", "ja"), "first_to_target")["text"]
     assert ja.endswith("平均の曲線で次に到達した RMSProp と比べると、5 シード中 5 シードで先に、0 シードで後に到達しましたが、"
-                       "正確な符号検定では p = 0.062 で、どちらが速いかは確定とは言えません（どちらかが先に到達したシードが "
+                       "正確な符号検定では p = 0.062 で、どちらが速いかは確定したとは言えません（どちらかが先に到達したシードが "
                        "6 個未満では p < 0.05 になりえません）。")
     one = facts(compute_conclusions(run("one", 1)), "first_to_target")
     assert "runner_sign_test_p" not in one["facts"] and "Against" not in one["text"]

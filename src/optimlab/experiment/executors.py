@@ -627,7 +627,7 @@ class DaskExecutor(Executor):
     def as_completed(self, futures: Iterable) -> Iterator:
         from distributed import as_completed
 
-        return iter(as_completed(list(futures)))
+        return iter(as_completed(list(futures), loop=self.client.loop))     # the client may not be the default one
 
     def describe(self) -> dict[str, Any]:
         info = self.client.scheduler_info(n_workers=-1)

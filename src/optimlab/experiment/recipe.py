@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+import warnings
 from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
 from numbers import Integral, Real
@@ -14,7 +15,7 @@ import numpy as np
 
 from .._io import has_control
 from .._source import SOURCE_KEY, is_sha256, source_sha256
-from ..errors import ConfigError, close_name, did_you_mean
+from ..errors import ConfigError, OptimlabWarning, close_name, did_you_mean
 from ..optim import (OPTIMIZERS, Optimizer, by_name, display_name, make_optimizer, optimizer_class, optimizer_names,
                      in_a_file, preset_names, stack_hyperparameters)
 from ..optim.base import check_value
@@ -507,12 +508,20 @@ def apply_overrides(recipe: Recipe, *, dataset: str | None = None, data_dir: str
         for i, r in enumerate(runs):
             groups.setdefault(same_run_key(r, net), []).append(i)
         keep = {g[0]: max(g, key=lambda i: (had[i], -i)) for g in groups.values()}
+        merged = [([runs[i].label for i in g if i != keep[g[0]]], runs[keep[g[0]]].label) for g in groups.values()
+                  if len(g) > 1]
         runs = [runs[keep[i]] for i in sorted(keep)]
         if batchnorm is not None:           # a label optimlab gave says it, as the note's Adam + BatchNorm does: the
             said = [_bn_label(r, batchnorm) for r in runs]      # legend said "SGD" of an SGD with it (a review) — not
             old, new = [r.label for r in runs], [s.label for s in said]     # another run's label (a code review)
             runs = [s if s.label == r.label or (s.label not in old and new.count(s.label) == 1) else r
                     for r, s in zip(runs, said)]
+            renamed = dict(zip(old, (r.label for r in runs)))
+            merged = [(gone, renamed.get(kept, kept)) for gone, kept in merged]
+        for gone, kept in merged:           # runs that vanished without a word (a recipe review, a Japanese student's)
+            given = ", ".join(f"{k} {('on' if v else 'off') if isinstance(v, bool) else v}" for k, v in net_over.items())
+            warnings.warn(f"with {given}, {' and '.join(repr(x) for x in gone)} would train the same numbers as "
+                          f"{kept!r}: trained once, as {kept!r}", OptimlabWarning, stacklevel=2)
     train_over = {k: v for k, v in (("iters", iters), ("batch_size", batch_size), ("eval_interval", eval_interval),
                                     ("dtype", dtype)) if v is not None}
     train = replace(recipe.train, **train_over) if train_over else recipe.train

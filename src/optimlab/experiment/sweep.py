@@ -1028,7 +1028,7 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
     if daggered:
         text += "\n" + say("never learned", lang, floor=accuracy_text(floor), margin=f"{learned_margin(summary):.3g}")
     if stuck:
-        text += "\n" + say("at chance note", lang, floor=accuracy_text(floor))
+        text += "\n" + say("at chance note", lang, floor=accuracy_text(floor), margin=f"{learned_margin(summary):.3g}")
     if any(not_the_notes(d) for d in summary["defaults_vs_tuned"].values()):
         text += "\n" + say("not the note's", lang)
     return text

@@ -31,7 +31,7 @@ from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_text, none_learned_at_either,
                                 not_the_notes, paired_by_seed, sensitivity_name, shown_interval, stalled)
 from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, accuracy_text, holm_settled, learned_floor,
-                             sampling_error, signed, signed_bound, small_set)
+                             learned_margin, sampling_error, signed, signed_bound, small_set)
 from ..train import read_metrics
 from .colors import RUN_DASHES, RUN_SYMBOLS, styles_by_label
 from .figures import ACC_TOP, font_scale, mean_band, png_bytes, recorded_style
@@ -506,7 +506,8 @@ def _fresh_at_chance(summary, lang) -> dict[str, Any] | None:
     if not where:
         return None
     return _conclusion("fresh_at_chance", st("stalled", lang, where=st("diverged sep", lang).join(where),
-                                             floor=accuracy_text(learned_floor(summary))), stalled=counts)
+                                             floor=accuracy_text(learned_floor(summary)),
+                                             margin=f"{learned_margin(summary):.3g}"), stalled=counts)
 
 
 def _note_lr_ahead(summary, lang) -> dict[str, Any] | None:
@@ -712,11 +713,13 @@ def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
 
 # -- tables -------------------------------------------------------------------------------------------------------
 
-def _ci_cell(m, lo, hi) -> str:
-    """Mean and its 95 % interval when there is one (:func:`optimlab.experiment.sweep.shown_interval`)."""
+def _ci_cell(m, lo, hi, mark: str = "") -> str:
+    """Mean and its 95 % interval when there is one (:func:`optimlab.experiment.sweep.shown_interval`); ``mark``
+    below them (the console table's "(2 at chance)": a Japanese student's review found it on the console only)."""
     if m is None:
         return _cell("—")
-    return _cell(f"{m:.4f} [{lo:.4f}, {hi:.4f}]" if lo is not None and hi is not None else f"{m:.4f}", m, "num")
+    return _cell(f"{m:.4f} [{lo:.4f}, {hi:.4f}]" if lo is not None and hi is not None else f"{m:.4f}", m, "num",
+                 below=mark.strip())
 
 
 def _note_lr(d: dict[str, Any], lr: Any, lang: str) -> str:
@@ -743,7 +746,8 @@ def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> 
                  _cell(_lr(lr) + (" ⚠" if label in edges else " †" if at_chance(d, summary) else ""), lr, "num"),
                  _cell("—" if d.get("tuned_val_acc") is None else f"{d['tuned_val_acc']:.4f}", d.get("tuned_val_acc"),
                        "num"),
-                 _ci_cell(*shown_interval(d, "tuned")),
+                 _ci_cell(*shown_interval(d, "tuned"), mark=say("at chance", lang, k=k) if (k := stalled(d, summary))
+                          else ""),
                  _cell(gain_text(d, accuracy_step(summary)), gain, "num"), _cell(bad, bad, "num")]
         rows.append(f"<tr>{''.join(cells)}</tr>")
     added = any(not_the_notes(d) for d in summary["defaults_vs_tuned"].values())     # ‡ said under the table

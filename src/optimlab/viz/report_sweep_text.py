@@ -165,13 +165,14 @@ SWEEP_TEXT = {
         "fresh diverged": "{n} runs on the fresh seeds diverged or failed, each counted as 0 in its test accuracy: "
                           "{where}.",
         "stalled": "Chosen on the validation split, a tuned lr did not learn from every start: {where}. Those runs "
-                   "ended at chance (test accuracy at most {floor}) without diverging, so the setting's mean test "
-                   "accuracy mixes runs that learned with runs that did not.",
-        "stalled one": "{label} at lr {lr} (validation accuracy {val} while tuning) stayed at chance on {k} of its {n} "
-                       "fresh seeds",
+                   "ended near chance (test accuracy at most {floor}, chance + {margin}) without diverging, so the "
+                   "setting's mean test accuracy mixes runs that learned with runs that did not.",
+        "stalled one": "{label} at lr {lr} (validation accuracy {val} while tuning) stayed near chance on {k} of its "
+                       "{n} fresh seeds",
         "note lr ahead": "At the note's lr {lr}, {label}'s mean test accuracy on the fresh seeds, {acc}, is above every "
                          "setting's at its tuned lr (the highest {best}): on these seeds the lrs the validation split "
-                         "chose did not do best (a comparison of means, not a test).",
+                         "chose did not do best (a comparison of means, not a test; more tuning seeds, --seeds, or a "
+                         "larger validation split, --val-fraction, make the choice steadier).",
         "fresh diverged tuned": "{label} at its tuned lr {lr}, {k} of {n}",
         "fresh diverged default": "{label} at the note's lr {lr}, {k} of {n}",
         "fresh diverged both": "{label} at lr {lr} (tuned and the note's), {k} of {n}",
@@ -250,9 +251,9 @@ SWEEP_TEXT = {
                            "どの設定が最も良いかは確定しません。",
         "paired cut": "区間は -1 より下や +1 より上まで広がったので、そこで切っています（正解率の差は -1〜+1 の範囲の値のため）。"
                       "区間がここまで広いのは、シード間のばらつきが大きいかシードが少ないためで、これ以上のことは言えません。",
-        "gain": "調整による改善が最も大きいのは {label} で、テスト正解率が {gain} 上がりました（ノートの学習率 {default_lr} で "
+        "gain": "調整による改善が最も大きいのは {label} で、テスト正解率の差は {gain} でした（ノートの学習率 {default_lr} で "
                 "{default} → 学習率 {tuned_lr} で {tuned}）。",
-        "gain tied": "調整による改善が最も大きいのは {label} で、いずれもテスト正解率が {gain} 上がりました。",
+        "gain tied": "調整による改善が最も大きいのは {label} で、いずれもテスト正解率の差は {gain} でした。",
         "gain others": "他：{others}。",
         "gain spread yes": "新しいシード {n} 個で同じシードどうしの差を見ると、この改善はシード間のばらつきを超えています（95% 信頼区間 "
                            "{lo} 〜 {hi}。どのシードも同じテストデータで評価しているため、テストデータ自体の標本誤差はこの区間に含まれません）。",
@@ -275,29 +276,29 @@ SWEEP_TEXT = {
         "note lr outside": "{label} のノートの学習率 {lr} はグリッド（{lo}〜{hi}）の外にあるため、調整では選べません。"
                            "差はノートの学習率とグリッド内の最良の学習率の比較です。",
         "sensitivity def": "学習率への許容度は、平均検証正解率がその手法自身の最高値から {tol} 以内に収まる、グリッド上の学習率の数とします。",
-        "rmsprop holds": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} は {n} 個中 {rms_n} 個"
+        "rmsprop holds": "「RMSpropはハイパーパラメータの調整が必要な場合が少ない」というノートの主張の確認：{rms} は {n} 個中 {rms_n} 個"
                          "（{rms_span}）で {tol} 以内に収まり、学習できた手法の中で最多で、このスイープの結果は主張と合っています（1 つの学習率グリッドでの数え上げで、検定ではありません）。{others}",
-        "rmsprop tied": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} は {n} 個中 {rms_n} 個"
+        "rmsprop tied": "「RMSpropはハイパーパラメータの調整が必要な場合が少ない」というノートの主張の確認：{rms} は {n} 個中 {rms_n} 個"
                         "（{rms_span}）で {tol} 以内に収まりますが、{tied} も同じ数なので、このスイープでは RMSProp だけが"
                         "調整いらずとは言えません。{others}",
-        "rmsprop fails": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} が {tol} 以内に収まるのは {n} 個中 "
+        "rmsprop fails": "「RMSpropはハイパーパラメータの調整が必要な場合が少ない」というノートの主張の確認：{rms} が {tol} 以内に収まるのは {n} 個中 "
                          "{rms_n} 個（{rms_span}）だけで、{label} は {count} 個（{span}）なので、このスイープの結果は主張を支持しません（1 つの学習率グリッドでの数え上げで、検定ではありません）。{others}",
-        "rmsprop fails tied": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} が {tol} 以内に収まるのは {n} 個中 "
+        "rmsprop fails tied": "「RMSpropはハイパーパラメータの調整が必要な場合が少ない」というノートの主張の確認：{rms} が {tol} 以内に収まるのは {n} 個中 "
                               "{rms_n} 個（{rms_span}）だけで、{labels} はいずれも {count} 個なので、このスイープの結果は主張を支持しません"
                               "（1 つの学習率グリッドでの数え上げで、検定ではありません）。{others}",
         "least": "最も感度が低いのは {label} で、{n} 個中 {count} 個（{span}）で {tol} 以内です。",
         "least none": "学習できた設定はどれも学習率に敏感です。{n} 個の学習率のうち、最良のもの以外で最良から {tol} 以内に入る"
                       "設定はありません。",
         "least only": "学習できたのは {label} だけで、{n} 個中 {count} 個（{span}）で {tol} 以内です。",
-        "rmsprop absent": "{least}このスイープに RMSProp はないため、「RMSProp はほとんど調整がいらない」というノートの主張は確かめていません。{others}",
-        "rmsprop no learn": "「RMSProp はほとんど調整がいらない」というノートの主張の確認：{rms} は学習できなかった"
+        "rmsprop absent": "{least}このスイープに RMSProp はないため、「RMSpropはハイパーパラメータの調整が必要な場合が少ない」というノートの主張は確かめていません。{others}",
+        "rmsprop no learn": "「RMSpropはハイパーパラメータの調整が必要な場合が少ない」というノートの主張の確認：{rms} は学習できなかった"
                             "（最高検証正解率 {rms_best}）ため確かめられません。{least}{others}",
         "none learned": "どの手法も学習できなかった（検証正解率が常に {floor} 以下）ため、学習率への感度は比べられません。",
         "span": "学習率 {lo} 〜 {hi}、{decades} 桁の幅", "span one": "学習率 {lo} のみ",
         "others counts": "他：{counts}。",
         "not learned": "どの学習率でも学習できなかった手法（最高 {floor} 以下）：{labels}。ただし、これはこの学習率グリッドと反復"
                        "回数での結果です（グリッドを広げるか反復回数を増やせば、学習できるかもしれません）。",
-        "learned fresh only": "順位に入れていない手法：{labels}（検証では、どの学習率でも最高 {floor} 以下でしたが、新しいシードでは上回りました。"
+        "learned fresh only": "順位に入れていない手法：{labels}（検証正解率はどの学習率でも {floor} 以下でしたが、新しいシードでのテスト正解率は {floor} を上回りました。"
                               "学習率のグリッドを広げるか反復回数を増やせば、検証データでもチャンスレベルを上回るかもしれません）。",
         "edge low": "{label} の選ばれた学習率 {lr} はグリッドの最小値です。最良の学習率はさらに小さいかもしれません。グリッドを下に広げてください。",
         "edge high": "{label} の選ばれた学習率 {lr} はグリッドの最大値です。最良の学習率はさらに大きいかもしれません。グリッドを上に広げてください。",
@@ -305,13 +306,14 @@ SWEEP_TEXT = {
         "diverged where": "{label}（{lrs}）", "diverged lr": "学習率 {lr} で {n} 本", "diverged sep": "、",
         "fresh diverged": "新しいシードでの実行のうち {n} 本が発散または失敗しました（テスト正解率の平均ではそれぞれ 0 として数えています）："
                           "{where}。",
-        "stalled": "検証データで選んだ学習率が、どの初期値からでも学習できたわけではありません：{where}。これらの実行は"
-                   "発散せずにチャンスレベル（テスト正解率 {floor} 以下）で終わったため、その設定のテスト正解率の平均は"
-                   "学習できた実行とできなかった実行を合わせた値です。",
-        "stalled one": "{label}（学習率 {lr}、調整時の検証正解率 {val}）は新しいシード {n} 個中 {k} 個でチャンスレベルのまま",
-        "note lr ahead": "ノートの学習率 {lr} での {label} の新しいシードでのテスト正解率の平均 {acc} は、どの設定の"
-                         "選ばれた学習率での値（最高 {best}）よりも高くなりました。これらのシードでは、検証データで選んだ"
-                         "学習率が最も良かったわけではありません（平均の比較で、検定ではありません）。",
+        "stalled": "検証データで選んだ学習率で、どの初期値からでも学習できたわけではありません。{where}、チャンスレベル付近"
+                   "（テスト正解率 {floor} 以下＝チャンスレベル + {margin}）から抜け出せませんでした。これらは発散扱いに"
+                   "ならないため、その設定のテスト正解率の平均には、学習できた実行とできなかった実行が両方含まれています。",
+        "stalled one": "{label}（学習率 {lr}、調整時の検証正解率 {val}）は新しいシード {n} 個中 {k} 個で",
+        "note lr ahead": "{label} をノートの学習率 {lr} で学習すると、新しいシードでの平均テスト正解率は {acc} で、"
+                         "調整後のどの設定（最高 {best}）よりも高くなりました。これらのシードでは、検証データで選んだ"
+                         "学習率が最も良かったわけではありません（平均の比較で、検定ではありません。調整用のシード（--seeds）"
+                         "や検証データ（--val-fraction）を増やすと、選び方が安定します）。",
         "fresh diverged tuned": "{label}（選ばれた学習率 {lr} で {n} 本中 {k} 本）",
         "fresh diverged default": "{label}（ノートの学習率 {lr} で {n} 本中 {k} 本）",
         "fresh diverged both": "{label}（選ばれた学習率がノートの学習率と同じ {lr} で、{n} 本中 {k} 本）",
