@@ -268,7 +268,7 @@ def run_compare_cli(args) -> int:
                      out=outcome.directory, replaced=replaced))
     page = Path(outcome.directory) / "report.html"
     if not args.no_report and page.is_file():   # the page to open, named as sweep names its own (a learner's review)
-        print(say("report", args.lang, path=page))
+        print(say("report size", args.lang, path=page, mb=page.stat().st_size / 1e6))   # as optimlab report says it
     return failed_runs_status(outcome.summary["runs"], "label", f"{outcome.directory}/summary.json")
 
 

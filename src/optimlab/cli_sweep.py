@@ -300,7 +300,7 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
                      bad=say("sweep bad", lang, k=bad) if bad else "", wall=result.wall_seconds,
                      out=Path(result.directory)))
     if report is not None:
-        print(say("report", lang, path=report))
+        print(say("report size", lang, path=report, mb=report.stat().st_size / 1e6))      # as optimlab report says it
     from .cli import failed_runs_status
 
     return failed_runs_status(result.table, "run_id", f"{Path(result.directory)}/table.csv", retry=True)

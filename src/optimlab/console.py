@@ -61,7 +61,7 @@ TEXT = {
         "executor": "executor: {kind}, workers: {workers}", "executor how": " ({how})",
         "executor serial": "serial", "executor local": "local", "executor dask": "dask",
         "sweep dataset": "dataset: {name} ({n_train:,} train / {n_val:,} validation / {n_test:,} test)",
-        "bar seed": "seed {seed}: {labels}", "bar seed runs": "seed {seed} ({n} runs)", "bar sweep": "sweep {name}",
+        "bar seed": "seed {seed}: {labels}", "bar seed runs": "seed {seed} ({n} runs)", "bar sweep": "sweep {name}", "bar run unit": "run",
         "small val": "(the lrs are chosen on {n_val} validation examples: one is {step} of accuracy, and an accuracy "
                      "on so few has a sampling error of up to about ±{half} (95%), so the lr chosen may be the best "
                      "on these examples only; --val-fraction holds out more)",
@@ -147,7 +147,7 @@ TEXT = {
         "executor": "実行方式：{kind}、ワーカー {workers} 個", "executor how": "（{how}）",
         "executor serial": "逐次実行", "executor local": "ローカルのプロセス", "executor dask": "Dask",
         "sweep dataset": "データセット：{name}（訓練 {n_train:,} 件 / 検証 {n_val:,} 件 / テスト {n_test:,} 件）",
-        "bar seed": "シード {seed}：{labels}", "bar seed runs": "シード {seed}（{n} 件の実行）", "bar sweep": "スイープ {name}",
+        "bar seed": "シード {seed}：{labels}", "bar seed runs": "シード {seed}（{n} 件の実行）", "bar sweep": "スイープ {name}", "bar run unit": "本",
         "small val": "（学習率は {n_val} 件の検証データで選びます：1 件で正解率が {step} 変わり、これだけの件数での正解率には"
                      "最大で約 ±{half}（95%）の標本誤差があるため、選ばれた学習率はこの検証データでだけ最良なのかもしれません。"
                      "--val-fraction で検証データを増やせます）",

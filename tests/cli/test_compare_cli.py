@@ -940,8 +940,9 @@ def test_compare_names_the_report_to_open_last_as_sweep_does(tmp_path, capsys, m
     monkeypatch.chdir(tmp_path)
     small = ["--dataset", "digits", "--iters", "20", "--optimizers", "sgd", "--no-plots", "--no-progress"]
     assert main(["compare", *small, "--out", "r", "--lang", "ja"]) == 0
-    assert capsys.readouterr().out.rstrip().splitlines()[-1] == "レポート：r/report.html"
-    assert main(["compare", *small, "--out", "r"]) == 0
-    assert capsys.readouterr().out.rstrip().splitlines()[-1] == "report: r/report.html"
+    size = lambda: f"{(tmp_path / 'r' / 'report.html').stat().st_size / 1e6:.1f} MB"       # noqa: E731
+    assert capsys.readouterr().out.rstrip().splitlines()[-1] == f"レポート：r/report.html（{size()}）"
+    assert main(["compare", *small, "--out", "r"]) == 0             # with its size, as optimlab report and sweep say
+    assert capsys.readouterr().out.rstrip().splitlines()[-1] == f"report: r/report.html ({size()})"  # (a README audit)
     assert main(["compare", *small, "--out", "n", "--no-report"]) == 0
     assert "report:" not in capsys.readouterr().out

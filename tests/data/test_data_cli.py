@@ -269,7 +269,14 @@ def test_every_line_of_verify_and_fetch_has_its_japanese(capsys, served, monkeyp
         assert rc == 0 and out.splitlines()[-1] == last                        # match" under "recompressed" lines
     monkeypatch.setenv(_remote.DATA_ENV, str(root))          # the files already there: fetch says so
     rc, out = run(["fetch", "mnist", "--lang", "ja", "--mirror", url], capsys)
-    assert rc == 0 and out.strip() == f"mnist：{root} にすでにあります（訓練 30 枚・テスト 12 枚、SHA-256 確認済み）"
+    assert rc == 0 and out.splitlines()[0] == f"mnist：{root} にすでにあります（訓練 30 枚・テスト 12 枚、SHA-256 確認済み）"
+    assert out.splitlines()[1].startswith("mnist：ダウンロードするものがないため、--mirror は使いませんでした")  # a data review
+    rc, out = run(["fetch", "mnist", "--mirror", url], capsys)
+    assert rc == 0 and out.splitlines()[1] == ("mnist: --mirror not used, nothing to download (to download from it "
+                                               "anyway: optimlab data fetch mnist --mirror URL --data-dir DIR, into a "
+                                               "folder of your own)")
+    rc, out = run(["fetch", "mnist"], capsys)
+    assert rc == 0 and len(out.splitlines()) == 1                   # no --mirror: nothing more said
     from optimlab.data import cli as data_cli
     from optimlab.data.datasets import BUNDLED_SHA256
 

@@ -129,6 +129,8 @@ _WHERE = {
 _SAY = {
     "en": {"downloading": "{name}: downloading into {dest}",
            "already": "{name}: already available in {folder} ({n_train} train / {n_test} test, SHA-256 verified)",
+           "mirror unused": "{name}: --mirror not used, nothing to download (to download from it anyway: optimlab data "
+                            "fetch {name} --mirror URL --data-dir DIR, into a folder of your own)",
            "fetched": "{name}: {n_train} train / {n_test} test images in {folder} (SHA-256 verified)",
            "dataset": "{name}: {n_train} train / {n_test} test, {dim} features, {classes} classes, from {source}",
            "parsed": "{name}: parsed OK; SHA-256 of the data {sha} (no pinned hash for your own IDX files)",
@@ -148,6 +150,8 @@ _SAY = {
            "all ok content": "{name}: the IDX content of all 4 files matches the pinned SHA-256"},
     "ja": {"downloading": "{name}：{dest} にダウンロードします",
            "already": "{name}：{folder} にすでにあります（訓練 {n_train} 枚・テスト {n_test} 枚、SHA-256 確認済み）",
+           "mirror unused": "{name}：ダウンロードするものがないため、--mirror は使いませんでした（それでもそこからダウンロードするなら "
+                            "optimlab data fetch {name} --mirror URL --data-dir DIR で自分のフォルダに入れます）",
            "fetched": "{name}：訓練 {n_train} 枚・テスト {n_test} 枚の画像を {folder} に置きました（SHA-256 確認済み）",
            "dataset": "{name}：訓練 {n_train:,} 枚・テスト {n_test:,} 枚、入力 {dim} 次元、{classes} クラス、取得元 {source}",
            "parsed": "{name}：読み込めました。データの SHA-256 は {sha} です（自分の IDX ファイルには照合する値がありません）",
@@ -262,6 +266,8 @@ def _fetch(name: str, data_dir: str | None, mirrors: list[str] | None, timeout: 
             else:                           # (another dataset's files there: check_pinned says what to do)
                 ds = load_pinned_folder(remote, folder)
                 out(_say("already", lang, name=name, folder=folder, n_train=ds.n_train, n_test=ds.n_test))
+                if mirrors:                 # said, not silently passed over (a data review)
+                    out(_say("mirror unused", lang, name=name))
                 return 0
     out(_say("downloading", lang, name=name, dest=dest))
     folder = _remote.download(remote, dest, timeout=timeout, progress=progress)

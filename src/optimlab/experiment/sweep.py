@@ -1114,7 +1114,7 @@ class _Driver:
             from ..progress import tqdm_class
 
             name = say("bar sweep", lang, name="" if spec.name == "sweep" else spec.name).strip()   # not "sweep sweep"
-            self.bar = tqdm_class()(desc=name, unit="run", total=0)
+            self.bar = tqdm_class()(desc=name, unit=say("bar run unit", lang), total=0)   # 「本」 in Japanese
 
     def tune_keys(self, net: NetConfig) -> list[RunKey]:
         return tune_keys(self.spec, net)
