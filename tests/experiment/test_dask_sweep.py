@@ -231,16 +231,41 @@ def test_an_address_where_nothing_listens_or_nothing_speaks_dask_is_one_line_at_
             assert "8786" in japanese_error(str(e)), japanese_error(str(e))        # a Japanese line of its own
         # through a scheduler file naming the silent server: said with the address and the file
         (tmp_path / "mute.json").write_text(f'{{"address": "tcp://127.0.0.1:{mute.getsockname()[1]}"}}')
-        default = distributed.client._get_global_client()
         with pytest.raises(ConfigError, match=rf"^no Dask scheduler answered at tcp://127.0.0.1:{mute.getsockname()[1]} "
                                               rf"\(from '{tmp_path / 'mute.json'}'\) within 5 s: the server there takes "):
             DaskExecutor.from_scheduler_file(tmp_path / "mute.json")
-        time.sleep(1)           # the abandoned attempt ends (Dask's 2 s timeout here): no default client is left behind
-        assert distributed.client._get_global_client() is default
     finally:
         web.shutdown()
         web.server_close()
         mute.close()
+
+
+def test_a_client_that_connects_after_the_deadline_is_closed_and_nobodys_default(monkeypatch):
+    """A code review: the client of an abandoned connection became distributed's default client, where a notebook's
+    next Dask call went. It is made with set_as_default=False, and closed when it comes after the deadline."""
+    from optimlab.errors import ConfigError
+    from optimlab.experiment import executors
+
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT", 0.2)
+    monkeypatch.setattr(executors, "CONNECT_GRACE", 0.1)
+    monkeypatch.setattr(executors, "_refused", lambda address: None)
+    made, closed = [], threading.Event()
+
+    class Late:
+        def close(self):
+            closed.set()
+
+    def make(**kw):
+        made.append(kw)
+        time.sleep(0.6)                    # past the 0.3 s deadline
+        return Late()
+
+    with pytest.raises(ConfigError, match=r"^no Dask scheduler answered at tcp://h:1 within 0.3 s"):
+        executors._client_within(make, "tcp://h:1", "at 'tcp://h:1'", "(accepted: …)")
+    assert made == [{"set_as_default": False}]
+    assert closed.wait(5)
+    on_time = executors._client_within(lambda **kw: "client", "tcp://h:1", "at 'tcp://h:1'", "(accepted: …)")
+    assert on_time == "client"
 
 
 def test_workers_that_cannot_import_optimlab_are_said_before_anything_trains(tmp_path):

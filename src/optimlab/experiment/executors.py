@@ -159,6 +159,10 @@ class Executor:
     def describe(self) -> dict[str, Any]:
         raise NotImplementedError
 
+    def check_imports(self) -> None:
+        """A one-line ConfigError when worker processes cannot import optimlab. Those this package starts import it as
+        this process does; :class:`DaskExecutor`'s may run elsewhere."""
+
     def close(self) -> None:
         pass
 
@@ -502,7 +506,7 @@ def _client_within(make: Callable, address: str, what: str, accepted: str, sourc
     t.join(waited)
     if t.is_alive():
         given_up.set()
-        raise ConfigError(f"no Dask scheduler answered at {address}{source} within {waited} s: the server there takes "
+        raise ConfigError(f"no Dask scheduler answered at {address}{source} within {waited:g} s: the server there takes "
                           f"connections but does not speak Dask's protocol {accepted}")
     e = box.get("error")
     if isinstance(e, OSError):

@@ -501,13 +501,12 @@ def check_workers(names: Sequence[str], executor: Executor) -> None:
     if isinstance(executor, SerialExecutor):
         return
     here = optimizer_codes(names)
-    if hasattr(executor, "check_imports"):      # a Dask cluster's workers: a task they cannot load never ends
-        try:
-            executor.check_imports()
-        except ConfigError:
-            raise
-        except Exception:  # noqa: BLE001 - the scheduler gone or failing: the task below meets it and says so
-            pass
+    try:                    # a Dask cluster's workers: a task they cannot load never ends
+        executor.check_imports()
+    except ConfigError:
+        raise
+    except Exception:  # noqa: BLE001 - the scheduler gone or failing: the task below meets it and says so
+        pass
     try:
         there, theirs = executor.submit(worker_codes, tuple(names)).result()
     except BaseException as e:      # (asyncio's CancelledError is not an Exception)
