@@ -1764,3 +1764,25 @@ def test_a_sweep_shorter_than_its_evaluation_interval_says_it_evaluated_once(tmp
             "the run; a curve needs a shorter one, e.g. --eval-interval 2)") in capsys.readouterr().out
     assert main([*SMALL, "--eval-interval", "10", *args, str(tmp_path / "b")]) == 0
     assert "evaluated once" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("cpus, tuning_threads", [(1, 0), (4, 1)])
+def test_tuning_tasks_evaluate_in_their_training_thread_when_the_workers_fill_the_cores(tmp_path, monkeypatch, cpus,
+                                                                                       tuning_threads):
+    """Every core training a task already, a tuning task's Trainer evaluates in its own thread (a thread more per
+    worker made them take turns); the fresh seeds' tasks, and any task with a core to spare, keep one evaluation
+    thread. Where a run is evaluated changes none of its numbers."""
+    real, seen = sweep_mod.train_task, []
+
+    def recording(task):
+        seen.append((task.test_set, task.eval_threads))
+        return real(task)
+
+    monkeypatch.setattr(sweep_mod, "train_task", recording)
+    monkeypatch.setattr(sweep_mod, "_usable_cpus", lambda: cpus)
+    spec = replace(SPEC, optimizers=("sgd", "adam"), lrs=(0.01, 0.1), seeds=(0,))
+    run_sweep(spec, SerialExecutor(), out=tmp_path / str(cpus))      # one task at a time on this machine
+    assert sorted(set(seen)) == [(False, tuning_threads), (True, 1)]
+    monkeypatch.setattr(sweep_mod, "_usable_cpus", lambda: 1 if cpus > 1 else 4)
+    run_sweep(spec, SerialExecutor(), out=tmp_path / "other")
+    assert table(tmp_path / str(cpus) / "table.csv") == table(tmp_path / "other" / "table.csv")

@@ -61,6 +61,7 @@ from ..optim.codehash import code_records, code_sha256
 from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, accuracy_text, learned_floor, learned_margin, mean_ci,
                              paired, signed)
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
+from ..train.loop import _usable_cpus
 from .compare import failed_errors
 from .executors import (Executor, ExecutorLost, LocalExecutor, SerialExecutor, default_workers, lost_executor,
                         worker_setup)
@@ -401,6 +402,7 @@ class SweepTask:
     runs: tuple[tuple[str, str, float], ...]  # (run_id, optimizer, lr)
     test_set: bool = True                     # False for tuning runs: they never see the test set
     codes: tuple[tuple[str, str, str], ...] = ()   # (optimizer, class, code SHA-256) where the sweep started
+    eval_threads: int = 1                     # the Trainer's (task_eval_threads): 0 evaluates in the training thread
 
 
 _DATA_CACHE: dict[tuple, Any] = {}
@@ -457,11 +459,22 @@ def train_task(task: SweepTask) -> dict[str, Any]:
             warnings.simplefilter("ignore", OptimlabWarning)    # one) and the data, and said what it found
             trainer = Trainer(data, optimizers, labels, net=task.net, train=task.train, seed=task.seed, val=data.val,
                               test=task.test_set)
-        histories = trainer.run(blas_threads=1, eval_threads=1)   # the sweep's parallelism is one process per core
+        histories = trainer.run(blas_threads=1, eval_threads=task.eval_threads)   # one process per core
     except Exception as e:  # noqa: BLE001 - recorded, not swallowed: each run's status says what happened
         histories = [History(label, status="failed", error=err) for label, err in zip(labels, failed_errors(labels, e))]
     return {"histories": [h.to_dict() for h in histories], "seconds": time.perf_counter() - t0,
             "worker": {"host": socket.gethostname(), SOURCE_KEY: source_sha256(), **setup}}
+
+
+def task_eval_threads(tuning: bool, at_once: int, cpus: int | None = None) -> int:
+    """The evaluation threads of a sweep task's Trainer (:meth:`Trainer.run`). 0 — evaluated in the training thread
+    — for a tuning task when the tasks that train at once on this machine (``at_once``) fill its cores: every core
+    trains already, and one thread more per worker process made them take turns (the benchmark's 135 tuning runs,
+    one process per core: 22.2 s against 23.8 s and 23.3 against 23.7, medians of 4 and of 3 interleaved runs,
+    benchmarks/RESULTS.md). Otherwise 1: a
+    stage's last tasks (the fresh seeds' are few) or a single worker leave a core for the evaluations. Where a task
+    evaluates changes no number (tests/train/test_training.py)."""
+    return 0 if tuning and at_once >= (cpus or _usable_cpus()) else 1
 
 
 def optimizer_codes(names: Sequence[str]) -> tuple[tuple[str, str, str], ...]:
@@ -1156,7 +1169,9 @@ class _Driver:
                                  (self.spec.val_fraction, self.spec.val_max, self.spec.split_seed), seed, net,
                                  self.spec.train, self.spec.preset, tuple((k.run_id, k.optimizer, k.lr) for k in part),
                                  test_set=any(k.stage == "test" for k in part),
-                                 codes=optimizer_codes(sorted({k.optimizer for k in part})))
+                                 codes=optimizer_codes(sorted({k.optimizer for k in part})),
+                                 eval_threads=task_eval_threads(not any(k.stage == "test" for k in part),
+                                                                self.ex.local_tasks))
                 self.pending[self.ex.submit(train_task, task, retries=RETRIES)] = (task, part)
                 if self.bar is not None:
                     self.bar.total += len(part)
