@@ -27,7 +27,8 @@ All return ``{"runs": {name: {"final_test_acc": float, "test_acc": [...], ...}}}
 ``--sweep`` additionally times ``benchmarks/optimlab_side.py:run_optimlab_sweep(x_train_u8,
 y_train, x_test_u8, y_test, iters=1000, batch_size=100, eval_interval=100)`` (its grid --
 5 optimizers x 9 learning rates x 3 seeds -- is that function's default) against the
-sweep's FLOP floor.
+sweep's FLOP floor: one worker process per core, as ``optimlab sweep`` trains (forked, so they inherit the data
+in memory; threads before 2026-12-02, see RESULTS.md).
 
 Sides run **alternating** (note, torch, optimlab, note, torch, ...), each in a
 fresh subprocess so its peak RSS (``ru_maxrss`` of that process) can be reported;
@@ -290,13 +291,15 @@ def run_side_inprocess(side, data, cfg):
         kwargs = dict(seed=cfg["seed"], iters=cfg["iters"], batch_size=cfg["batch_size"],
                       eval_interval=cfg["eval_interval"])
     load0 = os.getloadavg()[0]
-    ru0 = resource.getrusage(resource.RUSAGE_SELF)
+    ru0, rc0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     result = fn(xtr, ytr, xte, yte, **kwargs)
     wall = time.perf_counter() - t0
-    ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    ru1, rc1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     rss_kb = ru1.ru_maxrss
     cpu_s = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    # the sweep's worker processes (this process is their parent): their CPU time and the largest one's peak RSS
+    children_cpu_s = (rc1.ru_utime - rc0.ru_utime) + (rc1.ru_stime - rc0.ru_stime)
     runs = _runs_of(result)
     rec = {
         "side": side,
@@ -306,7 +309,9 @@ def run_side_inprocess(side, data, cfg):
         "maxrss_before_call_mb": rss_before_kb / 1024.0,
         # CPU seconds used by this process during the call; cpu_s / wall_s well below the
         # thread count while the load average is above the core count = contention
-        "cpu_s": cpu_s,
+        "cpu_s": cpu_s + children_cpu_s,
+        "children_cpu_s": children_cpu_s,
+        "workers_maxrss_mb": rc1.ru_maxrss / 1024.0 if children_cpu_s > 0 else None,
         "loadavg_1min_before": load0,
         "loadavg_1min_after": os.getloadavg()[0],
         "final_test_acc": {k: (float(v["final_test_acc"]) if "final_test_acc" in v else None)
@@ -390,6 +395,7 @@ def summarize(records, sides, exp_flops, sweep_fl, matmul, cfg):
             "walls_s": [r["wall_s"] for r in recs],
             "peak_rss_mb": max(r.get("maxrss_mb", 0) for r in recs),
             "rss_before_call_mb": max(r.get("maxrss_before_call_mb", 0) for r in recs),
+            "workers_peak_rss_mb": max((r.get("workers_maxrss_mb") or 0 for r in recs), default=0) or None,
             "final_test_acc": recs[-1].get("final_test_acc"),
             "n": len(recs),
         }
@@ -462,6 +468,9 @@ def print_report(machine, cfg, summary, exp_flops, sweep_fl, matmuls, skipped, f
           f"{_fmt_s(s.get('sum_min_run_s')):>10}"
           f"{s['peak_rss_mb']:>13.0f}{s['median_wall_s'] / fl:>10.1f}   "
           + " ".join(f"{w:.2f}" for w in s["walls_s"]))
+        if s.get("workers_peak_rss_mb"):
+            p(f"{'':<16}its worker processes' peak RSS: {s['workers_peak_rss_mb']:.0f} MB each at most (the data "
+              "shared with this process, copy-on-write)")
     for key in ("note/optimlab", "torch/optimlab", "optimlab/floor", "optimlab_sweep/floor",
                 "optimlab/floor paired", "optimlab_sweep/floor paired"):
         if key in summary:
@@ -616,7 +625,9 @@ def main(argv=None):
                 print(f"[bench] {side:<15} rep {rep}: {rec['wall_s']:7.2f} s  "
                       f"cpu {rec.get('cpu_s', 0):7.2f} s  load {rec.get('loadavg_1min_before', 0):.1f}"
                       f"->{rec.get('loadavg_1min_after', 0):.1f}  "
-                      f"rss {rec.get('maxrss_mb', 0):6.0f} MB  {acc_s}", flush=True)
+                      f"rss {rec.get('maxrss_mb', 0):6.0f} MB"
+                      + (f" (workers {rec['workers_maxrss_mb']:.0f} MB)" if rec.get("workers_maxrss_mb") else "")
+                      + f"  {acc_s}", flush=True)
             else:
                 print(f"[bench] {side:<15} rep {rep}: FAILED {rec.get('error')}", flush=True)
 

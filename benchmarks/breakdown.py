@@ -18,7 +18,7 @@ medians taken (the machine is shared; see RESULTS.md):
 Then, per workload: its work in core-seconds (steps × step + evaluations × eval) and the wall time if both cores
 were busy with it from start to end and ran as fast as alone, against the FLOP floor (``flops.py``, with the
 2-thread 2048³ matmul rate measured here). That wall time is a lower bound for this design; the benchmark's
-measured time is above it by what the two threads cost each other and the tail of the run.
+measured time is above it by what the two worker processes cost each other and the tail of the run.
 """
 
 from __future__ import annotations
