@@ -1786,3 +1786,29 @@ def test_tuning_tasks_evaluate_in_their_training_thread_when_the_workers_fill_th
     monkeypatch.setattr(sweep_mod, "_usable_cpus", lambda: 1 if cpus > 1 else 4)
     run_sweep(spec, SerialExecutor(), out=tmp_path / "other")
     assert table(tmp_path / str(cpus) / "table.csv") == table(tmp_path / "other" / "table.csv")
+
+
+def test_the_sweeps_progress_never_goes_back(tmp_path, monkeypatch):
+    """A review: the bar's total grew as each stage was submitted, so its percentage fell back when tuning ended.
+    The fresh seeds' runs are counted, as many as they may be, from the start; the total only shrinks, to what ran."""
+    import optimlab.progress as progress_mod
+    from tqdm import tqdm
+
+    seen = []
+
+    class Recording(tqdm):
+        def refresh(self, *a, **k):
+            seen.append((self.n, self.total))
+            return super().refresh(*a, **k)
+
+        def update(self, n=1):
+            out = super().update(n)
+            seen.append((self.n, self.total))
+            return out
+
+    monkeypatch.setattr(progress_mod, "tqdm_class", lambda: Recording)
+    spec = replace(SPEC, optimizers=("sgd", "adam"), lrs=(0.01, 0.1), seeds=(0,), test_seeds=(5, 6))
+    r = run_sweep(spec, SerialExecutor(), out=tmp_path, progress=True)
+    shares = [n / total for n, total in seen if total]
+    assert shares == sorted(shares) and seen[-1] == (len(r.table), len(r.table)), seen
+    assert seen[-1][1] < max(total for _, total in seen)     # SGD's note lr 0.01 was tuned: fewer than foreseen

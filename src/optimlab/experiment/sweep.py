@@ -376,6 +376,12 @@ def fresh_keys(spec: SweepSpec, net: NetConfig, lrs: dict[str, float]) -> list[R
             for lr in dict.fromkeys((lrs[o], OPTIMIZERS[o]().lr))]
 
 
+def fresh_runs_at_most(spec: SweepSpec) -> int:
+    """The fresh seeds' runs of one architecture before the lrs are chosen: two per optimizer and seed (the tuned lr and
+    the note's), one where every lr of the grid is the note's."""
+    return len(spec.test_seeds) * sum(max(len({lr, OPTIMIZERS[o]().lr}) for lr in spec.lrs) for o in spec.optimizers)
+
+
 def sweep_run_ids(spec: SweepSpec) -> set[str]:
     """The run folders ``spec`` may write: every tuning run, and a fresh seed's run of each optimizer at any lr it
     could be tuned to (the grid's) or its note lr."""
@@ -1122,6 +1128,7 @@ class _Driver:
         self.checked: set[str] = set()  # optimizers whose class the workers were asked about (check_workers)
         self.other_code: list[tuple[str, str]] = []     # complete runs kept that other optimlab code trained
         self.bar = None
+        self.foreseen: dict[NetConfig, int] = {}    # fresh-seed runs in the bar's total before they are known
         if progress:
             from ..progress import tqdm_class
 
@@ -1136,9 +1143,11 @@ class _Driver:
         return fresh_keys(self.spec, net, {o: self.tuned[(o, net)] for o in self.spec.optimizers
                                            if (o, net) in self.tuned})
 
-    def schedule(self, keys: list[RunKey]) -> None:
-        """Skip completed runs; submit the rest as cohorts (by seed and architecture), split into chunks."""
+    def schedule(self, keys: list[RunKey]) -> int:
+        """Skip completed runs; submit the rest as cohorts (by seed and architecture), split into chunks. Returns how
+        many runs were submitted."""
         cohorts: dict[tuple[int, NetConfig], list[RunKey]] = {}
+        submitted = 0
         for k in keys:
             cfg = self.configs.setdefault(k.run_id, run_config(self.spec, k, self.info))
             if k.run_id in self.done:
@@ -1173,9 +1182,15 @@ class _Driver:
                                  eval_threads=task_eval_threads(not any(k.stage == "test" for k in part),
                                                                 self.ex.local_tasks))
                 self.pending[self.ex.submit(train_task, task, retries=RETRIES)] = (task, part)
-                if self.bar is not None:
-                    self.bar.total += len(part)
-                    self.bar.refresh()
+                submitted += len(part)
+        return submitted
+
+    def count(self, runs: int) -> None:
+        """The progress bar's total changed by ``runs`` (said once per stage, so that its percentage never goes back
+        while a stage is submitted)."""
+        if self.bar is not None and runs:
+            self.bar.total += runs
+            self.bar.refresh()
 
     def finish(self, future) -> None:
         task, keys = self.pending.pop(future)
@@ -1221,8 +1236,10 @@ class _Driver:
         waiting = {i: {k.run_id for k in self.tune_keys(net)} for i, net in enumerate(variants)}
         failed: list[str] = []          # tuning runs that failed: no lr is chosen from them (a failed run scores 0)
         untuned: list[str] = []         # the settings they leave untuned
-        for net in variants:
-            self.schedule(self.tune_keys(net))
+        # the fresh seeds' runs counted from the start, as many as they may be: the total then only shrinks (a review:
+        # the percentage went back when each stage was submitted)
+        self.foreseen = {net: fresh_runs_at_most(self.spec) for net in variants}
+        self.count(sum(self.schedule(self.tune_keys(net)) for net in variants) + sum(self.foreseen.values()))
         while True:
             for i in [i for i, ids in waiting.items() if ids <= self.finished_ids()]:
                 waiting.pop(i)
@@ -1232,7 +1249,7 @@ class _Driver:
                 broken = {k.optimizer for k in bad}
                 untuned += [setting_label(self.spec, o, net) for o in self.spec.optimizers if o in broken]
                 self.select(net, [o for o in self.spec.optimizers if o not in broken])
-                self.schedule(self.test_keys(net))
+                self.count(self.schedule(self.test_keys(net)) - self.foreseen.pop(net))
             if not self.pending:
                 break
             for fut in self.ex.as_completed(list(self.pending)):
