@@ -19,7 +19,7 @@ TEXT = {
         "dataset own": "dataset: {name} ({n_train:,} train / {n_test:,} test, {inputs} inputs, {classes} classes) "
                        "from {source}",
         "run": "run", "optimizer": "optimizer", "lr": "lr", "final test acc": "final test acc",
-        "best test acc": "best test acc", "final batch acc": "final batch acc", "wall s": "train s",
+        "best test acc": "best test acc", "final batch acc": "final batch acc", "wall s": "train s", "settings": "other settings",
         "status": "status", "status ok": "ok", "status diverged": "diverged", "status failed": "failed",
         "status running": "running",
         "mean sd": "(mean±sd over the seeds; train s: the sum over the seeds)",
@@ -107,7 +107,7 @@ TEXT = {
         "dataset own": "データセット：{name}（訓練 {n_train:,} 件 / テスト {n_test:,} 件、入力 {inputs} 次元、{classes} クラス、"
                        "取得元 {source}）",      # a table's rows are counted in 件, images in 枚
         "run": "実行", "optimizer": "最適化手法", "lr": "学習率", "final test acc": "最終テスト正解率",
-        "best test acc": "最高テスト正解率", "final batch acc": "最終ミニバッチ正解率", "wall s": "学習時間（秒）",
+        "best test acc": "最高テスト正解率", "final batch acc": "最終ミニバッチ正解率", "wall s": "学習時間（秒）", "settings": "その他の設定",
         "status": "状態", "status ok": "完了", "status diverged": "発散", "status failed": "失敗",
         "status running": "未完了",
         "mean sd": "（シード間の平均±標準偏差。学習時間はシードの合計）",

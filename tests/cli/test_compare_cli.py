@@ -682,6 +682,36 @@ def test_labels_that_name_another_network_than_trained_are_noted():
 
 
 
+def test_the_table_shows_the_settings_besides_the_lr_that_the_preset_would_not_give():
+    """A recipe review: a run's β₂ or preset was in its label or nowhere on the console; the table now has a column
+    for them when some run has one, and none when no run does (the note's experiment's table as before)."""
+    from optimlab.results.store import other_settings, summary_table
+
+    run = {"optimizer": "adam", "preset": "note", "final_test_accuracy": 0.9, "best_test_accuracy": 0.9,
+           "final_train_accuracy": 0.9, "wall_seconds": 1.0, "status": "ok", "seed": 0}
+    note = {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-07, "bias_correction": "lr"}
+    runs = [{**run, "label": "A", "hyperparameters": note},
+            {**run, "label": "B", "hyperparameters": {**note, "beta2": 0.99, "lr": 0.1}},
+            {**run, "label": "C", "preset": "torch", "hyperparameters": {**note, "eps": 1e-08,
+                                                                         "bias_correction": "moments"}},
+            {**run, "label": "D", "preset": "torch", "hyperparameters": {**note, "eps": 1e-06,
+                                                                         "bias_correction": "moments"}}]
+    lines = summary_table({"runs": runs, "seeds": [0]}).splitlines()
+    a, b = lines[0].index("other settings"), lines[0].index("final test acc")
+    assert lines[0][:a].split() == ["run", "optimizer", "lr"]
+    assert [(line[:1], line[a:b].strip()) for line in lines[2:6]] == [
+        ("A", "—"), ("B", "beta2=0.99"), ("C", "preset=torch"), ("D", "preset=torch eps=1e-06")], lines
+    assert "その他の設定" in summary_table({"runs": runs, "seeds": [0]}, lang="ja").splitlines()[0]
+    assert "other settings" not in summary_table({"runs": runs[:1], "seeds": [0]})
+    assert other_settings({"optimizer": "adagrad", "preset": "note-code", "hyperparameters": {
+        "lr": 0.1, "initial_accumulator": 1e-4, "eps": 0.0, "eps_inside_sqrt": False, "accumulate_first_step": False}}) \
+        == "preset=note-code"
+    assert other_settings({"optimizer": "rmsprop", "preset": "note", "hyperparameters": {
+        "lr": 0.1, "decay": 0.9, "eps": 1e-7, "initial_accumulator": 0.0, "eps_inside_sqrt": True}}) \
+        == "decay=0.9 eps_inside_sqrt=true"
+    assert other_settings({"optimizer": "lion", "preset": "note", "hyperparameters": {"lr": 1}}) == ""   # not known here
+
+
 def test_an_evaluation_interval_longer_than_the_run_is_said_under_the_table(tmp_path, capsys, monkeypatch):
     """--iters 20 --eval-interval 50 evaluated once, at the end, and drew curves of one point without a word."""
     from optimlab.cli import main

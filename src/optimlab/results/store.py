@@ -38,6 +38,7 @@ from ..console import eval_once_note, say, status_text
 from .._io import (apply_default_mode, exclusive_lock, has_control, left_for, made_folder, nearest_existing,
                    read_json, read_json_checked, signals_held, text_table, write_json, write_text)
 from ..errors import ConfigError, FileFormatError, OptimlabError
+from ..optim.base import same_value
 from ..optim.codehash import code_records
 from ..experiment import CompareResult
 from ..train import History, read_metrics
@@ -631,6 +632,24 @@ def _is_int(x: Any) -> bool:
         return False
 
 
+def other_settings(run: dict[str, Any]) -> str:
+    """A run's optimizer settings besides its lr that its preset would not give, and the preset when it is not the
+    note's: ``beta2=0.99``, ``preset=torch eps=1e-06``. Empty when there are none, or when this process does not know
+    the optimizer (a plugin's run read elsewhere)."""
+    preset = run.get("preset") or "note"
+    try:
+        from ..optim import make_optimizer
+
+        defaults = make_optimizer(run["optimizer"], preset).hyperparameters()
+    except Exception:       # noqa: BLE001 - an optimizer or preset not known here: nothing to compare with
+        return ""
+    shown = lambda v: f"{v:g}" if isinstance(v, float) else str(v).lower() if isinstance(v, bool) else str(v)  # noqa: E731
+    parts = [] if preset == "note" else [f"preset={preset}"]
+    parts += [f"{k}={shown(v)}" for k, v in (run.get("hyperparameters") or {}).items()
+              if k != "lr" and k in defaults and not same_value(v, defaults[k])]
+    return " ".join(parts)
+
+
 def summary_table(summary: dict[str, Any], lang: str = "en") -> str:
     """A plain-text table of the runs: mean over seeds when there are several; headers, statuses and notes in
     ``lang`` ("en" or "ja")."""
@@ -655,6 +674,11 @@ def summary_table(summary: dict[str, Any], lang: str = "en") -> str:
         lines.append([label, rs[0]["optimizer"], f"{rs[0]['hyperparameters'].get('lr', float('nan')):g}",
                       agg("final_test_accuracy"), agg("best_test_accuracy"), agg("final_train_accuracy"),
                       f"{sum(x['wall_seconds'] for x in rs):.2f}", status_text({x["status"] for x in rs}, lang)])
+    settings = {label: other_settings(rs[0]) for label, rs in rows.items()}
+    if any(settings.values()):      # a β₂ or a preset of a recipe's run was in its label or nowhere (a review)
+        head.insert(3, say("settings", lang))
+        for line, label in zip(lines, rows):
+            line.insert(3, settings[label] or "—")
     out = [text_table(head, lines)]
     if n_seeds > 1:
         out.append(say("mean sd" if all(x["status"] == "ok" for x in summary["runs"]) else "mean sd some", lang))
