@@ -76,13 +76,13 @@ def run_optimlab_sweep(x_train_u8, y_train, x_test_u8, y_test, iters=1000, batch
     workers = workers or len(os.sched_getaffinity(0))
     cfg = TrainConfig(iters=iters, batch_size=batch_size, eval_interval=eval_interval)
     parts = [grid[i::chunks] for i in range(chunks)]
+    if how == "processes" and "fork" not in multiprocessing.get_all_start_methods():     # Windows
+        how = "threads"
     if eval_threads is None:
-        eval_threads = task_eval_threads(True, workers) if how == "processes" else 1
+        eval_threads = task_eval_threads(True, min(workers, len(seeds) * chunks)) if how == "processes" else 1
     jobs = [(s, p, cfg, eval_threads) for s in seeds for p in parts]
     _SWEEP_DATA = _data(x_train_u8, y_train, x_test_u8, y_test)
     try:
-        if how == "processes" and "fork" not in multiprocessing.get_all_start_methods():     # Windows
-            how = "threads"
         if how == "processes":
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 done = list(pool.map(_sweep_cohort, jobs))

@@ -1766,22 +1766,38 @@ def test_a_sweep_shorter_than_its_evaluation_interval_says_it_evaluated_once(tmp
     assert "evaluated once" not in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("cpus, tuning_threads", [(1, 0), (4, 1)])
+class _Workers(SerialExecutor):
+    """In this process, but said to have ``n`` workers (on this machine or not)."""
+
+    def __init__(self, n: int, here: bool = True):
+        self.n_workers, self.here = n, here
+
+    @property
+    def runs_here(self) -> bool:
+        return self.here
+
+
+@pytest.mark.parametrize("cpus, executor, tuning_threads", [
+    (1, SerialExecutor(), 0), (4, SerialExecutor(), 1),
+    (2, _Workers(2), 0),                # two tuning tasks (chunks=2), two workers on two cores: each core trains
+    (4, _Workers(4), 1),                # two tuning tasks for four workers: two cores to spare (a code review)
+    (1, _Workers(2, here=False), 1)])   # workers elsewhere: this machine's cores are not theirs
 def test_tuning_tasks_evaluate_in_their_training_thread_when_the_workers_fill_the_cores(tmp_path, monkeypatch, cpus,
-                                                                                       tuning_threads):
+                                                                                       executor, tuning_threads):
     """Every core training a task already, a tuning task's Trainer evaluates in its own thread (a thread more per
     worker made them take turns); the fresh seeds' tasks, and any task with a core to spare, keep one evaluation
     thread. Where a run is evaluated changes none of its numbers."""
-    real, seen = sweep_mod.train_task, []
+    seen = []
 
-    def recording(task):
-        seen.append((task.test_set, task.eval_threads))
-        return real(task)
+    class Recording(sweep_mod.Trainer):     # what the Trainer is asked (a code review: the task's field alone was)
+        def run(self, *args, **kwargs):
+            seen.append((self.test_set is not None, kwargs.get("eval_threads")))
+            return super().run(*args, **kwargs)
 
-    monkeypatch.setattr(sweep_mod, "train_task", recording)
+    monkeypatch.setattr(sweep_mod, "Trainer", Recording)
     monkeypatch.setattr(sweep_mod, "_usable_cpus", lambda: cpus)
-    spec = replace(SPEC, optimizers=("sgd", "adam"), lrs=(0.01, 0.1), seeds=(0,))
-    run_sweep(spec, SerialExecutor(), out=tmp_path / str(cpus))      # one task at a time on this machine
+    spec = replace(SPEC, optimizers=("sgd", "adam"), lrs=(0.01, 0.1), seeds=(0,), chunks=2)
+    run_sweep(spec, executor, out=tmp_path / str(cpus))
     assert sorted(set(seen)) == [(False, tuning_threads), (True, 1)]
     monkeypatch.setattr(sweep_mod, "_usable_cpus", lambda: 1 if cpus > 1 else 4)
     run_sweep(spec, SerialExecutor(), out=tmp_path / "other")
@@ -1812,3 +1828,7 @@ def test_the_sweeps_progress_never_goes_back(tmp_path, monkeypatch):
     shares = [n / total for n, total in seen if total]
     assert shares == sorted(shares) and seen[-1] == (len(r.table), len(r.table)), seen
     assert seen[-1][1] < max(total for _, total in seen)     # SGD's note lr 0.01 was tuned: fewer than foreseen
+    made = []
+    monkeypatch.setattr(progress_mod, "tqdm_class", lambda: made.append(1) or Recording)
+    run_sweep(spec, SerialExecutor(), out=tmp_path, progress=True)      # nothing left to train: no bar ("0run" was)
+    assert made == []

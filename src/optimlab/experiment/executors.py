@@ -150,6 +150,11 @@ class Executor:
         """How many tasks may train at the same time on this machine (their memory adds up here)."""
         return self.n_workers
 
+    @property
+    def runs_here(self) -> bool:
+        """Whether tasks train on this machine (its cores are theirs)."""
+        return True
+
     def submit(self, fn: Callable, *args: Any, retries: int = 0):
         raise NotImplementedError
 
@@ -604,6 +609,10 @@ class DaskExecutor(Executor):
     def local_tasks(self) -> int:
         """A cluster this executor started runs here; one it connected to, elsewhere (1: this process's own)."""
         return self.n_workers if self.owns else 1
+
+    @property
+    def runs_here(self) -> bool:
+        return self.owns
 
     def wait_for_workers(self, n: int, timeout: float = 60) -> None:
         self.client.wait_for_workers(n, timeout=timeout)

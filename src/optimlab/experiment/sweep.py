@@ -1127,13 +1127,9 @@ class _Driver:
         self.finished = False           # every run trained or found complete (only the folder's files to write)
         self.checked: set[str] = set()  # optimizers whose class the workers were asked about (check_workers)
         self.other_code: list[tuple[str, str]] = []     # complete runs kept that other optimlab code trained
-        self.bar = None
+        self.bar = None                 # made with its first total (a bar of total 0 was drawn as "0run" first)
+        self.progress, self.lang = progress, lang
         self.foreseen: dict[NetConfig, int] = {}    # fresh-seed runs in the bar's total before they are known
-        if progress:
-            from ..progress import tqdm_class
-
-            name = say("bar sweep", lang, name="" if spec.name == "sweep" else spec.name).strip()   # not "sweep sweep"
-            self.bar = tqdm_class()(desc=name, unit=say("bar run unit", lang), total=0)   # 「本」 in Japanese
 
     def tune_keys(self, net: NetConfig) -> list[RunKey]:
         return tune_keys(self.spec, net)
@@ -1169,26 +1165,34 @@ class _Driver:
             self.checked.update(names)
         if cohorts and not (self.out / "sweep.toml").is_file():
             write_text(self.out / "sweep.toml", self.spec.to_toml())
-        for (seed, net), ks in cohorts.items():
-            # the fresh-seed runs of one seed train as one task: their seconds to target are then shares of the
-            # same steps (split tasks would give models of smaller tasks more seconds per iteration)
-            n = 1 if all(k.stage == "test" for k in ks) else self.chunks
-            for part in _chunks(ks, n):
-                task = SweepTask(self.spec.dataset, self.spec.data_dir, self.info["sha256"],
-                                 (self.spec.val_fraction, self.spec.val_max, self.spec.split_seed), seed, net,
-                                 self.spec.train, self.spec.preset, tuple((k.run_id, k.optimizer, k.lr) for k in part),
-                                 test_set=any(k.stage == "test" for k in part),
-                                 codes=optimizer_codes(sorted({k.optimizer for k in part})),
-                                 eval_threads=task_eval_threads(not any(k.stage == "test" for k in part),
-                                                                self.ex.local_tasks))
-                self.pending[self.ex.submit(train_task, task, retries=RETRIES)] = (task, part)
-                submitted += len(part)
+        # the fresh-seed runs of one seed train as one task: their seconds to target are then shares of the same steps
+        # (split tasks would give models of smaller tasks more seconds per iteration)
+        parts = [(seed, net, part) for (seed, net), ks in cohorts.items()
+                 for part in _chunks(ks, 1 if all(k.stage == "test" for k in ks) else self.chunks)]
+        at_once = min(self.ex.local_tasks, len(parts)) if self.ex.runs_here else 0     # tasks training here at once
+        for seed, net, part in parts:
+            task = SweepTask(self.spec.dataset, self.spec.data_dir, self.info["sha256"],
+                             (self.spec.val_fraction, self.spec.val_max, self.spec.split_seed), seed, net,
+                             self.spec.train, self.spec.preset, tuple((k.run_id, k.optimizer, k.lr) for k in part),
+                             test_set=any(k.stage == "test" for k in part),
+                             codes=optimizer_codes(sorted({k.optimizer for k in part})),
+                             eval_threads=task_eval_threads(not any(k.stage == "test" for k in part), at_once))
+            self.pending[self.ex.submit(train_task, task, retries=RETRIES)] = (task, part)
+            submitted += len(part)
         return submitted
 
     def count(self, runs: int) -> None:
         """The progress bar's total changed by ``runs`` (said once per stage, so that its percentage never goes back
-        while a stage is submitted)."""
-        if self.bar is not None and runs:
+        while a stage is submitted); the bar is made with the first runs to train, so a sweep with nothing to train
+        draws none."""
+        if not self.progress or not runs:
+            return
+        if self.bar is None:
+            from ..progress import tqdm_class
+
+            name = say("bar sweep", self.lang, name="" if self.spec.name == "sweep" else self.spec.name).strip()
+            self.bar = tqdm_class()(desc=name, unit=say("bar run unit", self.lang), total=runs)   # 「本」 in Japanese
+        else:
             self.bar.total += runs
             self.bar.refresh()
 
@@ -1238,8 +1242,9 @@ class _Driver:
         untuned: list[str] = []         # the settings they leave untuned
         # the fresh seeds' runs counted from the start, as many as they may be: the total then only shrinks (a review:
         # the percentage went back when each stage was submitted)
-        self.foreseen = {net: fresh_runs_at_most(self.spec) for net in variants}
-        self.count(sum(self.schedule(self.tune_keys(net)) for net in variants) + sum(self.foreseen.values()))
+        tuning = self.schedule([k for net in variants for k in self.tune_keys(net)])      # one stage: all at once
+        self.foreseen = {net: fresh_runs_at_most(self.spec) for net in variants} if tuning else {}
+        self.count(tuning + sum(self.foreseen.values()))
         while True:
             for i in [i for i, ids in waiting.items() if ids <= self.finished_ids()]:
                 waiting.pop(i)
@@ -1249,7 +1254,7 @@ class _Driver:
                 broken = {k.optimizer for k in bad}
                 untuned += [setting_label(self.spec, o, net) for o in self.spec.optimizers if o in broken]
                 self.select(net, [o for o in self.spec.optimizers if o not in broken])
-                self.count(self.schedule(self.test_keys(net)) - self.foreseen.pop(net))
+                self.count(self.schedule(self.test_keys(net)) - self.foreseen.pop(net, 0))
             if not self.pending:
                 break
             for fut in self.ex.as_completed(list(self.pending)):

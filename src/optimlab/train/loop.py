@@ -502,8 +502,8 @@ class Trainer:
         numbers the same on every machine with the same kernels: with more threads BLAS may sum a matmul in
         another order, so under ``None`` the last bits can change with the thread count, and a chaotic run with them
         (``OPENBLAS_NUM_THREADS=2`` moved RMSProp's loss from iteration 6 on, and two of its test accuracies by
-        0.001, in a review's 200 iterations). BLAS's thread count is the process's, and threadpoolctl lets one
-        thread at a time set it: Trainers running at once in threads of one process need one
+        0.001, in a review's 200 iterations). BLAS's thread count is the process's, and threadpoolctl (3.8, where
+        this was seen) lets one thread at a time set it: Trainers running at once in threads of one process need one
         ``threadpool_limits(1, user_api="blas")`` around them all (benchmarks/optimlab_side.py) — otherwise the
         other threads' caps are silently not set, and the first run to end lifts its cap under the others.
 
