@@ -381,3 +381,14 @@ def test_no_hidden_layer_is_a_network_and_the_error_says_so():
                    "invalid hidden", "[] for no hidden layer")
     recipe = parse_recipe(tomllib.loads("[net]\nhidden = []\n" + RUN), "r.toml")
     assert recipe.net.hidden == ()
+
+
+def test_a_run_folders_recipe_says_what_else_its_numbers_need():
+    """A reproducibility review: recipe.toml promised "the same numbers" without a word of the BLAS kernels and SIMD
+    loops that decide their last bits (another OPENBLAS_CORETYPE moved a chaotic run's accuracy)."""
+    from optimlab.experiment import default_recipe
+
+    head = [line for line in default_recipe().to_toml(resolved=True).splitlines() if line.startswith("#")]
+    text = " ".join(line.lstrip("# ") for line in head)
+    assert "trains the same numbers with the same code, BLAS kernels and NumPy SIMD loops (summary.json's " \
+           "environment" in text, text

@@ -1832,3 +1832,29 @@ def test_the_sweeps_progress_never_goes_back(tmp_path, monkeypatch):
     monkeypatch.setattr(progress_mod, "tqdm_class", lambda: made.append(1) or Recording)
     run_sweep(spec, SerialExecutor(), out=tmp_path, progress=True)      # nothing left to train: no bar ("0run" was)
     assert made == []
+
+
+def test_a_sweep_records_the_code_and_arithmetic_that_trained_its_runs_and_says_when_they_differ(tmp_path):
+    """A reproducibility review: a sweep started under OPENBLAS_CORETYPE=SkylakeX and resumed under Haswell matched
+    neither, without a word, and summary.json named only what wrote it. Each run's status.json records its
+    arithmetic (NumPy, its BLAS kernel, SIMD loops, the variables choosing them); the summary groups the runs by code
+    and arithmetic, and runs of different arithmetic are said in a warning (en, ja)."""
+    from optimlab.cli_text import japanese_warning
+    from optimlab.errors import OptimlabWarning
+
+    spec = replace(SPEC, optimizers=("sgd",), lrs=(0.1,), seeds=(0,), test_seeds=(5,))
+    r = run_sweep(spec, SerialExecutor(), out=tmp_path)
+    (group,) = r.summary["trained_by"]
+    assert group["runs"] == len(r.table) == 3 and group["optimlab_source_sha256"] == r.summary["optimlab_source_sha256"]
+    assert group["arithmetic"]["numpy"] == np.__version__ and group["arithmetic"]["blas"]
+    status = tmp_path / "tune-sgd-lr0.1-s0" / "status.json"
+    record = json.loads(status.read_text())
+    record["worker"]["arithmetic"]["blas"] = ["openblas 0.3.31 SkylakeX"]
+    status.write_text(json.dumps(record))
+    with pytest.warns(OptimlabWarning, match=r"were trained with different arithmetic: 2 runs \(test-sgd-lr0.1-s5, …\) "
+                                             r"with numpy .*; 1 runs \(tune-sgd-lr0.1-s0, …\) with numpy \S+, openblas "
+                                             r"0.3.31 SkylakeX.*a new --out trains every run here") as caught:
+        again = run_sweep(spec, SerialExecutor(), out=tmp_path)          # nothing left to train
+    assert sorted(g["runs"] for g in again.summary["trained_by"]) == [1, 2]
+    ja = japanese_warning(str(caught[0].message))
+    assert ja.startswith(f"{str(tmp_path)!r} の実行は、違う演算環境で学習したものが混ざっています：2 本（test-sgd-lr0.1-s5 など）"), ja

@@ -151,9 +151,11 @@ class Recipe:
 
         from ..data.own import OWN_DATA
 
-        again = ("optimlab compare --recipe\n# with this file trains the same numbers.\n" if self.dataset != OWN_DATA
+        same = ("with the same code,\n# BLAS kernels and NumPy SIMD loops (summary.json's environment: another "
+                "OPENBLAS_CORETYPE moved a\n# chaotic run's accuracy in a review).\n")
+        again = ("optimlab compare --recipe\n# with this file trains the same numbers " if self.dataset != OWN_DATA
                  else "compare(this file,\n# data=the same arrays) trains the same numbers "
-                      "(summary.json has their SHA-256).\n")
+                      "(summary.json has their SHA-256) ") + same
         head = ("# The recipe as run (command-line overrides applied), every hyperparameter written out: "
                 + again) if resolved else ""
         return head + tomli_w.dumps(self.to_toml_dict(resolved))

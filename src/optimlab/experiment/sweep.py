@@ -82,6 +82,37 @@ def other_code_kept(directory: Path, runs: Sequence[tuple[str, str]]) -> str:
             "this code")
 
 
+def trained_by(workers: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The code and arithmetic that trained a sweep's runs (``workers``: each run's status.json ``worker``), as groups
+    ``{optimlab_source_sha256, arithmetic, runs, example}``, the largest first: one group for a sweep trained in one
+    go; more where a resumed sweep kept runs of other code or of another machine's kernels (summary.json named only
+    the code that wrote it, which had trained none of them: a reproducibility review). ``arithmetic`` is None for runs
+    of an optimlab that did not record it."""
+    groups: dict[str, dict[str, Any]] = {}
+    for run_id, w in workers.items():
+        key = json.dumps([w.get(SOURCE_KEY), w.get("arithmetic")], sort_keys=True)
+        g = groups.setdefault(key, {SOURCE_KEY: w.get(SOURCE_KEY), "arithmetic": w.get("arithmetic"), "runs": 0,
+                                    "example": run_id})
+        g["runs"] += 1
+    return sorted(groups.values(), key=lambda g: -g["runs"])
+
+
+def other_arithmetic(directory: Path, groups: list[dict[str, Any]]) -> str:
+    """The warning for a sweep whose runs were trained under different BLAS kernels or NumPy SIMD loops."""
+    from ..results.store import arithmetic_text     # here: results.store imports this module
+
+    seen: dict[str, list[int]] = {}
+    for g in groups:
+        if g["arithmetic"]:
+            text = arithmetic_text(g["arithmetic"])
+            seen.setdefault(text, [0, g["example"]])[0] += g["runs"]
+    (t1, (n1, e1)), (t2, (n2, e2)) = list(seen.items())[:2]
+    more = f" and {len(seen) - 2} more" if len(seen) > 2 else ""
+    return (f"the runs in {str(directory)!r} were trained with different arithmetic: {n1} runs ({e1}, …) with {t1}; "
+            f"{n2} runs ({e2}, …) with {t2}{more}. Their last bits, and a chaotic run's accuracies with them, can differ as with "
+            "other code: a new --out trains every run here")
+
+
 class TuningFailed(OptimlabError):
     """Tuning runs of a sweep failed (an error, or a worker that died with no retry left): no learning rate is chosen
     from them, since a failed run scores 0; their runs are recorded, and the same command trains them again."""
@@ -469,7 +500,20 @@ def train_task(task: SweepTask) -> dict[str, Any]:
     except Exception as e:  # noqa: BLE001 - recorded, not swallowed: each run's status says what happened
         histories = [History(label, status="failed", error=err) for label, err in zip(labels, failed_errors(labels, e))]
     return {"histories": [h.to_dict() for h in histories], "seconds": time.perf_counter() - t0,
-            "worker": {"host": socket.gethostname(), SOURCE_KEY: source_sha256(), **setup}}
+            "worker": {"host": socket.gethostname(), SOURCE_KEY: source_sha256(), "arithmetic": _arithmetic(),
+                       **setup}}
+
+
+_ARITHMETIC: dict[str, Any] = {}
+
+
+def _arithmetic() -> dict[str, Any]:
+    """This worker process's :func:`optimlab.results.store.arithmetic`, looked up once."""
+    if not _ARITHMETIC:
+        from ..results.store import arithmetic      # here: results.store imports this module
+
+        _ARITHMETIC.update(arithmetic())
+    return dict(_ARITHMETIC)
 
 
 def task_eval_threads(tuning: bool, at_once: int, cpus: int | None = None) -> int:
@@ -1125,8 +1169,10 @@ class _Driver:
         n_cohorts = len(spec.seeds) * len(spec.variants())
         self.chunks = spec.chunks or auto_chunks(executor.n_workers, n_cohorts)
         self.finished = False           # every run trained or found complete (only the folder's files to write)
+        self.trained_by: list[dict[str, Any]] = []       # code and arithmetic that trained the runs (trained_by)
         self.checked: set[str] = set()  # optimizers whose class the workers were asked about (check_workers)
         self.other_code: list[tuple[str, str]] = []     # complete runs kept that other optimlab code trained
+        self.workers: dict[str, dict[str, Any]] = {}      # each run's status.json "worker": where and how it trained
         self.bar = None                 # made with its first total (a bar of total 0 was drawn as "0run" first)
         self.progress, self.lang = progress, lang
         self.foreseen: dict[NetConfig, int] = {}    # fresh-seed runs in the bar's total before they are known
@@ -1233,6 +1279,7 @@ class _Driver:
 
     def row(self, key: RunKey) -> dict[str, Any]:
         h, status = load_run(self.out / key.run_id)
+        self.workers[key.run_id] = status.get("worker") or {}
         return table_row(key, h, self.spec.targets, (status.get("worker") or {}).get("task_models"))
 
     def run(self) -> list[dict[str, Any]]:
@@ -1269,7 +1316,11 @@ class _Driver:
             self.failed_tuning(failed, untuned)
         keys = [k for net in variants for k in self.tune_keys(net) + self.test_keys(net)]
         self.finished = True
-        return [self.row(k) for k in keys]
+        rows = [self.row(k) for k in keys]
+        self.trained_by = trained_by({k.run_id: self.workers.get(k.run_id, {}) for k in keys})
+        if len({json.dumps(g["arithmetic"], sort_keys=True) for g in self.trained_by if g["arithmetic"]}) > 1:
+            warnings.warn(other_arithmetic(self.out, self.trained_by), OptimlabWarning, stacklevel=2)
+        return rows
 
     def failed_tuning(self, ids: list[str], settings: list[str]) -> None:
         """Stop with a :class:`TuningFailed` naming the first failed tuning run and its error, and the ``settings``
@@ -1569,7 +1620,8 @@ def _write_sweep_files(spec: SweepSpec, directory: Path, info: dict[str, Any], l
     summary.update(total_wall_seconds=round(total, 3), executor={**description, "chunks_per_cohort": driver.chunks},
                    n_runs=len(rows), n_trained=len(driver.trained), n_skipped=len(driver.skipped), lang=lang,
                    environment=environment(), finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                   optimlab_version=__version__, **{SOURCE_KEY: source_sha256()}, **figure)
+                   optimlab_version=__version__, **{SOURCE_KEY: source_sha256()}, **figure,
+                   trained_by=driver.trained_by)
     # the folder's own files describe one sweep: written together, a Ctrl-C or SIGTERM waiting the fraction of a
     # second it takes (an interrupt between them left a table of 96 runs beside a summary of 64, and a resumed
     # sweep's sweep.toml beside the earlier results, until a rerun)

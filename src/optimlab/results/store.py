@@ -113,6 +113,25 @@ def environment() -> dict[str, Any]:
     return env
 
 
+def arithmetic(env: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What decides a number's last bits besides the code and the data: NumPy, its BLAS libraries and their kernels,
+    NumPy's SIMD loops, the variables that choose them (from :func:`environment`'s record, or this process's). A sweep
+    resumed under another kernel mixes numbers as one resumed under other code does (a reproducibility review: an
+    ``OPENBLAS_CORETYPE=SkylakeX`` start resumed under Haswell matched neither, without a word)."""
+    env = environment() if env is None else env
+    libs = env.get("blas") or []
+    libs = [lib for lib in libs if lib.get("package") == "numpy"] or libs     # NumPy's matmuls: SciPy's copy, loaded
+    return {"numpy": env.get("numpy"),                                          # or not, decides none of them
+            "blas": [" ".join(str(lib.get(k)) for k in ("internal_api", "version", "architecture")) for lib in libs],
+            "numpy_simd": env.get("numpy_simd") or "", "cpu_settings": env.get("cpu_settings") or ""}
+
+
+def arithmetic_text(a: dict[str, Any]) -> str:
+    """``numpy 2.4.6, openblas 0.3.31 Haswell, exp X86_V4 …, OPENBLAS_CORETYPE=Haswell``: one line of it."""
+    return ", ".join([f"numpy {a.get('numpy')}", *(a.get("blas") or []),
+                      *(x for x in (a.get("numpy_simd"), a.get("cpu_settings")) if x)])
+
+
 def run_summary(r) -> dict[str, Any]:
     h = r.history
     return {"label": r.spec.label, "seed": r.seed, "optimizer": r.spec.optimizer, "preset": r.spec.preset,
