@@ -1692,3 +1692,21 @@ def test_a_run_evaluated_once_says_so_before_any_conclusion(tmp_path):
             assert en[1]["kind"] == "first_to_target"                 # the others follow, as before
     (d / "summary.json").write_text(json.dumps(summary))              # an older summary without "train": nothing said
     assert all(c["kind"] != "one_evaluation" for c in compute_conclusions(d))
+
+
+def test_the_summary_table_gives_the_final_accuracys_95_ci_over_the_seeds_as_the_console_does(tmp_path, real_run):
+    """A reproducibility review: the page's table gave mean ± sd, the console mean ± 95% CI; a reader citing the page
+    had an sd that looked like an interval. Under the final test accuracy the page now gives the console's CI."""
+    out = tmp_path / "seeds"
+    compare(dataset="digits", iters=30, eval_interval=10, seeds=[0, 1, 2], optimizers=["sgd", "adam"], out=out,
+            report=False)
+    stats = {s["label"]: s["ci95"] for s in json.loads((out / "summary.json").read_text())["seed_statistics"]
+             if s["metric"] == "final_test_accuracy"}
+    for lang in ("en", "ja"):
+        page = write_report(out, lang=lang, out=out / f"r_{lang}.html").read_text()
+        table = page[page.index('id="summary-table"'):]
+        table = table[:table.index("</table>")]
+        shown = re.findall(r"CI ±([0-9.]+)", table)
+        assert sorted(shown) == sorted(f"{ci:.4f}" for ci in stats.values()) and len(shown) == len(stats) >= 2, shown
+    one = (real_run / "report.html").read_text()
+    assert "CI ±" not in one[one.index('id="summary-table"'):]                 # one seed: no interval

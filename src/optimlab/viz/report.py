@@ -824,11 +824,12 @@ def _fmt(x: Any, digits: int = 4) -> str:
     return f"{x:.{digits}f}" if isinstance(x, float) else str(x)
 
 
-def _cell(text: Any, sort: Any = None, cls: str = "", below: str = "", below_cls: str = "") -> str:
-    """A table cell; ``below``: a smaller second line (its class ``below_cls``), not part of the sort key."""
+def _cell(text: Any, sort: Any = None, cls: str = "", below: str = "", below_cls: str = "", third: str = "") -> str:
+    """A table cell; ``below``: a smaller second line (its class ``below_cls``), ``third`` a third, neither part of
+    the sort key."""
     v = "" if sort is None or (isinstance(sort, float) and not math.isfinite(sort)) else f' data-v="{esc(sort)}"'
     c = f' class="{cls}"' if cls else ""
-    second = f'<div class="{below_cls}">{esc(below)}</div>' if below else ""
+    second = "".join(f'<div class="{below_cls}">{esc(x)}</div>' for x in (below, third) if x)
     return f"<td{v}{c}>{esc(text)}{second}</td>"
 
 
@@ -864,7 +865,19 @@ def _table(head: Sequence[str], rows: Sequence[str], numeric: Sequence[bool], ta
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
-def summary_table_html(groups: Sequence[LabelGroup], target: float, lang: str) -> str:
+def seed_cis(summary: dict[str, Any]) -> dict[str, float]:
+    """Each label's 95% CI half-width of the final test accuracy over two or more seeds, where every seed has a value
+    (the table's mean is then the statistics' mean), from summary.json's ``seed_statistics``."""
+    return {s["label"]: s["ci95"] for s in summary.get("seed_statistics") or []
+            if s.get("metric") == "final_test_accuracy" and (s.get("n") or 0) >= 2 and not s.get("n_not_ok")
+            and isinstance(s.get("ci95"), (int, float)) and math.isfinite(s["ci95"])}
+
+
+def summary_table_html(groups: Sequence[LabelGroup], target: float, lang: str,
+                       ci: dict[str, float] | None = None) -> str:
+    """The runs' table; ``ci``: each label's 95% CI half-width of the final test accuracy over the seeds
+    (summary.json's ``seed_statistics``, the console's), shown under that column's mean and sd (a reproducibility
+    review: a reader citing the page had an sd that looked like an interval)."""
     head = [rt(k, lang) for k in ("run", "optimizer", "lr", "batchnorm", "n", "final test acc", "best test acc",
                                   "final batch acc", "final loss")]
     head += [rt("iters to target", lang, target=f"{target:.2f}"), rt("wall s", lang), rt("status", lang)]
@@ -882,7 +895,9 @@ def summary_table_html(groups: Sequence[LabelGroup], target: float, lang: str) -
             text, sort = _mean_sd(g.finals(key))
             mean, sd = text.split(" ± ", 1) if " ± " in text else (text, "")
             # the spread on a line of its own: four such columns fit the page
-            cells.append(_cell(mean, sort, "num", below=f"± {sd}" if sd else "", below_cls="sd"))
+            interval = rt("ci cell", lang, ci=f"{ci[g.label]:.4f}") \
+                if key == "final_test_accuracy" and (ci or {}).get(g.label) is not None and sd else ""
+            cells.append(_cell(mean, sort, "num", below=f"± {sd}" if sd else "", below_cls="sd", third=interval))
         cells.append(_cell(rt("never", lang) if it is None else it, it, "num"))
         wall = sum(float(r.get("wall_seconds") or 0.0) for r in g.rows)
         cells.append(_cell(f"{wall:.2f}", wall, "num"))
@@ -1152,7 +1167,7 @@ def build_report_html(run_dir: str | os.PathLike, lang: str | None = None,
 </section>
 {lr_section}
 <section id="summary"><h2>{esc(rt('summary', lang))}</h2><p class="help">{esc(rt('table help', lang))}</p>
-  {summary_table_html(groups, target, lang)}
+  {summary_table_html(groups, target, lang, seed_cis(summary))}
   <details{' open' if multi else ''}><summary>{esc(rt('per seed', lang))}</summary>{seeds_table_html(groups, target, lang)}</details>
 </section>
 <section id="figures"><h2>{esc(rt('figures', lang))}</h2>{figures_html(run, lang)}</section>
