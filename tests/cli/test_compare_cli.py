@@ -712,6 +712,25 @@ def test_the_table_shows_the_settings_besides_the_lr_that_the_preset_would_not_g
     assert other_settings({"optimizer": "lion", "preset": "note", "hyperparameters": {"lr": 1}}) == ""   # not known here
 
 
+def test_summary_json_records_the_command_line_the_optimlab_command_ran(tmp_path, monkeypatch):
+    """A reproducibility review: options outside recipe.toml (--jobs, --lang) were recorded nowhere; summary.json
+    records the command as typed, and a compare() from Python afterwards records none."""
+    import json
+
+    from optimlab.api import compare
+    from optimlab.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    args = ["compare", "--dataset", "digits", "--optimizers", "sgd", "--iters", "20", "--lr", "sgd=0.1",
+            "--out", "runs/it's", "--no-plots", "--no-report", "--no-progress"]
+    assert main(args) == 0
+    s = json.loads((tmp_path / "runs" / "it's" / "summary.json").read_text())
+    assert s["command"] == "optimlab compare --dataset digits --optimizers sgd --iters 20 --lr sgd=0.1 --out " \
+                           "'runs/it'\"'\"'s' --no-plots --no-report --no-progress"
+    out = compare(dataset="digits", optimizers=["sgd"], iters=20, out=tmp_path / "py", report=False, plots=False)
+    assert "command" not in out.summary
+
+
 def test_an_evaluation_interval_longer_than_the_run_is_said_under_the_table(tmp_path, capsys, monkeypatch):
     """--iters 20 --eval-interval 50 evaluated once, at the end, and drew curves of one point without a word."""
     from optimlab.cli import main

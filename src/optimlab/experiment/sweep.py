@@ -1609,7 +1609,7 @@ def _write_sweep_files(spec: SweepSpec, directory: Path, info: dict[str, Any], l
                        rows: list[dict[str, Any]], description: dict[str, Any], figure: dict[str, Any]) -> SweepResult:
     """The folder's table, summary and sweep.toml, from every run (the stale report and figures removed)."""
     wall = time.perf_counter() - t0
-    from ..results.store import environment, small_json     # here: results.store imports this module
+    from ..results.store import command_line, environment, small_json     # here: results.store imports this module
 
     before = small_json(directory / "summary.json")
     # the seconds of every call that trained this folder's runs: a rerun with nothing left to train said "22 runs,
@@ -1621,7 +1621,7 @@ def _write_sweep_files(spec: SweepSpec, directory: Path, info: dict[str, Any], l
                    n_runs=len(rows), n_trained=len(driver.trained), n_skipped=len(driver.skipped), lang=lang,
                    environment=environment(), finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                    optimlab_version=__version__, **{SOURCE_KEY: source_sha256()}, **figure,
-                   trained_by=driver.trained_by)
+                   trained_by=driver.trained_by, **command_line())
     # the folder's own files describe one sweep: written together, a Ctrl-C or SIGTERM waiting the fraction of a
     # second it takes (an interrupt between them left a table of 96 runs beside a summary of 64, and a resumed
     # sweep's sweep.toml beside the earlier results, until a rerun)

@@ -21,6 +21,7 @@ import math
 import os
 import platform
 import re
+import shlex
 import shutil
 import sys
 import tempfile
@@ -156,8 +157,18 @@ def summary_dict(result: CompareResult, **extra: Any) -> dict[str, Any]:
     return summary
 
 
+COMMAND: list[str] | None = None     # the arguments of the optimlab command running in this process (cli sets them)
+
+
+def command_line() -> dict[str, Any]:
+    """``{"command": "optimlab compare --seeds 0-4 …"}`` while the optimlab command runs (summary.json's record of
+    what was typed: options outside a recipe, --jobs, --lang, were recorded nowhere: a reproducibility review); empty
+    when called from Python."""
+    return {} if COMMAND is None else {"command": shlex.join(["optimlab", *COMMAND])}
+
+
 def _summary_core(result: CompareResult, **extra: Any) -> dict[str, Any]:
-    return {"name": result.recipe.name, "status": "complete", "optimlab_version": __version__, SOURCE_KEY: source_sha256(),
+    return {**command_line(), "name": result.recipe.name, "status": "complete", "optimlab_version": __version__, SOURCE_KEY: source_sha256(),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "dataset": result.dataset,
             "seeds": list(result.recipe.seeds), "train": asdict(result.recipe.train),
             "total_wall_seconds": round(result.wall_seconds, 3),
