@@ -426,11 +426,17 @@ _JA_WARNINGS: list[tuple[str, str]] = [
      "{d} にある完了済みの実行のうち {k} 件（{r}）は、ソースの SHA-256 を記録しない以前の optimlab で学習したものです（今 {n}）。"
      "そのまま使うので、スイープの結果に二つの版の数値が混ざることがあります。すべてを今のコードで学習し直すには、別の --out を"
      "指定します"),
-    (r"the runs in (?P<d>.+?) were trained with different arithmetic: (?P<n1>\d+) runs \((?P<e1>\S+), …\) with "
-     r"(?P<t1>.+?); (?P<n2>\d+) runs \((?P<e2>\S+), …\) with (?P<t2>.+?)(?: and \d+ more)?\. Their last bits",
-     "{d} の実行は、違う演算環境で学習したものが混ざっています：{n1} 本（{e1} など）は {t1}、{n2} 本（{e2} など）は "
-     "{t2}。違うコードで学習した場合と同じく、数値の最後の桁が違い、カオス的な実行では正解率も変わることがあります。"
-     "すべてをここで学習し直すには、別の --out を指定します"),
+    (r"the runs in (?P<d>.+?) were trained with different arithmetic: (?P<n1>\d+) runs? \((?:e\.g\. )?(?P<e1>[^)]+)\) "
+     r"with (?P<t1>.+?); (?P<n2>\d+) runs? \((?:e\.g\. )?(?P<e2>[^)]+)\) with (?P<t2>.+?); and (?P<m>\d+) other "
+     r"arithmetic setups? \((?P<k>\d+) runs?\)\. Their last bits",
+     "{d} の実行には、違う演算環境で学習したものが混ざっています：{n1} 本（例：{e1}）は {t1}、{n2} 本（例：{e2}）は "
+     "{t2}、ほか {m} 種類（{k} 本）。違うコードで学習した場合と同じく、下位の桁が違ったり、カオス的な実行では正解率が"
+     "変わったりすることがあります。すべてを今の環境で学習し直すには、別の --out を指定します"),
+    (r"the runs in (?P<d>.+?) were trained with different arithmetic: (?P<n1>\d+) runs? \((?:e\.g\. )?(?P<e1>[^)]+)\) "
+     r"with (?P<t1>.+?); (?P<n2>\d+) runs? \((?:e\.g\. )?(?P<e2>[^)]+)\) with (?P<t2>.+?)\. Their last bits",
+     "{d} の実行には、違う演算環境で学習したものが混ざっています：{n1} 本（例：{e1}）は {t1}、{n2} 本（例：{e2}）は "
+     "{t2}。違うコードで学習した場合と同じく、下位の桁が違ったり、カオス的な実行では正解率が変わったりすることがあります。"
+     "すべてを今の環境で学習し直すには、別の --out を指定します"),
     (r"the sweep's worker processes run other optimlab code \(source SHA-256 (?P<t>\S+) there, (?P<n>\S+) here\)",
      "スイープのワーカーは、このプロセスとは違う optimlab のコードで動いています（ソースの SHA-256 の先頭：ワーカー {t}、"
      "ここ {n}）。各実行の status.json には学習したコードが記録されます。このプロセスで学習した場合と数値が違うことがあります"),

@@ -1851,10 +1851,36 @@ def test_a_sweep_records_the_code_and_arithmetic_that_trained_its_runs_and_says_
     record = json.loads(status.read_text())
     record["worker"]["arithmetic"]["blas"] = ["openblas 0.3.31 SkylakeX"]
     status.write_text(json.dumps(record))
-    with pytest.warns(OptimlabWarning, match=r"were trained with different arithmetic: 2 runs \(test-sgd-lr0.1-s5, …\) "
-                                             r"with numpy .*; 1 runs \(tune-sgd-lr0.1-s0, …\) with numpy \S+, openblas "
+    with pytest.warns(OptimlabWarning, match=r"were trained with different arithmetic: 2 runs \(e\.g\. test-sgd-lr0.1-s5\) "
+                                             r"with numpy .*; 1 run \(tune-sgd-lr0.1-s0\) with numpy \S+, openblas "
                                              r"0.3.31 SkylakeX.*a new --out trains every run here") as caught:
         again = run_sweep(spec, SerialExecutor(), out=tmp_path)          # nothing left to train
     assert sorted(g["runs"] for g in again.summary["trained_by"]) == [1, 2]
     ja = japanese_warning(str(caught[0].message))
-    assert ja.startswith(f"{str(tmp_path)!r} の実行は、違う演算環境で学習したものが混ざっています：2 本（test-sgd-lr0.1-s5 など）"), ja
+    assert ja.startswith(f"{str(tmp_path)!r} の実行には、違う演算環境で学習したものが混ざっています：2 本（例：test-sgd-lr0.1-s5）"
+                         "は numpy "), ja
+    # a third setup is counted, not listed (a code review: "and 1 more" read as part of the second's text)
+    status = tmp_path / "test-sgd-lr0.01-s5" / "status.json"
+    record = json.loads(status.read_text())
+    record["worker"]["arithmetic"]["numpy_simd"] = "exp X86_V3, power baseline(X86_V2), tanh X86_V3"
+    status.write_text(json.dumps(record))
+    with pytest.warns(OptimlabWarning, match=r"; and 1 other arithmetic setup \(1 run\)\. Their last bits") as caught:
+        run_sweep(spec, SerialExecutor(), out=tmp_path)
+    assert "、ほか 1 種類（1 本）。" in japanese_warning(str(caught[0].message))
+
+
+def test_runs_whose_arithmetic_differs_only_in_what_chose_it_are_not_warned_of(tmp_path):
+    """A code review: OPENBLAS_CORETYPE naming the kernel OpenBLAS picks anyway was warned of as other arithmetic; and
+    records that differ only in a field the message does not show made the warning's text crash the sweep."""
+    import warnings
+
+    spec = replace(SPEC, optimizers=("sgd",), lrs=(0.1,), seeds=(0,), test_seeds=(5,))
+    run_sweep(spec, SerialExecutor(), out=tmp_path)
+    status = tmp_path / "tune-sgd-lr0.1-s0" / "status.json"
+    record = json.loads(status.read_text())
+    record["worker"]["arithmetic"].update(cpu_settings="OPENBLAS_CORETYPE=SkylakeX", later_field="x")
+    status.write_text(json.dumps(record))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        again = run_sweep(spec, SerialExecutor(), out=tmp_path)
+    assert len(again.summary["trained_by"]) == 2            # recorded as they are, said as the same arithmetic

@@ -1706,7 +1706,7 @@ def test_the_summary_table_gives_the_final_accuracys_95_ci_over_the_seeds_as_the
         page = write_report(out, lang=lang, out=out / f"r_{lang}.html").read_text()
         table = page[page.index('id="summary-table"'):]
         table = table[:table.index("</table>")]
-        shown = re.findall(r"CI ±([0-9.]+)", table)
+        shown = re.findall(r"CI ± ([0-9.]+)", table)
         assert sorted(shown) == sorted(f"{ci:.4f}" for ci in stats.values()) and len(shown) == len(stats) >= 2, shown
     one = (real_run / "report.html").read_text()
     assert "CI ±" not in one[one.index('id="summary-table"'):]                 # one seed: no interval

@@ -152,7 +152,7 @@ class Recipe:
         from ..data.own import OWN_DATA
 
         same = ("with the same code,\n# BLAS kernels and NumPy SIMD loops (summary.json's environment: another "
-                "OPENBLAS_CORETYPE moved a\n# chaotic run's accuracy in a review).\n")
+                "OPENBLAS_CORETYPE can\n# move a chaotic run's accuracy).\n")
         again = ("optimlab compare --recipe\n# with this file trains the same numbers " if self.dataset != OWN_DATA
                  else "compare(this file,\n# data=the same arrays) trains the same numbers "
                       "(summary.json has their SHA-256) ") + same

@@ -97,20 +97,36 @@ def trained_by(workers: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(groups.values(), key=lambda g: -g["runs"])
 
 
-def other_arithmetic(directory: Path, groups: list[dict[str, Any]]) -> str:
-    """The warning for a sweep whose runs were trained under different BLAS kernels or NumPy SIMD loops."""
+ARITHMETIC_KEYS = ("numpy", "blas", "numpy_simd")    # what decides the last bits; cpu_settings only chooses them (an
+#                                                      OPENBLAS_CORETYPE naming the kernel chosen anyway changes none)
+
+
+def arithmetics(groups: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int, str]]:
+    """``trained_by``'s groups by what decides the last bits (:data:`ARITHMETIC_KEYS`): ``(arithmetic, runs, an
+    example run)`` each, the largest first; runs that recorded none are left out."""
+    seen: dict[str, list] = {}
+    for g in groups:
+        a = g.get("arithmetic")
+        if isinstance(a, dict):
+            key = json.dumps({k: a.get(k) for k in ARITHMETIC_KEYS}, sort_keys=True)
+            seen.setdefault(key, [a, 0, g["example"]])[1] += g["runs"]
+    return sorted((tuple(v) for v in seen.values()), key=lambda v: -v[1])
+
+
+def other_arithmetic(directory: Path, found: list[tuple[dict[str, Any], int, str]]) -> str:
+    """The warning for a sweep whose runs were trained under different BLAS kernels or NumPy SIMD loops (``found``:
+    :func:`arithmetics`, two or more)."""
     from ..results.store import arithmetic_text     # here: results.store imports this module
 
-    seen: dict[str, list[int]] = {}
-    for g in groups:
-        if g["arithmetic"]:
-            text = arithmetic_text(g["arithmetic"])
-            seen.setdefault(text, [0, g["example"]])[0] += g["runs"]
-    (t1, (n1, e1)), (t2, (n2, e2)) = list(seen.items())[:2]
-    more = f" and {len(seen) - 2} more" if len(seen) > 2 else ""
-    return (f"the runs in {str(directory)!r} were trained with different arithmetic: {n1} runs ({e1}, …) with {t1}; "
-            f"{n2} runs ({e2}, …) with {t2}{more}. Their last bits, and a chaotic run's accuracies with them, can differ as with "
-            "other code: a new --out trains every run here")
+    def runs(n: int, example: str) -> str:
+        return f"1 run ({example})" if n == 1 else f"{n} runs (e.g. {example})"
+
+    (a1, n1, e1), (a2, n2, e2) = found[:2]
+    rest, k = found[2:], sum(n for _, n, _ in found[2:])
+    more = f"; and {len(rest)} other arithmetic setup{'s' * (len(rest) > 1)} ({k} run{'s' * (k > 1)})" if rest else ""
+    return (f"the runs in {str(directory)!r} were trained with different arithmetic: {runs(n1, e1)} with "
+            f"{arithmetic_text(a1)}; {runs(n2, e2)} with {arithmetic_text(a2)}{more}. Their last bits, and a chaotic "
+            "run's accuracies with them, can differ as with other code: a new --out trains every run here")
 
 
 class TuningFailed(OptimlabError):
@@ -1318,8 +1334,9 @@ class _Driver:
         self.finished = True
         rows = [self.row(k) for k in keys]
         self.trained_by = trained_by({k.run_id: self.workers.get(k.run_id, {}) for k in keys})
-        if len({json.dumps(g["arithmetic"], sort_keys=True) for g in self.trained_by if g["arithmetic"]}) > 1:
-            warnings.warn(other_arithmetic(self.out, self.trained_by), OptimlabWarning, stacklevel=2)
+        found = arithmetics(self.trained_by)
+        if len(found) > 1:
+            warnings.warn(other_arithmetic(self.out, found), OptimlabWarning, stacklevel=2)
         return rows
 
     def failed_tuning(self, ids: list[str], settings: list[str]) -> None:
