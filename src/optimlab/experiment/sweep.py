@@ -537,9 +537,8 @@ def task_eval_threads(tuning: bool, at_once: int, cpus: int | None = None) -> in
     — for a tuning task when the tasks that train at once on this machine (``at_once``) fill its cores: every core
     trains already, and one thread more per worker process made them take turns (the benchmark's 135 tuning runs,
     one process per core: 22.2 s against 23.8 s and 23.3 against 23.7, medians of 4 and of 3 interleaved runs,
-    benchmarks/RESULTS.md). Otherwise 1: a
-    stage's last tasks (the fresh seeds' are few) or a single worker leave a core for the evaluations. Where a task
-    evaluates changes no number (tests/train/test_training.py)."""
+    benchmarks/RESULTS.md). Otherwise 1: fewer tasks than cores (the fresh seeds' few, a single worker) leave a core
+    for the evaluations. Where a task evaluates changes no number (tests/train/test_training.py)."""
     return 0 if tuning and at_once >= (cpus or _usable_cpus()) else 1
 
 
