@@ -168,7 +168,8 @@ def command_line() -> dict[str, Any]:
 
 
 def _summary_core(result: CompareResult, **extra: Any) -> dict[str, Any]:
-    return {**command_line(), "name": result.recipe.name, "status": "complete", "optimlab_version": __version__, SOURCE_KEY: source_sha256(),
+    return {**command_line(), "name": result.recipe.name, "status": "complete", "optimlab_version": __version__,
+            SOURCE_KEY: source_sha256(),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "dataset": result.dataset,
             "seeds": list(result.recipe.seeds), "train": asdict(result.recipe.train),
             "total_wall_seconds": round(result.wall_seconds, 3),
