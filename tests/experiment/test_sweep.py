@@ -1884,3 +1884,21 @@ def test_runs_whose_arithmetic_differs_only_in_what_chose_it_are_not_warned_of(t
         warnings.simplefilter("error")
         again = run_sweep(spec, SerialExecutor(), out=tmp_path)
     assert len(again.summary["trained_by"]) == 2            # recorded as they are, said as the same arithmetic
+
+
+def test_a_resume_that_trains_nothing_keeps_the_sweep_toml_that_names_the_code_that_trained(tmp_path):
+    """A reproducibility review: a finished sweep resumed under other code, training nothing, rewrote sweep.toml with
+    that code's digest, and rerunning the file under the code that had trained every run then warned that the code
+    differed. sweep.toml is kept when nothing trains; a call that trains writes it again."""
+    from optimlab.experiment.sweep import load_sweep_spec
+
+    spec = replace(SPEC, optimizers=("sgd",), lrs=(0.1,), seeds=(0,), test_seeds=(5,))
+    run_sweep(spec, SerialExecutor(), out=tmp_path)
+    toml = tmp_path / "sweep.toml"
+    other = "ab" * 32
+    text = toml.read_text().replace(sweep_mod.source_sha256(), other)
+    toml.write_text(text)                             # as the code that trained the runs wrote it
+    run_sweep(spec, SerialExecutor(), out=tmp_path)  # nothing left to train
+    assert toml.read_text() == text
+    run_sweep(replace(spec, lrs=(0.1, 0.01)), SerialExecutor(), out=tmp_path)    # trains: this code's now
+    assert load_sweep_spec(toml).source_sha256 == sweep_mod.source_sha256() and other not in toml.read_text()

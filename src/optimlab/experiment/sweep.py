@@ -1621,6 +1621,16 @@ def _run_locked(spec: SweepSpec, executor: Executor | None, directory: Path, inf
         raise
 
 
+def same_settings(path: Path, spec: SweepSpec) -> bool:
+    """Whether the sweep.toml at ``path`` holds ``spec``'s settings (whichever code wrote it)."""
+    try:
+        old = tomllib.loads(path.read_text(encoding="utf-8"))
+        new = tomllib.loads(spec.to_toml())
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return {k: v for k, v in old.items() if k != SOURCE_KEY} == {k: v for k, v in new.items() if k != SOURCE_KEY}
+
+
 def _write_sweep_files(spec: SweepSpec, directory: Path, info: dict[str, Any], lang: str, t0: float, driver: _Driver,
                        rows: list[dict[str, Any]], description: dict[str, Any], figure: dict[str, Any]) -> SweepResult:
     """The folder's table, summary and sweep.toml, from every run (the stale report and figures removed)."""
@@ -1645,13 +1655,19 @@ def _write_sweep_files(spec: SweepSpec, directory: Path, info: dict[str, Any], l
     # other language's figure stays (a teacher's Japanese rerun deleted sensitivity.png)
     as_read = lambda v: json.loads(json_text(v))     # noqa: E731 - as summary.json gives it back
     same_figure = isinstance(before, dict) and all(before.get(k) == as_read(summary.get(k)) for k in FIGURE_KEYS)
-    names = ["table.csv", "summary.json", "sweep.toml"] + (["table.parquet"] if rows and _has_pyarrow() else [])
+    # a call that trained nothing keeps sweep.toml as it is when it holds these settings: its optimlab_source_sha256
+    # names the code that wrote it with runs, where a resume under other code had made it name code that trained none
+    # (a reproducibility review: rerunning it under the original code then warned that the code differed)
+    kept = not driver.trained and same_settings(directory / "sweep.toml", spec)
+    names = ["table.csv", "summary.json"] + ([] if kept else ["sweep.toml"]) + \
+        (["table.parquet"] if rows and _has_pyarrow() else [])
     with signals_held():            # all replaced, or none (a rename that fails puts the earlier files back)
         with atomic_paths([directory / n for n in names]) as tmps:
             tmp = dict(zip(names, tmps))
             tmp["table.csv"].write_text(table_csv(rows), encoding="utf-8")
             tmp["summary.json"].write_text(json_text(summary), encoding="utf-8")
-            tmp["sweep.toml"].write_text(spec.to_toml(), encoding="utf-8")
+            if "sweep.toml" in tmp:
+                tmp["sweep.toml"].write_text(spec.to_toml(), encoding="utf-8")
             if "table.parquet" in tmp:
                 write_parquet(tmp["table.parquet"], rows)
         for name in DERIVED_FILES:  # drawn from the summary replaced: stale now (the CLI draws them again)
