@@ -374,11 +374,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _terminate)
+    from .results import store
+
+    store.COMMAND = list(sys.argv[1:] if argv is None else argv)     # summary.json's "command"
     try:
         return _main(argv)
     finally:
-        from .results import store
-
         store.COMMAND = None        # a later compare() from Python records no command line
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -494,10 +495,7 @@ def _say_warnings() -> None:
 
 def _main(argv: Sequence[str] | None) -> int:
     global _lang
-    from .results import store
-
     _lang = lang_of(sys.argv[1:] if argv is None else argv)
-    store.COMMAND = list(sys.argv[1:] if argv is None else argv)     # summary.json's "command"
     try:
         rc = _command(argv)
         if sys.stdout is not None:      # what is still buffered goes out here, where a failure is said (> /dev/full:

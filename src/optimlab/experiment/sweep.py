@@ -532,14 +532,14 @@ def _arithmetic() -> dict[str, Any]:
     return dict(_ARITHMETIC)
 
 
-def task_eval_threads(tuning: bool, at_once: int, cpus: int | None = None) -> int:
+def task_eval_threads(tuning: bool, at_once: int) -> int:
     """The evaluation threads of a sweep task's Trainer (:meth:`Trainer.run`). 0 — evaluated in the training thread
     — for a tuning task when the tasks that train at once on this machine (``at_once``) fill its cores: every core
     trains already, and one thread more per worker process made them take turns (the benchmark's 135 tuning runs,
     one process per core: 22.2 s against 23.8 s and 23.3 against 23.7, medians of 4 and of 3 interleaved runs,
     benchmarks/RESULTS.md). Otherwise 1: fewer tasks than cores (the fresh seeds' few, a single worker) leave a core
     for the evaluations. Where a task evaluates changes no number (tests/train/test_training.py)."""
-    return 0 if tuning and at_once >= (cpus or _usable_cpus()) else 1
+    return 0 if tuning and at_once >= _usable_cpus() else 1
 
 
 def optimizer_codes(names: Sequence[str]) -> tuple[tuple[str, str, str], ...]:

@@ -39,6 +39,7 @@ from ..console import eval_once_note, say, status_text
 from .._io import (apply_default_mode, exclusive_lock, has_control, left_for, made_folder, nearest_existing,
                    read_json, read_json_checked, signals_held, text_table, write_json, write_text)
 from ..errors import ConfigError, FileFormatError, OptimlabError
+from ..optim import make_optimizer
 from ..optim.base import same_value
 from ..optim.codehash import code_records
 from ..experiment import CompareResult
@@ -114,12 +115,12 @@ def environment() -> dict[str, Any]:
     return env
 
 
-def arithmetic(env: dict[str, Any] | None = None) -> dict[str, Any]:
+def arithmetic() -> dict[str, Any]:
     """What decides a number's last bits besides the code and the data: NumPy, its BLAS libraries and their kernels,
-    NumPy's SIMD loops, the variables that choose them (from :func:`environment`'s record, or this process's). A sweep
+    NumPy's SIMD loops, the variables that choose them (this process's, from :func:`environment`). A sweep
     resumed under another kernel mixes numbers as one resumed under other code does (a reproducibility review: an
     ``OPENBLAS_CORETYPE=SkylakeX`` start resumed under Haswell matched neither, without a word)."""
-    env = environment() if env is None else env
+    env = environment()
     libs = env.get("blas") or []
     libs = [lib for lib in libs if lib.get("package") == "numpy"] or libs     # NumPy's matmuls: SciPy's copy, loaded
     return {"numpy": env.get("numpy"),                                          # or not, decides none of them
@@ -669,8 +670,6 @@ def other_settings(run: dict[str, Any]) -> str:
     the optimizer (a plugin's run read elsewhere)."""
     preset = run.get("preset") or "note"
     try:
-        from ..optim import make_optimizer
-
         defaults = make_optimizer(run["optimizer"], preset).hyperparameters()
     except Exception:       # noqa: BLE001 - an optimizer or preset not known here: nothing to compare with
         return ""
