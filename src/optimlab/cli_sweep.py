@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
 from dataclasses import replace
@@ -122,8 +121,10 @@ def spec_from_args(args):
 
 
 def max_local_workers() -> int:
-    """The most worker processes --jobs or --workers may start here: four per core, at least 8."""
-    return max(8, 4 * (os.cpu_count() or 1))
+    """The most worker processes --jobs or --workers may start here: four per core it may use, at least 8."""
+    from .train.loop import usable_cpus
+
+    return max(8, 4 * usable_cpus())
 
 
 def tasks_at_once(args) -> int:

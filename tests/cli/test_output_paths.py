@@ -14,6 +14,7 @@ import pytest
 
 from optimlab.cli import main
 from optimlab.errors import ConfigError
+from optimlab.train.loop import usable_cpus
 
 COMPARE = ["compare", "--dataset", "digits", "--iters", "20", "--eval-interval", "10", "--optimizers", "sgd",
            "--no-report", "--no-progress"]
@@ -566,8 +567,8 @@ def test_a_sweep_counts_the_tasks_that_train_at_once_against_memory(tmp_path):
                                              "scheduler_file": None, **dict(a)})
     assert [tasks_at_once(parse(*a)) for a in ([("jobs", 0)], [("jobs", 3)], [("workers", 5)],
                                                [("cluster", "tcp://127.0.0.1:8786")], [("scheduler_file", "s.json")],
-                                               [])] == [1, 3, 5, 1, 1, os.cpu_count() or 1]
-    if (os.cpu_count() or 1) >= 2:                      # the default executor: a process per core
+                                               [])] == [1, 3, 5, 1, 1, usable_cpus()]
+    if usable_cpus() >= 2:                      # the default executor: a process per core
         with pytest.raises(ConfigError, match="tasks of 2 models train at once here"):
             run_sweep(spec, out=tmp_path / "api")
 

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass, replace
 
@@ -1795,11 +1796,11 @@ def test_tuning_tasks_evaluate_in_their_training_thread_when_the_workers_fill_th
             return super().run(*args, **kwargs)
 
     monkeypatch.setattr(sweep_mod, "Trainer", Recording)
-    monkeypatch.setattr(sweep_mod, "_usable_cpus", lambda: cpus)
+    monkeypatch.setattr(sweep_mod, "usable_cpus", lambda: cpus)
     spec = replace(SPEC, optimizers=("sgd", "adam"), lrs=(0.01, 0.1), seeds=(0,), chunks=2)
     run_sweep(spec, executor, out=tmp_path / str(cpus))
     assert sorted(set(seen)) == [(False, tuning_threads), (True, 1)]
-    monkeypatch.setattr(sweep_mod, "_usable_cpus", lambda: 1 if cpus > 1 else 4)
+    monkeypatch.setattr(sweep_mod, "usable_cpus", lambda: 1 if cpus > 1 else 4)
     run_sweep(spec, SerialExecutor(), out=tmp_path / "other")
     assert table(tmp_path / str(cpus) / "table.csv") == table(tmp_path / "other" / "table.csv")
 
@@ -1902,3 +1903,17 @@ def test_a_resume_that_trains_nothing_keeps_the_sweep_toml_that_names_the_code_t
     assert toml.read_text() == text
     run_sweep(replace(spec, lrs=(0.1, 0.01)), SerialExecutor(), out=tmp_path)    # trains: this code's now
     assert load_sweep_spec(toml).source_sha256 == sweep_mod.source_sha256() and other not in toml.read_text()
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is a Linux call")
+def test_the_default_workers_are_one_per_core_this_process_may_use():
+    """A process limited to one core (``taskset -c 0``, a container's cpuset) started a worker per core of the
+    machine (``os.cpu_count()``): two workers took turns on one core, while the evaluation threads counted one."""
+    code = ("import os; os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]}); "
+            "from optimlab.experiment.executors import default_workers; from optimlab.cli_sweep import "
+            "max_local_workers; import argparse; from optimlab.cli_sweep import tasks_at_once; "
+            "a = argparse.Namespace(jobs=None, workers=None, cluster=None, scheduler_file=None); "
+            "print(default_workers(), tasks_at_once(a), max_local_workers())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "1", "8"]

@@ -236,8 +236,10 @@ def _quiet_resource_tracker() -> None:
 
 
 def default_workers() -> int:
-    """A :class:`LocalExecutor`'s worker processes when not told: one per core."""
-    return os.cpu_count() or 1
+    """A :class:`LocalExecutor`'s worker processes when not told: one per core this process may use."""
+    from ..train.loop import usable_cpus
+
+    return usable_cpus()
 
 
 class LocalExecutor(Executor):

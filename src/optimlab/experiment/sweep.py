@@ -61,7 +61,7 @@ from ..optim.codehash import code_records, code_sha256
 from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, accuracy_text, learned_floor, learned_margin, mean_ci,
                              paired, signed)
 from ..train import History, NetConfig, TrainConfig, Trainer, read_metrics, write_metrics_csv
-from ..train.loop import _usable_cpus
+from ..train.loop import usable_cpus
 from .compare import failed_errors
 from .executors import (Executor, ExecutorLost, LocalExecutor, SerialExecutor, default_workers, lost_executor,
                         worker_setup)
@@ -539,7 +539,7 @@ def task_eval_threads(tuning: bool, at_once: int) -> int:
     one process per core: 22.2 s against 23.8 s and 23.3 against 23.7, medians of 4 and of 3 interleaved runs,
     benchmarks/RESULTS.md). Otherwise 1: fewer tasks than cores (the fresh seeds' few, a single worker) leave a core
     for the evaluations. Where a task evaluates changes no number (tests/train/test_training.py)."""
-    return 0 if tuning and at_once >= _usable_cpus() else 1
+    return 0 if tuning and at_once >= usable_cpus() else 1
 
 
 def optimizer_codes(names: Sequence[str]) -> tuple[tuple[str, str, str], ...]:

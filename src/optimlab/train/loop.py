@@ -518,7 +518,7 @@ class Trainer:
         seconds up to it (:attr:`model_seconds`: its share of the steps, evaluation not included).
         """
         if eval_threads is None:
-            eval_threads = min(8, max(1, _usable_cpus() - 1))
+            eval_threads = min(8, max(1, usable_cpus() - 1))
         if iters is not None and (not isinstance(iters, (int, np.integer)) or isinstance(iters, bool)
                                   or not 1 <= iters <= MAX_ITERS):
             raise ConfigError(f"invalid iters: {iters!r} (accepted: an integer from 1 to {MAX_ITERS:,}, or None for "
@@ -629,7 +629,9 @@ def _blas_limit(threads: int | None):
     return threadpool_limits(threads, user_api="blas") if threads else contextlib.nullcontext()
 
 
-def _usable_cpus() -> int:
+def usable_cpus() -> int:
+    """The cores this process may run on (its CPU affinity, as ``taskset`` or a container's cpuset limit it), not
+    all the machine's cores that ``os.cpu_count()`` counts."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:                     # not on Linux
