@@ -1708,5 +1708,18 @@ def test_the_summary_table_gives_the_final_accuracys_95_ci_over_the_seeds_as_the
         table = table[:table.index("</table>")]
         shown = re.findall(r"CI ± ([0-9.]+)", table)
         assert sorted(shown) == sorted(f"{ci:.4f}" for ci in stats.values()) and len(shown) == len(stats) >= 2, shown
+        # each line under a mean says what it is (a review: a bare "± 0.0123" read as an interval)
+        sds = re.findall(r'<div class="sd">([^<]*)</div>', table)
+        assert sds and all(x.startswith({"en": "sd ", "ja": "SD "}[lang]) or x.startswith("CI ") for x in sds), sds
     one = (real_run / "report.html").read_text()
     assert "CI ±" not in one[one.index('id="summary-table"'):]                 # one seed: no interval
+
+
+def test_a_seed_interval_that_passes_1_is_given_by_its_ends_clipped_to_0_1_as_the_console_gives_it():
+    """A review: the page gave "CI ± 0.0900" under a mean of 0.9950 (an interval reaching 1.085) where the console
+    says the accuracy lies in 0.9050–1.0000."""
+    from optimlab.viz.report import ci_text
+
+    assert ci_text(0.5, 0.01, "en") == "CI ± 0.0100"
+    assert ci_text(0.995, 0.09, "en") == "CI 0.9050–1.0000" and ci_text(0.995, 0.09, "ja") == "CI 0.9050〜1.0000"
+    assert ci_text(0.02, 0.05, "en") == "CI 0.0000–0.0700"

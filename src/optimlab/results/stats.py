@@ -295,6 +295,14 @@ def paired_differences(summary: dict[str, Any], metric: str = "final_test_accura
     return rows
 
 
+def clipped_ends(mean: float, half: float) -> tuple[float, float] | None:
+    """An accuracy's interval ``mean ± half`` that passes 0 or 1 (a t interval over few seeds): its ends clipped to
+    [0, 1]; None when it lies inside."""
+    if 0.0 <= mean - half <= mean + half <= 1.0:
+        return None
+    return max(0.0, mean - half), min(1.0, mean + half)
+
+
 def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
     """Text: mean ± 95 % CI per run, then the paired differences (in ``lang``, "en" or "ja")."""
     lines = [say("over seeds", lang)]
@@ -303,9 +311,8 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
     means = [r["mean"] for r in stats if not math.isnan(r["mean"])]
     for r in stats:
         ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
-        if ci and not 0.0 <= r["mean"] - r["ci95"] <= r["mean"] + r["ci95"] <= 1.0:   # a t interval over few seeds
-            lo, hi = max(0.0, r["mean"] - r["ci95"]), min(1.0, r["mean"] + r["ci95"])
-            ci += say("ci clipped", lang, lo=f"{lo:.4f}", hi=f"{hi:.4f}")
+        if ci and (ends := clipped_ends(r["mean"], r["ci95"])):
+            ci += say("ci clipped", lang, lo=f"{ends[0]:.4f}", hi=f"{ends[1]:.4f}")
         n = say("n all" if r["n"] == r["n_seeds"] else "n some", lang, n=r["n"], seeds=r["n_seeds"])
         if r["n_not_ok"]:
             n += say("n not ok", lang, k=r["n_not_ok"])

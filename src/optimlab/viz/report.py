@@ -35,8 +35,8 @@ from ..console import evaluated_once, status_text
 from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
 from ..optim import display_name
-from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, accuracy_text, chance, holm_settled, learned_floor,
-                             learned_margin, paired, per_label, sign_test_p, signed, signed_bound)
+from ..results.stats import (MIN_SEEDS_TO_SETTLE, accuracy_step, accuracy_text, chance, clipped_ends, holm_settled,
+                             learned_floor, learned_margin, paired, per_label, sign_test_p, signed, signed_bound)
 from ..results.store import LoadedRun, is_optimlab_report
 from ..train import History
 from .colors import RUN_COLORS, RUN_DASHES, RUN_SYMBOLS, colors_by_label, styles_by_label
@@ -865,19 +865,28 @@ def _table(head: Sequence[str], rows: Sequence[str], numeric: Sequence[bool], ta
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
-def seed_cis(summary: dict[str, Any]) -> dict[str, float]:
-    """Each label's 95% CI half-width of the final test accuracy over two or more seeds, where every seed has a value
-    (the table's mean is then the statistics' mean), from summary.json's ``seed_statistics``."""
-    return {s["label"]: s["ci95"] for s in summary.get("seed_statistics") or []
+def seed_cis(summary: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """Each label's mean and 95% CI half-width of the final test accuracy over two or more seeds, where every seed
+    has a value (the table's mean is then the statistics' mean), from summary.json's ``seed_statistics``."""
+    return {s["label"]: (float(s["mean"]), float(s["ci95"])) for s in summary.get("seed_statistics") or []
             if s.get("metric") == "final_test_accuracy" and (s.get("n") or 0) >= 2 and not s.get("n_not_ok")
-            and isinstance(s.get("ci95"), (int, float)) and math.isfinite(s["ci95"])}
+            and all(isinstance(s.get(k), (int, float)) and math.isfinite(s[k]) for k in ("mean", "ci95"))}
+
+
+def ci_text(mean: float, half: float, lang: str) -> str:
+    """``CI ± half``; where the interval passes 0 or 1 (a t interval over few seeds), its ends clipped to [0, 1],
+    as the console gives them."""
+    ends = clipped_ends(mean, half)
+    if ends is None:
+        return rt("ci cell", lang, ci=f"{half:.4f}")
+    return rt("ci clipped cell", lang, lo=f"{ends[0]:.4f}", hi=f"{ends[1]:.4f}")
 
 
 def summary_table_html(groups: Sequence[LabelGroup], target: float, lang: str,
-                       ci: dict[str, float] | None = None) -> str:
-    """The runs' table; ``ci``: each label's 95% CI half-width of the final test accuracy over the seeds
+                       ci: dict[str, tuple[float, float]] | None = None) -> str:
+    """The runs' table; ``ci``: each label's mean and 95% CI half-width of the final test accuracy over the seeds
     (summary.json's ``seed_statistics``, the console's), shown under that column's mean and sd (a reproducibility
-    review: a reader citing the page had an sd that looked like an interval)."""
+    review: a reader citing the page had an sd that looked like an interval; each line now says which it is)."""
     head = [rt(k, lang) for k in ("run", "optimizer", "lr", "batchnorm", "n", "final test acc", "best test acc",
                                   "final batch acc", "final loss")]
     head += [rt("iters to target", lang, target=f"{target:.2f}"), rt("wall s", lang), rt("status", lang)]
@@ -895,9 +904,10 @@ def summary_table_html(groups: Sequence[LabelGroup], target: float, lang: str,
             text, sort = _mean_sd(g.finals(key))
             mean, sd = text.split(" ± ", 1) if " ± " in text else (text, "")
             # the spread on a line of its own: four such columns fit the page
-            interval = rt("ci cell", lang, ci=f"{ci[g.label]:.4f}") \
+            interval = ci_text(*ci[g.label], lang) \
                 if key == "final_test_accuracy" and (ci or {}).get(g.label) is not None and sd else ""
-            cells.append(_cell(mean, sort, "num", below=f"± {sd}" if sd else "", below_cls="sd", third=interval))
+            cells.append(_cell(mean, sort, "num", below=rt("sd cell", lang, sd=sd) if sd else "", below_cls="sd",
+                               third=interval))
         cells.append(_cell(rt("never", lang) if it is None else it, it, "num"))
         wall = sum(float(r.get("wall_seconds") or 0.0) for r in g.rows)
         cells.append(_cell(f"{wall:.2f}", wall, "num"))

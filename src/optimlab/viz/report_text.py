@@ -22,9 +22,10 @@ REPORT_TEXT = {
                       "drag to zoom, double-click to reset. From the keyboard, Tab reaches a row of buttons, one per run (← → between them, Enter to hide or show).",
         "band help": " Lines are means over seeds (a seed that diverged counts as 0 from then on, as in the statistics); "
                      "shaded bands are 95% confidence intervals (Student t).",
-        "table help": "Click a column header to sort. Over several seeds: mean ± standard deviation, and under the final "
-                      "test accuracy the 95% CI of its mean over the seeds, \"CI ±\" (the console's, only where every "
-                      "seed has a value); "
+        "table help": "Click a column header to sort. Over several seeds: the mean, under it the standard deviation "
+                      "over the seeds (\"sd\"), and under the final test accuracy the 95% CI of its mean over the "
+                      "seeds, \"CI ±\" (the console's, only where every seed has a value; where it passes 0 or 1, "
+                      "its ends, clipped to [0, 1]); "
                       "(k/n): only k of "
                       "the n seeds have a value (a run that diverged or failed has none); iterations to the target "
                       "are read off the mean curve over the seeds (each seed's own are under \"Every run and seed\"), and "
@@ -42,7 +43,7 @@ REPORT_TEXT = {
                        "means over seeds, and the loss as the same moving average over {window} iterations. A dash: "
                        "the run has no value at that iteration.",
         "run": "run", "optimizer": "optimizer", "lr": "lr", "hyperparameters": "hyperparameters",
-        "batchnorm": "batch norm", "n": "seeds", "seed": "seed", "ci note": " (95% CI)", "ci cell": "CI ± {ci}", "final test acc": "final test acc",
+        "batchnorm": "batch norm", "n": "seeds", "seed": "seed", "ci note": " (95% CI)", "ci cell": "CI ± {ci}", "ci clipped cell": "CI {lo}–{hi}", "sd cell": "sd {sd}", "final test acc": "final test acc",
         "best test acc": "best test acc", "final batch acc": "final batch acc", "final loss": "final loss",
         "iters to target": "iterations to {target}", "wall s": "train s", "status": "status",
         "dataset": "dataset", "source": "source", "train size": "training examples", "test size": "test examples",
@@ -167,8 +168,9 @@ REPORT_TEXT = {
         "chart help": "カーソルを重ねると値を表示し、凡例の項目をクリックするとその実行の表示／非表示を切り替えます（ダブルクリックで"
                       "その実行だけを表示）。ドラッグで拡大し、ダブルクリックで元に戻ります。キーボードでは Tab で実行ごとのボタンの列に移り、← → で選んで Enter で表示／非表示を切り替えます。",
         "band help": "線はシード間の平均（発散したシードは、統計と同じくその後を 0 として数えます）、帯は 95% 信頼区間（t 分布）です。",
-        "table help": "列の見出しをクリックすると並べ替えます。複数シードでは平均 ± 標準偏差で、最終テスト正解率の下にはシード間の "
-                      "平均の 95% 信頼区間も「CI ±」として示します（コンソールと同じ値。全シードに値があるときだけ）。(k/n) は n シード中 k シードだけに"
+        "table help": "列の見出しをクリックすると並べ替えます。複数シードでは平均を示し、その下にシード間の標準偏差（SD）、最終テスト正解率の下には"
+                      "さらにシード間の平均の 95% 信頼区間を「CI ±」として示します。信頼区間はコンソールと同じ値で、全シードに値があるときだけ示し、"
+                      "0 や 1 をはみ出すときは [0, 1] に収めた両端を示します。(k/n) は n シード中 k シードだけに"
                       "値があることを示します（発散・失敗した実行には値がありません）。目標到達の反復回数はシード平均の曲線で数え"
                       "（シードごとの値は「すべての実行とシード」の表にあります）、学習時間はシードの合計です。実行の学習時間は訓練ステップのうちその実行の分で、一緒に学習する実行と共有するミニバッチ・"
                       "順伝播・逆伝播の時間を等分し、自分の最適化手法の更新時間を足したものです（評価の時間は含みません）。"
@@ -183,7 +185,7 @@ REPORT_TEXT = {
                        "同じくシード間の平均で、損失は {window} 反復の移動平均です。「—」はその時点でその実行の値がないことを示します。",
         "run": "実行", "optimizer": "最適化手法", "lr": "学習率", "hyperparameters": "ハイパーパラメータ",
         # \u200b (zero width): where a column heading may break, the table being narrower than its headings
-        "batchnorm": "バッチ\u200b正規化", "n": "シード数", "seed": "シード", "ci note": "（95% 信頼区間）", "ci cell": "CI ± {ci}", "final test acc": "最終テスト\u200b正解率",
+        "batchnorm": "バッチ\u200b正規化", "n": "シード数", "seed": "シード", "ci note": "（95% 信頼区間）", "ci cell": "CI ± {ci}", "ci clipped cell": "CI {lo}〜{hi}", "sd cell": "SD {sd}", "final test acc": "最終テスト\u200b正解率",
         "best test acc": "最高テスト\u200b正解率", "final batch acc": "最終\u200bミニバッチ\u200b正解率", "final loss": "最終損失",
         "iters to target": "{target} 到達の\u200b反復回数", "wall s": "学習時間\u200b（秒）", "status": "状態",
         "dataset": "データセット", "source": "取得元", "train size": "訓練データ数", "test size": "テストデータ数",
