@@ -101,12 +101,12 @@ def test_the_compare_table_and_seed_report_in_japanese():
     assert ja[0].split() == ["実行", "最適化手法", "学習率", "最終テスト正解率", "最高テスト正解率", "最終ミニバッチ正解率",
                              "学習時間（秒）", "状態"]
     assert ja[3].endswith("  発散/完了") and ja[4].endswith("  発散/失敗/weird")     # an unknown status as it is
-    assert ja[-4].startswith("（値のあるシードでの平均±標準偏差。") and ja[-3].startswith("（学習時間：")
+    assert ja[-4].startswith("（値のあるシードでの平均 ± 標準偏差。") and ja[-3].startswith("（学習時間：")
     assert ja[-2].startswith("（最高テスト正解率：テストデータでの評価のうち最も高い値。")
     assert ja[-1] == "（発散：重みや出力が有限の数でなくなりました。多くは学習率が大きすぎるためです。小さくしてみてください。例：--lr adam=0.001,rmsprop=0.001）"
     report = format_seed_report(compare_summary(), "ja").splitlines()
     assert report[0] == "シード間の最終テスト正解率（平均 ± 95% 信頼区間。発散・失敗したシードは 0 として数えます）："
-    assert report[2] == "  Adam + BatchNorm         0.6067 ± 1.3054（正解率は 0〜1 なので 0.0000〜1.0000）（3 シード、うち 1 シードが発散・失敗）"
+    assert report[2] == "  Adam + BatchNorm         0.6067 ± 1.3054（3 シード、うち 1 シードが発散・失敗。正解率は 0〜1 なので区間は 0.0000〜1.0000）"
     assert report[4].startswith("対応のある差（同じシードどうし、a − b、平均 ± 95% 信頼区間。* は信頼区間が 0 を含まない差で、3 シード")
     assert report[5] == "  SGD − (Adam + BatchNorm)：-0.4567 ± 1.3089（SGD が上回ったのは 3 シード中 1 シード）"
     assert report[7].endswith("（Adam + BatchNorm が上回ったのは 3 シード中 2 シード、1 シードで同点）")
@@ -165,7 +165,7 @@ def test_compare_prints_japanese_with_lang_ja(tmp_path):
                         "--no-progress", "--no-plots", "--no-report"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     out = r.stdout.splitlines()
-    assert out[0].split()[:3] == ["実行", "最適化手法", "学習率"] and "（シード間の平均±標準偏差。学習時間はシードの合計）" in out
+    assert out[0].split()[:3] == ["実行", "最適化手法", "学習率"] and "（シード間の平均 ± 標準偏差。学習時間はシードの合計）" in out
     assert any(line.startswith("対応のある差（同じシードどうし、a − b、") for line in out)
     assert out[-1].startswith("学習と評価 ") and out[-1].endswith(f" 秒。結果の保存先：{tmp_path / 'ja'}/")
     assert "図の描画" not in out[-1]                                     # --no-plots: no figures were drawn

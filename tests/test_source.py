@@ -112,7 +112,7 @@ def test_the_warnings_in_japanese():
     assert ja.startswith("'runs/a/recipe.toml' には、今とは違う optimlab のコードが記録されています") and "333333333333…" in ja
     from optimlab.experiment.sweep import other_code_kept
     ja = japanese_warning(other_code_kept(Path("runs/s"), [("tune-a", "4" * 64), ("tune-b", "4" * 64)]))
-    assert ja.startswith("'runs/s' にある完了済みの実行のうち 2 件（tune-a, …）は、今とは違う") and "444444444444…" in ja
+    assert ja.startswith("'runs/s' にある完了済みの実行のうち 2 件（tune-a、…）は、今とは違う") and "444444444444…" in ja
 
 
 def test_the_same_files_with_crlf_line_ends_give_the_same_digest(tmp_path):

@@ -313,7 +313,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
         from .viz.functions import SURFACES
         from .viz.landscape import MAX_STEPS
 
-        localize(p, fill={"optimizers": ",".join(OPTIMIZERS), "functions": ", ".join(SURFACES),
+        localize(p, fill={"optimizers": ",".join(OPTIMIZERS), "functions": "、".join(SURFACES),
                           "max_steps": f"{MAX_STEPS:,}"})
     return p
 

@@ -18,18 +18,18 @@ from ._io import display_width
 
 HELP_JA: dict[str, dict[str, str]] = {
     "": {
-        "description": "学習率の最適化手法（SGD, Momentum, AdaGrad, RMSProp, Adam など）を動かし、その様子を見て、公平に比べます。",
+        "description": "学習率の最適化手法（SGD・Momentum・AdaGrad・RMSProp・Adam など）を動かし、その様子を見て、公平に比べます。",
         "--version": "バージョンを表示して終了します",
         "compare": "ノートの最適化手法の比較を実行します（またはレシピを実行）",
         "data": "データセットの一覧表示・ダウンロード・照合",
         "sweep": "検証データで手法ごとに学習率を調整し、複数のシードで比べます",
         "landscape": "2 次元のテスト関数の上で最適化手法が動く様子を描きます",
-        "report": "実行フォルダの report.html を書きます",
+        "report": "実行フォルダの report.html を作成します",
     },
     "compare": {
         "description": "ノートのネットワークを最適化手法ごとに学習させて比べます。",
         "--recipe": "ノートの実験の代わりに実行する TOML レシピ",
-        "--dataset": "mnist, fashion-mnist, mnist-5k, digits, idx, npz, auto（既定：レシピの指定、なければ auto）",
+        "--dataset": "mnist、fashion-mnist、mnist-5k、digits、idx、npz、auto（既定：レシピの指定、なければ auto）",
         "--data-dir": "IDX ファイルのあるフォルダ（MNIST や Fashion-MNIST。--dataset idx ならどのデータでも）、"
                       "または --dataset npz で読む自分の配列の .npz ファイル",
         "--optimizers": "使う最適化手法をカンマ区切りで：{optimizers}（選んだ手法について、レシピにある実行をすべて"
@@ -49,7 +49,7 @@ HELP_JA: dict[str, dict[str, str]] = {
         "--no-plots": "図を描きません",
         "--dpi": "PNG の図の解像度、50〜600（既定 100。スライドには 200）",
         "--font-scale": "図の文字の大きさ、既定の 1〜3 倍（例：スライドには 1.6）",
-        "--no-report": "report.html を書きません",
+        "--no-report": "report.html を作成しません",
         "--telemetry": "最適化手法の内部の値を層ごとに記録して図にします",
         "--no-progress": "進捗バーを表示しません",
     },
@@ -94,25 +94,25 @@ HELP_JA: dict[str, dict[str, str]] = {
         "--batch-size": "ミニバッチのサイズ（ノート：100）",
         "--eval-interval": "何反復ごとに評価するか（既定 100）",
         "--batchnorm": "バッチ正規化：on か off。両方なら both（グリッドの軸）",
-        "--activation": "sigmoid か relu。両方なら sigmoid,relu と書きます（グリッドの軸）",
+        "--activation": "sigmoid か relu。両方なら sigmoid,relu と指定します（グリッドの軸）",
         "--init": "重みの初期値の標準偏差（weight_init_std）：数値、xavier、he のどれか。複数なら 0.01,he（グリッドの軸）",
         "--targets": "目標到達時間を測る検証正解率。例：0.8,0.9",
-        "--chunks": "（シード, ネットワーク設定）ごとの調整用の実行をいくつのタスクに分けるか（既定：ワーカー数から）。"
+        "--chunks": "シードとネットワーク設定の組ごとの調整用の実行をいくつのタスクに分けるか（既定：ワーカー数から）。"
                     "新しいシードでの実行は、シードごとにいつも 1 タスク",
         "--jobs": "このマシンのワーカープロセス数（既定：コア数と同じ。0 なら並列にせずこのプロセスで実行）",
         "--workers": "シングルスレッドのワーカー N 個の Dask LocalCluster を起動します",
-        "--cluster": "実行中の Dask スケジューラに接続します",
-        "--scheduler-file": "このファイルの Dask スケジューラに接続します",
+        "--cluster": "実行中の Dask スケジューラーに接続します",
+        "--scheduler-file": "このファイルの Dask スケジューラーに接続します",
         "--out": "出力フォルダ（既定 runs/<名前>）。同じ設定でもう一度実行すると続きから再開します",
         "--lang": "図・レポート・表示する表と --help の言語",
         "--no-plots": "図を描きません",
         "--dpi": "PNG の図の解像度、50〜600（既定 100。スライドには 200）",
         "--font-scale": "図の文字の大きさ、既定の 1〜3 倍（例：スライドには 1.6）",
-        "--no-report": "report.html（オフラインで動く対話的なページ）を書きません",
+        "--no-report": "report.html（オフラインで動く対話的なページ）を作成しません",
         "--no-progress": "進捗バーを表示しません",
     },
     "landscape": {
-        "description": "2 次元のテスト関数の上で最適化手法を動かし、等高線の図（PNG）、アニメーション（GIF）、軌跡（CSV）を書きます。",
+        "description": "2 次元のテスト関数の上で最適化手法を動かし、等高線の図（PNG）、アニメーション（GIF）、軌跡（CSV）を出力します。",
         "--function": "テスト関数：{functions}（既定：bowl）",
         "--optimizers": "カンマ区切り、{optimizers} から（既定：ノートの 5 つ）",
         "--lr": "すべての手法の学習率（--lr 0.1）か 1 つの手法の学習率（--lr sgd=0.5）。既定は関数ごとに決めた値。"
@@ -129,7 +129,7 @@ HELP_JA: dict[str, dict[str, str]] = {
         "--font-scale": "PNG と GIF の文字を F 倍に、1〜3（図もそれに合わせて大きくなります。既定 1。例：スライドには 1.6）",
     },
     "report": {
-        "description": "optimlab compare か optimlab sweep が書いたフォルダから、それだけで開ける report.html を 1 つ書きます"
+        "description": "optimlab compare か optimlab sweep が書いたフォルダから、それだけで開ける report.html を 1 つ作成します"
                        "（対話的なグラフ、表、図、設定、データから計算した結論）。オフラインで見られます。",
         "run_dir": "optimlab compare か optimlab sweep のフォルダ（summary.json のあるもの）",
         "--lang": "レポートと --help の言語（レポートの既定：その実行で指定した言語、なければ en）",

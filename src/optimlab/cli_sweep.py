@@ -266,7 +266,10 @@ def _run_and_show(args, spec, lang: str, dpi: int, out: Path) -> int:
     ds = s["dataset"]
     if ds.get("notice"):
         print("\n".join(notice_lines(ds["notice"], lang)), file=sys.stderr)
-    print(say("sweep dataset", lang, name=ds["name"], n_train=ds["n_train"], n_val=ds["n_val"], n_test=ds["n_test"]))
+    from .data.datasets import DATASET_NAMES        # images (枚), as compare counts them; arrays of one's own 件
+
+    print(say("sweep dataset" if ds["name"] in DATASET_NAMES else "sweep dataset own", lang, name=ds["name"],
+              n_train=ds["n_train"], n_val=ds["n_val"], n_test=ds["n_test"]))
     from .results.stats import sampling_error, small_set
 
     if small_set(ds.get("n_val")):

@@ -169,10 +169,10 @@ _JA: list[tuple[str, str]] = [
      "調整用の実行 {n} 本が失敗しました（{e}）。失敗した実行からは学習率を選ばないので、{x} の新しいシードでの実行はしていません。"
      "結果は {d} に残してあり、同じコマンドで失敗した実行だけをやり直して続きを学習します"),
     (r"^lost the executor \((?P<e>.*)\); the completed runs are kept in (?P<d>.+?) \(accepted",
-     "Dask のクラスタとの接続が切れました（{e}）。終わった実行は {d} に残してあり、クラスタが戻れば同じコマンドで続きを"
+     "Dask のクラスターとの接続が切れました（{e}）。終わった実行は {d} に残してあり、クラスターが戻れば同じコマンドで続きを"
      "学習します"),
     (r"^(?P<n>\d+) of the Dask cluster's (?P<m>\d+) workers cannot import optimlab \((?P<w>\S+): ",
-     "Dask のクラスタのワーカー {m} 台のうち {n} 台が optimlab を import できません（{w} など。理由は次の英語の行）。ワーカーを"
+     "Dask のクラスターのワーカー {m} 台のうち {n} 台が optimlab を import できません（{w} など。理由は次の英語の行）。ワーカーを"
      "動かす環境に optimlab をインストールするか、optimlab のあるフォルダを PYTHONPATH に指定してワーカーを起動します"),
     (r"^the sweep's worker processes run other optimlab code than this process \(source SHA-256 (?P<t>\S+) there, "
      r"(?P<h>\S+) here\), and other code for optimizer '(?P<o>[^']*)'",
@@ -192,7 +192,7 @@ _JA: list[tuple[str, str]] = [
      "{a} のサーバーは Dask のスケジューラーとして応答しません（ポートはふつう 8786 で、8787 はふつうダッシュボードの Web "
      "ページです）"),
     (r"^lost the executor \((?P<e>.*)\) before any run was trained",
-     "Dask のクラスタとの接続が切れました（{e}）。学習の済んだ実行はまだありません。クラスタが戻れば同じコマンドで始めます"),
+     "Dask のクラスターとの接続が切れました（{e}）。学習の済んだ実行はまだありません。クラスターが戻れば同じコマンドで始めます"),
     (r"^(?P<d>.+?) holds runs trained with other settings \((?P<r>[^:]+): (?P<k>[\w.]+): (?P<a>.+?) there, "
      r"(?P<b>.+?) now\); accepted",
      "'{d}' には別の設定で学習した実行があります（{r} の {k} がそこでは {a}、今回は {b}）。同じ設定なら続きから再開したり、"
@@ -224,7 +224,7 @@ _JA: list[tuple[str, str]] = [
     (r"unknown dataset '(?P<v>[^']*)'; accepted: (?P<a>[^;]*)",
      "データセット '{v}' はありません。使えるのは {a} です"),
     (r"--lr given twice for every optimizer: (?P<x>\S+) and (?P<y>\S+) \(accepted",
-     "--lr で全手法の学習率が 2 回（{x} と {y}）指定されています。1 つだけ書きます。いくつもの学習率を比べるなら "
+     "--lr で全手法の学習率が 2 回（{x} と {y}）指定されています。1 つだけ指定してください。いくつもの学習率を比べるなら "
      "optimlab sweep --lrs か、レシピに [[runs]] を学習率ごとに書きます"),
     (r"--lr given twice for (?P<o>\S+): (?P<x>\S+) and (?P<y>\S+) \(accepted",
      "--lr で {o} の学習率が 2 回（{x} と {y}）指定されています。compare では 1 つの手法に学習率は 1 つです。"
@@ -255,18 +255,20 @@ _JA: list[tuple[str, str]] = [
     (r"unrecognized arguments: (?P<v>[^-].*?) \(accepted",
      "'{v}' は余分な語です。値はスペースを入れずに 1 語で書きます（--optimizers sgd,adam、--lr adam=0.001、--seeds 0,1,2）。"
      "スペースを含むフォルダ名は \"runs/実験 1\" のように引用符で囲みます"),
+    (r"unrecognized arguments: (?P<v>-\S+).*? \(accepted",      # '--itres 10': the option, not its value (a review)
+     "{v} というオプションはこのコマンドにありません。使えるオプションは --help で確認できます"),
     (r"unrecognized arguments: (?P<v>.*?) \(accepted",
-     "{v} はこのコマンドのオプションではありません。使えるオプションは --help で見られます"),
+     "{v} はこのコマンドのオプションではありません。使えるオプションは --help で確認できます"),
     (r"invalid (?:COMMAND|command): '(?:ja|en)'",
      "--lang はコマンドの後に書きます（例：optimlab compare --lang ja、optimlab data list --lang ja）"),
     (r"invalid (?:command|COMMAND): '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)", "コマンド '{v}' はありません。使えるのは {a} です"),
     (r"invalid --seed: '(?P<v>[^']*)'", "--seed の値 '{v}' は整数ではありません。複数のシードは --seeds 0-4 のように書きます"),
     (r"argument --seeds?: not allowed with argument --seeds?",
-     "--seed と --seeds は一緒に使えません。シードが 1 つなら --seed 3、複数なら --seeds 0-4 だけを書きます"),
+     "--seed と --seeds は一緒に使えません。シードが 1 つなら --seed 3、複数なら --seeds 0-4 のどちらか一方だけを指定してください"),
     (r"invalid batch_size: (?P<v>\S+) exceeds the (?P<n>[\d,]+) training examples of (?P<d>\S+) \(accepted: "
      r"(?P<lo>\d+) to (?P<hi>\d+)\)",
      "バッチサイズ {v} は {d} の訓練データの枚数（{n}）より大きいので使えません。{lo}〜{hi} を指定してください"),
-    (r"recipe file not found: '(?P<v>[^']*)'", "レシピのファイル '{v}' が見つかりません（.toml ファイルのパスを指定します）"),
+    (r"recipe file not found: '(?P<v>[^']*)'", "レシピのファイル '{v}' が見つかりません（.toml ファイルのパスを指定してください）"),
     (r"dataset 'idx' needs a folder",
      "データセット idx には、4 つの IDX ファイルのあるフォルダを --data-dir DIR か環境変数 OPTIMLAB_DATA=DIR で指定します"),
     (r"data directory '(?P<v>[^']*)' not found", "データのフォルダ '{v}' が見つかりません"),
@@ -279,16 +281,16 @@ _JA: list[tuple[str, str]] = [
      r"number)?\)",
      "--lr で学習率を指定した '{v}' は、比べる手法に入っていません（使えるのは {a} か、手法名なしの数値だけです）"),
     (r"invalid learning-rate grid: '(?P<v>[^']*)'",
-     "学習率の並び '{v}' を読めません。下限:上限:個数（例：1e-4:1:9）か、0.001,0.01 のような一覧で書きます"),
+     "学習率の並び '{v}' を読めません。下限:上限:点数（例：1e-4:1:9）か、0.001,0.01 のような一覧で指定してください"),
     (r"invalid targets: '(?P<v>[^']*)'", "目標の正解率 '{v}' は使えません。0〜1 の値で書きます（例：0.8,0.9）"),
     (r"unknown function: '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)", "関数 '{v}' はありません。使えるのは {a} です"),
     (r"invalid --lr for (?P<o>\S+): (?P<v>\S+) \(accepted: (?P<a>.*?)(?:;[^()]*)?\)$", "{o} の学習率 {v} は使えません{A}"),
     (r"invalid (?P<o>[a-z][a-z_]*): (?P<v>-?[\w.,+-]+) \(accepted: (?P<a>an integer from [^;)]*)\)",
      "{o} の値 {v} は使えません{A}"),
     (r"^(?P<w>.+?) gives the optimizer '(?P<o>[^']*)' (?P<n>\d+) times \(",
-     "{w} に手法 '{o}' が {n} 回あります（名前の大文字と小文字は区別しません）。1 回だけ書きます"),
+     "{w} に手法 '{o}' が {n} 回あります（名前の大文字と小文字は区別しません）。1 回だけ指定してください"),
     (r"^optimizer listed more than once: '(?P<v>[^']*)'",
-     "手法 '{v}' が複数回書かれています（大文字と小文字は区別しません）。それぞれの手法は 1 回だけ書きます"),
+     "手法 '{v}' が複数回書かれています（大文字と小文字は区別しません）。それぞれの手法は 1 回だけ指定してください"),
     (r"^no optimizers given: '(?P<v>[^']*)' \(accepted: some of (?P<a>[^;)]*)",
      "手法が指定されていません。{a} から選んで、--optimizers sgd,adam のようにカンマで区切って書きます"),
     (r"^too many paths for one map: (?P<n>\d+) \((?P<c>[^)]*)\) \(accepted: at most (?P<m>\d+),",
@@ -342,11 +344,11 @@ _JA: list[tuple[str, str]] = [
      "ファイルのあるフォルダを --data-dir DIR で指定します"),
     (r"could not download (?P<v>\S+)",
      "{v} をダウンロードできませんでした。インターネットにつながらないときは、4 つの IDX ファイルを入れたフォルダを "
-     "--data-dir DIR で指定するか、同梱のデータ --dataset mnist-5k（MNIST の 5,000 枚）か --dataset digits（8×8 の数字）が"
-     "使えます"),
+     "--data-dir DIR で指定してください。同梱の --dataset mnist-5k（MNIST の 5,000 枚）や --dataset digits（8×8 の数字）"
+     "も使えます"),
     (r"^invalid val_fraction: (?P<f>\S+) leaves (?P<n>[\d,]+) of the (?P<t>[\d,]+) training examples of (?P<d>.+?) to "
      r"train on, fewer than a batch of (?P<b>\d+)",
-     "--val-fraction {f} では {d} の訓練データ {t} 件のうち学習に使えるのが {n} 件だけで、バッチサイズ {b} に足りません"
+     "--val-fraction {f} では {d} の訓練データ {t} 枚のうち学習に使えるのが {n} 枚だけで、バッチサイズ {b} に足りません"
      "（--val-fraction か --batch-size を小さくします）"),
     (r"^(?P<w>.+?) is a sweep recipe, not one of optimlab compare \(accepted: (?P<u>[^;]+);",
      "{w} はスイープのレシピで、compare のレシピではありません（{u} で使います。compare のレシピには [[runs]] があります）"),
@@ -379,20 +381,23 @@ _ENGLISH = re.compile(r"\b(?:a|an|the|or|and|from|to|in|of|at|is|by|for|with|lik
 
 
 def accepted_ja(accepted: str) -> str:
-    """``（使えるもの：…）`` for an error's accepted values: names and numbers as they are, the common phrases in
+    """``（使えるのは … です）`` for an error's accepted values: names and numbers as they are, the common phrases in
     Japanese; where words of English would be left, a pointer to the English line instead."""
     text = accepted.strip()
     for pattern, ja in _ACCEPTED_JA:
         text = re.sub(pattern, ja, text)
+    text = text.replace(", ", "、")          # a list in a Japanese sentence (10,000,000 keeps its commas)
     if _ENGLISH.search(text):       # a phrase not translated: not half in English
         return "（使えるものは次の英語の行にあります）"
-    return f"（使えるもの：{text}）"
+    before, after = (" " if text[:1].isascii() else ""), (" " if text[-1:].isascii() else "")   # 「使えるのは数です」
+    return f"（使えるのは{before}{text}{after}です）"
 
 
 PLUGIN_FILES = "OPTIMLAB_PLUGINS"      # optimlab.optim.plugins.PLUGIN_FILES_ENV, as its errors name it
 _JA_WARNINGS: list[tuple[str, str]] = [
-    (r"^with (?P<g>.+?), (?P<a>.+?) would train the same numbers as (?P<k>'[^']*'): trained once",
-     "{g} の指定で {a} と {k} が同じ設定になるため、1 つにまとめて {k} として学習します"),
+    # the options given end at the last ", " before the quoted labels (a review: "init he, batchnorm off" was split)
+    (r"^with (?P<g>.+), (?P<a>'[^']*'(?: and '[^']*')*) would train the same numbers as (?P<k>'[^']*'): trained once",
+     "{g} の指定では {a} と {k} が同じ設定になるため、{k} として 1 回だけ学習します"),
     (r"^(?P<d>\S+): the copy in (?P<a>.+?) cannot be used \(.*; using the one in (?P<b>.+?) \('optimlab data fetch",
      "{a} にある {d} は壊れていて使えないため（詳しくは次の英語の行）、{b} のものを使います。'optimlab data fetch {d}' で"
      "壊れたファイルをダウンロードし直せます"),
@@ -419,7 +424,7 @@ _JA_WARNINGS: list[tuple[str, str]] = [
     (r"(?P<k>\d+) of the runs already complete in (?P<d>.+?) \((?P<r>[^)]*)\) were trained by other optimlab code "
      r"\(source SHA-256 (?P<t>\S+) there, (?P<n>\S+) now\)",
      "{d} にある完了済みの実行のうち {k} 件（{r}）は、今とは違う optimlab のコードで学習したものです（ソースの SHA-256 の"
-     "先頭：フォルダー {t}、今 {n}）。そのまま使うので、スイープの結果に二つの版の数値が混ざることがあります。"
+     "先頭：フォルダ {t}、今 {n}）。そのまま使うので、スイープの結果に二つの版の数値が混ざることがあります。"
      "すべてを今のコードで学習し直すには、別の --out を指定します"),
     (r"(?P<k>\d+) of the runs already complete in (?P<d>.+?) \((?P<r>[^)]*)\) were trained by other optimlab code "
      r"\(source SHA-256 not recorded there, (?P<n>\S+) now\)",
@@ -454,8 +459,10 @@ def japanese_warning(message: str) -> str:
     """A Japanese line for one of optimlab's warnings (printed before the English one under ``--lang ja``)."""
     for pattern, text in _JA_WARNINGS:
         m = re.search(pattern, message)
-        if m:
-            return text.format(**m.groupdict())
+        if m:        # lists of options and labels in a Japanese sentence: 「activation relu、init he」, 「'A' と 'B'」
+            fields = {k: (v or "").replace(", ", "、").replace("' and '", "' と '") if k in ("g", "a", "r") else v
+                      for k, v in m.groupdict().items()}
+            return text.format(**fields)
     return "注意してください（内容は次の英語の行にあります）"
 
 
@@ -470,6 +477,15 @@ def japanese_error(message: str) -> str:
             wide = "（名前に全角スペースがあります）" if any("\u3000" in v for v in fields.values()) else ""
             if "a" in fields:
                 fields["A"] = accepted_ja(fields["a"])
+                fields["a"] = fields["a"].replace(", ", "、")        # 「sgd、momentum、adagrad」 (a Japanese review)
+            for k in ("t", "s"):        # seeds as a list, not Python's: 「0、1」 for "[0, 1]"
+                if re.fullmatch(r"\[[\d, ]*\]", fields.get(k) or ""):
+                    fields[k] = fields[k][1:-1].replace(", ", "、")
+            for k in ("lo", "hi"):      # 「1〜1,438」, as the counts beside it are written
+                if (fields.get(k) or "").isdigit():
+                    fields[k] = f"{int(fields[k]):,}"
+            if "w" not in fields and re.fullmatch(r"iters|eval_interval|batch_size", fields.get("o", "")):  # typed
+                fields["o"] = "--" + fields["o"].replace("_", "-")
             if "w" in fields:           # what a path is, for --dataset npz
                 fields["W"] = {"does not exist": "見つかりません", "is a folder": "フォルダです",
                                "is not a regular file": "通常のファイルではありません"}.get(fields["w"], fields["w"])

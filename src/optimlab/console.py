@@ -5,6 +5,7 @@ in Japanese too (:func:`notice_lines`)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .errors import ConfigError
@@ -41,7 +42,7 @@ TEXT = {
                         "diverged or failed has none, and the statistics below count it as 0; train s: the sum over "
                         "the seeds)",
         "over seeds": "final test accuracy over seeds (mean ± 95% CI; a seed that diverged or failed counts as 0):",
-        "seed line": "  {label} {mean}{ci}  ({n})", "n all": "n={n}", "n some": "n={n} of {seeds} seeds",
+        "seed line": "  {label} {mean}{ci}{clip}  ({n})", "n all": "n={n}", "n some": "n={n} of {seeds} seeds",
         "n not ok": ", {k} diverged or failed",
         "ci clipped": " (an accuracy lies in [0, 1]: {lo}–{hi})",
         "small test set": "  (these intervals are over the seeds only: on one test set of {n_test} examples, one is "
@@ -61,6 +62,7 @@ TEXT = {
         "executor": "executor: {kind}, workers: {workers}", "executor how": " ({how})",
         "executor serial": "serial", "executor local": "local", "executor dask": "dask",
         "sweep dataset": "dataset: {name} ({n_train:,} train / {n_val:,} validation / {n_test:,} test)",
+        "sweep dataset own": "dataset: {name} ({n_train:,} train / {n_val:,} validation / {n_test:,} test)",
         "bar seed": "seed {seed}: {labels}", "bar seed runs": "seed {seed} ({n} runs)", "bar sweep": "sweep {name}", "bar run unit": "run",
         "small val": "(the lrs are chosen on {n_val} validation examples: one is {step} of accuracy, and an accuracy "
                      "on so few has a sampling error of up to about ±{half} (95%), so the lr chosen may be the best "
@@ -110,43 +112,44 @@ TEXT = {
         "best test acc": "最高テスト正解率", "final batch acc": "最終ミニバッチ正解率", "wall s": "学習時間（秒）", "settings": "その他の設定",
         "status": "状態", "status ok": "完了", "status diverged": "発散", "status failed": "失敗",
         "status running": "未完了",
-        "mean sd": "（シード間の平均±標準偏差。学習時間はシードの合計）",
+        "mean sd": "（シード間の平均 ± 標準偏差。学習時間はシードの合計）",
         "bn unsaid": "（バッチ正規化あり：{labels}。ラベルには表れていません）",
         "bn said": "（バッチ正規化なし：{labels}。ラベルとは違います）",
         "activation said": "（ラベルとは別の活性化関数で学習しました：{labels}。学習した設定は summary.json と "
                            "recipe.toml にあります）",
         "init said": "（ラベルとは別の初期化で学習しました：{labels}。学習した設定は summary.json と recipe.toml に"
                      "あります）",
-        "eval once": "（評価は最後の反復（{iters} 回目）の後の 1 回だけです。評価の間隔 {every} が反復回数以上のためです。"
-                     "学習曲線を描くには間隔を短くしてください（例：--eval-interval {suggest}））",
+        "eval once": "（評価は {iters} 回目の反復の後の 1 回だけです。評価の間隔 {every} が反復回数以上のためです。"
+                     "学習曲線を描くには、--eval-interval {suggest} などで間隔を短くしてください）",
         "train s note": "（学習時間：その実行の学習にかかった時間。一緒に学習する実行と共通の計算は等分しています。"
                         "評価の時間は含みません）",
         "best note": "（最高テスト正解率：テストデータでの評価のうち最も高い値。テストデータを見て選んだ値なので実力より"
                      "高めに出ます。実行どうしは最終テスト正解率で比べます）",
         "diverged note": "（発散：重みや出力が有限の数でなくなりました。多くは学習率が大きすぎるためです。小さくしてみて"
                          "ください。例：--lr {lrs}）",
-        "mean sd some": "（値のあるシードでの平均±標準偏差。(k/n) は n シード中 k シードに値があることを示します。発散・失敗した"
+        "mean sd some": "（値のあるシードでの平均 ± 標準偏差。(k/n) は n シード中 k シードに値があることを示します。発散・失敗した"
                         "実行には値がなく、下の統計では 0 として数えます。学習時間はシードの合計）",
         "over seeds": "シード間の最終テスト正解率（平均 ± 95% 信頼区間。発散・失敗したシードは 0 として数えます）：",
-        "seed line": "  {label} {mean}{ci}（{n}）", "n all": "{n} シード", "n some": "値があるのは {seeds} シード中 {n} シード",
+        "seed line": "  {label} {mean}{ci}（{n}{clip}）", "n all": "{n} シード", "n some": "値があるのは {seeds} シード中 {n} シード",
         "n not ok": "、うち {k} シードが発散・失敗",
-        "ci clipped": "（正解率は 0〜1 なので {lo}〜{hi}）",
+        "ci clipped": "。正解率は 0〜1 なので区間は {lo}〜{hi}",
         "small test set": "  （この区間はシード間のばらつきだけです。テストデータは {n_test} 件なので 1 件で正解率が {step} 変わり、"
-                          "テストデータ自体の標本誤差（95% で最大約 ±{half}。正解率 {p} のとき）はこの区間に含まれません）",
+                          "テストデータ自体の標本誤差は正解率 {p} のとき 95% で最大約 ±{half} で、この区間には含まれません）",
         "paired": "対応のある差（同じシードどうし、a − b、平均 ± 95% 信頼区間。* は信頼区間が 0 を含まない差で、{min} シード以上の"
                   "ときだけ付けます",
         "paired holm": "。** はそのシード数で比較した {k} 組について Holm 法で多重比較の補正をしても有意な差",
         "paired end": "）：",
         "no pair": "{a_op} − {b_op}：両方に値のあるシードがありません",
         "pair": "{a_op} − {b_op}：{diff}{ci}（{a} が上回ったのは {n} シード中 {wins} シード{ties}）{star}", "ties": "、{k} シードで同点",
-        "neither learned": "（平均がともにチャンスレベル + {margin} = {floor} 以下：平均ではどちらも学習しておらず、手法の"
-                           "違いは何も言えません）",
+        "neither learned": "　※ 平均がともにチャンスレベル + {margin} = {floor} 以下です。平均ではどちらも学習しておらず、"
+                           "手法の違いは何も言えません",
         "compare done": "学習と評価 {train:.2f} 秒{figures}。結果の保存先：{out}/{replaced}", "figures took": "、図の描画 {s:.2f} 秒",
         "replaced": "（前の結果を置き換えました。残すには --out で別のフォルダを指定）",
         "replaced out": "（前の結果を置き換えました）",
         "executor": "実行方式：{kind}、ワーカー {workers} 個", "executor how": "（{how}）",
         "executor serial": "逐次実行", "executor local": "ローカルのプロセス", "executor dask": "Dask",
-        "sweep dataset": "データセット：{name}（訓練 {n_train:,} 件 / 検証 {n_val:,} 件 / テスト {n_test:,} 件）",
+        "sweep dataset": "データセット：{name}（訓練 {n_train:,} 枚 / 検証 {n_val:,} 枚 / テスト {n_test:,} 枚）",
+        "sweep dataset own": "データセット：{name}（訓練 {n_train:,} 件 / 検証 {n_val:,} 件 / テスト {n_test:,} 件）",
         "bar seed": "シード {seed}：{labels}", "bar seed runs": "シード {seed}（{n} 件の実行）", "bar sweep": "スイープ {name}", "bar run unit": "本",
         "small val": "（学習率は {n_val} 件の検証データで選びます：1 件で正解率が {step} 変わり、これだけの件数での正解率には"
                      "最大で約 ±{half}（95%）の標本誤差があるため、選ばれた学習率はこの検証データでだけ最良なのかもしれません。"
@@ -160,8 +163,8 @@ TEXT = {
         "val tuned": "検証正解率（調整時）", "test tuned": "テスト正解率（調整後）", "gain": "差（調整後 − ノート、対応のある 95% 信頼区間）",
         "not ok": "（{k} シードで発散・失敗）",
         "at chance": "（{k} シードでチャンスレベル付近）",
-        "at chance note": "（k シードでチャンスレベル付近：新しいシードのうち k シードで、選ばれた学習率が発散せずにテスト正解率 "
-                          "{floor} 以下（チャンスレベル + {margin}）で終わりました。検証データではその学習率で学習できて"
+        "at chance note": "（k シードでチャンスレベル付近：新しいシードのうち k シードで、選ばれた学習率が発散せずにテスト正解率"
+                          "がチャンスレベル + {margin} = {floor} 以下で終わりました。検証データではその学習率で学習できて"
                           "いました。平均は学習できた実行とできなかった実行を合わせた値です）",
         "cut interval": "（0.0000 や 1.0000 で終わる区間と、差の -1.0000 や +1.0000 で終わる区間は、その外まで広がった区間をそこで"
                         "切ったものです。正解率は 0〜1、差は -1〜+1 の範囲の値だからです。区間がここまで広いのは、シード間のばらつきが"
@@ -192,6 +195,26 @@ def check_lang(lang: str) -> str:
     if lang not in LANGS:
         raise ConfigError(f"unknown language: {lang!r} (accepted: {', '.join(LANGS)})")
     return lang
+
+
+# a sweep's setting label, "SGD (no BN, sigmoid)" (optimlab.experiment.sweep.setting_label): its settings in brackets
+_PART = r"(?:BN|no BN|sigmoid|relu|init=[^,()<>\s]+)"
+_SETTINGS = re.compile(rf" \(({_PART}(?:, {_PART})*)\)(?: (?=[^\x00-\x7f]))?")    # 「…）で」: no space after 」
+_SETTING_JA = {"BN": "BN あり", "no BN": "BN なし"}
+
+
+def setting_text(text: str, lang: str = "en") -> str:
+    """``text`` with each sweep setting label's settings in ``lang``: in Japanese 「SGD（BN なし、sigmoid）」,
+    「Adam（初期値 0.01）」 for "SGD (no BN, sigmoid)", "Adam (init=0.01)" (a Japanese review: they were left in
+    English); the label itself, in table.csv and summary.json, stays as it is."""
+    if check_lang(lang) != "ja":
+        return text
+
+    def ja(m: re.Match) -> str:
+        parts = [_SETTING_JA.get(p, "初期値 " + p[5:] if p.startswith("init=") else p) for p in m[1].split(", ")]
+        return f"（{'、'.join(parts)}）"
+
+    return _SETTINGS.sub(ja, text)
 
 
 def say(key: str, lang: str = "en", **values) -> str:

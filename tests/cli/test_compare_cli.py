@@ -743,8 +743,8 @@ def test_an_evaluation_interval_longer_than_the_run_is_said_under_the_table(tmp_
             "run; a curve needs a shorter one, e.g. --eval-interval 2)") in out, out
     assert json.loads((tmp_path / "a" / "summary.json").read_text())["runs"][0]["final_test_accuracy"] is not None
     assert main(["compare", *small, "--iters", "20", "--eval-interval", "50", "--out", "b", "--lang", "ja"]) == 0
-    assert ("（評価は最後の反復（20 回目）の後の 1 回だけです。評価の間隔 50 が反復回数以上のためです。学習曲線を描くには"
-            "間隔を短くしてください（例：--eval-interval 2））") in capsys.readouterr().out
+    assert ("（評価は 20 回目の反復の後の 1 回だけです。評価の間隔 50 が反復回数以上のためです。学習曲線を描くには、"
+            "--eval-interval 2 などで間隔を短くしてください）") in capsys.readouterr().out
     assert main(["compare", *small, "--iters", "20", "--eval-interval", "20", "--out", "c"]) == 0    # no evaluation at 0
     assert "the evaluation interval, 20, is not shorter than the run" in capsys.readouterr().out
     for iters, every in (("20", "15"), ("20", "10"), ("1", "10")):        # evaluated on the interval, or one step

@@ -307,7 +307,7 @@ def test_a_small_test_set_is_said_with_its_own_sampling_error():
     assert note in lines and lines.index(note) == 3                         # under the runs, above the pairs
     # the largest error among the runs: that of the mean nearest 0.5 (it quoted the best run's, the smallest: ±0.13)
     assert abs(1.96 * (0.55 * 0.45 / 40) ** 0.5 - 0.154) < 1e-3
-    assert "テストデータは 40 件なので 1 件で正解率が 0.025 変わり、テストデータ自体の標本誤差（95% で最大約 ±0.15。正解率 0.55" \
+    assert "テストデータは 40 件なので 1 件で正解率が 0.025 変わり、テストデータ自体の標本誤差は正解率 0.55 のとき 95% で最大約 ±0.15" \
         in format_seed_report(summary, "ja")
     big = {**summary, "dataset": {"name": "mnist-5k", "n_test": 1000}}
     assert "sampling error" not in format_seed_report(big)
@@ -357,4 +357,4 @@ def test_a_pair_of_runs_that_never_learned_is_said_to_say_nothing():
     assert pair.endswith("  (both means at most 0.20, chance + 0.1: neither learned on average, so this says nothing of the optimizers)")
     assert not any("neither learned" in x for x in lines if "Adam" in x)       # Adam learned: its pairs are findings
     ja = format_seed_report(summary, "ja")
-    assert "（平均がともにチャンスレベル + 0.1 = 0.20 以下：平均ではどちらも学習しておらず、手法の違いは何も言えません）" in ja
+    assert "※ 平均がともにチャンスレベル + 0.1 = 0.20 以下です。平均ではどちらも学習しておらず、手法の違いは何も言えません" in ja

@@ -52,19 +52,19 @@ def test_a_full_width_command_line_trains_as_the_ascii_one(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, ja, en", [
-    (["compare", "--optimizers", "adma"], "最適化手法 'adma' はありません。使えるのは sgd, momentum, adagrad, rmsprop, adam "
+    (["compare", "--optimizers", "adma"], "最適化手法 'adma' はありません。使えるのは sgd、momentum、adagrad、rmsprop、adam "
      "です（もしかして adam？）", "unknown optimizer: 'adma' (accepted: sgd, momentum, adagrad, rmsprop, adam; did you "
      "mean 'adam'?)"),
     (["compare", "--dataset", "mnist5k"], "データセット 'mnist5k' はありません", "did you mean 'mnist-5k'?"),
-    (["compare", "--datset", "digits"], "--datset digits はこのコマンドのオプションではありません",
+    (["compare", "--datset", "digits"], "--datset というオプションはこのコマンドにありません",
      "unrecognized arguments: --datset digits (accepted: the options that --help lists, each value one word, e.g. "
      "--seeds 0,3,7 or --lr adam=0.05; did you mean '--dataset'?)"),
-    (["compair"], "コマンド 'compair' はありません。使えるのは compare, data, sweep, landscape, report です（もしかして "
+    (["compair"], "コマンド 'compair' はありません。使えるのは compare、data、sweep、landscape、report です（もしかして "
      "compare？）", "invalid COMMAND: 'compair' (accepted: compare, data, sweep, landscape, report; did you mean "
      "'compare'?)"),
     (["compare", "--lr", "0,01"], "--lr の値 '0,01' を学習率として読めません", "invalid --lr"),
     (["compare", "--seeds", "0〜x"], "シードの指定 '0-x' を読めません", "invalid seeds: '0-x'"),
-    (["compare", "--activation", "tanh"], "--activation の値 'tanh' は使えません（使えるもの：sigmoid, relu）",
+    (["compare", "--activation", "tanh"], "--activation の値 'tanh' は使えません（使えるのは sigmoid、relu です）",
      "invalid --activation: 'tanh' (accepted: sigmoid, relu)"),
 ])
 def test_an_error_under_lang_ja_has_a_japanese_line_first_and_a_close_name(argv, ja, en, capsys, tmp_path):
@@ -143,7 +143,7 @@ def test_the_closest_option_is_the_commands_own_and_case_counts(capsys):
     ("refusing to replace 's': it is an optimlab sweep folder (accepted: …)", "optimlab sweep の結果のフォルダ"),
     ("refusing to replace 'm': it holds 'memo.txt', which is not an output of optimlab compare (accepted: …)",
      "optimlab が書いたものではない 'memo.txt' がある"),
-    ("could not download fashion-mnist file t10k (…)", "--dataset mnist-5k（MNIST の 5,000 枚）か --dataset digits"),
+    ("could not download fashion-mnist file t10k (…)", "--dataset mnist-5k（MNIST の 5,000 枚）や --dataset digits"),
 ])
 def test_each_refusal_and_a_failed_download_get_their_own_japanese_line(message, ja):
     # a code review: every refusal said 'not an optimlab results folder', and a failed fashion-mnist download
@@ -173,7 +173,7 @@ def test_a_second_japanese_review_of_typed_commands(tmp_path, capsys):
                      (["--lang", "ja", "compare"], "--lang はコマンドの後に書きます"),
                      (["compare", "--iters", "1,000"], "--iters の値 '1,000' は整数ではありません（例：--iters 1000）"),
                      (["compare", "--seed", "0-4"], "複数のシードは --seeds 0-4 のように書きます"),
-                     (["compare", "--lr", "adma=0.001"], "使えるのは sgd, momentum, adagrad, rmsprop, adam です（もしかして adam？）"),
+                     (["compare", "--lr", "adma=0.001"], "使えるのは sgd、momentum、adagrad、rmsprop、adam です（もしかして adam？）"),
                      (["report", str(tmp_path / "実験\u3000５")], "実験\u3000５' が見つかりません（名前に全角スペースがあります）")]:
         assert main([*argv, "--lang", "ja"] if argv[0] != "--lang" else argv) == 2
         first = capsys.readouterr().err.splitlines()[0]
@@ -208,7 +208,7 @@ def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
         assert main(["report", dashes, str(run)]) == 0
     capsys.readouterr()
     assert main(["compare", "ーーdatset", "digits", "--lang", "ja"]) == 2
-    assert "--datset digits はこのコマンドのオプションではありません" in capsys.readouterr().err
+    assert "--datset というオプションはこのコマンドにありません" in capsys.readouterr().err
     assert main(["compare\u3000--lang\u3000ja", "--iters", "x"]) == 2
     assert capsys.readouterr().err.splitlines()[0] == "optimlab: エラー：--iters の値 'x' は整数ではありません（例：--iters 1000）"
     assert main(["compare", "--dpi", "x", "--lang", "ja"]) == 2
@@ -227,8 +227,8 @@ def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
 @pytest.mark.parametrize("argv, ja", [
     # a Japanese student's review: each of these got only "エラーです（内容は次の行に英語で書いてあります）"
     (["compare", "--dataset", "digits", "--batch-size", "5000"],
-     "バッチサイズ 5000 は digits の訓練データの枚数（1,438）より大きいので使えません。1〜1438 を指定してください"),
-    (["compare", "--dataset", "digits", "--iters", "-5"], "iters の値 -5 は使えません（使えるもの：1〜10,000,000 の整数）"),
+     "バッチサイズ 5000 は digits の訓練データの枚数（1,438）より大きいので使えません。1〜1,438 を指定してください"),
+    (["compare", "--dataset", "digits", "--iters", "-5"], "--iters の値 -5 は使えません（使えるのは 1〜10,000,000 の整数です）"),
     (["compare", "--recipe", "adagrad.toml"], "レシピのファイル 'adagrad.toml' が見つかりません"),
     (["compare", "--dataset", "idx"], "データセット idx には、4 つの IDX ファイルのあるフォルダを --data-dir DIR"),
     (["compare", "--data-dir", "nothere"], "データのフォルダ 'nothere' が見つかりません"),
@@ -236,28 +236,28 @@ def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
     (["compare", "--seed", "3", "--seeds", "0-2"], "--seed と --seeds は一緒に使えません"),
     (["compare", "--optimizers", "sgd", "--lr", "adam=0.001"],
      "--lr で学習率を指定した 'adam' は、比べる手法に入っていません（使えるのは sgd か、手法名なしの数値だけです）"),
-    (["sweep", "--lrs", "1e-4:1"], "学習率の並び '1e-4:1' を読めません。下限:上限:個数（例：1e-4:1:9）"),
+    (["sweep", "--lrs", "1e-4:1"], "学習率の並び '1e-4:1' を読めません。下限:上限:点数（例：1e-4:1:9）"),
     (["sweep", "--targets", "80"], "目標の正解率 '80' は使えません。0〜1 の値で書きます（例：0.8,0.9）"),
-    (["landscape", "--function", "rosenbrok"], "関数 'rosenbrok' はありません。使えるのは bowl, saddle, rosenbrock, "
-     "himmelblau, beale です（もしかして rosenbrock？）"),
-    (["landscape", "--lr", "adam=-1"], "adam の学習率 -1 は使えません（使えるもの：0 より大きい有限の数）"),
+    (["landscape", "--function", "rosenbrok"], "関数 'rosenbrok' はありません。使えるのは bowl、saddle、rosenbrock、"
+     "himmelblau、beale です（もしかして rosenbrock？）"),
+    (["landscape", "--lr", "adam=-1"], "adam の学習率 -1 は使えません（使えるのは 0 より大きい有限の数です）"),
     # English was left inside the Japanese line
-    (["landscape", "--steps", "0"], "--steps の値 '0' は使えません（使えるもの：1〜100,000 の整数）"),
+    (["landscape", "--steps", "0"], "--steps の値 '0' は使えません（使えるのは 1〜100,000 の整数です）"),
     (["data", "--lang", "ja", "list"], "--lang はコマンドの後に書きます（例：optimlab compare --lang ja、optimlab data list"),
     # a code review: '--lang=ja' before the command was "not an option of this command; did you mean --lang?", and
     # 'a number', '[0, 1)' and a recipe's value were left in English or not said
     (["--lang=ja", "compare"], "--lang はコマンドの後に書きます"),
     (["data", "--lang=ja", "list"], "--lang はコマンドの後に書きます"),
-    (["landscape", "--font-scale", "abc"], "--font-scale の値 'abc' は使えません（使えるもの：数）"),
-    (["compare", "--font-scale", "9"], "--font-scale の値 '9.0' は使えません（使えるもの：1〜3 の数）"),
-    (["compare", "--recipe", "b15.toml"], "b15.toml [[runs]] #1 ('adam') の beta1 の値 1.5 は使えません（使えるもの：0 以上 1 "
-     "未満の数）"),
+    (["landscape", "--font-scale", "abc"], "--font-scale の値 'abc' は使えません（使えるのは数です）"),
+    (["compare", "--font-scale", "9"], "--font-scale の値 '9.0' は使えません（使えるのは 1〜3 の数です）"),
+    (["compare", "--recipe", "b15.toml"], "b15.toml [[runs]] #1 ('adam') の beta1 の値 1.5 は使えません（使えるのは 0 以上 1 "
+     "未満の数です）"),
     # a Japanese student's review: the mistakes a student makes first got only the pointer to the English line
-    (["sweep", "--dataset", "digits", "--seeds", "1", "--test-seeds", "100"], "テスト用のシード 0-99 が調整用のシード [0] と"
+    (["sweep", "--dataset", "digits", "--seeds", "1", "--test-seeds", "100"], "テスト用のシード 0-99 が調整用のシード 0 と"
      "重なっています。重ならないシードにしてください（例：--test-seeds 100-199）。数字を 1 つだけ N と書くとシードの個数になり、"
      "0〜N-1 のシードを使います（シード 100 だけなら 100-100 と書きます）"),
-    (["sweep", "--dataset", "digits", "--seeds", "0-2", "--test-seeds", "1-3"], "テスト用のシード [1, 2, 3] が調整用のシード "
-     "[0, 1, 2] と重なっています。重ならないシードにしてください（例：--test-seeds 4-6）。数字を 1 つだけ N と書くとシードの個数に"
+    (["sweep", "--dataset", "digits", "--seeds", "0-2", "--test-seeds", "1-3"], "テスト用のシード 1、2、3 が調整用のシード "
+     "0、1、2 と重なっています。重ならないシードにしてください（例：--test-seeds 4-6）。数字を 1 つだけ N と書くとシードの個数に"
      "なり、0〜N-1 のシードを使います"),
     (["compare", "--lr", "1e50"], "学習率 1e+50 は float32 で表せません（絶対値が 3.4e+38 以下で、0 でなければ 1.4e-45 以上の数"
      "にします）"),
@@ -265,28 +265,28 @@ def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
      "できません（指定できるのは sgd）"),
     # a Japanese teacher's review of the landscapes: these four pointed to the English line; a typo got no guess
     (["landscape", "--optimizers", "sgd,sgd"], "手法 'sgd' が複数回書かれています（大文字と小文字は区別しません）。それぞれの"
-     "手法は 1 回だけ書きます"),
+     "手法は 1 回だけ指定してください"),
     (["compare", "--optimizers", "adam,ADAM,adam"], "手法 'adam' が複数回書かれています"),
-    (["landscape", "--optimizers="], "手法が指定されていません。sgd, momentum, adagrad, rmsprop, adam から選んで、"
+    (["landscape", "--optimizers="], "手法が指定されていません。sgd、momentum、adagrad、rmsprop、adam から選んで、"
      "--optimizers sgd,adam のようにカンマで区切って書きます"),
     (["landscape", "--lr", "sgd=0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8"], "1 枚の図に描ける経路は 7 本までです（指定は 12 本：SGD 8 本、"
      "Momentum 1 本、AdaGrad 1 本、RMSProp 1 本、Adam 1 本）。色が足りなくなるので、手法・学習率・プリセットを減らしてください"),
     (["landscape", "--start", "3"], "--start の値 '3' は使えません。--start=-7,2 のように、2 つの数 X,Y（絶対値 1e+12 以下）を"
      "カンマで区切って書きます（負の数で始まるときは = でつなぎます）"),
     (["landscape", "--start=x,y"], "--start の値 'x,y' は使えません。--start=-7,2 のように"),
-    (["landscape", "--lr", "sdg=0.1"], "'sdg' は描く手法（--optimizers）にないので、学習率を指定できません（指定できるのは sgd, "
-     "momentum, adagrad, rmsprop, adam。もしかして sgd？）"),
-    (["landscape", "--preset", "adagrad=notecode"], "adagrad にプリセット 'notecode' はありません（使えるのは note, torch, "
-     "optax, note-text, note-code。もしかして note-code？）"),
+    (["landscape", "--lr", "sdg=0.1"], "'sdg' は描く手法（--optimizers）にないので、学習率を指定できません（指定できるのは sgd、"
+     "momentum、adagrad、rmsprop、adam。もしかして sgd？）"),
+    (["landscape", "--preset", "adagrad=notecode"], "adagrad にプリセット 'notecode' はありません（使えるのは note、torch、"
+     "optax、note-text、note-code。もしかして note-code？）"),
     (["landscape", "--optimizers", "sgd", "--preset", "sgd=note-code"], "sgd にプリセット 'note-code' はありません（使えるのは "
-     "note, torch, optax）"),
+     "note、torch、optax）"),
     # a bad-input review: the README names these (a data folder not found, an unknown dataset) among the Japanese ones
     (["data", "list", "--data-dir", "/nonexistent-optimlab"], "--data-dir のフォルダ '/nonexistent-optimlab' が見つかりません"),
-    (["data", "verify", "foo"], "データセット 'foo' はありません。使えるのは mnist, fashion-mnist, mnist-5k, digits, idx です"),
+    (["data", "verify", "foo"], "データセット 'foo' はありません。使えるのは mnist、fashion-mnist、mnist-5k、digits、idx です"),
     # a code review: fetch's "データセット 'digits' はありません" said a bundled dataset did not exist; a typo's
     # "did you mean" was left in English inside the sentence
-    (["data", "verify", "mnst"], "使えるのは mnist, fashion-mnist, mnist-5k, digits, idx です（もしかして mnist？）"),
-    (["data", "fetch", "digits"], "'digits' はダウンロードするデータセットではありません。ダウンロードできるのは mnist, "
+    (["data", "verify", "mnst"], "使えるのは mnist、fashion-mnist、mnist-5k、digits、idx です（もしかして mnist？）"),
+    (["data", "fetch", "digits"], "'digits' はダウンロードするデータセットではありません。ダウンロードできるのは mnist、"
      "fashion-mnist です（mnist-5k と digits はインストールしたパッケージに入っていて、ダウンロードは不要です）"),
     (["compare", "--dataset", "npz", "--data-dir", "nope.npz"], "--dataset npz の 'nope.npz' は見つかりません（np.savez(ファイル名, "
      "x_train=…, y_train=…, x_test=…, y_test=…) で作った .npz ファイルを指定します）"),
@@ -318,14 +318,14 @@ def test_a_close_name_goes_inside_the_lists_parentheses_and_after_any_other():
                            "'mnist'?)")
     assert fetch.endswith("ダウンロードは不要です）（もしかして mnist？）")
     preset = japanese_error("unknown preset for adagrad: 'notecode' (accepted: note, torch; did you mean 'torch'?)")
-    assert preset == "adagrad にプリセット 'notecode' はありません（使えるのは note, torch。もしかして torch？）"
+    assert preset == "adagrad にプリセット 'notecode' はありません（使えるのは note、torch。もしかして torch？）"
 
 
 def test_an_accepted_phrase_not_translated_points_to_the_english_line():
     assert japanese_error("invalid --foo: 'x' (accepted: a thing that nobody wrote here)") == \
         "--foo の値 'x' は使えません（使えるものは次の英語の行にあります）"
     assert japanese_error("invalid --activation: 'tanh' (accepted: sigmoid, relu)") == \
-        "--activation の値 'tanh' は使えません（使えるもの：sigmoid, relu）"
+        "--activation の値 'tanh' は使えません（使えるのは sigmoid、relu です）"
 
 
 @pytest.mark.parametrize("message, ja", [
@@ -339,7 +339,7 @@ def test_an_accepted_phrase_not_translated_points_to_the_english_line():
      "調整用の実行 4 本が失敗しました（tune-boom-lr0.1-s0: RuntimeError: b）。失敗した実行からは学習率を選ばないので、SGD, "
      "Boom の新しいシードでの実行はしていません。結果は 's' に残してあり"),
     ("unknown key 'batch_norm' in r.toml [net] (accepted: hidden, batchnorm; did you mean 'batchnorm'?)",
-     "r.toml [net] にキー 'batch_norm' はありません（使えるキー：hidden, batchnorm。もしかして batchnorm？）"),
+     "r.toml [net] にキー 'batch_norm' はありません（使えるキー：hidden、batchnorm。もしかして batchnorm？）"),
     ("r.toml [[runs]] #1 has no optimizer (accepted: optimizer = one of sgd, adam; 'optimzer' is not a key, "
      "'optimizer' is)", "r.toml [[runs]] #1 に optimizer がありません（'optimzer' ではなく optimizer と書きます）"),
     ("no mnist files to verify (looked in /a, /b); offline options: …", "照合する mnist のファイルが見つかりません"),
@@ -400,8 +400,8 @@ def test_a_sweeps_failed_runs_are_said_in_japanese_without_english_inside(capsys
 
 def test_an_accepted_range_with_an_example_is_not_half_translated():
     assert accepted_ja("a number from 1.5 to 3.5, e.g. 1.6") == "（使えるものは次の英語の行にあります）"
-    assert accepted_ja("a number from 1 to 3") == "（使えるもの：1〜3 の数）"
-    assert accepted_ja("an integer from 1 to 10,000,000") == "（使えるもの：1〜10,000,000 の整数）"
+    assert accepted_ja("a number from 1 to 3") == "（使えるのは 1〜3 の数です）"
+    assert accepted_ja("an integer from 1 to 10,000,000") == "（使えるのは 1〜10,000,000 の整数です）"
 
 
 def test_lang_before_the_command_is_said_in_english_too(capsys):

@@ -235,7 +235,7 @@ def test_fetch_and_verify_speak_japanese(capsys, served, monkeypatch, isolated_e
     assert rc == 0 and out.count("OK（公開されている .gz そのもの）") == 4
     assert out.splitlines()[-1] == "mnist：4 ファイルすべてが登録済みの SHA-256 と一致します"
     rc, out = run(["verify", "digits", "--lang", "ja"], capsys)
-    assert rc == 0 and "は登録済みの値と一致します" in out and "digits：訓練 1,438 枚・テスト 359 枚、入力 64 次元、10 クラス" in out
+    assert rc == 0 and "は登録済みの値と一致しました" in out and "digits：訓練 1,438 枚・テスト 359 枚、入力 64 次元、10 クラス" in out
     rc, out = run(["verify", "digits"], capsys)             # English unless asked
     assert rc == 0 and "matches the pinned value" in out
 

@@ -224,5 +224,5 @@ def test_a_failed_fetch_says_in_japanese_what_to_do_offline(capsys, closed_port_
     rc, err = cli(["fetch", "mnist", "--mirror", closed_port_url, "--no-progress", "--lang", "ja"], capsys)
     first, second = err.splitlines()[:2]
     assert rc == 2 and first.startswith("optimlab: エラー：mnist をダウンロードできませんでした")
-    assert "--data-dir DIR で指定する" in first and "--dataset mnist-5k" in first
+    assert "--data-dir DIR で指定してください" in first and "--dataset mnist-5k" in first
     assert second.startswith("optimlab: error: could not download mnist")

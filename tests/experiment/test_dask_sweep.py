@@ -305,7 +305,7 @@ def test_workers_that_cannot_import_optimlab_are_said_before_anything_trains(tmp
         assert "ModuleNotFoundError: No module named optimlab (a test copy)) (accepted: optimlab installed where the " \
                "workers run, or the workers started with PYTHONPATH" in str(e)
         from optimlab.cli_text import japanese_error
-        assert japanese_error(str(e)).startswith("Dask のクラスタのワーカー 1 台のうち 1 台が optimlab を import できません")
+        assert japanese_error(str(e)).startswith("Dask のクラスターのワーカー 1 台のうち 1 台が optimlab を import できません")
     finally:
         if worker is not None:
             worker.terminate()

@@ -224,8 +224,14 @@ def test_options_that_make_two_runs_one_train_it_once_even_when_a_default_is_wri
                                              r"'Adam b1=0.9': trained once, as 'Adam b1=0.9'$") as said:
         assert [x.label for x in apply_overrides(recipe(text), batchnorm=False).runs] == ["Adam b1=0.9"]
     from optimlab.cli_text import japanese_warning
-    assert japanese_warning(str(said[0].message)) == ("batchnorm off の指定で 'Adam BN' と 'Adam b1=0.9' が同じ設定になる"
-                                                      "ため、1 つにまとめて 'Adam b1=0.9' として学習します")
+    assert japanese_warning(str(said[0].message)) == ("batchnorm off の指定では 'Adam BN' と 'Adam b1=0.9' が同じ設定に"
+                                                      "なるため、'Adam b1=0.9' として 1 回だけ学習します")
+    # several options and labels: the options end at the last ", " before the labels (a Japanese review: the
+    # sentence was cut at the first one, 「activation relu の指定で init he, batchnorm off, 'Adam + BatchNorm' と…」)
+    message = ("with activation relu, init he, batchnorm off, 'Adam + BatchNorm' and 'Adam x' would train the same "
+               "numbers as 'Adam': trained once, as 'Adam'")
+    assert japanese_warning(message) == ("activation relu、init he、batchnorm off の指定では 'Adam + BatchNorm' と "
+                                         "'Adam x' と 'Adam' が同じ設定になるため、'Adam' として 1 回だけ学習します")
     # the label kept is that of a run that had the setting already, so it stays true ("Adam BN" under BN on)
     with pytest.warns(OptimlabWarning, match="with batchnorm on, 'Adam b1=0.9' would train the same numbers as 'Adam BN'"):
         assert [x.label for x in apply_overrides(recipe(text), batchnorm=True).runs] == ["Adam BN"]

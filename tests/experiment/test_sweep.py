@@ -260,7 +260,7 @@ def test_a_validation_split_that_leaves_less_than_a_batch_names_the_split(tmp_pa
                                        "--val-fraction, or a smaller --batch-size)\n")
     assert main([*args, "--val-fraction", "0.999", "--lang", "ja"]) == 2
     assert capsys.readouterr().err.splitlines()[0] == (
-        "optimlab: エラー：--val-fraction 0.999 では digits の訓練データ 1,438 件のうち学習に使えるのが 1 件だけで、"
+        "optimlab: エラー：--val-fraction 0.999 では digits の訓練データ 1,438 枚のうち学習に使えるのが 1 枚だけで、"
         "バッチサイズ 100 に足りません（--val-fraction か --batch-size を小さくします）")
     assert main([*args, "--batch-size", "5000"]) == 2          # a batch larger than all the data: the batch's error
     assert "invalid batch_size: 5000 exceeds" in capsys.readouterr().err
@@ -1147,8 +1147,13 @@ def test_cli_runs_prints_tables_and_draws_the_figure(tmp_path, capsys):
     captured = capsys.readouterr()
     out = captured.out
     assert "実行方式：逐次実行、ワーカー 1 個" in captured.err
-    # --lang ja: the tables and lines are Japanese (run labels stay as they are named)
-    assert "Adam (BN)" in out and "SGD (no BN)" in out and "0.3 までの反復回数" in out and "所要時間" in out
+    # --lang ja: the tables and lines are Japanese, the settings of a label too (a Japanese review: 「SGD (no BN)」);
+    # the files keep the label as it is
+    assert "Adam（BN あり）" in out and "SGD（BN なし）" in out and "0.3 までの反復回数" in out and "所要時間" in out
+    assert "(BN)" not in out and "(no BN)" not in out
+    assert {"SGD (no BN)", "Adam (BN)"} <= set(json.loads((tmp_path / "summary.json").read_text())["tuned"])
+    page = (tmp_path / "report.html").read_text()
+    assert "SGD（BN なし）" in page and "(no BN)" not in page and "(BN)" not in page
     assert "グリッド：最適化手法 2 種 × 学習率 2 点 × 調整用シード 2 個 × 構成 2 通り。テスト用の新しいシード 1000、1001" in out
     assert "iters to" not in out and "wall time" not in out and "test acc" not in out
     # the sweep records its language: `optimlab report` writes the page again in it, and says so in it
@@ -1717,7 +1722,7 @@ def test_a_small_validation_split_is_said_and_val_fraction_sets_its_size(tmp_pat
             "--val-fraction holds out more)") in out
     assert main(base + ["--val-fraction", "0.75", "--out", str(tmp_path / "b"), "--lang", "ja"]) == 0
     out = capsys.readouterr().out
-    assert "検証 1,078 件" in out and "検証データで選びます" not in out          # from 1,000 on, nothing is added
+    assert "検証 1,078 枚" in out and "検証データで選びます" not in out          # from 1,000 on, nothing is added
     summary = json.loads((tmp_path / "b" / "summary.json").read_text())
     assert summary["dataset"]["split"]["fraction"] == 0.75 and summary["dataset"]["n_val"] == 1078
     assert "fraction = 0.75" in (tmp_path / "b" / "sweep.toml").read_text()

@@ -717,7 +717,7 @@ def test_a_file_of_ones_own_optimizers_reaches_the_command_line_and_the_sweeps_w
         f"optimlab: 警告：OPTIMLAB_PLUGINS のファイル 'nope.py' が見つからないので、読み込みません（.py ファイルのパスを "
         f"{os.pathsep!r} で区切って書きます）",
         f"optimlab: warning: {not_found}; ignored",
-        "optimlab: エラー：最適化手法 'nesterov' はありません。使えるのは sgd, momentum, adagrad, rmsprop, adam です。"
+        "optimlab: エラー：最適化手法 'nesterov' はありません。使えるのは sgd、momentum、adagrad、rmsprop、adam です。"
         "OPTIMLAB_PLUGINS のファイルに読み込めなかったものがあります（次の英語の行）",
         f"optimlab: error: unknown optimizer: 'nesterov' (accepted: sgd, momentum, adagrad, rmsprop, adam); {not_found}"]
     ja = optimlab("raises.py", "compare", *small, "--optimizers", "sgd", "--no-plots", "--no-report", "--out", "e",

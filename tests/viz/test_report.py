@@ -251,7 +251,7 @@ def test_a_lead_that_the_shared_seeds_reverse_is_not_settled(tmp_path):
                                  "paired difference: +0.007 to +0.014): the means above count seeds the other run "
                                  "lacks, so the order is not settled."), best["text"]
     ja = facts(compute_conclusions(run, "ja"), "best_final")["text"]
-    assert "B のほうが上です（対応のある差の 95% 信頼区間：+0.007 〜 +0.014）" in ja and "順位は確定しません" in ja
+    assert "B のほうが上です（対応のある差の 95% 信頼区間：+0.007〜+0.014）" in ja and "順位は確定しません" in ja
 
 
 def test_the_reports_holm_correction_counts_every_run_as_the_console_does(tmp_path):
@@ -1688,7 +1688,7 @@ def test_a_run_evaluated_once_says_so_before_any_conclusion(tmp_path):
         if said:
             assert en[0]["text"].startswith(f"Every run was evaluated once, after its last iteration (20): the "
                                             f"evaluation interval, {every}, is not shorter than the run")
-            assert ja[0]["text"].startswith("どの実行も評価は最後の反復（20 回目）の後の 1 回だけです。")
+            assert ja[0]["text"].startswith("どの実行も評価は 20 回目の反復の後の 1 回だけです。")
             assert en[1]["kind"] == "first_to_target"                 # the others follow, as before
     (d / "summary.json").write_text(json.dumps(summary))              # an older summary without "train": nothing said
     assert all(c["kind"] != "one_evaluation" for c in compute_conclusions(d))

@@ -74,7 +74,7 @@ def test_the_lead_is_judged_seed_by_seed_when_the_summary_has_the_seeds():
     # researcher's review)
     assert "the 95% CI of its lead is +0.018 to +0.022, and it is ahead on 3 of 3 seeds" in c[0]["text"]
     assert " ± " not in c[0]["text"]
-    assert "差の 95% 信頼区間は +0.018 〜 +0.022 で" in compute_sweep_conclusions(s, "ja")[0]["text"]
+    assert "差の 95% 信頼区間は +0.018〜+0.022 で" in compute_sweep_conclusions(s, "ja")[0]["text"]
     # seeds far apart: the interval reaches past ±1, and is cut there and said to be (a code review)
     wild = {**base, "1000": 0.99, "1001": 0.1, "1002": 0.95}
     s2 = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},
@@ -1032,7 +1032,7 @@ def test_settings_alike_in_sensitivity_are_tied_not_ordered_by_accuracy():
     s["sensitivity"]["SGD"]["mean"] = [0.8, 0.84, 0.5, 0.1]            # within 0.05 at two lrs, one decade: named
     c = {x["kind"]: x for x in compute_sweep_conclusions(s)}["lr_sensitivity"]
     assert "Least sensitive: SGD, within 0.05 at 2 of 4 lrs (lr 0.001 to 0.01, 1 decade)." in c["text"], c["text"]
-    assert "（学習率 0.001 〜 0.01、1 桁の幅）" in {x["kind"]: x["text"] for x in compute_sweep_conclusions(s, "ja")}[
+    assert "（学習率 0.001〜0.01、1 桁の幅）" in {x["kind"]: x["text"] for x in compute_sweep_conclusions(s, "ja")}[
         "lr_sensitivity"]
     # the same when RMSProp is swept and tolerates fewer (a code review: that sentence still named one, by accuracy)
     s = synthetic_summary(val={"rmsprop": [0.3, 0.9, 0.5, 0.1], "momentum": [0.88, 0.9, 0.5, 0.1],

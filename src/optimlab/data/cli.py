@@ -155,7 +155,7 @@ _SAY = {
            "fetched": "{name}：訓練 {n_train} 枚・テスト {n_test} 枚の画像を {folder} に置きました（SHA-256 確認済み）",
            "dataset": "{name}：訓練 {n_train:,} 枚・テスト {n_test:,} 枚、入力 {dim} 次元、{classes} クラス、取得元 {source}",
            "parsed": "{name}：読み込めました。データの SHA-256 は {sha} です（自分の IDX ファイルには照合する値がありません）",
-           "ok": "{name}：OK。SHA-256 {sha} は登録済みの値と一致します",
+           "ok": "{name}：照合済み。SHA-256 {sha} は登録済みの値と一致しました",
            "mismatch": "{name}：不一致。SHA-256 は {sha}、登録済みの値は {pinned} です（同梱データか分け方が変わっています）",
            "in": "{folder} の {name}",
            "file missing": "  {stem}[.gz]  ありません",

@@ -49,7 +49,7 @@ from .. import __version__
 from .._io import (atomic_paths, exclusive_lock, json_default, json_text, left_for, made_folder, read_json,
                    signals_held, text_table, write_json, write_text)
 from .._source import SOURCE_KEY, other_source, source_sha256
-from ..console import LANGS, check_lang, say
+from ..console import LANGS, check_lang, say, setting_text
 from ..data.datasets import chosen
 from ..errors import ConfigError, FileFormatError, OptimlabError, OptimlabWarning, own_error_first
 from ..optim import (BUILT_IN, OPTIMIZERS, PRESETS, in_a_file, make_optimizer, optimizer_names,
@@ -1091,7 +1091,7 @@ def defaults_table(summary: dict[str, Any], lang: str = "en") -> str:
             stuck = True
             bad_t += say("at chance", lang, k=k)
         val = "—" if d["tuned_val_acc"] is None else f"{d['tuned_val_acc']:.4f}"
-        lines.append([label, f"{d['default_lr']:g}" + ("‡" if not_the_notes(d) else ""),
+        lines.append([setting_text(label, lang), f"{d['default_lr']:g}" + ("‡" if not_the_notes(d) else ""),
                       fmt_ci(*shown_interval(d, "default")) + bad_d,
                       f"{d['tuned_lr']:g}" + ("*" if edge else "†" if chance_only else ""), val,
                       fmt_ci(*shown_interval(d, "tuned")) + bad_t, gain_text(d, step)])
@@ -1119,7 +1119,7 @@ def time_to_target_table(summary: dict[str, Any], lang: str = "en") -> str:
         head += [say("iters to", lang, t=f"{t:g}"), say("s to", lang, t=f"{t:g}")]
     lines = []
     for label, d in summary["time_to_target"].items():
-        line = [label, f"{d['lr']:g}"]
+        line = [setting_text(label, lang), f"{d['lr']:g}"]
         for t in summary["targets"]:
             x = d["targets"][f"{t:g}"]
             tag = "" if x["reached"] == x["n"] else f" ({x['reached']}/{x['n']})"

@@ -310,14 +310,14 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
     n_test = (summary.get("dataset") or {}).get("n_test")
     means = [r["mean"] for r in stats if not math.isnan(r["mean"])]
     for r in stats:
-        ci = "" if math.isnan(r["ci95"]) else f" ± {r['ci95']:.4f}"
+        ci, clip = ("", "") if math.isnan(r["ci95"]) else (f" ± {r['ci95']:.4f}", "")
         if ci and (ends := clipped_ends(r["mean"], r["ci95"])):
-            ci += say("ci clipped", lang, lo=f"{ends[0]:.4f}", hi=f"{ends[1]:.4f}")
+            clip = say("ci clipped", lang, lo=f"{ends[0]:.4f}", hi=f"{ends[1]:.4f}")
         n = say("n all" if r["n"] == r["n_seeds"] else "n some", lang, n=r["n"], seeds=r["n_seeds"])
         if r["n_not_ok"]:
             n += say("n not ok", lang, k=r["n_not_ok"])
         mean = "—" if math.isnan(r["mean"]) else f"{r['mean']:.4f}"
-        lines.append(say("seed line", lang, label=pad(r["label"], 24), mean=mean, ci=ci, n=n))
+        lines.append(say("seed line", lang, label=pad(r["label"], 24), mean=mean, ci=ci, clip=clip, n=n))
     p = min(means, key=lambda m: abs(m - 0.5)) if means else math.nan
     # also where the test set is not small but its error outgrows a run's own interval (a researcher's review: on
     # mnist-5k's 1,000 test images, ±0.020 at 0.885, against seed intervals of ±0.008 and ±0.012); a run that

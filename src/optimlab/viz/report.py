@@ -1049,7 +1049,9 @@ def figures_html(run: LoadedRun, lang: str) -> str:
 
 
 def _kv_table(pairs: Sequence[tuple[str, Any]]) -> str:
-    rows = "".join(f'<tr><th scope="row">{esc(k)}</th><td>{esc(v)}</td></tr>' for k, v in pairs
+    """Rows of name and value; counts grouped by thousands (1,294), as the console writes them."""
+    shown = [(k, f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v) for k, v in pairs]
+    rows = "".join(f'<tr><th scope="row">{esc(k)}</th><td>{esc(v)}</td></tr>' for k, v in shown
                    if v not in (None, "", []))
     return f'<table class="kv">{rows}</table>'
 
@@ -1081,7 +1083,7 @@ def environment_html(summary: dict[str, Any], lang: str) -> str:
     data_pairs = [(rt("dataset", lang), ds.get("name")), (rt("source", lang), ds.get("source")),
                   (rt("train size", lang), ds.get("n_train")), (rt("test size", lang), ds.get("n_test")),
                   (rt("inputs", lang), ds.get("input_dim")), (rt("classes", lang), ds.get("n_classes")),
-                  ("sha256", ds.get("sha256")), (rt("notice", lang), notice_text(ds.get("notice"), lang))]
+                  ("SHA-256", ds.get("sha256")), (rt("notice", lang), notice_text(ds.get("notice"), lang))]
     env_pairs = environment_pairs(summary.get("environment") or {}, lang)
     try:
         import plotly

@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import __version__
 from .._io import csv_records, home_shown, read_json, read_json_checked
-from ..console import LANGS, say, term
+from ..console import LANGS, say, setting_text, term
 from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_text, none_learned_at_either,
                                 not_the_notes, paired_by_seed, sensitivity_name, shown_interval, stalled)
@@ -595,7 +595,7 @@ def sensitivity_chart(summary: dict[str, Any], lang: str) -> dict[str, Any]:
         lrs = [float(x) for x in s["lrs"]]
         mean, lo, hi = _arr(s["mean"]), _arr(s["lo"]), _arr(s["hi"])
         lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
-        group, name, color = f"s{i}", _plotly_text(label), colors[label]
+        group, name, color = f"s{i}", _plotly_text(setting_text(label, lang)), colors[label]
         if int(s.get("n_seeds") or 1) >= MIN_SEEDS_TO_SETTLE:     # as the PNG: with 2 seeds a band fills the axes
             traces.append({"type": "scatter", "mode": "lines", "x": lrs + lrs[::-1],
                            "y": _values(hi) + _values(lo[::-1]), "fill": "toself", "fillcolor": _rgba(color, 0.15),
@@ -691,7 +691,8 @@ def curves_chart(sweep: SweepDir, lang: str) -> dict[str, Any] | None:
         x = curves[0][0][:n]
         mean, lo, hi = mean_band([np.asarray(y[:n], dtype=float) for _, y in curves])
         lr = float(sweep.summary["tuned"][label])
-        name, color, group = _plotly_text(label + st("lr note", lang, lr=_lr(lr))), colors[label], f"c{i}"
+        name = _plotly_text(setting_text(label, lang) + st("lr note", lang, lr=_lr(lr)))
+        color, group = colors[label], f"c{i}"
         if len(curves) >= MIN_SEEDS_TO_SETTLE:           # as the sensitivity chart: 2 seeds' band fills the axes
             traces.append({"type": "scatter", "mode": "lines", "x": x + x[::-1],
                            "y": _values(np.clip(hi, 0, 1)) + _values(np.clip(lo, 0, 1)[::-1]), "fill": "toself",
@@ -740,7 +741,7 @@ def defaults_table_html(summary: dict[str, Any], edges: set[str], lang: str) -> 
         lr = d.get("tuned_lr")
         gain = d.get("gain")
         bad = int(d.get("tuned_not_ok") or 0) + (0 if _tuned_is_note(d) else int(d.get("default_not_ok") or 0))
-        cells = [_label_th(label, colors.get(label, "#999")),
+        cells = [_label_th(setting_text(label, lang), colors.get(label, "#999")),
                  _cell(_lr(d['default_lr']) + (" ‡" if not_the_notes(d) else ""), d["default_lr"], "num"),
                  _ci_cell(*shown_interval(d, "default")),
                  _cell(_lr(lr) + (" ⚠" if label in edges else " †" if at_chance(d, summary) else ""), lr, "num"),
@@ -764,7 +765,7 @@ def time_to_target_html(summary: dict[str, Any], lang: str) -> str:
     colors = _colors(summary)
     rows = []
     for label, d in ttt.items():
-        cells = [_label_th(label, colors.get(label, "#999")), _cell(_lr(d['lr']), d["lr"], "num")]
+        cells = [_label_th(setting_text(label, lang), colors.get(label, "#999")), _cell(_lr(d['lr']), d["lr"], "num")]
         for t in targets:
             x = d["targets"].get(t) or {}
             it, s = x.get("iters_median"), x.get("seconds_median")
@@ -784,7 +785,7 @@ def grid_table_html(summary: dict[str, Any], lang: str) -> str:
     rows = []
     for label, s in sens.items():
         tuned = summary["tuned"].get(label)
-        cells = [_label_th(label, colors[label])]
+        cells = [_label_th(setting_text(label, lang), colors[label])]
         for lr, m in zip(s["lrs"], s["mean"]):
             cls = "num tuned" if tuned is not None and math.isclose(lr, tuned) else "num"
             cells.append(_cell("—" if m is None else f"{m:.4f}", m, cls))
@@ -865,7 +866,7 @@ def environment_html(sweep: SweepDir, lang: str) -> str:
     data_pairs = [(st("dataset", lang), ds.get("name")), (st("source", lang), ds.get("source")),
                   (st("train size", lang), ds.get("n_train")), (st("val size", lang), ds.get("n_val")),
                   (st("test size", lang), ds.get("n_test")), (st("inputs", lang), ds.get("input_dim")),
-                  (st("classes", lang), ds.get("n_classes")), ("sha256", ds.get("sha256")),
+                  (st("classes", lang), ds.get("n_classes")), ("SHA-256", ds.get("sha256")),
                   *_split_pairs(split, lang), (st("notice", lang), notice_text(ds.get("notice"), lang))]
     run_pairs = [*_executor_pairs(s.get("executor") or {}, lang),
                  (st("selection", lang), st("selection rule", lang) if s.get("selection") == SELECTION_RULE

@@ -6,6 +6,7 @@ Conclusion templates only phrase facts computed from ``summary.json`` (see
 
 from __future__ import annotations
 
+from ..console import setting_text
 from .i18n import check_lang
 from .report_text import rt
 
@@ -203,11 +204,11 @@ SWEEP_TEXT = {
         "grid table": "すべての学習率での検証正解率",
         "setting": "最適化手法", "note lr": "ノートの学習率", "test note": "テスト正解率（ノート）",
         "tuned lr": "選ばれた学習率", "val tuned": "検証正解率（調整時）", "test tuned": "テスト正解率（調整後）",
-        "gain col": "差（調整後 − ノート、対応のある 95% 信頼区間）", "not ok": "発散／失敗", "nav defaults": "既定値と調整後",
+        "gain col": "差（調整後 − ノート、対応のある 95% 信頼区間）", "not ok": "発散・失敗", "nav defaults": "既定値と調整後",
         "reached": "{t} 到達数", "iters to": "{t} までの反復回数", "s to": "{t} までの秒数",
         "sensitivity png": "感度の図",
         "no script": "JavaScript が無効なため、インタラクティブなグラフは表示されません。同じ結果は下の表にあります（図を描いた実行では図にも）。",
-        "sensitivity alt": "各学習率での最終検証正解率の調整用シード間の平均", "no png": "このフォルダには感度の図がありません（--no-plots で作成）。",
+        "sensitivity alt": "各学習率での最終検証正解率の調整用シード間の平均", "no png": "このフォルダには感度の図がありません（--no-plots を付けて実行したため）。",
         "no sweep toml": "このフォルダには sweep.toml がありません。",
         "optimizers used": "学習に使った最適化手法（調整した学習率以外のすべての設定）", "class": "クラス",
         "settings": "設定", "code sha": "コードの SHA-256",
@@ -236,12 +237,12 @@ SWEEP_TEXT = {
         "best ci no": "95% 信頼区間が重なっており、この差はばらつきの範囲内で、順位は確定しません。",
         "best ci none": "新しいシードが 1 つのため、差をばらつきと比べることはできません。",
         "best paired few": "新しいシード {n} 個では、差をばらつきと比べて判断するには足りません（3 個以上必要です）。",
-        "best paired yes": "同じ新しいシード（同じ初期値・同じミニバッチ）どうしで比べると差の 95% 信頼区間は {lo} 〜 {hi} で、"
+        "best paired yes": "同じ新しいシード（同じ初期値・同じミニバッチ）どうしで比べると差の 95% 信頼区間は {lo}〜{hi} で、"
                            "{n} シード中 {wins} シードで上回っており、この差はシード間のばらつきを超えています（どのシードも同じ"
                            "テストデータで評価しているため、テストデータ自体の標本誤差はこの区間に含まれません）。",
-        "best paired no": "同じ新しいシード（同じ初期値・同じミニバッチ）どうしで比べると差の 95% 信頼区間は {lo} 〜 {hi}（"
+        "best paired no": "同じ新しいシード（同じ初期値・同じミニバッチ）どうしで比べると差の 95% 信頼区間は {lo}〜{hi}（"
                           "{n} シード中 {wins} シードで上回る）で、順位は確定しません。",
-        "best paired holm": "同じ新しいシードどうしで比べると差の 95% 信頼区間は {lo} 〜 {hi}（{n} シード中 {wins} シードで上回る）"
+        "best paired holm": "同じ新しいシードどうしで比べると差の 95% 信頼区間は {lo}〜{hi}（{n} シード中 {wins} シードで上回る）"
                             "ですが、比べた {k} 組について Holm 法で多重比較の補正をすると有意ではなく、順位は確定しません"
                             "（上位 2 つはこれらの組から選んだものだからです）。",
         "best holm kept": "比べた {k} 組について Holm 法で多重比較の補正をしても同じです。",
@@ -256,11 +257,11 @@ SWEEP_TEXT = {
         "gain tied": "調整による改善が最も大きいのは {label} で、いずれもテスト正解率の差は {gain} でした。",
         "gain others": "他：{others}。",
         "gain spread yes": "新しいシード {n} 個で同じシードどうしの差を見ると、この改善はシード間のばらつきを超えています（95% 信頼区間 "
-                           "{lo} 〜 {hi}。どのシードも同じテストデータで評価しているため、テストデータ自体の標本誤差はこの区間に含まれません）。",
+                           "{lo}〜{hi}。どのシードも同じテストデータで評価しているため、テストデータ自体の標本誤差はこの区間に含まれません）。",
         "gain holm kept": "調べた {k} 個の改善について Holm 法で補正しても同じです。",
-        "gain spread holm": "新しいシード {n} 個で同じシードどうしの差を見ると、改善の 95% 信頼区間（{lo} 〜 {hi}）は 0 を含みませんが、"
+        "gain spread holm": "新しいシード {n} 個で同じシードどうしの差を見ると、改善の 95% 信頼区間（{lo}〜{hi}）は 0 を含みませんが、"
                             "調べた {k} 個の改善について Holm 法で補正すると（最大のものを選んでいるため）有意ではなく、確定しません。",
-        "gain spread no": "新しいシード {n} 個で同じシードどうしの差を見ると、この改善はばらつきの範囲内です（95% 信頼区間 {lo} 〜 {hi}）。"
+        "gain spread no": "新しいシード {n} 個で同じシードどうしの差を見ると、この改善はばらつきの範囲内です（95% 信頼区間 {lo}〜{hi}）。"
                           "本当の改善とも、改善がないとも言えません。",
         "gain few": "新しいシード {n} 個では、改善をばらつきと比べて判断するには足りません（3 個以上必要です）。",
         "gain small": "調整による改善はわずかです：最大でも {gain}（{label}）で、ノートの既定の学習率はすでにグリッド内で最良の学習率に近い値でした。",
@@ -294,7 +295,7 @@ SWEEP_TEXT = {
         "rmsprop no learn": "「RMSpropはハイパーパラメータの調整が必要な場合が少ない」というノートの主張の確認：{rms} は学習できなかった"
                             "（最高検証正解率 {rms_best}）ため確かめられません。{least}{others}",
         "none learned": "どの手法も学習できなかった（検証正解率が常に {floor} 以下）ため、学習率への感度は比べられません。",
-        "span": "学習率 {lo} 〜 {hi}、{decades} 桁の幅", "span one": "学習率 {lo} のみ",
+        "span": "学習率 {lo}〜{hi}、{decades} 桁の幅", "span one": "学習率 {lo} のみ",
         "others counts": "他：{counts}。",
         "not learned": "どの学習率でも学習できなかった手法（最高 {floor} 以下）：{labels}。ただし、これはこの学習率グリッドと反復"
                        "回数での結果です（グリッドを広げるか反復回数を増やせば、学習できるかもしれません）。",
@@ -328,5 +329,5 @@ def st(key: str, lang: str = "en", **values) -> str:
     check_lang(lang)
     text = SWEEP_TEXT[lang].get(key)
     if text is None:
-        return rt(key, lang, **values)
-    return text.format(**values) if values else text
+        return setting_text(rt(key, lang, **values), lang)
+    return setting_text(text.format(**values), lang) if values else text      # the settings of a label in it too

