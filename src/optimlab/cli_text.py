@@ -180,11 +180,11 @@ _JA: list[tuple[str, str]] = [
      "最適化手法 '{o}' のコードも違います。ワーカーにも同じ optimlab（同じバージョンか、PYTHONPATH に同じフォルダ）を使うか、"
      "--jobs N でこのマシンのプロセスで学習します"),
     (r"^cannot reach the Dask scheduler at (?P<a>.+?): ",
-     "Dask のスケジューラー {a} に接続できません（理由は次の英語の行）。動いているスケジューラーのアドレスを指定します"
+     "Dask のスケジューラー {a} に接続できません（理由は次の英語の行）。動いているスケジューラーのアドレスを指定してください"
      "（ポートはふつう 8786 です）"),
     (r"^cannot reach the Dask scheduler of (?P<a>.+?): ",
      "スケジューラーファイル {a} にある Dask のスケジューラーに接続できません（理由は次の英語の行）。止まったスケジューラーの"
-     "ファイルが残っているのかもしれません。動いているスケジューラーのファイルを指定します"),
+     "ファイルが残っているのかもしれません。動いているスケジューラーのファイルを指定してください"),
     (r"^no Dask scheduler answered at (?P<a>\S+)(?: \(from .+?\))? within (?P<s>\d+) s",
      "{a} は {s} 秒待っても Dask のスケジューラーとして応答しませんでした。そこのサーバーは接続を受けますが、Dask の通信をしません"
      "（ポートはふつう 8786 で、8787 はふつうダッシュボードの Web ページです）"),
@@ -203,7 +203,7 @@ _JA: list[tuple[str, str]] = [
      "N と書くとシードの個数になり、0〜N-1 のシードを使います{alone}"),
     (r"invalid lr for (?P<d>float\d+) training: (?P<v>\S+) \(accepted: a number float\d+ can hold: magnitude at most "
      r"(?P<m>\S+), a non-zero one at least (?P<n>[^)\s]+)\)",
-     "学習率 {v} は {d} で表せません（絶対値が {m} 以下で、0 でなければ {n} 以上の数にします）"),
+     "学習率 {v} は {d} で表せません（絶対値が {m} 以下で、0 でなければ {n} 以上の数にしてください）"),
     (r"lr given for '(?P<o>[^']*)', which is not run \(accepted: (?P<a>[^;)]*)",
      "'{o}' は描く手法（--optimizers）にないので、学習率を指定できません（指定できるのは {a}）"),
     (r"unknown preset for (?P<o>[\w-]+): '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)",
@@ -214,38 +214,38 @@ _JA: list[tuple[str, str]] = [
     (r"(?P<c>\S+)\.rule moved no weight in (?P<n>\d+) steps with nonzero gradients",
      "{c} の更新式は、勾配が 0 でないのに {n} ステップのあいだ重みを動かしませんでした。w = w - self.lr * g では新しい配列が"
      "できて重みは変わりません。w -= self.lr * g のようにその場で更新します（0 から始まる状態を掛けているなら、init_slot で"
-     "別の初期値にします）"),
+     "別の初期値にしてください）"),
     (r"^the following arguments are required: (?P<v>.*?) \(accepted: (?:.*?; )?e\.g\. (?P<e>[^)]*)\)",
      "{v} を指定してください（例：{e}）"),
     (r": --lang goes after the command",
-     "--lang はコマンドの後に書きます（例：optimlab compare --lang ja、optimlab data list --lang ja）"),
+     "--lang はコマンドの後に書いてください（例：optimlab compare --lang ja、optimlab data list --lang ja）"),
     (r"unknown optimizer(?: in --lr \(lrs\))?: '(?P<v>[^']*)'.*?\(accepted: (?P<a>[^;)]*?)(?: or a bare number)?[;)]",
      "最適化手法 '{v}' はありません。使えるのは {a} です"),
     (r"unknown dataset '(?P<v>[^']*)'; accepted: (?P<a>[^;]*)",
      "データセット '{v}' はありません。使えるのは {a} です"),
     (r"--lr given twice for every optimizer: (?P<x>\S+) and (?P<y>\S+) \(accepted",
      "--lr で全手法の学習率が 2 回（{x} と {y}）指定されています。1 つだけ指定してください。いくつもの学習率を比べるなら "
-     "optimlab sweep --lrs か、レシピに [[runs]] を学習率ごとに書きます"),
+     "optimlab sweep --lrs か、レシピに [[runs]] を学習率ごとに書いてください"),
     (r"--lr given twice for (?P<o>\S+): (?P<x>\S+) and (?P<y>\S+) \(accepted",
      "--lr で {o} の学習率が 2 回（{x} と {y}）指定されています。compare では 1 つの手法に学習率は 1 つです。"
-     "いくつもの学習率を比べるなら optimlab sweep --lrs か、レシピに [[runs]] を学習率ごとに書きます（NAME= の後の値は"
-     "すべてその手法のものなので、全手法の学習率は先に書きます：--lr 0.1,adam=0.5）"),
+     "いくつもの学習率を比べるなら optimlab sweep --lrs か、レシピに [[runs]] を学習率ごとに書いてください（NAME= の後の値は"
+     "すべてその手法のものなので、全手法の学習率は先に書いてください：--lr 0.1,adam=0.5）"),
     (r"^invalid learning rate \(lr\): (?P<v>\S+) \(accepted: a finite number > 0\)",
-     "学習率 {v} は使えません（0 より大きい有限の数にします。例：--lr 0.01）"),
+     "学習率 {v} は使えません（0 より大きい有限の数にしてください。例：--lr 0.01）"),
     (r"^(?P<w>.+?\.toml.*?): unknown init: '(?P<v>[^']*)' \(accepted",
-     "{w} の init '{v}' は使えません。0.01 のような数（1e-30〜1000、小数点はピリオド）か、xavier、he を書きます"),
+     "{w} の init '{v}' は使えません。0.01 のような数（1e-30〜1000、小数点はピリオド）か、xavier、he を書いてください"),
     (r"^(?P<w>.+?\.toml.*?): unknown activation: '(?P<v>[^']*)' \(accepted: (?P<a>[^)]*)\)",
      "{w} の activation '{v}' は使えません。使えるのは {a} です"),
     (r"^(?P<w>.+?\.toml.*?): invalid dtype: '(?P<v>[^']*)' \(accepted: (?P<a>[^)]*)\)",
      "{w} の dtype '{v}' は使えません。使えるのは {a} です"),
     (r"^duplicate run label '(?P<v>[^']*)' in (?P<w>.+?) \(accepted",
-     "{w} にラベル '{v}' の実行が 2 つ以上あります。実行ごとに違うラベルを label = \"…\" で書きます（ラベルを書かない実行の"
+     "{w} にラベル '{v}' の実行が 2 つ以上あります。実行ごとに違うラベルを label = \"…\" で書いてください（ラベルを書かない実行の"
      "ラベルは手法名です）"),
     (r"^unknown init: '(?P<v>[^']*,[^']*)' \(accepted",
-     "--init の値 '{v}' は使えません。小数点はカンマでなくピリオドで書きます（例：--init 0.01）。ほかに xavier、he が"
+     "--init の値 '{v}' は使えません。小数点はカンマでなくピリオドで書いてください（例：--init 0.01）。ほかに xavier、he が"
      "使えます"),
     (r"^unknown init: '(?P<v>[^']*)' \(accepted",
-     "--init の値 '{v}' は使えません。0.01 のような数（1e-30〜1000）か、xavier、he を指定します"),
+     "--init の値 '{v}' は使えません。0.01 のような数（1e-30〜1000）か、xavier、he を指定してください"),
     (r"refusing to write into (?P<d>'[^']*'): it lies inside (?P<o>'[^']*'), an optimlab output folder",
      "{d} には書き込みません。optimlab の出力フォルダ {o} の中にあり、そのフォルダは全体で置き換え（または再開）される"
      "からです。そのフォルダの外を --out で指定してください"),
@@ -253,16 +253,16 @@ _JA: list[tuple[str, str]] = [
     (r"invalid (?:--)?(?:test-)?seeds: '(?P<v>[^']*)'",
      "シードの指定 '{v}' を読めません。5（個数）、0-4（範囲）、0,3,7（一覧）のように書いてください"),
     (r"unrecognized arguments: (?P<v>[^-].*?) \(accepted",
-     "'{v}' は余分な語です。値はスペースを入れずに 1 語で書きます（--optimizers sgd,adam、--lr adam=0.001、--seeds 0,1,2）。"
+     "'{v}' は余分な語です。値はスペースを入れずに 1 語で書いてください（--optimizers sgd,adam、--lr adam=0.001、--seeds 0,1,2）。"
      "スペースを含むフォルダ名は \"runs/実験 1\" のように引用符で囲みます"),
     (r"unrecognized arguments: (?P<v>-\S+).*? \(accepted",      # '--itres 10': the option, not its value (a review)
      "{v} というオプションはこのコマンドにありません。使えるオプションは --help で確認できます"),
     (r"unrecognized arguments: (?P<v>.*?) \(accepted",
      "{v} はこのコマンドのオプションではありません。使えるオプションは --help で確認できます"),
     (r"invalid (?:COMMAND|command): '(?:ja|en)'",
-     "--lang はコマンドの後に書きます（例：optimlab compare --lang ja、optimlab data list --lang ja）"),
+     "--lang はコマンドの後に書いてください（例：optimlab compare --lang ja、optimlab data list --lang ja）"),
     (r"invalid (?:command|COMMAND): '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)", "コマンド '{v}' はありません。使えるのは {a} です"),
-    (r"invalid --seed: '(?P<v>[^']*)'", "--seed の値 '{v}' は整数ではありません。複数のシードは --seeds 0-4 のように書きます"),
+    (r"invalid --seed: '(?P<v>[^']*)'", "--seed の値 '{v}' は整数ではありません。複数のシードは --seeds 0-4 のように書いてください"),
     (r"argument --seeds?: not allowed with argument --seeds?",
      "--seed と --seeds は一緒に使えません。シードが 1 つなら --seed 3、複数なら --seeds 0-4 のどちらか一方だけを指定してください"),
     (r"invalid batch_size: (?P<v>\S+) exceeds the (?P<n>[\d,]+) training examples of (?P<d>\S+) \(accepted: "
@@ -270,19 +270,19 @@ _JA: list[tuple[str, str]] = [
      "バッチサイズ {v} は {d} の訓練データの枚数（{n}）より大きいので使えません。{lo}〜{hi} を指定してください"),
     (r"recipe file not found: '(?P<v>[^']*)'", "レシピのファイル '{v}' が見つかりません（.toml ファイルのパスを指定してください）"),
     (r"dataset 'idx' needs a folder",
-     "データセット idx には、4 つの IDX ファイルのあるフォルダを --data-dir DIR か環境変数 OPTIMLAB_DATA=DIR で指定します"),
+     "データセット idx には、4 つの IDX ファイルのあるフォルダを --data-dir DIR か環境変数 OPTIMLAB_DATA=DIR で指定してください"),
     (r"data directory '(?P<v>[^']*)' not found", "データのフォルダ '{v}' が見つかりません"),
     (r"(?P<v>.+?) holds the official (?P<o>\S+) files, not (?P<d>\S+?);",
      "{v} にあるのは公式の {o} のファイルで、{d} ではありません。--dataset {o} で使えます"),
     (r"not a run directory: '(?P<v>[^']*)'",
      "'{v}' は optimlab の結果のフォルダではありません（summary.json がありません）。optimlab compare か sweep が書いた"
-     "フォルダを指定します"),
+     "フォルダを指定してください"),
     (r"--lr (?P<o>[^=\s]+)=… .*?names '(?P<v>[^']*)', which is not among the runs \(accepted: (?P<a>.*?)(?: or a bare "
      r"number)?\)",
      "--lr で学習率を指定した '{v}' は、比べる手法に入っていません（使えるのは {a} か、手法名なしの数値だけです）"),
     (r"invalid learning-rate grid: '(?P<v>[^']*)'",
      "学習率の並び '{v}' を読めません。下限:上限:点数（例：1e-4:1:9）か、0.001,0.01 のような一覧で指定してください"),
-    (r"invalid targets: '(?P<v>[^']*)'", "目標の正解率 '{v}' は使えません。0〜1 の値で書きます（例：0.8,0.9）"),
+    (r"invalid targets: '(?P<v>[^']*)'", "目標の正解率 '{v}' は使えません。0〜1 の値で書いてください（例：0.8,0.9）"),
     (r"unknown function: '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)", "関数 '{v}' はありません。使えるのは {a} です"),
     (r"invalid --lr for (?P<o>\S+): (?P<v>\S+) \(accepted: (?P<a>.*?)(?:;[^()]*)?\)$", "{o} の学習率 {v} は使えません{A}"),
     (r"invalid (?P<o>[a-z][a-z_]*): (?P<v>-?[\w.,+-]+) \(accepted: (?P<a>an integer from [^;)]*)\)",
@@ -292,13 +292,13 @@ _JA: list[tuple[str, str]] = [
     (r"^optimizer listed more than once: '(?P<v>[^']*)'",
      "手法 '{v}' が複数回書かれています（大文字と小文字は区別しません）。それぞれの手法は 1 回だけ指定してください"),
     (r"^no optimizers given: '(?P<v>[^']*)' \(accepted: some of (?P<a>[^;)]*)",
-     "手法が指定されていません。{a} から選んで、--optimizers sgd,adam のようにカンマで区切って書きます"),
+     "手法が指定されていません。{a} から選んで、--optimizers sgd,adam のようにカンマで区切って書いてください"),
     (r"^too many paths for one map: (?P<n>\d+) \((?P<c>[^)]*)\) \(accepted: at most (?P<m>\d+),",
      "1 枚の図に描ける経路は {m} 本までです（指定は {n} 本：{C}）。色が足りなくなるので、手法・学習率・プリセットを"
      "減らしてください"),
     (r"^invalid --start: '(?P<v>[^']*)' \(accepted: two finite numbers X,Y with \|X\|, \|Y\| <= (?P<m>[^,]+), "
      r"e\.g\. (?P<e>\S+)\)",
-     "--start の値 '{v}' は使えません。{e} のように、2 つの数 X,Y（絶対値 {m} 以下）をカンマで区切って書きます"
+     "--start の値 '{v}' は使えません。{e} のように、2 つの数 X,Y（絶対値 {m} 以下）をカンマで区切って書いてください"
      "（負の数で始まるときは = でつなぎます）"),
     (r"invalid (?P<o>--(?:iters|steps)): '?(?P<v>[^' ]*)'? \(accepted: a whole number\)",
      "{o} の値 '{v}' は整数ではありません（例：{o} 1000）"),
@@ -327,21 +327,21 @@ _JA: list[tuple[str, str]] = [
      "インストールしたパッケージに入っていて、ダウンロードは不要です）"),
     (r"^(?P<v>.+?): (?P<w>does not exist|is a folder|is not a regular file) \(accepted for --dataset npz",
      "--dataset npz の '{v}' は{W}（np.savez(ファイル名, x_train=…, y_train=…, x_test=…, y_test=…) で作った .npz ファイルを"
-     "指定します）"),
+     "指定してください）"),
     (r"(?P<c>\S+)\.rule turned finite weights and gradients into NaN or inf at step (?P<t>\d+) \(in (?P<s>[^)]*)\)",
      "{c} の更新式が、有限の重みと勾配から NaN か inf を作りました（ステップ {t}、{s}）。学習率を 1e-6 にしても同じなので、"
      "学習率ではなく更新式の誤りです（負になりうる値の平方根や対数、勾配と状態が 0 のところの 0/0 など。√h + θ のように θ を足します）"),
     (r"unknown key '(?P<v>[^']*)' in (?P<w>.+?) \(accepted: (?P<a>[^;)]*)", "{w} にキー '{v}' はありません（使えるキー：{a}）"),
     (r"(?P<w>.+?) has no optimizer \(accepted: .*?; '(?P<k>[^']*)' is not a key, 'optimizer' is\)",
-     "{w} に optimizer がありません（'{k}' ではなく optimizer と書きます）"),
+     "{w} に optimizer がありません（'{k}' ではなく optimizer と書いてください）"),
     (r"(?P<w>.+?) has no optimizer \(accepted: optimizer = one of (?P<a>[^;)]*)",
      "{w} に optimizer = \"手法名\" がありません（使える手法：{a}）"),
     (r"no (?P<d>\S+) files to verify",
      "照合する {d} のファイルが見つかりません（探した場所は次の英語の行にあります）。'optimlab data fetch {d}' でダウンロード"
-     "するか、--data-dir でファイルのあるフォルダを指定します"),
+     "するか、--data-dir でファイルのあるフォルダを指定してください"),
     (r"^(?P<f>.+?): .*\(accepted: 'optimlab data fetch (?P<d>[^']+)' downloads the damaged file again",
      "{f} は読めません（壊れているか途中で切れています）。'optimlab data fetch {d}' でダウンロードし直すか、4 つの IDX "
-     "ファイルのあるフォルダを --data-dir DIR で指定します"),
+     "ファイルのあるフォルダを --data-dir DIR で指定してください"),
     (r"could not download (?P<v>\S+)",
      "{v} をダウンロードできませんでした。インターネットにつながらないときは、4 つの IDX ファイルを入れたフォルダを "
      "--data-dir DIR で指定してください。同梱の --dataset mnist-5k（MNIST の 5,000 枚）や --dataset digits（8×8 の数字）"
@@ -349,7 +349,7 @@ _JA: list[tuple[str, str]] = [
     (r"^invalid val_fraction: (?P<f>\S+) leaves (?P<n>[\d,]+) of the (?P<t>[\d,]+) training examples of (?P<d>.+?) to "
      r"train on, fewer than a batch of (?P<b>\d+)",
      "--val-fraction {f} では {d} の訓練データ {t} 枚のうち学習に使えるのが {n} 枚だけで、バッチサイズ {b} に足りません"
-     "（--val-fraction か --batch-size を小さくします）"),
+     "（--val-fraction か --batch-size を小さくしてください）"),
     (r"^(?P<w>.+?) is a sweep recipe, not one of optimlab compare \(accepted: (?P<u>[^;]+);",
      "{w} はスイープのレシピで、compare のレシピではありません（{u} で使います。compare のレシピには [[runs]] があります）"),
     (r"^(?P<w>.+?) is a recipe of optimlab compare, not a sweep recipe \(accepted: (?P<u>[^;]+);",
@@ -402,14 +402,14 @@ _JA_WARNINGS: list[tuple[str, str]] = [
      "{a} にある {d} は壊れていて使えないため（詳しくは次の英語の行）、{b} のものを使います。'optimlab data fetch {d}' で"
      "壊れたファイルをダウンロードし直せます"),
     (rf"^{PLUGIN_FILES} file '(?P<f>[^']*)' not found .*separated by '(?P<s>[^']*)'",
-     f"{PLUGIN_FILES} のファイル '{{f}}' が見つからないので、読み込みません（.py ファイルのパスを '{{s}}' で区切って書きます）"),
+     f"{PLUGIN_FILES} のファイル '{{f}}' が見つからないので、読み込みません（.py ファイルのパスを '{{s}}' で区切って書いてください）"),
     (rf"^{PLUGIN_FILES} file '(?P<f>[^']*)' is not a \.py file",
      f"{PLUGIN_FILES} の '{{f}}' は .py ファイルではないので、読み込みません"),
     (rf"^{PLUGIN_FILES} file '(?P<f>[^']*)' cannot be loaded: (?P<e>\w+)",
      f"{PLUGIN_FILES} のファイル '{{f}}' を読み込めませんでした（{{e}}。どこで起きたかは次の英語の行にあります）"),
     (rf"^{PLUGIN_FILES} file '(?P<f>[^']*)': (?P<c>\w+)'s name '(?P<n>[^']*)' is taken",
      f"{PLUGIN_FILES} のファイル '{{f}}' のクラス {{c}} の名前 '{{n}}' はほかのクラスが使っているので、登録しません"
-     "（name = 'my{n}' のように別の名前にします）"),
+     "（name = 'my{n}' のように別の名前にしてください）"),
     (r"(?P<c>\S+)\.rule left its state '(?P<s>[^']*)' at 0 for (?P<n>\d+) steps",
      "{c} の更新式は、状態 '{s}' を {n} ステップのあいだ 0 のままにしました。v = μ * v - ε * g のように書くと新しい配列が"
      "できて状態は変わりません。v *= …; v -= … のようにその場で更新するか、s['{s}'] = … と代入します（設定によって使わない"
@@ -425,23 +425,23 @@ _JA_WARNINGS: list[tuple[str, str]] = [
      r"\(source SHA-256 (?P<t>\S+) there, (?P<n>\S+) now\)",
      "{d} にある完了済みの実行のうち {k} 件（{r}）は、今とは違う optimlab のコードで学習したものです（ソースの SHA-256 の"
      "先頭：フォルダ {t}、今 {n}）。そのまま使うので、スイープの結果に二つの版の数値が混ざることがあります。"
-     "すべてを今のコードで学習し直すには、別の --out を指定します"),
+     "すべてを今のコードで学習し直すには、別の --out を指定してください"),
     (r"(?P<k>\d+) of the runs already complete in (?P<d>.+?) \((?P<r>[^)]*)\) were trained by other optimlab code "
      r"\(source SHA-256 not recorded there, (?P<n>\S+) now\)",
      "{d} にある完了済みの実行のうち {k} 件（{r}）は、ソースの SHA-256 を記録しない以前の optimlab で学習したものです（今 {n}）。"
      "そのまま使うので、スイープの結果に二つの版の数値が混ざることがあります。すべてを今のコードで学習し直すには、別の --out を"
-     "指定します"),
+     "指定してください"),
     (r"the runs in (?P<d>.+?) were trained with different arithmetic: (?P<n1>\d+) runs? \((?:e\.g\. )?(?P<e1>[^)]+)\) "
      r"with (?P<t1>.+?); (?P<n2>\d+) runs? \((?:e\.g\. )?(?P<e2>[^)]+)\) with (?P<t2>.+?); and (?P<m>\d+) other "
      r"arithmetic setups? \((?P<k>\d+) runs?\)\. Their last bits",
      "{d} の実行には、違う演算環境で学習したものが混ざっています：{n1} 本（例：{e1}）は {t1}、{n2} 本（例：{e2}）は "
      "{t2}、ほか {m} 種類（{k} 本）。違うコードで学習した場合と同じく、下位の桁が違ったり、カオス的な実行では正解率が"
-     "変わったりすることがあります。すべてを今の環境で学習し直すには、別の --out を指定します"),
+     "変わったりすることがあります。すべてを今の環境で学習し直すには、別の --out を指定してください"),
     (r"the runs in (?P<d>.+?) were trained with different arithmetic: (?P<n1>\d+) runs? \((?:e\.g\. )?(?P<e1>[^)]+)\) "
      r"with (?P<t1>.+?); (?P<n2>\d+) runs? \((?:e\.g\. )?(?P<e2>[^)]+)\) with (?P<t2>.+?)\. Their last bits",
      "{d} の実行には、違う演算環境で学習したものが混ざっています：{n1} 本（例：{e1}）は {t1}、{n2} 本（例：{e2}）は "
      "{t2}。違うコードで学習した場合と同じく、下位の桁が違ったり、カオス的な実行では正解率が変わったりすることがあります。"
-     "すべてを今の環境で学習し直すには、別の --out を指定します"),
+     "すべてを今の環境で学習し直すには、別の --out を指定してください"),
     (r"the sweep's worker processes run other optimlab code \(source SHA-256 (?P<t>\S+) there, (?P<n>\S+) here\)",
      "スイープのワーカーは、このプロセスとは違う optimlab のコードで動いています（ソースの SHA-256 の先頭：ワーカー {t}、"
      "ここ {n}）。各実行の status.json には学習したコードが記録されます。このプロセスで学習した場合と数値が違うことがあります"),
@@ -495,7 +495,7 @@ def japanese_error(message: str) -> str:
             if "c" in fields:           # paths per optimizer: 「SGD 8 本、Momentum 1 本」
                 fields["C"] = re.sub(r" (\d+)(?=, |$)", r" \1 本", fields["c"]).replace(", ", "、")
             if "one" in fields:         # a bare count given where one seed was meant
-                fields["alone"] = f"（シード {fields['one']} だけなら {fields['as_one']} と書きます）" if fields["one"] else ""
+                fields["alone"] = f"（シード {fields['one']} だけなら {fields['as_one']} と書いてください）" if fields["one"] else ""
             # an optimizer a plugin file would have registered: why it did not is in the English line
             plugin = f"。{PLUGIN_FILES} のファイルに読み込めなかったものがあります（次の英語の行）" \
                 if f"; {PLUGIN_FILES} file " in message else ""

@@ -174,7 +174,7 @@ def test_a_lang_without_its_value_takes_nothing_after_it(argv, usage, capsys, tm
 
 def test_lang_before_the_command_is_still_an_error_without_help(capsys):
     assert main(["--lang", "ja", "compare"]) == 2
-    assert "--lang はコマンドの後に書きます" in capsys.readouterr().err
+    assert "--lang はコマンドの後に書いてください" in capsys.readouterr().err
 
 
 def test_the_help_uses_the_words_of_readme_ja():

@@ -169,10 +169,10 @@ def test_a_second_japanese_review_of_typed_commands(tmp_path, capsys):
     # an abbreviation is no option: 'sweep --seed 3' was '--seeds 3', seeds 0 to 2, without a word
     assert main(["sweep", "--dataset", "digits", "--seed", "3", "--out", str(tmp_path / "s")]) == 2
     assert "did you mean '--seeds'?" in capsys.readouterr().err and not (tmp_path / "s").exists()
-    for argv, ja in [(["compare", "--optimizers", "sgd", "adam"], "'adam' は余分な語です。値はスペースを入れずに 1 語で書きます"),
-                     (["--lang", "ja", "compare"], "--lang はコマンドの後に書きます"),
+    for argv, ja in [(["compare", "--optimizers", "sgd", "adam"], "'adam' は余分な語です。値はスペースを入れずに 1 語で書いてください"),
+                     (["--lang", "ja", "compare"], "--lang はコマンドの後に書いてください"),
                      (["compare", "--iters", "1,000"], "--iters の値 '1,000' は整数ではありません（例：--iters 1000）"),
-                     (["compare", "--seed", "0-4"], "複数のシードは --seeds 0-4 のように書きます"),
+                     (["compare", "--seed", "0-4"], "複数のシードは --seeds 0-4 のように書いてください"),
                      (["compare", "--lr", "adma=0.001"], "使えるのは sgd、momentum、adagrad、rmsprop、adam です（もしかして adam？）"),
                      (["report", str(tmp_path / "実験\u3000５")], "実験\u3000５' が見つかりません（名前に全角スペースがあります）")]:
         assert main([*argv, "--lang", "ja"] if argv[0] != "--lang" else argv) == 2
@@ -237,17 +237,17 @@ def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
     (["compare", "--optimizers", "sgd", "--lr", "adam=0.001"],
      "--lr で学習率を指定した 'adam' は、比べる手法に入っていません（使えるのは sgd か、手法名なしの数値だけです）"),
     (["sweep", "--lrs", "1e-4:1"], "学習率の並び '1e-4:1' を読めません。下限:上限:点数（例：1e-4:1:9）"),
-    (["sweep", "--targets", "80"], "目標の正解率 '80' は使えません。0〜1 の値で書きます（例：0.8,0.9）"),
+    (["sweep", "--targets", "80"], "目標の正解率 '80' は使えません。0〜1 の値で書いてください（例：0.8,0.9）"),
     (["landscape", "--function", "rosenbrok"], "関数 'rosenbrok' はありません。使えるのは bowl、saddle、rosenbrock、"
      "himmelblau、beale です（もしかして rosenbrock？）"),
     (["landscape", "--lr", "adam=-1"], "adam の学習率 -1 は使えません（使えるのは 0 より大きい有限の数です）"),
     # English was left inside the Japanese line
     (["landscape", "--steps", "0"], "--steps の値 '0' は使えません（使えるのは 1〜100,000 の整数です）"),
-    (["data", "--lang", "ja", "list"], "--lang はコマンドの後に書きます（例：optimlab compare --lang ja、optimlab data list"),
+    (["data", "--lang", "ja", "list"], "--lang はコマンドの後に書いてください（例：optimlab compare --lang ja、optimlab data list"),
     # a code review: '--lang=ja' before the command was "not an option of this command; did you mean --lang?", and
     # 'a number', '[0, 1)' and a recipe's value were left in English or not said
-    (["--lang=ja", "compare"], "--lang はコマンドの後に書きます"),
-    (["data", "--lang=ja", "list"], "--lang はコマンドの後に書きます"),
+    (["--lang=ja", "compare"], "--lang はコマンドの後に書いてください"),
+    (["data", "--lang=ja", "list"], "--lang はコマンドの後に書いてください"),
     (["landscape", "--font-scale", "abc"], "--font-scale の値 'abc' は使えません（使えるのは数です）"),
     (["compare", "--font-scale", "9"], "--font-scale の値 '9.0' は使えません（使えるのは 1〜3 の数です）"),
     (["compare", "--recipe", "b15.toml"], "b15.toml [[runs]] #1 ('adam') の beta1 の値 1.5 は使えません（使えるのは 0 以上 1 "
@@ -255,12 +255,12 @@ def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
     # a Japanese student's review: the mistakes a student makes first got only the pointer to the English line
     (["sweep", "--dataset", "digits", "--seeds", "1", "--test-seeds", "100"], "テスト用のシード 0-99 が調整用のシード 0 と"
      "重なっています。重ならないシードにしてください（例：--test-seeds 100-199）。数字を 1 つだけ N と書くとシードの個数になり、"
-     "0〜N-1 のシードを使います（シード 100 だけなら 100-100 と書きます）"),
+     "0〜N-1 のシードを使います（シード 100 だけなら 100-100 と書いてください）"),
     (["sweep", "--dataset", "digits", "--seeds", "0-2", "--test-seeds", "1-3"], "テスト用のシード 1、2、3 が調整用のシード "
      "0、1、2 と重なっています。重ならないシードにしてください（例：--test-seeds 4-6）。数字を 1 つだけ N と書くとシードの個数に"
      "なり、0〜N-1 のシードを使います"),
     (["compare", "--lr", "1e50"], "学習率 1e+50 は float32 で表せません（絶対値が 3.4e+38 以下で、0 でなければ 1.4e-45 以上の数"
-     "にします）"),
+     "にしてください）"),
     (["landscape", "--optimizers", "sgd", "--lr", "adam=0.05"], "'adam' は描く手法（--optimizers）にないので、学習率を指定"
      "できません（指定できるのは sgd）"),
     # a Japanese teacher's review of the landscapes: these four pointed to the English line; a typo got no guess
@@ -268,11 +268,11 @@ def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
      "手法は 1 回だけ指定してください"),
     (["compare", "--optimizers", "adam,ADAM,adam"], "手法 'adam' が複数回書かれています"),
     (["landscape", "--optimizers="], "手法が指定されていません。sgd、momentum、adagrad、rmsprop、adam から選んで、"
-     "--optimizers sgd,adam のようにカンマで区切って書きます"),
+     "--optimizers sgd,adam のようにカンマで区切って書いてください"),
     (["landscape", "--lr", "sgd=0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8"], "1 枚の図に描ける経路は 7 本までです（指定は 12 本：SGD 8 本、"
      "Momentum 1 本、AdaGrad 1 本、RMSProp 1 本、Adam 1 本）。色が足りなくなるので、手法・学習率・プリセットを減らしてください"),
     (["landscape", "--start", "3"], "--start の値 '3' は使えません。--start=-7,2 のように、2 つの数 X,Y（絶対値 1e+12 以下）を"
-     "カンマで区切って書きます（負の数で始まるときは = でつなぎます）"),
+     "カンマで区切って書いてください（負の数で始まるときは = でつなぎます）"),
     (["landscape", "--start=x,y"], "--start の値 'x,y' は使えません。--start=-7,2 のように"),
     (["landscape", "--lr", "sdg=0.1"], "'sdg' は描く手法（--optimizers）にないので、学習率を指定できません（指定できるのは sgd、"
      "momentum、adagrad、rmsprop、adam。もしかして sgd？）"),
@@ -289,15 +289,15 @@ def test_a_third_look_at_typed_commands(tmp_path, capsys, monkeypatch):
     (["data", "fetch", "digits"], "'digits' はダウンロードするデータセットではありません。ダウンロードできるのは mnist、"
      "fashion-mnist です（mnist-5k と digits はインストールしたパッケージに入っていて、ダウンロードは不要です）"),
     (["compare", "--dataset", "npz", "--data-dir", "nope.npz"], "--dataset npz の 'nope.npz' は見つかりません（np.savez(ファイル名, "
-     "x_train=…, y_train=…, x_test=…, y_test=…) で作った .npz ファイルを指定します）"),
+     "x_train=…, y_train=…, x_test=…, y_test=…) で作った .npz ファイルを指定してください）"),
     (["compare", "--dataset", "npz", "--data-dir", "/dev/null"], "--dataset npz の '/dev/null' は通常のファイルではありません"),
     # a Japanese learner's review: these four had only the pointer to the English line, though README.ja lists them
     (["compare", "--lr", "sgd=0.01,0.1,1"], "--lr で sgd の学習率が 2 回（0.01 と 0.1）指定されています。compare では 1 つの"
      "手法に学習率は 1 つです。いくつもの学習率を比べるなら optimlab sweep --lrs か"),
     (["compare", "--lr", "0.1", "--lr", "0.2"], "--lr で全手法の学習率が 2 回（0.1 と 0.2）指定されています。"),
-    (["compare", "--lr", "0"], "学習率 0.0 は使えません（0 より大きい有限の数にします。例：--lr 0.01）"),
-    (["compare", "--init", "0,01"], "--init の値 '0,01' は使えません。小数点はカンマでなくピリオドで書きます（例：--init 0.01）"),
-    (["compare", "--init", "huge"], "--init の値 'huge' は使えません。0.01 のような数（1e-30〜1000）か、xavier、he を指定します"),
+    (["compare", "--lr", "0"], "学習率 0.0 は使えません（0 より大きい有限の数にしてください。例：--lr 0.01）"),
+    (["compare", "--init", "0,01"], "--init の値 '0,01' は使えません。小数点はカンマでなくピリオドで書いてください（例：--init 0.01）"),
+    (["compare", "--init", "huge"], "--init の値 'huge' は使えません。0.01 のような数（1e-30〜1000）か、xavier、he を指定してください"),
 ])
 def test_more_errors_are_said_in_japanese_and_none_half_in_english(argv, ja, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -341,7 +341,7 @@ def test_an_accepted_phrase_not_translated_points_to_the_english_line():
     ("unknown key 'batch_norm' in r.toml [net] (accepted: hidden, batchnorm; did you mean 'batchnorm'?)",
      "r.toml [net] にキー 'batch_norm' はありません（使えるキー：hidden、batchnorm。もしかして batchnorm？）"),
     ("r.toml [[runs]] #1 has no optimizer (accepted: optimizer = one of sgd, adam; 'optimzer' is not a key, "
-     "'optimizer' is)", "r.toml [[runs]] #1 に optimizer がありません（'optimzer' ではなく optimizer と書きます）"),
+     "'optimizer' is)", "r.toml [[runs]] #1 に optimizer がありません（'optimzer' ではなく optimizer と書いてください）"),
     ("no mnist files to verify (looked in /a, /b); offline options: …", "照合する mnist のファイルが見つかりません"),
     ("refusing to write into 'a/sub': it lies inside '/tmp/a', an optimlab output folder, which is replaced or resumed "
      "as a whole (accepted: a folder outside it; …)", "'a/sub' には書き込みません。optimlab の出力フォルダ '/tmp/a' の中にあり"),

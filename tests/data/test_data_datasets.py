@@ -205,7 +205,7 @@ def test_a_damaged_copy_in_the_cache_gives_way_to_a_good_one_or_says_how_to_mend
                                  "--data-dir DIR with the four IDX files)")
     assert japanese_error(str(e.value)) == (f"{damaged} は読めません（壊れているか途中で切れています）。'optimlab data "
                                             "fetch mnist' でダウンロードし直すか、4 つの IDX ファイルのあるフォルダを "
-                                            "--data-dir DIR で指定します")
+                                            "--data-dir DIR で指定してください")
     with pytest.raises(DatasetError, match=r"^\S+t10k-images-idx3-ubyte.gz: corrupt or truncated gzip data \([^)]*\)$"):
         load_dataset("mnist", cache, download=False)       # a folder one named: its own error, as before
 

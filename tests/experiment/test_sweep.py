@@ -261,7 +261,7 @@ def test_a_validation_split_that_leaves_less_than_a_batch_names_the_split(tmp_pa
     assert main([*args, "--val-fraction", "0.999", "--lang", "ja"]) == 2
     assert capsys.readouterr().err.splitlines()[0] == (
         "optimlab: エラー：--val-fraction 0.999 では digits の訓練データ 1,438 枚のうち学習に使えるのが 1 枚だけで、"
-        "バッチサイズ 100 に足りません（--val-fraction か --batch-size を小さくします）")
+        "バッチサイズ 100 に足りません（--val-fraction か --batch-size を小さくしてください）")
     assert main([*args, "--batch-size", "5000"]) == 2          # a batch larger than all the data: the batch's error
     assert "invalid batch_size: 5000 exceeds" in capsys.readouterr().err
     assert not (tmp_path / "s").exists()

@@ -715,7 +715,7 @@ def test_a_file_of_ones_own_optimizers_reaches_the_command_line_and_the_sweeps_w
     ja = optimlab("nope.py", "compare", *small, "--optimizers", "nesterov", "--out", "d", "--lang", "ja")
     assert ja.returncode == 2 and ja.stderr.splitlines() == [
         f"optimlab: 警告：OPTIMLAB_PLUGINS のファイル 'nope.py' が見つからないので、読み込みません（.py ファイルのパスを "
-        f"{os.pathsep!r} で区切って書きます）",
+        f"{os.pathsep!r} で区切って書いてください）",
         f"optimlab: warning: {not_found}; ignored",
         "optimlab: エラー：最適化手法 'nesterov' はありません。使えるのは sgd、momentum、adagrad、rmsprop、adam です。"
         "OPTIMLAB_PLUGINS のファイルに読み込めなかったものがあります（次の英語の行）",
@@ -737,7 +737,7 @@ def test_the_japanese_plugin_lines_name_the_variable_the_plugins_read():
     assert japanese_warning("OPTIMLAB_PLUGINS file 'c/my.py': Slow's name 'slow' is taken by x.Slow, which trains "
                             "under it (accepted: a name of your own, e.g. name = 'myslow')") == (
         "OPTIMLAB_PLUGINS のファイル 'c/my.py' のクラス Slow の名前 'slow' はほかのクラスが使っているので、登録しません"
-        "（name = 'myslow' のように別の名前にします）")
+        "（name = 'myslow' のように別の名前にしてください）")
     assert japanese_warning("OPTIMLAB_PLUGINS file 'a.txt' is not a .py file (accepted: …)") == \
         "OPTIMLAB_PLUGINS の 'a.txt' は .py ファイルではないので、読み込みません"
 

@@ -43,7 +43,8 @@ REPORT_TEXT = {
                        "means over seeds, and the loss as the same moving average over {window} iterations. A dash: "
                        "the run has no value at that iteration.",
         "run": "run", "optimizer": "optimizer", "lr": "lr", "hyperparameters": "hyperparameters",
-        "batchnorm": "batch norm", "n": "seeds", "seed": "seed", "ci note": " (95% CI)", "ci cell": "CI ± {ci}", "ci clipped cell": "CI {lo}–{hi}", "sd cell": "sd {sd}", "final test acc": "final test acc",
+        "batchnorm": "batch norm", "n": "seeds", "seed": "seed", "ci note": " (95% CI)", "ci cell": "CI ± {ci}",
+        "ci clipped cell": "CI {lo}–{hi}", "sd cell": "sd {sd}", "final test acc": "final test acc",
         "best test acc": "best test acc", "final batch acc": "final batch acc", "final loss": "final loss",
         "iters to target": "iterations to {target}", "wall s": "train s", "status": "status",
         "dataset": "dataset", "source": "source", "train size": "training examples", "test size": "test examples",
@@ -185,7 +186,8 @@ REPORT_TEXT = {
                        "同じくシード間の平均で、損失は {window} 反復の移動平均です。「—」はその時点でその実行の値がないことを示します。",
         "run": "実行", "optimizer": "最適化手法", "lr": "学習率", "hyperparameters": "ハイパーパラメータ",
         # \u200b (zero width): where a column heading may break, the table being narrower than its headings
-        "batchnorm": "バッチ\u200b正規化", "n": "シード数", "seed": "シード", "ci note": "（95% 信頼区間）", "ci cell": "CI ± {ci}", "ci clipped cell": "CI {lo}〜{hi}", "sd cell": "SD {sd}", "final test acc": "最終テスト\u200b正解率",
+        "batchnorm": "バッチ\u200b正規化", "n": "シード数", "seed": "シード", "ci note": "（95% 信頼区間）", "ci cell": "CI ± {ci}",
+        "ci clipped cell": "CI {lo}〜{hi}", "sd cell": "SD {sd}", "final test acc": "最終テスト\u200b正解率",
         "best test acc": "最高テスト\u200b正解率", "final batch acc": "最終\u200bミニバッチ\u200b正解率", "final loss": "最終損失",
         "iters to target": "{target} 到達の\u200b反復回数", "wall s": "学習時間\u200b（秒）", "status": "状態",
         "dataset": "データセット", "source": "取得元", "train size": "訓練データ数", "test size": "テストデータ数",
