@@ -216,7 +216,7 @@ _JA: list[tuple[str, str]] = [
      "できて重みは変わりません。w -= self.lr * g のようにその場で更新します（0 から始まる状態を掛けているなら、init_slot で"
      "別の初期値にしてください）"),
     (r"^the following arguments are required: (?P<v>.*?) \(accepted: (?:.*?; )?e\.g\. (?P<e>[^)]*)\)",
-     "{v} を指定してください（例：{e}）"),
+     "{V}を指定してください（例：{e}）"),
     (r": --lang goes after the command",
      "--lang はコマンドの後に書いてください（例：optimlab compare --lang ja、optimlab data list --lang ja）"),
     (r"unknown optimizer(?: in --lr \(lrs\))?: '(?P<v>[^']*)'.*?\(accepted: (?P<a>[^;)]*?)(?: or a bare number)?[;)]",
@@ -481,6 +481,9 @@ def japanese_error(message: str) -> str:
             for k in ("t", "s"):        # seeds as a list, not Python's: 「0、1」 for "[0, 1]"
                 if re.fullmatch(r"\[[\d, ]*\]", fields.get(k) or ""):
                     fields[k] = fields[k][1:-1].replace(", ", "、")
+            if "v" in fields:           # a positional argument argparse names by its variable (a Japanese review)
+                fields["V"] = {"name": "データセットの名前", "RUN_DIR": "結果のフォルダ（RUN_DIR）"}.get(
+                    fields["v"], fields["v"] + " ")
             for k in ("lo", "hi"):      # 「1〜1,438」, as the counts beside it are written
                 if (fields.get(k) or "").isdigit():
                     fields[k] = f"{int(fields[k]):,}"

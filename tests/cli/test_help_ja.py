@@ -192,12 +192,15 @@ def test_a_missing_name_says_what_to_type(capsys):
     the Japanese line pointed to the English one."""
     assert main(["data", "fetch", "--lang", "ja"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        "optimlab: エラー：name を指定してください（例：optimlab data fetch mnist）",
+        "optimlab: エラー：データセットの名前を指定してください（例：optimlab data fetch mnist）",
         "optimlab: error: the following arguments are required: name (accepted: mnist, fashion-mnist; e.g. optimlab "
         "data fetch mnist)"]
     assert main(["report"]) == 2
     assert capsys.readouterr().err == ("optimlab: error: the following arguments are required: RUN_DIR (accepted: "
                                        "e.g. optimlab report runs/note)\n")
+    assert main(["report", "--lang", "ja"]) == 2       # the variable's name said as what it is (a Japanese review)
+    assert capsys.readouterr().err.splitlines()[0] == ("optimlab: エラー：結果のフォルダ（RUN_DIR）を指定してください"
+                                                       "（例：optimlab report runs/note）")
     assert main(["data"]) == 2              # a command's missing command is named so, not {list,fetch,verify}
     assert capsys.readouterr().err == ("optimlab: error: the following arguments are required: command (accepted: "
                                        "list, fetch, verify; e.g. optimlab data list)\n")
