@@ -174,3 +174,43 @@ def test_kept_runs_an_earlier_optimlab_trained_and_workers_of_other_code_are_sai
     status.write_text(json.dumps(record))
     with pytest.warns(OptimlabWarning, match=r"^1 of the runs already complete .* \(source SHA-256 not recorded there"):
         run_sweep(spec, out=out, progress=False)
+
+
+def git_of(src: Path) -> object:
+    out = subprocess.run([sys.executable, "-c", "import json; from optimlab._source import source_git; "
+                          "print(json.dumps(source_git()))"], env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},
+                         capture_output=True, text=True, check=True, cwd=src)
+    return json.loads(out.stdout)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_folder_names_the_git_commit_of_the_checkout_and_whether_its_files_are_that_commits(tmp_path):
+    """A reproducibility review: the source digest confirms a guess but does not say which commit to check out."""
+    repo = tmp_path / "repo"
+    shutil.copytree(PACKAGE, repo / "src" / "optimlab", ignore=shutil.ignore_patterns("__pycache__"))
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
+    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    assert git_of(repo / "src") == {"commit": head, "changed_files": 0}
+    with open(repo / "src" / "optimlab" / "optim" / "sgd.py", "a") as f:       # an edited copy of that commit
+        f.write("\n# edited\n")
+    (repo / "src" / "optimlab" / "notes.txt").write_text("new")
+    (repo / "src" / "optimlab" / "scratch.swp").write_text("not source")
+    assert git_of(repo / "src") == {"commit": head, "changed_files": 2}
+    # not a checkout: nothing; an installed copy inside someone's repository (a virtual environment): nothing
+    shutil.copytree(repo / "src" / "optimlab", tmp_path / "plain" / "optimlab")
+    assert git_of(tmp_path / "plain") is None
+    site = repo / ".venv" / "lib" / "site-packages"
+    shutil.copytree(repo / "src" / "optimlab", site / "optimlab")
+    assert git_of(site) is None
+    # recorded in summary.json's environment, and shown by the report
+    from optimlab.results.store import environment
+    from optimlab.viz.report import environment_pairs
+
+    assert environment().get("optimlab_git") == git_of(PACKAGE.parent)
+    rows = dict(environment_pairs({"optimlab_git": {"commit": head, "changed_files": 2}}, "en"))
+    assert rows["optimlab git commit"] == f"{head} (2 of the package's files changed since)"
+    rows = dict(environment_pairs({"optimlab_git": {"commit": head, "changed_files": 0}}, "ja"))
+    assert rows["optimlab の git コミット"] == f"{head}（パッケージのファイルはコミットのまま）"

@@ -36,6 +36,35 @@ def source_sha256() -> str:
     return h.hexdigest()
 
 
+GIT_KEY = "optimlab_git"
+
+
+@functools.lru_cache(maxsize=1)
+def source_git() -> dict[str, object] | None:
+    """The git commit of the checkout optimlab was imported from, and how many of the package's files differ from
+    it (``{"commit": …, "changed_files": k}``; 0: the files are that commit's), so a folder says which commit to check
+    out, where the source digest can only confirm a guess (a reproducibility review). None for an installed copy (a
+    path through ``site-packages``: a virtual environment inside someone's repository is not optimlab's checkout),
+    outside a checkout, or without git. Asked once per process, when a result first records it (two short git
+    calls; not at import, as the digest is read: an ``import optimlab`` starts no process)."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent
+    if {"site-packages", "dist-packages"} & set(root.parts):
+        return None
+    try:
+        def git(*args: str) -> str:
+            return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10,
+                                  check=True).stdout
+
+        commit = git("rev-parse", "HEAD").strip()
+        changed = [line for line in git("status", "--porcelain", "--untracked-files=all", "--", ".").splitlines()
+                   if Path(line[3:].strip('"')).suffix in SOURCE_SUFFIXES]
+    except (OSError, subprocess.SubprocessError):       # no git, not a checkout, a commit-less repository
+        return None
+    return {"commit": commit, "changed_files": len(changed)} if re.fullmatch(r"[0-9a-f]{40,64}", commit) else None
+
+
 def is_sha256(value: object) -> bool:
     """Whether ``value`` is 64 lowercase hex digits, as optimlab writes a SHA-256."""
     return isinstance(value, str) and _HEX64.fullmatch(value) is not None

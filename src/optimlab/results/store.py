@@ -34,7 +34,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from .. import __version__
-from .._source import SOURCE_KEY, source_sha256
+from .._source import GIT_KEY, SOURCE_KEY, source_git, source_sha256
 from ..console import eval_once_note, say, status_text
 from .._io import (apply_default_mode, exclusive_lock, has_control, left_for, made_folder, nearest_existing,
                    read_json, read_json_checked, signals_held, text_table, write_json, write_text)
@@ -87,6 +87,9 @@ def environment() -> dict[str, Any]:
         pass
     env = {"optimlab": __version__, SOURCE_KEY: source_sha256(), "python": sys.version.split()[0], "numpy": np.__version__,
            "platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count()}
+    git = source_git()
+    if git is not None:       # the checkout's commit, and whether the package's files are that commit's
+        env[GIT_KEY] = git
     try:
         from threadpoolctl import threadpool_info
 

@@ -31,6 +31,7 @@ import numpy as np
 
 from .. import __version__
 from .._io import display_width, home_shown, mark_written, write_text
+from .._source import GIT_KEY
 from ..console import evaluated_once, status_text
 from ..data.datasets import FALLBACK_NOTICE
 from ..errors import ConfigError, OptimlabError
@@ -1057,13 +1058,17 @@ def _kv_table(pairs: Sequence[tuple[str, Any]]) -> str:
 
 
 ENV_KEYS = ("cpu", "cpu_count", "platform", "python", "numpy", "optimlab", "numpy_simd", "cpu_settings",
-            "optimlab_source_sha256")  # translated
+            "optimlab_source_sha256", GIT_KEY)  # translated
 
 
 def environment_pairs(env: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
     """summary.json's environment as (translated name, value) rows, one row per BLAS library (sorted)."""
     env = dict(env)
     blas = env.pop("blas", None)
+    git = env.get(GIT_KEY)
+    if isinstance(git, dict) and isinstance(git.get("commit"), str):        # "3a2d861… (2 files changed since)"
+        k = git.get("changed_files")
+        env[GIT_KEY] = rt("git clean" if k == 0 else "git changed", lang, commit=git["commit"], k=k)
     pairs = [(rt(k, lang) if k in ENV_KEYS else k, v) for k, v in env.items()]
     rows = [", ".join(f"{k}={v}" for k, v in b.items() if v is not None) for b in blas or []]
     pairs += [(rt("blas", lang), row) for row in sorted(rows)]      # threadpoolctl's order varies between runs
