@@ -717,6 +717,9 @@ def test_summary_json_records_the_command_line_the_optimlab_command_ran(tmp_path
     records the command as typed, and a compare() from Python afterwards records none."""
     import json
 
+    import html
+
+    from optimlab._io import home_shown
     from optimlab.api import compare
     from optimlab.cli import main
 
@@ -727,8 +730,14 @@ def test_summary_json_records_the_command_line_the_optimlab_command_ran(tmp_path
     s = json.loads((tmp_path / "runs" / "it's" / "summary.json").read_text())
     assert s["command"] == "optimlab compare --dataset digits --optimizers sgd --iters 20 --lr sgd=0.1 --out " \
                            "'runs/it'\"'\"'s' --no-plots --no-report --no-progress"
+    assert s["command_dir"] == home_shown(tmp_path)          # where its relative paths start
+    page = (tmp_path / "runs" / "it's" / "x.html")
+    assert main(["report", "runs/it's", "--out", str(page)]) == 0     # the page shows them under Configuration
+    config = page.read_text()
+    config = config[config.index('id="configuration"'):config.index('id="environment"')]
+    assert html.escape(s["command"]) in config and html.escape(s["command_dir"]) in config
     out = compare(dataset="digits", optimizers=["sgd"], iters=20, out=tmp_path / "py", report=False, plots=False)
-    assert "command" not in out.summary
+    assert "command" not in out.summary and "command_dir" not in out.summary
 
 
 def test_an_evaluation_interval_longer_than_the_run_is_said_under_the_table(tmp_path, capsys, monkeypatch):

@@ -36,8 +36,8 @@ import numpy as np
 from .. import __version__
 from .._source import GIT_KEY, SOURCE_KEY, source_git, source_sha256
 from ..console import eval_once_note, say, status_text
-from .._io import (apply_default_mode, exclusive_lock, has_control, left_for, made_folder, nearest_existing,
-                   read_json, read_json_checked, signals_held, text_table, write_json, write_text)
+from .._io import (apply_default_mode, exclusive_lock, has_control, home_shown, left_for, made_folder,
+                   nearest_existing, read_json, read_json_checked, signals_held, text_table, write_json, write_text)
 from ..errors import ConfigError, FileFormatError, OptimlabError
 from ..optim import make_optimizer
 from ..optim.base import same_value
@@ -167,8 +167,15 @@ COMMAND: list[str] | None = None     # the arguments of the optimlab command run
 def command_line() -> dict[str, Any]:
     """``{"command": "optimlab compare --seeds 0-4 …"}`` while the optimlab command runs (summary.json's record of
     what was typed: options outside a recipe, --jobs, --lang, were recorded nowhere: a reproducibility review); empty
-    when called from Python."""
-    return {} if COMMAND is None else {"command": shlex.join(["optimlab", *COMMAND])}
+    when called from Python; with the folder it was typed in, ``command_dir`` (its relative paths, ``--out runs/s``
+    or ``--data-dir data``, mean nothing without it: a review), the home folder written ``~``."""
+    if COMMAND is None:
+        return {}
+    try:
+        where = {"command_dir": home_shown(os.getcwd())}      # the home folder as ~, as the report's footer
+    except OSError:                     # the folder was removed under the process
+        where = {}
+    return {"command": shlex.join(["optimlab", *COMMAND]), **where}
 
 
 def _summary_core(result: CompareResult, **extra: Any) -> dict[str, Any]:

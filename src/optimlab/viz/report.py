@@ -1075,6 +1075,17 @@ def environment_pairs(env: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
     return pairs
 
 
+def command_html(summary: dict[str, Any], lang: str) -> str:
+    """The command line that wrote the folder and the folder it was typed in (summary.json's ``command``,
+    ``command_dir``), under the recipe; nothing for a folder written from Python."""
+    command = summary.get("command")
+    if not isinstance(command, str):
+        return ""
+    where = summary.get("command_dir")
+    where = f'<p class="help">{esc(rt("command dir", lang, dir=where))}</p>' if isinstance(where, str) else ""
+    return f"<h3>{esc(rt('command', lang))}</h3><pre><code>{esc(command)}</code></pre>{where}"
+
+
 def notice_text(notice: str | None, lang: str) -> str | None:
     """The dataset's notice (English, from the loader) for the report: the fallback to mnist-5k is said in the
     report's language, with the English details after it."""
@@ -1188,7 +1199,8 @@ def build_report_html(run_dir: str | os.PathLike, lang: str | None = None,
   <details{' open' if multi else ''}><summary>{esc(rt('per seed', lang))}</summary>{seeds_table_html(groups, target, lang)}</details>
 </section>
 <section id="figures"><h2>{esc(rt('figures', lang))}</h2>{figures_html(run, lang)}</section>
-<section id="configuration"><h2>{esc(rt('configuration', lang))}</h2><h3>recipe.toml</h3>{recipe}</section>
+<section id="configuration"><h2>{esc(rt('configuration', lang))}</h2><h3>recipe.toml</h3>{recipe}
+  {command_html(summary, lang)}</section>
 <section id="environment"><h2>{esc(rt('data and environment', lang))}</h2>{environment_html(summary, lang)}</section>
 </main>
 <footer>{esc(rt('generated', lang, version=__version__))} <code>{esc(home_shown(shown_as if shown_as is not None else run.directory.resolve()))}</code></footer>

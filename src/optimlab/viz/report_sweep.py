@@ -36,9 +36,9 @@ from ..train import read_metrics
 from .colors import RUN_DASHES, RUN_SYMBOLS, styles_by_label
 from .figures import ACC_TOP, font_scale, mean_band, png_bytes, recorded_style
 from .i18n import check_lang
-from .report import (LOG_AXIS, MARKS, chart_html, _cell, _label_th, _conclusion, _finished, _shown_difference,
-                     _kv_table, _layout, _plotly_text, _rgba, _table, _values, environment_pairs, esc, notice_text, page_html, page_top,
-                     recorded_lang)
+from .report import (LOG_AXIS, MARKS, chart_html, command_html, _cell, _label_th, _conclusion, _finished,
+                     _shown_difference, _kv_table, _layout, _plotly_text, _rgba, _table, _values, environment_pairs,
+                     esc, notice_text, page_html, page_top, recorded_lang)
 from .report_sweep_text import st
 from .sweep_figures import sensitivity_figure, sweep_colors
 
@@ -944,7 +944,7 @@ def build_sweep_report_html(sweep_dir: str | os.PathLike, lang: str | None = Non
   {time_to_target_html(s, lang)}</section>
 <section id="figures"><h2>{esc(st('sensitivity png', lang))}</h2>{figure_html(sweep, lang)}</section>
 <section id="configuration"><h2>{esc(st('configuration', lang))}</h2><h3>sweep.toml</h3>{toml}
-  {optimizers_html(s, lang)}</section>
+  {optimizers_html(s, lang)}{command_html(s, lang)}</section>
 <section id="environment"><h2>{esc(st('data and environment', lang))}</h2>{environment_html(sweep, lang)}</section>
 </main>
 <footer>{esc(st('generated', lang, version=__version__))} <code>{esc(home_shown(sweep.directory.resolve()))}</code></footer>

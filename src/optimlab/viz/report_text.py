@@ -59,6 +59,7 @@ REPORT_TEXT = {
         "optimlab": "optimlab", "blas": "blas", "plotly": "plotly (report)", "colon": ": ", "lr note": " (lr {lr})",
         "run name": "run", "sweep name": "sweep", "finished at": "finished",
         "no recipe": "recipe.toml is missing from this run directory.",
+        "command": "Command", "command dir": "typed in {dir}",
         "redrawn file": " (drawn again in English for this page; the file is in {lang_name})", "lang en": "English",
         "lang ja": "Japanese",
         "recipe help": "The recipe as run, command-line overrides applied and every setting written out; its first "
@@ -206,6 +207,7 @@ REPORT_TEXT = {
         "optimlab": "optimlab", "blas": "BLAS", "plotly": "plotly（レポート用）", "colon": "：", "lr note": "（学習率 {lr}）",
         "run name": "実行名", "sweep name": "スイープ名", "finished at": "完了日時",
         "no recipe": "この実行フォルダには recipe.toml がありません。",
+        "command": "コマンド", "command dir": "{dir} で実行",
         "redrawn file": "（このページ用に日本語で描き直した図。ファイルは{lang_name}のままです）", "lang en": "英語", "lang ja": "日本語",
         "recipe help": "実行したとおりのレシピです（コマンドラインでの変更を反映し、すべての設定を書き出したもの）。同じ数値を"
                        "もう一度学習する方法は、先頭の # の行（ファイルのままの英語）に書いてあります。", "no figures": "この実行フォルダには図がありません。",
