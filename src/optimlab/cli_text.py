@@ -173,12 +173,12 @@ _JA: list[tuple[str, str]] = [
      "学習します"),
     (r"^(?P<n>\d+) of the Dask cluster's (?P<m>\d+) workers cannot import optimlab \((?P<w>\S+): ",
      "Dask のクラスターのワーカー {m} 台のうち {n} 台が optimlab を import できません（{w} など。理由は次の英語の行）。ワーカーを"
-     "動かす環境に optimlab をインストールするか、optimlab のあるフォルダを PYTHONPATH に指定してワーカーを起動します"),
+     "動かす環境に optimlab をインストールするか、optimlab のあるフォルダを PYTHONPATH に指定してワーカーを起動してください"),
     (r"^the sweep's worker processes run other optimlab code than this process \(source SHA-256 (?P<t>\S+) there, "
      r"(?P<h>\S+) here\), and other code for optimizer '(?P<o>[^']*)'",
      "スイープのワーカーは、このプロセスとは別の optimlab のコードで動いています（ソースの SHA-256：ワーカー {t}、ここ {h}）。"
      "最適化手法 '{o}' のコードも違います。ワーカーにも同じ optimlab（同じバージョンか、PYTHONPATH に同じフォルダ）を使うか、"
-     "--jobs N でこのマシンのプロセスで学習します"),
+     "--jobs N でこのマシンのプロセスで学習してください"),
     (r"^cannot reach the Dask scheduler at (?P<a>.+?): ",
      "Dask のスケジューラー {a} に接続できません（理由は次の英語の行）。動いているスケジューラーのアドレスを指定してください"
      "（ポートはふつう 8786 です）"),
@@ -213,7 +213,7 @@ _JA: list[tuple[str, str]] = [
      "w -= self.lr * g のように w をその場で更新し、何も返さないでください"),
     (r"(?P<c>\S+)\.rule moved no weight in (?P<n>\d+) steps with nonzero gradients",
      "{c} の更新式は、勾配が 0 でないのに {n} ステップのあいだ重みを動かしませんでした。w = w - self.lr * g では新しい配列が"
-     "できて重みは変わりません。w -= self.lr * g のようにその場で更新します（0 から始まる状態を掛けているなら、init_slot で"
+     "できて重みは変わりません。w -= self.lr * g のようにその場で更新してください（0 から始まる状態を掛けているなら、init_slot で"
      "別の初期値にしてください）"),
     (r"^the following arguments are required: (?P<v>.*?) \(accepted: (?:.*?; )?e\.g\. (?P<e>[^)]*)\)",
      "{V}を指定してください（例：{e}）"),
@@ -254,7 +254,7 @@ _JA: list[tuple[str, str]] = [
      "シードの指定 '{v}' を読めません。5（個数）、0-4（範囲）、0,3,7（一覧）のように書いてください"),
     (r"unrecognized arguments: (?P<v>[^-].*?) \(accepted",
      "'{v}' は余分な語です。値はスペースを入れずに 1 語で書いてください（--optimizers sgd,adam、--lr adam=0.001、--seeds 0,1,2）。"
-     "スペースを含むフォルダ名は \"runs/実験 1\" のように引用符で囲みます"),
+     "スペースを含むフォルダ名は \"runs/実験 1\" のように引用符で囲んでください"),
     (r"unrecognized arguments: (?P<v>-\S+).*? \(accepted",      # '--itres 10': the option, not its value (a review)
      "{v} というオプションはこのコマンドにありません。使えるオプションは --help で確認できます"),
     (r"unrecognized arguments: (?P<v>.*?) \(accepted",
@@ -330,7 +330,7 @@ _JA: list[tuple[str, str]] = [
      "指定してください）"),
     (r"(?P<c>\S+)\.rule turned finite weights and gradients into NaN or inf at step (?P<t>\d+) \(in (?P<s>[^)]*)\)",
      "{c} の更新式が、有限の重みと勾配から NaN か inf を作りました（ステップ {t}、{s}）。学習率を 1e-6 にしても同じなので、"
-     "学習率ではなく更新式の誤りです（負になりうる値の平方根や対数、勾配と状態が 0 のところの 0/0 など。√h + θ のように θ を足します）"),
+     "学習率ではなく更新式の誤りです（負になりうる値の平方根や対数、勾配と状態が 0 のところの 0/0 など。√h + θ のように θ を足してください）"),
     (r"unknown key '(?P<v>[^']*)' in (?P<w>.+?) \(accepted: (?P<a>[^;)]*)", "{w} にキー '{v}' はありません（使えるキー：{a}）"),
     (r"(?P<w>.+?) has no optimizer \(accepted: .*?; '(?P<k>[^']*)' is not a key, 'optimizer' is\)",
      "{w} に optimizer がありません（'{k}' ではなく optimizer と書いてください）"),
@@ -412,7 +412,7 @@ _JA_WARNINGS: list[tuple[str, str]] = [
      "（name = 'my{n}' のように別の名前にしてください）"),
     (r"(?P<c>\S+)\.rule left its state '(?P<s>[^']*)' at 0 for (?P<n>\d+) steps",
      "{c} の更新式は、状態 '{s}' を {n} ステップのあいだ 0 のままにしました。v = μ * v - ε * g のように書くと新しい配列が"
-     "できて状態は変わりません。v *= …; v -= … のようにその場で更新するか、s['{s}'] = … と代入します（設定によって使わない"
+     "できて状態は変わりません。v *= …; v -= … のようにその場で更新するか、s['{s}'] = … と代入してください（設定によって使わない"
      "状態なら、そのままで構いません）"),
     (r"optimizer '(?P<o>[^']*)' \((?P<c>[^)]*)\) is not the code (?P<w>.+?) records \(code SHA-256 "
      r"(?P<n>\S+) now, (?P<t>\S+) recorded\)",
