@@ -176,10 +176,11 @@ def test_kept_runs_an_earlier_optimlab_trained_and_workers_of_other_code_are_sai
         run_sweep(spec, out=out, progress=False)
 
 
-def git_of(src: Path) -> object:
+def git_of(src: Path, **env: str) -> object:
     out = subprocess.run([sys.executable, "-c", "import json; from optimlab._source import source_git; "
-                          "print(json.dumps(source_git()))"], env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},
-                         capture_output=True, text=True, check=True, cwd=src)
+                          "print(json.dumps(source_git()))"],
+                         env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True,
+                         check=True, cwd=src)
     return json.loads(out.stdout)
 
 
@@ -205,6 +206,13 @@ def test_a_folder_names_the_git_commit_of_the_checkout_and_whether_its_files_are
     site = repo / ".venv" / "lib" / "site-packages"
     shutil.copytree(repo / "src" / "optimlab", site / "optimlab")
     assert git_of(site) is None
+    # a code review: a copy that another repository does not track named that repository's commit, and a hook's
+    # GIT_DIR named the hook's repository
+    shutil.copytree(repo / "src" / "optimlab", repo / "vendored" / "optimlab")
+    assert git_of(repo / "vendored") is None
+    other = tmp_path / "other"
+    subprocess.run(["git", "init", "-q", str(other)], check=True)
+    assert git_of(repo / "src", GIT_DIR=str(other / ".git"))["commit"] == head
     # recorded in summary.json's environment, and shown by the report
     from optimlab.results.store import environment
     from optimlab.viz.report import environment_pairs
@@ -214,3 +222,5 @@ def test_a_folder_names_the_git_commit_of_the_checkout_and_whether_its_files_are
     assert rows["optimlab git commit"] == f"{head} (2 of the package's files changed since)"
     rows = dict(environment_pairs({"optimlab_git": {"commit": head, "changed_files": 0}}, "ja"))
     assert rows["optimlab の git コミット"] == f"{head}（パッケージのファイルはコミットのまま）"
+    for odd in ({"commit": head}, {"commit": head, "changed_files": None}, {"commit": head, "changed_files": "2"}):
+        assert dict(environment_pairs({"optimlab_git": odd}, "en"))["optimlab git commit"] == head    # the commit alone

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -45,18 +46,22 @@ def source_git() -> dict[str, object] | None:
     it (``{"commit": …, "changed_files": k}``; 0: the files are that commit's), so a folder says which commit to check
     out, where the source digest can only confirm a guess (a reproducibility review). None for an installed copy (a
     path through ``site-packages``: a virtual environment inside someone's repository is not optimlab's checkout),
-    outside a checkout, or without git. Asked once per process, when a result first records it (two short git
+    outside a checkout, a copy that checkout does not track (optimlab's files copied into another repository), or
+    without git. Asked once per process, when a result first records it (two short git
     calls; not at import, as the digest is read: an ``import optimlab`` starts no process)."""
     import subprocess
 
     root = Path(__file__).resolve().parent
     if {"site-packages", "dist-packages"} & set(root.parts):
         return None
+    # git's variables of a hook or another tool's process (GIT_DIR …) would name that repository (a code review)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     try:
         def git(*args: str) -> str:
             return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10,
-                                  check=True).stdout
+                                  check=True, env=env).stdout
 
+        git("ls-files", "--error-unmatch", "--", "__init__.py")    # optimlab's own checkout, not an untracked copy
         commit = git("rev-parse", "HEAD").strip()
         changed = [line for line in git("status", "--porcelain", "--untracked-files=all", "--", ".").splitlines()
                    if Path(line[3:].strip('"')).suffix in SOURCE_SUFFIXES]

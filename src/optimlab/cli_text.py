@@ -285,7 +285,7 @@ _JA: list[tuple[str, str]] = [
     (r"invalid targets: '(?P<v>[^']*)'", "目標の正解率 '{v}' は使えません。0〜1 の値で書いてください（例：0.8,0.9）"),
     (r"unknown function: '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)", "関数 '{v}' はありません。使えるのは {a} です"),
     (r"invalid --lr for (?P<o>\S+): (?P<v>\S+) \(accepted: (?P<a>.*?)(?:;[^()]*)?\)$", "{o} の学習率 {v} は使えません{A}"),
-    (r"invalid (?P<o>[a-z][a-z_]*): (?P<v>-?[\w.,+-]+) \(accepted: (?P<a>an integer from [^;)]*)\)",
+    (r"^invalid (?P<o>[a-z][a-z_]*): (?P<v>-?[\w.,+-]+) \(accepted: (?P<a>an integer from [^;)]*)\)",   # a recipe's: below
      "{o} の値 {v} は使えません{A}"),
     (r"^(?P<w>.+?) gives the optimizer '(?P<o>[^']*)' (?P<n>\d+) times \(",
      "{w} に手法 '{o}' が {n} 回あります（名前の大文字と小文字は区別しません）。1 回だけ指定してください"),
@@ -395,9 +395,11 @@ def accepted_ja(accepted: str) -> str:
 
 PLUGIN_FILES = "OPTIMLAB_PLUGINS"      # optimlab.optim.plugins.PLUGIN_FILES_ENV, as its errors name it
 _JA_WARNINGS: list[tuple[str, str]] = [
-    # the options given end at the last ", " before the quoted labels (a review: "init he, batchnorm off" was split)
-    (r"^with (?P<g>.+), (?P<a>'[^']*'(?: and '[^']*')*) would train the same numbers as (?P<k>'[^']*'): trained once",
-     "{g} の指定では {a} と {k} が同じ設定になるため、{k} として 1 回だけ学習します"),
+    # the options given end at the last ", " before the quoted labels (a review: "init he, batchnorm off" was split);
+    # a label with an apostrophe is quoted "…" (repr)
+    (r"^with (?P<g>.+), (?P<labels>(?:'[^']*'|\"[^\"]*\")(?: and (?:'[^']*'|\"[^\"]*\"))*) would train the same numbers "
+     r"as (?P<k>'[^']*'|\"[^\"]*\"): trained once",
+     "{g} の指定では {labels} と {k} が同じ設定になるため、{k} として 1 回だけ学習します"),
     (r"^(?P<d>\S+): the copy in (?P<a>.+?) cannot be used \(.*; using the one in (?P<b>.+?) \('optimlab data fetch",
      "{a} にある {d} は壊れていて使えないため（詳しくは次の英語の行）、{b} のものを使います。'optimlab data fetch {d}' で"
      "壊れたファイルをダウンロードし直せます"),
@@ -459,9 +461,12 @@ def japanese_warning(message: str) -> str:
     """A Japanese line for one of optimlab's warnings (printed before the English one under ``--lang ja``)."""
     for pattern, text in _JA_WARNINGS:
         m = re.search(pattern, message)
-        if m:        # lists of options and labels in a Japanese sentence: 「activation relu、init he」, 「'A' と 'B'」
-            fields = {k: (v or "").replace(", ", "、").replace("' and '", "' と '") if k in ("g", "a", "r") else v
-                      for k, v in m.groupdict().items()}
+        if m:        # lists in a Japanese sentence: options 「activation relu、init he」, run ids; labels 「'A' と 'B'」
+            fields = {k: v or "" for k, v in m.groupdict().items()}     # (paths and labels as they are: a review)
+            for k in ("g", "r"):
+                fields[k] = fields.get(k, "").replace(", ", "、")
+            if "labels" in fields:
+                fields["labels"] = re.sub(r"(?<=['\"]) and (?=['\"])", " と ", fields["labels"])
             return text.format(**fields)
     return "注意してください（内容は次の英語の行にあります）"
 
@@ -477,13 +482,14 @@ def japanese_error(message: str) -> str:
             wide = "（名前に全角スペースがあります）" if any("\u3000" in v for v in fields.values()) else ""
             if "a" in fields:
                 fields["A"] = accepted_ja(fields["a"])
-                fields["a"] = fields["a"].replace(", ", "、")        # 「sgd、momentum、adagrad」 (a Japanese review)
+                if 0 <= message.find("accepted") < m.start("a"):   # a list of accepted values, not a value or a path
+                    fields["a"] = fields["a"].replace(", ", "、")    # 「sgd、momentum、adagrad」 (a Japanese review)
             for k in ("t", "s"):        # seeds as a list, not Python's: 「0、1」 for "[0, 1]"
                 if re.fullmatch(r"\[[\d, ]*\]", fields.get(k) or ""):
                     fields[k] = fields[k][1:-1].replace(", ", "、")
             if "v" in fields:           # a positional argument argparse names by its variable (a Japanese review)
                 fields["V"] = {"name": "データセットの名前", "RUN_DIR": "結果のフォルダ（RUN_DIR）"}.get(
-                    fields["v"], fields["v"] + " ")
+                    fields["v"], fields["v"].replace(", ", "、") + " ")
             for k in ("lo", "hi"):      # 「1〜1,438」, as the counts beside it are written
                 if (fields.get(k) or "").isdigit():
                     fields[k] = f"{int(fields[k]):,}"

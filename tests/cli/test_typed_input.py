@@ -455,3 +455,21 @@ def test_optimlab_lang_sets_the_commands_language_once(tmp_path, capsys, monkeyp
     for empty in ("", " "):
         monkeypatch.setenv("OPTIMLAB_LANG", empty)
         assert main([*small, "--out", f"d{len(empty)}"]) == 0 and "final test acc" in capsys.readouterr().out
+
+
+def test_the_japanese_lines_keep_paths_labels_and_a_recipes_file_as_they_are():
+    """A code review of the Japanese lists: 「、」 went into a path with ", ", a label "SGD, relu" and the old side of
+    a comparison only; a recipe's iters was said as the option --iters without its file; a label with an apostrophe
+    (quoted "…") lost the whole warning to the pointer line."""
+    from optimlab.cli_text import japanese_warning
+
+    assert japanese_error("r.toml [train]: invalid iters: 0 (accepted: an integer from 1 to 10,000,000)") == \
+        "r.toml [train] の iters の値 0 は使えません（使えるのは 1〜10,000,000 の整数です）"
+    held = japanese_error("runs/s holds runs trained with other settings (tune-a: net.hidden: [50, 50] there, [40, 40] "
+                          "now); accepted: …")
+    assert "そこでは [50, 50]、今回は [40, 40]" in held
+    assert japanese_warning("mnist: the copy in /home/u/data, old/mnist cannot be used (bad); using the one in /b "
+                            "('optimlab data fetch mnist' …)").startswith("/home/u/data, old/mnist にある mnist は")
+    assert japanese_warning("with batchnorm off, 'SGD, relu' and \"Adam's\" would train the same numbers as 'SGD': "
+                            "trained once, as 'SGD'") == ("batchnorm off の指定では 'SGD, relu' と \"Adam's\" と 'SGD' "
+                                                          "が同じ設定になるため、'SGD' として 1 回だけ学習します")

@@ -602,3 +602,17 @@ def test_the_japanese_dataset_line_counts_rows_of_ones_own_data_not_images(tmp_p
                  "--batch-size", "20", "--eval-interval", "10", "--no-plots", "--no-report", "--no-progress",
                  "--lang", "ja", "--out", "r"]) == 0
     assert "データセット：blobs（訓練 160 件 / テスト 80 件、入力 6 次元、3 クラス、" in capsys.readouterr().err
+
+
+def test_a_sweeps_japanese_dataset_line_counts_arrays_of_ones_own_in_ken_whatever_the_file_is_named(tmp_path, capsys):
+    """A code review: the line chose 枚 (images) or 件 by the dataset's name, so a file of one's own named mnist.npz
+    was counted in images; arrays of one's own are told by their scale, as compare tells them by their type."""
+    from optimlab.cli import main
+
+    save_npz(tmp_path / "mnist.npz", blobs(3))
+    assert main(["sweep", "--dataset", "npz", "--data-dir", str(tmp_path / "mnist.npz"), "--optimizers", "sgd",
+                 "--lrs", "0.1", "--seeds", "1", "--test-seeds", "5-5", "--iters", "20", "--batch-size", "20",
+                 "--eval-interval", "10", "--jobs", "0", "--no-plots", "--no-report", "--no-progress", "--lang", "ja",
+                 "--out", str(tmp_path / "s")]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("データセット："))
+    assert line.startswith("データセット：mnist（") and " 件 / 検証 " in line and "枚" not in line, line

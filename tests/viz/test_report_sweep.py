@@ -332,7 +332,10 @@ def test_sweep_report_in_browser(browser, real_sweep):
         # the script-like sweep name is text, in the header and the title; no script ran
         assert EVIL in page.locator("header .meta").inner_text() and EVIL in page.title()
         assert page.evaluate("document.scripts.length") == 3 and page.locator("img[src='x']").count() == 0
-        assert page.locator("#configuration pre").inner_text().startswith(f"name = {json.dumps(EVIL)}")
+        assert page.locator("#configuration pre").first.inner_text().startswith(f"name = {json.dumps(EVIL)}")
+        # the command that wrote the folder, under sweep.toml (summary.json's command and command_dir)
+        assert page.locator("#configuration pre").nth(1).inner_text().startswith("optimlab sweep --recipe ")
+        assert page.locator("#configuration p.help").last.inner_text().startswith("typed in ")
         assert o.errors == [] and o.dialogs == []
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..data.datasets import majority_accuracy
+from ..data.own import OwnData
 from ..errors import ConfigError
 
 SPLIT_SEED = 0          # seed of the validation split: fixed, so a split never depends on a run's seed
@@ -81,6 +82,7 @@ class SplitData:
     split: dict[str, Any]       # fraction, max_size, seed, n_train, n_val
     source: str = ""            # where the original dataset came from
     notice: str | None = None   # the loader's note, e.g. what 'auto' fell back to
+    own: bool = False           # arrays of one's own (optimlab.data.own.OwnData): their scale is recorded, as compare's
 
     @property
     def input_dim(self) -> int:
@@ -94,6 +96,7 @@ class SplitData:
         return {"name": self.name, "n_train": len(self.y_train), "n_val": len(self.y_val), "n_test": len(self.y_test),
                 "input_dim": self.input_dim, "n_classes": self.n_classes, "sha256": self.sha256,
                 "split": dict(self.split), "source": self.source, "notice": self.notice,
+                **({"scale": self.scale} if self.own else {}),
                 # chance on the validation split (tuning) and the test set (the fresh seeds): the larger
                 "majority_accuracy": majority_accuracy(self.y_train, self.y_val, self.y_test)}
 
@@ -111,4 +114,4 @@ def split_dataset(ds, fraction: float = VAL_FRACTION, max_size: int = VAL_MAX, s
                      x_val=ds.x_train[val_idx], y_val=ds.y_train[val_idx], x_test=ds.x_test, y_test=ds.y_test,
                      train_idx=train_idx, val_idx=val_idx, scale=float(ds.scale), n_classes=int(ds.n_classes),
                      sha256=getattr(ds, "sha256", ""), split=split, source=str(getattr(ds, "source", "")),
-                     notice=getattr(ds, "notice", None))
+                     notice=getattr(ds, "notice", None), own=isinstance(ds, OwnData))

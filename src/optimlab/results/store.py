@@ -75,8 +75,9 @@ def _blas_package(filepath: Any) -> str | None:
     return None
 
 
-def environment() -> dict[str, Any]:
-    """Versions, CPU and BLAS: enough to tell where a number was measured."""
+def environment(git: bool = True) -> dict[str, Any]:
+    """Versions, CPU and BLAS: enough to tell where a number was measured; ``git``: with the checkout's commit
+    (:func:`optimlab._source.source_git`, two git calls once per process)."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -87,9 +88,9 @@ def environment() -> dict[str, Any]:
         pass
     env = {"optimlab": __version__, SOURCE_KEY: source_sha256(), "python": sys.version.split()[0], "numpy": np.__version__,
            "platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count()}
-    git = source_git()
-    if git is not None:       # the checkout's commit, and whether the package's files are that commit's
-        env[GIT_KEY] = git
+    checkout = source_git() if git else None
+    if checkout is not None:  # the checkout's commit, and whether the package's files are that commit's
+        env[GIT_KEY] = checkout
     try:
         from threadpoolctl import threadpool_info
 
@@ -123,7 +124,7 @@ def arithmetic() -> dict[str, Any]:
     NumPy's SIMD loops, the variables that choose them (this process's, from :func:`environment`). A sweep
     resumed under another kernel mixes numbers as one resumed under other code does (a reproducibility review: an
     ``OPENBLAS_CORETYPE=SkylakeX`` start resumed under Haswell matched neither, without a word)."""
-    env = environment()
+    env = environment(git=False)         # a sweep worker's record: no git calls in every worker (a code review)
     libs = env.get("blas") or []
     libs = [lib for lib in libs if lib.get("package") == "numpy"] or libs     # NumPy's matmuls: SciPy's copy, loaded
     return {"numpy": env.get("numpy"),                                          # or not, decides none of them

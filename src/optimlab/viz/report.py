@@ -1068,7 +1068,9 @@ def environment_pairs(env: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
     git = env.get(GIT_KEY)
     if isinstance(git, dict) and isinstance(git.get("commit"), str):        # "3a2d861… (2 files changed since)"
         k = git.get("changed_files")
-        env[GIT_KEY] = rt("git clean" if k == 0 else "git changed", lang, commit=git["commit"], k=k)
+        known = isinstance(k, int) and not isinstance(k, bool) and k >= 0
+        env[GIT_KEY] = (rt("git clean" if k == 0 else "git changed", lang, commit=git["commit"], k=f"{k:,}") if known
+                        else git["commit"])
     pairs = [(rt(k, lang) if k in ENV_KEYS else k, v) for k, v in env.items()]
     rows = [", ".join(f"{k}={v}" for k, v in b.items() if v is not None) for b in blas or []]
     pairs += [(rt("blas", lang), row) for row in sorted(rows)]      # threadpoolctl's order varies between runs

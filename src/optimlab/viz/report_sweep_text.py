@@ -6,6 +6,8 @@ Conclusion templates only phrase facts computed from ``summary.json`` (see
 
 from __future__ import annotations
 
+import re
+
 from ..console import setting_text
 from .i18n import check_lang
 from .report_text import rt
@@ -327,7 +329,9 @@ SWEEP_TEXT = {
 def st(key: str, lang: str = "en", **values) -> str:
     """The sweep report's text for ``key`` in ``lang`` (falling back to the run report's words)."""
     check_lang(lang)
+    # the settings of a label in a value, 「SGD（BN なし）」 in Japanese; the template's own words untouched (a review)
+    values = {k: setting_text(v, lang) if isinstance(v, str) else v for k, v in values.items()}
     text = SWEEP_TEXT[lang].get(key)
-    if text is None:
-        return setting_text(rt(key, lang, **values), lang)
-    return setting_text(text.format(**values), lang) if values else text      # the settings of a label in it too
+    text = rt(key, lang, **values) if text is None else text.format(**values) if values else text
+    # "{label} で" spaces a label that ends in Latin; after 「…）」 no space (Japanese sets none after a bracket)
+    return re.sub(r"(?<=）) (?=[^\x00-\x7f])", "", text) if lang == "ja" else text

