@@ -153,6 +153,7 @@ def format_summary(rows: list[dict], lang: str = "en") -> str:
             say("diverged at", lang, steps=r["steps"], k=r["diverged_at"])
         shown = say("list sep", lang).join(preset_text(x, lang) for x in r.get("settings") or [])   # lr: its column
         name = display_name(r["optimizer"]) + ("" if not shown else f"（{shown}）" if lang == "ja" else f" ({shown})")
-        lines.append([name, setting_text(r["lr"]), f"{r['x']:.4g}", f"{r['y']:.4g}", f"{r['f']:.5g}",
-                      f"{r['distance']:.4g}", steps])
+        # significant digits kept as zeros too: -1.0000 beside -0.99837, not -1 (a newcomer's review)
+        lines.append([name, setting_text(r["lr"]), f"{r['x']:#.4g}", f"{r['y']:#.4g}", f"{r['f']:#.5g}",
+                      f"{r['distance']:#.4g}", steps])
     return text_table(head, lines, right=range(1, 6))
