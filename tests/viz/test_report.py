@@ -1723,3 +1723,14 @@ def test_a_seed_interval_that_passes_1_is_given_by_its_ends_clipped_to_0_1_as_th
     assert ci_text(0.5, 0.01, "en") == "CI ± 0.0100"
     assert ci_text(0.995, 0.09, "en") == "CI 0.9050–1.0000" and ci_text(0.995, 0.09, "ja") == "CI 0.9050〜1.0000"
     assert ci_text(0.02, 0.05, "en") == "CI 0.0000–0.0700"
+
+
+def test_the_environment_table_says_blas_num_threads_is_the_librarys_pool_not_the_training():
+    """A reproducibility review: "num_threads=2" read as two BLAS threads per training step; training caps each of
+    its threads at one."""
+    from optimlab.viz.report import environment_pairs
+
+    lib = {"internal_api": "openblas", "version": "0.3.31", "num_threads": 2}
+    for lang, said in (("en", "its pool; training uses 1 per thread"), ("ja", "学習はスレッドごとに 1 つ")):
+        (name, row), = environment_pairs({"blas": [lib]}, lang)
+        assert said in name and "num_threads=2" in row
