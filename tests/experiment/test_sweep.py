@@ -1922,3 +1922,21 @@ def test_the_default_workers_are_one_per_core_this_process_may_use():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1", "1", "8"]
+
+
+def test_a_sweep_evaluated_only_at_the_end_says_so_in_its_report_as_compare_does(tmp_path):
+    """A review: `sweep --iters 20` (its evaluation interval is 100 by default) drew one-point validation curves and
+    read iterations to a target off them, with a note on the console only."""
+    from optimlab.cli import main
+    from optimlab.viz.report_sweep import compute_sweep_conclusions
+
+    base = ["sweep", "--dataset", "digits", "--optimizers", "sgd", "--lrs", "0.1", "--seeds", "1", "--test-seeds",
+            "9-9", "--iters", "20", "--jobs", "0", "--no-plots", "--no-report", "--no-progress"]
+    assert main(base + ["--out", str(tmp_path / "once")]) == 0
+    said = {c["kind"]: c for c in compute_sweep_conclusions(tmp_path / "once")}["one_evaluation"]
+    assert said["facts"] == {"iters": 20, "eval_interval": 100} and said["text"].startswith(
+        "Every run was evaluated once, after its last iteration (20)")
+    ja = {c["kind"]: c["text"] for c in compute_sweep_conclusions(tmp_path / "once", "ja")}["one_evaluation"]
+    assert ja.startswith("どの実行も評価は 20 回目の反復の後の 1 回だけです。")
+    assert main(base + ["--eval-interval", "10", "--out", str(tmp_path / "twice")]) == 0
+    assert "one_evaluation" not in {c["kind"] for c in compute_sweep_conclusions(tmp_path / "twice")}

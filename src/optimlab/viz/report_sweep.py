@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import __version__
 from .._io import csv_records, home_shown, read_json, read_json_checked
-from ..console import LANGS, say, setting_text, term
+from ..console import LANGS, evaluated_once, say, setting_text, term
 from ..errors import FileFormatError, OptimlabError
 from ..experiment.sweep import (SELECTION_RULE, above_chance, at_chance, gain_text, none_learned_at_either,
                                 not_the_notes, paired_by_seed, sensitivity_name, shown_interval, stalled)
@@ -549,7 +549,7 @@ def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLi
     fresh seeds, each counted as 0 in a test accuracy), ``fresh_at_chance`` (a tuned lr that learned on the validation
     split, with fresh-seed runs that ended at chance without diverging), ``note_lr_ahead`` (a setting's note lr with a
     higher mean test accuracy than every setting's tuned lr), ``small_validation`` (fewer than 1,000 validation
-    examples).
+    examples), ``one_evaluation`` (every run evaluated once, at its end).
     """
     check_lang(lang)
     summary = (sweep.summary if isinstance(sweep, SweepDir) else sweep if isinstance(sweep, dict)
@@ -557,8 +557,19 @@ def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLi
     out = [c for c in (_best_tuned(summary, lang), _fresh_at_chance(summary, lang), _note_lr_ahead(summary, lang),
                        _tuning_gain(summary, lang), _sensitivity(summary, lang)) if c is not None]
     out += _grid_edges(summary, lang)
-    return out + [c for c in (_diverged(summary, lang), _fresh_diverged(summary, lang), _small_validation(summary, lang))
-                  if c is not None]
+    return out + [c for c in (_diverged(summary, lang), _fresh_diverged(summary, lang), _small_validation(summary, lang),
+                              _one_evaluation(summary, lang)) if c is not None]
+
+
+def _one_evaluation(summary: dict[str, Any], lang: str) -> dict[str, Any] | None:
+    """Every run evaluated once, at its end (an interval not shorter than the run), as the console's note says and
+    compare's report says it (a review: the sweep's page drew one-point curves without a word)."""
+    train = (summary.get("grid") or {}).get("train") or {}
+    iters, every = train.get("iters"), train.get("eval_interval")
+    if not evaluated_once(iters, every):
+        return None
+    return _conclusion("one_evaluation", st("one evaluation", lang, iters=iters, every=every), iters=iters,
+                       eval_interval=every)
 
 
 def _small_validation(summary: dict[str, Any], lang: str) -> dict[str, Any] | None:

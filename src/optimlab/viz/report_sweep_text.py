@@ -117,6 +117,9 @@ SWEEP_TEXT = {
                       "already close to the best of the grid.",
         "gain none": "Tuning gained nothing on the fresh seeds: the largest gain is {gain} ({label}); no lr chosen on "
                      "validation beat the note's default there.",
+        "one evaluation": "Every run was evaluated once, after its last iteration ({iters}): the evaluation interval, "
+                          "{every}, is not shorter than the run, so the validation curves are one point each and the "
+                          "iterations to a target say only whether a run reached it by the end.",
         "small validation": "The lrs were chosen on {n_val} validation examples: one is {step} of accuracy, and an "
                             "accuracy on so few has a sampling error of up to about ±{half} (95%), so an lr chosen may "
                             "be the best on these examples only (--val-fraction holds out more).",
@@ -267,6 +270,8 @@ SWEEP_TEXT = {
                           "本当の改善とも、改善がないとも言えません。",
         "gain few": "新しいシード {n} 個では、改善をばらつきと比べて判断するには足りません（3 個以上必要です）。",
         "gain small": "調整による改善はわずかです：最大でも {gain}（{label}）で、ノートの既定の学習率はすでにグリッド内で最良の学習率に近い値でした。",
+        "one evaluation": "どの実行も評価は {iters} 回目の反復の後の 1 回だけです。評価の間隔 {every} が反復回数以上のためで、"
+                          "検証正解率の曲線は 1 点になり、目標までの反復回数は最後までに達したかどうかしか示しません。",
         "small validation": "学習率は {n_val} 件の検証データで選びました：1 件で正解率が {step} 変わり、これだけの件数での"
                             "正解率には最大で約 ±{half}（95%）の標本誤差があるため、選ばれた学習率はこの検証データでだけ"
                             "最良なのかもしれません（--val-fraction で検証データを増やせます）。",
