@@ -43,7 +43,8 @@ def add_sweep_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--chunks", type=int, help="tasks per (seed, architecture) cohort of tuning runs (default: from the workers); "
                                                  "the fresh-seed runs of a seed are always one task")
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--jobs", type=int, help="local worker processes (default: one per core this process may use; 0: in this process)")
+    where.add_argument("--jobs", type=int,
+                       help="local worker processes (default: one per core this process may use; 0: in this process)")
     where.add_argument("--workers", type=int, help="start a Dask LocalCluster of N single-threaded workers")
     where.add_argument("--cluster", metavar="tcp://HOST:PORT", help="join a running Dask scheduler")
     where.add_argument("--scheduler-file", metavar="FILE", help="join the Dask scheduler of this file")

@@ -285,7 +285,8 @@ _JA: list[tuple[str, str]] = [
     (r"invalid targets: '(?P<v>[^']*)'", "目標の正解率 '{v}' は使えません。0〜1 の値で書いてください（例：0.8,0.9）"),
     (r"unknown function: '(?P<v>[^']*)' \(accepted: (?P<a>[^;)]*)", "関数 '{v}' はありません。使えるのは {a} です"),
     (r"invalid --lr for (?P<o>\S+): (?P<v>\S+) \(accepted: (?P<a>.*?)(?:;[^()]*)?\)$", "{o} の学習率 {v} は使えません{A}"),
-    (r"^invalid (?P<o>[a-z][a-z_]*): (?P<v>-?[\w.,+-]+) \(accepted: (?P<a>an integer from [^;)]*)\)",   # a recipe's: below
+    # (a recipe's, "r.toml [train]: invalid iters …", is the pattern with its file, below)
+    (r"^invalid (?P<o>[a-z][a-z_]*): (?P<v>-?[\w.,+-]+) \(accepted: (?P<a>an integer from [^;)]*)\)",
      "{o} の値 {v} は使えません{A}"),
     (r"^(?P<w>.+?) gives the optimizer '(?P<o>[^']*)' (?P<n>\d+) times \(",
      "{w} に手法 '{o}' が {n} 回あります（名前の大文字と小文字は区別しません）。1 回だけ指定してください"),
@@ -397,8 +398,8 @@ PLUGIN_FILES = "OPTIMLAB_PLUGINS"      # optimlab.optim.plugins.PLUGIN_FILES_ENV
 _JA_WARNINGS: list[tuple[str, str]] = [
     # the options given end at the last ", " before the quoted labels (a review: "init he, batchnorm off" was split);
     # a label with an apostrophe is quoted "…" (repr)
-    (r"^with (?P<g>.+), (?P<labels>(?:'[^']*'|\"[^\"]*\")(?: and (?:'[^']*'|\"[^\"]*\"))*) would train the same numbers "
-     r"as (?P<k>'[^']*'|\"[^\"]*\"): trained once",
+    (r"^with (?P<g>.+), (?P<labels>(?:'[^']*'|\"[^\"]*\")(?: and (?:'[^']*'|\"[^\"]*\"))*) would train the same "
+     r"numbers as (?P<k>'[^']*'|\"[^\"]*\"): trained once",
      "{g} の指定では {labels} と {k} が同じ設定になるため、{k} として 1 回だけ学習します"),
     (r"^(?P<d>\S+): the copy in (?P<a>.+?) cannot be used \(.*; using the one in (?P<b>.+?) \('optimlab data fetch",
      "{a} にある {d} は壊れていて使えないため（詳しくは次の英語の行）、{b} のものを使います。'optimlab data fetch {d}' で"

@@ -557,8 +557,8 @@ def compute_sweep_conclusions(sweep: SweepDir | dict[str, Any] | str | os.PathLi
     out = [c for c in (_best_tuned(summary, lang), _fresh_at_chance(summary, lang), _note_lr_ahead(summary, lang),
                        _tuning_gain(summary, lang), _sensitivity(summary, lang)) if c is not None]
     out += _grid_edges(summary, lang)
-    return out + [c for c in (_diverged(summary, lang), _fresh_diverged(summary, lang), _small_validation(summary, lang),
-                              _one_evaluation(summary, lang)) if c is not None]
+    return out + [c for c in (_diverged(summary, lang), _fresh_diverged(summary, lang),
+                              _small_validation(summary, lang), _one_evaluation(summary, lang)) if c is not None]
 
 
 def _one_evaluation(summary: dict[str, Any], lang: str) -> dict[str, Any] | None:
