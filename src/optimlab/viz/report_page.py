@@ -75,7 +75,7 @@ figcaption .file { font-size: .72rem; color: #5f6673; margin-left: .4em; }
 .legend-keys .keys-hint { flex-basis: 100%; font-size: .72rem; color: #5f6673; }
 pre { background: #f6f8fa; border: 1px solid #e6e8ee; border-radius: 6px; padding: 10px 12px; overflow: auto;
       max-height: 420px; font-size: .82rem; }
-.kv th { width: 34%; color: #5a6273; font-weight: 500; }
+.kv th { width: 34%; color: #5a6273; font-weight: 500; white-space: normal; }   /* a long name wraps on a phone */
 .kv td { white-space: normal; word-break: break-all; }
 .two-col { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(360px, 100%), 1fr)); gap: 18px; }
 footer { max-width: 1180px; margin: 0 auto; padding: 0 24px 24px; color: #5a6273; font-size: .8rem; }
