@@ -75,6 +75,8 @@ def test_the_lead_is_judged_seed_by_seed_when_the_summary_has_the_seeds():
     assert "the 95% CI of its lead is +0.018 to +0.022, and it is ahead on 3 of 3 seeds" in c[0]["text"]
     assert " ± " not in c[0]["text"]
     assert "差の 95% 信頼区間は +0.018〜+0.022 で" in compute_sweep_conclusions(s, "ja")[0]["text"]
+    # the runner-up's accuracy after 「の」, not in brackets beside a label's own (「SGD（BN あり）（0.831 …）」)
+    assert "RMSProp の 0.650 [0.350, 0.950] を 0.020 上回りました" in compute_sweep_conclusions(s, "ja")[0]["text"]
     # seeds far apart: the interval reaches past ±1, and is cut there and said to be (a code review)
     wild = {**base, "1000": 0.99, "1001": 0.1, "1002": 0.95}
     s2 = synthetic_summary(val={"rmsprop": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1]},

@@ -227,9 +227,9 @@ SWEEP_TEXT = {
         "ex blas": "ワーカーあたりの BLAS スレッド数", "ex restarts": "プールの再起動（ワーカーの停止）",
         "ex chunks": "シードごとの調整用実行のタスク数", "ex scheduler": "スケジューラー", "ex dashboard": "ダッシュボード",
         "best": "調整後に平均テスト正解率が最も高いのは {label} で、学習率 {lr} で {acc} [{lo}, {hi}]、"
-                "{runner}（{runner_acc} [{runner_lo}, {runner_hi}]）を {margin} 上回りました。",
+                "{runner} の {runner_acc} [{runner_lo}, {runner_hi}] を {margin} 上回りました。",
         "best few": "調整後に平均テスト正解率が最も高いのは {label} で、学習率 {lr} で {acc}（{n} シードの平均。95% 信頼区間は "
-                    "{k} シード以上で表示）、{runner}（{runner_acc}）を {margin} 上回りました。",
+                    "{k} シード以上で表示）、{runner} の {runner_acc} を {margin} 上回りました。",
         "best level": "調整後に平均テスト正解率が最も高いのは {label} と {runner} で、表示の桁では同じです（{label} は学習率 {lr} "
                       "で {acc} [{lo}, {hi}]、{runner} は {runner_acc} [{runner_lo}, {runner_hi}]）。",
         "best few level": "調整後に平均テスト正解率が最も高いのは {label} と {runner} で、表示の桁では同じです（{label} は学習率 "
