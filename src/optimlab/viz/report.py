@@ -1085,7 +1085,7 @@ def command_html(summary: dict[str, Any], lang: str) -> str:
         return ""
     where = summary.get("command_dir")
     where = f'<p class="help">{esc(rt("command dir", lang, dir=where))}</p>' if isinstance(where, str) else ""
-    return f"<h3>{esc(rt('command', lang))}</h3><pre><code>{esc(command)}</code></pre>{where}"
+    return f"<h3>{esc(rt('command', lang))}</h3><pre class=\"command\"><code>{esc(command)}</code></pre>{where}"
 
 
 def notice_text(notice: str | None, lang: str) -> str | None:
@@ -1205,7 +1205,7 @@ def build_report_html(run_dir: str | os.PathLike, lang: str | None = None,
   {command_html(summary, lang)}</section>
 <section id="environment"><h2>{esc(rt('data and environment', lang))}</h2>{environment_html(summary, lang)}</section>
 </main>
-<footer>{esc(rt('generated', lang, version=__version__))} <code>{esc(home_shown(shown_as if shown_as is not None else run.directory.resolve()))}</code></footer>
+<footer>{esc(rt('generated', lang, version=__version__))}<code>{esc(home_shown(shown_as if shown_as is not None else run.directory.resolve()))}</code></footer>
 """
     return page_html(lang, title, name, body, charts)
 

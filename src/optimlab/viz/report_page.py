@@ -73,6 +73,7 @@ figcaption .file { font-size: .72rem; color: #5f6673; margin-left: .4em; }
 .legend-keys button[aria-pressed="false"] { color: #5f6673; background: #eef0f3; text-decoration: line-through; }
 .legend-keys button:focus-visible { outline: 2px solid #2f7be5; outline-offset: 1px; }
 .legend-keys .keys-hint { flex-basis: 100%; font-size: .72rem; color: #5f6673; }
+pre.command { white-space: pre-wrap; overflow-wrap: anywhere; }   /* the whole command in sight: its --out too */
 pre { background: #f6f8fa; border: 1px solid #e6e8ee; border-radius: 6px; padding: 10px 12px; overflow: auto;
       max-height: 420px; font-size: .82rem; }
 .kv th { width: 34%; color: #5a6273; font-weight: 500; white-space: normal; }   /* a long name wraps on a phone */

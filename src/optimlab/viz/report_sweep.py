@@ -958,6 +958,6 @@ def build_sweep_report_html(sweep_dir: str | os.PathLike, lang: str | None = Non
   {optimizers_html(s, lang)}{command_html(s, lang)}</section>
 <section id="environment"><h2>{esc(st('data and environment', lang))}</h2>{environment_html(sweep, lang)}</section>
 </main>
-<footer>{esc(st('generated', lang, version=__version__))} <code>{esc(home_shown(sweep.directory.resolve()))}</code></footer>
+<footer>{esc(st('generated', lang, version=__version__))}<code>{esc(home_shown(sweep.directory.resolve()))}</code></footer>
 """
     return page_html(lang, title, name, body, charts, EXTRA_CSS)
