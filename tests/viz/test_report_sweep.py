@@ -1153,3 +1153,21 @@ def real_run_and_sweep_pages(real_sweep, tmp_path_factory):
     write_report(out, lang="en")
     write_report(out, lang="ja", out=out / "report_ja.html")
     return lambda page: [out / page, real_sweep / page]
+
+
+def test_a_japanese_sweep_of_architectures_fits_its_tables_in_1280_px(browser, tmp_path):
+    """A researcher's review: with 「Adam（BN あり、relu）」 labels kept on one line, the Japanese defaults table ran
+    94 px past a 1280 px window and hid the gain column's interval; the labels now wrap after the optimizer."""
+    out = tmp_path / "s"
+    assert main(["sweep", "--dataset", "digits", "--optimizers", "sgd,adam", "--lrs", "0.01,0.1", "--seeds", "2",
+                 "--test-seeds", "1000-1002", "--iters", "60", "--eval-interval", "20", "--batchnorm", "both",
+                 "--activation", "sigmoid,relu", "--jobs", "0", "--no-progress", "--no-plots", "--lang", "ja",
+                 "--out", str(out)]) == 0
+    with Opened(browser, out / "report.html") as o:
+        page = o.page
+        for table in ("defaults-table", "ttt-table", "grid-table"):
+            wrap = f"document.querySelector('#{table}').parentElement"
+            assert page.evaluate(f"(w => w.scrollWidth <= w.clientWidth)({wrap})"), table
+        shown = page.locator("#defaults-table").inner_text().replace("\n", "")
+        assert "SGD（BN\u00a0なし、sigmoid）" in shown        # 「BN なし」 kept on one line: it breaks after 「、」
+        assert o.errors == []

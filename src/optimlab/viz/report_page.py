@@ -47,6 +47,10 @@ table.sortable thead th[aria-sort="descending"]::after { content: "\\25BC"; cont
 tbody th { font-weight: 600; }
 #summary-table tbody th { white-space: normal; }   /* a long label wraps: the table fits the page */
 .nobr { white-space: nowrap; }
+/* a sweep's setting labels, 「Adam（BN あり、relu）」, wrap after the optimizer: the tables fit 1280 px (a review) */
+#defaults-table tbody th, #ttt-table tbody th, #grid-table tbody th { white-space: normal; word-break: keep-all;
+                                                                   min-width: 8.5em; }
+#defaults-table td > div { white-space: normal; }     /* a note under an interval, 「（3 シードでチャンスレベル付近）」 */
 .on-paper { display: none; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px;
           -webkit-print-color-adjust: exact; print-color-adjust: exact; }   /* printed: rows keep their run's colour */
