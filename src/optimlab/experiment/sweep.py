@@ -26,6 +26,7 @@ Layout of ``runs/<name>/``::
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -520,16 +521,16 @@ def train_task(task: SweepTask) -> dict[str, Any]:
                        **setup}}
 
 
-_ARITHMETIC: dict[str, Any] = {}
-
-
 def _arithmetic() -> dict[str, Any]:
-    """This worker process's :func:`optimlab.results.store.arithmetic`, looked up once."""
-    if not _ARITHMETIC:
-        from ..results.store import arithmetic      # here: results.store imports this module
+    """This worker process's :func:`optimlab.results.store.arithmetic`, looked up once (a copy each call)."""
+    return dict(_arithmetic_once())
 
-        _ARITHMETIC.update(arithmetic())
-    return dict(_ARITHMETIC)
+
+@functools.lru_cache(maxsize=1)
+def _arithmetic_once() -> dict[str, Any]:
+    from ..results.store import arithmetic      # here: results.store imports this module
+
+    return arithmetic()
 
 
 def task_eval_threads(tuning: bool, at_once: int) -> int:

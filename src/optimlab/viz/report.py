@@ -837,12 +837,12 @@ def _cell(text: Any, sort: Any = None, cls: str = "", below: str = "", below_cls
 def _label_th(label: str, color: str) -> str:
     """A run label with its colour swatch; where the label wraps, the swatch stays with its first word (in Japanese,
     what comes before a setting's 「（」: 「SGD」 of 「SGD（BN なし、relu）」)."""
-    cut = min((i for i in (label.find(" "), label.find("（")) if i > 0), default=-1)
-    first, sep, rest = (label, "", "") if cut < 0 else (label[:cut], "", label[cut:])
+    cut = min((i for i in (label.find(" "), label.find("（")) if i > 0), default=len(label))
+    first, rest = label[:cut], label[cut:]
     if rest.startswith("（"):          # 「BN なし」 kept whole: the settings break only after 「、」
         rest = rest.replace(" ", "\u00a0")
     return (f'<th scope="row"><span class="nobr"><span class="swatch" style="background:{color}"></span>'
-            f'{esc(first)}</span>{esc(sep + rest)}</th>')
+            f'{esc(first)}</span>{esc(rest)}</th>')
 
 
 def _mean_sd(values: np.ndarray) -> tuple[str, float]:
