@@ -11,6 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from optimlab.errors import OptimlabWarning
+
+# the note's Adam and Adam + BatchNorm differ only in batch normalization: an option that sets it for every run makes
+# them one run, and says so
+MERGED_OFF = (r"^with batchnorm off, 'Adam \+ BatchNorm' would train the same numbers as 'Adam': trained once, "
+              r"as 'Adam'$")
+MERGED_ON = (r"^with batchnorm on, 'Adam' would train the same numbers as 'Adam \+ BatchNorm': trained once, "
+             r"as 'Adam \+ BatchNorm'$")
+
 ENV = {**os.environ, "OPTIMLAB_CACHE_DIR": "/nonexistent-optimlab-cache"}
 
 
@@ -352,8 +361,9 @@ def test_runs_that_fail_give_a_nonzero_exit_and_one_line(tmp_path, monkeypatch, 
         return real(data, optimizers, labels, **kw)
 
     monkeypatch.setattr(cmp, "Trainer", flaky)
-    rc = main(["compare", "--dataset", "digits", "--iters", "5", "--optimizers", "sgd,adam", "--batchnorm", "off",
-               "--seeds", "0-1", "--no-plots", "--no-report", "--out", str(tmp_path / "o")])
+    with pytest.warns(OptimlabWarning, match=MERGED_OFF):     # the note's two Adam runs are one without BN
+        rc = main(["compare", "--dataset", "digits", "--iters", "5", "--optimizers", "sgd,adam", "--batchnorm", "off",
+                   "--seeds", "0-1", "--no-plots", "--no-report", "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 1 and err[-1].startswith("optimlab: error: 2 of 4 runs failed"), err
     assert "SGD: MemoryError: pretend the network does not fit" in err[-1]
@@ -601,7 +611,8 @@ def test_batchnorm_on_keeps_runs_that_differ_in_their_hyperparameters():
     from optimlab.experiment.recipe import apply_overrides
 
     note = default_recipe()
-    assert [r.label for r in apply_overrides(note, batchnorm=True).runs][-1:] == ["Adam + BatchNorm"]   # true of it
+    with pytest.warns(OptimlabWarning, match=MERGED_ON):
+        assert [r.label for r in apply_overrides(note, batchnorm=True).runs][-1:] == ["Adam + BatchNorm"]  # true of it
     two = _two_adam_runs(note)
     runs = apply_overrides(two, batchnorm=True).runs
     assert sorted(r.hyperparameters["lr"] for r in runs if r.optimizer == "adam") == [0.001, 0.01]
@@ -616,7 +627,8 @@ def test_the_table_says_which_runs_have_batch_normalization_their_labels_do_not_
     small = ["--dataset", "digits", "--iters", "20", "--eval-interval", "10", "--no-plots", "--no-report",
              "--no-progress"]
     # a learner's review: the figures' legends still said "SGD"; the labels optimlab gives now say it themselves
-    assert main(["compare", *small, "--batchnorm", "on", "--optimizers", "sgd,momentum,adam", "--out", "a"]) == 0
+    with pytest.warns(OptimlabWarning, match=MERGED_ON):
+        assert main(["compare", *small, "--batchnorm", "on", "--optimizers", "sgd,momentum,adam", "--out", "a"]) == 0
     out = capsys.readouterr().out
     assert [line.split("  ")[0] for line in out.splitlines() if line.endswith(" ok")] == \
         ["SGD + BatchNorm", "Momentum + BatchNorm", "Adam + BatchNorm"], out
@@ -624,7 +636,8 @@ def test_the_table_says_which_runs_have_batch_normalization_their_labels_do_not_
     import json
     assert [r["label"] for r in json.loads((tmp_path / "a" / "summary.json").read_text())["runs"]] == \
         ["SGD + BatchNorm", "Momentum + BatchNorm", "Adam + BatchNorm"]
-    assert main(["compare", *small, "--batchnorm", "off", "--optimizers", "adam", "--out", "b"]) == 0
+    with pytest.warns(OptimlabWarning, match=MERGED_OFF):
+        assert main(["compare", *small, "--batchnorm", "off", "--optimizers", "adam", "--out", "b"]) == 0
     assert "Adam + BatchNorm" not in capsys.readouterr().out     # one Adam run, without it, labelled so
     (tmp_path / "r.toml").write_text('name = "r"\ndataset = "digits"\n[[runs]]\nlabel = "Plain SGD"\n'
                                       'optimizer = "sgd"\n')     # a label of one's own is kept: the note says it
@@ -938,14 +951,16 @@ def test_a_notebook_users_values_of_other_types_train_or_are_refused_before_trai
     from optimlab.errors import ConfigError
     from optimlab.experiment.sweep import run_sweep
 
-    out = compare(dataset="digits", optimizers="adam", batchnorm=np.False_, iters=np.int64(6), batch_size=np.int32(20),
-                  eval_interval=np.int64(3), seeds=np.arange(2), lrs={"Adam": 0.005}, out=tmp_path / "np",
-                  plots=False, report=False)
+    with pytest.warns(OptimlabWarning, match=MERGED_OFF):
+        out = compare(dataset="digits", optimizers="adam", batchnorm=np.False_, iters=np.int64(6),
+                      batch_size=np.int32(20), eval_interval=np.int64(3), seeds=np.arange(2), lrs={"Adam": 0.005},
+                      out=tmp_path / "np", plots=False, report=False)
     recipe = (tmp_path / "np" / "recipe.toml").read_text(encoding="utf-8")
     assert "iters = 6\n" in recipe and "batch_size = 20\n" in recipe and "seeds = [\n    0,\n    1,\n]" in recipe
     assert [r["hyperparameters"]["lr"] for r in out.summary["runs"]] == [0.005, 0.005]
-    again = compare(dataset="digits", optimizers="adam", batchnorm=False, iters=6, batch_size=20, eval_interval=3,
-                    seeds=range(2), lrs={"adam": 0.005}, out=tmp_path / "py", plots=False, report=False)
+    with pytest.warns(OptimlabWarning, match=MERGED_OFF):
+        again = compare(dataset="digits", optimizers="adam", batchnorm=False, iters=6, batch_size=20, eval_interval=3,
+                        seeds=range(2), lrs={"adam": 0.005}, out=tmp_path / "py", plots=False, report=False)
     assert [r["final_test_accuracy"] for r in again.summary["runs"]] == \
         [r["final_test_accuracy"] for r in out.summary["runs"]]
     monkeypatch.chdir(tmp_path)

@@ -238,9 +238,15 @@ def test_options_that_make_two_runs_one_train_it_once_even_when_a_default_is_wri
     assert [x.label for x in apply_overrides(recipe(text), activation="relu").runs] == ["Adam b1=0.9", "Adam BN"]
     acts = recipe(ADAM_AT.format(label="Adam sigmoid", lr=0.01, more="") + ADAM_AT.format(
         label="Adam relu", lr=0.01, more='activation = "relu"'))
-    assert [x.label for x in apply_overrides(acts, activation="relu").runs] == ["Adam relu"]
-    assert [x.label for x in apply_overrides(acts, activation="sigmoid").runs] == ["Adam sigmoid"]
-    note = apply_overrides(default_recipe(), batchnorm=True, activation="relu")      # neither had relu: BN decides
+    with pytest.warns(OptimlabWarning, match="^with activation relu, 'Adam sigmoid' would train the same numbers as "
+                      "'Adam relu': trained once, as 'Adam relu'$"):
+        assert [x.label for x in apply_overrides(acts, activation="relu").runs] == ["Adam relu"]
+    with pytest.warns(OptimlabWarning, match="^with activation sigmoid, 'Adam relu' would train the same numbers as "
+                      "'Adam sigmoid': trained once, as 'Adam sigmoid'$"):
+        assert [x.label for x in apply_overrides(acts, activation="sigmoid").runs] == ["Adam sigmoid"]
+    with pytest.warns(OptimlabWarning, match=r"^with activation relu, batchnorm on, 'Adam' would train the same "
+                      r"numbers as 'Adam \+ BatchNorm': trained once, as 'Adam \+ BatchNorm'$"):
+        note = apply_overrides(default_recipe(), batchnorm=True, activation="relu")  # neither had relu: BN decides
     assert [x.label for x in note.runs][-1] == "Adam + BatchNorm"
 
 
@@ -251,7 +257,10 @@ def test_the_same_run_whatever_way_its_values_are_written():
                    "runs 'A' and 'B' in r.toml are the same run")
     frozen = recipe(ADAM_AT.format(label="BN", lr=0.01, more="batchnorm = true") + ADAM_AT.format(
         label="BN frozen", lr=0.01, more="batchnorm = true\nfreeze_bn_affine = true"))
-    assert len(frozen.runs) == 2 and [x.label for x in apply_overrides(frozen, batchnorm=False).runs] == ["BN"]
+    assert len(frozen.runs) == 2
+    with pytest.warns(OptimlabWarning, match="^with batchnorm off, 'BN frozen' would train the same numbers as 'BN': "
+                      "trained once, as 'BN'$"):
+        assert [x.label for x in apply_overrides(frozen, batchnorm=False).runs] == ["BN"]
 
 
 def test_a_bad_lr_is_named_as_such_before_the_recipes_lrs_are_compared():
