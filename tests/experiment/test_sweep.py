@@ -1941,3 +1941,23 @@ def test_a_sweep_evaluated_only_at_the_end_says_so_in_its_report_as_compare_does
     assert ja.startswith("どの実行も評価は 20 回目の反復の後の 1 回だけです。")
     assert main(base + ["--eval-interval", "10", "--out", str(tmp_path / "twice")]) == 0
     assert "one_evaluation" not in {c["kind"] for c in compute_sweep_conclusions(tmp_path / "twice")}
+
+
+def test_a_tie_in_mean_validation_accuracy_goes_to_the_smaller_lr_whatever_the_seed_order():
+    """A researcher's review: (3, 5, 7) and (3, 7, 5) correct of 144 validation images are the same mean, but np.mean
+    in the two orders gave means one bit apart, and the larger lr was chosen; the rule gives a tie to the smaller."""
+    from types import SimpleNamespace
+
+    small, large = [k / 144 for k in (3, 5, 7)], [k / 144 for k in (3, 7, 5)]
+    assert float(np.mean(small)) < float(np.mean(large))        # the rounding the choice must not follow
+    assert sweep_mod.tuned_index([float(np.mean(small)), float(np.mean(large))]) == 0
+    assert sweep_mod.tuned_index([0.5, 0.5 + 1 / (144 * 3)]) == 1     # one image more over three seeds is not a tie
+    assert sweep_mod.tuned_index([0.2, 0.9, 0.9, 0.3]) == 1
+    # through the driver's choice, from its rows
+    accs = {(0.01, 0): small[0], (0.01, 1): small[1], (0.01, 2): small[2],
+            (0.1, 0): large[0], (0.1, 1): large[1], (0.1, 2): large[2]}
+    driver = SimpleNamespace(spec=SimpleNamespace(lrs=(0.01, 0.1), seeds=(0, 1, 2)), tuned={},
+                             row=lambda k: {"status": "ok", "final_val_acc": accs[(k.lr, k.seed)]})
+    net = sweep_mod.NetConfig()
+    sweep_mod._Driver.select(driver, net, ["adam"])
+    assert driver.tuned[("adam", net)] == 0.01

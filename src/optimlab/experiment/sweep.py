@@ -827,6 +827,20 @@ def score(row: dict[str, Any]) -> float:
     return float(v) if row["status"] == "ok" and v is not None and math.isfinite(v) else 0.0
 
 
+# Mean validation accuracies closer than this are a tie. Two different means over S seeds of n validation examples
+# differ by at least 1/(n·S) (1e-7 for 60,000 examples and 100 seeds); the same counts in another seed order differ by
+# float rounding, ~1e-17 (a researcher's review: (3, 5, 7) and (3, 7, 5) correct of 144 gave means one bit apart, and
+# the larger lr was chosen, though the rule gives a tie to the smaller)
+TIE = 1e-9
+
+
+def tuned_index(scores: Sequence[float]) -> int:
+    """Index of the best of ``scores`` (mean selection scores of a grid's lrs, in increasing lr): the first within
+    :data:`TIE` of the highest, so a tie goes to the smaller lr whatever the rounding of the means."""
+    top = max(scores)
+    return next(i for i, x in enumerate(scores) if x >= top - TIE)
+
+
 def table_row(key: RunKey, h: History, targets: Sequence[float], task_models: int | None = None) -> dict[str, Any]:
     val = h.extra.get("val_acc", [])
     wall = h.extra.get("wall_s", [])
@@ -1291,7 +1305,7 @@ class _Driver:
             for lr in self.spec.lrs:
                 rows = [self.row(RunKey("tune", o, lr, s, net)) for s in self.spec.seeds]
                 scores.append(float(np.mean([score(r) for r in rows])))
-            self.tuned[(o, net)] = self.spec.lrs[int(np.argmax(scores))]
+            self.tuned[(o, net)] = self.spec.lrs[tuned_index(scores)]
 
     def row(self, key: RunKey) -> dict[str, Any]:
         h, status = load_run(self.out / key.run_id)
