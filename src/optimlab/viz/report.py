@@ -411,9 +411,13 @@ def _best_final(groups, lang, family: Sequence[LabelGroup]) -> dict[str, Any] | 
     runner_acc, runner = scored[1]
     margin = acc - runner_acc
     shown = _shown_difference(acc, runner_acc)
-    text = rt("best" if shown > 0 else "best level", lang, label=best.label, acc=_acc(acc), margin=f"{shown:.3f}",
-              runner=runner.label, runner_acc=_acc(runner_acc))
-    text += _zeros_note((best, runner), lang)
+    # every run level with the best at the precision shown is named (a researcher's review: of three runs with the
+    # same accuracy on every seed, the sentence named two)
+    level = [g for m, g in scored[1:] if _shown_difference(acc, m) <= 0] if shown <= 0 else [runner]
+    names = [best.label, *(g.label for g in level)]
+    text = rt("best" if shown > 0 else "best level", lang, label=rt("list sep", lang).join(names[:-1]),
+              acc=_acc(acc), margin=f"{shown:.3f}", runner=names[-1], runner_acc=_acc(runner_acc))
+    text += _zeros_note((best, *level), lang)
     ci, n = difference_interval(best, runner)
     exceeds, unadjusted, k = settled(best, runner, family)      # the top two of all: Holm over every pair
     level_with: list = []
