@@ -268,6 +268,12 @@ _JA: list[tuple[str, str]] = [
     (r"invalid batch_size: (?P<v>\S+) exceeds the (?P<n>[\d,]+) training examples of (?P<d>\S+) \(accepted: "
      r"(?P<lo>\d+) to (?P<hi>\d+)\)",
      "バッチサイズ {v} は {d} の訓練データの枚数（{n}）より大きいので使えません。{lo}〜{hi} を指定してください"),
+    (r"^[\w ]+ '(?P<f>[^']*)' is not valid TOML: .*; line (?P<l>\d+) has (?P<z>.*?) outside quotes \(accepted: "
+     r"half-width: (?P<h>[^)]*)\)",
+     "{f} の {l} 行目の引用符の外に全角の文字があります（{z}）。数値・記号・キーは半角で書いてください（{z} → {h}）"),
+    (r"^[\w ]+ '(?P<f>[^']*)' is not valid TOML: ",
+     "{f} は TOML として正しく書かれていません。行と列の位置は次の英語の行にあります（書き方は README.ja.md のレシピの例を参考に"
+     "してください）"),
     (r"recipe file not found: '(?P<v>[^']*)'", "レシピのファイル '{v}' が見つかりません（.toml ファイルのパスを指定してください）"),
     (r"dataset 'idx' needs a folder",
      "データセット idx には、4 つの IDX ファイルのあるフォルダを --data-dir DIR か環境変数 OPTIMLAB_DATA=DIR で指定してください"),
@@ -491,6 +497,10 @@ def japanese_error(message: str) -> str:
             if "v" in fields:           # a positional argument argparse names by its variable (a Japanese review)
                 fields["V"] = {"name": "データセットの名前", "RUN_DIR": "結果のフォルダ（RUN_DIR）"}.get(
                     fields["v"], fields["v"].replace(", ", "、") + " ")
+            for k in ("z", "h"):        # a TOML line's full-width space, named: it is not seen
+                if k in fields:
+                    fields[k] = (fields[k].replace("a full-width space", "全角スペース").replace("a space", "半角スペース")
+                                 .replace("full-width ", "").replace(", ", "、"))
             for k in ("lo", "hi"):      # 「1〜1,438」, as the counts beside it are written
                 if (fields.get(k) or "").isdigit():
                     fields[k] = f"{int(fields[k]):,}"

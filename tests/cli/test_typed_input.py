@@ -473,3 +473,30 @@ def test_the_japanese_lines_keep_paths_labels_and_a_recipes_file_as_they_are():
     assert japanese_warning("with batchnorm off, 'SGD, relu' and \"Adam's\" would train the same numbers as 'SGD': "
                             "trained once, as 'SGD'") == ("batchnorm off の指定では 'SGD, relu' と \"Adam's\" と 'SGD' "
                                                           "が同じ設定になるため、'SGD' として 1 回だけ学習します")
+
+
+def test_a_recipes_full_width_characters_outside_quotes_are_named(tmp_path, capsys, monkeypatch):
+    """A Japanese student's review: ``lr = ０.01`` in a recipe (the command line takes ０．０１) was "入力に誤りが
+    あります" and "Invalid value (at line 5, column 6)", neither naming the character; inside quotes it is a label's."""
+    monkeypatch.chdir(tmp_path)
+    head = 'name = "r"\ndataset = "digits"\n[[runs]]\nlabel = "Ａdam"\noptimizer = "adam"\n'
+    (tmp_path / "r.toml").write_text(head + "lr = ０.01  # ０\n", encoding="utf-8")
+    assert main(["compare", "--recipe", "r.toml", "--lang", "ja", "--out", "o"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["optimlab: エラー：r.toml の 6 行目の引用符の外に全角の文字があります（'０'）。数値・記号・キーは半角で"
+                   "書いてください（'０' → '0'）",
+                   "optimlab: error: recipe 'r.toml' is not valid TOML: Invalid value (at line 6, column 6); line 6 has "
+                   "full-width '０' outside quotes (accepted: half-width: '0')"]
+    assert not (tmp_path / "o").exists()
+    (tmp_path / "r.toml").write_text(head + "lr\u3000= 0.01\n", encoding="utf-8")     # a space, named: it is not seen
+    assert main(["compare", "--recipe", "r.toml", "--lang", "ja", "--out", "o"]) == 2
+    assert "（全角スペース → 半角スペース）" in capsys.readouterr().err
+    (tmp_path / "r.toml").write_text(head + "lr = 0.01 0\n", encoding="utf-8")    # no full-width character on the line
+    assert main(["compare", "--recipe", "r.toml", "--lang", "ja", "--out", "o"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == ("optimlab: エラー：r.toml は TOML として正しく書かれていません。行と列の位置は次の英語の行にあります"
+                      "（書き方は README.ja.md のレシピの例を参考にしてください）")
+    assert err[1].endswith("(at line 6, column 11)")                          # the quoted Ａ is not named
+    (tmp_path / "s.toml").write_text('name = "s"\ndataset = "digits"\nlrs = [０.1]\n', encoding="utf-8")
+    assert main(["sweep", "--recipe", "s.toml", "--out", "o"]) == 2             # a sweep recipe's too
+    assert "line 3 has full-width '０' outside quotes (accepted: half-width: '0')" in capsys.readouterr().err

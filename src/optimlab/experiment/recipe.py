@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
+import unicodedata
 import warnings
 from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
@@ -167,6 +169,31 @@ def default_recipe() -> Recipe:
     return parse_recipe(tomllib.loads(text), "note.toml")
 
 
+def _full_width(text: str, error: str) -> str:
+    """What to add to TOML's ``error`` when its line has full-width characters outside quotes and comments, as a
+    Japanese input method types them (a Japanese student's review: ``lr = ０.01`` was "Invalid value (at line 4,
+    column 6)", though the command line takes ``０．０１``), else ''."""
+    at = re.search(r"at line (\d+), column \d+\)", error)
+    lines = text.splitlines()
+    if not at or not 0 < int(at[1]) <= len(lines):
+        return ""
+    wide, quote = [], ""
+    for c in lines[int(at[1]) - 1]:
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "\"'":
+            quote = c
+        elif c == "#":
+            break
+        elif (unicodedata.east_asian_width(c) == "F" or c == "\u3000") and c not in wide:
+            wide.append(c)
+    if not wide:
+        return ""
+    said = ", ".join("a full-width space" if c == "\u3000" else f"full-width {c!r}" for c in wide)  # a space unseen
+    half = ", ".join("a space" if c == "\u3000" else repr(unicodedata.normalize("NFKC", c)) for c in wide)
+    return f"; line {at[1]} has {said} outside quotes (accepted: half-width: {half})"
+
+
 def read_toml(path: str | Path, what: str = "recipe") -> dict[str, Any]:
     """A TOML file as a dict, or a one-line :class:`ConfigError` naming the file."""
     p = Path(path)
@@ -177,12 +204,13 @@ def read_toml(path: str | Path, what: str = "recipe") -> dict[str, Any]:
                "file not found")
         raise ConfigError(f"{what} {why}: {str(p)!r} (accepted: a path to a .toml file)")
     try:       # utf-8-sig: a byte-order mark (Windows Notepad writes one) read as "Invalid statement" at line 1
-        return tomllib.loads(p.read_text(encoding="utf-8-sig"))
+        text = p.read_text(encoding="utf-8-sig")
+        return tomllib.loads(text)
     except UnicodeDecodeError as e:
         raise ConfigError(f"{what} {str(p)!r} is not UTF-8 text (byte {e.start}: {e.object[e.start:e.start + 1]!r}; "
                           "accepted: a .toml file saved as UTF-8, e.g. UTF-16 saved again as UTF-8)") from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{what} {str(p)!r} is not valid TOML: {e}") from None
+        raise ConfigError(f"{what} {str(p)!r} is not valid TOML: {e}{_full_width(text, str(e))}") from None
     except RecursionError:      # arrays or tables nested thousands deep (a hostile-input review: a traceback)
         raise ConfigError(f"{what} {str(p)!r} nests arrays or tables too deeply to read (accepted: a recipe as "
                           "the README shows, a few levels deep)") from None
