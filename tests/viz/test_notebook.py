@@ -131,7 +131,7 @@ def test_a_text_progress_bar_names_the_seeds_runs_and_leaves_room_for_the_bar(tm
     compare(dataset="digits", iters=20, eval_interval=10, out=tmp_path / "u", plots=False, report=False,
             progress=True, lang="ja")
     assert [ln for ln in capsys.readouterr().err.replace("\r", "\n").splitlines() if "|" in ln][-1].startswith(
-        "シード 0（6 件の実行）: 100%|")
+        "シード 0（実行 6 本）: 100%|")      # runs counted in 本, as the sweep and the report count them
     compare(dataset="digits", optimizers="sgd", iters=20, eval_interval=10, out=tmp_path / "v", plots=False,
             report=False, progress=True, lang="ja")
     assert [ln for ln in capsys.readouterr().err.replace("\r", "\n").splitlines() if "|" in ln][-1].startswith(
