@@ -244,6 +244,12 @@ _JA: list[tuple[str, str]] = [
     (r"^unknown init: '(?P<v>[^']*,[^']*)' \(accepted",
      "--init の値 '{v}' は使えません。小数点はカンマでなくピリオドで書いてください（例：--init 0.01）。ほかに xavier、he が"
      "使えます"),
+    (r"^invalid init: (?P<v>\S+) \(accepted: a number from 1e-30 to 1000, xavier, he\)",
+     "--init の値 {v} は使えません。0.01 のような数（1e-30〜1000）か、xavier、he を指定してください"),
+    (r"^invalid (?P<o>[a-z][a-z_0-9]*) in (?P<w>.+?\.toml.*?): '(?P<v>[-+]?[\d.]+(?:[eE][-+]?\d+)?)' \(accepted: "
+     r"a number\)", "{w} の {o} の値 '{v}' は文字列です。数値は引用符を付けずに書いてください（{o} = {v} のように）"),
+    (r"^invalid (?P<o>[a-z][a-z_0-9]*) in (?P<w>.+?\.toml.*?): (?P<v>.+?) \(accepted: a number\)",
+     "{w} の {o} の値 {v} は数ではありません。数値で書いてください（引用符は付けません）"),
     (r"^unknown init: '(?P<v>[^']*)' \(accepted",
      "--init の値 '{v}' は使えません。0.01 のような数（1e-30〜1000）か、xavier、he を指定してください"),
     (r"refusing to write into (?P<d>'[^']*'): it lies inside (?P<o>'[^']*'), an optimlab output folder",
@@ -375,6 +381,7 @@ _ACCEPTED_JA = [
     (r"a finite number >= 0", "0 以上の有限の数"),
     (r"a whole number", "整数"),
     (r"a number from (\d[\d,]*(?:\.\d+)?) to (\d[\d,]*(?:\.\d+)?)", r"\1〜\2 の数"),
+    (r"a number in \(0, 1\), e\.g\. ([\d.]+)", r"0 より大きく 1 より小さい数、例えば \1"),
     (r"a number in \(0, 1\)", "0 より大きく 1 より小さい数"),
     (r"a number in \[0, 1\)", "0 以上 1 未満の数"),
     (r"a number in \(0, 1\]", "0 より大きく 1 以下の数"),

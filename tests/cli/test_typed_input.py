@@ -363,6 +363,15 @@ def test_an_accepted_phrase_not_translated_points_to_the_english_line():
      "were when the sweep started, then the same command (…); or a new --out for the data as they are)",
      "スイープの途中でデータが変わったためです（tune-sgd-lr0.1-s1: ConfigError: dataset 'npz' on this worker has SHA-256 "
      "06deca90b64a…, not 7c87608fd952… as where the sweep started: the data changed during the sweep）。"),
+    # a Japanese student's review of README.ja: these fell back to the pointer to the English line
+    ("invalid init: 0.0 (accepted: a number from 1e-30 to 1000, xavier, he)",
+     "--init の値 0.0 は使えません。0.01 のような数（1e-30〜1000）か、xavier、he を指定してください"),
+    ("invalid lr in q.toml [[runs]] #1: '0.01' (accepted: a number)",
+     "q.toml [[runs]] #1 の lr の値 '0.01' は文字列です。数値は引用符を付けずに書いてください（lr = 0.01 のように）"),
+    ("invalid beta1 in q.toml [[runs]] #1: 'abc' (accepted: a number)",
+     "q.toml [[runs]] #1 の beta1 の値 'abc' は数ではありません。数値で書いてください（引用符は付けません）"),
+    ("invalid --val-fraction: 10 (accepted: a number in (0, 1), e.g. 0.2)",
+     "--val-fraction の値 '10' は使えません（使えるのは 0 より大きく 1 より小さい数、例えば 0.2 です）"),
 ])
 def test_the_errors_a_re_test_found_without_japanese(message, ja):
     assert ja in japanese_error(message)
