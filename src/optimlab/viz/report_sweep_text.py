@@ -133,6 +133,8 @@ SWEEP_TEXT = {
                            "it; its gain compares the note's lr with the grid's best.",
         "sensitivity def": "Tolerance to the lr is counted as the grid lrs whose mean validation accuracy is within "
                            "{tol} of the optimizer's own best.",
+        "near cut": " Closer to that limit than one validation example's accuracy (1/{n_val} = {step}), so that one "
+                    "example more or less could change a count: {items}.",
         "rmsprop holds": " Checking the note's claim that RMSProp needs little tuning: {rms} stays within {tol} at "
                          "{rms_n} of {n} lrs ({rms_span}), the most of any optimizer that learned, so this sweep agrees "
                          "with the claim (a count on one grid of lrs, not a test).{others}",
@@ -155,7 +157,7 @@ SWEEP_TEXT = {
                             "(best validation accuracy {rms_best}), so the claim cannot be checked. {least}{others}",
         "none learned": " No optimizer learned (best validation accuracy at most {floor} everywhere), so sensitivity "
                         "to the lr cannot be compared.",
-        "span": "lr {lo} to {hi}, {decades} decade{s}", "span one": "only lr {lo}",
+        "span": "lr {lo} to {hi}, {decades} decade{s}", "span one": "only lr {lo}", "near item": "{label} at lr {lr}",
         "others counts": " Others: {counts}.",
         "not learned": " Did not learn at any lr (best ≤ {floor}): {labels}; on this grid and training length only (a "
                        "wider grid of lrs or more iterations may let it learn).",
@@ -284,6 +286,7 @@ SWEEP_TEXT = {
         "note lr outside": "{label} のノートの学習率 {lr} はグリッド（{lo}〜{hi}）の外にあるため、調整では選べません。"
                            "差はノートの学習率とグリッド内の最良の学習率の比較です。",
         "sensitivity def": "学習率への許容度は、平均検証正解率がその手法自身の最高値から {tol} 以内に収まる、グリッド上の学習率の数とします。",
+        "near cut": "その境目との差が検証データ 1 枚分の正解率（1/{n_val} = {step}）より小さく、1 枚の違いで数が変わりうるもの：{items}。",
         "rmsprop holds": "「RMSpropはハイパーパラメータの調整が必要な場合が少ない」というノートの主張の確認：{rms} は {n} 個中 {rms_n} 個"
                          "（{rms_span}）で {tol} 以内に収まり、学習できた手法の中で最多で、このスイープの結果は主張と合っています（1 つの学習率グリッドでの数え上げで、検定ではありません）。{others}",
         "rmsprop tied": "「RMSpropはハイパーパラメータの調整が必要な場合が少ない」というノートの主張の確認：{rms} は {n} 個中 {rms_n} 個"
@@ -302,7 +305,7 @@ SWEEP_TEXT = {
         "rmsprop no learn": "「RMSpropはハイパーパラメータの調整が必要な場合が少ない」というノートの主張の確認：{rms} は学習できなかった"
                             "（最高検証正解率 {rms_best}）ため確かめられません。{least}{others}",
         "none learned": "どの手法も学習できなかった（検証正解率が常に {floor} 以下）ため、学習率への感度は比べられません。",
-        "span": "学習率 {lo}〜{hi}、{decades} 桁の幅", "span one": "学習率 {lo} のみ",
+        "span": "学習率 {lo}〜{hi}、{decades} 桁の幅", "span one": "学習率 {lo} のみ", "near item": "学習率 {lr} の {label}",
         "others counts": "他：{counts}。",
         "not learned": "どの学習率でも学習できなかった手法（最高 {floor} 以下）：{labels}。ただし、これはこの学習率グリッドと反復"
                        "回数での結果です（グリッドを広げるか反復回数を増やせば、学習できるかもしれません）。",
