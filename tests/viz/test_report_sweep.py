@@ -1117,6 +1117,17 @@ def test_a_lead_of_0_000_as_shown_is_said_as_level(lang):
     assert level["level"] is True and level["exceeds_ci"] is None         # the facts say what the text says
     s["defaults_vs_tuned"]["Momentum"]["tuned_test_acc"], s["defaults_vs_tuned"]["Adam"]["tuned_test_acc"] = 0.9246, 0.9244
     assert "0.001 ahead of Adam (0.924" in facts_text(compute_sweep_conclusions(s), "best_tuned")
+    # a third setting level with the two is named too (a researcher's review of the comparison's report: three runs
+    # level, two named); one 0.001 below is not
+    three = synthetic_summary(val={"momentum": [0.3, 0.84, 0.4, 0.1], "adam": [0.6, 0.93, 0.5, 0.1],
+                                   "rmsprop": [0.3, 0.2, 0.85, 0.1], "sgd": [0.1, 0.2, 0.3, 0.7]},
+                              test={"momentum": (0.9242, 0.01, 0.6, 0), "adam": (0.9239, 0.01, 0.6, 0),
+                                    "rmsprop": (0.9241, 0.01, 0.6, 0), "sgd": (0.9231, 0.01, 0.6, 0)})
+    text = facts_text(compute_sweep_conclusions(three, lang), "best_tuned")
+    said = {"en": " Level with them at the precision shown too: Adam (0.924 at lr 0.01).",
+            "ja": "。学習率 0.01 で 0.924 の Adam も表示の桁では同じです。"}[lang]
+    assert said in text and "SGD" not in text, text
+    assert facts(compute_sweep_conclusions(three), "best_tuned")["level_with"] == ["Adam"]
 
 
 @pytest.mark.parametrize("page", ["report.html", "report_ja.html"])

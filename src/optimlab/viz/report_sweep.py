@@ -262,6 +262,14 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
         exceeds = bool(d["tuned_lo"] > r["tuned_hi"])
         spread = st("best ci yes" if exceeds else "best ci no", lang)
     text += "" if level else spread     # level: no margin to weigh against the spread
+    # every other setting level with the two at the precision shown is named too (as a comparison's report names
+    # them: a researcher's review found three runs level and two named)
+    more = [g for g in ranked[2:] if level and _shown_difference(d["tuned_test_acc"], dvt[g]["tuned_test_acc"]) <= 0]
+    if more:
+        text += st("best level more", lang, items=st("list sep", lang).join(
+            st("best level item", lang, label=g, acc=_a(dvt[g]["tuned_test_acc"]), lr=_lr(dvt[g]["tuned_lr"]))
+            for g in more))
+        facts.update(level_with=more)
     return _conclusion("best_tuned", text + left_out, runner_up=runner, runner_up_accuracy=r["tuned_test_acc"], margin=margin,
                        exceeds_ci=None if level else exceeds, level=level, **facts)
 

@@ -70,6 +70,8 @@ SWEEP_TEXT = {
                     "a 95% CI needs {k} or more), {margin} ahead of {runner} ({runner_acc}).",
         "best level": "After tuning, {label} and {runner} have the highest mean test accuracy, level at the precision "
                       "shown: {acc} [{lo}, {hi}] at lr {lr}, and {runner_acc} [{runner_lo}, {runner_hi}].",
+        "best level more": " Level with them at the precision shown too: {items}.",
+        "best level item": "{label} ({acc} at lr {lr})",
         "best few level": "After tuning, {label} and {runner} have the highest mean test accuracy, level at the "
                           "precision shown: {acc} at lr {lr}, and {runner_acc} (means of {n} seeds; a 95% CI needs {k} "
                           "or more).",
@@ -234,6 +236,8 @@ SWEEP_TEXT = {
                     "{k} シード以上で表示）、{runner} の {runner_acc} を {margin} 上回りました。",
         "best level": "調整後に平均テスト正解率が最も高いのは {label} と {runner} で、表示の桁では同じです（{label} は学習率 {lr} "
                       "で {acc} [{lo}, {hi}]、{runner} は {runner_acc} [{runner_lo}, {runner_hi}]）。",
+        "best level more": "{items} も表示の桁では同じです。",
+        "best level item": "学習率 {lr} で {acc} の {label}",
         "best few level": "調整後に平均テスト正解率が最も高いのは {label} と {runner} で、表示の桁では同じです（{label} は学習率 "
                           "{lr} で {acc}、{runner} は {runner_acc}。{n} シードの平均で、95% 信頼区間は {k} シード以上で表示）。",
         "best only": "最適化手法は {label} のみで、調整後のテスト正解率は学習率 {lr} で {acc} です。",
