@@ -1196,7 +1196,7 @@ def test_an_lr_nearer_the_tolerance_line_than_one_validation_example_is_said():
     assert ("Closer to that limit than one validation example's accuracy (1/144 = 0.0069), so that one example more "
             "or less could change a count: Adam at lr 0.001.") in text
     ja = next(c["text"] for c in compute_sweep_conclusions(s, "ja") if c["kind"] == "lr_sensitivity")
-    assert "1 枚の違いで数が変わりうるもの：学習率 0.001 の Adam。" in ja
+    assert "1 件の違いで数が変わりうるもの：学習率 0.001 の Adam。" in ja     # 件, as the small-validation note
     s["sensitivity"]["Adam"]["mean"][0] = 0.86                     # well outside: nothing said
     assert facts(compute_sweep_conclusions(s), "lr_sensitivity")["near_cut"] == []
     assert "one example more" not in next(c["text"] for c in compute_sweep_conclusions(s)
