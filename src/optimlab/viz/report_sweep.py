@@ -384,13 +384,15 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
     definition = st("sensitivity def", lang, tol=f"{tol:g}")
     n_val = (summary.get("dataset") or {}).get("n_val")
     if isinstance(n_val, int) and n_val > 0 and learned:
-        # a researcher's review: "Adam within 0.05 at 3 of 5 lrs" counted an lr 0.0049 inside the line, less than one
-        # of 144 validation images (0.0069); the counts are said where so little could move them
+        # a researcher's review: "Adam within 0.05 at 3 of 5 lrs" counted an lr just inside the line; the counts are
+        # said where one validation example on one tuning seed, which moves a mean by 1/(n_val·seeds), could move them
+        seeds = {k: int(sens[k].get("n_seeds") or len((summary.get("grid") or {}).get("seeds") or [1])) for k in learned}
         near = [(k, lr) for k in learned for lr, m in zip(sens[k]["lrs"], _arr(sens[k]["mean"]))
-                if np.isfinite(m) and abs(m - (tols[k]["best"] - tol)) < 1 / n_val]
+                if np.isfinite(m) and abs(m - (tols[k]["best"] - tol)) < 1 / (n_val * max(seeds[k], 1))]
         facts["near_cut"] = [[k, float(lr)] for k, lr in near]
         if near:
-            definition += st("near cut", lang, n_val=f"{n_val:,}", step=f"{1 / n_val:.2g}",
+            most = max(seeds[k] for k, _ in near)
+            definition += st("near cut", lang, n_val=f"{n_val:,}", seeds=most, step=f"{1 / (n_val * most):.2g}",
                              items=st("list sep", lang).join(st("near item", lang, label=k, lr=_lr(lr))
                                                              for k, lr in near))
     if not learned:

@@ -135,8 +135,8 @@ SWEEP_TEXT = {
                            "it; its gain compares the note's lr with the grid's best.",
         "sensitivity def": "Tolerance to the lr is counted as the grid lrs whose mean validation accuracy is within "
                            "{tol} of the optimizer's own best.",
-        "near cut": " Closer to that limit than one validation example's accuracy (1/{n_val} = {step}), so that one "
-                    "example more or less could change a count: {items}.",
+        "near cut": " Closer to that limit than one validation example on one tuning seed moves a mean "
+                    "(1/({n_val} × {seeds}) = {step}), so that one example more or less could change a count: {items}.",
         "rmsprop holds": " Checking the note's claim that RMSProp needs little tuning: {rms} stays within {tol} at "
                          "{rms_n} of {n} lrs ({rms_span}), the most of any optimizer that learned, so this sweep agrees "
                          "with the claim (a count on one grid of lrs, not a test).{others}",
@@ -290,7 +290,8 @@ SWEEP_TEXT = {
         "note lr outside": "{label} のノートの学習率 {lr} はグリッド（{lo}〜{hi}）の外にあるため、調整では選べません。"
                            "差はノートの学習率とグリッド内の最良の学習率の比較です。",
         "sensitivity def": "学習率への許容度は、平均検証正解率がその手法自身の最高値から {tol} 以内に収まる、グリッド上の学習率の数とします。",
-        "near cut": "その境目との差が検証データ 1 件分の正解率（1/{n_val} = {step}）より小さく、1 件の違いで数が変わりうるもの：{items}。",
+        "near cut": "その境目との差が、調整用シード 1 つで検証データ 1 件の正誤が変わったときの平均の動き（1/({n_val} × {seeds}) = {step}）"
+                    "より小さく、1 件の違いで数が変わりうるもの：{items}。",
         "rmsprop holds": "「RMSpropはハイパーパラメータの調整が必要な場合が少ない」というノートの主張の確認：{rms} は {n} 個中 {rms_n} 個"
                          "（{rms_span}）で {tol} 以内に収まり、学習できた手法の中で最多で、このスイープの結果は主張と合っています（1 つの学習率グリッドでの数え上げで、検定ではありません）。{others}",
         "rmsprop tied": "「RMSpropはハイパーパラメータの調整が必要な場合が少ない」というノートの主張の確認：{rms} は {n} 個中 {rms_n} 個"
