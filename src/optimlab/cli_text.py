@@ -246,7 +246,7 @@ _JA: list[tuple[str, str]] = [
      "使えます"),
     (r"^invalid init: (?P<v>\S+) \(accepted: a number from 1e-30 to 1000, xavier, he\)",
      "--init の値 {v} は使えません。0.01 のような数（1e-30〜1000）か、xavier、he を指定してください"),
-    (r"^invalid (?P<o>[a-z][a-z_0-9]*) in (?P<w>.+?\.toml.*?): '(?P<v>[-+]?[\d.]+(?:[eE][-+]?\d+)?)' \(accepted: "
+    (r"^invalid (?P<o>[a-z][a-z_0-9]*) in (?P<w>.+?\.toml.*?): '(?P<v>[-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)' \(accepted: "
      r"a number\)", "{w} の {o} の値 '{v}' は文字列です。数値は引用符を付けずに書いてください（{o} = {v} のように）"),
     (r"^invalid (?P<o>[a-z][a-z_0-9]*) in (?P<w>.+?\.toml.*?): (?P<v>.+?) \(accepted: a number\)",
      "{w} の {o} の値 {v} は数ではありません。数値で書いてください（引用符は付けません）"),
@@ -275,10 +275,10 @@ _JA: list[tuple[str, str]] = [
      r"(?P<lo>\d+) to (?P<hi>\d+)\)",
      "バッチサイズ {v} は {d} の訓練データの枚数（{n}）より大きいので使えません。{lo}〜{hi} を指定してください"),
     (r"^[\w ]+ '(?P<f>[^']*)' is not valid TOML: .*; line (?P<l>\d+) has (?P<z>.*?) outside quotes \(accepted: "
-     r"half-width: (?P<h>[^)]*)\)",
+     r"half-width: (?P<h>.*)\)$",
      "{f} の {l} 行目の引用符の外に全角の文字があります（{z}）。数値・記号・キーは半角で書いてください（{z} → {h}）"),
     (r"^[\w ]+ '(?P<f>[^']*)' is not valid TOML: ",
-     "{f} は TOML として正しく書かれていません。行と列の位置は次の英語の行にあります（書き方は README.ja.md のレシピの例を参考に"
+     "{f} は TOML として正しく書かれていません。どこが違うかは次の英語の行にあります（書き方は README.ja.md のレシピの例を参考に"
      "してください）"),
     (r"recipe file not found: '(?P<v>[^']*)'", "レシピのファイル '{v}' が見つかりません（.toml ファイルのパスを指定してください）"),
     (r"dataset 'idx' needs a folder",

@@ -503,9 +503,24 @@ def test_a_recipes_full_width_characters_outside_quotes_are_named(tmp_path, caps
     (tmp_path / "r.toml").write_text(head + "lr = 0.01 0\n", encoding="utf-8")    # no full-width character on the line
     assert main(["compare", "--recipe", "r.toml", "--lang", "ja", "--out", "o"]) == 2
     err = capsys.readouterr().err.splitlines()
-    assert err[0] == ("optimlab: エラー：r.toml は TOML として正しく書かれていません。行と列の位置は次の英語の行にあります"
+    assert err[0] == ("optimlab: エラー：r.toml は TOML として正しく書かれていません。どこが違うかは次の英語の行にあります"
                       "（書き方は README.ja.md のレシピの例を参考にしてください）")
     assert err[1].endswith("(at line 6, column 11)")                          # the quoted Ａ is not named
+    # a code review: a full-width ）, a 、 typed for ",", an escaped quote, a multi-line string, a line break TOML
+    # does not count (U+2028), a number in quotes typed full-width
+    for body, said in (("lr = （0.01）\n", "（'（'、'）' → '('、')'）"), ("lrs = [0.1、0.01]\n", "（'、' → ','）"),
+                       ('label2 = "12\\" disk"\u3000\n', "（全角スペース → 半角スペース）"),
+                       ('# a\u2028b\nlr = ０\n', "r.toml の 7 行目の引用符の外に全角の文字があります（'０'）")):
+        (tmp_path / "r.toml").write_text(head + body, encoding="utf-8")
+        assert main(["compare", "--recipe", "r.toml", "--lang", "ja", "--out", "o"]) == 2
+        assert said in capsys.readouterr().err.splitlines()[0], body
+    for body in ('desc = """\nfirst\n０．０１ \\q\n"""\n', '# ０\u2028ｘ\nlr = 0.01 0\n'):    # inside a string or comment
+        (tmp_path / "r.toml").write_text(head + body, encoding="utf-8")
+        assert main(["compare", "--recipe", "r.toml", "--lang", "ja", "--out", "o"]) == 2
+        assert "full-width" not in capsys.readouterr().err, body
+    (tmp_path / "r.toml").write_text(head + 'lr = "０.01"\n', encoding="utf-8")       # not "write lr = ０.01"
+    assert main(["compare", "--recipe", "r.toml", "--lang", "ja", "--out", "o"]) == 2
+    assert "のように" not in capsys.readouterr().err
     (tmp_path / "s.toml").write_text('name = "s"\ndataset = "digits"\nlrs = [０.1]\n', encoding="utf-8")
     assert main(["sweep", "--recipe", "s.toml", "--out", "o"]) == 2             # a sweep recipe's too
     assert "line 3 has full-width '０' outside quotes (accepted: half-width: '0')" in capsys.readouterr().err

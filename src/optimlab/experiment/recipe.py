@@ -169,29 +169,52 @@ def default_recipe() -> Recipe:
     return parse_recipe(tomllib.loads(text), "note.toml")
 
 
+# what a Japanese input method types for , . " - ~ that NFKC leaves as it is
+_IME_PUNCTUATION = {"、": ",", "。": ".", "「": '"', "」": '"', "ー": "-", "〜": "~"}
+
+
+def _typed_wide(c: str) -> str | None:
+    """The half-width character ``c`` stands for when an input method typed it full-width, else None."""
+    if c in _IME_PUNCTUATION:
+        return _IME_PUNCTUATION[c]
+    return unicodedata.normalize("NFKC", c) if unicodedata.east_asian_width(c) == "F" else None
+
+
 def _full_width(text: str, error: str) -> str:
-    """What to add to TOML's ``error`` when its line has full-width characters outside quotes and comments, as a
+    """What to add to TOML's ``error`` when its line has full-width characters outside strings and comments, as a
     Japanese input method types them (a Japanese student's review: ``lr = ０.01`` was "Invalid value (at line 4,
-    column 6)", though the command line takes ``０．０１``), else ''."""
+    column 6)", though the command line takes ``０．０１``), else ''. The file is read from its start as TOML reads
+    it (lines end at "\\n"; basic strings take backslash escapes; multi-line strings span lines), so a character
+    inside a string is never named."""
     at = re.search(r"at line (\d+), column \d+\)", error)
-    lines = text.splitlines()
-    if not at or not 0 < int(at[1]) <= len(lines):
+    if not at:
         return ""
-    wide, quote = [], ""
-    for c in lines[int(at[1]) - 1]:
-        if quote:
-            quote = "" if c == quote else quote
+    target, line, i, quote, wide = int(at[1]), 1, 0, "", []
+    while i < len(text) and line <= target:
+        c = text[i]
+        if c == "\n":
+            line += 1
+            quote = quote if len(quote) == 3 else ""     # a one-line string does not go on (TOML's error, not ours)
+        elif quote:
+            if quote[0] == '"' and c == "\\":
+                i += 1                                      # an escaped character, \" among them
+            elif text.startswith(quote, i):
+                i += len(quote) - 1
+                quote = ""
         elif c in "\"'":
-            quote = c
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            i += len(quote) - 1
         elif c == "#":
-            break
-        elif (unicodedata.east_asian_width(c) == "F" or c == "\u3000") and c not in wide:
-            wide.append(c)
+            while i + 1 < len(text) and text[i + 1] != "\n":
+                i += 1
+        elif line == target and (half := _typed_wide(c)) is not None and c not in [w for w, _ in wide]:
+            wide.append((c, half))
+        i += 1
     if not wide:
         return ""
-    said = ", ".join("a full-width space" if c == "\u3000" else f"full-width {c!r}" for c in wide)  # a space unseen
-    half = ", ".join("a space" if c == "\u3000" else repr(unicodedata.normalize("NFKC", c)) for c in wide)
-    return f"; line {at[1]} has {said} outside quotes (accepted: half-width: {half})"
+    said = ", ".join("a full-width space" if c == "\u3000" else f"full-width {c!r}" for c, _ in wide)  # unseen space
+    half = ", ".join("a space" if c == "\u3000" else repr(h) for c, h in wide)
+    return f"; line {target} has {said} outside quotes (accepted: half-width: {half})"
 
 
 def read_toml(path: str | Path, what: str = "recipe") -> dict[str, Any]:
