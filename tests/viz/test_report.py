@@ -902,6 +902,7 @@ def test_the_margin_is_that_of_the_numbers_shown(tmp_path):
                                                      "AdaGrad": ("adagrad", False, [[0.5, 0.8348]])})
     assert facts(compute_conclusions(three), "best_final")["text"] == (
         "Adam, Momentum and SGD ended level at the precision shown, with a final test accuracy of 0.836.")
+    assert facts(compute_conclusions(three), "best_final")["facts"]["level_with"] == ["SGD"]   # beside the runner-up
     assert facts(compute_conclusions(three, "ja"), "best_final")["text"] == (
         "Adam、Momentum と SGD の最終テスト正解率は、表示の桁では同じ 0.836 でした。")
     assert facts(compute_conclusions(run, target=np.float32(0.5)), "first_to_target")["facts"]["target"] == 0.5

@@ -136,7 +136,8 @@ class TuningFailed(OptimlabError):
 
 
 TEST_SEED_OFFSET = 1000     # default test seeds: 1000, 1001, ... (as many as tuning seeds), never tuned on
-SELECTION_RULE = "best mean final validation accuracy over the tuning seeds; diverged/failed runs count as 0"
+SELECTION_RULE = ("best mean final validation accuracy over the tuning seeds; diverged/failed runs count as 0; a tie "
+                  "goes to the smaller lr")
 COMPLETE = ("ok", "diverged")  # statuses of a finished run; 'failed' runs are tried again on resume
 RETRIES = 2                 # resubmissions of a task whose worker died
 

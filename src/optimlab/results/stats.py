@@ -313,9 +313,10 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
     measured: dict[str, list[float]] = {}
     for run in summary["runs"]:
         v = run.get("final_test_accuracy")
-        if run.get("status", "ok") == "ok" and isinstance(v, (int, float)) and math.isfinite(v):
+        if run.get("status", "ok") == "ok" and isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v):
             measured.setdefault(run["label"], []).append(float(v))
-    means = [sum(v) / len(v) for v in measured.values()]
+    measured_mean = {label: sum(v) / len(v) for label, v in measured.items()}
+    means = list(measured_mean.values())
     for r in stats:
         ci, clip = ("", "") if math.isnan(r["ci95"]) else (f" ± {r['ci95']:.4f}", "")
         if ci and (ends := clipped_ends(r["mean"], r["ci95"])):
@@ -330,7 +331,8 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
     # mnist-5k's 1,000 test images, ±0.020 at 0.885, against seed intervals of ±0.008 and ±0.012); a run that
     # diverged on every seed (0 by convention) measured nothing to compare
     outgrown = small_set(n_test, None) and any(
-        math.isfinite(r["ci95"]) and r["n_not_ok"] < r["n"] and sampling_error(r["mean"], n_test) > r["ci95"]
+        math.isfinite(r["ci95"]) and r["label"] in measured_mean
+        and sampling_error(measured_mean[r["label"]], n_test) > r["ci95"]
         for r in stats)
     if means and (small_set(n_test) or outgrown):
         # a researcher's 40 test images gave "+0.217 [+0.027, +0.406] **" without a word on the test set's size; the

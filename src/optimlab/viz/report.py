@@ -449,7 +449,8 @@ def _best_final(groups, lang, family: Sequence[LabelGroup]) -> dict[str, Any] | 
     return _conclusion("best_final", text, best=best.label, accuracy=acc, runner_up=runner.label,
                        runner_up_accuracy=runner_acc, margin=margin, difference_ci=ci, exceeds_spread=exceeds,
                        paired_seeds=int(n), not_ok={g.label: g.n_not_ok for g in (best, runner)},
-                       **({"not_settled_against": [g.label for _, g in level_with]} if level_with else {}))
+                       **({"not_settled_against": [g.label for _, g in level_with]} if level_with else {}),
+                       **({"level_with": [g.label for g in level[1:]]} if shown <= 0 and len(level) > 1 else {}))
 
 
 def _bn_pairs(groups) -> list[tuple[LabelGroup, LabelGroup]]:
