@@ -415,6 +415,7 @@ def _best_final(groups, lang, family: Sequence[LabelGroup]) -> dict[str, Any] | 
     # same accuracy on every seed, the sentence named two)
     level = [g for m, g in scored[1:] if _shown_difference(acc, m) <= 0] if shown <= 0 else [runner]
     names = [best.label, *(g.label for g in level)]
+    beside = [g.label for g in level[1:]] if shown <= 0 else []         # level too, beyond the runner-up
     text = rt("best" if shown > 0 else "best level", lang, label=rt("list sep", lang).join(names[:-1]),
               acc=_acc(acc), margin=f"{shown:.3f}", runner=names[-1], runner_acc=_acc(runner_acc))
     text += _zeros_note((best, *level), lang)
@@ -450,7 +451,7 @@ def _best_final(groups, lang, family: Sequence[LabelGroup]) -> dict[str, Any] | 
                        runner_up_accuracy=runner_acc, margin=margin, difference_ci=ci, exceeds_spread=exceeds,
                        paired_seeds=int(n), not_ok={g.label: g.n_not_ok for g in (best, runner)},
                        **({"not_settled_against": [g.label for _, g in level_with]} if level_with else {}),
-                       **({"level_with": [g.label for g in level[1:]]} if shown <= 0 and len(level) > 1 else {}))
+                       **({"level_with": beside} if beside else {}))
 
 
 def _bn_pairs(groups) -> list[tuple[LabelGroup, LabelGroup]]:
