@@ -150,7 +150,8 @@ TEXT = {
         "executor serial": "逐次実行", "executor local": "ローカルのプロセス", "executor dask": "Dask",
         "sweep dataset": "データセット：{name}（訓練 {n_train:,} 枚 / 検証 {n_val:,} 枚 / テスト {n_test:,} 枚）",
         "sweep dataset own": "データセット：{name}（訓練 {n_train:,} 件 / 検証 {n_val:,} 件 / テスト {n_test:,} 件）",
-        "bar seed": "シード {seed}：{labels}", "bar seed runs": "シード {seed}（実行 {n} 本）", "bar sweep": "スイープ {name}", "bar run unit": "本",
+        "bar seed": "シード {seed}：{labels}", "bar seed runs": "シード {seed}（実行 {n} 本）", "bar sweep": "スイープ {name}",
+        "bar run unit": "本",
         "small val": "（学習率は {n_val} 件の検証データで選びます：1 件で正解率が {step} 変わり、これだけの件数での正解率には"
                      "最大で約 ±{half}（95%）の標本誤差があるため、選ばれた学習率はこの検証データでだけ最良なのかもしれません。"
                      "--val-fraction で検証データを増やせます）",

@@ -324,7 +324,7 @@ def test_the_test_sets_sampling_error_is_that_of_accuracies_it_measured():
     runs += [{"label": "Adam", "seed": s, "status": "ok", "final_test_accuracy": 0.95} for s in range(6)]
     report = format_seed_report({"runs": runs, "dataset": {"name": "digits", "n_test": 359}})
     assert "its own sampling error, up to about ±0.031 (at accuracy 0.10, 95%)" in report, report
-    as_np = [{**r, "final_test_accuracy": None if r["final_test_accuracy"] is None else np.float32(r["final_test_accuracy"])}
+    as_np = [{**r, "final_test_accuracy": r["final_test_accuracy"] and np.float32(r["final_test_accuracy"])}
              for r in runs]              # NumPy's floats, as a notebook's summary may hold them (a code review)
     assert "up to about ±0.031 (at accuracy 0.10, 95%)" in format_seed_report(
         {"runs": as_np, "dataset": {"name": "digits", "n_test": 359}})

@@ -494,8 +494,8 @@ def test_a_recipes_full_width_characters_outside_quotes_are_named(tmp_path, caps
     err = capsys.readouterr().err.splitlines()
     assert err == ["optimlab: エラー：r.toml の 6 行目の引用符の外に全角の文字があります（'０'）。数値・記号・キーは半角で"
                    "書いてください（'０' → '0'）",
-                   "optimlab: error: recipe 'r.toml' is not valid TOML: Invalid value (at line 6, column 6); line 6 has "
-                   "full-width '０' outside quotes (accepted: half-width: '0')"]
+                   "optimlab: error: recipe 'r.toml' is not valid TOML: Invalid value (at line 6, column 6); line 6 "
+                   "has full-width '０' outside quotes (accepted: half-width: '0')"]
     assert not (tmp_path / "o").exists()
     (tmp_path / "r.toml").write_text(head + "lr\u3000= 0.01\n", encoding="utf-8")     # a space, named: it is not seen
     assert main(["compare", "--recipe", "r.toml", "--lang", "ja", "--out", "o"]) == 2

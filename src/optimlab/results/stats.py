@@ -313,7 +313,8 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
     measured: dict[str, list[float]] = {}
     for run in summary["runs"]:
         v = run.get("final_test_accuracy")
-        if run.get("status", "ok") == "ok" and isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v):
+        if run.get("status", "ok") == "ok" and isinstance(v, numbers.Real) and not isinstance(v, bool) \
+                and math.isfinite(v):
             measured.setdefault(run["label"], []).append(float(v))
     measured_mean = {label: sum(v) / len(v) for label, v in measured.items()}
     means = list(measured_mean.values())

@@ -386,7 +386,8 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
     if isinstance(n_val, int) and n_val > 0 and learned:
         # a researcher's review: "Adam within 0.05 at 3 of 5 lrs" counted an lr just inside the line; the counts are
         # said where one validation example on one tuning seed, which moves a mean by 1/(n_val·seeds), could move them
-        seeds = {k: int(sens[k].get("n_seeds") or len((summary.get("grid") or {}).get("seeds") or [1])) for k in learned}
+        grid_seeds = len((summary.get("grid") or {}).get("seeds") or [1])
+        seeds = {k: int(sens[k].get("n_seeds") or grid_seeds) for k in learned}
         near = [(k, lr) for k in learned for lr, m in zip(sens[k]["lrs"], _arr(sens[k]["mean"]))
                 if np.isfinite(m) and abs(m - (tols[k]["best"] - tol)) < 1 / (n_val * max(seeds[k], 1))]
         facts["near_cut"] = [[k, float(lr)] for k, lr in near]
