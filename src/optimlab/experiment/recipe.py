@@ -189,7 +189,7 @@ def _full_width(text: str, error: str) -> str:
     at = re.search(r"at line (\d+), column \d+\)", error)
     if not at:
         return ""
-    target, line, i, quote, wide = int(at[1]), 1, 0, "", []
+    target, line, i, quote, wide = int(at[1]), 1, 0, "", {}      # wide: {character typed: what it stands for}
     while i < len(text) and line <= target:
         c = text[i]
         if c == "\n":
@@ -207,13 +207,13 @@ def _full_width(text: str, error: str) -> str:
         elif c == "#":
             while i + 1 < len(text) and text[i + 1] != "\n":
                 i += 1
-        elif line == target and (half := _typed_wide(c)) is not None and c not in [w for w, _ in wide]:
-            wide.append((c, half))
+        elif line == target and (half := _typed_wide(c)) is not None:
+            wide[c] = half
         i += 1
     if not wide:
         return ""
-    said = ", ".join("a full-width space" if c == "\u3000" else f"full-width {c!r}" for c, _ in wide)  # unseen space
-    half = ", ".join("a space" if c == "\u3000" else repr(h) for c, h in wide)
+    said = ", ".join("a full-width space" if c == "\u3000" else f"full-width {c!r}" for c in wide)  # unseen space
+    half = ", ".join("a space" if c == "\u3000" else repr(h) for c, h in wide.items())
     return f"; line {target} has {said} outside quotes (accepted: half-width: {half})"
 
 

@@ -87,16 +87,17 @@ def mean_ci(values, level: float = 0.95, least_sd: float = 0.0) -> tuple[float, 
     return m, float(stats.t.ppf(0.5 + level / 2, len(v) - 1) * sd / math.sqrt(len(v)))
 
 
-def per_label(summary: dict[str, Any], metric: str = "final_test_accuracy") -> dict[str, dict[int, float]]:
-    """``{label: {seed: value}}`` of an accuracy ``metric``; a run that diverged or failed counts as 0 (as in
-    the sweep: a run with no usable model scores nothing, so an optimizer cannot look good on the seeds that
-    survived); NaN only where a completed run has no value. One (label, seed) twice is an error: two runs shared a
-    label, and one would hide the other."""
+def per_label(summary: dict[str, Any], metric: str = "final_test_accuracy",
+              not_ok: float = 0.0) -> dict[str, dict[int, float]]:
+    """``{label: {seed: value}}`` of an accuracy ``metric``; a run that diverged or failed counts as ``not_ok``, 0 (as
+    in the sweep: a run with no usable model scores nothing, so an optimizer cannot look good on the seeds that
+    survived; NaN for what was measured only); NaN where a completed run has no value. One (label, seed) twice is an
+    error: two runs shared a label, and one would hide the other."""
     _check_summary(summary)
     out: dict[str, dict[int, float]] = {}
     for r in summary["runs"]:
         v = r.get(metric)
-        value = 0.0 if r.get("status", "ok") != "ok" else math.nan if v is None else float(v)
+        value = not_ok if r.get("status", "ok") != "ok" else math.nan if v is None else float(v)
         seeds = out.setdefault(r["label"], {})
         if int(r["seed"]) in seeds:
             raise ConfigError(f"run {r['label']!r} appears twice for seed {r['seed']} (accepted: one label per run)")
@@ -310,13 +311,8 @@ def format_seed_report(summary: dict[str, Any], lang: str = "en") -> str:
     n_test = (summary.get("dataset") or {}).get("n_test")
     # the test set's error is that of accuracies it measured: a run's mean over the seeds that finished (a
     # researcher's review: the mean with 2 diverged seeds counted 0, 0.07, gave ±0.026 for accuracies of 0.10, ±0.031)
-    measured: dict[str, list[float]] = {}
-    for run in summary["runs"]:
-        v = run.get("final_test_accuracy")
-        if run.get("status", "ok") == "ok" and isinstance(v, numbers.Real) and not isinstance(v, bool) \
-                and math.isfinite(v):
-            measured.setdefault(run["label"], []).append(float(v))
-    measured_mean = {label: sum(v) / len(v) for label, v in measured.items()}
+    measured_mean = {label: float(np.mean(v)) for label, by_seed in per_label(summary, not_ok=math.nan).items()
+                     if (v := [x for x in by_seed.values() if math.isfinite(x)])}
     means = list(measured_mean.values())
     for r in stats:
         ci, clip = ("", "") if math.isnan(r["ci95"]) else (f" ± {r['ci95']:.4f}", "")

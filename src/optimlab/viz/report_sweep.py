@@ -264,7 +264,8 @@ def _best_tuned(summary, lang) -> dict[str, Any] | None:
     text += "" if level else spread     # level: no margin to weigh against the spread
     # every other setting level with the two at the precision shown is named too (as a comparison's report names
     # them: a researcher's review found three runs level and two named)
-    more = [g for g in ranked[2:] if level and _shown_difference(d["tuned_test_acc"], dvt[g]["tuned_test_acc"]) <= 0]
+    more = [g for g in ranked[2:] if _shown_difference(d["tuned_test_acc"], dvt[g]["tuned_test_acc"]) <= 0] \
+        if level else []
     if more:
         text += st("best level more", lang, items=st("list sep", lang).join(
             st("best level item", lang, label=g, acc=_a(dvt[g]["tuned_test_acc"]), lr=_lr(dvt[g]["tuned_lr"]))
@@ -386,14 +387,13 @@ def _sensitivity(summary, lang, tol: float = TOLERANCE) -> dict[str, Any] | None
     if isinstance(n_val, int) and n_val > 0 and learned:
         # a researcher's review: "Adam within 0.05 at 3 of 5 lrs" counted an lr just inside the line; the counts are
         # said where one validation example on one tuning seed, which moves a mean by 1/(n_val·seeds), could move them
-        grid_seeds = len((summary.get("grid") or {}).get("seeds") or [1])
-        seeds = {k: int(sens[k].get("n_seeds") or grid_seeds) for k in learned}
+        seeds = max(len((summary.get("grid") or {}).get("seeds") or []), 1)      # every setting's tuning seeds
+        step = 1 / (n_val * seeds)
         near = [(k, lr) for k in learned for lr, m in zip(sens[k]["lrs"], _arr(sens[k]["mean"]))
-                if np.isfinite(m) and abs(m - (tols[k]["best"] - tol)) < 1 / (n_val * max(seeds[k], 1))]
+                if np.isfinite(m) and abs(m - (tols[k]["best"] - tol)) < step]
         facts["near_cut"] = [[k, float(lr)] for k, lr in near]
         if near:
-            most = max(seeds[k] for k, _ in near)
-            definition += st("near cut", lang, n_val=f"{n_val:,}", seeds=most, step=f"{1 / (n_val * most):.2g}",
+            definition += st("near cut", lang, n_val=f"{n_val:,}", seeds=seeds, step=f"{step:.2g}",
                              items=st("list sep", lang).join(st("near item", lang, label=k, lr=_lr(lr))
                                                              for k, lr in near))
     if not learned:
