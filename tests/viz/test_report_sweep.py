@@ -280,6 +280,24 @@ def test_a_sweep_records_every_optimizers_settings_and_code_and_its_report_shows
     assert "学習に使った最適化手法（調整した学習率以外のすべての設定）" in ja
 
 
+def test_the_optimizers_table_fits_the_page_and_keeps_its_names_on_a_phone(browser, real_sweep):
+    """A phone review: Adam's settings on one line ran the optimizers table to 1175 px in a 1092 px page at 1280 px
+    (and 1175 in 339 at 375 px), and its rows lost their names when scrolled. Settings now wrap at their commas, a
+    class name after a dot, and each row's optimizer stays in sight as the table scrolls."""
+    with Opened(browser, real_sweep / "report.html") as o:
+        assert o.page.evaluate("(w => w.scrollWidth <= w.clientWidth)"
+                               "(document.querySelector('#optimizers-table').parentElement)")
+        assert o.errors == []
+    with Opened(browser, real_sweep / "report.html", width=375) as o:
+        kept = o.page.evaluate("""() => { const w = document.querySelector('#optimizers-table').parentElement;
+            w.scrollLeft = 300; const th = w.querySelector('tbody th'), code = w.querySelector('tbody td code');
+            return [th.textContent, Math.round(th.getBoundingClientRect().left - w.getBoundingClientRect().left),
+                    w.scrollWidth < 600, code.textContent, code.getClientRects().length]; }""")
+        assert kept[:3] == ["sgd", 0, True], kept
+        assert kept[3] == "optimlab.optim.sgd.SGD" and kept[4] >= 1, kept      # <wbr>: copied whole, no dot lost
+        assert o.errors == []
+
+
 def test_sweep_report_in_browser(browser, real_sweep):
     with Opened(browser, real_sweep / "report.html") as o:
         page = o.page

@@ -50,6 +50,9 @@ tbody th { font-weight: 600; }
 /* a sweep's setting labels, 「Adam（BN あり、relu）」, wrap after the optimizer: the tables fit 1280 px (a review) */
 #defaults-table tbody th, #ttt-table tbody th, #grid-table tbody th { white-space: normal; word-break: keep-all;
                                                                    min-width: 8.5em; }
+/* the sweep's optimizers: settings wrap at their commas (Adam's ran the table to 1175 px in a 1092 px page), a class
+   name at its dots (<wbr>) */
+#optimizers-table td { white-space: normal; }
 #defaults-table td > div { white-space: normal; }     /* a note under an interval, 「（3 シードでチャンスレベル付近）」 */
 .on-paper { display: none; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px;

@@ -887,7 +887,8 @@ def optimizers_html(summary: dict[str, Any], lang: str) -> str:
         shown = ", ".join(f"{k}={v}" for k, v in settings.items()) or "—"
         sha = str(r.get("code_sha256") or "")
         where = f"<br><small>{esc(r['file'])}</small>" if isinstance(r.get("file"), str) else ""
-        rows.append(f"<tr><td>{esc(name)}</td><td><code>{esc(r.get('class', '?'))}</code>{where}</td>"
+        dotted = esc(r.get("class", "?")).replace(".", ".<wbr>")         # a phone breaks it after a dot
+        rows.append(f'<tr><th scope="row">{esc(name)}</th><td><code>{dotted}</code>{where}</td>'
                     f'<td>{esc(shown)}</td><td><code title="{esc(sha)}">{esc(sha[:12])}</code></td></tr>')
     return f"<h3>{esc(st('optimizers used', lang))}</h3>" + _table(head, rows, [False] * 4, "optimizers-table")
 
